@@ -1,0 +1,30 @@
+// What a handler sees of its request: who calls, where (account, region), the scoped store, time,
+// and an in-process client for calling other services' operations.
+import type { Principal } from "./identity.js";
+import type { ScopeKind, Store, Table } from "./store/types.js";
+
+export interface CallOptions {
+  account?: string;
+  region?: string;
+  principal?: Principal;
+}
+
+export interface HandlerContext {
+  /** Service folder name, e.g. "iam". */
+  readonly service: string;
+  /** Operation name as the model spells it, e.g. "GetUser". */
+  readonly operation: string;
+  readonly requestId: string;
+  readonly account: string;
+  readonly region: string;
+  readonly principal: Principal;
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  readonly store: Store;
+  /** The current time in epoch ms (the server's injectable clock). */
+  now(): number;
+  /** This service's table `name`, scoped to the caller's account (default), region, or globally. */
+  table<T>(name: string, scope?: ScopeKind): Table<T>;
+  /** Calls another service's operation in-process, through validation and its handler, as an SDK would. */
+  call<O = Record<string, unknown>>(service: string, operation: string, input: object, opts?: CallOptions): Promise<O>;
+}

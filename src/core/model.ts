@@ -1,0 +1,115 @@
+// AWS service models (botocore service-2.json, documentation stripped): their types and a lazy loader.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { join, dirname } from "node:path";
+
+export type ShapeType =
+  | "structure" | "list" | "map" | "string" | "integer" | "long" | "float" | "double"
+  | "boolean" | "timestamp" | "blob" | "union";
+
+export interface MemberRef {
+  shape: string;
+  location?: "uri" | "querystring" | "header" | "headers" | "statusCode";
+  locationName?: string;
+  queryName?: string;
+  xmlNamespace?: { prefix?: string; uri: string };
+  xmlAttribute?: boolean;
+  flattened?: boolean;
+  payload?: boolean;
+  streaming?: boolean;
+  idempotencyToken?: boolean;
+  jsonvalue?: boolean;
+  hostLabel?: boolean;
+  timestampFormat?: "iso8601" | "rfc822" | "unixTimestamp";
+  deprecated?: boolean;
+  eventpayload?: boolean;
+  box?: boolean;
+}
+
+export interface Shape {
+  type: ShapeType;
+  members?: Record<string, MemberRef>;
+  required?: string[];
+  member?: MemberRef;
+  key?: MemberRef;
+  value?: MemberRef;
+  enum?: string[];
+  min?: number;
+  max?: number;
+  pattern?: string;
+  payload?: string;
+  flattened?: boolean;
+  locationName?: string;
+  xmlNamespace?: { prefix?: string; uri: string };
+  timestampFormat?: "iso8601" | "rfc822" | "unixTimestamp";
+  exception?: boolean;
+  fault?: boolean;
+  error?: { code?: string; httpStatusCode?: number; senderFault?: boolean };
+  streaming?: boolean;
+  eventstream?: boolean;
+  event?: boolean;
+  document?: boolean;
+  union?: boolean;
+  sensitive?: boolean;
+  requiresLength?: boolean;
+  jsonvalue?: boolean;
+  deprecated?: boolean;
+  box?: boolean;
+}
+
+export interface OperationModel {
+  name: string;
+  http?: { method: string; requestUri: string; responseCode?: number };
+  input?: { shape: string; locationName?: string; xmlNamespace?: { uri: string } };
+  output?: { shape: string; resultWrapper?: string };
+  errors?: { shape: string }[];
+  endpoint?: { hostPrefix: string };
+  httpChecksumRequired?: boolean;
+  deprecated?: boolean;
+  authtype?: string;
+  auth?: string[];
+}
+
+export interface ServiceMetadata {
+  apiVersion: string;
+  protocol: string;
+  protocols?: string[];
+  jsonVersion?: string;
+  targetPrefix?: string;
+  signingName?: string;
+  endpointPrefix: string;
+  serviceId: string;
+  serviceFullName?: string;
+  globalEndpoint?: string;
+  xmlNamespace?: string;
+  awsQueryCompatible?: Record<string, unknown>;
+  uid?: string;
+}
+
+export interface ServiceModel {
+  metadata: ServiceMetadata;
+  operations: Record<string, OperationModel>;
+  shapes: Record<string, Shape>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+// Compiled to dist/core, run from src/core under tsx: both sit two levels under the package root.
+export const modelsDir = join(here, "..", "..", "models");
+
+const cache = new Map<string, ServiceModel>();
+
+/** The committed model of a service folder name (e.g. "iam"), parsed once. */
+export function loadModel(name: string): ServiceModel {
+  let model = cache.get(name);
+  if (!model) {
+    model = JSON.parse(readFileSync(join(modelsDir, `${name}.json`), "utf8")) as ServiceModel;
+    cache.set(name, model);
+  }
+  return model;
+}
+
+export function shapeOf(model: ServiceModel, name: string): Shape {
+  const s = model.shapes[name];
+  if (!s) throw new Error(`shape ${name} missing from model ${model.metadata.serviceId}`);
+  return s;
+}

@@ -1,0 +1,87 @@
+// The embedded SQLite store (better-sqlite3, WAL): every write is committed before the call returns,
+// so a response written after it survives kill -9.
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Entry, ListOptions, Store, Table } from "./types.js";
+import { migrate } from "./migrations.js";
+
+type Db = Database.Database;
+
+export function openSqliteStore(dataDir: string): SqliteStore {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, "stratus.db"));
+  db.pragma("journal_mode = WAL");
+  // NORMAL in WAL mode is durable against a process crash (kill -9); only an OS crash can lose the tail.
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  migrate(db);
+  return new SqliteStore(db, dataDir);
+}
+
+export class SqliteStore implements Store {
+  private readonly stmts;
+  private readonly tables = new Map<string, Table<unknown>>();
+
+  constructor(readonly db: Db, readonly dataDir: string) {
+    this.stmts = {
+      get: db.prepare<[string, string, string], { value: string }>("SELECT value FROM records WHERE ns = ? AND scope = ? AND key = ?"),
+      put: db.prepare("INSERT INTO records (ns, scope, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (ns, scope, key) DO UPDATE SET value = excluded.value"),
+      insert: db.prepare("INSERT INTO records (ns, scope, key, value) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+      del: db.prepare("DELETE FROM records WHERE ns = ? AND scope = ? AND key = ?"),
+      list: db.prepare<[string, string, string, string, string, number], { key: string; value: string }>(
+        "SELECT key, value FROM records WHERE ns = ? AND scope = ? AND key >= ? AND key < ? AND key > ? ORDER BY key LIMIT ?"),
+      count: db.prepare<[string, string, string, string], { n: number }>(
+        "SELECT count(*) AS n FROM records WHERE ns = ? AND scope = ? AND key >= ? AND key < ?"),
+      scopes: db.prepare<[string], { scope: string }>("SELECT DISTINCT scope FROM records WHERE ns = ?"),
+    };
+  }
+
+  table<T>(ns: string, scope: string): Table<T> {
+    const id = `${ns}\u0000${scope}`;
+    let t = this.tables.get(id) as Table<T> | undefined;
+    if (!t) {
+      t = this.makeTable<T>(ns, scope);
+      this.tables.set(id, t as Table<unknown>);
+    }
+    return t;
+  }
+
+  private makeTable<T>(ns: string, scope: string): Table<T> {
+    const s = this.stmts;
+    // Keys are compared as strings; the prefix range ends at prefix + U+FFFF.
+    const range = (prefix = "") => [prefix, prefix + "\uffff"] as const;
+    return {
+      get: (key) => {
+        const row = s.get.get(ns, scope, key);
+        return row ? (JSON.parse(row.value) as T) : undefined;
+      },
+      has: (key) => s.get.get(ns, scope, key) !== undefined,
+      put: (key, value) => void s.put.run(ns, scope, key, JSON.stringify(value)),
+      insert: (key, value) => s.insert.run(ns, scope, key, JSON.stringify(value)).changes > 0,
+      delete: (key) => s.del.run(ns, scope, key).changes > 0,
+      list: (opts: ListOptions = {}): Entry<T>[] => {
+        const [lo, hi] = range(opts.prefix);
+        return s.list
+          .all(ns, scope, lo, hi, opts.after ?? "", opts.limit ?? -1)
+          .map((r) => ({ key: r.key, value: JSON.parse(r.value) as T }));
+      },
+      count: (prefix) => {
+        const [lo, hi] = range(prefix);
+        return s.count.get(ns, scope, lo, hi)!.n;
+      },
+    };
+  }
+
+  scopes(ns: string): string[] {
+    return this.stmts.scopes.all(ns).map((r) => r.scope);
+  }
+
+  transaction<R>(fn: () => R): R {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,43 @@
+// The storage API services see: typed key/value tables scoped global, per account, or per account+region.
+// No SQL crosses this line, so a server-grade backend (PostgreSQL) can implement it later.
+export type ScopeKind = "global" | "account" | "region";
+
+export interface Entry<T> {
+  key: string;
+  value: T;
+}
+
+export interface ListOptions {
+  /** Only keys starting with this. */
+  prefix?: string;
+  /** Only keys strictly after this one (for paging). */
+  after?: string;
+  limit?: number;
+}
+
+export interface Table<T> {
+  get(key: string): T | undefined;
+  has(key: string): boolean;
+  put(key: string, value: T): void;
+  /** Insert only if absent; false when the key already exists. */
+  insert(key: string, value: T): boolean;
+  delete(key: string): boolean;
+  /** Entries in key order. */
+  list(opts?: ListOptions): Entry<T>[];
+  count(prefix?: string): number;
+}
+
+export interface Store {
+  /** A table of records; `scope` is "" (global), an account id, or `<account>/<region>`. */
+  table<T>(namespace: string, scope: string): Table<T>;
+  /** Every scope holding records in a namespace (e.g. to sweep expired items across accounts). */
+  scopes(namespace: string): string[];
+  /** Runs fn atomically: all of its writes commit together or not at all. Synchronous by design. */
+  transaction<R>(fn: () => R): R;
+  readonly dataDir: string;
+  close(): void;
+}
+
+export function scopeKey(kind: ScopeKind, account: string, region: string): string {
+  return kind === "global" ? "" : kind === "account" ? account : `${account}/${region}`;
+}

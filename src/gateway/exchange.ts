@@ -1,0 +1,34 @@
+// The state of one request as it moves through the pipeline.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServiceError } from "../core/errors.js";
+import type { Principal } from "../core/identity.js";
+import type { ServiceModel } from "../core/model.js";
+import type { SigV4Fields } from "../core/auth/sigv4-parse.js";
+import type { HttpRequest, HttpResponse, ProtocolCodec } from "../protocols/types.js";
+import type { ServiceInfo } from "../services/registry.js";
+import type { Runtime } from "../runtime.js";
+
+export interface Exchange {
+  runtime: Runtime;
+  raw: IncomingMessage;
+  res: ServerResponse;
+  req: HttpRequest;
+  requestId: string;
+  receivedAt: number;
+  sourceIp: string;
+  userAgent: string;
+  service?: ServiceInfo;
+  model?: ServiceModel;
+  codec?: ProtocolCodec;
+  sig?: SigV4Fields;
+  account: string;
+  region: string;
+  principal?: Principal;
+  operation?: string;
+  input?: Record<string, unknown>;
+  output?: Record<string, unknown>;
+  error?: ServiceError;
+  response?: HttpResponse;
+}
+
+export type Step = (x: Exchange) => void | Promise<void>;

@@ -1,0 +1,34 @@
+// Stratus's own endpoints beside the AWS APIs: health (also at LocalStack's path, for tools written for it).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { IMPLEMENTED, SERVICE_INFO } from "../services/registry.js";
+import type { Runtime } from "../runtime.js";
+import { VERSION } from "../version.js";
+
+export function internalRoute(rt: Runtime, req: IncomingMessage, res: ServerResponse): boolean {
+  const url = req.url ?? "";
+  if (!url.startsWith("/_stratus/") && !url.startsWith("/_localstack/")) return false;
+  const path = url.split("?")[0];
+  if (path === "/_stratus/health" || path === "/_localstack/health") {
+    const implemented = new Set(IMPLEMENTED.map((s) => s.name));
+    const services: Record<string, string> = {};
+    for (const s of SERVICE_INFO) services[s.name] = implemented.has(s.name) ? "running" : "not_implemented";
+    json(res, 200, {
+      status: "ok",
+      version: VERSION,
+      edition: "stratus",
+      uptime: Math.round((rt.clock.now() - rt.startedAt) / 1000),
+      dataDir: rt.store.dataDir,
+      auth: rt.options.auth,
+      services,
+    });
+    return true;
+  }
+  json(res, 404, { error: "NotFound", message: `No Stratus endpoint at ${path}` });
+  return true;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,19 @@
+// The service's handler for the operation: (input, ctx) → output. Missing handlers answer NotImplemented.
+import { CommonErrors } from "../core/errors.js";
+import { definitionOf } from "../services/registry.js";
+import type { Exchange } from "./exchange.js";
+
+export async function invokeHandler(x: Exchange): Promise<void> {
+  const op = x.operation!;
+  const handler = definitionOf(x.service!.name)?.handlers[op.charAt(0).toLowerCase() + op.slice(1)];
+  if (!handler) throw CommonErrors.notImplemented(x.service!.serviceId, op);
+  const ctx = x.runtime.context(x.service!.name, op, {
+    account: x.account,
+    region: x.region,
+    principal: x.principal!,
+    requestId: x.requestId,
+    sourceIp: x.sourceIp,
+    userAgent: x.userAgent,
+  });
+  x.output = ((await handler(x.input!, ctx)) ?? {}) as Record<string, unknown>;
+}

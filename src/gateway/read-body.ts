@@ -1,0 +1,25 @@
+// The request body, up to the size limit; past it the rest is drained and the call refused with 413.
+import { CommonErrors } from "../core/errors.js";
+import type { Exchange } from "./exchange.js";
+
+export function readBody(x: Exchange): Promise<void> | void {
+  const limit = x.runtime.options.maxBodyBytes;
+  const declared = Number(x.raw.headers["content-length"] ?? -1);
+  if (declared === 0 || (x.raw.method === "GET" && declared < 0 && !x.raw.headers["transfer-encoding"])) return;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = declared > limit;
+    x.raw.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(c);
+    });
+    x.raw.on("end", () => {
+      if (tooLarge) return reject(CommonErrors.requestTooLarge(limit));
+      x.req.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      resolve();
+    });
+    x.raw.on("error", reject);
+  });
+}

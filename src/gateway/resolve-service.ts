@@ -1,0 +1,58 @@
+// Which service a request is for: X-Amz-Target, the CBOR path, the SigV4 scope, the Host, or Action=.
+import { ServiceError } from "../core/errors.js";
+import { parseSigV4 } from "../core/auth/sigv4-parse.js";
+import { codecs, pickProtocol } from "../protocols/index.js";
+import { parseForm } from "../protocols/query.js";
+import type { ServiceInfo } from "../services/registry.js";
+import { serviceByAction, serviceByEndpointPrefix, serviceBySigningName, serviceByTarget } from "../services/registry.js";
+import type { Exchange } from "./exchange.js";
+
+const HOST_PATTERNS = [
+  /^([a-z0-9-]+)\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/, // <svc>.<region>.amazonaws.com
+  /^([a-z0-9-]+)\.amazonaws\.com$/, // global endpoints: iam.amazonaws.com, sts.amazonaws.com
+  /^([a-z0-9-]+)(?:\.([a-z]{2}(?:-[a-z]+)+-\d+))?\.localhost\.localstack\.cloud$/,
+  /^([a-z0-9-]+)(?:\.([a-z]{2}(?:-[a-z]+)+-\d+))?\.localhost$/,
+];
+
+function fromHost(host: string | undefined): { service?: ServiceInfo; region?: string } {
+  if (!host) return {};
+  const name = host.replace(/:\d+$/, "").toLowerCase();
+  for (const re of HOST_PATTERNS) {
+    const m = re.exec(name);
+    if (m) {
+      const service = serviceByEndpointPrefix(m[1]);
+      if (service) return { service, region: m[2] };
+    }
+  }
+  return {};
+}
+
+function fromAction(x: Exchange): ServiceInfo | undefined {
+  const ct = x.req.headers["content-type"] ?? "";
+  let action = /(?:^|&)Action=([^&]*)/.exec(x.req.query)?.[1];
+  if (!action && ct.startsWith("application/x-www-form-urlencoded")) action = parseForm(x.req.body.toString("utf8")).get("Action");
+  return action ? serviceByAction(decodeURIComponent(action)) : undefined;
+}
+
+export function resolveService(x: Exchange): void {
+  const h = x.req.headers;
+  x.sig = parseSigV4(x.req);
+  let service: ServiceInfo | undefined;
+  const target = h["x-amz-target"];
+  if (target) service = serviceByTarget(target.slice(0, target.lastIndexOf(".")));
+  if (!service && h["smithy-protocol"] === "rpc-v2-cbor") {
+    const m = /^\/service\/([^/]+)\/operation\/[^/]+$/.exec(x.req.path);
+    if (m) service = serviceByTarget(m[1]);
+  }
+  if (!service && x.sig?.service) service = serviceBySigningName(x.sig.service);
+  const host = fromHost(h["host"]);
+  service ??= host.service;
+  service ??= fromAction(x);
+  if (!service) {
+    throw new ServiceError("UnknownService", "Stratus could not tell which AWS service this request is for (no X-Amz-Target, SigV4 scope, service Host or Action).", 400);
+  }
+  x.service = service;
+  x.region = x.sig?.region || host.region || x.runtime.options.defaultRegion;
+  x.model = x.runtime.model(service.name);
+  x.codec = codecs[pickProtocol(service.protocols, x.req)];
+}

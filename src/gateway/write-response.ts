@@ -1,0 +1,27 @@
+// Model-driven: output or error → HTTP, in the protocol the client spoke.
+import type { ServiceError } from "../core/errors.js";
+import type { HttpResponse } from "../protocols/types.js";
+import type { Exchange } from "./exchange.js";
+
+export function serializeOutput(x: Exchange): void {
+  x.response = x.codec!.serializeOutput(x.output!, x.model!, x.operation!, { requestId: x.requestId });
+}
+
+export function serializeError(x: Exchange, error: ServiceError): HttpResponse {
+  if (x.codec && x.model) return x.codec.serializeError(error, x.model, x.operation, { requestId: x.requestId });
+  // No service resolved: answer in the generic JSON error envelope.
+  return {
+    status: error.status,
+    headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": x.requestId, "x-amzn-errortype": error.code },
+    body: JSON.stringify({ __type: error.code, message: error.message }),
+  };
+}
+
+export function send(x: Exchange): void {
+  const r = x.response!;
+  const body = typeof r.body === "string" ? Buffer.from(r.body, "utf8") : r.body;
+  const headers: Record<string, string | number> = { ...r.headers, "content-length": body.length };
+  headers["date"] ??= new Date(x.runtime.clock.now()).toUTCString();
+  x.res.writeHead(r.status, headers);
+  x.res.end(x.req.method === "HEAD" ? undefined : body);
+}

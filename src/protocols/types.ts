@@ -1,0 +1,40 @@
+// The contract every wire protocol implements, generically from the service model.
+import type { ServiceError } from "../core/errors.js";
+import type { ServiceModel } from "../core/model.js";
+
+export type ProtocolName = "query" | "ec2" | "json" | "rest-json" | "rest-xml" | "smithy-rpc-v2-cbor";
+
+export interface HttpRequest {
+  method: string;
+  /** The raw path, without the query string (percent-encoding kept). */
+  path: string;
+  /** The raw query string, without "?". */
+  query: string;
+  /** Lower-cased names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: Buffer;
+  /** Scratch space a codec may use to keep what it parsed while resolving the operation. */
+  cache?: Record<string, unknown>;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer | string;
+}
+
+export interface ResponseMeta {
+  requestId: string;
+}
+
+export interface ProtocolCodec {
+  readonly name: ProtocolName;
+  /** The operation this request calls, or a ServiceError (InvalidAction, UnknownOperation…). */
+  resolveOperation(req: HttpRequest, model: ServiceModel): string;
+  /** HTTP → the operation's input as typed values (Date for timestamps, Buffer for blobs). */
+  parseInput(req: HttpRequest, model: ServiceModel, operation: string): Record<string, unknown>;
+  /** The operation's output → HTTP. */
+  serializeOutput(output: Record<string, unknown>, model: ServiceModel, operation: string, meta: ResponseMeta): HttpResponse;
+  /** An error → HTTP, in this protocol's envelope. `operation` is unknown when routing failed. */
+  serializeError(error: ServiceError, model: ServiceModel, operation: string | undefined, meta: ResponseMeta): HttpResponse;
+}

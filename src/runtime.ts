@@ -1,0 +1,115 @@
+// One running Stratus: its options, store, clock, logger, audit trail, and the in-process way to call
+// any operation (validation + handler) that both the HTTP gateway and service-to-service calls use.
+import { randomUUID } from "node:crypto";
+import type { Clock } from "./core/clock.js";
+import { systemClock } from "./core/clock.js";
+import type { CallOptions, HandlerContext } from "./core/context.js";
+import { CommonErrors } from "./core/errors.js";
+import type { Principal, RootCredential } from "./core/identity.js";
+import { registerCredentialSource, rootPrincipal, DEFAULT_ACCOUNT } from "./core/identity.js";
+import type { Logger } from "./core/log.js";
+import { loadModel, type ServiceModel } from "./core/model.js";
+import type { Store, ScopeKind } from "./core/store/types.js";
+import { scopeKey } from "./core/store/types.js";
+import { validateInput } from "./core/validate.js";
+import type { AuditSink } from "./core/audit-types.js";
+import { noAudit } from "./core/audit-types.js";
+import { definitionOf, IMPLEMENTED, serviceByName } from "./services/registry.js";
+
+export type AuthMode = "none" | "sigv4";
+
+export interface RuntimeOptions {
+  auth: AuthMode;
+  /** Root credentials valid out of the box (default test/test). */
+  rootCredentials: RootCredential[];
+  defaultRegion: string;
+  maxBodyBytes: number;
+}
+
+export interface Identity {
+  account: string;
+  region: string;
+  principal: Principal;
+  requestId?: string;
+  sourceIp?: string;
+  userAgent?: string;
+}
+
+export class Runtime {
+  readonly startedAt: number;
+  audit: AuditSink = noAudit;
+  private stops: (() => void)[] = [];
+
+  constructor(
+    readonly options: RuntimeOptions,
+    readonly store: Store,
+    readonly logger: Logger,
+    readonly clock: Clock = systemClock,
+  ) {
+    this.startedAt = clock.now();
+    for (const def of IMPLEMENTED) if (def.credentialSource) registerCredentialSource(def.credentialSource);
+  }
+
+  start(): void {
+    for (const def of IMPLEMENTED) {
+      const stop = def.start?.(this);
+      if (stop) this.stops.push(stop);
+    }
+  }
+
+  stop(): void {
+    for (const s of this.stops.splice(0)) s();
+    this.audit.flush();
+  }
+
+  model(service: string): ServiceModel {
+    return loadModel(service);
+  }
+
+  /** Validates the typed input against the model and runs the handler. Throws ServiceError. */
+  async invoke(service: string, operation: string, input: Record<string, unknown>, who: Identity): Promise<Record<string, unknown>> {
+    const model = this.model(service);
+    const op = model.operations[operation];
+    if (!op) throw CommonErrors.unknownOperation("json", operation);
+    const protocol = serviceByName(service)?.protocols[0] ?? "json";
+    validateInput(model, op.input?.shape, input, protocol === "query" || protocol === "ec2" ? "ValidationError" : "ValidationException");
+    const handler = definitionOf(service)?.handlers[operation.charAt(0).toLowerCase() + operation.slice(1)];
+    if (!handler) throw CommonErrors.notImplemented(model.metadata.serviceId, operation);
+    const out = await handler(input, this.context(service, operation, who));
+    return (out ?? {}) as Record<string, unknown>;
+  }
+
+  context(service: string, operation: string, who: Identity): HandlerContext {
+    const runtime = this;
+    return {
+      service,
+      operation,
+      requestId: who.requestId ?? randomUUID(),
+      account: who.account,
+      region: who.region,
+      principal: who.principal,
+      sourceIp: who.sourceIp ?? "127.0.0.1",
+      userAgent: who.userAgent ?? "stratus-internal",
+      store: this.store,
+      now: () => runtime.clock.now(),
+      table: <T>(name: string, scope: ScopeKind = "account") => runtime.store.table<T>(`${service}:${name}`, scopeKey(scope, who.account, who.region)),
+      call: <O>(svc: string, op: string, input: object, opts: CallOptions = {}) =>
+        runtime.call(svc, op, input as Record<string, unknown>, {
+          account: opts.account ?? who.account,
+          region: opts.region ?? who.region,
+          principal: opts.principal ?? who.principal,
+          sourceIp: who.sourceIp,
+          userAgent: who.userAgent,
+        }) as Promise<O>,
+    };
+  }
+
+  /** A service-to-service call: same validation and handler as over HTTP, recorded in the audit trail. */
+  async call(service: string, operation: string, input: Record<string, unknown>, who: Identity): Promise<Record<string, unknown>> {
+    return this.invoke(service, operation, input, who);
+  }
+
+  rootIdentity(account = DEFAULT_ACCOUNT, region = this.options.defaultRegion): Identity {
+    return { account, region, principal: rootPrincipal(account) };
+  }
+}

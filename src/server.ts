@@ -1,0 +1,118 @@
+// The node:http listener: opens the store, builds the runtime, hands each request to the gateway.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { openSqliteStore } from "./core/store/sqlite.js";
+import { createLogger, type LogLevel, type Logger } from "./core/log.js";
+import type { Clock } from "./core/clock.js";
+import type { RootCredential } from "./core/identity.js";
+import { Runtime, type AuthMode } from "./runtime.js";
+import { handle } from "./gateway/pipeline.js";
+import { internalRoute } from "./gateway/internal-routes.js";
+import type { Exchange } from "./gateway/exchange.js";
+import { createAuditTrail } from "./core/audit.js";
+
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  ephemeral?: boolean;
+  auth?: AuthMode;
+  logLevel?: LogLevel;
+  rootCredentials?: RootCredential[];
+  defaultRegion?: string;
+  maxBodyBytes?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  runtime: Runtime;
+  server: Server;
+  /** Stops accepting, finishes in-flight requests, closes the store (and removes an ephemeral dir). */
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger(opts.logLevel ?? "info");
+  const ephemeral = opts.ephemeral ?? false;
+  const dataDir = ephemeral ? mkdtempSync(join(tmpdir(), "stratus-")) : resolve(opts.dataDir ?? ".stratus");
+  const store = openSqliteStore(dataDir);
+  const runtime = new Runtime(
+    {
+      auth: opts.auth ?? "none",
+      rootCredentials: opts.rootCredentials ?? [{ accessKeyId: "test", secretAccessKey: "test" }],
+      defaultRegion: opts.defaultRegion ?? "us-east-1",
+      maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024 * 1024,
+    },
+    store,
+    logger,
+    opts.clock,
+  );
+  runtime.audit = createAuditTrail(store, runtime.clock, logger);
+  runtime.start();
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => onRequest(runtime, req, res));
+  const host = opts.host ?? "127.0.0.1";
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(opts.port ?? 4566, host, () => {
+      server.off("error", fail);
+      ok();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    port,
+    host,
+    dataDir,
+    runtime,
+    server,
+    close: () =>
+      (closing ??= new Promise<void>((done) => {
+        server.close(() => {
+          runtime.stop();
+          store.close();
+          if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
+          done();
+        });
+        server.closeIdleConnections();
+      })),
+  };
+}
+
+function onRequest(runtime: Runtime, raw: IncomingMessage, res: ServerResponse): void {
+  if (internalRoute(runtime, raw, res)) return;
+  const url = raw.url ?? "/";
+  const q = url.indexOf("?");
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+  const x: Exchange = {
+    runtime,
+    raw,
+    res,
+    req: { method: raw.method ?? "GET", path: q < 0 ? url : url.slice(0, q), query: q < 0 ? "" : url.slice(q + 1), headers, body: EMPTY },
+    requestId: randomUUID(),
+    receivedAt: runtime.clock.now(),
+    sourceIp: (raw.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+    userAgent: headers["user-agent"] ?? "",
+    account: "",
+    region: runtime.options.defaultRegion,
+  };
+  handle(x).catch((e) => {
+    runtime.logger.error(`request ${x.requestId} failed outside the pipeline`, e);
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  });
+}
+
+const EMPTY = Buffer.alloc(0);
