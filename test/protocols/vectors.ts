@@ -1,0 +1,135 @@
+// Loads AWS's protocol compliance vectors (../shared/protocol-tests) as models our codecs can read,
+// and normalizes typed values (Date, Buffer) to the plain forms the vectors write them in.
+import { existsSync, readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { MemberRef, OperationModel, ServiceModel, Shape } from "../../src/core/model.js";
+
+export const VECTORS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared", "protocol-tests");
+export const vectorsPresent = existsSync(VECTORS_DIR);
+
+export interface VectorCase {
+  id: string;
+  description?: string;
+  given: OperationModel & { name: string };
+  params?: Record<string, unknown>;
+  serialized?: { method: string; uri: string; host?: string; body?: string; headers?: Record<string, string>; forbidHeaders?: string[]; requireHeaders?: string[] };
+  result?: Record<string, unknown>;
+  error?: Record<string, unknown>;
+  errorCode?: string;
+  errorMessage?: string;
+  response?: { status_code: number; headers?: Record<string, string>; body?: string };
+}
+
+export interface VectorSuite {
+  description: string;
+  metadata: ServiceModel["metadata"];
+  shapes: Record<string, Shape>;
+  cases: VectorCase[];
+}
+
+/** Each case of a vector file, with a model holding its suite's shapes and the case's operation. */
+export function loadVectors(kind: "input" | "output", file: string): { suite: VectorSuite; case: VectorCase; model: ServiceModel; skip?: string }[] {
+  if (!vectorsPresent) return [];
+  const suites = JSON.parse(readFileSync(join(VECTORS_DIR, kind, file), "utf8")) as VectorSuite[];
+  const ignore = ignoreList();
+  const protocolKey = file.replace(/\.json$/, "");
+  const out = [];
+  for (const suite of suites) {
+    for (const c of suite.cases) {
+      const model: ServiceModel = { metadata: suite.metadata, shapes: suite.shapes, operations: { [c.given.name]: c.given } };
+      let skip: string | undefined;
+      if (ignore.general[kind]?.suites?.includes(suite.description)) skip = "botocore skips this suite";
+      if (ignore.protocols[protocolKey]?.[kind]?.cases?.includes(c.id)) skip = "botocore skips this case";
+      out.push({ suite, case: c, model, skip });
+    }
+  }
+  return out;
+}
+
+interface IgnoreList {
+  general: Record<string, { suites?: string[] }>;
+  protocols: Record<string, Record<string, { cases?: string[] }>>;
+}
+
+function ignoreList(): IgnoreList {
+  return JSON.parse(readFileSync(join(VECTORS_DIR, "protocol-tests-ignore-list.json"), "utf8")) as IgnoreList;
+}
+
+/**
+ * A typed value in the vectors' plain form: timestamps as epoch seconds, blobs as UTF-8 text,
+ * NaN/Infinity as the strings the vectors use.
+ */
+export function plain(model: ServiceModel, ref: MemberRef | { shape: string } | undefined, value: unknown): unknown {
+  if (value === undefined || value === null || !ref) return value;
+  const shape = model.shapes[ref.shape];
+  switch (shape.type) {
+    case "structure":
+    case "union": {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        const m = shape.members?.[k];
+        out[k] = m ? plain(model, m, v) : v;
+      }
+      return out;
+    }
+    case "list":
+      return (value as unknown[]).map((v) => plain(model, shape.member, v));
+    case "map": {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = plain(model, shape.value, v);
+      return out;
+    }
+    case "timestamp":
+      return value instanceof Date ? value.getTime() / 1000 : value;
+    case "blob":
+      return value instanceof Uint8Array ? Buffer.from(value).toString("utf8") : value;
+    case "float":
+    case "double":
+      return typeof value === "number" && !Number.isFinite(value) ? (Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity") : value;
+    default:
+      return value;
+  }
+}
+
+/** The vectors' plain form → typed values (the inverse of plain), to feed a serializer. */
+export function typed(model: ServiceModel, ref: MemberRef | { shape: string } | undefined, value: unknown): unknown {
+  if (value === undefined || value === null || !ref) return value;
+  const shape = model.shapes[ref.shape];
+  switch (shape.type) {
+    case "structure":
+    case "union": {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        const m = shape.members?.[k];
+        out[k] = m ? typed(model, m, v) : v;
+      }
+      return out;
+    }
+    case "list":
+      return (value as unknown[]).map((v) => typed(model, shape.member, v));
+    case "map": {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = typed(model, shape.value, v);
+      return out;
+    }
+    case "timestamp":
+      return typeof value === "number" ? new Date(value * 1000) : value;
+    case "blob":
+      return typeof value === "string" ? Buffer.from(value, "utf8") : value;
+    case "float":
+    case "double":
+      return value === "NaN" ? NaN : value === "Infinity" ? Infinity : value === "-Infinity" ? -Infinity : value;
+    default:
+      return value;
+  }
+}
+
+/** A vector's serialized request as the HttpRequest a codec reads. */
+export function vectorRequest(c: VectorCase): import("../../src/protocols/types.js").HttpRequest {
+  const s = c.serialized!;
+  const q = s.uri.indexOf("?");
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(s.headers ?? {})) headers[k.toLowerCase()] = v;
+  return { method: s.method, path: q < 0 ? s.uri : s.uri.slice(0, q), query: q < 0 ? "" : s.uri.slice(q + 1), headers, body: Buffer.from(s.body ?? "", "utf8") };
+}
