@@ -121,9 +121,12 @@ for (const svc of SERVICES) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "api.generated.ts"), generate(svc.name, model, `${svc.botocore} ${version}`));
   const m = model.metadata;
-  const queryActions = ["query", "ec2"].some((p) => (m.protocols ?? [m.protocol]).includes(p)) ? Object.keys(model.operations) : undefined;
+  const protocols = [...(m.protocols ?? [m.protocol])];
+  // awsQueryCompatible JSON services (SQS) still answer the query protocol older clients speak.
+  if (m.awsQueryCompatible && !protocols.includes("query")) protocols.push("query");
+  const queryActions = ["query", "ec2"].some((p) => protocols.includes(p)) ? Object.keys(model.operations) : undefined;
   index[svc.name] = {
-    protocols: m.protocols ?? [m.protocol], jsonVersion: m.jsonVersion, targetPrefix: m.targetPrefix,
+    protocols, jsonVersion: m.jsonVersion, targetPrefix: m.targetPrefix,
     signingName: m.signingName ?? m.endpointPrefix, endpointPrefix: m.endpointPrefix, serviceId: m.serviceId,
     apiVersion: m.apiVersion, awsQueryCompatible: m.awsQueryCompatible ? true : undefined, queryActions,
   };
