@@ -2,7 +2,7 @@
 import { CommonErrors, ServiceError } from "../core/errors.js";
 import type { MemberRef, ServiceModel, Shape } from "../core/model.js";
 import type { HttpRequest, HttpResponse, ProtocolCodec, ResponseMeta } from "./types.js";
-import { escapeXml, parseTimestamp, scalarText } from "./shared.js";
+import { escapeXml, parseTimestamp, requestBody, scalarText } from "./shared.js";
 
 /** A dotted form key split into a tree: `Tags.member.1.Key=a` → Tags → member → 1 → Key = "a". */
 interface FormNode {
@@ -59,10 +59,10 @@ export class QueryCodec implements ProtocolCodec {
     const cache = (req.cache ??= {});
     if (!cache.form) {
       const ct = req.headers["content-type"] ?? "";
-      const fromBody = req.body.length > 0 && (ct === "" || ct.startsWith("application/x-www-form-urlencoded"));
+      const fromBody = req.body.length > 0 && (ct === "" || ct.toLowerCase().startsWith("application/x-www-form-urlencoded"));
       if (req.body.length > 0 && !fromBody) throw new ServiceError("UnsupportedMediaType", `Content-Type ${ct} is not supported; expected application/x-www-form-urlencoded.`, 415);
       const form = parseForm(req.query);
-      if (fromBody) for (const [k, v] of parseForm(req.body.toString("utf8"))) form.set(k, v);
+      if (fromBody) for (const [k, v] of parseForm(requestBody(req).toString("utf8"))) form.set(k, v);
       cache.form = form;
     }
     return cache.form as Map<string, string>;
@@ -71,7 +71,12 @@ export class QueryCodec implements ProtocolCodec {
   resolveOperation(req: HttpRequest, model: ServiceModel): string {
     const action = this.form(req).get("Action");
     if (!action) throw CommonErrors.missingAction();
-    if (!model.operations[action]) throw CommonErrors.unknownOperation("query", action);
+    if (!model.operations[action]) {
+      if (this.variant.ec2) throw CommonErrors.unknownOperation("query", action);
+      // Coral's wording for query services (IAM, STS, SES…); EC2 has its own.
+      const version = this.form(req).get("Version") ?? model.metadata.apiVersion;
+      throw new ServiceError("InvalidAction", `Could not find operation ${action} for version ${version}`, 400);
+    }
     return action;
   }
 
@@ -82,20 +87,29 @@ export class QueryCodec implements ProtocolCodec {
     return (this.readStructure(model, model.shapes[op.input.shape], tree) ?? {}) as Record<string, unknown>;
   }
 
-  private memberKey(name: string, ref: MemberRef): string {
+  /** The form keys a member may arrive under, most specific first (botocore's and Smithy's rules differ for ec2). */
+  private memberKeys(model: ServiceModel, name: string, ref: MemberRef): string[] {
+    const keys: string[] = [];
     if (this.variant.ec2) {
-      if (ref.queryName) return ref.queryName;
-      if (ref.locationName) return ref.locationName[0].toUpperCase() + ref.locationName.slice(1);
-      return name;
+      if (ref.queryName) keys.push(ref.queryName);
+      if (ref.locationName) keys.push(upperFirst(ref.locationName));
+      keys.push(name, upperFirst(name));
+    } else {
+      keys.push(ref.locationName ?? name);
+      // A flattened list whose member has a name is sent under that name (`Hi.1=A`).
+      const shape = model.shapes[ref.shape];
+      if (shape?.type === "list" && (shape.flattened || ref.flattened) && shape.member?.locationName) keys.push(shape.member.locationName);
     }
-    return ref.locationName ?? name;
+    return keys;
   }
 
   private readStructure(model: ServiceModel, shape: Shape, node: FormNode | undefined): Record<string, unknown> | undefined {
     if (!node?.children) return undefined;
     const out: Record<string, unknown> = {};
     for (const [name, ref] of Object.entries(shape.members ?? {})) {
-      const v = this.readValue(model, ref, node.children.get(this.memberKey(name, ref)));
+      let child: FormNode | undefined;
+      for (const key of this.memberKeys(model, name, ref)) if ((child = node.children.get(key))) break;
+      const v = this.readValue(model, ref, child);
       if (v !== undefined) out[name] = v;
     }
     return out;
@@ -110,20 +124,25 @@ export class QueryCodec implements ProtocolCodec {
         return this.readStructure(model, shape, node) ?? {};
       case "list": {
         const flattened = this.variant.ec2 || shape.flattened || ref.flattened;
-        const container = flattened ? node : node.children?.get(shape.member!.locationName ?? "member");
-        if (!container?.children) return node.value !== undefined ? [] : undefined;
-        return indexed(container).map((n) => this.readValue(model, shape.member!, n));
+        // Lenient as AWS is: a non-flattened list sent flattened (`Names.1=a`) is still read.
+        const container = flattened ? node : node.children?.get(shape.member!.locationName ?? "member") ?? node;
+        const items = container.children ? indexed(container) : [];
+        if (items.length === 0) return node.value !== undefined ? [] : undefined;
+        return items.map((n) => this.readValue(model, shape.member!, n));
       }
       case "map": {
         const flattened = shape.flattened || ref.flattened;
-        const container = flattened ? node : node.children?.get("entry");
-        if (!container?.children) return node.value !== undefined ? {} : undefined;
+        const container = flattened ? node : node.children?.get("entry") ?? node;
+        const entries = container.children ? indexed(container) : [];
+        if (entries.length === 0) return node.value !== undefined ? {} : undefined;
         const out: Record<string, unknown> = {};
         const keyName = shape.key!.locationName ?? "key";
         const valueName = shape.value!.locationName ?? "value";
-        for (const entry of indexed(container)) {
+        for (const entry of entries) {
           const k = entry.children?.get(keyName)?.value;
-          if (k !== undefined) out[k] = this.readValue(model, shape.value!, entry.children?.get(valueName));
+          if (k === undefined) continue;
+          const v = this.readValue(model, shape.value!, entry.children?.get(valueName));
+          if (v !== undefined) out[k] = v;
         }
         return out;
       }
@@ -135,13 +154,13 @@ export class QueryCodec implements ProtocolCodec {
   serializeOutput(output: Record<string, unknown>, model: ServiceModel, operation: string, meta: ResponseMeta): HttpResponse {
     const op = model.operations[operation];
     const ns = xmlns(model);
-    let inner = "";
-    if (op.output) inner = this.writeMembers(model, model.shapes[op.output.shape], output);
+    const inner = op.output ? this.writeMembers(model, model.shapes[op.output.shape], output ?? {}).inner : "";
     let body: string;
     if (this.variant.ec2) {
-      body = `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="${ns}"><requestId>${meta.requestId}</requestId>${inner}</${operation}Response>`;
+      body = `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="${ns}">${inner}<requestId>${meta.requestId}</requestId></${operation}Response>`;
     } else {
-      const wrapper = op.output?.resultWrapper;
+      // A JSON model served over query (awsQueryCompatible: SQS, CloudWatch) has no resultWrapper; AWS writes <OpResult>.
+      const wrapper = op.output ? op.output.resultWrapper ?? `${operation}Result` : undefined;
       const result = wrapper ? `<${wrapper}>${inner}</${wrapper}>` : "";
       body = `<${operation}Response xmlns="${ns}">${result}<ResponseMetadata><RequestId>${meta.requestId}</RequestId></ResponseMetadata></${operation}Response>`;
     }
@@ -149,7 +168,7 @@ export class QueryCodec implements ProtocolCodec {
   }
 
   serializeError(error: ServiceError, model: ServiceModel, _operation: string | undefined, meta: ResponseMeta): HttpResponse {
-    const fields = error.fields ? this.writeLoose(error.fields) : "";
+    const fields = error.fields ? this.writeFields(model, error) : "";
     const message = error.message ? `<Message>${escapeXml(error.message)}</Message>` : "";
     const body = this.variant.ec2
       ? `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escapeXml(error.code)}</Code>${message}${fields}</Error></Errors><RequestID>${meta.requestId}</RequestID></Response>`
@@ -157,55 +176,72 @@ export class QueryCodec implements ProtocolCodec {
     return { status: error.status, headers: { "content-type": "text/xml", "x-amzn-requestid": meta.requestId, ...error.headers }, body };
   }
 
-  private writeLoose(fields: Record<string, unknown>): string {
+  /** Modeled error members beside Code and Message, written by the error shape when the model has it. */
+  private writeFields(model: ServiceModel, error: ServiceError): string {
+    const shape = model.shapes[error.shapeName];
     let s = "";
-    for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== null) s += `<${k}>${escapeXml(String(v))}</${k}>`;
-    return s;
-  }
-
-  private writeMembers(model: ServiceModel, shape: Shape, value: Record<string, unknown>): string {
-    let s = "";
-    for (const [name, ref] of Object.entries(shape.members ?? {})) {
-      const v = value[name];
-      if (v === undefined || v === null) continue;
-      const tag = this.variant.ec2 ? ref.locationName ?? lowerFirst(name) : ref.locationName ?? name;
-      s += this.writeValue(model, ref, tag, v);
+    for (const [k, v] of Object.entries(error.fields ?? {})) {
+      if (v === undefined || v === null || k === "message" || k === "Message") continue;
+      const ref = shape?.members?.[k];
+      s += ref ? this.writeValue(model, ref, ref.locationName ?? k, v) : `<${k}>${escapeXml(typeof v === "object" ? JSON.stringify(v) : String(v))}</${k}>`;
     }
     return s;
   }
 
+  private writeMembers(model: ServiceModel, shape: Shape, value: Record<string, unknown>): { inner: string; attrs: string } {
+    let inner = "";
+    let attrs = "";
+    for (const [name, ref] of Object.entries(shape.members ?? {})) {
+      const v = value[name];
+      if (v === undefined || v === null) continue;
+      const tag = ref.locationName ?? name;
+      if (ref.xmlAttribute) attrs += ` ${tag}="${escapeXml(scalarText(v, model.shapes[ref.shape], ref, "iso8601"))}"`;
+      else inner += this.writeValue(model, ref, tag, v);
+    }
+    return { inner, attrs };
+  }
+
   private writeValue(model: ServiceModel, ref: MemberRef, tag: string, value: unknown): string {
     const shape = model.shapes[ref.shape];
+    const ns = nsAttr(ref.xmlNamespace ?? shape.xmlNamespace);
     switch (shape.type) {
       case "structure":
-      case "union":
-        return `<${tag}>${this.writeMembers(model, shape, value as Record<string, unknown>)}</${tag}>`;
+      case "union": {
+        const { inner, attrs } = this.writeMembers(model, shape, value as Record<string, unknown>);
+        return `<${tag}${ns}${attrs}>${inner}</${tag}>`;
+      }
       case "list": {
         const items = value as unknown[];
-        const flattened = shape.flattened || ref.flattened;
-        if (flattened) {
-          const itemTag = shape.member!.locationName ?? tag;
+        if (shape.flattened || ref.flattened) {
+          // The member's own name wins (Smithy); else the list member's (botocore's reading of older models).
+          const itemTag = ref.locationName ?? shape.member!.locationName ?? tag;
           return items.map((v) => this.writeValue(model, shape.member!, itemTag, v)).join("");
         }
-        const itemTag = shape.member!.locationName ?? (this.variant.ec2 ? "item" : "member");
-        return `<${tag}>${items.map((v) => this.writeValue(model, shape.member!, itemTag, v)).join("")}</${tag}>`;
+        // Real EC2 models name their list members "item"; the protocol default is "member".
+        const itemTag = shape.member!.locationName ?? "member";
+        return `<${tag}${ns}>${items.map((v) => this.writeValue(model, shape.member!, itemTag, v)).join("")}</${tag}>`;
       }
       case "map": {
         const keyTag = shape.key!.locationName ?? "key";
         const valueTag = shape.value!.locationName ?? "value";
         const entries = Object.entries(value as Record<string, unknown>)
+          .filter(([, v]) => v !== undefined && v !== null)
           .map(([k, v]) => `${this.writeValue(model, shape.key!, keyTag, k)}${this.writeValue(model, shape.value!, valueTag, v)}`);
-        if (shape.flattened || ref.flattened) return entries.map((e) => `<${tag}>${e}</${tag}>`).join("");
-        return `<${tag}>${entries.map((e) => `<entry>${e}</entry>`).join("")}</${tag}>`;
+        if (shape.flattened || ref.flattened) return entries.map((e) => `<${tag}${ns}>${e}</${tag}>`).join("");
+        return `<${tag}${ns}>${entries.map((e) => `<entry>${e}</entry>`).join("")}</${tag}>`;
       }
       default:
-        return `<${tag}>${escapeXml(scalarText(value, shape, ref, "iso8601"))}</${tag}>`;
+        return `<${tag}${ns}>${escapeXml(scalarText(value, shape, ref, "iso8601"))}</${tag}>`;
     }
   }
 }
 
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
+function nsAttr(ns: { prefix?: string; uri: string } | undefined): string {
+  return ns ? ` xmlns${ns.prefix ? `:${ns.prefix}` : ""}="${escapeXml(ns.uri)}"` : "";
+}
+
+function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function indexed(node: FormNode): FormNode[] {

@@ -1,5 +1,8 @@
-// Helpers every codec shares: value formatting by the model's timestamp formats, base64, XML escaping.
-import type { MemberRef, Shape } from "../core/model.js";
+// Helpers every codec shares: timestamp/blob formatting, XML escaping, gzip bodies, and the model-driven document walk of json and cbor.
+import { gunzipSync } from "node:zlib";
+import type { HttpRequest } from "./types.js";
+import { CommonErrors, type ServiceError } from "../core/errors.js";
+import type { MemberRef, ServiceModel, Shape } from "../core/model.js";
 
 export type TimestampFormat = "iso8601" | "rfc822" | "unixTimestamp";
 
@@ -69,4 +72,190 @@ export function scalarText(value: unknown, shape: Shape, ref: MemberRef | undefi
     default:
       return String(value);
   }
+}
+
+// ---- Document protocols (json, smithy-rpc-v2-cbor): a decoded body ↔ typed values, by the model. ----
+
+/** How a document protocol writes the scalars that differ between JSON and CBOR. */
+export interface DocumentFormat {
+  /** Members are keyed by their locationName (awsJson's jsonName) rather than the member name. */
+  useLocationName: boolean;
+  decodeTimestamp(value: unknown, format: TimestampFormat | undefined): Date | undefined;
+  decodeBlob(value: unknown): Buffer | undefined;
+  encodeTimestamp(value: Date, format: TimestampFormat): unknown;
+  encodeBlob(value: Buffer): unknown;
+  /** JSON has no NaN/Infinity literals and writes them as strings; CBOR writes the float. */
+  encodeNonFinite(value: number): unknown;
+}
+
+/** Coral's name for a wire token, as its SerializationException messages say it. */
+function token(value: unknown): string {
+  if (typeof value === "string") return "STRING_VALUE";
+  if (typeof value === "number" || typeof value === "bigint") return "NUMBER_VALUE";
+  if (value === true) return "TRUE_VALUE";
+  if (value === false) return "FALSE_VALUE";
+  return "VALUE";
+}
+
+function mismatch(value: unknown, target: string): ServiceError {
+  if (Array.isArray(value)) return CommonErrors.serialization("Start of list found where not expected");
+  if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) {
+    return CommonErrors.serialization("Start of structure or map found where not expected.");
+  }
+  return CommonErrors.serialization(
+    target === "String" ? `${token(value)} cannot be converted to String` : `${token(value)} can not be converted to ${/^[AEIOU]/.test(target) ? "an" : "a"} ${target}`,
+  );
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array);
+
+/** A decoded document value → the typed value for `ref`; wrong wire types are AWS's SerializationException. */
+export function decodeDocument(model: ServiceModel, ref: MemberRef | { shape: string }, value: unknown, fmt: DocumentFormat): unknown {
+  if (value === null || value === undefined) return undefined;
+  const shape = model.shapes[ref.shape];
+  if (!shape) return value;
+  if (shape.document) return value;
+  switch (shape.type) {
+    case "structure":
+    case "union": {
+      if (!isRecord(value)) throw mismatch(value, "Structure");
+      const out: Record<string, unknown> = {};
+      for (const [name, m] of Object.entries(shape.members ?? {})) {
+        const key = fmt.useLocationName ? m.locationName ?? name : name;
+        const v = decodeDocument(model, m, value[key], fmt);
+        if (v !== undefined) out[name] = v;
+      }
+      return out;
+    }
+    case "list": {
+      if (!Array.isArray(value)) throw mismatch(value, "List");
+      return value.map((v) => (v === null ? null : decodeDocument(model, shape.member!, v, fmt)));
+    }
+    case "map": {
+      if (!isRecord(value)) throw mismatch(value, "Map");
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        if (v === null) continue; // dense maps: a null value is no entry
+        // defineProperty: a "__proto__" key is data, not the object's prototype.
+        Object.defineProperty(out, k, { value: decodeDocument(model, shape.value!, v, fmt), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    case "string":
+      if (typeof value !== "string") throw mismatch(value, "String");
+      return value;
+    case "boolean":
+      if (typeof value !== "boolean") throw mismatch(value, "Boolean");
+      return value;
+    case "integer":
+    case "long": {
+      const target = shape.type === "long" ? "Long" : "Integer";
+      if (typeof value === "bigint") return Number(value);
+      if (typeof value !== "number") throw mismatch(value, target);
+      if (!Number.isInteger(value)) throw CommonErrors.serialization(`NUMBER_VALUE can not be converted to ${target === "Long" ? "a Long" : "an Integer"}`);
+      return value;
+    }
+    case "float":
+    case "double": {
+      if (typeof value === "number") return value;
+      if (typeof value === "bigint") return Number(value);
+      if (value === "NaN") return NaN;
+      if (value === "Infinity") return Infinity;
+      if (value === "-Infinity") return -Infinity;
+      throw mismatch(value, shape.type === "float" ? "Float" : "Double");
+    }
+    case "timestamp": {
+      if (isRecord(value) && !("tag" in value)) throw mismatch(value, "Timestamp");
+      const d = fmt.decodeTimestamp(value, timestampFormatOf(ref as MemberRef, shape, "unixTimestamp"));
+      if (!d || Number.isNaN(d.getTime())) throw CommonErrors.serialization(`${token(value)} can not be converted to a Timestamp`);
+      return d;
+    }
+    case "blob": {
+      const b = fmt.decodeBlob(value);
+      if (!b) throw typeof value === "string" ? CommonErrors.serialization("Base64 encoded binary data is invalid") : mismatch(value, "Blob");
+      return b;
+    }
+    default:
+      return value;
+  }
+}
+
+/** A typed value → the document value a client expects for `ref` (nulls and undefined dropped). */
+export function encodeDocument(model: ServiceModel, ref: MemberRef | { shape: string }, value: unknown, fmt: DocumentFormat): unknown {
+  if (value === null || value === undefined) return undefined;
+  const shape = model.shapes[ref.shape];
+  if (!shape || shape.document) return value;
+  switch (shape.type) {
+    case "structure":
+    case "union": {
+      const out: Record<string, unknown> = {};
+      const obj = value as Record<string, unknown>;
+      for (const [name, m] of Object.entries(shape.members ?? {})) {
+        const v = encodeDocument(model, m, obj[name], fmt);
+        if (v !== undefined) out[fmt.useLocationName ? m.locationName ?? name : name] = v;
+      }
+      return out;
+    }
+    case "list":
+      return (value as unknown[]).map((v) => (v === null || v === undefined ? null : encodeDocument(model, shape.member!, v, fmt)));
+    case "map": {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        const e = encodeDocument(model, shape.value!, v, fmt);
+        if (e !== undefined) out[k] = e;
+      }
+      return out;
+    }
+    case "timestamp":
+      return fmt.encodeTimestamp(toDate(value), timestampFormatOf(ref as MemberRef, shape, "unixTimestamp"));
+    case "blob":
+      return fmt.encodeBlob(toBuffer(value));
+    case "float":
+    case "double": {
+      const n = Number(value);
+      return Number.isFinite(n) ? n : fmt.encodeNonFinite(n);
+    }
+    case "integer":
+    case "long":
+      return typeof value === "bigint" ? Number(value) : Number(value);
+    default:
+      return value;
+  }
+}
+
+/** The error body of the document protocols: `__type`, the message under the casing the shape declares, modeled fields. */
+export function errorDocument(error: ServiceError, model: ServiceModel, fmt: DocumentFormat): Record<string, unknown> {
+  const shape = model.shapes[error.shapeName];
+  const doc: Record<string, unknown> = { __type: error.shapeName };
+  const members = shape?.exception || shape?.error ? shape.members ?? {} : {};
+  const messageKey = "message" in members ? "message" : "Message" in members ? "Message" : "message";
+  if (error.message) doc[messageKey] = error.message;
+  for (const [k, v] of Object.entries(error.fields ?? {})) {
+    if (v === undefined || v === null || k === messageKey) continue;
+    const ref = members[k];
+    doc[ref && fmt.useLocationName ? ref.locationName ?? k : k] = ref ? encodeDocument(model, ref, v, fmt) : v;
+  }
+  return doc;
+}
+
+/** awsQueryCompatible services tell query-era clients the old error code: `x-amzn-query-error: Code;Sender`. */
+export function queryErrorHeaders(model: ServiceModel, error: ServiceError): Record<string, string> {
+  if (!model.metadata.awsQueryCompatible) return {};
+  return { "x-amzn-query-error": `${error.code};${error.senderFault ? "Sender" : "Receiver"}` };
+}
+
+/** The request body with any `Content-Encoding: gzip` undone (SDKs gzip e.g. CloudWatch PutMetricData past 10 KB). */
+export function requestBody(req: HttpRequest): Buffer {
+  const enc = (req.headers["content-encoding"] ?? "").toLowerCase();
+  if (!enc.includes("gzip") || req.body.length === 0) return req.body;
+  const cache = (req.cache ??= {});
+  if (!cache.gunzipped) {
+    try {
+      cache.gunzipped = gunzipSync(req.body);
+    } catch {
+      throw CommonErrors.serialization("The request body is not valid gzip data, as its Content-Encoding says.");
+    }
+  }
+  return cache.gunzipped as Buffer;
 }
