@@ -1,0 +1,20 @@
+// Which operations each catalogued service implements, read from the registered handlers (for docs and health).
+import { loadModel } from "../core/model.js";
+import { definitionOf, SERVICE_INFO } from "./registry.js";
+
+export interface ServiceCoverage {
+  name: string;
+  serviceId: string;
+  protocols: string[];
+  total: number;
+  implemented: string[];
+}
+
+export function coverage(): ServiceCoverage[] {
+  return SERVICE_INFO.map((s) => {
+    const ops = Object.keys(loadModel(s.name).operations).sort();
+    const handlers = definitionOf(s.name)?.handlers ?? {};
+    const implemented = ops.filter((o) => handlers[o.charAt(0).toLowerCase() + o.slice(1)]);
+    return { name: s.name, serviceId: s.serviceId, protocols: s.protocols, total: ops.length, implemented };
+  });
+}
