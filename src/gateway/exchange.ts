@@ -15,6 +15,8 @@ export interface Exchange {
   req: HttpRequest;
   requestId: string;
   receivedAt: number;
+  /** The body was over the size limit and was not kept. */
+  bodyTooLarge?: boolean;
   sourceIp: string;
   userAgent: string;
   service?: ServiceInfo;

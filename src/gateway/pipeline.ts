@@ -1,7 +1,7 @@
 // Every AWS request takes this path; a ServiceError thrown by any step is rendered by the protocol.
 import { CommonErrors, isServiceError, ServiceError } from "../core/errors.js";
 import type { Exchange, Step } from "./exchange.js";
-import { readBody } from "./read-body.js";
+import { readBody, enforceBodyLimit } from "./read-body.js";
 import { resolveService } from "./resolve-service.js";
 import { authenticate } from "./authenticate.js";
 import { resolveOperation } from "./resolve-operation.js";
@@ -13,6 +13,7 @@ import { recordAuditEvent } from "./record-audit.js";
 export const pipeline: Step[] = [
   readBody, //         the body, within the size limit
   resolveService, //   X-Amz-Target, SigV4 scope, Host, path → service + protocol
+  enforceBodyLimit, // 413 past the size limit, in that service's protocol
   authenticate, //     SigV4 → account, region, principal
   resolveOperation, // Action / target / REST URI template
   parseInput, //       model-driven: HTTP → typed input

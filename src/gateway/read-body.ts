@@ -1,4 +1,5 @@
-// The request body, up to the size limit; past it the rest is drained and the call refused with 413.
+// The request body, up to the size limit; past it the rest is drained and, once the service is known
+// (so the error is in its protocol), the call is refused with 413.
 import { CommonErrors } from "../core/errors.js";
 import type { Exchange } from "./exchange.js";
 
@@ -16,10 +17,17 @@ export function readBody(x: Exchange): Promise<void> | void {
       else chunks.push(c);
     });
     x.raw.on("end", () => {
-      if (tooLarge) return reject(CommonErrors.requestTooLarge(limit));
+      if (tooLarge) {
+        x.bodyTooLarge = true;
+        return resolve();
+      }
       x.req.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
       resolve();
     });
     x.raw.on("error", reject);
   });
+}
+
+export function enforceBodyLimit(x: Exchange): void {
+  if (x.bodyTooLarge) throw CommonErrors.requestTooLarge(x.runtime.options.maxBodyBytes);
 }
