@@ -63,6 +63,7 @@ function ignoreList(): IgnoreList {
 export function plain(model: ServiceModel, ref: MemberRef | { shape: string } | undefined, value: unknown): unknown {
   if (value === undefined || value === null || !ref) return value;
   const shape = model.shapes[ref.shape];
+  if (shape.document) return value; // documents are plain JSON on both sides
   switch (shape.type) {
     case "structure":
     case "union": {
@@ -96,6 +97,7 @@ export function plain(model: ServiceModel, ref: MemberRef | { shape: string } | 
 export function typed(model: ServiceModel, ref: MemberRef | { shape: string } | undefined, value: unknown): unknown {
   if (value === undefined || value === null || !ref) return value;
   const shape = model.shapes[ref.shape];
+  if (shape.document) return value; // documents are plain JSON on both sides
   switch (shape.type) {
     case "structure":
     case "union": {
