@@ -29,6 +29,8 @@ export interface CredentialRecord {
   expiration?: number;
   status?: "Active" | "Inactive";
   principal: Principal;
+  /** Records that the key signed a request (IAM's access-key last used); cheap, throttled by the source. */
+  markUsed?(service: string, region: string, now: number): void;
 }
 
 /** A place credentials come from; returns undefined when it does not know the key. */

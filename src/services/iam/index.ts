@@ -1,7 +1,30 @@
-// Iam: the service at a glance.
+// IAM: the service at a glance — per-account users, groups, roles, policies, keys, MFA; its keys sign requests.
 import { defineService } from "../types.js";
 import type { IamApi } from "./api.generated.js";
+import { accessKeys, iamCredentialSource } from "./access-keys.js";
+import { account } from "./account.js";
+import { policyAttachments } from "./attachments.js";
+import { groups } from "./groups.js";
+import { inlinePolicies } from "./inline-policies.js";
+import { instanceProfiles } from "./instance-profiles.js";
+import { loginProfiles } from "./login-profiles.js";
+import { mfaDevices } from "./mfa.js";
+import { policies } from "./policies.js";
+import { roles } from "./roles.js";
+import { users } from "./users.js";
 
-const handlers = {} satisfies Partial<IamApi>;
+const handlers = {
+  ...users,
+  ...groups,
+  ...roles,
+  ...policies,
+  ...policyAttachments,
+  ...inlinePolicies,
+  ...accessKeys,
+  ...loginProfiles,
+  ...mfaDevices,
+  ...instanceProfiles,
+  ...account,
+} satisfies Partial<IamApi>;
 
-export default defineService({ name: "iam", handlers });
+export default defineService({ name: "iam", handlers, credentialSource: iamCredentialSource });

@@ -1,6 +1,8 @@
 // What IAM offers the rest of Stratus beyond its API: read-only lookups STS needs (trust policies,
 // MFA seeds, users). Implemented over IAM's own tables; nothing else reads those tables.
 import type { Store } from "../../core/store/types.js";
+import { roleArn, userArn } from "./common.js";
+import { nameKey, tablesFor } from "./state.js";
 
 export interface IamRoleInfo {
   roleName: string;
@@ -28,14 +30,35 @@ export interface IamMfaInfo {
   enabled: boolean;
 }
 
-export function findRoleByArn(_store: Store, _account: string, _arn: string): IamRoleInfo | undefined {
-  throw new Error("IAM internal lookups are not implemented yet");
+const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)$/;
+
+export function findRoleByArn(store: Store, account: string, arn: string): IamRoleInfo | undefined {
+  const m = ROLE_ARN.exec(arn);
+  if (!m || m[1] !== account) return undefined;
+  const r = tablesFor(store, account).roles.get(nameKey(m[3]));
+  // The ARN must name the role exactly: path and name case as created.
+  if (!r || r.path !== m[2] || r.name !== m[3]) return undefined;
+  return { roleName: r.name, roleId: r.id, arn: roleArn(account, r), path: r.path, assumeRolePolicyDocument: r.trust, maxSessionDuration: r.maxSessionDuration };
 }
 
-export function findUser(_store: Store, _account: string, _userName: string): IamUserInfo | undefined {
-  throw new Error("IAM internal lookups are not implemented yet");
+export function findUser(store: Store, account: string, userName: string): IamUserInfo | undefined {
+  const u = tablesFor(store, account).users.get(nameKey(userName));
+  return u ? { userName: u.name, userId: u.id, arn: userArn(account, u), path: u.path } : undefined;
 }
 
-export function findMfaDevice(_store: Store, _account: string, _serialNumber: string): IamMfaInfo | undefined {
-  throw new Error("IAM internal lookups are not implemented yet");
+export function findMfaDevice(store: Store, account: string, serialNumber: string): IamMfaInfo | undefined {
+  const t = tablesFor(store, account);
+  const d = t.mfa.get(serialNumber);
+  if (!d) return undefined;
+  const user = d.user ? t.users.get(d.user) : undefined;
+  return { serialNumber: d.serial, seedBase32: d.seed, userName: user?.name, enabled: !!d.user };
+}
+
+/** Records a role's last use (RoleLastUsed) when STS issues credentials for it; at most one write a minute. */
+export function recordRoleUsed(store: Store, account: string, roleName: string, region: string, now: number): void {
+  const roles = tablesFor(store, account).roles;
+  const key = nameKey(roleName);
+  const r = roles.get(key);
+  if (!r || (r.lastUsed && now - r.lastUsed.date < 60_000 && r.lastUsed.region === region)) return;
+  roles.put(key, { ...r, lastUsed: { date: now, region } });
 }

@@ -1,0 +1,137 @@
+// Shared IAM helpers: ids and ARNs in AWS's formats, IAM's Marker/MaxItems paging, tags, lookups that 404 as AWS words it.
+import { randomBytes } from "node:crypto";
+import type { HandlerContext } from "../../core/context.js";
+import { ServiceError } from "../../core/errors.js";
+import type { Entry } from "../../core/store/types.js";
+import { InvalidInputException, LimitExceededException, NoSuchEntityException } from "./api.generated.js";
+import type { Tag } from "./api.generated.js";
+import type { GroupRec, RoleRec, Tables, UserRec } from "./state.js";
+import { nameKey } from "./state.js";
+
+const UPPER_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+function randomFrom(alphabet: string, n: number): string {
+  const bytes = randomBytes(n);
+  let out = "";
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+/** Unique ids: a four-letter type prefix and 17 upper-case alphanumerics (AIDA user, AROA role, …). */
+export type IdPrefix = "AIDA" | "AGPA" | "AROA" | "ANPA" | "AIPA";
+export const newId = (prefix: IdPrefix) => prefix + randomFrom(UPPER_ALNUM, 17);
+export const newAccessKeyId = () => "AKIA" + randomFrom(UPPER_ALNUM, 16);
+export const newSecretAccessKey = () => randomFrom(SECRET_CHARS, 40);
+
+export const iamArn = (account: string, type: string, path: string, name: string) => `arn:aws:iam::${account}:${type}${path}${name}`;
+
+export const toDate = (ms: number) => new Date(ms);
+
+// Markers are opaque to callers; inside they are the last key returned, so a page boundary survives inserts.
+const encodeMarker = (key: string) => Buffer.from(key, "utf8").toString("base64url");
+function decodeMarker(marker: string): string {
+  const key = Buffer.from(marker, "base64url").toString("utf8");
+  if (!key || encodeMarker(key) !== marker) throw new ServiceError("ValidationError", "Invalid Marker.", 400);
+  return key;
+}
+
+export interface Page<T> {
+  items: T[];
+  IsTruncated: boolean;
+  Marker?: string;
+}
+
+/** One page of key-ordered entries, after `marker`, at most `maxItems` (IAM's default 100). */
+export function page<T>(entries: Entry<T>[], marker: string | undefined, maxItems: number | undefined): Page<T> {
+  let start = 0;
+  if (marker) {
+    const after = decodeMarker(marker);
+    start = entries.findIndex((e) => e.key > after);
+    if (start < 0) start = entries.length;
+  }
+  const max = maxItems ?? 100;
+  const slice = entries.slice(start, start + max);
+  const truncated = start + max < entries.length;
+  return { items: slice.map((e) => e.value), IsTruncated: truncated, Marker: truncated ? encodeMarker(slice[slice.length - 1].key) : undefined };
+}
+
+/** Page an already-ordered list of values, using their position-independent sort key. */
+export const pageBy = <T>(values: T[], key: (v: T) => string, marker: string | undefined, maxItems: number | undefined) =>
+  page(values.map((v) => ({ key: key(v), value: v })), marker, maxItems);
+
+export const underPath = (path: string, prefix: string | undefined) => !prefix || path.startsWith(prefix);
+
+// Tags: keys are case-sensitive; a tag with an existing key replaces its value; 50 per resource.
+export function mergeTags(existing: Tag[], added: Tag[] | undefined, what: string): Tag[] {
+  const seen = new Set<string>();
+  for (const t of added ?? []) {
+    if (seen.has(t.Key)) throw new InvalidInputException("Duplicate tag keys found. Please note that Tag keys are case insensitive.");
+    seen.add(t.Key);
+  }
+  const out = existing.filter((t) => !seen.has(t.Key)).concat(added ?? []);
+  if (out.length > 50) throw new LimitExceededException(`The number of tags has reached the maximum limit for ${what}.`);
+  return out;
+}
+
+export const removeTags = (existing: Tag[], keys: string[]) => existing.filter((t) => !keys.includes(t.Key));
+
+// Lookups that fail as AWS does.
+export function mustUser(t: Tables, name: string): UserRec {
+  const u = t.users.get(nameKey(name));
+  if (!u) throw new NoSuchEntityException(`The user with name ${name} cannot be found.`);
+  return u;
+}
+
+export function mustGroup(t: Tables, name: string): GroupRec {
+  const g = t.groups.get(nameKey(name));
+  if (!g) throw new NoSuchEntityException(`The group with name ${name} cannot be found.`);
+  return g;
+}
+
+export function mustRole(t: Tables, name: string): RoleRec {
+  const r = t.roles.get(nameKey(name));
+  if (!r) throw new NoSuchEntityException(`The role with name ${name} cannot be found.`);
+  return r;
+}
+
+export const userArn = (ctx: HandlerContext | string, u: UserRec) => iamArn(acct(ctx), "user", u.path, u.name);
+export const groupArn = (ctx: HandlerContext | string, g: GroupRec) => iamArn(acct(ctx), "group", g.path, g.name);
+export const roleArn = (ctx: HandlerContext | string, r: RoleRec) => iamArn(acct(ctx), "role", r.path, r.name);
+const acct = (ctx: HandlerContext | string) => (typeof ctx === "string" ? ctx : ctx.account);
+
+export const userOut = (account: string, u: UserRec, withTags = false) => ({
+  Path: u.path,
+  UserName: u.name,
+  UserId: u.id,
+  Arn: userArn(account, u),
+  CreateDate: toDate(u.createDate),
+  ...(u.passwordLastUsed ? { PasswordLastUsed: toDate(u.passwordLastUsed) } : {}),
+  ...(u.permissionsBoundary ? { PermissionsBoundary: { PermissionsBoundaryType: "PermissionsBoundaryPolicy" as const, PermissionsBoundaryArn: u.permissionsBoundary } } : {}),
+  ...(withTags && u.tags.length ? { Tags: u.tags } : {}),
+});
+
+export const groupOut = (account: string, g: GroupRec) => ({
+  Path: g.path,
+  GroupName: g.name,
+  GroupId: g.id,
+  Arn: groupArn(account, g),
+  CreateDate: toDate(g.createDate),
+});
+
+/** Policy documents travel URL-encoded in IAM responses (RFC 3986), as AWS sends them. */
+export const encodeDocument = (doc: string) => encodeURIComponent(doc);
+
+export const roleOut = (account: string, r: RoleRec, full = false) => ({
+  Path: r.path,
+  RoleName: r.name,
+  RoleId: r.id,
+  Arn: roleArn(account, r),
+  CreateDate: toDate(r.createDate),
+  AssumeRolePolicyDocument: encodeDocument(r.trust),
+  ...(r.description !== undefined ? { Description: r.description } : {}),
+  MaxSessionDuration: r.maxSessionDuration,
+  ...(r.permissionsBoundary ? { PermissionsBoundary: { PermissionsBoundaryType: "PermissionsBoundaryPolicy" as const, PermissionsBoundaryArn: r.permissionsBoundary } } : {}),
+  ...(full && r.tags.length ? { Tags: r.tags } : {}),
+  ...(full ? { RoleLastUsed: r.lastUsed ? { LastUsedDate: toDate(r.lastUsed.date), Region: r.lastUsed.region } : {} } : {}),
+});
