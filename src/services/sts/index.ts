@@ -1,11 +1,33 @@
-// STS: the service at a glance.
+// STS: the service at a glance — identity, session tokens, role sessions, and the credentials it issues.
 import { defineService } from "../types.js";
 import type { StsApi } from "./api.generated.js";
+import { assumeRole } from "./assume-role.js";
+import { callerIdentity } from "./caller-identity.js";
+import { credentialSource, sweepExpiredSessions } from "./credentials.js";
+import { sessionTokens } from "./session-token.js";
 
 const handlers = {
-  getCallerIdentity(_input, ctx) {
-    return { UserId: ctx.principal.principalId, Account: ctx.account, Arn: ctx.principal.arn };
-  },
+  ...callerIdentity,
+  ...sessionTokens,
+  ...assumeRole,
 } satisfies Partial<StsApi>;
 
-export default defineService({ name: "sts", handlers });
+const SWEEP_EVERY_MS = 10 * 60_000;
+
+export default defineService({
+  name: "sts",
+  handlers,
+  // Session credentials authenticate later calls as the identity they were issued for.
+  credentialSource,
+  start(runtime) {
+    const timer = setInterval(() => {
+      try {
+        sweepExpiredSessions(runtime.store, runtime.clock.now());
+      } catch (e) {
+        runtime.logger.error("sts: sweeping expired sessions failed", e);
+      }
+    }, SWEEP_EVERY_MS);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+});
