@@ -14,6 +14,7 @@ import { scopeKey } from "./core/store/types.js";
 import { validateInput } from "./core/validate.js";
 import type { AuditSink } from "./core/audit-types.js";
 import { noAudit } from "./core/audit-types.js";
+import { auditedCall } from "./gateway/record-audit.js";
 import { definitionOf, IMPLEMENTED, serviceByName } from "./services/registry.js";
 
 export type AuthMode = "none" | "sigv4";
@@ -33,6 +34,8 @@ export interface Identity {
   requestId?: string;
   sourceIp?: string;
   userAgent?: string;
+  /** For a service-to-service call: the calling service's folder name (CloudTrail's invokedBy). */
+  invokedBy?: string;
 }
 
 export class Runtime {
@@ -100,13 +103,15 @@ export class Runtime {
           principal: opts.principal ?? who.principal,
           sourceIp: who.sourceIp,
           userAgent: who.userAgent,
+          invokedBy: service,
         }) as Promise<O>,
     };
   }
 
   /** A service-to-service call: same validation and handler as over HTTP, recorded in the audit trail. */
   async call(service: string, operation: string, input: Record<string, unknown>, who: Identity): Promise<Record<string, unknown>> {
-    return this.invoke(service, operation, input, who);
+    const inner = { ...who, requestId: randomUUID() };
+    return auditedCall(this, service, operation, input, inner, () => this.invoke(service, operation, input, inner));
   }
 
   rootIdentity(account = DEFAULT_ACCOUNT, region = this.options.defaultRegion): Identity {

@@ -22,6 +22,8 @@ export interface AuditCall {
   errorMessage?: string;
   /** Whether the call came from inside Stratus (a service calling another) rather than over HTTP. */
   internal?: boolean;
+  /** For a call one service made on a caller's behalf: the calling service, e.g. "cloudformation.amazonaws.com". */
+  invokedBy?: string;
 }
 
 export interface AuditSink {

@@ -55,7 +55,9 @@ export class JsonCodec implements ProtocolCodec {
     const dot = target.lastIndexOf(".");
     const prefix = dot < 0 ? "" : target.slice(0, dot);
     const name = target.slice(dot + 1);
-    if ((model.metadata.targetPrefix && prefix !== model.metadata.targetPrefix) || !model.operations[name]) {
+    const expected = model.metadata.targetPrefix;
+    // Some models namespace the prefix (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101); SDKs send its last segment.
+    if ((expected && prefix !== expected && prefix !== expected.slice(expected.lastIndexOf(".") + 1)) || !model.operations[name]) {
       throw CommonErrors.unknownOperation("json", target);
     }
     const ct = req.headers["content-type"];

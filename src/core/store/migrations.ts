@@ -8,6 +8,27 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
       PRIMARY KEY (ns, scope, key)
     ) WITHOUT ROWID;
   `),
+  // 2: the audit trail (CloudTrail events). seq orders events recorded in the same second and is the
+  // paging cursor's tie-breaker; resources get their own table so ResourceName lookups use an index.
+  // No event_id index: ids are time-ordered UUIDs, so an EventId lookup narrows by time instead, and
+  // recording (after every request) pays for as few indexes as possible.
+  (db) => db.exec(`
+    CREATE TABLE audit_events (
+      seq INTEGER PRIMARY KEY,
+      account TEXT NOT NULL, region TEXT NOT NULL, event_time INTEGER NOT NULL,
+      event_id TEXT NOT NULL, event_name TEXT NOT NULL, event_source TEXT NOT NULL,
+      read_only INTEGER NOT NULL, username TEXT, access_key_id TEXT,
+      resources TEXT NOT NULL, record TEXT NOT NULL
+    );
+    CREATE INDEX audit_events_by_time ON audit_events (account, region, event_time, seq);
+    CREATE INDEX audit_events_swept ON audit_events (event_time);
+    CREATE TABLE audit_event_resources (
+      seq INTEGER NOT NULL,
+      resource_type TEXT NOT NULL, resource_name TEXT NOT NULL
+    );
+    CREATE INDEX audit_event_resources_by_name ON audit_event_resources (resource_name, seq);
+    CREATE INDEX audit_event_resources_by_seq ON audit_event_resources (seq);
+  `),
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,7 +1,32 @@
-// Cloudtrail: the service at a glance.
+// Cloudtrail: the service at a glance — Event history (LookupEvents) over the audit trail every call writes.
 import { defineService } from "../types.js";
 import type { CloudtrailApi } from "./api.generated.js";
+import { lookupEventsHandlers } from "./lookup-events.js";
+import { AuditTrail } from "../../core/audit.js";
 
-const handlers = {} satisfies Partial<CloudtrailApi>;
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
 
-export default defineService({ name: "cloudtrail", handlers });
+const handlers = {
+  ...lookupEventsHandlers,
+} satisfies Partial<CloudtrailApi>;
+
+export default defineService({
+  name: "cloudtrail",
+  handlers,
+  // Events past 90 days are deleted on start and hourly (LookupEvents never returns them either way).
+  start(runtime) {
+    const trail = runtime.audit;
+    if (!(trail instanceof AuditTrail)) return;
+    const sweep = () => {
+      try {
+        trail.sweep();
+      } catch (e) {
+        runtime.logger.error("could not sweep expired audit events", e);
+      }
+    };
+    sweep();
+    const timer = setInterval(sweep, SWEEP_EVERY_MS);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+});

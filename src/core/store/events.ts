@@ -1,0 +1,184 @@
+// The audit event log: CloudTrail events in their own indexed tables, behind a typed API (no SQL
+// leaves this file), so a PostgreSQL backend can implement the same EventLog later.
+import type Database from "better-sqlite3";
+import type { Store } from "./types.js";
+import { SqliteStore } from "./sqlite.js";
+
+export interface AuditResource {
+  type: string;
+  name: string;
+}
+
+export interface AuditEventRow {
+  account: string;
+  region: string;
+  /** Epoch ms (CloudTrail reports whole seconds; the recorder truncates). */
+  eventTime: number;
+  eventId: string;
+  eventName: string;
+  eventSource: string;
+  readOnly: boolean;
+  username?: string;
+  accessKeyId?: string;
+  resources: AuditResource[];
+  /** The CloudTrail record as JSON text. */
+  record: string;
+}
+
+export interface StoredAuditEvent extends AuditEventRow {
+  /** Insertion order; breaks ties between events of the same second. */
+  seq: number;
+}
+
+export type EventAttribute =
+  | "EventId" | "EventName" | "ReadOnly" | "Username" | "ResourceType" | "ResourceName" | "EventSource" | "AccessKeyId";
+
+export interface EventFilter {
+  account: string;
+  region: string;
+  attribute?: { key: EventAttribute; value: string };
+  /** Inclusive bounds, epoch ms. */
+  start?: number;
+  end?: number;
+}
+
+/** Where a page starts: strictly older than this (time, seq) position. */
+export interface EventCursor {
+  time: number;
+  seq: number;
+}
+
+export interface EventPage {
+  events: StoredAuditEvent[];
+  /** Set when more events follow the last one returned. */
+  next?: EventCursor;
+}
+
+export interface EventLog {
+  /** Appends the rows in one transaction. */
+  appendEvents(rows: AuditEventRow[]): void;
+  /** Newest first. */
+  queryEvents(filter: EventFilter, page: { limit: number; after?: EventCursor }): EventPage;
+  /** Deletes every event (all accounts) older than `time`; returns how many. */
+  deleteEventsBefore(time: number): number;
+}
+
+const logs = new WeakMap<Store, EventLog>();
+
+export function eventLog(store: Store): EventLog {
+  let log = logs.get(store);
+  if (!log) {
+    if (!(store instanceof SqliteStore)) throw new Error("the audit event log needs the SQLite store");
+    log = new SqliteEventLog(store.db);
+    logs.set(store, log);
+  }
+  return log;
+}
+
+interface Row {
+  seq: number;
+  account: string;
+  region: string;
+  event_time: number;
+  event_id: string;
+  event_name: string;
+  event_source: string;
+  read_only: number;
+  username: string | null;
+  access_key_id: string | null;
+  resources: string;
+  record: string;
+}
+
+// The column (or resource table column) each lookup attribute compares, all by equality.
+const ATTRIBUTE_SQL: Record<EventAttribute, string> = {
+  EventId: "event_id = @value",
+  EventName: "event_name = @value",
+  ReadOnly: "read_only = @value",
+  Username: "username = @value",
+  AccessKeyId: "access_key_id = @value",
+  EventSource: "event_source = @value",
+  ResourceName: "seq IN (SELECT seq FROM audit_event_resources WHERE resource_name = @value)",
+  ResourceType: "seq IN (SELECT seq FROM audit_event_resources WHERE resource_type = @value)",
+};
+
+class SqliteEventLog implements EventLog {
+  private readonly insertEvent;
+  private readonly insertResource;
+  private readonly deleteResources;
+  private readonly deleteEvents;
+  private readonly queries = new Map<string, Database.Statement<Record<string, unknown>, Row>>();
+
+  constructor(private readonly db: Database.Database) {
+    this.insertEvent = db.prepare(
+      `INSERT INTO audit_events (account, region, event_time, event_id, event_name, event_source, read_only, username, access_key_id, resources, record)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertResource = db.prepare("INSERT INTO audit_event_resources (seq, resource_type, resource_name) VALUES (?, ?, ?)");
+    this.deleteResources = db.prepare("DELETE FROM audit_event_resources WHERE seq IN (SELECT seq FROM audit_events WHERE event_time < ?)");
+    this.deleteEvents = db.prepare("DELETE FROM audit_events WHERE event_time < ?");
+  }
+
+  appendEvents(rows: AuditEventRow[]): void {
+    if (!rows.length) return;
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const { lastInsertRowid } = this.insertEvent.run(
+          r.account, r.region, r.eventTime, r.eventId, r.eventName, r.eventSource, r.readOnly ? 1 : 0,
+          r.username ?? null, r.accessKeyId ?? null, JSON.stringify(r.resources), r.record);
+        for (const res of r.resources) this.insertResource.run(lastInsertRowid, res.type, res.name);
+      }
+    })();
+  }
+
+  queryEvents(filter: EventFilter, page: { limit: number; after?: EventCursor }): EventPage {
+    const where = ["account = @account", "region = @region"];
+    if (filter.attribute) where.push(ATTRIBUTE_SQL[filter.attribute.key]);
+    if (filter.start !== undefined) where.push("event_time >= @start");
+    if (filter.end !== undefined) where.push("event_time <= @end");
+    if (page.after) where.push("(event_time < @afterTime OR (event_time = @afterTime AND seq < @afterSeq))");
+    const sql = `SELECT * FROM audit_events WHERE ${where.join(" AND ")} ORDER BY event_time DESC, seq DESC LIMIT @limit`;
+    let stmt = this.queries.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare<Record<string, unknown>, Row>(sql);
+      this.queries.set(sql, stmt);
+    }
+    const a = filter.attribute;
+    const rows = stmt.all({
+      account: filter.account,
+      region: filter.region,
+      value: a ? (a.key === "ReadOnly" ? (a.value === "true" ? 1 : 0) : a.value) : null,
+      start: filter.start ?? null,
+      end: filter.end ?? null,
+      afterTime: page.after?.time ?? null,
+      afterSeq: page.after?.seq ?? null,
+      limit: page.limit + 1,
+    });
+    const events = rows.slice(0, page.limit).map(fromRow);
+    const last = events[events.length - 1];
+    return { events, next: rows.length > page.limit && last ? { time: last.eventTime, seq: last.seq } : undefined };
+  }
+
+  deleteEventsBefore(time: number): number {
+    return this.db.transaction(() => {
+      this.deleteResources.run(time);
+      return this.deleteEvents.run(time).changes;
+    })();
+  }
+}
+
+function fromRow(r: Row): StoredAuditEvent {
+  return {
+    seq: r.seq,
+    account: r.account,
+    region: r.region,
+    eventTime: r.event_time,
+    eventId: r.event_id,
+    eventName: r.event_name,
+    eventSource: r.event_source,
+    readOnly: r.read_only === 1,
+    username: r.username ?? undefined,
+    accessKeyId: r.access_key_id ?? undefined,
+    resources: JSON.parse(r.resources) as AuditResource[],
+    record: r.record,
+  };
+}
