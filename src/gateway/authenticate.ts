@@ -47,6 +47,7 @@ export function authenticate(x: Exchange): void {
     });
     x.principal = cred.principal;
     x.account = cred.principal.accountId;
+    cred.markUsed?.(x.service!.signingName, x.region, rt.clock.now());
     return;
   }
 
@@ -63,6 +64,7 @@ export function authenticate(x: Exchange): void {
     }
     x.principal = found.principal;
     x.account = found.principal.accountId;
+    found.markUsed?.(x.service!.signingName, x.region, rt.clock.now());
   } else {
     x.account = accountForUnknownKey(akid);
     x.principal = rootPrincipal(x.account, akid);

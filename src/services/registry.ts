@@ -28,7 +28,13 @@ const infos = JSON.parse(readFileSync(join(modelsDir, "index.json"), "utf8")) as
 export const SERVICE_INFO: ServiceInfo[] = Object.entries(infos).map(([name, i]) => ({ name, ...i }));
 
 const byName = new Map(SERVICE_INFO.map((s) => [s.name, s]));
-const byTarget = new Map(SERVICE_INFO.filter((s) => s.targetPrefix).map((s) => [s.targetPrefix!, s]));
+const byTarget = new Map<string, ServiceInfo>();
+for (const s of SERVICE_INFO) {
+  if (!s.targetPrefix) continue;
+  byTarget.set(s.targetPrefix, s);
+  // Namespaced prefixes (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101): SDKs send the last segment.
+  byTarget.set(s.targetPrefix.slice(s.targetPrefix.lastIndexOf(".") + 1), s);
+}
 const bySigning = new Map<string, ServiceInfo>();
 const byEndpoint = new Map<string, ServiceInfo>();
 for (const s of SERVICE_INFO) {

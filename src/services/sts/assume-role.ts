@@ -1,7 +1,7 @@
 // AssumeRole: trust policy, MFA, duration limits (role maximum, one hour when chaining), session
 // policy and tags, source identity; issues ASIA credentials for the role session.
 import type { HandlerContext } from "../../core/context.js";
-import { findRoleByArn } from "../iam/internal.js";
+import { findRoleByArn, recordRoleUsed } from "../iam/internal.js";
 import type { StsApi } from "./api.generated.js";
 import { accessDenied, callerSession, credentialsOf, issueSession, validationError, type SessionTag } from "./credentials.js";
 import { verifyMfa } from "./mfa.js";
@@ -83,6 +83,7 @@ export const assumeRole = {
 
     mfa.consume();
     const now = ctx.now();
+    recordRoleUsed(ctx.store, roleAccount, role.roleName, ctx.region, now);
     const mfaAuthenticatedAt = mfa.present ? now : caller?.mfaAuthenticatedAt;
     const session = issueSession(ctx, {
       kind: "AssumeRole",

@@ -96,6 +96,17 @@ test("GetAccessKeyLastUsed: N/A until used, then the service and region (throttl
   assert.equal(iamCredentialSource("AKIAUNKNOWNKEY000000", server.runtime.store), undefined);
 });
 
+test("a real request signed with an IAM key records its last use (service and region)", async () => {
+  const iam = new IAMClient(server.clientConfig());
+  await iam.send(new CreateUserCommand({ UserName: "worker" }));
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "worker" }))).AccessKey!;
+  const asWorker = new STSClient({ ...server.clientConfig({ region: "eu-west-2" }), credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } });
+  await asWorker.send(new GetCallerIdentityCommand({}));
+  const used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId }));
+  assert.equal(used.AccessKeyLastUsed!.ServiceName, "sts");
+  assert.equal(used.AccessKeyLastUsed!.Region, "eu-west-2");
+});
+
 const hasCli = spawnSync("aws", ["--version"]).status === 0;
 
 test("AWS CLI: create a user and key, then call STS with the new key", { skip: !hasCli && "aws CLI not installed" }, async () => {

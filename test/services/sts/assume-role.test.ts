@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { ManualClock } from "../../../src/core/clock.js";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
-import { createRole, createUserWithKey, enableVirtualMfa, keysOf, stsWith, trust, wrongCode } from "./setup.js";
+import { GetRoleCommand } from "@aws-sdk/client-iam";
+import { createRole, createUserWithKey, enableVirtualMfa, iamAs, keysOf, stsWith, trust, wrongCode } from "./setup.js";
 
 const clock = new ManualClock(Date.UTC(2024, 4, 1, 12, 0, 0));
 let server: TestServer;
@@ -42,6 +43,11 @@ test("same account: assume, then call as the assumed role", async () => {
   assert.equal(id.Arn, `arn:aws:sts::${account}:assumed-role/deployer/build-42`);
   assert.equal(id.UserId, `${role.RoleId}:build-42`);
   assert.equal(id.Account, account);
+
+  // IAM's RoleLastUsed reflects the assumption.
+  const got = await iamAs(server, account).send(new GetRoleCommand({ RoleName: "deployer" }));
+  assert.equal(got.Role!.RoleLastUsed!.Region, "us-east-1");
+  assert.equal(got.Role!.RoleLastUsed!.LastUsedDate!.getTime(), Math.floor(clock.now() / 1000) * 1000);
 });
 
 test("a role the trust policy does not open, or that does not exist, is AccessDenied", async () => {
