@@ -1,0 +1,310 @@
+// `npm run bench`: cold start, requests/s against the compiled server (auth none and sigv4) and against a bare
+// node:http ceiling, and the server's memory; prints one table with targets. `-- --profile` adds a CPU profile.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, readdirSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir, cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { HttpRequest } from "@smithy/protocol-http";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { IAMClient, CreateUserCommand } from "@aws-sdk/client-iam";
+import type { LoadResult, LoadSpec, PreparedRequest } from "./load.js";
+import { inclusiveTimes, summarizeProfile } from "./profile.js";
+
+/** Functions on the request path worth an inclusive figure in a profile (names from src/gateway and src/server.ts). */
+const PIPELINE_STEPS =
+  /^(onRequest|handle|internalRoute|readBody|resolveService|authenticate|verifySigV4|resolveOperation|parseInput|validateInput|invokeHandler|serializeOutput|send|writev|recordAuditEvent|flush|appendEvents)$/;
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BIN = join(ROOT, "bin", "stratus.js");
+const HOST = "127.0.0.1";
+const CONNECTIONS = 8;
+const WARMUP_MS = 1000;
+const DURATION_MS = 5000;
+const POOL = 256;
+const COLD_RUNS = 10;
+const PROFILE = process.argv.includes("--profile");
+// Outside the tree, so profiles never end up in a commit.
+const PROFILE_DIR = join(tmpdir(), "stratus-bench-profiles");
+/** `--calls sts,iam` narrows the load runs; `--no-cold` skips the cold-start runs (both for quick iteration). */
+const ONLY = argValue("--calls")?.split(",");
+const COLD = !process.argv.includes("--no-cold");
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
+interface Call {
+  name: string;
+  service: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const CALLS: Call[] = [
+  {
+    name: "sts:GetCallerIdentity (query/XML)",
+    service: "sts",
+    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+    body: "Action=GetCallerIdentity&Version=2011-06-15",
+  },
+  {
+    name: "iam:GetUser (query/XML)",
+    service: "iam",
+    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+    body: "Action=GetUser&UserName=bench-user&Version=2010-05-08",
+  },
+  {
+    name: "cloudtrail:LookupEvents (JSON)",
+    service: "cloudtrail",
+    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents" },
+    body: '{"MaxResults":1}',
+  },
+];
+
+/** A pool of distinct requests, each with its own valid SigV4 signature (valid 15 minutes), signed before the run. */
+async function signPool(port: number, call: Call): Promise<PreparedRequest[]> {
+  const signer = new SignatureV4({ credentials: { accessKeyId: "test", secretAccessKey: "test" }, region: "us-east-1", service: call.service, sha256: Sha256 });
+  const pool: PreparedRequest[] = [];
+  for (let i = 0; i < POOL; i++) {
+    const req = new HttpRequest({
+      method: "POST",
+      protocol: "http:",
+      hostname: HOST,
+      port,
+      path: "/",
+      // A signed sequence header makes every signature in the pool different.
+      headers: { host: `${HOST}:${port}`, ...call.headers, "content-length": String(Buffer.byteLength(call.body)), "x-bench-seq": String(i) },
+      body: call.body,
+    });
+    const signed = await signer.sign(req);
+    pool.push({ method: "POST", path: "/", headers: signed.headers, body: call.body });
+  }
+  return pool;
+}
+
+function runLoad(port: number, requests: PreparedRequest[]): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), "stratus-bench-"));
+  const file = join(dir, "spec.json");
+  const spec: LoadSpec = { port, connections: CONNECTIONS, warmupMs: WARMUP_MS, durationMs: DURATION_MS, requests };
+  writeFileSync(file, JSON.stringify(spec));
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", "load.ts"), file], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c));
+  return new Promise((ok, fail) => {
+    const t = setTimeout(() => child.kill("SIGKILL"), WARMUP_MS + DURATION_MS + 30_000);
+    child.on("close", (code) => {
+      clearTimeout(t);
+      rmSync(dir, { recursive: true, force: true });
+      if (code !== 0) return fail(new Error(`load generator exited with ${code}`));
+      ok(JSON.parse(out.trim().split("\n").pop()!) as LoadResult);
+    });
+  });
+}
+
+interface Proc {
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Spawns a process and waits for the line that carries its port. */
+function spawnListening(args: string[], portFrom: RegExp): Promise<Proc> {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], cwd: ROOT });
+  let out = "";
+  return new Promise((ok, fail) => {
+    const t = setTimeout(() => (child.kill("SIGKILL"), fail(new Error(`no listening line from ${args.join(" ")}`))), 15_000);
+    child.on("exit", (code) => fail(new Error(`${args.join(" ")} exited with ${code}`)));
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c;
+      const m = portFrom.exec(out);
+      if (!m) return;
+      clearTimeout(t);
+      ok({
+        child,
+        port: Number(m[1]),
+        stop: () =>
+          new Promise<void>((done) => {
+            child.removeAllListeners("exit");
+            child.once("exit", () => done());
+            child.kill("SIGTERM");
+          }),
+      });
+    });
+  });
+}
+
+const startStratus = (auth: string, port = 0, extra: string[] = []) =>
+  spawnListening([...extra, BIN, "start", "--ephemeral", "--host", HOST, "--port", String(port), "--auth", auth, "--log-level", "warn"], /listening on http:\/\/[^:]+:(\d+)/);
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** One raw request; resolves with the status, rejects on a connection error. */
+function send(port: number, r: PreparedRequest): Promise<{ status: number; body: string }> {
+  return new Promise((ok, fail) => {
+    const req = request({ host: HOST, port, method: r.method, path: r.path, headers: r.headers, agent: false }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c));
+      res.on("end", () => ok({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", fail);
+    req.end(r.body);
+  });
+}
+
+const freePort = () => spawnListening(["-e", "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log('listening '+s.address().port);s.close()})"], /listening (\d+)/).then((p) => p.port);
+
+/** A bare node:http server on the port given as argv[1]: the floor any Node server's cold start sits on. */
+const BARE = "require('http').createServer((q,s)=>q.resume().on('end',()=>s.end('ok'))).listen(+process.argv[1],'127.0.0.1')";
+
+/** spawn → first answered GetCallerIdentity, in ms (bare: the same for a bare node:http server). */
+async function coldStart(bare = false): Promise<number> {
+  const port = await freePort();
+  const [probe] = await signPool(port, CALLS[0]);
+  const t0 = performance.now();
+  const args = bare ? ["-e", BARE, String(port)] : [BIN, "start", "--ephemeral", "--port", String(port), "--log-level", "warn"];
+  const child = spawn(process.execPath, args, { stdio: "ignore" });
+  try {
+    for (;;) {
+      try {
+        const r = await send(port, probe);
+        if (r.status !== 200) throw new Error(`cold start probe answered ${r.status}: ${r.body.slice(0, 200)}`);
+        return performance.now() - t0;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ECONNREFUSED") throw e;
+        if (performance.now() - t0 > 10_000) throw new Error("server did not answer within 10 s");
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    }
+  } finally {
+    await new Promise<void>((done) => {
+      child.once("exit", () => done());
+      child.kill("SIGTERM");
+    });
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface Row {
+  metric: string;
+  value: string;
+  target: string;
+  ratio: string;
+  ok: string;
+}
+const rows: Row[] = [];
+const row = (metric: string, value: string, target = "", ratio = "", ok = "") => rows.push({ metric, value, target, ratio, ok });
+
+async function main(): Promise<void> {
+  console.log(`Stratus benchmark on ${cpus().length} CPU(s), ${cpus()[0]?.model ?? "?"}, node ${process.version}`);
+  console.log(`load average before the run: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (other work on this machine skews every figure)`);
+  console.log(`load: ${CONNECTIONS} keep-alive connections from a separate process, ${WARMUP_MS} ms warm-up + ${DURATION_MS} ms measured, ${POOL} pre-signed requests per call\n`);
+
+  const colds: number[] = [];
+  for (let i = 0; COLD && i < COLD_RUNS; i++) colds.push(await coldStart());
+  const cold = median(colds);
+  const floors: number[] = [];
+  for (let i = 0; COLD && i < COLD_RUNS; i++) floors.push(await coldStart(true));
+  if (COLD) row("cold start floor: bare node:http server, median of 10", `${median(floors).toFixed(0)} ms`);
+  if (COLD) row("cold start (spawn → first GetCallerIdentity), median of 10", `${cold.toFixed(0)} ms (min ${Math.min(...colds).toFixed(0)}, max ${Math.max(...colds).toFixed(0)})`, "≤ 150 ms", "", cold <= 150 ? "yes" : "NO");
+
+  // The ceiling stays up (idle between runs) and is measured right before each Stratus run, so a change in the
+  // machine's other load shifts both sides of each ratio alike.
+  const ceiling = await spawnListening(["--import", "tsx", join(ROOT, "bench", "ceiling.ts")], /listening (\d+)/);
+  const ceilingPool = await signPool(ceiling.port, CALLS[0]);
+  const ceilings: number[] = [];
+  const measureCeiling = async () => {
+    const c = await runLoad(ceiling.port, ceilingPool);
+    ceilings.push(c.rps);
+    return c.rps;
+  };
+
+  for (const auth of ["none", "sigv4"]) {
+    if (PROFILE) {
+      rmSync(PROFILE_DIR, { recursive: true, force: true });
+      mkdirSync(PROFILE_DIR, { recursive: true });
+    }
+    const s = await startStratus(auth, 0, PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []);
+    await new Promise((r) => setTimeout(r, 500));
+    const idle = rssMb(s.child.pid!);
+    const verifies = await checkVerifies(s.port);
+    const label = auth === "sigv4" ? `auth sigv4${verifies ? "" : ", NOT VERIFYING YET"}` : "auth none";
+    if (auth === "none") row("Stratus RSS idle after start", `${idle.toFixed(1)} MB`, "≤ 70 MB", "", idle <= 70 ? "yes" : "NO");
+
+    const iamReady = await new IAMClient({ endpoint: `http://${HOST}:${s.port}`, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 })
+      .send(new CreateUserCommand({ UserName: "bench-user" }))
+      .then(() => true, (e: Error) => (e.name === "NotImplemented" || /not implemented/i.test(e.message) ? false : Promise.reject(e)));
+
+    for (const call of CALLS) {
+      if (ONLY && !ONLY.includes(call.service)) continue;
+      const pool = await signPool(s.port, call);
+      const probe = await send(s.port, pool[0]);
+      if (probe.status !== 200 || (call.service === "iam" && !iamReady)) {
+        row(`${call.name}, ${label}`, `n/a (${probe.status}: ${/<Code>([^<]+)|"__type":"([^"]+)/.exec(probe.body)?.slice(1).find(Boolean) ?? probe.body.slice(0, 60)})`);
+        continue;
+      }
+      const ceil = await measureCeiling();
+      const r = await runLoad(s.port, pool);
+      const ratio = r.rps / ceil;
+      const target = call.service === "sts" ? (auth === "none" ? 0.4 : 0.3) : undefined;
+      row(
+        `${call.name}, ${label}`,
+        `${r.rps} req/s (p50 ${r.p50ms} ms, p99 ${r.p99ms} ms)${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ""}`,
+        target ? `≥ ${target * 100}% of ceiling` : "",
+        `${(ratio * 100).toFixed(0)}% of ${ceil}`,
+        target ? (ratio >= target && !r.errors ? "yes" : "NO") : "",
+      );
+    }
+    const after = rssMb(s.child.pid!);
+    row(`Stratus RSS after the load, ${label}`, `${after.toFixed(1)} MB`);
+    await s.stop();
+    if (PROFILE) {
+      const file = readdirSync(PROFILE_DIR).find((f) => f.endsWith(".cpuprofile"));
+      if (file) {
+        const f = join(PROFILE_DIR, file);
+        console.log(`\nCPU profile, auth ${auth} (self time, top 25) — ${f}\n${summarizeProfile(f, 25)}`);
+        console.log(`\nInclusive time of the request path's steps:\n${inclusiveTimes(f, PIPELINE_STEPS)}`);
+      }
+    }
+  }
+
+  await ceiling.stop();
+  if (ceilings.length) {
+    rows.splice(COLD ? 2 : 0, 0, {
+      metric: "ceiling: bare node:http, fixed GetCallerIdentity XML",
+      value: `${median(ceilings)} req/s median (${Math.min(...ceilings)}-${Math.max(...ceilings)}), measured before each run`,
+      target: "",
+      ratio: "100%",
+      ok: "",
+    });
+  }
+  printTable();
+}
+
+/** Whether the server refuses a request signed with the wrong secret (i.e. it really verifies). */
+async function checkVerifies(port: number): Promise<boolean> {
+  const signer = new SignatureV4({ credentials: { accessKeyId: "test", secretAccessKey: "wrong" }, region: "us-east-1", service: "sts", sha256: Sha256 });
+  const body = CALLS[0].body;
+  const signed = await signer.sign(new HttpRequest({ method: "POST", hostname: HOST, port, path: "/", headers: { host: `${HOST}:${port}`, ...CALLS[0].headers }, body }));
+  const r = await send(port, { method: "POST", path: "/", headers: signed.headers, body });
+  return r.status === 403;
+}
+
+function printTable(): void {
+  const head: Row = { metric: "metric", value: "value", target: "target", ratio: "vs ceiling", ok: "met" };
+  const all = [head, ...rows];
+  const w = (k: keyof Row) => Math.max(...all.map((r) => r[k].length));
+  const line = (r: Row) => `${r.metric.padEnd(w("metric"))} | ${r.value.padEnd(w("value"))} | ${r.target.padEnd(w("target"))} | ${r.ratio.padEnd(w("ratio"))} | ${r.ok}`;
+  console.log("\n" + line(head));
+  console.log("-".repeat(line(head).length));
+  for (const r of rows) console.log(line(r));
+}
+
+await main();

@@ -1,0 +1,147 @@
+// `stratus start`: options from flags and STRATUS_* env (flags win), one banner line, graceful stop on SIGINT/SIGTERM.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { flagOrEnv, oneOf, parseFlags, parsePort, switchOrEnv, CliError } from "./args.js";
+import { describe, removePidFile, runningServer, writePidFile } from "./lock.js";
+import type { LogLevel } from "../core/log.js";
+import type { RunningServer } from "../server.js";
+
+const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+const AUTH_MODES = ["none", "sigv4"] as const;
+/** How long a stop waits for in-flight requests before dropping the connections. */
+const DRAIN_MS = 10_000;
+
+export async function start(argv: readonly string[]): Promise<void> {
+  const p = parseFlags("start", argv, { values: ["host", "port", "data-dir", "auth", "log-level"], switches: ["ephemeral"] });
+  const host = flagOrEnv(p, "host", "STRATUS_HOST")?.value ?? "127.0.0.1";
+  const portArg = flagOrEnv(p, "port", "STRATUS_PORT");
+  const port = portArg ? parsePort(portArg.what, portArg.value) : 4566;
+  const authArg = flagOrEnv(p, "auth", "STRATUS_AUTH");
+  const auth = authArg ? oneOf(authArg.what, authArg.value, AUTH_MODES) : "none";
+  const levelArg = flagOrEnv(p, "log-level", "STRATUS_LOG_LEVEL");
+  const logLevel = levelArg ? oneOf(levelArg.what, levelArg.value, LEVELS) : "info";
+  const dirArg = flagOrEnv(p, "data-dir", "STRATUS_DATA_DIR");
+  // --ephemeral and a data dir exclude each other; a flag still beats the environment, so only a tie is an error.
+  const ephemeralFlag = p.switches.get("ephemeral");
+  let ephemeral = switchOrEnv(p, "ephemeral", "STRATUS_EPHEMERAL");
+  if (ephemeral && dirArg) {
+    const dirFromFlag = dirArg.what.startsWith("--");
+    if (dirFromFlag === (ephemeralFlag !== undefined)) {
+      throw new CliError(dirFromFlag ? "--ephemeral and --data-dir exclude each other" : "STRATUS_EPHEMERAL and STRATUS_DATA_DIR exclude each other");
+    }
+    ephemeral = ephemeralFlag !== undefined;
+  }
+  const keyId = process.env.STRATUS_ROOT_ACCESS_KEY_ID || undefined;
+  const secret = process.env.STRATUS_ROOT_SECRET_ACCESS_KEY || undefined;
+  if (!keyId !== !secret) throw new CliError("set both STRATUS_ROOT_ACCESS_KEY_ID and STRATUS_ROOT_SECRET_ACCESS_KEY, or neither");
+
+  // The CLI owns the ephemeral dir so that it is removed on every exit path, a failed listen included.
+  let dataDir: string;
+  if (ephemeral) {
+    dataDir = mkdtempSync(join(tmpdir(), "stratus-"));
+  } else {
+    dataDir = resolve(dirArg?.value ?? ".stratus");
+    prepareDataDir(dataDir);
+  }
+  const cleanup = () => (ephemeral ? rmSync(dataDir, { recursive: true, force: true }) : removePidFile(dataDir));
+
+  // Signal handlers go in before anything can be observed (the banner), so a stop that follows it is never lost;
+  // one that arrives while starting is held until the server is up, then honoured.
+  let s: RunningServer | undefined;
+  let stopping = false;
+  let pending: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (!s) {
+      pending = signal;
+      return;
+    }
+    if (stopping) {
+      // A second signal means the user does not want to wait; every acknowledged write is already committed.
+      cleanup();
+      process.exit(130);
+    }
+    stopping = true;
+    const running = s;
+    running.runtime.logger.info(`${signal}: finishing in-flight requests, then stopping`);
+    const force = setTimeout(() => running.server.closeAllConnections(), DRAIN_MS);
+    force.unref();
+    running.close().then(
+      () => {
+        cleanup();
+        process.exit(0);
+      },
+      (e: unknown) => {
+        process.stderr.write(`stratus: error while stopping: ${e instanceof Error ? e.message : String(e)}\n`);
+        cleanup();
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+
+  const { startServer } = await import("../server.js");
+  try {
+    s = await startServer({
+      host,
+      port,
+      dataDir,
+      ephemeral: false,
+      auth,
+      logLevel,
+      ...(keyId && secret ? { rootCredentials: [{ accessKeyId: keyId, secretAccessKey: secret }] } : {}),
+    });
+  } catch (e) {
+    cleanup();
+    throw new CliError(startFailure(e, host, port, dataDir));
+  }
+  if (!ephemeral) writePidFile(dataDir, { host: s.host, port: s.port });
+  const { VERSION } = await import("../version.js");
+  process.stdout.write(`Stratus ${VERSION} listening on ${s.url} (data: ${dataDir}${ephemeral ? ", ephemeral" : ""}, auth: ${auth})\n`);
+  if (pending) stop(pending);
+}
+
+/** Creates the data dir and refuses one that is unwritable or already served by a live Stratus. */
+function prepareDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (e) {
+    throw new CliError(`cannot use data dir ${dataDir}: ${reason(e)}`);
+  }
+  const other = runningServer(dataDir);
+  if (other) throw new CliError(`data dir ${dataDir} is in use by another Stratus (${describe(other)})`);
+  try {
+    // Also proves the dir is writable before SQLite tries.
+    writePidFile(dataDir, {});
+  } catch (e) {
+    throw new CliError(`cannot use data dir ${dataDir}: ${reason(e)}`);
+  }
+}
+
+function startFailure(e: unknown, host: string, port: number, dataDir: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const where = host === "127.0.0.1" || host === "localhost" ? `port ${port}` : `${host}:${port}`;
+  if (code === "EADDRINUSE") return `${where} is already in use`;
+  if (code === "EACCES" && (e as NodeJS.ErrnoException).syscall === "listen") return `no permission to listen on ${where}`;
+  if (code === "EADDRNOTAVAIL") return `cannot listen on ${host}: no such local address`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `cannot resolve host '${host}'`;
+  return `cannot start with data dir ${dataDir}: ${reason(e)}`;
+}
+
+function reason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case "ENOTDIR":
+    case "EEXIST":
+      return "a file is in the way (not a directory)";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EROFS":
+      return "read-only file system";
+    case "ENOSPC":
+      return "no space left on device";
+  }
+  return err instanceof Error ? err.message.split("\n")[0] : String(e);
+}

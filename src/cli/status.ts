@@ -1,0 +1,57 @@
+// `stratus status`: asks a running server's /_stratus/health and prints a short summary.
+import { request } from "node:http";
+import { CliError, flagOrEnv, parseFlags, parsePort } from "./args.js";
+
+interface Health {
+  status: string;
+  version: string;
+  uptime: number;
+  dataDir: string;
+  auth: string;
+  services: Record<string, string>;
+}
+
+export async function status(argv: readonly string[]): Promise<void> {
+  const p = parseFlags("status", argv, { values: ["host", "port"], switches: [] });
+  const host = flagOrEnv(p, "host", "STRATUS_HOST")?.value ?? "127.0.0.1";
+  const portArg = flagOrEnv(p, "port", "STRATUS_PORT");
+  const port = portArg ? parsePort(portArg.what, portArg.value) : 4566;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const h = await getHealth(host, port).catch((e: Error) => {
+    throw new CliError(`nothing answers at ${url} (${e.message})`);
+  });
+  const running = Object.values(h.services ?? {}).filter((v) => v === "running").length;
+  const total = Object.keys(h.services ?? {}).length;
+  process.stdout.write(
+    `Stratus ${h.version} at ${url}: ${h.status}, up ${duration(h.uptime)}, auth ${h.auth}, data ${h.dataDir}, ` +
+      `${running} of ${total} services running\n`,
+  );
+}
+
+function getHealth(host: string, port: number): Promise<Health> {
+  return new Promise((ok, fail) => {
+    const req = request({ host, port, path: "/_stratus/health", method: "GET", timeout: 3000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        try {
+          if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+          const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Health;
+          if (typeof body.version !== "string") throw new Error("not a Stratus health answer");
+          ok(body);
+        } catch (e) {
+          fail(e instanceof SyntaxError ? new Error("not a Stratus health answer") : e);
+        }
+      });
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", (e: NodeJS.ErrnoException) => fail(new Error(e.code === "ECONNREFUSED" ? "connection refused" : e.message)));
+    req.end();
+  });
+}
+
+function duration(s: number): string {
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
+  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+}

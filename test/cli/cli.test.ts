@@ -1,0 +1,231 @@
+// The `stratus` command as a user runs it: banner, signals, one-line errors, env vars, status, reset.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:net";
+import { spawn, spawnSync } from "node:child_process";
+import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { BIN, cleanEnv, freePort, killAll, run, startCli } from "./spawn.js";
+
+after(killAll);
+
+const tmp = () => mkdtempSync(join(tmpdir(), "stratus-cli-test-"));
+const sts = (url: string, accessKeyId = "123456789012", secretAccessKey = "test") =>
+  new STSClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId, secretAccessKey } });
+
+/** One line on stderr, prefixed `stratus:`, and nothing that looks like a stack trace. */
+function assertOneLineError(stderr: string, pattern: RegExp): void {
+  assert.match(stderr, /^stratus: [^\n]+\n$/, `expected one error line, got: ${JSON.stringify(stderr)}`);
+  assert.match(stderr, pattern);
+  assert.doesNotMatch(stderr, /\n\s+at /);
+}
+
+test("start: one banner, answers the STS SDK, status reports it, SIGTERM exits 0 and removes the ephemeral dir", async () => {
+  const s = await startCli(["--ephemeral", "--port", "0", "--log-level", "error"]);
+  assert.match(s.banner, /^Stratus \d+\.\d+\.\d+ listening on http:\/\/127\.0\.0\.1:\d+ \(data: \/\S+, ephemeral, auth: none\)$/);
+  assert.ok(existsSync(s.dataDir));
+  const id = await sts(s.url).send(new GetCallerIdentityCommand({}));
+  assert.equal(id.Account, "123456789012");
+  assert.equal(id.Arn, "arn:aws:iam::123456789012:root");
+
+  const st = await run(["status", "--port", String(s.port)]);
+  assert.equal(st.code, 0, st.stderr);
+  assert.match(st.stdout, new RegExp(`^Stratus \\S+ at ${s.url.replace(/[.]/g, "\\.")}: ok, up \\d+s, auth none, data ${s.dataDir}, \\d+ of \\d+ services running\\n$`));
+
+  const f = await s.stop("SIGTERM");
+  assert.equal(f.code, 0, f.stderr);
+  assert.equal(f.stdout.split("\n").filter(Boolean).length, 1, `exactly one stdout line: ${f.stdout}`);
+  assert.equal((f.stdout.match(/listening on/g) ?? []).length, 1);
+  assert.equal(existsSync(s.dataDir), false, "ephemeral dir removed");
+});
+
+test("SIGINT also stops cleanly with exit 0", async () => {
+  const s = await startCli(["--ephemeral", "--port", "0"]);
+  const f = await s.stop("SIGINT");
+  assert.equal(f.code, 0, f.stderr);
+});
+
+test("status: nothing listening → exit 1 with one line", async () => {
+  const port = await freePort();
+  const st = await run(["status"], { env: { STRATUS_PORT: String(port) } });
+  assert.equal(st.code, 1);
+  assertOneLineError(st.stderr, new RegExp(`nothing answers at http://127\\.0\\.0\\.1:${port}`));
+});
+
+test("port in use → exit 1, one line, and the ephemeral dir is not left behind", async () => {
+  const blocker = createServer();
+  await new Promise<void>((ok) => blocker.listen(0, "127.0.0.1", ok));
+  const port = (blocker.address() as { port: number }).port;
+  // A private TMPDIR shows whether the ephemeral dir made before the failed listen is cleaned up.
+  const privateTmp = tmp();
+  try {
+    const f = await run(["start", "--ephemeral", "--port", String(port)], { env: { TMPDIR: privateTmp } });
+    assert.equal(f.code, 1);
+    assertOneLineError(f.stderr, new RegExp(`^stratus: port ${port} is already in use\\n$`));
+    assert.equal(f.stdout, "");
+    assert.deepEqual(readdirSync(privateTmp), []);
+  } finally {
+    blocker.close();
+    rmSync(privateTmp, { recursive: true, force: true });
+  }
+});
+
+test("bad flags and values → exit 1 with one line", async () => {
+  for (const [args, pattern] of [
+    [["start", "--bogus"], /unknown option '--bogus'/],
+    [["start", "--port", "70000"], /--port must be a port number/],
+    [["start", "--port"], /--port needs a value/],
+    [["start", "--auth", "magic"], /--auth must be one of none, sigv4, not 'magic'/],
+    [["start", "--log-level=loud"], /--log-level must be one of/],
+    [["start", "stray"], /unexpected argument 'stray'/],
+    [["frobnicate"], /unknown command 'frobnicate'/],
+    [["start", "--ephemeral", "--data-dir", "/tmp/x"], /--ephemeral and --data-dir exclude each other/],
+  ] as const) {
+    const f = await run([...args]);
+    assert.equal(f.code, 1, `${args.join(" ")}: ${f.stderr}`);
+    assertOneLineError(f.stderr, pattern);
+  }
+  const env = await run(["start"], { env: { STRATUS_AUTH: "magic" } });
+  assert.equal(env.code, 1);
+  assertOneLineError(env.stderr, /STRATUS_AUTH must be one of none, sigv4/);
+  const tie = await run(["start"], { env: { STRATUS_EPHEMERAL: "true", STRATUS_DATA_DIR: "/tmp/x" } });
+  assert.equal(tie.code, 1);
+  assertOneLineError(tie.stderr, /STRATUS_EPHEMERAL and STRATUS_DATA_DIR exclude each other/);
+  const badBool = await run(["start"], { env: { STRATUS_EPHEMERAL: "maybe" } });
+  assert.equal(badBool.code, 1);
+  assertOneLineError(badBool.stderr, /STRATUS_EPHEMERAL must be true or false, not 'maybe'/);
+});
+
+test("unwritable data dir (under a file) → exit 1 with one line", async () => {
+  const dir = tmp();
+  try {
+    writeFileSync(join(dir, "file"), "x");
+    const f = await run(["start", "--port", "0", "--data-dir", join(dir, "file", "data")]);
+    assert.equal(f.code, 1);
+    assertOneLineError(f.stderr, /cannot use data dir .*file\/data: a file is in the way/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("environment variables configure start; flags win over them", async () => {
+  const dir = tmp();
+  const port = await freePort();
+  try {
+    const s = await startCli([], {
+      STRATUS_HOST: "127.0.0.1",
+      STRATUS_PORT: String(port),
+      STRATUS_DATA_DIR: join(dir, "data"),
+      STRATUS_AUTH: "sigv4",
+      STRATUS_LOG_LEVEL: "error",
+      STRATUS_ROOT_ACCESS_KEY_ID: "AKIAROOTROOTROOTROOT",
+      STRATUS_ROOT_SECRET_ACCESS_KEY: "root-secret",
+    });
+    assert.equal(s.banner, `Stratus ${s.banner.split(" ")[1]} listening on http://127.0.0.1:${port} (data: ${join(dir, "data")}, auth: sigv4)`);
+    const id = await sts(s.url, "AKIAROOTROOTROOTROOT", "root-secret").send(new GetCallerIdentityCommand({}));
+    assert.equal(id.Arn, `arn:aws:iam::${id.Account}:root`);
+    const pid = JSON.parse(readFileSync(join(dir, "data", "stratus.pid"), "utf8"));
+    assert.equal(pid.pid, s.child.pid);
+    assert.equal(pid.port, port);
+
+    // A second server on the same data dir would share its SQLite file: refused.
+    const second = await run(["start", "--port", "0", "--data-dir", join(dir, "data")]);
+    assert.equal(second.code, 1);
+    assertOneLineError(second.stderr, /data dir .* is in use by another Stratus \(pid \d+, port \d+\)/);
+
+    assert.equal((await s.stop()).code, 0);
+    assert.equal(existsSync(join(dir, "data", "stratus.pid")), false, "pid file removed on a clean stop");
+    assert.equal(existsSync(join(dir, "data", "stratus.db")), true, "a data dir survives a stop");
+
+    const flagged = await startCli(["--auth", "none", "--port", "0", "--ephemeral"], { STRATUS_AUTH: "sigv4", STRATUS_PORT: String(port), STRATUS_DATA_DIR: join(dir, "data") });
+    assert.match(flagged.banner, /, ephemeral, auth: none\)$/);
+    assert.notEqual(flagged.port, port);
+    assert.equal((await flagged.stop()).code, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("reset: refuses without --yes when stdin is not a TTY, refuses a live dir, wipes with --yes", async () => {
+  const dir = tmp();
+  const data = join(dir, "data");
+  try {
+    const s = await startCli(["--port", "0", "--data-dir", data, "--log-level", "error"]);
+    await sts(s.url).send(new GetCallerIdentityCommand({}));
+    const live = await run(["reset", "--yes", "--data-dir", data]);
+    assert.equal(live.code, 1);
+    assertOneLineError(live.stderr, /a Stratus server is running on .* \(pid \d+, port \d+\); stop it first/);
+    assert.equal((await s.stop()).code, 0);
+
+    const noTty = await run(["reset", "--data-dir", data]);
+    assert.equal(noTty.code, 1);
+    assertOneLineError(noTty.stderr, /refusing to wipe .* without --yes \(stdin is not a terminal\)/);
+    assert.equal(existsSync(join(data, "stratus.db")), true);
+
+    const yes = await run(["reset", "-y"], { env: { STRATUS_DATA_DIR: data } });
+    assert.equal(yes.code, 0, yes.stderr);
+    assert.equal(yes.stdout, `Reset: removed ${data}\n`);
+    assert.equal(existsSync(data), false);
+
+    const again = await run(["reset", "--yes", "--data-dir", data]);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /Nothing to reset/);
+
+    // A directory that is not a Stratus data dir is never wiped.
+    mkdirSync(join(dir, "precious"));
+    writeFileSync(join(dir, "precious", "thesis.tex"), "x");
+    const foreign = await run(["reset", "--yes", "--data-dir", join(dir, "precious")]);
+    assert.equal(foreign.code, 1);
+    assertOneLineError(foreign.stderr, /does not look like a Stratus data dir/);
+    assert.equal(existsSync(join(dir, "precious", "thesis.tex")), true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("--help and --version", async () => {
+  const help = await run(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: stratus <command>/);
+  assert.match(help.stdout, /STRATUS_ROOT_ACCESS_KEY_ID/);
+  const startHelp = await run(["start", "--help"]);
+  assert.equal(startHelp.code, 0);
+  assert.match(startHelp.stdout, /--data-dir/);
+  const version = await run(["--version"]);
+  assert.equal(version.code, 0);
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+  assert.equal(version.stdout, `${pkg.version}\n`);
+});
+
+const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+test("reset on a terminal asks first: 'n' keeps the data, 'y' wipes it", { skip: !hasScript && "util-linux `script` (to get a pty) not installed" }, async () => {
+  const dir = tmp();
+  const data = join(dir, "data");
+  const onTty = (answer: string) =>
+    new Promise<{ code: number | null; out: string }>((ok) => {
+      // script(1) gives the command a pseudo-terminal, so stdin.isTTY is true as for a person at a shell.
+      const child = spawn("script", ["-qec", `${process.execPath} ${BIN} reset --data-dir ${data}`, "/dev/null"], { env: cleanEnv() });
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => (out += c));
+      child.stdin.end(answer);
+      child.on("close", (code) => ok({ code, out }));
+    });
+  try {
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, "stratus.db"), "");
+    const no = await onTty("n\n");
+    assert.equal(no.code, 1);
+    assert.match(no.out, /Delete all Stratus data in .*\? \[y\/N\]/);
+    assert.match(no.out, /stratus: reset cancelled/);
+    assert.equal(existsSync(join(data, "stratus.db")), true);
+    const yes = await onTty("y\n");
+    assert.equal(yes.code, 0, yes.out);
+    assert.match(yes.out, /Reset: removed /);
+    assert.equal(existsSync(data), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
