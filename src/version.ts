@@ -1,6 +1,6 @@
 // The package version, read once from package.json.
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { join, dirname } from "node:path";
+import { join } from "node:path";
+import { packageRoot } from "./core/paths.js";
 
-export const VERSION: string = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "package.json"), "utf8")).version;
+export const VERSION: string = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")).version;

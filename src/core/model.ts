@@ -1,7 +1,7 @@
 // AWS service models (botocore service-2.json, documentation stripped): their types and a lazy loader.
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { join, dirname } from "node:path";
+import { join } from "node:path";
+import { modelsDir } from "./paths.js";
 
 export type ShapeType =
   | "structure" | "list" | "map" | "string" | "integer" | "long" | "float" | "double"
@@ -92,9 +92,7 @@ export interface ServiceModel {
   shapes: Record<string, Shape>;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-// Compiled to dist/core, run from src/core under tsx: both sit two levels under the package root.
-export const modelsDir = join(here, "..", "..", "models");
+export { modelsDir };
 
 const cache = new Map<string, ServiceModel>();
 

@@ -1,9 +1,12 @@
 // The smithy-rpc-v2-cbor protocol: POST /service/<Service>/operation/<Operation>, CBOR bodies, timestamps as tag 1.
-import { cbor, tag } from "@smithy/core/cbor";
+import type * as SmithyCbor from "@smithy/core/cbor";
+import { lazy } from "../core/lazy.js";
 import { CommonErrors, ServiceError } from "../core/errors.js";
 import type { ServiceModel } from "../core/model.js";
 import type { HttpRequest, HttpResponse, ProtocolCodec, ResponseMeta } from "./types.js";
 import { decodeDocument, encodeDocument, errorDocument, queryErrorHeaders, requestBody, type DocumentFormat } from "./shared.js";
+
+const smithyCbor = lazy<typeof SmithyCbor>("@smithy/core/cbor");
 
 const PATH = /^\/service\/([^/]+)\/operation\/([^/]+)$/;
 
@@ -23,21 +26,21 @@ export const cborFormat: DocumentFormat = {
     return undefined;
   },
   decodeBlob: (value) => (value instanceof Uint8Array ? Buffer.from(value) : undefined),
-  encodeTimestamp: (d) => tag({ tag: 1, value: d.getTime() / 1000 }),
+  encodeTimestamp: (d) => smithyCbor().tag({ tag: 1, value: d.getTime() / 1000 }),
   encodeBlob: (b) => new Uint8Array(b),
   encodeNonFinite: (n) => n,
 };
 
 function encode(doc: unknown): Buffer {
   // The smithy encoder reuses one buffer between calls: copy the bytes out.
-  return Buffer.from(cbor.serialize(doc));
+  return Buffer.from(smithyCbor().cbor.serialize(doc));
 }
 
 function decodeBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   let doc: unknown;
   try {
-    doc = cbor.deserialize(body);
+    doc = smithyCbor().cbor.deserialize(body);
   } catch (e) {
     throw CommonErrors.serialization(`The request body is not valid CBOR: ${(e as Error).message}`);
   }

@@ -1,5 +1,6 @@
 // XML reading and writing for the REST-XML protocol: a small element tree over fast-xml-parser, and a builder.
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import type * as Fxp from "fast-xml-parser";
+import { lazy } from "../core/lazy.js";
 import { escapeXml } from "./shared.js";
 
 export interface XmlNode {
@@ -12,7 +13,9 @@ export interface XmlNode {
   text: string;
 }
 
-const parser = new XMLParser({
+const fxp = lazy<typeof Fxp>("fast-xml-parser");
+let parserInstance: Fxp.XMLParser | undefined;
+const parser = () => (parserInstance ??= new (fxp().XMLParser)({
   preserveOrder: true,
   ignoreAttributes: false,
   attributeNamePrefix: "",
@@ -23,16 +26,16 @@ const parser = new XMLParser({
   ignorePiTags: true,
   // Decodes numeric character references (&#xD;) as well as the five XML entities.
   htmlEntities: true,
-});
+}));
 
 const localName = (n: string) => n.slice(n.indexOf(":") + 1);
 
 /** The document's root element, or undefined when the XML is not well-formed. */
 export function parseXml(text: string): XmlNode | undefined {
-  if (XMLValidator.validate(text) !== true) return undefined;
+  if (fxp().XMLValidator.validate(text) !== true) return undefined;
   let raw: unknown[];
   try {
-    raw = parser.parse(text) as unknown[];
+    raw = parser().parse(text) as unknown[];
   } catch {
     return undefined;
   }

@@ -1,5 +1,4 @@
 // Virtual MFA devices: create (seed + QR code), enable with two consecutive TOTP codes, resync, deactivate, delete, list.
-import QRCode from "qrcode";
 import { ServiceError } from "../../core/errors.js";
 import type { HandlerContext } from "../../core/context.js";
 import { matchTotp, newTotpSeed } from "../../core/totp.js";
@@ -34,6 +33,8 @@ export const mfaDevices = {
     const serial = iamArn(ctx.account, "mfa", Path, VirtualMFADeviceName);
     const seed = newTotpSeed();
     const uri = `otpauth://totp/${encodeURIComponent(ISSUER)}:${encodeURIComponent(`${VirtualMFADeviceName}@${ctx.account}`)}?secret=${seed}&issuer=${encodeURIComponent(ISSUER)}`;
+    // Loaded on first use: start-up should not pay for a QR encoder.
+    const { default: QRCode } = await import("qrcode");
     const png = await QRCode.toBuffer(uri, { type: "png" });
     const rec: MfaRec = { serial, name: VirtualMFADeviceName, path: Path, seed, createDate: ctx.now(), tags: mergeTags([], Tags, "MFA device") };
     if (!tables(ctx).mfa.insert(serial, rec)) throw new EntityAlreadyExistsException("MFADevice entity at the same path and name already exists.");
