@@ -1,8 +1,8 @@
 // The audit trail: every API call becomes a CloudTrail event, buffered in memory and written to the
 // event log in one transaction per batch, so recording costs a request almost nothing.
 //
-// Durability: events are written a few ms after their response (on a short timer, before any
-// LookupEvents reads, and on stop). A kill -9 can therefore lose at most the last few ms of audit
+// Durability: events are written up to 20 ms after their response (on a short timer, before any
+// LookupEvents reads, and on stop). A kill -9 can therefore lose at most the last 20 ms of audit
 // events — never an acknowledged API write, which the store commits before the response is sent.
 import type { Clock } from "./clock.js";
 import type { Logger } from "./log.js";
@@ -13,7 +13,8 @@ import { buildEventRow } from "../services/cloudtrail/record.js";
 
 /** How long CloudTrail Event history keeps events. */
 export const RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
-const FLUSH_DELAY_MS = 5;
+// Long enough to batch a busy second's events into a few transactions, short enough that little is at risk.
+const FLUSH_DELAY_MS = 20;
 // A burst this large is written at once rather than waiting for the timer.
 const MAX_BUFFERED = 1000;
 

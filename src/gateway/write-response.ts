@@ -20,8 +20,22 @@ export function serializeError(x: Exchange, error: ServiceError): HttpResponse {
 export function send(x: Exchange): void {
   const r = x.response!;
   const body = typeof r.body === "string" ? Buffer.from(r.body, "utf8") : r.body;
-  const headers: Record<string, string | number> = { ...r.headers, "content-length": body.length };
-  headers["date"] ??= new Date(x.runtime.clock.now()).toUTCString();
+  // The response object is this request's own: headers are completed in place, not copied.
+  const headers = r.headers;
+  headers["content-length"] = String(body.length);
+  // From the runtime's clock (SDKs correct their clock skew from it), formatted once a second.
+  headers["date"] ??= httpDate(x.runtime.clock.now());
   x.res.writeHead(r.status, headers);
   x.res.end(x.req.method === "HEAD" ? undefined : body);
+}
+
+let dateSecond = -1;
+let dateText = "";
+function httpDate(ms: number): string {
+  const sec = Math.floor(ms / 1000);
+  if (sec !== dateSecond) {
+    dateSecond = sec;
+    dateText = new Date(sec * 1000).toUTCString();
+  }
+  return dateText;
 }
