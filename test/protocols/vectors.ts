@@ -56,75 +56,70 @@ function ignoreList(): IgnoreList {
   return JSON.parse(readFileSync(join(VECTORS_DIR, "protocol-tests-ignore-list.json"), "utf8")) as IgnoreList;
 }
 
+type Leaf = (shape: Shape, value: unknown) => unknown;
+
+// Walks a value by its shape, rebuilding structures, lists and maps and converting each scalar with `leaf`.
+function walk(model: ServiceModel, ref: MemberRef | { shape: string } | undefined, value: unknown, leaf: Leaf): unknown {
+  if (value === undefined || value === null || !ref) return value;
+  const shape = model.shapes[ref.shape];
+  if (shape.document) return value; // documents are plain JSON on both sides
+  switch (shape.type) {
+    case "structure":
+    case "union": {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        const m = shape.members?.[k];
+        out[k] = m ? walk(model, m, v, leaf) : v;
+      }
+      return out;
+    }
+    case "list":
+      return (value as unknown[]).map((v) => walk(model, shape.member, v, leaf));
+    case "map": {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = walk(model, shape.value, v, leaf);
+      return out;
+    }
+    default:
+      return leaf(shape, value);
+  }
+}
+
 /**
  * A typed value in the vectors' plain form: timestamps as epoch seconds, blobs as UTF-8 text,
  * NaN/Infinity as the strings the vectors use.
  */
 export function plain(model: ServiceModel, ref: MemberRef | { shape: string } | undefined, value: unknown): unknown {
-  if (value === undefined || value === null || !ref) return value;
-  const shape = model.shapes[ref.shape];
-  if (shape.document) return value; // documents are plain JSON on both sides
-  switch (shape.type) {
-    case "structure":
-    case "union": {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        const m = shape.members?.[k];
-        out[k] = m ? plain(model, m, v) : v;
-      }
-      return out;
+  return walk(model, ref, value, (shape, v) => {
+    switch (shape.type) {
+      case "timestamp":
+        return v instanceof Date ? v.getTime() / 1000 : v;
+      case "blob":
+        return v instanceof Uint8Array ? Buffer.from(v).toString("utf8") : v;
+      case "float":
+      case "double":
+        return typeof v === "number" && !Number.isFinite(v) ? (Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity") : v;
+      default:
+        return v;
     }
-    case "list":
-      return (value as unknown[]).map((v) => plain(model, shape.member, v));
-    case "map": {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = plain(model, shape.value, v);
-      return out;
-    }
-    case "timestamp":
-      return value instanceof Date ? value.getTime() / 1000 : value;
-    case "blob":
-      return value instanceof Uint8Array ? Buffer.from(value).toString("utf8") : value;
-    case "float":
-    case "double":
-      return typeof value === "number" && !Number.isFinite(value) ? (Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity") : value;
-    default:
-      return value;
-  }
+  });
 }
 
 /** The vectors' plain form → typed values (the inverse of plain), to feed a serializer. */
 export function typed(model: ServiceModel, ref: MemberRef | { shape: string } | undefined, value: unknown): unknown {
-  if (value === undefined || value === null || !ref) return value;
-  const shape = model.shapes[ref.shape];
-  if (shape.document) return value; // documents are plain JSON on both sides
-  switch (shape.type) {
-    case "structure":
-    case "union": {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        const m = shape.members?.[k];
-        out[k] = m ? typed(model, m, v) : v;
-      }
-      return out;
+  return walk(model, ref, value, (shape, v) => {
+    switch (shape.type) {
+      case "timestamp":
+        return typeof v === "number" ? new Date(v * 1000) : v;
+      case "blob":
+        return typeof v === "string" ? Buffer.from(v, "utf8") : v;
+      case "float":
+      case "double":
+        return v === "NaN" ? NaN : v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : v;
+      default:
+        return v;
     }
-    case "list":
-      return (value as unknown[]).map((v) => typed(model, shape.member, v));
-    case "map": {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = typed(model, shape.value, v);
-      return out;
-    }
-    case "timestamp":
-      return typeof value === "number" ? new Date(value * 1000) : value;
-    case "blob":
-      return typeof value === "string" ? Buffer.from(value, "utf8") : value;
-    case "float":
-    case "double":
-      return value === "NaN" ? NaN : value === "Infinity" ? Infinity : value === "-Infinity" ? -Infinity : value;
-    default:
-      return value;
-  }
+  });
 }
 
 /** A vector's serialized request as the HttpRequest a codec reads. */

@@ -9,19 +9,11 @@ import {
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
 import { iamCredentialSource } from "../../../src/services/iam/access-keys.js";
+import { rejects } from "../../helpers/errors.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer()));
 after(() => server.close());
-
-async function rejects(p: Promise<unknown>, name: string, status: number, message?: string) {
-  await assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    if (message) assert.equal(e.message, message);
-    return true;
-  });
-}
 
 test("two keys per user, AWS formats, status updates, deletion", async () => {
   const iam = new IAMClient(server.clientConfig());

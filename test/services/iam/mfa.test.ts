@@ -8,19 +8,11 @@ import {
 import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
 import { base32Decode, totpAt } from "../../../src/core/totp.js";
 import { findMfaDevice } from "../../../src/services/iam/internal.js";
+import { rejects } from "../../helpers/errors.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer()));
 after(() => server.close());
-
-async function rejects(p: Promise<unknown>, name: string, status: number, message?: string) {
-  await assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    if (message) assert.equal(e.message, message);
-    return true;
-  });
-}
 
 /** Two codes from consecutive windows, as a person reads them off an authenticator app. */
 function codes(seedText: string): [string, string] {

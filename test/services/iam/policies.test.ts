@@ -12,19 +12,11 @@ import {
   CreateInstanceProfileCommand, CreateVirtualMFADeviceCommand,
 } from "@aws-sdk/client-iam";
 import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
+import { rejects } from "../../helpers/errors.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer()));
 after(() => server.close());
-
-async function rejects(p: Promise<unknown>, name: string, status: number, message?: string) {
-  await assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    if (message) assert.equal(e.message, message);
-    return true;
-  });
-}
 
 const policyDoc = (action: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] });
 const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });

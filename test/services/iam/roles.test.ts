@@ -10,19 +10,11 @@ import {
 } from "@aws-sdk/client-iam";
 import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
 import { findRoleByArn, recordRoleUsed } from "../../../src/services/iam/internal.js";
+import { rejects } from "../../helpers/errors.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer()));
 after(() => server.close());
-
-async function rejects(p: Promise<unknown>, name: string, status: number, message?: string) {
-  await assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    if (message) assert.equal(e.message, message);
-    return true;
-  });
-}
 
 const trust = JSON.stringify({
   Version: "2012-10-17",

@@ -8,22 +8,13 @@ import {
   CreateLoginProfileCommand, GetLoginProfileCommand, UpdateLoginProfileCommand, DeleteLoginProfileCommand, CreateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { rejects } from "../../helpers/errors.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer()));
 after(() => server.close());
 
 const client = (account?: string) => new IAMClient(server.clientConfig({ account }));
-
-async function rejects(p: Promise<unknown>, name: string, status: number, message?: string | RegExp) {
-  await assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    if (typeof message === "string") assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 test("create, get, update, list and delete a user", async () => {
   const iam = client();

@@ -7,21 +7,12 @@ import { ManualClock } from "../../../src/core/clock.js";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { GetRoleCommand } from "@aws-sdk/client-iam";
 import { createRole, createUserWithKey, enableVirtualMfa, iamAs, keysOf, stsWith, trust, wrongCode } from "./setup.js";
+import { rejects } from "../../helpers/errors.js";
 
 const clock = new ManualClock(Date.UTC(2024, 4, 1, 12, 0, 0));
 let server: TestServer;
 before(async () => (server = await startTestServer({ clock })));
 after(() => server.close());
-
-async function rejects(p: Promise<unknown>, name: string, status: number, message?: string | RegExp) {
-  await assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    if (typeof message === "string") assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 const denied = (callerArn: string, roleArn: string, action = "sts:AssumeRole") =>
   `User: ${callerArn} is not authorized to perform: ${action} on resource: ${roleArn}`;

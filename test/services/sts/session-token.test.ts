@@ -6,6 +6,7 @@ import { STSClient, GetCallerIdentityCommand, GetSessionTokenCommand, GetFederat
 import { ManualClock } from "../../../src/core/clock.js";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { createUserWithKey, enableVirtualMfa, keysOf, stsWith, wrongCode } from "./setup.js";
+import { rejects } from "../../helpers/errors.js";
 
 const clock = new ManualClock(Date.UTC(2024, 4, 1, 12, 0, 0));
 let server: TestServer;
@@ -13,16 +14,6 @@ before(async () => (server = await startTestServer({ clock })));
 after(() => server.close());
 
 const rootSts = (account = randomAccount()) => new STSClient(server.clientConfig({ account }));
-
-async function rejects(p: Promise<unknown>, name: string, status: number, message?: string | RegExp) {
-  await assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    if (typeof message === "string") assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 test("root GetSessionToken: ASIA key, 40-char secret, token, expiry clamped to one hour", async () => {
   const account = randomAccount();
