@@ -61,13 +61,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => onRequest(runtime, req, res));
   const host = opts.host ?? "127.0.0.1";
-  await new Promise<void>((ok, fail) => {
-    server.once("error", fail);
-    server.listen(opts.port ?? 4566, host, () => {
-      server.off("error", fail);
-      ok();
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once("error", fail);
+      server.listen(opts.port ?? 4566, host, () => {
+        server.off("error", fail);
+        ok();
+      });
     });
-  });
+  } catch (e) {
+    // Port in use or not permitted: leave nothing open or behind.
+    runtime.stop();
+    store.close();
+    if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   const port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   return {

@@ -120,3 +120,20 @@ test("/_stratus/health and /_localstack/health report the services", async () =>
     assert.equal(typeof h.version, "string");
   }
 });
+
+test("a server that cannot listen closes its store and leaves no ephemeral dir", async () => {
+  const { readdirSync, mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const tmp = mkdtempSync(join(tmpdir(), "stratus-listen-"));
+  const before = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
+  try {
+    await assert.rejects(startTestServer({ port: server.port }), /EADDRINUSE/);
+    assert.deepEqual(readdirSync(tmp), []);
+  } finally {
+    if (before === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = before;
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});

@@ -1,7 +1,6 @@
 // IAM access keys: quota, status, deletion, last use, and keys that sign requests as their user (STS, AWS CLI).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import {
   IAMClient, CreateUserCommand, CreateAccessKeyCommand, ListAccessKeysCommand, UpdateAccessKeyCommand,
   DeleteAccessKeyCommand, GetAccessKeyLastUsedCommand, DeleteUserCommand,
@@ -10,6 +9,7 @@ import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
 import { iamCredentialSource } from "../../../src/services/iam/access-keys.js";
 import { rejects } from "../../helpers/errors.js";
+import { awsClis, runAws } from "../../helpers/aws-cli.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer()));
@@ -99,20 +99,11 @@ test("a real request signed with an IAM key records its last use (service and re
   assert.equal(used.AccessKeyLastUsed!.Region, "eu-west-2");
 });
 
-const hasCli = spawnSync("aws", ["--version"]).status === 0;
-
-test("AWS CLI: create a user and key, then call STS with the new key", { skip: !hasCli && "aws CLI not installed" }, async () => {
+const clis = awsClis();
+if (!clis.length) test("AWS CLI: create a user and key, then call STS with the new key", { skip: "aws CLI not installed" }, () => {});
+for (const cli of clis) test(`${cli.label}: create a user and key, then call STS with the new key`, async () => {
   const account = randomAccount();
-  // Asynchronous on purpose: the server runs in this process, so a blocking spawn would starve it.
-  const aws = (args: string[], keyId: string, secret: string) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const env = { ...process.env, AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: secret, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" };
-      const child = spawn("aws", ["--endpoint-url", server.url, "--region", "us-east-1", "--output", "json", ...args], { env });
-      let stdout = "", stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (status) => resolve({ status, stdout, stderr }));
-    });
+  const aws = (args: string[], keyId: string, secret: string) => runAws(cli, server.url, args, { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: secret });
   const created = await aws(["iam", "create-user", "--user-name", "cli-user"], account, "test");
   assert.equal(created.status, 0, created.stderr);
   assert.equal(JSON.parse(created.stdout).User.Arn, `arn:aws:iam::${account}:user/cli-user`);

@@ -1,9 +1,10 @@
-// STS from the AWS CLI (v1) and from boto3: session tokens and assumed roles used on later calls.
+// STS from the AWS CLI (v1 and v2, where installed) and from boto3: session tokens and assumed roles used on later calls.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { awsClis, runAws } from "../../helpers/aws-cli.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer()));
@@ -12,7 +13,6 @@ after(() => server.close());
 // Async only: the server runs in this process, so a synchronous child would block it from answering.
 const run = promisify(execFile);
 const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: "ignore" }).status === 0;
-const cliMissing = !has("aws", ["--version"]) && "aws CLI not installed";
 const boto3Missing = !has("python3", ["-c", "import boto3"]) && "boto3 not installed";
 
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -20,10 +20,15 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-test("aws CLI: get-session-token, then get-caller-identity and get-access-key-info with the session", { skip: cliMissing }, async () => {
+const clis = awsClis();
+if (!clis.length) test("aws CLI: get-session-token, then calls with the session", { skip: "aws CLI not installed" }, () => {});
+for (const cli of clis) test(`${cli.label}: get-session-token, then get-caller-identity and get-access-key-info with the session`, async () => {
   const account = randomAccount();
-  const aws = async (args: string[], creds: Record<string, string>) =>
-    JSON.parse((await run("aws", ["--endpoint-url", server.url, "--output", "json", ...args], { env: cleanEnv(creds), timeout: 60_000 })).stdout);
+  const aws = async (args: string[], creds: Record<string, string>) => {
+    const r = await runAws(cli, server.url, args, { AWS_DEFAULT_REGION: "us-east-1", ...creds });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
   const root = { AWS_ACCESS_KEY_ID: account, AWS_SECRET_ACCESS_KEY: "test" };
   const { Credentials } = await aws(["sts", "get-session-token", "--duration-seconds", "900"], root);
   assert.match(Credentials.AccessKeyId, /^ASIA/);
@@ -32,10 +37,9 @@ test("aws CLI: get-session-token, then get-caller-identity and get-access-key-in
   assert.equal(id.Arn, `arn:aws:iam::${account}:root`);
   assert.equal((await aws(["sts", "get-access-key-info", "--access-key-id", Credentials.AccessKeyId], root)).Account, account);
 
-  await assert.rejects(run("aws", ["--endpoint-url", server.url, "sts", "get-session-token"], { env: cleanEnv(session), timeout: 60_000 }), (e: Error & { stderr?: string }) => {
-    assert.match(e.stderr ?? "", /\(AccessDenied\).*Cannot call GetSessionToken with session credentials/);
-    return true;
-  });
+  const refused = await runAws(cli, server.url, ["sts", "get-session-token"], session);
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /\(AccessDenied\).*Cannot call GetSessionToken with session credentials/);
 });
 
 const BOTO3_SCRIPT = `
