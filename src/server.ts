@@ -14,6 +14,7 @@ import { handle } from "./gateway/pipeline.js";
 import { internalRoute } from "./gateway/internal-routes.js";
 import type { Exchange } from "./gateway/exchange.js";
 import { createAuditTrail } from "./core/audit.js";
+import { buildEventRow } from "./services/cloudtrail/record.js";
 
 export interface ServerOptions {
   host?: string;
@@ -56,7 +57,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     logger,
     opts.clock,
   );
-  runtime.audit = createAuditTrail(store, runtime.clock, logger);
+  runtime.audit = createAuditTrail(store, runtime.clock, logger, buildEventRow);
   runtime.start();
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => onRequest(runtime, req, res));

@@ -7,9 +7,8 @@
 import type { Clock } from "./clock.js";
 import type { Logger } from "./log.js";
 import type { Store } from "./store/types.js";
-import { eventLog, type EventLog } from "./store/events.js";
+import { eventLog, type AuditEventRow, type EventLog } from "./store/events.js";
 import type { AuditCall, AuditSink } from "./audit-types.js";
-import { buildEventRow } from "../services/cloudtrail/record.js";
 
 /** How long CloudTrail Event history keeps events. */
 export const RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
@@ -25,7 +24,13 @@ export class AuditTrail implements AuditSink {
   private timer: NodeJS.Timeout | undefined;
   private readonly log: EventLog;
 
-  constructor(private readonly store: Store, readonly clock: Clock, private readonly logger: Logger) {
+  constructor(
+    private readonly store: Store,
+    readonly clock: Clock,
+    private readonly logger: Logger,
+    // CloudTrail's record format, passed in so core does not depend on a service.
+    private readonly buildRow: (call: AuditCall) => AuditEventRow,
+  ) {
     this.log = eventLog(store);
   }
 
@@ -48,7 +53,7 @@ export class AuditTrail implements AuditSink {
     const rows = [];
     for (const call of calls) {
       try {
-        rows.push(buildEventRow(call));
+        rows.push(this.buildRow(call));
       } catch (e) {
         this.logger.error(`could not build the audit event of ${call.service}:${call.operation} (request ${call.requestId})`, e);
       }
@@ -67,8 +72,8 @@ export class AuditTrail implements AuditSink {
   }
 }
 
-export function createAuditTrail(store: Store, clock: Clock, logger: Logger): AuditTrail {
-  const trail = new AuditTrail(store, clock, logger);
+export function createAuditTrail(store: Store, clock: Clock, logger: Logger, buildRow: (call: AuditCall) => AuditEventRow): AuditTrail {
+  const trail = new AuditTrail(store, clock, logger, buildRow);
   trails.set(store, trail);
   return trail;
 }

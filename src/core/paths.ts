@@ -1,5 +1,5 @@
-// Where the package's own files are (models/, package.json), whether running from src/ under tsx, from
-// dist/ as compiled by tsc, or from the single-file bundle dist/stratus.js.
+// Where the package's own files are (models/, package.json), whether running from src/ under tsx or from
+// the single-file bundle dist/stratus.js that `npm run build` makes.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
