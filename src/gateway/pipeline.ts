@@ -1,7 +1,7 @@
 // Every AWS request takes this path; a ServiceError thrown by any step is rendered by the protocol.
 import { CommonErrors, isServiceError, ServiceError } from "../core/errors.js";
 import type { Exchange, Step } from "./exchange.js";
-import { readBody, enforceBodyLimit } from "./read-body.js";
+import { readBody, enforceBodyLimit, ClientGone } from "./read-body.js";
 import { resolveService } from "./resolve-service.js";
 import { authenticate } from "./authenticate.js";
 import { resolveOperation } from "./resolve-operation.js";
@@ -29,6 +29,10 @@ export async function handle(x: Exchange): Promise<void> {
       if (pending) await pending;
     }
   } catch (e) {
+    if (e instanceof ClientGone) {
+      x.runtime.logger.debug(`request ${x.requestId}: ${e.message}`);
+      return;
+    }
     x.error = toServiceError(x, e);
     try {
       x.response = serializeError(x, x.error);

@@ -24,8 +24,16 @@ export function readBody(x: Exchange): Promise<void> | void {
       x.req.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
       resolve();
     });
-    x.raw.on("error", reject);
+    // The client went away mid-body (truncated upload, closed socket): there is no one to answer.
+    x.raw.on("error", () => reject(new ClientGone()));
   });
+}
+
+/** The request was aborted by the client before its body arrived: nothing to answer or record. */
+export class ClientGone extends Error {
+  constructor() {
+    super("the client closed the connection before sending the whole request");
+  }
 }
 
 export function enforceBodyLimit(x: Exchange): void {

@@ -137,3 +137,25 @@ test("a server that cannot listen closes its store and leaves no ephemeral dir",
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test("a client that closes mid-body is not answered, logged as a failure, or recorded; the server keeps serving", async () => {
+  const { connect } = await import("node:net");
+  const lines: string[] = [];
+  const logger = server.runtime.logger;
+  const original = logger.error;
+  logger.error = (m: string) => void lines.push(m);
+  try {
+    await new Promise<void>((done) => {
+      const sock = connect(server.port, "127.0.0.1", () => {
+        sock.write("POST / HTTP/1.1\r\nHost: sts.localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=GetCall");
+        setTimeout(() => (sock.destroy(), done()), 30);
+      });
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(lines, []);
+    const r = await post({ ...form, host: "sts.localhost" }, gci);
+    assert.equal(r.status, 200);
+  } finally {
+    logger.error = original;
+  }
+});
