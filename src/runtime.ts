@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "./core/clock.js";
 import { systemClock } from "./core/clock.js";
+import { Scheduler } from "./core/scheduler.js";
 import type { CallOptions, HandlerContext } from "./core/context.js";
 import { CommonErrors } from "./core/errors.js";
 import type { Principal, RootCredential } from "./core/identity.js";
@@ -40,6 +41,7 @@ export interface Identity {
 
 export class Runtime {
   readonly startedAt: number;
+  readonly scheduler: Scheduler;
   audit: AuditSink = noAudit;
   private stops: (() => void)[] = [];
 
@@ -50,6 +52,7 @@ export class Runtime {
     readonly clock: Clock = systemClock,
   ) {
     this.startedAt = clock.now();
+    this.scheduler = new Scheduler(clock, (e) => logger.error("a scheduled task failed", e));
     for (const def of IMPLEMENTED) if (def.credentialSource) registerCredentialSource(def.credentialSource);
   }
 
@@ -62,6 +65,7 @@ export class Runtime {
 
   stop(): void {
     for (const s of this.stops.splice(0)) s();
+    this.scheduler.stop();
     this.audit.flush();
   }
 
@@ -95,6 +99,7 @@ export class Runtime {
       userAgent: who.userAgent ?? "stratus-internal",
       store: this.store,
       now: () => runtime.clock.now(),
+      scheduler: runtime.scheduler,
       table: <T>(name: string, scope: ScopeKind = "account") => runtime.store.table<T>(`${service}:${name}`, scopeKey(scope, who.account, who.region)),
       call: <O>(svc: string, op: string, input: object, opts: CallOptions = {}) =>
         runtime.call(svc, op, input as Record<string, unknown>, {

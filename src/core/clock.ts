@@ -1,20 +1,28 @@
 // Time for everything in Stratus: one injectable clock, so tests can move time instead of sleeping.
 export interface Clock {
   now(): number;
+  /** Called after the clock jumps (ManualClock.advance/set), so the scheduler can run what became due. */
+  onJump?(listener: () => void): void;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** A clock tests control: starts at `start` and moves only when told. */
+/** A clock tests control: starts at `start` and moves only when told; moving it runs what became due. */
 export class ManualClock implements Clock {
+  private listeners: (() => void)[] = [];
   constructor(private t = Date.now()) {}
   now(): number {
     return this.t;
   }
   advance(ms: number): void {
     this.t += ms;
+    for (const l of this.listeners) l();
   }
   set(ms: number): void {
     this.t = ms;
+    for (const l of this.listeners) l();
+  }
+  onJump(listener: () => void): void {
+    this.listeners.push(listener);
   }
 }

@@ -2,6 +2,7 @@
 // and an in-process client for calling other services' operations.
 import type { Principal } from "./identity.js";
 import type { ScopeKind, Store, Table } from "./store/types.js";
+import type { Scheduler } from "./scheduler.js";
 
 export interface CallOptions {
   account?: string;
@@ -23,6 +24,8 @@ export interface HandlerContext {
   readonly store: Store;
   /** The current time in epoch ms (the server's injectable clock). */
   now(): number;
+  /** Runs work later on the runtime clock (tests move a ManualClock instead of sleeping). */
+  readonly scheduler: Scheduler;
   /** This service's table `name`, scoped to the caller's account (default), region, or globally. */
   table<T>(name: string, scope?: ScopeKind): Table<T>;
   /** Calls another service's operation in-process, through validation and its handler, as an SDK would. */

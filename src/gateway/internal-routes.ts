@@ -9,7 +9,7 @@ export function internalRoute(rt: Runtime, req: IncomingMessage, res: ServerResp
   if (!url.startsWith("/_stratus/") && !url.startsWith("/_localstack/")) return false;
   const path = url.split("?")[0];
   if (path === "/_stratus/health" || path === "/_localstack/health") {
-    const implemented = new Set(IMPLEMENTED.map((s) => s.name));
+    const implemented = new Set(IMPLEMENTED.filter((s) => Object.keys(s.handlers).length).map((s) => s.name));
     const services: Record<string, string> = {};
     for (const s of SERVICE_INFO) services[s.name] = implemented.has(s.name) ? "running" : "not_implemented";
     json(res, 200, {

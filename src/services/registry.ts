@@ -7,6 +7,13 @@ import type { ServiceDefinition } from "./types.js";
 import sts from "./sts/index.js";
 import iam from "./iam/index.js";
 import cloudtrail from "./cloudtrail/index.js";
+import s3 from "./s3/index.js";
+import sqs from "./sqs/index.js";
+import sns from "./sns/index.js";
+import ssm from "./ssm/index.js";
+import secretsManager from "./secrets-manager/index.js";
+import kms from "./kms/index.js";
+import cloudwatchLogs from "./cloudwatch-logs/index.js";
 
 export interface ServiceInfo {
   name: string;
@@ -22,7 +29,7 @@ export interface ServiceInfo {
 }
 
 /** Services with handlers; every other catalogued service answers NotImplemented per operation. */
-export const IMPLEMENTED: ServiceDefinition[] = [sts, iam, cloudtrail];
+export const IMPLEMENTED: ServiceDefinition[] = [sts, iam, cloudtrail, s3, sqs, sns, ssm, secretsManager, kms, cloudwatchLogs];
 
 const infos = JSON.parse(readFileSync(join(modelsDir, "index.json"), "utf8")) as Record<string, Omit<ServiceInfo, "name">>;
 export const SERVICE_INFO: ServiceInfo[] = Object.entries(infos).map(([name, i]) => ({ name, ...i }));

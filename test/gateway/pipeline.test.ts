@@ -116,7 +116,7 @@ test("/_stratus/health and /_localstack/health report the services", async () =>
     assert.equal(r.status, 200);
     const h = (await r.json()) as { version: string; services: Record<string, string>; uptime: number };
     assert.equal(h.services.sts, "running");
-    assert.equal(h.services.s3, "not_implemented");
+    assert.equal(h.services.ec2, "not_implemented");
     assert.equal(typeof h.version, "string");
   }
 });

@@ -25,8 +25,6 @@ export default defineService({
       }
     };
     sweep();
-    const timer = setInterval(sweep, SWEEP_EVERY_MS);
-    timer.unref();
-    return () => clearInterval(timer);
+    return runtime.scheduler.every(SWEEP_EVERY_MS, sweep);
   },
 });

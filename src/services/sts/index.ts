@@ -20,14 +20,12 @@ export default defineService({
   // Session credentials authenticate later calls as the identity they were issued for.
   credentialSource,
   start(runtime) {
-    const timer = setInterval(() => {
+    return runtime.scheduler.every(SWEEP_EVERY_MS, () => {
       try {
         sweepExpiredSessions(runtime.store, runtime.clock.now());
       } catch (e) {
         runtime.logger.error("sts: sweeping expired sessions failed", e);
       }
-    }, SWEEP_EVERY_MS);
-    timer.unref();
-    return () => clearInterval(timer);
+    });
   },
 });
