@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "./core/clock.js";
 import { systemClock } from "./core/clock.js";
 import { Scheduler } from "./core/scheduler.js";
+import { BlobStore } from "./core/blobs.js";
 import type { CallOptions, HandlerContext } from "./core/context.js";
 import { CommonErrors } from "./core/errors.js";
 import type { Principal, RootCredential } from "./core/identity.js";
@@ -42,6 +43,7 @@ export interface Identity {
 export class Runtime {
   readonly startedAt: number;
   readonly scheduler: Scheduler;
+  readonly blobs: BlobStore;
   audit: AuditSink = noAudit;
   private stops: (() => void)[] = [];
 
@@ -53,6 +55,7 @@ export class Runtime {
   ) {
     this.startedAt = clock.now();
     this.scheduler = new Scheduler(clock, (e) => logger.error("a scheduled task failed", e));
+    this.blobs = new BlobStore(store.dataDir);
     for (const def of IMPLEMENTED) if (def.credentialSource) registerCredentialSource(def.credentialSource);
   }
 
@@ -100,6 +103,7 @@ export class Runtime {
       store: this.store,
       now: () => runtime.clock.now(),
       scheduler: runtime.scheduler,
+      blobs: runtime.blobs,
       table: <T>(name: string, scope: ScopeKind = "account") => runtime.store.table<T>(`${service}:${name}`, scopeKey(scope, who.account, who.region)),
       call: <O>(svc: string, op: string, input: object, opts: CallOptions = {}) =>
         runtime.call(svc, op, input as Record<string, unknown>, {

@@ -3,6 +3,7 @@
 import type { Principal } from "./identity.js";
 import type { ScopeKind, Store, Table } from "./store/types.js";
 import type { Scheduler } from "./scheduler.js";
+import type { BlobStore } from "./blobs.js";
 
 export interface CallOptions {
   account?: string;
@@ -26,6 +27,8 @@ export interface HandlerContext {
   now(): number;
   /** Runs work later on the runtime clock (tests move a ManualClock instead of sleeping). */
   readonly scheduler: Scheduler;
+  /** Large content as files beside the database (object bodies); records keep the blob id. */
+  readonly blobs: BlobStore;
   /** This service's table `name`, scoped to the caller's account (default), region, or globally. */
   table<T>(name: string, scope?: ScopeKind): Table<T>;
   /** Calls another service's operation in-process, through validation and its handler, as an SDK would. */

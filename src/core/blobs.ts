@@ -1,0 +1,107 @@
+// Large content (object bodies, later function code and artifacts) as files beside the database; records
+// keep only the blob id. Writes stream to disk (never whole in memory), hashing as they go, and are
+// fsync'd and renamed into place before they count, so an acknowledged write survives kill -9.
+import { createHash, randomUUID, type Hash } from "node:crypto";
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync, openSync, fsyncSync, closeSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "SHA1" | "SHA256" | "CRC64NVME";
+
+/** An incremental checksum; CRC implementations register themselves with registerChecksum. */
+export interface Checksummer {
+  update(chunk: Buffer): void;
+  /** The checksum, base64 as S3 sends it. */
+  digest(): string;
+}
+
+const factories = new Map<ChecksumAlgorithm, () => Checksummer>();
+const hashed = (alg: string) => (): Checksummer => {
+  const h: Hash = createHash(alg);
+  return { update: (c) => void h.update(c), digest: () => h.digest("base64") };
+};
+factories.set("SHA1", hashed("sha1"));
+factories.set("SHA256", hashed("sha256"));
+
+export function registerChecksum(alg: ChecksumAlgorithm, make: () => Checksummer): void {
+  factories.set(alg, make);
+}
+
+export function checksummer(alg: ChecksumAlgorithm): Checksummer | undefined {
+  return factories.get(alg)?.();
+}
+
+export interface StoredBlob {
+  id: string;
+  size: number;
+  /** Hex MD5 of the content (S3's ETag for a single-part object). */
+  md5: string;
+  /** Base64 checksums that were asked for. */
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+}
+
+export type BlobSource = Readable | Uint8Array | string;
+
+export class BlobStore {
+  private readonly dir: string;
+  private readonly tmp: string;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, "blobs");
+    this.tmp = join(this.dir, "tmp");
+    mkdirSync(this.tmp, { recursive: true });
+  }
+
+  /** Streams the content into a new blob; resolves once it is durable on disk. */
+  async write(source: BlobSource, opts: { checksums?: ChecksumAlgorithm[] } = {}): Promise<StoredBlob> {
+    const id = randomUUID();
+    const tmpPath = join(this.tmp, id);
+    const md5 = createHash("md5");
+    const sums = (opts.checksums ?? []).map((alg) => [alg, checksummer(alg)] as const);
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        md5.update(chunk);
+        for (const [, c] of sums) c?.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const input = typeof source === "string" || source instanceof Uint8Array ? Readable.from([Buffer.from(source)]) : source;
+    try {
+      await pipeline(input, meter, createWriteStream(tmpPath));
+      const fd = openSync(tmpPath, "r");
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmpPath, this.path(id));
+    } catch (e) {
+      rmSync(tmpPath, { force: true });
+      throw e;
+    }
+    const checksums: StoredBlob["checksums"] = {};
+    for (const [alg, c] of sums) if (c) checksums[alg] = c.digest();
+    return { id, size, md5: md5.digest("hex"), checksums };
+  }
+
+  /** The content, or the inclusive byte range [start, end] of it. */
+  read(id: string, range?: { start: number; end: number }): Readable {
+    return createReadStream(this.path(id), range);
+  }
+
+  size(id: string): number {
+    return statSync(this.path(id)).size;
+  }
+
+  delete(id: string): void {
+    rmSync(this.path(id), { force: true });
+  }
+
+  private path(id: string): string {
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw new Error(`not a blob id: ${id}`);
+    return join(this.dir, id);
+  }
+}
