@@ -1,0 +1,149 @@
+// SSM Parameter Store records (per account+region), name/selector parsing, ARNs, outputs and opaque paging tokens.
+import type { HandlerContext } from "../../core/context.js";
+import type { Table } from "../../core/store/types.js";
+import { InvalidNextToken, ParameterNotFound, ParameterVersionNotFound } from "./api.generated.js";
+import type { Parameter, ParameterHistory, ParameterInlinePolicy, ParameterMetadata, ParameterTier, ParameterType, Tag } from "./api.generated.js";
+
+export interface VersionRec {
+  version: number;
+  type: ParameterType;
+  /** Plain text for String/StringList; for SecureString the KMS ciphertext, base64 (the plaintext is never stored). */
+  value: string;
+  keyId?: string;
+  description?: string;
+  allowedPattern?: string;
+  tier: ParameterTier;
+  dataType: string;
+  policies: ParameterInlinePolicy[];
+  labels: string[];
+  modified: number;
+  user: string;
+}
+
+export interface ParamRec {
+  name: string;
+  tags: Tag[];
+  /** Oldest first; the last one is the current version. At most 100 are kept. */
+  versions: VersionRec[];
+}
+
+export const MAX_VERSIONS = 100;
+
+export const params = (ctx: HandlerContext): Table<ParamRec> => ctx.table<ParamRec>("parameters", "region");
+
+export const current = (p: ParamRec): VersionRec => p.versions[p.versions.length - 1];
+
+/** arn:aws:ssm:<region>:<account>:parameter/<name without its leading slash> */
+export const parameterArn = (ctx: HandlerContext, name: string) => `arn:aws:ssm:${ctx.region}:${ctx.account}:parameter/${name.replace(/^\//, "")}`;
+
+/** A Name argument may be the name or the parameter's ARN; both spell the same stored record. */
+export function findParam(ctx: HandlerContext, nameOrArn: string): ParamRec | undefined {
+  const t = params(ctx);
+  const m = /^arn:aws[a-z-]*:ssm:[^:]*:[^:]*:parameter\/(.+)$/.exec(nameOrArn);
+  if (!m) return t.get(nameOrArn);
+  // The ARN drops the leading slash, so "/a/b" and "a/b" share it: a hierarchical name always has one.
+  return m[1].includes("/") ? t.get(`/${m[1]}`) : (t.get(m[1]) ?? t.get(`/${m[1]}`));
+}
+
+export interface Selected {
+  param: ParamRec;
+  version: VersionRec;
+  /** ":3" or ":label" when the caller selected one. */
+  selector?: string;
+}
+
+/** Splits "name:selector" (the selector is the part after the last colon that is not part of an ARN). */
+export function splitSelector(raw: string): { name: string; selector?: string } {
+  const arnPrefix = /^arn:aws[a-z-]*:ssm:[^:]*:[^:]*:/.exec(raw)?.[0] ?? "";
+  const rest = raw.slice(arnPrefix.length);
+  const i = rest.lastIndexOf(":");
+  if (i < 0) return { name: raw };
+  return { name: arnPrefix + rest.slice(0, i), selector: rest.slice(i + 1) };
+}
+
+/** Resolves `name`, `name:version` or `name:label`, failing as AWS fails. */
+export function select(ctx: HandlerContext, raw: string): Selected {
+  const { name, selector } = splitSelector(raw);
+  const param = findParam(ctx, name);
+  if (!param) throw new ParameterNotFound(`Parameter ${name} not found.`);
+  if (selector === undefined) return { param, version: current(param) };
+  if (/^\d+$/.test(selector)) {
+    const version = param.versions.find((v) => v.version === Number(selector));
+    if (!version) throw new ParameterVersionNotFound(`Systems Manager could not find version ${selector} of ${name}. Verify the version and try again.`);
+    return { param, version, selector: `:${selector}` };
+  }
+  const version = param.versions.find((v) => v.labels.includes(selector));
+  if (!version) throw new ParameterVersionNotFound(`Systems Manager could not find version ${selector} of ${name}. Verify the version and try again.`);
+  return { param, version, selector: `:${selector}` };
+}
+
+export const parameterOut = (ctx: HandlerContext, p: ParamRec, v: VersionRec, value: string, selector?: string): Parameter => ({
+  Name: p.name,
+  Type: v.type,
+  Value: value,
+  Version: v.version,
+  ...(selector ? { Selector: selector } : {}),
+  LastModifiedDate: new Date(v.modified),
+  ARN: parameterArn(ctx, p.name),
+  DataType: v.dataType,
+});
+
+export const metadataOut = (ctx: HandlerContext, p: ParamRec): ParameterMetadata => {
+  const v = current(p);
+  return {
+    Name: p.name,
+    ARN: parameterArn(ctx, p.name),
+    Type: v.type,
+    ...(v.keyId ? { KeyId: v.keyId } : {}),
+    LastModifiedDate: new Date(v.modified),
+    LastModifiedUser: v.user,
+    ...(v.description !== undefined ? { Description: v.description } : {}),
+    ...(v.allowedPattern !== undefined ? { AllowedPattern: v.allowedPattern } : {}),
+    Version: v.version,
+    Tier: v.tier,
+    Policies: v.policies,
+    DataType: v.dataType,
+  };
+};
+
+export const historyOut = (p: ParamRec, v: VersionRec, value: string): ParameterHistory => ({
+  Name: p.name,
+  Type: v.type,
+  ...(v.keyId ? { KeyId: v.keyId } : {}),
+  LastModifiedDate: new Date(v.modified),
+  LastModifiedUser: v.user,
+  ...(v.description !== undefined ? { Description: v.description } : {}),
+  Value: value,
+  ...(v.allowedPattern !== undefined ? { AllowedPattern: v.allowedPattern } : {}),
+  Version: v.version,
+  Labels: v.labels,
+  Tier: v.tier,
+  Policies: v.policies,
+  DataType: v.dataType,
+});
+
+// Tokens are opaque to callers; inside they carry the last key (or position) returned, bound to the operation.
+export function encodeToken(op: string, after: string): string {
+  return Buffer.from(JSON.stringify({ op, after }), "utf8").toString("base64url");
+}
+
+export function decodeToken(op: string, token: string | undefined): string | undefined {
+  if (token === undefined) return undefined;
+  try {
+    const t = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { op?: unknown; after?: unknown };
+    if (t.op === op && typeof t.after === "string") return t.after;
+  } catch {
+    // falls through to the error below
+  }
+  throw new InvalidNextToken("The nextToken is not valid.");
+}
+
+/** A page of items after the token's key, at most `max`; the next token names the last key returned. */
+export function pageOf<T>(op: string, items: T[], key: (t: T) => string, token: string | undefined, max: number): { items: T[]; NextToken?: string } {
+  const after = decodeToken(op, token);
+  const start = after === undefined ? 0 : items.findIndex((i) => key(i) > after);
+  const from = start < 0 ? items.length : start;
+  const slice = items.slice(from, from + max);
+  const more = from + max < items.length;
+  return { items: slice, ...(more ? { NextToken: encodeToken(op, key(slice[slice.length - 1])) } : {}) };
+}

@@ -1,0 +1,68 @@
+// SSM from the AWS CLI (v1 and v2, where installed) and from boto3: put, get, get-parameters-by-path, SecureString decryption.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
+import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { awsClis, runAws } from "../../helpers/aws-cli.js";
+
+let server: TestServer;
+before(async () => (server = await startTestServer()));
+after(() => server.close());
+
+// Async only: the server runs in this process, so a synchronous child would block it from answering.
+const run = promisify(execFile);
+const boto3Missing = spawnSync("python3", ["-c", "import boto3"], { stdio: "ignore" }).status !== 0 && "boto3 not installed";
+
+const clis = awsClis();
+if (!clis.length) test("aws CLI: put-parameter, get-parameter, get-parameters-by-path", { skip: "aws CLI not installed" }, () => {});
+for (const cli of clis) test(`${cli.label}: put-parameter, get-parameter, get-parameters-by-path`, async () => {
+  const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
+  const aws = async (args: string[]) => {
+    const r = await runAws(cli, server.url, ["ssm", ...args], creds);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+  };
+  assert.deepEqual(await aws(["put-parameter", "--name", "/cli/a", "--value", "alpha", "--type", "String"]), { Version: 1, Tier: "Standard" });
+  await aws(["put-parameter", "--name", "/cli/b", "--value", "x,y", "--type", "StringList"]);
+  await aws(["put-parameter", "--name", "/cli/deep/c", "--value", "gamma", "--type", "String"]);
+  assert.equal((await aws(["put-parameter", "--name", "/cli/a", "--value", "alpha2", "--overwrite"])).Version, 2);
+  const got = await aws(["get-parameter", "--name", "/cli/a:1"]);
+  assert.deepEqual([got.Parameter.Value, got.Parameter.Version, got.Parameter.Selector], ["alpha", 1, ":1"]);
+  const byPath = await aws(["get-parameters-by-path", "--path", "/cli", "--recursive"]);
+  assert.deepEqual(byPath.Parameters.map((p: { Name: string; Value: string }) => [p.Name, p.Value]), [["/cli/a", "alpha2"], ["/cli/b", "x,y"], ["/cli/deep/c", "gamma"]]);
+  const refused = await runAws(cli, server.url, ["ssm", "put-parameter", "--name", "/cli/a", "--value", "z", "--type", "String"], creds);
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /\(ParameterAlreadyExists\).*The parameter already exists/);
+  const missing = await runAws(cli, server.url, ["ssm", "get-parameter", "--name", "/cli/none"], creds);
+  assert.match(missing.stderr, /\(ParameterNotFound\)/);
+});
+
+const BOTO3_SCRIPT = `
+import json, sys, boto3
+from botocore.exceptions import ClientError
+url, account = sys.argv[1], sys.argv[2]
+ssm = boto3.client("ssm", endpoint_url=url, region_name="us-east-1", aws_access_key_id=account, aws_secret_access_key="test")
+out = {}
+out["put"] = ssm.put_parameter(Name="/py/secret", Value="hunter2", Type="SecureString")["Version"]
+out["hidden"] = ssm.get_parameter(Name="/py/secret")["Parameter"]["Value"]
+out["clear"] = ssm.get_parameter(Name="/py/secret", WithDecryption=True)["Parameter"]["Value"]
+ssm.put_parameter(Name="/py/plain", Value="hello", Type="String")
+pages = ssm.get_paginator("get_parameters_by_path").paginate(Path="/py", WithDecryption=True, PaginationConfig={"PageSize": 1})
+out["path"] = [[p["Name"], p["Value"]] for page in pages for p in page["Parameters"]]
+try:
+    ssm.get_parameter(Name="/py/none")
+except ClientError as e:
+    out["missing"] = [e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]]
+print(json.dumps(out))
+`;
+
+test("boto3: SecureString put, get with and without decryption, paginated get_parameters_by_path", { skip: boto3Missing }, async () => {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1" };
+  const out = JSON.parse((await run("python3", ["-c", BOTO3_SCRIPT, server.url, randomAccount()], { env, timeout: 60_000 })).stdout);
+  assert.equal(out.put, 1);
+  assert.notEqual(out.hidden, "hunter2");
+  assert.equal(out.clear, "hunter2");
+  assert.deepEqual(out.path, [["/py/plain", "hello"], ["/py/secret", "hunter2"]]);
+  assert.deepEqual(out.missing, ["ParameterNotFound", 400]);
+});
