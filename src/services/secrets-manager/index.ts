@@ -1,7 +1,27 @@
-// SecretsManager: the service at a glance.
+// Secrets Manager: the service at a glance — secrets, versions and staging labels, resource policies,
+// random passwords, rotation; values encrypted through KMS; deletion after the recovery window.
 import { defineService } from "../types.js";
 import type { SecretsManagerApi } from "./api.generated.js";
+import { password } from "./password.js";
+import { policies } from "./policies.js";
+import { rotation } from "./rotation.js";
+import { secrets } from "./secrets.js";
+import { sweep } from "./state.js";
+import { versions } from "./versions.js";
 
-const handlers = {} satisfies Partial<SecretsManagerApi>;
+const handlers = { ...secrets, ...versions, ...policies, ...password, ...rotation } satisfies Partial<SecretsManagerApi>;
 
-export default defineService({ name: "secrets-manager", handlers });
+export default defineService({
+  name: "secrets-manager",
+  handlers,
+  // Secrets whose recovery window passed while the server was down are removed at start; the rest are
+  // removed when their window ends (DeleteSecret schedules that too).
+  start(runtime) {
+    const run = (): (() => void) => {
+      const next = sweep(runtime.store, runtime.clock.now());
+      return next === undefined ? () => {} : runtime.scheduler.at(next, () => (cancel = run()));
+    };
+    let cancel = run();
+    return () => cancel();
+  },
+});
