@@ -29,6 +29,18 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
     CREATE INDEX audit_event_resources_by_name ON audit_event_resources (resource_name, seq);
     CREATE INDEX audit_event_resources_by_seq ON audit_event_resources (seq);
   `),
+  // 3: CloudWatch Logs events. Groups and streams are numeric ids (allocated from log_event_ids, never
+  // reused) so the two indexes stay small; seq (the rowid) breaks timestamp ties and is the paging cursor.
+  (db) => db.exec(`
+    CREATE TABLE log_event_ids (id INTEGER PRIMARY KEY AUTOINCREMENT);
+    CREATE TABLE log_events (
+      seq INTEGER PRIMARY KEY,
+      gid INTEGER NOT NULL, sid INTEGER NOT NULL,
+      ts INTEGER NOT NULL, ingested INTEGER NOT NULL, message TEXT NOT NULL
+    );
+    CREATE INDEX log_events_by_stream ON log_events (sid, ts);
+    CREATE INDEX log_events_by_group ON log_events (gid, ts);
+  `),
 ];
 
 export function migrate(db: Database.Database): void {

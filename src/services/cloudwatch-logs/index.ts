@@ -1,7 +1,17 @@
-// CloudwatchLogs: the service at a glance.
+// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention.
 import { defineService } from "../types.js";
 import type { CloudwatchLogsApi } from "./api.generated.js";
+import { logGroups } from "./log-groups.js";
+import { logStreams } from "./log-streams.js";
+import { logEvents } from "./events.js";
+import { filterHandlers } from "./filter.js";
+import { startRetentionSweep } from "./retention.js";
 
-const handlers = {} satisfies Partial<CloudwatchLogsApi>;
+const handlers = {
+  ...logGroups,
+  ...logStreams,
+  ...logEvents,
+  ...filterHandlers,
+} satisfies Partial<CloudwatchLogsApi>;
 
-export default defineService({ name: "cloudwatch-logs", handlers });
+export default defineService({ name: "cloudwatch-logs", handlers, start: startRetentionSweep });

@@ -1,0 +1,43 @@
+// The retention sweep: events past a group's retention are deleted hourly on the runtime's scheduler
+// (queries already hide them, so the sweep only reclaims space and keeps storedBytes honest).
+import type { Runtime } from "../../runtime.js";
+import { logEventStore } from "../../core/store/log-events.js";
+import type { GroupRec } from "./state.js";
+import { retentionFloor } from "./state.js";
+
+export const SWEEP_EVERY_MS = 60 * 60 * 1000;
+const GROUPS = "cloudwatch-logs:groups";
+
+export function sweepExpiredEvents(runtime: Runtime): number {
+  const store = runtime.store;
+  const events = logEventStore(store);
+  const now = runtime.clock.now();
+  let deleted = 0;
+  for (const scope of store.scopes(GROUPS)) {
+    const table = store.table<GroupRec>(GROUPS, scope);
+    for (const { key, value: g } of table.list()) {
+      if (!g.retentionInDays) continue;
+      store.transaction(() => {
+        const { count, bytes } = events.deleteBefore(g.id, retentionFloor(g, now));
+        if (!count) return;
+        deleted += count;
+        // Re-read inside the transaction: a PutLogEvents may have moved storedBytes since the list.
+        const current = table.get(key);
+        if (current && current.id === g.id) table.put(key, { ...current, storedBytes: Math.max(0, current.storedBytes - bytes) });
+      });
+    }
+  }
+  return deleted;
+}
+
+export function startRetentionSweep(runtime: Runtime): () => void {
+  const sweep = () => {
+    try {
+      sweepExpiredEvents(runtime);
+    } catch (e) {
+      runtime.logger.error("could not sweep expired log events", e);
+    }
+  };
+  sweep();
+  return runtime.scheduler.every(SWEEP_EVERY_MS, sweep);
+}

@@ -1,0 +1,94 @@
+// CloudWatch Logs records (groups, streams; per account+region), lookups that fail as AWS words them, ARNs, tokens.
+import type { HandlerContext } from "../../core/context.js";
+import type { Table } from "../../core/store/types.js";
+import { InvalidParameterException, ResourceNotFoundException, type LogGroupClass } from "./api.generated.js";
+
+export interface GroupRec {
+  name: string;
+  /** The event store's id for this group's events; a re-created group gets a new one. */
+  id: number;
+  creationTime: number;
+  retentionInDays?: number;
+  kmsKeyId?: string;
+  logGroupClass: LogGroupClass;
+  deletionProtectionEnabled: boolean;
+  tags: Record<string, string>;
+  storedBytes: number;
+}
+
+export interface StreamRec {
+  name: string;
+  id: number;
+  creationTime: number;
+  firstEventTimestamp?: number;
+  lastEventTimestamp?: number;
+  lastIngestionTime?: number;
+  storedBytes: number;
+  /** Counts accepted PutLogEvents calls; the upload sequence token is derived from it. */
+  uploads: number;
+}
+
+export const groups = (ctx: HandlerContext): Table<GroupRec> => ctx.table<GroupRec>("groups", "region");
+export const streams = (ctx: HandlerContext): Table<StreamRec> => ctx.table<StreamRec>("streams", "region");
+
+// ':' cannot occur in a group name, so `<group>:` is exactly the prefix of that group's streams.
+export const streamKey = (group: string, stream: string) => `${group}:${stream}`;
+export const streamPrefix = (group: string) => `${group}:`;
+
+export const groupArn = (ctx: HandlerContext, name: string) => `arn:aws:logs:${ctx.region}:${ctx.account}:log-group:${name}`;
+export const streamArn = (ctx: HandlerContext, group: string, stream: string) => `${groupArn(ctx, group)}:log-stream:${stream}`;
+
+export function mustGroup(ctx: HandlerContext, name: string): GroupRec {
+  const g = groups(ctx).get(name);
+  if (!g) throw new ResourceNotFoundException("The specified log group does not exist.");
+  return g;
+}
+
+export function mustStream(ctx: HandlerContext, group: string, name: string): StreamRec {
+  const s = streams(ctx).get(streamKey(group, name));
+  if (!s) throw new ResourceNotFoundException("The specified log stream does not exist.");
+  return s;
+}
+
+/**
+ * The group an operation names, by logGroupName or logGroupIdentifier (a name or an ARN, with or
+ * without the trailing `:*`); exactly one of the two, as AWS requires.
+ */
+export function groupNameOf(ctx: HandlerContext, name: string | undefined, identifier: string | undefined): string {
+  if (name !== undefined && identifier !== undefined) {
+    throw new InvalidParameterException("LogGroup name and LogGroup ARN are mutually exclusive parameters.");
+  }
+  const id = name ?? identifier;
+  if (id === undefined) throw new InvalidParameterException("Should provide either name or ARN of the log group.");
+  if (!id.startsWith("arn:")) return id;
+  const m = /^arn:aws[\w-]*:logs:([^:]*):(\d{12}):log-group:([^:]+)(?::\*)?$/.exec(id);
+  if (!m) throw new InvalidParameterException(`Invalid log group identifier: ${id}`);
+  if (m[1] !== ctx.region || m[2] !== ctx.account) throw new ResourceNotFoundException("The specified log group does not exist.");
+  return m[3];
+}
+
+// Opaque paging tokens: base64url JSON carrying a position and a fingerprint of the query it belongs to.
+export function encodeToken(body: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(body)).toString("base64url");
+}
+
+export function decodeToken<T extends Record<string, unknown>>(token: string, check: (t: T) => boolean): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed !== "object" || !check(parsed as T)) {
+    throw new InvalidParameterException("The specified nextToken is invalid.");
+  }
+  return parsed as T;
+}
+
+/** The oldest timestamp a group still returns: its retention's floor (events past it are never shown). */
+export function retentionFloor(g: GroupRec, now: number): number {
+  return g.retentionInDays ? now - g.retentionInDays * 86_400_000 : 0;
+}
+
+/** Bytes an event counts for: its UTF-8 message plus 26 bytes, as PutLogEvents' batch limit counts them. */
+export const eventBytes = (message: string) => Buffer.byteLength(message, "utf8") + 26;
