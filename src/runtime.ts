@@ -36,6 +36,8 @@ export interface Identity {
   requestId?: string;
   sourceIp?: string;
   userAgent?: string;
+  /** The Host header of an HTTP request (for URLs handed back, e.g. SQS queue URLs). */
+  host?: string;
   /** For a service-to-service call: the calling service's folder name (CloudTrail's invokedBy). */
   invokedBy?: string;
 }
@@ -45,6 +47,8 @@ export class Runtime {
   readonly scheduler: Scheduler;
   readonly blobs: BlobStore;
   audit: AuditSink = noAudit;
+  /** The server's base URL once it listens (e.g. http://127.0.0.1:4566); SNS puts it in SigningCertURL. */
+  url?: string;
   private stops: (() => void)[] = [];
 
   constructor(
@@ -100,6 +104,7 @@ export class Runtime {
       principal: who.principal,
       sourceIp: who.sourceIp ?? "127.0.0.1",
       userAgent: who.userAgent ?? "stratus-internal",
+      host: who.host,
       store: this.store,
       now: () => runtime.clock.now(),
       scheduler: runtime.scheduler,

@@ -22,6 +22,8 @@ export interface HandlerContext {
   readonly principal: Principal;
   readonly sourceIp: string;
   readonly userAgent: string;
+  /** The Host header the client addressed (absent for in-process calls), for URLs handed back such as SQS queue URLs. */
+  readonly host?: string;
   readonly store: Store;
   /** The current time in epoch ms (the server's injectable clock). */
   now(): number;

@@ -25,6 +25,8 @@ const isRoot = (roots: RootCredential[], cred: CredentialRecord) =>
   cred.principal.type === "Root" && (TWELVE_DIGITS.test(cred.accessKeyId) || roots.some((r) => r.accessKeyId === cred.accessKeyId));
 
 export function authenticate(x: Exchange): void {
+  // Already authenticated by a quirk (S3's SigV2 and POST-policy signatures).
+  if (x.principal) return;
   const rt = x.runtime;
   const sig = x.sig;
   const family = authFamily(x.service?.name, x.codec?.name);
@@ -47,6 +49,7 @@ export function authenticate(x: Exchange): void {
     });
     x.principal = cred.principal;
     x.account = cred.principal.accountId;
+    x.secretAccessKey = cred.secretAccessKey;
     cred.markUsed?.(x.service!.signingName, x.region, rt.clock.now());
     return;
   }

@@ -17,6 +17,12 @@ export interface Exchange {
   receivedAt: number;
   /** The body was over the size limit and was not kept. */
   bodyTooLarge?: boolean;
+  /** The body was taken (buffered into req.body, or handed on as req.stream): it is read once. */
+  bodyRead?: boolean;
+  /** The verified caller's secret key (--auth sigv4): S3's chunk signatures are derived from it. */
+  secretAccessKey?: string;
+  /** A quirk answered the request itself (x.response is set): the remaining steps are skipped. */
+  answered?: boolean;
   sourceIp: string;
   userAgent: string;
   service?: ServiceInfo;

@@ -3,11 +3,21 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { IMPLEMENTED, SERVICE_INFO } from "../services/registry.js";
 import type { Runtime } from "../runtime.js";
 import { VERSION } from "../version.js";
+import { snsRoute } from "../services/sns/routes.js";
 
 export function internalRoute(rt: Runtime, req: IncomingMessage, res: ServerResponse): boolean {
   const url = req.url ?? "";
   if (!url.startsWith("/_stratus/") && !url.startsWith("/_localstack/")) return false;
   const path = url.split("?")[0];
+  // SNS's SigningCertURL, SubscribeURL and UnsubscribeURL.
+  if (path.startsWith("/_stratus/sns/")) {
+    snsRoute(rt, req, res).catch((e) => {
+      rt.logger.error("SNS route failed", e);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+    return true;
+  }
   if (path === "/_stratus/health" || path === "/_localstack/health") {
     const implemented = new Set(IMPLEMENTED.filter((s) => Object.keys(s.handlers).length).map((s) => s.name));
     const services: Record<string, string> = {};

@@ -14,6 +14,7 @@ export async function invokeHandler(x: Exchange): Promise<void> {
     requestId: x.requestId,
     sourceIp: x.sourceIp,
     userAgent: x.userAgent,
+    host: x.req.headers["host"],
   });
   x.output = ((await handler(x.input!, ctx)) ?? {}) as Record<string, unknown>;
 }

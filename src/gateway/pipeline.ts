@@ -9,17 +9,21 @@ import { parseInput, validate } from "./parse-input.js";
 import { invokeHandler } from "./invoke-handler.js";
 import { serializeOutput, serializeError, send } from "./write-response.js";
 import { recordAuditEvent } from "./record-audit.js";
+import { quirksAfterAuth, quirksBeforeAuth, quirksDecorate } from "../protocols/quirks/index.js";
 
 export const pipeline: Step[] = [
-  readBody, //         the body, within the size limit
   resolveService, //   X-Amz-Target, SigV4 scope, Host, path → service + protocol
+  readBody, //         the body, within the size limit — or a stream for S3's uploads
   enforceBodyLimit, // 413 past the size limit, in that service's protocol
+  quirksBeforeAuth, // S3: CORS preflight, browser POST uploads, SigV2 (may answer the request itself)
   authenticate, //     SigV4 → account, region, principal
+  quirksAfterAuth, //  S3: chunk signatures chained from the seed, decoded content length
   resolveOperation, // Action / target / REST URI template
   parseInput, //       model-driven: HTTP → typed input
   validate, //         model constraints → AWS's validation error wording
   invokeHandler, //    services/<svc>: (input, ctx) → output
   serializeOutput, //  model-driven: output → HTTP
+  quirksDecorate, //   S3: CORS headers on actual requests
 ];
 
 export async function handle(x: Exchange): Promise<void> {
@@ -27,6 +31,8 @@ export async function handle(x: Exchange): Promise<void> {
     for (const step of pipeline) {
       const pending = step(x);
       if (pending) await pending;
+      // A quirk answered the request itself (CORS preflight, POST upload): the rest does not apply.
+      if (x.answered) break;
     }
   } catch (e) {
     if (e instanceof ClientGone) {

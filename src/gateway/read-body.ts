@@ -1,9 +1,22 @@
-// The request body, up to the size limit; past it the rest is drained and, once the service is known
-// (so the error is in its protocol), the call is refused with 413.
+// The request body: buffered up to the size limit (past it the rest is drained and the call refused with 413 in
+// the service's protocol), or — for a service quirk that streams (S3's PutObject/UploadPart) — handed on as a stream.
 import { CommonErrors } from "../core/errors.js";
+import { quirkOpenBody } from "../protocols/quirks/index.js";
 import type { Exchange } from "./exchange.js";
 
 export function readBody(x: Exchange): Promise<void> | void {
+  if (x.bodyRead) return;
+  if (quirkOpenBody(x)) {
+    x.bodyRead = true;
+    return;
+  }
+  return bufferBody(x);
+}
+
+/** Reads the whole body into x.req.body (once), within the size limit. */
+export function bufferBody(x: Exchange): Promise<void> | void {
+  if (x.bodyRead) return;
+  x.bodyRead = true;
   const limit = x.runtime.options.maxBodyBytes;
   const declared = Number(x.raw.headers["content-length"] ?? -1);
   if (declared === 0 || (x.raw.method === "GET" && declared < 0 && !x.raw.headers["transfer-encoding"])) return;

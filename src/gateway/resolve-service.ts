@@ -4,7 +4,9 @@ import { parseSigV4 } from "../core/auth/sigv4-parse.js";
 import { codecs, pickProtocol } from "../protocols/index.js";
 import { parseForm } from "../protocols/query.js";
 import type { ServiceInfo } from "../services/registry.js";
-import { serviceByAction, serviceByEndpointPrefix, serviceBySigningName, serviceByTarget } from "../services/registry.js";
+import { serviceByAction, serviceByEndpointPrefix, serviceByName, serviceBySigningName, serviceByTarget } from "../services/registry.js";
+import { looksLikeS3, s3VirtualHost } from "../protocols/quirks/s3-addressing.js";
+import { bufferBody } from "./read-body.js";
 import type { Exchange } from "./exchange.js";
 
 const HOST_PATTERNS = [
@@ -34,7 +36,7 @@ function fromAction(x: Exchange): ServiceInfo | undefined {
   return action ? serviceByAction(decodeURIComponent(action)) : undefined;
 }
 
-export function resolveService(x: Exchange): void {
+export function resolveService(x: Exchange): void | Promise<void> {
   const h = x.req.headers;
   x.sig = parseSigV4(x.req);
   let service: ServiceInfo | undefined;
@@ -44,15 +46,31 @@ export function resolveService(x: Exchange): void {
     const m = /^\/service\/([^/]+)\/operation\/[^/]+$/.exec(x.req.path);
     if (m) service = serviceByTarget(m[1]);
   }
+  // A virtual-hosted S3 bucket in the Host: the path is rewritten to path style before routing.
+  const virtual = service ? undefined : s3VirtualHost(x.req);
+  if (virtual) service = serviceByName("s3");
   if (!service && x.sig?.service) service = serviceBySigningName(x.sig.service);
-  const host = fromHost(h["host"]);
-  service ??= host.service;
+  const host = virtual ?? fromHost(h["host"]);
+  service ??= (host as { service?: ServiceInfo }).service;
+  if (!service && isUnreadForm(x)) {
+    // Action= may be only in a form body, which is read after the service is known: read it now.
+    return Promise.resolve(bufferBody(x)).then(() => finish(x, fromAction(x), host.region));
+  }
   service ??= fromAction(x);
+  if (!service && looksLikeS3(x.req)) service = serviceByName("s3");
+  finish(x, service, host.region);
+}
+
+function isUnreadForm(x: Exchange): boolean {
+  return x.req.body.length === 0 && !x.req.stream && x.req.method === "POST" && (x.req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
+}
+
+function finish(x: Exchange, service: ServiceInfo | undefined, hostRegion: string | undefined): void {
   if (!service) {
     throw new ServiceError("UnknownService", "Stratus could not tell which AWS service this request is for (no X-Amz-Target, SigV4 scope, service Host or Action).", 400);
   }
   x.service = service;
-  x.region = x.sig?.region || host.region || x.runtime.options.defaultRegion;
+  x.region = x.sig?.region || hostRegion || x.runtime.options.defaultRegion;
   x.model = x.runtime.model(service.name);
   x.codec = codecs[pickProtocol(service.protocols, x.req)];
 }

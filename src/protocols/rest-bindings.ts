@@ -1,5 +1,6 @@
 // The HTTP bindings both REST protocols share: uri labels, query string, headers, prefix headers, status code
 // and the payload member; the document body itself is left to the protocol's BodyFormat (JSON or XML).
+import { Readable } from "node:stream";
 import { ServiceError } from "../core/errors.js";
 import type { MemberRef, ServiceModel, Shape } from "../core/model.js";
 import { formatTimestamp, parseTimestamp, timestampFormatOf, toBuffer, type TimestampFormat } from "./shared.js";
@@ -149,8 +150,9 @@ export function readRequest(req: HttpRequest, model: ServiceModel, operation: st
     const ref = shape.members![shape.payload];
     const pshape = model.shapes[ref.shape];
     if (pshape.type === "blob") {
-      // Streaming seam: the gateway buffers bodies today; a streamed upload would hand a stream here instead.
-      if (req.body.length) out[shape.payload] = req.body;
+      // A streaming payload (S3's PutObject) arrives as the gateway's stream; everything else is buffered.
+      if (req.stream) out[shape.payload] = req.stream;
+      else if (req.body.length) out[shape.payload] = req.body;
     } else if (pshape.type === "string") {
       if (req.body.length) out[shape.payload] = req.body.toString("utf8");
     } else if (req.body.length) {
@@ -235,8 +237,9 @@ export function writeResponse(model: ServiceModel, operation: string, output: Re
     const v = output[shape.payload];
     if (v === undefined || v === null) return { status, headers, body: "" };
     if (pshape.type === "blob") {
-      // Streaming seam: handlers return whole bodies (Buffer/Uint8Array/string) until S3 streaming lands.
       headers["content-type"] ??= "application/octet-stream";
+      // A Readable (S3's GetObject from the blob store) is piped to the socket by the gateway, never buffered.
+      if (v instanceof Readable) return { status, headers, body: "", stream: v };
       return { status, headers, body: toBuffer(v) };
     }
     if (pshape.type === "string") {

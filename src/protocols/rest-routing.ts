@@ -33,7 +33,10 @@ export function routeTable(model: ServiceModel): Route[] {
     table = Object.values(model.operations)
       .filter((op) => op.http)
       .map((op) => compileRoute(model, op.name, op.http!.method, op.http!.requestUri, op.input?.shape));
-    table.sort((a, b) => compareScores(b.score, a.score));
+    // Two operations on one route (S3's GetBucketLifecycle / GetBucketLifecycleConfiguration): the current one
+    // wins over the deprecated one, which is what today's SDKs mean.
+    const dep = (r: Route) => (model.operations[r.operation].deprecated ? 1 : 0);
+    table.sort((a, b) => compareScores(b.score, a.score) || dep(a) - dep(b));
     tables.set(model, table);
   }
   return table;

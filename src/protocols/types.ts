@@ -1,4 +1,5 @@
 // The contract every wire protocol implements, generically from the service model.
+import type { Readable } from "node:stream";
 import type { ServiceError } from "../core/errors.js";
 import type { ServiceModel } from "../core/model.js";
 
@@ -13,6 +14,10 @@ export interface HttpRequest {
   /** Lower-cased names; repeated headers joined with ", ". */
   headers: Record<string, string>;
   body: Buffer;
+  /** A streaming payload (S3's PutObject/UploadPart Body): the content, decoded, instead of `body`. */
+  stream?: Readable;
+  /** The path as the client sent (and signed) it, when a quirk rewrote `path` (S3 virtual-hosted → path style). */
+  rawPath?: string;
   /** Scratch space a codec may use to keep what it parsed while resolving the operation. */
   cache?: Record<string, unknown>;
 }
@@ -21,6 +26,8 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer | string;
+  /** A streamed payload (S3's GetObject Body), piped to the socket instead of `body`. */
+  stream?: Readable;
 }
 
 export interface ResponseMeta {

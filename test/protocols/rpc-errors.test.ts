@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { cbor } from "@smithy/core/cbor";
 import { XMLParser } from "fast-xml-parser";
 import { CloudWatchClient, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
-import { SQSClient, ListQueuesCommand } from "@aws-sdk/client-sqs";
+import { SQSClient, RemovePermissionCommand } from "@aws-sdk/client-sqs";
 // The SDK's protocol implementations, to make one client speak each protocol CloudWatch offers.
 import { AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from "@aws-sdk/core/protocols";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -166,17 +166,18 @@ test("CloudWatch spoken as query answers an XML ErrorResponse", async () => {
   assert.equal(e.Type, "Receiver");
 });
 
+// RemovePermission: an SQS operation Stratus does not implement (yet); the point is the error's envelope.
 test("SQS via the real SDK (awsJson 1.0) answers NotImplemented, parsed by the SDK", async () => {
   const sqs = new SQSClient({ ...server.clientConfig(), maxAttempts: 1 });
-  await assert.rejects(sqs.send(new ListQueuesCommand({})), (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+  await assert.rejects(sqs.send(new RemovePermissionCommand({ QueueUrl: `${server.url}/000000000000/q`, Label: "l" })), (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
     assert.equal(e.name, "NotImplemented");
     assert.equal(e.$metadata?.httpStatusCode, 501);
     return true;
   });
 });
 
-test("SQS spoken as query (Action=ListQueues) answers an XML envelope", async () => {
-  const r = await post("/", { "content-type": "application/x-www-form-urlencoded", authorization: scope("sqs") }, "Action=ListQueues&Version=2012-11-05");
+test("SQS spoken as query (Action=RemovePermission) answers an XML envelope", async () => {
+  const r = await post("/", { "content-type": "application/x-www-form-urlencoded", authorization: scope("sqs") }, "Action=RemovePermission&Version=2012-11-05&QueueUrl=http%3A%2F%2Flocalhost%2F000000000000%2Fq&Label=l");
   assert.equal(r.status, 501);
   const doc = xml.parse(r.body.toString("utf8"));
   assert.equal(doc.ErrorResponse.Error.Code, "NotImplemented");

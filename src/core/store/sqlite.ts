@@ -49,8 +49,9 @@ export class SqliteStore implements Store {
 
   private makeTable<T>(ns: string, scope: string): Table<T> {
     const s = this.stmts;
-    // Keys are compared as strings; the prefix range ends at prefix + U+FFFF.
-    const range = (prefix = "") => [prefix, prefix + "\uffff"] as const;
+    // Keys compare as UTF-8 bytes (BINARY collation); the prefix range ends at prefix + U+10FFFF, the highest
+    // code point (U+FFFF would leave out keys continuing with a 4-byte character such as an emoji).
+    const range = (prefix = "") => [prefix, prefix + "\u{10FFFF}"] as const;
     return {
       get: (key) => {
         const row = s.get.get(ns, scope, key);

@@ -1,7 +1,27 @@
-// S3: the service at a glance.
+// S3: the service at a glance — buckets, objects, listing, multipart, versioning, and bucket configuration
+// (policy, CORS, tagging, lifecycle with its sweep, event notifications).
 import { defineService } from "../types.js";
 import type { S3Api } from "./api.generated.js";
+import { buckets } from "./buckets.js";
+import { cors } from "./cors.js";
+import { lifecycle, startLifecycle } from "./lifecycle.js";
+import { listing } from "./listing.js";
+import { multipart } from "./multipart.js";
+import { notificationConfig } from "./notifications.js";
+import { objects } from "./objects.js";
+import { policy } from "./policy.js";
+import { tagging } from "./tagging.js";
 
-const handlers = {} satisfies Partial<S3Api>;
+const handlers = {
+  ...buckets,
+  ...objects,
+  ...listing,
+  ...multipart,
+  ...tagging,
+  ...policy,
+  ...cors,
+  ...lifecycle,
+  ...notificationConfig,
+} satisfies Partial<S3Api>;
 
-export default defineService({ name: "s3", handlers });
+export default defineService({ name: "s3", handlers, start: startLifecycle });

@@ -1,7 +1,22 @@
-// Sns: the service at a glance.
+// SNS: the service at a glance — topics, subscriptions with real deliveries (SQS, HTTP/S, Lambda), filter policies, signed messages.
 import { defineService } from "../types.js";
 import type { SnsApi } from "./api.generated.js";
+import { publishing } from "./publish.js";
+import { registerRuntime } from "./state.js";
+import { subscriptions } from "./subscriptions.js";
+import { topics } from "./topics.js";
 
-const handlers = {} satisfies Partial<SnsApi>;
+const handlers = {
+  ...topics,
+  ...subscriptions,
+  ...publishing,
+} satisfies Partial<SnsApi>;
 
-export default defineService({ name: "sns", handlers });
+export default defineService({
+  name: "sns",
+  handlers,
+  // Deliveries run after the call returns; they need the server's URL and scheduler, found by its store.
+  start(runtime) {
+    registerRuntime(runtime);
+  },
+});

@@ -1,7 +1,17 @@
-// Sqs: the service at a glance.
+// SQS: queues (standard and FIFO), messages with visibility, delays, long polling and redrive, and DLQ move tasks.
 import { defineService } from "../types.js";
 import type { SqsApi } from "./api.generated.js";
+import { queueHandlers } from "./queues.js";
+import { sendHandlers } from "./send.js";
+import { receiveHandlers } from "./receive.js";
+import { moveTaskHandlers, resumeMoveTasks } from "./move-tasks.js";
 
-const handlers = {} satisfies Partial<SqsApi>;
+const handlers = { ...queueHandlers, ...sendHandlers, ...receiveHandlers, ...moveTaskHandlers } satisfies Partial<SqsApi>;
 
-export default defineService({ name: "sqs", handlers });
+export default defineService({
+  name: "sqs",
+  handlers,
+  start(runtime) {
+    resumeMoveTasks(runtime);
+  },
+});

@@ -1,0 +1,108 @@
+// CRC32, CRC32C and CRC64NVME, table-driven and incremental, registered as S3's checksum algorithms.
+import * as zlib from "node:zlib";
+import { registerChecksum, type Checksummer } from "./blobs.js";
+
+/** Slice-by-8 tables for a reflected 32-bit CRC: eight bytes per step instead of one. */
+function tables32(poly: number): Uint32Array[] {
+  const t = Array.from({ length: 8 }, () => new Uint32Array(256));
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ poly : c >>> 1;
+    t[0][i] = c >>> 0;
+  }
+  for (let i = 0; i < 256; i++) for (let k = 1; k < 8; k++) t[k][i] = (t[k - 1][i] >>> 8) ^ t[0][t[k - 1][i] & 0xff];
+  return t;
+}
+
+function update32(t: Uint32Array[], crc: number, buf: Uint8Array): number {
+  let c = ~crc >>> 0;
+  let i = 0;
+  const n = buf.length;
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = t;
+  for (; i + 8 <= n; i += 8) {
+    const a = (c ^ (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24))) >>> 0;
+    c = t7[a & 0xff] ^ t6[(a >>> 8) & 0xff] ^ t5[(a >>> 16) & 0xff] ^ t4[a >>> 24] ^
+      t3[buf[i + 4]] ^ t2[buf[i + 5]] ^ t1[buf[i + 6]] ^ t0[buf[i + 7]];
+  }
+  for (; i < n; i++) c = t0[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+const CRC32_TABLES = tables32(0xedb88320);
+const CRC32C_TABLES = tables32(0x82f63b78);
+
+/** CRC-32 (IEEE 802.3) of `buf`, continuing from `crc`. */
+export function crc32(buf: Uint8Array, crc = 0): number {
+  return update32(CRC32_TABLES, crc, buf);
+}
+
+/** CRC-32C (Castagnoli) of `buf`, continuing from `crc`. */
+export function crc32c(buf: Uint8Array, crc = 0): number {
+  return update32(CRC32C_TABLES, crc, buf);
+}
+
+// CRC-64/NVME (reflected poly 0x9a6c9329ac4bc9b5), kept as two 32-bit halves: BigInt per byte is ~50x slower.
+const C64_LO = new Uint32Array(256);
+const C64_HI = new Uint32Array(256);
+{
+  const pLo = 0xac4bc9b5, pHi = 0x9a6c9329;
+  for (let i = 0; i < 256; i++) {
+    let lo = i, hi = 0;
+    for (let k = 0; k < 8; k++) {
+      const bit = lo & 1;
+      lo = ((lo >>> 1) | ((hi & 1) << 31)) >>> 0;
+      hi = hi >>> 1;
+      if (bit) {
+        lo = (lo ^ pLo) >>> 0;
+        hi = (hi ^ pHi) >>> 0;
+      }
+    }
+    C64_LO[i] = lo;
+    C64_HI[i] = hi;
+  }
+}
+
+/** CRC-64/NVME of `buf`, continuing from the state `[hi, lo]`; returns the new state. */
+export function crc64nvme(buf: Uint8Array, state: [number, number] = [0, 0]): [number, number] {
+  let hi = ~state[0] >>> 0, lo = ~state[1] >>> 0;
+  for (let i = 0; i < buf.length; i++) {
+    const idx = (lo ^ buf[i]) & 0xff;
+    lo = (((lo >>> 8) | (hi << 24)) ^ C64_LO[idx]) >>> 0;
+    hi = ((hi >>> 8) ^ C64_HI[idx]) >>> 0;
+  }
+  return [~hi >>> 0, ~lo >>> 0];
+}
+
+function be32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n >>> 0);
+  return b;
+}
+
+// Node 20.15+ ships zlib's CRC-32 (several GB/s); the table is the fallback for older runtimes.
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+export function crc32Checksummer(): Checksummer {
+  let c = 0;
+  return {
+    update: (chunk) => void (c = nativeCrc32 ? nativeCrc32(chunk, c) : crc32(chunk, c)),
+    digest: () => be32(c).toString("base64"),
+  };
+}
+
+export function crc32cChecksummer(): Checksummer {
+  let c = 0;
+  return { update: (chunk) => void (c = crc32c(chunk, c)), digest: () => be32(c).toString("base64") };
+}
+
+export function crc64nvmeChecksummer(): Checksummer {
+  let s: [number, number] = [0, 0];
+  return {
+    update: (chunk) => void (s = crc64nvme(chunk, s)),
+    digest: () => Buffer.concat([be32(s[0]), be32(s[1])]).toString("base64"),
+  };
+}
+
+registerChecksum("CRC32", crc32Checksummer);
+registerChecksum("CRC32C", crc32cChecksummer);
+registerChecksum("CRC64NVME", crc64nvmeChecksummer);

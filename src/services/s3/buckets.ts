@@ -1,0 +1,122 @@
+// S3 buckets: create (global names, location constraints), head, list, delete, location and versioning.
+import type { HandlerContext } from "../../core/context.js";
+import { ServiceError } from "../../core/errors.js";
+import type { Bucket, S3Api } from "./api.generated.js";
+import { BucketAlreadyExists, BucketAlreadyOwnedByYou } from "./api.generated.js";
+import { bucketArn, malformedXml, mustBucket, ownerOf } from "./common.js";
+import { tables, type BucketRec } from "./state.js";
+
+const invalidBucketName = (name: string) => new ServiceError("InvalidBucketName", "The specified bucket is not valid.", 400, { fields: { BucketName: name } });
+
+/** AWS's general-purpose bucket naming rules. */
+export function checkBucketName(name: string): void {
+  const ok =
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
+    !name.includes("..") &&
+    !name.includes(".-") &&
+    !name.includes("-.") &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
+    !/^(xn--|sthree-|amzn-s3-demo-)/.test(name) &&
+    !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name);
+  if (!ok) throw invalidBucketName(name);
+}
+
+const bucketOut = (b: BucketRec): Bucket => ({ Name: b.name, CreationDate: new Date(b.created), BucketRegion: b.region, BucketArn: bucketArn(b.name) });
+
+// ListBuckets tokens are opaque: inside, the last bucket name returned.
+const encodeToken = (name: string) => Buffer.from(`b:${name}`, "utf8").toString("base64url");
+function decodeToken(token: string): string {
+  const s = Buffer.from(token, "base64url").toString("utf8");
+  if (!s.startsWith("b:")) throw new ServiceError("InvalidArgument", "The continuation token provided is incorrect", 400, { fields: { ArgumentName: "continuation-token" } });
+  return s.slice(2);
+}
+
+export function ownedBuckets(ctx: HandlerContext): BucketRec[] {
+  return tables(ctx).buckets.list().map((e) => e.value).filter((b) => b.account === ctx.account);
+}
+
+export const buckets = {
+  createBucket({ Bucket: name, CreateBucketConfiguration: conf }, ctx) {
+    checkBucketName(name);
+    const t = tables(ctx);
+    const lc = conf?.LocationConstraint as string | undefined;
+    let region = ctx.region;
+    if (lc !== undefined && lc !== "") {
+      // The legacy global endpoint (us-east-1) creates the bucket wherever the constraint says; naming
+      // us-east-1 itself is refused there, and any other endpoint must be named by its own region.
+      if (ctx.region === "us-east-1") {
+        if (lc === "us-east-1") throw new ServiceError("InvalidLocationConstraint", "The specified location-constraint is not valid", 400, { fields: { LocationConstraint: lc } });
+        region = lc === "EU" ? "eu-west-1" : lc;
+      } else if (lc !== ctx.region && !(lc === "EU" && ctx.region === "eu-west-1")) {
+        throw new ServiceError("IllegalLocationConstraintException", `The ${lc} location constraint is incompatible for the region specific endpoint this request was sent to.`, 400);
+      }
+    } else if (ctx.region !== "us-east-1") {
+      throw new ServiceError("IllegalLocationConstraintException", "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.", 400);
+    }
+    const existing = t.buckets.get(name);
+    if (existing) {
+      if (existing.account !== ctx.account) {
+        throw new BucketAlreadyExists("The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.", { BucketName: name });
+      }
+      // us-east-1's legacy behaviour: re-creating your own bucket there succeeds (and only resets its ACL).
+      if (existing.region === "us-east-1" && region === "us-east-1") return { Location: `/${name}`, BucketArn: bucketArn(name) };
+      throw new BucketAlreadyOwnedByYou("Your previous request to create the named bucket succeeded and you already own it.", { BucketName: name });
+    }
+    t.buckets.put(name, { name, account: ctx.account, region, created: ctx.now() });
+    return { Location: region === "us-east-1" ? `/${name}` : `http://${name}.s3.amazonaws.com/`, BucketArn: bucketArn(name) };
+  },
+
+  headBucket({ Bucket: name }, ctx) {
+    const b = mustBucket(ctx, name);
+    return { BucketRegion: b.region, AccessPointAlias: false, BucketArn: bucketArn(name) };
+  },
+
+  listBuckets({ MaxBuckets, ContinuationToken, Prefix, BucketRegion }, ctx) {
+    let all = ownedBuckets(ctx).filter((b) => (!Prefix || b.name.startsWith(Prefix)) && (!BucketRegion || b.region === BucketRegion));
+    if (ContinuationToken) {
+      const after = decodeToken(ContinuationToken);
+      all = all.filter((b) => b.name > after);
+    }
+    const max = MaxBuckets ?? 10000;
+    const page = all.slice(0, max);
+    const more = all.length > max;
+    return { Buckets: page.map(bucketOut), Owner: ownerOf(ctx.account), Prefix, ContinuationToken: more ? encodeToken(page[page.length - 1].name) : undefined };
+  },
+
+  deleteBucket({ Bucket: name }, ctx) {
+    const t = tables(ctx);
+    mustBucket(ctx, name, t);
+    if (t.objects.count(`${name}/`) > 0) throw new ServiceError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409, { fields: { BucketName: name } });
+    const uploads = t.uploads.list({ prefix: `${name}/` });
+    ctx.store.transaction(() => {
+      for (const u of uploads) t.uploads.delete(u.key);
+      t.buckets.delete(name);
+    });
+    for (const u of uploads) for (const p of Object.values(u.value.parts)) ctx.blobs.delete(p.blob);
+    return {};
+  },
+
+  getBucketLocation({ Bucket: name }, ctx) {
+    const b = mustBucket(ctx, name);
+    // us-east-1 buckets report no constraint at all (an empty element), as S3 always has.
+    return { LocationConstraint: b.region === "us-east-1" ? undefined : (b.region as never) };
+  },
+
+  putBucketVersioning({ Bucket: name, VersioningConfiguration: conf }, ctx) {
+    const t = tables(ctx);
+    const b = mustBucket(ctx, name, t);
+    const status = conf?.Status;
+    if (status !== "Enabled" && status !== "Suspended") {
+      // An empty configuration leaves a never-versioned bucket as it is.
+      if (status === undefined && !b.versioning) return {};
+      throw malformedXml();
+    }
+    t.buckets.put(name, { ...b, versioning: status });
+    return {};
+  },
+
+  getBucketVersioning({ Bucket: name }, ctx) {
+    const b = mustBucket(ctx, name);
+    return b.versioning ? { Status: b.versioning } : {};
+  },
+} satisfies Partial<S3Api>;

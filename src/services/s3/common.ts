@@ -1,0 +1,105 @@
+// Shared S3 helpers: bucket lookups and access as AWS answers them, owners, version ids, ETags, tag sets, errors.
+import { createHash, randomBytes } from "node:crypto";
+import type { HandlerContext } from "../../core/context.js";
+import { ServiceError } from "../../core/errors.js";
+import { AccessDenied, NoSuchBucket, NoSuchKey } from "./api.generated.js";
+import type { Owner, Tag } from "./api.generated.js";
+import { objKey, tables, type BucketRec, type ObjectRec, type Tables, type VersionRec } from "./state.js";
+
+export const S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+/** S3's canonical user id for an account: 64 hex characters, stable per account. */
+export const canonicalId = (account: string) => createHash("sha256").update(`stratus-s3-owner:${account}`).digest("hex");
+export const ownerOf = (account: string): Owner => ({ ID: canonicalId(account), DisplayName: `account-${account}` });
+
+/** Version ids: 32 URL-safe characters, as S3's look. */
+export const newVersionId = () => randomBytes(24).toString("base64url");
+
+export const quotedMd5 = (hex: string) => `"${hex}"`;
+
+// Errors S3 words this way everywhere.
+export const noSuchBucket = (name: string) => new NoSuchBucket("The specified bucket does not exist", { BucketName: name });
+export const noSuchKey = (key: string) => new NoSuchKey("The specified key does not exist.", { Key: key });
+export const noSuchVersion = (key: string, versionId: string) =>
+  new ServiceError("NoSuchVersion", "The specified version does not exist.", 404, { fields: { Key: key, VersionId: versionId } });
+export const malformedXml = () =>
+  new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
+export const invalidArgument = (message: string, name?: string, value?: string) =>
+  new ServiceError("InvalidArgument", message, 400, { fields: name ? { ArgumentName: name, ArgumentValue: value } : undefined });
+export const preconditionFailed = (condition: string) =>
+  new ServiceError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412, { fields: { Condition: condition } });
+
+/**
+ * The bucket, if the caller may use it. Buckets are global by name; another account's bucket is AccessDenied
+ * unless its bucket policy allows that account (Principal "*" or the account) — Stratus evaluates no more of it.
+ */
+export function mustBucket(ctx: HandlerContext, name: string, t: Tables = tables(ctx)): BucketRec {
+  const b = t.buckets.get(name);
+  if (!b) throw noSuchBucket(name);
+  if (b.account !== ctx.account && !policyAllowsAccount(b.policy, ctx.account)) throw new AccessDenied("Access Denied");
+  return b;
+}
+
+function policyAllowsAccount(policy: string | undefined, account: string): boolean {
+  if (!policy) return false;
+  try {
+    const doc = JSON.parse(policy) as { Statement?: unknown };
+    const stmts = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as { Effect?: string; Principal?: unknown }[];
+    return stmts.some((s) => {
+      if (s?.Effect !== "Allow") return false;
+      const p = s.Principal;
+      if (p === "*") return true;
+      const aws = (p as { AWS?: unknown })?.AWS;
+      const list = Array.isArray(aws) ? aws : [aws];
+      return list.some((a) => a === "*" || a === account || a === `arn:aws:iam::${account}:root` || (typeof a === "string" && a.startsWith(`arn:aws:iam::${account}:`)));
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** The version a GET/HEAD addresses: the current one, or `versionId` ("null" included). */
+export function findVersion(obj: ObjectRec | undefined, key: string, versionId?: string): VersionRec {
+  if (versionId === undefined) {
+    const cur = obj?.versions[0];
+    if (!cur) throw noSuchKey(key);
+    return cur;
+  }
+  const v = obj?.versions.find((x) => x.versionId === versionId);
+  if (!v) {
+    // S3 checks the version id's shape first: anything it could never have issued is a 400.
+    if (versionId !== "null" && !/^[A-Za-z0-9._-]{1,1024}$/.test(versionId)) throw invalidArgument("Invalid version id specified", "versionId", versionId);
+    throw noSuchVersion(key, versionId);
+  }
+  return v;
+}
+
+export const getObject = (t: Tables, bucket: string, key: string) => t.objects.get(objKey(bucket, key));
+
+// Tag sets: at most 10 per object, 50 per bucket; keys ≤128, values ≤256 characters; no duplicate keys.
+export function checkTags(tags: Tag[], max: number): Tag[] {
+  if (tags.length > max) throw new ServiceError("BadRequest", `Object tags cannot be greater than ${max}`, 400);
+  const seen = new Set<string>();
+  for (const t of tags) {
+    if (seen.has(t.Key)) throw new ServiceError("InvalidTag", "Cannot provide multiple Tags with the same key", 400, { fields: { TagKey: t.Key } });
+    seen.add(t.Key);
+    if (t.Key.length === 0 || t.Key.length > 128) throw new ServiceError("InvalidTag", "The TagKey you have provided is invalid", 400, { fields: { TagKey: t.Key } });
+    if ((t.Value ?? "").length > 256) throw new ServiceError("InvalidTag", "The TagValue you have provided is invalid", 400, { fields: { TagKey: t.Key, TagValue: t.Value } });
+    if (t.Key.startsWith("aws:")) throw new ServiceError("InvalidTag", "System tags cannot be added/updated by requester", 400);
+  }
+  return tags.map((t) => ({ Key: t.Key, Value: t.Value ?? "" }));
+}
+
+/** The x-amz-tagging header: a URL query string ("k1=v1&k2=v2"). */
+export function parseTaggingHeader(header: string | undefined): Tag[] {
+  if (!header) return [];
+  const tags: Tag[] = [];
+  for (const [Key, Value] of new URLSearchParams(header)) tags.push({ Key, Value });
+  return checkTags(tags, 10);
+}
+
+export const bucketArn = (name: string) => `arn:aws:s3:::${name}`;
+
+/** S3's url encoding-type: percent-encoding like Python's quote(), which leaves "/" as it is. */
+export const urlEncode = (s: string) =>
+  encodeURIComponent(s).replace(/%2F/g, "/").replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());

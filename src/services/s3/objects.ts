@@ -1,0 +1,227 @@
+// S3 objects: put, get and head (ranges, conditions, response overrides), delete (one, many), copy.
+import type { HandlerContext } from "../../core/context.js";
+import { ServiceError } from "../../core/errors.js";
+import type { BlobSource } from "../../core/blobs.js";
+import type { DeletedObject, S3Api, Error_ } from "./api.generated.js";
+import { findVersion, getObject, invalidArgument, mustBucket, noSuchKey, parseTaggingHeader, quotedMd5 } from "./common.js";
+import { checkCopyConditions, checkReadConditions, checkWriteConditions, parseRange } from "./conditions.js";
+import { checksumOut, headersOut, readContent, storeBody } from "./content.js";
+import { notify } from "./notifications.js";
+import { tables, type BucketRec, type VersionRec } from "./state.js";
+import { commit, deleteCurrent, deleteVersion, putVersion } from "./versions.js";
+
+/** The content attributes a write request sets (PutObject, CopyObject with REPLACE, CreateMultipartUpload). */
+export function attrsFrom(i: {
+  ContentType?: string; ContentEncoding?: string; ContentDisposition?: string; ContentLanguage?: string; CacheControl?: string;
+  Expires?: string; WebsiteRedirectLocation?: string; Metadata?: Record<string, string>; StorageClass?: string;
+}) {
+  return {
+    contentType: i.ContentType,
+    contentEncoding: i.ContentEncoding,
+    contentDisposition: i.ContentDisposition,
+    contentLanguage: i.ContentLanguage,
+    cacheControl: i.CacheControl,
+    expires: i.Expires,
+    websiteRedirectLocation: i.WebsiteRedirectLocation,
+    metadata: i.Metadata ?? {},
+    storageClass: i.StorageClass ?? "STANDARD",
+  };
+}
+
+/** A version for GET/HEAD: delete markers answer 404 (current) or 405 (asked for by id) with x-amz-delete-marker. */
+export function readableVersion(b: BucketRec, key: string, versionId: string | undefined, ctx: HandlerContext): VersionRec {
+  const v = findVersion(getObject(tables(ctx), b.name, key), key, versionId);
+  if (v.deleteMarker) {
+    const headers: Record<string, string> = { "x-amz-delete-marker": "true", "x-amz-version-id": v.versionId, "last-modified": new Date(v.lastModified).toUTCString() };
+    if (versionId === undefined) throw Object.assign(noSuchKey(key), { headers });
+    throw new ServiceError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405, { headers, fields: { Method: ctx.operation === "HeadObject" ? "HEAD" : "GET", ResourceType: "DeleteMarker" } });
+  }
+  return v;
+}
+
+// Response header overrides (response-content-type …) S3 honours on GET.
+function overrides(i: { ResponseCacheControl?: string; ResponseContentDisposition?: string; ResponseContentEncoding?: string; ResponseContentLanguage?: string; ResponseContentType?: string; ResponseExpires?: Date }) {
+  const o: Record<string, unknown> = {};
+  if (i.ResponseCacheControl) o.CacheControl = i.ResponseCacheControl;
+  if (i.ResponseContentDisposition) o.ContentDisposition = i.ResponseContentDisposition;
+  if (i.ResponseContentEncoding) o.ContentEncoding = i.ResponseContentEncoding;
+  if (i.ResponseContentLanguage) o.ContentLanguage = i.ResponseContentLanguage;
+  if (i.ResponseContentType) o.ContentType = i.ResponseContentType;
+  if (i.ResponseExpires) o.Expires = i.ResponseExpires.toUTCString();
+  return o;
+}
+
+function headOrGet(i: Parameters<S3Api["getObject"]>[0], ctx: HandlerContext) {
+  const b = mustBucket(ctx, i.Bucket);
+  const v = readableVersion(b, i.Key, i.VersionId, ctx);
+  checkReadConditions(i, v);
+  if (i.PartNumber !== undefined && i.PartNumber !== 1 && !v.partsCount) {
+    throw new ServiceError("InvalidPartNumber", "The requested partnumber is not satisfiable", 416, { fields: { PartNumberRequested: String(i.PartNumber), ActualPartCount: "1" } });
+  }
+  const range = parseRange(i.Range, v.size);
+  const out: Record<string, unknown> = { ...headersOut(v, !!b.versioning), ...overrides(i) };
+  if (range) {
+    out.ContentRange = `bytes ${range.start}-${range.end}/${v.size}`;
+    out.ContentLength = range.end - range.start + 1;
+  } else if (i.ChecksumMode === "ENABLED") Object.assign(out, checksumOut(v));
+  return { v, range, out };
+}
+
+export const objects = {
+  async putObject(i, ctx) {
+    const b0 = mustBucket(ctx, i.Bucket);
+    checkWriteConditions(i.Key, i, getObject(tables(ctx), b0.name, i.Key)?.versions[0]);
+    const tags = parseTaggingHeader(i.Tagging);
+    const blob = await storeBody(ctx, i.Body as BlobSource | undefined, i);
+    // Re-read after the await: the bucket may have changed (or gone) while the body streamed in.
+    const t = tables(ctx);
+    let b: BucketRec;
+    try {
+      b = mustBucket(ctx, i.Bucket, t);
+      checkWriteConditions(i.Key, i, getObject(t, b.name, i.Key)?.versions[0]);
+    } catch (e) {
+      ctx.blobs.delete(blob.id);
+      throw e;
+    }
+    const etag = quotedMd5(blob.md5);
+    const v = { ...attrsFrom(i), lastModified: ctx.now(), owner: ctx.account, blob: blob.id, size: blob.size, etag, tags, checksums: blob.checksums };
+    const c = commit(ctx.store, ctx.blobs, () => putVersion(t, b, i.Key, v));
+    notify(ctx, b, "ObjectCreated:Put", { key: i.Key, size: blob.size, etag, versionId: c.versionId });
+    return { ETag: etag, VersionId: b.versioning ? c.versionId : undefined, Size: blob.size, ServerSideEncryption: "AES256", ...checksumOut(v) };
+  },
+
+  getObject(i, ctx) {
+    const { v, range, out } = headOrGet(i, ctx);
+    // A Readable: the gateway streams it (the generated type says Uint8Array, which the codec also accepts).
+    return { ...out, Body: readContent(ctx, v, range) as unknown as Uint8Array };
+  },
+
+  headObject(i, ctx) {
+    return headOrGet(i, ctx).out;
+  },
+
+  deleteObject({ Bucket, Key, VersionId, IfMatch }, ctx) {
+    const t = tables(ctx);
+    const b = mustBucket(ctx, Bucket, t);
+    if (IfMatch !== undefined) checkWriteConditions(Key, { IfMatch }, getObject(t, Bucket, Key)?.versions[0]);
+    return deleteOne(ctx, b, Key, VersionId);
+  },
+
+  deleteObjects({ Bucket, Delete }, ctx) {
+    const b = mustBucket(ctx, Bucket);
+    const items = Delete?.Objects ?? [];
+    if (items.length === 0 || items.length > 1000) throw new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
+    const Deleted: DeletedObject[] = [];
+    const Errors: Error_[] = [];
+    for (const o of items) {
+      try {
+        const r = deleteOne(ctx, b, o.Key, o.VersionId);
+        if (!Delete.Quiet) {
+          Deleted.push(o.VersionId
+            ? { Key: o.Key, VersionId: o.VersionId, ...(r.DeleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: o.VersionId } : {}) }
+            : { Key: o.Key, ...(r.DeleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: r.VersionId } : {}) });
+        }
+      } catch (e) {
+        if (!(e instanceof ServiceError)) throw e;
+        Errors.push({ Key: o.Key, VersionId: o.VersionId, Code: e.code, Message: e.message });
+      }
+    }
+    return { Deleted: Deleted.length ? Deleted : undefined, Errors: Errors.length ? Errors : undefined };
+  },
+
+  async copyObject(i, ctx) {
+    const src = parseCopySource(i.CopySource);
+    const t0 = tables(ctx);
+    const dst0 = mustBucket(ctx, i.Bucket, t0);
+    const srcBucket = mustBucket(ctx, src.bucket, t0);
+    const sv = copySourceVersion(ctx, srcBucket, src.key, src.versionId);
+    checkCopyConditions({ IfMatch: i.CopySourceIfMatch, IfNoneMatch: i.CopySourceIfNoneMatch, IfModifiedSince: i.CopySourceIfModifiedSince, IfUnmodifiedSince: i.CopySourceIfUnmodifiedSince }, sv);
+    const replaceMeta = i.MetadataDirective === "REPLACE";
+    const replaceTags = i.TaggingDirective === "REPLACE";
+    if (i.MetadataDirective && !["COPY", "REPLACE"].includes(i.MetadataDirective)) throw invalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", i.MetadataDirective);
+    if (i.TaggingDirective && !["COPY", "REPLACE"].includes(i.TaggingDirective)) throw invalidArgument("Unknown tagging directive.", "x-amz-tagging-directive", i.TaggingDirective);
+    const sameObject = src.bucket === i.Bucket && src.key === i.Key && (src.versionId === undefined || src.versionId === getObject(t0, i.Bucket, i.Key)?.versions[0]?.versionId);
+    if (sameObject && !replaceMeta && !i.StorageClass && !i.WebsiteRedirectLocation && !i.ServerSideEncryption && !i.SSEKMSKeyId && !dst0.versioning) {
+      throw new ServiceError("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.", 400);
+    }
+    checkWriteConditions(i.Key, i, getObject(t0, i.Bucket, i.Key)?.versions[0]);
+    const tags = replaceTags ? parseTaggingHeader(i.Tagging) : (sv.tags ?? []);
+    const alg = (i.ChecksumAlgorithm as never) ?? Object.keys(sv.checksums ?? {})[0];
+    const blob = await ctx.blobs.write(sv.blob ? ctx.blobs.read(sv.blob) : Buffer.alloc(0), { checksums: alg ? [alg] : [] });
+    const t = tables(ctx);
+    let dst: BucketRec;
+    try {
+      dst = mustBucket(ctx, i.Bucket, t);
+    } catch (e) {
+      ctx.blobs.delete(blob.id);
+      throw e;
+    }
+    const attrs = replaceMeta ? attrsFrom(i) : { ...pickAttrs(sv), storageClass: i.StorageClass ?? sv.storageClass, websiteRedirectLocation: i.WebsiteRedirectLocation ?? sv.websiteRedirectLocation };
+    const etag = quotedMd5(blob.md5);
+    const now = ctx.now();
+    const checksums = Object.keys(blob.checksums).length ? blob.checksums : undefined;
+    const v = { ...attrs, lastModified: now, owner: ctx.account, blob: blob.id, size: blob.size, etag, tags, checksums };
+    const c = commit(ctx.store, ctx.blobs, () => putVersion(t, dst, i.Key, v));
+    notify(ctx, dst, "ObjectCreated:Copy", { key: i.Key, size: blob.size, etag, versionId: c.versionId });
+    return {
+      CopyObjectResult: { ETag: etag, LastModified: new Date(now), ...checksumOut({ checksums }) },
+      VersionId: dst.versioning ? c.versionId : undefined,
+      CopySourceVersionId: srcBucket.versioning ? sv.versionId : undefined,
+      ServerSideEncryption: "AES256",
+    };
+  },
+} satisfies Partial<S3Api>;
+
+function pickAttrs(v: VersionRec) {
+  const { contentType, contentEncoding, contentDisposition, contentLanguage, cacheControl, expires, metadata } = v;
+  return { contentType, contentEncoding, contentDisposition, contentLanguage, cacheControl, expires, metadata };
+}
+
+/** One delete (with or without a version id), its notification, and DeleteObject's answer. */
+function deleteOne(ctx: HandlerContext, b: BucketRec, key: string, versionId: string | undefined) {
+  const t = tables(ctx);
+  if (versionId !== undefined) {
+    if (versionId !== "null" && !/^[A-Za-z0-9._-]{1,1024}$/.test(versionId)) throw invalidArgument("Invalid version id specified", "versionId", versionId);
+    const r = commit(ctx.store, ctx.blobs, () => deleteVersion(t, b, key, versionId));
+    if (r.removed) notify(ctx, b, "ObjectRemoved:Delete", { key, versionId });
+    return { VersionId: versionId, DeleteMarker: r.removed?.deleteMarker ? true : undefined };
+  }
+  const existed = !!getObject(t, b.name, key);
+  const r = commit(ctx.store, ctx.blobs, () => deleteCurrent(t, b, key, ctx.now(), ctx.account));
+  if (r.deleteMarker) {
+    notify(ctx, b, "ObjectRemoved:DeleteMarkerCreated", { key, versionId: r.versionId });
+    return { DeleteMarker: true, VersionId: r.versionId };
+  }
+  if (existed) notify(ctx, b, "ObjectRemoved:Delete", { key });
+  return {};
+}
+
+/** x-amz-copy-source: "bucket/key[?versionId=…]", URL-encoded, with or without a leading slash. */
+export function parseCopySource(raw: string): { bucket: string; key: string; versionId?: string } {
+  let s = raw.startsWith("/") ? raw.slice(1) : raw;
+  let versionId: string | undefined;
+  const q = s.indexOf("?");
+  if (q >= 0) {
+    versionId = new URLSearchParams(s.slice(q + 1)).get("versionId") ?? undefined;
+    s = s.slice(0, q);
+  }
+  const slash = s.indexOf("/");
+  let key = "";
+  try {
+    key = slash > 0 ? decodeURIComponent(s.slice(slash + 1)) : "";
+  } catch {
+    key = "";
+  }
+  if (slash <= 0 || !key) throw invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", "x-amz-copy-source", raw);
+  return { bucket: decodeURIComponent(s.slice(0, slash)), key, versionId };
+}
+
+/** The version a copy reads: a delete marker is NoSuchKey, or a 400 when named by its version id. */
+export function copySourceVersion(ctx: HandlerContext, b: BucketRec, key: string, versionId?: string): VersionRec {
+  const v = findVersion(getObject(tables(ctx), b.name, key), key, versionId);
+  if (v.deleteMarker) {
+    if (versionId) throw new ServiceError("InvalidRequest", "The source of a copy request may not specifically refer to a delete marker by version id.", 400);
+    throw noSuchKey(key);
+  }
+  return v;
+}

@@ -1,0 +1,62 @@
+// How writes and deletes change a key's versions under each versioning state (never, Enabled, Suspended):
+// the one place that decides which version ids exist and which blobs become garbage.
+import type { BlobStore } from "../../core/blobs.js";
+import type { Store } from "../../core/store/types.js";
+import { newVersionId } from "./common.js";
+import { objKey, type BucketRec, type ObjectRec, type Tables, type VersionRec } from "./state.js";
+
+export interface Change {
+  versionId: string;
+  /** Blobs no version refers to any more: delete them once the change has committed. */
+  garbage: string[];
+}
+
+/** Version id a new write gets: a fresh one while versioning is Enabled, else "null" (which replaces the old "null"). */
+const nextVersionId = (b: BucketRec) => (b.versioning === "Enabled" ? newVersionId() : "null");
+
+/** Adds `v` as the key's current version. Synchronous: call it after every await. */
+export function putVersion(t: Tables, b: BucketRec, key: string, v: Omit<VersionRec, "versionId">): Change {
+  const k = objKey(b.name, key);
+  const obj: ObjectRec = t.objects.get(k) ?? { versions: [] };
+  const versionId = nextVersionId(b);
+  const garbage: string[] = [];
+  const kept = obj.versions.filter((x) => {
+    if (x.versionId !== versionId) return true;
+    if (x.blob) garbage.push(x.blob);
+    return false;
+  });
+  t.objects.put(k, { versions: [{ ...v, versionId }, ...kept] });
+  return { versionId, garbage };
+}
+
+/** A delete without a version id: removes the object (never versioned) or stacks a delete marker. */
+export function deleteCurrent(t: Tables, b: BucketRec, key: string, now: number, owner: string): Change & { deleteMarker: boolean } {
+  const k = objKey(b.name, key);
+  const obj = t.objects.get(k);
+  if (!b.versioning) {
+    const garbage = (obj?.versions ?? []).flatMap((x) => (x.blob ? [x.blob] : []));
+    if (obj) t.objects.delete(k);
+    return { versionId: "null", garbage, deleteMarker: false };
+  }
+  const c = putVersion(t, b, key, { deleteMarker: true, lastModified: now, owner, size: 0, etag: "" });
+  return { ...c, deleteMarker: true };
+}
+
+/** Permanently removes one version; the next newest becomes current. */
+export function deleteVersion(t: Tables, b: BucketRec, key: string, versionId: string): (Change & { removed?: VersionRec }) {
+  const k = objKey(b.name, key);
+  const obj = t.objects.get(k);
+  const removed = obj?.versions.find((x) => x.versionId === versionId);
+  if (!obj || !removed) return { versionId, garbage: [] };
+  const rest = obj.versions.filter((x) => x !== removed);
+  if (rest.length) t.objects.put(k, { versions: rest });
+  else t.objects.delete(k);
+  return { versionId, garbage: removed.blob ? [removed.blob] : [], removed };
+}
+
+/** Runs a state change atomically, then deletes the blobs it orphaned. */
+export function commit<R extends { garbage: string[] }>(store: Store, blobs: BlobStore, fn: () => R): R {
+  const r = store.transaction(fn);
+  for (const id of r.garbage) blobs.delete(id);
+  return r;
+}

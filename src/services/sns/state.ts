@@ -1,0 +1,143 @@
+// SNS records and tables (per account+region), ARN parsing, paging tokens, and the running server SNS delivers from.
+import type { HandlerContext } from "../../core/context.js";
+import type { Store, Table } from "../../core/store/types.js";
+import type { Runtime } from "../../runtime.js";
+import { InvalidParameterException, NotFoundException } from "./api.generated.js";
+import type { Tag } from "./api.generated.js";
+
+export interface TopicRec {
+  name: string;
+  arn: string;
+  createdAt: number;
+  /** Settable attributes only (DisplayName, Policy, DeliveryPolicy, FifoTopic …); computed ones are derived on read. */
+  attributes: Record<string, string>;
+  tags: Tag[];
+  /** FIFO topics: the last SequenceNumber handed out. */
+  seq: number;
+  subscriptionsDeleted: number;
+}
+
+export interface SubRec {
+  arn: string;
+  topicArn: string;
+  owner: string;
+  protocol: string;
+  endpoint: string;
+  /** Settable attributes as the caller set them (RawMessageDelivery, FilterPolicy, FilterPolicyScope …). */
+  attributes: Record<string, string>;
+  pending: boolean;
+  token: string;
+  confirmationWasAuthenticated: boolean;
+  createdAt: number;
+}
+
+export interface DedupRec {
+  messageId: string;
+  sequenceNumber: string;
+  expiresAt: number;
+}
+
+export interface FailureRec {
+  subscriptionArn: string;
+  messageId: string;
+  protocol: string;
+  endpoint: string;
+  error: string;
+  attempts: number;
+  at: number;
+}
+
+/** A subscription that only records (email, sms): what would have been sent, kept so it is visible, not lost. */
+export interface RecordedRec {
+  subscriptionArn?: string;
+  protocol: string;
+  endpoint: string;
+  messageId: string;
+  message: string;
+  subject?: string;
+  at: number;
+}
+
+export const tables = (ctx: HandlerContext) => ({
+  topics: ctx.table<TopicRec>("topics", "region"),
+  // Keyed `<topic name>:<subscription id>`, the ARN's tail, so a topic's subscriptions share a prefix.
+  subs: ctx.table<SubRec>("subscriptions", "region"),
+  dedup: ctx.table<DedupRec>("dedup", "region"),
+  failures: ctx.table<FailureRec>("delivery-failures", "region"),
+  recorded: ctx.table<RecordedRec>("recorded-messages", "region"),
+});
+export type Tables = ReturnType<typeof tables>;
+
+// --- ARNs ---
+export interface ParsedArn {
+  region: string;
+  account: string;
+  resource: string;
+}
+
+export function parseArn(arn: string): ParsedArn | undefined {
+  const p = arn.split(":");
+  if (p.length < 6 || p[0] !== "arn" || !p[1] || !p[2]) return undefined;
+  return { region: p[3], account: p[4], resource: p.slice(5).join(":") };
+}
+
+export const topicArn = (ctx: HandlerContext, name: string) => `arn:aws:sns:${ctx.region}:${ctx.account}:${name}`;
+
+/** The topic a TopicArn names, in the caller's account and region; AWS answers NotFound for any other. */
+export function mustTopic(ctx: HandlerContext, arn: string, param = "TopicArn"): TopicRec {
+  const p = parseArn(arn);
+  if (!p || !p.resource || p.resource.includes(":") || !arn.startsWith("arn:aws:sns:")) throw new InvalidParameterException(`Invalid parameter: ${param}`);
+  const t = p.account === ctx.account && p.region === ctx.region ? tables(ctx).topics.get(p.resource) : undefined;
+  if (!t) throw new NotFoundException("Topic does not exist");
+  return t;
+}
+
+/** The table key of a subscription ARN (`<topic>:<id>`), or InvalidParameter as AWS words a malformed one. */
+export function subKey(ctx: HandlerContext, arn: string): string | undefined {
+  const p = parseArn(arn);
+  if (!p || !arn.startsWith("arn:aws:sns:")) throw new InvalidParameterException(`Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not ${arn.split(":").length}`);
+  const parts = p.resource.split(":");
+  if (parts.length !== 2) throw new InvalidParameterException("Invalid parameter: SubscriptionArn");
+  return p.account === ctx.account && p.region === ctx.region ? p.resource : undefined;
+}
+
+export function mustSub(ctx: HandlerContext, arn: string): { key: string; sub: SubRec } {
+  const key = subKey(ctx, arn);
+  const sub = key ? tables(ctx).subs.get(key) : undefined;
+  if (!key || !sub) throw new NotFoundException("Subscription does not exist");
+  return { key, sub };
+}
+
+export const isFifo = (t: TopicRec) => t.attributes.FifoTopic === "true";
+
+// --- paging: opaque tokens carrying the last key returned ---
+export const encodeToken = (key: string) => Buffer.from(key, "utf8").toString("base64url");
+export function decodeToken(token: string | undefined): string | undefined {
+  if (!token) return undefined;
+  const key = Buffer.from(token, "base64url").toString("utf8");
+  if (!key || encodeToken(key) !== token) throw new InvalidParameterException("Invalid parameter: NextToken");
+  return key;
+}
+
+export function pageOf<T>(table: Table<T>, token: string | undefined, size: number, prefix?: string): { items: T[]; next?: string } {
+  const after = decodeToken(token);
+  const rows = table.list({ prefix, after, limit: size + 1 });
+  const page = rows.slice(0, size);
+  return { items: page.map((r) => r.value), next: rows.length > size ? encodeToken(page[page.length - 1].key) : undefined };
+}
+
+// --- the running server: deliveries happen after the call returns, on its scheduler, from its URL ---
+const runtimes = new WeakMap<Store, Runtime>();
+export const registerRuntime = (rt: Runtime) => runtimes.set(rt.store, rt);
+export const runtimeOf = (ctx: HandlerContext) => runtimes.get(ctx.store);
+
+/**
+ * The base URL for SigningCertURL, SubscribeURL and UnsubscribeURL: STRATUS_PUBLIC_URL when set (behind a proxy
+ * or in Docker), else the Host the calling request came in on (what the client can reach), else the URL the
+ * server listens on, else LocalStack's usual http://localhost:4566.
+ */
+export function baseUrl(ctx: HandlerContext): string {
+  if (process.env.STRATUS_PUBLIC_URL) return process.env.STRATUS_PUBLIC_URL.replace(/\/$/, "");
+  if (ctx.host) return `http://${ctx.host}`;
+  return runtimeOf(ctx)?.url ?? "http://localhost:4566";
+}

@@ -1,0 +1,100 @@
+// SQS state: queue and message records (per account+region), queue URLs and ARNs, and finding a queue from its URL.
+import type { HandlerContext } from "../../core/context.js";
+import type { Table } from "../../core/store/types.js";
+import { queueDoesNotExist } from "./errors.js";
+
+export interface QueueRec {
+  name: string;
+  /** Per incarnation: messages are keyed by it, so a re-created queue never sees an old one's messages. */
+  id: string;
+  account: string;
+  region: string;
+  fifo: boolean;
+  /** The settable attributes, as strings the way SQS returns them. */
+  attributes: Record<string, string>;
+  tags: Record<string, string>;
+  createdAt: number;
+  lastModifiedAt: number;
+  lastPurgeAt?: number;
+  /** Messages sent so far: orders the message keys and is the FIFO SequenceNumber. */
+  seq: number;
+}
+
+export interface StoredAttribute {
+  DataType: string;
+  StringValue?: string;
+  /** base64 */
+  BinaryValue?: string;
+}
+
+export interface MessageRec {
+  id: string;
+  body: string;
+  md5Body: string;
+  attributes?: Record<string, StoredAttribute>;
+  md5Attributes?: string;
+  traceHeader?: string;
+  md5System?: string;
+  sentAt: number;
+  /** Epoch ms before which the message is invisible (a delay, or in flight after a receive). */
+  visibleAt: number;
+  receiveCount: number;
+  firstReceiveAt?: number;
+  /** Changes on every receive; the receipt handle carries it. */
+  receipt?: string;
+  senderId: string;
+  groupId?: string;
+  dedupId?: string;
+  sequenceNumber?: string;
+  deadLetterSourceArn?: string;
+}
+
+export interface DedupRec {
+  messageId: string;
+  sequenceNumber?: string;
+  at: number;
+}
+
+export const queues = (ctx: HandlerContext): Table<QueueRec> => ctx.table<QueueRec>("queues", "region");
+export const messages = (ctx: HandlerContext): Table<MessageRec> => ctx.table<MessageRec>("messages", "region");
+export const dedups = (ctx: HandlerContext): Table<DedupRec> => ctx.table<DedupRec>("dedup", "region");
+
+/** Message keys sort in send order within a queue. */
+export const messageKey = (q: QueueRec, seq: number) => `${q.id}/${String(seq).padStart(16, "0")}`;
+export const messagePrefix = (q: QueueRec) => `${q.id}/`;
+
+export const queueArn = (region: string, account: string, name: string) => `arn:aws:sqs:${region}:${account}:${name}`;
+
+/** `http://<host the client used>/<account>/<name>`; in-process callers get LocalStack's standard form. */
+export function queueUrl(ctx: HandlerContext, q: Pick<QueueRec, "account" | "name" | "region">): string {
+  const base = ctx.host ? `http://${ctx.host}` : `http://sqs.${q.region}.localhost.localstack.cloud:4566`;
+  return `${base}/${q.account}/${q.name}`;
+}
+
+/**
+ * The queue a QueueUrl names. Any form a client sends back is accepted — this server's URL, LocalStack's
+ * host or path forms, real AWS URLs — resolved by the account and name at the end of the path.
+ */
+export function findQueue(ctx: HandlerContext, url: string): QueueRec {
+  let path = url;
+  const m = /^[a-z]+:\/\/[^/]+(\/.*)?$/i.exec(url);
+  if (m) path = m[1] ?? "";
+  const parts = path.split("?")[0].split("/").filter(Boolean);
+  const name = parts.at(-1);
+  const account = parts.length >= 2 ? parts.at(-2) : ctx.account;
+  if (!name || !account) throw queueDoesNotExist();
+  // Cross-account access needs queue policies, which are not evaluated: another account's queue is not found.
+  if (account !== ctx.account) throw queueDoesNotExist();
+  const q = queues(ctx).get(name);
+  if (!q) throw queueDoesNotExist();
+  return q;
+}
+
+/** The queue an ARN names, in the caller's account and region (undefined when absent). */
+export function queueByArn(ctx: HandlerContext, arn: string): QueueRec | undefined {
+  const m = /^arn:aws[\w-]*:sqs:([^:]+):(\d{12}):(.+)$/.exec(arn);
+  if (!m || m[1] !== ctx.region || m[2] !== ctx.account) return undefined;
+  return queues(ctx).get(m[3]);
+}
+
+export const arnOf = (q: QueueRec) => queueArn(q.region, q.account, q.name);

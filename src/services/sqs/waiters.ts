@@ -1,0 +1,29 @@
+// Long polling: receives waiting on an empty queue, woken by sends (or a message becoming visible) or their wait's end.
+import type { HandlerContext } from "../../core/context.js";
+import type { QueueRec } from "./state.js";
+
+// In memory on purpose: a waiter is one open HTTP request, which does not outlive the process.
+const waiting = new Map<string, Set<() => void>>();
+
+/** Resolves when the queue may have a message for the caller, or at `until` (runtime clock), whichever is first. */
+export function waitForMessages(ctx: HandlerContext, q: QueueRec, until: number): Promise<void> {
+  return new Promise((resolve) => {
+    let set = waiting.get(q.id);
+    if (!set) waiting.set(q.id, (set = new Set()));
+    const done = () => {
+      cancel();
+      set!.delete(done);
+      if (set!.size === 0) waiting.delete(q.id);
+      resolve();
+    };
+    const cancel = ctx.scheduler.at(until, done);
+    set.add(done);
+  });
+}
+
+/** Wakes every receive waiting on this queue (they re-check; those that find nothing wait again). */
+export function wake(_ctx: HandlerContext, q: QueueRec): void {
+  const set = waiting.get(q.id);
+  if (!set) return;
+  for (const w of [...set]) w();
+}
