@@ -12,6 +12,8 @@ import { Sha256 } from "@aws-crypto/sha256-js";
 import { IAMClient, CreateUserCommand } from "@aws-sdk/client-iam";
 import type { LoadResult, LoadSpec, PreparedRequest } from "./load.js";
 import { inclusiveTimes, summarizeProfile } from "./profile.js";
+import { s3UploadMemory } from "./s3.js";
+import { logsBench } from "./logs.js";
 
 /** Functions on the request path worth an inclusive figure in a profile (names from src/gateway and src/server.ts). */
 const PIPELINE_STEPS =
@@ -31,6 +33,8 @@ const PROFILE_DIR = join(tmpdir(), "stratus-bench-profiles");
 /** `--calls sts,iam` narrows the load runs; `--no-cold` skips the cold-start runs (both for quick iteration). */
 const ONLY = argValue("--calls")?.split(",");
 const COLD = !process.argv.includes("--no-cold");
+/** `--only-load` skips the S3 memory and CloudWatch Logs volume figures. */
+const EXTRAS = !process.argv.includes("--only-load");
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -284,6 +288,10 @@ async function main(): Promise<void> {
       ratio: "100%",
       ok: "",
     });
+  }
+  if (EXTRAS) {
+    // Each runs its own built server: the 1 GB S3 upload's memory, then Logs ingest and filter volume.
+    for (const r of [...(await s3UploadMemory()), ...(await logsBench())]) row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
   }
   printTable();
 }
