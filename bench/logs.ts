@@ -1,7 +1,6 @@
 // CloudWatch Logs volume: ingest rate in 10,000-event batches (store level and through the HTTP API with the
 // real SDK client against the built server), and a selective FilterLogEvents over 1,000,000 events, all pages.
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { openSqliteStore } from "../src/core/store/sqlite.js";
 import { logEventStore } from "../src/core/store/log-events.js";
+import { freePort, waitHealthy, type BenchRow } from "./server.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "bin", "stratus.js");
@@ -19,13 +19,6 @@ const BATCH = 10_000;
 const STREAMS = 4;
 const INGEST_TARGET = 500_000;
 const FILTER_TARGET_MS = 250;
-
-export interface BenchRow {
-  metric: string;
-  value: string;
-  target: string;
-  ok: boolean;
-}
 
 // ~70-byte log lines (10,000 of them, plus 26 bytes each, fit the 1 MB batch limit); every 100th carries the needle the filter looks for.
 function batchOf(b: number, base: number): { timestamp: number; message: string }[] {
@@ -38,29 +31,6 @@ function batchOf(b: number, base: number): { timestamp: number; message: string 
     };
   }
   return out;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/_stratus/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("the server did not come up");
 }
 
 function storeIngestRate(): number {

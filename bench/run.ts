@@ -14,6 +14,7 @@ import type { LoadResult, LoadSpec, PreparedRequest } from "./load.js";
 import { inclusiveTimes, summarizeProfile } from "./profile.js";
 import { s3UploadMemory } from "./s3.js";
 import { logsBench } from "./logs.js";
+import { freePort } from "./server.js";
 
 /** Functions on the request path worth an inclusive figure in a profile (names from src/gateway and src/server.ts). */
 const PIPELINE_STEPS =
@@ -161,8 +162,6 @@ function send(port: number, r: PreparedRequest): Promise<{ status: number; body:
     req.end(r.body);
   });
 }
-
-const freePort = () => spawnListening(["-e", "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log('listening '+s.address().port);s.close()})"], /listening (\d+)/).then((p) => p.port);
 
 /** A bare node:http server on the port given as argv[1]: the floor any Node server's cold start sits on. */
 const BARE = "require('http').createServer((q,s)=>q.resume().on('end',()=>s.end('ok'))).listen(+process.argv[1],'127.0.0.1')";

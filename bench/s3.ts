@@ -2,26 +2,15 @@
 // server's RSS before, after and at its peak (VmHWM), against the target of < 100 MB growth.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { S3Client, CreateBucketCommand, PutObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+import { freePort, waitHealthy, type BenchRow } from "./server.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SIZE = 1024 ** 3;
 const PIECE = 1024 * 1024;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 /** VmRSS and VmHWM (peak RSS) of a process, in bytes. */
 function memOf(pid: number): { rss: number; hwm: number } {
@@ -30,19 +19,7 @@ function memOf(pid: number): { rss: number; hwm: number } {
   return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
 }
 
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${url}/_stratus/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("server did not start");
-}
-
-export async function s3UploadMemory(): Promise<{ metric: string; value: string; target: string; ok: boolean }[]> {
+export async function s3UploadMemory(): Promise<BenchRow[]> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(ROOT, "bin", "stratus.js"), "start", "--ephemeral", "--port", String(port), "--log-level", "error"], { stdio: "ignore" });
   const url = `http://127.0.0.1:${port}`;

@@ -1,13 +1,12 @@
 // KMS from the AWS CLI (v1 and v2, where installed; fileb:// blobs) and from boto3 (encrypt/decrypt, generate_data_key, errors).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
+import { pythonMissing, run } from "../../helpers/python.js";
 
 let server: TestServer;
 let dir: string;
@@ -20,9 +19,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// Async only: the server runs in this process, so a synchronous child would block it from answering.
-const run = promisify(execFile);
-const boto3Missing = spawnSync("python3", ["-c", "import boto3"], { stdio: "ignore" }).status !== 0 && "boto3 not installed";
+const boto3Missing = pythonMissing();
 
 const clis = awsClis();
 if (!clis.length) test("aws CLI: kms encrypt/decrypt", { skip: "aws CLI not installed" }, () => {});

@@ -2,11 +2,11 @@
 // signature verified in Python with the `cryptography` package — no SDK involved in the check.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawnSync } from "node:child_process";
-import { promisify } from "node:util";
+import { execFile } from "node:child_process";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 import { startEndpoint, type Endpoint } from "./setup.js";
+import { pythonMissing, run } from "../../helpers/python.js";
 
 let server: TestServer;
 let hook: Endpoint;
@@ -19,9 +19,7 @@ after(async () => {
   await server.close();
 });
 
-const run = promisify(execFile);
-const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: "ignore" }).status === 0;
-const boto3Missing = !has("python3", ["-c", "import boto3, cryptography"]) && "boto3 or cryptography not installed";
+const boto3Missing = pythonMissing(["boto3", "cryptography"]);
 
 const clis = awsClis();
 if (!clis.length) test("aws CLI: sns topic, subscription, publish", { skip: "aws CLI not installed" }, () => {});

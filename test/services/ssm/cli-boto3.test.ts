@@ -1,18 +1,15 @@
 // SSM from the AWS CLI (v1 and v2, where installed) and from boto3: put, get, get-parameters-by-path, SecureString decryption.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawnSync } from "node:child_process";
-import { promisify } from "node:util";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
+import { pythonMissing, run } from "../../helpers/python.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer()));
 after(() => server.close());
 
-// Async only: the server runs in this process, so a synchronous child would block it from answering.
-const run = promisify(execFile);
-const boto3Missing = spawnSync("python3", ["-c", "import boto3"], { stdio: "ignore" }).status !== 0 && "boto3 not installed";
+const boto3Missing = pythonMissing();
 
 const clis = awsClis();
 if (!clis.length) test("aws CLI: put-parameter, get-parameter, get-parameters-by-path", { skip: "aws CLI not installed" }, () => {});

@@ -1,19 +1,15 @@
 // STS from the AWS CLI (v1 and v2, where installed) and from boto3: session tokens and assumed roles used on later calls.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawnSync } from "node:child_process";
-import { promisify } from "node:util";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
+import { pythonMissing, run } from "../../helpers/python.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer()));
 after(() => server.close());
 
-// Async only: the server runs in this process, so a synchronous child would block it from answering.
-const run = promisify(execFile);
-const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: "ignore" }).status === 0;
-const boto3Missing = !has("python3", ["-c", "import boto3"]) && "boto3 not installed";
+const boto3Missing = pythonMissing();
 
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" };
