@@ -17,7 +17,8 @@ import { validateInput } from "./core/validate.js";
 import type { AuditSink } from "./core/audit-types.js";
 import { noAudit } from "./core/audit-types.js";
 import { auditedCall } from "./gateway/record-audit.js";
-import { definitionOf, IMPLEMENTED, serviceByName } from "./services/registry.js";
+import { EAGER, loadDefinition, serviceByName } from "./services/registry.js";
+import type { ServiceDefinition } from "./services/types.js";
 
 export type AuthMode = "none" | "sigv4";
 
@@ -60,17 +61,42 @@ export class Runtime {
     this.startedAt = clock.now();
     this.scheduler = new Scheduler(clock, (e) => logger.error("a scheduled task failed", e));
     this.blobs = new BlobStore(store.dataDir);
-    for (const def of IMPLEMENTED) if (def.credentialSource) registerCredentialSource(def.credentialSource);
+    for (const def of EAGER) if (def.credentialSource) registerCredentialSource(def.credentialSource);
   }
 
+  private readonly ready = new Map<string, ServiceDefinition>();
+  private readonly starting = new Map<string, Promise<ServiceDefinition | undefined>>();
+  private stopped = false;
+
+  /** Starts the eager services; the others start on their first call (loaded, then their start hook). */
   start(): void {
-    for (const def of IMPLEMENTED) {
-      const stop = def.start?.(this);
-      if (stop) this.stops.push(stop);
+    for (const def of EAGER) this.startService(def);
+  }
+
+  private startService(def: ServiceDefinition): void {
+    if (this.ready.has(def.name) || this.stopped) return;
+    this.ready.set(def.name, def);
+    const stop = def.start?.(this);
+    if (stop) this.stops.push(stop);
+  }
+
+  /** The service's definition, loaded and started in this runtime on first use; undefined when it has no handlers. */
+  service(name: string): ServiceDefinition | undefined | Promise<ServiceDefinition | undefined> {
+    const ready = this.ready.get(name);
+    if (ready) return ready;
+    let p = this.starting.get(name);
+    if (!p) {
+      p = loadDefinition(name).then((def) => {
+        if (def) this.startService(def);
+        return def;
+      });
+      this.starting.set(name, p);
     }
+    return p;
   }
 
   stop(): void {
+    this.stopped = true;
     for (const s of this.stops.splice(0)) s();
     this.scheduler.stop();
     this.audit.flush();
@@ -87,7 +113,8 @@ export class Runtime {
     if (!op) throw CommonErrors.unknownOperation("json", operation);
     const protocol = serviceByName(service)?.protocols[0] ?? "json";
     validateInput(model, op.input?.shape, input, protocol === "query" || protocol === "ec2" ? "ValidationError" : "ValidationException");
-    const handler = definitionOf(service)?.handlers[operation.charAt(0).toLowerCase() + operation.slice(1)];
+    const def = await this.service(service);
+    const handler = def?.handlers[operation.charAt(0).toLowerCase() + operation.slice(1)];
     if (!handler) throw CommonErrors.notImplemented(model.metadata.serviceId, operation);
     const out = await handler(input, this.context(service, operation, who));
     return (out ?? {}) as Record<string, unknown>;

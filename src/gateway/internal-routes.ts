@@ -1,9 +1,8 @@
 // Stratus's own endpoints beside the AWS APIs: health (also at LocalStack's path, for tools written for it).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { IMPLEMENTED, SERVICE_INFO } from "../services/registry.js";
+import { IMPLEMENTED_NAMES, SERVICE_INFO } from "../services/registry.js";
 import type { Runtime } from "../runtime.js";
 import { VERSION } from "../version.js";
-import { snsRoute } from "../services/sns/routes.js";
 
 export function internalRoute(rt: Runtime, req: IncomingMessage, res: ServerResponse): boolean {
   const url = req.url ?? "";
@@ -11,7 +10,8 @@ export function internalRoute(rt: Runtime, req: IncomingMessage, res: ServerResp
   const path = url.split("?")[0];
   // SNS's SigningCertURL, SubscribeURL and UnsubscribeURL.
   if (path.startsWith("/_stratus/sns/")) {
-    snsRoute(rt, req, res).catch((e) => {
+    // Loaded on first use, like the SNS service itself.
+    import("../services/sns/routes.js").then(({ snsRoute }) => snsRoute(rt, req, res)).catch((e: unknown) => {
       rt.logger.error("SNS route failed", e);
       if (!res.headersSent) res.writeHead(500);
       res.end();
@@ -19,7 +19,7 @@ export function internalRoute(rt: Runtime, req: IncomingMessage, res: ServerResp
     return true;
   }
   if (path === "/_stratus/health" || path === "/_localstack/health") {
-    const implemented = new Set(IMPLEMENTED.filter((s) => Object.keys(s.handlers).length).map((s) => s.name));
+    const implemented = new Set(IMPLEMENTED_NAMES);
     const services: Record<string, string> = {};
     for (const s of SERVICE_INFO) services[s.name] = implemented.has(s.name) ? "running" : "not_implemented";
     json(res, 200, {

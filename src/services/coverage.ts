@@ -1,6 +1,6 @@
 // Which operations each catalogued service implements, read from the registered handlers (for docs and health).
 import { loadModel } from "../core/model.js";
-import { definitionOf, SERVICE_INFO } from "./registry.js";
+import { definitionOf, loadAllDefinitions, SERVICE_INFO } from "./registry.js";
 
 export interface ServiceCoverage {
   name: string;
@@ -10,7 +10,8 @@ export interface ServiceCoverage {
   implemented: string[];
 }
 
-export function coverage(): ServiceCoverage[] {
+export async function coverage(): Promise<ServiceCoverage[]> {
+  await loadAllDefinitions();
   return SERVICE_INFO.map((s) => {
     const ops = Object.keys(loadModel(s.name).operations).sort();
     const handlers = definitionOf(s.name)?.handlers ?? {};

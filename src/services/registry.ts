@@ -6,14 +6,6 @@ import type { ProtocolName } from "../protocols/types.js";
 import type { ServiceDefinition } from "./types.js";
 import sts from "./sts/index.js";
 import iam from "./iam/index.js";
-import cloudtrail from "./cloudtrail/index.js";
-import s3 from "./s3/index.js";
-import sqs from "./sqs/index.js";
-import sns from "./sns/index.js";
-import ssm from "./ssm/index.js";
-import secretsManager from "./secrets-manager/index.js";
-import kms from "./kms/index.js";
-import cloudwatchLogs from "./cloudwatch-logs/index.js";
 
 export interface ServiceInfo {
   name: string;
@@ -28,8 +20,23 @@ export interface ServiceInfo {
   queryActions?: string[];
 }
 
+/** Loaded with the server: they are credential sources, consulted to authenticate any request. */
+export const EAGER: ServiceDefinition[] = [sts, iam];
+
+// Loaded on a service's first call, so start-up does not compile every service (the bundle splits them out).
+const LAZY: Record<string, () => Promise<{ default: ServiceDefinition }>> = {
+  cloudtrail: () => import("./cloudtrail/index.js"),
+  s3: () => import("./s3/index.js"),
+  sqs: () => import("./sqs/index.js"),
+  sns: () => import("./sns/index.js"),
+  ssm: () => import("./ssm/index.js"),
+  "secrets-manager": () => import("./secrets-manager/index.js"),
+  kms: () => import("./kms/index.js"),
+  "cloudwatch-logs": () => import("./cloudwatch-logs/index.js"),
+};
+
 /** Services with handlers; every other catalogued service answers NotImplemented per operation. */
-export const IMPLEMENTED: ServiceDefinition[] = [sts, iam, cloudtrail, s3, sqs, sns, ssm, secretsManager, kms, cloudwatchLogs];
+export const IMPLEMENTED_NAMES: string[] = [...EAGER.map((d) => d.name), ...Object.keys(LAZY)];
 
 const infos = JSON.parse(readFileSync(join(modelsDir, "index.json"), "utf8")) as Record<string, Omit<ServiceInfo, "name">>;
 export const SERVICE_INFO: ServiceInfo[] = Object.entries(infos).map(([name, i]) => ({ name, ...i }));
@@ -50,11 +57,26 @@ for (const s of SERVICE_INFO) {
 }
 const byAction = new Map<string, ServiceInfo>();
 for (const s of SERVICE_INFO) for (const a of s.queryActions ?? []) if (!byAction.has(a)) byAction.set(a, s);
-const definitions = new Map(IMPLEMENTED.map((d) => [d.name, d]));
+const definitions = new Map(EAGER.map((d) => [d.name, d]));
 
 export const serviceByName = (name: string) => byName.get(name);
 export const serviceByTarget = (prefix: string) => byTarget.get(prefix);
 export const serviceBySigningName = (name: string) => bySigning.get(name) ?? byEndpoint.get(name);
 export const serviceByEndpointPrefix = (prefix: string) => byEndpoint.get(prefix) ?? bySigning.get(prefix);
 export const serviceByAction = (action: string) => byAction.get(action);
+/** A service's definition if it is loaded already (always, for the eager ones). */
 export const definitionOf = (name: string) => definitions.get(name);
+
+/** Loads a service's definition (once); undefined for a service with no handlers. */
+export async function loadDefinition(name: string): Promise<ServiceDefinition | undefined> {
+  const ready = definitions.get(name);
+  if (ready || !LAZY[name]) return ready;
+  const def = (await LAZY[name]()).default;
+  definitions.set(name, def);
+  return def;
+}
+
+/** Every implemented service's definition (the docs generator and coverage need them all). */
+export async function loadAllDefinitions(): Promise<ServiceDefinition[]> {
+  return Promise.all(IMPLEMENTED_NAMES.map(async (n) => (await loadDefinition(n))!));
+}
