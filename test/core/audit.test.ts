@@ -105,7 +105,7 @@ test("secrets are hidden: model-sensitive members and known secret fields, in re
   assert.deepEqual(token.responseElements, { credentials: { accessKeyId: "ASIA1", secretAccessKey: HIDDEN, sessionToken: HIDDEN, expiration: "1970-01-01T00:00:00Z" } });
 });
 
-test("policies are kept, tags map keys untouched, blobs as base64", () => {
+test("policies are kept, tags map keys untouched; payloads (blobs) and bulk lists left out", () => {
   const doc = JSON.stringify({ Version: "2012-10-17", Statement: [] });
   const r = JSON.parse(buildEventRow(call({
     operation: "CreateRole", input: { RoleName: "r", AssumeRolePolicyDocument: doc, Tags: [{ Key: "Team", Value: "x" }] },
@@ -114,7 +114,11 @@ test("policies are kept, tags map keys untouched, blobs as base64", () => {
   assert.deepEqual(r.requestParameters, { roleName: "r", assumeRolePolicyDocument: doc, tags: [{ key: "Team", value: "x" }] });
   assert.deepEqual(r.responseElements, { role: { roleName: "r", arn: "arn:aws:iam::123456789012:role/r" } });
   const blob = JSON.parse(buildEventRow(call({ service: "kms", eventSource: "kms.amazonaws.com", operation: "TagThing", input: { Data: Buffer.from("hi"), Attrs: { MyKey: 1 } } })).record);
-  assert.equal(blob.requestParameters.data, Buffer.from("hi").toString("base64"));
+  assert.equal(blob.requestParameters.data, undefined);
+  assert.deepEqual(blob.requestParameters.attrs, { myKey: 1 });
+  const bulk = JSON.parse(buildEventRow(call({ service: "cloudwatch-logs", eventSource: "logs.amazonaws.com", operation: "PutLogEvents",
+    input: { logGroupName: "g", logEvents: Array.from({ length: 101 }, (_, i) => ({ timestamp: i, message: "m" })) } })).record);
+  assert.deepEqual(bulk.requestParameters, { logGroupName: "g" });
 });
 
 test("userIdentity for an IAM user and an assumed role", () => {

@@ -152,14 +152,22 @@ function present(v: Record<string, unknown> | undefined): v is Record<string, un
 }
 
 /** A value as CloudTrail writes it: lowerCamel member names, secrets hidden, dates and blobs as text. */
+const MAX_LIST_ITEMS = 100;
+
 export function render(model: ServiceModel | undefined, shapeName: string | undefined, value: unknown): unknown {
   const shape: Shape | undefined = shapeName && model ? model.shapes[shapeName] : undefined;
   if (shape?.sensitive) return HIDDEN;
   if (value === null || value === undefined) return value;
   if (value instanceof Date) return isoSeconds(value.getTime());
-  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
-  if (Array.isArray(value)) return value.map((v) => render(model, shape?.member?.shape, v));
-  if (typeof value !== "object") return value;
+  // Payloads (object bodies, binary blobs, streams) are never part of a CloudTrail record.
+  if (value instanceof Uint8Array || shape?.type === "blob" || shape?.streaming) return undefined;
+  if (Array.isArray(value)) {
+    // A CloudTrail event is capped at 256 KB: bulk data lists (PutLogEvents' 10,000 events, batch
+    // entries) are left out rather than recorded whole.
+    if (value.length > MAX_LIST_ITEMS) return undefined;
+    return value.map((v) => render(model, shape?.member?.shape, v));
+  }
+  if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) return typeof value === "object" ? undefined : value;
   const obj = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   if (shape?.type === "map") {
