@@ -1,7 +1,7 @@
 // Publish and PublishBatch: validation as AWS words it, MessageStructure=json, FIFO groups and deduplication, fan-out.
 import { createHash, randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
-import type { BatchResultErrorEntry, MessageAttributeValue, PublishBatchResultEntry, SnsApi } from "./api.generated.js";
+import type { BatchResultErrorEntry, MessageAttributeValue, PublishBatchResultEntry, PublishInput, SnsApi } from "./api.generated.js";
 import {
   BatchEntryIdsNotDistinctException,
   BatchRequestTooLongException,
@@ -21,14 +21,8 @@ const MAX_BYTES = 262_144;
 const DEDUP_WINDOW_MS = 5 * 60 * 1000;
 const invalid = (msg: string) => new InvalidParameterException(`Invalid parameter: ${msg}`);
 
-interface PublishRequest {
-  Message: string;
-  Subject?: string;
-  MessageStructure?: string;
-  MessageAttributes?: Record<string, MessageAttributeValue>;
-  MessageDeduplicationId?: string;
-  MessageGroupId?: string;
-}
+/** What Publish and each PublishBatch entry carry, less where it goes. */
+type PublishRequest = Omit<PublishInput, "TopicArn" | "TargetArn" | "PhoneNumber">;
 
 function checkAttributes(attrs: Record<string, MessageAttributeValue> | undefined): { out: PublishedMessage["attributes"]; bytes: number } {
   const out: PublishedMessage["attributes"] = {};

@@ -2,7 +2,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError, ServiceError } from "../../core/errors.js";
-import type { MessageAttributeValue, MessageSystemAttributeValue, SendMessageBatchResultEntry, BatchResultErrorEntry, SqsApi } from "./api.generated.js";
+import type { MessageAttributeValue, MessageSystemAttributeValue, SendMessageBatchResultEntry, SendMessageRequest, BatchResultErrorEntry, SqsApi } from "./api.generated.js";
 import { num } from "./attributes.js";
 import { invalidParameterValue, missingParameter, sqsError } from "./errors.js";
 import { md5, md5OfAttributes } from "./md5.js";
@@ -15,14 +15,8 @@ const DEDUP_WINDOW_MS = 5 * 60_000;
 const INVALID_CHARS = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const DATA_TYPE = /^(String|Number|Binary)(\..+)?$/;
 
-export interface SendInput {
-  MessageBody: string;
-  DelaySeconds?: number;
-  MessageAttributes?: Record<string, MessageAttributeValue>;
-  MessageSystemAttributes?: Record<string, MessageSystemAttributeValue>;
-  MessageDeduplicationId?: string;
-  MessageGroupId?: string;
-}
+/** One message to send, as SendMessage and each SendMessageBatch entry carry it. */
+export type SendInput = Omit<SendMessageRequest, "QueueUrl">;
 
 export interface SendOutcome {
   MessageId: string;
