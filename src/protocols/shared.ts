@@ -110,75 +110,139 @@ function mismatch(value: unknown, target: string): ServiceError {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array);
 
-/** A decoded document value → the typed value for `ref`; wrong wire types are AWS's SerializationException. */
-export function decodeDocument(model: ServiceModel, ref: MemberRef | { shape: string }, value: unknown, fmt: DocumentFormat): unknown {
-  if (value === null || value === undefined) return undefined;
-  const shape = model.shapes[ref.shape];
-  if (!shape) return value;
-  if (shape.document) return value;
+type Decoder = (value: unknown) => unknown;
+
+// One compiled decoder per (format, model, shape name): member tables, wire keys and timestamp formats worked out once,
+// so a request of thousands of elements does no shape lookups or per-value allocations beyond its output.
+const decoders = new WeakMap<DocumentFormat, WeakMap<ServiceModel, Map<string, Decoder>>>();
+
+function decoderFor(model: ServiceModel, ref: MemberRef | { shape: string }, fmt: DocumentFormat): Decoder {
+  let byModel = decoders.get(fmt);
+  if (!byModel) decoders.set(fmt, (byModel = new WeakMap()));
+  let byName = byModel.get(model);
+  if (!byName) byModel.set(model, (byName = new Map()));
+  const shape = model.shapes[ref.shape] as Shape | undefined;
+  // A timestamp's format can come from the member that refers to it, so those decoders are kept per format.
+  const tsFormat = shape?.type === "timestamp" && !shape.document ? timestampFormatOf(ref as MemberRef, shape, "unixTimestamp") : undefined;
+  const key = tsFormat ? `${ref.shape}\0${tsFormat}` : ref.shape;
+  let fn = byName.get(key);
+  if (!fn) {
+    fn = buildDecoder(model, shape, tsFormat, fmt);
+    byName.set(key, fn);
+  }
+  return fn;
+}
+
+function buildDecoder(model: ServiceModel, shape: Shape | undefined, tsFormat: TimestampFormat | undefined, fmt: DocumentFormat): Decoder {
+  if (!shape || shape.document) return (value) => value;
   switch (shape.type) {
     case "structure":
     case "union": {
-      if (!isRecord(value)) throw mismatch(value, "Structure");
-      const out: Record<string, unknown> = {};
-      for (const [name, m] of Object.entries(shape.members ?? {})) {
-        const key = fmt.useLocationName ? m.locationName ?? name : name;
-        const v = decodeDocument(model, m, value[key], fmt);
-        if (v !== undefined) out[name] = v;
-      }
-      return out;
+      // Resolved on first use: shapes may be recursive, and this decoder is cached before it runs.
+      let members: { name: string; key: string; decode: Decoder }[] | undefined;
+      const resolve = () =>
+        Object.entries(shape.members ?? {}).map(([name, m]) => ({
+          name,
+          key: fmt.useLocationName ? m.locationName ?? name : name,
+          decode: decoderFor(model, m, fmt),
+        }));
+      return (value) => {
+        if (!isRecord(value)) throw mismatch(value, "Structure");
+        const ms = (members ??= resolve());
+        const out: Record<string, unknown> = {};
+        for (let i = 0; i < ms.length; i++) {
+          const m = ms[i];
+          const raw = value[m.key];
+          if (raw === null || raw === undefined) continue;
+          const v = m.decode(raw);
+          if (v !== undefined) out[m.name] = v;
+        }
+        return out;
+      };
     }
     case "list": {
-      if (!Array.isArray(value)) throw mismatch(value, "List");
-      return value.map((v) => (v === null ? null : decodeDocument(model, shape.member!, v, fmt)));
+      const member = shape.member!;
+      let decode: Decoder | undefined;
+      return (value) => {
+        if (!Array.isArray(value)) throw mismatch(value, "List");
+        const d = (decode ??= decoderFor(model, member, fmt));
+        // map() keeps holes as holes, as before; JSON and CBOR never produce them, but the result stays the same.
+        return value.map((v) => (v === null ? null : v === undefined ? undefined : d(v)));
+      };
     }
     case "map": {
-      if (!isRecord(value)) throw mismatch(value, "Map");
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
-        if (v === null) continue; // dense maps: a null value is no entry
-        // defineProperty: a "__proto__" key is data, not the object's prototype.
-        Object.defineProperty(out, k, { value: decodeDocument(model, shape.value!, v, fmt), enumerable: true, writable: true, configurable: true });
-      }
-      return out;
+      const valueRef = shape.value!;
+      let decode: Decoder | undefined;
+      return (value) => {
+        if (!isRecord(value)) throw mismatch(value, "Map");
+        const d = (decode ??= decoderFor(model, valueRef, fmt));
+        const out: Record<string, unknown> = {};
+        for (const k of Object.keys(value)) {
+          const v = value[k];
+          if (v === null) continue; // dense maps: a null value is no entry
+          const decoded = v === undefined ? undefined : d(v);
+          // defineProperty: a "__proto__" key is data, not the object's prototype.
+          if (k === "__proto__") Object.defineProperty(out, k, { value: decoded, enumerable: true, writable: true, configurable: true });
+          else out[k] = decoded;
+        }
+        return out;
+      };
     }
     case "string":
-      if (typeof value !== "string") throw mismatch(value, "String");
-      return value;
+      return (value) => {
+        if (typeof value !== "string") throw mismatch(value, "String");
+        return value;
+      };
     case "boolean":
-      if (typeof value !== "boolean") throw mismatch(value, "Boolean");
-      return value;
+      return (value) => {
+        if (typeof value !== "boolean") throw mismatch(value, "Boolean");
+        return value;
+      };
     case "integer":
     case "long": {
       const target = shape.type === "long" ? "Long" : "Integer";
-      if (typeof value === "bigint") return Number(value);
-      if (typeof value !== "number") throw mismatch(value, target);
-      if (!Number.isInteger(value)) throw CommonErrors.serialization(`NUMBER_VALUE can not be converted to ${target === "Long" ? "a Long" : "an Integer"}`);
-      return value;
+      const notInteger = `NUMBER_VALUE can not be converted to ${target === "Long" ? "a Long" : "an Integer"}`;
+      return (value) => {
+        if (typeof value === "bigint") return Number(value);
+        if (typeof value !== "number") throw mismatch(value, target);
+        if (!Number.isInteger(value)) throw CommonErrors.serialization(notInteger);
+        return value;
+      };
     }
     case "float":
     case "double": {
-      if (typeof value === "number") return value;
-      if (typeof value === "bigint") return Number(value);
-      if (value === "NaN") return NaN;
-      if (value === "Infinity") return Infinity;
-      if (value === "-Infinity") return -Infinity;
-      throw mismatch(value, shape.type === "float" ? "Float" : "Double");
+      const target = shape.type === "float" ? "Float" : "Double";
+      return (value) => {
+        if (typeof value === "number") return value;
+        if (typeof value === "bigint") return Number(value);
+        if (value === "NaN") return NaN;
+        if (value === "Infinity") return Infinity;
+        if (value === "-Infinity") return -Infinity;
+        throw mismatch(value, target);
+      };
     }
-    case "timestamp": {
-      if (isRecord(value) && !("tag" in value)) throw mismatch(value, "Timestamp");
-      const d = fmt.decodeTimestamp(value, timestampFormatOf(ref as MemberRef, shape, "unixTimestamp"));
-      if (!d || Number.isNaN(d.getTime())) throw CommonErrors.serialization(`${token(value)} can not be converted to a Timestamp`);
-      return d;
-    }
-    case "blob": {
-      const b = fmt.decodeBlob(value);
-      if (!b) throw typeof value === "string" ? CommonErrors.serialization("Base64 encoded binary data is invalid") : mismatch(value, "Blob");
-      return b;
-    }
+    case "timestamp":
+      return (value) => {
+        if (isRecord(value) && !("tag" in value)) throw mismatch(value, "Timestamp");
+        const d = fmt.decodeTimestamp(value, tsFormat);
+        if (!d || Number.isNaN(d.getTime())) throw CommonErrors.serialization(`${token(value)} can not be converted to a Timestamp`);
+        return d;
+      };
+    case "blob":
+      return (value) => {
+        const b = fmt.decodeBlob(value);
+        if (!b) throw typeof value === "string" ? CommonErrors.serialization("Base64 encoded binary data is invalid") : mismatch(value, "Blob");
+        return b;
+      };
     default:
-      return value;
+      return (value) => value;
   }
+}
+
+/** A decoded document value → the typed value for `ref`; wrong wire types are AWS's SerializationException. */
+export function decodeDocument(model: ServiceModel, ref: MemberRef | { shape: string }, value: unknown, fmt: DocumentFormat): unknown {
+  if (value === null || value === undefined) return undefined;
+  return decoderFor(model, ref, fmt)(value);
 }
 
 /** A typed value → the document value a client expects for `ref` (nulls and undefined dropped). */
