@@ -1,5 +1,6 @@
 // Schema migrations, applied in order on open; PRAGMA user_version records how far a data dir has come.
 import type Database from "better-sqlite3";
+import { CHUNK_MAX, packChunk } from "./log-chunks.js";
 
 const MIGRATIONS: ((db: Database.Database) => void)[] = [
   (db) => db.exec(`
@@ -41,6 +42,48 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
     CREATE INDEX log_events_by_stream ON log_events (sid, ts);
     CREATE INDEX log_events_by_group ON log_events (gid, ts);
   `),
+  // 4: CloudWatch Logs events packed in chunks, one row per upload (per stream), instead of one row per event:
+  // per-row inserts and their index entries were ingest's biggest cost. Small columns come first so index scans
+  // and header reads stay in the row's local payload, clear of the blobs' overflow pages. (sid, max_ts) serves
+  // GetLogEvents read backwards. Existing events move over in their ingestion order, cut where an upload ended.
+  (db) => {
+    db.exec(`
+      CREATE TABLE log_chunks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        gid INTEGER NOT NULL, sid INTEGER NOT NULL,
+        min_ts INTEGER NOT NULL, max_ts INTEGER NOT NULL, n INTEGER NOT NULL, skip INTEGER NOT NULL,
+        ingested INTEGER NOT NULL, bytes INTEGER NOT NULL, ascii INTEGER NOT NULL,
+        ts BLOB NOT NULL, ends BLOB NOT NULL, text BLOB NOT NULL
+      );
+      CREATE INDEX log_chunks_by_stream ON log_chunks (sid, min_ts);
+      CREATE INDEX log_chunks_by_stream_end ON log_chunks (sid, max_ts);
+      CREATE INDEX log_chunks_by_group ON log_chunks (gid, min_ts);
+    `);
+    type Old = { seq: number; gid: number; sid: number; ts: number; ingested: number; message: string };
+    const page = db.prepare<[number], Old>("SELECT seq, gid, sid, ts, ingested, message FROM log_events WHERE seq > ? ORDER BY seq LIMIT 10000");
+    const insert = db.prepare(`INSERT INTO log_chunks (gid, sid, min_ts, max_ts, n, skip, ingested, bytes, ascii, ts, ends, text)
+      VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`);
+    let run: Old[] = [];
+    const flush = () => {
+      if (!run.length) return;
+      const events = run.map((r) => ({ timestamp: r.ts, message: r.message }));
+      const c = packChunk(events, 0, events.length);
+      insert.run(run[0].gid, run[0].sid, c.minTs, c.maxTs, c.n, run[0].ingested, c.bytes, c.ascii, c.ts, c.ends, c.text);
+      run = [];
+    };
+    for (let last = 0; ;) {
+      const rows = page.all(last);
+      if (!rows.length) break;
+      for (const r of rows) {
+        const prev = run[run.length - 1];
+        if (prev && (r.gid !== prev.gid || r.sid !== prev.sid || r.ingested !== prev.ingested || r.ts < prev.ts || run.length === CHUNK_MAX)) flush();
+        run.push(r);
+      }
+      last = rows[rows.length - 1].seq;
+    }
+    flush();
+    db.exec("DROP TABLE log_events");
+  },
 ];
 
 export function migrate(db: Database.Database): void {
