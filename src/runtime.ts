@@ -17,7 +17,7 @@ import { validateInput } from "./core/validate.js";
 import type { AuditSink } from "./core/audit-types.js";
 import { noAudit } from "./core/audit-types.js";
 import { auditedCall } from "./gateway/record-audit.js";
-import { EAGER, loadDefinition, serviceByName } from "./services/registry.js";
+import { CREDENTIAL_SOURCES, loadDefinition, serviceByName } from "./services/registry.js";
 import type { ServiceDefinition } from "./services/types.js";
 
 export type AuthMode = "none" | "sigv4";
@@ -61,17 +61,12 @@ export class Runtime {
     this.startedAt = clock.now();
     this.scheduler = new Scheduler(clock, (e) => logger.error("a scheduled task failed", e));
     this.blobs = new BlobStore(store.dataDir);
-    for (const def of EAGER) if (def.credentialSource) registerCredentialSource(def.credentialSource);
+    for (const source of CREDENTIAL_SOURCES) registerCredentialSource(source);
   }
 
   private readonly ready = new Map<string, ServiceDefinition>();
   private readonly starting = new Map<string, Promise<ServiceDefinition | undefined>>();
   private stopped = false;
-
-  /** Starts the eager services; the others start on their first call (loaded, then their start hook). */
-  start(): void {
-    for (const def of EAGER) this.startService(def);
-  }
 
   private startService(def: ServiceDefinition): void {
     if (this.ready.has(def.name) || this.stopped) return;
@@ -80,7 +75,10 @@ export class Runtime {
     if (stop) this.stops.push(stop);
   }
 
-  /** The service's definition, loaded and started in this runtime on first use; undefined when it has no handlers. */
+  /**
+   * The service's definition, loaded and started (its start hook) in this runtime on its first call, so
+   * start-up does not pay for every service; undefined when it has no handlers.
+   */
   service(name: string): ServiceDefinition | undefined | Promise<ServiceDefinition | undefined> {
     const ready = this.ready.get(name);
     if (ready) return ready;

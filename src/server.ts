@@ -58,7 +58,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     opts.clock,
   );
   runtime.audit = createAuditTrail(store, runtime.clock, logger, buildEventRow);
-  runtime.start();
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => onRequest(runtime, req, res));
   const host = opts.host ?? "127.0.0.1";

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { modelsDir } from "../core/model.js";
 import type { ProtocolName } from "../protocols/types.js";
 import type { ServiceDefinition } from "./types.js";
-import sts from "./sts/index.js";
-import iam from "./iam/index.js";
+import type { CredentialSource } from "../core/identity.js";
+import { iamCredentialSource } from "./iam/credentials.js";
+import { credentialSource as stsCredentialSource } from "./sts/credentials.js";
 
 export interface ServiceInfo {
   name: string;
@@ -20,11 +21,16 @@ export interface ServiceInfo {
   queryActions?: string[];
 }
 
-/** Loaded with the server: they are credential sources, consulted to authenticate any request. */
-export const EAGER: ServiceDefinition[] = [sts, iam];
+/**
+ * Where access keys come from besides the root keys: IAM's access keys and STS's session credentials.
+ * Small modules of their own, loaded with the server, so authenticating does not load those services.
+ */
+export const CREDENTIAL_SOURCES: CredentialSource[] = [iamCredentialSource, stsCredentialSource];
 
-// Loaded on a service's first call, so start-up does not compile every service (the bundle splits them out).
+// Every service is loaded on its first call, so start-up does not compile them all (the bundle splits them out).
 const LAZY: Record<string, () => Promise<{ default: ServiceDefinition }>> = {
+  sts: () => import("./sts/index.js"),
+  iam: () => import("./iam/index.js"),
   cloudtrail: () => import("./cloudtrail/index.js"),
   s3: () => import("./s3/index.js"),
   sqs: () => import("./sqs/index.js"),
@@ -36,7 +42,7 @@ const LAZY: Record<string, () => Promise<{ default: ServiceDefinition }>> = {
 };
 
 /** Services with handlers; every other catalogued service answers NotImplemented per operation. */
-export const IMPLEMENTED_NAMES: string[] = [...EAGER.map((d) => d.name), ...Object.keys(LAZY)];
+export const IMPLEMENTED_NAMES: string[] = Object.keys(LAZY);
 
 const infos = JSON.parse(readFileSync(join(modelsDir, "index.json"), "utf8")) as Record<string, Omit<ServiceInfo, "name">>;
 export const SERVICE_INFO: ServiceInfo[] = Object.entries(infos).map(([name, i]) => ({ name, ...i }));
@@ -57,14 +63,14 @@ for (const s of SERVICE_INFO) {
 }
 const byAction = new Map<string, ServiceInfo>();
 for (const s of SERVICE_INFO) for (const a of s.queryActions ?? []) if (!byAction.has(a)) byAction.set(a, s);
-const definitions = new Map(EAGER.map((d) => [d.name, d]));
+const definitions = new Map<string, ServiceDefinition>();
 
 export const serviceByName = (name: string) => byName.get(name);
 export const serviceByTarget = (prefix: string) => byTarget.get(prefix);
 export const serviceBySigningName = (name: string) => bySigning.get(name) ?? byEndpoint.get(name);
 export const serviceByEndpointPrefix = (prefix: string) => byEndpoint.get(prefix) ?? bySigning.get(prefix);
 export const serviceByAction = (action: string) => byAction.get(action);
-/** A service's definition if it is loaded already (always, for the eager ones). */
+/** A service's definition if it is loaded already. */
 export const definitionOf = (name: string) => definitions.get(name);
 
 /** Loads a service's definition (once); undefined for a service with no handlers. */

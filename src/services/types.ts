@@ -1,6 +1,5 @@
 // The shape of a service: its handlers (named by the lowerCamel operation) and its start-up hooks.
 import type { HandlerContext } from "../core/context.js";
-import type { CredentialSource } from "../core/identity.js";
 import type { Runtime } from "../runtime.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -10,8 +9,6 @@ export interface ServiceDefinition {
   /** Folder name, as in the catalog. */
   name: string;
   handlers: Record<string, Handler>;
-  /** Where this service's access keys or session credentials come from, if it issues any. */
-  credentialSource?: CredentialSource;
   /** Called once when the server starts (timers, sweeps); returns a stop function. */
   start?(runtime: Runtime): (() => void) | void;
 }

@@ -2,7 +2,6 @@
 // sign requests as its user in its user's account.
 import { ServiceError } from "../../core/errors.js";
 import type { HandlerContext } from "../../core/context.js";
-import type { CredentialRecord, CredentialSource } from "../../core/identity.js";
 import type { Store } from "../../core/store/types.js";
 import type { IamApi } from "./api.generated.js";
 import { LimitExceededException, NoSuchEntityException } from "./api.generated.js";
@@ -11,7 +10,6 @@ import type { AccessKeyRec, UserRec } from "./state.js";
 import { accessKeyIndex, accessKeyUsage, k, nameKey, tables, tablesFor } from "./state.js";
 
 const MAX_KEYS = 2;
-const USAGE_WRITE_INTERVAL_MS = 60_000;
 
 /** The user an operation without UserName acts on: the calling IAM user. */
 function targetUser(ctx: HandlerContext, userName: string | undefined): UserRec {
@@ -80,30 +78,3 @@ export const accessKeys = {
     };
   },
 } satisfies Partial<IamApi>;
-
-// Last-use writes are throttled in memory so signing a request stays a read, not a write, on the hot path.
-const lastWritten = new Map<string, number>();
-
-function markUsed(store: Store, accessKeyId: string, service: string, region: string, now: number): void {
-  const prev = lastWritten.get(accessKeyId);
-  if (prev !== undefined && now - prev < USAGE_WRITE_INTERVAL_MS) return;
-  lastWritten.set(accessKeyId, now);
-  accessKeyUsage(store).put(accessKeyId, { date: now, service, region });
-}
-
-export const iamCredentialSource: CredentialSource = (accessKeyId, store): CredentialRecord | undefined => {
-  if (!accessKeyId.startsWith("AKIA")) return undefined;
-  const idx = accessKeyIndex(store).get(accessKeyId);
-  if (!idx) return undefined;
-  const t = tablesFor(store, idx.account);
-  const key = t.accessKeys.get(k(idx.user, accessKeyId));
-  const user = t.users.get(idx.user);
-  if (!key || !user) return undefined;
-  return {
-    accessKeyId,
-    secretAccessKey: key.secret,
-    status: key.status,
-    principal: { type: "IAMUser", accountId: idx.account, arn: userArn(idx.account, user), principalId: user.id, userName: user.name, accessKeyId },
-    markUsed: (service, region, now) => markUsed(store, accessKeyId, service, region, now),
-  };
-};

@@ -1,7 +1,7 @@
 // IAM: the service at a glance — per-account users, groups, roles, policies, keys, MFA; its keys sign requests.
 import { defineService } from "../types.js";
 import type { IamApi } from "./api.generated.js";
-import { accessKeys, iamCredentialSource } from "./access-keys.js";
+import { accessKeys } from "./access-keys.js";
 import { account } from "./account.js";
 import { policyAttachments } from "./attachments.js";
 import { groups } from "./groups.js";
@@ -27,4 +27,4 @@ const handlers = {
   ...account,
 } satisfies Partial<IamApi>;
 
-export default defineService({ name: "iam", handlers, credentialSource: iamCredentialSource });
+export default defineService({ name: "iam", handlers });

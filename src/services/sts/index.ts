@@ -3,7 +3,7 @@ import { defineService } from "../types.js";
 import type { StsApi } from "./api.generated.js";
 import { assumeRole } from "./assume-role.js";
 import { callerIdentity } from "./caller-identity.js";
-import { credentialSource, sweepExpiredSessions } from "./credentials.js";
+import { sweepExpiredSessions } from "./credentials.js";
 import { sessionTokens } from "./session-token.js";
 
 const handlers = {
@@ -17,8 +17,6 @@ const SWEEP_EVERY_MS = 10 * 60_000;
 export default defineService({
   name: "sts",
   handlers,
-  // Session credentials authenticate later calls as the identity they were issued for.
-  credentialSource,
   start(runtime) {
     return runtime.scheduler.every(SWEEP_EVERY_MS, () => {
       try {

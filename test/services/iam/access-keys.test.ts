@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
-import { iamCredentialSource } from "../../../src/services/iam/access-keys.js";
+import { iamCredentialSource } from "../../../src/services/iam/credentials.js";
 import { rejects } from "../../helpers/errors.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 
