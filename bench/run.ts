@@ -253,15 +253,23 @@ async function main(): Promise<void> {
         row(`${call.name}, ${label}`, `n/a (${probe.status}: ${/<Code>([^<]+)|"__type":"([^"]+)/.exec(probe.body)?.slice(1).find(Boolean) ?? probe.body.slice(0, 60)})`);
         continue;
       }
-      const ceil = await measureCeiling();
-      const r = await runLoad(s.port, pool);
-      const ratio = r.rps / ceil;
       const target = call.service === "sts" ? (auth === "none" ? 0.4 : 0.3) : undefined;
+      // This 2-core VM's throughput swings by tens of percent from one run to the next: the figures with a
+      // target are measured as three (ceiling, Stratus) pairs back to back, and the median pair is reported.
+      const pairs: { ceil: number; r: LoadResult; ratio: number }[] = [];
+      for (let i = 0; i < (target ? 3 : 1); i++) {
+        const ceil = await measureCeiling();
+        const r = await runLoad(s.port, pool);
+        pairs.push({ ceil, r, ratio: r.rps / ceil });
+      }
+      pairs.sort((a, b) => a.ratio - b.ratio);
+      const { ceil, r, ratio } = pairs[Math.floor(pairs.length / 2)];
+      const spread = pairs.length > 1 ? `; pairs ${pairs.map((p) => `${(p.ratio * 100).toFixed(0)}%`).join(", ")}` : "";
       row(
         `${call.name}, ${label}`,
         `${r.rps} req/s (p50 ${r.p50ms} ms, p99 ${r.p99ms} ms)${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ""}`,
         target ? `≥ ${target * 100}% of ceiling` : "",
-        `${(ratio * 100).toFixed(0)}% of ${ceil}`,
+        `${(ratio * 100).toFixed(0)}% of ${ceil}${spread}`,
         target ? (ratio >= target && !r.errors ? "yes" : "NO") : "",
       );
     }
