@@ -75,6 +75,26 @@ export class Runtime {
     if (stop) this.stops.push(stop);
   }
 
+  private readonly bootMarked = new Set<string>();
+
+  /**
+   * Asks that `service` be started with the server from now on, not on its first call: it has work that
+   * must resume after a restart without anyone calling it (SNS deliveries still pending).
+   */
+  startAtBoot(service: string): void {
+    if (this.bootMarked.has(service)) return;
+    this.bootMarked.add(service);
+    this.store.table<true>("stratus:boot-services", "").put(service, true);
+  }
+
+  /** Starts the services that asked to be started with the server. */
+  async bootServices(): Promise<void> {
+    for (const { key } of this.store.table<true>("stratus:boot-services", "").list()) {
+      this.bootMarked.add(key);
+      await this.service(key);
+    }
+  }
+
   /**
    * The service's definition, loaded and started (its start hook) in this runtime on its first call, so
    * start-up does not pay for every service; undefined when it has no handlers.

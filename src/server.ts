@@ -58,6 +58,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     opts.clock,
   );
   runtime.audit = createAuditTrail(store, runtime.clock, logger, buildEventRow);
+  // Services with work that must resume after a restart (pending deliveries) start now, not on first call.
+  await runtime.bootServices();
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => onRequest(runtime, req, res));
   const host = opts.host ?? "127.0.0.1";

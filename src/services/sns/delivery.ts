@@ -7,7 +7,8 @@ import type { HandlerContext } from "../../core/context.js";
 import { compileFilterPolicy, matches, type FilterScope } from "./filter-policy.js";
 import { retryDelaySeconds, retryPolicyFor, type RetryPolicy } from "./delivery-policy.js";
 import { bodyFor, confirmation, notification, type Confirmation, type PublishedMessage } from "./messages.js";
-import { parseArn, tables, type SubRec, type TopicRec } from "./state.js";
+import { parseArn, runtimeOf, tables, type SubRec, type TopicRec } from "./state.js";
+import type { Runtime } from "../../runtime.js";
 
 export type Job = { kind: "notification"; message: PublishedMessage; base: string } | { kind: "confirmation"; confirmation: Confirmation; base: string };
 
@@ -35,26 +36,54 @@ export function fanOut(ctx: HandlerContext, topic: TopicRec, m: PublishedMessage
   return n;
 }
 
-export function schedule(ctx: HandlerContext, subKey: string, job: Job, delayMs: number, attemptNo: number): void {
-  ctx.scheduler.after(delayMs, () => {
-    attempt(ctx, subKey, job, attemptNo).catch(() => {
+/**
+ * Schedules one delivery attempt. The pending delivery is written to the store first (in the Publish or
+ * Subscribe call, before its response), so an acknowledged publish survives a restart or kill -9: the
+ * service's start hook re-arms whatever is still pending.
+ */
+export function schedule(ctx: HandlerContext, subKey: string, job: Job, delayMs: number, attemptNo: number, id: string = randomUUID()): void {
+  const dueAt = ctx.now() + delayMs;
+  tables(ctx).pending.put(id, { subKey, job, attempt: attemptNo, dueAt });
+  runtimeOf(ctx)?.startAtBoot("sns");
+  arm(ctx, id, dueAt);
+}
+
+function arm(ctx: HandlerContext, id: string, dueAt: number): void {
+  ctx.scheduler.at(dueAt, () => {
+    attempt(ctx, id).catch(() => {
       /* attempt records its own failures; nothing may escape a timer */
     });
   });
 }
 
-async function attempt(ctx: HandlerContext, subKey: string, job: Job, n: number): Promise<void> {
+/** Re-arms every delivery still pending in the store (all accounts and regions), after a restart. */
+export function resumePending(runtime: Runtime): void {
+  for (const scope of runtime.store.scopes("sns:pending-deliveries")) {
+    const [account, region] = scope.split("/");
+    const ctx = runtime.context("sns", "Publish", runtime.rootIdentity(account, region));
+    for (const { key, value } of tables(ctx).pending.list()) arm(ctx, key, value.dueAt);
+  }
+}
+
+async function attempt(ctx: HandlerContext, id: string): Promise<void> {
   const t = tables(ctx);
+  const rec = t.pending.get(id);
+  if (!rec) return; // delivered or abandoned already
+  const { subKey, job, attempt: n } = rec;
   const sub = t.subs.get(subKey);
-  if (!sub) return; // unsubscribed meanwhile
+  if (!sub) {
+    t.pending.delete(id); // unsubscribed meanwhile
+    return;
+  }
   try {
     await send(ctx, sub, job);
+    t.pending.delete(id);
   } catch (e) {
     const topic = t.topics.get(subKey.split(":")[0]);
     const http = sub.protocol === "http" || sub.protocol === "https";
     const policy = http ? retryPolicyFor(topic?.attributes.DeliveryPolicy, sub.attributes.DeliveryPolicy) : INTERNAL_RETRY;
     if (n <= policy.numRetries) {
-      schedule(ctx, subKey, job, retryDelaySeconds(policy, n) * 1000, n + 1);
+      schedule(ctx, subKey, job, retryDelaySeconds(policy, n) * 1000, n + 1, id);
       return;
     }
     const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
@@ -62,6 +91,7 @@ async function attempt(ctx: HandlerContext, subKey: string, job: Job, n: number)
     if (job.kind === "notification") dlq = await deadLetter(ctx, sub, job.message, job.base).catch((d: Error) => `; dead-letter queue failed too: ${d.message}`);
     const messageId = job.kind === "notification" ? job.message.messageId : job.confirmation.messageId;
     t.failures.put(`${subKey}:${ctx.now()}:${randomUUID()}`, { subscriptionArn: sub.arn, messageId, protocol: sub.protocol, endpoint: sub.endpoint, error: error + dlq, attempts: n, at: ctx.now() });
+    t.pending.delete(id);
   }
 }
 

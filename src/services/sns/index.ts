@@ -3,6 +3,7 @@ import { defineService } from "../types.js";
 import type { SnsApi } from "./api.generated.js";
 import { publishing } from "./publish.js";
 import { registerRuntime } from "./state.js";
+import { resumePending } from "./delivery.js";
 import { subscriptions } from "./subscriptions.js";
 import { topics } from "./topics.js";
 
@@ -18,5 +19,7 @@ export default defineService({
   // Deliveries run after the call returns; they need the server's URL and scheduler, found by its store.
   start(runtime) {
     registerRuntime(runtime);
+    // Deliveries acknowledged before a restart (or kill -9) and not yet done go out now.
+    resumePending(runtime);
   },
 });

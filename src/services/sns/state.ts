@@ -37,6 +37,14 @@ export interface DedupRec {
   expiresAt: number;
 }
 
+/** A delivery not yet done: kept until it succeeds or finally fails, so a restart resumes it. */
+export interface PendingRec {
+  subKey: string;
+  job: import("./delivery.js").Job;
+  attempt: number;
+  dueAt: number;
+}
+
 export interface FailureRec {
   subscriptionArn: string;
   messageId: string;
@@ -64,6 +72,7 @@ export const tables = (ctx: HandlerContext) => ({
   subs: ctx.table<SubRec>("subscriptions", "region"),
   dedup: ctx.table<DedupRec>("dedup", "region"),
   failures: ctx.table<FailureRec>("delivery-failures", "region"),
+  pending: ctx.table<PendingRec>("pending-deliveries", "region"),
   recorded: ctx.table<RecordedRec>("recorded-messages", "region"),
 });
 export type Tables = ReturnType<typeof tables>;
