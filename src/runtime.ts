@@ -153,6 +153,7 @@ export class Runtime {
       store: this.store,
       now: () => runtime.clock.now(),
       scheduler: runtime.scheduler,
+      startAtBoot: () => runtime.startAtBoot(service),
       blobs: runtime.blobs,
       table: <T>(name: string, scope: ScopeKind = "account") => runtime.store.table<T>(`${service}:${name}`, scopeKey(scope, who.account, who.region)),
       call: <O>(svc: string, op: string, input: object, opts: CallOptions = {}) =>

@@ -29,6 +29,8 @@ export interface HandlerContext {
   now(): number;
   /** Runs work later on the runtime clock (tests move a ManualClock instead of sleeping). */
   readonly scheduler: Scheduler;
+  /** From now on, start this service with the server (it has work to resume after a restart). */
+  startAtBoot(): void;
   /** Large content as files beside the database (object bodies); records keep the blob id. */
   readonly blobs: BlobStore;
   /** This service's table `name`, scoped to the caller's account (default), region, or globally. */

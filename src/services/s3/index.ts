@@ -7,7 +7,7 @@ import { cors } from "./cors.js";
 import { lifecycle, startLifecycle } from "./lifecycle.js";
 import { listing } from "./listing.js";
 import { multipart } from "./multipart.js";
-import { notificationConfig } from "./notifications.js";
+import { notificationConfig, resumePendingEvents } from "./notifications.js";
 import { objects } from "./objects.js";
 import { policy } from "./policy.js";
 import { tagging } from "./tagging.js";
@@ -24,4 +24,12 @@ const handlers = {
   ...notificationConfig,
 } satisfies Partial<S3Api>;
 
-export default defineService({ name: "s3", handlers, start: startLifecycle });
+export default defineService({
+  name: "s3",
+  handlers,
+  start(runtime) {
+    // Event notifications acknowledged before a restart and not yet delivered go out now.
+    resumePendingEvents(runtime);
+    return startLifecycle(runtime);
+  },
+});

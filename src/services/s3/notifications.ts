@@ -1,6 +1,7 @@
 // Bucket event notifications: the configuration (validated against real destinations, with s3:TestEvent as
 // AWS sends it) and delivery of S3's event JSON to SQS queues, SNS topics and Lambda functions after a write.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Runtime } from "../../runtime.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import type { NotificationConfiguration, NotificationConfigurationFilter, S3Api } from "./api.generated.js";
@@ -97,8 +98,52 @@ export function notify(ctx: HandlerContext, b: BucketRec, eventName: string, o: 
       },
     };
     const body = JSON.stringify({ Records: [record] });
-    // Delivery is asynchronous in AWS too; an undeliverable event (destination gone) is dropped, as AWS drops it.
-    ctx.scheduler.after(0, () => void send(ctx, d, body).catch(() => {}));
+    // Stored before the write's response, delivered after it: a restart (or kill -9) resumes what is pending.
+    const id = randomUUID();
+    pendingEvents(ctx).put(id, { destination: d, body, attempts: 0 });
+    ctx.startAtBoot();
+    deliverLater(ctx, id, 0);
+  }
+}
+
+interface PendingEvent {
+  destination: Destination;
+  body: string;
+  attempts: number;
+}
+
+const pendingEvents = (ctx: HandlerContext) => ctx.table<PendingEvent>("pending-events", "region");
+const RETRIES = 3;
+const RETRY_MS = 1000;
+
+function deliverLater(ctx: HandlerContext, id: string, delayMs: number): void {
+  ctx.scheduler.after(delayMs, () => void deliver(ctx, id));
+}
+
+// Delivery is asynchronous in AWS too; an event whose destination stays unreachable (deleted queue, topic or
+// function) is dropped after a few tries, as AWS drops it.
+async function deliver(ctx: HandlerContext, id: string): Promise<void> {
+  const table = pendingEvents(ctx);
+  const p = table.get(id);
+  if (!p) return;
+  try {
+    await send(ctx, p.destination, p.body);
+    table.delete(id);
+  } catch {
+    if (p.attempts + 1 >= RETRIES) table.delete(id);
+    else {
+      table.put(id, { ...p, attempts: p.attempts + 1 });
+      deliverLater(ctx, id, RETRY_MS);
+    }
+  }
+}
+
+/** Re-arms the event deliveries still pending after a restart, in every account and region. */
+export function resumePendingEvents(runtime: Runtime): void {
+  for (const scope of runtime.store.scopes("s3:pending-events")) {
+    const [account, region] = scope.split("/");
+    const ctx = runtime.context("s3", "PutObject", runtime.rootIdentity(account, region));
+    for (const { key } of pendingEvents(ctx).list()) deliverLater(ctx, key, 0);
   }
 }
 

@@ -7,7 +7,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { compileFilterPolicy, matches, type FilterScope } from "./filter-policy.js";
 import { retryDelaySeconds, retryPolicyFor, type RetryPolicy } from "./delivery-policy.js";
 import { bodyFor, confirmation, notification, type Confirmation, type PublishedMessage } from "./messages.js";
-import { parseArn, runtimeOf, tables, type SubRec, type TopicRec } from "./state.js";
+import { parseArn, tables, type SubRec, type TopicRec } from "./state.js";
 import type { Runtime } from "../../runtime.js";
 
 export type Job = { kind: "notification"; message: PublishedMessage; base: string } | { kind: "confirmation"; confirmation: Confirmation; base: string };
@@ -44,7 +44,7 @@ export function fanOut(ctx: HandlerContext, topic: TopicRec, m: PublishedMessage
 export function schedule(ctx: HandlerContext, subKey: string, job: Job, delayMs: number, attemptNo: number, id: string = randomUUID()): void {
   const dueAt = ctx.now() + delayMs;
   tables(ctx).pending.put(id, { subKey, job, attempt: attemptNo, dueAt });
-  runtimeOf(ctx)?.startAtBoot("sns");
+  ctx.startAtBoot();
   arm(ctx, id, dueAt);
 }
 
