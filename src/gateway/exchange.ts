@@ -6,7 +6,7 @@ import type { ServiceModel } from "../core/model.js";
 import type { SigV4Fields } from "../core/auth/sigv4-parse.js";
 import type { HttpRequest, HttpResponse, ProtocolCodec } from "../protocols/types.js";
 import type { ServiceInfo } from "../services/registry.js";
-import type { Runtime } from "../runtime.js";
+import type { Identity, Runtime } from "../runtime.js";
 
 export interface Exchange {
   runtime: Runtime;
@@ -40,3 +40,16 @@ export interface Exchange {
 }
 
 export type Step = (x: Exchange) => void | Promise<void>;
+
+/** Who is calling and from where, as a handler context wants it. */
+export function identityOf(x: Exchange): Identity {
+  return {
+    account: x.account,
+    region: x.region,
+    principal: x.principal!,
+    requestId: x.requestId,
+    sourceIp: x.sourceIp,
+    userAgent: x.userAgent,
+    host: x.req.headers["host"],
+  };
+}

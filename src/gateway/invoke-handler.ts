@@ -1,6 +1,6 @@
 // The service's handler for the operation: (input, ctx) → output. Missing handlers answer NotImplemented.
 import { CommonErrors } from "../core/errors.js";
-import type { Exchange } from "./exchange.js";
+import { identityOf, type Exchange } from "./exchange.js";
 
 export async function invokeHandler(x: Exchange): Promise<void> {
   const op = x.operation!;
@@ -8,14 +8,6 @@ export async function invokeHandler(x: Exchange): Promise<void> {
   if (def instanceof Promise) def = await def;
   const handler = def?.handlers[op.charAt(0).toLowerCase() + op.slice(1)];
   if (!handler) throw CommonErrors.notImplemented(x.service!.serviceId, op);
-  const ctx = x.runtime.context(x.service!.name, op, {
-    account: x.account,
-    region: x.region,
-    principal: x.principal!,
-    requestId: x.requestId,
-    sourceIp: x.sourceIp,
-    userAgent: x.userAgent,
-    host: x.req.headers["host"],
-  });
+  const ctx = x.runtime.context(x.service!.name, op, identityOf(x));
   x.output = ((await handler(x.input!, ctx)) ?? {}) as Record<string, unknown>;
 }

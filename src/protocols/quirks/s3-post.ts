@@ -5,7 +5,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import { ServiceError } from "../../core/errors.js";
 import { AuthErrors } from "../../core/auth/errors.js";
 import { checkSession, signingKey } from "../../core/auth/sigv4-verify.js";
-import type { Exchange } from "../../gateway/exchange.js";
+import { identityOf, type Exchange } from "../../gateway/exchange.js";
 import { boundaryOf, MultipartFile, type FormHead } from "./multipart-form.js";
 import { lookupKey, setCaller } from "./s3-auth.js";
 import { ClientGone } from "../../gateway/read-body.js";
@@ -66,14 +66,7 @@ export async function postUpload(x: Exchange): Promise<void> {
   for (const k of Object.keys(input)) if (input[k] === undefined) delete input[k];
   x.operation = "PutObject";
   x.input = input;
-  const out = await x.runtime.invoke("s3", "PutObject", input, {
-    account: x.account,
-    region: x.region,
-    principal: x.principal!,
-    requestId: x.requestId,
-    sourceIp: x.sourceIp,
-    userAgent: x.userAgent,
-  });
+  const out = await x.runtime.invoke("s3", "PutObject", input, identityOf(x));
   x.output = out;
   x.response = postResponse(x, fields, bucket, key, out.ETag as string | undefined, out.VersionId as string | undefined);
   x.answered = true;
