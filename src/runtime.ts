@@ -120,6 +120,22 @@ export class Runtime {
     this.audit.flush();
   }
 
+  private readonly drains: (() => Promise<void>)[] = [];
+
+  /** Work a service must finish before the store closes (Lambda's log writes); awaited by `drain()`. */
+  onDrain(fn: () => Promise<void>): void {
+    this.drains.push(fn);
+  }
+
+  /** After stop(): waits for the services' last writes (bounded), then flushes the audit trail again. */
+  async drain(timeoutMs = 5000): Promise<void> {
+    const all = Promise.all(this.drains.splice(0).map((d) => d().catch((e: unknown) => this.logger.error("a service failed to drain", e))));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+    this.audit.flush();
+  }
+
   model(service: string): ServiceModel {
     return loadModel(service);
   }

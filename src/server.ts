@@ -91,8 +91,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     server,
     close: () =>
       (closing ??= new Promise<void>((done) => {
-        server.close(() => {
+        server.close(async () => {
           runtime.stop();
+          await runtime.drain();
           store.close();
           if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
           done();

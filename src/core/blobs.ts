@@ -92,6 +92,11 @@ export class BlobStore {
     return createReadStream(this.path(id), range);
   }
 
+  /** The blob's file, for tools that need a path (unzipping function code). Read-only. */
+  filePath(id: string): string {
+    return this.path(id);
+  }
+
   size(id: string): number {
     return statSync(this.path(id)).size;
   }

@@ -39,6 +39,7 @@ const LAZY: Record<string, () => Promise<{ default: ServiceDefinition }>> = {
   "secrets-manager": () => import("./secrets-manager/index.js"),
   kms: () => import("./kms/index.js"),
   "cloudwatch-logs": () => import("./cloudwatch-logs/index.js"),
+  lambda: () => import("./lambda/index.js"),
 };
 
 /** Services with handlers; every other catalogued service answers NotImplemented per operation. */

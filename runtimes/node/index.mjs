@@ -1,0 +1,457 @@
+// Stratus's runtime interface client for the nodejs18.x … nodejs24.x runtimes. Stratus spawns
+// `node <pkg>/runtimes/node/index.mjs` with cwd = LAMBDA_TASK_ROOT and the environment AWS gives a function;
+// this file then does what AWS's own aws-lambda-nodejs-runtime-interface-client does: load the handler once,
+// then forever GET /next → run the handler → POST /response or /error on AWS_LAMBDA_RUNTIME_API.
+//
+// Behaviour follows AWS's client (handler resolution, errorType values and messages, the `context` object,
+// callback/done/succeed/fail semantics, callbackWaitsForEmptyEventLoop, the console patch and its Text/JSON
+// line formats, the "Invoke Error" / "Uncaught Exception" / "Unhandled Promise Rejection" log lines, exit
+// statuses 129 (uncaught exception) and 128 (unhandled rejection)). Stratus-specific additions:
+//   - before each POST of /response or /error, `\x1eSTRATUS-END <requestId>\n` is written to fd 1 and fd 2,
+//     so Stratus knows every byte the invocation logged has arrived;
+//   - before POST /init/error, `\x1eSTRATUS-INIT-ERROR\n` is written to both, and the process exits with 1.
+// Plain ESM, no dependencies, no build step; it is on the cold-start path, so only node: built-ins that Node
+// has already loaded at startup are imported eagerly.
+import { Agent, request as httpRequest } from "node:http";
+import { statSync, writeSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { format } from "node:util";
+
+const RUNTIME_FILE = fileURLToPath(import.meta.url);
+const API_PREFIX = "/2018-06-01/runtime";
+
+// ---------------------------------------------------------------------------------------------------------
+// Output: synchronous writes, so log lines, markers and Runtime API calls keep their order.
+
+let sleeper;
+function writeAll(fd, text) {
+  const buf = Buffer.from(text, "utf8");
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (err) {
+      // A non-blocking pipe whose reader is behind: wait a moment and retry. Anything else (EPIPE: Stratus went
+      // away) drops the output, it cannot be delivered anyway.
+      if (err && err.code === "EAGAIN") {
+        sleeper ??= new Int32Array(new SharedArrayBuffer(4));
+        Atomics.wait(sleeper, 0, 0, 1);
+      } else return;
+    }
+  }
+}
+const writeBoth = (text) => {
+  writeAll(1, text);
+  writeAll(2, text);
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Logging: AWS's console patch. Text: `ts\trequestId\tLEVEL\tmessage` with every \n of the line turned into \r;
+// JSON: one object per line. AWS_LAMBDA_LOG_LEVEL filters (AWS only sets it together with the JSON format).
+
+const LEVELS = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
+const JSON_FORMAT = (process.env.AWS_LAMBDA_LOG_FORMAT || "").toUpperCase() === "JSON";
+const MIN_LEVEL = JSON_FORMAT ? LEVELS[(process.env.AWS_LAMBDA_LOG_LEVEL || "").toUpperCase()] ?? 1 : 1;
+// The request id of the invocation being (or last) run. Like AWS it is not cleared after an invocation, so a
+// timer firing later logs with the previous request's id; before the first invocation it is undefined.
+let currentRequestId;
+
+// JSON.stringify replacer AWS uses for structured log messages: Errors become {errorType, errorMessage, stackTrace}.
+function jsonErrorReplacer(_key, value) {
+  if (value instanceof Error) {
+    return Object.assign(
+      {
+        errorType: value?.constructor?.name ?? "UnknownError",
+        errorMessage: value.message,
+        stackTrace: typeof value.stack === "string" ? value.stack.split("\n") : value.stack,
+      },
+      value,
+    );
+  }
+  return value;
+}
+
+function formatJsonLine(level, args) {
+  const entry = { timestamp: new Date().toISOString(), level, requestId: currentRequestId };
+  if (args.length === 1) {
+    // A single argument is kept as a value (an object stays an object in the JSON), as AWS does.
+    entry.message = args[0];
+    try {
+      return JSON.stringify(entry, jsonErrorReplacer);
+    } catch {
+      entry.message = format(args[0]);
+      return JSON.stringify(entry);
+    }
+  }
+  entry.message = format(...args);
+  for (const arg of args) {
+    if (arg instanceof Error) {
+      entry.errorType = arg?.constructor?.name ?? "UnknownError";
+      entry.errorMessage = arg.message;
+      entry.stackTrace = typeof arg.stack === "string" ? arg.stack.split("\n") : [];
+      break;
+    }
+  }
+  return JSON.stringify(entry);
+}
+
+function log(level, ...args) {
+  if (LEVELS[level] < MIN_LEVEL) return;
+  let line;
+  if (JSON_FORMAT) line = formatJsonLine(level, args);
+  else line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${format(...args)}`.replace(/\n/g, "\r");
+  writeAll(1, line + "\n");
+}
+
+function patchConsole() {
+  console.trace = (...args) => log("TRACE", ...args); // AWS's console.trace logs the message only, no stack
+  console.debug = (...args) => log("DEBUG", ...args);
+  console.info = (...args) => log("INFO", ...args);
+  console.log = (...args) => log("INFO", ...args);
+  console.warn = (...args) => log("WARN", ...args);
+  console.error = (...args) => log("ERROR", ...args);
+  console.fatal = (...args) => log("FATAL", ...args);
+}
+
+// AWS's "Invoke Error", "Uncaught Exception" and "Unhandled Promise Rejection" lines. Text: the label, then a tab
+// and the error as JSON (errorType, errorMessage, its own enumerable properties, stack as an array of lines).
+function withEnumerableProperties(value) {
+  if (value instanceof Error) {
+    const out = Object.assign({ errorType: value.name, errorMessage: value.message, code: value.code }, value);
+    if (typeof value.stack === "string") out.stack = value.stack.split("\n");
+    return out;
+  }
+  return value;
+}
+function toFormatted(error) {
+  try {
+    return "\t" + JSON.stringify(error, (_k, v) => withEnumerableProperties(v));
+  } catch {
+    return "\t" + JSON.stringify(toRapidResponse(error));
+  }
+}
+function logError(label, error) {
+  if (JSON_FORMAT) log("ERROR", label, error);
+  else log("ERROR", label, toFormatted(error));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors, with AWS's names.
+
+class ExtendedError extends Error {
+  constructor(reason) {
+    super(reason);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+function errorClass(name) {
+  const cls = class extends ExtendedError {};
+  cls.prototype.name = name;
+  return cls;
+}
+const ImportModuleError = errorClass("Runtime.ImportModuleError");
+const HandlerNotFound = errorClass("Runtime.HandlerNotFound");
+const MalformedHandlerName = errorClass("Runtime.MalformedHandlerName");
+const UserCodeSyntaxError = errorClass("Runtime.UserCodeSyntaxError");
+class UnhandledPromiseRejection extends ExtendedError {
+  constructor(reason, promise) {
+    super(reason);
+    this.reason = reason;
+    this.promise = promise;
+  }
+}
+UnhandledPromiseRejection.prototype.name = "Runtime.UnhandledPromiseRejection";
+
+// The body of /error and /init/error, as AWS builds it. An Error gives its name, message and stack lines; anything
+// else thrown or passed to callback(err) gives errorType = its typeof and errorMessage = its toString(), so
+// `throw "x"` → {"errorType":"string","errorMessage":"x","trace":[]} and a plain object → "object" / "[object Object]".
+function toRapidResponse(error) {
+  try {
+    const errorLike = error && typeof error.name === "string" && typeof error.message === "string" && typeof error.stack === "string";
+    if (error instanceof Error || errorLike) {
+      return {
+        errorType: error.name,
+        errorMessage: error.message,
+        trace: typeof error.stack === "string" ? error.stack.split("\n") : [],
+      };
+    }
+    return { errorType: typeof error, errorMessage: String(error), trace: [] };
+  } catch {
+    return {
+      errorType: "handled",
+      errorMessage: "callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack",
+      trace: [],
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Runtime API client: HTTP/1.1, one kept-alive connection.
+
+const apiAddress = process.env.AWS_LAMBDA_RUNTIME_API;
+if (!apiAddress) {
+  writeAll(2, "Stratus Node.js runtime: AWS_LAMBDA_RUNTIME_API is not set\n");
+  process.exit(1);
+}
+const colon = apiAddress.lastIndexOf(":");
+const apiHost = (colon > 0 ? apiAddress.slice(0, colon) : apiAddress).replace(/^\[|\]$/g, "");
+const apiPort = colon > 0 ? Number(apiAddress.slice(colon + 1)) : 80;
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+function call(method, path, body, headers, retried = false) {
+  return new Promise((resolve, reject) => {
+    const opts = { host: apiHost, port: apiPort, method, path, agent, headers: { ...headers } };
+    if (body !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.headers["Content-Length"] = Buffer.byteLength(body);
+    }
+    const req = httpRequest(opts, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", (err) => {
+      // The kept-alive connection was closed by the server just as it was reused: send once more on a new one.
+      if (!retried && req.reusedSocket && err.code === "ECONNRESET") call(method, path, body, headers, true).then(resolve, reject);
+      else reject(err);
+    });
+    req.end(body);
+  });
+}
+
+function fatal(err) {
+  writeAll(2, `Stratus Node.js runtime: Runtime API request failed: ${err && err.stack ? err.stack : err}\n`);
+  process.exit(1);
+}
+
+// Header values must be plain visible ASCII; an errorType is user-controlled.
+const headerSafe = (s) => String(s).replace(/[^\t\x20-\x7e]/g, "");
+
+// ---------------------------------------------------------------------------------------------------------
+// Handler loading, as AWS does it.
+
+const isFile = (p) => statSync(p, { throwIfNoEntry: false })?.isFile() === true;
+
+async function loadHandler(appRoot, fullHandler) {
+  if (fullHandler.includes("..")) {
+    throw new MalformedHandlerName("'../' not allowed in handler name. Relative paths are not supported.");
+  }
+  const slash = fullHandler.lastIndexOf("/");
+  const moduleRoot = fullHandler.slice(0, slash + 1);
+  const match = /^([^.]*)\.(.*)$/.exec(fullHandler.slice(slash + 1));
+  if (!match) throw new MalformedHandlerName("Bad handler");
+  const [, moduleName, handlerPath] = match;
+
+  const base = resolvePath(appRoot, moduleRoot, moduleName);
+  let namespace;
+  let esmOnly = false;
+  try {
+    let file;
+    for (const ext of [".js", ".mjs", ".cjs", ""]) {
+      if (isFile(base + ext)) {
+        file = base + ext;
+        esmOnly = ext === ".mjs";
+        break;
+      }
+    }
+    if (!file) {
+      // Like AWS's last resort, require.resolve(module) from the function's directories (packages in
+      // node_modules, NODE_PATH). Its failure is AWS's "Cannot find module '<module>'\nRequire stack:\n- <runtime>".
+      const { createRequire } = await import("node:module");
+      file = createRequire(RUNTIME_FILE).resolve(moduleName, { paths: [resolvePath(appRoot, moduleRoot), appRoot] });
+    }
+    namespace = await import(pathToFileURL(file).href);
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new UserCodeSyntaxError(err);
+    if (err && (err.code === "MODULE_NOT_FOUND" || err.code === "ERR_MODULE_NOT_FOUND")) throw new ImportModuleError(err);
+    throw err;
+  }
+
+  const lookup = (obj) => handlerPath.split(".").reduce((nested, key) => (nested == null ? undefined : nested[key]), obj);
+  let fn = lookup(namespace);
+  // CommonJS loaded through import(): named exports are only what Node's static analysis found; the real
+  // module.exports is the default export. (An .mjs file gets no such fallback, as on AWS.)
+  if (fn === undefined && !esmOnly && namespace.default != null) fn = lookup(namespace.default);
+  if (!fn) throw new HandlerNotFound(`${fullHandler} is undefined or not exported`);
+  if (typeof fn !== "function") throw new HandlerNotFound(`${fullHandler} is not a function`);
+  return fn;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Invocations.
+
+let handler;
+let initializing = true;
+let active = null; // the invocation being run: { id, done }
+let beforeExitAction = null; // what to do once the event loop is empty (AWS's BeforeExitListener)
+
+process.on("beforeExit", () => {
+  const action = beforeExitAction;
+  beforeExitAction = null;
+  if (action) action();
+});
+
+function nextInvocation() {
+  call("GET", `${API_PREFIX}/invocation/next`).then(runInvocation, fatal);
+}
+
+function finish(inv) {
+  inv.done = true;
+  if (active === inv) active = null;
+  beforeExitAction = null;
+  writeBoth(`\x1eSTRATUS-END ${inv.id}\n`);
+}
+
+function complete(inv, result) {
+  if (inv.done) {
+    log("ERROR", "Invocation has already been reported as done. Cannot call complete more than once per invocation.");
+    return;
+  }
+  let body;
+  try {
+    body = JSON.stringify(result === undefined ? null : result);
+  } catch {
+    // e.g. a circular result; AWS's client fails the invocation the same way.
+    postError(inv, new Error("Unable to stringify response body"));
+    return;
+  }
+  if (body === undefined) body = "null"; // a function or symbol as the result
+  finish(inv);
+  call("POST", `${API_PREFIX}/invocation/${encodeURIComponent(inv.id)}/response`, body).then(nextInvocation, fatal);
+}
+
+function postError(inv, err, then = nextInvocation) {
+  if (inv.done) {
+    log("ERROR", "Invocation has already been reported as done. Cannot call complete more than once per invocation.");
+    return;
+  }
+  const payload = toRapidResponse(err);
+  logError("Invoke Error", err);
+  finish(inv);
+  call("POST", `${API_PREFIX}/invocation/${encodeURIComponent(inv.id)}/error`, JSON.stringify(payload), {
+    "Lambda-Runtime-Function-Error-Type": headerSafe(payload.errorType),
+  }).then(then, fatal);
+}
+
+function parseJsonHeader(value, name) {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch (err) {
+    throw new Error(`Cannot parse ${name} as json: ${err}`);
+  }
+}
+
+function runInvocation(res) {
+  if (res.status !== 200) return fatal(new Error(`GET /invocation/next answered ${res.status}: ${res.body}`));
+  const h = res.headers;
+  const inv = { id: h["lambda-runtime-aws-request-id"], done: false };
+  active = inv;
+  currentRequestId = inv.id;
+  if (h["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = h["lambda-runtime-trace-id"];
+  else delete process.env._X_AMZN_TRACE_ID;
+
+  let waitForEmptyEventLoop = true;
+  // callback(err, result): an error answers at once; a result waits for the event loop to empty unless
+  // context.callbackWaitsForEmptyEventLoop was set to false.
+  const callback = (err, result) => {
+    if (inv.done) {
+      log("ERROR", "Invocation has already been reported as done. Cannot call complete more than once per invocation.");
+      return;
+    }
+    beforeExitAction = null;
+    if (err !== undefined && err !== null) postError(inv, err);
+    else if (!waitForEmptyEventLoop) complete(inv, result);
+    else beforeExitAction = () => setImmediate(() => complete(inv, result));
+  };
+  // context.done/succeed/fail answer at once.
+  const done = (err, result) => {
+    if (active === inv) beforeExitAction = null;
+    if (err !== undefined && err !== null) postError(inv, err);
+    else complete(inv, result);
+  };
+  const succeed = (result) => done(null, result);
+  const fail = (err) => (err === undefined || err === null ? done("handled") : done(err, null));
+
+  try {
+    const deadline = Number(h["lambda-runtime-deadline-ms"]);
+    const env = process.env;
+    const context = {
+      get callbackWaitsForEmptyEventLoop() {
+        return waitForEmptyEventLoop;
+      },
+      set callbackWaitsForEmptyEventLoop(value) {
+        waitForEmptyEventLoop = value;
+      },
+      done,
+      succeed,
+      fail,
+      functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+      functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+      memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+      logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+      logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+      clientContext: parseJsonHeader(h["lambda-runtime-client-context"], "ClientContext"),
+      identity: parseJsonHeader(h["lambda-runtime-cognito-identity"], "CognitoIdentity"),
+      invokedFunctionArn: h["lambda-runtime-invoked-function-arn"],
+      awsRequestId: inv.id,
+      getRemainingTimeInMillis: () => deadline - Date.now(),
+    };
+    const event = JSON.parse(res.body);
+    // A handler that neither returns a promise nor answers before the event loop empties answers null.
+    beforeExitAction = () => complete(inv, null);
+    const result = handler(event, context, callback);
+    if (result && typeof result.then === "function") result.then(succeed, fail).then(undefined, fail);
+  } catch (err) {
+    callback(err);
+  }
+}
+
+// A crash: report it for the invocation running (or as the init error), then exit like AWS's client.
+function crash(err, label, status) {
+  logError(label, err);
+  if (initializing) return initError(err, status, false);
+  const inv = active;
+  if (!inv || inv.done) process.exit(status);
+  const payload = toRapidResponse(err);
+  finish(inv);
+  call("POST", `${API_PREFIX}/invocation/${encodeURIComponent(inv.id)}/error`, JSON.stringify(payload), {
+    "Lambda-Runtime-Function-Error-Type": headerSafe(payload.errorType),
+  }).then(
+    () => process.exit(status),
+    () => process.exit(status),
+  );
+}
+
+process.on("uncaughtException", (err) => crash(err, "Uncaught Exception", 129));
+process.on("unhandledRejection", (reason, promise) =>
+  crash(new UnhandledPromiseRejection(reason, promise), "Unhandled Promise Rejection", 128),
+);
+
+let initFailed = false;
+function initError(err, status, logIt = true) {
+  if (initFailed) return;
+  initFailed = true;
+  if (logIt) logError("Uncaught Exception", err);
+  writeBoth("\x1eSTRATUS-INIT-ERROR\n");
+  const payload = toRapidResponse(err);
+  call("POST", `${API_PREFIX}/init/error`, JSON.stringify(payload), {
+    "Lambda-Runtime-Function-Error-Type": headerSafe(payload.errorType),
+  }).then(
+    () => process.exit(status),
+    () => process.exit(status),
+  );
+}
+
+patchConsole();
+try {
+  handler = await loadHandler(process.env.LAMBDA_TASK_ROOT || process.cwd(), process.env._HANDLER || "");
+  if (!initFailed) {
+    initializing = false;
+    nextInvocation();
+  }
+} catch (err) {
+  initError(err, 1);
+}

@@ -1,0 +1,351 @@
+// The execution engine of one running Stratus: warm pools of execution environments per function version,
+// concurrency (reserved and account limits, 429 when over), cold starts on demand with a bounded number
+// spawning at once, idle recycling, and the START/END/REPORT bookkeeping around each invocation.
+import { join } from "node:path";
+import { mkdirSync, rmSync } from "node:fs";
+import type { Store } from "../../../core/store/types.js";
+import type { Runtime } from "../../../runtime.js";
+import { issueSession } from "../../sts/credentials.js";
+import { findRoleByArn } from "../../iam/internal.js";
+import type { FunctionConfiguration } from "../api.generated.js";
+import { ResourceConflictException, TooManyRequestsException } from "../api.generated.js";
+import type { CodeRef, FunctionRec, VersionRec, LayerVersionRec } from "../state.js";
+import { versionKey } from "../state.js";
+import { CodeCache } from "./code-cache.js";
+import { Instance, newInstanceId, type InvocationResult, type LaunchSpec } from "./instance.js";
+import { launchSpec, versionWarning } from "./launch.js";
+import { LogSink, streamName, type LogTarget } from "./logs.js";
+
+const engines = new WeakMap<Store, Engine>();
+/** The engine of the server that owns this store (undefined before Lambda started there). */
+export const engineOf = (store: Store): Engine | undefined => engines.get(store);
+
+export interface InvokeRequest {
+  account: string;
+  region: string;
+  fn: FunctionRec;
+  version: VersionRec;
+  /** The ARN the caller used (qualified when it named a version or alias). */
+  invokedArn: string;
+  payload: Buffer;
+  requestId: string;
+  clientContext?: string;
+  traceId?: string;
+}
+
+export interface InvokeResult {
+  /** The function's answer, or the error document. */
+  payload: Buffer;
+  functionError?: "Unhandled";
+  /** The invocation's log lines (platform lines included), for LogType Tail. */
+  log: string;
+  executedVersion: string;
+  errorType?: string;
+}
+
+const ACCOUNT_LIMIT = 1000;
+const MAX_PARALLEL_SPAWNS = Number(process.env.STRATUS_LAMBDA_MAX_SPAWNS ?? 16);
+const IDLE_MS = Number(process.env.STRATUS_LAMBDA_IDLE_SECONDS ?? 600) * 1000;
+
+interface Waiter {
+  take: (i: Instance) => void;
+  fail: (e: unknown) => void;
+}
+
+/** The execution environments of one function version with one code and configuration. */
+class Pool {
+  readonly idle: Instance[] = [];
+  readonly all = new Set<Instance>();
+  readonly waiting: Waiter[] = [];
+  spawning = 0;
+  retired = false;
+
+  constructor(readonly key: string, readonly functionKey: string, readonly makeSpec: (instanceId: string) => Promise<{ spec: LaunchSpec; log: LogTarget }>) {}
+}
+
+export class Engine {
+  private readonly pools = new Map<string, Pool>();
+  private readonly inFlight = new Map<string, number>();
+  private readonly accountInFlight = new Map<string, number>();
+  readonly code: CodeCache;
+  readonly logs: LogSink;
+  private readonly tmpRoot: string;
+  private readonly sweeper: NodeJS.Timeout;
+  private stopped = false;
+  private readonly instanceLog = new WeakMap<Instance, LogTarget>();
+
+  constructor(private readonly runtime: Runtime) {
+    this.code = new CodeCache(runtime.store.dataDir, runtime.blobs);
+    this.logs = new LogSink(runtime);
+    this.tmpRoot = join(runtime.store.dataDir, "lambda", "tmp");
+    rmSync(this.tmpRoot, { recursive: true, force: true });
+    mkdirSync(this.tmpRoot, { recursive: true });
+    engines.set(runtime.store, this);
+    this.sweeper = setInterval(() => this.recycleIdle(), Math.min(IDLE_MS, 30_000));
+    this.sweeper.unref();
+    process.once("exit", this.killAllSync);
+    runtime.onDrain(() => this.logs.drain());
+  }
+
+  baseUrl(): string | undefined {
+    return this.runtime.url;
+  }
+
+  private readonly killAllSync = () => {
+    for (const p of this.pools.values()) for (const i of p.all) i.kill();
+  };
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.sweeper);
+    process.removeListener("exit", this.killAllSync);
+    this.killAllSync();
+    this.pools.clear();
+  }
+
+  /** Unpacks the code (and layers) of a version so its first invocation does not wait for it. */
+  async prepare(v: VersionRec): Promise<void> {
+    if (!v.code) return;
+    await this.code.prepare(v.code, this.layerCode(v.config));
+  }
+
+  /** Ends the environments of a function (or one qualified version) whose code or configuration changed. */
+  retire(arn: string): void {
+    for (const [key, pool] of this.pools) {
+      if (key === arn || key.startsWith(`${arn}:`) || key.startsWith(`${arn}#`)) {
+        pool.retired = true;
+        for (const i of pool.idle.splice(0)) i.kill();
+        this.pools.delete(key);
+      }
+    }
+  }
+
+  private layerCode(c: FunctionConfiguration): CodeRef[] {
+    return (c.Layers ?? []).map((l) => {
+      const m = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):layer:([a-zA-Z0-9_-]+):(\d+)$/.exec(l.Arn ?? "");
+      const rec = m ? this.runtime.store.table<LayerVersionRec>("lambda:layers", `${m[2]}/${m[1]}`).get(versionKey(m[3]!, m[4]!)) : undefined;
+      if (!rec) throw new ResourceConflictException(`Layer version ${l.Arn} does not exist.`, { Type: "User" });
+      return rec.code;
+    });
+  }
+
+  private functionKey(r: Pick<InvokeRequest, "account" | "region" | "fn">): string {
+    return `${r.account}/${r.region}/${r.fn.name}`;
+  }
+
+  /** Admits an invocation under the function's reserved concurrency and the account's limit, or throws 429. */
+  private admit(r: InvokeRequest): () => void {
+    const fk = this.functionKey(r);
+    const n = this.inFlight.get(fk) ?? 0;
+    const reserved = r.fn.reservedConcurrency;
+    const acct = this.accountInFlight.get(r.account) ?? 0;
+    if (reserved !== undefined ? n >= reserved : acct >= ACCOUNT_LIMIT) {
+      throw new TooManyRequestsException("Rate Exceeded.", {
+        Type: "User",
+        Reason: reserved !== undefined ? "ReservedFunctionConcurrentInvocationLimitExceeded" : "ConcurrentInvocationLimitExceeded",
+      });
+    }
+    this.inFlight.set(fk, n + 1);
+    this.accountInFlight.set(r.account, acct + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight.set(fk, (this.inFlight.get(fk) ?? 1) - 1);
+      this.accountInFlight.set(r.account, (this.accountInFlight.get(r.account) ?? 1) - 1);
+    };
+  }
+
+  /** Invocations of a function running now (for ConcurrentExecutions metrics and tests). */
+  running(account: string, region: string, name: string): number {
+    return this.inFlight.get(`${account}/${region}/${name}`) ?? 0;
+  }
+
+  /** Runs one invocation synchronously; throws AWS's errors for what stops it before the function runs. */
+  async invoke(r: InvokeRequest): Promise<InvokeResult> {
+    if (this.stopped) throw new ResourceConflictException("The server is stopping.", { Type: "User" });
+    const c = r.version.config;
+    if (c.State === "Failed" || c.State === "Inactive") {
+      throw new ResourceConflictException(`The operation cannot be performed at this time. The function is currently in the following state: ${c.State}`, { Type: "User" });
+    }
+    const pool = this.pool(r);
+    const release = this.admit(r);
+    try {
+      const instance = await this.acquire(pool);
+      const log = this.instanceLog.get(instance)!;
+      const version = c.Version ?? "$LATEST";
+      const startedAt = Date.now();
+      const result = await instance.invoke({ requestId: r.requestId, payload: r.payload, invokedArn: r.invokedArn, timeout: c.Timeout ?? 3, clientContext: r.clientContext, traceId: r.traceId });
+      return this.report(r, log, version, c, startedAt, result);
+    } finally {
+      release();
+    }
+  }
+
+  private pool(r: InvokeRequest): Pool {
+    const c = r.version.config;
+    const key = `${c.FunctionArn}#${c.RevisionId}`;
+    let pool = this.pools.get(key);
+    if (pool) return pool;
+    // Throws InvalidRuntimeException now, at Invoke, when the runtime cannot run here.
+    if (c.PackageType === "Image" || !r.version.code) launchSpec({ config: c, code: { taskRoot: "", optDir: "" }, region: r.region, logGroup: "", logStream: "", endpoint: "", credentials: { accessKeyId: "", secretAccessKey: "", sessionToken: "" } });
+    const code = r.version.code!;
+    const layers = this.layerCode(c);
+    const group = c.LoggingConfig?.LogGroup ?? `/aws/lambda/${c.FunctionName}`;
+    const endpoint = this.runtime.url ?? "http://127.0.0.1:4566";
+    const makeSpec = async (instanceId: string) => {
+      const prepared = await this.code.prepare(code, layers);
+      const log: LogTarget = { account: r.account, region: r.region, group, stream: streamName(c.Version ?? "$LATEST", instanceId) };
+      const credentials = this.credentials(r.account, r.region, c);
+      return { spec: launchSpec({ config: c, code: prepared, region: r.region, logGroup: group, logStream: log.stream, endpoint, credentials }), log };
+    };
+    // Validate launchability (runtime installed, bootstrap present) before admitting anything.
+    pool = new Pool(key, this.functionKey(r), makeSpec);
+    this.pools.set(key, pool);
+    return pool;
+  }
+
+  /** The execution role's session credentials, as Lambda hands them to the function. */
+  private credentials(account: string, region: string, c: FunctionConfiguration) {
+    const ctx = this.runtime.context("sts", "AssumeRole", this.runtime.rootIdentity(account, region));
+    const role = findRoleByArn(this.runtime.store, /:(\d{12}):/.exec(c.Role ?? "")?.[1] ?? account, c.Role ?? "");
+    const name = c.FunctionName ?? "function";
+    const roleName = role?.roleName ?? (c.Role ?? "").split("/").pop() ?? "role";
+    const roleAccount = /:(\d{12}):/.exec(c.Role ?? "")?.[1] ?? account;
+    const session = issueSession(ctx, {
+      kind: "AssumeRole",
+      durationSeconds: 12 * 3600,
+      principal: {
+        type: "AssumedRole",
+        accountId: roleAccount,
+        arn: `arn:aws:sts::${roleAccount}:assumed-role/${roleName}/${name}`,
+        principalId: `${role?.roleId ?? "AROA0000000000000000"}:${name}`,
+        session: {
+          issuerType: "Role",
+          issuerArn: c.Role ?? "",
+          issuerPrincipalId: role?.roleId ?? "",
+          issuerUserName: roleName,
+          creationDate: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+          mfaAuthenticated: false,
+        },
+      },
+    });
+    return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken };
+  }
+
+  /** An idle environment, or a new one when none frees up first; waits in line while others start. */
+  private acquire(pool: Pool): Promise<Instance> {
+    const idle = pool.idle.pop();
+    if (idle) return Promise.resolve(idle);
+    return new Promise<Instance>((take, fail) => {
+      pool.waiting.push({ take, fail });
+      this.scale(pool);
+    });
+  }
+
+  /** Starts another environment unless enough are already starting for the invocations in line. */
+  private scale(pool: Pool): void {
+    if (pool.spawning >= Math.min(pool.waiting.length, MAX_PARALLEL_SPAWNS)) return;
+    this.spawn(pool).catch((e: unknown) => {
+      // Launching failed (python3 missing, no bootstrap…): it would fail for everyone in line.
+      for (const w of pool.waiting.splice(0)) w.fail(e);
+    });
+  }
+
+  private async spawn(pool: Pool): Promise<void> {
+    pool.spawning++;
+    let instance: Instance | undefined;
+    try {
+      const id = newInstanceId();
+      const { spec, log } = await pool.makeSpec(id);
+      instance = new Instance(spec, Number(spec.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 128), this.tmpRoot, id);
+      this.instanceLog.set(instance, log);
+      const warning = versionWarning(spec.env.AWS_EXECUTION_ENV?.replace(/^AWS_Lambda_/, ""));
+      if (warning) this.logs.write(log, [{ timestamp: Date.now(), message: warning }]);
+      pool.all.add(instance);
+      instance.onIdle = (i) => this.released(pool, i);
+      instance.onDead = (i) => {
+        pool.all.delete(i);
+        const at = pool.idle.indexOf(i);
+        if (at >= 0) pool.idle.splice(at, 1);
+        // Invocations still in line need an environment in its place.
+        if (!this.stopped && pool.waiting.length) this.scale(pool);
+      };
+      await instance.start();
+    } finally {
+      pool.spawning--;
+    }
+    // The environment takes the first invocation in line at once; its init runs as part of it (a cold start).
+    // Without one it becomes idle when its runtime first asks for work.
+    const w = pool.waiting.shift();
+    if (w) w.take(instance);
+  }
+
+  private released(pool: Pool, i: Instance): void {
+    if (pool.retired || this.stopped) return i.kill();
+    const w = pool.waiting.shift();
+    if (w) {
+      i.state = "busy";
+      return w.take(i);
+    }
+    if (!pool.idle.includes(i)) pool.idle.push(i);
+  }
+
+  private recycleIdle(): void {
+    const cutoff = Date.now() - IDLE_MS;
+    for (const pool of this.pools.values()) {
+      for (const i of [...pool.idle]) {
+        if (i.lastUsed < cutoff) {
+          pool.idle.splice(pool.idle.indexOf(i), 1);
+          i.kill();
+        }
+      }
+    }
+  }
+
+  /** START/END/REPORT, the output in CloudWatch Logs, and the answer Invoke gives. */
+  private report(r: InvokeRequest, log: LogTarget, version: string, c: FunctionConfiguration, startedAt: number, res: InvocationResult): InvokeResult {
+    const id = r.requestId;
+    const json = c.LoggingConfig?.LogFormat === "JSON";
+    const o = res.outcome;
+    const duration = res.durationMs;
+    const billed = Math.ceil(duration + (res.initDurationMs ?? 0));
+    const lines: { timestamp: number; message: string }[] = [];
+    const at = (t: number) => ({ timestamp: t });
+    if (json) {
+      lines.push({ ...at(startedAt), message: JSON.stringify({ time: new Date(startedAt).toISOString(), type: "platform.start", record: { requestId: id, version } }) });
+    } else {
+      lines.push({ ...at(startedAt), message: `START RequestId: ${id} Version: ${version}` });
+    }
+    for (const l of res.lines) lines.push({ timestamp: Math.max(l.at, startedAt), message: l.text });
+    const end = Date.now();
+    let errorPayload: Buffer | undefined;
+    if (o.kind === "platform") {
+      const message = o.status === "timeout" ? `${new Date(end).toISOString()} ${id} Task timed out after ${(c.Timeout ?? 3).toFixed(2)} seconds` : `${o.errorMessage}\n${o.errorType}`;
+      if (o.errorMessage) lines.push({ timestamp: end, message: json ? JSON.stringify({ time: new Date(end).toISOString(), type: "platform.runtimeError", record: { requestId: id, errorType: o.errorType, message: o.errorMessage } }) : message });
+      errorPayload = o.payload ?? Buffer.from(JSON.stringify({ errorType: o.errorType, errorMessage: o.errorMessage }));
+    }
+    const status = o.kind === "response" ? "success" : o.kind === "error" ? "error" : o.status;
+    if (json) {
+      lines.push({ timestamp: end, message: JSON.stringify({ time: new Date(end).toISOString(), type: "platform.report", record: { requestId: id, metrics: { durationMs: round2(duration), billedDurationMs: billed, memorySizeMB: c.MemorySize, maxMemoryUsedMB: res.maxMemoryMB, ...(res.initDurationMs !== undefined ? { initDurationMs: round2(res.initDurationMs) } : {}) }, status } }) });
+    } else {
+      lines.push({ timestamp: end, message: `END RequestId: ${id}` });
+      let report = `REPORT RequestId: ${id}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${billed} ms\tMemory Size: ${c.MemorySize ?? 128} MB\tMax Memory Used: ${res.maxMemoryMB} MB\t`;
+      if (res.initDurationMs !== undefined) report += `Init Duration: ${res.initDurationMs.toFixed(2)} ms\t`;
+      if (o.kind === "platform") report += `Status: ${o.status}\t${o.status === "error" ? `Error Type: ${o.errorType}\t` : ""}`;
+      lines.push({ timestamp: end, message: report });
+    }
+    this.logs.write(log, lines);
+    const text = lines.map((l) => `${l.message}\n`).join("");
+    if (o.kind === "response") return { payload: o.payload, log: text, executedVersion: version };
+    return { payload: o.kind === "error" ? o.payload : errorPayload!, functionError: "Unhandled", log: text, executedVersion: version, errorType: o.errorType };
+  }
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Creates this server's engine (Lambda's start hook) and returns its stop function. */
+export function startEngine(runtime: Runtime): () => void {
+  const engine = new Engine(runtime);
+  return () => engine.stop();
+}

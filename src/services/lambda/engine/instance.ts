@@ -1,0 +1,378 @@
+// One execution environment: a child process running the function's runtime, and the Lambda Runtime API
+// (/2018-06-01/runtime/…) it polls for work, served on its own loopback port. One invocation at a time;
+// output lines are attributed to the invocation that is running; a timeout, a crash or running out of
+// memory kills the process and ends the invocation with the error AWS reports.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+
+/** What the process runs and with what environment (see launch.ts). */
+export interface LaunchSpec {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Node and Python clients write end-of-invocation markers; custom runtimes do not. */
+  markers: boolean;
+}
+
+export interface InvocationInput {
+  requestId: string;
+  payload: Buffer;
+  invokedArn: string;
+  /** Seconds. */
+  timeout: number;
+  clientContext?: string;
+  cognitoIdentity?: string;
+  traceId?: string;
+}
+
+export type Outcome =
+  | { kind: "response"; payload: Buffer }
+  | { kind: "error"; payload: Buffer; errorType: string }
+  /** The platform's own failures: timeout, exit, out of memory, init failure. */
+  | { kind: "platform"; errorType: string; errorMessage: string; status: "timeout" | "error"; payload?: Buffer };
+
+export interface InvocationResult {
+  outcome: Outcome;
+  /** Every output line of the invocation, in order, without the platform lines. */
+  lines: { at: number; text: string }[];
+  durationMs: number;
+  /** Set on the instance's first invocation. */
+  initDurationMs?: number;
+  maxMemoryMB: number;
+}
+
+interface Running {
+  input: InvocationInput;
+  startedAt: number;
+  lines: { at: number; text: string }[];
+  resolve: (r: InvocationResult) => void;
+  delivered: boolean;
+  outcome?: Outcome;
+  markers: number;
+  timer?: NodeJS.Timeout;
+  finishing?: NodeJS.Timeout;
+}
+
+export const newInstanceId = () => randomBytes(16).toString("hex");
+
+const MAX_RESPONSE = 6_291_556;
+const INIT_LIMIT_MS = 10_000;
+
+export class Instance {
+  state: "starting" | "idle" | "busy" | "dead" = "starting";
+  private proc?: ChildProcess;
+  private server?: Server;
+  private pendingNext?: ServerResponse;
+  private running?: Running;
+  private readonly spawnedAt = performance.now();
+  private initDuration?: number;
+  private initReported = false;
+  private initError?: { errorType: string; payload: Buffer };
+  /** Lines written before any invocation (module-level logging during init). */
+  private initLines: { at: number; text: string }[] = [];
+  private partial = ["", ""];
+  private exitInfo?: string;
+  private memTimer?: NodeJS.Timeout;
+  private oomKilled = false;
+  private readonly tmpDir: string;
+  lastUsed = Date.now();
+  onIdle?: (i: Instance) => void;
+  onDead?: (i: Instance) => void;
+
+  constructor(private readonly spec: LaunchSpec, private readonly memoryMB: number, tmpRoot: string, readonly id = newInstanceId()) {
+    this.tmpDir = join(tmpRoot, this.id);
+  }
+
+  /** Starts the Runtime API listener and the process; resolves once spawned (not once initialised). */
+  async start(): Promise<void> {
+    const server = createServer((req, res) => this.route(req, res));
+    server.keepAliveTimeout = 0;
+    this.server = server;
+    await new Promise<void>((ok, fail) => server.once("error", fail).listen(0, "127.0.0.1", () => ok()));
+    const port = (server.address() as AddressInfo).port;
+    mkdirSync(this.tmpDir, { recursive: true });
+    const env = { ...this.spec.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, TMPDIR: this.tmpDir, TMP: this.tmpDir, TEMP: this.tmpDir };
+    const proc = spawn(this.spec.command, this.spec.args, { cwd: this.spec.cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    this.proc = proc;
+    proc.stdout!.on("data", (c: Buffer) => this.output(0, c));
+    proc.stderr!.on("data", (c: Buffer) => this.output(1, c));
+    proc.on("error", (e) => this.died(`Runtime failed to start: ${e.message}`));
+    proc.on("exit", (code, signal) => this.died(signal ? `signal: ${signal === "SIGKILL" ? "killed" : signal.replace(/^SIG/, "").toLowerCase()}` : `exit status ${code}`));
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** Runs one invocation; the instance must be starting or idle. Never rejects. */
+  invoke(input: InvocationInput): Promise<InvocationResult> {
+    return new Promise((resolve) => {
+      this.state = "busy";
+      this.running = { input, startedAt: performance.now(), lines: [], resolve, delivered: false, markers: 0 };
+      if (this.initError) return this.finish({ kind: "platform", ...this.initFailure() });
+      const limit = this.initDuration === undefined ? INIT_LIMIT_MS + input.timeout * 1000 : input.timeout * 1000;
+      this.running.timer = setTimeout(() => this.timedOut(), limit);
+      if (this.pendingNext) this.deliver();
+      this.watchMemory();
+    });
+  }
+
+  kill(): void {
+    if (this.state === "dead" && !this.proc) return;
+    try {
+      if (this.proc?.pid && this.proc.exitCode === null && this.proc.signalCode === null) process.kill(-this.proc.pid, "SIGKILL");
+    } catch {
+      try {
+        this.proc?.kill("SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }
+    this.died("signal: killed");
+  }
+
+  // ---- Runtime API -------------------------------------------------------------------------------------
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? "";
+    if (req.method === "GET" && url === "/2018-06-01/runtime/invocation/next") return this.next(res);
+    const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
+    if (req.method === "POST" && m) return this.readBody(req, res, (body) => this.completed(decodeURIComponent(m[1]!), m[2] as "response" | "error", body, req, res));
+    if (req.method === "POST" && url === "/2018-06-01/runtime/init/error") return this.readBody(req, res, (body) => this.initFailed(body, req, res));
+    res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ errorMessage: "Unknown Runtime API path", errorType: "InvalidRequest" }));
+  }
+
+  private readBody(req: IncomingMessage, res: ServerResponse, then: (b: Buffer) => void): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_RESPONSE + 1) chunks.push(c);
+    });
+    req.on("end", () => then(Buffer.concat(chunks)));
+    req.on("error", () => res.destroy());
+  }
+
+  private next(res: ServerResponse): void {
+    if (this.initDuration === undefined) this.initDuration = performance.now() - this.spawnedAt;
+    this.pendingNext = res;
+    res.on("close", () => {
+      if (this.pendingNext === res) this.pendingNext = undefined;
+    });
+    if (this.running && !this.running.delivered) return this.deliver();
+    if (this.state === "starting") {
+      this.state = "idle";
+      this.onIdle?.(this);
+    }
+  }
+
+  private deliver(): void {
+    const r = this.running!;
+    const res = this.pendingNext!;
+    this.pendingNext = undefined;
+    r.delivered = true;
+    r.startedAt = performance.now();
+    clearTimeout(r.timer);
+    r.timer = setTimeout(() => this.timedOut(), r.input.timeout * 1000);
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "lambda-runtime-aws-request-id": r.input.requestId,
+      "lambda-runtime-deadline-ms": String(Date.now() + r.input.timeout * 1000),
+      "lambda-runtime-invoked-function-arn": r.input.invokedArn,
+      "lambda-runtime-trace-id": r.input.traceId ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0;Lineage=1:${randomBytes(4).toString("hex")}:0`,
+    };
+    if (r.input.clientContext) headers["lambda-runtime-client-context"] = r.input.clientContext;
+    if (r.input.cognitoIdentity) headers["lambda-runtime-cognito-identity"] = r.input.cognitoIdentity;
+    res.writeHead(200, headers).end(r.input.payload);
+  }
+
+  private completed(id: string, kind: "response" | "error", body: Buffer, req: IncomingMessage, res: ServerResponse): void {
+    const r = this.running;
+    if (!r || r.input.requestId !== id || r.outcome) {
+      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ errorMessage: `Invalid request ID: ${id}`, errorType: "InvalidRequestID" }));
+      return;
+    }
+    if (body.length > MAX_RESPONSE) {
+      res.writeHead(413, { "content-type": "application/json" }).end(JSON.stringify({ errorMessage: "Payload too large", errorType: "RequestEntityTooLarge" }));
+      r.outcome = {
+        kind: "platform",
+        status: "error",
+        errorType: "Function.ResponseSizeTooLarge",
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).`,
+        payload: Buffer.from(JSON.stringify({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).`, errorType: "Function.ResponseSizeTooLarge" })),
+      };
+    } else {
+      res.writeHead(202, { "content-type": "application/json" }).end('{"status":"OK"}');
+      r.outcome = kind === "response"
+        ? { kind: "response", payload: body }
+        : { kind: "error", payload: body, errorType: String(req.headers["lambda-runtime-function-error-type"] ?? "Unhandled") };
+    }
+    this.awaitOutput();
+  }
+
+  private initFailed(body: Buffer, req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(202, { "content-type": "application/json" }).end('{"status":"OK"}');
+    if (this.initDuration === undefined) this.initDuration = performance.now() - this.spawnedAt;
+    let errorType = String(req.headers["lambda-runtime-function-error-type"] ?? "");
+    if (!errorType) {
+      try {
+        errorType = String((JSON.parse(body.toString("utf8")) as { errorType?: string }).errorType ?? "Runtime.Unknown");
+      } catch {
+        errorType = "Runtime.Unknown";
+      }
+    }
+    this.initError = { errorType, payload: body };
+    if (this.running) {
+      clearTimeout(this.running.timer);
+      this.running.outcome = { kind: "platform", ...this.initFailure() };
+      this.awaitOutput();
+    }
+  }
+
+  private initFailure() {
+    const e = this.initError!;
+    return { status: "error" as const, errorType: e.errorType, errorMessage: "", payload: e.payload };
+  }
+
+  // ---- output --------------------------------------------------------------------------------------------
+
+  private output(fd: 0 | 1, chunk: Buffer): void {
+    const text = this.partial[fd] + chunk.toString("utf8");
+    const parts = text.split("\n");
+    this.partial[fd] = parts.pop()!;
+    const at = Date.now();
+    for (const line of parts) {
+      const marker = line.indexOf("\u001eSTRATUS-");
+      if (marker >= 0) {
+        if (marker > 0) this.line(at, line.slice(0, marker));
+        if (this.running) {
+          this.running.markers++;
+          if (this.running.outcome && this.running.markers >= 2) this.finish(this.running.outcome);
+        }
+        continue;
+      }
+      this.line(at, line);
+    }
+  }
+
+  private line(at: number, text: string): void {
+    // The runtimes write a multi-line message as one line with \r for its line breaks.
+    const entry = { at, text: text.replace(/\r/g, "\n") };
+    if (this.running) this.running.lines.push(entry);
+    else this.initLines.push(entry);
+  }
+
+  /** After the runtime answered: wait for its end markers (all output arrived), or a moment for custom runtimes. */
+  private awaitOutput(): void {
+    const r = this.running!;
+    if (this.spec.markers && r.markers >= 2) return this.finish(r.outcome!);
+    r.finishing = setTimeout(() => this.running === r && this.finish(r.outcome!), this.spec.markers && !this.initError ? 200 : 5);
+  }
+
+  private finish(outcome: Outcome): void {
+    const r = this.running;
+    if (!r) return;
+    this.running = undefined;
+    clearTimeout(r.timer);
+    clearTimeout(r.finishing);
+    clearInterval(this.memTimer);
+    for (const fd of [0, 1] as const) {
+      if (this.partial[fd]) {
+        r.lines.push({ at: Date.now(), text: this.partial[fd].replace(/\r/g, "\n") });
+        this.partial[fd] = "";
+      }
+    }
+    const lines = this.initLines.length ? [...this.initLines, ...r.lines] : r.lines;
+    this.initLines = [];
+    const initDurationMs = !this.initReported ? this.initDuration : undefined;
+    this.initReported = true;
+    const result: InvocationResult = { outcome, lines, durationMs: performance.now() - r.startedAt, initDurationMs, maxMemoryMB: this.maxMemoryMB() };
+    this.lastUsed = Date.now();
+    if (this.state !== "dead") {
+      if (this.initError || outcome.kind === "platform") this.kill();
+      else {
+        this.state = "idle";
+        queueMicrotask(() => this.state === "idle" && this.onIdle?.(this));
+      }
+    }
+    r.resolve(result);
+  }
+
+  private timedOut(): void {
+    const r = this.running;
+    if (!r || r.outcome) return;
+    const seconds = r.input.timeout.toFixed(2);
+    r.outcome = {
+      kind: "platform",
+      status: "timeout",
+      errorType: "Sandbox.Timedout",
+      errorMessage: `RequestId: ${r.input.requestId} Error: Task timed out after ${seconds} seconds`,
+    };
+    this.finish(r.outcome);
+    this.kill();
+  }
+
+  private died(reason: string): void {
+    if (this.state === "dead") return;
+    const wasRunning = this.running;
+    this.state = "dead";
+    this.exitInfo = reason;
+    clearInterval(this.memTimer);
+    this.pendingNext?.destroy();
+    this.pendingNext = undefined;
+    this.server?.close();
+    this.server?.closeAllConnections?.();
+    rmSync(this.tmpDir, { recursive: true, force: true });
+    if (wasRunning && !wasRunning.outcome) {
+      const oom = this.oomKilled;
+      const errorType = oom ? "Runtime.OutOfMemory" : "Runtime.ExitError";
+      wasRunning.outcome = { kind: "platform", status: "error", errorType, errorMessage: `RequestId: ${wasRunning.input.requestId} Error: Runtime exited with error: ${reason}` };
+      // Let the last output arrive before reporting.
+      setTimeout(() => this.finish(wasRunning.outcome!), 10);
+    } else if (wasRunning?.outcome && !this.running) {
+      // finished already
+    } else if (wasRunning) {
+      setTimeout(() => this.finish(wasRunning.outcome!), 10);
+    }
+    this.onDead?.(this);
+  }
+
+  // ---- memory ---------------------------------------------------------------------------------------------
+
+  private status(): string | undefined {
+    try {
+      return this.proc?.pid ? readFileSync(`/proc/${this.proc.pid}/status`, "utf8") : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private maxMemoryMB(): number {
+    const s = this.status();
+    const kb = s ? Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0) : 0;
+    return Math.max(1, Math.round(kb / 1024));
+  }
+
+  /** Kills the process when its memory goes over the function's MemorySize (AWS's Runtime.OutOfMemory). */
+  private watchMemory(): void {
+    clearInterval(this.memTimer);
+    this.memTimer = setInterval(() => {
+      const s = this.status();
+      const kb = s ? Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) : 0;
+      if (kb / 1024 > this.memoryMB) {
+        this.oomKilled = true;
+        this.kill();
+      }
+    }, 100);
+    this.memTimer.unref();
+  }
+
+  describeExit(): string | undefined {
+    return this.exitInfo;
+  }
+}

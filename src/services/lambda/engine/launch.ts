@@ -1,0 +1,121 @@
+// How each runtime starts here: Node.js functions on the local node with Stratus's runtime client, Python
+// on the local python3 with ours, custom runtimes from their own `bootstrap`. The environment is AWS's
+// standard one, plus AWS_ENDPOINT_URL and the execution role's credentials so an SDK inside talks to Stratus.
+import { execFileSync } from "node:child_process";
+import { accessSync, constants, existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { packageRoot } from "../../../core/paths.js";
+import type { FunctionConfiguration } from "../api.generated.js";
+import { InvalidRuntimeException } from "../api.generated.js";
+import { runtimeInfo } from "../runtimes.js";
+import type { PreparedCode } from "./code-cache.js";
+import type { LaunchSpec } from "./instance.js";
+
+export interface LaunchContext {
+  config: FunctionConfiguration;
+  code: PreparedCode;
+  region: string;
+  logGroup: string;
+  logStream: string;
+  endpoint: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+}
+
+let pythonVersion: string | null | undefined;
+/** The local python3's version ("3.11"), or null when there is none; asked once. */
+export function localPython(): string | null {
+  if (pythonVersion === undefined) {
+    try {
+      pythonVersion = execFileSync(process.env.STRATUS_LAMBDA_PYTHON ?? "python3", ["-c", "import sys;print('%d.%d'%sys.version_info[:2])"], { encoding: "utf8", timeout: 10_000 }).trim();
+    } catch {
+      pythonVersion = null;
+    }
+  }
+  return pythonVersion;
+}
+
+const localNode = () => process.versions.node.split(".")[0]!;
+
+const newer = (a: string, b: string) => {
+  const [x, y] = [a.split(".").map(Number), b.split(".").map(Number)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
+  return false;
+};
+
+/** A line for the function's log when the local language version is older than the runtime asks for. */
+export function versionWarning(runtime: string | undefined): string | undefined {
+  const info = runtimeInfo(runtime);
+  if (info.kind === "node" && newer(info.version!, localNode())) {
+    return `Stratus: ${runtime} asks for Node.js ${info.version}; this machine runs Node.js ${process.versions.node}, which the function runs on.`;
+  }
+  if (info.kind === "python") {
+    const local = localPython();
+    if (local && newer(info.version!, local)) return `Stratus: ${runtime} asks for Python ${info.version}; this machine runs Python ${local}, which the function runs on.`;
+  }
+  return undefined;
+}
+
+const cannotRun = (runtime: string, why: string) => new InvalidRuntimeException(`Stratus cannot run the runtime ${runtime} on this machine: ${why}`, { Type: "User" });
+
+export function launchSpec(lc: LaunchContext): LaunchSpec {
+  const c = lc.config;
+  const runtime = c.Runtime ?? "";
+  if (c.PackageType === "Image") throw cannotRun("container image", "container images need Docker, which Stratus does not use; package the function as a zip with a Node.js, Python or custom (provided.al2023) runtime");
+  const info = runtimeInfo(runtime);
+  const { taskRoot, optDir } = lc.code;
+  const memory = c.MemorySize ?? 128;
+  const env: Record<string, string> = {
+    PATH: [join(optDir, "bin"), process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"].join(delimiter),
+    LD_LIBRARY_PATH: [join(optDir, "lib"), process.env.LD_LIBRARY_PATH].filter(Boolean).join(delimiter),
+    LANG: "en_US.UTF-8",
+    TZ: ":UTC",
+    HOME: process.env.HOME ?? taskRoot,
+    _HANDLER: c.Handler ?? "",
+    LAMBDA_TASK_ROOT: taskRoot,
+    LAMBDA_RUNTIME_DIR: join(packageRoot, "runtimes"),
+    AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}`,
+    AWS_LAMBDA_FUNCTION_NAME: c.FunctionName ?? "",
+    AWS_LAMBDA_FUNCTION_VERSION: c.Version ?? "$LATEST",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memory),
+    AWS_LAMBDA_LOG_GROUP_NAME: lc.logGroup,
+    AWS_LAMBDA_LOG_STREAM_NAME: lc.logStream,
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_REGION: lc.region,
+    AWS_DEFAULT_REGION: lc.region,
+    AWS_ACCESS_KEY_ID: lc.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: lc.credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: lc.credentials.sessionToken,
+    AWS_ENDPOINT_URL: lc.endpoint,
+    AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
+    AWS_LAMBDA_LOG_FORMAT: c.LoggingConfig?.LogFormat ?? "Text",
+    ...(c.LoggingConfig?.LogFormat === "JSON" && c.LoggingConfig.ApplicationLogLevel ? { AWS_LAMBDA_LOG_LEVEL: c.LoggingConfig.ApplicationLogLevel } : {}),
+    ...(c.Environment?.Variables ?? {}),
+  };
+  switch (info.kind) {
+    case "node": {
+      env.NODE_PATH = [join(optDir, "nodejs", `node${info.version}`, "node_modules"), join(optDir, "nodejs", "node_modules"), taskRoot].join(delimiter);
+      // Roughly AWS's heap sizing: most of the memory for the old generation.
+      const heap = Math.max(64, Math.floor(memory * 0.85));
+      return { command: process.execPath, args: [`--max-old-space-size=${heap}`, join(packageRoot, "runtimes", "node", "index.mjs")], cwd: taskRoot, env, markers: true };
+    }
+    case "python": {
+      const local = localPython();
+      if (!local) throw cannotRun(runtime, "python3 is not installed");
+      env.PYTHONPATH = [taskRoot, join(optDir, "python"), join(optDir, "python", "lib", `python${info.version}`, "site-packages")].join(delimiter);
+      env.PYTHONUNBUFFERED = "1";
+      return { command: process.env.STRATUS_LAMBDA_PYTHON ?? "python3", args: ["-u", join(packageRoot, "runtimes", "python", "bootstrap.py")], cwd: taskRoot, env, markers: true };
+    }
+    case "provided": {
+      const bootstrap = [join(taskRoot, "bootstrap"), join(optDir, "bootstrap")].find((p) => existsSync(p));
+      if (!bootstrap) throw cannotRun(runtime, "the function has no bootstrap file (in its code or a layer)");
+      try {
+        accessSync(bootstrap, constants.X_OK);
+      } catch {
+        throw cannotRun(runtime, "its bootstrap file is not executable (set mode 755 in the zip)");
+      }
+      return { command: bootstrap, args: [], cwd: taskRoot, env, markers: false };
+    }
+    default:
+      throw cannotRun(runtime, "only Node.js, Python and custom (provided.al2, provided.al2023) runtimes run locally");
+  }
+}

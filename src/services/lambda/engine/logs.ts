@@ -1,0 +1,91 @@
+// Function output to CloudWatch Logs, as Lambda writes it: group /aws/lambda/<name> (or LoggingConfig.LogGroup),
+// one stream per execution environment (2024/01/31/[$LATEST]<id>), the START/END/REPORT platform lines around
+// each invocation. Writes go through the Logs API in the background, in order, never on the invocation's path.
+import { ServiceError } from "../../../core/errors.js";
+import type { Runtime } from "../../../runtime.js";
+
+export interface LogTarget {
+  account: string;
+  region: string;
+  group: string;
+  stream: string;
+}
+
+interface Pending {
+  target: LogTarget;
+  events: { timestamp: number; message: string }[];
+  created: boolean;
+  flushing?: Promise<void>;
+}
+
+export const streamName = (version: string, instanceId: string, now = Date.now()) => {
+  const d = new Date(now);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/[${version}]${instanceId}`;
+};
+
+export class LogSink {
+  private readonly streams = new Map<string, Pending>();
+  private readonly groups = new Set<string>();
+
+  constructor(private readonly runtime: Runtime) {}
+
+  write(target: LogTarget, events: { timestamp: number; message: string }[]): void {
+    const key = `${target.account}/${target.region}/${target.group}/${target.stream}`;
+    let p = this.streams.get(key);
+    if (!p) this.streams.set(key, (p = { target, events: [], created: false }));
+    p.events.push(...events);
+    if (!p.flushing) p.flushing = this.flush(key, p);
+  }
+
+  /** Resolves once everything written so far is in CloudWatch Logs. */
+  async drain(): Promise<void> {
+    for (;;) {
+      const busy = [...this.streams.values()].map((p) => p.flushing).filter(Boolean);
+      if (!busy.length) return;
+      await Promise.all(busy);
+    }
+  }
+
+  private async flush(key: string, p: Pending): Promise<void> {
+    try {
+      // Let the rest of this turn's lines join the batch.
+      await new Promise((r) => setImmediate(r));
+      while (p.events.length) {
+        const batch = p.events.splice(0, 10_000);
+        await this.put(p, batch);
+      }
+    } catch (e) {
+      this.runtime.logger.error(`Lambda could not write to log group ${p.target.group}`, e);
+    } finally {
+      p.flushing = undefined;
+      if (p.events.length) p.flushing = this.flush(key, p);
+      else this.streams.delete(key);
+    }
+  }
+
+  private async put(p: Pending, events: { timestamp: number; message: string }[]): Promise<void> {
+    const { account, region, group, stream } = p.target;
+    const who = { ...this.runtime.rootIdentity(account, region), invokedBy: "lambda" };
+    const call = (op: string, input: Record<string, unknown>) => this.runtime.call("cloudwatch-logs", op, input, who);
+    const exists = async (op: string, input: Record<string, unknown>) => {
+      try {
+        await call(op, input);
+      } catch (e) {
+        if (!(e instanceof ServiceError && e.code === "ResourceAlreadyExistsException")) throw e;
+      }
+    };
+    const gkey = `${account}/${region}/${group}`;
+    if (!this.groups.has(gkey)) {
+      await exists("CreateLogGroup", { logGroupName: group });
+      this.groups.add(gkey);
+    }
+    if (!p.created) {
+      await exists("CreateLogStream", { logGroupName: group, logStreamName: stream });
+      p.created = true;
+    }
+    // PutLogEvents wants events in time order; lines from stdout and stderr can interleave slightly out of it.
+    events.sort((a, b) => a.timestamp - b.timestamp);
+    await call("PutLogEvents", { logGroupName: group, logStreamName: stream, logEvents: events });
+  }
+}

@@ -1,0 +1,28 @@
+// Lambda: functions whose code runs for real as local processes speaking the Lambda Runtime API (engine/),
+// with versions, aliases, layers, permissions, concurrency, asynchronous invocation and event source mappings.
+import { defineService } from "../types.js";
+import type { LambdaApi } from "./api.generated.js";
+import { startEngine } from "./engine/index.js";
+import { aliases } from "./aliases.js";
+import { concurrency } from "./concurrency.js";
+import { eventSourceMappings } from "./event-source-mappings.js";
+import { functions } from "./functions.js";
+import { invoke } from "./invoke.js";
+import { invokeConfigs } from "./invoke-configs.js";
+import { layers } from "./layers.js";
+import { permissions } from "./permissions.js";
+import { tags } from "./tags.js";
+import { urls } from "./urls.js";
+import { versions } from "./versions.js";
+
+const handlers = {
+  ...functions, ...invoke, ...versions, ...aliases, ...permissions, ...tags, ...concurrency, ...layers, ...invokeConfigs, ...eventSourceMappings, ...urls,
+} satisfies Partial<LambdaApi>;
+
+export default defineService({
+  name: "lambda",
+  handlers,
+  start(runtime) {
+    return startEngine(runtime);
+  },
+});

@@ -1,0 +1,216 @@
+// Lambda records and tables (per account+region): functions with their $LATEST configuration, published
+// versions, aliases, layers, permissions, event invoke configs, URLs, event source mappings; function-name
+// and qualifier resolution the way AWS reads FunctionName (name, ARN, partial ARN, name:qualifier).
+import type { HandlerContext } from "../../core/context.js";
+import type { Table } from "../../core/store/types.js";
+import type { AliasRoutingConfiguration, FunctionConfiguration, FunctionEventInvokeConfig, Cors, FunctionUrlAuthType, InvokeMode } from "./api.generated.js";
+import { InvalidParameterValueException, ResourceNotFoundException } from "./api.generated.js";
+
+/** A function's code as stored: the uploaded zip as a blob (GetFunction hands it back as is). */
+export interface CodeRef {
+  blobId: string;
+  /** Base64 SHA-256 of the zip, as CodeSha256. */
+  sha256: string;
+  size: number;
+}
+
+/** One version's configuration ($LATEST or a published number) and the code it runs. */
+export interface VersionRec {
+  /** Exactly what GetFunctionConfiguration answers for this version. */
+  config: FunctionConfiguration;
+  /** Zip packages; absent for container images (PackageType Image), which cannot run here. */
+  code?: CodeRef;
+  imageUri?: string;
+}
+
+export interface FunctionRec {
+  name: string;
+  /** Unqualified ARN. */
+  arn: string;
+  createdAt: number;
+  latest: VersionRec;
+  /** The number the next PublishVersion takes. */
+  nextVersion: number;
+  tags: Record<string, string>;
+  /** PutFunctionConcurrency; undefined = unreserved. */
+  reservedConcurrency?: number;
+  recursiveLoop?: "Allow" | "Terminate";
+}
+
+export interface AliasRec {
+  name: string;
+  functionName: string;
+  arn: string;
+  functionVersion: string;
+  description: string;
+  routingConfig?: AliasRoutingConfiguration;
+  revisionId: string;
+}
+
+/** One statement of a function's (or alias's/version's) resource policy, as AddPermission made it. */
+export interface PermissionRec {
+  sid: string;
+  statement: Record<string, unknown>;
+  revisionId: string;
+}
+
+export interface LayerVersionRec {
+  layerName: string;
+  layerArn: string;
+  version: number;
+  description: string;
+  createdDate: string;
+  code: CodeRef;
+  compatibleRuntimes?: string[];
+  compatibleArchitectures?: string[];
+  licenseInfo?: string;
+  policy: PermissionRec[];
+}
+
+export interface EventInvokeConfigRec extends FunctionEventInvokeConfig {
+  qualifier: string;
+}
+
+export interface UrlConfigRec {
+  functionName: string;
+  qualifier: string;
+  urlId: string;
+  functionUrl: string;
+  functionArn: string;
+  authType: FunctionUrlAuthType;
+  cors?: Cors;
+  invokeMode: InvokeMode;
+  creationTime: string;
+  lastModifiedTime: string;
+}
+
+export const LATEST = "$LATEST";
+const VERSION_WIDTH = 10;
+/** Versions sort numerically in their table. */
+export const versionKey = (fn: string, version: string) => `${fn}#${version.padStart(VERSION_WIDTH, "0")}`;
+
+export interface LambdaTables {
+  functions: Table<FunctionRec>;
+  versions: Table<VersionRec>;
+  aliases: Table<AliasRec>;
+  /** key `${function}#${qualifier}` (qualifier "" for the unqualified function). */
+  permissions: Table<PermissionRec[]>;
+  layers: Table<LayerVersionRec>;
+  /** key `${function}#${qualifier}`. */
+  invokeConfigs: Table<EventInvokeConfigRec>;
+  /** key `${function}#${qualifier}`. */
+  urls: Table<UrlConfigRec>;
+}
+
+export function tables(ctx: Pick<HandlerContext, "table">): LambdaTables {
+  return {
+    functions: ctx.table<FunctionRec>("functions", "region"),
+    versions: ctx.table<VersionRec>("versions", "region"),
+    aliases: ctx.table<AliasRec>("aliases", "region"),
+    permissions: ctx.table<PermissionRec[]>("permissions", "region"),
+    layers: ctx.table<LayerVersionRec>("layers", "region"),
+    invokeConfigs: ctx.table<EventInvokeConfigRec>("invoke-configs", "region"),
+    urls: ctx.table<UrlConfigRec>("urls", "region"),
+  };
+}
+
+export const functionArn = (ctx: Pick<HandlerContext, "account" | "region">, name: string, qualifier?: string) =>
+  `arn:aws:lambda:${ctx.region}:${ctx.account}:function:${name}${qualifier ? `:${qualifier}` : ""}`;
+
+// name | name:qualifier | account:function:name[:qualifier] | arn:aws:lambda:region:account:function:name[:qualifier]
+const FULL_ARN = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/;
+const PARTIAL_ARN = /^(\d{12}):function:([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/;
+const NAME = /^([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/;
+
+export interface FunctionRef {
+  name: string;
+  /** From the ARN or name:qualifier form, or the Qualifier parameter. */
+  qualifier?: string;
+}
+
+/**
+ * Reads FunctionName as AWS does. A qualifier both in the name and in Qualifier must agree. An ARN of another
+ * region or account names a function this caller cannot see here (not found).
+ */
+export function parseFunctionName(ctx: Pick<HandlerContext, "account" | "region">, functionName: string, qualifier?: string): FunctionRef {
+  let name: string;
+  let q: string | undefined;
+  let m = FULL_ARN.exec(functionName);
+  if (m) {
+    if (m[1] !== ctx.region || m[2] !== ctx.account) {
+      throw new ResourceNotFoundException(`Function not found: ${functionName}`, { Type: "User" });
+    }
+    name = m[3]!;
+    q = m[4];
+  } else if ((m = PARTIAL_ARN.exec(functionName))) {
+    if (m[1] !== ctx.account) throw new ResourceNotFoundException(`Function not found: ${functionArn(ctx, m[2]!, m[3])}`, { Type: "User" });
+    name = m[2]!;
+    q = m[3];
+  } else if ((m = NAME.exec(functionName))) {
+    name = m[1]!;
+    q = m[2];
+  } else {
+    throw new InvalidParameterValueException(`1 validation error detected: Value '${functionName}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`);
+  }
+  if (name.length > 64) throw new InvalidParameterValueException(`1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64`);
+  if (q !== undefined && qualifier !== undefined && q !== qualifier) {
+    throw new InvalidParameterValueException("The derived qualifier from the function name does not match the specified qualifier.", { Type: "User" });
+  }
+  return { name, qualifier: q ?? qualifier };
+}
+
+export const notFound = (ctx: Pick<HandlerContext, "account" | "region">, name: string, qualifier?: string) =>
+  new ResourceNotFoundException(`Function not found: ${functionArn(ctx, name, qualifier)}`, { Type: "User" });
+
+export function mustGetFunction(ctx: Pick<HandlerContext, "table" | "account" | "region">, name: string): FunctionRec {
+  const rec = tables(ctx).functions.get(name);
+  if (!rec) throw notFound(ctx, name);
+  return rec;
+}
+
+export interface Resolved {
+  fn: FunctionRec;
+  /** The version that runs: $LATEST or a number. */
+  version: VersionRec;
+  /** The qualifier as asked (alias name, version, $LATEST or undefined). */
+  qualifier?: string;
+  alias?: AliasRec;
+}
+
+/**
+ * The function and version a (FunctionName, Qualifier) pair names. An alias resolves to its primary version
+ * (weighted routing is Invoke's business: `pickVersion`).
+ */
+export function resolveFunction(ctx: Pick<HandlerContext, "table" | "account" | "region">, functionName: string, qualifier?: string): Resolved {
+  const ref = parseFunctionName(ctx, functionName, qualifier);
+  const t = tables(ctx);
+  const fn = t.functions.get(ref.name);
+  if (!fn) throw notFound(ctx, ref.name, ref.qualifier);
+  const q = ref.qualifier;
+  if (q === undefined || q === LATEST) return { fn, version: fn.latest, qualifier: q };
+  if (/^\d+$/.test(q)) {
+    const v = t.versions.get(versionKey(fn.name, q));
+    if (!v) throw notFound(ctx, fn.name, q);
+    return { fn, version: v, qualifier: q };
+  }
+  const alias = t.aliases.get(`${fn.name}#${q}`);
+  if (!alias) throw notFound(ctx, fn.name, q);
+  const version = alias.functionVersion === LATEST ? fn.latest : t.versions.get(versionKey(fn.name, alias.functionVersion));
+  if (!version) throw notFound(ctx, fn.name, q);
+  return { fn, version, qualifier: q, alias };
+}
+
+/** A version for one invocation of an alias with weighted routing (AdditionalVersionWeights). */
+export function pickVersion(ctx: Pick<HandlerContext, "table">, r: Resolved, random = Math.random): VersionRec {
+  const weights = r.alias?.routingConfig?.AdditionalVersionWeights;
+  if (!weights) return r.version;
+  let x = random();
+  for (const [v, w] of Object.entries(weights)) {
+    if (x < w) return tables(ctx).versions.get(versionKey(r.fn.name, v)) ?? r.version;
+    x -= w;
+  }
+  return r.version;
+}
+
+/** ISO-8601 as Lambda writes LastModified: 2024-01-01T00:00:00.000+0000. */
+export const lastModified = (ms: number) => new Date(ms).toISOString().replace("Z", "+0000");

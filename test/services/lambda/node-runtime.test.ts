@@ -1,0 +1,588 @@
+// The Node.js runtime client (runtimes/node/index.mjs) against a stand-in Runtime API: handler loading (ESM,
+// CommonJS, nested paths), the invocation loop, the context object, errors as AWS reports them, init errors,
+// the console patch (Text and JSON) and Stratus's end-of-invocation markers.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type IncomingMessage, type ServerResponse, type Server } from "node:http";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+
+const RUNTIME = fileURLToPath(new URL("../../../runtimes/node/index.mjs", import.meta.url));
+
+interface Outcome {
+  kind: "response" | "error";
+  body: any;
+  errorTypeHeader?: string;
+}
+interface QueuedInvoke {
+  id: string;
+  event: unknown;
+  headers: Record<string, string>;
+}
+
+// A stand-in for Stratus's Runtime API: queues events for /next, records what the runtime posts back.
+class FakeRuntimeApi {
+  private server!: Server;
+  port = 0;
+  private queue: QueuedInvoke[] = [];
+  private waitingNext: ServerResponse[] = [];
+  private outcomes = new Map<string, (o: Outcome) => void>();
+  nextRequests = 0;
+  firstNextAt?: number;
+  private firstNextResolve!: (t: number) => void;
+  firstNext = new Promise<number>((r) => (this.firstNextResolve = r));
+  initError?: { body: any; errorTypeHeader?: string };
+  private initErrorResolve!: (v: { body: any; errorTypeHeader?: string }) => void;
+  initErrorPosted = new Promise<{ body: any; errorTypeHeader?: string }>((r) => (this.initErrorResolve = r));
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => this.route(req, res));
+    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  close(): void {
+    for (const res of this.waitingNext) res.destroy();
+    this.server.closeAllConnections();
+    this.server.close();
+  }
+
+  /** Queues an event; resolves with what the runtime posts for it. */
+  invoke(event: unknown, headers: Record<string, string> = {}, id: string = randomUUID()): Promise<Outcome> {
+    const done = new Promise<Outcome>((r) => this.outcomes.set(id, r));
+    this.queue.push({ id, event, headers });
+    this.pump();
+    return done;
+  }
+
+  private pump(): void {
+    while (this.queue.length && this.waitingNext.length) {
+      const inv = this.queue.shift()!;
+      const res = this.waitingNext.shift()!;
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "lambda-runtime-aws-request-id": inv.id,
+        "lambda-runtime-deadline-ms": String(Date.now() + 30_000),
+        "lambda-runtime-invoked-function-arn": "arn:aws:lambda:us-east-1:123456789012:function:fn",
+        ...inv.headers,
+      });
+      res.end(JSON.stringify(inv.event));
+    }
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const url = req.url ?? "";
+      const text = Buffer.concat(chunks).toString("utf8");
+      const errorType = req.headers["lambda-runtime-function-error-type"] as string | undefined;
+      if (req.method === "GET" && url === "/2018-06-01/runtime/invocation/next") {
+        this.nextRequests++;
+        if (this.firstNextAt === undefined) this.firstNextResolve((this.firstNextAt = Date.now()));
+        this.waitingNext.push(res);
+        this.pump();
+        return;
+      }
+      let m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
+      if (req.method === "POST" && m) {
+        const resolve = this.outcomes.get(decodeURIComponent(m[1]));
+        res.writeHead(202).end('{"status":"OK"}');
+        resolve?.({ kind: m[2] as Outcome["kind"], body: JSON.parse(text), errorTypeHeader: errorType });
+        return;
+      }
+      if (req.method === "POST" && url === "/2018-06-01/runtime/init/error") {
+        this.initError = { body: JSON.parse(text), errorTypeHeader: errorType };
+        res.writeHead(202).end('{"status":"OK"}');
+        this.initErrorResolve(this.initError);
+        return;
+      }
+      res.writeHead(404).end();
+    });
+  }
+}
+
+interface Runtime {
+  child: ChildProcess;
+  api: FakeRuntimeApi;
+  dir: string;
+  spawnedAt: number;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+  invoke: FakeRuntimeApi["invoke"];
+  /** Resolves once both streams carry `text`. */
+  waitForBoth: (text: string) => Promise<void>;
+  close: () => void;
+}
+
+// Writes the function's files into a fresh temp dir and starts the runtime there, as Stratus does.
+async function startRuntime(files: Record<string, string>, handler: string, env: Record<string, string> = {}): Promise<Runtime> {
+  const dir = mkdtempSync(join(tmpdir(), "stratus-node-rt-"));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  const api = await new FakeRuntimeApi().start();
+  const spawnedAt = Date.now();
+  const child = spawn(process.execPath, [RUNTIME], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      PATH: process.env.PATH,
+      AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${api.port}`,
+      _HANDLER: handler,
+      LAMBDA_TASK_ROOT: dir,
+      AWS_LAMBDA_FUNCTION_NAME: "fn",
+      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "256",
+      AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/fn",
+      AWS_LAMBDA_LOG_STREAM_NAME: "2024/01/01/[$LATEST]abcdef",
+      AWS_REGION: "us-east-1",
+      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x",
+      AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "secret",
+      ...env,
+    },
+  });
+  let out = "";
+  let err = "";
+  const listeners = new Set<() => void>();
+  child.stdout!.on("data", (c: Buffer) => {
+    out += c.toString("utf8");
+    for (const l of listeners) l();
+  });
+  child.stderr!.on("data", (c: Buffer) => {
+    err += c.toString("utf8");
+    for (const l of listeners) l();
+  });
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  const waitForBoth = (text: string) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (out.includes(text) && err.includes(text)) {
+          listeners.delete(check);
+          resolve();
+        }
+      };
+      listeners.add(check);
+      check();
+    });
+  return {
+    child,
+    api,
+    dir,
+    spawnedAt,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    invoke: (event, headers, id) => api.invoke(event, headers, id),
+    waitForBoth,
+    close: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+      api.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\t([^\t]+)\t([A-Z]+)\t([^]*)$/; // [^]: the message may hold \r
+const lines = (text: string) => text.split("\n").filter((l) => l && !l.startsWith("\x1e"));
+
+test("ESM .mjs async handler: event in, result out; the time from spawn to the first /next", async () => {
+  const rt = await startRuntime({ "index.mjs": "export const handler = async (event) => ({ got: event, node: process.version });" }, "index.handler");
+  try {
+    const firstNext = await rt.api.firstNext;
+    console.log(`node runtime: spawn → first /next in ${firstNext - rt.spawnedAt} ms`);
+    const out = await rt.invoke({ a: 1 });
+    assert.equal(out.kind, "response");
+    assert.deepEqual(out.body, { got: { a: 1 }, node: process.version });
+  } finally {
+    rt.close();
+  }
+});
+
+test("CommonJS .js with module.exports and callback style; undefined result becomes null", async () => {
+  const rt = await startRuntime(
+    {
+      "index.js": `
+        const helper = (x) => x * 2;
+        module.exports = {
+          handler(event, context, callback) { setTimeout(() => callback(null, { doubled: helper(event.n) }), 5); },
+          empty: async () => undefined,
+          legacy(event, context) { context.succeed({ legacy: true }); },
+          legacyFail(event, context) { context.fail(new Error("nope")); },
+        };`,
+    },
+    "index.handler",
+  );
+  try {
+    assert.deepEqual((await rt.invoke({ n: 21 })).body, { doubled: 42 });
+  } finally {
+    rt.close();
+  }
+  for (const [name, expected] of [
+    ["index.empty", { kind: "response", body: null }],
+    ["index.legacy", { kind: "response", body: { legacy: true } }],
+  ] as const) {
+    const rt2 = await startRuntime({ "index.js": `module.exports = { empty: async () => undefined, legacy(e, c) { c.succeed({ legacy: true }); } };` }, name);
+    try {
+      const out = await rt2.invoke({});
+      assert.equal(out.kind, expected.kind);
+      assert.deepEqual(out.body, expected.body);
+    } finally {
+      rt2.close();
+    }
+  }
+});
+
+test("callbackWaitsForEmptyEventLoop: the answer waits for pending timers unless set to false", async () => {
+  const src = `
+    exports.wait = (event, context, callback) => { setTimeout(() => { globalThis.flag = "timer ran"; }, 150); callback(null, Date.now()); };
+    exports.nowait = (event, context, callback) => { context.callbackWaitsForEmptyEventLoop = false; setTimeout(() => {}, 5000); callback(null, "fast"); };`;
+  const rt = await startRuntime({ "index.js": src }, "index.wait");
+  try {
+    const started = Date.now();
+    await rt.invoke({});
+    assert.ok(Date.now() - started >= 140, "the response came only once the timer had run");
+  } finally {
+    rt.close();
+  }
+  const rt2 = await startRuntime({ "index.js": src }, "index.nowait");
+  try {
+    const started = Date.now();
+    assert.deepEqual((await rt2.invoke({})).body, "fast");
+    assert.ok(Date.now() - started < 4000);
+  } finally {
+    rt2.close();
+  }
+});
+
+test("nested handler path src/app.handler and a nested property path index.a.b", async () => {
+  const rt = await startRuntime({ "src/app.mjs": "export async function handler() { return 'nested'; }" }, "src/app.handler");
+  try {
+    assert.deepEqual((await rt.invoke({})).body, "nested");
+  } finally {
+    rt.close();
+  }
+  const rt2 = await startRuntime({ "index.cjs": "exports.a = { b: async () => 'deep' };" }, "index.a.b");
+  try {
+    assert.deepEqual((await rt2.invoke({})).body, "deep");
+  } finally {
+    rt2.close();
+  }
+});
+
+test("context fields, getRemainingTimeInMillis, client context, identity and the trace id", async () => {
+  const rt = await startRuntime(
+    {
+      "index.mjs": `export const handler = async (event, context) => ({
+        keys: Object.keys(context),
+        functionName: context.functionName, functionVersion: context.functionVersion,
+        invokedFunctionArn: context.invokedFunctionArn, memoryLimitInMB: context.memoryLimitInMB,
+        awsRequestId: context.awsRequestId, logGroupName: context.logGroupName, logStreamName: context.logStreamName,
+        identity: context.identity ?? "absent", clientContext: context.clientContext ?? "absent",
+        remaining: context.getRemainingTimeInMillis(), waits: context.callbackWaitsForEmptyEventLoop,
+        trace: process.env._X_AMZN_TRACE_ID ?? "absent",
+      });`,
+    },
+    "index.handler",
+  );
+  try {
+    const first = await rt.invoke({}, {
+      "lambda-runtime-client-context": JSON.stringify({ custom: { k: "v" } }),
+      "lambda-runtime-cognito-identity": JSON.stringify({ cognitoIdentityId: "id-1", cognitoIdentityPoolId: "pool-1" }),
+      "lambda-runtime-trace-id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+    }, "req-1");
+    const b = first.body;
+    assert.equal(b.functionName, "fn");
+    assert.equal(b.functionVersion, "$LATEST");
+    assert.equal(b.invokedFunctionArn, "arn:aws:lambda:us-east-1:123456789012:function:fn");
+    assert.equal(b.memoryLimitInMB, "256");
+    assert.equal(b.awsRequestId, "req-1");
+    assert.equal(b.logGroupName, "/aws/lambda/fn");
+    assert.equal(b.logStreamName, "2024/01/01/[$LATEST]abcdef");
+    assert.deepEqual(b.identity, { cognitoIdentityId: "id-1", cognitoIdentityPoolId: "pool-1" });
+    assert.deepEqual(b.clientContext, { custom: { k: "v" } });
+    assert.ok(b.remaining > 25_000 && b.remaining <= 30_000, String(b.remaining));
+    assert.equal(b.waits, true);
+    assert.equal(b.trace, "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
+    for (const k of ["callbackWaitsForEmptyEventLoop", "done", "succeed", "fail", "getRemainingTimeInMillis"]) assert.ok(b.keys.includes(k), k);
+
+    const second = await rt.invoke({});
+    assert.equal(second.body.identity, "absent");
+    assert.equal(second.body.clientContext, "absent");
+    assert.equal(second.body.trace, "absent", "the trace id does not leak into the next invocation");
+  } finally {
+    rt.close();
+  }
+});
+
+test("sequential invocations reuse the process: module state persists, /next is called once per invocation", async () => {
+  const rt = await startRuntime({ "index.mjs": "let count = 0; export const handler = async () => ({ count: ++count, pid: process.pid });" }, "index.handler");
+  try {
+    const a = await rt.invoke({});
+    const b = await rt.invoke({});
+    const c = await rt.invoke({});
+    assert.deepEqual([a.body.count, b.body.count, c.body.count], [1, 2, 3]);
+    assert.equal(a.body.pid, rt.child.pid);
+    assert.equal(c.body.pid, rt.child.pid);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(rt.api.nextRequests, 4);
+  } finally {
+    rt.close();
+  }
+});
+
+test("a thrown Error, a rejected promise, callback(err) and a thrown string post /error as AWS shapes them", async () => {
+  const rt = await startRuntime(
+    {
+      "index.mjs": `
+        class ValidationError extends Error { constructor(m) { super(m); this.name = "ValidationError"; } }
+        let n = 0;
+        export const handler = (event, context, callback) => {
+          n++;
+          if (event.mode === "throw") throw new ValidationError("bad input");
+          if (event.mode === "reject") return Promise.reject(new TypeError("rejected"));
+          if (event.mode === "callback") return callback(new Error("via callback"));
+          if (event.mode === "string") throw "just a string";
+          return Promise.resolve({ ok: n });
+        };`,
+    },
+    "index.handler",
+  );
+  try {
+    const thrown = await rt.invoke({ mode: "throw" }, {}, "req-throw");
+    assert.equal(thrown.kind, "error");
+    assert.equal(thrown.errorTypeHeader, "ValidationError");
+    assert.equal(thrown.body.errorType, "ValidationError");
+    assert.equal(thrown.body.errorMessage, "bad input");
+    assert.ok(Array.isArray(thrown.body.trace));
+    assert.equal(thrown.body.trace[0], "ValidationError: bad input");
+    assert.match(thrown.body.trace[1], /^\s+at handler \(file:\/\//);
+
+    await rt.waitForBoth("\x1eSTRATUS-END req-throw\n");
+    const invokeError = lines(rt.stdout()).find((l) => l.includes("Invoke Error"))!;
+    const m = LINE.exec(invokeError)!;
+    assert.equal(m[2], "req-throw");
+    assert.equal(m[3], "ERROR");
+    assert.ok(m[4].startsWith("Invoke Error \t{"), m[4]);
+    const logged = JSON.parse(m[4].slice("Invoke Error \t".length).replace(/\r/g, "\n"));
+    assert.equal(logged.errorType, "ValidationError");
+    assert.equal(logged.errorMessage, "bad input");
+    assert.equal(logged.stack[0], "ValidationError: bad input");
+
+    const rejected = await rt.invoke({ mode: "reject" });
+    assert.equal(rejected.errorTypeHeader, "TypeError");
+    assert.equal(rejected.body.errorMessage, "rejected");
+    const viaCallback = await rt.invoke({ mode: "callback" });
+    assert.equal(viaCallback.body.errorType, "Error");
+    assert.equal(viaCallback.body.errorMessage, "via callback");
+    const str = await rt.invoke({ mode: "string" });
+    assert.deepEqual(str.body, { errorType: "string", errorMessage: "just a string", trace: [] });
+    assert.equal(str.errorTypeHeader, "string");
+
+    const ok = await rt.invoke({});
+    assert.deepEqual(ok.body, { ok: 5 }, "errors do not end the process");
+  } finally {
+    rt.close();
+  }
+});
+
+test("a result that cannot be serialized fails the invocation", async () => {
+  const rt = await startRuntime({ "index.mjs": "export const handler = async () => { const o = {}; o.self = o; return o; };" }, "index.handler");
+  try {
+    const out = await rt.invoke({});
+    assert.equal(out.kind, "error");
+    assert.equal(out.body.errorMessage, "Unable to stringify response body");
+  } finally {
+    rt.close();
+  }
+});
+
+async function initFailure(files: Record<string, string>, handler: string) {
+  const rt = await startRuntime(files, handler);
+  try {
+    const posted = await rt.api.initErrorPosted;
+    const code = await rt.exited;
+    await rt.waitForBoth("\x1eSTRATUS-INIT-ERROR\n");
+    return { posted, code, rt, stdout: rt.stdout() };
+  } finally {
+    rt.close();
+  }
+}
+
+test("missing module → Runtime.ImportModuleError via /init/error, exit 1, no /next", async () => {
+  const { posted, code, rt, stdout } = await initFailure({ "other.mjs": "export const handler = async () => 1;" }, "index.handler");
+  assert.equal(code, 1);
+  assert.equal(rt.api.nextRequests, 0);
+  assert.equal(posted.errorTypeHeader, "Runtime.ImportModuleError");
+  assert.equal(posted.body.errorType, "Runtime.ImportModuleError");
+  assert.equal(posted.body.errorMessage, `Error: Cannot find module 'index'\nRequire stack:\n- ${RUNTIME}`);
+  assert.equal(posted.body.trace[0], "Runtime.ImportModuleError: Error: Cannot find module 'index'");
+  const line = lines(stdout).find((l) => l.includes("Uncaught Exception"))!;
+  const m = LINE.exec(line)!;
+  assert.equal(m[2], "undefined");
+  assert.equal(m[3], "ERROR");
+  assert.ok(m[4].startsWith("Uncaught Exception \t{"));
+  assert.equal(JSON.parse(m[4].slice("Uncaught Exception \t".length).replace(/\r/g, "\n")).errorType, "Runtime.ImportModuleError");
+
+  // An ESM import of a package that is not there is an ImportModuleError too.
+  const dep = await initFailure({ "index.mjs": "import x from 'no-such-package-here'; export const handler = async () => x;" }, "index.handler");
+  assert.equal(dep.posted.body.errorType, "Runtime.ImportModuleError");
+  assert.match(dep.posted.body.errorMessage, /^Error \[ERR_MODULE_NOT_FOUND\]: Cannot find package 'no-such-package-here' imported from /);
+});
+
+test("handler not exported → Runtime.HandlerNotFound; not a function; malformed handler name", async () => {
+  const nf = await initFailure({ "index.mjs": "export const other = async () => 1;" }, "index.handler");
+  assert.equal(nf.code, 1);
+  assert.equal(nf.posted.body.errorType, "Runtime.HandlerNotFound");
+  assert.equal(nf.posted.body.errorMessage, "index.handler is undefined or not exported");
+  assert.equal(nf.rt.api.nextRequests, 0);
+
+  const notFn = await initFailure({ "index.mjs": "export const handler = 42;" }, "index.handler");
+  assert.equal(notFn.posted.body.errorType, "Runtime.HandlerNotFound");
+  assert.equal(notFn.posted.body.errorMessage, "index.handler is not a function");
+
+  const bad = await initFailure({ "index.mjs": "export const handler = async () => 1;" }, "index");
+  assert.equal(bad.posted.body.errorType, "Runtime.MalformedHandlerName");
+  assert.equal(bad.posted.body.errorMessage, "Bad handler");
+});
+
+test("syntax error → Runtime.UserCodeSyntaxError; another throw at import keeps its own name", async () => {
+  const syn = await initFailure({ "index.mjs": "export const handler = async () => { return 1;; }}" }, "index.handler");
+  assert.equal(syn.code, 1);
+  assert.equal(syn.posted.body.errorType, "Runtime.UserCodeSyntaxError");
+  assert.match(syn.posted.body.errorMessage, /^SyntaxError: /);
+  assert.equal(syn.posted.errorTypeHeader, "Runtime.UserCodeSyntaxError");
+
+  const cjsSyn = await initFailure({ "index.js": "exports.handler = function( {" }, "index.handler");
+  assert.equal(cjsSyn.posted.body.errorType, "Runtime.UserCodeSyntaxError");
+
+  const thrown = await initFailure({ "index.mjs": "throw new RangeError('config missing'); export const handler = 1;" }, "index.handler");
+  assert.equal(thrown.posted.body.errorType, "RangeError");
+  assert.equal(thrown.posted.body.errorMessage, "config missing");
+});
+
+test("console output: one Text line per call, \\n → \\r, levels, and END markers on both streams", async () => {
+  const rt = await startRuntime(
+    {
+      "index.mjs": `
+        console.log("at init");
+        export const handler = async (event) => {
+          console.log("hello %s", "world", { a: 1 });
+          console.info("line one\\nline two");
+          console.warn("careful");
+          console.error(new Error("shown"));
+          console.debug("dbg");
+          console.trace("trc");
+          process.stderr.write("raw stderr\\n");
+          return "ok";
+        };`,
+    },
+    "index.handler",
+  );
+  try {
+    await rt.invoke({}, {}, "req-log");
+    await rt.waitForBoth("\x1eSTRATUS-END req-log\n");
+    const out = rt.stdout();
+    // The marker is the last thing written for the invocation on both streams.
+    assert.ok(out.endsWith("\x1eSTRATUS-END req-log\n"));
+    assert.ok(rt.stderr().endsWith("raw stderr\n\x1eSTRATUS-END req-log\n"));
+    const parsed = lines(out).map((l) => {
+      const m = LINE.exec(l);
+      assert.ok(m, JSON.stringify(l));
+      return { id: m[2], level: m[3], msg: m[4] };
+    });
+    assert.deepEqual(parsed[0], { id: "undefined", level: "INFO", msg: "at init" });
+    assert.deepEqual(parsed.slice(1, 4).map((p) => [p.id, p.level, p.msg]), [
+      ["req-log", "INFO", "hello world { a: 1 }"],
+      ["req-log", "INFO", "line one\rline two"],
+      ["req-log", "WARN", "careful"],
+    ]);
+    assert.equal(parsed[4].level, "ERROR");
+    assert.match(parsed[4].msg, /^Error: shown\r {4}at handler /);
+    assert.ok(!parsed[4].msg.includes("\n"));
+    assert.deepEqual(parsed.slice(5).map((p) => [p.level, p.msg]), [["DEBUG", "dbg"], ["TRACE", "trc"]]);
+  } finally {
+    rt.close();
+  }
+});
+
+test("JSON log format: one object per line; AWS_LAMBDA_LOG_LEVEL filters", async () => {
+  const rt = await startRuntime(
+    {
+      "index.mjs": `export const handler = async () => {
+        console.debug("hidden");
+        console.info("two\\nlines %d", 2);
+        console.warn({ structured: true });
+        throw new Error("json boom");
+      };`,
+    },
+    "index.handler",
+    { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: "INFO" },
+  );
+  try {
+    const out = await rt.invoke({}, {}, "req-json");
+    assert.equal(out.body.errorType, "Error");
+    await rt.waitForBoth("\x1eSTRATUS-END req-json\n");
+    const objs = lines(rt.stdout()).map((l) => JSON.parse(l));
+    assert.equal(objs.length, 3);
+    assert.match(objs[0].timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.deepEqual({ ...objs[0], timestamp: 0 }, { timestamp: 0, level: "INFO", requestId: "req-json", message: "two\nlines 2" });
+    assert.deepEqual({ ...objs[1], timestamp: 0 }, { timestamp: 0, level: "WARN", requestId: "req-json", message: { structured: true } });
+    assert.equal(objs[2].level, "ERROR");
+    assert.match(objs[2].message, /^Invoke Error Error: json boom/);
+    assert.equal(objs[2].errorType, "Error");
+    assert.equal(objs[2].errorMessage, "json boom");
+  } finally {
+    rt.close();
+  }
+});
+
+test("an unhandled rejection during an invocation is posted for it, then the process exits", async () => {
+  const rt = await startRuntime(
+    {
+      "index.mjs": `export const handler = async () => {
+        Promise.reject(new Error("floating boom"));
+        await new Promise((r) => setTimeout(r, 2000));
+        return "too late";
+      };`,
+    },
+    "index.handler",
+  );
+  try {
+    const out = await rt.invoke({}, {}, "req-rej");
+    assert.equal(out.kind, "error");
+    assert.equal(out.errorTypeHeader, "Runtime.UnhandledPromiseRejection");
+    assert.equal(out.body.errorType, "Runtime.UnhandledPromiseRejection");
+    assert.equal(out.body.errorMessage, "Error: floating boom");
+    const code = await rt.exited;
+    assert.equal(code, 128);
+    await rt.waitForBoth("\x1eSTRATUS-END req-rej\n");
+    assert.match(rt.stdout(), /\treq-rej\tERROR\tUnhandled Promise Rejection \t\{"errorType":"Runtime.UnhandledPromiseRejection","errorMessage":"Error: floating boom"/);
+  } finally {
+    rt.close();
+  }
+});
+
+test("an uncaught exception during an invocation is posted with its own type, exit 129", async () => {
+  const rt = await startRuntime(
+    { "index.js": "exports.handler = (e, c, cb) => { setTimeout(() => { throw new TypeError('timer blew up'); }, 5); };" },
+    "index.handler",
+  );
+  try {
+    const out = await rt.invoke({});
+    assert.equal(out.body.errorType, "TypeError");
+    assert.equal(out.body.errorMessage, "timer blew up");
+    assert.equal(await rt.exited, 129);
+  } finally {
+    rt.close();
+  }
+});
