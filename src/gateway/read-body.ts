@@ -13,11 +13,17 @@ export function readBody(x: Exchange): Promise<void> | void {
   return bufferBody(x);
 }
 
+// Services whose requests AWS allows to be larger than the server's general limit: Lambda's CreateFunction and
+// UpdateFunctionCode carry a 50 MB zip as base64 JSON (AWS's own request limit is 69,905,067 bytes).
+const SERVICE_LIMITS: Record<string, number> = { lambda: 69_905_067 };
+
+const limitFor = (x: Exchange) => Math.max(x.runtime.options.maxBodyBytes, SERVICE_LIMITS[x.service?.name ?? ""] ?? 0);
+
 /** Reads the whole body into x.req.body (once), within the size limit. */
 export function bufferBody(x: Exchange): Promise<void> | void {
   if (x.bodyRead) return;
   x.bodyRead = true;
-  const limit = x.runtime.options.maxBodyBytes;
+  const limit = limitFor(x);
   const declared = Number(x.raw.headers["content-length"] ?? -1);
   if (declared === 0 || (x.raw.method === "GET" && declared < 0 && !x.raw.headers["transfer-encoding"])) return;
   return new Promise((resolve, reject) => {
@@ -50,5 +56,5 @@ export class ClientGone extends Error {
 }
 
 export function enforceBodyLimit(x: Exchange): void {
-  if (x.bodyTooLarge) throw CommonErrors.requestTooLarge(x.runtime.options.maxBodyBytes);
+  if (x.bodyTooLarge) throw CommonErrors.requestTooLarge(limitFor(x));
 }

@@ -1,9 +1,10 @@
 // Invoke through the real SDK v3 client: Node.js, Python and custom runtimes running as local processes.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
-import { createFunction, json, lambdaEnv, payload } from "./setup.js";
+import { rejects } from "../../helpers/errors.js";
+import { createFunction, json, lambdaEnv, payload, zip } from "./setup.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer()));
@@ -26,4 +27,173 @@ test("a Node.js function runs and answers its result", async () => {
   const log = Buffer.from(out.LogResult!, "base64").toString("utf8");
   assert.match(log, /^START RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
   assert.match(log, /REPORT RequestId: .*Duration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms/);
+});
+
+test("a Python function runs with AWS's context object and logging", async () => {
+  const env = await lambdaEnv(server);
+  await createFunction(env, {
+    FunctionName: "py",
+    Runtime: "python3.12",
+    Handler: "app.handler",
+    code: {
+      "app.py": [
+        "import logging, os",
+        "logger = logging.getLogger()",
+        "logger.setLevel(logging.INFO)",
+        "def handler(event, context):",
+        "    logger.info('got %s', event)",
+        "    print('plain print')",
+        "    return {'name': context.function_name, 'arn': context.invoked_function_arn, 'mem': context.memory_limit_in_mb,",
+        "            'left': context.get_remaining_time_in_millis(), 'region': os.environ['AWS_REGION'], 'event': event}",
+      ].join("\n"),
+    },
+  });
+  const out = await env.lambda.send(new InvokeCommand({ FunctionName: "py", Payload: payload({ x: [1, 2] }), LogType: "Tail" }));
+  assert.equal(out.FunctionError, undefined, Buffer.from(out.Payload ?? []).toString());
+  const body = json(out.Payload);
+  assert.equal(body.name, "py");
+  assert.equal(body.arn, `arn:aws:lambda:us-east-1:${env.account}:function:py`);
+  assert.equal(String(body.mem), "128");
+  assert.ok(body.left > 0 && body.left <= 3000);
+  assert.equal(body.region, "us-east-1");
+  assert.deepEqual(body.event, { x: [1, 2] });
+  const log = Buffer.from(out.LogResult!, "base64").toString("utf8");
+  assert.match(log, /\[INFO\]\t\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-f-]{36}\tgot \{'x': \[1, 2\]\}\n/);
+  assert.match(log, /\nplain print\n/);
+});
+
+test("a custom runtime runs its own bootstrap against the Runtime API", async () => {
+  const env = await lambdaEnv(server);
+  const bootstrap = [
+    "#!/bin/sh",
+    "set -eu",
+    "while true; do",
+    "  HEADERS=$(mktemp)",
+    '  EVENT=$(curl -sS -D "$HEADERS" "http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/next")',
+    "  REQUEST_ID=$(grep -i Lambda-Runtime-Aws-Request-Id \"$HEADERS\" | tr -d '[:space:]' | cut -d: -f2)",
+    '  echo "custom runtime handling $REQUEST_ID"',
+    '  curl -sS -X POST "http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/$REQUEST_ID/response" -d "{\\"echo\\":$EVENT,\\"handler\\":\\"$_HANDLER\\"}" >/dev/null',
+    "done",
+  ].join("\n");
+  await env.lambda.send(new CreateFunctionCommand({
+    FunctionName: "custom",
+    Runtime: "provided.al2023",
+    Handler: "my.handler",
+    Role: env.role,
+    Code: { ZipFile: zip([{ name: "bootstrap", data: bootstrap, mode: 0o755 }]) },
+  }));
+  const out = await env.lambda.send(new InvokeCommand({ FunctionName: "custom", Payload: payload({ n: 7 }), LogType: "Tail" }));
+  assert.equal(out.FunctionError, undefined, Buffer.from(out.Payload ?? []).toString());
+  assert.deepEqual(json(out.Payload), { echo: { n: 7 }, handler: "my.handler" });
+  assert.match(Buffer.from(out.LogResult!, "base64").toString("utf8"), /custom runtime handling [0-9a-f-]{36}/);
+});
+
+test("errors: a thrown error, a missing module, a crash, a timeout and running out of memory are reported as AWS reports them", async () => {
+  const env = await lambdaEnv(server);
+  const fn = async (name: string, body: string, extra: Record<string, unknown> = {}) =>
+    createFunction(env, { FunctionName: name, code: { "index.mjs": body }, ...extra });
+  await fn("throws", "export const handler = async () => { throw new TypeError('bad input'); };");
+  let out = await env.lambda.send(new InvokeCommand({ FunctionName: "throws" }));
+  assert.equal(out.StatusCode, 200);
+  assert.equal(out.FunctionError, "Unhandled");
+  let body = json(out.Payload);
+  assert.equal(body.errorType, "TypeError");
+  assert.equal(body.errorMessage, "bad input");
+  assert.ok(Array.isArray(body.trace));
+
+  await createFunction(env, { FunctionName: "nomodule", Handler: "missing.handler" });
+  out = await env.lambda.send(new InvokeCommand({ FunctionName: "nomodule" }));
+  assert.equal(out.FunctionError, "Unhandled");
+  body = json(out.Payload);
+  assert.equal(body.errorType, "Runtime.ImportModuleError");
+  assert.match(body.errorMessage, /Cannot find module 'missing'/);
+
+  await fn("crash", "export const handler = async () => { process.exit(3); };");
+  out = await env.lambda.send(new InvokeCommand({ FunctionName: "crash" }));
+  body = json(out.Payload);
+  assert.equal(out.FunctionError, "Unhandled");
+  assert.equal(body.errorType, "Runtime.ExitError");
+  assert.match(body.errorMessage, /^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 3$/);
+
+  await fn("slow", "export const handler = async () => { await new Promise((r) => setTimeout(r, 10000)); return 'late'; };", { Timeout: 1 });
+  const t0 = Date.now();
+  out = await env.lambda.send(new InvokeCommand({ FunctionName: "slow", LogType: "Tail" }));
+  const took = Date.now() - t0;
+  body = json(out.Payload);
+  assert.equal(out.FunctionError, "Unhandled");
+  assert.equal(body.errorType, "Sandbox.Timedout");
+  assert.match(body.errorMessage, /Task timed out after 1\.00 seconds/);
+  assert.ok(took >= 1000 && took < 3000, `timed out after ${took} ms`);
+  assert.match(Buffer.from(out.LogResult!, "base64").toString("utf8"), /Task timed out after 1\.00 seconds[\s\S]*REPORT .*Status: timeout/);
+
+  await fn("hog", "export const handler = async () => { const keep = []; for (let i = 0; i < 40; i++) keep.push(Buffer.alloc(8 * 1024 * 1024, 1)); await new Promise((r) => setTimeout(r, 2000)); return keep.length; };", { Timeout: 10 });
+  out = await env.lambda.send(new InvokeCommand({ FunctionName: "hog" }));
+  body = json(out.Payload);
+  assert.equal(out.FunctionError, "Unhandled");
+  assert.equal(body.errorType, "Runtime.OutOfMemory");
+  assert.match(body.errorMessage, /Runtime exited with error: signal: killed/);
+
+  // Each failure cost only its own environment: the functions still run.
+  await fn("ok-after", "export const handler = async () => 'fine';");
+  assert.equal(json((await env.lambda.send(new InvokeCommand({ FunctionName: "ok-after" }))).Payload), "fine");
+});
+
+test("the function's environment: AWS's variables, its own, and credentials of its role that work against Stratus", async () => {
+  const env = await lambdaEnv(server);
+  await createFunction(env, {
+    FunctionName: "whoami",
+    Environment: { Variables: { GREETING: "hello" } },
+    MemorySize: 256,
+    code: {
+      "index.mjs": [
+        'import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";',
+        "export const handler = async (event, context) => {",
+        "  const id = await new STSClient({}).send(new GetCallerIdentityCommand({}));",
+        "  const e = process.env;",
+        "  return { arn: id.Arn, account: id.Account, name: e.AWS_LAMBDA_FUNCTION_NAME, version: e.AWS_LAMBDA_FUNCTION_VERSION, memory: e.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,",
+        "    group: e.AWS_LAMBDA_LOG_GROUP_NAME, stream: e.AWS_LAMBDA_LOG_STREAM_NAME, handler: e._HANDLER, root: e.LAMBDA_TASK_ROOT, cwd: process.cwd(),",
+        "    region: e.AWS_REGION, greeting: e.GREETING, endpoint: e.AWS_ENDPOINT_URL, ctxMem: context.memoryLimitInMB, requestId: context.awsRequestId, tmp: e.TMPDIR };",
+        "};",
+      ].join("\n"),
+    },
+  });
+  const out = await env.lambda.send(new InvokeCommand({ FunctionName: "whoami" }));
+  assert.equal(out.FunctionError, undefined, Buffer.from(out.Payload ?? []).toString());
+  const b = json(out.Payload);
+  assert.equal(b.arn, `arn:aws:sts::${env.account}:assumed-role/lambda-role/whoami`);
+  assert.equal(b.account, env.account);
+  assert.equal(b.name, "whoami");
+  assert.equal(b.version, "$LATEST");
+  assert.equal(b.memory, "256");
+  assert.equal(b.ctxMem, "256");
+  assert.equal(b.group, "/aws/lambda/whoami");
+  assert.match(b.stream, /^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
+  assert.equal(b.handler, "index.handler");
+  assert.equal(b.root, b.cwd);
+  assert.equal(b.region, "us-east-1");
+  assert.equal(b.greeting, "hello");
+  assert.equal(b.endpoint, server.url);
+  assert.match(b.requestId, /^[0-9a-f-]{36}$/);
+  assert.ok(b.tmp);
+});
+
+test("Invoke's own checks: DryRun, bad JSON, payload limit, runtimes that cannot run here, reserved names", async () => {
+  const env = await lambdaEnv(server);
+  await createFunction(env, { FunctionName: "fn" });
+  const dry = await env.lambda.send(new InvokeCommand({ FunctionName: "fn", InvocationType: "DryRun" }));
+  assert.equal(dry.StatusCode, 204);
+  await rejects(env.lambda.send(new InvokeCommand({ FunctionName: "fn", Payload: Buffer.from("{not json") })), "InvalidRequestContentException", 400);
+  await rejects(env.lambda.send(new InvokeCommand({ FunctionName: "fn", Payload: Buffer.alloc(6_291_457, 32) })), "RequestTooLargeException", 413);
+  await rejects(env.lambda.send(new InvokeCommand({ FunctionName: "nope" })), "ResourceNotFoundException", 404);
+
+  await env.lambda.send(new CreateFunctionCommand({ FunctionName: "java", Runtime: "java21", Handler: "x::y", Role: env.role, Code: { ZipFile: zip({ "a.txt": "x" }) } }));
+  await rejects(env.lambda.send(new InvokeCommand({ FunctionName: "java" })), "InvalidRuntimeException", 502, /java21/);
+  await env.lambda.send(new CreateFunctionCommand({ FunctionName: "image", PackageType: "Image", Role: env.role, Code: { ImageUri: `${env.account}.dkr.ecr.us-east-1.amazonaws.com/app:latest` } }));
+  await rejects(env.lambda.send(new InvokeCommand({ FunctionName: "image" })), "InvalidRuntimeException", 502, /container image/);
+
+  await rejects(env.lambda.send(new CreateFunctionCommand({ FunctionName: "old", Runtime: "nodejs16.x", Handler: "index.handler", Role: env.role, Code: { ZipFile: zip({ "index.js": "" }) } })), "InvalidParameterValueException", 400);
+  await rejects(env.lambda.send(new CreateFunctionCommand({ FunctionName: "norole", Runtime: "nodejs20.x", Handler: "index.handler", Role: `arn:aws:iam::${env.account}:role/missing`, Code: { ZipFile: zip({ "index.js": "" }) } })), "InvalidParameterValueException", 400);
+  await rejects(env.lambda.send(new CreateFunctionCommand({ FunctionName: "badzip", Runtime: "nodejs20.x", Handler: "index.handler", Role: env.role, Code: { ZipFile: Buffer.from("not a zip") } })), "InvalidParameterValueException", 400);
+  await rejects(env.lambda.send(new CreateFunctionCommand({ FunctionName: "fn", Runtime: "nodejs20.x", Handler: "index.handler", Role: env.role, Code: { ZipFile: zip({ "index.js": "" }) } })), "ResourceConflictException", 409);
+  await rejects(env.lambda.send(new CreateFunctionCommand({ FunctionName: "reserved", Runtime: "nodejs20.x", Handler: "index.handler", Role: env.role, Environment: { Variables: { AWS_REGION: "x" } }, Code: { ZipFile: zip({ "index.js": "" }) } })), "InvalidParameterValueException", 400);
 });
