@@ -197,3 +197,26 @@ test("Invoke's own checks: DryRun, bad JSON, payload limit, runtimes that cannot
   await rejects(env.lambda.send(new CreateFunctionCommand({ FunctionName: "fn", Runtime: "nodejs20.x", Handler: "index.handler", Role: env.role, Code: { ZipFile: zip({ "index.js": "" }) } })), "ResourceConflictException", 409);
   await rejects(env.lambda.send(new CreateFunctionCommand({ FunctionName: "reserved", Runtime: "nodejs20.x", Handler: "index.handler", Role: env.role, Environment: { Variables: { AWS_REGION: "x" } }, Code: { ZipFile: zip({ "index.js": "" }) } })), "InvalidParameterValueException", 400);
 });
+
+test("safety: a busy loop is killed at its timeout, a flood of output is capped, and the server keeps answering", async () => {
+  const env = await lambdaEnv(server);
+  await createFunction(env, { FunctionName: "spin", Timeout: 1, code: { "index.mjs": "export const handler = async () => { for (;;) {} };" } });
+  await createFunction(env, {
+    FunctionName: "flood",
+    Timeout: 20,
+    code: { "index.mjs": "export const handler = async () => { const line = 'x'.repeat(1023); for (let i = 0; i < 30 * 1024; i++) console.log(line); return 'done'; };" },
+  });
+  await createFunction(env, { FunctionName: "quick" });
+  const spin = env.lambda.send(new InvokeCommand({ FunctionName: "spin" }));
+  const flood = env.lambda.send(new InvokeCommand({ FunctionName: "flood", LogType: "Tail" }));
+  // Meanwhile the server answers other calls promptly.
+  const t0 = Date.now();
+  const quick = await env.lambda.send(new InvokeCommand({ FunctionName: "quick", Payload: payload({}) }));
+  assert.equal(quick.FunctionError, undefined);
+  assert.ok(Date.now() - t0 < 1500);
+  const s = await spin;
+  assert.equal(json(s.Payload).errorType, "Sandbox.Timedout");
+  const f = await flood;
+  assert.equal(json(f.Payload), "done");
+  assert.match(Buffer.from(f.LogResult!, "base64").toString("utf8"), /REPORT RequestId/);
+});

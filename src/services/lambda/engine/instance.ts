@@ -54,6 +54,7 @@ interface Running {
   delivered: boolean;
   outcome?: Outcome;
   markers: number;
+  bytes: number;
   timer?: NodeJS.Timeout;
   finishing?: NodeJS.Timeout;
 }
@@ -62,6 +63,10 @@ export const newInstanceId = () => randomBytes(16).toString("hex");
 
 const MAX_RESPONSE = 6_291_556;
 const INIT_LIMIT_MS = 10_000;
+/** Output kept per invocation (it all goes to CloudWatch Logs and the Tail). */
+const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+/** CloudWatch Logs' largest event, less its per-event overhead. */
+const MAX_EVENT_CHARS = 262_144 - 26;
 
 export class Instance {
   state: "starting" | "idle" | "busy" | "dead" = "starting";
@@ -75,6 +80,7 @@ export class Instance {
   private initError?: { errorType: string; payload: Buffer };
   /** Lines written before any invocation (module-level logging during init). */
   private initLines: { at: number; text: string }[] = [];
+  private initBytes = 0;
   private partial = ["", ""];
   private exitInfo?: string;
   private memTimer?: NodeJS.Timeout;
@@ -112,9 +118,13 @@ export class Instance {
   /** Runs one invocation; the instance must be starting or idle. Never rejects. */
   invoke(input: InvocationInput): Promise<InvocationResult> {
     return new Promise((resolve) => {
-      this.state = "busy";
-      this.running = { input, startedAt: performance.now(), lines: [], resolve, delivered: false, markers: 0 };
+      const dead = this.state === "dead";
+      if (!dead) this.state = "busy";
+      this.running = { input, startedAt: performance.now(), lines: [], resolve, delivered: false, markers: 0, bytes: 0 };
       if (this.initError) return this.finish({ kind: "platform", ...this.initFailure() });
+      if (dead) {
+        return this.finish({ kind: "platform", status: "error", errorType: "Runtime.ExitError", errorMessage: `RequestId: ${input.requestId} Error: Runtime exited with error: ${this.exitInfo ?? "unknown"}` });
+      }
       const limit = this.initDuration === undefined ? INIT_LIMIT_MS + input.timeout * 1000 : input.timeout * 1000;
       this.running.timer = setTimeout(() => this.timedOut(), limit);
       if (this.pendingNext) this.deliver();
@@ -261,9 +271,18 @@ export class Instance {
   }
 
   private line(at: number, text: string): void {
+    // A function that floods its output must not flood the server: past the cap its lines are dropped
+    // (one notice says so), and an event longer than CloudWatch Logs takes is cut, as Lambda cuts it.
+    const r = this.running;
+    const used = r ? r.bytes : this.initBytes;
+    if (used > MAX_OUTPUT_BYTES) return;
+    if (text.length > MAX_EVENT_CHARS) text = text.slice(0, MAX_EVENT_CHARS);
+    const total = used + text.length;
+    if (r) r.bytes = total;
+    else this.initBytes = total;
     // The runtimes write a multi-line message as one line with \r for its line breaks.
-    const entry = { at, text: text.replace(/\r/g, "\n") };
-    if (this.running) this.running.lines.push(entry);
+    const entry = { at, text: total > MAX_OUTPUT_BYTES ? `Stratus: this invocation wrote more than ${MAX_OUTPUT_BYTES} bytes of output; the rest is not kept.` : text.replace(/\r/g, "\n") };
+    if (r) r.lines.push(entry);
     else this.initLines.push(entry);
   }
 
@@ -289,6 +308,7 @@ export class Instance {
     }
     const lines = this.initLines.length ? [...this.initLines, ...r.lines] : r.lines;
     this.initLines = [];
+    this.initBytes = 0;
     const initDurationMs = !this.initReported ? this.initDuration : undefined;
     this.initReported = true;
     const result: InvocationResult = { outcome, lines, durationMs: performance.now() - r.startedAt, initDurationMs, maxMemoryMB: this.maxMemoryMB() };

@@ -51,10 +51,7 @@ export class LogSink {
     try {
       // Let the rest of this turn's lines join the batch.
       await new Promise((r) => setImmediate(r));
-      while (p.events.length) {
-        const batch = p.events.splice(0, 10_000);
-        await this.put(p, batch);
-      }
+      while (p.events.length) await this.put(p, takeBatch(p.events));
     } catch (e) {
       this.runtime.logger.error(`Lambda could not write to log group ${p.target.group}`, e);
     } finally {
@@ -88,4 +85,17 @@ export class LogSink {
     events.sort((a, b) => a.timestamp - b.timestamp);
     await call("PutLogEvents", { logGroupName: group, logStreamName: stream, logEvents: events });
   }
+}
+
+/** The next PutLogEvents batch: at most 10,000 events and 1 MB (each event counts its bytes plus 26). */
+function takeBatch(events: { timestamp: number; message: string }[]): { timestamp: number; message: string }[] {
+  let bytes = 0;
+  let n = 0;
+  while (n < events.length && n < 10_000) {
+    const size = Buffer.byteLength(events[n]!.message, "utf8") + 26;
+    if (n > 0 && bytes + size > 1_048_576) break;
+    bytes += size;
+    n++;
+  }
+  return events.splice(0, n);
 }
