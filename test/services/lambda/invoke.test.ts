@@ -2,6 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
+import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { createFunction, json, lambdaEnv, payload, zip } from "./setup.js";
@@ -219,4 +220,26 @@ test("safety: a busy loop is killed at its timeout, a flood of output is capped,
   const f = await flood;
   assert.equal(json(f.Payload), "done");
   assert.match(Buffer.from(f.LogResult!, "base64").toString("utf8"), /REPORT RequestId/);
+});
+
+test("logs: the function's lines and the platform's reach /aws/lambda/<name>, with a warning when the local Node.js is older than the runtime", async () => {
+  const env = await lambdaEnv(server);
+  await createFunction(env, { FunctionName: "newer", Runtime: "nodejs24.x", code: { "index.mjs": "export const handler = async (e) => { console.log('hello', e); return 1; };" } });
+  const out = await env.lambda.send(new InvokeCommand({ FunctionName: "newer", Payload: payload({ k: "v" }) }));
+  assert.equal(json(out.Payload), 1);
+  const logs = new CloudWatchLogsClient(server.clientConfig({ account: env.account }));
+  let messages: string[] = [];
+  for (let i = 0; i < 50 && !messages.some((m) => m.startsWith("REPORT")); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    const { events } = await logs.send(new FilterLogEventsCommand({ logGroupName: "/aws/lambda/newer" })).catch(() => ({ events: [] }));
+    messages = (events ?? []).map((e) => e.message!);
+  }
+  const local = Number(process.versions.node.split(".")[0]);
+  if (local < 24) assert.ok(messages.some((m) => m.includes("nodejs24.x asks for Node.js 24")), messages.join("\n"));
+  assert.ok(messages.some((m) => /^START RequestId: [0-9a-f-]{36} Version: \$LATEST$/.test(m)));
+  assert.ok(messages.some((m) => /^\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-f-]{36}\tINFO\thello \{ k: 'v' \}$/.test(m)), messages.join("\n"));
+  assert.ok(messages.some((m) => /^END RequestId: /.test(m)));
+  assert.ok(messages.some((m) => /^REPORT RequestId: .*Init Duration/.test(m)));
+  const { logStreams } = await logs.send(new DescribeLogStreamsCommand({ logGroupName: "/aws/lambda/newer" }));
+  assert.match(logStreams![0]!.logStreamName!, /^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
 });
