@@ -2,6 +2,7 @@
 // update InProgress until its code is ready to run (a moment later), as the AWS CLI waiters expect.
 import { createHash, randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
+import { ServiceError } from "../../core/errors.js";
 import type { FunctionConfiguration, LambdaApi, CreateFunctionRequest, UpdateFunctionConfigurationRequest, Layer } from "./api.generated.js";
 import { InvalidParameterValueException, PreconditionFailedException, ResourceConflictException } from "./api.generated.js";
 import { storeCode } from "./code.js";
@@ -10,6 +11,7 @@ import { checkExecutionRole } from "./role.js";
 import { checkRuntimeAllowed } from "./runtimes.js";
 import type { FunctionRec, VersionRec } from "./state.js";
 import { LATEST, functionArn, lastModified, mustGetFunction, notFound, parseFunctionName, resolveFunction, tables, versionKey } from "./state.js";
+import { dropUrlIndex } from "./urls.js";
 import { publish } from "./versions.js";
 
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -23,23 +25,19 @@ function resolveLayers(ctx: HandlerContext, arns: string[] | undefined): Layer[]
   return arns.map((arn) => {
     const m = LAYER_ARN.exec(arn);
     const rec = m && m[1] === ctx.region
-      ? ctx.store.table<{ code: { size: number } }>("lambda:layers", `${m[2]}/${m[1]}`).get(versionKey(m[3]!, m[4]!))
+      ? ctx.store.table<{ code: { size: number }; deleted?: boolean }>("lambda:layers", `${m[2]}/${m[1]}`).get(versionKey(m[3]!, m[4]!))
       : undefined;
-    if (!rec) throw userError(`Layer version ${arn} does not exist.`);
+    if (!rec || rec.deleted) throw userError(`Layer version ${arn} does not exist.`);
     return { Arn: arn, CodeSize: rec.code.size };
   });
 }
 
-function checkLimits(i: { Timeout?: number; MemorySize?: number; EphemeralStorage?: { Size: number } }): void {
-  if (i.Timeout !== undefined && (i.Timeout < 1 || i.Timeout > 900)) {
-    throw userError(`1 validation error detected: Value '${i.Timeout}' at 'timeout' failed to satisfy constraint: Member must have value ${i.Timeout < 1 ? "greater than or equal to 1" : "less than or equal to 900"}`);
-  }
-  if (i.MemorySize !== undefined && (i.MemorySize < 128 || i.MemorySize > 10240)) {
-    throw userError(`1 validation error detected: Value '${i.MemorySize}' at 'memorySize' failed to satisfy constraint: Member must have value ${i.MemorySize < 128 ? "greater than or equal to 128" : "less than or equal to 10240"}`);
-  }
-  if (i.EphemeralStorage && (i.EphemeralStorage.Size < 512 || i.EphemeralStorage.Size > 10240)) {
-    throw userError(`1 validation error detected: Value '${i.EphemeralStorage.Size}' at 'ephemeralStorage.size' failed to satisfy constraint: Member must have value ${i.EphemeralStorage.Size < 512 ? "greater than or equal to 512" : "less than or equal to 10240"}`);
-  }
+// Limits the model does not carry (AWS checks them in the service, answering in the model's wording).
+function checkLimits(i: { Timeout?: number; MemorySize?: number }): void {
+  const fail = (value: number, field: string, limit: number) =>
+    new ServiceError("ValidationException", `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${limit}`, 400);
+  if (i.Timeout !== undefined && i.Timeout > 900) throw fail(i.Timeout, "timeout", 900);
+  if (i.MemorySize !== undefined && i.MemorySize > 10240) throw fail(i.MemorySize, "memorySize", 10240);
 }
 
 function checkEnvironment(vars: Record<string, string> | undefined): void {
@@ -368,6 +366,7 @@ export const functions = {
         if (value.code) blobs.add(value.code.blobId);
         t.versions.delete(key);
       }
+      dropUrlIndex(ctx, t.urls.list({ prefix: `${fn.name}#` }).map((e) => e.value));
       for (const tab of [t.aliases, t.permissions, t.invokeConfigs, t.urls] as { list(o: { prefix: string }): { key: string }[]; delete(k: string): boolean }[]) {
         for (const { key } of tab.list({ prefix: `${fn.name}#` })) tab.delete(key);
       }
