@@ -4,8 +4,21 @@ import { IMPLEMENTED_NAMES, SERVICE_INFO } from "../services/registry.js";
 import type { Runtime } from "../runtime.js";
 import { VERSION } from "../version.js";
 
+// Lambda function URLs: <url-id>.lambda-url.<region>.localhost (or .on.aws) addressed by Host.
+const LAMBDA_URL_HOST = /^[a-z0-9]{32}\.lambda-url\.[a-z0-9-]+\.(?:localhost|on\.aws)(?::\d+)?$/i;
+
 export function internalRoute(rt: Runtime, req: IncomingMessage, res: ServerResponse): boolean {
   const url = req.url ?? "";
+  // Function URLs (by Host or /_stratus/lambda/url/) and function code downloads (/_stratus/lambda/code/).
+  if (LAMBDA_URL_HOST.test(req.headers.host ?? "") || url.startsWith("/_stratus/lambda/")) {
+    // Loaded on first use, like the Lambda service itself.
+    import("../services/lambda/url-invoke.js").then(({ lambdaRoute }) => lambdaRoute(rt, req, res)).catch((e: unknown) => {
+      rt.logger.error("Lambda route failed", e);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+    return true;
+  }
   if (!url.startsWith("/_stratus/") && !url.startsWith("/_localstack/")) return false;
   const path = url.split("?")[0];
   // SNS's SigningCertURL, SubscribeURL and UnsubscribeURL.

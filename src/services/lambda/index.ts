@@ -3,9 +3,11 @@
 import { defineService } from "../types.js";
 import type { LambdaApi } from "./api.generated.js";
 import { startEngine } from "./engine/index.js";
+import { startAsyncQueue } from "./async.js";
 import { aliases } from "./aliases.js";
 import { concurrency } from "./concurrency.js";
 import { eventSourceMappings } from "./event-source-mappings.js";
+import { startPollers } from "./esm-poller.js";
 import { functions } from "./functions.js";
 import { invoke } from "./invoke.js";
 import { invokeConfigs } from "./invoke-configs.js";
@@ -23,6 +25,14 @@ export default defineService({
   name: "lambda",
   handlers,
   start(runtime) {
-    return startEngine(runtime);
+    const stopEngine = startEngine(runtime);
+    // Asynchronous events queued before a restart resume once the engine is up.
+    const stopQueue = startAsyncQueue(runtime);
+    const stopPollers = startPollers(runtime);
+    return () => {
+      stopPollers();
+      stopQueue();
+      stopEngine();
+    };
   },
 });

@@ -35,6 +35,8 @@ export interface FunctionRec {
   /** PutFunctionConcurrency; undefined = unreserved. */
   reservedConcurrency?: number;
   recursiveLoop?: "Allow" | "Terminate";
+  /** PutProvisionedConcurrencyConfig, by qualifier (version or alias). */
+  provisionedConcurrency?: Record<string, { requested: number; lastModified: string }>;
 }
 
 export interface AliasRec {
@@ -65,6 +67,13 @@ export interface LayerVersionRec {
   compatibleArchitectures?: string[];
   licenseInfo?: string;
   policy: PermissionRec[];
+  /** The layer version policy's revision (changes with each Add/RemoveLayerVersionPermission). */
+  policyRevisionId?: string;
+  /**
+   * DeleteLayerVersion: the version is gone for the API (Get/List answer not found, new functions cannot use it)
+   * but functions already configured with it keep running it, as on AWS, and its number is never reused.
+   */
+  deleted?: boolean;
 }
 
 export interface EventInvokeConfigRec extends FunctionEventInvokeConfig {

@@ -1,9 +1,28 @@
 // Published versions: immutable snapshots of $LATEST (code and configuration) under qualified ARNs.
+// PublishVersion (with its CodeSha256/RevisionId preconditions) and ListVersionsByFunction; also the opaque
+// Marker paging the other Lambda list operations share.
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
-import type { LambdaApi } from "./api.generated.js";
+import type { FunctionConfiguration, LambdaApi } from "./api.generated.js";
+import { InvalidParameterValueException, PreconditionFailedException, ResourceConflictException } from "./api.generated.js";
 import type { FunctionRec, VersionRec } from "./state.js";
-import { functionArn, tables, versionKey } from "./state.js";
+import { LATEST, functionArn, mustGetFunction, parseFunctionName, tables, versionKey } from "./state.js";
+
+/**
+ * One page of `items` after the Marker (an opaque token: the base64 position of the next item), with the
+ * NextMarker when more follow.
+ */
+export function paginate<T>(items: T[], marker: string | undefined, maxItems: number | undefined, defaultMax = 50): { page: T[]; next?: string } {
+  let start = 0;
+  if (marker !== undefined && marker !== "") {
+    const n = Number(Buffer.from(marker, "base64").toString("utf8"));
+    if (!Number.isInteger(n) || n < 0) throw new InvalidParameterValueException("Invalid marker.", { Type: "User" });
+    start = n;
+  }
+  const max = maxItems ?? defaultMax;
+  const page = items.slice(start, start + max);
+  return { page, ...(start + max < items.length ? { next: Buffer.from(String(start + max)).toString("base64") } : {}) };
+}
 
 /** The fields that make two versions the same function (AWS publishes nothing new when none changed). */
 function fingerprint(v: VersionRec): string {
@@ -36,4 +55,37 @@ export function publish(ctx: HandlerContext, fn: FunctionRec, description?: stri
   return rec;
 }
 
-export const versions = {} satisfies Partial<LambdaApi>;
+export const PRECONDITION_MESSAGE = "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id";
+
+/** A version's configuration as ListVersionsByFunction shows it: $LATEST under its qualified ARN too. */
+function listed(ctx: HandlerContext, fn: FunctionRec, v: VersionRec): FunctionConfiguration {
+  if (v.config.Version !== LATEST) return v.config;
+  return { ...v.config, FunctionArn: functionArn(ctx, fn.name, LATEST) };
+}
+
+export const versions = {
+  publishVersion(input, ctx) {
+    const ref = parseFunctionName(ctx, input.FunctionName);
+    return ctx.store.transaction(() => {
+      const fn = mustGetFunction(ctx, ref.name);
+      const c = fn.latest.config;
+      if (c.LastUpdateStatus === "InProgress" || c.State === "Pending") {
+        throw new ResourceConflictException(`The operation cannot be performed at this time. An update is in progress for resource: ${fn.arn}`, { Type: "User" });
+      }
+      if (input.CodeSha256 !== undefined && input.CodeSha256 !== c.CodeSha256) {
+        throw new InvalidParameterValueException(`CodeSHA256 (${input.CodeSha256}) is different from current CodeSHA256 in $LATEST (${c.CodeSha256}). Please try again.`, { Type: "User" });
+      }
+      if (input.RevisionId !== undefined && input.RevisionId !== c.RevisionId) {
+        throw new PreconditionFailedException(PRECONDITION_MESSAGE, { Type: "User" });
+      }
+      return publish(ctx, fn, input.Description).config;
+    });
+  },
+
+  listVersionsByFunction(input, ctx) {
+    const fn = mustGetFunction(ctx, parseFunctionName(ctx, input.FunctionName).name);
+    const all = [listed(ctx, fn, fn.latest), ...tables(ctx).versions.list({ prefix: `${fn.name}#` }).map((e) => e.value.config)];
+    const { page, next } = paginate(all, input.Marker, input.MaxItems);
+    return { Versions: page, ...(next ? { NextMarker: next } : {}) };
+  },
+} satisfies Partial<LambdaApi>;

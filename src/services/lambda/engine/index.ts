@@ -57,7 +57,10 @@ class Pool {
   readonly idle: Instance[] = [];
   readonly all = new Set<Instance>();
   readonly waiting: Waiter[] = [];
+  /** Environments started and not yet through their init (bounded by MAX_PARALLEL_SPAWNS). */
   spawning = 0;
+  /** Of those, the ones still being set up, which take the first invocation in line once they are. */
+  claiming = 0;
   retired = false;
 
   constructor(readonly key: string, readonly functionKey: string, readonly makeSpec: (instanceId: string) => Promise<{ spec: LaunchSpec; log: LogTarget }>) {}
@@ -243,9 +246,14 @@ export class Engine {
     });
   }
 
-  /** Starts another environment unless enough are already starting for the invocations in line. */
+  /**
+   * Starts another environment unless MAX_PARALLEL_SPAWNS are already initialising or every invocation in line
+   * already has one being set up for it. An environment counts against the limit until its init is over, so a
+   * burst starts environments a few at a time and the rest of the line goes to whichever is free first (a warm
+   * one that finished, or a new one), instead of starting one process per invocation all at once.
+   */
   private scale(pool: Pool): void {
-    if (pool.spawning >= Math.min(pool.waiting.length, MAX_PARALLEL_SPAWNS)) return;
+    if (pool.spawning >= MAX_PARALLEL_SPAWNS || pool.claiming >= pool.waiting.length) return;
     this.spawn(pool).catch((e: unknown) => {
       // Launching failed (python3 missing, no bootstrap…): it would fail for everyone in line.
       for (const w of pool.waiting.splice(0)) w.fail(e);
@@ -254,6 +262,15 @@ export class Engine {
 
   private async spawn(pool: Pool): Promise<void> {
     pool.spawning++;
+    pool.claiming++;
+    let initialising = true;
+    // Frees the slot once init is over (or the environment died first), and starts another if some wait.
+    const initOver = () => {
+      if (!initialising) return;
+      initialising = false;
+      pool.spawning--;
+      if (!this.stopped && pool.waiting.length) this.scale(pool);
+    };
     let instance: Instance | undefined;
     try {
       const id = newInstanceId();
@@ -264,16 +281,24 @@ export class Engine {
       if (warning) this.logs.write(log, [{ timestamp: Date.now(), message: warning }]);
       pool.all.add(instance);
       instance.onIdle = (i) => this.released(pool, i);
+      instance.onInit = initOver;
       instance.onDead = (i) => {
         pool.all.delete(i);
         const at = pool.idle.indexOf(i);
         if (at >= 0) pool.idle.splice(at, 1);
+        if (initialising) return initOver();
         // Invocations still in line need an environment in its place.
         if (!this.stopped && pool.waiting.length) this.scale(pool);
       };
       await instance.start();
+    } catch (e) {
+      if (initialising) {
+        initialising = false;
+        pool.spawning--;
+      }
+      throw e;
     } finally {
-      pool.spawning--;
+      pool.claiming--;
     }
     // The environment takes the first invocation in line at once; its init runs as part of it (a cold start).
     // Without one it becomes idle when its runtime first asks for work.

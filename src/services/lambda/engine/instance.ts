@@ -89,6 +89,8 @@ export class Instance {
   lastUsed = Date.now();
   onIdle?: (i: Instance) => void;
   onDead?: (i: Instance) => void;
+  /** Once, when the runtime's init is over (its first /next, or /init/error). */
+  onInit?: (i: Instance) => void;
 
   constructor(private readonly spec: LaunchSpec, private readonly memoryMB: number, tmpRoot: string, readonly id = newInstanceId()) {
     this.tmpDir = join(tmpRoot, this.id);
@@ -169,7 +171,10 @@ export class Instance {
   }
 
   private next(res: ServerResponse): void {
-    if (this.initDuration === undefined) this.initDuration = performance.now() - this.spawnedAt;
+    if (this.initDuration === undefined) {
+      this.initDuration = performance.now() - this.spawnedAt;
+      this.onInit?.(this);
+    }
     this.pendingNext = res;
     res.on("close", () => {
       if (this.pendingNext === res) this.pendingNext = undefined;
@@ -227,7 +232,10 @@ export class Instance {
 
   private initFailed(body: Buffer, req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(202, { "content-type": "application/json" }).end('{"status":"OK"}');
-    if (this.initDuration === undefined) this.initDuration = performance.now() - this.spawnedAt;
+    if (this.initDuration === undefined) {
+      this.initDuration = performance.now() - this.spawnedAt;
+      this.onInit?.(this);
+    }
     let errorType = String(req.headers["lambda-runtime-function-error-type"] ?? "");
     if (!errorType) {
       try {
