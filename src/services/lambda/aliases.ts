@@ -6,6 +6,7 @@ import type { AliasConfiguration, AliasRoutingConfiguration, LambdaApi } from ".
 import { InvalidParameterValueException, PreconditionFailedException, ResourceConflictException, ResourceNotFoundException } from "./api.generated.js";
 import type { AliasRec, FunctionRec } from "./state.js";
 import { LATEST, functionArn, mustGetFunction, notFound, parseFunctionName, tables, versionKey } from "./state.js";
+import { dropUrlIndex } from "./urls.js";
 import { PRECONDITION_MESSAGE, paginate } from "./versions.js";
 
 const userError = (msg: string) => new InvalidParameterValueException(msg, { Type: "User" });
@@ -116,6 +117,11 @@ export const aliases = {
       if (!t.aliases.delete(key)) return;
       t.permissions.delete(key);
       t.invokeConfigs.delete(key);
+      const url = t.urls.get(key);
+      if (url) {
+        t.urls.delete(key);
+        dropUrlIndex(ctx, [url]);
+      }
       const cur = t.functions.get(fn.name);
       if (cur?.provisionedConcurrency?.[input.Name]) {
         delete cur.provisionedConcurrency[input.Name];

@@ -5,7 +5,6 @@ import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import type { AddPermissionRequest, LambdaApi } from "./api.generated.js";
 import { PolicyLengthExceededException, PreconditionFailedException, ResourceConflictException, ResourceNotFoundException } from "./api.generated.js";
-import { engineOf } from "./engine/index.js";
 import type { FunctionRec, PermissionRec } from "./state.js";
 import { LATEST, functionArn, mustGetFunction, notFound, parseFunctionName, tables, versionKey } from "./state.js";
 import { aliasNotFound } from "./aliases.js";
@@ -44,7 +43,6 @@ function target(ctx: HandlerContext, functionName: string, qualifier: string | u
         if (!cur) return;
         cur.latest.config.RevisionId = randomUUID();
         t.functions.put(cur.name, cur);
-        engineOf(ctx.store)?.retire(cur.arn);
       },
     };
   }
@@ -59,7 +57,6 @@ function target(ctx: HandlerContext, functionName: string, qualifier: string | u
         if (!v) return;
         v.config.RevisionId = randomUUID();
         t.versions.put(key, v);
-        engineOf(ctx.store)?.retire(functionArn(ctx, fn.name, q));
       },
     };
   }

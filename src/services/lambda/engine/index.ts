@@ -1,6 +1,7 @@
 // The execution engine of one running Stratus: warm pools of execution environments per function version,
 // concurrency (reserved and account limits, 429 when over), cold starts on demand with a bounded number
 // spawning at once, idle recycling, and the START/END/REPORT bookkeeping around each invocation.
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { mkdirSync, rmSync } from "node:fs";
 import type { Store } from "../../../core/store/types.js";
@@ -185,9 +186,27 @@ export class Engine {
     }
   }
 
+  private readonly poolKeys = new Map<string, string>();
+
+  /**
+   * Environments are shared by invocations of the same version with the same code and the settings a process
+   * is started with; a change that does not touch those (a permission, a description) keeps them warm.
+   */
+  private poolKey(c: FunctionConfiguration): string {
+    const rev = `${c.FunctionArn}#${c.RevisionId}`;
+    let key = this.poolKeys.get(rev);
+    if (!key) {
+      const launch = [c.CodeSha256, c.Runtime, c.Handler, c.Role, c.MemorySize, c.Environment, c.Layers, c.LoggingConfig, c.EphemeralStorage, c.Architectures, c.PackageType];
+      key = `${c.FunctionArn}#${createHash("sha256").update(JSON.stringify(launch)).digest("hex").slice(0, 24)}`;
+      if (this.poolKeys.size > 10_000) this.poolKeys.clear();
+      this.poolKeys.set(rev, key);
+    }
+    return key;
+  }
+
   private pool(r: InvokeRequest): Pool {
     const c = r.version.config;
-    const key = `${c.FunctionArn}#${c.RevisionId}`;
+    const key = this.poolKey(c);
     let pool = this.pools.get(key);
     if (pool) return pool;
     // Throws InvalidRuntimeException now, at Invoke, when the runtime cannot run here.
