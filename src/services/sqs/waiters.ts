@@ -2,11 +2,18 @@
 import type { HandlerContext } from "../../core/context.js";
 import type { QueueRec } from "./state.js";
 
-// In memory on purpose: a waiter is one open HTTP request, which does not outlive the process.
-const waiting = new Map<string, Set<() => void>>();
+// In memory on purpose: a waiter is one open HTTP request, which does not outlive the process. Kept per store, so
+// two servers in one process (tests restarting on the same data dir) never wake each other's receives.
+const byStore = new WeakMap<object, Map<string, Set<() => void>>>();
+const waitersOf = (ctx: HandlerContext) => {
+  let m = byStore.get(ctx.store);
+  if (!m) byStore.set(ctx.store, (m = new Map()));
+  return m;
+};
 
 /** Resolves when the queue may have a message for the caller, or at `until` (runtime clock), whichever is first. */
 export function waitForMessages(ctx: HandlerContext, q: QueueRec, until: number): Promise<void> {
+  const waiting = waitersOf(ctx);
   return new Promise((resolve) => {
     let set = waiting.get(q.id);
     if (!set) waiting.set(q.id, (set = new Set()));
@@ -22,8 +29,8 @@ export function waitForMessages(ctx: HandlerContext, q: QueueRec, until: number)
 }
 
 /** Wakes every receive waiting on this queue (they re-check; those that find nothing wait again). */
-export function wake(_ctx: HandlerContext, q: QueueRec): void {
-  const set = waiting.get(q.id);
+export function wake(ctx: HandlerContext, q: QueueRec): void {
+  const set = waitersOf(ctx).get(q.id);
   if (!set) return;
   for (const w of [...set]) w();
 }
