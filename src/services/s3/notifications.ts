@@ -30,8 +30,12 @@ const arnParts = (arn: string) => {
   return { region, account, name: rest.join(":") };
 };
 
-/** Sends one message body to a destination, as the destination's owner (S3 is the sender, not the caller). */
-async function send(ctx: HandlerContext, d: Destination, body: string): Promise<void> {
+/**
+ * Sends one message body to a destination, as the destination's owner (S3 is the sender, not the caller).
+ * `check` is the configuration-time validation: queues and topics get the s3:TestEvent, while a function is
+ * only checked (a DryRun Invoke: it exists and may be invoked) and never runs the test event, as on AWS.
+ */
+async function send(ctx: HandlerContext, d: Destination, body: string, check = false): Promise<void> {
   const { region, account, name } = arnParts(d.arn);
   const who = { account, region };
   if (d.kind === "queue") {
@@ -40,7 +44,7 @@ async function send(ctx: HandlerContext, d: Destination, body: string): Promise<
   } else if (d.kind === "topic") {
     await ctx.call("sns", "Publish", { TopicArn: d.arn, Message: body, Subject: "Amazon S3 Notification" }, who);
   } else {
-    await ctx.call("lambda", "Invoke", { FunctionName: d.arn, InvocationType: "Event", Payload: Buffer.from(body) }, who);
+    await ctx.call("lambda", "Invoke", { FunctionName: d.arn, InvocationType: check ? "DryRun" : "Event", Payload: Buffer.from(body) }, who);
   }
 }
 
@@ -174,21 +178,28 @@ export const notificationConfig = {
     if (conf?.TopicConfigurations?.length) clean.TopicConfigurations = withIds(conf.TopicConfigurations);
     if (conf?.LambdaFunctionConfigurations?.length) clean.LambdaFunctionConfigurations = withIds(conf.LambdaFunctionConfigurations);
     if (conf?.EventBridgeConfiguration) clean.EventBridgeConfiguration = {};
-    // AWS checks each destination by sending it an s3:TestEvent; one it cannot reach fails the whole call.
-    const failed: string[] = [];
+    // AWS checks each destination (an s3:TestEvent to queues and topics, an invoke check for functions); one
+    // it cannot reach fails the whole call.
+    const failed: Destination[] = [];
     if (!SkipDestinationValidation) {
       const test = JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Time: new Date(ctx.now()).toISOString(), Bucket: name, RequestId: ctx.requestId, HostId: randomBytes(48).toString("base64") });
       for (const d of destinations(clean)) {
         try {
-          await send(ctx, d, test);
+          await send(ctx, d, test, true);
         } catch {
-          failed.push(d.arn);
+          failed.push(d);
         }
       }
     }
     if (failed.length) {
       throw new ServiceError("InvalidArgument", "Unable to validate the following destination configurations", 400, {
-        fields: { ArgumentName: failed[0], ArgumentValue: "Permissions on the destination queue do not allow S3 to publish notifications from this bucket" },
+        fields: {
+          ArgumentName: failed[0]!.arn,
+          ArgumentValue:
+            failed[0]!.kind === "function"
+              ? `Not authorized to invoke function [${failed[0]!.arn}]`
+              : `Permissions on the destination ${failed[0]!.kind} do not allow S3 to publish notifications from this bucket`,
+        },
       });
     }
     const t = tables(ctx);

@@ -125,8 +125,22 @@ async function send(ctx: HandlerContext, sub: SubRec, job: Job): Promise<void> {
             EventSource: "aws:sns",
             EventVersion: "1.0",
             EventSubscriptionArn: sub.arn,
-            // Lambda's event spells these two with "Url", unlike the HTTP/SQS envelope.
-            Sns: { ...env, SigningCertUrl: env.SigningCertURL, UnsubscribeUrl: env.UnsubscribeURL, SigningCertURL: undefined, UnsubscribeURL: undefined, MessageAttributes: env.MessageAttributes ?? {} },
+            // In AWS's order. Lambda's event spells the two URLs "Url", unlike the HTTP/SQS envelope; a message
+            // without a subject has "Subject": null, and one without attributes an empty MessageAttributes.
+            Sns: {
+              Type: env.Type,
+              MessageId: env.MessageId,
+              ...(env.SequenceNumber !== undefined ? { SequenceNumber: env.SequenceNumber } : {}),
+              TopicArn: env.TopicArn,
+              Subject: env.Subject ?? null,
+              Message: env.Message,
+              Timestamp: env.Timestamp,
+              SignatureVersion: env.SignatureVersion,
+              Signature: env.Signature,
+              SigningCertUrl: env.SigningCertURL,
+              UnsubscribeUrl: env.UnsubscribeURL,
+              MessageAttributes: env.MessageAttributes ?? {},
+            },
           },
         ],
       };

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { mkdirSync, rmSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import type { Store } from "../../../core/store/types.js";
 import type { Runtime } from "../../../runtime.js";
 import { issueSession } from "../../sts/credentials.js";
@@ -45,7 +46,9 @@ export interface InvokeResult {
 }
 
 const ACCOUNT_LIMIT = 1000;
-const MAX_PARALLEL_SPAWNS = Number(process.env.STRATUS_LAMBDA_MAX_SPAWNS ?? 16);
+// Starting a runtime is CPU-bound (Node.js or Python loading): more starting at once than there are cores makes
+// every one of them ready later, and starves the server's own event loop (bench/lambda.ts measures it).
+const MAX_PARALLEL_SPAWNS = Number(process.env.STRATUS_LAMBDA_MAX_SPAWNS ?? Math.max(2, availableParallelism()));
 const IDLE_MS = Number(process.env.STRATUS_LAMBDA_IDLE_SECONDS ?? 600) * 1000;
 
 interface Waiter {
@@ -180,6 +183,8 @@ export class Engine {
       const version = c.Version ?? "$LATEST";
       const startedAt = Date.now();
       const result = await instance.invoke({ requestId: r.requestId, payload: r.payload, invokedArn: r.invokedArn, timeout: c.Timeout ?? 3, clientContext: r.clientContext, traceId: r.traceId });
+      // Killed by the server stopping: nothing more may be written (the store is closing).
+      if (this.stopped) throw new ResourceConflictException("The server is stopping.", { Type: "User" });
       return this.report(r, log, version, c, startedAt, result);
     } finally {
       release();
@@ -320,9 +325,11 @@ export class Engine {
       pool.claiming--;
     }
     // The environment takes the first invocation in line at once; its init runs as part of it (a cold start).
-    // Without one it becomes idle when its runtime first asks for work.
+    // Without one it becomes idle when its runtime first asks for work, and no longer holds a slot (with no
+    // invocation on it, nothing would end an init that never finishes).
     const w = pool.waiting.shift();
     if (w) w.take(instance);
+    else initOver();
   }
 
   private released(pool: Pool, i: Instance): void {
