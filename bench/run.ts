@@ -14,6 +14,7 @@ import type { LoadResult, LoadSpec, PreparedRequest } from "./load.js";
 import { inclusiveTimes, summarizeProfile } from "./profile.js";
 import { s3UploadMemory } from "./s3.js";
 import { logsBench } from "./logs.js";
+import { lambdaBench } from "./lambda.js";
 import { freePort } from "./server.js";
 
 /** Functions on the request path worth an inclusive figure in a profile (names from src/gateway and src/server.ts). */
@@ -34,8 +35,10 @@ const PROFILE_DIR = join(tmpdir(), "stratus-bench-profiles");
 /** `--calls sts,iam` narrows the load runs; `--no-cold` skips the cold-start runs (both for quick iteration). */
 const ONLY = argValue("--calls")?.split(",");
 const COLD = !process.argv.includes("--no-cold");
-/** `--only-load` skips the S3 memory and CloudWatch Logs volume figures. */
+/** `--only-load` skips the S3 memory, CloudWatch Logs volume and Lambda figures. */
 const EXTRAS = !process.argv.includes("--only-load");
+/** `--only-lambda` runs the Lambda figures alone (bench/lambda.ts). */
+const ONLY_LAMBDA = process.argv.includes("--only-lambda");
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -208,6 +211,11 @@ const row = (metric: string, value: string, target = "", ratio = "", ok = "") =>
 async function main(): Promise<void> {
   console.log(`Stratus benchmark on ${cpus().length} CPU(s), ${cpus()[0]?.model ?? "?"}, node ${process.version}`);
   console.log(`load average before the run: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (other work on this machine skews every figure)`);
+  if (ONLY_LAMBDA) {
+    console.log("");
+    for (const r of await lambdaBench()) row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
+    return printTable();
+  }
   console.log(`load: ${CONNECTIONS} keep-alive connections from a separate process, ${WARMUP_MS} ms warm-up + ${DURATION_MS} ms measured, ${POOL} pre-signed requests per call\n`);
 
   // Stratus and the bare floor alternate, so a slow spell of this VM weighs on both alike.
@@ -306,8 +314,8 @@ async function main(): Promise<void> {
     });
   }
   if (EXTRAS) {
-    // Each runs its own built server: the 1 GB S3 upload's memory, then Logs ingest and filter volume.
-    for (const r of [...(await s3UploadMemory()), ...(await logsBench())]) row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
+    // Each runs its own built server: the 1 GB S3 upload's memory, Logs ingest and filter volume, Lambda invocations.
+    for (const r of [...(await s3UploadMemory()), ...(await logsBench()), ...(await lambdaBench())]) row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
   }
   printTable();
 }

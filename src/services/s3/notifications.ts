@@ -2,6 +2,7 @@
 // AWS sends it) and delivery of S3's event JSON to SQS queues, SNS topics and Lambda functions after a write.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Runtime } from "../../runtime.js";
+import { lambdaPermits } from "../lambda/internal.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import type { NotificationConfiguration, NotificationConfigurationFilter, S3Api } from "./api.generated.js";
@@ -35,7 +36,7 @@ const arnParts = (arn: string) => {
  * `check` is the configuration-time validation: queues and topics get the s3:TestEvent, while a function is
  * only checked (a DryRun Invoke: it exists and may be invoked) and never runs the test event, as on AWS.
  */
-async function send(ctx: HandlerContext, d: Destination, body: string, check = false): Promise<void> {
+async function send(ctx: HandlerContext, d: Destination, body: string, check = false, bucketArn = bucketOf(body)): Promise<void> {
   const { region, account, name } = arnParts(d.arn);
   const who = { account, region };
   if (d.kind === "queue") {
@@ -44,7 +45,18 @@ async function send(ctx: HandlerContext, d: Destination, body: string, check = f
   } else if (d.kind === "topic") {
     await ctx.call("sns", "Publish", { TopicArn: d.arn, Message: body, Subject: "Amazon S3 Notification" }, who);
   } else {
+    // The function's resource policy must let S3 invoke it for this bucket (lambda add-permission).
+    if (!lambdaPermits(ctx.store, d.arn, "s3.amazonaws.com", bucketArn, ctx.account)) throw new Error(`S3 may not invoke ${d.arn}`);
     await ctx.call("lambda", "Invoke", { FunctionName: d.arn, InvocationType: check ? "DryRun" : "Event", Payload: Buffer.from(body) }, who);
+  }
+}
+
+/** The bucket ARN an event record names (the source S3 presents to Lambda). */
+function bucketOf(body: string): string | undefined {
+  try {
+    return (JSON.parse(body) as { Records?: { s3?: { bucket?: { arn?: string } } }[] }).Records?.[0]?.s3?.bucket?.arn;
+  } catch {
+    return undefined;
   }
 }
 
@@ -185,7 +197,7 @@ export const notificationConfig = {
       const test = JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Time: new Date(ctx.now()).toISOString(), Bucket: name, RequestId: ctx.requestId, HostId: randomBytes(48).toString("base64") });
       for (const d of destinations(clean)) {
         try {
-          await send(ctx, d, test, true);
+          await send(ctx, d, test, true, `arn:aws:s3:::${name}`);
         } catch {
           failed.push(d);
         }

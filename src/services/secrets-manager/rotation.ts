@@ -1,5 +1,6 @@
 // Rotation: RotateSecret stores the configuration and drives the four Lambda steps (createSecret, setSecret,
 // testSecret, finishSecret) through ctx.call("lambda", "Invoke"); CancelRotateSecret turns it off.
+import { lambdaPermits } from "../lambda/internal.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import type { SecretsManagerApi } from "./api.generated.js";
@@ -22,6 +23,8 @@ const cannotInvoke = () =>
 
 /** One rotation step: a synchronous Invoke of the rotation function with the event AWS sends. */
 async function invokeStep(ctx: HandlerContext, lambdaArn: string, rec: SecretRec, token: string, step: Step): Promise<void> {
+  // The function's resource policy must let Secrets Manager invoke it (lambda add-permission).
+  if (!lambdaPermits(ctx.store, lambdaArn, "secretsmanager.amazonaws.com", rec.arn, ctx.account)) throw cannotInvoke();
   let out: { FunctionError?: string; Payload?: Uint8Array };
   try {
     out = await ctx.call("lambda", "Invoke", {

@@ -3,6 +3,7 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { randomUUID } from "node:crypto";
+import { lambdaPermits } from "../lambda/internal.js";
 import type { HandlerContext } from "../../core/context.js";
 import { compileFilterPolicy, matches, type FilterScope } from "./filter-policy.js";
 import { retryDelaySeconds, retryPolicyFor, type RetryPolicy } from "./delivery-policy.js";
@@ -144,6 +145,8 @@ async function send(ctx: HandlerContext, sub: SubRec, job: Job): Promise<void> {
           },
         ],
       };
+      // The function's resource policy must let SNS invoke it for this topic (lambda add-permission).
+      if (!lambdaPermits(ctx.store, sub.endpoint, "sns.amazonaws.com", sub.topicArn, ctx.account)) throw new Error(`SNS may not invoke ${sub.endpoint}`);
       await ctx.call("lambda", "Invoke", { FunctionName: sub.endpoint, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }, { account: p.account, region: p.region });
       return;
     }

@@ -143,12 +143,12 @@ test("email, sms and lambda subscriptions: confirmation states, recorded message
   const scope = `${account}/us-east-1`;
   const recorded = server.runtime.store.table<{ protocol: string; endpoint: string; message: string }>("sns:recorded-messages", scope).list().map((e) => e.value);
   assert.deepEqual(recorded.map((r) => [r.protocol, r.endpoint, r.message]).sort(), [["sms", "+15555550100", "hello people"], ["sms", "+15555550199", "direct sms"]]);
-  // Lambda is not implemented here yet: the delivery fails loudly, in the failure record.
+  // The function does not exist (so no policy lets SNS invoke it): the delivery fails loudly, in the failure record.
   const failures = server.runtime.store.table<{ subscriptionArn: string; messageId: string; error: string }>("sns:delivery-failures", scope).list().map((e) => e.value);
   assert.equal(failures.length, 1);
   assert.equal(failures[0].subscriptionArn, lambda);
   assert.equal(failures[0].messageId, MessageId);
-  assert.match(failures[0].error, /NotImplemented|Function not found|ResourceNotFound/);
+  assert.match(failures[0].error, /SNS may not invoke arn:aws:lambda:/);
 });
 
 test("ListSubscriptions pages with NextToken; unknown subscriptions are NotFound", async () => {

@@ -14,7 +14,6 @@ export interface LogTarget {
 interface Pending {
   target: LogTarget;
   events: { timestamp: number; message: string }[];
-  created: boolean;
   flushing?: Promise<void>;
 }
 
@@ -26,14 +25,15 @@ export const streamName = (version: string, instanceId: string, now = Date.now()
 
 export class LogSink {
   private readonly streams = new Map<string, Pending>();
-  private readonly groups = new Set<string>();
+  /** Groups and streams this server created (or found); if one is deleted meanwhile, PutLogEvents says so and it is made again. */
+  private readonly made = new Set<string>();
 
   constructor(private readonly runtime: Runtime) {}
 
   write(target: LogTarget, events: { timestamp: number; message: string }[]): void {
     const key = `${target.account}/${target.region}/${target.group}/${target.stream}`;
     let p = this.streams.get(key);
-    if (!p) this.streams.set(key, (p = { target, events: [], created: false }));
+    if (!p) this.streams.set(key, (p = { target, events: [] }));
     p.events.push(...events);
     if (!p.flushing) p.flushing = this.flush(key, p);
   }
@@ -73,17 +73,31 @@ export class LogSink {
       }
     };
     const gkey = `${account}/${region}/${group}`;
-    if (!this.groups.has(gkey)) {
-      await exists("CreateLogGroup", { logGroupName: group });
-      this.groups.add(gkey);
-    }
-    if (!p.created) {
-      await exists("CreateLogStream", { logGroupName: group, logStreamName: stream });
-      p.created = true;
-    }
+    const skey = `${gkey}/${stream}`;
+    const ensure = async () => {
+      if (!this.made.has(gkey)) {
+        await exists("CreateLogGroup", { logGroupName: group });
+        this.made.add(gkey);
+      }
+      if (!this.made.has(skey)) {
+        await exists("CreateLogStream", { logGroupName: group, logStreamName: stream });
+        this.made.add(skey);
+      }
+    };
+    await ensure();
     // PutLogEvents wants events in time order; lines from stdout and stderr can interleave slightly out of it.
     events.sort((a, b) => a.timestamp - b.timestamp);
-    await call("PutLogEvents", { logGroupName: group, logStreamName: stream, logEvents: events });
+    const put = () => call("PutLogEvents", { logGroupName: group, logStreamName: stream, logEvents: events });
+    try {
+      await put();
+    } catch (e) {
+      if (!(e instanceof ServiceError && e.code === "ResourceNotFoundException")) throw e;
+      // Someone deleted the group or stream: make them again, as Lambda does.
+      this.made.delete(gkey);
+      this.made.delete(skey);
+      await ensure();
+      await put();
+    }
   }
 }
 
