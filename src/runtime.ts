@@ -120,6 +120,18 @@ export class Runtime {
     this.audit.flush();
   }
 
+  private readonly closings: (() => void)[] = [];
+
+  /** Work to stop as soon as the server starts closing, before in-flight requests finish (running functions). */
+  onClosing(fn: () => void): void {
+    this.closings.push(fn);
+  }
+
+  /** The server is closing: stop what would keep in-flight requests waiting. */
+  closing(): void {
+    for (const fn of this.closings.splice(0)) fn();
+  }
+
   private readonly drains: (() => Promise<void>)[] = [];
 
   /** Work a service must finish before the store closes (Lambda's log writes); awaited by `drain()`. */

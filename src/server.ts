@@ -91,7 +91,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     server,
     close: () =>
       (closing ??= new Promise<void>((done) => {
+        // Running functions end now, so a slow invocation does not hold the close for its whole timeout.
+        runtime.closing();
+        // Connections kept alive by clients close as soon as their in-flight request is answered.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.close(async () => {
+          clearInterval(sweep);
           runtime.stop();
           await runtime.drain();
           store.close();

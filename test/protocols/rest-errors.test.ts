@@ -2,7 +2,7 @@
 // malformed bodies and unroutable paths answered with AWS's 4xx, never a 500.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { LambdaClient, ListCodeSigningConfigsCommand } from "@aws-sdk/client-lambda";
 import { S3Client, ListBucketAnalyticsConfigurationsCommand } from "@aws-sdk/client-s3";
 import { request as httpRequest } from "node:http";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -32,11 +32,11 @@ async function sdkError(p: Promise<unknown>): Promise<SdkError> {
 
 test("Lambda (rest-json) not implemented: the SDK reads NotImplemented, 501 and a request id", async () => {
   const lambda = new LambdaClient({ ...server.clientConfig(), maxAttempts: 1 });
-  const e = await sdkError(lambda.send(new ListFunctionsCommand({})));
+  const e = await sdkError(lambda.send(new ListCodeSigningConfigsCommand({})));
   assert.equal(e.name, "NotImplemented");
   assert.equal(e.$metadata.httpStatusCode, 501);
   assert.match(e.$metadata.requestId ?? "", /\S/);
-  assert.match(e.message, /ListFunctions/);
+  assert.match(e.message, /ListCodeSigningConfigs/);
 });
 
 test("S3 (rest-xml) not implemented: the SDK parses NotImplemented 501 from S3's XML error", async () => {

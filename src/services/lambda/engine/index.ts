@@ -92,6 +92,7 @@ export class Engine {
     this.sweeper.unref();
     process.once("exit", this.killAllSync);
     runtime.onDrain(() => this.logs.drain());
+    runtime.onClosing(() => this.stop());
   }
 
   baseUrl(): string | undefined {

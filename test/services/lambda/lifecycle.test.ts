@@ -1,0 +1,54 @@
+// Execution environments' lifetime: reused while warm, recycled after idling (STRATUS_LAMBDA_IDLE_SECONDS), run
+// in parallel, and ended at once when the server closes, even in the middle of a slow synchronous invocation.
+process.env.STRATUS_LAMBDA_IDLE_SECONDS = "1";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { startTestServer } from "../../helpers/server.js";
+import { createFunction, json, lambdaEnv } from "./setup.js";
+
+const PID = { "index.mjs": "export const handler = async (e) => { if (e.sleep) await new Promise((r) => setTimeout(r, e.sleep)); return process.pid; };" };
+const invoke = (env: Awaited<ReturnType<typeof lambdaEnv>>, name: string, payload: object = {}) =>
+  env.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)) })).then((o) => json(o.Payload) as number);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test("a warm environment is reused, runs in parallel with new ones, and is recycled after idling", async () => {
+  const server = await startTestServer();
+  try {
+    const env = await lambdaEnv(server);
+    await createFunction(env, { FunctionName: "pid", code: PID });
+    const first = await invoke(env, "pid");
+    assert.equal(await invoke(env, "pid"), first, "the same process answers warm");
+    // Two at once need two environments.
+    const both = await Promise.all([invoke(env, "pid", { sleep: 300 }), invoke(env, "pid", { sleep: 300 })]);
+    assert.equal(new Set(both).size, 2);
+    // Idle past the limit (1 s here; the sweep runs each second): the processes end, the next call starts afresh.
+    await new Promise((r) => setTimeout(r, 2600));
+    for (const pid of both) assert.equal(alive(pid), false, `process ${pid} recycled`);
+    const after = await invoke(env, "pid");
+    assert.ok(!both.includes(after));
+  } finally {
+    await server.close();
+  }
+});
+
+test("closing the server ends a slow synchronous invocation's process at once", async () => {
+  const server = await startTestServer();
+  const env = await lambdaEnv(server);
+  await createFunction(env, { FunctionName: "slow", Timeout: 60, code: PID });
+  const warm = await invoke(env, "slow");
+  const pending = env.lambda.send(new InvokeCommand({ FunctionName: "slow", Payload: Buffer.from(JSON.stringify({ sleep: 50_000 })) })).catch((e: Error) => e);
+  await new Promise((r) => setTimeout(r, 300));
+  const t0 = Date.now();
+  await server.close();
+  assert.ok(Date.now() - t0 < 3000, `closed in ${Date.now() - t0} ms`);
+  assert.equal(alive(warm), false);
+  await pending;
+});
