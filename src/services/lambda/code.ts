@@ -37,18 +37,17 @@ async function fromS3(ctx: HandlerContext, src: CodeSource): Promise<Buffer> {
 }
 
 /** Reads the zip from the request or S3, checks it unzips within the limits, and stores it. */
-export async function storeCode(ctx: HandlerContext, src: CodeSource, what = "function"): Promise<CodeRef> {
+export async function storeCode(ctx: HandlerContext, src: CodeSource): Promise<CodeRef> {
   let zip: Buffer;
   if (src.ZipFile) zip = Buffer.from(src.ZipFile.buffer, src.ZipFile.byteOffset, src.ZipFile.byteLength);
   else if (src.S3Bucket && src.S3Key) zip = await fromS3(ctx, src);
-  else if (src.S3Bucket || src.S3Key) throw new InvalidParameterValueException("Please provide a source for function code.", { Type: "User" });
   else throw new InvalidParameterValueException("Please provide a source for function code.", { Type: "User" });
-  checkZip(zip, what);
+  checkZip(zip);
   const blob = await ctx.blobs.write(zip);
   return { blobId: blob.id, sha256: createHash("sha256").update(zip).digest("base64"), size: zip.length };
 }
 
-export function checkZip(zip: Buffer, what = "function"): void {
+export function checkZip(zip: Buffer): void {
   let unzipped = 0;
   try {
     for (const e of listZip(zip)) unzipped += e.size;
@@ -59,5 +58,4 @@ export function checkZip(zip: Buffer, what = "function"): void {
   if (unzipped >= MAX_UNZIPPED) {
     throw new InvalidParameterValueException(`Unzipped size must be smaller than ${MAX_UNZIPPED} bytes`, { Type: "User" });
   }
-  void what;
 }

@@ -12,7 +12,7 @@ import { checkRuntimeAllowed } from "./runtimes.js";
 import type { FunctionRec, VersionRec } from "./state.js";
 import { LATEST, functionArn, lastModified, mustGetFunction, notFound, parseFunctionName, resolveFunction, tables, versionKey } from "./state.js";
 import { dropUrlIndex } from "./urls.js";
-import { publish } from "./versions.js";
+import { PRECONDITION_MESSAGE, publish } from "./versions.js";
 
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const LAYER_ARN = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):layer:([a-zA-Z0-9_-]+):(\d+)$/;
@@ -59,10 +59,9 @@ const RESERVED_ENV = new Set([
   "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 ]);
 
-function checkRevision(fnArn: string, current: string | undefined, given: string | undefined): void {
-  void fnArn;
+function checkRevision(current: string | undefined, given: string | undefined): void {
   if (given !== undefined && given !== current) {
-    throw new PreconditionFailedException("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id", { Type: "User" });
+    throw new PreconditionFailedException(PRECONDITION_MESSAGE, { Type: "User" });
   }
 }
 
@@ -122,11 +121,6 @@ function codeLocation(ctx: HandlerContext, v: VersionRec): { RepositoryType: str
   if (v.imageUri) return { RepositoryType: "ECR", ImageUri: v.imageUri, ResolvedImageUri: v.imageUri };
   const base = ctx.host ? `http://${ctx.host}` : engineOf(ctx.store)?.baseUrl() ?? "http://localhost:4566";
   return { RepositoryType: "S3", Location: `${base}/_stratus/lambda/code/${v.code?.blobId}` };
-}
-
-/** The configuration as answered: the stored record, with the environment and logging defaults filled in. */
-export function configOut(v: VersionRec): FunctionConfiguration {
-  return v.config;
 }
 
 function applyConfig(ctx: HandlerContext, c: FunctionConfiguration, i: Partial<CreateFunctionRequest & UpdateFunctionConfigurationRequest>, name: string): void {
@@ -244,15 +238,15 @@ export const functions = {
   getFunction(input, ctx) {
     const r = resolveFunction(ctx, input.FunctionName, input.Qualifier);
     return {
-      Configuration: configOut(r.version),
+      Configuration: r.version.config,
       Code: codeLocation(ctx, r.version),
-      ...(r.qualifier === undefined || r.qualifier === LATEST ? { Tags: r.fn.tags } : { Tags: r.fn.tags }),
+      Tags: r.fn.tags,
       ...(r.fn.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: r.fn.reservedConcurrency } } : {}),
     };
   },
 
   getFunctionConfiguration(input, ctx) {
-    return configOut(resolveFunction(ctx, input.FunctionName, input.Qualifier).version);
+    return resolveFunction(ctx, input.FunctionName, input.Qualifier).version.config;
   },
 
   listFunctions(input, ctx) {
@@ -262,8 +256,8 @@ export const functions = {
     const t = tables(ctx);
     const all: FunctionConfiguration[] = [];
     for (const { value: fn } of t.functions.list()) {
-      all.push(configOut(fn.latest));
-      if (input.FunctionVersion === "ALL") for (const { value } of t.versions.list({ prefix: `${fn.name}#` })) all.push(configOut(value));
+      all.push(fn.latest.config);
+      if (input.FunctionVersion === "ALL") for (const { value } of t.versions.list({ prefix: `${fn.name}#` })) all.push(value.config);
     }
     let start = 0;
     if (input.Marker) {
@@ -278,7 +272,7 @@ export const functions = {
 
   async updateFunctionCode(input, ctx) {
     const fn = mustGetFunction(ctx, parseFunctionName(ctx, input.FunctionName).name);
-    checkRevision(fn.arn, fn.latest.config.RevisionId, input.RevisionId);
+    checkRevision(fn.latest.config.RevisionId, input.RevisionId);
     checkNotUpdating(fn);
     const isImage = fn.latest.config.PackageType === "Image";
     if (isImage && !input.ImageUri) throw userError("Please provide ImageUri when updating a function with packageType Image.");
@@ -318,7 +312,7 @@ export const functions = {
 
   async updateFunctionConfiguration(input, ctx) {
     const fn = mustGetFunction(ctx, parseFunctionName(ctx, input.FunctionName).name);
-    checkRevision(fn.arn, fn.latest.config.RevisionId, input.RevisionId);
+    checkRevision(fn.latest.config.RevisionId, input.RevisionId);
     checkNotUpdating(fn);
     if (input.Runtime !== undefined) checkRuntimeAllowed(input.Runtime);
     checkLimits(input);

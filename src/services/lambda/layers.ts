@@ -104,7 +104,7 @@ export const layers = {
     if (ref.account !== ctx.account || ref.region !== ctx.region) {
       throw userError(`Layer ${input.LayerName} does not belong to the caller's account and region.`);
     }
-    const code = await storeCode(ctx, input.Content, "layer");
+    const code = await storeCode(ctx, input.Content);
     const t = tables(ctx);
     return ctx.store.transaction(() => {
       // Numbers are never reused, not even those of deleted versions (kept as tombstones).
