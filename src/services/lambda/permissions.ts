@@ -164,8 +164,15 @@ function principalMatches(p: unknown, service: string): boolean {
   return s === service || (Array.isArray(s) && s.includes(service));
 }
 
-function actionMatches(a: unknown): boolean {
-  const ok = (x: string) => ["lambda:invokefunction", "lambda:*", "*"].includes(x.toLowerCase());
+/** A public grant: Principal "*" or {"AWS": "*"}. */
+function isPublic(p: unknown): boolean {
+  if (p === "*") return true;
+  const aws = (p as { AWS?: string | string[] } | undefined)?.AWS;
+  return aws === "*" || (Array.isArray(aws) && aws.includes("*"));
+}
+
+function actionMatches(a: unknown, action = "lambda:invokefunction"): boolean {
+  const ok = (x: string) => [action, "lambda:*", "*"].includes(x.toLowerCase());
   return typeof a === "string" ? ok(a) : Array.isArray(a) && a.some((x) => typeof x === "string" && ok(x));
 }
 
@@ -215,4 +222,20 @@ export function allowsInvoke(ctx: Ctx, functionName: string, qualifier: string |
   const recs = tables(ctx).permissions.get(policyKey(ref.name, ref.qualifier)) ?? [];
   const keys: Record<string, string | undefined> = { "aws:sourcearn": sourceArn, "aws:sourceaccount": sourceAccount };
   return recs.some(({ statement: s }) => s.Effect === "Allow" && principalMatches(s.Principal, principalService) && actionMatches(s.Action) && conditionsHold(s.Condition as Record<string, Record<string, string>> | undefined, keys));
+}
+
+/**
+ * Whether the resource policy grants `action` to everyone (Principal "*"), given the request's condition keys:
+ * what a function URL with AuthType NONE needs before it answers anyone.
+ */
+export function allowsPublic(ctx: Ctx, functionName: string, qualifier: string | undefined, action: string, keys: Record<string, string>): boolean {
+  let ref;
+  try {
+    ref = parseFunctionName(ctx, functionName, qualifier);
+  } catch {
+    return false;
+  }
+  const recs = tables(ctx).permissions.get(policyKey(ref.name, ref.qualifier)) ?? [];
+  const lower = Object.fromEntries(Object.entries(keys).map(([k, v]) => [k.toLowerCase(), v]));
+  return recs.some(({ statement: s }) => s.Effect === "Allow" && isPublic(s.Principal) && actionMatches(s.Action, action.toLowerCase()) && conditionsHold(s.Condition as Record<string, Record<string, string>> | undefined, lower));
 }

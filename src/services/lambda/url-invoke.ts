@@ -14,6 +14,7 @@ import type { HttpRequest } from "../../protocols/types.js";
 import type { Runtime } from "../../runtime.js";
 import type { Cors } from "./api.generated.js";
 import type { UrlConfigRec } from "./state.js";
+import { allowsPublic } from "./permissions.js";
 import { URL_INDEX, type UrlIndexRec } from "./urls.js";
 
 const URL_HOST = /^([a-z0-9]{32})\.lambda-url\.([a-z0-9-]+)\.(?:localhost|on\.aws)(?::\d+)?$/i;
@@ -143,6 +144,24 @@ function clfTime(ms: number): string {
 }
 
 const traceId = (ms: number) => `Root=1-${Math.floor(ms / 1000).toString(16).padStart(8, "0")}-${randomBytes(12).toString("hex")}`;
+
+/**
+ * AuthType NONE still goes through the function's resource policy, which must grant the public both
+ * lambda:InvokeFunctionUrl (FunctionUrlAuthType NONE) and, for URLs made since October 2025, lambda:InvokeFunction
+ * (InvokedViaFunctionUrl): `aws lambda add-permission --principal "*" …`, as the console and the CDK add them.
+ */
+function publicAccess(rt: Runtime, index: UrlIndexRec): boolean {
+  const ctx = {
+    account: index.account,
+    region: index.region,
+    table: <T>(name: string) => rt.store.table<T>(`lambda:${name}`, `${index.account}/${index.region}`),
+  };
+  const q = index.qualifier || undefined;
+  return (
+    allowsPublic(ctx, index.functionName, q, "lambda:InvokeFunctionUrl", { "lambda:FunctionUrlAuthType": "NONE" }) &&
+    allowsPublic(ctx, index.functionName, q, "lambda:InvokeFunction", { "lambda:InvokedViaFunctionUrl": "true" })
+  );
+}
 
 function forbidden(res: ServerResponse, requestId: string, message: string | null): void {
   sendJson(res, 403, { Message: message }, { "x-amzn-RequestId": requestId, "x-amzn-ErrorType": "AccessDeniedException" });
@@ -286,6 +305,7 @@ async function serveUrl(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
   if (!body) return sendJson(res, 413, { Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" }, { "x-amzn-RequestId": requestId, "x-amzn-ErrorType": "RequestTooLargeException" });
 
   let authorizer: Record<string, unknown> | undefined;
+  if (config.authType === "NONE" && !publicAccess(rt, index)) return forbidden(res, requestId, "Forbidden");
   if (config.authType === "AWS_IAM") {
     const who = authenticateIam(rt, req, t, body);
     if ("error" in who) return forbidden(res, requestId, who.error);

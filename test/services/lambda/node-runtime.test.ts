@@ -3,193 +3,27 @@
 // the console patch (Text and JSON) and Stratus's end-of-invocation markers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, type IncomingMessage, type ServerResponse, type Server } from "node:http";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
+import { startRuntime as startStandIn, type Runtime } from "./runtime-api-stand-in.js";
 
 const RUNTIME = fileURLToPath(new URL("../../../runtimes/node/index.mjs", import.meta.url));
 
-interface Outcome {
-  kind: "response" | "error";
-  body: any;
-  errorTypeHeader?: string;
-}
-interface QueuedInvoke {
-  id: string;
-  event: unknown;
-  headers: Record<string, string>;
-}
-
-// A stand-in for Stratus's Runtime API: queues events for /next, records what the runtime posts back.
-class FakeRuntimeApi {
-  private server!: Server;
-  port = 0;
-  private queue: QueuedInvoke[] = [];
-  private waitingNext: ServerResponse[] = [];
-  private outcomes = new Map<string, (o: Outcome) => void>();
-  nextRequests = 0;
-  firstNextAt?: number;
-  private firstNextResolve!: (t: number) => void;
-  firstNext = new Promise<number>((r) => (this.firstNextResolve = r));
-  initError?: { body: any; errorTypeHeader?: string };
-  private initErrorResolve!: (v: { body: any; errorTypeHeader?: string }) => void;
-  initErrorPosted = new Promise<{ body: any; errorTypeHeader?: string }>((r) => (this.initErrorResolve = r));
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => this.route(req, res));
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  close(): void {
-    for (const res of this.waitingNext) res.destroy();
-    this.server.closeAllConnections();
-    this.server.close();
-  }
-
-  /** Queues an event; resolves with what the runtime posts for it. */
-  invoke(event: unknown, headers: Record<string, string> = {}, id: string = randomUUID()): Promise<Outcome> {
-    const done = new Promise<Outcome>((r) => this.outcomes.set(id, r));
-    this.queue.push({ id, event, headers });
-    this.pump();
-    return done;
-  }
-
-  private pump(): void {
-    while (this.queue.length && this.waitingNext.length) {
-      const inv = this.queue.shift()!;
-      const res = this.waitingNext.shift()!;
-      res.writeHead(200, {
-        "content-type": "application/json",
-        "lambda-runtime-aws-request-id": inv.id,
-        "lambda-runtime-deadline-ms": String(Date.now() + 30_000),
-        "lambda-runtime-invoked-function-arn": "arn:aws:lambda:us-east-1:123456789012:function:fn",
-        ...inv.headers,
-      });
-      res.end(JSON.stringify(inv.event));
-    }
-  }
-
-  private route(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const url = req.url ?? "";
-      const text = Buffer.concat(chunks).toString("utf8");
-      const errorType = req.headers["lambda-runtime-function-error-type"] as string | undefined;
-      if (req.method === "GET" && url === "/2018-06-01/runtime/invocation/next") {
-        this.nextRequests++;
-        if (this.firstNextAt === undefined) this.firstNextResolve((this.firstNextAt = Date.now()));
-        this.waitingNext.push(res);
-        this.pump();
-        return;
-      }
-      let m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
-      if (req.method === "POST" && m) {
-        const resolve = this.outcomes.get(decodeURIComponent(m[1]));
-        res.writeHead(202).end('{"status":"OK"}');
-        resolve?.({ kind: m[2] as Outcome["kind"], body: JSON.parse(text), errorTypeHeader: errorType });
-        return;
-      }
-      if (req.method === "POST" && url === "/2018-06-01/runtime/init/error") {
-        this.initError = { body: JSON.parse(text), errorTypeHeader: errorType };
-        res.writeHead(202).end('{"status":"OK"}');
-        this.initErrorResolve(this.initError);
-        return;
-      }
-      res.writeHead(404).end();
-    });
-  }
-}
-
-interface Runtime {
-  child: ChildProcess;
-  api: FakeRuntimeApi;
-  dir: string;
-  spawnedAt: number;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-  invoke: FakeRuntimeApi["invoke"];
-  /** Resolves once both streams carry `text`. */
-  waitForBoth: (text: string) => Promise<void>;
-  close: () => void;
-}
-
-// Writes the function's files into a fresh temp dir and starts the runtime there, as Stratus does.
-async function startRuntime(files: Record<string, string>, handler: string, env: Record<string, string> = {}): Promise<Runtime> {
-  const dir = mkdtempSync(join(tmpdir(), "stratus-node-rt-"));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  const api = await new FakeRuntimeApi().start();
-  const spawnedAt = Date.now();
-  const child = spawn(process.execPath, [RUNTIME], {
-    cwd: dir,
-    stdio: ["ignore", "pipe", "pipe"],
+// Writes the function's files into a fresh temp dir and starts the runtime there against a stand-in Runtime API.
+function startRuntime(files: Record<string, string>, handler: string, env: Record<string, string> = {}): Promise<Runtime> {
+  return startStandIn({
+    command: process.execPath,
+    args: [RUNTIME],
+    files,
+    handler,
+    prefix: "stratus-node-rt-",
     env: {
       PATH: process.env.PATH,
-      AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${api.port}`,
-      _HANDLER: handler,
-      LAMBDA_TASK_ROOT: dir,
-      AWS_LAMBDA_FUNCTION_NAME: "fn",
-      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "256",
-      AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/fn",
       AWS_LAMBDA_LOG_STREAM_NAME: "2024/01/01/[$LATEST]abcdef",
-      AWS_REGION: "us-east-1",
       AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x",
       AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-      AWS_SECRET_ACCESS_KEY: "secret",
       ...env,
     },
   });
-  let out = "";
-  let err = "";
-  const listeners = new Set<() => void>();
-  child.stdout!.on("data", (c: Buffer) => {
-    out += c.toString("utf8");
-    for (const l of listeners) l();
-  });
-  child.stderr!.on("data", (c: Buffer) => {
-    err += c.toString("utf8");
-    for (const l of listeners) l();
-  });
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  const waitForBoth = (text: string) =>
-    new Promise<void>((resolve) => {
-      const check = () => {
-        if (out.includes(text) && err.includes(text)) {
-          listeners.delete(check);
-          resolve();
-        }
-      };
-      listeners.add(check);
-      check();
-    });
-  return {
-    child,
-    api,
-    dir,
-    spawnedAt,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    invoke: (event, headers, id) => api.invoke(event, headers, id),
-    waitForBoth,
-    close: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill();
-      api.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\t([^\t]+)\t([A-Z]+)\t([^]*)$/; // [^]: the message may hold \r
@@ -199,7 +33,7 @@ test("ESM .mjs async handler: event in, result out; the time from spawn to the f
   const rt = await startRuntime({ "index.mjs": "export const handler = async (event) => ({ got: event, node: process.version });" }, "index.handler");
   try {
     const firstNext = await rt.api.firstNext;
-    console.log(`node runtime: spawn → first /next in ${firstNext - rt.spawnedAt} ms`);
+    console.log(`node runtime: spawn → first /next in ${(firstNext - rt.spawnedAt).toFixed(1)} ms`);
     const out = await rt.invoke({ a: 1 });
     assert.equal(out.kind, "response");
     assert.deepEqual(out.body, { got: { a: 1 }, node: process.version });

@@ -4,13 +4,10 @@
 // STRATUS_TEST_PYTHON=/path/to/python runs it against another interpreter (default: python3).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { randomUUID } from "node:crypto";
+import { FUNCTION_ARN as ARN, startRuntime, type Runtime } from "./runtime-api-stand-in.js";
 
 const BOOTSTRAP = resolve(dirname(fileURLToPath(import.meta.url)), "../../../runtimes/python/bootstrap.py");
 
@@ -23,172 +20,33 @@ const noPython = !PYTHON && "python3 not installed";
 const noBoto3 = noPython || (spawnSync(PYTHON!, ["-c", "import boto3"], { stdio: "ignore" }).status !== 0 && "boto3 not installed");
 
 const TS = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
-const ARN = "arn:aws:lambda:us-east-1:123456789012:function:fn";
-
-interface Posted { body: string; headers: IncomingMessage["headers"] }
-interface Outcome { id: string; kind: "response" | "error"; body: any; raw: string; headers: IncomingMessage["headers"] }
-
-/** A stand-in Lambda Runtime API: queues events, hands them to /next, records what the runtime posts back. */
-class FakeRuntimeApi {
-  private server: Server;
-  private queue: { id: string; event: string; headers: Record<string, string> }[] = [];
-  private parked: ServerResponse[] = [];
-  private pending = new Map<string, { ok: (o: Outcome) => void; fail: (e: Error) => void }>();
-  initErrors: Posted[] = [];
-  nextCalls = 0;
-  firstNextAt?: number;
-  port = 0;
-
-  constructor() {
-    this.server = createServer((req, res) => this.route(req, res));
-  }
-
-  async listen(): Promise<void> {
-    await new Promise<void>((ok) => this.server.listen(0, "127.0.0.1", ok));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-
-  close(): void {
-    for (const res of this.parked) res.destroy();
-    this.server.closeAllConnections();
-    this.server.close();
-  }
-
-  /** Fails every invocation still waiting (the runtime exited). */
-  failPending(why: string): void {
-    for (const { fail } of this.pending.values()) fail(new Error(why));
-    this.pending.clear();
-  }
-
-  /** Queues an event; resolves with what the runtime posted for it. */
-  invoke(event: unknown, headers: Record<string, string> = {}): Promise<Outcome> {
-    const id = randomUUID();
-    const all = {
-      "Lambda-Runtime-Aws-Request-Id": id,
-      "Lambda-Runtime-Deadline-Ms": String(Date.now() + 30_000),
-      "Lambda-Runtime-Invoked-Function-Arn": ARN,
-      ...headers,
-    };
-    const done = new Promise<Outcome>((ok, fail) => this.pending.set(id, { ok, fail }));
-    this.queue.push({ id, event: JSON.stringify(event), headers: all });
-    this.dispatch();
-    return done;
-  }
-
-  private dispatch(): void {
-    while (this.queue.length && this.parked.length) {
-      const { event, headers } = this.queue.shift()!;
-      const res = this.parked.shift()!;
-      res.writeHead(200, { "Content-Type": "application/json", ...headers });
-      res.end(event);
-    }
-  }
-
-  private route(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      const url = req.url ?? "";
-      if (req.method === "GET" && url === "/2018-06-01/runtime/invocation/next") {
-        this.nextCalls++;
-        this.firstNextAt ??= performance.now();
-        this.parked.push(res);
-        this.dispatch();
-        return;
-      }
-      const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
-      if (req.method === "POST" && m) {
-        const kind = m[2] as "response" | "error";
-        res.writeHead(202, { "Content-Type": "application/json" }).end('{"status":"OK"}');
-        this.pending.get(m[1])?.ok({ id: m[1], kind, raw: body, body: JSON.parse(body), headers: req.headers });
-        return;
-      }
-      if (req.method === "POST" && url === "/2018-06-01/runtime/init/error") {
-        this.initErrors.push({ body, headers: req.headers });
-        res.writeHead(202, { "Content-Type": "application/json" }).end('{"status":"OK"}');
-        return;
-      }
-      res.writeHead(404).end();
-    });
-  }
-}
-
-interface Runtime {
-  api: FakeRuntimeApi;
-  child: ChildProcess;
-  dir: string;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-  spawnedAt: number;
-  /** Resolves once both streams hold the text (the marker is written before the POST, read maybe after). */
-  waitForOutput: (text: string) => Promise<void>;
-}
 
 const cleanups: (() => void)[] = [];
 after(() => cleanups.forEach((c) => c()));
 
 /** Writes files into a fresh code directory and starts bootstrap.py on it against a new stand-in API. */
 async function start(files: Record<string, string>, handler: string, env: Record<string, string> = {}): Promise<Runtime> {
-  const dir = mkdtempSync(join(tmpdir(), "stratus-py-"));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  const api = new FakeRuntimeApi();
-  await api.listen();
   const base = { ...process.env };
   for (const k of Object.keys(base)) if (/^(AWS_|_HANDLER$|_X_AMZN|LAMBDA_|PYTHON)/.test(k)) delete base[k];
-  const spawnedAt = performance.now();
-  const child = spawn(PYTHON!, ["-u", BOOTSTRAP], {
-    cwd: dir,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
+  const rt = await startRuntime({
+    command: PYTHON!,
+    args: ["-u", BOOTSTRAP],
+    files,
+    handler,
+    prefix: "stratus-py-",
+    env: (dir) => ({
       ...base,
       PYTHONPATH: dir,
-      AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${api.port}`,
-      _HANDLER: handler,
-      LAMBDA_TASK_ROOT: dir,
-      AWS_LAMBDA_FUNCTION_NAME: "fn",
-      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "256",
-      AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/fn",
       AWS_LAMBDA_LOG_STREAM_NAME: "2024/01/01/[$LATEST]abc",
-      AWS_REGION: "us-east-1",
       AWS_DEFAULT_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
-      AWS_SECRET_ACCESS_KEY: "secret",
       AWS_SESSION_TOKEN: "token",
       AWS_ENDPOINT_URL: "http://127.0.0.1:1",
       ...env,
-    },
-  });
-  let out = "";
-  let err = "";
-  const waiters: (() => void)[] = [];
-  const poke = () => waiters.splice(0).forEach((w) => w());
-  child.stdout!.setEncoding("utf8").on("data", (d: string) => { out += d; poke(); });
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => { err += d; poke(); });
-  const exit = new Promise<number | null>((ok) =>
-    child.on("close", (code) => {
-      api.failPending(`runtime exited with ${code}; stdout=${JSON.stringify(out)} stderr=${JSON.stringify(err)}`);
-      ok(code);
     }),
-  );
-  cleanups.push(() => {
-    child.kill("SIGKILL");
-    api.close();
-    rmSync(dir, { recursive: true, force: true });
   });
-  const waitForOutput = async (text: string) => {
-    const deadline = Date.now() + 10_000;
-    while (!(out.includes(text) && err.includes(text))) {
-      assert.ok(Date.now() < deadline, `timed out waiting for ${JSON.stringify(text)}; stdout=${JSON.stringify(out)} stderr=${JSON.stringify(err)}`);
-      await new Promise<void>((ok) => { waiters.push(ok); setTimeout(ok, 100); });
-    }
-  };
-  return { api, child, dir, stdout: () => out, stderr: () => err, exit, spawnedAt, waitForOutput };
+  cleanups.push(rt.close);
+  return rt;
 }
 
 async function until(cond: () => boolean, what: string): Promise<void> {
@@ -222,10 +80,10 @@ test("a plain handler's dict is POSTed to /response; print output and END marker
   assert.deepEqual(outcome.body, { statusCode: 200, body: { a: 1 }, unicode: "hé" });
   assert.equal(outcome.headers["content-type"], "application/json");
   const requestId = outcome.id;
-  await rt.waitForOutput(`\x1eSTRATUS-END ${requestId}\n`);
+  await rt.waitForBoth(`\x1eSTRATUS-END ${requestId}\n`);
   assert.equal(outputOf(rt.stdout(), requestId), 'got {"a": 1}\n');
   assert.equal(rt.stderr(), `\x1eSTRATUS-END ${requestId}\n`);
-  await until(() => rt.api.nextCalls === 2, "asks for the next event after posting the response");
+  await until(() => rt.api.nextRequests === 2, "asks for the next event after posting the response");
 });
 
 test("handler paths: a/b.fn with slashes, pkg.mod.fn with dots", { skip: noPython }, async () => {
@@ -322,7 +180,7 @@ test("a raised exception is POSTed to /error with AWS's body and logged as [ERRO
   assert.match(body.stackTrace[1], /^ {2}File ".*fail\.py", line 2, in helper\n {4}raise ValueError\('boom: ' \+ x\)\n$/);
   assert.ok(!body.stackTrace.join("").includes("bootstrap.py"), "the runtime's own frames are trimmed");
 
-  await rt.waitForOutput(`\x1eSTRATUS-END ${body.requestId}\n`);
+  await rt.waitForBoth(`\x1eSTRATUS-END ${body.requestId}\n`);
   const printed = outputOf(rt.stdout(), body.requestId);
   const [first, errorLine, rest] = printed.split("\n");
   assert.equal(first, "before");
@@ -338,12 +196,12 @@ test("a raised exception is POSTed to /error with AWS's body and logged as [ERRO
 
 async function initError(files: Record<string, string>, handler: string) {
   const rt = await start(files, handler);
-  const code = await rt.exit;
+  const code = await rt.exited;
   assert.equal(code, 1);
-  assert.equal(rt.api.nextCalls, 0, "never asks for an event");
+  assert.equal(rt.api.nextRequests, 0, "never asks for an event");
   assert.equal(rt.api.initErrors.length, 1);
   const posted = rt.api.initErrors[0];
-  const body = JSON.parse(posted.body);
+  const body = posted.body;
   assert.equal(posted.headers["lambda-runtime-function-error-type"], body.errorType);
   assert.ok(rt.stdout().endsWith("\x1eSTRATUS-INIT-ERROR\n"));
   assert.ok(rt.stderr().endsWith("\x1eSTRATUS-INIT-ERROR\n"));
@@ -413,7 +271,7 @@ def handler(event, context):
   const outcome = await rt.api.invoke({});
   assert.equal(outcome.body, "ok");
   const requestId = outcome.id;
-  await rt.waitForOutput(`\x1eSTRATUS-END ${requestId}\n`);
+  await rt.waitForBoth(`\x1eSTRATUS-END ${requestId}\n`);
   const lines = outputOf(rt.stdout(), requestId).split("\n");
   assert.equal(lines.pop(), "");
   assert.match(lines.shift()!, new RegExp(`^\\[WARNING\\]\\t${TS}\\t\\tat init$`), "no request id outside an invocation");
@@ -439,7 +297,7 @@ def handler(event, context):
   const outcome = await rt.api.invoke({});
   assert.equal(outcome.kind, "error");
   const requestId = outcome.body.requestId;
-  await rt.waitForOutput(`\x1eSTRATUS-END ${requestId}\n`);
+  await rt.waitForBoth(`\x1eSTRATUS-END ${requestId}\n`);
   const records = outputOf(rt.stdout(), requestId).trimEnd().split("\n").map((l) => JSON.parse(l));
   assert.equal(records.length, 2);
   assert.match(records[0].timestamp, new RegExp(`^${TS}$`));

@@ -8,6 +8,7 @@ import { request as httpRequest } from "node:http";
 import type { LookupFunction } from "node:net";
 import {
   CreateAliasCommand,
+  AddPermissionCommand,
   CreateFunctionUrlConfigCommand,
   DeleteFunctionCommand,
   DeleteFunctionConcurrencyCommand,
@@ -43,9 +44,17 @@ export const handler = async (event) => {
   };
 };`;
 
-async function urlFunction(env: LambdaEnv, name = "web", authType: "NONE" | "AWS_IAM" = "NONE", cors?: object) {
+/** A function with a URL; a public (NONE) one gets the two grants AWS requires, as the console and the CDK add them. */
+async function urlFunction(env: LambdaEnv, name = "web", authType: "NONE" | "AWS_IAM" = "NONE", cors?: object, grant = true) {
   await createFunction(env, { FunctionName: name, code: { "index.mjs": HANDLER } });
-  return env.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: authType, ...(cors ? { Cors: cors } : {}) }));
+  const out = await env.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: authType, ...(cors ? { Cors: cors } : {}) }));
+  if (authType === "NONE" && grant) await grantPublic(env, name);
+  return out;
+}
+
+async function grantPublic(env: LambdaEnv, name: string) {
+  await env.lambda.send(new AddPermissionCommand({ FunctionName: name, StatementId: "url", Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" }));
+  await env.lambda.send(new AddPermissionCommand({ FunctionName: name, StatementId: "url-invoke", Action: "lambda:InvokeFunction", Principal: "*", InvokedViaFunctionUrl: true }));
 }
 
 // *.localhost does not resolve on every machine (this one's resolver and so Node's fetch do not): resolve it
@@ -340,4 +349,17 @@ test("AWS_IAM: unsigned and badly signed requests are refused, SigV4-signed ones
   const refused = await send(u.href, { method: "POST", headers: bad.headers as Record<string, string>, body: '{"k":"v"}' });
   assert.equal(refused.status, 403);
   assert.match(JSON.parse(refused.body.toString()).Message, /signature we calculated does not match/);
+});
+
+test("AuthType NONE answers only when the resource policy grants the public both InvokeFunctionUrl and InvokeFunction", async () => {
+  const env = await lambdaEnv(server);
+  const { FunctionUrl } = await urlFunction(env, "closed", "NONE", undefined, false);
+  let r = await send(pathForm(FunctionUrl!));
+  assert.equal(r.status, 403);
+  assert.deepEqual(JSON.parse(r.body), { Message: "Forbidden" });
+  await env.lambda.send(new AddPermissionCommand({ FunctionName: "closed", StatementId: "url", Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" }));
+  assert.equal((await send(pathForm(FunctionUrl!))).status, 403, "InvokeFunctionUrl alone is not enough for a new URL");
+  await env.lambda.send(new AddPermissionCommand({ FunctionName: "closed", StatementId: "url-invoke", Action: "lambda:InvokeFunction", Principal: "*", InvokedViaFunctionUrl: true }));
+  r = await send(pathForm(FunctionUrl!));
+  assert.equal(r.status, 201);
 });
