@@ -164,6 +164,16 @@ function principalMatches(p: unknown, service: string): boolean {
   return s === service || (Array.isArray(s) && s.includes(service));
 }
 
+/** The stored statements of the function's (or the version's/alias's) policy; none for a name that cannot be. */
+function statementsOf(ctx: Ctx, functionName: string, qualifier: string | undefined): PermissionRec[] {
+  try {
+    const ref = parseFunctionName(ctx, functionName, qualifier);
+    return tables(ctx).permissions.get(policyKey(ref.name, ref.qualifier)) ?? [];
+  } catch {
+    return [];
+  }
+}
+
 /** A public grant: Principal "*" or {"AWS": "*"}. */
 function isPublic(p: unknown): boolean {
   if (p === "*") return true;
@@ -213,13 +223,7 @@ function conditionsHold(cond: Record<string, Record<string, string | string[]>> 
  * of the exact qualifier count, as on AWS (a grant on the unqualified function does not cover its aliases).
  */
 export function allowsInvoke(ctx: Ctx, functionName: string, qualifier: string | undefined, principalService: string, sourceArn?: string, sourceAccount?: string): boolean {
-  let ref;
-  try {
-    ref = parseFunctionName(ctx, functionName, qualifier);
-  } catch {
-    return false;
-  }
-  const recs = tables(ctx).permissions.get(policyKey(ref.name, ref.qualifier)) ?? [];
+  const recs = statementsOf(ctx, functionName, qualifier);
   const keys: Record<string, string | undefined> = { "aws:sourcearn": sourceArn, "aws:sourceaccount": sourceAccount };
   return recs.some(({ statement: s }) => s.Effect === "Allow" && principalMatches(s.Principal, principalService) && actionMatches(s.Action) && conditionsHold(s.Condition as Record<string, Record<string, string>> | undefined, keys));
 }
@@ -229,13 +233,7 @@ export function allowsInvoke(ctx: Ctx, functionName: string, qualifier: string |
  * what a function URL with AuthType NONE needs before it answers anyone.
  */
 export function allowsPublic(ctx: Ctx, functionName: string, qualifier: string | undefined, action: string, keys: Record<string, string>): boolean {
-  let ref;
-  try {
-    ref = parseFunctionName(ctx, functionName, qualifier);
-  } catch {
-    return false;
-  }
-  const recs = tables(ctx).permissions.get(policyKey(ref.name, ref.qualifier)) ?? [];
+  const recs = statementsOf(ctx, functionName, qualifier);
   const lower = Object.fromEntries(Object.entries(keys).map(([k, v]) => [k.toLowerCase(), v]));
   return recs.some(({ statement: s }) => s.Effect === "Allow" && isPublic(s.Principal) && actionMatches(s.Action, action.toLowerCase()) && conditionsHold(s.Condition as Record<string, Record<string, string>> | undefined, lower));
 }

@@ -356,7 +356,7 @@ test("AuthType NONE answers only when the resource policy grants the public both
   const { FunctionUrl } = await urlFunction(env, "closed", "NONE", undefined, false);
   let r = await send(pathForm(FunctionUrl!));
   assert.equal(r.status, 403);
-  assert.deepEqual(JSON.parse(r.body), { Message: "Forbidden" });
+  assert.deepEqual(JSON.parse(r.body.toString("utf8")), { Message: "Forbidden" });
   await env.lambda.send(new AddPermissionCommand({ FunctionName: "closed", StatementId: "url", Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" }));
   assert.equal((await send(pathForm(FunctionUrl!))).status, 403, "InvokeFunctionUrl alone is not enough for a new URL");
   await env.lambda.send(new AddPermissionCommand({ FunctionName: "closed", StatementId: "url-invoke", Action: "lambda:InvokeFunction", Principal: "*", InvokedViaFunctionUrl: true }));
