@@ -3,7 +3,7 @@
 process.env.STRATUS_LAMBDA_IDLE_SECONDS = "1";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { startTestServer } from "../../helpers/server.js";
 import { createFunction, json, lambdaEnv } from "./setup.js";
 
@@ -51,4 +51,25 @@ test("closing the server ends a slow synchronous invocation's process at once", 
   assert.ok(Date.now() - t0 < 3000, `closed in ${Date.now() - t0} ms`);
   assert.equal(alive(warm), false);
   await pending;
+});
+
+test("reserved concurrency: invocations over the reservation answer 429 TooManyRequestsException", async () => {
+  const server = await startTestServer();
+  try {
+    const env = await lambdaEnv(server);
+    await createFunction(env, { FunctionName: "one", code: PID });
+    await env.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "one", ReservedConcurrentExecutions: 1 }));
+    // No SDK retries: the SDK would retry the throttle until the first invocation is over.
+    const once = { ...env, lambda: new LambdaClient({ ...server.clientConfig({ account: env.account }), maxAttempts: 1 }) };
+    const results = await Promise.allSettled([invoke(once, "one", { sleep: 400 }), invoke(once, "one", { sleep: 400 })]);
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    assert.equal(rejected.length, 1);
+    assert.equal(rejected[0]!.reason.name, "TooManyRequestsException");
+    assert.equal(rejected[0]!.reason.$metadata.httpStatusCode, 429);
+    assert.equal(rejected[0]!.reason.Reason, "ReservedFunctionConcurrentInvocationLimitExceeded");
+    // Once the running one is done there is room again.
+    assert.equal(typeof (await invoke(env, "one")), "number");
+  } finally {
+    await server.close();
+  }
 });
