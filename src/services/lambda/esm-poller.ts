@@ -279,7 +279,11 @@ class Runner {
   private async sqs<O>(operation: string, input: Record<string, unknown>, as: { account: string; region: string }): Promise<O> {
     if (this.pollers.stopped) throw new Stopped();
     const rt = this.pollers.runtime;
-    return this.guard(rt.call("sqs", operation, input, { ...rt.rootIdentity(as.account, as.region), invokedBy: "lambda" }) as Promise<O>);
+    const who = { ...rt.rootIdentity(as.account, as.region), invokedBy: "lambda" };
+    // The pollers' receives run around the clock (several a second per mapping, mostly empty): they stay out of
+    // the audit trail, as Lambda's polling stays out of CloudTrail's event history. What they delete is recorded.
+    const call = operation === "ReceiveMessage" ? rt.invoke("sqs", operation, input, who) : rt.call("sqs", operation, input, who);
+    return this.guard(call as Promise<O>);
   }
 
   private async url(rec: EsmRec): Promise<{ url: string; region: string }> {
