@@ -64,6 +64,8 @@ export const pollersOf = (store: Store): Pollers | undefined => managers.get(sto
 export function startPollers(runtime: Runtime): () => void {
   const p = new Pollers(runtime);
   p.resume();
+  // Pollers stop as the server starts closing: its long polls answer at once from then on.
+  runtime.onClosing(() => p.stop());
   return () => p.stop();
 }
 

@@ -5,6 +5,7 @@ import { queueHandlers } from "./queues.js";
 import { sendHandlers } from "./send.js";
 import { receiveHandlers } from "./receive.js";
 import { moveTaskHandlers, resumeMoveTasks } from "./move-tasks.js";
+import { endWaits } from "./waiters.js";
 
 const handlers = { ...queueHandlers, ...sendHandlers, ...receiveHandlers, ...moveTaskHandlers } satisfies Partial<SqsApi>;
 
@@ -13,5 +14,7 @@ export default defineService({
   handlers,
   start(runtime) {
     resumeMoveTasks(runtime);
+    // Long polls answer as the server starts closing instead of holding the close for up to 20 seconds.
+    runtime.onClosing(() => endWaits(runtime.store));
   },
 });

@@ -8,7 +8,7 @@ import { checkBatch, failure } from "./send.js";
 import type { MessageRec, QueueRec, StoredAttribute } from "./state.js";
 import { md5OfAttributes } from "./md5.js";
 import { arnOf, findQueue, messageKey, messagePrefix, messages, queueByArn, queues } from "./state.js";
-import { waitForMessages, wake } from "./waiters.js";
+import { isClosing, waitForMessages, wake } from "./waiters.js";
 
 const SYSTEM_NAMES = ["SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp", "SequenceNumber", "MessageDeduplicationId", "MessageGroupId", "AWSTraceHeader", "DeadLetterQueueSourceArn"];
 
@@ -181,7 +181,7 @@ export const receiveHandlers = {
       const current = queues(ctx).get(q.name);
       if (!current || current.id !== q.id) throw queueDoesNotExist(); // deleted while we waited
       const { out, nextVisible } = receiveNow(ctx, current, want);
-      if (out.length || ctx.now() >= deadline) return out.length ? { Messages: out } : {};
+      if (out.length || ctx.now() >= deadline || isClosing(ctx)) return out.length ? { Messages: out } : {};
       await waitForMessages(ctx, current, Math.min(deadline, nextVisible));
     }
   },

@@ -11,9 +11,20 @@ const waitersOf = (ctx: HandlerContext) => {
   return m;
 };
 
+const closing = new WeakSet<object>();
+
+/** The server is closing: long polls answer now (with what they have), so they do not hold the close. */
+export function endWaits(store: object): void {
+  closing.add(store);
+  for (const set of byStore.get(store)?.values() ?? []) for (const w of [...set]) w();
+}
+
+export const isClosing = (ctx: HandlerContext): boolean => closing.has(ctx.store);
+
 /** Resolves when the queue may have a message for the caller, or at `until` (runtime clock), whichever is first. */
 export function waitForMessages(ctx: HandlerContext, q: QueueRec, until: number): Promise<void> {
   const waiting = waitersOf(ctx);
+  if (closing.has(ctx.store)) return Promise.resolve();
   return new Promise((resolve) => {
     let set = waiting.get(q.id);
     if (!set) waiting.set(q.id, (set = new Set()));

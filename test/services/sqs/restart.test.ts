@@ -39,3 +39,15 @@ test("queues and messages, in flight or not, are still there after a restart", a
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test("a long poll in flight answers (empty) as the server closes, instead of holding the close for its wait", async () => {
+  const server = await startTestServer();
+  const sqs = new SQSClient(server.clientConfig({ account: randomAccount() }));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "waiting" }));
+  const poll = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
+  await new Promise((r) => setTimeout(r, 200));
+  const t0 = Date.now();
+  await server.close();
+  assert.ok(Date.now() - t0 < 2000, `closed in ${Date.now() - t0} ms`);
+  assert.equal((await poll).Messages, undefined);
+});
