@@ -21,17 +21,33 @@ export interface LaunchContext {
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
 }
 
-let pythonVersion: string | null | undefined;
-/** The local python3's version ("3.11"), or null when there is none; asked once. */
-export function localPython(): string | null {
-  if (pythonVersion === undefined) {
-    try {
-      pythonVersion = execFileSync(process.env.STRATUS_LAMBDA_PYTHON ?? "python3", ["-c", "import sys;print('%d.%d'%sys.version_info[:2])"], { encoding: "utf8", timeout: 10_000 }).trim();
-    } catch {
-      pythonVersion = null;
-    }
+const versionOf = (command: string): string | null => {
+  try {
+    return execFileSync(command, ["-c", "import sys;print('%d.%d'%sys.version_info[:2])"], { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return null;
   }
-  return pythonVersion;
+};
+
+const pythons = new Map<string, { command: string; version: string } | null>();
+/**
+ * The Python a runtime runs on: `python3.X` when this machine has that exact version on its PATH, else the
+ * local `python3` (STRATUS_LAMBDA_PYTHON overrides both); null when there is none. Asked once per version.
+ */
+export function pythonFor(wanted: string): { command: string; version: string } | null {
+  let found = pythons.get(wanted);
+  if (found === undefined) {
+    const forced = process.env.STRATUS_LAMBDA_PYTHON;
+    const exact = forced ? null : versionOf(`python${wanted}`);
+    if (exact === wanted) found = { command: `python${wanted}`, version: wanted };
+    else {
+      const command = forced ?? "python3";
+      const version = versionOf(command);
+      found = version ? { command, version } : null;
+    }
+    pythons.set(wanted, found);
+  }
+  return found;
 }
 
 const localNode = () => process.versions.node.split(".")[0]!;
@@ -49,7 +65,7 @@ export function versionWarning(runtime: string | undefined): string | undefined 
     return `Stratus: ${runtime} asks for Node.js ${info.version}; this machine runs Node.js ${process.versions.node}, which the function runs on.`;
   }
   if (info.kind === "python") {
-    const local = localPython();
+    const local = pythonFor(info.version!)?.version;
     if (local && newer(info.version!, local)) return `Stratus: ${runtime} asks for Python ${info.version}; this machine runs Python ${local}, which the function runs on.`;
   }
   return undefined;
@@ -99,11 +115,11 @@ export function launchSpec(lc: LaunchContext): LaunchSpec {
       return { command: process.execPath, args: [join(packageRoot, "runtimes", "node", "index.mjs")], cwd: taskRoot, env, markers: true };
     }
     case "python": {
-      const local = localPython();
-      if (!local) throw cannotRun(runtime, "python3 is not installed");
+      const python = pythonFor(info.version!);
+      if (!python) throw cannotRun(runtime, "python3 is not installed");
       env.PYTHONPATH = [taskRoot, join(optDir, "python"), join(optDir, "python", "lib", `python${info.version}`, "site-packages")].join(delimiter);
       env.PYTHONUNBUFFERED = "1";
-      return { command: process.env.STRATUS_LAMBDA_PYTHON ?? "python3", args: ["-u", join(packageRoot, "runtimes", "python", "bootstrap.py")], cwd: taskRoot, env, markers: true };
+      return { command: python.command, args: ["-u", join(packageRoot, "runtimes", "python", "bootstrap.py")], cwd: taskRoot, env, markers: true };
     }
     case "provided": {
       const bootstrap = [join(taskRoot, "bootstrap"), join(optDir, "bootstrap")].find((p) => existsSync(p));
