@@ -74,7 +74,7 @@ async function cliScenario(cli: AwsCli) {
   assert.equal(first.res.FunctionError, undefined);
   assert.deepEqual(first.payload, { v: 1, event: { from: "cli" }, greeting: null, version: "$LATEST" });
   const tail = Buffer.from(first.res.LogResult, "base64").toString("utf8");
-  assert.match(tail, /^START RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
+  assert.match(tail, /^INIT_START Runtime Version: [^\n]*\nSTART RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
   assert.match(tail, /\tINFO\tv1 got \{"from":"cli"\}\n/);
   assert.match(tail, /\nREPORT RequestId: [0-9a-f-]{36}\tDuration: /);
 

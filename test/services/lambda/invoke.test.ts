@@ -26,7 +26,7 @@ test("a Node.js function runs and answers its result", async () => {
   assert.deepEqual(json(out2.Payload), { ok: true, event: { a: 2 } });
   assert.equal(out.ExecutedVersion, "$LATEST");
   const log = Buffer.from(out.LogResult!, "base64").toString("utf8");
-  assert.match(log, /^START RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
+  assert.match(log, /^INIT_START Runtime Version: nodejs:20.v1\t[^\n]*\nSTART RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
   assert.match(log, /REPORT RequestId: .*Duration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms/);
 });
 
@@ -242,4 +242,18 @@ test("logs: the function's lines and the platform's reach /aws/lambda/<name>, wi
   assert.ok(messages.some((m) => /^REPORT RequestId: .*Init Duration/.test(m)));
   const { logStreams } = await logs.send(new DescribeLogStreamsCommand({ logGroupName: "/aws/lambda/newer" }));
   assert.match(logStreams![0]!.logStreamName!, /^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
+});
+
+test("a cold start logs INIT_START and the module's own output before START; a warm one does not", async () => {
+  const env = await lambdaEnv(server);
+  await createFunction(env, { FunctionName: "init-log", code: { "index.mjs": "console.log('loading module');\nexport const handler = async () => { console.log('handling'); return 1; };" } });
+  const tail = async () => Buffer.from((await env.lambda.send(new InvokeCommand({ FunctionName: "init-log", LogType: "Tail" }))).LogResult!, "base64").toString("utf8");
+  const cold = (await tail()).split("\n");
+  assert.match(cold[0]!, /^INIT_START Runtime Version: nodejs:20\.v\d+\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}$/);
+  assert.match(cold[1]!, /\tINFO\tloading module$/);
+  assert.match(cold[2]!, /^START RequestId: /);
+  assert.match(cold[3]!, /\tINFO\thandling$/);
+  const warm = (await tail()).split("\n");
+  assert.match(warm[0]!, /^START RequestId: /);
+  assert.ok(!warm.some((l) => l.startsWith("INIT_START") || l.includes("loading module")));
 });

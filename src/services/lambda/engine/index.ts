@@ -364,12 +364,27 @@ export class Engine {
     const billed = Math.ceil(duration + (res.initDurationMs ?? 0));
     const lines: { timestamp: number; message: string }[] = [];
     const at = (t: number) => ({ timestamp: t });
-    if (json) {
-      lines.push({ ...at(startedAt), message: JSON.stringify({ time: new Date(startedAt).toISOString(), type: "platform.start", record: { requestId: id, version } }) });
-    } else {
-      lines.push({ ...at(startedAt), message: `START RequestId: ${id} Version: ${version}` });
+    // A cold start: INIT_START, then whatever the function's module-level code wrote, then START. (On a warm
+    // environment, output written between invocations comes before START.)
+    const t = Math.min(startedAt, res.initLines[0]?.at ?? startedAt);
+    if (res.initDurationMs !== undefined) {
+      const runtimeVersion = runtimeVersionName(c.Runtime);
+      const arn = c.RuntimeVersionConfig?.RuntimeVersionArn ?? "";
+      lines.push({
+        timestamp: t,
+        message: json
+          ? JSON.stringify({ time: new Date(t).toISOString(), type: "platform.initStart", record: { initializationType: "on-demand", phase: "init", runtimeVersion, runtimeVersionArn: arn, functionName: c.FunctionName, functionVersion: version } })
+          : `INIT_START Runtime Version: ${runtimeVersion}\tRuntime Version ARN: ${arn}`,
+      });
     }
-    for (const l of res.lines) lines.push({ timestamp: Math.max(l.at, startedAt), message: l.text });
+    for (const l of res.initLines) lines.push({ timestamp: Math.max(l.at, t), message: l.text });
+    const startAt = Math.max(startedAt, lines.at(-1)?.timestamp ?? startedAt);
+    if (json) {
+      lines.push({ ...at(startAt), message: JSON.stringify({ time: new Date(startAt).toISOString(), type: "platform.start", record: { requestId: id, version } }) });
+    } else {
+      lines.push({ ...at(startAt), message: `START RequestId: ${id} Version: ${version}` });
+    }
+    for (const l of res.lines) lines.push({ timestamp: Math.max(l.at, startAt), message: l.text });
     const end = Date.now();
     let errorPayload: Buffer | undefined;
     if (o.kind === "platform") {
@@ -395,6 +410,13 @@ export class Engine {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** The runtime version INIT_START names, in AWS's form (nodejs:20.v1, python:3.12.v1, provided:al2023.v1). */
+function runtimeVersionName(runtime: string | undefined): string {
+  const m = /^(nodejs|python)([\d.]+?)(?:\.x)?$/.exec(runtime ?? "");
+  if (m) return `${m[1]}:${m[2]}.v1`;
+  return `${(runtime ?? "provided").replace(".", ":")}.v1`;
+}
 
 /** Creates this server's engine (Lambda's start hook) and returns its stop function. */
 export function startEngine(runtime: Runtime): () => void {

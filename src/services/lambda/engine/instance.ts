@@ -40,6 +40,8 @@ export interface InvocationResult {
   outcome: Outcome;
   /** Every output line of the invocation, in order, without the platform lines. */
   lines: { at: number; text: string }[];
+  /** Lines written while the runtime initialised (module-level code), on a cold start. */
+  initLines: { at: number; text: string }[];
   durationMs: number;
   /** Set on the instance's first invocation. */
   initDurationMs?: number;
@@ -281,7 +283,8 @@ export class Instance {
   private line(at: number, text: string): void {
     // A function that floods its output must not flood the server: past the cap its lines are dropped
     // (one notice says so), and an event longer than CloudWatch Logs takes is cut, as Lambda cuts it.
-    const r = this.running;
+    // Output before the event was handed over belongs to the init phase.
+    const r = this.running?.delivered ? this.running : undefined;
     const used = r ? r.bytes : this.initBytes;
     if (used > MAX_OUTPUT_BYTES) return;
     if (text.length > MAX_EVENT_CHARS) text = text.slice(0, MAX_EVENT_CHARS);
@@ -314,12 +317,12 @@ export class Instance {
         this.partial[fd] = "";
       }
     }
-    const lines = this.initLines.length ? [...this.initLines, ...r.lines] : r.lines;
+    const initLines = this.initLines;
     this.initLines = [];
     this.initBytes = 0;
     const initDurationMs = !this.initReported ? this.initDuration : undefined;
     this.initReported = true;
-    const result: InvocationResult = { outcome, lines, durationMs: performance.now() - r.startedAt, initDurationMs, maxMemoryMB: this.maxMemoryMB() };
+    const result: InvocationResult = { outcome, lines: r.lines, initLines, durationMs: performance.now() - r.startedAt, initDurationMs, maxMemoryMB: this.maxMemoryMB() };
     this.lastUsed = Date.now();
     if (this.state !== "dead") {
       if (this.initError || outcome.kind === "platform") this.kill();
