@@ -1,6 +1,7 @@
 // The HTTP bindings both REST protocols share: uri labels, query string, headers, prefix headers, status code
 // and the payload member; the document body itself is left to the protocol's BodyFormat (JSON or XML).
 import { Readable } from "node:stream";
+import { eventStream } from "./eventstream.js";
 import { ServiceError } from "../core/errors.js";
 import type { MemberRef, ServiceModel, Shape } from "../core/model.js";
 import { formatTimestamp, parseTimestamp, timestampFormatOf, toBuffer, type TimestampFormat } from "./shared.js";
@@ -236,6 +237,10 @@ export function writeResponse(model: ServiceModel, operation: string, output: Re
     const pshape = model.shapes[ref.shape];
     const v = output[shape.payload];
     if (v === undefined || v === null) return { status, headers, body: "" };
+    if (pshape.eventstream) {
+      headers["content-type"] ??= "application/vnd.amazon.eventstream";
+      return { status, headers, body: "", stream: eventStream(model, pshape, v as AsyncIterable<Record<string, unknown>>) };
+    }
     if (pshape.type === "blob") {
       headers["content-type"] ??= "application/octet-stream";
       // A Readable (S3's GetObject from the blob store) is piped to the socket by the gateway, never buffered.

@@ -10,6 +10,7 @@ import { eventSourceMappings } from "./event-source-mappings.js";
 import { startPollers } from "./esm-poller.js";
 import { functions } from "./functions.js";
 import { invoke } from "./invoke.js";
+import { invokeStream } from "./invoke-stream.js";
 import { invokeConfigs } from "./invoke-configs.js";
 import { layers } from "./layers.js";
 import { permissions } from "./permissions.js";
@@ -18,7 +19,7 @@ import { urls } from "./urls.js";
 import { versions } from "./versions.js";
 
 const handlers = {
-  ...functions, ...invoke, ...versions, ...aliases, ...permissions, ...tags, ...concurrency, ...layers, ...invokeConfigs, ...eventSourceMappings, ...urls,
+  ...functions, ...invoke, ...invokeStream, ...versions, ...aliases, ...permissions, ...tags, ...concurrency, ...layers, ...invokeConfigs, ...eventSourceMappings, ...urls,
 } satisfies Partial<LambdaApi>;
 
 export default defineService({

@@ -35,7 +35,10 @@ export function checkRunnable(r: Resolved): void {
 export const invokedArn = (ctx: Pick<HandlerContext, "account" | "region">, r: Resolved) => functionArn(ctx, r.fn.name, r.qualifier);
 
 /** Runs one invocation now, for Invoke and for the services that call functions (SQS mappings, async retries). */
-export async function runNow(ctx: HandlerContext, r: Resolved, payload: Buffer, opts: { clientContext?: string; requestId?: string } = {}) {
+export async function runNow(
+  ctx: HandlerContext, r: Resolved, payload: Buffer,
+  opts: { clientContext?: string; requestId?: string; onStreamStart?: (contentType: string) => void; onChunk?: (chunk: Buffer) => void } = {},
+) {
   const engine = engineOf(ctx.store);
   if (!engine) throw new ServiceException("Lambda's execution engine is not running.", { Type: "Service" });
   const version = pickVersion(ctx, r);
@@ -48,6 +51,8 @@ export async function runNow(ctx: HandlerContext, r: Resolved, payload: Buffer, 
     payload,
     requestId: opts.requestId ?? ctx.requestId,
     clientContext: opts.clientContext,
+    onStreamStart: opts.onStreamStart,
+    onChunk: opts.onChunk,
   });
 }
 

@@ -33,6 +33,9 @@ export interface InvokeRequest {
   requestId: string;
   clientContext?: string;
   traceId?: string;
+  /** For streaming callers: see InvocationInput. */
+  onStreamStart?: (contentType: string) => void;
+  onChunk?: (chunk: Buffer) => void;
 }
 
 export interface InvokeResult {
@@ -43,6 +46,9 @@ export interface InvokeResult {
   log: string;
   executedVersion: string;
   errorType?: string;
+  /** The function streamed its answer (its chunks already went to onChunk), with this content type. */
+  streamed?: boolean;
+  contentType?: string;
 }
 
 const ACCOUNT_LIMIT = 1000;
@@ -183,7 +189,7 @@ export class Engine {
       const log = this.instanceLog.get(instance)!;
       const version = c.Version ?? "$LATEST";
       const startedAt = Date.now();
-      const result = await instance.invoke({ requestId: r.requestId, payload: r.payload, invokedArn: r.invokedArn, timeout: c.Timeout ?? 3, clientContext: r.clientContext, traceId: r.traceId });
+      const result = await instance.invoke({ requestId: r.requestId, payload: r.payload, invokedArn: r.invokedArn, timeout: c.Timeout ?? 3, clientContext: r.clientContext, traceId: r.traceId, onStreamStart: r.onStreamStart, onChunk: r.onChunk });
       // Killed by the server stopping: nothing more may be written (the store is closing).
       if (this.stopped) throw new ResourceConflictException("The server is stopping.", { Type: "User" });
       return this.report(r, log, version, c, startedAt, result);
@@ -404,7 +410,7 @@ export class Engine {
     }
     this.logs.write(log, lines);
     const text = lines.map((l) => `${l.message}\n`).join("");
-    if (o.kind === "response") return { payload: o.payload, log: text, executedVersion: version };
+    if (o.kind === "response") return { payload: o.payload, log: text, executedVersion: version, streamed: o.streamed, contentType: o.contentType };
     return { payload: o.kind === "error" ? o.payload : errorPayload!, functionError: "Unhandled", log: text, executedVersion: version, errorType: o.errorType };
   }
 }

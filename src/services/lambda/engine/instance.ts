@@ -28,10 +28,13 @@ export interface InvocationInput {
   clientContext?: string;
   cognitoIdentity?: string;
   traceId?: string;
+  /** A streaming caller (InvokeWithResponseStream, a RESPONSE_STREAM URL): the content type, then each chunk as it comes. */
+  onStreamStart?: (contentType: string) => void;
+  onChunk?: (chunk: Buffer) => void;
 }
 
 export type Outcome =
-  | { kind: "response"; payload: Buffer }
+  | { kind: "response"; payload: Buffer; streamed?: boolean; contentType?: string }
   | { kind: "error"; payload: Buffer; errorType: string }
   /** The platform's own failures: timeout, exit, out of memory, init failure. */
   | { kind: "platform"; errorType: string; errorMessage: string; status: "timeout" | "error"; payload?: Buffer };
@@ -64,6 +67,8 @@ interface Running {
 export const newInstanceId = () => randomBytes(16).toString("hex");
 
 const MAX_RESPONSE = 6_291_556;
+/** Streamed responses may be larger (AWS: 200 MB). */
+const MAX_STREAMED = 200 * 1024 * 1024;
 const INIT_LIMIT_MS = 10_000;
 /** Output kept per invocation (it all goes to CloudWatch Logs and the Tail). */
 const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
@@ -156,6 +161,9 @@ export class Instance {
     const url = req.url ?? "";
     if (req.method === "GET" && url === "/2018-06-01/runtime/invocation/next") return this.next(res);
     const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
+    if (req.method === "POST" && m && m[2] === "response" && String(req.headers["lambda-runtime-function-response-mode"] ?? "").toLowerCase() === "streaming") {
+      return this.streamed(decodeURIComponent(m[1]!), req, res);
+    }
     if (req.method === "POST" && m) return this.readBody(req, res, (body) => this.completed(decodeURIComponent(m[1]!), m[2] as "response" | "error", body, req, res));
     if (req.method === "POST" && url === "/2018-06-01/runtime/init/error") return this.readBody(req, res, (body) => this.initFailed(body, req, res));
     res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ errorMessage: "Unknown Runtime API path", errorType: "InvalidRequest" }));
@@ -230,6 +238,53 @@ export class Instance {
         : { kind: "error", payload: body, errorType: String(req.headers["lambda-runtime-function-error-type"] ?? "Unhandled") };
     }
     this.awaitOutput();
+  }
+
+  /**
+   * A streamed response (Lambda-Runtime-Function-Response-Mode: streaming): each chunk goes on to the caller as
+   * it arrives; the end carries trailers when the handler failed part-way (Lambda-Runtime-Function-Error-Type and
+   * a base64 Lambda-Runtime-Function-Error-Body).
+   */
+  private streamed(id: string, req: IncomingMessage, res: ServerResponse): void {
+    const r = this.running;
+    if (!r || r.input.requestId !== id || r.outcome) {
+      req.resume();
+      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ errorMessage: `Invalid request ID: ${id}`, errorType: "InvalidRequestID" }));
+      return;
+    }
+    const contentType = String(req.headers["content-type"] ?? "application/octet-stream");
+    r.input.onStreamStart?.(contentType);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (r.input.onChunk) {
+        if (size <= MAX_STREAMED) r.input.onChunk(c);
+        else over = true;
+      }
+      // Kept for callers that want the whole answer (Invoke of a streaming function).
+      if (size <= MAX_RESPONSE) chunks.push(c);
+      else if (!r.input.onChunk) over = true;
+    });
+    req.on("error", () => res.destroy());
+    req.on("end", () => {
+      res.writeHead(202, { "content-type": "application/json" }).end('{"status":"OK"}');
+      if (r.outcome || this.running !== r) return;
+      const errorType = req.trailers["lambda-runtime-function-error-type"];
+      const errorBody = req.trailers["lambda-runtime-function-error-body"];
+      if (errorType) {
+        const payload = errorBody ? Buffer.from(errorBody, "base64") : Buffer.from(JSON.stringify({ errorType, errorMessage: "" }));
+        r.outcome = { kind: "error", payload, errorType };
+      } else if (over) {
+        const limit = r.input.onChunk ? MAX_STREAMED : MAX_RESPONSE;
+        const errorMessage = `Response payload size exceeded maximum allowed payload size (${limit} bytes).`;
+        r.outcome = { kind: "platform", status: "error", errorType: "Function.ResponseSizeTooLarge", errorMessage, payload: Buffer.from(JSON.stringify({ errorMessage, errorType: "Function.ResponseSizeTooLarge" })) };
+      } else {
+        r.outcome = { kind: "response", payload: Buffer.concat(chunks), streamed: true, contentType };
+      }
+      this.awaitOutput();
+    });
   }
 
   private initFailed(body: Buffer, req: IncomingMessage, res: ServerResponse): void {

@@ -1,0 +1,79 @@
+// AWS's event stream framing (application/vnd.amazon.eventstream), for outputs whose payload member is an event
+// stream (Lambda's InvokeWithResponseStream): each event is one message — prelude (total length, headers length,
+// prelude CRC-32), typed headers, payload, message CRC-32. The model decides each event's headers and payload.
+import { Readable } from "node:stream";
+import { crc32 } from "../core/crc.js";
+import type { ServiceModel, Shape } from "../core/model.js";
+
+const STRING = 7;
+
+/** One message: string headers and a payload. */
+export function encodeMessage(headers: Record<string, string>, payload: Uint8Array): Buffer {
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    const n = Buffer.from(name, "utf8");
+    const v = Buffer.from(value, "utf8");
+    const h = Buffer.alloc(1 + n.length + 1 + 2 + v.length);
+    h.writeUInt8(n.length, 0);
+    n.copy(h, 1);
+    h.writeUInt8(STRING, 1 + n.length);
+    h.writeUInt16BE(v.length, 2 + n.length);
+    v.copy(h, 4 + n.length);
+    parts.push(h);
+  }
+  const headerBytes = Buffer.concat(parts);
+  const total = 12 + headerBytes.length + payload.length + 4;
+  const out = Buffer.alloc(total);
+  out.writeUInt32BE(total, 0);
+  out.writeUInt32BE(headerBytes.length, 4);
+  out.writeUInt32BE(crc32(out.subarray(0, 8)), 8);
+  headerBytes.copy(out, 12);
+  Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).copy(out, 12 + headerBytes.length);
+  out.writeUInt32BE(crc32(out.subarray(0, total - 4)), total - 4);
+  return out;
+}
+
+/**
+ * One event of an event-stream union, e.g. {PayloadChunk: {Payload: bytes}}: `:event-type` is the member name;
+ * a member marked eventpayload is the raw payload (blob: octet-stream, string: text), else the event's other
+ * members are its JSON payload; members marked eventheader become headers.
+ */
+export function encodeEvent(model: ServiceModel, stream: Shape, event: Record<string, unknown>): Buffer {
+  const [type, value] = Object.entries(event).find(([, v]) => v !== undefined) ?? [];
+  const ref = type ? stream.members?.[type] : undefined;
+  if (!type || !ref) throw new Error(`not an event of this stream: ${Object.keys(event).join(", ")}`);
+  const shape = model.shapes[ref.shape]!;
+  const fields = (value ?? {}) as Record<string, unknown>;
+  const headers: Record<string, string> = { ":event-type": type, ":message-type": "event" };
+  const payloadMember = Object.entries(shape.members ?? {}).find(([, m]) => m.eventpayload);
+  let payload: Uint8Array;
+  if (payloadMember) {
+    const [name, m] = payloadMember;
+    const kind = model.shapes[m.shape]?.type;
+    const v = fields[name];
+    payload = v === undefined ? Buffer.alloc(0) : typeof v === "string" ? Buffer.from(v, "utf8") : (v as Uint8Array);
+    headers[":content-type"] = kind === "string" ? "text/plain" : kind === "blob" ? "application/octet-stream" : "application/json";
+    if (kind !== "string" && kind !== "blob") payload = Buffer.from(JSON.stringify(v ?? {}));
+  } else {
+    const body: Record<string, unknown> = {};
+    for (const [name, m] of Object.entries(shape.members ?? {})) {
+      const v = fields[name];
+      if (v === undefined) continue;
+      if ((m as { eventheader?: boolean }).eventheader) headers[name] = String(v);
+      else body[m.locationName ?? name] = v;
+    }
+    headers[":content-type"] = "application/json";
+    payload = Buffer.from(JSON.stringify(body));
+  }
+  return encodeMessage(headers, payload);
+}
+
+/** A readable of encoded messages from the handler's events, as they come. */
+export function eventStream(model: ServiceModel, stream: Shape, events: AsyncIterable<Record<string, unknown>>): Readable {
+  return Readable.from(
+    (async function* () {
+      for await (const e of events) yield encodeEvent(model, stream, e);
+    })(),
+    { objectMode: false },
+  );
+}
