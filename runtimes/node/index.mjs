@@ -9,10 +9,13 @@
 // statuses 129 (uncaught exception) and 128 (unhandled rejection)). Stratus-specific additions:
 //   - before each POST of /response or /error, `\x1eSTRATUS-END <requestId>\n` is written to fd 1 and fd 2,
 //     so Stratus knows every byte the invocation logged has arrived;
-//   - before POST /init/error, `\x1eSTRATUS-INIT-ERROR\n` is written to both, and the process exits with 1.
+//   - before POST /init/error, `\x1eSTRATUS-INIT-ERROR\n` is written to both, and the process exits with 1;
+//   - for a streaming handler (awslambda.streamifyResponse), the end marker is written once the handler has
+//     settled, just before the chunked /response body (and its error trailers, if any) is ended.
 // Plain ESM, no dependencies, no build step; it is on the cold-start path, so only node: built-ins that Node
 // has already loaded at startup are imported eagerly.
 import { Agent, request as httpRequest } from "node:http";
+import { Writable, finished as streamFinished } from "node:stream";
 import { statSync, writeSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -154,6 +157,8 @@ const ImportModuleError = errorClass("Runtime.ImportModuleError");
 const HandlerNotFound = errorClass("Runtime.HandlerNotFound");
 const MalformedHandlerName = errorClass("Runtime.MalformedHandlerName");
 const UserCodeSyntaxError = errorClass("Runtime.UserCodeSyntaxError");
+const MalformedStreamingHandler = errorClass("Runtime.MalformedStreamingHandler");
+const InvalidStreamingOperation = errorClass("Runtime.InvalidStreamingOperation");
 class UnhandledPromiseRejection extends ExtendedError {
   constructor(reason, promise) {
     super(reason);
@@ -230,6 +235,96 @@ function fatal(err) {
 const headerSafe = (s) => String(s).replace(/[^\t\x20-\x7e]/g, "");
 
 // ---------------------------------------------------------------------------------------------------------
+// Response streaming: the `awslambda` global and the response stream, as AWS's client has them.
+//
+// Wire format of a streamed response: POST /invocation/{id}/response with headers
+//   Lambda-Runtime-Function-Response-Mode: streaming
+//   Transfer-Encoding: chunked
+//   Content-Type: application/octet-stream (or what setContentType set before the first write)
+//   Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body
+// each write() going out as it is made; a failure ends the body with the trailers
+//   Lambda-Runtime-Function-Error-Type: <errorType>
+//   Lambda-Runtime-Function-Error-Body: <base64 of {"errorType","errorMessage","trace"}>
+
+const HANDLER_STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+const HANDLER_HIGHWATERMARK = Symbol.for("aws.lambda.runtime.handler.streaming.highWaterMark");
+const STREAM_RESPONSE = "response";
+const HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
+const ERROR_TYPE_TRAILER = "Lambda-Runtime-Function-Error-Type";
+const ERROR_BODY_TRAILER = "Lambda-Runtime-Function-Error-Body";
+
+// Implements application/vnd.awslambda.http-integration-response: the JSON prelude and 8 NUL bytes go out just
+// before the first write (or at end() when nothing was written).
+class HttpResponseStream {
+  static from(underlyingStream, prelude) {
+    underlyingStream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+    const metadataPrelude = JSON.stringify(prelude);
+    underlyingStream._onBeforeFirstWrite = (write) => {
+      write(metadataPrelude);
+      write(new Uint8Array(8));
+    };
+    return underlyingStream;
+  }
+}
+
+function defineAwsLambdaGlobal() {
+  const off = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
+  if (off === "1" || off === "true") return;
+  globalThis.awslambda = {
+    streamifyResponse(fn, options) {
+      fn[HANDLER_STREAMING] = STREAM_RESPONSE;
+      if (typeof options?.highWaterMark === "number") fn[HANDLER_HIGHWATERMARK] = parseInt(options.highWaterMark);
+      return fn;
+    },
+    HttpResponseStream,
+  };
+}
+
+function isStreamingHandler(fn) {
+  const mode = fn[HANDLER_STREAMING];
+  if (mode === undefined || mode === null || mode === false) return false;
+  if (mode === STREAM_RESPONSE) return true;
+  throw new MalformedStreamingHandler("Only response streaming is supported.");
+}
+
+// The stream a streaming handler writes to. Each chunk is handed to the chunked POST as it is written; end() only
+// finishes this stream: the POST itself is ended by the runtime once the handler has settled (after the marker).
+class ResponseStream extends Writable {
+  constructor(req, highWaterMark) {
+    super(highWaterMark === undefined ? {} : { highWaterMark });
+    this._req = req;
+    this._started = false;
+    this._onBeforeFirstWrite = undefined;
+  }
+  setContentType(contentType) {
+    if (this._started) throw new InvalidStreamingOperation("Cannot set content-type, too late.");
+    this._req.setHeader("Content-Type", contentType);
+  }
+  _beforeFirstWrite() {
+    if (this._started) return;
+    this._started = true;
+    const hook = this._onBeforeFirstWrite;
+    if (typeof hook === "function") hook((chunk) => super.write(chunk));
+  }
+  write(chunk, encoding, callback) {
+    if (typeof chunk !== "string" && !Buffer.isBuffer(chunk) && chunk?.constructor !== Uint8Array) chunk = JSON.stringify(chunk);
+    this._beforeFirstWrite();
+    return super.write(chunk, encoding, callback);
+  }
+  end(chunk, encoding, callback) {
+    if (!this.writableEnded && !this.destroyed) this._beforeFirstWrite();
+    return super.end(chunk, encoding, callback);
+  }
+  _write(chunk, _encoding, callback) {
+    if (chunk.length === 0) return callback(); // an empty chunk would end a chunked body
+    // Handed over at once (so nothing is held here when the invocation fails); only the callback waits for
+    // the request to drain, which is what gives pipeline() its backpressure.
+    if (this._req.write(chunk)) callback();
+    else this._req.once("drain", () => callback());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Handler loading, as AWS does it.
 
 const isFile = (p) => statSync(p, { throwIfNoEntry: false })?.isFile() === true;
@@ -245,6 +340,7 @@ async function loadHandler(appRoot, fullHandler) {
   const [, moduleName, handlerPath] = match;
 
   const base = resolvePath(appRoot, moduleRoot, moduleName);
+  defineAwsLambdaGlobal();
   let namespace;
   let esmOnly = false;
   try {
@@ -283,6 +379,8 @@ async function loadHandler(appRoot, fullHandler) {
 // Invocations.
 
 let handler;
+let handlerStreams = false; // wrapped with awslambda.streamifyResponse
+let handlerHighWaterMark;
 let initializing = true;
 let active = null; // the invocation being run: { id, done }
 let beforeExitAction = null; // what to do once the event loop is empty (AWS's BeforeExitListener)
@@ -400,6 +498,14 @@ function runInvocation(res) {
       getRemainingTimeInMillis: () => deadline - Date.now(),
     };
     const event = JSON.parse(res.body);
+    if (handlerStreams) {
+      // AWS's streaming context has no done/succeed/fail.
+      delete context.done;
+      delete context.succeed;
+      delete context.fail;
+      beforeExitAction = null;
+      return runStreaming(inv, event, context);
+    }
     // A handler that neither returns a promise nor answers before the event loop empties answers null.
     beforeExitAction = () => complete(inv, null);
     const result = handler(event, context, callback);
@@ -409,12 +515,103 @@ function runInvocation(res) {
   }
 }
 
+// A streaming invocation: the chunked POST is opened at once and gets the handler's writes as they come; the
+// handler is called as handler(event, responseStream, context) and must return a promise. Once it resolves (and
+// the stream has ended, which is done for it if needed) the marker is written and the body ended; if it throws or
+// rejects, the body is ended with the error trailers instead.
+function runStreaming(inv, event, context) {
+  const req = httpRequest(
+    {
+      host: apiHost,
+      port: apiPort,
+      method: "POST",
+      path: `${API_PREFIX}/invocation/${encodeURIComponent(inv.id)}/response`,
+      agent,
+      headers: {
+        "Lambda-Runtime-Function-Response-Mode": "streaming",
+        "Transfer-Encoding": "chunked",
+        "Content-Type": "application/octet-stream",
+        Trailer: `${ERROR_TYPE_TRAILER}, ${ERROR_BODY_TRAILER}`,
+      },
+    },
+    (res) => {
+      res.resume();
+      res.on("end", () => {
+        if (!inv.exiting) nextInvocation();
+      });
+      res.on("error", fatal);
+    },
+  );
+  req.on("error", fatal);
+  const stream = new ResponseStream(req, handlerHighWaterMark);
+  inv.req = req;
+  inv.stream = stream;
+
+  let result;
+  try {
+    result = handler(event, stream, context);
+  } catch (err) {
+    return failStream(inv, err);
+  }
+  if (!result || typeof result.then !== "function") return failStream(inv, "Streaming does not support non-async handlers.");
+  result
+    .then((value) => {
+      if (value !== undefined) console.warn("Streaming handlers ignore return values.");
+      return endStream(inv);
+    })
+    .then(undefined, (err) => failStream(inv, err));
+}
+
+// Resolves once the response stream has finished (ending it if the handler left it open); rejects if it was
+// destroyed instead.
+function streamDone(stream) {
+  return new Promise((resolve, reject) => {
+    if (stream.writableFinished) return resolve();
+    if (stream.destroyed) return reject(stream.errored ?? new Error("Response stream is not finished."));
+    streamFinished(stream, (err) => (err ? reject(stream.errored ?? err) : resolve()));
+    if (!stream.writableEnded) stream.end();
+  });
+}
+
+async function endStream(inv) {
+  if (inv.done || inv.settled) return;
+  inv.settled = true;
+  await streamDone(inv.stream);
+  if (inv.done) return;
+  finish(inv);
+  inv.req.end();
+}
+
+// Ends the streamed response with the error trailers. What the handler wrote before failing is sent first.
+async function failStream(inv, err, { logIt = true, then } = {}) {
+  if (inv.done) return;
+  inv.settled = true;
+  const payload = toRapidResponse(err);
+  if (logIt) logError("Invoke Error", err);
+  if (then) inv.exiting = true;
+  else await streamDone(inv.stream).catch(() => {});
+  if (inv.done) return;
+  finish(inv);
+  const req = inv.req;
+  req.addTrailers({
+    [ERROR_TYPE_TRAILER]: headerSafe(payload.errorType),
+    [ERROR_BODY_TRAILER]: Buffer.from(JSON.stringify(payload)).toString("base64"),
+  });
+  if (then) req.once("response", (res) => res.once("end", then)).once("error", then);
+  req.end();
+}
+
 // A crash: report it for the invocation running (or as the init error), then exit like AWS's client.
 function crash(err, label, status) {
   logError(label, err);
   if (initializing) return initError(err, status, false);
   const inv = active;
   if (!inv || inv.done) process.exit(status);
+  if (inv.stream) {
+    // The streamed POST holds the connection: end it with the error trailers, then exit.
+    failStream(inv, err, { logIt: false, then: () => process.exit(status) });
+    return;
+  }
   const payload = toRapidResponse(err);
   finish(inv);
   call("POST", `${API_PREFIX}/invocation/${encodeURIComponent(inv.id)}/error`, JSON.stringify(payload), {
@@ -448,6 +645,11 @@ function initError(err, status, logIt = true) {
 patchConsole();
 try {
   handler = await loadHandler(process.env.LAMBDA_TASK_ROOT || process.cwd(), process.env._HANDLER || "");
+  handlerStreams = isStreamingHandler(handler);
+  if (handlerStreams) {
+    const hwm = parseInt(handler[HANDLER_HIGHWATERMARK]);
+    if (!Number.isNaN(hwm)) handlerHighWaterMark = hwm;
+  }
   if (!initFailed) {
     initializing = false;
     nextInvocation();

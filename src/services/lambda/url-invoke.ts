@@ -14,7 +14,9 @@ import type { HttpRequest } from "../../protocols/types.js";
 import type { Runtime } from "../../runtime.js";
 import type { Cors } from "./api.generated.js";
 import type { UrlConfigRec } from "./state.js";
+import { checkRunnable, runNow } from "./invoke.js";
 import { allowsPublic } from "./permissions.js";
+import { resolveFunction } from "./state.js";
 import { URL_INDEX, type UrlIndexRec } from "./urls.js";
 
 const URL_HOST = /^([a-z0-9]{32})\.lambda-url\.([a-z0-9-]+)\.(?:localhost|on\.aws)(?::\d+)?$/i;
@@ -349,6 +351,10 @@ async function serveUrl(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
     isBase64Encoded: body.length > 0 && !text,
   };
 
+  if (config.invokeMode === "RESPONSE_STREAM") {
+    return streamUrl(rt, res, { index, config, event, requestId, sourceIp, userAgent: headers["user-agent"] ?? "", origin, traceId: headers["x-amzn-trace-id"]!, head: method === "HEAD" });
+  }
+
   let answer: HttpAnswer;
   try {
     const out = await rt.invoke(
@@ -382,4 +388,92 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extra: Rec
   const text = JSON.stringify(body);
   res.writeHead(status, { ...extra, "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
+}
+
+const PRELUDE_TYPE = "application/vnd.awslambda.http-integration-response";
+const DELIMITER = Buffer.alloc(8);
+
+interface StreamJob {
+  index: UrlIndexRec;
+  config: UrlConfigRec;
+  event: unknown;
+  requestId: string;
+  sourceIp: string;
+  userAgent: string;
+  origin: string | undefined;
+  traceId: string;
+  head: boolean;
+}
+
+/**
+ * InvokeMode RESPONSE_STREAM: the function's chunks go to the client as they are written. With
+ * awslambda.HttpResponseStream.from the stream opens with a JSON prelude (statusCode, headers, cookies) and eight
+ * NUL bytes; without, it is a 200 of the stream's content type. A function that does not stream is answered whole.
+ */
+async function streamUrl(rt: Runtime, res: ServerResponse, j: StreamJob): Promise<void> {
+  const who = { account: j.index.account, region: j.index.region, principal: rootPrincipal(j.index.account), requestId: j.requestId, sourceIp: j.sourceIp, userAgent: j.userAgent };
+  const ctx = rt.context("lambda", "Invoke", who);
+  let mode: "prelude" | "body" | undefined;
+  let pending = Buffer.alloc(0);
+  const open = (status: number, headers: Map<string, string[]>) => {
+    if (j.config.cors) applyCors(headers, j.config.cors, j.origin);
+    headers.set("x-amzn-requestid", [j.requestId]);
+    headers.set("x-amzn-trace-id", [j.traceId]);
+    const out: Record<string, string | string[]> = {};
+    for (const [k, v] of headers) out[k] = v.length === 1 && k !== "set-cookie" ? v[0]! : v;
+    res.writeHead(status, out);
+  };
+  const write = (c: Buffer) => {
+    if (!j.head && c.length) res.write(c);
+  };
+  try {
+    const r = resolveFunction(ctx, j.config.functionName, j.config.qualifier || undefined);
+    checkRunnable(r);
+    const out = await runNow(ctx, r, Buffer.from(JSON.stringify(j.event)), {
+      requestId: j.requestId,
+      onStreamStart: (contentType) => {
+        if (contentType.startsWith(PRELUDE_TYPE)) mode = "prelude";
+        else {
+          mode = "body";
+          open(200, new Map([["content-type", [contentType]]]));
+        }
+      },
+      onChunk: (c) => {
+        if (mode === "body") return write(c);
+        pending = Buffer.concat([pending, c]);
+        const at = pending.indexOf(DELIMITER);
+        if (at < 0) return;
+        const headers = new Map<string, string[]>();
+        let status = 200;
+        try {
+          const prelude = JSON.parse(pending.subarray(0, at).toString("utf8")) as { statusCode?: number; headers?: Record<string, string>; cookies?: string[] };
+          status = prelude.statusCode ?? 200;
+          for (const [k, v] of Object.entries(prelude.headers ?? {})) headers.set(k.toLowerCase(), [String(v)]);
+          if (prelude.cookies?.length) headers.set("set-cookie", prelude.cookies.map(String));
+        } catch {
+          status = 502;
+        }
+        if (!headers.has("content-type")) headers.set("content-type", ["application/octet-stream"]);
+        open(status, headers);
+        mode = "body";
+        write(pending.subarray(at + DELIMITER.length));
+        pending = Buffer.alloc(0);
+      },
+    });
+    if (res.headersSent) return void res.end();
+    // Nothing streamed (a buffered handler, or an error before the first chunk): answered whole, as BUFFERED.
+    const answer = out.functionError ? INTERNAL_ERROR() : out.streamed ? { status: 200, headers: new Map([["content-type", [out.contentType ?? "application/octet-stream"]]]), body: out.payload } : toHttp(out.payload);
+    answer.headers.set("content-length", [String(answer.body.length)]);
+    open(answer.status, answer.headers);
+    res.end(j.head ? undefined : answer.body);
+  } catch (e) {
+    if (res.headersSent) return void res.end();
+    if (isServiceError(e) && e.code === "TooManyRequestsException") {
+      return sendJson(res, 429, { Message: "Rate Exceeded." }, { "x-amzn-RequestId": j.requestId, "x-amzn-ErrorType": "TooManyRequestsException" });
+    }
+    if (!isServiceError(e)) rt.logger.error("function URL invocation failed", e);
+    const answer = INTERNAL_ERROR();
+    open(answer.status, answer.headers);
+    res.end(answer.body);
+  }
 }

@@ -420,3 +420,162 @@ test("an uncaught exception during an invocation is posted with its own type, ex
     rt.close();
   }
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Response streaming (awslambda.streamifyResponse): a chunked POST /response, sent as the handler writes.
+
+const STREAMING_SRC = `
+  import { pipeline } from "node:stream/promises";
+  import { Readable } from "node:stream";
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  export const chunks = awslambda.streamifyResponse(async (event, responseStream, context) => {
+    console.log("streaming for", context.awsRequestId, typeof context.succeed);
+    for (const [i, part] of ["one ", "two ", "three"].entries()) {
+      if (i) await sleep(100);
+      responseStream.write(part);
+    }
+    responseStream.end();
+    console.log("after end");
+  });
+  export const http = awslambda.streamifyResponse(async (event, responseStream) => {
+    const s = awslambda.HttpResponseStream.from(responseStream, { statusCode: 201, headers: { "x-custom": "yes" } });
+    await pipeline(Readable.from(["<p>", "hi", "</p>"]), s);
+  });
+  export const fails = awslambda.streamifyResponse(async (event, responseStream) => {
+    if (event.before) throw new TypeError("before writing");
+    responseStream.write("partial");
+    await sleep(50);
+    throw new RangeError("mid-stream");
+  });
+  export const typed = awslambda.streamifyResponse(async (event, responseStream) => {
+    responseStream.setContentType("text/plain; charset=utf-8");
+    responseStream.write("plain text");
+    try { responseStream.setContentType("text/html"); } catch (err) { responseStream.write(" / " + err.name + ": " + err.message); }
+    // left open: the runtime ends it once the handler has resolved
+  });
+  export const plain = async (event) => ({ buffered: event, streaming: Symbol.for("aws.lambda.runtime.handler.streaming") in plain });
+`;
+
+const TRAILER = "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body";
+
+test("streaming: three writes 100 ms apart arrive as three chunks over time, marker after every log line", async () => {
+  const rt = await startRuntime({ "index.mjs": STREAMING_SRC }, "index.chunks");
+  try {
+    const out = await rt.invoke({}, {}, "req-stream");
+    assert.equal(out.kind, "response");
+    const s = out.streamed!;
+    assert.ok(s, "the response was streamed");
+    assert.equal(s.responseMode, "streaming");
+    assert.equal(s.transferEncoding, "chunked");
+    assert.equal(s.contentType, "application/octet-stream");
+    assert.equal(s.trailerHeader, TRAILER);
+    assert.deepEqual(s.trailers, {});
+    assert.equal(s.body.toString(), "one two three");
+    assert.deepEqual(s.chunks.map((c) => c.data.toString()), ["one ", "two ", "three"]);
+    const gaps = [s.chunks[1].at - s.chunks[0].at, s.chunks[2].at - s.chunks[1].at];
+    assert.ok(gaps.every((g) => g >= 70), `chunks arrived as written, gaps ${gaps.map((g) => g.toFixed(0))} ms`);
+
+    await rt.waitForBoth("\x1eSTRATUS-END req-stream\n");
+    assert.ok(rt.stdout().endsWith("\tINFO\tafter end\n\x1eSTRATUS-END req-stream\n"), JSON.stringify(rt.stdout()));
+    assert.match(rt.stdout(), /\treq-stream\tINFO\tstreaming for req-stream undefined\n/);
+
+    // The process goes on to the next invocation.
+    const again = await rt.invoke({});
+    assert.equal(again.streamed!.body.toString(), "one two three");
+  } finally {
+    rt.close();
+  }
+});
+
+test("streaming: HttpResponseStream.from sends the http-integration content type, prelude and 8 NULs, then the body", async () => {
+  const rt = await startRuntime({ "index.mjs": STREAMING_SRC }, "index.http");
+  try {
+    const s = (await rt.invoke({})).streamed!;
+    assert.equal(s.contentType, "application/vnd.awslambda.http-integration-response");
+    const prelude = JSON.stringify({ statusCode: 201, headers: { "x-custom": "yes" } });
+    assert.deepEqual(s.body, Buffer.concat([Buffer.from(prelude), Buffer.alloc(8), Buffer.from("<p>hi</p>")]));
+    assert.deepEqual(s.trailers, {});
+  } finally {
+    rt.close();
+  }
+});
+
+test("streaming: a throw after a chunk ends the body with the error trailers; before writing too", async () => {
+  const rt = await startRuntime({ "index.mjs": STREAMING_SRC }, "index.fails");
+  try {
+    const out = await rt.invoke({}, {}, "req-fail");
+    assert.equal(out.kind, "response");
+    const s = out.streamed!;
+    assert.equal(s.body.toString(), "partial");
+    assert.equal(s.trailers["lambda-runtime-function-error-type"], "RangeError");
+    const body = JSON.parse(Buffer.from(s.trailers["lambda-runtime-function-error-body"], "base64").toString("utf8"));
+    assert.equal(body.errorType, "RangeError");
+    assert.equal(body.errorMessage, "mid-stream");
+    assert.equal(body.trace[0], "RangeError: mid-stream");
+    assert.deepEqual(Object.keys(body), ["errorType", "errorMessage", "trace"]);
+
+    await rt.waitForBoth("\x1eSTRATUS-END req-fail\n");
+    const invokeError = lines(rt.stdout()).find((l) => l.includes("Invoke Error"))!;
+    const m = LINE.exec(invokeError)!;
+    assert.equal(m[2], "req-fail");
+    assert.equal(m[3], "ERROR");
+    assert.equal(JSON.parse(m[4].slice("Invoke Error \t".length).replace(/\r/g, "\n")).errorMessage, "mid-stream");
+    assert.ok(rt.stdout().endsWith("\x1eSTRATUS-END req-fail\n"));
+
+    const before = (await rt.invoke({ before: true })).streamed!;
+    assert.equal(before.body.length, 0);
+    assert.equal(before.trailers["lambda-runtime-function-error-type"], "TypeError");
+    assert.equal(JSON.parse(Buffer.from(before.trailers["lambda-runtime-function-error-body"], "base64").toString()).errorMessage, "before writing");
+  } finally {
+    rt.close();
+  }
+});
+
+test("streaming: setContentType before the first write; a stream left open is ended for the handler", async () => {
+  const rt = await startRuntime({ "index.mjs": STREAMING_SRC }, "index.typed");
+  try {
+    const s = (await rt.invoke({})).streamed!;
+    assert.equal(s.contentType, "text/plain; charset=utf-8");
+    assert.equal(s.body.toString(), "plain text / Runtime.InvalidStreamingOperation: Cannot set content-type, too late.");
+    assert.deepEqual(s.trailers, {});
+  } finally {
+    rt.close();
+  }
+});
+
+test("streaming: a plain handler in the same file is still buffered", async () => {
+  const rt = await startRuntime({ "index.mjs": STREAMING_SRC }, "index.plain");
+  try {
+    const out = await rt.invoke({ x: 1 });
+    assert.equal(out.streamed, undefined);
+    assert.equal(out.headers["lambda-runtime-function-response-mode"], undefined);
+    assert.equal(out.headers["content-type"], "application/json");
+    assert.deepEqual(out.body, { buffered: { x: 1 }, streaming: false });
+  } finally {
+    rt.close();
+  }
+});
+
+test("streaming: an uncaught exception mid-stream ends the body with its trailers, then exit 129", async () => {
+  const rt = await startRuntime(
+    {
+      "index.mjs": `export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+        responseStream.write("started");
+        setTimeout(() => { throw new TypeError("timer blew up"); }, 20);
+        await new Promise(() => {});
+      });`,
+    },
+    "index.handler",
+  );
+  try {
+    const s = (await rt.invoke({}, {}, "req-crash")).streamed!;
+    assert.equal(s.body.toString(), "started");
+    assert.equal(s.trailers["lambda-runtime-function-error-type"], "TypeError");
+    assert.equal(JSON.parse(Buffer.from(s.trailers["lambda-runtime-function-error-body"], "base64").toString()).errorMessage, "timer blew up");
+    assert.equal(await rt.exited, 129);
+    await rt.waitForBoth("\x1eSTRATUS-END req-crash\n");
+    assert.match(rt.stdout(), /\treq-crash\tERROR\tUncaught Exception \t\{"errorType":"TypeError"/);
+  } finally {
+    rt.close();
+  }
+});

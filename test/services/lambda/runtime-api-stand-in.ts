@@ -19,6 +19,20 @@ export interface Outcome {
   raw: string;
   headers: IncomingMessage["headers"];
   errorTypeHeader?: string;
+  /** Set when the /response was streamed (Lambda-Runtime-Function-Response-Mode: streaming); body is then undefined. */
+  streamed?: StreamedResponse;
+}
+
+/** A streamed /response as it arrived. */
+export interface StreamedResponse {
+  responseMode: string;
+  contentType?: string;
+  transferEncoding?: string;
+  trailerHeader?: string;
+  /** Each piece of the body as it was read, with performance.now() at its arrival. */
+  chunks: { data: Buffer; at: number }[];
+  body: Buffer;
+  trailers: Record<string, string>;
 }
 
 /** What the runtime posted to /init/error. */
@@ -95,7 +109,11 @@ export class RuntimeApiStandIn {
 
   private route(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    const arrivals: { data: Buffer; at: number }[] = [];
+    req.on("data", (c: Buffer) => {
+      chunks.push(c);
+      arrivals.push({ data: c, at: performance.now() });
+    });
     req.on("end", () => {
       const raw = Buffer.concat(chunks).toString("utf8");
       const url = req.url ?? "";
@@ -113,6 +131,20 @@ export class RuntimeApiStandIn {
         res.writeHead(202, { "content-type": "application/json" }).end(OK);
         const waiter = this.pending.get(id);
         this.pending.delete(id);
+        const responseMode = req.headers["lambda-runtime-function-response-mode"] as string | undefined;
+        if (responseMode === "streaming") {
+          const streamed: StreamedResponse = {
+            responseMode,
+            contentType: req.headers["content-type"],
+            transferEncoding: req.headers["transfer-encoding"],
+            trailerHeader: req.headers["trailer"] as string | undefined,
+            chunks: arrivals,
+            body: Buffer.concat(chunks),
+            trailers: { ...(req.trailers as Record<string, string>) },
+          };
+          waiter?.ok({ id, kind: m[2] as Outcome["kind"], raw, body: undefined, headers: req.headers, errorTypeHeader, streamed });
+          return;
+        }
         waiter?.ok({ id, kind: m[2] as Outcome["kind"], raw, body: JSON.parse(raw), headers: req.headers, errorTypeHeader });
         return;
       }
