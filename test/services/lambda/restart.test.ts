@@ -2,7 +2,7 @@
 // and run again (cold) on a new server; and a server that stops leaves no function process behind.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -17,6 +17,7 @@ import {
   GetFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { killAll, startCli } from "../../cli/spawn.js";
 import { pythonMissing } from "../../helpers/python.js";
 import { createLogger } from "../../../src/core/log.js";
 import { createFunction, json, lambdaEnv, payload } from "./setup.js";
@@ -169,4 +170,39 @@ test("stopping the server ends every function process: idle environments, a busy
   // The killed invocation's end reaches nothing after the store closed.
   await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(errors, []);
+});
+
+test("after a kill -9, the restarted server ends the environments the killed one left running", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "stratus-lambda-orphans-"));
+  try {
+    const s = await startCli(["--port", "0", "--data-dir", dir, "--log-level", "error"]);
+    const config = { endpoint: s.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+    const env = await lambdaEnv({ clientConfig: () => config } as unknown as TestServer, "000000000000");
+    await createFunction(env, { FunctionName: "sleeper", Timeout: 120, code: { "index.mjs": "export const handler = async () => { await new Promise((r) => setTimeout(r, 100_000)); };" } });
+    await env.lambda.send(new InvokeCommand({ FunctionName: "sleeper", InvocationType: "Event" }));
+    const pidDir = join(dir, "lambda", "pids");
+    let pids: number[] = [];
+    for (let i = 0; i < 100 && !pids.length; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        pids = readdirSync(pidDir).map(Number);
+      } catch {
+        /* not yet */
+      }
+    }
+    assert.equal(pids.length, 1);
+    await s.stop("SIGKILL");
+    assert.ok(alive(pids[0]!), "the environment outlived the killed server");
+    const again = await startCli(["--port", "0", "--data-dir", dir, "--log-level", "error"]);
+    try {
+      // Lambda starts with the server (it has a queued event to resume), and ends the orphan first.
+      for (let i = 0; i < 40 && alive(pids[0]!); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(alive(pids[0]!), false);
+    } finally {
+      await again.stop("SIGKILL");
+    }
+  } finally {
+    killAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -3,7 +3,7 @@
 // spawning at once, idle recycling, and the START/END/REPORT bookkeeping around each invocation.
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Store } from "../../../core/store/types.js";
 import type { Runtime } from "../../../runtime.js";
@@ -83,6 +83,8 @@ export class Engine {
   readonly code: CodeCache;
   readonly logs: LogSink;
   private readonly tmpRoot: string;
+  /** One file per running environment (its pid), so a server killed with -9 can end them when it starts again. */
+  private readonly pidDir: string;
   private readonly sweeper: NodeJS.Timeout;
   private stopped = false;
   private readonly instanceLog = new WeakMap<Instance, LogTarget>();
@@ -93,6 +95,9 @@ export class Engine {
     this.tmpRoot = join(runtime.store.dataDir, "lambda", "tmp");
     rmSync(this.tmpRoot, { recursive: true, force: true });
     mkdirSync(this.tmpRoot, { recursive: true });
+    this.pidDir = join(runtime.store.dataDir, "lambda", "pids");
+    endOrphans(this.pidDir, join(runtime.store.dataDir, "lambda"));
+    mkdirSync(this.pidDir, { recursive: true });
     engines.set(runtime.store, this);
     this.sweeper = setInterval(() => this.recycleIdle(), Math.min(IDLE_MS, 30_000));
     this.sweeper.unref();
@@ -314,6 +319,7 @@ export class Engine {
       instance.onIdle = (i) => this.released(pool, i);
       instance.onInit = initOver;
       instance.onDead = (i) => {
+        if (i.pid) rmSync(join(this.pidDir, String(i.pid)), { force: true });
         pool.all.delete(i);
         const at = pool.idle.indexOf(i);
         if (at >= 0) pool.idle.splice(at, 1);
@@ -322,6 +328,7 @@ export class Engine {
         if (!this.stopped && pool.waiting.length) this.scale(pool);
       };
       await instance.start();
+      if (instance.pid && instance.state !== "dead") writeFileSync(join(this.pidDir, String(instance.pid)), "");
     } catch (e) {
       if (initialising) {
         initialising = false;
@@ -416,6 +423,30 @@ export class Engine {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Ends the environments a previous server on this data directory left running (it was killed with -9, so it
+ * could not end them): each pid recorded in `pidDir` whose process still works inside this data directory
+ * (its cwd is a function's code folder here) is killed with its process group.
+ */
+function endOrphans(pidDir: string, lambdaDir: string): void {
+  let pids: string[];
+  try {
+    pids = readdirSync(pidDir);
+    lambdaDir = realpathSync(lambdaDir);
+  } catch {
+    return;
+  }
+  for (const name of pids) {
+    const pid = Number(name);
+    try {
+      if (Number.isInteger(pid) && pid > 1 && readlinkSync(`/proc/${pid}/cwd`).startsWith(lambdaDir)) process.kill(-pid, "SIGKILL");
+    } catch {
+      // Gone already, not ours, or no /proc here.
+    }
+    rmSync(join(pidDir, name), { force: true });
+  }
+}
 
 /** The runtime version INIT_START names, in AWS's form (nodejs:20.v1, python:3.12.v1, provided:al2023.v1). */
 function runtimeVersionName(runtime: string | undefined): string {
