@@ -1,7 +1,9 @@
 // Invoke through the real SDK v3 client: Node.js, Python and custom runtimes running as local processes.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, InvokeCommand, PublishLayerVersionCommand } from "@aws-sdk/client-lambda";
+import { existsSync, readdirSync } from "node:fs";
+import { optMountAvailable } from "../../../src/services/lambda/engine/launch.js";
 import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -256,4 +258,21 @@ test("a cold start logs INIT_START and the module's own output before START; a w
   const warm = (await tail()).split("\n");
   assert.match(warm[0]!, /^START RequestId: /);
   assert.ok(!warm.some((l) => l.startsWith("INIT_START") || l.includes("loading module")));
+});
+
+test("layers are mounted at /opt where the machine allows it (Linux mount namespaces): code that opens /opt/... finds them", { skip: optMountAvailable() ? false : "this machine does not allow unprivileged mount namespaces" }, async () => {
+  const env = await lambdaEnv(server);
+  const layer = await env.lambda.send(new PublishLayerVersionCommand({ LayerName: "data", Content: { ZipFile: zip({ "data/greeting.txt": "hello from /opt", "bin/tool": "#!/bin/sh\necho tool-ran" }) } }));
+  await createFunction(env, {
+    FunctionName: "opt-reader",
+    Layers: [layer.LayerVersionArn!],
+    code: { "index.mjs": "import { readFileSync, existsSync } from 'node:fs';\nexport const handler = async () => ({ text: readFileSync('/opt/data/greeting.txt', 'utf8'), hostOptHidden: !existsSync('/opt/' + process.env.PROBE) });" },
+    // Something the machine's own /opt holds (if anything): the function must not see it.
+    Environment: { Variables: { PROBE: readdirSync("/opt")[0] ?? "nothing-here" } },
+  });
+  const out = await env.lambda.send(new InvokeCommand({ FunctionName: "opt-reader" }));
+  assert.equal(out.FunctionError, undefined, Buffer.from(out.Payload ?? []).toString());
+  assert.deepEqual(json(out.Payload), { text: "hello from /opt", hostOptHidden: true });
+  // The machine's own /opt is untouched.
+  assert.equal(existsSync("/opt/data/greeting.txt"), false);
 });

@@ -1,8 +1,8 @@
 // How each runtime starts here: Node.js functions on the local node with Stratus's runtime client, Python
 // on the local python3 with ours, custom runtimes from their own `bootstrap`. The environment is AWS's
 // standard one, plus AWS_ENDPOINT_URL and the execution role's credentials so an SDK inside talks to Stratus.
-import { execFileSync } from "node:child_process";
-import { accessSync, constants, existsSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { packageRoot } from "../../../core/paths.js";
 import type { FunctionConfiguration } from "../api.generated.js";
@@ -112,14 +112,14 @@ export function launchSpec(lc: LaunchContext): LaunchSpec {
       env.NODE_PATH = [join(optDir, "nodejs", `node${info.version}`, "node_modules"), join(optDir, "nodejs", "node_modules"), taskRoot].join(delimiter);
       // No heap-size flag: any V8 flag makes Node skip its built-in code cache (~30 ms more per cold start). The
       // memory watcher holds the function to MemorySize instead (Runtime.OutOfMemory), whatever uses the memory.
-      return { command: process.execPath, args: [join(packageRoot, "runtimes", "node", "index.mjs")], cwd: taskRoot, env, markers: true };
+      return atOpt({ command: process.execPath, args: [join(packageRoot, "runtimes", "node", "index.mjs")], cwd: taskRoot, env, markers: true }, optDir);
     }
     case "python": {
       const python = pythonFor(info.version!);
       if (!python) throw cannotRun(runtime, "python3 is not installed");
       env.PYTHONPATH = [taskRoot, join(optDir, "python"), join(optDir, "python", "lib", `python${info.version}`, "site-packages")].join(delimiter);
       env.PYTHONUNBUFFERED = "1";
-      return { command: python.command, args: ["-u", join(packageRoot, "runtimes", "python", "bootstrap.py")], cwd: taskRoot, env, markers: true };
+      return atOpt({ command: python.command, args: ["-u", join(packageRoot, "runtimes", "python", "bootstrap.py")], cwd: taskRoot, env, markers: true }, optDir, python.command);
     }
     case "provided": {
       const bootstrap = [join(taskRoot, "bootstrap"), join(optDir, "bootstrap")].find((p) => existsSync(p));
@@ -129,9 +129,56 @@ export function launchSpec(lc: LaunchContext): LaunchSpec {
       } catch {
         throw cannotRun(runtime, "its bootstrap file is not executable (set mode 755 in the zip)");
       }
-      return { command: bootstrap, args: [], cwd: taskRoot, env, markers: false };
+      return atOpt({ command: bootstrap, args: [], cwd: taskRoot, env, markers: false }, optDir);
     }
     default:
       throw cannotRun(runtime, "only Node.js, Python and custom (provided.al2, provided.al2023) runtimes run locally");
   }
+}
+
+let canMount: boolean | undefined;
+/** Whether this machine lets an unprivileged process mount in a namespace of its own (`unshare -rm`); asked once. */
+export function optMountAvailable(): boolean {
+  if (canMount === undefined) {
+    canMount = false;
+    if (process.platform === "linux" && process.env.STRATUS_LAMBDA_OPT_MOUNT !== "off") {
+      try {
+        canMount = statSync("/opt").isDirectory() &&
+          spawnSync("unshare", ["-rm", "sh", "-c", 'mount --bind "$0" /opt', packageRoot], { stdio: "ignore", timeout: 5000 }).status === 0;
+      } catch {
+        canMount = false;
+      }
+    }
+  }
+  return canMount;
+}
+
+/** Whether a path lies under /opt (then mounting the layers over /opt would hide it from the function). */
+const underOpt = (p: string) => {
+  try {
+    const real = realpathSync(p);
+    return real === "/opt" || real.startsWith("/opt/");
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Where the machine allows it (Linux with unprivileged mount namespaces), the function's merged layers are
+ * mounted at /opt in a mount namespace of its own, as on AWS, so code that opens /opt/... finds them; nothing
+ * changes for the rest of the machine. Skipped when Stratus, its data or the interpreter itself live under /opt.
+ */
+function atOpt(spec: LaunchSpec, optDir: string, interpreter?: string): LaunchSpec {
+  if (!optMountAvailable()) return spec;
+  const which = interpreter && !interpreter.includes("/") ? whichSync(interpreter) : interpreter;
+  if ([packageRoot, optDir, spec.cwd, process.execPath, spec.command, ...(which ? [which] : [])].some(underOpt)) return spec;
+  return { ...spec, command: "unshare", args: ["-rm", "sh", "-c", 'mount --bind "$0" /opt && exec "$@"', optDir, spec.command, ...spec.args] };
+}
+
+function whichSync(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const p = join(dir, command);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
 }
