@@ -14,7 +14,6 @@ import { LATEST, functionArn, lastModified, mustGetFunction, notFound, parseFunc
 import { dropUrlIndex } from "./urls.js";
 import { PRECONDITION_MESSAGE, publish } from "./versions.js";
 
-const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const LAYER_ARN = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):layer:([a-zA-Z0-9_-]+):(\d+)$/;
 
 const userError = (msg: string) => new InvalidParameterValueException(msg, { Type: "User" });
@@ -165,7 +164,6 @@ function applyConfig(ctx: HandlerContext, c: FunctionConfiguration, i: Partial<C
 export const functions = {
   async createFunction(input, ctx) {
     const name = input.FunctionName;
-    if (!NAME.test(name)) parseFunctionName(ctx, name); // AWS's pattern error for names given as ARNs
     const ref = parseFunctionName(ctx, name);
     if (ref.qualifier !== undefined) throw userError("Unqualified function name expected: the name cannot include a version or alias.");
     const t = tables(ctx);

@@ -15,7 +15,7 @@ import type { CodeRef, FunctionRec, VersionRec, LayerVersionRec } from "../state
 import { versionKey } from "../state.js";
 import { CodeCache } from "./code-cache.js";
 import { Instance, newInstanceId, type InvocationResult, type LaunchSpec } from "./instance.js";
-import { launchSpec, versionWarning } from "./launch.js";
+import { assertNotImage, launchSpec, versionWarning } from "./launch.js";
 import { LogSink, streamName, type LogTarget } from "./logs.js";
 
 const engines = new WeakMap<Store, Engine>();
@@ -226,9 +226,10 @@ export class Engine {
     const key = this.poolKey(c);
     let pool = this.pools.get(key);
     if (pool) return pool;
-    // Throws InvalidRuntimeException now, at Invoke, when the runtime cannot run here.
-    if (c.PackageType === "Image" || !r.version.code) launchSpec({ config: c, code: { taskRoot: "", optDir: "" }, region: r.region, logGroup: "", logStream: "", endpoint: "", credentials: { accessKeyId: "", secretAccessKey: "", sessionToken: "" } });
-    const code = r.version.code!;
+    // A container image cannot run here: InvalidRuntimeException at Invoke (other runtimes fail as they launch).
+    assertNotImage(c);
+    const code = r.version.code;
+    if (!code) throw new ResourceConflictException(`The function has no code: ${c.FunctionArn}`, { Type: "User" });
     const layers = this.layerCode(c);
     const group = c.LoggingConfig?.LogGroup ?? `/aws/lambda/${c.FunctionName}`;
     const endpoint = this.runtime.url ?? "http://127.0.0.1:4566";

@@ -73,10 +73,17 @@ export function versionWarning(runtime: string | undefined): string | undefined 
 
 const cannotRun = (runtime: string, why: string) => new InvalidRuntimeException(`Stratus cannot run the runtime ${runtime} on this machine: ${why}`, { Type: "User" });
 
+/** Container images cannot run here (no Docker): Invoke says so, naming it. */
+export function assertNotImage(c: FunctionConfiguration): void {
+  if (c.PackageType === "Image") {
+    throw cannotRun("container image", "container images need Docker, which Stratus does not use; package the function as a zip with a Node.js, Python or custom (provided.al2023) runtime");
+  }
+}
+
 export function launchSpec(lc: LaunchContext): LaunchSpec {
   const c = lc.config;
   const runtime = c.Runtime ?? "";
-  if (c.PackageType === "Image") throw cannotRun("container image", "container images need Docker, which Stratus does not use; package the function as a zip with a Node.js, Python or custom (provided.al2023) runtime");
+  assertNotImage(c);
   const info = runtimeInfo(runtime);
   const { taskRoot, optDir } = lc.code;
   const memory = c.MemorySize ?? 128;
