@@ -6,6 +6,7 @@ import type { CredentialRecord, RootCredential } from "../core/identity.js";
 import { accountForUnknownKey, findCredentials, rootPrincipal } from "../core/identity.js";
 import { serviceBySigningName } from "../services/registry.js";
 import type { Exchange } from "./exchange.js";
+import type { Runtime } from "../runtime.js";
 
 const TWELVE_DIGITS = /^\d{12}$/;
 
@@ -14,14 +15,13 @@ const TWELVE_DIGITS = /^\d{12}$/;
  * account with the default root secret (the first configured root's, "test" out of the box). Tests get a
  * fresh account per test by picking a random 12-digit key id, and that must keep working when signatures count.
  */
-function lookup(akid: string, x: Exchange): CredentialRecord | undefined {
-  const rt = x.runtime;
+export function lookupCredential(rt: Runtime, akid: string): CredentialRecord | undefined {
   const found = findCredentials(akid, rt.store, rt.options.rootCredentials);
   if (found || !TWELVE_DIGITS.test(akid)) return found;
   return { accessKeyId: akid, secretAccessKey: rt.options.rootCredentials[0]?.secretAccessKey ?? "test", principal: rootPrincipal(akid, akid) };
 }
 
-const isRoot = (roots: RootCredential[], cred: CredentialRecord) =>
+export const isRoot = (roots: RootCredential[], cred: CredentialRecord) =>
   cred.principal.type === "Root" && (TWELVE_DIGITS.test(cred.accessKeyId) || roots.some((r) => r.accessKeyId === cred.accessKeyId));
 
 export function authenticate(x: Exchange): void {
@@ -42,7 +42,7 @@ export function authenticate(x: Exchange): void {
       serviceMatches: service
         ? (name) => name === service.signingName || name === service.endpointPrefix || serviceBySigningName(name) === service
         : undefined,
-      lookup: (akid) => lookup(akid, x),
+      lookup: (akid) => lookupCredential(rt, akid),
       rawHeaders: x.raw?.rawHeaders,
       // Out of the box the root keys are shared test keys; tools often send a dummy token with them.
       ignoreTokenFor: (c) => isRoot(rt.options.rootCredentials, c),

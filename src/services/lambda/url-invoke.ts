@@ -8,7 +8,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { parseSigV4 } from "../../core/auth/sigv4-parse.js";
 import { verifySigV4 } from "../../core/auth/sigv4-verify.js";
 import { isServiceError } from "../../core/errors.js";
-import type { CredentialRecord, Principal } from "../../core/identity.js";
+import type { Principal } from "../../core/identity.js";
+import { isRoot, lookupCredential } from "../../gateway/authenticate.js";
 import { accountForUnknownKey, findCredentials, rootPrincipal } from "../../core/identity.js";
 import type { HttpRequest } from "../../protocols/types.js";
 import type { Runtime } from "../../runtime.js";
@@ -181,11 +182,6 @@ function authenticateIam(rt: Runtime, req: IncomingMessage, t: Target, body: Buf
   const http: HttpRequest = { method: req.method ?? "GET", path: q < 0 ? url : url.slice(0, q), query: t.query, headers, body };
   const sig = parseSigV4(http);
   if (!sig) return { error: "Forbidden" };
-  const lookup = (akid: string): CredentialRecord | undefined => {
-    const found = findCredentials(akid, rt.store, rt.options.rootCredentials);
-    if (found || !/^\d{12}$/.test(akid)) return found;
-    return { accessKeyId: akid, secretAccessKey: rt.options.rootCredentials[0]?.secretAccessKey ?? "test", principal: rootPrincipal(akid, akid) };
-  };
   if (rt.options.auth === "sigv4") {
     try {
       const cred = verifySigV4(http, sig, {
@@ -194,9 +190,9 @@ function authenticateIam(rt: Runtime, req: IncomingMessage, t: Target, body: Buf
         pathMode: "double",
         s3Payload: false,
         serviceMatches: (s) => s === "lambda",
-        lookup,
+        lookup: (akid) => lookupCredential(rt, akid),
         rawHeaders: req.rawHeaders,
-        ignoreTokenFor: (c) => c.principal.type === "Root",
+        ignoreTokenFor: (c) => isRoot(rt.options.rootCredentials, c),
       });
       return { principal: cred.principal, accessKey: sig.accessKeyId };
     } catch (e) {
