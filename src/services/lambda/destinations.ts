@@ -1,6 +1,7 @@
 // Where an asynchronous invocation's outcome goes: the invocation record sent to an OnSuccess / OnFailure
 // destination (SQS queue, SNS topic, Lambda function, EventBridge bus), and the bare event sent to the
 // function's dead-letter queue (SQS or SNS) with RequestID / ErrorCode / ErrorMessage attributes.
+import { parseArn, type Arn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 
 export type Condition = "Success" | "RetriesExhausted" | "EventAgeExceeded";
@@ -24,20 +25,7 @@ export function embed(text: string): unknown {
   }
 }
 
-interface ArnParts {
-  service: string;
-  region: string;
-  account: string;
-  resource: string;
-}
-
-function parseArn(arn: string): ArnParts | undefined {
-  const m = /^arn:aws[\w-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/.exec(arn);
-  if (!m) return undefined;
-  return { service: m[1]!, region: m[2]!, account: m[3] ?? "", resource: m[4]! };
-}
-
-async function queueUrl(ctx: HandlerContext, p: ArnParts): Promise<string> {
+async function queueUrl(ctx: HandlerContext, p: Arn): Promise<string> {
   const { QueueUrl } = await ctx.call<{ QueueUrl: string }>("sqs", "GetQueueUrl", { QueueName: p.resource, QueueOwnerAWSAccountId: p.account }, { account: p.account, region: p.region });
   return QueueUrl;
 }

@@ -2,6 +2,7 @@
 // AWS sends it) and delivery of S3's event JSON to SQS queues, SNS topics and Lambda functions after a write.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Runtime } from "../../runtime.js";
+import { parseArn } from "../../core/arn.js";
 import { lambdaPermits } from "../lambda/internal.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
@@ -27,8 +28,8 @@ function destinations(conf: NotificationConfiguration | undefined): Destination[
 }
 
 const arnParts = (arn: string) => {
-  const [, , , region, account, ...rest] = arn.split(":");
-  return { region, account, name: rest.join(":") };
+  const { region = "", account = "", resource: name = "" } = parseArn(arn) ?? {};
+  return { region, account, name };
 };
 
 /**

@@ -78,17 +78,8 @@ export const tables = (ctx: HandlerContext) => ({
 export type Tables = ReturnType<typeof tables>;
 
 // --- ARNs ---
-export interface ParsedArn {
-  region: string;
-  account: string;
-  resource: string;
-}
-
-export function parseArn(arn: string): ParsedArn | undefined {
-  const p = arn.split(":");
-  if (p.length < 6 || p[0] !== "arn" || !p[1] || !p[2]) return undefined;
-  return { region: p[3], account: p[4], resource: p.slice(5).join(":") };
-}
+import { parseArn } from "../../core/arn.js";
+export { parseArn };
 
 export const topicArn = (ctx: HandlerContext, name: string) => `arn:aws:sns:${ctx.region}:${ctx.account}:${name}`;
 
