@@ -7,6 +7,7 @@ import { policies } from "./policies.js";
 import { rotation } from "./rotation.js";
 import { secrets } from "./secrets.js";
 import { sweep } from "./state.js";
+import { startScheduledRotations } from "./scheduled-rotation.js";
 import { versions } from "./versions.js";
 
 const handlers = { ...secrets, ...versions, ...policies, ...password, ...rotation } satisfies Partial<SecretsManagerApi>;
@@ -22,6 +23,10 @@ export default defineService({
       return next === undefined ? () => {} : runtime.scheduler.at(next, () => (cancel = run()));
     };
     let cancel = run();
-    return () => cancel();
+    const stopRotations = startScheduledRotations(runtime);
+    return () => {
+      cancel();
+      stopRotations();
+    };
   },
 });

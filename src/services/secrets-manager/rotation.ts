@@ -7,6 +7,7 @@ import type { SecretsManagerApi } from "./api.generated.js";
 import { InvalidRequestException } from "./api.generated.js";
 import { CURRENT, PENDING } from "./common.js";
 import { validateRules } from "./schedule.js";
+import { rearmRotations } from "./scheduled-rotation.js";
 import { requireToken } from "./secrets.js";
 import type { SecretRec } from "./state.js";
 import { mustFindLive, tables, versionWith } from "./state.js";
@@ -84,6 +85,8 @@ export const rotation = {
       },
       lastChanged: now,
     });
+    // From now on the service starts with the server: a scheduled rotation must fire without anyone calling.
+    if (RotationRules) ctx.startAtBoot();
     const immediately = RotateImmediately ?? true;
     const ok = await runRotation(ctx, rec, lambdaArn, token, immediately);
     if (ok && immediately) {
@@ -92,6 +95,7 @@ export const rotation = {
         t.secrets.put(rec.name, { ...fresh, rotation: { ...fresh.rotation, lastRotated: ctx.now() } });
       }
     }
+    rearmRotations(ctx.store);
     return { ARN: rec.arn, Name: rec.name, ...(immediately ? { VersionId: token } : {}) };
   },
 
@@ -104,6 +108,7 @@ export const rotation = {
       );
     }
     t.secrets.put(rec.name, { ...rec, rotation: { ...rec.rotation, enabled: false }, lastChanged: ctx.now() });
+    rearmRotations(ctx.store);
     const pending = versionWith(rec, PENDING);
     return { ARN: rec.arn, Name: rec.name, ...(pending ? { VersionId: pending.id } : {}) };
   },

@@ -143,7 +143,7 @@ export function validateRules(rules: RotationRulesType | undefined): void {
 export function nextRotationDate(rot: RotationRec, created: number, now: number): number | undefined {
   const rules = rot.rules;
   if (!rules) return undefined;
-  const base = rot.lastRotated ?? rot.configuredAt ?? created;
+  const base = Math.max(rot.lastRotated ?? rot.configuredAt ?? created, rot.lastAttempt ?? 0);
   if (rules.AutomaticallyAfterDays !== undefined) return base + rules.AutomaticallyAfterDays * DAY;
   if (rules.ScheduleExpression === undefined) return undefined;
   const p = parseExpression(rules.ScheduleExpression);

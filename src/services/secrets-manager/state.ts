@@ -22,6 +22,8 @@ export interface RotationRec {
   lastRotated?: number;
   /** When automatic rotation was (re)configured: the base the next rotation date is computed from. */
   configuredAt?: number;
+  /** The last scheduled rotation that failed: the next one is due a full interval later. */
+  lastAttempt?: number;
 }
 
 export interface SecretRec {

@@ -49,3 +49,28 @@ export async function createFunction(env: LambdaEnv, input: Partial<CreateFuncti
 
 export const json = (p: Uint8Array | undefined) => JSON.parse(Buffer.from(p ?? []).toString("utf8"));
 export const payload = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+/** A Secrets Manager rotation function (Python, boto3 inside): the four steps, a new password in createSecret. */
+export const PYTHON_ROTATOR = `
+import json, os, boto3
+
+sm = boto3.client("secretsmanager")
+
+def handler(event, context):
+    arn, token, step = event["SecretId"], event["ClientRequestToken"], event["Step"]
+    print("rotation step " + step)
+    if step == "createSecret":
+        current = json.loads(sm.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"])
+        try:
+            sm.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
+        except sm.exceptions.ResourceNotFoundException:
+            current["password"] = "rotated-" + token[:8]
+            sm.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=json.dumps(current), VersionStages=["AWSPENDING"])
+    elif step == "finishSecret":
+        meta = sm.describe_secret(SecretId=arn)
+        old = next(v for v, stages in meta["VersionIdsToStages"].items() if "AWSCURRENT" in stages)
+        if old != token:
+            sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=old)
+    elif step not in ("setSecret", "testSecret"):
+        raise ValueError("unknown step " + step)
+`;

@@ -18,7 +18,7 @@ import {
 import { CloudWatchLogsClient, FilterLogEventsCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { pythonMissing } from "../../helpers/python.js";
-import { createFunction, json, lambdaEnv, payload, type LambdaEnv } from "./setup.js";
+import { PYTHON_ROTATOR, createFunction, json, lambdaEnv, payload, type LambdaEnv } from "./setup.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer()));
@@ -159,33 +159,10 @@ test("S3: LambdaFunctionConfigurations with a prefix filter invoke the function 
   await assert.rejects(results.next(2500), /nothing arrived/);
 });
 
-const ROTATOR = `
-import json, os, boto3
-
-sm = boto3.client("secretsmanager")
-
-def handler(event, context):
-    arn, token, step = event["SecretId"], event["ClientRequestToken"], event["Step"]
-    print("rotation step " + step)
-    if step == "createSecret":
-        current = json.loads(sm.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"])
-        try:
-            sm.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
-        except sm.exceptions.ResourceNotFoundException:
-            current["password"] = "rotated-" + token[:8]
-            sm.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=json.dumps(current), VersionStages=["AWSPENDING"])
-    elif step == "finishSecret":
-        meta = sm.describe_secret(SecretId=arn)
-        old = next(v for v, stages in meta["VersionIdsToStages"].items() if "AWSCURRENT" in stages)
-        if old != token:
-            sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=old)
-    elif step not in ("setSecret", "testSecret"):
-        raise ValueError("unknown step " + step)
-`;
 
 test("Secrets Manager: RotateSecret runs a Python rotation function's four steps (boto3 inside the function)", { skip: pythonMissing() }, async () => {
   const env = await lambdaEnv(server);
-  const fn = await createFunction(env, { FunctionName: "rotator", Runtime: "python3.12", Handler: "rotate.handler", code: { "rotate.py": ROTATOR }, Timeout: 30 });
+  const fn = await createFunction(env, { FunctionName: "rotator", Runtime: "python3.12", Handler: "rotate.handler", code: { "rotate.py": PYTHON_ROTATOR }, Timeout: 30 });
   await env.lambda.send(new AddPermissionCommand({ FunctionName: "rotator", StatementId: "secrets", Action: "lambda:InvokeFunction", Principal: "secretsmanager.amazonaws.com" }));
   const sm = new SecretsManagerClient(server.clientConfig({ account: env.account }));
   const created = await sm.send(new CreateSecretCommand({ Name: "db/creds", SecretString: JSON.stringify({ user: "app", password: "first" }) }));

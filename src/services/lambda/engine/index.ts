@@ -73,7 +73,7 @@ class Pool {
   claiming = 0;
   retired = false;
 
-  constructor(readonly key: string, readonly functionKey: string, readonly makeSpec: (instanceId: string) => Promise<{ spec: LaunchSpec; log: LogTarget }>) {}
+  constructor(readonly key: string, readonly functionKey: string, readonly makeSpec: (instanceId: string) => Promise<{ spec: LaunchSpec; log: LogTarget; credentialsExpire: number }>) {}
 }
 
 export class Engine {
@@ -88,6 +88,7 @@ export class Engine {
   private readonly sweeper: NodeJS.Timeout;
   private stopped = false;
   private readonly instanceLog = new WeakMap<Instance, LogTarget>();
+  private readonly credentialsExpire = new WeakMap<Instance, number>();
 
   constructor(private readonly runtime: Runtime) {
     this.code = new CodeCache(runtime.store.dataDir, runtime.blobs);
@@ -237,7 +238,7 @@ export class Engine {
       const prepared = await this.code.prepare(code, layers);
       const log: LogTarget = { account: r.account, region: r.region, group, stream: streamName(c.Version ?? "$LATEST", instanceId) };
       const credentials = this.credentials(r.account, r.region, c);
-      return { spec: launchSpec({ config: c, code: prepared, region: r.region, logGroup: group, logStream: log.stream, endpoint, credentials }), log };
+      return { spec: launchSpec({ config: c, code: prepared, region: r.region, logGroup: group, logStream: log.stream, endpoint, credentials }), log, credentialsExpire: credentials.expiration };
     };
     // Validate launchability (runtime installed, bootstrap present) before admitting anything.
     pool = new Pool(key, this.functionKey(r), makeSpec);
@@ -270,12 +271,15 @@ export class Engine {
         },
       },
     });
-    return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken };
+    return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken, expiration: session.expiration };
   }
 
   /** An idle environment, or a new one when none frees up first; waits in line while others start. */
   private acquire(pool: Pool): Promise<Instance> {
-    const idle = pool.idle.pop();
+    // An environment whose role credentials are about to expire (on the runtime clock) is replaced, not reused.
+    const soon = this.runtime.clock.now() + 5 * 60_000;
+    let idle: Instance | undefined;
+    while ((idle = pool.idle.pop()) && (this.credentialsExpire.get(idle) ?? Infinity) < soon) idle.kill();
     if (idle) return Promise.resolve(idle);
     return new Promise<Instance>((take, fail) => {
       pool.waiting.push({ take, fail });
@@ -311,9 +315,10 @@ export class Engine {
     let instance: Instance | undefined;
     try {
       const id = newInstanceId();
-      const { spec, log } = await pool.makeSpec(id);
+      const { spec, log, credentialsExpire } = await pool.makeSpec(id);
       instance = new Instance(spec, Number(spec.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 128), this.tmpRoot, id);
       this.instanceLog.set(instance, log);
+      this.credentialsExpire.set(instance, credentialsExpire);
       const warning = versionWarning(spec.env.AWS_EXECUTION_ENV?.replace(/^AWS_Lambda_/, ""));
       if (warning) this.logs.write(log, [{ timestamp: Date.now(), message: warning }]);
       pool.all.add(instance);
