@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import type { Store } from "../../core/store/types.js";
 import type { Runtime } from "../../runtime.js";
+import type { Message } from "../sqs/api.generated.js";
 import type { FilterCriteria, FunctionResponseType, ScalingConfig } from "./api.generated.js";
 import { matches, parsePattern, type Pattern } from "./esm-filter.js";
 import { runNow } from "./invoke.js";
@@ -71,15 +72,8 @@ export function startPollers(runtime: Runtime): () => void {
 
 class Stopped extends Error {}
 
-interface SqsMessage {
-  MessageId?: string;
-  ReceiptHandle?: string;
-  MD5OfBody?: string;
-  Body?: string;
-  Attributes?: Record<string, string>;
-  MD5OfMessageAttributes?: string;
-  MessageAttributes?: Record<string, { StringValue?: string; BinaryValue?: Uint8Array; StringListValues?: string[]; BinaryListValues?: Uint8Array[]; DataType?: string }>;
-}
+/** A message as SQS's ReceiveMessage answers it (its generated type; imported as a type only). */
+type SqsMessage = Message;
 
 export class Pollers {
   private readonly runners = new Map<string, Runner>();

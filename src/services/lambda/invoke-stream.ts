@@ -4,7 +4,7 @@
 import { isServiceError } from "../../core/errors.js";
 import type { InvokeWithResponseStreamResponseEvent, LambdaApi } from "./api.generated.js";
 import { RequestTooLargeException } from "./api.generated.js";
-import { SYNC_PAYLOAD_LIMIT, checkRunnable, eventPayload, runNow } from "./invoke.js";
+import { SYNC_PAYLOAD_LIMIT, checkRunnable, clientContextOf, eventPayload, logTail, runNow } from "./invoke.js";
 import { pickVersion, resolveFunction } from "./state.js";
 
 type StreamEvent = { PayloadChunk: { Payload: Uint8Array } } | { InvokeComplete: { ErrorCode?: string; ErrorDetails?: string; LogResult?: string } };
@@ -36,8 +36,6 @@ class EventQueue implements AsyncIterable<StreamEvent> {
   }
 }
 
-const TAIL_BYTES = 4096;
-
 export const invokeStream = {
   async invokeWithResponseStream(input, ctx) {
     const r = resolveFunction(ctx, input.FunctionName, input.Qualifier);
@@ -45,7 +43,7 @@ export const invokeStream = {
       throw new RequestTooLargeException(`Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`, { Type: "User" });
     }
     const payload = eventPayload(input.Payload);
-    const clientContext = input.ClientContext === undefined ? undefined : Buffer.from(input.ClientContext, "base64").toString("utf8");
+    const clientContext = clientContextOf(input.ClientContext);
     checkRunnable(r);
     if (input.InvocationType === "DryRun") return { StatusCode: 204 };
     // The version is picked once here, so ExecutedVersion can be answered before the function finishes.
@@ -70,7 +68,7 @@ export const invokeStream = {
         }
         error = { ErrorCode: out.errorType ?? "Unhandled", ErrorDetails: details };
       }
-      const tail = input.LogType === "Tail" ? Buffer.from(out.log, "utf8").subarray(-TAIL_BYTES).toString("base64") : undefined;
+      const tail = input.LogType === "Tail" ? logTail(out.log) : undefined;
       events.push({ InvokeComplete: { ...error, ...(tail !== undefined ? { LogResult: tail } : {}) } });
       events.end();
     });

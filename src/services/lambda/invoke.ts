@@ -12,6 +12,9 @@ export const SYNC_PAYLOAD_LIMIT = 6_291_456;
 export const ASYNC_PAYLOAD_LIMIT = 1_048_576;
 const TAIL_BYTES = 4096;
 
+/** LogType Tail: the last 4 KB of the invocation's log, base64. */
+export const logTail = (log: string): string => Buffer.from(log, "utf8").subarray(-TAIL_BYTES).toString("base64");
+
 /** The payload as the function receives it: JSON, checked the way Lambda checks it; empty means {}. */
 export function eventPayload(raw: Uint8Array | undefined): Buffer {
   const buf = raw ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : Buffer.alloc(0);
@@ -56,7 +59,8 @@ export async function runNow(
   });
 }
 
-function clientContextOf(header: string | undefined): string | undefined {
+/** The X-Amz-Client-Context header: base64 JSON, at most 3,583 characters; the JSON text the runtime is given. */
+export function clientContextOf(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (header.length > 3583) throw new InvalidParameterValueException("Client context must be less than or equal to 3583 bytes.", { Type: "User" });
   const text = Buffer.from(header, "base64").toString("utf8");
@@ -84,7 +88,7 @@ export const invoke = {
       return { StatusCode: 202 };
     }
     const out = await runNow(ctx, r, payload, { clientContext });
-    const tail = input.LogType === "Tail" ? Buffer.from(out.log, "utf8").subarray(-TAIL_BYTES).toString("base64") : undefined;
+    const tail = input.LogType === "Tail" ? logTail(out.log) : undefined;
     return {
       StatusCode: 200,
       Payload: out.payload,
