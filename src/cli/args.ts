@@ -30,7 +30,7 @@ export function parseFlags(command: string, argv: readonly string[], spec: FlagS
     } else if (/^-[a-zA-Z]$/.test(arg) && spec.aliases?.[arg[1]]) {
       name = spec.aliases[arg[1]];
     } else {
-      throw new CliError(`unexpected argument '${arg}' for '${command}' (see stratus --help)`);
+      throw new CliError(`unexpected argument '${arg}' for '${command}' (see stratus ${command} --help)`);
     }
     if (spec.switches.includes(name)) {
       out.switches.set(name, inline === undefined ? true : parseBool(`--${name}`, inline));
@@ -39,7 +39,7 @@ export function parseFlags(command: string, argv: readonly string[], spec: FlagS
       if (value === undefined || (inline === undefined && value.startsWith("--"))) throw new CliError(`--${name} needs a value`);
       out.values.set(name, value);
     } else {
-      throw new CliError(`unknown option '--${name}' for '${command}' (see stratus --help)`);
+      throw new CliError(`unknown option '--${name}' for '${command}' (see stratus ${command} --help)`);
     }
   }
   return out;

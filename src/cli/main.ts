@@ -1,32 +1,12 @@
 // The `stratus` command: dispatches to one module per command, loaded on demand so `start` imports only what it needs.
 import { CliError } from "./args.js";
 
-const HELP = `Usage: stratus <command> [options]
-
-A local AWS cloud in one process. Point an AWS SDK or the AWS CLI at it with --endpoint-url.
-
-Commands:
-  start     Run the server
-  status    Ask a running server how it is
-  reset     Delete a data dir (asks first on a terminal; --yes to skip)
-
-start options (environment variable in brackets; a flag wins over the environment):
-  --host <addr>          Address to listen on, default 127.0.0.1       [STRATUS_HOST]
-  --port <n>             Port, default 4566 (0: any free port)         [STRATUS_PORT]
-  --data-dir <dir>       Where state is kept, default ./.stratus       [STRATUS_DATA_DIR]
-  --ephemeral            Keep state in a temporary dir removed on exit [STRATUS_EPHEMERAL]
-  --auth none|sigv4      Verify SigV4 signatures, default none          [STRATUS_AUTH]
-  --log-level <level>    debug, info, warn, error or silent; default info [STRATUS_LOG_LEVEL]
-  Root credentials, default test/test: STRATUS_ROOT_ACCESS_KEY_ID and STRATUS_ROOT_SECRET_ACCESS_KEY
-
-status options: --host, --port (as for start)
-reset options:  --data-dir, --yes (-y)
-
-Other: stratus --help, stratus --version
-`;
+const COMMANDS = ["start", "status", "reset"];
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  // `stratus <command> --help` (or -h anywhere after it) prints that command's usage instead of running it.
+  if (COMMANDS.includes(command) && (rest.includes("--help") || rest.includes("-h"))) return help(command);
   switch (command) {
     case "start":
       return (await import("./start.js")).start(rest);
@@ -35,11 +15,13 @@ async function main(argv: string[]): Promise<void> {
     case "reset":
       return (await import("./reset.js")).reset(rest);
     case undefined:
-    case "help":
     case "--help":
     case "-h":
-      process.stdout.write(HELP);
-      return;
+      return help(undefined);
+    case "help":
+      // `stratus help start` is `stratus start --help`.
+      if (rest[0] !== undefined && !COMMANDS.includes(rest[0])) throw new CliError(`unknown command '${rest[0]}' (see stratus --help)`);
+      return help(rest[0]);
     case "--version":
     case "-v":
     case "version":
@@ -49,11 +31,13 @@ async function main(argv: string[]): Promise<void> {
   throw new CliError(`unknown command '${command}' (see stratus --help)`);
 }
 
+async function help(command: string | undefined): Promise<void> {
+  const { GLOBAL_HELP, COMMAND_HELP } = await import("./help.js");
+  process.stdout.write(command === undefined ? GLOBAL_HELP : COMMAND_HELP[command]);
+}
+
 try {
-  const argv = process.argv.slice(2);
-  // `stratus start --help` prints help rather than starting a server.
-  if (argv.length > 1 && (argv.includes("--help") || argv.includes("-h"))) process.stdout.write(HELP);
-  else await main(argv);
+  await main(process.argv.slice(2));
 } catch (e) {
   // A problem the user can fix gets one line; anything else is a bug in Stratus, also one line unless asked.
   const msg = e instanceof CliError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;

@@ -1,4 +1,4 @@
-// `stratus start`: options from flags and STRATUS_* env (flags win), one banner line, graceful stop on SIGINT/SIGTERM.
+// `stratus start`: options from flags and STRATUS_* env (flags win), a short banner, graceful stop on SIGINT/SIGTERM.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -98,8 +98,22 @@ export async function start(argv: readonly string[]): Promise<void> {
   }
   if (!ephemeral) writePidFile(dataDir, { host: s.host, port: s.port });
   const { VERSION } = await import("../version.js");
-  process.stdout.write(`Stratus ${VERSION} listening on ${s.url} (data: ${dataDir}${ephemeral ? ", ephemeral" : ""}, auth: ${auth})\n`);
+  // A short banner on stdout (none with --log-level silent): where it listens, where state goes, the line to paste.
+  if (logLevel !== "silent") {
+    process.stdout.write(
+      `Stratus ${VERSION} listening on ${s.url} (data: ${dataDir}${ephemeral ? ", ephemeral" : ""}, auth: ${auth})\n` +
+        `Point AWS SDKs and the AWS CLI at it (Ctrl-C stops the server):\n` +
+        `export AWS_ENDPOINT_URL=${clientUrl(s.host, s.port)}\n`,
+    );
+  }
   if (pending) stop(pending);
+}
+
+/** The URL a client on this machine uses: a wildcard listen address is not one to connect to. */
+function clientUrl(host: string, port: number): string {
+  if (host === "0.0.0.0" || host === "") return `http://127.0.0.1:${port}`;
+  if (host === "::" || host === "[::]") return `http://[::1]:${port}`;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 /** Creates the data dir and refuses one that is unwritable or already served by a live Stratus. */
@@ -120,6 +134,8 @@ function prepareDataDir(dataDir: string): void {
 }
 
 function startFailure(e: unknown, host: string, port: number, dataDir: string): string {
+  // Already worded for the user (no usable SQLite driver).
+  if (e instanceof CliError) return e.message;
   const code = (e as NodeJS.ErrnoException).code;
   const where = host === "127.0.0.1" || host === "localhost" ? `port ${port}` : `${host}:${port}`;
   if (code === "EADDRINUSE") return `${where} is already in use`;

@@ -17,8 +17,12 @@ export async function status(argv: readonly string[]): Promise<void> {
   const portArg = flagOrEnv(p, "port", "STRATUS_PORT");
   const port = portArg ? parsePort(portArg.what, portArg.value) : 4566;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  const h = await getHealth(host, port).catch((e: Error) => {
-    throw new CliError(`nothing answers at ${url} (${e.message})`);
+  const h = await getHealth(host, port).catch((e: unknown) => {
+    // Nothing listening, or something that is not Stratus: say which, in one line, and how to get a server.
+    if (e instanceof NotStratus) throw new CliError(`the server at ${url} is not Stratus (${e.message})`);
+    const why = e instanceof Error && e.message !== REFUSED ? `${e.message}; ` : "";
+    const startCmd = ["npx stratus start", host !== "127.0.0.1" ? ` --host ${host}` : "", port !== 4566 ? ` --port ${port}` : ""].join("");
+    throw new CliError(`no server answering at ${url} (${why}start one with: ${startCmd})`);
   });
   const running = Object.values(h.services ?? {}).filter((v) => v === "running").length;
   const total = Object.keys(h.services ?? {}).length;
@@ -28,6 +32,11 @@ export async function status(argv: readonly string[]): Promise<void> {
   );
 }
 
+const REFUSED = "connection refused";
+
+/** Something answered, but not as Stratus's health endpoint does. */
+class NotStratus extends Error {}
+
 function getHealth(host: string, port: number): Promise<Health> {
   return new Promise((ok, fail) => {
     const req = request({ host, port, path: "/_stratus/health", method: "GET", timeout: 3000 }, (res) => {
@@ -35,17 +44,17 @@ function getHealth(host: string, port: number): Promise<Health> {
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
         try {
-          if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+          if (res.statusCode !== 200) throw new NotStratus(`its health check answered HTTP ${res.statusCode}`);
           const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Health;
-          if (typeof body.version !== "string") throw new Error("not a Stratus health answer");
+          if (typeof body.version !== "string") throw new NotStratus("its health check answered something else");
           ok(body);
         } catch (e) {
-          fail(e instanceof SyntaxError ? new Error("not a Stratus health answer") : e);
+          fail(e instanceof SyntaxError ? new NotStratus("its health check answered something else") : e);
         }
       });
     });
     req.on("timeout", () => req.destroy(new Error("timed out")));
-    req.on("error", (e: NodeJS.ErrnoException) => fail(new Error(e.code === "ECONNREFUSED" ? "connection refused" : e.message)));
+    req.on("error", (e: NodeJS.ErrnoException) => fail(new Error(e.code === "ECONNREFUSED" ? REFUSED : e.message)));
     req.end();
   });
 }

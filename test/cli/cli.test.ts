@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
+import { createServer as createHttpServer } from "node:http";
 import { spawn, spawnSync } from "node:child_process";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { BIN, cleanEnv, freePort, killAll, run, startCli } from "./spawn.js";
@@ -25,6 +26,9 @@ function assertOneLineError(stderr: string, pattern: RegExp): void {
 test("start: one banner, answers the STS SDK, status reports it, SIGTERM exits 0 and removes the ephemeral dir", async () => {
   const s = await startCli(["--ephemeral", "--port", "0", "--log-level", "error"]);
   assert.match(s.banner, /^Stratus \d+\.\d+\.\d+ listening on http:\/\/127\.0\.0\.1:\d+ \(data: \/\S+, ephemeral, auth: none\)$/);
+  // The line to paste into a shell comes with the banner, on a line of its own.
+  const bannerLines = s.output().stdout.split("\n").filter(Boolean);
+  assert.ok(bannerLines.includes(`export AWS_ENDPOINT_URL=${s.url}`), s.output().stdout);
   assert.ok(existsSync(s.dataDir));
   const id = await sts(s.url).send(new GetCallerIdentityCommand({}));
   assert.equal(id.Account, "123456789012");
@@ -36,7 +40,9 @@ test("start: one banner, answers the STS SDK, status reports it, SIGTERM exits 0
 
   const f = await s.stop("SIGTERM");
   assert.equal(f.code, 0, f.stderr);
-  assert.equal(f.stdout.split("\n").filter(Boolean).length, 1, `exactly one stdout line: ${f.stdout}`);
+  // A short banner, printed once, and nothing else on stdout.
+  assert.equal(f.stdout, bannerLines.join("\n") + "\n");
+  assert.ok(bannerLines.length <= 4, `a few lines at most: ${f.stdout}`);
   assert.equal((f.stdout.match(/listening on/g) ?? []).length, 1);
   assert.equal(existsSync(s.dataDir), false, "ephemeral dir removed");
 });
@@ -47,11 +53,48 @@ test("SIGINT also stops cleanly with exit 0", async () => {
   assert.equal(f.code, 0, f.stderr);
 });
 
-test("status: nothing listening → exit 1 with one line", async () => {
+test("status: nothing listening → exit 1 with one line that says how to start one", async () => {
   const port = await freePort();
   const st = await run(["status"], { env: { STRATUS_PORT: String(port) } });
   assert.equal(st.code, 1);
-  assertOneLineError(st.stderr, new RegExp(`nothing answers at http://127\\.0\\.0\\.1:${port}`));
+  assert.equal(st.stdout, "");
+  assertOneLineError(st.stderr, new RegExp(`^stratus: no server answering at http://127\\.0\\.0\\.1:${port} \\(start one with: npx stratus start --port ${port}\\)\n$`));
+});
+
+test("status: something else on the port → exit 1, one line saying it is not Stratus", async () => {
+  const other = createHttpServer((_req, res) => res.writeHead(404).end("no"));
+  await new Promise<void>((ok) => other.listen(0, "127.0.0.1", ok));
+  const port = (other.address() as { port: number }).port;
+  try {
+    const st = await run(["status", "--port", String(port)]);
+    assert.equal(st.code, 1);
+    assertOneLineError(st.stderr, new RegExp(`^stratus: the server at http://127\\.0\\.0\\.1:${port} is not Stratus \\(its health check answered HTTP 404\\)\n$`));
+  } finally {
+    other.close();
+  }
+});
+
+test("start --log-level silent: no banner, no log lines, still serves and stops cleanly", async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, "start", "--ephemeral", "--port", String(port), "--log-level", "silent"], { env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (c: Buffer) => (out += c));
+  child.stderr.on("data", (c: Buffer) => (out += c));
+  const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
+  try {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const st = await run(["status", "--port", String(port)]);
+      if (st.code === 0) break;
+      assert.ok(Date.now() < deadline, `no server within 10 s: ${st.stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await sts(`http://127.0.0.1:${port}`).send(new GetCallerIdentityCommand({}));
+  } finally {
+    child.kill("SIGTERM");
+  }
+  assert.equal(await exited, 0);
+  assert.equal(out, "", "silent means nothing on stdout or stderr");
 });
 
 test("port in use → exit 1, one line, and the ephemeral dir is not left behind", async () => {
@@ -185,18 +228,61 @@ test("reset: refuses without --yes when stdin is not a TTY, refuses a live dir, 
   }
 });
 
-test("--help and --version", async () => {
-  const help = await run(["--help"]);
-  assert.equal(help.code, 0);
-  assert.match(help.stdout, /^Usage: stratus <command>/);
-  assert.match(help.stdout, /STRATUS_ROOT_ACCESS_KEY_ID/);
-  const startHelp = await run(["start", "--help"]);
-  assert.equal(startHelp.code, 0);
-  assert.match(startHelp.stdout, /--data-dir/);
-  const version = await run(["--version"]);
-  assert.equal(version.code, 0);
+/** In every line of a help text that ends in a [STRATUS_…] column, that column starts at the same place. */
+function assertEnvColumnAligned(text: string): void {
+  const starts = text.split("\n").filter((l) => /\[STRATUS_\w+\]$/.test(l)).map((l) => l.lastIndexOf("[STRATUS_"));
+  assert.ok(starts.length >= 1, text);
+  assert.equal(new Set(starts).size, 1, `[STRATUS_…] column misaligned:\n${text}`);
+}
+
+test("--help: the global usage, its columns aligned", async () => {
+  for (const args of [["--help"], ["-h"], [], ["help"]]) {
+    const help = await run(args);
+    assert.equal(help.code, 0, args.join(" "));
+    assert.match(help.stdout, /^Usage: stratus <command>/);
+    assert.match(help.stdout, /STRATUS_ROOT_ACCESS_KEY_ID/);
+    assertEnvColumnAligned(help.stdout);
+    assert.equal(help.stderr, "");
+  }
+});
+
+test("<command> --help prints that command's own usage and runs nothing", async () => {
+  const texts = new Map<string, string>();
+  for (const command of ["start", "status", "reset"]) {
+    for (const args of [[command, "--help"], [command, "-h"], ["help", command], [command, "--port", "1", "--help"]]) {
+      if (command === "reset" && args.includes("--port")) continue;
+      const h = await run(args);
+      assert.equal(h.code, 0, `${args.join(" ")}: ${h.stderr}`);
+      assert.equal(h.stderr, "");
+      assert.match(h.stdout, new RegExp(`^Usage: stratus ${command} `), args.join(" "));
+      assert.doesNotMatch(h.stdout, /Usage: stratus <command>/);
+      assert.doesNotMatch(h.stdout, /listening on/);
+      texts.set(command, h.stdout);
+    }
+    assertEnvColumnAligned(texts.get(command)!);
+  }
+  assert.match(texts.get("start")!, /--data-dir <dir>[\s\S]*--ephemeral[\s\S]*--log-level <level> +debug, info, warn, error or silent/);
+  assert.match(texts.get("status")!, /--host <addr>[\s\S]*--port <n>/);
+  assert.doesNotMatch(texts.get("status")!, /--data-dir/);
+  assert.match(texts.get("reset")!, /--data-dir <dir>[\s\S]*--yes, -y/);
+  assert.doesNotMatch(texts.get("reset")!, /--port/);
+  // A mistake in a command's flags points at that command's help.
+  const bad = await run(["reset", "--port", "1"]);
+  assertOneLineError(bad.stderr, /unknown option '--port' for 'reset' \(see stratus reset --help\)/);
+});
+
+test("--version prints the package version, from any directory", async () => {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
-  assert.equal(version.stdout, `${pkg.version}\n`);
+  const elsewhere = tmp();
+  try {
+    for (const args of [["--version"], ["-v"], ["version"]]) {
+      const version = await run(args, { cwd: elsewhere });
+      assert.equal(version.code, 0, version.stderr);
+      assert.equal(version.stdout, `${pkg.version}\n`);
+    }
+  } finally {
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
 });
 
 const hasScript = spawnSync("script", ["--version"]).status === 0;
