@@ -41,6 +41,7 @@ export function internalRoute(rt: Runtime, req: IncomingMessage, res: ServerResp
       edition: "stratus",
       uptime: Math.round((rt.clock.now() - rt.startedAt) / 1000),
       dataDir: rt.store.dataDir,
+      store: rt.store.engine,
       auth: rt.options.auth,
       services,
     });

@@ -1,12 +1,17 @@
-// The SQLite store: the typed table API, transactions, scopes, and migration of older data dirs.
+// The SQLite store on every driver this Node has (node:sqlite, better-sqlite3): the typed table API, transactions,
+// scopes, log chunk blobs, migrations, data dirs shared between drivers, and how the driver is chosen.
+// STRATUS_BETTER_SQLITE3_PATH points better-sqlite3 at a build for this Node when node_modules holds another's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { openSqliteStore } from "../../src/core/store/sqlite.js";
 import { scopeKey } from "../../src/core/store/types.js";
+import { logEventStore } from "../../src/core/store/log-events.js";
+import { chooseDriver, loadBetterSqlite3, loadNodeSqlite, type Backend, type Driver } from "../../src/core/store/driver.js";
+import { CliError } from "../../src/cli/args.js";
 
 function withDir(fn: (dir: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), "stratus-store-"));
@@ -17,90 +22,283 @@ function withDir(fn: (dir: string) => void) {
   }
 }
 
-test("tables: get, put, insert, delete, list with prefix/after/limit, count", () =>
-  withDir((dir) => {
-    const store = openSqliteStore(dir);
-    const t = store.table<{ n: number }>("svc:things", "111111111111");
-    for (const k of ["a/1", "a/2", "a/3", "b/1"]) t.put(k, { n: Number(k.slice(2)) });
-    assert.deepEqual(t.get("a/2"), { n: 2 });
-    assert.equal(t.has("a/9"), false);
-    assert.equal(t.insert("a/1", { n: 99 }), false);
-    assert.deepEqual(t.get("a/1"), { n: 1 });
-    assert.equal(t.insert("c/1", { n: 5 }), true);
-    assert.deepEqual(t.list({ prefix: "a/" }).map((e) => e.key), ["a/1", "a/2", "a/3"]);
-    assert.deepEqual(t.list({ prefix: "a/", after: "a/1", limit: 1 }).map((e) => e.key), ["a/2"]);
-    assert.equal(t.count("a/"), 3);
-    assert.equal(t.count(), 5);
-    assert.equal(t.delete("a/2"), true);
-    assert.equal(t.delete("a/2"), false);
-    assert.equal(t.count("a/"), 2);
-    store.close();
-  }));
+/** Each driver, or why this Node cannot run it (the tests for it are then skipped with that reason). */
+const DRIVERS: { name: Backend; driver?: Driver; skip?: string }[] = (["node", "better-sqlite3"] as const).map((choice) => {
+  const name: Backend = choice === "node" ? "node:sqlite" : "better-sqlite3";
+  try {
+    return { name, driver: chooseDriver(choice) };
+  } catch (e) {
+    return { name, skip: (e as Error).message };
+  }
+});
 
-test("scopes isolate accounts and regions; scopes() lists them", () =>
-  withDir((dir) => {
-    const store = openSqliteStore(dir);
-    const a = store.table<string>("svc:x", scopeKey("region", "111111111111", "us-east-1"));
-    const b = store.table<string>("svc:x", scopeKey("region", "111111111111", "eu-west-1"));
-    const g = store.table<string>("svc:x", scopeKey("global", "111111111111", "us-east-1"));
-    a.put("k", "a");
-    b.put("k", "b");
-    g.put("k", "g");
-    assert.equal(a.get("k"), "a");
-    assert.equal(b.get("k"), "b");
-    assert.equal(g.get("k"), "g");
-    assert.deepEqual(store.scopes("svc:x").sort(), ["", "111111111111/eu-west-1", "111111111111/us-east-1"]);
-    store.close();
-  }));
+for (const { name, driver, skip } of DRIVERS) {
+  const open = (dir: string) => openSqliteStore(dir, driver!);
 
-test("a transaction commits all of its writes or none", () =>
-  withDir((dir) => {
-    const store = openSqliteStore(dir);
-    const t = store.table<number>("svc:t", "");
-    assert.throws(() =>
-      store.transaction(() => {
+  test(`${name}: tables: get, put, insert, delete, list with prefix/after/limit, count`, { skip }, () =>
+    withDir((dir) => {
+      const store = open(dir);
+      assert.equal(store.engine, name);
+      const t = store.table<{ n: number }>("svc:things", "111111111111");
+      for (const k of ["a/1", "a/2", "a/3", "b/1"]) t.put(k, { n: Number(k.slice(2)) });
+      assert.deepEqual(t.get("a/2"), { n: 2 });
+      assert.equal(t.has("a/9"), false);
+      assert.equal(t.insert("a/1", { n: 99 }), false);
+      assert.deepEqual(t.get("a/1"), { n: 1 });
+      assert.equal(t.insert("c/1", { n: 5 }), true);
+      assert.deepEqual(t.list({ prefix: "a/" }).map((e) => e.key), ["a/1", "a/2", "a/3"]);
+      assert.deepEqual(t.list({ prefix: "a/", after: "a/1", limit: 1 }).map((e) => e.key), ["a/2"]);
+      assert.equal(t.count("a/"), 3);
+      assert.equal(t.count(), 5);
+      assert.equal(t.delete("a/2"), true);
+      assert.equal(t.delete("a/2"), false);
+      assert.equal(t.count("a/"), 2);
+      store.close();
+      store.close();
+    }));
+
+  test(`${name}: scopes isolate accounts and regions; scopes() lists them`, { skip }, () =>
+    withDir((dir) => {
+      const store = open(dir);
+      const a = store.table<string>("svc:x", scopeKey("region", "111111111111", "us-east-1"));
+      const b = store.table<string>("svc:x", scopeKey("region", "111111111111", "eu-west-1"));
+      const g = store.table<string>("svc:x", scopeKey("global", "111111111111", "us-east-1"));
+      a.put("k", "a");
+      b.put("k", "b");
+      g.put("k", "g");
+      assert.equal(a.get("k"), "a");
+      assert.equal(b.get("k"), "b");
+      assert.equal(g.get("k"), "g");
+      assert.deepEqual(store.scopes("svc:x").sort(), ["", "111111111111/eu-west-1", "111111111111/us-east-1"]);
+      store.close();
+    }));
+
+  test(`${name}: a transaction commits all of its writes or none; nested ones are savepoints`, { skip }, () =>
+    withDir((dir) => {
+      const store = open(dir);
+      const t = store.table<number>("svc:t", "");
+      assert.throws(() =>
+        store.transaction(() => {
+          t.put("one", 1);
+          throw new Error("abort");
+        }), /abort/);
+      assert.equal(t.get("one"), undefined);
+      assert.equal(store.transaction(() => {
         t.put("one", 1);
-        throw new Error("abort");
-      }),
-    );
-    assert.equal(t.get("one"), undefined);
-    store.transaction(() => {
-      t.put("one", 1);
-      t.put("two", 2);
-    });
-    assert.equal(t.count(), 2);
-    store.close();
-  }));
+        t.put("two", 2);
+        return "done";
+      }), "done");
+      assert.equal(t.count(), 2);
+      // An inner failure caught by the outer transaction undoes only the inner writes.
+      store.transaction(() => {
+        t.put("three", 3);
+        assert.throws(() => store.transaction(() => {
+          t.put("four", 4);
+          store.transaction(() => t.put("five", 5));
+          throw new Error("inner");
+        }), /inner/);
+        assert.equal(t.get("five"), undefined);
+        store.transaction(() => t.put("six", 6));
+      });
+      assert.deepEqual(t.list().map((e) => e.key), ["one", "six", "three", "two"]);
+      // An inner success is undone when the outer one fails.
+      assert.throws(() => store.transaction(() => {
+        store.transaction(() => t.put("seven", 7));
+        throw new Error("outer");
+      }), /outer/);
+      assert.equal(t.has("seven"), false);
+      // The store is usable (no transaction left open) after all that.
+      t.put("eight", 8);
+      store.close();
+      const again = open(dir);
+      assert.equal(again.table<number>("svc:t", "").get("eight"), 8);
+      again.close();
+    }));
 
-test("writes are on disk when the call returns (a second connection sees them)", () =>
-  withDir((dir) => {
-    const store = openSqliteStore(dir);
-    store.table<string>("svc:t", "").put("k", "v");
-    const other = new Database(join(dir, "stratus.db"), { readonly: true });
-    assert.equal(other.prepare("SELECT value FROM records WHERE key = 'k'").get()?.valueOf() !== undefined, true);
-    other.close();
-    store.close();
-  }));
+  test(`${name}: writes are on disk when the call returns (a second connection sees them)`, { skip }, () =>
+    withDir((dir) => {
+      const store = open(dir);
+      store.table<string>("svc:t", "").put("k", "v");
+      const other = driver!.open(join(dir, "stratus.db"));
+      assert.deepEqual({ ...other.prepare<[], { value: string }>("SELECT value FROM records WHERE key = 'k'").get() }, { value: '"v"' });
+      other.close();
+      store.close();
+    }));
 
-test("an older data dir is migrated forward, keeping its records", () =>
-  withDir((dir) => {
-    // A data dir as the first schema version left it.
-    const old = new Database(join(dir, "stratus.db"));
-    old.exec("CREATE TABLE records (ns TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (ns, scope, key)) WITHOUT ROWID");
-    old.prepare("INSERT INTO records VALUES ('iam:users', '123456789012', 'bob', '{\"name\":\"bob\"}')").run();
-    old.pragma("user_version = 1");
-    old.close();
-    const store = openSqliteStore(dir);
-    assert.deepEqual(store.table("iam:users", "123456789012").get("bob"), { name: "bob" });
-    const version = (store as unknown as { db: Database.Database }).db.pragma("user_version", { simple: true }) as number;
-    assert.ok(version > 1);
-    store.close();
-  }));
-
-test("a data dir from a newer Stratus is refused with a clear error", () =>
-  withDir((dir) => {
-    const db = new Database(join(dir, "stratus.db"));
-    db.pragma("user_version = 999");
+  test(`${name}: statements take positional and @name parameters, ignoring names the SQL does not use`, { skip }, () => {
+    const db = driver!.open(":memory:");
+    db.exec("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT, c BLOB)");
+    const r = db.prepare<[string, Uint8Array]>("INSERT INTO t (b, c) VALUES (?, ?)").run("x", Buffer.from([1, 2, 3]));
+    assert.deepEqual([Number(r.changes), Number(r.lastInsertRowid)], [1, 1]);
+    db.prepare<[Record<string, unknown>]>("INSERT INTO t (b, c) VALUES (@b, @c)").run({ b: "y", c: new Uint8Array([4]), unused: 1 });
+    const rows = db.prepare<[Record<string, unknown>], { b: string; c: Uint8Array }>("SELECT b, c FROM t WHERE a >= @from ORDER BY a").all({ from: 1, extra: "z" });
+    assert.deepEqual(rows.map((row) => [row.b, [...row.c]]), [["x", [1, 2, 3]], ["y", [4]]]);
+    assert.equal(db.pragma("user_version"), 0);
+    db.pragma("user_version = 7");
+    assert.equal(db.pragma("user_version"), 7);
+    assert.equal(db.isOpen, true);
     db.close();
-    assert.throws(() => openSqliteStore(dir), /newer Stratus/);
+    assert.equal(db.isOpen, false);
+  });
+
+  test(`${name}: log chunks (blobs) round trip, filter, trim and delete`, { skip }, () =>
+    withDir((dir) => {
+      const store = open(dir);
+      const logs = logEventStore(store);
+      const gid = logs.allocateId();
+      const sid = logs.allocateId();
+      const events = Array.from({ length: 50 }, (_, i) => ({ timestamp: 1000 + i, message: i % 10 === 0 ? `hit ü ${i}` : `miss ${i}` }));
+      logs.append(gid, sid, 5000, events);
+      const all = logs.queryStream({ sid, direction: "forward", limit: 100 });
+      assert.deepEqual(all.map((e) => [e.timestamp, e.message]), events.map((e) => [e.timestamp, e.message]));
+      const back = logs.queryStream({ sid, direction: "backward", limit: 3 });
+      assert.deepEqual(back.map((e) => e.message), ["miss 49", "miss 48", "miss 47"]);
+      const hits = logs.queryGroup({ gid, substrings: ["hit", "ü"], limit: 100 });
+      assert.deepEqual(hits.map((e) => e.message), ["hit ü 0", "hit ü 10", "hit ü 20", "hit ü 30", "hit ü 40"]);
+      assert.deepEqual(logs.deleteBefore(gid, 1025), { count: 25, bytes: Buffer.byteLength(events.slice(0, 25).map((e) => e.message).join("")) });
+      assert.equal(logs.queryStream({ sid, direction: "forward", limit: 100 })[0].message, "miss 25");
+      store.close();
+    }));
+
+  test(`${name}: an empty data dir is migrated to the current schema; an older one keeps its records`, { skip }, () =>
+    withDir((dir) => {
+      const fresh = open(join(dir, "fresh"));
+      const latest = fresh.db.pragma("user_version") as number;
+      assert.ok(latest >= 4);
+      fresh.close();
+      // A data dir as the first schema version left it.
+      const old = driver!.open(join(dir, "stratus.db"));
+      old.exec("CREATE TABLE records (ns TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (ns, scope, key)) WITHOUT ROWID");
+      old.prepare("INSERT INTO records VALUES ('iam:users', '123456789012', 'bob', '{\"name\":\"bob\"}')").run();
+      old.pragma("user_version = 1");
+      old.close();
+      const store = open(dir);
+      assert.deepEqual(store.table("iam:users", "123456789012").get("bob"), { name: "bob" });
+      assert.equal(store.db.pragma("user_version"), latest);
+      store.close();
+    }));
+
+  test(`${name}: a data dir from a newer Stratus is refused with a clear error`, { skip }, () =>
+    withDir((dir) => {
+      const db = driver!.open(join(dir, "stratus.db"));
+      db.pragma("user_version = 999");
+      db.close();
+      assert.throws(() => open(dir), /newer Stratus/);
+    }));
+}
+
+const [nodeSqlite, better] = DRIVERS;
+const both = nodeSqlite.skip ?? better.skip;
+
+test("a data dir written by one driver is read by the other, both ways", { skip: both }, () =>
+  withDir((dir) => {
+    let writer = nodeSqlite.driver!;
+    let reader = better.driver!;
+    for (let round = 0; round < 2; round++) {
+      const w = openSqliteStore(dir, writer);
+      w.table<{ round: number }>("svc:x", "").put(`k${round}`, { round });
+      const logs = logEventStore(w);
+      const sid = logs.allocateId();
+      logs.append(1, sid, 1, [{ timestamp: 10, message: `from ${writer.backend}` }]);
+      w.close();
+      const r = openSqliteStore(dir, reader);
+      assert.equal(r.engine, reader.backend);
+      assert.deepEqual(r.table("svc:x", "").list().map((e) => e.value), Array.from({ length: round + 1 }, (_, i) => ({ round: i })));
+      assert.deepEqual(logEventStore(r).queryStream({ sid, direction: "forward", limit: 10 }).map((e) => e.message), [`from ${writer.backend}`]);
+      r.close();
+      [writer, reader] = [reader, writer];
+    }
   }));
+
+// ---- choosing the driver, with stand-in loaders ----
+
+const present = { DatabaseSync: class {} } as unknown as NonNullable<ReturnType<typeof loadNodeSqlite>>;
+const betterLib = function Database() {} as unknown as Exclude<ReturnType<typeof loadBetterSqlite3>, string>;
+const loaders = (node: boolean, bs3: boolean | string) => ({
+  nodeSqlite: () => (node ? present : undefined),
+  betterSqlite3: () => (bs3 === true ? betterLib : bs3 === false ? "better-sqlite3 is not installed" : bs3),
+});
+/** The error's message, asserting it is a one-line CliError. */
+const failure = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof CliError, `not a CliError: ${String(e)}`);
+    assert.ok(!e.message.includes("\n"));
+    return e.message;
+  }
+  assert.fail("no error");
+};
+
+test("driver choice: node:sqlite where Node has it, else better-sqlite3; STRATUS_SQLITE overrides", () => {
+  assert.equal(chooseDriver(undefined, loaders(true, true)).backend, "node:sqlite");
+  assert.equal(chooseDriver(undefined, loaders(true, false)).backend, "node:sqlite");
+  assert.equal(chooseDriver(undefined, loaders(false, true)).backend, "better-sqlite3");
+  assert.equal(chooseDriver("better-sqlite3", loaders(true, true)).backend, "better-sqlite3");
+  assert.equal(chooseDriver("node", loaders(true, true)).backend, "node:sqlite");
+  assert.match(failure(() => chooseDriver("sqlite3", loaders(true, true))), /^STRATUS_SQLITE must be node or better-sqlite3, not 'sqlite3'$/);
+});
+
+test("driver choice: one clear line when no driver is usable", () => {
+  assert.equal(
+    failure(() => chooseDriver(undefined, loaders(false, false), "v20.20.2")),
+    "Node.js v20.20.2 has no built-in SQLite (node:sqlite needs Node 22.13+): install better-sqlite3 12 beside Stratus " +
+      "(npm i -D better-sqlite3@12 — it compiles from source where no prebuilt binary can be downloaded) or use Node 22.13 or newer");
+  assert.match(failure(() => chooseDriver(undefined, loaders(false, "better-sqlite3 13.0.0 does not run on Node.js v20.20.2 (13 and later need Node 22+)"), "v20.20.2")),
+    /^Node\.js v20\.20\.2 has no built-in SQLite .*\(better-sqlite3 13\.0\.0 does not run on Node\.js v20\.20\.2 .*install better-sqlite3 12/);
+  assert.match(failure(() => chooseDriver("node", loaders(false, true), "v22.12.0")), /^STRATUS_SQLITE=node: Node\.js v22\.12\.0 has no built-in SQLite/);
+  assert.match(failure(() => chooseDriver("better-sqlite3", loaders(true, false))), /^STRATUS_SQLITE=better-sqlite3: better-sqlite3 is not installed \(npm i -D better-sqlite3@12/);
+});
+
+test("driver choice: better-sqlite3 that cannot be found is refused in one line", () => {
+  const saved = process.env.STRATUS_BETTER_SQLITE3_PATH;
+  process.env.STRATUS_BETTER_SQLITE3_PATH = join(tmpdir(), "stratus-no-such-better-sqlite3");
+  try {
+    assert.match(loadBetterSqlite3() as string, /^no better-sqlite3 package at /);
+    assert.match(failure(() => chooseDriver("better-sqlite3")), /^STRATUS_SQLITE=better-sqlite3: no better-sqlite3 package at /);
+  } finally {
+    if (saved === undefined) delete process.env.STRATUS_BETTER_SQLITE3_PATH;
+    else process.env.STRATUS_BETTER_SQLITE3_PATH = saved;
+  }
+});
+
+test("node:sqlite before 22.15 (no setAllowUnknownNamedParameters): names the SQL does not use are dropped", { skip: nodeSqlite.skip }, () => {
+  const real = loadNodeSqlite()!;
+  // The real module, its statements without the setter older 22.x lack.
+  const old = {
+    DatabaseSync: class {
+      db: InstanceType<typeof real.DatabaseSync>;
+      constructor(path: string) {
+        this.db = new real.DatabaseSync(path);
+      }
+      exec(sql: string) {
+        this.db.exec(sql);
+      }
+      prepare(sql: string) {
+        const s = this.db.prepare(sql);
+        return { run: s.run.bind(s), get: s.get.bind(s), all: s.all.bind(s) };
+      }
+      close() {
+        this.db.close();
+      }
+    },
+  };
+  const db = chooseDriver("node", { nodeSqlite: () => old, betterSqlite3: () => "unused" }).open(":memory:");
+  db.exec("CREATE TABLE t (a INTEGER, b BLOB)");
+  db.prepare("INSERT INTO t (a) VALUES (@a)").run({ a: 1, unused: 2 });
+  db.prepare("INSERT INTO t VALUES (?, ?)").run(2, new Uint8Array([7]));
+  assert.deepEqual(db.prepare<[Record<string, unknown>], { a: number }>("SELECT a FROM t WHERE a >= @min ORDER BY a").all({ min: 1, max: 9 }).map((r) => r.a), [1, 2]);
+  db.close();
+});
+
+test("loading node:sqlite prints no ExperimentalWarning, and other warnings still go out", { skip: nodeSqlite.skip }, () => {
+  // In a fresh process: Node warns once per process, and this one has loaded node:sqlite already.
+  const driverUrl = new URL("../../src/core/store/driver.ts", import.meta.url).href;
+  const script = `const { loadNodeSqlite } = await import(${JSON.stringify(driverUrl)});
+    if (!loadNodeSqlite()) throw new Error("no node:sqlite");
+    process.emitWarning("a different warning", "ExperimentalWarning");`;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /SQLite/);
+  assert.match(r.stderr, /ExperimentalWarning: a different warning/);
+});

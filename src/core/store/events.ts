@@ -1,6 +1,6 @@
 // The audit event log: CloudTrail events in their own indexed tables, behind a typed API (no SQL
 // leaves this file), so a PostgreSQL backend can implement the same EventLog later.
-import type Database from "better-sqlite3";
+import type { Db, Statement } from "./driver.js";
 import type { Store } from "./types.js";
 import { SqliteStore } from "./sqlite.js";
 
@@ -107,9 +107,9 @@ class SqliteEventLog implements EventLog {
   private readonly insertResource;
   private readonly deleteResources;
   private readonly deleteEvents;
-  private readonly queries = new Map<string, Database.Statement<Record<string, unknown>, Row>>();
+  private readonly queries = new Map<string, Statement<[Record<string, unknown>], Row>>();
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: Db) {
     this.insertEvent = db.prepare(
       `INSERT INTO audit_events (account, region, event_time, event_id, event_name, event_source, read_only, username, access_key_id, resources, record)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -127,7 +127,7 @@ class SqliteEventLog implements EventLog {
           r.username ?? null, r.accessKeyId ?? null, JSON.stringify(r.resources), r.record);
         for (const res of r.resources) this.insertResource.run(lastInsertRowid, res.type, res.name);
       }
-    })();
+    });
   }
 
   queryEvents(filter: EventFilter, page: { limit: number; after?: EventCursor }): EventPage {
@@ -139,7 +139,7 @@ class SqliteEventLog implements EventLog {
     const sql = `SELECT * FROM audit_events WHERE ${where.join(" AND ")} ORDER BY event_time DESC, seq DESC LIMIT @limit`;
     let stmt = this.queries.get(sql);
     if (!stmt) {
-      stmt = this.db.prepare<Record<string, unknown>, Row>(sql);
+      stmt = this.db.prepare<[Record<string, unknown>], Row>(sql);
       this.queries.set(sql, stmt);
     }
     const a = filter.attribute;
@@ -161,8 +161,8 @@ class SqliteEventLog implements EventLog {
   deleteEventsBefore(time: number): number {
     return this.db.transaction(() => {
       this.deleteResources.run(time);
-      return this.deleteEvents.run(time).changes;
-    })();
+      return Number(this.deleteEvents.run(time).changes);
+    });
   }
 }
 

@@ -58,12 +58,12 @@ export function packChunk(events: readonly { timestamp: number; message: string 
 }
 
 /** Typed views over a stored blob; copied when SQLite's buffer is not aligned for the element size. */
-export function float64s(b: Buffer): Float64Array {
+export function float64s(b: Uint8Array): Float64Array {
   if (b.byteOffset % 8 === 0) return new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
   return new Float64Array(Uint8Array.prototype.slice.call(b).buffer);
 }
 
-export function uint32s(b: Buffer): Uint32Array {
+export function uint32s(b: Uint8Array): Uint32Array {
   if (b.byteOffset % 4 === 0) return new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
   return new Uint32Array(Uint8Array.prototype.slice.call(b).buffer);
 }

@@ -1,6 +1,6 @@
 // CloudWatch Logs events behind a typed API (no SQL leaves this file), stored as one packed chunk row per upload
 // for ingest volume; reads merge the chunks overlapping a range in (timestamp, seq) order, with a substring prefilter.
-import type Database from "better-sqlite3";
+import { asBuffer, type Db, type Statement } from "./driver.js";
 import type { Store } from "./types.js";
 import { SqliteStore } from "./sqlite.js";
 import { chunkRuns, float64s, packChunk, SEQ_SPAN, uint32s } from "./log-chunks.js";
@@ -89,9 +89,10 @@ interface ChunkRow {
   skip: number;
   ingested: number;
   ascii: number;
-  ts: Buffer;
-  ends: Buffer;
-  text: Buffer;
+  // Uint8Array from node:sqlite, Buffer from better-sqlite3.
+  ts: Uint8Array;
+  ends: Uint8Array;
+  text: Uint8Array;
 }
 
 interface Chunk {
@@ -141,9 +142,9 @@ class SqliteLogEventStore implements LogEventStore {
   private readonly expiring;
   private readonly delChunk;
   private readonly trimChunk;
-  private readonly groupQueries = new Map<string, Database.Statement<Record<string, unknown>, Header>>();
+  private readonly groupQueries = new Map<string, Statement<[Record<string, unknown>], Header>>();
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: Db) {
     // Filters scan message text; mapping the file spares a read() per page on those scans.
     db.pragma("mmap_size = 1073741824");
     this.insert = db.prepare(`INSERT INTO log_chunks (gid, sid, min_ts, max_ts, n, skip, ingested, bytes, ascii, ts, ends, text)
@@ -154,11 +155,11 @@ class SqliteLogEventStore implements LogEventStore {
     this.delGroup = db.prepare("DELETE FROM log_chunks WHERE gid = ?");
     this.load = db.prepare<[number], ChunkRow>("SELECT id, sid, skip, ingested, ascii, ts, ends, text FROM log_chunks WHERE id = ?");
     // Keyset paging over (min_ts, id) / (max_ts, id): each batch resumes after the last header of the one before.
-    this.streamForward = db.prepare<Record<string, unknown>, Header>(
+    this.streamForward = db.prepare<[Record<string, unknown>], Header>(
       `SELECT id, min_ts AS min, max_ts AS max FROM log_chunks
        WHERE sid = @sid AND min_ts <= @hi AND max_ts >= @lo AND (min_ts > @lmin OR (min_ts = @lmin AND id > @lid))
        ORDER BY min_ts, id LIMIT ${HEADER_BATCH}`);
-    this.streamBackward = db.prepare<Record<string, unknown>, Header>(
+    this.streamBackward = db.prepare<[Record<string, unknown>], Header>(
       `SELECT id, min_ts AS min, max_ts AS max FROM log_chunks INDEXED BY log_chunks_by_stream_end
        WHERE sid = @sid AND max_ts >= @lo AND min_ts <= @hi AND (max_ts < @lmax OR (max_ts = @lmax AND id < @lid))
        ORDER BY max_ts DESC, id DESC LIMIT ${HEADER_BATCH}`);
@@ -182,7 +183,7 @@ class SqliteLogEventStore implements LogEventStore {
         const c = packChunk(events, from, to);
         this.insert.run(gid, sid, c.minTs, c.maxTs, c.n, ingestionTime, c.bytes, c.ascii, c.ts, c.ends, c.text);
       }
-    })();
+    });
   }
 
   queryStream(q: StreamQuery): StoredLogEvent[] {
@@ -217,7 +218,7 @@ class SqliteLogEventStore implements LogEventStore {
     const sql = `SELECT id, min_ts AS min, max_ts AS max FROM log_chunks WHERE ${where.join(" AND ")} ORDER BY min_ts, id LIMIT ${HEADER_BATCH}`;
     let stmt = this.groupQueries.get(sql);
     if (!stmt) {
-      stmt = this.db.prepare<Record<string, unknown>, Header>(sql);
+      stmt = this.db.prepare<[Record<string, unknown>], Header>(sql);
       this.groupQueries.set(sql, stmt);
     }
     const s = stmt;
@@ -258,14 +259,14 @@ class SqliteLogEventStore implements LogEventStore {
         bytes += cutBytes;
       }
       return { count, bytes };
-    })();
+    });
   }
 
   private chunk(id: number): Chunk {
     const r = this.load.get(id)!;
     return {
       id: r.id, sid: r.sid, seq0: r.id * SEQ_SPAN + r.skip, ingested: r.ingested, ascii: r.ascii === 1,
-      ts: float64s(r.ts), ends: uint32s(r.ends), text: r.text,
+      ts: float64s(r.ts), ends: uint32s(r.ends), text: asBuffer(r.text),
     };
   }
 

@@ -1,8 +1,8 @@
 // Schema migrations, applied in order on open; PRAGMA user_version records how far a data dir has come.
-import type Database from "better-sqlite3";
+import type { Db } from "./driver.js";
 import { CHUNK_MAX, packChunk } from "./log-chunks.js";
 
-const MIGRATIONS: ((db: Database.Database) => void)[] = [
+const MIGRATIONS: ((db: Db) => void)[] = [
   (db) => db.exec(`
     CREATE TABLE records (
       ns TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
@@ -86,8 +86,8 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
   },
 ];
 
-export function migrate(db: Database.Database): void {
-  const from = db.pragma("user_version", { simple: true }) as number;
+export function migrate(db: Db): void {
+  const from = db.pragma("user_version") as number;
   if (from > MIGRATIONS.length) {
     throw new Error(`data dir was written by a newer Stratus (schema ${from}, this one knows ${MIGRATIONS.length})`);
   }
@@ -95,6 +95,6 @@ export function migrate(db: Database.Database): void {
     db.transaction(() => {
       MIGRATIONS[v](db);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+    });
   }
 }

@@ -1,16 +1,14 @@
-// The embedded SQLite store (better-sqlite3, WAL): every write is committed before the call returns,
-// so a response written after it survives kill -9.
-import Database from "better-sqlite3";
+// The embedded SQLite store (node:sqlite or better-sqlite3, see driver.ts; WAL): every write is committed before the
+// call returns, so a response written after it survives kill -9.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Entry, ListOptions, Store, Table } from "./types.js";
 import { migrate } from "./migrations.js";
+import { sqliteDriver, type Db, type Driver } from "./driver.js";
 
-type Db = Database.Database;
-
-export function openSqliteStore(dataDir: string): SqliteStore {
+export function openSqliteStore(dataDir: string, driver: Driver = sqliteDriver()): SqliteStore {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, "stratus.db"));
+  const db = driver.open(join(dataDir, "stratus.db"));
   db.pragma("journal_mode = WAL");
   // NORMAL in WAL mode is durable against a process crash (kill -9); only an OS crash can lose the tail.
   db.pragma("synchronous = NORMAL");
@@ -22,8 +20,10 @@ export function openSqliteStore(dataDir: string): SqliteStore {
 export class SqliteStore implements Store {
   private readonly stmts;
   private readonly tables = new Map<string, Table<unknown>>();
+  readonly engine: string;
 
   constructor(readonly db: Db, readonly dataDir: string) {
+    this.engine = db.backend;
     this.stmts = {
       get: db.prepare<[string, string, string], { value: string }>("SELECT value FROM records WHERE ns = ? AND scope = ? AND key = ?"),
       put: db.prepare("INSERT INTO records (ns, scope, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (ns, scope, key) DO UPDATE SET value = excluded.value"),
@@ -79,10 +79,10 @@ export class SqliteStore implements Store {
   }
 
   transaction<R>(fn: () => R): R {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn);
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    this.db.close();
   }
 }

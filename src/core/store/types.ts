@@ -35,6 +35,8 @@ export interface Store {
   /** Runs fn atomically: all of its writes commit together or not at all. Synchronous by design. */
   transaction<R>(fn: () => R): R;
   readonly dataDir: string;
+  /** What holds the records, for the health endpoint (e.g. "node:sqlite"). */
+  readonly engine: string;
   close(): void;
 }
 

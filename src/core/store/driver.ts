@@ -1,0 +1,264 @@
+// The SQLite driver under the store: Node's built-in node:sqlite (Node 22.13+; nothing to compile on install) or
+// better-sqlite3 (Node 20, an optional peer dependency), behind the few calls the store makes.
+//
+// Which one: STRATUS_SQLITE=node or STRATUS_SQLITE=better-sqlite3 forces one; by default node:sqlite where this
+// Node has it, better-sqlite3 otherwise. STRATUS_BETTER_SQLITE3_PATH (for tests and the benchmark) loads
+// better-sqlite3 from that package directory instead of resolving it beside Stratus, e.g. a build for another Node.
+// Both write the same SQLite file format, so a data dir moves freely between them.
+import type BetterSqlite3 from "better-sqlite3";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { CliError } from "../../cli/args.js";
+
+export type Backend = "node:sqlite" | "better-sqlite3";
+
+export interface RunResult {
+  changes: number | bigint;
+  lastInsertRowid: number | bigint;
+}
+
+/**
+ * A prepared statement. Parameters are positional (`?`) or one object for `@name` parameters (keys without the
+ * `@`; keys the SQL does not use are ignored). BLOB columns come back as Uint8Array (a Buffer with better-sqlite3):
+ * wrap with `asBuffer` where Buffer methods are needed.
+ */
+export interface Statement<P extends unknown[] = unknown[], R = unknown> {
+  run(...params: P): RunResult;
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+}
+
+export interface Db {
+  readonly backend: Backend;
+  readonly isOpen: boolean;
+  exec(sql: string): void;
+  prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R>;
+  /** Runs fn in a transaction; nested calls are savepoints, so an inner failure caught outside undoes only its part. */
+  transaction<T>(fn: () => T): T;
+  /** `PRAGMA <source>`: the first column of the first row it returns (a read), or undefined. */
+  pragma(source: string): unknown;
+  close(): void;
+}
+
+export interface Driver {
+  readonly backend: Backend;
+  open(path: string): Db;
+}
+
+/** A blob as a Buffer, without copying. */
+export function asBuffer(u8: Uint8Array): Buffer {
+  return Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+}
+
+// ---- node:sqlite (typed here: @types/node 20 does not describe it) ----
+
+interface NodeStatement {
+  run(...params: unknown[]): RunResult;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  setAllowUnknownNamedParameters?(allow: boolean): void;
+}
+interface NodeDatabase {
+  exec(sql: string): void;
+  prepare(sql: string): NodeStatement;
+  close(): void;
+}
+interface NodeSqlite {
+  DatabaseSync: new (path: string) => NodeDatabase;
+}
+
+/** node:sqlite, or undefined where this Node lacks it (before 22.5, or 22.5–22.12 without --experimental-sqlite). */
+export function loadNodeSqlite(): NodeSqlite | undefined {
+  const emit = process.emitWarning;
+  // Loading it prints "ExperimentalWarning: SQLite is an experimental feature…" on Node 22/24: drop that one warning.
+  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+    const text = typeof warning === "string" ? warning : warning.message;
+    if (/^SQLite is an experimental feature/.test(text)) return;
+    return (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    const mod = process.getBuiltinModule?.("node:sqlite") as NodeSqlite | undefined;
+    return mod?.DatabaseSync ? mod : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    process.emitWarning = emit;
+  }
+}
+
+const NAMED = /@([A-Za-z_][A-Za-z0-9_]*)/g;
+
+function nodeDriver(mod: NodeSqlite): Driver {
+  return {
+    backend: "node:sqlite",
+    open(path) {
+      const db = new mod.DatabaseSync(path);
+      // Tracked here: isOpen / isTransaction are missing on older 22.x.
+      let open = true;
+      let depth = 0;
+      const begin = db.prepare("BEGIN");
+      const commit = db.prepare("COMMIT");
+      const rollback = db.prepare("ROLLBACK");
+      const savepoint = db.prepare("SAVEPOINT stratus");
+      const release = db.prepare("RELEASE stratus");
+      const rollbackTo = db.prepare("ROLLBACK TO stratus");
+      return {
+        backend: "node:sqlite",
+        get isOpen() {
+          return open;
+        },
+        exec: (sql) => db.exec(sql),
+        prepare<P extends unknown[], R>(sql: string): Statement<P, R> {
+          const stmt = db.prepare(sql);
+          // better-sqlite3 ignores object keys the SQL does not name; node:sqlite refuses them unless told otherwise.
+          if (stmt.setAllowUnknownNamedParameters) {
+            stmt.setAllowUnknownNamedParameters(true);
+            return stmt as unknown as Statement<P, R>;
+          }
+          // Before 22.15 it cannot be told: pass on only the names the SQL uses.
+          const names = new Set([...sql.matchAll(NAMED)].map((m) => m[1]));
+          const pick = (params: unknown[]) => {
+            const [first] = params;
+            if (params.length !== 1 || first === null || typeof first !== "object" || first instanceof Uint8Array) return params;
+            return [Object.fromEntries(Object.entries(first).filter(([k]) => names.has(k)))];
+          };
+          return {
+            run: (...p: P) => stmt.run(...pick(p)),
+            get: (...p: P) => stmt.get(...pick(p)) as R | undefined,
+            all: (...p: P) => stmt.all(...pick(p)) as R[],
+          };
+        },
+        transaction<T>(fn: () => T): T {
+          const outer = depth === 0;
+          (outer ? begin : savepoint).run();
+          depth++;
+          let result: T;
+          try {
+            result = fn();
+            if (result && typeof (result as { then?: unknown }).then === "function") {
+              throw new TypeError("a transaction function cannot return a promise (its awaits would run outside it)");
+            }
+          } catch (e) {
+            depth--;
+            try {
+              if (outer) rollback.run();
+              else {
+                rollbackTo.run();
+                release.run();
+              }
+            } catch {
+              // SQLite already rolled back (e.g. after SQLITE_FULL): the original error is the one to report.
+            }
+            throw e;
+          }
+          depth--;
+          (outer ? commit : release).run();
+          return result;
+        },
+        pragma(source) {
+          const row = db.prepare(`PRAGMA ${source}`).get() as Record<string, unknown> | undefined;
+          return row ? Object.values(row)[0] : undefined;
+        },
+        close() {
+          if (!open) return;
+          open = false;
+          db.close();
+        },
+      };
+    },
+  };
+}
+
+// ---- better-sqlite3 ----
+
+/** better-sqlite3, as found beside Stratus (or at STRATUS_BETTER_SQLITE3_PATH); a string says why not. */
+export function loadBetterSqlite3(): typeof BetterSqlite3 | string {
+  const require = createRequire(import.meta.url);
+  let dir = process.env.STRATUS_BETTER_SQLITE3_PATH;
+  try {
+    dir ??= dirname(require.resolve("better-sqlite3/package.json"));
+  } catch {
+    return "better-sqlite3 is not installed";
+  }
+  let version: string;
+  try {
+    version = (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return `no better-sqlite3 package at ${dir}`;
+  }
+  // Checked before loading: 13.x crashes the process (segfault) on Node 20 rather than failing to load.
+  if (nodeMajor() < 22 && Number(version.split(".")[0]) >= 13) {
+    return `better-sqlite3 ${version} does not run on Node.js ${process.version} (13 and later need Node 22+)`;
+  }
+  try {
+    const Database = require(dir) as typeof BetterSqlite3;
+    // The native addon loads on the first open: an in-memory one proves it was built for this Node.
+    new Database(":memory:").close();
+    return Database;
+  } catch (e) {
+    return `better-sqlite3 ${version} does not load: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ")}`;
+  }
+}
+
+function betterDriver(Database: typeof BetterSqlite3): Driver {
+  return {
+    backend: "better-sqlite3",
+    open(path) {
+      const db = new Database(path);
+      return {
+        backend: "better-sqlite3",
+        get isOpen() {
+          return db.open;
+        },
+        exec: (sql) => void db.exec(sql),
+        prepare: <P extends unknown[], R>(sql: string) => db.prepare(sql) as unknown as Statement<P, R>,
+        transaction: (fn) => db.transaction(fn)(),
+        pragma: (source) => db.pragma(source, { simple: true }),
+        close: () => void (db.open && db.close()),
+      };
+    },
+  };
+}
+
+// ---- choice ----
+
+export interface Loaders {
+  nodeSqlite(): NodeSqlite | undefined;
+  betterSqlite3(): typeof BetterSqlite3 | string;
+}
+
+const nodeMajor = (version = process.versions.node) => Number(version.split(".")[0]);
+
+/**
+ * The driver to use, per STRATUS_SQLITE (`choice`) and what this Node has. Throws a CliError (one line the CLI
+ * prints as is) when none is usable.
+ */
+export function chooseDriver(choice = process.env.STRATUS_SQLITE || undefined, loaders: Loaders = { nodeSqlite: loadNodeSqlite, betterSqlite3: loadBetterSqlite3 }, version = process.version): Driver {
+  if (choice === "node" || choice === "node:sqlite") {
+    const mod = loaders.nodeSqlite();
+    if (!mod) throw new CliError(`STRATUS_SQLITE=${choice}: Node.js ${version} has no built-in SQLite (node:sqlite needs Node 22.13+)`);
+    return nodeDriver(mod);
+  }
+  if (choice === "better-sqlite3") {
+    const lib = loaders.betterSqlite3();
+    if (typeof lib === "string") throw new CliError(`STRATUS_SQLITE=better-sqlite3: ${lib} (npm i -D better-sqlite3@12 beside Stratus)`);
+    return betterDriver(lib);
+  }
+  if (choice !== undefined) throw new CliError(`STRATUS_SQLITE must be node or better-sqlite3, not '${choice}'`);
+  const mod = loaders.nodeSqlite();
+  if (mod) return nodeDriver(mod);
+  const lib = loaders.betterSqlite3();
+  if (typeof lib !== "string") return betterDriver(lib);
+  const why = lib === "better-sqlite3 is not installed" ? "" : ` (${lib})`;
+  throw new CliError(
+    `Node.js ${version} has no built-in SQLite (node:sqlite needs Node 22.13+)${why}: install better-sqlite3 12 beside Stratus ` +
+      "(npm i -D better-sqlite3@12 — it compiles from source where no prebuilt binary can be downloaded) or use Node 22.13 or newer");
+}
+
+let chosen: Driver | undefined;
+
+/** The driver for this process, chosen once. */
+export function sqliteDriver(): Driver {
+  return (chosen ??= chooseDriver());
+}
