@@ -28,6 +28,8 @@ export interface RuntimeOptions {
   rootCredentials: RootCredential[];
   defaultRegion: string;
   maxBodyBytes: number;
+  /** The user's project: Node.js functions find the AWS SDK in its node_modules first (default: the working directory). */
+  projectDir?: string;
 }
 
 export interface Identity {

@@ -28,6 +28,8 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   clock?: Clock;
   logger?: Logger;
+  /** The user's project: Node.js functions find the AWS SDK in its node_modules first (default: the working directory). */
+  projectDir?: string;
 }
 
 export interface RunningServer {
@@ -52,6 +54,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       rootCredentials: opts.rootCredentials ?? [{ accessKeyId: "test", secretAccessKey: "test" }],
       defaultRegion: opts.defaultRegion ?? "us-east-1",
       maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024 * 1024,
+      projectDir: resolve(opts.projectDir ?? process.cwd()),
     },
     store,
     logger,

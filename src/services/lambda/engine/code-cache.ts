@@ -1,17 +1,18 @@
 // Where a function's code runs from: its zip unpacked once per code and layer set under the data directory,
 // laid out so the function finds its layers and the AWS SDK the way it does on AWS:
-//   lambda/run/node_modules          → the AWS SDK for JavaScript Stratus itself has (the "runtime-provided" SDK)
+//   lambda/run/node_modules          → the AWS SDK for JavaScript (the "runtime-provided" SDK; node-sdk.ts)
 //   lambda/run/<key>/task/           → LAMBDA_TASK_ROOT, the unpacked function code
 //   lambda/run/<key>/opt/            → the function's layers merged in order (AWS mounts them at /opt)
 //   lambda/run/<key>/node_modules    → opt/nodejs/node_modules, so ESM imports of layer packages resolve too
 // Node resolves bare imports by walking up from task/, which reaches both node_modules folders.
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import { packageRoot } from "../../../core/paths.js";
 import type { BlobStore } from "../../../core/blobs.js";
 import { extractZip } from "../../../core/zip.js";
 import { MAX_UNZIPPED } from "../code.js";
+import { NodeSdk, sdkSources } from "./node-sdk.js";
 import type { CodeRef } from "../state.js";
 
 export interface PreparedCode {
@@ -19,29 +20,17 @@ export interface PreparedCode {
   optDir: string;
 }
 
-/** The node_modules folder holding the AWS SDK for JavaScript next to Stratus, if any. */
-function sdkModules(): string | undefined {
-  const candidates = [join(packageRoot, "node_modules")];
-  if (basename(dirname(packageRoot)) === "node_modules") candidates.push(dirname(packageRoot));
-  return candidates.find((d) => existsSync(join(d, "@aws-sdk")));
-}
-
 export class CodeCache {
   private readonly root: string;
   private readonly inflight = new Map<string, Promise<PreparedCode>>();
+  /** lambda/run/node_modules: the AWS SDK Node.js functions find without bundling it (node-sdk.ts). */
+  readonly nodeSdk: NodeSdk;
 
-  constructor(dataDir: string, private readonly blobs: BlobStore) {
+  /** `projectDir`: the user's project, whose node_modules (and its ancestors') provide the SDK first. */
+  constructor(dataDir: string, private readonly blobs: BlobStore, projectDir: string) {
     this.root = join(dataDir, "lambda", "run");
     mkdirSync(this.root, { recursive: true });
-    const sdk = sdkModules();
-    const link = join(this.root, "node_modules");
-    if (sdk && !existsSync(link)) {
-      try {
-        symlinkSync(sdk, link, "dir");
-      } catch {
-        // Another server on the same data directory made it first.
-      }
-    }
+    this.nodeSdk = new NodeSdk(this.root, sdkSources(projectDir, packageRoot, dataDir));
   }
 
   /** Unpacks (once) the code and layers; later calls for the same code and layers return at once. */

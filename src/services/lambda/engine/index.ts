@@ -17,6 +17,7 @@ import { CodeCache } from "./code-cache.js";
 import { Instance, newInstanceId, type InvocationResult, type LaunchSpec } from "./instance.js";
 import { assertNotImage, launchSpec, versionWarning } from "./launch.js";
 import { LogSink, streamName, type LogTarget } from "./logs.js";
+import { runtimeInfo } from "../runtimes.js";
 
 const engines = new WeakMap<Store, Engine>();
 /** The engine of the server that owns this store (undefined before Lambda started there). */
@@ -91,7 +92,7 @@ export class Engine {
   private readonly credentialsExpire = new WeakMap<Instance, number>();
 
   constructor(private readonly runtime: Runtime) {
-    this.code = new CodeCache(runtime.store.dataDir, runtime.blobs);
+    this.code = new CodeCache(runtime.store.dataDir, runtime.blobs, runtime.options.projectDir ?? process.cwd());
     this.logs = new LogSink(runtime);
     this.tmpRoot = join(runtime.store.dataDir, "lambda", "tmp");
     rmSync(this.tmpRoot, { recursive: true, force: true });
@@ -105,6 +106,8 @@ export class Engine {
     process.once("exit", this.killAllSync);
     runtime.onDrain(() => this.logs.drain());
     runtime.onClosing(() => this.stop());
+    // A fresh data directory's SDK farm takes some milliseconds to build: off the first Invoke's path.
+    setImmediate(() => this.stopped || this.refreshNodeSdk()).unref();
   }
 
   baseUrl(): string | undefined {
@@ -234,8 +237,11 @@ export class Engine {
     const layers = this.layerCode(c);
     const group = c.LoggingConfig?.LogGroup ?? `/aws/lambda/${c.FunctionName}`;
     const endpoint = this.runtime.url ?? "http://127.0.0.1:4566";
+    const node = runtimeInfo(c.Runtime).kind === "node";
     const makeSpec = async (instanceId: string) => {
       const prepared = await this.code.prepare(code, layers);
+      // Each new Node.js environment sees the SDK packages installed since the last one (cheap when none were).
+      if (node) this.refreshNodeSdk();
       const log: LogTarget = { account: r.account, region: r.region, group, stream: streamName(c.Version ?? "$LATEST", instanceId) };
       const credentials = this.credentials(r.account, r.region, c);
       return { spec: launchSpec({ config: c, code: prepared, region: r.region, logGroup: group, logStream: log.stream, endpoint, credentials }), log, credentialsExpire: credentials.expiration };
@@ -244,6 +250,15 @@ export class Engine {
     pool = new Pool(key, this.functionKey(r), makeSpec);
     this.pools.set(key, pool);
     return pool;
+  }
+
+  private refreshNodeSdk(): void {
+    try {
+      this.code.nodeSdk.refresh();
+    } catch (e) {
+      // The function may not import the SDK at all; one that does gets Runtime.ImportModuleError saying how to add it.
+      this.runtime.logger.warn(`Lambda: cannot link the AWS SDK for Node.js functions: ${(e as Error).message}`);
+    }
   }
 
   /** The execution role's session credentials, as Lambda hands them to the function. */
