@@ -327,6 +327,17 @@ class ResponseStream extends Writable {
 // ---------------------------------------------------------------------------------------------------------
 // Handler loading, as AWS does it.
 
+// AWS's runtimes provide the AWS SDK for JavaScript v3 (so bundlers leave it out); Stratus provides the clients of the
+// services it runs, plus whatever is installed where it looks (see src/services/lambda/engine/node-sdk.ts). A missing
+// @aws-sdk/* or @smithy/* package gets Node's own message (as AWS words ImportModuleError) plus a line saying how to
+// provide it.
+function withSdkHint(err) {
+  const missing = /Cannot find (?:package|module) '((?:@aws-sdk|@smithy)\/[^/']+)/.exec(String(err?.message))?.[1];
+  if (!missing) return err;
+  return `${err}\nStratus provides the AWS SDK for JavaScript v3 clients of the services it runs; install ${missing} in your project ` +
+    `(npm i -D ${missing}, in the directory Stratus runs from) or bundle it with the function.`;
+}
+
 const isFile = (p) => statSync(p, { throwIfNoEntry: false })?.isFile() === true;
 
 async function loadHandler(appRoot, fullHandler) {
@@ -361,7 +372,7 @@ async function loadHandler(appRoot, fullHandler) {
     namespace = await import(pathToFileURL(file).href);
   } catch (err) {
     if (err instanceof SyntaxError) throw new UserCodeSyntaxError(err);
-    if (err && (err.code === "MODULE_NOT_FOUND" || err.code === "ERR_MODULE_NOT_FOUND")) throw new ImportModuleError(err);
+    if (err && (err.code === "MODULE_NOT_FOUND" || err.code === "ERR_MODULE_NOT_FOUND")) throw new ImportModuleError(withSdkHint(err));
     throw err;
   }
 

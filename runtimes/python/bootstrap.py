@@ -386,9 +386,15 @@ def _get_handler(handler):
             )
         m = importlib.import_module(modname.replace("/", "."))
     except ImportError as e:
-        raise FaultException(
-            FaultException.IMPORT_MODULE_ERROR, "Unable to import module '%s': %s" % (modname, e)
-        )
+        message = "Unable to import module '%s': %s" % (modname, e)
+        # AWS's Python runtimes provide boto3; here it comes from the local python, which may lack it.
+        if (getattr(e, "name", None) or "").split(".")[0] in ("boto3", "botocore"):
+            message += (
+                "\nStratus runs Python functions on the local python (%s), which has no %s; install it there"
+                " (%s -m pip install boto3) or set STRATUS_LAMBDA_PYTHON to a python that has it."
+                % (sys.executable, e.name.split(".")[0], sys.executable)
+            )
+        raise FaultException(FaultException.IMPORT_MODULE_ERROR, message)
     except SyntaxError as e:
         trace = ['  File "%s" Line %s\n    %s' % (e.filename, e.lineno, e.text)]
         raise FaultException(
