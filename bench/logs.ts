@@ -10,7 +10,8 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { openSqliteStore } from "../src/core/store/sqlite.js";
 import { logEventStore } from "../src/core/store/log-events.js";
-import { freePort, waitHealthy, type BenchRow } from "./server.js";
+import { chooseDriver, type Backend } from "../src/core/store/driver.js";
+import { backendEnv, freePort, waitHealthy, type BenchRow } from "./server.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "bin", "stratus.js");
@@ -33,9 +34,9 @@ function batchOf(b: number, base: number): { timestamp: number; message: string 
   return out;
 }
 
-function storeIngestRate(): number {
+function storeIngestRate(backend: Backend): number {
   const dir = mkdtempSync(join(tmpdir(), "stratus-logs-bench-"));
-  const store = openSqliteStore(dir);
+  const store = openSqliteStore(dir, chooseDriver(backend));
   try {
     const events = logEventStore(store);
     const gid = events.allocateId();
@@ -51,10 +52,11 @@ function storeIngestRate(): number {
   }
 }
 
-export async function logsBench(): Promise<BenchRow[]> {
-  const storeRate = storeIngestRate();
+/** On one SQLite driver (the store-level rate in this process, the rest in a server started on it). */
+export async function logsBench(backend: Backend): Promise<BenchRow[]> {
+  const storeRate = storeIngestRate(backend);
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, "start", "--ephemeral", "--port", String(port), "--log-level", "error"], { stdio: "ignore" });
+  const child = spawn(process.execPath, [BIN, "start", "--ephemeral", "--port", String(port), "--log-level", "error"], { stdio: "ignore", env: backendEnv(backend) });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitHealthy(url);
@@ -127,5 +129,6 @@ export async function logsBench(): Promise<BenchRow[]> {
 
 // `node --import tsx bench/logs.ts` runs it alone.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const r of await logsBench()) console.log(`${r.ok ? "ok  " : "MISS"} ${r.metric}: ${r.value} (target ${r.target})`);
+  const { BACKENDS } = await import("./server.js");
+  for (const b of BACKENDS) for (const r of await logsBench(b)) console.log(`${r.ok ? "ok  " : "MISS"} [${b}] ${r.metric}: ${r.value} (target ${r.target})`);
 }

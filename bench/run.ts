@@ -1,5 +1,7 @@
 // `npm run bench`: cold start, requests/s against the compiled server (auth none and sigv4) and against a bare
 // node:http ceiling, and the server's memory; prints one table with targets. `-- --profile` adds a CPU profile.
+// Store-bound figures (cold start, durable writes, S3 upload, Logs) are measured on each SQLite driver this Node can
+// run (node:sqlite, better-sqlite3), side by side; the rest on the default one.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, readdirSync } from "node:fs";
 import { request } from "node:http";
@@ -15,7 +17,8 @@ import { inclusiveTimes, summarizeProfile } from "./profile.js";
 import { s3UploadMemory } from "./s3.js";
 import { logsBench } from "./logs.js";
 import { lambdaBench } from "./lambda.js";
-import { freePort } from "./server.js";
+import { BACKENDS, backendEnv, freePort, sideBySide } from "./server.js";
+import type { Backend } from "../src/core/store/driver.js";
 
 /** Functions on the request path worth an inclusive figure in a profile (names from src/gateway and src/server.ts). */
 const PIPELINE_STEPS =
@@ -120,8 +123,8 @@ interface Proc {
 }
 
 /** Spawns a process and waits for the line that carries its port. */
-function spawnListening(args: string[], portFrom: RegExp): Promise<Proc> {
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], cwd: ROOT });
+function spawnListening(args: string[], portFrom: RegExp, env?: NodeJS.ProcessEnv): Promise<Proc> {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], cwd: ROOT, env });
   let out = "";
   return new Promise((ok, fail) => {
     const t = setTimeout(() => (child.kill("SIGKILL"), fail(new Error(`no listening line from ${args.join(" ")}`))), 15_000);
@@ -145,8 +148,8 @@ function spawnListening(args: string[], portFrom: RegExp): Promise<Proc> {
   });
 }
 
-const startStratus = (auth: string, port = 0, extra: string[] = []) =>
-  spawnListening([...extra, BIN, "start", "--ephemeral", "--host", HOST, "--port", String(port), "--auth", auth, "--log-level", "warn"], /listening on http:\/\/[^:]+:(\d+)/);
+const startStratus = (auth: string, port = 0, extra: string[] = [], env?: NodeJS.ProcessEnv) =>
+  spawnListening([...extra, BIN, "start", "--ephemeral", "--host", HOST, "--port", String(port), "--auth", auth, "--log-level", "warn"], /listening on http:\/\/[^:]+:(\d+)/, env);
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -169,13 +172,14 @@ function send(port: number, r: PreparedRequest): Promise<{ status: number; body:
 /** A bare node:http server on the port given as argv[1]: the floor any Node server's cold start sits on. */
 const BARE = "require('http').createServer((q,s)=>q.resume().on('end',()=>s.end('ok'))).listen(+process.argv[1],'127.0.0.1')";
 
-/** spawn → first answered GetCallerIdentity, in ms (bare: the same for a bare node:http server). */
-async function coldStart(bare = false): Promise<number> {
+/** spawn → first answered GetCallerIdentity, in ms, on a driver (none: the same for a bare node:http server). */
+async function coldStart(backend?: Backend): Promise<number> {
+  const bare = !backend;
   const port = await freePort();
   const [probe] = await signPool(port, CALLS[0]);
   const t0 = performance.now();
   const args = bare ? ["-e", BARE, String(port)] : [BIN, "start", "--ephemeral", "--port", String(port), "--log-level", "warn"];
-  const child = spawn(process.execPath, args, { stdio: "ignore" });
+  const child = spawn(process.execPath, args, { stdio: "ignore", env: backend && backendEnv(backend) });
   try {
     for (;;) {
       try {
@@ -218,19 +222,19 @@ async function main(): Promise<void> {
   }
   console.log(`load: ${CONNECTIONS} keep-alive connections from a separate process, ${WARMUP_MS} ms warm-up + ${DURATION_MS} ms measured, ${POOL} pre-signed requests per call\n`);
 
-  // Stratus and the bare floor alternate, so a slow spell of this VM weighs on both alike.
-  const colds: number[] = [];
+  // Stratus (on each driver) and the bare floor alternate, so a slow spell of this VM weighs on all alike.
+  const colds = new Map<Backend, number[]>(BACKENDS.map((b) => [b, []]));
   const floors: number[] = [];
   for (let i = 0; COLD && i < COLD_RUNS; i++) {
-    colds.push(await coldStart());
-    floors.push(await coldStart(true));
+    for (const b of BACKENDS) colds.get(b)!.push(await coldStart(b));
+    floors.push(await coldStart());
   }
-  const cold = median(colds);
   if (COLD) row("cold start floor: bare node:http server, median of 10", `${median(floors).toFixed(0)} ms`);
-  if (COLD) {
+  for (const [b, runs] of COLD ? colds : []) {
+    const cold = median(runs);
     row(
-      "cold start (spawn → first GetCallerIdentity), median of 10",
-      `${cold.toFixed(0)} ms (min ${Math.min(...colds).toFixed(0)}, max ${Math.max(...colds).toFixed(0)}; floor + ${(cold - median(floors)).toFixed(0)} ms)`,
+      `cold start (spawn → first GetCallerIdentity), median of 10 [${b}]`,
+      `${cold.toFixed(0)} ms (min ${Math.min(...runs).toFixed(0)}, max ${Math.max(...runs).toFixed(0)}; floor + ${(cold - median(floors)).toFixed(0)} ms)`,
       "≤ 150 ms", "", cold <= 150 ? "yes" : "NO",
     );
   }
@@ -303,9 +307,30 @@ async function main(): Promise<void> {
     }
   }
 
+  // Durable writes: every SendMessage commits a record (and its audit event) before the answer, on each driver.
+  if (!ONLY || ONLY.includes("sqs")) {
+    for (const b of BACKENDS) {
+      const s = await startStratus("none", 0, [], backendEnv(b));
+      const pool = await sendMessagePool(s.port);
+      // Three (ceiling, Stratus) pairs, the median by ratio reported, as for the targeted calls above.
+      const pairs: { ceil: number; r: LoadResult; ratio: number }[] = [];
+      for (let i = 0; i < 3; i++) {
+        const ceil = await measureCeiling();
+        const r = await runLoad(s.port, pool);
+        pairs.push({ ceil, r, ratio: r.rps / ceil });
+      }
+      pairs.sort((x, y) => x.ratio - y.ratio);
+      const { ceil, r, ratio } = pairs[1];
+      row(`sqs:SendMessage (JSON, durable write), auth none [${b}]`,
+        `${r.rps} req/s (p50 ${r.p50ms} ms, p99 ${r.p99ms} ms)${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ""}`,
+        "", `${(ratio * 100).toFixed(0)}% of ${ceil}; pairs ${pairs.map((p) => `${(p.ratio * 100).toFixed(0)}%`).join(", ")}`);
+      await s.stop();
+    }
+  }
+
   await ceiling.stop();
   if (ceilings.length) {
-    rows.splice(COLD ? 2 : 0, 0, {
+    rows.splice(COLD ? 1 + BACKENDS.length : 0, 0, {
       metric: "ceiling: bare node:http, fixed GetCallerIdentity XML",
       value: `${median(ceilings)} req/s median (${Math.min(...ceilings)}-${Math.max(...ceilings)}), measured before each run`,
       target: "",
@@ -315,9 +340,28 @@ async function main(): Promise<void> {
   }
   if (EXTRAS) {
     // Each runs its own built server: the 1 GB S3 upload's memory, Logs ingest and filter volume, Lambda invocations.
-    for (const r of [...(await s3UploadMemory()), ...(await logsBench()), ...(await lambdaBench())]) row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
+    const s3 = [];
+    const logs = [];
+    for (const backend of BACKENDS) s3.push({ backend, rows: await s3UploadMemory(backend) });
+    for (const backend of BACKENDS) logs.push({ backend, rows: await logsBench(backend) });
+    for (const r of [...sideBySide(s3), ...sideBySide(logs), ...(await lambdaBench())]) row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
   }
   printTable();
+}
+
+/** Unsigned SendMessage requests (auth none) into a queue created for them, each with its own body. */
+async function sendMessagePool(port: number): Promise<PreparedRequest[]> {
+  const headers = (op: string) => ({
+    "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${op}`,
+    authorization: "AWS4-HMAC-SHA256 Credential=test/20300101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0",
+  });
+  const created = await send(port, { method: "POST", path: "/", headers: headers("CreateQueue"), body: '{"QueueName":"bench"}' });
+  if (created.status !== 200) throw new Error(`CreateQueue answered ${created.status}: ${created.body.slice(0, 200)}`);
+  const { QueueUrl } = JSON.parse(created.body) as { QueueUrl: string };
+  return Array.from({ length: POOL }, (_, i) => {
+    const body = JSON.stringify({ QueueUrl, MessageBody: `message ${i} ${"x".repeat(200)}` });
+    return { method: "POST", path: "/", headers: { ...headers("SendMessage"), "content-length": String(Buffer.byteLength(body)) }, body };
+  });
 }
 
 /** Whether the server refuses a request signed with the wrong secret (i.e. it really verifies). */

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { S3Client, CreateBucketCommand, PutObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
-import { freePort, waitHealthy, type BenchRow } from "./server.js";
+import type { Backend } from "../src/core/store/driver.js";
+import { backendEnv, freePort, waitHealthy, type BenchRow } from "./server.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SIZE = 1024 ** 3;
@@ -19,9 +20,10 @@ function memOf(pid: number): { rss: number; hwm: number } {
   return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
 }
 
-export async function s3UploadMemory(): Promise<BenchRow[]> {
+/** On a server started on one SQLite driver (records only: the body goes to the blob store either way). */
+export async function s3UploadMemory(backend: Backend): Promise<BenchRow[]> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, "bin", "stratus.js"), "start", "--ephemeral", "--port", String(port), "--log-level", "error"], { stdio: "ignore" });
+  const child = spawn(process.execPath, [join(ROOT, "bin", "stratus.js"), "start", "--ephemeral", "--port", String(port), "--log-level", "error"], { stdio: "ignore", env: backendEnv(backend) });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitHealthy(url);
@@ -57,5 +59,6 @@ export async function s3UploadMemory(): Promise<BenchRow[]> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const r of await s3UploadMemory()) console.log(`${r.ok ? "ok  " : "FAIL"} ${r.metric.padEnd(45)} ${r.value.padStart(12)}  (target ${r.target})`);
+  const { BACKENDS } = await import("./server.js");
+  for (const b of BACKENDS) for (const r of await s3UploadMemory(b)) console.log(`${r.ok ? "ok  " : "FAIL"} [${b}] ${r.metric.padEnd(45)} ${r.value.padStart(12)}  (target ${r.target})`);
 }
