@@ -5,8 +5,13 @@ import { promisify } from "node:util";
 
 export const run = promisify(execFile);
 
-/** A skip reason when python3 cannot import these modules, else false. */
+/**
+ * A skip reason when there is no python3 on the PATH, or it cannot import these modules, else false; with no
+ * modules, for tests that only need python3 itself (Lambda's Python runtimes).
+ */
 export function pythonMissing(modules = ["boto3"]): string | false {
+  if (spawnSync("python3", ["-c", "pass"], { stdio: "ignore" }).status !== 0) return "python3 not installed";
+  if (!modules.length) return false;
   const ok = spawnSync("python3", ["-c", `import ${modules.join(", ")}`], { stdio: "ignore" }).status === 0;
   return !ok && `${modules.join(" or ")} not installed`;
 }

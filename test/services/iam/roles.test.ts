@@ -1,7 +1,7 @@
 // IAM roles with trust policies, and instance profiles, through the real SDK v3 client and boto3.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import {
   IAMClient, CreateRoleCommand, GetRoleCommand, ListRolesCommand, UpdateRoleCommand, UpdateAssumeRolePolicyCommand,
   DeleteRoleCommand, TagRoleCommand, ListRoleTagsCommand, UntagRoleCommand, PutRolePolicyCommand, DeleteRolePolicyCommand,
@@ -11,6 +11,7 @@ import {
 import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
 import { findRoleByArn, recordRoleUsed } from "../../../src/services/iam/internal.js";
 import { rejects } from "../../helpers/errors.js";
+import { pythonMissing } from "../../helpers/python.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer()));
@@ -120,9 +121,9 @@ test("instance profiles hold one role; deletion order is enforced", async () => 
   await rejects(iam.send(new GetInstanceProfileCommand({ InstanceProfileName: "web-ip" })), "NoSuchEntityException", 404, "Instance Profile web-ip cannot be found.");
 });
 
-const hasBoto3 = spawnSync("python3", ["-c", "import boto3"]).status === 0;
+const noBoto3 = pythonMissing();
 
-test("boto3: role with trust policy, paging with a paginator, NoSuchEntity", { skip: !hasBoto3 && "boto3 not installed" }, async () => {
+test("boto3: role with trust policy, paging with a paginator, NoSuchEntity", { skip: noBoto3 }, async () => {
   const account = randomAccount();
   const script = `
 import boto3, json, sys

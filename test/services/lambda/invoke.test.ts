@@ -7,6 +7,7 @@ import { optMountAvailable } from "../../../src/services/lambda/engine/launch.js
 import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
+import { pythonMissing } from "../../helpers/python.js";
 import { createFunction, json, lambdaEnv, payload, zip } from "./setup.js";
 
 let server: TestServer;
@@ -32,7 +33,7 @@ test("a Node.js function runs and answers its result", async () => {
   assert.match(log, /REPORT RequestId: .*Duration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms/);
 });
 
-test("a Python function runs with AWS's context object and logging", async () => {
+test("a Python function runs with AWS's context object and logging", { skip: pythonMissing([]) }, async () => {
   const env = await lambdaEnv(server);
   await createFunction(env, {
     FunctionName: "py",
