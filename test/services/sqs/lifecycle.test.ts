@@ -8,6 +8,7 @@ import {
 import { ManualClock } from "../../../src/core/clock.js";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
+import { eventually } from "../../helpers/wait.js";
 
 const clock = new ManualClock(Date.parse("2024-05-01T00:00:00Z"));
 let server: TestServer;
@@ -90,9 +91,12 @@ test("redrive: after maxReceiveCount receives a message moves to the DLQ; a move
   await rejects(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: srcArn.QueueArn! })), "InvalidParameterValue", 400);
   const { TaskHandle } = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));
   assert.ok(TaskHandle);
-  await new Promise((r) => setTimeout(r, 50)); // the task's first step runs on the scheduler
-  const tasks = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }));
-  assert.equal(tasks.Results![0].Status, "COMPLETED");
+  // The task's first step runs on the scheduler, in the background.
+  const tasks = await eventually(async () => {
+    const t = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }));
+    assert.equal(t.Results![0].Status, "COMPLETED");
+    return t;
+  });
   assert.equal(tasks.Results![0].ApproximateNumberOfMessagesMoved, 1);
   const [back] = await receive(sqs, src);
   assert.equal(back.MessageId, MessageId);
@@ -110,11 +114,10 @@ test("a move task with a rate moves a second's worth per tick and can be cancell
   const targetArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: target, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
   for (let i = 0; i < 5; i++) await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: `d${i}` }));
   const { TaskHandle } = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: targetArn, MaxNumberOfMessagesPerSecond: 2 }));
-  await new Promise((r) => setTimeout(r, 50));
-  assert.deepEqual(await counts(sqs, target), [2, 0, 0]);
+  // Each tick runs on the scheduler in the background; the next one waits for the (manual) clock.
+  await eventually(async () => assert.deepEqual(await counts(sqs, target), [2, 0, 0]));
   clock.advance(1_000);
-  await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(await counts(sqs, target), [4, 0, 0]);
+  await eventually(async () => assert.deepEqual(await counts(sqs, target), [4, 0, 0]));
   const { ApproximateNumberOfMessagesMoved } = await sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle }));
   assert.equal(ApproximateNumberOfMessagesMoved, 4);
   clock.advance(5_000);

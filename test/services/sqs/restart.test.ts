@@ -44,10 +44,12 @@ test("a long poll in flight answers (empty) as the server closes, instead of hol
   const server = await startTestServer();
   const sqs = new SQSClient(server.clientConfig({ account: randomAccount() }));
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "waiting" }));
+  const arrived = new Promise((r) => server.server.once("request", r));
   const poll = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
-  await new Promise((r) => setTimeout(r, 200));
+  await arrived; // the poll is in flight (closing before it arrived would refuse it instead)
   const t0 = Date.now();
   await server.close();
-  assert.ok(Date.now() - t0 < 2000, `closed in ${Date.now() - t0} ms`);
+  // Well inside the poll's 20 s wait, with room for a loaded machine.
+  assert.ok(Date.now() - t0 < 10_000, `closed in ${Date.now() - t0} ms`);
   assert.equal((await poll).Messages, undefined);
 });
