@@ -10,7 +10,8 @@ import {
 import { ManualClock } from "../../../src/core/clock.js";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
-import { settle, snsClient, startEndpoint, type Endpoint } from "./setup.js";
+import { eventually } from "../../helpers/wait.js";
+import { pendingAttempts, settle, snsClient, startEndpoint, type Endpoint } from "./setup.js";
 
 let server: TestServer;
 let hook: Endpoint;
@@ -128,13 +129,14 @@ test("a 500 is retried on the scheduler per the delivery policy; exhausted retri
     ep.statuses.push(500);
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: ep.url }));
     await ep.waitFor(1);
-    await settle();
+    await eventually(() => assert.deepEqual(pendingAttempts(s, account), [2]));
     assert.equal(ep.received.length, 1);
     clock.advance(19_000);
     await settle();
     assert.equal(ep.received.length, 1, "not before the 20 s delay");
     clock.advance(1_000);
     const [, conf] = await ep.waitFor(2);
+    await eventually(() => assert.deepEqual(pendingAttempts(s, account), []));
     const { SubscriptionArn } = await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: conf.json.Token }));
 
     const policy = { healthyRetryPolicy: { numRetries: 2, minDelayTarget: 5, maxDelayTarget: 5, numNoDelayRetries: 0, numMinDelayRetries: 0, numMaxDelayRetries: 0, backoffFunction: "linear" } };
@@ -142,23 +144,31 @@ test("a 500 is retried on the scheduler per the delivery policy; exhausted retri
     ep.statuses.push(500, 503);
     const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Message: "eventually" }));
     await ep.waitFor(3);
+    await eventually(() => assert.deepEqual(pendingAttempts(s, account), [2]));
     clock.advance(5_000);
     await ep.waitFor(4);
+    await eventually(() => assert.deepEqual(pendingAttempts(s, account), [3]));
     clock.advance(5_000);
     const all = await ep.waitFor(5);
+    await eventually(() => assert.deepEqual(pendingAttempts(s, account), []));
     assert.deepEqual(all.slice(2).map((r) => r.json.MessageId), [MessageId, MessageId, MessageId]);
 
     // Every attempt failing: 1 try + 2 retries, then a recorded failure (never a silent success).
     ep.statuses.push(500, 500, 500);
     const failed = await sns.send(new PublishCommand({ TopicArn, Message: "never" }));
     await ep.waitFor(6);
+    await eventually(() => assert.deepEqual(pendingAttempts(s, account), [2]));
     clock.advance(5_000);
     await ep.waitFor(7);
+    await eventually(() => assert.deepEqual(pendingAttempts(s, account), [3]));
     clock.advance(5_000);
     await ep.waitFor(8);
-    await settle();
-    const failures = s.runtime.store.table<{ messageId: string; attempts: number; error: string }>("sns:delivery-failures", `${account}/us-east-1`).list();
-    assert.equal(failures.length, 1);
+    const failures = await eventually(() => {
+      const list = s.runtime.store.table<{ messageId: string; attempts: number; error: string }>("sns:delivery-failures", `${account}/us-east-1`).list();
+      assert.equal(list.length, 1);
+      return list;
+    });
+    assert.deepEqual(pendingAttempts(s, account), []);
     assert.equal(failures[0].value.messageId, failed.MessageId);
     assert.equal(failures[0].value.attempts, 3);
     assert.match(failures[0].value.error, /HTTP 500/);

@@ -8,7 +8,8 @@ import {
 } from "@aws-sdk/client-sns";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
-import { settle, snsClient, startEndpoint, type Endpoint } from "./setup.js";
+import { eventually } from "../../helpers/wait.js";
+import { pendingAttempts, snsClient, startEndpoint, type Endpoint } from "./setup.js";
 
 let server: TestServer;
 let hook: Endpoint;
@@ -63,7 +64,8 @@ test("filter policies end to end: attributes scope, body scope, String.Array, Me
   await pub(JSON.stringify({ order: { status: "open" } }));
   await pub("t1", { tags: { DataType: "String.Array", StringValue: JSON.stringify(["low", "urgent"]) } });
   const sentTo = (path: string) => hook.received.slice(from).filter((r) => r.headers["x-amz-sns-subscription-arn"] && r.json.Type === "Notification" && r.url.endsWith(`?${path}`)).map((r) => r.json.Message);
-  await settle(250);
+  const account = (await sns.config.credentials()).accessKeyId;
+  await eventually(() => assert.deepEqual(pendingAttempts(server, account), [])); // every delivery made
   assert.deepEqual(sentTo("attrs"), ["a1"]);
   assert.deepEqual(sentTo("body"), [JSON.stringify({ order: { status: "paid" } })]);
   assert.deepEqual(sentTo("array"), ["t1"]);
@@ -139,7 +141,7 @@ test("email, sms and lambda subscriptions: confirmation states, recorded message
 
   const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Message: "hello people" }));
   await sns.send(new PublishCommand({ PhoneNumber: "+15555550199", Message: "direct sms" }));
-  await settle(300);
+  await eventually(() => assert.deepEqual(pendingAttempts(server, account), [])); // every delivery made or failed
   const scope = `${account}/us-east-1`;
   const recorded = server.runtime.store.table<{ protocol: string; endpoint: string; message: string }>("sns:recorded-messages", scope).list().map((e) => e.value);
   assert.deepEqual(recorded.map((r) => [r.protocol, r.endpoint, r.message]).sort(), [["sms", "+15555550100", "hello people"], ["sms", "+15555550199", "direct sms"]]);

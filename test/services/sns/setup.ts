@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { TestServer } from "../../helpers/server.js";
+import { WAIT_MS } from "../../helpers/wait.js";
 
 export interface Received {
   /** The request path and query, e.g. /hook?attrs */
@@ -46,7 +47,7 @@ export async function startEndpoint(): Promise<Endpoint> {
     url,
     received,
     statuses,
-    async waitFor(n, ms = 5000) {
+    async waitFor(n, ms = WAIT_MS) {
       const until = Date.now() + ms;
       while (received.length < n) {
         if (Date.now() > until) throw new Error(`expected ${n} requests at ${url}, got ${received.length}`);
@@ -60,5 +61,14 @@ export async function startEndpoint(): Promise<Endpoint> {
 
 export const snsClient = (server: TestServer, account?: string) => new SNSClient({ ...server.clientConfig({ account }), maxAttempts: 1 });
 
-/** Lets already-due deliveries (scheduled at +0 ms) run and finish their I/O. */
+/**
+ * The attempt numbers of the deliveries still pending for an account (us-east-1), sorted: after a failed
+ * attempt n, [n + 1] once its retry is scheduled. Wait for it (eventually) before moving a ManualClock past the
+ * retry's delay: the delay counts from when SNS handled the failure, which a loaded machine can make late.
+ */
+export function pendingAttempts(server: TestServer, account: string): number[] {
+  return server.runtime.store.table<{ attempt: number }>("sns:pending-deliveries", `${account}/us-east-1`).list().map((e) => e.value.attempt).sort();
+}
+
+/** A moment for deliveries that should not happen to show up: only for checking that nothing arrives. */
 export const settle = (ms = 150) => new Promise((r) => setTimeout(r, ms));
