@@ -145,13 +145,17 @@ test("a client that closes mid-body is not answered, logged as a failure, or rec
   const original = logger.error;
   logger.error = (m: string) => void lines.push(m);
   try {
-    await new Promise<void>((done) => {
-      const sock = connect(server.port, "127.0.0.1", () => {
-        sock.write("POST / HTTP/1.1\r\nHost: sts.localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=GetCall");
-        setTimeout(() => (sock.destroy(), done()), 30);
-      });
+    // The server's side of the connection: the check below waits for it to close, however slow the machine.
+    const serverSide = new Promise<import("node:net").Socket>((r) => server.server.once("connection", r));
+    const arrived = new Promise((r) => server.server.once("request", r));
+    const sock = connect(server.port, "127.0.0.1", () => {
+      sock.write("POST / HTTP/1.1\r\nHost: sts.localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=GetCall");
     });
-    await new Promise((r) => setTimeout(r, 30));
+    await arrived; // the server is reading the body
+    sock.destroy();
+    const theirs = await serverSide;
+    if (!theirs.destroyed) await new Promise((r) => theirs.once("close", r));
+    await new Promise((r) => setTimeout(r, 30)); // a moment more for a (wrong) log line: this only checks absence
     assert.deepEqual(lines, []);
     const r = await post({ ...form, host: "sts.localhost" }, gci);
     assert.equal(r.status, 200);

@@ -15,6 +15,7 @@ import { ManualClock } from "../../../src/core/clock.js";
 import { matchCorsRule } from "../../../src/services/s3/cors.js";
 import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
+import { eventually } from "../../helpers/wait.js";
 
 const clock = new ManualClock(Date.UTC(2030, 0, 1, 12));
 let server: TestServer;
@@ -127,13 +128,14 @@ test("notifications: config round-trip, s3:TestEvent, ObjectCreated/ObjectRemove
   assert.equal(conf.QueueConfigurations![0].Id, "cfg");
   assert.deepEqual(conf.QueueConfigurations![0].Events, ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]);
 
+  // Deliveries are asynchronous: poll (real time; long polls would wait on the ManualClock) until n arrived.
   const receive = async (n: number) => {
     const out: any[] = [];
-    for (let i = 0; i < 20 && out.length < n; i++) {
+    await eventually(async () => {
       const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
       out.push(...(r.Messages ?? []).map((m) => JSON.parse(m.Body!)));
-      if (out.length < n) await new Promise((res) => setTimeout(res, 20));
-    }
+      assert.ok(out.length >= n, `${out.length} of ${n} events`);
+    });
     return out;
   };
   const [testEvent] = await receive(1);
@@ -176,11 +178,11 @@ test("notifications to an SNS topic arrive through its SQS subscription", async 
   await c.send(new PutBucketNotificationConfigurationCommand({ Bucket: b, NotificationConfiguration: { TopicConfigurations: [{ Id: "t", TopicArn, Events: ["s3:ObjectCreated:Put"] }] } }));
   await c.send(new PutObjectCommand({ Bucket: b, Key: "x.txt", Body: "x" }));
   const bodies: any[] = [];
-  for (let i = 0; i < 40 && bodies.length < 2; i++) {
+  await eventually(async () => {
     const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
     bodies.push(...(r.Messages ?? []).map((m) => JSON.parse(m.Body!)));
-    if (bodies.length < 2) await new Promise((res) => setTimeout(res, 20));
-  }
+    assert.ok(bodies.length >= 2, `${bodies.length} of 2 notifications`);
+  });
   const inner = bodies.map((e) => JSON.parse(e.Message));
   assert.ok(inner.some((m) => m.Event === "s3:TestEvent"));
   const rec = inner.find((m) => m.Records)?.Records[0];

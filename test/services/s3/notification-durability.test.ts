@@ -8,9 +8,12 @@ import { join } from "node:path";
 import { S3Client, CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { SQSClient, CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { ManualClock } from "../../../src/core/clock.js";
-import { startTestServer, randomAccount } from "../../helpers/server.js";
+import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
+import { eventually } from "../../helpers/wait.js";
 
-const settle = () => new Promise((r) => setTimeout(r, 50));
+/** The failed attempts of each event still pending delivery. */
+const pendingAttempts = (server: TestServer, account: string) =>
+  server.runtime.store.table<{ attempts: number }>("s3:pending-events", `${account}/us-east-1`).list().map((e) => e.value.attempts);
 
 test("an event whose delivery is still pending at shutdown is delivered after the restart", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "stratus-s3-events-"));
@@ -30,17 +33,18 @@ test("an event whose delivery is still pending at shutdown is delivered after th
     // The queue goes away, so the event's first delivery fails and waits for a retry; then the server stops.
     await sqs.send(new DeleteQueueCommand({ QueueUrl }));
     await s3.send(new PutObjectCommand({ Bucket: "durable-events", Key: "kept.txt", Body: "x" }));
-    await settle();
+    await eventually(() => assert.deepEqual(pendingAttempts(server, account), [1])); // failed once, retry pending
     await server.close();
 
     server = await startTestServer({ dataDir, clock });
     try {
       s3 = new S3Client({ ...server.clientConfig({ account }), forcePathStyle: true });
       sqs = new SQSClient(server.clientConfig({ account }));
-      await settle();
+      // Resumed at start: it fails again (no queue yet) and waits a second for its last try.
+      await eventually(() => assert.deepEqual(pendingAttempts(server, account), [2]));
       const { QueueUrl: again } = await sqs.send(new CreateQueueCommand({ QueueName: "events" }));
       clock.advance(1_000);
-      await settle();
+      await eventually(() => assert.deepEqual(pendingAttempts(server, account), []));
       const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: again, MaxNumberOfMessages: 10 }));
       const events = (Messages ?? []).map((m) => JSON.parse(m.Body!)).filter((b) => b.Records);
       assert.equal(events.length, 1);
