@@ -107,6 +107,9 @@ for (const { name, driver, skip } of DRIVERS) {
         throw new Error("outer");
       }), /outer/);
       assert.equal(t.has("seven"), false);
+      // An async function would commit before its awaits: refused, and its synchronous writes undone.
+      assert.throws(() => store.transaction(async () => t.put("nine", 9)), TypeError);
+      assert.equal(t.has("nine"), false);
       // The store is usable (no transaction left open) after all that.
       t.put("eight", 8);
       store.close();

@@ -133,14 +133,15 @@ function nodeDriver(mod: NodeSqlite): Driver {
           const outer = depth === 0;
           (outer ? begin : savepoint).run();
           depth++;
-          let result: T;
           try {
-            result = fn();
+            const result = fn();
             if (result && typeof (result as { then?: unknown }).then === "function") {
               throw new TypeError("a transaction function cannot return a promise (its awaits would run outside it)");
             }
+            // Inside the try: a COMMIT that fails (SQLITE_BUSY) must not leave the transaction open.
+            (outer ? commit : release).run();
+            return result;
           } catch (e) {
-            depth--;
             try {
               if (outer) rollback.run();
               else {
@@ -151,10 +152,9 @@ function nodeDriver(mod: NodeSqlite): Driver {
               // SQLite already rolled back (e.g. after SQLITE_FULL): the original error is the one to report.
             }
             throw e;
+          } finally {
+            depth--;
           }
-          depth--;
-          (outer ? commit : release).run();
-          return result;
         },
         pragma(source) {
           const row = db.prepare(`PRAGMA ${source}`).get() as Record<string, unknown> | undefined;
