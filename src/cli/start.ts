@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { flagOrEnv, oneOf, parseFlags, parsePort, switchOrEnv, CliError } from "./args.js";
 import { describe, removePidFile, runningServer, writePidFile } from "./lock.js";
+import { SetupError } from "../core/errors.js";
 import type { LogLevel } from "../core/log.js";
 import type { RunningServer } from "../server.js";
 
@@ -135,7 +136,7 @@ function prepareDataDir(dataDir: string): void {
 
 function startFailure(e: unknown, host: string, port: number, dataDir: string): string {
   // Already worded for the user (no usable SQLite driver).
-  if (e instanceof CliError) return e.message;
+  if (e instanceof SetupError) return e.message;
   const code = (e as NodeJS.ErrnoException).code;
   const where = host === "127.0.0.1" || host === "localhost" ? `port ${port}` : `${host}:${port}`;
   if (code === "EADDRINUSE") return `${where} is already in use`;

@@ -48,3 +48,7 @@ export const CommonErrors = {
   missingAction: () => new ServiceError("MissingAction", "Missing Action", 400),
   requestTooLarge: (limit: number) => new ServiceError("RequestEntityTooLarge", `Request must be smaller than ${limit} bytes for this operation.`, 413),
 };
+
+/** A problem with the installation or the machine that the user can fix (no usable SQLite driver), worded for them:
+ *  the CLI prints its message as one line. */
+export class SetupError extends Error {}

@@ -11,7 +11,7 @@ import { openSqliteStore } from "../../src/core/store/sqlite.js";
 import { scopeKey } from "../../src/core/store/types.js";
 import { logEventStore } from "../../src/core/store/log-events.js";
 import { chooseDriver, loadBetterSqlite3, loadNodeSqlite, type Backend, type Driver } from "../../src/core/store/driver.js";
-import { CliError } from "../../src/cli/args.js";
+import { SetupError } from "../../src/core/errors.js";
 
 function withDir(fn: (dir: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), "stratus-store-"));
@@ -221,12 +221,12 @@ const loaders = (node: boolean, bs3: boolean | string) => ({
   nodeSqlite: () => (node ? present : undefined),
   betterSqlite3: () => (bs3 === true ? betterLib : bs3 === false ? "better-sqlite3 is not installed" : bs3),
 });
-/** The error's message, asserting it is a one-line CliError. */
+/** The error's message, asserting it is a one-line SetupError. */
 const failure = (fn: () => unknown): string => {
   try {
     fn();
   } catch (e) {
-    assert.ok(e instanceof CliError, `not a CliError: ${String(e)}`);
+    assert.ok(e instanceof SetupError, `not a SetupError: ${String(e)}`);
     assert.ok(!e.message.includes("\n"));
     return e.message;
   }

@@ -9,7 +9,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { CliError } from "../../cli/args.js";
+import { SetupError } from "../errors.js";
 
 export type Backend = "node:sqlite" | "better-sqlite3";
 
@@ -231,27 +231,27 @@ export interface Loaders {
 const nodeMajor = (version = process.versions.node) => Number(version.split(".")[0]);
 
 /**
- * The driver to use, per STRATUS_SQLITE (`choice`) and what this Node has. Throws a CliError (one line the CLI
+ * The driver to use, per STRATUS_SQLITE (`choice`) and what this Node has. Throws a SetupError (one line the CLI
  * prints as is) when none is usable.
  */
 export function chooseDriver(choice = process.env.STRATUS_SQLITE || undefined, loaders: Loaders = { nodeSqlite: loadNodeSqlite, betterSqlite3: loadBetterSqlite3 }, version = process.version): Driver {
   if (choice === "node" || choice === "node:sqlite") {
     const mod = loaders.nodeSqlite();
-    if (!mod) throw new CliError(`STRATUS_SQLITE=${choice}: Node.js ${version} has no built-in SQLite (node:sqlite needs Node 22.13+)`);
+    if (!mod) throw new SetupError(`STRATUS_SQLITE=${choice}: Node.js ${version} has no built-in SQLite (node:sqlite needs Node 22.13+)`);
     return nodeDriver(mod);
   }
   if (choice === "better-sqlite3") {
     const lib = loaders.betterSqlite3();
-    if (typeof lib === "string") throw new CliError(`STRATUS_SQLITE=better-sqlite3: ${lib} (npm i -D better-sqlite3@12 beside Stratus)`);
+    if (typeof lib === "string") throw new SetupError(`STRATUS_SQLITE=better-sqlite3: ${lib} (npm i -D better-sqlite3@12 beside Stratus)`);
     return betterDriver(lib);
   }
-  if (choice !== undefined) throw new CliError(`STRATUS_SQLITE must be node or better-sqlite3, not '${choice}'`);
+  if (choice !== undefined) throw new SetupError(`STRATUS_SQLITE must be node or better-sqlite3, not '${choice}'`);
   const mod = loaders.nodeSqlite();
   if (mod) return nodeDriver(mod);
   const lib = loaders.betterSqlite3();
   if (typeof lib !== "string") return betterDriver(lib);
   const why = lib === "better-sqlite3 is not installed" ? "" : ` (${lib})`;
-  throw new CliError(
+  throw new SetupError(
     `Node.js ${version} has no built-in SQLite (node:sqlite needs Node 22.13+)${why}: install better-sqlite3 12 beside Stratus ` +
       "(npm i -D better-sqlite3@12 — it compiles from source where no prebuilt binary can be downloaded) or use Node 22.13 or newer");
 }
