@@ -37,6 +37,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
+import { waitUntil } from "../../helpers/wait.js";
 import { invokeConfigFor } from "../../../src/services/lambda/invoke-configs.js";
 import { createFunction, json, lambdaEnv, zip } from "./setup.js";
 
@@ -143,9 +144,10 @@ test("functions import their layers' modules: Node.js ESM `import greet from \"g
   await rejects(createFunction(env, { FunctionName: "too-late", Layers: [layer.LayerVersionArn!] }), "InvalidParameterValueException", 400, /does not exist/);
   // A new configuration (fresh environments) still gets the deleted version's code.
   await env.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "uses-node-layer", Timeout: 5 }));
-  for (let i = 0; i < 100 && (await env.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "uses-node-layer" }))).LastUpdateStatus === "InProgress"; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitUntil(
+    async () => (await env.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "uses-node-layer" }))).LastUpdateStatus !== "InProgress",
+    "the configuration update to finish",
+  );
   const again = await env.lambda.send(new InvokeCommand({ FunctionName: "uses-node-layer" }));
   assert.equal(json(again.Payload), "hello from the node layer");
   // Numbers are not reused.

@@ -4,6 +4,7 @@ import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
 import { LambdaClient, CreateFunctionCommand, GetFunctionConfigurationCommand, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
 import { makeZip, type ZipInput } from "../../../src/core/zip.js";
 import { randomAccount, type TestServer } from "../../helpers/server.js";
+import { waitUntil } from "../../helpers/wait.js";
 
 export const TRUST = JSON.stringify({
   Version: "2012-10-17",
@@ -39,12 +40,11 @@ export async function createFunction(env: LambdaEnv, input: Partial<CreateFuncti
       ...rest,
     }),
   );
-  for (let i = 0; i < 100; i++) {
+  await waitUntil(async () => {
     const c = await env.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: input.FunctionName }));
-    if (c.State === "Active" && c.LastUpdateStatus !== "InProgress") return out;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`function ${input.FunctionName} did not become Active`);
+    return c.State === "Active" && c.LastUpdateStatus !== "InProgress";
+  }, `function ${input.FunctionName} to become Active`);
+  return out;
 }
 
 export const json = (p: Uint8Array | undefined) => JSON.parse(Buffer.from(p ?? []).toString("utf8"));

@@ -18,6 +18,7 @@ import {
 import { CloudWatchLogsClient, FilterLogEventsCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { pythonMissing } from "../../helpers/python.js";
+import { WAIT_MS } from "../../helpers/wait.js";
 import { PYTHON_ROTATOR, createFunction, json, lambdaEnv, payload, type LambdaEnv } from "./setup.js";
 
 let server: TestServer;
@@ -201,7 +202,8 @@ test("Secrets Manager: RotateSecret runs a Python rotation function's four steps
 /** Reads a log group's messages (FilterLogEvents) until `done` says they are all there. */
 async function pollLogs(logs: CloudWatchLogsClient, group: string, done: (messages: string[]) => boolean): Promise<string[]> {
   let messages: string[] = [];
-  for (let i = 0; i < 100; i++) {
+  const deadline = Date.now() + WAIT_MS;
+  while (Date.now() < deadline) {
     try {
       const out = await logs.send(new FilterLogEventsCommand({ logGroupName: group }));
       messages = (out.events ?? []).map((e) => e.message!);

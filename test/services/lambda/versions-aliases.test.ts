@@ -21,6 +21,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
+import { waitUntil } from "../../helpers/wait.js";
 import { createFunction, json, lambdaEnv, zip, type LambdaEnv } from "./setup.js";
 
 let server: TestServer;
@@ -30,12 +31,10 @@ after(() => server.close());
 const returning = (v: string) => ({ "index.mjs": `export const handler = async () => ${JSON.stringify(v)};` });
 
 async function waitUpdated(env: Pick<LambdaEnv, "lambda">, name: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const c = await env.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
-    if (c.LastUpdateStatus !== "InProgress") return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error("update did not finish");
+  await waitUntil(
+    async () => (await env.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))).LastUpdateStatus !== "InProgress",
+    `the update of ${name} to finish`,
+  );
 }
 
 /** A function with versions 1 and 2 whose code answers "one" and "two", and $LATEST answering "latest". */
