@@ -11,6 +11,7 @@ import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessag
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { ManualClock } from "../../../src/core/clock.js";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { waitUntil } from "../../helpers/wait.js";
 import { createFunction, lambdaEnv, payload, type LambdaEnv } from "./setup.js";
 import type { AsyncEventRec } from "../../../src/services/lambda/async.js";
 
@@ -56,12 +57,13 @@ const pending = (e: Env): AsyncEventRec[] => e.s.runtime.store.table<AsyncEventR
 
 /** Waits until the one queued event has had `attempts` invocations and its next attempt is scheduled. */
 async function waitForRetry(e: Env, attempts: number, c = clock): Promise<AsyncEventRec> {
-  for (let i = 0; i < 300; i++) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
     const [rec] = pending(e);
     if (rec && rec.attempts >= attempts && rec.dueAt > c.now()) return rec;
+    if (Date.now() > deadline) throw new Error(`no retry scheduled after ${attempts} attempt(s): ${JSON.stringify(pending(e))}`);
     await sleep(50);
   }
-  throw new Error(`no retry scheduled after ${attempts} attempt(s): ${JSON.stringify(pending(e))}`);
 }
 
 const putConfig = (e: Env, input: PutFunctionEventInvokeConfigCommandInput) => e.lambda.send(new PutFunctionEventInvokeConfigCommand(input));
@@ -215,25 +217,24 @@ test("a Lambda function as destination is invoked with the record as its event",
 test("a throttled event goes back on the queue with backoff and runs once there is room", async () => {
   const e = await env();
   const dlq = await queue(e, "throttle-dlq");
-  await createFunction(e, { FunctionName: "narrow", DeadLetterConfig: { TargetArn: dlq.arn }, code: { "index.mjs": "export const handler = async (event) => { await new Promise((r) => setTimeout(r, 400)); return event; };" } });
+  await createFunction(e, { FunctionName: "narrow", DeadLetterConfig: { TargetArn: dlq.arn }, code: { "index.mjs": "export const handler = async (event) => { await new Promise((r) => setTimeout(r, 1000)); return event; };" } });
   await e.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "narrow", ReservedConcurrentExecutions: 1 }));
   await e.lambda.send(new InvokeCommand({ FunctionName: "narrow", InvocationType: "Event", Payload: payload({ n: 1 }) }));
   await e.lambda.send(new InvokeCommand({ FunctionName: "narrow", InvocationType: "Event", Payload: payload({ n: 2 }) }));
+  // The first event holds the one slot for its cold start and a second of real time; the second meets it there.
   let throttled: AsyncEventRec | undefined;
-  for (let i = 0; i < 200 && !throttled; i++) {
-    throttled = pending(e).find((r) => r.throttles > 0);
-    if (!throttled) await sleep(20);
-  }
-  assert.ok(throttled, "one of the two events is throttled");
+  await waitUntil(() => !!(throttled = pending(e).find((r) => r.throttles > 0)), "one of the two events to be throttled");
+  assert.ok(throttled);
   assert.equal(throttled.attempts, 0, "a throttle is not an invocation");
   assert.equal(throttled.retries, 0, "a throttle does not use up a retry");
   assert.equal(throttled.dueAt - clock.now(), 1000, "the first backoff is 1 second");
-  // Move time on until both ran (the first takes 400 ms of real time).
-  for (let i = 0; i < 100 && pending(e).length; i++) {
-    await sleep(50);
+  // Move time on, a second at a time, until both ran (the first takes a second of real time and more under load;
+  // the backoff doubles meanwhile, yet 30 s of real time move the clock only 10 minutes, far below the event age).
+  await waitUntil(() => {
+    if (!pending(e).length) return true;
     clock.advance(1000);
-  }
-  assert.equal(pending(e).length, 0);
+    return false;
+  }, "both throttled events to run", 30_000, 50);
   const { Messages } = await e.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, WaitTimeSeconds: 0 }));
   assert.equal(Messages, undefined, "nothing failed");
 });
@@ -262,7 +263,7 @@ test("an undeliverable destination (EventBridge, not implemented here; a missing
     await createFunction(e, { FunctionName: "to-bus", code: FAILING, DeadLetterConfig: { TargetArn: missing } });
     await putConfig(e, { FunctionName: "to-bus", MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: bus } } });
     await e.lambda.send(new InvokeCommand({ FunctionName: "to-bus", InvocationType: "Event", Payload: payload({ n: 3 }) }));
-    for (let i = 0; i < 200 && warnings.length < 2; i++) await sleep(25);
+    await waitUntil(() => warnings.length >= 2, "two warnings");
     assert.equal(warnings.length, 2, warnings.join("\n"));
     assert.match(warnings[0]!, new RegExp(`RetriesExhausted record .*to-bus.* to ${bus.replace(/[/]/g, "\\/")}: .*PutEvents`));
     assert.match(warnings[1]!, /dead-letter queue .*no-such-queue/);
@@ -280,8 +281,7 @@ test("deleting the function drops its pending events", async () => {
   await waitForRetry(e, 1);
   await e.lambda.send(new DeleteFunctionCommand({ FunctionName: "gone" }));
   clock.advance(60_000);
-  for (let i = 0; i < 100 && pending(e).length; i++) await sleep(20);
-  assert.equal(pending(e).length, 0);
+  await waitUntil(() => pending(e).length === 0, "the deleted function's event to be dropped");
   const { Messages } = await e.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, WaitTimeSeconds: 0 }));
   assert.equal(Messages, undefined);
 });
@@ -309,8 +309,7 @@ test("a queued event survives a restart and runs on the restarted server", async
       const [d] = await receive(restarted, dlq.url);
       assert.deepEqual(JSON.parse(d!.Body!), { n: 9 });
       assert.equal(d!.MessageAttributes?.RequestID?.StringValue, before.requestId);
-      for (let i = 0; i < 100 && pending(restarted).length; i++) await sleep(20);
-      assert.equal(pending(restarted).length, 0);
+      await waitUntil(() => pending(restarted).length === 0, "the event to be done after the restart");
     } finally {
       await s.close();
     }
