@@ -123,7 +123,8 @@ def handler(event, context):
     }
 `;
   const rt = await start({ "ctx.py": code }, "ctx.handler");
-  const deadline = Date.now() + 5_000;
+  // A minute ahead: the interpreter's start-up (slow on a loaded machine) comes off it before the handler asks.
+  const deadline = Date.now() + 60_000;
   const first = await rt.api.invoke({}, {
     "Lambda-Runtime-Deadline-Ms": String(deadline),
     "Lambda-Runtime-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
@@ -142,7 +143,7 @@ def handler(event, context):
   assert.deepEqual(c.client_context, { custom: { k: "v" }, env: { platform: "x" }, app_title: "app" });
   assert.equal(c.tenant_id, null);
   assert.equal(c.trace, "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
-  assert.ok(c.before > 4_000 && c.before <= 5_000, `remaining ${c.before}`);
+  assert.ok(c.before > 30_000 && c.before <= 60_000, `remaining ${c.before}`);
   assert.ok(c.after <= c.before - 50, `remaining went from ${c.before} to ${c.after}`);
 
   const second = (await rt.api.invoke({}, { "Lambda-Runtime-Deadline-Ms": String(Date.now() - 1) })).body;

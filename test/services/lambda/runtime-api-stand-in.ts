@@ -61,6 +61,8 @@ export class RuntimeApiStandIn {
   private initErrorResolve!: (p: InitErrorPost) => void;
   /** Resolves with the first /init/error post. */
   readonly initErrorPosted = new Promise<InitErrorPost>((ok) => (this.initErrorResolve = ok));
+  /** Hears each piece of a request body as it is read (a streamed /response's chunks, as they come). */
+  onData?: (url: string, data: Buffer) => void;
 
   constructor() {
     this.server = createServer((req, res) => this.route(req, res));
@@ -113,6 +115,7 @@ export class RuntimeApiStandIn {
     req.on("data", (c: Buffer) => {
       chunks.push(c);
       arrivals.push({ data: c, at: performance.now() });
+      this.onData?.(req.url ?? "", c);
     });
     req.on("end", () => {
       const raw = Buffer.concat(chunks).toString("utf8");

@@ -6,17 +6,22 @@ import { AddPermissionCommand, CreateFunctionUrlConfigCommand, InvokeCommand, In
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { createFunction, lambdaEnv, payload } from "./setup.js";
+import { startGate } from "./gate.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer()));
 after(() => server.close());
 
-async function collect(stream: AsyncIterable<Record<string, unknown>> | undefined) {
-  const chunks: { at: number; text: string }[] = [];
+/** The stream's PayloadChunks and its InvokeComplete; `onChunk` hears of each chunk as it arrives. */
+async function collect(stream: AsyncIterable<Record<string, unknown>> | undefined, onChunk: (count: number) => void = () => {}) {
+  const chunks: { text: string }[] = [];
   let complete: Record<string, unknown> | undefined;
   for await (const e of stream ?? []) {
     const chunk = e.PayloadChunk as { Payload?: Uint8Array } | undefined;
-    if (chunk) chunks.push({ at: Date.now(), text: Buffer.from(chunk.Payload ?? []).toString("utf8") });
+    if (chunk) {
+      chunks.push({ text: Buffer.from(chunk.Payload ?? []).toString("utf8") });
+      onChunk(chunks.length);
+    }
     if (e.InvokeComplete) complete = e.InvokeComplete as Record<string, unknown>;
   }
   return { chunks, complete };
@@ -46,31 +51,41 @@ test("a failing function ends the stream with InvokeComplete's ErrorCode and Err
   await rejects(env.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: "missing" })), "ResourceNotFoundException", 404);
 });
 
+// With event.gate, each write after the first waits until the test has let it past (once the previous chunk
+// reached the test): a function that finished before the test saw its first chunk could not pass the test.
 const STREAMER = `
 export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
   responseStream.setContentType("text/plain");
-  for (const word of ["one ", "two ", "three"]) {
+  for (const [i, word] of ["one ", "two ", "three"].entries()) {
+    if (i && event.gate) await fetch(event.gate + i);
     responseStream.write(word);
-    await new Promise((r) => setTimeout(r, 150));
   }
   if (event.fail) throw new Error("stream broke");
   responseStream.end();
 });`;
 
+/** Invokes with a gate that lets the handler write chunk n+1 only once chunk n reached the SDK. */
+async function streamed(env: Awaited<ReturnType<typeof lambdaEnv>>, event: Record<string, unknown>) {
+  const gate = await startGate();
+  try {
+    const out = await env.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: "streamer", Payload: payload({ ...event, gate: gate.url }) }));
+    return await collect(out.EventStream as AsyncIterable<Record<string, unknown>>, (n) => gate.open(n));
+  } finally {
+    gate.close();
+  }
+}
+
 test("a streaming handler (awslambda.streamifyResponse): each write reaches the SDK as its own chunk, as it happens", async () => {
   const env = await lambdaEnv(server);
-  await createFunction(env, { FunctionName: "streamer", code: { "index.mjs": STREAMER } });
-  const t0 = Date.now();
-  const out = await env.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: "streamer", Payload: payload({}) }));
-  const { chunks, complete } = await collect(out.EventStream as AsyncIterable<Record<string, unknown>>);
+  // A timeout well past any machine's pace, yet one that ends a handler stuck at its gate (were the chunks held back).
+  await createFunction(env, { FunctionName: "streamer", Timeout: 20, code: { "index.mjs": STREAMER } });
+  // Each chunk reached the SDK before the function wrote the next one: streamed, not buffered to the end.
+  const { chunks, complete } = await streamed(env, {});
   assert.deepEqual(chunks.map((c) => c.text), ["one ", "two ", "three"]);
-  // The first chunk came long before the function finished.
-  assert.ok(chunks[2]!.at - chunks[0]!.at >= 250, `chunks at ${chunks.map((c) => c.at - t0).join(", ")} ms`);
   assert.equal(complete!.ErrorCode, undefined);
 
-  // Failing after two writes: the chunks that went out stay delivered; InvokeComplete says what broke.
-  const failed = await env.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: "streamer", Payload: payload({ fail: true }) }));
-  const f = await collect(failed.EventStream as AsyncIterable<Record<string, unknown>>);
+  // Failing after its writes: the chunks that went out stay delivered; InvokeComplete says what broke.
+  const f = await streamed(env, { fail: true });
   assert.deepEqual(f.chunks.map((c) => c.text), ["one ", "two ", "three"]);
   assert.equal(f.complete!.ErrorCode, "Error");
   assert.equal(f.complete!.ErrorDetails, "stream broke");
@@ -80,17 +95,22 @@ test("a streaming handler (awslambda.streamifyResponse): each write reaches the 
   assert.equal(Buffer.from(whole.Payload!).toString("utf8"), "one two three");
 });
 
-test("a RESPONSE_STREAM function URL sends the prelude's status and headers, then the body as it is written", async () => {
+test("a RESPONSE_STREAM function URL sends the prelude's status and headers, then the body as it is written", async (t) => {
   const env = await lambdaEnv(server);
+  const gate = await startGate();
+  t.after(() => gate.close());
   await createFunction(env, {
     FunctionName: "web-stream",
+    Timeout: 20,
+    Environment: { Variables: { GATE: gate.url } },
     code: {
+      // Each write after the first waits at the test's gate, opened once the previous piece reached the test.
       "index.mjs": `
 export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
   const http = awslambda.HttpResponseStream.from(responseStream, { statusCode: 203, headers: { "content-type": "text/event-stream", "x-app": "yes" } });
   for (let i = 0; i < 3; i++) {
+    if (i) await fetch(process.env.GATE + i);
     http.write("data: " + i + "\\n\\n");
-    await new Promise((r) => setTimeout(r, 150));
   }
   http.end();
 });`,
@@ -104,9 +124,18 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream)
   assert.equal(res.status, 203);
   assert.equal(res.headers.get("content-type"), "text/event-stream");
   assert.equal(res.headers.get("x-app"), "yes");
-  const parts: { at: number; text: string }[] = [];
+  // What had arrived when the test let the function write its next piece: the pieces before, each in full.
+  const seenAtGate: string[] = [];
+  let text = "";
   const decoder = new TextDecoder();
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parts.push({ at: Date.now(), text: decoder.decode(chunk) });
-  assert.equal(parts.map((p) => p.text).join(""), "data: 0\n\ndata: 1\n\ndata: 2\n\n");
-  assert.ok(parts.length >= 2 && parts.at(-1)!.at - parts[0]!.at >= 200, "the body arrived in pieces over time");
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    text += decoder.decode(chunk, { stream: true });
+    const pieces = (text.match(/\n\n/g) ?? []).length;
+    if (pieces > seenAtGate.length && pieces < 3) {
+      seenAtGate.push(text);
+      gate.open(pieces);
+    }
+  }
+  assert.equal(text, "data: 0\n\ndata: 1\n\ndata: 2\n\n");
+  assert.deepEqual(seenAtGate, ["data: 0\n\n", "data: 0\n\ndata: 1\n\n"], "each piece arrived before the next was written");
 });
