@@ -96,7 +96,7 @@ async function send(e: Env, url: string, bodies: string[]) {
 
 async function mapping(e: Env, input: CreateEventSourceMappingCommandInput) {
   const out = await e.lambda.send(new CreateEventSourceMappingCommand(input));
-  await waitFor("Enabled", () => e.lambda.send(new GetEventSourceMappingCommand({ UUID: out.UUID })), (m) => m.State === (input.Enabled === false ? "Disabled" : "Enabled"), 5000);
+  await waitFor("Enabled", () => e.lambda.send(new GetEventSourceMappingCommand({ UUID: out.UUID })), (m) => m.State === (input.Enabled === false ? "Disabled" : "Enabled"));
   return out;
 }
 
@@ -118,7 +118,7 @@ test("an SQS mapping drains the queue: 25 messages, each in one invocation, in t
   assert.deepEqual(created.FunctionResponseTypes, []);
   assert.equal(created.EventSourceMappingArn, `arn:aws:lambda:us-east-1:${e.account}:event-source-mapping:${created.UUID}`);
   assert.ok(created.LastModified instanceof Date && Math.abs(created.LastModified.getTime() - Date.now()) < 5000);
-  const got = await waitFor("Enabled", () => e.lambda.send(new GetEventSourceMappingCommand({ UUID: created.UUID })), (m) => m.State === "Enabled", 5000);
+  const got = await waitFor("Enabled", () => e.lambda.send(new GetEventSourceMappingCommand({ UUID: created.UUID })), (m) => m.State === "Enabled");
   assert.equal(got.UUID, created.UUID);
 
   await e.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: JSON.stringify({ n: 0 }), MessageAttributes: { kind: { DataType: "String", StringValue: "first" } } }));
@@ -183,7 +183,9 @@ test("ReportBatchItemFailures: only the reported messages stay and come back (Ap
     Timeout: 2,
     code: recorder(`return { batchItemFailures: event.Records.filter((r) => r.body.startsWith("fail") && r.attributes.ApproximateReceiveCount === "1").map((r) => ({ itemIdentifier: r.messageId })) };`),
   });
-  const q = await queue(e, "partial", { VisibilityTimeout: "2" });
+  // The visibility timeout outlasts a first batch's cold start on a loaded machine (else its "ok" messages
+  // would come back too); the reported failures come back after it.
+  const q = await queue(e, "partial", { VisibilityTimeout: "6" });
   await send(e, q.url, ["ok1", "fail1", "ok2", "fail2"]);
   await mapping(e, { FunctionName: "partial", EventSourceArn: q.arn, FunctionResponseTypes: ["ReportBatchItemFailures"], ScalingConfig: { MaximumConcurrency: 2 } });
   const seen = await waitFor("the retries", () => invocations(e, "partial"), (s) => s.flatMap((x) => x.records).filter((r) => r.n === "2").length >= 2);
@@ -217,7 +219,8 @@ test("a failing function's messages go to the queue's dead-letter queue through 
   assert.equal(moved.visible, 2);
   const { Messages = [] } = await e.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, MaxNumberOfMessages: 10 }));
   assert.deepEqual(Messages.map((m) => m.Body).sort(), ["x1", "x2"]);
-  const seen = await invocations(e, "broken");
+  // Each message was invoked once (a slow first invocation may still be writing its log line).
+  const seen = await waitFor("both invocations logged", () => invocations(e, "broken"), (s) => ids(s).length >= 2);
   assert.deepEqual(ids(seen).length, 2);
   assert.deepEqual(await counts(e, q.url), { visible: 0, inFlight: 0 });
 });
@@ -247,7 +250,7 @@ test("disable stops the pollers, enable resumes them; updates answer Updating; d
   const off = await e.lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID, Enabled: false }));
   assert.equal(off.$metadata.httpStatusCode, 202);
   assert.equal(off.State, "Disabling");
-  await waitFor("Disabled", () => e.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID })), (x) => x.State === "Disabled", 8000);
+  await waitFor("Disabled", () => e.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID })), (x) => x.State === "Disabled");
   await send(e, q.url, ["while-off-1", "while-off-2", "while-off-3"]);
   await new Promise((r) => setTimeout(r, 2500));
   assert.deepEqual(await counts(e, q.url), { visible: 3, inFlight: 0 });
@@ -274,7 +277,6 @@ test("disable stops the pollers, enable resumes them; updates answer Updating; d
     "gone",
     () => e.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID })).then(() => "there", (err: Error) => err.name),
     (x) => x === "ResourceNotFoundException",
-    8000,
   );
   await rejects(e.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID })), "ResourceNotFoundException", 404, "The resource you requested does not exist.");
   await rejects(e.lambda.send(new DeleteEventSourceMappingCommand({ UUID: m.UUID })), "ResourceNotFoundException", 404, "The resource you requested does not exist.");
@@ -358,9 +360,10 @@ test("a mapping survives a restart and keeps processing; closing the server with
     const m = await mapping(e, { FunctionName: "durable", EventSourceArn: q.arn });
     await send(e, q.url, ["before"]);
     await waitFor("the first message", () => invocations(e, "durable"), (x) => ids(x).length >= 1);
+    // Closing does not hang (esm-close.test.ts shows it does not wait out the pollers' long polls either).
     const t0 = Date.now();
     await s.close();
-    assert.ok(Date.now() - t0 < 3000, `close took ${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 < 15_000, `close took ${Date.now() - t0} ms`);
 
     s = await startTestServer({ dataDir });
     try {
