@@ -57,6 +57,18 @@ for (const { name, driver, skip } of DRIVERS) {
       store.close();
     }));
 
+  test(`${name}: keys with U+0000 separators and non-ASCII characters list back whole (node:sqlite on Node 22 cuts TEXT at a NUL)`, { skip }, () =>
+    withDir((dir) => {
+      const store = open(dir);
+      const t = store.table<{ v: string }>("svc:links", "111111111111");
+      const keys = ["devs\u0000ann", "devs\u0000ben", "devs\u0000zoë 🚀", "ops\u0000ann"];
+      for (const k of keys) t.put(k, { v: k });
+      assert.deepEqual(t.list({ prefix: "devs\u0000" }).map((e) => e.key), keys.slice(0, 3));
+      assert.deepEqual(t.list().map((e) => e.value.v), keys);
+      assert.deepEqual(t.get("devs\u0000ben"), { v: "devs\u0000ben" });
+      store.close();
+    }));
+
   test(`${name}: scopes isolate accounts and regions; scopes() lists them`, { skip }, () =>
     withDir((dir) => {
       const store = open(dir);

@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Entry, ListOptions, Store, Table } from "./types.js";
 import { migrate } from "./migrations.js";
-import { sqliteDriver, type Db, type Driver } from "./driver.js";
+import { asBuffer, sqliteDriver, type Db, type Driver } from "./driver.js";
 
 export function openSqliteStore(dataDir: string, driver: Driver = sqliteDriver()): SqliteStore {
   mkdirSync(dataDir, { recursive: true });
@@ -29,8 +29,10 @@ export class SqliteStore implements Store {
       put: db.prepare("INSERT INTO records (ns, scope, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (ns, scope, key) DO UPDATE SET value = excluded.value"),
       insert: db.prepare("INSERT INTO records (ns, scope, key, value) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"),
       del: db.prepare("DELETE FROM records WHERE ns = ? AND scope = ? AND key = ?"),
-      list: db.prepare<[string, string, string, string, string, number], { key: string; value: string }>(
-        "SELECT key, value FROM records WHERE ns = ? AND scope = ? AND key >= ? AND key < ? AND key > ? ORDER BY key LIMIT ?"),
+      // Keys come back as BLOBs: services separate key parts with U+0000, and node:sqlite on Node 22 reads TEXT
+      // only up to its first NUL ("a\u0000b" comes back as "a"; fixed in 24). The bytes are the same UTF-8 either way.
+      list: db.prepare<[string, string, string, string, string, number], { key: Uint8Array; value: string }>(
+        "SELECT CAST(key AS BLOB) AS key, value FROM records WHERE ns = ? AND scope = ? AND key >= ? AND key < ? AND key > ? ORDER BY key LIMIT ?"),
       count: db.prepare<[string, string, string, string], { n: number }>(
         "SELECT count(*) AS n FROM records WHERE ns = ? AND scope = ? AND key >= ? AND key < ?"),
       scopes: db.prepare<[string], { scope: string }>("SELECT DISTINCT scope FROM records WHERE ns = ?"),
@@ -65,7 +67,7 @@ export class SqliteStore implements Store {
         const [lo, hi] = range(opts.prefix);
         return s.list
           .all(ns, scope, lo, hi, opts.after ?? "", opts.limit ?? -1)
-          .map((r) => ({ key: r.key, value: JSON.parse(r.value) as T }));
+          .map((r) => ({ key: asBuffer(r.key).toString("utf8"), value: JSON.parse(r.value) as T }));
       },
       count: (prefix) => {
         const [lo, hi] = range(prefix);
