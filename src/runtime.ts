@@ -6,7 +6,7 @@ import { systemClock } from "./core/clock.js";
 import { Scheduler } from "./core/scheduler.js";
 import { BlobStore } from "./core/blobs.js";
 import type { CallOptions, HandlerContext } from "./core/context.js";
-import { CommonErrors } from "./core/errors.js";
+import { CommonErrors, isServiceError } from "./core/errors.js";
 import type { Principal, RootCredential } from "./core/identity.js";
 import { registerCredentialSource, rootPrincipal, DEFAULT_ACCOUNT } from "./core/identity.js";
 import type { Logger } from "./core/log.js";
@@ -201,7 +201,19 @@ export class Runtime {
   /** A service-to-service call: same validation and handler as over HTTP, recorded in the audit trail. */
   async call(service: string, operation: string, input: Record<string, unknown>, who: Identity): Promise<Record<string, unknown>> {
     const inner = { ...who, requestId: randomUUID() };
-    return auditedCall(this, service, operation, input, inner, () => this.invoke(service, operation, input, inner));
+    if (this.logger.level !== "debug") return auditedCall(this, service, operation, input, inner, () => this.invoke(service, operation, input, inner));
+    // The debug line the gateway writes per request, marked as a call from another service.
+    const started = performance.now();
+    const line = (result: string) =>
+      this.logger.debug(`AWS ${service}.${operation} (in-process, from ${who.invokedBy ?? "stratus"}) => ${result} (${Math.round(performance.now() - started)} ms)`);
+    try {
+      const out = await auditedCall(this, service, operation, input, inner, () => this.invoke(service, operation, input, inner));
+      line("ok");
+      return out;
+    } catch (e) {
+      line(isServiceError(e) ? `${e.status} ${e.code}` : "failed");
+      throw e;
+    }
   }
 
   rootIdentity(account = DEFAULT_ACCOUNT, region = this.options.defaultRegion): Identity {

@@ -27,6 +27,7 @@ export const pipeline: Step[] = [
 ];
 
 export async function handle(x: Exchange): Promise<void> {
+  const started = performance.now();
   try {
     for (const step of pipeline) {
       const pending = step(x);
@@ -50,6 +51,11 @@ export async function handle(x: Exchange): Promise<void> {
   }
   send(x);
   recordAuditEvent(x);
+  // With --log-level debug, one line per request: what the user's code called and how it went.
+  if (x.runtime.logger.level === "debug") {
+    const status = x.response?.status ?? 0;
+    x.runtime.logger.debug(`AWS ${x.service?.name ?? "?"}.${x.operation ?? "?"} => ${status}${x.error ? ` ${x.error.code}` : ""} (${Math.round(performance.now() - started)} ms)`);
+  }
 }
 
 function toServiceError(x: Exchange, e: unknown): ServiceError {
