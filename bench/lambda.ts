@@ -15,7 +15,7 @@ import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
 import { LambdaClient, CreateFunctionCommand, InvokeCommand, waitUntilFunctionActiveV2, type InvokeCommandOutput } from "@aws-sdk/client-lambda";
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { makeZip } from "../src/core/zip.js";
+import { makeZip } from "../test/helpers/zip.js";
 import { freePort, waitHealthy, type BenchRow } from "./server.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

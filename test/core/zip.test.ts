@@ -7,7 +7,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { extractZip, listZip, makeZip, readZipEntry, ZipError, type ZipInput } from "../../src/core/zip.js";
+import { extractZip, listZip, readZipEntry, ZipError } from "../../src/core/zip.js";
+import { makeZip, type ZipInput } from "../helpers/zip.js";
 
 const noPython = spawnSync("python3", ["-c", "import zipfile"], { stdio: "ignore" }).status !== 0 && "python3 not installed";
 const noUnzip = spawnSync("unzip", ["-v"], { stdio: "ignore" }).status !== 0 && "unzip not installed";

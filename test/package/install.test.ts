@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
 import { LambdaClient, CreateFunctionCommand, InvokeCommand, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
-import { makeZip } from "../../src/core/zip.js";
+import { makeZip } from "../helpers/zip.js";
 import { cleanEnv, freePort } from "../cli/spawn.js";
 
 const execFileP = promisify(execFile);

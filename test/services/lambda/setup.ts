@@ -2,7 +2,7 @@
 // handler code, and a function created and waited on until Active, as a real deployment would.
 import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
 import { LambdaClient, CreateFunctionCommand, GetFunctionConfigurationCommand, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
-import { makeZip, type ZipInput } from "../../../src/core/zip.js";
+import { makeZip, type ZipInput } from "../../helpers/zip.js";
 import { randomAccount, type TestServer } from "../../helpers/server.js";
 import { waitUntil } from "../../helpers/wait.js";
 
