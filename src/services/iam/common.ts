@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import type { Entry } from "../../core/store/types.js";
+import { mergeTags as merge, removeTags as removeFrom } from "../../core/tags.js";
 import { InvalidInputException, LimitExceededException, NoSuchEntityException } from "./api.generated.js";
 import type { Tag } from "./api.generated.js";
 import type { GroupRec, RoleRec, Tables, UserRec } from "./state.js";
@@ -63,18 +64,17 @@ export const pageBy = <T>(values: T[], key: (v: T) => string, marker: string | u
 export const underPath = (path: string, prefix: string | undefined) => !prefix || path.startsWith(prefix);
 
 // Tags: keys are case-sensitive; a tag with an existing key replaces its value; 50 per resource.
-export function mergeTags(existing: Tag[], added: Tag[] | undefined, what: string): Tag[] {
-  const seen = new Set<string>();
-  for (const t of added ?? []) {
-    if (seen.has(t.Key)) throw new InvalidInputException("Duplicate tag keys found. Please note that Tag keys are case insensitive.");
-    seen.add(t.Key);
-  }
-  const out = existing.filter((t) => !seen.has(t.Key)).concat(added ?? []);
-  if (out.length > 50) throw new LimitExceededException(`The number of tags has reached the maximum limit for ${what}.`);
-  return out;
-}
+// The duplicate-key message speaks of case-insensitive keys, but keys compare case-sensitively (as above).
+const tagKey = (t: Tag) => t.Key;
+export const mergeTags = (existing: Tag[], added: Tag[] | undefined, what: string): Tag[] =>
+  merge(existing, added, {
+    key: tagKey,
+    duplicates: () => new InvalidInputException("Duplicate tag keys found. Please note that Tag keys are case insensitive."),
+    max: 50,
+    tooMany: () => new LimitExceededException(`The number of tags has reached the maximum limit for ${what}.`),
+  });
 
-export const removeTags = (existing: Tag[], keys: string[]) => existing.filter((t) => !keys.includes(t.Key));
+export const removeTags = (existing: Tag[], keys: string[]) => removeFrom(existing, keys, tagKey);
 
 // Lookups that fail as AWS does.
 export function mustUser(t: Tables, name: string): UserRec {

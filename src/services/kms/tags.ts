@@ -1,18 +1,20 @@
 // Key tags: TagResource, UntagResource, ListResourceTags, and the tag rules CreateKey shares (aws: reserved, 50 per key).
+import { mergeTags as merge, removeTags, type MergeTagsOptions } from "../../core/tags.js";
 import type { KmsApi, Tag } from "./api.generated.js";
 import { LimitExceededException, TagException } from "./api.generated.js";
 import { mustNotBePendingDeletion, page, resolveKey, tables } from "./state.js";
 
 /** Adds or replaces tags by key; AWS reserves the aws: prefix and caps a key at 50 tags. */
-export function mergeTags(existing: Tag[], added: Tag[] | undefined): Tag[] {
-  for (const t of added ?? []) {
-    if (t.TagKey.toLowerCase().startsWith("aws:")) throw new TagException("Tags beginning with aws: are reserved");
-  }
-  const last = new Map((added ?? []).map((t) => [t.TagKey, t.TagValue]));
-  const out = existing.filter((t) => !last.has(t.TagKey)).concat([...last].map(([TagKey, TagValue]) => ({ TagKey, TagValue })));
-  if (out.length > 50) throw new LimitExceededException("The number of tags exceeds the limit of 50 tags per KMS key.");
-  return out;
-}
+// A key repeated in one request is set once, where it first appears, with its last value.
+const TAGS: MergeTagsOptions<Tag> = {
+  key: (t) => t.TagKey,
+  duplicates: "last",
+  reserved: { prefix: "aws:", ignoreCase: true, error: () => new TagException("Tags beginning with aws: are reserved") },
+  max: 50,
+  tooMany: () => new LimitExceededException("The number of tags exceeds the limit of 50 tags per KMS key."),
+};
+
+export const mergeTags = (existing: Tag[], added: Tag[] | undefined): Tag[] => merge(existing, added, TAGS);
 
 export const tags = {
   tagResource({ KeyId, Tags }, ctx) {
@@ -25,7 +27,7 @@ export const tags = {
   untagResource({ KeyId, TagKeys }, ctx) {
     const k = resolveKey(ctx, KeyId, { aliases: false });
     mustNotBePendingDeletion(ctx, k);
-    tables(ctx).keys.put(k.id, { ...k, tags: k.tags.filter((t) => !TagKeys.includes(t.TagKey)) });
+    tables(ctx).keys.put(k.id, { ...k, tags: removeTags(k.tags, TagKeys, TAGS.key) });
     return {};
   },
 

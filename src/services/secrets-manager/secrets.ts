@@ -1,6 +1,7 @@
 // Secrets: create, describe, list, update, delete (with a recovery window) and restore, tags.
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
+import { mergeTags, removeTags, type MergeTagsOptions } from "../../core/tags.js";
 import type { SecretsManagerApi, SecretListEntry, Tag } from "./api.generated.js";
 import { InvalidParameterException, InvalidRequestException, ResourceExistsException } from "./api.generated.js";
 import { attachStages, CURRENT, describe, matches, pageOf, pruneDeprecated, replicationStatus, validateFilters } from "./common.js";
@@ -60,12 +61,11 @@ export function addVersion(ctx: HandlerContext, name: string, versionId: string,
   return rec;
 }
 
-function mergeTags(existing: Tag[], added: Tag[]): Tag[] {
-  const keys = new Set(added.map((t) => t.Key));
-  const out = existing.filter((t) => !keys.has(t.Key)).concat(added);
-  if (out.length > 50) throw new InvalidParameterException("The number of tags exceeds the limit of 50 tags per secret.");
-  return out;
-}
+const TAGS: MergeTagsOptions<Tag> = {
+  key: (t) => t.Key,
+  max: 50,
+  tooMany: () => new InvalidParameterException("The number of tags exceeds the limit of 50 tags per secret."),
+};
 
 function scheduleSweep(ctx: HandlerContext, at: number): void {
   const store = ctx.store;
@@ -106,7 +106,7 @@ export const secrets = {
       ...(Description !== undefined ? { description: Description } : {}),
       ...(KmsKeyId ? { kmsKeyId: KmsKeyId } : {}),
       ...(Type ? { type: Type } : {}),
-      tags: mergeTags([], Tags ?? []),
+      tags: mergeTags([], Tags, TAGS),
       replicas: AddReplicaRegions ?? [],
       versions: sealed ? [{ id: token, created: now, stages: [CURRENT], ...(KmsKeyId ? { kmsKeyId: KmsKeyId } : {}) }] : [],
     };
@@ -207,14 +207,14 @@ export const secrets = {
   tagResource({ SecretId, Tags }, ctx) {
     const t = tables(ctx);
     const rec = mustFind(ctx, SecretId, t);
-    t.secrets.put(rec.name, { ...rec, tags: mergeTags(rec.tags, Tags), lastChanged: ctx.now() });
+    t.secrets.put(rec.name, { ...rec, tags: mergeTags(rec.tags, Tags, TAGS), lastChanged: ctx.now() });
     return {};
   },
 
   untagResource({ SecretId, TagKeys }, ctx) {
     const t = tables(ctx);
     const rec = mustFind(ctx, SecretId, t);
-    t.secrets.put(rec.name, { ...rec, tags: rec.tags.filter((tag) => !TagKeys.includes(tag.Key!)), lastChanged: ctx.now() });
+    t.secrets.put(rec.name, { ...rec, tags: removeTags(rec.tags, TagKeys, TAGS.key), lastChanged: ctx.now() });
     return {};
   },
 } satisfies Partial<SecretsManagerApi>;

@@ -1,5 +1,6 @@
 // SNS topics: create (standard and FIFO, idempotent), delete, list, attributes, tags.
 import type { HandlerContext } from "../../core/context.js";
+import { mergeTags, removeTags, type MergeTagsOptions } from "../../core/tags.js";
 import type { SnsApi, Tag } from "./api.generated.js";
 import { InvalidParameterException, ResourceNotFoundException, TagLimitExceededException } from "./api.generated.js";
 import { effectiveDeliveryPolicy, validateDeliveryPolicy } from "./delivery-policy.js";
@@ -87,12 +88,11 @@ export function mustTaggable(ctx: HandlerContext, arn: string): TopicRec {
   return t;
 }
 
-function mergeTags(existing: Tag[], added: Tag[]): Tag[] {
-  const keys = new Set(added.map((t) => t.Key));
-  const out = existing.filter((t) => !keys.has(t.Key)).concat(added);
-  if (out.length > 50) throw new TagLimitExceededException("Could not complete request: tag quota of per resource exceeded");
-  return out;
-}
+const TAGS: MergeTagsOptions<Tag> = {
+  key: (t) => t.Key,
+  max: 50,
+  tooMany: () => new TagLimitExceededException("Could not complete request: tag quota of per resource exceeded"),
+};
 
 const sameTags = (a: Tag[], b: Tag[]) => a.length === b.length && a.every((t) => b.some((u) => u.Key === t.Key && u.Value === t.Value));
 
@@ -122,7 +122,7 @@ export const topics = {
       if (Tags && !sameTags(existing.tags, Tags)) throw new InvalidParameterException("Invalid parameter: Tags Reason: Topic already exists with different tags");
       return { TopicArn: existing.arn };
     }
-    const rec: TopicRec = { name: Name, arn: topicArn(ctx, Name), createdAt: ctx.now(), attributes, tags: mergeTags([], Tags ?? []), seq: 0, subscriptionsDeleted: 0 };
+    const rec: TopicRec = { name: Name, arn: topicArn(ctx, Name), createdAt: ctx.now(), attributes, tags: mergeTags([], Tags, TAGS), seq: 0, subscriptionsDeleted: 0 };
     t.topics.insert(Name, rec);
     return { TopicArn: rec.arn };
   },
@@ -164,13 +164,13 @@ export const topics = {
 
   tagResource({ ResourceArn, Tags }, ctx) {
     const t = mustTaggable(ctx, ResourceArn);
-    tables(ctx).topics.put(t.name, { ...t, tags: mergeTags(t.tags, Tags) });
+    tables(ctx).topics.put(t.name, { ...t, tags: mergeTags(t.tags, Tags, TAGS) });
     return {};
   },
 
   untagResource({ ResourceArn, TagKeys }, ctx) {
     const t = mustTaggable(ctx, ResourceArn);
-    tables(ctx).topics.put(t.name, { ...t, tags: t.tags.filter((x) => !TagKeys.includes(x.Key)) });
+    tables(ctx).topics.put(t.name, { ...t, tags: removeTags(t.tags, TagKeys, TAGS.key) });
     return {};
   },
 
