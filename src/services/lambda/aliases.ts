@@ -6,7 +6,7 @@ import type { AliasConfiguration, AliasRoutingConfiguration, LambdaApi } from ".
 import { InvalidParameterValueException, PreconditionFailedException, ResourceConflictException, ResourceNotFoundException } from "./api.generated.js";
 import type { AliasRec, FunctionRec } from "./state.js";
 import { LATEST, functionArn, mustGetFunction, notFound, parseFunctionName, tables, versionKey } from "./state.js";
-import { dropUrlIndex } from "./urls.js";
+import { dropUrlIndex } from "./url-index.js";
 import { PRECONDITION_MESSAGE, paginate } from "./versions.js";
 
 const userError = (msg: string) => new InvalidParameterValueException(msg, { Type: "User" });

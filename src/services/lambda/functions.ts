@@ -11,7 +11,7 @@ import { checkExecutionRole } from "./role.js";
 import { checkRuntimeAllowed } from "./runtimes.js";
 import type { FunctionRec, VersionRec } from "./state.js";
 import { LATEST, functionArn, lastModified, mustGetFunction, notFound, parseFunctionName, resolveFunction, tables, versionKey } from "./state.js";
-import { dropUrlIndex } from "./urls.js";
+import { dropUrlIndex } from "./url-index.js";
 import { PRECONDITION_MESSAGE, publish } from "./versions.js";
 
 const LAYER_ARN = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):layer:([a-zA-Z0-9_-]+):(\d+)$/;

@@ -18,7 +18,7 @@ import type { UrlConfigRec } from "./state.js";
 import { checkRunnable, runNow } from "./invoke.js";
 import { allowsPublic } from "./permissions.js";
 import { resolveFunction } from "./state.js";
-import { URL_INDEX, type UrlIndexRec } from "./urls.js";
+import { URL_INDEX, type UrlIndexRec } from "./url-index.js";
 
 const URL_HOST = /^([a-z0-9]{32})\.lambda-url\.([a-z0-9-]+)\.(?:localhost|on\.aws)(?::\d+)?$/i;
 const URL_PATH = /^\/_stratus\/lambda\/url\/([a-z0-9]{32})(\/.*)?$/i;

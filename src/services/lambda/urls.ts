@@ -1,5 +1,5 @@
 // Function URLs: a dedicated HTTP endpoint for a function ($LATEST) or one of its aliases. The configuration
-// lives with the function (table `urls`, key `${function}#${alias ?? ""}`); a global index url-id → owner lets
+// lives with the function (table `urls`, key `${function}#${alias ?? ""}`); a global index url-id → owner (url-index.ts) lets
 // the HTTP side (url-invoke.ts) find the function from the Host header alone.
 import { randomInt } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
@@ -9,21 +9,11 @@ import { InvalidParameterValueException, ResourceConflictException, ResourceNotF
 import { engineOf } from "./engine/index.js";
 import type { UrlConfigRec } from "./state.js";
 import { functionArn, lastModified, parseFunctionName, tables } from "./state.js";
+import { dropUrlIndex, urlIndex } from "./url-index.js";
 
-/** Where a url-id points: read by the HTTP route, which knows nothing but the host. */
-export interface UrlIndexRec {
-  account: string;
-  region: string;
-  functionName: string;
-  /** Alias name, or "" for the unqualified function. */
-  qualifier: string;
-}
-
-export const URL_INDEX = "url-index";
 const URL_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 const QUALIFIER_PATTERN = "((?!^\\d+$)^[0-9a-zA-Z-_]+$)";
 
-const urlIndex = (ctx: Pick<HandlerContext, "table">) => ctx.table<UrlIndexRec>(URL_INDEX, "global");
 const urlKey = (fn: string, qualifier?: string) => `${fn}#${qualifier ?? ""}`;
 
 /** A url-id as AWS makes them: 32 lower-case letters and digits. */
@@ -84,12 +74,6 @@ function out(rec: UrlConfigRec): FunctionUrlConfig {
     LastModifiedTime: rec.lastModifiedTime,
     InvokeMode: rec.invokeMode,
   };
-}
-
-/** Removes the index entries of a function's URL configs (its deletion; also done lazily by the HTTP side). */
-export function dropUrlIndex(ctx: Pick<HandlerContext, "table">, recs: Iterable<UrlConfigRec>): void {
-  const idx = urlIndex(ctx);
-  for (const r of recs) idx.delete(r.urlId);
 }
 
 export const urls = {
