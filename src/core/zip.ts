@@ -29,14 +29,15 @@ export interface ZipEntry {
   offset: number;
 }
 
-// Node 20.15+ ships zlib's CRC-32; the table in crc.ts is the fallback.
+// Node 20.15+ ships zlib's CRC-32; the table in crc.ts is the fallback. Exported with the format's constants for
+// the writer the tests use (test/helpers/zip.ts).
 const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
-const crc32 = (b: Uint8Array): number => (typeof nativeCrc32 === "function" ? nativeCrc32(b) >>> 0 : tableCrc32(b));
+export const crc32 = (b: Uint8Array): number => (typeof nativeCrc32 === "function" ? nativeCrc32(b) >>> 0 : tableCrc32(b));
 
-const SIG_LOCAL = 0x04034b50, SIG_CENTRAL = 0x02014b50, SIG_EOCD = 0x06054b50;
-const SIG_EOCD64 = 0x06064b50, SIG_EOCD64_LOC = 0x07064b50;
-const U16 = 0xffff, U32 = 0xffffffff;
-const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFLNK = 0o120000;
+export const SIG_LOCAL = 0x04034b50, SIG_CENTRAL = 0x02014b50, SIG_EOCD = 0x06054b50;
+export const SIG_EOCD64 = 0x06064b50, SIG_EOCD64_LOC = 0x07064b50;
+export const U16 = 0xffff, U32 = 0xffffffff;
+export const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFLNK = 0o120000;
 
 function need(buf: Buffer, pos: number, len: number, what: string): void {
   if (pos < 0 || pos + len > buf.length) throw new ZipError(`truncated archive: ${what} at ${pos} runs past the end`);

@@ -2,8 +2,7 @@
 // refuse): stored and deflate, made-by unix with modes and symlinks, ZIP64 end records past 65534 entries.
 // Stratus itself only reads archives (src/core/zip.ts); nothing in src/ writes one.
 import * as zlib from "node:zlib";
-import { crc32 as tableCrc32 } from "../../src/core/crc.js";
-import { ZipError } from "../../src/core/zip.js";
+import { crc32, S_IFDIR, S_IFLNK, SIG_CENTRAL, SIG_EOCD, SIG_EOCD64, SIG_EOCD64_LOC, SIG_LOCAL, U16, U32, ZipError } from "../../src/core/zip.js";
 
 export interface ZipInput {
   name: string;
@@ -14,14 +13,7 @@ export interface ZipInput {
   symlinkTarget?: string;
 }
 
-// Node 20.15+ ships zlib's CRC-32; the table in crc.ts is the fallback.
-const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
-const crc32 = (b: Uint8Array): number => (typeof nativeCrc32 === "function" ? nativeCrc32(b) >>> 0 : tableCrc32(b));
-
-const SIG_LOCAL = 0x04034b50, SIG_CENTRAL = 0x02014b50, SIG_EOCD = 0x06054b50;
-const SIG_EOCD64 = 0x06064b50, SIG_EOCD64_LOC = 0x07064b50;
-const U16 = 0xffff, U32 = 0xffffffff;
-const S_IFDIR = 0o040000, S_IFREG = 0o100000, S_IFLNK = 0o120000;
+const S_IFREG = 0o100000;
 
 const DOS_DATE_1980_01_01 = (0 << 9) | (1 << 5) | 1;
 
