@@ -148,6 +148,9 @@ for (const { name, driver, skip } of DRIVERS) {
     db.prepare<[Record<string, unknown>]>("INSERT INTO t (b, c) VALUES (@b, @c)").run({ b: "y", c: new Uint8Array([4]), unused: 1 });
     const rows = db.prepare<[Record<string, unknown>], { b: string; c: Uint8Array }>("SELECT b, c FROM t WHERE a >= @from ORDER BY a").all({ from: 1, extra: "z" });
     assert.deepEqual(rows.map((row) => [row.b, [...row.c]]), [["x", [1, 2, 3]], ["y", [4]]]);
+    // undefined binds as NULL on both drivers (better-sqlite3's rule; node:sqlite alone would throw).
+    db.prepare<[undefined, undefined]>("INSERT INTO t (b, c) VALUES (?, ?)").run(undefined, undefined);
+    assert.deepEqual({ ...db.prepare<[undefined], { n: number }>("SELECT count(*) AS n FROM t WHERE b IS NULL AND ? IS NULL").get(undefined) }, { n: 1 });
     assert.equal(db.pragma("user_version"), 0);
     db.pragma("user_version = 7");
     assert.equal(db.pragma("user_version"), 7);

@@ -111,17 +111,18 @@ function nodeDriver(mod: NodeSqlite): Driver {
         exec: (sql) => db.exec(sql),
         prepare<P extends unknown[], R>(sql: string): Statement<P, R> {
           const stmt = db.prepare(sql);
-          // better-sqlite3 ignores object keys the SQL does not name; node:sqlite refuses them unless told otherwise.
-          if (stmt.setAllowUnknownNamedParameters) {
-            stmt.setAllowUnknownNamedParameters(true);
-            return stmt as unknown as Statement<P, R>;
-          }
-          // Before 22.15 it cannot be told: pass on only the names the SQL uses.
+          // better-sqlite3 ignores object keys the SQL does not name; node:sqlite refuses them unless told otherwise
+          // (before 22.15 it cannot be told: then only the names the SQL uses are passed on).
+          const unknownNamesAllowed = typeof stmt.setAllowUnknownNamedParameters === "function";
+          if (unknownNamesAllowed) stmt.setAllowUnknownNamedParameters!(true);
           const names = new Set([...sql.matchAll(NAMED)].map((m) => m[1]));
           const pick = (params: unknown[]) => {
             const [first] = params;
-            if (params.length !== 1 || first === null || typeof first !== "object" || first instanceof Uint8Array) return params;
-            return [Object.fromEntries(Object.entries(first).filter(([k]) => names.has(k)))];
+            if (params.length !== 1 || first === null || typeof first !== "object" || first instanceof Uint8Array) {
+              // better-sqlite3 binds undefined as NULL; node:sqlite throws. Same answer on both drivers.
+              return params.includes(undefined) ? params.map((v) => (v === undefined ? null : v)) : params;
+            }
+            return unknownNamesAllowed ? params : [Object.fromEntries(Object.entries(first).filter(([k]) => names.has(k)))];
           };
           return {
             run: (...p: P) => stmt.run(...pick(p)),
