@@ -1,36 +1,19 @@
 // AWS's event stream framing (application/vnd.amazon.eventstream), for outputs whose payload member is an event
 // stream (Lambda's InvokeWithResponseStream): each event is one message — prelude (total length, headers length,
-// prelude CRC-32), typed headers, payload, message CRC-32. The model decides each event's headers and payload.
+// prelude CRC-32), typed headers, payload, message CRC-32, framed by @smithy's EventStreamCodec. The model decides
+// each event's headers and payload.
 import { Readable } from "node:stream";
-import { crc32 } from "../core/crc.js";
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import type { ServiceModel, Shape } from "../core/model.js";
 
-const STRING = 7;
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
 /** One message: string headers and a payload. */
 export function encodeMessage(headers: Record<string, string>, payload: Uint8Array): Buffer {
-  const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    const n = Buffer.from(name, "utf8");
-    const v = Buffer.from(value, "utf8");
-    const h = Buffer.alloc(1 + n.length + 1 + 2 + v.length);
-    h.writeUInt8(n.length, 0);
-    n.copy(h, 1);
-    h.writeUInt8(STRING, 1 + n.length);
-    h.writeUInt16BE(v.length, 2 + n.length);
-    v.copy(h, 4 + n.length);
-    parts.push(h);
-  }
-  const headerBytes = Buffer.concat(parts);
-  const total = 12 + headerBytes.length + payload.length + 4;
-  const out = Buffer.alloc(total);
-  out.writeUInt32BE(total, 0);
-  out.writeUInt32BE(headerBytes.length, 4);
-  out.writeUInt32BE(crc32(out.subarray(0, 8)), 8);
-  headerBytes.copy(out, 12);
-  Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).copy(out, 12 + headerBytes.length);
-  out.writeUInt32BE(crc32(out.subarray(0, total - 4)), total - 4);
-  return out;
+  const typed = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, { type: "string" as const, value }]));
+  const out = codec.encode({ headers: typed, body: payload });
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /**
