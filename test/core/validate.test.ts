@@ -1,20 +1,18 @@
 // Model-driven validation worded as AWS words it, for query (ValidationError) and JSON (ValidationException) services.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { IAMClient, CreateUserCommand, ListUsersCommand } from "@aws-sdk/client-iam";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { useServer } from "../helpers/server.js";
 import { validationErrors } from "../../src/core/validate.js";
 import { loadModel } from "../../src/core/model.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 type AwsError = Error & { $metadata?: { httpStatusCode?: number } };
 
 test("query service: length, pattern and range violations answer ValidationError 400, all listed", async () => {
-  const iam = new IAMClient(server.clientConfig());
+  const iam = server.client(IAMClient);
   const long = "x".repeat(65);
   await assert.rejects(iam.send(new CreateUserCommand({ UserName: long })), (e: AwsError) => {
     assert.equal(e.name, "ValidationError");
@@ -36,7 +34,7 @@ test("query service: length, pattern and range violations answer ValidationError
 });
 
 test("JSON service: the same wording as ValidationException", async () => {
-  const ct = new CloudTrailClient(server.clientConfig());
+  const ct = server.client(CloudTrailClient);
   await assert.rejects(ct.send(new LookupEventsCommand({ MaxResults: 51 })), (e: AwsError) => {
     assert.equal(e.name, "ValidationException");
     assert.equal(e.$metadata?.httpStatusCode, 400);

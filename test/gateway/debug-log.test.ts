@@ -1,19 +1,15 @@
 // With --log-level debug, every request leaves one line saying what was called and how it went, and calls one
 // service makes to another are marked as in-process.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { SQSClient, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { SecretsManagerClient, CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { createLogger } from "../../src/core/log.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { useServer } from "../helpers/server.js";
 
 const lines: string[] = [];
-let server: TestServer;
-before(async () => {
-  server = await startTestServer({ logLevel: "debug", logger: createLogger("debug", (l) => lines.push(l)) });
-});
-after(() => server.close());
+const server = useServer({ logLevel: "debug", logger: createLogger("debug", (l) => lines.push(l)) });
 
 const matching = (re: RegExp) => lines.filter((l) => re.test(l));
 
@@ -26,7 +22,7 @@ test("one debug line per request: service.operation, status, error code, duratio
 });
 
 test("a call from one service to another is marked in-process, with the calling service", async () => {
-  await new SecretsManagerClient(server.clientConfig()).send(new CreateSecretCommand({ Name: "debug-log", SecretString: "s3cret" }));
+  await server.client(SecretsManagerClient).send(new CreateSecretCommand({ Name: "debug-log", SecretString: "s3cret" }));
   assert.equal(matching(/^\[stratus\] AWS secrets-manager\.CreateSecret => 200 \(\d+ ms\)$/).length, 1, lines.join("\n"));
   assert.ok(matching(/^\[stratus\] AWS kms\.\w+ \(in-process, from secrets-manager\) => ok \(\d+ ms\)$/).length >= 1, lines.join("\n"));
 });

@@ -1,19 +1,16 @@
 // REST errors through a real server and the real SDKs: S3's XML envelope, rest-json's x-amzn-errortype,
 // malformed bodies and unroutable paths answered with AWS's 4xx, never a 500.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { LambdaClient, ListCodeSigningConfigsCommand } from "@aws-sdk/client-lambda";
 import { S3Client, ListBucketAnalyticsConfigurationsCommand } from "@aws-sdk/client-s3";
 import { request as httpRequest } from "node:http";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { scopeAuth, useServer } from "../helpers/server.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 // A SigV4-shaped Authorization header: enough for Stratus to tell the service and region (no signature check by default).
-const auth = (service: string) =>
-  `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${"0".repeat(64)}`;
+const auth = (service: string) => scopeAuth(service, { accessKeyId: "AKIDEXAMPLE", signedHeaders: "host;x-amz-date", signature: "0".repeat(64) });
 
 interface SdkError {
   name: string;
@@ -31,7 +28,7 @@ async function sdkError(p: Promise<unknown>): Promise<SdkError> {
 }
 
 test("Lambda (rest-json) not implemented: the SDK reads NotImplemented, 501 and a request id", async () => {
-  const lambda = new LambdaClient({ ...server.clientConfig(), maxAttempts: 1 });
+  const lambda = server.client(LambdaClient, {}, { maxAttempts: 1 });
   const e = await sdkError(lambda.send(new ListCodeSigningConfigsCommand({})));
   assert.equal(e.name, "NotImplemented");
   assert.equal(e.$metadata.httpStatusCode, 501);
@@ -40,7 +37,7 @@ test("Lambda (rest-json) not implemented: the SDK reads NotImplemented, 501 and 
 });
 
 test("S3 (rest-xml) not implemented: the SDK parses NotImplemented 501 from S3's XML error", async () => {
-  const s3 = new S3Client({ ...server.clientConfig(), forcePathStyle: true, maxAttempts: 1 });
+  const s3 = server.client(S3Client, {}, { forcePathStyle: true, maxAttempts: 1 });
   // An operation S3 in Stratus does not implement (yet): the point is the error's envelope.
   const e = await sdkError(s3.send(new ListBucketAnalyticsConfigurationsCommand({ Bucket: "any-bucket" })));
   assert.equal(e.name, "NotImplemented");

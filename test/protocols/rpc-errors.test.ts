@@ -1,5 +1,5 @@
 // RPC protocol errors through a real server: malformed bodies, unknown operations, and one service spoken three ways.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cbor } from "@smithy/core/cbor";
 import { XMLParser } from "fast-xml-parser";
@@ -7,22 +7,19 @@ import { CloudWatchClient, ListMetricsCommand } from "@aws-sdk/client-cloudwatch
 import { SQSClient, RemovePermissionCommand } from "@aws-sdk/client-sqs";
 // The SDK's protocol implementations, to make one client speak each protocol CloudWatch offers.
 import { AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from "@aws-sdk/core/protocols";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { scopeAuth, useServer } from "../helpers/server.js";
 import { gzipSync } from "node:zlib";
 import { ServiceError } from "../../src/core/errors.js";
 import { loadModel } from "../../src/core/model.js";
 import { codecs } from "../../src/protocols/index.js";
 import type { HttpRequest } from "../../src/protocols/types.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
 
 /** An unverified SigV4 Authorization header: enough for routing by the credential scope's service. */
-const scope = (service: string) =>
-  `AWS4-HMAC-SHA256 Credential=123456789012/20240101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00`;
+const scope = (service: string) => scopeAuth(service);
 
 async function post(path: string, headers: Record<string, string>, body: string | Uint8Array) {
   const res = await fetch(server.url + path, { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) });
@@ -168,7 +165,7 @@ test("CloudWatch spoken as query answers an XML ErrorResponse", async () => {
 
 // RemovePermission: an SQS operation Stratus does not implement (yet); the point is the error's envelope.
 test("SQS via the real SDK (awsJson 1.0) answers NotImplemented, parsed by the SDK", async () => {
-  const sqs = new SQSClient({ ...server.clientConfig(), maxAttempts: 1 });
+  const sqs = server.client(SQSClient, {}, { maxAttempts: 1 });
   await assert.rejects(sqs.send(new RemovePermissionCommand({ QueueUrl: `${server.url}/000000000000/q`, Label: "l" })), (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
     assert.equal(e.name, "NotImplemented");
     assert.equal(e.$metadata?.httpStatusCode, 501);

@@ -1,25 +1,23 @@
 // The CloudTrailEvent records of real IAM and STS calls: who (root, IAM user, assumed role) and
 // what was hidden (new access keys' secrets, login-profile passwords), read back through LookupEvents.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CloudTrailClient, LookupEventsCommand, type Event } from "@aws-sdk/client-cloudtrail";
 import { STSClient, GetCallerIdentityCommand, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, CreateLoginProfileCommand, CreateRoleCommand } from "@aws-sdk/client-iam";
-import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 
 const HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS";
 
-let server: TestServer;
 let account: string;
 let ct: CloudTrailClient;
 let key: { AccessKeyId: string; SecretAccessKey: string };
 let roleId: string;
 
-before(async () => {
-  server = await startTestServer();
+const server = useServer({}, async (server) => {
   account = randomAccount();
-  const iam = new IAMClient(server.clientConfig({ account }));
-  ct = new CloudTrailClient(server.clientConfig({ account }));
+  const iam = server.client(IAMClient, { account });
+  ct = server.client(CloudTrailClient, { account });
   await iam.send(new CreateUserCommand({ UserName: "alice" }));
   const created = await iam.send(new CreateAccessKeyCommand({ UserName: "alice" }));
   key = { AccessKeyId: created.AccessKey!.AccessKeyId!, SecretAccessKey: created.AccessKey!.SecretAccessKey! };
@@ -28,7 +26,6 @@ before(async () => {
   const role = await iam.send(new CreateRoleCommand({ RoleName: "Deployer", AssumeRolePolicyDocument: JSON.stringify(trust) }));
   roleId = role.Role!.RoleId!;
 });
-after(() => server.close());
 
 async function only(name: string, value: string, key: "EventName" | "Username" | "AccessKeyId" = "EventName"): Promise<{ event: Event; record: any }> {
   const { Events } = await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: key, AttributeValue: value }] }));
@@ -67,7 +64,7 @@ test("CreateLoginProfile's password is hidden in requestParameters", async () =>
 });
 
 test("an IAM user's call names the user, and is found by Username and AccessKeyId", async () => {
-  await new STSClient(server.clientConfig({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey })).send(new GetCallerIdentityCommand({}));
+  await server.client(STSClient, { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey }).send(new GetCallerIdentityCommand({}));
   const { event, record } = await only("GetCallerIdentity", "alice", "Username");
   assert.equal(event.EventName, "GetCallerIdentity");
   assert.equal(event.AccessKeyId, key.AccessKeyId);
@@ -81,10 +78,10 @@ test("an IAM user's call names the user, and is found by Username and AccessKeyI
 });
 
 test("an assumed role's call carries the sessionContext; AssumeRole is read-only and leaks no secret", async () => {
-  const asAlice = new STSClient(server.clientConfig({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey }));
+  const asAlice = server.client(STSClient, { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
   const assumed = await asAlice.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/Deployer`, RoleSessionName: "build-7" }));
   const c = assumed.Credentials!;
-  await new STSClient(server.clientConfig({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken })).send(new GetCallerIdentityCommand({}));
+  await server.client(STSClient, { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }).send(new GetCallerIdentityCommand({}));
 
   const { event, record } = await only("GetCallerIdentity", "build-7", "Username");
   assert.equal(event.AccessKeyId, c.AccessKeyId);

@@ -1,5 +1,5 @@
 // cloudtrail:LookupEvents through the real SDK v3 client, over events STS and IAM calls recorded.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,18 +7,16 @@ import { join } from "node:path";
 import { CloudTrailClient, LookupEventsCommand, type LookupEventsCommandInput, type Event } from "@aws-sdk/client-cloudtrail";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { IAMClient, GetUserCommand } from "@aws-sdk/client-iam";
-import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
+import { startTestServer, randomAccount, type TestServer, useServer } from "../../helpers/server.js";
 import { ManualClock } from "../../../src/core/clock.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 
-let server: TestServer;
 let account: string;
 let ct: CloudTrailClient;
 const started = new Date(Math.floor(Date.now() / 1000) * 1000);
 
-before(async () => {
-  server = await startTestServer();
+const server = useServer({}, async (server) => {
   account = randomAccount();
   const cfg = server.clientConfig({ account });
   ct = new CloudTrailClient(cfg);
@@ -26,7 +24,6 @@ before(async () => {
   for (let i = 0; i < 3; i++) await sts.send(new GetCallerIdentityCommand({}));
   await assert.rejects(new IAMClient(cfg).send(new GetUserCommand({ UserName: "ghost" })), { name: "NoSuchEntityException" });
 });
-after(() => server.close());
 
 const lookup = (input: LookupEventsCommandInput = {}, client = ct) => client.send(new LookupEventsCommand(input));
 const by = (AttributeKey: NonNullable<LookupEventsCommandInput["LookupAttributes"]>[0]["AttributeKey"], AttributeValue: string, extra: LookupEventsCommandInput = {}) =>

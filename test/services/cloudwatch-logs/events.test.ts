@@ -1,21 +1,19 @@
 // PutLogEvents batch rules and rejections, and GetLogEvents paging with forward and backward tokens.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, GetLogEventsCommand, PutRetentionPolicyCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 async function stream(group = "g", name = "s") {
-  const logs = new CloudWatchLogsClient(server.clientConfig());
+  const logs = server.client(CloudWatchLogsClient);
   await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
   await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: name }));
   return logs;

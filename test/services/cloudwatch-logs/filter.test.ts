@@ -1,16 +1,14 @@
 // FilterLogEvents end to end: every pattern kind, stream selection, time bounds, nextToken paging, bad patterns.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, FilterLogEventsCommand,
   type FilterLogEventsCommandInput,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 const t0 = Date.now() - 600_000;
 const APP = [
@@ -27,7 +25,7 @@ const WEB = [
 ];
 
 async function seeded() {
-  const logs = new CloudWatchLogsClient(server.clientConfig());
+  const logs = server.client(CloudWatchLogsClient);
   await logs.send(new CreateLogGroupCommand({ logGroupName: "f" }));
   for (const s of ["app-1", "web-1"]) await logs.send(new CreateLogStreamCommand({ logGroupName: "f", logStreamName: s }));
   // Interleaved timestamps: app events at even offsets, web events at odd ones.

@@ -1,6 +1,6 @@
 // Log groups and streams through the real SDK: CRUD, validation as InvalidParameterException, retention values,
 // deletion protection, tags both ways, DescribeLogGroups/DescribeLogStreams paging and ordering.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand, DescribeLogGroupsCommand, PutRetentionPolicyCommand,
@@ -8,14 +8,12 @@ import {
   TagResourceCommand, UntagResourceCommand, ListTagsForResourceCommand, CreateLogStreamCommand, DeleteLogStreamCommand,
   DescribeLogStreamsCommand, PutLogEventsCommand, AssociateKmsKeyCommand, DisassociateKmsKeyCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
-const client = () => new CloudWatchLogsClient(server.clientConfig());
+const client = () => server.client(CloudWatchLogsClient);
 
 test("create, describe and delete a log group, with ARNs, class, tags and KMS key", async () => {
   const logs = client();

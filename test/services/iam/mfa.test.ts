@@ -1,18 +1,16 @@
 // Virtual MFA devices: create (seed + real QR PNG), enable with TOTP codes computed from the seed, list, deactivate, delete.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   IAMClient, CreateUserCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand, ListVirtualMFADevicesCommand,
   ListMFADevicesCommand, DeactivateMFADeviceCommand, DeleteVirtualMFADeviceCommand, DeleteUserCommand, ResyncMFADeviceCommand,
 } from "@aws-sdk/client-iam";
-import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { base32Decode, totpAt } from "../../../src/core/totp.js";
 import { findMfaDevice } from "../../../src/services/iam/internal.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 /** Two codes from consecutive windows, as a person reads them off an authenticator app. */
 function codes(seedText: string): [string, string] {
@@ -23,7 +21,7 @@ function codes(seedText: string): [string, string] {
 
 test("the full virtual MFA flow", async () => {
   const account = randomAccount();
-  const iam = new IAMClient(server.clientConfig({ account }));
+  const iam = server.client(IAMClient, { account });
   await iam.send(new CreateUserCommand({ UserName: "mia" }));
   const { VirtualMFADevice: dev } = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: "mia-phone" }));
   assert.equal(dev!.SerialNumber, `arn:aws:iam::${account}:mfa/mia-phone`);
@@ -79,7 +77,7 @@ test("the full virtual MFA flow", async () => {
 });
 
 test("ListVirtualMFADevices pages with MaxItems 1", async () => {
-  const iam = new IAMClient(server.clientConfig());
+  const iam = server.client(IAMClient);
   for (const n of ["d1", "d2", "d3"]) await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: n, Path: "/team/" }));
   const seen: string[] = [];
   let Marker: string | undefined;

@@ -1,5 +1,5 @@
 // Managed policies with versions, attachments, inline policies and the account summary, through the real SDK v3 client.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   IAMClient, CreatePolicyCommand, GetPolicyCommand, ListPoliciesCommand, CreatePolicyVersionCommand, GetPolicyVersionCommand,
@@ -11,19 +11,17 @@ import {
   TagPolicyCommand, ListPolicyTagsCommand, UntagPolicyCommand, GetAccountSummaryCommand, CreateAccessKeyCommand, AddUserToGroupCommand,
   CreateInstanceProfileCommand, CreateVirtualMFADeviceCommand,
 } from "@aws-sdk/client-iam";
-import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 const policyDoc = (action: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] });
 const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
 
 test("managed policy versions: create, default switching, 5-version limit, deletion rules", async () => {
   const account = randomAccount();
-  const iam = new IAMClient(server.clientConfig({ account }));
+  const iam = server.client(IAMClient, { account });
   const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: "s3-read", Path: "/app/", PolicyDocument: policyDoc("s3:GetObject"), Description: "read", Tags: [{ Key: "a", Value: "b" }] }));
   assert.equal(Policy!.Arn, `arn:aws:iam::${account}:policy/app/s3-read`);
   assert.match(Policy!.PolicyId!, /^ANPA[A-Z0-9]{17}$/);
@@ -72,7 +70,7 @@ test("managed policy versions: create, default switching, 5-version limit, delet
 });
 
 test("managed policies are checked against the grammar", async () => {
-  const iam = new IAMClient(server.clientConfig());
+  const iam = server.client(IAMClient);
   const bad = (doc: string, message: string) =>
     rejects(iam.send(new CreatePolicyCommand({ PolicyName: "p", PolicyDocument: doc })), "MalformedPolicyDocumentException", 400, message);
   await bad("nope", "Syntax errors in policy.");
@@ -82,7 +80,7 @@ test("managed policies are checked against the grammar", async () => {
 
 test("attachments to users, groups and roles; AttachmentCount; ListEntitiesForPolicy; ListPolicies scopes", async () => {
   const account = randomAccount();
-  const iam = new IAMClient(server.clientConfig({ account }));
+  const iam = server.client(IAMClient, { account });
   const arn = (await iam.send(new CreatePolicyCommand({ PolicyName: "p", PolicyDocument: policyDoc("sqs:*") }))).Policy!.Arn!;
   const admin = "arn:aws:iam::aws:policy/AdministratorAccess";
   await iam.send(new CreateUserCommand({ UserName: "u" }));
@@ -135,7 +133,7 @@ test("attachments to users, groups and roles; AttachmentCount; ListEntitiesForPo
 });
 
 test("inline policies on users, groups and roles", async () => {
-  const iam = new IAMClient(server.clientConfig());
+  const iam = server.client(IAMClient);
   await iam.send(new CreateUserCommand({ UserName: "u" }));
   await iam.send(new CreateGroupCommand({ GroupName: "g" }));
   await iam.send(new CreateRoleCommand({ RoleName: "r", AssumeRolePolicyDocument: trust }));
@@ -168,7 +166,7 @@ test("inline policies on users, groups and roles", async () => {
 });
 
 test("GetAccountSummary counts the account's entities with AWS's quotas", async () => {
-  const iam = new IAMClient(server.clientConfig());
+  const iam = server.client(IAMClient);
   await iam.send(new CreateUserCommand({ UserName: "u1" }));
   await iam.send(new CreateUserCommand({ UserName: "u2" }));
   await iam.send(new CreateGroupCommand({ GroupName: "g" }));

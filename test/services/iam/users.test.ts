@@ -1,5 +1,5 @@
 // IAM users and groups through the real SDK v3 client: CRUD, paging, the caller's own user, errors as AWS words them.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   IAMClient, CreateUserCommand, GetUserCommand, ListUsersCommand, UpdateUserCommand, DeleteUserCommand,
@@ -7,14 +7,12 @@ import {
   ListGroupsForUserCommand, DeleteGroupCommand, UpdateGroupCommand, TagUserCommand, UntagUserCommand, ListUserTagsCommand,
   CreateLoginProfileCommand, GetLoginProfileCommand, UpdateLoginProfileCommand, DeleteLoginProfileCommand, CreateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
-const client = (account?: string) => new IAMClient(server.clientConfig({ account }));
+const client = (account?: string) => server.client(IAMClient, { account });
 
 test("create, get, update, list and delete a user", async () => {
   const iam = client();
@@ -81,7 +79,7 @@ test("GetUser without a name: root gets the root user, an IAM user gets itself",
 
   await root.send(new CreateUserCommand({ UserName: "alice" }));
   const { AccessKey } = await root.send(new CreateAccessKeyCommand({ UserName: "alice" }));
-  const alice = new IAMClient(server.clientConfig({ accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! }));
+  const alice = server.client(IAMClient, { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! });
   const self = await alice.send(new GetUserCommand({}));
   assert.equal(self.User!.UserName, "alice");
   assert.equal(self.User!.Arn, `arn:aws:iam::${account}:user/alice`);

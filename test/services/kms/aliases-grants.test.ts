@@ -1,5 +1,5 @@
 // KMS aliases, grants and rotation through the real SDK: naming rules, paging, grant lifecycle, rotation keeping old ciphertexts readable.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   KMSClient, CreateKeyCommand, CreateAliasCommand, UpdateAliasCommand, DeleteAliasCommand, ListAliasesCommand, DescribeKeyCommand,
@@ -7,16 +7,14 @@ import {
   EnableKeyRotationCommand, DisableKeyRotationCommand, GetKeyRotationStatusCommand, RotateKeyOnDemandCommand, ListKeyRotationsCommand,
 } from "@aws-sdk/client-kms";
 import { ManualClock } from "../../../src/core/clock.js";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
 const DAY = 86_400_000;
 const clock = new ManualClock(Date.UTC(2025, 5, 1));
-let server: TestServer;
-before(async () => (server = await startTestServer({ clock })));
-after(() => server.close());
+const server = useServer({ clock });
 
-const client = () => new KMSClient(server.clientConfig());
+const client = () => server.client(KMSClient);
 const newKey = async (kms: KMSClient, input = {}) => (await kms.send(new CreateKeyCommand(input))).KeyMetadata!;
 
 test("aliases: create, list by key and paged, update target, delete; naming rules as AWS words them", async () => {

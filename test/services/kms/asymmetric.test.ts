@@ -1,19 +1,17 @@
 // KMS asymmetric and HMAC keys through the real SDK: Sign/Verify (RAW and DIGEST) checked by node:crypto, RSA Encrypt/Decrypt, GetPublicKey, MACs.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { constants, createHash, createPublicKey, publicEncrypt, verify } from "node:crypto";
 import {
   KMSClient, CreateKeyCommand, SignCommand, VerifyCommand, GetPublicKeyCommand, EncryptCommand, DecryptCommand,
   GenerateMacCommand, VerifyMacCommand, type SigningAlgorithmSpec, type KeySpec,
 } from "@aws-sdk/client-kms";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
-const client = () => new KMSClient(server.clientConfig());
+const client = () => server.client(KMSClient);
 const msg = Buffer.from("the quick brown fox");
 
 const CASES: [KeySpec, SigningAlgorithmSpec, string][] = [

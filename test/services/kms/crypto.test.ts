@@ -1,5 +1,5 @@
 // KMS symmetric encryption through the real SDK v3 client: Encrypt/Decrypt with context, data keys, ReEncrypt, GenerateRandom, and every refusal.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import {
@@ -7,14 +7,12 @@ import {
   GenerateDataKeyPairCommand, GenerateDataKeyPairWithoutPlaintextCommand, ReEncryptCommand, GenerateRandomCommand, DisableKeyCommand,
   ScheduleKeyDeletionCommand, CreateAliasCommand, DescribeKeyCommand, ListAliasesCommand,
 } from "@aws-sdk/client-kms";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
-const client = (account?: string) => new KMSClient(server.clientConfig({ account }));
+const client = (account?: string) => server.client(KMSClient, { account });
 const text = (s: string) => new TextEncoder().encode(s);
 const newKey = async (kms: KMSClient) => (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
 

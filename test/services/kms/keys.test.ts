@@ -1,5 +1,5 @@
 // KMS keys through the real SDK: create/describe/list, states, scheduled deletion on a ManualClock, tags, descriptions, key policies.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   KMSClient, CreateKeyCommand, DescribeKeyCommand, ListKeysCommand, EnableKeyCommand, DisableKeyCommand, ScheduleKeyDeletionCommand,
@@ -7,16 +7,14 @@ import {
   GetKeyPolicyCommand, PutKeyPolicyCommand, ListKeyPoliciesCommand, CreateAliasCommand, ListAliasesCommand, EncryptCommand,
 } from "@aws-sdk/client-kms";
 import { ManualClock } from "../../../src/core/clock.js";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
 const DAY = 86_400_000;
 const clock = new ManualClock(Date.UTC(2025, 0, 1));
-let server: TestServer;
-before(async () => (server = await startTestServer({ clock })));
-after(() => server.close());
+const server = useServer({ clock });
 
-const client = (account?: string) => new KMSClient(server.clientConfig({ account }));
+const client = (account?: string) => server.client(KMSClient, { account });
 
 test("CreateKey returns AWS's KeyMetadata; DescribeKey answers by id, ARN, alias name and alias ARN", async () => {
   const kms = client();

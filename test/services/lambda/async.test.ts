@@ -1,7 +1,7 @@
 // Asynchronous invocation (InvocationType Event): the event queue with its retries on the runtime clock, the
 // invocation records sent to OnSuccess / OnFailure destinations (SQS, SNS, Lambda), the dead-letter queue,
 // and events that survive a restart. A ManualClock stands in for the minutes between retries.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +10,7 @@ import { DeleteFunctionCommand, InvokeCommand, PutFunctionConcurrencyCommand, Pu
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from "@aws-sdk/client-sqs";
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { ManualClock } from "../../../src/core/clock.js";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { startTestServer, type TestServer, useServer } from "../../helpers/server.js";
 import { waitUntil } from "../../helpers/wait.js";
 import { createFunction, lambdaEnv, payload, type LambdaEnv } from "./setup.js";
 import type { AsyncEventRec } from "../../../src/services/lambda/async.js";
@@ -18,10 +18,8 @@ import type { AsyncEventRec } from "../../../src/services/lambda/async.js";
 const FAILING = { "index.mjs": "export const handler = async (event) => { throw new Error(`boom ${event.n}`); };" };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let server: TestServer;
 const clock = new ManualClock();
-before(async () => (server = await startTestServer({ clock })));
-after(() => server.close());
+const server = useServer({ clock });
 
 interface Env extends LambdaEnv {
   sqs: SQSClient;
@@ -177,7 +175,7 @@ test("an event older than MaximumEventAgeInSeconds is given up with EventAgeExce
 
 test("an SNS topic as OnSuccess destination publishes the record", async () => {
   const e = await env();
-  const sns = new SNSClient(server.clientConfig({ account: e.account }));
+  const sns = server.client(SNSClient, { account: e.account });
   const q = await queue(e, "from-topic");
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "records" }));
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: q.arn }));

@@ -1,6 +1,6 @@
 // SQS event source mappings through the real SDK v3 clients: the API (states, validation, listing) and the
 // pollers end to end — functions run for real and record what they received in their CloudWatch log group.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,14 +18,12 @@ import {
 } from "@aws-sdk/client-lambda";
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
+import { startTestServer, randomAccount, type TestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { createFunction, lambdaEnv, type LambdaEnv } from "./setup.js";
 import { batchItemFailures, pollersOf } from "../../../src/services/lambda/esm-poller.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 interface Env extends LambdaEnv {
   sqs: SQSClient;

@@ -1,19 +1,17 @@
 // Functions through the real SDK v3 client: create (Pending → Active), get, list with paging, update code and
 // configuration (InProgress → Successful, new code runs), revision checks, delete.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, ListFunctionsCommand,
   UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { createHash } from "node:crypto";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { createFunction, json, lambdaEnv, zip } from "./setup.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 test("CreateFunction answers Pending; the waiter then sees Active at once", async () => {
   const env = await lambdaEnv(server);
@@ -112,7 +110,7 @@ test("ListFunctions pages with Marker/MaxItems; DeleteFunction removes the funct
 test("code from S3: S3Bucket/S3Key, and AWS's error for a missing object", async () => {
   const env = await lambdaEnv(server);
   const { S3Client, CreateBucketCommand, PutObjectCommand } = await import("@aws-sdk/client-s3");
-  const s3 = new S3Client({ ...server.clientConfig({ account: env.account }), forcePathStyle: true });
+  const s3 = server.client(S3Client, { account: env.account }, { forcePathStyle: true });
   const bucket = `code-${env.account}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "fn.zip", Body: zip({ "index.mjs": "export const handler = async () => 'from s3';" }) }));

@@ -1,6 +1,6 @@
 // Layers (publish from a zip or S3, read, list, delete, share) and functions importing their modules; reserved and
 // provisioned concurrency with the account settings; asynchronous invocation configurations. Real SDK v3 clients.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
@@ -35,15 +35,13 @@ import {
   UpdateFunctionConfigurationCommand,
   UpdateFunctionEventInvokeConfigCommand,
 } from "@aws-sdk/client-lambda";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { waitUntil } from "../../helpers/wait.js";
 import { invokeConfigFor } from "../../../src/services/lambda/invoke-configs.js";
 import { createFunction, json, lambdaEnv, zip } from "./setup.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 const PYTHON = ["python3.12", "python3.13", "python3"].find((p) => spawnSync(p, ["--version"], { stdio: "ignore" }).status === 0);
 
@@ -74,7 +72,7 @@ test("PublishLayerVersion numbers versions per layer; Get, GetByArn, ListLayers 
   assert.match(v1.CreatedDate!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/);
 
   // From S3 this time, and arm64 only.
-  const s3 = new S3Client({ ...server.clientConfig({ account: env.account }), forcePathStyle: true });
+  const s3 = server.client(S3Client, { account: env.account }, { forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: `layers-${env.account}` }));
   await s3.send(new PutObjectCommand({ Bucket: `layers-${env.account}`, Key: "greet.zip", Body: content }));
   const v2 = await env.lambda.send(new PublishLayerVersionCommand({ LayerName: "greet", Content: { S3Bucket: `layers-${env.account}`, S3Key: "greet.zip" }, CompatibleRuntimes: ["nodejs20.x"], CompatibleArchitectures: ["arm64"] }));

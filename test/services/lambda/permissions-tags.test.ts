@@ -1,6 +1,6 @@
 // Resource policies (AddPermission, RemovePermission, GetPolicy on functions, versions and aliases), their
 // evaluation for triggers (allowsInvoke), and tags (TagResource, UntagResource, ListTags) through the real SDK v3.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   AddPermissionCommand,
@@ -14,14 +14,12 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-lambda";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { allowsInvoke } from "../../../src/services/lambda/permissions.js";
 import { createFunction, lambdaEnv } from "./setup.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 test("AddPermission writes AWS's statements; GetPolicy answers the policy document with the function's RevisionId", async () => {
   const env = await lambdaEnv(server);

@@ -1,16 +1,14 @@
 // InvokeWithResponseStream through the real SDK (which decodes AWS's event stream): chunks as the function writes
 // them, then InvokeComplete; a buffered function's answer as one chunk; errors in InvokeComplete.
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { AddPermissionCommand, CreateFunctionUrlConfigCommand, InvokeCommand, InvokeWithResponseStreamCommand } from "@aws-sdk/client-lambda";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { createFunction, lambdaEnv, payload } from "./setup.js";
 import { startGate } from "./gate.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 /** The stream's PayloadChunks and its InvokeComplete; `onChunk` hears of each chunk as it arrives. */
 async function collect(stream: AsyncIterable<Record<string, unknown>> | undefined, onChunk: (count: number) => void = () => {}) {

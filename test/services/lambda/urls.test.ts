@@ -1,7 +1,7 @@
 // Function URLs (configuration through the SDK, HTTP requests served by the function as payload format 2.0)
 // and the code download behind GetFunction's Code.Location. The server checks SigV4 signatures (--auth sigv4),
 // so AWS_IAM URLs are verified for real.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { request as httpRequest } from "node:http";
@@ -22,13 +22,11 @@ import {
 } from "@aws-sdk/client-lambda";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "@aws-crypto/sha256-js";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { createFunction, lambdaEnv, zip, type LambdaEnv } from "./setup.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer({ auth: "sigv4" })));
-after(() => server.close());
+const server = useServer({ auth: "sigv4" });
 
 const HANDLER = `
 export const handler = async (event) => {

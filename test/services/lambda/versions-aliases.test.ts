@@ -1,6 +1,6 @@
 // Versions and aliases through the real SDK v3 client: PublishVersion with its preconditions, ListVersionsByFunction
 // paging, alias CRUD and routing checks, weighted routing at Invoke, and state kept across a restart.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,14 +19,12 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, startTestServer, type TestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { waitUntil } from "../../helpers/wait.js";
 import { createFunction, json, lambdaEnv, zip, type LambdaEnv } from "./setup.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 const returning = (v: string) => ({ "index.mjs": `export const handler = async () => ${JSON.stringify(v)};` });
 

@@ -1,19 +1,17 @@
 // S3 addressing (path style, virtual-hosted through the Host header and through the SDK), CORS preflight and
 // actual-request headers, and streaming: a large GET streams, a 64 MB PUT does not grow the heap.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Agent, request } from "node:http";
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, PutBucketCorsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer({ auth: "sigv4" })));
-after(() => server.close());
+const server = useServer({ auth: "sigv4" });
 
-const s3 = (account: string) => new S3Client({ ...server.clientConfig({ account }), forcePathStyle: true });
+const s3 = (account: string) => server.client(S3Client, { account }, { forcePathStyle: true });
 
 function get(path: string, headers: Record<string, string>, method = "GET"): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 // Uploads on the wire: the SDK's default PutObject (aws-chunked, trailing CRC32), signed chunks verified under
 // --auth sigv4, checksums checked, the size rules, and non-S3 requests untouched by S3's streaming.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { createHash, createHmac } from "node:crypto";
@@ -8,18 +8,10 @@ import { Readable } from "node:stream";
 import { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { signingKey } from "../../../src/core/auth/sigv4-verify.js";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, type TestServer, useServer } from "../../helpers/server.js";
 
-let signed: TestServer;
-let open: TestServer;
-before(async () => {
-  signed = await startTestServer({ auth: "sigv4" });
-  open = await startTestServer();
-});
-after(async () => {
-  await signed.close();
-  await open.close();
-});
+const signed = useServer({ auth: "sigv4" });
+const open = useServer();
 
 const s3 = (s: TestServer, account: string) => new S3Client({ ...s.clientConfig({ account }), forcePathStyle: true });
 

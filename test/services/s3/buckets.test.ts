@@ -1,19 +1,17 @@
 // S3 buckets through the real SDK v3 client: create (global names, location constraints), head, list, location,
 // delete, versioning, and the errors S3 answers with.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   S3Client, CreateBucketCommand, HeadBucketCommand, ListBucketsCommand, DeleteBucketCommand, GetBucketLocationCommand,
   PutObjectCommand, PutBucketVersioningCommand, GetBucketVersioningCommand,
 } from "@aws-sdk/client-s3";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
-const s3 = (account?: string, region = "us-east-1") => new S3Client({ ...server.clientConfig({ account, region }), forcePathStyle: true });
+const s3 = (account?: string, region = "us-east-1") => server.client(S3Client, { account, region }, { forcePathStyle: true });
 const name = () => `bkt-${Math.random().toString(36).slice(2, 10)}`;
 
 test("create, head, list, locate and delete a bucket", async () => {

@@ -1,6 +1,6 @@
 // Bucket configuration through the real SDK v3 client: policy, CORS (and the rule matcher), tagging, lifecycle
 // (applied by the sweep when a ManualClock moves), and event notifications delivered to a real SQS queue.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   S3Client, CreateBucketCommand, PutBucketPolicyCommand, GetBucketPolicyCommand, DeleteBucketPolicyCommand, PutBucketCorsCommand,
@@ -13,16 +13,14 @@ import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttribute
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { ManualClock } from "../../../src/core/clock.js";
 import { matchCorsRule } from "../../../src/services/s3/cors.js";
-import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { eventually } from "../../helpers/wait.js";
 
 const clock = new ManualClock(Date.UTC(2030, 0, 1, 12));
-let server: TestServer;
-before(async () => (server = await startTestServer({ clock })));
-after(() => server.close());
+const server = useServer({ clock });
 
-const s3 = (account?: string) => new S3Client({ ...server.clientConfig({ account }), forcePathStyle: true });
+const s3 = (account?: string) => server.client(S3Client, { account }, { forcePathStyle: true });
 async function bucket(c: S3Client): Promise<string> {
   const b = `cfg-${Math.random().toString(36).slice(2, 10)}`;
   await c.send(new CreateBucketCommand({ Bucket: b }));
@@ -114,7 +112,7 @@ test("lifecycle noncurrent version expiration", async () => {
 test("notifications: config round-trip, s3:TestEvent, ObjectCreated/ObjectRemoved events to SQS with filters", async () => {
   const account = randomAccount();
   const c = s3(account);
-  const sqs = new SQSClient(server.clientConfig({ account }));
+  const sqs = server.client(SQSClient, { account });
   const b = await bucket(c);
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `events-${Math.random().toString(36).slice(2, 8)}` }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
@@ -168,8 +166,8 @@ test("notifications: config round-trip, s3:TestEvent, ObjectCreated/ObjectRemove
 test("notifications to an SNS topic arrive through its SQS subscription", async () => {
   const account = randomAccount();
   const c = s3(account);
-  const sqs = new SQSClient(server.clientConfig({ account }));
-  const sns = new SNSClient(server.clientConfig({ account }));
+  const sqs = server.client(SQSClient, { account });
+  const sns = server.client(SNSClient, { account });
   const b = await bucket(c);
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `sub-${Math.random().toString(36).slice(2, 8)}` }));
   const QueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;

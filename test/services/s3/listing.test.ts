@@ -1,19 +1,17 @@
 // Listing through the real SDK v3 client: v1 and v2, prefixes, delimiters, paging, start-after, encoding-type=url,
 // UTF-8 byte order; and versions with delete markers.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   S3Client, CreateBucketCommand, PutObjectCommand, ListObjectsV2Command, ListObjectsCommand, ListObjectVersionsCommand,
   PutBucketVersioningCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand,
 } from "@aws-sdk/client-s3";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
-const s3 = () => new S3Client({ ...server.clientConfig(), forcePathStyle: true });
+const s3 = () => server.client(S3Client, {}, { forcePathStyle: true });
 async function bucketWith(c: S3Client, keys: string[]): Promise<string> {
   const b = `lst-${Math.random().toString(36).slice(2, 10)}`;
   await c.send(new CreateBucketCommand({ Bucket: b }));

@@ -1,6 +1,6 @@
 // Multipart uploads through the real SDK v3 client: parts, part copy with a range, list parts/uploads, complete
 // (content, ETag "md5-of-md5s-N", size and order rules), abort; and a restart keeping objects and uploads.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,15 +11,13 @@ import {
   UploadPartCopyCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand, ListPartsCommand, ListMultipartUploadsCommand,
   HeadObjectCommand, ListObjectsV2Command,
 } from "@aws-sdk/client-s3";
-import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
+import { startTestServer, randomAccount, useServer, type TestServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 const MiB = 1024 * 1024;
-const s3 = (srv = server, account?: string) => new S3Client({ ...srv.clientConfig({ account }), forcePathStyle: true });
+const s3 = (srv: TestServer = server, account?: string) => new S3Client({ ...srv.clientConfig({ account }), forcePathStyle: true });
 async function bucket(c: S3Client): Promise<string> {
   const b = `mpu-${Math.random().toString(36).slice(2, 10)}`;
   await c.send(new CreateBucketCommand({ Bucket: b }));

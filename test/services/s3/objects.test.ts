@@ -1,20 +1,18 @@
 // S3 objects through the real SDK v3 client: put/get/head with metadata and content headers, ranges, conditional
 // requests, copy, delete (one and many), tagging, Content-MD5 and checksums.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
   S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, DeleteObjectCommand, DeleteObjectsCommand,
   CopyObjectCommand, PutObjectTaggingCommand, GetObjectTaggingCommand, DeleteObjectTaggingCommand,
 } from "@aws-sdk/client-s3";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
-const s3 = () => new S3Client({ ...server.clientConfig(), forcePathStyle: true });
+const s3 = () => server.client(S3Client, {}, { forcePathStyle: true });
 async function bucket(c: S3Client): Promise<string> {
   const b = `obj-${Math.random().toString(36).slice(2, 10)}`;
   await c.send(new CreateBucketCommand({ Bucket: b }));

@@ -1,22 +1,20 @@
 // Secret values are encrypted through KMS: ciphertext at rest, a customer key named by KmsKeyId, and the errors
 // when that key cannot be used.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand, DescribeSecretCommand, ListSecretVersionIdsCommand, PutSecretValueCommand,
   UpdateSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { KMSClient, CreateKeyCommand, DisableKeyCommand, EnableKeyCommand } from "@aws-sdk/client-kms";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 test("values are stored as KMS ciphertext under alias/aws/secretsmanager by default", async () => {
   const account = randomAccount();
-  const sm = new SecretsManagerClient(server.clientConfig({ account }));
+  const sm = server.client(SecretsManagerClient, { account });
   const plain = "very-distinctive-plaintext-value";
   await sm.send(new CreateSecretCommand({ Name: "enc", SecretString: plain }));
   const values = server.runtime.store.table<{ data: string }>("secrets-manager:values", `${account}/us-east-1`).list();
@@ -30,8 +28,8 @@ test("values are stored as KMS ciphertext under alias/aws/secretsmanager by defa
 
 test("a customer managed key: reported, used for versions, and a disabled key fails as AWS words it", async () => {
   const account = randomAccount();
-  const sm = new SecretsManagerClient(server.clientConfig({ account }));
-  const kms = new KMSClient(server.clientConfig({ account }));
+  const sm = server.client(SecretsManagerClient, { account });
+  const kms = server.client(KMSClient, { account });
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
   const keyId = KeyMetadata!.Arn!;
   await sm.send(new CreateSecretCommand({ Name: "cmk", SecretString: "with-cmk", KmsKeyId: keyId }));

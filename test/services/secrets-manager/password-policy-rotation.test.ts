@@ -1,19 +1,17 @@
 // GetRandomPassword's character classes, resource policies, and rotation configuration through the real SDK.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   SecretsManagerClient, CreateSecretCommand, GetRandomPasswordCommand, PutResourcePolicyCommand, GetResourcePolicyCommand,
   DeleteResourcePolicyCommand, ValidateResourcePolicyCommand, RotateSecretCommand, CancelRotateSecretCommand, DescribeSecretCommand,
   PutSecretValueCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
-const client = () => new SecretsManagerClient(server.clientConfig());
+const client = () => server.client(SecretsManagerClient);
 const PUNCT = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/;
 
 test("GetRandomPassword: default 32 characters with every class", async () => {

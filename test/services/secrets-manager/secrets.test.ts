@@ -1,18 +1,16 @@
 // Secrets through the real SDK v3 client: create, read by name/ARN/partial ARN, idempotency, update, describe, list, tags.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand, DescribeSecretCommand, UpdateSecretCommand,
   ListSecretsCommand, TagResourceCommand, type ListSecretsCommandInput, UntagResourceCommand, DeleteSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
-const client = (account?: string) => new SecretsManagerClient(server.clientConfig({ account }));
+const client = (account?: string) => server.client(SecretsManagerClient, { account });
 
 test("create a secret and read it back by name, full ARN and partial ARN", async () => {
   const sm = client();

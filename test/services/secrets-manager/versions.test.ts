@@ -1,18 +1,16 @@
 // Versions and staging labels through the real SDK: PutSecretValue, UpdateSecretVersionStage, ListSecretVersionIds, BatchGetSecretValue.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand,
   ListSecretVersionIdsCommand, BatchGetSecretValueCommand, DescribeSecretCommand, DeleteSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
-const client = () => new SecretsManagerClient(server.clientConfig());
+const client = () => server.client(SecretsManagerClient);
 
 test("PutSecretValue: new version becomes AWSCURRENT, the old one AWSPREVIOUS, the one before loses its label", async () => {
   const sm = client();

@@ -8,21 +8,15 @@ import {
   PublishCommand, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SubscribeCommand, UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { ManualClock } from "../../../src/core/clock.js";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { eventually } from "../../helpers/wait.js";
 import { pendingAttempts, settle, snsClient, startEndpoint, type Endpoint } from "./setup.js";
 
-let server: TestServer;
+const server = useServer();
 let hook: Endpoint;
-before(async () => {
-  server = await startTestServer();
-  hook = await startEndpoint();
-});
-after(async () => {
-  await hook.close();
-  await server.close();
-});
+before(async () => (hook = await startEndpoint()));
+after(() => hook.close());
 
 /** Verifies an SNS message exactly as AWS's docs (and sns-validator) describe: canonical string, cert key, SHA1/SHA256. */
 async function verifySignature(msg: Record<string, unknown>): Promise<boolean> {

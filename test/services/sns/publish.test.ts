@@ -6,21 +6,15 @@ import {
   ConfirmSubscriptionCommand, CreateTopicCommand, GetSubscriptionAttributesCommand, ListSubscriptionsCommand, PublishBatchCommand,
   PublishCommand, SetSubscriptionAttributesCommand, SubscribeCommand, type SNSClient,
 } from "@aws-sdk/client-sns";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { eventually } from "../../helpers/wait.js";
 import { pendingAttempts, snsClient, startEndpoint, type Endpoint } from "./setup.js";
 
-let server: TestServer;
+const server = useServer();
 let hook: Endpoint;
-before(async () => {
-  server = await startTestServer();
-  hook = await startEndpoint();
-});
-after(async () => {
-  await hook.close();
-  await server.close();
-});
+before(async () => (hook = await startEndpoint()));
+after(() => hook.close());
 
 /** A confirmed HTTP subscription to `hook` with the given attributes; returns its ARN. */
 async function confirmedHttp(sns: SNSClient, TopicArn: string, Attributes: Record<string, string> = {}, path = "") {

@@ -1,17 +1,15 @@
 // SNS → SQS end to end with both real SDK clients: the signed envelope, raw delivery with message attributes,
 // FIFO topic to FIFO queue (group and deduplication ids), and a failing subscription's dead-letter queue.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { X509Certificate, verify } from "node:crypto";
 import { CreateTopicCommand, PublishCommand, SetSubscriptionAttributesCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { snsClient } from "./setup.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 async function queue(sqs: SQSClient, name: string, attributes: Record<string, string> = {}) {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
@@ -27,7 +25,7 @@ async function receive(sqs: SQSClient, QueueUrl: string) {
 test("enveloped delivery: the Notification JSON AWS puts in the queue, signature verifiable", async () => {
   const account = randomAccount();
   const sns = snsClient(server, account);
-  const sqs = new SQSClient(server.clientConfig({ account }));
+  const sqs = server.client(SQSClient, { account });
   const q = await queue(sqs, "inbox");
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "events" }));
   const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: q.arn }));
@@ -51,7 +49,7 @@ test("enveloped delivery: the Notification JSON AWS puts in the queue, signature
 test("raw delivery: the bare message with SNS attributes as SQS message attributes; filter applies", async () => {
   const account = randomAccount();
   const sns = snsClient(server, account);
-  const sqs = new SQSClient(server.clientConfig({ account }));
+  const sqs = server.client(SQSClient, { account });
   const q = await queue(sqs, "raw");
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "raw-events" }));
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: q.arn, Attributes: { RawMessageDelivery: "true", FilterPolicy: JSON.stringify({ kind: ["keep"] }) } }));
@@ -65,7 +63,7 @@ test("raw delivery: the bare message with SNS attributes as SQS message attribut
 test("FIFO topic to FIFO queue keeps MessageGroupId and deduplication; standard topics refuse FIFO queues", async () => {
   const account = randomAccount();
   const sns = snsClient(server, account);
-  const sqs = new SQSClient(server.clientConfig({ account }));
+  const sqs = server.client(SQSClient, { account });
   const q = await queue(sqs, "orders.fifo", { FifoQueue: "true" });
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "orders.fifo", Attributes: { FifoTopic: "true", ContentBasedDeduplication: "true" } }));
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: q.arn }));
@@ -86,7 +84,7 @@ test("FIFO topic to FIFO queue keeps MessageGroupId and deduplication; standard 
 test("a subscription whose deliveries fail sends the message to its RedrivePolicy queue", async () => {
   const account = randomAccount();
   const sns = snsClient(server, account);
-  const sqs = new SQSClient(server.clientConfig({ account }));
+  const sqs = server.client(SQSClient, { account });
   const dlq = await queue(sqs, "dlq");
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "to-missing" }));
   // The queue does not exist, so every attempt fails.

@@ -1,5 +1,5 @@
 // SNS topics through the real SDK v3 client: create (standard, FIFO, idempotent), attributes, tags, paging, errors, restart.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,13 +8,11 @@ import {
   CreateTopicCommand, DeleteTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand, ListTopicsCommand,
   SetTopicAttributesCommand, TagResourceCommand, UntagResourceCommand, SubscribeCommand, ListSubscriptionsByTopicCommand,
 } from "@aws-sdk/client-sns";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { snsClient } from "./setup.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 test("create, get attributes, set attributes, list and delete a topic", async () => {
   const account = randomAccount();

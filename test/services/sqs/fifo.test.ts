@@ -1,18 +1,16 @@
 // SQS FIFO queues through the real SDK: group ordering (a group with a message in flight is blocked), deduplication, sequence numbers.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SQSClient, CreateQueueCommand, SendMessageCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageCommand, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { ManualClock } from "../../../src/core/clock.js";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
 const clock = new ManualClock(Date.parse("2024-05-01T00:00:00Z"));
-let server: TestServer;
-before(async () => (server = await startTestServer({ clock })));
-after(() => server.close());
+const server = useServer({ clock });
 
 async function fifo(attrs: Record<string, string> = {}) {
-  const sqs = new SQSClient(server.clientConfig());
+  const sqs = server.client(SQSClient);
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "q.fifo", Attributes: { FifoQueue: "true", ...attrs } }));
   return { sqs, QueueUrl: QueueUrl! };
 }

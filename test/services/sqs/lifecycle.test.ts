@@ -1,21 +1,19 @@
 // SQS message lifecycle on a ManualClock: visibility timeouts, delays, retention expiry, redrive to a DLQ, move tasks back.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, GetQueueAttributesCommand, SetQueueAttributesCommand,
   ListDeadLetterSourceQueuesCommand, StartMessageMoveTaskCommand, ListMessageMoveTasksCommand, CancelMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
 import { ManualClock } from "../../../src/core/clock.js";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { eventually } from "../../helpers/wait.js";
 
 const clock = new ManualClock(Date.parse("2024-05-01T00:00:00Z"));
-let server: TestServer;
-before(async () => (server = await startTestServer({ clock })));
-after(() => server.close());
+const server = useServer({ clock });
 
-const sqsClient = () => new SQSClient(server.clientConfig());
+const sqsClient = () => server.client(SQSClient);
 const receive = async (sqs: SQSClient, QueueUrl: string, extra: Record<string, unknown> = {}) =>
   (await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ["All"], ...extra }))).Messages ?? [];
 const counts = async (sqs: SQSClient, QueueUrl: string) => {

@@ -1,20 +1,18 @@
 // SQS messages through the real SDK v3 client: send/receive/delete, attributes and MD5s, batches, long polling that really wakes.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
   SQSClient, CreateQueueCommand, SendMessageCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageCommand,
   DeleteMessageBatchCommand, ChangeMessageVisibilityCommand, ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand,
 } from "@aws-sdk/client-sqs";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 async function setup(attrs: Record<string, string> = {}, name = "q") {
-  const sqs = new SQSClient(server.clientConfig());
+  const sqs = server.client(SQSClient);
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attrs }));
   return { sqs, QueueUrl: QueueUrl! };
 }

@@ -1,18 +1,16 @@
 // SQS queues through the real SDK v3 client (JSON 1.0): create/idempotency, URLs, listing and paging, attributes, tags, purge, delete.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   SQSClient, CreateQueueCommand, GetQueueUrlCommand, ListQueuesCommand, DeleteQueueCommand, GetQueueAttributesCommand,
   SetQueueAttributesCommand, TagQueueCommand, UntagQueueCommand, ListQueueTagsCommand, PurgeQueueCommand, SendMessageCommand,
 } from "@aws-sdk/client-sqs";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { scopeAuth, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
-const client = (account?: string) => new SQSClient(server.clientConfig({ account }));
+const client = (account?: string) => server.client(SQSClient, { account });
 
 test("create a queue, get its URL, read its default attributes, delete it", async () => {
   const sqs = client();
@@ -54,7 +52,7 @@ test("error codes carry the query API's name in x-amzn-query-error", async () =>
   const cfg = server.clientConfig();
   const res = await fetch(cfg.endpoint, {
     method: "POST",
-    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.GetQueueUrl", authorization: `AWS4-HMAC-SHA256 Credential=${cfg.credentials.accessKeyId}/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0` },
+    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.GetQueueUrl", authorization: scopeAuth("sqs", { accessKeyId: cfg.credentials.accessKeyId, signature: "0" }) },
     body: JSON.stringify({ QueueName: "nope" }),
   });
   assert.equal(res.status, 400);

@@ -1,19 +1,17 @@
 // Labels on parameter versions and tags on parameters through the real SDK v3 client.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   SSMClient, PutParameterCommand, GetParameterCommand, GetParameterHistoryCommand, LabelParameterVersionCommand, UnlabelParameterVersionCommand,
   AddTagsToResourceCommand, RemoveTagsFromResourceCommand, ListTagsForResourceCommand, DeleteParameterCommand,
 } from "@aws-sdk/client-ssm";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 async function threeVersions() {
-  const ssm = new SSMClient(server.clientConfig());
+  const ssm = server.client(SSMClient);
   for (let i = 1; i <= 3; i++) await ssm.send(new PutParameterCommand({ Name: "/l/p", Value: `v${i}`, Type: "String", Overwrite: i > 1 }));
   return ssm;
 }
@@ -60,7 +58,7 @@ test("UnlabelParameterVersion removes labels and reports the ones not on that ve
 });
 
 test("tags: add (replacing a key's value), list, remove; unknown parameters are invalid resource ids", async () => {
-  const ssm = new SSMClient(server.clientConfig());
+  const ssm = server.client(SSMClient);
   await ssm.send(new PutParameterCommand({ Name: "/t/p", Value: "v", Type: "String", Tags: [{ Key: "a", Value: "1" }] }));
   await ssm.send(new AddTagsToResourceCommand({ ResourceType: "Parameter", ResourceId: "/t/p", Tags: [{ Key: "a", Value: "2" }, { Key: "b", Value: "3" }] }));
   const list = async () => (await ssm.send(new ListTagsForResourceCommand({ ResourceType: "Parameter", ResourceId: "/t/p" }))).TagList;

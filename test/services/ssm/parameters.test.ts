@@ -1,18 +1,16 @@
 // SSM parameters through the real SDK v3 client: put rules (names, overwrite, tags, tiers, policies, patterns), reads, history, deletes.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   SSMClient, PutParameterCommand, GetParameterCommand, GetParametersCommand, GetParameterHistoryCommand, DeleteParameterCommand,
   DeleteParametersCommand, DescribeParametersCommand, LabelParameterVersionCommand, ListTagsForResourceCommand,
 } from "@aws-sdk/client-ssm";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
-const client = (account?: string) => new SSMClient(server.clientConfig({ account }));
+const client = (account?: string) => server.client(SSMClient, { account });
 
 test("put, overwrite and get a String parameter: versions, ARN, data type, last-modified user", async () => {
   const account = "123412341234";
@@ -205,6 +203,6 @@ test("parameters are per account and per region", async () => {
   const account = "555566667777";
   await client(account).send(new PutParameterCommand({ Name: "iso", Value: "v", Type: "String" }));
   await rejects(client().send(new GetParameterCommand({ Name: "iso" })), "ParameterNotFound", 400);
-  const west = new SSMClient(server.clientConfig({ account, region: "eu-west-1" }));
+  const west = server.client(SSMClient, { account, region: "eu-west-1" });
   await rejects(west.send(new GetParameterCommand({ Name: "iso" })), "ParameterNotFound", 400);
 });

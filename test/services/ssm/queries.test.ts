@@ -1,19 +1,17 @@
 // GetParametersByPath and DescribeParameters through the real SDK v3 client: hierarchy, filters, paging, filter errors.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   SSMClient, PutParameterCommand, GetParametersByPathCommand, DescribeParametersCommand, LabelParameterVersionCommand,
   paginateGetParametersByPath, paginateDescribeParameters, type DescribeParametersCommandInput,
 } from "@aws-sdk/client-ssm";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 async function seeded() {
-  const ssm = new SSMClient(server.clientConfig());
+  const ssm = server.client(SSMClient);
   const put = (Name: string, Type: "String" | "StringList" = "String", extra = {}) => ssm.send(new PutParameterCommand({ Name, Value: `v:${Name}`, Type, ...extra }));
   await put("/app/a");
   await put("/app/b", "StringList");
@@ -38,7 +36,7 @@ test("GetParametersByPath: one level or recursive, with or without a trailing sl
 });
 
 test("GetParametersByPath pages with MaxResults (at most 10) and opaque tokens", async () => {
-  const ssm = new SSMClient(server.clientConfig());
+  const ssm = server.client(SSMClient);
   for (let i = 0; i < 13; i++) await ssm.send(new PutParameterCommand({ Name: `/pg/p${String(i).padStart(2, "0")}`, Value: "v", Type: "String" }));
   const first = await ssm.send(new GetParametersByPathCommand({ Path: "/pg" }));
   assert.equal(first.Parameters!.length, 10);
@@ -88,7 +86,7 @@ test("DescribeParameters: Name Equals/BeginsWith, Path OneLevel/Recursive, Type,
 });
 
 test("DescribeParameters errors: both filter kinds, Label key, bad options, duplicates", async () => {
-  const ssm = new SSMClient(server.clientConfig());
+  const ssm = server.client(SSMClient);
   const d = (input: DescribeParametersCommandInput) => ssm.send(new DescribeParametersCommand(input));
   await rejects(d({ Filters: [{ Key: "Name", Values: ["a"] }], ParameterFilters: [{ Key: "Name", Values: ["a"] }] }), "ValidationException", 400, "You can use either Filters or ParameterFilters in a single request.");
   await rejects(d({ ParameterFilters: [{ Key: "Label", Values: ["a"] }] }), "InvalidFilterKey", 400);
@@ -99,7 +97,7 @@ test("DescribeParameters errors: both filter kinds, Label key, bad options, dupl
 });
 
 test("DescribeParameters pages through every parameter", async () => {
-  const ssm = new SSMClient(server.clientConfig());
+  const ssm = server.client(SSMClient);
   for (let i = 0; i < 7; i++) await ssm.send(new PutParameterCommand({ Name: `/dp/${i}`, Value: "v", Type: "String" }));
   const all: string[] = [];
   for await (const page of paginateDescribeParameters({ client: ssm, pageSize: 3 }, {})) {

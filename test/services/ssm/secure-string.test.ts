@@ -1,25 +1,18 @@
 // SecureString parameters: values encrypted by KMS (never stored in the clear), decrypted only when asked.
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SSMClient, PutParameterCommand, GetParameterCommand, GetParametersCommand, GetParametersByPathCommand, GetParameterHistoryCommand, DescribeParametersCommand } from "@aws-sdk/client-ssm";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
 const SECRET = "s3cr3t-plaintext-marker-7f1c";
 
-let server: TestServer;
-let dataDir: string;
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "stratus-ssm-secure-"));
-  server = await startTestServer({ dataDir });
-});
-after(async () => {
-  await server.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const dataDir = mkdtempSync(join(tmpdir(), "stratus-ssm-secure-"));
+const server = useServer({ dataDir });
+after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** Every byte under the data dir (database, WAL, blobs) contains no trace of the plaintext. */
 function assertNoPlaintextOnDisk(): void {
@@ -28,7 +21,7 @@ function assertNoPlaintextOnDisk(): void {
 }
 
 test("SecureString: ciphertext unless WithDecryption, default key alias/aws/ssm, plaintext never on disk", async () => {
-  const ssm = new SSMClient(server.clientConfig());
+  const ssm = server.client(SSMClient);
   await ssm.send(new PutParameterCommand({ Name: "/sec/db/password", Value: SECRET, Type: "SecureString" }));
   const hidden = (await ssm.send(new GetParameterCommand({ Name: "/sec/db/password" }))).Parameter!;
   assert.equal(hidden.Type, "SecureString");
@@ -50,7 +43,7 @@ test("SecureString: ciphertext unless WithDecryption, default key alias/aws/ssm,
 });
 
 test("SecureString with an unknown KMS key fails with InvalidKeyId", async () => {
-  const ssm = new SSMClient(server.clientConfig());
+  const ssm = server.client(SSMClient);
   await rejects(ssm.send(new PutParameterCommand({ Name: "/sec/k", Value: "v", Type: "SecureString", KeyId: "alias/does-not-exist" })), "InvalidKeyId", 400);
   await rejects(ssm.send(new PutParameterCommand({ Name: "/sec/k", Value: "v", Type: "String", KeyId: "alias/x" })), "ValidationException", 400);
 });

@@ -1,15 +1,13 @@
 // sts:GetAccessKeyInfo: the account behind IAM keys, STS session keys, and keys Stratus never issued.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { STSClient, GetAccessKeyInfoCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { createUserWithKey } from "./setup.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
-const stsFrom = (account: string) => new STSClient(server.clientConfig({ account }));
+const stsFrom = (account: string) => server.client(STSClient, { account });
 
 test("an STS session key names the account that requested it", async () => {
   const owner = randomAccount();

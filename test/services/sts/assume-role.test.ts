@@ -1,18 +1,16 @@
 // sts:AssumeRole through the real SDK: trust policies (same and cross account, ExternalId, explicit
 // Deny, MFA, tags), durations, role chaining, the assumed-role identity on later calls, and expiry.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { ManualClock } from "../../../src/core/clock.js";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { GetRoleCommand } from "@aws-sdk/client-iam";
 import { createRole, createUserWithKey, enableVirtualMfa, iamAs, keysOf, stsWith, trust, wrongCode } from "./setup.js";
 import { rejects } from "../../helpers/errors.js";
 
 const clock = new ManualClock(Date.UTC(2024, 4, 1, 12, 0, 0));
-let server: TestServer;
-before(async () => (server = await startTestServer({ clock })));
-after(() => server.close());
+const server = useServer({ clock });
 
 const denied = (callerArn: string, roleArn: string, action = "sts:AssumeRole") =>
   `User: ${callerArn} is not authorized to perform: ${action} on resource: ${roleArn}`;
@@ -57,7 +55,7 @@ test("a role the trust policy does not open, or that does not exist, is AccessDe
 test("root credentials may not assume roles", async () => {
   const account = randomAccount();
   const role = await createRole(server, account, "r", trust({ AWS: account }));
-  const sts = new STSClient(server.clientConfig({ account }));
+  const sts = server.client(STSClient, { account });
   await rejects(sts.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: "s1" })), "AccessDenied", 403, "Roles may not be assumed by root accounts.");
 });
 

@@ -1,22 +1,20 @@
 // sts:GetCallerIdentity through the real SDK v3 client.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 test("a 12-digit access key is its own account's root", async () => {
-  const sts = new STSClient(server.clientConfig({ account: "123456789012" }));
+  const sts = server.client(STSClient, { account: "123456789012" });
   const id = await sts.send(new GetCallerIdentityCommand({}));
   assert.equal(id.Account, "123456789012");
   assert.equal(id.Arn, "arn:aws:iam::123456789012:root");
 });
 
 test("any other key is account 000000000000", async () => {
-  const sts = new STSClient(server.clientConfig({ accessKeyId: "test" }));
+  const sts = server.client(STSClient, { accessKeyId: "test" });
   const id = await sts.send(new GetCallerIdentityCommand({}));
   assert.equal(id.Account, "000000000000");
 });

@@ -1,19 +1,17 @@
 // sts:GetSessionToken and GetFederationToken through the real SDK: durations, MFA end to end, session
 // credentials on later calls, expiry, and the refusal to chain from session credentials.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { STSClient, GetCallerIdentityCommand, GetSessionTokenCommand, GetFederationTokenCommand } from "@aws-sdk/client-sts";
 import { ManualClock } from "../../../src/core/clock.js";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { createUserWithKey, enableVirtualMfa, keysOf, stsWith, wrongCode } from "./setup.js";
 import { rejects } from "../../helpers/errors.js";
 
 const clock = new ManualClock(Date.UTC(2024, 4, 1, 12, 0, 0));
-let server: TestServer;
-before(async () => (server = await startTestServer({ clock })));
-after(() => server.close());
+const server = useServer({ clock });
 
-const rootSts = (account = randomAccount()) => new STSClient(server.clientConfig({ account }));
+const rootSts = (account = randomAccount()) => server.client(STSClient, { account });
 
 test("root GetSessionToken: ASIA key, 40-char secret, token, expiry clamped to one hour", async () => {
   const account = randomAccount();
