@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 
 import { gunzipSync } from "node:zlib";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SERVICES } from "../src/services/catalog.js";
+import { REGISTRY as SERVICES } from "../src/services/registry.js";
 import type { ServiceModel, Shape, MemberRef } from "../src/core/model.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -1,5 +1,7 @@
-// One running Stratus: its options, store, clock, logger, audit trail, and the in-process way to call
-// any operation (validation + handler) that both the HTTP gateway and service-to-service calls use.
+// One running Stratus: its options, store, clock, logger, audit trail, and the one dispatch path (the service's
+// validation, then its handler) that both the HTTP gateway and service-to-service calls use. It implements the
+// ServiceHost services see and the GatewayHost the gateway sees; the catalog comes from the composition root
+// (server.ts), so the runtime imports nothing but core.
 import { randomUUID } from "node:crypto";
 import type { Clock } from "./core/clock.js";
 import { systemClock } from "./core/clock.js";
@@ -7,8 +9,7 @@ import { Scheduler } from "./core/scheduler.js";
 import { BlobStore } from "./core/blobs.js";
 import type { CallOptions, HandlerContext } from "./core/context.js";
 import { CommonErrors, isServiceError } from "./core/errors.js";
-import type { Principal, RootCredential } from "./core/identity.js";
-import { registerCredentialSource, rootPrincipal, DEFAULT_ACCOUNT } from "./core/identity.js";
+import { CredentialResolver, rootPrincipal, DEFAULT_ACCOUNT, type CredentialSource } from "./core/identity.js";
 import type { Logger } from "./core/log.js";
 import { loadModel, type ServiceModel } from "./core/model.js";
 import type { Store, ScopeKind } from "./core/store/types.js";
@@ -16,39 +17,19 @@ import { scopeKey } from "./core/store/types.js";
 import { validateInput } from "./core/validate.js";
 import type { AuditSink } from "./core/audit-types.js";
 import { noAudit } from "./core/audit-types.js";
-import { auditedCall } from "./gateway/record-audit.js";
-import { CREDENTIAL_SOURCES, loadDefinition, serviceByName } from "./services/registry.js";
-import type { ServiceDefinition } from "./services/types.js";
+import type { Catalog } from "./core/catalog.js";
+import type { GatewayHost } from "./core/exchange.js";
+import type { ProtocolName } from "./core/http.js";
+import type { DispatchOptions, HostOptions, Identity, ServiceDefinition } from "./core/service.js";
 
-export type AuthMode = "none" | "sigv4";
+export type { AuthMode, Identity } from "./core/service.js";
+export type RuntimeOptions = HostOptions;
 
-export interface RuntimeOptions {
-  auth: AuthMode;
-  /** Root credentials valid out of the box (default test/test). */
-  rootCredentials: RootCredential[];
-  defaultRegion: string;
-  maxBodyBytes: number;
-  /** The user's project: Node.js functions find the AWS SDK in its node_modules first (default: the working directory). */
-  projectDir?: string;
-}
-
-export interface Identity {
-  account: string;
-  region: string;
-  principal: Principal;
-  requestId?: string;
-  sourceIp?: string;
-  userAgent?: string;
-  /** The Host header of an HTTP request (for URLs handed back, e.g. SQS queue URLs). */
-  host?: string;
-  /** For a service-to-service call: the calling service's folder name (CloudTrail's invokedBy). */
-  invokedBy?: string;
-}
-
-export class Runtime {
+export class Runtime implements GatewayHost {
   readonly startedAt: number;
   readonly scheduler: Scheduler;
   readonly blobs: BlobStore;
+  readonly credentials: CredentialResolver;
   audit: AuditSink = noAudit;
   /** The server's base URL once it listens (e.g. http://127.0.0.1:4566); SNS puts it in SigningCertURL. */
   url?: string;
@@ -58,12 +39,14 @@ export class Runtime {
     readonly options: RuntimeOptions,
     readonly store: Store,
     readonly logger: Logger,
+    readonly catalog: Catalog,
     readonly clock: Clock = systemClock,
   ) {
     this.startedAt = clock.now();
     this.scheduler = new Scheduler(clock, (e) => logger.error("a scheduled task failed", e));
     this.blobs = new BlobStore(store.dataDir);
-    for (const source of CREDENTIAL_SOURCES) registerCredentialSource(source);
+    const sources = catalog.services.map((s) => s.declared.credentialSource).filter((c): c is CredentialSource => !!c);
+    this.credentials = new CredentialResolver(store, options.rootCredentials, sources);
   }
 
   private readonly ready = new Map<string, ServiceDefinition>();
@@ -106,7 +89,7 @@ export class Runtime {
     if (ready) return ready;
     let p = this.starting.get(name);
     if (!p) {
-      p = loadDefinition(name).then((def) => {
+      p = this.catalog.load(name).then((def) => {
         if (def) this.startService(def);
         return def;
       });
@@ -154,14 +137,24 @@ export class Runtime {
     return loadModel(service);
   }
 
-  /** Validates the typed input against the model and runs the handler. Throws ServiceError. */
-  async invoke(service: string, operation: string, input: Record<string, unknown>, who: Identity): Promise<Record<string, unknown>> {
+  /**
+   * The one dispatch path, for HTTP requests (the gateway) and in-process calls alike: the service's own
+   * validation of the typed input (S3's wording, or the model's constraints in its protocol's error code), then
+   * its handler; NotImplemented where it has none. `protocol` is the one the caller spoke (default: the
+   * service's first), which decides the generic validation's error code. Throws ServiceError.
+   */
+  async dispatch(service: string, operation: string, input: Record<string, unknown>, who: Identity, protocol?: ProtocolName): Promise<Record<string, unknown>> {
+    const info = this.catalog.named(service);
     const model = this.model(service);
     const op = model.operations[operation];
-    if (!op) throw CommonErrors.unknownOperation("json", operation);
-    const protocol = serviceByName(service)?.protocols[0] ?? "json";
-    validateInput(model, op.input?.shape, input, protocol === "query" || protocol === "ec2" ? "ValidationError" : "ValidationException");
-    const def = await this.service(service);
+    if (!info || !op) throw CommonErrors.unknownOperation("json", operation);
+    if (info.declared.validate) info.declared.validate(model, operation, input);
+    else {
+      const spoken = protocol ?? info.protocols[0];
+      validateInput(model, op.input?.shape, input, info.declared.validationCode ?? (spoken === "query" || spoken === "ec2" ? "ValidationError" : "ValidationException"));
+    }
+    let def = this.service(service);
+    if (def instanceof Promise) def = await def;
     const handler = def?.handlers[operation.charAt(0).toLowerCase() + operation.slice(1)];
     if (!handler) throw CommonErrors.notImplemented(model.metadata.serviceId, operation);
     const out = await handler(input, this.context(service, operation, who));
@@ -185,6 +178,7 @@ export class Runtime {
       scheduler: runtime.scheduler,
       startAtBoot: () => runtime.startAtBoot(service),
       blobs: runtime.blobs,
+      credentials: runtime.credentials,
       table: <T>(name: string, scope: ScopeKind = "account") => runtime.store.table<T>(`${service}:${name}`, scopeKey(scope, who.account, who.region)),
       call: <O>(svc: string, op: string, input: object, opts: CallOptions = {}) =>
         runtime.call(svc, op, input as Record<string, unknown>, {
@@ -198,21 +192,63 @@ export class Runtime {
     };
   }
 
-  /** A service-to-service call: same validation and handler as over HTTP, recorded in the audit trail. */
-  async call(service: string, operation: string, input: Record<string, unknown>, who: Identity): Promise<Record<string, unknown>> {
-    const inner = { ...who, requestId: randomUUID() };
-    if (this.logger.level !== "debug") return auditedCall(this, service, operation, input, inner, () => this.invoke(service, operation, input, inner));
+  /**
+   * A service-to-service call: the same dispatch as over HTTP, recorded in the audit trail invokedBy the calling
+   * service unless `opts.audit` is false; with --log-level debug, one line marked as in-process.
+   */
+  async call(service: string, operation: string, input: Record<string, unknown>, who: Identity, opts: DispatchOptions = {}): Promise<Record<string, unknown>> {
+    const inner = { ...who, requestId: who.requestId ?? randomUUID() };
+    const run = () => (opts.audit === false ? this.dispatch(service, operation, input, inner) : this.audited(service, operation, input, inner));
+    if (this.logger.level !== "debug") return run();
     // The debug line the gateway writes per request, marked as a call from another service.
     const started = performance.now();
     const line = (result: string) =>
       this.logger.debug(`AWS ${service}.${operation} (in-process, from ${who.invokedBy ?? "stratus"}) => ${result} (${Math.round(performance.now() - started)} ms)`);
     try {
-      const out = await auditedCall(this, service, operation, input, inner, () => this.invoke(service, operation, input, inner));
+      const out = await run();
       line("ok");
       return out;
     } catch (e) {
       line(isServiceError(e) ? `${e.status} ${e.code}` : "failed");
       throw e;
+    }
+  }
+
+  /** Dispatches and records the call, invokedBy the calling service, as AWS does. */
+  private async audited(service: string, operation: string, input: Record<string, unknown>, who: Identity & { requestId: string }): Promise<Record<string, unknown>> {
+    const time = this.clock.now();
+    let output: Record<string, unknown> | undefined;
+    let error: unknown;
+    try {
+      output = await this.dispatch(service, operation, input, who);
+      return output;
+    } catch (e) {
+      error = e;
+      throw e;
+    } finally {
+      const info = this.catalog.named(service);
+      const caller = who.invokedBy ? this.catalog.named(who.invokedBy) : undefined;
+      const err = error === undefined ? undefined : isServiceError(error) ? error : CommonErrors.internalFailure();
+      if (info) {
+        this.audit.record({
+          time,
+          service,
+          eventSource: info.eventSource,
+          operation,
+          account: who.account,
+          region: who.region,
+          principal: who.principal,
+          sourceIp: who.sourceIp ?? "AWS Internal",
+          userAgent: who.userAgent ?? "AWS Internal",
+          requestId: who.requestId,
+          input,
+          output,
+          errorCode: err?.code,
+          errorMessage: err?.message,
+          internal: true,
+          invokedBy: caller?.eventSource,
+        });
+      }
     }
   }
 

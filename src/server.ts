@@ -1,4 +1,5 @@
-// The node:http listener: opens the store, builds the runtime, hands each request to the gateway.
+// The composition root: opens the store, builds the runtime with the service catalog (services/registry.ts),
+// and hands each request of the node:http listener to the gateway.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
@@ -15,6 +16,8 @@ import { internalRoute } from "./gateway/internal-routes.js";
 import type { Exchange } from "./gateway/exchange.js";
 import { createAuditTrail } from "./core/audit.js";
 import { buildEventRow } from "./services/cloudtrail/record.js";
+import { defaultCatalog } from "./services/registry.js";
+import type { Catalog } from "./core/catalog.js";
 
 export interface ServerOptions {
   host?: string;
@@ -30,6 +33,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** The user's project: Node.js functions find the AWS SDK in its node_modules first (default: the working directory). */
   projectDir?: string;
+  /** The services this server runs (default: every service in services/registry.ts). */
+  catalog?: Catalog;
 }
 
 export interface RunningServer {
@@ -58,6 +63,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     },
     store,
     logger,
+    opts.catalog ?? defaultCatalog(),
     opts.clock,
   );
   runtime.audit = createAuditTrail(store, runtime.clock, logger, buildEventRow);

@@ -4,6 +4,7 @@ import type { Principal } from "./identity.js";
 import type { ScopeKind, Store, Table } from "./store/types.js";
 import type { Scheduler } from "./scheduler.js";
 import type { BlobStore } from "./blobs.js";
+import type { CredentialResolver } from "./identity.js";
 
 export interface CallOptions {
   account?: string;
@@ -33,6 +34,8 @@ export interface HandlerContext {
   startAtBoot(): void;
   /** Large content as files beside the database (object bodies); records keep the blob id. */
   readonly blobs: BlobStore;
+  /** Resolves access keys (root keys, IAM keys, STS sessions): whose key is this. */
+  readonly credentials: CredentialResolver;
   /** This service's table `name`, scoped to the caller's account (default), region, or globally. */
   table<T>(name: string, scope?: ScopeKind): Table<T>;
   /** Calls another service's operation in-process, through validation and its handler, as an SDK would. */

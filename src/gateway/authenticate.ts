@@ -2,27 +2,8 @@
 import { authFamily } from "../core/auth/errors.js";
 import { AuthErrors } from "../core/auth/errors.js";
 import { checkSession, verifySigV4 } from "../core/auth/sigv4-verify.js";
-import type { CredentialRecord, RootCredential } from "../core/identity.js";
-import { accountForUnknownKey, findCredentials, rootPrincipal } from "../core/identity.js";
-import { serviceBySigningName } from "../services/registry.js";
+import { accountForUnknownKey, rootPrincipal } from "../core/identity.js";
 import type { Exchange } from "./exchange.js";
-import type { Runtime } from "../runtime.js";
-
-const TWELVE_DIGITS = /^\d{12}$/;
-
-/**
- * With --auth sigv4, a key no source knows is refused, except a 12-digit one: it is the root key of that
- * account with the default root secret (the first configured root's, "test" out of the box). Tests get a
- * fresh account per test by picking a random 12-digit key id, and that must keep working when signatures count.
- */
-export function lookupCredential(rt: Runtime, akid: string): CredentialRecord | undefined {
-  const found = findCredentials(akid, rt.store, rt.options.rootCredentials);
-  if (found || !TWELVE_DIGITS.test(akid)) return found;
-  return { accessKeyId: akid, secretAccessKey: rt.options.rootCredentials[0]?.secretAccessKey ?? "test", principal: rootPrincipal(akid, akid) };
-}
-
-export const isRoot = (roots: RootCredential[], cred: CredentialRecord) =>
-  cred.principal.type === "Root" && (TWELVE_DIGITS.test(cred.accessKeyId) || roots.some((r) => r.accessKeyId === cred.accessKeyId));
 
 export function authenticate(x: Exchange): void {
   // Already authenticated by a quirk (S3's SigV2 and POST-policy signatures).
@@ -40,12 +21,12 @@ export function authenticate(x: Exchange): void {
       pathMode: family === "s3" ? "as-sent" : "double",
       s3Payload: family === "s3",
       serviceMatches: service
-        ? (name) => name === service.signingName || name === service.endpointPrefix || serviceBySigningName(name) === service
+        ? (name) => name === service.signingName || name === service.endpointPrefix || rt.catalog.bySigningName(name) === service
         : undefined,
-      lookup: (akid) => lookupCredential(rt, akid),
+      lookup: (akid) => rt.credentials.forSignature(akid),
       rawHeaders: x.raw?.rawHeaders,
       // Out of the box the root keys are shared test keys; tools often send a dummy token with them.
-      ignoreTokenFor: (c) => isRoot(rt.options.rootCredentials, c),
+      ignoreTokenFor: (c) => rt.credentials.isRoot(c),
     });
     x.principal = cred.principal;
     x.account = cred.principal.accountId;
@@ -59,9 +40,9 @@ export function authenticate(x: Exchange): void {
   // session token and must be unexpired — otherwise code that forgets to refresh or pass the token would work
   // here and fail on AWS.
   const akid = sig?.accessKeyId;
-  const found = akid ? findCredentials(akid, rt.store, rt.options.rootCredentials) : undefined;
+  const found = akid ? rt.credentials.find(akid) : undefined;
   if (found) {
-    if (!isRoot(rt.options.rootCredentials, found)) {
+    if (!rt.credentials.isRoot(found)) {
       if (found.status === "Inactive") throw AuthErrors.invalidKey(family, found.accessKeyId);
       if (found.sessionToken !== undefined || found.expiration !== undefined) checkSession(found, sig!.sessionToken, family, rt.clock.now());
     }

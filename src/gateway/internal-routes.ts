@@ -1,40 +1,32 @@
-// Stratus's own endpoints beside the AWS APIs: health (also at LocalStack's path, for tools written for it).
+// Endpoints beside the AWS APIs: the routes services declare in the registry (function URLs, SNS's
+// certificate), loaded on first use like the services themselves; and Stratus's health (also at LocalStack's
+// path, for tools written for it).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { IMPLEMENTED_NAMES, SERVICE_INFO } from "../services/registry.js";
-import type { Runtime } from "../runtime.js";
+import type { GatewayHost } from "./exchange.js";
 import { VERSION } from "../version.js";
 
-// Lambda function URLs: <url-id>.lambda-url.<region>.localhost (or .on.aws) addressed by Host.
-const LAMBDA_URL_HOST = /^[a-z0-9]{32}\.lambda-url\.[a-z0-9-]+\.(?:localhost|on\.aws)(?::\d+)?$/i;
-
-export function internalRoute(rt: Runtime, req: IncomingMessage, res: ServerResponse): boolean {
+export function internalRoute(rt: GatewayHost, req: IncomingMessage, res: ServerResponse): boolean {
   const url = req.url ?? "";
-  // Function URLs (by Host or /_stratus/lambda/url/) and function code downloads (/_stratus/lambda/code/).
-  if (LAMBDA_URL_HOST.test(req.headers.host ?? "") || url.startsWith("/_stratus/lambda/")) {
-    // Loaded on first use, like the Lambda service itself.
-    import("../services/lambda/url-invoke.js").then(({ lambdaRoute }) => lambdaRoute(rt, req, res)).catch((e: unknown) => {
-      rt.logger.error("Lambda route failed", e);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
+  const q = url.indexOf("?");
+  const path = q < 0 ? url : url.slice(0, q);
+  const host = req.headers.host ?? "";
+  for (const route of rt.catalog.routes) {
+    if (!route.matches(host, path)) continue;
+    route
+      .load()
+      .then((m) => m.default(rt, req, res))
+      .catch((e: unknown) => {
+        rt.logger.error(`the route for ${path} failed`, e);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
     return true;
   }
   if (!url.startsWith("/_stratus/") && !url.startsWith("/_localstack/")) return false;
-  const path = url.split("?")[0];
-  // SNS's SigningCertURL, SubscribeURL and UnsubscribeURL.
-  if (path.startsWith("/_stratus/sns/")) {
-    // Loaded on first use, like the SNS service itself.
-    import("../services/sns/routes.js").then(({ snsRoute }) => snsRoute(rt, req, res)).catch((e: unknown) => {
-      rt.logger.error("SNS route failed", e);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-    return true;
-  }
   if (path === "/_stratus/health" || path === "/_localstack/health") {
-    const implemented = new Set(IMPLEMENTED_NAMES);
+    const implemented = new Set(rt.catalog.implemented);
     const services: Record<string, string> = {};
-    for (const s of SERVICE_INFO) services[s.name] = implemented.has(s.name) ? "running" : "not_implemented";
+    for (const s of rt.catalog.services) services[s.name] = implemented.has(s.name) ? "running" : "not_implemented";
     json(res, 200, {
       status: "ok",
       version: VERSION,

@@ -5,25 +5,24 @@ import { readBody, enforceBodyLimit, ClientGone } from "./read-body.js";
 import { resolveService } from "./resolve-service.js";
 import { authenticate } from "./authenticate.js";
 import { resolveOperation } from "./resolve-operation.js";
-import { parseInput, validate } from "./parse-input.js";
-import { invokeHandler } from "./invoke-handler.js";
+import { parseInput } from "./parse-input.js";
+import { dispatch } from "./invoke-handler.js";
 import { serializeOutput, serializeError, send } from "./write-response.js";
 import { recordAuditEvent } from "./record-audit.js";
-import { quirksAfterAuth, quirksBeforeAuth, quirksDecorate } from "../protocols/quirks/index.js";
+import { quirksAfterAuth, quirksBeforeAuth, quirksDecorate } from "./quirks.js";
 
 export const pipeline: Step[] = [
   resolveService, //   X-Amz-Target, SigV4 scope, Host, path → service + protocol
   readBody, //         the body, within the size limit — or a stream for S3's uploads
   enforceBodyLimit, // 413 past the size limit, in that service's protocol
-  quirksBeforeAuth, // S3: CORS preflight, browser POST uploads, SigV2 (may answer the request itself)
+  quirksBeforeAuth, // the service's declared quirk, e.g. S3: CORS preflight, POST uploads, SigV2 (may answer itself)
   authenticate, //     SigV4 → account, region, principal
-  quirksAfterAuth, //  S3: chunk signatures chained from the seed, decoded content length
+  quirksAfterAuth, //  e.g. S3: chunk signatures chained from the seed, decoded content length
   resolveOperation, // Action / target / REST URI template
   parseInput, //       model-driven: HTTP → typed input
-  validate, //         model constraints → AWS's validation error wording
-  invokeHandler, //    services/<svc>: (input, ctx) → output
+  dispatch, //         the service's validation in AWS's wording, then services/<svc>: (input, ctx) → output
   serializeOutput, //  model-driven: output → HTTP
-  quirksDecorate, //   S3: CORS headers on actual requests
+  quirksDecorate, //   e.g. S3: 206 for ranges, CORS headers on actual requests
 ];
 
 export async function handle(x: Exchange): Promise<void> {

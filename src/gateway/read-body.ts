@@ -1,8 +1,8 @@
 // The request body: buffered up to the size limit (past it the rest is drained and the call refused with 413 in
 // the service's protocol), or — for a service quirk that streams (S3's PutObject/UploadPart) — handed on as a stream.
 import { CommonErrors } from "../core/errors.js";
-import { quirkOpenBody } from "../protocols/quirks/index.js";
-import type { Exchange } from "./exchange.js";
+import { quirkOpenBody } from "./quirks.js";
+import { ClientGone, type Exchange } from "./exchange.js";
 
 export function readBody(x: Exchange): Promise<void> | void {
   if (x.bodyRead) return;
@@ -13,11 +13,8 @@ export function readBody(x: Exchange): Promise<void> | void {
   return bufferBody(x);
 }
 
-// Services whose requests AWS allows to be larger than the server's general limit: Lambda's CreateFunction and
-// UpdateFunctionCode carry a 50 MB zip as base64 JSON (AWS's own request limit is 69,905,067 bytes).
-const SERVICE_LIMITS: Record<string, number> = { lambda: 69_905_067 };
-
-const limitFor = (x: Exchange) => Math.max(x.runtime.options.maxBodyBytes, SERVICE_LIMITS[x.service?.name ?? ""] ?? 0);
+// A service may declare a larger limit than the server's general one (Lambda's 50 MB zips as base64 JSON).
+const limitFor = (x: Exchange) => Math.max(x.runtime.options.maxBodyBytes, x.service?.declared.bodyLimit ?? 0);
 
 /** Reads the whole body into x.req.body (once), within the size limit. */
 export function bufferBody(x: Exchange): Promise<void> | void {
@@ -48,12 +45,7 @@ export function bufferBody(x: Exchange): Promise<void> | void {
   });
 }
 
-/** The request was aborted by the client before its body arrived: nothing to answer or record. */
-export class ClientGone extends Error {
-  constructor() {
-    super("the client closed the connection before sending the whole request");
-  }
-}
+export { ClientGone };
 
 export function enforceBodyLimit(x: Exchange): void {
   if (x.bodyTooLarge) throw CommonErrors.requestTooLarge(limitFor(x));

@@ -1,16 +1,8 @@
-// The CloudTrail record of the call, success or error, handed to the audit trail after the response;
-// and the same record for calls one service makes to another in-process.
-import { isServiceError, CommonErrors } from "../core/errors.js";
+// The CloudTrail record of the call, success or error, handed to the audit trail after the response (the runtime
+// records calls one service makes to another in-process).
 import { accountForUnknownKey, type Principal } from "../core/identity.js";
 import { parseForm } from "../protocols/query.js";
-import { serviceByName, type ServiceInfo } from "../services/registry.js";
-import type { Runtime, Identity } from "../runtime.js";
 import type { Exchange } from "./exchange.js";
-
-/** e.g. iam.amazonaws.com; CloudWatch signs as "monitoring" and CloudTrail names it so. */
-export function eventSourceOf(service: ServiceInfo): string {
-  return `${service.endpointPrefix === "monitoring" ? "monitoring" : service.signingName}.amazonaws.com`;
-}
 
 export function recordAuditEvent(x: Exchange): void {
   if (!x.service) return;
@@ -18,7 +10,7 @@ export function recordAuditEvent(x: Exchange): void {
   x.runtime.audit.record({
     time: x.receivedAt,
     service: x.service.name,
-    eventSource: eventSourceOf(x.service),
+    eventSource: x.service.eventSource,
     operation: x.operation ?? requestedOperation(x),
     account,
     region: x.region,
@@ -31,47 +23,6 @@ export function recordAuditEvent(x: Exchange): void {
     errorCode: x.error?.code,
     errorMessage: x.error?.message,
   });
-}
-
-/** Runs a service-to-service call and records it, invokedBy the calling service, as AWS does. */
-export async function auditedCall(
-  runtime: Runtime, service: string, operation: string, input: Record<string, unknown>, who: Identity & { requestId: string },
-  invoke: () => Promise<Record<string, unknown>>,
-): Promise<Record<string, unknown>> {
-  const time = runtime.clock.now();
-  let output: Record<string, unknown> | undefined;
-  let error: unknown;
-  try {
-    output = await invoke();
-    return output;
-  } catch (e) {
-    error = e;
-    throw e;
-  } finally {
-    const info = serviceByName(service);
-    const caller = who.invokedBy ? serviceByName(who.invokedBy) : undefined;
-    const err = error === undefined ? undefined : isServiceError(error) ? error : CommonErrors.internalFailure();
-    if (info) {
-      runtime.audit.record({
-        time,
-        service,
-        eventSource: eventSourceOf(info),
-        operation,
-        account: who.account,
-        region: who.region,
-        principal: who.principal,
-        sourceIp: who.sourceIp ?? "AWS Internal",
-        userAgent: who.userAgent ?? "AWS Internal",
-        requestId: who.requestId,
-        input,
-        output,
-        errorCode: err?.code,
-        errorMessage: err?.message,
-        internal: true,
-        invokedBy: caller ? eventSourceOf(caller) : undefined,
-      });
-    }
-  }
 }
 
 // What the caller asked for when the operation did not resolve: the target, Action=, or CBOR path.

@@ -3,9 +3,8 @@ import { ServiceError } from "../core/errors.js";
 import { parseSigV4 } from "../core/auth/sigv4-parse.js";
 import { codecs, pickProtocol } from "../protocols/index.js";
 import { parseForm } from "../protocols/query.js";
-import type { ServiceInfo } from "../services/registry.js";
-import { serviceByAction, serviceByEndpointPrefix, serviceByName, serviceBySigningName, serviceByTarget } from "../services/registry.js";
-import { looksLikeS3, s3VirtualHost } from "../protocols/quirks/s3-addressing.js";
+import type { Catalog } from "../core/catalog.js";
+import type { ServiceInfo } from "../core/service.js";
 import { bufferBody } from "./read-body.js";
 import type { Exchange } from "./exchange.js";
 
@@ -16,13 +15,13 @@ const HOST_PATTERNS = [
   /^([a-z0-9-]+)(?:\.([a-z]{2}(?:-[a-z]+)+-\d+))?\.localhost$/,
 ];
 
-function fromHost(host: string | undefined): { service?: ServiceInfo; region?: string } {
+function fromHost(catalog: Catalog, host: string | undefined): { service?: ServiceInfo; region?: string } {
   if (!host) return {};
   const name = host.replace(/:\d+$/, "").toLowerCase();
   for (const re of HOST_PATTERNS) {
     const m = re.exec(name);
     if (m) {
-      const service = serviceByEndpointPrefix(m[1]);
+      const service = catalog.byEndpointPrefix(m[1]);
       if (service) return { service, region: m[2] };
     }
   }
@@ -33,31 +32,45 @@ function fromAction(x: Exchange): ServiceInfo | undefined {
   const ct = x.req.headers["content-type"] ?? "";
   let action = /(?:^|&)Action=([^&]*)/.exec(x.req.query)?.[1];
   if (!action && ct.startsWith("application/x-www-form-urlencoded")) action = parseForm(x.req.body.toString("utf8")).get("Action");
-  return action ? serviceByAction(decodeURIComponent(action)) : undefined;
+  return action ? x.runtime.catalog.byQueryAction(decodeURIComponent(action)) : undefined;
+}
+
+/** The host claims of services that declared one (S3's virtual-hosted buckets), asked before other routing. */
+function claimedByHost(x: Exchange): { service: ServiceInfo; region?: string } | undefined {
+  for (const service of x.runtime.catalog.hostClaimants) {
+    const claim = service.declared.quirk!.claimHost!(x.req);
+    if (claim) return { service, region: claim.region };
+  }
+  return undefined;
+}
+
+function claimedUnmarked(x: Exchange): ServiceInfo | undefined {
+  return x.runtime.catalog.unmarkedClaimants.find((s) => s.declared.quirk!.claimUnmarked!(x.req));
 }
 
 export function resolveService(x: Exchange): void | Promise<void> {
   const h = x.req.headers;
+  const catalog = x.runtime.catalog;
   x.sig = parseSigV4(x.req);
   let service: ServiceInfo | undefined;
   const target = h["x-amz-target"];
-  if (target) service = serviceByTarget(target.slice(0, target.lastIndexOf(".")));
+  if (target) service = catalog.byTargetPrefix(target.slice(0, target.lastIndexOf(".")));
   if (!service && h["smithy-protocol"] === "rpc-v2-cbor") {
     const m = /^\/service\/([^/]+)\/operation\/[^/]+$/.exec(x.req.path);
-    if (m) service = serviceByTarget(m[1]);
+    if (m) service = catalog.byTargetPrefix(m[1]);
   }
-  // A virtual-hosted S3 bucket in the Host: the path is rewritten to path style before routing.
-  const virtual = service ? undefined : s3VirtualHost(x.req);
-  if (virtual) service = serviceByName("s3");
-  if (!service && x.sig?.service) service = serviceBySigningName(x.sig.service);
-  const host = virtual ?? fromHost(h["host"]);
+  // A Host a service claims (an S3 virtual-hosted bucket): the path is rewritten to path style before routing.
+  const claimed = service ? undefined : claimedByHost(x);
+  if (claimed) service = claimed.service;
+  if (!service && x.sig?.service) service = catalog.bySigningName(x.sig.service);
+  const host = claimed ?? fromHost(catalog, h["host"]);
   service ??= (host as { service?: ServiceInfo }).service;
   if (!service && isUnreadForm(x)) {
     // Action= may be only in a form body, which is read after the service is known: read it now.
-    return Promise.resolve(bufferBody(x)).then(() => finish(x, fromAction(x), host.region));
+    return Promise.resolve(bufferBody(x)).then(() => finish(x, fromAction(x) ?? claimedUnmarked(x), host.region));
   }
   service ??= fromAction(x);
-  if (!service && looksLikeS3(x.req)) service = serviceByName("s3");
+  service ??= claimedUnmarked(x);
   finish(x, service, host.region);
 }
 

@@ -1,89 +1,83 @@
-// Routing facts for every catalogued service (models/index.json, made by codegen) and the implemented ones.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { modelsDir } from "../core/model.js";
-import type { ProtocolName } from "../protocols/types.js";
-import type { ServiceDefinition } from "./types.js";
-import type { CredentialSource } from "../core/identity.js";
+// Every AWS service on the roadmap, one declaration each: everything the gateway and runtime need before the
+// service loads (its handlers are loaded on its first call, so start-up does not compile them all and the bundle
+// splits them out). Adding a service is its folder plus one entry here: docs/ADDING-A-SERVICE.md.
+import type { ServiceRegistration } from "../core/service.js";
+import { Catalog } from "../core/catalog.js";
 import { iamCredentialSource } from "./iam/credentials.js";
 import { credentialSource as stsCredentialSource } from "./sts/credentials.js";
+import { s3Quirk } from "./s3/wire/quirk.js";
+import { s3Validate } from "./s3/wire/responses.js";
+import { sqsQuirk } from "./sqs/wire.js";
 
-export interface ServiceInfo {
-  name: string;
-  protocols: ProtocolName[];
-  jsonVersion?: string;
-  targetPrefix?: string;
-  signingName: string;
-  endpointPrefix: string;
-  serviceId: string;
-  apiVersion: string;
-  awsQueryCompatible?: boolean;
-  queryActions?: string[];
-}
+// Lambda function URLs: <url-id>.lambda-url.<region>.localhost (or .on.aws) addressed by Host.
+const LAMBDA_URL_HOST = /^[a-z0-9]{32}\.lambda-url\.[a-z0-9-]+\.(?:localhost|on\.aws)(?::\d+)?$/i;
 
-/**
- * Where access keys come from besides the root keys: IAM's access keys and STS's session credentials.
- * Small modules of their own, loaded with the server, so authenticating does not load those services.
- */
-export const CREDENTIAL_SOURCES: CredentialSource[] = [iamCredentialSource, stsCredentialSource];
+export const REGISTRY: ServiceRegistration[] = [
+  {
+    name: "sts",
+    botocore: "sts",
+    load: () => import("./sts/index.js"),
+    credentialSource: stsCredentialSource, // session credentials
+  },
+  {
+    name: "iam",
+    botocore: "iam",
+    load: () => import("./iam/index.js"),
+    credentialSource: iamCredentialSource, // access keys
+  },
+  { name: "cloudtrail", botocore: "cloudtrail", load: () => import("./cloudtrail/index.js") },
+  {
+    name: "s3",
+    botocore: "s3",
+    load: () => import("./s3/index.js"),
+    quirk: s3Quirk, // streamed uploads, aws-chunked, SigV2, POST uploads, CORS, virtual hosts
+    validate: s3Validate, // no ValidationException: InvalidArgument, MalformedXML
+  },
+  {
+    name: "sqs",
+    botocore: "sqs",
+    load: () => import("./sqs/index.js"),
+    quirk: sqsQuirk, // the query protocol's names, which the JSON model lost
+  },
+  {
+    name: "sns",
+    botocore: "sns",
+    load: () => import("./sns/index.js"),
+    // SigningCertURL, SubscribeURL and UnsubscribeURL.
+    routes: [{ matches: (_host, path) => path.startsWith("/_stratus/sns/"), load: () => import("./sns/routes.js") }],
+  },
+  { name: "ssm", botocore: "ssm", load: () => import("./ssm/index.js") },
+  { name: "secrets-manager", botocore: "secretsmanager", load: () => import("./secrets-manager/index.js") },
+  { name: "kms", botocore: "kms", load: () => import("./kms/index.js") },
+  { name: "cloudwatch-logs", botocore: "logs", load: () => import("./cloudwatch-logs/index.js") },
+  { name: "cloudwatch", botocore: "cloudwatch" },
+  { name: "eventbridge", botocore: "events" },
+  {
+    name: "lambda",
+    botocore: "lambda",
+    load: () => import("./lambda/index.js"),
+    // Function URLs (by Host or /_stratus/lambda/url/) and function code downloads (/_stratus/lambda/code/).
+    routes: [{ matches: (host, path) => path.startsWith("/_stratus/lambda/") || LAMBDA_URL_HOST.test(host), load: () => import("./lambda/url-invoke.js") }],
+    // CreateFunction and UpdateFunctionCode carry a 50 MB zip as base64 JSON (AWS's own request limit).
+    bodyLimit: 69_905_067,
+  },
+  { name: "cloudformation", botocore: "cloudformation" },
+  { name: "xray", botocore: "xray" },
+  { name: "ecs", botocore: "ecs" },
+  { name: "ecr", botocore: "ecr" },
+  { name: "eks", botocore: "eks" },
+  { name: "elastic-beanstalk", botocore: "elasticbeanstalk" },
+  { name: "application-auto-scaling", botocore: "application-autoscaling" },
+  { name: "codebuild", botocore: "codebuild" },
+  { name: "codepipeline", botocore: "codepipeline" },
+  { name: "codedeploy", botocore: "codedeploy" },
+  { name: "codeartifact", botocore: "codeartifact" },
+  { name: "global-accelerator", botocore: "globalaccelerator" },
+  { name: "ec2", botocore: "ec2" },
+  { name: "synthetics", botocore: "synthetics" },
+  { name: "schemas", botocore: "schemas" },
+];
 
-// Every service is loaded on its first call, so start-up does not compile them all (the bundle splits them out).
-const LAZY: Record<string, () => Promise<{ default: ServiceDefinition }>> = {
-  sts: () => import("./sts/index.js"),
-  iam: () => import("./iam/index.js"),
-  cloudtrail: () => import("./cloudtrail/index.js"),
-  s3: () => import("./s3/index.js"),
-  sqs: () => import("./sqs/index.js"),
-  sns: () => import("./sns/index.js"),
-  ssm: () => import("./ssm/index.js"),
-  "secrets-manager": () => import("./secrets-manager/index.js"),
-  kms: () => import("./kms/index.js"),
-  "cloudwatch-logs": () => import("./cloudwatch-logs/index.js"),
-  lambda: () => import("./lambda/index.js"),
-};
-
-/** Services with handlers; every other catalogued service answers NotImplemented per operation. */
-export const IMPLEMENTED_NAMES: string[] = Object.keys(LAZY);
-
-const infos = JSON.parse(readFileSync(join(modelsDir, "index.json"), "utf8")) as Record<string, Omit<ServiceInfo, "name">>;
-export const SERVICE_INFO: ServiceInfo[] = Object.entries(infos).map(([name, i]) => ({ name, ...i }));
-
-const byName = new Map(SERVICE_INFO.map((s) => [s.name, s]));
-const byTarget = new Map<string, ServiceInfo>();
-for (const s of SERVICE_INFO) {
-  if (!s.targetPrefix) continue;
-  byTarget.set(s.targetPrefix, s);
-  // Namespaced prefixes (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101): SDKs send the last segment.
-  byTarget.set(s.targetPrefix.slice(s.targetPrefix.lastIndexOf(".") + 1), s);
-}
-const bySigning = new Map<string, ServiceInfo>();
-const byEndpoint = new Map<string, ServiceInfo>();
-for (const s of SERVICE_INFO) {
-  if (!bySigning.has(s.signingName)) bySigning.set(s.signingName, s);
-  if (!byEndpoint.has(s.endpointPrefix)) byEndpoint.set(s.endpointPrefix, s);
-}
-const byAction = new Map<string, ServiceInfo>();
-for (const s of SERVICE_INFO) for (const a of s.queryActions ?? []) if (!byAction.has(a)) byAction.set(a, s);
-const definitions = new Map<string, ServiceDefinition>();
-
-export const serviceByName = (name: string) => byName.get(name);
-export const serviceByTarget = (prefix: string) => byTarget.get(prefix);
-export const serviceBySigningName = (name: string) => bySigning.get(name) ?? byEndpoint.get(name);
-export const serviceByEndpointPrefix = (prefix: string) => byEndpoint.get(prefix) ?? bySigning.get(prefix);
-export const serviceByAction = (action: string) => byAction.get(action);
-/** A service's definition if it is loaded already. */
-export const definitionOf = (name: string) => definitions.get(name);
-
-/** Loads a service's definition (once); undefined for a service with no handlers. */
-export async function loadDefinition(name: string): Promise<ServiceDefinition | undefined> {
-  const ready = definitions.get(name);
-  if (ready || !LAZY[name]) return ready;
-  const def = (await LAZY[name]()).default;
-  definitions.set(name, def);
-  return def;
-}
-
-/** Every implemented service's definition (the docs generator and coverage need them all). */
-export async function loadAllDefinitions(): Promise<ServiceDefinition[]> {
-  return Promise.all(IMPLEMENTED_NAMES.map(async (n) => (await loadDefinition(n))!));
-}
+let catalog: Catalog | undefined;
+/** The registry joined with the models' routing facts (built once; the server hands it to its runtime). */
+export const defaultCatalog = (): Catalog => (catalog ??= new Catalog(REGISTRY));

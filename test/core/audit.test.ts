@@ -1,5 +1,5 @@
 // The audit trail: CloudTrail record contents, redaction, service-to-service calls, retention and
-// restart, with LookupEvents driven in-process (runtime.invoke: validation + handler).
+// restart, with LookupEvents driven in-process (runtime.dispatch: validation + handler).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -26,7 +26,7 @@ interface Ev {
 }
 
 async function lookup(s: TestServer, account: string, input: Record<string, unknown> = {}, region = "us-east-1") {
-  const out = await s.runtime.invoke("cloudtrail", "LookupEvents", input, { ...s.runtime.rootIdentity(account, region) });
+  const out = await s.runtime.dispatch("cloudtrail", "LookupEvents", input, { ...s.runtime.rootIdentity(account, region) });
   return out as { Events: Ev[]; NextToken?: string };
 }
 

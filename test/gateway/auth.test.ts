@@ -8,7 +8,10 @@ import { HttpRequest } from "@smithy/protocol-http";
 import type { HttpRequest as SignedRequest } from "@smithy/types";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { ManualClock } from "../../src/core/clock.js";
-import { registerCredentialSource, type CredentialRecord } from "../../src/core/identity.js";
+import type { CredentialRecord, CredentialSource } from "../../src/core/identity.js";
+import { Catalog } from "../../src/core/catalog.js";
+import type { Store } from "../../src/core/store/types.js";
+import { REGISTRY } from "../../src/services/registry.js";
 import { uriEncode } from "../../src/core/auth/sigv4-verify.js";
 import { randomAccount, startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -26,16 +29,21 @@ const temp = (akid: string, expiration: number, status: "Active" | "Inactive" = 
   status,
   principal: { type: "AssumedRole", accountId: TEMP_ACCOUNT, arn: `arn:aws:sts::${TEMP_ACCOUNT}:assumed-role/r/s`, principalId: "AROAEXAMPLE:s", accessKeyId: akid },
 });
-registerCredentialSource((akid) => {
+const fakes: CredentialSource = (akid) => {
   if (akid === "ASIATESTGOOD0000") return temp(akid, clock.now() + 3600_000);
   if (akid === "ASIATESTEXPIRED0") return temp(akid, clock.now() - 1000);
   if (akid === "AKIATESTINACTIVE") return temp(akid, 0, "Inactive");
   return undefined;
-});
+};
+// The registry with STS's declared credential source knowing these keys too: the composition root (startServer's
+// `catalog`) takes any catalog.
+const catalog = new Catalog(
+  REGISTRY.map((r) => (r.name === "sts" ? { ...r, credentialSource: (akid: string, store: Store) => fakes(akid, store) ?? r.credentialSource?.(akid, store) } : r)),
+);
 
 before(async () => {
-  server = await startTestServer({ auth: "sigv4", clock });
-  open = await startTestServer({ clock });
+  server = await startTestServer({ auth: "sigv4", clock, catalog });
+  open = await startTestServer({ clock, catalog });
 });
 after(async () => {
   await server.close();

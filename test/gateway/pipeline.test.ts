@@ -5,7 +5,7 @@ import { request } from "node:http";
 import assert from "node:assert/strict";
 import { IAMClient, CreateSAMLProviderCommand } from "@aws-sdk/client-iam";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { loadDefinition } from "../../src/services/registry.js";
+import { defaultCatalog } from "../../src/services/registry.js";
 
 let server: TestServer;
 before(async () => (server = await startTestServer({ maxBodyBytes: 64 * 1024 })));
@@ -92,7 +92,7 @@ test("every response carries a request id", async () => {
 });
 
 test("an unexpected handler failure answers InternalFailure 500 with the request id", async () => {
-  const handlers = (await loadDefinition("sts"))!.handlers;
+  const handlers = (await defaultCatalog().load("sts"))!.handlers;
   const original = handlers.getAccessKeyInfo;
   handlers.getAccessKeyInfo = () => {
     throw new TypeError("boom");

@@ -1,6 +1,6 @@
 // The authentication errors, worded and coded as each protocol family of AWS services answers them.
 import { ServiceError } from "../errors.js";
-import type { ProtocolName } from "../../protocols/types.js";
+import type { ProtocolName } from "../http.js";
 
 /**
  * Query services (STS, IAM, SNS, CloudFormation…) and non-S3 REST-XML ones answer InvalidClientTokenId /

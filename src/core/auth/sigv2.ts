@@ -1,7 +1,7 @@
 // S3's legacy Signature Version 2 (HMAC-SHA1): the presigned query form (AWSAccessKeyId, Signature, Expires) that
 // boto3 generates by default, and the `Authorization: AWS key:signature` header form.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { HttpRequest } from "../../protocols/types.js";
+import type { HttpRequest } from "../http.js";
 import type { CredentialRecord } from "../identity.js";
 import { ServiceError } from "../errors.js";
 import { AuthErrors } from "./errors.js";

@@ -1,5 +1,5 @@
 // Reads the SigV4 fields a request carries, from the Authorization header or a presigned query string.
-import type { HttpRequest } from "../../protocols/types.js";
+import type { HttpRequest } from "../http.js";
 
 export interface SigV4Fields {
   algorithm: string;

@@ -1,7 +1,7 @@
 // Verifies an AWS Signature Version 4 (header or presigned query form) against the caller's secret.
 import * as crypto from "node:crypto";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import type { HttpRequest } from "../../protocols/types.js";
+import type { HttpRequest } from "../http.js";
 import type { CredentialRecord } from "../identity.js";
 import type { SigV4Fields } from "./sigv4-parse.js";
 import { AuthErrors, type AuthFamily } from "./errors.js";

@@ -1,5 +1,5 @@
 // Cloudtrail: the service at a glance — Event history (LookupEvents) over the audit trail every call writes.
-import { defineService } from "../types.js";
+import { defineService } from "../../core/service.js";
 import type { CloudtrailApi } from "./api.generated.js";
 import { lookupEventsHandlers } from "./lookup-events.js";
 import { AuditTrail } from "../../core/audit.js";

@@ -1,5 +1,5 @@
 // CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention.
-import { defineService } from "../types.js";
+import { defineService } from "../../core/service.js";
 import type { CloudwatchLogsApi } from "./api.generated.js";
 import { logGroups } from "./log-groups.js";
 import { logStreams } from "./log-streams.js";

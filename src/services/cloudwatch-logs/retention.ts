@@ -1,6 +1,6 @@
 // The retention sweep: events past a group's retention are deleted hourly on the runtime's scheduler
 // (queries already hide them, so the sweep only reclaims space and keeps storedBytes honest).
-import type { Runtime } from "../../runtime.js";
+import type { ServiceHost } from "../../core/service.js";
 import { logEventStore } from "../../core/store/log-events.js";
 import type { GroupRec } from "./state.js";
 import { retentionFloor } from "./state.js";
@@ -8,7 +8,7 @@ import { retentionFloor } from "./state.js";
 export const SWEEP_EVERY_MS = 60 * 60 * 1000;
 const GROUPS = "cloudwatch-logs:groups";
 
-export function sweepExpiredEvents(runtime: Runtime): number {
+export function sweepExpiredEvents(runtime: ServiceHost): number {
   const store = runtime.store;
   const events = logEventStore(store);
   const now = runtime.clock.now();
@@ -30,7 +30,7 @@ export function sweepExpiredEvents(runtime: Runtime): number {
   return deleted;
 }
 
-export function startRetentionSweep(runtime: Runtime): () => void {
+export function startRetentionSweep(runtime: ServiceHost): () => void {
   const sweep = () => {
     try {
       sweepExpiredEvents(runtime);

@@ -1,5 +1,5 @@
 // IAM: the service at a glance — per-account users, groups, roles, policies, keys, MFA; its keys sign requests.
-import { defineService } from "../types.js";
+import { defineService } from "../../core/service.js";
 import type { IamApi } from "./api.generated.js";
 import { accessKeys } from "./access-keys.js";
 import { account } from "./account.js";

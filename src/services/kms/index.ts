@@ -1,5 +1,5 @@
 // KMS: the service at a glance — per account+region keys (symmetric, RSA, ECC, HMAC), aliases, policies, grants, tags, rotation.
-import { defineService } from "../types.js";
+import { defineService } from "../../core/service.js";
 import type { KmsApi } from "./api.generated.js";
 import { aliases } from "./aliases.js";
 import { asymmetric } from "./asymmetric.js";

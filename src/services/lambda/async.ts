@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError } from "../../core/errors.js";
 import type { Store } from "../../core/store/types.js";
-import type { Runtime } from "../../runtime.js";
+import type { ServiceHost } from "../../core/service.js";
 import { embed, sendDeadLetter, sendRecord, type Condition, type InvocationRecord } from "./destinations.js";
 import type { InvokeResult } from "./engine/index.js";
 import { checkRunnable, runNow } from "./invoke.js";
@@ -54,7 +54,7 @@ export interface AsyncEventRec {
 const events = (ctx: Pick<HandlerContext, "table">) => ctx.table<AsyncEventRec>("async-events", "region");
 
 interface Queue {
-  runtime: Runtime;
+  runtime: ServiceHost;
   stopped: boolean;
   /** Events being attempted now (scope/id), so a duplicate timer never runs one twice at once. */
   running: Set<string>;
@@ -89,7 +89,7 @@ export function enqueue(ctx: HandlerContext, r: Resolved, payload: Buffer): void
 }
 
 /** Starts this server's queue (from Lambda's start hook): resumes every event still pending. Returns its stop. */
-export function startAsyncQueue(runtime: Runtime): () => void {
+export function startAsyncQueue(runtime: ServiceHost): () => void {
   const q: Queue = { runtime, stopped: false, running: new Set() };
   queues.set(runtime.store, q);
   for (const scope of runtime.store.scopes("lambda:async-events")) {

@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import type { Store } from "../../core/store/types.js";
-import type { Runtime } from "../../runtime.js";
+import type { ServiceHost } from "../../core/service.js";
 import type { Message } from "../sqs/api.generated.js";
 import type { FilterCriteria, FunctionResponseType, ScalingConfig } from "./api.generated.js";
 import { matches, parsePattern, type Pattern } from "./esm-filter.js";
@@ -62,7 +62,7 @@ const managers = new WeakMap<Store, Pollers>();
 export const pollersOf = (store: Store): Pollers | undefined => managers.get(store);
 
 /** Lambda's start hook: resumes every mapping (all accounts and regions) and returns the stop function. */
-export function startPollers(runtime: Runtime): () => void {
+export function startPollers(runtime: ServiceHost): () => void {
   const p = new Pollers(runtime);
   p.resume();
   // Pollers stop as the server starts closing: its long polls answer at once from then on.
@@ -82,7 +82,7 @@ export class Pollers {
   /** Resolves when the server stops: every await in a poller races it, so nothing touches the store after. */
   readonly stopSignal = new Promise<void>((r) => (this.fireStop = r));
 
-  constructor(readonly runtime: Runtime) {
+  constructor(readonly runtime: ServiceHost) {
     managers.set(runtime.store, this);
   }
 
@@ -278,7 +278,7 @@ class Runner {
     const who = { ...rt.rootIdentity(as.account, as.region), invokedBy: "lambda" };
     // The pollers' receives run around the clock (several a second per mapping, mostly empty): they stay out of
     // the audit trail, as Lambda's polling stays out of CloudTrail's event history. What they delete is recorded.
-    const call = operation === "ReceiveMessage" ? rt.invoke("sqs", operation, input, who) : rt.call("sqs", operation, input, who);
+    const call = rt.call("sqs", operation, input, who, { audit: operation !== "ReceiveMessage" });
     return this.guard(call as Promise<O>);
   }
 

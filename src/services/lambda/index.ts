@@ -1,6 +1,6 @@
 // Lambda: functions whose code runs for real as local processes speaking the Lambda Runtime API (engine/),
 // with versions, aliases, layers, permissions, concurrency, asynchronous invocation and event source mappings.
-import { defineService } from "../types.js";
+import { defineService } from "../../core/service.js";
 import type { LambdaApi } from "./api.generated.js";
 import { startEngine } from "./engine/index.js";
 import { startAsyncQueue } from "./async.js";

@@ -9,10 +9,9 @@ import { parseSigV4 } from "../../core/auth/sigv4-parse.js";
 import { verifySigV4 } from "../../core/auth/sigv4-verify.js";
 import { isServiceError } from "../../core/errors.js";
 import type { Principal } from "../../core/identity.js";
-import { isRoot, lookupCredential } from "../../gateway/authenticate.js";
-import { accountForUnknownKey, findCredentials, rootPrincipal } from "../../core/identity.js";
+import { accountForUnknownKey, rootPrincipal } from "../../core/identity.js";
 import type { HttpRequest } from "../../protocols/types.js";
-import type { Runtime } from "../../runtime.js";
+import type { ServiceHost } from "../../core/service.js";
 import type { Cors } from "./api.generated.js";
 import type { UrlConfigRec } from "./state.js";
 import { checkRunnable, runNow } from "./invoke.js";
@@ -25,7 +24,7 @@ const URL_PATH = /^\/_stratus\/lambda\/url\/([a-z0-9]{32})(\/.*)?$/i;
 const CODE_PATH = /^\/_stratus\/lambda\/code\/([^/]*)$/;
 const BLOB_ID = /^[0-9a-f-]{36}$/;
 
-export async function lambdaRoute(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export default async function lambdaRoute(rt: ServiceHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const path = q < 0 ? url : url.slice(0, q);
@@ -42,7 +41,7 @@ export async function lambdaRoute(rt: Runtime, req: IncomingMessage, res: Server
 
 // --- code download -------------------------------------------------------------------------------------
 
-function serveCode(rt: Runtime, req: IncomingMessage, res: ServerResponse, id: string): void {
+function serveCode(rt: ServiceHost, req: IncomingMessage, res: ServerResponse, id: string): void {
   if (req.method !== "GET" && req.method !== "HEAD") {
     sendJson(res, 405, { error: "MethodNotAllowed", message: `${req.method} is not allowed on a code location` });
     return;
@@ -85,7 +84,7 @@ interface Found {
 }
 
 /** The URL's configuration from the global index; a stale index entry (function deleted) is dropped. */
-function findUrl(rt: Runtime, urlId: string, region: string | undefined): Found | undefined {
+function findUrl(rt: ServiceHost, urlId: string, region: string | undefined): Found | undefined {
   const idx = rt.store.table<UrlIndexRec>(`lambda:${URL_INDEX}`, "");
   const index = idx.get(urlId);
   if (!index) return undefined;
@@ -153,7 +152,7 @@ const traceId = (ms: number) => `Root=1-${Math.floor(ms / 1000).toString(16).pad
  * lambda:InvokeFunctionUrl (FunctionUrlAuthType NONE) and, for URLs made since October 2025, lambda:InvokeFunction
  * (InvokedViaFunctionUrl): `aws lambda add-permission --principal "*" …`, as the console and the CDK add them.
  */
-function publicAccess(rt: Runtime, index: UrlIndexRec): boolean {
+function publicAccess(rt: ServiceHost, index: UrlIndexRec): boolean {
   const ctx = {
     account: index.account,
     region: index.region,
@@ -174,7 +173,7 @@ function forbidden(res: ServerResponse, requestId: string, message: string | nul
  * AWS_IAM: the request must carry a SigV4 signature. With --auth sigv4 it is verified as the AWS APIs verify
  * theirs (scope service "lambda"); with --auth none only its presence is required, as the gateway does.
  */
-function authenticateIam(rt: Runtime, req: IncomingMessage, t: Target, body: Buffer): { principal: Principal; accessKey: string } | { error: string } {
+function authenticateIam(rt: ServiceHost, req: IncomingMessage, t: Target, body: Buffer): { principal: Principal; accessKey: string } | { error: string } {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
   const url = req.url ?? "/";
@@ -190,9 +189,9 @@ function authenticateIam(rt: Runtime, req: IncomingMessage, t: Target, body: Buf
         pathMode: "double",
         s3Payload: false,
         serviceMatches: (s) => s === "lambda",
-        lookup: (akid) => lookupCredential(rt, akid),
+        lookup: (akid) => rt.credentials.forSignature(akid),
         rawHeaders: req.rawHeaders,
-        ignoreTokenFor: (c) => isRoot(rt.options.rootCredentials, c),
+        ignoreTokenFor: (c) => rt.credentials.isRoot(c),
       });
       return { principal: cred.principal, accessKey: sig.accessKeyId };
     } catch (e) {
@@ -200,7 +199,7 @@ function authenticateIam(rt: Runtime, req: IncomingMessage, t: Target, body: Buf
       throw e;
     }
   }
-  const found = findCredentials(sig.accessKeyId, rt.store, rt.options.rootCredentials);
+  const found = rt.credentials.find(sig.accessKeyId);
   return { principal: found?.principal ?? rootPrincipal(accountForUnknownKey(sig.accessKeyId), sig.accessKeyId), accessKey: sig.accessKeyId };
 }
 
@@ -285,7 +284,7 @@ export function toHttp(payload: Buffer): HttpAnswer {
   return { status: 200, headers, body: typeof parsed === "string" ? Buffer.from(parsed, "utf8") : payload };
 }
 
-async function serveUrl(rt: Runtime, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
+async function serveUrl(rt: ServiceHost, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
   const requestId = randomUUID();
   const found = findUrl(rt, t.urlId, t.region);
   if (!found) {
@@ -353,11 +352,12 @@ async function serveUrl(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
 
   let answer: HttpAnswer;
   try {
-    const out = await rt.invoke(
+    const out = await rt.call(
       "lambda",
       "Invoke",
       { FunctionName: config.functionName, ...(config.qualifier ? { Qualifier: config.qualifier } : {}), Payload: Buffer.from(JSON.stringify(event)) },
       { account: index.account, region: index.region, principal: rootPrincipal(index.account), requestId, sourceIp, userAgent: headers["user-agent"] ?? "" },
+      { audit: false },
     );
     answer = out.FunctionError ? INTERNAL_ERROR() : toHttp(Buffer.from((out.Payload as Uint8Array | undefined) ?? []));
   } catch (e) {
@@ -406,7 +406,7 @@ interface StreamJob {
  * awslambda.HttpResponseStream.from the stream opens with a JSON prelude (statusCode, headers, cookies) and eight
  * NUL bytes; without, it is a 200 of the stream's content type. A function that does not stream is answered whole.
  */
-async function streamUrl(rt: Runtime, res: ServerResponse, j: StreamJob): Promise<void> {
+async function streamUrl(rt: ServiceHost, res: ServerResponse, j: StreamJob): Promise<void> {
   const who = { account: j.index.account, region: j.index.region, principal: rootPrincipal(j.index.account), requestId: j.requestId, sourceIp: j.sourceIp, userAgent: j.userAgent };
   const ctx = rt.context("lambda", "Invoke", who);
   let mode: "prelude" | "body" | undefined;

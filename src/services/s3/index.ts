@@ -1,6 +1,6 @@
 // S3: the service at a glance — buckets, objects, listing, multipart, versioning, and bucket configuration
 // (policy, CORS, tagging, lifecycle with its sweep, event notifications).
-import { defineService } from "../types.js";
+import { defineService } from "../../core/service.js";
 import type { S3Api } from "./api.generated.js";
 import { buckets } from "./buckets.js";
 import { cors } from "./cors.js";

@@ -2,7 +2,7 @@
 // by Days/Date, noncurrent versions, expired delete markers, incomplete multipart uploads) on the scheduler.
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
-import type { Runtime } from "../../runtime.js";
+import type { ServiceHost } from "../../core/service.js";
 import type { LifecycleRule, LifecycleRuleFilter, S3Api } from "./api.generated.js";
 import { mustBucket } from "./common.js";
 import { notify } from "./notifications.js";
@@ -85,7 +85,7 @@ function filterMatches(rule: LifecycleRule, key: string, v: VersionRec): boolean
 }
 
 /** Applies every bucket's enabled expiration rules as of now. */
-export function sweep(runtime: Runtime): void {
+export function sweep(runtime: ServiceHost): void {
   const t = storeTables(runtime.store);
   const now = runtime.clock.now();
   for (const { value: b } of t.buckets.list()) {
@@ -149,7 +149,7 @@ function sweepUploads(ctx: HandlerContext, b: BucketRec, rules: LifecycleRule[],
 }
 
 /** The service start hook: sweep now and then every SWEEP_INTERVAL (on the runtime clock). */
-export function startLifecycle(runtime: Runtime): () => void {
+export function startLifecycle(runtime: ServiceHost): () => void {
   const run = () => {
     try {
       sweep(runtime);

@@ -1,7 +1,7 @@
 // Bucket event notifications: the configuration (validated against real destinations, with s3:TestEvent as
 // AWS sends it) and delivery of S3's event JSON to SQS queues, SNS topics and Lambda functions after a write.
 import { randomBytes, randomUUID } from "node:crypto";
-import type { Runtime } from "../../runtime.js";
+import type { ServiceHost } from "../../core/service.js";
 import { parseArn } from "../../core/arn.js";
 import { lambdaPermits } from "../lambda/internal.js";
 import type { HandlerContext } from "../../core/context.js";
@@ -156,7 +156,7 @@ async function deliver(ctx: HandlerContext, id: string): Promise<void> {
 }
 
 /** Re-arms the event deliveries still pending after a restart, in every account and region. */
-export function resumePendingEvents(runtime: Runtime): void {
+export function resumePendingEvents(runtime: ServiceHost): void {
   for (const scope of runtime.store.scopes("s3:pending-events")) {
     const [account, region] = scope.split("/");
     const ctx = runtime.context("s3", "PutObject", runtime.rootIdentity(account, region));

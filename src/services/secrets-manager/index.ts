@@ -1,6 +1,6 @@
 // Secrets Manager: the service at a glance — secrets, versions and staging labels, resource policies,
 // random passwords, rotation; values encrypted through KMS; deletion after the recovery window.
-import { defineService } from "../types.js";
+import { defineService } from "../../core/service.js";
 import type { SecretsManagerApi } from "./api.generated.js";
 import { password } from "./password.js";
 import { policies } from "./policies.js";

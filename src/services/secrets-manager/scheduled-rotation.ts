@@ -3,7 +3,7 @@
 // from stored timestamps, so a rotation that fell due while the server was down runs when it starts again.
 import { randomUUID } from "node:crypto";
 import type { Store } from "../../core/store/types.js";
-import type { Runtime } from "../../runtime.js";
+import type { ServiceHost } from "../../core/service.js";
 import { CURRENT } from "./common.js";
 import { runRotation } from "./rotation.js";
 import { nextRotationDate } from "./schedule.js";
@@ -21,7 +21,7 @@ const dueAt = (rec: SecretRec, now: number): number | undefined =>
   rec.rotation?.enabled && rec.rotation.lambdaArn && rec.deletionDate === undefined ? nextRotationDate(rec.rotation, rec.created, now) : undefined;
 
 /** Starts the rotation clock of this server; returns its stop function. */
-export function startScheduledRotations(runtime: Runtime): () => void {
+export function startScheduledRotations(runtime: ServiceHost): () => void {
   const running = new Set<string>();
   let cancel = () => {};
   let stopped = false;

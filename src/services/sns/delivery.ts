@@ -9,7 +9,7 @@ import { compileFilterPolicy, matches, type FilterScope } from "./filter-policy.
 import { retryDelaySeconds, retryPolicyFor, type RetryPolicy } from "./delivery-policy.js";
 import { bodyFor, confirmation, notification, type Confirmation, type PublishedMessage } from "./messages.js";
 import { parseArn, tables, type SubRec, type TopicRec } from "./state.js";
-import type { Runtime } from "../../runtime.js";
+import type { ServiceHost } from "../../core/service.js";
 
 export type Job = { kind: "notification"; message: PublishedMessage; base: string } | { kind: "confirmation"; confirmation: Confirmation; base: string };
 
@@ -58,7 +58,7 @@ function arm(ctx: HandlerContext, id: string, dueAt: number): void {
 }
 
 /** Re-arms every delivery still pending in the store (all accounts and regions), after a restart. */
-export function resumePending(runtime: Runtime): void {
+export function resumePending(runtime: ServiceHost): void {
   for (const scope of runtime.store.scopes("sns:pending-deliveries")) {
     const [account, region] = scope.split("/");
     const ctx = runtime.context("sns", "Publish", runtime.rootIdentity(account, region));

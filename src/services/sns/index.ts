@@ -1,5 +1,5 @@
 // SNS: the service at a glance — topics, subscriptions with real deliveries (SQS, HTTP/S, Lambda), filter policies, signed messages.
-import { defineService } from "../types.js";
+import { defineService } from "../../core/service.js";
 import type { SnsApi } from "./api.generated.js";
 import { publishing } from "./publish.js";
 import { registerRuntime } from "./state.js";

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { isServiceError, ServiceError } from "../../core/errors.js";
-import type { Runtime } from "../../runtime.js";
+import type { ServiceHost } from "../../core/service.js";
 import { signingIdentity } from "./certificate.js";
 import { CERT_PATH } from "./messages.js";
 import { parseArn } from "./state.js";
@@ -11,7 +11,7 @@ import { parseArn } from "./state.js";
 const XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/";
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export async function snsRoute(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export default async function snsRoute(rt: ServiceHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://local");
   if (url.pathname === CERT_PATH) return send(res, 200, "application/x-x509-ca-cert", signingIdentity(rt.store, rt.clock.now()).certPem);
   const requestId = randomUUID();
@@ -43,7 +43,7 @@ export async function snsRoute(rt: Runtime, req: IncomingMessage, res: ServerRes
   }
 }
 
-function identity(rt: Runtime, arn: string) {
+function identity(rt: ServiceHost, arn: string) {
   const p = parseArn(arn);
   if (!p || !/^\d{12}$/.test(p.account)) throw new ServiceError("InvalidParameter", "Invalid parameter: TopicArn", 400);
   return rt.rootIdentity(p.account, p.region);

@@ -1,7 +1,7 @@
 // SNS records and tables (per account+region), ARN parsing, paging tokens, and the running server SNS delivers from.
 import type { HandlerContext } from "../../core/context.js";
 import type { Store, Table } from "../../core/store/types.js";
-import type { Runtime } from "../../runtime.js";
+import type { ServiceHost } from "../../core/service.js";
 import { InvalidParameterException, NotFoundException } from "./api.generated.js";
 import type { Tag } from "./api.generated.js";
 
@@ -127,8 +127,8 @@ export function pageOf<T>(table: Table<T>, token: string | undefined, size: numb
 }
 
 // --- the running server: deliveries happen after the call returns, on its scheduler, from its URL ---
-const runtimes = new WeakMap<Store, Runtime>();
-export const registerRuntime = (rt: Runtime) => runtimes.set(rt.store, rt);
+const runtimes = new WeakMap<Store, ServiceHost>();
+export const registerRuntime = (rt: ServiceHost) => runtimes.set(rt.store, rt);
 export const runtimeOf = (ctx: HandlerContext) => runtimes.get(ctx.store);
 
 /**

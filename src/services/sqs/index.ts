@@ -1,5 +1,5 @@
 // SQS: queues (standard and FIFO), messages with visibility, delays, long polling and redrive, and DLQ move tasks.
-import { defineService } from "../types.js";
+import { defineService } from "../../core/service.js";
 import type { SqsApi } from "./api.generated.js";
 import { queueHandlers } from "./queues.js";
 import { sendHandlers } from "./send.js";

@@ -1,7 +1,7 @@
 // Dead-letter queues: which queues redrive into one, and message move tasks that really move DLQ messages back on the scheduler.
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
-import type { Runtime } from "../../runtime.js";
+import type { ServiceHost } from "../../core/service.js";
 import type { ListMessageMoveTasksResultEntry, SqsApi } from "./api.generated.js";
 import { num, redrivePolicy } from "./attributes.js";
 import { invalidParameterValue, sqsError } from "./errors.js";
@@ -59,7 +59,7 @@ function step(ctx: HandlerContext, taskId: string): void {
 }
 
 /** Resumes the tasks that were running when the server stopped. */
-export function resumeMoveTasks(runtime: Runtime): void {
+export function resumeMoveTasks(runtime: ServiceHost): void {
   for (const scope of runtime.store.scopes("sqs:moveTasks")) {
     const [account, region] = scope.split("/");
     const ctx = runtime.context("sqs", "StartMessageMoveTask", runtime.rootIdentity(account, region));

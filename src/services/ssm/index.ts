@@ -1,5 +1,5 @@
 // SSM: the service at a glance — Parameter Store (parameters, versions, labels, tags) per account and region.
-import { defineService } from "../types.js";
+import { defineService } from "../../core/service.js";
 import type { SsmApi } from "./api.generated.js";
 import { labels } from "./labels.js";
 import { parameters } from "./parameters.js";

@@ -1,5 +1,5 @@
 // Who am I, and whose key is this: GetCallerIdentity and GetAccessKeyInfo.
-import { accountForUnknownKey, findCredentials } from "../../core/identity.js";
+import { accountForUnknownKey } from "../../core/identity.js";
 import type { StsApi } from "./api.generated.js";
 
 export const callerIdentity = {
@@ -10,7 +10,7 @@ export const callerIdentity = {
 
   // Any key Stratus issued (IAM AKIA, STS ASIA) names its account; other keys follow the account rule.
   getAccessKeyInfo(input, ctx) {
-    const found = findCredentials(input.AccessKeyId, ctx.store, []);
+    const found = ctx.credentials.find(input.AccessKeyId, false);
     return { Account: found?.principal.accountId ?? accountForUnknownKey(input.AccessKeyId) };
   },
 } satisfies Partial<StsApi>;

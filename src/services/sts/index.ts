@@ -1,5 +1,5 @@
 // STS: the service at a glance — identity, session tokens, role sessions, and the credentials it issues.
-import { defineService } from "../types.js";
+import { defineService } from "../../core/service.js";
 import type { StsApi } from "./api.generated.js";
 import { assumeRole } from "./assume-role.js";
 import { callerIdentity } from "./caller-identity.js";

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Store } from "../../../core/store/types.js";
-import type { Runtime } from "../../../runtime.js";
-import { issueSession } from "../../sts/credentials.js";
+import type { ServiceHost } from "../../../core/service.js";
+import { issueSession } from "../../sts/internal.js";
 import { findRoleByArn } from "../../iam/internal.js";
 import type { FunctionConfiguration } from "../api.generated.js";
 import { ResourceConflictException, TooManyRequestsException } from "../api.generated.js";
@@ -91,7 +91,7 @@ export class Engine {
   private readonly instanceLog = new WeakMap<Instance, LogTarget>();
   private readonly credentialsExpire = new WeakMap<Instance, number>();
 
-  constructor(private readonly runtime: Runtime) {
+  constructor(private readonly runtime: ServiceHost) {
     this.code = new CodeCache(runtime.store.dataDir, runtime.blobs, runtime.options.projectDir ?? process.cwd());
     this.logs = new LogSink(runtime);
     this.tmpRoot = join(runtime.store.dataDir, "lambda", "tmp");
@@ -477,7 +477,7 @@ function runtimeVersionName(runtime: string | undefined): string {
 }
 
 /** Creates this server's engine (Lambda's start hook) and returns its stop function. */
-export function startEngine(runtime: Runtime): () => void {
+export function startEngine(runtime: ServiceHost): () => void {
   const engine = new Engine(runtime);
   return () => engine.stop();
 }

@@ -2,7 +2,7 @@
 // one stream per execution environment (2024/01/31/[$LATEST]<id>), the START/END/REPORT platform lines around
 // each invocation. Writes go through the Logs API in the background, in order, never on the invocation's path.
 import { ServiceError } from "../../../core/errors.js";
-import type { Runtime } from "../../../runtime.js";
+import type { ServiceHost } from "../../../core/service.js";
 
 export interface LogTarget {
   account: string;
@@ -28,7 +28,7 @@ export class LogSink {
   /** Groups and streams this server created (or found); if one is deleted meanwhile, PutLogEvents says so and it is made again. */
   private readonly made = new Set<string>();
 
-  constructor(private readonly runtime: Runtime) {}
+  constructor(private readonly runtime: ServiceHost) {}
 
   write(target: LogTarget, events: { timestamp: number; message: string }[]): void {
     const key = `${target.account}/${target.region}/${target.group}/${target.stream}`;

@@ -2,14 +2,13 @@
 // expiration and conditions are enforced as S3 words them; the file streams into S3 core's PutObject.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
-import { ServiceError } from "../../core/errors.js";
-import { AuthErrors } from "../../core/auth/errors.js";
-import { checkSession, signingKey } from "../../core/auth/sigv4-verify.js";
-import { identityOf, type Exchange } from "../../gateway/exchange.js";
+import { ServiceError } from "../../../core/errors.js";
+import { AuthErrors } from "../../../core/auth/errors.js";
+import { checkSession, signingKey } from "../../../core/auth/sigv4-verify.js";
+import { identityOf, type Exchange } from "../../../core/exchange.js";
 import { boundaryOf, MultipartFile, type FormHead } from "./multipart-form.js";
-import { lookupKey, setCaller } from "./s3-auth.js";
-import { ClientGone } from "../../gateway/read-body.js";
-import { findCredentials } from "../../core/identity.js";
+import { setCaller } from "./auth.js";
+import { ClientGone } from "../../../core/exchange.js";
 
 const denied = (why: string) => new ServiceError("AccessDenied", `Invalid according to Policy: ${why}`, 403);
 
@@ -66,7 +65,7 @@ export async function postUpload(x: Exchange): Promise<void> {
   for (const k of Object.keys(input)) if (input[k] === undefined) delete input[k];
   x.operation = "PutObject";
   x.input = input;
-  const out = await x.runtime.invoke("s3", "PutObject", input, identityOf(x));
+  const out = await x.runtime.dispatch("s3", "PutObject", input, identityOf(x));
   x.output = out;
   x.response = postResponse(x, fields, bucket, key, out.ETag as string | undefined, out.VersionId as string | undefined);
   x.answered = true;
@@ -98,7 +97,7 @@ function authorize(x: Exchange, fields: Map<string, string>, bucket: string, key
   // The signature: SigV4 (x-amz-signature over the base64 policy) or SigV2 (signature, HMAC-SHA1).
   if (sigv4) {
     if (!akid) throw new ServiceError("InvalidArgument", "Bucket POST must contain a field named 'AWSAccessKeyId'.  If it is specified, please check the order of the fields.", 400);
-    const cred = lookupKey(x, akid);
+    const cred = x.runtime.credentials.forSignature(akid);
     if (!cred || cred.status === "Inactive") throw AuthErrors.invalidKey("s3", akid);
     checkSession(cred, fields.get("x-amz-security-token"), "s3", now, cred.principal.type === "Root");
     let expected: string, given: string;
@@ -114,7 +113,7 @@ function authorize(x: Exchange, fields: Map<string, string>, bucket: string, key
     if (a.length !== b.length || !timingSafeEqual(a, b)) throw AuthErrors.signatureMismatch("s3");
     setCaller(x, cred, akid);
   } else {
-    setCaller(x, akid ? findCredentials(akid, x.runtime.store, x.runtime.options.rootCredentials) : undefined, akid);
+    setCaller(x, akid ? x.runtime.credentials.find(akid) : undefined, akid);
   }
 
   const expires = Date.parse(policy.expiration);

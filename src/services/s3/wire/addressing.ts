@@ -1,6 +1,6 @@
 // S3 addressing: virtual-hosted buckets in the Host are moved into the path, so the rest-xml router only ever
 // sees path style; and the unsigned or SigV2 requests that can only be S3's.
-import type { HttpRequest } from "../types.js";
+import type { HttpRequest } from "../../../core/http.js";
 
 // <bucket>.s3[.<region>|-<region>].(amazonaws.com | localhost.localstack.cloud | localhost). Bucket names may hold dots.
 const VIRTUAL_HOST = /^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.s3(?:[.-]([a-z]{2}(?:-[a-z]+)+-\d+))?\.(?:amazonaws\.com(?:\.cn)?|localhost\.localstack\.cloud|localhost)$/;

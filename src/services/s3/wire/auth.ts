@@ -1,24 +1,11 @@
 // S3's own authentication paths: SigV2 (header and presigned query) verified before the generic SigV4 step, and
 // presigned-URL expiry enforced even with --auth none (code that forgets to refresh a URL must fail here too).
-import { checkSession } from "../../core/auth/sigv4-verify.js";
-import { checkV2Expiry, parseSigV2, verifySigV2 } from "../../core/auth/sigv2.js";
-import { AuthErrors } from "../../core/auth/errors.js";
-import type { CredentialRecord } from "../../core/identity.js";
-import { accountForUnknownKey, findCredentials, rootPrincipal } from "../../core/identity.js";
-import type { Exchange } from "../../gateway/exchange.js";
-
-const TWELVE_DIGITS = /^\d{12}$/;
-
-/** As the gateway's SigV4 lookup: configured keys, else a 12-digit key is its account's root with the default secret. */
-export function lookupKey(x: Exchange, akid: string): CredentialRecord | undefined {
-  const rt = x.runtime;
-  const found = findCredentials(akid, rt.store, rt.options.rootCredentials);
-  if (found || !TWELVE_DIGITS.test(akid)) return found;
-  return { accessKeyId: akid, secretAccessKey: rt.options.rootCredentials[0]?.secretAccessKey ?? "test", principal: rootPrincipal(akid, akid) };
-}
-
-const isRootKey = (x: Exchange, c: CredentialRecord) =>
-  c.principal.type === "Root" && (TWELVE_DIGITS.test(c.accessKeyId) || x.runtime.options.rootCredentials.some((r) => r.accessKeyId === c.accessKeyId));
+import { checkSession } from "../../../core/auth/sigv4-verify.js";
+import { checkV2Expiry, parseSigV2, verifySigV2 } from "../../../core/auth/sigv2.js";
+import { AuthErrors } from "../../../core/auth/errors.js";
+import type { CredentialRecord } from "../../../core/identity.js";
+import { accountForUnknownKey, rootPrincipal } from "../../../core/identity.js";
+import type { Exchange } from "../../../core/exchange.js";
 
 /** The caller of an S3 request signed some other way than SigV4 (or with --auth none, by its key alone). */
 export function setCaller(x: Exchange, cred: CredentialRecord | undefined, akid: string | undefined): void {
@@ -39,13 +26,13 @@ export function s3Authenticate(x: Exchange): void {
   if (v2) {
     if (!sigv4) {
       checkV2Expiry(v2, now);
-      setCaller(x, findCredentials(v2.accessKeyId, x.runtime.store, x.runtime.options.rootCredentials), v2.accessKeyId);
+      setCaller(x, x.runtime.credentials.find(v2.accessKeyId), v2.accessKeyId);
       return;
     }
     const cred = verifySigV2(x.req, v2, {
       now,
-      lookup: (akid) => lookupKey(x, akid),
-      checkSession: (c, token) => checkSession(c, token, "s3", now, isRootKey(x, c)),
+      lookup: (akid) => x.runtime.credentials.forSignature(akid),
+      checkSession: (c, token) => checkSession(c, token, "s3", now, x.runtime.credentials.isRoot(c)),
     });
     setCaller(x, cred, v2.accessKeyId);
     return;

@@ -1,7 +1,7 @@
 // A streaming multipart/form-data reader for S3's browser POST uploads: the small fields before the file are
 // collected, the file part is streamed out as it arrives (never whole in memory), and what follows is ignored.
 import { Transform, type TransformCallback } from "node:stream";
-import { ServiceError } from "../../core/errors.js";
+import { ServiceError } from "../../../core/errors.js";
 
 export interface FormHead {
   /** Field name (as sent) → value, for every part before the file. */

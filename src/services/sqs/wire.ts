@@ -1,7 +1,7 @@
 // SQS over the query protocol: its JSON model lost the query wire names, so query requests use a copy with them put back.
 import type { ServiceModel } from "../../core/model.js";
-import type { Exchange } from "../../gateway/exchange.js";
-import type { Quirk } from "./index.js";
+import type { Exchange } from "../../core/exchange.js";
+import type { Quirk } from "../../core/service.js";
 
 // SQS moved to JSON 1.0 (awsQueryCompatible) in 2023, and botocore's model dropped the query names older clients
 // (AWS CLI v2 builds before that, SDKs of the time, hand-written form posts) still send and expect:

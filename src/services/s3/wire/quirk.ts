@@ -1,13 +1,16 @@
 // S3's deviations from generic rest-xml, in one place: streamed uploads, aws-chunked, SigV2, POST uploads, CORS.
-import type { Exchange } from "../../gateway/exchange.js";
-import type { Quirk } from "./index.js";
-import { s3Authenticate } from "./s3-auth.js";
-import { afterAuthUpload, openUploadBody } from "./s3-body.js";
-import { corsHeaders, preflight } from "./s3-cors.js";
-import { isPostUpload, postUpload } from "./s3-post.js";
-import { s3ResponseShape, s3Validate } from "./s3-responses.js";
+import type { Exchange } from "../../../core/exchange.js";
+import type { Quirk } from "../../../core/service.js";
+import { s3Authenticate } from "./auth.js";
+import { afterAuthUpload, openUploadBody } from "./body.js";
+import { corsHeaders, preflight } from "./cors.js";
+import { isPostUpload, postUpload } from "./post.js";
+import { s3ResponseShape } from "./responses.js";
+import { looksLikeS3, s3VirtualHost } from "./addressing.js";
 
 export const s3Quirk: Quirk = {
+  claimHost: s3VirtualHost, // <bucket>.s3.<region>.amazonaws.com → path style
+  claimUnmarked: looksLikeS3, // SigV2, POST uploads, preflights, unsigned requests
   // Upload bodies stream; a browser POST's form is read by postUpload itself.
   openBody: (x) => isPostUpload(x) || openUploadBody(x),
   beforeAuth(x: Exchange) {
@@ -17,7 +20,6 @@ export const s3Quirk: Quirk = {
     s3Authenticate(x);
   },
   afterAuth: afterAuthUpload,
-  validate: s3Validate,
   decorate(x: Exchange) {
     s3ResponseShape(x); // 206 for ranges, GetBucketLocation's bare root
     if (x.req.headers["origin"]) corsHeaders(x);

@@ -3,15 +3,15 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { Transform, type TransformCallback } from "node:stream";
-import { ServiceError } from "../../core/errors.js";
-import { ChunkDecoder } from "../../core/auth/chunked.js";
-import { AuthErrors } from "../../core/auth/errors.js";
-import { signingKey } from "../../core/auth/sigv4-verify.js";
-import { checksummer, type ChecksumAlgorithm, type Checksummer } from "../../core/blobs.js";
-import "../../core/crc.js"; // registers CRC32, CRC32C and CRC64NVME with the blob store
-import type { ServiceModel } from "../../core/model.js";
-import { ClientGone } from "../../gateway/read-body.js";
-import type { Exchange } from "../../gateway/exchange.js";
+import { ServiceError } from "../../../core/errors.js";
+import { ChunkDecoder } from "../../../core/auth/chunked.js";
+import { AuthErrors } from "../../../core/auth/errors.js";
+import { signingKey } from "../../../core/auth/sigv4-verify.js";
+import { checksummer, type ChecksumAlgorithm, type Checksummer } from "../../../core/blobs.js";
+import "../../../core/crc.js"; // registers CRC32, CRC32C and CRC64NVME with the blob store
+import type { ServiceModel } from "../../../core/model.js";
+import { ClientGone } from "../../../core/exchange.js";
+import type { Exchange } from "../../../core/exchange.js";
 
 /** S3's limit for one PUT (a single-part object or one part). */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;

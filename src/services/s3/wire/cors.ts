@@ -1,10 +1,10 @@
 // S3's CORS on the wire: OPTIONS preflights answered from the bucket's CORS rules, and the CORS headers an actual
 // request with an Origin gets. The rule matching is S3 core's (services/s3/cors.ts).
-import { ServiceError } from "../../core/errors.js";
-import type { Exchange } from "../../gateway/exchange.js";
-import type { CORSRule } from "../../services/s3/api.generated.js";
-import { matchCorsRule } from "../../services/s3/cors.js";
-import { storeTables } from "../../services/s3/state.js";
+import { ServiceError } from "../../../core/errors.js";
+import type { Exchange } from "../../../core/exchange.js";
+import type { CORSRule } from "../api.generated.js";
+import { matchCorsRule } from "../cors.js";
+import { storeTables } from "../state.js";
 
 const NOT_ALLOWED =
   "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.";

@@ -1,11 +1,12 @@
 // S3 semantics the generic rest-xml handling cannot take from the model: GetObject's 206 for a range (the model
 // has no status member), GetBucketLocation's bare <LocationConstraint> root (botocore reads its text), and
 // input validation in S3's words.
-import { ServiceError } from "../../core/errors.js";
-import { validationErrors } from "../../core/validate.js";
-import type { Exchange } from "../../gateway/exchange.js";
-import { escapeXml } from "../shared.js";
-import { XML_DECLARATION } from "../xml.js";
+import { ServiceError } from "../../../core/errors.js";
+import { validationErrors } from "../../../core/validate.js";
+import type { Exchange } from "../../../core/exchange.js";
+import type { ServiceModel } from "../../../core/model.js";
+import { escapeXml } from "../../../protocols/shared.js";
+import { XML_DECLARATION } from "../../../protocols/xml.js";
 
 export function s3ResponseShape(x: Exchange): void {
   const r = x.response;
@@ -22,9 +23,9 @@ export function s3ResponseShape(x: Exchange): void {
  * S3 has no ValidationException: it accepts enum values it does not know (new storage classes, regions — the
  * handlers refuse what they must in S3's words), and a document missing a required element is MalformedXML.
  */
-export function s3Validate(x: Exchange): void {
-  const shape = x.model!.operations[x.operation!].input?.shape;
-  const errors = validationErrors(x.model!, shape, x.input!).filter((e) => !e.includes("enum value set"));
+export function s3Validate(model: ServiceModel, operation: string, input: Record<string, unknown>): void {
+  const shape = model.operations[operation].input?.shape;
+  const errors = validationErrors(model, shape, input).filter((e) => !e.includes("enum value set"));
   if (!errors.length) return;
   if (errors.every((e) => e.endsWith("Member must not be null"))) {
     throw new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
