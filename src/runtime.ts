@@ -14,6 +14,7 @@ import type { Logger } from "./core/log.js";
 import { loadModel, type ServiceModel } from "./core/model.js";
 import type { Store, ScopeKind } from "./core/store/types.js";
 import { scopeKey } from "./core/store/types.js";
+import { STORE } from "./core/state.js";
 import { validateInput } from "./core/validate.js";
 import type { AuditSink } from "./core/audit-types.js";
 import { noAudit } from "./core/audit-types.js";
@@ -53,11 +54,25 @@ export class Runtime implements GatewayHost {
   private readonly starting = new Map<string, Promise<ServiceDefinition | undefined>>();
   private stopped = false;
 
+  private readonly instances = new Map<string, unknown>();
+
   private startService(def: ServiceDefinition): void {
     if (this.ready.has(def.name) || this.stopped) return;
     this.ready.set(def.name, def);
-    const stop = def.start?.(this);
-    if (stop) this.stops.push(stop);
+    const started = def.start?.(this);
+    if (typeof started === "function") this.stops.push(started);
+    else if (started) {
+      this.instances.set(def.name, started.instance);
+      if (started.stop) this.stops.push(() => started.stop!());
+    }
+  }
+
+  instance<T>(service: string): T | undefined {
+    return this.instances.get(service) as T | undefined;
+  }
+
+  get [STORE](): Store {
+    return this.store;
   }
 
   private readonly bootMarked = new Set<string>();
@@ -174,6 +189,8 @@ export class Runtime implements GatewayHost {
       userAgent: who.userAgent ?? "stratus-internal",
       host: who.host,
       store: this.store,
+      [STORE]: this.store,
+      instance: <T>() => runtime.instances.get(service) as T,
       now: () => runtime.clock.now(),
       scheduler: runtime.scheduler,
       startAtBoot: () => runtime.startAtBoot(service),

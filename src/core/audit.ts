@@ -7,7 +7,7 @@
 import type { Clock } from "./clock.js";
 import type { Logger } from "./log.js";
 import type { Store } from "./store/types.js";
-import { eventLog, type AuditEventRow, type EventLog } from "./store/events.js";
+import { eventLog, type AuditEventRow, type EventCursor, type EventFilter, type EventLog, type EventPage } from "./store/events.js";
 import type { AuditCall, AuditSink } from "./audit-types.js";
 
 /** How long CloudTrail Event history keeps events. */
@@ -17,7 +17,6 @@ const FLUSH_DELAY_MS = 20;
 // A burst this large is written at once rather than waiting for the timer.
 const MAX_BUFFERED = 1000;
 
-const trails = new WeakMap<Store, AuditTrail>();
 
 export class AuditTrail implements AuditSink {
   private buffer: AuditCall[] = [];
@@ -65,6 +64,12 @@ export class AuditTrail implements AuditSink {
     }
   }
 
+  /** Events newest first, with the calls still buffered written first (answered a few ms ago). */
+  query(filter: EventFilter, page: { limit: number; after?: EventCursor }): EventPage {
+    this.flush();
+    return this.log.queryEvents(filter, page);
+  }
+
   /** Deletes events past the 90-day retention (by the runtime clock); returns how many. */
   sweep(): number {
     this.flush();
@@ -73,12 +78,5 @@ export class AuditTrail implements AuditSink {
 }
 
 export function createAuditTrail(store: Store, clock: Clock, logger: Logger, buildRow: (call: AuditCall) => AuditEventRow): AuditTrail {
-  const trail = new AuditTrail(store, clock, logger, buildRow);
-  trails.set(store, trail);
-  return trail;
-}
-
-/** The trail writing into this store, if any (LookupEvents flushes it before reading). */
-export function auditTrailOf(store: Store): AuditTrail | undefined {
-  return trails.get(store);
+  return new AuditTrail(store, clock, logger, buildRow);
 }

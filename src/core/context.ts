@@ -5,6 +5,7 @@ import type { ScopeKind, Store, Table } from "./store/types.js";
 import type { Scheduler } from "./scheduler.js";
 import type { BlobStore } from "./blobs.js";
 import type { CredentialResolver } from "./identity.js";
+import type { STORE } from "./state.js";
 
 export interface CallOptions {
   account?: string;
@@ -13,6 +14,8 @@ export interface CallOptions {
 }
 
 export interface HandlerContext {
+  /** The store, for the service's state definition (`defineState(…).of(ctx)`); handlers use that, not this. */
+  readonly [STORE]: Store;
   /** Service folder name, e.g. "iam". */
   readonly service: string;
   /** Operation name as the model spells it, e.g. "GetUser". */
@@ -38,6 +41,8 @@ export interface HandlerContext {
   readonly credentials: CredentialResolver;
   /** This service's table `name`, scoped to the caller's account (default), region, or globally. */
   table<T>(name: string, scope?: ScopeKind): Table<T>;
+  /** The service's running instance, as its start hook returned it (its engine, queues, pollers). */
+  instance<T>(): T;
   /** Calls another service's operation in-process, through validation and its handler, as an SDK would. */
   call<O = Record<string, unknown>>(service: string, operation: string, input: object, opts?: CallOptions): Promise<O>;
 }

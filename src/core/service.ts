@@ -13,6 +13,7 @@ import type { Logger } from "./log.js";
 import type { ServiceModel } from "./model.js";
 import type { Scheduler } from "./scheduler.js";
 import type { Store } from "./store/types.js";
+import type { StateHolder } from "./state.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handler = (input: any, ctx: HandlerContext) => unknown;
@@ -23,9 +24,11 @@ export interface ServiceDefinition {
   handlers: Record<string, Handler>;
   /**
    * Called once when the service starts in a server (on its first call, or with the server when it asked to
-   * start at boot): timers, sweeps, resuming pending work. Returns a stop function, if it has anything to stop.
+   * start at boot): timers, sweeps, resuming pending work. Returns a stop function, if it has anything to stop,
+   * or the service's running instance (its engine, queues, pollers), which the runtime keeps for the service's
+   * handlers (`ctx.instance()`) and background work (`host.instance(name)`), with its stop function.
    */
-  start?(host: ServiceHost): (() => void) | void;
+  start?(host: ServiceHost): (() => void) | void | { instance: unknown; stop?(): void };
 }
 
 export function defineService(def: ServiceDefinition): ServiceDefinition {
@@ -67,7 +70,7 @@ export interface DispatchOptions {
 }
 
 /** What a service sees of the server it runs in. Implemented by the runtime; nothing else is reachable. */
-export interface ServiceHost {
+export interface ServiceHost extends StateHolder {
   readonly options: Readonly<HostOptions>;
   readonly store: Store;
   readonly blobs: BlobStore;
@@ -90,6 +93,8 @@ export interface ServiceHost {
   /** The one credential resolver: root keys, then every declared source (IAM keys, STS sessions). */
   readonly credentials: CredentialResolver;
   model(service: string): ServiceModel;
+  /** A started service's running instance (what its start hook returned), or undefined before it starts. */
+  instance<T>(service: string): T | undefined;
 }
 
 /** An HTTP endpoint a service serves beside its AWS API (function URLs, SNS's certificate), checked first. */

@@ -2,7 +2,6 @@
 // leaves this file), so a PostgreSQL backend can implement the same EventLog later.
 import type { Db, Statement } from "./driver.js";
 import type { Store } from "./types.js";
-import { SqliteStore } from "./sqlite.js";
 
 export interface AuditResource {
   type: string;
@@ -63,16 +62,9 @@ export interface EventLog {
   deleteEventsBefore(time: number): number;
 }
 
-const logs = new WeakMap<Store, EventLog>();
-
+/** The store's audit event table (an interface a second backend implements; SQLite's is below). */
 export function eventLog(store: Store): EventLog {
-  let log = logs.get(store);
-  if (!log) {
-    if (!(store instanceof SqliteStore)) throw new Error("the audit event log needs the SQLite store");
-    log = new SqliteEventLog(store.db);
-    logs.set(store, log);
-  }
-  return log;
+  return store.auditEvents();
 }
 
 interface Row {
@@ -102,7 +94,7 @@ const ATTRIBUTE_SQL: Record<EventAttribute, string> = {
   ResourceType: "seq IN (SELECT seq FROM audit_event_resources WHERE resource_type = @value)",
 };
 
-class SqliteEventLog implements EventLog {
+export class SqliteEventLog implements EventLog {
   private readonly insertEvent;
   private readonly insertResource;
   private readonly deleteResources;

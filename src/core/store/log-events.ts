@@ -2,7 +2,6 @@
 // for ingest volume; reads merge the chunks overlapping a range in (timestamp, seq) order, with a substring prefilter.
 import { asBuffer, type Db, type Statement } from "./driver.js";
 import type { Store } from "./types.js";
-import { SqliteStore } from "./sqlite.js";
 import { chunkRuns, float64s, packChunk, SEQ_SPAN, uint32s } from "./log-chunks.js";
 
 export interface NewLogEvent {
@@ -63,16 +62,9 @@ export interface LogEventStore {
   deleteBefore(gid: number, before: number): { count: number; bytes: number };
 }
 
-const stores = new WeakMap<Store, LogEventStore>();
-
+/** The store's log event table (an interface a second backend implements; SQLite's is below). */
 export function logEventStore(store: Store): LogEventStore {
-  let s = stores.get(store);
-  if (!s) {
-    if (!(store instanceof SqliteStore)) throw new Error("the log event store needs the SQLite store");
-    s = new SqliteLogEventStore(store.db);
-    stores.set(store, s);
-  }
-  return s;
+  return store.logEvents();
 }
 
 
@@ -130,7 +122,7 @@ function firstWhere(n: number, pred: (i: number) => boolean): number {
   return lo;
 }
 
-class SqliteLogEventStore implements LogEventStore {
+export class SqliteLogEventStore implements LogEventStore {
   private readonly insert;
   private readonly newId;
   private readonly dropId;

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import type { Entry, ListOptions, Store, Table } from "./types.js";
 import { migrate } from "./migrations.js";
 import { asBuffer, sqliteDriver, type Db, type Driver } from "./driver.js";
+import { SqliteLogEventStore, type LogEventStore } from "./log-events.js";
+import { SqliteEventLog, type EventLog } from "./events.js";
 
 export function openSqliteStore(dataDir: string, driver: Driver = sqliteDriver()): SqliteStore {
   mkdirSync(dataDir, { recursive: true });
@@ -37,6 +39,17 @@ export class SqliteStore implements Store {
         "SELECT count(*) AS n FROM records WHERE ns = ? AND scope = ? AND key >= ? AND key < ?"),
       scopes: db.prepare<[string], { scope: string }>("SELECT DISTINCT scope FROM records WHERE ns = ?"),
     };
+  }
+
+  private logEventTable?: LogEventStore;
+  private auditEventTable?: EventLog;
+
+  logEvents(): LogEventStore {
+    return (this.logEventTable ??= new SqliteLogEventStore(this.db));
+  }
+
+  auditEvents(): EventLog {
+    return (this.auditEventTable ??= new SqliteEventLog(this.db));
   }
 
   table<T>(ns: string, scope: string): Table<T> {

@@ -1,5 +1,8 @@
 // The storage API services see: typed key/value tables scoped global, per account, or per account+region.
 // No SQL crosses this line, so a server-grade backend (PostgreSQL) can implement it later.
+import type { LogEventStore } from "./log-events.js";
+import type { EventLog } from "./events.js";
+
 export type ScopeKind = "global" | "account" | "region";
 
 export interface Entry<T> {
@@ -38,6 +41,10 @@ export interface Store {
   /** What holds the records, for the health endpoint (e.g. "node:sqlite"). */
   readonly engine: string;
   close(): void;
+  /** CloudWatch Logs' events: indexed, chunked, append-heavy (log-events.ts). */
+  logEvents(): LogEventStore;
+  /** The audit trail's events, newest first by account (events.ts). */
+  auditEvents(): EventLog;
 }
 
 export function scopeKey(kind: ScopeKind, account: string, region: string): string {

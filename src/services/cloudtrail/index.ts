@@ -13,10 +13,11 @@ const handlers = {
 export default defineService({
   name: "cloudtrail",
   handlers,
-  // Events past 90 days are deleted on start and hourly (LookupEvents never returns them either way).
+  // Events past 90 days are deleted on start and hourly (LookupEvents never returns them either way). The running
+  // instance is the server's audit trail, which LookupEvents flushes before it reads.
   start(runtime) {
     const trail = runtime.audit;
-    if (!(trail instanceof AuditTrail)) return;
+    if (!(trail instanceof AuditTrail)) throw new Error("CloudTrail needs the server's audit trail");
     const sweep = () => {
       try {
         trail.sweep();
@@ -25,6 +26,6 @@ export default defineService({
       }
     };
     sweep();
-    return runtime.scheduler.every(SWEEP_EVERY_MS, sweep);
+    return { instance: trail, stop: runtime.scheduler.every(SWEEP_EVERY_MS, sweep) };
   },
 });

@@ -1,9 +1,9 @@
 // cloudtrail:LookupEvents — Event history: the caller's account+region, newest first, 90 days back.
 import { createHash } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
-import { auditTrailOf, RETENTION_MS } from "../../core/audit.js";
+import { RETENTION_MS, type AuditTrail } from "../../core/audit.js";
 import { timeOfEventId } from "./record.js";
-import { eventLog, type EventCursor, type EventFilter, type StoredAuditEvent } from "../../core/store/events.js";
+import { type EventCursor, type EventFilter, type StoredAuditEvent } from "../../core/store/events.js";
 import {
   InvalidLookupAttributesException, InvalidMaxResultsException, InvalidNextTokenException, InvalidTimeRangeException,
   type CloudtrailApi, type Event_, type LookupEventsRequest,
@@ -23,8 +23,7 @@ export const lookupEventsHandlers = {
     const fingerprint = fingerprintOf(filter, ctx);
     const after = input.NextToken !== undefined ? decodeToken(input.NextToken, fingerprint) : undefined;
     // Calls answered a few ms ago may still sit in the audit trail's buffer.
-    auditTrailOf(ctx.store)?.flush();
-    const page = eventLog(ctx.store).queryEvents(filter, { limit, after });
+    const page = ctx.instance<AuditTrail>().query(filter, { limit, after });
     return {
       Events: page.events.map(toEvent),
       NextToken: page.next ? encodeToken(page.next, fingerprint) : undefined,
