@@ -3864,3 +3864,9 @@ export interface SsmApi {
   updateResourceDataSync(input: UpdateResourceDataSyncRequest, ctx: HandlerContext): Promise<UpdateResourceDataSyncResult> | UpdateResourceDataSyncResult;
   updateServiceSetting(input: UpdateServiceSettingRequest, ctx: HandlerContext): Promise<UpdateServiceSettingResult> | UpdateServiceSettingResult;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "ssm": SsmApi;
+  }
+}

@@ -4,7 +4,7 @@ import { ParameterAlreadyExists, ParameterMaxVersionLimitExceeded, ParameterNotF
 import type { PutParameterRequest, SsmApi } from "./api.generated.js";
 import { checkAllowedPattern, checkDataType, checkName, parsePolicies, resolveTier } from "./rules.js";
 import { DEFAULT_KEY, encrypt, readValue } from "./secure.js";
-import { MAX_VERSIONS, current, findParam, historyOut, pageOf, parameterArn, parameterOut, params, select } from "./state.js";
+import { MAX_VERSIONS, current, findParam, historyOut, pageOf, parameterArn, parameterOut, params, select, transaction } from "./state.js";
 import type { ParamRec, VersionRec } from "./state.js";
 
 async function putParameter(input: PutParameterRequest, ctx: HandlerContext) {
@@ -119,7 +119,7 @@ export const parameters = {
     const deleted: string[] = [];
     const invalid: string[] = [];
     const table = params(ctx);
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       for (const name of [...new Set(Names)]) {
         const param = findParam(ctx, name);
         if (param && table.delete(param.name)) deleted.push(name);

@@ -1,5 +1,6 @@
 // SSM Parameter Store records (per account+region), name/selector parsing, ARNs, outputs and opaque paging tokens.
 import type { HandlerContext } from "../../core/context.js";
+import { defineState, regional, STORE, type StateHolder } from "../../core/state.js";
 import type { Table } from "../../core/store/types.js";
 import { InvalidNextToken, ParameterNotFound, ParameterVersionNotFound } from "./api.generated.js";
 import type { Parameter, ParameterHistory, ParameterInlinePolicy, ParameterMetadata, ParameterTier, ParameterType, Tag } from "./api.generated.js";
@@ -29,7 +30,13 @@ export interface ParamRec {
 
 export const MAX_VERSIONS = 100;
 
-export const params = (ctx: HandlerContext): Table<ParamRec> => ctx.table<ParamRec>("parameters", "region");
+/** Parameter Store's tables (stored as ssm:parameters, per account and region). */
+export const ssmState = defineState("ssm", { parameters: regional<ParamRec>() });
+
+export const params = (ctx: HandlerContext): Table<ParamRec> => ssmState.of(ctx).parameters;
+
+/** Runs fn atomically in the store (all of its writes commit together or none). */
+export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
 
 export const current = (p: ParamRec): VersionRec => p.versions[p.versions.length - 1];
 
