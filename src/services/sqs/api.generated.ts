@@ -402,3 +402,9 @@ export interface SqsApi {
   tagQueue(input: TagQueueRequest, ctx: HandlerContext): Promise<{}> | {};
   untagQueue(input: UntagQueueRequest, ctx: HandlerContext): Promise<{}> | {};
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "sqs": SqsApi;
+  }
+}

@@ -5,16 +5,19 @@ import { queueHandlers } from "./queues.js";
 import { sendHandlers } from "./send.js";
 import { receiveHandlers } from "./receive.js";
 import { moveTaskHandlers, resumeMoveTasks } from "./move-tasks.js";
-import { endWaits } from "./waiters.js";
+import { Waiters, type SqsInstance } from "./waiters.js";
 
 const handlers = { ...queueHandlers, ...sendHandlers, ...receiveHandlers, ...moveTaskHandlers } satisfies Partial<SqsApi>;
 
 export default defineService({
   name: "sqs",
   handlers,
+  // The running instance holds the long polls waiting in this server; move tasks running at the last stop resume.
   start(runtime) {
+    const instance: SqsInstance = { waiters: new Waiters() };
     resumeMoveTasks(runtime);
     // Long polls answer as the server starts closing instead of holding the close for up to 20 seconds.
-    runtime.onClosing(() => endWaits(runtime.store));
+    runtime.onClosing(() => instance.waiters.endAll());
+    return { instance };
   },
 });

@@ -5,24 +5,11 @@ import type { ServiceHost } from "../../core/service.js";
 import type { ListMessageMoveTasksResultEntry, SqsApi } from "./api.generated.js";
 import { num, redrivePolicy } from "./attributes.js";
 import { invalidParameterValue, sqsError } from "./errors.js";
-import type { QueueRec } from "./state.js";
-import { arnOf, findQueue, messagePrefix, messages, queueByArn, queues, queueUrl } from "./state.js";
+import type { QueueRec, TaskRec } from "./state.js";
+import { sqsState, arnOf, findQueue, messagePrefix, messages, queueByArn, queues, queueUrl } from "./state.js";
 import { moveMessage } from "./receive.js";
 
-interface TaskRec {
-  taskId: string;
-  handle: string;
-  status: "RUNNING" | "COMPLETED" | "CANCELLED" | "FAILED";
-  sourceArn: string;
-  destinationArn?: string;
-  rate?: number;
-  moved: number;
-  toMove: number;
-  startedAt: number;
-  failureReason?: string;
-}
-
-const tasks = (ctx: HandlerContext) => ctx.table<TaskRec>("moveTasks", "region");
+const tasks = (ctx: HandlerContext) => sqsState.of(ctx).moveTasks;
 
 function sourcesOf(ctx: HandlerContext, dlqArn: string): QueueRec[] {
   return queues(ctx).list().map((e) => e.value).filter((q) => redrivePolicy(q)?.deadLetterTargetArn === dlqArn);
@@ -60,10 +47,11 @@ function step(ctx: HandlerContext, taskId: string): void {
 
 /** Resumes the tasks that were running when the server stopped. */
 export function resumeMoveTasks(runtime: ServiceHost): void {
-  for (const scope of runtime.store.scopes("sqs:moveTasks")) {
-    const [account, region] = scope.split("/");
+  for (const { account, region, tables } of sqsState.all(runtime, "moveTasks")) {
+    const running = tables.moveTasks.list().filter((e) => e.value.status === "RUNNING");
+    if (!running.length) continue;
     const ctx = runtime.context("sqs", "StartMessageMoveTask", runtime.rootIdentity(account, region));
-    for (const { key, value } of tasks(ctx).list()) if (value.status === "RUNNING") ctx.scheduler.after(0, () => step(ctx, key));
+    for (const { key } of running) ctx.scheduler.after(0, () => step(ctx, key));
   }
 }
 

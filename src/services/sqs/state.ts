@@ -1,5 +1,6 @@
 // SQS state: queue and message records (per account+region), queue URLs and ARNs, and finding a queue from its URL.
 import type { HandlerContext } from "../../core/context.js";
+import { defineState, regional, type Located } from "../../core/state.js";
 import type { Table } from "../../core/store/types.js";
 import { queueDoesNotExist } from "./errors.js";
 
@@ -55,9 +56,31 @@ export interface DedupRec {
   at: number;
 }
 
-export const queues = (ctx: HandlerContext): Table<QueueRec> => ctx.table<QueueRec>("queues", "region");
-export const messages = (ctx: HandlerContext): Table<MessageRec> => ctx.table<MessageRec>("messages", "region");
-export const dedups = (ctx: HandlerContext): Table<DedupRec> => ctx.table<DedupRec>("dedup", "region");
+/** A DLQ message move task (StartMessageMoveTask), stepped on the scheduler and resumed after a restart. */
+export interface TaskRec {
+  taskId: string;
+  handle: string;
+  status: "RUNNING" | "COMPLETED" | "CANCELLED" | "FAILED";
+  sourceArn: string;
+  destinationArn?: string;
+  rate?: number;
+  moved: number;
+  toMove: number;
+  startedAt: number;
+  failureReason?: string;
+}
+
+/** SQS's tables, all per account and region (names as stored since the first version: "dedup", "moveTasks"). */
+export const sqsState = defineState("sqs", {
+  queues: regional<QueueRec>(),
+  messages: regional<MessageRec>(),
+  dedups: regional<DedupRec>("dedup"),
+  moveTasks: regional<TaskRec>(),
+});
+
+export const queues = (ctx: Located): Table<QueueRec> => sqsState.of(ctx).queues;
+export const messages = (ctx: Located): Table<MessageRec> => sqsState.of(ctx).messages;
+export const dedups = (ctx: Located): Table<DedupRec> => sqsState.of(ctx).dedups;
 
 /** Message keys sort in send order within a queue. */
 export const messageKey = (q: QueueRec, seq: number) => `${q.id}/${String(seq).padStart(16, "0")}`;
