@@ -109,6 +109,8 @@ function generate(folder: string, model: ServiceModel, source: string): string {
     out.push(`  ${lowerFirst(opName)}(input: ${input}, ctx: HandlerContext): Promise<${output}> | ${output};`);
   }
   out.push(`}`, ``);
+  // Adds this API to core's map, so ctx.client("${folder}") is typed without core importing any service.
+  out.push(`declare module "../../core/context.js" {`, `  interface ServiceApis {`, `    ${JSON.stringify(folder)}: ${apiName};`, `  }`, `}`, ``);
   return out.join("\n");
 }
 

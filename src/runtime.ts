@@ -7,7 +7,7 @@ import type { Clock } from "./core/clock.js";
 import { systemClock } from "./core/clock.js";
 import { Scheduler } from "./core/scheduler.js";
 import { BlobStore } from "./core/blobs.js";
-import type { CallOptions, HandlerContext } from "./core/context.js";
+import type { CallOptions, ClientOf, HandlerContext, ServiceApis } from "./core/context.js";
 import { CommonErrors, isServiceError } from "./core/errors.js";
 import { CredentialResolver, rootPrincipal, DEFAULT_ACCOUNT, type CredentialSource } from "./core/identity.js";
 import type { Logger } from "./core/log.js";
@@ -178,7 +178,7 @@ export class Runtime implements GatewayHost {
 
   context(service: string, operation: string, who: Identity): HandlerContext {
     const runtime = this;
-    return {
+    const ctx: HandlerContext = {
       service,
       operation,
       requestId: who.requestId ?? randomUUID(),
@@ -191,6 +191,7 @@ export class Runtime implements GatewayHost {
       store: this.store,
       [STORE]: this.store,
       instance: <T>() => runtime.instances.get(service) as T,
+      client: <K extends keyof ServiceApis>(svc: K) => runtime.client(svc, ctx) as ClientOf<ServiceApis[K]>,
       now: () => runtime.clock.now(),
       scheduler: runtime.scheduler,
       startAtBoot: () => runtime.startAtBoot(service),
@@ -207,6 +208,17 @@ export class Runtime implements GatewayHost {
           invokedBy: service,
         }) as Promise<O>,
     };
+    return ctx;
+  }
+
+  /** The typed client `ctx.client(service)`: each operation, named as its handler, is `ctx.call` of that operation. */
+  private client(service: string, ctx: HandlerContext): Record<string, (input: object, opts?: CallOptions) => Promise<unknown>> {
+    return new Proxy({} as Record<string, (input: object, opts?: CallOptions) => Promise<unknown>>, {
+      get: (target, method) => {
+        if (typeof method !== "string") return undefined;
+        return (target[method] ??= (input: object, opts?: CallOptions) => ctx.call(service, method.charAt(0).toUpperCase() + method.slice(1), input, opts));
+      },
+    });
   }
 
   /**

@@ -13,6 +13,18 @@ export interface CallOptions {
   principal?: Principal;
 }
 
+/**
+ * Every service's API by folder name, as its handlers take it. Each generated api.generated.ts adds its own entry
+ * (declaration merging), so the typed client below needs no import of any service from core.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface ServiceApis {}
+
+/** A service's operations as an in-process client: `(input, opts?) => Promise<output>`, named as the handlers. */
+export type ClientOf<A> = {
+  readonly [K in keyof A]: A[K] extends (input: infer I, ctx: HandlerContext) => infer O ? (input: I, opts?: CallOptions) => Promise<Awaited<O>> : never;
+};
+
 export interface HandlerContext {
   /** The store, for the service's state definition (`defineState(…).of(ctx)`); handlers use that, not this. */
   readonly [STORE]: Store;
@@ -43,6 +55,11 @@ export interface HandlerContext {
   table<T>(name: string, scope?: ScopeKind): Table<T>;
   /** The service's running instance, as its start hook returned it (its engine, queues, pollers). */
   instance<T>(): T;
+  /**
+   * A typed in-process client of another service: `ctx.client("sqs").getQueueUrl({ QueueName })` goes through that
+   * service's validation and handler as an SDK call would (the same dispatch as `call`), typed end to end.
+   */
+  client<K extends keyof ServiceApis>(service: K): ClientOf<ServiceApis[K]>;
   /** Calls another service's operation in-process, through validation and its handler, as an SDK would. */
   call<O = Record<string, unknown>>(service: string, operation: string, input: object, opts?: CallOptions): Promise<O>;
 }

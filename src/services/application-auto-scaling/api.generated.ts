@@ -400,3 +400,9 @@ export interface ApplicationAutoScalingApi {
   tagResource(input: TagResourceRequest, ctx: HandlerContext): Promise<TagResourceResponse> | TagResourceResponse;
   untagResource(input: UntagResourceRequest, ctx: HandlerContext): Promise<UntagResourceResponse> | UntagResourceResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "application-auto-scaling": ApplicationAutoScalingApi;
+  }
+}

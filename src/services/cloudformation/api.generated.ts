@@ -1945,3 +1945,9 @@ export interface CloudformationApi {
   updateTerminationProtection(input: UpdateTerminationProtectionInput, ctx: HandlerContext): Promise<UpdateTerminationProtectionOutput> | UpdateTerminationProtectionOutput;
   validateTemplate(input: ValidateTemplateInput, ctx: HandlerContext): Promise<ValidateTemplateOutput> | ValidateTemplateOutput;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "cloudformation": CloudformationApi;
+  }
+}

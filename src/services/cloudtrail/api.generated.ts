@@ -1392,3 +1392,9 @@ export interface CloudtrailApi {
   updateEventDataStore(input: UpdateEventDataStoreRequest, ctx: HandlerContext): Promise<UpdateEventDataStoreResponse> | UpdateEventDataStoreResponse;
   updateTrail(input: UpdateTrailRequest, ctx: HandlerContext): Promise<UpdateTrailResponse> | UpdateTrailResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "cloudtrail": CloudtrailApi;
+  }
+}

@@ -1901,3 +1901,9 @@ export interface CloudwatchLogsApi {
   updateLookupTable(input: UpdateLookupTableRequest, ctx: HandlerContext): Promise<UpdateLookupTableResponse> | UpdateLookupTableResponse;
   updateScheduledQuery(input: UpdateScheduledQueryRequest, ctx: HandlerContext): Promise<UpdateScheduledQueryResponse> | UpdateScheduledQueryResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "cloudwatch-logs": CloudwatchLogsApi;
+  }
+}

@@ -826,3 +826,9 @@ export interface CloudwatchApi {
   tagResource(input: TagResourceInput, ctx: HandlerContext): Promise<TagResourceOutput> | TagResourceOutput;
   untagResource(input: UntagResourceInput, ctx: HandlerContext): Promise<UntagResourceOutput> | UntagResourceOutput;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "cloudwatch": CloudwatchApi;
+  }
+}

@@ -820,3 +820,9 @@ export interface CodeartifactApi {
   updatePackageVersionsStatus(input: UpdatePackageVersionsStatusRequest, ctx: HandlerContext): Promise<UpdatePackageVersionsStatusResult> | UpdatePackageVersionsStatusResult;
   updateRepository(input: UpdateRepositoryRequest, ctx: HandlerContext): Promise<UpdateRepositoryResult> | UpdateRepositoryResult;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "codeartifact": CodeartifactApi;
+  }
+}

@@ -1281,3 +1281,9 @@ export interface CodebuildApi {
   updateReportGroup(input: UpdateReportGroupInput, ctx: HandlerContext): Promise<UpdateReportGroupOutput> | UpdateReportGroupOutput;
   updateWebhook(input: UpdateWebhookInput, ctx: HandlerContext): Promise<UpdateWebhookOutput> | UpdateWebhookOutput;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "codebuild": CodebuildApi;
+  }
+}

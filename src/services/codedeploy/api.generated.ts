@@ -1359,3 +1359,9 @@ export interface CodedeployApi {
   updateApplication(input: UpdateApplicationInput, ctx: HandlerContext): Promise<{}> | {};
   updateDeploymentGroup(input: UpdateDeploymentGroupInput, ctx: HandlerContext): Promise<UpdateDeploymentGroupOutput> | UpdateDeploymentGroupOutput;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "codedeploy": CodedeployApi;
+  }
+}

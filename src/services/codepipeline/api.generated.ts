@@ -1266,3 +1266,9 @@ export interface CodepipelineApi {
   updateActionType(input: UpdateActionTypeInput, ctx: HandlerContext): Promise<{}> | {};
   updatePipeline(input: UpdatePipelineInput, ctx: HandlerContext): Promise<UpdatePipelineOutput> | UpdatePipelineOutput;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "codepipeline": CodepipelineApi;
+  }
+}

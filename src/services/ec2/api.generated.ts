@@ -15450,3 +15450,9 @@ export interface Ec2Api {
   updateSecurityGroupRuleDescriptionsIngress(input: UpdateSecurityGroupRuleDescriptionsIngressRequest, ctx: HandlerContext): Promise<UpdateSecurityGroupRuleDescriptionsIngressResult> | UpdateSecurityGroupRuleDescriptionsIngressResult;
   withdrawByoipCidr(input: WithdrawByoipCidrRequest, ctx: HandlerContext): Promise<WithdrawByoipCidrResult> | WithdrawByoipCidrResult;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "ec2": Ec2Api;
+  }
+}

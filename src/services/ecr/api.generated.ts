@@ -1212,3 +1212,9 @@ export interface EcrApi {
   uploadLayerPart(input: UploadLayerPartRequest, ctx: HandlerContext): Promise<UploadLayerPartResponse> | UploadLayerPartResponse;
   validatePullThroughCacheRule(input: ValidatePullThroughCacheRuleRequest, ctx: HandlerContext): Promise<ValidatePullThroughCacheRuleResponse> | ValidatePullThroughCacheRuleResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "ecr": EcrApi;
+  }
+}

@@ -2506,3 +2506,9 @@ export interface EcsApi {
   updateTaskProtection(input: UpdateTaskProtectionRequest, ctx: HandlerContext): Promise<UpdateTaskProtectionResponse> | UpdateTaskProtectionResponse;
   updateTaskSet(input: UpdateTaskSetRequest, ctx: HandlerContext): Promise<UpdateTaskSetResponse> | UpdateTaskSetResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "ecs": EcsApi;
+  }
+}

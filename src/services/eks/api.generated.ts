@@ -1441,3 +1441,9 @@ export interface EksApi {
   updateNodegroupVersion(input: UpdateNodegroupVersionRequest, ctx: HandlerContext): Promise<UpdateNodegroupVersionResponse> | UpdateNodegroupVersionResponse;
   updatePodIdentityAssociation(input: UpdatePodIdentityAssociationRequest, ctx: HandlerContext): Promise<UpdatePodIdentityAssociationResponse> | UpdatePodIdentityAssociationResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "eks": EksApi;
+  }
+}

@@ -900,3 +900,9 @@ export interface ElasticBeanstalkApi {
   updateTagsForResource(input: UpdateTagsForResourceMessage, ctx: HandlerContext): Promise<{}> | {};
   validateConfigurationSettings(input: ValidateConfigurationSettingsMessage, ctx: HandlerContext): Promise<ConfigurationSettingsValidationMessages> | ConfigurationSettingsValidationMessages;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "elastic-beanstalk": ElasticBeanstalkApi;
+  }
+}

@@ -1107,3 +1107,9 @@ export interface EventbridgeApi {
   updateEndpoint(input: UpdateEndpointRequest, ctx: HandlerContext): Promise<UpdateEndpointResponse> | UpdateEndpointResponse;
   updateEventBus(input: UpdateEventBusRequest, ctx: HandlerContext): Promise<UpdateEventBusResponse> | UpdateEventBusResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "eventbridge": EventbridgeApi;
+  }
+}

@@ -754,3 +754,9 @@ export interface GlobalAcceleratorApi {
   updateListener(input: UpdateListenerRequest, ctx: HandlerContext): Promise<UpdateListenerResponse> | UpdateListenerResponse;
   withdrawByoipCidr(input: WithdrawByoipCidrRequest, ctx: HandlerContext): Promise<WithdrawByoipCidrResponse> | WithdrawByoipCidrResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "global-accelerator": GlobalAcceleratorApi;
+  }
+}

@@ -1938,3 +1938,9 @@ export interface IamApi {
   uploadSigningCertificate(input: UploadSigningCertificateRequest, ctx: HandlerContext): Promise<UploadSigningCertificateResponse> | UploadSigningCertificateResponse;
   uploadSSHPublicKey(input: UploadSSHPublicKeyRequest, ctx: HandlerContext): Promise<UploadSSHPublicKeyResponse> | UploadSSHPublicKeyResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "iam": IamApi;
+  }
+}

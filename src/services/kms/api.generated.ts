@@ -954,3 +954,9 @@ export interface KmsApi {
   verify(input: VerifyRequest, ctx: HandlerContext): Promise<VerifyResponse> | VerifyResponse;
   verifyMac(input: VerifyMacRequest, ctx: HandlerContext): Promise<VerifyMacResponse> | VerifyMacResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "kms": KmsApi;
+  }
+}

@@ -1784,3 +1784,9 @@ export interface LambdaApi {
   updateFunctionEventInvokeConfig(input: UpdateFunctionEventInvokeConfigRequest, ctx: HandlerContext): Promise<FunctionEventInvokeConfig> | FunctionEventInvokeConfig;
   updateFunctionUrlConfig(input: UpdateFunctionUrlConfigRequest, ctx: HandlerContext): Promise<UpdateFunctionUrlConfigResponse> | UpdateFunctionUrlConfigResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "lambda": LambdaApi;
+  }
+}

@@ -2521,3 +2521,9 @@ export interface S3Api {
   uploadPartCopy(input: UploadPartCopyRequest, ctx: HandlerContext): Promise<UploadPartCopyOutput> | UploadPartCopyOutput;
   writeGetObjectResponse(input: WriteGetObjectResponseRequest, ctx: HandlerContext): Promise<{}> | {};
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "s3": S3Api;
+  }
+}

@@ -547,3 +547,9 @@ export interface SchemasApi {
   updateRegistry(input: UpdateRegistryRequest, ctx: HandlerContext): Promise<UpdateRegistryResponse> | UpdateRegistryResponse;
   updateSchema(input: UpdateSchemaRequest, ctx: HandlerContext): Promise<UpdateSchemaResponse> | UpdateSchemaResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "schemas": SchemasApi;
+  }
+}

@@ -415,3 +415,9 @@ export interface SecretsManagerApi {
   updateSecretVersionStage(input: UpdateSecretVersionStageRequest, ctx: HandlerContext): Promise<UpdateSecretVersionStageResponse> | UpdateSecretVersionStageResponse;
   validateResourcePolicy(input: ValidateResourcePolicyRequest, ctx: HandlerContext): Promise<ValidateResourcePolicyResponse> | ValidateResourcePolicyResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "secrets-manager": SecretsManagerApi;
+  }
+}

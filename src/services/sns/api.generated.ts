@@ -537,3 +537,9 @@ export interface SnsApi {
   untagResource(input: UntagResourceRequest, ctx: HandlerContext): Promise<UntagResourceResponse> | UntagResourceResponse;
   verifySMSSandboxPhoneNumber(input: VerifySMSSandboxPhoneNumberInput, ctx: HandlerContext): Promise<VerifySMSSandboxPhoneNumberResult> | VerifySMSSandboxPhoneNumberResult;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "sns": SnsApi;
+  }
+}

@@ -225,3 +225,9 @@ export interface StsApi {
   getSessionToken(input: GetSessionTokenRequest, ctx: HandlerContext): Promise<GetSessionTokenResponse> | GetSessionTokenResponse;
   getWebIdentityToken(input: GetWebIdentityTokenRequest, ctx: HandlerContext): Promise<GetWebIdentityTokenResponse> | GetWebIdentityTokenResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "sts": StsApi;
+  }
+}

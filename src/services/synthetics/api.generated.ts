@@ -457,3 +457,9 @@ export interface SyntheticsApi {
   untagResource(input: UntagResourceRequest, ctx: HandlerContext): Promise<UntagResourceResponse> | UntagResourceResponse;
   updateCanary(input: UpdateCanaryRequest, ctx: HandlerContext): Promise<UpdateCanaryResponse> | UpdateCanaryResponse;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "synthetics": SyntheticsApi;
+  }
+}

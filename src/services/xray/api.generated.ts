@@ -829,3 +829,9 @@ export interface XrayApi {
   updateSamplingRule(input: UpdateSamplingRuleRequest, ctx: HandlerContext): Promise<UpdateSamplingRuleResult> | UpdateSamplingRuleResult;
   updateTraceSegmentDestination(input: UpdateTraceSegmentDestinationRequest, ctx: HandlerContext): Promise<UpdateTraceSegmentDestinationResult> | UpdateTraceSegmentDestinationResult;
 }
+
+declare module "../../core/context.js" {
+  interface ServiceApis {
+    "xray": XrayApi;
+  }
+}
