@@ -3,7 +3,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { newKey } from "./keys.js";
 import { managedKeyPolicy } from "./policies.js";
 import type { KeyRec } from "./state.js";
-import { getKey, setManagedKeyFactory, tables } from "./state.js";
+import { getKey, setManagedKeyFactory, tables, transaction } from "./state.js";
 
 /** alias/aws/<name> → what the key protects (AWS's descriptions name the service's data). */
 const MANAGED: Record<string, string> = {
@@ -48,7 +48,7 @@ export function managedKey(ctx: HandlerContext, alias: string): KeyRec | undefin
     // AWS rotates AWS managed keys every year, always.
     rotation: { enabled: true, periodDays: 365, nextAt: ctx.now() + 365 * 86_400_000 },
   });
-  ctx.store.transaction(() => {
+  transaction(ctx, () => {
     t.keys.put(k.id, k);
     t.aliases.put(alias, { name: alias, targetKeyId: k.id, createdAt: k.createdAt, updatedAt: k.createdAt });
   });

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
+import { defineState, regional, STORE, type StateHolder } from "../../core/state.js";
 import type { Table } from "../../core/store/types.js";
 import type { KeySpec, KeyUsageType, Tag } from "./api.generated.js";
 import { DisabledException, InvalidMarkerException, KMSInvalidStateException, NotFoundException } from "./api.generated.js";
@@ -66,11 +67,17 @@ export interface Tables {
   grants: Table<GrantRec>;
 }
 
-export const tables = (ctx: HandlerContext): Tables => ({
-  keys: ctx.table<KeyRec>("keys", "region"),
-  aliases: ctx.table<AliasRec>("aliases", "region"),
-  grants: ctx.table<GrantRec>("grants", "region"),
+/** KMS's tables (stored as kms:keys, kms:aliases, kms:grants, per account and region). */
+export const kmsState = defineState("kms", {
+  keys: regional<KeyRec>(),
+  aliases: regional<AliasRec>(),
+  grants: regional<GrantRec>(),
 });
+
+export const tables = (ctx: HandlerContext): Tables => kmsState.of(ctx);
+
+/** Runs fn atomically in the store (all of its writes commit together or none). */
+export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
 
 export const newKeyId = (multiRegion = false) => (multiRegion ? `mrk-${randomUUID().replace(/-/g, "")}` : randomUUID());
 export const keyArn = (ctx: HandlerContext, id: string) => `arn:aws:kms:${ctx.region}:${ctx.account}:key/${id}`;
@@ -92,7 +99,7 @@ export function setManagedKeyFactory(f: typeof managedKeyFactory): void {
 /** Keys past their deletion date are gone: removed (with their aliases and grants) the moment anyone looks. */
 function purgeIfDue(ctx: HandlerContext, t: Tables, k: KeyRec | undefined): KeyRec | undefined {
   if (!k || k.state !== "PendingDeletion" || k.deletionDate === undefined || k.deletionDate > ctx.now()) return k;
-  ctx.store.transaction(() => {
+  transaction(ctx, () => {
     t.keys.delete(k.id);
     for (const a of t.aliases.list()) if (a.value.targetKeyId === k.id) t.aliases.delete(a.key);
     for (const g of t.grants.list({ prefix: `${k.id}/` })) t.grants.delete(g.key);
