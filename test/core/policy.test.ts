@@ -27,8 +27,10 @@ test("principals: service principals, AWS principals, public grants and anonymou
   assert.equal(evaluatePolicy(doc(allow({ Principal: { AWS: ACCT } })), req(sns)), "ImplicitDeny");
   assert.equal(evaluatePolicy(doc(allow({ Principal: { AWS: ACCT } })), req(iam)), "Allow");
   // "*" and {"AWS": "*"} are public: everyone, anonymous callers included.
-  for (const p of ["*", { AWS: "*" }, { AWS: ["arn:aws:iam::222222222222:root", "*"] }]) {
-    for (const c of [iam, sns, anonymous] as Caller[]) assert.equal(evaluatePolicy(doc(allow({ Principal: p })), req(c)), "Allow", JSON.stringify([p, c]));
+  const publicGrants: unknown[] = ["*", { AWS: "*" }, { AWS: ["arn:aws:iam::222222222222:root", "*"] }];
+  const callers: Caller[] = [iam, sns, anonymous];
+  for (const p of publicGrants) {
+    for (const c of callers) assert.equal(evaluatePolicy(doc(allow({ Principal: p })), req(c)), "Allow", JSON.stringify([p, c]));
   }
   assert.equal(evaluatePolicy(doc(allow({ Principal: { AWS: ACCT } })), req(anonymous)), "ImplicitDeny");
   // Federated and CanonicalUser principals name no caller Stratus has.
