@@ -5,7 +5,7 @@ import type { SqsApi } from "./api.generated.js";
 import { defaultAttributes, readAttributes, validateAttributes } from "./attributes.js";
 import { invalidParameterValue, queueDoesNotExist, sqsError } from "./errors.js";
 import type { QueueRec } from "./state.js";
-import { arnOf, dedups, findQueue, messagePrefix, messages, queues, queueUrl } from "./state.js";
+import { transaction, arnOf, dedups, findQueue, messagePrefix, messages, queues, queueUrl } from "./state.js";
 import { wake } from "./waiters.js";
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -105,7 +105,7 @@ export const queueHandlers = {
 
   deleteQueue({ QueueUrl }, ctx) {
     const q = findQueue(ctx, QueueUrl);
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       deleteMessagesOf(ctx, q);
       const d = dedups(ctx);
       for (const { key } of d.list({ prefix: messagePrefix(q) })) d.delete(key);
@@ -163,7 +163,7 @@ export const queueHandlers = {
     if (q.lastPurgeAt !== undefined && now - q.lastPurgeAt < 60_000) {
       throw sqsError("PurgeQueueInProgress", `Only one PurgeQueue operation on ${q.name} is allowed every 60 seconds.`);
     }
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       // Messages sent before the purge are deleted; the purge takes effect immediately here.
       deleteMessagesOf(ctx, q, now + 1);
       q.lastPurgeAt = now;

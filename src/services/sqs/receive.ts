@@ -7,7 +7,7 @@ import { invalidParameterValue, queueDoesNotExist, sqsError } from "./errors.js"
 import { checkBatch, failure } from "./send.js";
 import type { MessageRec, QueueRec, StoredAttribute } from "./state.js";
 import { md5OfAttributes } from "./md5.js";
-import { arnOf, findQueue, messageKey, messagePrefix, messages, queueByArn, queues } from "./state.js";
+import { transaction, arnOf, findQueue, messageKey, messagePrefix, messages, queueByArn, queues } from "./state.js";
 import { isClosing, waitForMessages, wake } from "./waiters.js";
 
 const SYSTEM_NAMES = ["SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp", "SequenceNumber", "MessageDeduplicationId", "MessageGroupId", "AWSTraceHeader", "DeadLetterQueueSourceArn"];
@@ -40,7 +40,7 @@ export function moveMessage(ctx: HandlerContext, key: string, m: MessageRec, tar
   const moved: MessageRec = { ...m, ...extra, visibleAt: ctx.now(), receiveCount: 0, firstReceiveAt: undefined, receipt: undefined };
   if (!extra.deadLetterSourceArn) delete moved.deadLetterSourceArn;
   if (t.fifo) moved.sequenceNumber = (10n ** 19n + BigInt(t.seq)).toString();
-  ctx.store.transaction(() => {
+  transaction(ctx, () => {
     messages(ctx).delete(key);
     messages(ctx).put(messageKey(t, t.seq), moved);
     queues(ctx).put(t.name, t);
@@ -195,7 +195,7 @@ export const receiveHandlers = {
     const q = findQueue(ctx, QueueUrl);
     checkBatch(Entries, "DeleteMessageBatchRequestEntry");
     const res: Batch<DeleteMessageBatchResultEntry> = { Successful: [], Failed: [] };
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       for (const e of Entries) {
         try {
           deleteOne(ctx, q, e.ReceiptHandle);

@@ -7,7 +7,7 @@ import { num } from "./attributes.js";
 import { invalidParameterValue, missingParameter, sqsError } from "./errors.js";
 import { md5, md5OfAttributes } from "./md5.js";
 import type { MessageRec, QueueRec, StoredAttribute } from "./state.js";
-import { dedups, findQueue, messageKey, messages, queues } from "./state.js";
+import { transaction, dedups, findQueue, messageKey, messages, queues } from "./state.js";
 import { wake } from "./waiters.js";
 
 const DEDUP_WINDOW_MS = 5 * 60_000;
@@ -135,7 +135,7 @@ export function sendOne(ctx: HandlerContext, queue: QueueRec, input: SendInput):
     rec.dedupId = dedupId;
     rec.sequenceNumber = out.SequenceNumber = sequenceNumber(q.seq);
   }
-  ctx.store.transaction(() => {
+  transaction(ctx, () => {
     messages(ctx).put(messageKey(q, q.seq), rec);
     queues(ctx).put(q.name, q);
     if (dedupKey) dedups(ctx).put(dedupKey, { messageId: rec.id, sequenceNumber: rec.sequenceNumber, at: now });

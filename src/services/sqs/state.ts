@@ -1,6 +1,6 @@
 // SQS state: queue and message records (per account+region), queue URLs and ARNs, and finding a queue from its URL.
 import type { HandlerContext } from "../../core/context.js";
-import { defineState, regional, type Located } from "../../core/state.js";
+import { defineState, regional, STORE, type Located, type StateHolder } from "../../core/state.js";
 import type { Table } from "../../core/store/types.js";
 import { queueDoesNotExist } from "./errors.js";
 
@@ -81,6 +81,9 @@ export const sqsState = defineState("sqs", {
 export const queues = (ctx: Located): Table<QueueRec> => sqsState.of(ctx).queues;
 export const messages = (ctx: Located): Table<MessageRec> => sqsState.of(ctx).messages;
 export const dedups = (ctx: Located): Table<DedupRec> => sqsState.of(ctx).dedups;
+
+/** Runs fn atomically in the store (all of its writes commit together or none). */
+export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
 
 /** Message keys sort in send order within a queue. */
 export const messageKey = (q: QueueRec, seq: number) => `${q.id}/${String(seq).padStart(16, "0")}`;
