@@ -2,12 +2,11 @@
 // sign requests as its user in its user's account.
 import { ServiceError } from "../../core/errors.js";
 import type { HandlerContext } from "../../core/context.js";
-import type { Store } from "../../core/store/types.js";
 import type { IamApi } from "./api.generated.js";
 import { LimitExceededException, NoSuchEntityException } from "./api.generated.js";
 import { mustUser, newAccessKeyId, newSecretAccessKey, page, toDate, userArn } from "./common.js";
 import type { AccessKeyRec, UserRec } from "./state.js";
-import { accessKeyIndex, accessKeyUsage, k, nameKey, tables, tablesFor } from "./state.js";
+import { k, nameKey, tables, transaction } from "./state.js";
 
 const MAX_KEYS = 2;
 
@@ -31,9 +30,9 @@ export const accessKeys = {
     const owner = nameKey(user.name);
     if (t.accessKeys.count(k(owner, "")) >= MAX_KEYS) throw new LimitExceededException(`Cannot exceed quota for AccessKeysPerUser: ${MAX_KEYS}`);
     const rec: AccessKeyRec = { id: newAccessKeyId(), secret: newSecretAccessKey(), userName: user.name, status: "Active", createDate: ctx.now() };
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       t.accessKeys.put(k(owner, rec.id), rec);
-      accessKeyIndex(ctx.store).put(rec.id, { account: ctx.account, user: owner });
+      t.accessKeyIndex.put(rec.id, { account: ctx.account, user: owner });
     });
     return { AccessKey: { UserName: rec.userName, AccessKeyId: rec.id, Status: rec.status, SecretAccessKey: rec.secret, CreateDate: toDate(rec.createDate) } };
   },
@@ -58,19 +57,21 @@ export const accessKeys = {
   deleteAccessKey({ UserName, AccessKeyId }, ctx) {
     const user = targetUser(ctx, UserName);
     const rec = mustKey(ctx, user, AccessKeyId);
-    ctx.store.transaction(() => {
-      tables(ctx).accessKeys.delete(k(nameKey(user.name), rec.id));
-      accessKeyIndex(ctx.store).delete(rec.id);
-      accessKeyUsage(ctx.store).delete(rec.id);
+    transaction(ctx, () => {
+      const t = tables(ctx);
+      t.accessKeys.delete(k(nameKey(user.name), rec.id));
+      t.accessKeyIndex.delete(rec.id);
+      t.accessKeyUsage.delete(rec.id);
     });
     return {};
   },
 
   getAccessKeyLastUsed({ AccessKeyId }, ctx) {
-    const idx = accessKeyIndex(ctx.store).get(AccessKeyId);
-    const rec = idx && idx.account === ctx.account ? tables(ctx).accessKeys.get(k(idx.user, AccessKeyId)) : undefined;
+    const t = tables(ctx);
+    const idx = t.accessKeyIndex.get(AccessKeyId);
+    const rec = idx && idx.account === ctx.account ? t.accessKeys.get(k(idx.user, AccessKeyId)) : undefined;
     if (!rec) throw new NoSuchEntityException(`The Access Key with id ${AccessKeyId} cannot be found.`);
-    const used = accessKeyUsage(ctx.store).get(AccessKeyId);
+    const used = t.accessKeyUsage.get(AccessKeyId);
     // A key never used reports "N/A" for service and region, as AWS does.
     return {
       UserName: rec.userName,

@@ -6,7 +6,7 @@ import { mustGroup, mustRole, mustUser, page, underPath } from "./common.js";
 import { attachments } from "./links.js";
 import { findPolicy, mustAttachablePolicy } from "./policy-store.js";
 import type { EntityKind, Tables } from "./state.js";
-import { k, nameKey, tables } from "./state.js";
+import { k, nameKey, tables, transaction } from "./state.js";
 
 // AWS's default quota of managed policies per entity, named as its LimitExceeded message names it.
 const QUOTA: Record<EntityKind, string> = { user: "PoliciesPerUser", group: "PoliciesPerGroup", role: "PoliciesPerRole" };
@@ -24,7 +24,7 @@ function attach(ctx: HandlerContext, kind: EntityKind, name: string, arn: string
   // Attaching an already attached policy succeeds without change, as in AWS.
   if (attachments.has(t, kind, key, arn)) return {};
   if (attachments.policiesOf(t, kind, key).length >= MAX_ATTACHED) throw new LimitExceededException(`Cannot exceed quota for ${QUOTA[kind]}: ${MAX_ATTACHED}`);
-  ctx.store.transaction(() => attachments.attach(t, kind, key, arn));
+  transaction(ctx, () => attachments.attach(t, kind, key, arn));
   return {};
 }
 
@@ -32,7 +32,7 @@ function detach(ctx: HandlerContext, kind: EntityKind, name: string, arn: string
   const t = tables(ctx);
   const key = entityKey(t, kind, name);
   if (!attachments.has(t, kind, key, arn)) throw new NoSuchEntityException(`Policy ${arn} was not found.`);
-  ctx.store.transaction(() => attachments.detach(t, kind, key, arn));
+  transaction(ctx, () => attachments.detach(t, kind, key, arn));
   return {};
 }
 

@@ -3,7 +3,7 @@
 import type { CredentialRecord, CredentialSource } from "../../core/identity.js";
 import type { Store } from "../../core/store/types.js";
 import { userArn } from "./common.js";
-import { accessKeyIndex, accessKeyUsage, k, tablesFor } from "./state.js";
+import { k, tablesFor } from "./state.js";
 
 const USAGE_WRITE_INTERVAL_MS = 60_000;
 
@@ -14,12 +14,12 @@ function markUsed(store: Store, accessKeyId: string, service: string, region: st
   const prev = lastWritten.get(accessKeyId);
   if (prev !== undefined && now - prev < USAGE_WRITE_INTERVAL_MS) return;
   lastWritten.set(accessKeyId, now);
-  accessKeyUsage(store).put(accessKeyId, { date: now, service, region });
+  tablesFor(store, "").accessKeyUsage.put(accessKeyId, { date: now, service, region });
 }
 
 export const iamCredentialSource: CredentialSource = (accessKeyId, store): CredentialRecord | undefined => {
   if (!accessKeyId.startsWith("AKIA")) return undefined;
-  const idx = accessKeyIndex(store).get(accessKeyId);
+  const idx = tablesFor(store, "").accessKeyIndex.get(accessKeyId);
   if (!idx) return undefined;
   const t = tablesFor(store, idx.account);
   const key = t.accessKeys.get(k(idx.user, accessKeyId));

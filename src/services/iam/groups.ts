@@ -4,7 +4,7 @@ import { DeleteConflictException, EntityAlreadyExistsException, LimitExceededExc
 import { groupOut, mustGroup, mustUser, newId, page, underPath, userOut } from "./common.js";
 import { attachments, inline, membership, rekeyEntity } from "./links.js";
 import type { GroupRec, UserRec } from "./state.js";
-import { nameKey, tables } from "./state.js";
+import { nameKey, tables, transaction } from "./state.js";
 
 const MAX_GROUPS_PER_USER = 10;
 
@@ -40,7 +40,7 @@ export const groups = {
     const from = nameKey(g.name);
     const to = NewGroupName ? nameKey(NewGroupName) : from;
     if (to !== from && t.groups.has(to)) throw new EntityAlreadyExistsException(`Group with name ${NewGroupName} already exists.`);
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       t.groups.delete(from);
       t.groups.put(to, { ...g, name: NewGroupName ?? g.name, path: NewPath ?? g.path });
       rekeyEntity(t, "group", from, to);
@@ -64,7 +64,7 @@ export const groups = {
     const u = nameKey(mustUser(t, UserName).name);
     if (membership.has(t, g, u)) return {};
     if (membership.groupsOf(t, u).length >= MAX_GROUPS_PER_USER) throw new LimitExceededException(`Cannot exceed quota for GroupsPerUser: ${MAX_GROUPS_PER_USER}`);
-    ctx.store.transaction(() => membership.add(t, g, u));
+    transaction(ctx, () => membership.add(t, g, u));
     return {};
   },
 
@@ -73,7 +73,7 @@ export const groups = {
     const g = nameKey(mustGroup(t, GroupName).name);
     const u = nameKey(mustUser(t, UserName).name);
     if (!membership.has(t, g, u)) throw new NoSuchEntityException(`The user with name ${UserName} cannot be found.`);
-    ctx.store.transaction(() => membership.remove(t, g, u));
+    transaction(ctx, () => membership.remove(t, g, u));
     return {};
   },
 

@@ -1,8 +1,8 @@
 // What IAM offers the rest of Stratus beyond its API: read-only lookups STS needs (trust policies,
-// MFA seeds, users). Implemented over IAM's own tables; nothing else reads those tables.
-import type { Store } from "../../core/store/types.js";
+// MFA seeds, users). Implemented over IAM's own tables; nothing else reads those tables. Each takes a
+// handler context or service host (or, for callers that hold only the store, the store).
 import { roleArn, userArn } from "./common.js";
-import { nameKey, tablesFor } from "./state.js";
+import { nameKey, tablesFor, type IamHolder } from "./state.js";
 
 export interface IamRoleInfo {
   roleName: string;
@@ -32,22 +32,22 @@ export interface IamMfaInfo {
 
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)$/;
 
-export function findRoleByArn(store: Store, account: string, arn: string): IamRoleInfo | undefined {
+export function findRoleByArn(holder: IamHolder, account: string, arn: string): IamRoleInfo | undefined {
   const m = ROLE_ARN.exec(arn);
   if (!m || m[1] !== account) return undefined;
-  const r = tablesFor(store, account).roles.get(nameKey(m[3]));
+  const r = tablesFor(holder, account).roles.get(nameKey(m[3]));
   // The ARN must name the role exactly: path and name case as created.
   if (!r || r.path !== m[2] || r.name !== m[3]) return undefined;
   return { roleName: r.name, roleId: r.id, arn: roleArn(account, r), path: r.path, assumeRolePolicyDocument: r.trust, maxSessionDuration: r.maxSessionDuration };
 }
 
-export function findUser(store: Store, account: string, userName: string): IamUserInfo | undefined {
-  const u = tablesFor(store, account).users.get(nameKey(userName));
+export function findUser(holder: IamHolder, account: string, userName: string): IamUserInfo | undefined {
+  const u = tablesFor(holder, account).users.get(nameKey(userName));
   return u ? { userName: u.name, userId: u.id, arn: userArn(account, u), path: u.path } : undefined;
 }
 
-export function findMfaDevice(store: Store, account: string, serialNumber: string): IamMfaInfo | undefined {
-  const t = tablesFor(store, account);
+export function findMfaDevice(holder: IamHolder, account: string, serialNumber: string): IamMfaInfo | undefined {
+  const t = tablesFor(holder, account);
   const d = t.mfa.get(serialNumber);
   if (!d) return undefined;
   const user = d.user ? t.users.get(d.user) : undefined;
@@ -55,8 +55,8 @@ export function findMfaDevice(store: Store, account: string, serialNumber: strin
 }
 
 /** Records a role's last use (RoleLastUsed) when STS issues credentials for it; at most one write a minute. */
-export function recordRoleUsed(store: Store, account: string, roleName: string, region: string, now: number): void {
-  const roles = tablesFor(store, account).roles;
+export function recordRoleUsed(holder: IamHolder, account: string, roleName: string, region: string, now: number): void {
+  const roles = tablesFor(holder, account).roles;
   const key = nameKey(roleName);
   const r = roles.get(key);
   if (!r || (r.lastUsed && now - r.lastUsed.date < 60_000 && r.lastUsed.region === region)) return;

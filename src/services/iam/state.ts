@@ -1,5 +1,6 @@
 // IAM's records and tables (per account, names case-insensitive as in IAM), plus the global access-key index.
-import type { Store, Table } from "../../core/store/types.js";
+import { defineState, global, perAccount, STORE, type StateDef, type StateHolder, type TablesOf } from "../../core/state.js";
+import type { Store } from "../../core/store/types.js";
 import type { HandlerContext } from "../../core/context.js";
 import type { Tag } from "./api.generated.js";
 
@@ -112,40 +113,49 @@ export type EntityKind = "user" | "group" | "role";
 /** IAM names are unique regardless of case: "Bob" and "bob" are the same user. */
 export const nameKey = (name: string) => name.toLowerCase();
 
-const NS = (name: string) => `iam:${name}`;
+/**
+ * IAM's tables: per account (stored as iam:<name>, scope <account>), and the global access-key index and usage
+ * (scope ""), which a request signed with an AKIA key reads before it knows its account.
+ */
+export const iamState = defineState("iam", {
+  users: perAccount<UserRec>(),
+  groups: perAccount<GroupRec>(),
+  roles: perAccount<RoleRec>(),
+  policies: perAccount<PolicyRec>(),
+  /** `<group>\0<user>` and `<user>\0<group>` in two tables, so both directions list by prefix. */
+  groupMembers: perAccount<true>("group-members"),
+  userGroups: perAccount<true>("user-groups"),
+  /** `<policyArn>\0<kind>\0<entity>` and `<kind>\0<entity>\0<policyArn>`. */
+  policyAttachments: perAccount<true>("policy-attachments"),
+  entityPolicies: perAccount<true>("entity-policies"),
+  /** `<kind>\0<entity>\0<policyName>`. */
+  inline: perAccount<InlinePolicyRec>("inline-policies"),
+  /** `<user>\0<accessKeyId>`. */
+  accessKeys: perAccount<AccessKeyRec>("access-keys"),
+  loginProfiles: perAccount<LoginProfileRec>("login-profiles"),
+  /** Keyed by serial number. */
+  mfa: perAccount<MfaRec>("mfa-devices"),
+  instanceProfiles: perAccount<InstanceProfileRec>("instance-profiles"),
+  meta: perAccount<{ createDate: number }>("account"),
+  /** accessKeyId → owner, across accounts: how a request signed with an AKIA key finds its account. */
+  accessKeyIndex: global<AccessKeyIndexRec>("access-key-index"),
+  accessKeyUsage: global<AccessKeyUsageRec>("access-key-usage"),
+});
 
-/** The tables of one account; usable from handlers (ctx) and from internal lookups (store + account). */
-export function tablesFor(store: Store, account: string) {
-  const t = <T>(name: string): Table<T> => store.table<T>(NS(name), account);
-  return {
-    users: t<UserRec>("users"),
-    groups: t<GroupRec>("groups"),
-    roles: t<RoleRec>("roles"),
-    policies: t<PolicyRec>("policies"),
-    /** `<group>\0<user>` and `<user>\0<group>` in two tables, so both directions list by prefix. */
-    groupMembers: t<true>("group-members"),
-    userGroups: t<true>("user-groups"),
-    /** `<policyArn>\0<kind>\0<entity>` and `<kind>\0<entity>\0<policyArn>`. */
-    policyAttachments: t<true>("policy-attachments"),
-    entityPolicies: t<true>("entity-policies"),
-    /** `<kind>\0<entity>\0<policyName>`. */
-    inline: t<InlinePolicyRec>("inline-policies"),
-    /** `<user>\0<accessKeyId>`. */
-    accessKeys: t<AccessKeyRec>("access-keys"),
-    loginProfiles: t<LoginProfileRec>("login-profiles"),
-    /** Keyed by serial number. */
-    mfa: t<MfaRec>("mfa-devices"),
-    instanceProfiles: t<InstanceProfileRec>("instance-profiles"),
-    meta: t<{ createDate: number }>("account"),
-  };
-}
+export type Tables = TablesOf<typeof iamState extends StateDef<infer S> ? S : never>;
 
-export type Tables = ReturnType<typeof tablesFor>;
+/** What reaches IAM's tables: a handler context or the service host, or the store itself (credential sources). */
+export type IamHolder = StateHolder | Store;
 
-export const tables = (ctx: HandlerContext): Tables => tablesFor(ctx.store, ctx.account);
+const holderOf = (h: IamHolder): StateHolder => (STORE in h ? h : { [STORE]: h });
 
-/** accessKeyId → owner, across accounts: how a request signed with an AKIA key finds its account. */
-export const accessKeyIndex = (store: Store) => store.table<AccessKeyIndexRec>(NS("access-key-index"), "");
-export const accessKeyUsage = (store: Store) => store.table<AccessKeyUsageRec>(NS("access-key-usage"), "");
+/** The tables of one account; for internal lookups (another account, or a caller holding only the store). */
+export const tablesFor = (holder: IamHolder, account: string): Tables => iamState.at(holderOf(holder), account);
+
+/** The caller's account's tables (and the global index tables). */
+export const tables = (ctx: HandlerContext): Tables => iamState.of(ctx);
+
+/** Runs fn atomically in the store (all of its writes commit together or none). */
+export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
 
 export const k = (...parts: string[]) => parts.join("\u0000");

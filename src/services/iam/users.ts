@@ -6,7 +6,7 @@ import { DeleteConflictException, EntityAlreadyExistsException } from "./api.gen
 import { mergeTags, mustUser, newId, page, removeTags, underPath, userOut } from "./common.js";
 import { attachments, inline, membership, rekeyEntity } from "./links.js";
 import { mustAttachablePolicy } from "./policy-store.js";
-import { accessKeyIndex, k, nameKey, tables } from "./state.js";
+import { k, nameKey, tables, transaction } from "./state.js";
 
 /** The root user has no UserName; AWS reports the account id as its id and the account's creation time. */
 function rootUser(ctx: HandlerContext) {
@@ -52,7 +52,7 @@ export const users = {
     const to = NewUserName ? nameKey(NewUserName) : from;
     if (to !== from && t.users.has(to)) throw new EntityAlreadyExistsException(`User with name ${NewUserName} already exists.`);
     const next = { ...u, name: NewUserName ?? u.name, path: NewPath ?? u.path };
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       t.users.delete(from);
       t.users.put(to, next);
       if (to === from) return;
@@ -60,7 +60,7 @@ export const users = {
       for (const e of t.accessKeys.list({ prefix: k(from, "") })) {
         t.accessKeys.delete(e.key);
         t.accessKeys.put(k(to, e.value.id), { ...e.value, userName: next.name });
-        accessKeyIndex(ctx.store).put(e.value.id, { account: ctx.account, user: to });
+        t.accessKeyIndex.put(e.value.id, { account: ctx.account, user: to });
       }
       const lp = t.loginProfiles.get(from);
       if (lp) {
