@@ -5,7 +5,7 @@ import type { HandlerContext } from "../../core/context.js";
 import type { AliasConfiguration, AliasRoutingConfiguration, LambdaApi } from "./api.generated.js";
 import { InvalidParameterValueException, PreconditionFailedException, ResourceConflictException, ResourceNotFoundException } from "./api.generated.js";
 import type { AliasRec, FunctionRec } from "./state.js";
-import { LATEST, functionArn, mustGetFunction, notFound, parseFunctionName, tables, versionKey } from "./state.js";
+import { LATEST, functionArn, mustGetFunction, notFound, parseFunctionName, tables, transaction, versionKey } from "./state.js";
 import { dropUrlIndex } from "./url-index.js";
 import { PRECONDITION_MESSAGE, paginate } from "./versions.js";
 
@@ -86,7 +86,7 @@ export const aliases = {
   updateAlias(input, ctx) {
     const fn = functionOf(ctx, input.FunctionName);
     const t = tables(ctx);
-    return ctx.store.transaction(() => {
+    return transaction(ctx, () => {
       const key = aliasKey(fn.name, input.Name);
       const rec = t.aliases.get(key);
       if (!rec) throw aliasNotFound(ctx, fn.name, input.Name);
@@ -112,7 +112,7 @@ export const aliases = {
     const fn = functionOf(ctx, input.FunctionName);
     const t = tables(ctx);
     // AWS answers 204 whether or not the alias exists.
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       const key = aliasKey(fn.name, input.Name);
       if (!t.aliases.delete(key)) return;
       t.permissions.delete(key);

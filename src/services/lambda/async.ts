@@ -8,14 +8,14 @@
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError } from "../../core/errors.js";
-import type { Store } from "../../core/store/types.js";
 import type { ServiceHost } from "../../core/service.js";
 import { embed, sendDeadLetter, sendRecord, type Condition, type InvocationRecord } from "./destinations.js";
 import type { InvokeResult } from "./engine/index.js";
 import { checkRunnable, runNow } from "./invoke.js";
 import { invokeConfigFor } from "./invoke-configs.js";
 import type { EventInvokeConfigRec, Resolved } from "./state.js";
-import { LATEST, functionArn, resolveFunction } from "./state.js";
+import { LATEST, functionArn, lambdaState, resolveFunction } from "./state.js";
+import { running } from "./running.js";
 
 const DEFAULT_RETRIES = 2;
 const DEFAULT_MAX_AGE_SECONDS = 21_600;
@@ -51,16 +51,18 @@ export interface AsyncEventRec {
   last?: LastResponse;
 }
 
-const events = (ctx: Pick<HandlerContext, "table">) => ctx.table<AsyncEventRec>("async-events", "region");
+const events = (ctx: HandlerContext) => lambdaState.of(ctx).asyncEvents;
 
-interface Queue {
+/** This server's queue: part of Lambda's running instance. */
+export interface AsyncQueue {
   runtime: ServiceHost;
   stopped: boolean;
   /** Events being attempted now (scope/id), so a duplicate timer never runs one twice at once. */
   running: Set<string>;
+  stop(): void;
 }
+type Queue = AsyncQueue;
 
-const queues = new WeakMap<Store, Queue>();
 let seq = 0;
 
 /** A key that sorts in enqueue order. */
@@ -84,23 +86,22 @@ export function enqueue(ctx: HandlerContext, r: Resolved, payload: Buffer): void
   };
   events(ctx).put(id, rec);
   ctx.startAtBoot();
-  const q = queues.get(ctx.store);
-  if (q) arm(q, ctx.account, ctx.region, id, now);
+  const q = running(ctx)?.queue;
+  if (q && !q.stopped) arm(q, ctx.account, ctx.region, id, now);
 }
 
-/** Starts this server's queue (from Lambda's start hook): resumes every event still pending. Returns its stop. */
-export function startAsyncQueue(runtime: ServiceHost): () => void {
-  const q: Queue = { runtime, stopped: false, running: new Set() };
-  queues.set(runtime.store, q);
-  for (const scope of runtime.store.scopes("lambda:async-events")) {
-    const [account, region] = scope.split("/") as [string, string];
-    const t = runtime.store.table<AsyncEventRec>("lambda:async-events", scope);
-    for (const { key, value } of t.list()) arm(q, account, region, key, value.dueAt);
-  }
-  return () => {
-    q.stopped = true;
-    if (queues.get(runtime.store) === q) queues.delete(runtime.store);
+/** Starts this server's queue (from Lambda's start hook): resumes every event still pending. */
+export function startAsyncQueue(runtime: ServiceHost): AsyncQueue {
+  const q: Queue = {
+    runtime,
+    stopped: false,
+    running: new Set(),
+    stop: () => void (q.stopped = true),
   };
+  for (const { account, region, tables } of lambdaState.all(runtime, "asyncEvents")) {
+    for (const { key, value } of tables.asyncEvents.list()) arm(q, account, region, key, value.dueAt);
+  }
+  return q;
 }
 
 function arm(q: Queue, account: string, region: string, id: string, at: number): void {
@@ -118,7 +119,7 @@ function backgroundContext(q: Queue, account: string, region: string, requestId:
 async function attempt(q: Queue, account: string, region: string, id: string): Promise<void> {
   const key = `${account}/${region}/${id}`;
   if (q.stopped || q.running.has(key)) return;
-  const probe = q.runtime.store.table<AsyncEventRec>("lambda:async-events", `${account}/${region}`).get(id);
+  const probe = lambdaState.at(q.runtime, account, region).asyncEvents.get(id);
   if (!probe) return; // done already
   const ctx = backgroundContext(q, account, region, probe.requestId);
   const t = events(ctx);

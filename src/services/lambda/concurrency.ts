@@ -6,7 +6,7 @@ import { InvalidParameterValueException, ProvisionedConcurrencyConfigNotFoundExc
 import { engineOf } from "./engine/index.js";
 import { aliasNotFound } from "./aliases.js";
 import type { FunctionRec } from "./state.js";
-import { LATEST, functionArn, lastModified, mustGetFunction, notFound, parseFunctionName, tables, versionKey } from "./state.js";
+import { LATEST, functionArn, lastModified, mustGetFunction, notFound, parseFunctionName, tables, transaction, versionKey } from "./state.js";
 import { paginate } from "./versions.js";
 
 /** AWS's default quotas for an account in a region. */
@@ -63,7 +63,7 @@ function provisionedOut(ctx: HandlerContext, fn: FunctionRec, qualifier: string)
 
 export const concurrency = {
   putFunctionConcurrency(input, ctx) {
-    return ctx.store.transaction(() => {
+    return transaction(ctx, () => {
       const fn = unqualified(ctx, input.FunctionName);
       const n = input.ReservedConcurrentExecutions;
       if (ACCOUNT_CONCURRENCY - reservedSum(ctx, fn.name) - n < MIN_UNRESERVED) {
@@ -81,7 +81,7 @@ export const concurrency = {
   },
 
   deleteFunctionConcurrency(input, ctx) {
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       const fn = unqualified(ctx, input.FunctionName);
       delete fn.reservedConcurrency;
       tables(ctx).functions.put(fn.name, fn);
@@ -135,9 +135,9 @@ export const concurrency = {
     }
     // The code is made ready to start (unpacked with its layers) before the configuration is answered.
     const version = t.versions.get(versionKey(fn.name, alias ? alias.functionVersion : qualifier));
-    if (version) await engineOf(ctx.store)?.prepare(version).catch(() => {});
+    if (version) await engineOf(ctx)?.prepare(version).catch(() => {});
     const now = lastModified(ctx.now());
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       const cur = mustGetFunction(ctx, fn.name);
       cur.provisionedConcurrency = { ...cur.provisionedConcurrency, [qualifier]: { requested: n, lastModified: now } };
       t.functions.put(cur.name, cur);
@@ -168,7 +168,7 @@ export const concurrency = {
   deleteProvisionedConcurrencyConfig(input, ctx) {
     const { fn, qualifier } = provisionedTarget(ctx, input.FunctionName, input.Qualifier, false);
     if (fn.provisionedConcurrency?.[qualifier]) {
-      ctx.store.transaction(() => {
+      transaction(ctx, () => {
         const cur = mustGetFunction(ctx, fn.name);
         delete cur.provisionedConcurrency?.[qualifier];
         tables(ctx).functions.put(cur.name, cur);

@@ -8,13 +8,14 @@
 // Deleting) settle here, one tick after the API call, or once the pollers have stopped.
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
-import type { Store } from "../../core/store/types.js";
 import type { ServiceHost } from "../../core/service.js";
 import type { Message } from "../sqs/api.generated.js";
 import type { FilterCriteria, FunctionResponseType, ScalingConfig } from "./api.generated.js";
 import { matches, parsePattern, type Pattern } from "./esm-filter.js";
 import { runNow } from "./invoke.js";
-import { resolveFunction, tables } from "./state.js";
+import type { Located } from "../../core/state.js";
+import { lambdaState, resolveFunction, tables } from "./state.js";
+import { running, type RunningHolder } from "./running.js";
 
 export type EsmState = "Creating" | "Enabling" | "Enabled" | "Disabling" | "Disabled" | "Updating" | "Deleting";
 
@@ -40,7 +41,7 @@ export interface EsmRec {
 }
 
 export const ESM_TABLE = "event-source-mappings";
-export const esmTable = (ctx: Pick<HandlerContext, "table">) => ctx.table<EsmRec>(ESM_TABLE, "region");
+export const esmTable = (ctx: Located) => lambdaState.of(ctx).eventSourceMappings;
 
 /** arn:aws:sqs:region:account:name → its parts. */
 export function parseQueueArn(arn: string): { region: string; account: string; name: string } | undefined {
@@ -57,17 +58,16 @@ const SYNC_PAYLOAD_LIMIT = 6_291_456;
 const SCALE_UP_INTERVAL_MS = 200;
 const ERROR_BACKOFF_MS = 1000;
 
-const managers = new WeakMap<Store, Pollers>();
-/** The pollers of the server that owns this store (undefined before Lambda started there). */
-export const pollersOf = (store: Store): Pollers | undefined => managers.get(store);
+/** The pollers of this server (a Lambda handler's context or the host; undefined before Lambda started there). */
+export const pollersOf = (h: RunningHolder): Pollers | undefined => running(h)?.pollers;
 
-/** Lambda's start hook: resumes every mapping (all accounts and regions) and returns the stop function. */
-export function startPollers(runtime: ServiceHost): () => void {
+/** Lambda's start hook: resumes every mapping (all accounts and regions); the pollers stop with `stop()`. */
+export function startPollers(runtime: ServiceHost): Pollers {
   const p = new Pollers(runtime);
   p.resume();
   // Pollers stop as the server starts closing: its long polls answer at once from then on.
   runtime.onClosing(() => p.stop());
-  return () => p.stop();
+  return p;
 }
 
 class Stopped extends Error {}
@@ -82,9 +82,7 @@ export class Pollers {
   /** Resolves when the server stops: every await in a poller races it, so nothing touches the store after. */
   readonly stopSignal = new Promise<void>((r) => (this.fireStop = r));
 
-  constructor(readonly runtime: ServiceHost) {
-    managers.set(runtime.store, this);
-  }
+  constructor(readonly runtime: ServiceHost) {}
 
   context(account: string, region: string): HandlerContext {
     return this.runtime.context("lambda", "EventSourceMappingPoller", this.runtime.rootIdentity(account, region));
@@ -92,10 +90,8 @@ export class Pollers {
 
   /** After a restart: finish the transitions that were under way and start the Enabled mappings. */
   resume(): void {
-    for (const scope of this.runtime.store.scopes(`lambda:${ESM_TABLE}`)) {
-      const [account, region] = scope.split("/") as [string, string];
-      const ctx = this.context(account, region);
-      for (const { key } of esmTable(ctx).list()) this.settle(account, region, key);
+    for (const { account, region, tables } of lambdaState.all(this.runtime, "eventSourceMappings")) {
+      for (const { key } of tables.eventSourceMappings.list()) this.settle(account, region, key);
     }
   }
 
@@ -152,7 +148,6 @@ export class Pollers {
     this.fireStop();
     for (const r of this.runners.values()) void r.stop();
     this.runners.clear();
-    if (managers.get(this.runtime.store) === this) managers.delete(this.runtime.store);
   }
 }
 

@@ -108,7 +108,7 @@ function checkDuplicate(ctx: HandlerContext, eventSourceArn: string, fnArn: stri
 
 function transition(ctx: HandlerContext, rec: EsmRec): void {
   esmTable(ctx).put(rec.uuid, rec);
-  pollersOf(ctx.store)?.changed(ctx.account, ctx.region, rec.uuid);
+  pollersOf(ctx)?.changed(ctx.account, ctx.region, rec.uuid);
 }
 
 export const eventSourceMappings = {

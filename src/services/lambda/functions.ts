@@ -10,7 +10,7 @@ import { engineOf } from "./engine/index.js";
 import { checkExecutionRole } from "./role.js";
 import { checkRuntimeAllowed } from "./runtimes.js";
 import type { FunctionRec, VersionRec } from "./state.js";
-import { LATEST, functionArn, lastModified, mustGetFunction, notFound, parseFunctionName, resolveFunction, tables, versionKey } from "./state.js";
+import { LATEST, functionArn, lambdaState, lastModified, mustGetFunction, notFound, parseFunctionName, resolveFunction, tables, transaction, versionKey } from "./state.js";
 import { dropUrlIndex } from "./url-index.js";
 import { PRECONDITION_MESSAGE, publish } from "./versions.js";
 
@@ -24,7 +24,7 @@ function resolveLayers(ctx: HandlerContext, arns: string[] | undefined): Layer[]
   return arns.map((arn) => {
     const m = LAYER_ARN.exec(arn);
     const rec = m && m[1] === ctx.region
-      ? ctx.store.table<{ code: { size: number }; deleted?: boolean }>("lambda:layers", `${m[2]}/${m[1]}`).get(versionKey(m[3]!, m[4]!))
+      ? lambdaState.at(ctx, m[2]!, m[1]!).layers.get(versionKey(m[3]!, m[4]!))
       : undefined;
     if (!rec || rec.deleted) throw userError(`Layer version ${arn} does not exist.`);
     return { Arn: arn, CodeSize: rec.code.size };
@@ -77,7 +77,7 @@ function checkNotUpdating(fn: FunctionRec): void {
  */
 async function prepareCode(ctx: HandlerContext, v: VersionRec): Promise<string | undefined> {
   try {
-    await engineOf(ctx.store)?.prepare(v);
+    await engineOf(ctx)?.prepare(v);
     return undefined;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
@@ -118,7 +118,7 @@ export function settle(c: FunctionConfiguration, failure?: string): void {
 
 function codeLocation(ctx: HandlerContext, v: VersionRec): { RepositoryType: string; Location?: string; ImageUri?: string; ResolvedImageUri?: string } {
   if (v.imageUri) return { RepositoryType: "ECR", ImageUri: v.imageUri, ResolvedImageUri: v.imageUri };
-  const base = ctx.host ? `http://${ctx.host}` : engineOf(ctx.store)?.baseUrl() ?? "http://localhost:4566";
+  const base = ctx.host ? `http://${ctx.host}` : engineOf(ctx)?.baseUrl() ?? "http://localhost:4566";
   return { RepositoryType: "S3", Location: `${base}/_stratus/lambda/code/${v.code?.blobId}` };
 }
 
@@ -225,7 +225,7 @@ export const functions = {
     const before = pick(config);
     settle(config, await prepareCode(ctx, fn.latest));
     let answer = config;
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       if (t.functions.has(ref.name)) throw new ResourceConflictException(`Function already exist: ${ref.name}`, { Type: "User" });
       t.functions.put(ref.name, fn);
       if (input.Publish) answer = publish(ctx, fn, input.Description).config;
@@ -283,7 +283,7 @@ export const functions = {
     const failure = code ? await prepareCode(ctx, { config: fn.latest.config, code }) : undefined;
     let answer: FunctionConfiguration | undefined;
     let before: ReturnType<typeof pick> | undefined;
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       const cur = mustGetFunction(ctx, fn.name);
       const old = cur.latest.code;
       const c = cur.latest.config;
@@ -304,7 +304,7 @@ export const functions = {
       if (input.Publish) answer = publish(ctx, cur).config;
       if (old) releaseCode(ctx, cur.name, old.blobId);
     });
-    engineOf(ctx.store)?.retire(fn.arn);
+    engineOf(ctx)?.retire(fn.arn);
     return unsettled(before!, answer!);
   },
 
@@ -325,7 +325,7 @@ export const functions = {
     const before = pick(c);
     settle(c, input.Layers !== undefined ? await prepareCode(ctx, fn.latest) : undefined);
     tables(ctx).functions.put(fn.name, fn);
-    engineOf(ctx.store)?.retire(fn.arn);
+    engineOf(ctx)?.retire(fn.arn);
     return unsettled(before, c);
   },
 
@@ -342,17 +342,17 @@ export const functions = {
       if (!v) throw notFound(ctx, fn.name, q);
       const users = t.aliases.list({ prefix: `${fn.name}#` }).filter((a) => a.value.functionVersion === q || a.value.routingConfig?.AdditionalVersionWeights?.[q] !== undefined);
       if (users.length) throw new ResourceConflictException(`Unable to delete version because the following aliases reference it: [${users.map((a) => a.value.name).join(", ")}]`, { Type: "User" });
-      ctx.store.transaction(() => {
+      transaction(ctx, () => {
         t.versions.delete(key);
         t.permissions.delete(`${fn.name}#${q}`);
         t.invokeConfigs.delete(`${fn.name}#${q}`);
         if (v.code) releaseCode(ctx, fn.name, v.code.blobId);
       });
-      engineOf(ctx.store)?.retire(functionArn(ctx, fn.name, q));
+      engineOf(ctx)?.retire(functionArn(ctx, fn.name, q));
       return { StatusCode: 204 };
     }
     const blobs = new Set<string>();
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       if (fn.latest.code) blobs.add(fn.latest.code.blobId);
       for (const { key, value } of t.versions.list({ prefix: `${fn.name}#` })) {
         if (value.code) blobs.add(value.code.blobId);
@@ -364,7 +364,7 @@ export const functions = {
       }
       t.functions.delete(fn.name);
     });
-    engineOf(ctx.store)?.retire(fn.arn);
+    engineOf(ctx)?.retire(fn.arn);
     for (const id of blobs) ctx.blobs.delete(id);
     return { StatusCode: 204 };
   },

@@ -8,6 +8,7 @@ import { aliases } from "./aliases.js";
 import { concurrency } from "./concurrency.js";
 import { eventSourceMappings } from "./event-source-mappings.js";
 import { startPollers } from "./esm-poller.js";
+import type { LambdaRunning } from "./running.js";
 import { functions } from "./functions.js";
 import { invoke } from "./invoke.js";
 import { invokeStream } from "./invoke-stream.js";
@@ -25,15 +26,20 @@ const handlers = {
 export default defineService({
   name: "lambda",
   handlers,
+  // The running instance (handlers: engineOf(ctx), pollersOf(ctx); background work: the same with the host).
   start(runtime) {
-    const stopEngine = startEngine(runtime);
+    const engine = startEngine(runtime);
     // Asynchronous events queued before a restart resume once the engine is up.
-    const stopQueue = startAsyncQueue(runtime);
-    const stopPollers = startPollers(runtime);
-    return () => {
-      stopPollers();
-      stopQueue();
-      stopEngine();
+    const queue = startAsyncQueue(runtime);
+    const pollers = startPollers(runtime);
+    const instance: LambdaRunning = { engine, queue, pollers };
+    return {
+      instance,
+      stop: () => {
+        pollers.stop();
+        queue.stop();
+        engine.stop();
+      },
     };
   },
 });

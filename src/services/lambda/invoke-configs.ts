@@ -1,10 +1,11 @@
 // Asynchronous invocation settings per function, version or alias (Put/Get/Update/Delete/ListFunctionEventInvokeConfigs):
 // retry attempts, maximum event age and the OnSuccess/OnFailure destinations async.ts reads via `invokeConfigFor`.
 import type { HandlerContext } from "../../core/context.js";
+import type { Located } from "../../core/state.js";
 import type { DestinationConfig, FunctionEventInvokeConfig, LambdaApi } from "./api.generated.js";
 import { InvalidParameterValueException, ResourceNotFoundException } from "./api.generated.js";
 import type { EventInvokeConfigRec, FunctionRec } from "./state.js";
-import { LATEST, functionArn, parseFunctionName, tables, versionKey } from "./state.js";
+import { LATEST, functionArn, parseFunctionName, tables, transaction, versionKey } from "./state.js";
 import { paginate } from "./versions.js";
 
 const DESTINATION = /^arn:aws[\w-]*:(sqs|sns|lambda|events|s3):([a-z0-9-]*):(\d{12})?:(.+)$/;
@@ -15,7 +16,7 @@ const userError = (msg: string) => new InvalidParameterValueException(msg, { Typ
 export const invokeConfigKey = (fn: string, qualifier: string | undefined) => `${fn}#${qualifier ?? LATEST}`;
 
 /** The asynchronous invocation settings of a function version or alias ($LATEST when unqualified), if any. */
-export function invokeConfigFor(ctx: Pick<HandlerContext, "table">, fnName: string, qualifier: string | undefined): EventInvokeConfigRec | undefined {
+export function invokeConfigFor(ctx: Located, fnName: string, qualifier: string | undefined): EventInvokeConfigRec | undefined {
   return tables(ctx).invokeConfigs.get(invokeConfigKey(fnName, qualifier));
 }
 
@@ -110,7 +111,7 @@ export const invokeConfigs = {
     requireSome(input);
     const tg = existing(ctx, input.FunctionName, input.Qualifier);
     checkDestinations(ctx, tg.fn.name, input.DestinationConfig);
-    return ctx.store.transaction(() => {
+    return transaction(ctx, () => {
       const t = tables(ctx);
       const cur = t.invokeConfigs.get(tg.key);
       if (!cur) throw noConfig(ctx, tg.fn.name, tg.qualifier);

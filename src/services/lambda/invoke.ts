@@ -42,7 +42,7 @@ export async function runNow(
   ctx: HandlerContext, r: Resolved, payload: Buffer,
   opts: { clientContext?: string; requestId?: string; onStreamStart?: (contentType: string) => void; onChunk?: (chunk: Buffer) => void } = {},
 ) {
-  const engine = engineOf(ctx.store);
+  const engine = engineOf(ctx);
   if (!engine) throw new ServiceException("Lambda's execution engine is not running.", { Type: "Service" });
   const version = pickVersion(ctx, r);
   return engine.invoke({

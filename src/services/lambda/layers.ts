@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { storeCode } from "./code.js";
 import { engineOf } from "./engine/index.js";
 import type { LayerVersionRec } from "./state.js";
-import { tables, versionKey } from "./state.js";
+import { lambdaState, tables, transaction, versionKey } from "./state.js";
 import { principalOf } from "./permissions.js";
 import { paginate } from "./versions.js";
 
@@ -34,7 +34,7 @@ function layerRef(ctx: HandlerContext, layerName: string): LayerRef {
 
 /** The layers table of the account and region a layer lives in (the same one `tables(ctx).layers` is for ours). */
 function layersOf(ctx: HandlerContext, ref: Pick<LayerRef, "account" | "region">) {
-  return ref.account === ctx.account && ref.region === ctx.region ? tables(ctx).layers : ctx.store.table<LayerVersionRec>("lambda:layers", `${ref.account}/${ref.region}`);
+  return ref.account === ctx.account && ref.region === ctx.region ? tables(ctx).layers : lambdaState.at(ctx, ref.account, ref.region).layers;
 }
 
 function checkVersionNumber(n: number): void {
@@ -42,7 +42,7 @@ function checkVersionNumber(n: number): void {
 }
 
 function location(ctx: HandlerContext, blobId: string): string {
-  const base = ctx.host ? `http://${ctx.host}` : engineOf(ctx.store)?.baseUrl() ?? "http://localhost:4566";
+  const base = ctx.host ? `http://${ctx.host}` : engineOf(ctx)?.baseUrl() ?? "http://localhost:4566";
   return `${base}/_stratus/lambda/code/${blobId}`;
 }
 
@@ -106,7 +106,7 @@ export const layers = {
     }
     const code = await storeCode(ctx, input.Content);
     const t = tables(ctx);
-    return ctx.store.transaction(() => {
+    return transaction(ctx, () => {
       // Numbers are never reused, not even those of deleted versions (kept as tombstones).
       const last = t.layers.list({ prefix: `${ref.name}#` }).at(-1)?.value.version ?? 0;
       const rec: LayerVersionRec = {
@@ -165,7 +165,7 @@ export const layers = {
     if (ref.account !== ctx.account || ref.region !== ctx.region) return {};
     // AWS answers 204 whether or not the version exists. The record stays as a tombstone (with its code) so that
     // functions configured with the version keep running it.
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       const t = tables(ctx);
       const key = versionKey(ref.name, String(input.VersionNumber));
       const l = t.layers.get(key);
@@ -176,7 +176,7 @@ export const layers = {
   },
 
   addLayerVersionPermission(input, ctx) {
-    return ctx.store.transaction(() => {
+    return transaction(ctx, () => {
       const l = ownVersion(ctx, input.LayerName, input.VersionNumber);
       if (l.policy.some((p) => p.sid === input.StatementId)) {
         throw new ResourceConflictException(`The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`, { Type: "User" });
@@ -203,7 +203,7 @@ export const layers = {
   },
 
   removeLayerVersionPermission(input, ctx) {
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       const l = ownVersion(ctx, input.LayerName, input.VersionNumber);
       if (input.RevisionId !== undefined && input.RevisionId !== l.policyRevisionId) {
         throw new PreconditionFailedException("The Revision Id provided does not match the latest Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id", { Type: "User" });

@@ -3,16 +3,17 @@
 // functions on their own (triggers). Like the rest of Stratus today, Invoke itself does not enforce them.
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
+import type { Located } from "../../core/state.js";
 import type { AddPermissionRequest, LambdaApi } from "./api.generated.js";
 import { PolicyLengthExceededException, PreconditionFailedException, ResourceConflictException, ResourceNotFoundException } from "./api.generated.js";
 import type { FunctionRec, PermissionRec } from "./state.js";
-import { LATEST, functionArn, mustGetFunction, notFound, parseFunctionName, tables, versionKey } from "./state.js";
+import { LATEST, functionArn, mustGetFunction, notFound, parseFunctionName, tables, transaction, versionKey } from "./state.js";
 import { aliasNotFound } from "./aliases.js";
 import { PRECONDITION_MESSAGE } from "./versions.js";
 
 const POLICY_LIMIT = 20_480;
 
-type Ctx = Pick<HandlerContext, "table" | "account" | "region">;
+type Ctx = Located;
 
 /** The policy's table key: the unqualified function and $LATEST share one policy. */
 export const policyKey = (fn: string, qualifier: string | undefined) => `${fn}#${qualifier === undefined || qualifier === LATEST ? "" : qualifier}`;
@@ -105,7 +106,7 @@ const policyDoc = (recs: PermissionRec[]) => JSON.stringify({ Version: "2012-10-
 
 export const permissions = {
   addPermission(input, ctx) {
-    return ctx.store.transaction(() => {
+    return transaction(ctx, () => {
       const tg = target(ctx, input.FunctionName, input.Qualifier);
       if (input.RevisionId !== undefined && input.RevisionId !== tg.revisionId()) throw new PreconditionFailedException(PRECONDITION_MESSAGE, { Type: "User" });
       const t = tables(ctx);
@@ -124,7 +125,7 @@ export const permissions = {
   },
 
   removePermission(input, ctx) {
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       const tg = target(ctx, input.FunctionName, input.Qualifier);
       const t = tables(ctx);
       const recs = t.permissions.get(tg.key);

@@ -2,7 +2,10 @@
 // versions, aliases, layers, permissions, event invoke configs, URLs, event source mappings; function-name
 // and qualifier resolution the way AWS reads FunctionName (name, ARN, partial ARN, name:qualifier).
 import type { HandlerContext } from "../../core/context.js";
-import type { Table } from "../../core/store/types.js";
+import { STORE, defineState, global, regional, type Located, type StateHolder, type TablesOf } from "../../core/state.js";
+import type { AsyncEventRec } from "./async.js";
+import type { EsmRec } from "./esm-poller.js";
+import type { UrlIndexRec } from "./url-index.js";
 import type { AliasRoutingConfiguration, FunctionConfiguration, FunctionEventInvokeConfig, Cors, FunctionUrlAuthType, InvokeMode } from "./api.generated.js";
 import { InvalidParameterValueException, ResourceNotFoundException } from "./api.generated.js";
 
@@ -98,30 +101,33 @@ const VERSION_WIDTH = 10;
 /** Versions sort numerically in their table. */
 export const versionKey = (fn: string, version: string) => `${fn}#${version.padStart(VERSION_WIDTH, "0")}`;
 
-export interface LambdaTables {
-  functions: Table<FunctionRec>;
-  versions: Table<VersionRec>;
-  aliases: Table<AliasRec>;
+/** Lambda's tables; the stored names (`lambda:<name>`) and scopes are those of data directories made before. */
+const specs = {
+  functions: regional<FunctionRec>(),
+  versions: regional<VersionRec>(),
+  aliases: regional<AliasRec>(),
   /** key `${function}#${qualifier}` (qualifier "" for the unqualified function). */
-  permissions: Table<PermissionRec[]>;
-  layers: Table<LayerVersionRec>;
+  permissions: regional<PermissionRec[]>(),
+  layers: regional<LayerVersionRec>(),
   /** key `${function}#${qualifier}`. */
-  invokeConfigs: Table<EventInvokeConfigRec>;
+  invokeConfigs: regional<EventInvokeConfigRec>("invoke-configs"),
   /** key `${function}#${qualifier}`. */
-  urls: Table<UrlConfigRec>;
-}
+  urls: regional<UrlConfigRec>(),
+  /** Queued asynchronous events (async.ts), key time-ordered. */
+  asyncEvents: regional<AsyncEventRec>("async-events"),
+  /** Event source mappings (esm-poller.ts), key = UUID. */
+  eventSourceMappings: regional<EsmRec>("event-source-mappings"),
+  /** Function URL id → owner, across accounts (url-index.ts). */
+  urlIndex: global<UrlIndexRec>("url-index"),
+};
+export const lambdaState = defineState("lambda", specs);
+export type LambdaTables = TablesOf<typeof specs>;
 
-export function tables(ctx: Pick<HandlerContext, "table">): LambdaTables {
-  return {
-    functions: ctx.table<FunctionRec>("functions", "region"),
-    versions: ctx.table<VersionRec>("versions", "region"),
-    aliases: ctx.table<AliasRec>("aliases", "region"),
-    permissions: ctx.table<PermissionRec[]>("permissions", "region"),
-    layers: ctx.table<LayerVersionRec>("layers", "region"),
-    invokeConfigs: ctx.table<EventInvokeConfigRec>("invoke-configs", "region"),
-    urls: ctx.table<UrlConfigRec>("urls", "region"),
-  };
-}
+/** The caller's tables (its account and region). */
+export const tables = (ctx: Located): LambdaTables => lambdaState.of(ctx);
+
+/** Runs `fn` as one store transaction (what a handler changes in several tables at once). */
+export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
 
 export const functionArn = (ctx: Pick<HandlerContext, "account" | "region">, name: string, qualifier?: string) =>
   `arn:aws:lambda:${ctx.region}:${ctx.account}:function:${name}${qualifier ? `:${qualifier}` : ""}`;
@@ -171,7 +177,7 @@ export function parseFunctionName(ctx: Pick<HandlerContext, "account" | "region"
 export const notFound = (ctx: Pick<HandlerContext, "account" | "region">, name: string, qualifier?: string) =>
   new ResourceNotFoundException(`Function not found: ${functionArn(ctx, name, qualifier)}`, { Type: "User" });
 
-export function mustGetFunction(ctx: Pick<HandlerContext, "table" | "account" | "region">, name: string): FunctionRec {
+export function mustGetFunction(ctx: Located, name: string): FunctionRec {
   const rec = tables(ctx).functions.get(name);
   if (!rec) throw notFound(ctx, name);
   return rec;
@@ -190,7 +196,7 @@ export interface Resolved {
  * The function and version a (FunctionName, Qualifier) pair names. An alias resolves to its primary version
  * (weighted routing is Invoke's business: `pickVersion`).
  */
-export function resolveFunction(ctx: Pick<HandlerContext, "table" | "account" | "region">, functionName: string, qualifier?: string): Resolved {
+export function resolveFunction(ctx: Located, functionName: string, qualifier?: string): Resolved {
   const ref = parseFunctionName(ctx, functionName, qualifier);
   const t = tables(ctx);
   const fn = t.functions.get(ref.name);
@@ -210,7 +216,7 @@ export function resolveFunction(ctx: Pick<HandlerContext, "table" | "account" | 
 }
 
 /** A version for one invocation of an alias with weighted routing (AdditionalVersionWeights). */
-export function pickVersion(ctx: Pick<HandlerContext, "table">, r: Resolved, random = Math.random): VersionRec {
+export function pickVersion(ctx: Located, r: Resolved, random = Math.random): VersionRec {
   const weights = r.alias?.routingConfig?.AdditionalVersionWeights;
   if (!weights) return r.version;
   let x = random();

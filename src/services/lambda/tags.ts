@@ -4,7 +4,7 @@ import type { HandlerContext } from "../../core/context.js";
 import type { LambdaApi } from "./api.generated.js";
 import { InvalidParameterValueException, ResourceNotFoundException } from "./api.generated.js";
 import type { FunctionRec } from "./state.js";
-import { functionArn, tables } from "./state.js";
+import { functionArn, tables, transaction } from "./state.js";
 
 const FUNCTION_ARN = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/;
 const MAX_TAGS = 50;
@@ -24,7 +24,7 @@ function taggedFunction(ctx: HandlerContext, arn: string): FunctionRec {
 
 export const tags = {
   tagResource(input, ctx) {
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       const fn = taggedFunction(ctx, input.Resource);
       const next = { ...fn.tags, ...input.Tags };
       if (Object.keys(next).length > MAX_TAGS) throw new InvalidParameterValueException(`Number of tags exceeds resource tag limit.`, { Type: "User" });
@@ -35,7 +35,7 @@ export const tags = {
   },
 
   untagResource(input, ctx) {
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       const fn = taggedFunction(ctx, input.Resource);
       for (const k of input.TagKeys) delete fn.tags[k];
       tables(ctx).functions.put(fn.name, fn);

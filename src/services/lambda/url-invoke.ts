@@ -12,12 +12,13 @@ import type { Principal } from "../../core/identity.js";
 import { accountForUnknownKey, rootPrincipal } from "../../core/identity.js";
 import type { HttpRequest } from "../../protocols/types.js";
 import type { ServiceHost } from "../../core/service.js";
+import { STORE } from "../../core/state.js";
 import type { Cors } from "./api.generated.js";
 import type { UrlConfigRec } from "./state.js";
 import { checkRunnable, runNow } from "./invoke.js";
 import { allowsPublic } from "./permissions.js";
-import { resolveFunction } from "./state.js";
-import { URL_INDEX, type UrlIndexRec } from "./url-index.js";
+import { lambdaState, resolveFunction } from "./state.js";
+import { urlIndex, type UrlIndexRec } from "./url-index.js";
 
 const URL_HOST = /^([a-z0-9]{32})\.lambda-url\.([a-z0-9-]+)\.(?:localhost|on\.aws)(?::\d+)?$/i;
 const URL_PATH = /^\/_stratus\/lambda\/url\/([a-z0-9]{32})(\/.*)?$/i;
@@ -85,10 +86,10 @@ interface Found {
 
 /** The URL's configuration from the global index; a stale index entry (function deleted) is dropped. */
 function findUrl(rt: ServiceHost, urlId: string, region: string | undefined): Found | undefined {
-  const idx = rt.store.table<UrlIndexRec>(`lambda:${URL_INDEX}`, "");
+  const idx = urlIndex(rt);
   const index = idx.get(urlId);
   if (!index) return undefined;
-  const config = rt.store.table<UrlConfigRec>("lambda:urls", `${index.account}/${index.region}`).get(`${index.functionName}#${index.qualifier}`);
+  const config = lambdaState.at(rt, index.account, index.region).urls.get(`${index.functionName}#${index.qualifier}`);
   if (!config || config.urlId !== urlId) {
     idx.delete(urlId);
     return undefined;
@@ -153,11 +154,7 @@ const traceId = (ms: number) => `Root=1-${Math.floor(ms / 1000).toString(16).pad
  * (InvokedViaFunctionUrl): `aws lambda add-permission --principal "*" …`, as the console and the CDK add them.
  */
 function publicAccess(rt: ServiceHost, index: UrlIndexRec): boolean {
-  const ctx = {
-    account: index.account,
-    region: index.region,
-    table: <T>(name: string) => rt.store.table<T>(`lambda:${name}`, `${index.account}/${index.region}`),
-  };
+  const ctx = { [STORE]: rt[STORE], account: index.account, region: index.region };
   const q = index.qualifier || undefined;
   return (
     allowsPublic(ctx, index.functionName, q, "lambda:InvokeFunctionUrl", { "lambda:FunctionUrlAuthType": "NONE" }) &&

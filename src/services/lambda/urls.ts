@@ -8,7 +8,7 @@ import type { Cors, FunctionUrlConfig, LambdaApi } from "./api.generated.js";
 import { InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from "./api.generated.js";
 import { engineOf } from "./engine/index.js";
 import type { UrlConfigRec } from "./state.js";
-import { functionArn, lastModified, parseFunctionName, tables } from "./state.js";
+import { functionArn, lastModified, parseFunctionName, tables, transaction } from "./state.js";
 import { dropUrlIndex, urlIndex } from "./url-index.js";
 
 const URL_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -27,7 +27,7 @@ function newUrlId(): string {
 function serverPort(ctx: HandlerContext): string {
   const fromHost = ctx.host ? /:(\d+)$/.exec(ctx.host)?.[1] : undefined;
   if (fromHost) return fromHost;
-  const base = engineOf(ctx.store)?.baseUrl();
+  const base = engineOf(ctx)?.baseUrl();
   if (base) {
     const u = new URL(base);
     if (u.port) return u.port;
@@ -104,7 +104,7 @@ export const urls = {
       creationTime: now,
       lastModifiedTime: now,
     };
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       if (t.urls.has(urlKey(name, qualifier))) {
         throw new ResourceConflictException(`Failed to create function url config for [functionArn = ${arn}]. Error message:  FunctionUrlConfig exists for this Lambda function`, { Type: "User" });
       }
@@ -131,7 +131,7 @@ export const urls = {
     if (!t.functions.has(name)) throw FN_MISSING();
     if (qualifier !== undefined && !t.aliases.has(`${name}#${qualifier}`)) throw FN_MISSING();
     let rec: UrlConfigRec | undefined;
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       rec = t.urls.get(urlKey(name, qualifier));
       if (!rec) throw CONFIG_MISSING();
       if (input.AuthType !== undefined) rec.authType = input.AuthType;
@@ -147,7 +147,7 @@ export const urls = {
     const { name, qualifier } = urlTarget(ctx, input.FunctionName, input.Qualifier);
     const t = tables(ctx);
     if (!t.functions.has(name)) throw CONFIG_MISSING();
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       const rec = t.urls.get(urlKey(name, qualifier));
       if (!rec) throw CONFIG_MISSING();
       t.urls.delete(urlKey(name, qualifier));

@@ -6,7 +6,7 @@ import type { HandlerContext } from "../../core/context.js";
 import type { FunctionConfiguration, LambdaApi } from "./api.generated.js";
 import { InvalidParameterValueException, PreconditionFailedException, ResourceConflictException } from "./api.generated.js";
 import type { FunctionRec, VersionRec } from "./state.js";
-import { LATEST, functionArn, mustGetFunction, parseFunctionName, tables, versionKey } from "./state.js";
+import { LATEST, functionArn, mustGetFunction, parseFunctionName, tables, transaction, versionKey } from "./state.js";
 
 /**
  * One page of `items` after the Marker (an opaque token: the base64 position of the next item), with the
@@ -66,7 +66,7 @@ function listed(ctx: HandlerContext, fn: FunctionRec, v: VersionRec): FunctionCo
 export const versions = {
   publishVersion(input, ctx) {
     const ref = parseFunctionName(ctx, input.FunctionName);
-    return ctx.store.transaction(() => {
+    return transaction(ctx, () => {
       const fn = mustGetFunction(ctx, ref.name);
       const c = fn.latest.config;
       if (c.LastUpdateStatus === "InProgress" || c.State === "Pending") {

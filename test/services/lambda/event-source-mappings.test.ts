@@ -387,7 +387,7 @@ test("scaling: pollers grow past the initial five while batches come back full, 
   const q = await queue(e, "busy");
   await send(e, q.url, Array.from({ length: 300 }, (_, i) => `b${i}`));
   const m = await mapping(e, { FunctionName: "busy", EventSourceArn: q.arn, ScalingConfig: { MaximumConcurrency: 8 } });
-  const pollers = pollersOf(server.runtime.store)!;
+  const pollers = pollersOf(server.runtime)!;
   let most = 0;
   await waitFor(
     "300 messages",

@@ -5,23 +5,22 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import type { Store } from "../../../core/store/types.js";
 import type { ServiceHost } from "../../../core/service.js";
 import { issueSession } from "../../sts/internal.js";
 import { findRoleByArn } from "../../iam/internal.js";
 import type { FunctionConfiguration } from "../api.generated.js";
 import { ResourceConflictException, TooManyRequestsException } from "../api.generated.js";
-import type { CodeRef, FunctionRec, VersionRec, LayerVersionRec } from "../state.js";
-import { versionKey } from "../state.js";
+import type { CodeRef, FunctionRec, VersionRec } from "../state.js";
+import { lambdaState, versionKey } from "../state.js";
+import { running, type RunningHolder } from "../running.js";
 import { CodeCache } from "./code-cache.js";
 import { Instance, newInstanceId, type InvocationResult, type LaunchSpec } from "./instance.js";
 import { assertNotImage, launchSpec, versionWarning } from "./launch.js";
 import { LogSink, streamName, type LogTarget } from "./logs.js";
 import { runtimeInfo } from "../runtimes.js";
 
-const engines = new WeakMap<Store, Engine>();
-/** The engine of the server that owns this store (undefined before Lambda started there). */
-export const engineOf = (store: Store): Engine | undefined => engines.get(store);
+/** The engine of this server (a Lambda handler's context or the host; undefined before Lambda started there). */
+export const engineOf = (h: RunningHolder): Engine | undefined => running(h)?.engine;
 
 export interface InvokeRequest {
   account: string;
@@ -100,7 +99,6 @@ export class Engine {
     this.pidDir = join(runtime.store.dataDir, "lambda", "pids");
     endOrphans(this.pidDir, join(runtime.store.dataDir, "lambda"));
     mkdirSync(this.pidDir, { recursive: true });
-    engines.set(runtime.store, this);
     this.sweeper = setInterval(() => this.recycleIdle(), Math.min(IDLE_MS, 30_000));
     this.sweeper.unref();
     process.once("exit", this.killAllSync);
@@ -146,7 +144,7 @@ export class Engine {
   private layerCode(c: FunctionConfiguration): CodeRef[] {
     return (c.Layers ?? []).map((l) => {
       const m = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):layer:([a-zA-Z0-9_-]+):(\d+)$/.exec(l.Arn ?? "");
-      const rec = m ? this.runtime.store.table<LayerVersionRec>("lambda:layers", `${m[2]}/${m[1]}`).get(versionKey(m[3]!, m[4]!)) : undefined;
+      const rec = m ? lambdaState.at(this.runtime, m[2]!, m[1]!).layers.get(versionKey(m[3]!, m[4]!)) : undefined;
       if (!rec) throw new ResourceConflictException(`Layer version ${l.Arn} does not exist.`, { Type: "User" });
       return rec.code;
     });
@@ -476,8 +474,7 @@ function runtimeVersionName(runtime: string | undefined): string {
   return `${(runtime ?? "provided").replace(".", ":")}.v1`;
 }
 
-/** Creates this server's engine (Lambda's start hook) and returns its stop function. */
-export function startEngine(runtime: ServiceHost): () => void {
-  const engine = new Engine(runtime);
-  return () => engine.stop();
+/** Creates this server's engine (Lambda's start hook); it stops with `stop()`. */
+export function startEngine(runtime: ServiceHost): Engine {
+  return new Engine(runtime);
 }
