@@ -33,7 +33,7 @@ export const assumeRole = {
     const roleAccount = parsed[2];
     const roleName = parsed[3];
     // A missing role answers exactly like a refused one, so callers cannot probe other accounts.
-    const role = findRoleByArn(ctx.store, roleAccount, RoleArn);
+    const role = findRoleByArn(ctx, roleAccount, RoleArn);
     if (!role) throw notAuthorized(ctx, "sts:AssumeRole", RoleArn);
 
     const mfa = verifyMfa(ctx, input.SerialNumber, input.TokenCode);
@@ -83,7 +83,7 @@ export const assumeRole = {
 
     mfa.consume();
     const now = ctx.now();
-    recordRoleUsed(ctx.store, roleAccount, role.roleName, ctx.region, now);
+    recordRoleUsed(ctx, roleAccount, role.roleName, ctx.region, now);
     const mfaAuthenticatedAt = mfa.present ? now : caller?.mfaAuthenticatedAt;
     const session = issueSession(ctx, {
       kind: "AssumeRole",

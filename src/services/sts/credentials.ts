@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import type { CredentialRecord, CredentialSource, Principal } from "../../core/identity.js";
+import { defineState, global, perAccount, STORE, type StateHolder } from "../../core/state.js";
 import type { Store, Table } from "../../core/store/types.js";
 import { ServiceError } from "../../core/errors.js";
 
@@ -35,12 +36,24 @@ export interface SessionRecord {
   policyArns?: string[];
 }
 
-// The table lives in the global scope: a key id is unique across accounts, and the gateway looks it
-// up before it knows the account.
-const NAMESPACE = "sts:sessions";
+interface UsedCode {
+  /** The last TOTP time step accepted for this device. */
+  step: number;
+}
 
-export const sessions = (ctx: HandlerContext): Table<SessionRecord> => ctx.table<SessionRecord>("sessions", "global");
-const sessionsIn = (store: Store): Table<SessionRecord> => store.table<SessionRecord>(NAMESPACE, "");
+/**
+ * STS's tables. Sessions live in the global scope (sts:sessions): a key id is unique across accounts, and the
+ * gateway looks it up before it knows the account. One-time MFA codes already accepted, per account
+ * (sts:mfa-used-codes, keyed by device serial number).
+ */
+export const stsState = defineState("sts", {
+  sessions: global<SessionRecord>(),
+  mfaUsedCodes: perAccount<UsedCode>("mfa-used-codes"),
+});
+
+export const sessions = (ctx: HandlerContext): Table<SessionRecord> => stsState.of(ctx).sessions;
+// The credential resolver hands sources the store itself.
+const sessionsIn = (store: Store): Table<SessionRecord> => stsState.at({ [STORE]: store }, "").sessions;
 
 const KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -113,10 +126,10 @@ export const credentialSource: CredentialSource = (accessKeyId: string, store: S
 const KEEP_EXPIRED_MS = 24 * 3600_000;
 
 /** Deletes sessions that expired more than a day ago; returns how many. */
-export function sweepExpiredSessions(store: Store, now: number): number {
-  const table = sessionsIn(store);
+export function sweepExpiredSessions(host: StateHolder, now: number): number {
+  const table = stsState.at(host, "").sessions;
   let removed = 0;
-  store.transaction(() => {
+  host[STORE].transaction(() => {
     for (const { key, value } of table.list()) {
       if (value.expiration + KEEP_EXPIRED_MS < now && table.delete(key)) removed++;
     }

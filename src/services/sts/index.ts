@@ -20,7 +20,7 @@ export default defineService({
   start(runtime) {
     return runtime.scheduler.every(SWEEP_EVERY_MS, () => {
       try {
-        sweepExpiredSessions(runtime.store, runtime.clock.now());
+        sweepExpiredSessions(runtime, runtime.clock.now());
       } catch (e) {
         runtime.logger.error("sts: sweeping expired sessions failed", e);
       }

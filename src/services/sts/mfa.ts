@@ -2,15 +2,10 @@
 import type { HandlerContext } from "../../core/context.js";
 import { matchTotp } from "../../core/totp.js";
 import { findMfaDevice } from "../iam/internal.js";
-import { accessDenied } from "./credentials.js";
-
-interface UsedCode {
-  /** The last TOTP time step accepted for this device. */
-  step: number;
-}
+import { accessDenied, stsState } from "./credentials.js";
 
 // AWS accepts each one-time code once; STS remembers the last accepted step per device.
-const usedCodes = (ctx: HandlerContext) => ctx.table<UsedCode>("mfa-used-codes", "account");
+const usedCodes = (ctx: HandlerContext) => stsState.of(ctx).mfaUsedCodes;
 
 const unableToValidate = () =>
   accessDenied("MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.");
@@ -32,7 +27,7 @@ export function verifyMfa(ctx: HandlerContext, serialNumber: string | undefined,
   if (serialNumber === undefined || tokenCode === undefined) throw unableToValidate();
   // Only IAM users own virtual MFA devices through the API; roles and federated users have none.
   const userName = ctx.principal.type === "IAMUser" ? ctx.principal.userName : undefined;
-  const device = userName ? findMfaDevice(ctx.store, ctx.principal.accountId, serialNumber) : undefined;
+  const device = userName ? findMfaDevice(ctx, ctx.principal.accountId, serialNumber) : undefined;
   if (!device || !device.enabled || device.userName !== userName) throw unableToValidate();
   const step = matchTotp(device.seedBase32, tokenCode, ctx.now());
   if (step === undefined) throw invalidCode();
