@@ -22,7 +22,7 @@ import type { Backend } from "../src/core/store/driver.js";
 
 /** Functions on the request path worth an inclusive figure in a profile (names from src/gateway and src/server.ts). */
 const PIPELINE_STEPS =
-  /^(onRequest|handle|internalRoute|readBody|resolveService|authenticate|verifySigV4|resolveOperation|parseInput|validateInput|invokeHandler|serializeOutput|send|writev|recordAuditEvent|flush|appendEvents)$/;
+  /^(onRequest|handle|internalRoute|readBody|resolveService|authenticate|verifySigV4|resolveOperation|parseInput|validateInput|invokeHandler|dispatch|serializeOutput|send|writev|recordAuditEvent|flush|appendEvents)$/;
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "bin", "stratus.js");
