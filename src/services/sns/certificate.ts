@@ -1,7 +1,7 @@
 // SNS's signing identity: one RSA-2048 key and a self-signed X.509 v3 certificate per data dir, built with a
 // minimal DER encoder because node:crypto can verify certificates but cannot issue them.
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
-import type { Store } from "../../core/store/types.js";
+import type { Table } from "../../core/store/types.js";
 
 // --- DER: tag-length-value, definite lengths only (all X.509 needs) ---
 function len(n: number): Buffer {
@@ -76,8 +76,8 @@ export function selfSignedCertificate(privateKey: KeyObject, publicKey: KeyObjec
 export const toPem = (der: Buffer, label = "CERTIFICATE") =>
   `-----BEGIN ${label}-----\n${der.toString("base64").replace(/.{1,64}/g, "$&\n")}-----END ${label}-----\n`;
 
-// --- persisted per data dir (global scope), cached per open store ---
-interface SigningRec {
+// --- persisted per data dir (global scope), kept by the running service ---
+export interface SigningRec {
   keyPem: string;
   certPem: string;
 }
@@ -87,27 +87,31 @@ export interface SigningIdentity {
   certPem: string;
 }
 
-const cache = new WeakMap<Store, SigningIdentity>();
 const TEN_YEARS = 10 * 365 * 24 * 3600 * 1000;
 
-export function signingIdentity(store: Store, now = Date.now()): SigningIdentity {
-  const hit = cache.get(store);
-  if (hit) return hit;
-  const table = store.table<SigningRec>("sns:signing", "");
-  let rec = table.get("certificate");
-  if (!rec) {
-    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const der = selfSignedCertificate(privateKey, publicKey, "sns.amazonaws.com", now - 24 * 3600 * 1000, now + TEN_YEARS);
-    rec = { keyPem: privateKey.export({ type: "pkcs8", format: "pem" }) as string, certPem: toPem(der) };
-    // Two racing first uses must agree on one key: keep whichever landed first.
-    if (!table.insert("certificate", rec)) rec = table.get("certificate")!;
-  }
-  const id = { key: createPrivateKey(rec.keyPem), certPem: rec.certPem };
-  cache.set(store, id);
-  return id;
-}
+/** The server's signing key and certificate: made on first use, stored in `table` (sns:signing), then kept in memory. */
+export class SigningKeys {
+  private id?: SigningIdentity;
 
-/** Signs the canonical string: SignatureVersion 1 is SHA1withRSA, 2 is SHA256withRSA; base64 as AWS sends it. */
-export function signString(store: Store, canonical: string, version: "1" | "2"): string {
-  return sign(version === "2" ? "sha256" : "sha1", Buffer.from(canonical, "utf8"), signingIdentity(store).key).toString("base64");
+  constructor(private readonly table: Table<SigningRec>) {}
+
+  identity(now = Date.now()): SigningIdentity {
+    if (this.id) return this.id;
+    const table = this.table;
+    let rec = table.get("certificate");
+    if (!rec) {
+      const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      const der = selfSignedCertificate(privateKey, publicKey, "sns.amazonaws.com", now - 24 * 3600 * 1000, now + TEN_YEARS);
+      rec = { keyPem: privateKey.export({ type: "pkcs8", format: "pem" }) as string, certPem: toPem(der) };
+      // Two racing first uses must agree on one key: keep whichever landed first.
+      if (!table.insert("certificate", rec)) rec = table.get("certificate")!;
+    }
+    this.id = { key: createPrivateKey(rec.keyPem), certPem: rec.certPem };
+    return this.id;
+  }
+
+  /** Signs the canonical string: SignatureVersion 1 is SHA1withRSA, 2 is SHA256withRSA; base64 as AWS sends it. */
+  sign(canonical: string, version: "1" | "2"): string {
+    return sign(version === "2" ? "sha256" : "sha1", Buffer.from(canonical, "utf8"), this.identity().key).toString("base64");
+  }
 }

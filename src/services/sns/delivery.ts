@@ -8,7 +8,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { compileFilterPolicy, matches, type FilterScope } from "./filter-policy.js";
 import { retryDelaySeconds, retryPolicyFor, type RetryPolicy } from "./delivery-policy.js";
 import { bodyFor, confirmation, notification, type Confirmation, type PublishedMessage } from "./messages.js";
-import { parseArn, tables, type SubRec, type TopicRec } from "./state.js";
+import { parseArn, signingOf, snsState, tables, type SubRec, type TopicRec } from "./state.js";
 import type { ServiceHost } from "../../core/service.js";
 
 export type Job = { kind: "notification"; message: PublishedMessage; base: string } | { kind: "confirmation"; confirmation: Confirmation; base: string };
@@ -59,10 +59,9 @@ function arm(ctx: HandlerContext, id: string, dueAt: number): void {
 
 /** Re-arms every delivery still pending in the store (all accounts and regions), after a restart. */
 export function resumePending(runtime: ServiceHost): void {
-  for (const scope of runtime.store.scopes("sns:pending-deliveries")) {
-    const [account, region] = scope.split("/");
+  for (const { account, region, tables: t } of snsState.all(runtime, "pending")) {
     const ctx = runtime.context("sns", "Publish", runtime.rootIdentity(account, region));
-    for (const { key, value } of tables(ctx).pending.list()) arm(ctx, key, value.dueAt);
+    for (const { key, value } of t.pending.list()) arm(ctx, key, value.dueAt);
   }
 }
 
@@ -100,7 +99,7 @@ async function attempt(ctx: HandlerContext, id: string): Promise<void> {
 async function deadLetter(ctx: HandlerContext, sub: SubRec, m: PublishedMessage, base: string): Promise<string> {
   const target = sub.attributes.RedrivePolicy ? (JSON.parse(sub.attributes.RedrivePolicy) as { deadLetterTargetArn?: string }).deadLetterTargetArn : undefined;
   if (!target) return "";
-  await sendToQueue(ctx, target, JSON.stringify(notification(ctx.store, m, "sqs", sub.arn, base)), m, false);
+  await sendToQueue(ctx, target, JSON.stringify(notification(signingOf(ctx), m, "sqs", sub.arn, base)), m, false);
   return "; moved to the dead-letter queue";
 }
 
@@ -110,7 +109,7 @@ async function send(ctx: HandlerContext, sub: SubRec, job: Job): Promise<void> {
       if (job.kind !== "notification") return;
       const m = job.message;
       const raw = isRaw(sub);
-      const body = raw ? bodyFor(m, "sqs") : JSON.stringify(notification(ctx.store, m, "sqs", sub.arn, job.base));
+      const body = raw ? bodyFor(m, "sqs") : JSON.stringify(notification(signingOf(ctx), m, "sqs", sub.arn, job.base));
       return sendToQueue(ctx, sub.endpoint, body, m, raw);
     }
     case "http":
@@ -119,7 +118,7 @@ async function send(ctx: HandlerContext, sub: SubRec, job: Job): Promise<void> {
     case "lambda": {
       if (job.kind !== "notification") return;
       const p = parseArn(sub.endpoint)!;
-      const env = notification(ctx.store, job.message, "lambda", sub.arn, job.base);
+      const env = notification(signingOf(ctx), job.message, "lambda", sub.arn, job.base);
       const event = {
         Records: [
           {
@@ -154,7 +153,7 @@ async function send(ctx: HandlerContext, sub: SubRec, job: Job): Promise<void> {
       // email, email-json, sms: nothing leaves the machine; the message is recorded where it can be inspected.
       if (job.kind !== "notification") return;
       const m = job.message;
-      const message = sub.protocol === "email-json" ? JSON.stringify(notification(ctx.store, m, "email-json", sub.arn, job.base)) : bodyFor(m, sub.protocol);
+      const message = sub.protocol === "email-json" ? JSON.stringify(notification(signingOf(ctx), m, "email-json", sub.arn, job.base)) : bodyFor(m, sub.protocol);
       tables(ctx).recorded.put(`${ctx.now()}:${randomUUID()}`, { subscriptionArn: sub.arn, protocol: sub.protocol, endpoint: sub.endpoint, messageId: m.messageId, message, subject: m.subject, at: ctx.now() });
     }
   }
@@ -183,13 +182,13 @@ function postHttp(ctx: HandlerContext, sub: SubRec, job: Job): Promise<void> {
   const headers: Record<string, string> = { "content-type": "text/plain; charset=UTF-8", "user-agent": "Amazon Simple Notification Service Agent" };
   if (job.kind === "confirmation") {
     const c = job.confirmation;
-    body = JSON.stringify(confirmation(ctx.store, c, job.base));
+    body = JSON.stringify(confirmation(signingOf(ctx), c, job.base));
     Object.assign(headers, { "x-amz-sns-message-type": c.type, "x-amz-sns-message-id": c.messageId, "x-amz-sns-topic-arn": c.topicArn });
     if (c.type === "UnsubscribeConfirmation") headers["x-amz-sns-subscription-arn"] = c.subscriptionArn;
   } else {
     const m = job.message;
     const raw = isRaw(sub);
-    body = raw ? bodyFor(m, sub.protocol) : JSON.stringify(notification(ctx.store, m, sub.protocol, sub.arn, job.base));
+    body = raw ? bodyFor(m, sub.protocol) : JSON.stringify(notification(signingOf(ctx), m, sub.protocol, sub.arn, job.base));
     Object.assign(headers, { "x-amz-sns-message-type": "Notification", "x-amz-sns-message-id": m.messageId, "x-amz-sns-topic-arn": m.topicArn, "x-amz-sns-subscription-arn": sub.arn });
     if (raw) headers["x-amz-sns-rawdelivery"] = "true";
   }

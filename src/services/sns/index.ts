@@ -2,7 +2,8 @@
 import { defineService } from "../../core/service.js";
 import type { SnsApi } from "./api.generated.js";
 import { publishing } from "./publish.js";
-import { registerRuntime } from "./state.js";
+import { snsState, type SnsInstance } from "./state.js";
+import { SigningKeys } from "./certificate.js";
 import { resumePending } from "./delivery.js";
 import { subscriptions } from "./subscriptions.js";
 import { topics } from "./topics.js";
@@ -16,10 +17,12 @@ const handlers = {
 export default defineService({
   name: "sns",
   handlers,
-  // Deliveries run after the call returns; they need the server's URL and scheduler, found by its store.
+  // Deliveries run after the call returns; they need the server's URL and scheduler, and its signing key: the
+  // running instance holds them.
   start(runtime) {
-    registerRuntime(runtime);
+    const instance: SnsInstance = { host: runtime, signing: new SigningKeys(snsState.at(runtime, "").signing) };
     // Deliveries acknowledged before a restart (or kill -9) and not yet done go out now.
     resumePending(runtime);
+    return { instance };
   },
 });

@@ -1,6 +1,5 @@
 // The JSON documents SNS delivers (Notification, SubscriptionConfirmation, UnsubscribeConfirmation), signed as AWS signs them.
-import type { Store } from "../../core/store/types.js";
-import { signString } from "./certificate.js";
+import type { SigningKeys } from "./certificate.js";
 
 /** A published message as deliveries need it, decoupled from the request. */
 export interface PublishedMessage {
@@ -36,11 +35,11 @@ export function canonicalString(doc: Record<string, unknown>): string {
   return keys.filter((k) => doc[k] !== undefined).map((k) => `${k}\n${String(doc[k])}\n`).join("");
 }
 
-function signed(store: Store, doc: Record<string, unknown>, version: "1" | "2", certUrl: string): Record<string, unknown> {
-  return { ...doc, SignatureVersion: version, Signature: signString(store, canonicalString(doc), version), SigningCertURL: certUrl };
+function signed(keys: SigningKeys, doc: Record<string, unknown>, version: "1" | "2", certUrl: string): Record<string, unknown> {
+  return { ...doc, SignatureVersion: version, Signature: keys.sign(canonicalString(doc), version), SigningCertURL: certUrl };
 }
 
-export function notification(store: Store, m: PublishedMessage, protocol: string, subscriptionArn: string, base: string): Record<string, unknown> {
+export function notification(keys: SigningKeys, m: PublishedMessage, protocol: string, subscriptionArn: string, base: string): Record<string, unknown> {
   const doc: Record<string, unknown> = {
     Type: "Notification",
     MessageId: m.messageId,
@@ -50,7 +49,7 @@ export function notification(store: Store, m: PublishedMessage, protocol: string
     Message: bodyFor(m, protocol),
     Timestamp: iso(m.timestamp),
   };
-  const out = signed(store, doc, m.signatureVersion, base + CERT_PATH);
+  const out = signed(keys, doc, m.signatureVersion, base + CERT_PATH);
   out.UnsubscribeURL = `${base}/_stratus/sns/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}`;
   const attrs = Object.entries(m.attributes);
   if (attrs.length) out.MessageAttributes = Object.fromEntries(attrs.map(([k, v]) => [k, { Type: v.DataType, Value: v.StringValue ?? v.BinaryValue }]));
@@ -70,7 +69,7 @@ export interface Confirmation {
 export const subscribeUrl = (base: string, topicArn: string, token: string) =>
   `${base}/_stratus/sns/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topicArn)}&Token=${token}`;
 
-export function confirmation(store: Store, c: Confirmation, base: string): Record<string, unknown> {
+export function confirmation(keys: SigningKeys, c: Confirmation, base: string): Record<string, unknown> {
   const message =
     c.type === "SubscriptionConfirmation"
       ? `You have chosen to subscribe to the topic ${c.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`
@@ -84,5 +83,5 @@ export function confirmation(store: Store, c: Confirmation, base: string): Recor
     SubscribeURL: subscribeUrl(base, c.topicArn, c.token),
     Timestamp: iso(c.timestamp),
   };
-  return signed(store, doc, c.signatureVersion, base + CERT_PATH);
+  return signed(keys, doc, c.signatureVersion, base + CERT_PATH);
 }

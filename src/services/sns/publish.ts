@@ -15,7 +15,7 @@ import {
 import { isServiceError } from "../../core/errors.js";
 import { fanOut } from "./delivery.js";
 import type { PublishedMessage } from "./messages.js";
-import { baseUrl, isFifo, mustTopic, parseArn, tables, type TopicRec } from "./state.js";
+import { transaction, baseUrl, isFifo, mustTopic, parseArn, tables, type TopicRec } from "./state.js";
 
 const MAX_BYTES = 262_144;
 const DEDUP_WINDOW_MS = 5 * 60 * 1000;
@@ -123,7 +123,7 @@ function accept(ctx: HandlerContext, topic: TopicRec, m: PublishedMessage): { Me
   const current = t.topics.get(topic.name) ?? topic;
   const seq = current.seq + 1;
   m.sequenceNumber = (10n ** 19n + BigInt(seq)).toString();
-  ctx.store.transaction(() => {
+  transaction(ctx, () => {
     t.topics.put(topic.name, { ...current, seq });
     t.dedup.put(dkey, { messageId: m.messageId, sequenceNumber: m.sequenceNumber!, expiresAt: now + DEDUP_WINDOW_MS });
     for (const d of t.dedup.list({ prefix: `${topic.name}\n` })) if (d.value.expiresAt <= now) t.dedup.delete(d.key);

@@ -4,16 +4,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { isServiceError, ServiceError } from "../../core/errors.js";
 import type { ServiceHost } from "../../core/service.js";
-import { signingIdentity } from "./certificate.js";
+import { SigningKeys } from "./certificate.js";
 import { CERT_PATH } from "./messages.js";
-import { parseArn } from "./state.js";
+import { parseArn, snsState, type SnsInstance } from "./state.js";
 
 const XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/";
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export default async function snsRoute(rt: ServiceHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://local");
-  if (url.pathname === CERT_PATH) return send(res, 200, "application/x-x509-ca-cert", signingIdentity(rt.store, rt.clock.now()).certPem);
+  if (url.pathname === CERT_PATH) return send(res, 200, "application/x-x509-ca-cert", signingKeys(rt).identity(rt.clock.now()).certPem);
   const requestId = randomUUID();
   const q = url.searchParams;
   try {
@@ -42,6 +42,9 @@ export default async function snsRoute(rt: ServiceHost, req: IncomingMessage, re
     return send(res, err.status, "text/xml", body);
   }
 }
+
+/** The running SNS's signing key; before SNS has started in this server, the one stored (or made now) for it. */
+const signingKeys = (rt: ServiceHost): SigningKeys => rt.instance<SnsInstance>("sns")?.signing ?? new SigningKeys(snsState.at(rt, "").signing);
 
 function identity(rt: ServiceHost, arn: string) {
   const p = parseArn(arn);

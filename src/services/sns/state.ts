@@ -1,7 +1,9 @@
 // SNS records and tables (per account+region), ARN parsing, paging tokens, and the running server SNS delivers from.
 import type { HandlerContext } from "../../core/context.js";
-import type { Store, Table } from "../../core/store/types.js";
+import { defineState, global, regional, STORE, type StateHolder, type TablesOf } from "../../core/state.js";
+import type { Table } from "../../core/store/types.js";
 import type { ServiceHost } from "../../core/service.js";
+import type { SigningKeys, SigningRec } from "./certificate.js";
 import { InvalidParameterException, NotFoundException } from "./api.generated.js";
 import type { Tag } from "./api.generated.js";
 
@@ -66,16 +68,24 @@ export interface RecordedRec {
   at: number;
 }
 
-export const tables = (ctx: HandlerContext) => ({
-  topics: ctx.table<TopicRec>("topics", "region"),
+/** SNS's tables: per account and region, and the signing key for the whole server (names as stored since the first version). */
+const specs = {
+  topics: regional<TopicRec>(),
   // Keyed `<topic name>:<subscription id>`, the ARN's tail, so a topic's subscriptions share a prefix.
-  subs: ctx.table<SubRec>("subscriptions", "region"),
-  dedup: ctx.table<DedupRec>("dedup", "region"),
-  failures: ctx.table<FailureRec>("delivery-failures", "region"),
-  pending: ctx.table<PendingRec>("pending-deliveries", "region"),
-  recorded: ctx.table<RecordedRec>("recorded-messages", "region"),
-});
-export type Tables = ReturnType<typeof tables>;
+  subs: regional<SubRec>("subscriptions"),
+  dedup: regional<DedupRec>(),
+  failures: regional<FailureRec>("delivery-failures"),
+  pending: regional<PendingRec>("pending-deliveries"),
+  recorded: regional<RecordedRec>("recorded-messages"),
+  signing: global<SigningRec>(),
+};
+export const snsState = defineState("sns", specs);
+
+export const tables = (ctx: HandlerContext): Tables => snsState.of(ctx);
+export type Tables = TablesOf<typeof specs>;
+
+/** Runs fn atomically in the store (all of its writes commit together or none). */
+export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
 
 // --- ARNs ---
 import { parseArn } from "../../core/arn.js";
@@ -126,10 +136,16 @@ export function pageOf<T>(table: Table<T>, token: string | undefined, size: numb
   return { items: page.map((r) => r.value), next: rows.length > size ? encodeToken(page[page.length - 1].key) : undefined };
 }
 
-// --- the running server: deliveries happen after the call returns, on its scheduler, from its URL ---
-const runtimes = new WeakMap<Store, ServiceHost>();
-export const registerRuntime = (rt: ServiceHost) => runtimes.set(rt.store, rt);
-export const runtimeOf = (ctx: HandlerContext) => runtimes.get(ctx.store);
+// --- the running service: deliveries happen after the call returns, on the server's scheduler, from its URL ---
+/** What SNS's start hook returns: the server it delivers from and its signing key. */
+export interface SnsInstance {
+  host: ServiceHost;
+  signing: SigningKeys;
+}
+
+export const runtimeOf = (ctx: HandlerContext): ServiceHost | undefined => ctx.instance<SnsInstance | undefined>()?.host;
+/** The key that signs this server's messages (one per data dir). */
+export const signingOf = (ctx: HandlerContext): SigningKeys => ctx.instance<SnsInstance>().signing;
 
 /**
  * The base URL for SigningCertURL, SubscribeURL and UnsubscribeURL: STRATUS_PUBLIC_URL when set (behind a proxy

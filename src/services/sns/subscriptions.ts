@@ -7,7 +7,7 @@ import { InvalidParameterException } from "./api.generated.js";
 import { effectiveDeliveryPolicy, validateDeliveryPolicy } from "./delivery-policy.js";
 import { schedule, sendOnce } from "./delivery.js";
 import { compileFilterPolicy, type FilterScope } from "./filter-policy.js";
-import { baseUrl, isFifo, mustSub, mustTopic, pageOf, parseArn, tables, type SubRec, type TopicRec } from "./state.js";
+import { transaction, baseUrl, isFifo, mustSub, mustTopic, pageOf, parseArn, tables, type SubRec, type TopicRec } from "./state.js";
 
 const PROTOCOLS = new Set(["http", "https", "email", "email-json", "sms", "sqs", "lambda", "application", "firehose"]);
 const NEEDS_CONFIRMATION = new Set(["http", "https", "email", "email-json"]);
@@ -162,7 +162,7 @@ export const subscriptions = {
     const { key, sub } = mustSub(ctx, SubscriptionArn);
     const t = tables(ctx);
     const topic = t.topics.get(key.split(":")[0]);
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       t.subs.delete(key);
       if (topic) t.topics.put(topic.name, { ...topic, subscriptionsDeleted: topic.subscriptionsDeleted + 1 });
     });

@@ -4,7 +4,7 @@ import { mergeTags, removeTags, type MergeTagsOptions } from "../../core/tags.js
 import type { SnsApi, Tag } from "./api.generated.js";
 import { InvalidParameterException, ResourceNotFoundException, TagLimitExceededException } from "./api.generated.js";
 import { effectiveDeliveryPolicy, validateDeliveryPolicy } from "./delivery-policy.js";
-import { isFifo, mustTopic, pageOf, parseArn, tables, topicArn, type TopicRec } from "./state.js";
+import { transaction, isFifo, mustTopic, pageOf, parseArn, tables, topicArn, type TopicRec } from "./state.js";
 
 const NAME = /^[A-Za-z0-9_-]{1,256}$/;
 const FIFO_NAME = /^[A-Za-z0-9_-]{1,251}\.fifo$/;
@@ -133,7 +133,7 @@ export const topics = {
     // AWS: deleting a topic that does not exist is not an error. Its subscriptions go with it.
     if (p.account !== ctx.account || p.region !== ctx.region) return {};
     const t = tables(ctx);
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       for (const s of t.subs.list({ prefix: `${p.resource}:` })) t.subs.delete(s.key);
       for (const d of t.dedup.list({ prefix: `${p.resource}\n` })) t.dedup.delete(d.key);
       t.topics.delete(p.resource);
