@@ -26,7 +26,7 @@ function trustsLambda(doc: string): boolean {
 
 export function checkExecutionRole(ctx: HandlerContext, roleArn: string): void {
   const account = ROLE_ACCOUNT.exec(roleArn)?.[1];
-  const role = account ? findRoleByArn(ctx.store, account, roleArn) : undefined;
+  const role = account ? findRoleByArn(ctx, account, roleArn) : undefined;
   if (!role || !trustsLambda(role.assumeRolePolicyDocument)) {
     throw new InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.", { Type: "User" });
   }

@@ -262,7 +262,7 @@ export class Engine {
   /** The execution role's session credentials, as Lambda hands them to the function. */
   private credentials(account: string, region: string, c: FunctionConfiguration) {
     const ctx = this.runtime.context("sts", "AssumeRole", this.runtime.rootIdentity(account, region));
-    const role = findRoleByArn(this.runtime.store, /:(\d{12}):/.exec(c.Role ?? "")?.[1] ?? account, c.Role ?? "");
+    const role = findRoleByArn(this.runtime, /:(\d{12}):/.exec(c.Role ?? "")?.[1] ?? account, c.Role ?? "");
     const name = c.FunctionName ?? "function";
     const roleName = role?.roleName ?? (c.Role ?? "").split("/").pop() ?? "role";
     const roleAccount = /:(\d{12}):/.exec(c.Role ?? "")?.[1] ?? account;
