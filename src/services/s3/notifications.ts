@@ -47,7 +47,7 @@ async function send(ctx: HandlerContext, d: Destination, body: string, check = f
     await ctx.call("sns", "Publish", { TopicArn: d.arn, Message: body, Subject: "Amazon S3 Notification" }, who);
   } else {
     // The function's resource policy must let S3 invoke it for this bucket (lambda add-permission).
-    if (!lambdaPermits(ctx.store, d.arn, "s3.amazonaws.com", bucketArn, ctx.account)) throw new Error(`S3 may not invoke ${d.arn}`);
+    if (!lambdaPermits(ctx, d.arn, "s3.amazonaws.com", bucketArn, ctx.account)) throw new Error(`S3 may not invoke ${d.arn}`);
     await ctx.call("lambda", "Invoke", { FunctionName: d.arn, InvocationType: check ? "DryRun" : "Event", Payload: Buffer.from(body) }, who);
   }
 }

@@ -25,7 +25,7 @@ const cannotInvoke = () =>
 /** One rotation step: a synchronous Invoke of the rotation function with the event AWS sends. */
 async function invokeStep(ctx: HandlerContext, lambdaArn: string, rec: SecretRec, token: string, step: Step): Promise<void> {
   // The function's resource policy must let Secrets Manager invoke it (lambda add-permission).
-  if (!lambdaPermits(ctx.store, lambdaArn, "secretsmanager.amazonaws.com", rec.arn, ctx.account)) throw cannotInvoke();
+  if (!lambdaPermits(ctx, lambdaArn, "secretsmanager.amazonaws.com", rec.arn, ctx.account)) throw cannotInvoke();
   let out: { FunctionError?: string; Payload?: Uint8Array };
   try {
     out = await ctx.call("lambda", "Invoke", {

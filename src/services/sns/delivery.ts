@@ -145,7 +145,7 @@ async function send(ctx: HandlerContext, sub: SubRec, job: Job): Promise<void> {
         ],
       };
       // The function's resource policy must let SNS invoke it for this topic (lambda add-permission).
-      if (!lambdaPermits(ctx.store, sub.endpoint, "sns.amazonaws.com", sub.topicArn, ctx.account)) throw new Error(`SNS may not invoke ${sub.endpoint}`);
+      if (!lambdaPermits(ctx, sub.endpoint, "sns.amazonaws.com", sub.topicArn, ctx.account)) throw new Error(`SNS may not invoke ${sub.endpoint}`);
       await ctx.call("lambda", "Invoke", { FunctionName: sub.endpoint, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }, { account: p.account, region: p.region });
       return;
     }
