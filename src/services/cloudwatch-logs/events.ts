@@ -1,7 +1,7 @@
 // PutLogEvents (AWS's batch rules, too-old/too-new/expired rejections) and GetLogEvents (f/ and b/ tokens).
-import { logEventStore, type LogPosition, type StoredLogEvent } from "../../core/store/log-events.js";
+import { type LogPosition, type StoredLogEvent } from "../../core/store/log-events.js";
 import { InvalidParameterException, type CloudwatchLogsApi, type RejectedLogEventsInfo } from "./api.generated.js";
-import { groupNameOf, groups, mustGroup, mustStream, retentionFloor, streamKey, streams } from "./state.js";
+import { eventStore, groupNameOf, groups, mustGroup, mustStream, retentionFloor, streamKey, streams, transaction } from "./state.js";
 import { sequenceToken } from "./log-streams.js";
 
 const HOUR = 3_600_000;
@@ -66,8 +66,8 @@ export const logEvents = {
     }
     s.uploads++;
     // Events, stream and group statistics commit together, before the response is written.
-    ctx.store.transaction(() => {
-      logEventStore(ctx.store).append(g.id, s.id, now, accepted);
+    transaction(ctx, () => {
+      eventStore(ctx).append(g.id, s.id, now, accepted);
       streams(ctx).put(streamKey(logGroupName, logStreamName), s);
       if (accepted.length) groups(ctx).put(logGroupName, g);
     });
@@ -93,7 +93,7 @@ export const logEvents = {
     // GetLogEvents' endTime is exclusive; events past the group's retention are never returned, swept or not.
     const start = Math.max(input.startTime ?? 0, floor);
     const end = input.endTime !== undefined ? input.endTime - 1 : undefined;
-    let rows = logEventStore(ctx.store).queryStream({ sid: s.id, start, end, direction, from: token?.position, limit });
+    let rows = eventStore(ctx).queryStream({ sid: s.id, start, end, direction, from: token?.position, limit });
     rows = withinBytes(rows);
     if (direction === "backward") rows.reverse();
 

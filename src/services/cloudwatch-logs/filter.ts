@@ -1,9 +1,9 @@
 // FilterLogEvents: a group's events across streams in time order, matched by a filter pattern, paged by nextToken.
 import { createHash } from "node:crypto";
-import { logEventStore, type LogPosition } from "../../core/store/log-events.js";
+import type { LogPosition } from "../../core/store/log-events.js";
 import { InvalidParameterException, type CloudwatchLogsApi, type FilteredLogEvent } from "./api.generated.js";
 import { compileFilterPattern, FilterPatternError, type FilterMatcher } from "./filter-pattern.js";
-import { decodeToken, encodeToken, groupNameOf, mustGroup, retentionFloor, streamPrefix, streams } from "./state.js";
+import { decodeToken, eventStore, encodeToken, groupNameOf, mustGroup, retentionFloor, streamPrefix, streams } from "./state.js";
 
 const DEFAULT_LIMIT = 10_000;
 const MAX_RESPONSE_BYTES = 1_048_576;
@@ -48,7 +48,7 @@ export const filterHandlers = {
     const events: FilteredLogEvent[] = [];
     let more = false;
     if (!narrowed || names.size > 0) {
-      const store = logEventStore(ctx.store);
+      const store = eventStore(ctx);
       const start = Math.max(input.startTime ?? 0, retentionFloor(g, ctx.now()));
       let bytes = 0;
       scan: for (;;) {

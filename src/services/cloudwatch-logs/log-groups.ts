@@ -1,12 +1,11 @@
 // Log groups: create, delete, describe, retention, KMS association, deletion protection and tags.
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError } from "../../core/errors.js";
-import { logEventStore } from "../../core/store/log-events.js";
 import {
   InvalidParameterException, ResourceAlreadyExistsException, ResourceNotFoundException, TooManyTagsException, ValidationException,
   type CloudwatchLogsApi, type LogGroup,
 } from "./api.generated.js";
-import { decodeToken, encodeToken, groupArn, groupNameOf, groups, mustGroup, streamPrefix, streams, type GroupRec } from "./state.js";
+import { decodeToken, encodeToken, eventStore, groupArn, groupNameOf, groups, logsState, mustGroup, streamPrefix, streams, transaction, type GroupRec } from "./state.js";
 
 // PutRetentionPolicy accepts only these day counts.
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -27,9 +26,9 @@ export const logGroups = {
       tags: { ...tags },
       storedBytes: 0,
     };
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       if (groups(ctx).has(logGroupName)) throw new ResourceAlreadyExistsException("The specified log group already exists");
-      rec.id = logEventStore(ctx.store).allocateId();
+      rec.id = eventStore(ctx).allocateId();
       groups(ctx).put(logGroupName, rec);
     });
     return {};
@@ -40,9 +39,9 @@ export const logGroups = {
     if (g.deletionProtectionEnabled) {
       throw new ValidationException("Cannot delete log group with deletion protection enabled. Disable deletion protection first.");
     }
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       for (const s of streams(ctx).list({ prefix: streamPrefix(logGroupName) })) streams(ctx).delete(s.key);
-      logEventStore(ctx.store).deleteGroup(g.id);
+      eventStore(ctx).deleteGroup(g.id);
       groups(ctx).delete(logGroupName);
     });
     return {};
@@ -155,7 +154,7 @@ function describe(ctx: HandlerContext, g: GroupRec): LogGroup {
     creationTime: g.creationTime,
     retentionInDays: g.retentionInDays,
     // Metric filters live in their own table keyed `<group>:<filter>`; counting a prefix is an index range.
-    metricFilterCount: ctx.table("metric-filters", "region").count(streamPrefix(g.name)),
+    metricFilterCount: logsState.of(ctx).metricFilters.count(streamPrefix(g.name)),
     // DescribeLogGroups' `arn` carries a trailing `:*` (it names the group's streams too); logGroupArn does not.
     arn: `${arn}:*`,
     storedBytes: g.storedBytes,

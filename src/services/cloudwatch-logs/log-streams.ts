@@ -1,9 +1,8 @@
 // Log streams: create, delete, describe (by name or by last event time, either direction, paged).
 import type { HandlerContext } from "../../core/context.js";
-import { logEventStore } from "../../core/store/log-events.js";
 import { InvalidParameterException, ResourceAlreadyExistsException, type CloudwatchLogsApi, type LogStream } from "./api.generated.js";
 import {
-  decodeToken, encodeToken, groupNameOf, mustGroup, mustStream, streamArn, streamKey, streamPrefix, streams, type StreamRec,
+  decodeToken, encodeToken, eventStore, groupNameOf, mustGroup, mustStream, streamArn, streamKey, streamPrefix, streams, transaction, type StreamRec,
 } from "./state.js";
 
 const DEFAULT_LIMIT = 50;
@@ -11,10 +10,10 @@ const DEFAULT_LIMIT = 50;
 export const logStreams = {
   createLogStream({ logGroupName, logStreamName }, ctx) {
     mustGroup(ctx, logGroupName);
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       const key = streamKey(logGroupName, logStreamName);
       if (streams(ctx).has(key)) throw new ResourceAlreadyExistsException("The specified log stream already exists");
-      streams(ctx).put(key, { name: logStreamName, id: logEventStore(ctx.store).allocateId(), creationTime: ctx.now(), storedBytes: 0, uploads: 0 });
+      streams(ctx).put(key, { name: logStreamName, id: eventStore(ctx).allocateId(), creationTime: ctx.now(), storedBytes: 0, uploads: 0 });
     });
     return {};
   },
@@ -22,8 +21,8 @@ export const logStreams = {
   deleteLogStream({ logGroupName, logStreamName }, ctx) {
     mustGroup(ctx, logGroupName);
     const s = mustStream(ctx, logGroupName, logStreamName);
-    ctx.store.transaction(() => {
-      logEventStore(ctx.store).deleteStream(s.id);
+    transaction(ctx, () => {
+      eventStore(ctx).deleteStream(s.id);
       streams(ctx).delete(streamKey(logGroupName, logStreamName));
     });
     return {};

@@ -1,23 +1,19 @@
 // The retention sweep: events past a group's retention are deleted hourly on the runtime's scheduler
 // (queries already hide them, so the sweep only reclaims space and keeps storedBytes honest).
 import type { ServiceHost } from "../../core/service.js";
-import { logEventStore } from "../../core/store/log-events.js";
-import type { GroupRec } from "./state.js";
-import { retentionFloor } from "./state.js";
+import { eventStore, logsState, retentionFloor, transaction } from "./state.js";
 
 export const SWEEP_EVERY_MS = 60 * 60 * 1000;
-const GROUPS = "cloudwatch-logs:groups";
 
 export function sweepExpiredEvents(runtime: ServiceHost): number {
-  const store = runtime.store;
-  const events = logEventStore(store);
+  const events = eventStore(runtime);
   const now = runtime.clock.now();
   let deleted = 0;
-  for (const scope of store.scopes(GROUPS)) {
-    const table = store.table<GroupRec>(GROUPS, scope);
+  for (const { tables } of logsState.all(runtime, "groups")) {
+    const table = tables.groups;
     for (const { key, value: g } of table.list()) {
       if (!g.retentionInDays) continue;
-      store.transaction(() => {
+      transaction(runtime, () => {
         const { count, bytes } = events.deleteBefore(g.id, retentionFloor(g, now));
         if (!count) return;
         deleted += count;

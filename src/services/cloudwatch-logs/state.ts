@@ -1,5 +1,7 @@
 // CloudWatch Logs records (groups, streams; per account+region), lookups that fail as AWS words them, ARNs, tokens.
 import type { HandlerContext } from "../../core/context.js";
+import { defineState, regional, STORE, type StateHolder } from "../../core/state.js";
+import { logEventStore, type LogEventStore } from "../../core/store/log-events.js";
 import type { Table } from "../../core/store/types.js";
 import { InvalidParameterException, ResourceNotFoundException, type LogGroupClass } from "./api.generated.js";
 
@@ -28,8 +30,23 @@ export interface StreamRec {
   uploads: number;
 }
 
-export const groups = (ctx: HandlerContext): Table<GroupRec> => ctx.table<GroupRec>("groups", "region");
-export const streams = (ctx: HandlerContext): Table<StreamRec> => ctx.table<StreamRec>("streams", "region");
+/** CloudWatch Logs' tables, per account and region (stored as cloudwatch-logs:<name>). Events live in the event store. */
+export const logsState = defineState("cloudwatch-logs", {
+  groups: regional<GroupRec>(),
+  /** Keyed `<group>:<stream>`. */
+  streams: regional<StreamRec>(),
+  /** Metric filters by `<group>:` prefix; only counted (DescribeLogGroups' metricFilterCount), none stored yet. */
+  metricFilters: regional<unknown>("metric-filters"),
+});
+
+export const groups = (ctx: HandlerContext): Table<GroupRec> => logsState.of(ctx).groups;
+export const streams = (ctx: HandlerContext): Table<StreamRec> => logsState.of(ctx).streams;
+
+/** The server's log event store (indexed, chunked events), for a handler context or the service host. */
+export const eventStore = (holder: StateHolder): LogEventStore => logEventStore(holder[STORE]);
+
+/** Runs fn atomically in the store (all of its writes commit together or none; event appends included). */
+export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
 
 // ':' cannot occur in a group name, so `<group>:` is exactly the prefix of that group's streams.
 export const streamKey = (group: string, stream: string) => `${group}:${stream}`;
