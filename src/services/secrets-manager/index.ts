@@ -7,7 +7,7 @@ import { policies } from "./policies.js";
 import { rotation } from "./rotation.js";
 import { secrets } from "./secrets.js";
 import { sweep } from "./state.js";
-import { startScheduledRotations } from "./scheduled-rotation.js";
+import { startScheduledRotations, type SecretsManagerInstance } from "./scheduled-rotation.js";
 import { versions } from "./versions.js";
 
 const handlers = { ...secrets, ...versions, ...policies, ...password, ...rotation } satisfies Partial<SecretsManagerApi>;
@@ -19,14 +19,18 @@ export default defineService({
   // removed when their window ends (DeleteSecret schedules that too).
   start(runtime) {
     const run = (): (() => void) => {
-      const next = sweep(runtime.store, runtime.clock.now());
+      const next = sweep(runtime, runtime.clock.now());
       return next === undefined ? () => {} : runtime.scheduler.at(next, () => (cancel = run()));
     };
     let cancel = run();
-    const stopRotations = startScheduledRotations(runtime);
-    return () => {
-      cancel();
-      stopRotations();
+    // The running instance is the rotation clock, which RotateSecret and CancelRotateSecret re-arm.
+    const instance: SecretsManagerInstance = { rotations: startScheduledRotations(runtime) };
+    return {
+      instance,
+      stop: () => {
+        cancel();
+        instance.rotations.stop();
+      },
     };
   },
 });

@@ -95,7 +95,7 @@ export const rotation = {
         t.secrets.put(rec.name, { ...fresh, rotation: { ...fresh.rotation, lastRotated: ctx.now() } });
       }
     }
-    rearmRotations(ctx.store);
+    rearmRotations(ctx);
     return { ARN: rec.arn, Name: rec.name, ...(immediately ? { VersionId: token } : {}) };
   },
 
@@ -108,7 +108,7 @@ export const rotation = {
       );
     }
     t.secrets.put(rec.name, { ...rec, rotation: { ...rec.rotation, enabled: false }, lastChanged: ctx.now() });
-    rearmRotations(ctx.store);
+    rearmRotations(ctx);
     const pending = versionWith(rec, PENDING);
     return { ARN: rec.arn, Name: rec.name, ...(pending ? { VersionId: pending.id } : {}) };
   },

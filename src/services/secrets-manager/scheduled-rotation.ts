@@ -2,38 +2,46 @@
 // due (AutomaticallyAfterDays, rate() or cron()), by the same four Lambda steps as RotateSecret. Due dates come
 // from stored timestamps, so a rotation that fell due while the server was down runs when it starts again.
 import { randomUUID } from "node:crypto";
-import type { Store } from "../../core/store/types.js";
+import type { HandlerContext } from "../../core/context.js";
 import type { ServiceHost } from "../../core/service.js";
 import { CURRENT } from "./common.js";
 import { runRotation } from "./rotation.js";
 import { nextRotationDate } from "./schedule.js";
-import type { SecretRec } from "./state.js";
-import { SECRETS, tablesIn, versionWith } from "./state.js";
+import type { SecretRec, Tables } from "./state.js";
+import { secretsState, versionWith } from "./state.js";
 
-const rearms = new WeakMap<Store, () => void>();
+/** This server's rotation clock: part of the running service's instance. */
+export interface ScheduledRotations {
+  /** Recomputes when the next rotation is due (a schedule changed). */
+  rearm(): void;
+  stop(): void;
+}
+
+/** What Secrets Manager's start hook returns. */
+export interface SecretsManagerInstance {
+  rotations: ScheduledRotations;
+}
 
 /** After RotateSecret / CancelRotateSecret changed a schedule: recompute when the next rotation is due. */
-export function rearmRotations(store: Store): void {
-  rearms.get(store)?.();
+export function rearmRotations(ctx: HandlerContext): void {
+  ctx.instance<SecretsManagerInstance | undefined>()?.rotations.rearm();
 }
 
 const dueAt = (rec: SecretRec, now: number): number | undefined =>
   rec.rotation?.enabled && rec.rotation.lambdaArn && rec.deletionDate === undefined ? nextRotationDate(rec.rotation, rec.created, now) : undefined;
 
-/** Starts the rotation clock of this server; returns its stop function. */
-export function startScheduledRotations(runtime: ServiceHost): () => void {
+/** Starts the rotation clock of this server. */
+export function startScheduledRotations(runtime: ServiceHost): ScheduledRotations {
   const running = new Set<string>();
   let cancel = () => {};
   let stopped = false;
 
-  const rotate = async (scope: string, rec: SecretRec): Promise<void> => {
-    const key = `${scope}/${rec.name}`;
+  const rotate = async (account: string, region: string, t: Tables, rec: SecretRec): Promise<void> => {
+    const key = `${account}/${region}/${rec.name}`;
     if (running.has(key)) return;
     running.add(key);
     try {
-      const [account, region] = scope.split("/") as [string, string];
       const ctx = runtime.context("secrets-manager", "RotateSecret", runtime.rootIdentity(account, region));
-      const t = tablesIn(runtime.store, scope);
       const token = randomUUID();
       let ok = false;
       try {
@@ -59,22 +67,23 @@ export function startScheduledRotations(runtime: ServiceHost): () => void {
     if (stopped) return;
     const now = runtime.clock.now();
     let next: number | undefined;
-    for (const scope of runtime.store.scopes(`secrets-manager:${SECRETS}`)) {
-      for (const { value } of tablesIn(runtime.store, scope).secrets.list()) {
+    for (const { account, region, tables: t } of secretsState.all(runtime, "secrets")) {
+      for (const { value } of t.secrets.list()) {
         const due = dueAt(value, now);
         if (due === undefined) continue;
-        if (due <= now) void rotate(scope, value);
+        if (due <= now) void rotate(account, region, t, value);
         else next = next === undefined ? due : Math.min(next, due);
       }
     }
     cancel = next === undefined ? () => {} : runtime.scheduler.at(next, arm);
   };
 
-  rearms.set(runtime.store, arm);
   arm();
-  return () => {
-    stopped = true;
-    cancel();
-    rearms.delete(runtime.store);
+  return {
+    rearm: arm,
+    stop: () => {
+      stopped = true;
+      cancel();
+    },
   };
 }

@@ -7,7 +7,7 @@ import { InvalidParameterException, InvalidRequestException, ResourceExistsExcep
 import { attachStages, CURRENT, describe, matches, pageOf, pruneDeprecated, replicationStatus, validateFilters } from "./common.js";
 import { sameValue, seal, type Plain } from "./crypto.js";
 import type { SecretRec, ValueRec, VersionRec } from "./state.js";
-import { find, markedForDeletion, nextSeq, mustFind, mustFindLive, newArn, notFound, purge, sweep, tables, valueKey } from "./state.js";
+import { find, markedForDeletion, nextSeq, mustFind, mustFindLive, newArn, notFound, purge, sweep, tables, transaction, valueKey } from "./state.js";
 
 const DAY = 86_400_000;
 
@@ -53,7 +53,7 @@ export function addVersion(ctx: HandlerContext, name: string, versionId: string,
   attachStages(rec, v, rec.versions.length === 1 || !rec.versions.some((o) => o.stages.includes(CURRENT)) ? [...new Set([...want, CURRENT])] : want);
   const removed = pruneDeprecated(rec, now);
   rec.lastChanged = now;
-  ctx.store.transaction(() => {
+  transaction(ctx, () => {
     t.values.put(valueKey(name, versionId), sealed);
     for (const id of removed) t.values.delete(valueKey(name, id));
     t.secrets.put(name, rec);
@@ -68,8 +68,7 @@ const TAGS: MergeTagsOptions<Tag> = {
 };
 
 function scheduleSweep(ctx: HandlerContext, at: number): void {
-  const store = ctx.store;
-  ctx.scheduler.at(at, () => sweep(store, ctx.now()));
+  ctx.scheduler.at(at, () => sweep(ctx, ctx.now()));
 }
 
 export const secrets = {
@@ -110,7 +109,7 @@ export const secrets = {
       replicas: AddReplicaRegions ?? [],
       versions: sealed ? [{ id: token, created: now, stages: [CURRENT], ...(KmsKeyId ? { kmsKeyId: KmsKeyId } : {}) }] : [],
     };
-    const inserted = ctx.store.transaction(() => {
+    const inserted = transaction(ctx, () => {
       if (!t.secrets.insert(Name, rec)) return false;
       if (sealed) t.values.put(valueKey(Name, token), sealed);
       return true;
@@ -165,7 +164,7 @@ export const secrets = {
       ...(Type !== undefined ? { type: Type } : {}),
       lastChanged: ctx.now(),
     };
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       t.secrets.put(rec.name, updated);
       if (sealed && versionId) addVersion(ctx, rec.name, versionId, sealed, undefined, updated.kmsKeyId);
     });
@@ -186,7 +185,7 @@ export const secrets = {
     }
     const now = ctx.now();
     if (ForceDeleteWithoutRecovery) {
-      purge(t, ctx.store, rec);
+      purge(t, ctx, rec);
       return { ARN: rec.arn, Name: rec.name, DeletionDate: new Date(now) };
     }
     if (rec.deletedDate !== undefined) throw new InvalidRequestException("You tried to perform the operation on a secret that's currently marked deleted.");

@@ -2,7 +2,8 @@
 // and the purge of secrets whose recovery window has passed.
 import { randomInt } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
-import type { Store, Table } from "../../core/store/types.js";
+import { defineState, regional, STORE, type StateHolder, type TablesOf } from "../../core/state.js";
+import type { Table } from "../../core/store/types.js";
 import type { ReplicaRegionType, RotationRulesType, Tag } from "./api.generated.js";
 import { InvalidRequestException, ResourceNotFoundException } from "./api.generated.js";
 
@@ -58,17 +59,19 @@ export interface ValueRec {
 export const SECRETS = "secrets";
 export const VALUES = "values";
 
-export const tables = (ctx: HandlerContext) => ({
-  secrets: ctx.table<SecretRec>(SECRETS, "region"),
-  values: ctx.table<ValueRec>(VALUES, "region"),
-});
+/** Secrets Manager's tables, per account and region (stored as secrets-manager:secrets and secrets-manager:values). */
+const specs = {
+  secrets: regional<SecretRec>(SECRETS),
+  values: regional<ValueRec>(VALUES),
+};
+export const secretsState = defineState("secrets-manager", specs);
 
-export const tablesIn = (store: Store, scope: string) => ({
-  secrets: store.table<SecretRec>(`secrets-manager:${SECRETS}`, scope),
-  values: store.table<ValueRec>(`secrets-manager:${VALUES}`, scope),
-});
+export type Tables = TablesOf<typeof specs>;
 
-export type Tables = ReturnType<typeof tables>;
+export const tables = (ctx: HandlerContext): Tables => secretsState.of(ctx);
+
+/** Runs fn atomically in the store (all of its writes commit together or none). */
+export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
 
 export const valueKey = (name: string, versionId: string) => `${name}\u0000${versionId}`;
 
@@ -87,8 +90,8 @@ export const markedForDeletion = () =>
   new InvalidRequestException("You can't perform this operation on the secret because it was marked for deletion.");
 
 /** Removes a secret and all its version values now. */
-export function purge(t: Tables, store: Store, rec: SecretRec): void {
-  store.transaction(() => {
+export function purge(t: Tables, holder: StateHolder, rec: SecretRec): void {
+  transaction(holder, () => {
     for (const v of rec.versions) t.values.delete(valueKey(rec.name, v.id));
     t.secrets.delete(rec.name);
   });
@@ -97,7 +100,7 @@ export function purge(t: Tables, store: Store, rec: SecretRec): void {
 /** A secret whose recovery window has passed is gone, whether or not the sweep already ran. */
 function live(ctx: HandlerContext, t: Tables, rec: SecretRec | undefined): SecretRec | undefined {
   if (rec?.deletionDate !== undefined && rec.deletionDate <= ctx.now()) {
-    purge(t, ctx.store, rec);
+    purge(t, ctx, rec);
     return undefined;
   }
   return rec;
@@ -131,13 +134,12 @@ export function mustFindLive(ctx: HandlerContext, id: string, t?: Tables): Secre
 export const versionWith = (rec: SecretRec, stage: string) => rec.versions.find((v) => v.stages.includes(stage));
 
 /** Sweeps every scope for secrets whose recovery window has passed (run at start and on schedule). */
-export function sweep(store: Store, now: number): number | undefined {
+export function sweep(holder: StateHolder, now: number): number | undefined {
   let next: number | undefined;
-  for (const scope of store.scopes(`secrets-manager:${SECRETS}`)) {
-    const t = tablesIn(store, scope);
+  for (const { tables: t } of secretsState.all(holder, "secrets")) {
     for (const { value } of t.secrets.list()) {
       if (value.deletionDate === undefined) continue;
-      if (value.deletionDate <= now) purge(t, store, value);
+      if (value.deletionDate <= now) purge(t, holder, value);
       else next = next === undefined ? value.deletionDate : Math.min(next, value.deletionDate);
     }
   }
