@@ -4,7 +4,7 @@ import { ServiceError } from "../../core/errors.js";
 import type { Bucket, S3Api } from "./api.generated.js";
 import { BucketAlreadyExists, BucketAlreadyOwnedByYou } from "./api.generated.js";
 import { bucketArn, malformedXml, mustBucket, ownerOf } from "./common.js";
-import { tables, type BucketRec } from "./state.js";
+import { transaction, tables, type BucketRec } from "./state.js";
 
 const invalidBucketName = (name: string) => new ServiceError("InvalidBucketName", "The specified bucket is not valid.", 400, { fields: { BucketName: name } });
 
@@ -88,7 +88,7 @@ export const buckets = {
     mustBucket(ctx, name, t);
     if (t.objects.count(`${name}/`) > 0) throw new ServiceError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409, { fields: { BucketName: name } });
     const uploads = t.uploads.list({ prefix: `${name}/` });
-    ctx.store.transaction(() => {
+    transaction(ctx, () => {
       for (const u of uploads) t.uploads.delete(u.key);
       t.buckets.delete(name);
     });

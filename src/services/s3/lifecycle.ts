@@ -86,7 +86,7 @@ function filterMatches(rule: LifecycleRule, key: string, v: VersionRec): boolean
 
 /** Applies every bucket's enabled expiration rules as of now. */
 export function sweep(runtime: ServiceHost): void {
-  const t = storeTables(runtime.store);
+  const t = storeTables(runtime);
   const now = runtime.clock.now();
   for (const { value: b } of t.buckets.list()) {
     const rules = (b.lifecycle ?? []).filter((r) => r.Status === "Enabled");
@@ -108,7 +108,7 @@ function sweepObjects(ctx: HandlerContext, b: BucketRec, rules: LifecycleRule[],
       if (cur && !cur.deleteMarker && e && (e.Days !== undefined || e.Date !== undefined) && filterMatches(r, key, cur)) {
         const due = e.Days !== undefined ? dueAfterDays(cur.lastModified, e.Days) : e.Date!.getTime();
         if (now >= due) {
-          const c = commit(ctx.store, ctx.blobs, () => deleteCurrent(t, b, key, now, b.account));
+          const c = commit(ctx, ctx.blobs, () => deleteCurrent(t, b, key, now, b.account));
           notify(ctx, b, c.deleteMarker ? "LifecycleExpiration:DeleteMarkerCreated" : "LifecycleExpiration:Delete", { key, versionId: c.deleteMarker ? c.versionId : undefined });
           break;
         }
@@ -123,7 +123,7 @@ function sweepObjects(ctx: HandlerContext, b: BucketRec, rules: LifecycleRule[],
           if (n === 0 || !filterMatches(r, key, v)) return;
           if (!v.deleteMarker && seen++ < keep) return;
           if (now >= dueAfterDays(all[n - 1].lastModified, nve.NoncurrentDays!)) {
-            commit(ctx.store, ctx.blobs, () => deleteVersion(t, b, key, v.versionId));
+            commit(ctx, ctx.blobs, () => deleteVersion(t, b, key, v.versionId));
             notify(ctx, b, "LifecycleExpiration:Delete", { key, versionId: v.versionId });
           }
         });
@@ -131,7 +131,7 @@ function sweepObjects(ctx: HandlerContext, b: BucketRec, rules: LifecycleRule[],
       // A delete marker that is the only version left is removed.
       const after = t.objects.get(full);
       if (e?.ExpiredObjectDeleteMarker && after?.versions.length === 1 && after.versions[0].deleteMarker && filterMatches(r, key, after.versions[0])) {
-        commit(ctx.store, ctx.blobs, () => deleteVersion(t, b, key, after.versions[0].versionId));
+        commit(ctx, ctx.blobs, () => deleteVersion(t, b, key, after.versions[0].versionId));
       }
     }
   }

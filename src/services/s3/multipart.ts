@@ -226,7 +226,7 @@ export const multipart = {
     }
     const fresh = t2.uploads.get(uploadKey(i.Bucket, i.UploadId))!;
     const v = { ...u.attrs, lastModified: ctx.now(), owner: u.owner, blob: blob.id, size: blob.size, etag, checksums, checksumType: u.checksumType, partsCount: chosen.length };
-    const c = commit(ctx.store, blobs, () => {
+    const c = commit(ctx, blobs, () => {
       const r = putVersion(t2, b, i.Key, v);
       t2.uploads.delete(uploadKey(i.Bucket, i.UploadId));
       return { ...r, garbage: [...r.garbage, ...Object.values(fresh.parts).map((p) => p.blob)] };

@@ -8,9 +8,9 @@ import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import type { NotificationConfiguration, NotificationConfigurationFilter, S3Api } from "./api.generated.js";
 import { bucketArn, mustBucket, urlEncode } from "./common.js";
-import { tables, type BucketRec } from "./state.js";
+import { s3State, tables, type BucketRec } from "./state.js";
 
-interface Destination {
+export interface Destination {
   kind: "queue" | "topic" | "function";
   arn: string;
   id: string;
@@ -123,13 +123,13 @@ export function notify(ctx: HandlerContext, b: BucketRec, eventName: string, o: 
   }
 }
 
-interface PendingEvent {
+export interface PendingEvent {
   destination: Destination;
   body: string;
   attempts: number;
 }
 
-const pendingEvents = (ctx: HandlerContext) => ctx.table<PendingEvent>("pending-events", "region");
+const pendingEvents = (ctx: HandlerContext) => s3State.of(ctx).pendingEvents;
 const RETRIES = 3;
 const RETRY_MS = 1000;
 
@@ -157,10 +157,9 @@ async function deliver(ctx: HandlerContext, id: string): Promise<void> {
 
 /** Re-arms the event deliveries still pending after a restart, in every account and region. */
 export function resumePendingEvents(runtime: ServiceHost): void {
-  for (const scope of runtime.store.scopes("s3:pending-events")) {
-    const [account, region] = scope.split("/");
+  for (const { account, region, tables: t } of s3State.all(runtime, "pendingEvents")) {
     const ctx = runtime.context("s3", "PutObject", runtime.rootIdentity(account, region));
-    for (const { key } of pendingEvents(ctx).list()) deliverLater(ctx, key, 0);
+    for (const { key } of t.pendingEvents.list()) deliverLater(ctx, key, 0);
   }
 }
 

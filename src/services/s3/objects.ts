@@ -85,7 +85,7 @@ export const objects = {
     }
     const etag = quotedMd5(blob.md5);
     const v = { ...attrsFrom(i), lastModified: ctx.now(), owner: ctx.account, blob: blob.id, size: blob.size, etag, tags, checksums: blob.checksums };
-    const c = commit(ctx.store, ctx.blobs, () => putVersion(t, b, i.Key, v));
+    const c = commit(ctx, ctx.blobs, () => putVersion(t, b, i.Key, v));
     notify(ctx, b, "ObjectCreated:Put", { key: i.Key, size: blob.size, etag, versionId: c.versionId });
     return { ETag: etag, VersionId: b.versioning ? c.versionId : undefined, Size: blob.size, ServerSideEncryption: "AES256", ...checksumOut(v) };
   },
@@ -161,7 +161,7 @@ export const objects = {
     const now = ctx.now();
     const checksums = Object.keys(blob.checksums).length ? blob.checksums : undefined;
     const v = { ...attrs, lastModified: now, owner: ctx.account, blob: blob.id, size: blob.size, etag, tags, checksums };
-    const c = commit(ctx.store, ctx.blobs, () => putVersion(t, dst, i.Key, v));
+    const c = commit(ctx, ctx.blobs, () => putVersion(t, dst, i.Key, v));
     notify(ctx, dst, "ObjectCreated:Copy", { key: i.Key, size: blob.size, etag, versionId: c.versionId });
     return {
       CopyObjectResult: { ETag: etag, LastModified: new Date(now), ...checksumOut({ checksums }) },
@@ -182,12 +182,12 @@ function deleteOne(ctx: HandlerContext, b: BucketRec, key: string, versionId: st
   const t = tables(ctx);
   if (versionId !== undefined) {
     if (versionId !== "null" && !/^[A-Za-z0-9._-]{1,1024}$/.test(versionId)) throw invalidArgument("Invalid version id specified", "versionId", versionId);
-    const r = commit(ctx.store, ctx.blobs, () => deleteVersion(t, b, key, versionId));
+    const r = commit(ctx, ctx.blobs, () => deleteVersion(t, b, key, versionId));
     if (r.removed) notify(ctx, b, "ObjectRemoved:Delete", { key, versionId });
     return { VersionId: versionId, DeleteMarker: r.removed?.deleteMarker ? true : undefined };
   }
   const existed = !!getObject(t, b.name, key);
-  const r = commit(ctx.store, ctx.blobs, () => deleteCurrent(t, b, key, ctx.now(), ctx.account));
+  const r = commit(ctx, ctx.blobs, () => deleteCurrent(t, b, key, ctx.now(), ctx.account));
   if (r.deleteMarker) {
     notify(ctx, b, "ObjectRemoved:DeleteMarkerCreated", { key, versionId: r.versionId });
     return { DeleteMarker: true, VersionId: r.versionId };

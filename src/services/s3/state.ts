@@ -1,7 +1,8 @@
 // S3's records: buckets (one global namespace of names, each owned by an account and a region), objects with
 // their versions, and multipart uploads. Object content lives in blobs; records keep only blob ids.
-import type { HandlerContext } from "../../core/context.js";
+import { defineState, global, regional, STORE, type Located, type StateHolder } from "../../core/state.js";
 import type { Store, Table } from "../../core/store/types.js";
+import type { PendingEvent } from "./notifications.js";
 import type { ChecksumAlgorithm } from "../../core/blobs.js";
 import type { CORSRule, LifecycleRule, NotificationConfiguration, Tag } from "./api.generated.js";
 
@@ -75,19 +76,22 @@ export interface Tables {
   uploads: Table<UploadRec>;
 }
 
-// Bucket names are global, so every S3 table is: a key's bucket prefix ("name/") scopes it. Bucket names
-// never contain "/", so "bucket/" + key sorts objects by key in UTF-8 byte order (SQLite's BINARY collation).
-export const tables = (ctx: Pick<HandlerContext, "table">): Tables => ({
-  buckets: ctx.table<BucketRec>("buckets", "global"),
-  objects: ctx.table<ObjectRec>("objects", "global"),
-  uploads: ctx.table<UploadRec>("uploads", "global"),
+// Bucket names are global, so every S3 table of records is: a key's bucket prefix ("name/") scopes it. Bucket names
+// never contain "/", so "bucket/" + key sorts objects by key in UTF-8 byte order (SQLite's BINARY collation). Event
+// notifications waiting for delivery are kept per account and region (stored as s3:pending-events).
+export const s3State = defineState("s3", {
+  buckets: global<BucketRec>(),
+  objects: global<ObjectRec>(),
+  uploads: global<UploadRec>(),
+  pendingEvents: regional<PendingEvent>("pending-events"),
 });
 
-/** The same tables straight from the store (for the lifecycle sweep, which runs outside any request). */
-export const storeTables = (store: Store): Tables => ({
-  buckets: store.table<BucketRec>("s3:buckets", ""),
-  objects: store.table<ObjectRec>("s3:objects", ""),
-  uploads: store.table<UploadRec>("s3:uploads", ""),
-});
+export const tables = (ctx: Located): Tables => s3State.of(ctx);
+
+/** The same tables outside any request (the lifecycle sweep, the CORS preflight): they are global. */
+export const storeTables = (holder: StateHolder | Store): Tables => s3State.at(STORE in holder ? holder : { [STORE]: holder }, "");
+
+/** Runs fn atomically in the store (all of its writes commit together or none). */
+export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
 
 export const objKey = (bucket: string, key: string) => `${bucket}/${key}`;

@@ -1,9 +1,9 @@
 // How writes and deletes change a key's versions under each versioning state (never, Enabled, Suspended):
 // the one place that decides which version ids exist and which blobs become garbage.
 import type { BlobStore } from "../../core/blobs.js";
-import type { Store } from "../../core/store/types.js";
+import type { StateHolder } from "../../core/state.js";
 import { newVersionId } from "./common.js";
-import { objKey, type BucketRec, type ObjectRec, type Tables, type VersionRec } from "./state.js";
+import { objKey, transaction, type BucketRec, type ObjectRec, type Tables, type VersionRec } from "./state.js";
 
 export interface Change {
   versionId: string;
@@ -55,8 +55,8 @@ export function deleteVersion(t: Tables, b: BucketRec, key: string, versionId: s
 }
 
 /** Runs a state change atomically, then deletes the blobs it orphaned. */
-export function commit<R extends { garbage: string[] }>(store: Store, blobs: BlobStore, fn: () => R): R {
-  const r = store.transaction(fn);
+export function commit<R extends { garbage: string[] }>(holder: StateHolder, blobs: BlobStore, fn: () => R): R {
+  const r = transaction(holder, fn);
   for (const id of r.garbage) blobs.delete(id);
   return r;
 }
