@@ -85,7 +85,7 @@ export class Engine {
   private readonly tmpRoot: string;
   /** One file per running environment (its pid), so a server killed with -9 can end them when it starts again. */
   private readonly pidDir: string;
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly sweeper: () => void;
   private stopped = false;
   private readonly instanceLog = new WeakMap<Instance, LogTarget>();
   private readonly credentialsExpire = new WeakMap<Instance, number>();
@@ -99,8 +99,8 @@ export class Engine {
     this.pidDir = join(runtime.store.dataDir, "lambda", "pids");
     endOrphans(this.pidDir, join(runtime.store.dataDir, "lambda"));
     mkdirSync(this.pidDir, { recursive: true });
-    this.sweeper = setInterval(() => this.recycleIdle(), Math.min(IDLE_MS, 30_000));
-    this.sweeper.unref();
+    // Idle environments are recycled on the runtime clock (a test's ManualClock drives it).
+    this.sweeper = runtime.scheduler.every(Math.min(IDLE_MS, 30_000), () => this.recycleIdle());
     process.once("exit", this.killAllSync);
     runtime.onDrain(() => this.logs.drain());
     runtime.onClosing(() => this.stop());
@@ -118,7 +118,7 @@ export class Engine {
 
   stop(): void {
     this.stopped = true;
-    clearInterval(this.sweeper);
+    this.sweeper();
     process.removeListener("exit", this.killAllSync);
     this.killAllSync();
     this.pools.clear();
@@ -195,7 +195,7 @@ export class Engine {
       const instance = await this.acquire(pool);
       const log = this.instanceLog.get(instance)!;
       const version = c.Version ?? "$LATEST";
-      const startedAt = Date.now();
+      const startedAt = this.runtime.clock.now();
       const result = await instance.invoke({ requestId: r.requestId, payload: r.payload, invokedArn: r.invokedArn, timeout: c.Timeout ?? 3, clientContext: r.clientContext, traceId: r.traceId, onStreamStart: r.onStreamStart, onChunk: r.onChunk });
       // Killed by the server stopping: nothing more may be written (the store is closing).
       if (this.stopped) throw new ResourceConflictException("The server is stopping.", { Type: "User" });
@@ -240,7 +240,7 @@ export class Engine {
       const prepared = await this.code.prepare(code, layers);
       // Each new Node.js environment sees the SDK packages installed since the last one (cheap when none were).
       if (node) this.refreshNodeSdk();
-      const log: LogTarget = { account: r.account, region: r.region, group, stream: streamName(c.Version ?? "$LATEST", instanceId) };
+      const log: LogTarget = { account: r.account, region: r.region, group, stream: streamName(c.Version ?? "$LATEST", instanceId, this.runtime.clock.now()) };
       const credentials = this.credentials(r.account, r.region, c);
       return { spec: launchSpec({ config: c, code: prepared, region: r.region, logGroup: group, logStream: log.stream, endpoint, credentials }), log, credentialsExpire: credentials.expiration };
     };
@@ -329,11 +329,11 @@ export class Engine {
     try {
       const id = newInstanceId();
       const { spec, log, credentialsExpire } = await pool.makeSpec(id);
-      instance = new Instance(spec, Number(spec.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 128), this.tmpRoot, id);
+      instance = new Instance(spec, Number(spec.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 128), this.tmpRoot, id, () => this.runtime.clock.now());
       this.instanceLog.set(instance, log);
       this.credentialsExpire.set(instance, credentialsExpire);
       const warning = versionWarning(spec.env.AWS_EXECUTION_ENV?.replace(/^AWS_Lambda_/, ""));
-      if (warning) this.logs.write(log, [{ timestamp: Date.now(), message: warning }]);
+      if (warning) this.logs.write(log, [{ timestamp: this.runtime.clock.now(), message: warning }]);
       pool.all.add(instance);
       instance.onIdle = (i) => this.released(pool, i);
       instance.onInit = initOver;
@@ -376,7 +376,7 @@ export class Engine {
   }
 
   private recycleIdle(): void {
-    const cutoff = Date.now() - IDLE_MS;
+    const cutoff = this.runtime.clock.now() - IDLE_MS;
     for (const pool of this.pools.values()) {
       for (const i of [...pool.idle]) {
         if (i.lastUsed < cutoff) {
@@ -417,7 +417,7 @@ export class Engine {
       lines.push({ ...at(startAt), message: `START RequestId: ${id} Version: ${version}` });
     }
     for (const l of res.lines) lines.push({ timestamp: Math.max(l.at, startAt), message: l.text });
-    const end = Date.now();
+    const end = this.runtime.clock.now();
     let errorPayload: Buffer | undefined;
     if (o.kind === "platform") {
       const message = o.status === "timeout" ? `${new Date(end).toISOString()} ${id} Task timed out after ${(c.Timeout ?? 3).toFixed(2)} seconds` : `${o.errorMessage}\n${o.errorType}`;

@@ -93,14 +93,27 @@ export class Instance {
   private memTimer?: NodeJS.Timeout;
   private oomKilled = false;
   private readonly tmpDir: string;
-  lastUsed = Date.now();
+  /** When the environment last finished an invocation, on the runtime clock (idle recycling reads it). */
+  lastUsed: number;
   onIdle?: (i: Instance) => void;
   onDead?: (i: Instance) => void;
   /** Once, when the runtime's init is over (its first /next, or /init/error). */
   onInit?: (i: Instance) => void;
 
-  constructor(private readonly spec: LaunchSpec, private readonly memoryMB: number, tmpRoot: string, readonly id = newInstanceId()) {
+  /**
+   * `now` is the runtime clock: log line timestamps and idle time follow it (a test's ManualClock moves them). The
+   * function's own process runs in real time, so its timeout, its deadline header and the measured durations are
+   * wall time (setTimeout, Date.now, performance.now), whatever the runtime clock says.
+   */
+  constructor(
+    private readonly spec: LaunchSpec,
+    private readonly memoryMB: number,
+    tmpRoot: string,
+    readonly id = newInstanceId(),
+    private readonly now: () => number = Date.now,
+  ) {
     this.tmpDir = join(tmpRoot, this.id);
+    this.lastUsed = now();
   }
 
   /** Starts the Runtime API listener and the process; resolves once spawned (not once initialised). */
@@ -320,7 +333,7 @@ export class Instance {
     const text = this.partial[fd] + chunk.toString("utf8");
     const parts = text.split("\n");
     this.partial[fd] = parts.pop()!;
-    const at = Date.now();
+    const at = this.now();
     for (const line of parts) {
       const marker = line.indexOf("\u001eSTRATUS-");
       if (marker >= 0) {
@@ -368,7 +381,7 @@ export class Instance {
     clearInterval(this.memTimer);
     for (const fd of [0, 1] as const) {
       if (this.partial[fd]) {
-        r.lines.push({ at: Date.now(), text: this.partial[fd].replace(/\r/g, "\n") });
+        r.lines.push({ at: this.now(), text: this.partial[fd].replace(/\r/g, "\n") });
         this.partial[fd] = "";
       }
     }
@@ -378,7 +391,7 @@ export class Instance {
     const initDurationMs = !this.initReported ? this.initDuration : undefined;
     this.initReported = true;
     const result: InvocationResult = { outcome, lines: r.lines, initLines, durationMs: performance.now() - r.startedAt, initDurationMs, maxMemoryMB: this.maxMemoryMB() };
-    this.lastUsed = Date.now();
+    this.lastUsed = this.now();
     if (this.state !== "dead") {
       if (this.initError || outcome.kind === "platform") this.kill();
       else {
