@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Principal } from "../../../src/core/identity.js";
 import { evaluateTrustPolicy, type Decision } from "../../../src/services/sts/trust-policy.js";
-import { evaluateOperator, type ConditionContext } from "../../../src/services/sts/conditions.js";
+import { evaluateOperator, type ConditionContext } from "../../../src/core/policy/index.js";
 
 const ACCT = "111111111111";
 const OTHER = "222222222222";
