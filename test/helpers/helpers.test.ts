@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { randomAccount, scopeAuth, useServer } from "./server.js";
-import { awsClis, runAws } from "./aws-cli.js";
+import { awsClis, runAws, runAwsProcess } from "./aws-cli.js";
 
 const server = useServer({ auth: "sigv4" });
 
@@ -58,5 +58,15 @@ for (const cli of clis) {
     assert.equal(usage.status, cli.label.startsWith("aws-cli/1") ? 2 : 252);
     assert.match(usage.stderr, /usage: aws \[options\] <command> <subcommand>/);
     assert.equal(usage.stdout, "");
+    // The same command lines in an `aws` process of their own: the same status, output and errors.
+    const lines: [string[], Record<string, string>][] = [
+      [["sts", "get-caller-identity"], creds],
+      [["sts", "get-caller-identity"], { ...creds, AWS_SECRET_ACCESS_KEY: "wrong" }],
+      [["sts", "no-such-operation"], creds],
+      [["sts", "get-access-key-info"], creds],
+      [["sts", "get-access-key-info", "--access-key-id", account, "--query", "Account", "--output", "text"], creds],
+      [["kms", "encrypt", "--key-id", "alias/x", "--plaintext", "fileb:///nonexistent/file"], creds],
+    ];
+    for (const [args, env] of lines) assert.deepEqual(await runAws(cli, server.url, args, env), await runAwsProcess(cli, server.url, args, env), args.join(" "));
   });
 }

@@ -1,22 +1,20 @@
 // IAM access keys: quota, status, deletion, last use, and keys that sign requests as their user (STS, AWS CLI).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   IAMClient, CreateUserCommand, CreateAccessKeyCommand, ListAccessKeysCommand, UpdateAccessKeyCommand,
   DeleteAccessKeyCommand, GetAccessKeyLastUsedCommand, DeleteUserCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { iamCredentialSource } from "../../../src/services/iam/credentials.js";
 import { rejects } from "../../helpers/errors.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 test("two keys per user, AWS formats, status updates, deletion", async () => {
-  const iam = new IAMClient(server.clientConfig());
+  const iam = server.client(IAMClient);
   await iam.send(new CreateUserCommand({ UserName: "kim" }));
   const a = (await iam.send(new CreateAccessKeyCommand({ UserName: "kim" }))).AccessKey!;
   assert.match(a.AccessKeyId!, /^AKIA[A-Z0-9]{16}$/);
@@ -46,23 +44,23 @@ test("two keys per user, AWS formats, status updates, deletion", async () => {
 
 test("a key created in account A signs as its user in account A (STS GetCallerIdentity)", async () => {
   const account = randomAccount();
-  const iam = new IAMClient(server.clientConfig({ account }));
+  const iam = server.client(IAMClient, { account });
   const { User } = await iam.send(new CreateUserCommand({ UserName: "deployer", Path: "/ci/" }));
   const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "deployer" }))).AccessKey!;
-  const sts = new STSClient(server.clientConfig({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }));
+  const sts = server.client(STSClient, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
   const id = await sts.send(new GetCallerIdentityCommand({}));
   assert.equal(id.Account, account);
   assert.equal(id.Arn, `arn:aws:iam::${account}:user/ci/deployer`);
   assert.equal(id.UserId, User!.UserId);
 
   // Without UserName, key operations act on the calling user.
-  const asUser = new IAMClient(server.clientConfig({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }));
+  const asUser = server.client(IAMClient, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
   const mine = await asUser.send(new ListAccessKeysCommand({}));
   assert.deepEqual(mine.AccessKeyMetadata!.map((m) => m.AccessKeyId), [key.AccessKeyId]);
 });
 
 test("GetAccessKeyLastUsed: N/A until used, then the service and region (throttled writes)", async () => {
-  const iam = new IAMClient(server.clientConfig());
+  const iam = server.client(IAMClient);
   await iam.send(new CreateUserCommand({ UserName: "u" }));
   const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "u" }))).AccessKey!;
   const before = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId }));
@@ -89,7 +87,7 @@ test("GetAccessKeyLastUsed: N/A until used, then the service and region (throttl
 });
 
 test("a real request signed with an IAM key records its last use (service and region)", async () => {
-  const iam = new IAMClient(server.clientConfig());
+  const iam = server.client(IAMClient);
   await iam.send(new CreateUserCommand({ UserName: "worker" }));
   const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "worker" }))).AccessKey!;
   const asWorker = new STSClient({ ...server.clientConfig({ region: "eu-west-2" }), credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } });

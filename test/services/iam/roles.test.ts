@@ -1,5 +1,5 @@
 // IAM roles with trust policies, and instance profiles, through the real SDK v3 client and boto3.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import {
@@ -8,14 +8,12 @@ import {
   CreateInstanceProfileCommand, GetInstanceProfileCommand, AddRoleToInstanceProfileCommand, RemoveRoleFromInstanceProfileCommand,
   ListInstanceProfilesForRoleCommand, ListInstanceProfilesCommand, DeleteInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
-import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { findRoleByArn, recordRoleUsed } from "../../../src/services/iam/internal.js";
 import { rejects } from "../../helpers/errors.js";
 import { pythonMissing } from "../../helpers/python.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 const trust = JSON.stringify({
   Version: "2012-10-17",
@@ -24,7 +22,7 @@ const trust = JSON.stringify({
 
 test("create, get, update and delete a role; the trust policy comes back URL-encoded", async () => {
   const account = randomAccount();
-  const iam = new IAMClient(server.clientConfig({ account }));
+  const iam = server.client(IAMClient, { account });
   const { Role } = await iam.send(new CreateRoleCommand({ RoleName: "fn", Path: "/service/", AssumeRolePolicyDocument: trust, Description: "d", Tags: [{ Key: "k", Value: "v" }] }));
   assert.match(Role!.RoleId!, /^AROA[A-Z0-9]{17}$/);
   assert.equal(Role!.Arn, `arn:aws:iam::${account}:role/service/fn`);
@@ -60,7 +58,7 @@ test("create, get, update and delete a role; the trust policy comes back URL-enc
 });
 
 test("trust policies are held to the grammar", async () => {
-  const iam = new IAMClient(server.clientConfig());
+  const iam = server.client(IAMClient);
   const bad = async (doc: string, message: string) =>
     rejects(iam.send(new CreateRoleCommand({ RoleName: "r", AssumeRolePolicyDocument: doc })), "MalformedPolicyDocumentException", 400, message);
   await bad("{not json", "Syntax errors in policy.");
@@ -73,7 +71,7 @@ test("trust policies are held to the grammar", async () => {
 });
 
 test("ListRoles pages and filters; tags on roles", async () => {
-  const iam = new IAMClient(server.clientConfig());
+  const iam = server.client(IAMClient);
   for (const n of ["a", "b", "c"]) await iam.send(new CreateRoleCommand({ RoleName: n, Path: n === "b" ? "/app/" : "/", AssumeRolePolicyDocument: trust }));
   await rejects(iam.send(new CreateRoleCommand({ RoleName: "A", AssumeRolePolicyDocument: trust })), "EntityAlreadyExistsException", 409, "Role with name A already exists.");
   const first = await iam.send(new ListRolesCommand({ MaxItems: 2 }));
@@ -91,7 +89,7 @@ test("ListRoles pages and filters; tags on roles", async () => {
 
 test("instance profiles hold one role; deletion order is enforced", async () => {
   const account = randomAccount();
-  const iam = new IAMClient(server.clientConfig({ account }));
+  const iam = server.client(IAMClient, { account });
   await iam.send(new CreateRoleCommand({ RoleName: "web", AssumeRolePolicyDocument: trust }));
   await iam.send(new CreateRoleCommand({ RoleName: "other", AssumeRolePolicyDocument: trust }));
   const { InstanceProfile } = await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: "web-ip" }));

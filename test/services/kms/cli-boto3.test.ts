@@ -4,20 +4,16 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 import { pythonMissing, run } from "../../helpers/python.js";
 
-let server: TestServer;
+const server = useServer();
 let dir: string;
-before(async () => {
-  server = await startTestServer();
+before(() => {
   dir = mkdtempSync(join(tmpdir(), "kms-cli-"));
 });
-after(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const boto3Missing = pythonMissing();
 

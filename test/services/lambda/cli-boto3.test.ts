@@ -7,21 +7,17 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { awsClis, runAws, type AwsCli } from "../../helpers/aws-cli.js";
 import { pythonMissing, run } from "../../helpers/python.js";
 import { lambdaEnv, zip } from "./setup.js";
 
-let server: TestServer;
+const server = useServer();
 let dir: string;
-before(async () => {
-  server = await startTestServer();
+before(() => {
   dir = mkdtempSync(join(tmpdir(), "lambda-cli-"));
 });
-after(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
 

@@ -1,19 +1,17 @@
 // Invoke through the real SDK v3 client: Node.js, Python and custom runtimes running as local processes.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CreateFunctionCommand, InvokeCommand, PublishLayerVersionCommand } from "@aws-sdk/client-lambda";
 import { existsSync, readdirSync } from "node:fs";
 import { optMountAvailable } from "../../../src/services/lambda/engine/launch.js";
 import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { pythonMissing } from "../../helpers/python.js";
 import { waitUntil } from "../../helpers/wait.js";
 import { createFunction, json, lambdaEnv, payload, zip } from "./setup.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 test("a Node.js function runs and answers its result", async () => {
   const env = await lambdaEnv(server);
@@ -237,7 +235,7 @@ test("logs: the function's lines and the platform's reach /aws/lambda/<name>, wi
   await createFunction(env, { FunctionName: "newer", Runtime: "nodejs24.x", code: { "index.mjs": "export const handler = async (e) => { console.log('hello', e); return 1; };" } });
   const out = await env.lambda.send(new InvokeCommand({ FunctionName: "newer", Payload: payload({ k: "v" }) }));
   assert.equal(json(out.Payload), 1);
-  const logs = new CloudWatchLogsClient(server.clientConfig({ account: env.account }));
+  const logs = server.client(CloudWatchLogsClient, { account: env.account });
   let messages: string[] = [];
   await waitUntil(async () => {
     const { events } = await logs.send(new FilterLogEventsCommand({ logGroupName: "/aws/lambda/newer" })).catch(() => ({ events: [] }));

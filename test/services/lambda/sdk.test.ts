@@ -1,7 +1,7 @@
 // The AWS SDK inside functions, as AWS's runtimes provide it: Node.js functions import the @aws-sdk clients (from
 // the user's project, Stratus's own dependencies, or <data dir>/lambda/sdk), resolved as each environment starts;
 // a missing one is an ImportModuleError saying how to provide it. Python functions get the local python's boto3.
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,17 +12,13 @@ import { packageRoot } from "../../../src/core/paths.js";
 import { coverage } from "../../../src/services/coverage.js";
 import { NodeSdk, nodeModulesChain, sdkSources } from "../../../src/services/lambda/engine/node-sdk.js";
 import { pythonMissing } from "../../helpers/python.js";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { createFunction, json, lambdaEnv, type LambdaEnv } from "./setup.js";
 
 // An empty project, so the real SDK clients come from Stratus's own dependencies and the fake packages below from here.
 const project = mkdtempSync(join(tmpdir(), "stratus-project-"));
-let server: TestServer;
-before(async () => (server = await startTestServer({ projectDir: project })));
-after(async () => {
-  await server.close();
-  rmSync(project, { recursive: true, force: true });
-});
+const server = useServer({ projectDir: project });
+after(() => rmSync(project, { recursive: true, force: true }));
 
 /** A tiny CommonJS package `name` under `nodeModules`, exporting { where }. */
 function fakePackage(nodeModules: string, name: string, where: string, body = `module.exports = { where: ${JSON.stringify(where)} };`): void {
@@ -40,7 +36,7 @@ const ok = (out: InvokeCommandOutput) => {
 
 test("ESM and CommonJS functions import @aws-sdk/client-sts and client-s3 and call Stratus as their role", async () => {
   const env = await lambdaEnv(server);
-  await new S3Client({ ...server.clientConfig({ account: env.account }), forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: "sdk-inside" }));
+  await server.client(S3Client, { account: env.account }, { forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: "sdk-inside" }));
   await createFunction(env, {
     FunctionName: "sdk-esm",
     code: {

@@ -1,7 +1,7 @@
 // Lambda end to end with the services that call it: SNS subscriptions, S3 event notifications and Secrets
 // Manager rotation invoke real functions, which use the AWS SDK inside (pointed at Stratus by their
 // environment) to report what they received to an SQS queue; and the function's log reaches CloudWatch Logs.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AddPermissionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageCommand } from "@aws-sdk/client-sqs";
@@ -16,14 +16,12 @@ import {
   DescribeSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { CloudWatchLogsClient, FilterLogEventsCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { useServer } from "../../helpers/server.js";
 import { pythonMissing } from "../../helpers/python.js";
 import { WAIT_MS } from "../../helpers/wait.js";
 import { PYTHON_ROTATOR, createFunction, json, lambdaEnv, payload, type LambdaEnv } from "./setup.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 /** A function that sends every event it receives, as JSON, to the queue in $RESULTS, with the SDK inside. */
 const RECORDER = `
@@ -43,7 +41,7 @@ interface Results {
 }
 
 async function resultsQueue(env: LambdaEnv, name: string): Promise<Results> {
-  const sqs = new SQSClient(server.clientConfig({ account: env.account }));
+  const sqs = server.client(SQSClient, { account: env.account });
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
   return {
     url: QueueUrl!,
@@ -71,7 +69,7 @@ async function recorder(env: LambdaEnv, name: string): Promise<{ arn: string; re
 test("SNS: a lambda subscription invokes the function with SNS's event; the SDK inside the function reaches SQS", async () => {
   const env = await lambdaEnv(server);
   const { arn, results } = await recorder(env, "sns-target");
-  const sns = new SNSClient(server.clientConfig({ account: env.account }));
+  const sns = server.client(SNSClient, { account: env.account });
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "to-lambda" }));
   // As a deployment must on AWS: the function's resource policy lets SNS invoke it for this topic.
   await env.lambda.send(new AddPermissionCommand({ FunctionName: "sns-target", StatementId: "sns", Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com", SourceArn: TopicArn }));
@@ -122,7 +120,7 @@ test("SNS: a lambda subscription invokes the function with SNS's event; the SDK 
 test("S3: LambdaFunctionConfigurations with a prefix filter invoke the function with S3's event", async () => {
   const env = await lambdaEnv(server);
   const { arn, results } = await recorder(env, "s3-target");
-  const s3 = new S3Client({ ...server.clientConfig({ account: env.account }), forcePathStyle: true });
+  const s3 = server.client(S3Client, { account: env.account }, { forcePathStyle: true });
   const Bucket = `lambda-trigger-${env.account}`;
   await s3.send(new CreateBucketCommand({ Bucket }));
   await env.lambda.send(
@@ -165,7 +163,7 @@ test("Secrets Manager: RotateSecret runs a Python rotation function's four steps
   const env = await lambdaEnv(server);
   const fn = await createFunction(env, { FunctionName: "rotator", Runtime: "python3.12", Handler: "rotate.handler", code: { "rotate.py": PYTHON_ROTATOR }, Timeout: 30 });
   await env.lambda.send(new AddPermissionCommand({ FunctionName: "rotator", StatementId: "secrets", Action: "lambda:InvokeFunction", Principal: "secretsmanager.amazonaws.com" }));
-  const sm = new SecretsManagerClient(server.clientConfig({ account: env.account }));
+  const sm = server.client(SecretsManagerClient, { account: env.account });
   const created = await sm.send(new CreateSecretCommand({ Name: "db/creds", SecretString: JSON.stringify({ user: "app", password: "first" }) }));
   const token = "11111111-2222-4333-8444-555555555555";
   const rotated = await sm.send(new RotateSecretCommand({ SecretId: "db/creds", RotationLambdaARN: fn.FunctionArn, RotateImmediately: true, ClientRequestToken: token, RotationRules: { AutomaticallyAfterDays: 30 } }));
@@ -191,7 +189,7 @@ test("Secrets Manager: RotateSecret runs a Python rotation function's four steps
   assert.ok(d.LastRotatedDate instanceof Date);
 
   // The function's log holds one line per step, in order.
-  const logs = new CloudWatchLogsClient(server.clientConfig({ account: env.account }));
+  const logs = server.client(CloudWatchLogsClient, { account: env.account });
   const steps = await pollLogs(logs, "/aws/lambda/rotator", (ms) => ms.filter((m) => m.includes("rotation step")).length >= 4);
   assert.deepEqual(
     steps.filter((m) => m.includes("rotation step")).map((m) => m.trim()),
@@ -224,7 +222,7 @@ test("function logs reach CloudWatch Logs: START, the console.log line in Lambda
   const requestId = out.$metadata.requestId!;
   assert.match(requestId, /^[0-9a-f-]{36}$/);
 
-  const logs = new CloudWatchLogsClient(server.clientConfig({ account: env.account }));
+  const logs = server.client(CloudWatchLogsClient, { account: env.account });
   const messages = await pollLogs(logs, "/aws/lambda/logger", (ms) => ms.some((m) => m.startsWith("REPORT RequestId:")));
   const at = (re: RegExp) => messages.findIndex((m) => re.test(m));
   const start = at(new RegExp(`^START RequestId: ${requestId} Version: \\$LATEST`));

@@ -2,13 +2,13 @@
 // POST uploads with a signed policy (boto3's generate_presigned_post, V2 and V4) — under --auth sigv4 and none.
 // Every URL and policy is signed at the ManualClock's time (the SDK presigner's signingDate; boto3 with its clock
 // pinned to it), so expiry is exact however long signing takes on a busy machine; the boto3 tests skip without it.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { S3Client, CreateBucketCommand, GetObjectCommand, PutObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { ManualClock } from "../../../src/core/clock.js";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, type TestServer, useServer } from "../../helpers/server.js";
 import { pythonMissing } from "../../helpers/python.js";
 
 const noBoto3 = pythonMissing();
@@ -28,16 +28,8 @@ async function at(t: number, back: number, check: () => Promise<void>): Promise<
     clock.set(back);
   }
 }
-let signed: TestServer;
-let open: TestServer;
-before(async () => {
-  signed = await startTestServer({ auth: "sigv4", clock });
-  open = await startTestServer({ clock });
-});
-after(async () => {
-  await signed.close();
-  await open.close();
-});
+const signed = useServer({ auth: "sigv4", clock });
+const open = useServer({ clock });
 
 const s3 = (s: TestServer, account: string) => new S3Client({ ...s.clientConfig({ account }), forcePathStyle: true });
 

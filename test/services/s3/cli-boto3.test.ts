@@ -7,20 +7,16 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 import { pythonMissing } from "../../helpers/python.js";
 
-let server: TestServer;
+const server = useServer();
 let dir: string;
-before(async () => {
-  server = await startTestServer();
+before(() => {
   dir = mkdtempSync(join(tmpdir(), "stratus-s3-cli-"));
 });
-after(() => {
-  server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const bucketName = () => `cli-${Math.random().toString(36).slice(2, 10)}`;
 

@@ -1,13 +1,11 @@
 // Secrets Manager from the AWS CLI (v1 and v2, where installed) and from boto3.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 import { pythonMissing, run } from "../../helpers/python.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 const boto3Missing = pythonMissing();
 

@@ -3,21 +3,15 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 import { startEndpoint, type Endpoint } from "./setup.js";
 import { pythonMissing, run } from "../../helpers/python.js";
 
-let server: TestServer;
+const server = useServer();
 let hook: Endpoint;
-before(async () => {
-  server = await startTestServer();
-  hook = await startEndpoint();
-});
-after(async () => {
-  await hook.close();
-  await server.close();
-});
+before(async () => (hook = await startEndpoint()));
+after(() => hook.close());
 
 const boto3Missing = pythonMissing(["boto3", "cryptography"]);
 

@@ -1,22 +1,20 @@
 // SQS through other clients: the query protocol by hand (AWS's XML shapes), the AWS CLIs (v1 speaks JSON, v2 query) and boto3.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { startTestServer, randomAccount, type TestServer } from "../../helpers/server.js";
+import { randomAccount, scopeAuth, useServer } from "../../helpers/server.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 import { pythonMissing } from "../../helpers/python.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 async function query(account: string, params: Record<string, string>): Promise<{ status: number; xml: string }> {
   const res = await fetch(server.url + "/", {
     method: "POST",
     headers: {
       "content-type": "application/x-www-form-urlencoded",
-      authorization: `AWS4-HMAC-SHA256 Credential=${account}/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0`,
+      authorization: scopeAuth("sqs", { accessKeyId: account, signature: "0" }),
     },
     body: new URLSearchParams({ Version: "2012-11-05", ...params }).toString(),
   });
