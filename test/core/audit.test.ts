@@ -1,12 +1,12 @@
 // The audit trail: CloudTrail record contents, redaction, service-to-service calls, retention and
 // restart, with LookupEvents driven in-process (runtime.dispatch: validation + handler).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { startTestServer, randomAccount, type TestServer } from "../helpers/server.js";
+import { startTestServer, randomAccount, type TestServer, useServer } from "../helpers/server.js";
 import { ManualClock } from "../../src/core/clock.js";
 import type { Principal } from "../../src/core/identity.js";
 import type { AuditCall } from "../../src/core/audit-types.js";
@@ -14,9 +14,7 @@ import { buildEventRow, HIDDEN, isReadOnly, timeOfEventId } from "../../src/serv
 import { randomUUID } from "node:crypto";
 import { isServiceError } from "../../src/core/errors.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer()));
-after(() => server.close());
+const server = useServer();
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -151,7 +149,7 @@ test("read-only is decided by the operation name as CloudTrail does", () => {
 
 test("HTTP calls are recorded and looked up, newest first, in the caller's account only", async () => {
   const account = randomAccount();
-  const sts = new STSClient(server.clientConfig({ account }));
+  const sts = server.client(STSClient, { account });
   await sts.send(new GetCallerIdentityCommand({}));
   await sts.send(new GetCallerIdentityCommand({}));
   const { Events } = await lookup(server, account);
@@ -181,7 +179,7 @@ test("a service calling another is recorded with invokedBy, and its errors too",
 
 test("LookupEvents: attributes, time range, paging and its errors", async () => {
   const account = randomAccount();
-  const sts = new STSClient(server.clientConfig({ account }));
+  const sts = server.client(STSClient, { account });
   for (let i = 0; i < 5; i++) await sts.send(new GetCallerIdentityCommand({}));
   const all = (await lookup(server, account)).Events;
   assert.equal(all.length, 5);

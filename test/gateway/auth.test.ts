@@ -1,5 +1,5 @@
 // SigV4 authentication against a real server with --auth sigv4: real SDKs, hand-signed and presigned requests.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
@@ -13,11 +13,9 @@ import { Catalog } from "../../src/core/catalog.js";
 import type { Store } from "../../src/core/store/types.js";
 import { REGISTRY } from "../../src/services/registry.js";
 import { uriEncode } from "../../src/core/auth/sigv4-verify.js";
-import { randomAccount, startTestServer, type TestServer } from "../helpers/server.js";
+import { randomAccount, type TestServer, useServer } from "../helpers/server.js";
 
 const clock = new ManualClock();
-let server: TestServer;
-let open: TestServer;
 
 // Temporary credentials as STS would issue them, known to the server through a credential source.
 const TEMP_ACCOUNT = "210987654321";
@@ -41,14 +39,8 @@ const catalog = new Catalog(
   REGISTRY.map((r) => (r.name === "sts" ? { ...r, credentialSource: (akid: string, store: Store) => fakes(akid, store) ?? r.credentialSource?.(akid, store) } : r)),
 );
 
-before(async () => {
-  server = await startTestServer({ auth: "sigv4", clock, catalog });
-  open = await startTestServer({ clock, catalog });
-});
-after(async () => {
-  await server.close();
-  await open.close();
-});
+const server = useServer({ auth: "sigv4", clock, catalog });
+const open = useServer({ clock, catalog });
 
 const FORM = "Action=GetCallerIdentity&Version=2011-06-15";
 
@@ -87,24 +79,24 @@ async function send(s: TestServer, req: SignedRequest, body?: string): Promise<{
 const amz = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 
 test("the real SDK with test/test works", async () => {
-  const sts = new STSClient(server.clientConfig({ accessKeyId: "test", secretAccessKey: "test" }));
+  const sts = server.client(STSClient, { accessKeyId: "test", secretAccessKey: "test" });
   const id = await sts.send(new GetCallerIdentityCommand({}));
   assert.equal(id.Account, "000000000000");
 });
 
 test("a 12-digit key is its account's root with the default secret", async () => {
   const account = randomAccount();
-  const id = await new STSClient(server.clientConfig({ account })).send(new GetCallerIdentityCommand({}));
+  const id = await server.client(STSClient, { account }).send(new GetCallerIdentityCommand({}));
   assert.equal(id.Account, account);
 });
 
 test("a wrong secret is SignatureDoesNotMatch 403", async () => {
-  const sts = new STSClient(server.clientConfig({ secretAccessKey: "not-the-secret" }));
+  const sts = server.client(STSClient, { secretAccessKey: "not-the-secret" });
   await assert.rejects(sts.send(new GetCallerIdentityCommand({})), (e: any) => e.name === "SignatureDoesNotMatch" && e.$metadata.httpStatusCode === 403);
 });
 
 test("an unknown key is InvalidClientTokenId 403", async () => {
-  const sts = new STSClient(server.clientConfig({ accessKeyId: "AKIANOSUCHKEY000" }));
+  const sts = server.client(STSClient, { accessKeyId: "AKIANOSUCHKEY000" });
   await assert.rejects(
     sts.send(new GetCallerIdentityCommand({})),
     (e: any) => e.name === "InvalidClientTokenId" && e.$metadata.httpStatusCode === 403 && e.message === "The security token included in the request is invalid.",
@@ -112,7 +104,7 @@ test("an unknown key is InvalidClientTokenId 403", async () => {
 });
 
 test("an Inactive key is InvalidClientTokenId", async () => {
-  const sts = new STSClient(server.clientConfig({ accessKeyId: "AKIATESTINACTIVE", secretAccessKey: "temp-secret" }));
+  const sts = server.client(STSClient, { accessKeyId: "AKIATESTINACTIVE", secretAccessKey: "temp-secret" });
   await assert.rejects(sts.send(new GetCallerIdentityCommand({})), (e: any) => e.name === "InvalidClientTokenId");
 });
 
@@ -194,9 +186,9 @@ test("a truncated Authorization is IncompleteSignature", async () => {
 });
 
 test("a JSON service: wrong secret is InvalidSignatureException 400, unknown key UnrecognizedClientException 400", async () => {
-  const wrong = new CloudTrailClient(server.clientConfig({ secretAccessKey: "wrong" }));
+  const wrong = server.client(CloudTrailClient, { secretAccessKey: "wrong" });
   await assert.rejects(wrong.send(new LookupEventsCommand({})), (e: any) => e.name === "InvalidSignatureException" && e.$metadata.httpStatusCode === 400);
-  const unknown = new CloudTrailClient(server.clientConfig({ accessKeyId: "AKIANOSUCHKEY000" }));
+  const unknown = server.client(CloudTrailClient, { accessKeyId: "AKIANOSUCHKEY000" });
   await assert.rejects(
     unknown.send(new LookupEventsCommand({})),
     (e: any) => e.name === "UnrecognizedClientException" && e.$metadata.httpStatusCode === 400 && e.message === "The security token included in the request is invalid.",
@@ -204,20 +196,20 @@ test("a JSON service: wrong secret is InvalidSignatureException 400, unknown key
 });
 
 test("temporary credentials: the right token works, a wrong one is InvalidClientTokenId, an expired one ExpiredToken", async () => {
-  const good = new STSClient(server.clientConfig({ accessKeyId: "ASIATESTGOOD0000", secretAccessKey: "temp-secret", sessionToken: "token-of-ASIATESTGOOD0000" }));
+  const good = server.client(STSClient, { accessKeyId: "ASIATESTGOOD0000", secretAccessKey: "temp-secret", sessionToken: "token-of-ASIATESTGOOD0000" });
   assert.equal((await good.send(new GetCallerIdentityCommand({}))).Account, TEMP_ACCOUNT);
 
-  const wrong = new STSClient(server.clientConfig({ accessKeyId: "ASIATESTGOOD0000", secretAccessKey: "temp-secret", sessionToken: "another-token" }));
+  const wrong = server.client(STSClient, { accessKeyId: "ASIATESTGOOD0000", secretAccessKey: "temp-secret", sessionToken: "another-token" });
   await assert.rejects(wrong.send(new GetCallerIdentityCommand({})), (e: any) => e.name === "InvalidClientTokenId" && e.$metadata.httpStatusCode === 403);
-  const none = new STSClient(server.clientConfig({ accessKeyId: "ASIATESTGOOD0000", secretAccessKey: "temp-secret" }));
+  const none = server.client(STSClient, { accessKeyId: "ASIATESTGOOD0000", secretAccessKey: "temp-secret" });
   await assert.rejects(none.send(new GetCallerIdentityCommand({})), (e: any) => e.name === "InvalidClientTokenId");
 
-  const expired = new STSClient(server.clientConfig({ accessKeyId: "ASIATESTEXPIRED0", secretAccessKey: "temp-secret", sessionToken: "token-of-ASIATESTEXPIRED0" }));
+  const expired = server.client(STSClient, { accessKeyId: "ASIATESTEXPIRED0", secretAccessKey: "temp-secret", sessionToken: "token-of-ASIATESTEXPIRED0" });
   await assert.rejects(
     expired.send(new GetCallerIdentityCommand({})),
     (e: any) => e.name === "ExpiredToken" && e.$metadata.httpStatusCode === 403 && e.message === "The security token included in the request is expired",
   );
-  const expiredJson = new CloudTrailClient(server.clientConfig({ accessKeyId: "ASIATESTEXPIRED0", secretAccessKey: "temp-secret", sessionToken: "token-of-ASIATESTEXPIRED0" }));
+  const expiredJson = server.client(CloudTrailClient, { accessKeyId: "ASIATESTEXPIRED0", secretAccessKey: "temp-secret", sessionToken: "token-of-ASIATESTEXPIRED0" });
   await assert.rejects(expiredJson.send(new LookupEventsCommand({})), (e: any) => e.name === "ExpiredTokenException");
 });
 
@@ -237,18 +229,18 @@ test("--auth none accepts garbage signatures and unsigned requests, but not expi
 test("an IAM user's access key signs for that user; once Inactive it is refused", async () => {
   const { IAMClient, CreateUserCommand, CreateAccessKeyCommand, UpdateAccessKeyCommand } = await import("@aws-sdk/client-iam");
   const account = randomAccount();
-  const iam = new IAMClient(server.clientConfig({ account }));
+  const iam = server.client(IAMClient, { account });
   await iam.send(new CreateUserCommand({ UserName: "alice" }));
   const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "alice" }));
   const creds = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
-  const id = await new STSClient({ ...server.clientConfig(), credentials: creds }).send(new GetCallerIdentityCommand({}));
+  const id = await server.client(STSClient, {}, { credentials: creds }).send(new GetCallerIdentityCommand({}));
   assert.equal(id.Arn, `arn:aws:iam::${account}:user/alice`);
   const wrong = new STSClient({ ...server.clientConfig(), credentials: { ...creds, secretAccessKey: "nope" } });
   await assert.rejects(wrong.send(new GetCallerIdentityCommand({})), (e: any) => e.name === "SignatureDoesNotMatch");
 
   await iam.send(new UpdateAccessKeyCommand({ UserName: "alice", AccessKeyId: creds.accessKeyId, Status: "Inactive" }));
   await assert.rejects(
-    new STSClient({ ...server.clientConfig(), credentials: creds }).send(new GetCallerIdentityCommand({})),
+    server.client(STSClient, {}, { credentials: creds }).send(new GetCallerIdentityCommand({})),
     (e: any) => e.name === "InvalidClientTokenId",
   );
 });
@@ -257,13 +249,13 @@ test("STS session credentials sign with their token", async () => {
   const { GetSessionTokenCommand } = await import("@aws-sdk/client-sts");
   const { IAMClient, CreateUserCommand, CreateAccessKeyCommand } = await import("@aws-sdk/client-iam");
   const account = randomAccount();
-  const iam = new IAMClient(server.clientConfig({ account }));
+  const iam = server.client(IAMClient, { account });
   await iam.send(new CreateUserCommand({ UserName: "bob" }));
   const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "bob" }));
   const user = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
-  const { Credentials } = await new STSClient({ ...server.clientConfig(), credentials: user }).send(new GetSessionTokenCommand({}));
+  const { Credentials } = await server.client(STSClient, {}, { credentials: user }).send(new GetSessionTokenCommand({}));
   const session = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! };
-  const id = await new STSClient({ ...server.clientConfig(), credentials: session }).send(new GetCallerIdentityCommand({}));
+  const id = await server.client(STSClient, {}, { credentials: session }).send(new GetCallerIdentityCommand({}));
   assert.equal(id.Account, account);
   const noToken = new STSClient({ ...server.clientConfig(), credentials: { ...session, sessionToken: undefined } });
   await assert.rejects(noToken.send(new GetCallerIdentityCommand({})), (e: any) => e.name === "InvalidClientTokenId");

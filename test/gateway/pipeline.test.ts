@@ -1,15 +1,13 @@
 // The request path end to end: routing by every addressing form, NotImplemented, size limits,
 // unknown services, and the InternalFailure envelope for an unexpected error.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import { request } from "node:http";
 import assert from "node:assert/strict";
 import { IAMClient, CreateSAMLProviderCommand } from "@aws-sdk/client-iam";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { startTestServer, useServer } from "../helpers/server.js";
 import { defaultCatalog } from "../../src/services/registry.js";
 
-let server: TestServer;
-before(async () => (server = await startTestServer({ maxBodyBytes: 64 * 1024 })));
-after(() => server.close());
+const server = useServer({ maxBodyBytes: 64 * 1024 });
 
 const form = { "content-type": "application/x-www-form-urlencoded" };
 const gci = "Action=GetCallerIdentity&Version=2011-06-15";
@@ -64,7 +62,7 @@ test("JSON requests route by X-Amz-Target and CBOR by the rpc-v2 path", async ()
 });
 
 test("an unimplemented operation answers 501 NotImplemented naming it, through the real SDK", async () => {
-  const iam = new IAMClient(server.clientConfig());
+  const iam = server.client(IAMClient);
   await assert.rejects(iam.send(new CreateSAMLProviderCommand({ Name: "corp", SAMLMetadataDocument: "x".repeat(1000) })), (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
     assert.equal(e.name, "NotImplemented");
     assert.equal(e.$metadata?.httpStatusCode, 501);
