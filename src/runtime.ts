@@ -12,8 +12,7 @@ import { CommonErrors, isServiceError } from "./core/errors.js";
 import { CredentialResolver, rootPrincipal, DEFAULT_ACCOUNT, type CredentialSource } from "./core/identity.js";
 import type { Logger } from "./core/log.js";
 import { loadModel, type ServiceModel } from "./core/model.js";
-import type { Store, ScopeKind } from "./core/store/types.js";
-import { scopeKey } from "./core/store/types.js";
+import type { Store } from "./core/store/types.js";
 import { STORE } from "./core/state.js";
 import { validateInput } from "./core/validate.js";
 import type { AuditSink } from "./core/audit-types.js";
@@ -188,7 +187,6 @@ export class Runtime implements GatewayHost {
       sourceIp: who.sourceIp ?? "127.0.0.1",
       userAgent: who.userAgent ?? "stratus-internal",
       host: who.host,
-      store: this.store,
       [STORE]: this.store,
       instance: <T>() => runtime.instances.get(service) as T,
       client: <K extends keyof ServiceApis>(svc: K) => runtime.client(svc, ctx) as ClientOf<ServiceApis[K]>,
@@ -197,7 +195,6 @@ export class Runtime implements GatewayHost {
       startAtBoot: () => runtime.startAtBoot(service),
       blobs: runtime.blobs,
       credentials: runtime.credentials,
-      table: <T>(name: string, scope: ScopeKind = "account") => runtime.store.table<T>(`${service}:${name}`, scopeKey(scope, who.account, who.region)),
       call: <O>(svc: string, op: string, input: object, opts: CallOptions = {}) =>
         runtime.call(svc, op, input as Record<string, unknown>, {
           account: opts.account ?? who.account,

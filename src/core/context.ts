@@ -1,7 +1,7 @@
 // What a handler sees of its request: who calls, where (account, region), the scoped store, time,
 // and an in-process client for calling other services' operations.
 import type { Principal } from "./identity.js";
-import type { ScopeKind, Store, Table } from "./store/types.js";
+import type { Store } from "./store/types.js";
 import type { Scheduler } from "./scheduler.js";
 import type { BlobStore } from "./blobs.js";
 import type { CredentialResolver } from "./identity.js";
@@ -40,7 +40,6 @@ export interface HandlerContext {
   readonly userAgent: string;
   /** The Host header the client addressed (absent for in-process calls), for URLs handed back such as SQS queue URLs. */
   readonly host?: string;
-  readonly store: Store;
   /** The current time in epoch ms (the server's injectable clock). */
   now(): number;
   /** Runs work later on the runtime clock (tests move a ManualClock instead of sleeping). */
@@ -51,8 +50,6 @@ export interface HandlerContext {
   readonly blobs: BlobStore;
   /** Resolves access keys (root keys, IAM keys, STS sessions): whose key is this. */
   readonly credentials: CredentialResolver;
-  /** This service's table `name`, scoped to the caller's account (default), region, or globally. */
-  table<T>(name: string, scope?: ScopeKind): Table<T>;
   /** The service's running instance, as its start hook returned it (its engine, queues, pollers). */
   instance<T>(): T;
   /**

@@ -96,3 +96,9 @@ export function defineState<S extends Specs>(service: string, specs: S): StateDe
     namespace: (table) => ns(table),
   };
 }
+
+/** Runs `fn` atomically over the holder's store: all of its writes commit together or not at all. */
+export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
+
+/** A bare store as a holder, for code the store is handed to directly (a credential source). */
+export const holderOf = (store: Store): StateHolder => ({ [STORE]: store });

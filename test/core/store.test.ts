@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { openSqliteStore } from "../../src/core/store/sqlite.js";
-import { scopeKey } from "../../src/core/store/types.js";
 import { logEventStore } from "../../src/core/store/log-events.js";
 import { chooseDriver, loadBetterSqlite3, loadNodeSqlite, type Backend, type Driver } from "../../src/core/store/driver.js";
 import { SetupError } from "../../src/core/errors.js";
@@ -72,9 +71,9 @@ for (const { name, driver, skip } of DRIVERS) {
   test(`${name}: scopes isolate accounts and regions; scopes() lists them`, { skip }, () =>
     withDir((dir) => {
       const store = open(dir);
-      const a = store.table<string>("svc:x", scopeKey("region", "111111111111", "us-east-1"));
-      const b = store.table<string>("svc:x", scopeKey("region", "111111111111", "eu-west-1"));
-      const g = store.table<string>("svc:x", scopeKey("global", "111111111111", "us-east-1"));
+      const a = store.table<string>("svc:x", "111111111111/us-east-1");
+      const b = store.table<string>("svc:x", "111111111111/eu-west-1");
+      const g = store.table<string>("svc:x", "");
       a.put("k", "a");
       b.put("k", "b");
       g.put("k", "g");

@@ -3,8 +3,6 @@
 import type { LogEventStore } from "./log-events.js";
 import type { EventLog } from "./events.js";
 
-export type ScopeKind = "global" | "account" | "region";
-
 export interface Entry<T> {
   key: string;
   value: T;
@@ -45,8 +43,4 @@ export interface Store {
   logEvents(): LogEventStore;
   /** The audit trail's events, newest first by account (events.ts). */
   auditEvents(): EventLog;
-}
-
-export function scopeKey(kind: ScopeKind, account: string, region: string): string {
-  return kind === "global" ? "" : kind === "account" ? account : `${account}/${region}`;
 }

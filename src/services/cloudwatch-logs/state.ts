@@ -46,7 +46,7 @@ export const streams = (ctx: HandlerContext): Table<StreamRec> => logsState.of(c
 export const eventStore = (holder: StateHolder): LogEventStore => logEventStore(holder[STORE]);
 
 /** Runs fn atomically in the store (all of its writes commit together or none; event appends included). */
-export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
+export { transaction } from "../../core/state.js";
 
 // ':' cannot occur in a group name, so `<group>:` is exactly the prefix of that group's streams.
 export const streamKey = (group: string, stream: string) => `${group}:${stream}`;

@@ -156,6 +156,6 @@ export const tablesFor = (holder: IamHolder, account: string): Tables => iamStat
 export const tables = (ctx: HandlerContext): Tables => iamState.of(ctx);
 
 /** Runs fn atomically in the store (all of its writes commit together or none). */
-export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
+export { transaction } from "../../core/state.js";
 
 export const k = (...parts: string[]) => parts.join("\u0000");

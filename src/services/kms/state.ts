@@ -77,7 +77,8 @@ export const kmsState = defineState("kms", {
 export const tables = (ctx: HandlerContext): Tables => kmsState.of(ctx);
 
 /** Runs fn atomically in the store (all of its writes commit together or none). */
-export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
+import { transaction } from "../../core/state.js";
+export { transaction };
 
 export const newKeyId = (multiRegion = false) => (multiRegion ? `mrk-${randomUUID().replace(/-/g, "")}` : randomUUID());
 export const keyArn = (ctx: HandlerContext, id: string) => `arn:aws:kms:${ctx.region}:${ctx.account}:key/${id}`;

@@ -127,7 +127,7 @@ export type LambdaTables = TablesOf<typeof specs>;
 export const tables = (ctx: Located): LambdaTables => lambdaState.of(ctx);
 
 /** Runs `fn` as one store transaction (what a handler changes in several tables at once). */
-export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
+export { transaction } from "../../core/state.js";
 
 export const functionArn = (ctx: Pick<HandlerContext, "account" | "region">, name: string, qualifier?: string) =>
   `arn:aws:lambda:${ctx.region}:${ctx.account}:function:${name}${qualifier ? `:${qualifier}` : ""}`;

@@ -92,6 +92,6 @@ export const tables = (ctx: Located): Tables => s3State.of(ctx);
 export const storeTables = (holder: StateHolder | Store): Tables => s3State.at(STORE in holder ? holder : { [STORE]: holder }, "");
 
 /** Runs fn atomically in the store (all of its writes commit together or none). */
-export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
+export { transaction } from "../../core/state.js";
 
 export const objKey = (bucket: string, key: string) => `${bucket}/${key}`;

@@ -71,7 +71,8 @@ export type Tables = TablesOf<typeof specs>;
 export const tables = (ctx: HandlerContext): Tables => secretsState.of(ctx);
 
 /** Runs fn atomically in the store (all of its writes commit together or none). */
-export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
+import { transaction } from "../../core/state.js";
+export { transaction };
 
 export const valueKey = (name: string, versionId: string) => `${name}\u0000${versionId}`;
 

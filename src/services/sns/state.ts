@@ -85,7 +85,7 @@ export const tables = (ctx: HandlerContext): Tables => snsState.of(ctx);
 export type Tables = TablesOf<typeof specs>;
 
 /** Runs fn atomically in the store (all of its writes commit together or none). */
-export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
+export { transaction } from "../../core/state.js";
 
 // --- ARNs ---
 import { parseArn } from "../../core/arn.js";

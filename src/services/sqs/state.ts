@@ -83,7 +83,7 @@ export const messages = (ctx: Located): Table<MessageRec> => sqsState.of(ctx).me
 export const dedups = (ctx: Located): Table<DedupRec> => sqsState.of(ctx).dedups;
 
 /** Runs fn atomically in the store (all of its writes commit together or none). */
-export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
+export { transaction } from "../../core/state.js";
 
 /** Message keys sort in send order within a queue. */
 export const messageKey = (q: QueueRec, seq: number) => `${q.id}/${String(seq).padStart(16, "0")}`;

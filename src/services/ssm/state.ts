@@ -36,7 +36,7 @@ export const ssmState = defineState("ssm", { parameters: regional<ParamRec>() })
 export const params = (ctx: HandlerContext): Table<ParamRec> => ssmState.of(ctx).parameters;
 
 /** Runs fn atomically in the store (all of its writes commit together or none). */
-export const transaction = <R>(holder: StateHolder, fn: () => R): R => holder[STORE].transaction(fn);
+export { transaction } from "../../core/state.js";
 
 export const current = (p: ParamRec): VersionRec => p.versions[p.versions.length - 1];
 
