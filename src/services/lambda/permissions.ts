@@ -1,8 +1,9 @@
 // Resource-based policies of functions, versions and aliases: AddPermission, RemovePermission, GetPolicy.
-// The statements are stored as AWS writes them and `allowsInvoke` evaluates them for the services that invoke
-// functions on their own (triggers). Like the rest of Stratus today, Invoke itself does not enforce them.
+// The statements are stored as AWS writes them and `allowsInvoke` evaluates them (core/policy, as every resource
+// policy) for the services that invoke functions on their own (triggers). Like the rest of Stratus today, Invoke itself does not enforce them.
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
+import { evaluatePolicy } from "../../core/policy/index.js";
 import type { Located } from "../../core/state.js";
 import type { AddPermissionRequest, LambdaApi } from "./api.generated.js";
 import { PolicyLengthExceededException, PreconditionFailedException, ResourceConflictException, ResourceNotFoundException } from "./api.generated.js";
@@ -150,21 +151,6 @@ export const permissions = {
 
 // --- evaluation, for the services that invoke functions on their own ---------------------------------------------
 
-/** IAM's ArnLike/StringLike: `*` any run of characters, `?` one character. */
-function like(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "s");
-  return re.test(value);
-}
-
-function principalMatches(p: unknown, service: string): boolean {
-  if (p === "*") return true;
-  if (!p || typeof p !== "object") return false;
-  const s = (p as { Service?: string | string[]; AWS?: string | string[] }).Service;
-  const aws = (p as { AWS?: string | string[] }).AWS;
-  if (aws === "*" || (Array.isArray(aws) && aws.includes("*"))) return true;
-  return s === service || (Array.isArray(s) && s.includes(service));
-}
-
 /** The stored statements of the function's (or the version's/alias's) policy; none for a name that cannot be. */
 function statementsOf(ctx: Ctx, functionName: string, qualifier: string | undefined): PermissionRec[] {
   try {
@@ -175,58 +161,16 @@ function statementsOf(ctx: Ctx, functionName: string, qualifier: string | undefi
   }
 }
 
-/** A public grant: Principal "*" or {"AWS": "*"}. */
-function isPublic(p: unknown): boolean {
-  if (p === "*") return true;
-  const aws = (p as { AWS?: string | string[] } | undefined)?.AWS;
-  return aws === "*" || (Array.isArray(aws) && aws.includes("*"));
-}
-
-function actionMatches(a: unknown, action = "lambda:invokefunction"): boolean {
-  const ok = (x: string) => [action, "lambda:*", "*"].includes(x.toLowerCase());
-  return typeof a === "string" ? ok(a) : Array.isArray(a) && a.some((x) => typeof x === "string" && ok(x));
-}
-
-/** Every condition of the statement holds for this request; a condition on a key the request lacks fails. */
-function conditionsHold(cond: Record<string, Record<string, string | string[]>> | undefined, keys: Record<string, string | undefined>): boolean {
-  if (!cond) return true;
-  for (const [op, entries] of Object.entries(cond)) {
-    for (const [k, expected] of Object.entries(entries)) {
-      const actual = keys[k.toLowerCase()];
-      const wanted = Array.isArray(expected) ? expected : [expected];
-      if (actual === undefined) return false;
-      let ok: boolean;
-      switch (op) {
-        case "StringEquals":
-        case "ArnEquals":
-          ok = wanted.includes(actual);
-          break;
-        case "StringLike":
-        case "ArnLike":
-          ok = wanted.some((w) => like(w, actual));
-          break;
-        case "Bool":
-          ok = wanted.map(String).includes(actual);
-          break;
-        default:
-          ok = false; // an operator this evaluation does not know denies rather than allows
-      }
-      if (!ok) return false;
-    }
-  }
-  return true;
-}
-
 /**
  * Whether the resource policy of the function (or of the version/alias `qualifier` names) lets the AWS service
  * `principalService` (e.g. "s3.amazonaws.com") invoke it for `sourceArn`/`sourceAccount`: an Allow statement
- * whose principal, action (lambda:InvokeFunction, lambda:* or *) and conditions all match. Only the statements
+ * whose principal, action (lambda:InvokeFunction, with wildcards) and conditions all match, and no such Deny. Only the statements
  * of the exact qualifier count, as on AWS (a grant on the unqualified function does not cover its aliases).
  */
 export function allowsInvoke(ctx: Ctx, functionName: string, qualifier: string | undefined, principalService: string, sourceArn?: string, sourceAccount?: string): boolean {
-  const recs = statementsOf(ctx, functionName, qualifier);
-  const keys: Record<string, string | undefined> = { "aws:sourcearn": sourceArn, "aws:sourceaccount": sourceAccount };
-  return recs.some(({ statement: s }) => s.Effect === "Allow" && principalMatches(s.Principal, principalService) && actionMatches(s.Action) && conditionsHold(s.Condition as Record<string, Record<string, string>> | undefined, keys));
+  const statements = statementsOf(ctx, functionName, qualifier).map((r) => r.statement);
+  const context = { "aws:sourcearn": sourceArn, "aws:sourceaccount": sourceAccount };
+  return evaluatePolicy(statements, { caller: { type: "service", service: principalService }, action: "lambda:InvokeFunction", context }) === "Allow";
 }
 
 /**
@@ -234,7 +178,7 @@ export function allowsInvoke(ctx: Ctx, functionName: string, qualifier: string |
  * what a function URL with AuthType NONE needs before it answers anyone.
  */
 export function allowsPublic(ctx: Ctx, functionName: string, qualifier: string | undefined, action: string, keys: Record<string, string>): boolean {
-  const recs = statementsOf(ctx, functionName, qualifier);
-  const lower = Object.fromEntries(Object.entries(keys).map(([k, v]) => [k.toLowerCase(), v]));
-  return recs.some(({ statement: s }) => s.Effect === "Allow" && isPublic(s.Principal) && actionMatches(s.Action, action.toLowerCase()) && conditionsHold(s.Condition as Record<string, Record<string, string>> | undefined, lower));
+  const statements = statementsOf(ctx, functionName, qualifier).map((r) => r.statement);
+  const context = Object.fromEntries(Object.entries(keys).map(([k, v]) => [k.toLowerCase(), v]));
+  return evaluatePolicy(statements, { caller: { type: "anonymous" }, action, context }) === "Allow";
 }
