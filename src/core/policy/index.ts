@@ -1,4 +1,5 @@
-// IAM's policy language, once for every service: the evaluator (evaluate.ts) and the Condition operators
-// (conditions.ts). Services decide their resource policies with evaluatePolicy; none keeps an evaluator of its own.
+// IAM's policy language, once for every service: the evaluator (evaluate.ts), the Condition operators
+// (conditions.ts) and the grammar IAM enforces on write (grammar.ts). Services decide their resource policies with evaluatePolicy; none keeps an evaluator of its own.
 export * from "./evaluate.js";
 export * from "./conditions.js";
+export * from "./grammar.js";

@@ -1,7 +1,7 @@
 // The IAM policy grammar, table-driven: each document and the MalformedPolicyDocument message IAM gives it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { policyGrammarError, type PolicyKind } from "../../../src/services/iam/policy-grammar.js";
+import { policyGrammarError, type PolicyKind } from "../../../src/core/policy/grammar.js";
 
 const doc = (statement: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ Version: "2012-10-17", ...extra, Statement: statement });
 const allow = { Effect: "Allow", Action: "s3:GetObject", Resource: "*" };
