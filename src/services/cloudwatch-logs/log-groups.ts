@@ -215,7 +215,7 @@ async function checkKmsKey(ctx: HandlerContext, kmsKeyId: string): Promise<void>
   }
   const [, , , region, account] = kmsKeyId.split(":");
   try {
-    await ctx.call("kms", "DescribeKey", { KeyId: kmsKeyId }, { account, region });
+    await ctx.client("kms").describeKey({ KeyId: kmsKeyId }, { account, region });
   } catch (e) {
     if (isServiceError(e) && e.code !== "NotImplemented") {
       throw new InvalidParameterException(`Specified KMS key ${kmsKeyId} does not exist or is not accessible.`);

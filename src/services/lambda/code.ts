@@ -21,8 +21,9 @@ export interface CodeSource {
 
 async function fromS3(ctx: HandlerContext, src: CodeSource): Promise<Buffer> {
   try {
-    const out = await ctx.call<{ Body?: Readable | Uint8Array }>("s3", "GetObject", { Bucket: src.S3Bucket, Key: src.S3Key, ...(src.S3ObjectVersion ? { VersionId: src.S3ObjectVersion } : {}) });
-    const body = out.Body;
+    const out = await ctx.client("s3").getObject({ Bucket: src.S3Bucket!, Key: src.S3Key!, ...(src.S3ObjectVersion ? { VersionId: src.S3ObjectVersion } : {}) });
+    // A streaming member: S3's handler answers a stream where the model says blob.
+    const body = out.Body as Readable | Uint8Array | undefined;
     if (!body) return Buffer.alloc(0);
     if (body instanceof Uint8Array) return Buffer.from(body);
     const chunks: Buffer[] = [];

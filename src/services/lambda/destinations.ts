@@ -26,8 +26,8 @@ export function embed(text: string): unknown {
 }
 
 async function queueUrl(ctx: HandlerContext, p: Arn): Promise<string> {
-  const { QueueUrl } = await ctx.call<{ QueueUrl: string }>("sqs", "GetQueueUrl", { QueueName: p.resource, QueueOwnerAWSAccountId: p.account }, { account: p.account, region: p.region });
-  return QueueUrl;
+  const { QueueUrl } = await ctx.client("sqs").getQueueUrl({ QueueName: p.resource, QueueOwnerAWSAccountId: p.account }, { account: p.account, region: p.region });
+  return QueueUrl!; // GetQueueUrl always answers one
 }
 
 /** Sends an invocation record to a destination ARN; throws when it cannot be delivered. */
@@ -38,20 +38,17 @@ export async function sendRecord(ctx: HandlerContext, destination: string, recor
   const body = JSON.stringify(record);
   switch (p.service) {
     case "sqs":
-      await ctx.call("sqs", "SendMessage", { QueueUrl: await queueUrl(ctx, p), MessageBody: body }, where);
+      await ctx.client("sqs").sendMessage({ QueueUrl: await queueUrl(ctx, p), MessageBody: body }, where);
       return;
     case "sns":
-      await ctx.call("sns", "Publish", { TopicArn: destination, Message: body }, where);
+      await ctx.client("sns").publish({ TopicArn: destination, Message: body }, where);
       return;
     case "lambda":
-      await ctx.call("lambda", "Invoke", { FunctionName: destination, InvocationType: "Event", Payload: Buffer.from(body) }, where);
+      await ctx.client("lambda").invoke({ FunctionName: destination, InvocationType: "Event", Payload: Buffer.from(body) }, where);
       return;
     case "events": {
       const success = record.requestContext.condition === "Success";
-      await ctx.call(
-        "eventbridge",
-        "PutEvents",
-        {
+      await ctx.client("eventbridge").putEvents({
           Entries: [
             {
               Source: "lambda",
@@ -96,9 +93,9 @@ export async function sendDeadLetter(ctx: HandlerContext, target: string, event:
     ErrorMessage: { DataType: "String", StringValue: firstKilobyte(d.errorMessage) || "Unknown error" },
   };
   if (p.service === "sqs") {
-    await ctx.call("sqs", "SendMessage", { QueueUrl: await queueUrl(ctx, p), MessageBody: event, MessageAttributes: attributes }, where);
+    await ctx.client("sqs").sendMessage({ QueueUrl: await queueUrl(ctx, p), MessageBody: event, MessageAttributes: attributes }, where);
   } else if (p.service === "sns") {
-    await ctx.call("sns", "Publish", { TopicArn: target, Message: event, MessageAttributes: attributes }, where);
+    await ctx.client("sns").publish({ TopicArn: target, Message: event, MessageAttributes: attributes }, where);
   } else {
     throw new Error(`a dead-letter target must be an SQS queue or SNS topic: ${target}`);
   }

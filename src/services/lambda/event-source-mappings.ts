@@ -46,8 +46,8 @@ async function queueOf(ctx: HandlerContext, arn: string): Promise<{ fifo: boolea
     new InvalidParameterValueException("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist or you do not have access to it.", { Type: "User" });
   if (!q) throw missing();
   try {
-    const { QueueUrl } = await ctx.call<{ QueueUrl: string }>("sqs", "GetQueueUrl", { QueueName: q.name }, { account: q.account, region: q.region });
-    const { Attributes = {} } = await ctx.call<{ Attributes?: Record<string, string> }>("sqs", "GetQueueAttributes", { QueueUrl, AttributeNames: ["FifoQueue", "VisibilityTimeout"] }, { account: q.account, region: q.region });
+    const { QueueUrl } = await ctx.client("sqs").getQueueUrl({ QueueName: q.name }, { account: q.account, region: q.region });
+    const { Attributes = {} } = await ctx.client("sqs").getQueueAttributes({ QueueUrl: QueueUrl!, AttributeNames: ["FifoQueue", "VisibilityTimeout"] }, { account: q.account, region: q.region });
     return { fifo: Attributes.FifoQueue === "true", visibilityTimeout: Number(Attributes.VisibilityTimeout ?? 30) };
   } catch (e) {
     if ((e as { code?: string }).code === "AWS.SimpleQueueService.NonExistentQueue") throw missing();

@@ -41,14 +41,14 @@ async function send(ctx: HandlerContext, d: Destination, body: string, check = f
   const { region, account, name } = arnParts(d.arn);
   const who = { account, region };
   if (d.kind === "queue") {
-    const { QueueUrl } = await ctx.call<{ QueueUrl: string }>("sqs", "GetQueueUrl", { QueueName: name, QueueOwnerAWSAccountId: account }, who);
-    await ctx.call("sqs", "SendMessage", { QueueUrl, MessageBody: body }, who);
+    const { QueueUrl } = await ctx.client("sqs").getQueueUrl({ QueueName: name, QueueOwnerAWSAccountId: account }, who);
+    await ctx.client("sqs").sendMessage({ QueueUrl: QueueUrl!, MessageBody: body }, who);
   } else if (d.kind === "topic") {
-    await ctx.call("sns", "Publish", { TopicArn: d.arn, Message: body, Subject: "Amazon S3 Notification" }, who);
+    await ctx.client("sns").publish({ TopicArn: d.arn, Message: body, Subject: "Amazon S3 Notification" }, who);
   } else {
     // The function's resource policy must let S3 invoke it for this bucket (lambda add-permission).
     if (!lambdaPermits(ctx, d.arn, "s3.amazonaws.com", bucketArn, ctx.account)) throw new Error(`S3 may not invoke ${d.arn}`);
-    await ctx.call("lambda", "Invoke", { FunctionName: d.arn, InvocationType: check ? "DryRun" : "Event", Payload: Buffer.from(body) }, who);
+    await ctx.client("lambda").invoke({ FunctionName: d.arn, InvocationType: check ? "DryRun" : "Event", Payload: Buffer.from(body) }, who);
   }
 }
 

@@ -16,7 +16,7 @@ export async function seal(ctx: HandlerContext, arn: string, versionId: string, 
   const kind = value.SecretString !== undefined ? "string" : "binary";
   const plaintext = value.SecretString !== undefined ? Buffer.from(value.SecretString, "utf8") : Buffer.from(value.SecretBinary!);
   try {
-    const out = await ctx.call<{ CiphertextBlob?: Uint8Array }>("kms", "Encrypt", {
+    const out = await ctx.client("kms").encrypt({
       KeyId: kmsKeyId ?? DEFAULT_KEY,
       Plaintext: plaintext,
       EncryptionContext: { SecretARN: arn, SecretVersionId: versionId },
@@ -33,7 +33,7 @@ export async function seal(ctx: HandlerContext, arn: string, versionId: string, 
 export async function unseal(ctx: HandlerContext, arn: string, versionId: string, rec: ValueRec): Promise<Plain> {
   let bytes: Buffer;
   try {
-    const out = await ctx.call<{ Plaintext?: Uint8Array }>("kms", "Decrypt", {
+    const out = await ctx.client("kms").decrypt({
       CiphertextBlob: Buffer.from(rec.data, "base64"),
       EncryptionContext: { SecretARN: arn, SecretVersionId: versionId },
     });

@@ -28,7 +28,7 @@ async function invokeStep(ctx: HandlerContext, lambdaArn: string, rec: SecretRec
   if (!lambdaPermits(ctx, lambdaArn, "secretsmanager.amazonaws.com", rec.arn, ctx.account)) throw cannotInvoke();
   let out: { FunctionError?: string; Payload?: Uint8Array };
   try {
-    out = await ctx.call("lambda", "Invoke", {
+    out = await ctx.client("lambda").invoke({
       FunctionName: lambdaArn,
       InvocationType: "RequestResponse",
       Payload: Buffer.from(JSON.stringify({ Step: step, SecretId: rec.arn, ClientRequestToken: token })),

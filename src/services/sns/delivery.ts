@@ -1,5 +1,6 @@
 // Delivery: fan-out to confirmed subscriptions that pass their filter, one send per protocol, retries on the
 // scheduler as the delivery policy says, then the subscription's dead-letter queue and a recorded failure.
+import type { SendMessageRequest } from "../sqs/api.generated.js";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { randomUUID } from "node:crypto";
@@ -146,7 +147,7 @@ async function send(ctx: HandlerContext, sub: SubRec, job: Job): Promise<void> {
       };
       // The function's resource policy must let SNS invoke it for this topic (lambda add-permission).
       if (!lambdaPermits(ctx, sub.endpoint, "sns.amazonaws.com", sub.topicArn, ctx.account)) throw new Error(`SNS may not invoke ${sub.endpoint}`);
-      await ctx.call("lambda", "Invoke", { FunctionName: sub.endpoint, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }, { account: p.account, region: p.region });
+      await ctx.client("lambda").invoke({ FunctionName: sub.endpoint, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }, { account: p.account, region: p.region });
       return;
     }
     default: {
@@ -163,8 +164,8 @@ async function sendToQueue(ctx: HandlerContext, queueArn: string, body: string, 
   const p = parseArn(queueArn);
   if (!p) throw new Error(`not an SQS queue ARN: ${queueArn}`);
   const where = { account: p.account, region: p.region };
-  const { QueueUrl } = await ctx.call<{ QueueUrl: string }>("sqs", "GetQueueUrl", { QueueName: p.resource, QueueOwnerAWSAccountId: p.account }, where);
-  const input: Record<string, unknown> = { QueueUrl, MessageBody: body };
+  const { QueueUrl } = await ctx.client("sqs").getQueueUrl({ QueueName: p.resource, QueueOwnerAWSAccountId: p.account }, where);
+  const input: SendMessageRequest = { QueueUrl: QueueUrl!, MessageBody: body };
   if (raw && Object.keys(m.attributes).length) {
     input.MessageAttributes = Object.fromEntries(
       Object.entries(m.attributes).map(([k, v]) => [k, v.BinaryValue !== undefined ? { DataType: v.DataType, BinaryValue: Buffer.from(v.BinaryValue, "base64") } : { DataType: v.DataType, StringValue: v.StringValue }]),
@@ -174,7 +175,7 @@ async function sendToQueue(ctx: HandlerContext, queueArn: string, body: string, 
     if (m.groupId) input.MessageGroupId = m.groupId;
     if (m.dedupId) input.MessageDeduplicationId = m.dedupId;
   }
-  await ctx.call("sqs", "SendMessage", input, where);
+  await ctx.client("sqs").sendMessage(input, where);
 }
 
 function postHttp(ctx: HandlerContext, sub: SubRec, job: Job): Promise<void> {

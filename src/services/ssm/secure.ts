@@ -20,7 +20,7 @@ const toBuffer = (b: unknown): Buffer =>
 
 export async function encrypt(ctx: HandlerContext, keyId: string, plaintext: string, arn: string): Promise<string> {
   try {
-    const out = await ctx.call<{ CiphertextBlob?: unknown }>("kms", "Encrypt", {
+    const out = await ctx.client("kms").encrypt({
       KeyId: keyId,
       Plaintext: Buffer.from(plaintext, "utf8"),
       EncryptionContext: { PARAMETER_ARN: arn },
@@ -33,7 +33,7 @@ export async function encrypt(ctx: HandlerContext, keyId: string, plaintext: str
 
 export async function decrypt(ctx: HandlerContext, v: VersionRec, arn: string): Promise<string> {
   try {
-    const out = await ctx.call<{ Plaintext?: unknown }>("kms", "Decrypt", {
+    const out = await ctx.client("kms").decrypt({
       CiphertextBlob: Buffer.from(v.value, "base64"),
       EncryptionContext: { PARAMETER_ARN: arn },
     });
