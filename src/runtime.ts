@@ -147,8 +147,14 @@ export class Runtime implements GatewayHost {
     this.audit.flush();
   }
 
+  /** The service's model, with the protocol traits its registry entry declares (the codecs read them). */
   model(service: string): ServiceModel {
-    return loadModel(service);
+    const model = loadModel(service);
+    if (!model.wire) {
+      const wire = this.catalog.named(service)?.declared.wire;
+      if (wire) model.wire = wire;
+    }
+    return model;
   }
 
   /**

@@ -90,6 +90,24 @@ export interface ServiceModel {
   metadata: ServiceMetadata;
   operations: Record<string, OperationModel>;
   shapes: Record<string, Shape>;
+  /** Protocol traits botocore's JSON does not carry, declared in the service's registry entry (S3's). */
+  wire?: WireTraits;
+}
+
+/**
+ * Smithy protocol traits a botocore model lacks, which a codec needs: declared per service in its registry entry,
+ * so a codec never branches on a service's name.
+ */
+export interface WireTraits {
+  /**
+   * Smithy's `@restXml(noErrorWrapping: true)`: an error is a bare <Error> holding its code, message and the
+   * request ids, with no <ErrorResponse> wrapper and no <Type> (S3).
+   */
+  noErrorWrapping?: boolean;
+  /** The XML namespace every document the service returns declares, where the model names it only on some (S3). */
+  xmlNamespace?: string;
+  /** A request no route takes answers 405 MethodNotAllowed even when no route has its path (S3), not 404. */
+  unmatchedIsMethodNotAllowed?: boolean;
 }
 
 export { modelsDir };

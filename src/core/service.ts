@@ -10,7 +10,7 @@ import type { Exchange } from "./exchange.js";
 import type { HttpRequest, ProtocolName } from "./http.js";
 import type { CredentialResolver, CredentialSource, Principal, RootCredential } from "./identity.js";
 import type { Logger } from "./log.js";
-import type { ServiceModel } from "./model.js";
+import type { ServiceModel, WireTraits } from "./model.js";
 import type { Scheduler } from "./scheduler.js";
 import type { Store } from "./store/types.js";
 import type { StateHolder } from "./state.js";
@@ -153,6 +153,8 @@ export interface ServiceRegistration {
   credentialSource?: CredentialSource;
   /** The CloudTrail eventSource host, when it is not `<signingName>.amazonaws.com`. */
   eventSource?: string;
+  /** Protocol traits the botocore model lacks (S3's bare errors, namespace, 405s), read by the codec. */
+  wire?: WireTraits;
 }
 
 /** A catalogued service's routing facts (models/index.json, made by codegen) with its declaration. */

@@ -13,7 +13,6 @@ import { lowerKeys } from "./rest-json.js";
 const malformedXml = () =>
   new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
 
-const isS3 = (model: ServiceModel) => model.metadata.serviceId === "S3";
 
 /**
  * The element name a flattened list or map repeats: the member's own name (Smithy's rule, which the vectors
@@ -175,8 +174,8 @@ export const xmlBody: BodyFormat = {
     if (members.length === 0) return undefined;
     const shape = model.shapes[shapeName];
     const el = new XmlElement(root?.name ?? shape.locationName ?? shapeName);
-    // S3 declares its namespace on every document it returns; the model only says so on some inputs.
-    namespaceAttr(el, root?.xmlNamespace ?? shape.xmlNamespace ?? (isS3(model) ? { uri: "http://s3.amazonaws.com/doc/2006-03-01/" } : undefined));
+    // A service may declare its namespace on every document it returns (S3), where the model says so on some.
+    namespaceAttr(el, root?.xmlNamespace ?? shape.xmlNamespace ?? (model.wire?.xmlNamespace ? { uri: model.wire.xmlNamespace } : undefined));
     return XML_DECLARATION + writeStructure(model, el, members, value).toString();
   },
   writePayload(model, name, ref, value) {
@@ -192,7 +191,7 @@ export class RestXmlCodec implements ProtocolCodec {
 
   resolveOperation(req: HttpRequest, model: ServiceModel): string {
     return resolveRestOperation(req, model, (pathMatched) =>
-      pathMatched || isS3(model)
+      pathMatched || model.wire?.unmatchedIsMethodNotAllowed
         ? new ServiceError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405, {
             fields: { Method: req.method.toUpperCase(), ResourceType: resourceType(req.path) },
           })
@@ -212,7 +211,8 @@ export class RestXmlCodec implements ProtocolCodec {
     const fields = error.fields ?? {};
     const shape = model.shapes[error.shapeName];
     const err = new XmlElement("Error");
-    if (!isS3(model)) err.add(new XmlElement("Type").add(error.senderFault ? "Sender" : "Receiver"));
+    const bare = model.wire?.noErrorWrapping;
+    if (!bare) err.add(new XmlElement("Type").add(error.senderFault ? "Sender" : "Receiver"));
     err.add(new XmlElement("Code").add(error.code));
     if (error.message) err.add(new XmlElement("Message").add(error.message));
     if (shape && (shape.exception || shape.error)) {
@@ -225,8 +225,8 @@ export class RestXmlCodec implements ProtocolCodec {
       }
     }
     let root: XmlElement;
-    if (isS3(model)) {
-      // S3 answers a bare <Error> with its request ids inside; other rest-xml services wrap it in <ErrorResponse>.
+    if (bare) {
+      // A bare <Error> with the request ids inside (S3); other rest-xml services wrap it in <ErrorResponse>.
       root = err.add(new XmlElement("RequestId").add(meta.requestId)).add(new XmlElement("HostId").add(headers["x-amz-id-2"]));
     } else {
       root = new XmlElement("ErrorResponse");

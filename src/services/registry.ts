@@ -7,6 +7,7 @@ import { iamCredentialSource } from "./iam/credentials.js";
 import { credentialSource as stsCredentialSource } from "./sts/credentials.js";
 import { s3Quirk } from "./s3/wire/quirk.js";
 import { s3Validate } from "./s3/wire/responses.js";
+import { s3WireTraits } from "./s3/wire/traits.js";
 import { sqsQuirk } from "./sqs/wire.js";
 
 // Lambda function URLs: <url-id>.lambda-url.<region>.localhost (or .on.aws) addressed by Host.
@@ -32,6 +33,7 @@ export const REGISTRY: ServiceRegistration[] = [
     load: () => import("./s3/index.js"),
     quirk: s3Quirk, // streamed uploads, aws-chunked, SigV2, POST uploads, CORS, virtual hosts
     validate: s3Validate, // no ValidationException: InvalidArgument, MalformedXML
+    wire: s3WireTraits, // bare <Error>s, its namespace on every document, 405 for unrouted requests
   },
   {
     name: "sqs",

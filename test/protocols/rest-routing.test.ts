@@ -1,14 +1,16 @@
 // REST routing on the real S3 and Lambda models: the most specific URI template wins, labels decode right.
+import { s3WireTraits } from "../../src/services/s3/wire/traits.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadModel } from "../../src/core/model.js";
+import { loadModel, type ServiceModel } from "../../src/core/model.js";
 import { isServiceError } from "../../src/core/errors.js";
 import { RestJsonCodec } from "../../src/protocols/rest-json.js";
 import { RestXmlCodec } from "../../src/protocols/rest-xml.js";
 import { routeTable } from "../../src/protocols/rest-routing.js";
 import type { HttpRequest, ProtocolCodec } from "../../src/protocols/types.js";
 
-const s3 = loadModel("s3");
+// The model as the server hands it to the codec: with the protocol traits S3 declares in its registry entry.
+const s3: ServiceModel = { ...loadModel("s3"), wire: s3WireTraits };
 const lambda = loadModel("lambda");
 const xml = new RestXmlCodec();
 const json = new RestJsonCodec();
