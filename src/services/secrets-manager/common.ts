@@ -1,5 +1,6 @@
 // Shared Secrets Manager helpers: the secret as Describe/List show it, staging-label moves, ListSecrets filters,
 // opaque paging tokens.
+import { decodePageToken, encodePageToken } from "../../core/paging.js";
 import type { Filter, DescribeSecretResponse, Tag } from "./api.generated.js";
 import { InvalidNextTokenException, InvalidParameterException } from "./api.generated.js";
 import { nextRotationDate } from "./schedule.js";
@@ -77,22 +78,14 @@ export function pruneDeprecated(rec: SecretRec, now: number): string[] {
   return removed;
 }
 
-// Paging tokens are opaque to callers; inside, the offset into the (stably ordered) full result.
-export function pageOf<T>(items: T[], nextToken: string | undefined, max: number): { items: T[]; NextToken?: string } {
-  let start = 0;
-  if (nextToken !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(nextToken, "base64url").toString("utf8"));
-    } catch {
-      parsed = undefined;
-    }
-    const o = (parsed as { o?: unknown } | undefined)?.o;
-    if (typeof o !== "number" || !Number.isInteger(o) || o < 0) throw new InvalidNextTokenException("The NextToken value is invalid.");
-    start = o;
-  }
+// Paging tokens (core/paging's) are opaque to callers; inside, the offset into the (stably ordered) full result,
+// bound to the operation that issued it.
+const isOffset = (p: unknown): p is number => typeof p === "number" && Number.isInteger(p) && p >= 0;
+export function pageOf<T>(operation: string, items: T[], nextToken: string | undefined, max: number): { items: T[]; NextToken?: string } {
+  const start =
+    nextToken === undefined ? 0 : decodePageToken(operation, nextToken, () => new InvalidNextTokenException("The NextToken value is invalid."), { valid: isOffset });
   const end = start + max;
-  return { items: items.slice(start, end), ...(end < items.length ? { NextToken: Buffer.from(JSON.stringify({ o: end })).toString("base64url") } : {}) };
+  return { items: items.slice(start, end), ...(end < items.length ? { NextToken: encodePageToken(operation, end) } : {}) };
 }
 
 // Filters (API_Filter): values within one filter are alternatives, filters combine with AND, "!" negates.

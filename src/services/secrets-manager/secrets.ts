@@ -134,7 +134,7 @@ export const secrets = {
       SortBy === "name" ? r.name : SortBy === "last-changed-date" ? r.lastChanged : SortBy === "last-accessed-date" ? (r.lastAccessed ?? 0) : (r.seq ?? r.created * 1000);
     const dir = SortOrder === "desc" ? -1 : 1;
     all.sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : a.name < b.name ? -1 : 1));
-    const page = pageOf(all, NextToken, MaxResults ?? 100);
+    const page = pageOf("ListSecrets", all, NextToken, MaxResults ?? 100);
     const SecretList: SecretListEntry[] = page.items.map((r) => {
       const { VersionIdsToStages, ReplicationStatus: _r, ...rest } = describe(r, ctx.region, now);
       return { ...rest, SecretVersionsToStages: VersionIdsToStages };

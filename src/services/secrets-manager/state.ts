@@ -1,6 +1,7 @@
 // Secrets Manager's records and tables (per account+region), SecretId resolution (name, ARN, partial ARN),
 // and the purge of secrets whose recovery window has passed.
 import { randomInt } from "node:crypto";
+import { regionalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { defineState, regional, STORE, type StateHolder, type TablesOf } from "../../core/state.js";
 import type { Table } from "../../core/store/types.js";
@@ -80,7 +81,7 @@ const SUFFIX_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 export function newArn(ctx: HandlerContext, name: string): string {
   let suffix = "";
   for (let i = 0; i < 6; i++) suffix += SUFFIX_CHARS[randomInt(SUFFIX_CHARS.length)];
-  return `arn:aws:secretsmanager:${ctx.region}:${ctx.account}:secret:${name}-${suffix}`;
+  return regionalArn(ctx, "secretsmanager", `secret:${name}-${suffix}`);
 }
 
 let counter = 0;

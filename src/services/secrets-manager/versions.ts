@@ -115,7 +115,7 @@ export const versions = {
         CreatedDate: new Date(v.created),
         KmsKeyIds: [v.kmsKeyId && v.kmsKeyId !== DEFAULT_KEY ? v.kmsKeyId : "DefaultEncryptionKey"],
       }));
-    const page = pageOf(list, NextToken, MaxResults ?? 100);
+    const page = pageOf("ListSecretVersionIds", list, NextToken, MaxResults ?? 100);
     return { Versions: page.items, ...(page.NextToken ? { NextToken: page.NextToken } : {}), ARN: rec.arn, Name: rec.name };
   },
 
@@ -135,11 +135,11 @@ export const versions = {
         .map((e) => find(ctx, e.key, t))
         .filter((r): r is SecretRec => !!r && r.deletedDate === undefined && matches(r, Filters, ctx.region))
         .sort((a, b) => (a.seq ?? a.created * 1000) - (b.seq ?? b.created * 1000));
-      const page = pageOf(matching, NextToken, MaxResults ?? 20);
+      const page = pageOf("BatchGetSecretValue", matching, NextToken, MaxResults ?? 20);
       ids = page.items.map((r) => r.name);
       next = page.NextToken;
     } else {
-      const page = pageOf(SecretIdList!, NextToken, 20);
+      const page = pageOf("BatchGetSecretValue", SecretIdList!, NextToken, 20);
       ids = page.items;
       next = page.NextToken;
     }

@@ -88,10 +88,11 @@ export type Tables = TablesOf<typeof specs>;
 export { transaction } from "../../core/state.js";
 
 // --- ARNs ---
-import { parseArn } from "../../core/arn.js";
+import { parseArn, regionalArn } from "../../core/arn.js";
+import { decodePageToken, encodePageToken } from "../../core/paging.js";
 export { parseArn };
 
-export const topicArn = (ctx: HandlerContext, name: string) => `arn:aws:sns:${ctx.region}:${ctx.account}:${name}`;
+export const topicArn = (ctx: HandlerContext, name: string) => regionalArn(ctx, "sns", name);
 
 /** The topic a TopicArn names, in the caller's account and region; AWS answers NotFound for any other. */
 export function mustTopic(ctx: HandlerContext, arn: string, param = "TopicArn"): TopicRec {
@@ -120,20 +121,12 @@ export function mustSub(ctx: HandlerContext, arn: string): { key: string; sub: S
 
 export const isFifo = (t: TopicRec) => t.attributes.FifoTopic === "true";
 
-// --- paging: opaque tokens carrying the last key returned ---
-export const encodeToken = (key: string) => Buffer.from(key, "utf8").toString("base64url");
-export function decodeToken(token: string | undefined): string | undefined {
-  if (!token) return undefined;
-  const key = Buffer.from(token, "base64url").toString("utf8");
-  if (!key || encodeToken(key) !== token) throw new InvalidParameterException("Invalid parameter: NextToken");
-  return key;
-}
-
-export function pageOf<T>(table: Table<T>, token: string | undefined, size: number, prefix?: string): { items: T[]; next?: string } {
-  const after = decodeToken(token);
+// --- paging: opaque tokens (core/paging's) carrying the last key returned, bound to the operation ---
+export function pageOf<T>(operation: string, table: Table<T>, token: string | undefined, size: number, prefix?: string): { items: T[]; next?: string } {
+  const after = token ? decodePageToken<string>(operation, token, () => new InvalidParameterException("Invalid parameter: NextToken"), { valid: (k): k is string => typeof k === "string" && k !== "" }) : undefined;
   const rows = table.list({ prefix, after, limit: size + 1 });
   const page = rows.slice(0, size);
-  return { items: page.map((r) => r.value), next: rows.length > size ? encodeToken(page[page.length - 1].key) : undefined };
+  return { items: page.map((r) => r.value), next: rows.length > size ? encodePageToken(operation, page[page.length - 1].key) : undefined };
 }
 
 // --- the running service: deliveries happen after the call returns, on the server's scheduler, from its URL ---

@@ -1,5 +1,6 @@
 // SNS subscriptions: subscribe (with the HTTP/S confirmation handshake), confirm, unsubscribe, list, attributes.
 import { randomBytes, randomUUID } from "node:crypto";
+import { globalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import type { SnsApi, Subscription } from "./api.generated.js";
@@ -171,13 +172,13 @@ export const subscriptions = {
   },
 
   listSubscriptions({ NextToken }, ctx) {
-    const page = pageOf(tables(ctx).subs, NextToken, 100);
+    const page = pageOf("ListSubscriptions", tables(ctx).subs, NextToken, 100);
     return { Subscriptions: page.items.map(listed), NextToken: page.next };
   },
 
   listSubscriptionsByTopic({ TopicArn, NextToken }, ctx) {
     const topic = mustTopic(ctx, TopicArn);
-    const page = pageOf(tables(ctx).subs, NextToken, 100, `${topic.name}:`);
+    const page = pageOf("ListSubscriptionsByTopic", tables(ctx).subs, NextToken, 100, `${topic.name}:`);
     return { Subscriptions: page.items.map(listed), NextToken: page.next };
   },
 
@@ -193,7 +194,7 @@ export const subscriptions = {
       PendingConfirmation: String(sub.pending),
       ConfirmationWasAuthenticated: String(sub.confirmationWasAuthenticated),
       SubscriptionArn: sub.arn,
-      SubscriptionPrincipal: `arn:aws:iam::${sub.owner}:root`,
+      SubscriptionPrincipal: globalArn(sub.owner, "iam", "root"),
       ...sub.attributes,
     };
     if (sub.attributes.FilterPolicy) out.FilterPolicyScope ??= "MessageAttributes";

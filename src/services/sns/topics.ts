@@ -142,7 +142,7 @@ export const topics = {
   },
 
   listTopics({ NextToken }, ctx) {
-    const page = pageOf(tables(ctx).topics, NextToken, 100);
+    const page = pageOf("ListTopics", tables(ctx).topics, NextToken, 100);
     return { Topics: page.items.map((t) => ({ TopicArn: t.arn })), NextToken: page.next };
   },
 

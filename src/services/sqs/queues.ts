@@ -1,6 +1,7 @@
 // SQS queues: create (standard and FIFO), URL lookup, listing, attributes, tags, purge and delete.
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
+import { decodePageToken, encodePageToken } from "../../core/paging.js";
 import type { SqsApi } from "./api.generated.js";
 import { defaultAttributes, readAttributes, validateAttributes } from "./attributes.js";
 import { invalidParameterValue, queueDoesNotExist, sqsError } from "./errors.js";
@@ -18,17 +19,8 @@ function checkTags(tags: Record<string, string>): void {
   }
 }
 
-// ListQueues' NextToken: opaque outside, the last queue name returned inside.
-const encodeToken = (name: string) => Buffer.from(JSON.stringify({ after: name }), "utf8").toString("base64");
-function decodeToken(token: string): string {
-  try {
-    const v = JSON.parse(Buffer.from(token, "base64").toString("utf8")) as { after?: unknown };
-    if (typeof v.after === "string") return v.after;
-  } catch {
-    // fall through
-  }
-  throw invalidParameterValue("Invalid NextToken value.");
-}
+// ListQueues' NextToken (core/paging's): opaque outside, the last queue name returned inside.
+const decodeToken = (token: string): string => decodePageToken("ListQueues", token, () => invalidParameterValue("Invalid NextToken value."));
 
 export function deleteMessagesOf(ctx: HandlerContext, q: QueueRec, before = Infinity): void {
   const table = messages(ctx);
@@ -99,7 +91,7 @@ export const queueHandlers = {
     const out: { QueueUrls?: string[]; NextToken?: string } = {};
     // AWS omits QueueUrls entirely when there are none.
     if (items.length) out.QueueUrls = items.map((e) => queueUrl(ctx, e.value));
-    if (MaxResults !== undefined && page.length > limit) out.NextToken = encodeToken(items[items.length - 1].key);
+    if (MaxResults !== undefined && page.length > limit) out.NextToken = encodePageToken("ListQueues", items[items.length - 1].key);
     return out;
   },
 

@@ -1,4 +1,5 @@
 // SQS state: queue and message records (per account+region), queue URLs and ARNs, and finding a queue from its URL.
+import { regionalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { defineState, regional, STORE, type Located, type StateHolder } from "../../core/state.js";
 import type { Table } from "../../core/store/types.js";
@@ -89,7 +90,7 @@ export { transaction } from "../../core/state.js";
 export const messageKey = (q: QueueRec, seq: number) => `${q.id}/${String(seq).padStart(16, "0")}`;
 export const messagePrefix = (q: QueueRec) => `${q.id}/`;
 
-export const queueArn = (region: string, account: string, name: string) => `arn:aws:sqs:${region}:${account}:${name}`;
+export const queueArn = (region: string, account: string, name: string) => regionalArn({ region, account }, "sqs", name);
 
 /** `http://<host the client used>/<account>/<name>`; in-process callers get LocalStack's standard form. */
 export function queueUrl(ctx: HandlerContext, q: Pick<QueueRec, "account" | "name" | "region">): string {

@@ -1,5 +1,7 @@
 // SSM Parameter Store records (per account+region), name/selector parsing, ARNs, outputs and opaque paging tokens.
+import { regionalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
+import { pageByKey } from "../../core/paging.js";
 import { defineState, regional, STORE, type StateHolder } from "../../core/state.js";
 import type { Table } from "../../core/store/types.js";
 import { InvalidNextToken, ParameterNotFound, ParameterVersionNotFound } from "./api.generated.js";
@@ -41,7 +43,7 @@ export { transaction } from "../../core/state.js";
 export const current = (p: ParamRec): VersionRec => p.versions[p.versions.length - 1];
 
 /** arn:aws:ssm:<region>:<account>:parameter/<name without its leading slash> */
-export const parameterArn = (ctx: HandlerContext, name: string) => `arn:aws:ssm:${ctx.region}:${ctx.account}:parameter/${name.replace(/^\//, "")}`;
+export const parameterArn = (ctx: HandlerContext, name: string) => regionalArn(ctx, "ssm", `parameter/${name.replace(/^\//, "")}`);
 
 /** A Name argument may be the name or the parameter's ARN; both spell the same stored record. */
 export function findParam(ctx: HandlerContext, nameOrArn: string): ParamRec | undefined {
@@ -129,28 +131,8 @@ export const historyOut = (p: ParamRec, v: VersionRec, value: string): Parameter
   DataType: v.dataType,
 });
 
-// Tokens are opaque to callers; inside they carry the last key (or position) returned, bound to the operation.
-export function encodeToken(op: string, after: string): string {
-  return Buffer.from(JSON.stringify({ op, after }), "utf8").toString("base64url");
-}
-
-export function decodeToken(op: string, token: string | undefined): string | undefined {
-  if (token === undefined) return undefined;
-  try {
-    const t = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { op?: unknown; after?: unknown };
-    if (t.op === op && typeof t.after === "string") return t.after;
-  } catch {
-    // falls through to the error below
-  }
-  throw new InvalidNextToken("The nextToken is not valid.");
-}
-
-/** A page of items after the token's key, at most `max`; the next token names the last key returned. */
+/** A page of items after the token's key, at most `max`; the token (core/paging's) names the last key returned, bound to `op`. */
 export function pageOf<T>(op: string, items: T[], key: (t: T) => string, token: string | undefined, max: number): { items: T[]; NextToken?: string } {
-  const after = decodeToken(op, token);
-  const start = after === undefined ? 0 : items.findIndex((i) => key(i) > after);
-  const from = start < 0 ? items.length : start;
-  const slice = items.slice(from, from + max);
-  const more = from + max < items.length;
-  return { items: slice, ...(more ? { NextToken: encodeToken(op, key(slice[slice.length - 1])) } : {}) };
+  const page = pageByKey(items, key, { operation: op, token, max, invalid: () => new InvalidNextToken("The nextToken is not valid.") });
+  return { items: page.items, ...(page.next !== undefined ? { NextToken: page.next } : {}) };
 }
