@@ -84,6 +84,8 @@ export interface ServiceMetadata {
   xmlNamespace?: string;
   awsQueryCompatible?: Record<string, unknown>;
   uid?: string;
+  /** "v4" for most services; "s3" / "s3v4" for S3's signing rules (paths as sent, payload hashes, its errors). */
+  signatureVersion?: string;
 }
 
 export interface ServiceModel {

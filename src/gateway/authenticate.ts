@@ -10,7 +10,7 @@ export function authenticate(x: Exchange): void {
   if (x.principal) return;
   const rt = x.runtime;
   const sig = x.sig;
-  const family = authFamily(x.service?.name, x.codec?.name);
+  const family = authFamily(x.model?.metadata.signatureVersion, x.codec?.name);
 
   if (rt.options.auth === "sigv4") {
     if (!sig) throw AuthErrors.missing(family);

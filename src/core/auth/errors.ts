@@ -9,8 +9,9 @@ import type { ProtocolName } from "../http.js";
  */
 export type AuthFamily = "query" | "json" | "rest-json" | "ec2" | "s3";
 
-export function authFamily(serviceName: string | undefined, protocol: ProtocolName | undefined): AuthFamily {
-  if (serviceName === "s3") return "s3";
+/** The family from the model: its signature version (S3's signing rules) and the protocol the caller spoke. */
+export function authFamily(signatureVersion: string | undefined, protocol: ProtocolName | undefined): AuthFamily {
+  if (signatureVersion === "s3" || signatureVersion === "s3v4") return "s3";
   switch (protocol) {
     case "ec2":
       return "ec2";
