@@ -126,3 +126,17 @@ test("the runtime and the gateway get services from the catalog the server hands
   const offenders = edges.filter((e) => (layerOf(e.from) === "runtime" || layerOf(e.from) === "gateway") && layerOf(e.to) === "registry");
   assert.deepEqual(offenders, []);
 });
+
+test("the gateway, the codecs and the runtime name no service: what differs is declared in the registry", async () => {
+  const { REGISTRY } = await import("../src/services/registry.js");
+  // Also the names of things that are not services: the ec2 wire protocol and S3's signing family (core/auth).
+  const notServices = new Set(["ec2", "s3"]);
+  const names = new Set(REGISTRY.map((r) => r.name).filter((n) => !notServices.has(n)));
+  const offenders: string[] = [];
+  for (const f of files.filter((p) => /\/src\/(gateway|protocols)\//.test(p) || p.endsWith("/src/runtime.ts"))) {
+    // Code only: comments may name services as examples.
+    const code = readFileSync(f, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+    for (const m of code.matchAll(/["'`]([a-z0-9-]+)["'`]/g)) if (names.has(m[1])) offenders.push(`${relative(src, f)}: "${m[1]}"`);
+  }
+  assert.deepEqual(offenders, []);
+});
