@@ -39,7 +39,7 @@ export const accessKeys = {
 
   listAccessKeys({ UserName, Marker, MaxItems }, ctx) {
     const user = targetUser(ctx, UserName);
-    const p = page(tables(ctx).accessKeys.list({ prefix: k(nameKey(user.name), "") }), Marker, MaxItems);
+    const p = page(ctx.operation, tables(ctx).accessKeys.list({ prefix: k(nameKey(user.name), "") }), Marker, MaxItems);
     return {
       AccessKeyMetadata: p.items.map((a) => ({ UserName: a.userName, AccessKeyId: a.id, Status: a.status, CreateDate: toDate(a.createDate) })),
       IsTruncated: p.IsTruncated,

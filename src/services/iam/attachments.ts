@@ -44,7 +44,7 @@ function listAttached(ctx: HandlerContext, kind: EntityKind, name: string, pathP
     .map((arn) => findPolicy(ctx, arn))
     .filter((p) => p !== undefined && underPath(p.path, pathPrefix))
     .map((p) => ({ key: p!.arn, value: { PolicyName: p!.name, PolicyArn: p!.arn } }));
-  const p = page(entries, marker, maxItems);
+  const p = page(ctx.operation, entries, marker, maxItems);
   return { AttachedPolicies: p.items, IsTruncated: p.IsTruncated, Marker: p.Marker };
 }
 
@@ -70,7 +70,7 @@ export const policyAttachments = {
         const rec = e.kind === "user" ? t.users.get(e.entity) : e.kind === "group" ? t.groups.get(e.entity) : t.roles.get(e.entity);
         return rec && underPath(rec.path, PathPrefix) ? [{ key: k(e.kind, e.entity), value: { kind: e.kind, name: rec.name, id: rec.id } }] : [];
       });
-    const p = page(entries, Marker, MaxItems);
+    const p = page(ctx.operation, entries, Marker, MaxItems);
     const of = (kind: EntityKind) => p.items.filter((e) => e.kind === kind);
     return {
       PolicyGroups: of("group").map((e) => ({ GroupName: e.name, GroupId: e.id })),

@@ -1,5 +1,6 @@
 // A small catalog of AWS managed policies (arn:aws:iam::aws:policy/…) that templates and tests attach most often.
 import { createHash } from "node:crypto";
+import { globalArn } from "../../core/arn.js";
 
 export interface AwsManagedPolicy {
   name: string;
@@ -52,7 +53,7 @@ export const AWS_MANAGED: AwsManagedPolicy[] = defs
     description,
     document,
     id: stableId(name),
-    arn: `arn:aws:iam::aws:policy${path}${name}`,
+    arn: globalArn("aws", "iam", `policy${path}${name}`),
     versionId: "v1",
     createDate: CREATED,
     updateDate: CREATED,

@@ -1,7 +1,9 @@
 // Shared IAM helpers: ids and ARNs in AWS's formats, IAM's Marker/MaxItems paging, tags, lookups that 404 as AWS words it.
 import { randomBytes } from "node:crypto";
+import { globalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
+import { pageByKey } from "../../core/paging.js";
 import type { Entry } from "../../core/store/types.js";
 import { mergeTags as merge, removeTags as removeFrom } from "../../core/tags.js";
 import { InvalidInputException, LimitExceededException, NoSuchEntityException } from "./api.generated.js";
@@ -25,18 +27,12 @@ export const newId = (prefix: IdPrefix) => prefix + randomFrom(UPPER_ALNUM, 17);
 export const newAccessKeyId = () => "AKIA" + randomFrom(UPPER_ALNUM, 16);
 export const newSecretAccessKey = () => randomFrom(SECRET_CHARS, 40);
 
-export const iamArn = (account: string, type: string, path: string, name: string) => `arn:aws:iam::${account}:${type}${path}${name}`;
+export const iamArn = (account: string, type: string, path: string, name: string) => globalArn(account, "iam", `${type}${path}${name}`);
 
 export const toDate = (ms: number) => new Date(ms);
 
-// Markers are opaque to callers; inside they are the last key returned, so a page boundary survives inserts.
-const encodeMarker = (key: string) => Buffer.from(key, "utf8").toString("base64url");
-function decodeMarker(marker: string): string {
-  const key = Buffer.from(marker, "base64url").toString("utf8");
-  if (!key || encodeMarker(key) !== marker) throw new ServiceError("ValidationError", "Invalid Marker.", 400);
-  return key;
-}
-
+// Markers (core/paging's) are opaque to callers; inside they are the last key returned (so a page boundary
+// survives inserts), bound to the operation that issued them.
 export interface Page<T> {
   items: T[];
   IsTruncated: boolean;
@@ -44,22 +40,19 @@ export interface Page<T> {
 }
 
 /** One page of key-ordered entries, after `marker`, at most `maxItems` (IAM's default 100). */
-export function page<T>(entries: Entry<T>[], marker: string | undefined, maxItems: number | undefined): Page<T> {
-  let start = 0;
-  if (marker) {
-    const after = decodeMarker(marker);
-    start = entries.findIndex((e) => e.key > after);
-    if (start < 0) start = entries.length;
-  }
-  const max = maxItems ?? 100;
-  const slice = entries.slice(start, start + max);
-  const truncated = start + max < entries.length;
-  return { items: slice.map((e) => e.value), IsTruncated: truncated, Marker: truncated ? encodeMarker(slice[slice.length - 1].key) : undefined };
+export function page<T>(operation: string, entries: Entry<T>[], marker: string | undefined, maxItems: number | undefined): Page<T> {
+  const p = pageByKey(entries, (e) => e.key, {
+    operation,
+    token: marker || undefined,
+    max: maxItems ?? 100,
+    invalid: () => new ServiceError("ValidationError", "Invalid Marker.", 400),
+  });
+  return { items: p.items.map((e) => e.value), IsTruncated: p.next !== undefined, Marker: p.next };
 }
 
 /** Page an already-ordered list of values, using their position-independent sort key. */
-export const pageBy = <T>(values: T[], key: (v: T) => string, marker: string | undefined, maxItems: number | undefined) =>
-  page(values.map((v) => ({ key: key(v), value: v })), marker, maxItems);
+export const pageBy = <T>(operation: string, values: T[], key: (v: T) => string, marker: string | undefined, maxItems: number | undefined) =>
+  page(operation, values.map((v) => ({ key: key(v), value: v })), marker, maxItems);
 
 export const underPath = (path: string, prefix: string | undefined) => !prefix || path.startsWith(prefix);
 

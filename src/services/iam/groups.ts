@@ -24,13 +24,13 @@ export const groups = {
         const u = t.users.get(key);
         return u ? [{ key, value: u }] : [];
       });
-    const p = page(members, Marker, MaxItems);
+    const p = page(ctx.operation, members, Marker, MaxItems);
     return { Group: groupOut(ctx.account, g), Users: p.items.map((u: UserRec) => userOut(ctx.account, u)), IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 
   listGroups({ PathPrefix, Marker, MaxItems }, ctx) {
     const all = tables(ctx).groups.list().filter((e) => underPath(e.value.path, PathPrefix));
-    const p = page(all, Marker, MaxItems);
+    const p = page(ctx.operation, all, Marker, MaxItems);
     return { Groups: p.items.map((g) => groupOut(ctx.account, g)), IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 
@@ -84,7 +84,7 @@ export const groups = {
       const g = t.groups.get(key);
       return g ? [{ key, value: g }] : [];
     });
-    const p = page(entries, Marker, MaxItems);
+    const p = page(ctx.operation, entries, Marker, MaxItems);
     return { Groups: p.items.map((g) => groupOut(ctx.account, g)), IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 } satisfies Partial<IamApi>;

@@ -36,7 +36,7 @@ function get(ctx: HandlerContext, kind: EntityKind, name: string, policyName: st
 
 function list(ctx: HandlerContext, kind: EntityKind, name: string, marker: string | undefined, maxItems: number | undefined) {
   const { t, key } = owner(ctx, kind, name);
-  const p = page(inline.list(t, kind, key), marker, maxItems);
+  const p = page(ctx.operation, inline.list(t, kind, key), marker, maxItems);
   return { PolicyNames: p.items.map((v) => v.name), IsTruncated: p.IsTruncated, Marker: p.Marker };
 }
 

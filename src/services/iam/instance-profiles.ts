@@ -43,7 +43,7 @@ export const instanceProfiles = {
 
   listInstanceProfiles({ PathPrefix, Marker, MaxItems }, ctx) {
     const t = tables(ctx);
-    const p = page(t.instanceProfiles.list().filter((e) => underPath(e.value.path, PathPrefix)), Marker, MaxItems);
+    const p = page(ctx.operation, t.instanceProfiles.list().filter((e) => underPath(e.value.path, PathPrefix)), Marker, MaxItems);
     return { InstanceProfiles: p.items.map((ip) => profileOut(ctx.account, t, ip)), IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 
@@ -76,7 +76,7 @@ export const instanceProfiles = {
   listInstanceProfilesForRole({ RoleName, Marker, MaxItems }, ctx) {
     const t = tables(ctx);
     const role = nameKey(mustRole(t, RoleName).name);
-    const p = page(t.instanceProfiles.list().filter((e) => e.value.roles.includes(role)), Marker, MaxItems);
+    const p = page(ctx.operation, t.instanceProfiles.list().filter((e) => e.value.roles.includes(role)), Marker, MaxItems);
     return { InstanceProfiles: p.items.map((ip) => profileOut(ctx.account, t, ip)), IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 
@@ -96,7 +96,7 @@ export const instanceProfiles = {
 
   listInstanceProfileTags({ InstanceProfileName, Marker, MaxItems }, ctx) {
     const p = mustProfile(tables(ctx), InstanceProfileName);
-    const pg = page(p.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })), Marker, MaxItems);
+    const pg = page(ctx.operation, p.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })), Marker, MaxItems);
     return { Tags: pg.items, IsTruncated: pg.IsTruncated, Marker: pg.Marker };
   },
 } satisfies Partial<IamApi>;

@@ -68,7 +68,7 @@ export const policies = {
     if (Scope !== "Local") for (const p of AWS_MANAGED) views.push({ key: k("aws", p.name.toLowerCase()), value: { ...p, defaultVersion: p.versionId } });
     if (Scope !== "AWS") for (const e of t.policies.list()) views.push({ key: k("local", e.key), value: viewOf(ctx.account, e.value) });
     const shown = views.filter((v) => underPath(v.value.path, PathPrefix) && (!OnlyAttached || attachments.count(t, v.value.arn) > 0));
-    const p = page(shown, Marker, MaxItems);
+    const p = page(ctx.operation, shown, Marker, MaxItems);
     return { Policies: p.items.map((v) => policyOut(t, v)), IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 
@@ -117,7 +117,7 @@ export const policies = {
     const entries = versions
       .map((v) => ({ key: String(1e6 - Number(v.id.slice(1))).padStart(7, "0"), value: v }))
       .sort((a, b) => (a.key < b.key ? -1 : 1));
-    const pg = page(entries, Marker, MaxItems);
+    const pg = page(ctx.operation, entries, Marker, MaxItems);
     return {
       Versions: pg.items.map((v) => ({ VersionId: v.id, IsDefaultVersion: v.id === p.defaultVersion, CreateDate: toDate(v.createDate) })),
       IsTruncated: pg.IsTruncated,
@@ -154,7 +154,7 @@ export const policies = {
 
   listPolicyTags({ PolicyArn, Marker, MaxItems }, ctx) {
     const rec = mustOwnPolicy(ctx, PolicyArn);
-    const p = page(rec.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })), Marker, MaxItems);
+    const p = page(ctx.operation, rec.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })), Marker, MaxItems);
     return { Tags: p.items, IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 } satisfies Partial<IamApi>;

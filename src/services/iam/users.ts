@@ -1,4 +1,5 @@
 // IAM users: create, get (including the caller's own user and the root user), list, rename, delete, tags, boundary.
+import { globalArn } from "../../core/arn.js";
 import { ServiceError } from "../../core/errors.js";
 import type { HandlerContext } from "../../core/context.js";
 import type { IamApi, User } from "./api.generated.js";
@@ -16,7 +17,7 @@ function rootUser(ctx: HandlerContext) {
     meta = { createDate: ctx.now() };
     t.meta.insert("account", meta);
   }
-  return { UserId: ctx.account, Arn: `arn:aws:iam::${ctx.account}:root`, CreateDate: new Date(meta.createDate) };
+  return { UserId: ctx.account, Arn: globalArn(ctx.account, "iam", "root"), CreateDate: new Date(meta.createDate) };
 }
 
 export const users = {
@@ -41,7 +42,7 @@ export const users = {
 
   listUsers({ PathPrefix, Marker, MaxItems }, ctx) {
     const all = tables(ctx).users.list().filter((e) => underPath(e.value.path, PathPrefix));
-    const p = page(all, Marker, MaxItems);
+    const p = page(ctx.operation, all, Marker, MaxItems);
     return { Users: p.items.map((u) => userOut(ctx.account, u)), IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 
@@ -104,7 +105,7 @@ export const users = {
 
   listUserTags({ UserName, Marker, MaxItems }, ctx) {
     const u = mustUser(tables(ctx), UserName);
-    const p = page(u.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })), Marker, MaxItems);
+    const p = page(ctx.operation, u.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })), Marker, MaxItems);
     return { Tags: p.items, IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 

@@ -65,7 +65,7 @@ export const aliases = {
   listAliases({ KeyId, Limit, Marker }, ctx) {
     const keyId = KeyId === undefined ? undefined : resolveKey(ctx, KeyId, { aliases: false }).id;
     const all = tables(ctx).aliases.list().map((e) => e.value).filter((a) => !keyId || a.targetKeyId === keyId);
-    const p = page(all, Marker, Limit, 50);
+    const p = page("ListAliases", all, Marker, Limit, 50);
     return {
       Aliases: p.items.map((a) => ({
         AliasName: a.name,

@@ -1,5 +1,6 @@
 // Grants: create (ids and tokens in AWS's shapes), list by key or retiring principal, retire, revoke. Stored faithfully; enforcement comes with policies.
 import { randomBytes } from "node:crypto";
+import { globalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import type { GrantListEntry, KmsApi } from "./api.generated.js";
 import { InvalidGrantIdException, InvalidGrantTokenException, LimitExceededException, NotFoundException } from "./api.generated.js";
@@ -52,7 +53,7 @@ export const grants = {
       name: Name,
       granteePrincipal: GranteePrincipal,
       retiringPrincipal: RetiringPrincipal,
-      issuingAccount: `arn:aws:iam::${ctx.account}:root`,
+      issuingAccount: globalArn(ctx.account, "iam", "root"),
       operations: [...Operations],
       constraints: Constraints,
     };
@@ -73,13 +74,13 @@ export const grants = {
       .map((e) => e.value)
       .filter((g) => (!GrantId || g.grantId === GrantId) && (!GranteePrincipal || g.granteePrincipal === GranteePrincipal))
       .sort((a, b) => a.createdAt - b.createdAt || (a.grantId < b.grantId ? -1 : 1));
-    const p = page(all, Marker, Limit, 50);
+    const p = page("ListGrants", all, Marker, Limit, 50);
     return { Grants: p.items.map((g) => entry(ctx, g)), Truncated: p.Truncated, NextMarker: p.NextMarker };
   },
 
   listRetirableGrants({ RetiringPrincipal, Limit, Marker }, ctx) {
     const all = tables(ctx).grants.list().map((e) => e.value).filter((g) => g.retiringPrincipal === RetiringPrincipal);
-    const p = page(all, Marker, Limit, 50);
+    const p = page("ListRetirableGrants", all, Marker, Limit, 50);
     return { Grants: p.items.map((g) => entry(ctx, g)), Truncated: p.Truncated, NextMarker: p.NextMarker };
   },
 

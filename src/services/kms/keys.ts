@@ -85,7 +85,7 @@ export const keys = {
   },
 
   listKeys({ Limit, Marker }, ctx) {
-    const p = page(allKeys(ctx), Marker, Limit, 100);
+    const p = page("ListKeys", allKeys(ctx), Marker, Limit, 100);
     return { Keys: p.items.map((k) => ({ KeyId: k.id, KeyArn: keyArn(ctx, k.id) })), Truncated: p.Truncated, NextMarker: p.NextMarker };
   },
 

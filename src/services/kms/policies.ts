@@ -96,7 +96,7 @@ export const keyPolicies = {
 
   listKeyPolicies({ KeyId, Limit, Marker }, ctx) {
     resolveKey(ctx, KeyId, { aliases: false });
-    const p = page(["default"], Marker, Limit, 100);
+    const p = page("ListKeyPolicies", ["default"], Marker, Limit, 100);
     return { PolicyNames: p.items, Truncated: p.Truncated, NextMarker: p.NextMarker };
   },
 } satisfies Partial<KmsApi>;

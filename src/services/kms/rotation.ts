@@ -70,7 +70,7 @@ export const rotation = {
       RotationDate: new Date(m.createdAt),
       RotationType: m.rotationType,
     }));
-    const p = page(rotations, Marker, Limit, 100);
+    const p = page("ListKeyRotations", rotations, Marker, Limit, 100);
     return { Rotations: p.items, Truncated: p.Truncated, NextMarker: p.NextMarker };
   },
 } satisfies Partial<KmsApi>;

@@ -1,7 +1,9 @@
 // KMS records and tables (per account+region), ids and ARNs, key lookup by id/ARN/alias, and the key-state checks AWS applies.
 // NOTE: key material lives in these records, base64, so the data dir holds it in the clear — fitting for a local emulator, never for real secrets.
 import { randomUUID } from "node:crypto";
+import { regionalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
+import { decodePageToken, encodePageToken } from "../../core/paging.js";
 import { ServiceError } from "../../core/errors.js";
 import { defineState, regional, STORE, type StateHolder } from "../../core/state.js";
 import type { Table } from "../../core/store/types.js";
@@ -81,8 +83,8 @@ import { transaction } from "../../core/state.js";
 export { transaction };
 
 export const newKeyId = (multiRegion = false) => (multiRegion ? `mrk-${randomUUID().replace(/-/g, "")}` : randomUUID());
-export const keyArn = (ctx: HandlerContext, id: string) => `arn:aws:kms:${ctx.region}:${ctx.account}:key/${id}`;
-export const aliasArn = (ctx: HandlerContext, name: string) => `arn:aws:kms:${ctx.region}:${ctx.account}:${name}`;
+export const keyArn = (ctx: HandlerContext, id: string) => regionalArn(ctx, "kms", `key/${id}`);
+export const aliasArn = (ctx: HandlerContext, name: string) => regionalArn(ctx, "kms", name);
 
 export const validationError = (message: string) => new ServiceError("ValidationException", message, 400);
 
@@ -179,19 +181,15 @@ export function mustNotBePendingDeletion(ctx: HandlerContext, k: KeyRec): void {
 /** The current material is the newest one. */
 export const currentMaterial = (k: KeyRec): MaterialRec => k.materials[k.materials.length - 1];
 
-// Markers are opaque to callers; inside they are the offset into a stable (key-ordered) list.
-const encodeMarker = (n: number) => Buffer.from(`kms:${n}`, "utf8").toString("base64url");
-function decodeMarker(marker: string): number {
-  const m = /^kms:(\d+)$/.exec(Buffer.from(marker, "base64url").toString("utf8"));
-  if (!m) throw new InvalidMarkerException("Invalid marker");
-  return Number(m[1]);
-}
+// Markers (core/paging's) are opaque to callers; inside they are the offset into a stable (key-ordered) list,
+// bound to the operation that issued them.
+const isOffset = (p: unknown): p is number => typeof p === "number" && Number.isSafeInteger(p) && p >= 0;
 
 /** KMS paging: Limit (default per operation), opaque NextMarker, and Truncated. */
-export function page<T>(items: T[], marker: string | undefined, limit: number | undefined, defaultLimit: number) {
-  const start = marker ? decodeMarker(marker) : 0;
+export function page<T>(operation: string, items: T[], marker: string | undefined, limit: number | undefined, defaultLimit: number) {
+  const start = marker ? decodePageToken(operation, marker, () => new InvalidMarkerException("Invalid marker"), { valid: isOffset }) : 0;
   const n = limit ?? defaultLimit;
   const slice = items.slice(start, start + n);
   const truncated = start + n < items.length;
-  return { items: slice, Truncated: truncated, ...(truncated ? { NextMarker: encodeMarker(start + n) } : {}) };
+  return { items: slice, Truncated: truncated, ...(truncated ? { NextMarker: encodePageToken(operation, start + n) } : {}) };
 }

@@ -33,7 +33,7 @@ export const tags = {
 
   listResourceTags({ KeyId, Limit, Marker }, ctx) {
     const k = resolveKey(ctx, KeyId, { aliases: false });
-    const p = page(k.tags, Marker, Limit, 50);
+    const p = page("ListResourceTags", k.tags, Marker, Limit, 50);
     return { Tags: p.items, Truncated: p.Truncated, NextMarker: p.NextMarker };
   },
 } satisfies Partial<KmsApi>;
