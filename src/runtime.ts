@@ -74,6 +74,10 @@ export class Runtime implements GatewayHost {
     return this.store;
   }
 
+  get dataDir(): string {
+    return this.store.dataDir;
+  }
+
   private readonly bootMarked = new Set<string>();
 
   /**

@@ -9,9 +9,11 @@ import type { SigV4Fields } from "./auth/sigv4-parse.js";
 import type { HttpRequest, HttpResponse, ProtocolCodec, ProtocolName } from "./http.js";
 import type { Identity, ServiceHost, ServiceInfo } from "./service.js";
 import type { Catalog } from "./catalog.js";
+import type { Store } from "./store/types.js";
 
 /** The runtime as the gateway sees it: the service host, the catalog and the one dispatch path. */
 export interface GatewayHost extends ServiceHost {
+  readonly store: Store;
   readonly catalog: Catalog;
   readonly startedAt: number;
   /** The service's validation of the typed input, then its handler (or NotImplemented). Throws ServiceError. */

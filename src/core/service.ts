@@ -12,7 +12,6 @@ import type { CredentialResolver, CredentialSource, Principal, RootCredential } 
 import type { Logger } from "./log.js";
 import type { ServiceModel, WireTraits } from "./model.js";
 import type { Scheduler } from "./scheduler.js";
-import type { Store } from "./store/types.js";
 import type { StateHolder } from "./state.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -72,7 +71,8 @@ export interface DispatchOptions {
 /** What a service sees of the server it runs in. Implemented by the runtime; nothing else is reachable. */
 export interface ServiceHost extends StateHolder {
   readonly options: Readonly<HostOptions>;
-  readonly store: Store;
+  /** The data directory (the store's file, blobs, and what a service keeps on disk beside them). */
+  readonly dataDir: string;
   readonly blobs: BlobStore;
   readonly scheduler: Scheduler;
   readonly clock: Clock;

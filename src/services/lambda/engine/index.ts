@@ -91,13 +91,13 @@ export class Engine {
   private readonly credentialsExpire = new WeakMap<Instance, number>();
 
   constructor(private readonly runtime: ServiceHost) {
-    this.code = new CodeCache(runtime.store.dataDir, runtime.blobs, runtime.options.projectDir ?? process.cwd());
+    this.code = new CodeCache(runtime.dataDir, runtime.blobs, runtime.options.projectDir ?? process.cwd());
     this.logs = new LogSink(runtime);
-    this.tmpRoot = join(runtime.store.dataDir, "lambda", "tmp");
+    this.tmpRoot = join(runtime.dataDir, "lambda", "tmp");
     rmSync(this.tmpRoot, { recursive: true, force: true });
     mkdirSync(this.tmpRoot, { recursive: true });
-    this.pidDir = join(runtime.store.dataDir, "lambda", "pids");
-    endOrphans(this.pidDir, join(runtime.store.dataDir, "lambda"));
+    this.pidDir = join(runtime.dataDir, "lambda", "pids");
+    endOrphans(this.pidDir, join(runtime.dataDir, "lambda"));
     mkdirSync(this.pidDir, { recursive: true });
     // Idle environments are recycled on the runtime clock (a test's ManualClock drives it).
     this.sweeper = runtime.scheduler.every(Math.min(IDLE_MS, 30_000), () => this.recycleIdle());

@@ -19,7 +19,7 @@ function bucketOf(path: string): string | undefined {
  * caller account to ask GetBucketCors as. Read-only.
  */
 function rulesOf(x: Exchange, bucket: string): { exists: boolean; rules?: CORSRule[] } {
-  const b = storeTables(x.runtime.store).buckets.get(bucket);
+  const b = storeTables(x.runtime).buckets.get(bucket);
   return { exists: !!b, rules: b?.cors };
 }
 
