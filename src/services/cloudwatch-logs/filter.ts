@@ -1,9 +1,9 @@
 // FilterLogEvents: a group's events across streams in time order, matched by a filter pattern, paged by nextToken.
-import { createHash } from "node:crypto";
+import { decodePageToken, encodePageToken, fingerprint } from "../../core/paging.js";
 import type { LogPosition } from "../../core/store/log-events.js";
 import { InvalidParameterException, type CloudwatchLogsApi, type FilteredLogEvent } from "./api.generated.js";
 import { compileFilterPattern, FilterPatternError, type FilterMatcher } from "./filter-pattern.js";
-import { decodeToken, eventStore, encodeToken, groupNameOf, mustGroup, retentionFloor, streamPrefix, streams } from "./state.js";
+import { eventStore, groupNameOf, invalidToken, mustGroup, retentionFloor, streamPrefix, streams } from "./state.js";
 
 const DEFAULT_LIMIT = 10_000;
 const MAX_RESPONSE_BYTES = 1_048_576;
@@ -35,13 +35,11 @@ export const filterHandlers = {
       if (!wanted || wanted.has(value.name)) names.set(value.id, value.name);
     }
     const narrowed = wanted !== undefined || input.logStreamNamePrefix !== undefined;
-    const fingerprint = createHash("sha256")
-      .update(JSON.stringify([ctx.account, ctx.region, group, g.id, input.logStreamNames ?? null, input.logStreamNamePrefix ?? null,
-        input.startTime ?? null, input.endTime ?? null, input.filterPattern ?? ""]))
-      .digest("base64url").slice(0, 16);
+    const query = fingerprint([ctx.account, ctx.region, group, g.id, input.logStreamNames ?? null, input.logStreamNamePrefix ?? null,
+      input.startTime ?? null, input.endTime ?? null, input.filterPattern ?? ""]);
     let after: LogPosition | undefined = input.nextToken
-      ? (({ t, s }) => ({ ts: t, seq: s }))(decodeToken<{ t: number; s: number; q: string }>(input.nextToken,
-        (x) => Number.isSafeInteger(x.t) && Number.isSafeInteger(x.s) && x.q === fingerprint))
+      ? (({ t, s }) => ({ ts: t, seq: s }))(decodePageToken("FilterLogEvents", input.nextToken, invalidToken,
+        { bind: query, valid: (x): x is { t: number; s: number } => !!x && typeof x === "object" && Number.isSafeInteger((x as { t?: unknown }).t) && Number.isSafeInteger((x as { s?: unknown }).s) }))
       : undefined;
 
     const limit = input.limit ?? DEFAULT_LIMIT;
@@ -84,7 +82,7 @@ export const filterHandlers = {
       events,
       // Deprecated by AWS in 2020: always an empty list.
       searchedLogStreams: [],
-      nextToken: more && last ? encodeToken({ t: last.timestamp!, s: Number(last.eventId!.slice(20)), q: fingerprint }) : undefined,
+      nextToken: more && last ? encodePageToken("FilterLogEvents", { t: last.timestamp!, s: Number(last.eventId!.slice(20)) }, query) : undefined,
     };
   },
 } satisfies Partial<CloudwatchLogsApi>;

@@ -1,11 +1,12 @@
 // Log groups: create, delete, describe, retention, KMS association, deletion protection and tags.
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError } from "../../core/errors.js";
+import { decodePageToken, encodePageToken, fingerprint } from "../../core/paging.js";
 import {
   InvalidParameterException, ResourceAlreadyExistsException, ResourceNotFoundException, TooManyTagsException, ValidationException,
   type CloudwatchLogsApi, type LogGroup,
 } from "./api.generated.js";
-import { decodeToken, encodeToken, eventStore, groupArn, groupNameOf, groups, logsState, mustGroup, streamPrefix, streams, transaction, type GroupRec } from "./state.js";
+import { eventStore, groupArn, groupNameOf, groups, invalidToken, logsState, mustGroup, streamPrefix, streams, transaction, type GroupRec } from "./state.js";
 
 // PutRetentionPolicy accepts only these day counts.
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -56,9 +57,9 @@ export const logGroups = {
       throw new InvalidParameterException("logGroupIdentifiers is mutually exclusive with logGroupNamePrefix and logGroupNamePattern.");
     }
     const limit = input.limit ?? DEFAULT_DESCRIBE_LIMIT;
-    const query = JSON.stringify([prefix ?? "", pattern ?? "", logGroupClass ?? "", logGroupIdentifiers ?? []]);
+    const query = fingerprint([prefix ?? "", pattern ?? "", logGroupClass ?? "", logGroupIdentifiers ?? []]);
     const after = input.nextToken
-      ? decodeToken<{ a: string; q: string }>(input.nextToken, (t) => typeof t.a === "string" && t.q === query).a
+      ? decodePageToken<string>("DescribeLogGroups", input.nextToken, invalidToken, { bind: query })
       : undefined;
     const names = logGroupIdentifiers ? new Set(logGroupIdentifiers.map((id) => groupNameOf(ctx, undefined, id))) : undefined;
     const needle = pattern?.toLowerCase();
@@ -83,7 +84,7 @@ export const logGroups = {
       }
       if (more || batch.length < 500) break;
     }
-    return { logGroups: out, nextToken: more && last ? encodeToken({ a: last, q: query }) : undefined };
+    return { logGroups: out, nextToken: more && last ? encodePageToken("DescribeLogGroups", last, query) : undefined };
   },
 
   putRetentionPolicy({ logGroupName, retentionInDays }, ctx) {

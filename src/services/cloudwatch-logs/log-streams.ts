@@ -1,8 +1,9 @@
 // Log streams: create, delete, describe (by name or by last event time, either direction, paged).
 import type { HandlerContext } from "../../core/context.js";
+import { decodePageToken, encodePageToken, fingerprint } from "../../core/paging.js";
 import { InvalidParameterException, ResourceAlreadyExistsException, type CloudwatchLogsApi, type LogStream } from "./api.generated.js";
 import {
-  decodeToken, encodeToken, eventStore, groupNameOf, mustGroup, mustStream, streamArn, streamKey, streamPrefix, streams, transaction, type StreamRec,
+  invalidToken, eventStore, groupNameOf, mustGroup, mustStream, streamArn, streamKey, streamPrefix, streams, transaction, type StreamRec,
 } from "./state.js";
 
 const DEFAULT_LIMIT = 50;
@@ -37,10 +38,10 @@ export const logStreams = {
     }
     const limit = input.limit ?? DEFAULT_LIMIT;
     const desc = input.descending ?? false;
-    const query = JSON.stringify([group, input.logStreamNamePrefix ?? "", byTime, desc]);
+    const query = fingerprint([group, input.logStreamNamePrefix ?? "", byTime, desc]);
     // The cursor is the sort key of the last stream returned, so a page boundary survives inserts and deletes.
     const after = input.nextToken
-      ? decodeToken<{ k: [number, string]; q: string }>(input.nextToken, (t) => Array.isArray(t.k) && t.q === query).k
+      ? decodePageToken("DescribeLogStreams", input.nextToken, invalidToken, { bind: query, valid: (k): k is [number, string] => Array.isArray(k) })
       : undefined;
     const all = streams(ctx)
       .list({ prefix: streamPrefix(group) + (input.logStreamNamePrefix ?? "") })
@@ -53,7 +54,7 @@ export const logStreams = {
     const page = rest.slice(0, limit);
     return {
       logStreams: page.map((s) => describe(ctx, group, s)),
-      nextToken: rest.length > limit ? encodeToken({ k: sortKey(page[page.length - 1]), q: query }) : undefined,
+      nextToken: rest.length > limit ? encodePageToken("DescribeLogStreams", sortKey(page[page.length - 1]), query) : undefined,
     };
   },
 } satisfies Partial<CloudwatchLogsApi>;

@@ -1,4 +1,5 @@
 // CloudWatch Logs records (groups, streams; per account+region), lookups that fail as AWS words them, ARNs, tokens.
+import { regionalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { defineState, regional, STORE, type StateHolder } from "../../core/state.js";
 import { logEventStore, type LogEventStore } from "../../core/store/log-events.js";
@@ -52,7 +53,7 @@ export { transaction } from "../../core/state.js";
 export const streamKey = (group: string, stream: string) => `${group}:${stream}`;
 export const streamPrefix = (group: string) => `${group}:`;
 
-export const groupArn = (ctx: HandlerContext, name: string) => `arn:aws:logs:${ctx.region}:${ctx.account}:log-group:${name}`;
+export const groupArn = (ctx: HandlerContext, name: string) => regionalArn(ctx, "logs", `log-group:${name}`);
 export const streamArn = (ctx: HandlerContext, group: string, stream: string) => `${groupArn(ctx, group)}:log-stream:${stream}`;
 
 export function mustGroup(ctx: HandlerContext, name: string): GroupRec {
@@ -84,23 +85,8 @@ export function groupNameOf(ctx: HandlerContext, name: string | undefined, ident
   return m[3];
 }
 
-// Opaque paging tokens: base64url JSON carrying a position and a fingerprint of the query it belongs to.
-export function encodeToken(body: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(body)).toString("base64url");
-}
-
-export function decodeToken<T extends Record<string, unknown>>(token: string, check: (t: T) => boolean): T {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || typeof parsed !== "object" || !check(parsed as T)) {
-    throw new InvalidParameterException("The specified nextToken is invalid.");
-  }
-  return parsed as T;
-}
+// Paging tokens are core/paging's: opaque, carrying a position, bound to the operation and a fingerprint of the query.
+export const invalidToken = () => new InvalidParameterException("The specified nextToken is invalid.");
 
 /** The oldest timestamp a group still returns: its retention's floor (events past it are never shown). */
 export function retentionFloor(g: GroupRec, now: number): number {

@@ -1,6 +1,7 @@
 // S3 buckets: create (global names, location constraints), head, list, delete, location and versioning.
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
+import { decodePageToken, encodePageToken } from "../../core/paging.js";
 import type { Bucket, S3Api } from "./api.generated.js";
 import { BucketAlreadyExists, BucketAlreadyOwnedByYou } from "./api.generated.js";
 import { bucketArn, malformedXml, mustBucket, ownerOf } from "./common.js";
@@ -23,13 +24,9 @@ export function checkBucketName(name: string): void {
 
 const bucketOut = (b: BucketRec): Bucket => ({ Name: b.name, CreationDate: new Date(b.created), BucketRegion: b.region, BucketArn: bucketArn(b.name) });
 
-// ListBuckets tokens are opaque: inside, the last bucket name returned.
-const encodeToken = (name: string) => Buffer.from(`b:${name}`, "utf8").toString("base64url");
-function decodeToken(token: string): string {
-  const s = Buffer.from(token, "base64url").toString("utf8");
-  if (!s.startsWith("b:")) throw new ServiceError("InvalidArgument", "The continuation token provided is incorrect", 400, { fields: { ArgumentName: "continuation-token" } });
-  return s.slice(2);
-}
+// ListBuckets tokens (core/paging's) are opaque: inside, the last bucket name returned.
+const decodeToken = (token: string): string =>
+  decodePageToken("ListBuckets", token, () => new ServiceError("InvalidArgument", "The continuation token provided is incorrect", 400, { fields: { ArgumentName: "continuation-token" } }));
 
 export function ownedBuckets(ctx: HandlerContext): BucketRec[] {
   return tables(ctx).buckets.list().map((e) => e.value).filter((b) => b.account === ctx.account);
@@ -80,7 +77,7 @@ export const buckets = {
     const max = MaxBuckets ?? 10000;
     const page = all.slice(0, max);
     const more = all.length > max;
-    return { Buckets: page.map(bucketOut), Owner: ownerOf(ctx.account), Prefix, ContinuationToken: more ? encodeToken(page[page.length - 1].name) : undefined };
+    return { Buckets: page.map(bucketOut), Owner: ownerOf(ctx.account), Prefix, ContinuationToken: more ? encodePageToken("ListBuckets", page[page.length - 1].name) : undefined };
   },
 
   deleteBucket({ Bucket: name }, ctx) {

@@ -1,5 +1,6 @@
 // Shared S3 helpers: bucket lookups and access as AWS answers them, owners, version ids, ETags, tag sets, errors.
 import { createHash, randomBytes } from "node:crypto";
+import { formatArn, globalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import { AccessDenied, NoSuchBucket, NoSuchKey } from "./api.generated.js";
@@ -51,7 +52,7 @@ function policyAllowsAccount(policy: string | undefined, account: string): boole
       if (p === "*") return true;
       const aws = (p as { AWS?: unknown })?.AWS;
       const list = Array.isArray(aws) ? aws : [aws];
-      return list.some((a) => a === "*" || a === account || a === `arn:aws:iam::${account}:root` || (typeof a === "string" && a.startsWith(`arn:aws:iam::${account}:`)));
+      return list.some((a) => a === "*" || a === account || a === globalArn(account, "iam", "root") || (typeof a === "string" && a.startsWith(globalArn(account, "iam", ""))));
     });
   } catch {
     return false;
@@ -98,7 +99,7 @@ export function parseTaggingHeader(header: string | undefined): Tag[] {
   return checkTags(tags, 10);
 }
 
-export const bucketArn = (name: string) => `arn:aws:s3:::${name}`;
+export const bucketArn = (name: string) => formatArn({ service: "s3", region: "", account: "", resource: name });
 
 /** S3's url encoding-type: percent-encoding like Python's quote(), which leaves "/" as it is. */
 export const urlEncode = (s: string) =>

@@ -2,6 +2,7 @@
 // with prefix, delimiter → CommonPrefixes, max-keys and encoding-type=url, in UTF-8 byte order of keys.
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
+import { decodePageToken, encodePageToken } from "../../core/paging.js";
 import type { DeleteMarkerEntry, S3Api, Object_, ObjectVersion } from "./api.generated.js";
 import { mustBucket, ownerOf, urlEncode } from "./common.js";
 import { tables, type ObjectRec, type VersionRec } from "./state.js";
@@ -73,13 +74,9 @@ function objectOut(key: string, v: VersionRec, enc: (s: string) => string | unde
   };
 }
 
-// V2 tokens are opaque: inside, the position to continue after.
-const encodeToken = (after: string) => Buffer.from(`v2:${after}`, "utf8").toString("base64");
-function decodeToken(token: string): string {
-  const s = Buffer.from(token, "base64").toString("utf8");
-  if (!s.startsWith("v2:")) throw new ServiceError("InvalidArgument", "The continuation token provided is incorrect", 400, { fields: { ArgumentName: "continuation-token", ArgumentValue: token } });
-  return s.slice(3);
-}
+// V2 tokens (core/paging's) are opaque: inside, the position to continue after.
+const decodeToken = (token: string): string =>
+  decodePageToken("ListObjectsV2", token, () => new ServiceError("InvalidArgument", "The continuation token provided is incorrect", 400, { fields: { ArgumentName: "continuation-token", ArgumentValue: token } }));
 
 const lastPosition = <T>(items: Item<T>[]) => {
   const last = items[items.length - 1];
@@ -104,7 +101,7 @@ export const listing = {
       Contents: items.flatMap((i) => ("key" in i ? [objectOut(i.key, i.value, enc as never, !!FetchOwner)] : [])),
       CommonPrefixes: items.flatMap((i) => ("prefix" in i ? [{ Prefix: enc(i.prefix) }] : [])),
       ContinuationToken,
-      NextContinuationToken: truncated ? encodeToken(lastPosition(items)) : undefined,
+      NextContinuationToken: truncated ? encodePageToken("ListObjectsV2", lastPosition(items)) : undefined,
       StartAfter: enc(StartAfter),
       EncodingType,
     };

@@ -197,7 +197,7 @@ export const notificationConfig = {
       const test = JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Time: new Date(ctx.now()).toISOString(), Bucket: name, RequestId: ctx.requestId, HostId: randomBytes(48).toString("base64") });
       for (const d of destinations(clean)) {
         try {
-          await send(ctx, d, test, true, `arn:aws:s3:::${name}`);
+          await send(ctx, d, test, true, bucketArn(name));
         } catch {
           failed.push(d);
         }

@@ -1,7 +1,7 @@
 // Bucket policies: stored as the JSON text the caller sent, after S3's structural checks.
 import { ServiceError } from "../../core/errors.js";
 import type { S3Api } from "./api.generated.js";
-import { mustBucket } from "./common.js";
+import { bucketArn, mustBucket } from "./common.js";
 import { tables } from "./state.js";
 
 const malformedPolicy = (message: string) => new ServiceError("MalformedPolicy", message, 400);
@@ -28,7 +28,7 @@ function checkPolicy(bucket: string, text: string): void {
     if (!resources.length) throw malformedPolicy("Missing required field Resource");
     for (const r of resources) {
       // A bucket policy may only speak of its own bucket and the objects in it.
-      if (typeof r !== "string" || !(r === `arn:aws:s3:::${bucket}` || r.startsWith(`arn:aws:s3:::${bucket}/`) || r === "*")) throw malformedPolicy("Policy has invalid resource");
+      if (typeof r !== "string" || !(r === bucketArn(bucket) || r.startsWith(`${bucketArn(bucket)}/`) || r === "*")) throw malformedPolicy("Policy has invalid resource");
     }
     for (const a of asList(s.Action ?? s.NotAction)) {
       if (typeof a !== "string" || !(a === "*" || /^s3(-object-lambda)?:[A-Za-z*?]+$/.test(a))) throw malformedPolicy("Policy has invalid action");
