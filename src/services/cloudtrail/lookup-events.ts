@@ -1,7 +1,7 @@
 // cloudtrail:LookupEvents — Event history: the caller's account+region, newest first, 90 days back.
-import { createHash } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import { RETENTION_MS, type AuditTrail } from "../../core/audit.js";
+import { decodePageToken, encodePageToken, fingerprint } from "../../core/paging.js";
 import { timeOfEventId } from "./record.js";
 import { type EventCursor, type EventFilter, type StoredAuditEvent } from "../../core/store/events.js";
 import {
@@ -20,13 +20,13 @@ export const lookupEventsHandlers = {
     }
     // The event category has only one value, insight; no Insights are ever generated here.
     if (input.EventCategory === "insight") return { Events: [] };
-    const fingerprint = fingerprintOf(filter, ctx);
-    const after = input.NextToken !== undefined ? decodeToken(input.NextToken, fingerprint) : undefined;
+    const bind = fingerprintOf(filter, ctx);
+    const after = input.NextToken !== undefined ? decodeToken(input.NextToken, bind) : undefined;
     // Calls answered a few ms ago may still sit in the audit trail's buffer.
     const page = ctx.instance<AuditTrail>().query(filter, { limit, after });
     return {
       Events: page.events.map(toEvent),
-      NextToken: page.next ? encodeToken(page.next, fingerprint) : undefined,
+      NextToken: page.next ? encodeToken(page.next, bind) : undefined,
     };
   },
 } satisfies Partial<CloudtrailApi>;
@@ -72,24 +72,16 @@ function toEvent(e: StoredAuditEvent): Event_ {
 // A token names where the next page starts and which query it belongs to, so it cannot be replayed
 // against a different filter, account or region. The 90-day floor moves with time, so it is left out.
 function fingerprintOf(f: EventFilter, ctx: HandlerContext): string {
-  const parts = [ctx.account, ctx.region, f.attribute?.key ?? "", f.attribute?.value ?? "", f.end ?? ""];
-  return createHash("sha256").update(JSON.stringify(parts)).digest("base64url").slice(0, 16);
+  return fingerprint([ctx.account, ctx.region, f.attribute?.key ?? "", f.attribute?.value ?? "", f.end ?? ""]);
 }
 
-function encodeToken(c: EventCursor, fingerprint: string): string {
-  return Buffer.from(JSON.stringify({ t: c.time, s: c.seq, f: fingerprint })).toString("base64url");
-}
+// The token is core/paging's: the cursor { t: time, s: seq }, bound to LookupEvents and the query's fingerprint.
+const isCursor = (p: unknown): p is { t: number; s: number } =>
+  !!p && typeof p === "object" && Number.isSafeInteger((p as { t?: unknown }).t) && Number.isSafeInteger((p as { s?: unknown }).s);
 
-function decodeToken(token: string, fingerprint: string): EventCursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-  } catch {
-    parsed = undefined;
-  }
-  const p = parsed as { t?: unknown; s?: unknown; f?: unknown } | undefined;
-  if (!p || !Number.isSafeInteger(p.t) || !Number.isSafeInteger(p.s) || p.f !== fingerprint) {
-    throw new InvalidNextTokenException("Invalid NextToken.");
-  }
-  return { time: p.t as number, seq: p.s as number };
+const encodeToken = (c: EventCursor, bind: string): string => encodePageToken("LookupEvents", { t: c.time, s: c.seq }, bind);
+
+function decodeToken(token: string, bind: string): EventCursor {
+  const p = decodePageToken("LookupEvents", token, () => new InvalidNextTokenException("Invalid NextToken."), { bind, valid: isCursor });
+  return { time: p.t, seq: p.s };
 }
