@@ -138,7 +138,7 @@ export const aliases = {
       .map((e) => e.value)
       .filter((a) => input.FunctionVersion === undefined || a.functionVersion === input.FunctionVersion)
       .map(aliasOut);
-    const { page, next } = paginate(all, input.Marker, input.MaxItems);
+    const { page, next } = paginate("ListAliases", all, input.Marker, input.MaxItems);
     return { Aliases: page, ...(next ? { NextMarker: next } : {}) };
   },
 } satisfies Partial<LambdaApi>;

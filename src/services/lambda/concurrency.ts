@@ -161,7 +161,7 @@ export const concurrency = {
   listProvisionedConcurrencyConfigs(input, ctx) {
     const fn = mustGetFunction(ctx, parseFunctionName(ctx, input.FunctionName).name);
     const all = Object.keys(fn.provisionedConcurrency ?? {}).sort().map((q) => provisionedOut(ctx, fn, q));
-    const { page, next } = paginate(all, input.Marker, input.MaxItems);
+    const { page, next } = paginate("ListProvisionedConcurrencyConfigs", all, input.Marker, input.MaxItems);
     return { ProvisionedConcurrencyConfigs: page, ...(next ? { NextMarker: next } : {}) };
   },
 

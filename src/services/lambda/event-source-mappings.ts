@@ -2,8 +2,10 @@
 // transitions (Creating → Enabled, Updating, Enabling, Disabling → Disabled, Deleting → gone); the pollers
 // that read the queues and invoke the functions are in esm-poller.ts.
 import { randomUUID } from "node:crypto";
+import { regionalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { CommonErrors } from "../../core/errors.js";
+import { pageByKey } from "../../core/paging.js";
 import type { EventSourceMappingConfiguration, FilterCriteria, LambdaApi, ScalingConfig } from "./api.generated.js";
 import { InvalidParameterValueException, ResourceInUseException, ResourceNotFoundException, ResourceConflictException } from "./api.generated.js";
 import { InvalidPattern, parsePattern } from "./esm-filter.js";
@@ -14,7 +16,7 @@ const SQS_DEFAULT_BATCH = 10;
 const NOT_FOUND = "The resource you requested does not exist.";
 const STREAM_SOURCES = new Set(["kinesis", "dynamodb", "kafka", "mq", "rds", "docdb"]);
 
-const mappingArn = (ctx: Pick<HandlerContext, "account" | "region">, uuid: string) => `arn:aws:lambda:${ctx.region}:${ctx.account}:event-source-mapping:${uuid}`;
+const mappingArn = (ctx: Pick<HandlerContext, "account" | "region">, uuid: string) => regionalArn(ctx, "lambda", `event-source-mapping:${uuid}`);
 
 function view(ctx: Pick<HandlerContext, "account" | "region">, rec: EsmRec): EventSourceMappingConfiguration {
   return {
@@ -196,13 +198,7 @@ export const eventSourceMappings = {
       .list()
       .map((e) => e.value)
       .filter((r) => (EventSourceArn === undefined || r.eventSourceArn === EventSourceArn) && (!fn || (r.functionName === fn.name && (fn.qualifier === undefined || r.qualifier === fn.qualifier))));
-    let start = 0;
-    if (Marker !== undefined) {
-      start = all.findIndex((r) => r.uuid > Marker);
-      if (start < 0) start = all.length;
-    }
-    const page = all.slice(start, start + max);
-    const more = start + max < all.length;
-    return { EventSourceMappings: page.map((r) => view(ctx, r)), ...(more ? { NextMarker: page[page.length - 1]!.uuid } : {}) };
+    const page = pageByKey(all, (r) => r.uuid, { operation: "ListEventSourceMappings", token: Marker || undefined, max, invalid: () => new InvalidParameterValueException("Invalid marker.", { Type: "User" }) });
+    return { EventSourceMappings: page.items.map((r) => view(ctx, r)), ...(page.next !== undefined ? { NextMarker: page.next } : {}) };
   },
 } satisfies Partial<LambdaApi>;

@@ -1,6 +1,7 @@
 // Functions: create, read, list, update code and configuration, delete. A new function is Pending and an
 // update InProgress until its code is ready to run (a moment later), as the AWS CLI waiters expect.
 import { createHash, randomUUID } from "node:crypto";
+import { formatArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import type { FunctionConfiguration, LambdaApi, CreateFunctionRequest, UpdateFunctionConfigurationRequest, Layer } from "./api.generated.js";
@@ -12,7 +13,7 @@ import { checkRuntimeAllowed } from "./runtimes.js";
 import type { FunctionRec, VersionRec } from "./state.js";
 import { LATEST, functionArn, lambdaState, lastModified, mustGetFunction, notFound, parseFunctionName, resolveFunction, tables, transaction, versionKey } from "./state.js";
 import { dropUrlIndex } from "./url-index.js";
-import { PRECONDITION_MESSAGE, publish } from "./versions.js";
+import { PRECONDITION_MESSAGE, paginate, publish } from "./versions.js";
 
 const LAYER_ARN = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):layer:([a-zA-Z0-9_-]+):(\d+)$/;
 
@@ -210,7 +211,7 @@ export const functions = {
       SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
       LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${ref.name}` },
       ...(input.Runtime && packageType === "Zip"
-        ? { RuntimeVersionConfig: { RuntimeVersionArn: `arn:aws:lambda:${ctx.region}::runtime:${createHashHex(input.Runtime)}` } }
+        ? { RuntimeVersionConfig: { RuntimeVersionArn: formatArn({ service: "lambda", region: ctx.region, account: "", resource: `runtime:${createHashHex(input.Runtime)}` }) } }
         : {}),
     };
     applyConfig(ctx, config, { ...input, Runtime: undefined, Handler: undefined, Role: undefined, TracingConfig: undefined }, ref.name);
@@ -257,14 +258,7 @@ export const functions = {
       all.push(fn.latest.config);
       if (input.FunctionVersion === "ALL") for (const { value } of t.versions.list({ prefix: `${fn.name}#` })) all.push(value.config);
     }
-    let start = 0;
-    if (input.Marker) {
-      const n = Number(Buffer.from(input.Marker, "base64").toString("utf8"));
-      if (!Number.isInteger(n) || n < 0) throw userError("Invalid marker.");
-      start = n;
-    }
-    const page = all.slice(start, start + max);
-    const next = start + max < all.length ? Buffer.from(String(start + max)).toString("base64") : undefined;
+    const { page, next } = paginate("ListFunctions", all, input.Marker, max);
     return { Functions: page, ...(next ? { NextMarker: next } : {}) };
   },
 

@@ -149,7 +149,7 @@ export const invokeConfigs = {
   listFunctionEventInvokeConfigs(input, ctx) {
     const { fn } = existing(ctx, input.FunctionName, undefined);
     const all = tables(ctx).invokeConfigs.list({ prefix: `${fn.name}#` }).map((e) => configOut(e.value));
-    const { page, next } = paginate(all, input.Marker, input.MaxItems);
+    const { page, next } = paginate("ListFunctionEventInvokeConfigs", all, input.Marker, input.MaxItems);
     return { FunctionEventInvokeConfigs: page, ...(next ? { NextMarker: next } : {}) };
   },
 } satisfies Partial<LambdaApi>;

@@ -1,5 +1,6 @@
 // Layers: versioned zip archives functions mount at /opt (the engine unpacks them under each function's code),
 // with their own resource policy for sharing (lambda:GetLayerVersion to accounts, an organization or everyone).
+import { globalArn, regionalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import type { GetLayerVersionResponse, LambdaApi, LayerVersionsListItem, LayersListItem } from "./api.generated.js";
 import { InvalidParameterValueException, PreconditionFailedException, ResourceConflictException, ResourceNotFoundException } from "./api.generated.js";
@@ -17,7 +18,7 @@ const LAYER_VERSION_ARN = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):layer:([a
 const userError = (msg: string) => new InvalidParameterValueException(msg, { Type: "User" });
 const doesNotExist = () => new ResourceNotFoundException("The resource you requested does not exist.", { Type: "User" });
 
-export const layerArn = (region: string, account: string, name: string) => `arn:aws:lambda:${region}:${account}:layer:${name}`;
+export const layerArn = (region: string, account: string, name: string) => regionalArn({ region, account }, "lambda", `layer:${name}`);
 
 interface LayerRef {
   account: string;
@@ -74,7 +75,7 @@ function sharedWith(l: LayerVersionRec, account: string): boolean {
     const p = s.Principal as string | { AWS?: string };
     const who = typeof p === "string" ? p : p.AWS;
     // An organization condition cannot be checked here (no Organizations): such grants count as given.
-    return who === "*" || who === `arn:aws:iam::${account}:root`;
+    return who === "*" || who === globalArn(account, "iam", "root");
   });
 }
 
@@ -143,7 +144,7 @@ export const layers = {
       if (matches(value, input.CompatibleRuntime, input.CompatibleArchitecture)) latest.set(value.layerName, value);
     }
     const all: LayersListItem[] = [...latest.values()].map((l) => ({ LayerName: l.layerName, LayerArn: l.layerArn, LatestMatchingVersion: listItem(l) }));
-    const { page, next } = paginate(all, input.Marker, input.MaxItems);
+    const { page, next } = paginate("ListLayers", all, input.Marker, input.MaxItems);
     return { Layers: page, ...(next ? { NextMarker: next } : {}) };
   },
 
@@ -155,7 +156,7 @@ export const layers = {
       .filter((l) => matches(l, input.CompatibleRuntime, input.CompatibleArchitecture) && (ref.account === ctx.account || sharedWith(l, ctx.account)))
       .reverse()
       .map(listItem);
-    const { page, next } = paginate(all, input.Marker, input.MaxItems);
+    const { page, next } = paginate("ListLayerVersions", all, input.Marker, input.MaxItems);
     return { LayerVersions: page, ...(next ? { NextMarker: next } : {}) };
   },
 

@@ -2,6 +2,7 @@
 // The statements are stored as AWS writes them and `allowsInvoke` evaluates them (core/policy, as every resource
 // policy) for the services that invoke functions on their own (triggers). Like the rest of Stratus today, Invoke itself does not enforce them.
 import { randomUUID } from "node:crypto";
+import { globalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { evaluatePolicy } from "../../core/policy/index.js";
 import type { Located } from "../../core/state.js";
@@ -79,7 +80,7 @@ function target(ctx: HandlerContext, functionName: string, qualifier: string | u
 /** The Principal as AWS writes it in the statement. */
 export function principalOf(principal: string): unknown {
   if (principal === "*") return "*";
-  if (/^\d{12}$/.test(principal)) return { AWS: `arn:aws:iam::${principal}:root` };
+  if (/^\d{12}$/.test(principal)) return { AWS: globalArn(principal, "iam", "root") };
   if (principal.startsWith("arn:")) return { AWS: principal };
   return { Service: principal };
 }

@@ -1,6 +1,7 @@
 // Lambda records and tables (per account+region): functions with their $LATEST configuration, published
 // versions, aliases, layers, permissions, event invoke configs, URLs, event source mappings; function-name
 // and qualifier resolution the way AWS reads FunctionName (name, ARN, partial ARN, name:qualifier).
+import { regionalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { STORE, defineState, global, regional, type Located, type StateHolder, type TablesOf } from "../../core/state.js";
 import type { AsyncEventRec } from "./async.js";
@@ -130,7 +131,7 @@ export const tables = (ctx: Located): LambdaTables => lambdaState.of(ctx);
 export { transaction } from "../../core/state.js";
 
 export const functionArn = (ctx: Pick<HandlerContext, "account" | "region">, name: string, qualifier?: string) =>
-  `arn:aws:lambda:${ctx.region}:${ctx.account}:function:${name}${qualifier ? `:${qualifier}` : ""}`;
+  regionalArn(ctx, "lambda", `function:${name}${qualifier ? `:${qualifier}` : ""}`);
 
 // name | name:qualifier | account:function:name[:qualifier] | arn:aws:lambda:region:account:function:name[:qualifier]
 const FULL_ARN = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/;

@@ -10,6 +10,7 @@ import { engineOf } from "./engine/index.js";
 import type { UrlConfigRec } from "./state.js";
 import { functionArn, lastModified, parseFunctionName, tables, transaction } from "./state.js";
 import { dropUrlIndex, urlIndex } from "./url-index.js";
+import { paginate } from "./versions.js";
 
 const URL_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 const QUALIFIER_PATTERN = "((?!^\\d+$)^[0-9a-zA-Z-_]+$)";
@@ -162,14 +163,7 @@ export const urls = {
     if (!t.functions.has(ref.name)) throw FN_MISSING();
     const max = input.MaxItems ?? 50;
     const all = t.urls.list({ prefix: `${ref.name}#` }).map((e) => out(e.value));
-    let start = 0;
-    if (input.Marker) {
-      const n = Number(Buffer.from(input.Marker, "base64").toString("utf8"));
-      if (!Number.isInteger(n) || n < 0) throw new InvalidParameterValueException("Invalid marker.", { Type: "User" });
-      start = n;
-    }
-    const page = all.slice(start, start + max);
-    const next = start + max < all.length ? Buffer.from(String(start + max)).toString("base64") : undefined;
+    const { page, next } = paginate("ListFunctionUrlConfigs", all, input.Marker, max);
     return { FunctionUrlConfigs: page, ...(next ? { NextMarker: next } : {}) };
   },
 } satisfies Partial<LambdaApi>;

@@ -3,25 +3,24 @@
 // Marker paging the other Lambda list operations share.
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
+import { decodePageToken, encodePageToken } from "../../core/paging.js";
 import type { FunctionConfiguration, LambdaApi } from "./api.generated.js";
 import { InvalidParameterValueException, PreconditionFailedException, ResourceConflictException } from "./api.generated.js";
 import type { FunctionRec, VersionRec } from "./state.js";
 import { LATEST, functionArn, mustGetFunction, parseFunctionName, tables, transaction, versionKey } from "./state.js";
 
-/**
- * One page of `items` after the Marker (an opaque token: the base64 position of the next item), with the
- * NextMarker when more follow.
- */
-export function paginate<T>(items: T[], marker: string | undefined, maxItems: number | undefined, defaultMax = 50): { page: T[]; next?: string } {
-  let start = 0;
-  if (marker !== undefined && marker !== "") {
-    const n = Number(Buffer.from(marker, "base64").toString("utf8"));
-    if (!Number.isInteger(n) || n < 0) throw new InvalidParameterValueException("Invalid marker.", { Type: "User" });
-    start = n;
-  }
+// Markers are core/paging's: opaque outside, inside the position of the next item, bound to the operation.
+const isOffset = (p: unknown): p is number => typeof p === "number" && Number.isSafeInteger(p) && p >= 0;
+
+/** One page of `items` after the Marker, with the NextMarker when more follow. */
+export function paginate<T>(operation: string, items: T[], marker: string | undefined, maxItems: number | undefined, defaultMax = 50): { page: T[]; next?: string } {
+  const start =
+    marker !== undefined && marker !== ""
+      ? decodePageToken(operation, marker, () => new InvalidParameterValueException("Invalid marker.", { Type: "User" }), { valid: isOffset })
+      : 0;
   const max = maxItems ?? defaultMax;
   const page = items.slice(start, start + max);
-  return { page, ...(start + max < items.length ? { next: Buffer.from(String(start + max)).toString("base64") } : {}) };
+  return { page, ...(start + max < items.length ? { next: encodePageToken(operation, start + max) } : {}) };
 }
 
 /** The fields that make two versions the same function (AWS publishes nothing new when none changed). */
@@ -85,7 +84,7 @@ export const versions = {
   listVersionsByFunction(input, ctx) {
     const fn = mustGetFunction(ctx, parseFunctionName(ctx, input.FunctionName).name);
     const all = [listed(ctx, fn, fn.latest), ...tables(ctx).versions.list({ prefix: `${fn.name}#` }).map((e) => e.value.config)];
-    const { page, next } = paginate(all, input.Marker, input.MaxItems);
+    const { page, next } = paginate("ListVersionsByFunction", all, input.Marker, input.MaxItems);
     return { Versions: page, ...(next ? { NextMarker: next } : {}) };
   },
 } satisfies Partial<LambdaApi>;

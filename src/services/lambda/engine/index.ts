@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { globalArn } from "../../../core/arn.js";
 import type { ServiceHost } from "../../../core/service.js";
 import { issueSession } from "../../sts/internal.js";
 import { findRoleByArn } from "../../iam/internal.js";
@@ -272,7 +273,7 @@ export class Engine {
       principal: {
         type: "AssumedRole",
         accountId: roleAccount,
-        arn: `arn:aws:sts::${roleAccount}:assumed-role/${roleName}/${name}`,
+        arn: globalArn(roleAccount, "sts", `assumed-role/${roleName}/${name}`),
         principalId: `${role?.roleId ?? "AROA0000000000000000"}:${name}`,
         session: {
           issuerType: "Role",
