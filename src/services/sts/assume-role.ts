@@ -1,5 +1,6 @@
 // AssumeRole: trust policy, MFA, duration limits (role maximum, one hour when chaining), session
 // policy and tags, source identity; issues ASIA credentials for the role session.
+import { formatArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { findRoleByArn, recordRoleUsed } from "../iam/internal.js";
 import type { StsApi } from "./api.generated.js";
@@ -92,7 +93,7 @@ export const assumeRole = {
         type: "AssumedRole",
         accountId: roleAccount,
         // The assumed-role ARN drops the role's path.
-        arn: `arn:${parsed[1]}:sts::${roleAccount}:assumed-role/${roleName}/${RoleSessionName}`,
+        arn: formatArn({ partition: parsed[1], service: "sts", region: "", account: roleAccount, resource: `assumed-role/${roleName}/${RoleSessionName}` }),
         principalId: `${role.roleId}:${RoleSessionName}`,
         session: {
           issuerType: "Role",

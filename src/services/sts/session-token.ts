@@ -1,5 +1,6 @@
 // GetSessionToken and GetFederationToken: temporary credentials for an IAM user or the root user,
 // never from temporary credentials; root sessions are held to one hour.
+import { formatArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import type { Principal } from "../../core/identity.js";
 import type { StsApi } from "./api.generated.js";
@@ -63,7 +64,7 @@ export const sessionTokens = {
       principal: {
         type: "FederatedUser",
         accountId: account,
-        arn: `arn:${partition}:sts::${account}:federated-user/${input.Name}`,
+        arn: formatArn({ partition, service: "sts", region: "", account, resource: `federated-user/${input.Name}` }),
         principalId: `${account}:${input.Name}`,
         session: issuer(ctx.principal, now, false),
       },
