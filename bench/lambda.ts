@@ -35,13 +35,21 @@ const PARTS = new Set((process.env.STRATUS_BENCH_LAMBDA ?? "warm,cold,burst").sp
 const VERBOSE = !!process.env.STRATUS_BENCH_VERBOSE;
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-const median = (xs: number[]) => pct([...xs].sort((a, b) => a - b), 50);
+const median = (xs: number[]) =>
+  pct(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 0)} ms`;
 const range = (xs: number[]) => `min ${ms(Math.min(...xs))}, max ${ms(Math.max(...xs))}`;
 
 function check(out: InvokeCommandOutput, what: string): void {
   if (out.StatusCode !== 200 || out.FunctionError) {
-    throw new Error(`${what}: StatusCode ${out.StatusCode}, FunctionError ${out.FunctionError}: ${Buffer.from(out.Payload ?? []).toString("utf8").slice(0, 300)}`);
+    throw new Error(
+      `${what}: StatusCode ${out.StatusCode}, FunctionError ${out.FunctionError}: ${Buffer.from(out.Payload ?? [])
+        .toString("utf8")
+        .slice(0, 300)}`,
+    );
   }
 }
 
@@ -55,7 +63,11 @@ interface Env {
 
 export async function lambdaBench(): Promise<BenchRow[]> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, BIN, "start", "--ephemeral", "--host", "127.0.0.1", "--port", String(port), "--log-level", "error"], { stdio: "ignore", cwd: ROOT });
+  const child = spawn(
+    process.execPath,
+    [...SERVER_NODE_ARGS, BIN, "start", "--ephemeral", "--host", "127.0.0.1", "--port", String(port), "--log-level", "error"],
+    { stdio: "ignore", cwd: ROOT },
+  );
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   const endpoint = `http://127.0.0.1:${port}`;
   const base = { endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 };
@@ -184,8 +196,18 @@ async function concurrentBurst(env: Env): Promise<BenchRow[]> {
   const detail = (b: typeof cold, streams: number | string) =>
     `${b.started} environments started in all (${streams} log streams); server peak RSS ${b.peakRss.toFixed(0)} MB`;
   return [
-    { metric: `lambda: ${CONCURRENT} concurrent Invokes of a 100 ms function, from cold`, value: `${ms(cold.wall)} (${detail(cold, streamsCold)})`, target: "≤ 2000 ms", ok: cold.wall <= 2000 },
-    { metric: `lambda: ${CONCURRENT} concurrent Invokes of a 100 ms function, again warm`, value: `${ms(warm.wall)} (${detail(warm, streamsWarm)})`, target: "", ok: true },
+    {
+      metric: `lambda: ${CONCURRENT} concurrent Invokes of a 100 ms function, from cold`,
+      value: `${ms(cold.wall)} (${detail(cold, streamsCold)})`,
+      target: "≤ 2000 ms",
+      ok: cold.wall <= 2000,
+    },
+    {
+      metric: `lambda: ${CONCURRENT} concurrent Invokes of a 100 ms function, again warm`,
+      value: `${ms(warm.wall)} (${detail(warm, streamsWarm)})`,
+      target: "",
+      ok: true,
+    },
   ];
 }
 
@@ -234,5 +256,6 @@ async function countStreams(logs: CloudWatchLogsClient, group: string): Promise<
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const r of await lambdaBench()) console.log(`${r.target ? (r.ok ? "ok  " : "MISS") : "    "} ${r.metric}: ${r.value}${r.target ? ` (target ${r.target})` : ""}`);
+  for (const r of await lambdaBench())
+    console.log(`${r.target ? (r.ok ? "ok  " : "MISS") : "    "} ${r.metric}: ${r.value}${r.target ? ` (target ${r.target})` : ""}`);
 }

@@ -6,7 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, FilterLogEventsCommand,
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  FilterLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { openSqliteStore } from "../src/core/store/sqlite.js";
 import { logEventStore } from "../src/core/store/log-events.js";
@@ -56,7 +60,10 @@ function storeIngestRate(backend: Backend): number {
 export async function logsBench(backend: Backend): Promise<BenchRow[]> {
   const storeRate = storeIngestRate(backend);
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, "start", "--ephemeral", "--port", String(port), "--log-level", "error"], { stdio: "ignore", env: backendEnv(backend) });
+  const child = spawn(process.execPath, [BIN, "start", "--ephemeral", "--port", String(port), "--log-level", "error"], {
+    stdio: "ignore",
+    env: backendEnv(backend),
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitHealthy(url);
@@ -68,13 +75,15 @@ export async function logsBench(backend: Backend): Promise<BenchRow[]> {
     const batches = Array.from({ length: TOTAL / BATCH }, (_, b) => batchOf(b, base));
     let next = 0;
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: STREAMS }, async (_, s) => {
-      while (next < batches.length) {
-        const logEvents = batches[next++];
-        const r = await logs.send(new PutLogEventsCommand({ logGroupName: "/bench/logs", logStreamName: `s${s}`, logEvents }));
-        if (r.rejectedLogEventsInfo) throw new Error(`events rejected: ${JSON.stringify(r.rejectedLogEventsInfo)}`);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: STREAMS }, async (_, s) => {
+        while (next < batches.length) {
+          const logEvents = batches[next++];
+          const r = await logs.send(new PutLogEventsCommand({ logGroupName: "/bench/logs", logStreamName: `s${s}`, logEvents }));
+          if (r.rejectedLogEventsInfo) throw new Error(`events rejected: ${JSON.stringify(r.rejectedLogEventsInfo)}`);
+        }
+      }),
+    );
     const apiRate = TOTAL / ((performance.now() - t0) / 1000);
 
     // The same calls with bodies serialized before the clock starts (plain fetch, 4 connections): the server's own rate,
@@ -82,21 +91,26 @@ export async function logsBench(backend: Backend): Promise<BenchRow[]> {
     await logs.send(new CreateLogGroupCommand({ logGroupName: "/bench/raw" }));
     for (let s = 0; s < STREAMS; s++) await logs.send(new CreateLogStreamCommand({ logGroupName: "/bench/raw", logStreamName: `s${s}` }));
     const RAW = 30;
-    const bodies = Array.from({ length: RAW }, (_, b) => JSON.stringify({ logGroupName: "/bench/raw", logStreamName: `s${b % STREAMS}`, logEvents: batches[b] }));
+    const bodies = Array.from({ length: RAW }, (_, b) =>
+      JSON.stringify({ logGroupName: "/bench/raw", logStreamName: `s${b % STREAMS}`, logEvents: batches[b] }),
+    );
     const headers = {
-      "content-type": "application/x-amz-json-1.1", "x-amz-target": "Logs_20140328.PutLogEvents",
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "Logs_20140328.PutLogEvents",
       authorization: "AWS4-HMAC-SHA256 Credential=test/20300101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0",
     };
     let rawNext = 0;
     const t2 = performance.now();
-    await Promise.all(Array.from({ length: STREAMS }, async (_, s) => {
-      for (let b = s; b < RAW; b += STREAMS) {
-        rawNext++;
-        const res = await fetch(url, { method: "POST", headers, body: bodies[b] });
-        if (!res.ok) throw new Error(`raw PutLogEvents: HTTP ${res.status} ${await res.text()}`);
-        await res.arrayBuffer();
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: STREAMS }, async (_, s) => {
+        for (let b = s; b < RAW; b += STREAMS) {
+          rawNext++;
+          const res = await fetch(url, { method: "POST", headers, body: bodies[b] });
+          if (!res.ok) throw new Error(`raw PutLogEvents: HTTP ${res.status} ${await res.text()}`);
+          await res.arrayBuffer();
+        }
+      }),
+    );
     const rawRate = (rawNext * BATCH) / ((performance.now() - t2) / 1000);
 
     // All pages of a term matching 1% of the 1,000,000 events; best of three runs (the first warms the page cache).
@@ -115,12 +129,32 @@ export async function logsBench(backend: Backend): Promise<BenchRow[]> {
     }
     if (found !== TOTAL / 100) throw new Error(`filter found ${found} events, expected ${TOTAL / 100}`);
     return [
-      { metric: "logs: PutLogEvents ingest, store level (10k-event batches)", value: `${Math.round(storeRate).toLocaleString("en-US")} ev/s`, target: `≥ ${INGEST_TARGET.toLocaleString("en-US")} ev/s`, ok: storeRate >= INGEST_TARGET },
+      {
+        metric: "logs: PutLogEvents ingest, store level (10k-event batches)",
+        value: `${Math.round(storeRate).toLocaleString("en-US")} ev/s`,
+        target: `≥ ${INGEST_TARGET.toLocaleString("en-US")} ev/s`,
+        ok: storeRate >= INGEST_TARGET,
+      },
       // Informational: here the SDK builds and serializes 10,000-event requests on the same 2 cores as the
       // server, so this row measures the client as much as Stratus; the target applies to the server's rate below.
-      { metric: "logs: PutLogEvents ingest, HTTP API + SDK client on the same cores (10k-event batches)", value: `${Math.round(apiRate).toLocaleString("en-US")} ev/s`, target: "", ok: true },
-      { metric: "logs: PutLogEvents ingest, HTTP API, pre-serialized bodies (10k-event batches)", value: `${Math.round(rawRate).toLocaleString("en-US")} ev/s`, target: `≥ ${INGEST_TARGET.toLocaleString("en-US")} ev/s`, ok: rawRate >= INGEST_TARGET },
-      { metric: "logs: FilterLogEvents 1% term over 1M events, all pages", value: `${best.toFixed(0)} ms`, target: `< ${FILTER_TARGET_MS} ms`, ok: best < FILTER_TARGET_MS },
+      {
+        metric: "logs: PutLogEvents ingest, HTTP API + SDK client on the same cores (10k-event batches)",
+        value: `${Math.round(apiRate).toLocaleString("en-US")} ev/s`,
+        target: "",
+        ok: true,
+      },
+      {
+        metric: "logs: PutLogEvents ingest, HTTP API, pre-serialized bodies (10k-event batches)",
+        value: `${Math.round(rawRate).toLocaleString("en-US")} ev/s`,
+        target: `≥ ${INGEST_TARGET.toLocaleString("en-US")} ev/s`,
+        ok: rawRate >= INGEST_TARGET,
+      },
+      {
+        metric: "logs: FilterLogEvents 1% term over 1M events, all pages",
+        value: `${best.toFixed(0)} ms`,
+        target: `< ${FILTER_TARGET_MS} ms`,
+        ok: best < FILTER_TARGET_MS,
+      },
     ];
   } finally {
     child.kill();

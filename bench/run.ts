@@ -149,7 +149,11 @@ function spawnListening(args: string[], portFrom: RegExp, env?: NodeJS.ProcessEn
 }
 
 const startStratus = (auth: string, port = 0, extra: string[] = [], env?: NodeJS.ProcessEnv) =>
-  spawnListening([...extra, BIN, "start", "--ephemeral", "--host", HOST, "--port", String(port), "--auth", auth, "--log-level", "warn"], /listening on http:\/\/[^:]+:(\d+)/, env);
+  spawnListening(
+    [...extra, BIN, "start", "--ephemeral", "--host", HOST, "--port", String(port), "--auth", auth, "--log-level", "warn"],
+    /listening on http:\/\/[^:]+:(\d+)/,
+    env,
+  );
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -214,13 +218,19 @@ const row = (metric: string, value: string, target = "", ratio = "", ok = "") =>
 
 async function main(): Promise<void> {
   console.log(`Stratus benchmark on ${cpus().length} CPU(s), ${cpus()[0]?.model ?? "?"}, node ${process.version}`);
-  console.log(`load average before the run: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (other work on this machine skews every figure)`);
+  console.log(
+    `load average before the run: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} (other work on this machine skews every figure)`,
+  );
   if (ONLY_LAMBDA) {
     console.log("");
     for (const r of await lambdaBench()) row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
     return printTable();
   }
-  console.log(`load: ${CONNECTIONS} keep-alive connections from a separate process, ${WARMUP_MS} ms warm-up + ${DURATION_MS} ms measured, ${POOL} pre-signed requests per call\n`);
+  console.log(
+    `load: ${CONNECTIONS} keep-alive connections from a separate process, ${WARMUP_MS} ms warm-up + ${DURATION_MS} ms measured, ${POOL} pre-signed requests per call\n`,
+  );
 
   // Stratus (on each driver) and the bare floor alternate, so a slow spell of this VM weighs on all alike.
   const colds = new Map<Backend, number[]>(BACKENDS.map((b) => [b, []]));
@@ -235,7 +245,9 @@ async function main(): Promise<void> {
     row(
       `cold start (spawn → first GetCallerIdentity), median of 10 [${b}]`,
       `${cold.toFixed(0)} ms (min ${Math.min(...runs).toFixed(0)}, max ${Math.max(...runs).toFixed(0)}; floor + ${(cold - median(floors)).toFixed(0)} ms)`,
-      "≤ 150 ms", "", cold <= 150 ? "yes" : "NO",
+      "≤ 150 ms",
+      "",
+      cold <= 150 ? "yes" : "NO",
     );
   }
 
@@ -262,16 +274,27 @@ async function main(): Promise<void> {
     const label = auth === "sigv4" ? `auth sigv4${verifies ? "" : ", NOT VERIFYING YET"}` : "auth none";
     if (auth === "none") row("Stratus RSS idle after start", `${idle.toFixed(1)} MB`, "≤ 70 MB", "", idle <= 70 ? "yes" : "NO");
 
-    const iamReady = await new IAMClient({ endpoint: `http://${HOST}:${s.port}`, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 })
+    const iamReady = await new IAMClient({
+      endpoint: `http://${HOST}:${s.port}`,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 1,
+    })
       .send(new CreateUserCommand({ UserName: "bench-user" }))
-      .then(() => true, (e: Error) => (e.name === "NotImplemented" || /not implemented/i.test(e.message) ? false : Promise.reject(e)));
+      .then(
+        () => true,
+        (e: Error) => (e.name === "NotImplemented" || /not implemented/i.test(e.message) ? false : Promise.reject(e)),
+      );
 
     for (const call of CALLS) {
       if (ONLY && !ONLY.includes(call.service)) continue;
       const pool = await signPool(s.port, call);
       const probe = await send(s.port, pool[0]);
       if (probe.status !== 200 || (call.service === "iam" && !iamReady)) {
-        row(`${call.name}, ${label}`, `n/a (${probe.status}: ${/<Code>([^<]+)|"__type":"([^"]+)/.exec(probe.body)?.slice(1).find(Boolean) ?? probe.body.slice(0, 60)})`);
+        row(
+          `${call.name}, ${label}`,
+          `n/a (${probe.status}: ${/<Code>([^<]+)|"__type":"([^"]+)/.exec(probe.body)?.slice(1).find(Boolean) ?? probe.body.slice(0, 60)})`,
+        );
         continue;
       }
       const target = call.service === "sts" ? (auth === "none" ? 0.4 : 0.3) : undefined;
@@ -321,9 +344,12 @@ async function main(): Promise<void> {
       }
       pairs.sort((x, y) => x.ratio - y.ratio);
       const { ceil, r, ratio } = pairs[1];
-      row(`sqs:SendMessage (JSON, durable write), auth none [${b}]`,
+      row(
+        `sqs:SendMessage (JSON, durable write), auth none [${b}]`,
         `${r.rps} req/s (p50 ${r.p50ms} ms, p99 ${r.p99ms} ms)${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ""}`,
-        "", `${(ratio * 100).toFixed(0)}% of ${ceil}; pairs ${pairs.map((p) => `${(p.ratio * 100).toFixed(0)}%`).join(", ")}`);
+        "",
+        `${(ratio * 100).toFixed(0)}% of ${ceil}; pairs ${pairs.map((p) => `${(p.ratio * 100).toFixed(0)}%`).join(", ")}`,
+      );
       await s.stop();
     }
   }
@@ -344,7 +370,8 @@ async function main(): Promise<void> {
     const logs = [];
     for (const backend of BACKENDS) s3.push({ backend, rows: await s3UploadMemory(backend) });
     for (const backend of BACKENDS) logs.push({ backend, rows: await logsBench(backend) });
-    for (const r of [...sideBySide(s3), ...sideBySide(logs), ...(await lambdaBench())]) row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
+    for (const r of [...sideBySide(s3), ...sideBySide(logs), ...(await lambdaBench())])
+      row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
   }
   printTable();
 }
@@ -352,7 +379,8 @@ async function main(): Promise<void> {
 /** Unsigned SendMessage requests (auth none) into a queue created for them, each with its own body. */
 async function sendMessagePool(port: number): Promise<PreparedRequest[]> {
   const headers = (op: string) => ({
-    "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${op}`,
+    "content-type": "application/x-amz-json-1.0",
+    "x-amz-target": `AmazonSQS.${op}`,
     authorization: "AWS4-HMAC-SHA256 Credential=test/20300101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0",
   });
   const created = await send(port, { method: "POST", path: "/", headers: headers("CreateQueue"), body: '{"QueueName":"bench"}' });
@@ -368,7 +396,9 @@ async function sendMessagePool(port: number): Promise<PreparedRequest[]> {
 async function checkVerifies(port: number): Promise<boolean> {
   const signer = new SignatureV4({ credentials: { accessKeyId: "test", secretAccessKey: "wrong" }, region: "us-east-1", service: "sts", sha256: Sha256 });
   const body = CALLS[0].body;
-  const signed = await signer.sign(new HttpRequest({ method: "POST", hostname: HOST, port, path: "/", headers: { host: `${HOST}:${port}`, ...CALLS[0].headers }, body }));
+  const signed = await signer.sign(
+    new HttpRequest({ method: "POST", hostname: HOST, port, path: "/", headers: { host: `${HOST}:${port}`, ...CALLS[0].headers }, body }),
+  );
   const r = await send(port, { method: "POST", path: "/", headers: signed.headers, body });
   return r.status === 403;
 }
@@ -377,7 +407,8 @@ function printTable(): void {
   const head: Row = { metric: "metric", value: "value", target: "target", ratio: "vs ceiling", ok: "met" };
   const all = [head, ...rows];
   const w = (k: keyof Row) => Math.max(...all.map((r) => r[k].length));
-  const line = (r: Row) => `${r.metric.padEnd(w("metric"))} | ${r.value.padEnd(w("value"))} | ${r.target.padEnd(w("target"))} | ${r.ratio.padEnd(w("ratio"))} | ${r.ok}`;
+  const line = (r: Row) =>
+    `${r.metric.padEnd(w("metric"))} | ${r.value.padEnd(w("value"))} | ${r.target.padEnd(w("target"))} | ${r.ratio.padEnd(w("ratio"))} | ${r.ok}`;
   console.log("\n" + line(head));
   console.log("-".repeat(line(head).length));
   for (const r of rows) console.log(line(r));

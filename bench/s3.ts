@@ -23,7 +23,10 @@ function memOf(pid: number): { rss: number; hwm: number } {
 /** On a server started on one SQLite driver (records only: the body goes to the blob store either way). */
 export async function s3UploadMemory(backend: Backend): Promise<BenchRow[]> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, "bin", "stratus.js"), "start", "--ephemeral", "--port", String(port), "--log-level", "error"], { stdio: "ignore", env: backendEnv(backend) });
+  const child = spawn(process.execPath, [join(ROOT, "bin", "stratus.js"), "start", "--ephemeral", "--port", String(port), "--log-level", "error"], {
+    stdio: "ignore",
+    env: backendEnv(backend),
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitHealthy(url);
@@ -35,9 +38,11 @@ export async function s3UploadMemory(backend: Backend): Promise<BenchRow[]> {
     let peakRss = before.rss;
     const timer = setInterval(() => (peakRss = Math.max(peakRss, memOf(child.pid!).rss)), 50);
     const piece = Buffer.alloc(PIECE, 0x61);
-    const body = Readable.from((function* () {
-      for (let i = 0; i < SIZE / PIECE; i++) yield piece;
-    })());
+    const body = Readable.from(
+      (function* () {
+        for (let i = 0; i < SIZE / PIECE; i++) yield piece;
+      })(),
+    );
     const t0 = Date.now();
     await c.send(new PutObjectCommand({ Bucket: "bench", Key: "1gb", Body: body, ContentLength: SIZE }));
     const secs = (Date.now() - t0) / 1000;
@@ -60,5 +65,7 @@ export async function s3UploadMemory(backend: Backend): Promise<BenchRow[]> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { BACKENDS } = await import("./server.js");
-  for (const b of BACKENDS) for (const r of await s3UploadMemory(b)) console.log(`${r.ok ? "ok  " : "FAIL"} [${b}] ${r.metric.padEnd(45)} ${r.value.padStart(12)}  (target ${r.target})`);
+  for (const b of BACKENDS)
+    for (const r of await s3UploadMemory(b))
+      console.log(`${r.ok ? "ok  " : "FAIL"} [${b}] ${r.metric.padEnd(45)} ${r.value.padStart(12)}  (target ${r.target})`);
 }

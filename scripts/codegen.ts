@@ -16,7 +16,10 @@ const botocoreDir =
 
 function readBotocore(name: string): { model: ServiceModel; version: string } {
   const dir = join(botocoreDir, name);
-  const version = readdirSync(dir).filter((v) => /^\d{4}-\d{2}-\d{2}$/.test(v)).sort().at(-1)!;
+  const version = readdirSync(dir)
+    .filter((v) => /^\d{4}-\d{2}-\d{2}$/.test(v))
+    .sort()
+    .at(-1)!;
   const base = join(dir, version, "service-2.json");
   const text = existsSync(base) ? readFileSync(base, "utf8") : gunzipSync(readFileSync(base + ".gz")).toString("utf8");
   return { model: JSON.parse(text) as ServiceModel, version };
@@ -37,9 +40,35 @@ function strip(value: unknown): unknown {
 }
 
 const RESERVED = new Set([
-  "Object", "String", "Number", "Boolean", "Date", "Error", "Map", "Set", "Record", "Promise", "Array",
-  "Function", "Symbol", "JSON", "Math", "Buffer", "Partial", "Readonly", "Uint8Array", "Event", "BigInt",
-  "ServiceError", "HandlerContext", "Exclude", "Extract", "Pick", "Omit", "Required", "Iterator",
+  "Object",
+  "String",
+  "Number",
+  "Boolean",
+  "Date",
+  "Error",
+  "Map",
+  "Set",
+  "Record",
+  "Promise",
+  "Array",
+  "Function",
+  "Symbol",
+  "JSON",
+  "Math",
+  "Buffer",
+  "Partial",
+  "Readonly",
+  "Uint8Array",
+  "Event",
+  "BigInt",
+  "ServiceError",
+  "HandlerContext",
+  "Exclude",
+  "Extract",
+  "Pick",
+  "Omit",
+  "Required",
+  "Iterator",
 ]);
 const typeName = (s: string) => (RESERVED.has(s) ? `${s}_` : s);
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
@@ -57,7 +86,10 @@ function tsType(model: ServiceModel, ref: MemberRef | { shape: string }): string
       return `Record<string, ${tsType(model, shape.value!)}>`;
     case "string":
       return shape.enum ? typeName(ref.shape) : "string";
-    case "integer": case "long": case "float": case "double":
+    case "integer":
+    case "long":
+    case "float":
+    case "double":
       return "number";
     case "boolean":
       return "boolean";
@@ -95,13 +127,19 @@ function generate(folder: string, model: ServiceModel, source: string): string {
     } else if (shape.type === "structure" || shape.type === "union") {
       const req = new Set(shape.required ?? []);
       const members = Object.entries(shape.members ?? {});
-      if (!members.length) { out.push(`export interface ${typeName(name)} {}`); continue; }
+      if (!members.length) {
+        out.push(`export interface ${typeName(name)} {}`);
+        continue;
+      }
       out.push(`export interface ${typeName(name)} {`);
       for (const [m, ref] of members) out.push(`  ${prop(m)}${req.has(m) ? "" : "?"}: ${tsType(model, ref)};`);
       out.push(`}`);
     }
   }
-  const apiName = `${folder.split("-").map((p) => p[0].toUpperCase() + p.slice(1)).join("")}Api`;
+  const apiName = `${folder
+    .split("-")
+    .map((p) => p[0].toUpperCase() + p.slice(1))
+    .join("")}Api`;
   out.push(``, `/** Every ${model.metadata.serviceId} operation, as a handler takes it. */`, `export interface ${apiName} {`);
   for (const [opName, op] of Object.entries(model.operations).sort(([a], [b]) => a.localeCompare(b))) {
     const input = op.input ? typeName(op.input.shape) : "{}";
@@ -128,9 +166,15 @@ for (const svc of SERVICES) {
   if (m.awsQueryCompatible && !protocols.includes("query")) protocols.push("query");
   const queryActions = ["query", "ec2"].some((p) => protocols.includes(p)) ? Object.keys(model.operations) : undefined;
   index[svc.name] = {
-    protocols, jsonVersion: m.jsonVersion, targetPrefix: m.targetPrefix,
-    signingName: m.signingName ?? m.endpointPrefix, endpointPrefix: m.endpointPrefix, serviceId: m.serviceId,
-    apiVersion: m.apiVersion, awsQueryCompatible: m.awsQueryCompatible ? true : undefined, queryActions,
+    protocols,
+    jsonVersion: m.jsonVersion,
+    targetPrefix: m.targetPrefix,
+    signingName: m.signingName ?? m.endpointPrefix,
+    endpointPrefix: m.endpointPrefix,
+    serviceId: m.serviceId,
+    apiVersion: m.apiVersion,
+    awsQueryCompatible: m.awsQueryCompatible ? true : undefined,
+    queryActions,
   };
   console.log(`${svc.name}: ${Object.keys(model.operations).length} operations (${svc.botocore} ${version})`);
 }

@@ -11,8 +11,10 @@ const check = process.argv.includes("--check");
 const services = await coverage();
 
 export function renderTable(): string {
-  const rows = services.map((s) =>
-    `| ${s.serviceId} | \`${s.name}\` | ${s.protocols.join(", ")} | ${s.implemented.length ? `${s.implemented.length} of ${s.total}` : `— of ${s.total}`} |`);
+  const rows = services.map(
+    (s) =>
+      `| ${s.serviceId} | \`${s.name}\` | ${s.protocols.join(", ")} | ${s.implemented.length ? `${s.implemented.length} of ${s.total}` : `— of ${s.total}`} |`,
+  );
   return [
     "| Service | Folder / client | Protocols | Operations implemented |",
     "|---|---|---|---|",
@@ -37,14 +39,19 @@ const readmePath = join(root, "README.md");
 const readme = readFileSync(readmePath, "utf8");
 const start = "<!-- services:start -->";
 const end = "<!-- services:end -->";
-const i = readme.indexOf(start), j = readme.indexOf(end);
+const i = readme.indexOf(start),
+  j = readme.indexOf(end);
 if (i < 0 || j < 0) throw new Error("README.md lacks the services markers");
 const newReadme = readme.slice(0, i + start.length) + "\n" + renderTable() + "\n" + readme.slice(j);
 const coveragePath = join(root, "docs", "coverage.md");
 const newCoverage = renderCoverage();
 if (check) {
   let stale = newReadme !== readme;
-  try { stale ||= readFileSync(coveragePath, "utf8") !== newCoverage; } catch { stale = true; }
+  try {
+    stale ||= readFileSync(coveragePath, "utf8") !== newCoverage;
+  } catch {
+    stale = true;
+  }
   if (stale) {
     console.error("README.md / docs/coverage.md are stale: run `npm run docs`.");
     process.exit(1);

@@ -175,7 +175,12 @@ export class Runtime implements GatewayHost {
     if (info.declared.validate) info.declared.validate(model, operation, input);
     else {
       const spoken = protocol ?? info.protocols[0];
-      validateInput(model, op.input?.shape, input, info.declared.validationCode ?? (spoken === "query" || spoken === "ec2" ? "ValidationError" : "ValidationException"));
+      validateInput(
+        model,
+        op.input?.shape,
+        input,
+        info.declared.validationCode ?? (spoken === "query" || spoken === "ec2" ? "ValidationError" : "ValidationException"),
+      );
     }
     let def = this.service(service);
     if (def instanceof Promise) def = await def;
@@ -186,7 +191,6 @@ export class Runtime implements GatewayHost {
   }
 
   context(service: string, operation: string, who: Identity): HandlerContext {
-    const runtime = this;
     const ctx: HandlerContext = {
       service,
       operation,
@@ -198,15 +202,15 @@ export class Runtime implements GatewayHost {
       userAgent: who.userAgent ?? "stratus-internal",
       host: who.host,
       [STORE]: this.store,
-      instance: <T>() => runtime.instances.get(service) as T,
-      client: <K extends keyof ServiceApis>(svc: K) => runtime.client(svc, ctx) as ClientOf<ServiceApis[K]>,
-      now: () => runtime.clock.now(),
-      scheduler: runtime.scheduler,
-      startAtBoot: () => runtime.startAtBoot(service),
-      blobs: runtime.blobs,
-      credentials: runtime.credentials,
+      instance: <T>() => this.instances.get(service) as T,
+      client: <K extends keyof ServiceApis>(svc: K) => this.client(svc, ctx) as ClientOf<ServiceApis[K]>,
+      now: () => this.clock.now(),
+      scheduler: this.scheduler,
+      startAtBoot: () => this.startAtBoot(service),
+      blobs: this.blobs,
+      credentials: this.credentials,
       call: <O>(svc: string, op: string, input: object, opts: CallOptions = {}) =>
-        runtime.call(svc, op, input as Record<string, unknown>, {
+        this.call(svc, op, input as Record<string, unknown>, {
           account: opts.account ?? who.account,
           region: opts.region ?? who.region,
           principal: opts.principal ?? who.principal,
@@ -239,7 +243,9 @@ export class Runtime implements GatewayHost {
     // The debug line the gateway writes per request, marked as a call from another service.
     const started = performance.now();
     const line = (result: string) =>
-      this.logger.debug(`AWS ${service}.${operation} (in-process, from ${who.invokedBy ?? "stratus"}) => ${result} (${Math.round(performance.now() - started)} ms)`);
+      this.logger.debug(
+        `AWS ${service}.${operation} (in-process, from ${who.invokedBy ?? "stratus"}) => ${result} (${Math.round(performance.now() - started)} ms)`,
+      );
     try {
       const out = await run();
       line("ok");
@@ -251,7 +257,12 @@ export class Runtime implements GatewayHost {
   }
 
   /** Dispatches and records the call, invokedBy the calling service, as AWS does. */
-  private async audited(service: string, operation: string, input: Record<string, unknown>, who: Identity & { requestId: string }): Promise<Record<string, unknown>> {
+  private async audited(
+    service: string,
+    operation: string,
+    input: Record<string, unknown>,
+    who: Identity & { requestId: string },
+  ): Promise<Record<string, unknown>> {
     const time = this.clock.now();
     let output: Record<string, unknown> | undefined;
     let error: unknown;

@@ -12,7 +12,11 @@ const marker = (path: string) => new RegExp(`^// ${path.replace(/[.*+?^${}()|[\]
 
 function load(): Map<string, string> | undefined {
   if (!existsSync(CHUNKS)) return undefined;
-  return new Map(readdirSync(CHUNKS).filter((f) => f.endsWith(".js")).map((f) => [f, readFileSync(join(CHUNKS, f), "utf8")]));
+  return new Map(
+    readdirSync(CHUNKS)
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => [f, readFileSync(join(CHUNKS, f), "utf8")]),
+  );
 }
 
 const chunkOf = (chunks: Map<string, string>, path: string) => [...chunks].filter(([, src]) => marker(path).test(src)).map(([f]) => f);
@@ -42,7 +46,10 @@ test("S3, SNS and Secrets Manager do not statically load Lambda's engine chunk",
     const root = chunkOf(chunks, `src/services/${svc}/index.ts`);
     assert.equal(root.length, 1, `${svc}'s chunk`);
     const closure = staticClosure(chunks, root[0]!);
-    assert.ok(chunkOf(chunks, "src/services/lambda/internal.ts").some((c) => closure.has(c)), `${svc} should reach lambda/internal.ts`);
+    assert.ok(
+      chunkOf(chunks, "src/services/lambda/internal.ts").some((c) => closure.has(c)),
+      `${svc} should reach lambda/internal.ts`,
+    );
     assert.ok(!closure.has(engine[0]!), `${svc}'s chunk statically reaches Lambda's engine chunk ${engine[0]}`);
   }
 });

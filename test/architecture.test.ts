@@ -135,7 +135,9 @@ test("the gateway, the codecs and the runtime name no service: what differs is d
   const offenders: string[] = [];
   for (const f of files.filter((p) => /\/src\/(gateway|protocols)\//.test(p) || p.endsWith("/src/runtime.ts"))) {
     // Code only: comments may name services as examples.
-    const code = readFileSync(f, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+    const code = readFileSync(f, "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/\/\/.*$/gm, "");
     for (const m of code.matchAll(/["'`]([a-z0-9-]+)["'`]/g)) if (names.has(m[1])) offenders.push(`${relative(src, f)}: "${m[1]}"`);
   }
   assert.deepEqual(offenders, []);

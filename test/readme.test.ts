@@ -18,8 +18,17 @@ import { startTestServer, type TestServer } from "./helpers/server.js";
 import { awsClis, type AwsCli } from "./helpers/aws-cli.js";
 import { pythonMissing } from "./helpers/python.js";
 import {
-  assertRan, exampleEnv, honoursEndpointEnv, needsEndpointFromEnv, parseBlocks, pointAt, README_ENDPOINT, runMjs, runPython,
-  ShellSession, type Block,
+  assertRan,
+  exampleEnv,
+  honoursEndpointEnv,
+  needsEndpointFromEnv,
+  parseBlocks,
+  pointAt,
+  README_ENDPOINT,
+  runMjs,
+  runPython,
+  ShellSession,
+  type Block,
 } from "./helpers/readme-examples.js";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
@@ -77,7 +86,11 @@ test("the README's code blocks are all accounted for", () => {
   // Every JavaScript and Python block is an example and runs below; shell blocks are commands to type, of which
   // the marked ones run.
   const unmarked = blocks.filter((b) => (b.lang === "js" || b.lang === "python") && !b.name);
-  assert.deepEqual(unmarked.map((b) => `line ${b.line}`), [], "mark each with <!-- example: <name> --> so it is run");
+  assert.deepEqual(
+    unmarked.map((b) => `line ${b.line}`),
+    [],
+    "mark each with <!-- example: <name> --> so it is run",
+  );
   assert.deepEqual(examples.map((e) => e.name).sort(), Object.keys(EFFECTS).sort(), "the README's examples");
   for (const e of examples) {
     assert.notEqual(e.lang, "other", `example '${e.name}' needs a sh, js or python fence`);

@@ -55,7 +55,7 @@ const writeBoth = (text) => {
 
 const LEVELS = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
 const JSON_FORMAT = (process.env.AWS_LAMBDA_LOG_FORMAT || "").toUpperCase() === "JSON";
-const MIN_LEVEL = JSON_FORMAT ? LEVELS[(process.env.AWS_LAMBDA_LOG_LEVEL || "").toUpperCase()] ?? 1 : 1;
+const MIN_LEVEL = JSON_FORMAT ? (LEVELS[(process.env.AWS_LAMBDA_LOG_LEVEL || "").toUpperCase()] ?? 1) : 1;
 // The request id of the invocation being (or last) run. Like AWS it is not cleared after an invocation, so a
 // timer firing later logs with the previous request's id; before the first invocation it is undefined.
 let currentRequestId;
@@ -334,8 +334,10 @@ class ResponseStream extends Writable {
 function withSdkHint(err) {
   const missing = /Cannot find (?:package|module) '((?:@aws-sdk|@smithy)\/[^/']+)/.exec(String(err?.message))?.[1];
   if (!missing) return err;
-  return `${err}\nStratus provides the AWS SDK for JavaScript v3 clients of the services it runs; install ${missing} in your project ` +
-    `(npm i -D ${missing}, in the directory Stratus runs from) or bundle it with the function.`;
+  return (
+    `${err}\nStratus provides the AWS SDK for JavaScript v3 clients of the services it runs; install ${missing} in your project ` +
+    `(npm i -D ${missing}, in the directory Stratus runs from) or bundle it with the function.`
+  );
 }
 
 const isFile = (p) => statSync(p, { throwIfNoEntry: false })?.isFile() === true;
@@ -634,9 +636,7 @@ function crash(err, label, status) {
 }
 
 process.on("uncaughtException", (err) => crash(err, "Uncaught Exception", 129));
-process.on("unhandledRejection", (reason, promise) =>
-  crash(new UnhandledPromiseRejection(reason, promise), "Unhandled Promise Rejection", 128),
-);
+process.on("unhandledRejection", (reason, promise) => crash(new UnhandledPromiseRejection(reason, promise), "Unhandled Promise Rejection", 128));
 
 let initFailed = false;
 function initError(err, status, logIt = true) {

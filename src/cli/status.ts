@@ -27,8 +27,7 @@ export async function status(argv: readonly string[]): Promise<void> {
   const running = Object.values(h.services ?? {}).filter((v) => v === "running").length;
   const total = Object.keys(h.services ?? {}).length;
   process.stdout.write(
-    `Stratus ${h.version} at ${url}: ${h.status}, up ${duration(h.uptime)}, auth ${h.auth}, data ${h.dataDir}, ` +
-      `${running} of ${total} services running\n`,
+    `Stratus ${h.version} at ${url}: ${h.status}, up ${duration(h.uptime)}, auth ${h.auth}, data ${h.dataDir}, ` + `${running} of ${total} services running\n`,
   );
 }
 

@@ -17,7 +17,6 @@ const FLUSH_DELAY_MS = 20;
 // A burst this large is written at once rather than waiting for the timer.
 const MAX_BUFFERED = 1000;
 
-
 export class AuditTrail implements AuditSink {
   private buffer: AuditCall[] = [];
   private timer: NodeJS.Timeout | undefined;

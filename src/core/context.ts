@@ -17,7 +17,7 @@ export interface CallOptions {
  * Every service's API by folder name, as its handlers take it. Each generated api.generated.ts adds its own entry
  * (declaration merging), so the typed client below needs no import of any service from core.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging from every api.generated.ts
 export interface ServiceApis {}
 
 /** A service's operations as an in-process client: `(input, opts?) => Promise<output>`, named as the handlers. */

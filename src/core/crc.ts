@@ -21,8 +21,7 @@ function update32(t: Uint32Array[], crc: number, buf: Uint8Array): number {
   const [t0, t1, t2, t3, t4, t5, t6, t7] = t;
   for (; i + 8 <= n; i += 8) {
     const a = (c ^ (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24))) >>> 0;
-    c = t7[a & 0xff] ^ t6[(a >>> 8) & 0xff] ^ t5[(a >>> 16) & 0xff] ^ t4[a >>> 24] ^
-      t3[buf[i + 4]] ^ t2[buf[i + 5]] ^ t1[buf[i + 6]] ^ t0[buf[i + 7]];
+    c = t7[a & 0xff] ^ t6[(a >>> 8) & 0xff] ^ t5[(a >>> 16) & 0xff] ^ t4[a >>> 24] ^ t3[buf[i + 4]] ^ t2[buf[i + 5]] ^ t1[buf[i + 6]] ^ t0[buf[i + 7]];
   }
   for (; i < n; i++) c = t0[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
   return ~c >>> 0;
@@ -45,9 +44,11 @@ export function crc32c(buf: Uint8Array, crc = 0): number {
 const C64_LO = new Uint32Array(256);
 const C64_HI = new Uint32Array(256);
 {
-  const pLo = 0xac4bc9b5, pHi = 0x9a6c9329;
+  const pLo = 0xac4bc9b5,
+    pHi = 0x9a6c9329;
   for (let i = 0; i < 256; i++) {
-    let lo = i, hi = 0;
+    let lo = i,
+      hi = 0;
     for (let k = 0; k < 8; k++) {
       const bit = lo & 1;
       lo = ((lo >>> 1) | ((hi & 1) << 31)) >>> 0;
@@ -64,7 +65,8 @@ const C64_HI = new Uint32Array(256);
 
 /** CRC-64/NVME of `buf`, continuing from the state `[hi, lo]`; returns the new state. */
 export function crc64nvme(buf: Uint8Array, state: [number, number] = [0, 0]): [number, number] {
-  let hi = ~state[0] >>> 0, lo = ~state[1] >>> 0;
+  let hi = ~state[0] >>> 0,
+    lo = ~state[1] >>> 0;
   for (let i = 0; i < buf.length; i++) {
     const idx = (lo ^ buf[i]) & 0xff;
     lo = (((lo >>> 8) | (hi << 24)) ^ C64_LO[idx]) >>> 0;

@@ -206,7 +206,8 @@ export function compileEventPattern(doc: unknown, dialect: PatternDialect, error
     if (Array.isArray(arg)) {
       if (!arg.length) bad("value", "Empty arrays are not allowed");
       for (const v of arg)
-        if (typeof v !== "string" && typeof v !== "number") rule(`Inside anything but list, ${v === null ? "null" : typeof v === "boolean" ? "boolean" : "start"} is not supported.`);
+        if (typeof v !== "string" && typeof v !== "number")
+          rule(`Inside anything but list, ${v === null ? "null" : typeof v === "boolean" ? "boolean" : "start"} is not supported.`);
       return;
     }
     if (isObject(arg)) {
@@ -248,7 +249,7 @@ export function fieldValues(event: unknown, path: readonly string[]): FieldValue
     if (Array.isArray(node)) for (const n of node) walk(n, i);
     else if (i === path.length) {
       if (isScalar(node)) values.push(node);
-    } else if (isObject(node) && Object.prototype.hasOwnProperty.call(node, path[i])) walk(node[path[i]], i + 1);
+    } else if (isObject(node) && Object.hasOwn(node, path[i])) walk(node[path[i]], i + 1);
   };
   walk(event, 0);
   return { present: values.length > 0, values };
@@ -271,7 +272,13 @@ function compare(op: string, v: number, n: number): boolean {
 
 /** A string of `*` wildcards, each standing for any run of characters (including none). */
 function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "s");
+  return new RegExp(
+    `^${pattern
+      .split("*")
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+    "s",
+  );
 }
 
 /** anything-but: a value, a list of values, or the negation of prefix/suffix/equals-ignore-case/wildcard

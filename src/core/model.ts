@@ -3,9 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { modelsDir } from "./paths.js";
 
-export type ShapeType =
-  | "structure" | "list" | "map" | "string" | "integer" | "long" | "float" | "double"
-  | "boolean" | "timestamp" | "blob" | "union";
+export type ShapeType = "structure" | "list" | "map" | "string" | "integer" | "long" | "float" | "double" | "boolean" | "timestamp" | "blob" | "union";
 
 export interface MemberRef {
   shape: string;

@@ -89,7 +89,10 @@ export function parseCron(body: string, fail: ScheduleFail): Cron {
 }
 
 function dayMatches(c: Cron, d: Date): boolean {
-  const y = d.getUTCFullYear(), m = d.getUTCMonth(), day = d.getUTCDate(), wd = d.getUTCDay() + 1;
+  const y = d.getUTCFullYear(),
+    m = d.getUTCMonth(),
+    day = d.getUTCDate(),
+    wd = d.getUTCDay() + 1;
   const daysInMonth = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
   if (c.years && !c.years.has(y)) return false;
   if (!c.months.has(m + 1)) return false;
@@ -115,14 +118,16 @@ function dayMatches(c: Cron, d: Date): boolean {
 /** The first cron fire time strictly after `after` (epoch ms, UTC), searched up to 5 years ahead. */
 export function nextCronTime(c: Cron, after: number): number | undefined {
   const start = new Date(Math.floor(after / DAY) * DAY);
-  const hours = [...c.hours].sort((a, b) => a - b), minutes = [...c.minutes].sort((a, b) => a - b);
+  const hours = [...c.hours].sort((a, b) => a - b),
+    minutes = [...c.minutes].sort((a, b) => a - b);
   for (let i = 0; i < 5 * 366; i++) {
     const d = new Date(start.getTime() + i * DAY);
     if (!dayMatches(c, d)) continue;
-    for (const h of hours) for (const mi of minutes) {
-      const t = d.getTime() + h * HOUR + mi * MINUTE;
-      if (t > after) return t;
-    }
+    for (const h of hours)
+      for (const mi of minutes) {
+        const t = d.getTime() + h * HOUR + mi * MINUTE;
+        if (t > after) return t;
+      }
   }
   return undefined;
 }
@@ -133,7 +138,9 @@ const UNIT_MS: Record<RateUnit, number> = { minute: MINUTE, hour: HOUR, day: DAY
 export function parseSchedule(expr: string, fail: ScheduleFail, opts: ScheduleOptions = {}): Schedule {
   const rate = /^rate\(\s*(\d+)\s+(minute|hour|day)(s?)\s*\)$/.exec(expr);
   if (rate) {
-    const value = Number(rate[1]), unit = rate[2] as RateUnit, plural = rate[3] === "s";
+    const value = Number(rate[1]),
+      unit = rate[2] as RateUnit,
+      plural = rate[3] === "s";
     if (value < 1) throw fail("a rate must be a positive whole number");
     if (opts.strictPlural && plural !== value > 1) throw fail(`write "${value} ${unit}${value > 1 ? "s" : ""}"`);
     return { kind: "rate", value, unit, plural, ms: value * UNIT_MS[unit] };

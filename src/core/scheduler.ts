@@ -16,7 +16,10 @@ export class Scheduler {
   private readonly tasks = new Set<Task>();
   private stopped = false;
 
-  constructor(private readonly clock: Clock, private readonly onError: (e: unknown) => void = () => {}) {
+  constructor(
+    private readonly clock: Clock,
+    private readonly onError: (e: unknown) => void = () => {},
+  ) {
     clock.onJump?.(() => this.runDue());
   }
 

@@ -14,7 +14,7 @@ import type { ServiceModel, WireTraits } from "./model.js";
 import type { Scheduler } from "./scheduler.js";
 import type { StateHolder } from "./state.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each handler takes its own operation's input type
 export type Handler = (input: any, ctx: HandlerContext) => unknown;
 
 export interface ServiceDefinition {

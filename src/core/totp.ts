@@ -4,7 +4,9 @@ import { createHmac, randomBytes } from "node:crypto";
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 export function base32Encode(buf: Buffer): string {
-  let bits = 0, value = 0, out = "";
+  let bits = 0,
+    value = 0,
+    out = "";
   for (const byte of buf) {
     value = (value << 8) | byte;
     bits += 8;
@@ -20,7 +22,8 @@ export function base32Encode(buf: Buffer): string {
 export function base32Decode(text: string): Buffer {
   const clean = text.toUpperCase().replace(/=+$/, "").replace(/\s/g, "");
   const out: number[] = [];
-  let bits = 0, value = 0;
+  let bits = 0,
+    value = 0;
   for (const c of clean) {
     const i = ALPHABET.indexOf(c);
     if (i < 0) throw new Error(`not Base32: ${c}`);

@@ -217,9 +217,18 @@ const SERVICE_VALIDATION_CODE: Record<string, string> = {
 };
 
 /** Throws AWS's validation error (`ValidationError` for query services, `ValidationException` for JSON ones). */
-export function validateInput(model: ServiceModel, shapeName: string | undefined, input: Record<string, unknown>, code: "ValidationError" | "ValidationException"): void {
+export function validateInput(
+  model: ServiceModel,
+  shapeName: string | undefined,
+  input: Record<string, unknown>,
+  code: "ValidationError" | "ValidationException",
+): void {
   const errors = validationErrors(model, shapeName, input);
   if (!errors.length) return;
   const n = errors.length;
-  throw new ServiceError(SERVICE_VALIDATION_CODE[model.metadata.serviceId] ?? code, `${n} validation error${n > 1 ? "s" : ""} detected: ${errors.join("; ")}`, 400);
+  throw new ServiceError(
+    SERVICE_VALIDATION_CODE[model.metadata.serviceId] ?? code,
+    `${n} validation error${n > 1 ? "s" : ""} detected: ${errors.join("; ")}`,
+    400,
+  );
 }

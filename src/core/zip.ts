@@ -34,10 +34,16 @@ export interface ZipEntry {
 const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 export const crc32 = (b: Uint8Array): number => (typeof nativeCrc32 === "function" ? nativeCrc32(b) >>> 0 : tableCrc32(b));
 
-export const SIG_LOCAL = 0x04034b50, SIG_CENTRAL = 0x02014b50, SIG_EOCD = 0x06054b50;
-export const SIG_EOCD64 = 0x06064b50, SIG_EOCD64_LOC = 0x07064b50;
-export const U16 = 0xffff, U32 = 0xffffffff;
-export const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFLNK = 0o120000;
+export const SIG_LOCAL = 0x04034b50,
+  SIG_CENTRAL = 0x02014b50,
+  SIG_EOCD = 0x06054b50;
+export const SIG_EOCD64 = 0x06064b50,
+  SIG_EOCD64_LOC = 0x07064b50;
+export const U16 = 0xffff,
+  U32 = 0xffffffff;
+export const S_IFMT = 0o170000,
+  S_IFDIR = 0o040000,
+  S_IFLNK = 0o120000;
 
 function need(buf: Buffer, pos: number, len: number, what: string): void {
   if (pos < 0 || pos + len > buf.length) throw new ZipError(`truncated archive: ${what} at ${pos} runs past the end`);
@@ -91,7 +97,9 @@ export function listZip(buf: Buffer): ZipEntry[] {
     const crc = buf.readUInt32LE(p + 16);
     let compressedSize = buf.readUInt32LE(p + 20);
     let size = buf.readUInt32LE(p + 24);
-    const nameLen = buf.readUInt16LE(p + 28), extraLen = buf.readUInt16LE(p + 30), commentLen = buf.readUInt16LE(p + 32);
+    const nameLen = buf.readUInt16LE(p + 28),
+      extraLen = buf.readUInt16LE(p + 30),
+      commentLen = buf.readUInt16LE(p + 32);
     const external = buf.readUInt32LE(p + 38);
     let offset = buf.readUInt32LE(p + 42);
     need(buf, p + 46, nameLen + extraLen + commentLen, "central directory entry name and extra fields");
@@ -99,7 +107,8 @@ export function listZip(buf: Buffer): ZipEntry[] {
     const name = buf.toString("utf8", p + 46, p + 46 + nameLen);
     // ZIP64 extended information (id 1): 64-bit values for exactly the fields saturated above, in this order.
     for (let x = p + 46 + nameLen, end = x + extraLen; x + 4 <= end; ) {
-      const id = buf.readUInt16LE(x), len = buf.readUInt16LE(x + 2);
+      const id = buf.readUInt16LE(x),
+        len = buf.readUInt16LE(x + 2);
       let q = x + 4;
       if (x + 4 + len > end) throw new ZipError(`extra field of ${name} runs past its entry`);
       if (id === 1) {
@@ -222,7 +231,8 @@ export function extractZip(buf: Buffer, dir: string, opts: { maxBytes?: number }
     return real;
   };
 
-  let files = 0, bytes = 0;
+  let files = 0,
+    bytes = 0;
   for (const { entry, path } of plan.values()) {
     const parent = realParent(path, entry.name);
     const real = join(parent, basename(path));

@@ -1,5 +1,5 @@
 // Every AWS request takes this path; a ServiceError thrown by any step is rendered by the protocol.
-import { CommonErrors, isServiceError, ServiceError } from "../core/errors.js";
+import { CommonErrors, isServiceError, type ServiceError } from "../core/errors.js";
 import type { Exchange, Step } from "./exchange.js";
 import { readBody, enforceBodyLimit, ClientGone } from "./read-body.js";
 import { resolveService } from "./resolve-service.js";
@@ -53,7 +53,9 @@ export async function handle(x: Exchange): Promise<void> {
   // With --log-level debug, one line per request: what the user's code called and how it went.
   if (x.runtime.logger.level === "debug") {
     const status = x.response?.status ?? 0;
-    x.runtime.logger.debug(`AWS ${x.service?.name ?? "?"}.${x.operation ?? "?"} => ${status}${x.error ? ` ${x.error.code}` : ""} (${Math.round(performance.now() - started)} ms)`);
+    x.runtime.logger.debug(
+      `AWS ${x.service?.name ?? "?"}.${x.operation ?? "?"} => ${status}${x.error ? ` ${x.error.code}` : ""} (${Math.round(performance.now() - started)} ms)`,
+    );
   }
 }
 

@@ -75,12 +75,18 @@ export function resolveService(x: Exchange): void | Promise<void> {
 }
 
 function isUnreadForm(x: Exchange): boolean {
-  return x.req.body.length === 0 && !x.req.stream && x.req.method === "POST" && (x.req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
+  return (
+    x.req.body.length === 0 && !x.req.stream && x.req.method === "POST" && (x.req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")
+  );
 }
 
 function finish(x: Exchange, service: ServiceInfo | undefined, hostRegion: string | undefined): void {
   if (!service) {
-    throw new ServiceError("UnknownService", "Stratus could not tell which AWS service this request is for (no X-Amz-Target, SigV4 scope, service Host or Action).", 400);
+    throw new ServiceError(
+      "UnknownService",
+      "Stratus could not tell which AWS service this request is for (no X-Amz-Target, SigV4 scope, service Host or Action).",
+      400,
+    );
   }
   x.service = service;
   x.region = x.sig?.region || hostRegion || x.runtime.options.defaultRegion;

@@ -62,7 +62,12 @@ export class JsonCodec implements ProtocolCodec {
     }
     const ct = req.headers["content-type"];
     // Coral routes on X-Amz-Target and Content-Type together; any other media type is no known operation.
-    if (ct && !JSON_TYPES.test(ct)) throw new ServiceError("UnknownOperationException", `Content-Type ${ct} is not supported by the awsJson protocol; expected application/x-amz-json-${model.metadata.jsonVersion ?? "1.0"}.`, 400);
+    if (ct && !JSON_TYPES.test(ct))
+      throw new ServiceError(
+        "UnknownOperationException",
+        `Content-Type ${ct} is not supported by the awsJson protocol; expected application/x-amz-json-${model.metadata.jsonVersion ?? "1.0"}.`,
+        400,
+      );
     return name;
   }
 

@@ -60,7 +60,8 @@ export class QueryCodec implements ProtocolCodec {
     if (!cache.form) {
       const ct = req.headers["content-type"] ?? "";
       const fromBody = req.body.length > 0 && (ct === "" || ct.toLowerCase().startsWith("application/x-www-form-urlencoded"));
-      if (req.body.length > 0 && !fromBody) throw new ServiceError("UnsupportedMediaType", `Content-Type ${ct} is not supported; expected application/x-www-form-urlencoded.`, 415);
+      if (req.body.length > 0 && !fromBody)
+        throw new ServiceError("UnsupportedMediaType", `Content-Type ${ct} is not supported; expected application/x-www-form-urlencoded.`, 415);
       const form = parseForm(req.query);
       if (fromBody) for (const [k, v] of parseForm(requestBody(req).toString("utf8"))) form.set(k, v);
       cache.form = form;
@@ -125,14 +126,14 @@ export class QueryCodec implements ProtocolCodec {
       case "list": {
         const flattened = this.variant.ec2 || shape.flattened || ref.flattened;
         // Lenient as AWS is: a non-flattened list sent flattened (`Names.1=a`) is still read.
-        const container = flattened ? node : node.children?.get(shape.member!.locationName ?? "member") ?? node;
+        const container = flattened ? node : (node.children?.get(shape.member!.locationName ?? "member") ?? node);
         const items = container.children ? indexed(container) : [];
         if (items.length === 0) return node.value !== undefined ? [] : undefined;
         return items.map((n) => this.readValue(model, shape.member!, n));
       }
       case "map": {
         const flattened = shape.flattened || ref.flattened;
-        const container = flattened ? node : node.children?.get("entry") ?? node;
+        const container = flattened ? node : (node.children?.get("entry") ?? node);
         const entries = container.children ? indexed(container) : [];
         if (entries.length === 0) return node.value !== undefined ? {} : undefined;
         const out: Record<string, unknown> = {};
@@ -160,7 +161,7 @@ export class QueryCodec implements ProtocolCodec {
       body = `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="${ns}">${inner}<requestId>${meta.requestId}</requestId></${operation}Response>`;
     } else {
       // A JSON model served over query (awsQueryCompatible: SQS, CloudWatch) has no resultWrapper; AWS writes <OpResult>.
-      const wrapper = op.output ? op.output.resultWrapper ?? `${operation}Result` : undefined;
+      const wrapper = op.output ? (op.output.resultWrapper ?? `${operation}Result`) : undefined;
       const result = wrapper ? `<${wrapper}>${inner}</${wrapper}>` : "";
       body = `<${operation}Response xmlns="${ns}">${result}<ResponseMetadata><RequestId>${meta.requestId}</RequestId></ResponseMetadata></${operation}Response>`;
     }

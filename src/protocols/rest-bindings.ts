@@ -2,7 +2,7 @@
 // and the payload member; the document body itself is left to the protocol's BodyFormat (JSON or XML).
 import { Readable } from "node:stream";
 import { eventStream } from "./eventstream.js";
-import { ServiceError } from "../core/errors.js";
+import type { ServiceError } from "../core/errors.js";
 import type { MemberRef, ServiceModel, Shape } from "../core/model.js";
 import { formatTimestamp, parseTimestamp, timestampFormatOf, toBuffer, type TimestampFormat } from "./shared.js";
 import type { HttpRequest, HttpResponse } from "./types.js";
@@ -98,7 +98,11 @@ export function readRequest(req: HttpRequest, model: ServiceModel, operation: st
   const out: Record<string, unknown> = {};
   const labels = labelsOf(req, model, operation);
   const query = queryOf(req);
-  const literalKeys = new Set(routeTable(model).find((r) => r.operation === operation)?.literalQuery.map(([k]) => k) ?? []);
+  const literalKeys = new Set(
+    routeTable(model)
+      .find((r) => r.operation === operation)
+      ?.literalQuery.map(([k]) => k) ?? [],
+  );
   const bodyMembers: [string, MemberRef][] = [];
   for (const [name, ref] of Object.entries(shape.members ?? {})) {
     const mshape = model.shapes[ref.shape];
@@ -122,7 +126,8 @@ export function readRequest(req: HttpRequest, model: ServiceModel, operation: st
         }
         const values = query.filter(([k]) => k === key).map(([, v]) => v ?? "");
         if (values.length === 0) break;
-        out[name] = mshape.type === "list" ? values.map((v) => readText(model, mshape.member!, v, "iso8601", bad)) : readText(model, ref, values[0], "iso8601", bad);
+        out[name] =
+          mshape.type === "list" ? values.map((v) => readText(model, mshape.member!, v, "iso8601", bad)) : readText(model, ref, values[0], "iso8601", bad);
         break;
       }
       case "header": {
@@ -216,7 +221,13 @@ export function writeHeaders(model: ServiceModel, shape: Shape, value: Record<st
 }
 
 /** The operation's output → HTTP (status, headers, payload or document body). */
-export function writeResponse(model: ServiceModel, operation: string, output: Record<string, unknown>, format: BodyFormat, baseHeaders: Record<string, string>): HttpResponse {
+export function writeResponse(
+  model: ServiceModel,
+  operation: string,
+  output: Record<string, unknown>,
+  format: BodyFormat,
+  baseHeaders: Record<string, string>,
+): HttpResponse {
   const op = model.operations[operation];
   let status = op.http?.responseCode ?? 200;
   const headers: Record<string, string> = { ...baseHeaders };

@@ -55,7 +55,10 @@ export function readJsonValue(model: ServiceModel, ref: MemberRef, v: unknown, p
     case "timestamp": {
       if (typeof v === "number") return new Date(Math.round(v * 1000));
       if (typeof v !== "string") throw wrong();
-      const d = parseTimestamp(v, timestampFormatOf(ref, shape, "unixTimestamp") === "unixTimestamp" ? undefined : timestampFormatOf(ref, shape, "unixTimestamp"));
+      const d = parseTimestamp(
+        v,
+        timestampFormatOf(ref, shape, "unixTimestamp") === "unixTimestamp" ? undefined : timestampFormatOf(ref, shape, "unixTimestamp"),
+      );
       if (!d) throw serialization(`Value '${v}' at ${path} is not a valid timestamp.`);
       return d;
     }
@@ -149,8 +152,11 @@ export class RestJsonCodec implements ProtocolCodec {
   readonly name = "rest-json" as const;
 
   resolveOperation(req: HttpRequest, model: ServiceModel): string {
-    return resolveRestOperation(req, model, () =>
-      new ServiceError("UnknownOperationException", `No ${model.metadata.serviceId} operation matches ${req.method} ${req.path}.`, 404));
+    return resolveRestOperation(
+      req,
+      model,
+      () => new ServiceError("UnknownOperationException", `No ${model.metadata.serviceId} operation matches ${req.method} ${req.path}.`, 404),
+    );
   }
 
   parseInput(req: HttpRequest, model: ServiceModel, operation: string): Record<string, unknown> {
@@ -184,7 +190,7 @@ export class RestJsonCodec implements ProtocolCodec {
       body = writeJsonMembers(model, members, fields);
       // The message goes under the member name the error shape declares (Message or message).
       const messageMember = members.find(([n]) => n.toLowerCase() === "message");
-      const messageKey = messageMember ? messageMember[1].locationName ?? messageMember[0] : "message";
+      const messageKey = messageMember ? (messageMember[1].locationName ?? messageMember[0]) : "message";
       if (error.message && body[messageKey] === undefined) body[messageKey] = error.message;
     } else {
       body = {};

@@ -66,23 +66,29 @@ function compileRoute(model: ServiceModel, operation: string, method: string, re
   let literalSegments = 0;
   let literalChars = 0;
   let greedy = false;
-  const segments = path.split("/").slice(1).map((seg) => {
-    if (!seg.includes("{")) {
-      literalSegments++;
-      literalChars += seg.length;
-      return escapeRe(seg);
-    }
-    return seg.split(/(\{[^}]+\})/).map((piece) => {
-      const m = /^\{([^}+]+)(\+)?\}$/.exec(piece);
-      if (!m) {
-        literalChars += piece.length;
-        return escapeRe(piece);
+  const segments = path
+    .split("/")
+    .slice(1)
+    .map((seg) => {
+      if (!seg.includes("{")) {
+        literalSegments++;
+        literalChars += seg.length;
+        return escapeRe(seg);
       }
-      labels.push({ name: m[1], greedy: !!m[2] });
-      if (m[2]) greedy = true;
-      return m[2] ? "(.+)" : "([^/]+)";
-    }).join("");
-  });
+      return seg
+        .split(/(\{[^}]+\})/)
+        .map((piece) => {
+          const m = /^\{([^}+]+)(\+)?\}$/.exec(piece);
+          if (!m) {
+            literalChars += piece.length;
+            return escapeRe(piece);
+          }
+          labels.push({ name: m[1], greedy: !!m[2] });
+          if (m[2]) greedy = true;
+          return m[2] ? "(.+)" : "([^/]+)";
+        })
+        .join("");
+    });
   const pattern = new RegExp(path === "/" ? "^/?$" : `^/${segments.join("/")}/?$`);
 
   const requiredQuery: string[] = [];

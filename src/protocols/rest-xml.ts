@@ -10,9 +10,7 @@ import { attr, child, childrenNamed, parseXml, XML_DECLARATION, XmlElement, type
 import { lowerKeys } from "./rest-json.js";
 
 // S3's wording for any body it cannot read.
-const malformedXml = () =>
-  new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
-
+const malformedXml = () => new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
 
 /**
  * The element name a flattened list or map repeats: the member's own name (Smithy's rule, which the vectors
@@ -195,7 +193,8 @@ export class RestXmlCodec implements ProtocolCodec {
         ? new ServiceError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405, {
             fields: { Method: req.method.toUpperCase(), ResourceType: resourceType(req.path) },
           })
-        : new ServiceError("UnknownOperationException", `No ${model.metadata.serviceId} operation matches ${req.method} ${req.path}.`, 404));
+        : new ServiceError("UnknownOperationException", `No ${model.metadata.serviceId} operation matches ${req.method} ${req.path}.`, 404),
+    );
   }
 
   parseInput(req: HttpRequest, model: ServiceModel, operation: string): Record<string, unknown> {

@@ -103,12 +103,13 @@ function mismatch(value: unknown, target: string): ServiceError {
     return CommonErrors.serialization("Start of structure or map found where not expected.");
   }
   return CommonErrors.serialization(
-    target === "String" ? `${token(value)} cannot be converted to String` : `${token(value)} can not be converted to ${/^[AEIOU]/.test(target) ? "an" : "a"} ${target}`,
+    target === "String"
+      ? `${token(value)} cannot be converted to String`
+      : `${token(value)} can not be converted to ${/^[AEIOU]/.test(target) ? "an" : "a"} ${target}`,
   );
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array);
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array);
 
 type Decoder = (value: unknown) => unknown;
 
@@ -143,7 +144,7 @@ function buildDecoder(model: ServiceModel, shape: Shape | undefined, tsFormat: T
       const resolve = () =>
         Object.entries(shape.members ?? {}).map(([name, m]) => ({
           name,
-          key: fmt.useLocationName ? m.locationName ?? name : name,
+          key: fmt.useLocationName ? (m.locationName ?? name) : name,
           decode: decoderFor(model, m, fmt),
         }));
       return (value) => {
@@ -257,7 +258,7 @@ export function encodeDocument(model: ServiceModel, ref: MemberRef | { shape: st
       const obj = value as Record<string, unknown>;
       for (const [name, m] of Object.entries(shape.members ?? {})) {
         const v = encodeDocument(model, m, obj[name], fmt);
-        if (v !== undefined) out[fmt.useLocationName ? m.locationName ?? name : name] = v;
+        if (v !== undefined) out[fmt.useLocationName ? (m.locationName ?? name) : name] = v;
       }
       return out;
     }
@@ -292,13 +293,13 @@ export function encodeDocument(model: ServiceModel, ref: MemberRef | { shape: st
 export function errorDocument(error: ServiceError, model: ServiceModel, fmt: DocumentFormat): Record<string, unknown> {
   const shape = model.shapes[error.shapeName];
   const doc: Record<string, unknown> = { __type: error.shapeName };
-  const members = shape?.exception || shape?.error ? shape.members ?? {} : {};
+  const members = shape?.exception || shape?.error ? (shape.members ?? {}) : {};
   const messageKey = "message" in members ? "message" : "Message" in members ? "Message" : "message";
   if (error.message) doc[messageKey] = error.message;
   for (const [k, v] of Object.entries(error.fields ?? {})) {
     if (v === undefined || v === null || k === messageKey) continue;
     const ref = members[k];
-    doc[ref && fmt.useLocationName ? ref.locationName ?? k : k] = ref ? encodeDocument(model, ref, v, fmt) : v;
+    doc[ref && fmt.useLocationName ? (ref.locationName ?? k) : k] = ref ? encodeDocument(model, ref, v, fmt) : v;
   }
   return doc;
 }

@@ -15,18 +15,19 @@ export interface XmlNode {
 
 const fxp = lazy<typeof Fxp>("fast-xml-parser");
 let parserInstance: Fxp.XMLParser | undefined;
-const parser = () => (parserInstance ??= new (fxp().XMLParser)({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: "",
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // Decodes numeric character references (&#xD;) as well as the five XML entities.
-  htmlEntities: true,
-}));
+const parser = () =>
+  (parserInstance ??= new (fxp().XMLParser)({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: "",
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    // Decodes numeric character references (&#xD;) as well as the five XML entities.
+    htmlEntities: true,
+  }));
 
 const localName = (n: string) => n.slice(n.indexOf(":") + 1);
 

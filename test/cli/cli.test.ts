@@ -36,7 +36,10 @@ test("start: one banner, answers the STS SDK, status reports it, SIGTERM exits 0
 
   const st = await run(["status", "--port", String(s.port)]);
   assert.equal(st.code, 0, st.stderr);
-  assert.match(st.stdout, new RegExp(`^Stratus \\S+ at ${s.url.replace(/[.]/g, "\\.")}: ok, up \\d+s, auth none, data ${s.dataDir}, \\d+ of \\d+ services running\\n$`));
+  assert.match(
+    st.stdout,
+    new RegExp(`^Stratus \\S+ at ${s.url.replace(/[.]/g, "\\.")}: ok, up \\d+s, auth none, data ${s.dataDir}, \\d+ of \\d+ services running\\n$`),
+  );
 
   const f = await s.stop("SIGTERM");
   assert.equal(f.code, 0, f.stderr);
@@ -58,7 +61,10 @@ test("status: nothing listening → exit 1 with one line that says how to start 
   const st = await run(["status"], { env: { STRATUS_PORT: String(port) } });
   assert.equal(st.code, 1);
   assert.equal(st.stdout, "");
-  assertOneLineError(st.stderr, new RegExp(`^stratus: no server answering at http://127\\.0\\.0\\.1:${port} \\(start one with: npx stratus start --port ${port}\\)\n$`));
+  assertOneLineError(
+    st.stderr,
+    new RegExp(`^stratus: no server answering at http://127\\.0\\.0\\.1:${port} \\(start one with: npx stratus start --port ${port}\\)\n$`),
+  );
 });
 
 test("status: something else on the port → exit 1, one line saying it is not Stratus", async () => {
@@ -68,7 +74,10 @@ test("status: something else on the port → exit 1, one line saying it is not S
   try {
     const st = await run(["status", "--port", String(port)]);
     assert.equal(st.code, 1);
-    assertOneLineError(st.stderr, new RegExp(`^stratus: the server at http://127\\.0\\.0\\.1:${port} is not Stratus \\(its health check answered HTTP 404\\)\n$`));
+    assertOneLineError(
+      st.stderr,
+      new RegExp(`^stratus: the server at http://127\\.0\\.0\\.1:${port} is not Stratus \\(its health check answered HTTP 404\\)\n$`),
+    );
   } finally {
     other.close();
   }
@@ -76,7 +85,10 @@ test("status: something else on the port → exit 1, one line saying it is not S
 
 test("start --log-level silent: no banner, no log lines, still serves and stops cleanly", async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, "start", "--ephemeral", "--port", String(port), "--log-level", "silent"], { env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "start", "--ephemeral", "--port", String(port), "--log-level", "silent"], {
+    env: cleanEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout.on("data", (c: Buffer) => (out += c));
   child.stderr.on("data", (c: Buffer) => (out += c));
@@ -182,7 +194,11 @@ test("environment variables configure start; flags win over them", async () => {
     assert.equal(existsSync(join(dir, "data", "stratus.pid")), false, "pid file removed on a clean stop");
     assert.equal(existsSync(join(dir, "data", "stratus.db")), true, "a data dir survives a stop");
 
-    const flagged = await startCli(["--auth", "none", "--port", "0", "--ephemeral"], { STRATUS_AUTH: "sigv4", STRATUS_PORT: String(port), STRATUS_DATA_DIR: join(dir, "data") });
+    const flagged = await startCli(["--auth", "none", "--port", "0", "--ephemeral"], {
+      STRATUS_AUTH: "sigv4",
+      STRATUS_PORT: String(port),
+      STRATUS_DATA_DIR: join(dir, "data"),
+    });
     assert.match(flagged.banner, /, ephemeral, auth: none\)$/);
     assert.notEqual(flagged.port, port);
     assert.equal((await flagged.stop()).code, 0);
@@ -230,7 +246,10 @@ test("reset: refuses without --yes when stdin is not a TTY, refuses a live dir, 
 
 /** In every line of a help text that ends in a [STRATUS_…] column, that column starts at the same place. */
 function assertEnvColumnAligned(text: string): void {
-  const starts = text.split("\n").filter((l) => /\[STRATUS_\w+\]$/.test(l)).map((l) => l.lastIndexOf("[STRATUS_"));
+  const starts = text
+    .split("\n")
+    .filter((l) => /\[STRATUS_\w+\]$/.test(l))
+    .map((l) => l.lastIndexOf("[STRATUS_"));
   assert.ok(starts.length >= 1, text);
   assert.equal(new Set(starts).size, 1, `[STRATUS_…] column misaligned:\n${text}`);
 }
@@ -249,7 +268,12 @@ test("--help: the global usage, its columns aligned", async () => {
 test("<command> --help prints that command's own usage and runs nothing", async () => {
   const texts = new Map<string, string>();
   for (const command of ["start", "status", "reset"]) {
-    for (const args of [[command, "--help"], [command, "-h"], ["help", command], [command, "--port", "1", "--help"]]) {
+    for (const args of [
+      [command, "--help"],
+      [command, "-h"],
+      ["help", command],
+      [command, "--port", "1", "--help"],
+    ]) {
       if (command === "reset" && args.includes("--port")) continue;
       const h = await run(args);
       assert.equal(h.code, 0, `${args.join(" ")}: ${h.stderr}`);
@@ -287,7 +311,9 @@ test("--version prints the package version, from any directory", async () => {
 
 const hasScript = spawnSync("script", ["--version"]).status === 0;
 
-test("reset on a terminal asks first: 'n' keeps the data, 'y' wipes it", { skip: !hasScript && "util-linux `script` (to get a pty) not installed" }, async () => {
+test("reset on a terminal asks first: 'n' keeps the data, 'y' wipes it", {
+  skip: !hasScript && "util-linux `script` (to get a pty) not installed",
+}, async () => {
   const dir = tmp();
   const data = join(dir, "data");
   const onTty = (answer: string) =>

@@ -13,7 +13,11 @@ test("ARNs are built from their parts, regional or global", () => {
 
 test("parsing keeps the resource's own colons and refuses what is not an ARN", () => {
   assert.deepEqual(parseArn("arn:aws:lambda:us-east-1:111111111111:function:f:1"), {
-    partition: "aws", service: "lambda", region: "us-east-1", account: "111111111111", resource: "function:f:1",
+    partition: "aws",
+    service: "lambda",
+    region: "us-east-1",
+    account: "111111111111",
+    resource: "function:f:1",
   });
   for (const bad of ["", "my-role", "arn:aws:iam", "arn::iam::1:role/r", "nra:aws:iam::1:role/r", "arn:aws::::x"]) assert.equal(parseArn(bad), undefined, bad);
 });

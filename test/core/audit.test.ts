@@ -19,8 +19,15 @@ const server = useServer();
 const DAY = 24 * 60 * 60 * 1000;
 
 interface Ev {
-  EventId: string; EventName: string; ReadOnly: string; AccessKeyId?: string; EventTime: Date; EventSource: string;
-  Username?: string; Resources: { ResourceType: string; ResourceName: string }[]; CloudTrailEvent: string;
+  EventId: string;
+  EventName: string;
+  ReadOnly: string;
+  AccessKeyId?: string;
+  EventTime: Date;
+  EventSource: string;
+  Username?: string;
+  Resources: { ResourceType: string; ResourceName: string }[];
+  CloudTrailEvent: string;
 }
 
 async function lookup(s: TestServer, account: string, input: Record<string, unknown> = {}, region = "us-east-1") {
@@ -35,9 +42,17 @@ async function rejects(p: Promise<unknown>, code: string) {
 function call(overrides: Partial<AuditCall>): AuditCall {
   const account = "123456789012";
   return {
-    time: Date.UTC(2024, 0, 2, 3, 4, 5, 678), service: "iam", eventSource: "iam.amazonaws.com", operation: "GetUser",
-    account, region: "eu-west-1", principal: { type: "Root", accountId: account, arn: `arn:aws:iam::${account}:root`, principalId: account, accessKeyId: "AKIAROOT" },
-    sourceIp: "10.0.0.1", userAgent: "ua/1", requestId: "req-1", ...overrides,
+    time: Date.UTC(2024, 0, 2, 3, 4, 5, 678),
+    service: "iam",
+    eventSource: "iam.amazonaws.com",
+    operation: "GetUser",
+    account,
+    region: "eu-west-1",
+    principal: { type: "Root", accountId: account, arn: `arn:aws:iam::${account}:root`, principalId: account, accessKeyId: "AKIAROOT" },
+    sourceIp: "10.0.0.1",
+    userAgent: "ua/1",
+    requestId: "req-1",
+    ...overrides,
   };
 }
 
@@ -67,74 +82,158 @@ test("a recorded call carries the CloudTrail record fields, IAM in us-east-1", (
   assert.equal(r.managementEvent, true);
   assert.equal(r.recipientAccountId, "123456789012");
   assert.equal(r.eventCategory, "Management");
-  assert.deepEqual(r.userIdentity, { type: "Root", principalId: "123456789012", arn: "arn:aws:iam::123456789012:root", accountId: "123456789012", accessKeyId: "AKIAROOT" });
+  assert.deepEqual(r.userIdentity, {
+    type: "Root",
+    principalId: "123456789012",
+    arn: "arn:aws:iam::123456789012:root",
+    accountId: "123456789012",
+    accessKeyId: "AKIAROOT",
+  });
   assert.deepEqual(row.resources, [{ type: "AWS::IAM::User", name: "alice" }]);
   assert.equal(row.username, "root");
   assert.equal(row.eventTime, Date.UTC(2024, 0, 2, 3, 4, 5));
 });
 
 test("secrets are hidden: model-sensitive members and known secret fields, in requests and responses", () => {
-  const created = buildEventRow(call({
-    operation: "CreateAccessKey", input: { UserName: "bob" },
-    output: { AccessKey: { UserName: "bob", AccessKeyId: "AKIABOB", Status: "Active", SecretAccessKey: "s3cr3t", CreateDate: new Date(Date.UTC(2024, 0, 1)) } },
-  }));
+  const created = buildEventRow(
+    call({
+      operation: "CreateAccessKey",
+      input: { UserName: "bob" },
+      output: {
+        AccessKey: { UserName: "bob", AccessKeyId: "AKIABOB", Status: "Active", SecretAccessKey: "s3cr3t", CreateDate: new Date(Date.UTC(2024, 0, 1)) },
+      },
+    }),
+  );
   const r = JSON.parse(created.record);
   assert.equal(r.readOnly, false);
-  assert.deepEqual(r.responseElements, { accessKey: { userName: "bob", accessKeyId: "AKIABOB", status: "Active", secretAccessKey: HIDDEN, createDate: "2024-01-01T00:00:00Z" } });
+  assert.deepEqual(r.responseElements, {
+    accessKey: { userName: "bob", accessKeyId: "AKIABOB", status: "Active", secretAccessKey: HIDDEN, createDate: "2024-01-01T00:00:00Z" },
+  });
   assert.doesNotMatch(created.record, /s3cr3t/);
-  assert.deepEqual(created.resources, [{ type: "AWS::IAM::User", name: "bob" }, { type: "AWS::IAM::AccessKey", name: "AKIABOB" }]);
+  assert.deepEqual(created.resources, [
+    { type: "AWS::IAM::User", name: "bob" },
+    { type: "AWS::IAM::AccessKey", name: "AKIABOB" },
+  ]);
 
-  const login = JSON.parse(buildEventRow(call({ operation: "CreateLoginProfile", input: { UserName: "bob", Password: "hunter2!", PasswordResetRequired: true } })).record);
+  const login = JSON.parse(
+    buildEventRow(call({ operation: "CreateLoginProfile", input: { UserName: "bob", Password: "hunter2!", PasswordResetRequired: true } })).record,
+  );
   assert.deepEqual(login.requestParameters, { userName: "bob", password: HIDDEN, passwordResetRequired: true });
 
-  const assumed = JSON.parse(buildEventRow(call({
-    service: "sts", eventSource: "sts.amazonaws.com", operation: "AssumeRole", input: { RoleArn: "arn:aws:iam::123456789012:role/r", RoleSessionName: "s" },
-    output: { Credentials: { AccessKeyId: "ASIA1", SecretAccessKey: "sk", SessionToken: "tok", Expiration: new Date(0) } },
-  })).record);
+  const assumed = JSON.parse(
+    buildEventRow(
+      call({
+        service: "sts",
+        eventSource: "sts.amazonaws.com",
+        operation: "AssumeRole",
+        input: { RoleArn: "arn:aws:iam::123456789012:role/r", RoleSessionName: "s" },
+        output: { Credentials: { AccessKeyId: "ASIA1", SecretAccessKey: "sk", SessionToken: "tok", Expiration: new Date(0) } },
+      }),
+    ).record,
+  );
   // AssumeRole is read-only in CloudTrail, so it has no responseElements at all.
   assert.equal(assumed.readOnly, true);
   assert.equal(assumed.awsRegion, "eu-west-1");
   assert.equal(assumed.responseElements, null);
 
-  const token = JSON.parse(buildEventRow(call({
-    service: "sts", eventSource: "sts.amazonaws.com", operation: "SetSomething",
-    output: { Credentials: { AccessKeyId: "ASIA1", SecretAccessKey: "sk", SessionToken: "tok", Expiration: new Date(0) } },
-  })).record);
-  assert.deepEqual(token.responseElements, { credentials: { accessKeyId: "ASIA1", secretAccessKey: HIDDEN, sessionToken: HIDDEN, expiration: "1970-01-01T00:00:00Z" } });
+  const token = JSON.parse(
+    buildEventRow(
+      call({
+        service: "sts",
+        eventSource: "sts.amazonaws.com",
+        operation: "SetSomething",
+        output: { Credentials: { AccessKeyId: "ASIA1", SecretAccessKey: "sk", SessionToken: "tok", Expiration: new Date(0) } },
+      }),
+    ).record,
+  );
+  assert.deepEqual(token.responseElements, {
+    credentials: { accessKeyId: "ASIA1", secretAccessKey: HIDDEN, sessionToken: HIDDEN, expiration: "1970-01-01T00:00:00Z" },
+  });
 });
 
 test("policies are kept, tags map keys untouched; payloads (blobs) and bulk lists left out", () => {
   const doc = JSON.stringify({ Version: "2012-10-17", Statement: [] });
-  const r = JSON.parse(buildEventRow(call({
-    operation: "CreateRole", input: { RoleName: "r", AssumeRolePolicyDocument: doc, Tags: [{ Key: "Team", Value: "x" }] },
-    output: { Role: { RoleName: "r", Arn: "arn:aws:iam::123456789012:role/r" } },
-  })).record);
+  const r = JSON.parse(
+    buildEventRow(
+      call({
+        operation: "CreateRole",
+        input: { RoleName: "r", AssumeRolePolicyDocument: doc, Tags: [{ Key: "Team", Value: "x" }] },
+        output: { Role: { RoleName: "r", Arn: "arn:aws:iam::123456789012:role/r" } },
+      }),
+    ).record,
+  );
   assert.deepEqual(r.requestParameters, { roleName: "r", assumeRolePolicyDocument: doc, tags: [{ key: "Team", value: "x" }] });
   assert.deepEqual(r.responseElements, { role: { roleName: "r", arn: "arn:aws:iam::123456789012:role/r" } });
-  const blob = JSON.parse(buildEventRow(call({ service: "kms", eventSource: "kms.amazonaws.com", operation: "TagThing", input: { Data: Buffer.from("hi"), Attrs: { MyKey: 1 } } })).record);
+  const blob = JSON.parse(
+    buildEventRow(call({ service: "kms", eventSource: "kms.amazonaws.com", operation: "TagThing", input: { Data: Buffer.from("hi"), Attrs: { MyKey: 1 } } }))
+      .record,
+  );
   assert.equal(blob.requestParameters.data, undefined);
   assert.deepEqual(blob.requestParameters.attrs, { myKey: 1 });
-  const bulk = JSON.parse(buildEventRow(call({ service: "cloudwatch-logs", eventSource: "logs.amazonaws.com", operation: "PutLogEvents",
-    input: { logGroupName: "g", logEvents: Array.from({ length: 101 }, (_, i) => ({ timestamp: i, message: "m" })) } })).record);
+  const bulk = JSON.parse(
+    buildEventRow(
+      call({
+        service: "cloudwatch-logs",
+        eventSource: "logs.amazonaws.com",
+        operation: "PutLogEvents",
+        input: { logGroupName: "g", logEvents: Array.from({ length: 101 }, (_, i) => ({ timestamp: i, message: "m" })) },
+      }),
+    ).record,
+  );
   assert.deepEqual(bulk.requestParameters, { logGroupName: "g" });
 });
 
 test("userIdentity for an IAM user and an assumed role", () => {
-  const user: Principal = { type: "IAMUser", accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/alice", principalId: "AIDAALICE", accessKeyId: "AKIAALICE", userName: "alice" };
+  const user: Principal = {
+    type: "IAMUser",
+    accountId: "123456789012",
+    arn: "arn:aws:iam::123456789012:user/alice",
+    principalId: "AIDAALICE",
+    accessKeyId: "AKIAALICE",
+    userName: "alice",
+  };
   const u = buildEventRow(call({ principal: user }));
-  assert.deepEqual(JSON.parse(u.record).userIdentity, { type: "IAMUser", principalId: "AIDAALICE", arn: user.arn, accountId: "123456789012", accessKeyId: "AKIAALICE", userName: "alice" });
+  assert.deepEqual(JSON.parse(u.record).userIdentity, {
+    type: "IAMUser",
+    principalId: "AIDAALICE",
+    arn: user.arn,
+    accountId: "123456789012",
+    accessKeyId: "AKIAALICE",
+    userName: "alice",
+  });
   assert.equal(u.username, "alice");
   assert.equal(u.accessKeyId, "AKIAALICE");
 
   const role: Principal = {
-    type: "AssumedRole", accountId: "123456789012", arn: "arn:aws:sts::123456789012:assumed-role/Deployer/build-7", principalId: "AROADEPLOYER:build-7", accessKeyId: "ASIATEMP",
-    session: { issuerType: "Role", issuerArn: "arn:aws:iam::123456789012:role/Deployer", issuerPrincipalId: "AROADEPLOYER", issuerUserName: "Deployer", creationDate: "2024-01-02T03:00:00Z", mfaAuthenticated: false },
+    type: "AssumedRole",
+    accountId: "123456789012",
+    arn: "arn:aws:sts::123456789012:assumed-role/Deployer/build-7",
+    principalId: "AROADEPLOYER:build-7",
+    accessKeyId: "ASIATEMP",
+    session: {
+      issuerType: "Role",
+      issuerArn: "arn:aws:iam::123456789012:role/Deployer",
+      issuerPrincipalId: "AROADEPLOYER",
+      issuerUserName: "Deployer",
+      creationDate: "2024-01-02T03:00:00Z",
+      mfaAuthenticated: false,
+    },
   };
   const a = buildEventRow(call({ principal: role }));
   assert.deepEqual(JSON.parse(a.record).userIdentity, {
-    type: "AssumedRole", principalId: "AROADEPLOYER:build-7", arn: role.arn, accountId: "123456789012", accessKeyId: "ASIATEMP",
+    type: "AssumedRole",
+    principalId: "AROADEPLOYER:build-7",
+    arn: role.arn,
+    accountId: "123456789012",
+    accessKeyId: "ASIATEMP",
     sessionContext: {
-      sessionIssuer: { type: "Role", principalId: "AROADEPLOYER", arn: "arn:aws:iam::123456789012:role/Deployer", accountId: "123456789012", userName: "Deployer" },
+      sessionIssuer: {
+        type: "Role",
+        principalId: "AROADEPLOYER",
+        arn: "arn:aws:iam::123456789012:role/Deployer",
+        accountId: "123456789012",
+        userName: "Deployer",
+      },
       webIdFederationData: {},
       attributes: { creationDate: "2024-01-02T03:00:00Z", mfaAuthenticated: "false" },
     },
@@ -143,8 +242,10 @@ test("userIdentity for an IAM user and an assumed role", () => {
 });
 
 test("read-only is decided by the operation name as CloudTrail does", () => {
-  for (const op of ["GetUser", "ListRoles", "DescribeAlarms", "LookupEvents", "HeadObject", "BatchGetImage", "AssumeRole", "Decrypt", "GetCallerIdentity"]) assert.ok(isReadOnly(op), op);
-  for (const op of ["CreateUser", "DeleteRole", "PutMetricData", "Getaway", "UpdateListing", "TagRole", "GenerateCredentialReport"]) assert.ok(!isReadOnly(op), op);
+  for (const op of ["GetUser", "ListRoles", "DescribeAlarms", "LookupEvents", "HeadObject", "BatchGetImage", "AssumeRole", "Decrypt", "GetCallerIdentity"])
+    assert.ok(isReadOnly(op), op);
+  for (const op of ["CreateUser", "DeleteRole", "PutMetricData", "Getaway", "UpdateListing", "TagRole", "GenerateCredentialReport"])
+    assert.ok(!isReadOnly(op), op);
 });
 
 test("HTTP calls are recorded and looked up, newest first, in the caller's account only", async () => {
@@ -154,7 +255,9 @@ test("HTTP calls are recorded and looked up, newest first, in the caller's accou
   await sts.send(new GetCallerIdentityCommand({}));
   const { Events } = await lookup(server, account);
   assert.equal(Events.length, 2);
-  assert.ok(Events.every((e) => e.EventName === "GetCallerIdentity" && e.EventSource === "sts.amazonaws.com" && e.Username === "root" && e.AccessKeyId === account));
+  assert.ok(
+    Events.every((e) => e.EventName === "GetCallerIdentity" && e.EventSource === "sts.amazonaws.com" && e.Username === "root" && e.AccessKeyId === account),
+  );
   const records = Events.map((e) => JSON.parse(e.CloudTrailEvent));
   assert.ok(records[0].requestID !== records[1].requestID);
   assert.equal((await lookup(server, randomAccount())).Events.length, 0);
@@ -193,19 +296,40 @@ test("LookupEvents: attributes, time range, paging and its errors", async () => 
     token = page.NextToken;
     pages++;
   } while (token && pages < 20);
-  assert.deepEqual(seen, all.map((e) => e.EventId));
+  assert.deepEqual(
+    seen,
+    all.map((e) => e.EventId),
+  );
 
-  assert.equal((await lookup(server, account, { LookupAttributes: [{ AttributeKey: "EventId", AttributeValue: all[2].EventId }] })).Events[0].EventId, all[2].EventId);
+  assert.equal(
+    (await lookup(server, account, { LookupAttributes: [{ AttributeKey: "EventId", AttributeValue: all[2].EventId }] })).Events[0].EventId,
+    all[2].EventId,
+  );
   assert.equal((await lookup(server, account, { LookupAttributes: [{ AttributeKey: "EventId", AttributeValue: randomUUID() }] })).Events.length, 0);
   assert.equal((await lookup(server, account, { LookupAttributes: [{ AttributeKey: "ReadOnly", AttributeValue: "false" }] })).Events.length, 0);
   assert.equal((await lookup(server, account, { EndTime: new Date(Date.now() - DAY) })).Events.length, 0);
 
-  await rejects(lookup(server, account, { LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "a" }, { AttributeKey: "Username", AttributeValue: "b" }] }), "InvalidLookupAttributesException");
+  await rejects(
+    lookup(server, account, {
+      LookupAttributes: [
+        { AttributeKey: "EventName", AttributeValue: "a" },
+        { AttributeKey: "Username", AttributeValue: "b" },
+      ],
+    }),
+    "InvalidLookupAttributesException",
+  );
   await rejects(lookup(server, account, { StartTime: new Date(), EndTime: new Date(Date.now() - DAY) }), "InvalidTimeRangeException");
   await rejects(lookup(server, account, { NextToken: "garbage" }), "InvalidNextTokenException");
   const first = await lookup(server, account, { MaxResults: 1 });
   // A token is bound to the query it came from.
-  await rejects(lookup(server, account, { MaxResults: 1, NextToken: first.NextToken, LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "GetCallerIdentity" }] }), "InvalidNextTokenException");
+  await rejects(
+    lookup(server, account, {
+      MaxResults: 1,
+      NextToken: first.NextToken,
+      LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "GetCallerIdentity" }],
+    }),
+    "InvalidNextTokenException",
+  );
 });
 
 test("events older than 90 days are never returned, and are swept on start", async () => {

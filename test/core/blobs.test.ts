@@ -34,10 +34,17 @@ test("a failed source leaves no file behind", async () => {
   const dir = mkdtempSync(join(tmpdir(), "stratus-blobs-"));
   try {
     const blobs = new BlobStore(dir);
-    const failing = new Readable({ read() { this.destroy(new Error("client went away")); } });
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error("client went away"));
+      },
+    });
     await assert.rejects(blobs.write(failing), /client went away/);
     assert.deepEqual(readdirSync(join(dir, "blobs", "tmp")), []);
-    assert.deepEqual(readdirSync(join(dir, "blobs")).filter((f) => f !== "tmp"), []);
+    assert.deepEqual(
+      readdirSync(join(dir, "blobs")).filter((f) => f !== "tmp"),
+      [],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -47,6 +47,7 @@ export function typeErrors(ctx: HandlerContext): void {
   void ctx.client("sqs").getQueue({ QueueName: "q" });
   // @ts-expect-error a service that is not in the catalog
   void ctx.client("sqs-typo");
+  const sqs = ctx.client("sqs");
   // @ts-expect-error the output is typed too: GetQueueUrl has no QueueArn
-  void ctx.client("sqs").getQueueUrl({ QueueName: "q" }).then((o) => o.QueueArn);
+  void sqs.getQueueUrl({ QueueName: "q" }).then((o) => o.QueueArn);
 }

@@ -133,7 +133,9 @@ test("anything-but: a value, a list, prefix, suffix, equals-ignore-case and wild
 });
 
 test("$or: alternatives, also nested and beside other keys", () => {
-  const p = { detail: { $or: [{ "c-count": [{ numeric: [">", 0, "<=", 5] }] }, { "d-count": [{ numeric: ["<", 10] }] }, { "x-limit": [{ numeric: ["=", 3.018e2] }] }] } };
+  const p = {
+    detail: { $or: [{ "c-count": [{ numeric: [">", 0, "<=", 5] }] }, { "d-count": [{ numeric: ["<", 10] }] }, { "x-limit": [{ numeric: ["=", 3.018e2] }] }] },
+  };
   assert.equal(match(p, { detail: { "d-count": 3 } }), true);
   assert.equal(match(p, { detail: { "x-limit": 301.8 } }), true);
   assert.equal(match(p, { detail: { "c-count": 9, "d-count": 10 } }), false);
@@ -154,9 +156,18 @@ test("arrays in the event: any element matches, arrays of objects are walked int
 
 test("matchesFields: a caller's own field lookup (SNS message attributes)", () => {
   const p = compile({ store: [{ exists: true }], price: [{ numeric: [">", 10] }] });
-  const fields: Record<string, { present: boolean; values: (string | number)[] }> = { store: { present: true, values: [] }, price: { present: true, values: [12] } };
-  assert.equal(p.matchesFields((path) => fields[path[0]] ?? { present: false, values: [] }), true);
-  assert.equal(p.matchesFields(() => ({ present: false, values: [] })), false);
+  const fields: Record<string, { present: boolean; values: (string | number)[] }> = {
+    store: { present: true, values: [] },
+    price: { present: true, values: [12] },
+  };
+  assert.equal(
+    p.matchesFields((path) => fields[path[0]] ?? { present: false, values: [] }),
+    true,
+  );
+  assert.equal(
+    p.matchesFields(() => ({ present: false, values: [] })),
+    false,
+  );
 });
 
 /** Runs `pattern` and returns the caller-built error (problem and message), or "ok". */
@@ -197,7 +208,13 @@ test("errors go through the caller's callback with the problem and AWS's wording
 
 test("dialect options: operators, $or, nesting, limits, numeric and anything-but strictness, ignore-case modifiers", () => {
   // SNS-like: fewer operators, no ignore-case modifiers, limits, flat in the attribute scope.
-  const sns: PatternDialect = { operators: ["prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists"], ignoreCaseModifiers: false, maxKeys: 5, maxCombinations: 150, maxNumber: 1e9 };
+  const sns: PatternDialect = {
+    operators: ["prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists"],
+    ignoreCaseModifiers: false,
+    maxKeys: 5,
+    maxCombinations: 150,
+    maxNumber: 1e9,
+  };
   assert.equal(failure({ a: [{ wildcard: "x*" }] }, sns), "rule: Unrecognized match type wildcard");
   assert.equal(failure({ a: [{ cidr: "10.0.0.0/8" }] }, sns), "rule: Unrecognized match type cidr");
   assert.equal(failure({ a: [{ prefix: { "equals-ignore-case": "x" } }] }, sns), "rule: prefix match pattern must be a string");
@@ -206,7 +223,10 @@ test("dialect options: operators, $or, nesting, limits, numeric and anything-but
   assert.equal(failure({ a: [1e9] }, sns), "rule: Value of = must be numeric and within ±10^9");
   assert.equal(failure({ a: [1e9] }), "ok");
   assert.equal(failure({ a: ["1"], b: ["1"], c: ["1"], d: ["1"], e: ["1"], f: ["1"] }, sns), "too-many-keys: Pattern can not have more than 5 keys");
-  assert.equal(failure({ a: { b: { c: ["1"] } }, d: ["1"], e: ["1"], f: ["1"], g: ["1"], h: ["1"] }, sns), "too-many-keys: Pattern can not have more than 5 keys");
+  assert.equal(
+    failure({ a: { b: { c: ["1"] } }, d: ["1"], e: ["1"], f: ["1"], g: ["1"], h: ["1"] }, sns),
+    "too-many-keys: Pattern can not have more than 5 keys",
+  );
   const ten = Array.from({ length: 10 }, (_, i) => `v${i}`);
   assert.equal(failure({ a: ten, b: ten, c: ["x", "y"] }, sns), "too-complex: Pattern is too complex");
   assert.equal(failure({ a: ten, b: ten, c: ["x", "y"] }), "ok");

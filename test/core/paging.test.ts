@@ -40,12 +40,22 @@ test("pageByKey walks sorted items to the end, with no token on the last page", 
     token = page.next;
     pages++;
   } while (token);
-  assert.deepEqual(seen, items.map((i) => i.name));
+  assert.deepEqual(
+    seen,
+    items.map((i) => i.name),
+  );
   assert.equal(pages, 3);
   // Exactly one page's worth: no next token.
   assert.equal(pageByKey(items.slice(0, 3), (i) => i.name, { operation: "ListNames", max: 3, invalid }).next, undefined);
   // A key deleted between pages: the next page starts after where it was.
   const first = pageByKey(items, (i) => i.name, { operation: "ListNames", max: 2, invalid });
-  const rest = pageByKey(items.filter((i) => i.name !== "n2"), (i) => i.name, { operation: "ListNames", token: first.next, max: 10, invalid });
-  assert.deepEqual(rest.items.map((i) => i.name), ["n3", "n4", "n5", "n6"]);
+  const rest = pageByKey(
+    items.filter((i) => i.name !== "n2"),
+    (i) => i.name,
+    { operation: "ListNames", token: first.next, max: 10, invalid },
+  );
+  assert.deepEqual(
+    rest.items.map((i) => i.name),
+    ["n3", "n4", "n5", "n6"],
+  );
 });

@@ -67,7 +67,10 @@ test("actions match case-insensitively with wildcards; resources case-sensitivel
   assert.equal(evaluatePolicy(doc(allow({ Principal: "*", Resource: FN.toUpperCase() })), req(iam)), "ImplicitDeny");
   assert.equal(evaluatePolicy(doc(allow({ Principal: "*", Resource: `arn:aws:lambda:*:${ACCT}:function:*` })), req(iam)), "Allow");
   // A resource policy attached to its one resource: no resource to compare.
-  assert.equal(evaluatePolicy(doc(allow({ Principal: "*", Resource: "arn:aws:lambda:us-east-1:1:function:other" })), req(iam, { resource: undefined })), "Allow");
+  assert.equal(
+    evaluatePolicy(doc(allow({ Principal: "*", Resource: "arn:aws:lambda:us-east-1:1:function:other" })), req(iam, { resource: undefined })),
+    "Allow",
+  );
 });
 
 test("conditions: a statement applies only when every condition holds", () => {

@@ -11,7 +11,8 @@ const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => Date.UTC
 const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
 /** The next `n` fire times of a cron body after `from`. */
 function fires(body: string, from: number, n = 3): (string | undefined)[] {
-  const c = cron(body), out: (string | undefined)[] = [];
+  const c = cron(body),
+    out: (string | undefined)[] = [];
   for (let t: number | undefined = from; out.length < n; ) out.push(iso((t = t === undefined ? undefined : nextCronTime(c, t))));
   return out;
 }
@@ -28,7 +29,17 @@ test("rate(): minutes, hours, days, singular or plural, whitespace", () => {
   assert.throws(() => parse("rate(5 day)", true), Bad);
   assert.equal(parse("rate(1 day)", true).kind, "rate");
   assert.equal(parse("rate(5 days)", true).kind, "rate");
-  for (const e of ["rate(0 minutes)", "rate(-1 hours)", "rate(1.5 hours)", "rate(5 weeks)", "rate(5 Hours)", "rate(5hours)", "rate()", "RATE(5 hours)", "rate(5 hours) "]) {
+  for (const e of [
+    "rate(0 minutes)",
+    "rate(-1 hours)",
+    "rate(1.5 hours)",
+    "rate(5 weeks)",
+    "rate(5 Hours)",
+    "rate(5hours)",
+    "rate()",
+    "RATE(5 hours)",
+    "rate(5 hours) ",
+  ]) {
     assert.throws(() => parse(e), Bad, e);
   }
 });
@@ -37,7 +48,10 @@ test("every refusal is the caller's error, whatever the reason", () => {
   class Mine extends Error {}
   const reasons: string[] = [];
   for (const e of ["every day", "cron(0 0 * * * *)", "cron(61 0 ? * * *)", "cron(0 0 ? * * * *)", "at(2030-02-30T00:00:00)"]) {
-    assert.throws(() => parseSchedule(e, (r) => (reasons.push(r), new Mine(`Invalid: ${e}`))), (err: Error) => err instanceof Mine && err.message === `Invalid: ${e}`);
+    assert.throws(
+      () => parseSchedule(e, (r) => (reasons.push(r), new Mine(`Invalid: ${e}`))),
+      (err: Error) => err instanceof Mine && err.message === `Invalid: ${e}`,
+    );
   }
   assert.equal(reasons.length, 5);
   assert.ok(reasons.every((r) => r.length > 0));
@@ -64,13 +78,29 @@ test("cron(): refusals", () => {
     "0 0 1 * ? * *", // seven
     "0 0 * * * *", // neither day field is ?
     "0 0 ? * ? *", // both are
-    "60 0 ? * * *", "0 24 ? * * *", "0 0 32 * ? *", "0 0 0 * ? *", "0 0 ? 13 * *", "0 0 ? * 8 *", "0 0 ? * 0 *",
-    "0 0 1 * ? 1969", "0 0 1 * ? 2200",
+    "60 0 ? * * *",
+    "0 24 ? * * *",
+    "0 0 32 * ? *",
+    "0 0 0 * ? *",
+    "0 0 ? 13 * *",
+    "0 0 ? * 8 *",
+    "0 0 ? * 0 *",
+    "0 0 1 * ? 1969",
+    "0 0 1 * ? 2200",
     "5-1 0 ? * * *", // backwards range
-    "*/0 0 ? * * *", "0/x 0 ? * * *", // steps
-    "0 0 ? FOO * *", "0 0 ? * MONDAY *", "a 0 ? * * *", "1,,2 0 ? * * *",
-    "0 0 LW * ? *", "0 0 ? * L *", "0 0 ? * MON#6 *", "0 0 ? * 9#1 *", "0 0 32W * ? *",
-  ]) assert.throws(() => cron(body), Bad, body);
+    "*/0 0 ? * * *",
+    "0/x 0 ? * * *", // steps
+    "0 0 ? FOO * *",
+    "0 0 ? * MONDAY *",
+    "a 0 ? * * *",
+    "1,,2 0 ? * * *",
+    "0 0 LW * ? *",
+    "0 0 ? * L *",
+    "0 0 ? * MON#6 *",
+    "0 0 ? * 9#1 *",
+    "0 0 32W * ? *",
+  ])
+    assert.throws(() => cron(body), Bad, body);
   assert.throws(() => parse("cron 0 0 1 * ? *"), Bad);
 });
 
@@ -112,7 +142,14 @@ test("next cron times: nearest weekday (W), n-th (#) and last (L) weekday of the
 
 test("at(): one time, UTC; impossible dates refused", () => {
   assert.deepEqual(parse("at(2028-02-29T23:59:59)"), { kind: "at", at: utc(2028, 2, 29, 23, 59, 59) });
-  for (const e of ["at(2027-02-29T00:00:00)", "at(2027-13-01T00:00:00)", "at(2027-01-01T24:00:00)", "at(2027-01-01T00:60:00)", "at(2027-01-01)", "at(2027-01-01 00:00:00)"]) {
+  for (const e of [
+    "at(2027-02-29T00:00:00)",
+    "at(2027-13-01T00:00:00)",
+    "at(2027-01-01T24:00:00)",
+    "at(2027-01-01T00:60:00)",
+    "at(2027-01-01)",
+    "at(2027-01-01 00:00:00)",
+  ]) {
     assert.throws(() => parse(e), Bad, e);
   }
   const s = parse("at(2027-01-01T00:00:00)");

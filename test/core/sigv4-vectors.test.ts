@@ -81,11 +81,21 @@ function refused(ctx: Context, text: string, what: string): void {
 /** Flips one byte of `text` at `at` to a different character of the same class, so the request stays well-formed. */
 function flip(text: string, at: number): string {
   const ch = text[at];
-  const to = /[0-9]/.test(ch) ? String.fromCharCode(48 + ((ch.charCodeAt(0) - 47) % 10)) : ch === "z" ? "y" : /[a-zA-Z]/.test(ch) ? String.fromCharCode(ch.charCodeAt(0) + 1) : "x";
+  const to = /[0-9]/.test(ch)
+    ? String.fromCharCode(48 + ((ch.charCodeAt(0) - 47) % 10))
+    : ch === "z"
+      ? "y"
+      : /[a-zA-Z]/.test(ch)
+        ? String.fromCharCode(ch.charCodeAt(0) + 1)
+        : "x";
   return text.slice(0, at) + to + text.slice(at + 1);
 }
 
-const cases = present ? readdirSync(suite).filter((d) => existsSync(join(suite, d, "context.json"))).sort() : [];
+const cases = present
+  ? readdirSync(suite)
+      .filter((d) => existsSync(join(suite, d, "context.json")))
+      .sort()
+  : [];
 
 if (!present) test("sigv4 vectors", { skip: "../shared/sigv4-test-suite is absent" }, () => {});
 
@@ -99,7 +109,8 @@ for (const name of cases) {
 
       const lines = text.split("\n");
       // The signature: its last hex digit.
-      const sigAt = form === "header" ? text.indexOf("Signature=") + "Signature=".length + 63 : text.indexOf("X-Amz-Signature=") + "X-Amz-Signature=".length + 63;
+      const sigAt =
+        form === "header" ? text.indexOf("Signature=") + "Signature=".length + 63 : text.indexOf("X-Amz-Signature=") + "X-Amz-Signature=".length + 63;
       refused(ctx, flip(text, sigAt), "the signature");
       // The path: its last byte if alphanumeric, else one more byte (a dot-segment's letters can vanish in normalization).
       const target = lines[0].slice(lines[0].indexOf(" ") + 1, lines[0].lastIndexOf(" "));

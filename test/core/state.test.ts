@@ -50,8 +50,14 @@ test(".all() finds every account and region holding records, for resume loops an
     state.at(h, "222222222222", "eu-west-1").pending.put("y", 2);
     state.at(h, "333333333333").users.put("bob", "AIDA2");
     const found = state.all(h, "pending").map(({ account, region, tables }) => [account, region, tables.pending.list().map((e) => e.value)]);
-    assert.deepEqual(found.sort(), [["111111111111", "us-east-1", [1]], ["222222222222", "eu-west-1", [2]]]);
-    assert.deepEqual(state.all(h, "users").map((s) => [s.account, s.region]), [["333333333333", ""]]);
+    assert.deepEqual(found.sort(), [
+      ["111111111111", "us-east-1", [1]],
+      ["222222222222", "eu-west-1", [2]],
+    ]);
+    assert.deepEqual(
+      state.all(h, "users").map((s) => [s.account, s.region]),
+      [["333333333333", ""]],
+    );
     // A transaction over the holder's store: all or nothing.
     assert.throws(() =>
       transaction(h, () => {

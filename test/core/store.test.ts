@@ -45,8 +45,14 @@ for (const { name, driver, skip } of DRIVERS) {
       assert.equal(t.insert("a/1", { n: 99 }), false);
       assert.deepEqual(t.get("a/1"), { n: 1 });
       assert.equal(t.insert("c/1", { n: 5 }), true);
-      assert.deepEqual(t.list({ prefix: "a/" }).map((e) => e.key), ["a/1", "a/2", "a/3"]);
-      assert.deepEqual(t.list({ prefix: "a/", after: "a/1", limit: 1 }).map((e) => e.key), ["a/2"]);
+      assert.deepEqual(
+        t.list({ prefix: "a/" }).map((e) => e.key),
+        ["a/1", "a/2", "a/3"],
+      );
+      assert.deepEqual(
+        t.list({ prefix: "a/", after: "a/1", limit: 1 }).map((e) => e.key),
+        ["a/2"],
+      );
       assert.equal(t.count("a/"), 3);
       assert.equal(t.count(), 5);
       assert.equal(t.delete("a/2"), true);
@@ -54,7 +60,8 @@ for (const { name, driver, skip } of DRIVERS) {
       assert.equal(t.count("a/"), 2);
       store.close();
       store.close();
-    }));
+    }),
+  );
 
   test(`${name}: keys with U+0000 separators and non-ASCII characters list back whole (node:sqlite on Node 22 cuts TEXT at a NUL)`, { skip }, () =>
     withDir((dir) => {
@@ -62,11 +69,18 @@ for (const { name, driver, skip } of DRIVERS) {
       const t = store.table<{ v: string }>("svc:links", "111111111111");
       const keys = ["devs\u0000ann", "devs\u0000ben", "devs\u0000zoë 🚀", "ops\u0000ann"];
       for (const k of keys) t.put(k, { v: k });
-      assert.deepEqual(t.list({ prefix: "devs\u0000" }).map((e) => e.key), keys.slice(0, 3));
-      assert.deepEqual(t.list().map((e) => e.value.v), keys);
+      assert.deepEqual(
+        t.list({ prefix: "devs\u0000" }).map((e) => e.key),
+        keys.slice(0, 3),
+      );
+      assert.deepEqual(
+        t.list().map((e) => e.value.v),
+        keys,
+      );
       assert.deepEqual(t.get("devs\u0000ben"), { v: "devs\u0000ben" });
       store.close();
-    }));
+    }),
+  );
 
   test(`${name}: scopes isolate accounts and regions; scopes() lists them`, { skip }, () =>
     withDir((dir) => {
@@ -82,41 +96,59 @@ for (const { name, driver, skip } of DRIVERS) {
       assert.equal(g.get("k"), "g");
       assert.deepEqual(store.scopes("svc:x").sort(), ["", "111111111111/eu-west-1", "111111111111/us-east-1"]);
       store.close();
-    }));
+    }),
+  );
 
   test(`${name}: a transaction commits all of its writes or none; nested ones are savepoints`, { skip }, () =>
     withDir((dir) => {
       const store = open(dir);
       const t = store.table<number>("svc:t", "");
-      assert.throws(() =>
+      assert.throws(
+        () =>
+          store.transaction(() => {
+            t.put("one", 1);
+            throw new Error("abort");
+          }),
+        /abort/,
+      );
+      assert.equal(t.get("one"), undefined);
+      assert.equal(
         store.transaction(() => {
           t.put("one", 1);
-          throw new Error("abort");
-        }), /abort/);
-      assert.equal(t.get("one"), undefined);
-      assert.equal(store.transaction(() => {
-        t.put("one", 1);
-        t.put("two", 2);
-        return "done";
-      }), "done");
+          t.put("two", 2);
+          return "done";
+        }),
+        "done",
+      );
       assert.equal(t.count(), 2);
       // An inner failure caught by the outer transaction undoes only the inner writes.
       store.transaction(() => {
         t.put("three", 3);
-        assert.throws(() => store.transaction(() => {
-          t.put("four", 4);
-          store.transaction(() => t.put("five", 5));
-          throw new Error("inner");
-        }), /inner/);
+        assert.throws(
+          () =>
+            store.transaction(() => {
+              t.put("four", 4);
+              store.transaction(() => t.put("five", 5));
+              throw new Error("inner");
+            }),
+          /inner/,
+        );
         assert.equal(t.get("five"), undefined);
         store.transaction(() => t.put("six", 6));
       });
-      assert.deepEqual(t.list().map((e) => e.key), ["one", "six", "three", "two"]);
+      assert.deepEqual(
+        t.list().map((e) => e.key),
+        ["one", "six", "three", "two"],
+      );
       // An inner success is undone when the outer one fails.
-      assert.throws(() => store.transaction(() => {
-        store.transaction(() => t.put("seven", 7));
-        throw new Error("outer");
-      }), /outer/);
+      assert.throws(
+        () =>
+          store.transaction(() => {
+            store.transaction(() => t.put("seven", 7));
+            throw new Error("outer");
+          }),
+        /outer/,
+      );
       assert.equal(t.has("seven"), false);
       // An async function would commit before its awaits: refused, and its synchronous writes undone.
       assert.throws(() => store.transaction(async () => t.put("nine", 9)), TypeError);
@@ -127,7 +159,8 @@ for (const { name, driver, skip } of DRIVERS) {
       const again = open(dir);
       assert.equal(again.table<number>("svc:t", "").get("eight"), 8);
       again.close();
-    }));
+    }),
+  );
 
   test(`${name}: writes are on disk when the call returns (a second connection sees them)`, { skip }, () =>
     withDir((dir) => {
@@ -137,7 +170,8 @@ for (const { name, driver, skip } of DRIVERS) {
       assert.deepEqual({ ...other.prepare<[], { value: string }>("SELECT value FROM records WHERE key = 'k'").get() }, { value: '"v"' });
       other.close();
       store.close();
-    }));
+    }),
+  );
 
   test(`${name}: statements take positional and @name parameters, ignoring names the SQL does not use`, { skip }, () => {
     const db = driver!.open(":memory:");
@@ -145,8 +179,16 @@ for (const { name, driver, skip } of DRIVERS) {
     const r = db.prepare<[string, Uint8Array]>("INSERT INTO t (b, c) VALUES (?, ?)").run("x", Buffer.from([1, 2, 3]));
     assert.deepEqual([Number(r.changes), Number(r.lastInsertRowid)], [1, 1]);
     db.prepare<[Record<string, unknown>]>("INSERT INTO t (b, c) VALUES (@b, @c)").run({ b: "y", c: new Uint8Array([4]), unused: 1 });
-    const rows = db.prepare<[Record<string, unknown>], { b: string; c: Uint8Array }>("SELECT b, c FROM t WHERE a >= @from ORDER BY a").all({ from: 1, extra: "z" });
-    assert.deepEqual(rows.map((row) => [row.b, [...row.c]]), [["x", [1, 2, 3]], ["y", [4]]]);
+    const rows = db
+      .prepare<[Record<string, unknown>], { b: string; c: Uint8Array }>("SELECT b, c FROM t WHERE a >= @from ORDER BY a")
+      .all({ from: 1, extra: "z" });
+    assert.deepEqual(
+      rows.map((row) => [row.b, [...row.c]]),
+      [
+        ["x", [1, 2, 3]],
+        ["y", [4]],
+      ],
+    );
     // undefined binds as NULL on both drivers (better-sqlite3's rule; node:sqlite alone would throw).
     db.prepare<[undefined, undefined]>("INSERT INTO t (b, c) VALUES (?, ?)").run(undefined, undefined);
     assert.deepEqual({ ...db.prepare<[undefined], { n: number }>("SELECT count(*) AS n FROM t WHERE b IS NULL AND ? IS NULL").get(undefined) }, { n: 1 });
@@ -167,15 +209,33 @@ for (const { name, driver, skip } of DRIVERS) {
       const events = Array.from({ length: 50 }, (_, i) => ({ timestamp: 1000 + i, message: i % 10 === 0 ? `hit ü ${i}` : `miss ${i}` }));
       logs.append(gid, sid, 5000, events);
       const all = logs.queryStream({ sid, direction: "forward", limit: 100 });
-      assert.deepEqual(all.map((e) => [e.timestamp, e.message]), events.map((e) => [e.timestamp, e.message]));
+      assert.deepEqual(
+        all.map((e) => [e.timestamp, e.message]),
+        events.map((e) => [e.timestamp, e.message]),
+      );
       const back = logs.queryStream({ sid, direction: "backward", limit: 3 });
-      assert.deepEqual(back.map((e) => e.message), ["miss 49", "miss 48", "miss 47"]);
+      assert.deepEqual(
+        back.map((e) => e.message),
+        ["miss 49", "miss 48", "miss 47"],
+      );
       const hits = logs.queryGroup({ gid, substrings: ["hit", "ü"], limit: 100 });
-      assert.deepEqual(hits.map((e) => e.message), ["hit ü 0", "hit ü 10", "hit ü 20", "hit ü 30", "hit ü 40"]);
-      assert.deepEqual(logs.deleteBefore(gid, 1025), { count: 25, bytes: Buffer.byteLength(events.slice(0, 25).map((e) => e.message).join("")) });
+      assert.deepEqual(
+        hits.map((e) => e.message),
+        ["hit ü 0", "hit ü 10", "hit ü 20", "hit ü 30", "hit ü 40"],
+      );
+      assert.deepEqual(logs.deleteBefore(gid, 1025), {
+        count: 25,
+        bytes: Buffer.byteLength(
+          events
+            .slice(0, 25)
+            .map((e) => e.message)
+            .join(""),
+        ),
+      });
       assert.equal(logs.queryStream({ sid, direction: "forward", limit: 100 })[0].message, "miss 25");
       store.close();
-    }));
+    }),
+  );
 
   test(`${name}: an empty data dir is migrated to the current schema; an older one keeps its records`, { skip }, () =>
     withDir((dir) => {
@@ -185,7 +245,9 @@ for (const { name, driver, skip } of DRIVERS) {
       fresh.close();
       // A data dir as the first schema version left it.
       const old = driver!.open(join(dir, "stratus.db"));
-      old.exec("CREATE TABLE records (ns TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (ns, scope, key)) WITHOUT ROWID");
+      old.exec(
+        "CREATE TABLE records (ns TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (ns, scope, key)) WITHOUT ROWID",
+      );
       old.prepare("INSERT INTO records VALUES ('iam:users', '123456789012', 'bob', '{\"name\":\"bob\"}')").run();
       old.pragma("user_version = 1");
       old.close();
@@ -193,7 +255,8 @@ for (const { name, driver, skip } of DRIVERS) {
       assert.deepEqual(store.table("iam:users", "123456789012").get("bob"), { name: "bob" });
       assert.equal(store.db.pragma("user_version"), latest);
       store.close();
-    }));
+    }),
+  );
 
   test(`${name}: a data dir from a newer Stratus is refused with a clear error`, { skip }, () =>
     withDir((dir) => {
@@ -201,7 +264,8 @@ for (const { name, driver, skip } of DRIVERS) {
       db.pragma("user_version = 999");
       db.close();
       assert.throws(() => open(dir), /newer Stratus/);
-    }));
+    }),
+  );
 }
 
 const [nodeSqlite, better] = DRIVERS;
@@ -220,12 +284,24 @@ test("a data dir written by one driver is read by the other, both ways", { skip:
       w.close();
       const r = openSqliteStore(dir, reader);
       assert.equal(r.engine, reader.backend);
-      assert.deepEqual(r.table("svc:x", "").list().map((e) => e.value), Array.from({ length: round + 1 }, (_, i) => ({ round: i })));
-      assert.deepEqual(logEventStore(r).queryStream({ sid, direction: "forward", limit: 10 }).map((e) => e.message), [`from ${writer.backend}`]);
+      assert.deepEqual(
+        r
+          .table("svc:x", "")
+          .list()
+          .map((e) => e.value),
+        Array.from({ length: round + 1 }, (_, i) => ({ round: i })),
+      );
+      assert.deepEqual(
+        logEventStore(r)
+          .queryStream({ sid, direction: "forward", limit: 10 })
+          .map((e) => e.message),
+        [`from ${writer.backend}`],
+      );
       r.close();
       [writer, reader] = [reader, writer];
     }
-  }));
+  }),
+);
 
 // ---- choosing the driver, with stand-in loaders ----
 
@@ -253,18 +329,30 @@ test("driver choice: node:sqlite where Node has it, else better-sqlite3; STRATUS
   assert.equal(chooseDriver(undefined, loaders(false, true)).backend, "better-sqlite3");
   assert.equal(chooseDriver("better-sqlite3", loaders(true, true)).backend, "better-sqlite3");
   assert.equal(chooseDriver("node", loaders(true, true)).backend, "node:sqlite");
-  assert.match(failure(() => chooseDriver("sqlite3", loaders(true, true))), /^STRATUS_SQLITE must be node or better-sqlite3, not 'sqlite3'$/);
+  assert.match(
+    failure(() => chooseDriver("sqlite3", loaders(true, true))),
+    /^STRATUS_SQLITE must be node or better-sqlite3, not 'sqlite3'$/,
+  );
 });
 
 test("driver choice: one clear line when no driver is usable", () => {
   assert.equal(
     failure(() => chooseDriver(undefined, loaders(false, false), "v20.20.2")),
     "Node.js v20.20.2 has no built-in SQLite (node:sqlite needs Node 22.13+): install better-sqlite3 12 beside Stratus " +
-      "(npm i -D better-sqlite3@12 — it compiles from source where no prebuilt binary can be downloaded) or use Node 22.13 or newer");
-  assert.match(failure(() => chooseDriver(undefined, loaders(false, "better-sqlite3 13.0.0 does not run on Node.js v20.20.2 (13 and later need Node 22+)"), "v20.20.2")),
-    /^Node\.js v20\.20\.2 has no built-in SQLite .*\(better-sqlite3 13\.0\.0 does not run on Node\.js v20\.20\.2 .*install better-sqlite3 12/);
-  assert.match(failure(() => chooseDriver("node", loaders(false, true), "v22.12.0")), /^STRATUS_SQLITE=node: Node\.js v22\.12\.0 has no built-in SQLite/);
-  assert.match(failure(() => chooseDriver("better-sqlite3", loaders(true, false))), /^STRATUS_SQLITE=better-sqlite3: better-sqlite3 is not installed \(npm i -D better-sqlite3@12/);
+      "(npm i -D better-sqlite3@12 — it compiles from source where no prebuilt binary can be downloaded) or use Node 22.13 or newer",
+  );
+  assert.match(
+    failure(() => chooseDriver(undefined, loaders(false, "better-sqlite3 13.0.0 does not run on Node.js v20.20.2 (13 and later need Node 22+)"), "v20.20.2")),
+    /^Node\.js v20\.20\.2 has no built-in SQLite .*\(better-sqlite3 13\.0\.0 does not run on Node\.js v20\.20\.2 .*install better-sqlite3 12/,
+  );
+  assert.match(
+    failure(() => chooseDriver("node", loaders(false, true), "v22.12.0")),
+    /^STRATUS_SQLITE=node: Node\.js v22\.12\.0 has no built-in SQLite/,
+  );
+  assert.match(
+    failure(() => chooseDriver("better-sqlite3", loaders(true, false))),
+    /^STRATUS_SQLITE=better-sqlite3: better-sqlite3 is not installed \(npm i -D better-sqlite3@12/,
+  );
 });
 
 test("driver choice: better-sqlite3 that cannot be found is refused in one line", () => {
@@ -272,7 +360,10 @@ test("driver choice: better-sqlite3 that cannot be found is refused in one line"
   process.env.STRATUS_BETTER_SQLITE3_PATH = join(tmpdir(), "stratus-no-such-better-sqlite3");
   try {
     assert.match(loadBetterSqlite3() as string, /^no better-sqlite3 package at /);
-    assert.match(failure(() => chooseDriver("better-sqlite3")), /^STRATUS_SQLITE=better-sqlite3: no better-sqlite3 package at /);
+    assert.match(
+      failure(() => chooseDriver("better-sqlite3")),
+      /^STRATUS_SQLITE=better-sqlite3: no better-sqlite3 package at /,
+    );
   } finally {
     if (saved === undefined) delete process.env.STRATUS_BETTER_SQLITE3_PATH;
     else process.env.STRATUS_BETTER_SQLITE3_PATH = saved;
@@ -304,7 +395,13 @@ test("node:sqlite before 22.15 (no setAllowUnknownNamedParameters): names the SQ
   db.exec("CREATE TABLE t (a INTEGER, b BLOB)");
   db.prepare("INSERT INTO t (a) VALUES (@a)").run({ a: 1, unused: 2 });
   db.prepare("INSERT INTO t VALUES (?, ?)").run(2, new Uint8Array([7]));
-  assert.deepEqual(db.prepare<[Record<string, unknown>], { a: number }>("SELECT a FROM t WHERE a >= @min ORDER BY a").all({ min: 1, max: 9 }).map((r) => r.a), [1, 2]);
+  assert.deepEqual(
+    db
+      .prepare<[Record<string, unknown>], { a: number }>("SELECT a FROM t WHERE a >= @min ORDER BY a")
+      .all({ min: 1, max: 9 })
+      .map((r) => r.a),
+    [1, 2],
+  );
   db.close();
 });
 

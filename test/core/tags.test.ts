@@ -65,7 +65,10 @@ test("TagKey/TagValue tags and optional keys", () => {
   const out = mergeTags([kms("a", "1"), kms("b", "2")], [kms("a", "3")], { key: (t) => t.TagKey });
   assert.deepEqual(out, [kms("b", "2"), kms("a", "3")]);
   const loose: { Key?: string; Value?: string }[] = [{ Key: "a", Value: "1" }, { Value: "none" }];
-  assert.deepEqual(removeTags(loose, ["a"], (t) => t.Key), [{ Value: "none" }]);
+  assert.deepEqual(
+    removeTags(loose, ["a"], (t) => t.Key),
+    [{ Value: "none" }],
+  );
 });
 
 test("removeTags drops the listed keys, keeping order; unknown keys are ignored", () => {

@@ -17,7 +17,10 @@ test("query service: length, pattern and range violations answer ValidationError
   await assert.rejects(iam.send(new CreateUserCommand({ UserName: long })), (e: AwsError) => {
     assert.equal(e.name, "ValidationError");
     assert.equal(e.$metadata?.httpStatusCode, 400);
-    assert.equal(e.message, `1 validation error detected: Value '${long}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64`);
+    assert.equal(
+      e.message,
+      `1 validation error detected: Value '${long}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+    );
     return true;
   });
   await assert.rejects(iam.send(new CreateUserCommand({ UserName: "bad name!", Path: "nopath" })), (e: AwsError) => {
@@ -28,7 +31,10 @@ test("query service: length, pattern and range violations answer ValidationError
     return true;
   });
   await assert.rejects(iam.send(new ListUsersCommand({ MaxItems: 0 })), (e: AwsError) => {
-    assert.equal(e.message, "1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1");
+    assert.equal(
+      e.message,
+      "1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    );
     return true;
   });
 });
@@ -38,7 +44,10 @@ test("JSON service: the same wording as ValidationException", async () => {
   await assert.rejects(ct.send(new LookupEventsCommand({ MaxResults: 51 })), (e: AwsError) => {
     assert.equal(e.name, "ValidationException");
     assert.equal(e.$metadata?.httpStatusCode, 400);
-    assert.equal(e.message, "1 validation error detected: Value '51' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50");
+    assert.equal(
+      e.message,
+      "1 validation error detected: Value '51' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50",
+    );
     return true;
   });
 });

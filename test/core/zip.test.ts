@@ -45,7 +45,10 @@ test("makeZip round-trips text, binary, empty and large files through listZip, r
   const zip = makeZip(files);
   assert.ok(zip.length < random.length + compressible.length / 10, "compressible data is deflated");
   const entries = listZip(zip);
-  assert.deepEqual(entries.map((e) => e.name), ["index.mjs", "bin/blob.bin", "empty.txt", "lib/random.bin", "lib/text.txt", "dir/"]);
+  assert.deepEqual(
+    entries.map((e) => e.name),
+    ["index.mjs", "bin/blob.bin", "empty.txt", "lib/random.bin", "lib/text.txt", "dir/"],
+  );
   const byName = new Map(entries.map((e) => [e.name, e]));
   assert.equal(byName.get("lib/text.txt")!.method, 8);
   assert.equal(byName.get("lib/random.bin")!.method, 0, "stored when deflate would not shrink");
@@ -98,7 +101,13 @@ test("modes survive: executables stay executable, directories are 0o755, symlink
 
 test("duplicate names: the last one wins; an empty archive extracts to nothing", () => {
   withDir((dir) => {
-    extractZip(makeZip([{ name: "a.txt", data: "first" }, { name: "./a.txt", data: "second" }]), dir);
+    extractZip(
+      makeZip([
+        { name: "a.txt", data: "first" },
+        { name: "./a.txt", data: "second" },
+      ]),
+      dir,
+    );
     assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "second");
   });
   const empty = makeZip([]);
@@ -113,14 +122,17 @@ test("duplicate names: the last one wins; an empty archive extracts to nothing",
 test("Python's zipfile and unzip read makeZip's output, modes included", { skip: noPython }, () => {
   withDir((dir) => {
     const path = join(dir, "fn.zip");
-    writeFileSync(path, makeZip([
-      { name: "bootstrap", data: "#!/bin/sh\n".repeat(50), mode: 0o755 },
-      { name: "lib/ünïcode.txt", data: "hello" },
-      { name: "lib/", directory: true },
-    ]));
+    writeFileSync(
+      path,
+      makeZip([
+        { name: "bootstrap", data: "#!/bin/sh\n".repeat(50), mode: 0o755 },
+        { name: "lib/ünïcode.txt", data: "hello" },
+        { name: "lib/", directory: true },
+      ]),
+    );
     const out = python(
       "import zipfile,sys,json\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\n" +
-      "print(json.dumps([[i.filename, i.external_attr >> 16, i.compress_type, z.read(i).decode()[:10]] for i in z.infolist()]))",
+        "print(json.dumps([[i.filename, i.external_attr >> 16, i.compress_type, z.read(i).decode()[:10]] for i in z.infolist()]))",
       path,
     );
     assert.deepEqual(JSON.parse(out), [
@@ -140,15 +152,15 @@ test("an archive made by Python's zipfile (deflated, a 0o755 member, a data desc
     const path = join(dir, "py.zip");
     python(
       "import zipfile,sys\nwith zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED) as z:\n" +
-      " i=zipfile.ZipInfo('bootstrap'); i.external_attr=0o100755<<16; i.compress_type=zipfile.ZIP_DEFLATED\n" +
-      " z.writestr(i,'#!/bin/sh\\nexec node index.js\\n'*20)\n" +
-      " z.writestr('src/index.js','exports.handler=async()=>42;\\n'*100)\n" +
-      " z.writestr('src/data.bin',bytes(range(256))*40)\n" +
-      " with z.open('streamed.txt','w') as f: f.write(b'streamed '*1000)\n" +
-      // An unseekable output makes zipfile put sizes and CRCs in data descriptors after each member.
-      "class W:\n def __init__(s,f): s.f=f\n def write(s,b): return s.f.write(b)\n def flush(s): s.f.flush()\n" +
-      "with open(sys.argv[1]+'.dd','wb') as out, zipfile.ZipFile(W(out),'w',zipfile.ZIP_DEFLATED) as z:\n" +
-      " z.writestr('dd.txt','descriptor '*500)\n",
+        " i=zipfile.ZipInfo('bootstrap'); i.external_attr=0o100755<<16; i.compress_type=zipfile.ZIP_DEFLATED\n" +
+        " z.writestr(i,'#!/bin/sh\\nexec node index.js\\n'*20)\n" +
+        " z.writestr('src/index.js','exports.handler=async()=>42;\\n'*100)\n" +
+        " z.writestr('src/data.bin',bytes(range(256))*40)\n" +
+        " with z.open('streamed.txt','w') as f: f.write(b'streamed '*1000)\n" +
+        // An unseekable output makes zipfile put sizes and CRCs in data descriptors after each member.
+        "class W:\n def __init__(s,f): s.f=f\n def write(s,b): return s.f.write(b)\n def flush(s): s.f.flush()\n" +
+        "with open(sys.argv[1]+'.dd','wb') as out, zipfile.ZipFile(W(out),'w',zipfile.ZIP_DEFLATED) as z:\n" +
+        " z.writestr('dd.txt','descriptor '*500)\n",
       path,
     );
     const zip = readFileSync(path);
@@ -174,16 +186,23 @@ test("ZIP64: a force_zip64 member, zip64 extra fields and the zip64 end records 
     // the zip64 end record and locator) without a 4 GiB file.
     python(
       "import zipfile,sys\nzipfile.ZIP64_LIMIT=0\n" +
-      "with zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED) as z:\n" +
-      " with z.open('big.txt','w',force_zip64=True) as f: f.write(b'zip64 '*5000)\n" +
-      " z.writestr('second.txt','two')\n z.writestr('third.bin',bytes(300))\n",
+        "with zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED) as z:\n" +
+        " with z.open('big.txt','w',force_zip64=True) as f: f.write(b'zip64 '*5000)\n" +
+        " z.writestr('second.txt','two')\n z.writestr('third.bin',bytes(300))\n",
       path,
     );
     const zip = readFileSync(path);
     assert.ok(zip.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])), "has a zip64 end record");
     assert.ok(zip.includes(Buffer.from([0x50, 0x4b, 0x06, 0x07])), "has a zip64 locator");
     const entries = listZip(zip);
-    assert.deepEqual(entries.map((e) => [e.name, e.size]), [["big.txt", 30000], ["second.txt", 3], ["third.bin", 300]]);
+    assert.deepEqual(
+      entries.map((e) => [e.name, e.size]),
+      [
+        ["big.txt", 30000],
+        ["second.txt", 3],
+        ["third.bin", 300],
+      ],
+    );
     assert.equal(readZipEntry(zip, entries[0]).toString(), "zip64 ".repeat(5000));
     assert.equal(readZipEntry(zip, entries[1]).toString(), "two");
     assert.deepEqual(readZipEntry(zip, entries[2]), Buffer.alloc(300));
@@ -214,7 +233,10 @@ test("unsafe names and escaping symlinks are refused before anything is written"
     [{ name: "link", symlinkTarget: "../outside" }],
     [{ name: "link", symlinkTarget: "/etc/passwd" }],
     // x -> . makes "x/x/.." climb out although the text reads as inside.
-    [{ name: "x", symlinkTarget: "." }, { name: "l", symlinkTarget: "x/x/.." }],
+    [
+      { name: "x", symlinkTarget: "." },
+      { name: "l", symlinkTarget: "x/x/.." },
+    ],
   ];
   for (const files of cases) {
     withDir((dir) => {
@@ -231,7 +253,13 @@ test("unsafe names and escaping symlinks are refused before anything is written"
   withDir((dir) => assert.throws(() => extractZip(win, join(dir, "out")), /escapes the target directory/));
   // A ".." that stays inside is fine.
   withDir((dir) => {
-    extractZip(makeZip([{ name: "a/../b.txt", data: "b" }, { name: "a/l", symlinkTarget: "../b.txt" }]), dir);
+    extractZip(
+      makeZip([
+        { name: "a/../b.txt", data: "b" },
+        { name: "a/l", symlinkTarget: "../b.txt" },
+      ]),
+      dir,
+    );
     assert.equal(readFileSync(join(dir, "a/l"), "utf8"), "b");
   });
 });
@@ -280,7 +308,10 @@ test("archives whose unzipped size exceeds maxBytes are refused", () => {
   const zip = makeZip({ "big.txt": Buffer.alloc(1000, "a"), "small.txt": "b" });
   assert.ok(zip.length < 300, "deflated: the limit is on unzipped bytes");
   withDir((dir) => {
-    assert.throws(() => extractZip(zip, dir, { maxBytes: 1000 }), (e: Error) => e instanceof ZipError && /Unzipped size must be smaller than 1000 bytes/.test(e.message));
+    assert.throws(
+      () => extractZip(zip, dir, { maxBytes: 1000 }),
+      (e: Error) => e instanceof ZipError && /Unzipped size must be smaller than 1000 bytes/.test(e.message),
+    );
     assert.deepEqual(readdirSync(dir), []);
     assert.equal(extractZip(zip, dir, { maxBytes: 1001 }).bytes, 1001);
   });

@@ -25,7 +25,13 @@ const temp = (akid: string, expiration: number, status: "Active" | "Inactive" = 
   sessionToken: akid.startsWith("ASIA") ? `token-of-${akid}` : undefined,
   expiration: akid.startsWith("ASIA") ? expiration : undefined,
   status,
-  principal: { type: "AssumedRole", accountId: TEMP_ACCOUNT, arn: `arn:aws:sts::${TEMP_ACCOUNT}:assumed-role/r/s`, principalId: "AROAEXAMPLE:s", accessKeyId: akid },
+  principal: {
+    type: "AssumedRole",
+    accountId: TEMP_ACCOUNT,
+    arn: `arn:aws:sts::${TEMP_ACCOUNT}:assumed-role/r/s`,
+    principalId: "AROAEXAMPLE:s",
+    accessKeyId: akid,
+  },
 });
 const fakes: CredentialSource = (akid) => {
   if (akid === "ASIATESTGOOD0000") return temp(akid, clock.now() + 3600_000);
@@ -36,7 +42,9 @@ const fakes: CredentialSource = (akid) => {
 // The registry with STS's declared credential source knowing these keys too: the composition root (startServer's
 // `catalog`) takes any catalog.
 const catalog = new Catalog(
-  REGISTRY.map((r) => (r.name === "sts" ? { ...r, credentialSource: (akid: string, store: Store) => fakes(akid, store) ?? r.credentialSource?.(akid, store) } : r)),
+  REGISTRY.map((r) =>
+    r.name === "sts" ? { ...r, credentialSource: (akid: string, store: Store) => fakes(akid, store) ?? r.credentialSource?.(akid, store) } : r,
+  ),
 );
 
 const server = useServer({ auth: "sigv4", clock, catalog });
@@ -71,12 +79,25 @@ async function send(s: TestServer, req: SignedRequest, body?: string): Promise<{
   const qs = Object.entries(req.query ?? {})
     .map(([k, v]) => `${uriEncode(k)}=${uriEncode(String(v))}`)
     .join("&");
-  const res = await fetch(`${s.url}${req.path}${qs ? `?${qs}` : ""}`, { method: req.method, headers, body: req.method === "GET" ? undefined : (body ?? (req.body as string)) });
+  const res = await fetch(`${s.url}${req.path}${qs ? `?${qs}` : ""}`, {
+    method: req.method,
+    headers,
+    body: req.method === "GET" ? undefined : (body ?? (req.body as string)),
+  });
   const text = await res.text();
-  return { status: res.status, code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1], message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1]?.replace(/&apos;/g, "'"), text };
+  return {
+    status: res.status,
+    code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1],
+    message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1]?.replace(/&apos;/g, "'"),
+    text,
+  };
 }
 
-const amz = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+const amz = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 
 test("the real SDK with test/test works", async () => {
   const sts = server.client(STSClient, { accessKeyId: "test", secretAccessKey: "test" });
@@ -99,7 +120,8 @@ test("an unknown key is InvalidClientTokenId 403", async () => {
   const sts = server.client(STSClient, { accessKeyId: "AKIANOSUCHKEY000" });
   await assert.rejects(
     sts.send(new GetCallerIdentityCommand({})),
-    (e: any) => e.name === "InvalidClientTokenId" && e.$metadata.httpStatusCode === 403 && e.message === "The security token included in the request is invalid.",
+    (e: any) =>
+      e.name === "InvalidClientTokenId" && e.$metadata.httpStatusCode === 403 && e.message === "The security token included in the request is invalid.",
   );
 });
 
@@ -191,7 +213,8 @@ test("a JSON service: wrong secret is InvalidSignatureException 400, unknown key
   const unknown = server.client(CloudTrailClient, { accessKeyId: "AKIANOSUCHKEY000" });
   await assert.rejects(
     unknown.send(new LookupEventsCommand({})),
-    (e: any) => e.name === "UnrecognizedClientException" && e.$metadata.httpStatusCode === 400 && e.message === "The security token included in the request is invalid.",
+    (e: any) =>
+      e.name === "UnrecognizedClientException" && e.$metadata.httpStatusCode === 400 && e.message === "The security token included in the request is invalid.",
   );
 });
 
@@ -209,7 +232,11 @@ test("temporary credentials: the right token works, a wrong one is InvalidClient
     expired.send(new GetCallerIdentityCommand({})),
     (e: any) => e.name === "ExpiredToken" && e.$metadata.httpStatusCode === 403 && e.message === "The security token included in the request is expired",
   );
-  const expiredJson = server.client(CloudTrailClient, { accessKeyId: "ASIATESTEXPIRED0", secretAccessKey: "temp-secret", sessionToken: "token-of-ASIATESTEXPIRED0" });
+  const expiredJson = server.client(CloudTrailClient, {
+    accessKeyId: "ASIATESTEXPIRED0",
+    secretAccessKey: "temp-secret",
+    sessionToken: "token-of-ASIATESTEXPIRED0",
+  });
   await assert.rejects(expiredJson.send(new LookupEventsCommand({})), (e: any) => e.name === "ExpiredTokenException");
 });
 
@@ -268,13 +295,34 @@ test("malformed signatures get a 4xx, never a 500", async () => {
     [{ authorization: "AWS4-HMAC-SHA256" }, ""],
     [{ authorization: "AWS4-HMAC-SHA256 Credential=, SignedHeaders=, Signature=", "x-amz-date": d }, ""],
     [{ authorization: `AWS4-HMAC-SHA256 Credential=test/${day}/us-east-1/sts, SignedHeaders=host;x-amz-date, Signature=00`, "x-amz-date": d }, ""],
-    [{ authorization: `AWS4-HMAC-SHA256 Credential=test/${day}/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=00`, "x-amz-date": "yesterday" }, ""],
+    [
+      {
+        authorization: `AWS4-HMAC-SHA256 Credential=test/${day}/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=00`,
+        "x-amz-date": "yesterday",
+      },
+      "",
+    ],
     [{ authorization: `AWS4-HMAC-SHA512 Credential=test/${day}/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=00`, "x-amz-date": d }, ""],
-    [{ authorization: `AWS4-HMAC-SHA256 Credential=test/19990101/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=00`, "x-amz-date": d }, ""],
-    [{ authorization: `AWS4-HMAC-SHA256 Credential=test/${day}/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date;x-missing, Signature=00`, "x-amz-date": d }, ""],
+    [
+      { authorization: `AWS4-HMAC-SHA256 Credential=test/19990101/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=00`, "x-amz-date": d },
+      "",
+    ],
+    [
+      {
+        authorization: `AWS4-HMAC-SHA256 Credential=test/${day}/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date;x-missing, Signature=00`,
+        "x-amz-date": d,
+      },
+      "",
+    ],
     [{ authorization: `AWS4-HMAC-SHA256 Credential=test/${day}/us-east-1/sts/aws4_request, SignedHeaders=x-amz-date, Signature=00`, "x-amz-date": d }, ""],
-    [{}, `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F${day}%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Date=${d}&X-Amz-Expires=abc&X-Amz-SignedHeaders=host&X-Amz-Signature=00&Action=GetCallerIdentity&Version=2011-06-15`],
-    [{}, `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F${day}%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Date=${d}&X-Amz-Expires=999999&X-Amz-SignedHeaders=host&X-Amz-Signature=00&Action=GetCallerIdentity`],
+    [
+      {},
+      `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F${day}%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Date=${d}&X-Amz-Expires=abc&X-Amz-SignedHeaders=host&X-Amz-Signature=00&Action=GetCallerIdentity&Version=2011-06-15`,
+    ],
+    [
+      {},
+      `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F${day}%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Date=${d}&X-Amz-Expires=999999&X-Amz-SignedHeaders=host&X-Amz-Signature=00&Action=GetCallerIdentity`,
+    ],
     [{}, `X-Amz-Signature=00&Action=GetCallerIdentity&bad=%zz%E0`],
   ];
   for (const [headers, query] of cases) {

@@ -32,7 +32,14 @@ function post(headers: Record<string, string>, body: string | Uint8Array, path =
 test("requests route by Host name forms", async () => {
   // GetCallerIdentity is an STS action: sent to an IAM host name it must reach IAM (which has no such
   // action), proving the Host decided, not the Action.
-  for (const suffix of ["localhost", "us-east-1.amazonaws.com", "amazonaws.com", "localhost.localstack.cloud:4566", "eu-west-1.localhost.localstack.cloud", "eu-west-1.localhost"]) {
+  for (const suffix of [
+    "localhost",
+    "us-east-1.amazonaws.com",
+    "amazonaws.com",
+    "localhost.localstack.cloud:4566",
+    "eu-west-1.localhost.localstack.cloud",
+    "eu-west-1.localhost",
+  ]) {
     const sts = await post({ ...form, host: `sts.${suffix}` }, gci);
     assert.equal(sts.status, 200, suffix);
     assert.match(sts.text, /<GetCallerIdentityResult>/, suffix);
@@ -43,7 +50,10 @@ test("requests route by Host name forms", async () => {
 });
 
 test("query requests route by SigV4 scope and by Action alone", async () => {
-  const scoped = await post({ ...form, authorization: "AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/sts/aws4_request, SignedHeaders=host, Signature=00" }, gci);
+  const scoped = await post(
+    { ...form, authorization: "AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/sts/aws4_request, SignedHeaders=host, Signature=00" },
+    gci,
+  );
   assert.equal(scoped.status, 200);
   const bare = await post(form, gci);
   assert.equal(bare.status, 200);
@@ -56,20 +66,27 @@ test("JSON requests route by X-Amz-Target and CBOR by the rpc-v2 path", async ()
   const json = await post({ "content-type": "application/x-amz-json-1.0", "x-amz-target": "GraniteServiceVersion20100801.ListMetrics" }, "{}");
   assert.equal(json.status, 501);
   assert.equal(JSON.parse(json.text).__type, "NotImplemented");
-  const cbor = await post({ "content-type": "application/cbor", "smithy-protocol": "rpc-v2-cbor", accept: "application/cbor" }, new Uint8Array([0xa0]), "/service/GraniteServiceVersion20100801/operation/ListMetrics");
+  const cbor = await post(
+    { "content-type": "application/cbor", "smithy-protocol": "rpc-v2-cbor", accept: "application/cbor" },
+    new Uint8Array([0xa0]),
+    "/service/GraniteServiceVersion20100801/operation/ListMetrics",
+  );
   assert.equal(cbor.status, 501);
   assert.equal(cbor.headers.get("smithy-protocol"), "rpc-v2-cbor");
 });
 
 test("an unimplemented operation answers 501 NotImplemented naming it, through the real SDK", async () => {
   const iam = server.client(IAMClient);
-  await assert.rejects(iam.send(new CreateSAMLProviderCommand({ Name: "corp", SAMLMetadataDocument: "x".repeat(1000) })), (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, "NotImplemented");
-    assert.equal(e.$metadata?.httpStatusCode, 501);
-    assert.match(e.message, /CreateSAMLProvider/);
-    assert.match(e.message, /IAM/);
-    return true;
-  });
+  await assert.rejects(
+    iam.send(new CreateSAMLProviderCommand({ Name: "corp", SAMLMetadataDocument: "x".repeat(1000) })),
+    (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(e.name, "NotImplemented");
+      assert.equal(e.$metadata?.httpStatusCode, 501);
+      assert.match(e.message, /CreateSAMLProvider/);
+      assert.match(e.message, /IAM/);
+      return true;
+    },
+  );
 });
 
 test("a request no service can be found for gets a 400, not a 500", async () => {

@@ -87,7 +87,8 @@ export function runAwsProcess(cli: AwsCli, endpoint: string, args: string[], cre
 function spawnAws(cli: AwsCli, argv: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(cli.path, argv, { env });
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (status) => resolve({ status, stdout, stderr }));
@@ -98,14 +99,17 @@ function spawnAws(cli: AwsCli, argv: string[], env: Record<string, string>): Pro
 function scriptOf(path: string): string | undefined {
   const full = path.includes("/")
     ? path
-    : (process.env.PATH ?? "").split(delimiter).map((d) => join(d, path)).find((p) => {
-        try {
-          accessSync(p, constants.X_OK);
-          return true;
-        } catch {
-          return false;
-        }
-      });
+    : (process.env.PATH ?? "")
+        .split(delimiter)
+        .map((d) => join(d, path))
+        .find((p) => {
+          try {
+            accessSync(p, constants.X_OK);
+            return true;
+          } catch {
+            return false;
+          }
+        });
   if (!full) return undefined;
   const head = headOf(full);
   if (/^#!.*python/.test(head)) return full;
@@ -146,7 +150,10 @@ class Batch {
   private markReady!: (ok: boolean) => void;
   private dead = false;
 
-  constructor(private readonly cli: AwsCli, interpreter: string[]) {
+  constructor(
+    private readonly cli: AwsCli,
+    interpreter: string[],
+  ) {
     this.ready = new Promise((r) => (this.markReady = r));
     const [cmd, ...pre] = interpreter;
     this.child = spawn(cmd, [...pre, WORKER], { env: cliEnv({}), stdio: ["ignore", "pipe", "pipe", "pipe"] });
@@ -214,4 +221,3 @@ function batchFor(cli: AwsCli): Batch | undefined {
   }
   return batches.get(cli.path);
 }
-

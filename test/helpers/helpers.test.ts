@@ -34,7 +34,10 @@ test("signedFetch: a SigV4-signed request the server verifies; a wrong secret is
 
 test("scopeAuth: an unsigned SigV4-shaped header naming the service and region", () => {
   assert.equal(scopeAuth("sqs"), "AWS4-HMAC-SHA256 Credential=123456789012/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=00");
-  assert.equal(scopeAuth("s3", { accessKeyId: "AKID", region: "eu-west-1", signature: "0" }), "AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=0");
+  assert.equal(
+    scopeAuth("s3", { accessKeyId: "AKID", region: "eu-west-1", signature: "0" }),
+    "AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=0",
+  );
 });
 
 const clis = awsClis();
@@ -67,6 +70,7 @@ for (const cli of clis) {
       [["sts", "get-access-key-info", "--access-key-id", account, "--query", "Account", "--output", "text"], creds],
       [["kms", "encrypt", "--key-id", "alias/x", "--plaintext", "fileb:///nonexistent/file"], creds],
     ];
-    for (const [args, env] of lines) assert.deepEqual(await runAws(cli, server.url, args, env), await runAwsProcess(cli, server.url, args, env), args.join(" "));
+    for (const [args, env] of lines)
+      assert.deepEqual(await runAws(cli, server.url, args, env), await runAwsProcess(cli, server.url, args, env), args.join(" "));
   });
 }

@@ -18,7 +18,18 @@ export interface Block {
   line: number;
 }
 
-const LANGS: Record<string, Lang> = { sh: "sh", bash: "sh", shell: "sh", js: "js", mjs: "js", javascript: "js", ts: "js", typescript: "js", python: "python", py: "python" };
+const LANGS: Record<string, Lang> = {
+  sh: "sh",
+  bash: "sh",
+  shell: "sh",
+  js: "js",
+  mjs: "js",
+  javascript: "js",
+  ts: "js",
+  typescript: "js",
+  python: "python",
+  py: "python",
+};
 
 /** Every top-level fenced block of a Markdown text, with the example marker that precedes it, if any. */
 export function parseBlocks(markdown: string): Block[] {
@@ -108,7 +119,10 @@ function exec(file: string, args: string[], opts: { cwd: string; env: NodeJS.Pro
  */
 export class ShellSession {
   private env: NodeJS.ProcessEnv;
-  constructor(env: NodeJS.ProcessEnv, private readonly dir: string) {
+  constructor(
+    env: NodeJS.ProcessEnv,
+    private readonly dir: string,
+  ) {
     this.env = env;
   }
 

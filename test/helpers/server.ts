@@ -99,7 +99,12 @@ export function useServer(opts: ServerOptions = {}, setup?: (server: UsedServer)
     },
     has: (_, prop) => prop in extras || prop in live(),
     ownKeys: () => [...Reflect.ownKeys(live()), ...Object.keys(extras)],
-    getOwnPropertyDescriptor: (_, prop) => ({ configurable: true, enumerable: true, writable: false, value: prop in extras ? extras[prop as keyof typeof extras] : Reflect.get(live(), prop) }),
+    getOwnPropertyDescriptor: (_, prop) => ({
+      configurable: true,
+      enumerable: true,
+      writable: false,
+      value: prop in extras ? extras[prop as keyof typeof extras] : Reflect.get(live(), prop),
+    }),
   });
   return used;
 }
@@ -124,7 +129,16 @@ export async function signedFetch(s: { url: string }, path: string, init: Signed
   });
   const method = init.method ?? (init.body === undefined ? "GET" : "POST");
   const signed = await signer.sign(
-    new HttpRequest({ method, protocol: url.protocol, hostname: url.hostname, port: Number(url.port) || undefined, path: url.pathname, query, headers: { host: url.host, ...init.headers }, body: init.body }),
+    new HttpRequest({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port) || undefined,
+      path: url.pathname,
+      query,
+      headers: { host: url.host, ...init.headers },
+      body: init.body,
+    }),
   );
   const headers = { ...(signed.headers as Record<string, string>) };
   delete headers.host; // fetch sets Host itself (from the URL, the same value)
@@ -135,6 +149,9 @@ export async function signedFetch(s: { url: string }, path: string, init: Signed
  * An Authorization header shaped like SigV4 but not signed: enough for Stratus to route by the credential scope
  * (service, region) and tell the account from the key id when it does not check signatures (the default).
  */
-export function scopeAuth(service: string, opts: { accessKeyId?: string; region?: string; date?: string; signedHeaders?: string; signature?: string } = {}): string {
+export function scopeAuth(
+  service: string,
+  opts: { accessKeyId?: string; region?: string; date?: string; signedHeaders?: string; signature?: string } = {},
+): string {
   return `AWS4-HMAC-SHA256 Credential=${opts.accessKeyId ?? "123456789012"}/${opts.date ?? "20240101"}/${opts.region ?? "us-east-1"}/${service}/aws4_request, SignedHeaders=${opts.signedHeaders ?? "host"}, Signature=${opts.signature ?? "00"}`;
 }

@@ -24,7 +24,8 @@ const DOS_DATE_1980_01_01 = (0 << 9) | (1 << 5) | 1;
  */
 export function makeZip(files: ZipInput[] | Record<string, Buffer | string>, opts: { store?: boolean } = {}): Buffer {
   const inputs: ZipInput[] = Array.isArray(files) ? files : Object.entries(files).map(([name, data]) => ({ name, data }));
-  const locals: Buffer[] = [], centrals: Buffer[] = [];
+  const locals: Buffer[] = [],
+    centrals: Buffer[] = [];
   let offset = 0;
   for (const f of inputs) {
     let name = f.name.replace(/\\/g, "/");
@@ -37,10 +38,11 @@ export function makeZip(files: ZipInput[] | Record<string, Buffer | string>, opt
       data = Buffer.from(f.symlinkTarget, "utf8");
       mode = S_IFLNK | 0o777;
     } else {
-      data = typeof f.data === "string" ? Buffer.from(f.data, "utf8") : f.data ?? Buffer.alloc(0);
+      data = typeof f.data === "string" ? Buffer.from(f.data, "utf8") : (f.data ?? Buffer.alloc(0));
       mode = S_IFREG | ((f.mode ?? 0o644) & 0o7777);
     }
-    let method = 0, body = data;
+    let method = 0,
+      body = data;
     if (!opts.store && data.length) {
       const deflated = zlib.deflateRawSync(data);
       if (deflated.length < data.length) [method, body] = [8, deflated];
@@ -78,7 +80,8 @@ export function makeZip(files: ZipInput[] | Record<string, Buffer | string>, opt
   const tail: Buffer[] = [];
   // More than 65534 entries (node_modules can do it) or a central directory past 4 GiB: add the ZIP64 records.
   if (n >= U16 || offset >= U32 || cdSize >= U32) {
-    const rec = Buffer.alloc(56), loc = Buffer.alloc(20);
+    const rec = Buffer.alloc(56),
+      loc = Buffer.alloc(20);
     rec.writeUInt32LE(SIG_EOCD64, 0);
     rec.writeBigUInt64LE(44n, 4); // size of the rest of the record
     rec.writeUInt16LE((3 << 8) | 45, 12);

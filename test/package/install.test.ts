@@ -52,7 +52,10 @@ const TRUST = JSON.stringify({
 async function startServer(command: string, args: string[], cwd: string): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
   const port = await freePort();
   const child = spawn(command, [...args, "start", "--port", String(port), "--data-dir", join(cwd, ".stratus"), "--log-level", "warn"], {
-    cwd, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true,
+    cwd,
+    env: cleanEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
   children.add(child);
   child.on("exit", () => children.delete(child));
@@ -124,7 +127,16 @@ describe("the npm package", { skip: gitMissing || npmMissing, timeout: 900_000 }
 
   test("holds what runs and nothing for development", () => {
     assert.ok(existsSync(tarball), tarball);
-    for (const f of ["package.json", "README.md", "LICENSE", "bin/stratus.js", "dist/stratus.js", "runtimes/node/index.mjs", "runtimes/python/bootstrap.py", "models/index.json"]) {
+    for (const f of [
+      "package.json",
+      "README.md",
+      "LICENSE",
+      "bin/stratus.js",
+      "dist/stratus.js",
+      "runtimes/node/index.mjs",
+      "runtimes/python/bootstrap.py",
+      "models/index.json",
+    ]) {
       assert.ok(files.includes(f), `${f} is in the tarball`);
     }
     const top = new Set(files.map((f) => f.split("/")[0]));
@@ -164,10 +176,15 @@ describe("the npm package", { skip: gitMissing || npmMissing, timeout: 900_000 }
     const { Role } = await iam.send(new CreateRoleCommand({ RoleName: "pkg-role", AssumeRolePolicyDocument: TRUST }));
     const code = `import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 export const handler = async () => (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn;`;
-    await lambda.send(new CreateFunctionCommand({
-      FunctionName: "uses-sdk", Runtime: "nodejs20.x", Handler: "index.handler", Role: Role!.Arn!,
-      Code: { ZipFile: makeZip({ "index.mjs": code }) },
-    }));
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "uses-sdk",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: Role!.Arn!,
+        Code: { ZipFile: makeZip({ "index.mjs": code }) },
+      }),
+    );
     await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 60 }, { FunctionName: "uses-sdk" });
     const out = await lambda.send(new InvokeCommand({ FunctionName: "uses-sdk" }));
     const body = Buffer.from(out.Payload ?? []).toString("utf8");
@@ -177,7 +194,10 @@ export const handler = async () => (await new STSClient({}).send(new GetCallerId
     await stop(server);
     // Nothing compiled: the only native addon in the project is the better-sqlite3 added above on Node 20.
     const addons = findAddons(nodeModules);
-    assert.deepEqual(addons.filter((a) => !a.includes("better-sqlite3")), []);
+    assert.deepEqual(
+      addons.filter((a) => !a.includes("better-sqlite3")),
+      [],
+    );
     if (builtinSqlite) assert.deepEqual(addons, []);
   });
 

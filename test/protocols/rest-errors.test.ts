@@ -51,7 +51,10 @@ test("S3 error body is a bare <Error> with Code, Message, RequestId and HostId",
   assert.equal(res.status, 501);
   assert.match(res.headers.get("content-type") ?? "", /xml/);
   const body = await res.text();
-  assert.match(body, /^<\?xml[^>]*\?>\s*<Error><Code>NotImplemented<\/Code><Message>[^<]+<\/Message><RequestId>[^<]+<\/RequestId><HostId>[^<]+<\/HostId><\/Error>$/);
+  assert.match(
+    body,
+    /^<\?xml[^>]*\?>\s*<Error><Code>NotImplemented<\/Code><Message>[^<]+<\/Message><RequestId>[^<]+<\/RequestId><HostId>[^<]+<\/HostId><\/Error>$/,
+  );
   assert.equal(res.headers.get("x-amz-request-id"), /<RequestId>([^<]+)</.exec(body)![1]);
 });
 
@@ -71,13 +74,17 @@ test("malformed JSON to a rest-json POST is 400 SerializationException", async (
 test("a JSON value of the wrong type is 400 SerializationException (service told by Host)", async () => {
   // fetch will not send a custom Host, so this one goes through node:http.
   const res = await new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
-    const req = httpRequest(`${server.url}/2015-03-31/functions`, {
-      method: "POST",
-      headers: { host: "lambda.us-east-1.amazonaws.com", "content-type": "application/json" },
-    }, (r) => {
-      r.resume();
-      r.on("end", () => resolve({ status: r.statusCode ?? 0, headers: r.headers }));
-    });
+    const req = httpRequest(
+      `${server.url}/2015-03-31/functions`,
+      {
+        method: "POST",
+        headers: { host: "lambda.us-east-1.amazonaws.com", "content-type": "application/json" },
+      },
+      (r) => {
+        r.resume();
+        r.on("end", () => resolve({ status: r.statusCode ?? 0, headers: r.headers }));
+      },
+    );
     req.on("error", reject);
     req.end('{"FunctionName": {"not": "a string"}}');
   });

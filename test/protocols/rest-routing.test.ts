@@ -40,7 +40,13 @@ const S3_CASES: [string, string, Record<string, string>, string, Record<string, 
   ["PUT", "/bucket/key", {}, "PutObject", { Bucket: "bucket", Key: "key" }],
   ["PUT", "/bucket/key", { "x-amz-copy-source": "src/k" }, "CopyObject", { Bucket: "bucket", Key: "key", CopySource: "src/k" }],
   ["PUT", "/bucket/key?partNumber=2&uploadId=u", {}, "UploadPart", { Bucket: "bucket", Key: "key", PartNumber: 2, UploadId: "u" }],
-  ["PUT", "/bucket/key?partNumber=2&uploadId=u", { "x-amz-copy-source": "src/k" }, "UploadPartCopy", { Bucket: "bucket", Key: "key", PartNumber: 2, UploadId: "u", CopySource: "src/k" }],
+  [
+    "PUT",
+    "/bucket/key?partNumber=2&uploadId=u",
+    { "x-amz-copy-source": "src/k" },
+    "UploadPartCopy",
+    { Bucket: "bucket", Key: "key", PartNumber: 2, UploadId: "u", CopySource: "src/k" },
+  ],
   ["POST", "/bucket/key?uploads", {}, "CreateMultipartUpload", { Bucket: "bucket", Key: "key" }],
   ["POST", "/bucket/key?uploadId=u", {}, "CompleteMultipartUpload", { Bucket: "bucket", Key: "key", UploadId: "u" }],
   ["DELETE", "/bucket/key?uploadId=u", {}, "AbortMultipartUpload", { Bucket: "bucket", Key: "key", UploadId: "u" }],
@@ -66,7 +72,12 @@ const LAMBDA_CASES: [string, string, string, Record<string, unknown>][] = [
   ["GET", "/2015-03-31/functions/?MaxItems=10&Marker=m", "ListFunctions", { MaxItems: 10, Marker: "m" }],
   ["GET", "/2015-03-31/functions/my-fn", "GetFunction", { FunctionName: "my-fn" }],
   ["GET", "/2015-03-31/functions/my-fn?Qualifier=live", "GetFunction", { FunctionName: "my-fn", Qualifier: "live" }],
-  ["GET", "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Amy-fn/configuration", "GetFunctionConfiguration", { FunctionName: "arn:aws:lambda:us-east-1:123456789012:function:my-fn" }],
+  [
+    "GET",
+    "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Amy-fn/configuration",
+    "GetFunctionConfiguration",
+    { FunctionName: "arn:aws:lambda:us-east-1:123456789012:function:my-fn" },
+  ],
   ["POST", "/2015-03-31/functions/my-fn/invocations", "Invoke", { FunctionName: "my-fn" }],
   ["GET", "/2015-03-31/functions/my-fn/versions", "ListVersionsByFunction", { FunctionName: "my-fn" }],
   ["DELETE", "/2015-03-31/functions/my-fn", "DeleteFunction", { FunctionName: "my-fn" }],
@@ -99,15 +110,24 @@ test("S3 user metadata headers become the Metadata prefix map", () => {
 });
 
 test("S3 answers a method no route takes with 405 MethodNotAllowed", () => {
-  assert.throws(() => xml.resolveOperation(request("PATCH", "/bucket/key"), s3), (e: unknown) => isServiceError(e) && e.code === "MethodNotAllowed" && e.status === 405);
+  assert.throws(
+    () => xml.resolveOperation(request("PATCH", "/bucket/key"), s3),
+    (e: unknown) => isServiceError(e) && e.code === "MethodNotAllowed" && e.status === 405,
+  );
 });
 
 test("Lambda answers an unknown path with 404 UnknownOperationException", () => {
-  assert.throws(() => json.resolveOperation(request("GET", "/2015-03-31/nothing-here"), lambda), (e: unknown) => isServiceError(e) && e.code === "UnknownOperationException" && e.status === 404);
+  assert.throws(
+    () => json.resolveOperation(request("GET", "/2015-03-31/nothing-here"), lambda),
+    (e: unknown) => isServiceError(e) && e.code === "UnknownOperationException" && e.status === 404,
+  );
 });
 
 test("a malformed percent-escape in a label is a 400, not a crash", () => {
-  assert.throws(() => route(xml, s3, "GET", "/bucket/%E0%A4%A"), (e: unknown) => isServiceError(e) && e.status === 400);
+  assert.throws(
+    () => route(xml, s3, "GET", "/bucket/%E0%A4%A"),
+    (e: unknown) => isServiceError(e) && e.status === 400,
+  );
 });
 
 test("the route table is built once per model", () => {
@@ -123,8 +143,17 @@ test("Lambda DeleteAlias answers 204 with no body", () => {
 
 test("S3 GetObject writes the blob payload raw and its members as headers", () => {
   const res = xml.serializeOutput(
-    { Body: Buffer.from("hello"), ContentType: "text/plain", ETag: '"abc"', LastModified: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)), Metadata: { Color: "blue" } },
-    s3, "GetObject", { requestId: "r" });
+    {
+      Body: Buffer.from("hello"),
+      ContentType: "text/plain",
+      ETag: '"abc"',
+      LastModified: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)),
+      Metadata: { Color: "blue" },
+    },
+    s3,
+    "GetObject",
+    { requestId: "r" },
+  );
   assert.equal(res.status, 200);
   assert.equal(res.body.toString(), "hello");
   assert.equal(res.headers["content-type"], "text/plain");
@@ -136,7 +165,12 @@ test("S3 GetObject writes the blob payload raw and its members as headers", () =
 });
 
 test("S3 ListBuckets writes an XML document in S3's namespace", () => {
-  const res = xml.serializeOutput({ Buckets: [{ Name: "a", CreationDate: new Date(Date.UTC(2024, 0, 1)) }], Owner: { ID: "id" } }, s3, "ListBuckets", { requestId: "r" });
+  const res = xml.serializeOutput({ Buckets: [{ Name: "a", CreationDate: new Date(Date.UTC(2024, 0, 1)) }], Owner: { ID: "id" } }, s3, "ListBuckets", {
+    requestId: "r",
+  });
   assert.equal(res.headers["content-type"], "application/xml");
-  assert.match(String(res.body), /<ListBucketsOutput xmlns="http:\/\/s3\.amazonaws\.com\/doc\/2006-03-01\/"><Buckets><Bucket><Name>a<\/Name><CreationDate>2024-01-01T00:00:00Z<\/CreationDate><\/Bucket><\/Buckets><Owner><ID>id<\/ID><\/Owner><\/ListBucketsOutput>/);
+  assert.match(
+    String(res.body),
+    /<ListBucketsOutput xmlns="http:\/\/s3\.amazonaws\.com\/doc\/2006-03-01\/"><Buckets><Bucket><Name>a<\/Name><CreationDate>2024-01-01T00:00:00Z<\/CreationDate><\/Bucket><\/Buckets><Owner><ID>id<\/ID><\/Owner><\/ListBucketsOutput>/,
+  );
 });

@@ -40,8 +40,9 @@ function decoderModel(v: Vector, shape: string): ServiceModel {
   const given = v.case.given;
   // A response has no uri or query: members bound there travel in the body, as the serializer wrote them.
   const s = v.model.shapes[shape];
-  const members = Object.fromEntries(Object.entries(s.members ?? {}).map(([n, r]) =>
-    [n, r.location === "uri" || r.location === "querystring" ? { ...r, location: undefined } : r]));
+  const members = Object.fromEntries(
+    Object.entries(s.members ?? {}).map(([n, r]) => [n, r.location === "uri" || r.location === "querystring" ? { ...r, location: undefined } : r]),
+  );
   const http = { method: "POST", requestUri: "/" };
   return { ...v.model, shapes: { ...v.model.shapes, [shape]: { ...s, members } }, operations: { [given.name]: { name: given.name, http, input: { shape } } } };
 }
@@ -93,7 +94,11 @@ function checkHeaders(expected: Record<string, string> | undefined, actual: Reco
     // A content type on an empty body says nothing; ours is left off.
     if (key === "content-type" && emptyBody) continue;
     assert.ok(ours[key] !== undefined, `header ${k} missing`);
-    const norm = (s: string) => s.split(",").map((p) => p.trim()).join(",");
+    const norm = (s: string) =>
+      s
+        .split(",")
+        .map((p) => p.trim())
+        .join(",");
     assert.equal(norm(ours[key]), norm(v), `header ${k}`);
   }
 }
@@ -151,6 +156,10 @@ function checkError(codec: ProtocolCodec, v: Vector, kind: "json" | "xml", expec
     assert.equal(child(errorEl, "RequestId") !== undefined || child(root, "RequestId") !== undefined, true);
   }
   const bodyFields = plain(v.model, { shape: shapeName }, readValue(v.model, { shape: shapeName }, errorEl)) as Record<string, unknown>;
-  const headerFields = plain(v.model, { shape: shapeName }, codec.parseInput(asRequest(v, { headers: res.headers, body: Buffer.alloc(0) }), decoderModel(v, shapeName), c.given.name)) as Record<string, unknown>;
+  const headerFields = plain(
+    v.model,
+    { shape: shapeName },
+    codec.parseInput(asRequest(v, { headers: res.headers, body: Buffer.alloc(0) }), decoderModel(v, shapeName), c.given.name),
+  ) as Record<string, unknown>;
   assert.deepEqual({ ...bodyFields, ...headerFields }, c.error ?? {}, "decoded error members");
 }

@@ -31,7 +31,11 @@ const json = (b: Buffer) => JSON.parse(b.toString("utf8")) as Record<string, unk
 const CLOUDTRAIL_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
 
 test("json: a truncated body is SerializationException 400", async () => {
-  const r = await post("/", { "x-amz-target": `${CLOUDTRAIL_TARGET}.LookupEvents`, "content-type": "application/x-amz-json-1.1", authorization: scope("cloudtrail") }, '{"MaxResults": 5');
+  const r = await post(
+    "/",
+    { "x-amz-target": `${CLOUDTRAIL_TARGET}.LookupEvents`, "content-type": "application/x-amz-json-1.1", authorization: scope("cloudtrail") },
+    '{"MaxResults": 5',
+  );
   assert.equal(r.status, 400);
   assert.match(r.headers.get("content-type") ?? "", /application\/x-amz-json-1\.1/);
   assert.ok(r.headers.get("x-amzn-requestid"));
@@ -39,13 +43,21 @@ test("json: a truncated body is SerializationException 400", async () => {
 });
 
 test("json: a body that is not an object is SerializationException 400", async () => {
-  const r = await post("/", { "x-amz-target": `${CLOUDTRAIL_TARGET}.LookupEvents`, "content-type": "application/x-amz-json-1.1", authorization: scope("cloudtrail") }, "[1,2]");
+  const r = await post(
+    "/",
+    { "x-amz-target": `${CLOUDTRAIL_TARGET}.LookupEvents`, "content-type": "application/x-amz-json-1.1", authorization: scope("cloudtrail") },
+    "[1,2]",
+  );
   assert.equal(r.status, 400);
   assert.equal(json(r.body).__type, "SerializationException");
 });
 
 test("json: a member of the wrong JSON type is SerializationException 400", async () => {
-  const r = await post("/", { "x-amz-target": `${CLOUDTRAIL_TARGET}.LookupEvents`, "content-type": "application/x-amz-json-1.1", authorization: scope("cloudtrail") }, '{"MaxResults": "five"}');
+  const r = await post(
+    "/",
+    { "x-amz-target": `${CLOUDTRAIL_TARGET}.LookupEvents`, "content-type": "application/x-amz-json-1.1", authorization: scope("cloudtrail") },
+    '{"MaxResults": "five"}',
+  );
   assert.equal(r.status, 400);
   const body = json(r.body);
   assert.equal(body.__type, "SerializationException");
@@ -53,13 +65,21 @@ test("json: a member of the wrong JSON type is SerializationException 400", asyn
 });
 
 test("json: an unknown X-Amz-Target is UnknownOperationException", async () => {
-  const r = await post("/", { "x-amz-target": `${CLOUDTRAIL_TARGET}.NoSuchThing`, "content-type": "application/x-amz-json-1.1", authorization: scope("cloudtrail") }, "{}");
+  const r = await post(
+    "/",
+    { "x-amz-target": `${CLOUDTRAIL_TARGET}.NoSuchThing`, "content-type": "application/x-amz-json-1.1", authorization: scope("cloudtrail") },
+    "{}",
+  );
   assert.equal(r.status, 400);
   assert.equal(json(r.body).__type, "UnknownOperationException");
 });
 
 test("query: malformed percent-encoding is MalformedQueryString 400", async () => {
-  const r = await post("/", { "content-type": "application/x-www-form-urlencoded", authorization: scope("sts") }, "Action=GetCallerIdentity&Version=2011-06-15&Bad=%E0%A4%A");
+  const r = await post(
+    "/",
+    { "content-type": "application/x-www-form-urlencoded", authorization: scope("sts") },
+    "Action=GetCallerIdentity&Version=2011-06-15&Bad=%E0%A4%A",
+  );
   assert.equal(r.status, 400);
   const e = xml.parse(r.body.toString("utf8")).ErrorResponse.Error;
   assert.equal(e.Code, "MalformedQueryString");
@@ -107,11 +127,13 @@ test("cbor: a truncated CBOR map is SerializationException 400", async () => {
 /** A CloudWatch client speaking the given protocol, recording the Content-Type of what it sent. */
 function cloudwatch(protocol?: unknown) {
   const sent: string[] = [];
-  const cw = new CloudWatchClient({ ...server.clientConfig(), maxAttempts: 1, ...(protocol ? { protocol } : {}) } as NonNullable<ConstructorParameters<typeof CloudWatchClient>[0]>);
+  const cw = new CloudWatchClient({ ...server.clientConfig(), maxAttempts: 1, ...(protocol ? { protocol } : {}) } as NonNullable<
+    ConstructorParameters<typeof CloudWatchClient>[0]
+  >);
   cw.middlewareStack.add(
     (next) => async (args) => {
       const headers = (args.request as { headers: Record<string, string> }).headers;
-      sent.push(headers["smithy-protocol"] ? "cbor" : headers["content-type"] ?? "");
+      sent.push(headers["smithy-protocol"] ? "cbor" : (headers["content-type"] ?? ""));
       return next(args);
     },
     { step: "finalizeRequest" },
@@ -145,7 +167,11 @@ test("CloudWatch via the real SDK over query answers NotImplemented 501", async 
 });
 
 test("CloudWatch spoken as awsJson 1.0 answers a JSON envelope", async () => {
-  const r = await post("/", { "x-amz-target": "GraniteServiceVersion20100801.ListMetrics", "content-type": "application/x-amz-json-1.0", authorization: scope("monitoring") }, "{}");
+  const r = await post(
+    "/",
+    { "x-amz-target": "GraniteServiceVersion20100801.ListMetrics", "content-type": "application/x-amz-json-1.0", authorization: scope("monitoring") },
+    "{}",
+  );
   assert.equal(r.status, 501);
   assert.match(r.headers.get("content-type") ?? "", /application\/x-amz-json-1\.0/);
   const body = json(r.body);
@@ -155,7 +181,11 @@ test("CloudWatch spoken as awsJson 1.0 answers a JSON envelope", async () => {
 });
 
 test("CloudWatch spoken as query answers an XML ErrorResponse", async () => {
-  const r = await post("/", { "content-type": "application/x-www-form-urlencoded", authorization: scope("monitoring") }, "Action=ListMetrics&Version=2010-08-01&Namespace=AWS%2FEC2");
+  const r = await post(
+    "/",
+    { "content-type": "application/x-www-form-urlencoded", authorization: scope("monitoring") },
+    "Action=ListMetrics&Version=2010-08-01&Namespace=AWS%2FEC2",
+  );
   assert.equal(r.status, 501);
   assert.match(r.headers.get("content-type") ?? "", /text\/xml/);
   const e = xml.parse(r.body.toString("utf8")).ErrorResponse.Error;
@@ -166,15 +196,22 @@ test("CloudWatch spoken as query answers an XML ErrorResponse", async () => {
 // RemovePermission: an SQS operation Stratus does not implement (yet); the point is the error's envelope.
 test("SQS via the real SDK (awsJson 1.0) answers NotImplemented, parsed by the SDK", async () => {
   const sqs = server.client(SQSClient, {}, { maxAttempts: 1 });
-  await assert.rejects(sqs.send(new RemovePermissionCommand({ QueueUrl: `${server.url}/000000000000/q`, Label: "l" })), (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, "NotImplemented");
-    assert.equal(e.$metadata?.httpStatusCode, 501);
-    return true;
-  });
+  await assert.rejects(
+    sqs.send(new RemovePermissionCommand({ QueueUrl: `${server.url}/000000000000/q`, Label: "l" })),
+    (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(e.name, "NotImplemented");
+      assert.equal(e.$metadata?.httpStatusCode, 501);
+      return true;
+    },
+  );
 });
 
 test("SQS spoken as query (Action=RemovePermission) answers an XML envelope", async () => {
-  const r = await post("/", { "content-type": "application/x-www-form-urlencoded", authorization: scope("sqs") }, "Action=RemovePermission&Version=2012-11-05&QueueUrl=http%3A%2F%2Flocalhost%2F000000000000%2Fq&Label=l");
+  const r = await post(
+    "/",
+    { "content-type": "application/x-www-form-urlencoded", authorization: scope("sqs") },
+    "Action=RemovePermission&Version=2012-11-05&QueueUrl=http%3A%2F%2Flocalhost%2F000000000000%2Fq&Label=l",
+  );
   assert.equal(r.status, 501);
   const doc = xml.parse(r.body.toString("utf8"));
   assert.equal(doc.ErrorResponse.Error.Code, "NotImplemented");
@@ -194,16 +231,27 @@ const jsonReq = (target: string, body: string | Buffer, headers: Record<string, 
 test("json codec: ISO and epoch timestamps both become Dates; a gzipped body is read", () => {
   const model = loadModel("cloudtrail");
   const codec = codecs.json;
-  const iso = codec.parseInput(jsonReq(`${CLOUDTRAIL_TARGET}.LookupEvents`, '{"StartTime":"2024-01-02T03:04:05Z","EndTime":1704164645}'), model, "LookupEvents");
+  const iso = codec.parseInput(
+    jsonReq(`${CLOUDTRAIL_TARGET}.LookupEvents`, '{"StartTime":"2024-01-02T03:04:05Z","EndTime":1704164645}'),
+    model,
+    "LookupEvents",
+  );
   assert.deepEqual(iso.StartTime, new Date("2024-01-02T03:04:05Z"));
   assert.deepEqual(iso.EndTime, new Date("2024-01-02T03:04:05Z"));
-  const gz = codec.parseInput(jsonReq(`${CLOUDTRAIL_TARGET}.LookupEvents`, gzipSync('{"MaxResults":7}'), { "content-encoding": "gzip" }), model, "LookupEvents");
+  const gz = codec.parseInput(
+    jsonReq(`${CLOUDTRAIL_TARGET}.LookupEvents`, gzipSync('{"MaxResults":7}'), { "content-encoding": "gzip" }),
+    model,
+    "LookupEvents",
+  );
   assert.equal(gz.MaxResults, 7);
 });
 
 test("json codec: a Content-Type that is not JSON is refused with a 4xx", () => {
   const model = loadModel("cloudtrail");
-  assert.throws(() => codecs.json.resolveOperation(jsonReq(`${CLOUDTRAIL_TARGET}.LookupEvents`, "{}", { "content-type": "text/plain" }), model), (e: { code: string; status: number }) => e.code === "UnknownOperationException" && e.status === 400);
+  assert.throws(
+    () => codecs.json.resolveOperation(jsonReq(`${CLOUDTRAIL_TARGET}.LookupEvents`, "{}", { "content-type": "text/plain" }), model),
+    (e: { code: string; status: number }) => e.code === "UnknownOperationException" && e.status === 400,
+  );
 });
 
 test("query codec: an awsQueryCompatible JSON model answers query with <OpResult>", () => {

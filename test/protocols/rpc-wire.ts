@@ -5,7 +5,7 @@ import { XMLParser } from "fast-xml-parser";
 import { cbor } from "@smithy/core/cbor";
 import { ServiceError } from "../../src/core/errors.js";
 import type { MemberRef, ServiceModel } from "../../src/core/model.js";
-import type { ProtocolCodec } from "../../src/protocols/types.js";
+import type { HttpResponse, ProtocolCodec } from "../../src/protocols/types.js";
 import { loadVectors, plain, typed, vectorRequest, type VectorCase } from "./vectors.js";
 
 export type BodyKind = "xml" | "json" | "cbor";
@@ -63,7 +63,7 @@ export function outputVectors(file: string, codec: ProtocolCodec, kind: BodyKind
     test(`${file} output ${c.id}`, reason ? { skip: reason } : {}, () => {
       const meta = { requestId: "test-request-id" };
       const resp = c.response!;
-      let res;
+      let res: HttpResponse;
       let bodyRef: { shape: string } | undefined;
       if (c.errorCode) {
         const name = errorShape(model, c);
@@ -105,7 +105,10 @@ export function outputVectors(file: string, codec: ProtocolCodec, kind: BodyKind
 }
 
 const mediaType = (ct: string | undefined) => (ct ?? "").split(";")[0].trim().toLowerCase();
-const bareType = (t: unknown) => String(t ?? "").replace(/^.*#/, "").replace(/:.*$/, "");
+const bareType = (t: unknown) =>
+  String(t ?? "")
+    .replace(/^.*#/, "")
+    .replace(/:.*$/, "");
 
 function decodeBody(kind: BodyKind, body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
@@ -157,7 +160,7 @@ export function sameDocument(model: ServiceModel, ref: MemberRef | { shape: stri
     case "structure":
     case "union":
       for (const [name, m] of Object.entries(shape.members ?? {})) {
-        const key = kind === "json" ? m.locationName ?? name : name;
+        const key = kind === "json" ? (m.locationName ?? name) : name;
         sameDocument(model, m, (ours as Record<string, unknown>)[key], (theirs as Record<string, unknown>)[key], kind, `${path}.${key}`);
       }
       return;
@@ -168,7 +171,8 @@ export function sameDocument(model: ServiceModel, ref: MemberRef | { shape: stri
     case "map": {
       const keys = Object.keys(theirs as object).filter((k) => (theirs as Record<string, unknown>)[k] !== null);
       assert.deepStrictEqual(Object.keys(ours as object).sort(), keys.sort(), `${path}: keys`);
-      for (const k of keys) sameDocument(model, shape.value!, (ours as Record<string, unknown>)[k], (theirs as Record<string, unknown>)[k], kind, `${path}.${k}`);
+      for (const k of keys)
+        sameDocument(model, shape.value!, (ours as Record<string, unknown>)[k], (theirs as Record<string, unknown>)[k], kind, `${path}.${k}`);
       return;
     }
     case "timestamp":

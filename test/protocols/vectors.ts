@@ -13,7 +13,15 @@ export interface VectorCase {
   description?: string;
   given: OperationModel & { name: string };
   params?: Record<string, unknown>;
-  serialized?: { method: string; uri: string; host?: string; body?: string; headers?: Record<string, string>; forbidHeaders?: string[]; requireHeaders?: string[] };
+  serialized?: {
+    method: string;
+    uri: string;
+    host?: string;
+    body?: string;
+    headers?: Record<string, string>;
+    forbidHeaders?: string[];
+    requireHeaders?: string[];
+  };
   result?: Record<string, unknown>;
   error?: Record<string, unknown>;
   errorCode?: string;
@@ -128,5 +136,11 @@ export function vectorRequest(c: VectorCase): import("../../src/protocols/types.
   const q = s.uri.indexOf("?");
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(s.headers ?? {})) headers[k.toLowerCase()] = v;
-  return { method: s.method, path: q < 0 ? s.uri : s.uri.slice(0, q), query: q < 0 ? "" : s.uri.slice(q + 1), headers, body: Buffer.from(s.body ?? "", "utf8") };
+  return {
+    method: s.method,
+    path: q < 0 ? s.uri : s.uri.slice(0, q),
+    query: q < 0 ? "" : s.uri.slice(q + 1),
+    headers,
+    body: Buffer.from(s.body ?? "", "utf8"),
+  };
 }

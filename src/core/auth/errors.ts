@@ -39,7 +39,9 @@ export const AuthErrors = {
   invalidKey(f: AuthFamily, accessKeyId: string): ServiceError {
     switch (f) {
       case "s3":
-        return new ServiceError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403, { fields: { AWSAccessKeyId: accessKeyId } });
+        return new ServiceError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403, {
+          fields: { AWSAccessKeyId: accessKeyId },
+        });
       case "ec2":
         return new ServiceError("AuthFailure", EC2_AUTH, 401);
       case "json":
@@ -77,7 +79,9 @@ export const AuthErrors = {
       case "s3":
         return new ServiceError(
           "SignatureDoesNotMatch",
-          message === SIG_MISMATCH ? "The request signature we calculated does not match the signature you provided. Check your key and signing method." : message,
+          message === SIG_MISMATCH
+            ? "The request signature we calculated does not match the signature you provided. Check your key and signing method."
+            : message,
           403,
           { fields },
         );

@@ -17,12 +17,47 @@ export interface SigV2Fields {
 
 // The sub-resources that are part of the canonicalized resource (S3's SigV2 docs, and botocore's list).
 const SUB_RESOURCES = new Set([
-  "accelerate", "acl", "analytics", "cors", "defaultObjectAcl", "delete", "encryption", "intelligent-tiering", "inventory",
-  "legal-hold", "lifecycle", "location", "logging", "metrics", "notification", "object-lock", "ownershipControls",
-  "partNumber", "policy", "publicAccessBlock", "replication", "requestPayment", "response-cache-control",
-  "response-content-disposition", "response-content-encoding", "response-content-language", "response-content-type",
-  "response-expires", "restore", "retention", "select", "select-type", "storageClass", "tagging", "torrent", "uploadId",
-  "uploads", "versionId", "versioning", "versions", "website",
+  "accelerate",
+  "acl",
+  "analytics",
+  "cors",
+  "defaultObjectAcl",
+  "delete",
+  "encryption",
+  "intelligent-tiering",
+  "inventory",
+  "legal-hold",
+  "lifecycle",
+  "location",
+  "logging",
+  "metrics",
+  "notification",
+  "object-lock",
+  "ownershipControls",
+  "partNumber",
+  "policy",
+  "publicAccessBlock",
+  "replication",
+  "requestPayment",
+  "response-cache-control",
+  "response-content-disposition",
+  "response-content-encoding",
+  "response-content-language",
+  "response-content-type",
+  "response-expires",
+  "restore",
+  "retention",
+  "select",
+  "select-type",
+  "storageClass",
+  "tagging",
+  "torrent",
+  "uploadId",
+  "uploads",
+  "versionId",
+  "versioning",
+  "versions",
+  "website",
 ]);
 
 function queryPairs(query: string): [string, string | undefined][] {
@@ -31,7 +66,9 @@ function queryPairs(query: string): [string, string | undefined][] {
     if (!part) continue;
     const eq = part.indexOf("=");
     try {
-      out.push(eq < 0 ? [decodeURIComponent(part), undefined] : [decodeURIComponent(part.slice(0, eq)), decodeURIComponent(part.slice(eq + 1).replace(/\+/g, " "))]);
+      out.push(
+        eq < 0 ? [decodeURIComponent(part), undefined] : [decodeURIComponent(part.slice(0, eq)), decodeURIComponent(part.slice(eq + 1).replace(/\+/g, " "))],
+      );
     } catch {
       out.push([part, undefined]);
     }
@@ -45,7 +82,12 @@ export function parseSigV2(req: HttpRequest): SigV2Fields | undefined {
   if (auth?.startsWith("AWS ")) {
     const cred = auth.slice(4).trim();
     const colon = cred.lastIndexOf(":");
-    return { accessKeyId: colon < 0 ? cred : cred.slice(0, colon), signature: colon < 0 ? "" : cred.slice(colon + 1), presigned: false, sessionToken: req.headers["x-amz-security-token"] };
+    return {
+      accessKeyId: colon < 0 ? cred : cred.slice(0, colon),
+      signature: colon < 0 ? "" : cred.slice(colon + 1),
+      presigned: false,
+      sessionToken: req.headers["x-amz-security-token"],
+    };
   }
   if (!/(?:^|&)AWSAccessKeyId=/.test(req.query)) return undefined;
   const q = new Map(queryPairs(req.query));
@@ -76,7 +118,7 @@ export function stringToSignV2(req: HttpRequest, sig: SigV2Fields): string {
       if (lk === "content-type" && v !== undefined) type ||= v;
     }
   }
-  const date = sig.presigned ? sig.expires ?? "" : h["x-amz-date"] !== undefined ? "" : h["date"] ?? "";
+  const date = sig.presigned ? (sig.expires ?? "") : h["x-amz-date"] !== undefined ? "" : (h["date"] ?? "");
   let s = `${req.method.toUpperCase()}\n${md5}\n${type}\n${date}\n`;
   for (const k of [...amz.keys()].sort()) s += `${k}:${amz.get(k)!.join(",")}\n`;
   // The resource names the bucket even for a virtual-hosted request; "/bucket/" for the bucket itself.
@@ -122,7 +164,8 @@ export function verifySigV2(req: HttpRequest, sig: SigV2Fields, o: VerifyV2Optio
   o.checkSession(cred, sig.sessionToken);
   const sts = stringToSignV2(req, sig);
   const expected = signV2(cred.secretAccessKey, sts);
-  const a = Buffer.from(expected), b = Buffer.from(sig.signature);
+  const a = Buffer.from(expected),
+    b = Buffer.from(sig.signature);
   if (a.length !== b.length || !timingSafeEqual(a, b)) {
     throw AuthErrors.signatureMismatch("s3", undefined, {
       AWSAccessKeyId: sig.accessKeyId,

@@ -182,7 +182,10 @@ export function verifySigV4(req: HttpRequest, sig: SigV4Fields, o: VerifyOptions
     if (!sig.amzDate) msg += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
     if (msg) throw AuthErrors.incomplete(f, `${msg}Authorization=${sig.authorization}`);
   } else if (sig.missing.length) {
-    throw AuthErrors.incomplete(f, sig.missing.map((k) => `AWS query-string parameters must include '${k}'. `).join("") + "Re-examine the query-string parameters.");
+    throw AuthErrors.incomplete(
+      f,
+      sig.missing.map((k) => `AWS query-string parameters must include '${k}'. `).join("") + "Re-examine the query-string parameters.",
+    );
   }
 
   // Time: a parseable date, within 15 minutes (header) or within X-Amz-Expires (presigned).
@@ -224,7 +227,9 @@ export function verifySigV4(req: HttpRequest, sig: SigV4Fields, o: VerifyOptions
   const tail = "\n" + headers.text + "\n" + sig.signedHeaders.join(";") + "\n" + payload;
   const scope = `${sig.scopeDate}/${sig.region}/${sig.service}/aws4_request`;
   const sign = (canonical: string) =>
-    createHmac("sha256", key).update(`${ALGORITHM}\n${t.basic}\n${scope}\n${sha256(canonical)}`, "utf8").digest("hex");
+    createHmac("sha256", key)
+      .update(`${ALGORITHM}\n${t.basic}\n${scope}\n${sha256(canonical)}`, "utf8")
+      .digest("hex");
   let expected = sign(head + canonicalQuery(req.query, sig.presigned) + tail);
   // Some signers (IoT's WebSocket URLs) append X-Amz-Security-Token after signing; AWS accepts both.
   if (!sameHex(expected, sig.signature) && sig.presigned && sig.sessionToken) expected = sign(head + canonicalQuery(req.query, true, true) + tail);
@@ -249,7 +254,12 @@ function checkTime(sig: SigV4Fields, t: { ms: number; basic: string }, o: Verify
     if (secs > MAX_PRESIGN_SECONDS) throw AuthErrors.queryParameters(f, `X-Amz-Expires must be less than a week (in seconds) that is ${MAX_PRESIGN_SECONDS}`);
     if (secs < 1) throw AuthErrors.queryParameters(f, "X-Amz-Expires must be non-negative");
     if (f === "s3") {
-      if (now > t.ms + secs * 1000) throw AuthErrors.presignExpired(sig.expiresRaw, new Date(t.ms + secs * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"), new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"));
+      if (now > t.ms + secs * 1000)
+        throw AuthErrors.presignExpired(
+          sig.expiresRaw,
+          new Date(t.ms + secs * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+          new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        );
     } else if (t.ms < now - secs * 1000) {
       // Other services: good for X-Amz-Expires seconds after its date, worded as AWS words its 15-minute rule.
       throw AuthErrors.skewed(f, `Signature expired: ${t.basic} is now earlier than ${amzDate(now - secs * 1000)} (${amzDate(now)} - ${window(secs)})`);

@@ -16,7 +16,13 @@ interface Operator {
 
 // Glob match for StringLike / ArnLike: * any run, ? one character; no other specials.
 export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]")}$`, ignoreCase ? "i" : "");
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, "[\\s\\S]*")
+      .replace(/\?/g, "[\\s\\S]")}$`,
+    ignoreCase ? "i" : "",
+  );
   return re.test(value);
 }
 
@@ -47,7 +53,12 @@ function likePattern(policyValue: string, ctx: ConditionContext): ((v: string) =
     }
     const s = substituteVariables(p, ctx);
     if (s === undefined) return undefined;
-    escaped.push(s.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]"));
+    escaped.push(
+      s
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, "[\\s\\S]*")
+        .replace(/\?/g, "[\\s\\S]"),
+    );
   }
   const re = new RegExp(`^${escaped.join("")}$`);
   return (v) => re.test(v);
@@ -60,7 +71,8 @@ const str = (f: (a: string, b: string) => boolean) => (c: string, p: string, ctx
 const like = (c: string, p: string, ctx: ConditionContext) => likePattern(p, ctx)?.(c) ?? false;
 
 const num = (f: (a: number, b: number) => boolean) => (c: string, p: string) => {
-  const a = Number(c), b = Number(p);
+  const a = Number(c),
+    b = Number(p);
   return c.trim() !== "" && p.trim() !== "" && !Number.isNaN(a) && !Number.isNaN(b) && f(a, b);
 };
 
@@ -70,7 +82,8 @@ function parseDate(s: string): number {
   return Date.parse(s);
 }
 const date = (f: (a: number, b: number) => boolean) => (c: string, p: string) => {
-  const a = parseDate(c), b = parseDate(p);
+  const a = parseDate(c),
+    b = parseDate(p);
   return !Number.isNaN(a) && !Number.isNaN(b) && f(a, b);
 };
 
@@ -84,12 +97,13 @@ function ipv4ToInt(ip: string): number | undefined {
 
 function ipMatch(ip: string, cidr: string): boolean {
   const [base, bitsText] = cidr.split("/");
-  const a = ipv4ToInt(ip), b = ipv4ToInt(base);
+  const a = ipv4ToInt(ip),
+    b = ipv4ToInt(base);
   if (a === undefined || b === undefined) return ip.toLowerCase() === cidr.toLowerCase();
   const bits = bitsText === undefined ? 32 : Number(bitsText);
   if (!(bits >= 0 && bits <= 32)) return false;
   const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
+  return (a & mask) >>> 0 === (b & mask) >>> 0;
 }
 
 // ARNs compare part by part (the resource part keeps its colons); ArnEquals and ArnLike both take wildcards.
@@ -100,7 +114,8 @@ function arnMatch(value: string, pattern: string, ctx: ConditionContext): boolea
     const parts = a.split(":");
     return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(":")];
   };
-  const vp = split(value), pp = split(p);
+  const vp = split(value),
+    pp = split(p);
   if (!vp || !pp) return false;
   return pp.every((seg, i) => globMatch(seg, vp[i]));
 }

@@ -235,7 +235,11 @@ const nodeMajor = (version = process.versions.node) => Number(version.split(".")
  * The driver to use, per STRATUS_SQLITE (`choice`) and what this Node has. Throws a SetupError (one line the CLI
  * prints as is) when none is usable.
  */
-export function chooseDriver(choice = process.env.STRATUS_SQLITE || undefined, loaders: Loaders = { nodeSqlite: loadNodeSqlite, betterSqlite3: loadBetterSqlite3 }, version = process.version): Driver {
+export function chooseDriver(
+  choice = process.env.STRATUS_SQLITE || undefined,
+  loaders: Loaders = { nodeSqlite: loadNodeSqlite, betterSqlite3: loadBetterSqlite3 },
+  version = process.version,
+): Driver {
   if (choice === "node" || choice === "node:sqlite") {
     const mod = loaders.nodeSqlite();
     if (!mod) throw new SetupError(`STRATUS_SQLITE=${choice}: Node.js ${version} has no built-in SQLite (node:sqlite needs Node 22.13+)`);
@@ -254,7 +258,8 @@ export function chooseDriver(choice = process.env.STRATUS_SQLITE || undefined, l
   const why = lib === "better-sqlite3 is not installed" ? "" : ` (${lib})`;
   throw new SetupError(
     `Node.js ${version} has no built-in SQLite (node:sqlite needs Node 22.13+)${why}: install better-sqlite3 12 beside Stratus ` +
-      "(npm i -D better-sqlite3@12 — it compiles from source where no prebuilt binary can be downloaded) or use Node 22.13 or newer");
+      "(npm i -D better-sqlite3@12 — it compiles from source where no prebuilt binary can be downloaded) or use Node 22.13 or newer",
+  );
 }
 
 let chosen: Driver | undefined;

@@ -29,8 +29,7 @@ export interface StoredAuditEvent extends AuditEventRow {
   seq: number;
 }
 
-export type EventAttribute =
-  | "EventId" | "EventName" | "ReadOnly" | "Username" | "ResourceType" | "ResourceName" | "EventSource" | "AccessKeyId";
+export type EventAttribute = "EventId" | "EventName" | "ReadOnly" | "Username" | "ResourceType" | "ResourceName" | "EventSource" | "AccessKeyId";
 
 export interface EventFilter {
   account: string;
@@ -104,7 +103,8 @@ export class SqliteEventLog implements EventLog {
   constructor(private readonly db: Db) {
     this.insertEvent = db.prepare(
       `INSERT INTO audit_events (account, region, event_time, event_id, event_name, event_source, read_only, username, access_key_id, resources, record)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     this.insertResource = db.prepare("INSERT INTO audit_event_resources (seq, resource_type, resource_name) VALUES (?, ?, ?)");
     this.deleteResources = db.prepare("DELETE FROM audit_event_resources WHERE seq IN (SELECT seq FROM audit_events WHERE event_time < ?)");
     this.deleteEvents = db.prepare("DELETE FROM audit_events WHERE event_time < ?");
@@ -115,8 +115,18 @@ export class SqliteEventLog implements EventLog {
     this.db.transaction(() => {
       for (const r of rows) {
         const { lastInsertRowid } = this.insertEvent.run(
-          r.account, r.region, r.eventTime, r.eventId, r.eventName, r.eventSource, r.readOnly ? 1 : 0,
-          r.username ?? null, r.accessKeyId ?? null, JSON.stringify(r.resources), r.record);
+          r.account,
+          r.region,
+          r.eventTime,
+          r.eventId,
+          r.eventName,
+          r.eventSource,
+          r.readOnly ? 1 : 0,
+          r.username ?? null,
+          r.accessKeyId ?? null,
+          JSON.stringify(r.resources),
+          r.record,
+        );
         for (const res of r.resources) this.insertResource.run(lastInsertRowid, res.type, res.name);
       }
     });

@@ -50,7 +50,11 @@ export function packChunk(events: readonly { timestamp: number; message: string 
     for (let i = 0; i < n; i++) text.write(parts[i], i ? ends[i - 1] : 0, "utf8");
   }
   return {
-    n, minTs: ts[0], maxTs: ts[n - 1], bytes: text.length, ascii,
+    n,
+    minTs: ts[0],
+    maxTs: ts[n - 1],
+    bytes: text.length,
+    ascii,
     ts: Buffer.from(ts.buffer, ts.byteOffset, ts.byteLength),
     ends: Buffer.from(ends.buffer, ends.byteOffset, ends.byteLength),
     text,

@@ -67,7 +67,6 @@ export function logEventStore(store: Store): LogEventStore {
   return store.logEvents();
 }
 
-
 /** A chunk's small columns: enough to order and pick chunks before reading any blob. */
 interface Header {
   id: number;
@@ -150,13 +149,16 @@ export class SqliteLogEventStore implements LogEventStore {
     this.streamForward = db.prepare<[Record<string, unknown>], Header>(
       `SELECT id, min_ts AS min, max_ts AS max FROM log_chunks
        WHERE sid = @sid AND min_ts <= @hi AND max_ts >= @lo AND (min_ts > @lmin OR (min_ts = @lmin AND id > @lid))
-       ORDER BY min_ts, id LIMIT ${HEADER_BATCH}`);
+       ORDER BY min_ts, id LIMIT ${HEADER_BATCH}`,
+    );
     this.streamBackward = db.prepare<[Record<string, unknown>], Header>(
       `SELECT id, min_ts AS min, max_ts AS max FROM log_chunks INDEXED BY log_chunks_by_stream_end
        WHERE sid = @sid AND max_ts >= @lo AND min_ts <= @hi AND (max_ts < @lmax OR (max_ts = @lmax AND id < @lid))
-       ORDER BY max_ts DESC, id DESC LIMIT ${HEADER_BATCH}`);
+       ORDER BY max_ts DESC, id DESC LIMIT ${HEADER_BATCH}`,
+    );
     this.expiring = db.prepare<[number, number], Header & { n: number; bytes: number }>(
-      "SELECT id, min_ts AS min, max_ts AS max, n, bytes FROM log_chunks WHERE gid = ? AND min_ts < ?");
+      "SELECT id, min_ts AS min, max_ts AS max, n, bytes FROM log_chunks WHERE gid = ? AND min_ts < ?",
+    );
     this.delChunk = db.prepare("DELETE FROM log_chunks WHERE id = ?");
     this.trimChunk = db.prepare("UPDATE log_chunks SET min_ts = ?, n = ?, skip = skip + ?, bytes = ?, ts = ?, ends = ?, text = ? WHERE id = ?");
   }
@@ -184,14 +186,20 @@ export class SqliteLogEventStore implements LogEventStore {
     const from = q.from;
     if (q.direction === "forward") {
       const floor = from ? Math.max(lo, from.ts) : lo;
-      return this.merge(1, q.limit,
+      return this.merge(
+        1,
+        q.limit,
         (last) => this.streamForward.all({ sid: q.sid, lo: floor, hi, lmin: last ? last.min : -MAX, lid: last ? last.id : 0 }),
-        (h) => this.open(h, lo, hi, from, undefined, undefined, false));
+        (h) => this.open(h, lo, hi, from, undefined, undefined, false),
+      );
     }
     const ceil = from ? Math.min(hi, from.ts) : hi;
-    return this.merge(-1, q.limit,
+    return this.merge(
+      -1,
+      q.limit,
       (last) => this.streamBackward.all({ sid: q.sid, lo, hi: ceil, lmax: last ? last.max : MAX, lid: last ? last.id : MAX }),
-      (h) => this.open(h, lo, hi, undefined, from, undefined, true));
+      (h) => this.open(h, lo, hi, undefined, from, undefined, true),
+    );
   }
 
   queryGroup(q: GroupQuery): StoredLogEvent[] {
@@ -214,9 +222,12 @@ export class SqliteLogEventStore implements LogEventStore {
       this.groupQueries.set(sql, stmt);
     }
     const s = stmt;
-    return this.merge(1, q.limit,
+    return this.merge(
+      1,
+      q.limit,
       (last) => s.all({ ...params, lmin: last ? last.min : -MAX, lid: last ? last.id : 0 }),
-      (h) => this.open(h, lo, hi, q.after, undefined, needles, false));
+      (h) => this.open(h, lo, hi, q.after, undefined, needles, false),
+    );
   }
 
   deleteStream(sid: number): void {
@@ -245,8 +256,16 @@ export class SqliteLogEventStore implements LogEventStore {
         const ends = new Uint32Array(c.ts.length - cut);
         for (let i = 0; i < ends.length; i++) ends[i] = c.ends[cut + i] - cutBytes;
         const ts = c.ts.slice(cut);
-        this.trimChunk.run(ts[0], ts.length, cut, h.bytes - cutBytes,
-          Buffer.from(ts.buffer), Buffer.from(ends.buffer), Buffer.from(c.text.subarray(cutBytes)), h.id);
+        this.trimChunk.run(
+          ts[0],
+          ts.length,
+          cut,
+          h.bytes - cutBytes,
+          Buffer.from(ts.buffer),
+          Buffer.from(ends.buffer),
+          Buffer.from(c.text.subarray(cutBytes)),
+          h.id,
+        );
         count += cut;
         bytes += cutBytes;
       }
@@ -257,8 +276,14 @@ export class SqliteLogEventStore implements LogEventStore {
   private chunk(id: number): Chunk {
     const r = this.load.get(id)!;
     return {
-      id: r.id, sid: r.sid, seq0: r.id * SEQ_SPAN + r.skip, ingested: r.ingested, ascii: r.ascii === 1,
-      ts: float64s(r.ts), ends: uint32s(r.ends), text: asBuffer(r.text),
+      id: r.id,
+      sid: r.sid,
+      seq0: r.id * SEQ_SPAN + r.skip,
+      ingested: r.ingested,
+      ascii: r.ascii === 1,
+      ts: float64s(r.ts),
+      ends: uint32s(r.ends),
+      text: asBuffer(r.text),
     };
   }
 
@@ -266,15 +291,30 @@ export class SqliteLogEventStore implements LogEventStore {
    * Loads a chunk and lists its events within [lo, hi], strictly after `after` / before `before` (as (ts, seq)),
    * holding every needle; in walking order (descending for `desc`). Undefined when none qualify.
    */
-  private open(h: Header, lo: number, hi: number, after: LogPosition | undefined, before: LogPosition | undefined,
-    needles: Buffer[] | undefined, desc: boolean): Cursor | undefined {
+  private open(
+    h: Header,
+    lo: number,
+    hi: number,
+    after: LogPosition | undefined,
+    before: LogPosition | undefined,
+    needles: Buffer[] | undefined,
+    desc: boolean,
+  ): Cursor | undefined {
     const c = this.chunk(h.id);
     const { ts, ends, text, seq0 } = c;
     const n = ts.length;
     let a = firstWhere(n, (i) => ts[i] >= lo);
-    if (after) a = Math.max(a, firstWhere(n, (i) => ts[i] > after.ts || (ts[i] === after.ts && seq0 + i > after.seq)));
+    if (after)
+      a = Math.max(
+        a,
+        firstWhere(n, (i) => ts[i] > after.ts || (ts[i] === after.ts && seq0 + i > after.seq)),
+      );
     let b = firstWhere(n, (i) => ts[i] > hi);
-    if (before) b = Math.min(b, firstWhere(n, (i) => ts[i] > before.ts || (ts[i] === before.ts && seq0 + i >= before.seq)));
+    if (before)
+      b = Math.min(
+        b,
+        firstWhere(n, (i) => ts[i] > before.ts || (ts[i] === before.ts && seq0 + i >= before.seq)),
+      );
     if (a >= b) return undefined;
     let idx: Int32Array;
     if (needles && needles.length) {
@@ -312,8 +352,7 @@ export class SqliteLogEventStore implements LogEventStore {
    * by (ts, seq), ascending for dir 1 and descending for -1. A chunk is opened only once the run reaches its near edge,
    * since chunks of a stream may overlap in time when uploads arrive out of order.
    */
-  private merge(dir: 1 | -1, limit: number, headers: (last: Header | undefined) => Header[],
-    open: (h: Header) => Cursor | undefined): StoredLogEvent[] {
+  private merge(dir: 1 | -1, limit: number, headers: (last: Header | undefined) => Header[], open: (h: Header) => Cursor | undefined): StoredLogEvent[] {
     const out: StoredLogEvent[] = [];
     const active: Cursor[] = [];
     let batch: Header[] = [];

@@ -3,7 +3,8 @@ import type { Db } from "./driver.js";
 import { CHUNK_MAX, packChunk } from "./log-chunks.js";
 
 const MIGRATIONS: ((db: Db) => void)[] = [
-  (db) => db.exec(`
+  (db) =>
+    db.exec(`
     CREATE TABLE records (
       ns TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
       PRIMARY KEY (ns, scope, key)
@@ -13,7 +14,8 @@ const MIGRATIONS: ((db: Db) => void)[] = [
   // paging cursor's tie-breaker; resources get their own table so ResourceName lookups use an index.
   // No event_id index: ids are time-ordered UUIDs, so an EventId lookup narrows by time instead, and
   // recording (after every request) pays for as few indexes as possible.
-  (db) => db.exec(`
+  (db) =>
+    db.exec(`
     CREATE TABLE audit_events (
       seq INTEGER PRIMARY KEY,
       account TEXT NOT NULL, region TEXT NOT NULL, event_time INTEGER NOT NULL,
@@ -32,7 +34,8 @@ const MIGRATIONS: ((db: Db) => void)[] = [
   `),
   // 3: CloudWatch Logs events. Groups and streams are numeric ids (allocated from log_event_ids, never
   // reused) so the two indexes stay small; seq (the rowid) breaks timestamp ties and is the paging cursor.
-  (db) => db.exec(`
+  (db) =>
+    db.exec(`
     CREATE TABLE log_event_ids (id INTEGER PRIMARY KEY AUTOINCREMENT);
     CREATE TABLE log_events (
       seq INTEGER PRIMARY KEY,
@@ -71,7 +74,7 @@ const MIGRATIONS: ((db: Db) => void)[] = [
       insert.run(run[0].gid, run[0].sid, c.minTs, c.maxTs, c.n, run[0].ingested, c.bytes, c.ascii, c.ts, c.ends, c.text);
       run = [];
     };
-    for (let last = 0; ;) {
+    for (let last = 0; ; ) {
       const rows = page.all(last);
       if (!rows.length) break;
       for (const r of rows) {

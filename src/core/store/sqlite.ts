@@ -24,7 +24,10 @@ export class SqliteStore implements Store {
   private readonly tables = new Map<string, Table<unknown>>();
   readonly engine: string;
 
-  constructor(readonly db: Db, readonly dataDir: string) {
+  constructor(
+    readonly db: Db,
+    readonly dataDir: string,
+  ) {
     this.engine = db.backend;
     this.stmts = {
       get: db.prepare<[string, string, string], { value: string }>("SELECT value FROM records WHERE ns = ? AND scope = ? AND key = ?"),
@@ -34,9 +37,11 @@ export class SqliteStore implements Store {
       // Keys come back as BLOBs: services separate key parts with U+0000, and node:sqlite on Node 22 reads TEXT
       // only up to its first NUL ("a\u0000b" comes back as "a"; fixed in 24). The bytes are the same UTF-8 either way.
       list: db.prepare<[string, string, string, string, string, number], { key: Uint8Array; value: string }>(
-        "SELECT CAST(key AS BLOB) AS key, value FROM records WHERE ns = ? AND scope = ? AND key >= ? AND key < ? AND key > ? ORDER BY key LIMIT ?"),
+        "SELECT CAST(key AS BLOB) AS key, value FROM records WHERE ns = ? AND scope = ? AND key >= ? AND key < ? AND key > ? ORDER BY key LIMIT ?",
+      ),
       count: db.prepare<[string, string, string, string], { n: number }>(
-        "SELECT count(*) AS n FROM records WHERE ns = ? AND scope = ? AND key >= ? AND key < ?"),
+        "SELECT count(*) AS n FROM records WHERE ns = ? AND scope = ? AND key >= ? AND key < ?",
+      ),
       scopes: db.prepare<[string], { scope: string }>("SELECT DISTINCT scope FROM records WHERE ns = ?"),
     };
   }

@@ -3,10 +3,15 @@ import type { HandlerContext } from "../../core/context.js";
 import { RETENTION_MS, type AuditTrail } from "../../core/audit.js";
 import { decodePageToken, encodePageToken, fingerprint } from "../../core/paging.js";
 import { timeOfEventId } from "./record.js";
-import { type EventCursor, type EventFilter, type StoredAuditEvent } from "../../core/store/events.js";
+import type { EventCursor, EventFilter, StoredAuditEvent } from "../../core/store/events.js";
 import {
-  InvalidLookupAttributesException, InvalidMaxResultsException, InvalidNextTokenException, InvalidTimeRangeException,
-  type CloudtrailApi, type Event_, type LookupEventsRequest,
+  InvalidLookupAttributesException,
+  InvalidMaxResultsException,
+  InvalidNextTokenException,
+  InvalidTimeRangeException,
+  type CloudtrailApi,
+  type Event_,
+  type LookupEventsRequest,
 } from "./api.generated.js";
 
 const DEFAULT_MAX_RESULTS = 50;

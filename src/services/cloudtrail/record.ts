@@ -28,8 +28,19 @@ export const isReadOnly = (operation: string) => READ_ONLY.test(operation);
 
 // Members whose values are secrets even where the model does not mark the shape sensitive.
 const SECRET_MEMBERS = new Set([
-  "password", "newpassword", "oldpassword", "secretaccesskey", "sessiontoken", "privatekey", "secretstring",
-  "secretbinary", "clientsecret", "samlassertion", "webidentitytoken", "servicepassword", "plaintext",
+  "password",
+  "newpassword",
+  "oldpassword",
+  "secretaccesskey",
+  "sessiontoken",
+  "privatekey",
+  "secretstring",
+  "secretbinary",
+  "clientsecret",
+  "samlassertion",
+  "webidentitytoken",
+  "servicepassword",
+  "plaintext",
 ]);
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
@@ -109,9 +120,10 @@ function userIdentity(p: Principal, account: string, invokedBy: string | undefin
   if (p.session) {
     const s = p.session;
     // Only role and federation sessions name their issuer; GetSessionToken sessions leave it empty.
-    const issuer = p.type === "AssumedRole" || p.type === "FederatedUser"
-      ? { type: s.issuerType, principalId: s.issuerPrincipalId, arn: s.issuerArn, accountId: p.accountId, userName: s.issuerUserName }
-      : {};
+    const issuer =
+      p.type === "AssumedRole" || p.type === "FederatedUser"
+        ? { type: s.issuerType, principalId: s.issuerPrincipalId, arn: s.issuerArn, accountId: p.accountId, userName: s.issuerUserName }
+        : {};
     id.sessionContext = {
       sessionIssuer: issuer,
       webIdFederationData: {},

@@ -1,5 +1,5 @@
 // PutLogEvents (AWS's batch rules, too-old/too-new/expired rejections) and GetLogEvents (f/ and b/ tokens).
-import { type LogPosition, type StoredLogEvent } from "../../core/store/log-events.js";
+import type { LogPosition, StoredLogEvent } from "../../core/store/log-events.js";
 import { InvalidParameterException, type CloudwatchLogsApi, type RejectedLogEventsInfo } from "./api.generated.js";
 import { eventStore, groupNameOf, groups, mustGroup, mustStream, retentionFloor, streamKey, streams, transaction } from "./state.js";
 import { sequenceToken } from "./log-streams.js";
@@ -105,7 +105,8 @@ export const logEvents = {
     } else if (token) {
       // At either end AWS hands back the token it was given; the other direction turns around at the same spot.
       const p = token.position;
-      forward = token.direction === "forward" ? input.nextToken! : formatToken("forward", p.seq > 0 ? { ts: p.ts, seq: p.seq - 1 } : { ts: p.ts - 1, seq: MAX });
+      forward =
+        token.direction === "forward" ? input.nextToken! : formatToken("forward", p.seq > 0 ? { ts: p.ts, seq: p.seq - 1 } : { ts: p.ts - 1, seq: MAX });
       backward = token.direction === "backward" ? input.nextToken! : formatToken("backward", { ts: p.ts, seq: p.seq + 1 });
     } else {
       forward = formatToken("forward", { ts: 0, seq: 0 });

@@ -114,7 +114,14 @@ function literalOf(raw: string, quoted: boolean): Literal {
   return raw.includes("*") ? { kind: "string", text: raw, wildcard: wildcardOf(raw) } : { kind: "string", text: raw };
 }
 
-const wildcardOf = (s: string) => new RegExp(`^${s.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "s");
+const wildcardOf = (s: string) =>
+  new RegExp(
+    `^${s
+      .split("*")
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+    "s",
+  );
 
 function compare(op: Op, field: unknown, lit: Literal, fieldIsText: boolean): boolean {
   if (field === undefined) return false;
@@ -122,12 +129,18 @@ function compare(op: Op, field: unknown, lit: Literal, fieldIsText: boolean): bo
     const n = typeof field === "number" ? field : fieldIsText && typeof field === "string" && NUMBER.test(field) ? Number(field) : NaN;
     if (Number.isNaN(n)) return false;
     switch (op) {
-      case "=": return n === lit.value;
-      case "!=": return n !== lit.value;
-      case "<": return n < lit.value;
-      case "<=": return n <= lit.value;
-      case ">": return n > lit.value;
-      case ">=": return n >= lit.value;
+      case "=":
+        return n === lit.value;
+      case "!=":
+        return n !== lit.value;
+      case "<":
+        return n < lit.value;
+      case "<=":
+        return n <= lit.value;
+      case ">":
+        return n > lit.value;
+      case ">=":
+        return n >= lit.value;
     }
   }
   if (op !== "=" && op !== "!=") throw new FilterPatternError(`Invalid filter pattern: ${op} needs a number`);
@@ -159,11 +172,26 @@ function tokenize(src: string): Tok[] {
   let i = 0;
   while (i < src.length) {
     const c = src[i];
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === "(" || c === ")" || c === ",") { out.push({ t: c, v: c }); i++; continue; }
-    if (src.startsWith("&&", i) || src.startsWith("||", i)) { out.push({ t: src.slice(i, i + 2) as "&&", v: src.slice(i, i + 2) }); i += 2; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === "(" || c === ")" || c === ",") {
+      out.push({ t: c, v: c });
+      i++;
+      continue;
+    }
+    if (src.startsWith("&&", i) || src.startsWith("||", i)) {
+      out.push({ t: src.slice(i, i + 2) as "&&", v: src.slice(i, i + 2) });
+      i += 2;
+      continue;
+    }
     const op = /^(!=|<=|>=|=|<|>)/.exec(src.slice(i));
-    if (op) { out.push({ t: "op", v: op[1] }); i += op[1].length; continue; }
+    if (op) {
+      out.push({ t: "op", v: op[1] });
+      i += op[1].length;
+      continue;
+    }
     if (c === '"') {
       const [text, next] = readQuoted(src, i);
       out.push({ t: "str", v: text });
@@ -190,32 +218,49 @@ function tokenize(src: string): Tok[] {
 class Parser {
   private i = 0;
   constructor(private readonly toks: Tok[]) {}
-  peek(): Tok | undefined { return this.toks[this.i]; }
+  peek(): Tok | undefined {
+    return this.toks[this.i];
+  }
   next(): Tok {
     const t = this.toks[this.i++];
     if (!t) throw new FilterPatternError("Invalid filter pattern: unexpected end");
     return t;
   }
-  done(): boolean { return this.i >= this.toks.length; }
+  done(): boolean {
+    return this.i >= this.toks.length;
+  }
   word(v: string): boolean {
     const t = this.peek();
-    if (t?.t === "word" && t.v.toUpperCase() === v) { this.i++; return true; }
+    if (t?.t === "word" && t.v.toUpperCase() === v) {
+      this.i++;
+      return true;
+    }
     return false;
   }
 }
 
 /** Boolean expressions over conditions: `a || b && (c)`, && binding tighter, as AWS evaluates them. */
-interface Node<C> { and?: Node<C>[]; or?: Node<C>[]; leaf?: C }
+interface Node<C> {
+  and?: Node<C>[];
+  or?: Node<C>[];
+  leaf?: C;
+}
 
 function parseExpr<C>(ps: Parser, leaf: () => C): Node<C> {
   const ors: Node<C>[] = [parseAnd(ps, leaf)];
-  while (ps.peek()?.t === "||") { ps.next(); ors.push(parseAnd(ps, leaf)); }
+  while (ps.peek()?.t === "||") {
+    ps.next();
+    ors.push(parseAnd(ps, leaf));
+  }
   return ors.length === 1 ? ors[0] : { or: ors };
 }
 
 function parseAnd<C>(ps: Parser, leaf: () => C): Node<C> {
   const ands: Node<C>[] = [parseUnary(ps, leaf)];
-  while (ps.peek()?.t === "&&") { ps.next(); ands.push(parseUnary(ps, leaf)); }
+  while (ps.peek()?.t === "&&") {
+    ps.next();
+    ands.push(parseUnary(ps, leaf));
+  }
   return ands.length === 1 ? ands[0] : { and: ands };
 }
 
@@ -321,19 +366,25 @@ function resolve(doc: unknown, path: Step[], i = 0): unknown[] {
   const step = path[i];
   if (step === "*") return Object.values(doc as object).flatMap((v) => resolve(v, path, i + 1));
   if (typeof step === "number") return Array.isArray(doc) && step < doc.length ? resolve(doc[step], path, i + 1) : [];
-  if (Array.isArray(doc) || !Object.prototype.hasOwnProperty.call(doc, step)) return [];
+  if (Array.isArray(doc) || !Object.hasOwn(doc, step)) return [];
   return resolve((doc as Record<string, unknown>)[step], path, i + 1);
 }
 
 function testJson(c: JsonCond, doc: unknown): boolean {
   const values = resolve(doc, c.path);
   switch (c.test) {
-    case "exists": return values.length > 0;
-    case "notExists": return values.length === 0;
-    case "isNull": return values.some((v) => v === null);
-    case "isTrue": return values.some((v) => v === true);
-    case "isFalse": return values.some((v) => v === false);
-    case "cmp": return values.some((v) => compare(c.op!, v, c.lit!, false));
+    case "exists":
+      return values.length > 0;
+    case "notExists":
+      return values.length === 0;
+    case "isNull":
+      return values.some((v) => v === null);
+    case "isTrue":
+      return values.some((v) => v === true);
+    case "isFalse":
+      return values.some((v) => v === false);
+    case "cmp":
+      return values.some((v) => compare(c.op!, v, c.lit!, false));
   }
 }
 
@@ -381,9 +432,12 @@ function compileDelimited(p: string): FilterMatcher {
   const fixed = items.filter((i) => i.kind !== "ellipsis").length;
   const hasEllipsis = fixed < items.length;
   const required = items.flatMap((it) =>
-    it.kind === "literal" ? literalPieces(it.lit) : it.kind === "field" && it.cond
-      ? requiredLeaves(it.cond).flatMap((c) => (c.op === "=" && !(c.lit.kind === "string" && NUMBER.test(c.lit.text)) ? literalPieces(c.lit) : []))
-      : []);
+    it.kind === "literal"
+      ? literalPieces(it.lit)
+      : it.kind === "field" && it.cond
+        ? requiredLeaves(it.cond).flatMap((c) => (c.op === "=" && !(c.lit.kind === "string" && NUMBER.test(c.lit.text)) ? literalPieces(c.lit) : []))
+        : [],
+  );
   return {
     matches(message) {
       const fields = splitFields(message);
@@ -401,7 +455,10 @@ function splitFields(message: string): string[] {
   const n = message.length;
   while (i < n) {
     const c = message[i];
-    if (c === " " || c === "\t" || c === "\n" || c === "\r") { i++; continue; }
+    if (c === " " || c === "\t" || c === "\n" || c === "\r") {
+      i++;
+      continue;
+    }
     const close = c === '"' ? '"' : c === "[" ? "]" : undefined;
     if (close) {
       const end = message.indexOf(close, i + 1);

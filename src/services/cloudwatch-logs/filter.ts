@@ -35,11 +35,25 @@ export const filterHandlers = {
       if (!wanted || wanted.has(value.name)) names.set(value.id, value.name);
     }
     const narrowed = wanted !== undefined || input.logStreamNamePrefix !== undefined;
-    const query = fingerprint([ctx.account, ctx.region, group, g.id, input.logStreamNames ?? null, input.logStreamNamePrefix ?? null,
-      input.startTime ?? null, input.endTime ?? null, input.filterPattern ?? ""]);
+    const query = fingerprint([
+      ctx.account,
+      ctx.region,
+      group,
+      g.id,
+      input.logStreamNames ?? null,
+      input.logStreamNamePrefix ?? null,
+      input.startTime ?? null,
+      input.endTime ?? null,
+      input.filterPattern ?? "",
+    ]);
     let after: LogPosition | undefined = input.nextToken
-      ? (({ t, s }) => ({ ts: t, seq: s }))(decodePageToken("FilterLogEvents", input.nextToken, invalidToken,
-        { bind: query, valid: (x): x is { t: number; s: number } => !!x && typeof x === "object" && Number.isSafeInteger((x as { t?: unknown }).t) && Number.isSafeInteger((x as { s?: unknown }).s) }))
+      ? (({ t, s }) => ({ ts: t, seq: s }))(
+          decodePageToken("FilterLogEvents", input.nextToken, invalidToken, {
+            bind: query,
+            valid: (x): x is { t: number; s: number } =>
+              !!x && typeof x === "object" && Number.isSafeInteger((x as { t?: unknown }).t) && Number.isSafeInteger((x as { s?: unknown }).s),
+          }),
+        )
       : undefined;
 
     const limit = input.limit ?? DEFAULT_LIMIT;
@@ -51,7 +65,11 @@ export const filterHandlers = {
       let bytes = 0;
       scan: for (;;) {
         const rows = store.queryGroup({
-          gid: g.id, start, end: input.endTime, after, limit: CHUNK,
+          gid: g.id,
+          start,
+          end: input.endTime,
+          after,
+          limit: CHUNK,
           sids: narrowed ? [...names.keys()] : undefined,
           substrings: matcher.requiredSubstrings,
         });

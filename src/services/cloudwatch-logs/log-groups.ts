@@ -3,8 +3,13 @@ import type { HandlerContext } from "../../core/context.js";
 import { isServiceError } from "../../core/errors.js";
 import { decodePageToken, encodePageToken, fingerprint } from "../../core/paging.js";
 import {
-  InvalidParameterException, ResourceAlreadyExistsException, ResourceNotFoundException, TooManyTagsException, ValidationException,
-  type CloudwatchLogsApi, type LogGroup,
+  InvalidParameterException,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
+  TooManyTagsException,
+  ValidationException,
+  type CloudwatchLogsApi,
+  type LogGroup,
 } from "./api.generated.js";
 import { eventStore, groupArn, groupNameOf, groups, invalidToken, logsState, mustGroup, streamPrefix, streams, transaction, type GroupRec } from "./state.js";
 
@@ -58,9 +63,7 @@ export const logGroups = {
     }
     const limit = input.limit ?? DEFAULT_DESCRIBE_LIMIT;
     const query = fingerprint([prefix ?? "", pattern ?? "", logGroupClass ?? "", logGroupIdentifiers ?? []]);
-    const after = input.nextToken
-      ? decodePageToken<string>("DescribeLogGroups", input.nextToken, invalidToken, { bind: query })
-      : undefined;
+    const after = input.nextToken ? decodePageToken<string>("DescribeLogGroups", input.nextToken, invalidToken, { bind: query }) : undefined;
     const names = logGroupIdentifiers ? new Set(logGroupIdentifiers.map((id) => groupNameOf(ctx, undefined, id))) : undefined;
     const needle = pattern?.toLowerCase();
     const out: LogGroup[] = [];
@@ -90,7 +93,8 @@ export const logGroups = {
   putRetentionPolicy({ logGroupName, retentionInDays }, ctx) {
     if (!RETENTION_DAYS.includes(retentionInDays)) {
       throw new InvalidParameterException(
-        `1 validation error detected: Value '${retentionInDays}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${RETENTION_DAYS.join(", ")}]`);
+        `1 validation error detected: Value '${retentionInDays}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${RETENTION_DAYS.join(", ")}]`,
+      );
     }
     update(ctx, logGroupName, (g) => (g.retentionInDays = retentionInDays));
     return {};

@@ -3,7 +3,17 @@ import type { HandlerContext } from "../../core/context.js";
 import { decodePageToken, encodePageToken, fingerprint } from "../../core/paging.js";
 import { InvalidParameterException, ResourceAlreadyExistsException, type CloudwatchLogsApi, type LogStream } from "./api.generated.js";
 import {
-  invalidToken, eventStore, groupNameOf, mustGroup, mustStream, streamArn, streamKey, streamPrefix, streams, transaction, type StreamRec,
+  invalidToken,
+  eventStore,
+  groupNameOf,
+  mustGroup,
+  mustStream,
+  streamArn,
+  streamKey,
+  streamPrefix,
+  streams,
+  transaction,
+  type StreamRec,
 } from "./state.js";
 
 const DEFAULT_LIMIT = 50;
@@ -47,7 +57,7 @@ export const logStreams = {
       .list({ prefix: streamPrefix(group) + (input.logStreamNamePrefix ?? "") })
       .map((e) => e.value);
     const sortKey = (s: StreamRec): [number, string] => [byTime ? (s.lastEventTimestamp ?? 0) : 0, s.name];
-    const cmp = (a: [number, string], b: [number, string]) => (a[0] - b[0]) || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+    const cmp = (a: [number, string], b: [number, string]) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
     if (byTime) all.sort((a, b) => cmp(sortKey(a), sortKey(b)));
     if (desc) all.reverse();
     const rest = after ? all.filter((s) => (desc ? cmp(sortKey(s), after) < 0 : cmp(sortKey(s), after) > 0)) : all;

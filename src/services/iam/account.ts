@@ -33,7 +33,8 @@ export const account = {
     // PolicyVersionsInUse counts versions of policies that are attached somewhere, AWS's and the account's.
     const attachedArns = new Set(t.policyAttachments.list().map((e) => e.key.split("\u0000")[0]));
     let versionsInUse = 0;
-    for (const e of t.policies.list()) if ([...attachedArns].some((a) => a.endsWith(`:policy${e.value.path}${e.value.name}`))) versionsInUse += e.value.versions.length;
+    for (const e of t.policies.list())
+      if ([...attachedArns].some((a) => a.endsWith(`:policy${e.value.path}${e.value.name}`))) versionsInUse += e.value.versions.length;
     for (const a of attachedArns) if (a.startsWith("arn:aws:iam::aws:")) versionsInUse += 1;
     return {
       SummaryMap: {

@@ -36,7 +36,14 @@ function detach(ctx: HandlerContext, kind: EntityKind, name: string, arn: string
   return {};
 }
 
-function listAttached(ctx: HandlerContext, kind: EntityKind, name: string, pathPrefix: string | undefined, marker: string | undefined, maxItems: number | undefined) {
+function listAttached(
+  ctx: HandlerContext,
+  kind: EntityKind,
+  name: string,
+  pathPrefix: string | undefined,
+  marker: string | undefined,
+  maxItems: number | undefined,
+) {
   const t = tables(ctx);
   const key = entityKey(t, kind, name);
   const entries = attachments

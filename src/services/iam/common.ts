@@ -52,7 +52,12 @@ export function page<T>(operation: string, entries: Entry<T>[], marker: string |
 
 /** Page an already-ordered list of values, using their position-independent sort key. */
 export const pageBy = <T>(operation: string, values: T[], key: (v: T) => string, marker: string | undefined, maxItems: number | undefined) =>
-  page(operation, values.map((v) => ({ key: key(v), value: v })), marker, maxItems);
+  page(
+    operation,
+    values.map((v) => ({ key: key(v), value: v })),
+    marker,
+    maxItems,
+  );
 
 export const underPath = (path: string, prefix: string | undefined) => !prefix || path.startsWith(prefix);
 
@@ -100,7 +105,9 @@ export const userOut = (account: string, u: UserRec, withTags = false) => ({
   Arn: userArn(account, u),
   CreateDate: toDate(u.createDate),
   ...(u.passwordLastUsed ? { PasswordLastUsed: toDate(u.passwordLastUsed) } : {}),
-  ...(u.permissionsBoundary ? { PermissionsBoundary: { PermissionsBoundaryType: "PermissionsBoundaryPolicy" as const, PermissionsBoundaryArn: u.permissionsBoundary } } : {}),
+  ...(u.permissionsBoundary
+    ? { PermissionsBoundary: { PermissionsBoundaryType: "PermissionsBoundaryPolicy" as const, PermissionsBoundaryArn: u.permissionsBoundary } }
+    : {}),
   ...(withTags && u.tags.length ? { Tags: u.tags } : {}),
 });
 
@@ -124,7 +131,9 @@ export const roleOut = (account: string, r: RoleRec, full = false) => ({
   AssumeRolePolicyDocument: encodeDocument(r.trust),
   ...(r.description !== undefined ? { Description: r.description } : {}),
   MaxSessionDuration: r.maxSessionDuration,
-  ...(r.permissionsBoundary ? { PermissionsBoundary: { PermissionsBoundaryType: "PermissionsBoundaryPolicy" as const, PermissionsBoundaryArn: r.permissionsBoundary } } : {}),
+  ...(r.permissionsBoundary
+    ? { PermissionsBoundary: { PermissionsBoundaryType: "PermissionsBoundaryPolicy" as const, PermissionsBoundaryArn: r.permissionsBoundary } }
+    : {}),
   ...(full && r.tags.length ? { Tags: r.tags } : {}),
   ...(full ? { RoleLastUsed: r.lastUsed ? { LastUsedDate: toDate(r.lastUsed.date), Region: r.lastUsed.region } : {} } : {}),
 });

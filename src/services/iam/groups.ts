@@ -18,18 +18,18 @@ export const groups = {
   getGroup({ GroupName, Marker, MaxItems }, ctx) {
     const t = tables(ctx);
     const g = mustGroup(t, GroupName);
-    const members = membership
-      .usersOf(t, nameKey(g.name))
-      .flatMap((key) => {
-        const u = t.users.get(key);
-        return u ? [{ key, value: u }] : [];
-      });
+    const members = membership.usersOf(t, nameKey(g.name)).flatMap((key) => {
+      const u = t.users.get(key);
+      return u ? [{ key, value: u }] : [];
+    });
     const p = page(ctx.operation, members, Marker, MaxItems);
     return { Group: groupOut(ctx.account, g), Users: p.items.map((u: UserRec) => userOut(ctx.account, u)), IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 
   listGroups({ PathPrefix, Marker, MaxItems }, ctx) {
-    const all = tables(ctx).groups.list().filter((e) => underPath(e.value.path, PathPrefix));
+    const all = tables(ctx)
+      .groups.list()
+      .filter((e) => underPath(e.value.path, PathPrefix));
     const p = page(ctx.operation, all, Marker, MaxItems);
     return { Groups: p.items.map((g) => groupOut(ctx.account, g)), IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
@@ -63,7 +63,8 @@ export const groups = {
     const g = nameKey(mustGroup(t, GroupName).name);
     const u = nameKey(mustUser(t, UserName).name);
     if (membership.has(t, g, u)) return {};
-    if (membership.groupsOf(t, u).length >= MAX_GROUPS_PER_USER) throw new LimitExceededException(`Cannot exceed quota for GroupsPerUser: ${MAX_GROUPS_PER_USER}`);
+    if (membership.groupsOf(t, u).length >= MAX_GROUPS_PER_USER)
+      throw new LimitExceededException(`Cannot exceed quota for GroupsPerUser: ${MAX_GROUPS_PER_USER}`);
     transaction(ctx, () => membership.add(t, g, u));
     return {};
   },

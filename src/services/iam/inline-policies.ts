@@ -21,7 +21,11 @@ function put(ctx: HandlerContext, kind: EntityKind, name: string, policyName: st
   const { t, key } = owner(ctx, kind, name);
   checkPolicyDocument(document, "identity");
   const [quota, max] = SIZE[kind];
-  const others = inline.list(t, kind, key).filter((e) => e.value.name !== policyName).map((e) => e.value.document).join("");
+  const others = inline
+    .list(t, kind, key)
+    .filter((e) => e.value.name !== policyName)
+    .map((e) => e.value.document)
+    .join("");
   checkPolicySize(others + document, quota, max);
   t.inline.put(k(kind, key, policyName), { name: policyName, document });
   return {};

@@ -31,8 +31,16 @@ function profileOut(account: string, t: Tables, p: InstanceProfileRec, withTags 
 export const instanceProfiles = {
   createInstanceProfile({ InstanceProfileName, Path = "/", Tags }, ctx) {
     const t = tables(ctx);
-    const rec: InstanceProfileRec = { name: InstanceProfileName, id: newId("AIPA"), path: Path, createDate: ctx.now(), roles: [], tags: mergeTags([], Tags, "instance profile") };
-    if (!t.instanceProfiles.insert(nameKey(InstanceProfileName), rec)) throw new EntityAlreadyExistsException(`Instance Profile ${InstanceProfileName} already exists.`);
+    const rec: InstanceProfileRec = {
+      name: InstanceProfileName,
+      id: newId("AIPA"),
+      path: Path,
+      createDate: ctx.now(),
+      roles: [],
+      tags: mergeTags([], Tags, "instance profile"),
+    };
+    if (!t.instanceProfiles.insert(nameKey(InstanceProfileName), rec))
+      throw new EntityAlreadyExistsException(`Instance Profile ${InstanceProfileName} already exists.`);
     return { InstanceProfile: profileOut(ctx.account, t, rec, true) };
   },
 
@@ -43,7 +51,12 @@ export const instanceProfiles = {
 
   listInstanceProfiles({ PathPrefix, Marker, MaxItems }, ctx) {
     const t = tables(ctx);
-    const p = page(ctx.operation, t.instanceProfiles.list().filter((e) => underPath(e.value.path, PathPrefix)), Marker, MaxItems);
+    const p = page(
+      ctx.operation,
+      t.instanceProfiles.list().filter((e) => underPath(e.value.path, PathPrefix)),
+      Marker,
+      MaxItems,
+    );
     return { InstanceProfiles: p.items.map((ip) => profileOut(ctx.account, t, ip)), IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 
@@ -76,7 +89,12 @@ export const instanceProfiles = {
   listInstanceProfilesForRole({ RoleName, Marker, MaxItems }, ctx) {
     const t = tables(ctx);
     const role = nameKey(mustRole(t, RoleName).name);
-    const p = page(ctx.operation, t.instanceProfiles.list().filter((e) => e.value.roles.includes(role)), Marker, MaxItems);
+    const p = page(
+      ctx.operation,
+      t.instanceProfiles.list().filter((e) => e.value.roles.includes(role)),
+      Marker,
+      MaxItems,
+    );
     return { InstanceProfiles: p.items.map((ip) => profileOut(ctx.account, t, ip)), IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 
@@ -96,7 +114,12 @@ export const instanceProfiles = {
 
   listInstanceProfileTags({ InstanceProfileName, Marker, MaxItems }, ctx) {
     const p = mustProfile(tables(ctx), InstanceProfileName);
-    const pg = page(ctx.operation, p.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })), Marker, MaxItems);
+    const pg = page(
+      ctx.operation,
+      p.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })),
+      Marker,
+      MaxItems,
+    );
     return { Tags: pg.items, IsTruncated: pg.IsTruncated, Marker: pg.Marker };
   },
 } satisfies Partial<IamApi>;

@@ -38,7 +38,14 @@ export function findRoleByArn(holder: IamHolder, account: string, arn: string): 
   const r = tablesFor(holder, account).roles.get(nameKey(m[3]));
   // The ARN must name the role exactly: path and name case as created.
   if (!r || r.path !== m[2] || r.name !== m[3]) return undefined;
-  return { roleName: r.name, roleId: r.id, arn: roleArn(account, r), path: r.path, assumeRolePolicyDocument: r.trust, maxSessionDuration: r.maxSessionDuration };
+  return {
+    roleName: r.name,
+    roleId: r.id,
+    arn: roleArn(account, r),
+    path: r.path,
+    assumeRolePolicyDocument: r.trust,
+    maxSessionDuration: r.maxSessionDuration,
+  };
 }
 
 export function findUser(holder: IamHolder, account: string, userName: string): IamUserInfo | undefined {

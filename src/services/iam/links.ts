@@ -27,8 +27,7 @@ export const attachments = {
     return t.entityPolicies.delete(k(kind, entity, policyArn));
   },
   has: (t: Tables, kind: EntityKind, entity: string, policyArn: string) => t.entityPolicies.has(k(kind, entity, policyArn)),
-  policiesOf: (t: Tables, kind: EntityKind, entity: string) =>
-    t.entityPolicies.list({ prefix: k(kind, entity, "") }).map((e) => e.key.split("\u0000")[2]),
+  policiesOf: (t: Tables, kind: EntityKind, entity: string) => t.entityPolicies.list({ prefix: k(kind, entity, "") }).map((e) => e.key.split("\u0000")[2]),
   entitiesOf: (t: Tables, policyArn: string) =>
     t.policyAttachments.list({ prefix: k(policyArn, "") }).map((e) => {
       const [, kind, entity] = e.key.split("\u0000");

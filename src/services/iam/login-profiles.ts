@@ -10,7 +10,9 @@ import { nameKey, tables } from "./state.js";
 
 const hash = (password: string) => {
   const salt = randomBytes(16).toString("hex");
-  return `${salt}:${createHash("sha256").update(salt + password).digest("hex")}`;
+  return `${salt}:${createHash("sha256")
+    .update(salt + password)
+    .digest("hex")}`;
 };
 
 function owner(ctx: HandlerContext, userName: string | undefined) {
@@ -30,8 +32,18 @@ function mustProfile(ctx: HandlerContext, userName: string | undefined) {
 export const loginProfiles = {
   createLoginProfile({ UserName, Password, PasswordResetRequired = false }, ctx) {
     const { user, key } = owner(ctx, UserName);
-    if (Password === undefined) throw new ServiceError("ValidationError", "1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null", 400);
-    const rec: LoginProfileRec & { passwordHash: string } = { userName: user.name, createDate: ctx.now(), passwordResetRequired: PasswordResetRequired, passwordHash: hash(Password) };
+    if (Password === undefined)
+      throw new ServiceError(
+        "ValidationError",
+        "1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null",
+        400,
+      );
+    const rec: LoginProfileRec & { passwordHash: string } = {
+      userName: user.name,
+      createDate: ctx.now(),
+      passwordResetRequired: PasswordResetRequired,
+      passwordHash: hash(Password),
+    };
     if (!tables(ctx).loginProfiles.insert(key, rec)) throw new EntityAlreadyExistsException(`Login Profile for user ${user.name} already exists.`);
     return { LoginProfile: { UserName: rec.userName, CreateDate: toDate(rec.createDate), PasswordResetRequired: rec.passwordResetRequired } };
   },
@@ -43,7 +55,11 @@ export const loginProfiles = {
 
   updateLoginProfile({ UserName, Password, PasswordResetRequired }, ctx) {
     const { key, rec } = mustProfile(ctx, UserName);
-    const next = { ...rec, passwordResetRequired: PasswordResetRequired ?? rec.passwordResetRequired, ...(Password !== undefined ? { passwordHash: hash(Password) } : {}) };
+    const next = {
+      ...rec,
+      passwordResetRequired: PasswordResetRequired ?? rec.passwordResetRequired,
+      ...(Password !== undefined ? { passwordHash: hash(Password) } : {}),
+    };
     tables(ctx).loginProfiles.put(key, next);
     return {};
   },

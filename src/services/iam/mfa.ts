@@ -107,7 +107,12 @@ export const mfaDevices = {
     if (!name) return { MFADevices: [], IsTruncated: false };
     const user = mustUser(t, name);
     const key = nameKey(user.name);
-    const p = page(ctx.operation, t.mfa.list().filter((e) => e.value.user === key), Marker, MaxItems);
+    const p = page(
+      ctx.operation,
+      t.mfa.list().filter((e) => e.value.user === key),
+      Marker,
+      MaxItems,
+    );
     return {
       MFADevices: p.items.map((d) => ({ UserName: user.name, SerialNumber: d.serial, EnableDate: toDate(d.enableDate ?? d.createDate) })),
       IsTruncated: p.IsTruncated,
@@ -131,7 +136,12 @@ export const mfaDevices = {
 
   listMFADeviceTags({ SerialNumber, Marker, MaxItems }, ctx) {
     const d = mustDevice(tables(ctx), SerialNumber);
-    const p = page(ctx.operation, d.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })), Marker, MaxItems);
+    const p = page(
+      ctx.operation,
+      d.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })),
+      Marker,
+      MaxItems,
+    );
     return { Tags: p.items, IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 } satisfies Partial<IamApi>;

@@ -77,7 +77,9 @@ export const policies = {
     const t = tables(ctx);
     if (attachments.count(t, PolicyArn) > 0) throw new DeleteConflictException("Cannot delete a policy attached to entities.");
     if (rec.versions.length > 1) {
-      throw new DeleteConflictException("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
+      throw new DeleteConflictException(
+        "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+      );
     }
     t.policies.delete(nameKey(rec.name));
     return {};
@@ -107,16 +109,16 @@ export const policies = {
     const versions = p.rec?.versions ?? [{ id: p.defaultVersion, document: AWS_MANAGED.find((a) => a.arn === p.arn)!.document, createDate: p.createDate }];
     const v = versions.find((x) => x.id === VersionId);
     if (!v) throw noVersion(PolicyArn, VersionId);
-    return { PolicyVersion: { Document: encodeDocument(v.document), VersionId: v.id, IsDefaultVersion: v.id === p.defaultVersion, CreateDate: toDate(v.createDate) } };
+    return {
+      PolicyVersion: { Document: encodeDocument(v.document), VersionId: v.id, IsDefaultVersion: v.id === p.defaultVersion, CreateDate: toDate(v.createDate) },
+    };
   },
 
   listPolicyVersions({ PolicyArn, Marker, MaxItems }, ctx) {
     const p = mustAttachablePolicy(ctx, PolicyArn);
     const versions = p.rec?.versions ?? [{ id: p.defaultVersion, document: "", createDate: p.createDate }];
     // Newest first, as AWS lists them; the key orders by descending version number.
-    const entries = versions
-      .map((v) => ({ key: String(1e6 - Number(v.id.slice(1))).padStart(7, "0"), value: v }))
-      .sort((a, b) => (a.key < b.key ? -1 : 1));
+    const entries = versions.map((v) => ({ key: String(1e6 - Number(v.id.slice(1))).padStart(7, "0"), value: v })).sort((a, b) => (a.key < b.key ? -1 : 1));
     const pg = page(ctx.operation, entries, Marker, MaxItems);
     return {
       Versions: pg.items.map((v) => ({ VersionId: v.id, IsDefaultVersion: v.id === p.defaultVersion, CreateDate: toDate(v.createDate) })),
@@ -154,7 +156,12 @@ export const policies = {
 
   listPolicyTags({ PolicyArn, Marker, MaxItems }, ctx) {
     const rec = mustOwnPolicy(ctx, PolicyArn);
-    const p = page(ctx.operation, rec.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })), Marker, MaxItems);
+    const p = page(
+      ctx.operation,
+      rec.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })),
+      Marker,
+      MaxItems,
+    );
     return { Tags: p.items, IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 } satisfies Partial<IamApi>;

@@ -2,7 +2,6 @@
 import { LimitExceededException, MalformedPolicyDocumentException } from "./api.generated.js";
 import { policyGrammarError, type PolicyKind } from "../../core/policy/grammar.js";
 
-
 /** Throws MalformedPolicyDocument with AWS's message when `text` breaks the grammar. */
 export function checkPolicyDocument(text: string, kind: PolicyKind): void {
   const error = policyGrammarError(text, kind);

@@ -33,7 +33,17 @@ export function findPolicy(ctx: HandlerContext, arn: string): PolicyView | undef
   if (!m || m[1] !== ctx.account) return undefined;
   const rec = tables(ctx).policies.get(nameKey(m[3]));
   if (!rec || rec.path !== m[2] || rec.name !== m[3]) return undefined;
-  return { arn, name: rec.name, path: rec.path, id: rec.id, description: rec.description, defaultVersion: rec.defaultVersion, createDate: rec.createDate, updateDate: rec.updateDate, rec };
+  return {
+    arn,
+    name: rec.name,
+    path: rec.path,
+    id: rec.id,
+    description: rec.description,
+    defaultVersion: rec.defaultVersion,
+    createDate: rec.createDate,
+    updateDate: rec.updateDate,
+    rec,
+  };
 }
 
 export function mustAttachablePolicy(ctx: HandlerContext, arn: string): PolicyView {

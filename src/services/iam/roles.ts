@@ -38,7 +38,9 @@ export const roles = {
   },
 
   listRoles({ PathPrefix, Marker, MaxItems }, ctx) {
-    const all = tables(ctx).roles.list().filter((e) => underPath(e.value.path, PathPrefix));
+    const all = tables(ctx)
+      .roles.list()
+      .filter((e) => underPath(e.value.path, PathPrefix));
     const p = page(ctx.operation, all, Marker, MaxItems);
     return { Roles: p.items.map((r) => roleOut(ctx.account, r)), IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
@@ -94,7 +96,12 @@ export const roles = {
 
   listRoleTags({ RoleName, Marker, MaxItems }, ctx) {
     const r = mustRole(tables(ctx), RoleName);
-    const p = page(ctx.operation, r.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })), Marker, MaxItems);
+    const p = page(
+      ctx.operation,
+      r.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })),
+      Marker,
+      MaxItems,
+    );
     return { Tags: p.items, IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 

@@ -24,7 +24,14 @@ export const users = {
   createUser({ UserName, Path = "/", PermissionsBoundary, Tags }, ctx) {
     const t = tables(ctx);
     if (PermissionsBoundary) mustAttachablePolicy(ctx, PermissionsBoundary);
-    const rec = { name: UserName, id: newId("AIDA"), path: Path, createDate: ctx.now(), tags: mergeTags([], Tags, "user"), permissionsBoundary: PermissionsBoundary };
+    const rec = {
+      name: UserName,
+      id: newId("AIDA"),
+      path: Path,
+      createDate: ctx.now(),
+      tags: mergeTags([], Tags, "user"),
+      permissionsBoundary: PermissionsBoundary,
+    };
     if (!t.users.insert(nameKey(UserName), rec)) throw new EntityAlreadyExistsException(`User with name ${UserName} already exists.`);
     return { User: userOut(ctx.account, rec, true) };
   },
@@ -41,7 +48,9 @@ export const users = {
   },
 
   listUsers({ PathPrefix, Marker, MaxItems }, ctx) {
-    const all = tables(ctx).users.list().filter((e) => underPath(e.value.path, PathPrefix));
+    const all = tables(ctx)
+      .users.list()
+      .filter((e) => underPath(e.value.path, PathPrefix));
     const p = page(ctx.operation, all, Marker, MaxItems);
     return { Users: p.items.map((u) => userOut(ctx.account, u)), IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
@@ -105,7 +114,12 @@ export const users = {
 
   listUserTags({ UserName, Marker, MaxItems }, ctx) {
     const u = mustUser(tables(ctx), UserName);
-    const p = page(ctx.operation, u.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })), Marker, MaxItems);
+    const p = page(
+      ctx.operation,
+      u.tags.map((tag, i) => ({ key: String(i).padStart(4, "0"), value: tag })),
+      Marker,
+      MaxItems,
+    );
     return { Tags: p.items, IsTruncated: p.IsTruncated, Marker: p.Marker };
   },
 

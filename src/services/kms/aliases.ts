@@ -13,9 +13,12 @@ function checkAliasName(ctx: HandlerContext, name: string): void {
     throw validationError('Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
   }
   if (!ALIAS.test(name)) {
-    throw validationError(`1 validation error detected: Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$`);
+    throw validationError(
+      `1 validation error detected: Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$`,
+    );
   }
-  if (name.startsWith("alias/aws/")) throw new ServiceError("NotAuthorizedException", `${aliasArn(ctx, name)}: alias/aws/ is reserved for AWS managed keys.`, 400);
+  if (name.startsWith("alias/aws/"))
+    throw new ServiceError("NotAuthorizedException", `${aliasArn(ctx, name)}: alias/aws/ is reserved for AWS managed keys.`, 400);
 }
 
 function mustAlias(ctx: HandlerContext, name: string): AliasRec {
@@ -64,7 +67,10 @@ export const aliases = {
 
   listAliases({ KeyId, Limit, Marker }, ctx) {
     const keyId = KeyId === undefined ? undefined : resolveKey(ctx, KeyId, { aliases: false }).id;
-    const all = tables(ctx).aliases.list().map((e) => e.value).filter((a) => !keyId || a.targetKeyId === keyId);
+    const all = tables(ctx)
+      .aliases.list()
+      .map((e) => e.value)
+      .filter((a) => !keyId || a.targetKeyId === keyId);
     const p = page("ListAliases", all, Marker, Limit, 50);
     return {
       Aliases: p.items.map((a) => ({

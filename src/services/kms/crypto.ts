@@ -3,7 +3,12 @@ import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEnc
 import type { HandlerContext } from "../../core/context.js";
 import type { DataKeyPairSpec, EncryptionAlgorithmSpec, KmsApi } from "./api.generated.js";
 import {
-  DryRunOperationException, IncorrectKeyException, InvalidCiphertextException, InvalidKeyUsageException, NotFoundException, UnsupportedOperationException,
+  DryRunOperationException,
+  IncorrectKeyException,
+  InvalidCiphertextException,
+  InvalidKeyUsageException,
+  NotFoundException,
+  UnsupportedOperationException,
 } from "./api.generated.js";
 import { encryptionAlgorithms, generatePair, isRsa, openBlob, parseBlob, sealBlob } from "./material.js";
 import type { KeyRec } from "./state.js";
@@ -23,7 +28,8 @@ export function encryptionKey(ctx: HandlerContext, keyId: string, op: string, al
   const k = resolveKey(ctx, keyId);
   mustBeUsable(ctx, k);
   if (k.keyUsage !== "ENCRYPT_DECRYPT") throw new InvalidKeyUsageException(`${keyArn(ctx, k.id)} key usage is ${k.keyUsage} which is not valid for ${op}.`);
-  if (symmetricOnly && k.keySpec !== "SYMMETRIC_DEFAULT") throw new InvalidKeyUsageException(`${keyArn(ctx, k.id)} key spec is ${k.keySpec} which is not valid for ${op}.`);
+  if (symmetricOnly && k.keySpec !== "SYMMETRIC_DEFAULT")
+    throw new InvalidKeyUsageException(`${keyArn(ctx, k.id)} key spec is ${k.keySpec} which is not valid for ${op}.`);
   const supported = encryptionAlgorithms(k.keySpec, k.keyUsage) ?? [];
   const a = alg ?? "SYMMETRIC_DEFAULT";
   if (!supported.includes(a)) throw new InvalidKeyUsageException(`Algorithm ${a} is incompatible with key spec ${k.keySpec}.`);
@@ -33,10 +39,21 @@ export function encryptionKey(ctx: HandlerContext, keyId: string, op: string, al
 const oaepHash = (alg: EncryptionAlgorithmSpec) => (alg === "RSAES_OAEP_SHA_1" ? "sha1" : "sha256");
 
 /** Encrypts under a key already checked by encryptionKey. */
-export function encryptWith(ctx: HandlerContext, k: KeyRec, plaintext: Buffer, ec: Record<string, string> | undefined, alg: EncryptionAlgorithmSpec = "SYMMETRIC_DEFAULT"): Buffer {
+export function encryptWith(
+  ctx: HandlerContext,
+  k: KeyRec,
+  plaintext: Buffer,
+  ec: Record<string, string> | undefined,
+  alg: EncryptionAlgorithmSpec = "SYMMETRIC_DEFAULT",
+): Buffer {
   const m = currentMaterial(k);
   if (k.keySpec === "SYMMETRIC_DEFAULT") {
-    return sealBlob({ account: ctx.account, region: ctx.region, keyId: k.id, material: k.materials.length - 1 }, Buffer.from(m.secret, "base64"), plaintext, ec);
+    return sealBlob(
+      { account: ctx.account, region: ctx.region, keyId: k.id, material: k.materials.length - 1 },
+      Buffer.from(m.secret, "base64"),
+      plaintext,
+      ec,
+    );
   }
   if (ec && Object.keys(ec).length) throw validationError("EncryptionContext is not supported with asymmetric KMS keys.");
   const pub = createPublicKey({ key: Buffer.from(m.publicKey!, "base64"), format: "der", type: "spki" });
@@ -54,7 +71,14 @@ interface Opened {
 }
 
 /** Decrypts a ciphertext blob. Symmetric blobs name their key; RSA ciphertext needs the KeyId and algorithm. */
-export function decryptBlob(ctx: HandlerContext, blob: Buffer, ec: Record<string, string> | undefined, keyId: string | undefined, alg: EncryptionAlgorithmSpec | undefined, op: string): Opened {
+export function decryptBlob(
+  ctx: HandlerContext,
+  blob: Buffer,
+  ec: Record<string, string> | undefined,
+  keyId: string | undefined,
+  alg: EncryptionAlgorithmSpec | undefined,
+  op: string,
+): Opened {
   const named = keyId !== undefined ? resolveKey(ctx, keyId) : undefined;
   if (named && isRsa(named.keySpec)) {
     const k = encryptionKey(ctx, keyId!, op, alg);
@@ -114,15 +138,26 @@ export const cryptoOps = {
 
   decrypt({ CiphertextBlob, EncryptionContext, KeyId, EncryptionAlgorithm, Recipient, DryRun }, ctx) {
     noRecipient(Recipient);
-    if (!CiphertextBlob) throw validationError("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
+    if (!CiphertextBlob)
+      throw validationError("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
     const o = decryptBlob(ctx, Buffer.from(CiphertextBlob), EncryptionContext, KeyId, EncryptionAlgorithm, "Decrypt");
     dryRun(DryRun);
     return { KeyId: keyArn(ctx, o.key.id), Plaintext: o.plaintext, EncryptionAlgorithm: o.alg, ...(o.materialId ? { KeyMaterialId: o.materialId } : {}) };
   },
 
   reEncrypt(input, ctx) {
-    const { CiphertextBlob, SourceEncryptionContext, SourceKeyId, DestinationKeyId, DestinationEncryptionContext, SourceEncryptionAlgorithm, DestinationEncryptionAlgorithm, DryRun } = input;
-    if (!CiphertextBlob) throw validationError("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
+    const {
+      CiphertextBlob,
+      SourceEncryptionContext,
+      SourceKeyId,
+      DestinationKeyId,
+      DestinationEncryptionContext,
+      SourceEncryptionAlgorithm,
+      DestinationEncryptionAlgorithm,
+      DryRun,
+    } = input;
+    if (!CiphertextBlob)
+      throw validationError("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
     const src = decryptBlob(ctx, Buffer.from(CiphertextBlob), SourceEncryptionContext, SourceKeyId, SourceEncryptionAlgorithm, "ReEncrypt");
     const dst = encryptionKey(ctx, DestinationKeyId, "ReEncrypt", DestinationEncryptionAlgorithm);
     dryRun(DryRun);
@@ -143,7 +178,12 @@ export const cryptoOps = {
     const k = encryptionKey(ctx, KeyId, "GenerateDataKey", undefined, true);
     dryRun(DryRun);
     const plaintext = randomBytes(n);
-    return { CiphertextBlob: encryptWith(ctx, k, plaintext, EncryptionContext), Plaintext: plaintext, KeyId: keyArn(ctx, k.id), KeyMaterialId: currentMaterial(k).id };
+    return {
+      CiphertextBlob: encryptWith(ctx, k, plaintext, EncryptionContext),
+      Plaintext: plaintext,
+      KeyId: keyArn(ctx, k.id),
+      KeyMaterialId: currentMaterial(k).id,
+    };
   },
 
   generateDataKeyWithoutPlaintext({ KeyId, EncryptionContext, NumberOfBytes, KeySpec, DryRun }, ctx) {
@@ -163,7 +203,6 @@ export const cryptoOps = {
   generateDataKeyPairWithoutPlaintext({ KeyId, KeyPairSpec, EncryptionContext, DryRun }, ctx) {
     encryptionKey(ctx, KeyId, "GenerateDataKeyPairWithoutPlaintext", undefined, true);
     dryRun(DryRun);
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
     const { PrivateKeyPlaintext, ...rest } = dataKeyPair(ctx, KeyId, KeyPairSpec, EncryptionContext, "GenerateDataKeyPairWithoutPlaintext");
     return rest;
   },
@@ -171,7 +210,8 @@ export const cryptoOps = {
   generateRandom({ NumberOfBytes, CustomKeyStoreId, Recipient }) {
     noRecipient(Recipient);
     if (CustomKeyStoreId) throw new UnsupportedOperationException("Custom key stores are not supported by Stratus.");
-    if (NumberOfBytes === undefined) throw validationError("1 validation error detected: Value null at 'numberOfBytes' failed to satisfy constraint: Member must not be null");
+    if (NumberOfBytes === undefined)
+      throw validationError("1 validation error detected: Value null at 'numberOfBytes' failed to satisfy constraint: Member must not be null");
     return { Plaintext: randomBytes(NumberOfBytes) };
   },
 } satisfies Partial<KmsApi>;

@@ -42,7 +42,10 @@ export const grants = {
   createGrant({ KeyId, GranteePrincipal, RetiringPrincipal, Operations, Constraints, Name, DryRun }, ctx) {
     const k = resolveKey(ctx, KeyId, { aliases: false });
     mustNotBePendingDeletion(ctx, k);
-    if (Operations.length === 0) throw validationError("1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    if (Operations.length === 0)
+      throw validationError(
+        "1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      );
     if (Constraints?.EncryptionContextEquals && Constraints.EncryptionContextSubset) {
       throw validationError("EncryptionContextEquals and EncryptionContextSubset cannot both be specified.");
     }
@@ -79,7 +82,10 @@ export const grants = {
   },
 
   listRetirableGrants({ RetiringPrincipal, Limit, Marker }, ctx) {
-    const all = tables(ctx).grants.list().map((e) => e.value).filter((g) => g.retiringPrincipal === RetiringPrincipal);
+    const all = tables(ctx)
+      .grants.list()
+      .map((e) => e.value)
+      .filter((g) => g.retiringPrincipal === RetiringPrincipal);
     const p = page("ListRetirableGrants", all, Marker, Limit, 50);
     return { Grants: p.items.map((g) => entry(ctx, g)), Truncated: p.Truncated, NextMarker: p.NextMarker };
   },
@@ -88,9 +94,13 @@ export const grants = {
     const t = tables(ctx);
     let g: GrantRec | undefined;
     if (GrantToken !== undefined) {
-      g = t.grants.list().map((e) => e.value).find((x) => x.token === GrantToken);
+      g = t.grants
+        .list()
+        .map((e) => e.value)
+        .find((x) => x.token === GrantToken);
       if (!g) throw new InvalidGrantTokenException("Grant token is invalid or expired.");
-      if (KeyId !== undefined && resolveKey(ctx, KeyId, { aliases: false }).id !== g.keyId) throw new InvalidGrantTokenException("Grant token does not match the KeyId.");
+      if (KeyId !== undefined && resolveKey(ctx, KeyId, { aliases: false }).id !== g.keyId)
+        throw new InvalidGrantTokenException("Grant token does not match the KeyId.");
       if (GrantId !== undefined && GrantId !== g.grantId) throw new InvalidGrantIdException("Grant ID does not match the grant token.");
     } else {
       if (KeyId === undefined || GrantId === undefined) throw validationError("Either GrantToken, or both KeyId and GrantId, must be specified.");

@@ -14,7 +14,12 @@ function mac(ctx: HandlerContext, keyId: string, alg: MacAlgorithmSpec, message:
   mustBeUsable(ctx, k);
   if (k.keyUsage !== "GENERATE_VERIFY_MAC") throw new InvalidKeyUsageException(`${keyArn(ctx, k.id)} key usage is ${k.keyUsage} which is not valid for ${op}.`);
   if (HMAC_ALG[k.keySpec] !== alg) throw new InvalidKeyUsageException(`Algorithm ${alg} is incompatible with key spec ${k.keySpec}.`);
-  return { k, value: createHmac(HASH[alg], Buffer.from(currentMaterial(k).secret, "base64")).update(message).digest() };
+  return {
+    k,
+    value: createHmac(HASH[alg], Buffer.from(currentMaterial(k).secret, "base64"))
+      .update(message)
+      .digest(),
+  };
 }
 
 export const hmac = {

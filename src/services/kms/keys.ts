@@ -32,7 +32,9 @@ export function keyMetadata(ctx: HandlerContext, k: KeyRec): KeyMetadata {
     ...(k.keyUsage === "KEY_AGREEMENT" ? { KeyAgreementAlgorithms: ["ECDH" as const] } : {}),
     ...(mac ? { MacAlgorithms: [mac] } : {}),
     MultiRegion: k.multiRegion,
-    ...(k.multiRegion ? { MultiRegionConfiguration: { MultiRegionKeyType: "PRIMARY" as const, PrimaryKey: { Arn: arn, Region: ctx.region }, ReplicaKeys: [] } } : {}),
+    ...(k.multiRegion
+      ? { MultiRegionConfiguration: { MultiRegionKeyType: "PRIMARY" as const, PrimaryKey: { Arn: arn, Region: ctx.region }, ReplicaKeys: [] } }
+      : {}),
     ...(k.pendingWindowDays !== undefined && k.state === "PendingDeletion" ? { PendingDeletionWindowInDays: k.pendingWindowDays } : {}),
     ...(k.keySpec === "SYMMETRIC_DEFAULT" ? { CurrentKeyMaterialId: currentMaterial(k).id } : {}),
   };
@@ -57,12 +59,14 @@ export function newKey(ctx: HandlerContext, init: Partial<KeyRec> & Pick<KeyRec,
 
 /** AWS managed keys refuse the management operations customers have on their own keys. */
 export function mustBeCustomerManaged(ctx: HandlerContext, k: KeyRec, op: string): void {
-  if (k.keyManager === "AWS") throw new UnsupportedOperationException(`${keyArn(ctx, k.id)} is an AWS managed key. ${op} is not supported for AWS managed keys.`);
+  if (k.keyManager === "AWS")
+    throw new UnsupportedOperationException(`${keyArn(ctx, k.id)} is an AWS managed key. ${op} is not supported for AWS managed keys.`);
 }
 
 export const keys = {
   createKey({ Policy, Description, KeyUsage, KeySpec, CustomerMasterKeySpec, Origin, CustomKeyStoreId, Tags, MultiRegion, XksKeyId }, ctx) {
-    if (KeySpec && CustomerMasterKeySpec) throw validationError("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.");
+    if (KeySpec && CustomerMasterKeySpec)
+      throw validationError("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.");
     if (Origin && Origin !== "AWS_KMS") throw new UnsupportedOperationException(`Origin ${Origin} is not supported by Stratus.`);
     if (CustomKeyStoreId || XksKeyId) throw new UnsupportedOperationException("Custom key stores are not supported by Stratus.");
     const spec = KeySpec ?? CustomerMasterKeySpec ?? "SYMMETRIC_DEFAULT";
@@ -111,7 +115,10 @@ export const keys = {
     mustNotBePendingDeletion(ctx, k);
     const days = PendingWindowInDays ?? 30;
     // The model allows 1-365; KMS itself accepts only 7-30 days.
-    if (days < 7 || days > 30) throw validationError("1 validation error detected: Value at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 30 and greater than or equal to 7");
+    if (days < 7 || days > 30)
+      throw validationError(
+        "1 validation error detected: Value at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 30 and greater than or equal to 7",
+      );
     const deletionDate = ctx.now() + days * DAY;
     tables(ctx).keys.put(k.id, { ...k, state: "PendingDeletion", deletionDate, pendingWindowDays: days });
     // The key is gone once its date passes: lookups purge it (surviving restarts); this timer purges it on time too.

@@ -80,7 +80,15 @@ export function encryptionAlgorithms(spec: KeySpec, usage: KeyUsageType): Encryp
 
 export function signingAlgorithms(spec: KeySpec, usage: KeyUsageType): SigningAlgorithmSpec[] | undefined {
   if (usage !== "SIGN_VERIFY") return undefined;
-  if (isRsa(spec)) return ["RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512", "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"];
+  if (isRsa(spec))
+    return [
+      "RSASSA_PKCS1_V1_5_SHA_256",
+      "RSASSA_PKCS1_V1_5_SHA_384",
+      "RSASSA_PKCS1_V1_5_SHA_512",
+      "RSASSA_PSS_SHA_256",
+      "RSASSA_PSS_SHA_384",
+      "RSASSA_PSS_SHA_512",
+    ];
   if (spec === "ECC_NIST_P384") return ["ECDSA_SHA_384"];
   if (spec === "ECC_NIST_P521") return ["ECDSA_SHA_512"];
   return ["ECDSA_SHA_256"];

@@ -12,7 +12,8 @@ const MAX_ON_DEMAND = 25;
 
 /** Only symmetric encryption keys rotate; AWS refuses asymmetric and HMAC keys. */
 function rotatable(ctx: HandlerContext, k: KeyRec): void {
-  if (k.keySpec !== "SYMMETRIC_DEFAULT") throw new UnsupportedOperationException(`${keyArn(ctx, k.id)} key spec is ${k.keySpec} which is not valid for key rotation.`);
+  if (k.keySpec !== "SYMMETRIC_DEFAULT")
+    throw new UnsupportedOperationException(`${keyArn(ctx, k.id)} key spec is ${k.keySpec} which is not valid for key rotation.`);
 }
 
 export const rotation = {
@@ -63,13 +64,15 @@ export const rotation = {
     const k = resolveKey(ctx, KeyId, { aliases: false });
     rotatable(ctx, k);
     const current = currentMaterial(k).id;
-    const rotations = k.materials.filter((m) => m.rotationType).map((m) => ({
-      KeyId: k.id,
-      KeyMaterialId: m.id,
-      KeyMaterialState: m.id === current ? ("CURRENT" as const) : ("NON_CURRENT" as const),
-      RotationDate: new Date(m.createdAt),
-      RotationType: m.rotationType,
-    }));
+    const rotations = k.materials
+      .filter((m) => m.rotationType)
+      .map((m) => ({
+        KeyId: k.id,
+        KeyMaterialId: m.id,
+        KeyMaterialState: m.id === current ? ("CURRENT" as const) : ("NON_CURRENT" as const),
+        RotationDate: new Date(m.createdAt),
+        RotationType: m.rotationType,
+      }));
     const p = page("ListKeyRotations", rotations, Marker, Limit, 100);
     return { Rotations: p.items, Truncated: p.Truncated, NextMarker: p.NextMarker };
   },

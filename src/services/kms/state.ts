@@ -130,7 +130,10 @@ export function getKey(ctx: HandlerContext, id: string): KeyRec | undefined {
 /** Every live key of this account+region, in id order (after purging expired deletions). */
 export function allKeys(ctx: HandlerContext): KeyRec[] {
   const t = tables(ctx);
-  return t.keys.list().map((e) => rotateIfDue(ctx, t, purgeIfDue(ctx, t, e.value))).filter((k): k is KeyRec => !!k);
+  return t.keys
+    .list()
+    .map((e) => rotateIfDue(ctx, t, purgeIfDue(ctx, t, e.value)))
+    .filter((k): k is KeyRec => !!k);
 }
 
 const notFoundKey = (ctx: HandlerContext, id: string) => new NotFoundException(`Key '${keyArn(ctx, id)}' does not exist`);

@@ -41,7 +41,12 @@ function checkVersionExists(ctx: HandlerContext, fn: FunctionRec, version: strin
  * Checks a routing configuration against the alias's primary version as AWS does: one additional version at
  * most, a published one other than the primary, and never with $LATEST. Empty weights mean no routing.
  */
-function checkRouting(ctx: HandlerContext, fn: FunctionRec, primary: string, routing: AliasRoutingConfiguration | undefined): AliasRoutingConfiguration | undefined {
+function checkRouting(
+  ctx: HandlerContext,
+  fn: FunctionRec,
+  primary: string,
+  routing: AliasRoutingConfiguration | undefined,
+): AliasRoutingConfiguration | undefined {
   const weights = routing?.AdditionalVersionWeights;
   if (!weights || Object.keys(weights).length === 0) return undefined;
   const entries = Object.entries(weights);

@@ -163,7 +163,12 @@ async function attempt(q: Queue, account: string, region: string, id: string): P
   if (out) {
     rec.attempts++;
     rec.throttles = 0;
-    rec.last = { statusCode: 200, executedVersion: out.executedVersion, ...(out.functionError ? { functionError: out.functionError } : {}), payload: out.payload.toString("utf8") };
+    rec.last = {
+      statusCode: 200,
+      executedVersion: out.executedVersion,
+      ...(out.functionError ? { functionError: out.functionError } : {}),
+      payload: out.payload.toString("utf8"),
+    };
     if (!out.functionError) return finish(q, ctx, id, rec, r, cfg, "Success");
     if (rec.retries >= maxRetries) return finish(q, ctx, id, rec, r, cfg, "RetriesExhausted");
     rec.retries++;
@@ -192,7 +197,16 @@ function throttled(reason: string): LastResponse {
 }
 
 /** Puts the event back on the queue for `at`, or gives it up when it would be too old by then. */
-async function reschedule(q: Queue, ctx: HandlerContext, id: string, rec: AsyncEventRec, at: number, r: Resolved, cfg: EventInvokeConfigRec | undefined, maxAgeMs: number): Promise<void> {
+async function reschedule(
+  q: Queue,
+  ctx: HandlerContext,
+  id: string,
+  rec: AsyncEventRec,
+  at: number,
+  r: Resolved,
+  cfg: EventInvokeConfigRec | undefined,
+  maxAgeMs: number,
+): Promise<void> {
   if (at - rec.enqueuedAt > maxAgeMs) return finish(q, ctx, id, rec, r, cfg, "EventAgeExceeded");
   rec.dueAt = at;
   events(ctx).put(id, rec);
@@ -200,7 +214,15 @@ async function reschedule(q: Queue, ctx: HandlerContext, id: string, rec: AsyncE
 }
 
 /** The event is done: its record to the matching destination, on failure the event to the dead-letter queue. */
-async function finish(q: Queue, ctx: HandlerContext, id: string, rec: AsyncEventRec, r: Resolved, cfg: EventInvokeConfigRec | undefined, condition: Condition): Promise<void> {
+async function finish(
+  q: Queue,
+  ctx: HandlerContext,
+  id: string,
+  rec: AsyncEventRec,
+  r: Resolved,
+  cfg: EventInvokeConfigRec | undefined,
+  condition: Condition,
+): Promise<void> {
   const success = condition === "Success";
   const destination = success ? cfg?.DestinationConfig?.OnSuccess?.Destination : cfg?.DestinationConfig?.OnFailure?.Destination;
   const arn = functionArn(ctx, rec.functionName, rec.qualifier ?? LATEST);
@@ -212,18 +234,28 @@ async function finish(q: Queue, ctx: HandlerContext, id: string, rec: AsyncEvent
       requestPayload: embed(rec.payload),
       ...(rec.last
         ? {
-            responseContext: { statusCode: rec.last.statusCode, ...(rec.last.executedVersion ? { executedVersion: rec.last.executedVersion } : {}), ...(rec.last.functionError ? { functionError: rec.last.functionError } : {}) },
+            responseContext: {
+              statusCode: rec.last.statusCode,
+              ...(rec.last.executedVersion ? { executedVersion: rec.last.executedVersion } : {}),
+              ...(rec.last.functionError ? { functionError: rec.last.functionError } : {}),
+            },
             responsePayload: embed(rec.last.payload),
           }
         : {}),
     };
     await sendRecord(ctx, destination, record).catch((e: unknown) => {
-      q.runtime.logger.warn(`lambda: could not send the ${condition} record of ${arn} request ${rec.requestId} to ${destination}: ${(e as Error).message ?? e}`);
+      q.runtime.logger.warn(
+        `lambda: could not send the ${condition} record of ${arn} request ${rec.requestId} to ${destination}: ${(e as Error).message ?? e}`,
+      );
     });
   }
   const dlq = success ? undefined : r.version.config.DeadLetterConfig?.TargetArn;
   if (dlq) {
-    await sendDeadLetter(ctx, dlq, rec.payload, { requestId: rec.requestId, errorCode: rec.last?.statusCode ?? 200, errorMessage: errorMessageOf(rec.last, condition) }).catch((e: unknown) => {
+    await sendDeadLetter(ctx, dlq, rec.payload, {
+      requestId: rec.requestId,
+      errorCode: rec.last?.statusCode ?? 200,
+      errorMessage: errorMessageOf(rec.last, condition),
+    }).catch((e: unknown) => {
       q.runtime.logger.warn(`lambda: could not send request ${rec.requestId} of ${arn} to its dead-letter queue ${dlq}: ${(e as Error).message ?? e}`);
     });
   }
@@ -234,6 +266,7 @@ async function finish(q: Queue, ctx: HandlerContext, id: string, rec: AsyncEvent
 function errorMessageOf(last: LastResponse | undefined, condition: Condition): string {
   if (!last) return condition === "EventAgeExceeded" ? "Event age exceeded" : "Unknown error";
   const doc = embed(last.payload);
-  if (doc && typeof doc === "object" && typeof (doc as { errorMessage?: unknown }).errorMessage === "string") return (doc as { errorMessage: string }).errorMessage;
+  if (doc && typeof doc === "object" && typeof (doc as { errorMessage?: unknown }).errorMessage === "string")
+    return (doc as { errorMessage: string }).errorMessage;
   return last.payload;
 }

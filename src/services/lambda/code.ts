@@ -21,7 +21,9 @@ export interface CodeSource {
 
 async function fromS3(ctx: HandlerContext, src: CodeSource): Promise<Buffer> {
   try {
-    const out = await ctx.client("s3").getObject({ Bucket: src.S3Bucket!, Key: src.S3Key!, ...(src.S3ObjectVersion ? { VersionId: src.S3ObjectVersion } : {}) });
+    const out = await ctx
+      .client("s3")
+      .getObject({ Bucket: src.S3Bucket!, Key: src.S3Key!, ...(src.S3ObjectVersion ? { VersionId: src.S3ObjectVersion } : {}) });
     // A streaming member: S3's handler answers a stream where the model says blob.
     const body = out.Body as Readable | Uint8Array | undefined;
     if (!body) return Buffer.alloc(0);
@@ -53,7 +55,8 @@ export function checkZip(zip: Buffer): void {
   try {
     for (const e of listZip(zip)) unzipped += e.size;
   } catch (e) {
-    if (e instanceof ZipError) throw new InvalidParameterValueException("Could not unzip uploaded file. Please check your file, then try to upload again.", { Type: "User" });
+    if (e instanceof ZipError)
+      throw new InvalidParameterValueException("Could not unzip uploaded file. Please check your file, then try to upload again.", { Type: "User" });
     throw e;
   }
   if (unzipped >= MAX_UNZIPPED) {

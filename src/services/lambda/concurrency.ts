@@ -22,7 +22,9 @@ const userError = (msg: string) => new InvalidParameterValueException(msg, { Typ
 function unqualified(ctx: HandlerContext, functionName: string): FunctionRec {
   const ref = parseFunctionName(ctx, functionName);
   if (ref.qualifier !== undefined) {
-    throw userError("This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.");
+    throw userError(
+      "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.",
+    );
   }
   return mustGetFunction(ctx, ref.name);
 }
@@ -39,7 +41,11 @@ function provisionedTarget(ctx: HandlerContext, functionName: string, qualifier:
   const ref = parseFunctionName(ctx, functionName, qualifier);
   const q = ref.qualifier!;
   if (q === LATEST) {
-    throw userError(put ? "Provisioned Concurrency Configs cannot be applied to unpublished function versions." : "The function resource provided must be an alias or a published version.");
+    throw userError(
+      put
+        ? "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
+        : "The function resource provided must be an alias or a published version.",
+    );
   }
   const fn = mustGetFunction(ctx, ref.name);
   const t = tables(ctx);
@@ -67,7 +73,9 @@ export const concurrency = {
       const fn = unqualified(ctx, input.FunctionName);
       const n = input.ReservedConcurrentExecutions;
       if (ACCOUNT_CONCURRENCY - reservedSum(ctx, fn.name) - n < MIN_UNRESERVED) {
-        throw userError(`Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${MIN_UNRESERVED}].`);
+        throw userError(
+          `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${MIN_UNRESERVED}].`,
+        );
       }
       fn.reservedConcurrency = n;
       tables(ctx).functions.put(fn.name, fn);
@@ -118,12 +126,16 @@ export const concurrency = {
     const { fn, qualifier } = provisionedTarget(ctx, input.FunctionName, input.Qualifier, true);
     const n = input.ProvisionedConcurrentExecutions;
     const t = tables(ctx);
-    const others = Object.entries(fn.provisionedConcurrency ?? {}).filter(([q]) => q !== qualifier).reduce((s, [, c]) => s + c.requested, 0);
+    const others = Object.entries(fn.provisionedConcurrency ?? {})
+      .filter(([q]) => q !== qualifier)
+      .reduce((s, [, c]) => s + c.requested, 0);
     if (fn.reservedConcurrency !== undefined && others + n > fn.reservedConcurrency) {
       throw userError("Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function");
     }
     if (n > ACCOUNT_CONCURRENCY - reservedSum(ctx) - MIN_UNRESERVED) {
-      throw userError(`Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${MIN_UNRESERVED}].`);
+      throw userError(
+        `Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${MIN_UNRESERVED}].`,
+      );
     }
     // An alias and the version it points to cannot both carry a configuration.
     const alias = /^\d+$/.test(qualifier) ? undefined : t.aliases.get(`${fn.name}#${qualifier}`);
@@ -135,7 +147,10 @@ export const concurrency = {
     }
     // The code is made ready to start (unpacked with its layers) before the configuration is answered.
     const version = t.versions.get(versionKey(fn.name, alias ? alias.functionVersion : qualifier));
-    if (version) await engineOf(ctx)?.prepare(version).catch(() => {});
+    if (version)
+      await engineOf(ctx)
+        ?.prepare(version)
+        .catch(() => {});
     const now = lastModified(ctx.now());
     transaction(ctx, () => {
       const cur = mustGetFunction(ctx, fn.name);
@@ -153,14 +168,17 @@ export const concurrency = {
 
   getProvisionedConcurrencyConfig(input, ctx) {
     const { fn, qualifier } = provisionedTarget(ctx, input.FunctionName, input.Qualifier, false);
-    if (!fn.provisionedConcurrency?.[qualifier]) throw new ProvisionedConcurrencyConfigNotFoundException("No Provisioned Concurrency Config found for this function", { Type: "User" });
+    if (!fn.provisionedConcurrency?.[qualifier])
+      throw new ProvisionedConcurrencyConfigNotFoundException("No Provisioned Concurrency Config found for this function", { Type: "User" });
     const { FunctionArn: _arn, ...rest } = provisionedOut(ctx, fn, qualifier);
     return rest;
   },
 
   listProvisionedConcurrencyConfigs(input, ctx) {
     const fn = mustGetFunction(ctx, parseFunctionName(ctx, input.FunctionName).name);
-    const all = Object.keys(fn.provisionedConcurrency ?? {}).sort().map((q) => provisionedOut(ctx, fn, q));
+    const all = Object.keys(fn.provisionedConcurrency ?? {})
+      .sort()
+      .map((q) => provisionedOut(ctx, fn, q));
     const { page, next } = paginate("ListProvisionedConcurrencyConfigs", all, input.Marker, input.MaxItems);
     return { ProvisionedConcurrencyConfigs: page, ...(next ? { NextMarker: next } : {}) };
   },

@@ -26,7 +26,9 @@ export function embed(text: string): unknown {
 }
 
 async function queueUrl(ctx: HandlerContext, p: Arn): Promise<string> {
-  const { QueueUrl } = await ctx.client("sqs").getQueueUrl({ QueueName: p.resource, QueueOwnerAWSAccountId: p.account }, { account: p.account, region: p.region });
+  const { QueueUrl } = await ctx
+    .client("sqs")
+    .getQueueUrl({ QueueName: p.resource, QueueOwnerAWSAccountId: p.account }, { account: p.account, region: p.region });
   return QueueUrl!; // GetQueueUrl always answers one
 }
 
@@ -48,7 +50,8 @@ export async function sendRecord(ctx: HandlerContext, destination: string, recor
       return;
     case "events": {
       const success = record.requestContext.condition === "Success";
-      await ctx.client("eventbridge").putEvents({
+      await ctx.client("eventbridge").putEvents(
+        {
           Entries: [
             {
               Source: "lambda",
@@ -79,7 +82,10 @@ export interface DeadLetter {
 function firstKilobyte(s: string): string {
   const buf = Buffer.from(s, "utf8");
   if (buf.length <= 1024) return s;
-  return buf.subarray(0, 1024).toString("utf8").replace(/\uFFFD$/, "");
+  return buf
+    .subarray(0, 1024)
+    .toString("utf8")
+    .replace(/\uFFFD$/, "");
 }
 
 /** Sends the original event to the function's dead-letter queue or topic with Lambda's three attributes. */

@@ -162,7 +162,12 @@ class Runner {
   private readonly done = new Promise<void>((r) => (this.finished = r));
   private wakeSleepers = new Set<() => void>();
 
-  constructor(readonly pollers: Pollers, readonly account: string, readonly region: string, readonly uuid: string) {
+  constructor(
+    readonly pollers: Pollers,
+    readonly account: string,
+    readonly region: string,
+    readonly uuid: string,
+  ) {
     this.ctx = pollers.context(account, region);
   }
 
@@ -327,10 +332,14 @@ class Runner {
       const dropped = records.filter((r) => !passes(patterns, r));
       records = records.filter((r) => passes(patterns, r));
       // AWS deletes the messages no filter matches.
-      if (dropped.length) await this.deleteMessages(rec, dropped.map((r) => r.receiptHandle));
+      if (dropped.length)
+        await this.deleteMessages(
+          rec,
+          dropped.map((r) => r.receiptHandle),
+        );
       if (records.length === 0) return "ok";
     }
-    let result;
+    let result: Awaited<ReturnType<typeof runNow>>;
     try {
       const r = resolveFunction(this.ctx, rec.functionArn);
       const payload = Buffer.from(JSON.stringify({ Records: records }));
@@ -345,7 +354,10 @@ class Runner {
     if (rec.functionResponseTypes.includes("ReportBatchItemFailures")) failed = batchItemFailures(result.payload, new Set(records.map((r) => r.messageId)));
     if (failed === "all") return "failed";
     const keep = failed;
-    await this.deleteMessages(rec, records.filter((r) => !keep.has(r.messageId)).map((r) => r.receiptHandle));
+    await this.deleteMessages(
+      rec,
+      records.filter((r) => !keep.has(r.messageId)).map((r) => r.receiptHandle),
+    );
     return keep.size ? "failed" : "ok";
   }
 

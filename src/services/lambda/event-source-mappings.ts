@@ -45,11 +45,16 @@ function mustGet(ctx: HandlerContext, uuid: string): EsmRec {
 async function queueOf(ctx: HandlerContext, arn: string): Promise<{ fifo: boolean; visibilityTimeout: number }> {
   const q = parseQueueArn(arn);
   const missing = () =>
-    new InvalidParameterValueException("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist or you do not have access to it.", { Type: "User" });
+    new InvalidParameterValueException(
+      "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist or you do not have access to it.",
+      { Type: "User" },
+    );
   if (!q) throw missing();
   try {
     const { QueueUrl } = await ctx.client("sqs").getQueueUrl({ QueueName: q.name }, { account: q.account, region: q.region });
-    const { Attributes = {} } = await ctx.client("sqs").getQueueAttributes({ QueueUrl: QueueUrl!, AttributeNames: ["FifoQueue", "VisibilityTimeout"] }, { account: q.account, region: q.region });
+    const { Attributes = {} } = await ctx
+      .client("sqs")
+      .getQueueAttributes({ QueueUrl: QueueUrl!, AttributeNames: ["FifoQueue", "VisibilityTimeout"] }, { account: q.account, region: q.region });
     return { fifo: Attributes.FifoQueue === "true", visibilityTimeout: Number(Attributes.VisibilityTimeout ?? 30) };
   } catch (e) {
     if ((e as { code?: string }).code === "AWS.SimpleQueueService.NonExistentQueue") throw missing();
@@ -68,7 +73,10 @@ function checkSource(arn: string | undefined): string {
 function checkBatching(fifo: boolean, batchSize: number, window: number): void {
   if (fifo && batchSize > 10) throw new InvalidParameterValueException("Batch size must be between 1 and 10 for SQS FIFO queues.", { Type: "User" });
   if (fifo && window > 0) throw new InvalidParameterValueException("Batching window is not supported for FIFO queues.", { Type: "User" });
-  if (batchSize > 10 && window < 1) throw new InvalidParameterValueException("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10", { Type: "User" });
+  if (batchSize > 10 && window < 1)
+    throw new InvalidParameterValueException("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10", {
+      Type: "User",
+    });
 }
 
 function checkFilters(fc: FilterCriteria | undefined): FilterCriteria | undefined {
@@ -92,7 +100,9 @@ function targetOf(ctx: HandlerContext, name: string, visibilityTimeout: number) 
   const r = resolveFunction(ctx, name);
   const timeout = r.version.config.Timeout ?? 3;
   if (visibilityTimeout < timeout) {
-    throw new InvalidParameterValueException(`Queue visibility timeout: ${visibilityTimeout} seconds is less than Function timeout: ${timeout} seconds`, { Type: "User" });
+    throw new InvalidParameterValueException(`Queue visibility timeout: ${visibilityTimeout} seconds is less than Function timeout: ${timeout} seconds`, {
+      Type: "User",
+    });
   }
   return { name: r.fn.name, qualifier: r.qualifier, arn: functionArn(ctx, r.fn.name, r.qualifier) };
 }
@@ -152,7 +162,8 @@ export const eventSourceMappings = {
 
   async updateEventSourceMapping(input, ctx) {
     const rec = mustGet(ctx, input.UUID);
-    if (rec.state === "Deleting") throw new ResourceInUseException(`Cannot update the event source mapping ${rec.uuid} while it is being deleted.`, { Type: "User" });
+    if (rec.state === "Deleting")
+      throw new ResourceInUseException(`Cannot update the event source mapping ${rec.uuid} while it is being deleted.`, { Type: "User" });
     const queue = await queueOf(ctx, rec.eventSourceArn);
     const batchSize = input.BatchSize ?? rec.batchSize;
     const window = input.MaximumBatchingWindowInSeconds ?? rec.window;
@@ -197,8 +208,17 @@ export const eventSourceMappings = {
     const all = esmTable(ctx)
       .list()
       .map((e) => e.value)
-      .filter((r) => (EventSourceArn === undefined || r.eventSourceArn === EventSourceArn) && (!fn || (r.functionName === fn.name && (fn.qualifier === undefined || r.qualifier === fn.qualifier))));
-    const page = pageByKey(all, (r) => r.uuid, { operation: "ListEventSourceMappings", token: Marker || undefined, max, invalid: () => new InvalidParameterValueException("Invalid marker.", { Type: "User" }) });
+      .filter(
+        (r) =>
+          (EventSourceArn === undefined || r.eventSourceArn === EventSourceArn) &&
+          (!fn || (r.functionName === fn.name && (fn.qualifier === undefined || r.qualifier === fn.qualifier))),
+      );
+    const page = pageByKey(all, (r) => r.uuid, {
+      operation: "ListEventSourceMappings",
+      token: Marker || undefined,
+      max,
+      invalid: () => new InvalidParameterValueException("Invalid marker.", { Type: "User" }),
+    });
     return { EventSourceMappings: page.items.map((r) => view(ctx, r)), ...(page.next !== undefined ? { NextMarker: page.next } : {}) };
   },
 } satisfies Partial<LambdaApi>;

@@ -11,7 +11,19 @@ import { engineOf } from "./engine/index.js";
 import { checkExecutionRole } from "./role.js";
 import { checkRuntimeAllowed } from "./runtimes.js";
 import type { FunctionRec, VersionRec } from "./state.js";
-import { LATEST, functionArn, lambdaState, lastModified, mustGetFunction, notFound, parseFunctionName, resolveFunction, tables, transaction, versionKey } from "./state.js";
+import {
+  LATEST,
+  functionArn,
+  lambdaState,
+  lastModified,
+  mustGetFunction,
+  notFound,
+  parseFunctionName,
+  resolveFunction,
+  tables,
+  transaction,
+  versionKey,
+} from "./state.js";
 import { dropUrlIndex } from "./url-index.js";
 import { PRECONDITION_MESSAGE, paginate, publish } from "./versions.js";
 
@@ -24,9 +36,7 @@ function resolveLayers(ctx: HandlerContext, arns: string[] | undefined): Layer[]
   if (arns.length > 5) throw userError("Cannot reference more than 5 layers.");
   return arns.map((arn) => {
     const m = LAYER_ARN.exec(arn);
-    const rec = m && m[1] === ctx.region
-      ? lambdaState.at(ctx, m[2]!, m[1]!).layers.get(versionKey(m[3]!, m[4]!))
-      : undefined;
+    const rec = m && m[1] === ctx.region ? lambdaState.at(ctx, m[2]!, m[1]!).layers.get(versionKey(m[3]!, m[4]!)) : undefined;
     if (!rec || rec.deleted) throw userError(`Layer version ${arn} does not exist.`);
     return { Arn: arn, CodeSize: rec.code.size };
   });
@@ -35,7 +45,11 @@ function resolveLayers(ctx: HandlerContext, arns: string[] | undefined): Layer[]
 // Limits the model does not carry (AWS checks them in the service, answering in the model's wording).
 function checkLimits(i: { Timeout?: number; MemorySize?: number }): void {
   const fail = (value: number, field: string, limit: number) =>
-    new ServiceError("ValidationException", `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${limit}`, 400);
+    new ServiceError(
+      "ValidationException",
+      `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${limit}`,
+      400,
+    );
   if (i.Timeout !== undefined && i.Timeout > 900) throw fail(i.Timeout, "timeout", 900);
   if (i.MemorySize !== undefined && i.MemorySize > 10240) throw fail(i.MemorySize, "memorySize", 10240);
 }
@@ -47,16 +61,36 @@ function checkEnvironment(vars: Record<string, string> | undefined): void {
     if (!/^[a-zA-Z]([a-zA-Z0-9_])+$/.test(k)) throw userError(`Environment variable name ${k} is not valid.`);
     size += k.length + v.length;
   }
-  if (size > 4096) throw userError(`Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${JSON.stringify(vars)}`);
+  if (size > 4096)
+    throw userError(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${JSON.stringify(vars)}`,
+    );
   const reserved = Object.keys(vars).filter((k) => RESERVED_ENV.has(k));
-  if (reserved.length) throw userError(`Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(", ")}`);
+  if (reserved.length)
+    throw userError(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(", ")}`,
+    );
 }
 
 const RESERVED_ENV = new Set([
-  "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
-  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
-  "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-  "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+  "_HANDLER",
+  "_X_AMZN_TRACE_ID",
+  "AWS_DEFAULT_REGION",
+  "AWS_REGION",
+  "AWS_EXECUTION_ENV",
+  "AWS_LAMBDA_FUNCTION_NAME",
+  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+  "AWS_LAMBDA_FUNCTION_VERSION",
+  "AWS_LAMBDA_INITIALIZATION_TYPE",
+  "AWS_LAMBDA_LOG_GROUP_NAME",
+  "AWS_LAMBDA_LOG_STREAM_NAME",
+  "AWS_ACCESS_KEY",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_LAMBDA_RUNTIME_API",
+  "LAMBDA_TASK_ROOT",
+  "LAMBDA_RUNTIME_DIR",
 ]);
 
 function checkRevision(current: string | undefined, given: string | undefined): void {
@@ -119,11 +153,16 @@ export function settle(c: FunctionConfiguration, failure?: string): void {
 
 function codeLocation(ctx: HandlerContext, v: VersionRec): { RepositoryType: string; Location?: string; ImageUri?: string; ResolvedImageUri?: string } {
   if (v.imageUri) return { RepositoryType: "ECR", ImageUri: v.imageUri, ResolvedImageUri: v.imageUri };
-  const base = ctx.host ? `http://${ctx.host}` : engineOf(ctx)?.baseUrl() ?? "http://localhost:4566";
+  const base = ctx.host ? `http://${ctx.host}` : (engineOf(ctx)?.baseUrl() ?? "http://localhost:4566");
   return { RepositoryType: "S3", Location: `${base}/_stratus/lambda/code/${v.code?.blobId}` };
 }
 
-function applyConfig(ctx: HandlerContext, c: FunctionConfiguration, i: Partial<CreateFunctionRequest & UpdateFunctionConfigurationRequest>, name: string): void {
+function applyConfig(
+  ctx: HandlerContext,
+  c: FunctionConfiguration,
+  i: Partial<CreateFunctionRequest & UpdateFunctionConfigurationRequest>,
+  name: string,
+): void {
   if (i.Role !== undefined) c.Role = i.Role;
   if (i.Handler !== undefined) c.Handler = i.Handler;
   if (i.Runtime !== undefined) c.Runtime = i.Runtime;
@@ -146,7 +185,12 @@ function applyConfig(ctx: HandlerContext, c: FunctionConfiguration, i: Partial<C
     else delete c.Layers;
   }
   if (i.VpcConfig !== undefined) {
-    c.VpcConfig = { SubnetIds: i.VpcConfig.SubnetIds ?? [], SecurityGroupIds: i.VpcConfig.SecurityGroupIds ?? [], Ipv6AllowedForDualStack: i.VpcConfig.Ipv6AllowedForDualStack ?? false, VpcId: "" };
+    c.VpcConfig = {
+      SubnetIds: i.VpcConfig.SubnetIds ?? [],
+      SecurityGroupIds: i.VpcConfig.SecurityGroupIds ?? [],
+      Ipv6AllowedForDualStack: i.VpcConfig.Ipv6AllowedForDualStack ?? false,
+      VpcId: "",
+    };
   }
   if (i.EphemeralStorage !== undefined) c.EphemeralStorage = { Size: i.EphemeralStorage.Size };
   if (i.FileSystemConfigs !== undefined) c.FileSystemConfigs = i.FileSystemConfigs;
@@ -211,7 +255,11 @@ export const functions = {
       SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
       LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${ref.name}` },
       ...(input.Runtime && packageType === "Zip"
-        ? { RuntimeVersionConfig: { RuntimeVersionArn: formatArn({ service: "lambda", region: ctx.region, account: "", resource: `runtime:${createHashHex(input.Runtime)}` }) } }
+        ? {
+            RuntimeVersionConfig: {
+              RuntimeVersionArn: formatArn({ service: "lambda", region: ctx.region, account: "", resource: `runtime:${createHashHex(input.Runtime)}` }),
+            },
+          }
         : {}),
     };
     applyConfig(ctx, config, { ...input, Runtime: undefined, Handler: undefined, Role: undefined, TracingConfig: undefined }, ref.name);
@@ -250,8 +298,14 @@ export const functions = {
 
   listFunctions(input, ctx) {
     const max = input.MaxItems ?? 50;
-    if (max < 1 || max > 10000) throw userError(`1 validation error detected: Value '${max}' at 'maxItems' failed to satisfy constraint: Member must have value ${max < 1 ? "greater than or equal to 1" : "less than or equal to 10000"}`);
-    if (input.FunctionVersion !== undefined && input.FunctionVersion !== "ALL") throw userError(`1 validation error detected: Value '${input.FunctionVersion}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`);
+    if (max < 1 || max > 10000)
+      throw userError(
+        `1 validation error detected: Value '${max}' at 'maxItems' failed to satisfy constraint: Member must have value ${max < 1 ? "greater than or equal to 1" : "less than or equal to 10000"}`,
+      );
+    if (input.FunctionVersion !== undefined && input.FunctionVersion !== "ALL")
+      throw userError(
+        `1 validation error detected: Value '${input.FunctionVersion}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`,
+      );
     const t = tables(ctx);
     const all: FunctionConfiguration[] = [];
     for (const { value: fn } of t.functions.list()) {
@@ -334,8 +388,14 @@ export const functions = {
       const key = versionKey(fn.name, q);
       const v = t.versions.get(key);
       if (!v) throw notFound(ctx, fn.name, q);
-      const users = t.aliases.list({ prefix: `${fn.name}#` }).filter((a) => a.value.functionVersion === q || a.value.routingConfig?.AdditionalVersionWeights?.[q] !== undefined);
-      if (users.length) throw new ResourceConflictException(`Unable to delete version because the following aliases reference it: [${users.map((a) => a.value.name).join(", ")}]`, { Type: "User" });
+      const users = t.aliases
+        .list({ prefix: `${fn.name}#` })
+        .filter((a) => a.value.functionVersion === q || a.value.routingConfig?.AdditionalVersionWeights?.[q] !== undefined);
+      if (users.length)
+        throw new ResourceConflictException(
+          `Unable to delete version because the following aliases reference it: [${users.map((a) => a.value.name).join(", ")}]`,
+          { Type: "User" },
+        );
       transaction(ctx, () => {
         t.versions.delete(key);
         t.permissions.delete(`${fn.name}#${q}`);
@@ -352,8 +412,14 @@ export const functions = {
         if (value.code) blobs.add(value.code.blobId);
         t.versions.delete(key);
       }
-      dropUrlIndex(ctx, t.urls.list({ prefix: `${fn.name}#` }).map((e) => e.value));
-      for (const tab of [t.aliases, t.permissions, t.invokeConfigs, t.urls] as { list(o: { prefix: string }): { key: string }[]; delete(k: string): boolean }[]) {
+      dropUrlIndex(
+        ctx,
+        t.urls.list({ prefix: `${fn.name}#` }).map((e) => e.value),
+      );
+      for (const tab of [t.aliases, t.permissions, t.invokeConfigs, t.urls] as {
+        list(o: { prefix: string }): { key: string }[];
+        delete(k: string): boolean;
+      }[]) {
         for (const { key } of tab.list({ prefix: `${fn.name}#` })) tab.delete(key);
       }
       t.functions.delete(fn.name);

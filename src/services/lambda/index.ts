@@ -20,7 +20,18 @@ import { urls } from "./urls.js";
 import { versions } from "./versions.js";
 
 const handlers = {
-  ...functions, ...invoke, ...invokeStream, ...versions, ...aliases, ...permissions, ...tags, ...concurrency, ...layers, ...invokeConfigs, ...eventSourceMappings, ...urls,
+  ...functions,
+  ...invoke,
+  ...invokeStream,
+  ...versions,
+  ...aliases,
+  ...permissions,
+  ...tags,
+  ...concurrency,
+  ...layers,
+  ...invokeConfigs,
+  ...eventSourceMappings,
+  ...urls,
 } satisfies Partial<LambdaApi>;
 
 export default defineService({

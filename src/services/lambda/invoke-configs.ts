@@ -60,7 +60,9 @@ function checkDestinations(ctx: HandlerContext, fn: string, d: DestinationConfig
     }
   }
   if (bad) {
-    throw userError(`The provided destination config DestinationConfig(onSuccess=${success ? `OnSuccess(destination=${success})` : "null"}, onFailure=${failure ? `OnFailure(destination=${failure})` : "null"}) is invalid.`);
+    throw userError(
+      `The provided destination config DestinationConfig(onSuccess=${success ? `OnSuccess(destination=${success})` : "null"}, onFailure=${failure ? `OnFailure(destination=${failure})` : "null"}) is invalid.`,
+    );
   }
 }
 
@@ -148,7 +150,9 @@ export const invokeConfigs = {
 
   listFunctionEventInvokeConfigs(input, ctx) {
     const { fn } = existing(ctx, input.FunctionName, undefined);
-    const all = tables(ctx).invokeConfigs.list({ prefix: `${fn.name}#` }).map((e) => configOut(e.value));
+    const all = tables(ctx)
+      .invokeConfigs.list({ prefix: `${fn.name}#` })
+      .map((e) => configOut(e.value));
     const { page, next } = paginate("ListFunctionEventInvokeConfigs", all, input.Marker, input.MaxItems);
     return { FunctionEventInvokeConfigs: page, ...(next ? { NextMarker: next } : {}) };
   },

@@ -2,7 +2,13 @@
 // X-Amz-Executed-Version); Event queues it (async.ts); DryRun checks everything and runs nothing.
 import type { HandlerContext } from "../../core/context.js";
 import type { LambdaApi } from "./api.generated.js";
-import { InvalidParameterValueException, InvalidRequestContentException, RequestTooLargeException, ResourceConflictException, ServiceException } from "./api.generated.js";
+import {
+  InvalidParameterValueException,
+  InvalidRequestContentException,
+  RequestTooLargeException,
+  ResourceConflictException,
+  ServiceException,
+} from "./api.generated.js";
 import { enqueue } from "./async.js";
 import { engineOf } from "./engine/index.js";
 import type { Resolved } from "./state.js";
@@ -22,7 +28,9 @@ export function eventPayload(raw: Uint8Array | undefined): Buffer {
   try {
     JSON.parse(buf.toString("utf8"));
   } catch (e) {
-    throw new InvalidRequestContentException(`Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`, { Type: "User" });
+    throw new InvalidRequestContentException(`Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`, {
+      Type: "User",
+    });
   }
   return buf;
 }
@@ -30,7 +38,9 @@ export function eventPayload(raw: Uint8Array | undefined): Buffer {
 export function checkRunnable(r: Resolved): void {
   const state = r.version.config.State;
   if (state && state !== "Active") {
-    throw new ResourceConflictException(`The operation cannot be performed at this time. The function is currently in the following state: ${state}`, { Type: "User" });
+    throw new ResourceConflictException(`The operation cannot be performed at this time. The function is currently in the following state: ${state}`, {
+      Type: "User",
+    });
   }
 }
 
@@ -39,7 +49,9 @@ export const invokedArn = (ctx: Pick<HandlerContext, "account" | "region">, r: R
 
 /** Runs one invocation now, for Invoke and for the services that call functions (SQS mappings, async retries). */
 export async function runNow(
-  ctx: HandlerContext, r: Resolved, payload: Buffer,
+  ctx: HandlerContext,
+  r: Resolved,
+  payload: Buffer,
   opts: { clientContext?: string; requestId?: string; onStreamStart?: (contentType: string) => void; onChunk?: (chunk: Buffer) => void } = {},
 ) {
   const engine = engineOf(ctx);
@@ -77,8 +89,10 @@ export const invoke = {
     const r = resolveFunction(ctx, input.FunctionName, input.Qualifier);
     const type = input.InvocationType ?? "RequestResponse";
     const size = input.Payload?.byteLength ?? 0;
-    if (type === "Event" && size > ASYNC_PAYLOAD_LIMIT) throw new RequestTooLargeException(`Request must be smaller than ${ASYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`, { Type: "User" });
-    if (size > SYNC_PAYLOAD_LIMIT) throw new RequestTooLargeException(`Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`, { Type: "User" });
+    if (type === "Event" && size > ASYNC_PAYLOAD_LIMIT)
+      throw new RequestTooLargeException(`Request must be smaller than ${ASYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`, { Type: "User" });
+    if (size > SYNC_PAYLOAD_LIMIT)
+      throw new RequestTooLargeException(`Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`, { Type: "User" });
     const payload = eventPayload(input.Payload);
     const clientContext = clientContextOf(input.ClientContext);
     checkRunnable(r);
@@ -102,7 +116,8 @@ export const invoke = {
   invokeAsync(input, ctx) {
     const r = resolveFunction(ctx, input.FunctionName);
     const payload = eventPayload(input.InvokeArgs);
-    if (payload.length > ASYNC_PAYLOAD_LIMIT) throw new RequestTooLargeException(`Request must be smaller than ${ASYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`, { Type: "User" });
+    if (payload.length > ASYNC_PAYLOAD_LIMIT)
+      throw new RequestTooLargeException(`Request must be smaller than ${ASYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`, { Type: "User" });
     checkRunnable(r);
     enqueue(ctx, r, payload);
     return { Status: 202 };

@@ -43,7 +43,7 @@ function checkVersionNumber(n: number): void {
 }
 
 function location(ctx: HandlerContext, blobId: string): string {
-  const base = ctx.host ? `http://${ctx.host}` : engineOf(ctx)?.baseUrl() ?? "http://localhost:4566";
+  const base = ctx.host ? `http://${ctx.host}` : (engineOf(ctx)?.baseUrl() ?? "http://localhost:4566");
   return `${base}/_stratus/lambda/code/${blobId}`;
 }
 
@@ -97,7 +97,9 @@ function ownVersion(ctx: HandlerContext, layerName: string, version: number): La
 }
 
 const matches = (l: LayerVersionRec, runtime?: string, arch?: string) =>
-  !l.deleted && (runtime === undefined || (l.compatibleRuntimes ?? []).includes(runtime)) && (arch === undefined || (l.compatibleArchitectures ?? []).includes(arch));
+  !l.deleted &&
+  (runtime === undefined || (l.compatibleRuntimes ?? []).includes(runtime)) &&
+  (arch === undefined || (l.compatibleArchitectures ?? []).includes(arch));
 
 export const layers = {
   async publishLayerVersion(input, ctx) {
@@ -180,10 +182,16 @@ export const layers = {
     return transaction(ctx, () => {
       const l = ownVersion(ctx, input.LayerName, input.VersionNumber);
       if (l.policy.some((p) => p.sid === input.StatementId)) {
-        throw new ResourceConflictException(`The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`, { Type: "User" });
+        throw new ResourceConflictException(
+          `The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+          { Type: "User" },
+        );
       }
       if (input.RevisionId !== undefined && input.RevisionId !== l.policyRevisionId) {
-        throw new PreconditionFailedException("The Revision Id provided does not match the latest Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id", { Type: "User" });
+        throw new PreconditionFailedException(
+          "The Revision Id provided does not match the latest Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id",
+          { Type: "User" },
+        );
       }
       if (input.OrganizationId !== undefined && input.Principal !== "*") {
         throw userError("OrganizationId can only be specified when Principal is '*'.");
@@ -207,9 +215,13 @@ export const layers = {
     transaction(ctx, () => {
       const l = ownVersion(ctx, input.LayerName, input.VersionNumber);
       if (input.RevisionId !== undefined && input.RevisionId !== l.policyRevisionId) {
-        throw new PreconditionFailedException("The Revision Id provided does not match the latest Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id", { Type: "User" });
+        throw new PreconditionFailedException(
+          "The Revision Id provided does not match the latest Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id",
+          { Type: "User" },
+        );
       }
-      if (!l.policy.some((p) => p.sid === input.StatementId)) throw new ResourceNotFoundException(`Statement ${input.StatementId} is not found in resource policy.`, { Type: "User" });
+      if (!l.policy.some((p) => p.sid === input.StatementId))
+        throw new ResourceNotFoundException(`Statement ${input.StatementId} is not found in resource policy.`, { Type: "User" });
       const next: LayerVersionRec = { ...l, policy: l.policy.filter((p) => p.sid !== input.StatementId), policyRevisionId: randomUUID() };
       tables(ctx).layers.put(versionKey(l.layerName, String(l.version)), next);
     });

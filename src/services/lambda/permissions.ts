@@ -114,12 +114,16 @@ export const permissions = {
       const t = tables(ctx);
       const recs = t.permissions.get(tg.key) ?? [];
       if (recs.some((r) => r.sid === input.StatementId)) {
-        throw new ResourceConflictException(`The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`, { Type: "User" });
+        throw new ResourceConflictException(
+          `The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+          { Type: "User" },
+        );
       }
       const statement = statementOf(input, tg.arn);
       const next = [...recs, { sid: input.StatementId, statement, revisionId: randomUUID() }];
       const size = policyDoc(next).length;
-      if (size > POLICY_LIMIT) throw new PolicyLengthExceededException(`The final policy size (${size}) is bigger than the limit (${POLICY_LIMIT}).`, { Type: "User" });
+      if (size > POLICY_LIMIT)
+        throw new PolicyLengthExceededException(`The final policy size (${size}) is bigger than the limit (${POLICY_LIMIT}).`, { Type: "User" });
       t.permissions.put(tg.key, next);
       tg.bump();
       return { Statement: JSON.stringify(statement) };
@@ -132,7 +136,8 @@ export const permissions = {
       const t = tables(ctx);
       const recs = t.permissions.get(tg.key);
       if (!recs?.length) throw new ResourceNotFoundException("No policy is associated with the given resource.", { Type: "User" });
-      if (!recs.some((r) => r.sid === input.StatementId)) throw new ResourceNotFoundException(`Statement ${input.StatementId} is not found in resource policy.`, { Type: "User" });
+      if (!recs.some((r) => r.sid === input.StatementId))
+        throw new ResourceNotFoundException(`Statement ${input.StatementId} is not found in resource policy.`, { Type: "User" });
       if (input.RevisionId !== undefined && input.RevisionId !== tg.revisionId()) throw new PreconditionFailedException(PRECONDITION_MESSAGE, { Type: "User" });
       const next = recs.filter((r) => r.sid !== input.StatementId);
       if (next.length) t.permissions.put(tg.key, next);
@@ -168,7 +173,14 @@ function statementsOf(ctx: Ctx, functionName: string, qualifier: string | undefi
  * whose principal, action (lambda:InvokeFunction, with wildcards) and conditions all match, and no such Deny. Only the statements
  * of the exact qualifier count, as on AWS (a grant on the unqualified function does not cover its aliases).
  */
-export function allowsInvoke(ctx: Ctx, functionName: string, qualifier: string | undefined, principalService: string, sourceArn?: string, sourceAccount?: string): boolean {
+export function allowsInvoke(
+  ctx: Ctx,
+  functionName: string,
+  qualifier: string | undefined,
+  principalService: string,
+  sourceArn?: string,
+  sourceAccount?: string,
+): boolean {
   const statements = statementsOf(ctx, functionName, qualifier).map((r) => r.statement);
   const context = { "aws:sourcearn": sourceArn, "aws:sourceaccount": sourceAccount };
   return evaluatePolicy(statements, { caller: { type: "service", service: principalService }, action: "lambda:InvokeFunction", context }) === "Allow";

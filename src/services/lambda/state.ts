@@ -166,9 +166,14 @@ export function parseFunctionName(ctx: Pick<HandlerContext, "account" | "region"
     name = m[1]!;
     q = m[2];
   } else {
-    throw new InvalidParameterValueException(`1 validation error detected: Value '${functionName}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`);
+    throw new InvalidParameterValueException(
+      `1 validation error detected: Value '${functionName}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
+    );
   }
-  if (name.length > 64) throw new InvalidParameterValueException(`1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64`);
+  if (name.length > 64)
+    throw new InvalidParameterValueException(
+      `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+    );
   if (q !== undefined && qualifier !== undefined && q !== qualifier) {
     throw new InvalidParameterValueException("The derived qualifier from the function name does not match the specified qualifier.", { Type: "User" });
   }

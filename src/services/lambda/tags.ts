@@ -16,9 +16,11 @@ function taggedFunction(ctx: HandlerContext, arn: string): FunctionRec {
     // Event source mappings, code signing configs and capacity providers are not taggable here yet.
     throw new ResourceNotFoundException("The resource you requested does not exist.", { Type: "User" });
   }
-  if (m[4] !== undefined) throw new InvalidParameterValueException("Tags on function aliases and versions are not supported. Please specify a function ARN.", { Type: "User" });
+  if (m[4] !== undefined)
+    throw new InvalidParameterValueException("Tags on function aliases and versions are not supported. Please specify a function ARN.", { Type: "User" });
   const fn = m[1] === ctx.region && m[2] === ctx.account ? tables(ctx).functions.get(m[3]!) : undefined;
-  if (!fn) throw new ResourceNotFoundException(`Function not found: ${m[1] === ctx.region && m[2] === ctx.account ? functionArn(ctx, m[3]!) : arn}`, { Type: "User" });
+  if (!fn)
+    throw new ResourceNotFoundException(`Function not found: ${m[1] === ctx.region && m[2] === ctx.account ? functionArn(ctx, m[3]!) : arn}`, { Type: "User" });
   return fn;
 }
 

@@ -32,7 +32,14 @@ export default async function lambdaRoute(rt: ServiceHost, req: IncomingMessage,
   const query = q < 0 ? "" : url.slice(q + 1);
   const host = req.headers.host ?? "";
   const byHost = URL_HOST.exec(host);
-  if (byHost) return serveUrl(rt, req, res, { urlId: byHost[1]!.toLowerCase(), region: byHost[2]!.toLowerCase(), domainName: host.replace(/:\d+$/, ""), rawPath: path || "/", query });
+  if (byHost)
+    return serveUrl(rt, req, res, {
+      urlId: byHost[1]!.toLowerCase(),
+      region: byHost[2]!.toLowerCase(),
+      domainName: host.replace(/:\d+$/, ""),
+      rawPath: path || "/",
+      query,
+    });
   const byPath = URL_PATH.exec(path);
   if (byPath) return serveUrl(rt, req, res, { urlId: byPath[1]!.toLowerCase(), rawPath: byPath[2] || "/", query });
   const code = CODE_PATH.exec(path);
@@ -146,7 +153,10 @@ function clfTime(ms: number): string {
   return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }
 
-const traceId = (ms: number) => `Root=1-${Math.floor(ms / 1000).toString(16).padStart(8, "0")}-${randomBytes(12).toString("hex")}`;
+const traceId = (ms: number) =>
+  `Root=1-${Math.floor(ms / 1000)
+    .toString(16)
+    .padStart(8, "0")}-${randomBytes(12).toString("hex")}`;
 
 /**
  * AuthType NONE still goes through the function's resource policy, which must grant the public both
@@ -244,7 +254,11 @@ interface HttpAnswer {
   body: Buffer;
 }
 
-const INTERNAL_ERROR = (): HttpAnswer => ({ status: 502, headers: new Map([["content-type", ["application/json"]]]), body: Buffer.from("Internal Server Error") });
+const INTERNAL_ERROR = (): HttpAnswer => ({
+  status: 502,
+  headers: new Map([["content-type", ["application/json"]]]),
+  body: Buffer.from("Internal Server Error"),
+});
 
 /** The function's result as Lambda maps it to HTTP (payload format 2.0 response rules). */
 export function toHttp(payload: Buffer): HttpAnswer {
@@ -258,7 +272,8 @@ export function toHttp(payload: Buffer): HttpAnswer {
   const headers = new Map<string, string[]>();
   if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) && "statusCode" in parsed) {
     const r = parsed as { statusCode: unknown; headers?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
-    const status = typeof r.statusCode === "number" ? r.statusCode : typeof r.statusCode === "string" && /^\d+$/.test(r.statusCode) ? Number(r.statusCode) : NaN;
+    const status =
+      typeof r.statusCode === "number" ? r.statusCode : typeof r.statusCode === "string" && /^\d+$/.test(r.statusCode) ? Number(r.statusCode) : NaN;
     if (!Number.isInteger(status) || status < 100 || status > 599) return INTERNAL_ERROR();
     if (r.headers !== undefined && r.headers !== null) {
       if (typeof r.headers !== "object" || Array.isArray(r.headers)) return INTERNAL_ERROR();
@@ -296,7 +311,13 @@ async function serveUrl(rt: ServiceHost, req: IncomingMessage, res: ServerRespon
     return preflight(res, config.cors, req, requestId);
   }
   const body = await readBody(req, rt.options.maxBodyBytes);
-  if (!body) return sendJson(res, 413, { Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" }, { "x-amzn-RequestId": requestId, "x-amzn-ErrorType": "RequestTooLargeException" });
+  if (!body)
+    return sendJson(
+      res,
+      413,
+      { Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" },
+      { "x-amzn-RequestId": requestId, "x-amzn-ErrorType": "RequestTooLargeException" },
+    );
 
   let authorizer: Record<string, unknown> | undefined;
   if (config.authType === "NONE" && !publicAccess(rt, index)) return forbidden(res, requestId, "Forbidden");
@@ -304,7 +325,17 @@ async function serveUrl(rt: ServiceHost, req: IncomingMessage, res: ServerRespon
     const who = authenticateIam(rt, req, t, body);
     if ("error" in who) return forbidden(res, requestId, who.error);
     const p = who.principal;
-    authorizer = { iam: { accessKey: who.accessKey, accountId: p.accountId, callerId: p.principalId, cognitoIdentity: null, principalOrgId: null, userArn: p.arn, userId: p.principalId } };
+    authorizer = {
+      iam: {
+        accessKey: who.accessKey,
+        accountId: p.accountId,
+        callerId: p.principalId,
+        cognitoIdentity: null,
+        principalOrgId: null,
+        userArn: p.arn,
+        userId: p.principalId,
+      },
+    };
   }
 
   const now = rt.clock.now();
@@ -344,7 +375,17 @@ async function serveUrl(rt: ServiceHost, req: IncomingMessage, res: ServerRespon
   };
 
   if (config.invokeMode === "RESPONSE_STREAM") {
-    return streamUrl(rt, res, { index, config, event, requestId, sourceIp, userAgent: headers["user-agent"] ?? "", origin, traceId: headers["x-amzn-trace-id"]!, head: method === "HEAD" });
+    return streamUrl(rt, res, {
+      index,
+      config,
+      event,
+      requestId,
+      sourceIp,
+      userAgent: headers["user-agent"] ?? "",
+      origin,
+      traceId: headers["x-amzn-trace-id"]!,
+      head: method === "HEAD",
+    });
   }
 
   let answer: HttpAnswer;
@@ -404,7 +445,14 @@ interface StreamJob {
  * NUL bytes; without, it is a 200 of the stream's content type. A function that does not stream is answered whole.
  */
 async function streamUrl(rt: ServiceHost, res: ServerResponse, j: StreamJob): Promise<void> {
-  const who = { account: j.index.account, region: j.index.region, principal: rootPrincipal(j.index.account), requestId: j.requestId, sourceIp: j.sourceIp, userAgent: j.userAgent };
+  const who = {
+    account: j.index.account,
+    region: j.index.region,
+    principal: rootPrincipal(j.index.account),
+    requestId: j.requestId,
+    sourceIp: j.sourceIp,
+    userAgent: j.userAgent,
+  };
   const ctx = rt.context("lambda", "Invoke", who);
   let mode: "prelude" | "body" | undefined;
   let pending = Buffer.alloc(0);
@@ -455,7 +503,11 @@ async function streamUrl(rt: ServiceHost, res: ServerResponse, j: StreamJob): Pr
     });
     if (res.headersSent) return void res.end();
     // Nothing streamed (a buffered handler, or an error before the first chunk): answered whole, as BUFFERED.
-    const answer = out.functionError ? INTERNAL_ERROR() : out.streamed ? { status: 200, headers: new Map([["content-type", [out.contentType ?? "application/octet-stream"]]]), body: out.payload } : toHttp(out.payload);
+    const answer = out.functionError
+      ? INTERNAL_ERROR()
+      : out.streamed
+        ? { status: 200, headers: new Map([["content-type", [out.contentType ?? "application/octet-stream"]]]), body: out.payload }
+        : toHttp(out.payload);
     answer.headers.set("content-length", [String(answer.body.length)]);
     open(answer.status, answer.headers);
     res.end(j.head ? undefined : answer.body);

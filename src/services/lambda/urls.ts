@@ -44,7 +44,11 @@ function urlTarget(ctx: HandlerContext, functionName: string, qualifier: string 
   const ref = parseFunctionName(ctx, functionName, qualifier);
   const q = ref.qualifier;
   if (q !== undefined && !/^(?!\d+$)[0-9a-zA-Z_-]+$/.test(q)) {
-    throw new ServiceError("ValidationException", `1 validation error detected: Value '${q}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: ${QUALIFIER_PATTERN}`, 400);
+    throw new ServiceError(
+      "ValidationException",
+      `1 validation error detected: Value '${q}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: ${QUALIFIER_PATTERN}`,
+      400,
+    );
   }
   return { name: ref.name, qualifier: q };
 }
@@ -85,7 +89,10 @@ export const urls = {
     if (!fn) throw FN_MISSING();
     const arn = functionArn(ctx, name, qualifier);
     if (t.urls.has(urlKey(name, qualifier))) {
-      throw new ResourceConflictException(`Failed to create function url config for [functionArn = ${arn}]. Error message:  FunctionUrlConfig exists for this Lambda function`, { Type: "User" });
+      throw new ResourceConflictException(
+        `Failed to create function url config for [functionArn = ${arn}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
+        { Type: "User" },
+      );
     }
     if (qualifier !== undefined && !t.aliases.has(`${name}#${qualifier}`)) throw FN_MISSING();
     let urlId = newUrlId();
@@ -107,7 +114,10 @@ export const urls = {
     };
     transaction(ctx, () => {
       if (t.urls.has(urlKey(name, qualifier))) {
-        throw new ResourceConflictException(`Failed to create function url config for [functionArn = ${arn}]. Error message:  FunctionUrlConfig exists for this Lambda function`, { Type: "User" });
+        throw new ResourceConflictException(
+          `Failed to create function url config for [functionArn = ${arn}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
+          { Type: "User" },
+        );
       }
       t.urls.put(urlKey(name, qualifier), rec);
       idx.put(urlId, { account: ctx.account, region: ctx.region, functionName: name, qualifier: qualifier ?? "" });

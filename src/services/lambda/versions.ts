@@ -13,7 +13,13 @@ import { LATEST, functionArn, mustGetFunction, parseFunctionName, tables, transa
 const isOffset = (p: unknown): p is number => typeof p === "number" && Number.isSafeInteger(p) && p >= 0;
 
 /** One page of `items` after the Marker, with the NextMarker when more follow. */
-export function paginate<T>(operation: string, items: T[], marker: string | undefined, maxItems: number | undefined, defaultMax = 50): { page: T[]; next?: string } {
+export function paginate<T>(
+  operation: string,
+  items: T[],
+  marker: string | undefined,
+  maxItems: number | undefined,
+  defaultMax = 50,
+): { page: T[]; next?: string } {
   const start =
     marker !== undefined && marker !== ""
       ? decodePageToken(operation, marker, () => new InvalidParameterValueException("Invalid marker.", { Type: "User" }), { valid: isOffset })
@@ -25,7 +31,20 @@ export function paginate<T>(operation: string, items: T[], marker: string | unde
 
 /** The fields that make two versions the same function (AWS publishes nothing new when none changed). */
 function fingerprint(v: VersionRec): string {
-  const { FunctionArn: _a, Version: _v, LastModified: _l, RevisionId: _r, State: _s, StateReason: _sr, StateReasonCode: _sc, LastUpdateStatus: _u, LastUpdateStatusReason: _ur, LastUpdateStatusReasonCode: _uc, Description: _d, ...rest } = v.config;
+  const {
+    FunctionArn: _a,
+    Version: _v,
+    LastModified: _l,
+    RevisionId: _r,
+    State: _s,
+    StateReason: _sr,
+    StateReasonCode: _sc,
+    LastUpdateStatus: _u,
+    LastUpdateStatusReason: _ur,
+    LastUpdateStatusReasonCode: _uc,
+    Description: _d,
+    ...rest
+  } = v.config;
   return JSON.stringify([rest, v.code?.sha256, v.imageUri]);
 }
 
@@ -54,7 +73,8 @@ export function publish(ctx: HandlerContext, fn: FunctionRec, description?: stri
   return rec;
 }
 
-export const PRECONDITION_MESSAGE = "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id";
+export const PRECONDITION_MESSAGE =
+  "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id";
 
 /** A version's configuration as ListVersionsByFunction shows it: $LATEST under its qualified ARN too. */
 function listed(ctx: HandlerContext, fn: FunctionRec, v: VersionRec): FunctionConfiguration {
@@ -69,10 +89,15 @@ export const versions = {
       const fn = mustGetFunction(ctx, ref.name);
       const c = fn.latest.config;
       if (c.LastUpdateStatus === "InProgress" || c.State === "Pending") {
-        throw new ResourceConflictException(`The operation cannot be performed at this time. An update is in progress for resource: ${fn.arn}`, { Type: "User" });
+        throw new ResourceConflictException(`The operation cannot be performed at this time. An update is in progress for resource: ${fn.arn}`, {
+          Type: "User",
+        });
       }
       if (input.CodeSha256 !== undefined && input.CodeSha256 !== c.CodeSha256) {
-        throw new InvalidParameterValueException(`CodeSHA256 (${input.CodeSha256}) is different from current CodeSHA256 in $LATEST (${c.CodeSha256}). Please try again.`, { Type: "User" });
+        throw new InvalidParameterValueException(
+          `CodeSHA256 (${input.CodeSha256}) is different from current CodeSHA256 in $LATEST (${c.CodeSha256}). Please try again.`,
+          { Type: "User" },
+        );
       }
       if (input.RevisionId !== undefined && input.RevisionId !== c.RevisionId) {
         throw new PreconditionFailedException(PRECONDITION_MESSAGE, { Type: "User" });
@@ -83,7 +108,12 @@ export const versions = {
 
   listVersionsByFunction(input, ctx) {
     const fn = mustGetFunction(ctx, parseFunctionName(ctx, input.FunctionName).name);
-    const all = [listed(ctx, fn, fn.latest), ...tables(ctx).versions.list({ prefix: `${fn.name}#` }).map((e) => e.value.config)];
+    const all = [
+      listed(ctx, fn, fn.latest),
+      ...tables(ctx)
+        .versions.list({ prefix: `${fn.name}#` })
+        .map((e) => e.value.config),
+    ];
     const { page, next } = paginate("ListVersionsByFunction", all, input.Marker, input.MaxItems);
     return { Versions: page, ...(next ? { NextMarker: next } : {}) };
   },

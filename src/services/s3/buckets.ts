@@ -26,10 +26,17 @@ const bucketOut = (b: BucketRec): Bucket => ({ Name: b.name, CreationDate: new D
 
 // ListBuckets tokens (core/paging's) are opaque: inside, the last bucket name returned.
 const decodeToken = (token: string): string =>
-  decodePageToken("ListBuckets", token, () => new ServiceError("InvalidArgument", "The continuation token provided is incorrect", 400, { fields: { ArgumentName: "continuation-token" } }));
+  decodePageToken(
+    "ListBuckets",
+    token,
+    () => new ServiceError("InvalidArgument", "The continuation token provided is incorrect", 400, { fields: { ArgumentName: "continuation-token" } }),
+  );
 
 export function ownedBuckets(ctx: HandlerContext): BucketRec[] {
-  return tables(ctx).buckets.list().map((e) => e.value).filter((b) => b.account === ctx.account);
+  return tables(ctx)
+    .buckets.list()
+    .map((e) => e.value)
+    .filter((b) => b.account === ctx.account);
 }
 
 export const buckets = {
@@ -42,18 +49,30 @@ export const buckets = {
       // The legacy global endpoint (us-east-1) creates the bucket wherever the constraint says; naming
       // us-east-1 itself is refused there, and any other endpoint must be named by its own region.
       if (ctx.region === "us-east-1") {
-        if (lc === "us-east-1") throw new ServiceError("InvalidLocationConstraint", "The specified location-constraint is not valid", 400, { fields: { LocationConstraint: lc } });
+        if (lc === "us-east-1")
+          throw new ServiceError("InvalidLocationConstraint", "The specified location-constraint is not valid", 400, { fields: { LocationConstraint: lc } });
         region = lc === "EU" ? "eu-west-1" : lc;
       } else if (lc !== ctx.region && !(lc === "EU" && ctx.region === "eu-west-1")) {
-        throw new ServiceError("IllegalLocationConstraintException", `The ${lc} location constraint is incompatible for the region specific endpoint this request was sent to.`, 400);
+        throw new ServiceError(
+          "IllegalLocationConstraintException",
+          `The ${lc} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+          400,
+        );
       }
     } else if (ctx.region !== "us-east-1") {
-      throw new ServiceError("IllegalLocationConstraintException", "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.", 400);
+      throw new ServiceError(
+        "IllegalLocationConstraintException",
+        "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.",
+        400,
+      );
     }
     const existing = t.buckets.get(name);
     if (existing) {
       if (existing.account !== ctx.account) {
-        throw new BucketAlreadyExists("The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.", { BucketName: name });
+        throw new BucketAlreadyExists(
+          "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
+          { BucketName: name },
+        );
       }
       // us-east-1's legacy behaviour: re-creating your own bucket there succeeds (and only resets its ACL).
       if (existing.region === "us-east-1" && region === "us-east-1") return { Location: `/${name}`, BucketArn: bucketArn(name) };
@@ -77,13 +96,19 @@ export const buckets = {
     const max = MaxBuckets ?? 10000;
     const page = all.slice(0, max);
     const more = all.length > max;
-    return { Buckets: page.map(bucketOut), Owner: ownerOf(ctx.account), Prefix, ContinuationToken: more ? encodePageToken("ListBuckets", page[page.length - 1].name) : undefined };
+    return {
+      Buckets: page.map(bucketOut),
+      Owner: ownerOf(ctx.account),
+      Prefix,
+      ContinuationToken: more ? encodePageToken("ListBuckets", page[page.length - 1].name) : undefined,
+    };
   },
 
   deleteBucket({ Bucket: name }, ctx) {
     const t = tables(ctx);
     mustBucket(ctx, name, t);
-    if (t.objects.count(`${name}/`) > 0) throw new ServiceError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409, { fields: { BucketName: name } });
+    if (t.objects.count(`${name}/`) > 0)
+      throw new ServiceError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409, { fields: { BucketName: name } });
     const uploads = t.uploads.list({ prefix: `${name}/` });
     transaction(ctx, () => {
       for (const u of uploads) t.uploads.delete(u.key);

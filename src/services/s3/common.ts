@@ -52,7 +52,9 @@ function policyAllowsAccount(policy: string | undefined, account: string): boole
       if (p === "*") return true;
       const aws = (p as { AWS?: unknown })?.AWS;
       const list = Array.isArray(aws) ? aws : [aws];
-      return list.some((a) => a === "*" || a === account || a === globalArn(account, "iam", "root") || (typeof a === "string" && a.startsWith(globalArn(account, "iam", ""))));
+      return list.some(
+        (a) => a === "*" || a === account || a === globalArn(account, "iam", "root") || (typeof a === "string" && a.startsWith(globalArn(account, "iam", ""))),
+      );
     });
   } catch {
     return false;
@@ -84,8 +86,10 @@ export function checkTags(tags: Tag[], max: number): Tag[] {
   for (const t of tags) {
     if (seen.has(t.Key)) throw new ServiceError("InvalidTag", "Cannot provide multiple Tags with the same key", 400, { fields: { TagKey: t.Key } });
     seen.add(t.Key);
-    if (t.Key.length === 0 || t.Key.length > 128) throw new ServiceError("InvalidTag", "The TagKey you have provided is invalid", 400, { fields: { TagKey: t.Key } });
-    if ((t.Value ?? "").length > 256) throw new ServiceError("InvalidTag", "The TagValue you have provided is invalid", 400, { fields: { TagKey: t.Key, TagValue: t.Value } });
+    if (t.Key.length === 0 || t.Key.length > 128)
+      throw new ServiceError("InvalidTag", "The TagKey you have provided is invalid", 400, { fields: { TagKey: t.Key } });
+    if ((t.Value ?? "").length > 256)
+      throw new ServiceError("InvalidTag", "The TagValue you have provided is invalid", 400, { fields: { TagKey: t.Key, TagValue: t.Value } });
     if (t.Key.startsWith("aws:")) throw new ServiceError("InvalidTag", "System tags cannot be added/updated by requester", 400);
   }
   return tags.map((t) => ({ Key: t.Key, Value: t.Value ?? "" }));
@@ -103,4 +107,6 @@ export const bucketArn = (name: string) => formatArn({ service: "s3", region: ""
 
 /** S3's url encoding-type: percent-encoding like Python's quote(), which leaves "/" as it is. */
 export const urlEncode = (s: string) =>
-  encodeURIComponent(s).replace(/%2F/g, "/").replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
+  encodeURIComponent(s)
+    .replace(/%2F/g, "/")
+    .replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());

@@ -11,7 +11,11 @@ export interface Conditions {
   IfUnmodifiedSince?: Date;
 }
 
-const unquote = (s: string) => s.trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
+const unquote = (s: string) =>
+  s
+    .trim()
+    .replace(/^W\//, "")
+    .replace(/^"(.*)"$/, "$1");
 /** An If-Match / If-None-Match list ("a", "b" or *) against an object's ETag. */
 export function etagMatches(header: string, etag: string): boolean {
   const mine = unquote(etag);
@@ -58,7 +62,10 @@ export function checkCopyConditions(c: Conditions, v: VersionRec): void {
 export function checkWriteConditions(key: string, c: { IfMatch?: string; IfNoneMatch?: string }, current: VersionRec | undefined): void {
   const live = current && !current.deleteMarker ? current : undefined;
   if (c.IfNoneMatch !== undefined) {
-    if (c.IfNoneMatch.trim() !== "*") throw new ServiceError("NotImplemented", "A header you provided implies functionality that is not implemented", 501, { fields: { Header: "If-None-Match" } });
+    if (c.IfNoneMatch.trim() !== "*")
+      throw new ServiceError("NotImplemented", "A header you provided implies functionality that is not implemented", 501, {
+        fields: { Header: "If-None-Match" },
+      });
     if (live) throw preconditionFailed("If-None-Match");
   }
   if (c.IfMatch !== undefined) {

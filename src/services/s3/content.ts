@@ -1,6 +1,6 @@
 // Object content in and out: storing a body with its MD5 and the checksum the request names (BadDigest on a
 // mismatch), reading it back whole or by range, and a version's content headers as S3 returns them.
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type { HandlerContext } from "../../core/context.js";
 import { checksummer, type BlobSource, type ChecksumAlgorithm, type StoredBlob } from "../../core/blobs.js";
 import { ServiceError } from "../../core/errors.js";
@@ -24,12 +24,18 @@ export async function storeBody(ctx: HandlerContext, body: BlobSource | undefine
   const given = ALGORITHMS.filter((a) => input[member(a)] !== undefined);
   if (given.length > 1) throw new ServiceError("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.", 400);
   const named = input.ChecksumAlgorithm?.toUpperCase() as ChecksumAlgorithm | undefined;
-  if (named && !ALGORITHMS.includes(named)) throw new ServiceError("InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]", 400);
+  if (named && !ALGORITHMS.includes(named))
+    throw new ServiceError(
+      "InvalidRequest",
+      "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
+      400,
+    );
   const alg = given[0] ?? named ?? defaultAlg;
   let md5: Buffer | undefined;
   if (input.ContentMD5 !== undefined) {
     md5 = Buffer.from(input.ContentMD5, "base64");
-    if (md5.length !== 16 || md5.toString("base64") !== input.ContentMD5.trim()) throw new ServiceError("InvalidDigest", "The Content-MD5 you specified is not valid.", 400);
+    if (md5.length !== 16 || md5.toString("base64") !== input.ContentMD5.trim())
+      throw new ServiceError("InvalidDigest", "The Content-MD5 you specified is not valid.", 400);
   }
   const blob = await ctx.blobs.write(body ?? Buffer.alloc(0), { checksums: alg && checksummer(alg) ? [alg] : [] });
   const fail = (e: ServiceError) => {

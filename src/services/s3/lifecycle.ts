@@ -16,7 +16,8 @@ export const SWEEP_INTERVAL = 3_600_000;
 const invalid = (m: string) => new ServiceError("InvalidArgument", m, 400);
 
 function checkRules(rules: LifecycleRule[]): void {
-  if (!rules.length || rules.length > 1000) throw new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
+  if (!rules.length || rules.length > 1000)
+    throw new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
   const ids = new Set<string>();
   for (const r of rules) {
     if (r.ID !== undefined) {
@@ -24,8 +25,10 @@ function checkRules(rules: LifecycleRule[]): void {
       if (ids.has(r.ID)) throw invalid("Rule ID must be unique. Found same ID for more than one rule");
       ids.add(r.ID);
     }
-    if (r.Status !== "Enabled" && r.Status !== "Disabled") throw new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
-    if (r.Filter !== undefined && r.Prefix !== undefined) throw new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
+    if (r.Status !== "Enabled" && r.Status !== "Disabled")
+      throw new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
+    if (r.Filter !== undefined && r.Prefix !== undefined)
+      throw new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
     const e = r.Expiration;
     if (!e && !r.NoncurrentVersionExpiration && !r.AbortIncompleteMultipartUpload && !r.Transitions?.length && !r.NoncurrentVersionTransitions?.length) {
       throw new ServiceError("InvalidRequest", "At least one action needs to be specified in a rule", 400);
@@ -56,7 +59,8 @@ export const lifecycle = {
 
   getBucketLifecycleConfiguration({ Bucket }, ctx) {
     const b = mustBucket(ctx, Bucket);
-    if (!b.lifecycle?.length) throw new ServiceError("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", 404, { fields: { BucketName: Bucket } });
+    if (!b.lifecycle?.length)
+      throw new ServiceError("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", 404, { fields: { BucketName: Bucket } });
     return { Rules: b.lifecycle, TransitionDefaultMinimumObjectSize: "all_storage_classes_128K" };
   },
 
@@ -109,7 +113,10 @@ function sweepObjects(ctx: HandlerContext, b: BucketRec, rules: LifecycleRule[],
         const due = e.Days !== undefined ? dueAfterDays(cur.lastModified, e.Days) : e.Date!.getTime();
         if (now >= due) {
           const c = commit(ctx, ctx.blobs, () => deleteCurrent(t, b, key, now, b.account));
-          notify(ctx, b, c.deleteMarker ? "LifecycleExpiration:DeleteMarkerCreated" : "LifecycleExpiration:Delete", { key, versionId: c.deleteMarker ? c.versionId : undefined });
+          notify(ctx, b, c.deleteMarker ? "LifecycleExpiration:DeleteMarkerCreated" : "LifecycleExpiration:Delete", {
+            key,
+            versionId: c.deleteMarker ? c.versionId : undefined,
+          });
           break;
         }
       }
@@ -140,7 +147,10 @@ function sweepObjects(ctx: HandlerContext, b: BucketRec, rules: LifecycleRule[],
 function sweepUploads(ctx: HandlerContext, b: BucketRec, rules: LifecycleRule[], now: number): void {
   const t = tables(ctx);
   for (const { key: k, value: u } of t.uploads.list({ prefix: `${b.name}/` })) {
-    const r = rules.find((r) => r.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined && u.key.startsWith(r.Prefix ?? r.Filter?.Prefix ?? r.Filter?.And?.Prefix ?? ""));
+    const r = rules.find(
+      (r) =>
+        r.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined && u.key.startsWith(r.Prefix ?? r.Filter?.Prefix ?? r.Filter?.And?.Prefix ?? ""),
+    );
     if (r && now >= dueAfterDays(u.initiated, r.AbortIncompleteMultipartUpload!.DaysAfterInitiation!)) {
       t.uploads.delete(k);
       for (const p of Object.values(u.parts)) ctx.blobs.delete(p.blob);

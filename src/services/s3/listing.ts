@@ -17,8 +17,15 @@ type Item<T> = { key: string; value: T } | { prefix: string };
  * Walks the bucket's keys after `after` (exclusive), rolling keys up at the delimiter, until `max` items;
  * `expand` turns one key's record into zero or more items (current object, or each version).
  */
-function walk<T>(ctx: HandlerContext, bucket: string, prefix: string, delimiter: string | undefined, after: string | undefined, max: number,
-  expand: (key: string, rec: ObjectRec) => T[]): { items: Item<T>[]; truncated: boolean } {
+function walk<T>(
+  ctx: HandlerContext,
+  bucket: string,
+  prefix: string,
+  delimiter: string | undefined,
+  after: string | undefined,
+  max: number,
+  expand: (key: string, rec: ObjectRec) => T[],
+): { items: Item<T>[]; truncated: boolean } {
   const t = tables(ctx);
   const base = `${bucket}/`;
   const items: Item<T>[] = [];
@@ -52,12 +59,16 @@ function walk<T>(ctx: HandlerContext, bucket: string, prefix: string, delimiter:
 const encoder = (type: string | undefined) => (s: string | undefined) => (s === undefined ? undefined : type === "url" ? urlEncode(s) : s);
 
 function maxKeys(n: number | undefined): number {
-  if (n !== undefined && n < 0) throw new ServiceError("InvalidArgument", "maxKeys should be non-negative", 400, { fields: { ArgumentName: "maxKeys", ArgumentValue: String(n) } });
+  if (n !== undefined && n < 0)
+    throw new ServiceError("InvalidArgument", "maxKeys should be non-negative", 400, { fields: { ArgumentName: "maxKeys", ArgumentValue: String(n) } });
   return Math.min(n ?? 1000, 1000);
 }
 
 function checkEncoding(type: string | undefined): void {
-  if (type !== undefined && type !== "url") throw new ServiceError("InvalidArgument", "Invalid Encoding Method specified in Request", 400, { fields: { ArgumentName: "encoding-type", ArgumentValue: type } });
+  if (type !== undefined && type !== "url")
+    throw new ServiceError("InvalidArgument", "Invalid Encoding Method specified in Request", 400, {
+      fields: { ArgumentName: "encoding-type", ArgumentValue: type },
+    });
 }
 
 const current = (_key: string, rec: ObjectRec): VersionRec[] => (rec.versions[0] && !rec.versions[0].deleteMarker ? [rec.versions[0]] : []);
@@ -70,13 +81,22 @@ function objectOut(key: string, v: VersionRec, enc: (s: string) => string | unde
     Size: v.size,
     StorageClass: (v.storageClass ?? "STANDARD") as never,
     ...(owner ? { Owner: ownerOf(v.owner) } : {}),
-    ...(v.checksums && Object.keys(v.checksums).length ? { ChecksumAlgorithm: Object.keys(v.checksums) as never, ChecksumType: v.checksumType ?? "FULL_OBJECT" } : {}),
+    ...(v.checksums && Object.keys(v.checksums).length
+      ? { ChecksumAlgorithm: Object.keys(v.checksums) as never, ChecksumType: v.checksumType ?? "FULL_OBJECT" }
+      : {}),
   };
 }
 
 // V2 tokens (core/paging's) are opaque: inside, the position to continue after.
 const decodeToken = (token: string): string =>
-  decodePageToken("ListObjectsV2", token, () => new ServiceError("InvalidArgument", "The continuation token provided is incorrect", 400, { fields: { ArgumentName: "continuation-token", ArgumentValue: token } }));
+  decodePageToken(
+    "ListObjectsV2",
+    token,
+    () =>
+      new ServiceError("InvalidArgument", "The continuation token provided is incorrect", 400, {
+        fields: { ArgumentName: "continuation-token", ArgumentValue: token },
+      }),
+  );
 
 const lastPosition = <T>(items: Item<T>[]) => {
   const last = items[items.length - 1];
@@ -111,7 +131,8 @@ export const listing = {
     mustBucket(ctx, Bucket);
     checkEncoding(EncodingType);
     const max = maxKeys(MaxKeys);
-    const { items, truncated } = max === 0 ? { items: [], truncated: false } : walk(ctx, Bucket, Prefix, Delimiter || undefined, Marker || undefined, max, current);
+    const { items, truncated } =
+      max === 0 ? { items: [], truncated: false } : walk(ctx, Bucket, Prefix, Delimiter || undefined, Marker || undefined, max, current);
     const enc = encoder(EncodingType);
     const last = items[items.length - 1];
     return {
@@ -132,7 +153,10 @@ export const listing = {
   listObjectVersions({ Bucket, Prefix = "", Delimiter, MaxKeys, KeyMarker, VersionIdMarker, EncodingType }, ctx) {
     mustBucket(ctx, Bucket);
     checkEncoding(EncodingType);
-    if (VersionIdMarker && !KeyMarker) throw new ServiceError("InvalidArgument", "A version-id marker cannot be specified without a key marker.", 400, { fields: { ArgumentName: "version-id-marker", ArgumentValue: VersionIdMarker } });
+    if (VersionIdMarker && !KeyMarker)
+      throw new ServiceError("InvalidArgument", "A version-id marker cannot be specified without a key marker.", 400, {
+        fields: { ArgumentName: "version-id-marker", ArgumentValue: VersionIdMarker },
+      });
     const max = maxKeys(MaxKeys);
     type V = { v: VersionRec; latest: boolean };
     const all = (key: string, rec: ObjectRec): V[] => {

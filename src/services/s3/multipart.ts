@@ -13,14 +13,16 @@ import { checkCopyConditions, checkWriteConditions, parseRange } from "./conditi
 import { checksumOut, storeBody } from "./content.js";
 import { notify } from "./notifications.js";
 import { attrsFrom, copySourceVersion, parseCopySource } from "./objects.js";
-import { tables, type PartRec, type Tables, type UploadRec } from "./state.js";
+import { tables, type BucketRec, type PartRec, type Tables, type UploadRec } from "./state.js";
 import { commit, putVersion } from "./versions.js";
 
 const MIN_PART = 5 * 1024 * 1024;
 const uploadKey = (bucket: string, uploadId: string) => `${bucket}/${uploadId}`;
 
 const noSuchUpload = (uploadId: string) =>
-  new NoSuchUpload("The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", { UploadId: uploadId });
+  new NoSuchUpload("The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", {
+    UploadId: uploadId,
+  });
 
 function mustUpload(t: Tables, bucket: string, key: string, uploadId: string): UploadRec {
   const u = t.uploads.get(uploadKey(bucket, uploadId));
@@ -30,7 +32,9 @@ function mustUpload(t: Tables, bucket: string, key: string, uploadId: string): U
 
 function checkPartNumber(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > 10000) {
-    throw new ServiceError("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", 400, { fields: { ArgumentName: "partNumber", ArgumentValue: String(n) } });
+    throw new ServiceError("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", 400, {
+      fields: { ArgumentName: "partNumber", ArgumentValue: String(n) },
+    });
   }
 }
 
@@ -49,7 +53,13 @@ function savePart(ctx: HandlerContext, bucket: string, key: string, uploadId: st
   if (old) ctx.blobs.delete(old.blob);
 }
 
-const partOut = (n: number, p: PartRec): Part => ({ PartNumber: n, LastModified: new Date(p.lastModified), ETag: p.etag, Size: p.size, ...checksumOut({ checksums: p.checksums }) });
+const partOut = (n: number, p: PartRec): Part => ({
+  PartNumber: n,
+  LastModified: new Date(p.lastModified),
+  ETag: p.etag,
+  Size: p.size,
+  ...checksumOut({ checksums: p.checksums }),
+});
 
 export const multipart = {
   createMultipartUpload(i, ctx) {
@@ -57,9 +67,14 @@ export const multipart = {
     const uploadId = randomBytes(48).toString("base64url");
     const alg = i.ChecksumAlgorithm?.toUpperCase() as ChecksumAlgorithm | undefined;
     const rec: UploadRec = {
-      uploadId, bucket: b.name, key: i.Key, initiated: ctx.now(), owner: ctx.account,
+      uploadId,
+      bucket: b.name,
+      key: i.Key,
+      initiated: ctx.now(),
+      owner: ctx.account,
       attrs: { ...attrsFrom(i), tags: parseTaggingHeader(i.Tagging) },
-      checksumAlgorithm: alg, checksumType: alg ? (i.ChecksumType ?? (alg.startsWith("CRC") ? "FULL_OBJECT" : "COMPOSITE")) : undefined,
+      checksumAlgorithm: alg,
+      checksumType: alg ? (i.ChecksumType ?? (alg.startsWith("CRC") ? "FULL_OBJECT" : "COMPOSITE")) : undefined,
       parts: {},
     };
     tables(ctx).uploads.put(uploadKey(b.name, uploadId), rec);
@@ -73,7 +88,14 @@ export const multipart = {
     const u = mustUpload(t, i.Bucket, i.Key, i.UploadId);
     const blob = await storeBody(ctx, i.Body as BlobSource | undefined, i, u.checksumAlgorithm);
     const etag = quotedMd5(blob.md5);
-    savePart(ctx, i.Bucket, i.Key, i.UploadId, i.PartNumber, { blob: blob.id, size: blob.size, etag, md5: blob.md5, lastModified: ctx.now(), checksums: blob.checksums });
+    savePart(ctx, i.Bucket, i.Key, i.UploadId, i.PartNumber, {
+      blob: blob.id,
+      size: blob.size,
+      etag,
+      md5: blob.md5,
+      lastModified: ctx.now(),
+      checksums: blob.checksums,
+    });
     return { ETag: etag, ServerSideEncryption: "AES256", ...checksumOut({ checksums: blob.checksums }) };
   },
 
@@ -85,19 +107,42 @@ export const multipart = {
     const src = parseCopySource(i.CopySource);
     const srcBucket = mustBucket(ctx, src.bucket, t);
     const sv = copySourceVersion(ctx, srcBucket, src.key, src.versionId);
-    checkCopyConditions({ IfMatch: i.CopySourceIfMatch, IfNoneMatch: i.CopySourceIfNoneMatch, IfModifiedSince: i.CopySourceIfModifiedSince, IfUnmodifiedSince: i.CopySourceIfUnmodifiedSince }, sv);
+    checkCopyConditions(
+      {
+        IfMatch: i.CopySourceIfMatch,
+        IfNoneMatch: i.CopySourceIfNoneMatch,
+        IfModifiedSince: i.CopySourceIfModifiedSince,
+        IfUnmodifiedSince: i.CopySourceIfUnmodifiedSince,
+      },
+      sv,
+    );
     let range: { start: number; end: number } | undefined;
     if (i.CopySourceRange !== undefined) {
       // Unlike GET, a copy range must be exact: bytes=first-last within the object.
       const m = /^bytes=(\d+)-(\d+)$/.exec(i.CopySourceRange);
-      if (!m || Number(m[2]) < Number(m[1])) throw new ServiceError("InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", 400, { fields: { ArgumentName: "x-amz-copy-source-range", ArgumentValue: i.CopySourceRange } });
+      if (!m || Number(m[2]) < Number(m[1]))
+        throw new ServiceError(
+          "InvalidArgument",
+          "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+          400,
+          { fields: { ArgumentName: "x-amz-copy-source-range", ArgumentValue: i.CopySourceRange } },
+        );
       if (Number(m[2]) >= sv.size) throw new ServiceError("InvalidRequest", `The specified copy range is invalid for the source object size`, 400);
       range = parseRange(i.CopySourceRange, sv.size);
     }
-    const blob = await ctx.blobs.write(sv.blob && sv.size ? ctx.blobs.read(sv.blob, range) : Buffer.alloc(0), { checksums: u.checksumAlgorithm ? [u.checksumAlgorithm] : [] });
+    const blob = await ctx.blobs.write(sv.blob && sv.size ? ctx.blobs.read(sv.blob, range) : Buffer.alloc(0), {
+      checksums: u.checksumAlgorithm ? [u.checksumAlgorithm] : [],
+    });
     const etag = quotedMd5(blob.md5);
     const now = ctx.now();
-    savePart(ctx, i.Bucket, i.Key, i.UploadId, i.PartNumber, { blob: blob.id, size: blob.size, etag, md5: blob.md5, lastModified: now, checksums: blob.checksums });
+    savePart(ctx, i.Bucket, i.Key, i.UploadId, i.PartNumber, {
+      blob: blob.id,
+      size: blob.size,
+      etag,
+      md5: blob.md5,
+      lastModified: now,
+      checksums: blob.checksums,
+    });
     return {
       CopyPartResult: { ETag: etag, LastModified: new Date(now), ...checksumOut({ checksums: blob.checksums }) },
       CopySourceVersionId: srcBucket.versioning ? sv.versionId : undefined,
@@ -111,11 +156,16 @@ export const multipart = {
     const u = mustUpload(t, Bucket, Key, UploadId);
     const marker = Number(PartNumberMarker ?? 0);
     const max = Math.min(MaxParts ?? 1000, 1000);
-    const all = Object.entries(u.parts).map(([n, p]) => [Number(n), p] as const).filter(([n]) => n > marker).sort((a, b) => a[0] - b[0]);
+    const all = Object.entries(u.parts)
+      .map(([n, p]) => [Number(n), p] as const)
+      .filter(([n]) => n > marker)
+      .sort((a, b) => a[0] - b[0]);
     const page = all.slice(0, max);
     const truncated = all.length > max;
     return {
-      Bucket, Key, UploadId,
+      Bucket,
+      Key,
+      UploadId,
       PartNumberMarker: marker,
       NextPartNumberMarker: page.length ? page[page.length - 1][0] : undefined,
       MaxParts: max,
@@ -134,7 +184,10 @@ export const multipart = {
     mustBucket(ctx, Bucket, t);
     const max = Math.min(MaxUploads ?? 1000, 1000);
     const byte = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-    let all = t.uploads.list({ prefix: `${Bucket}/` }).map((e) => e.value).filter((u) => u.key.startsWith(Prefix));
+    let all = t.uploads
+      .list({ prefix: `${Bucket}/` })
+      .map((e) => e.value)
+      .filter((u) => u.key.startsWith(Prefix));
     all.sort((a, b) => byte(a.key, b.key) || a.initiated - b.initiated);
     if (KeyMarker) {
       all = all.filter((u) => {
@@ -161,12 +214,25 @@ export const multipart = {
         prefixes.push(cp);
         last = cp;
       } else {
-        Uploads.push({ UploadId: u.uploadId, Key: u.key, Initiated: new Date(u.initiated), StorageClass: (u.attrs.storageClass ?? "STANDARD") as never, Owner: ownerOf(u.owner), Initiator: ownerOf(u.owner), ChecksumAlgorithm: u.checksumAlgorithm, ChecksumType: u.checksumType });
+        Uploads.push({
+          UploadId: u.uploadId,
+          Key: u.key,
+          Initiated: new Date(u.initiated),
+          StorageClass: (u.attrs.storageClass ?? "STANDARD") as never,
+          Owner: ownerOf(u.owner),
+          Initiator: ownerOf(u.owner),
+          ChecksumAlgorithm: u.checksumAlgorithm,
+          ChecksumType: u.checksumType,
+        });
         last = u;
       }
     }
     return {
-      Bucket, Prefix, Delimiter, KeyMarker: KeyMarker ?? "", UploadIdMarker: UploadIdMarker ?? "",
+      Bucket,
+      Prefix,
+      Delimiter,
+      KeyMarker: KeyMarker ?? "",
+      UploadIdMarker: UploadIdMarker ?? "",
       MaxUploads: max,
       IsTruncated: truncated,
       Uploads: Uploads.length ? Uploads : undefined,
@@ -187,15 +253,22 @@ export const multipart = {
     let prev = 0;
     for (const p of requested) {
       if (p.PartNumber === undefined || p.PartNumber <= prev) {
-        throw new ServiceError("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.", 400, { fields: { UploadId: i.UploadId } });
+        throw new ServiceError("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.", 400, {
+          fields: { UploadId: i.UploadId },
+        });
       }
       prev = p.PartNumber;
       const stored = u.parts[String(p.PartNumber)];
       const unq = (s?: string) => (s ?? "").replace(/"/g, "");
       if (!stored || unq(p.ETag) !== unq(stored.etag)) {
-        throw new ServiceError("InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.", 400, {
-          fields: { UploadId: i.UploadId, PartNumber: String(p.PartNumber), ETag: p.ETag },
-        });
+        throw new ServiceError(
+          "InvalidPart",
+          "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.",
+          400,
+          {
+            fields: { UploadId: i.UploadId, PartNumber: String(p.PartNumber), ETag: p.ETag },
+          },
+        );
       }
       chosen.push(stored);
     }
@@ -208,15 +281,19 @@ export const multipart = {
     });
     // The object's content: every chosen part streamed, in order, into one new blob.
     const blobs = ctx.blobs;
-    const whole = Readable.from((async function* () {
-      for (const p of chosen) if (p.size) yield* blobs.read(p.blob);
-    })());
+    const whole = Readable.from(
+      (async function* () {
+        for (const p of chosen) if (p.size) yield* blobs.read(p.blob);
+      })(),
+    );
     const alg = u.checksumType === "FULL_OBJECT" ? u.checksumAlgorithm : undefined;
     const blob = await blobs.write(whole, { checksums: alg ? [alg] : [] });
-    const etag = `"${createHash("md5").update(Buffer.concat(chosen.map((p) => Buffer.from(p.md5, "hex")))).digest("hex")}-${chosen.length}"`;
+    const etag = `"${createHash("md5")
+      .update(Buffer.concat(chosen.map((p) => Buffer.from(p.md5, "hex"))))
+      .digest("hex")}-${chosen.length}"`;
     const checksums = u.checksumAlgorithm ? compositeChecksum(u, chosen, blob.checksums) : undefined;
     const t2 = tables(ctx);
-    let b;
+    let b: BucketRec;
     try {
       b = mustBucket(ctx, i.Bucket, t2);
       mustUpload(t2, i.Bucket, i.Key, i.UploadId);
@@ -225,7 +302,17 @@ export const multipart = {
       throw e;
     }
     const fresh = t2.uploads.get(uploadKey(i.Bucket, i.UploadId))!;
-    const v = { ...u.attrs, lastModified: ctx.now(), owner: u.owner, blob: blob.id, size: blob.size, etag, checksums, checksumType: u.checksumType, partsCount: chosen.length };
+    const v = {
+      ...u.attrs,
+      lastModified: ctx.now(),
+      owner: u.owner,
+      blob: blob.id,
+      size: blob.size,
+      etag,
+      checksums,
+      checksumType: u.checksumType,
+      partsCount: chosen.length,
+    };
     const c = commit(ctx, blobs, () => {
       const r = putVersion(t2, b, i.Key, v);
       t2.uploads.delete(uploadKey(i.Bucket, i.UploadId));
@@ -234,7 +321,9 @@ export const multipart = {
     notify(ctx, b, "ObjectCreated:CompleteMultipartUpload", { key: i.Key, size: blob.size, etag, versionId: c.versionId });
     return {
       Location: `/${i.Bucket}/${encodeURIComponent(i.Key).replace(/%2F/g, "/")}`,
-      Bucket: i.Bucket, Key: i.Key, ETag: etag,
+      Bucket: i.Bucket,
+      Key: i.Key,
+      ETag: etag,
       VersionId: b.versioning ? c.versionId : undefined,
       ServerSideEncryption: "AES256",
       ...checksumOut({ checksums, checksumType: u.checksumType }),
@@ -259,6 +348,8 @@ function compositeChecksum(u: UploadRec, parts: PartRec[], whole: Partial<Record
   if (sums.some((s) => !s)) return undefined;
   const hashName = alg === "SHA256" ? "sha256" : alg === "SHA1" ? "sha1" : undefined;
   if (!hashName) return undefined;
-  const h = createHash(hashName).update(Buffer.concat(sums.map((s) => Buffer.from(s!, "base64")))).digest("base64");
+  const h = createHash(hashName)
+    .update(Buffer.concat(sums.map((s) => Buffer.from(s!, "base64"))))
+    .digest("base64");
   return { [alg]: `${h}-${parts.length}` };
 }

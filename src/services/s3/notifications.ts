@@ -23,7 +23,13 @@ function destinations(conf: NotificationConfiguration | undefined): Destination[
   return [
     ...(conf.QueueConfigurations ?? []).map((c) => ({ kind: "queue" as const, arn: c.QueueArn, id: c.Id!, events: c.Events, filter: c.Filter })),
     ...(conf.TopicConfigurations ?? []).map((c) => ({ kind: "topic" as const, arn: c.TopicArn, id: c.Id!, events: c.Events, filter: c.Filter })),
-    ...(conf.LambdaFunctionConfigurations ?? []).map((c) => ({ kind: "function" as const, arn: c.LambdaFunctionArn, id: c.Id!, events: c.Events, filter: c.Filter })),
+    ...(conf.LambdaFunctionConfigurations ?? []).map((c) => ({
+      kind: "function" as const,
+      arn: c.LambdaFunctionArn,
+      id: c.Id!,
+      events: c.Events,
+      filter: c.Filter,
+    })),
   ];
 }
 
@@ -61,8 +67,7 @@ function bucketOf(body: string): string | undefined {
   }
 }
 
-const ruleValue = (f: NotificationConfigurationFilter | undefined, name: string) =>
-  f?.Key?.FilterRules?.find((r) => r.Name?.toLowerCase() === name)?.Value;
+const ruleValue = (f: NotificationConfigurationFilter | undefined, name: string) => f?.Key?.FilterRules?.find((r) => r.Name?.toLowerCase() === name)?.Value;
 
 function matches(d: Destination, eventName: string, key: string): boolean {
   const [family] = eventName.split(":");
@@ -164,13 +169,33 @@ export function resumePendingEvents(runtime: ServiceHost): void {
 }
 
 const VALID_EVENTS = new Set([
-  "s3:ReducedRedundancyLostObject", "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy",
-  "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectRemoved:*", "s3:ObjectRemoved:Delete", "s3:ObjectRemoved:DeleteMarkerCreated",
-  "s3:ObjectRestore:*", "s3:ObjectRestore:Post", "s3:ObjectRestore:Completed", "s3:ObjectRestore:Delete", "s3:Replication:*",
-  "s3:Replication:OperationFailedReplication", "s3:Replication:OperationNotTracked", "s3:Replication:OperationMissedThreshold",
-  "s3:Replication:OperationReplicatedAfterThreshold", "s3:LifecycleTransition", "s3:IntelligentTiering", "s3:ObjectAcl:Put",
-  "s3:LifecycleExpiration:*", "s3:LifecycleExpiration:Delete", "s3:LifecycleExpiration:DeleteMarkerCreated", "s3:ObjectTagging:*",
-  "s3:ObjectTagging:Put", "s3:ObjectTagging:Delete",
+  "s3:ReducedRedundancyLostObject",
+  "s3:ObjectCreated:*",
+  "s3:ObjectCreated:Put",
+  "s3:ObjectCreated:Post",
+  "s3:ObjectCreated:Copy",
+  "s3:ObjectCreated:CompleteMultipartUpload",
+  "s3:ObjectRemoved:*",
+  "s3:ObjectRemoved:Delete",
+  "s3:ObjectRemoved:DeleteMarkerCreated",
+  "s3:ObjectRestore:*",
+  "s3:ObjectRestore:Post",
+  "s3:ObjectRestore:Completed",
+  "s3:ObjectRestore:Delete",
+  "s3:Replication:*",
+  "s3:Replication:OperationFailedReplication",
+  "s3:Replication:OperationNotTracked",
+  "s3:Replication:OperationMissedThreshold",
+  "s3:Replication:OperationReplicatedAfterThreshold",
+  "s3:LifecycleTransition",
+  "s3:IntelligentTiering",
+  "s3:ObjectAcl:Put",
+  "s3:LifecycleExpiration:*",
+  "s3:LifecycleExpiration:Delete",
+  "s3:LifecycleExpiration:DeleteMarkerCreated",
+  "s3:ObjectTagging:*",
+  "s3:ObjectTagging:Put",
+  "s3:ObjectTagging:Delete",
 ]);
 
 export const notificationConfig = {
@@ -179,10 +204,15 @@ export const notificationConfig = {
     const clean: NotificationConfiguration = {};
     const withIds = <T extends { Id?: string; Events: string[]; Filter?: NotificationConfigurationFilter }>(list: T[] | undefined) =>
       list?.map((c) => {
-        for (const e of c.Events) if (!VALID_EVENTS.has(e)) throw new ServiceError("InvalidArgument", "The event is not supported for notifications", 400, { fields: { ArgumentName: e, ArgumentValue: e } });
+        for (const e of c.Events)
+          if (!VALID_EVENTS.has(e))
+            throw new ServiceError("InvalidArgument", "The event is not supported for notifications", 400, { fields: { ArgumentName: e, ArgumentValue: e } });
         for (const r of c.Filter?.Key?.FilterRules ?? []) {
           const n = r.Name?.toLowerCase();
-          if (n !== "prefix" && n !== "suffix") throw new ServiceError("InvalidArgument", "filter rule name must be either prefix or suffix", 400, { fields: { ArgumentName: "FilterRule.Name", ArgumentValue: r.Name } });
+          if (n !== "prefix" && n !== "suffix")
+            throw new ServiceError("InvalidArgument", "filter rule name must be either prefix or suffix", 400, {
+              fields: { ArgumentName: "FilterRule.Name", ArgumentValue: r.Name },
+            });
         }
         return { ...c, Id: c.Id ?? randomBytes(24).toString("base64url") };
       });
@@ -194,7 +224,14 @@ export const notificationConfig = {
     // it cannot reach fails the whole call.
     const failed: Destination[] = [];
     if (!SkipDestinationValidation) {
-      const test = JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Time: new Date(ctx.now()).toISOString(), Bucket: name, RequestId: ctx.requestId, HostId: randomBytes(48).toString("base64") });
+      const test = JSON.stringify({
+        Service: "Amazon S3",
+        Event: "s3:TestEvent",
+        Time: new Date(ctx.now()).toISOString(),
+        Bucket: name,
+        RequestId: ctx.requestId,
+        HostId: randomBytes(48).toString("base64"),
+      });
       for (const d of destinations(clean)) {
         try {
           await send(ctx, d, test, true, bucketArn(name));

@@ -12,8 +12,15 @@ import { commit, deleteCurrent, deleteVersion, putVersion } from "./versions.js"
 
 /** The content attributes a write request sets (PutObject, CopyObject with REPLACE, CreateMultipartUpload). */
 export function attrsFrom(i: {
-  ContentType?: string; ContentEncoding?: string; ContentDisposition?: string; ContentLanguage?: string; CacheControl?: string;
-  Expires?: string; WebsiteRedirectLocation?: string; Metadata?: Record<string, string>; StorageClass?: string;
+  ContentType?: string;
+  ContentEncoding?: string;
+  ContentDisposition?: string;
+  ContentLanguage?: string;
+  CacheControl?: string;
+  Expires?: string;
+  WebsiteRedirectLocation?: string;
+  Metadata?: Record<string, string>;
+  StorageClass?: string;
 }) {
   return {
     contentType: i.ContentType,
@@ -32,15 +39,29 @@ export function attrsFrom(i: {
 export function readableVersion(b: BucketRec, key: string, versionId: string | undefined, ctx: HandlerContext): VersionRec {
   const v = findVersion(getObject(tables(ctx), b.name, key), key, versionId);
   if (v.deleteMarker) {
-    const headers: Record<string, string> = { "x-amz-delete-marker": "true", "x-amz-version-id": v.versionId, "last-modified": new Date(v.lastModified).toUTCString() };
+    const headers: Record<string, string> = {
+      "x-amz-delete-marker": "true",
+      "x-amz-version-id": v.versionId,
+      "last-modified": new Date(v.lastModified).toUTCString(),
+    };
     if (versionId === undefined) throw Object.assign(noSuchKey(key), { headers });
-    throw new ServiceError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405, { headers, fields: { Method: ctx.operation === "HeadObject" ? "HEAD" : "GET", ResourceType: "DeleteMarker" } });
+    throw new ServiceError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405, {
+      headers,
+      fields: { Method: ctx.operation === "HeadObject" ? "HEAD" : "GET", ResourceType: "DeleteMarker" },
+    });
   }
   return v;
 }
 
 // Response header overrides (response-content-type …) S3 honours on GET.
-function overrides(i: { ResponseCacheControl?: string; ResponseContentDisposition?: string; ResponseContentEncoding?: string; ResponseContentLanguage?: string; ResponseContentType?: string; ResponseExpires?: Date }) {
+function overrides(i: {
+  ResponseCacheControl?: string;
+  ResponseContentDisposition?: string;
+  ResponseContentEncoding?: string;
+  ResponseContentLanguage?: string;
+  ResponseContentType?: string;
+  ResponseExpires?: Date;
+}) {
   const o: Record<string, unknown> = {};
   if (i.ResponseCacheControl) o.CacheControl = i.ResponseCacheControl;
   if (i.ResponseContentDisposition) o.ContentDisposition = i.ResponseContentDisposition;
@@ -56,7 +77,9 @@ function headOrGet(i: Parameters<S3Api["getObject"]>[0], ctx: HandlerContext) {
   const v = readableVersion(b, i.Key, i.VersionId, ctx);
   checkReadConditions(i, v);
   if (i.PartNumber !== undefined && i.PartNumber !== 1 && !v.partsCount) {
-    throw new ServiceError("InvalidPartNumber", "The requested partnumber is not satisfiable", 416, { fields: { PartNumberRequested: String(i.PartNumber), ActualPartCount: "1" } });
+    throw new ServiceError("InvalidPartNumber", "The requested partnumber is not satisfiable", 416, {
+      fields: { PartNumberRequested: String(i.PartNumber), ActualPartCount: "1" },
+    });
   }
   const range = parseRange(i.Range, v.size);
   const out: Record<string, unknown> = { ...headersOut(v, !!b.versioning), ...overrides(i) };
@@ -110,16 +133,19 @@ export const objects = {
   deleteObjects({ Bucket, Delete }, ctx) {
     const b = mustBucket(ctx, Bucket);
     const items = Delete?.Objects ?? [];
-    if (items.length === 0 || items.length > 1000) throw new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
+    if (items.length === 0 || items.length > 1000)
+      throw new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
     const Deleted: DeletedObject[] = [];
     const Errors: Error_[] = [];
     for (const o of items) {
       try {
         const r = deleteOne(ctx, b, o.Key, o.VersionId);
         if (!Delete.Quiet) {
-          Deleted.push(o.VersionId
-            ? { Key: o.Key, VersionId: o.VersionId, ...(r.DeleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: o.VersionId } : {}) }
-            : { Key: o.Key, ...(r.DeleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: r.VersionId } : {}) });
+          Deleted.push(
+            o.VersionId
+              ? { Key: o.Key, VersionId: o.VersionId, ...(r.DeleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: o.VersionId } : {}) }
+              : { Key: o.Key, ...(r.DeleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: r.VersionId } : {}) },
+          );
         }
       } catch (e) {
         if (!(e instanceof ServiceError)) throw e;
@@ -135,14 +161,29 @@ export const objects = {
     const dst0 = mustBucket(ctx, i.Bucket, t0);
     const srcBucket = mustBucket(ctx, src.bucket, t0);
     const sv = copySourceVersion(ctx, srcBucket, src.key, src.versionId);
-    checkCopyConditions({ IfMatch: i.CopySourceIfMatch, IfNoneMatch: i.CopySourceIfNoneMatch, IfModifiedSince: i.CopySourceIfModifiedSince, IfUnmodifiedSince: i.CopySourceIfUnmodifiedSince }, sv);
+    checkCopyConditions(
+      {
+        IfMatch: i.CopySourceIfMatch,
+        IfNoneMatch: i.CopySourceIfNoneMatch,
+        IfModifiedSince: i.CopySourceIfModifiedSince,
+        IfUnmodifiedSince: i.CopySourceIfUnmodifiedSince,
+      },
+      sv,
+    );
     const replaceMeta = i.MetadataDirective === "REPLACE";
     const replaceTags = i.TaggingDirective === "REPLACE";
-    if (i.MetadataDirective && !["COPY", "REPLACE"].includes(i.MetadataDirective)) throw invalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", i.MetadataDirective);
-    if (i.TaggingDirective && !["COPY", "REPLACE"].includes(i.TaggingDirective)) throw invalidArgument("Unknown tagging directive.", "x-amz-tagging-directive", i.TaggingDirective);
-    const sameObject = src.bucket === i.Bucket && src.key === i.Key && (src.versionId === undefined || src.versionId === getObject(t0, i.Bucket, i.Key)?.versions[0]?.versionId);
+    if (i.MetadataDirective && !["COPY", "REPLACE"].includes(i.MetadataDirective))
+      throw invalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", i.MetadataDirective);
+    if (i.TaggingDirective && !["COPY", "REPLACE"].includes(i.TaggingDirective))
+      throw invalidArgument("Unknown tagging directive.", "x-amz-tagging-directive", i.TaggingDirective);
+    const sameObject =
+      src.bucket === i.Bucket && src.key === i.Key && (src.versionId === undefined || src.versionId === getObject(t0, i.Bucket, i.Key)?.versions[0]?.versionId);
     if (sameObject && !replaceMeta && !i.StorageClass && !i.WebsiteRedirectLocation && !i.ServerSideEncryption && !i.SSEKMSKeyId && !dst0.versioning) {
-      throw new ServiceError("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.", 400);
+      throw new ServiceError(
+        "InvalidRequest",
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+        400,
+      );
     }
     checkWriteConditions(i.Key, i, getObject(t0, i.Bucket, i.Key)?.versions[0]);
     const tags = replaceTags ? parseTaggingHeader(i.Tagging) : (sv.tags ?? []);
@@ -156,7 +197,9 @@ export const objects = {
       ctx.blobs.delete(blob.id);
       throw e;
     }
-    const attrs = replaceMeta ? attrsFrom(i) : { ...pickAttrs(sv), storageClass: i.StorageClass ?? sv.storageClass, websiteRedirectLocation: i.WebsiteRedirectLocation ?? sv.websiteRedirectLocation };
+    const attrs = replaceMeta
+      ? attrsFrom(i)
+      : { ...pickAttrs(sv), storageClass: i.StorageClass ?? sv.storageClass, websiteRedirectLocation: i.WebsiteRedirectLocation ?? sv.websiteRedirectLocation };
     const etag = quotedMd5(blob.md5);
     const now = ctx.now();
     const checksums = Object.keys(blob.checksums).length ? blob.checksums : undefined;

@@ -14,21 +14,24 @@ function checkPolicy(bucket: string, text: string): void {
   } catch {
     throw malformedPolicy("Policies must be valid JSON and the first byte must be '{'");
   }
-  if (!doc || typeof doc !== "object" || Array.isArray(doc) || !text.trimStart().startsWith("{")) throw malformedPolicy("Policies must be valid JSON and the first byte must be '{'");
+  if (!doc || typeof doc !== "object" || Array.isArray(doc) || !text.trimStart().startsWith("{"))
+    throw malformedPolicy("Policies must be valid JSON and the first byte must be '{'");
   const d = doc as Record<string, unknown>;
   if (d.Version !== undefined && d.Version !== "2012-10-17" && d.Version !== "2008-10-17") throw malformedPolicy("Invalid policy document version");
   const stmts = asList(d.Statement);
   if (!stmts.length) throw malformedPolicy("Missing required field Statement");
   for (const s of stmts as Record<string, unknown>[]) {
     if (!s || typeof s !== "object") throw malformedPolicy("Missing required field Statement");
-    if (s.Effect !== "Allow" && s.Effect !== "Deny") throw malformedPolicy(s.Effect === undefined ? "Missing required field Effect" : "Invalid effect: " + String(s.Effect));
+    if (s.Effect !== "Allow" && s.Effect !== "Deny")
+      throw malformedPolicy(s.Effect === undefined ? "Missing required field Effect" : "Invalid effect: " + String(s.Effect));
     if (s.Principal === undefined && s.NotPrincipal === undefined) throw malformedPolicy("Missing required field Principal");
     if (s.Action === undefined && s.NotAction === undefined) throw malformedPolicy("Missing required field Action");
     const resources = asList(s.Resource ?? s.NotResource);
     if (!resources.length) throw malformedPolicy("Missing required field Resource");
     for (const r of resources) {
       // A bucket policy may only speak of its own bucket and the objects in it.
-      if (typeof r !== "string" || !(r === bucketArn(bucket) || r.startsWith(`${bucketArn(bucket)}/`) || r === "*")) throw malformedPolicy("Policy has invalid resource");
+      if (typeof r !== "string" || !(r === bucketArn(bucket) || r.startsWith(`${bucketArn(bucket)}/`) || r === "*"))
+        throw malformedPolicy("Policy has invalid resource");
     }
     for (const a of asList(s.Action ?? s.NotAction)) {
       if (typeof a !== "string" || !(a === "*" || /^s3(-object-lambda)?:[A-Za-z*?]+$/.test(a))) throw malformedPolicy("Policy has invalid action");

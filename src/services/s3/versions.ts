@@ -43,7 +43,7 @@ export function deleteCurrent(t: Tables, b: BucketRec, key: string, now: number,
 }
 
 /** Permanently removes one version; the next newest becomes current. */
-export function deleteVersion(t: Tables, b: BucketRec, key: string, versionId: string): (Change & { removed?: VersionRec }) {
+export function deleteVersion(t: Tables, b: BucketRec, key: string, versionId: string): Change & { removed?: VersionRec } {
   const k = objKey(b.name, key);
   const obj = t.objects.get(k);
   const removed = obj?.versions.find((x) => x.versionId === versionId);

@@ -48,7 +48,12 @@ export function describe(rec: SecretRec, region: string, now: number): DescribeS
 
 // Replica regions are recorded and reported; Stratus does not copy the secret into them (yet).
 export const replicationStatus = (rec: SecretRec) =>
-  rec.replicas.map((r) => ({ Region: r.Region, KmsKeyId: r.KmsKeyId ?? "alias/aws/secretsmanager", Status: "InProgress" as const, StatusMessage: "Replication is in progress" }));
+  rec.replicas.map((r) => ({
+    Region: r.Region,
+    KmsKeyId: r.KmsKeyId ?? "alias/aws/secretsmanager",
+    Status: "InProgress" as const,
+    StatusMessage: "Replication is in progress",
+  }));
 
 /**
  * Attaches `stages` to version `v`, taking each label off whichever version had it. When AWSCURRENT moves,
@@ -83,7 +88,9 @@ export function pruneDeprecated(rec: SecretRec, now: number): string[] {
 const isOffset = (p: unknown): p is number => typeof p === "number" && Number.isInteger(p) && p >= 0;
 export function pageOf<T>(operation: string, items: T[], nextToken: string | undefined, max: number): { items: T[]; NextToken?: string } {
   const start =
-    nextToken === undefined ? 0 : decodePageToken(operation, nextToken, () => new InvalidNextTokenException("The NextToken value is invalid."), { valid: isOffset });
+    nextToken === undefined
+      ? 0
+      : decodePageToken(operation, nextToken, () => new InvalidNextTokenException("The NextToken value is invalid."), { valid: isOffset });
   const end = start + max;
   return { items: items.slice(start, end), ...(end < items.length ? { NextToken: encodePageToken(operation, end) } : {}) };
 }
@@ -144,4 +151,3 @@ export function matches(rec: SecretRec, filters: Filter[] | undefined, region: s
   }
   return true;
 }
-

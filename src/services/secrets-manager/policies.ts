@@ -93,7 +93,7 @@ export const policies = {
     if (SecretId !== undefined && !find(ctx, SecretId)) throw notFound();
     const p = parse(ResourcePolicy);
     const errors = grammarErrors(p);
-    if (isPublic(p)) errors.push({ CheckName: "PUBLIC_ACCESS_CHECK", ErrorMessage: "The resource policy grants broad access to the secret (Principal \"*\")." });
+    if (isPublic(p)) errors.push({ CheckName: "PUBLIC_ACCESS_CHECK", ErrorMessage: 'The resource policy grants broad access to the secret (Principal "*").' });
     return { PolicyValidationPassed: errors.length === 0, ValidationErrors: errors };
   },
 } satisfies Partial<SecretsManagerApi>;

@@ -40,7 +40,10 @@ async function invokeStep(ctx: HandlerContext, lambdaArn: string, rec: SecretRec
 }
 
 class RotationStepFailed extends Error {
-  constructor(readonly step: Step, readonly detail: string) {
+  constructor(
+    readonly step: Step,
+    readonly detail: string,
+  ) {
     super(`rotation step ${step} failed: ${detail}`);
   }
 }
@@ -113,4 +116,3 @@ export const rotation = {
     return { ARN: rec.arn, Name: rec.name, ...(pending ? { VersionId: pending.id } : {}) };
   },
 } satisfies Partial<SecretsManagerApi>;
-

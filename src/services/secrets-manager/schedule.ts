@@ -26,7 +26,8 @@ export function validateRules(rules: RotationRulesType | undefined): void {
   if (rules.ScheduleExpression !== undefined) parseExpression(rules.ScheduleExpression);
   if (rules.Duration !== undefined) {
     const hours = Number(/^(\d+)h$/.exec(rules.Duration)?.[1]);
-    if (!(hours >= 1 && hours <= 24)) throw new InvalidParameterException(`Invalid Duration: ${rules.Duration}. The rotation window must be between 1h and 24h.`);
+    if (!(hours >= 1 && hours <= 24))
+      throw new InvalidParameterException(`Invalid Duration: ${rules.Duration}. The rotation window must be between 1h and 24h.`);
   }
 }
 

@@ -40,11 +40,19 @@ export async function existingVersion(ctx: HandlerContext, rec: SecretRec, versi
 }
 
 /** Adds a sealed version to the freshly re-read secret and stores both; synchronous (after the awaits). */
-export function addVersion(ctx: HandlerContext, name: string, versionId: string, sealed: ValueRec, stages: string[] | undefined, kmsKeyId: string | undefined): SecretRec {
+export function addVersion(
+  ctx: HandlerContext,
+  name: string,
+  versionId: string,
+  sealed: ValueRec,
+  stages: string[] | undefined,
+  kmsKeyId: string | undefined,
+): SecretRec {
   const t = tables(ctx);
   const rec = t.secrets.get(name);
   if (!rec || rec.deletedDate !== undefined) throw rec ? markedForDeletion() : notFound();
-  if (rec.versions.some((v) => v.id === versionId)) throw new ResourceExistsException("You can't modify an existing version, you can only create a new version.");
+  if (rec.versions.some((v) => v.id === versionId))
+    throw new ResourceExistsException("You can't modify an existing version, you can only create a new version.");
   const now = ctx.now();
   const v: VersionRec = { id: versionId, created: now, stages: [], ...(kmsKeyId ? { kmsKeyId } : {}) };
   rec.versions.push(v);
@@ -76,7 +84,11 @@ export const secrets = {
     const { Name, ClientRequestToken, Description, KmsKeyId, Tags, AddReplicaRegions, Type } = input;
     const value: Plain = { SecretString: input.SecretString, SecretBinary: input.SecretBinary };
     if (!NAME_RE.test(Name)) {
-      throw new ServiceError("ValidationException", "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!", 400);
+      throw new ServiceError(
+        "ValidationException",
+        "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!",
+        400,
+      );
     }
     checkValue(value);
     const token = requireToken(ClientRequestToken);
@@ -89,7 +101,12 @@ export const secrets = {
       }
       // The same request again (same token, same value) is answered as the first time.
       if (hasValue(value) && (await existingVersion(ctx, existing, token, value))) {
-        return { ARN: existing.arn, Name: existing.name, VersionId: token, ...(existing.replicas.length ? { ReplicationStatus: replicationStatus(existing) } : {}) };
+        return {
+          ARN: existing.arn,
+          Name: existing.name,
+          VersionId: token,
+          ...(existing.replicas.length ? { ReplicationStatus: replicationStatus(existing) } : {}),
+        };
       }
       throw new ResourceExistsException(`The operation failed because the secret ${Name} already exists.`);
     }
@@ -131,7 +148,13 @@ export const secrets = {
       .map((e) => find(ctx, e.key, t))
       .filter((r): r is SecretRec => !!r && (IncludePlannedDeletion || r.deletedDate === undefined) && matches(r, Filters, ctx.region));
     const key = (r: SecretRec): number | string =>
-      SortBy === "name" ? r.name : SortBy === "last-changed-date" ? r.lastChanged : SortBy === "last-accessed-date" ? (r.lastAccessed ?? 0) : (r.seq ?? r.created * 1000);
+      SortBy === "name"
+        ? r.name
+        : SortBy === "last-changed-date"
+          ? r.lastChanged
+          : SortBy === "last-accessed-date"
+            ? (r.lastAccessed ?? 0)
+            : (r.seq ?? r.created * 1000);
     const dir = SortOrder === "desc" ? -1 : 1;
     all.sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : a.name < b.name ? -1 : 1));
     const page = pageOf("ListSecrets", all, NextToken, MaxResults ?? 100);
@@ -181,7 +204,9 @@ export const secrets = {
     const t = tables(ctx);
     const rec = mustFind(ctx, SecretId, t);
     if (rec.replicas.length) {
-      throw new InvalidParameterException(`You can't delete secret ${SecretId} that still has replica regions [${rec.replicas.map((r) => r.Region).join(",")}]`);
+      throw new InvalidParameterException(
+        `You can't delete secret ${SecretId} that still has replica regions [${rec.replicas.map((r) => r.Region).join(",")}]`,
+      );
     }
     const now = ctx.now();
     if (ForceDeleteWithoutRecovery) {

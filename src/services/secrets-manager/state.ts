@@ -88,8 +88,7 @@ let counter = 0;
 export const nextSeq = (now: number) => now * 1000 + (counter++ % 1000);
 
 export const notFound = () => new ResourceNotFoundException("Secrets Manager can't find the specified secret.");
-export const markedForDeletion = () =>
-  new InvalidRequestException("You can't perform this operation on the secret because it was marked for deletion.");
+export const markedForDeletion = () => new InvalidRequestException("You can't perform this operation on the secret because it was marked for deletion.");
 
 /** Removes a secret and all its version values now. */
 export function purge(t: Tables, holder: StateHolder, rec: SecretRec): void {

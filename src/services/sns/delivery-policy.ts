@@ -78,7 +78,8 @@ export function effectiveDeliveryPolicy(topicPolicy: string | undefined): Record
 /** The retry policy for one subscription: its own unless the topic disables overrides. */
 export function retryPolicyFor(topicPolicy: string | undefined, subPolicy: string | undefined): RetryPolicy {
   const http = effectiveDeliveryPolicy(topicPolicy).http as { defaultHealthyRetryPolicy: RetryPolicy; disableSubscriptionOverrides: boolean };
-  const own = subPolicy && !http.disableSubscriptionOverrides ? (JSON.parse(subPolicy) as { healthyRetryPolicy?: Partial<RetryPolicy> }).healthyRetryPolicy : undefined;
+  const own =
+    subPolicy && !http.disableSubscriptionOverrides ? (JSON.parse(subPolicy) as { healthyRetryPolicy?: Partial<RetryPolicy> }).healthyRetryPolicy : undefined;
   return { ...http.defaultHealthyRetryPolicy, ...own };
 }
 
@@ -89,15 +90,17 @@ export function retryDelaySeconds(p: RetryPolicy, n: number): number {
   const backoff = p.numRetries - p.numNoDelayRetries - p.numMinDelayRetries - p.numMaxDelayRetries;
   const i = n - p.numNoDelayRetries - p.numMinDelayRetries;
   if (i > backoff) return p.maxDelayTarget;
-  const min = p.minDelayTarget, max = p.maxDelayTarget, f = backoff <= 1 ? 1 : (i - 1) / (backoff - 1);
+  const min = p.minDelayTarget,
+    max = p.maxDelayTarget,
+    f = backoff <= 1 ? 1 : (i - 1) / (backoff - 1);
   switch (p.backoffFunction) {
     case "linear":
       return Math.round(min + (max - min) * f);
     case "arithmetic":
       return Math.round(min + (max - min) * f * f);
     case "geometric":
-      return Math.round(min * Math.pow(max / min, f));
+      return Math.round(min * (max / min) ** f);
     case "exponential":
-      return Math.round(min + (max - min) * (Math.pow(2, f * 10) - 1) / 1023);
+      return Math.round(min + ((max - min) * (2 ** (f * 10) - 1)) / 1023);
   }
 }

@@ -15,7 +15,15 @@ import type { ServiceHost } from "../../core/service.js";
 export type Job = { kind: "notification"; message: PublishedMessage; base: string } | { kind: "confirmation"; confirmation: Confirmation; base: string };
 
 // SQS and Lambda are AWS-internal hops: AWS retries them for days; a local run retries briefly, then records.
-const INTERNAL_RETRY: RetryPolicy = { minDelayTarget: 1, maxDelayTarget: 1, numRetries: 2, numNoDelayRetries: 2, numMinDelayRetries: 0, numMaxDelayRetries: 0, backoffFunction: "linear" };
+const INTERNAL_RETRY: RetryPolicy = {
+  minDelayTarget: 1,
+  maxDelayTarget: 1,
+  numRetries: 2,
+  numNoDelayRetries: 2,
+  numMinDelayRetries: 0,
+  numMaxDelayRetries: 0,
+  backoffFunction: "linear",
+};
 const HTTP_TIMEOUT_MS = 15_000;
 
 export const isRaw = (sub: SubRec) => sub.attributes.RawMessageDelivery === "true";
@@ -89,9 +97,18 @@ async function attempt(ctx: HandlerContext, id: string): Promise<void> {
     }
     const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     let dlq = "";
-    if (job.kind === "notification") dlq = await deadLetter(ctx, sub, job.message, job.base).catch((d: Error) => `; dead-letter queue failed too: ${d.message}`);
+    if (job.kind === "notification")
+      dlq = await deadLetter(ctx, sub, job.message, job.base).catch((d: Error) => `; dead-letter queue failed too: ${d.message}`);
     const messageId = job.kind === "notification" ? job.message.messageId : job.confirmation.messageId;
-    t.failures.put(`${subKey}:${ctx.now()}:${randomUUID()}`, { subscriptionArn: sub.arn, messageId, protocol: sub.protocol, endpoint: sub.endpoint, error: error + dlq, attempts: n, at: ctx.now() });
+    t.failures.put(`${subKey}:${ctx.now()}:${randomUUID()}`, {
+      subscriptionArn: sub.arn,
+      messageId,
+      protocol: sub.protocol,
+      endpoint: sub.endpoint,
+      error: error + dlq,
+      attempts: n,
+      at: ctx.now(),
+    });
     t.pending.delete(id);
   }
 }
@@ -147,15 +164,26 @@ async function send(ctx: HandlerContext, sub: SubRec, job: Job): Promise<void> {
       };
       // The function's resource policy must let SNS invoke it for this topic (lambda add-permission).
       if (!lambdaPermits(ctx, sub.endpoint, "sns.amazonaws.com", sub.topicArn, ctx.account)) throw new Error(`SNS may not invoke ${sub.endpoint}`);
-      await ctx.client("lambda").invoke({ FunctionName: sub.endpoint, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }, { account: p.account, region: p.region });
+      await ctx
+        .client("lambda")
+        .invoke({ FunctionName: sub.endpoint, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }, { account: p.account, region: p.region });
       return;
     }
     default: {
       // email, email-json, sms: nothing leaves the machine; the message is recorded where it can be inspected.
       if (job.kind !== "notification") return;
       const m = job.message;
-      const message = sub.protocol === "email-json" ? JSON.stringify(notification(signingOf(ctx), m, "email-json", sub.arn, job.base)) : bodyFor(m, sub.protocol);
-      tables(ctx).recorded.put(`${ctx.now()}:${randomUUID()}`, { subscriptionArn: sub.arn, protocol: sub.protocol, endpoint: sub.endpoint, messageId: m.messageId, message, subject: m.subject, at: ctx.now() });
+      const message =
+        sub.protocol === "email-json" ? JSON.stringify(notification(signingOf(ctx), m, "email-json", sub.arn, job.base)) : bodyFor(m, sub.protocol);
+      tables(ctx).recorded.put(`${ctx.now()}:${randomUUID()}`, {
+        subscriptionArn: sub.arn,
+        protocol: sub.protocol,
+        endpoint: sub.endpoint,
+        messageId: m.messageId,
+        message,
+        subject: m.subject,
+        at: ctx.now(),
+      });
     }
   }
 }
@@ -168,7 +196,12 @@ async function sendToQueue(ctx: HandlerContext, queueArn: string, body: string, 
   const input: SendMessageRequest = { QueueUrl: QueueUrl!, MessageBody: body };
   if (raw && Object.keys(m.attributes).length) {
     input.MessageAttributes = Object.fromEntries(
-      Object.entries(m.attributes).map(([k, v]) => [k, v.BinaryValue !== undefined ? { DataType: v.DataType, BinaryValue: Buffer.from(v.BinaryValue, "base64") } : { DataType: v.DataType, StringValue: v.StringValue }]),
+      Object.entries(m.attributes).map(([k, v]) => [
+        k,
+        v.BinaryValue !== undefined
+          ? { DataType: v.DataType, BinaryValue: Buffer.from(v.BinaryValue, "base64") }
+          : { DataType: v.DataType, StringValue: v.StringValue },
+      ]),
     );
   }
   if (p.resource.endsWith(".fifo")) {
@@ -190,22 +223,31 @@ function postHttp(ctx: HandlerContext, sub: SubRec, job: Job): Promise<void> {
     const m = job.message;
     const raw = isRaw(sub);
     body = raw ? bodyFor(m, sub.protocol) : JSON.stringify(notification(signingOf(ctx), m, sub.protocol, sub.arn, job.base));
-    Object.assign(headers, { "x-amz-sns-message-type": "Notification", "x-amz-sns-message-id": m.messageId, "x-amz-sns-topic-arn": m.topicArn, "x-amz-sns-subscription-arn": sub.arn });
+    Object.assign(headers, {
+      "x-amz-sns-message-type": "Notification",
+      "x-amz-sns-message-id": m.messageId,
+      "x-amz-sns-topic-arn": m.topicArn,
+      "x-amz-sns-subscription-arn": sub.arn,
+    });
     if (raw) headers["x-amz-sns-rawdelivery"] = "true";
   }
   const url = new URL(sub.endpoint);
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, timeout: HTTP_TIMEOUT_MS }, (res) => {
-      res.resume();
-      res.on("end", () => {
-        const status = res.statusCode ?? 0;
-        // AWS counts 2xx as delivered; anything else (including redirects) is retried.
-        if (status >= 200 && status < 300) resolve();
-        else reject(new Error(`HTTP ${status} from ${sub.endpoint}`));
-      });
-      res.on("error", reject);
-    });
+    const req = request(
+      url,
+      { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, timeout: HTTP_TIMEOUT_MS },
+      (res) => {
+        res.resume();
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          // AWS counts 2xx as delivered; anything else (including redirects) is retried.
+          if (status >= 200 && status < 300) resolve();
+          else reject(new Error(`HTTP ${status} from ${sub.endpoint}`));
+        });
+        res.on("error", reject);
+      },
+    );
     req.on("timeout", () => req.destroy(new Error(`no response from ${sub.endpoint} within ${HTTP_TIMEOUT_MS / 1000} s`)));
     req.on("error", reject);
     req.end(body);

@@ -32,7 +32,10 @@ const CONFIRMATION_KEYS = ["Message", "MessageId", "SubscribeURL", "Timestamp", 
 
 export function canonicalString(doc: Record<string, unknown>): string {
   const keys = doc.Type === "Notification" ? NOTIFICATION_KEYS : CONFIRMATION_KEYS;
-  return keys.filter((k) => doc[k] !== undefined).map((k) => `${k}\n${String(doc[k])}\n`).join("");
+  return keys
+    .filter((k) => doc[k] !== undefined)
+    .map((k) => `${k}\n${String(doc[k])}\n`)
+    .join("");
 }
 
 function signed(keys: SigningKeys, doc: Record<string, unknown>, version: "1" | "2", certUrl: string): Record<string, unknown> {

@@ -31,18 +31,27 @@ function checkAttributes(attrs: Record<string, MessageAttributeValue> | undefine
     const type = a.DataType ?? "";
     const base = type.split(".")[0];
     if (!["String", "Number", "Binary"].includes(base))
-      throw new InvalidParameterValueException(`The message attribute '${name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`);
+      throw new InvalidParameterValueException(
+        `The message attribute '${name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`,
+      );
     if (!/^[A-Za-z0-9_.-]{1,256}$/.test(name) || name.startsWith(".") || name.endsWith(".") || name.includes("..") || /^(aws|amazon)\./i.test(name))
       throw new InvalidParameterValueException(`The message attribute name '${name}' is invalid.`);
     if (base === "Binary") {
-      if (!a.BinaryValue?.length) throw new InvalidParameterValueException(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${type}'.`);
+      if (!a.BinaryValue?.length)
+        throw new InvalidParameterValueException(
+          `The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${type}'.`,
+        );
       out[name] = { DataType: type, BinaryValue: Buffer.from(a.BinaryValue).toString("base64") };
       bytes += name.length + type.length + a.BinaryValue.length;
       continue;
     }
     const v = a.StringValue;
-    if (v === undefined || v === "") throw new InvalidParameterValueException(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${type}'.`);
-    if (base === "Number" && !Number.isFinite(Number(v))) throw new InvalidParameterValueException(`Could not cast message attribute '${name}' value to number.`);
+    if (v === undefined || v === "")
+      throw new InvalidParameterValueException(
+        `The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${type}'.`,
+      );
+    if (base === "Number" && !Number.isFinite(Number(v)))
+      throw new InvalidParameterValueException(`Could not cast message attribute '${name}' value to number.`);
     if (type === "String.Array") {
       let arr: unknown;
       try {
@@ -50,7 +59,10 @@ function checkAttributes(attrs: Record<string, MessageAttributeValue> | undefine
       } catch {
         /* worded below */
       }
-      if (!Array.isArray(arr)) throw new InvalidParameterValueException(`The message attribute '${name}' with type 'String.Array' must be a JSON array of strings, numbers, true, false or null.`);
+      if (!Array.isArray(arr))
+        throw new InvalidParameterValueException(
+          `The message attribute '${name}' with type 'String.Array' must be a JSON array of strings, numbers, true, false or null.`,
+        );
     }
     out[name] = { DataType: type, StringValue: v };
     bytes += Buffer.byteLength(name) + Buffer.byteLength(type) + Buffer.byteLength(v);
@@ -75,7 +87,8 @@ function perProtocol(message: string): Record<string, string> {
 /** Checks a request and builds the message; throws as AWS does. No state changes. */
 function build(ctx: HandlerContext, topic: TopicRec | undefined, topicArn: string, r: PublishRequest): PublishedMessage {
   if (!r.Message) throw invalid("Empty message");
-  if (r.Subject !== undefined && (!r.Subject || r.Subject.length > 100 || /[\x00-\x1f]/.test(r.Subject) || !/^[\x20-\x7e]+$/.test(r.Subject))) throw invalid("Subject");
+  if (r.Subject !== undefined && (!r.Subject || r.Subject.length > 100 || /[\x00-\x1f]/.test(r.Subject) || !/^[\x20-\x7e]+$/.test(r.Subject)))
+    throw invalid("Subject");
   if (r.MessageStructure !== undefined && r.MessageStructure !== "json") throw invalid("MessageStructure");
   const per = r.MessageStructure === "json" ? perProtocol(r.Message) : undefined;
   const { out: attributes, bytes } = checkAttributes(r.MessageAttributes);
@@ -91,8 +104,10 @@ function build(ctx: HandlerContext, topic: TopicRec | undefined, topicArn: strin
       dedupId = createHash("sha256").update(r.Message).digest("hex");
     }
   } else {
-    if (r.MessageGroupId !== undefined) throw invalid("MessageGroupId Reason: The request includes MessageGroupId parameter that is not valid for this topic type");
-    if (r.MessageDeduplicationId !== undefined) throw invalid("MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type");
+    if (r.MessageGroupId !== undefined)
+      throw invalid("MessageGroupId Reason: The request includes MessageGroupId parameter that is not valid for this topic type");
+    if (r.MessageDeduplicationId !== undefined)
+      throw invalid("MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type");
   }
   return {
     messageId: randomUUID(),
@@ -137,7 +152,13 @@ function publishToPhone(ctx: HandlerContext, phone: string, r: PublishRequest) {
   if (!/^\+[0-9]{5,15}$/.test(n)) throw invalid(`PhoneNumber Reason: ${phone} is not valid to publish to`);
   const m = build(ctx, undefined, "", r);
   // No SMS leaves the machine: the message is recorded where it can be inspected.
-  tables(ctx).recorded.put(`${ctx.now()}:${m.messageId}`, { protocol: "sms", endpoint: n, messageId: m.messageId, message: m.perProtocol?.sms ?? m.message, at: ctx.now() });
+  tables(ctx).recorded.put(`${ctx.now()}:${m.messageId}`, {
+    protocol: "sms",
+    endpoint: n,
+    messageId: m.messageId,
+    message: m.perProtocol?.sms ?? m.message,
+    at: ctx.now(),
+  });
   return { MessageId: m.messageId };
 }
 
@@ -157,10 +178,13 @@ export const publishing = {
     const topic = mustTopic(ctx, TopicArn);
     if (!entries.length) throw new EmptyBatchRequestException("The batch request doesn't contain any entries");
     if (entries.length > 10) throw new TooManyEntriesInBatchRequestException("The batch request contains more entries than permissible.");
-    if (new Set(entries.map((e) => e.Id)).size !== entries.length) throw new BatchEntryIdsNotDistinctException("Two or more batch entries in the request have the same Id.");
+    if (new Set(entries.map((e) => e.Id)).size !== entries.length)
+      throw new BatchEntryIdsNotDistinctException("Two or more batch entries in the request have the same Id.");
     for (const e of entries)
       if (!/^[A-Za-z0-9_-]{1,80}$/.test(e.Id))
-        throw new InvalidBatchEntryIdException("A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.");
+        throw new InvalidBatchEntryIdException(
+          "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.",
+        );
     const total = entries.reduce((n, e) => n + Buffer.byteLength(e.Message ?? "") + checkSize(e.MessageAttributes), 0);
     if (total > MAX_BYTES) throw new BatchRequestTooLongException("The length of all the messages put together is more than the limit.");
     const Successful: PublishBatchResultEntry[] = [];
@@ -179,6 +203,7 @@ export const publishing = {
 
 function checkSize(attrs: Record<string, MessageAttributeValue> | undefined): number {
   let n = 0;
-  for (const [k, a] of Object.entries(attrs ?? {})) n += Buffer.byteLength(k) + Buffer.byteLength(a.DataType ?? "") + (a.BinaryValue?.length ?? Buffer.byteLength(a.StringValue ?? ""));
+  for (const [k, a] of Object.entries(attrs ?? {}))
+    n += Buffer.byteLength(k) + Buffer.byteLength(a.DataType ?? "") + (a.BinaryValue?.length ?? Buffer.byteLength(a.StringValue ?? ""));
   return n;
 }

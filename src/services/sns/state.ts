@@ -106,7 +106,8 @@ export function mustTopic(ctx: HandlerContext, arn: string, param = "TopicArn"):
 /** The table key of a subscription ARN (`<topic>:<id>`), or InvalidParameter as AWS words a malformed one. */
 export function subKey(ctx: HandlerContext, arn: string): string | undefined {
   const p = parseArn(arn);
-  if (!p || !arn.startsWith("arn:aws:sns:")) throw new InvalidParameterException(`Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not ${arn.split(":").length}`);
+  if (!p || !arn.startsWith("arn:aws:sns:"))
+    throw new InvalidParameterException(`Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not ${arn.split(":").length}`);
   const parts = p.resource.split(":");
   if (parts.length !== 2) throw new InvalidParameterException("Invalid parameter: SubscriptionArn");
   return p.account === ctx.account && p.region === ctx.region ? p.resource : undefined;
@@ -123,7 +124,11 @@ export const isFifo = (t: TopicRec) => t.attributes.FifoTopic === "true";
 
 // --- paging: opaque tokens (core/paging's) carrying the last key returned, bound to the operation ---
 export function pageOf<T>(operation: string, table: Table<T>, token: string | undefined, size: number, prefix?: string): { items: T[]; next?: string } {
-  const after = token ? decodePageToken<string>(operation, token, () => new InvalidParameterException("Invalid parameter: NextToken"), { valid: (k): k is string => typeof k === "string" && k !== "" }) : undefined;
+  const after = token
+    ? decodePageToken<string>(operation, token, () => new InvalidParameterException("Invalid parameter: NextToken"), {
+        valid: (k): k is string => typeof k === "string" && k !== "",
+      })
+    : undefined;
   const rows = table.list({ prefix, after, limit: size + 1 });
   const page = rows.slice(0, size);
   return { items: page.map((r) => r.value), next: rows.length > size ? encodePageToken(operation, page[page.length - 1].key) : undefined };

@@ -35,7 +35,8 @@ function checkEndpoint(protocol: string, endpoint: string | undefined, topic: To
     case "sqs": {
       const p = parseArn(e);
       if (!p || !e.startsWith("arn:aws:sqs:") || !p.resource || p.resource.includes(":")) throw invalid("SQS endpoint ARN");
-      if (p.resource.endsWith(".fifo") && !isFifo(topic)) throw invalid("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics");
+      if (p.resource.endsWith(".fifo") && !isFifo(topic))
+        throw invalid("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics");
       return e;
     }
     case "lambda":
@@ -54,14 +55,16 @@ function checkAttribute(name: string, value: string, protocol: string, attrs: Re
     case "RawMessageDelivery": {
       const v = value.toLowerCase();
       if (v !== "true" && v !== "false") throw invalid("RawMessageDelivery: Invalid value [" + value + "]. Must be true or false.");
-      if (!["http", "https", "sqs", "firehose"].includes(protocol) && v === "true") throw invalid(`Attributes Reason: Delivery protocol [${protocol}] does not support raw message delivery.`);
+      if (!["http", "https", "sqs", "firehose"].includes(protocol) && v === "true")
+        throw invalid(`Attributes Reason: Delivery protocol [${protocol}] does not support raw message delivery.`);
       return v;
     }
     case "FilterPolicy":
       if (value) compileFilterPolicy(value, (attrs.FilterPolicyScope ?? "MessageAttributes") as FilterScope);
       return value;
     case "FilterPolicyScope":
-      if (value !== "MessageAttributes" && value !== "MessageBody") throw invalid("FilterPolicyScope: Invalid filter policy scope, it must be MessageAttributes or MessageBody");
+      if (value !== "MessageAttributes" && value !== "MessageBody")
+        throw invalid("FilterPolicyScope: Invalid filter policy scope, it must be MessageAttributes or MessageBody");
       if (attrs.FilterPolicy) compileFilterPolicy(attrs.FilterPolicy, value);
       return value;
     case "RedrivePolicy": {
@@ -108,7 +111,15 @@ export function confirmationJob(ctx: HandlerContext, s: SubRec, type: "Subscript
   return {
     kind: "confirmation" as const,
     base: baseUrl(ctx),
-    confirmation: { type, messageId: randomUUID(), topicArn: s.topicArn, subscriptionArn: s.arn, token: s.token, timestamp: ctx.now(), signatureVersion: (topic?.attributes.SignatureVersion === "2" ? "2" : "1") as "1" | "2" },
+    confirmation: {
+      type,
+      messageId: randomUUID(),
+      topicArn: s.topicArn,
+      subscriptionArn: s.arn,
+      token: s.token,
+      timestamp: ctx.now(),
+      signatureVersion: (topic?.attributes.SignatureVersion === "2" ? "2" : "1") as "1" | "2",
+    },
   };
 }
 

@@ -9,7 +9,17 @@ import { transaction, isFifo, mustTopic, pageOf, parseArn, tables, topicArn, typ
 const NAME = /^[A-Za-z0-9_-]{1,256}$/;
 const FIFO_NAME = /^[A-Za-z0-9_-]{1,251}\.fifo$/;
 const FEEDBACK = /^(Application|Firehose|HTTP|Lambda|SQS)(SuccessFeedbackRoleArn|SuccessFeedbackSampleRate|FailureFeedbackRoleArn)$/;
-const SETTABLE = new Set(["DeliveryPolicy", "DisplayName", "Policy", "TracingConfig", "KmsMasterKeyId", "SignatureVersion", "ContentBasedDeduplication", "ArchivePolicy", "FifoThroughputScope"]);
+const SETTABLE = new Set([
+  "DeliveryPolicy",
+  "DisplayName",
+  "Policy",
+  "TracingConfig",
+  "KmsMasterKeyId",
+  "SignatureVersion",
+  "ContentBasedDeduplication",
+  "ArchivePolicy",
+  "FifoThroughputScope",
+]);
 
 export function defaultPolicy(arn: string, account: string): string {
   return JSON.stringify({
@@ -20,7 +30,16 @@ export function defaultPolicy(arn: string, account: string): string {
         Sid: "__default_statement_ID",
         Effect: "Allow",
         Principal: { AWS: "*" },
-        Action: ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+        Action: [
+          "SNS:GetTopicAttributes",
+          "SNS:SetTopicAttributes",
+          "SNS:AddPermission",
+          "SNS:RemovePermission",
+          "SNS:DeleteTopic",
+          "SNS:Subscribe",
+          "SNS:ListSubscriptionsByTopic",
+          "SNS:Publish",
+        ],
         Resource: arn,
         Condition: { StringEquals: { "AWS:SourceOwner": account } },
       },
@@ -49,7 +68,8 @@ function checkAttribute(name: string, value: string, fifo: boolean): string {
       if (value !== "Active" && value !== "PassThrough") throw new InvalidParameterException("Invalid parameter: TracingConfig");
       return value;
     case "ContentBasedDeduplication":
-      if (!fifo) throw new InvalidParameterException("Invalid parameter: ContentBasedDeduplication Reason: Content-based deduplication can only be set for FIFO topics");
+      if (!fifo)
+        throw new InvalidParameterException("Invalid parameter: ContentBasedDeduplication Reason: Content-based deduplication can only be set for FIFO topics");
       if (value !== "true" && value !== "false") throw new InvalidParameterException("Invalid parameter: ContentBasedDeduplication");
       return value;
     case "FifoThroughputScope":
@@ -99,7 +119,8 @@ const sameTags = (a: Tag[], b: Tag[]) => a.length === b.length && a.every((t) =>
 export const topics = {
   createTopic({ Name, Attributes = {}, Tags, DataProtectionPolicy }, ctx) {
     const fifo = Attributes.FifoTopic === "true";
-    if (Attributes.FifoTopic !== undefined && Attributes.FifoTopic !== "true" && Attributes.FifoTopic !== "false") throw new InvalidParameterException("Invalid parameter: FifoTopic");
+    if (Attributes.FifoTopic !== undefined && Attributes.FifoTopic !== "true" && Attributes.FifoTopic !== "false")
+      throw new InvalidParameterException("Invalid parameter: FifoTopic");
     if (fifo && !FIFO_NAME.test(Name))
       throw new InvalidParameterException(
         "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.",
@@ -118,11 +139,21 @@ export const topics = {
     if (existing) {
       // Idempotent: the same name answers the same ARN unless the request asks for something different.
       for (const [k, v] of Object.entries(attributes))
-        if ((existing.attributes[k] ?? "") !== v) throw new InvalidParameterException("Invalid parameter: Attributes Reason: Topic already exists with different attributes");
-      if (Tags && !sameTags(existing.tags, Tags)) throw new InvalidParameterException("Invalid parameter: Tags Reason: Topic already exists with different tags");
+        if ((existing.attributes[k] ?? "") !== v)
+          throw new InvalidParameterException("Invalid parameter: Attributes Reason: Topic already exists with different attributes");
+      if (Tags && !sameTags(existing.tags, Tags))
+        throw new InvalidParameterException("Invalid parameter: Tags Reason: Topic already exists with different tags");
       return { TopicArn: existing.arn };
     }
-    const rec: TopicRec = { name: Name, arn: topicArn(ctx, Name), createdAt: ctx.now(), attributes, tags: mergeTags([], Tags, TAGS), seq: 0, subscriptionsDeleted: 0 };
+    const rec: TopicRec = {
+      name: Name,
+      arn: topicArn(ctx, Name),
+      createdAt: ctx.now(),
+      attributes,
+      tags: mergeTags([], Tags, TAGS),
+      seq: 0,
+      subscriptionsDeleted: 0,
+    };
     t.topics.insert(Name, rec);
     return { TopicArn: rec.arn };
   },

@@ -86,7 +86,10 @@ export function validateAttributes(ctx: HandlerContext, given: Record<string, st
     throw invalidAttributeValue("FifoThroughputLimit", "The perMessageGroupId value is allowed only when the value for DeduplicationScope is messageGroup.");
   }
   if (out.KmsMasterKeyId && out.SqsManagedSseEnabled === "true") {
-    throw invalidAttributeValue("SqsManagedSseEnabled", "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.");
+    throw invalidAttributeValue(
+      "SqsManagedSseEnabled",
+      "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.",
+    );
   }
   return out;
 }
@@ -102,7 +105,9 @@ function checkJson(name: string, value: string): unknown {
 function checkRedriveAllow(value: string): void {
   const p = JSON.parse(value) as { redrivePermission?: string; sourceQueueArns?: unknown };
   if (!["allowAll", "denyAll", "byQueue"].includes(p.redrivePermission ?? "")) {
-    throw invalidParameterValue(`Value ${value} for parameter RedriveAllowPolicy is invalid. Reason: Amazon SQS can't create the redrive allow policy, as it’s in an unsupported format.`);
+    throw invalidParameterValue(
+      `Value ${value} for parameter RedriveAllowPolicy is invalid. Reason: Amazon SQS can't create the redrive allow policy, as it’s in an unsupported format.`,
+    );
   }
 }
 
@@ -116,10 +121,13 @@ function checkRedrivePolicy(ctx: HandlerContext, value: string, fifo: boolean): 
     throw bad("Redrive policy is not a valid JSON map.");
   }
   if (typeof p !== "object" || p === null || typeof p.deadLetterTargetArn !== "string" || p.maxReceiveCount === undefined) {
-    throw bad("Redrive policy does not contain mandatory attribute: " + (typeof p?.deadLetterTargetArn !== "string" ? "deadLetterTargetArn" : "maxReceiveCount") + ".");
+    throw bad(
+      "Redrive policy does not contain mandatory attribute: " + (typeof p?.deadLetterTargetArn !== "string" ? "deadLetterTargetArn" : "maxReceiveCount") + ".",
+    );
   }
   const count = Number(p.maxReceiveCount);
-  if (!Number.isInteger(count) || count < 1 || count > 1000) throw bad(`Invalid value for maxReceiveCount: ${String(p.maxReceiveCount)}, valid values are from 1 to 1000 both inclusive.`);
+  if (!Number.isInteger(count) || count < 1 || count > 1000)
+    throw bad(`Invalid value for maxReceiveCount: ${String(p.maxReceiveCount)}, valid values are from 1 to 1000 both inclusive.`);
   const dlq = queueByArn(ctx, p.deadLetterTargetArn);
   if (!dlq) throw bad("Dead letter target does not exist.");
   if (dlq.fifo !== fifo) throw bad(`Dead-letter queue must be same type of queue as the source.`);
@@ -173,7 +181,9 @@ export function readAttributes(ctx: HandlerContext, q: QueueRec, names: string[]
 function countMessages(ctx: HandlerContext, q: QueueRec) {
   const now = ctx.now();
   const retentionMs = num(q, "MessageRetentionPeriod") * 1000;
-  let visible = 0, inflight = 0, delayed = 0;
+  let visible = 0,
+    inflight = 0,
+    delayed = 0;
   for (const { value: m } of messages(ctx).list({ prefix: messagePrefix(q) })) {
     if (m.sentAt + retentionMs <= now) continue;
     if (m.visibleAt <= now) visible++;

@@ -12,7 +12,10 @@ import { moveMessage } from "./receive.js";
 const tasks = (ctx: HandlerContext) => sqsState.of(ctx).moveTasks;
 
 function sourcesOf(ctx: HandlerContext, dlqArn: string): QueueRec[] {
-  return queues(ctx).list().map((e) => e.value).filter((q) => redrivePolicy(q)?.deadLetterTargetArn === dlqArn);
+  return queues(ctx)
+    .list()
+    .map((e) => e.value)
+    .filter((q) => redrivePolicy(q)?.deadLetterTargetArn === dlqArn);
 }
 
 /** One second's worth of moving (MaxNumberOfMessagesPerSecond, default 500); reschedules itself until done. */
@@ -89,11 +92,18 @@ export const moveTaskHandlers = {
     const source = queueByArn(ctx, SourceArn);
     if (!source) throw sqsError("ResourceNotFoundException", "The resource that you specified for the SourceArn parameter doesn't exist.");
     if (sourcesOf(ctx, SourceArn).length === 0) throw invalidParameterValue("Source queue must be configured as a Dead Letter Queue.");
-    if (DestinationArn && !queueByArn(ctx, DestinationArn)) throw sqsError("ResourceNotFoundException", "The resource that you specified for the DestinationArn parameter doesn't exist.");
+    if (DestinationArn && !queueByArn(ctx, DestinationArn))
+      throw sqsError("ResourceNotFoundException", "The resource that you specified for the DestinationArn parameter doesn't exist.");
     if (MaxNumberOfMessagesPerSecond !== undefined && (MaxNumberOfMessagesPerSecond < 1 || MaxNumberOfMessagesPerSecond > 500)) {
-      throw invalidParameterValue(`Value ${MaxNumberOfMessagesPerSecond} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: Must be between 1 and 500.`);
+      throw invalidParameterValue(
+        `Value ${MaxNumberOfMessagesPerSecond} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: Must be between 1 and 500.`,
+      );
     }
-    if (tasks(ctx).list().some((e) => e.value.sourceArn === SourceArn && e.value.status === "RUNNING")) {
+    if (
+      tasks(ctx)
+        .list()
+        .some((e) => e.value.sourceArn === SourceArn && e.value.status === "RUNNING")
+    ) {
       throw sqsError("UnsupportedOperation", "There is already a task running. Only one active task is allowed for a source queue arn at a given time.");
     }
     const taskId = randomUUID();
@@ -128,7 +138,11 @@ export const moveTaskHandlers = {
     if (MaxResults !== undefined && (MaxResults < 1 || MaxResults > 10)) {
       throw invalidParameterValue(`Value ${MaxResults} for parameter MaxResults is invalid. Reason: You must enter a number that's between 1 and 10.`);
     }
-    const list = tasks(ctx).list().map((e) => e.value).filter((t) => t.sourceArn === SourceArn).sort((a, b) => b.startedAt - a.startedAt);
+    const list = tasks(ctx)
+      .list()
+      .map((e) => e.value)
+      .filter((t) => t.sourceArn === SourceArn)
+      .sort((a, b) => b.startedAt - a.startedAt);
     return { Results: list.slice(0, MaxResults ?? 1).map(toEntry) };
   },
 } satisfies Partial<SqsApi>;

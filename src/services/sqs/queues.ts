@@ -32,14 +32,21 @@ export const queueHandlers = {
     const fifoAttr = Attributes.FifoQueue?.toLowerCase() === "true";
     const fifo = QueueName.endsWith(".fifo");
     if (fifo ? !FIFO_NAME.test(QueueName) : !NAME.test(QueueName)) {
-      throw invalidParameterValue(fifo
-        ? "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length."
-        : "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
+      throw invalidParameterValue(
+        fifo
+          ? "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length."
+          : "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length",
+      );
     }
     if (fifo && !fifoAttr) {
-      throw invalidParameterValue("The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.");
+      throw invalidParameterValue(
+        "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.",
+      );
     }
-    if (!fifo && fifoAttr) throw invalidParameterValue("The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.");
+    if (!fifo && fifoAttr)
+      throw invalidParameterValue(
+        "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.",
+      );
     const given = validateAttributes(ctx, Attributes, fifo, true);
     checkTags(tags);
     const table = queues(ctx);

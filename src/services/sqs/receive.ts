@@ -10,7 +10,17 @@ import { md5OfAttributes } from "./md5.js";
 import { transaction, arnOf, findQueue, messageKey, messagePrefix, messages, queueByArn, queues } from "./state.js";
 import { isClosing, waitForMessages, wake } from "./waiters.js";
 
-const SYSTEM_NAMES = ["SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp", "SequenceNumber", "MessageDeduplicationId", "MessageGroupId", "AWSTraceHeader", "DeadLetterQueueSourceArn"];
+const SYSTEM_NAMES = [
+  "SenderId",
+  "SentTimestamp",
+  "ApproximateReceiveCount",
+  "ApproximateFirstReceiveTimestamp",
+  "SequenceNumber",
+  "MessageDeduplicationId",
+  "MessageGroupId",
+  "AWSTraceHeader",
+  "DeadLetterQueueSourceArn",
+];
 
 // Receipt handles are opaque to clients; inside: queue incarnation, message key and the receive's nonce.
 const encodeHandle = (q: QueueRec, key: string, nonce: string) => Buffer.from(`${q.id} ${key} ${nonce}`, "utf8").toString("base64");
@@ -85,7 +95,10 @@ function toMessage(q: QueueRec, key: string, m: MessageRec, want: Want): Message
     for (const [name, a] of Object.entries(m.attributes)) {
       if (!wantsAttribute(want.attributeNames, name)) continue;
       stored[name] = a;
-      picked[name] = a.BinaryValue !== undefined ? { DataType: a.DataType, BinaryValue: Buffer.from(a.BinaryValue, "base64") } : { DataType: a.DataType, StringValue: a.StringValue };
+      picked[name] =
+        a.BinaryValue !== undefined
+          ? { DataType: a.DataType, BinaryValue: Buffer.from(a.BinaryValue, "base64") }
+          : { DataType: a.DataType, StringValue: a.StringValue };
     }
     if (Object.keys(picked).length) {
       msg.MessageAttributes = picked;
@@ -146,7 +159,8 @@ function deleteOne(ctx: HandlerContext, q: QueueRec, handle: string): void {
 }
 
 function changeVisibility(ctx: HandlerContext, q: QueueRec, handle: string, timeout: number): void {
-  if (timeout < 0 || timeout > 43200) throw invalidParameterValue(`Value ${timeout} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.`);
+  if (timeout < 0 || timeout > 43200)
+    throw invalidParameterValue(`Value ${timeout} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.`);
   const { key, nonce } = decodeHandle(q, handle);
   const m = messages(ctx).get(key);
   const now = ctx.now();
@@ -159,7 +173,10 @@ function changeVisibility(ctx: HandlerContext, q: QueueRec, handle: string, time
 }
 
 export const receiveHandlers = {
-  async receiveMessage({ QueueUrl, MaxNumberOfMessages, VisibilityTimeout, WaitTimeSeconds, AttributeNames = [], MessageSystemAttributeNames = [], MessageAttributeNames = [] }, ctx) {
+  async receiveMessage(
+    { QueueUrl, MaxNumberOfMessages, VisibilityTimeout, WaitTimeSeconds, AttributeNames = [], MessageSystemAttributeNames = [], MessageAttributeNames = [] },
+    ctx,
+  ) {
     const q = findQueue(ctx, QueueUrl);
     if (MaxNumberOfMessages !== undefined && (MaxNumberOfMessages < 1 || MaxNumberOfMessages > 10)) {
       throw invalidParameterValue(`Value ${MaxNumberOfMessages} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`);

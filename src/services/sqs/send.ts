@@ -1,8 +1,15 @@
 // Sending messages: SendMessage and SendMessageBatch — size and content checks, attributes and their MD5s, delays, FIFO dedup.
 import { createHash, randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
-import { isServiceError, ServiceError } from "../../core/errors.js";
-import type { MessageAttributeValue, MessageSystemAttributeValue, SendMessageBatchResultEntry, SendMessageRequest, BatchResultErrorEntry, SqsApi } from "./api.generated.js";
+import { isServiceError, type ServiceError } from "../../core/errors.js";
+import type {
+  MessageAttributeValue,
+  MessageSystemAttributeValue,
+  SendMessageBatchResultEntry,
+  SendMessageRequest,
+  BatchResultErrorEntry,
+  SqsApi,
+} from "./api.generated.js";
 import { num } from "./attributes.js";
 import { invalidParameterValue, missingParameter, sqsError } from "./errors.js";
 import { md5, md5OfAttributes } from "./md5.js";
@@ -26,7 +33,10 @@ export interface SendOutcome {
   SequenceNumber?: string;
 }
 
-function storedAttributes(attrs: Record<string, MessageAttributeValue | MessageSystemAttributeValue>, param: string): { stored: Record<string, StoredAttribute>; size: number } {
+function storedAttributes(
+  attrs: Record<string, MessageAttributeValue | MessageSystemAttributeValue>,
+  param: string,
+): { stored: Record<string, StoredAttribute>; size: number } {
   const names = Object.keys(attrs);
   if (names.length > 10) throw invalidParameterValue(`Number of message attributes [${names.length}] exceeds the allowed maximum [10].`);
   const stored: Record<string, StoredAttribute> = {};
@@ -38,10 +48,14 @@ function storedAttributes(attrs: Record<string, MessageAttributeValue | MessageS
     }
     if (!a.DataType) throw invalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute type.`);
     const type = DATA_TYPE.exec(a.DataType);
-    if (!type) throw invalidParameterValue(`The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
+    if (!type)
+      throw invalidParameterValue(
+        `The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`,
+      );
     const s: StoredAttribute = { DataType: a.DataType };
     if (type[1] === "Binary") {
-      if (!a.BinaryValue || a.BinaryValue.length === 0) throw invalidParameterValue(`The message attribute '${name}' with type 'Binary' must use field 'Binary'.`);
+      if (!a.BinaryValue || a.BinaryValue.length === 0)
+        throw invalidParameterValue(`The message attribute '${name}' with type 'Binary' must use field 'Binary'.`);
       s.BinaryValue = Buffer.from(a.BinaryValue).toString("base64");
       size += a.BinaryValue.length;
     } else {
@@ -68,7 +82,10 @@ export function sendOne(ctx: HandlerContext, queue: QueueRec, input: SendInput):
   const body = input.MessageBody;
   if (body === undefined || body === "") throw missingParameter("The request must contain the parameter MessageBody.");
   if (INVALID_CHARS.test(body)) {
-    throw sqsError("InvalidMessageContents", "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
+    throw sqsError(
+      "InvalidMessageContents",
+      "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF",
+    );
   }
   const user = input.MessageAttributes ? storedAttributes(input.MessageAttributes, "Message (user) attribute") : undefined;
   const system = input.MessageSystemAttributes ? storedAttributes(input.MessageSystemAttributes, "Message system attribute") : undefined;
@@ -82,8 +99,12 @@ export function sendOne(ctx: HandlerContext, queue: QueueRec, input: SendInput):
   const size = Buffer.byteLength(body) + (user?.size ?? 0);
   if (size > max) throw invalidParameterValue(`One or more parameters are invalid. Reason: Message must be shorter than ${max} bytes.`);
   if (input.DelaySeconds !== undefined) {
-    if (queue.fifo) throw invalidParameterValue(`Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`);
-    if (input.DelaySeconds < 0 || input.DelaySeconds > 900) throw invalidParameterValue(`Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.`);
+    if (queue.fifo)
+      throw invalidParameterValue(
+        `Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`,
+      );
+    if (input.DelaySeconds < 0 || input.DelaySeconds > 900)
+      throw invalidParameterValue(`Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.`);
   }
 
   const now = ctx.now();
@@ -98,7 +119,9 @@ export function sendOne(ctx: HandlerContext, queue: QueueRec, input: SendInput):
       dedupId = createHash("sha256").update(body).digest("hex");
     }
   } else if (dedupId) {
-    throw invalidParameterValue(`Value ${dedupId} for parameter MessageDeduplicationId is invalid. Reason: The request includes a parameter that is not valid for this queue type.`);
+    throw invalidParameterValue(
+      `Value ${dedupId} for parameter MessageDeduplicationId is invalid. Reason: The request includes a parameter that is not valid for this queue type.`,
+    );
   }
 
   const out: SendOutcome = { MessageId: randomUUID(), MD5OfMessageBody: md5(body) };
@@ -115,7 +138,7 @@ export function sendOne(ctx: HandlerContext, queue: QueueRec, input: SendInput):
     if (seen && seen.at + DEDUP_WINDOW_MS > now) return { ...out, MessageId: seen.messageId, SequenceNumber: seen.sequenceNumber };
   }
   q.seq += 1;
-  const delay = q.fifo ? num(q, "DelaySeconds") : input.DelaySeconds ?? num(q, "DelaySeconds");
+  const delay = q.fifo ? num(q, "DelaySeconds") : (input.DelaySeconds ?? num(q, "DelaySeconds"));
   const rec: MessageRec = {
     id: out.MessageId,
     body,
@@ -153,7 +176,10 @@ export function checkBatch(entries: { Id: string }[], entryShape: string): void 
     if (seen.has(e.Id)) throw sqsError("BatchEntryIdsNotDistinct", `Id ${e.Id} repeated.`);
     seen.add(e.Id);
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(e.Id)) {
-      throw sqsError("InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.");
+      throw sqsError(
+        "InvalidBatchEntryId",
+        "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.",
+      );
     }
   }
 }
@@ -176,7 +202,10 @@ export const sendHandlers = {
     for (const e of Entries) {
       total += Buffer.byteLength(e.MessageBody ?? "");
       for (const [name, a] of Object.entries(e.MessageAttributes ?? {})) {
-        total += Buffer.byteLength(name) + Buffer.byteLength(a.DataType ?? "") + (a.StringValue !== undefined ? Buffer.byteLength(a.StringValue) : a.BinaryValue?.length ?? 0);
+        total +=
+          Buffer.byteLength(name) +
+          Buffer.byteLength(a.DataType ?? "") +
+          (a.StringValue !== undefined ? Buffer.byteLength(a.StringValue) : (a.BinaryValue?.length ?? 0));
       }
     }
     const max = 1048576;

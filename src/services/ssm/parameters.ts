@@ -18,10 +18,13 @@ async function putParameter(input: PutParameterRequest, ctx: HandlerContext) {
   const arn = parameterArn(ctx, name);
   checkName(name, arn.length);
   if (input.Value === "") {
-    throw new ValidationException("1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1.");
+    throw new ValidationException(
+      "1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1.",
+    );
   }
   const before = params(ctx).get(name);
-  if (before && !input.Overwrite) throw new ParameterAlreadyExists("The parameter already exists. To overwrite this value, set the overwrite option in the request to true.");
+  if (before && !input.Overwrite)
+    throw new ParameterAlreadyExists("The parameter already exists. To overwrite this value, set the overwrite option in the request to true.");
   const prev = before && current(before);
   const type = input.Type ?? prev?.type;
   if (!type) throw new ValidationException("A parameter type is required when you create a parameter.");
@@ -41,7 +44,8 @@ async function putParameter(input: PutParameterRequest, ctx: HandlerContext) {
   // After the await: read again, so a put that raced this one is seen.
   const table = params(ctx);
   const existing = table.get(name);
-  if (existing && !input.Overwrite) throw new ParameterAlreadyExists("The parameter already exists. To overwrite this value, set the overwrite option in the request to true.");
+  if (existing && !input.Overwrite)
+    throw new ParameterAlreadyExists("The parameter already exists. To overwrite this value, set the overwrite option in the request to true.");
   const rec: ParamRec = existing ?? { name, tags: input.Tags ?? [], versions: [] };
   if (rec.versions.length >= MAX_VERSIONS) {
     const oldest = rec.versions[0];

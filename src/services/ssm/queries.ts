@@ -28,17 +28,24 @@ function checkFilters(filters: ParameterStringFilter[], allowed: string[]): void
   for (const f of filters) {
     const base = f.Key.startsWith("tag:") ? "tag:" : f.Key;
     if (!allowed.includes(base)) {
-      throw new InvalidFilterKey(`The following filter key is not valid: ${f.Key}. Valid filter keys include: [${allowed.map((k) => (k === "tag:" ? "tag" : k)).join(", ")}].`);
+      throw new InvalidFilterKey(
+        `The following filter key is not valid: ${f.Key}. Valid filter keys include: [${allowed.map((k) => (k === "tag:" ? "tag" : k)).join(", ")}].`,
+      );
     }
-    if (seen.has(f.Key)) throw new InvalidFilterKey(`The following filter is duplicated in the request: ${f.Key}. A request can contain only one occurrence of a specific filter.`);
+    if (seen.has(f.Key))
+      throw new InvalidFilterKey(
+        `The following filter is duplicated in the request: ${f.Key}. A request can contain only one occurrence of a specific filter.`,
+      );
     seen.add(f.Key);
     const option = f.Option ?? defaultOption(f.Key);
     const options = f.Key.startsWith("tag:") ? ["Equals", "BeginsWith"] : optionsFor(f.Key);
-    if (!options.includes(option)) throw new InvalidFilterOption(`The following filter option is not valid: ${option}. Valid options include: [${options.join(", ")}].`);
+    if (!options.includes(option))
+      throw new InvalidFilterOption(`The following filter option is not valid: ${option}. Valid options include: [${options.join(", ")}].`);
     if (!f.Values?.length && !f.Key.startsWith("tag:")) throw new InvalidFilterValue(`The following filter values are missing : null for filter key ${f.Key}.`);
     for (const v of f.Values ?? []) {
       const valid = VALUES[f.Key];
-      if (valid && !valid.includes(v)) throw new InvalidFilterValue(`The following filter value is not valid: ${v}. Valid values include: [${valid.join(", ")}].`);
+      if (valid && !valid.includes(v))
+        throw new InvalidFilterValue(`The following filter value is not valid: ${v}. Valid values include: [${valid.join(", ")}].`);
     }
     if (f.Key === "Path") for (const v of f.Values ?? []) checkPath(v);
   }
@@ -50,8 +57,7 @@ const parentOf = (name: string) => {
   return i <= 0 ? "/" : name.slice(0, i);
 };
 const trimPath = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
-const underPath = (name: string, path: string, recursive: boolean) =>
-  recursive ? path === "/" || name.startsWith(`${path}/`) : parentOf(name) === path;
+const underPath = (name: string, path: string, recursive: boolean) => (recursive ? path === "/" || name.startsWith(`${path}/`) : parentOf(name) === path);
 const slashed = (s: string) => `/${s.replace(/^\//, "")}`;
 
 function matchText(actual: string | undefined, option: string, values: string[]): boolean {
@@ -77,13 +83,19 @@ function matches(p: ParamRec, filters: ParameterStringFilter[]): VersionRec | un
       continue;
     }
     const ok =
-      f.Key === "Path" ? values.some((path) => underPath(slashed(p.name), trimPath(path), option === "Recursive"))
-      : f.Key === "Name" ? matchText(option === "Contains" ? p.name : slashed(p.name), option, option === "Contains" ? values : values.map(slashed))
-      : f.Key === "Type" ? matchText(v.type, option, values)
-      : f.Key === "KeyId" ? matchText(v.keyId, option, values)
-      : f.Key === "Tier" ? matchText(v.tier, option, values)
-      : f.Key === "DataType" ? matchText(v.dataType, option, values)
-      : false;
+      f.Key === "Path"
+        ? values.some((path) => underPath(slashed(p.name), trimPath(path), option === "Recursive"))
+        : f.Key === "Name"
+          ? matchText(option === "Contains" ? p.name : slashed(p.name), option, option === "Contains" ? values : values.map(slashed))
+          : f.Key === "Type"
+            ? matchText(v.type, option, values)
+            : f.Key === "KeyId"
+              ? matchText(v.keyId, option, values)
+              : f.Key === "Tier"
+                ? matchText(v.tier, option, values)
+                : f.Key === "DataType"
+                  ? matchText(v.dataType, option, values)
+                  : false;
     if (!ok) return undefined;
   }
   return v;
@@ -97,7 +109,10 @@ function matchesLegacy(p: ParamRec, filters: ParametersFilter[]): boolean {
   );
 }
 
-const all = (ctx: HandlerContext) => params(ctx).list().map((e) => e.value);
+const all = (ctx: HandlerContext) =>
+  params(ctx)
+    .list()
+    .map((e) => e.value);
 
 export const queries = {
   async getParametersByPath({ Path, Recursive, ParameterFilters = [], WithDecryption, MaxResults, NextToken }, ctx) {

@@ -1,7 +1,14 @@
 // Parameter Store's rules beyond the model: names and hierarchies, tiers and value sizes, policies, data types, labels.
 import {
-  AccessDeniedException, HierarchyLevelLimitExceededException, IncompatiblePolicyException, InvalidAllowedPatternException,
-  InvalidPolicyAttributeException, InvalidPolicyTypeException, ParameterPatternMismatchException, PoliciesLimitExceededException, ValidationException,
+  AccessDeniedException,
+  HierarchyLevelLimitExceededException,
+  IncompatiblePolicyException,
+  InvalidAllowedPatternException,
+  InvalidPolicyAttributeException,
+  InvalidPolicyTypeException,
+  ParameterPatternMismatchException,
+  PoliciesLimitExceededException,
+  ValidationException,
 } from "./api.generated.js";
 import type { ParameterInlinePolicy, ParameterTier } from "./api.generated.js";
 
@@ -75,7 +82,9 @@ export function resolveTier(requested: ParameterTier | undefined, existing: Para
     throw new ValidationException(`Advanced tier parameters support a maximum parameter value of ${ADVANCED_MAX} characters.`);
   }
   if (tier === "Standard" && hasPolicies) {
-    throw new ValidationException("Parameter policies are only supported for advanced-tier parameters. Set the tier to Advanced or Intelligent-Tiering and try again.");
+    throw new ValidationException(
+      "Parameter policies are only supported for advanced-tier parameters. Set the tier to Advanced or Intelligent-Tiering and try again.",
+    );
   }
   return tier;
 }
@@ -101,7 +110,8 @@ export function parsePolicies(text: string): ParameterInlinePolicy[] {
     }
     if (seen.has(Type)) throw new IncompatiblePolicyException(`A parameter can have only one ${Type} policy.`);
     seen.add(Type);
-    if (Version !== undefined && Version !== "1.0") throw new InvalidPolicyAttributeException(`Invalid policy version: ${String(Version)}. The supported version is 1.0.`);
+    if (Version !== undefined && Version !== "1.0")
+      throw new InvalidPolicyAttributeException(`Invalid policy version: ${String(Version)}. The supported version is 1.0.`);
     const attrs = (typeof Attributes === "object" && Attributes !== null ? Attributes : {}) as Record<string, unknown>;
     checkPolicyAttributes(Type, attrs);
     return { PolicyText: JSON.stringify(p), PolicyType: Type, PolicyStatus: "Pending" };
@@ -151,4 +161,3 @@ export function checkAllowedPattern(pattern: string | undefined, value: string):
 
 /** A label AWS refuses: an aws/ssm prefix, a leading digit, characters outside letters, digits, . - _ */
 export const invalidLabel = (label: string) => /^(aws|ssm)/i.test(label) || /^\d/.test(label) || !/^[a-zA-Z0-9_.-]+$/.test(label) || label.length > 100;
-

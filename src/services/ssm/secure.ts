@@ -8,7 +8,14 @@ export const DEFAULT_KEY = "alias/aws/ssm";
 
 // KMS's refusals about the key itself reach the SSM caller as SSM's InvalidKeyId; others (throttling,
 // an unimplemented KMS) pass through unchanged so nothing is hidden.
-const KEY_ERRORS = ["NotFoundException", "DisabledException", "KMSInvalidStateException", "InvalidKeyUsageException", "InvalidCiphertextException", "IncorrectKeyException"];
+const KEY_ERRORS = [
+  "NotFoundException",
+  "DisabledException",
+  "KMSInvalidStateException",
+  "InvalidKeyUsageException",
+  "InvalidCiphertextException",
+  "IncorrectKeyException",
+];
 
 function keyError(e: unknown, keyId: string): never {
   if (isServiceError(e) && KEY_ERRORS.includes(e.code)) throw new InvalidKeyId(e.message || `Invalid keyId ${keyId}`);

@@ -7,7 +7,7 @@ import { findParam, params } from "./state.js";
 function parameterFor(ctx: HandlerContext, type: ResourceTypeForTagging, id: string) {
   // Documents, windows, baselines… cannot exist here yet, so their ids are as unknown as a missing parameter's.
   const p = type === "Parameter" ? findParam(ctx, id) : undefined;
-  if (!p) throw new InvalidResourceId("The resource ID \"" + id + "\" is not valid. Verify the ID and try again.");
+  if (!p) throw new InvalidResourceId('The resource ID "' + id + '" is not valid. Verify the ID and try again.');
   return p;
 }
 

@@ -74,7 +74,9 @@ export const assumeRole = {
     const inherited = (caller?.tags ?? []).filter((t) => caller?.transitiveTagKeys?.some((k) => k.toLowerCase() === t.key.toLowerCase()));
     for (const t of Tags ?? []) {
       if (inherited.some((i) => i.key.toLowerCase() === t.Key.toLowerCase())) {
-        throw validationError("One or more of the specified transitive tag keys can't be set because it conflicts with a transitive tag inherited from the calling session.");
+        throw validationError(
+          "One or more of the specified transitive tag keys can't be set because it conflicts with a transitive tag inherited from the calling session.",
+        );
       }
     }
     const packed = packedPolicySize(Policy, PolicyArns, Tags);

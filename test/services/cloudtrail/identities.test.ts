@@ -53,7 +53,10 @@ test("CreateAccessKey's secret is hidden in responseElements, the key id kept", 
   assert.ok(!event.CloudTrailEvent!.includes(key.SecretAccessKey));
   assert.deepEqual(
     [...event.Resources!].sort((a, b) => a.ResourceType!.localeCompare(b.ResourceType!)),
-    [{ ResourceType: "AWS::IAM::AccessKey", ResourceName: key.AccessKeyId }, { ResourceType: "AWS::IAM::User", ResourceName: "alice" }],
+    [
+      { ResourceType: "AWS::IAM::AccessKey", ResourceName: key.AccessKeyId },
+      { ResourceType: "AWS::IAM::User", ResourceName: "alice" },
+    ],
   );
 });
 
@@ -81,7 +84,9 @@ test("an assumed role's call carries the sessionContext; AssumeRole is read-only
   const asAlice = server.client(STSClient, { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
   const assumed = await asAlice.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/Deployer`, RoleSessionName: "build-7" }));
   const c = assumed.Credentials!;
-  await server.client(STSClient, { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }).send(new GetCallerIdentityCommand({}));
+  await server
+    .client(STSClient, { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken })
+    .send(new GetCallerIdentityCommand({}));
 
   const { event, record } = await only("GetCallerIdentity", "build-7", "Username");
   assert.equal(event.AccessKeyId, c.AccessKeyId);
@@ -91,7 +96,13 @@ test("an assumed role's call carries the sessionContext; AssumeRole is read-only
   assert.equal(id.arn, `arn:aws:sts::${account}:assumed-role/Deployer/build-7`);
   assert.equal(id.accountId, account);
   assert.equal(id.accessKeyId, c.AccessKeyId);
-  assert.deepEqual(id.sessionContext.sessionIssuer, { type: "Role", principalId: roleId, arn: `arn:aws:iam::${account}:role/Deployer`, accountId: account, userName: "Deployer" });
+  assert.deepEqual(id.sessionContext.sessionIssuer, {
+    type: "Role",
+    principalId: roleId,
+    arn: `arn:aws:iam::${account}:role/Deployer`,
+    accountId: account,
+    userName: "Deployer",
+  });
   assert.equal(id.sessionContext.attributes.mfaAuthenticated, "false");
   assert.match(id.sessionContext.attributes.creationDate, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 

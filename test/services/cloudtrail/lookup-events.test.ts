@@ -26,8 +26,11 @@ const server = useServer({}, async (server) => {
 });
 
 const lookup = (input: LookupEventsCommandInput = {}, client = ct) => client.send(new LookupEventsCommand(input));
-const by = (AttributeKey: NonNullable<LookupEventsCommandInput["LookupAttributes"]>[0]["AttributeKey"], AttributeValue: string, extra: LookupEventsCommandInput = {}) =>
-  lookup({ LookupAttributes: [{ AttributeKey, AttributeValue }], ...extra });
+const by = (
+  AttributeKey: NonNullable<LookupEventsCommandInput["LookupAttributes"]>[0]["AttributeKey"],
+  AttributeValue: string,
+  extra: LookupEventsCommandInput = {},
+) => lookup({ LookupAttributes: [{ AttributeKey, AttributeValue }], ...extra });
 const names = (events: Event[] | undefined) => (events ?? []).map((e) => e.EventName);
 
 test("an IAM error is recorded with its errorCode, in us-east-1, with the user as resource", async () => {
@@ -57,7 +60,10 @@ test("each lookup attribute filters", async () => {
   const sts = await by("EventSource", "sts.amazonaws.com");
   assert.deepEqual(names(sts.Events), ["GetCallerIdentity", "GetCallerIdentity", "GetCallerIdentity"]);
   const one = sts.Events![1];
-  assert.deepEqual((await by("EventId", one.EventId!)).Events?.map((e) => e.EventId), [one.EventId]);
+  assert.deepEqual(
+    (await by("EventId", one.EventId!)).Events?.map((e) => e.EventId),
+    [one.EventId],
+  );
   assert.equal((await by("EventName", "GetCallerIdentity")).Events?.length, 3);
   assert.ok((await by("ReadOnly", "true")).Events!.length >= 4);
   assert.equal((await by("ReadOnly", "false")).Events?.length, 0);
@@ -83,7 +89,10 @@ test("time range: StartTime and EndTime bound the events", async () => {
   assert.equal((await by("EventSource", "sts.amazonaws.com", { StartTime: started })).Events?.length, 3);
   assert.equal((await by("EventSource", "sts.amazonaws.com", { EndTime: new Date(started.getTime() - 1000) })).Events?.length, 0);
   assert.equal((await by("EventSource", "sts.amazonaws.com", { StartTime: new Date(Date.now() + 60_000) })).Events?.length, 0);
-  assert.equal((await by("EventSource", "sts.amazonaws.com", { StartTime: new Date(started.getTime() - DAY), EndTime: new Date(Date.now() + 60_000) })).Events?.length, 3);
+  assert.equal(
+    (await by("EventSource", "sts.amazonaws.com", { StartTime: new Date(started.getTime() - DAY), EndTime: new Date(Date.now() + 60_000) })).Events?.length,
+    3,
+  );
 });
 
 test("MaxResults 1 pages through every event, newest first, with opaque tokens", async () => {
@@ -101,15 +110,26 @@ test("MaxResults 1 pages through every event, newest first, with opaque tokens",
     if (NextToken) assert.doesNotMatch(NextToken, /GetCallerIdentity|\d{12}/);
     pages++;
   } while (NextToken && pages < 100);
-  assert.deepEqual(ids, all.map((e) => e.EventId));
+  assert.deepEqual(
+    ids,
+    all.map((e) => e.EventId),
+  );
   assert.equal(pages, 3);
   const times = all.map((e) => e.EventTime!.getTime());
-  assert.deepEqual(times, [...times].sort((a, b) => b - a));
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => b - a),
+  );
 });
 
 test("errors: two attributes, start after end, bad or foreign tokens", async () => {
   await assert.rejects(
-    lookup({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "GetUser" }, { AttributeKey: "Username", AttributeValue: "root" }] }),
+    lookup({
+      LookupAttributes: [
+        { AttributeKey: "EventName", AttributeValue: "GetUser" },
+        { AttributeKey: "Username", AttributeValue: "root" },
+      ],
+    }),
     (e: Error & { $metadata?: { httpStatusCode?: number } }) => e.name === "InvalidLookupAttributesException" && e.$metadata?.httpStatusCode === 400,
   );
   await assert.rejects(by("ReadOnly", "maybe"), { name: "InvalidLookupAttributesException" });

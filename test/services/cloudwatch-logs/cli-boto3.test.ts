@@ -11,33 +11,37 @@ const boto3Missing = pythonMissing();
 
 const clis = awsClis();
 if (!clis.length) test("aws CLI: logs put-log-events, filter-log-events", { skip: "aws CLI not installed" }, () => {});
-for (const cli of clis) test(`${cli.label}: logs create-log-group, put-log-events, filter-log-events, get-log-events`, async () => {
-  const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
-  const aws = async (args: string[]) => {
-    const r = await runAws(cli, server.url, ["logs", ...args], creds);
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout.trim() ? JSON.parse(r.stdout) : {};
-  };
-  await aws(["create-log-group", "--log-group-name", "/cli/app"]);
-  await aws(["create-log-stream", "--log-group-name", "/cli/app", "--log-stream-name", "main"]);
-  const now = Date.now();
-  const events = JSON.stringify([
-    { timestamp: now - 3, message: '{"level":"ERROR","code":500}' },
-    { timestamp: now - 2, message: '{"level":"INFO","code":200}' },
-    { timestamp: now - 1, message: "plain ERROR line" },
-  ]);
-  const put = await aws(["put-log-events", "--log-group-name", "/cli/app", "--log-stream-name", "main", "--log-events", events]);
-  assert.match(put.nextSequenceToken, /^\d+$/);
-  const json = await aws(["filter-log-events", "--log-group-name", "/cli/app", "--filter-pattern", '{ $.code >= 500 }']);
-  assert.deepEqual(json.events.map((e: { message: string }) => e.message), ['{"level":"ERROR","code":500}']);
-  const terms = await aws(["filter-log-events", "--log-group-name", "/cli/app", "--filter-pattern", "ERROR", "--page-size", "1"]);
-  assert.equal(terms.events.length, 2);
-  const got = await aws(["get-log-events", "--log-group-name", "/cli/app", "--log-stream-name", "main", "--start-from-head"]);
-  assert.equal(got.events.length, 3);
-  const missing = await runAws(cli, server.url, ["logs", "filter-log-events", "--log-group-name", "/cli/none"], creds);
-  assert.notEqual(missing.status, 0);
-  assert.match(missing.stderr, /\(ResourceNotFoundException\).*The specified log group does not exist/);
-});
+for (const cli of clis)
+  test(`${cli.label}: logs create-log-group, put-log-events, filter-log-events, get-log-events`, async () => {
+    const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
+    const aws = async (args: string[]) => {
+      const r = await runAws(cli, server.url, ["logs", ...args], creds);
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+    };
+    await aws(["create-log-group", "--log-group-name", "/cli/app"]);
+    await aws(["create-log-stream", "--log-group-name", "/cli/app", "--log-stream-name", "main"]);
+    const now = Date.now();
+    const events = JSON.stringify([
+      { timestamp: now - 3, message: '{"level":"ERROR","code":500}' },
+      { timestamp: now - 2, message: '{"level":"INFO","code":200}' },
+      { timestamp: now - 1, message: "plain ERROR line" },
+    ]);
+    const put = await aws(["put-log-events", "--log-group-name", "/cli/app", "--log-stream-name", "main", "--log-events", events]);
+    assert.match(put.nextSequenceToken, /^\d+$/);
+    const json = await aws(["filter-log-events", "--log-group-name", "/cli/app", "--filter-pattern", "{ $.code >= 500 }"]);
+    assert.deepEqual(
+      json.events.map((e: { message: string }) => e.message),
+      ['{"level":"ERROR","code":500}'],
+    );
+    const terms = await aws(["filter-log-events", "--log-group-name", "/cli/app", "--filter-pattern", "ERROR", "--page-size", "1"]);
+    assert.equal(terms.events.length, 2);
+    const got = await aws(["get-log-events", "--log-group-name", "/cli/app", "--log-stream-name", "main", "--start-from-head"]);
+    assert.equal(got.events.length, 3);
+    const missing = await runAws(cli, server.url, ["logs", "filter-log-events", "--log-group-name", "/cli/none"], creds);
+    assert.notEqual(missing.status, 0);
+    assert.match(missing.stderr, /\(ResourceNotFoundException\).*The specified log group does not exist/);
+  });
 
 const BOTO3_SCRIPT = `
 import json, sys, time, boto3

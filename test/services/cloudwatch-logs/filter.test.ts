@@ -2,7 +2,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, FilterLogEventsCommand,
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  FilterLogEventsCommand,
   type FilterLogEventsCommandInput,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { useServer } from "../../helpers/server.js";
@@ -29,8 +33,12 @@ async function seeded() {
   await logs.send(new CreateLogGroupCommand({ logGroupName: "f" }));
   for (const s of ["app-1", "web-1"]) await logs.send(new CreateLogStreamCommand({ logGroupName: "f", logStreamName: s }));
   // Interleaved timestamps: app events at even offsets, web events at odd ones.
-  await logs.send(new PutLogEventsCommand({ logGroupName: "f", logStreamName: "app-1", logEvents: APP.map((message, i) => ({ timestamp: t0 + i * 2, message })) }));
-  await logs.send(new PutLogEventsCommand({ logGroupName: "f", logStreamName: "web-1", logEvents: WEB.map((message, i) => ({ timestamp: t0 + i * 2 + 1, message })) }));
+  await logs.send(
+    new PutLogEventsCommand({ logGroupName: "f", logStreamName: "app-1", logEvents: APP.map((message, i) => ({ timestamp: t0 + i * 2, message })) }),
+  );
+  await logs.send(
+    new PutLogEventsCommand({ logGroupName: "f", logStreamName: "web-1", logEvents: WEB.map((message, i) => ({ timestamp: t0 + i * 2 + 1, message })) }),
+  );
   const filter = async (input: Partial<FilterLogEventsCommandInput>) =>
     (await logs.send(new FilterLogEventsCommand({ logGroupName: "f", ...input }))).events!.map((e) => e.message);
   return { logs, filter };
@@ -92,5 +100,10 @@ test("nextToken pages through every match exactly once", async () => {
   assert.equal(pages, 3);
   assert.equal(seen.length, 8);
   assert.equal(new Set(seen).size, 8);
-  await rejects(logs.send(new FilterLogEventsCommand({ logGroupName: "f", nextToken: "bogus" })), "InvalidParameterException", 400, "The specified nextToken is invalid.");
+  await rejects(
+    logs.send(new FilterLogEventsCommand({ logGroupName: "f", nextToken: "bogus" })),
+    "InvalidParameterException",
+    400,
+    "The specified nextToken is invalid.",
+  );
 });

@@ -3,10 +3,25 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand, DescribeLogGroupsCommand, PutRetentionPolicyCommand,
-  DeleteRetentionPolicyCommand, PutLogGroupDeletionProtectionCommand, TagLogGroupCommand, UntagLogGroupCommand, ListTagsLogGroupCommand,
-  TagResourceCommand, UntagResourceCommand, ListTagsForResourceCommand, CreateLogStreamCommand, DeleteLogStreamCommand,
-  DescribeLogStreamsCommand, PutLogEventsCommand, AssociateKmsKeyCommand, DisassociateKmsKeyCommand,
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DeleteLogGroupCommand,
+  DescribeLogGroupsCommand,
+  PutRetentionPolicyCommand,
+  DeleteRetentionPolicyCommand,
+  PutLogGroupDeletionProtectionCommand,
+  TagLogGroupCommand,
+  UntagLogGroupCommand,
+  ListTagsLogGroupCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  ListTagsForResourceCommand,
+  CreateLogStreamCommand,
+  DeleteLogStreamCommand,
+  DescribeLogStreamsCommand,
+  PutLogEventsCommand,
+  AssociateKmsKeyCommand,
+  DisassociateKmsKeyCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -37,19 +52,43 @@ test("create, describe and delete a log group, with ARNs, class, tags and KMS ke
   await rejects(logs.send(new AssociateKmsKeyCommand({ logGroupName: "/app/none", kmsKeyId: keyArn })), "ResourceNotFoundException", 400);
   await logs.send(new DisassociateKmsKeyCommand({ logGroupName: "/app/web" }));
 
-  await rejects(logs.send(new CreateLogGroupCommand({ logGroupName: "/app/web" })), "ResourceAlreadyExistsException", 400, "The specified log group already exists");
+  await rejects(
+    logs.send(new CreateLogGroupCommand({ logGroupName: "/app/web" })),
+    "ResourceAlreadyExistsException",
+    400,
+    "The specified log group already exists",
+  );
   await logs.send(new DeleteLogGroupCommand({ logGroupName: "/app/web" }));
-  await rejects(logs.send(new DeleteLogGroupCommand({ logGroupName: "/app/web" })), "ResourceNotFoundException", 400, "The specified log group does not exist.");
+  await rejects(
+    logs.send(new DeleteLogGroupCommand({ logGroupName: "/app/web" })),
+    "ResourceNotFoundException",
+    400,
+    "The specified log group does not exist.",
+  );
   assert.deepEqual((await logs.send(new DescribeLogGroupsCommand({}))).logGroups, []);
 });
 
 test("names and parameters are validated as CloudWatch Logs words it", async () => {
   const logs = client();
-  await rejects(logs.send(new CreateLogGroupCommand({ logGroupName: "bad name" })), "InvalidParameterException", 400,
-    "1 validation error detected: Value 'bad name' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+");
-  await rejects(logs.send(new CreateLogGroupCommand({ logGroupName: "aws/mine" })), "InvalidParameterException", 400, "Log groups starting with AWS/ are reserved for AWS.");
+  await rejects(
+    logs.send(new CreateLogGroupCommand({ logGroupName: "bad name" })),
+    "InvalidParameterException",
+    400,
+    "1 validation error detected: Value 'bad name' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+",
+  );
+  await rejects(
+    logs.send(new CreateLogGroupCommand({ logGroupName: "aws/mine" })),
+    "InvalidParameterException",
+    400,
+    "Log groups starting with AWS/ are reserved for AWS.",
+  );
   await logs.send(new CreateLogGroupCommand({ logGroupName: "g" }));
-  await rejects(logs.send(new PutRetentionPolicyCommand({ logGroupName: "g", retentionInDays: 2 })), "InvalidParameterException", 400, /Member must satisfy enum value set: \[1, 3, 5, 7, 14, 30/);
+  await rejects(
+    logs.send(new PutRetentionPolicyCommand({ logGroupName: "g", retentionInDays: 2 })),
+    "InvalidParameterException",
+    400,
+    /Member must satisfy enum value set: \[1, 3, 5, 7, 14, 30/,
+  );
   await logs.send(new PutRetentionPolicyCommand({ logGroupName: "g", retentionInDays: 7 }));
   assert.equal((await logs.send(new DescribeLogGroupsCommand({}))).logGroups![0].retentionInDays, 7);
   await logs.send(new DeleteRetentionPolicyCommand({ logGroupName: "g" }));
@@ -62,8 +101,12 @@ test("deletion protection blocks DeleteLogGroup until turned off", async () => {
   const logs = client();
   await logs.send(new CreateLogGroupCommand({ logGroupName: "keep", deletionProtectionEnabled: true }));
   assert.equal((await logs.send(new DescribeLogGroupsCommand({}))).logGroups![0].deletionProtectionEnabled, true);
-  await rejects(logs.send(new DeleteLogGroupCommand({ logGroupName: "keep" })), "ValidationException", 400,
-    "Cannot delete log group with deletion protection enabled. Disable deletion protection first.");
+  await rejects(
+    logs.send(new DeleteLogGroupCommand({ logGroupName: "keep" })),
+    "ValidationException",
+    400,
+    "Cannot delete log group with deletion protection enabled. Disable deletion protection first.",
+  );
   await logs.send(new PutLogGroupDeletionProtectionCommand({ logGroupIdentifier: "keep", deletionProtectionEnabled: false }));
   await logs.send(new DeleteLogGroupCommand({ logGroupName: "keep" }));
 });
@@ -95,24 +138,49 @@ test("DescribeLogGroups pages with limit and nextToken, by prefix and by pattern
   } while (nextToken);
   assert.deepEqual(seen, ["/svc/a", "/svc/alpha", "/svc/b", "/svc/c"]);
   const byPattern = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePattern: "alpha" }));
-  assert.deepEqual(byPattern.logGroups!.map((g) => g.logGroupName), ["/other/Alpha", "/svc/alpha"]);
+  assert.deepEqual(
+    byPattern.logGroups!.map((g) => g.logGroupName),
+    ["/other/Alpha", "/svc/alpha"],
+  );
   await rejects(logs.send(new DescribeLogGroupsCommand({ nextToken: "garbage" })), "InvalidParameterException", 400);
 });
 
 test("log streams: create, describe by name and by last event time, page, delete", async () => {
   const logs = client();
   await logs.send(new CreateLogGroupCommand({ logGroupName: "s" }));
-  await rejects(logs.send(new CreateLogStreamCommand({ logGroupName: "none", logStreamName: "x" })), "ResourceNotFoundException", 400, "The specified log group does not exist.");
+  await rejects(
+    logs.send(new CreateLogStreamCommand({ logGroupName: "none", logStreamName: "x" })),
+    "ResourceNotFoundException",
+    400,
+    "The specified log group does not exist.",
+  );
   for (const n of ["b", "a", "c"]) await logs.send(new CreateLogStreamCommand({ logGroupName: "s", logStreamName: n }));
-  await rejects(logs.send(new CreateLogStreamCommand({ logGroupName: "s", logStreamName: "a" })), "ResourceAlreadyExistsException", 400, "The specified log stream already exists");
+  await rejects(
+    logs.send(new CreateLogStreamCommand({ logGroupName: "s", logStreamName: "a" })),
+    "ResourceAlreadyExistsException",
+    400,
+    "The specified log stream already exists",
+  );
   await rejects(logs.send(new CreateLogStreamCommand({ logGroupName: "s", logStreamName: "bad:name" })), "InvalidParameterException", 400);
   const now = Date.now();
   // c gets the oldest event, a the newest; b none.
-  await logs.send(new PutLogEventsCommand({ logGroupName: "s", logStreamName: "c", logEvents: [{ timestamp: now - 5000, message: "c1" }, { timestamp: now - 4000, message: "c2" }] }));
+  await logs.send(
+    new PutLogEventsCommand({
+      logGroupName: "s",
+      logStreamName: "c",
+      logEvents: [
+        { timestamp: now - 5000, message: "c1" },
+        { timestamp: now - 4000, message: "c2" },
+      ],
+    }),
+  );
   await logs.send(new PutLogEventsCommand({ logGroupName: "s", logStreamName: "a", logEvents: [{ timestamp: now - 1000, message: "a1" }] }));
 
   const byName = await logs.send(new DescribeLogStreamsCommand({ logGroupName: "s" }));
-  assert.deepEqual(byName.logStreams!.map((s) => s.logStreamName), ["a", "b", "c"]);
+  assert.deepEqual(
+    byName.logStreams!.map((s) => s.logStreamName),
+    ["a", "b", "c"],
+  );
   const c = byName.logStreams![2];
   assert.equal(c.firstEventTimestamp, now - 5000);
   assert.equal(c.lastEventTimestamp, now - 4000);
@@ -122,11 +190,21 @@ test("log streams: create, describe by name and by last event time, page, delete
   assert.equal(byName.logStreams![1].lastEventTimestamp, undefined);
 
   const desc = await logs.send(new DescribeLogStreamsCommand({ logGroupName: "s", descending: true }));
-  assert.deepEqual(desc.logStreams!.map((s) => s.logStreamName), ["c", "b", "a"]);
+  assert.deepEqual(
+    desc.logStreams!.map((s) => s.logStreamName),
+    ["c", "b", "a"],
+  );
   const byTime = await logs.send(new DescribeLogStreamsCommand({ logGroupName: "s", orderBy: "LastEventTime", descending: true }));
-  assert.deepEqual(byTime.logStreams!.map((s) => s.logStreamName), ["a", "c", "b"]);
-  await rejects(logs.send(new DescribeLogStreamsCommand({ logGroupName: "s", orderBy: "LastEventTime", logStreamNamePrefix: "a" })),
-    "InvalidParameterException", 400, "Cannot order by LastEventTime with a logStreamNamePrefix.");
+  assert.deepEqual(
+    byTime.logStreams!.map((s) => s.logStreamName),
+    ["a", "c", "b"],
+  );
+  await rejects(
+    logs.send(new DescribeLogStreamsCommand({ logGroupName: "s", orderBy: "LastEventTime", logStreamNamePrefix: "a" })),
+    "InvalidParameterException",
+    400,
+    "Cannot order by LastEventTime with a logStreamNamePrefix.",
+  );
 
   const paged: string[] = [];
   let nextToken: string | undefined;
@@ -137,10 +215,21 @@ test("log streams: create, describe by name and by last event time, page, delete
   } while (nextToken);
   assert.deepEqual(paged, ["b", "c", "a"]);
   const byPrefix = await logs.send(new DescribeLogStreamsCommand({ logGroupIdentifier: "s", logStreamNamePrefix: "b" }));
-  assert.deepEqual(byPrefix.logStreams!.map((s) => s.logStreamName), ["b"]);
+  assert.deepEqual(
+    byPrefix.logStreams!.map((s) => s.logStreamName),
+    ["b"],
+  );
 
   await logs.send(new DeleteLogStreamCommand({ logGroupName: "s", logStreamName: "c" }));
-  await rejects(logs.send(new DeleteLogStreamCommand({ logGroupName: "s", logStreamName: "c" })), "ResourceNotFoundException", 400, "The specified log stream does not exist.");
-  assert.deepEqual((await logs.send(new DescribeLogStreamsCommand({ logGroupName: "s" }))).logStreams!.map((s) => s.logStreamName), ["a", "b"]);
+  await rejects(
+    logs.send(new DeleteLogStreamCommand({ logGroupName: "s", logStreamName: "c" })),
+    "ResourceNotFoundException",
+    400,
+    "The specified log stream does not exist.",
+  );
+  assert.deepEqual(
+    (await logs.send(new DescribeLogStreamsCommand({ logGroupName: "s" }))).logStreams!.map((s) => s.logStreamName),
+    ["a", "b"],
+  );
   assert.ok((await logs.send(new DescribeLogGroupsCommand({}))).logGroups![0].storedBytes! > 0);
 });

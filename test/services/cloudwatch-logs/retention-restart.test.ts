@@ -5,8 +5,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, GetLogEventsCommand, FilterLogEventsCommand,
-  PutRetentionPolicyCommand, DescribeLogGroupsCommand,
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  GetLogEventsCommand,
+  FilterLogEventsCommand,
+  PutRetentionPolicyCommand,
+  DescribeLogGroupsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { ManualClock } from "../../../src/core/clock.js";
 import { randomAccount, startTestServer } from "../../helpers/server.js";
@@ -22,15 +28,24 @@ test("events past the retention period are never returned and are swept on the s
     await logs.send(new CreateLogGroupCommand({ logGroupName: "r" }));
     await logs.send(new CreateLogStreamCommand({ logGroupName: "r", logStreamName: "s" }));
     const now = clock.now();
-    await logs.send(new PutLogEventsCommand({ logGroupName: "r", logStreamName: "s", logEvents: [
-      { timestamp: now - 2 * DAY, message: "two days old" },
-      { timestamp: now - 2 * DAY + 1000, message: "x" },
-    ] }));
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: "r",
+        logStreamName: "s",
+        logEvents: [
+          { timestamp: now - 2 * DAY, message: "two days old" },
+          { timestamp: now - 2 * DAY + 1000, message: "x" },
+        ],
+      }),
+    );
     await logs.send(new PutLogEventsCommand({ logGroupName: "r", logStreamName: "s", logEvents: [{ timestamp: now - 1000, message: "fresh" }] }));
     await logs.send(new PutRetentionPolicyCommand({ logGroupName: "r", retentionInDays: 3 }));
-    const msgs = async () => (await logs.send(new GetLogEventsCommand({ logGroupName: "r", logStreamName: "s", startFromHead: true }))).events!.map((e) => e.message);
+    const msgs = async () =>
+      (await logs.send(new GetLogEventsCommand({ logGroupName: "r", logStreamName: "s", startFromHead: true }))).events!.map((e) => e.message);
     assert.deepEqual(await msgs(), ["two days old", "x", "fresh"]);
-    const gid = (await server.runtime.store.table<{ id: number }>("cloudwatch-logs:groups", `${(await logs.config.credentials()).accessKeyId}/us-east-1`).get("r"))!.id;
+    const gid = (await server.runtime.store
+      .table<{ id: number }>("cloudwatch-logs:groups", `${(await logs.config.credentials()).accessKeyId}/us-east-1`)
+      .get("r"))!.id;
     const count = () => logEventStore(server.runtime.store).queryGroup({ gid, limit: 100 }).length;
     assert.equal(count(), 3);
 
@@ -41,7 +56,10 @@ test("events past the retention period are never returned and are swept on the s
     clock.advance(10 * 60_000);
     assert.deepEqual(await msgs(), ["fresh"]);
     const filtered = await logs.send(new FilterLogEventsCommand({ logGroupName: "r" }));
-    assert.deepEqual(filtered.events!.map((e) => e.message), ["fresh"]);
+    assert.deepEqual(
+      filtered.events!.map((e) => e.message),
+      ["fresh"],
+    );
     assert.equal(count(), 3);
     // ...and the next hourly sweep deletes them and gives their bytes back.
     const bytesBefore = (await logs.send(new DescribeLogGroupsCommand({}))).logGroups![0].storedBytes!;
@@ -64,7 +82,13 @@ test("groups, streams and events survive a restart on the same data dir", async 
       const logs = new CloudWatchLogsClient(first.clientConfig({ account }));
       await logs.send(new CreateLogGroupCommand({ logGroupName: "/keep" }));
       await logs.send(new CreateLogStreamCommand({ logGroupName: "/keep", logStreamName: "s" }));
-      await logs.send(new PutLogEventsCommand({ logGroupName: "/keep", logStreamName: "s", logEvents: Array.from({ length: 500 }, (_, i) => ({ timestamp: now - 500 + i, message: `event ${i}` })) }));
+      await logs.send(
+        new PutLogEventsCommand({
+          logGroupName: "/keep",
+          logStreamName: "s",
+          logEvents: Array.from({ length: 500 }, (_, i) => ({ timestamp: now - 500 + i, message: `event ${i}` })),
+        }),
+      );
     } finally {
       await first.close();
     }
@@ -75,11 +99,17 @@ test("groups, streams and events survive a restart on the same data dir", async 
       assert.equal(got.events!.length, 500);
       assert.equal(got.events![499].message, "event 499");
       const hits = await logs.send(new FilterLogEventsCommand({ logGroupName: "/keep", filterPattern: '"event 49"' }));
-      assert.deepEqual(hits.events!.map((e) => e.message), ["event 49", ...Array.from({ length: 10 }, (_, i) => `event 49${i}`)]);
+      assert.deepEqual(
+        hits.events!.map((e) => e.message),
+        ["event 49", ...Array.from({ length: 10 }, (_, i) => `event 49${i}`)],
+      );
       // New events after the restart get fresh sequence numbers after the old ones.
       await logs.send(new PutLogEventsCommand({ logGroupName: "/keep", logStreamName: "s", logEvents: [{ timestamp: now, message: "after restart" }] }));
       const tail = await logs.send(new GetLogEventsCommand({ logGroupName: "/keep", logStreamName: "s", limit: 1 }));
-      assert.deepEqual(tail.events!.map((e) => e.message), ["after restart"]);
+      assert.deepEqual(
+        tail.events!.map((e) => e.message),
+        ["after restart"],
+      );
     } finally {
       await second.close();
     }

@@ -2,8 +2,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  IAMClient, CreateUserCommand, CreateAccessKeyCommand, ListAccessKeysCommand, UpdateAccessKeyCommand,
-  DeleteAccessKeyCommand, GetAccessKeyLastUsedCommand, DeleteUserCommand,
+  IAMClient,
+  CreateUserCommand,
+  CreateAccessKeyCommand,
+  ListAccessKeysCommand,
+  UpdateAccessKeyCommand,
+  DeleteAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
+  DeleteUserCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { randomAccount, useServer } from "../../helpers/server.js";
@@ -28,7 +34,10 @@ test("two keys per user, AWS formats, status updates, deletion", async () => {
   const list = await iam.send(new ListAccessKeysCommand({ UserName: "kim" }));
   assert.equal(list.AccessKeyMetadata!.length, 2);
   assert.equal(list.AccessKeyMetadata!.find((m) => m.AccessKeyId === a.AccessKeyId)!.Status, "Inactive");
-  assert.equal(list.AccessKeyMetadata!.some((m) => "SecretAccessKey" in m), false);
+  assert.equal(
+    list.AccessKeyMetadata!.some((m) => "SecretAccessKey" in m),
+    false,
+  );
 
   await rejects(iam.send(new DeleteUserCommand({ UserName: "kim" })), "DeleteConflictException", 409, "Cannot delete entity, must delete access keys first.");
   for (const m of list.AccessKeyMetadata!) await iam.send(new DeleteAccessKeyCommand({ UserName: "kim", AccessKeyId: m.AccessKeyId }));
@@ -56,7 +65,10 @@ test("a key created in account A signs as its user in account A (STS GetCallerId
   // Without UserName, key operations act on the calling user.
   const asUser = server.client(IAMClient, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
   const mine = await asUser.send(new ListAccessKeysCommand({}));
-  assert.deepEqual(mine.AccessKeyMetadata!.map((m) => m.AccessKeyId), [key.AccessKeyId]);
+  assert.deepEqual(
+    mine.AccessKeyMetadata!.map((m) => m.AccessKeyId),
+    [key.AccessKeyId],
+  );
 });
 
 test("GetAccessKeyLastUsed: N/A until used, then the service and region (throttled writes)", async () => {
@@ -90,7 +102,10 @@ test("a real request signed with an IAM key records its last use (service and re
   const iam = server.client(IAMClient);
   await iam.send(new CreateUserCommand({ UserName: "worker" }));
   const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "worker" }))).AccessKey!;
-  const asWorker = new STSClient({ ...server.clientConfig({ region: "eu-west-2" }), credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } });
+  const asWorker = new STSClient({
+    ...server.clientConfig({ region: "eu-west-2" }),
+    credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! },
+  });
   await asWorker.send(new GetCallerIdentityCommand({}));
   const used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId }));
   assert.equal(used.AccessKeyLastUsed!.ServiceName, "sts");
@@ -99,17 +114,18 @@ test("a real request signed with an IAM key records its last use (service and re
 
 const clis = awsClis();
 if (!clis.length) test("AWS CLI: create a user and key, then call STS with the new key", { skip: "aws CLI not installed" }, () => {});
-for (const cli of clis) test(`${cli.label}: create a user and key, then call STS with the new key`, async () => {
-  const account = randomAccount();
-  const aws = (args: string[], keyId: string, secret: string) => runAws(cli, server.url, args, { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: secret });
-  const created = await aws(["iam", "create-user", "--user-name", "cli-user"], account, "test");
-  assert.equal(created.status, 0, created.stderr);
-  assert.equal(JSON.parse(created.stdout).User.Arn, `arn:aws:iam::${account}:user/cli-user`);
-  const dup = await aws(["iam", "create-user", "--user-name", "cli-user"], account, "test");
-  assert.notEqual(dup.status, 0);
-  assert.match(dup.stderr, /EntityAlreadyExists.*User with name cli-user already exists\./);
-  const key = JSON.parse((await aws(["iam", "create-access-key", "--user-name", "cli-user"], account, "test")).stdout).AccessKey;
-  const who = await aws(["sts", "get-caller-identity"], key.AccessKeyId, key.SecretAccessKey);
-  assert.equal(who.status, 0, who.stderr);
-  assert.equal(JSON.parse(who.stdout).Arn, `arn:aws:iam::${account}:user/cli-user`);
-});
+for (const cli of clis)
+  test(`${cli.label}: create a user and key, then call STS with the new key`, async () => {
+    const account = randomAccount();
+    const aws = (args: string[], keyId: string, secret: string) => runAws(cli, server.url, args, { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: secret });
+    const created = await aws(["iam", "create-user", "--user-name", "cli-user"], account, "test");
+    assert.equal(created.status, 0, created.stderr);
+    assert.equal(JSON.parse(created.stdout).User.Arn, `arn:aws:iam::${account}:user/cli-user`);
+    const dup = await aws(["iam", "create-user", "--user-name", "cli-user"], account, "test");
+    assert.notEqual(dup.status, 0);
+    assert.match(dup.stderr, /EntityAlreadyExists.*User with name cli-user already exists\./);
+    const key = JSON.parse((await aws(["iam", "create-access-key", "--user-name", "cli-user"], account, "test")).stdout).AccessKey;
+    const who = await aws(["sts", "get-caller-identity"], key.AccessKeyId, key.SecretAccessKey);
+    assert.equal(who.status, 0, who.stderr);
+    assert.equal(JSON.parse(who.stdout).Arn, `arn:aws:iam::${account}:user/cli-user`);
+  });

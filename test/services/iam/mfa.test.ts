@@ -2,8 +2,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  IAMClient, CreateUserCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand, ListVirtualMFADevicesCommand,
-  ListMFADevicesCommand, DeactivateMFADeviceCommand, DeleteVirtualMFADeviceCommand, DeleteUserCommand, ResyncMFADeviceCommand,
+  IAMClient,
+  CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
+  EnableMFADeviceCommand,
+  ListVirtualMFADevicesCommand,
+  ListMFADevicesCommand,
+  DeactivateMFADeviceCommand,
+  DeleteVirtualMFADeviceCommand,
+  DeleteUserCommand,
+  ResyncMFADeviceCommand,
 } from "@aws-sdk/client-iam";
 import { randomAccount, useServer } from "../../helpers/server.js";
 import { base32Decode, totpAt } from "../../../src/core/totp.js";
@@ -32,7 +40,10 @@ test("the full virtual MFA flow", async () => {
   await rejects(iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: "mia-phone" })), "EntityAlreadyExistsException", 409);
 
   const unassigned = await iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: "Unassigned" }));
-  assert.deepEqual(unassigned.VirtualMFADevices!.map((d) => d.SerialNumber), [dev!.SerialNumber]);
+  assert.deepEqual(
+    unassigned.VirtualMFADevices!.map((d) => d.SerialNumber),
+    [dev!.SerialNumber],
+  );
   assert.equal(unassigned.VirtualMFADevices![0].Base32StringSeed, undefined);
 
   await rejects(
@@ -54,7 +65,10 @@ test("the full virtual MFA flow", async () => {
   assert.ok(assigned.VirtualMFADevices![0].EnableDate instanceof Date);
   assert.deepEqual((await iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: "Unassigned" }))).VirtualMFADevices, []);
   const mine = await iam.send(new ListMFADevicesCommand({ UserName: "mia" }));
-  assert.deepEqual(mine.MFADevices!.map((d) => [d.UserName, d.SerialNumber]), [["mia", dev!.SerialNumber]]);
+  assert.deepEqual(
+    mine.MFADevices!.map((d) => [d.UserName, d.SerialNumber]),
+    [["mia", dev!.SerialNumber]],
+  );
   const [r1, r2] = codes(seedText);
   await iam.send(new ResyncMFADeviceCommand({ UserName: "mia", SerialNumber: dev!.SerialNumber, AuthenticationCode1: r1, AuthenticationCode2: r2 }));
 

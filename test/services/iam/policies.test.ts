@@ -2,14 +2,46 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  IAMClient, CreatePolicyCommand, GetPolicyCommand, ListPoliciesCommand, CreatePolicyVersionCommand, GetPolicyVersionCommand,
-  ListPolicyVersionsCommand, SetDefaultPolicyVersionCommand, DeletePolicyVersionCommand, DeletePolicyCommand,
-  CreateUserCommand, CreateGroupCommand, CreateRoleCommand, AttachUserPolicyCommand, AttachGroupPolicyCommand, AttachRolePolicyCommand,
-  DetachUserPolicyCommand, DetachGroupPolicyCommand, DetachRolePolicyCommand, ListAttachedUserPoliciesCommand, ListAttachedRolePoliciesCommand,
-  ListEntitiesForPolicyCommand, PutUserPolicyCommand, GetUserPolicyCommand, ListUserPoliciesCommand, DeleteUserPolicyCommand,
-  PutGroupPolicyCommand, GetGroupPolicyCommand, GetRolePolicyCommand, PutRolePolicyCommand, ListRolePoliciesCommand, DeleteUserCommand,
-  TagPolicyCommand, ListPolicyTagsCommand, UntagPolicyCommand, GetAccountSummaryCommand, CreateAccessKeyCommand, AddUserToGroupCommand,
-  CreateInstanceProfileCommand, CreateVirtualMFADeviceCommand,
+  IAMClient,
+  CreatePolicyCommand,
+  GetPolicyCommand,
+  ListPoliciesCommand,
+  CreatePolicyVersionCommand,
+  GetPolicyVersionCommand,
+  ListPolicyVersionsCommand,
+  SetDefaultPolicyVersionCommand,
+  DeletePolicyVersionCommand,
+  DeletePolicyCommand,
+  CreateUserCommand,
+  CreateGroupCommand,
+  CreateRoleCommand,
+  AttachUserPolicyCommand,
+  AttachGroupPolicyCommand,
+  AttachRolePolicyCommand,
+  DetachUserPolicyCommand,
+  DetachGroupPolicyCommand,
+  DetachRolePolicyCommand,
+  ListAttachedUserPoliciesCommand,
+  ListAttachedRolePoliciesCommand,
+  ListEntitiesForPolicyCommand,
+  PutUserPolicyCommand,
+  GetUserPolicyCommand,
+  ListUserPoliciesCommand,
+  DeleteUserPolicyCommand,
+  PutGroupPolicyCommand,
+  GetGroupPolicyCommand,
+  GetRolePolicyCommand,
+  PutRolePolicyCommand,
+  ListRolePoliciesCommand,
+  DeleteUserCommand,
+  TagPolicyCommand,
+  ListPolicyTagsCommand,
+  UntagPolicyCommand,
+  GetAccountSummaryCommand,
+  CreateAccessKeyCommand,
+  AddUserToGroupCommand,
+  CreateInstanceProfileCommand,
+  CreateVirtualMFADeviceCommand,
 } from "@aws-sdk/client-iam";
 import { randomAccount, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -17,12 +49,23 @@ import { rejects } from "../../helpers/errors.js";
 const server = useServer();
 
 const policyDoc = (action: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] });
-const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+const trust = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
 
 test("managed policy versions: create, default switching, 5-version limit, deletion rules", async () => {
   const account = randomAccount();
   const iam = server.client(IAMClient, { account });
-  const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: "s3-read", Path: "/app/", PolicyDocument: policyDoc("s3:GetObject"), Description: "read", Tags: [{ Key: "a", Value: "b" }] }));
+  const { Policy } = await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: "s3-read",
+      Path: "/app/",
+      PolicyDocument: policyDoc("s3:GetObject"),
+      Description: "read",
+      Tags: [{ Key: "a", Value: "b" }],
+    }),
+  );
   assert.equal(Policy!.Arn, `arn:aws:iam::${account}:policy/app/s3-read`);
   assert.match(Policy!.PolicyId!, /^ANPA[A-Z0-9]{17}$/);
   assert.equal(Policy!.DefaultVersionId, "v1");
@@ -50,9 +93,23 @@ test("managed policy versions: create, default switching, 5-version limit, delet
     "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.",
   );
   const versions = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn }));
-  assert.deepEqual(versions.Versions!.map((v) => [v.VersionId, v.IsDefaultVersion]), [["v5", false], ["v4", false], ["v3", false], ["v2", true], ["v1", false]]);
+  assert.deepEqual(
+    versions.Versions!.map((v) => [v.VersionId, v.IsDefaultVersion]),
+    [
+      ["v5", false],
+      ["v4", false],
+      ["v3", false],
+      ["v2", true],
+      ["v1", false],
+    ],
+  );
 
-  await rejects(iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: "v2" })), "DeleteConflictException", 409, "Cannot delete the default version of a policy.");
+  await rejects(
+    iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: "v2" })),
+    "DeleteConflictException",
+    409,
+    "Cannot delete the default version of a policy.",
+  );
   await iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: arn, VersionId: "v5" }));
   await rejects(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: "v9" })), "NoSuchEntityException", 404);
   await rejects(iam.send(new DeletePolicyCommand({ PolicyArn: arn })), "DeleteConflictException", 409);
@@ -74,7 +131,10 @@ test("managed policies are checked against the grammar", async () => {
   const bad = (doc: string, message: string) =>
     rejects(iam.send(new CreatePolicyCommand({ PolicyName: "p", PolicyDocument: doc })), "MalformedPolicyDocumentException", 400, message);
   await bad("nope", "Syntax errors in policy.");
-  await bad(JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }] }), "Policy document should not specify a principal.");
+  await bad(
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }] }),
+    "Policy document should not specify a principal.",
+  );
   await bad(JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*" }] }), "Policy statement must contain resources.");
 });
 
@@ -96,7 +156,12 @@ test("attachments to users, groups and roles; AttachmentCount; ListEntitiesForPo
     404,
     "Policy arn:aws:iam::aws:policy/Nope does not exist or is not attachable.",
   );
-  await rejects(iam.send(new AttachRolePolicyCommand({ RoleName: "missing", PolicyArn: arn })), "NoSuchEntityException", 404, "The role with name missing cannot be found.");
+  await rejects(
+    iam.send(new AttachRolePolicyCommand({ RoleName: "missing", PolicyArn: arn })),
+    "NoSuchEntityException",
+    404,
+    "The role with name missing cannot be found.",
+  );
 
   assert.equal((await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy!.AttachmentCount, 3);
   assert.equal((await iam.send(new GetPolicyCommand({ PolicyArn: admin }))).Policy!.AttachmentCount, 1);
@@ -104,14 +169,26 @@ test("attachments to users, groups and roles; AttachmentCount; ListEntitiesForPo
   assert.deepEqual(attached.AttachedPolicies!.map((p) => p.PolicyName).sort(), ["AdministratorAccess", "p"]);
 
   const entities = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn }));
-  assert.deepEqual(entities.PolicyUsers!.map((e) => e.UserName), ["u"]);
-  assert.deepEqual(entities.PolicyGroups!.map((e) => e.GroupName), ["g"]);
-  assert.deepEqual(entities.PolicyRoles!.map((e) => e.RoleName), ["r"]);
+  assert.deepEqual(
+    entities.PolicyUsers!.map((e) => e.UserName),
+    ["u"],
+  );
+  assert.deepEqual(
+    entities.PolicyGroups!.map((e) => e.GroupName),
+    ["g"],
+  );
+  assert.deepEqual(
+    entities.PolicyRoles!.map((e) => e.RoleName),
+    ["r"],
+  );
   const onlyRoles = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn, EntityFilter: "Role" }));
   assert.deepEqual([onlyRoles.PolicyUsers, onlyRoles.PolicyGroups, onlyRoles.PolicyRoles!.length], [[], [], 1]);
 
   const local = await iam.send(new ListPoliciesCommand({ Scope: "Local" }));
-  assert.deepEqual(local.Policies!.map((p) => p.Arn), [arn]);
+  assert.deepEqual(
+    local.Policies!.map((p) => p.Arn),
+    [arn],
+  );
   const attachedOnly = await iam.send(new ListPoliciesCommand({ OnlyAttached: true }));
   assert.deepEqual(attachedOnly.Policies!.map((p) => p.PolicyName).sort(), ["AdministratorAccess", "p"]);
   const awsPage = await iam.send(new ListPoliciesCommand({ Scope: "AWS", MaxItems: 1 }));
@@ -152,9 +229,20 @@ test("inline policies on users, groups and roles", async () => {
   assert.deepEqual([p1.PolicyNames, p1.IsTruncated], [["a"], true]);
   assert.deepEqual((await iam.send(new ListRolePoliciesCommand({ RoleName: "r" }))).PolicyNames, ["rp"]);
 
-  await rejects(iam.send(new GetUserPolicyCommand({ UserName: "u", PolicyName: "zz" })), "NoSuchEntityException", 404, "The user policy with name zz cannot be found.");
   await rejects(
-    iam.send(new PutUserPolicyCommand({ UserName: "u", PolicyName: "bad", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Resource: "*" }] }) })),
+    iam.send(new GetUserPolicyCommand({ UserName: "u", PolicyName: "zz" })),
+    "NoSuchEntityException",
+    404,
+    "The user policy with name zz cannot be found.",
+  );
+  await rejects(
+    iam.send(
+      new PutUserPolicyCommand({
+        UserName: "u",
+        PolicyName: "bad",
+        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Resource: "*" }] }),
+      }),
+    ),
     "MalformedPolicyDocumentException",
     400,
     "Policy statement must contain actions.",

@@ -3,10 +3,25 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import {
-  IAMClient, CreateRoleCommand, GetRoleCommand, ListRolesCommand, UpdateRoleCommand, UpdateAssumeRolePolicyCommand,
-  DeleteRoleCommand, TagRoleCommand, ListRoleTagsCommand, UntagRoleCommand, PutRolePolicyCommand, DeleteRolePolicyCommand,
-  CreateInstanceProfileCommand, GetInstanceProfileCommand, AddRoleToInstanceProfileCommand, RemoveRoleFromInstanceProfileCommand,
-  ListInstanceProfilesForRoleCommand, ListInstanceProfilesCommand, DeleteInstanceProfileCommand,
+  IAMClient,
+  CreateRoleCommand,
+  GetRoleCommand,
+  ListRolesCommand,
+  UpdateRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+  DeleteRoleCommand,
+  TagRoleCommand,
+  ListRoleTagsCommand,
+  UntagRoleCommand,
+  PutRolePolicyCommand,
+  DeleteRolePolicyCommand,
+  CreateInstanceProfileCommand,
+  GetInstanceProfileCommand,
+  AddRoleToInstanceProfileCommand,
+  RemoveRoleFromInstanceProfileCommand,
+  ListInstanceProfilesForRoleCommand,
+  ListInstanceProfilesCommand,
+  DeleteInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
 import { randomAccount, useServer } from "../../helpers/server.js";
 import { findRoleByArn, recordRoleUsed } from "../../../src/services/iam/internal.js";
@@ -23,7 +38,9 @@ const trust = JSON.stringify({
 test("create, get, update and delete a role; the trust policy comes back URL-encoded", async () => {
   const account = randomAccount();
   const iam = server.client(IAMClient, { account });
-  const { Role } = await iam.send(new CreateRoleCommand({ RoleName: "fn", Path: "/service/", AssumeRolePolicyDocument: trust, Description: "d", Tags: [{ Key: "k", Value: "v" }] }));
+  const { Role } = await iam.send(
+    new CreateRoleCommand({ RoleName: "fn", Path: "/service/", AssumeRolePolicyDocument: trust, Description: "d", Tags: [{ Key: "k", Value: "v" }] }),
+  );
   assert.match(Role!.RoleId!, /^AROA[A-Z0-9]{17}$/);
   assert.equal(Role!.Arn, `arn:aws:iam::${account}:role/service/fn`);
   assert.equal(Role!.MaxSessionDuration, 3600);
@@ -50,7 +67,13 @@ test("create, get, update and delete a role; the trust policy comes back URL-enc
   assert.equal((await iam.send(new GetRoleCommand({ RoleName: "fn" }))).Role!.RoleLastUsed!.Region, "eu-central-1");
 
   await rejects(iam.send(new UpdateRoleCommand({ RoleName: "fn", MaxSessionDuration: 60 })), "ValidationError", 400);
-  await iam.send(new PutRolePolicyCommand({ RoleName: "fn", PolicyName: "p", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }) }));
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: "fn",
+      PolicyName: "p",
+      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }),
+    }),
+  );
   await rejects(iam.send(new DeleteRoleCommand({ RoleName: "fn" })), "DeleteConflictException", 409, "Cannot delete entity, must delete policies first.");
   await iam.send(new DeleteRolePolicyCommand({ RoleName: "fn", PolicyName: "p" }));
   await iam.send(new DeleteRoleCommand({ RoleName: "fn" }));
@@ -73,16 +96,38 @@ test("trust policies are held to the grammar", async () => {
 test("ListRoles pages and filters; tags on roles", async () => {
   const iam = server.client(IAMClient);
   for (const n of ["a", "b", "c"]) await iam.send(new CreateRoleCommand({ RoleName: n, Path: n === "b" ? "/app/" : "/", AssumeRolePolicyDocument: trust }));
-  await rejects(iam.send(new CreateRoleCommand({ RoleName: "A", AssumeRolePolicyDocument: trust })), "EntityAlreadyExistsException", 409, "Role with name A already exists.");
+  await rejects(
+    iam.send(new CreateRoleCommand({ RoleName: "A", AssumeRolePolicyDocument: trust })),
+    "EntityAlreadyExistsException",
+    409,
+    "Role with name A already exists.",
+  );
   const first = await iam.send(new ListRolesCommand({ MaxItems: 2 }));
-  assert.deepEqual(first.Roles!.map((r) => r.RoleName), ["a", "b"]);
+  assert.deepEqual(
+    first.Roles!.map((r) => r.RoleName),
+    ["a", "b"],
+  );
   assert.equal(first.IsTruncated, true);
   const rest = await iam.send(new ListRolesCommand({ MaxItems: 2, Marker: first.Marker }));
-  assert.deepEqual(rest.Roles!.map((r) => r.RoleName), ["c"]);
+  assert.deepEqual(
+    rest.Roles!.map((r) => r.RoleName),
+    ["c"],
+  );
   assert.equal(rest.IsTruncated, false);
-  assert.deepEqual((await iam.send(new ListRolesCommand({ PathPrefix: "/app/" }))).Roles!.map((r) => r.RoleName), ["b"]);
+  assert.deepEqual(
+    (await iam.send(new ListRolesCommand({ PathPrefix: "/app/" }))).Roles!.map((r) => r.RoleName),
+    ["b"],
+  );
 
-  await iam.send(new TagRoleCommand({ RoleName: "a", Tags: [{ Key: "env", Value: "dev" }, { Key: "x", Value: "y" }] }));
+  await iam.send(
+    new TagRoleCommand({
+      RoleName: "a",
+      Tags: [
+        { Key: "env", Value: "dev" },
+        { Key: "x", Value: "y" },
+      ],
+    }),
+  );
   await iam.send(new UntagRoleCommand({ RoleName: "a", TagKeys: ["x"] }));
   assert.deepEqual((await iam.send(new ListRoleTagsCommand({ RoleName: "a" }))).Tags, [{ Key: "env", Value: "dev" }]);
 });
@@ -106,17 +151,33 @@ test("instance profiles hold one role; deletion order is enforced", async () => 
     "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1",
   );
   const got = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: "web-ip" }))).InstanceProfile!;
-  assert.deepEqual(got.Roles!.map((r) => r.RoleName), ["web"]);
+  assert.deepEqual(
+    got.Roles!.map((r) => r.RoleName),
+    ["web"],
+  );
   const forRole = await iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: "web" }));
-  assert.deepEqual(forRole.InstanceProfiles!.map((p) => p.InstanceProfileName), ["web-ip"]);
+  assert.deepEqual(
+    forRole.InstanceProfiles!.map((p) => p.InstanceProfileName),
+    ["web-ip"],
+  );
 
-  await rejects(iam.send(new DeleteRoleCommand({ RoleName: "web" })), "DeleteConflictException", 409, "Cannot delete entity, must remove roles from instance profile first.");
+  await rejects(
+    iam.send(new DeleteRoleCommand({ RoleName: "web" })),
+    "DeleteConflictException",
+    409,
+    "Cannot delete entity, must remove roles from instance profile first.",
+  );
   await rejects(iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: "web-ip" })), "DeleteConflictException", 409);
   await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: "web-ip", RoleName: "web" }));
   await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: "web-ip" }));
   await iam.send(new DeleteRoleCommand({ RoleName: "web" }));
   assert.deepEqual((await iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles, []);
-  await rejects(iam.send(new GetInstanceProfileCommand({ InstanceProfileName: "web-ip" })), "NoSuchEntityException", 404, "Instance Profile web-ip cannot be found.");
+  await rejects(
+    iam.send(new GetInstanceProfileCommand({ InstanceProfileName: "web-ip" })),
+    "NoSuchEntityException",
+    404,
+    "Instance Profile web-ip cannot be found.",
+  );
 });
 
 const noBoto3 = pythonMissing();
@@ -140,7 +201,8 @@ print(json.dumps({"arn": role["Arn"], "trust": role["AssumeRolePolicyDocument"],
 `;
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn("python3", ["-c", script, server.url, account]);
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (code) => (code === 0 ? resolve(stdout) : reject(new Error(stderr))));

@@ -2,10 +2,28 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  IAMClient, CreateUserCommand, GetUserCommand, ListUsersCommand, UpdateUserCommand, DeleteUserCommand,
-  CreateGroupCommand, GetGroupCommand, ListGroupsCommand, AddUserToGroupCommand, RemoveUserFromGroupCommand,
-  ListGroupsForUserCommand, DeleteGroupCommand, UpdateGroupCommand, TagUserCommand, UntagUserCommand, ListUserTagsCommand,
-  CreateLoginProfileCommand, GetLoginProfileCommand, UpdateLoginProfileCommand, DeleteLoginProfileCommand, CreateAccessKeyCommand,
+  IAMClient,
+  CreateUserCommand,
+  GetUserCommand,
+  ListUsersCommand,
+  UpdateUserCommand,
+  DeleteUserCommand,
+  CreateGroupCommand,
+  GetGroupCommand,
+  ListGroupsCommand,
+  AddUserToGroupCommand,
+  RemoveUserFromGroupCommand,
+  ListGroupsForUserCommand,
+  DeleteGroupCommand,
+  UpdateGroupCommand,
+  TagUserCommand,
+  UntagUserCommand,
+  ListUserTagsCommand,
+  CreateLoginProfileCommand,
+  GetLoginProfileCommand,
+  UpdateLoginProfileCommand,
+  DeleteLoginProfileCommand,
+  CreateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
 import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -57,7 +75,10 @@ test("ListUsers pages with MaxItems and opaque markers, and filters by PathPrefi
   } while (Marker);
   assert.deepEqual(seen, ["u1", "u2", "u3"]);
   const x = await iam.send(new ListUsersCommand({ PathPrefix: "/x/" }));
-  assert.deepEqual(x.Users!.map((u) => u.UserName), ["u2"]);
+  assert.deepEqual(
+    x.Users!.map((u) => u.UserName),
+    ["u2"],
+  );
 });
 
 test("a 65-character user name fails model validation with AWS's wording", async () => {
@@ -88,7 +109,15 @@ test("GetUser without a name: root gets the root user, an IAM user gets itself",
 test("tags on users: tag, overwrite, untag, list", async () => {
   const iam = client();
   await iam.send(new CreateUserCommand({ UserName: "t" }));
-  await iam.send(new TagUserCommand({ UserName: "t", Tags: [{ Key: "a", Value: "1" }, { Key: "b", Value: "2" }] }));
+  await iam.send(
+    new TagUserCommand({
+      UserName: "t",
+      Tags: [
+        { Key: "a", Value: "1" },
+        { Key: "b", Value: "2" },
+      ],
+    }),
+  );
   await iam.send(new TagUserCommand({ UserName: "t", Tags: [{ Key: "a", Value: "3" }] }));
   await iam.send(new UntagUserCommand({ UserName: "t", TagKeys: ["b"] }));
   const { Tags } = await iam.send(new ListUserTagsCommand({ UserName: "t" }));
@@ -108,22 +137,44 @@ test("groups: membership both ways, rename, delete conflicts", async () => {
   await iam.send(new AddUserToGroupCommand({ GroupName: "devs", UserName: "ben" }));
 
   const g = await iam.send(new GetGroupCommand({ GroupName: "devs" }));
-  assert.deepEqual(g.Users!.map((u) => u.UserName), ["ann", "ben"]);
+  assert.deepEqual(
+    g.Users!.map((u) => u.UserName),
+    ["ann", "ben"],
+  );
   const page1 = await iam.send(new GetGroupCommand({ GroupName: "devs", MaxItems: 1 }));
   assert.equal(page1.IsTruncated, true);
   const page2 = await iam.send(new GetGroupCommand({ GroupName: "devs", MaxItems: 1, Marker: page1.Marker }));
-  assert.deepEqual(page2.Users!.map((u) => u.UserName), ["ben"]);
+  assert.deepEqual(
+    page2.Users!.map((u) => u.UserName),
+    ["ben"],
+  );
   assert.equal(page2.IsTruncated, false);
 
   const forAnn = await iam.send(new ListGroupsForUserCommand({ UserName: "ann" }));
-  assert.deepEqual(forAnn.Groups!.map((x) => x.GroupName), ["devs"]);
+  assert.deepEqual(
+    forAnn.Groups!.map((x) => x.GroupName),
+    ["devs"],
+  );
 
-  await rejects(iam.send(new DeleteUserCommand({ UserName: "ann" })), "DeleteConflictException", 409, "Cannot delete entity, must remove users from group first.");
-  await rejects(iam.send(new DeleteGroupCommand({ GroupName: "devs" })), "DeleteConflictException", 409, "Cannot delete entity, must remove users from group first.");
+  await rejects(
+    iam.send(new DeleteUserCommand({ UserName: "ann" })),
+    "DeleteConflictException",
+    409,
+    "Cannot delete entity, must remove users from group first.",
+  );
+  await rejects(
+    iam.send(new DeleteGroupCommand({ GroupName: "devs" })),
+    "DeleteConflictException",
+    409,
+    "Cannot delete entity, must remove users from group first.",
+  );
 
   await iam.send(new UpdateGroupCommand({ GroupName: "devs", NewGroupName: "builders" }));
   const renamed = await iam.send(new ListGroupsForUserCommand({ UserName: "ben" }));
-  assert.deepEqual(renamed.Groups!.map((x) => x.GroupName), ["builders"]);
+  assert.deepEqual(
+    renamed.Groups!.map((x) => x.GroupName),
+    ["builders"],
+  );
 
   await iam.send(new RemoveUserFromGroupCommand({ GroupName: "builders", UserName: "ann" }));
   await iam.send(new RemoveUserFromGroupCommand({ GroupName: "builders", UserName: "ben" }));

@@ -2,9 +2,25 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  KMSClient, CreateKeyCommand, CreateAliasCommand, UpdateAliasCommand, DeleteAliasCommand, ListAliasesCommand, DescribeKeyCommand,
-  CreateGrantCommand, ListGrantsCommand, RetireGrantCommand, RevokeGrantCommand, ListRetirableGrantsCommand, EncryptCommand, DecryptCommand,
-  EnableKeyRotationCommand, DisableKeyRotationCommand, GetKeyRotationStatusCommand, RotateKeyOnDemandCommand, ListKeyRotationsCommand,
+  KMSClient,
+  CreateKeyCommand,
+  CreateAliasCommand,
+  UpdateAliasCommand,
+  DeleteAliasCommand,
+  ListAliasesCommand,
+  DescribeKeyCommand,
+  CreateGrantCommand,
+  ListGrantsCommand,
+  RetireGrantCommand,
+  RevokeGrantCommand,
+  ListRetirableGrantsCommand,
+  EncryptCommand,
+  DecryptCommand,
+  EnableKeyRotationCommand,
+  DisableKeyRotationCommand,
+  GetKeyRotationStatusCommand,
+  RotateKeyOnDemandCommand,
+  ListKeyRotationsCommand,
 } from "@aws-sdk/client-kms";
 import { ManualClock } from "../../../src/core/clock.js";
 import { useServer } from "../../helpers/server.js";
@@ -25,13 +41,21 @@ test("aliases: create, list by key and paged, update target, delete; naming rule
   await kms.send(new CreateAliasCommand({ AliasName: "alias/two", TargetKeyId: a.Arn }));
   await kms.send(new CreateAliasCommand({ AliasName: "alias/three", TargetKeyId: b.KeyId }));
   await rejects(kms.send(new CreateAliasCommand({ AliasName: "alias/one", TargetKeyId: b.KeyId })), "AlreadyExistsException", 400, /already exists/);
-  await rejects(kms.send(new CreateAliasCommand({ AliasName: "one", TargetKeyId: b.KeyId })), "ValidationException", 400, /Alias must start with the prefix "alias\/"/);
+  await rejects(
+    kms.send(new CreateAliasCommand({ AliasName: "one", TargetKeyId: b.KeyId })),
+    "ValidationException",
+    400,
+    /Alias must start with the prefix "alias\/"/,
+  );
   await rejects(kms.send(new CreateAliasCommand({ AliasName: "alias/aws/mine", TargetKeyId: b.KeyId })), "NotAuthorizedException", 400);
   await rejects(kms.send(new CreateAliasCommand({ AliasName: "alias/x", TargetKeyId: "alias/one" })), "NotFoundException", 400);
   await rejects(kms.send(new CreateAliasCommand({ AliasName: "alias/x", TargetKeyId: "00000000-0000-0000-0000-000000000000" })), "NotFoundException", 400);
 
   const forA = await kms.send(new ListAliasesCommand({ KeyId: a.KeyId }));
-  assert.deepEqual(forA.Aliases!.map((x) => x.AliasName), ["alias/one", "alias/two"]);
+  assert.deepEqual(
+    forA.Aliases!.map((x) => x.AliasName),
+    ["alias/one", "alias/two"],
+  );
   const first = forA.Aliases![0];
   assert.equal(first.AliasArn, `arn:aws:kms:us-east-1:${a.AWSAccountId}:alias/one`);
   assert.equal(first.TargetKeyId, a.KeyId);
@@ -59,11 +83,29 @@ test("grants: create (id and token), list with filters, retire by token, revoke 
   const acct = key.AWSAccountId!;
   const grantee = `arn:aws:iam::${acct}:role/app`;
   const retirer = `arn:aws:iam::${acct}:role/ops`;
-  const g1 = await kms.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: grantee, RetiringPrincipal: retirer, Operations: ["Encrypt", "Decrypt"], Name: "g1", Constraints: { EncryptionContextSubset: { app: "x" } } }));
+  const g1 = await kms.send(
+    new CreateGrantCommand({
+      KeyId: key.KeyId,
+      GranteePrincipal: grantee,
+      RetiringPrincipal: retirer,
+      Operations: ["Encrypt", "Decrypt"],
+      Name: "g1",
+      Constraints: { EncryptionContextSubset: { app: "x" } },
+    }),
+  );
   assert.match(g1.GrantId!, /^[0-9a-f]{64}$/);
   assert.ok(g1.GrantToken!.length > 64);
   // Same name and parameters: the same grant, as AWS returns for a retried CreateGrant.
-  const again = await kms.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: grantee, RetiringPrincipal: retirer, Operations: ["Decrypt", "Encrypt"], Name: "g1", Constraints: { EncryptionContextSubset: { app: "x" } } }));
+  const again = await kms.send(
+    new CreateGrantCommand({
+      KeyId: key.KeyId,
+      GranteePrincipal: grantee,
+      RetiringPrincipal: retirer,
+      Operations: ["Decrypt", "Encrypt"],
+      Name: "g1",
+      Constraints: { EncryptionContextSubset: { app: "x" } },
+    }),
+  );
   assert.equal(again.GrantId, g1.GrantId);
   const g2 = await kms.send(new CreateGrantCommand({ KeyId: key.Arn, GranteePrincipal: `arn:aws:iam::${acct}:role/other`, Operations: ["GenerateDataKey"] }));
 
@@ -78,7 +120,10 @@ test("grants: create (id and token), list with filters, retire by token, revoke 
   assert.deepEqual(e1.Operations, ["Encrypt", "Decrypt"]);
   assert.deepEqual(e1.Constraints, { EncryptionContextSubset: { app: "x" } });
   assert.equal((await kms.send(new ListGrantsCommand({ KeyId: key.KeyId, GranteePrincipal: grantee }))).Grants!.length, 1);
-  assert.deepEqual((await kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: retirer }))).Grants!.map((g) => g.GrantId), [g1.GrantId]);
+  assert.deepEqual(
+    (await kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: retirer }))).Grants!.map((g) => g.GrantId),
+    [g1.GrantId],
+  );
 
   await kms.send(new RetireGrantCommand({ GrantToken: g1.GrantToken }));
   await rejects(kms.send(new RetireGrantCommand({ GrantToken: g1.GrantToken })), "InvalidGrantTokenException", 400);
@@ -86,7 +131,11 @@ test("grants: create (id and token), list with filters, retire by token, revoke 
   await rejects(kms.send(new RevokeGrantCommand({ KeyId: key.KeyId, GrantId: g2.GrantId })), "NotFoundException", 400);
   await rejects(kms.send(new RevokeGrantCommand({ KeyId: key.KeyId, GrantId: "nope" })), "InvalidGrantIdException", 400);
   assert.deepEqual((await kms.send(new ListGrantsCommand({ KeyId: key.KeyId }))).Grants, []);
-  await rejects(kms.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: grantee, Operations: ["Decrypt"], DryRun: true })), "DryRunOperationException", 400);
+  await rejects(
+    kms.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: grantee, Operations: ["Decrypt"], DryRun: true })),
+    "DryRunOperationException",
+    400,
+  );
 });
 
 test("rotation: enable/status, on-demand and automatic rotation; old ciphertexts keep decrypting", async () => {
@@ -107,12 +156,21 @@ test("rotation: enable/status, on-demand and automatic rotation; old ciphertexts
 
   clock.advance(91 * DAY);
   const rot = await kms.send(new ListKeyRotationsCommand({ KeyId }));
-  assert.deepEqual(rot.Rotations!.map((r) => r.RotationType), ["ON_DEMAND", "AUTOMATIC"]);
-  assert.deepEqual(rot.Rotations!.map((r) => r.KeyMaterialState), ["NON_CURRENT", "CURRENT"]);
+  assert.deepEqual(
+    rot.Rotations!.map((r) => r.RotationType),
+    ["ON_DEMAND", "AUTOMATIC"],
+  );
+  assert.deepEqual(
+    rot.Rotations!.map((r) => r.KeyMaterialState),
+    ["NON_CURRENT", "CURRENT"],
+  );
   const d = (await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata!;
   assert.equal(d.CurrentKeyMaterialId, rot.Rotations![1].KeyMaterialId);
 
-  for (const [blob, want] of [[before.CiphertextBlob, "v1"], [mid.CiphertextBlob, "v2"]] as const) {
+  for (const [blob, want] of [
+    [before.CiphertextBlob, "v1"],
+    [mid.CiphertextBlob, "v2"],
+  ] as const) {
     const dec = await kms.send(new DecryptCommand({ CiphertextBlob: blob }));
     assert.equal(Buffer.from(dec.Plaintext!).toString(), want);
   }

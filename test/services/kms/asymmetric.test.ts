@@ -3,8 +3,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { constants, createHash, createPublicKey, publicEncrypt, verify } from "node:crypto";
 import {
-  KMSClient, CreateKeyCommand, SignCommand, VerifyCommand, GetPublicKeyCommand, EncryptCommand, DecryptCommand,
-  GenerateMacCommand, VerifyMacCommand, type SigningAlgorithmSpec, type KeySpec,
+  KMSClient,
+  CreateKeyCommand,
+  SignCommand,
+  VerifyCommand,
+  GetPublicKeyCommand,
+  EncryptCommand,
+  DecryptCommand,
+  GenerateMacCommand,
+  VerifyMacCommand,
+  type SigningAlgorithmSpec,
+  type KeySpec,
 } from "@aws-sdk/client-kms";
 import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -43,7 +52,9 @@ test("Sign RAW and DIGEST with every key spec; node:crypto verifies with the pub
     const dg = await kms.send(new SignCommand({ KeyId: KeyMetadata!.Arn, Message: digest, MessageType: "DIGEST", SigningAlgorithm: alg }));
     assert.ok(verify(hash, msg, opts, Buffer.from(dg.Signature!)), `${KeySpec} ${alg} DIGEST`);
     // And KMS verifies both its own signatures, either way round.
-    const v = await kms.send(new VerifyCommand({ KeyId: KeyMetadata!.KeyId, Message: digest, MessageType: "DIGEST", Signature: raw.Signature, SigningAlgorithm: alg }));
+    const v = await kms.send(
+      new VerifyCommand({ KeyId: KeyMetadata!.KeyId, Message: digest, MessageType: "DIGEST", Signature: raw.Signature, SigningAlgorithm: alg }),
+    );
     assert.equal(v.SignatureValid, true);
     const v2 = await kms.send(new VerifyCommand({ KeyId: KeyMetadata!.KeyId, Message: msg, Signature: dg.Signature, SigningAlgorithm: alg }));
     assert.equal(v2.SignatureValid, true);
@@ -55,9 +66,22 @@ test("Verify of a wrong signature → KMSInvalidSignatureException; bad digest l
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY" }));
   const KeyId = KeyMetadata!.KeyId;
   const { Signature } = await kms.send(new SignCommand({ KeyId, Message: msg, SigningAlgorithm: "ECDSA_SHA_256" }));
-  await rejects(kms.send(new VerifyCommand({ KeyId, Message: Buffer.from("other"), Signature, SigningAlgorithm: "ECDSA_SHA_256" })), "KMSInvalidSignatureException", 400);
-  await rejects(kms.send(new VerifyCommand({ KeyId, Message: msg, Signature: Buffer.from("junk"), SigningAlgorithm: "ECDSA_SHA_256" })), "KMSInvalidSignatureException", 400);
-  await rejects(kms.send(new SignCommand({ KeyId, Message: Buffer.alloc(31), MessageType: "DIGEST", SigningAlgorithm: "ECDSA_SHA_256" })), "ValidationException", 400, /Digest is invalid length/);
+  await rejects(
+    kms.send(new VerifyCommand({ KeyId, Message: Buffer.from("other"), Signature, SigningAlgorithm: "ECDSA_SHA_256" })),
+    "KMSInvalidSignatureException",
+    400,
+  );
+  await rejects(
+    kms.send(new VerifyCommand({ KeyId, Message: msg, Signature: Buffer.from("junk"), SigningAlgorithm: "ECDSA_SHA_256" })),
+    "KMSInvalidSignatureException",
+    400,
+  );
+  await rejects(
+    kms.send(new SignCommand({ KeyId, Message: Buffer.alloc(31), MessageType: "DIGEST", SigningAlgorithm: "ECDSA_SHA_256" })),
+    "ValidationException",
+    400,
+    /Digest is invalid length/,
+  );
   await rejects(kms.send(new SignCommand({ KeyId, Message: msg, SigningAlgorithm: "RSASSA_PSS_SHA_256" })), "InvalidKeyUsageException", 400);
   await rejects(kms.send(new EncryptCommand({ KeyId, Plaintext: msg })), "InvalidKeyUsageException", 400);
   const sym = await kms.send(new CreateKeyCommand({}));
@@ -91,7 +115,12 @@ test("RSA ENCRYPT_DECRYPT: OAEP SHA-1/SHA-256, also for ciphertext made outside 
 
 test("HMAC keys: GenerateMac is deterministic and sized by spec, VerifyMac accepts it and rejects others with KMSInvalidMacException", async () => {
   const kms = client();
-  for (const [KeySpec, MacAlgorithm, len] of [["HMAC_224", "HMAC_SHA_224", 28], ["HMAC_256", "HMAC_SHA_256", 32], ["HMAC_384", "HMAC_SHA_384", 48], ["HMAC_512", "HMAC_SHA_512", 64]] as const) {
+  for (const [KeySpec, MacAlgorithm, len] of [
+    ["HMAC_224", "HMAC_SHA_224", 28],
+    ["HMAC_256", "HMAC_SHA_256", 32],
+    ["HMAC_384", "HMAC_SHA_384", 48],
+    ["HMAC_512", "HMAC_SHA_512", 64],
+  ] as const) {
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec, KeyUsage: "GENERATE_VERIFY_MAC" }));
     assert.deepEqual(KeyMetadata!.MacAlgorithms, [MacAlgorithm]);
     const m = await kms.send(new GenerateMacCommand({ KeyId: KeyMetadata!.KeyId, MacAlgorithm, Message: msg }));
@@ -100,11 +129,19 @@ test("HMAC keys: GenerateMac is deterministic and sized by spec, VerifyMac accep
     assert.deepEqual(Buffer.from(again.Mac!), Buffer.from(m.Mac!));
     const ok = await kms.send(new VerifyMacCommand({ KeyId: KeyMetadata!.KeyId, MacAlgorithm, Message: msg, Mac: m.Mac }));
     assert.equal(ok.MacValid, true);
-    await rejects(kms.send(new VerifyMacCommand({ KeyId: KeyMetadata!.KeyId, MacAlgorithm, Message: Buffer.from("x"), Mac: m.Mac })), "KMSInvalidMacException", 400);
+    await rejects(
+      kms.send(new VerifyMacCommand({ KeyId: KeyMetadata!.KeyId, MacAlgorithm, Message: Buffer.from("x"), Mac: m.Mac })),
+      "KMSInvalidMacException",
+      400,
+    );
   }
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" }));
   await rejects(kms.send(new GenerateMacCommand({ KeyId: KeyMetadata!.KeyId, MacAlgorithm: "HMAC_SHA_512", Message: msg })), "InvalidKeyUsageException", 400);
   await rejects(kms.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: msg })), "InvalidKeyUsageException", 400);
   const sym = await kms.send(new CreateKeyCommand({}));
-  await rejects(kms.send(new GenerateMacCommand({ KeyId: sym.KeyMetadata!.KeyId, MacAlgorithm: "HMAC_SHA_256", Message: msg })), "InvalidKeyUsageException", 400);
+  await rejects(
+    kms.send(new GenerateMacCommand({ KeyId: sym.KeyMetadata!.KeyId, MacAlgorithm: "HMAC_SHA_256", Message: msg })),
+    "InvalidKeyUsageException",
+    400,
+  );
 });

@@ -19,28 +19,29 @@ const boto3Missing = pythonMissing();
 
 const clis = awsClis();
 if (!clis.length) test("aws CLI: kms encrypt/decrypt", { skip: "aws CLI not installed" }, () => {});
-for (const cli of clis) test(`${cli.label}: create-key, create-alias, encrypt and decrypt with fileb://, a wrong context refused`, async () => {
-  const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test" };
-  const aws = async (args: string[]) => {
-    const r = await runAws(cli, server.url, args, creds);
-    assert.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout || "{}");
-  };
-  const { KeyMetadata } = await aws(["kms", "create-key", "--description", "cli key"]);
-  await aws(["kms", "create-alias", "--alias-name", "alias/cli", "--target-key-id", KeyMetadata.KeyId]);
-  const plain = join(dir, `plain-${cli.label.replace(/\W/g, "")}`);
-  writeFileSync(plain, Buffer.from([0, 1, 2, 250, 255, 10]));
-  const enc = await aws(["kms", "encrypt", "--key-id", "alias/cli", "--plaintext", `fileb://${plain}`, "--encryption-context", "app=cli"]);
-  assert.equal(enc.KeyId, KeyMetadata.Arn);
-  const blob = join(dir, `blob-${cli.label.replace(/\W/g, "")}`);
-  writeFileSync(blob, Buffer.from(enc.CiphertextBlob, "base64"));
-  const dec = await aws(["kms", "decrypt", "--ciphertext-blob", `fileb://${blob}`, "--encryption-context", "app=cli"]);
-  assert.deepEqual(Buffer.from(dec.Plaintext, "base64"), Buffer.from([0, 1, 2, 250, 255, 10]));
-  assert.equal(dec.KeyId, KeyMetadata.Arn);
-  const bad = await runAws(cli, server.url, ["kms", "decrypt", "--ciphertext-blob", `fileb://${blob}`, "--encryption-context", "app=other"], creds);
-  assert.notEqual(bad.status, 0);
-  assert.match(bad.stderr, /\(InvalidCiphertextException\)/);
-});
+for (const cli of clis)
+  test(`${cli.label}: create-key, create-alias, encrypt and decrypt with fileb://, a wrong context refused`, async () => {
+    const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test" };
+    const aws = async (args: string[]) => {
+      const r = await runAws(cli, server.url, args, creds);
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout || "{}");
+    };
+    const { KeyMetadata } = await aws(["kms", "create-key", "--description", "cli key"]);
+    await aws(["kms", "create-alias", "--alias-name", "alias/cli", "--target-key-id", KeyMetadata.KeyId]);
+    const plain = join(dir, `plain-${cli.label.replace(/\W/g, "")}`);
+    writeFileSync(plain, Buffer.from([0, 1, 2, 250, 255, 10]));
+    const enc = await aws(["kms", "encrypt", "--key-id", "alias/cli", "--plaintext", `fileb://${plain}`, "--encryption-context", "app=cli"]);
+    assert.equal(enc.KeyId, KeyMetadata.Arn);
+    const blob = join(dir, `blob-${cli.label.replace(/\W/g, "")}`);
+    writeFileSync(blob, Buffer.from(enc.CiphertextBlob, "base64"));
+    const dec = await aws(["kms", "decrypt", "--ciphertext-blob", `fileb://${blob}`, "--encryption-context", "app=cli"]);
+    assert.deepEqual(Buffer.from(dec.Plaintext, "base64"), Buffer.from([0, 1, 2, 250, 255, 10]));
+    assert.equal(dec.KeyId, KeyMetadata.Arn);
+    const bad = await runAws(cli, server.url, ["kms", "decrypt", "--ciphertext-blob", `fileb://${blob}`, "--encryption-context", "app=other"], creds);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /\(InvalidCiphertextException\)/);
+  });
 
 const BOTO3_SCRIPT = `
 import json, sys, boto3

@@ -3,9 +3,21 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import {
-  KMSClient, CreateKeyCommand, EncryptCommand, DecryptCommand, GenerateDataKeyCommand, GenerateDataKeyWithoutPlaintextCommand,
-  GenerateDataKeyPairCommand, GenerateDataKeyPairWithoutPlaintextCommand, ReEncryptCommand, GenerateRandomCommand, DisableKeyCommand,
-  ScheduleKeyDeletionCommand, CreateAliasCommand, DescribeKeyCommand, ListAliasesCommand,
+  KMSClient,
+  CreateKeyCommand,
+  EncryptCommand,
+  DecryptCommand,
+  GenerateDataKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
+  GenerateDataKeyPairCommand,
+  GenerateDataKeyPairWithoutPlaintextCommand,
+  ReEncryptCommand,
+  GenerateRandomCommand,
+  DisableKeyCommand,
+  ScheduleKeyDeletionCommand,
+  CreateAliasCommand,
+  DescribeKeyCommand,
+  ListAliasesCommand,
 } from "@aws-sdk/client-kms";
 import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -65,7 +77,12 @@ test("disabled → DisabledException, pending deletion → KMSInvalidStateExcept
   await rejects(kms.send(new DecryptCommand({ CiphertextBlob })), "DisabledException", 400);
   const other = await newKey(kms);
   await kms.send(new ScheduleKeyDeletionCommand({ KeyId: other.KeyId, PendingWindowInDays: 7 }));
-  await rejects(kms.send(new EncryptCommand({ KeyId: other.KeyId, Plaintext: text("x") })), "KMSInvalidStateException", 400, `${other.Arn} is pending deletion.`);
+  await rejects(
+    kms.send(new EncryptCommand({ KeyId: other.KeyId, Plaintext: text("x") })),
+    "KMSInvalidStateException",
+    400,
+    `${other.Arn} is pending deletion.`,
+  );
   const missing = "11111111-2222-3333-4444-555555555555";
   await rejects(kms.send(new EncryptCommand({ KeyId: missing, Plaintext: text("x") })), "NotFoundException", 400, /does not exist/);
   await rejects(kms.send(new EncryptCommand({ KeyId: "alias/nope", Plaintext: text("x") })), "NotFoundException", 400, /alias\/nope' is not found/);
@@ -121,8 +138,14 @@ test("ReEncrypt moves a ciphertext to another key and context", async () => {
   const b = await newKey(kms);
   const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: a.KeyId, Plaintext: text("move me"), EncryptionContext: { from: "a" } }));
   await rejects(kms.send(new ReEncryptCommand({ CiphertextBlob, DestinationKeyId: b.KeyId })), "InvalidCiphertextException", 400);
-  await rejects(kms.send(new ReEncryptCommand({ CiphertextBlob, SourceKeyId: b.KeyId, SourceEncryptionContext: { from: "a" }, DestinationKeyId: b.KeyId })), "IncorrectKeyException", 400);
-  const re = await kms.send(new ReEncryptCommand({ CiphertextBlob, SourceEncryptionContext: { from: "a" }, DestinationKeyId: b.KeyId, DestinationEncryptionContext: { to: "b" } }));
+  await rejects(
+    kms.send(new ReEncryptCommand({ CiphertextBlob, SourceKeyId: b.KeyId, SourceEncryptionContext: { from: "a" }, DestinationKeyId: b.KeyId })),
+    "IncorrectKeyException",
+    400,
+  );
+  const re = await kms.send(
+    new ReEncryptCommand({ CiphertextBlob, SourceEncryptionContext: { from: "a" }, DestinationKeyId: b.KeyId, DestinationEncryptionContext: { to: "b" } }),
+  );
   assert.equal(re.SourceKeyId, a.Arn);
   assert.equal(re.KeyId, b.Arn);
   const dec = await kms.send(new DecryptCommand({ CiphertextBlob: re.CiphertextBlob, EncryptionContext: { to: "b" } }));
@@ -147,7 +170,10 @@ test("AWS managed keys: alias/aws/ssm works out of the box and is then listed", 
   const dec = await kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }));
   assert.equal(Buffer.from(dec.Plaintext!).toString(), "param");
   const { Aliases } = await kms.send(new ListAliasesCommand({}));
-  assert.deepEqual(Aliases!.map((a) => [a.AliasName, a.TargetKeyId]), [["alias/aws/ssm", d.KeyMetadata!.KeyId]]);
+  assert.deepEqual(
+    Aliases!.map((a) => [a.AliasName, a.TargetKeyId]),
+    [["alias/aws/ssm", d.KeyMetadata!.KeyId]],
+  );
   // The same key every time.
   const again = await kms.send(new DescribeKeyCommand({ KeyId: "alias/aws/ssm" }));
   assert.equal(again.KeyMetadata!.KeyId, d.KeyMetadata!.KeyId);

@@ -2,9 +2,24 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  KMSClient, CreateKeyCommand, DescribeKeyCommand, ListKeysCommand, EnableKeyCommand, DisableKeyCommand, ScheduleKeyDeletionCommand,
-  CancelKeyDeletionCommand, UpdateKeyDescriptionCommand, TagResourceCommand, UntagResourceCommand, ListResourceTagsCommand,
-  GetKeyPolicyCommand, PutKeyPolicyCommand, ListKeyPoliciesCommand, CreateAliasCommand, ListAliasesCommand, EncryptCommand,
+  KMSClient,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  ListKeysCommand,
+  EnableKeyCommand,
+  DisableKeyCommand,
+  ScheduleKeyDeletionCommand,
+  CancelKeyDeletionCommand,
+  UpdateKeyDescriptionCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  ListResourceTagsCommand,
+  GetKeyPolicyCommand,
+  PutKeyPolicyCommand,
+  ListKeyPoliciesCommand,
+  CreateAliasCommand,
+  ListAliasesCommand,
+  EncryptCommand,
 } from "@aws-sdk/client-kms";
 import { ManualClock } from "../../../src/core/clock.js";
 import { useServer } from "../../helpers/server.js";
@@ -112,8 +127,19 @@ test("UpdateKeyDescription and tags (aws: reserved; Untag; ListResourceTags)", a
   const KeyId = m!.KeyId;
   await kms.send(new UpdateKeyDescriptionCommand({ KeyId, Description: "new words" }));
   assert.equal((await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata!.Description, "new words");
-  await kms.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey: "a", TagValue: "2" }, { TagKey: "b", TagValue: "3" }] }));
-  assert.deepEqual((await kms.send(new ListResourceTagsCommand({ KeyId }))).Tags, [{ TagKey: "a", TagValue: "2" }, { TagKey: "b", TagValue: "3" }]);
+  await kms.send(
+    new TagResourceCommand({
+      KeyId,
+      Tags: [
+        { TagKey: "a", TagValue: "2" },
+        { TagKey: "b", TagValue: "3" },
+      ],
+    }),
+  );
+  assert.deepEqual((await kms.send(new ListResourceTagsCommand({ KeyId }))).Tags, [
+    { TagKey: "a", TagValue: "2" },
+    { TagKey: "b", TagValue: "3" },
+  ]);
   await kms.send(new UntagResourceCommand({ KeyId, TagKeys: ["a"] }));
   const t = await kms.send(new ListResourceTagsCommand({ KeyId }));
   assert.deepEqual(t.Tags, [{ TagKey: "b", TagValue: "3" }]);
@@ -135,7 +161,11 @@ test("key policies: the default policy names the account root; PutKeyPolicy vali
   await kms.send(new PutKeyPolicyCommand({ KeyId, PolicyName: "default", Policy: mine }));
   assert.equal((await kms.send(new GetKeyPolicyCommand({ KeyId }))).Policy, mine);
   await rejects(kms.send(new PutKeyPolicyCommand({ KeyId, Policy: "{not json" })), "MalformedPolicyDocumentException", 400);
-  await rejects(kms.send(new PutKeyPolicyCommand({ KeyId, Policy: JSON.stringify({ Statement: [{ Effect: "Maybe", Action: "*" }] }) })), "MalformedPolicyDocumentException", 400);
+  await rejects(
+    kms.send(new PutKeyPolicyCommand({ KeyId, Policy: JSON.stringify({ Statement: [{ Effect: "Maybe", Action: "*" }] }) })),
+    "MalformedPolicyDocumentException",
+    400,
+  );
   await rejects(kms.send(new GetKeyPolicyCommand({ KeyId, PolicyName: "other" })), "ValidationException", 400);
   await rejects(kms.send(new CreateKeyCommand({ Policy: "[]" })), "MalformedPolicyDocumentException", 400);
   const created = await kms.send(new CreateKeyCommand({ Policy: mine }));

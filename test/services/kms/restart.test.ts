@@ -5,8 +5,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  KMSClient, CreateKeyCommand, CreateAliasCommand, EncryptCommand, DecryptCommand, DescribeKeyCommand, SignCommand, VerifyCommand,
-  RotateKeyOnDemandCommand, CreateGrantCommand, ListGrantsCommand,
+  KMSClient,
+  CreateKeyCommand,
+  CreateAliasCommand,
+  EncryptCommand,
+  DecryptCommand,
+  DescribeKeyCommand,
+  SignCommand,
+  VerifyCommand,
+  RotateKeyOnDemandCommand,
+  CreateGrantCommand,
+  ListGrantsCommand,
 } from "@aws-sdk/client-kms";
 import { randomAccount, startTestServer } from "../../helpers/server.js";
 
@@ -34,9 +43,14 @@ test("a ciphertext and a signature made before a restart verify after it", async
       const dm = await kms2.send(new DecryptCommand({ CiphertextBlob: managed.CiphertextBlob }));
       assert.equal(Buffer.from(dm.Plaintext!).toString(), "managed");
       assert.equal((await kms2.send(new DescribeKeyCommand({ KeyId: "alias/durable" }))).KeyMetadata!.Description, "durable");
-      const v = await kms2.send(new VerifyCommand({ KeyId: signer.KeyId, Message: Buffer.from("m"), Signature: sig.Signature, SigningAlgorithm: "ECDSA_SHA_256" }));
+      const v = await kms2.send(
+        new VerifyCommand({ KeyId: signer.KeyId, Message: Buffer.from("m"), Signature: sig.Signature, SigningAlgorithm: "ECDSA_SHA_256" }),
+      );
       assert.equal(v.SignatureValid, true);
-      assert.deepEqual((await kms2.send(new ListGrantsCommand({ KeyId: key.KeyId }))).Grants!.map((g) => g.GrantId), [grant.GrantId]);
+      assert.deepEqual(
+        (await kms2.send(new ListGrantsCommand({ KeyId: key.KeyId }))).Grants!.map((g) => g.GrantId),
+        [grant.GrantId],
+      );
     } finally {
       await second.close();
     }

@@ -6,7 +6,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DeleteFunctionCommand, InvokeCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand, type PutFunctionEventInvokeConfigCommandInput } from "@aws-sdk/client-lambda";
+import {
+  DeleteFunctionCommand,
+  InvokeCommand,
+  PutFunctionConcurrencyCommand,
+  PutFunctionEventInvokeConfigCommand,
+  type PutFunctionEventInvokeConfigCommandInput,
+} from "@aws-sdk/client-lambda";
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from "@aws-sdk/client-sqs";
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { ManualClock } from "../../../src/core/clock.js";
@@ -43,7 +49,9 @@ async function receive(e: Env, url: string, n = 1, timeoutMs = 15_000): Promise<
   const deadline = Date.now() + timeoutMs;
   while (got.length < n) {
     if (Date.now() > deadline) throw new Error(`expected ${n} message(s) on ${url}, got ${got.length}`);
-    const { Messages } = await e.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ["All"] }));
+    const { Messages } = await e.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ["All"] }),
+    );
     got.push(...(Messages ?? []));
     if (!Messages?.length) await sleep(50);
   }
@@ -51,7 +59,11 @@ async function receive(e: Env, url: string, n = 1, timeoutMs = 15_000): Promise<
 }
 
 /** The account's queued events, as stored (to know when a retry is armed before moving the clock). */
-const pending = (e: Env): AsyncEventRec[] => e.s.runtime.store.table<AsyncEventRec>("lambda:async-events", `${e.account}/us-east-1`).list().map((x) => x.value);
+const pending = (e: Env): AsyncEventRec[] =>
+  e.s.runtime.store
+    .table<AsyncEventRec>("lambda:async-events", `${e.account}/us-east-1`)
+    .list()
+    .map((x) => x.value);
 
 /** Waits until the one queued event has had `attempts` invocations and its next attempt is scheduled. */
 async function waitForRetry(e: Env, attempts: number, c = clock): Promise<AsyncEventRec> {
@@ -80,12 +92,15 @@ test("a successful event sends AWS's invocation record to the OnSuccess queue", 
   assert.equal(record.version, "1.0");
   assert.match(record.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.equal(record.requestContext.requestId, out.$metadata.requestId, "the record carries the Invoke's request id");
-  assert.deepEqual({ ...record.requestContext, requestId: undefined }, {
-    requestId: undefined,
-    functionArn: `arn:aws:lambda:us-east-1:${e.account}:function:ok:$LATEST`,
-    condition: "Success",
-    approximateInvokeCount: 1,
-  });
+  assert.deepEqual(
+    { ...record.requestContext, requestId: undefined },
+    {
+      requestId: undefined,
+      functionArn: `arn:aws:lambda:us-east-1:${e.account}:function:ok:$LATEST`,
+      condition: "Success",
+      approximateInvokeCount: 1,
+    },
+  );
   assert.deepEqual(record.requestPayload, { a: 1 });
   assert.deepEqual(record.responseContext, { statusCode: 200, executedVersion: "$LATEST" });
   assert.deepEqual(record.responsePayload, { ok: true, event: { a: 1 } });
@@ -146,7 +161,11 @@ test("a failing event is retried twice, 1 then 2 minutes apart, then goes to OnF
 test("the dead-letter queue alone (no invoke config) gets the event, the error message cut to 1 KB", async () => {
   const e = await env();
   const dlq = await queue(e, "dlq-only");
-  await createFunction(e, { FunctionName: "long-error", code: { "index.mjs": "export const handler = async () => { throw new Error('x'.repeat(3000)); };" }, DeadLetterConfig: { TargetArn: dlq.arn } });
+  await createFunction(e, {
+    FunctionName: "long-error",
+    code: { "index.mjs": "export const handler = async () => { throw new Error('x'.repeat(3000)); };" },
+    DeadLetterConfig: { TargetArn: dlq.arn },
+  });
   await e.lambda.send(new InvokeCommand({ FunctionName: "long-error", InvocationType: "Event", Payload: payload({ keep: "me" }) }));
   await waitForRetry(e, 1);
   clock.advance(60_000);
@@ -196,7 +215,10 @@ test("a Lambda function as destination is invoked with the record as its event",
   const e = await env();
   const q = await queue(e, "chain");
   await createFunction(e, { FunctionName: "first" });
-  await createFunction(e, { FunctionName: "second", code: { "index.mjs": "export const handler = async (event) => ({ seen: event.requestContext.condition, from: event.requestContext.functionArn });" } });
+  await createFunction(e, {
+    FunctionName: "second",
+    code: { "index.mjs": "export const handler = async (event) => ({ seen: event.requestContext.condition, from: event.requestContext.functionArn });" },
+  });
   const second = `arn:aws:lambda:us-east-1:${e.account}:function:second`;
   await putConfig(e, { FunctionName: "first", DestinationConfig: { OnSuccess: { Destination: second } } });
   // The second function's own success record shows what it received.
@@ -215,7 +237,11 @@ test("a Lambda function as destination is invoked with the record as its event",
 test("a throttled event goes back on the queue with backoff and runs once there is room", async () => {
   const e = await env();
   const dlq = await queue(e, "throttle-dlq");
-  await createFunction(e, { FunctionName: "narrow", DeadLetterConfig: { TargetArn: dlq.arn }, code: { "index.mjs": "export const handler = async (event) => { await new Promise((r) => setTimeout(r, 1000)); return event; };" } });
+  await createFunction(e, {
+    FunctionName: "narrow",
+    DeadLetterConfig: { TargetArn: dlq.arn },
+    code: { "index.mjs": "export const handler = async (event) => { await new Promise((r) => setTimeout(r, 1000)); return event; };" },
+  });
   await e.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "narrow", ReservedConcurrentExecutions: 1 }));
   await e.lambda.send(new InvokeCommand({ FunctionName: "narrow", InvocationType: "Event", Payload: payload({ n: 1 }) }));
   await e.lambda.send(new InvokeCommand({ FunctionName: "narrow", InvocationType: "Event", Payload: payload({ n: 2 }) }));
@@ -228,11 +254,16 @@ test("a throttled event goes back on the queue with backoff and runs once there 
   assert.equal(throttled.dueAt - clock.now(), 1000, "the first backoff is 1 second");
   // Move time on, a second at a time, until both ran (the first takes a second of real time and more under load;
   // the backoff doubles meanwhile, yet 30 s of real time move the clock only 10 minutes, far below the event age).
-  await waitUntil(() => {
-    if (!pending(e).length) return true;
-    clock.advance(1000);
-    return false;
-  }, "both throttled events to run", 30_000, 50);
+  await waitUntil(
+    () => {
+      if (!pending(e).length) return true;
+      clock.advance(1000);
+      return false;
+    },
+    "both throttled events to run",
+    30_000,
+    50,
+  );
   const { Messages } = await e.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, WaitTimeSeconds: 0 }));
   assert.equal(Messages, undefined, "nothing failed");
 });

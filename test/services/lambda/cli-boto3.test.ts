@@ -30,7 +30,8 @@ if (!clis.length) test("aws CLI: lambda deployment workflow", { skip: "aws CLI n
 // Each CLI call starts a Python process (about a second): the CLIs' scenarios run side by side.
 else
   describe("aws CLI", { concurrency: true }, () => {
-    for (const cli of clis) test(`${cli.label}: create-function fileb://, waiters, invoke (outfile, log tail), updates, versions, aliases, delete`, () => cliScenario(cli));
+    for (const cli of clis)
+      test(`${cli.label}: create-function fileb://, waiters, invoke (outfile, log tail), updates, versions, aliases, delete`, () => cliScenario(cli));
   });
 
 async function cliScenario(cli: AwsCli) {
@@ -53,11 +54,34 @@ async function cliScenario(cli: AwsCli) {
   const z2 = zip({ "index.mjs": V2 });
   const invoke = async (fn: string, event: unknown, extra: string[] = []) => {
     const outfile = join(dir, `${tag}-out-${Math.random().toString(36).slice(2)}.json`);
-    const res = await aws(["invoke", "--function-name", fn, "--payload", JSON.stringify(event), ...(v2cli ? ["--cli-binary-format", "raw-in-base64-out"] : []), ...extra, outfile]);
+    const res = await aws([
+      "invoke",
+      "--function-name",
+      fn,
+      "--payload",
+      JSON.stringify(event),
+      ...(v2cli ? ["--cli-binary-format", "raw-in-base64-out"] : []),
+      ...extra,
+      outfile,
+    ]);
     return { res, payload: JSON.parse(readFileSync(outfile, "utf8")) };
   };
 
-  const created = await aws(["create-function", "--function-name", "cli-fn", "--runtime", "nodejs20.x", "--handler", "index.handler", "--role", env.role, "--zip-file", `fileb://${file("v1.zip", z1)}`, "--description", "from the cli"]);
+  const created = await aws([
+    "create-function",
+    "--function-name",
+    "cli-fn",
+    "--runtime",
+    "nodejs20.x",
+    "--handler",
+    "index.handler",
+    "--role",
+    env.role,
+    "--zip-file",
+    `fileb://${file("v1.zip", z1)}`,
+    "--description",
+    "from the cli",
+  ]);
   assert.equal(created.FunctionArn, `arn:aws:lambda:us-east-1:${env.account}:function:cli-fn`);
   assert.equal(created.CodeSha256, sha256(z1));
   assert.equal(created.CodeSize, z1.length);
@@ -90,7 +114,17 @@ async function cliScenario(cli: AwsCli) {
   await aws(["wait", "function-updated-v2", "--function-name", "cli-fn"]);
   assert.equal((await invoke("cli-fn", { n: 2 })).payload.v, 2);
 
-  const conf = await aws(["update-function-configuration", "--function-name", "cli-fn", "--environment", "Variables={GREETING=hello}", "--timeout", "10", "--memory-size", "256"]);
+  const conf = await aws([
+    "update-function-configuration",
+    "--function-name",
+    "cli-fn",
+    "--environment",
+    "Variables={GREETING=hello}",
+    "--timeout",
+    "10",
+    "--memory-size",
+    "256",
+  ]);
   assert.equal(conf.Timeout, 10);
   assert.equal(conf.MemorySize, 256);
   assert.deepEqual(conf.Environment, { Variables: { GREETING: "hello" } });
@@ -98,7 +132,10 @@ async function cliScenario(cli: AwsCli) {
   assert.equal((await invoke("cli-fn", {})).payload.greeting, "hello");
 
   const { Functions } = await aws(["list-functions"]);
-  assert.deepEqual(Functions.map((f: { FunctionName: string }) => f.FunctionName), ["cli-fn"]);
+  assert.deepEqual(
+    Functions.map((f: { FunctionName: string }) => f.FunctionName),
+    ["cli-fn"],
+  );
   assert.equal(Functions[0].MemorySize, 256);
 
   // A version freezes this code and configuration; an alias points at it and Invoke runs that version.
@@ -117,7 +154,19 @@ async function cliScenario(cli: AwsCli) {
   assert.equal((await invoke("cli-fn", {})).payload.greeting, "changed");
 
   // A handler that throws: exit status 0, FunctionError in the output, the error document in the outfile.
-  await aws(["create-function", "--function-name", "cli-fails", "--runtime", "nodejs20.x", "--handler", "index.handler", "--role", env.role, "--zip-file", `fileb://${file("fails.zip", zip({ "index.mjs": FAILS }))}`]);
+  await aws([
+    "create-function",
+    "--function-name",
+    "cli-fails",
+    "--runtime",
+    "nodejs20.x",
+    "--handler",
+    "index.handler",
+    "--role",
+    env.role,
+    "--zip-file",
+    `fileb://${file("fails.zip", zip({ "index.mjs": FAILS }))}`,
+  ]);
   await aws(["wait", "function-active-v2", "--function-name", "cli-fails"]);
   const failed = await invoke("cli-fails", {});
   assert.equal(failed.res.StatusCode, 200);
@@ -130,7 +179,15 @@ async function cliScenario(cli: AwsCli) {
   const gone = await raw(["get-function", "--function-name", "cli-fn"]);
   assert.notEqual(gone.status, 0);
   assert.match(gone.stderr, /\(ResourceNotFoundException\).*Function not found: arn:aws:lambda:us-east-1:\d{12}:function:cli-fn/);
-  const badPayload = await raw(["invoke", "--function-name", "cli-fails", "--payload", "not json", ...(v2cli ? ["--cli-binary-format", "raw-in-base64-out"] : []), join(dir, `${tag}-never.json`)]);
+  const badPayload = await raw([
+    "invoke",
+    "--function-name",
+    "cli-fails",
+    "--payload",
+    "not json",
+    ...(v2cli ? ["--cli-binary-format", "raw-in-base64-out"] : []),
+    join(dir, `${tag}-never.json`),
+  ]);
   assert.notEqual(badPayload.status, 0);
   assert.match(badPayload.stderr, /\(InvalidRequestContentException\)/);
 }
@@ -197,9 +254,17 @@ except lam.exceptions.ResourceNotFoundException as e:
 print(json.dumps(out))
 `;
 
-test("boto3: create_function, function_active_v2 waiter, invoke (Payload, LogResult, FunctionError), a Python function on the local python3", { skip: pythonMissing() }, async () => {
+test("boto3: create_function, function_active_v2 waiter, invoke (Payload, LogResult, FunctionError), a Python function on the local python3", {
+  skip: pythonMissing(),
+}, async () => {
   const env = await lambdaEnv(server);
-  const pyenv = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1" };
+  const pyenv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    AWS_MAX_ATTEMPTS: "1",
+  };
   const out = JSON.parse((await run("python3", ["-c", BOTO3_SCRIPT, server.url, env.account, env.role], { env: pyenv, timeout: 60_000 })).stdout);
   const local = (await run("python3", ["-c", "import sys;print('%d.%d'%sys.version_info[:2])"])).stdout.trim();
 

@@ -24,7 +24,9 @@ test("closing the server with a mapping's pollers in 20 s long polls does not wa
     // One message through the function: the pollers run, and are back in their long polls.
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "one" }));
     await eventually(async () => {
-      const { Attributes: a } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+      const { Attributes: a } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+      );
       assert.deepEqual([a!.ApproximateNumberOfMessages, a!.ApproximateNumberOfMessagesNotVisible], ["0", "0"]);
     });
     const t0 = Date.now();

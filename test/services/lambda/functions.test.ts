@@ -3,8 +3,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, ListFunctionsCommand,
-  UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  ListFunctionsCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { createHash } from "node:crypto";
 import { useServer } from "../../helpers/server.js";
@@ -16,10 +24,20 @@ const server = useServer();
 test("CreateFunction answers Pending; the waiter then sees Active at once", async () => {
   const env = await lambdaEnv(server);
   const code = zip({ "index.mjs": "export const handler = async () => 'v1';" });
-  const created = await env.lambda.send(new CreateFunctionCommand({
-    FunctionName: "f1", Runtime: "nodejs20.x", Handler: "index.handler", Role: env.role, Code: { ZipFile: code },
-    Description: "first", Timeout: 5, MemorySize: 256, Environment: { Variables: { AB: "1" } }, Tags: { team: "x" },
-  }));
+  const created = await env.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: "f1",
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      Role: env.role,
+      Code: { ZipFile: code },
+      Description: "first",
+      Timeout: 5,
+      MemorySize: 256,
+      Environment: { Variables: { AB: "1" } },
+      Tags: { team: "x" },
+    }),
+  );
   assert.equal(created.$metadata.httpStatusCode, 201);
   assert.equal(created.State, "Pending");
   assert.equal(created.StateReasonCode, "Creating");
@@ -35,10 +53,13 @@ test("CreateFunction answers Pending; the waiter then sees Active at once", asyn
   // The waiter polls GetFunction: once, since the function is Active by the time CreateFunction answers (a
   // second poll would mean waiting out the waiter's delay of seconds). Counted, not timed.
   let polls = 0;
-  env.lambda.middlewareStack.add((next, context) => async (args) => {
-    if (context.commandName === "GetFunctionCommand") polls++;
-    return next(args);
-  }, { step: "initialize", name: "countPolls" });
+  env.lambda.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === "GetFunctionCommand") polls++;
+      return next(args);
+    },
+    { step: "initialize", name: "countPolls" },
+  );
   await waitUntilFunctionActiveV2({ client: env.lambda, maxWaitTime: 30 }, { FunctionName: "f1" });
   env.lambda.middlewareStack.remove("countPolls");
   assert.equal(polls, 1, "Active on the first poll");
@@ -54,7 +75,12 @@ test("CreateFunction answers Pending; the waiter then sees Active at once", asyn
   for (const name of ["f1", `${env.account}:function:f1`, created.FunctionArn!]) {
     assert.equal((await env.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))).FunctionName, "f1");
   }
-  await rejects(env.lambda.send(new GetFunctionCommand({ FunctionName: "missing" })), "ResourceNotFoundException", 404, `Function not found: arn:aws:lambda:us-east-1:${env.account}:function:missing`);
+  await rejects(
+    env.lambda.send(new GetFunctionCommand({ FunctionName: "missing" })),
+    "ResourceNotFoundException",
+    404,
+    `Function not found: arn:aws:lambda:us-east-1:${env.account}:function:missing`,
+  );
 });
 
 test("UpdateFunctionCode and UpdateFunctionConfiguration: InProgress answered, Successful after, new code and settings run", async () => {
@@ -62,7 +88,12 @@ test("UpdateFunctionCode and UpdateFunctionConfiguration: InProgress answered, S
   await createFunction(env, { FunctionName: "u", code: { "index.mjs": "export const handler = async () => ({ v: 1, env: process.env.MODE ?? null });" } });
   assert.deepEqual(json((await env.lambda.send(new InvokeCommand({ FunctionName: "u" }))).Payload), { v: 1, env: null });
 
-  const upd = await env.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "u", ZipFile: zip({ "index.mjs": "export const handler = async () => ({ v: 2, env: process.env.MODE ?? null });" }) }));
+  const upd = await env.lambda.send(
+    new UpdateFunctionCodeCommand({
+      FunctionName: "u",
+      ZipFile: zip({ "index.mjs": "export const handler = async () => ({ v: 2, env: process.env.MODE ?? null });" }),
+    }),
+  );
   assert.equal(upd.LastUpdateStatus, "InProgress");
   await waitUntilFunctionUpdatedV2({ client: env.lambda, maxWaitTime: 30 }, { FunctionName: "u" });
   assert.deepEqual(json((await env.lambda.send(new InvokeCommand({ FunctionName: "u" }))).Payload), { v: 2, env: null });
@@ -74,14 +105,23 @@ test("UpdateFunctionCode and UpdateFunctionConfiguration: InProgress answered, S
   assert.deepEqual(json((await env.lambda.send(new InvokeCommand({ FunctionName: "u" }))).Payload), { v: 2, env: "prod" });
 
   const current = await env.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "u" }));
-  await rejects(env.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "u", Description: "x", RevisionId: "stale" })), "PreconditionFailedException", 412);
+  await rejects(
+    env.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "u", Description: "x", RevisionId: "stale" })),
+    "PreconditionFailedException",
+    412,
+  );
   const ok = await env.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "u", Description: "x", RevisionId: current.RevisionId }));
   assert.notEqual(ok.RevisionId, current.RevisionId);
   // DryRun checks the code and changes nothing.
   const dry = await env.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "u", ZipFile: zip({ "index.mjs": "x" }), DryRun: true }));
   assert.notEqual(dry.CodeSha256, ok.CodeSha256);
   assert.equal((await env.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "u" }))).CodeSha256, ok.CodeSha256);
-  await rejects(env.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "u", Timeout: 901 })), "ValidationException", 400, "1 validation error detected: Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900");
+  await rejects(
+    env.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "u", Timeout: 901 })),
+    "ValidationException",
+    400,
+    "1 validation error detected: Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900",
+  );
   await rejects(env.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "u", MemorySize: 64 })), "ValidationException", 400);
 });
 
@@ -114,10 +154,28 @@ test("code from S3: S3Bucket/S3Key, and AWS's error for a missing object", async
   const bucket = `code-${env.account}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "fn.zip", Body: zip({ "index.mjs": "export const handler = async () => 'from s3';" }) }));
-  await env.lambda.send(new CreateFunctionCommand({ FunctionName: "s3fn", Runtime: "nodejs20.x", Handler: "index.handler", Role: env.role, Code: { S3Bucket: bucket, S3Key: "fn.zip" } }));
+  await env.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: "s3fn",
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      Role: env.role,
+      Code: { S3Bucket: bucket, S3Key: "fn.zip" },
+    }),
+  );
   assert.equal(json((await env.lambda.send(new InvokeCommand({ FunctionName: "s3fn" }))).Payload), "from s3");
   await rejects(
-    env.lambda.send(new CreateFunctionCommand({ FunctionName: "s3missing", Runtime: "nodejs20.x", Handler: "index.handler", Role: env.role, Code: { S3Bucket: bucket, S3Key: "nope.zip" } })),
-    "InvalidParameterValueException", 400, /S3 Error Code: NoSuchKey/,
+    env.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "s3missing",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: env.role,
+        Code: { S3Bucket: bucket, S3Key: "nope.zip" },
+      }),
+    ),
+    "InvalidParameterValueException",
+    400,
+    /S3 Error Code: NoSuchKey/,
   );
 });

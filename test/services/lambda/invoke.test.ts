@@ -78,13 +78,15 @@ test("a custom runtime runs its own bootstrap against the Runtime API", async ()
     '  curl -sS -X POST "http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/$REQUEST_ID/response" -d "{\\"echo\\":$EVENT,\\"handler\\":\\"$_HANDLER\\"}" >/dev/null',
     "done",
   ].join("\n");
-  await env.lambda.send(new CreateFunctionCommand({
-    FunctionName: "custom",
-    Runtime: "provided.al2023",
-    Handler: "my.handler",
-    Role: env.role,
-    Code: { ZipFile: zip([{ name: "bootstrap", data: bootstrap, mode: 0o755 }]) },
-  }));
+  await env.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: "custom",
+      Runtime: "provided.al2023",
+      Handler: "my.handler",
+      Role: env.role,
+      Code: { ZipFile: zip([{ name: "bootstrap", data: bootstrap, mode: 0o755 }]) },
+    }),
+  );
   const out = await env.lambda.send(new InvokeCommand({ FunctionName: "custom", Payload: payload({ n: 7 }), LogType: "Tail" }));
   assert.equal(out.FunctionError, undefined, Buffer.from(out.Payload ?? []).toString());
   assert.deepEqual(json(out.Payload), { echo: { n: 7 }, handler: "my.handler" });
@@ -130,7 +132,11 @@ test("errors: a thrown error, a missing module, a crash, a timeout and running o
   assert.ok(took >= 1000 && took < 30_000, `timed out after ${took} ms`);
   assert.match(Buffer.from(out.LogResult!, "base64").toString("utf8"), /Task timed out after 1\.00 seconds[\s\S]*REPORT .*Status: timeout/);
 
-  await fn("hog", "export const handler = async () => { const keep = []; for (let i = 0; i < 40; i++) keep.push(Buffer.alloc(8 * 1024 * 1024, 1)); await new Promise((r) => setTimeout(r, 2000)); return keep.length; };", { Timeout: 10 });
+  await fn(
+    "hog",
+    "export const handler = async () => { const keep = []; for (let i = 0; i < 40; i++) keep.push(Buffer.alloc(8 * 1024 * 1024, 1)); await new Promise((r) => setTimeout(r, 2000)); return keep.length; };",
+    { Timeout: 10 },
+  );
   out = await env.lambda.send(new InvokeCommand({ FunctionName: "hog" }));
   body = json(out.Payload);
   assert.equal(out.FunctionError, "Unhandled");
@@ -190,16 +196,86 @@ test("Invoke's own checks: DryRun, bad JSON, payload limit, runtimes that cannot
   await rejects(env.lambda.send(new InvokeCommand({ FunctionName: "fn", Payload: Buffer.alloc(6_291_457, 32) })), "RequestTooLargeException", 413);
   await rejects(env.lambda.send(new InvokeCommand({ FunctionName: "nope" })), "ResourceNotFoundException", 404);
 
-  await env.lambda.send(new CreateFunctionCommand({ FunctionName: "java", Runtime: "java21", Handler: "x::y", Role: env.role, Code: { ZipFile: zip({ "a.txt": "x" }) } }));
+  await env.lambda.send(
+    new CreateFunctionCommand({ FunctionName: "java", Runtime: "java21", Handler: "x::y", Role: env.role, Code: { ZipFile: zip({ "a.txt": "x" }) } }),
+  );
   await rejects(env.lambda.send(new InvokeCommand({ FunctionName: "java" })), "InvalidRuntimeException", 502, /java21/);
-  await env.lambda.send(new CreateFunctionCommand({ FunctionName: "image", PackageType: "Image", Role: env.role, Code: { ImageUri: `${env.account}.dkr.ecr.us-east-1.amazonaws.com/app:latest` } }));
+  await env.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: "image",
+      PackageType: "Image",
+      Role: env.role,
+      Code: { ImageUri: `${env.account}.dkr.ecr.us-east-1.amazonaws.com/app:latest` },
+    }),
+  );
   await rejects(env.lambda.send(new InvokeCommand({ FunctionName: "image" })), "InvalidRuntimeException", 502, /container image/);
 
-  await rejects(env.lambda.send(new CreateFunctionCommand({ FunctionName: "old", Runtime: "nodejs16.x", Handler: "index.handler", Role: env.role, Code: { ZipFile: zip({ "index.js": "" }) } })), "InvalidParameterValueException", 400);
-  await rejects(env.lambda.send(new CreateFunctionCommand({ FunctionName: "norole", Runtime: "nodejs20.x", Handler: "index.handler", Role: `arn:aws:iam::${env.account}:role/missing`, Code: { ZipFile: zip({ "index.js": "" }) } })), "InvalidParameterValueException", 400);
-  await rejects(env.lambda.send(new CreateFunctionCommand({ FunctionName: "badzip", Runtime: "nodejs20.x", Handler: "index.handler", Role: env.role, Code: { ZipFile: Buffer.from("not a zip") } })), "InvalidParameterValueException", 400);
-  await rejects(env.lambda.send(new CreateFunctionCommand({ FunctionName: "fn", Runtime: "nodejs20.x", Handler: "index.handler", Role: env.role, Code: { ZipFile: zip({ "index.js": "" }) } })), "ResourceConflictException", 409);
-  await rejects(env.lambda.send(new CreateFunctionCommand({ FunctionName: "reserved", Runtime: "nodejs20.x", Handler: "index.handler", Role: env.role, Environment: { Variables: { AWS_REGION: "x" } }, Code: { ZipFile: zip({ "index.js": "" }) } })), "InvalidParameterValueException", 400);
+  await rejects(
+    env.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "old",
+        Runtime: "nodejs16.x",
+        Handler: "index.handler",
+        Role: env.role,
+        Code: { ZipFile: zip({ "index.js": "" }) },
+      }),
+    ),
+    "InvalidParameterValueException",
+    400,
+  );
+  await rejects(
+    env.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "norole",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: `arn:aws:iam::${env.account}:role/missing`,
+        Code: { ZipFile: zip({ "index.js": "" }) },
+      }),
+    ),
+    "InvalidParameterValueException",
+    400,
+  );
+  await rejects(
+    env.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "badzip",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: env.role,
+        Code: { ZipFile: Buffer.from("not a zip") },
+      }),
+    ),
+    "InvalidParameterValueException",
+    400,
+  );
+  await rejects(
+    env.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "fn",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: env.role,
+        Code: { ZipFile: zip({ "index.js": "" }) },
+      }),
+    ),
+    "ResourceConflictException",
+    409,
+  );
+  await rejects(
+    env.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "reserved",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: env.role,
+        Environment: { Variables: { AWS_REGION: "x" } },
+        Code: { ZipFile: zip({ "index.js": "" }) },
+      }),
+    ),
+    "InvalidParameterValueException",
+    400,
+  );
 });
 
 test("safety: a busy loop is killed at its timeout, a flood of output is capped, and the server keeps answering", async () => {
@@ -208,7 +284,10 @@ test("safety: a busy loop is killed at its timeout, a flood of output is capped,
   await createFunction(env, {
     FunctionName: "flood",
     Timeout: 20,
-    code: { "index.mjs": "export const handler = async () => { const line = 'x'.repeat(1023); for (let i = 0; i < 30 * 1024; i++) console.log(line); return 'done'; };" },
+    code: {
+      "index.mjs":
+        "export const handler = async () => { const line = 'x'.repeat(1023); for (let i = 0; i < 30 * 1024; i++) console.log(line); return 'done'; };",
+    },
   });
   await createFunction(env, { FunctionName: "quick" });
   await env.lambda.send(new InvokeCommand({ FunctionName: "quick", Payload: payload({}) })); // warm: no spawn below
@@ -232,7 +311,11 @@ test("safety: a busy loop is killed at its timeout, a flood of output is capped,
 
 test("logs: the function's lines and the platform's reach /aws/lambda/<name>, with a warning when the local Node.js is older than the runtime", async () => {
   const env = await lambdaEnv(server);
-  await createFunction(env, { FunctionName: "newer", Runtime: "nodejs24.x", code: { "index.mjs": "export const handler = async (e) => { console.log('hello', e); return 1; };" } });
+  await createFunction(env, {
+    FunctionName: "newer",
+    Runtime: "nodejs24.x",
+    code: { "index.mjs": "export const handler = async (e) => { console.log('hello', e); return 1; };" },
+  });
   const out = await env.lambda.send(new InvokeCommand({ FunctionName: "newer", Payload: payload({ k: "v" }) }));
   assert.equal(json(out.Payload), 1);
   const logs = server.client(CloudWatchLogsClient, { account: env.account });
@@ -243,9 +326,16 @@ test("logs: the function's lines and the platform's reach /aws/lambda/<name>, wi
     return messages.some((m) => m.startsWith("REPORT"));
   }, "the REPORT line in the log group");
   const local = Number(process.versions.node.split(".")[0]);
-  if (local < 24) assert.ok(messages.some((m) => m.includes("nodejs24.x asks for Node.js 24")), messages.join("\n"));
+  if (local < 24)
+    assert.ok(
+      messages.some((m) => m.includes("nodejs24.x asks for Node.js 24")),
+      messages.join("\n"),
+    );
   assert.ok(messages.some((m) => /^START RequestId: [0-9a-f-]{36} Version: \$LATEST$/.test(m)));
-  assert.ok(messages.some((m) => /^\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-f-]{36}\tINFO\thello \{ k: 'v' \}$/.test(m)), messages.join("\n"));
+  assert.ok(
+    messages.some((m) => /^\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-f-]{36}\tINFO\thello \{ k: 'v' \}$/.test(m)),
+    messages.join("\n"),
+  );
   assert.ok(messages.some((m) => /^END RequestId: /.test(m)));
   assert.ok(messages.some((m) => /^REPORT RequestId: .*Init Duration/.test(m)));
   const { logStreams } = await logs.send(new DescribeLogStreamsCommand({ logGroupName: "/aws/lambda/newer" }));
@@ -254,8 +344,12 @@ test("logs: the function's lines and the platform's reach /aws/lambda/<name>, wi
 
 test("a cold start logs INIT_START and the module's own output before START; a warm one does not", async () => {
   const env = await lambdaEnv(server);
-  await createFunction(env, { FunctionName: "init-log", code: { "index.mjs": "console.log('loading module');\nexport const handler = async () => { console.log('handling'); return 1; };" } });
-  const tail = async () => Buffer.from((await env.lambda.send(new InvokeCommand({ FunctionName: "init-log", LogType: "Tail" }))).LogResult!, "base64").toString("utf8");
+  await createFunction(env, {
+    FunctionName: "init-log",
+    code: { "index.mjs": "console.log('loading module');\nexport const handler = async () => { console.log('handling'); return 1; };" },
+  });
+  const tail = async () =>
+    Buffer.from((await env.lambda.send(new InvokeCommand({ FunctionName: "init-log", LogType: "Tail" }))).LogResult!, "base64").toString("utf8");
   const cold = (await tail()).split("\n");
   assert.match(cold[0]!, /^INIT_START Runtime Version: nodejs:20\.v\d+\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}$/);
   assert.match(cold[1]!, /\tINFO\tloading module$/);
@@ -266,13 +360,23 @@ test("a cold start logs INIT_START and the module's own output before START; a w
   assert.ok(!warm.some((l) => l.startsWith("INIT_START") || l.includes("loading module")));
 });
 
-test("layers are mounted at /opt where the machine allows it (Linux mount namespaces): code that opens /opt/... finds them", { skip: optMountAvailable() ? false : "this machine does not allow unprivileged mount namespaces" }, async () => {
+test("layers are mounted at /opt where the machine allows it (Linux mount namespaces): code that opens /opt/... finds them", {
+  skip: optMountAvailable() ? false : "this machine does not allow unprivileged mount namespaces",
+}, async () => {
   const env = await lambdaEnv(server);
-  const layer = await env.lambda.send(new PublishLayerVersionCommand({ LayerName: "data", Content: { ZipFile: zip({ "data/greeting.txt": "hello from /opt", "bin/tool": "#!/bin/sh\necho tool-ran" }) } }));
+  const layer = await env.lambda.send(
+    new PublishLayerVersionCommand({
+      LayerName: "data",
+      Content: { ZipFile: zip({ "data/greeting.txt": "hello from /opt", "bin/tool": "#!/bin/sh\necho tool-ran" }) },
+    }),
+  );
   await createFunction(env, {
     FunctionName: "opt-reader",
     Layers: [layer.LayerVersionArn!],
-    code: { "index.mjs": "import { readFileSync, existsSync } from 'node:fs';\nexport const handler = async () => ({ text: readFileSync('/opt/data/greeting.txt', 'utf8'), hostOptHidden: !existsSync('/opt/' + process.env.PROBE) });" },
+    code: {
+      "index.mjs":
+        "import { readFileSync, existsSync } from 'node:fs';\nexport const handler = async () => ({ text: readFileSync('/opt/data/greeting.txt', 'utf8'), hostOptHidden: !existsSync('/opt/' + process.env.PROBE) });",
+    },
     // Something the machine's own /opt holds (if anything): the function must not see it.
     Environment: { Variables: { PROBE: readdirSync("/opt")[0] ?? "nothing-here" } },
   });

@@ -56,7 +56,14 @@ test("PublishLayerVersion numbers versions per layer; Get, GetByArn, ListLayers 
   const env = await lambdaEnv(server);
   const content = greetLayer();
   const v1 = await env.lambda.send(
-    new PublishLayerVersionCommand({ LayerName: "greet", Description: "one", Content: { ZipFile: content }, CompatibleRuntimes: ["nodejs20.x", "python3.12"], CompatibleArchitectures: ["x86_64"], LicenseInfo: "MIT" }),
+    new PublishLayerVersionCommand({
+      LayerName: "greet",
+      Description: "one",
+      Content: { ZipFile: content },
+      CompatibleRuntimes: ["nodejs20.x", "python3.12"],
+      CompatibleArchitectures: ["x86_64"],
+      LicenseInfo: "MIT",
+    }),
   );
   assert.equal(v1.$metadata.httpStatusCode, 201);
   const layerArn = `arn:aws:lambda:us-east-1:${env.account}:layer:greet`;
@@ -75,7 +82,14 @@ test("PublishLayerVersion numbers versions per layer; Get, GetByArn, ListLayers 
   const s3 = server.client(S3Client, { account: env.account }, { forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: `layers-${env.account}` }));
   await s3.send(new PutObjectCommand({ Bucket: `layers-${env.account}`, Key: "greet.zip", Body: content }));
-  const v2 = await env.lambda.send(new PublishLayerVersionCommand({ LayerName: "greet", Content: { S3Bucket: `layers-${env.account}`, S3Key: "greet.zip" }, CompatibleRuntimes: ["nodejs20.x"], CompatibleArchitectures: ["arm64"] }));
+  const v2 = await env.lambda.send(
+    new PublishLayerVersionCommand({
+      LayerName: "greet",
+      Content: { S3Bucket: `layers-${env.account}`, S3Key: "greet.zip" },
+      CompatibleRuntimes: ["nodejs20.x"],
+      CompatibleArchitectures: ["arm64"],
+    }),
+  );
   assert.equal(v2.Version, 2);
   assert.equal(v2.Description, "");
   assert.equal(v2.Content!.CodeSha256, v1.Content!.CodeSha256);
@@ -87,27 +101,62 @@ test("PublishLayerVersion numbers versions per layer; Get, GetByArn, ListLayers 
   assert.equal(byArn.Version, 2);
   const byLayerArn = await env.lambda.send(new GetLayerVersionCommand({ LayerName: layerArn, VersionNumber: 2 }));
   assert.equal(byLayerArn.LayerVersionArn, `${layerArn}:2`);
-  await rejects(env.lambda.send(new GetLayerVersionCommand({ LayerName: "greet", VersionNumber: 3 })), "ResourceNotFoundException", 404, "The resource you requested does not exist.");
+  await rejects(
+    env.lambda.send(new GetLayerVersionCommand({ LayerName: "greet", VersionNumber: 3 })),
+    "ResourceNotFoundException",
+    404,
+    "The resource you requested does not exist.",
+  );
   await rejects(env.lambda.send(new GetLayerVersionByArnCommand({ Arn: `${layerArn}:9` })), "ResourceNotFoundException", 404);
-  await rejects(env.lambda.send(new GetLayerVersionCommand({ LayerName: "greet", VersionNumber: 0 })), "InvalidParameterValueException", 400, "Layer Version Cannot be less than 1");
+  await rejects(
+    env.lambda.send(new GetLayerVersionCommand({ LayerName: "greet", VersionNumber: 0 })),
+    "InvalidParameterValueException",
+    400,
+    "Layer Version Cannot be less than 1",
+  );
 
   const layers = await env.lambda.send(new ListLayersCommand({}));
-  assert.deepEqual(layers.Layers!.map((l) => [l.LayerName, l.LatestMatchingVersion!.Version]), [["greet", 2], ["other", 1]]);
+  assert.deepEqual(
+    layers.Layers!.map((l) => [l.LayerName, l.LatestMatchingVersion!.Version]),
+    [
+      ["greet", 2],
+      ["other", 1],
+    ],
+  );
   const x86 = await env.lambda.send(new ListLayersCommand({ CompatibleArchitecture: "x86_64" }));
-  assert.deepEqual(x86.Layers!.map((l) => [l.LayerName, l.LatestMatchingVersion!.Version]), [["greet", 1]]);
+  assert.deepEqual(
+    x86.Layers!.map((l) => [l.LayerName, l.LatestMatchingVersion!.Version]),
+    [["greet", 1]],
+  );
   const py = await env.lambda.send(new ListLayersCommand({ CompatibleRuntime: "python3.12" }));
-  assert.deepEqual(py.Layers!.map((l) => l.LatestMatchingVersion!.LayerVersionArn), [`${layerArn}:1`]);
+  assert.deepEqual(
+    py.Layers!.map((l) => l.LatestMatchingVersion!.LayerVersionArn),
+    [`${layerArn}:1`],
+  );
   const versions = await env.lambda.send(new ListLayerVersionsCommand({ LayerName: "greet" }));
-  assert.deepEqual(versions.LayerVersions!.map((v) => v.Version), [2, 1]);
+  assert.deepEqual(
+    versions.LayerVersions!.map((v) => v.Version),
+    [2, 1],
+  );
   const page = await env.lambda.send(new ListLayerVersionsCommand({ LayerName: "greet", MaxItems: 1 }));
-  assert.deepEqual(page.LayerVersions!.map((v) => v.Version), [2]);
+  assert.deepEqual(
+    page.LayerVersions!.map((v) => v.Version),
+    [2],
+  );
   const rest = await env.lambda.send(new ListLayerVersionsCommand({ LayerName: "greet", MaxItems: 1, Marker: page.NextMarker }));
-  assert.deepEqual(rest.LayerVersions!.map((v) => v.Version), [1]);
+  assert.deepEqual(
+    rest.LayerVersions!.map((v) => v.Version),
+    [1],
+  );
   assert.equal(rest.NextMarker, undefined);
-  await rejects(env.lambda.send(new PublishLayerVersionCommand({ LayerName: "bad", Content: { ZipFile: Buffer.from("not a zip") } })), "InvalidParameterValueException", 400);
+  await rejects(
+    env.lambda.send(new PublishLayerVersionCommand({ LayerName: "bad", Content: { ZipFile: Buffer.from("not a zip") } })),
+    "InvalidParameterValueException",
+    400,
+  );
 });
 
-test("functions import their layers' modules: Node.js ESM `import greet from \"greet\"` and Python `import greet`", async () => {
+test('functions import their layers\' modules: Node.js ESM `import greet from "greet"` and Python `import greet`', async () => {
   const env = await lambdaEnv(server);
   const layer = await env.lambda.send(new PublishLayerVersionCommand({ LayerName: "greet", Content: { ZipFile: greetLayer() } }));
   const node = await createFunction(env, {
@@ -159,19 +208,72 @@ test("layer version permissions share a layer with another account", async () =>
   const layer = await env.lambda.send(new PublishLayerVersionCommand({ LayerName: "shared", Content: { ZipFile: greetLayer() } }));
   const arn = layer.LayerVersionArn!;
   await rejects(other.send(new GetLayerVersionByArnCommand({ Arn: arn })), "ResourceNotFoundException", 404);
-  await rejects(env.lambda.send(new GetLayerVersionPolicyCommand({ LayerName: "shared", VersionNumber: 1 })), "ResourceNotFoundException", 404, "No policy is associated with the given resource.");
-
-  const added = await env.lambda.send(new AddLayerVersionPermissionCommand({ LayerName: "shared", VersionNumber: 1, StatementId: "xaccount", Action: "lambda:GetLayerVersion", Principal: otherAccount }));
-  assert.equal(added.$metadata.httpStatusCode, 201);
-  assert.deepEqual(JSON.parse(added.Statement!), { Sid: "xaccount", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${otherAccount}:root` }, Action: "lambda:GetLayerVersion", Resource: arn });
   await rejects(
-    env.lambda.send(new AddLayerVersionPermissionCommand({ LayerName: "shared", VersionNumber: 1, StatementId: "xaccount", Action: "lambda:GetLayerVersion", Principal: "*" })),
+    env.lambda.send(new GetLayerVersionPolicyCommand({ LayerName: "shared", VersionNumber: 1 })),
+    "ResourceNotFoundException",
+    404,
+    "No policy is associated with the given resource.",
+  );
+
+  const added = await env.lambda.send(
+    new AddLayerVersionPermissionCommand({
+      LayerName: "shared",
+      VersionNumber: 1,
+      StatementId: "xaccount",
+      Action: "lambda:GetLayerVersion",
+      Principal: otherAccount,
+    }),
+  );
+  assert.equal(added.$metadata.httpStatusCode, 201);
+  assert.deepEqual(JSON.parse(added.Statement!), {
+    Sid: "xaccount",
+    Effect: "Allow",
+    Principal: { AWS: `arn:aws:iam::${otherAccount}:root` },
+    Action: "lambda:GetLayerVersion",
+    Resource: arn,
+  });
+  await rejects(
+    env.lambda.send(
+      new AddLayerVersionPermissionCommand({
+        LayerName: "shared",
+        VersionNumber: 1,
+        StatementId: "xaccount",
+        Action: "lambda:GetLayerVersion",
+        Principal: "*",
+      }),
+    ),
     "ResourceConflictException",
     409,
   );
-  await rejects(env.lambda.send(new AddLayerVersionPermissionCommand({ LayerName: "shared", VersionNumber: 1, StatementId: "x", Action: "lambda:GetLayerVersion", Principal: "*", RevisionId: "stale" })), "PreconditionFailedException", 412);
-  await rejects(env.lambda.send(new AddLayerVersionPermissionCommand({ LayerName: "shared", VersionNumber: 5, StatementId: "x", Action: "lambda:GetLayerVersion", Principal: "*" })), "ResourceNotFoundException", 404, `Layer version ${arn.replace(/:1$/, ":5")} does not exist.`);
-  await rejects(env.lambda.send(new AddLayerVersionPermissionCommand({ LayerName: "shared", VersionNumber: 1, StatementId: "x", Action: "lambda:InvokeFunction", Principal: "*" })), "ValidationException", 400);
+  await rejects(
+    env.lambda.send(
+      new AddLayerVersionPermissionCommand({
+        LayerName: "shared",
+        VersionNumber: 1,
+        StatementId: "x",
+        Action: "lambda:GetLayerVersion",
+        Principal: "*",
+        RevisionId: "stale",
+      }),
+    ),
+    "PreconditionFailedException",
+    412,
+  );
+  await rejects(
+    env.lambda.send(
+      new AddLayerVersionPermissionCommand({ LayerName: "shared", VersionNumber: 5, StatementId: "x", Action: "lambda:GetLayerVersion", Principal: "*" }),
+    ),
+    "ResourceNotFoundException",
+    404,
+    `Layer version ${arn.replace(/:1$/, ":5")} does not exist.`,
+  );
+  await rejects(
+    env.lambda.send(
+      new AddLayerVersionPermissionCommand({ LayerName: "shared", VersionNumber: 1, StatementId: "x", Action: "lambda:InvokeFunction", Principal: "*" }),
+    ),
+    "ValidationException",
+    400,
+  );
 
   const policy = await env.lambda.send(new GetLayerVersionPolicyCommand({ LayerName: "shared", VersionNumber: 1 }));
   assert.equal(policy.RevisionId, added.RevisionId);
@@ -179,8 +281,14 @@ test("layer version permissions share a layer with another account", async () =>
   const seen = await other.send(new GetLayerVersionByArnCommand({ Arn: arn }));
   assert.equal(seen.LayerVersionArn, arn);
 
-  await rejects(env.lambda.send(new RemoveLayerVersionPermissionCommand({ LayerName: "shared", VersionNumber: 1, StatementId: "nope" })), "ResourceNotFoundException", 404);
-  const removed = await env.lambda.send(new RemoveLayerVersionPermissionCommand({ LayerName: "shared", VersionNumber: 1, StatementId: "xaccount", RevisionId: policy.RevisionId }));
+  await rejects(
+    env.lambda.send(new RemoveLayerVersionPermissionCommand({ LayerName: "shared", VersionNumber: 1, StatementId: "nope" })),
+    "ResourceNotFoundException",
+    404,
+  );
+  const removed = await env.lambda.send(
+    new RemoveLayerVersionPermissionCommand({ LayerName: "shared", VersionNumber: 1, StatementId: "xaccount", RevisionId: policy.RevisionId }),
+  );
   assert.equal(removed.$metadata.httpStatusCode, 204);
   await rejects(other.send(new GetLayerVersionByArnCommand({ Arn: arn })), "ResourceNotFoundException", 404);
 });
@@ -190,7 +298,13 @@ test("reserved concurrency: Put/Get/Delete, the 100 unreserved minimum, GetAccou
   const a = await createFunction(env, { FunctionName: "a" });
   const b = await createFunction(env, { FunctionName: "b" });
   const before = await env.lambda.send(new GetAccountSettingsCommand({}));
-  assert.deepEqual(before.AccountLimit, { TotalCodeSize: 80530636800, CodeSizeUnzipped: 262144000, CodeSizeZipped: 52428800, ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 });
+  assert.deepEqual(before.AccountLimit, {
+    TotalCodeSize: 80530636800,
+    CodeSizeUnzipped: 262144000,
+    CodeSizeZipped: 52428800,
+    ConcurrentExecutions: 1000,
+    UnreservedConcurrentExecutions: 1000,
+  });
   assert.deepEqual(before.AccountUsage, { TotalCodeSize: a.CodeSize! + b.CodeSize!, FunctionCount: 2 });
 
   assert.deepEqual((await env.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: "a" }))).ReservedConcurrentExecutions, undefined);
@@ -206,7 +320,12 @@ test("reserved concurrency: Put/Get/Delete, the 100 unreserved minimum, GetAccou
     "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].",
   );
   assert.equal((await env.lambda.send(new GetAccountSettingsCommand({}))).AccountLimit!.UnreservedConcurrentExecutions, 100);
-  await rejects(env.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "a:1", ReservedConcurrentExecutions: 1 })), "InvalidParameterValueException", 400, /Aliases and versions do not support this operation/);
+  await rejects(
+    env.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "a:1", ReservedConcurrentExecutions: 1 })),
+    "InvalidParameterValueException",
+    400,
+    /Aliases and versions do not support this operation/,
+  );
   await rejects(env.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "c", ReservedConcurrentExecutions: 1 })), "ResourceNotFoundException", 404);
   await rejects(env.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "a", ReservedConcurrentExecutions: -1 })), "ValidationException", 400);
 
@@ -224,9 +343,22 @@ test("provisioned concurrency configurations on versions and aliases", async () 
   const fn = await createFunction(env, { FunctionName: "pc" });
   await env.lambda.send(new PublishVersionCommand({ FunctionName: "pc" }));
   await env.lambda.send(new CreateAliasCommand({ FunctionName: "pc", Name: "live", FunctionVersion: "1" }));
-  await rejects(env.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "$LATEST", ProvisionedConcurrentExecutions: 1 })), "InvalidParameterValueException", 400, "Provisioned Concurrency Configs cannot be applied to unpublished function versions.");
-  await rejects(env.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "live" })), "ProvisionedConcurrencyConfigNotFoundException", 404);
-  await rejects(env.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "9", ProvisionedConcurrentExecutions: 1 })), "ResourceNotFoundException", 404);
+  await rejects(
+    env.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "$LATEST", ProvisionedConcurrentExecutions: 1 })),
+    "InvalidParameterValueException",
+    400,
+    "Provisioned Concurrency Configs cannot be applied to unpublished function versions.",
+  );
+  await rejects(
+    env.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "live" })),
+    "ProvisionedConcurrencyConfigNotFoundException",
+    404,
+  );
+  await rejects(
+    env.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "9", ProvisionedConcurrentExecutions: 1 })),
+    "ResourceNotFoundException",
+    404,
+  );
   const put = await env.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "live", ProvisionedConcurrentExecutions: 2 }));
   assert.equal(put.$metadata.httpStatusCode, 202);
   assert.equal(put.Status, "IN_PROGRESS");
@@ -234,11 +366,22 @@ test("provisioned concurrency configurations on versions and aliases", async () 
   const got = await env.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "live" }));
   assert.equal(got.Status, "READY");
   assert.equal(got.AllocatedProvisionedConcurrentExecutions, 2);
-  await rejects(env.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "1", ProvisionedConcurrentExecutions: 1 })), "ResourceConflictException", 409);
+  await rejects(
+    env.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "1", ProvisionedConcurrentExecutions: 1 })),
+    "ResourceConflictException",
+    409,
+  );
   const list = await env.lambda.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: "pc" }));
-  assert.deepEqual(list.ProvisionedConcurrencyConfigs!.map((c) => c.FunctionArn), [`${fn.FunctionArn}:live`]);
+  assert.deepEqual(
+    list.ProvisionedConcurrencyConfigs!.map((c) => c.FunctionArn),
+    [`${fn.FunctionArn}:live`],
+  );
   await env.lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "live" }));
-  await rejects(env.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "live" })), "ProvisionedConcurrencyConfigNotFoundException", 404);
+  await rejects(
+    env.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "live" })),
+    "ProvisionedConcurrencyConfigNotFoundException",
+    404,
+  );
 });
 
 test("event invoke configs: Put replaces, Update merges, Get/List/Delete, destinations checked; invokeConfigFor reads them", async () => {
@@ -248,14 +391,18 @@ test("event invoke configs: Put replaces, Update merges, Get/List/Delete, destin
   const queue = `arn:aws:sqs:us-east-1:${env.account}:dlq`;
   const topic = `arn:aws:sns:us-east-1:${env.account}:done`;
 
-  const put = await env.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "ev", MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: queue } } }));
+  const put = await env.lambda.send(
+    new PutFunctionEventInvokeConfigCommand({ FunctionName: "ev", MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: queue } } }),
+  );
   assert.equal(put.FunctionArn, `${fn.FunctionArn}:$LATEST`);
   assert.equal(put.MaximumRetryAttempts, 1);
   assert.equal(put.MaximumEventAgeInSeconds, undefined);
   assert.deepEqual(put.DestinationConfig, { OnSuccess: {}, OnFailure: { Destination: queue } });
   assert.ok(put.LastModified instanceof Date && Math.abs(put.LastModified.getTime() - Date.now()) < 60_000);
 
-  const upd = await env.lambda.send(new UpdateFunctionEventInvokeConfigCommand({ FunctionName: "ev", MaximumEventAgeInSeconds: 120, DestinationConfig: { OnSuccess: { Destination: topic } } }));
+  const upd = await env.lambda.send(
+    new UpdateFunctionEventInvokeConfigCommand({ FunctionName: "ev", MaximumEventAgeInSeconds: 120, DestinationConfig: { OnSuccess: { Destination: topic } } }),
+  );
   assert.equal(upd.MaximumRetryAttempts, 1);
   assert.equal(upd.MaximumEventAgeInSeconds, 120);
   assert.deepEqual(upd.DestinationConfig, { OnSuccess: { Destination: topic }, OnFailure: { Destination: queue } });
@@ -278,20 +425,49 @@ test("event invoke configs: Put replaces, Update merges, Get/List/Delete, destin
 
   await rejects(env.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "ev", MaximumRetryAttempts: 3 })), "ValidationException", 400);
   await rejects(env.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "ev", MaximumEventAgeInSeconds: 59 })), "ValidationException", 400);
-  await rejects(env.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "ev" })), "InvalidParameterValueException", 400, "You must specify at least one of error handling or destination setting.");
   await rejects(
-    env.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "ev", DestinationConfig: { OnFailure: { Destination: `arn:aws:dynamodb:us-east-1:${env.account}:table/t` } } })),
+    env.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "ev" })),
+    "InvalidParameterValueException",
+    400,
+    "You must specify at least one of error handling or destination setting.",
+  );
+  await rejects(
+    env.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "ev",
+        DestinationConfig: { OnFailure: { Destination: `arn:aws:dynamodb:us-east-1:${env.account}:table/t` } },
+      }),
+    ),
     "InvalidParameterValueException",
     400,
     `The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=arn:aws:dynamodb:us-east-1:${env.account}:table/t)) is invalid.`,
   );
-  await rejects(env.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "ev", DestinationConfig: { OnSuccess: { Destination: fn.FunctionArn } } })), "InvalidParameterValueException", 400, "You can't specify the function as a destination for itself.");
-  await rejects(env.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "ev", Qualifier: "7", MaximumRetryAttempts: 0 })), "ResourceNotFoundException", 404, "The function doesn't exist.");
+  await rejects(
+    env.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "ev", DestinationConfig: { OnSuccess: { Destination: fn.FunctionArn } } })),
+    "InvalidParameterValueException",
+    400,
+    "You can't specify the function as a destination for itself.",
+  );
+  await rejects(
+    env.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "ev", Qualifier: "7", MaximumRetryAttempts: 0 })),
+    "ResourceNotFoundException",
+    404,
+    "The function doesn't exist.",
+  );
   await rejects(env.lambda.send(new UpdateFunctionEventInvokeConfigCommand({ FunctionName: "ev", Qualifier: "1" })), "InvalidParameterValueException", 400);
 
   const del = await env.lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: "ev", Qualifier: "1" }));
   assert.equal(del.$metadata.httpStatusCode, 204);
-  await rejects(env.lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "ev", Qualifier: "1" })), "ResourceNotFoundException", 404, `The function ${fn.FunctionArn}:1 doesn't have an EventInvokeConfig`);
+  await rejects(
+    env.lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "ev", Qualifier: "1" })),
+    "ResourceNotFoundException",
+    404,
+    `The function ${fn.FunctionArn}:1 doesn't have an EventInvokeConfig`,
+  );
   await rejects(env.lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: "ev", Qualifier: "1" })), "ResourceNotFoundException", 404);
-  await rejects(env.lambda.send(new UpdateFunctionEventInvokeConfigCommand({ FunctionName: "ev", Qualifier: "1", MaximumRetryAttempts: 1 })), "ResourceNotFoundException", 404);
+  await rejects(
+    env.lambda.send(new UpdateFunctionEventInvokeConfigCommand({ FunctionName: "ev", Qualifier: "1", MaximumRetryAttempts: 1 })),
+    "ResourceNotFoundException",
+    404,
+  );
 });

@@ -11,7 +11,10 @@ import { waitUntil } from "../../helpers/wait.js";
 import { createFunction, json, lambdaEnv } from "./setup.js";
 
 // With e.ping, the handler first tells the test it is running, and its pid (a GET to the test's own server).
-const PID = { "index.mjs": "export const handler = async (e) => { if (e.ping) await fetch(e.ping + process.pid); if (e.sleep) await new Promise((r) => setTimeout(r, e.sleep)); return process.pid; };" };
+const PID = {
+  "index.mjs":
+    "export const handler = async (e) => { if (e.ping) await fetch(e.ping + process.pid); if (e.sleep) await new Promise((r) => setTimeout(r, e.sleep)); return process.pid; };",
+};
 const invoke = (env: Awaited<ReturnType<typeof lambdaEnv>>, name: string, payload: object = {}) =>
   env.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)) })).then((o) => json(o.Payload) as number);
 const alive = (pid: number) => {
@@ -53,7 +56,9 @@ test("closing the server ends a slow synchronous invocation's process at once", 
   await new Promise((r) => listener.once("listening", r));
   try {
     const ping = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/`;
-    const pending = env.lambda.send(new InvokeCommand({ FunctionName: "slow", Payload: Buffer.from(JSON.stringify({ ping, sleep: 50_000 })) })).catch((e: Error) => e);
+    const pending = env.lambda
+      .send(new InvokeCommand({ FunctionName: "slow", Payload: Buffer.from(JSON.stringify({ ping, sleep: 50_000 })) }))
+      .catch((e: Error) => e);
     await waitUntil(() => running > 0, "the slow invocation to start");
     // Closing does not wait out the handler's 50 s: a generous bound that still tells the two apart.
     const t0 = Date.now();

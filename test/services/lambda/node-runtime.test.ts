@@ -28,7 +28,7 @@ function startRuntime(files: Record<string, string>, handler: string, env: Recor
   });
 }
 
-const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\t([^\t]+)\t([A-Z]+)\t([^]*)$/; // [^]: the message may hold \r
+const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\t([^\t]+)\t([A-Z]+)\t([\s\S]*)$/; // [\s\S]: the message may hold \r
 const lines = (text: string) => text.split("\n").filter((l) => l && !l.startsWith("\x1e"));
 
 test("ESM .mjs async handler: event in, result out; the time from spawn to the first /next", async () => {
@@ -132,13 +132,17 @@ test("context fields, getRemainingTimeInMillis, client context, identity and the
     "index.handler",
   );
   try {
-    const first = await rt.invoke({}, {
-      "lambda-runtime-client-context": JSON.stringify({ custom: { k: "v" } }),
-      "lambda-runtime-cognito-identity": JSON.stringify({ cognitoIdentityId: "id-1", cognitoIdentityPoolId: "pool-1" }),
-      "lambda-runtime-trace-id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
-      // A minute (the stand-in's default is 30 s): the runtime's start-up, slow on a loaded machine, comes off it.
-      "lambda-runtime-deadline-ms": String(Date.now() + 60_000),
-    }, "req-1");
+    const first = await rt.invoke(
+      {},
+      {
+        "lambda-runtime-client-context": JSON.stringify({ custom: { k: "v" } }),
+        "lambda-runtime-cognito-identity": JSON.stringify({ cognitoIdentityId: "id-1", cognitoIdentityPoolId: "pool-1" }),
+        "lambda-runtime-trace-id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        // A minute (the stand-in's default is 30 s): the runtime's start-up, slow on a loaded machine, comes off it.
+        "lambda-runtime-deadline-ms": String(Date.now() + 60_000),
+      },
+      "req-1",
+    );
     const b = first.body;
     assert.equal(b.functionName, "fn");
     assert.equal(b.functionVersion, "$LATEST");
@@ -341,15 +345,24 @@ test("console output: one Text line per call, \\n → \\r, levels, and END marke
       return { id: m[2], level: m[3], msg: m[4] };
     });
     assert.deepEqual(parsed[0], { id: "undefined", level: "INFO", msg: "at init" });
-    assert.deepEqual(parsed.slice(1, 4).map((p) => [p.id, p.level, p.msg]), [
-      ["req-log", "INFO", "hello world { a: 1 }"],
-      ["req-log", "INFO", "line one\rline two"],
-      ["req-log", "WARN", "careful"],
-    ]);
+    assert.deepEqual(
+      parsed.slice(1, 4).map((p) => [p.id, p.level, p.msg]),
+      [
+        ["req-log", "INFO", "hello world { a: 1 }"],
+        ["req-log", "INFO", "line one\rline two"],
+        ["req-log", "WARN", "careful"],
+      ],
+    );
     assert.equal(parsed[4].level, "ERROR");
     assert.match(parsed[4].msg, /^Error: shown\r {4}at handler /);
     assert.ok(!parsed[4].msg.includes("\n"));
-    assert.deepEqual(parsed.slice(5).map((p) => [p.level, p.msg]), [["DEBUG", "dbg"], ["TRACE", "trc"]]);
+    assert.deepEqual(
+      parsed.slice(5).map((p) => [p.level, p.msg]),
+      [
+        ["DEBUG", "dbg"],
+        ["TRACE", "trc"],
+      ],
+    );
   } finally {
     rt.close();
   }
@@ -406,7 +419,10 @@ test("an unhandled rejection during an invocation is posted for it, then the pro
     const code = await rt.exited;
     assert.equal(code, 128);
     await rt.waitForBoth("\x1eSTRATUS-END req-rej\n");
-    assert.match(rt.stdout(), /\treq-rej\tERROR\tUnhandled Promise Rejection \t\{"errorType":"Runtime.UnhandledPromiseRejection","errorMessage":"Error: floating boom"/);
+    assert.match(
+      rt.stdout(),
+      /\treq-rej\tERROR\tUnhandled Promise Rejection \t\{"errorType":"Runtime.UnhandledPromiseRejection","errorMessage":"Error: floating boom"/,
+    );
   } finally {
     rt.close();
   }
@@ -482,7 +498,10 @@ test("streaming: three writes, each made once the previous one arrived, arrive a
     assert.equal(s.trailerHeader, TRAILER);
     assert.deepEqual(s.trailers, {});
     assert.equal(s.body.toString(), "one two three");
-    assert.deepEqual(s.chunks.map((c) => c.data.toString()), ["one ", "two ", "three"]);
+    assert.deepEqual(
+      s.chunks.map((c) => c.data.toString()),
+      ["one ", "two ", "three"],
+    );
 
     await rt.waitForBoth("\x1eSTRATUS-END req-stream\n");
     assert.ok(rt.stdout().endsWith("\tINFO\tafter end\n\x1eSTRATUS-END req-stream\n"), JSON.stringify(rt.stdout()));

@@ -125,12 +125,15 @@ def handler(event, context):
   const rt = await start({ "ctx.py": code }, "ctx.handler");
   // A minute ahead: the interpreter's start-up (slow on a loaded machine) comes off it before the handler asks.
   const deadline = Date.now() + 60_000;
-  const first = await rt.api.invoke({}, {
-    "Lambda-Runtime-Deadline-Ms": String(deadline),
-    "Lambda-Runtime-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
-    "Lambda-Runtime-Client-Context": JSON.stringify({ client: { app_title: "app" }, custom: { k: "v" }, env: { platform: "x" } }),
-    "Lambda-Runtime-Cognito-Identity": JSON.stringify({ cognitoIdentityId: "id-1", cognitoIdentityPoolId: "pool-1" }),
-  });
+  const first = await rt.api.invoke(
+    {},
+    {
+      "Lambda-Runtime-Deadline-Ms": String(deadline),
+      "Lambda-Runtime-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+      "Lambda-Runtime-Client-Context": JSON.stringify({ client: { app_title: "app" }, custom: { k: "v" }, env: { platform: "x" } }),
+      "Lambda-Runtime-Cognito-Identity": JSON.stringify({ cognitoIdentityId: "id-1", cognitoIdentityPoolId: "pool-1" }),
+    },
+  );
   const c = first.body;
   assert.equal(c.function_name, "fn");
   assert.equal(c.function_version, "$LATEST");
@@ -206,7 +209,10 @@ async function initError(files: Record<string, string>, handler: string) {
   assert.equal(posted.headers["lambda-runtime-function-error-type"], body.errorType);
   assert.ok(rt.stdout().endsWith("\x1eSTRATUS-INIT-ERROR\n"));
   assert.ok(rt.stderr().endsWith("\x1eSTRATUS-INIT-ERROR\n"));
-  const errorLine = rt.stdout().split("\n").find((l) => l.startsWith("[ERROR] "));
+  const errorLine = rt
+    .stdout()
+    .split("\n")
+    .find((l) => l.startsWith("[ERROR] "));
   return { body, errorLine, stdout: rt.stdout() };
 }
 
@@ -217,7 +223,10 @@ test("init errors: a missing module, a missing import inside it -> Runtime.Impor
     errorType: "Runtime.ImportModuleError",
     stackTrace: [],
   });
-  assert.equal(missing.errorLine, "[ERROR] Runtime.ImportModuleError: Unable to import module 'nothere': No module named 'nothere'\rTraceback (most recent call last):");
+  assert.equal(
+    missing.errorLine,
+    "[ERROR] Runtime.ImportModuleError: Unable to import module 'nothere': No module named 'nothere'\rTraceback (most recent call last):",
+  );
   assert.match(missing.stdout, new RegExp(`^\\[WARNING\\]\\t${TS}\\t\\tLAMBDA_WARNING: Unhandled exception\\.`));
 
   const nested = await initError({ "lambda_function.py": "import requests_not_installed\ndef h(e, c): pass\n" }, "lambda_function.h");
@@ -279,7 +288,10 @@ def handler(event, context):
   assert.equal(lines.length, 3, JSON.stringify(lines));
   assert.match(lines[0], new RegExp(`^\\[WARNING\\]\\t${TS}\\t${requestId}\\ttwo\\rlines$`));
   assert.match(lines[1], new RegExp(`^\\[INFO\\]\\t${TS}\\t${requestId}\\tshown info$`));
-  assert.match(lines[2], new RegExp(`^\\[ERROR\\]\\t${TS}\\t${requestId}\\tfailed\\rTraceback \\(most recent call last\\):\\r[^\\n]*\\rZeroDivisionError: division by zero$`));
+  assert.match(
+    lines[2],
+    new RegExp(`^\\[ERROR\\]\\t${TS}\\t${requestId}\\tfailed\\rTraceback \\(most recent call last\\):\\r[^\\n]*\\rZeroDivisionError: division by zero$`),
+  );
   assert.ok(!rt.stdout().includes("hidden info"));
   const ts = /\t(\S+)Z\t/.exec(lines[0])![1];
   assert.ok(Math.abs(Date.parse(ts + "Z") - Date.now()) < 60_000, "timestamps are UTC");
@@ -299,12 +311,23 @@ def handler(event, context):
   assert.equal(outcome.kind, "error");
   const requestId = outcome.body.requestId;
   await rt.waitForBoth(`\x1eSTRATUS-END ${requestId}\n`);
-  const records = outputOf(rt.stdout(), requestId).trimEnd().split("\n").map((l) => JSON.parse(l));
+  const records = outputOf(rt.stdout(), requestId)
+    .trimEnd()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   assert.equal(records.length, 2);
   assert.match(records[0].timestamp, new RegExp(`^${TS}$`));
-  assert.deepEqual({ ...records[0], timestamp: undefined }, {
-    timestamp: undefined, level: "INFO", message: "multi\nline", logger: "app", requestId, order: 7,
-  });
+  assert.deepEqual(
+    { ...records[0], timestamp: undefined },
+    {
+      timestamp: undefined,
+      level: "INFO",
+      message: "multi\nline",
+      logger: "app",
+      requestId,
+      order: 7,
+    },
+  );
   assert.equal(records[1].level, "ERROR");
   assert.equal(records[1].errorType, "KeyError");
   assert.equal(records[1].errorMessage, "'k'");
@@ -312,7 +335,8 @@ def handler(event, context):
 });
 
 test("a result json cannot encode -> Runtime.MarshalError; Decimals encode as numbers", { skip: noPython }, async () => {
-  const code = "from decimal import Decimal\ndef bad(event, context):\n    return {'s': {1, 2}}\ndef dec(event, context):\n    return {'price': Decimal('12.50'), 'big': Decimal('12345678901234567890.1'), 'label': 'Decimal'}\n";
+  const code =
+    "from decimal import Decimal\ndef bad(event, context):\n    return {'s': {1, 2}}\ndef dec(event, context):\n    return {'price': Decimal('12.50'), 'big': Decimal('12345678901234567890.1'), 'label': 'Decimal'}\n";
   const rt = await start({ "m.py": code }, "m.bad");
   const outcome = await rt.api.invoke({});
   assert.equal(outcome.kind, "error");
@@ -327,7 +351,8 @@ test("a result json cannot encode -> Runtime.MarshalError; Decimals encode as nu
 });
 
 test("boto3 imports and builds a client inside a handler (when python3 has it)", { skip: noBoto3 }, async (t) => {
-  const code = "import boto3\ns3 = boto3.client('s3')\ndef handler(event, context):\n    return {'version': boto3.__version__, 'endpoint': s3.meta.endpoint_url, 'region': s3.meta.region_name}\n";
+  const code =
+    "import boto3\ns3 = boto3.client('s3')\ndef handler(event, context):\n    return {'version': boto3.__version__, 'endpoint': s3.meta.endpoint_url, 'region': s3.meta.region_name}\n";
   const rt = await start({ "b.py": code }, "b.handler");
   const outcome = await rt.api.invoke({});
   t.diagnostic(`spawn -> first /next with boto3 imported at init: ${(rt.api.firstNextAt! - rt.spawnedAt).toFixed(1)} ms`);

@@ -4,7 +4,9 @@ import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 const root = join(homedir(), ".pyenv", "versions");
-const installs = existsSync(root) ? readdirSync(root).filter((v) => /^3\.(9|1[0-4])\.\d+$/.test(v) && existsSync(join(root, v, "bin", `python${v.split(".").slice(0, 2).join(".")}`))) : [];
+const installs = existsSync(root)
+  ? readdirSync(root).filter((v) => /^3\.(9|1[0-4])\.\d+$/.test(v) && existsSync(join(root, v, "bin", `python${v.split(".").slice(0, 2).join(".")}`)))
+  : [];
 const pick = installs.find((v) => !v.startsWith("3.11"));
 if (pick) process.env.PATH = `${join(root, pick, "bin")}:${process.env.PATH}`;
 

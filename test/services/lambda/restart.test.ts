@@ -66,7 +66,8 @@ test("functions, code, versions and aliases survive a restart and run again, col
     assert.equal(before.py.CodeSha256, py.CodeSha256);
 
     // Warm: the second invocation reuses the environment (module state counts on).
-    for (const n of [1, 2]) assert.equal(json((await env.lambda.send(new InvokeCommand({ FunctionName: "node-fn", Payload: payload({ n }) }))).Payload).count, n);
+    for (const n of [1, 2])
+      assert.equal(json((await env.lambda.send(new InvokeCommand({ FunctionName: "node-fn", Payload: payload({ n }) }))).Payload).count, n);
     assert.equal(json((await env.lambda.send(new InvokeCommand({ FunctionName: "py-fn", Payload: payload({}) }))).Payload).count, 1);
 
     // Version 1 has COLOUR=red; $LATEST then moves on to blue. The alias "prod" points at 1.
@@ -74,7 +75,10 @@ test("functions, code, versions and aliases survive a restart and run again, col
     assert.equal(v1.Version, "1");
     const alias = await env.lambda.send(new CreateAliasCommand({ FunctionName: "node-fn", Name: "prod", FunctionVersion: "1", Description: "production" }));
     await env.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "node-fn", Environment: { Variables: { COLOUR: "blue" } } }));
-    await waitUntil(async () => (await env.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "node-fn" }))).LastUpdateStatus === "Successful", "the update to finish");
+    await waitUntil(
+      async () => (await env.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "node-fn" }))).LastUpdateStatus === "Successful",
+      "the update to finish",
+    );
     const latestBefore = (await env.lambda.send(new GetFunctionCommand({ FunctionName: "node-fn" }))).Configuration!;
     const pyBefore = (await env.lambda.send(new GetFunctionCommand({ FunctionName: "py-fn" }))).Configuration!;
 
@@ -101,7 +105,10 @@ test("functions, code, versions and aliases survive a restart and run again, col
 
     // The version and the alias: same configuration, and the alias still runs version 1 (COLOUR=red).
     const { Versions } = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: "node-fn" }));
-    assert.deepEqual(Versions?.map((v) => v.Version), ["$LATEST", "1"]);
+    assert.deepEqual(
+      Versions?.map((v) => v.Version),
+      ["$LATEST", "1"],
+    );
     const kept = Versions!.find((v) => v.Version === "1")!;
     assert.equal(kept.FunctionArn, v1.FunctionArn);
     assert.equal(kept.CodeSha256, v1.CodeSha256);
@@ -175,7 +182,11 @@ test("after a kill -9, the restarted server ends the environments the killed one
     const s = await startCli(["--port", "0", "--data-dir", dir, "--log-level", "error"]);
     const config = { endpoint: s.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
     const env = await lambdaEnv({ clientConfig: () => config } as unknown as TestServer, "000000000000");
-    await createFunction(env, { FunctionName: "sleeper", Timeout: 120, code: { "index.mjs": "export const handler = async () => { await new Promise((r) => setTimeout(r, 100_000)); };" } });
+    await createFunction(env, {
+      FunctionName: "sleeper",
+      Timeout: 120,
+      code: { "index.mjs": "export const handler = async () => { await new Promise((r) => setTimeout(r, 100_000)); };" },
+    });
     await env.lambda.send(new InvokeCommand({ FunctionName: "sleeper", InvocationType: "Event" }));
     const pidDir = join(dir, "lambda", "pids");
     let pids: number[] = [];

@@ -222,8 +222,14 @@ export async function startRuntime({ command, args, files, handler, env = {}, pr
   let err = "";
   const waiters: (() => void)[] = [];
   const poke = () => waiters.splice(0).forEach((w) => w());
-  child.stdout!.setEncoding("utf8").on("data", (d: string) => { out += d; poke(); });
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => { err += d; poke(); });
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+    out += d;
+    poke();
+  });
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+    err += d;
+    poke();
+  });
   const exited = new Promise<number | null>((ok) =>
     child.on("close", (code) => {
       api.failPending(`runtime exited with ${code}; stdout=${JSON.stringify(out)} stderr=${JSON.stringify(err)}`);
@@ -234,7 +240,10 @@ export async function startRuntime({ command, args, files, handler, env = {}, pr
     const deadline = Date.now() + 10_000;
     while (!(out.includes(text) && err.includes(text))) {
       assert.ok(Date.now() < deadline, `timed out waiting for ${JSON.stringify(text)}; stdout=${JSON.stringify(out)} stderr=${JSON.stringify(err)}`);
-      await new Promise<void>((ok) => { waiters.push(ok); setTimeout(ok, 100); });
+      await new Promise<void>((ok) => {
+        waiters.push(ok);
+        setTimeout(ok, 100);
+      });
     }
   };
   return {

@@ -17,12 +17,22 @@ test("a secret with AutomaticallyAfterDays is rotated by its function when the d
   const server = await startTestServer({ clock });
   try {
     const env = await lambdaEnv(server);
-    const fn = await createFunction(env, { FunctionName: "rotator", Runtime: "python3.12", Handler: "rotate.handler", code: { "rotate.py": PYTHON_ROTATOR }, Timeout: 30 });
-    await env.lambda.send(new AddPermissionCommand({ FunctionName: "rotator", StatementId: "secrets", Action: "lambda:InvokeFunction", Principal: "secretsmanager.amazonaws.com" }));
+    const fn = await createFunction(env, {
+      FunctionName: "rotator",
+      Runtime: "python3.12",
+      Handler: "rotate.handler",
+      code: { "rotate.py": PYTHON_ROTATOR },
+      Timeout: 30,
+    });
+    await env.lambda.send(
+      new AddPermissionCommand({ FunctionName: "rotator", StatementId: "secrets", Action: "lambda:InvokeFunction", Principal: "secretsmanager.amazonaws.com" }),
+    );
     const sm = new SecretsManagerClient(server.clientConfig({ account: env.account }));
     await sm.send(new CreateSecretCommand({ Name: "db", SecretString: JSON.stringify({ user: "app", password: "initial" }) }));
     // Rotation configured, not run now: only the schedule.
-    await sm.send(new RotateSecretCommand({ SecretId: "db", RotationLambdaARN: fn.FunctionArn, RotateImmediately: false, RotationRules: { AutomaticallyAfterDays: 1 } }));
+    await sm.send(
+      new RotateSecretCommand({ SecretId: "db", RotationLambdaARN: fn.FunctionArn, RotateImmediately: false, RotationRules: { AutomaticallyAfterDays: 1 } }),
+    );
     let meta = await sm.send(new DescribeSecretCommand({ SecretId: "db" }));
     assert.equal(meta.RotationEnabled, true);
     assert.equal(meta.NextRotationDate!.getTime(), clock.now() + DAY);

@@ -47,6 +47,9 @@ test("a missing boto3 is Runtime.ImportModuleError naming the python and how to 
   assert.equal(body.errorType, "Runtime.ImportModuleError");
   const [first, hint] = body.errorMessage.split("\n");
   assert.equal(first, "Unable to import module 'app': No module named 'boto3'");
-  assert.match(hint, /^Stratus runs Python functions on the local python \((\S+)\), which has no boto3; install it there \(\1 -m pip install boto3\) or set STRATUS_LAMBDA_PYTHON to a python that has it\.$/);
+  assert.match(
+    hint,
+    /^Stratus runs Python functions on the local python \((\S+)\), which has no boto3; install it there \(\1 -m pip install boto3\) or set STRATUS_LAMBDA_PYTHON to a python that has it\.$/,
+  );
   assert.ok(hint.includes(venv), hint);
 });

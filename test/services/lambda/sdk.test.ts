@@ -70,8 +70,14 @@ test("ESM and CommonJS functions import @aws-sdk/client-sts and client-s3 and ca
 
 test("a missing @aws-sdk client is Runtime.ImportModuleError with Node's message and how to provide it", async () => {
   const env = await lambdaEnv(server);
-  await createFunction(env, { FunctionName: "sdk-missing-esm", code: { "index.mjs": 'import { X } from "@aws-sdk/client-doesnotexist";\nexport const handler = async () => X;' } });
-  await createFunction(env, { FunctionName: "sdk-missing-cjs", code: { "index.js": 'const { X } = require("@aws-sdk/client-doesnotexist");\nexports.handler = async () => X;' } });
+  await createFunction(env, {
+    FunctionName: "sdk-missing-esm",
+    code: { "index.mjs": 'import { X } from "@aws-sdk/client-doesnotexist";\nexport const handler = async () => X;' },
+  });
+  await createFunction(env, {
+    FunctionName: "sdk-missing-cjs",
+    code: { "index.js": 'const { X } = require("@aws-sdk/client-doesnotexist");\nexports.handler = async () => X;' },
+  });
   for (const [name, first] of [
     ["sdk-missing-esm", /^Error \[ERR_MODULE_NOT_FOUND\]: Cannot find package '@aws-sdk\/client-doesnotexist' imported from \S+index\.mjs\n/],
     ["sdk-missing-cjs", /^Error: Cannot find module '@aws-sdk\/client-doesnotexist'\n/],
@@ -114,7 +120,10 @@ test("packages installed in the project or <data dir>/lambda/sdk after the serve
 test("precedence: the function's own node_modules, then the project, then Stratus's dependencies, then lambda/sdk", async () => {
   const env = await lambdaEnv(server);
   const managed = join(server.dataDir, "lambda", "sdk", "node_modules");
-  for (const [dir, where] of [[join(project, "node_modules"), "project"], [managed, "managed"]] as const) {
+  for (const [dir, where] of [
+    [join(project, "node_modules"), "project"],
+    [managed, "managed"],
+  ] as const) {
     fakePackage(dir, "@aws-sdk/client-fake-order", where);
     fakePackage(dir, "@aws-sdk/client-fake-own", where);
   }
@@ -128,7 +137,10 @@ test("precedence: the function's own node_modules, then the project, then Stratu
     'import { STSClient } from "@aws-sdk/client-sts";',
     "export const handler = async () => [order.where, own.where, sqs.where, typeof STSClient];",
   ].join("\n");
-  const ownPkg = { "node_modules/@aws-sdk/client-fake-own/package.json": '{"name":"@aws-sdk/client-fake-own","main":"index.js"}', "node_modules/@aws-sdk/client-fake-own/index.js": 'module.exports = { where: "own" };' };
+  const ownPkg = {
+    "node_modules/@aws-sdk/client-fake-own/package.json": '{"name":"@aws-sdk/client-fake-own","main":"index.js"}',
+    "node_modules/@aws-sdk/client-fake-own/index.js": 'module.exports = { where: "own" };',
+  };
   await createFunction(env, { FunctionName: "order", code: { "index.mjs": handler, ...ownPkg } });
   assert.deepEqual(ok(await invoke(env, "order")), ["project", "own", "project-sqs", "function"]);
   rmSync(join(project, "node_modules", "@aws-sdk", "client-sqs"), { recursive: true });
@@ -189,7 +201,11 @@ test("every service Stratus implements has its @aws-sdk/client-* in package.json
   const deps = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")).dependencies ?? {};
   const implemented = (await coverage()).filter((s) => s.implemented.length).map((s) => `@aws-sdk/client-${s.name}`);
   assert.ok(implemented.length >= 11);
-  assert.deepEqual(implemented.filter((c) => !deps[c]), [], "add these clients to package.json dependencies");
+  assert.deepEqual(
+    implemented.filter((c) => !deps[c]),
+    [],
+    "add these clients to package.json dependencies",
+  );
 });
 
 const noBoto3 = pythonMissing();

@@ -79,12 +79,18 @@ test("a streaming handler (awslambda.streamifyResponse): each write reaches the 
   await createFunction(env, { FunctionName: "streamer", Timeout: 20, code: { "index.mjs": STREAMER } });
   // Each chunk reached the SDK before the function wrote the next one: streamed, not buffered to the end.
   const { chunks, complete } = await streamed(env, {});
-  assert.deepEqual(chunks.map((c) => c.text), ["one ", "two ", "three"]);
+  assert.deepEqual(
+    chunks.map((c) => c.text),
+    ["one ", "two ", "three"],
+  );
   assert.equal(complete!.ErrorCode, undefined);
 
   // Failing after its writes: the chunks that went out stay delivered; InvokeComplete says what broke.
   const f = await streamed(env, { fail: true });
-  assert.deepEqual(f.chunks.map((c) => c.text), ["one ", "two ", "three"]);
+  assert.deepEqual(
+    f.chunks.map((c) => c.text),
+    ["one ", "two ", "three"],
+  );
   assert.equal(f.complete!.ErrorCode, "Error");
   assert.equal(f.complete!.ErrorDetails, "stream broke");
 
@@ -114,9 +120,27 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream)
 });`,
     },
   });
-  const { FunctionUrl } = await env.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "web-stream", AuthType: "NONE", InvokeMode: "RESPONSE_STREAM" }));
-  await env.lambda.send(new AddPermissionCommand({ FunctionName: "web-stream", StatementId: "url", Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" }));
-  await env.lambda.send(new AddPermissionCommand({ FunctionName: "web-stream", StatementId: "url-invoke", Action: "lambda:InvokeFunction", Principal: "*", InvokedViaFunctionUrl: true }));
+  const { FunctionUrl } = await env.lambda.send(
+    new CreateFunctionUrlConfigCommand({ FunctionName: "web-stream", AuthType: "NONE", InvokeMode: "RESPONSE_STREAM" }),
+  );
+  await env.lambda.send(
+    new AddPermissionCommand({
+      FunctionName: "web-stream",
+      StatementId: "url",
+      Action: "lambda:InvokeFunctionUrl",
+      Principal: "*",
+      FunctionUrlAuthType: "NONE",
+    }),
+  );
+  await env.lambda.send(
+    new AddPermissionCommand({
+      FunctionName: "web-stream",
+      StatementId: "url-invoke",
+      Action: "lambda:InvokeFunction",
+      Principal: "*",
+      InvokedViaFunctionUrl: true,
+    }),
+  );
   const id = new URL(FunctionUrl!).hostname.split(".")[0];
   const res = await fetch(`${server.url}/_stratus/lambda/url/${id}/events`);
   assert.equal(res.status, 203);

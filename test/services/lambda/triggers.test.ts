@@ -6,7 +6,13 @@ import assert from "node:assert/strict";
 import { AddPermissionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageCommand } from "@aws-sdk/client-sqs";
 import { SNSClient, CreateTopicCommand, SubscribeCommand, PublishCommand, ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
-import { S3Client, CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, GetBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
+import {
+  S3Client,
+  CreateBucketCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  GetBucketNotificationConfigurationCommand,
+} from "@aws-sdk/client-s3";
 import {
   SecretsManagerClient,
   CreateSecretCommand,
@@ -62,7 +68,12 @@ async function resultsQueue(env: LambdaEnv, name: string): Promise<Results> {
 
 async function recorder(env: LambdaEnv, name: string): Promise<{ arn: string; results: Results }> {
   const results = await resultsQueue(env, `${name}-results`);
-  const out = await createFunction(env, { FunctionName: name, code: { "index.mjs": RECORDER }, Environment: { Variables: { RESULTS: results.url } }, Timeout: 15 });
+  const out = await createFunction(env, {
+    FunctionName: name,
+    code: { "index.mjs": RECORDER },
+    Environment: { Variables: { RESULTS: results.url } },
+    Timeout: 15,
+  });
   return { arn: out.FunctionArn!, results };
 }
 
@@ -72,11 +83,22 @@ test("SNS: a lambda subscription invokes the function with SNS's event; the SDK 
   const sns = server.client(SNSClient, { account: env.account });
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "to-lambda" }));
   // As a deployment must on AWS: the function's resource policy lets SNS invoke it for this topic.
-  await env.lambda.send(new AddPermissionCommand({ FunctionName: "sns-target", StatementId: "sns", Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com", SourceArn: TopicArn }));
+  await env.lambda.send(
+    new AddPermissionCommand({
+      FunctionName: "sns-target",
+      StatementId: "sns",
+      Action: "lambda:InvokeFunction",
+      Principal: "sns.amazonaws.com",
+      SourceArn: TopicArn,
+    }),
+  );
   const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: arn, ReturnSubscriptionArn: true }));
   // Lambda subscriptions need no confirmation.
   const { Subscriptions } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
-  assert.deepEqual(Subscriptions?.map((s) => [s.Protocol, s.Endpoint, s.SubscriptionArn]), [["lambda", arn, SubscriptionArn]]);
+  assert.deepEqual(
+    Subscriptions?.map((s) => [s.Protocol, s.Endpoint, s.SubscriptionArn]),
+    [["lambda", arn, SubscriptionArn]],
+  );
 
   const { MessageId } = await sns.send(
     new PublishCommand({
@@ -124,7 +146,14 @@ test("S3: LambdaFunctionConfigurations with a prefix filter invoke the function 
   const Bucket = `lambda-trigger-${env.account}`;
   await s3.send(new CreateBucketCommand({ Bucket }));
   await env.lambda.send(
-    new AddPermissionCommand({ FunctionName: "s3-target", StatementId: "s3", Action: "lambda:InvokeFunction", Principal: "s3.amazonaws.com", SourceArn: `arn:aws:s3:::${Bucket}`, SourceAccount: env.account }),
+    new AddPermissionCommand({
+      FunctionName: "s3-target",
+      StatementId: "s3",
+      Action: "lambda:InvokeFunction",
+      Principal: "s3.amazonaws.com",
+      SourceArn: `arn:aws:s3:::${Bucket}`,
+      SourceAccount: env.account,
+    }),
   );
   await s3.send(
     new PutBucketNotificationConfigurationCommand({
@@ -158,15 +187,30 @@ test("S3: LambdaFunctionConfigurations with a prefix filter invoke the function 
   await assert.rejects(results.next(2500), /nothing arrived/);
 });
 
-
 test("Secrets Manager: RotateSecret runs a Python rotation function's four steps (boto3 inside the function)", { skip: pythonMissing() }, async () => {
   const env = await lambdaEnv(server);
-  const fn = await createFunction(env, { FunctionName: "rotator", Runtime: "python3.12", Handler: "rotate.handler", code: { "rotate.py": PYTHON_ROTATOR }, Timeout: 30 });
-  await env.lambda.send(new AddPermissionCommand({ FunctionName: "rotator", StatementId: "secrets", Action: "lambda:InvokeFunction", Principal: "secretsmanager.amazonaws.com" }));
+  const fn = await createFunction(env, {
+    FunctionName: "rotator",
+    Runtime: "python3.12",
+    Handler: "rotate.handler",
+    code: { "rotate.py": PYTHON_ROTATOR },
+    Timeout: 30,
+  });
+  await env.lambda.send(
+    new AddPermissionCommand({ FunctionName: "rotator", StatementId: "secrets", Action: "lambda:InvokeFunction", Principal: "secretsmanager.amazonaws.com" }),
+  );
   const sm = server.client(SecretsManagerClient, { account: env.account });
   const created = await sm.send(new CreateSecretCommand({ Name: "db/creds", SecretString: JSON.stringify({ user: "app", password: "first" }) }));
   const token = "11111111-2222-4333-8444-555555555555";
-  const rotated = await sm.send(new RotateSecretCommand({ SecretId: "db/creds", RotationLambdaARN: fn.FunctionArn, RotateImmediately: true, ClientRequestToken: token, RotationRules: { AutomaticallyAfterDays: 30 } }));
+  const rotated = await sm.send(
+    new RotateSecretCommand({
+      SecretId: "db/creds",
+      RotationLambdaARN: fn.FunctionArn,
+      RotateImmediately: true,
+      ClientRequestToken: token,
+      RotationRules: { AutomaticallyAfterDays: 30 },
+    }),
+  );
   assert.equal(rotated.VersionId, token);
   assert.equal(rotated.ARN, created.ARN);
 
@@ -216,7 +260,10 @@ async function pollLogs(logs: CloudWatchLogsClient, group: string, done: (messag
 
 test("function logs reach CloudWatch Logs: START, the console.log line in Lambda's format, END, REPORT", async () => {
   const env = await lambdaEnv(server);
-  await createFunction(env, { FunctionName: "logger", code: { "index.mjs": `export const handler = async (e) => { console.log("hello from", e.who); console.error("a warning"); return 1; };` } });
+  await createFunction(env, {
+    FunctionName: "logger",
+    code: { "index.mjs": `export const handler = async (e) => { console.log("hello from", e.who); console.error("a warning"); return 1; };` },
+  });
   const out = await env.lambda.send(new InvokeCommand({ FunctionName: "logger", Payload: payload({ who: "the test" }) }));
   assert.equal(json(out.Payload), 1);
   const requestId = out.$metadata.requestId!;
@@ -229,13 +276,22 @@ test("function logs reach CloudWatch Logs: START, the console.log line in Lambda
   const line = at(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\t${requestId}\\tINFO\\thello from the test\\n?$`));
   const warn = at(new RegExp(`^\\d{4}-[^\\t]+Z\\t${requestId}\\tERROR\\ta warning\\n?$`));
   const end = at(new RegExp(`^END RequestId: ${requestId}`));
-  const report = at(new RegExp(`^REPORT RequestId: ${requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: [\\d.]+ ms`));
+  const report = at(
+    new RegExp(
+      `^REPORT RequestId: ${requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: [\\d.]+ ms`,
+    ),
+  );
   assert.ok(start >= 0 && line > start && warn > start && end > Math.max(line, warn) && report > end, `unexpected log:\n${messages.join("\n")}`);
 
   // One stream per execution environment, named date/[version]id, readable with GetLogEvents too.
   const { logStreams } = await logs.send(new DescribeLogStreamsCommand({ logGroupName: "/aws/lambda/logger" }));
   assert.equal(logStreams?.length, 1);
   assert.match(logStreams![0]!.logStreamName!, /^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
-  const { events } = await logs.send(new GetLogEventsCommand({ logGroupName: "/aws/lambda/logger", logStreamName: logStreams![0]!.logStreamName, startFromHead: true }));
-  assert.deepEqual(events?.map((e) => e.message), messages);
+  const { events } = await logs.send(
+    new GetLogEventsCommand({ logGroupName: "/aws/lambda/logger", logStreamName: logStreams![0]!.logStreamName, startFromHead: true }),
+  );
+  assert.deepEqual(
+    events?.map((e) => e.message),
+    messages,
+  );
 });

@@ -51,8 +51,12 @@ async function urlFunction(env: LambdaEnv, name = "web", authType: "NONE" | "AWS
 }
 
 async function grantPublic(env: LambdaEnv, name: string) {
-  await env.lambda.send(new AddPermissionCommand({ FunctionName: name, StatementId: "url", Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" }));
-  await env.lambda.send(new AddPermissionCommand({ FunctionName: name, StatementId: "url-invoke", Action: "lambda:InvokeFunction", Principal: "*", InvokedViaFunctionUrl: true }));
+  await env.lambda.send(
+    new AddPermissionCommand({ FunctionName: name, StatementId: "url", Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" }),
+  );
+  await env.lambda.send(
+    new AddPermissionCommand({ FunctionName: name, StatementId: "url-invoke", Action: "lambda:InvokeFunction", Principal: "*", InvokedViaFunctionUrl: true }),
+  );
 }
 
 // *.localhost does not resolve on every machine (this one's resolver and so Node's fetch do not): resolve it
@@ -128,16 +132,43 @@ test("function URL configs: create, get, list, update, delete and their errors",
     409,
     `Failed to create function url config for [functionArn = arn:aws:lambda:us-east-1:${env.account}:function:web]. Error message:  FunctionUrlConfig exists for this Lambda function`,
   );
-  await rejects(env.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "nope", AuthType: "NONE" })), "ResourceNotFoundException", 404, "Function does not exist");
-  await rejects(env.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "web", Qualifier: "live", AuthType: "NONE" })), "ResourceNotFoundException", 404, "Function does not exist");
+  await rejects(
+    env.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "nope", AuthType: "NONE" })),
+    "ResourceNotFoundException",
+    404,
+    "Function does not exist",
+  );
+  await rejects(
+    env.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "web", Qualifier: "live", AuthType: "NONE" })),
+    "ResourceNotFoundException",
+    404,
+    "Function does not exist",
+  );
   // Only an alias may qualify a function URL: not $LATEST, not a version.
-  await rejects(env.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "web", Qualifier: "$LATEST", AuthType: "NONE" })), "ValidationException", 400, /Value '\$LATEST' at 'qualifier' failed to satisfy constraint/);
-  await rejects(env.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "web:1", AuthType: "NONE" })), "ValidationException", 400, /Value '1' at 'qualifier'/);
-  await rejects(env.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: "nope" })), "ResourceNotFoundException", 404, "The resource you requested does not exist.");
+  await rejects(
+    env.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "web", Qualifier: "$LATEST", AuthType: "NONE" })),
+    "ValidationException",
+    400,
+    /Value '\$LATEST' at 'qualifier' failed to satisfy constraint/,
+  );
+  await rejects(
+    env.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "web:1", AuthType: "NONE" })),
+    "ValidationException",
+    400,
+    /Value '1' at 'qualifier'/,
+  );
+  await rejects(
+    env.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: "nope" })),
+    "ResourceNotFoundException",
+    404,
+    "The resource you requested does not exist.",
+  );
 
   await env.lambda.send(new PublishVersionCommand({ FunctionName: "web" }));
   await env.lambda.send(new CreateAliasCommand({ FunctionName: "web", Name: "live", FunctionVersion: "1" }));
-  const aliased = await env.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "web", Qualifier: "live", AuthType: "AWS_IAM", InvokeMode: "RESPONSE_STREAM" }));
+  const aliased = await env.lambda.send(
+    new CreateFunctionUrlConfigCommand({ FunctionName: "web", Qualifier: "live", AuthType: "AWS_IAM", InvokeMode: "RESPONSE_STREAM" }),
+  );
   assert.equal(aliased.FunctionArn, `arn:aws:lambda:us-east-1:${env.account}:function:web:live`);
   assert.notEqual(aliased.FunctionUrl, created.FunctionUrl);
   assert.equal(aliased.InvokeMode, "RESPONSE_STREAM");
@@ -158,13 +189,33 @@ test("function URL configs: create, get, list, update, delete and their errors",
   assert.deepEqual(updated.Cors, { AllowOrigins: ["*"] });
   assert.equal(updated.CreationTime, created.CreationTime);
   assert.notEqual(updated.LastModifiedTime, created.CreationTime);
-  await rejects(env.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: "nope", AuthType: "NONE" })), "ResourceNotFoundException", 404, "Function does not exist");
+  await rejects(
+    env.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: "nope", AuthType: "NONE" })),
+    "ResourceNotFoundException",
+    404,
+    "Function does not exist",
+  );
 
   const del = await env.lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: "web" }));
   assert.equal(del.$metadata.httpStatusCode, 204);
-  await rejects(env.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: "web" })), "ResourceNotFoundException", 404, "The resource you requested does not exist.");
-  await rejects(env.lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: "web" })), "ResourceNotFoundException", 404, "The resource you requested does not exist.");
-  await rejects(env.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: "web", AuthType: "NONE" })), "ResourceNotFoundException", 404, "The resource you requested does not exist.");
+  await rejects(
+    env.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: "web" })),
+    "ResourceNotFoundException",
+    404,
+    "The resource you requested does not exist.",
+  );
+  await rejects(
+    env.lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: "web" })),
+    "ResourceNotFoundException",
+    404,
+    "The resource you requested does not exist.",
+  );
+  await rejects(
+    env.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: "web", AuthType: "NONE" })),
+    "ResourceNotFoundException",
+    404,
+    "The resource you requested does not exist.",
+  );
   // A deleted URL answers as an unknown one.
   const gone = await send(created.FunctionUrl!);
   assert.equal(gone.status, 403);
@@ -232,7 +283,11 @@ test("POST bodies: text arrives as is, binary base64-encoded; fetch() through th
   const { FunctionUrl } = await urlFunction(env);
   const base = pathForm(FunctionUrl!);
 
-  const json = await fetch(`${base}/items?x=1`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "widget", n: 3 }) });
+  const json = await fetch(`${base}/items?x=1`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "widget", n: 3 }),
+  });
   assert.equal(json.status, 201);
   const e1 = (await json.json()) as Record<string, unknown> & { requestContext: { http: { method: string; path: string } } };
   assert.equal(e1.rawPath, "/items");
@@ -273,7 +328,10 @@ test("CORS: preflight answered from the configuration, configured headers win on
     AllowCredentials: true,
     MaxAge: 600,
   });
-  const pre = await send(FunctionUrl!, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "x-token" } });
+  const pre = await send(FunctionUrl!, {
+    method: "OPTIONS",
+    headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "x-token" },
+  });
   assert.equal(pre.status, 200);
   assert.equal(pre.headers["access-control-allow-origin"], "https://app.example");
   assert.equal(pre.headers["access-control-allow-methods"], "GET,POST");
@@ -355,9 +413,19 @@ test("AuthType NONE answers only when the resource policy grants the public both
   let r = await send(pathForm(FunctionUrl!));
   assert.equal(r.status, 403);
   assert.deepEqual(JSON.parse(r.body.toString("utf8")), { Message: "Forbidden" });
-  await env.lambda.send(new AddPermissionCommand({ FunctionName: "closed", StatementId: "url", Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" }));
+  await env.lambda.send(
+    new AddPermissionCommand({ FunctionName: "closed", StatementId: "url", Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" }),
+  );
   assert.equal((await send(pathForm(FunctionUrl!))).status, 403, "InvokeFunctionUrl alone is not enough for a new URL");
-  await env.lambda.send(new AddPermissionCommand({ FunctionName: "closed", StatementId: "url-invoke", Action: "lambda:InvokeFunction", Principal: "*", InvokedViaFunctionUrl: true }));
+  await env.lambda.send(
+    new AddPermissionCommand({
+      FunctionName: "closed",
+      StatementId: "url-invoke",
+      Action: "lambda:InvokeFunction",
+      Principal: "*",
+      InvokedViaFunctionUrl: true,
+    }),
+  );
   r = await send(pathForm(FunctionUrl!));
   assert.equal(r.status, 201);
 });

@@ -67,8 +67,18 @@ test("PublishVersion snapshots $LATEST, answers the newest version when nothing 
     400,
     `CodeSHA256 (bm90LXRoZS1oYXNo) is different from current CodeSHA256 in $LATEST (${created.CodeSha256}). Please try again.`,
   );
-  await rejects(env.lambda.send(new PublishVersionCommand({ FunctionName: "pub", RevisionId: "nope" })), "PreconditionFailedException", 412, /does not match the latest Revision Id/);
-  await rejects(env.lambda.send(new PublishVersionCommand({ FunctionName: "missing" })), "ResourceNotFoundException", 404, /Function not found: .*:function:missing$/);
+  await rejects(
+    env.lambda.send(new PublishVersionCommand({ FunctionName: "pub", RevisionId: "nope" })),
+    "PreconditionFailedException",
+    412,
+    /does not match the latest Revision Id/,
+  );
+  await rejects(
+    env.lambda.send(new PublishVersionCommand({ FunctionName: "missing" })),
+    "ResourceNotFoundException",
+    404,
+    /Function not found: .*:function:missing$/,
+  );
 
   await env.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "pub", Timeout: 9 }));
   await waitUpdated(env, "pub");
@@ -91,7 +101,10 @@ test("ListVersionsByFunction lists $LATEST first then versions ascending, with M
     assert.equal((await env.lambda.send(new PublishVersionCommand({ FunctionName: "lv" }))).Version, String(i));
   }
   const all = await env.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: "lv" }));
-  assert.deepEqual(all.Versions!.map((v) => v.Version), ["$LATEST", "1", "2", "3"]);
+  assert.deepEqual(
+    all.Versions!.map((v) => v.Version),
+    ["$LATEST", "1", "2", "3"],
+  );
   assert.match(all.Versions![0].FunctionArn!, /:function:lv:\$LATEST$/);
   assert.equal(all.NextMarker, undefined);
 
@@ -123,15 +136,39 @@ test("aliases: create, get, update with RevisionId, list with a version filter a
   await env.lambda.send(new CreateAliasCommand({ FunctionName: "al", Name: "dev", FunctionVersion: "$LATEST" }));
   await env.lambda.send(new CreateAliasCommand({ FunctionName: fnArn, Name: "beta", FunctionVersion: "2" }));
 
-  await rejects(env.lambda.send(new CreateAliasCommand({ FunctionName: "al", Name: "live", FunctionVersion: "2" })), "ResourceConflictException", 409, `Alias already exists: ${fnArn}:live`);
-  await rejects(env.lambda.send(new CreateAliasCommand({ FunctionName: "al", Name: "x", FunctionVersion: "9" })), "ResourceNotFoundException", 404, `Function not found: ${fnArn}:9`);
-  await rejects(env.lambda.send(new CreateAliasCommand({ FunctionName: "al", Name: "123", FunctionVersion: "1" })), "ValidationException", 400, /at 'name' failed to satisfy constraint/);
-  await rejects(env.lambda.send(new GetAliasCommand({ FunctionName: "al", Name: "gone" })), "ResourceNotFoundException", 404, `Cannot find alias arn: ${fnArn}:gone`);
+  await rejects(
+    env.lambda.send(new CreateAliasCommand({ FunctionName: "al", Name: "live", FunctionVersion: "2" })),
+    "ResourceConflictException",
+    409,
+    `Alias already exists: ${fnArn}:live`,
+  );
+  await rejects(
+    env.lambda.send(new CreateAliasCommand({ FunctionName: "al", Name: "x", FunctionVersion: "9" })),
+    "ResourceNotFoundException",
+    404,
+    `Function not found: ${fnArn}:9`,
+  );
+  await rejects(
+    env.lambda.send(new CreateAliasCommand({ FunctionName: "al", Name: "123", FunctionVersion: "1" })),
+    "ValidationException",
+    400,
+    /at 'name' failed to satisfy constraint/,
+  );
+  await rejects(
+    env.lambda.send(new GetAliasCommand({ FunctionName: "al", Name: "gone" })),
+    "ResourceNotFoundException",
+    404,
+    `Cannot find alias arn: ${fnArn}:gone`,
+  );
 
   const got = await env.lambda.send(new GetAliasCommand({ FunctionName: "al", Name: "live" }));
   assert.deepEqual({ ...got, $metadata: undefined }, { ...live, $metadata: undefined });
 
-  await rejects(env.lambda.send(new UpdateAliasCommand({ FunctionName: "al", Name: "live", FunctionVersion: "2", RevisionId: "stale" })), "PreconditionFailedException", 412);
+  await rejects(
+    env.lambda.send(new UpdateAliasCommand({ FunctionName: "al", Name: "live", FunctionVersion: "2", RevisionId: "stale" })),
+    "PreconditionFailedException",
+    412,
+  );
   const moved = await env.lambda.send(new UpdateAliasCommand({ FunctionName: "al", Name: "live", FunctionVersion: "2", RevisionId: live.RevisionId }));
   assert.equal(moved.FunctionVersion, "2");
   assert.equal(moved.Description, "prod");
@@ -162,8 +199,18 @@ test("routing configuration: one extra published version, never the primary, nev
   await env.lambda.send(new PublishVersionCommand({ FunctionName: "rt" })); // 3 ("latest")
   const mk = (Name: string, FunctionVersion: string, w: Record<string, number>) =>
     env.lambda.send(new CreateAliasCommand({ FunctionName: "rt", Name, FunctionVersion, RoutingConfig: { AdditionalVersionWeights: w } }));
-  await rejects(mk("a", "$LATEST", { "1": 0.5 }), "InvalidParameterValueException", 400, "$LATEST is not supported for an alias pointing to more than 1 version");
-  await rejects(mk("a", "1", { "1": 0.5 }), "InvalidParameterValueException", 400, "Invalid function version 1. Function version 1 is already included in routing configuration.");
+  await rejects(
+    mk("a", "$LATEST", { "1": 0.5 }),
+    "InvalidParameterValueException",
+    400,
+    "$LATEST is not supported for an alias pointing to more than 1 version",
+  );
+  await rejects(
+    mk("a", "1", { "1": 0.5 }),
+    "InvalidParameterValueException",
+    400,
+    "Invalid function version 1. Function version 1 is already included in routing configuration.",
+  );
   await rejects(mk("a", "1", { "2": 0.3, "3": 0.3 }), "InvalidParameterValueException", 400);
   await rejects(mk("a", "1", { "7": 0.5 }), "ResourceNotFoundException", 404, /function:rt:7$/);
   await rejects(mk("a", "1", { "2": 1.5 }), "ValidationException", 400);
@@ -174,7 +221,9 @@ test("routing configuration: one extra published version, never the primary, nev
   await rejects(env.lambda.send(new UpdateAliasCommand({ FunctionName: "rt", Name: "a", FunctionVersion: "2" })), "InvalidParameterValueException", 400);
   const cleared = await env.lambda.send(new UpdateAliasCommand({ FunctionName: "rt", Name: "a", RoutingConfig: { AdditionalVersionWeights: {} } }));
   assert.equal(cleared.RoutingConfig, undefined);
-  const rerouted = await env.lambda.send(new UpdateAliasCommand({ FunctionName: "rt", Name: "a", FunctionVersion: "3", RoutingConfig: { AdditionalVersionWeights: { "1": 0.1 } } }));
+  const rerouted = await env.lambda.send(
+    new UpdateAliasCommand({ FunctionName: "rt", Name: "a", FunctionVersion: "3", RoutingConfig: { AdditionalVersionWeights: { "1": 0.1 } } }),
+  );
   assert.equal(rerouted.FunctionVersion, "3");
   assert.deepEqual(rerouted.RoutingConfig, { AdditionalVersionWeights: { "1": 0.1 } });
 });
@@ -182,7 +231,9 @@ test("routing configuration: one extra published version, never the primary, nev
 test("an alias with AdditionalVersionWeights {2: 0.5} runs both versions", async () => {
   const env = await lambdaEnv(server);
   await twoVersions(env, "canary");
-  await env.lambda.send(new CreateAliasCommand({ FunctionName: "canary", Name: "live", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: { "2": 0.5 } } }));
+  await env.lambda.send(
+    new CreateAliasCommand({ FunctionName: "canary", Name: "live", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: { "2": 0.5 } } }),
+  );
   const seen = new Map<string, Set<string>>();
   for (let i = 0; i < 40; i++) {
     const out = await env.lambda.send(new InvokeCommand({ FunctionName: "canary:live" }));
@@ -213,7 +264,10 @@ test("versions and aliases survive a restart on the same data dir", async () => 
     try {
       const env = await lambdaEnvNoRole(second, account);
       const versions = await env.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: "keep" }));
-      assert.deepEqual(versions.Versions!.map((v) => v.Version), ["$LATEST", "1", "2"]);
+      assert.deepEqual(
+        versions.Versions!.map((v) => v.Version),
+        ["$LATEST", "1", "2"],
+      );
       const alias = await env.lambda.send(new GetAliasCommand({ FunctionName: "keep", Name: "live" }));
       assert.equal(alias.FunctionVersion, "2");
       const out = await env.lambda.send(new InvokeCommand({ FunctionName: "keep", Qualifier: "live" }));

@@ -43,7 +43,11 @@ test("virtual-hosted Host forms reach the bucket (SigV2 header-less: --auth sigv
     const got = await c.send(new GetObjectCommand({ Bucket: bucket, Key: "dir/x.txt" }));
     assert.equal(await got.Body!.transformToString(), "virtual", suffix);
     const list = await c.send(new ListObjectsV2Command({ Bucket: bucket }));
-    assert.deepEqual(list.Contents?.map((o) => o.Key), ["dir/x.txt"], suffix);
+    assert.deepEqual(
+      list.Contents?.map((o) => o.Key),
+      ["dir/x.txt"],
+      suffix,
+    );
   }
 });
 
@@ -57,10 +61,22 @@ test("CORS: a preflight is answered from the bucket's rules, refused when none m
   const none = await pre("http://app.example.com", "PUT");
   assert.equal(none.status, 403);
   assert.match(none.text, /CORSResponse: CORS is not enabled for this bucket./);
-  await c.send(new PutBucketCorsCommand({
-    Bucket: bucket,
-    CORSConfiguration: { CORSRules: [{ AllowedOrigins: ["http://*.example.com"], AllowedMethods: ["GET", "PUT"], AllowedHeaders: ["content-type", "x-amz-*"], ExposeHeaders: ["ETag"], MaxAgeSeconds: 600 }] },
-  }));
+  await c.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedOrigins: ["http://*.example.com"],
+            AllowedMethods: ["GET", "PUT"],
+            AllowedHeaders: ["content-type", "x-amz-*"],
+            ExposeHeaders: ["ETag"],
+            MaxAgeSeconds: 600,
+          },
+        ],
+      },
+    }),
+  );
   const ok = await pre("http://app.example.com", "PUT", "Content-Type, X-Amz-Date");
   assert.equal(ok.status, 200);
   assert.equal(ok.headers["access-control-allow-origin"], "http://app.example.com");
@@ -68,7 +84,11 @@ test("CORS: a preflight is answered from the bucket's rules, refused when none m
   assert.equal(ok.headers["access-control-allow-headers"], "content-type, x-amz-date");
   assert.equal(ok.headers["access-control-max-age"], "600");
   assert.equal(ok.headers["access-control-expose-headers"], "ETag");
-  for (const [origin, method, hdrs] of [["http://evil.test", "PUT", undefined], ["http://app.example.com", "DELETE", undefined], ["http://app.example.com", "PUT", "authorization"]]) {
+  for (const [origin, method, hdrs] of [
+    ["http://evil.test", "PUT", undefined],
+    ["http://app.example.com", "DELETE", undefined],
+    ["http://app.example.com", "PUT", "authorization"],
+  ]) {
     const no = await pre(origin!, method!, hdrs);
     assert.equal(no.status, 403, `${origin} ${method} ${hdrs}`);
     assert.match(no.text, /<Code>AccessForbidden<\/Code><Message>CORSResponse: This CORS request is not allowed/);
@@ -98,9 +118,11 @@ test("a large object streams back; a 64 MB upload streams in without growing the
   let peak = heapBefore;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 20);
   try {
-    const body = Readable.from((function* () {
-      for (let i = 0; i < 64; i++) yield piece;
-    })());
+    const body = Readable.from(
+      (function* () {
+        for (let i = 0; i < 64; i++) yield piece;
+      })(),
+    );
     const put = await c.send(new PutObjectCommand({ Bucket: bucket, Key: "big.bin", Body: body, ContentLength: size }));
     assert.equal(put.ETag, `"${md5.digest("hex")}"`);
   } finally {

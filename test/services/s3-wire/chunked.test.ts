@@ -94,7 +94,9 @@ function signedWire(data: Buffer, chunk: number, s: ChunkSigning, trailer?: stri
   }
   parts.push(Buffer.from(`0;chunk-signature=${sign(Buffer.alloc(0))}\r\n`));
   if (trailer) {
-    const sts = `AWS4-HMAC-SHA256-TRAILER\n${s.date}\n${s.scope}\n${prev}\n${createHash("sha256").update(trailer + "\n").digest("hex")}`;
+    const sts = `AWS4-HMAC-SHA256-TRAILER\n${s.date}\n${s.scope}\n${prev}\n${createHash("sha256")
+      .update(trailer + "\n")
+      .digest("hex")}`;
     const tsig = createHmac("sha256", s.key).update(sts).digest("hex");
     parts.push(Buffer.from(`${trailer}\r\nx-amz-trailer-signature:${tsig}\r\n`));
   }

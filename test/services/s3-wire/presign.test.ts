@@ -43,7 +43,8 @@ async function bucketWith(s: TestServer, account: string, key?: string, body?: s
 function python(script: string, env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn("python3", ["-c", script], { env: { ...process.env, NOW: String(clock.now()), ...env } });
-    let out = "", err = "";
+    let out = "",
+      err = "";
     p.stdout.on("data", (d) => (out += d));
     p.stderr.on("data", (d) => (err += d));
     p.on("close", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(err))));
@@ -124,7 +125,10 @@ for (const mode of ["sigv4", "none"] as const) {
     if (mode === "sigv4") {
       const tampered = await fetch(url.replace("v2.txt", "other.txt"));
       assert.equal(tampered.status, 403);
-      assert.match(await tampered.text(), /<Code>SignatureDoesNotMatch<\/Code>[\s\S]*<StringToSign>GET&#xA;&#xA;&#xA;\d+&#xA;\/ps-\d+\/other.txt<\/StringToSign>/);
+      assert.match(
+        await tampered.text(),
+        /<Code>SignatureDoesNotMatch<\/Code>[\s\S]*<StringToSign>GET&#xA;&#xA;&#xA;\d+&#xA;\/ps-\d+\/other.txt<\/StringToSign>/,
+      );
     }
     await at(t0 + 119_000, t0, async () => assert.equal((await fetch(url)).status, 200, "valid until Expires"));
     await at(t0 + 121_000, t0, async () => {
@@ -143,22 +147,35 @@ async function postForm(url: string, fields: Record<string, string>, file: strin
 }
 
 for (const sigv of ["s3", "s3v4"]) {
-  test(`a browser POST upload with a ${sigv === "s3" ? "SigV2" : "SigV4"} policy stores the file; violated conditions and expiry are refused`, { skip: noBoto3 }, async () => {
+  test(`a browser POST upload with a ${sigv === "s3" ? "SigV2" : "SigV4"} policy stores the file; violated conditions and expiry are refused`, {
+    skip: noBoto3,
+  }, async () => {
     const t0 = freeze();
     const account = randomAccount();
     const bucket = await bucketWith(signed, account);
     const env = { EP: signed.url, AK: account, B: bucket, SIGV: sigv, OP: "post" };
-    const post = JSON.parse(await python(BOTO, {
-      ...env, K: "uploads/${filename}",
-      F: JSON.stringify({ "Content-Type": "text/plain", success_action_status: "201" }),
-      C: JSON.stringify([["starts-with", "$key", "uploads/"], { "Content-Type": "text/plain" }, { success_action_status: "201" }, ["content-length-range", 1, 100]]),
-    })) as { url: string; fields: Record<string, string> };
+    const post = JSON.parse(
+      await python(BOTO, {
+        ...env,
+        K: "uploads/${filename}",
+        F: JSON.stringify({ "Content-Type": "text/plain", success_action_status: "201" }),
+        C: JSON.stringify([
+          ["starts-with", "$key", "uploads/"],
+          { "Content-Type": "text/plain" },
+          { success_action_status: "201" },
+          ["content-length-range", 1, 100],
+        ]),
+      }),
+    ) as { url: string; fields: Record<string, string> };
     const policy = JSON.parse(Buffer.from(post.fields.policy!, "base64").toString("utf8")) as { expiration: string };
     assert.equal(Date.parse(policy.expiration), t0 + 3600_000, "signed at the ManualClock's time");
     const ok = await postForm(post.url, post.fields, "posted content", "note.txt");
     assert.equal(ok.status, 201, await ok.clone().text());
     const doc = await ok.text();
-    assert.match(doc, /<PostResponse><Location>[^<]+<\/Location><Bucket>ps-\d+<\/Bucket><Key>uploads\/note.txt<\/Key><ETag>"[0-9a-f]{32}"<\/ETag><\/PostResponse>/);
+    assert.match(
+      doc,
+      /<PostResponse><Location>[^<]+<\/Location><Bucket>ps-\d+<\/Bucket><Key>uploads\/note.txt<\/Key><ETag>"[0-9a-f]{32}"<\/ETag><\/PostResponse>/,
+    );
     const head = await s3(signed, account).send(new HeadObjectCommand({ Bucket: bucket, Key: "uploads/note.txt" }));
     assert.equal(head.ContentType, "text/plain");
     assert.equal(head.ContentLength, "posted content".length);
@@ -176,10 +193,16 @@ for (const sigv of ["s3", "s3v4"]) {
     assert.equal(big.status, 400);
     assert.match(await big.text(), /<Code>EntityTooLarge<\/Code>/);
     // A forged signature.
-    const forged = await postForm(post.url, { ...post.fields, policy: Buffer.from(JSON.stringify({ expiration: "2100-01-01T00:00:00Z", conditions: [] })).toString("base64") }, "z");
+    const forged = await postForm(
+      post.url,
+      { ...post.fields, policy: Buffer.from(JSON.stringify({ expiration: "2100-01-01T00:00:00Z", conditions: [] })).toString("base64") },
+      "z",
+    );
     assert.equal(forged.status, 403);
     // Past the policy's expiration.
-    await at(t0 + 3599_000, t0, async () => assert.equal((await postForm(post.url, post.fields, "in time", "t.txt")).status, 201, "valid until the expiration"));
+    await at(t0 + 3599_000, t0, async () =>
+      assert.equal((await postForm(post.url, post.fields, "in time", "t.txt")).status, 201, "valid until the expiration"),
+    );
     await at(t0 + 3601_000, t0, async () => {
       const expired = await postForm(post.url, post.fields, "late");
       assert.equal(expired.status, 403);
@@ -193,9 +216,14 @@ test("a POST upload honours success_action_redirect and answers 204 by default",
   const account = randomAccount();
   const bucket = await bucketWith(open, account);
   const env = { EP: open.url, AK: account, B: bucket, OP: "post", SIGV: "s3v4" };
-  const redirect = JSON.parse(await python(BOTO, {
-    ...env, K: "r.txt", F: JSON.stringify({ success_action_redirect: "http://example.com/done" }), C: JSON.stringify([{ success_action_redirect: "http://example.com/done" }]),
-  })) as { url: string; fields: Record<string, string> };
+  const redirect = JSON.parse(
+    await python(BOTO, {
+      ...env,
+      K: "r.txt",
+      F: JSON.stringify({ success_action_redirect: "http://example.com/done" }),
+      C: JSON.stringify([{ success_action_redirect: "http://example.com/done" }]),
+    }),
+  ) as { url: string; fields: Record<string, string> };
   const r = await postForm(redirect.url, redirect.fields, "redirected");
   assert.equal(r.status, 303);
   const loc = new URL(r.headers.get("location")!);

@@ -23,7 +23,14 @@ for (const mode of ["sigv4", "none"] as const) {
     await c.send(new CreateBucketCommand({ Bucket: `up-${account}` }));
     const body = Buffer.alloc(300_000, "abc");
     // A stream of unknown hash: the SDK sends STREAMING-UNSIGNED-PAYLOAD-TRAILER with x-amz-checksum-crc32 after the body.
-    const put = await c.send(new PutObjectCommand({ Bucket: `up-${account}`, Key: "a/b.txt", Body: Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]), ContentLength: body.length }));
+    const put = await c.send(
+      new PutObjectCommand({
+        Bucket: `up-${account}`,
+        Key: "a/b.txt",
+        Body: Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]),
+        ContentLength: body.length,
+      }),
+    );
     assert.equal(put.ETag, `"${createHash("md5").update(body).digest("hex")}"`);
     assert.ok(put.ChecksumCRC32);
     const head = await c.send(new HeadObjectCommand({ Bucket: `up-${account}`, Key: "a/b.txt", ChecksumMode: "ENABLED" }));
@@ -39,7 +46,10 @@ for (const mode of ["sigv4", "none"] as const) {
 // HTTP with signed payloads turned on, which current SDKs no longer do).
 function signedChunkedPut(server: TestServer, account: string, bucket: string, key: string, data: Buffer, opts: { tamper?: boolean; trailer?: boolean } = {}) {
   const now = new Date();
-  const amzDate = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
   const day = amzDate.slice(0, 8);
   const scope = `${day}/us-east-1/s3/aws4_request`;
   const k = signingKey("test", day, "us-east-1", "s3");
@@ -62,7 +72,9 @@ function signedChunkedPut(server: TestServer, account: string, bucket: string, k
   let prev = seed;
   const parts: Buffer[] = [];
   const sign = (c: Buffer) => {
-    prev = createHmac("sha256", k).update(`AWS4-HMAC-SHA256-PAYLOAD\n${amzDate}\n${scope}\n${prev}\n${EMPTY}\n${createHash("sha256").update(c).digest("hex")}`).digest("hex");
+    prev = createHmac("sha256", k)
+      .update(`AWS4-HMAC-SHA256-PAYLOAD\n${amzDate}\n${scope}\n${prev}\n${EMPTY}\n${createHash("sha256").update(c).digest("hex")}`)
+      .digest("hex");
     return prev;
   };
   for (let i = 0; i < data.length; i += 65536) {
@@ -76,7 +88,13 @@ function signedChunkedPut(server: TestServer, account: string, bucket: string, k
     const v = Buffer.alloc(4);
     v.writeUInt32BE(crc32c(data));
     const line = `x-amz-checksum-crc32c:${v.toString("base64")}`;
-    const tsig = createHmac("sha256", k).update(`AWS4-HMAC-SHA256-TRAILER\n${amzDate}\n${scope}\n${prev}\n${createHash("sha256").update(line + "\n").digest("hex")}`).digest("hex");
+    const tsig = createHmac("sha256", k)
+      .update(
+        `AWS4-HMAC-SHA256-TRAILER\n${amzDate}\n${scope}\n${prev}\n${createHash("sha256")
+          .update(line + "\n")
+          .digest("hex")}`,
+      )
+      .digest("hex");
     parts.push(Buffer.from(`${line}\r\nx-amz-trailer-signature:${tsig}\r\n`));
   }
   parts.push(Buffer.from("\r\n"));
@@ -87,7 +105,13 @@ function signedChunkedPut(server: TestServer, account: string, bucket: string, k
 
 import * as awaitCrc from "../../../src/core/crc.js";
 
-export function send(server: TestServer, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
+export function send(
+  server: TestServer,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port: server.port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -125,7 +149,11 @@ test("a checksum that does not match the content is BadDigest; a malformed one I
   const bucket = `cs-${account}`;
   const c = s3(open, account);
   await c.send(new CreateBucketCommand({ Bucket: bucket }));
-  const h = { host: `127.0.0.1:${open.port}`, authorization: `AWS4-HMAC-SHA256 Credential=${account}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" };
+  const h = {
+    host: `127.0.0.1:${open.port}`,
+    authorization: `AWS4-HMAC-SHA256 Credential=${account}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`,
+    "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+  };
   const wrong = await send(open, "PUT", `/${bucket}/k`, { ...h, "content-length": "5", "x-amz-checksum-crc32": "AAAAAA==" }, Buffer.from("hello"));
   assert.equal(wrong.status, 400);
   assert.match(wrong.text, /<Code>BadDigest<\/Code>/);
@@ -134,10 +162,20 @@ test("a checksum that does not match the content is BadDigest; a malformed one I
   assert.match(malformed.text, /<Message>Value for x-amz-checksum-crc32 header is invalid.<\/Message>/);
   // Trailer value wrong.
   const wire = Buffer.from("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n");
-  const trailer = await send(open, "PUT", `/${bucket}/k`, {
-    ...h, "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding": "aws-chunked", "x-amz-decoded-content-length": "5",
-    "x-amz-trailer": "x-amz-checksum-crc32", "content-length": String(wire.length),
-  }, wire);
+  const trailer = await send(
+    open,
+    "PUT",
+    `/${bucket}/k`,
+    {
+      ...h,
+      "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+      "content-encoding": "aws-chunked",
+      "x-amz-decoded-content-length": "5",
+      "x-amz-trailer": "x-amz-checksum-crc32",
+      "content-length": String(wire.length),
+    },
+    wire,
+  );
   assert.equal(trailer.status, 400);
   assert.match(trailer.text, /<Code>BadDigest<\/Code>/);
   await assert.rejects(c.send(new HeadObjectCommand({ Bucket: bucket, Key: "k" })), { name: "NotFound" });
@@ -149,16 +187,23 @@ test("a checksum that does not match the content is BadDigest; a malformed one I
 
 test("over 5 GiB is EntityTooLarge before a byte is read; no Content-Length is MissingContentLength 411", async () => {
   const account = randomAccount();
-  const h = { host: `127.0.0.1:${open.port}`, authorization: `AWS4-HMAC-SHA256 Credential=${account}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" };
+  const h = {
+    host: `127.0.0.1:${open.port}`,
+    authorization: `AWS4-HMAC-SHA256 Credential=${account}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`,
+    "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+  };
   const big = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: open.port, method: "PUT", path: `/b-${account}/k`, headers: { ...h, "content-length": String(6 * 1024 ** 3) } }, (res) => {
-      let text = "";
-      res.on("data", (c) => (text += c));
-      res.on("end", () => {
-        resolve({ status: res.statusCode!, text });
-        req.destroy(); // the answer came without the 6 GiB being sent; drop the socket
-      });
-    });
+    const req = request(
+      { host: "127.0.0.1", port: open.port, method: "PUT", path: `/b-${account}/k`, headers: { ...h, "content-length": String(6 * 1024 ** 3) } },
+      (res) => {
+        let text = "";
+        res.on("data", (c) => (text += c));
+        res.on("end", () => {
+          resolve({ status: res.statusCode!, text });
+          req.destroy(); // the answer came without the 6 GiB being sent; drop the socket
+        });
+      },
+    );
     req.on("error", reject);
     req.write(Buffer.alloc(1024));
   });

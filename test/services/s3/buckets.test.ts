@@ -3,8 +3,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  S3Client, CreateBucketCommand, HeadBucketCommand, ListBucketsCommand, DeleteBucketCommand, GetBucketLocationCommand,
-  PutObjectCommand, PutBucketVersioningCommand, GetBucketVersioningCommand,
+  S3Client,
+  CreateBucketCommand,
+  HeadBucketCommand,
+  ListBucketsCommand,
+  DeleteBucketCommand,
+  GetBucketLocationCommand,
+  PutObjectCommand,
+  PutBucketVersioningCommand,
+  GetBucketVersioningCommand,
 } from "@aws-sdk/client-s3";
 import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -22,7 +29,10 @@ test("create, head, list, locate and delete a bucket", async () => {
   const head = await c.send(new HeadBucketCommand({ Bucket: b }));
   assert.equal(head.BucketRegion, "us-east-1");
   const list = await c.send(new ListBucketsCommand({}));
-  assert.deepEqual(list.Buckets!.map((x) => x.Name), [b]);
+  assert.deepEqual(
+    list.Buckets!.map((x) => x.Name),
+    [b],
+  );
   assert.ok(list.Buckets![0].CreationDate instanceof Date);
   assert.equal(list.Buckets![0].BucketRegion, "us-east-1");
   assert.match(list.Owner!.ID!, /^[0-9a-f]{64}$/);
@@ -41,12 +51,27 @@ test("location constraints: regional endpoints need their own region", async () 
   const loc = await eu.send(new GetBucketLocationCommand({ Bucket: b }));
   assert.equal(loc.LocationConstraint, "eu-west-1");
   // (SDK v3 fills in the client's region as LocationConstraint when it is left out, so that case needs boto3/CLI.)
-  await rejects(eu.send(new CreateBucketCommand({ Bucket: name(), CreateBucketConfiguration: { LocationConstraint: "us-west-2" } })), "IllegalLocationConstraintException", 400);
-  await rejects(s3(account).send(new CreateBucketCommand({ Bucket: name(), CreateBucketConfiguration: { LocationConstraint: "us-east-1" as never } })), "InvalidLocationConstraint", 400);
+  await rejects(
+    eu.send(new CreateBucketCommand({ Bucket: name(), CreateBucketConfiguration: { LocationConstraint: "us-west-2" } })),
+    "IllegalLocationConstraintException",
+    400,
+  );
+  await rejects(
+    s3(account).send(new CreateBucketCommand({ Bucket: name(), CreateBucketConfiguration: { LocationConstraint: "us-east-1" as never } })),
+    "InvalidLocationConstraint",
+    400,
+  );
   // Listing from any region shows the account's buckets with their regions.
   const list = await s3(account).send(new ListBucketsCommand({ BucketRegion: "eu-west-1" }));
-  assert.deepEqual(list.Buckets!.map((x) => [x.Name, x.BucketRegion]), [[b, "eu-west-1"]]);
-  await rejects(eu.send(new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } })), "BucketAlreadyOwnedByYou", 409);
+  assert.deepEqual(
+    list.Buckets!.map((x) => [x.Name, x.BucketRegion]),
+    [[b, "eu-west-1"]],
+  );
+  await rejects(
+    eu.send(new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } })),
+    "BucketAlreadyOwnedByYou",
+    409,
+  );
 });
 
 test("bucket names are global: another account gets BucketAlreadyExists; us-east-1 re-create by the owner succeeds", async () => {
@@ -80,10 +105,16 @@ test("ListBuckets pages with MaxBuckets and an opaque token", async () => {
   const names = [name(), name(), name()].sort();
   for (const n of names) await c.send(new CreateBucketCommand({ Bucket: n }));
   const p1 = await c.send(new ListBucketsCommand({ MaxBuckets: 2 }));
-  assert.deepEqual(p1.Buckets!.map((x) => x.Name), names.slice(0, 2));
+  assert.deepEqual(
+    p1.Buckets!.map((x) => x.Name),
+    names.slice(0, 2),
+  );
   assert.ok(p1.ContinuationToken);
   const p2 = await c.send(new ListBucketsCommand({ MaxBuckets: 2, ContinuationToken: p1.ContinuationToken }));
-  assert.deepEqual(p2.Buckets!.map((x) => x.Name), names.slice(2));
+  assert.deepEqual(
+    p2.Buckets!.map((x) => x.Name),
+    names.slice(2),
+  );
   assert.equal(p2.ContinuationToken, undefined);
 });
 

@@ -63,7 +63,10 @@ for (const cli of clis) {
     assert.match(ls.stdout, /PRE dir\//);
     assert.match(ls.stdout, /big\.bin/);
     const list = JSON.parse((await aws("s3api", "list-objects-v2", "--bucket", b)).stdout);
-    assert.deepEqual(list.Contents.map((o: { Key: string }) => o.Key), ["big.bin", "dir/small.txt"]);
+    assert.deepEqual(
+      list.Contents.map((o: { Key: string }) => o.Key),
+      ["big.bin", "dir/small.txt"],
+    );
 
     const missing = await aws("s3api", "get-object", "--bucket", b, "--key", "nope", join(dir, "nope"));
     assert.notEqual(missing.status, 0);
@@ -80,7 +83,8 @@ for (const cli of clis) {
 function python(script: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn("python3", ["-c", script], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (status) => resolve({ status, stdout, stderr }));
@@ -127,7 +131,12 @@ s3.delete_objects(Bucket=${JSON.stringify(b)}, Delete={"Objects": [{"Key": "a.tx
 out["after"] = s3.list_objects_v2(Bucket=${JSON.stringify(b)})["KeyCount"]
 print(json.dumps(out))
 `;
-  const r = await python(script, { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" });
+  const r = await python(script, {
+    AWS_ACCESS_KEY_ID: randomAccount(),
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+  });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   const content = readFileSync(file);

@@ -3,11 +3,28 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  S3Client, CreateBucketCommand, PutBucketPolicyCommand, GetBucketPolicyCommand, DeleteBucketPolicyCommand, PutBucketCorsCommand,
-  GetBucketCorsCommand, DeleteBucketCorsCommand, PutBucketTaggingCommand, GetBucketTaggingCommand, DeleteBucketTaggingCommand,
-  PutBucketLifecycleConfigurationCommand, GetBucketLifecycleConfigurationCommand, PutObjectCommand, ListObjectsV2Command,
-  PutBucketNotificationConfigurationCommand, GetBucketNotificationConfigurationCommand, DeleteObjectCommand, CopyObjectCommand,
-  PutBucketVersioningCommand, ListObjectVersionsCommand, HeadBucketCommand,
+  S3Client,
+  CreateBucketCommand,
+  PutBucketPolicyCommand,
+  GetBucketPolicyCommand,
+  DeleteBucketPolicyCommand,
+  PutBucketCorsCommand,
+  GetBucketCorsCommand,
+  DeleteBucketCorsCommand,
+  PutBucketTaggingCommand,
+  GetBucketTaggingCommand,
+  DeleteBucketTaggingCommand,
+  PutBucketLifecycleConfigurationCommand,
+  GetBucketLifecycleConfigurationCommand,
+  PutObjectCommand,
+  ListObjectsV2Command,
+  PutBucketNotificationConfigurationCommand,
+  GetBucketNotificationConfigurationCommand,
+  DeleteObjectCommand,
+  CopyObjectCommand,
+  PutBucketVersioningCommand,
+  ListObjectVersionsCommand,
+  HeadBucketCommand,
 } from "@aws-sdk/client-s3";
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
@@ -33,9 +50,15 @@ test("bucket policy: validated, stored as sent, NoSuchBucketPolicy; it can open 
   await rejects(c.send(new GetBucketPolicyCommand({ Bucket: b })), "NoSuchBucketPolicy", 404, "The bucket policy does not exist");
   await rejects(c.send(new PutBucketPolicyCommand({ Bucket: b, Policy: "not json" })), "MalformedPolicy", 400);
   const other = randomAccount();
-  const bad = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::other-bucket/*" }] });
+  const bad = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::other-bucket/*" }],
+  });
   await rejects(c.send(new PutBucketPolicyCommand({ Bucket: b, Policy: bad })), "MalformedPolicy", 400, "Policy has invalid resource");
-  const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${other}:root` }, Action: "s3:*", Resource: [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`] }] });
+  const policy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${other}:root` }, Action: "s3:*", Resource: [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`] }],
+  });
   await rejects(s3(other).send(new HeadBucketCommand({ Bucket: b })), "Unknown", 403);
   await c.send(new PutBucketPolicyCommand({ Bucket: b, Policy: policy }));
   assert.equal((await c.send(new GetBucketPolicyCommand({ Bucket: b }))).Policy, policy);
@@ -49,7 +72,13 @@ test("CORS: put, get, delete, validation, and the rule matcher", async () => {
   const b = await bucket(c);
   await rejects(c.send(new GetBucketCorsCommand({ Bucket: b })), "NoSuchCORSConfiguration", 404, "The CORS configuration does not exist");
   const rules = [
-    { AllowedOrigins: ["https://*.example.com"], AllowedMethods: ["GET", "PUT"], AllowedHeaders: ["x-amz-*", "content-type"], ExposeHeaders: ["ETag"], MaxAgeSeconds: 300 },
+    {
+      AllowedOrigins: ["https://*.example.com"],
+      AllowedMethods: ["GET", "PUT"],
+      AllowedHeaders: ["x-amz-*", "content-type"],
+      ExposeHeaders: ["ETag"],
+      MaxAgeSeconds: 300,
+    },
     { AllowedOrigins: ["*"], AllowedMethods: ["GET"] },
   ];
   await c.send(new PutBucketCorsCommand({ Bucket: b, CORSConfiguration: { CORSRules: rules } }));
@@ -59,7 +88,11 @@ test("CORS: put, get, delete, validation, and the rule matcher", async () => {
   assert.equal(matchCorsRule(got.CORSRules, "https://other.org", "GET"), got.CORSRules![1]);
   assert.equal(matchCorsRule(got.CORSRules, "https://other.org", "PUT"), undefined);
   assert.equal(matchCorsRule(got.CORSRules, "https://app.example.com", "PUT", ["authorization"]), undefined);
-  await rejects(c.send(new PutBucketCorsCommand({ Bucket: b, CORSConfiguration: { CORSRules: [{ AllowedOrigins: ["*"], AllowedMethods: ["PATCH"] }] } })), "InvalidRequest", 400);
+  await rejects(
+    c.send(new PutBucketCorsCommand({ Bucket: b, CORSConfiguration: { CORSRules: [{ AllowedOrigins: ["*"], AllowedMethods: ["PATCH"] }] } })),
+    "InvalidRequest",
+    400,
+  );
   await c.send(new DeleteBucketCorsCommand({ Bucket: b }));
   await rejects(c.send(new GetBucketCorsCommand({ Bucket: b })), "NoSuchCORSConfiguration", 404);
 });
@@ -70,7 +103,21 @@ test("bucket tagging: NoSuchTagSet, put, get, delete", async () => {
   await rejects(c.send(new GetBucketTaggingCommand({ Bucket: b })), "NoSuchTagSet", 404, "The TagSet does not exist");
   await c.send(new PutBucketTaggingCommand({ Bucket: b, Tagging: { TagSet: [{ Key: "env", Value: "dev" }] } }));
   assert.deepEqual((await c.send(new GetBucketTaggingCommand({ Bucket: b }))).TagSet, [{ Key: "env", Value: "dev" }]);
-  await rejects(c.send(new PutBucketTaggingCommand({ Bucket: b, Tagging: { TagSet: [{ Key: "a", Value: "1" }, { Key: "a", Value: "2" }] } })), "InvalidTag", 400);
+  await rejects(
+    c.send(
+      new PutBucketTaggingCommand({
+        Bucket: b,
+        Tagging: {
+          TagSet: [
+            { Key: "a", Value: "1" },
+            { Key: "a", Value: "2" },
+          ],
+        },
+      }),
+    ),
+    "InvalidTag",
+    400,
+  );
   await c.send(new DeleteBucketTaggingCommand({ Bucket: b }));
   await rejects(c.send(new GetBucketTaggingCommand({ Bucket: b })), "NoSuchTagSet", 404);
 });
@@ -79,15 +126,36 @@ test("lifecycle: stored as AWS returns it, and expiration applied when the clock
   const c = s3();
   const b = await bucket(c);
   await rejects(c.send(new GetBucketLifecycleConfigurationCommand({ Bucket: b })), "NoSuchLifecycleConfiguration", 404);
-  await rejects(c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: b, LifecycleConfiguration: { Rules: [{ ID: "x", Status: "Enabled", Filter: { Prefix: "" } }] } })), "InvalidRequest", 400);
-  await rejects(c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: b, LifecycleConfiguration: { Rules: [{ ID: "x", Status: "Enabled", Filter: { Prefix: "" }, Expiration: { Days: 0 } }] } })), "InvalidArgument", 400);
+  await rejects(
+    c.send(
+      new PutBucketLifecycleConfigurationCommand({ Bucket: b, LifecycleConfiguration: { Rules: [{ ID: "x", Status: "Enabled", Filter: { Prefix: "" } }] } }),
+    ),
+    "InvalidRequest",
+    400,
+  );
+  await rejects(
+    c.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: b,
+        LifecycleConfiguration: { Rules: [{ ID: "x", Status: "Enabled", Filter: { Prefix: "" }, Expiration: { Days: 0 } }] },
+      }),
+    ),
+    "InvalidArgument",
+    400,
+  );
   const rules = [
     { ID: "tmp", Status: "Enabled" as const, Filter: { Prefix: "tmp/" }, Expiration: { Days: 1 } },
     { ID: "tagged", Status: "Enabled" as const, Filter: { Tag: { Key: "expire", Value: "yes" } }, Expiration: { Days: 3 } },
   ];
   await c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: b, LifecycleConfiguration: { Rules: rules } }));
   const got = await c.send(new GetBucketLifecycleConfigurationCommand({ Bucket: b }));
-  assert.deepEqual(got.Rules!.map((r) => [r.ID, r.Status, r.Filter?.Prefix, r.Expiration?.Days]), [["tmp", "Enabled", "tmp/", 1], ["tagged", "Enabled", undefined, 3]]);
+  assert.deepEqual(
+    got.Rules!.map((r) => [r.ID, r.Status, r.Filter?.Prefix, r.Expiration?.Days]),
+    [
+      ["tmp", "Enabled", "tmp/", 1],
+      ["tagged", "Enabled", undefined, 3],
+    ],
+  );
   for (const k of ["tmp/a", "keep/b"]) await c.send(new PutObjectCommand({ Bucket: b, Key: k, Body: k }));
   await c.send(new PutObjectCommand({ Bucket: b, Key: "t", Body: "t", Tagging: "expire=yes" }));
   const keys = async () => ((await c.send(new ListObjectsV2Command({ Bucket: b }))).Contents ?? []).map((o) => o.Key);
@@ -101,12 +169,20 @@ test("lifecycle noncurrent version expiration", async () => {
   const c = s3();
   const b = await bucket(c);
   await c.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: "Enabled" } }));
-  await c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: b, LifecycleConfiguration: { Rules: [{ ID: "nc", Status: "Enabled", Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }] } }));
+  await c.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: b,
+      LifecycleConfiguration: { Rules: [{ ID: "nc", Status: "Enabled", Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }] },
+    }),
+  );
   await c.send(new PutObjectCommand({ Bucket: b, Key: "k", Body: "1" }));
   const v2 = await c.send(new PutObjectCommand({ Bucket: b, Key: "k", Body: "2" }));
   clock.advance(2 * 86_400_000);
   const vs = await c.send(new ListObjectVersionsCommand({ Bucket: b }));
-  assert.deepEqual(vs.Versions!.map((v) => v.VersionId), [v2.VersionId]);
+  assert.deepEqual(
+    vs.Versions!.map((v) => v.VersionId),
+    [v2.VersionId],
+  );
 });
 
 test("notifications: config round-trip, s3:TestEvent, ObjectCreated/ObjectRemoved events to SQS with filters", async () => {
@@ -117,11 +193,38 @@ test("notifications: config round-trip, s3:TestEvent, ObjectCreated/ObjectRemove
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `events-${Math.random().toString(36).slice(2, 8)}` }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
   const QueueArn = Attributes!.QueueArn!;
-  await rejects(c.send(new PutBucketNotificationConfigurationCommand({ Bucket: b, NotificationConfiguration: { QueueConfigurations: [{ QueueArn: QueueArn + "-missing", Events: ["s3:ObjectCreated:*"] }] } })), "InvalidArgument", 400);
-  await c.send(new PutBucketNotificationConfigurationCommand({
-    Bucket: b,
-    NotificationConfiguration: { QueueConfigurations: [{ Id: "cfg", QueueArn, Events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "in/" }, { Name: "suffix", Value: ".txt" }] } } }] },
-  }));
+  await rejects(
+    c.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: b,
+        NotificationConfiguration: { QueueConfigurations: [{ QueueArn: QueueArn + "-missing", Events: ["s3:ObjectCreated:*"] }] },
+      }),
+    ),
+    "InvalidArgument",
+    400,
+  );
+  await c.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: b,
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          {
+            Id: "cfg",
+            QueueArn,
+            Events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
+            Filter: {
+              Key: {
+                FilterRules: [
+                  { Name: "prefix", Value: "in/" },
+                  { Name: "suffix", Value: ".txt" },
+                ],
+              },
+            },
+          },
+        ],
+      },
+    }),
+  );
   const conf = await c.send(new GetBucketNotificationConfigurationCommand({ Bucket: b }));
   assert.equal(conf.QueueConfigurations![0].Id, "cfg");
   assert.deepEqual(conf.QueueConfigurations![0].Events, ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]);
@@ -173,7 +276,12 @@ test("notifications to an SNS topic arrive through its SQS subscription", async 
   const QueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `s3-events-${Math.random().toString(36).slice(2, 8)}` }));
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: QueueArn, Attributes: { RawMessageDelivery: "false" } }));
-  await c.send(new PutBucketNotificationConfigurationCommand({ Bucket: b, NotificationConfiguration: { TopicConfigurations: [{ Id: "t", TopicArn, Events: ["s3:ObjectCreated:Put"] }] } }));
+  await c.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: b,
+      NotificationConfiguration: { TopicConfigurations: [{ Id: "t", TopicArn, Events: ["s3:ObjectCreated:Put"] }] },
+    }),
+  );
   await c.send(new PutObjectCommand({ Bucket: b, Key: "x.txt", Body: "x" }));
   const bodies: any[] = [];
   await eventually(async () => {

@@ -7,9 +7,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, CreateMultipartUploadCommand, UploadPartCommand,
-  UploadPartCopyCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand, ListPartsCommand, ListMultipartUploadsCommand,
-  HeadObjectCommand, ListObjectsV2Command,
+  S3Client,
+  CreateBucketCommand,
+  PutObjectCommand,
+  GetObjectCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+  CompleteMultipartUploadCommand,
+  AbortMultipartUploadCommand,
+  ListPartsCommand,
+  ListMultipartUploadsCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
 } from "@aws-sdk/client-s3";
 import { startTestServer, randomAccount, useServer, type TestServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -36,11 +46,35 @@ test("upload parts, list them, complete: content and ETag", async () => {
   const r2 = await c.send(new UploadPartCommand({ Bucket: b, Key: "big", UploadId, PartNumber: 2, Body: p2 }));
   assert.equal(r1.ETag, `"${md5(p1).toString("hex")}"`);
   const parts = await c.send(new ListPartsCommand({ Bucket: b, Key: "big", UploadId }));
-  assert.deepEqual(parts.Parts!.map((p) => [p.PartNumber, p.Size, p.ETag]), [[1, 5 * MiB, r1.ETag], [2, 4, r2.ETag]]);
+  assert.deepEqual(
+    parts.Parts!.map((p) => [p.PartNumber, p.Size, p.ETag]),
+    [
+      [1, 5 * MiB, r1.ETag],
+      [2, 4, r2.ETag],
+    ],
+  );
   const ups = await c.send(new ListMultipartUploadsCommand({ Bucket: b }));
-  assert.deepEqual(ups.Uploads!.map((u) => [u.Key, u.UploadId]), [["big", UploadId]]);
-  const done = await c.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: "big", UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: r1.ETag }, { PartNumber: 2, ETag: r2.ETag }] } }));
-  const expected = createHash("md5").update(Buffer.concat([md5(p1), md5(p2)])).digest("hex") + "-2";
+  assert.deepEqual(
+    ups.Uploads!.map((u) => [u.Key, u.UploadId]),
+    [["big", UploadId]],
+  );
+  const done = await c.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: b,
+      Key: "big",
+      UploadId,
+      MultipartUpload: {
+        Parts: [
+          { PartNumber: 1, ETag: r1.ETag },
+          { PartNumber: 2, ETag: r2.ETag },
+        ],
+      },
+    }),
+  );
+  const expected =
+    createHash("md5")
+      .update(Buffer.concat([md5(p1), md5(p2)]))
+      .digest("hex") + "-2";
   assert.equal(done.ETag, `"${expected}"`);
   const head = await c.send(new HeadObjectCommand({ Bucket: b, Key: "big" }));
   assert.equal(head.ContentLength, 5 * MiB + 4);
@@ -58,9 +92,25 @@ test("complete refuses small parts, bad order and unknown parts", async () => {
   const { UploadId } = await c.send(new CreateMultipartUploadCommand({ Bucket: b, Key: "k" }));
   const e1 = (await c.send(new UploadPartCommand({ Bucket: b, Key: "k", UploadId, PartNumber: 1, Body: "small" }))).ETag;
   const e2 = (await c.send(new UploadPartCommand({ Bucket: b, Key: "k", UploadId, PartNumber: 2, Body: "also small" }))).ETag;
-  const complete = (Parts: { PartNumber: number; ETag?: string }[]) => c.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: "k", UploadId, MultipartUpload: { Parts } }));
-  await rejects(complete([{ PartNumber: 1, ETag: e1 }, { PartNumber: 2, ETag: e2 }]), "EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed size");
-  await rejects(complete([{ PartNumber: 2, ETag: e2 }, { PartNumber: 1, ETag: e1 }]), "InvalidPartOrder", 400);
+  const complete = (Parts: { PartNumber: number; ETag?: string }[]) =>
+    c.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: "k", UploadId, MultipartUpload: { Parts } }));
+  await rejects(
+    complete([
+      { PartNumber: 1, ETag: e1 },
+      { PartNumber: 2, ETag: e2 },
+    ]),
+    "EntityTooSmall",
+    400,
+    "Your proposed upload is smaller than the minimum allowed size",
+  );
+  await rejects(
+    complete([
+      { PartNumber: 2, ETag: e2 },
+      { PartNumber: 1, ETag: e1 },
+    ]),
+    "InvalidPartOrder",
+    400,
+  );
   await rejects(complete([{ PartNumber: 3, ETag: e1 }]), "InvalidPart", 400);
   await rejects(complete([{ PartNumber: 1, ETag: '"0000"' }]), "InvalidPart", 400);
   // The last (only) part may be small.
@@ -87,8 +137,14 @@ test("upload part copy with a range", async () => {
   const { UploadId } = await c.send(new CreateMultipartUploadCommand({ Bucket: b, Key: "dst" }));
   const cp = await c.send(new UploadPartCopyCommand({ Bucket: b, Key: "dst", UploadId, PartNumber: 1, CopySource: `${b}/src`, CopySourceRange: "bytes=3-6" }));
   assert.ok(cp.CopyPartResult!.ETag);
-  await rejects(c.send(new UploadPartCopyCommand({ Bucket: b, Key: "dst", UploadId, PartNumber: 2, CopySource: `${b}/src`, CopySourceRange: "bytes=5-50" })), "InvalidRequest", 400);
-  await c.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: "dst", UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: cp.CopyPartResult!.ETag }] } }));
+  await rejects(
+    c.send(new UploadPartCopyCommand({ Bucket: b, Key: "dst", UploadId, PartNumber: 2, CopySource: `${b}/src`, CopySourceRange: "bytes=5-50" })),
+    "InvalidRequest",
+    400,
+  );
+  await c.send(
+    new CompleteMultipartUploadCommand({ Bucket: b, Key: "dst", UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: cp.CopyPartResult!.ETag }] } }),
+  );
   const got = await c.send(new GetObjectCommand({ Bucket: b, Key: "dst" }));
   assert.equal(await got.Body!.transformToString(), "3456");
 });
@@ -112,7 +168,10 @@ test("restart: buckets, objects, versions and uploads survive", async () => {
     assert.deepEqual(got.Metadata, { x: "y" });
     await c.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: "mp", UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e }] } }));
     const l = await c.send(new ListObjectsV2Command({ Bucket: b }));
-    assert.deepEqual(l.Contents!.map((o) => o.Key), ["kept", "mp"]);
+    assert.deepEqual(
+      l.Contents!.map((o) => o.Key),
+      ["kept", "mp"],
+    );
     await srv.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

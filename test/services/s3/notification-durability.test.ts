@@ -13,7 +13,10 @@ import { eventually } from "../../helpers/wait.js";
 
 /** The failed attempts of each event still pending delivery. */
 const pendingAttempts = (server: TestServer, account: string) =>
-  server.runtime.store.table<{ attempts: number }>("s3:pending-events", `${account}/us-east-1`).list().map((e) => e.value.attempts);
+  server.runtime.store
+    .table<{ attempts: number }>("s3:pending-events", `${account}/us-east-1`)
+    .list()
+    .map((e) => e.value.attempts);
 
 test("an event whose delivery is still pending at shutdown is delivered after the restart", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "stratus-s3-events-"));
@@ -26,10 +29,12 @@ test("an event whose delivery is still pending at shutdown is delivered after th
     await s3.send(new CreateBucketCommand({ Bucket: "durable-events" }));
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "events" }));
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-    await s3.send(new PutBucketNotificationConfigurationCommand({
-      Bucket: "durable-events",
-      NotificationConfiguration: { QueueConfigurations: [{ Id: "all", QueueArn: Attributes!.QueueArn!, Events: ["s3:ObjectCreated:*"] }] },
-    }));
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: "durable-events",
+        NotificationConfiguration: { QueueConfigurations: [{ Id: "all", QueueArn: Attributes!.QueueArn!, Events: ["s3:ObjectCreated:*"] }] },
+      }),
+    );
     // The queue goes away, so the event's first delivery fails and waits for a retry; then the server stops.
     await sqs.send(new DeleteQueueCommand({ QueueUrl }));
     await s3.send(new PutObjectCommand({ Bucket: "durable-events", Key: "kept.txt", Body: "x" }));

@@ -4,8 +4,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
-  S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, DeleteObjectCommand, DeleteObjectsCommand,
-  CopyObjectCommand, PutObjectTaggingCommand, GetObjectTaggingCommand, DeleteObjectTaggingCommand,
+  S3Client,
+  CreateBucketCommand,
+  PutObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  CopyObjectCommand,
+  PutObjectTaggingCommand,
+  GetObjectTaggingCommand,
+  DeleteObjectTaggingCommand,
 } from "@aws-sdk/client-s3";
 import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -23,11 +32,20 @@ const md5 = (s: string | Buffer) => createHash("md5").update(s).digest("hex");
 test("put, get and head an object with metadata and content headers", async () => {
   const c = s3();
   const b = await bucket(c);
-  const put = await c.send(new PutObjectCommand({
-    Bucket: b, Key: "dir/hello.txt", Body: "hello world", ContentType: "text/plain", ContentEncoding: "identity",
-    ContentDisposition: "attachment", CacheControl: "max-age=60", ContentLanguage: "en", Expires: new Date("2030-01-01T00:00:00Z"),
-    Metadata: { color: "blue", "Two-Words": "x y" },
-  }));
+  const put = await c.send(
+    new PutObjectCommand({
+      Bucket: b,
+      Key: "dir/hello.txt",
+      Body: "hello world",
+      ContentType: "text/plain",
+      ContentEncoding: "identity",
+      ContentDisposition: "attachment",
+      CacheControl: "max-age=60",
+      ContentLanguage: "en",
+      Expires: new Date("2030-01-01T00:00:00Z"),
+      Metadata: { color: "blue", "Two-Words": "x y" },
+    }),
+  );
   assert.equal(put.ETag, `"${md5("hello world")}"`);
   assert.equal(put.VersionId, undefined);
   const got = await c.send(new GetObjectCommand({ Bucket: b, Key: "dir/hello.txt" }));
@@ -151,7 +169,18 @@ test("copy: COPY and REPLACE metadata, tagging directive, copy onto itself", asy
   assert.deepEqual(got.Metadata, { a: "1" });
   assert.deepEqual((await c.send(new GetObjectTaggingCommand({ Bucket: b2, Key: "dst" }))).TagSet, [{ Key: "t", Value: "1" }]);
 
-  await c.send(new CopyObjectCommand({ Bucket: b2, Key: "dst2", CopySource: `/${b}/src%20key`, MetadataDirective: "REPLACE", Metadata: { b: "2" }, ContentType: "text/y", TaggingDirective: "REPLACE", Tagging: "u=2" }));
+  await c.send(
+    new CopyObjectCommand({
+      Bucket: b2,
+      Key: "dst2",
+      CopySource: `/${b}/src%20key`,
+      MetadataDirective: "REPLACE",
+      Metadata: { b: "2" },
+      ContentType: "text/y",
+      TaggingDirective: "REPLACE",
+      Tagging: "u=2",
+    }),
+  );
   const h = await c.send(new HeadObjectCommand({ Bucket: b2, Key: "dst2" }));
   assert.deepEqual(h.Metadata, { b: "2" });
   assert.equal(h.ContentType, "text/y");
@@ -170,7 +199,9 @@ test("delete one and many, quiet mode and per-key errors", async () => {
   const d = await c.send(new DeleteObjectCommand({ Bucket: b, Key: "a" }));
   assert.equal(d.$metadata.httpStatusCode, 204);
   await c.send(new DeleteObjectCommand({ Bucket: b, Key: "a" })); // already gone: still 204
-  const many = await c.send(new DeleteObjectsCommand({ Bucket: b, Delete: { Objects: [{ Key: "b" }, { Key: "zzz" }, { Key: "c", VersionId: "bad version!" }] } }));
+  const many = await c.send(
+    new DeleteObjectsCommand({ Bucket: b, Delete: { Objects: [{ Key: "b" }, { Key: "zzz" }, { Key: "c", VersionId: "bad version!" }] } }),
+  );
   assert.deepEqual(many.Deleted!.map((x) => x.Key).sort(), ["b", "zzz"]);
   assert.equal(many.Errors![0].Key, "c");
   assert.equal(many.Errors![0].Code, "InvalidArgument");
@@ -183,7 +214,10 @@ test("object tagging: put, get, delete, and via x-amz-tagging", async () => {
   const c = s3();
   const b = await bucket(c);
   await c.send(new PutObjectCommand({ Bucket: b, Key: "t", Body: "x", Tagging: "a=1&b=two%20words" }));
-  assert.deepEqual((await c.send(new GetObjectTaggingCommand({ Bucket: b, Key: "t" }))).TagSet, [{ Key: "a", Value: "1" }, { Key: "b", Value: "two words" }]);
+  assert.deepEqual((await c.send(new GetObjectTaggingCommand({ Bucket: b, Key: "t" }))).TagSet, [
+    { Key: "a", Value: "1" },
+    { Key: "b", Value: "two words" },
+  ]);
   const head = await c.send(new HeadObjectCommand({ Bucket: b, Key: "t" }));
   assert.equal(head.TagCount, 2);
   await c.send(new PutObjectTaggingCommand({ Bucket: b, Key: "t", Tagging: { TagSet: [{ Key: "k", Value: "v" }] } }));

@@ -11,22 +11,23 @@ const boto3Missing = pythonMissing();
 
 const clis = awsClis();
 if (!clis.length) test("aws CLI: create-secret and get-secret-value", { skip: "aws CLI not installed" }, () => {});
-for (const cli of clis) test(`${cli.label}: create-secret, get-secret-value, and a missing secret's error`, async () => {
-  const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
-  const created = await runAws(cli, server.url, ["secretsmanager", "create-secret", "--name", "cli/secret", "--secret-string", '{"user":"admin"}'], creds);
-  assert.equal(created.status, 0, created.stderr);
-  const { ARN, VersionId } = JSON.parse(created.stdout);
-  assert.match(ARN, /:secret:cli\/secret-[A-Za-z0-9]{6}$/);
-  const got = await runAws(cli, server.url, ["secretsmanager", "get-secret-value", "--secret-id", ARN], creds);
-  assert.equal(got.status, 0, got.stderr);
-  const value = JSON.parse(got.stdout);
-  assert.equal(value.SecretString, '{"user":"admin"}');
-  assert.equal(value.VersionId, VersionId);
-  assert.deepEqual(value.VersionStages, ["AWSCURRENT"]);
-  const missing = await runAws(cli, server.url, ["secretsmanager", "get-secret-value", "--secret-id", "nope"], creds);
-  assert.notEqual(missing.status, 0);
-  assert.match(missing.stderr, /\(ResourceNotFoundException\).*Secrets Manager can't find the specified secret\./);
-});
+for (const cli of clis)
+  test(`${cli.label}: create-secret, get-secret-value, and a missing secret's error`, async () => {
+    const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
+    const created = await runAws(cli, server.url, ["secretsmanager", "create-secret", "--name", "cli/secret", "--secret-string", '{"user":"admin"}'], creds);
+    assert.equal(created.status, 0, created.stderr);
+    const { ARN, VersionId } = JSON.parse(created.stdout);
+    assert.match(ARN, /:secret:cli\/secret-[A-Za-z0-9]{6}$/);
+    const got = await runAws(cli, server.url, ["secretsmanager", "get-secret-value", "--secret-id", ARN], creds);
+    assert.equal(got.status, 0, got.stderr);
+    const value = JSON.parse(got.stdout);
+    assert.equal(value.SecretString, '{"user":"admin"}');
+    assert.equal(value.VersionId, VersionId);
+    assert.deepEqual(value.VersionStages, ["AWSCURRENT"]);
+    const missing = await runAws(cli, server.url, ["secretsmanager", "get-secret-value", "--secret-id", "nope"], creds);
+    assert.notEqual(missing.status, 0);
+    assert.match(missing.stderr, /\(ResourceNotFoundException\).*Secrets Manager can't find the specified secret\./);
+  });
 
 const BOTO3_SCRIPT = `
 import json, sys, boto3

@@ -5,8 +5,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand, DeleteSecretCommand, RestoreSecretCommand, DescribeSecretCommand,
-  PutSecretValueCommand, ListSecretVersionIdsCommand, ListSecretsCommand,
+  SecretsManagerClient,
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  DeleteSecretCommand,
+  RestoreSecretCommand,
+  DescribeSecretCommand,
+  PutSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  ListSecretsCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { ManualClock } from "../../../src/core/clock.js";
 import { randomAccount, startTestServer } from "../../helpers/server.js";
@@ -20,10 +27,18 @@ test("DeleteSecret: window checks, DeletionDate, restore, and removal when the w
   try {
     const sm = new SecretsManagerClient(server.clientConfig());
     await sm.send(new CreateSecretCommand({ Name: "d", SecretString: "x" }));
-    await rejects(sm.send(new DeleteSecretCommand({ SecretId: "d", RecoveryWindowInDays: 7, ForceDeleteWithoutRecovery: true })), "InvalidParameterException", 400,
-      "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
-    await rejects(sm.send(new DeleteSecretCommand({ SecretId: "d", RecoveryWindowInDays: 6 })), "InvalidParameterException", 400,
-      "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
+    await rejects(
+      sm.send(new DeleteSecretCommand({ SecretId: "d", RecoveryWindowInDays: 7, ForceDeleteWithoutRecovery: true })),
+      "InvalidParameterException",
+      400,
+      "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+    );
+    await rejects(
+      sm.send(new DeleteSecretCommand({ SecretId: "d", RecoveryWindowInDays: 6 })),
+      "InvalidParameterException",
+      400,
+      "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
+    );
     await rejects(sm.send(new DeleteSecretCommand({ SecretId: "d", RecoveryWindowInDays: 31 })), "InvalidParameterException", 400);
 
     const del = await sm.send(new DeleteSecretCommand({ SecretId: "d" }));
@@ -75,7 +90,13 @@ test("restart: versions, stages and values survive; a window that ran out while 
     assert.equal(cur.VersionId, v2);
     assert.equal((await sm.send(new GetSecretValueCommand({ SecretId: "keep", VersionStage: "AWSPREVIOUS" }))).SecretString, "first");
     const versions = await sm.send(new ListSecretVersionIdsCommand({ SecretId: "keep" }));
-    assert.deepEqual(versions.Versions!.map((v) => [v.VersionId, v.VersionStages]), [[v2, ["AWSCURRENT"]], [v1, ["AWSPREVIOUS"]]]);
+    assert.deepEqual(
+      versions.Versions!.map((v) => [v.VersionId, v.VersionStages]),
+      [
+        [v2, ["AWSCURRENT"]],
+        [v1, ["AWSPREVIOUS"]],
+      ],
+    );
     await rejects(sm.send(new DescribeSecretCommand({ SecretId: "doomed" })), "ResourceNotFoundException", 400);
     await server.close();
   } finally {

@@ -3,7 +3,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand, DescribeSecretCommand, ListSecretVersionIdsCommand, PutSecretValueCommand,
+  SecretsManagerClient,
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  DescribeSecretCommand,
+  ListSecretVersionIdsCommand,
+  PutSecretValueCommand,
   UpdateSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { KMSClient, CreateKeyCommand, DisableKeyCommand, EnableKeyCommand } from "@aws-sdk/client-kms";
@@ -40,15 +45,17 @@ test("a customer managed key: reported, used for versions, and a disabled key fa
 
   await kms.send(new DisableKeyCommand({ KeyId: keyId }));
   await rejects(sm.send(new GetSecretValueCommand({ SecretId: "cmk" })), "DecryptionFailure", 400, /can't decrypt the protected secret text/);
-  await rejects(sm.send(new PutSecretValueCommand({ SecretId: "cmk", SecretString: "next" })), "EncryptionFailure", 400, /can't encrypt the protected secret text/);
+  await rejects(
+    sm.send(new PutSecretValueCommand({ SecretId: "cmk", SecretString: "next" })),
+    "EncryptionFailure",
+    400,
+    /can't encrypt the protected secret text/,
+  );
   await kms.send(new EnableKeyCommand({ KeyId: keyId }));
   await sm.send(new PutSecretValueCommand({ SecretId: "cmk", SecretString: "next" }));
   assert.equal((await sm.send(new GetSecretValueCommand({ SecretId: "cmk" }))).SecretString, "next");
 
-  await rejects(
-    sm.send(new CreateSecretCommand({ Name: "badkey", SecretString: "x", KmsKeyId: "alias/does-not-exist" })),
-    "EncryptionFailure", 400,
-  );
+  await rejects(sm.send(new CreateSecretCommand({ Name: "badkey", SecretString: "x", KmsKeyId: "alias/does-not-exist" })), "EncryptionFailure", 400);
   // Switching the secret to the default key: the next version is encrypted under it.
   await sm.send(new UpdateSecretCommand({ SecretId: "cmk", KmsKeyId: "alias/aws/secretsmanager", SecretString: "third" }));
   assert.equal((await sm.send(new GetSecretValueCommand({ SecretId: "cmk" }))).SecretString, "third");

@@ -2,8 +2,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  SecretsManagerClient, CreateSecretCommand, GetRandomPasswordCommand, PutResourcePolicyCommand, GetResourcePolicyCommand,
-  DeleteResourcePolicyCommand, ValidateResourcePolicyCommand, RotateSecretCommand, CancelRotateSecretCommand, DescribeSecretCommand,
+  SecretsManagerClient,
+  CreateSecretCommand,
+  GetRandomPasswordCommand,
+  PutResourcePolicyCommand,
+  GetResourcePolicyCommand,
+  DeleteResourcePolicyCommand,
+  ValidateResourcePolicyCommand,
+  RotateSecretCommand,
+  CancelRotateSecretCommand,
+  DescribeSecretCommand,
   PutSecretValueCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { useServer } from "../../helpers/server.js";
@@ -47,7 +55,12 @@ test("GetRandomPassword: exclusions, spaces, long passwords, and too-short lengt
   assert.match(spaced.RandomPassword!, / /);
   const loose = await sm.send(new GetRandomPasswordCommand({ PasswordLength: 2, RequireEachIncludedType: false }));
   assert.equal(loose.RandomPassword!.length, 2);
-  await rejects(sm.send(new GetRandomPasswordCommand({ PasswordLength: 3 })), "InvalidParameterException", 400, "Password length is too short based on the required types.");
+  await rejects(
+    sm.send(new GetRandomPasswordCommand({ PasswordLength: 3 })),
+    "InvalidParameterException",
+    400,
+    "Password length is too short based on the required types.",
+  );
   await rejects(sm.send(new GetRandomPasswordCommand({ PasswordLength: 4097 })), "ValidationException", 400);
 });
 
@@ -59,12 +72,19 @@ test("resource policies: put, get, delete; public policies blocked on request; v
     Version: "2012-10-17",
     Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "secretsmanager:GetSecretValue", Resource: "*" }],
   });
-  const publicPolicy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "secretsmanager:GetSecretValue", Resource: "*" }] });
+  const publicPolicy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: "*", Action: "secretsmanager:GetSecretValue", Resource: "*" }],
+  });
   assert.equal((await sm.send(new GetResourcePolicyCommand({ SecretId: "pol" }))).ResourcePolicy, undefined);
   await sm.send(new PutResourcePolicyCommand({ SecretId: "pol", ResourcePolicy: policy, BlockPublicPolicy: true }));
   assert.equal((await sm.send(new GetResourcePolicyCommand({ SecretId: "pol" }))).ResourcePolicy, policy);
-  await rejects(sm.send(new PutResourcePolicyCommand({ SecretId: "pol", ResourcePolicy: publicPolicy, BlockPublicPolicy: true })), "PublicPolicyException", 400,
-    "The BlockPublicPolicy parameter is set to true, and the resource policy did not prevent broad access to the secret.");
+  await rejects(
+    sm.send(new PutResourcePolicyCommand({ SecretId: "pol", ResourcePolicy: publicPolicy, BlockPublicPolicy: true })),
+    "PublicPolicyException",
+    400,
+    "The BlockPublicPolicy parameter is set to true, and the resource policy did not prevent broad access to the secret.",
+  );
   await rejects(sm.send(new PutResourcePolicyCommand({ SecretId: "pol", ResourcePolicy: "{not json" })), "MalformedPolicyDocumentException", 400);
   await sm.send(new PutResourcePolicyCommand({ SecretId: "pol", ResourcePolicy: publicPolicy }));
   await sm.send(new DeleteResourcePolicyCommand({ SecretId: "pol" }));
@@ -85,19 +105,36 @@ test("RotateSecret: rules validated; with no invocable function AWS's error, the
   const { ARN } = await sm.send(new CreateSecretCommand({ Name: "rot", SecretString: "x" }));
   const account = ARN!.split(":")[4];
   const fn = `arn:aws:lambda:us-east-1:${account}:function:rotator`;
-  await rejects(sm.send(new RotateSecretCommand({ SecretId: "rot" })), "InvalidRequestException", 400, "No Lambda rotation function ARN is associated with this secret.");
+  await rejects(
+    sm.send(new RotateSecretCommand({ SecretId: "rot" })),
+    "InvalidRequestException",
+    400,
+    "No Lambda rotation function ARN is associated with this secret.",
+  );
   for (const ScheduleExpression of ["rate(2 hours)", "rate(1001 days)", "cron(0 0 * * * *)", "every day", "cron(0 0 1 * ? * *)"]) {
-    await rejects(sm.send(new RotateSecretCommand({ SecretId: "rot", RotationLambdaARN: fn, RotationRules: { ScheduleExpression } })), "InvalidParameterException", 400);
+    await rejects(
+      sm.send(new RotateSecretCommand({ SecretId: "rot", RotationLambdaARN: fn, RotationRules: { ScheduleExpression } })),
+      "InvalidParameterException",
+      400,
+    );
   }
   await rejects(
-    sm.send(new RotateSecretCommand({ SecretId: "rot", RotationLambdaARN: fn, RotationRules: { AutomaticallyAfterDays: 5, ScheduleExpression: "rate(5 days)" } })),
-    "InvalidParameterException", 400,
+    sm.send(
+      new RotateSecretCommand({ SecretId: "rot", RotationLambdaARN: fn, RotationRules: { AutomaticallyAfterDays: 5, ScheduleExpression: "rate(5 days)" } }),
+    ),
+    "InvalidParameterException",
+    400,
   );
-  await rejects(sm.send(new RotateSecretCommand({ SecretId: "rot", RotationLambdaARN: fn, RotationRules: { AutomaticallyAfterDays: 1001 } })), "ValidationException", 400);
+  await rejects(
+    sm.send(new RotateSecretCommand({ SecretId: "rot", RotationLambdaARN: fn, RotationRules: { AutomaticallyAfterDays: 1001 } })),
+    "ValidationException",
+    400,
+  );
 
   await rejects(
     sm.send(new RotateSecretCommand({ SecretId: "rot", RotationLambdaARN: fn, RotationRules: { AutomaticallyAfterDays: 30 } })),
-    "AccessDeniedException", 400,
+    "AccessDeniedException",
+    400,
     "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.",
   );
   const d = await sm.send(new DescribeSecretCommand({ SecretId: "rot" }));
@@ -108,8 +145,11 @@ test("RotateSecret: rules validated; with no invocable function AWS's error, the
   assert.ok(Math.abs(d.NextRotationDate!.getTime() - expected) < 5000);
 
   await rejects(
-    sm.send(new RotateSecretCommand({ SecretId: "rot", RotationRules: { ScheduleExpression: "cron(0 16 ? * MON *)", Duration: "3h" }, RotateImmediately: false })),
-    "AccessDeniedException", 400,
+    sm.send(
+      new RotateSecretCommand({ SecretId: "rot", RotationRules: { ScheduleExpression: "cron(0 16 ? * MON *)", Duration: "3h" }, RotateImmediately: false }),
+    ),
+    "AccessDeniedException",
+    400,
   );
   const cron = await sm.send(new DescribeSecretCommand({ SecretId: "rot" }));
   assert.deepEqual(cron.RotationRules, { ScheduleExpression: "cron(0 16 ? * MON *)", Duration: "3h" });
@@ -132,6 +172,8 @@ test("RotateSecret refuses while a previous rotation is incomplete; CancelRotate
   await sm.send(new PutSecretValueCommand({ SecretId: "rot2", SecretString: "y", VersionStages: ["AWSPENDING"] }));
   await rejects(
     sm.send(new RotateSecretCommand({ SecretId: "rot2", RotationLambdaARN: "arn:aws:lambda:us-east-1:123456789012:function:f" })),
-    "InvalidRequestException", 400, "A previous rotation isn't complete. That rotation will be reattempted.",
+    "InvalidRequestException",
+    400,
+    "A previous rotation isn't complete. That rotation will be reattempted.",
   );
 });

@@ -2,8 +2,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand, DescribeSecretCommand, UpdateSecretCommand,
-  ListSecretsCommand, TagResourceCommand, type ListSecretsCommandInput, UntagResourceCommand, DeleteSecretCommand,
+  SecretsManagerClient,
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  DescribeSecretCommand,
+  UpdateSecretCommand,
+  ListSecretsCommand,
+  TagResourceCommand,
+  type ListSecretsCommandInput,
+  UntagResourceCommand,
+  DeleteSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -14,7 +22,9 @@ const client = (account?: string) => server.client(SecretsManagerClient, { accou
 
 test("create a secret and read it back by name, full ARN and partial ARN", async () => {
   const sm = client();
-  const created = await sm.send(new CreateSecretCommand({ Name: "app/db", SecretString: '{"pw":"s3cret"}', Description: "db creds", Tags: [{ Key: "team", Value: "core" }] }));
+  const created = await sm.send(
+    new CreateSecretCommand({ Name: "app/db", SecretString: '{"pw":"s3cret"}', Description: "db creds", Tags: [{ Key: "team", Value: "core" }] }),
+  );
   assert.match(created.ARN!, /^arn:aws:secretsmanager:us-east-1:\d{12}:secret:app\/db-[A-Za-z0-9]{6}$/);
   assert.match(created.VersionId!, /^[0-9a-f-]{36}$/);
   for (const id of ["app/db", created.ARN!, created.ARN!.slice(0, -7)]) {
@@ -47,13 +57,24 @@ test("create errors: both values, bad name, existing name; not found", async () 
   const sm = client();
   await rejects(
     sm.send(new CreateSecretCommand({ Name: "x", SecretString: "a", SecretBinary: Uint8Array.from([1]) })),
-    "InvalidParameterException", 400, "You can't specify both a binary secret value and a string secret value in the same secret.",
+    "InvalidParameterException",
+    400,
+    "You can't specify both a binary secret value and a string secret value in the same secret.",
   );
   await rejects(sm.send(new CreateSecretCommand({ Name: "bad name!", SecretString: "a" })), "ValidationException", 400, /Invalid name/);
   await sm.send(new CreateSecretCommand({ Name: "dup", SecretString: "a" }));
-  await rejects(sm.send(new CreateSecretCommand({ Name: "dup", SecretString: "a" })), "ResourceExistsException", 400, "The operation failed because the secret dup already exists.");
+  await rejects(
+    sm.send(new CreateSecretCommand({ Name: "dup", SecretString: "a" })),
+    "ResourceExistsException",
+    400,
+    "The operation failed because the secret dup already exists.",
+  );
   await rejects(sm.send(new GetSecretValueCommand({ SecretId: "nope" })), "ResourceNotFoundException", 400, "Secrets Manager can't find the specified secret.");
-  await rejects(sm.send(new DescribeSecretCommand({ SecretId: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dup-abcdef" })), "ResourceNotFoundException", 400);
+  await rejects(
+    sm.send(new DescribeSecretCommand({ SecretId: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dup-abcdef" })),
+    "ResourceNotFoundException",
+    400,
+  );
 });
 
 test("ClientRequestToken: same token and value is idempotent, a different value conflicts", async () => {
@@ -71,7 +92,12 @@ test("a secret without a value has no AWSCURRENT to read", async () => {
   const sm = client();
   const c = await sm.send(new CreateSecretCommand({ Name: "empty" }));
   assert.equal(c.VersionId, undefined);
-  await rejects(sm.send(new GetSecretValueCommand({ SecretId: "empty" })), "ResourceNotFoundException", 400, "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT");
+  await rejects(
+    sm.send(new GetSecretValueCommand({ SecretId: "empty" })),
+    "ResourceNotFoundException",
+    400,
+    "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
+  );
 });
 
 test("UpdateSecret: a value makes a new version, description and KMS key change in place", async () => {
@@ -101,19 +127,36 @@ test("a secret scheduled for deletion refuses reads and updates", async () => {
 test("ListSecrets: filters, negation, planned deletion, sort order and paging", async () => {
   const sm = client();
   await sm.send(new CreateSecretCommand({ Name: "prod/api", Description: "Payment API key", SecretString: "1", Tags: [{ Key: "env", Value: "prod" }] }));
-  await sm.send(new CreateSecretCommand({ Name: "prod/db", Description: "database", SecretString: "2", Tags: [{ Key: "env", Value: "prod" }, { Key: "tier", Value: "data" }] }));
+  await sm.send(
+    new CreateSecretCommand({
+      Name: "prod/db",
+      Description: "database",
+      SecretString: "2",
+      Tags: [
+        { Key: "env", Value: "prod" },
+        { Key: "tier", Value: "data" },
+      ],
+    }),
+  );
   await sm.send(new CreateSecretCommand({ Name: "dev/api", Description: "dev key", SecretString: "3", Tags: [{ Key: "env", Value: "dev" }] }));
   await sm.send(new CreateSecretCommand({ Name: "old", SecretString: "4" }));
   await sm.send(new DeleteSecretCommand({ SecretId: "old" }));
-  const names = async (input: ListSecretsCommandInput) =>
-    ((await sm.send(new ListSecretsCommand(input))).SecretList ?? []).map((s) => s.Name);
+  const names = async (input: ListSecretsCommandInput) => ((await sm.send(new ListSecretsCommand(input))).SecretList ?? []).map((s) => s.Name);
   assert.deepEqual(await names({}), ["prod/api", "prod/db", "dev/api"]);
   assert.deepEqual(await names({ IncludePlannedDeletion: true }), ["prod/api", "prod/db", "dev/api", "old"]);
   assert.deepEqual(await names({ Filters: [{ Key: "name", Values: ["prod"] }] }), ["prod/api", "prod/db"]);
   assert.deepEqual(await names({ Filters: [{ Key: "name", Values: ["Prod"] }] }), []);
   assert.deepEqual(await names({ Filters: [{ Key: "description", Values: ["PAYMENT"] }] }), ["prod/api"]);
   assert.deepEqual(await names({ Filters: [{ Key: "tag-key", Values: ["tier"] }] }), ["prod/db"]);
-  assert.deepEqual(await names({ Filters: [{ Key: "tag-value", Values: ["prod"] }, { Key: "name", Values: ["!prod/db"] }] }), ["prod/api"]);
+  assert.deepEqual(
+    await names({
+      Filters: [
+        { Key: "tag-value", Values: ["prod"] },
+        { Key: "name", Values: ["!prod/db"] },
+      ],
+    }),
+    ["prod/api"],
+  );
   assert.deepEqual(await names({ Filters: [{ Key: "all", Values: ["api"] }] }), ["prod/api", "dev/api"]);
   assert.deepEqual(await names({ Filters: [{ Key: "primary-region", Values: ["us-east-1"] }] }), []);
   assert.deepEqual(await names({ SortOrder: "desc" }), ["dev/api", "prod/db", "prod/api"]);
@@ -134,8 +177,19 @@ test("ListSecrets: filters, negation, planned deletion, sort order and paging", 
 test("TagResource merges by key, UntagResource removes", async () => {
   const sm = client();
   await sm.send(new CreateSecretCommand({ Name: "tagged", SecretString: "x", Tags: [{ Key: "a", Value: "1" }] }));
-  await sm.send(new TagResourceCommand({ SecretId: "tagged", Tags: [{ Key: "a", Value: "2" }, { Key: "b", Value: "3" }] }));
-  assert.deepEqual((await sm.send(new DescribeSecretCommand({ SecretId: "tagged" }))).Tags, [{ Key: "a", Value: "2" }, { Key: "b", Value: "3" }]);
+  await sm.send(
+    new TagResourceCommand({
+      SecretId: "tagged",
+      Tags: [
+        { Key: "a", Value: "2" },
+        { Key: "b", Value: "3" },
+      ],
+    }),
+  );
+  assert.deepEqual((await sm.send(new DescribeSecretCommand({ SecretId: "tagged" }))).Tags, [
+    { Key: "a", Value: "2" },
+    { Key: "b", Value: "3" },
+  ]);
   await sm.send(new UntagResourceCommand({ SecretId: "tagged", TagKeys: ["a"] }));
   assert.deepEqual((await sm.send(new DescribeSecretCommand({ SecretId: "tagged" }))).Tags, [{ Key: "b", Value: "3" }]);
   await rejects(sm.send(new TagResourceCommand({ SecretId: "missing", Tags: [{ Key: "a", Value: "1" }] })), "ResourceNotFoundException", 400);

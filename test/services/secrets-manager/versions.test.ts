@@ -2,8 +2,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand,
-  ListSecretVersionIdsCommand, BatchGetSecretValueCommand, DescribeSecretCommand, DeleteSecretCommand,
+  SecretsManagerClient,
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
+  ListSecretVersionIdsCommand,
+  BatchGetSecretValueCommand,
+  DescribeSecretCommand,
+  DeleteSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -24,15 +31,24 @@ test("PutSecretValue: new version becomes AWSCURRENT, the old one AWSPREVIOUS, t
   assert.equal((await sm.send(new GetSecretValueCommand({ SecretId: "s", VersionStage: "AWSPREVIOUS" }))).SecretString, "two");
 
   const listed = await sm.send(new ListSecretVersionIdsCommand({ SecretId: "s" }));
-  assert.deepEqual(listed.Versions!.map((v) => v.VersionId), [v3.VersionId, v2.VersionId]);
+  assert.deepEqual(
+    listed.Versions!.map((v) => v.VersionId),
+    [v3.VersionId, v2.VersionId],
+  );
   assert.deepEqual(listed.Versions![0].KmsKeyIds, ["DefaultEncryptionKey"]);
   const all = await sm.send(new ListSecretVersionIdsCommand({ SecretId: "s", IncludeDeprecated: true }));
-  assert.deepEqual(all.Versions!.map((v) => v.VersionId), [v3.VersionId, v2.VersionId, v1]);
+  assert.deepEqual(
+    all.Versions!.map((v) => v.VersionId),
+    [v3.VersionId, v2.VersionId, v1],
+  );
   assert.equal(all.Versions![2].VersionStages, undefined);
   const p1 = await sm.send(new ListSecretVersionIdsCommand({ SecretId: "s", IncludeDeprecated: true, MaxResults: 2 }));
   assert.equal(p1.Versions!.length, 2);
   const p2 = await sm.send(new ListSecretVersionIdsCommand({ SecretId: "s", IncludeDeprecated: true, MaxResults: 2, NextToken: p1.NextToken }));
-  assert.deepEqual(p2.Versions!.map((v) => v.VersionId), [v1]);
+  assert.deepEqual(
+    p2.Versions!.map((v) => v.VersionId),
+    [v1],
+  );
   assert.equal(p2.NextToken, undefined);
 });
 
@@ -45,14 +61,22 @@ test("explicit VersionStages: AWSPENDING leaves AWSCURRENT alone; version and st
   assert.equal((await sm.send(new GetSecretValueCommand({ SecretId: "p", VersionStage: "AWSPENDING" }))).SecretString, "next");
   await rejects(
     sm.send(new GetSecretValueCommand({ SecretId: "p", VersionId: cur, VersionStage: "AWSPENDING" })),
-    "InvalidRequestException", 400, "You provided a VersionStage that is not associated to the provided VersionId.",
+    "InvalidRequestException",
+    400,
+    "You provided a VersionStage that is not associated to the provided VersionId.",
   );
   await rejects(
     sm.send(new GetSecretValueCommand({ SecretId: "p", VersionId: "00000000-0000-0000-0000-000000000000" })),
-    "ResourceNotFoundException", 400, "Secrets Manager can't find the specified secret value for VersionId: 00000000-0000-0000-0000-000000000000",
+    "ResourceNotFoundException",
+    400,
+    "Secrets Manager can't find the specified secret value for VersionId: 00000000-0000-0000-0000-000000000000",
   );
-  await rejects(sm.send(new GetSecretValueCommand({ SecretId: "p", VersionStage: "CUSTOM" })), "ResourceNotFoundException", 400,
-    "Secrets Manager can't find the specified secret value for staging label: CUSTOM");
+  await rejects(
+    sm.send(new GetSecretValueCommand({ SecretId: "p", VersionStage: "CUSTOM" })),
+    "ResourceNotFoundException",
+    400,
+    "Secrets Manager can't find the specified secret value for staging label: CUSTOM",
+  );
 });
 
 test("PutSecretValue errors and idempotency", async () => {
@@ -75,7 +99,9 @@ test("UpdateSecretVersionStage moves labels; AWSCURRENT moving leaves AWSPREVIOU
   // Roll back: AWSCURRENT to v1.
   await rejects(
     sm.send(new UpdateSecretVersionStageCommand({ SecretId: "u", VersionStage: "AWSCURRENT", MoveToVersionId: v1 })),
-    "InvalidParameterException", 400, new RegExp(`RemoveFromVersionId can't be empty.*attached to version ${v2}`),
+    "InvalidParameterException",
+    400,
+    new RegExp(`RemoveFromVersionId can't be empty.*attached to version ${v2}`),
   );
   await sm.send(new UpdateSecretVersionStageCommand({ SecretId: "u", VersionStage: "AWSCURRENT", MoveToVersionId: v1, RemoveFromVersionId: v2 }));
   let d = await sm.send(new DescribeSecretCommand({ SecretId: "u" }));
@@ -86,7 +112,8 @@ test("UpdateSecretVersionStage moves labels; AWSCURRENT moving leaves AWSPREVIOU
   assert.equal((await sm.send(new GetSecretValueCommand({ SecretId: "u", VersionStage: "blue" }))).SecretString, "2");
   await rejects(
     sm.send(new UpdateSecretVersionStageCommand({ SecretId: "u", VersionStage: "blue", RemoveFromVersionId: v1 })),
-    "InvalidParameterException", 400,
+    "InvalidParameterException",
+    400,
   );
   await sm.send(new UpdateSecretVersionStageCommand({ SecretId: "u", VersionStage: "blue", RemoveFromVersionId: v2 }));
   d = await sm.send(new DescribeSecretCommand({ SecretId: "u" }));
@@ -109,8 +136,17 @@ test("BatchGetSecretValue by id list (with per-secret errors) and by filters wit
   await sm.send(new CreateSecretCommand({ Name: "b/del", SecretString: "x" }));
   await sm.send(new DeleteSecretCommand({ SecretId: "b/del" }));
   const byIds = await sm.send(new BatchGetSecretValueCommand({ SecretIdList: ["b/1", "b/missing", "b/del"] }));
-  assert.deepEqual(byIds.SecretValues!.map((v) => v.SecretString), ["one"]);
-  assert.deepEqual(byIds.Errors!.map((e) => [e.SecretId, e.ErrorCode]), [["b/missing", "ResourceNotFoundException"], ["b/del", "InvalidRequestException"]]);
+  assert.deepEqual(
+    byIds.SecretValues!.map((v) => v.SecretString),
+    ["one"],
+  );
+  assert.deepEqual(
+    byIds.Errors!.map((e) => [e.SecretId, e.ErrorCode]),
+    [
+      ["b/missing", "ResourceNotFoundException"],
+      ["b/del", "InvalidRequestException"],
+    ],
+  );
 
   const got: string[] = [];
   let NextToken: string | undefined;
@@ -120,6 +156,10 @@ test("BatchGetSecretValue by id list (with per-secret errors) and by filters wit
     NextToken = p.NextToken;
   } while (NextToken);
   assert.deepEqual(got, ["one", "two", "three"]);
-  await rejects(sm.send(new BatchGetSecretValueCommand({ SecretIdList: ["b/1"], Filters: [{ Key: "name", Values: ["b"] }] })), "InvalidParameterException", 400);
+  await rejects(
+    sm.send(new BatchGetSecretValueCommand({ SecretIdList: ["b/1"], Filters: [{ Key: "name", Values: ["b"] }] })),
+    "InvalidParameterException",
+    400,
+  );
   await rejects(sm.send(new BatchGetSecretValueCommand({ SecretIdList: ["b/1"], MaxResults: 5 })), "InvalidParameterException", 400);
 });

@@ -27,15 +27,29 @@ for (const cli of clis)
     };
     const { TopicArn } = await aws(["create-topic", "--name", "cli-topic", "--attributes", "DisplayName=CLI"]);
     const start = hook.received.length;
-    assert.equal((await aws(["subscribe", "--topic-arn", TopicArn, "--protocol", "http", "--notification-endpoint", `${hook.url}?cli`])).SubscriptionArn, "pending confirmation");
+    assert.equal(
+      (await aws(["subscribe", "--topic-arn", TopicArn, "--protocol", "http", "--notification-endpoint", `${hook.url}?cli`])).SubscriptionArn,
+      "pending confirmation",
+    );
     const conf = (await hook.waitFor(start + 1))[start];
     const { SubscriptionArn } = await aws(["confirm-subscription", "--topic-arn", TopicArn, "--token", conf.json.Token]);
-    const { MessageId } = await aws(["publish", "--topic-arn", TopicArn, "--message", "from the cli", "--message-attributes", '{"k":{"DataType":"String","StringValue":"v"}}']);
+    const { MessageId } = await aws([
+      "publish",
+      "--topic-arn",
+      TopicArn,
+      "--message",
+      "from the cli",
+      "--message-attributes",
+      '{"k":{"DataType":"String","StringValue":"v"}}',
+    ]);
     const note = (await hook.waitFor(start + 2))[start + 1];
     assert.equal(note.json.MessageId, MessageId);
     assert.equal(note.json.Message, "from the cli");
     const { Subscriptions } = await aws(["list-subscriptions-by-topic", "--topic-arn", TopicArn]);
-    assert.deepEqual(Subscriptions.map((s: { SubscriptionArn: string }) => s.SubscriptionArn), [SubscriptionArn]);
+    assert.deepEqual(
+      Subscriptions.map((s: { SubscriptionArn: string }) => s.SubscriptionArn),
+      [SubscriptionArn],
+    );
     assert.equal((await aws(["get-topic-attributes", "--topic-arn", TopicArn])).Attributes.DisplayName, "CLI");
 
     const missing = await runAws(cli, server.url, ["sns", "get-topic-attributes", "--topic-arn", TopicArn + "-nope"], creds);
@@ -92,7 +106,8 @@ test("boto3: topic, http subscription, publish errors, publish_batch; signatures
   const child = execFile("python3", ["-c", VERIFY_SCRIPT], { env, timeout: 30_000 });
   child.stdin!.end(conf.body);
   const verified = await new Promise<string>((ok, fail) => {
-    let s = "", e = "";
+    let s = "",
+      e = "";
     child.stdout!.on("data", (d) => (s += d));
     child.stderr!.on("data", (d) => (e += d));
     child.on("close", (code) => (code === 0 ? ok(s.trim()) : fail(new Error(e))));

@@ -64,7 +64,8 @@ const bodyCases: [string, object, unknown, boolean][] = [
 ];
 
 for (const [name, policy, body, expected] of bodyCases)
-  test(`body: ${name}`, () => assert.equal(matchesBody(compileFilterPolicy(JSON.stringify(policy), "MessageBody"), typeof body === "string" ? body : JSON.stringify(body)), expected));
+  test(`body: ${name}`, () =>
+    assert.equal(matchesBody(compileFilterPolicy(JSON.stringify(policy), "MessageBody"), typeof body === "string" ? body : JSON.stringify(body)), expected));
 
 const invalidCases: [string, string, string | RegExp, ("MessageAttributes" | "MessageBody")?][] = [
   ["not JSON", "{nope", "Invalid parameter: FilterPolicy: failed to parse JSON."],
@@ -77,7 +78,11 @@ const invalidCases: [string, string, string | RegExp, ("MessageAttributes" | "Me
   ["numeric bad operator", JSON.stringify({ a: [{ numeric: ["~", 1] }] }), "Invalid parameter: FilterPolicy: Unrecognized numeric range operator: ~"],
   ["numeric not a number", JSON.stringify({ a: [{ numeric: ["<", "x"] }] }), "Invalid parameter: FilterPolicy: Value of < must be numeric"],
   ["numeric range reversed", JSON.stringify({ a: [{ numeric: [">", 10, "<", 5] }] }), "Invalid parameter: FilterPolicy: Bottom must be less than top"],
-  ["too many keys", JSON.stringify({ a: ["1"], b: ["1"], c: ["1"], d: ["1"], e: ["1"], f: ["1"] }), "Invalid parameter: FilterPolicy: Filter policy can not have more than 5 keys"],
+  [
+    "too many keys",
+    JSON.stringify({ a: ["1"], b: ["1"], c: ["1"], d: ["1"], e: ["1"], f: ["1"] }),
+    "Invalid parameter: FilterPolicy: Filter policy can not have more than 5 keys",
+  ],
   ["too complex", JSON.stringify({ a: range(10), b: range(10), c: range(2) }), "Invalid parameter: FilterPolicy: Filter policy is too complex"],
   ["empty array", JSON.stringify({ a: [] }), /Empty arrays are not allowed/],
   ["anything-but with null", JSON.stringify({ a: [{ "anything-but": [null] }] }), /Inside anything but list, null is not supported/],
@@ -90,9 +95,12 @@ function range(n: number) {
 
 for (const [name, text, message, scope] of invalidCases)
   test(`invalid: ${name}`, () =>
-    assert.throws(() => compileFilterPolicy(text, scope), (e: Error & { code?: string }) => {
-      assert.equal(e.code, "InvalidParameter");
-      if (typeof message === "string") assert.equal(e.message, message);
-      else assert.match(e.message, message);
-      return true;
-    }));
+    assert.throws(
+      () => compileFilterPolicy(text, scope),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, "InvalidParameter");
+        if (typeof message === "string") assert.equal(e.message, message);
+        else assert.match(e.message, message);
+        return true;
+      },
+    ));

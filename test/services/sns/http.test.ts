@@ -4,8 +4,15 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { X509Certificate, verify } from "node:crypto";
 import {
-  ConfirmSubscriptionCommand, CreateTopicCommand, GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand,
-  PublishCommand, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SubscribeCommand, UnsubscribeCommand,
+  ConfirmSubscriptionCommand,
+  CreateTopicCommand,
+  GetSubscriptionAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  PublishCommand,
+  SetSubscriptionAttributesCommand,
+  SetTopicAttributesCommand,
+  SubscribeCommand,
+  UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { ManualClock } from "../../../src/core/clock.js";
 import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
@@ -22,8 +29,14 @@ after(() => hook.close());
 async function verifySignature(msg: Record<string, unknown>): Promise<boolean> {
   const pem = await (await fetch(String(msg.SigningCertURL))).text();
   const cert = new X509Certificate(pem);
-  const keys = msg.Type === "Notification" ? ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"] : ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"];
-  const canonical = keys.filter((k) => msg[k] !== undefined).map((k) => `${k}\n${msg[k]}\n`).join("");
+  const keys =
+    msg.Type === "Notification"
+      ? ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"]
+      : ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"];
+  const canonical = keys
+    .filter((k) => msg[k] !== undefined)
+    .map((k) => `${k}\n${msg[k]}\n`)
+    .join("");
   return verify(msg.SignatureVersion === "2" ? "sha256" : "sha1", Buffer.from(canonical), cert.publicKey, Buffer.from(String(msg.Signature), "base64"));
 }
 
@@ -58,19 +71,43 @@ test("subscribe → signed SubscriptionConfirmation → confirm → signed Notif
   assert.equal(attrs.ConfirmationWasAuthenticated, "false");
   assert.equal(JSON.parse(attrs.EffectiveDeliveryPolicy!).healthyRetryPolicy.numRetries, 3);
 
-  const { MessageId } = await sns.send(new PublishCommand({
-    TopicArn, Subject: "Hello", Message: "hi there",
-    MessageAttributes: { color: { DataType: "String", StringValue: "red" }, n: { DataType: "Number", StringValue: "7" }, b: { DataType: "Binary", BinaryValue: Buffer.from("xyz") } },
-  }));
+  const { MessageId } = await sns.send(
+    new PublishCommand({
+      TopicArn,
+      Subject: "Hello",
+      Message: "hi there",
+      MessageAttributes: {
+        color: { DataType: "String", StringValue: "red" },
+        n: { DataType: "Number", StringValue: "7" },
+        b: { DataType: "Binary", BinaryValue: Buffer.from("xyz") },
+      },
+    }),
+  );
   const [note] = (await hook.waitFor(start + 2)).slice(start + 1);
   assert.equal(note.headers["x-amz-sns-message-type"], "Notification");
   assert.equal(note.headers["x-amz-sns-message-id"], MessageId);
   assert.equal(note.headers["x-amz-sns-subscription-arn"], SubscriptionArn);
-  assert.deepEqual(Object.keys(note.json), ["Type", "MessageId", "TopicArn", "Subject", "Message", "Timestamp", "SignatureVersion", "Signature", "SigningCertURL", "UnsubscribeURL", "MessageAttributes"]);
+  assert.deepEqual(Object.keys(note.json), [
+    "Type",
+    "MessageId",
+    "TopicArn",
+    "Subject",
+    "Message",
+    "Timestamp",
+    "SignatureVersion",
+    "Signature",
+    "SigningCertURL",
+    "UnsubscribeURL",
+    "MessageAttributes",
+  ]);
   assert.equal(note.json.Message, "hi there");
   assert.equal(note.json.Subject, "Hello");
   assert.match(note.json.Timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-  assert.deepEqual(note.json.MessageAttributes, { color: { Type: "String", Value: "red" }, n: { Type: "Number", Value: "7" }, b: { Type: "Binary", Value: Buffer.from("xyz").toString("base64") } });
+  assert.deepEqual(note.json.MessageAttributes, {
+    color: { Type: "String", Value: "red" },
+    n: { Type: "Number", Value: "7" },
+    b: { Type: "Binary", Value: Buffer.from("xyz").toString("base64") },
+  });
   assert.ok(await verifySignature(note.json), "notification signature verifies");
   // A tampered message must not verify.
   assert.equal(await verifySignature({ ...note.json, Message: "hi therE" }), false);
@@ -133,7 +170,17 @@ test("a 500 is retried on the scheduler per the delivery policy; exhausted retri
     await eventually(() => assert.deepEqual(pendingAttempts(s, account), []));
     const { SubscriptionArn } = await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: conf.json.Token }));
 
-    const policy = { healthyRetryPolicy: { numRetries: 2, minDelayTarget: 5, maxDelayTarget: 5, numNoDelayRetries: 0, numMinDelayRetries: 0, numMaxDelayRetries: 0, backoffFunction: "linear" } };
+    const policy = {
+      healthyRetryPolicy: {
+        numRetries: 2,
+        minDelayTarget: 5,
+        maxDelayTarget: 5,
+        numNoDelayRetries: 0,
+        numMinDelayRetries: 0,
+        numMaxDelayRetries: 0,
+        backoffFunction: "linear",
+      },
+    };
     await sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn, AttributeName: "DeliveryPolicy", AttributeValue: JSON.stringify(policy) }));
     ep.statuses.push(500, 503);
     const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Message: "eventually" }));
@@ -145,7 +192,10 @@ test("a 500 is retried on the scheduler per the delivery policy; exhausted retri
     clock.advance(5_000);
     const all = await ep.waitFor(5);
     await eventually(() => assert.deepEqual(pendingAttempts(s, account), []));
-    assert.deepEqual(all.slice(2).map((r) => r.json.MessageId), [MessageId, MessageId, MessageId]);
+    assert.deepEqual(
+      all.slice(2).map((r) => r.json.MessageId),
+      [MessageId, MessageId, MessageId],
+    );
 
     // Every attempt failing: 1 try + 2 retries, then a recorded failure (never a silent success).
     ep.statuses.push(500, 500, 500);
@@ -175,7 +225,27 @@ test("a 500 is retried on the scheduler per the delivery policy; exhausted retri
 test("HTTP subscribe errors and delivery-policy validation", async () => {
   const sns = snsClient(server);
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "errs" }));
-  await rejects(sns.send(new SubscribeCommand({ TopicArn, Protocol: "https", Endpoint: "http://x.example" })), "InvalidParameterException", 400, "Invalid parameter: Endpoint must match the specified protocol");
-  await rejects(sns.send(new SubscribeCommand({ TopicArn, Protocol: "carrier-pigeon", Endpoint: "x" })), "InvalidParameterException", 400, "Invalid parameter: Amazon SNS does not support this protocol string: carrier-pigeon");
-  await rejects(sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: "DeliveryPolicy", AttributeValue: JSON.stringify({ http: { defaultHealthyRetryPolicy: { numRetries: 500 } } }) })), "InvalidParameterException", 400);
+  await rejects(
+    sns.send(new SubscribeCommand({ TopicArn, Protocol: "https", Endpoint: "http://x.example" })),
+    "InvalidParameterException",
+    400,
+    "Invalid parameter: Endpoint must match the specified protocol",
+  );
+  await rejects(
+    sns.send(new SubscribeCommand({ TopicArn, Protocol: "carrier-pigeon", Endpoint: "x" })),
+    "InvalidParameterException",
+    400,
+    "Invalid parameter: Amazon SNS does not support this protocol string: carrier-pigeon",
+  );
+  await rejects(
+    sns.send(
+      new SetTopicAttributesCommand({
+        TopicArn,
+        AttributeName: "DeliveryPolicy",
+        AttributeValue: JSON.stringify({ http: { defaultHealthyRetryPolicy: { numRetries: 500 } } }),
+      }),
+    ),
+    "InvalidParameterException",
+    400,
+  );
 });

@@ -55,7 +55,11 @@ export async function startEndpoint(): Promise<Endpoint> {
       }
       return received;
     },
-    close: () => new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -67,7 +71,11 @@ export const snsClient = (server: TestServer, account?: string) => new SNSClient
  * retry's delay: the delay counts from when SNS handled the failure, which a loaded machine can make late.
  */
 export function pendingAttempts(server: TestServer, account: string): number[] {
-  return server.runtime.store.table<{ attempt: number }>("sns:pending-deliveries", `${account}/us-east-1`).list().map((e) => e.value.attempt).sort();
+  return server.runtime.store
+    .table<{ attempt: number }>("sns:pending-deliveries", `${account}/us-east-1`)
+    .list()
+    .map((e) => e.value.attempt)
+    .sort();
 }
 
 /** A moment for deliveries that should not happen to show up: only for checking that nothing arrives. */

@@ -18,7 +18,9 @@ async function queue(sqs: SQSClient, name: string, attributes: Record<string, st
 }
 
 async function receive(sqs: SQSClient, QueueUrl: string) {
-  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 3, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], AttributeNames: ["All"] }));
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 3, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], AttributeNames: ["All"] }),
+  );
   return Messages;
 }
 
@@ -30,7 +32,9 @@ test("enveloped delivery: the Notification JSON AWS puts in the queue, signature
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "events" }));
   const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: q.arn }));
   assert.match(SubscriptionArn!, new RegExp(`^${TopicArn}:[0-9a-f-]{36}$`)); // SQS subscriptions need no confirmation
-  const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Subject: "S", Message: "to the queue", MessageAttributes: { k: { DataType: "String", StringValue: "v" } } }));
+  const { MessageId } = await sns.send(
+    new PublishCommand({ TopicArn, Subject: "S", Message: "to the queue", MessageAttributes: { k: { DataType: "String", StringValue: "v" } } }),
+  );
   const [m] = await receive(sqs, q.url);
   const env = JSON.parse(m.Body!);
   assert.equal(env.Type, "Notification");
@@ -52,11 +56,27 @@ test("raw delivery: the bare message with SNS attributes as SQS message attribut
   const sqs = server.client(SQSClient, { account });
   const q = await queue(sqs, "raw");
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "raw-events" }));
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: q.arn, Attributes: { RawMessageDelivery: "true", FilterPolicy: JSON.stringify({ kind: ["keep"] }) } }));
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn,
+      Protocol: "sqs",
+      Endpoint: q.arn,
+      Attributes: { RawMessageDelivery: "true", FilterPolicy: JSON.stringify({ kind: ["keep"] }) },
+    }),
+  );
   await sns.send(new PublishCommand({ TopicArn, Message: "dropped", MessageAttributes: { kind: { DataType: "String", StringValue: "skip" } } }));
-  await sns.send(new PublishCommand({ TopicArn, Message: "raw body", MessageAttributes: { kind: { DataType: "String", StringValue: "keep" }, n: { DataType: "Number", StringValue: "3" } } }));
+  await sns.send(
+    new PublishCommand({
+      TopicArn,
+      Message: "raw body",
+      MessageAttributes: { kind: { DataType: "String", StringValue: "keep" }, n: { DataType: "Number", StringValue: "3" } },
+    }),
+  );
   const msgs = await receive(sqs, q.url);
-  assert.deepEqual(msgs.map((m) => m.Body), ["raw body"]);
+  assert.deepEqual(
+    msgs.map((m) => m.Body),
+    ["raw body"],
+  );
   assert.deepEqual(msgs[0].MessageAttributes, { kind: { DataType: "String", StringValue: "keep" }, n: { DataType: "Number", StringValue: "3" } });
 });
 
@@ -72,13 +92,21 @@ test("FIFO topic to FIFO queue keeps MessageGroupId and deduplication; standard 
   await sns.send(new PublishCommand({ TopicArn, Message: "second", MessageGroupId: "g1", MessageDeduplicationId: "explicit" }));
   const msgs = await receive(sqs, q.url);
   const bodies = msgs.map((m) => JSON.parse(m.Body!));
-  assert.deepEqual(bodies.map((b) => b.Message), ["first", "second"]);
+  assert.deepEqual(
+    bodies.map((b) => b.Message),
+    ["first", "second"],
+  );
   assert.equal(bodies[0].SequenceNumber, a.SequenceNumber);
   assert.equal(msgs[0].Attributes!.MessageGroupId, "g1");
   assert.equal(msgs[1].Attributes!.MessageDeduplicationId, "explicit");
 
   const { TopicArn: std } = await sns.send(new CreateTopicCommand({ Name: "std" }));
-  await rejects(sns.send(new SubscribeCommand({ TopicArn: std, Protocol: "sqs", Endpoint: q.arn })), "InvalidParameterException", 400, /FIFO SQS Queues can not be subscribed to standard SNS topics/);
+  await rejects(
+    sns.send(new SubscribeCommand({ TopicArn: std, Protocol: "sqs", Endpoint: q.arn })),
+    "InvalidParameterException",
+    400,
+    /FIFO SQS Queues can not be subscribed to standard SNS topics/,
+  );
 });
 
 test("a subscription whose deliveries fail sends the message to its RedrivePolicy queue", async () => {
@@ -89,8 +117,14 @@ test("a subscription whose deliveries fail sends the message to its RedrivePolic
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "to-missing" }));
   // The queue does not exist, so every attempt fails.
   const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: `arn:aws:sqs:us-east-1:${account}:missing` }));
-  await sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn, AttributeName: "RedrivePolicy", AttributeValue: JSON.stringify({ deadLetterTargetArn: dlq.arn }) }));
-  await rejects(sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn, AttributeName: "RedrivePolicy", AttributeValue: '{"deadLetterTargetArn":"x"}' })), "InvalidParameterException", 400);
+  await sns.send(
+    new SetSubscriptionAttributesCommand({ SubscriptionArn, AttributeName: "RedrivePolicy", AttributeValue: JSON.stringify({ deadLetterTargetArn: dlq.arn }) }),
+  );
+  await rejects(
+    sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn, AttributeName: "RedrivePolicy", AttributeValue: '{"deadLetterTargetArn":"x"}' })),
+    "InvalidParameterException",
+    400,
+  );
   const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Message: "lost?" }));
   const [m] = await receive(sqs, dlq.url);
   assert.equal(JSON.parse(m.Body!).MessageId, MessageId);

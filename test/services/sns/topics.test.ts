@@ -5,8 +5,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  CreateTopicCommand, DeleteTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand, ListTopicsCommand,
-  SetTopicAttributesCommand, TagResourceCommand, UntagResourceCommand, SubscribeCommand, ListSubscriptionsByTopicCommand,
+  CreateTopicCommand,
+  DeleteTopicCommand,
+  GetTopicAttributesCommand,
+  ListTagsForResourceCommand,
+  ListTopicsCommand,
+  SetTopicAttributesCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  SubscribeCommand,
+  ListSubscriptionsByTopicCommand,
 } from "@aws-sdk/client-sns";
 import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -57,15 +65,24 @@ test("FIFO topics: .fifo names, FifoTopic and ContentBasedDeduplication", async 
   const a = (await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes!;
   assert.equal(a.FifoTopic, "true");
   assert.equal(a.ContentBasedDeduplication, "true");
-  await rejects(sns.send(new CreateTopicCommand({ Name: "jobs", Attributes: { FifoTopic: "true" } })), "InvalidParameterException", 400, /Fifo Topic names must end with \.fifo/);
+  await rejects(
+    sns.send(new CreateTopicCommand({ Name: "jobs", Attributes: { FifoTopic: "true" } })),
+    "InvalidParameterException",
+    400,
+    /Fifo Topic names must end with \.fifo/,
+  );
   await rejects(sns.send(new CreateTopicCommand({ Name: "plain.fifo" })), "InvalidParameterException", 400, "Invalid parameter: Topic Name");
   await rejects(
     sns.send(new CreateTopicCommand({ Name: "std", Attributes: { ContentBasedDeduplication: "true" } })),
-    "InvalidParameterException", 400, /Content-based deduplication can only be set for FIFO topics/,
+    "InvalidParameterException",
+    400,
+    /Content-based deduplication can only be set for FIFO topics/,
   );
   await rejects(
     sns.send(new CreateTopicCommand({ Name: "jobs.fifo", Attributes: { FifoTopic: "true", ContentBasedDeduplication: "false" } })),
-    "InvalidParameterException", 400, "Invalid parameter: Attributes Reason: Topic already exists with different attributes",
+    "InvalidParameterException",
+    400,
+    "Invalid parameter: Attributes Reason: Topic already exists with different attributes",
   );
 });
 
@@ -74,7 +91,12 @@ test("bad input answers InvalidParameter / NotFound as AWS words it", async () =
   await rejects(sns.send(new CreateTopicCommand({ Name: "has space" })), "InvalidParameterException", 400, "Invalid parameter: Topic Name");
   await rejects(sns.send(new GetTopicAttributesCommand({ TopicArn: "not-an-arn" })), "InvalidParameterException", 400, "Invalid parameter: TopicArn");
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "t1" }));
-  await rejects(sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: "Bogus", AttributeValue: "x" })), "InvalidParameterException", 400, "Invalid parameter: AttributeName");
+  await rejects(
+    sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: "Bogus", AttributeValue: "x" })),
+    "InvalidParameterException",
+    400,
+    "Invalid parameter: AttributeName",
+  );
   await rejects(sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: "Policy", AttributeValue: "{nope" })), "InvalidParameterException", 400);
   // Another account's identically named topic is invisible.
   await rejects(snsClient(server).send(new GetTopicAttributesCommand({ TopicArn })), "NotFoundException", 404, "Topic does not exist");
@@ -84,17 +106,38 @@ test("bad input answers InvalidParameter / NotFound as AWS words it", async () =
 test("tags: tag, untag, list, limits, unknown resource", async () => {
   const sns = snsClient(server);
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "tagged", Tags: [{ Key: "env", Value: "dev" }] }));
-  await sns.send(new TagResourceCommand({ ResourceArn: TopicArn, Tags: [{ Key: "team", Value: "core" }, { Key: "env", Value: "prod" }] }));
+  await sns.send(
+    new TagResourceCommand({
+      ResourceArn: TopicArn,
+      Tags: [
+        { Key: "team", Value: "core" },
+        { Key: "env", Value: "prod" },
+      ],
+    }),
+  );
   const tags = (await sns.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn }))).Tags!;
-  assert.deepEqual(tags.sort((x, y) => x.Key!.localeCompare(y.Key!)), [{ Key: "env", Value: "prod" }, { Key: "team", Value: "core" }]);
+  assert.deepEqual(
+    tags.sort((x, y) => x.Key!.localeCompare(y.Key!)),
+    [
+      { Key: "env", Value: "prod" },
+      { Key: "team", Value: "core" },
+    ],
+  );
   await sns.send(new UntagResourceCommand({ ResourceArn: TopicArn, TagKeys: ["env"] }));
   assert.deepEqual((await sns.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn }))).Tags, [{ Key: "team", Value: "core" }]);
   const many = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
   await rejects(sns.send(new TagResourceCommand({ ResourceArn: TopicArn, Tags: many })), "TagLimitExceededException", 400);
-  await rejects(sns.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn!.replace("tagged", "missing") })), "ResourceNotFoundException", 404, "Resource does not exist");
+  await rejects(
+    sns.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn!.replace("tagged", "missing") })),
+    "ResourceNotFoundException",
+    404,
+    "Resource does not exist",
+  );
   await rejects(
     sns.send(new CreateTopicCommand({ Name: "tagged", Tags: [{ Key: "other", Value: "x" }] })),
-    "InvalidParameterException", 400, "Invalid parameter: Tags Reason: Topic already exists with different tags",
+    "InvalidParameterException",
+    400,
+    "Invalid parameter: Tags Reason: Topic already exists with different tags",
   );
 });
 
@@ -127,7 +170,10 @@ test("restart: topics, attributes, tags and subscriptions survive on the same da
       assert.equal((await s2.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes!.DisplayName, "D");
       assert.deepEqual((await s2.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn }))).Tags, [{ Key: "k", Value: "v" }]);
       const subs = (await s2.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions!;
-      assert.deepEqual(subs.map((s) => s.SubscriptionArn), [SubscriptionArn]);
+      assert.deepEqual(
+        subs.map((s) => s.SubscriptionArn),
+        [SubscriptionArn],
+      );
     } finally {
       await second.close();
     }

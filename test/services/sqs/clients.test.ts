@@ -24,9 +24,19 @@ const tag = (xml: string, t: string) => [...xml.matchAll(new RegExp(`<${t}>([\\s
 
 test("query protocol: AWS's XML shapes for queues, attributes, messages and errors", async () => {
   const account = randomAccount();
-  const created = await query(account, { Action: "CreateQueue", QueueName: "xq", "Attribute.1.Name": "VisibilityTimeout", "Attribute.1.Value": "45", "Tag.1.Key": "team", "Tag.1.Value": "core" });
+  const created = await query(account, {
+    Action: "CreateQueue",
+    QueueName: "xq",
+    "Attribute.1.Name": "VisibilityTimeout",
+    "Attribute.1.Value": "45",
+    "Tag.1.Key": "team",
+    "Tag.1.Value": "core",
+  });
   assert.equal(created.status, 200, created.xml);
-  assert.match(created.xml, /^<CreateQueueResponse xmlns="http:\/\/queue\.amazonaws\.com\/doc\/2012-11-05\/"><CreateQueueResult><QueueUrl>http:\/\/127\.0\.0\.1:\d+\/\d{12}\/xq<\/QueueUrl><\/CreateQueueResult><ResponseMetadata><RequestId>/);
+  assert.match(
+    created.xml,
+    /^<CreateQueueResponse xmlns="http:\/\/queue\.amazonaws\.com\/doc\/2012-11-05\/"><CreateQueueResult><QueueUrl>http:\/\/127\.0\.0\.1:\d+\/\d{12}\/xq<\/QueueUrl><\/CreateQueueResult><ResponseMetadata><RequestId>/,
+  );
   const url = tag(created.xml, "QueueUrl")[0];
   await query(account, { Action: "CreateQueue", QueueName: "xq2" });
 
@@ -34,32 +44,60 @@ test("query protocol: AWS's XML shapes for queues, attributes, messages and erro
   assert.match(list.xml, /<ListQueuesResult><QueueUrl>[^<]+\/xq<\/QueueUrl><QueueUrl>[^<]+\/xq2<\/QueueUrl><\/ListQueuesResult>/);
 
   const attrs = await query(account, { Action: "GetQueueAttributes", QueueUrl: url, "AttributeName.1": "VisibilityTimeout", "AttributeName.2": "QueueArn" });
-  assert.match(attrs.xml, /<GetQueueAttributesResult><Attribute><Name>VisibilityTimeout<\/Name><Value>45<\/Value><\/Attribute><Attribute><Name>QueueArn<\/Name><Value>arn:aws:sqs:us-east-1:\d{12}:xq<\/Value><\/Attribute><\/GetQueueAttributesResult>/);
+  assert.match(
+    attrs.xml,
+    /<GetQueueAttributesResult><Attribute><Name>VisibilityTimeout<\/Name><Value>45<\/Value><\/Attribute><Attribute><Name>QueueArn<\/Name><Value>arn:aws:sqs:us-east-1:\d{12}:xq<\/Value><\/Attribute><\/GetQueueAttributesResult>/,
+  );
   const tags = await query(account, { Action: "ListQueueTags", QueueUrl: url });
   assert.match(tags.xml, /<ListQueueTagsResult><Tag><Key>team<\/Key><Value>core<\/Value><\/Tag><\/ListQueueTagsResult>/);
 
-  const sent = await query(account, { Action: "SendMessage", QueueUrl: url, MessageBody: "hi <there>", "MessageAttribute.1.Name": "color", "MessageAttribute.1.Value.DataType": "String", "MessageAttribute.1.Value.StringValue": "red" });
+  const sent = await query(account, {
+    Action: "SendMessage",
+    QueueUrl: url,
+    MessageBody: "hi <there>",
+    "MessageAttribute.1.Name": "color",
+    "MessageAttribute.1.Value.DataType": "String",
+    "MessageAttribute.1.Value.StringValue": "red",
+  });
   assert.equal(sent.status, 200, sent.xml);
   assert.equal(tag(sent.xml, "MD5OfMessageBody")[0], createHash("md5").update("hi <there>").digest("hex"));
   assert.match(tag(sent.xml, "MD5OfMessageAttributes")[0], /^[0-9a-f]{32}$/);
 
-  const got = await query(account, { Action: "ReceiveMessage", QueueUrl: url, "AttributeName.1": "All", "MessageAttributeName.1": "All", MaxNumberOfMessages: "5" });
+  const got = await query(account, {
+    Action: "ReceiveMessage",
+    QueueUrl: url,
+    "AttributeName.1": "All",
+    "MessageAttributeName.1": "All",
+    MaxNumberOfMessages: "5",
+  });
   assert.equal(tag(got.xml, "Message").length, 1);
-  assert.match(got.xml, /<ReceiveMessageResult><Message><MessageId>[0-9a-f-]{36}<\/MessageId><ReceiptHandle>[^<]+<\/ReceiptHandle><MD5OfBody>[0-9a-f]{32}<\/MD5OfBody><Body>hi &lt;there&gt;<\/Body>/);
+  assert.match(
+    got.xml,
+    /<ReceiveMessageResult><Message><MessageId>[0-9a-f-]{36}<\/MessageId><ReceiptHandle>[^<]+<\/ReceiptHandle><MD5OfBody>[0-9a-f]{32}<\/MD5OfBody><Body>hi &lt;there&gt;<\/Body>/,
+  );
   assert.match(got.xml, /<Attribute><Name>SenderId<\/Name><Value>\d{12}<\/Value><\/Attribute>/);
   assert.match(got.xml, /<Attribute><Name>ApproximateReceiveCount<\/Name><Value>1<\/Value><\/Attribute>/);
   assert.match(got.xml, /<MessageAttribute><Name>color<\/Name><Value><StringValue>red<\/StringValue><DataType>String<\/DataType><\/Value><\/MessageAttribute>/);
 
   const batch = await query(account, {
-    Action: "DeleteMessageBatch", QueueUrl: url,
-    "DeleteMessageBatchRequestEntry.1.Id": "ok", "DeleteMessageBatchRequestEntry.1.ReceiptHandle": tag(got.xml, "ReceiptHandle")[0],
-    "DeleteMessageBatchRequestEntry.2.Id": "bad", "DeleteMessageBatchRequestEntry.2.ReceiptHandle": "nope",
+    Action: "DeleteMessageBatch",
+    QueueUrl: url,
+    "DeleteMessageBatchRequestEntry.1.Id": "ok",
+    "DeleteMessageBatchRequestEntry.1.ReceiptHandle": tag(got.xml, "ReceiptHandle")[0],
+    "DeleteMessageBatchRequestEntry.2.Id": "bad",
+    "DeleteMessageBatchRequestEntry.2.ReceiptHandle": "nope",
   });
-  assert.match(batch.xml, /<DeleteMessageBatchResult><DeleteMessageBatchResultEntry><Id>ok<\/Id><\/DeleteMessageBatchResultEntry><BatchResultErrorEntry><Id>bad<\/Id><SenderFault>true<\/SenderFault><Code>ReceiptHandleIsInvalid<\/Code>/);
+  assert.match(
+    batch.xml,
+    /<DeleteMessageBatchResult><DeleteMessageBatchResultEntry><Id>ok<\/Id><\/DeleteMessageBatchResultEntry><BatchResultErrorEntry><Id>bad<\/Id><SenderFault>true<\/SenderFault><Code>ReceiptHandleIsInvalid<\/Code>/,
+  );
 
   const missing = await query(account, { Action: "GetQueueUrl", QueueName: "nope" });
   assert.equal(missing.status, 400);
-  assert.match(missing.xml, /<ErrorResponse xmlns="http:\/\/queue\.amazonaws\.com\/doc\/2012-11-05\/"><Error><Type>Sender<\/Type><Code>AWS\.SimpleQueueService\.NonExistentQueue<\/Code><Message>The specified queue does not exist\.<\/Message>/);
+  assert.match(
+    missing.xml,
+    /<ErrorResponse xmlns="http:\/\/queue\.amazonaws\.com\/doc\/2012-11-05\/"><Error><Type>Sender<\/Type><Code>AWS\.SimpleQueueService\.NonExistentQueue<\/Code><Message>The specified queue does not exist\.<\/Message>/,
+  );
   const exists = await query(account, { Action: "CreateQueue", QueueName: "xq", "Attribute.1.Name": "VisibilityTimeout", "Attribute.1.Value": "1" });
   assert.match(exists.xml, /<Code>QueueAlreadyExists<\/Code>/);
 });
@@ -75,7 +113,15 @@ for (const cli of clis) {
     assert.equal(created.status, 0, created.stderr);
     const url = JSON.parse(created.stdout).QueueUrl as string;
     assert.match(url, /\/\d{12}\/cliq$/);
-    const sent = await aws("send-message", "--queue-url", url, "--message-body", "from the cli", "--message-attributes", '{"k":{"DataType":"String","StringValue":"v"}}');
+    const sent = await aws(
+      "send-message",
+      "--queue-url",
+      url,
+      "--message-body",
+      "from the cli",
+      "--message-attributes",
+      '{"k":{"DataType":"String","StringValue":"v"}}',
+    );
     assert.equal(sent.status, 0, sent.stderr);
     const got = await aws("receive-message", "--queue-url", url, "--attribute-names", "All", "--message-attribute-names", "All");
     assert.equal(got.status, 0, got.stderr);
@@ -118,7 +164,8 @@ print(json.dumps({"bodies": sorted(m["Body"] for m in msgs), "n": [m.get("Messag
 `;
   const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn("python3", ["-c", script]);
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (code) => resolve({ code, stdout, stderr }));

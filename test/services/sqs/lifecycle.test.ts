@@ -2,8 +2,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, GetQueueAttributesCommand, SetQueueAttributesCommand,
-  ListDeadLetterSourceQueuesCommand, StartMessageMoveTaskCommand, ListMessageMoveTasksCommand, CancelMessageMoveTaskCommand,
+  SQSClient,
+  CreateQueueCommand,
+  SendMessageCommand,
+  ReceiveMessageCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  ListDeadLetterSourceQueuesCommand,
+  StartMessageMoveTaskCommand,
+  ListMessageMoveTasksCommand,
+  CancelMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
 import { ManualClock } from "../../../src/core/clock.js";
 import { useServer } from "../../helpers/server.js";
@@ -17,8 +25,17 @@ const sqsClient = () => server.client(SQSClient);
 const receive = async (sqs: SQSClient, QueueUrl: string, extra: Record<string, unknown> = {}) =>
   (await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ["All"], ...extra }))).Messages ?? [];
 const counts = async (sqs: SQSClient, QueueUrl: string) => {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"] }));
-  return [Number(Attributes!.ApproximateNumberOfMessages), Number(Attributes!.ApproximateNumberOfMessagesNotVisible), Number(Attributes!.ApproximateNumberOfMessagesDelayed)];
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
+    }),
+  );
+  return [
+    Number(Attributes!.ApproximateNumberOfMessages),
+    Number(Attributes!.ApproximateNumberOfMessagesNotVisible),
+    Number(Attributes!.ApproximateNumberOfMessagesDelayed),
+  ];
 };
 
 test("a received message comes back after its visibility timeout", async () => {
@@ -47,11 +64,20 @@ test("message timers and queue delays hold messages back", async () => {
   await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "now", DelaySeconds: 0 }));
   assert.deepEqual(await counts(sqs, QueueUrl!), [1, 0, 2]);
   const hold = { VisibilityTimeout: 600 };
-  assert.deepEqual((await receive(sqs, QueueUrl!, hold)).map((m) => m.Body), ["now"]);
+  assert.deepEqual(
+    (await receive(sqs, QueueUrl!, hold)).map((m) => m.Body),
+    ["now"],
+  );
   clock.advance(10_000);
-  assert.deepEqual((await receive(sqs, QueueUrl!, hold)).map((m) => m.Body), ["queue-delay"]);
+  assert.deepEqual(
+    (await receive(sqs, QueueUrl!, hold)).map((m) => m.Body),
+    ["queue-delay"],
+  );
   clock.advance(50_000);
-  assert.deepEqual((await receive(sqs, QueueUrl!, hold)).map((m) => m.Body), ["timer"]);
+  assert.deepEqual(
+    (await receive(sqs, QueueUrl!, hold)).map((m) => m.Body),
+    ["timer"],
+  );
 });
 
 test("messages past the retention period are gone", async () => {
@@ -62,14 +88,24 @@ test("messages past the retention period are gone", async () => {
   await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "young" }));
   clock.advance(30_000);
   assert.deepEqual(await counts(sqs, QueueUrl!), [1, 0, 0]);
-  assert.deepEqual((await receive(sqs, QueueUrl!)).map((m) => m.Body), ["young"]);
+  assert.deepEqual(
+    (await receive(sqs, QueueUrl!)).map((m) => m.Body),
+    ["young"],
+  );
 });
 
 test("redrive: after maxReceiveCount receives a message moves to the DLQ; a move task brings it back", async () => {
   const sqs = sqsClient();
   const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: "dlq" }))).QueueUrl!;
   const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
-  const src = (await sqs.send(new CreateQueueCommand({ QueueName: "src", Attributes: { VisibilityTimeout: "1", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: "2" }) } }))).QueueUrl!;
+  const src = (
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: "src",
+        Attributes: { VisibilityTimeout: "1", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: "2" }) },
+      }),
+    )
+  ).QueueUrl!;
   const srcArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: src, AttributeNames: ["QueueArn", "RedrivePolicy"] }))).Attributes!;
   assert.deepEqual(JSON.parse(srcArn.RedrivePolicy!), { deadLetterTargetArn: dlqArn, maxReceiveCount: 2 });
   assert.deepEqual((await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq }))).queueUrls, [src]);
@@ -107,7 +143,9 @@ test("a move task with a rate moves a second's worth per tick and can be cancell
   const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: "dlq2" }))).QueueUrl!;
   const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
   const src = (await sqs.send(new CreateQueueCommand({ QueueName: "src2" }))).QueueUrl!;
-  await sqs.send(new SetQueueAttributesCommand({ QueueUrl: src, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }) } }));
+  await sqs.send(
+    new SetQueueAttributesCommand({ QueueUrl: src, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }) } }),
+  );
   const target = (await sqs.send(new CreateQueueCommand({ QueueName: "target" }))).QueueUrl!;
   const targetArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: target, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
   for (let i = 0; i < 5; i++) await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: `d${i}` }));

@@ -3,8 +3,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
-  SQSClient, CreateQueueCommand, SendMessageCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageCommand,
-  DeleteMessageBatchCommand, ChangeMessageVisibilityCommand, ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand,
+  SQSClient,
+  CreateQueueCommand,
+  SendMessageCommand,
+  SendMessageBatchCommand,
+  ReceiveMessageCommand,
+  DeleteMessageCommand,
+  DeleteMessageBatchCommand,
+  ChangeMessageVisibilityCommand,
+  ChangeMessageVisibilityBatchCommand,
+  GetQueueAttributesCommand,
 } from "@aws-sdk/client-sqs";
 import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -19,16 +27,18 @@ async function setup(attrs: Record<string, string> = {}, name = "q") {
 
 test("send, receive with system and message attributes, delete", async () => {
   const { sqs, QueueUrl } = await setup();
-  const sent = await sqs.send(new SendMessageCommand({
-    QueueUrl,
-    MessageBody: "hello wörld",
-    MessageAttributes: {
-      color: { DataType: "String", StringValue: "blue" },
-      n: { DataType: "Number", StringValue: "42" },
-      raw: { DataType: "Binary", BinaryValue: Buffer.from([1, 2, 3]) },
-    },
-    MessageSystemAttributes: { AWSTraceHeader: { DataType: "String", StringValue: "Root=1-5759e988-bd862e3fe1be46a994272793" } },
-  }));
+  const sent = await sqs.send(
+    new SendMessageCommand({
+      QueueUrl,
+      MessageBody: "hello wörld",
+      MessageAttributes: {
+        color: { DataType: "String", StringValue: "blue" },
+        n: { DataType: "Number", StringValue: "42" },
+        raw: { DataType: "Binary", BinaryValue: Buffer.from([1, 2, 3]) },
+      },
+      MessageSystemAttributes: { AWSTraceHeader: { DataType: "String", StringValue: "Root=1-5759e988-bd862e3fe1be46a994272793" } },
+    }),
+  );
   assert.equal(sent.MD5OfMessageBody, createHash("md5").update("hello wörld").digest("hex"));
   assert.match(sent.MessageId!, /^[0-9a-f-]{36}$/);
   assert.match(sent.MD5OfMessageAttributes!, /^[0-9a-f]{32}$/);
@@ -61,13 +71,27 @@ test("MD5OfMessageAttributes follows AWS's binary encoding", async () => {
   const { sqs, QueueUrl } = await setup();
   const sent = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x", MessageAttributes: { a: { DataType: "String", StringValue: "b" } } }));
   // name "a", type "String", transport 1, value "b", each length-prefixed (4 bytes big-endian).
-  const buf = Buffer.concat([Buffer.from([0, 0, 0, 1]), Buffer.from("a"), Buffer.from([0, 0, 0, 6]), Buffer.from("String"), Buffer.from([1]), Buffer.from([0, 0, 0, 1]), Buffer.from("b")]);
+  const buf = Buffer.concat([
+    Buffer.from([0, 0, 0, 1]),
+    Buffer.from("a"),
+    Buffer.from([0, 0, 0, 6]),
+    Buffer.from("String"),
+    Buffer.from([1]),
+    Buffer.from([0, 0, 0, 1]),
+    Buffer.from("b"),
+  ]);
   assert.equal(sent.MD5OfMessageAttributes, createHash("md5").update(buf).digest("hex"));
 });
 
 test("message attribute names filter what a receive returns", async () => {
   const { sqs, QueueUrl } = await setup();
-  await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x", MessageAttributes: { "foo.a": { DataType: "String", StringValue: "1" }, bar: { DataType: "String", StringValue: "2" } } }));
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl,
+      MessageBody: "x",
+      MessageAttributes: { "foo.a": { DataType: "String", StringValue: "1" }, bar: { DataType: "String", StringValue: "2" } },
+    }),
+  );
   const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ["foo.*"] }));
   assert.deepEqual(Object.keys(Messages![0].MessageAttributes!), ["foo.a"]);
   assert.equal(Messages![0].Attributes, undefined);
@@ -75,31 +99,90 @@ test("message attribute names filter what a receive returns", async () => {
 
 test("send errors: size limit, invalid characters, bad attributes, delay range", async () => {
   const { sqs, QueueUrl } = await setup({ MaximumMessageSize: "1024" });
-  await rejects(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x".repeat(1025) })), "InvalidParameterValue", 400, "One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes.");
+  await rejects(
+    sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x".repeat(1025) })),
+    "InvalidParameterValue",
+    400,
+    "One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes.",
+  );
   await rejects(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "bad\u0001" })), "InvalidMessageContents", 400);
-  await rejects(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x", MessageAttributes: { a: { DataType: "String", StringValue: "" } } })), "InvalidParameterValue", 400);
-  await rejects(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x", MessageAttributes: { a: { DataType: "Date", StringValue: "1" } } })), "InvalidParameterValue", 400);
+  await rejects(
+    sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x", MessageAttributes: { a: { DataType: "String", StringValue: "" } } })),
+    "InvalidParameterValue",
+    400,
+  );
+  await rejects(
+    sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x", MessageAttributes: { a: { DataType: "Date", StringValue: "1" } } })),
+    "InvalidParameterValue",
+    400,
+  );
   await rejects(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x", DelaySeconds: 901 })), "InvalidParameterValue", 400);
   await rejects(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x", MessageDeduplicationId: "d" })), "InvalidParameterValue", 400);
 });
 
 test("SendMessageBatch reports per-entry failures; batch-level errors", async () => {
   const { sqs, QueueUrl } = await setup();
-  const r = await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: "a", MessageBody: "one" }, { Id: "b", MessageBody: "bad\u0000" }, { Id: "c", MessageBody: "three", DelaySeconds: 0 }] }));
-  assert.deepEqual(r.Successful!.map((e) => e.Id), ["a", "c"]);
+  const r = await sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl,
+      Entries: [
+        { Id: "a", MessageBody: "one" },
+        { Id: "b", MessageBody: "bad\u0000" },
+        { Id: "c", MessageBody: "three", DelaySeconds: 0 },
+      ],
+    }),
+  );
+  assert.deepEqual(
+    r.Successful!.map((e) => e.Id),
+    ["a", "c"],
+  );
   assert.equal(r.Failed!.length, 1);
   assert.equal(r.Failed![0].Id, "b");
   assert.equal(r.Failed![0].Code, "InvalidMessageContents");
   assert.equal(r.Failed![0].SenderFault, true);
-  await rejects(sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: "a", MessageBody: "1" }, { Id: "a", MessageBody: "2" }] })), "BatchEntryIdsNotDistinct", 400, "Id a repeated.");
-  await rejects(sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 11 }, (_, i) => ({ Id: `i${i}`, MessageBody: "x" })) })), "TooManyEntriesInBatchRequest", 400);
+  await rejects(
+    sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: [
+          { Id: "a", MessageBody: "1" },
+          { Id: "a", MessageBody: "2" },
+        ],
+      }),
+    ),
+    "BatchEntryIdsNotDistinct",
+    400,
+    "Id a repeated.",
+  );
+  await rejects(
+    sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 11 }, (_, i) => ({ Id: `i${i}`, MessageBody: "x" })) })),
+    "TooManyEntriesInBatchRequest",
+    400,
+  );
   await rejects(sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [] })), "EmptyBatchRequest", 400);
   await rejects(sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: "a!", MessageBody: "1" }] })), "InvalidBatchEntryId", 400);
-  await rejects(sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: "a", MessageBody: "x".repeat(600_000) }, { Id: "b", MessageBody: "x".repeat(600_000) }] })), "BatchRequestTooLong", 400);
+  await rejects(
+    sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: [
+          { Id: "a", MessageBody: "x".repeat(600_000) },
+          { Id: "b", MessageBody: "x".repeat(600_000) },
+        ],
+      }),
+    ),
+    "BatchRequestTooLong",
+    400,
+  );
 
   const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
   assert.deepEqual(got.Messages!.map((m) => m.Body).sort(), ["one", "three"]);
-  const del = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: [...got.Messages!.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle! })), { Id: "bad", ReceiptHandle: "nope" }] }));
+  const del = await sqs.send(
+    new DeleteMessageBatchCommand({
+      QueueUrl,
+      Entries: [...got.Messages!.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle! })), { Id: "bad", ReceiptHandle: "nope" }],
+    }),
+  );
   assert.equal(del.Successful!.length, 2);
   assert.equal(del.Failed![0].Code, "ReceiptHandleIsInvalid");
 });
@@ -112,9 +195,15 @@ test("ChangeMessageVisibility makes a message visible again; not-in-flight messa
   const again = (await sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }))).Messages![0];
   assert.equal(again.MessageId, first.MessageId);
   assert.equal(again.Attributes!.ApproximateReceiveCount, "2");
-  const batch = await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl, Entries: [{ Id: "x", ReceiptHandle: again.ReceiptHandle!, VisibilityTimeout: 0 }] }));
+  const batch = await sqs.send(
+    new ChangeMessageVisibilityBatchCommand({ QueueUrl, Entries: [{ Id: "x", ReceiptHandle: again.ReceiptHandle!, VisibilityTimeout: 0 }] }),
+  );
   assert.equal(batch.Successful!.length, 1);
-  await rejects(sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: again.ReceiptHandle!, VisibilityTimeout: 10 })), "MessageNotInflight", 400);
+  await rejects(
+    sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: again.ReceiptHandle!, VisibilityTimeout: 10 })),
+    "MessageNotInflight",
+    400,
+  );
 });
 
 test("ReceiveMessage parameter ranges", async () => {

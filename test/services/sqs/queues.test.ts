@@ -2,8 +2,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  SQSClient, CreateQueueCommand, GetQueueUrlCommand, ListQueuesCommand, DeleteQueueCommand, GetQueueAttributesCommand,
-  SetQueueAttributesCommand, TagQueueCommand, UntagQueueCommand, ListQueueTagsCommand, PurgeQueueCommand, SendMessageCommand,
+  SQSClient,
+  CreateQueueCommand,
+  GetQueueUrlCommand,
+  ListQueuesCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  TagQueueCommand,
+  UntagQueueCommand,
+  ListQueueTagsCommand,
+  PurgeQueueCommand,
+  SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 import { scopeAuth, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -52,7 +62,11 @@ test("error codes carry the query API's name in x-amzn-query-error", async () =>
   const cfg = server.clientConfig();
   const res = await fetch(cfg.endpoint, {
     method: "POST",
-    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.GetQueueUrl", authorization: scopeAuth("sqs", { accessKeyId: cfg.credentials.accessKeyId, signature: "0" }) },
+    headers: {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": "AmazonSQS.GetQueueUrl",
+      authorization: scopeAuth("sqs", { accessKeyId: cfg.credentials.accessKeyId, signature: "0" }),
+    },
     body: JSON.stringify({ QueueName: "nope" }),
   });
   assert.equal(res.status, 400);
@@ -71,21 +85,67 @@ test("FIFO queues need the .fifo suffix and FifoQueue=true together", async () =
   assert.equal(Attributes!.FifoThroughputLimit, "perQueue");
   await rejects(sqs.send(new CreateQueueCommand({ QueueName: "x.fifo" })), "InvalidParameterValue", 400);
   await rejects(sqs.send(new CreateQueueCommand({ QueueName: "x", Attributes: { FifoQueue: "true" } })), "InvalidParameterValue", 400);
-  await rejects(sqs.send(new CreateQueueCommand({ QueueName: "std", Attributes: { ContentBasedDeduplication: "true" } })), "InvalidAttributeName", 400, "Unknown Attribute ContentBasedDeduplication.");
+  await rejects(
+    sqs.send(new CreateQueueCommand({ QueueName: "std", Attributes: { ContentBasedDeduplication: "true" } })),
+    "InvalidAttributeName",
+    400,
+    "Unknown Attribute ContentBasedDeduplication.",
+  );
   await rejects(sqs.send(new CreateQueueCommand({ QueueName: "bad name!" })), "InvalidParameterValue", 400);
 });
 
 test("attribute values are validated as AWS does", async () => {
   const sqs = client();
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "v" }));
-  await rejects(sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: "43201" } })), "InvalidAttributeValue", 400, "Invalid value for the parameter VisibilityTimeout.");
+  await rejects(
+    sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: "43201" } })),
+    "InvalidAttributeValue",
+    400,
+    "Invalid value for the parameter VisibilityTimeout.",
+  );
   await rejects(sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { DelaySeconds: "abc" } })), "InvalidAttributeValue", 400);
   await rejects(sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { MessageRetentionPeriod: "59" } })), "InvalidAttributeValue", 400);
-  await rejects(sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { QueueArn: "x" } })), "InvalidAttributeName", 400, "Unknown Attribute QueueArn.");
-  await rejects(sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:nope", maxReceiveCount: 3 }) } })), "InvalidParameterValue", 400);
-  await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: "5", DelaySeconds: "10", ReceiveMessageWaitTimeSeconds: "20", MaximumMessageSize: "2048", Policy: '{"Version":"2012-10-17","Statement":[]}' } }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["VisibilityTimeout", "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize", "Policy"] }));
-  assert.deepEqual(Attributes, { VisibilityTimeout: "5", DelaySeconds: "10", ReceiveMessageWaitTimeSeconds: "20", MaximumMessageSize: "2048", Policy: '{"Version":"2012-10-17","Statement":[]}' });
+  await rejects(
+    sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { QueueArn: "x" } })),
+    "InvalidAttributeName",
+    400,
+    "Unknown Attribute QueueArn.",
+  );
+  await rejects(
+    sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl,
+        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:nope", maxReceiveCount: 3 }) },
+      }),
+    ),
+    "InvalidParameterValue",
+    400,
+  );
+  await sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl,
+      Attributes: {
+        VisibilityTimeout: "5",
+        DelaySeconds: "10",
+        ReceiveMessageWaitTimeSeconds: "20",
+        MaximumMessageSize: "2048",
+        Policy: '{"Version":"2012-10-17","Statement":[]}',
+      },
+    }),
+  );
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl,
+      AttributeNames: ["VisibilityTimeout", "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize", "Policy"],
+    }),
+  );
+  assert.deepEqual(Attributes, {
+    VisibilityTimeout: "5",
+    DelaySeconds: "10",
+    ReceiveMessageWaitTimeSeconds: "20",
+    MaximumMessageSize: "2048",
+    Policy: '{"Version":"2012-10-17","Statement":[]}',
+  });
   await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { KmsMasterKeyId: "alias/aws/sqs" } }));
   const kms = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["KmsMasterKeyId", "SqsManagedSseEnabled"] }));
   assert.deepEqual(kms.Attributes, { KmsMasterKeyId: "alias/aws/sqs", SqsManagedSseEnabled: "false" });
@@ -98,7 +158,10 @@ test("ListQueues filters by prefix and pages with MaxResults/NextToken; accounts
   assert.equal(all.QueueUrls!.length, 4);
   assert.equal(all.NextToken, undefined);
   const pref = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: "a" }));
-  assert.deepEqual(pref.QueueUrls!.map((u) => u.split("/").pop()), ["a1", "a2", "a3"]);
+  assert.deepEqual(
+    pref.QueueUrls!.map((u) => u.split("/").pop()),
+    ["a1", "a2", "a3"],
+  );
   const seen: string[] = [];
   let NextToken: string | undefined;
   do {
@@ -136,6 +199,8 @@ test("a queue URL is accepted in LocalStack's host form and resolved by account 
   const account = QueueUrl!.split("/")[3];
   const alt = `http://sqs.us-east-1.localhost.localstack.cloud:4566/${account}/hosty`;
   await sqs.send(new SendMessageCommand({ QueueUrl: alt, MessageBody: "x" }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: `https://sqs.us-east-1.amazonaws.com/${account}/hosty`, AttributeNames: ["ApproximateNumberOfMessages"] }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: `https://sqs.us-east-1.amazonaws.com/${account}/hosty`, AttributeNames: ["ApproximateNumberOfMessages"] }),
+  );
   assert.equal(Attributes!.ApproximateNumberOfMessages, "1");
 });

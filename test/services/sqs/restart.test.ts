@@ -4,7 +4,15 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, GetQueueAttributesCommand, DeleteMessageCommand, ListQueueTagsCommand } from "@aws-sdk/client-sqs";
+import {
+  SQSClient,
+  CreateQueueCommand,
+  SendMessageCommand,
+  ReceiveMessageCommand,
+  GetQueueAttributesCommand,
+  DeleteMessageCommand,
+  ListQueueTagsCommand,
+} from "@aws-sdk/client-sqs";
 import { startTestServer, randomAccount } from "../../helpers/server.js";
 
 test("queues and messages, in flight or not, are still there after a restart", async () => {
@@ -29,7 +37,10 @@ test("queues and messages, in flight or not, are still there after a restart", a
     assert.equal(Attributes!.ApproximateNumberOfMessagesNotVisible, "1");
     assert.deepEqual((await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags, { a: "b" });
     const got = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }))).Messages!;
-    assert.deepEqual(got.map((m) => m.Body), ["second"]);
+    assert.deepEqual(
+      got.map((m) => m.Body),
+      ["second"],
+    );
     // The receipt handle from before the restart still deletes its message.
     await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: inflight.ReceiptHandle! }));
     const after = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessagesNotVisible"] }));

@@ -11,27 +11,35 @@ const boto3Missing = pythonMissing();
 
 const clis = awsClis();
 if (!clis.length) test("aws CLI: put-parameter, get-parameter, get-parameters-by-path", { skip: "aws CLI not installed" }, () => {});
-for (const cli of clis) test(`${cli.label}: put-parameter, get-parameter, get-parameters-by-path`, async () => {
-  const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
-  const aws = async (args: string[]) => {
-    const r = await runAws(cli, server.url, ["ssm", ...args], creds);
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout.trim() ? JSON.parse(r.stdout) : {};
-  };
-  assert.deepEqual(await aws(["put-parameter", "--name", "/cli/a", "--value", "alpha", "--type", "String"]), { Version: 1, Tier: "Standard" });
-  await aws(["put-parameter", "--name", "/cli/b", "--value", "x,y", "--type", "StringList"]);
-  await aws(["put-parameter", "--name", "/cli/deep/c", "--value", "gamma", "--type", "String"]);
-  assert.equal((await aws(["put-parameter", "--name", "/cli/a", "--value", "alpha2", "--overwrite"])).Version, 2);
-  const got = await aws(["get-parameter", "--name", "/cli/a:1"]);
-  assert.deepEqual([got.Parameter.Value, got.Parameter.Version, got.Parameter.Selector], ["alpha", 1, ":1"]);
-  const byPath = await aws(["get-parameters-by-path", "--path", "/cli", "--recursive"]);
-  assert.deepEqual(byPath.Parameters.map((p: { Name: string; Value: string }) => [p.Name, p.Value]), [["/cli/a", "alpha2"], ["/cli/b", "x,y"], ["/cli/deep/c", "gamma"]]);
-  const refused = await runAws(cli, server.url, ["ssm", "put-parameter", "--name", "/cli/a", "--value", "z", "--type", "String"], creds);
-  assert.notEqual(refused.status, 0);
-  assert.match(refused.stderr, /\(ParameterAlreadyExists\).*The parameter already exists/);
-  const missing = await runAws(cli, server.url, ["ssm", "get-parameter", "--name", "/cli/none"], creds);
-  assert.match(missing.stderr, /\(ParameterNotFound\)/);
-});
+for (const cli of clis)
+  test(`${cli.label}: put-parameter, get-parameter, get-parameters-by-path`, async () => {
+    const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
+    const aws = async (args: string[]) => {
+      const r = await runAws(cli, server.url, ["ssm", ...args], creds);
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+    };
+    assert.deepEqual(await aws(["put-parameter", "--name", "/cli/a", "--value", "alpha", "--type", "String"]), { Version: 1, Tier: "Standard" });
+    await aws(["put-parameter", "--name", "/cli/b", "--value", "x,y", "--type", "StringList"]);
+    await aws(["put-parameter", "--name", "/cli/deep/c", "--value", "gamma", "--type", "String"]);
+    assert.equal((await aws(["put-parameter", "--name", "/cli/a", "--value", "alpha2", "--overwrite"])).Version, 2);
+    const got = await aws(["get-parameter", "--name", "/cli/a:1"]);
+    assert.deepEqual([got.Parameter.Value, got.Parameter.Version, got.Parameter.Selector], ["alpha", 1, ":1"]);
+    const byPath = await aws(["get-parameters-by-path", "--path", "/cli", "--recursive"]);
+    assert.deepEqual(
+      byPath.Parameters.map((p: { Name: string; Value: string }) => [p.Name, p.Value]),
+      [
+        ["/cli/a", "alpha2"],
+        ["/cli/b", "x,y"],
+        ["/cli/deep/c", "gamma"],
+      ],
+    );
+    const refused = await runAws(cli, server.url, ["ssm", "put-parameter", "--name", "/cli/a", "--value", "z", "--type", "String"], creds);
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /\(ParameterAlreadyExists\).*The parameter already exists/);
+    const missing = await runAws(cli, server.url, ["ssm", "get-parameter", "--name", "/cli/none"], creds);
+    assert.match(missing.stderr, /\(ParameterNotFound\)/);
+  });
 
 const BOTO3_SCRIPT = `
 import json, sys, boto3
@@ -58,6 +66,9 @@ test("boto3: SecureString put, get with and without decryption, paginated get_pa
   assert.equal(out.put, 1);
   assert.notEqual(out.hidden, "hunter2");
   assert.equal(out.clear, "hunter2");
-  assert.deepEqual(out.path, [["/py/plain", "hello"], ["/py/secret", "hunter2"]]);
+  assert.deepEqual(out.path, [
+    ["/py/plain", "hello"],
+    ["/py/secret", "hunter2"],
+  ]);
   assert.deepEqual(out.missing, ["ParameterNotFound", 400]);
 });

@@ -4,7 +4,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SSMClient, PutParameterCommand, LabelParameterVersionCommand, GetParameterCommand, GetParameterHistoryCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ssm";
+import {
+  SSMClient,
+  PutParameterCommand,
+  LabelParameterVersionCommand,
+  GetParameterCommand,
+  GetParameterHistoryCommand,
+  ListTagsForResourceCommand,
+} from "@aws-sdk/client-ssm";
 import { randomAccount, startTestServer } from "../../helpers/server.js";
 
 test("versions, labels and tags survive a restart", async () => {
@@ -24,7 +31,13 @@ test("versions, labels and tags survive a restart", async () => {
       assert.equal((await ssm.send(new GetParameterCommand({ Name: "/r/p" }))).Parameter!.Value, "two");
       assert.equal((await ssm.send(new GetParameterCommand({ Name: "/r/p:first" }))).Parameter!.Value, "one");
       const h = await ssm.send(new GetParameterHistoryCommand({ Name: "/r/p" }));
-      assert.deepEqual(h.Parameters!.map((p) => [p.Version, p.Value, p.Labels]), [[1, "one", ["first"]], [2, "two", []]]);
+      assert.deepEqual(
+        h.Parameters!.map((p) => [p.Version, p.Value, p.Labels]),
+        [
+          [1, "one", ["first"]],
+          [2, "two", []],
+        ],
+      );
       assert.deepEqual((await ssm.send(new ListTagsForResourceCommand({ ResourceType: "Parameter", ResourceId: "/r/p" }))).TagList, [{ Key: "k", Value: "v" }]);
       assert.equal((await ssm.send(new PutParameterCommand({ Name: "/r/p", Value: "three", Overwrite: true }))).Version, 3);
     } finally {

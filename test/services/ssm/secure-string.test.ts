@@ -4,7 +4,15 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SSMClient, PutParameterCommand, GetParameterCommand, GetParametersCommand, GetParametersByPathCommand, GetParameterHistoryCommand, DescribeParametersCommand } from "@aws-sdk/client-ssm";
+import {
+  SSMClient,
+  PutParameterCommand,
+  GetParameterCommand,
+  GetParametersCommand,
+  GetParametersByPathCommand,
+  GetParameterHistoryCommand,
+  DescribeParametersCommand,
+} from "@aws-sdk/client-ssm";
 import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
@@ -34,11 +42,17 @@ test("SecureString: ciphertext unless WithDecryption, default key alias/aws/ssm,
 
   await ssm.send(new PutParameterCommand({ Name: "/sec/db/password", Value: `${SECRET}-2`, Overwrite: true }));
   const many = await ssm.send(new GetParametersCommand({ Names: ["/sec/db/password", "/sec/db/password:1"], WithDecryption: true }));
-  assert.deepEqual(many.Parameters!.map((p) => p.Value), [`${SECRET}-2`, SECRET]);
+  assert.deepEqual(
+    many.Parameters!.map((p) => p.Value),
+    [`${SECRET}-2`, SECRET],
+  );
   const byPath = await ssm.send(new GetParametersByPathCommand({ Path: "/sec", Recursive: true, WithDecryption: true }));
   assert.equal(byPath.Parameters![0].Value, `${SECRET}-2`);
   const history = await ssm.send(new GetParameterHistoryCommand({ Name: "/sec/db/password", WithDecryption: true }));
-  assert.deepEqual(history.Parameters!.map((p) => p.Value), [SECRET, `${SECRET}-2`]);
+  assert.deepEqual(
+    history.Parameters!.map((p) => p.Value),
+    [SECRET, `${SECRET}-2`],
+  );
   assertNoPlaintextOnDisk();
 });
 

@@ -47,16 +47,29 @@ test("a role the trust policy does not open, or that does not exist, is AccessDe
   await rejects(sts.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: "s" + "1" })), "AccessDenied", 403, denied(user.Arn!, role.Arn!));
   const missing = `arn:aws:iam::${account}:role/nope`;
   await rejects(sts.send(new AssumeRoleCommand({ RoleArn: missing, RoleSessionName: "s1" })), "AccessDenied", 403, denied(user.Arn!, missing));
-  const service = await createRole(server, account, "for-ec2", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+  const service = await createRole(server, account, "for-ec2", {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  });
   await rejects(sts.send(new AssumeRoleCommand({ RoleArn: service.Arn, RoleSessionName: "s1" })), "AccessDenied", 403, denied(user.Arn!, service.Arn!));
-  await rejects(sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:user/bob`, RoleSessionName: "s1" })), "ValidationError", 400, "Request ARN is invalid");
+  await rejects(
+    sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:user/bob`, RoleSessionName: "s1" })),
+    "ValidationError",
+    400,
+    "Request ARN is invalid",
+  );
 });
 
 test("root credentials may not assume roles", async () => {
   const account = randomAccount();
   const role = await createRole(server, account, "r", trust({ AWS: account }));
   const sts = server.client(STSClient, { account });
-  await rejects(sts.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: "s1" })), "AccessDenied", 403, "Roles may not be assumed by root accounts.");
+  await rejects(
+    sts.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: "s1" })),
+    "AccessDenied",
+    403,
+    "Roles may not be assumed by root accounts.",
+  );
 });
 
 test("cross account: allowed by account and by user ARN, refused for other callers", async () => {
@@ -73,7 +86,12 @@ test("cross account: allowed by account and by user ARN, refused for other calle
   assert.equal(id.Arn, `arn:aws:sts::${target}:assumed-role/by-account/x-acct`);
 
   await stsWith(server, aliceKeys).send(new AssumeRoleCommand({ RoleArn: byUser.Arn, RoleSessionName: "x-acct" }));
-  await rejects(stsWith(server, eveKeys).send(new AssumeRoleCommand({ RoleArn: byUser.Arn, RoleSessionName: "x-acct" })), "AccessDenied", 403, denied(eve.Arn!, byUser.Arn!));
+  await rejects(
+    stsWith(server, eveKeys).send(new AssumeRoleCommand({ RoleArn: byUser.Arn, RoleSessionName: "x-acct" })),
+    "AccessDenied",
+    403,
+    denied(eve.Arn!, byUser.Arn!),
+  );
 });
 
 test("ExternalId condition", async () => {
@@ -91,8 +109,18 @@ test("explicit Deny wins over Allow", async () => {
   const account = randomAccount();
   const { user, keys } = await createUserWithKey(server, account, "mallory");
   const { keys: okKeys } = await createUserWithKey(server, account, "trent");
-  const role = await createRole(server, account, "guarded", trust({ AWS: account }, {}, [{ Effect: "Deny", Principal: { AWS: `arn:aws:iam::${account}:user/mallory` }, Action: "sts:*" }]));
-  await rejects(stsWith(server, keys).send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: "m1" })), "AccessDenied", 403, denied(user.Arn!, role.Arn!));
+  const role = await createRole(
+    server,
+    account,
+    "guarded",
+    trust({ AWS: account }, {}, [{ Effect: "Deny", Principal: { AWS: `arn:aws:iam::${account}:user/mallory` }, Action: "sts:*" }]),
+  );
+  await rejects(
+    stsWith(server, keys).send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: "m1" })),
+    "AccessDenied",
+    403,
+    denied(user.Arn!, role.Arn!),
+  );
   await stsWith(server, okKeys).send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: "t1" }));
 });
 
@@ -109,7 +137,12 @@ test("DurationSeconds: up to the role's MaxSessionDuration, beyond it a Validati
     400,
     "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
   );
-  await rejects(sts.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: "short", DurationSeconds: 899 })), "ValidationError", 400, /durationSeconds/);
+  await rejects(
+    sts.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: "short", DurationSeconds: 899 })),
+    "ValidationError",
+    400,
+    /durationSeconds/,
+  );
   await rejects(sts.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: "bad name!" })), "ValidationError", 400, /roleSessionName/);
 });
 
@@ -184,7 +217,12 @@ test("session policy, tags and source identity", async () => {
 
   const tags = [{ Key: "team", Value: "core" }];
   await rejects(sts.send(new AssumeRoleCommand({ RoleArn: plain.Arn, RoleSessionName: "t1", Tags: tags })), "AccessDenied", 403, /sts:TagSession/);
-  await rejects(sts.send(new AssumeRoleCommand({ RoleArn: plain.Arn, RoleSessionName: "t1", SourceIdentity: "alice" })), "AccessDenied", 403, /sts:SetSourceIdentity/);
+  await rejects(
+    sts.send(new AssumeRoleCommand({ RoleArn: plain.Arn, RoleSessionName: "t1", SourceIdentity: "alice" })),
+    "AccessDenied",
+    403,
+    /sts:SetSourceIdentity/,
+  );
   const tagged = await sts.send(new AssumeRoleCommand({ RoleArn: taggable.Arn, RoleSessionName: "t1", Tags: tags, SourceIdentity: "alice" }));
   assert.equal(tagged.SourceIdentity, "alice");
   assert.ok(tagged.PackedPolicySize! >= 1);

@@ -28,7 +28,12 @@ test("root GetSessionToken: ASIA key, 40-char secret, token, expiry clamped to o
 });
 
 test("DurationSeconds outside 900…129600 is a ValidationError", async () => {
-  await rejects(rootSts().send(new GetSessionTokenCommand({ DurationSeconds: 899 })), "ValidationError", 400, /Member must have value greater than or equal to 900/);
+  await rejects(
+    rootSts().send(new GetSessionTokenCommand({ DurationSeconds: 899 })),
+    "ValidationError",
+    400,
+    /Member must have value greater than or equal to 900/,
+  );
   await rejects(rootSts().send(new GetSessionTokenCommand({ DurationSeconds: 129601 })), "ValidationError", 400, /less than or equal to 129600/);
 });
 
@@ -48,7 +53,12 @@ test("IAM user GetSessionToken defaults to 12 hours and acts as the user", async
 
 test("GetSessionToken with session credentials is AccessDenied", async () => {
   const { Credentials } = await rootSts().send(new GetSessionTokenCommand({}));
-  await rejects(stsWith(server, keysOf(Credentials)).send(new GetSessionTokenCommand({})), "AccessDenied", 403, "Cannot call GetSessionToken with session credentials");
+  await rejects(
+    stsWith(server, keysOf(Credentials)).send(new GetSessionTokenCommand({})),
+    "AccessDenied",
+    403,
+    "Cannot call GetSessionToken with session credentials",
+  );
   await rejects(
     stsWith(server, keysOf(Credentials)).send(new GetFederationTokenCommand({ Name: "bob" })),
     "AccessDenied",
@@ -61,10 +71,13 @@ test("session credentials expire: ExpiredToken after Expiration, and the token m
   const { Credentials } = await rootSts().send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
   const keys = keysOf(Credentials);
   await stsWith(server, keys).send(new GetCallerIdentityCommand({}));
-  await assert.rejects(stsWith(server, { ...keys, sessionToken: undefined }).send(new GetCallerIdentityCommand({})), (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.$metadata?.httpStatusCode, 403);
-    return true;
-  });
+  await assert.rejects(
+    stsWith(server, { ...keys, sessionToken: undefined }).send(new GetCallerIdentityCommand({})),
+    (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(e.$metadata?.httpStatusCode, 403);
+      return true;
+    },
+  );
   clock.advance(901_000);
   await rejects(stsWith(server, keys).send(new GetCallerIdentityCommand({})), "ExpiredToken", 403);
 });
@@ -105,7 +118,12 @@ test("MFA end to end: enable a virtual device, GetSessionToken with a good code,
 });
 
 test("the model checks the TokenCode format", async () => {
-  await rejects(rootSts().send(new GetSessionTokenCommand({ SerialNumber: "arn:aws:iam::123456789012:mfa/x", TokenCode: "12345" })), "ValidationError", 400, /tokenCode/);
+  await rejects(
+    rootSts().send(new GetSessionTokenCommand({ SerialNumber: "arn:aws:iam::123456789012:mfa/x", TokenCode: "12345" })),
+    "ValidationError",
+    400,
+    /tokenCode/,
+  );
 });
 
 test("GetFederationToken: federated user identity, PackedPolicySize with a policy", async () => {
@@ -119,5 +137,10 @@ test("GetFederationToken: federated user identity, PackedPolicySize with a polic
   assert.equal(id.Arn, `arn:aws:sts::${account}:federated-user/carol`);
   assert.equal(id.UserId, `${account}:carol`);
 
-  await rejects(rootSts().send(new GetFederationTokenCommand({ Name: "carol", Policy: "{nope" })), "MalformedPolicyDocumentException", 400, "The policy is not in the valid JSON format.");
+  await rejects(
+    rootSts().send(new GetFederationTokenCommand({ Name: "carol", Policy: "{nope" })),
+    "MalformedPolicyDocumentException",
+    400,
+    "The policy is not in the valid JSON format.",
+  );
 });

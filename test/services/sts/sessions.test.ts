@@ -38,11 +38,14 @@ test("with --auth sigv4, session credentials verify with their own secret and to
     const keys = keysOf(Credentials);
     const id = await stsWith(server, keys).send(new GetCallerIdentityCommand({}));
     assert.equal(id.Account, account);
-    await assert.rejects(stsWith(server, { ...keys, secretAccessKey: "x".repeat(40) }).send(new GetCallerIdentityCommand({})), (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-      assert.equal(e.name, "SignatureDoesNotMatch");
-      assert.equal(e.$metadata?.httpStatusCode, 403);
-      return true;
-    });
+    await assert.rejects(
+      stsWith(server, { ...keys, secretAccessKey: "x".repeat(40) }).send(new GetCallerIdentityCommand({})),
+      (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(e.name, "SignatureDoesNotMatch");
+        assert.equal(e.$metadata?.httpStatusCode, 403);
+        return true;
+      },
+    );
   } finally {
     await server.close();
   }

@@ -52,8 +52,16 @@ const cases: Case[] = [
   { name: "NotAction excluding another action", policy: doc({ Effect: "Allow", Principal: { AWS: OTHER }, NotAction: "sts:TagSession" }), want: "Allow" },
   { name: "NotAction excluding this action", policy: doc({ Effect: "Allow", Principal: { AWS: OTHER }, NotAction: "sts:AssumeRole" }), want: "ImplicitDeny" },
   { name: "explicit Deny wins", policy: doc(allow({ AWS: "*" }), { Effect: "Deny", Principal: { AWS: user.arn }, Action: "sts:AssumeRole" }), want: "Deny" },
-  { name: "Deny for someone else leaves the Allow", policy: doc(allow({ AWS: "*" }), { Effect: "Deny", Principal: { AWS: "333333333333" }, Action: "sts:*" }), want: "Allow" },
-  { name: "NotPrincipal Deny hits everyone else", policy: doc(allow({ AWS: "*" }), { Effect: "Deny", NotPrincipal: { AWS: "333333333333" }, Action: "sts:*" }), want: "Deny" },
+  {
+    name: "Deny for someone else leaves the Allow",
+    policy: doc(allow({ AWS: "*" }), { Effect: "Deny", Principal: { AWS: "333333333333" }, Action: "sts:*" }),
+    want: "Allow",
+  },
+  {
+    name: "NotPrincipal Deny hits everyone else",
+    policy: doc(allow({ AWS: "*" }), { Effect: "Deny", NotPrincipal: { AWS: "333333333333" }, Action: "sts:*" }),
+    want: "Deny",
+  },
   { name: "malformed JSON allows nothing", policy: "{not json", want: "ImplicitDeny" },
   { name: "empty statement list", policy: doc(), want: "ImplicitDeny" },
   {
@@ -81,7 +89,11 @@ const cases: Case[] = [
     context: { "aws:multifactorauthpresent": "true" },
     want: "Allow",
   },
-  { name: "MFA required, key absent", policy: doc(allow({ AWS: OTHER }, { Condition: { Bool: { "aws:MultiFactorAuthPresent": true } } })), want: "ImplicitDeny" },
+  {
+    name: "MFA required, key absent",
+    policy: doc(allow({ AWS: OTHER }, { Condition: { Bool: { "aws:MultiFactorAuthPresent": true } } })),
+    want: "ImplicitDeny",
+  },
   {
     name: "deny without MFA via BoolIfExists catches absent key",
     policy: doc(allow({ AWS: OTHER }), { Effect: "Deny", Principal: "*", Action: "*", Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } } }),
@@ -89,7 +101,12 @@ const cases: Case[] = [
   },
   {
     name: "PrincipalAccount + PrincipalArn ArnLike",
-    policy: doc(allow({ AWS: "*" }, { Condition: { StringEquals: { "aws:PrincipalAccount": OTHER }, ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${OTHER}:user/dev/*` } } })),
+    policy: doc(
+      allow(
+        { AWS: "*" },
+        { Condition: { StringEquals: { "aws:PrincipalAccount": OTHER }, ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${OTHER}:user/dev/*` } } },
+      ),
+    ),
     context: { "aws:principalaccount": OTHER, "aws:principalarn": user.arn },
     want: "Allow",
   },

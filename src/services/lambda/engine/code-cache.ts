@@ -27,7 +27,11 @@ export class CodeCache {
   readonly nodeSdk: NodeSdk;
 
   /** `projectDir`: the user's project, whose node_modules (and its ancestors') provide the SDK first. */
-  constructor(dataDir: string, private readonly blobs: BlobStore, projectDir: string) {
+  constructor(
+    dataDir: string,
+    private readonly blobs: BlobStore,
+    projectDir: string,
+  ) {
     this.root = join(dataDir, "lambda", "run");
     mkdirSync(this.root, { recursive: true });
     this.nodeSdk = new NodeSdk(this.root, sdkSources(projectDir, packageRoot, dataDir));
@@ -35,7 +39,10 @@ export class CodeCache {
 
   /** Unpacks (once) the code and layers; later calls for the same code and layers return at once. */
   prepare(code: CodeRef, layers: CodeRef[]): Promise<PreparedCode> {
-    const key = createHash("sha256").update([code.sha256, ...layers.map((l) => l.sha256)].join("|")).digest("hex").slice(0, 32);
+    const key = createHash("sha256")
+      .update([code.sha256, ...layers.map((l) => l.sha256)].join("|"))
+      .digest("hex")
+      .slice(0, 32);
     const dir = join(this.root, key);
     const done = { taskRoot: join(dir, "task"), optDir: join(dir, "opt") };
     if (existsSync(join(dir, ".ready"))) return Promise.resolve(done);

@@ -74,7 +74,11 @@ class Pool {
   claiming = 0;
   retired = false;
 
-  constructor(readonly key: string, readonly functionKey: string, readonly makeSpec: (instanceId: string) => Promise<{ spec: LaunchSpec; log: LogTarget; credentialsExpire: number }>) {}
+  constructor(
+    readonly key: string,
+    readonly functionKey: string,
+    readonly makeSpec: (instanceId: string) => Promise<{ spec: LaunchSpec; log: LogTarget; credentialsExpire: number }>,
+  ) {}
 }
 
 export class Engine {
@@ -188,7 +192,9 @@ export class Engine {
     if (this.stopped) throw new ResourceConflictException("The server is stopping.", { Type: "User" });
     const c = r.version.config;
     if (c.State === "Failed" || c.State === "Inactive") {
-      throw new ResourceConflictException(`The operation cannot be performed at this time. The function is currently in the following state: ${c.State}`, { Type: "User" });
+      throw new ResourceConflictException(`The operation cannot be performed at this time. The function is currently in the following state: ${c.State}`, {
+        Type: "User",
+      });
     }
     const pool = this.pool(r);
     const release = this.admit(r);
@@ -197,7 +203,16 @@ export class Engine {
       const log = this.instanceLog.get(instance)!;
       const version = c.Version ?? "$LATEST";
       const startedAt = this.runtime.clock.now();
-      const result = await instance.invoke({ requestId: r.requestId, payload: r.payload, invokedArn: r.invokedArn, timeout: c.Timeout ?? 3, clientContext: r.clientContext, traceId: r.traceId, onStreamStart: r.onStreamStart, onChunk: r.onChunk });
+      const result = await instance.invoke({
+        requestId: r.requestId,
+        payload: r.payload,
+        invokedArn: r.invokedArn,
+        timeout: c.Timeout ?? 3,
+        clientContext: r.clientContext,
+        traceId: r.traceId,
+        onStreamStart: r.onStreamStart,
+        onChunk: r.onChunk,
+      });
       // Killed by the server stopping: nothing more may be written (the store is closing).
       if (this.stopped) throw new ResourceConflictException("The server is stopping.", { Type: "User" });
       return this.report(r, log, version, c, startedAt, result);
@@ -216,7 +231,19 @@ export class Engine {
     const rev = `${c.FunctionArn}#${c.RevisionId}`;
     let key = this.poolKeys.get(rev);
     if (!key) {
-      const launch = [c.CodeSha256, c.Runtime, c.Handler, c.Role, c.MemorySize, c.Environment, c.Layers, c.LoggingConfig, c.EphemeralStorage, c.Architectures, c.PackageType];
+      const launch = [
+        c.CodeSha256,
+        c.Runtime,
+        c.Handler,
+        c.Role,
+        c.MemorySize,
+        c.Environment,
+        c.Layers,
+        c.LoggingConfig,
+        c.EphemeralStorage,
+        c.Architectures,
+        c.PackageType,
+      ];
       key = `${c.FunctionArn}#${createHash("sha256").update(JSON.stringify(launch)).digest("hex").slice(0, 24)}`;
       if (this.poolKeys.size > 10_000) this.poolKeys.clear();
       this.poolKeys.set(rev, key);
@@ -243,7 +270,11 @@ export class Engine {
       if (node) this.refreshNodeSdk();
       const log: LogTarget = { account: r.account, region: r.region, group, stream: streamName(c.Version ?? "$LATEST", instanceId, this.runtime.clock.now()) };
       const credentials = this.credentials(r.account, r.region, c);
-      return { spec: launchSpec({ config: c, code: prepared, region: r.region, logGroup: group, logStream: log.stream, endpoint, credentials }), log, credentialsExpire: credentials.expiration };
+      return {
+        spec: launchSpec({ config: c, code: prepared, region: r.region, logGroup: group, logStream: log.stream, endpoint, credentials }),
+        log,
+        credentialsExpire: credentials.expiration,
+      };
     };
     // Validate launchability (runtime installed, bootstrap present) before admitting anything.
     pool = new Pool(key, this.functionKey(r), makeSpec);
@@ -406,14 +437,28 @@ export class Engine {
       lines.push({
         timestamp: t,
         message: json
-          ? JSON.stringify({ time: new Date(t).toISOString(), type: "platform.initStart", record: { initializationType: "on-demand", phase: "init", runtimeVersion, runtimeVersionArn: arn, functionName: c.FunctionName, functionVersion: version } })
+          ? JSON.stringify({
+              time: new Date(t).toISOString(),
+              type: "platform.initStart",
+              record: {
+                initializationType: "on-demand",
+                phase: "init",
+                runtimeVersion,
+                runtimeVersionArn: arn,
+                functionName: c.FunctionName,
+                functionVersion: version,
+              },
+            })
           : `INIT_START Runtime Version: ${runtimeVersion}\tRuntime Version ARN: ${arn}`,
       });
     }
     for (const l of res.initLines) lines.push({ timestamp: Math.max(l.at, t), message: l.text });
     const startAt = Math.max(startedAt, lines.at(-1)?.timestamp ?? startedAt);
     if (json) {
-      lines.push({ ...at(startAt), message: JSON.stringify({ time: new Date(startAt).toISOString(), type: "platform.start", record: { requestId: id, version } }) });
+      lines.push({
+        ...at(startAt),
+        message: JSON.stringify({ time: new Date(startAt).toISOString(), type: "platform.start", record: { requestId: id, version } }),
+      });
     } else {
       lines.push({ ...at(startAt), message: `START RequestId: ${id} Version: ${version}` });
     }
@@ -421,13 +466,43 @@ export class Engine {
     const end = this.runtime.clock.now();
     let errorPayload: Buffer | undefined;
     if (o.kind === "platform") {
-      const message = o.status === "timeout" ? `${new Date(end).toISOString()} ${id} Task timed out after ${(c.Timeout ?? 3).toFixed(2)} seconds` : `${o.errorMessage}\n${o.errorType}`;
-      if (o.errorMessage) lines.push({ timestamp: end, message: json ? JSON.stringify({ time: new Date(end).toISOString(), type: "platform.runtimeError", record: { requestId: id, errorType: o.errorType, message: o.errorMessage } }) : message });
+      const message =
+        o.status === "timeout"
+          ? `${new Date(end).toISOString()} ${id} Task timed out after ${(c.Timeout ?? 3).toFixed(2)} seconds`
+          : `${o.errorMessage}\n${o.errorType}`;
+      if (o.errorMessage)
+        lines.push({
+          timestamp: end,
+          message: json
+            ? JSON.stringify({
+                time: new Date(end).toISOString(),
+                type: "platform.runtimeError",
+                record: { requestId: id, errorType: o.errorType, message: o.errorMessage },
+              })
+            : message,
+        });
       errorPayload = o.payload ?? Buffer.from(JSON.stringify({ errorType: o.errorType, errorMessage: o.errorMessage }));
     }
     const status = o.kind === "response" ? "success" : o.kind === "error" ? "error" : o.status;
     if (json) {
-      lines.push({ timestamp: end, message: JSON.stringify({ time: new Date(end).toISOString(), type: "platform.report", record: { requestId: id, metrics: { durationMs: round2(duration), billedDurationMs: billed, memorySizeMB: c.MemorySize, maxMemoryUsedMB: res.maxMemoryMB, ...(res.initDurationMs !== undefined ? { initDurationMs: round2(res.initDurationMs) } : {}) }, status } }) });
+      lines.push({
+        timestamp: end,
+        message: JSON.stringify({
+          time: new Date(end).toISOString(),
+          type: "platform.report",
+          record: {
+            requestId: id,
+            metrics: {
+              durationMs: round2(duration),
+              billedDurationMs: billed,
+              memorySizeMB: c.MemorySize,
+              maxMemoryUsedMB: res.maxMemoryMB,
+              ...(res.initDurationMs !== undefined ? { initDurationMs: round2(res.initDurationMs) } : {}),
+            },
+            status,
+          },
+        }),
+      });
     } else {
       lines.push({ timestamp: end, message: `END RequestId: ${id}` });
       let report = `REPORT RequestId: ${id}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${billed} ms\tMemory Size: ${c.MemorySize ?? 128} MB\tMax Memory Used: ${res.maxMemoryMB} MB\t`;

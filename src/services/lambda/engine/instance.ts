@@ -130,7 +130,9 @@ export class Instance {
     proc.stdout!.on("data", (c: Buffer) => this.output(0, c));
     proc.stderr!.on("data", (c: Buffer) => this.output(1, c));
     proc.on("error", (e) => this.died(`Runtime failed to start: ${e.message}`));
-    proc.on("exit", (code, signal) => this.died(signal ? `signal: ${signal === "SIGKILL" ? "killed" : signal.replace(/^SIG/, "").toLowerCase()}` : `exit status ${code}`));
+    proc.on("exit", (code, signal) =>
+      this.died(signal ? `signal: ${signal === "SIGKILL" ? "killed" : signal.replace(/^SIG/, "").toLowerCase()}` : `exit status ${code}`),
+    );
   }
 
   get pid(): number | undefined {
@@ -145,7 +147,12 @@ export class Instance {
       this.running = { input, startedAt: performance.now(), lines: [], resolve, delivered: false, markers: 0, bytes: 0 };
       if (this.initError) return this.finish({ kind: "platform", ...this.initFailure() });
       if (dead) {
-        return this.finish({ kind: "platform", status: "error", errorType: "Runtime.ExitError", errorMessage: `RequestId: ${input.requestId} Error: Runtime exited with error: ${this.exitInfo ?? "unknown"}` });
+        return this.finish({
+          kind: "platform",
+          status: "error",
+          errorType: "Runtime.ExitError",
+          errorMessage: `RequestId: ${input.requestId} Error: Runtime exited with error: ${this.exitInfo ?? "unknown"}`,
+        });
       }
       const limit = this.initDuration === undefined ? INIT_LIMIT_MS + input.timeout * 1000 : input.timeout * 1000;
       this.running.timer = setTimeout(() => this.timedOut(), limit);
@@ -177,7 +184,8 @@ export class Instance {
     if (req.method === "POST" && m && m[2] === "response" && String(req.headers["lambda-runtime-function-response-mode"] ?? "").toLowerCase() === "streaming") {
       return this.streamed(decodeURIComponent(m[1]!), req, res);
     }
-    if (req.method === "POST" && m) return this.readBody(req, res, (body) => this.completed(decodeURIComponent(m[1]!), m[2] as "response" | "error", body, req, res));
+    if (req.method === "POST" && m)
+      return this.readBody(req, res, (body) => this.completed(decodeURIComponent(m[1]!), m[2] as "response" | "error", body, req, res));
     if (req.method === "POST" && url === "/2018-06-01/runtime/init/error") return this.readBody(req, res, (body) => this.initFailed(body, req, res));
     res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ errorMessage: "Unknown Runtime API path", errorType: "InvalidRequest" }));
   }
@@ -222,7 +230,9 @@ export class Instance {
       "lambda-runtime-aws-request-id": r.input.requestId,
       "lambda-runtime-deadline-ms": String(Date.now() + r.input.timeout * 1000),
       "lambda-runtime-invoked-function-arn": r.input.invokedArn,
-      "lambda-runtime-trace-id": r.input.traceId ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0;Lineage=1:${randomBytes(4).toString("hex")}:0`,
+      "lambda-runtime-trace-id":
+        r.input.traceId ??
+        `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0;Lineage=1:${randomBytes(4).toString("hex")}:0`,
     };
     if (r.input.clientContext) headers["lambda-runtime-client-context"] = r.input.clientContext;
     if (r.input.cognitoIdentity) headers["lambda-runtime-cognito-identity"] = r.input.cognitoIdentity;
@@ -232,7 +242,9 @@ export class Instance {
   private completed(id: string, kind: "response" | "error", body: Buffer, req: IncomingMessage, res: ServerResponse): void {
     const r = this.running;
     if (!r || r.input.requestId !== id || r.outcome) {
-      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ errorMessage: `Invalid request ID: ${id}`, errorType: "InvalidRequestID" }));
+      res
+        .writeHead(400, { "content-type": "application/json" })
+        .end(JSON.stringify({ errorMessage: `Invalid request ID: ${id}`, errorType: "InvalidRequestID" }));
       return;
     }
     if (body.length > MAX_RESPONSE) {
@@ -242,13 +254,19 @@ export class Instance {
         status: "error",
         errorType: "Function.ResponseSizeTooLarge",
         errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).`,
-        payload: Buffer.from(JSON.stringify({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).`, errorType: "Function.ResponseSizeTooLarge" })),
+        payload: Buffer.from(
+          JSON.stringify({
+            errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).`,
+            errorType: "Function.ResponseSizeTooLarge",
+          }),
+        ),
       };
     } else {
       res.writeHead(202, { "content-type": "application/json" }).end('{"status":"OK"}');
-      r.outcome = kind === "response"
-        ? { kind: "response", payload: body }
-        : { kind: "error", payload: body, errorType: String(req.headers["lambda-runtime-function-error-type"] ?? "Unhandled") };
+      r.outcome =
+        kind === "response"
+          ? { kind: "response", payload: body }
+          : { kind: "error", payload: body, errorType: String(req.headers["lambda-runtime-function-error-type"] ?? "Unhandled") };
     }
     this.awaitOutput();
   }
@@ -262,7 +280,9 @@ export class Instance {
     const r = this.running;
     if (!r || r.input.requestId !== id || r.outcome) {
       req.resume();
-      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ errorMessage: `Invalid request ID: ${id}`, errorType: "InvalidRequestID" }));
+      res
+        .writeHead(400, { "content-type": "application/json" })
+        .end(JSON.stringify({ errorMessage: `Invalid request ID: ${id}`, errorType: "InvalidRequestID" }));
       return;
     }
     const contentType = String(req.headers["content-type"] ?? "application/octet-stream");
@@ -292,7 +312,13 @@ export class Instance {
       } else if (over) {
         const limit = r.input.onChunk ? MAX_STREAMED : MAX_RESPONSE;
         const errorMessage = `Response payload size exceeded maximum allowed payload size (${limit} bytes).`;
-        r.outcome = { kind: "platform", status: "error", errorType: "Function.ResponseSizeTooLarge", errorMessage, payload: Buffer.from(JSON.stringify({ errorMessage, errorType: "Function.ResponseSizeTooLarge" })) };
+        r.outcome = {
+          kind: "platform",
+          status: "error",
+          errorType: "Function.ResponseSizeTooLarge",
+          errorMessage,
+          payload: Buffer.from(JSON.stringify({ errorMessage, errorType: "Function.ResponseSizeTooLarge" })),
+        };
       } else {
         r.outcome = { kind: "response", payload: Buffer.concat(chunks), streamed: true, contentType };
       }
@@ -360,7 +386,13 @@ export class Instance {
     if (r) r.bytes = total;
     else this.initBytes = total;
     // The runtimes write a multi-line message as one line with \r for its line breaks.
-    const entry = { at, text: total > MAX_OUTPUT_BYTES ? `Stratus: this invocation wrote more than ${MAX_OUTPUT_BYTES} bytes of output; the rest is not kept.` : text.replace(/\r/g, "\n") };
+    const entry = {
+      at,
+      text:
+        total > MAX_OUTPUT_BYTES
+          ? `Stratus: this invocation wrote more than ${MAX_OUTPUT_BYTES} bytes of output; the rest is not kept.`
+          : text.replace(/\r/g, "\n"),
+    };
     if (r) r.lines.push(entry);
     else this.initLines.push(entry);
   }
@@ -390,7 +422,14 @@ export class Instance {
     this.initBytes = 0;
     const initDurationMs = !this.initReported ? this.initDuration : undefined;
     this.initReported = true;
-    const result: InvocationResult = { outcome, lines: r.lines, initLines, durationMs: performance.now() - r.startedAt, initDurationMs, maxMemoryMB: this.maxMemoryMB() };
+    const result: InvocationResult = {
+      outcome,
+      lines: r.lines,
+      initLines,
+      durationMs: performance.now() - r.startedAt,
+      initDurationMs,
+      maxMemoryMB: this.maxMemoryMB(),
+    };
     this.lastUsed = this.now();
     if (this.state !== "dead") {
       if (this.initError || outcome.kind === "platform") this.kill();
@@ -430,7 +469,12 @@ export class Instance {
     if (wasRunning && !wasRunning.outcome) {
       const oom = this.oomKilled;
       const errorType = oom ? "Runtime.OutOfMemory" : "Runtime.ExitError";
-      wasRunning.outcome = { kind: "platform", status: "error", errorType, errorMessage: `RequestId: ${wasRunning.input.requestId} Error: Runtime exited with error: ${reason}` };
+      wasRunning.outcome = {
+        kind: "platform",
+        status: "error",
+        errorType,
+        errorMessage: `RequestId: ${wasRunning.input.requestId} Error: Runtime exited with error: ${reason}`,
+      };
       // Let the last output arrive before reporting.
       setTimeout(() => this.finish(wasRunning.outcome!), 10);
     } else if (wasRunning?.outcome && !this.running) {

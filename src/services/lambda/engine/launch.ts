@@ -23,7 +23,11 @@ export interface LaunchContext {
 
 const versionOf = (command: string): string | null => {
   try {
-    return execFileSync(command, ["-c", "import sys;print('%d.%d'%sys.version_info[:2])"], { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return execFileSync(command, ["-c", "import sys;print('%d.%d'%sys.version_info[:2])"], {
+      encoding: "utf8",
+      timeout: 10_000,
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     return null;
   }
@@ -66,17 +70,22 @@ export function versionWarning(runtime: string | undefined): string | undefined 
   }
   if (info.kind === "python") {
     const local = pythonFor(info.version!)?.version;
-    if (local && newer(info.version!, local)) return `Stratus: ${runtime} asks for Python ${info.version}; this machine runs Python ${local}, which the function runs on.`;
+    if (local && newer(info.version!, local))
+      return `Stratus: ${runtime} asks for Python ${info.version}; this machine runs Python ${local}, which the function runs on.`;
   }
   return undefined;
 }
 
-const cannotRun = (runtime: string, why: string) => new InvalidRuntimeException(`Stratus cannot run the runtime ${runtime} on this machine: ${why}`, { Type: "User" });
+const cannotRun = (runtime: string, why: string) =>
+  new InvalidRuntimeException(`Stratus cannot run the runtime ${runtime} on this machine: ${why}`, { Type: "User" });
 
 /** Container images cannot run here (no Docker): Invoke says so, naming it. */
 export function assertNotImage(c: FunctionConfiguration): void {
   if (c.PackageType === "Image") {
-    throw cannotRun("container image", "container images need Docker, which Stratus does not use; package the function as a zip with a Node.js, Python or custom (provided.al2023) runtime");
+    throw cannotRun(
+      "container image",
+      "container images need Docker, which Stratus does not use; package the function as a zip with a Node.js, Python or custom (provided.al2023) runtime",
+    );
   }
 }
 
@@ -126,7 +135,11 @@ export function launchSpec(lc: LaunchContext): LaunchSpec {
       if (!python) throw cannotRun(runtime, "python3 is not installed");
       env.PYTHONPATH = [taskRoot, join(optDir, "python"), join(optDir, "python", "lib", `python${info.version}`, "site-packages")].join(delimiter);
       env.PYTHONUNBUFFERED = "1";
-      return atOpt({ command: python.command, args: ["-u", join(packageRoot, "runtimes", "python", "bootstrap.py")], cwd: taskRoot, env, markers: true }, optDir, python.command);
+      return atOpt(
+        { command: python.command, args: ["-u", join(packageRoot, "runtimes", "python", "bootstrap.py")], cwd: taskRoot, env, markers: true },
+        optDir,
+        python.command,
+      );
     }
     case "provided": {
       const bootstrap = [join(taskRoot, "bootstrap"), join(optDir, "bootstrap")].find((p) => existsSync(p));
@@ -150,7 +163,8 @@ export function optMountAvailable(): boolean {
     canMount = false;
     if (process.platform === "linux" && process.env.STRATUS_LAMBDA_OPT_MOUNT !== "off") {
       try {
-        canMount = statSync("/opt").isDirectory() &&
+        canMount =
+          statSync("/opt").isDirectory() &&
           spawnSync("unshare", ["-rm", "sh", "-c", 'mount --bind "$0" /opt', packageRoot], { stdio: "ignore", timeout: 5000 }).status === 0;
       } catch {
         canMount = false;

@@ -42,14 +42,19 @@ export class NodeSdk {
   private readonly farms: string;
 
   /** `runDir` is lambda/run, the folder every function's task/ lies under. */
-  constructor(private readonly runDir: string, private readonly sources: string[]) {
+  constructor(
+    private readonly runDir: string,
+    private readonly sources: string[],
+  ) {
     this.link = join(runDir, "node_modules");
     this.farms = join(runDir, ".sdk");
   }
 
   /** Brings lambda/run/node_modules up to date with the sources; returns whether it had to rebuild. */
   refresh(): boolean {
-    const signature = JSON.stringify(this.sources.flatMap((nm) => SDK_SCOPES.map((s) => [nm, s, statSync(join(nm, s), { throwIfNoEntry: false })?.mtimeMs ?? -1])));
+    const signature = JSON.stringify(
+      this.sources.flatMap((nm) => SDK_SCOPES.map((s) => [nm, s, statSync(join(nm, s), { throwIfNoEntry: false })?.mtimeMs ?? -1])),
+    );
     try {
       if (readFileSync(join(this.link, SIGNATURE), "utf8") === signature) return false;
     } catch {

@@ -3,7 +3,8 @@
 import type { HttpRequest } from "../../../core/http.js";
 
 // <bucket>.s3[.<region>|-<region>].(amazonaws.com | localhost.localstack.cloud | localhost). Bucket names may hold dots.
-const VIRTUAL_HOST = /^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.s3(?:[.-]([a-z]{2}(?:-[a-z]+)+-\d+))?\.(?:amazonaws\.com(?:\.cn)?|localhost\.localstack\.cloud|localhost)$/;
+const VIRTUAL_HOST =
+  /^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.s3(?:[.-]([a-z]{2}(?:-[a-z]+)+-\d+))?\.(?:amazonaws\.com(?:\.cn)?|localhost\.localstack\.cloud|localhost)$/;
 
 /** A virtual-hosted S3 request: rewrites the path to path style (the signed path is kept as rawPath). */
 export function s3VirtualHost(req: HttpRequest): { region?: string } | undefined {

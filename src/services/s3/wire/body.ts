@@ -50,7 +50,10 @@ export function streamsInput(model: ServiceModel, operation: string): boolean {
 }
 
 const isChunked = (h: Record<string, string>) =>
-  (h["content-encoding"] ?? "").toLowerCase().split(",").some((e) => e.trim() === "aws-chunked") || (h["x-amz-content-sha256"] ?? "").startsWith("STREAMING-");
+  (h["content-encoding"] ?? "")
+    .toLowerCase()
+    .split(",")
+    .some((e) => e.trim() === "aws-chunked") || (h["x-amz-content-sha256"] ?? "").startsWith("STREAMING-");
 
 /** Takes the body of a streaming-payload operation as a stream; false leaves it to the buffered path. */
 export function openUploadBody(x: Exchange): boolean {
@@ -143,7 +146,12 @@ function relay(raw: IncomingMessage, stream: Transform): void {
 class BodyMeter extends Transform {
   private seen = 0;
   private readonly hash;
-  constructor(private readonly size: number, private readonly sha?: string, private readonly observe?: (b: Buffer) => void, private readonly done?: () => void) {
+  constructor(
+    private readonly size: number,
+    private readonly sha?: string,
+    private readonly observe?: (b: Buffer) => void,
+    private readonly done?: () => void,
+  ) {
     super();
     this.hash = sha ? createHash("sha256") : undefined;
   }
@@ -155,7 +163,8 @@ class BodyMeter extends Transform {
   }
   override _flush(cb: TransformCallback): void {
     try {
-      if (this.seen !== this.size) throw new ServiceError("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header", 400);
+      if (this.seen !== this.size)
+        throw new ServiceError("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header", 400);
       if (this.hash && this.sha) {
         const got = this.hash.digest("hex");
         if (got !== this.sha) throw AuthErrors.contentSha256Mismatch(this.sha, got);
@@ -192,7 +201,10 @@ function setupChunked(x: Exchange, decoder: ChunkDecoder): void {
     };
   }
   h["content-length"] = h["x-amz-decoded-content-length"];
-  const enc = (h["content-encoding"] ?? "").split(",").map((e) => e.trim()).filter((e) => e && e.toLowerCase() !== "aws-chunked");
+  const enc = (h["content-encoding"] ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e && e.toLowerCase() !== "aws-chunked");
   if (enc.length) h["content-encoding"] = enc.join(", ");
   else delete h["content-encoding"];
 }

@@ -38,7 +38,10 @@ export function preflight(x: Exchange): void {
   const h = x.req.headers;
   const bucket = bucketOf(x.req.path);
   const resourceType = x.req.path.split("/").filter(Boolean).length > 1 ? "OBJECT" : "BUCKET";
-  if (!bucket) throw new ServiceError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405, { fields: { Method: "OPTIONS", ResourceType: "SERVICE" } });
+  if (!bucket)
+    throw new ServiceError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405, {
+      fields: { Method: "OPTIONS", ResourceType: "SERVICE" },
+    });
   const origin = h["origin"];
   if (!origin) throw new ServiceError("BadRequest", "Insufficient information. Origin request header needed.", 400);
   const method = h["access-control-request-method"];
@@ -48,9 +51,14 @@ export function preflight(x: Exchange): void {
   const { exists, rules } = rulesOf(x, bucket);
   if (!exists) throw new ServiceError("NoSuchBucket", "The specified bucket does not exist", 404, { fields: { BucketName: bucket } });
   if (!rules?.length) {
-    throw new ServiceError("AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.", 403, { fields: { Method: method, ResourceType: resourceType } });
+    throw new ServiceError("AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.", 403, {
+      fields: { Method: method, ResourceType: resourceType },
+    });
   }
-  const requested = (h["access-control-request-headers"] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const requested = (h["access-control-request-headers"] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const rule = matchCorsRule(rules, origin, method, requested);
   if (!rule) throw new ServiceError("AccessForbidden", NOT_ALLOWED, 403, { fields: { Method: method, ResourceType: resourceType } });
   const headers: Record<string, string> = { "x-amz-request-id": x.requestId };

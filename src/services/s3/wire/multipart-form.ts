@@ -17,7 +17,7 @@ const malformed = () => new ServiceError("MalformedPOSTRequest", "The body of yo
 
 export function boundaryOf(contentType: string): string | undefined {
   const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  return m ? m[1] ?? m[2] : undefined;
+  return m ? (m[1] ?? m[2]) : undefined;
 }
 
 type State = "preamble" | "afterDelimiter" | "headers" | "value" | "file" | "done";
@@ -60,7 +60,12 @@ export class MultipartFile extends Transform {
 
   override _flush(cb: TransformCallback): void {
     if (this.state === "done") return cb();
-    const e = this.state === "file" ? malformed() : new ServiceError("InvalidArgument", "POST requires exactly one file upload per request.", 400, { fields: { ArgumentName: "file", ArgumentValue: "0" } });
+    const e =
+      this.state === "file"
+        ? malformed()
+        : new ServiceError("InvalidArgument", "POST requires exactly one file upload per request.", 400, {
+            fields: { ArgumentName: "file", ArgumentValue: "0" },
+          });
     this.rejectHead(e);
     cb(e);
   }
@@ -72,12 +77,14 @@ export class MultipartFile extends Transform {
         case "value": {
           const at = this.buf.indexOf(this.delimiter);
           if (at < 0) {
-            if (this.buf.length > MAX_FIELDS_BYTES) throw new ServiceError("MaxPostPreDataLengthExceeded", "Your POST request fields preceeding the upload file was too large.", 400);
+            if (this.buf.length > MAX_FIELDS_BYTES)
+              throw new ServiceError("MaxPostPreDataLengthExceeded", "Your POST request fields preceeding the upload file was too large.", 400);
             return;
           }
           if (this.state === "value") {
             this.fieldBytes += at;
-            if (this.fieldBytes > MAX_FIELDS_BYTES) throw new ServiceError("MaxPostPreDataLengthExceeded", "Your POST request fields preceeding the upload file was too large.", 400);
+            if (this.fieldBytes > MAX_FIELDS_BYTES)
+              throw new ServiceError("MaxPostPreDataLengthExceeded", "Your POST request fields preceeding the upload file was too large.", 400);
             this.fields.set(this.partName, this.buf.toString("utf8", 0, at));
           }
           this.buf = this.buf.subarray(at + this.delimiter.length);
@@ -89,7 +96,9 @@ export class MultipartFile extends Transform {
           if (this.buf[0] === 0x2d && this.buf[1] === 0x2d) {
             this.state = "done";
             this.buf = Buffer.alloc(0);
-            throw new ServiceError("InvalidArgument", "POST requires exactly one file upload per request.", 400, { fields: { ArgumentName: "file", ArgumentValue: "0" } });
+            throw new ServiceError("InvalidArgument", "POST requires exactly one file upload per request.", 400, {
+              fields: { ArgumentName: "file", ArgumentValue: "0" },
+            });
           }
           if (this.buf[0] !== 0x0d || this.buf[1] !== 0x0a) throw malformed();
           this.buf = this.buf.subarray(2);

@@ -42,7 +42,10 @@ export async function postUpload(x: Exchange): Promise<void> {
   const fields = new Map<string, string>();
   for (const [k, v] of head.fields) fields.set(k.toLowerCase(), v);
   const key = (fields.get("key") ?? "").replace(/\$\{filename\}/g, head.filename);
-  if (!fields.has("key")) throw new ServiceError("InvalidArgument", "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", 400, { fields: { ArgumentName: "key", ArgumentValue: "" } });
+  if (!fields.has("key"))
+    throw new ServiceError("InvalidArgument", "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", 400, {
+      fields: { ArgumentName: "key", ArgumentValue: "" },
+    });
 
   const range = authorize(x, fields, bucket, key);
   const body = range ? form.pipe(new LengthRange(range[0], range[1])) : form;
@@ -96,20 +99,28 @@ function authorize(x: Exchange, fields: Map<string, string>, bucket: string, key
 
   // The signature: SigV4 (x-amz-signature over the base64 policy) or SigV2 (signature, HMAC-SHA1).
   if (sigv4) {
-    if (!akid) throw new ServiceError("InvalidArgument", "Bucket POST must contain a field named 'AWSAccessKeyId'.  If it is specified, please check the order of the fields.", 400);
+    if (!akid)
+      throw new ServiceError(
+        "InvalidArgument",
+        "Bucket POST must contain a field named 'AWSAccessKeyId'.  If it is specified, please check the order of the fields.",
+        400,
+      );
     const cred = x.runtime.credentials.forSignature(akid);
     if (!cred || cred.status === "Inactive") throw AuthErrors.invalidKey("s3", akid);
     checkSession(cred, fields.get("x-amz-security-token"), "s3", now, cred.principal.type === "Root");
     let expected: string, given: string;
     if (fields.has("x-amz-signature")) {
       const [, date = "", region = "", service = ""] = fields.get("x-amz-credential")!.split("/");
-      expected = createHmac("sha256", signingKey(cred.secretAccessKey, date, region, service)).update(policyB64, "utf8").digest("hex");
+      expected = createHmac("sha256", signingKey(cred.secretAccessKey, date, region, service))
+        .update(policyB64, "utf8")
+        .digest("hex");
       given = fields.get("x-amz-signature")!;
     } else {
       expected = createHmac("sha1", cred.secretAccessKey).update(policyB64, "utf8").digest("base64");
       given = fields.get("signature") ?? "";
     }
-    const a = Buffer.from(expected), b = Buffer.from(given);
+    const a = Buffer.from(expected),
+      b = Buffer.from(given);
     if (a.length !== b.length || !timingSafeEqual(a, b)) throw AuthErrors.signatureMismatch("s3");
     setCaller(x, cred, akid);
   } else {
@@ -133,7 +144,9 @@ function authorize(x: Exchange, fields: Map<string, string>, bucket: string, key
         range = [Number(c[1]), Number(c[2])];
         continue;
       }
-      const field = String(c[1] ?? "").replace(/^\$/, "").toLowerCase();
+      const field = String(c[1] ?? "")
+        .replace(/^\$/, "")
+        .toLowerCase();
       const want = String(c[2] ?? "");
       covered.add(field);
       const have = values.get(field) ?? "";
@@ -155,19 +168,30 @@ function authorize(x: Exchange, fields: Map<string, string>, bucket: string, key
 /** content-length-range: checked as the file streams, so a too-large upload is cut short, not stored. */
 class LengthRange extends Transform {
   private n = 0;
-  constructor(private readonly min: number, private readonly max: number) {
+  constructor(
+    private readonly min: number,
+    private readonly max: number,
+  ) {
     super();
   }
   override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
     this.n += chunk.length;
     if (this.n > this.max) {
-      return cb(new ServiceError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400, { fields: { ProposedSize: this.n, MaxSizeAllowed: this.max } }));
+      return cb(
+        new ServiceError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400, {
+          fields: { ProposedSize: this.n, MaxSizeAllowed: this.max },
+        }),
+      );
     }
     cb(null, chunk);
   }
   override _flush(cb: TransformCallback): void {
     if (this.n < this.min) {
-      return cb(new ServiceError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", 400, { fields: { ProposedSize: this.n, MinSizeAllowed: this.min } }));
+      return cb(
+        new ServiceError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", 400, {
+          fields: { ProposedSize: this.n, MinSizeAllowed: this.min },
+        }),
+      );
     }
     cb();
   }
