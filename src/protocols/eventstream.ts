@@ -3,16 +3,20 @@
 // prelude CRC-32), typed headers, payload, message CRC-32, framed by @smithy's EventStreamCodec. The model decides
 // each event's headers and payload.
 import { Readable } from "node:stream";
-import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import type { EventStreamCodec } from "@smithy/eventstream-codec";
+import { lazy } from "../core/lazy.js";
 import type { ServiceModel, Shape } from "../core/model.js";
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
+// Loaded on first use (like CBOR and the XML parser): start-up and most requests never need it.
+const codecModule = lazy<typeof import("@smithy/eventstream-codec")>("@smithy/eventstream-codec");
+const utf8 = lazy<typeof import("@smithy/util-utf8")>("@smithy/util-utf8");
+let codecInstance: EventStreamCodec | undefined;
+const codec = () => (codecInstance ??= new (codecModule().EventStreamCodec)(utf8().toUtf8, utf8().fromUtf8));
 
 /** One message: string headers and a payload. */
 export function encodeMessage(headers: Record<string, string>, payload: Uint8Array): Buffer {
   const typed = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, { type: "string" as const, value }]));
-  const out = codec.encode({ headers: typed, body: payload });
+  const out = codec().encode({ headers: typed, body: payload });
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
