@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { globalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
-import { evaluatePolicy } from "../../core/policy/index.js";
+import { evaluatePolicy } from "../../core/policy/evaluate.js";
 import type { Located } from "../../core/state.js";
 import type { AddPermissionRequest, LambdaApi } from "./api.generated.js";
 import { PolicyLengthExceededException, PreconditionFailedException, ResourceConflictException, ResourceNotFoundException } from "./api.generated.js";

@@ -1,6 +1,6 @@
 // The condition keys an STS request carries (aws:* globals and sts:* keys), as trust policies see them.
 import type { HandlerContext } from "../../core/context.js";
-import type { ConditionContext } from "../../core/policy/index.js";
+import type { ConditionContext } from "../../core/policy/conditions.js";
 import type { SessionRecord } from "./credentials.js";
 import { principalArn, principalType } from "./trust-policy.js";
 import type { Tag } from "./api.generated.js";

@@ -2,10 +2,11 @@
 // same logic every resource policy uses — Principal/NotPrincipal, Action/NotAction, Resource, Condition; an
 // explicit Deny wins over any Allow, and nothing matching is an implicit deny.
 import type { Principal } from "../../core/identity.js";
-import { evaluatePolicy, type ConditionContext, type Decision } from "../../core/policy/index.js";
+import type { ConditionContext } from "../../core/policy/conditions.js";
+import { evaluatePolicy, type Decision } from "../../core/policy/evaluate.js";
 
-export type { Decision } from "../../core/policy/index.js";
-export { principalArn, principalType } from "../../core/policy/index.js";
+export type { Decision } from "../../core/policy/evaluate.js";
+export { principalArn, principalType } from "../../core/policy/evaluate.js";
 
 export interface TrustRequest {
   principal: Principal;
