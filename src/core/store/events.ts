@@ -1,5 +1,6 @@
 // The audit event log: CloudTrail events in their own indexed tables, behind a typed API (no SQL
 // leaves this file), so a PostgreSQL backend can implement the same EventLog later.
+import { registerSqliteTypedStore } from "./sqlite.js";
 import type { Db, Statement } from "./driver.js";
 import type { Store } from "./types.js";
 
@@ -184,3 +185,5 @@ function fromRow(r: Row): StoredAuditEvent {
     record: r.record,
   };
 }
+
+registerSqliteTypedStore("auditEvents", (db) => new SqliteEventLog(db));

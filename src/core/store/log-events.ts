@@ -1,5 +1,6 @@
 // CloudWatch Logs events behind a typed API (no SQL leaves this file), stored as one packed chunk row per upload
 // for ingest volume; reads merge the chunks overlapping a range in (timestamp, seq) order, with a substring prefilter.
+import { registerSqliteTypedStore } from "./sqlite.js";
 import { asBuffer, type Db, type Statement } from "./driver.js";
 import type { Store } from "./types.js";
 import { chunkRuns, float64s, packChunk, SEQ_SPAN, uint32s } from "./log-chunks.js";
@@ -405,3 +406,5 @@ function event(c: Chunk, i: number): StoredLogEvent {
   const message = c.ascii ? c.text.toString("latin1", start, c.ends[i]) : c.text.toString("utf8", start, c.ends[i]);
   return { seq: c.seq0 + i, sid: c.sid, timestamp: c.ts[i], ingestionTime: c.ingested, message };
 }
+
+registerSqliteTypedStore("logEvents", (db) => new SqliteLogEventStore(db));

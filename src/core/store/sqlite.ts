@@ -5,8 +5,25 @@ import { join } from "node:path";
 import type { Entry, ListOptions, Store, Table } from "./types.js";
 import { migrate } from "./migrations.js";
 import { asBuffer, sqliteDriver, type Db, type Driver } from "./driver.js";
-import { SqliteLogEventStore, type LogEventStore } from "./log-events.js";
-import { SqliteEventLog, type EventLog } from "./events.js";
+import type { LogEventStore } from "./log-events.js";
+import type { EventLog } from "./events.js";
+
+/** The typed stores beside the records table, as the SQLite store implements them. */
+interface TypedStores {
+  logEvents: LogEventStore;
+  auditEvents: EventLog;
+}
+
+const typedFactories: { [K in keyof TypedStores]?: (db: Db) => TypedStores[K] } = {};
+
+/**
+ * A typed store's SQLite implementation, registered by its own module when first imported (log-events.ts, events.ts),
+ * so start-up loads only those in use: CloudWatch Logs' ~400 lines cost a cold start ~5 ms otherwise. Their public
+ * entry points (logEventStore(), eventLog()) are in those modules, so a store is never asked before registration.
+ */
+export function registerSqliteTypedStore<K extends keyof TypedStores>(name: K, make: (db: Db) => TypedStores[K]): void {
+  (typedFactories as Record<string, unknown>)[name] = make;
+}
 
 export function openSqliteStore(dataDir: string, driver: Driver = sqliteDriver()): SqliteStore {
   mkdirSync(dataDir, { recursive: true });
@@ -46,15 +63,24 @@ export class SqliteStore implements Store {
     };
   }
 
-  private logEventTable?: LogEventStore;
-  private auditEventTable?: EventLog;
+  private readonly typedStores: Partial<TypedStores> = {};
 
   logEvents(): LogEventStore {
-    return (this.logEventTable ??= new SqliteLogEventStore(this.db));
+    return this.typed("logEvents");
   }
 
   auditEvents(): EventLog {
-    return (this.auditEventTable ??= new SqliteEventLog(this.db));
+    return this.typed("auditEvents");
+  }
+
+  private typed<K extends keyof TypedStores>(name: K): TypedStores[K] {
+    const ready = this.typedStores[name];
+    if (ready) return ready;
+    const make = typedFactories[name];
+    if (!make) throw new Error(`the ${name} store's module is not loaded (core/store/${name === "logEvents" ? "log-events" : "events"}.ts)`);
+    const made = make(this.db);
+    this.typedStores[name] = made;
+    return made;
   }
 
   table<T>(ns: string, scope: string): Table<T> {
