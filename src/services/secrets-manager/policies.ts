@@ -3,16 +3,7 @@ import type { SecretsManagerApi, ValidationErrorsEntry } from "./api.generated.j
 import { MalformedPolicyDocumentException, PublicPolicyException } from "./api.generated.js";
 import { find, mustFind, mustFindLive, notFound, tables } from "./state.js";
 import type { HandlerContext } from "../../core/context.js";
-
-interface Statement {
-  Effect?: unknown;
-  Principal?: unknown;
-  NotPrincipal?: unknown;
-  Action?: unknown;
-  NotAction?: unknown;
-  Resource?: unknown;
-  Condition?: unknown;
-}
+import type { Statement } from "../../core/policy/evaluate.js";
 
 function parse(doc: string): { Version?: unknown; Statement?: unknown } {
   let parsed: unknown;
