@@ -3,10 +3,10 @@ import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { CliError, flagOrEnv, parseFlags } from "./args.js";
-import { describe, PID_FILE, runningServer } from "./lock.js";
+import { describe, LOCK_FILE, lockDataDir, lockHolder, PID_FILE } from "./lock.js";
 
 /** Files that mark a directory as a Stratus data dir; anything else is refused, so a typo cannot wipe a home dir. */
-const MARKERS = ["stratus.db", PID_FILE];
+const MARKERS = ["stratus.db", PID_FILE, LOCK_FILE];
 
 export async function reset(argv: readonly string[]): Promise<void> {
   const p = parseFlags("reset", argv, { values: ["data-dir"], switches: ["yes"], aliases: { y: "yes" } });
@@ -20,13 +20,18 @@ export async function reset(argv: readonly string[]): Promise<void> {
   if (entries.length > 0 && !MARKERS.some((m) => entries.includes(m))) {
     throw new CliError(`${dataDir} does not look like a Stratus data dir (no stratus.db); not touching it`);
   }
-  const live = runningServer(dataDir);
-  if (live) throw new CliError(`a Stratus server is running on ${dataDir} (${describe(live)}); stop it first`);
-  if (!p.switches.get("yes")) {
-    if (!process.stdin.isTTY) throw new CliError(`refusing to wipe ${dataDir} without --yes (stdin is not a terminal)`);
-    if (!(await confirm(`Delete all Stratus data in ${dataDir}? [y/N] `))) throw new CliError("reset cancelled");
+  // Held while asking and wiping, so no server starts on the dir in between.
+  const lock = lockDataDir(dataDir);
+  if (!lock) throw new CliError(`a Stratus server is running on ${dataDir} (${describe(lockHolder(dataDir))}); stop it first`);
+  try {
+    if (!p.switches.get("yes")) {
+      if (!process.stdin.isTTY) throw new CliError(`refusing to wipe ${dataDir} without --yes (stdin is not a terminal)`);
+      if (!(await confirm(`Delete all Stratus data in ${dataDir}? [y/N] `))) throw new CliError("reset cancelled");
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  } finally {
+    lock.release();
   }
-  rmSync(dataDir, { recursive: true, force: true });
   process.stdout.write(`Reset: removed ${dataDir}\n`);
 }
 

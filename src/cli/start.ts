@@ -1,9 +1,9 @@
 // `stratus start`: options from flags and STRATUS_* env (flags win), a short banner, graceful stop on SIGINT/SIGTERM.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { flagOrEnv, oneOf, parseFlags, parsePort, switchOrEnv, CliError } from "./args.js";
-import { describe, removePidFile, runningServer, writePidFile } from "./lock.js";
+import { describe, lockDataDir, lockHolder, removePidFile, writePidFile, type DataDirLock } from "./lock.js";
 import { SetupError } from "../core/errors.js";
 import type { LogLevel } from "../core/log.js";
 import type { RunningServer } from "../server.js";
@@ -39,13 +39,18 @@ export async function start(argv: readonly string[]): Promise<void> {
 
   // The CLI owns the ephemeral dir so that it is removed on every exit path, a failed listen included.
   let dataDir: string;
+  let lock: DataDirLock | undefined;
   if (ephemeral) {
     dataDir = mkdtempSync(join(tmpdir(), "stratus-"));
   } else {
     dataDir = resolve(dirArg?.value ?? ".stratus");
-    prepareDataDir(dataDir);
+    lock = prepareDataDir(dataDir);
   }
-  const cleanup = () => (ephemeral ? rmSync(dataDir, { recursive: true, force: true }) : removePidFile(dataDir));
+  const cleanup = () => {
+    if (ephemeral) return rmSync(dataDir, { recursive: true, force: true });
+    removePidFile(dataDir);
+    lock?.release();
+  };
 
   // Signal handlers go in before anything can be observed (the banner), so a stop that follows it is never lost;
   // one that arrives while starting is held until the server is up, then honoured.
@@ -117,21 +122,29 @@ function clientUrl(host: string, port: number): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
-/** Creates the data dir and refuses one that is unwritable or already served by a live Stratus. */
-function prepareDataDir(dataDir: string): void {
+/**
+ * Creates the data dir and takes its lock (held until this process ends); refuses one that is unwritable or
+ * served by a live Stratus.
+ */
+function prepareDataDir(dataDir: string): DataDirLock {
   try {
     mkdirSync(dataDir, { recursive: true });
-  } catch (e) {
-    throw new CliError(`cannot use data dir ${dataDir}: ${reason(e)}`);
-  }
-  const other = runningServer(dataDir);
-  if (other) throw new CliError(`data dir ${dataDir} is in use by another Stratus (${describe(other)})`);
-  try {
     // Also proves the dir is writable before SQLite tries.
-    writePidFile(dataDir, {});
+    writeFileSync(join(dataDir, ".stratus-write-test"), "");
+    rmSync(join(dataDir, ".stratus-write-test"));
   } catch (e) {
     throw new CliError(`cannot use data dir ${dataDir}: ${reason(e)}`);
   }
+  let lock: DataDirLock | undefined;
+  try {
+    lock = lockDataDir(dataDir);
+  } catch (e) {
+    if (e instanceof SetupError) throw e;
+    throw new CliError(`cannot use data dir ${dataDir}: ${reason(e)}`);
+  }
+  if (!lock) throw new CliError(`data dir ${dataDir} is in use by another Stratus (${describe(lockHolder(dataDir))})`);
+  writePidFile(dataDir, {});
+  return lock;
 }
 
 function startFailure(e: unknown, host: string, port: number, dataDir: string): string {

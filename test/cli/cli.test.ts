@@ -341,3 +341,59 @@ test("reset on a terminal asks first: 'n' keeps the data, 'y' wipes it", {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a server killed with kill -9 frees its data dir at once, even before its parent reaps it; a live one keeps it", async () => {
+  const dir = tmp();
+  const data = join(dir, "data");
+  const port = await freePort();
+  // A parent that never reaps (as npx's npm may not, yet): the killed server stays a zombie, its pid still "alive".
+  const parent = spawn(
+    "python3",
+    [
+      "-c",
+      "import subprocess, sys, time; p = subprocess.Popen(sys.argv[1:]); print(p.pid, flush=True); time.sleep(120)",
+      process.execPath,
+      BIN,
+      "start",
+      "--data-dir",
+      data,
+      "--port",
+      String(port),
+      "--log-level",
+      "error",
+    ],
+    { env: cleanEnv(), stdio: ["ignore", "pipe", "inherit"] },
+  );
+  try {
+    const pid = await new Promise<number>((ok) => parent.stdout!.once("data", (c: Buffer) => ok(Number(String(c).trim()))));
+    // Up: it answers, and a second start on its dir is refused with who holds it.
+    for (let i = 0; ; i++) {
+      try {
+        await sts(`http://127.0.0.1:${port}`).send(new GetCallerIdentityCommand({}));
+        break;
+      } catch (e) {
+        if (i > 200) throw e;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const refused = await run(["start", "--port", "0", "--data-dir", data]);
+    assert.equal(refused.code, 1);
+    assertOneLineError(refused.stderr, new RegExp(`data dir .* is in use by another Stratus \\(pid ${pid}, port ${port}\\)`));
+
+    process.kill(pid, "SIGKILL");
+    // Not reaped: the pid still exists (a zombie), which the old pid check took for a live server.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.doesNotThrow(() => process.kill(pid, 0), "the killed server is a zombie until its parent reaps it");
+    assert.match(readFileSync(`/proc/${pid}/stat`, "utf8"), /^\d+ \([^)]*\) Z /);
+
+    // Started again at once on the same dir: it starts, with every acknowledged write still there.
+    const again = await startCli(["--port", "0", "--data-dir", data, "--log-level", "error"]);
+    const id = await sts(again.url).send(new GetCallerIdentityCommand({}));
+    assert.equal(id.Account, "123456789012");
+    assert.equal(JSON.parse(readFileSync(join(data, "stratus.pid"), "utf8")).pid, again.child.pid);
+    assert.equal((await again.stop()).code, 0);
+  } finally {
+    parent.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

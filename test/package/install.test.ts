@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
+import { IAMClient, CreateRoleCommand, GetRoleCommand } from "@aws-sdk/client-iam";
 import { LambdaClient, CreateFunctionCommand, InvokeCommand, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
 import { makeZip } from "../helpers/zip.js";
 import { cleanEnv, freePort } from "../cli/spawn.js";
@@ -191,7 +191,15 @@ export const handler = async () => (await new STSClient({}).send(new GetCallerId
     assert.equal(out.FunctionError, undefined, body);
     assert.equal(JSON.parse(body), "arn:aws:sts::123456789012:assumed-role/pkg-role/uses-sdk");
 
-    await stop(server);
+    // kill -9 of the whole process group (a closed terminal, a cancelled CI job), then started again at once on the
+    // same data dir: the data dir's lock went with the killed process, and every acknowledged write is there.
+    const killed = new Promise<void>((ok) => (server.child.exitCode !== null ? ok() : server.child.once("exit", () => ok())));
+    process.kill(-server.child.pid!, "SIGKILL");
+    await killed;
+    const again = await startServer("npx", ["stratus"], project);
+    const role = await clients(again.url).iam.send(new GetRoleCommand({ RoleName: "pkg-role" }));
+    assert.equal(role.Role?.Arn, Role!.Arn);
+    await stop(again);
     // Nothing compiled: the only native addon in the project is the better-sqlite3 added above on Node 20.
     const addons = findAddons(nodeModules);
     assert.deepEqual(
