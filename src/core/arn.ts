@@ -9,10 +9,17 @@ export interface Arn {
   resource: string;
 }
 
+/**
+ * An ARN's parts, when it is one: "arn", a partition, a service, a region and an account (either may be empty),
+ * and a resource that is not — AWS refuses the rest as syntax before anything else (STS answers
+ * "arn:a:a::aaaaaaaaaa: is invalid", recorded from AWS in LocalStack's tests/aws/services/sts/test_sts.snapshot.json).
+ */
 export function parseArn(arn: string): Arn | undefined {
   const p = arn.split(":");
   if (p.length < 6 || p[0] !== "arn" || !p[1] || !p[2]) return undefined;
-  return { partition: p[1], service: p[2], region: p[3]!, account: p[4]!, resource: p.slice(5).join(":") };
+  const resource = p.slice(5).join(":");
+  if (!resource) return undefined;
+  return { partition: p[1], service: p[2], region: p[3]!, account: p[4]!, resource };
 }
 
 export function formatArn(a: Omit<Arn, "partition"> & { partition?: string }): string {

@@ -1,6 +1,6 @@
 // AssumeRole: trust policy, MFA, duration limits (role maximum, one hour when chaining), session
 // policy and tags, source identity; issues ASIA credentials for the role session.
-import { formatArn } from "../../core/arn.js";
+import { formatArn, parseArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { findRoleByArn, recordRoleUsed } from "../iam/internal.js";
 import type { StsApi } from "./api.generated.js";
@@ -23,6 +23,10 @@ const CHAINING_LIMIT = 3600;
 export const assumeRole = {
   assumeRole(input, ctx) {
     const { RoleArn, RoleSessionName, ExternalId, SourceIdentity, Tags, TransitiveTagKeys, Policy, PolicyArns } = input;
+    // Syntax before authorization: what is not an ARN at all is "<value> is invalid", whoever asks (AWS-recorded:
+    // "nothing-valid-in-here is invalid", "arn:a:::something/test-role is invalid" — LocalStack's
+    // tests/aws/services/sts/test_sts.snapshot.json, test_sts_invalid_parameters, recorded 2025-07-21).
+    if (!parseArn(RoleArn)) throw validationError(`${RoleArn} is invalid`);
     // AWS refuses the root user outright, before looking at the role.
     if (ctx.principal.type === "Root") throw accessDenied("Roles may not be assumed by root accounts.");
 

@@ -232,3 +232,21 @@ test("session policy, tags and source identity", async () => {
     400,
   );
 });
+
+test("what is not an ARN is refused as syntax first, whoever asks (root included): '<value> is invalid'", async () => {
+  // The cases and wording AWS answered (recorded in LocalStack's tests/aws/services/sts/test_sts.snapshot.json,
+  // test_sts_invalid_parameters, 2025-07-21).
+  const account = randomAccount();
+  const { keys } = await createUserWithKey(server, account, "syntax");
+  for (const sts of [stsWith(server, keys), server.client(STSClient, { account })]) {
+    for (const arn of [
+      "nothing-valid-in-here",
+      "arn::b:::something/test-role",
+      "arn:a::::something/test-role",
+      "arn:a:::something/test-role",
+      "arn:a:a::aaaaaaaaaa:",
+    ]) {
+      await rejects(sts.send(new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: "s1" })), "ValidationError", 400, `${arn} is invalid`);
+    }
+  }
+});
