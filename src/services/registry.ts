@@ -4,6 +4,7 @@
 import type { ServiceRegistration } from "../core/service.js";
 import { Catalog } from "../core/catalog.js";
 import { iamCredentialSource } from "./iam/credentials.js";
+import { iamValidate } from "./iam/validate.js";
 import { credentialSource as stsCredentialSource } from "./sts/credentials.js";
 import { s3Quirk } from "./s3/wire/quirk.js";
 import { s3Validate } from "./s3/wire/responses.js";
@@ -25,6 +26,7 @@ export const REGISTRY: ServiceRegistration[] = [
     botocore: "iam",
     load: () => import("./iam/index.js"),
     credentialSource: iamCredentialSource, // access keys
+    validate: iamValidate, // "Invalid ARN:  Could not be parsed!" before the model's constraints
   },
   { name: "cloudtrail", botocore: "cloudtrail", load: () => import("./cloudtrail/index.js") },
   {

@@ -279,3 +279,19 @@ test("GetAccountSummary counts the account's entities with AWS's quotas", async 
   assert.equal(s!.VersionsPerPolicyQuota, 5);
   assert.equal(s!.AttachedPoliciesPerRoleQuota, 10);
 });
+
+test("a policy name where an ARN is expected: ValidationError 'Invalid ARN:  Could not be parsed!' before any lookup", async () => {
+  const iam = server.client(IAMClient, { account: randomAccount() });
+  const message = "Invalid ARN:  Could not be parsed!";
+  // Shorter than the model's 20-character minimum too: the ARN check comes first. The user and role do not exist:
+  // validation comes before the lookup.
+  for (const PolicyArn of ["ReadOnlyAccess", "AdministratorAccessForEverything"]) {
+    await rejects(iam.send(new AttachUserPolicyCommand({ UserName: "nobody", PolicyArn })), "ValidationError", 400, message);
+    await rejects(iam.send(new AttachRolePolicyCommand({ RoleName: "nobody", PolicyArn })), "ValidationError", 400, message);
+    await rejects(iam.send(new GetPolicyCommand({ PolicyArn })), "ValidationError", 400, message);
+  }
+  // A well-formed ARN of a policy that is not there is still NoSuchEntity.
+  const missing = "arn:aws:iam::aws:policy/NoSuchPolicyHere";
+  await iam.send(new CreateUserCommand({ UserName: "u" }));
+  await rejects(iam.send(new AttachUserPolicyCommand({ UserName: "u", PolicyArn: missing })), "NoSuchEntityException", 404);
+});
