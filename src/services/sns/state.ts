@@ -94,10 +94,23 @@ export { parseArn };
 
 export const topicArn = (ctx: HandlerContext, name: string) => regionalArn(ctx, "sns", name);
 
+/**
+ * SNS's wording of a parameter that is not an SNS ARN: with fewer than six colon-separated elements, the reason AWS
+ * gives ("Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1", as SNS answered Publish
+ * in github.com/aws-samples/amazon-rekognition-video-analyzer/issues/41 and for SubscriptionArn in
+ * crossplane-contrib/provider-upjet-aws/issues/935); otherwise the bare "Invalid parameter: <param>".
+ */
+export function invalidArn(param: string, arn: string): InvalidParameterException {
+  const elements = arn.split(":").length;
+  return new InvalidParameterException(
+    elements < 6 ? `Invalid parameter: ${param} Reason: An ARN must have at least 6 elements, not ${elements}` : `Invalid parameter: ${param}`,
+  );
+}
+
 /** The topic a TopicArn names, in the caller's account and region; AWS answers NotFound for any other. */
 export function mustTopic(ctx: HandlerContext, arn: string, param = "TopicArn"): TopicRec {
   const p = parseArn(arn);
-  if (!p || !p.resource || p.resource.includes(":") || !arn.startsWith("arn:aws:sns:")) throw new InvalidParameterException(`Invalid parameter: ${param}`);
+  if (!p || !p.resource || p.resource.includes(":") || !arn.startsWith("arn:aws:sns:")) throw invalidArn(param, arn);
   const t = p.account === ctx.account && p.region === ctx.region ? tables(ctx).topics.get(p.resource) : undefined;
   if (!t) throw new NotFoundException("Topic does not exist");
   return t;
@@ -106,8 +119,7 @@ export function mustTopic(ctx: HandlerContext, arn: string, param = "TopicArn"):
 /** The table key of a subscription ARN (`<topic>:<id>`), or InvalidParameter as AWS words a malformed one. */
 export function subKey(ctx: HandlerContext, arn: string): string | undefined {
   const p = parseArn(arn);
-  if (!p || !arn.startsWith("arn:aws:sns:"))
-    throw new InvalidParameterException(`Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not ${arn.split(":").length}`);
+  if (!p || !arn.startsWith("arn:aws:sns:")) throw invalidArn("SubscriptionArn", arn);
   const parts = p.resource.split(":");
   if (parts.length !== 2) throw new InvalidParameterException("Invalid parameter: SubscriptionArn");
   return p.account === ctx.account && p.region === ctx.region ? p.resource : undefined;

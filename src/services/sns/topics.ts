@@ -4,7 +4,7 @@ import { mergeTags, removeTags, type MergeTagsOptions } from "../../core/tags.js
 import type { SnsApi, Tag } from "./api.generated.js";
 import { InvalidParameterException, ResourceNotFoundException, TagLimitExceededException } from "./api.generated.js";
 import { effectiveDeliveryPolicy, validateDeliveryPolicy } from "./delivery-policy.js";
-import { transaction, isFifo, mustTopic, pageOf, parseArn, tables, topicArn, type TopicRec } from "./state.js";
+import { invalidArn, transaction, isFifo, mustTopic, pageOf, parseArn, tables, topicArn, type TopicRec } from "./state.js";
 
 const NAME = /^[A-Za-z0-9_-]{1,256}$/;
 const FIFO_NAME = /^[A-Za-z0-9_-]{1,251}\.fifo$/;
@@ -160,7 +160,7 @@ export const topics = {
 
   deleteTopic({ TopicArn }, ctx) {
     const p = parseArn(TopicArn);
-    if (!p || !TopicArn.startsWith("arn:aws:sns:")) throw new InvalidParameterException("Invalid parameter: TopicArn");
+    if (!p || !TopicArn.startsWith("arn:aws:sns:")) throw invalidArn("TopicArn", TopicArn);
     // AWS: deleting a topic that does not exist is not an error. Its subscriptions go with it.
     if (p.account !== ctx.account || p.region !== ctx.region) return {};
     const t = tables(ctx);

@@ -15,6 +15,7 @@ import {
   UntagResourceCommand,
   SubscribeCommand,
   ListSubscriptionsByTopicCommand,
+  PublishCommand,
 } from "@aws-sdk/client-sns";
 import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -89,7 +90,19 @@ test("FIFO topics: .fifo names, FifoTopic and ContentBasedDeduplication", async 
 test("bad input answers InvalidParameter / NotFound as AWS words it", async () => {
   const sns = snsClient(server);
   await rejects(sns.send(new CreateTopicCommand({ Name: "has space" })), "InvalidParameterException", 400, "Invalid parameter: Topic Name");
-  await rejects(sns.send(new GetTopicAttributesCommand({ TopicArn: "not-an-arn" })), "InvalidParameterException", 400, "Invalid parameter: TopicArn");
+  // AWS gives the reason when the value is not an ARN at all (SNS's answer to Publish in
+  // github.com/aws-samples/amazon-rekognition-video-analyzer/issues/41).
+  const notArn = (n: number) => `Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not ${n}`;
+  await rejects(sns.send(new GetTopicAttributesCommand({ TopicArn: "not-an-arn" })), "InvalidParameterException", 400, notArn(1));
+  await rejects(sns.send(new PublishCommand({ TopicArn: "my-topic", Message: "m" })), "InvalidParameterException", 400, notArn(1));
+  await rejects(sns.send(new DeleteTopicCommand({ TopicArn: "arn:aws:sns" })), "InvalidParameterException", 400, notArn(3));
+  // Six elements but not a topic: the bare wording.
+  await rejects(
+    sns.send(new GetTopicAttributesCommand({ TopicArn: "arn:aws:sqs:us-east-1:123456789012:q" })),
+    "InvalidParameterException",
+    400,
+    "Invalid parameter: TopicArn",
+  );
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "t1" }));
   await rejects(
     sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: "Bogus", AttributeValue: "x" })),
