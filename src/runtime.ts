@@ -175,10 +175,11 @@ export class Runtime implements GatewayHost {
     if (info.declared.validate) info.declared.validate(model, operation, input);
     else {
       const spoken = protocol ?? info.protocols[0];
+      const relaxed = info.declared.relaxed?.[operation];
       validateInput(
         model,
         op.input?.shape,
-        input,
+        relaxed ? withoutRelaxed(input, relaxed) : input,
         info.declared.validationCode ?? (spoken === "query" || spoken === "ec2" ? "ValidationError" : "ValidationException"),
       );
     }
@@ -302,4 +303,15 @@ export class Runtime implements GatewayHost {
   rootIdentity(account = DEFAULT_ACCOUNT, region = this.options.defaultRegion): Identity {
     return { account, region, principal: rootPrincipal(account) };
   }
+}
+
+/** The input as the model check sees it: the values the service declares it accepts beyond the model left out. */
+function withoutRelaxed(input: Record<string, unknown>, relaxed: Record<string, (value: string) => boolean>): Record<string, unknown> {
+  const out = { ...input };
+  for (const [member, accepts] of Object.entries(relaxed)) {
+    const v = out[member];
+    if (Array.isArray(v)) out[member] = v.filter((x) => !(typeof x === "string" && accepts(x)));
+    else if (typeof v === "string" && accepts(v)) delete out[member];
+  }
+  return out;
 }

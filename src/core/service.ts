@@ -148,14 +148,23 @@ export interface ServiceRegistration {
    */
   validate?(model: ServiceModel, operation: string, input: Record<string, unknown>): void;
   /** The generic validation's error code (default: ValidationError when the caller speaks query or ec2, else ValidationException). */
-  validationCode?: "ValidationError" | "ValidationException";
+  validationCode?: string;
   /** Where access keys come from besides the root keys (IAM's access keys, STS's sessions). Small modules. */
   credentialSource?: CredentialSource;
   /** The CloudTrail eventSource host, when it is not `<signingName>.amazonaws.com`. */
   eventSource?: string;
   /** Protocol traits the botocore model lacks (S3's bare errors, namespace, 405s), read by the codec. */
   wire?: WireTraits;
+  /** Values AWS accepts beyond the model's constraints, per operation and member, each with its source. */
+  relaxed?: Relaxations;
 }
+
+/**
+ * Where a service accepts more than its model says (SQS's ReceiveMessage AttributeNames takes the message-system
+ * names): per operation, per top-level input member, the values the generic validation lets through. A list's
+ * accepted elements are left out of the model check; the rest is checked as usual.
+ */
+export type Relaxations = Record<string, Record<string, (value: string) => boolean>>;
 
 /** A catalogued service's routing facts (models/index.json, made by codegen) with its declaration. */
 export interface ServiceInfo {

@@ -212,23 +212,13 @@ export function validationErrors(model: ServiceModel, shapeName: string | undefi
 }
 
 // Services that word model-constraint failures under their own error code, as AWS answers them.
-const SERVICE_VALIDATION_CODE: Record<string, string> = {
-  "CloudWatch Logs": "InvalidParameterException",
-};
-
-/** Throws AWS's validation error (`ValidationError` for query services, `ValidationException` for JSON ones). */
-export function validateInput(
-  model: ServiceModel,
-  shapeName: string | undefined,
-  input: Record<string, unknown>,
-  code: "ValidationError" | "ValidationException",
-): void {
+/**
+ * Throws AWS's validation error in `code` (`ValidationError` for query services, `ValidationException` for JSON
+ * ones, or the service's own as its registry entry declares: CloudWatch Logs' InvalidParameterException).
+ */
+export function validateInput(model: ServiceModel, shapeName: string | undefined, input: Record<string, unknown>, code: string): void {
   const errors = validationErrors(model, shapeName, input);
   if (!errors.length) return;
   const n = errors.length;
-  throw new ServiceError(
-    SERVICE_VALIDATION_CODE[model.metadata.serviceId] ?? code,
-    `${n} validation error${n > 1 ? "s" : ""} detected: ${errors.join("; ")}`,
-    400,
-  );
+  throw new ServiceError(code, `${n} validation error${n > 1 ? "s" : ""} detected: ${errors.join("; ")}`, 400);
 }

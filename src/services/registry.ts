@@ -10,6 +10,7 @@ import { s3Quirk } from "./s3/wire/quirk.js";
 import { s3Validate } from "./s3/wire/responses.js";
 import { s3WireTraits } from "./s3/wire/traits.js";
 import { sqsQuirk } from "./sqs/wire.js";
+import { sqsRelaxations } from "./sqs/relaxations.js";
 
 // Lambda function URLs: <url-id>.lambda-url.<region>.localhost (or .on.aws) addressed by Host.
 const LAMBDA_URL_HOST = /^[a-z0-9]{32}\.lambda-url\.[a-z0-9-]+\.(?:localhost|on\.aws)(?::\d+)?$/i;
@@ -42,6 +43,7 @@ export const REGISTRY: ServiceRegistration[] = [
     botocore: "sqs",
     load: () => import("./sqs/index.js"),
     quirk: sqsQuirk, // the query protocol's names, which the JSON model lost
+    relaxed: sqsRelaxations, // ReceiveMessage's AttributeNames takes the message-system names
   },
   {
     name: "sns",
@@ -53,7 +55,12 @@ export const REGISTRY: ServiceRegistration[] = [
   { name: "ssm", botocore: "ssm", load: () => import("./ssm/index.js") },
   { name: "secrets-manager", botocore: "secretsmanager", load: () => import("./secrets-manager/index.js") },
   { name: "kms", botocore: "kms", load: () => import("./kms/index.js") },
-  { name: "cloudwatch-logs", botocore: "logs", load: () => import("./cloudwatch-logs/index.js") },
+  {
+    name: "cloudwatch-logs",
+    botocore: "logs",
+    load: () => import("./cloudwatch-logs/index.js"),
+    validationCode: "InvalidParameterException", // its model's constraints, worded as Logs answers them
+  },
   { name: "cloudwatch", botocore: "cloudwatch" },
   { name: "eventbridge", botocore: "events" },
   {

@@ -236,3 +236,17 @@ test("long polling on an empty queue waits the whole WaitTimeSeconds and returns
   assert.equal(r.Messages, undefined);
   assert.ok(Date.now() - started >= 950);
 });
+
+test("ReceiveMessage's deprecated AttributeNames takes the message-system names, as SQS does; other values are still refused", async () => {
+  const { sqs, QueueUrl } = await setup({}, "relaxed");
+  await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "b" }));
+  // The SDK types AttributeNames as queue attribute names; code written before 2024 sends message-system names there.
+  const AttributeNames = ["SentTimestamp", "ApproximateFirstReceiveTimestamp"] as never;
+  const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames }));
+  assert.equal(Messages!.length, 1);
+  assert.match(Messages![0].Attributes!.SentTimestamp!, /^\d{13}$/);
+  assert.match(Messages![0].Attributes!.ApproximateFirstReceiveTimestamp!, /^\d{13}$/);
+  assert.equal(Messages![0].Attributes!.ApproximateReceiveCount, undefined);
+  // A name that is neither a queue nor a message-system attribute is still the model's validation error.
+  await rejects(sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ["NoSuchAttribute"] as never })), "ValidationException", 400);
+});
