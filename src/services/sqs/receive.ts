@@ -9,18 +9,7 @@ import type { MessageRec, QueueRec, StoredAttribute } from "./state.js";
 import { md5OfAttributes } from "./md5.js";
 import { transaction, arnOf, findQueue, messageKey, messagePrefix, messages, queueByArn, queues } from "./state.js";
 import { isClosing, waitForMessages, wake } from "./waiters.js";
-
-const SYSTEM_NAMES = [
-  "SenderId",
-  "SentTimestamp",
-  "ApproximateReceiveCount",
-  "ApproximateFirstReceiveTimestamp",
-  "SequenceNumber",
-  "MessageDeduplicationId",
-  "MessageGroupId",
-  "AWSTraceHeader",
-  "DeadLetterQueueSourceArn",
-];
+import { SYSTEM_NAMES } from "./system-attributes.js";
 
 // Receipt handles are opaque to clients; inside: queue incarnation, message key and the receive's nonce.
 const encodeHandle = (q: QueueRec, key: string, nonce: string) => Buffer.from(`${q.id} ${key} ${nonce}`, "utf8").toString("base64");

@@ -1,20 +1,10 @@
 // Where SQS accepts more than its model's enums say, each with its source: the generic validation does not refuse
 // these values (runtime.dispatch leaves them out of the model check); the handler reads them.
 import type { Relaxations } from "../../core/service.js";
+import { SYSTEM_NAMES } from "./system-attributes.js";
 
-// The message-system attribute names (the model's MessageSystemAttributeName enum).
-const MESSAGE_SYSTEM_NAMES = new Set([
-  "All",
-  "SenderId",
-  "SentTimestamp",
-  "ApproximateReceiveCount",
-  "ApproximateFirstReceiveTimestamp",
-  "SequenceNumber",
-  "MessageDeduplicationId",
-  "MessageGroupId",
-  "AWSTraceHeader",
-  "DeadLetterQueueSourceArn",
-]);
+// The message-system attribute names, and "All".
+const MESSAGE_SYSTEM_NAMES = new Set(["All", ...SYSTEM_NAMES]);
 
 export const sqsRelaxations: Relaxations = {
   ReceiveMessage: {
