@@ -108,6 +108,8 @@ export interface WireTraits {
   xmlNamespace?: string;
   /** A request no route takes answers 405 MethodNotAllowed even when no route has its path (S3), not 404. */
   unmatchedIsMethodNotAllowed?: boolean;
+  /** Success status codes the model leaves at 200 where the service answers another (S3's PutBucketTagging: 204). */
+  responseCodes?: Record<string, number>;
 }
 
 export { modelsDir };

@@ -229,7 +229,7 @@ export function writeResponse(
   baseHeaders: Record<string, string>,
 ): HttpResponse {
   const op = model.operations[operation];
-  let status = op.http?.responseCode ?? 200;
+  let status = op.http?.responseCode ?? model.wire?.responseCodes?.[operation] ?? 200;
   const headers: Record<string, string> = { ...baseHeaders };
   if (!op.output) return { status, headers, body: "" };
   const shape = model.shapes[op.output.shape];

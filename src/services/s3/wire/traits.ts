@@ -8,4 +8,7 @@ export const s3WireTraits: WireTraits = {
   xmlNamespace: "http://s3.amazonaws.com/doc/2006-03-01/",
   // PATCH /bucket/key and other requests no route takes: 405 MethodNotAllowed, as S3 answers.
   unmatchedIsMethodNotAllowed: true,
+  // The model says 200; S3 answers "HTTP/1.1 204 No Content" (the S3 API Reference's PUT Bucket tagging sample
+  // response, as recorded from AWS for issue 10; S3-compatible stores document the same, e.g. Oracle's ZFS S3 guide).
+  responseCodes: { PutBucketTagging: 204 },
 };
