@@ -25,19 +25,32 @@ export function recordAuditEvent(x: Exchange): void {
   });
 }
 
-// What the caller asked for when the operation did not resolve: the target, Action=, or CBOR path.
+// What the caller asked for when the operation did not resolve: the target, Action=, or CBOR path. It runs after
+// the response is out, on input that may be what failed (malformed percent-encoding): it never throws.
 function requestedOperation(x: Exchange): string {
   const target = x.req.headers["x-amz-target"];
   if (target) return target.slice(target.lastIndexOf(".") + 1);
   const cbor = /\/operation\/([^/]+)$/.exec(x.req.path);
-  if (cbor) return decodeURIComponent(cbor[1]);
+  if (cbor) return decodeOr(cbor[1]);
   const q = /(?:^|&)Action=([^&]*)/.exec(x.req.query)?.[1];
-  if (q) return decodeURIComponent(q);
+  if (q) return decodeOr(q);
   if ((x.req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
-    const a = parseForm(x.req.body.toString("utf8")).get("Action");
-    if (a) return a;
+    try {
+      const a = parseForm(x.req.body.toString("utf8")).get("Action");
+      if (a) return a;
+    } catch {
+      // A form that does not decode: named by the request line below.
+    }
   }
   return `${x.req.method} ${x.req.path}`;
+}
+
+function decodeOr(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function unknownPrincipal(account: string, accessKeyId: string | undefined): Principal {

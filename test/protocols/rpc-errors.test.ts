@@ -84,6 +84,17 @@ test("query: malformed percent-encoding is MalformedQueryString 400", async () =
   const e = xml.parse(r.body.toString("utf8")).ErrorResponse.Error;
   assert.equal(e.Code, "MalformedQueryString");
   assert.equal(e.Type, "Sender");
+  // The call is in the audit trail too (recording it once failed on the same malformed form, after the response).
+  const { Events } = (await server.runtime.dispatch(
+    "cloudtrail",
+    "LookupEvents",
+    { LookupAttributes: [{ AttributeKey: "EventSource", AttributeValue: "sts.amazonaws.com" }] },
+    server.runtime.rootIdentity("123456789012"),
+  )) as { Events: { CloudTrailEvent: string }[] };
+  assert.ok(
+    Events.some((ev) => (JSON.parse(ev.CloudTrailEvent) as { errorCode?: string }).errorCode === "MalformedQueryString"),
+    "the refused call is recorded",
+  );
 });
 
 test("query: an unknown Action to STS is InvalidAction 400", async () => {
