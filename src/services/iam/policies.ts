@@ -6,7 +6,7 @@ import { encodeDocument, mergeTags, newId, page, removeTags, toDate, underPath }
 import { AWS_MANAGED } from "./aws-managed.js";
 import { attachments } from "./links.js";
 import { checkPolicyDocument, checkPolicySize } from "./policy-grammar.js";
-import { findPolicy, mustAttachablePolicy, mustOwnPolicy, policyArn, policyOut, type PolicyView } from "./policy-store.js";
+import { findPolicy, mustAttachablePolicy, mustOwnPolicy, policyArn, policyOut, viewOf, type PolicyView } from "./policy-store.js";
 import type { PolicyRec } from "./state.js";
 import { k, nameKey, tables } from "./state.js";
 
@@ -16,18 +16,6 @@ function checkManagedDocument(doc: string) {
   checkPolicyDocument(doc, "identity");
   checkPolicySize(doc, "PolicySize", 6144);
 }
-
-const viewOf = (account: string, rec: PolicyRec): PolicyView => ({
-  arn: policyArn(account, rec),
-  name: rec.name,
-  path: rec.path,
-  id: rec.id,
-  description: rec.description,
-  defaultVersion: rec.defaultVersion,
-  createDate: rec.createDate,
-  updateDate: rec.updateDate,
-  rec,
-});
 
 const savePolicy = (ctx: HandlerContext, rec: PolicyRec) => tables(ctx).policies.put(nameKey(rec.name), rec);
 

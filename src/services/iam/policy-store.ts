@@ -26,6 +26,19 @@ const ARN = /^arn:aws:iam::(\d{12}|aws):policy(\/(?:.*\/)?)([^/]+)$/;
 
 export const notAttachable = (arn: string) => new NoSuchEntityException(`Policy ${arn} does not exist or is not attachable.`);
 
+/** An account policy as IAM shows it. */
+export const viewOf = (account: string, rec: PolicyRec): PolicyView => ({
+  arn: policyArn(account, rec),
+  name: rec.name,
+  path: rec.path,
+  id: rec.id,
+  description: rec.description,
+  defaultVersion: rec.defaultVersion,
+  createDate: rec.createDate,
+  updateDate: rec.updateDate,
+  rec,
+});
+
 export function findPolicy(ctx: HandlerContext, arn: string): PolicyView | undefined {
   const aws = awsManagedPolicy(arn);
   if (aws) return { ...aws, defaultVersion: aws.versionId };
@@ -33,17 +46,7 @@ export function findPolicy(ctx: HandlerContext, arn: string): PolicyView | undef
   if (!m || m[1] !== ctx.account) return undefined;
   const rec = tables(ctx).policies.get(nameKey(m[3]));
   if (!rec || rec.path !== m[2] || rec.name !== m[3]) return undefined;
-  return {
-    arn,
-    name: rec.name,
-    path: rec.path,
-    id: rec.id,
-    description: rec.description,
-    defaultVersion: rec.defaultVersion,
-    createDate: rec.createDate,
-    updateDate: rec.updateDate,
-    rec,
-  };
+  return viewOf(ctx.account, rec);
 }
 
 export function mustAttachablePolicy(ctx: HandlerContext, arn: string): PolicyView {

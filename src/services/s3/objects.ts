@@ -2,7 +2,7 @@
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import type { BlobSource } from "../../core/blobs.js";
-import type { DeletedObject, S3Api, Error_ } from "./api.generated.js";
+import type { DeletedObject, GetObjectRequest, S3Api, Error_ } from "./api.generated.js";
 import { findVersion, getObject, invalidArgument, mustBucket, noSuchKey, parseTaggingHeader, quotedMd5 } from "./common.js";
 import { checkCopyConditions, checkReadConditions, checkWriteConditions, parseRange } from "./conditions.js";
 import { checksumOut, headersOut, readContent, storeBody } from "./content.js";
@@ -54,14 +54,12 @@ export function readableVersion(b: BucketRec, key: string, versionId: string | u
 }
 
 // Response header overrides (response-content-type …) S3 honours on GET.
-function overrides(i: {
-  ResponseCacheControl?: string;
-  ResponseContentDisposition?: string;
-  ResponseContentEncoding?: string;
-  ResponseContentLanguage?: string;
-  ResponseContentType?: string;
-  ResponseExpires?: Date;
-}) {
+function overrides(
+  i: Pick<
+    GetObjectRequest,
+    "ResponseCacheControl" | "ResponseContentDisposition" | "ResponseContentEncoding" | "ResponseContentLanguage" | "ResponseContentType" | "ResponseExpires"
+  >,
+) {
   const o: Record<string, unknown> = {};
   if (i.ResponseCacheControl) o.CacheControl = i.ResponseCacheControl;
   if (i.ResponseContentDisposition) o.ContentDisposition = i.ResponseContentDisposition;
