@@ -3,7 +3,7 @@ export interface ServiceErrorOptions {
   senderFault?: boolean;
   /** The model's shape name (JSON protocols send it as __type); defaults to the code. */
   shapeName?: string;
-  /** Extra modeled members of the error shape, serialized beside Code and Message. */
+  /** Extra members of the error (modeled or not: the detail elements AWS sends), serialized beside Code and Message. */
   fields?: Record<string, unknown>;
   /** Extra response headers (e.g. S3's x-amz-delete-marker on 404s). */
   headers?: Record<string, string>;

@@ -214,14 +214,17 @@ export class RestXmlCodec implements ProtocolCodec {
     if (!bare) err.add(new XmlElement("Type").add(error.senderFault ? "Sender" : "Receiver"));
     err.add(new XmlElement("Code").add(error.code));
     if (error.message) err.add(new XmlElement("Message").add(error.message));
-    if (shape && (shape.exception || shape.error)) {
+    const modeled = shape && (shape.exception || shape.error) ? shape.members : undefined;
+    if (modeled) {
       writeHeaders(model, shape, fields, headers);
-      const members = Object.entries(shape.members ?? {}).filter(([n, r]) => !r.location && n.toLowerCase() !== "message");
+      const members = Object.entries(modeled).filter(([n, r]) => !r.location && n.toLowerCase() !== "message");
       writeStructure(model, err, members, fields);
-    } else {
-      for (const [k, v] of Object.entries(fields)) {
-        if (v !== undefined && v !== null) err.add(new XmlElement(k).add(v instanceof Date ? v.toISOString() : String(v)));
-      }
+    }
+    // Detail elements the model leaves out (S3's NoSuchBucket has no members, yet AWS sends <BucketName>): written
+    // as text after the modeled ones, in the order the error gives them.
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined || v === null || (modeled && k in modeled)) continue;
+      err.add(new XmlElement(k).add(v instanceof Date ? v.toISOString() : String(v)));
     }
     let root: XmlElement;
     if (bare) {

@@ -35,14 +35,21 @@ export async function storeBody(ctx: HandlerContext, body: BlobSource | undefine
   if (input.ContentMD5 !== undefined) {
     md5 = Buffer.from(input.ContentMD5, "base64");
     if (md5.length !== 16 || md5.toString("base64") !== input.ContentMD5.trim())
-      throw new ServiceError("InvalidDigest", "The Content-MD5 you specified is not valid.", 400);
+      // As AWS words it, with the header's value (test_s3.snapshot.json: test_s3_invalid_content_md5).
+      throw new ServiceError("InvalidDigest", "The Content-MD5 you specified was invalid.", 400, { fields: { "Content-MD5": input.ContentMD5 } });
   }
   const blob = await ctx.blobs.write(body ?? Buffer.alloc(0), { checksums: alg && checksummer(alg) ? [alg] : [] });
   const fail = (e: ServiceError) => {
     ctx.blobs.delete(blob.id);
     return e;
   };
-  if (md5 && md5.toString("hex") !== blob.md5) throw fail(new ServiceError("BadDigest", "The Content-MD5 you specified did not match what we received.", 400));
+  if (md5 && md5.toString("hex") !== blob.md5)
+    // ExpectedDigest: what the caller sent, in hex; CalculatedDigest: what S3 computed, in base64 (same snapshot).
+    throw fail(
+      new ServiceError("BadDigest", "The Content-MD5 you specified did not match what we received.", 400, {
+        fields: { ExpectedDigest: md5.toString("hex"), CalculatedDigest: Buffer.from(blob.md5, "hex").toString("base64") },
+      }),
+    );
   if (alg) {
     const provided = input[member(alg)];
     const computed = blob.checksums[alg];

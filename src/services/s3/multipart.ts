@@ -7,8 +7,19 @@ import type { ChecksumAlgorithm } from "../../core/blobs.js";
 import { ServiceError } from "../../core/errors.js";
 import type { BlobSource } from "../../core/blobs.js";
 import type { MultipartUpload, Part, S3Api } from "./api.generated.js";
-import { NoSuchUpload } from "./api.generated.js";
-import { getObject, malformedXml, mustBucket, ownerOf, parseTaggingHeader, quotedMd5 } from "./common.js";
+import {
+  bareEtag,
+  entityTooSmall,
+  getObject,
+  invalidPart,
+  invalidPartOrder,
+  malformedXml,
+  mustBucket,
+  noSuchUpload,
+  ownerOf,
+  parseTaggingHeader,
+  quotedMd5,
+} from "./common.js";
 import { checkCopyConditions, checkWriteConditions, parseRange } from "./conditions.js";
 import { checksumOut, storeBody } from "./content.js";
 import { notify } from "./notifications.js";
@@ -18,11 +29,6 @@ import { commit, putVersion } from "./versions.js";
 
 const MIN_PART = 5 * 1024 * 1024;
 const uploadKey = (bucket: string, uploadId: string) => `${bucket}/${uploadId}`;
-
-const noSuchUpload = (uploadId: string) =>
-  new NoSuchUpload("The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", {
-    UploadId: uploadId,
-  });
 
 function mustUpload(t: Tables, bucket: string, key: string, uploadId: string): UploadRec {
   const u = t.uploads.get(uploadKey(bucket, uploadId));
@@ -252,32 +258,14 @@ export const multipart = {
     const chosen: PartRec[] = [];
     let prev = 0;
     for (const p of requested) {
-      if (p.PartNumber === undefined || p.PartNumber <= prev) {
-        throw new ServiceError("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.", 400, {
-          fields: { UploadId: i.UploadId },
-        });
-      }
+      if (p.PartNumber === undefined || p.PartNumber <= prev) throw invalidPartOrder(i.UploadId);
       prev = p.PartNumber;
       const stored = u.parts[String(p.PartNumber)];
-      const unq = (s?: string) => (s ?? "").replace(/"/g, "");
-      if (!stored || unq(p.ETag) !== unq(stored.etag)) {
-        throw new ServiceError(
-          "InvalidPart",
-          "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.",
-          400,
-          {
-            fields: { UploadId: i.UploadId, PartNumber: String(p.PartNumber), ETag: p.ETag },
-          },
-        );
-      }
+      if (!stored || bareEtag(p.ETag) !== bareEtag(stored.etag)) throw invalidPart(i.UploadId, p.PartNumber, p.ETag);
       chosen.push(stored);
     }
     chosen.forEach((p, n) => {
-      if (n < chosen.length - 1 && p.size < MIN_PART) {
-        throw new ServiceError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", 400, {
-          fields: { ProposedSize: String(p.size), MinSizeAllowed: String(MIN_PART), PartNumber: String(requested[n].PartNumber), ETag: p.etag },
-        });
-      }
+      if (n < chosen.length - 1 && p.size < MIN_PART) throw entityTooSmall(p.size, MIN_PART, requested[n].PartNumber!, p.etag);
     });
     // The object's content: every chosen part streamed, in order, into one new blob.
     const blobs = ctx.blobs;
