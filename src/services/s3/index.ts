@@ -10,6 +10,7 @@ import { multipart } from "./multipart.js";
 import { notificationConfig, resumePendingEvents } from "./notifications.js";
 import { objects } from "./objects.js";
 import { policy } from "./policy.js";
+import { restore } from "./storage-class.js";
 import { tagging } from "./tagging.js";
 
 const handlers = {
@@ -22,6 +23,7 @@ const handlers = {
   ...cors,
   ...lifecycle,
   ...notificationConfig,
+  ...restore,
 } satisfies Partial<S3Api>;
 
 export default defineService({

@@ -180,7 +180,7 @@ export const listing = {
       const { v, latest } = i.value;
       const common = { Key: enc(i.key), VersionId: v.versionId, IsLatest: latest, LastModified: new Date(v.lastModified), Owner: ownerOf(v.owner) };
       if (v.deleteMarker) DeleteMarkers.push(common);
-      else Versions.push({ ...common, ETag: v.etag, Size: v.size, StorageClass: "STANDARD" });
+      else Versions.push({ ...common, ETag: v.etag, Size: v.size, StorageClass: (v.storageClass ?? "STANDARD") as never });
     }
     const last = items[items.length - 1];
     return {

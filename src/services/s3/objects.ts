@@ -8,6 +8,7 @@ import { checkCopyConditions, checkReadConditions, checkWriteConditions, parseRa
 import { checksumOut, headersOut, readContent, storeBody } from "./content.js";
 import { notify } from "./notifications.js";
 import { tables, type BucketRec, type VersionRec } from "./state.js";
+import { ARCHIVED, checkCopyable, checkReadable, checkStorageClass, restoreHeader } from "./storage-class.js";
 import { commit, deleteCurrent, deleteVersion, putVersion } from "./versions.js";
 
 /** The content attributes a write request sets (PutObject, CopyObject with REPLACE, CreateMultipartUpload). */
@@ -31,7 +32,7 @@ export function attrsFrom(i: {
     expires: i.Expires,
     websiteRedirectLocation: i.WebsiteRedirectLocation,
     metadata: i.Metadata ?? {},
-    storageClass: i.StorageClass ?? "STANDARD",
+    storageClass: checkStorageClass(i.StorageClass) ?? "STANDARD",
   };
 }
 
@@ -80,7 +81,7 @@ function headOrGet(i: Parameters<S3Api["getObject"]>[0], ctx: HandlerContext) {
     });
   }
   const range = parseRange(i.Range, v.size);
-  const out: Record<string, unknown> = { ...headersOut(v, !!b.versioning), ...overrides(i) };
+  const out: Record<string, unknown> = { ...headersOut(v, !!b.versioning), ...overrides(i), Restore: restoreHeader(v, ctx.now()) };
   if (range) {
     out.ContentRange = `bytes ${range.start}-${range.end}/${v.size}`;
     out.ContentLength = range.end - range.start + 1;
@@ -91,6 +92,7 @@ function headOrGet(i: Parameters<S3Api["getObject"]>[0], ctx: HandlerContext) {
 export const objects = {
   async putObject(i, ctx) {
     const b0 = mustBucket(ctx, i.Bucket);
+    checkStorageClass(i.StorageClass);
     checkWriteConditions(i.Key, i, getObject(tables(ctx), b0.name, i.Key)?.versions[0]);
     const tags = parseTaggingHeader(i.Tagging);
     const blob = await storeBody(ctx, i.Body as BlobSource | undefined, i);
@@ -113,6 +115,7 @@ export const objects = {
 
   getObject(i, ctx) {
     const { v, range, out } = headOrGet(i, ctx);
+    checkReadable(v, ctx.now());
     // A Readable: the gateway streams it (the generated type says Uint8Array, which the codec also accepts).
     return { ...out, Body: readContent(ctx, v, range) as unknown as Uint8Array };
   },
@@ -168,6 +171,7 @@ export const objects = {
       },
       sv,
     );
+    checkStorageClass(i.StorageClass);
     const replaceMeta = i.MetadataDirective === "REPLACE";
     const replaceTags = i.TaggingDirective === "REPLACE";
     if (i.MetadataDirective && !["COPY", "REPLACE"].includes(i.MetadataDirective))
@@ -176,7 +180,19 @@ export const objects = {
       throw invalidArgument("Unknown tagging directive.", "x-amz-tagging-directive", i.TaggingDirective);
     const sameObject =
       src.bucket === i.Bucket && src.key === i.Key && (src.versionId === undefined || src.versionId === getObject(t0, i.Bucket, i.Key)?.versions[0]?.versionId);
-    if (sameObject && !replaceMeta && !i.StorageClass && !i.WebsiteRedirectLocation && !i.ServerSideEncryption && !i.SSEKMSKeyId && !dst0.versioning) {
+    // A restored archived object may be copied onto itself (how it leaves the archive for good).
+    // (copySourceVersion has refused an archived source that is not restored)
+    const restored = ARCHIVED.has(sv.storageClass ?? "");
+    if (
+      sameObject &&
+      !replaceMeta &&
+      !i.StorageClass &&
+      !restored &&
+      !i.WebsiteRedirectLocation &&
+      !i.ServerSideEncryption &&
+      !i.SSEKMSKeyId &&
+      !dst0.versioning
+    ) {
       throw new ServiceError(
         "InvalidRequest",
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -197,7 +213,7 @@ export const objects = {
     }
     const attrs = replaceMeta
       ? attrsFrom(i)
-      : { ...pickAttrs(sv), storageClass: i.StorageClass ?? sv.storageClass, websiteRedirectLocation: i.WebsiteRedirectLocation ?? sv.websiteRedirectLocation };
+      : { ...pickAttrs(sv), storageClass: i.StorageClass ?? "STANDARD", websiteRedirectLocation: i.WebsiteRedirectLocation ?? sv.websiteRedirectLocation };
     const etag = quotedMd5(blob.md5);
     const now = ctx.now();
     const checksums = Object.keys(blob.checksums).length ? blob.checksums : undefined;
@@ -264,5 +280,6 @@ export function copySourceVersion(ctx: HandlerContext, b: BucketRec, key: string
     if (versionId) throw new ServiceError("InvalidRequest", "The source of a copy request may not specifically refer to a delete marker by version id.", 400);
     throw noSuchKey(key);
   }
+  checkCopyable(v, ctx.now());
   return v;
 }

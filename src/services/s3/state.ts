@@ -41,6 +41,8 @@ export interface VersionRec {
   checksums?: Partial<Record<ChecksumAlgorithm, string>>;
   checksumType?: "FULL_OBJECT" | "COMPOSITE";
   partsCount?: number;
+  /** The last RestoreObject of an archived version (storage-class.ts), epoch ms on the runtime clock. */
+  restore?: { requestedAt: number; readyAt: number; expiresAt: number; days: number; tier: string };
 }
 
 /** Every version of a key, newest first. */

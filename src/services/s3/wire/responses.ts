@@ -12,6 +12,9 @@ export function s3ResponseShape(x: Exchange): void {
   const r = x.response;
   if (!r || x.error || !x.output) return;
   if (x.operation === "GetObject" && x.output.ContentRange && r.status === 200) r.status = 206;
+  // A handler's own success status where the model has none to carry it (RestoreObject: 202 Accepted, 200 OK).
+  const status = (x.output as Record<symbol, unknown>)[Symbol.for("stratus.s3.status")];
+  if (typeof status === "number") r.status = status;
   if (x.operation === "GetBucketLocation") {
     const lc = x.output.LocationConstraint as string | undefined;
     const ns = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
