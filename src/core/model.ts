@@ -110,6 +110,11 @@ export interface WireTraits {
   unmatchedIsMethodNotAllowed?: boolean;
   /** Success status codes the model leaves at 200 where the service answers another (S3's PutBucketTagging: 204). */
   responseCodes?: Record<string, number>;
+  /**
+   * The Smithy namespace a JSON or CBOR error's `__type` carries before a modeled error's shape name, where the service
+   * answers with the full shape id (SQS: `com.amazonaws.sqs#QueueDoesNotExist`); botocore's model has no namespace.
+   */
+  errorNamespace?: string;
 }
 
 export { modelsDir };

@@ -292,8 +292,12 @@ export function encodeDocument(model: ServiceModel, ref: MemberRef | { shape: st
 /** The error body of the document protocols: `__type`, the message under the casing the shape declares, modeled fields. */
 export function errorDocument(error: ServiceError, model: ServiceModel, fmt: DocumentFormat): Record<string, unknown> {
   const shape = model.shapes[error.shapeName];
-  const doc: Record<string, unknown> = { __type: error.shapeName };
-  const members = shape?.exception || shape?.error ? (shape.members ?? {}) : {};
+  const modeled = !!(shape?.exception || shape?.error);
+  // A service that answers full shape ids names its modeled errors `<namespace>#<Shape>`; an error outside its model
+  // carries whatever id the thrower gave it (e.g. Coral's `com.amazon.coral.service#InvalidParameterValueException`).
+  const ns = model.wire?.errorNamespace;
+  const doc: Record<string, unknown> = { __type: modeled && ns ? `${ns}#${error.shapeName}` : error.shapeName };
+  const members = modeled ? (shape?.members ?? {}) : {};
   const messageKey = "message" in members ? "message" : "Message" in members ? "Message" : "message";
   if (error.message) doc[messageKey] = error.message;
   for (const [k, v] of Object.entries(error.fields ?? {})) {

@@ -9,7 +9,7 @@ import { credentialSource as stsCredentialSource } from "./sts/credentials.js";
 import { s3Quirk } from "./s3/wire/quirk.js";
 import { s3Validate } from "./s3/wire/responses.js";
 import { s3WireTraits } from "./s3/wire/traits.js";
-import { sqsQuirk } from "./sqs/wire.js";
+import { sqsQuirk, sqsWireTraits } from "./sqs/wire.js";
 import { sqsRelaxations } from "./sqs/relaxations.js";
 
 // Lambda function URLs: <url-id>.lambda-url.<region>.localhost (or .on.aws) addressed by Host.
@@ -44,6 +44,7 @@ export const REGISTRY: ServiceRegistration[] = [
     load: () => import("./sqs/index.js"),
     quirk: sqsQuirk, // the query protocol's names, which the JSON model lost
     relaxed: sqsRelaxations, // ReceiveMessage's AttributeNames takes the message-system names
+    wire: sqsWireTraits, // JSON errors' __type is the full shape id, com.amazonaws.sqs#<Shape>
   },
   {
     name: "sns",

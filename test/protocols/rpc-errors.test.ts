@@ -274,9 +274,21 @@ test("query codec: an awsQueryCompatible JSON model answers query with <OpResult
 });
 
 test("json codec: an awsQueryCompatible model's modeled error keeps its shape name and tells the query code", () => {
-  const model = loadModel("sqs");
+  const model = { ...loadModel("sqs"), wire: undefined };
   const err = new ServiceError("QueueDoesNotExist", "The specified queue does not exist.", 400, { shapeName: "QueueDoesNotExist" });
   const res = codecs.json.serializeError(err, model, "GetQueueUrl", { requestId: "r-2" });
   assert.equal(res.headers["x-amzn-query-error"], "QueueDoesNotExist;Sender");
   assert.deepEqual(JSON.parse(String(res.body)), { __type: "QueueDoesNotExist", message: "The specified queue does not exist." });
+});
+
+test("json codec: a declared error namespace makes a modeled error's __type its full shape id, not an unmodeled one's", () => {
+  const model = { ...loadModel("sqs"), wire: { errorNamespace: "com.amazonaws.sqs" } };
+  const modeled = new ServiceError("AWS.SimpleQueueService.NonExistentQueue", "gone", 400, { shapeName: "QueueDoesNotExist" });
+  const res = codecs.json.serializeError(modeled, model, "GetQueueUrl", { requestId: "r-3" });
+  assert.equal(res.headers["x-amzn-query-error"], "AWS.SimpleQueueService.NonExistentQueue;Sender");
+  assert.deepEqual(JSON.parse(String(res.body)), { __type: "com.amazonaws.sqs#QueueDoesNotExist", message: "gone" });
+  const coral = new ServiceError("InvalidParameterValue", "bad", 400, { shapeName: "com.amazon.coral.service#InvalidParameterValueException" });
+  const res2 = codecs.json.serializeError(coral, model, "GetQueueUrl", { requestId: "r-4" });
+  assert.equal(res2.headers["x-amzn-query-error"], "InvalidParameterValue;Sender");
+  assert.deepEqual(JSON.parse(String(res2.body)), { __type: "com.amazon.coral.service#InvalidParameterValueException", message: "bad" });
 });

@@ -41,13 +41,21 @@ const bool = (v: string) => v === "true" || v === "false";
 
 /**
  * Checks attributes a caller sets (CreateQueue, SetQueueAttributes) and returns them normalized.
- * `creating` allows FifoQueue, which cannot change later.
+ *
+ * A standard queue knows none of the FIFO attributes, not even FifoQueue=false: "Unknown Attribute FifoQueue." (and
+ * ContentBasedDeduplication), while DeduplicationScope and FifoThroughputLimit get their own sentence; a FIFO queue
+ * takes FifoQueue=true again but refuses false ("Modifying queue type is not supported."). Source: LocalStack's
+ * AWS-recorded tests/aws/services/sqs/test_sqs.snapshot.json, test_create_standard_queue_with_fifo_attribute_raises_error,
+ * test_set_unsupported_attribute_standard and test_set_unsupported_attribute_fifo (recorded 2024-05-14/15).
  */
-export function validateAttributes(ctx: HandlerContext, given: Record<string, string>, fifo: boolean, creating: boolean): Record<string, string> {
+export function validateAttributes(ctx: HandlerContext, given: Record<string, string>, fifo: boolean): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, raw] of Object.entries(given)) {
     const value = String(raw);
-    if (!COMMON.has(name) && !(fifo && FIFO_ONLY.has(name)) && !(creating && name === "FifoQueue")) throw invalidAttributeName(name);
+    if (!fifo && (name === "DeduplicationScope" || name === "FifoThroughputLimit")) {
+      throw invalidAttributeName(name, `You can specify the ${name} only when FifoQueue is set to true.`);
+    }
+    if (!COMMON.has(name) && !(fifo && FIFO_ONLY.has(name))) throw invalidAttributeName(name);
     const range = RANGES[name];
     if (range) {
       if (!/^-?\d+$/.test(value.trim()) || Number(value) < range[0] || Number(value) > range[1]) throw invalidAttributeValue(name);
@@ -55,9 +63,8 @@ export function validateAttributes(ctx: HandlerContext, given: Record<string, st
       continue;
     }
     switch (name) {
-      case "FifoQueue":
-        if (!bool(value.toLowerCase())) throw invalidAttributeValue(name);
-        if (!creating && value.toLowerCase() !== String(fifo)) throw invalidAttributeName(name);
+      case "FifoQueue": // only a FIFO queue gets here
+        if (value.toLowerCase() !== "true") throw invalidAttributeValue(name, "Modifying queue type is not supported.");
         break;
       case "ContentBasedDeduplication":
       case "SqsManagedSseEnabled":

@@ -4,7 +4,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { decodePageToken, encodePageToken } from "../../core/paging.js";
 import type { SqsApi } from "./api.generated.js";
 import { defaultAttributes, readAttributes, validateAttributes } from "./attributes.js";
-import { invalidParameterValue, queueDoesNotExist, sqsError } from "./errors.js";
+import { invalidParameterValue, missingParameter, queueDoesNotExist, sqsError } from "./errors.js";
 import type { QueueRec } from "./state.js";
 import { transaction, arnOf, dedups, findQueue, messagePrefix, messages, queues, queueUrl } from "./state.js";
 import { wake } from "./waiters.js";
@@ -47,7 +47,7 @@ export const queueHandlers = {
       throw invalidParameterValue(
         "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.",
       );
-    const given = validateAttributes(ctx, Attributes, fifo, true);
+    const given = validateAttributes(ctx, Attributes, fifo);
     checkTags(tags);
     const table = queues(ctx);
     const existing = table.get(QueueName);
@@ -122,7 +122,7 @@ export const queueHandlers = {
 
   setQueueAttributes({ QueueUrl, Attributes }, ctx) {
     const q = findQueue(ctx, QueueUrl);
-    const given = validateAttributes(ctx, Attributes, q.fifo, false);
+    const given = validateAttributes(ctx, Attributes, q.fifo);
     delete given.FifoQueue;
     for (const [k, v] of Object.entries(given)) {
       if (v === "" && (k === "RedrivePolicy" || k === "Policy" || k === "RedriveAllowPolicy" || k === "KmsMasterKeyId")) delete q.attributes[k];
@@ -137,6 +137,8 @@ export const queueHandlers = {
 
   tagQueue({ QueueUrl, Tags }, ctx) {
     const q = findQueue(ctx, QueueUrl);
+    // Unverified against AWS: moto's wording (moto/sqs/models.py tag_queue, MissingParameter("Tags")).
+    if (Object.keys(Tags).length === 0) throw missingParameter("The request must contain the parameter Tags.");
     checkTags(Tags);
     Object.assign(q.tags, Tags);
     if (Object.keys(q.tags).length > 50) throw invalidParameterValue("Too many tags added for queue " + q.name + ".");
@@ -146,6 +148,8 @@ export const queueHandlers = {
 
   untagQueue({ QueueUrl, TagKeys }, ctx) {
     const q = findQueue(ctx, QueueUrl);
+    // Unverified against AWS: moto's wording (moto/sqs/models.py untag_queue).
+    if (TagKeys.length === 0) throw invalidParameterValue("Tag keys must be between 1 and 128 characters in length.");
     for (const k of TagKeys) delete q.tags[k];
     queues(ctx).put(q.name, q);
     return {};

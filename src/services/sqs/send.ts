@@ -210,6 +210,18 @@ export const sendHandlers = {
     }
     const max = 1048576;
     if (total > max) throw sqsError("BatchRequestTooLong", `Batch requests cannot be longer than ${max} bytes. You have sent ${total} bytes.`);
+    // On a FIFO queue an entry without MessageGroupId, or without MessageDeduplicationId when the queue has no
+    // content-based deduplication, fails the whole request (InvalidParameterValue), not that entry. Source: LocalStack's
+    // AWS-recorded test_sqs.snapshot.json, test_send_batch_missing_message_group_id_for_fifo_queue and
+    // test_send_batch_missing_deduplication_id_for_fifo_queue (recorded 2024-04-30).
+    if (q.fifo) {
+      for (const e of Entries) {
+        if (!e.MessageGroupId) throw invalidParameterValue("The request must contain the parameter MessageGroupId.");
+        if (!e.MessageDeduplicationId && q.attributes.ContentBasedDeduplication !== "true") {
+          throw invalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
+        }
+      }
+    }
     const Successful: SendMessageBatchResultEntry[] = [];
     const Failed: BatchResultErrorEntry[] = [];
     for (const e of Entries) {

@@ -1,5 +1,5 @@
 // SQS over the query protocol: its JSON model lost the query wire names, so query requests use a copy with them put back.
-import type { ServiceModel } from "../../core/model.js";
+import type { ServiceModel, WireTraits } from "../../core/model.js";
 import type { Exchange } from "../../core/exchange.js";
 import type { Quirk } from "../../core/service.js";
 
@@ -83,3 +83,12 @@ export const sqsQuirk: Quirk = {
     if (x.codec?.name === "query" && x.model) x.model = sqsQueryModel(x.model);
   },
 };
+
+/**
+ * SQS answers JSON errors with the full Smithy shape id: `{"__type":"com.amazonaws.sqs#QueueDoesNotExist", ...}`
+ * beside `x-amzn-query-error: AWS.SimpleQueueService.NonExistentQueue;Sender`. Sources: the SQS client of the AWS SDK
+ * for JavaScript v3 matches "com.amazonaws.sqs#QueueDoesNotExist" (its shape id, `static shapeId`, in
+ * @aws-sdk/client-sqs), and LocalStack's serializer notes AWS's "com.amazonaws.sqs#BatchRequestTooLong"
+ * (localstack-core/localstack/aws/protocol/serializer.py, SqsJsonResponseSerializer).
+ */
+export const sqsWireTraits: WireTraits = { errorNamespace: "com.amazonaws.sqs" };
