@@ -15,6 +15,7 @@ import { loadModel, type ServiceModel } from "./core/model.js";
 import type { Store } from "./core/store/types.js";
 import { STORE } from "./core/state.js";
 import { validateInput } from "./core/validate.js";
+import { explicitlyDenied } from "./core/policy/resource-guard.js";
 import type { AuditSink } from "./core/audit-types.js";
 import { noAudit } from "./core/audit-types.js";
 import type { Catalog } from "./core/catalog.js";
@@ -187,7 +188,15 @@ export class Runtime implements GatewayHost {
     if (def instanceof Promise) def = await def;
     const handler = def?.handlers[operation.charAt(0).toLowerCase() + operation.slice(1)];
     if (!handler) throw CommonErrors.notImplemented(model.metadata.serviceId, operation);
-    const out = await handler(input, this.context(service, operation, who));
+    const ctx = this.context(service, operation, who);
+    // Calls between services carry no caller of their own to decide (SNS delivering to a queue is the service
+    // principal on AWS, with keys Stratus does not model yet): resource policies are decided for callers' requests.
+    const guard = def?.resourcePolicy;
+    if (guard && !who.invokedBy) {
+      const denied = await explicitlyDenied(guard, input, ctx);
+      if (denied) throw guard.denied(ctx, denied);
+    }
+    const out = await handler(input, ctx);
     return (out ?? {}) as Record<string, unknown>;
   }
 

@@ -11,6 +11,7 @@ import type { HttpRequest, ProtocolName } from "./http.js";
 import type { CredentialResolver, CredentialSource, Principal, RootCredential } from "./identity.js";
 import type { Logger } from "./log.js";
 import type { ServiceModel, WireTraits } from "./model.js";
+import type { ResourcePolicyGuard } from "./policy/resource-guard.js";
 import type { Scheduler } from "./scheduler.js";
 import type { StateHolder } from "./state.js";
 
@@ -28,6 +29,11 @@ export interface ServiceDefinition {
    * handlers (`ctx.instance()`) and background work (`host.instance(name)`), with its stop function.
    */
   start?(host: ServiceHost): (() => void) | void | { instance: unknown; stop?(): void };
+  /**
+   * The resource policies the service keeps (bucket, key, queue, topic, secret, function policies): which resource
+   * and policy each call acts on, so the runtime refuses an explicit Deny before the handler runs, in every auth mode.
+   */
+  resourcePolicy?: ResourcePolicyGuard;
 }
 
 export function defineService(def: ServiceDefinition): ServiceDefinition {

@@ -1,5 +1,6 @@
 // KMS: the service at a glance — per account+region keys (symmetric, RSA, ECC, HMAC), aliases, policies, grants, tags, rotation.
 import { defineService } from "../../core/service.js";
+import { kmsResourcePolicy } from "./access.js";
 import type { KmsApi } from "./api.generated.js";
 import { aliases } from "./aliases.js";
 import { asymmetric } from "./asymmetric.js";
@@ -24,4 +25,4 @@ const handlers = {
   ...tags,
 } satisfies Partial<KmsApi>;
 
-export default defineService({ name: "kms", handlers });
+export default defineService({ name: "kms", handlers, resourcePolicy: kmsResourcePolicy });

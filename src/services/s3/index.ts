@@ -1,6 +1,7 @@
 // S3: the service at a glance — buckets, objects, listing, multipart, versioning, and bucket configuration
 // (policy, CORS, tagging, lifecycle with its sweep, event notifications).
 import { defineService } from "../../core/service.js";
+import { s3ResourcePolicy } from "./access.js";
 import type { S3Api } from "./api.generated.js";
 import { buckets } from "./buckets.js";
 import { cors } from "./cors.js";
@@ -29,6 +30,7 @@ const handlers = {
 export default defineService({
   name: "s3",
   handlers,
+  resourcePolicy: s3ResourcePolicy,
   start(runtime) {
     // Event notifications acknowledged before a restart and not yet delivered go out now.
     resumePendingEvents(runtime);

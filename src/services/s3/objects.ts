@@ -3,6 +3,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import type { BlobSource } from "../../core/blobs.js";
 import type { DeletedObject, GetObjectRequest, S3Api, Error_ } from "./api.generated.js";
+import { objectDeleteDenied } from "./access.js";
 import { findVersion, getObject, invalidArgument, mustBucket, noSuchKey, parseTaggingHeader, quotedMd5 } from "./common.js";
 import { checkCopyConditions, checkReadConditions, checkWriteConditions, parseRange } from "./conditions.js";
 import { checksumOut, headersOut, readContent, storeBody } from "./content.js";
@@ -140,6 +141,8 @@ export const objects = {
     const Errors: Error_[] = [];
     for (const o of items) {
       try {
+        const denied = objectDeleteDenied(ctx, b, o.Key, o.VersionId);
+        if (denied) throw denied;
         const r = deleteOne(ctx, b, o.Key, o.VersionId);
         if (!Delete.Quiet) {
           Deleted.push(

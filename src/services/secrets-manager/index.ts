@@ -1,6 +1,7 @@
 // Secrets Manager: the service at a glance — secrets, versions and staging labels, resource policies,
 // random passwords, rotation; values encrypted through KMS; deletion after the recovery window.
 import { defineService } from "../../core/service.js";
+import { secretsResourcePolicy } from "./access.js";
 import type { SecretsManagerApi } from "./api.generated.js";
 import { password } from "./password.js";
 import { policies } from "./policies.js";
@@ -15,6 +16,7 @@ const handlers = { ...secrets, ...versions, ...policies, ...password, ...rotatio
 export default defineService({
   name: "secrets-manager",
   handlers,
+  resourcePolicy: secretsResourcePolicy,
   // Secrets whose recovery window passed while the server was down are removed at start; the rest are
   // removed when their window ends (DeleteSecret schedules that too).
   start(runtime) {

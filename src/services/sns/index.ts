@@ -1,5 +1,6 @@
 // SNS: the service at a glance — topics, subscriptions with real deliveries (SQS, HTTP/S, Lambda), filter policies, signed messages.
 import { defineService } from "../../core/service.js";
+import { snsResourcePolicy } from "./access.js";
 import type { SnsApi } from "./api.generated.js";
 import { publishing } from "./publish.js";
 import { snsState, type SnsInstance } from "./state.js";
@@ -17,6 +18,7 @@ const handlers = {
 export default defineService({
   name: "sns",
   handlers,
+  resourcePolicy: snsResourcePolicy,
   // Deliveries run after the call returns; they need the server's URL and scheduler, and its signing key: the
   // running instance holds them.
   start(runtime) {

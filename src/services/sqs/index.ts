@@ -1,5 +1,6 @@
 // SQS: queues (standard and FIFO), messages with visibility, delays, long polling and redrive, and DLQ move tasks.
 import { defineService } from "../../core/service.js";
+import { sqsResourcePolicy } from "./access.js";
 import type { SqsApi } from "./api.generated.js";
 import { queueHandlers } from "./queues.js";
 import { sendHandlers } from "./send.js";
@@ -12,6 +13,7 @@ const handlers = { ...queueHandlers, ...sendHandlers, ...receiveHandlers, ...mov
 export default defineService({
   name: "sqs",
   handlers,
+  resourcePolicy: sqsResourcePolicy,
   // The running instance holds the long polls waiting in this server; move tasks running at the last stop resume.
   start(runtime) {
     const instance: SqsInstance = { waiters: new Waiters() };

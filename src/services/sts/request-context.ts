@@ -2,7 +2,7 @@
 import type { HandlerContext } from "../../core/context.js";
 import type { ConditionContext } from "../../core/policy/conditions.js";
 import type { SessionRecord } from "./credentials.js";
-import { principalArn, principalType } from "./trust-policy.js";
+import { globalConditions } from "../../core/policy/resource-guard.js";
 import type { Tag } from "./api.generated.js";
 
 export interface StsRequestFacts {
@@ -18,22 +18,9 @@ export interface StsRequestFacts {
 }
 
 export function requestContext(ctx: HandlerContext, facts: StsRequestFacts): ConditionContext {
-  const p = ctx.principal;
   const now = ctx.now();
   const c: ConditionContext = {
-    "aws:principalarn": principalArn(p),
-    "aws:principalaccount": p.accountId,
-    "aws:principaltype": principalType(p),
-    "aws:userid": p.principalId,
-    "aws:username": p.type === "IAMUser" ? p.userName : undefined,
-    "aws:currenttime": new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
-    "aws:epochtime": String(Math.floor(now / 1000)),
-    "aws:sourceip": ctx.sourceIp,
-    "aws:useragent": ctx.userAgent,
-    "aws:securetransport": "false",
-    "aws:requestedregion": ctx.region,
-    "aws:viaawsservice": "false",
-    "aws:principalisawsservice": "false",
+    ...globalConditions(ctx),
     "sts:externalid": facts.externalId,
     "sts:rolesessionname": facts.roleSessionName,
     "sts:sourceidentity": facts.sourceIdentity,
@@ -47,8 +34,10 @@ export function requestContext(ctx: HandlerContext, facts: StsRequestFacts): Con
   if (mfaAt !== undefined) {
     c["aws:multifactorauthpresent"] = "true";
     c["aws:multifactorauthage"] = String(Math.floor((now - mfaAt) / 1000));
-  } else if (p.session) {
+  } else if (ctx.principal.session) {
     c["aws:multifactorauthpresent"] = "false";
+  } else {
+    delete c["aws:multifactorauthpresent"];
   }
   if (session) c["aws:tokenissuetime"] = new Date(session.createdAt).toISOString().replace(/\.\d{3}Z$/, "Z");
 
