@@ -7,7 +7,13 @@ import type { HandlerContext } from "../../core/context.js";
 import { evaluatePolicy } from "../../core/policy/evaluate.js";
 import type { Located } from "../../core/state.js";
 import type { AddPermissionRequest, LambdaApi } from "./api.generated.js";
-import { PolicyLengthExceededException, PreconditionFailedException, ResourceConflictException, ResourceNotFoundException } from "./api.generated.js";
+import {
+  InvalidParameterValueException,
+  PolicyLengthExceededException,
+  PreconditionFailedException,
+  ResourceConflictException,
+  ResourceNotFoundException,
+} from "./api.generated.js";
 import type { FunctionRec, PermissionRec } from "./state.js";
 import { LATEST, functionArn, mustGetFunction, notFound, parseFunctionName, tables, transaction, versionKey } from "./state.js";
 import { aliasNotFound } from "./aliases.js";
@@ -108,6 +114,12 @@ const policyDoc = (recs: PermissionRec[]) => JSON.stringify({ Version: "2012-10-
 
 export const permissions = {
   addPermission(input, ctx) {
+    // A policy is the unqualified function's or a version's or alias's, never $LATEST's, named in FunctionName or
+    // Qualifier; refused before the function is looked up. Source: LocalStack's AWS-recorded
+    // tests/aws/services/lambda_/test_lambda_api.snapshot.json, test_permission_exceptions, add_permission_fn_qualifier_latest.
+    if (parseFunctionName(ctx, input.FunctionName, input.Qualifier === "" ? undefined : input.Qualifier).qualifier === LATEST) {
+      throw new InvalidParameterValueException("We currently do not support adding policies for $LATEST.", { Type: "User" });
+    }
     return transaction(ctx, () => {
       const tg = target(ctx, input.FunctionName, input.Qualifier);
       if (input.RevisionId !== undefined && input.RevisionId !== tg.revisionId()) throw new PreconditionFailedException(PRECONDITION_MESSAGE, { Type: "User" });

@@ -146,16 +146,21 @@ export interface FunctionRef {
 
 /**
  * Reads FunctionName as AWS does. A qualifier both in the name and in Qualifier must agree. An ARN of another
- * region or account names a function this caller cannot see here (not found).
+ * region is out of reach from this one ("Functions from 'eu-central-1' are not reachable in this region
+ * ('us-east-1')", ResourceNotFoundException 404, as LocalStack's AWS-recorded
+ * tests/aws/services/lambda_/test_lambda_api.snapshot.json has it: test_get_function_wrong_region for GetFunction,
+ * GetFunctionConfiguration, DeleteFunction, Invoke…, and test_function_arns for CreateFunction, recorded 2025-11-25);
+ * another account's names a function this caller cannot see here (not found).
  */
 export function parseFunctionName(ctx: Pick<HandlerContext, "account" | "region">, functionName: string, qualifier?: string): FunctionRef {
   let name: string;
   let q: string | undefined;
   let m = FULL_ARN.exec(functionName);
   if (m) {
-    if (m[1] !== ctx.region || m[2] !== ctx.account) {
-      throw new ResourceNotFoundException(`Function not found: ${functionName}`, { Type: "User" });
+    if (m[1] !== ctx.region) {
+      throw new ResourceNotFoundException(`Functions from '${m[1]}' are not reachable in this region ('${ctx.region}')`, { Type: "User" });
     }
+    if (m[2] !== ctx.account) throw new ResourceNotFoundException(`Function not found: ${functionName}`, { Type: "User" });
     name = m[3]!;
     q = m[4];
   } else if ((m = PARTIAL_ARN.exec(functionName))) {
