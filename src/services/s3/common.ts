@@ -13,8 +13,24 @@ export const S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
 export const canonicalId = (account: string) => createHash("sha256").update(`stratus-s3-owner:${account}`).digest("hex");
 export const ownerOf = (account: string): Owner => ({ ID: canonicalId(account), DisplayName: `account-${account}` });
 
-/** Version ids: 32 URL-safe characters, as S3's look. */
-export const newVersionId = () => randomBytes(24).toString("base64url");
+/**
+ * Version ids: 32 URL-safe characters, as S3's look, and like S3's self-checking: 21 random bytes and 3 of their hash.
+ * S3 tells an id it could have issued from one it could not (a tampered id is InvalidArgument where an unknown
+ * well-formed one is NoSuchVersion); the check bytes let Stratus make the same distinction.
+ */
+export const newVersionId = () => {
+  const r = randomBytes(21);
+  return Buffer.concat([r, versionCheck(r)]).toString("base64url");
+};
+const versionCheck = (r: Buffer) => createHash("sha256").update("stratus-s3-version:").update(r).digest().subarray(0, 3);
+/** Whether S3 could have issued this version id ("null", the id of the unversioned version, included). */
+export function isWellFormedVersionId(id: string): boolean {
+  if (id === "null") return true;
+  if (!/^[A-Za-z0-9_-]{32}$/.test(id)) return false;
+  const b = Buffer.from(id, "base64url");
+  return b.length === 24 && b.subarray(21).equals(versionCheck(b.subarray(0, 21)));
+}
+export const invalidVersionId = (versionId: string) => invalidArgument("Invalid version id specified", "versionId", versionId);
 
 export const quotedMd5 = (hex: string) => `"${hex}"`;
 /** An ETag as S3 writes it inside error details (InvalidPart, EntityTooSmall): without its quotes. */
@@ -65,17 +81,25 @@ function policyAllowsAccount(policy: string | undefined, account: string): boole
   }
 }
 
-/** The version a GET/HEAD addresses: the current one, or `versionId` ("null" included). */
-export function findVersion(obj: ObjectRec | undefined, key: string, versionId?: string): VersionRec {
+/**
+ * The version a GET/HEAD (or copy source, tagging call) addresses: the current one, or `versionId` ("null" included).
+ * A bucket that never had versioning knows no version id but "null": any other is InvalidArgument "Invalid version id
+ * specified" (AWS-recorded: LocalStack's test_s3_api.snapshot.json, test_get_object_with_version_unversioned_bucket,
+ * a well-formed id). With versioning, an unknown id S3 could have issued is NoSuchVersion (same file,
+ * test_delete_object_versioned: get-deleted-object-with-version); one it could not is InvalidArgument, as for a
+ * tampered id on DeleteObject there (delete-with-bad-version) — for GET that last case is unverified.
+ */
+export function findVersion(b: BucketRec, obj: ObjectRec | undefined, key: string, versionId?: string): VersionRec {
   if (versionId === undefined) {
     const cur = obj?.versions[0];
     if (!cur) throw noSuchKey(key);
     return cur;
   }
+  if (!b.versioning && versionId !== "null") throw invalidVersionId(versionId);
   const v = obj?.versions.find((x) => x.versionId === versionId);
   if (!v) {
-    // S3 checks the version id's shape first: anything it could never have issued is a 400.
-    if (versionId !== "null" && !/^[A-Za-z0-9._-]{1,1024}$/.test(versionId)) throw invalidArgument("Invalid version id specified", "versionId", versionId);
+    if (!isWellFormedVersionId(versionId)) throw invalidVersionId(versionId);
+    if (!b.versioning) throw noSuchKey(key);
     throw noSuchVersion(key, versionId);
   }
   return v;

@@ -67,6 +67,13 @@ const partOut = (n: number, p: PartRec): Part => ({
   ...checksumOut({ checksums: p.checksums }),
 });
 
+/** One page of parts (ListParts, GetObjectAttributes' ObjectParts): those after `marker`, at most `max` (≤ 1000). */
+export function partsPage<P>(parts: (readonly [number, P])[], marker: number, max = 1000) {
+  const all = parts.filter(([n]) => n > marker).sort((a, b) => a[0] - b[0]);
+  const page = all.slice(0, Math.min(max, 1000));
+  return { page, truncated: all.length > page.length, next: page.length ? page[page.length - 1][0] : 0 };
+}
+
 export const multipart = {
   createMultipartUpload(i, ctx) {
     const b = mustBucket(ctx, i.Bucket);
@@ -160,21 +167,21 @@ export const multipart = {
     const t = tables(ctx);
     mustBucket(ctx, Bucket, t);
     const u = mustUpload(t, Bucket, Key, UploadId);
-    const marker = Number(PartNumberMarker ?? 0);
-    const max = Math.min(MaxParts ?? 1000, 1000);
-    const all = Object.entries(u.parts)
-      .map(([n, p]) => [Number(n), p] as const)
-      .filter(([n]) => n > marker)
-      .sort((a, b) => a[0] - b[0]);
-    const page = all.slice(0, max);
-    const truncated = all.length > max;
+    // Pages of at most 1000 parts after the marker; NextPartNumberMarker is the page's last part, 0 for an empty page
+    // (AWS-recorded: LocalStack's test_s3_list_operations.snapshot.json, test_list_parts_pagination). MaxParts 0 gives
+    // an empty page that is truncated while parts remain (unverified).
+    const { page, truncated, next } = partsPage(
+      Object.entries(u.parts).map(([n, p]) => [Number(n), p] as const),
+      Number(PartNumberMarker ?? 0),
+      MaxParts,
+    );
     return {
       Bucket,
       Key,
       UploadId,
-      PartNumberMarker: marker,
-      NextPartNumberMarker: page.length ? page[page.length - 1][0] : undefined,
-      MaxParts: max,
+      PartNumberMarker: Number(PartNumberMarker ?? 0),
+      NextPartNumberMarker: next,
+      MaxParts: Math.min(MaxParts ?? 1000, 1000),
       IsTruncated: truncated,
       Parts: page.map(([n, p]) => partOut(n, p)),
       Initiator: { ID: ownerOf(u.owner).ID, DisplayName: ownerOf(u.owner).DisplayName },
@@ -252,7 +259,11 @@ export const multipart = {
     const t = tables(ctx);
     const b0 = mustBucket(ctx, i.Bucket, t);
     const u = mustUpload(t, i.Bucket, i.Key, i.UploadId);
-    const requested = i.MultipartUpload?.Parts ?? [];
+    // No body at all: InvalidRequest (AWS-recorded in LocalStack's test_s3.snapshot.json,
+    // test_multipart_complete_multipart_too_small: complete-exc-no-parts); a document without any <Part>: MalformedXML,
+    // as moto's tests say AWS answers (moto tests/test_s3/test_s3_multipart.py, test_complete_multipart_with_empty_partlist).
+    if (!i.MultipartUpload) throw new ServiceError("InvalidRequest", "You must specify at least one part", 400);
+    const requested = i.MultipartUpload.Parts ?? [];
     if (!requested.length) throw malformedXml();
     checkWriteConditions(i.Key, i, getObject(t, b0.name, i.Key)?.versions[0]);
     const chosen: PartRec[] = [];

@@ -4,7 +4,18 @@ import { ServiceError } from "../../core/errors.js";
 import type { BlobSource } from "../../core/blobs.js";
 import type { DeletedObject, GetObjectRequest, S3Api, Error_ } from "./api.generated.js";
 import { objectDeleteDenied } from "./access.js";
-import { findVersion, getObject, invalidArgument, mustBucket, noSuchKey, parseTaggingHeader, quotedMd5 } from "./common.js";
+import {
+  findVersion,
+  getObject,
+  invalidArgument,
+  invalidVersionId,
+  isWellFormedVersionId,
+  mustBucket,
+  noSuchKey,
+  noSuchVersion,
+  parseTaggingHeader,
+  quotedMd5,
+} from "./common.js";
 import { checkCopyConditions, checkReadConditions, checkWriteConditions, parseRange } from "./conditions.js";
 import { checksumOut, headersOut, readContent, storeBody } from "./content.js";
 import { notify } from "./notifications.js";
@@ -39,7 +50,7 @@ export function attrsFrom(i: {
 
 /** A version for GET/HEAD: delete markers answer 404 (current) or 405 (asked for by id) with x-amz-delete-marker. */
 export function readableVersion(b: BucketRec, key: string, versionId: string | undefined, ctx: HandlerContext): VersionRec {
-  const v = findVersion(getObject(tables(ctx), b.name, key), key, versionId);
+  const v = findVersion(b, getObject(tables(ctx), b.name, key), key, versionId);
   if (v.deleteMarker) {
     const headers: Record<string, string> = {
       "x-amz-delete-marker": "true",
@@ -143,7 +154,7 @@ export const objects = {
       try {
         const denied = objectDeleteDenied(ctx, b, o.Key, o.VersionId);
         if (denied) throw denied;
-        const r = deleteOne(ctx, b, o.Key, o.VersionId);
+        const r = deleteOne(ctx, b, o.Key, o.VersionId, true);
         if (!Delete.Quiet) {
           Deleted.push(
             o.VersionId
@@ -237,11 +248,21 @@ function pickAttrs(v: VersionRec) {
   return { contentType, contentEncoding, contentDisposition, contentLanguage, cacheControl, expires, metadata };
 }
 
-/** One delete (with or without a version id), its notification, and DeleteObject's answer. */
-function deleteOne(ctx: HandlerContext, b: BucketRec, key: string, versionId: string | undefined) {
+/**
+ * One delete (with or without a version id), its notification, and DeleteObject's answer. A version id that names no
+ * version: DeleteObjects reports NoSuchVersion for it, whatever its form and the bucket's state; DeleteObject refuses it
+ * with InvalidArgument on a bucket that never had versioning, or when S3 could not have issued it (AWS-recorded in
+ * LocalStack's test_s3_api.snapshot.json: test_delete_objects, test_delete_objects_versioned, test_delete_object,
+ * test_delete_object_versioned), and answers 204 for a well-formed one (unverified: S3's deletes are idempotent).
+ */
+function deleteOne(ctx: HandlerContext, b: BucketRec, key: string, versionId: string | undefined, multi = false) {
   const t = tables(ctx);
   if (versionId !== undefined) {
-    if (versionId !== "null" && !/^[A-Za-z0-9._-]{1,1024}$/.test(versionId)) throw invalidArgument("Invalid version id specified", "versionId", versionId);
+    const known = getObject(t, b.name, key)?.versions.some((x) => x.versionId === versionId);
+    if (!known) {
+      if (multi && (b.versioning || versionId !== "null")) throw noSuchVersion(key, versionId);
+      if (!multi && ((!b.versioning && versionId !== "null") || !isWellFormedVersionId(versionId))) throw invalidVersionId(versionId);
+    }
     const r = commit(ctx, ctx.blobs, () => deleteVersion(t, b, key, versionId));
     if (r.removed) notify(ctx, b, "ObjectRemoved:Delete", { key, versionId });
     return { VersionId: versionId, DeleteMarker: r.removed?.deleteMarker ? true : undefined };
@@ -278,7 +299,7 @@ export function parseCopySource(raw: string): { bucket: string; key: string; ver
 
 /** The version a copy reads: a delete marker is NoSuchKey, or a 400 when named by its version id. */
 export function copySourceVersion(ctx: HandlerContext, b: BucketRec, key: string, versionId?: string): VersionRec {
-  const v = findVersion(getObject(tables(ctx), b.name, key), key, versionId);
+  const v = findVersion(b, getObject(tables(ctx), b.name, key), key, versionId);
   if (v.deleteMarker) {
     if (versionId) throw new ServiceError("InvalidRequest", "The source of a copy request may not specifically refer to a delete marker by version id.", 400);
     throw noSuchKey(key);

@@ -27,7 +27,7 @@ export const tagging = {
   deleteObjectTagging({ Bucket, Key, VersionId }, ctx) {
     const t = tables(ctx);
     const b = mustBucket(ctx, Bucket, t);
-    const v = findVersion(getObject(t, Bucket, Key), Key, VersionId);
+    const v = findVersion(b, getObject(t, Bucket, Key), Key, VersionId);
     const obj = getObject(t, Bucket, Key)!;
     t.objects.put(objKey(Bucket, Key), { versions: obj.versions.map((x) => (x.versionId === v.versionId ? { ...x, tags: [] } : x)) });
     notify(ctx, b, "ObjectTagging:Delete", { key: Key, versionId: v.versionId });

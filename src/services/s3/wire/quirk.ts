@@ -7,6 +7,7 @@ import { corsHeaders, preflight } from "./cors.js";
 import { isPostUpload, postUpload } from "./post.js";
 import { s3ResponseShape } from "./responses.js";
 import { looksLikeS3, s3VirtualHost } from "./addressing.js";
+import { s3IntegerQuery } from "./query.js";
 
 export const s3Quirk: Quirk = {
   claimHost: s3VirtualHost, // <bucket>.s3.<region>.amazonaws.com → path style
@@ -19,7 +20,10 @@ export const s3Quirk: Quirk = {
     if (isPostUpload(x)) return postUpload(x);
     s3Authenticate(x);
   },
-  afterAuth: afterAuthUpload,
+  afterAuth(x: Exchange) {
+    s3IntegerQuery(x); // max-parts, part-number-marker: empty is absent, bad values in S3's words
+    afterAuthUpload(x);
+  },
   decorate(x: Exchange) {
     s3ResponseShape(x); // 206 for ranges, GetBucketLocation's bare root
     if (x.req.headers["origin"]) corsHeaders(x);
