@@ -5,7 +5,19 @@ import { pageByKey } from "../../core/paging.js";
 import { defineState, regional, STORE, type StateHolder } from "../../core/state.js";
 import type { Table } from "../../core/store/types.js";
 import { InvalidNextToken, ParameterNotFound, ParameterVersionNotFound } from "./api.generated.js";
-import type { Parameter, ParameterHistory, ParameterInlinePolicy, ParameterMetadata, ParameterTier, ParameterType, Tag } from "./api.generated.js";
+import type {
+  DocumentFormat,
+  DocumentRequires,
+  DocumentType,
+  Parameter,
+  ParameterHistory,
+  ParameterInlinePolicy,
+  ParameterMetadata,
+  ParameterTier,
+  ParameterType,
+  Tag,
+} from "./api.generated.js";
+import type { ContentFacts } from "./document-content.js";
 
 export interface VersionRec {
   version: number;
@@ -32,8 +44,37 @@ export interface ParamRec {
 
 export const MAX_VERSIONS = 100;
 
-/** Parameter Store's tables (stored as ssm:parameters, per account and region). */
-export const ssmState = defineState("ssm", { parameters: regional<ParamRec>() });
+/** One version of an SSM document: its content as sent, and what the content says about itself. */
+export interface DocVersionRec {
+  version: number;
+  versionName?: string;
+  displayName?: string;
+  content: string;
+  format: DocumentFormat;
+  targetType?: string;
+  requires?: DocumentRequires[];
+  created: number;
+  hash: string;
+  facts: ContentFacts;
+}
+
+/** An SSM document of the account (documents owned by AWS are constants, never stored). */
+export interface DocRec {
+  name: string;
+  type: DocumentType;
+  created: number;
+  tags: Tag[];
+  /** Oldest first. */
+  versions: DocVersionRec[];
+  defaultVersion: number;
+  /** The number the next UpdateDocument gets (versions only grow, even after one is deleted). */
+  nextVersion: number;
+  /** Accounts the document is shared with ("all" for public), each with the version shared. */
+  shares: { accountId: string; version: string }[];
+}
+
+/** SSM's tables (stored as ssm:<name>, per account and region). */
+export const ssmState = defineState("ssm", { parameters: regional<ParamRec>(), documents: regional<DocRec>() });
 
 export const params = (ctx: HandlerContext): Table<ParamRec> => ssmState.of(ctx).parameters;
 

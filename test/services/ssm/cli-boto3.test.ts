@@ -72,3 +72,76 @@ test("boto3: SecureString put, get with and without decryption, paginated get_pa
   ]);
   assert.deepEqual(out.missing, ["ParameterNotFound", 400]);
 });
+
+const DOCS_SCRIPT = `
+import json, sys, boto3
+from botocore.exceptions import ClientError
+url, account = sys.argv[1], sys.argv[2]
+ssm = boto3.client("ssm", endpoint_url=url, region_name="us-east-1", aws_access_key_id=account, aws_secret_access_key="test")
+yaml_doc = """schemaVersion: '2.2'
+description: boto3 document
+parameters:
+  Who:
+    type: String
+    default: world
+mainSteps:
+  - action: aws:runShellScript
+    name: hello
+    inputs:
+      runCommand: ['echo hello {{ Who }}']
+"""
+out = {}
+out["created"] = ssm.create_document(Name="py-doc", Content=yaml_doc, DocumentFormat="YAML")["DocumentDescription"]["Status"]
+out["json"] = json.loads(ssm.get_document(Name="py-doc", DocumentFormat="JSON")["Content"])["parameters"]["Who"]["default"]
+ssm.update_document(Name="py-doc", Content=yaml_doc.replace("world", "there"), DocumentFormat="YAML", DocumentVersion="$LATEST")
+out["versions"] = [v["DocumentVersion"] for v in ssm.list_document_versions(Name="py-doc")["DocumentVersions"]]
+pages = ssm.get_paginator("list_documents").paginate(Filters=[{"Key": "Owner", "Values": ["Amazon"]}], PaginationConfig={"PageSize": 1})
+out["amazon"] = [d["Name"] for page in pages for d in page["DocumentIdentifiers"]]
+for name, call in [
+    ("send", lambda: ssm.send_command(DocumentName="py-doc", InstanceIds=["i-0123456789abcdef0"])),
+    ("params", lambda: ssm.send_command(DocumentName="py-doc", InstanceIds=["i-0123456789abcdef0"], Parameters={"Nope": ["x"]})),
+    ("exists", lambda: ssm.create_document(Name="py-doc", Content=yaml_doc, DocumentFormat="YAML")),
+]:
+    try:
+        call()
+        out[name] = "no error"
+    except ClientError as e:
+        out[name] = [e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"].get("Message", "")]
+print(json.dumps(out))
+`;
+
+test("boto3: YAML document create, JSON conversion, update, paginated list_documents, send_command refused", { skip: boto3Missing }, async () => {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1" };
+  const account = randomAccount();
+  const out = JSON.parse((await run("python3", ["-c", DOCS_SCRIPT, server.url, account], { env, timeout: 60_000 })).stdout);
+  assert.equal(out.created, "Creating");
+  assert.equal(out.json, "world");
+  assert.deepEqual(out.versions, ["1", "2"]);
+  assert.deepEqual(out.amazon, ["AWS-RunPowerShellScript", "AWS-RunShellScript"]);
+  assert.deepEqual(out.send, ["InvalidInstanceId", 400, `Instances [[i-0123456789abcdef0]] not in a valid state for account ${account}`]);
+  assert.deepEqual(out.params, ["InvalidParameters", 400, ""]);
+  assert.deepEqual(out.exists, ["DocumentAlreadyExists", 400, "The specified document already exists."]);
+});
+
+if (clis.length)
+  test(`${clis[0].label}: create-document from a file, describe-document, delete-document`, async () => {
+    const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
+    const content = JSON.stringify({
+      schemaVersion: "2.2",
+      description: "cli doc",
+      mainSteps: [{ action: "aws:runShellScript", name: "x", inputs: { runCommand: ["date"] } }],
+    });
+    const aws = async (args: string[]) => {
+      const r = await runAws(clis[0], server.url, ["ssm", ...args], creds);
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+    };
+    const created = await aws(["create-document", "--name", "cli-doc", "--content", content, "--document-type", "Command"]);
+    assert.equal(created.DocumentDescription.Name, "cli-doc");
+    const described = await aws(["describe-document", "--name", "cli-doc"]);
+    assert.deepEqual([described.Document.Status, described.Document.Description], ["Active", "cli doc"]);
+    await aws(["delete-document", "--name", "cli-doc"]);
+    const gone = await runAws(clis[0], server.url, ["ssm", "describe-document", "--name", "cli-doc"], creds);
+    assert.notEqual(gone.status, 0);
+    assert.match(gone.stderr, /\(InvalidDocument\).*The specified document does not exist\./);
+  });
