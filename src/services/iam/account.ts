@@ -45,7 +45,7 @@ export const account = {
         Policies: t.policies.count(),
         InstanceProfiles: t.instanceProfiles.count(),
         ServerCertificates: 0,
-        Providers: 0,
+        Providers: t.oidcProviders.count() + t.samlProviders.count(),
         MFADevices: devices.length,
         MFADevicesInUse: devices.filter((d) => d.value.user).length,
         // Root credentials live outside IAM's tables in Stratus; the account's root has no MFA or keys here.

@@ -72,6 +72,15 @@ export const mergeTags = (existing: Tag[], added: Tag[] | undefined, what: strin
     tooMany: () => new LimitExceededException(`The number of tags has reached the maximum limit for ${what}.`),
   });
 
+/** Tags merged with IAM's rules and a caller-worded error past 50 (e.g. identity providers' wording). */
+export const tagsMerged = (existing: Tag[], added: Tag[] | undefined, tooMany: () => Error): Tag[] =>
+  merge(existing, added, {
+    key: tagKey,
+    duplicates: () => new InvalidInputException("Duplicate tag keys found. Please note that Tag keys are case insensitive."),
+    max: 50,
+    tooMany,
+  });
+
 export const removeTags = (existing: Tag[], keys: string[]) => removeFrom(existing, keys, tagKey);
 
 // Lookups that fail as AWS does.

@@ -9,6 +9,8 @@ import { inlinePolicies } from "./inline-policies.js";
 import { instanceProfiles } from "./instance-profiles.js";
 import { loginProfiles } from "./login-profiles.js";
 import { mfaDevices } from "./mfa.js";
+import { oidcProviders } from "./oidc-providers.js";
+import { passwordPolicy } from "./password-policy.js";
 import { policies } from "./policies.js";
 import { roles } from "./roles.js";
 import { users } from "./users.js";
@@ -25,6 +27,8 @@ const handlers = {
   ...mfaDevices,
   ...instanceProfiles,
   ...account,
+  ...passwordPolicy,
+  ...oidcProviders,
 } satisfies Partial<IamApi>;
 
 export default defineService({ name: "iam", handlers });

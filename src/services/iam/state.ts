@@ -33,6 +33,8 @@ export interface RoleRec {
   tags: Tag[];
   permissionsBoundary?: string;
   lastUsed?: { date: number; region: string };
+  /** Set for a service-linked role: the service principal it is linked to (its trust and deletion are the service's). */
+  linkedService?: string;
 }
 
 export interface PolicyVersionRec {
@@ -79,6 +81,8 @@ export interface LoginProfileRec {
   userName: string;
   createDate: number;
   passwordResetRequired: boolean;
+  /** `<salt hex>:<sha256(salt + password) hex>`. */
+  passwordHash?: string;
 }
 
 export interface MfaRec {
@@ -106,6 +110,60 @@ export interface InstanceProfileRec {
 export interface InlinePolicyRec {
   name: string;
   document: string;
+}
+
+export interface PasswordPolicyRec {
+  minimumPasswordLength: number;
+  requireSymbols: boolean;
+  requireNumbers: boolean;
+  requireUppercase: boolean;
+  requireLowercase: boolean;
+  allowUsersToChangePassword: boolean;
+  maxPasswordAge?: number;
+  passwordReusePrevention?: number;
+  hardExpiry?: boolean;
+}
+
+export interface OidcProviderRec {
+  /** The URL as given (https://host/path); the ARN's resource is it without the scheme. */
+  url: string;
+  clientIds: string[];
+  thumbprints: string[];
+  createDate: number;
+  tags: Tag[];
+}
+
+export interface SamlProviderRec {
+  name: string;
+  metadata: string;
+  uuid: string;
+  createDate: number;
+  validUntil: number;
+  assertionEncryptionMode: "Required" | "Allowed";
+  tags: Tag[];
+}
+
+export interface SigningCertRec {
+  id: string;
+  userName: string;
+  body: string;
+  status: "Active" | "Inactive";
+  uploadDate: number;
+}
+
+export interface ServiceCredentialRec {
+  id: string;
+  userName: string;
+  serviceName: string;
+  serviceUserName: string;
+  password: string;
+  status: "Active" | "Inactive";
+  createDate: number;
+}
+
+export interface SlrDeletionRec {
+  status: "SUCCEEDED" | "IN_PROGRESS" | "FAILED" | "NOT_STARTED";
+  roleArn: string;
 }
 
 export type EntityKind = "user" | "group" | "role";
@@ -137,6 +195,18 @@ export const iamState = defineState("iam", {
   mfa: perAccount<MfaRec>("mfa-devices"),
   instanceProfiles: perAccount<InstanceProfileRec>("instance-profiles"),
   meta: perAccount<{ createDate: number }>("account"),
+  /** The one "PasswordPolicy" record. */
+  passwordPolicy: perAccount<PasswordPolicyRec>("password-policy"),
+  /** Keyed by the provider ARN's resource (host/path, lower-cased host). */
+  oidcProviders: perAccount<OidcProviderRec>("oidc-providers"),
+  /** Keyed by name. */
+  samlProviders: perAccount<SamlProviderRec>("saml-providers"),
+  /** `<user>\0<certificateId>`. */
+  signingCerts: perAccount<SigningCertRec>("signing-certificates"),
+  /** `<user>\0<credentialId>`. */
+  serviceCredentials: perAccount<ServiceCredentialRec>("service-specific-credentials"),
+  /** Keyed by deletion task id. */
+  slrDeletions: perAccount<SlrDeletionRec>("slr-deletions"),
   /** accessKeyId → owner, across accounts: how a request signed with an AKIA key finds its account. */
   accessKeyIndex: global<AccessKeyIndexRec>("access-key-index"),
   accessKeyUsage: global<AccessKeyUsageRec>("access-key-usage"),
