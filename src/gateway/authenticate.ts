@@ -3,7 +3,23 @@ import { authFamily } from "../core/auth/errors.js";
 import { AuthErrors } from "../core/auth/errors.js";
 import { checkSession, verifySigV4 } from "../core/auth/sigv4-verify.js";
 import { accountForUnknownKey, rootPrincipal } from "../core/identity.js";
+import { parseForm } from "../protocols/query.js";
 import type { Exchange } from "./exchange.js";
+
+/**
+ * Whether the request is a query-protocol call of an operation the model marks unauthenticated (authtype "none":
+ * STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML, whose credentials are the token or assertion they carry).
+ */
+function unsignedOperation(x: Exchange): boolean {
+  const ops = x.model?.operations;
+  if (!ops) return false;
+  let action = /(?:^|&)Action=([^&]*)/.exec(x.req.query)?.[1];
+  if (action) action = decodeURIComponent(action);
+  else if ((x.req.headers["content-type"] ?? "").toString().startsWith("application/x-www-form-urlencoded")) {
+    action = parseForm(x.req.body.toString("utf8")).get("Action") ?? undefined;
+  }
+  return !!action && ops[action]?.authtype === "none";
+}
 
 export function authenticate(x: Exchange): void {
   // Already authenticated by a quirk (S3's SigV2 and POST-policy signatures).
@@ -13,6 +29,11 @@ export function authenticate(x: Exchange): void {
   const family = authFamily(x.model?.metadata.signatureVersion, x.codec?.name);
 
   if (rt.options.auth === "sigv4") {
+    if (!sig && unsignedOperation(x)) {
+      x.account = accountForUnknownKey(undefined);
+      x.principal = rootPrincipal(x.account);
+      return;
+    }
     if (!sig) throw AuthErrors.missing(family);
     const service = x.service;
     const cred = verifySigV4(x.req, sig, {

@@ -10,8 +10,16 @@ import { evaluateCondition, globMatch, type ConditionContext } from "./condition
 
 export type Decision = "Allow" | "Deny" | "ImplicitDeny";
 
-/** Who asks: an IAM caller (root, user, role session), an AWS service principal, or no one (an unsigned request). */
-export type Caller = { type: "iam"; principal: Principal } | { type: "service"; service: string } | { type: "anonymous" };
+/**
+ * Who asks: an IAM caller (root, user, role session), an AWS service principal, a federated identity (a web identity
+ * or SAML assertion, named by its IAM identity provider's ARN, as in AssumeRoleWithWebIdentity/WithSAML), or no one
+ * (an unsigned request).
+ */
+export type Caller =
+  | { type: "iam"; principal: Principal }
+  | { type: "service"; service: string }
+  | { type: "federated"; provider: string }
+  | { type: "anonymous" };
 
 export interface PolicyRequest {
   caller: Caller;
@@ -80,7 +88,8 @@ function awsEntryMatches(entry: string, p: Principal): boolean {
 /**
  * Whether a Principal (or NotPrincipal) element names the caller. "*" and {"AWS": "*"} name everyone, anonymous
  * callers and service principals included (a public grant); {"Service": …} names an AWS service principal;
- * Federated and CanonicalUser principals never name a caller Stratus has.
+ * {"Federated": …} names a federated caller by its identity provider's ARN (or a provider name such as
+ * "cognito-identity.amazonaws.com"); CanonicalUser principals never name a caller Stratus has.
  */
 export function principalMatches(element: unknown, caller: Caller): boolean {
   if (element === "*") return true;
@@ -90,6 +99,7 @@ export function principalMatches(element: unknown, caller: Caller): boolean {
   if (aws.includes("*")) return true;
   if (caller.type === "iam") return aws.some((entry) => awsEntryMatches(entry, caller.principal));
   if (caller.type === "service") return list(e.Service).some((s) => s.toLowerCase() === caller.service.toLowerCase());
+  if (caller.type === "federated") return list(e.Federated).includes(caller.provider);
   return false;
 }
 

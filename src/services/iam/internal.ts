@@ -2,6 +2,7 @@
 // MFA seeds, users). Implemented over IAM's own tables; nothing else reads those tables. Each takes a
 // handler context or service host (or, for callers that hold only the store, the store).
 import { roleArn, userArn } from "./common.js";
+import { oidcArn, oidcResource } from "./oidc-url.js";
 import { nameKey, tablesFor, type IamHolder } from "./state.js";
 
 export interface IamRoleInfo {
@@ -68,4 +69,37 @@ export function recordRoleUsed(holder: IamHolder, account: string, roleName: str
   const r = roles.get(key);
   if (!r || (r.lastUsed && now - r.lastUsed.date < 60_000 && r.lastUsed.region === region)) return;
   roles.put(key, { ...r, lastUsed: { date: now, region } });
+}
+
+export interface IamOidcProviderInfo {
+  arn: string;
+  /** The provider's URL without scheme (host/path): the prefix of its condition keys (`<url>:aud`, `<url>:sub`). */
+  resource: string;
+  clientIds: string[];
+  thumbprints: string[];
+}
+
+/** The OIDC provider registered in `account` for an issuer URL (`iss`), if any. */
+export function findOidcProvider(holder: IamHolder, account: string, issuer: string): IamOidcProviderInfo | undefined {
+  const resource = oidcResource(issuer);
+  if (!resource) return undefined;
+  const p = tablesFor(holder, account).oidcProviders.get(resource);
+  return p ? { arn: oidcArn(account, resource), resource, clientIds: p.clientIds, thumbprints: p.thumbprints } : undefined;
+}
+
+export interface IamSamlProviderInfo {
+  arn: string;
+  name: string;
+  /** The IdP's SAML metadata document (XML text). */
+  metadata: string;
+}
+
+const SAML_ARN = /^arn:aws:iam::(\d{12}):saml-provider\/([\w.-]+)$/;
+
+/** The SAML provider an ARN names, in the account the ARN names. */
+export function findSamlProviderByArn(holder: IamHolder, arn: string): IamSamlProviderInfo | undefined {
+  const m = SAML_ARN.exec(arn);
+  if (!m) return undefined;
+  const p = tablesFor(holder, m[1]).samlProviders.get(m[2]);
+  return p ? { arn, name: p.name, metadata: p.metadata } : undefined;
 }

@@ -11,21 +11,13 @@ import { ServiceError } from "../../core/errors.js";
 import type { HandlerContext } from "../../core/context.js";
 import type { IamApi, Tag } from "./api.generated.js";
 import { EntityAlreadyExistsException, InvalidInputException, LimitExceededException, NoSuchEntityException } from "./api.generated.js";
-import { iamArn, page, removeTags, tagsMerged, toDate } from "./common.js";
+import { page, removeTags, tagsMerged, toDate } from "./common.js";
+import { oidcArn, oidcResource } from "./oidc-url.js";
 import { type OidcProviderRec, tables } from "./state.js";
 
 const MAX_CLIENT_IDS = 100;
 const MAX_THUMBPRINTS = 5;
 const ARN = /^arn:aws:iam::(\d{12}):oidc-provider\/(.+)$/;
-
-/** The provider's key and ARN resource: the URL without its scheme, the host lower-cased (hosts are case-insensitive). */
-export function oidcResource(url: string): string | undefined {
-  const m = /^https:\/\/([^/?#]+)([^?#]*)$/i.exec(url);
-  if (!m) return undefined;
-  return m[1].toLowerCase() + m[2].replace(/\/+$/, "");
-}
-
-export const oidcArn = (account: string, resource: string) => iamArn(account, "oidc-provider", "/", resource);
 
 const tooManyTags = () => new LimitExceededException("The number of tags has reached the maximum limit.");
 

@@ -8,7 +8,7 @@ import type { Store, Table } from "../../core/store/types.js";
 import { ServiceError } from "../../core/errors.js";
 
 /** How a session was issued; decides what it may do next (role chaining, GetSessionToken refusal). */
-export type SessionKind = "AssumeRole" | "GetSessionToken" | "GetFederationToken";
+export type SessionKind = "AssumeRole" | "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML" | "GetSessionToken" | "GetFederationToken";
 
 export interface SessionTag {
   key: string;

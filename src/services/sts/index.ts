@@ -5,11 +5,13 @@ import { assumeRole } from "./assume-role.js";
 import { callerIdentity } from "./caller-identity.js";
 import { sweepExpiredSessions } from "./credentials.js";
 import { sessionTokens } from "./session-token.js";
+import { webIdentity } from "./web-identity.js";
 
 const handlers = {
   ...callerIdentity,
   ...sessionTokens,
   ...assumeRole,
+  ...webIdentity,
 } satisfies Partial<StsApi>;
 
 const SWEEP_EVERY_MS = 10 * 60_000;
