@@ -9,6 +9,7 @@ import { credentialSource as stsCredentialSource } from "./sts/credentials.js";
 import { s3Quirk } from "./s3/wire/quirk.js";
 import { s3Validate } from "./s3/wire/responses.js";
 import { s3WireTraits } from "./s3/wire/traits.js";
+import { secretsManagerValidate } from "./secrets-manager/validate.js";
 import { sqsQuirk, sqsWireTraits } from "./sqs/wire.js";
 import { sqsRelaxations } from "./sqs/relaxations.js";
 
@@ -54,7 +55,12 @@ export const REGISTRY: ServiceRegistration[] = [
     routes: [{ matches: (_host, path) => path.startsWith("/_stratus/sns/"), load: () => import("./sns/routes.js") }],
   },
   { name: "ssm", botocore: "ssm", load: () => import("./ssm/index.js") },
-  { name: "secrets-manager", botocore: "secretsmanager", load: () => import("./secrets-manager/index.js") },
+  {
+    name: "secrets-manager",
+    botocore: "secretsmanager",
+    load: () => import("./secrets-manager/index.js"),
+    validate: secretsManagerValidate, // a SecretId no name could be: "Invalid name…" before the model and any lookup
+  },
   { name: "kms", botocore: "kms", load: () => import("./kms/index.js") },
   {
     name: "cloudwatch-logs",

@@ -6,7 +6,7 @@ import { checkSpecUsage, encryptionAlgorithms, HMAC_ALG, newMaterial, signingAlg
 import { checkPolicy, defaultKeyPolicy } from "./policies.js";
 import type { KeyRec } from "./state.js";
 import { allKeys, currentMaterial, getKey, keyArn, mustNotBePendingDeletion, newKeyId, page, resolveKey, tables, validationError } from "./state.js";
-import { mergeTags } from "./tags.js";
+import { initialTags } from "./tags.js";
 
 const DAY = 86_400_000;
 
@@ -77,7 +77,7 @@ export const keys = {
       keyUsage: usage,
       description: Description ?? "",
       multiRegion: MultiRegion ?? false,
-      tags: mergeTags([], Tags),
+      tags: initialTags(Tags),
       ...(Policy !== undefined ? { policy: Policy } : {}),
     });
     tables(ctx).keys.put(k.id, k);

@@ -146,7 +146,10 @@ export function resolveKey(ctx: HandlerContext, keyId: string, opts: { aliases?:
   const aliasesOk = opts.aliases ?? true;
   let m = KEY_ARN.exec(keyId);
   if (m) {
-    if (m[1] !== ctx.region || m[2] !== ctx.account) throw new NotFoundException(`Key '${keyId}' does not exist`);
+    // Another region's key ARN: "Invalid arn <region>" (LocalStack's AWS-recorded tests/aws/services/kms/test_kms.snapshot.json,
+    // test_get_key_in_different_region, describe-key-diff-region-with-arn, recorded 2025-11-10).
+    if (m[1] !== ctx.region) throw new NotFoundException(`Invalid arn ${m[1]}`);
+    if (m[2] !== ctx.account) throw new NotFoundException(`Key '${keyId}' does not exist`);
     const k = UUID.test(m[3]) ? getKey(ctx, m[3]) : undefined;
     if (!k) throw new NotFoundException(`Key '${keyId}' does not exist`);
     return k;

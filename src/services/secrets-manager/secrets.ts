@@ -11,7 +11,7 @@ import { find, markedForDeletion, nextSeq, mustFind, mustFindLive, newArn, notFo
 
 const DAY = 86_400_000;
 
-export const NAME_RE = /^[A-Za-z0-9/_+=.@-]+$/;
+import { INVALID_NAME, NAME_RE } from "./validate.js";
 
 export function checkValue(v: Plain): void {
   if (v.SecretString !== undefined && v.SecretBinary !== undefined) {
@@ -84,11 +84,7 @@ export const secrets = {
     const { Name, ClientRequestToken, Description, KmsKeyId, Tags, AddReplicaRegions, Type } = input;
     const value: Plain = { SecretString: input.SecretString, SecretBinary: input.SecretBinary };
     if (!NAME_RE.test(Name)) {
-      throw new ServiceError(
-        "ValidationException",
-        "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!",
-        400,
-      );
+      throw new ServiceError("ValidationException", INVALID_NAME, 400);
     }
     checkValue(value);
     const token = requireToken(ClientRequestToken);
@@ -228,16 +224,19 @@ export const secrets = {
     return { ARN: rec.arn, Name: rec.name };
   },
 
+  // Tagging and untagging a secret scheduled for deletion: InvalidRequestException "You can't perform this operation
+  // on the secret because it was marked for deletion." (LocalStack's AWS-recorded
+  // tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json, test_tag_untag_resource_on_deleted_secret).
   tagResource({ SecretId, Tags }, ctx) {
     const t = tables(ctx);
-    const rec = mustFind(ctx, SecretId, t);
+    const rec = mustFindLive(ctx, SecretId, t);
     t.secrets.put(rec.name, { ...rec, tags: mergeTags(rec.tags, Tags, TAGS), lastChanged: ctx.now() });
     return {};
   },
 
   untagResource({ SecretId, TagKeys }, ctx) {
     const t = tables(ctx);
-    const rec = mustFind(ctx, SecretId, t);
+    const rec = mustFindLive(ctx, SecretId, t);
     t.secrets.put(rec.name, { ...rec, tags: removeTags(rec.tags, TagKeys, TAGS.key), lastChanged: ctx.now() });
     return {};
   },

@@ -110,6 +110,10 @@ export function mustTaggable(ctx: HandlerContext, arn: string): TopicRec {
 
 const TAGS: MergeTagsOptions<Tag> = {
   key: (t) => t.Key,
+  // A key twice in one request: InvalidParameter, as LocalStack's AWS-recorded tests/aws/services/sns/test_sns.snapshot.json
+  // has it for TagResource (TestSNSTopicCrud::test_tags, duplicate-key-error, recorded 2025-10-13); CreateTopic's Tags
+  // are held to the same rule (unverified against AWS).
+  duplicates: () => new InvalidParameterException("Invalid parameter: Duplicated keys are not allowed."),
   max: 50,
   tooMany: () => new TagLimitExceededException("Could not complete request: tag quota of per resource exceeded"),
 };
