@@ -89,7 +89,6 @@ export function headersOut(v: VersionRec, versioned: boolean) {
     // A never-versioned bucket sends no x-amz-version-id; a suspended one says "null".
     VersionId: versioned || v.versionId !== "null" ? v.versionId : undefined,
     TagCount: v.tags?.length ? v.tags.length : undefined,
-    PartsCount: v.partsCount,
     AcceptRanges: "bytes",
     ServerSideEncryption: "AES256" as const,
   };

@@ -41,6 +41,8 @@ export interface VersionRec {
   checksums?: Partial<Record<ChecksumAlgorithm, string>>;
   checksumType?: "FULL_OBJECT" | "COMPOSITE";
   partsCount?: number;
+  /** A multipart object's parts in order: the number each was uploaded as, its size and checksum (absent on older records). */
+  parts?: { n: number; size: number; checksum?: string }[];
   /** The last RestoreObject of an archived version (storage-class.ts), epoch ms on the runtime clock. */
   restore?: { requestedAt: number; readyAt: number; expiresAt: number; days: number; tier: string };
 }

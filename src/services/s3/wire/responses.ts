@@ -11,7 +11,8 @@ import { XML_DECLARATION } from "../../../protocols/xml.js";
 export function s3ResponseShape(x: Exchange): void {
   const r = x.response;
   if (!r || x.error || !x.output) return;
-  if (x.operation === "GetObject" && x.output.ContentRange && r.status === 200) r.status = 206;
+  // A range or a part: 206 for HEAD as for GET (HEAD by partNumber: LocalStack's test_s3.snapshot.json, head-object-part).
+  if ((x.operation === "GetObject" || x.operation === "HeadObject") && x.output.ContentRange && r.status === 200) r.status = 206;
   // A handler's own success status where the model has none to carry it (RestoreObject: 202 Accepted, 200 OK).
   const status = (x.output as Record<symbol, unknown>)[Symbol.for("stratus.s3.status")];
   if (typeof status === "number") r.status = status;
