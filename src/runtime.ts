@@ -9,7 +9,7 @@ import { Scheduler } from "./core/scheduler.js";
 import { BlobStore } from "./core/blobs.js";
 import type { CallOptions, ClientOf, HandlerContext, ServiceApis } from "./core/context.js";
 import { CommonErrors, isServiceError } from "./core/errors.js";
-import { CredentialResolver, rootPrincipal, DEFAULT_ACCOUNT, type CredentialSource } from "./core/identity.js";
+import { CredentialResolver, rootPrincipal, principalIn, DEFAULT_ACCOUNT, type CredentialSource } from "./core/identity.js";
 import type { Logger } from "./core/log.js";
 import { loadModel, type ServiceModel } from "./core/model.js";
 import type { Store } from "./core/store/types.js";
@@ -207,7 +207,7 @@ export class Runtime implements GatewayHost {
       requestId: who.requestId ?? randomUUID(),
       account: who.account,
       region: who.region,
-      principal: who.principal,
+      principal: principalIn(who.principal, who.region),
       sourceIp: who.sourceIp ?? "127.0.0.1",
       userAgent: who.userAgent ?? "stratus-internal",
       host: who.host,

@@ -1,4 +1,5 @@
 // Who is calling: principals, credential lookup (root keys, IAM keys, STS sessions) and account mapping.
+import { inPartition, partitionOf } from "./arn.js";
 import type { Store } from "./store/types.js";
 
 export interface Principal {
@@ -40,6 +41,16 @@ export const DEFAULT_ACCOUNT = "000000000000";
 
 export function rootPrincipal(accountId: string, accessKeyId?: string): Principal {
   return { type: "Root", accountId, arn: `arn:aws:iam::${accountId}:root`, principalId: accountId, accessKeyId };
+}
+
+/**
+ * The principal as a request in `region` names it: credentials keep "aws" ARNs, and a caller in another partition
+ * (cn-north-1, us-gov-west-1, …) is arn:aws-cn:… / arn:aws-us-gov:… there, as GetCallerIdentity reports it.
+ */
+export function principalIn(p: Principal, region: string): Principal {
+  const partition = partitionOf(region);
+  if (partition === "aws") return p;
+  return { ...p, arn: inPartition(p.arn, partition), session: p.session && { ...p.session, issuerArn: inPartition(p.session.issuerArn, partition) } };
 }
 
 /** The account a key belongs to when no source knows it: a 12-digit key is its own account. */

@@ -35,7 +35,7 @@ export const account = {
     let versionsInUse = 0;
     for (const e of t.policies.list())
       if ([...attachedArns].some((a) => a.endsWith(`:policy${e.value.path}${e.value.name}`))) versionsInUse += e.value.versions.length;
-    for (const a of attachedArns) if (a.startsWith("arn:aws:iam::aws:")) versionsInUse += 1;
+    for (const a of attachedArns) if (/^arn:[\w-]+:iam::aws:/.test(a)) versionsInUse += 1;
     return {
       SummaryMap: {
         ...QUOTAS,

@@ -1,4 +1,5 @@
 // IAM: the service at a glance — per-account users, groups, roles, policies, keys, MFA; its keys sign requests.
+import { inCallerPartition } from "../../core/arn.js";
 import { defineService } from "../../core/service.js";
 import type { IamApi } from "./api.generated.js";
 import { accessKeys } from "./access-keys.js";
@@ -31,4 +32,5 @@ const handlers = {
   ...oidcProviders,
 } satisfies Partial<IamApi>;
 
-export default defineService({ name: "iam", handlers });
+// IAM is global: its records keep "aws" ARNs and each call answers in its caller's partition.
+export default defineService({ name: "iam", handlers: inCallerPartition(handlers) });

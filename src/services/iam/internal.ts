@@ -31,7 +31,7 @@ export interface IamMfaInfo {
   enabled: boolean;
 }
 
-const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)$/;
+const ROLE_ARN = /^arn:[\w-]+:iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)$/;
 
 export function findRoleByArn(holder: IamHolder, account: string, arn: string): IamRoleInfo | undefined {
   const m = ROLE_ARN.exec(arn);

@@ -22,7 +22,7 @@ export interface PolicyView {
 
 export const policyArn = (account: string, p: { path: string; name: string }) => iamArn(account, "policy", p.path, p.name);
 
-const ARN = /^arn:aws:iam::(\d{12}|aws):policy(\/(?:.*\/)?)([^/]+)$/;
+const ARN = /^arn:[\w-]+:iam::(\d{12}|aws):policy(\/(?:.*\/)?)([^/]+)$/;
 
 export const notAttachable = (arn: string) => new NoSuchEntityException(`Policy ${arn} does not exist or is not attachable.`);
 

@@ -56,7 +56,7 @@ export const grants = {
       name: Name,
       granteePrincipal: GranteePrincipal,
       retiringPrincipal: RetiringPrincipal,
-      issuingAccount: globalArn(ctx.account, "iam", "root"),
+      issuingAccount: globalArn(ctx, "iam", "root"),
       operations: [...Operations],
       constraints: Constraints,
     };

@@ -1,10 +1,12 @@
 // Key policies: the default policy AWS writes, validation of policy documents, Get/Put/ListKeyPolicies (stored faithfully; enforcement comes later).
+import { partitionOf } from "../../core/arn.js";
 import type { KmsApi } from "./api.generated.js";
 import { MalformedPolicyDocumentException } from "./api.generated.js";
 import { mustNotBePendingDeletion, page, resolveKey, tables, validationError } from "./state.js";
 
 /** The default key policy, in the pretty-printed layout AWS returns it. */
-export function defaultKeyPolicy(account: string): string {
+export function defaultKeyPolicy(account: string, region: string): string {
+  const partition = partitionOf(region);
   return `{
   "Version" : "2012-10-17",
   "Id" : "key-default-1",
@@ -12,7 +14,7 @@ export function defaultKeyPolicy(account: string): string {
     "Sid" : "Enable IAM User Permissions",
     "Effect" : "Allow",
     "Principal" : {
-      "AWS" : "arn:aws:iam::${account}:root"
+      "AWS" : "arn:${partition}:iam::${account}:root"
     },
     "Action" : "kms:*",
     "Resource" : "*"
@@ -22,6 +24,7 @@ export function defaultKeyPolicy(account: string): string {
 
 /** AWS managed keys allow use only through the named service, for principals of the account. */
 export function managedKeyPolicy(account: string, service: string, region: string): string {
+  const partition = partitionOf(region);
   return `{
   "Version" : "2012-10-17",
   "Id" : "auto-${service}-1",
@@ -43,7 +46,7 @@ export function managedKeyPolicy(account: string, service: string, region: strin
     "Sid" : "Allow direct access to key metadata to the account",
     "Effect" : "Allow",
     "Principal" : {
-      "AWS" : "arn:aws:iam::${account}:root"
+      "AWS" : "arn:${partition}:iam::${account}:root"
     },
     "Action" : [ "kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant" ],
     "Resource" : "*"

@@ -99,7 +99,7 @@ export const s3ResourcePolicy: ResourcePolicyGuard = {
     // (objectDeleteDenied below), as AWS does (moto's tests/test_s3/test_s3_bucket_policy.py, recorded from AWS).
     if (op === "DeleteObjects") return undefined;
     targets.push({
-      resource: key === undefined ? bucketArn(name) : `${bucketArn(name)}/${key}`,
+      resource: key === undefined ? bucketArn(name, bucket.region) : `${bucketArn(name, bucket.region)}/${key}`,
       action: actionOf(op, input),
       policy: bucket.policy,
       context: conditionsOf(op, input),
@@ -108,7 +108,11 @@ export const s3ResourcePolicy: ResourcePolicyGuard = {
       const src = copySource(input.CopySource);
       const from = src && t.buckets.get(src.bucket);
       if (src && from) {
-        targets.push({ resource: `${bucketArn(src.bucket)}/${src.key}`, action: src.versionId ? "s3:GetObjectVersion" : "s3:GetObject", policy: from.policy });
+        targets.push({
+          resource: `${bucketArn(src.bucket, from.region)}/${src.key}`,
+          action: src.versionId ? "s3:GetObjectVersion" : "s3:GetObject",
+          policy: from.policy,
+        });
       }
     }
     return targets;
@@ -123,7 +127,11 @@ const accessDenied = (ctx: HandlerContext, target: ResourcePolicyTarget) =>
 /** DeleteObjects' check of one key: the AccessDenied it reports for that key when the bucket policy denies it. */
 export function objectDeleteDenied(ctx: HandlerContext, bucket: BucketRec, key: string, versionId: string | undefined): AccessDenied | undefined {
   if (!bucket.policy) return undefined;
-  const target = { resource: `${bucketArn(bucket.name)}/${key}`, action: versionId ? "s3:DeleteObjectVersion" : "s3:DeleteObject", policy: bucket.policy };
+  const target = {
+    resource: `${bucketArn(bucket.name, bucket.region)}/${key}`,
+    action: versionId ? "s3:DeleteObjectVersion" : "s3:DeleteObject",
+    policy: bucket.policy,
+  };
   return isExplicitlyDenied(ctx, target) ? accessDenied(ctx, target) : undefined;
 }
 

@@ -22,7 +22,12 @@ export function checkBucketName(name: string): void {
   if (!ok) throw invalidBucketName(name);
 }
 
-const bucketOut = (b: BucketRec): Bucket => ({ Name: b.name, CreationDate: new Date(b.created), BucketRegion: b.region, BucketArn: bucketArn(b.name) });
+const bucketOut = (b: BucketRec): Bucket => ({
+  Name: b.name,
+  CreationDate: new Date(b.created),
+  BucketRegion: b.region,
+  BucketArn: bucketArn(b.name, b.region),
+});
 
 // ListBuckets tokens (core/paging's) are opaque: inside, the last bucket name returned.
 const decodeToken = (token: string): string =>
@@ -75,16 +80,16 @@ export const buckets = {
         );
       }
       // us-east-1's legacy behaviour: re-creating your own bucket there succeeds (and only resets its ACL).
-      if (existing.region === "us-east-1" && region === "us-east-1") return { Location: `/${name}`, BucketArn: bucketArn(name) };
+      if (existing.region === "us-east-1" && region === "us-east-1") return { Location: `/${name}`, BucketArn: bucketArn(name, region) };
       throw new BucketAlreadyOwnedByYou("Your previous request to create the named bucket succeeded and you already own it.", { BucketName: name });
     }
     t.buckets.put(name, { name, account: ctx.account, region, created: ctx.now() });
-    return { Location: region === "us-east-1" ? `/${name}` : `http://${name}.s3.amazonaws.com/`, BucketArn: bucketArn(name) };
+    return { Location: region === "us-east-1" ? `/${name}` : `http://${name}.s3.amazonaws.com/`, BucketArn: bucketArn(name, region) };
   },
 
   headBucket({ Bucket: name }, ctx) {
     const b = mustBucket(ctx, name);
-    return { BucketRegion: b.region, AccessPointAlias: false, BucketArn: bucketArn(name) };
+    return { BucketRegion: b.region, AccessPointAlias: false, BucketArn: bucketArn(name, b.region) };
   },
 
   listBuckets({ MaxBuckets, ContinuationToken, Prefix, BucketRegion }, ctx) {

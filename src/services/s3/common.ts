@@ -1,6 +1,6 @@
 // Shared S3 helpers: bucket lookups and access as AWS answers them, owners, version ids, ETags, tag sets, errors.
 import { createHash, randomBytes } from "node:crypto";
-import { formatArn, globalArn } from "../../core/arn.js";
+import { formatArn, partitionOf } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import { AccessDenied, NoSuchBucket, NoSuchKey, NoSuchUpload } from "./api.generated.js";
@@ -73,7 +73,8 @@ function policyAllowsAccount(policy: string | undefined, account: string): boole
       const aws = (p as { AWS?: unknown })?.AWS;
       const list = Array.isArray(aws) ? aws : [aws];
       return list.some(
-        (a) => a === "*" || a === account || a === globalArn(account, "iam", "root") || (typeof a === "string" && a.startsWith(globalArn(account, "iam", ""))),
+        // The account, its root or any of its principals, in any partition's form.
+        (a) => a === "*" || a === account || (typeof a === "string" && new RegExp(`^arn:[\\w-]+:iam::${account}:`).test(a)),
       );
     });
   } catch {
@@ -131,7 +132,9 @@ export function parseTaggingHeader(header: string | undefined): Tag[] {
   return checkTags(tags, 10);
 }
 
-export const bucketArn = (name: string) => formatArn({ service: "s3", region: "", account: "", resource: name });
+/** A bucket's ARN, in the partition of the bucket's region (arn:aws-cn:s3:::name for a bucket in cn-north-1). */
+export const bucketArn = (name: string, region = "") =>
+  formatArn({ partition: region ? partitionOf(region) : "aws", service: "s3", region: "", account: "", resource: name });
 
 /** S3's url encoding-type: percent-encoding like Python's quote(), which leaves "/" as it is. */
 export const urlEncode = (s: string) =>

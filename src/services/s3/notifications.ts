@@ -108,7 +108,7 @@ export function notify(ctx: HandlerContext, b: BucketRec, eventName: string, o: 
       s3: {
         s3SchemaVersion: "1.0",
         configurationId: d.id,
-        bucket: { name: b.name, ownerIdentity: { principalId: b.account }, arn: bucketArn(b.name) },
+        bucket: { name: b.name, ownerIdentity: { principalId: b.account }, arn: bucketArn(b.name, b.region) },
         object: {
           // Keys are form-encoded in events: spaces become "+".
           key: urlEncode(o.key).replace(/%20/g, "+"),
@@ -234,7 +234,7 @@ export const notificationConfig = {
       });
       for (const d of destinations(clean)) {
         try {
-          await send(ctx, d, test, true, bucketArn(name));
+          await send(ctx, d, test, true, bucketArn(name, ctx.region));
         } catch {
           failed.push(d);
         }

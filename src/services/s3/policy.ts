@@ -7,7 +7,7 @@ import { tables } from "./state.js";
 const malformedPolicy = (message: string) => new ServiceError("MalformedPolicy", message, 400);
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 
-function checkPolicy(bucket: string, text: string): void {
+function checkPolicy(bucket: string, region: string, text: string): void {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -30,7 +30,7 @@ function checkPolicy(bucket: string, text: string): void {
     if (!resources.length) throw malformedPolicy("Missing required field Resource");
     for (const r of resources) {
       // A bucket policy may only speak of its own bucket and the objects in it.
-      if (typeof r !== "string" || !(r === bucketArn(bucket) || r.startsWith(`${bucketArn(bucket)}/`) || r === "*"))
+      if (typeof r !== "string" || !(r === bucketArn(bucket, region) || r.startsWith(`${bucketArn(bucket, region)}/`) || r === "*"))
         throw malformedPolicy("Policy has invalid resource");
     }
     for (const a of asList(s.Action ?? s.NotAction)) {
@@ -43,7 +43,7 @@ export const policy = {
   putBucketPolicy({ Bucket, Policy }, ctx) {
     const t = tables(ctx);
     const b = mustBucket(ctx, Bucket, t);
-    checkPolicy(Bucket, Policy);
+    checkPolicy(Bucket, b.region, Policy);
     t.buckets.put(Bucket, { ...b, policy: Policy });
     return {};
   },

@@ -110,7 +110,7 @@ export function invalidArn(param: string, arn: string): InvalidParameterExceptio
 /** The topic a TopicArn names, in the caller's account and region; AWS answers NotFound for any other. */
 export function mustTopic(ctx: HandlerContext, arn: string, param = "TopicArn"): TopicRec {
   const p = parseArn(arn);
-  if (!p || !p.resource || p.resource.includes(":") || !arn.startsWith("arn:aws:sns:")) throw invalidArn(param, arn);
+  if (!p || !p.resource || p.resource.includes(":") || p.service !== "sns") throw invalidArn(param, arn);
   const t = p.account === ctx.account && p.region === ctx.region ? tables(ctx).topics.get(p.resource) : undefined;
   if (!t) throw new NotFoundException("Topic does not exist");
   return t;
@@ -119,7 +119,7 @@ export function mustTopic(ctx: HandlerContext, arn: string, param = "TopicArn"):
 /** The table key of a subscription ARN (`<topic>:<id>`), or InvalidParameter as AWS words a malformed one. */
 export function subKey(ctx: HandlerContext, arn: string): string | undefined {
   const p = parseArn(arn);
-  if (!p || !arn.startsWith("arn:aws:sns:")) throw invalidArn("SubscriptionArn", arn);
+  if (!p || p.service !== "sns") throw invalidArn("SubscriptionArn", arn);
   const parts = p.resource.split(":");
   if (parts.length !== 2) throw new InvalidParameterException("Invalid parameter: SubscriptionArn");
   return p.account === ctx.account && p.region === ctx.region ? p.resource : undefined;

@@ -34,13 +34,13 @@ function checkEndpoint(protocol: string, endpoint: string | undefined, topic: To
     }
     case "sqs": {
       const p = parseArn(e);
-      if (!p || !e.startsWith("arn:aws:sqs:") || !p.resource || p.resource.includes(":")) throw invalid("SQS endpoint ARN");
+      if (!p || p.service !== "sqs" || !p.resource || p.resource.includes(":")) throw invalid("SQS endpoint ARN");
       if (p.resource.endsWith(".fifo") && !isFifo(topic))
         throw invalid("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics");
       return e;
     }
     case "lambda":
-      if (!/^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/.test(e)) throw invalid("Lambda endpoint ARN");
+      if (!/^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/.test(e)) throw invalid("Lambda endpoint ARN");
       return e;
     default:
       // Valid AWS input that Stratus cannot deliver to: refused loudly, never stored as if it worked.
@@ -76,7 +76,7 @@ function checkAttribute(name: string, value: string, protocol: string, attrs: Re
         throw invalid("RedrivePolicy: failed to parse JSON.");
       }
       const arn = doc?.deadLetterTargetArn;
-      if (typeof arn !== "string" || !arn.startsWith("arn:aws:sqs:") || !parseArn(arn)) throw invalid("RedrivePolicy: deadLetterTargetArn is an invalid arn");
+      if (typeof arn !== "string" || parseArn(arn)?.service !== "sqs") throw invalid("RedrivePolicy: deadLetterTargetArn is an invalid arn");
       return value;
     }
     case "DeliveryPolicy":

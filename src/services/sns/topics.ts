@@ -103,7 +103,7 @@ function topicAttributes(ctx: HandlerContext, t: TopicRec): Record<string, strin
 
 export function mustTaggable(ctx: HandlerContext, arn: string): TopicRec {
   const p = parseArn(arn);
-  const t = p && p.account === ctx.account && p.region === ctx.region && arn.startsWith("arn:aws:sns:") ? tables(ctx).topics.get(p.resource) : undefined;
+  const t = p && p.account === ctx.account && p.region === ctx.region && p.service === "sns" ? tables(ctx).topics.get(p.resource) : undefined;
   if (!t) throw new ResourceNotFoundException("Resource does not exist");
   return t;
 }
@@ -164,7 +164,7 @@ export const topics = {
 
   deleteTopic({ TopicArn }, ctx) {
     const p = parseArn(TopicArn);
-    if (!p || !TopicArn.startsWith("arn:aws:sns:")) throw invalidArn("TopicArn", TopicArn);
+    if (!p || p.service !== "sns") throw invalidArn("TopicArn", TopicArn);
     // AWS: deleting a topic that does not exist is not an error. Its subscriptions go with it.
     if (p.account !== ctx.account || p.region !== ctx.region) return {};
     const t = tables(ctx);
