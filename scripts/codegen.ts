@@ -182,9 +182,16 @@ writeFileSync(join(root, "models", "index.json"), JSON.stringify(index, null, 1)
 
 // Partitions (aws, aws-cn, aws-us-gov, aws-iso*, …) from botocore's endpoint data: which partition a region is in,
 // for the ARNs every service builds (core/arn.ts).
-const partitions = (JSON.parse(readFileSync(join(botocoreDir, "partitions.json"), "utf8")) as {
-  partitions: { id: string; regionRegex: string; regions: Record<string, unknown>; outputs: { dnsSuffix: string } }[];
-}).partitions.map((p) => ({ id: p.id, regionRegex: p.regionRegex, regions: Object.keys(p.regions).filter((r) => !r.endsWith("-global")), dnsSuffix: p.outputs.dnsSuffix }));
+const partitions = (
+  JSON.parse(readFileSync(join(botocoreDir, "partitions.json"), "utf8")) as {
+    partitions: { id: string; regionRegex: string; regions: Record<string, unknown>; outputs: { dnsSuffix: string } }[];
+  }
+).partitions.map((p) => ({
+  id: p.id,
+  regionRegex: p.regionRegex,
+  regions: Object.keys(p.regions).filter((r) => !r.endsWith("-global")),
+  dnsSuffix: p.outputs.dnsSuffix,
+}));
 writeFileSync(
   join(root, "src", "core", "partitions.generated.ts"),
   [
