@@ -17,8 +17,8 @@ import { inclusiveTimes, summarizeProfile } from "./profile.js";
 import { s3UploadMemory } from "./s3.js";
 import { logsBench } from "./logs.js";
 import { lambdaBench } from "./lambda.js";
-import { BACKENDS, backendEnv, freePort, sideBySide } from "./server.js";
-import type { Backend } from "../src/core/store/driver.js";
+import { BACKENDS, backendEnv, sideBySide } from "./server.js";
+import { COLD_TARGET_OVER_FLOOR_MS, coldStart, coldVerdict, median } from "./cold.js";
 
 /** Functions on the request path worth an inclusive figure in a profile (names from src/gateway and src/server.ts). */
 const PIPELINE_STEPS =
@@ -31,13 +31,16 @@ const CONNECTIONS = 8;
 const WARMUP_MS = 1000;
 const DURATION_MS = 5000;
 const POOL = 256;
-const COLD_RUNS = 10;
+/** `--cold-runs N`: rounds of the cold-start measurement (each: the floor and Stratus on each driver). */
+const COLD_RUNS = Number(argValue("--cold-runs") ?? 15);
 const PROFILE = process.argv.includes("--profile");
 // Outside the tree, so profiles never end up in a commit.
 const PROFILE_DIR = join(tmpdir(), "stratus-bench-profiles");
 /** `--calls sts,iam` narrows the load runs; `--no-cold` skips the cold-start runs (both for quick iteration). */
 const ONLY = argValue("--calls")?.split(",");
 const COLD = !process.argv.includes("--no-cold");
+/** `--only-cold` measures the cold start alone. */
+const ONLY_COLD = process.argv.includes("--only-cold");
 /** `--only-load` skips the S3 memory, CloudWatch Logs volume and Lambda figures. */
 const EXTRAS = !process.argv.includes("--only-load");
 /** `--only-lambda` runs the Lambda figures alone (bench/lambda.ts). */
@@ -173,39 +176,6 @@ function send(port: number, r: PreparedRequest): Promise<{ status: number; body:
   });
 }
 
-/** A bare node:http server on the port given as argv[1]: the floor any Node server's cold start sits on. */
-const BARE = "require('http').createServer((q,s)=>q.resume().on('end',()=>s.end('ok'))).listen(+process.argv[1],'127.0.0.1')";
-
-/** spawn → first answered GetCallerIdentity, in ms, on a driver (none: the same for a bare node:http server). */
-async function coldStart(backend?: Backend): Promise<number> {
-  const bare = !backend;
-  const port = await freePort();
-  const [probe] = await signPool(port, CALLS[0]);
-  const t0 = performance.now();
-  const args = bare ? ["-e", BARE, String(port)] : [BIN, "start", "--ephemeral", "--port", String(port), "--log-level", "warn"];
-  const child = spawn(process.execPath, args, { stdio: "ignore", env: backend && backendEnv(backend) });
-  try {
-    for (;;) {
-      try {
-        const r = await send(port, probe);
-        if (r.status !== 200) throw new Error(`cold start probe answered ${r.status}: ${r.body.slice(0, 200)}`);
-        return performance.now() - t0;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "ECONNREFUSED") throw e;
-        if (performance.now() - t0 > 10_000) throw new Error("server did not answer within 10 s");
-        await new Promise((r) => setTimeout(r, 1));
-      }
-    }
-  } finally {
-    await new Promise<void>((done) => {
-      child.once("exit", () => done());
-      child.kill("SIGTERM");
-    });
-  }
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 interface Row {
   metric: string;
   value: string;
@@ -214,6 +184,8 @@ interface Row {
   ok: string;
 }
 const rows: Row[] = [];
+/** Lines printed again under the table (the cold-start verdict). */
+const footer: string[] = [];
 const row = (metric: string, value: string, target = "", ratio = "", ok = "") => rows.push({ metric, value, target, ratio, ok });
 
 async function main(): Promise<void> {
@@ -228,28 +200,30 @@ async function main(): Promise<void> {
     for (const r of await lambdaBench()) row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
     return printTable();
   }
+  // Stratus (the default driver, then any other this Node can run) and the bare floor alternate (bench/cold.ts).
+  if (COLD) {
+    const cold = await coldStart(COLD_RUNS, [undefined, ...BACKENDS.slice(1)]);
+    const floor = median(cold.floors.map((r) => r.ms));
+    row(`cold start floor: bare node:http server, median of ${COLD_RUNS}`, `${floor.toFixed(0)} ms`);
+    for (const { backend, runs } of cold.servers) {
+      const v = coldVerdict(runs, cold.floors);
+      if (!backend) {
+        console.log(v.line);
+        footer.push(v.line);
+      }
+      row(
+        `cold start (spawn → first signed GetCallerIdentity, fresh data dir), median of ${COLD_RUNS} [${backend ?? `${BACKENDS[0]}, default`}]`,
+        `${median(runs.map((r) => r.ms)).toFixed(0)} ms (floor + ${v.over.toFixed(0)} ms${v.cpu ? `; ${v.cpu}` : ""})`,
+        `≤ floor + ${COLD_TARGET_OVER_FLOOR_MS} ms`,
+        "",
+        v.met ? "yes" : "NO",
+      );
+    }
+    if (ONLY_COLD) return printTable();
+  }
   console.log(
     `load: ${CONNECTIONS} keep-alive connections from a separate process, ${WARMUP_MS} ms warm-up + ${DURATION_MS} ms measured, ${POOL} pre-signed requests per call\n`,
   );
-
-  // Stratus (on each driver) and the bare floor alternate, so a slow spell of this VM weighs on all alike.
-  const colds = new Map<Backend, number[]>(BACKENDS.map((b) => [b, []]));
-  const floors: number[] = [];
-  for (let i = 0; COLD && i < COLD_RUNS; i++) {
-    for (const b of BACKENDS) colds.get(b)!.push(await coldStart(b));
-    floors.push(await coldStart());
-  }
-  if (COLD) row("cold start floor: bare node:http server, median of 10", `${median(floors).toFixed(0)} ms`);
-  for (const [b, runs] of COLD ? colds : []) {
-    const cold = median(runs);
-    row(
-      `cold start (spawn → first GetCallerIdentity), median of 10 [${b}]`,
-      `${cold.toFixed(0)} ms (min ${Math.min(...runs).toFixed(0)}, max ${Math.max(...runs).toFixed(0)}; floor + ${(cold - median(floors)).toFixed(0)} ms)`,
-      "≤ 150 ms",
-      "",
-      cold <= 150 ? "yes" : "NO",
-    );
-  }
 
   // The ceiling stays up (idle between runs) and is measured right before each Stratus run, so a change in the
   // machine's other load shifts both sides of each ratio alike.
@@ -412,6 +386,7 @@ function printTable(): void {
   console.log("\n" + line(head));
   console.log("-".repeat(line(head).length));
   for (const r of rows) console.log(line(r));
+  if (footer.length) console.log(`\n${footer.join("\n")}`);
 }
 
 await main();

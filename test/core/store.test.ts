@@ -258,6 +258,33 @@ for (const { name, driver, skip } of DRIVERS) {
     }),
   );
 
+  test(`${name}: the missing migrations run as one transaction: one that fails leaves the data dir as it was`, { skip }, () =>
+    withDir((dir) => {
+      // Schema 1 plus a table in the way of migration 3 (log_event_ids): migration 2 succeeds, then 3 fails.
+      const old = driver!.open(join(dir, "stratus.db"));
+      old.exec(
+        "CREATE TABLE records (ns TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (ns, scope, key)) WITHOUT ROWID",
+      );
+      old.exec("CREATE TABLE log_event_ids (x)");
+      old.prepare("INSERT INTO records VALUES ('iam:users', '123456789012', 'bob', '{\"name\":\"bob\"}')").run();
+      old.pragma("user_version = 1");
+      old.close();
+      assert.throws(() => open(dir), /log_event_ids already exists/);
+      const after = driver!.open(join(dir, "stratus.db"));
+      assert.equal(after.pragma("user_version"), 1);
+      // Migration 2's tables were rolled back with the rest.
+      assert.equal(after.prepare("SELECT name FROM sqlite_master WHERE name = 'audit_events'").get(), undefined);
+      assert.deepEqual(
+        after
+          .prepare<[], { value: string }>("SELECT value FROM records")
+          .all()
+          .map((r) => r.value),
+        ['{"name":"bob"}'],
+      );
+      after.close();
+    }),
+  );
+
   test(`${name}: a data dir from a newer Stratus is refused with a clear error`, { skip }, () =>
     withDir((dir) => {
       const db = driver!.open(join(dir, "stratus.db"));

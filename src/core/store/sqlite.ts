@@ -32,8 +32,13 @@ export function openSqliteStore(dataDir: string, driver: Driver = sqliteDriver()
   // NORMAL in WAL mode is durable against a process crash (kill -9); only an OS crash can lose the tail.
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
-  migrate(db);
-  return new SqliteStore(db, dataDir);
+  try {
+    migrate(db);
+    return new SqliteStore(db, dataDir);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 }
 
 export class SqliteStore implements Store {
