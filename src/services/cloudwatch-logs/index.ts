@@ -1,10 +1,11 @@
-// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention.
+// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention, resource policies.
 import { defineService } from "../../core/service.js";
 import type { CloudwatchLogsApi } from "./api.generated.js";
 import { logGroups } from "./log-groups.js";
 import { logStreams } from "./log-streams.js";
 import { logEvents } from "./events.js";
 import { filterHandlers } from "./filter.js";
+import { resourcePolicies } from "./resource-policies.js";
 import { startRetentionSweep } from "./retention.js";
 
 const handlers = {
@@ -12,6 +13,7 @@ const handlers = {
   ...logStreams,
   ...logEvents,
   ...filterHandlers,
+  ...resourcePolicies,
 } satisfies Partial<CloudwatchLogsApi>;
 
 export default defineService({ name: "cloudwatch-logs", handlers, start: startRetentionSweep });

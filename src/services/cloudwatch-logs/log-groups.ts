@@ -48,6 +48,8 @@ export const logGroups = {
     transaction(ctx, () => {
       for (const s of streams(ctx).list({ prefix: streamPrefix(logGroupName) })) streams(ctx).delete(s.key);
       eventStore(ctx).deleteGroup(g.id);
+      // A resource-scoped policy goes with its log group.
+      logsState.of(ctx).groupPolicies.delete(logGroupName);
       groups(ctx).delete(logGroupName);
     });
     return {};

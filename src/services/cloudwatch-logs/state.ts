@@ -31,6 +31,18 @@ export interface StreamRec {
   uploads: number;
 }
 
+/** A resource policy: account-level (by name) or attached to one log group (resourceArn, revisionId). */
+export interface ResourcePolicyRec {
+  name: string;
+  /** As the caller sent it (PutResourcePolicy's answer). */
+  document: string;
+  /** As AWS stores and describes it. */
+  stored: string;
+  lastUpdated: number;
+  resourceArn?: string;
+  revisionId?: string;
+}
+
 /** CloudWatch Logs' tables, per account and region (stored as cloudwatch-logs:<name>). Events live in the event store. */
 export const logsState = defineState("cloudwatch-logs", {
   groups: regional<GroupRec>(),
@@ -38,6 +50,10 @@ export const logsState = defineState("cloudwatch-logs", {
   streams: regional<StreamRec>(),
   /** Metric filters by `<group>:` prefix; only counted (DescribeLogGroups' metricFilterCount), none stored yet. */
   metricFilters: regional<unknown>("metric-filters"),
+  /** Account-level resource policies by name (at most 10 per region). */
+  resourcePolicies: regional<ResourcePolicyRec>("resource-policies"),
+  /** Resource-scoped policies by the name of the log group they are attached to. */
+  groupPolicies: regional<ResourcePolicyRec>("group-policies"),
 });
 
 export const groups = (ctx: HandlerContext): Table<GroupRec> => logsState.of(ctx).groups;

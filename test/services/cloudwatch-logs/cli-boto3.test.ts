@@ -76,3 +76,29 @@ test("boto3: put_log_events on two streams, paginated filter_log_events, describ
   assert.deepEqual(out.streams, ["s1", "s2"]);
   assert.deepEqual(out.retention, ["InvalidParameterException", 400]);
 });
+
+const POLICY_SCRIPT = `
+import json, sys, boto3
+from botocore.exceptions import ClientError
+url, account = sys.argv[1], sys.argv[2]
+logs = boto3.client("logs", endpoint_url=url, region_name="us-east-1", aws_access_key_id=account, aws_secret_access_key="test")
+doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["route53.amazonaws.com"]}, "Action": "logs:PutLogEvents", "Resource": "*"}]})
+out = {}
+put = logs.put_resource_policy(policyName="py-route53", policyDocument=doc)
+out["put"] = [put["resourcePolicy"]["policyName"], put["resourcePolicy"]["policyScope"], put["resourcePolicy"]["policyDocument"] == doc]
+out["described"] = [[p["policyName"], json.loads(p["policyDocument"])["Statement"][0]["Principal"]["Service"]] for p in logs.describe_resource_policies()["resourcePolicies"]]
+logs.delete_resource_policy(policyName="py-route53")
+try:
+    logs.delete_resource_policy(policyName="py-route53")
+except ClientError as e:
+    out["missing"] = [e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Message"]]
+print(json.dumps(out))
+`;
+
+test("boto3: put_resource_policy, describe_resource_policies, delete_resource_policy and its ResourceNotFoundException", { skip: boto3Missing }, async () => {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1" };
+  const out = JSON.parse((await run("python3", ["-c", POLICY_SCRIPT, server.url, randomAccount()], { env, timeout: 60_000 })).stdout);
+  assert.deepEqual(out.put, ["py-route53", "ACCOUNT", true]);
+  assert.deepEqual(out.described, [["py-route53", "route53.amazonaws.com"]]);
+  assert.deepEqual(out.missing, ["ResourceNotFoundException", 400, "Policy with name [py-route53] does not exist."]);
+});
