@@ -3,8 +3,8 @@
 // URL> is denied." (403), as AWS answers it (recorded, e.g., in API Gateway's SQS integration guide:
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/integrating-api-with-aws-services-sqs.html).
 // Actions: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsqs.html
-import { ServiceError } from "../../core/errors.js";
 import type { ResourcePolicyGuard } from "../../core/policy/resource-guard.js";
+import { accessDenied } from "./errors.js";
 import { arnOf, findQueue, queues } from "./state.js";
 
 /** Batch operations are authorized as their single forms. */
@@ -26,7 +26,7 @@ export const sqsResourcePolicy: ResourcePolicyGuard = {
     if (!q) return undefined;
     return [{ resource: arnOf(q), action: ACTIONS[ctx.operation] ?? `sqs:${ctx.operation}`, policy: q.attributes.Policy || undefined }];
   },
-  denied: (_ctx, target) => new ServiceError("AccessDenied", `Access to the resource ${queueUrlOf(target.resource)} is denied.`, 403, { senderFault: true }),
+  denied: (_ctx, target) => accessDenied(`Access to the resource ${queueUrlOf(target.resource)} is denied.`),
 };
 
 /** AWS names the queue by its URL in the refusal: https://sqs.<region>.amazonaws.com/<account>/<name>. */

@@ -43,6 +43,10 @@ export function sqsError(shape: SqsErrorName, message: string): ServiceError {
 const CORAL = "com.amazon.coral.service";
 export const invalidParameterValue = (message: string) =>
   new ServiceError("InvalidParameterValue", message, 400, { senderFault: true, shapeName: `${CORAL}#InvalidParameterValueException` });
+// A queue policy's refusal: query code AccessDenied (403), Coral's AccessDeniedException as the JSON type (the same
+// LocalStack serializer maps AccessDeniedException to the query code AccessDenied for SQS).
+export const accessDenied = (message: string) =>
+  new ServiceError("AccessDenied", message, 403, { senderFault: true, shapeName: `${CORAL}#AccessDeniedException` });
 export const missingParameter = (message: string) =>
   new ServiceError("MissingParameter", message, 400, { senderFault: true, shapeName: `${CORAL}#MissingRequiredParameterException` });
 

@@ -24,6 +24,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
+import { pythonMissing, run } from "../../helpers/python.js";
 import { createFunction, lambdaEnv, zip } from "./setup.js";
 
 const server = useServer();
@@ -132,4 +133,29 @@ test("AddPermission refuses $LATEST, in FunctionName or Qualifier, before lookin
   await rejects(add("missing", "$LATEST"), "InvalidParameterValueException", 400, message);
   // The unqualified function takes the statement.
   assert.equal((await add("pol")).$metadata.httpStatusCode, 201);
+});
+
+test("boto3 sees the cross-region and $LATEST refusals as AWS answers them", { skip: pythonMissing() }, async () => {
+  const env = await lambdaEnv(server);
+  await createFunction(env, { FunctionName: "py" });
+  const script = `
+import boto3, json
+from botocore.exceptions import ClientError
+lam = boto3.client("lambda", endpoint_url="${server.url}", region_name="us-east-1", aws_access_key_id="${env.account}", aws_secret_access_key="test")
+out = {}
+def grab(name, fn):
+    try:
+        fn()
+        out[name] = None
+    except ClientError as e:
+        out[name] = [e.response["Error"]["Code"], e.response["Error"]["Message"], e.response["ResponseMetadata"]["HTTPStatusCode"]]
+grab("region", lambda: lam.get_function(FunctionName="arn:aws:lambda:eu-central-1:${env.account}:function:py"))
+grab("latest", lambda: lam.add_permission(FunctionName="py", Qualifier="$LATEST", StatementId="s", Action="lambda:InvokeFunction", Principal="s3.amazonaws.com"))
+print(json.dumps(out))
+`;
+  const { stdout } = await run("python3", ["-c", script]);
+  assert.deepEqual(JSON.parse(stdout), {
+    region: ["ResourceNotFoundException", "Functions from 'eu-central-1' are not reachable in this region ('us-east-1')", 404],
+    latest: ["InvalidParameterValueException", "We currently do not support adding policies for $LATEST.", 400],
+  });
 });

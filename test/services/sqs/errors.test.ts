@@ -176,6 +176,14 @@ test("JSON errors: __type is the full shape id (Coral's for unmodeled ones), x-a
     400,
     "Unknown Attribute FifoQueue.",
   );
+  // A queue policy's explicit Deny: Coral's AccessDeniedException, query code AccessDenied.
+  const arn = `arn:aws:sqs:us-east-1:${account}:wire`;
+  const Policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "sqs:SendMessage", Resource: arn }] });
+  await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy } }));
+  const denied = await rawJson(account, "SendMessage", { QueueUrl, MessageBody: "x" });
+  assert.equal(denied.status, 403);
+  assert.equal(denied.queryError, "AccessDenied;Sender");
+  assert.equal(denied.doc.__type, "com.amazon.coral.service#AccessDeniedException");
 });
 
 test("boto3 reports the query code as Error.Code and the JSON type as QueryErrorCode, as on AWS", { skip: pythonMissing() }, async () => {
