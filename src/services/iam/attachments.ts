@@ -2,10 +2,10 @@
 import type { HandlerContext } from "../../core/context.js";
 import type { IamApi } from "./api.generated.js";
 import { LimitExceededException, NoSuchEntityException } from "./api.generated.js";
-import { mustGroup, mustRole, mustUser, page, underPath } from "./common.js";
+import { assertModifiable, mustGroup, mustRole, mustUser, page, underPath } from "./common.js";
 import { attachments } from "./links.js";
 import { findPolicy, mustAttachablePolicy } from "./policy-store.js";
-import type { EntityKind, Tables } from "./state.js";
+import type { EntityKind, RoleRec, Tables } from "./state.js";
 import { k, nameKey, tables, transaction } from "./state.js";
 
 // AWS's default quota of managed policies per entity, named as its LimitExceeded message names it.
@@ -14,6 +14,8 @@ const MAX_ATTACHED = 10;
 
 function entityKey(t: Tables, kind: EntityKind, name: string): string {
   const rec = kind === "user" ? mustUser(t, name) : kind === "group" ? mustGroup(t, name) : mustRole(t, name);
+  // A service-linked role's policies are its service's to change.
+  if (kind === "role") assertModifiable(rec as RoleRec);
   return nameKey(rec.name);
 }
 

@@ -6,7 +6,7 @@ import { ServiceError } from "../../core/errors.js";
 import { pageByKey } from "../../core/paging.js";
 import type { Entry } from "../../core/store/types.js";
 import { mergeTags as merge, removeTags as removeFrom } from "../../core/tags.js";
-import { InvalidInputException, LimitExceededException, NoSuchEntityException } from "./api.generated.js";
+import { InvalidInputException, LimitExceededException, NoSuchEntityException, UnmodifiableEntityException } from "./api.generated.js";
 import type { Tag } from "./api.generated.js";
 import type { GroupRec, RoleRec, Tables, UserRec } from "./state.js";
 import { nameKey } from "./state.js";
@@ -100,6 +100,12 @@ export function mustRole(t: Tables, name: string): RoleRec {
   const r = t.roles.get(nameKey(name));
   if (!r) throw new NoSuchEntityException(`The role with name ${name} cannot be found.`);
   return r;
+}
+
+/** Refuses changes to a service-linked role as AWS does: only its service changes it. */
+export function assertModifiable(r: RoleRec): void {
+  if (r.linkedService)
+    throw new UnmodifiableEntityException(`Cannot perform the operation on the protected role '${r.name}' - this role is only modifiable by AWS`);
 }
 
 export const userArn = (ctx: HandlerContext | string, u: UserRec) => iamArn(acct(ctx), "user", u.path, u.name);

@@ -14,6 +14,7 @@ import { oidcProviders } from "./oidc-providers.js";
 import { passwordPolicy } from "./password-policy.js";
 import { policies } from "./policies.js";
 import { roles } from "./roles.js";
+import { serviceLinkedRoles } from "./service-linked-roles.js";
 import { users } from "./users.js";
 
 const handlers = {
@@ -30,6 +31,7 @@ const handlers = {
   ...account,
   ...passwordPolicy,
   ...oidcProviders,
+  ...serviceLinkedRoles,
 } satisfies Partial<IamApi>;
 
 // IAM is global: its records keep "aws" ARNs and each call answers in its caller's partition.

@@ -2,10 +2,10 @@
 import type { HandlerContext } from "../../core/context.js";
 import type { IamApi } from "./api.generated.js";
 import { NoSuchEntityException } from "./api.generated.js";
-import { encodeDocument, mustGroup, mustRole, mustUser, page } from "./common.js";
+import { assertModifiable, encodeDocument, mustGroup, mustRole, mustUser, page } from "./common.js";
 import { inline } from "./links.js";
 import { checkPolicyDocument, checkPolicySize } from "./policy-grammar.js";
-import type { EntityKind } from "./state.js";
+import type { EntityKind, RoleRec } from "./state.js";
 import { k, nameKey, tables } from "./state.js";
 
 // Aggregate inline policy size quotas per entity, as AWS names them.
@@ -18,7 +18,8 @@ function owner(ctx: HandlerContext, kind: EntityKind, name: string) {
 }
 
 function put(ctx: HandlerContext, kind: EntityKind, name: string, policyName: string, document: string) {
-  const { t, key } = owner(ctx, kind, name);
+  const { t, rec, key } = owner(ctx, kind, name);
+  if (kind === "role") assertModifiable(rec as RoleRec);
   checkPolicyDocument(document, "identity");
   const [quota, max] = SIZE[kind];
   const others = inline
@@ -45,7 +46,8 @@ function list(ctx: HandlerContext, kind: EntityKind, name: string, marker: strin
 }
 
 function del(ctx: HandlerContext, kind: EntityKind, name: string, policyName: string) {
-  const { t, key } = owner(ctx, kind, name);
+  const { t, rec, key } = owner(ctx, kind, name);
+  if (kind === "role") assertModifiable(rec as RoleRec);
   if (!t.inline.delete(k(kind, key, policyName))) throw new NoSuchEntityException(`The ${kind} policy with name ${policyName} cannot be found.`);
   return {};
 }

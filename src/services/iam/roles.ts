@@ -1,7 +1,7 @@
 // IAM roles: trust policies, session duration, description, tags, permissions boundary, deletion rules.
 import type { IamApi } from "./api.generated.js";
 import { DeleteConflictException, EntityAlreadyExistsException } from "./api.generated.js";
-import { mergeTags, mustRole, newId, page, removeTags, roleOut, underPath } from "./common.js";
+import { assertModifiable, mergeTags, mustRole, newId, page, removeTags, roleOut, underPath } from "./common.js";
 import { attachments, inline } from "./links.js";
 import { checkPolicyDocument, checkPolicySize } from "./policy-grammar.js";
 import { mustAttachablePolicy } from "./policy-store.js";
@@ -63,6 +63,7 @@ export const roles = {
   updateAssumeRolePolicy({ RoleName, PolicyDocument }, ctx) {
     const t = tables(ctx);
     const r = mustRole(t, RoleName);
+    assertModifiable(r);
     checkTrust(PolicyDocument);
     t.roles.put(nameKey(r.name), { ...r, trust: PolicyDocument });
     return {};
@@ -70,7 +71,10 @@ export const roles = {
 
   deleteRole({ RoleName }, ctx) {
     const t = tables(ctx);
-    const key = nameKey(mustRole(t, RoleName).name);
+    const role = mustRole(t, RoleName);
+    // A service-linked role is deleted through DeleteServiceLinkedRole.
+    assertModifiable(role);
+    const key = nameKey(role.name);
     if (t.instanceProfiles.list().some((e) => e.value.roles.includes(key))) {
       throw new DeleteConflictException("Cannot delete entity, must remove roles from instance profile first.");
     }
@@ -108,6 +112,7 @@ export const roles = {
   putRolePermissionsBoundary({ RoleName, PermissionsBoundary }, ctx) {
     const t = tables(ctx);
     const r = mustRole(t, RoleName);
+    assertModifiable(r);
     mustAttachablePolicy(ctx, PermissionsBoundary);
     t.roles.put(nameKey(r.name), { ...r, permissionsBoundary: PermissionsBoundary });
     return {};
