@@ -3,6 +3,7 @@
 import { defineService } from "../../core/service.js";
 import { s3ResourcePolicy } from "./access.js";
 import type { S3Api } from "./api.generated.js";
+import { attributes } from "./attributes.js";
 import { buckets } from "./buckets.js";
 import { cors } from "./cors.js";
 import { lifecycle, startLifecycle } from "./lifecycle.js";
@@ -17,6 +18,7 @@ import { tagging } from "./tagging.js";
 const handlers = {
   ...buckets,
   ...objects,
+  ...attributes,
   ...listing,
   ...multipart,
   ...tagging,

@@ -29,6 +29,10 @@ export function s3ResponseShape(x: Exchange): void {
  */
 export function s3Validate(model: ServiceModel, operation: string, input: Record<string, unknown>): void {
   const shape = model.operations[operation].input?.shape;
+  // GetObjectAttributes without x-amz-object-attributes: S3 says which header, not MalformedXML (Scality cloudserver's
+  // functional tests written against AWS, objectGetAttributes.js; attributes.ts refuses unknown names the same way).
+  if (operation === "GetObjectAttributes" && !(input.ObjectAttributes as unknown[] | undefined)?.length)
+    throw new ServiceError("InvalidArgument", "Invalid attribute name specified.", 400);
   const errors = validationErrors(model, shape, input).filter((e) => !e.includes("enum value set"));
   if (!errors.length) return;
   if (errors.every((e) => e.endsWith("Member must not be null"))) {
