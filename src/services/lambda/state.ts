@@ -8,6 +8,7 @@ import type { AsyncEventRec } from "./async.js";
 import type { EsmRec } from "./esm-poller.js";
 import type { UrlIndexRec } from "./url-index.js";
 import type { AliasRoutingConfiguration, FunctionConfiguration, FunctionEventInvokeConfig, Cors, FunctionUrlAuthType, InvokeMode } from "./api.generated.js";
+import { ServiceError } from "../../core/errors.js";
 import { InvalidParameterValueException, ResourceNotFoundException } from "./api.generated.js";
 
 /** A function's code as stored: the uploaded zip as a blob (GetFunction hands it back as is). */
@@ -134,9 +135,14 @@ export const functionArn = (ctx: Pick<HandlerContext, "account" | "region">, nam
   regionalArn(ctx, "lambda", `function:${name}${qualifier ? `:${qualifier}` : ""}`);
 
 // name | name:qualifier | account:function:name[:qualifier] | arn:aws:lambda:region:account:function:name[:qualifier]
-const FULL_ARN = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/;
-const PARTIAL_ARN = /^(\d{12}):function:([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/;
-const NAME = /^([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/;
+// Names take dots where the model's NamespacedFunctionName does (GetFunction, Invoke…): such a name is looked up
+// (and not found) rather than refused; CreateFunction's FunctionName pattern refuses them before a handler runs.
+const FULL_ARN = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9_.-]+)(?::([a-zA-Z0-9$_.-]+))?$/;
+const PARTIAL_ARN = /^(\d{12}):function:([a-zA-Z0-9_.-]+)(?::([a-zA-Z0-9$_.-]+))?$/;
+const NAME = /^([a-zA-Z0-9_.-]+)(?::([a-zA-Z0-9$_.-]+))?$/;
+// The model's FunctionName pattern (models/lambda.json), as AWS quotes it in the ValidationException.
+const FUNCTION_NAME_PATTERN =
+  "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?";
 
 export interface FunctionRef {
   name: string;
@@ -171,8 +177,12 @@ export function parseFunctionName(ctx: Pick<HandlerContext, "account" | "region"
     name = m[1]!;
     q = m[2];
   } else {
-    throw new InvalidParameterValueException(
-      `1 validation error detected: Value '${functionName}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
+    // What the model's constraint check lets through but names no function form (a caller inside Stratus, e.g. a
+    // trigger's stored ARN): refused as the model check would refuse it.
+    throw new ServiceError(
+      "ValidationException",
+      `1 validation error detected: Value '${functionName}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${FUNCTION_NAME_PATTERN}`,
+      400,
     );
   }
   if (name.length > 64)

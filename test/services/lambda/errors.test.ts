@@ -113,6 +113,13 @@ test("a malformed function name or ARN gets the model's syntax error, before any
         .NamespacedFunctionName.pattern
     }`,
   );
+  // A dotted name fits GetFunction's NamespacedFunctionName: looked up, not found (not a syntax error).
+  await rejects(
+    env.lambda.send(new GetFunctionCommand({ FunctionName: "my.fn" })),
+    "ResourceNotFoundException",
+    404,
+    /^Function not found: .*:function:my\.fn$/,
+  );
   await rejects(
     env.lambda.send(new AddPermissionCommand({ FunctionName: "invalid:function:name", StatementId: "s", Action: "lambda:InvokeFunction", Principal: "*" })),
     "ValidationException",

@@ -206,6 +206,7 @@ grab("attr", lambda: sqs.create_queue(QueueName="std", Attributes={"FifoQueue": 
 grab("empty", lambda: sqs.send_message(QueueUrl=url, MessageBody=""))
 grab("param", lambda: sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=11))
 grab("batch", lambda: sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "bad id!", "MessageBody": "x"}]))
+grab("exists", lambda: sqs.create_queue(QueueName="py", Attributes={"DelaySeconds": "2"}))
 print(json.dumps(out))
 `;
   const { stdout } = await run("python3", ["-c", script]);
@@ -216,4 +217,11 @@ print(json.dumps(out))
   assert.equal(r.param[0], "InvalidParameterValue");
   assert.equal(r.param[1], "InvalidParameterValueException");
   assert.deepEqual(r.batch.slice(0, 2), ["AWS.SimpleQueueService.InvalidBatchEntryId", "InvalidBatchEntryId"]);
+  // LocalStack's AWS-recorded test_create_queue_with_different_attributes_raises_exception[sqs].
+  assert.deepEqual(r.exists, [
+    "QueueAlreadyExists",
+    "QueueNameExists",
+    "A queue already exists with the same name and a different value for attribute DelaySeconds",
+    400,
+  ]);
 });
