@@ -59,8 +59,10 @@ export function readableVersion(b: BucketRec, key: string, versionId: string | u
       "last-modified": new Date(v.lastModified).toUTCString(),
     };
     if (versionId === undefined) throw Object.assign(noSuchKey(key), { headers });
+    // Allow: DELETE, the one method a delete marker takes (LocalStack's test_s3_api.py, test_delete_object_versioned,
+    // asserts it on AWS's answer).
     throw new ServiceError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405, {
-      headers,
+      headers: { ...headers, allow: "DELETE" },
       fields: { Method: ctx.operation === "HeadObject" ? "HEAD" : "GET", ResourceType: "DeleteMarker" },
     });
   }

@@ -15,7 +15,10 @@ import {
   type ChecksumAlgorithm,
   type ChecksumType,
 } from "@aws-sdk/client-s3";
-import { useServer } from "../../helpers/server.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
 const server = useServer();
@@ -131,4 +134,32 @@ test("a three-part COMPOSITE CRC32 object: its checksum is the CRC of the parts'
     [206, "bytes 10485762-10485771/10485772", "TBHN8A==", "COMPOSITE", 3],
   );
   assert.equal(await last.Body!.transformToString(), "aaaaaaaaaa");
+});
+
+test("part boundaries and checksums survive a restart", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "stratus-s3-parts-"));
+  const account = randomAccount();
+  try {
+    let srv = await startTestServer({ dataDir });
+    let c = new S3Client({ ...srv.clientConfig({ account }), forcePathStyle: true });
+    const b = await bucket(c);
+    await multipart(c, b, "k", [Buffer.alloc(5 * 1024 * 1024, "x"), Buffer.from("test content 123")], "CRC32C", "COMPOSITE");
+    c.destroy();
+    await srv.close();
+    srv = await startTestServer({ dataDir });
+    try {
+      c = new S3Client({ ...srv.clientConfig({ account }), forcePathStyle: true });
+      const got = await c.send(new GetObjectCommand({ Bucket: b, Key: "k", PartNumber: 2, ChecksumMode: "ENABLED" }));
+      assert.deepEqual(
+        [got.$metadata.httpStatusCode, got.ContentRange, got.PartsCount, got.ChecksumCRC32C, got.ChecksumType],
+        [206, "bytes 5242880-5242895/5242896", 2, "fwuu0Q==", "COMPOSITE"],
+      );
+      assert.equal(await got.Body!.transformToString(), "test content 123");
+      c.destroy();
+    } finally {
+      await srv.close();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

@@ -231,3 +231,23 @@ test("CompleteMultipartUpload: no body is InvalidRequest, a document without par
   // The upload is still there.
   assert.equal((await c.send(new ListPartsCommand({ Bucket: b, Key: "k", UploadId }))).Parts!.length, 1);
 });
+
+test("GET of a delete marker by its version id: 405 with Allow: DELETE, the marker headers and Method/ResourceType", async () => {
+  const owner = randomAccount();
+  const c = server.client(S3Client, { account: owner }, { forcePathStyle: true });
+  const b = await bucket(c, "Enabled");
+  await c.send(new PutObjectCommand({ Bucket: b, Key: "k", Body: "x" }));
+  const marker = (await c.send(new DeleteObjectCommand({ Bucket: b, Key: "k" }))).VersionId!;
+  const r = await server.signedFetch(`/${b}/k?versionId=${marker}`, { service: "s3", accessKeyId: owner });
+  assert.equal(r.status, 405);
+  assert.deepEqual([r.headers.get("allow"), r.headers.get("x-amz-delete-marker"), r.headers.get("x-amz-version-id")], ["DELETE", "true", marker]);
+  assert.match(
+    await r.text(),
+    /<Code>MethodNotAllowed<\/Code><Message>The specified method is not allowed against this resource.<\/Message><Method>GET<\/Method><ResourceType>DeleteMarker<\/ResourceType>/,
+  );
+  // The current version is the marker: a plain GET is NoSuchKey naming the key, with the marker's headers.
+  const cur = await server.signedFetch(`/${b}/k`, { service: "s3", accessKeyId: owner });
+  assert.equal(cur.status, 404);
+  assert.deepEqual([cur.headers.get("x-amz-delete-marker"), cur.headers.get("x-amz-version-id")], ["true", marker]);
+  assert.match(await cur.text(), /<Code>NoSuchKey<\/Code><Message>The specified key does not exist.<\/Message><Key>k<\/Key>/);
+});
