@@ -15,6 +15,7 @@ import { passwordPolicy } from "./password-policy.js";
 import { policies } from "./policies.js";
 import { roles } from "./roles.js";
 import { serviceLinkedRoles } from "./service-linked-roles.js";
+import { userCredentials } from "./user-credentials.js";
 import { users } from "./users.js";
 
 const handlers = {
@@ -32,6 +33,7 @@ const handlers = {
   ...passwordPolicy,
   ...oidcProviders,
   ...serviceLinkedRoles,
+  ...userCredentials,
 } satisfies Partial<IamApi>;
 
 // IAM is global: its records keep "aws" ARNs and each call answers in its caller's partition.

@@ -78,6 +78,14 @@ export const users = {
         t.loginProfiles.put(to, { ...lp, userName: next.name });
       }
       for (const d of t.mfa.list()) if (d.value.user === from) t.mfa.put(d.key, { ...d.value, user: to });
+      for (const e of t.signingCerts.list({ prefix: k(from, "") })) {
+        t.signingCerts.delete(e.key);
+        t.signingCerts.put(k(to, e.value.id), { ...e.value, userName: next.name });
+      }
+      for (const e of t.serviceCredentials.list({ prefix: k(from, "") })) {
+        t.serviceCredentials.delete(e.key);
+        t.serviceCredentials.put(k(to, e.value.id), { ...e.value, userName: next.name });
+      }
     });
     return {};
   },
@@ -94,6 +102,9 @@ export const users = {
     if (inline.count(t, "user", key)) throw conflict("delete policies");
     if (attachments.policiesOf(t, "user", key).length) throw conflict("detach all policies");
     if (membership.groupsOf(t, key).length) throw conflict("remove users from group");
+    // Wording of these two as LocalStack answers for service-specific credentials; for certificates unverified.
+    if (t.signingCerts.count(k(key, ""))) throw conflict("delete signing certificates");
+    if (t.serviceCredentials.count(k(key, ""))) throw new DeleteConflictException("Cannot delete entity, must remove referenced objects first.");
     t.users.delete(key);
     return {};
   },
