@@ -3,6 +3,7 @@ import type { LogPosition, StoredLogEvent } from "../../core/store/log-events.js
 import { InvalidParameterException, type CloudwatchLogsApi, type RejectedLogEventsInfo } from "./api.generated.js";
 import { eventStore, groupNameOf, groups, mustGroup, mustStream, retentionFloor, streamKey, streams, transaction } from "./state.js";
 import { sequenceToken } from "./log-streams.js";
+import { deliver, filtersOf } from "./subscriptions.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -15,7 +16,7 @@ const DEFAULT_GET_LIMIT = 10_000;
 const MAX = Number.MAX_SAFE_INTEGER;
 
 export const logEvents = {
-  putLogEvents({ logGroupName, logStreamName, logEvents: batch }, ctx) {
+  async putLogEvents({ logGroupName, logStreamName, logEvents: batch }, ctx) {
     const g = mustGroup(ctx, logGroupName);
     const s = mustStream(ctx, logGroupName, logStreamName);
     // Sequence tokens are accepted and ignored, as AWS has done since January 2023.
@@ -71,6 +72,9 @@ export const logEvents = {
       streams(ctx).put(streamKey(logGroupName, logStreamName), s);
       if (accepted.length) groups(ctx).put(logGroupName, g);
     });
+
+    // The group's subscription filters get the accepted events (queued with Lambda before the response).
+    await deliver(ctx, g, s, filtersOf(ctx, logGroupName), now, accepted.length);
 
     const rejected: RejectedLogEventsInfo = {};
     if (tooOldEnd > 0) rejected.tooOldLogEventEndIndex = tooOldEnd;

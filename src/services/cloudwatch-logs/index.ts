@@ -1,4 +1,4 @@
-// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention, resource policies.
+// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention, resource policies, subscription filters (Lambda delivery).
 import { defineService } from "../../core/service.js";
 import type { CloudwatchLogsApi } from "./api.generated.js";
 import { logGroups } from "./log-groups.js";
@@ -6,6 +6,7 @@ import { logStreams } from "./log-streams.js";
 import { logEvents } from "./events.js";
 import { filterHandlers } from "./filter.js";
 import { resourcePolicies } from "./resource-policies.js";
+import { subscriptions } from "./subscriptions.js";
 import { startRetentionSweep } from "./retention.js";
 
 const handlers = {
@@ -14,6 +15,7 @@ const handlers = {
   ...logEvents,
   ...filterHandlers,
   ...resourcePolicies,
+  ...subscriptions,
 } satisfies Partial<CloudwatchLogsApi>;
 
 export default defineService({ name: "cloudwatch-logs", handlers, start: startRetentionSweep });

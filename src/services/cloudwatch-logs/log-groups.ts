@@ -50,6 +50,9 @@ export const logGroups = {
       eventStore(ctx).deleteGroup(g.id);
       // A resource-scoped policy goes with its log group.
       logsState.of(ctx).groupPolicies.delete(logGroupName);
+      // So do its subscription filters.
+      const subs = logsState.of(ctx).subscriptionFilters;
+      for (const f of subs.list({ prefix: streamPrefix(logGroupName) })) subs.delete(f.key);
       groups(ctx).delete(logGroupName);
     });
     return {};

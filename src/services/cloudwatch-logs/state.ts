@@ -4,7 +4,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { defineState, regional, STORE, type StateHolder } from "../../core/state.js";
 import { logEventStore, type LogEventStore } from "../../core/store/log-events.js";
 import type { Table } from "../../core/store/types.js";
-import { InvalidParameterException, ResourceNotFoundException, type LogGroupClass } from "./api.generated.js";
+import { InvalidParameterException, ResourceNotFoundException, type Distribution, type LogGroupClass } from "./api.generated.js";
 
 export interface GroupRec {
   name: string;
@@ -43,6 +43,20 @@ export interface ResourcePolicyRec {
   revisionId?: string;
 }
 
+/** A subscription filter of a log group (keyed `<group>:<filter>`). */
+export interface SubscriptionRec {
+  group: string;
+  name: string;
+  pattern: string;
+  destinationArn: string;
+  roleArn?: string;
+  distribution: Distribution;
+  applyOnTransformedLogs: boolean;
+  creationTime: number;
+  fieldSelectionCriteria?: string;
+  emitSystemFields?: string[];
+}
+
 /** CloudWatch Logs' tables, per account and region (stored as cloudwatch-logs:<name>). Events live in the event store. */
 export const logsState = defineState("cloudwatch-logs", {
   groups: regional<GroupRec>(),
@@ -54,6 +68,8 @@ export const logsState = defineState("cloudwatch-logs", {
   resourcePolicies: regional<ResourcePolicyRec>("resource-policies"),
   /** Resource-scoped policies by the name of the log group they are attached to. */
   groupPolicies: regional<ResourcePolicyRec>("group-policies"),
+  /** Subscription filters by `<group>:<filter>` (at most two per group). */
+  subscriptionFilters: regional<SubscriptionRec>("subscription-filters"),
 });
 
 export const groups = (ctx: HandlerContext): Table<GroupRec> => logsState.of(ctx).groups;

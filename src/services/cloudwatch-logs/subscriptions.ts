@@ -1,0 +1,204 @@
+// Subscription filters: at most two per log group, each sending the group's matching events, as they are put, to a
+// destination. Lambda functions run here: CloudWatch Logs invokes them asynchronously with AWS's payload
+// ({"awslogs":{"data": base64(gzip(JSON))}}, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html).
+// Kinesis Data Streams, Firehose and cross-account Logs destinations do not exist in Stratus, so they are refused as
+// AWS refuses a destination it cannot deliver to, never accepted silently.
+//
+// AWS-recorded responses (LocalStack tests/aws/services/logs/test_logs_subscription_filters.snapshot.json): a third
+// filter is LimitExceededException "Resource limit exceeded."; deleting in an unknown group or an unknown filter is
+// ResourceNotFoundException "The specified log group does not exist." / "The specified subscription filter does not
+// exist."; a function of another account is AccessDeniedException "Cross-account lambda invocation passing is not
+// allowed. …" (checked before the group); a Kinesis stream without roleArn is InvalidParameterException
+// "destinationArn for vendor kinesis cannot be used without roleArn"; Describe shows distribution ByLogStream and
+// applyOnTransformedLogs false by default.
+import { gzipSync } from "node:zlib";
+import type { HandlerContext } from "../../core/context.js";
+import { pageByKey } from "../../core/paging.js";
+import type { StoredLogEvent } from "../../core/store/log-events.js";
+import { lambdaPermits } from "../lambda/internal.js";
+import {
+  AccessDeniedException,
+  InvalidParameterException,
+  LimitExceededException,
+  ResourceNotFoundException,
+  type CloudwatchLogsApi,
+  type SubscriptionFilter,
+} from "./api.generated.js";
+import { compileFilterPattern, FilterPatternError } from "./filter-pattern.js";
+import { eventStore, groupArn, invalidToken, logsState, mustGroup, streamPrefix, type GroupRec, type StreamRec, type SubscriptionRec } from "./state.js";
+
+const MAX_FILTERS_PER_GROUP = 2;
+
+const filters = (ctx: HandlerContext) => logsState.of(ctx).subscriptionFilters;
+const filterKey = (group: string, name: string) => `${group}:${name}`;
+
+function compile(pattern: string) {
+  try {
+    return compileFilterPattern(pattern);
+  } catch (e) {
+    if (e instanceof FilterPatternError) throw new InvalidParameterException(e.message);
+    throw e;
+  }
+}
+
+// AWS's refusals of destinations it cannot reach: a function CloudWatch Logs may not invoke (hashicorp/terraform#5996,
+// localstack/localstack#2653 quote it from AWS), and a test message that could not be delivered
+// (awsdocs/amazon-cloudwatch-logs-user-guide#47).
+const cannotInvoke = () =>
+  new InvalidParameterException("Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.");
+const cannotDeliver = () => new InvalidParameterException("Could not deliver test message to specified destination. Check if the destination is valid.");
+
+/** Checks a destination as AWS does before it accepts the filter (vendor rules first, then the delivery check). */
+function checkDestination(ctx: HandlerContext, destinationArn: string, roleArn: string | undefined): () => void {
+  const m = /^arn:aws[\w-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/.exec(destinationArn);
+  if (!m) throw new InvalidParameterException(`Invalid destinationArn: ${destinationArn}`); // Unverified wording.
+  const [, vendor, region, account] = m;
+  if (vendor === "lambda") {
+    if (account !== ctx.account) {
+      throw new AccessDeniedException(
+        "Cross-account lambda invocation passing is not allowed. You must use DestinationPolicies to create cross account lambda triggers.",
+      );
+    }
+    // A function of another region cannot be a destination (checked with the group's own permission check below).
+    return () => {
+      if (region !== ctx.region) throw cannotInvoke();
+    };
+  }
+  if (vendor === "kinesis" || vendor === "firehose") {
+    if (roleArn === undefined) throw new InvalidParameterException(`destinationArn for vendor ${vendor} cannot be used without roleArn`);
+    // No Kinesis stream or Firehose delivery stream can exist in Stratus: the test message cannot be delivered.
+    return () => {
+      throw cannotDeliver();
+    };
+  }
+  if (vendor === "logs") {
+    // A Logs destination (PutDestination, for cross-account delivery) is not held by Stratus.
+    return () => {
+      throw cannotDeliver();
+    };
+  }
+  // Unverified wording for a vendor CloudWatch Logs does not deliver to.
+  throw new InvalidParameterException(`destinationArn for vendor ${vendor} is not supported`);
+}
+
+const describe = (f: SubscriptionRec): SubscriptionFilter => ({
+  filterName: f.name,
+  logGroupName: f.group,
+  filterPattern: f.pattern,
+  destinationArn: f.destinationArn,
+  ...(f.roleArn !== undefined ? { roleArn: f.roleArn } : {}),
+  distribution: f.distribution,
+  applyOnTransformedLogs: f.applyOnTransformedLogs,
+  creationTime: f.creationTime,
+  ...(f.fieldSelectionCriteria !== undefined ? { fieldSelectionCriteria: f.fieldSelectionCriteria } : {}),
+  ...(f.emitSystemFields !== undefined ? { emitSystemFields: f.emitSystemFields } : {}),
+});
+
+export const subscriptions = {
+  putSubscriptionFilter(input, ctx) {
+    compile(input.filterPattern);
+    const deliveryCheck = checkDestination(ctx, input.destinationArn, input.roleArn);
+    const g = mustGroup(ctx, input.logGroupName);
+    const table = filters(ctx);
+    const key = filterKey(g.name, input.filterName);
+    const before = table.get(key);
+    if (!before && table.count(streamPrefix(g.name)) >= MAX_FILTERS_PER_GROUP) throw new LimitExceededException("Resource limit exceeded.");
+    deliveryCheck();
+    if (/^arn:aws[\w-]*:lambda:/.test(input.destinationArn)) {
+      // The function's resource policy must let CloudWatch Logs invoke it for this log group (lambda add-permission with
+      // principal logs.<region>.amazonaws.com and SourceArn arn:…:log-group:<name>:*).
+      const sourceArn = `${groupArn(ctx, g.name)}:*`;
+      const allowed =
+        lambdaPermits(ctx, input.destinationArn, `logs.${ctx.region}.amazonaws.com`, sourceArn, ctx.account) ||
+        lambdaPermits(ctx, input.destinationArn, "logs.amazonaws.com", sourceArn, ctx.account);
+      if (!allowed) throw cannotInvoke();
+    }
+    const rec: SubscriptionRec = {
+      group: g.name,
+      name: input.filterName,
+      pattern: input.filterPattern,
+      destinationArn: input.destinationArn,
+      ...(input.roleArn !== undefined ? { roleArn: input.roleArn } : {}),
+      distribution: input.distribution ?? "ByLogStream",
+      applyOnTransformedLogs: input.applyOnTransformedLogs ?? false,
+      creationTime: before?.creationTime ?? ctx.now(),
+      ...(input.fieldSelectionCriteria !== undefined ? { fieldSelectionCriteria: input.fieldSelectionCriteria } : {}),
+      ...(input.emitSystemFields !== undefined ? { emitSystemFields: input.emitSystemFields } : {}),
+    };
+    table.put(key, rec);
+    return {};
+  },
+
+  describeSubscriptionFilters({ logGroupName, filterNamePrefix, nextToken, limit }, ctx) {
+    const g = mustGroup(ctx, logGroupName);
+    const list = filters(ctx)
+      .list({ prefix: streamPrefix(g.name) + (filterNamePrefix ?? "") })
+      .map((e) => e.value);
+    const page = pageByKey(list, (f) => f.name, {
+      operation: "DescribeSubscriptionFilters",
+      token: nextToken,
+      max: limit ?? 50,
+      bind: `${g.name}|${filterNamePrefix ?? ""}`,
+      invalid: invalidToken,
+    });
+    return { subscriptionFilters: page.items.map(describe), ...(page.next ? { nextToken: page.next } : {}) };
+  },
+
+  deleteSubscriptionFilter({ logGroupName, filterName }, ctx) {
+    const g = mustGroup(ctx, logGroupName);
+    if (!filters(ctx).delete(filterKey(g.name, filterName))) throw new ResourceNotFoundException("The specified subscription filter does not exist.");
+    return {};
+  },
+} satisfies Partial<CloudwatchLogsApi>;
+
+/** The group's filters (for PutLogEvents, which delivers to them). */
+export const filtersOf = (ctx: HandlerContext, group: string): SubscriptionRec[] =>
+  filters(ctx)
+    .list({ prefix: streamPrefix(group) })
+    .map((e) => e.value);
+
+/**
+ * Delivers an upload's events to the group's subscription filters: per filter, the events its pattern matches, in one
+ * DATA_MESSAGE (gzip, base64, under awslogs.data), invoked asynchronously (an Event invocation, queued durably by
+ * Lambda before the call returns). A function that was deleted or no longer grants CloudWatch Logs is skipped, as AWS
+ * drops what it cannot deliver; the upload itself stays accepted.
+ */
+export async function deliver(ctx: HandlerContext, g: GroupRec, s: StreamRec, subs: SubscriptionRec[], ingestionTime: number, count: number): Promise<void> {
+  if (!subs.length || !count) return;
+  const rows = uploaded(ctx, s, ingestionTime, count);
+  for (const f of subs) {
+    if (!/^arn:aws[\w-]*:lambda:/.test(f.destinationArn)) continue;
+    const matcher = compile(f.pattern);
+    const events = rows.filter((r) => matcher.matches(r.message));
+    if (!events.length) continue;
+    const message = {
+      messageType: "DATA_MESSAGE",
+      owner: ctx.account,
+      logGroup: g.name,
+      logStream: s.name,
+      subscriptionFilters: [f.name],
+      logEvents: events.map((r) => ({ id: eventId(r), timestamp: r.timestamp, message: r.message })),
+    };
+    const payload = JSON.stringify({ awslogs: { data: gzipSync(JSON.stringify(message)).toString("base64") } });
+    try {
+      await ctx
+        .client("lambda")
+        .invoke({ FunctionName: f.destinationArn, InvocationType: "Event", Payload: Buffer.from(payload) }, { account: ctx.account, region: ctx.region });
+    } catch {
+      // Deleted function or revoked permission: the events are not delivered (AWS counts a DeliveryErrors metric).
+    }
+  }
+}
+
+/** The events of the upload just stored in stream `s` (its last `count` events ingested at `ingestionTime`). */
+function uploaded(ctx: HandlerContext, s: StreamRec, ingestionTime: number, count: number): StoredLogEvent[] {
+  const rows = eventStore(ctx)
+    .queryStream({ sid: s.id, start: s.firstEventTimestamp, end: s.lastEventTimestamp, direction: "forward", limit: 1_000_000 })
+    .filter((r) => r.ingestionTime === ingestionTime)
+    .sort((a, b) => a.seq - b.seq)
+    .slice(-count);
+  return rows.sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
+}
+
+// The same 56-digit ids FilterLogEvents gives (filter.ts): timestamp, then ingestion order.
+const eventId = (r: StoredLogEvent) => `${String(r.timestamp).padStart(20, "0")}${String(r.seq).padStart(36, "0")}`;
