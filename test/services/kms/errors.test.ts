@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { KMSClient, CreateKeyCommand, DescribeKeyCommand, ListResourceTagsCommand, TagResourceCommand } from "@aws-sdk/client-kms";
 import { randomAccount, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
+import { pythonMissing, run } from "../../helpers/python.js";
 
 const server = useServer();
 
@@ -38,4 +39,21 @@ test("another region's key ARN is 'Invalid arn <region>'; malformed ids are refu
   assert.equal((await west.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.Arn! }))).KeyMetadata!.KeyId, KeyMetadata!.KeyId);
   await rejects(east.send(new DescribeKeyCommand({ KeyId: "fake-key-id" })), "NotFoundException", 400, "Invalid keyId 'fake-key-id'");
   await rejects(east.send(new DescribeKeyCommand({ KeyId: "mrk-fake-key-id" })), "NotFoundException", 400, "Invalid keyId 'mrk-fake-key-id'");
+});
+
+test("boto3 sees TagException 'Duplicate tag keys'", { skip: pythonMissing() }, async () => {
+  const account = randomAccount();
+  const script = `
+import boto3, json
+from botocore.exceptions import ClientError
+kms = boto3.client("kms", endpoint_url="${server.url}", region_name="us-east-1", aws_access_key_id="${account}", aws_secret_access_key="test")
+key = kms.create_key()["KeyMetadata"]["KeyId"]
+try:
+    kms.tag_resource(KeyId=key, Tags=[{"TagKey": "tag1", "TagValue": "value1"}, {"TagKey": "tag1", "TagValue": "another-value1"}])
+    print(json.dumps(None))
+except ClientError as e:
+    print(json.dumps([e.response["Error"]["Code"], e.response["Error"]["Message"], e.response["ResponseMetadata"]["HTTPStatusCode"]]))
+`;
+  const { stdout } = await run("python3", ["-c", script]);
+  assert.deepEqual(JSON.parse(stdout), ["TagException", "Duplicate tag keys", 400]);
 });

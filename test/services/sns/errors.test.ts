@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { CreateTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand, ListTopicsCommand, TagResourceCommand } from "@aws-sdk/client-sns";
 import { randomAccount, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
+import { pythonMissing, run } from "../../helpers/python.js";
 import { snsClient } from "./setup.js";
 
 const server = useServer();
@@ -36,4 +37,21 @@ test("a malformed topic ARN is InvalidParameter, before any lookup", async () =>
     400,
     "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1",
   );
+});
+
+test("boto3 sees InvalidParameter for a duplicated tag key, as AWS answers it", { skip: pythonMissing() }, async () => {
+  const account = randomAccount();
+  const script = `
+import boto3, json
+from botocore.exceptions import ClientError
+sns = boto3.client("sns", endpoint_url="${server.url}", region_name="us-east-1", aws_access_key_id="${account}", aws_secret_access_key="test")
+arn = sns.create_topic(Name="py")["TopicArn"]
+try:
+    sns.tag_resource(ResourceArn=arn, Tags=[{"Key": "k1", "Value": "v1"}, {"Key": "k2", "Value": "v2"}, {"Key": "k2", "Value": "v2"}])
+    print(json.dumps(None))
+except ClientError as e:
+    print(json.dumps([e.response["Error"]["Code"], e.response["Error"]["Message"], e.response["Error"].get("Type"), e.response["ResponseMetadata"]["HTTPStatusCode"]]))
+`;
+  const { stdout } = await run("python3", ["-c", script]);
+  assert.deepEqual(JSON.parse(stdout), ["InvalidParameter", "Invalid parameter: Duplicated keys are not allowed.", "Sender", 400]);
 });
