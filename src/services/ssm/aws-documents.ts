@@ -1,7 +1,8 @@
-// Documents owned by AWS (Owner "Amazon"), present in every account and region: a small set, with the content
-// AWS publishes for them (`aws ssm get-document --name AWS-RunShellScript`, shown in the user guide's
-// "Running commands using the AWS-RunShellScript document" and the SSM documents reference,
-// https://docs.aws.amazon.com/systems-manager/latest/userguide/documents.html). They are constants, never stored.
+// Documents owned by AWS (Owner "Amazon"), present in every account and region: a small set, with the content AWS
+// serves for them. AWS-RunShellScript's content, formatting included, is the one `aws ssm get-document` shows in the
+// AWS CLI's own example (awscli/examples/ssm/get-document.rst); AWS-RunPowerShellScript is written the same way
+// (its text from the SSM documents reference, https://docs.aws.amazon.com/systems-manager/latest/userguide/documents.html;
+// its exact formatting unverified). They are constants, never stored.
 import { contentFacts, sha256 } from "./document-content.js";
 import type { DocRec } from "./state.js";
 
@@ -60,8 +61,11 @@ const RUN_POWERSHELL_SCRIPT = {
 // A fixed creation time: these documents predate any account here.
 const CREATED = Date.parse("2017-08-31T00:00:00Z");
 
+/** AWS's layout of these documents: four-space indents, no space after a key's colon, a final newline. */
+const awsLayout = (body: object) => `${JSON.stringify(body, null, 4).replace(/^(\s*"(?:[^"\\]|\\.)*"): /gm, "$1:")}\n`;
+
 function awsDocument(name: string, body: object): DocRec {
-  const content = JSON.stringify(body, null, 2);
+  const content = awsLayout(body);
   return {
     name,
     type: "Command",

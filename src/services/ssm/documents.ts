@@ -127,8 +127,6 @@ function describe(d: DocRec, v: DocVersionRec, owner: string, status: DocumentDe
     ...(v.targetType !== undefined ? { TargetType: v.targetType } : {}),
     Tags: d.tags,
     ...(v.requires?.length ? { Requires: v.requires } : {}),
-    Category: [],
-    CategoryEnum: [],
   };
 }
 
@@ -191,7 +189,8 @@ export const documents = {
     };
     const d: DocRec = { name: Name, type, created: now, tags: input.Tags ?? [], versions: [v], defaultVersion: 1, nextVersion: 2, shares: [] };
     table.put(Name, d);
-    // AWS answers while the document is still being created; it is Active when anyone asks next.
+    // AWS answers while the document is still being created ("Status": "Creating" in awscli/examples/ssm/create-document.rst);
+    // it is Active when anyone asks next.
     return { DocumentDescription: describe(d, v, ctx.account, "Creating") };
   },
 
@@ -256,6 +255,7 @@ export const documents = {
     d.versions.push(v);
     d.nextVersion++;
     docs(ctx).put(d.name, d);
+    // "Status": "Updating", as in awscli/examples/ssm/update-document.rst.
     return { DocumentDescription: describe(d, v, ctx.account, "Updating") };
   },
 
@@ -369,6 +369,7 @@ export const documents = {
         }
       }
     }
+    // Public sharing is listed as "all" (awscli/examples/ssm/describe-document-permission.rst).
     const norm = (ids: string[]) => ids.map((id) => (id.toLowerCase() === "all" ? "all" : id));
     const add = norm(AccountIdsToAdd);
     const remove = norm(AccountIdsToRemove);

@@ -1,4 +1,4 @@
-// Retention on a ManualClock (hidden at once, swept by the scheduler), and events surviving a restart.
+// Retention on a ManualClock (hidden at once, swept by the scheduler), and events and resource policies surviving a restart.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,6 +13,8 @@ import {
   FilterLogEventsCommand,
   PutRetentionPolicyCommand,
   DescribeLogGroupsCommand,
+  PutResourcePolicyCommand,
+  DescribeResourcePoliciesCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { ManualClock } from "../../../src/core/clock.js";
 import { randomAccount, startTestServer } from "../../helpers/server.js";
@@ -112,6 +114,40 @@ test("groups, streams and events survive a restart on the same data dir", async 
       );
     } finally {
       await second.close();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("account and log group resource policies survive a restart", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "stratus-logs-"));
+  const account = randomAccount();
+  const arn = `arn:aws:logs:us-east-1:${account}:log-group:kept`;
+  const doc = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "route53.amazonaws.com" }, Action: "logs:PutLogEvents", Resource: "*" }] });
+  try {
+    let server = await startTestServer({ dataDir });
+    let logs = new CloudWatchLogsClient(server.clientConfig({ account }));
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "kept" }));
+    await logs.send(new PutResourcePolicyCommand({ policyName: "account-level", policyDocument: doc }));
+    const { revisionId } = await logs.send(new PutResourcePolicyCommand({ policyName: "group-level", policyDocument: doc, resourceArn: arn }));
+    await server.close();
+
+    server = await startTestServer({ dataDir });
+    logs = new CloudWatchLogsClient(server.clientConfig({ account }));
+    try {
+      const account_ = (await logs.send(new DescribeResourcePoliciesCommand({}))).resourcePolicies!;
+      assert.deepEqual(
+        account_.map((p) => [p.policyName, p.policyScope]),
+        [["account-level", "ACCOUNT"]],
+      );
+      const scoped = (await logs.send(new DescribeResourcePoliciesCommand({ resourceArn: arn }))).resourcePolicies!;
+      assert.deepEqual(
+        scoped.map((p) => [p.policyName, p.policyScope, p.revisionId]),
+        [["group-level", "RESOURCE", revisionId]],
+      );
+    } finally {
+      await server.close();
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

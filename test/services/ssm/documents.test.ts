@@ -340,6 +340,8 @@ test("AWS's documents are there with Owner Amazon and their published content", 
       ["executionTimeout", "String", "3600"],
     ],
   );
+  // The content as AWS serves it, formatting included (awscli/examples/ssm/get-document.rst).
+  assert.equal((await ssm.send(new GetDocumentCommand({ Name: "AWS-RunShellScript" }))).Content, RUN_SHELL_SCRIPT);
   const content = JSON.parse((await ssm.send(new GetDocumentCommand({ Name: "AWS-RunPowerShellScript" }))).Content!);
   assert.ok(content.runtimeConfig["aws:runPowerShellScript"]);
   // Also by its ARN, which carries no account.
@@ -364,3 +366,6 @@ test("tags on documents through Add/RemoveTagsFromResource and ListTagsForResour
     'The resource ID "missing-doc" is not valid. Verify the ID and try again.',
   );
 });
+
+const RUN_SHELL_SCRIPT =
+  '{\n    "schemaVersion":"1.2",\n    "description":"Run a shell script or specify the commands to run.",\n    "parameters":{\n        "commands":{\n            "type":"StringList",\n            "description":"(Required) Specify a shell script or a command to run.",\n            "minItems":1,\n            "displayType":"textarea"\n        },\n        "workingDirectory":{\n            "type":"String",\n            "default":"",\n            "description":"(Optional) The path to the working directory on your instance.",\n            "maxChars":4096\n        },\n        "executionTimeout":{\n            "type":"String",\n            "default":"3600",\n            "description":"(Optional) The time in seconds for a command to complete before it is considered to have failed. Default is 3600 (1 hour). Maximum is 172800 (48 hours).",\n            "allowedPattern":"([1-9][0-9]{0,4})|(1[0-6][0-9]{4})|(17[0-1][0-9]{3})|(172[0-7][0-9]{2})|(172800)"\n        }\n    },\n    "runtimeConfig":{\n        "aws:runShellScript":{\n            "properties":[\n                {\n                    "id":"0.aws:runShellScript",\n                    "runCommand":"{{ commands }}",\n                    "workingDirectory":"{{ workingDirectory }}",\n                    "timeoutSeconds":"{{ executionTimeout }}"\n                }\n            ]\n        }\n    }\n}\n';
