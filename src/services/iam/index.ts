@@ -14,6 +14,7 @@ import { oidcProviders } from "./oidc-providers.js";
 import { passwordPolicy } from "./password-policy.js";
 import { policies } from "./policies.js";
 import { roles } from "./roles.js";
+import { samlProviders } from "./saml-providers.js";
 import { serviceLinkedRoles } from "./service-linked-roles.js";
 import { userCredentials } from "./user-credentials.js";
 import { users } from "./users.js";
@@ -32,6 +33,7 @@ const handlers = {
   ...account,
   ...passwordPolicy,
   ...oidcProviders,
+  ...samlProviders,
   ...serviceLinkedRoles,
   ...userCredentials,
 } satisfies Partial<IamApi>;

@@ -3,6 +3,7 @@
 // handler context or service host (or, for callers that hold only the store, the store).
 import { roleArn, userArn } from "./common.js";
 import { oidcArn, oidcResource } from "./oidc-url.js";
+import { readMetadata } from "./saml-xml.js";
 import { nameKey, tablesFor, type IamHolder } from "./state.js";
 
 export interface IamRoleInfo {
@@ -92,6 +93,8 @@ export interface IamSamlProviderInfo {
   name: string;
   /** The IdP's SAML metadata document (XML text). */
   metadata: string;
+  /** The metadata's EntityDescriptor entityID: the Issuer the IdP's assertions carry. */
+  entityId: string;
 }
 
 const SAML_ARN = /^arn:aws:iam::(\d{12}):saml-provider\/([\w.-]+)$/;
@@ -101,5 +104,9 @@ export function findSamlProviderByArn(holder: IamHolder, arn: string): IamSamlPr
   const m = SAML_ARN.exec(arn);
   if (!m) return undefined;
   const p = tablesFor(holder, m[1]).samlProviders.get(m[2]);
-  return p ? { arn, name: p.name, metadata: p.metadata } : undefined;
+  const entityId = p && readMetadata(p.metadata)?.entityId;
+  return p && entityId ? { arn, name: p.name, metadata: p.metadata, entityId } : undefined;
 }
+
+/** SAML XML reading, for STS's AssumeRoleWithSAML (the same reader IAM validates provider metadata with). */
+export { attr as samlAttr, child as samlChild, children as samlChildren, parseXml as parseSamlXml, text as samlText, type XmlNode } from "./saml-xml.js";

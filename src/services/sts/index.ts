@@ -4,6 +4,7 @@ import type { StsApi } from "./api.generated.js";
 import { assumeRole } from "./assume-role.js";
 import { callerIdentity } from "./caller-identity.js";
 import { sweepExpiredSessions } from "./credentials.js";
+import { saml } from "./saml.js";
 import { sessionTokens } from "./session-token.js";
 import { webIdentity } from "./web-identity.js";
 
@@ -12,6 +13,7 @@ const handlers = {
   ...sessionTokens,
   ...assumeRole,
   ...webIdentity,
+  ...saml,
 } satisfies Partial<StsApi>;
 
 const SWEEP_EVERY_MS = 10 * 60_000;
