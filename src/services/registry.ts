@@ -10,6 +10,7 @@ import { s3Quirk } from "./s3/wire/quirk.js";
 import { s3Validate } from "./s3/wire/responses.js";
 import { s3WireTraits } from "./s3/wire/traits.js";
 import { secretsManagerValidate } from "./secrets-manager/validate.js";
+import { snsValidate } from "./sns/validate.js";
 import { sqsQuirk, sqsWireTraits } from "./sqs/wire.js";
 import { sqsRelaxations } from "./sqs/relaxations.js";
 
@@ -51,6 +52,7 @@ export const REGISTRY: ServiceRegistration[] = [
     name: "sns",
     botocore: "sns",
     load: () => import("./sns/index.js"),
+    validate: snsValidate, // a required member left out: InvalidParameter "… Reason: no value for required parameter"
     // SigningCertURL, SubscribeURL and UnsubscribeURL.
     routes: [{ matches: (_host, path) => path.startsWith("/_stratus/sns/"), load: () => import("./sns/routes.js") }],
   },

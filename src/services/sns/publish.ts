@@ -15,7 +15,7 @@ import {
 import { isServiceError } from "../../core/errors.js";
 import { fanOut } from "./delivery.js";
 import type { PublishedMessage } from "./messages.js";
-import { transaction, baseUrl, isFifo, mustTopic, parseArn, tables, type TopicRec } from "./state.js";
+import { transaction, baseUrl, invalidArn, isFifo, mustTopic, parseArn, tables, type TopicRec } from "./state.js";
 
 const MAX_BYTES = 262_144;
 const DEDUP_WINDOW_MS = 5 * 60 * 1000;
@@ -165,7 +165,12 @@ function publishToPhone(ctx: HandlerContext, phone: string, r: PublishRequest) {
 export const publishing = {
   publish(input, ctx) {
     const targets = [input.TopicArn, input.TargetArn, input.PhoneNumber].filter((v) => v !== undefined && v !== "");
-    if (!targets.length) throw invalid("TopicArn or TargetArn Reason: no value for required parameter");
+    if (!targets.length) {
+      // A TopicArn sent empty is read as an ARN of one element (LocalStack's AWS-recorded test_sns.snapshot.json,
+      // TestSNSPublishCrud::test_publish_wrong_arn_format, empty-topic).
+      if (input.TopicArn === "") throw invalidArn("TopicArn", "");
+      throw invalid("TopicArn or TargetArn Reason: no value for required parameter");
+    }
     if (targets.length > 1) throw invalid("TopicArn Reason: Only one of TopicArn, TargetArn or PhoneNumber may be specified");
     if (input.PhoneNumber) return publishToPhone(ctx, input.PhoneNumber, input);
     const arn = (input.TopicArn ?? input.TargetArn)!;

@@ -121,7 +121,9 @@ export function subKey(ctx: HandlerContext, arn: string): string | undefined {
   const p = parseArn(arn);
   if (!p || p.service !== "sns") throw invalidArn("SubscriptionArn", arn);
   const parts = p.resource.split(":");
-  if (parts.length !== 2) throw new InvalidParameterException("Invalid parameter: SubscriptionArn");
+  // Six elements but no <topic>:<id> resource: "Invalid parameter: SubscriptionId" (LocalStack's AWS-recorded
+  // tests/aws/services/sns/test_sns.snapshot.json, test_unsubscribe_wrong_arn_format, invalid-unsubscribe-arn-3).
+  if (parts.length !== 2) throw new InvalidParameterException("Invalid parameter: SubscriptionId");
   return p.account === ctx.account && p.region === ctx.region ? p.resource : undefined;
 }
 

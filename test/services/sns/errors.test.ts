@@ -2,7 +2,16 @@
 // topic ARN refused by its syntax before any lookup.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CreateTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand, ListTopicsCommand, TagResourceCommand } from "@aws-sdk/client-sns";
+import {
+  CreateTopicCommand,
+  GetTopicAttributesCommand,
+  ListTagsForResourceCommand,
+  ListTopicsCommand,
+  PublishCommand,
+  SubscribeCommand,
+  TagResourceCommand,
+  UnsubscribeCommand,
+} from "@aws-sdk/client-sns";
 import { randomAccount, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { pythonMissing, run } from "../../helpers/python.js";
@@ -29,14 +38,46 @@ test("a tag key twice in one request is InvalidParameter 'Duplicated keys are no
   );
 });
 
-test("a malformed topic ARN is InvalidParameter, before any lookup", async () => {
+// LocalStack's AWS-recorded tests/aws/services/sns/test_sns.snapshot.json: test_get_topic_attributes…,
+// test_unsubscribe_wrong_arn_format, test_subscribe_with_invalid_topic, test_publish_wrong_arn_format.
+test("malformed topic and subscription ARNs and missing required members are InvalidParameter, before any lookup", async () => {
   const sns = snsClient(server, randomAccount());
+  const bad = (elements: number, param = "TopicArn") => `Invalid parameter: ${param} Reason: An ARN must have at least 6 elements, not ${elements}`;
+  await rejects(sns.send(new GetTopicAttributesCommand({ TopicArn: "test-topic" })), "InvalidParameterException", 400, bad(1));
+  await rejects(sns.send(new UnsubscribeCommand({ SubscriptionArn: "randomstring" })), "InvalidParameterException", 400, bad(1, "SubscriptionArn"));
   await rejects(
-    sns.send(new GetTopicAttributesCommand({ TopicArn: "test-topic" })),
+    sns.send(new UnsubscribeCommand({ SubscriptionArn: "arn:aws:sns:us-east-1:random" })),
     "InvalidParameterException",
     400,
-    "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1",
+    bad(5, "SubscriptionArn"),
   );
+  await rejects(
+    sns.send(new UnsubscribeCommand({ SubscriptionArn: "arn:aws:sns:us-east-1:111111111111:random" })),
+    "InvalidParameterException",
+    400,
+    "Invalid parameter: SubscriptionId",
+  );
+  await rejects(
+    sns.send(new UnsubscribeCommand({} as { SubscriptionArn: string })),
+    "InvalidParameterException",
+    400,
+    "Invalid parameter: SubscriptionArn Reason: no value for required parameter",
+  );
+  await rejects(
+    sns.send(new SubscribeCommand({ TopicArn: "randomstring", Protocol: "email", Endpoint: "a@example.com" })),
+    "InvalidParameterException",
+    400,
+    bad(1),
+  );
+  await rejects(
+    sns.send(new SubscribeCommand({ TopicArn: "arn:aws:sns:us-east-1:random", Protocol: "email", Endpoint: "a@example.com" })),
+    "InvalidParameterException",
+    400,
+    bad(5),
+  );
+  await rejects(sns.send(new PublishCommand({ TopicArn: "randomstring", Message: "m" })), "InvalidParameterException", 400, bad(1));
+  await rejects(sns.send(new PublishCommand({ TopicArn: "randomstring:1", Message: "m" })), "InvalidParameterException", 400, bad(2));
+  await rejects(sns.send(new PublishCommand({ TopicArn: "", Message: "m" })), "InvalidParameterException", 400, bad(1));
 });
 
 test("boto3 sees InvalidParameter for a duplicated tag key, as AWS answers it", { skip: pythonMissing() }, async () => {
