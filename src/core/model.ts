@@ -115,6 +115,11 @@ export interface WireTraits {
    * answers with the full shape id (SQS: `com.amazonaws.sqs#QueueDoesNotExist`); botocore's model has no namespace.
    */
   errorNamespace?: string;
+  /**
+   * The root element of an output document by output shape, where Smithy's model names it (@xmlName) and botocore's
+   * does not (S3: ListPartsOutput is written as <ListPartsResult>).
+   */
+  outputRoots?: Record<string, string>;
 }
 
 export { modelsDir };

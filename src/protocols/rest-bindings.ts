@@ -265,7 +265,9 @@ export function writeResponse(
     headers["content-type"] ??= format.contentType;
     return { status, headers, body: format.writePayload(model, shape.payload, ref, v) };
   }
-  const body = format.writeBody(model, op.output.shape, bodyMembers, output);
+  // The document's root: the output's Smithy @xmlName where the service declares it (botocore's model drops it).
+  const rootName = model.wire?.outputRoots?.[op.output.shape];
+  const body = format.writeBody(model, op.output.shape, bodyMembers, output, rootName ? { name: rootName } : undefined);
   if (body === undefined) return { status, headers, body: "" };
   headers["content-type"] ??= format.contentType;
   return { status, headers, body };

@@ -164,13 +164,13 @@ test("S3 GetObject writes the blob payload raw and its members as headers", () =
   assert.ok(res.headers["x-amz-id-2"]);
 });
 
-test("S3 ListBuckets writes an XML document in S3's namespace", () => {
+test("S3 ListBuckets writes an XML document in S3's namespace, under the root AWS writes (Smithy's @xmlName)", () => {
   const res = xml.serializeOutput({ Buckets: [{ Name: "a", CreationDate: new Date(Date.UTC(2024, 0, 1)) }], Owner: { ID: "id" } }, s3, "ListBuckets", {
     requestId: "r",
   });
   assert.equal(res.headers["content-type"], "application/xml");
   assert.match(
     String(res.body),
-    /<ListBucketsOutput xmlns="http:\/\/s3\.amazonaws\.com\/doc\/2006-03-01\/"><Buckets><Bucket><Name>a<\/Name><CreationDate>2024-01-01T00:00:00Z<\/CreationDate><\/Bucket><\/Buckets><Owner><ID>id<\/ID><\/Owner><\/ListBucketsOutput>/,
+    /<ListAllMyBucketsResult xmlns="http:\/\/s3\.amazonaws\.com\/doc\/2006-03-01\/"><Buckets><Bucket><Name>a<\/Name><CreationDate>2024-01-01T00:00:00Z<\/CreationDate><\/Bucket><\/Buckets><Owner><ID>id<\/ID><\/Owner><\/ListAllMyBucketsResult>/,
   );
 });

@@ -251,3 +251,35 @@ test("GET of a delete marker by its version id: 405 with Allow: DELETE, the mark
   assert.deepEqual([cur.headers.get("x-amz-delete-marker"), cur.headers.get("x-amz-version-id")], ["true", marker]);
   assert.match(await cur.text(), /<Code>NoSuchKey<\/Code><Message>The specified key does not exist.<\/Message><Key>k<\/Key>/);
 });
+
+test("documents carry the root elements AWS writes (Smithy's @xmlName), not botocore's shape names", async () => {
+  const owner = randomAccount();
+  const c = server.client(S3Client, { account: owner }, { forcePathStyle: true });
+  const b = await bucket(c);
+  const raw = async (path: string, method = "GET", body?: string) => {
+    const r = await server.signedFetch(path, { service: "s3", accessKeyId: owner, method, body });
+    const xml = await r.text();
+    assert.equal(r.status, 200, xml);
+    return /^<\?xml[^>]*\?>\s*<([A-Za-z0-9]+)[ >]/.exec(xml)?.[1];
+  };
+  const init = await server.signedFetch(`/${b}/k?uploads`, { service: "s3", accessKeyId: owner, method: "POST" });
+  const initXml = await init.text();
+  assert.match(initXml, /^<\?xml[^>]*\?>\s*<InitiateMultipartUploadResult xmlns="http:\/\/s3.amazonaws.com\/doc\/2006-03-01\/">/);
+  const uploadId = /<UploadId>([^<]+)</.exec(initXml)![1];
+  const { ETag } = await c.send(new UploadPartCommand({ Bucket: b, Key: "k", UploadId: uploadId, PartNumber: 1, Body: "data" }));
+  assert.equal(await raw(`/${b}/k?uploadId=${uploadId}`), "ListPartsResult");
+  assert.equal(await raw(`/${b}?uploads`), "ListMultipartUploadsResult");
+  assert.equal(
+    await raw(
+      `/${b}/k?uploadId=${uploadId}`,
+      "POST",
+      `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${ETag}</ETag></Part></CompleteMultipartUpload>`,
+    ),
+    "CompleteMultipartUploadResult",
+  );
+  const attrs = await server.signedFetch(`/${b}/k?attributes`, { service: "s3", accessKeyId: owner, headers: { "x-amz-object-attributes": "ETag" } });
+  assert.match(await attrs.text(), /^<\?xml[^>]*\?>\s*<GetObjectAttributesResponse xmlns="http:\/\/s3.amazonaws.com\/doc\/2006-03-01\/"><ETag>/);
+  assert.equal(await raw("/"), "ListAllMyBucketsResult");
+  assert.equal(await raw(`/${b}?list-type=2`), "ListBucketResult");
+  assert.equal(await raw(`/${b}?versions`), "ListVersionsResult");
+});
