@@ -4,6 +4,7 @@ import { ServiceError } from "../../core/errors.js";
 import { decodePageToken, encodePageToken } from "../../core/paging.js";
 import type { Bucket, S3Api } from "./api.generated.js";
 import { BucketAlreadyExists, BucketAlreadyOwnedByYou } from "./api.generated.js";
+import { bucketAtCreate } from "./acl.js";
 import { bucketArn, malformedXml, mustBucket, ownerOf } from "./common.js";
 import { transaction, tables, type BucketRec } from "./state.js";
 
@@ -45,8 +46,11 @@ export function ownedBuckets(ctx: HandlerContext): BucketRec[] {
 }
 
 export const buckets = {
-  createBucket({ Bucket: name, CreateBucketConfiguration: conf }, ctx) {
+  createBucket(i, ctx) {
+    const { Bucket: name, CreateBucketConfiguration: conf } = i;
     checkBucketName(name);
+    // Object Ownership, ACL and Block Public Access, checked before the bucket exists (acl.ts).
+    const settings = bucketAtCreate(ctx, i);
     const t = tables(ctx);
     const lc = conf?.LocationConstraint as string | undefined;
     let region = ctx.region;
@@ -83,7 +87,7 @@ export const buckets = {
       if (existing.region === "us-east-1" && region === "us-east-1") return { Location: `/${name}`, BucketArn: bucketArn(name, region) };
       throw new BucketAlreadyOwnedByYou("Your previous request to create the named bucket succeeded and you already own it.", { BucketName: name });
     }
-    t.buckets.put(name, { name, account: ctx.account, region, created: ctx.now() });
+    t.buckets.put(name, { name, account: ctx.account, region, created: ctx.now(), ...settings });
     return { Location: region === "us-east-1" ? `/${name}` : `http://${name}.s3.amazonaws.com/`, BucketArn: bucketArn(name, region) };
   },
 

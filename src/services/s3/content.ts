@@ -4,6 +4,7 @@ import type { Readable } from "node:stream";
 import type { HandlerContext } from "../../core/context.js";
 import { checksummer, type BlobSource, type ChecksumAlgorithm, type StoredBlob } from "../../core/blobs.js";
 import { ServiceError } from "../../core/errors.js";
+import { sseOut } from "./encryption.js";
 import type { VersionRec } from "./state.js";
 
 export const ALGORITHMS: ChecksumAlgorithm[] = ["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"];
@@ -90,7 +91,7 @@ export function headersOut(v: VersionRec, versioned: boolean) {
     VersionId: versioned || v.versionId !== "null" ? v.versionId : undefined,
     TagCount: v.tags?.length ? v.tags.length : undefined,
     AcceptRanges: "bytes",
-    ServerSideEncryption: "AES256" as const,
+    ...sseOut(v.sse),
   };
 }
 

@@ -1,18 +1,23 @@
 // S3: the service at a glance — buckets, objects, listing, multipart, versioning, and bucket configuration
-// (policy, CORS, tagging, lifecycle with its sweep, event notifications).
+// (policy, CORS, tagging, lifecycle with its sweep, event notifications, default encryption, Block Public Access, Object
+// Ownership, ACLs).
 import { defineService } from "../../core/service.js";
 import { s3ResourcePolicy } from "./access.js";
 import type { S3Api } from "./api.generated.js";
+import { acl } from "./acl.js";
 import { attributes } from "./attributes.js";
 import { buckets } from "./buckets.js";
 import { cors } from "./cors.js";
+import { encryption } from "./encryption.js";
 import { lifecycle, startLifecycle } from "./lifecycle.js";
 import { listing } from "./listing.js";
 import { multipart } from "./multipart.js";
 import { notificationConfig, resumePendingEvents } from "./notifications.js";
 import { objects } from "./objects.js";
+import { ownership } from "./ownership.js";
 import { policy } from "./policy.js";
 import { restore } from "./storage-class.js";
+import { publicAccessBlock } from "./public-access-block.js";
 import { tagging } from "./tagging.js";
 
 const handlers = {
@@ -27,6 +32,10 @@ const handlers = {
   ...lifecycle,
   ...notificationConfig,
   ...restore,
+  ...encryption,
+  ...publicAccessBlock,
+  ...ownership,
+  ...acl,
 } satisfies Partial<S3Api>;
 
 export default defineService({

@@ -22,6 +22,8 @@ import {
 } from "./common.js";
 import { checkCopyConditions, checkWriteConditions, parseRange } from "./conditions.js";
 import { checksumOut, storeBody } from "./content.js";
+import { aclForNewObject } from "./acl.js";
+import { sseForWrite, sseOut, unsealForRead } from "./encryption.js";
 import { notify } from "./notifications.js";
 import { attrsFrom, copySourceVersion, parseCopySource } from "./objects.js";
 import { tables, type BucketRec, type PartRec, type Tables, type UploadRec } from "./state.js";
@@ -75,8 +77,11 @@ export function partsPage<P>(parts: (readonly [number, P])[], marker: number, ma
 }
 
 export const multipart = {
-  createMultipartUpload(i, ctx) {
+  async createMultipartUpload(i, ctx) {
     const b = mustBucket(ctx, i.Bucket);
+    // The object's ACL and encryption are settled now (SSE-KMS: its data key too), as S3 does at initiation.
+    const acl = aclForNewObject(ctx, b, i);
+    const sse = await sseForWrite(ctx, b, i.Key, i);
     const uploadId = randomBytes(48).toString("base64url");
     const alg = i.ChecksumAlgorithm?.toUpperCase() as ChecksumAlgorithm | undefined;
     const rec: UploadRec = {
@@ -85,13 +90,13 @@ export const multipart = {
       key: i.Key,
       initiated: ctx.now(),
       owner: ctx.account,
-      attrs: { ...attrsFrom(i), tags: parseTaggingHeader(i.Tagging) },
+      attrs: { ...attrsFrom(i), tags: parseTaggingHeader(i.Tagging), sse, acl },
       checksumAlgorithm: alg,
       checksumType: alg ? (i.ChecksumType ?? (alg.startsWith("CRC") ? "FULL_OBJECT" : "COMPOSITE")) : undefined,
       parts: {},
     };
     tables(ctx).uploads.put(uploadKey(b.name, uploadId), rec);
-    return { Bucket: b.name, Key: i.Key, UploadId: uploadId, ChecksumAlgorithm: alg, ChecksumType: rec.checksumType, ServerSideEncryption: "AES256" };
+    return { Bucket: b.name, Key: i.Key, UploadId: uploadId, ChecksumAlgorithm: alg, ChecksumType: rec.checksumType, ...sseOut(sse) };
   },
 
   async uploadPart(i, ctx) {
@@ -109,7 +114,7 @@ export const multipart = {
       lastModified: ctx.now(),
       checksums: blob.checksums,
     });
-    return { ETag: etag, ServerSideEncryption: "AES256", ...checksumOut({ checksums: blob.checksums }) };
+    return { ETag: etag, ...sseOut(u.attrs.sse), ...checksumOut({ checksums: blob.checksums }) };
   },
 
   async uploadPartCopy(i, ctx) {
@@ -129,6 +134,7 @@ export const multipart = {
       },
       sv,
     );
+    await unsealForRead(ctx, sv.sse);
     let range: { start: number; end: number } | undefined;
     if (i.CopySourceRange !== undefined) {
       // Unlike GET, a copy range must be exact: bytes=first-last within the object.
@@ -159,7 +165,7 @@ export const multipart = {
     return {
       CopyPartResult: { ETag: etag, LastModified: new Date(now), ...checksumOut({ checksums: blob.checksums }) },
       CopySourceVersionId: srcBucket.versioning ? sv.versionId : undefined,
-      ServerSideEncryption: "AES256",
+      ...sseOut(u.attrs.sse),
     };
   },
 
@@ -330,7 +336,7 @@ export const multipart = {
       Key: i.Key,
       ETag: etag,
       VersionId: b.versioning ? c.versionId : undefined,
-      ServerSideEncryption: "AES256",
+      ...sseOut(u.attrs.sse),
       ...checksumOut({ checksums, checksumType: u.checksumType }),
     };
   },

@@ -17,8 +17,10 @@ import {
   parseTaggingHeader,
   quotedMd5,
 } from "./common.js";
+import { aclForNewObject } from "./acl.js";
 import { checkCopyConditions, checkReadConditions, checkWriteConditions, parseRange } from "./conditions.js";
 import { checksumOut, headersOut, readContent, storeBody } from "./content.js";
+import { sseForWrite, sseOut, unsealForRead } from "./encryption.js";
 import { notify } from "./notifications.js";
 import { tables, type BucketRec, type VersionRec } from "./state.js";
 import { ARCHIVED, checkCopyable, checkReadable, checkStorageClass, restoreHeader } from "./storage-class.js";
@@ -153,6 +155,8 @@ export const objects = {
     checkStorageClass(i.StorageClass);
     checkWriteConditions(i.Key, i, getObject(tables(ctx), b0.name, i.Key)?.versions[0]);
     const tags = parseTaggingHeader(i.Tagging);
+    const acl = aclForNewObject(ctx, b0, i);
+    const sse = await sseForWrite(ctx, b0, i.Key, i);
     const blob = await storeBody(ctx, i.Body as BlobSource | undefined, i);
     // Re-read after the await: the bucket may have changed (or gone) while the body streamed in.
     const t = tables(ctx);
@@ -165,15 +169,17 @@ export const objects = {
       throw e;
     }
     const etag = quotedMd5(blob.md5);
-    const v = { ...attrsFrom(i), lastModified: ctx.now(), owner: ctx.account, blob: blob.id, size: blob.size, etag, tags, checksums: blob.checksums };
+    const v = { ...attrsFrom(i), lastModified: ctx.now(), owner: ctx.account, blob: blob.id, size: blob.size, etag, tags, checksums: blob.checksums, sse, acl };
     const c = commit(ctx, ctx.blobs, () => putVersion(t, b, i.Key, v));
     notify(ctx, b, "ObjectCreated:Put", { key: i.Key, size: blob.size, etag, versionId: c.versionId });
-    return { ETag: etag, VersionId: b.versioning ? c.versionId : undefined, Size: blob.size, ServerSideEncryption: "AES256", ...checksumOut(v) };
+    return { ETag: etag, VersionId: b.versioning ? c.versionId : undefined, Size: blob.size, ...sseOut(sse), ...checksumOut(v) };
   },
 
-  getObject(i, ctx) {
+  async getObject(i, ctx) {
     const { v, range, out } = headOrGet(i, ctx);
     checkReadable(v, ctx.now());
+    // An SSE-KMS object is read only if KMS decrypts its data key (encryption.ts).
+    await unsealForRead(ctx, v.sse);
     // A Readable: the gateway streams it (the generated type says Uint8Array, which the codec also accepts).
     return { ...out, Body: readContent(ctx, v, range) as unknown as Uint8Array };
   },
@@ -261,6 +267,10 @@ export const objects = {
     }
     checkWriteConditions(i.Key, i, getObject(t0, i.Bucket, i.Key)?.versions[0]);
     const tags = replaceTags ? parseTaggingHeader(i.Tagging) : (sv.tags ?? []);
+    // The copy gets the request's ACL and encryption (or the destination bucket's default), never the source's.
+    const acl = aclForNewObject(ctx, dst0, i);
+    await unsealForRead(ctx, sv.sse);
+    const sse = await sseForWrite(ctx, dst0, i.Key, i);
     const alg = (i.ChecksumAlgorithm as never) ?? Object.keys(sv.checksums ?? {})[0];
     const blob = await ctx.blobs.write(sv.blob ? ctx.blobs.read(sv.blob) : Buffer.alloc(0), { checksums: alg ? [alg] : [] });
     const t = tables(ctx);
@@ -277,14 +287,14 @@ export const objects = {
     const etag = quotedMd5(blob.md5);
     const now = ctx.now();
     const checksums = Object.keys(blob.checksums).length ? blob.checksums : undefined;
-    const v = { ...attrs, lastModified: now, owner: ctx.account, blob: blob.id, size: blob.size, etag, tags, checksums };
+    const v = { ...attrs, lastModified: now, owner: ctx.account, blob: blob.id, size: blob.size, etag, tags, checksums, sse, acl };
     const c = commit(ctx, ctx.blobs, () => putVersion(t, dst, i.Key, v));
     notify(ctx, dst, "ObjectCreated:Copy", { key: i.Key, size: blob.size, etag, versionId: c.versionId });
     return {
       CopyObjectResult: { ETag: etag, LastModified: new Date(now), ...checksumOut({ checksums }) },
       VersionId: dst.versioning ? c.versionId : undefined,
       CopySourceVersionId: srcBucket.versioning ? sv.versionId : undefined,
-      ServerSideEncryption: "AES256",
+      ...sseOut(sse),
     };
   },
 } satisfies Partial<S3Api>;

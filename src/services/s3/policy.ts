@@ -2,6 +2,7 @@
 import { ServiceError } from "../../core/errors.js";
 import type { S3Api } from "./api.generated.js";
 import { bucketArn, mustBucket } from "./common.js";
+import { checkPolicyNotBlocked } from "./public-access-block.js";
 import { tables } from "./state.js";
 
 const malformedPolicy = (message: string) => new ServiceError("MalformedPolicy", message, 400);
@@ -44,6 +45,7 @@ export const policy = {
     const t = tables(ctx);
     const b = mustBucket(ctx, Bucket, t);
     checkPolicy(Bucket, b.region, Policy);
+    checkPolicyNotBlocked(b, Policy, ctx.principal.arn);
     t.buckets.put(Bucket, { ...b, policy: Policy });
     return {};
   },

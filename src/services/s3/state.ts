@@ -4,7 +4,16 @@ import { defineState, global, regional, STORE, type Located, type StateHolder } 
 import type { Store, Table } from "../../core/store/types.js";
 import type { PendingEvent } from "./notifications.js";
 import type { ChecksumAlgorithm } from "../../core/blobs.js";
-import type { CORSRule, LifecycleRule, NotificationConfiguration, Tag } from "./api.generated.js";
+import type {
+  CORSRule,
+  Grant,
+  LifecycleRule,
+  NotificationConfiguration,
+  ObjectOwnership,
+  PublicAccessBlockConfiguration,
+  ServerSideEncryptionRule,
+  Tag,
+} from "./api.generated.js";
 
 export interface BucketRec {
   name: string;
@@ -17,6 +26,24 @@ export interface BucketRec {
   tags?: Tag[];
   lifecycle?: LifecycleRule[];
   notification?: NotificationConfiguration;
+  /** Default encryption (encryption.ts); absent = S3's default rule, SSE-S3. */
+  encryption?: ServerSideEncryptionRule;
+  /** Block Public Access (public-access-block.ts); absent = none configured (buckets from before it existed, or deleted). */
+  publicAccessBlock?: PublicAccessBlockConfiguration;
+  /** Object Ownership (ownership.ts); absent = no ownership controls (ObjectWriter behaviour). */
+  ownership?: ObjectOwnership;
+  /** The bucket ACL's grants (acl.ts); absent = private (the owner's FULL_CONTROL). */
+  acl?: Grant[];
+}
+
+/** How a version is encrypted at rest (encryption.ts). */
+export interface SseRec {
+  algorithm: "AES256" | "aws:kms" | "aws:kms:dsse";
+  /** SSE-KMS: the key's ARN, the data key KMS generated (its CiphertextBlob, base64), and the context it is bound to. */
+  kmsKeyArn?: string;
+  dataKey?: string;
+  context?: Record<string, string>;
+  bucketKeyEnabled?: boolean;
 }
 
 /** One version of a key: an object or a delete marker. */
@@ -45,6 +72,10 @@ export interface VersionRec {
   parts?: { n: number; size: number; checksum?: string }[];
   /** The last RestoreObject of an archived version (storage-class.ts), epoch ms on the runtime clock. */
   restore?: { requestedAt: number; readyAt: number; expiresAt: number; days: number; tier: string };
+  /** Absent on versions written before encryption was recorded: SSE-S3. */
+  sse?: SseRec;
+  /** The object ACL's grants (acl.ts); absent = private (the owner's FULL_CONTROL). */
+  acl?: Grant[];
 }
 
 /** Every version of a key, newest first. */
