@@ -20,7 +20,8 @@ const MAX_BUFFERED = 1000;
 export class AuditTrail implements AuditSink {
   private buffer: AuditCall[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private readonly log: EventLog;
+  // Opened (its statements prepared) on the first write or read rather than with the server: not on cold start's path.
+  private opened: EventLog | undefined;
 
   constructor(
     private readonly store: Store,
@@ -28,8 +29,10 @@ export class AuditTrail implements AuditSink {
     private readonly logger: Logger,
     // CloudTrail's record format, passed in so core does not depend on a service.
     private readonly buildRow: (call: AuditCall) => AuditEventRow,
-  ) {
-    this.log = eventLog(store);
+  ) {}
+
+  private get log(): EventLog {
+    return (this.opened ??= eventLog(this.store));
   }
 
   record(call: AuditCall): void {

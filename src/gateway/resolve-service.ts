@@ -1,7 +1,7 @@
 // Which service a request is for: X-Amz-Target, the CBOR path, the SigV4 scope, the Host, or Action=.
 import { ServiceError } from "../core/errors.js";
 import { parseSigV4 } from "../core/auth/sigv4-parse.js";
-import { codecs, pickProtocol } from "../protocols/index.js";
+import { codecFor, pickProtocol } from "../protocols/index.js";
 import { parseForm } from "../protocols/query.js";
 import type { Catalog } from "../core/catalog.js";
 import type { ServiceInfo } from "../core/service.js";
@@ -71,7 +71,7 @@ export function resolveService(x: Exchange): void | Promise<void> {
   }
   service ??= fromAction(x);
   service ??= claimedUnmarked(x);
-  finish(x, service, host.region);
+  return finish(x, service, host.region);
 }
 
 function isUnreadForm(x: Exchange): boolean {
@@ -80,7 +80,7 @@ function isUnreadForm(x: Exchange): boolean {
   );
 }
 
-function finish(x: Exchange, service: ServiceInfo | undefined, hostRegion: string | undefined): void {
+function finish(x: Exchange, service: ServiceInfo | undefined, hostRegion: string | undefined): void | Promise<void> {
   if (!service) {
     throw new ServiceError(
       "UnknownService",
@@ -91,5 +91,10 @@ function finish(x: Exchange, service: ServiceInfo | undefined, hostRegion: strin
   x.service = service;
   x.region = x.sig?.region || hostRegion || x.runtime.options.defaultRegion;
   x.model = x.runtime.model(service.name);
-  x.codec = codecs[pickProtocol(service.protocols, x.req)];
+  const codec = codecFor(pickProtocol(service.protocols, x.req));
+  if (!(codec instanceof Promise)) x.codec = codec;
+  else
+    return codec.then((c) => {
+      x.codec = c;
+    });
 }

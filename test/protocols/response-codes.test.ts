@@ -5,7 +5,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { loadModel, modelsDir } from "../../src/core/model.js";
-import { codecs } from "../../src/protocols/index.js";
+import { loadCodec } from "../../src/protocols/index.js";
+
+// The REST codecs load on first use (protocols/index.ts).
+const codecs = { "rest-json": await loadCodec("rest-json"), "rest-xml": await loadCodec("rest-xml") };
 
 const restModels = readdirSync(modelsDir)
   .filter((f) => f.endsWith(".json") && f !== "index.json")

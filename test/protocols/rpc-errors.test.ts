@@ -11,7 +11,7 @@ import { scopeAuth, useServer } from "../helpers/server.js";
 import { gzipSync } from "node:zlib";
 import { ServiceError } from "../../src/core/errors.js";
 import { loadModel } from "../../src/core/model.js";
-import { codecs } from "../../src/protocols/index.js";
+import { loadCodec } from "../../src/protocols/index.js";
 import type { HttpRequest } from "../../src/protocols/types.js";
 
 const server = useServer();
@@ -238,6 +238,9 @@ const jsonReq = (target: string, body: string | Buffer, headers: Record<string, 
   headers: { "x-amz-target": target, "content-type": "application/x-amz-json-1.1", ...headers },
   body: Buffer.isBuffer(body) ? body : Buffer.from(body),
 });
+
+// The JSON codec loads on first use (protocols/index.ts): loaded here once for the codec-level tests below.
+const codecs = { json: await loadCodec("json"), query: await loadCodec("query") };
 
 test("json codec: ISO and epoch timestamps both become Dates; a gzipped body is read", () => {
   const model = loadModel("cloudtrail");

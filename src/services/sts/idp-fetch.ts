@@ -2,8 +2,11 @@
 // certificate chain trusted by the public CAs, or — for an IdP whose certificate no public CA signed — a certificate
 // in the chain whose SHA-1 fingerprint is one of the IAM provider's thumbprints
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc_verify-thumbprint.html).
-import { request } from "node:https";
+import { lazy } from "../../core/lazy.js";
 import type { DetailedPeerCertificate, TLSSocket } from "node:tls";
+
+// Loaded on the first fetch: node:https (and TLS under it) would cost every start's first STS call ~2 ms.
+const https = lazy<typeof import("node:https")>("node:https");
 
 export class IdpUnreachable extends Error {}
 
@@ -35,6 +38,7 @@ export function fetchIdpJson(url: string, thumbprints: string[]): Promise<unknow
     }
     if (u.protocol !== "https:") return reject(new IdpUnreachable(`not https: ${url}`));
     const trusted = new Set(thumbprints.map(norm));
+    const { request } = https();
     const req = request(u, { method: "GET", rejectUnauthorized: false, agent: false, timeout: TIMEOUT_MS, headers: { accept: "application/json" } }, (res) => {
       // A fresh connection each time (agent: false): a resumed TLS session would not show the certificate again.
       const socket = res.socket as TLSSocket;
