@@ -161,6 +161,13 @@ test("a Lambda subscription receives the matching events as AWS sends them; limi
     (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: group, filterNamePrefix: "err" }))).subscriptionFilters!.map((f) => f.filterName),
     ["errors"],
   );
+  const first = await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: group, limit: 1 }));
+  assert.deepEqual(
+    first.subscriptionFilters!.map((f) => f.filterName),
+    ["errors"],
+  );
+  const rest = await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: group, limit: 1, nextToken: first.nextToken }));
+  assert.deepEqual([rest.subscriptionFilters!.map((f) => f.filterName), rest.nextToken], [["second"], undefined]);
 
   const now = Date.now();
   await logs.send(

@@ -183,6 +183,17 @@ test("UpdateDocument adds versions; duplicates, stale versions and name clashes 
   assert.deepEqual([page2.DocumentVersions![0].DocumentVersion, page2.NextToken], ["2", undefined]);
 });
 
+test("TEXT content is a change calendar's (iCalendar); other types refuse it", async () => {
+  const ssm = server.client(SSMClient);
+  const ics = "BEGIN:VCALENDAR\r\nPRODID:-//example//EN\r\nVERSION:2.0\r\nX-CALENDAR-TYPE:DEFAULT_OPEN\r\nEND:VCALENDAR\r\n";
+  const d = (await ssm.send(new CreateDocumentCommand({ Name: "freeze-calendar", Content: ics, DocumentType: "ChangeCalendar", DocumentFormat: "TEXT" })))
+    .DocumentDescription!;
+  assert.deepEqual([d.DocumentType, d.DocumentFormat], ["ChangeCalendar", "TEXT"]);
+  assert.equal((await ssm.send(new GetDocumentCommand({ Name: "freeze-calendar" }))).Content, ics);
+  await rejects(ssm.send(new CreateDocumentCommand({ Name: "text-command", Content: ics, DocumentFormat: "TEXT" })), "InvalidDocumentContent", 400);
+  await rejects(ssm.send(new GetDocumentCommand({ Name: "freeze-calendar", DocumentFormat: "JSON" })), "ValidationException", 400);
+});
+
 test("schema 1.2 documents cannot be updated", async () => {
   const ssm = server.client(SSMClient);
   const old = JSON.stringify({
