@@ -10,6 +10,14 @@ const PRINCIPAL_KEYS = new Set(["AWS", "Service", "Federated", "CanonicalUser"])
 
 export const SYNTAX = "Syntax errors in policy.";
 export const LEGACY = "The policy failed legacy parsing";
+/**
+ * Identity policies (managed and inline) must say "Version": "2012-10-17"; a missing Version or "2008-10-17" passes
+ * the syntax check and fails here, before legacy parsing (moto's AWS-derived cases, tests/test_iam/test_iam_policies.py,
+ * and its validator moto/iam/policy_validation.py). Trust policies keep accepting both.
+ */
+export const VERSION = "Policy document must be version 2012-10-17 or greater.";
+/** A trust policy that is not JSON (AWS-recorded for CreateRole: LocalStack's tests/aws/services/iam/test_iam.snapshot.json). */
+export const INVALID_JSON = "This policy contains invalid Json";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -18,13 +26,31 @@ const strOrStrList = (v: unknown) => isStr(v) || (Array.isArray(v) && v.every(is
 const asList = (v: unknown): string[] => (v === undefined ? [] : isStr(v) ? [v] : (v as string[]));
 const scalar = (v: unknown) => isStr(v) || typeof v === "number" || typeof v === "boolean";
 
-/** The first grammar error in `text`, worded as IAM words it, or undefined when the document is valid. */
-export function policyGrammarError(text: string, kind: PolicyKind): string | undefined {
+/**
+ * A resource ARN of another partition than the caller's: `Partition "aws" is not valid for resource
+ * "arn:aws:s3:::bucket/*".` — AWS's MalformedPolicyDocument as users of the China and GovCloud partitions report it;
+ * the missing fields of a short ARN shown as "*" as moto's validator builds it.
+ */
+function partitionError(resource: string, partition: string): string | undefined {
+  if (!resource.startsWith("arn:")) return undefined;
+  const [p, ...rem] = resource.slice(4).split(":");
+  if (p === partition) return undefined;
+  const at = (i: number) => rem[i] ?? "*";
+  const a1 = rem.length === 1 && rem[0] === "" ? "*" : at(0);
+  const a4 = rem.length > 3 ? rem.slice(3).join(":") : "*";
+  return `Partition "${p}" is not valid for resource "arn:${p}:${a1}:${at(1)}:${at(2)}:${a4}".`;
+}
+
+/**
+ * The first grammar error in `text`, worded as IAM words it, or undefined when the document is valid. `partition` is
+ * the caller's (resource ARNs must be of it).
+ */
+export function policyGrammarError(text: string, kind: PolicyKind, partition = "aws"): string | undefined {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch {
-    return SYNTAX;
+    return kind === "trust" ? INVALID_JSON : SYNTAX;
   }
   if (!isObj(doc)) return SYNTAX;
   // Pass 1, syntax: shapes and names of every element.
@@ -36,6 +62,8 @@ export function policyGrammarError(text: string, kind: PolicyKind): string | und
   if (!statements.length) return SYNTAX;
   for (const s of statements) if (!syntaxOk(s)) return SYNTAX;
   const stmts = statements as Obj[];
+
+  if (kind === "identity" && doc.Version !== "2012-10-17") return VERSION;
 
   // Pass 2, legacy parsing: Effect is case-sensitive here although the syntax pass accepted "allow".
   for (const s of stmts) if (s.Effect !== "Allow" && s.Effect !== "Deny") return LEGACY;
@@ -65,6 +93,8 @@ export function policyGrammarError(text: string, kind: PolicyKind): string | und
     for (const s of stmts) {
       for (const r of asList(s.Resource ?? s.NotResource)) {
         if (r !== "*" && !r.includes(":")) return `Resource ${r} must be in ARN format or "*".`;
+        const wrongPartition = partitionError(r, partition);
+        if (wrongPartition) return wrongPartition;
       }
     }
   }

@@ -61,12 +61,18 @@ export const pageBy = <T>(operation: string, values: T[], key: (v: T) => string,
 
 export const underPath = (path: string, prefix: string | undefined) => !prefix || path.startsWith(prefix);
 
-// Tags: keys are case-sensitive; a tag with an existing key replaces its value; 50 per resource.
-// The duplicate-key message speaks of case-insensitive keys, but keys compare case-sensitively (as above).
+// Tags: a tag with an existing key replaces its value; 50 per resource. Users' and roles' tag keys compare
+// case-insensitively, case preserved: tagging a user that has Department=finance with department=hr replaces the tag
+// (one tag, the new one), and "Dept" and "dept" in one request are duplicates — "Duplicate tag keys found. Please
+// note that Tag keys are case insensitive." (IAM User Guide, Tagging IAM resources, "Case sensitivity":
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html; the message as moto's DuplicateTags). The other
+// IAM resources (policies, instance profiles, MFA devices, identity providers) keep case-sensitive keys.
+const CASE_INSENSITIVE = new Set(["user", "role"]);
 const tagKey = (t: Tag) => t.Key;
+const foldedKey = (t: Tag) => t.Key.toLowerCase();
 export const mergeTags = (existing: Tag[], added: Tag[] | undefined, what: string): Tag[] =>
   merge(existing, added, {
-    key: tagKey,
+    key: CASE_INSENSITIVE.has(what) ? foldedKey : tagKey,
     duplicates: () => new InvalidInputException("Duplicate tag keys found. Please note that Tag keys are case insensitive."),
     max: 50,
     tooMany: () => new LimitExceededException(`The number of tags has reached the maximum limit for ${what}.`),
@@ -81,7 +87,15 @@ export const tagsMerged = (existing: Tag[], added: Tag[] | undefined, tooMany: (
     tooMany,
   });
 
-export const removeTags = (existing: Tag[], keys: string[]) => removeFrom(existing, keys, tagKey);
+/** The tags without those keys; `what` as for mergeTags (users' and roles' keys match whatever their case). */
+export const removeTags = (existing: Tag[], keys: string[], what?: string) =>
+  what && CASE_INSENSITIVE.has(what)
+    ? removeFrom(
+        existing,
+        keys.map((k) => k.toLowerCase()),
+        foldedKey,
+      )
+    : removeFrom(existing, keys, tagKey);
 
 // Lookups that fail as AWS does.
 export function mustUser(t: Tables, name: string): UserRec {

@@ -4,6 +4,7 @@ import type { IamApi } from "./api.generated.js";
 import { NoSuchEntityException } from "./api.generated.js";
 import { assertModifiable, encodeDocument, mustGroup, mustRole, mustUser, page } from "./common.js";
 import { inline } from "./links.js";
+import { partitionOf } from "../../core/arn.js";
 import { checkPolicyDocument, checkPolicySize } from "./policy-grammar.js";
 import type { EntityKind, RoleRec } from "./state.js";
 import { k, nameKey, tables } from "./state.js";
@@ -20,7 +21,7 @@ function owner(ctx: HandlerContext, kind: EntityKind, name: string) {
 function put(ctx: HandlerContext, kind: EntityKind, name: string, policyName: string, document: string) {
   const { t, rec, key } = owner(ctx, kind, name);
   if (kind === "role") assertModifiable(rec as RoleRec);
-  checkPolicyDocument(document, "identity");
+  checkPolicyDocument(document, "identity", partitionOf(ctx.region));
   const [quota, max] = SIZE[kind];
   const others = inline
     .list(t, kind, key)

@@ -5,6 +5,7 @@ import { DeleteConflictException, EntityAlreadyExistsException, LimitExceededExc
 import { encodeDocument, mergeTags, newId, page, removeTags, toDate, underPath } from "./common.js";
 import { AWS_MANAGED } from "./aws-managed.js";
 import { attachments } from "./links.js";
+import { partitionOf } from "../../core/arn.js";
 import { checkPolicyDocument, checkPolicySize } from "./policy-grammar.js";
 import { findPolicy, mustAttachablePolicy, mustOwnPolicy, policyArn, policyOut, viewOf, type PolicyView } from "./policy-store.js";
 import type { PolicyRec } from "./state.js";
@@ -12,8 +13,8 @@ import { k, nameKey, tables } from "./state.js";
 
 const MAX_VERSIONS = 5;
 
-function checkManagedDocument(doc: string) {
-  checkPolicyDocument(doc, "identity");
+function checkManagedDocument(doc: string, ctx: HandlerContext) {
+  checkPolicyDocument(doc, "identity", partitionOf(ctx.region));
   checkPolicySize(doc, "PolicySize", 6144);
 }
 
@@ -23,7 +24,7 @@ const noVersion = (arn: string, v: string) => new NoSuchEntityException(`Policy 
 
 export const policies = {
   createPolicy({ PolicyName, Path = "/", PolicyDocument, Description, Tags }, ctx) {
-    checkManagedDocument(PolicyDocument);
+    checkManagedDocument(PolicyDocument, ctx);
     const now = ctx.now();
     const rec: PolicyRec = {
       name: PolicyName,
@@ -75,7 +76,7 @@ export const policies = {
 
   createPolicyVersion({ PolicyArn, PolicyDocument, SetAsDefault }, ctx) {
     const rec = mustOwnPolicy(ctx, PolicyArn);
-    checkManagedDocument(PolicyDocument);
+    checkManagedDocument(PolicyDocument, ctx);
     if (rec.versions.length >= MAX_VERSIONS) {
       throw new LimitExceededException("A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.");
     }

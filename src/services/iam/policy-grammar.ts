@@ -3,8 +3,8 @@ import { LimitExceededException, MalformedPolicyDocumentException } from "./api.
 import { policyGrammarError, type PolicyKind } from "../../core/policy/grammar.js";
 
 /** Throws MalformedPolicyDocument with AWS's message when `text` breaks the grammar. */
-export function checkPolicyDocument(text: string, kind: PolicyKind): void {
-  const error = policyGrammarError(text, kind);
+export function checkPolicyDocument(text: string, kind: PolicyKind, partition = "aws"): void {
+  const error = policyGrammarError(text, kind, partition);
   if (error) throw new MalformedPolicyDocumentException(error);
 }
 

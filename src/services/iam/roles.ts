@@ -94,7 +94,7 @@ export const roles = {
   untagRole({ RoleName, TagKeys }, ctx) {
     const t = tables(ctx);
     const r = mustRole(t, RoleName);
-    t.roles.put(nameKey(r.name), { ...r, tags: removeTags(r.tags, TagKeys) });
+    t.roles.put(nameKey(r.name), { ...r, tags: removeTags(r.tags, TagKeys, "role") });
     return {};
   },
 

@@ -119,7 +119,7 @@ export const users = {
   untagUser({ UserName, TagKeys }, ctx) {
     const t = tables(ctx);
     const u = mustUser(t, UserName);
-    t.users.put(nameKey(u.name), { ...u, tags: removeTags(u.tags, TagKeys) });
+    t.users.put(nameKey(u.name), { ...u, tags: removeTags(u.tags, TagKeys, "user") });
     return {};
   },
 

@@ -10,8 +10,23 @@ const trustStmt = { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }
 const cases: [name: string, kind: PolicyKind, text: string, error: string | undefined][] = [
   ["valid identity policy", "identity", doc([allow]), undefined],
   ["single statement object", "identity", doc(allow), undefined],
-  ["2008 version accepted", "identity", JSON.stringify({ Version: "2008-10-17", Statement: [allow] }), undefined],
-  ["no version accepted", "identity", JSON.stringify({ Statement: [allow] }), undefined],
+  [
+    "2008 version refused in identity policies",
+    "identity",
+    JSON.stringify({ Version: "2008-10-17", Statement: [allow] }),
+    "Policy document must be version 2012-10-17 or greater.",
+  ],
+  ["no version refused in identity policies", "identity", JSON.stringify({ Statement: [allow] }), "Policy document must be version 2012-10-17 or greater."],
+  ["version checked after syntax", "identity", JSON.stringify({ Statement: [{ ...allow, Actions: "x" }] }), "Syntax errors in policy."],
+  [
+    "version checked before legacy parsing",
+    "identity",
+    JSON.stringify({ Statement: [{ ...allow, Effect: "allow" }] }),
+    "Policy document must be version 2012-10-17 or greater.",
+  ],
+  ["2008 version accepted in trust policies", "trust", JSON.stringify({ Version: "2008-10-17", Statement: [trustStmt] }), undefined],
+  ["no version accepted in trust policies", "trust", JSON.stringify({ Statement: [trustStmt] }), undefined],
+  ["trust policy that is not JSON", "trust", '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",}]}', "This policy contains invalid Json"],
   ["NotAction and NotResource", "identity", doc([{ Effect: "Deny", NotAction: ["iam:*"], NotResource: "arn:aws:s3:::b" }]), undefined],
   [
     "conditions with scalars and lists",
