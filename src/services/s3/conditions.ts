@@ -58,14 +58,23 @@ export function checkCopyConditions(c: Conditions, v: VersionRec): void {
   } else if (c.IfModifiedSince && lm <= seconds(c.IfModifiedSince.getTime())) throw fail("If-Modified-Since");
 }
 
-/** Conditional writes: If-None-Match: * refuses to overwrite; If-Match needs the current ETag. */
+/** A header S3 does not take for this request: 501 naming it, with S3's reason when it gives one. */
+export const notImplementedHeader = (header: string, additionalMessage?: string) =>
+  new ServiceError("NotImplemented", "A header you provided implies functionality that is not implemented", 501, {
+    fields: { Header: header, additionalMessage },
+  });
+
+/**
+ * Conditional writes: If-None-Match: * refuses to overwrite; If-Match needs the current ETag. Both at once, or an
+ * If-None-Match other than *, is NotImplemented with S3's additionalMessage (AWS-recorded in LocalStack's
+ * test_s3_api.snapshot.json: test_put_object_if_none_match_validation, test_put_object_if_match_and_if_none_match_validation).
+ */
 export function checkWriteConditions(key: string, c: { IfMatch?: string; IfNoneMatch?: string }, current: VersionRec | undefined): void {
   const live = current && !current.deleteMarker ? current : undefined;
+  if (c.IfNoneMatch !== undefined && c.IfMatch !== undefined)
+    throw notImplementedHeader("If-Match,If-None-Match", "Multiple conditional request headers present in the request");
   if (c.IfNoneMatch !== undefined) {
-    if (c.IfNoneMatch.trim() !== "*")
-      throw new ServiceError("NotImplemented", "A header you provided implies functionality that is not implemented", 501, {
-        fields: { Header: "If-None-Match" },
-      });
+    if (c.IfNoneMatch.trim() !== "*") throw notImplementedHeader("If-None-Match", "We don't accept the provided value of If-None-Match header for this API");
     if (live) throw preconditionFailed("If-None-Match");
   }
   if (c.IfMatch !== undefined) {

@@ -12,6 +12,7 @@ import {
   CreateMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   DeleteBucketCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   ListPartsCommand,
   PutBucketVersioningCommand,
@@ -277,4 +278,43 @@ print(json.dumps(out))
     { Code: "PreconditionFailed", Message: "At least one of the pre-conditions you specified did not hold", Condition: "x-amz-copy-source-If-Match" },
   ]);
   assert.deepEqual(out["versioning-empty"], [400, { Code: "IllegalVersioningConfigurationException", Message: "The Versioning element must be specified" }]);
+});
+
+test("write conditions S3 does not take: NotImplemented 501 naming the header, with S3's additionalMessage", async () => {
+  const c = s3();
+  const b = await bucket(c);
+  await c.send(new PutObjectCommand({ Bucket: b, Key: "k", Body: "" }));
+  const detail = ["Header", "additionalMessage"];
+  assert.deepEqual(shape(await failure(c.send(new PutObjectCommand({ Bucket: b, Key: "k", Body: "", IfNoneMatch: '"abc"' }))), detail), {
+    name: "NotImplemented",
+    status: 501,
+    message: "A header you provided implies functionality that is not implemented",
+    Header: "If-None-Match",
+    additionalMessage: "We don't accept the provided value of If-None-Match header for this API",
+  });
+  assert.deepEqual(shape(await failure(c.send(new PutObjectCommand({ Bucket: b, Key: "new", Body: "", IfNoneMatch: "*", IfMatch: "abcdef" }))), detail), {
+    name: "NotImplemented",
+    status: 501,
+    message: "A header you provided implies functionality that is not implemented",
+    Header: "If-Match,If-None-Match",
+    additionalMessage: "Multiple conditional request headers present in the request",
+  });
+  // DeleteObject on a general purpose bucket: If-Match is checked, the directory-bucket conditions are not taken.
+  assert.deepEqual(shape(await failure(c.send(new DeleteObjectCommand({ Bucket: b, Key: "k", IfMatch: "badvalue" }))), ["Condition"]), {
+    name: "PreconditionFailed",
+    status: 412,
+    message: "At least one of the pre-conditions you specified did not hold",
+    Condition: "If-Match",
+  });
+  const earlier = new Date(Date.now() - 86400_000);
+  for (const [input, header] of [
+    [{ IfMatchLastModifiedTime: earlier }, "x-amz-if-match-last-modified-time"],
+    [{ IfMatchSize: 10 }, "x-amz-if-match-size"],
+    [{ IfMatchSize: 10, IfMatch: "badvalue", IfMatchLastModifiedTime: earlier }, "x-amz-if-match-last-modified-time"],
+  ] as const) {
+    const e = await failure(c.send(new DeleteObjectCommand({ Bucket: b, Key: "k", ...input })));
+    assert.deepEqual([e.name, e.$metadata.httpStatusCode, e.Header], ["NotImplemented", 501, header]);
+  }
+  // Nothing was deleted.
+  assert.equal((await c.send(new GetObjectCommand({ Bucket: b, Key: "k" }))).$metadata.httpStatusCode, 200);
 });
