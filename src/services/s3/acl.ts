@@ -11,7 +11,7 @@ import type { AccessControlPolicy, Grant, Owner, Permission, S3Api } from "./api
 import { canonicalId, getObject, invalidArgument, mustBucket } from "./common.js";
 import { readableVersion } from "./objects.js";
 import { aclsDisabled, ownershipAtCreate } from "./ownership.js";
-import { ALL_BLOCKED, checkAclNotBlocked, isPublicGrant } from "./public-access-block.js";
+import { ALL_BLOCKED, checkAclNotBlocked, effectiveGrants, isPublicGrant } from "./public-access-block.js";
 import { objKey, tables, type BucketRec } from "./state.js";
 
 export const GROUPS = {
@@ -223,6 +223,46 @@ export const acl = {
     };
   },
 } satisfies Partial<S3Api>;
+
+/**
+ * The bucket ACL permission an operation needs from another account (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#permissions):
+ * READ lists the bucket, WRITE creates and deletes its objects, READ_ACP/WRITE_ACP read and write the bucket ACL.
+ * Object reads are governed by object ACLs, which Stratus does not evaluate for other accounts; copies (which read a
+ * source object too) are therefore not opened by a bucket grant either.
+ */
+const BUCKET_PERMISSION: Record<string, Permission> = {
+  HeadBucket: "READ",
+  ListObjects: "READ",
+  ListObjectsV2: "READ",
+  ListObjectVersions: "READ",
+  ListMultipartUploads: "READ",
+  PutObject: "WRITE",
+  DeleteObject: "WRITE",
+  DeleteObjects: "WRITE",
+  CreateMultipartUpload: "WRITE",
+  UploadPart: "WRITE",
+  CompleteMultipartUpload: "WRITE",
+  AbortMultipartUpload: "WRITE",
+  GetBucketAcl: "READ_ACP",
+  PutBucketAcl: "WRITE_ACP",
+};
+
+/**
+ * Whether the bucket's ACL lets another account do `operation` on it: a grant of the permission it needs (or
+ * FULL_CONTROL) to the account's canonical user, to AuthenticatedUsers or to AllUsers — the public ones not while
+ * Block Public Access's IgnorePublicAcls is on. ACLs disabled (BucketOwnerEnforced) grant nothing.
+ */
+export function bucketAclAllows(b: BucketRec, account: string, operation: string): boolean {
+  const needed = BUCKET_PERMISSION[operation];
+  if (!needed || aclsDisabled(b) || !b.acl) return false;
+  const id = canonicalId(account);
+  return effectiveGrants(b, b.acl).some(
+    (g) =>
+      (g.Permission === needed || g.Permission === "FULL_CONTROL") &&
+      ((g.Grantee?.Type === "CanonicalUser" && g.Grantee.ID === id) ||
+        (g.Grantee?.Type === "Group" && (g.Grantee.URI === GROUPS.AllUsers || g.Grantee.URI === GROUPS.AuthenticatedUsers))),
+  );
+}
 
 /** With ACLs disabled the bucket owner owns every object; otherwise its writer does. */
 export const objectOwner = (b: BucketRec, writer: string) => (aclsDisabled(b) ? b.account : writer);

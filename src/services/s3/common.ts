@@ -5,6 +5,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import { AccessDenied, NoSuchBucket, NoSuchKey, NoSuchUpload } from "./api.generated.js";
 import type { Owner, Tag } from "./api.generated.js";
+import { bucketAclAllows } from "./acl.js";
 import { policyForAccess } from "./public-access-block.js";
 import { objKey, tables, type BucketRec, type ObjectRec, type Tables, type VersionRec } from "./state.js";
 
@@ -58,8 +59,10 @@ export const preconditionFailed = (condition: string) =>
 export function mustBucket(ctx: HandlerContext, name: string, t: Tables = tables(ctx)): BucketRec {
   const b = t.buckets.get(name);
   if (!b) throw noSuchBucket(name);
-  // Under Block Public Access's RestrictPublicBuckets, public statements open the bucket to no other account.
-  if (b.account !== ctx.account && !policyAllowsAccount(policyForAccess(b), ctx.account)) throw new AccessDenied("Access Denied");
+  // Under Block Public Access's RestrictPublicBuckets, public statements open the bucket to no other account; a
+  // bucket ACL grant opens what its permission covers (acl.ts).
+  if (b.account !== ctx.account && !policyAllowsAccount(policyForAccess(b), ctx.account) && !bucketAclAllows(b, ctx.account, ctx.operation))
+    throw new AccessDenied("Access Denied");
   return b;
 }
 

@@ -27,6 +27,7 @@ import {
   GetObjectCommand,
   PutBucketPolicyCommand,
   ListBucketsCommand,
+  ListObjectsV2Command,
   type AccessControlPolicy,
 } from "@aws-sdk/client-s3";
 import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
@@ -238,6 +239,35 @@ test("ACLs enabled: canned ACLs, grant headers and AccessControlPolicy on bucket
   await s3.send(new PutObjectAclCommand({ Bucket: b, Key: "o", AccessControlPolicy: acp }));
   assert.deepEqual((await s3.send(new GetObjectAclCommand({ Bucket: b, Key: "o" }))).Grants, acp.Grants);
   await rejects(s3.send(new GetObjectAclCommand({ Bucket: b, Key: "missing" })), "NoSuchKey", 404);
+});
+
+test("a bucket ACL opens what its permission covers to other accounts; IgnorePublicAcls drops public grants", async () => {
+  const s3 = client();
+  const otherAccount = randomAccount();
+  const other = client(otherAccount);
+  const otherId = await ownerId(other);
+  const b = await bucket(s3, { ObjectOwnership: "ObjectWriter" });
+  await s3.send(new PutObjectCommand({ Bucket: b, Key: "k", Body: "x" }));
+  await rejects(other.send(new ListObjectsV2Command({ Bucket: b })), "AccessDenied", 403, "Access Denied");
+  await s3.send(new PutPublicAccessBlockCommand({ Bucket: b, PublicAccessBlockConfiguration: { IgnorePublicAcls: true } }));
+  await s3.send(new PutBucketAclCommand({ Bucket: b, ACL: "public-read" }));
+  // Public grants count for nothing while IgnorePublicAcls is on…
+  await rejects(other.send(new ListObjectsV2Command({ Bucket: b })), "AccessDenied", 403, "Access Denied");
+  await s3.send(new PutPublicAccessBlockCommand({ Bucket: b, PublicAccessBlockConfiguration: { IgnorePublicAcls: false } }));
+  // …and READ lists the bucket, but does not let anyone write to it.
+  assert.deepEqual(
+    (await other.send(new ListObjectsV2Command({ Bucket: b }))).Contents?.map((o) => o.Key),
+    ["k"],
+  );
+  await rejects(other.send(new PutObjectCommand({ Bucket: b, Key: "w", Body: "y" })), "AccessDenied", 403, "Access Denied");
+  await s3.send(new PutBucketAclCommand({ Bucket: b, GrantWrite: `id="${otherId}"`, GrantFullControl: `id="${await ownerId(s3)}"` }));
+  await other.send(new PutObjectCommand({ Bucket: b, Key: "w", Body: "y" }));
+  await rejects(other.send(new ListObjectsV2Command({ Bucket: b })), "AccessDenied", 403, "Access Denied");
+  await rejects(other.send(new GetBucketAclCommand({ Bucket: b })), "AccessDenied", 403, "Access Denied");
+  assert.deepEqual(
+    (await s3.send(new ListObjectsV2Command({ Bucket: b }))).Contents?.map((o) => o.Key),
+    ["k", "w"],
+  );
 });
 
 test("ACL validation as AWS answers it: canned names, grant headers, AccessControlPolicy documents, mixing them", async () => {
