@@ -1,7 +1,11 @@
 // IAM's policy grammar as IAM enforces it on write — identity policies (managed and inline) and trust policies —
 // with the MalformedPolicyDocument messages AWS returns, checked in the order AWS checks them. Pure: the caller
 // throws its own error with the message (IAM's MalformedPolicyDocument; other services word theirs).
-export type PolicyKind = "identity" | "trust";
+/**
+ * "managed": a customer managed policy (CreatePolicy, CreatePolicyVersion); "identity": an inline policy of a user,
+ * group or role; "trust": a role's trust policy. Managed and inline policies share every rule but the version one.
+ */
+export type PolicyKind = "managed" | "identity" | "trust";
 
 const TOP_KEYS = new Set(["Version", "Id", "Statement"]);
 const STATEMENT_KEYS = new Set(["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition"]);
@@ -11,9 +15,11 @@ const PRINCIPAL_KEYS = new Set(["AWS", "Service", "Federated", "CanonicalUser"])
 export const SYNTAX = "Syntax errors in policy.";
 export const LEGACY = "The policy failed legacy parsing";
 /**
- * Identity policies (managed and inline) must say "Version": "2012-10-17"; a missing Version or "2008-10-17" passes
- * the syntax check and fails here, before legacy parsing (moto's AWS-derived cases, tests/test_iam/test_iam_policies.py,
- * and its validator moto/iam/policy_validation.py). Trust policies keep accepting both.
+ * Managed policies must say "Version": "2012-10-17"; a missing Version or "2008-10-17" passes the syntax check and
+ * fails here, before legacy parsing (moto's AWS-derived CreatePolicy cases, tests/test_iam/test_iam_policies.py, and
+ * users' reports of CreatePolicy). Inline and trust policies keep accepting both, as a missing Version defaults to
+ * 2008-10-17 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html); whether
+ * AWS refuses them for inline policies too (moto does) is unverified.
  */
 export const VERSION = "Policy document must be version 2012-10-17 or greater.";
 /** A trust policy that is not JSON (AWS-recorded for CreateRole: LocalStack's tests/aws/services/iam/test_iam.snapshot.json). */
@@ -63,14 +69,15 @@ export function policyGrammarError(text: string, kind: PolicyKind, partition = "
   for (const s of statements) if (!syntaxOk(s)) return SYNTAX;
   const stmts = statements as Obj[];
 
-  if (kind === "identity" && doc.Version !== "2012-10-17") return VERSION;
+  if (kind === "managed" && doc.Version !== "2012-10-17") return VERSION;
 
   // Pass 2, legacy parsing: Effect is case-sensitive here although the syntax pass accepted "allow".
   for (const s of stmts) if (s.Effect !== "Allow" && s.Effect !== "Deny") return LEGACY;
 
   // Pass 3, what this kind of policy may and must contain.
+  const identity = kind !== "trust";
   for (const s of stmts) {
-    if (kind === "identity" && ("Principal" in s || "NotPrincipal" in s)) return "Policy document should not specify a principal.";
+    if (identity && ("Principal" in s || "NotPrincipal" in s)) return "Policy document should not specify a principal.";
     if (kind === "trust") {
       if ("Resource" in s) return "Has prohibited field Resource";
       if ("NotResource" in s) return "Has prohibited field NotResource";
@@ -88,7 +95,7 @@ export function policyGrammarError(text: string, kind: PolicyKind, partition = "
     sids.add(s.Sid);
   }
   for (const s of stmts) if (asList(s.Action ?? s.NotAction).length === 0) return "Policy statement must contain actions.";
-  if (kind === "identity") {
+  if (identity) {
     for (const s of stmts) if (asList(s.Resource ?? s.NotResource).length === 0) return "Policy statement must contain resources.";
     for (const s of stmts) {
       for (const r of asList(s.Resource ?? s.NotResource)) {

@@ -14,7 +14,7 @@ import { k, nameKey, tables } from "./state.js";
 const MAX_VERSIONS = 5;
 
 function checkManagedDocument(doc: string, ctx: HandlerContext) {
-  checkPolicyDocument(doc, "identity", partitionOf(ctx.region));
+  checkPolicyDocument(doc, "managed", partitionOf(ctx.region));
   checkPolicySize(doc, "PolicySize", 6144);
 }
 

@@ -1,7 +1,7 @@
 // Issue 10 points 1 and 2 for IAM, through the real SDK v3 client: users' and roles' tag keys compare
 // case-insensitively (duplicates refused, a differently-cased key replaces the tag, untag matches any case) while
-// other resources keep case-sensitive keys; the policy grammar's version rule (identity policies must be 2012-10-17,
-// trust policies need not), invalid JSON, legacy parsing; resource ARNs of another partition; parameter ARNs of an
+// other resources keep case-sensitive keys; the policy grammar's version rule (managed policies must be 2012-10-17,
+// inline and trust policies need not), invalid JSON, legacy parsing; resource ARNs of another partition; parameter ARNs of an
 // unknown partition.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -117,7 +117,7 @@ test("customer managed policies keep case-sensitive tag keys", async () => {
   ]);
 });
 
-test("policy grammar: identity policies must be version 2012-10-17, trust policies need not; invalid JSON; legacy parsing", async () => {
+test("policy grammar: managed policies must be version 2012-10-17, inline and trust policies need not; invalid JSON; legacy parsing", async () => {
   const iam = server.client(IAMClient);
   const VERSION = "Policy document must be version 2012-10-17 or greater.";
   await rejects(iam.send(new CreatePolicyCommand({ PolicyName: "nov", PolicyDocument: identity() })), "MalformedPolicyDocumentException", 400, VERSION);
@@ -147,13 +147,10 @@ test("policy grammar: identity policies must be version 2012-10-17, trust polici
     VERSION,
   );
 
+  // Inline policies may omit Version (it defaults to 2008-10-17).
   await iam.send(new CreateUserCommand({ UserName: "inline" }));
-  await rejects(
-    iam.send(new PutUserPolicyCommand({ UserName: "inline", PolicyName: "p", PolicyDocument: identity("2008-10-17") })),
-    "MalformedPolicyDocumentException",
-    400,
-    VERSION,
-  );
+  await iam.send(new PutUserPolicyCommand({ UserName: "inline", PolicyName: "p", PolicyDocument: identity("2008-10-17") }));
+  await iam.send(new PutUserPolicyCommand({ UserName: "inline", PolicyName: "q", PolicyDocument: identity() }));
 
   // Trust policies: 2008-10-17 or no Version are fine; JSON that does not parse is "invalid Json" (AWS-recorded).
   await iam.send(new CreateRoleCommand({ RoleName: "old-trust", AssumeRolePolicyDocument: trust("2008-10-17") }));
