@@ -14,6 +14,9 @@ import { snsValidate } from "./sns/validate.js";
 import { sqsQuirk, sqsWireTraits } from "./sqs/wire.js";
 import { sqsRelaxations } from "./sqs/relaxations.js";
 
+// S3 website endpoints: <bucket>.s3-website.localhost, <bucket>.s3-website-<region>.localhost, <bucket>.s3-website.<region>.localhost
+// (or .amazonaws.com), addressed by Host.
+const S3_WEBSITE_HOST = /^.+\.s3-website(?:[.-][a-z]{2}(?:-[a-z]+)+-\d)?\.(?:localhost|amazonaws\.com)(?::\d+)?$/i;
 // Lambda function URLs: <url-id>.lambda-url.<region>.localhost (or .on.aws) addressed by Host.
 const LAMBDA_URL_HOST = /^[a-z0-9]{32}\.lambda-url\.[a-z0-9-]+\.(?:localhost|on\.aws)(?::\d+)?$/i;
 
@@ -39,6 +42,8 @@ export const REGISTRY: ServiceRegistration[] = [
     quirk: s3Quirk, // streamed uploads, aws-chunked, SigV2, POST uploads, CORS, virtual hosts
     validate: s3Validate, // no ValidationException: InvalidArgument, MalformedXML
     wire: s3WireTraits, // bare <Error>s, its namespace on every document, 405 for unrouted requests
+    // Static website endpoints: <bucket>.s3-website[.-<region>].localhost, served from the bucket's website configuration.
+    routes: [{ matches: (host) => S3_WEBSITE_HOST.test(host), load: () => import("./s3/website-serve.js") }],
   },
   {
     name: "sqs",

@@ -47,7 +47,7 @@ export function ownedBuckets(ctx: HandlerContext): BucketRec[] {
 
 export const buckets = {
   createBucket(i, ctx) {
-    const { Bucket: name, CreateBucketConfiguration: conf } = i;
+    const { Bucket: name, CreateBucketConfiguration: conf, ObjectLockEnabledForBucket } = i;
     checkBucketName(name);
     // Object Ownership, ACL and Block Public Access, checked before the bucket exists (acl.ts).
     const settings = bucketAtCreate(ctx, i);
@@ -87,7 +87,9 @@ export const buckets = {
       if (existing.region === "us-east-1" && region === "us-east-1") return { Location: `/${name}`, BucketArn: bucketArn(name, region) };
       throw new BucketAlreadyOwnedByYou("Your previous request to create the named bucket succeeded and you already own it.", { BucketName: name });
     }
-    t.buckets.put(name, { name, account: ctx.account, region, created: ctx.now(), ...settings });
+    // x-amz-bucket-object-lock-enabled: Object Lock from the start, which turns versioning on for good.
+    const lock = ObjectLockEnabledForBucket ? ({ versioning: "Enabled", objectLock: {} } as const) : {};
+    t.buckets.put(name, { name, account: ctx.account, region, created: ctx.now(), ...settings, ...lock });
     return { Location: region === "us-east-1" ? `/${name}` : `http://${name}.s3.amazonaws.com/`, BucketArn: bucketArn(name, region) };
   },
 
@@ -149,6 +151,9 @@ export const buckets = {
     // LocalStack's test_s3_api.snapshot.json: TestS3BucketVersioning::test_bucket_versioning_crud, put-versioning-empty).
     if (!status) throw new ServiceError("IllegalVersioningConfigurationException", "The Versioning element must be specified", 400);
     if (status !== "Enabled" && status !== "Suspended") throw malformedXml();
+    if (b.objectLock && status !== "Enabled")
+      // As recorded from AWS in LocalStack's test_s3_api.snapshot.json (test_disable_versioning_on_locked_bucket).
+      throw new ServiceError("InvalidBucketState", "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.", 409);
     t.buckets.put(name, { ...b, versioning: status });
     return {};
   },

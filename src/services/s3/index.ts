@@ -13,12 +13,14 @@ import { lifecycle, startLifecycle } from "./lifecycle.js";
 import { listing } from "./listing.js";
 import { multipart } from "./multipart.js";
 import { notificationConfig, resumePendingEvents } from "./notifications.js";
+import { objectLock } from "./object-lock.js";
 import { objects } from "./objects.js";
 import { ownership } from "./ownership.js";
 import { policy } from "./policy.js";
 import { restore } from "./storage-class.js";
 import { publicAccessBlock } from "./public-access-block.js";
 import { tagging } from "./tagging.js";
+import { website } from "./website.js";
 
 const handlers = {
   ...buckets,
@@ -36,6 +38,8 @@ const handlers = {
   ...publicAccessBlock,
   ...ownership,
   ...acl,
+  ...objectLock,
+  ...website,
 } satisfies Partial<S3Api>;
 
 export default defineService({

@@ -7,6 +7,7 @@ import type { LifecycleRule, LifecycleRuleFilter, S3Api } from "./api.generated.
 import { mustBucket } from "./common.js";
 import { notify } from "./notifications.js";
 import { storeTables, tables, type BucketRec, type VersionRec } from "./state.js";
+import { isLocked } from "./object-lock.js";
 import { commit, deleteCurrent, deleteVersion } from "./versions.js";
 
 const DAY = 86_400_000;
@@ -129,7 +130,8 @@ function sweepObjects(ctx: HandlerContext, b: BucketRec, rules: LifecycleRule[],
         (fresh?.versions ?? []).forEach((v, n, all) => {
           if (n === 0 || !filterMatches(r, key, v)) return;
           if (!v.deleteMarker && seen++ < keep) return;
-          if (now >= dueAfterDays(all[n - 1].lastModified, nve.NoncurrentDays!)) {
+          // Object Lock protects a version from lifecycle expiration too.
+          if (now >= dueAfterDays(all[n - 1].lastModified, nve.NoncurrentDays!) && !isLocked(v, now, false)) {
             commit(ctx, ctx.blobs, () => deleteVersion(t, b, key, v.versionId));
             notify(ctx, b, "LifecycleExpiration:Delete", { key, versionId: v.versionId });
           }

@@ -26,6 +26,7 @@ import { aclForNewObject } from "./acl.js";
 import { sseForWrite, sseOut, unsealForRead } from "./encryption.js";
 import { notify } from "./notifications.js";
 import { attrsFrom, copySourceVersion, parseCopySource } from "./objects.js";
+import { lockForWrite } from "./object-lock.js";
 import { tables, type BucketRec, type PartRec, type Tables, type UploadRec } from "./state.js";
 import { commit, putVersion } from "./versions.js";
 
@@ -90,7 +91,7 @@ export const multipart = {
       key: i.Key,
       initiated: ctx.now(),
       owner: ctx.account,
-      attrs: { ...attrsFrom(i), tags: parseTaggingHeader(i.Tagging), sse, acl },
+      attrs: { ...attrsFrom(i), ...lockForWrite(b, i, ctx.now()), tags: parseTaggingHeader(i.Tagging), sse, acl },
       checksumAlgorithm: alg,
       checksumType: alg ? (i.ChecksumType ?? (alg.startsWith("CRC") ? "FULL_OBJECT" : "COMPOSITE")) : undefined,
       parts: {},

@@ -23,6 +23,7 @@ import { checksumOut, headersOut, readContent, storeBody } from "./content.js";
 import { sseForWrite, sseOut, unsealForRead } from "./encryption.js";
 import { notify } from "./notifications.js";
 import { tables, type BucketRec, type VersionRec } from "./state.js";
+import { checkBypassHeader, checkDeletable, lockForWrite, lockHeaders } from "./object-lock.js";
 import { ARCHIVED, checkCopyable, checkReadable, checkStorageClass, restoreHeader } from "./storage-class.js";
 import { commit, deleteCurrent, deleteVersion, putVersion } from "./versions.js";
 
@@ -94,7 +95,7 @@ function headOrGet(i: Parameters<S3Api["getObject"]>[0], ctx: HandlerContext) {
   checkReadConditions(i, v);
   const part = i.PartNumber === undefined ? undefined : partOf(v, i.PartNumber, i.Range);
   const range = part ?? parseRange(i.Range, v.size);
-  const out: Record<string, unknown> = { ...headersOut(v, !!b.versioning), ...overrides(i), Restore: restoreHeader(v, ctx.now()) };
+  const out: Record<string, unknown> = { ...headersOut(v, !!b.versioning), ...lockHeaders(v), ...overrides(i), Restore: restoreHeader(v, ctx.now()) };
   // x-amz-mp-parts-count only answers a partNumber request, and only for a multipart object.
   if (i.PartNumber !== undefined && v.partsCount) out.PartsCount = v.partsCount;
   if (range) {
@@ -153,6 +154,16 @@ export const objects = {
   async putObject(i, ctx) {
     const b0 = mustBucket(ctx, i.Bucket);
     checkStorageClass(i.StorageClass);
+    const hasDigest = !!(
+      i.ContentMD5 ||
+      i.ChecksumAlgorithm ||
+      i.ChecksumCRC32 ||
+      i.ChecksumCRC32C ||
+      i.ChecksumCRC64NVME ||
+      i.ChecksumSHA1 ||
+      i.ChecksumSHA256
+    );
+    const lock = lockForWrite(b0, i, ctx.now(), hasDigest);
     checkWriteConditions(i.Key, i, getObject(tables(ctx), b0.name, i.Key)?.versions[0]);
     const tags = parseTaggingHeader(i.Tagging);
     const acl = aclForNewObject(ctx, b0, i);
@@ -169,7 +180,19 @@ export const objects = {
       throw e;
     }
     const etag = quotedMd5(blob.md5);
-    const v = { ...attrsFrom(i), lastModified: ctx.now(), owner: ctx.account, blob: blob.id, size: blob.size, etag, tags, checksums: blob.checksums, sse, acl };
+    const v = {
+      ...attrsFrom(i),
+      ...lock,
+      lastModified: ctx.now(),
+      owner: ctx.account,
+      blob: blob.id,
+      size: blob.size,
+      etag,
+      tags,
+      checksums: blob.checksums,
+      sse,
+      acl,
+    };
     const c = commit(ctx, ctx.blobs, () => putVersion(t, b, i.Key, v));
     notify(ctx, b, "ObjectCreated:Put", { key: i.Key, size: blob.size, etag, versionId: c.versionId });
     return { ETag: etag, VersionId: b.versioning ? c.versionId : undefined, Size: blob.size, ...sseOut(sse), ...checksumOut(v) };
@@ -188,19 +211,21 @@ export const objects = {
     return headOrGet(i, ctx).out;
   },
 
-  deleteObject({ Bucket, Key, VersionId, IfMatch, IfMatchLastModifiedTime, IfMatchSize }, ctx) {
+  deleteObject({ Bucket, Key, VersionId, IfMatch, IfMatchLastModifiedTime, IfMatchSize, BypassGovernanceRetention }, ctx) {
     const t = tables(ctx);
     const b = mustBucket(ctx, Bucket, t);
+    checkBypassHeader(b, BypassGovernanceRetention);
     // Directory buckets' conditions; a general purpose bucket takes only If-Match (AWS-recorded in LocalStack's
     // test_s3_api.snapshot.json, TestS3DeletePrecondition: the last-modified time is named first when both are sent).
     if (IfMatchLastModifiedTime !== undefined) throw notImplementedHeader("x-amz-if-match-last-modified-time");
     if (IfMatchSize !== undefined) throw notImplementedHeader("x-amz-if-match-size");
     if (IfMatch !== undefined) checkWriteConditions(Key, { IfMatch }, getObject(t, Bucket, Key)?.versions[0]);
-    return deleteOne(ctx, b, Key, VersionId);
+    return deleteOne(ctx, b, Key, VersionId, false, !!BypassGovernanceRetention);
   },
 
-  deleteObjects({ Bucket, Delete }, ctx) {
+  deleteObjects({ Bucket, Delete, BypassGovernanceRetention }, ctx) {
     const b = mustBucket(ctx, Bucket);
+    checkBypassHeader(b, BypassGovernanceRetention);
     const items = Delete?.Objects ?? [];
     if (items.length === 0 || items.length > 1000)
       throw new ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
@@ -210,7 +235,7 @@ export const objects = {
       try {
         const denied = objectDeleteDenied(ctx, b, o.Key, o.VersionId);
         if (denied) throw denied;
-        const r = deleteOne(ctx, b, o.Key, o.VersionId, true);
+        const r = deleteOne(ctx, b, o.Key, o.VersionId, true, !!BypassGovernanceRetention);
         if (!Delete.Quiet) {
           Deleted.push(
             o.VersionId
@@ -270,6 +295,9 @@ export const objects = {
       );
     }
     checkWriteConditions(i.Key, i, getObject(t0, i.Bucket, i.Key)?.versions[0]);
+    // The copy's lock comes from this request or the bucket's default retention, never from the source (recorded:
+    // test_s3_copy_object_retention_lock, test_s3_copy_object_legal_hold).
+    const lock = lockForWrite(dst0, i, ctx.now());
     const tags = replaceTags ? parseTaggingHeader(i.Tagging) : (sv.tags ?? []);
     // The copy gets the request's ACL and encryption (or the destination bucket's default), never the source's.
     const acl = aclForNewObject(ctx, dst0, i);
@@ -291,7 +319,7 @@ export const objects = {
     const etag = quotedMd5(blob.md5);
     const now = ctx.now();
     const checksums = Object.keys(blob.checksums).length ? blob.checksums : undefined;
-    const v = { ...attrs, lastModified: now, owner: ctx.account, blob: blob.id, size: blob.size, etag, tags, checksums, sse, acl };
+    const v = { ...attrs, ...lock, lastModified: now, owner: ctx.account, blob: blob.id, size: blob.size, etag, tags, checksums, sse, acl };
     const c = commit(ctx, ctx.blobs, () => putVersion(t, dst, i.Key, v));
     notify(ctx, dst, "ObjectCreated:Copy", { key: i.Key, size: blob.size, etag, versionId: c.versionId });
     return {
@@ -315,7 +343,7 @@ function pickAttrs(v: VersionRec) {
  * LocalStack's test_s3_api.snapshot.json: test_delete_objects, test_delete_objects_versioned, test_delete_object,
  * test_delete_object_versioned), and answers 204 for a well-formed one (unverified: S3's deletes are idempotent).
  */
-function deleteOne(ctx: HandlerContext, b: BucketRec, key: string, versionId: string | undefined, multi = false) {
+function deleteOne(ctx: HandlerContext, b: BucketRec, key: string, versionId: string | undefined, multi = false, bypassGovernance = false) {
   const t = tables(ctx);
   if (versionId !== undefined) {
     const known = getObject(t, b.name, key)?.versions.some((x) => x.versionId === versionId);
@@ -323,6 +351,8 @@ function deleteOne(ctx: HandlerContext, b: BucketRec, key: string, versionId: st
       if (multi && (b.versioning || versionId !== "null")) throw noSuchVersion(key, versionId);
       if (!multi && ((!b.versioning && versionId !== "null") || !isWellFormedVersionId(versionId))) throw invalidVersionId(versionId);
     }
+    // Object Lock: a version under legal hold or unexpired retention stays (a delete marker is always allowed).
+    checkDeletable(t, b, key, versionId, ctx.now(), bypassGovernance);
     const r = commit(ctx, ctx.blobs, () => deleteVersion(t, b, key, versionId));
     if (r.removed) notify(ctx, b, "ObjectRemoved:Delete", { key, versionId });
     return { VersionId: versionId, DeleteMarker: r.removed?.deleteMarker ? true : undefined };

@@ -9,10 +9,12 @@ import type {
   Grant,
   LifecycleRule,
   NotificationConfiguration,
+  ObjectLockRule,
   ObjectOwnership,
   PublicAccessBlockConfiguration,
   ServerSideEncryptionRule,
   Tag,
+  WebsiteConfiguration,
 } from "./api.generated.js";
 
 export interface BucketRec {
@@ -34,6 +36,10 @@ export interface BucketRec {
   ownership?: ObjectOwnership;
   /** The bucket ACL's grants (acl.ts); absent = private (the owner's FULL_CONTROL). */
   acl?: Grant[];
+  /** Object Lock (object-lock.ts): present once enabled, which is for good; `rule` is the default retention. */
+  objectLock?: { rule?: ObjectLockRule };
+  /** Static website hosting (website.ts, served by website-serve.ts). */
+  website?: WebsiteConfiguration;
 }
 
 /** How a version is encrypted at rest (encryption.ts). */
@@ -76,6 +82,10 @@ export interface VersionRec {
   sse?: SseRec;
   /** The object ACL's grants (acl.ts); absent = private (the owner's FULL_CONTROL). */
   acl?: Grant[];
+  /** Object Lock retention (epoch ms) and legal hold (object-lock.ts). */
+  lockMode?: "GOVERNANCE" | "COMPLIANCE";
+  lockUntil?: number;
+  legalHold?: "ON" | "OFF";
 }
 
 /** Every version of a key, newest first. */

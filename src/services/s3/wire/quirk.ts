@@ -22,6 +22,7 @@ export const s3Quirk: Quirk = {
   },
   afterAuth(x: Exchange) {
     s3IntegerQuery(x); // max-parts, part-number-marker: empty is absent, bad values in S3's words
+    pythonBooleans(x);
     afterAuthUpload(x);
   },
   decorate(x: Exchange) {
@@ -29,3 +30,14 @@ export const s3Quirk: Quirk = {
     if (x.req.headers["origin"]) corsHeaders(x);
   },
 };
+
+// S3's boolean headers. AWS CLI v2 sends Python's spelling ("x-amz-bucket-object-lock-enabled: True"), which S3
+// accepts; after the signature is checked (it covers the header as sent), the value is read as S3 reads it.
+const BOOLEAN_HEADERS = ["x-amz-bucket-object-lock-enabled", "x-amz-bypass-governance-retention", "x-amz-server-side-encryption-bucket-key-enabled"];
+function pythonBooleans(x: Exchange): void {
+  const h = x.req.headers as Record<string, string | string[] | undefined>;
+  for (const name of BOOLEAN_HEADERS) {
+    const v = h[name];
+    if (v === "True" || v === "False") h[name] = v.toLowerCase();
+  }
+}
