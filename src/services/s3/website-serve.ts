@@ -15,16 +15,18 @@
 // - errors: routing rules with HttpErrorCodeReturnedEquals redirect, else the error document (served with the error's
 //   status), else S3's HTML error page.
 //
-// Access: website endpoints serve anonymous requests only, so S3 serves what the public may read. Stratus enforces
-// that with the bucket policy (core/policy, an anonymous caller): s3:GetObject on the object, else 403 AccessDenied;
-// a missing key is 404 NoSuchKey only when the public may also s3:ListBucket, else 403 (as S3 answers a requester
-// without ListBucket). Public ACLs are not consulted (ACLs are disabled on new buckets since April 2023, Object
-// Ownership "BucketOwnerEnforced").
+// Access: website endpoints serve anonymous requests only, so S3 serves what the public may read — the bucket policy
+// (core/policy, an anonymous caller; its public statements dropped under RestrictPublicBuckets) or, failing that, an
+// AllUsers READ grant in the object's (or, for listing, the bucket's) ACL unless IgnorePublicAcls: s3:GetObject on
+// the object, else 403 AccessDenied; a missing key is 404 NoSuchKey only when the public may also s3:ListBucket,
+// else 403 (as S3 answers a requester without ListBucket). New buckets block public policies and ACLs by default,
+// so a site needs its Block Public Access settings relaxed first, as on AWS.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import type { ServiceHost } from "../../core/service.js";
 import { evaluatePolicy } from "../../core/policy/index.js";
-import type { RoutingRule } from "./api.generated.js";
+import type { Grant, RoutingRule } from "./api.generated.js";
+import { effectiveGrants, policyForAccess } from "./public-access-block.js";
 import { bucketArn } from "./common.js";
 import { ARCHIVED, restoreState } from "./storage-class.js";
 import { objKey, storeTables, type BucketRec, type VersionRec } from "./state.js";
@@ -89,14 +91,15 @@ export default async function websiteRoute(host: ServiceHost, req: IncomingMessa
   const target = isFolder ? `${key}${suffix}` : key;
   const v = current(b, target, t);
   if (v) {
-    if (!publicMay(b, "s3:GetObject", `${bucketArn(b.name, b.region)}/${target}`)) return denied(c, b, rules, target, w.ErrorDocument?.Key);
+    if (!publicMay(b, "s3:GetObject", `${bucketArn(b.name, b.region)}/${target}`, v.acl)) return denied(c, b, rules, target, w.ErrorDocument?.Key);
     return serveObject(c, v, 200, target);
   }
-  if (!isFolder && current(b, `${key}/${suffix}`, t) && publicMay(b, "s3:GetObject", `${bucketArn(b.name, b.region)}/${key}/${suffix}`)) {
+  const dirIndex = isFolder ? undefined : current(b, `${key}/${suffix}`, t);
+  if (dirIndex && publicMay(b, "s3:GetObject", `${bucketArn(b.name, b.region)}/${key}/${suffix}`, dirIndex.acl)) {
     return redirect(c, 302, `/${encodePath(key)}/`);
   }
   // A missing key is only "missing" to whom may list the bucket.
-  if (!publicMay(b, "s3:ListBucket", bucketArn(b.name, b.region))) return denied(c, b, rules, target, w.ErrorDocument?.Key);
+  if (!publicMay(b, "s3:ListBucket", bucketArn(b.name, b.region), b.acl)) return denied(c, b, rules, target, w.ErrorDocument?.Key);
   return failed(
     c,
     b,
@@ -133,7 +136,7 @@ function failed(c: Ctx, b: BucketRec, rules: RoutingRule[], key: string, status:
   if (rule) return ruleRedirect(c, rule, key);
   if (errorDoc !== undefined) {
     const doc = current(b, errorDoc, storeTables(c.host));
-    if (doc && publicMay(b, "s3:GetObject", `${bucketArn(b.name, b.region)}/${errorDoc}`)) return serveObject(c, doc, status, errorDoc);
+    if (doc && publicMay(b, "s3:GetObject", `${bucketArn(b.name, b.region)}/${errorDoc}`, doc.acl)) return serveObject(c, doc, status, errorDoc);
     // The page S3 sends when the error document itself cannot be read (recorded: 404-no-such-key-nor-custom).
     const nested: [string, string][] = doc
       ? [
@@ -155,9 +158,16 @@ function current(b: BucketRec, key: string, t: ReturnType<typeof storeTables>): 
   return v && !v.deleteMarker ? v : undefined;
 }
 
-function publicMay(b: BucketRec, action: string, resource: string): boolean {
-  return !!b.policy && evaluatePolicy(b.policy, { caller: { type: "anonymous" }, action, resource }) === "Allow";
+function publicMay(b: BucketRec, action: string, resource: string, grants: Grant[] | undefined): boolean {
+  const policy = policyForAccess(b);
+  const decision = policy ? evaluatePolicy(policy, { caller: { type: "anonymous" }, action, resource }) : "ImplicitDeny";
+  if (decision !== "ImplicitDeny") return decision === "Allow";
+  return effectiveGrants(b, grants ?? []).some(
+    (g) => g.Grantee?.Type === "Group" && g.Grantee.URI === ALL_USERS && (g.Permission === "READ" || g.Permission === "FULL_CONTROL"),
+  );
 }
+
+const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
 
 function serveObject(c: Ctx, v: VersionRec, status: number, key: string): void {
   if (v.websiteRedirectLocation) return redirect(c, 301, v.websiteRedirectLocation);

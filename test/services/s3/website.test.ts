@@ -14,6 +14,8 @@ import {
   PutBucketWebsiteCommand,
   GetBucketWebsiteCommand,
   DeleteBucketWebsiteCommand,
+  DeletePublicAccessBlockCommand,
+  PutPublicAccessBlockCommand,
   type WebsiteConfiguration,
 } from "@aws-sdk/client-s3";
 import { randomAccount, useServer } from "../../helpers/server.js";
@@ -62,6 +64,8 @@ const notFound = (items: string[], nested?: string[]) =>
 async function site(c: S3Client, conf: WebsiteConfiguration, opts: { list?: boolean } = {}): Promise<string> {
   const b = name();
   await c.send(new CreateBucketCommand({ Bucket: b }));
+  // New buckets block public policies, as on AWS since April 2023.
+  await c.send(new DeletePublicAccessBlockCommand({ Bucket: b }));
   const Statement: object[] = [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${b}/*` }];
   if (opts.list !== false) Statement.push({ Effect: "Allow", Principal: "*", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${b}` });
   await c.send(new PutBucketPolicyCommand({ Bucket: b, Policy: JSON.stringify({ Version: "2012-10-17", Statement }) }));
@@ -243,6 +247,9 @@ test("public read is required: no policy is 403 AccessDenied; without s3:ListBuc
   const miss = await get(noList, "/missing.html");
   assert.equal(miss.status, 403);
   assert.equal(miss.body, "custom denied");
+  // RestrictPublicBuckets takes the public policy's grant away again.
+  await c.send(new PutPublicAccessBlockCommand({ Bucket: noList, PublicAccessBlockConfiguration: { RestrictPublicBuckets: true } }));
+  assert.equal((await get(noList, "/")).status, 403);
 });
 
 const clis = awsClis();
@@ -257,6 +264,7 @@ for (const cli of clis) {
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Principal: "*", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`] }],
     });
+    assert.equal((await aws("s3api", "delete-public-access-block", "--bucket", b)).status, 0);
     assert.equal((await aws("s3api", "put-bucket-policy", "--bucket", b, "--policy", policy)).status, 0);
     const web = await aws("s3", "website", `s3://${b}`, "--index-document", "index.html", "--error-document", "error.html");
     assert.equal(web.status, 0, web.stderr);
