@@ -8,6 +8,12 @@ import { sseOut } from "./encryption.js";
 import type { VersionRec } from "./state.js";
 
 export const ALGORITHMS: ChecksumAlgorithm[] = ["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"];
+/**
+ * The checksum S3 stores for content that comes without one (PutObject, CopyObject, a multipart upload created without
+ * an algorithm): a FULL_OBJECT CRC64NVME (AWS-recorded in LocalStack's test_s3.snapshot.json,
+ * test_s3_checksum_no_automatic_sdk_calculation: head-obj-no-checksum, copy-obj-default-checksum).
+ */
+export const DEFAULT_CHECKSUM: ChecksumAlgorithm = "CRC64NVME";
 const member = (alg: ChecksumAlgorithm) => `Checksum${alg}` as const;
 
 export interface ChecksumInput {

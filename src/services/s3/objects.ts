@@ -19,7 +19,7 @@ import {
 } from "./common.js";
 import { aclForNewObject } from "./acl.js";
 import { checkCopyConditions, checkReadConditions, checkWriteConditions, notImplementedHeader, parseRange } from "./conditions.js";
-import { checksumOut, headersOut, readContent, storeBody } from "./content.js";
+import { checksumOut, DEFAULT_CHECKSUM, headersOut, readContent, storeBody } from "./content.js";
 import { sseForWrite, sseOut, unsealForRead } from "./encryption.js";
 import { notify } from "./notifications.js";
 import { tables, type BucketRec, type VersionRec } from "./state.js";
@@ -168,7 +168,7 @@ export const objects = {
     const tags = parseTaggingHeader(i.Tagging);
     const acl = aclForNewObject(ctx, b0, i);
     const sse = await sseForWrite(ctx, b0, i.Key, i);
-    const blob = await storeBody(ctx, i.Body as BlobSource | undefined, i);
+    const blob = await storeBody(ctx, i.Body as BlobSource | undefined, i, DEFAULT_CHECKSUM);
     // Re-read after the await: the bucket may have changed (or gone) while the body streamed in.
     const t = tables(ctx);
     let b: BucketRec;
@@ -303,7 +303,7 @@ export const objects = {
     const acl = aclForNewObject(ctx, dst0, i);
     await unsealForRead(ctx, sv.sse);
     const sse = await sseForWrite(ctx, dst0, i.Key, i);
-    const alg = (i.ChecksumAlgorithm as never) ?? Object.keys(sv.checksums ?? {})[0];
+    const alg = (i.ChecksumAlgorithm as never) ?? Object.keys(sv.checksums ?? {})[0] ?? DEFAULT_CHECKSUM;
     const blob = await ctx.blobs.write(sv.blob ? ctx.blobs.read(sv.blob) : Buffer.alloc(0), { checksums: alg ? [alg] : [] });
     const t = tables(ctx);
     let dst: BucketRec;

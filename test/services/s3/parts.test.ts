@@ -8,6 +8,8 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  GetObjectAttributesCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -162,4 +164,35 @@ test("part boundaries and checksums survive a restart", async () => {
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+test("content that comes without a checksum gets S3's default, a FULL_OBJECT CRC64NVME (put, copy, multipart)", async () => {
+  const account = randomAccount();
+  const c = new S3Client({ ...server.clientConfig({ account }), forcePathStyle: true });
+  const b = await bucket(c);
+  // A raw PUT: no x-amz-checksum-* at all (the SDKs add one of their own).
+  const put = await server.signedFetch(`/${b}/no-checksum`, {
+    service: "s3",
+    accessKeyId: account,
+    method: "PUT",
+    body: "test data..",
+    headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+  });
+  assert.equal(put.status, 200, await put.text());
+  const head = await c.send(new HeadObjectCommand({ Bucket: b, Key: "no-checksum", ChecksumMode: "ENABLED" }));
+  assert.deepEqual([head.ChecksumCRC64NVME, head.ChecksumType, head.ETag], ["qUVrWYOrIAM=", "FULL_OBJECT", '"e6d9226c2a86b7232933663c13467527"']);
+  const attrs = await c.send(new GetObjectAttributesCommand({ Bucket: b, Key: "no-checksum", ObjectAttributes: ["Checksum"] }));
+  assert.deepEqual(attrs.Checksum, { ChecksumCRC64NVME: "qUVrWYOrIAM=", ChecksumType: "FULL_OBJECT" });
+  const copy = await c.send(new CopyObjectCommand({ Bucket: b, Key: "copy", CopySource: `${b}/no-checksum` }));
+  assert.deepEqual([copy.CopyObjectResult!.ChecksumCRC64NVME, copy.CopyObjectResult!.ChecksumType], ["qUVrWYOrIAM=", "FULL_OBJECT"]);
+
+  // A multipart upload created without an algorithm (the "null checksum mode").
+  const created = await c.send(new CreateMultipartUploadCommand({ Bucket: b, Key: "mp" }));
+  assert.deepEqual([created.ChecksumAlgorithm, created.ChecksumType], [undefined, undefined]);
+  const part = await c.send(new UploadPartCommand({ Bucket: b, Key: "mp", UploadId: created.UploadId, PartNumber: 1, Body: "aaa" }));
+  const done = await c.send(
+    new CompleteMultipartUploadCommand({ Bucket: b, Key: "mp", UploadId: created.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }),
+  );
+  assert.deepEqual([done.ETag, done.ChecksumCRC64NVME, done.ChecksumType], ['"e2c3da976e66ec9e7dc128fbc782fc91-1"', "Rnr2/5P7Gsk=", "FULL_OBJECT"]);
+  c.destroy();
 });
