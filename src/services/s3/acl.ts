@@ -264,5 +264,16 @@ export function bucketAclAllows(b: BucketRec, account: string, operation: string
   );
 }
 
+/**
+ * Who owns an object another account writes: the bucket owner with ACLs disabled, or under BucketOwnerPreferred when
+ * the writer grants it full control (bucket-owner-full-control); otherwise the writer
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html).
+ */
+export function ownerForNewObject(b: BucketRec, writer: string, grants: Grant[] | undefined): string {
+  if (aclsDisabled(b)) return b.account;
+  const ownerFull = grants?.some((g) => g.Permission === "FULL_CONTROL" && g.Grantee?.Type === "CanonicalUser" && g.Grantee.ID === canonicalId(b.account));
+  return b.ownership === "BucketOwnerPreferred" && ownerFull ? b.account : writer;
+}
+
 /** With ACLs disabled the bucket owner owns every object; otherwise its writer does. */
 export const objectOwner = (b: BucketRec, writer: string) => (aclsDisabled(b) ? b.account : writer);

@@ -22,7 +22,7 @@ import {
 } from "./common.js";
 import { checkCopyConditions, checkWriteConditions, parseRange } from "./conditions.js";
 import { checksumOut, DEFAULT_CHECKSUM, storeBody } from "./content.js";
-import { aclForNewObject } from "./acl.js";
+import { aclForNewObject, ownerForNewObject } from "./acl.js";
 import { sseForWrite, sseOut, unsealForRead } from "./encryption.js";
 import { notify } from "./notifications.js";
 import { attrsFrom, copySourceVersion, parseCopySource } from "./objects.js";
@@ -314,7 +314,7 @@ export const multipart = {
     const v = {
       ...u.attrs,
       lastModified: ctx.now(),
-      owner: u.owner,
+      owner: ownerForNewObject(b, u.owner, u.attrs.acl),
       blob: blob.id,
       size: blob.size,
       etag,

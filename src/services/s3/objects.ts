@@ -17,7 +17,7 @@ import {
   parseTaggingHeader,
   quotedMd5,
 } from "./common.js";
-import { aclForNewObject } from "./acl.js";
+import { aclForNewObject, ownerForNewObject } from "./acl.js";
 import { checkCopyConditions, checkReadConditions, checkWriteConditions, notImplementedHeader, parseRange } from "./conditions.js";
 import { checksumOut, DEFAULT_CHECKSUM, headersOut, readContent, storeBody } from "./content.js";
 import { sseForWrite, sseOut, unsealForRead } from "./encryption.js";
@@ -184,7 +184,7 @@ export const objects = {
       ...attrsFrom(i),
       ...lock,
       lastModified: ctx.now(),
-      owner: ctx.account,
+      owner: ownerForNewObject(b, ctx.account, acl),
       blob: blob.id,
       size: blob.size,
       etag,
@@ -319,7 +319,19 @@ export const objects = {
     const etag = quotedMd5(blob.md5);
     const now = ctx.now();
     const checksums = Object.keys(blob.checksums).length ? blob.checksums : undefined;
-    const v = { ...attrs, ...lock, lastModified: now, owner: ctx.account, blob: blob.id, size: blob.size, etag, tags, checksums, sse, acl };
+    const v = {
+      ...attrs,
+      ...lock,
+      lastModified: now,
+      owner: ownerForNewObject(dst, ctx.account, acl),
+      blob: blob.id,
+      size: blob.size,
+      etag,
+      tags,
+      checksums,
+      sse,
+      acl,
+    };
     const c = commit(ctx, ctx.blobs, () => putVersion(t, dst, i.Key, v));
     notify(ctx, dst, "ObjectCreated:Copy", { key: i.Key, size: blob.size, etag, versionId: c.versionId });
     return {

@@ -270,6 +270,32 @@ test("a bucket ACL opens what its permission covers to other accounts; IgnorePub
   );
 });
 
+test("object ownership of another account's writes: the bucket owner's with ACLs disabled, or with BucketOwnerPreferred and bucket-owner-full-control", async () => {
+  const s3 = client();
+  const id = await ownerId(s3);
+  const otherAccount = randomAccount();
+  const other = client(otherAccount);
+  const otherId = await ownerId(other);
+  const owners = async (b: string) =>
+    Object.fromEntries(((await s3.send(new ListObjectsV2Command({ Bucket: b, FetchOwner: true }))).Contents ?? []).map((o) => [o.Key, o.Owner?.ID]));
+
+  const enforced = await bucket(s3);
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${otherAccount}:root` }, Action: "s3:PutObject", Resource: `arn:aws:s3:::${enforced}/*` }],
+  };
+  await s3.send(new PutBucketPolicyCommand({ Bucket: enforced, Policy: JSON.stringify(policy) }));
+  await other.send(new PutObjectCommand({ Bucket: enforced, Key: "theirs", Body: "x" }));
+  assert.deepEqual(await owners(enforced), { theirs: id });
+  assert.deepEqual((await s3.send(new GetObjectAclCommand({ Bucket: enforced, Key: "theirs" }))).Owner, { ID: id });
+
+  const preferred = await bucket(s3, { ObjectOwnership: "BucketOwnerPreferred" });
+  await s3.send(new PutBucketAclCommand({ Bucket: preferred, GrantWrite: `id="${otherId}"`, GrantFullControl: `id="${id}"` }));
+  await other.send(new PutObjectCommand({ Bucket: preferred, Key: "given", Body: "x", ACL: "bucket-owner-full-control" }));
+  await other.send(new PutObjectCommand({ Bucket: preferred, Key: "kept", Body: "x" }));
+  assert.deepEqual(await owners(preferred), { given: id, kept: otherId });
+});
+
 test("ACL validation as AWS answers it: canned names, grant headers, AccessControlPolicy documents, mixing them", async () => {
   const s3 = client();
   const id = await ownerId(s3);
