@@ -6,6 +6,7 @@ import { decodePageToken, encodePageToken } from "../../core/paging.js";
 import type { DeleteMarkerEntry, S3Api, Object_, ObjectVersion } from "./api.generated.js";
 import { mustBucket, ownerOf, urlEncode } from "./common.js";
 import { tables, type ObjectRec, type VersionRec } from "./state.js";
+import { restoreStatus } from "./storage-class.js";
 
 // Past every key that starts with a common prefix (U+10FFFF sorts after any other character in UTF-8).
 const PAST = "\u{10FFFF}";
@@ -87,6 +88,10 @@ function objectOut(key: string, v: VersionRec, enc: (s: string) => string | unde
   };
 }
 
+/** x-amz-optional-object-attributes: RestoreStatus — an archived object's restore, when it has one (storage-class.ts). */
+const withRestore = (o: Object_, v: VersionRec, wanted: string[] | undefined, now: number): Object_ =>
+  wanted?.includes("RestoreStatus") ? { ...o, RestoreStatus: restoreStatus(v, now) } : o;
+
 // V2 tokens (core/paging's) are opaque: inside, the position to continue after.
 const decodeToken = (token: string): string =>
   decodePageToken(
@@ -104,7 +109,7 @@ const lastPosition = <T>(items: Item<T>[]) => {
 };
 
 export const listing = {
-  listObjectsV2({ Bucket, Prefix = "", Delimiter, MaxKeys, ContinuationToken, StartAfter, EncodingType, FetchOwner }, ctx) {
+  listObjectsV2({ Bucket, Prefix = "", Delimiter, MaxKeys, ContinuationToken, StartAfter, EncodingType, FetchOwner, OptionalObjectAttributes }, ctx) {
     mustBucket(ctx, Bucket);
     checkEncoding(EncodingType);
     const max = maxKeys(MaxKeys);
@@ -118,7 +123,9 @@ export const listing = {
       MaxKeys: MaxKeys ?? 1000,
       KeyCount: items.length,
       IsTruncated: truncated,
-      Contents: items.flatMap((i) => ("key" in i ? [objectOut(i.key, i.value, enc as never, !!FetchOwner)] : [])),
+      Contents: items.flatMap((i) =>
+        "key" in i ? [withRestore(objectOut(i.key, i.value, enc as never, !!FetchOwner), i.value, OptionalObjectAttributes, ctx.now())] : [],
+      ),
       CommonPrefixes: items.flatMap((i) => ("prefix" in i ? [{ Prefix: enc(i.prefix) }] : [])),
       ContinuationToken,
       NextContinuationToken: truncated ? encodePageToken("ListObjectsV2", lastPosition(items)) : undefined,
@@ -127,7 +134,7 @@ export const listing = {
     };
   },
 
-  listObjects({ Bucket, Prefix = "", Delimiter, MaxKeys, Marker, EncodingType }, ctx) {
+  listObjects({ Bucket, Prefix = "", Delimiter, MaxKeys, Marker, EncodingType, OptionalObjectAttributes }, ctx) {
     mustBucket(ctx, Bucket);
     checkEncoding(EncodingType);
     const max = maxKeys(MaxKeys);
@@ -142,7 +149,9 @@ export const listing = {
       Marker: enc(Marker ?? ""),
       MaxKeys: MaxKeys ?? 1000,
       IsTruncated: truncated,
-      Contents: items.flatMap((i) => ("key" in i ? [objectOut(i.key, i.value, enc as never, true)] : [])),
+      Contents: items.flatMap((i) =>
+        "key" in i ? [withRestore(objectOut(i.key, i.value, enc as never, true), i.value, OptionalObjectAttributes, ctx.now())] : [],
+      ),
       CommonPrefixes: items.flatMap((i) => ("prefix" in i ? [{ Prefix: enc(i.prefix) }] : [])),
       // S3 sends NextMarker only with a delimiter; without one, clients continue from the last key.
       NextMarker: truncated && Delimiter ? enc("prefix" in last ? last.prefix : last.key) : undefined,

@@ -150,6 +150,10 @@ test("GLACIER and DEEP_ARCHIVE: unreadable and uncopyable until restored; Restor
   // Still in progress: GET is refused as before.
   await rejects(c.send(new GetObjectCommand({ Bucket: b, Key: "cold" })), "InvalidObjectState", 403);
 
+  // ListObjectsV2 reports the restore when asked (x-amz-optional-object-attributes).
+  const listed = await c.send(new ListObjectsV2Command({ Bucket: b, OptionalObjectAttributes: ["RestoreStatus"] }));
+  assert.deepEqual(listed.Contents!.find((o) => o.Key === "cold")!.RestoreStatus, { IsRestoreInProgress: true });
+  assert.equal(listed.Contents!.find((o) => o.Key === "warm")!.RestoreStatus, undefined);
   clock.advance(RESTORE_MS);
   // Completion time + 2 days, rounded up to the next midnight UTC.
   const expiry = new Date(Math.ceil((requested + RESTORE_MS + 2 * DAY) / DAY) * DAY);
@@ -159,6 +163,8 @@ test("GLACIER and DEEP_ARCHIVE: unreadable and uncopyable until restored; Restor
   const got = await c.send(new GetObjectCommand({ Bucket: b, Key: "cold" }));
   assert.equal(await got.Body!.transformToString(), "frozen data");
   assert.equal(got.Restore, h.Restore);
+  const v1 = await c.send(new ListObjectsCommand({ Bucket: b, OptionalObjectAttributes: ["RestoreStatus"] }));
+  assert.deepEqual(v1.Contents!.find((o) => o.Key === "cold")!.RestoreStatus, { IsRestoreInProgress: false, RestoreExpiryDate: expiry });
   // The restored copy can be copied out (STANDARD by default) and copied onto itself to leave the archive.
   await c.send(new CopyObjectCommand({ Bucket: b, Key: "thawed", CopySource: `${b}/cold` }));
   assert.equal((await c.send(new HeadObjectCommand({ Bucket: b, Key: "thawed" }))).StorageClass, undefined);
