@@ -172,3 +172,11 @@ export const invalidPartNumber = (requested: number, actual: number) =>
   new ServiceError("InvalidPartNumber", "The requested partnumber is not satisfiable", 416, {
     fields: { PartNumberRequested: String(requested), ActualPartCount: String(actual) },
   });
+
+/**
+ * A negative max-parts, part-number-marker or max-uploads: S3 refuses it after the bucket lookup (wire/query.ts has the
+ * sources; the max-parts wording also as AWS answered a proxy in versity/versitygw#329).
+ */
+export function negativeArgument(name: string, value: number | string | undefined): void {
+  if (value !== undefined && Number(value) < 0) throw invalidArgument(`Argument ${name} must be an integer between 0 and 2147483647`, name, String(value));
+}

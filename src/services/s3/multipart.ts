@@ -15,6 +15,7 @@ import {
   invalidPartOrder,
   malformedXml,
   mustBucket,
+  negativeArgument,
   noSuchUpload,
   ownerOf,
   parseTaggingHeader,
@@ -173,6 +174,8 @@ export const multipart = {
   listParts({ Bucket, Key, UploadId, MaxParts, PartNumberMarker }, ctx) {
     const t = tables(ctx);
     mustBucket(ctx, Bucket, t);
+    negativeArgument("max-parts", MaxParts);
+    negativeArgument("part-number-marker", PartNumberMarker);
     const u = mustUpload(t, Bucket, Key, UploadId);
     // Pages of at most 1000 parts after the marker; NextPartNumberMarker is the page's last part, 0 for an empty page
     // (AWS-recorded: LocalStack's test_s3_list_operations.snapshot.json, test_list_parts_pagination). MaxParts 0 gives
@@ -202,6 +205,8 @@ export const multipart = {
   listMultipartUploads({ Bucket, Prefix = "", Delimiter, MaxUploads, KeyMarker, UploadIdMarker }, ctx) {
     const t = tables(ctx);
     mustBucket(ctx, Bucket, t);
+    negativeArgument("max-uploads", MaxUploads);
+    // Served at most 1000 a page, echoed as 1000 for more (measured on real S3 per backlot's S3 router notes).
     const max = Math.min(MaxUploads ?? 1000, 1000);
     const byte = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
     let all = t.uploads

@@ -283,3 +283,30 @@ test("documents carry the root elements AWS writes (Smithy's @xmlName), not boto
   assert.equal(await raw(`/${b}?list-type=2`), "ListBucketResult");
   assert.equal(await raw(`/${b}?versions`), "ListVersionsResult");
 });
+
+test("ListMultipartUploads' max-uploads read as S3 reads it; a negative value is refused only once the bucket exists", async () => {
+  const owner = randomAccount();
+  const c = server.client(S3Client, { account: owner }, { forcePathStyle: true });
+  const b = await bucket(c);
+  await c.send(new CreateMultipartUploadCommand({ Bucket: b, Key: "k" }));
+  const raw = async (path: string) => {
+    const r = await server.signedFetch(path, { service: "s3", accessKeyId: owner });
+    return { status: r.status, body: await r.text() };
+  };
+  const neg = await raw(`/${b}?uploads&max-uploads=-1`);
+  assert.equal(neg.status, 400);
+  assert.match(
+    neg.body,
+    /<Code>InvalidArgument<\/Code><Message>Argument max-uploads must be an integer between 0 and 2147483647<\/Message><ArgumentName>max-uploads<\/ArgumentName><ArgumentValue>-1<\/ArgumentValue>/,
+  );
+  // On a bucket that does not exist, the lookup answers first; a value that is no integer is refused before it.
+  assert.match((await raw(`/${b}-gone?uploads&max-uploads=-1`)).body, /<Code>NoSuchBucket<\/Code>/);
+  for (const bad of ["abc", "%2B5", "2147483648"]) {
+    const r = await raw(`/${b}-gone?uploads&max-uploads=${bad}`);
+    assert.equal(r.status, 400, bad);
+    assert.match(r.body, /<Message>Provided max-uploads not an integer or within integer range<\/Message>/, bad);
+  }
+  assert.match((await raw(`/${b}?uploads&max-uploads=`)).body, /<MaxUploads>1000<\/MaxUploads>/);
+  assert.match((await raw(`/${b}?uploads&max-uploads=2000`)).body, /<MaxUploads>1000<\/MaxUploads>/);
+  assert.match((await raw(`/${b}?uploads&max-uploads=007`)).body, /<MaxUploads>7<\/MaxUploads>/);
+});
