@@ -17,11 +17,14 @@ import {
   type ChecksumAlgorithm,
   type ChecksumType,
 } from "@aws-sdk/client-s3";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
+import { pythonMissing } from "../../helpers/python.js";
 
 const server = useServer();
 const s3 = () => server.client(S3Client, {}, { forcePathStyle: true });
@@ -195,4 +198,59 @@ test("content that comes without a checksum gets S3's default, a FULL_OBJECT CRC
   );
   assert.deepEqual([done.ETag, done.ChecksumCRC64NVME, done.ChecksumType], ['"e2c3da976e66ec9e7dc128fbc782fc91-1"', "Rnr2/5P7Gsk=", "FULL_OBJECT"]);
   c.destroy();
+});
+
+function python(script: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("python3", ["-c", script], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+test("boto3: head/get by PartNumber, checksum mode, list_parts paging and InvalidPartNumber", { skip: pythonMissing() }, async () => {
+  const b = `part-${Math.random().toString(36).slice(2, 10)}`;
+  const script = `
+import boto3, json
+from botocore.exceptions import ClientError
+s3 = boto3.client("s3", endpoint_url=${JSON.stringify(server.url)}, region_name="us-east-1", config=boto3.session.Config(s3={"addressing_style": "path"}))
+b = ${JSON.stringify(b)}
+s3.create_bucket(Bucket=b)
+up = s3.create_multipart_upload(Bucket=b, Key="k", ChecksumAlgorithm="SHA256", ChecksumType="COMPOSITE")["UploadId"]
+parts = []
+for n, body in ((1, b"x" * (5 * 1024 * 1024)), (2, b"test content 123")):
+    r = s3.upload_part(Bucket=b, Key="k", UploadId=up, PartNumber=n, Body=body, ChecksumAlgorithm="SHA256")
+    parts.append({"PartNumber": n, "ETag": r["ETag"], "ChecksumSHA256": r["ChecksumSHA256"]})
+p1 = s3.list_parts(Bucket=b, Key="k", UploadId=up, MaxParts=1)
+p2 = s3.list_parts(Bucket=b, Key="k", UploadId=up, MaxParts=1, PartNumberMarker=p1["NextPartNumberMarker"])
+s3.complete_multipart_upload(Bucket=b, Key="k", UploadId=up, MultipartUpload={"Parts": parts})
+h = s3.head_object(Bucket=b, Key="k", PartNumber=2, ChecksumMode="ENABLED")
+g = s3.get_object(Bucket=b, Key="k", PartNumber=2, ChecksumMode="ENABLED")
+try:
+    s3.get_object(Bucket=b, Key="k", PartNumber=3)
+    err = None
+except ClientError as e:
+    err = [e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]]
+print(json.dumps({
+  "pages": [[x["PartNumber"] for x in p1["Parts"]], p1["IsTruncated"], p1["NextPartNumberMarker"], [x["PartNumber"] for x in p2["Parts"]], p2["IsTruncated"]],
+  "head": [h["ResponseMetadata"]["HTTPStatusCode"], h["ContentRange"], h["PartsCount"], h.get("ChecksumSHA256"), h.get("ChecksumType")],
+  "get": [g["ResponseMetadata"]["HTTPStatusCode"], g["Body"].read().decode(), g["ContentLength"]],
+  "err": err,
+}))
+`;
+  const r = await python(script, { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test" });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.pages, [[1], true, 1, [2], false]);
+  // boto3 without the CRT computes no CRC32C: SHA256, the part's own digest.
+  const sha = createHash("sha256").update("test content 123").digest("base64");
+  assert.deepEqual(out.head, [206, "bytes 5242880-5242895/5242896", 2, sha, "COMPOSITE"]);
+  assert.deepEqual(out.get, [206, "test content 123", 16]);
+  assert.deepEqual(out.err, [
+    416,
+    { Code: "InvalidPartNumber", Message: "The requested partnumber is not satisfiable", PartNumberRequested: "3", ActualPartCount: "2" },
+  ]);
 });
