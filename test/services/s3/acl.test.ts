@@ -28,11 +28,14 @@ import {
   PutBucketPolicyCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
+  PutBucketEncryptionCommand,
+  GetBucketEncryptionCommand,
   type AccessControlPolicy,
 } from "@aws-sdk/client-s3";
 import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { pythonMissing } from "../../helpers/python.js";
+import { awsClis, runAws } from "../../helpers/aws-cli.js";
 
 const server = useServer();
 
@@ -393,12 +396,15 @@ test("restart: ownership, Block Public Access, encryption and ACLs survive", asy
     await s3.send(new CreateBucketCommand({ Bucket: b, ObjectOwnership: "ObjectWriter" }));
     await s3.send(new PutPublicAccessBlockCommand({ Bucket: b, PublicAccessBlockConfiguration: { BlockPublicAcls: false, BlockPublicPolicy: true } }));
     await s3.send(new PutObjectCommand({ Bucket: b, Key: "o", Body: "x", ACL: "public-read" }));
+    const rule = { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms" as const, KMSMasterKeyID: "alias/aws/s3" }, BucketKeyEnabled: true };
+    await s3.send(new PutBucketEncryptionCommand({ Bucket: b, ServerSideEncryptionConfiguration: { Rules: [rule] } }));
     await srv.close();
     srv = await startTestServer({ dataDir: dir });
     s3 = new S3Client({ ...srv.clientConfig({ account }), forcePathStyle: true });
     assert.deepEqual((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: b }))).OwnershipControls?.Rules, [{ ObjectOwnership: "ObjectWriter" }]);
     assert.equal((await s3.send(new GetPublicAccessBlockCommand({ Bucket: b }))).PublicAccessBlockConfiguration?.BlockPublicPolicy, true);
     assert.equal((await s3.send(new GetObjectAclCommand({ Bucket: b, Key: "o" }))).Grants?.[1]?.Grantee?.URI, ALL_USERS);
+    assert.deepEqual((await s3.send(new GetBucketEncryptionCommand({ Bucket: b }))).ServerSideEncryptionConfiguration?.Rules, [rule]);
     await srv.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -455,3 +461,31 @@ print(json.dumps(out))
   ]);
   assert.equal(out.sse, "aws:kms");
 });
+
+const clis = awsClis();
+if (!clis.length) test("AWS CLI: bucket encryption, public access block, ACLs", { skip: "aws CLI not installed" }, () => {});
+for (const cli of clis) {
+  test(`AWS CLI ${cli.label}: bucket encryption, public access block, ownership and ACLs`, async () => {
+    const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test" };
+    const aws = (...args: string[]) => runAws(cli, server.url, args, creds);
+    const b = name();
+    assert.equal((await aws("s3api", "create-bucket", "--bucket", b)).status, 0);
+    const conf = JSON.stringify({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms" }, BucketKeyEnabled: true }] });
+    const put = await aws("s3api", "put-bucket-encryption", "--bucket", b, "--server-side-encryption-configuration", conf);
+    assert.equal(put.status, 0, put.stderr);
+    const got = await aws("s3api", "get-bucket-encryption", "--bucket", b);
+    assert.deepEqual(JSON.parse(got.stdout).ServerSideEncryptionConfiguration.Rules, [
+      { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms" }, BucketKeyEnabled: true },
+    ]);
+    const pab = await aws("s3api", "get-public-access-block", "--bucket", b);
+    assert.equal(JSON.parse(pab.stdout).PublicAccessBlockConfiguration.BlockPublicPolicy, true);
+    const denied = await aws("s3api", "put-bucket-acl", "--bucket", b, "--acl", "public-read");
+    assert.notEqual(denied.status, 0);
+    assert.match(denied.stderr, /\(AccessControlListNotSupported\) when calling the PutBucketAcl operation: The bucket does not allow ACLs/);
+    assert.equal((await aws("s3api", "delete-bucket-ownership-controls", "--bucket", b)).status, 0);
+    const missing = await aws("s3api", "get-bucket-ownership-controls", "--bucket", b);
+    assert.match(missing.stderr, /\(OwnershipControlsNotFoundError\).*The bucket ownership controls were not found/);
+    const acl = await aws("s3api", "get-bucket-acl", "--bucket", b);
+    assert.equal(JSON.parse(acl.stdout).Grants[0].Permission, "FULL_CONTROL");
+  });
+}
