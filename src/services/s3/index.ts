@@ -17,7 +17,7 @@ import { objectLock } from "./object-lock.js";
 import { objects } from "./objects.js";
 import { ownership } from "./ownership.js";
 import { policy } from "./policy.js";
-import { restore } from "./storage-class.js";
+import { restore, resumePendingRestores } from "./storage-class.js";
 import { publicAccessBlock } from "./public-access-block.js";
 import { tagging } from "./tagging.js";
 import { website } from "./website.js";
@@ -49,6 +49,7 @@ export default defineService({
   start(runtime) {
     // Event notifications acknowledged before a restart and not yet delivered go out now.
     resumePendingEvents(runtime);
+    resumePendingRestores(runtime);
     return startLifecycle(runtime);
   },
 });

@@ -3,6 +3,7 @@
 import { defineState, global, regional, STORE, type Located, type StateHolder } from "../../core/state.js";
 import type { Store, Table } from "../../core/store/types.js";
 import type { PendingEvent } from "./notifications.js";
+import type { PendingRestore } from "./storage-class.js";
 import type { ChecksumAlgorithm } from "../../core/blobs.js";
 import type {
   CORSRule,
@@ -129,6 +130,8 @@ export const s3State = defineState("s3", {
   objects: global<ObjectRec>(),
   uploads: global<UploadRec>(),
   pendingEvents: regional<PendingEvent>("pending-events"),
+  // Restores whose ObjectRestore:Completed event is still to come (storage-class.ts), in the bucket owner's scope.
+  pendingRestores: regional<PendingRestore>("pending-restores"),
 });
 
 export const tables = (ctx: Located): Tables => s3State.of(ctx);

@@ -7,13 +7,14 @@
 // after a restart is therefore only the version record's `restore` (requested, ready, expires), and a test on a
 // ManualClock moves the clock instead of sleeping.
 import type { HandlerContext } from "../../core/context.js";
+import type { ServiceHost } from "../../core/service.js";
 import { ServiceError } from "../../core/errors.js";
 import type { S3Api } from "./api.generated.js";
 import { InvalidObjectState } from "./api.generated.js";
 import { mustBucket } from "./common.js";
 import { notify } from "./notifications.js";
 import { readableVersion } from "./objects.js";
-import { objKey, tables, transaction, type VersionRec } from "./state.js";
+import { objKey, s3State, storeTables, tables, transaction, type VersionRec } from "./state.js";
 
 const DAY = 86_400_000;
 
@@ -83,6 +84,37 @@ export function checkCopyable(v: VersionRec, now: number): void {
     throw new InvalidObjectState("Operation is not valid for the source object's storage class", { StorageClass: v.storageClass });
 }
 
+/** A restore whose ObjectRestore:Completed event is due at readyAt. */
+export interface PendingRestore {
+  bucket: string;
+  key: string;
+  versionId: string;
+  readyAt: number;
+}
+
+function completeLater(holder: HandlerContext | ServiceHost, account: string, region: string, id: string, at: number): void {
+  holder.scheduler.at(at, () => {
+    const pending = s3State.at(holder, account, region).pendingRestores;
+    const p = pending.get(id);
+    if (!p) return;
+    pending.delete(id);
+    const t = storeTables(holder);
+    const b = t.buckets.get(p.bucket);
+    const v = t.objects.get(objKey(p.bucket, p.key))?.versions.find((x) => x.versionId === p.versionId);
+    // Only for the restore that is still the version's (not a deleted object, not one superseded).
+    if (!b || !v || v.restore?.readyAt !== p.readyAt) return;
+    const ctx = "rootIdentity" in holder ? holder.context("s3", "RestoreObject", holder.rootIdentity(account, region)) : holder;
+    notify(ctx, b, "ObjectRestore:Completed", { key: p.key, size: v.size, etag: v.etag, versionId: v.versionId });
+  });
+}
+
+/** Re-arms the ObjectRestore:Completed events still due after a restart (the S3 start hook). */
+export function resumePendingRestores(host: ServiceHost): void {
+  for (const { account, region, tables: t } of s3State.all(host, "pendingRestores")) {
+    for (const { key, value } of t.pendingRestores.list()) completeLater(host, account, region, key, value.readyAt);
+  }
+}
+
 /** The output key whose value overrides the operation's success status (RestoreObject's 200 for a repeat). */
 export const S3_STATUS = Symbol.for("stratus.s3.status");
 
@@ -119,7 +151,14 @@ export const restore = {
       cur.restore = { requestedAt: now, readyAt, expiresAt, days, tier: req?.GlacierJobParameters?.Tier ?? req?.Tier ?? "Standard" };
       t.objects.put(objKey(b.name, Key), obj);
     });
-    if (state !== "restored") notify(ctx, b, "ObjectRestore:Post", { key: Key, size: v.size, etag: v.etag, versionId: v.versionId });
+    if (state !== "restored") {
+      notify(ctx, b, "ObjectRestore:Post", { key: Key, size: v.size, etag: v.etag, versionId: v.versionId });
+      // ObjectRestore:Completed follows when the copy is ready, from a durable record (resumed after a restart).
+      const id = `${b.name}/${Key}\u0000${v.versionId}`;
+      s3State.at(ctx, b.account, b.region).pendingRestores.put(id, { bucket: b.name, key: Key, versionId: v.versionId, readyAt });
+      ctx.startAtBoot();
+      completeLater(ctx, b.account, b.region, id, readyAt);
+    }
     return { [S3_STATUS]: state === "restored" ? 200 : 202 } as object;
   },
 } satisfies Partial<S3Api>;

@@ -20,12 +20,15 @@ import {
   RestoreObjectCommand,
   PutBucketVersioningCommand,
   UploadPartCopyCommand,
+  PutBucketNotificationConfigurationCommand,
 } from "@aws-sdk/client-s3";
+import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { ManualClock } from "../../../src/core/clock.js";
 import { RESTORE_MS } from "../../../src/services/s3/storage-class.js";
 import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { pythonMissing, run } from "../../helpers/python.js";
+import { eventually } from "../../helpers/wait.js";
 
 const DAY = 86_400_000;
 const clock = new ManualClock(Date.UTC(2030, 0, 1, 12));
@@ -197,6 +200,38 @@ test("RestoreObject of one version of a versioned key", async () => {
   assert.equal(await got.Body!.transformToString(), "old");
 });
 
+test("event notifications: ObjectRestore:Post when a restore is accepted, ObjectRestore:Completed when it is ready", async () => {
+  const account = randomAccount();
+  const c = s3(account);
+  const sqs = server.client(SQSClient, { account });
+  const b = await bucket(c);
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `restores-${b}` }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+  await c.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: b,
+      NotificationConfiguration: { QueueConfigurations: [{ QueueArn: Attributes!.QueueArn!, Events: ["s3:ObjectRestore:*"] }] },
+    }),
+  );
+  await c.send(new PutObjectCommand({ Bucket: b, Key: "cold.bin", Body: "zzz", StorageClass: "GLACIER" }));
+  await c.send(new RestoreObjectCommand({ Bucket: b, Key: "cold.bin", RestoreRequest: { Days: 1 } }));
+  const events: string[] = [];
+  const receive = (n: number) =>
+    eventually(async () => {
+      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+      for (const m of r.Messages ?? []) {
+        const body = JSON.parse(m.Body!);
+        if (body.Records) events.push(`${body.Records[0].eventName} ${body.Records[0].s3.object.key}`);
+      }
+      assert.equal(events.length, n);
+    });
+  await receive(1);
+  assert.deepEqual(events, ["ObjectRestore:Post cold.bin"]);
+  clock.advance(RESTORE_MS);
+  await receive(2);
+  assert.deepEqual(events, ["ObjectRestore:Post cold.bin", "ObjectRestore:Completed cold.bin"]);
+});
+
 test("a restore in progress completes after a restart (state from stored timestamps)", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "stratus-s3-restore-"));
   const clk = new ManualClock(Date.UTC(2031, 5, 1, 8));
@@ -207,9 +242,15 @@ test("a restore in progress completes after a restart (state from stored timesta
     await c.send(new CreateBucketCommand({ Bucket: "restore-durable" }));
     await c.send(new PutObjectCommand({ Bucket: "restore-durable", Key: "k", Body: "kept", StorageClass: "GLACIER" }));
     await c.send(new RestoreObjectCommand({ Bucket: "restore-durable", Key: "k", RestoreRequest: { Days: 1 } }));
+    const before = srv.runtime.store.table("s3:pending-restores", `${account}/us-east-1`).list().length;
+    assert.equal(before, 1);
     await srv.close();
     clk.advance(RESTORE_MS);
+    const pending = (x: typeof srv) => x.runtime.store.table("s3:pending-restores", `${account}/us-east-1`).list().length;
     srv = await startTestServer({ dataDir, clock: clk });
+    // S3 starts with the server (it has a completion event due) and fires it: nothing is left pending.
+    const restarted = srv;
+    await eventually(() => assert.equal(pending(restarted), 0));
     c = new S3Client({ ...srv.clientConfig({ account }), forcePathStyle: true });
     const got = await c.send(new GetObjectCommand({ Bucket: "restore-durable", Key: "k" }));
     assert.equal(await got.Body!.transformToString(), "kept");
