@@ -20,16 +20,20 @@ export const ownerOf = (account: string): Owner => ({ ID: canonicalId(account), 
  * S3 tells an id it could have issued from one it could not (a tampered id is InvalidArgument where an unknown
  * well-formed one is NoSuchVersion); the check bytes let Stratus make the same distinction.
  */
+// Version ids are 32 characters of base64url with "." for "-", as S3's own use "." and "_" and never begin with "-"
+// (an id starting with "-" reads as an option to the AWS CLI's --version-id).
 export const newVersionId = () => {
   const r = randomBytes(21);
-  return Buffer.concat([r, versionCheck(r)]).toString("base64url");
+  return Buffer.concat([r, versionCheck(r)])
+    .toString("base64url")
+    .replace(/-/g, ".");
 };
 const versionCheck = (r: Buffer) => createHash("sha256").update("stratus-s3-version:").update(r).digest().subarray(0, 3);
 /** Whether S3 could have issued this version id ("null", the id of the unversioned version, included). */
 export function isWellFormedVersionId(id: string): boolean {
   if (id === "null") return true;
-  if (!/^[A-Za-z0-9_-]{32}$/.test(id)) return false;
-  const b = Buffer.from(id, "base64url");
+  if (!/^[A-Za-z0-9_.]{32}$/.test(id)) return false;
+  const b = Buffer.from(id.replace(/\./g, "-"), "base64url");
   return b.length === 24 && b.subarray(21).equals(versionCheck(b.subarray(0, 21)));
 }
 export const invalidVersionId = (versionId: string) => invalidArgument("Invalid version id specified", "versionId", versionId);
