@@ -53,3 +53,24 @@ test("S3, SNS and Secrets Manager do not statically load Lambda's engine chunk",
     assert.ok(!closure.has(engine[0]!), `${svc}'s chunk statically reaches Lambda's engine chunk ${engine[0]}`);
   }
 });
+
+test("starting the server loads no service's handlers: only the registry's light modules (wire quirks, credential sources, validation)", (t) => {
+  const chunks = load();
+  if (!chunks) return t.skip("dist/ is absent (run npm run build)");
+  const server = chunkOf(chunks, "src/server.ts");
+  if (server.length !== 1) return t.skip("server chunk not identifiable (minified build?)");
+  const closure = staticClosure(chunks, server[0]!);
+  // Every service's index.ts, and handler modules that once came in through a quirk's import chain (S3's CORS
+  // matcher pulled S3's handlers, which pulled Lambda's state: ~100 KB more to compile before the first answer).
+  const services = readdirSync(join(process.cwd(), "src", "services"), { withFileTypes: true }).filter((d) => d.isDirectory());
+  const handlers = [
+    ...services.map((d) => `src/services/${d.name}/index.ts`),
+    "src/services/s3/common.ts",
+    "src/services/s3/objects.ts",
+    "src/services/lambda/state.ts",
+  ];
+  for (const path of handlers) {
+    const inClosure = chunkOf(chunks, path).filter((c) => closure.has(c));
+    assert.deepEqual(inClosure, [], `${path} is loaded with the server (in ${inClosure.join(", ")})`);
+  }
+});

@@ -1,34 +1,12 @@
-// CORS: the bucket configuration (put/get/delete) and the rule matcher preflight and actual requests use.
+// CORS: the bucket configuration (put/get/delete); the rule matcher preflight and actual requests use is in cors-match.ts.
 import { ServiceError } from "../../core/errors.js";
 import type { CORSRule, S3Api } from "./api.generated.js";
 import { mustBucket } from "./common.js";
 import { tables } from "./state.js";
 
+export { matchCorsRule } from "./cors-match.js";
+
 const METHODS = new Set(["GET", "PUT", "HEAD", "POST", "DELETE"]);
-
-/** An AllowedOrigin / AllowedHeader pattern: case-insensitive for headers, with at most one "*" wildcard. */
-function wildcard(pattern: string, value: string, caseInsensitive: boolean): boolean {
-  const p = caseInsensitive ? pattern.toLowerCase() : pattern;
-  const v = caseInsensitive ? value.toLowerCase() : value;
-  const star = p.indexOf("*");
-  if (star < 0) return p === v;
-  const head = p.slice(0, star);
-  const tail = p.slice(star + 1);
-  return v.length >= head.length + tail.length && v.startsWith(head) && v.endsWith(tail);
-}
-
-/**
- * The first of a bucket's CORS rules that allows `origin` to make a `method` request with `requestHeaders`
- * (Access-Control-Request-Headers, for a preflight), as S3 picks it; undefined when none does.
- */
-export function matchCorsRule(rules: CORSRule[] | undefined, origin: string, method: string, requestHeaders: string[] = []): CORSRule | undefined {
-  return (rules ?? []).find(
-    (r) =>
-      r.AllowedOrigins.some((o) => wildcard(o, origin, false)) &&
-      r.AllowedMethods.includes(method.toUpperCase()) &&
-      requestHeaders.every((h) => !h.trim() || (r.AllowedHeaders ?? []).some((a) => wildcard(a, h.trim(), true))),
-  );
-}
 
 export const cors = {
   putBucketCors({ Bucket, CORSConfiguration }, ctx) {

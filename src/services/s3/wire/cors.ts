@@ -3,7 +3,7 @@
 import { ServiceError } from "../../../core/errors.js";
 import type { Exchange } from "../../../core/exchange.js";
 import type { CORSRule } from "../api.generated.js";
-import { matchCorsRule } from "../cors.js";
+import { matchCorsRule } from "../cors-match.js";
 import { storeTables } from "../state.js";
 
 const NOT_ALLOWED =
