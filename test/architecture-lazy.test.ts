@@ -70,7 +70,7 @@ test("starting the server loads no service's handlers: only the registry's light
     "src/services/lambda/state.ts",
   ];
   for (const path of handlers) {
-    const inClosure = chunkOf(chunks, path).filter((c) => closure.has(c));
+    const inClosure: string[] = chunkOf(chunks, path).filter((c) => closure.has(c));
     assert.deepEqual(inClosure, [], `${path} is loaded with the server (in ${inClosure.join(", ")})`);
   }
 });
