@@ -13,24 +13,14 @@
 // security boundary.
 // Messages are unverified against AWS except "Not authorized to perform sts:AssumeRoleWithSAML".
 import { createHash } from "node:crypto";
-import { formatArn, parseArn } from "../../core/arn.js";
+import { parseArn } from "../../core/arn.js";
 import type { ConditionContext } from "../../core/policy/conditions.js";
 import { evaluatePolicy } from "../../core/policy/evaluate.js";
-import {
-  findRoleByArn,
-  findSamlProviderByArn,
-  parseSamlXml,
-  recordRoleUsed,
-  samlAttr,
-  samlChild,
-  samlChildren,
-  samlText,
-  type XmlNode,
-} from "../iam/internal.js";
+import { findRoleByArn, findSamlProviderByArn, parseSamlXml, samlAttr, samlChild, samlChildren, samlText, type XmlNode } from "../iam/internal.js";
 import type { StsApi } from "./api.generated.js";
 import { ExpiredTokenException, InvalidIdentityTokenException } from "./api.generated.js";
-import { accessDenied, credentialsOf, issueSession, validationError } from "./credentials.js";
-import { checkSessionPolicy, packedPolicySize } from "./session-policy.js";
+import { accessDenied, validationError } from "./credentials.js";
+import { federatedConditions, issueFederatedSession } from "./federation.js";
 
 const ROLE_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:[^/]+\/)*([^/]+)$/;
 const AWS_AUDIENCES = new Set(["https://signin.aws.amazon.com/saml", "urn:amazon:webservices"]);
@@ -64,7 +54,7 @@ export const saml = {
     if (!parseArn(RoleArn)) throw validationError(`${RoleArn} is invalid`);
     const parsed = ROLE_ARN.exec(RoleArn);
     if (!parsed) throw notAuthorized();
-    const [, partition, roleAccount, roleName] = parsed;
+    const [, partition, roleAccount] = parsed;
 
     const xml = Buffer.from(SAMLAssertion, "base64").toString("utf8");
     const doc = parseSamlXml(xml);
@@ -108,17 +98,12 @@ export const saml = {
     const role = findRoleByArn(ctx, roleAccount, RoleArn);
     if (!role) throw notAuthorized();
     const context: ConditionContext = {
+      ...federatedConditions(ctx, provider.arn),
       "saml:aud": recipient,
       "saml:sub": sub,
       "saml:sub_type": subType,
       "saml:iss": issuer,
       "saml:namequalifier": nameQualifier,
-      "aws:federatedprovider": provider.arn,
-      "aws:currenttime": new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
-      "aws:epochtime": String(Math.floor(now / 1000)),
-      "aws:sourceip": ctx.sourceIp,
-      "aws:useragent": ctx.userAgent,
-      "aws:requestedregion": ctx.region,
     };
     const decision = evaluatePolicy(role.assumeRolePolicyDocument, {
       caller: { type: "federated", provider: provider.arn },
@@ -130,40 +115,25 @@ export const saml = {
 
     const attrDuration = Number(attributeValues(assertion, DURATION_ATTR)[0]);
     const duration = input.DurationSeconds ?? (Number.isInteger(attrDuration) && attrDuration > 0 ? attrDuration : DEFAULT_DURATION);
-    if (duration > role.maxSessionDuration) throw validationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
-    const policy = Policy !== undefined ? checkSessionPolicy(Policy) : undefined;
-    const packed = packedPolicySize(Policy, PolicyArns, undefined);
-
-    recordRoleUsed(ctx, roleAccount, role.roleName, ctx.region, now);
-    const session = issueSession(ctx, {
+    const issued = issueFederatedSession(ctx, {
       kind: "AssumeRoleWithSAML",
+      role,
+      partition,
+      roleAccount,
+      sessionName,
       durationSeconds: duration,
-      principal: {
-        type: "AssumedRole",
-        accountId: roleAccount,
-        arn: formatArn({ partition, service: "sts", region: "", account: roleAccount, resource: `assumed-role/${roleName}/${sessionName}` }),
-        principalId: `${role.roleId}:${sessionName}`,
-        session: {
-          issuerType: "Role",
-          issuerArn: role.arn,
-          issuerPrincipalId: role.roleId,
-          issuerUserName: role.roleName,
-          creationDate: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
-          mfaAuthenticated: false,
-        },
-      },
-      policy,
-      policyArns: PolicyArns?.map((p) => p.arn ?? "").filter(Boolean),
+      Policy,
+      PolicyArns,
     });
     return {
-      Credentials: credentialsOf(session),
-      AssumedRoleUser: { AssumedRoleId: session.principal.principalId, Arn: session.principal.arn },
+      Credentials: issued.Credentials,
+      AssumedRoleUser: issued.AssumedRoleUser,
       Subject: sub,
       SubjectType: subType,
       Issuer: issuer,
       Audience: recipient,
       NameQualifier: nameQualifier,
-      ...(packed !== undefined ? { PackedPolicySize: packed } : {}),
+      ...(issued.PackedPolicySize !== undefined ? { PackedPolicySize: issued.PackedPolicySize } : {}),
     };
   },
 } satisfies Partial<StsApi>;

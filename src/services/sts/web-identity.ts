@@ -20,15 +20,15 @@
 // valid JWT. (You may see this error if you sent an Access Token)" are AWS's as widely reported in user issues (not
 // in a recorded test suite); the expired-token and bad-signature wordings are unverified.
 import { createPublicKey, type JsonWebKey, verify as verifySignature } from "node:crypto";
-import { formatArn, parseArn } from "../../core/arn.js";
+import { parseArn } from "../../core/arn.js";
 import type { ConditionContext } from "../../core/policy/conditions.js";
 import { evaluatePolicy } from "../../core/policy/evaluate.js";
-import { findOidcProvider, findRoleByArn, recordRoleUsed } from "../iam/internal.js";
+import { findOidcProvider, findRoleByArn } from "../iam/internal.js";
 import type { StsApi } from "./api.generated.js";
 import { ExpiredTokenException, IDPCommunicationErrorException, InvalidIdentityTokenException } from "./api.generated.js";
-import { accessDenied, credentialsOf, issueSession, validationError } from "./credentials.js";
+import { accessDenied, validationError } from "./credentials.js";
 import { fetchIdpJson, IdpUnreachable } from "./idp-fetch.js";
-import { checkSessionPolicy, packedPolicySize } from "./session-policy.js";
+import { federatedConditions, issueFederatedSession } from "./federation.js";
 
 const ROLE_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:[^/]+\/)*([^/]+)$/;
 const DEFAULT_DURATION = 3600;
@@ -103,7 +103,7 @@ export const webIdentity = {
     if (!parseArn(RoleArn)) throw validationError(`${RoleArn} is invalid`);
     const parsed = ROLE_ARN.exec(RoleArn);
     if (!parsed) throw notAuthorized();
-    const [, partition, roleAccount, roleName] = parsed;
+    const [, partition, roleAccount] = parsed;
 
     const jwt = decodeJwt(WebIdentityToken);
     const iss = typeof jwt.claims.iss === "string" ? jwt.claims.iss : "";
@@ -132,17 +132,11 @@ export const webIdentity = {
     if (!role) throw notAuthorized();
     const prefix = provider.resource.toLowerCase();
     const context: ConditionContext = {
+      ...federatedConditions(ctx, provider.arn),
       [`${prefix}:aud`]: audience,
       [`${prefix}:sub`]: sub,
       ...(jwt.claims.amr !== undefined ? { [`${prefix}:amr`]: list(jwt.claims.amr) } : {}),
-      "aws:federatedprovider": provider.arn,
       "sts:rolesessionname": RoleSessionName,
-      "aws:currenttime": new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
-      "aws:epochtime": String(nowSeconds),
-      "aws:sourceip": ctx.sourceIp,
-      "aws:useragent": ctx.userAgent,
-      "aws:securetransport": "false",
-      "aws:requestedregion": ctx.region,
     };
     const decision = evaluatePolicy(role.assumeRolePolicyDocument, {
       caller: { type: "federated", provider: provider.arn },
@@ -152,39 +146,23 @@ export const webIdentity = {
     });
     if (decision !== "Allow") throw notAuthorized();
 
-    const duration = input.DurationSeconds ?? DEFAULT_DURATION;
-    if (duration > role.maxSessionDuration) throw validationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
-    const policy = Policy !== undefined ? checkSessionPolicy(Policy) : undefined;
-    const packed = packedPolicySize(Policy, PolicyArns, undefined);
-
-    recordRoleUsed(ctx, roleAccount, role.roleName, ctx.region, now);
-    const session = issueSession(ctx, {
+    const issued = issueFederatedSession(ctx, {
       kind: "AssumeRoleWithWebIdentity",
-      durationSeconds: duration,
-      principal: {
-        type: "AssumedRole",
-        accountId: roleAccount,
-        arn: formatArn({ partition, service: "sts", region: "", account: roleAccount, resource: `assumed-role/${roleName}/${RoleSessionName}` }),
-        principalId: `${role.roleId}:${RoleSessionName}`,
-        session: {
-          issuerType: "Role",
-          issuerArn: role.arn,
-          issuerPrincipalId: role.roleId,
-          issuerUserName: role.roleName,
-          creationDate: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
-          mfaAuthenticated: false,
-        },
-      },
-      policy,
-      policyArns: PolicyArns?.map((p) => p.arn ?? "").filter(Boolean),
+      role,
+      partition,
+      roleAccount,
+      sessionName: RoleSessionName,
+      durationSeconds: input.DurationSeconds ?? DEFAULT_DURATION,
+      Policy,
+      PolicyArns,
     });
     return {
-      Credentials: credentialsOf(session),
+      Credentials: issued.Credentials,
       SubjectFromWebIdentityToken: sub,
-      AssumedRoleUser: { AssumedRoleId: session.principal.principalId, Arn: session.principal.arn },
+      AssumedRoleUser: issued.AssumedRoleUser,
       Provider: iss,
       Audience: audience,
-      ...(packed !== undefined ? { PackedPolicySize: packed } : {}),
+      ...(issued.PackedPolicySize !== undefined ? { PackedPolicySize: issued.PackedPolicySize } : {}),
     };
   },
 } satisfies Partial<StsApi>;
