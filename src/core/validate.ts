@@ -211,7 +211,6 @@ export function validationErrors(model: ServiceModel, shapeName: string | undefi
   return out;
 }
 
-// Services that word model-constraint failures under their own error code, as AWS answers them.
 /**
  * Throws AWS's validation error in `code` (`ValidationError` for query services, `ValidationException` for JSON
  * ones, or the service's own as its registry entry declares: CloudWatch Logs' InvalidParameterException).

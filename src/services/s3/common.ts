@@ -3,6 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { formatArn, partitionOf } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
+import { statementsOf } from "../../core/policy/evaluate.js";
 import { AccessDenied, NoSuchBucket, NoSuchKey, NoSuchUpload } from "./api.generated.js";
 import type { Owner, Tag } from "./api.generated.js";
 import { bucketAclAllows } from "./acl.js";
@@ -72,23 +73,17 @@ export function mustBucket(ctx: HandlerContext, name: string, t: Tables = tables
 
 function policyAllowsAccount(policy: string | undefined, account: string): boolean {
   if (!policy) return false;
-  try {
-    const doc = JSON.parse(policy) as { Statement?: unknown };
-    const stmts = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as { Effect?: string; Principal?: unknown }[];
-    return stmts.some((s) => {
-      if (s?.Effect !== "Allow") return false;
-      const p = s.Principal;
-      if (p === "*") return true;
-      const aws = (p as { AWS?: unknown })?.AWS;
-      const list = Array.isArray(aws) ? aws : [aws];
-      return list.some(
-        // The account, its root or any of its principals, in any partition's form.
-        (a) => a === "*" || a === account || (typeof a === "string" && new RegExp(`^arn:[\\w-]+:iam::${account}:`).test(a)),
-      );
-    });
-  } catch {
-    return false;
-  }
+  return (statementsOf(policy) ?? []).some((s) => {
+    if (s?.Effect !== "Allow") return false;
+    const p = s.Principal;
+    if (p === "*") return true;
+    const aws = (p as { AWS?: unknown })?.AWS;
+    const list = Array.isArray(aws) ? aws : [aws];
+    return list.some(
+      // The account, its root or any of its principals, in any partition's form.
+      (a) => a === "*" || a === account || (typeof a === "string" && new RegExp(`^arn:[\\w-]+:iam::${account}:`).test(a)),
+    );
+  });
 }
 
 /**

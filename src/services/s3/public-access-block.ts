@@ -8,6 +8,7 @@
 //   policyForAccess).
 // What "public" means: https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status
 import { ServiceError } from "../../core/errors.js";
+import { statementsOf } from "../../core/policy/evaluate.js";
 import type { Grant, PublicAccessBlockConfiguration, S3Api } from "./api.generated.js";
 import { bucketArn, mustBucket } from "./common.js";
 import { tables, type BucketRec } from "./state.js";
@@ -73,12 +74,7 @@ function publicStatement(s: Record<string, unknown>): boolean {
 /** Whether a bucket policy's text is public in AWS's sense. */
 export function isPublicPolicy(text: string | undefined): boolean {
   if (!text) return false;
-  try {
-    const doc = JSON.parse(text) as { Statement?: unknown };
-    return asList(doc.Statement).some((s) => s && typeof s === "object" && publicStatement(s as Record<string, unknown>));
-  } catch {
-    return false;
-  }
+  return (statementsOf(text) ?? []).some((s) => publicStatement(s as Record<string, unknown>));
 }
 
 /**
@@ -99,8 +95,8 @@ export function checkPolicyNotBlocked(b: BucketRec, policy: string, callerArn: s
 /** The bucket policy as access decisions see it: without its public statements while RestrictPublicBuckets is on. */
 export function policyForAccess(b: BucketRec): string | undefined {
   if (!b.publicAccessBlock?.RestrictPublicBuckets || !isPublicPolicy(b.policy)) return b.policy;
-  const doc = JSON.parse(b.policy as string) as { Statement?: unknown };
-  const kept = asList(doc.Statement).filter((s) => !(s && typeof s === "object" && publicStatement(s as Record<string, unknown>)));
+  const doc = JSON.parse(b.policy as string) as Record<string, unknown>;
+  const kept = (statementsOf(doc) ?? []).filter((s) => !publicStatement(s as Record<string, unknown>));
   return JSON.stringify({ ...doc, Statement: kept });
 }
 
