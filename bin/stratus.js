@@ -1,9 +1,118 @@
 #!/usr/bin/env node
-// The CLI runs from one bundled file (dist/stratus.js): loading ~100 separate modules costs cold start ~20 ms.
-// Where Node has it (22.1+), V8's compile cache keeps the bundle's compiled code between runs (in the OS temp dir,
-// or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off), so a start after the first compiles little.
-// It must be on before the bundle loads, hence the dynamic import.
-import module from "node:module";
+// The `stratus` command. It runs dist/ (scripts/build.ts): dist/stratus.cjs, what `stratus start` needs before its
+// first answer, and dist/chunks/*.js, the rest, each loaded on first use. This file is their module loader:
+// - A chunk's require() of another chunk is answered here: by the module dist/stratus.cjs already holds (it exports
+//   each chunk bundled into it), or by loading the chunk once. Anything else goes to Node's require.
+// - V8's compiled code for each file is kept between runs (a code cache), so a start does not parse again what the
+//   last one compiled. A file's cache is taken once the process has run 2 s past its loading (or at exit): it then
+//   holds what ran, not only the top level. Caches live in the OS temp dir, in a folder only this user may write
+//   (a cache is code this process would run), one folder per build, command and Node; V8 refuses a cache made by
+//   another V8 or with other flags, and a new one is written. NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch) or
+//   STRATUS_COMPILE_CACHE=0 turns caching off; STRATUS_COMPILE_CACHE_DIR moves it.
+// CommonJS (bin/package.json): Node's ESM loader would cost a start ~15 ms.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const vm = require("node:vm");
+const Module = require("node:module");
 
-module.enableCompileCache?.();
-await import("../dist/stratus.js");
+const DIST = path.join(__dirname, "..", "dist");
+const STARTUP = "stratus.cjs";
+
+/** This run's cache folder, or undefined when caching is off or the folder is not this user's alone. */
+function cacheDir() {
+  const env = process.env;
+  if (env.NODE_DISABLE_COMPILE_CACHE === "1" || env.STRATUS_COMPILE_CACHE === "0") return undefined;
+  try {
+    const { build } = JSON.parse(fs.readFileSync(path.join(DIST, "package.json"), "utf8"));
+    if (typeof build !== "string" || !/^[0-9a-f]+$/.test(build)) return undefined;
+    const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+    const root = env.STRATUS_COMPILE_CACHE_DIR || path.join(require("node:os").tmpdir(), `stratus-compile-cache${uid === undefined ? "" : `-${uid}`}`);
+    fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+    const st = fs.statSync(root);
+    if (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0)) return undefined;
+    // Per command: `stratus status` compiles other parts of dist/stratus.cjs than `stratus start`.
+    const command = ["start", "status", "reset"].includes(process.argv[2]) ? process.argv[2] : "other";
+    return { root, dir: path.join(root, `${build}-${command}-${process.version}-${process.arch}`) };
+  } catch {
+    return undefined;
+  }
+}
+
+const cache = cacheDir();
+/** Scripts compiled without a usable cache, whose cache is written once they have run a while. */
+const unsaved = [];
+let saveTimer;
+
+function saveCaches() {
+  clearTimeout(saveTimer);
+  if (!cache || unsaved.length === 0) return;
+  try {
+    fs.mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
+    for (const [file, script] of unsaved.splice(0)) {
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, file);
+    }
+    // Other builds' caches not used for a week go (each `npm run build` is a new build).
+    const week = Date.now() - 7 * 24 * 3600 * 1000;
+    for (const d of fs.readdirSync(cache.root)) {
+      const p = path.join(cache.root, d);
+      if (p !== cache.dir && fs.statSync(p).mtimeMs < week) fs.rmSync(p, { recursive: true, force: true });
+    }
+  } catch {
+    // A cache is an optimization: a full disk or a vanished temp dir must not stop Stratus.
+  }
+}
+if (cache) process.once("exit", saveCaches);
+
+/** Runs one file of dist/ (path relative to it) as a CommonJS module. */
+function run(rel, module) {
+  const file = path.join(DIST, rel);
+  const source = fs.readFileSync(file, "latin1"); // esbuild writes ASCII only
+  const cacheFile = cache && path.join(cache.dir, `${rel.replace(/[\\/]/g, "_")}.bin`);
+  let cachedData;
+  if (cacheFile) {
+    try {
+      cachedData = fs.readFileSync(cacheFile);
+    } catch {}
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
+    unsaved.push([cacheFile, script]);
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(saveCaches, 2000).unref();
+  }
+  module.filename = file;
+  module.paths = Module._nodeModulePaths(path.dirname(file));
+  script.runInThisContext().call(module.exports, module.exports, requireFrom(rel), module, file, path.dirname(file));
+  module.loaded = true;
+  return module.exports;
+}
+
+const main = new Module(path.join(DIST, STARTUP), module);
+/** Chunks loaded on their own, by path relative to dist/. */
+const chunks = new Map();
+
+function requireFrom(rel) {
+  const node = Module.createRequire(path.join(DIST, rel));
+  const dir = path.posix.dirname(rel);
+  const require = (id) => {
+    if (!id.startsWith("./") && !id.startsWith("../")) return node(id);
+    const target = path.posix.normalize(path.posix.join(dir, id));
+    const bundled = main.exports.chunks?.[target];
+    if (bundled) return bundled;
+    let m = chunks.get(target);
+    if (!m) {
+      m = new Module(path.join(DIST, target), main);
+      chunks.set(target, m);
+      run(target, m);
+    }
+    return m.exports;
+  };
+  require.resolve = node.resolve;
+  require.cache = node.cache;
+  return require;
+}
+
+run(STARTUP, main);

@@ -2,7 +2,7 @@
 // validation, then its handler) that both the HTTP gateway and service-to-service calls use. It implements the
 // ServiceHost services see and the GatewayHost the gateway sees; the catalog comes from the composition root
 // (server.ts), so the runtime imports nothing but core.
-import { randomUUID } from "node:crypto";
+import { uuid4 } from "./core/ids.js";
 import type { Clock } from "./core/clock.js";
 import { systemClock } from "./core/clock.js";
 import { Scheduler } from "./core/scheduler.js";
@@ -204,7 +204,7 @@ export class Runtime implements GatewayHost {
     const ctx: HandlerContext = {
       service,
       operation,
-      requestId: who.requestId ?? randomUUID(),
+      requestId: who.requestId ?? uuid4(),
       account: who.account,
       region: who.region,
       principal: principalIn(who.principal, who.region),
@@ -247,7 +247,7 @@ export class Runtime implements GatewayHost {
    * service unless `opts.audit` is false; with --log-level debug, one line marked as in-process.
    */
   async call(service: string, operation: string, input: Record<string, unknown>, who: Identity, opts: DispatchOptions = {}): Promise<Record<string, unknown>> {
-    const inner = { ...who, requestId: who.requestId ?? randomUUID() };
+    const inner = { ...who, requestId: who.requestId ?? uuid4() };
     const run = () => (opts.audit === false ? this.dispatch(service, operation, input, inner) : this.audited(service, operation, input, inner));
     if (this.logger.level !== "debug") return run();
     // The debug line the gateway writes per request, marked as a call from another service.

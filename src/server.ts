@@ -2,7 +2,7 @@
 // and hands each request of the node:http listener to the gateway.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomUUID } from "node:crypto";
+import { uuid4 } from "./core/ids.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -128,7 +128,7 @@ function onRequest(runtime: Runtime, raw: IncomingMessage, res: ServerResponse):
     raw,
     res,
     req: { method: raw.method ?? "GET", path: q < 0 ? url : url.slice(0, q), query: q < 0 ? "" : url.slice(q + 1), headers, body: EMPTY },
-    requestId: randomUUID(),
+    requestId: uuid4(),
     receivedAt: runtime.clock.now(),
     sourceIp: (raw.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
     userAgent: headers["user-agent"] ?? "",

@@ -36,13 +36,12 @@ async function help(command: string | undefined): Promise<void> {
   process.stdout.write(command === undefined ? GLOBAL_HELP : COMMAND_HELP[command]);
 }
 
-try {
-  await main(process.argv.slice(2));
-} catch (e) {
+// No top-level await: the bundle is CommonJS (scripts/build.ts).
+main(process.argv.slice(2)).catch((e: unknown) => {
   // A problem the user can fix gets one line; anything else is a bug in Stratus, also one line unless asked.
   const msg = e instanceof CliError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
   process.stderr.write(`stratus: ${msg}\n`);
   if (!(e instanceof CliError) && process.env.STRATUS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   // Whatever was opened (a store, a socket) must not keep a failed command alive.
   process.exit(1);
-}
+});

@@ -7,6 +7,7 @@ import { describe, lockDataDir, lockHolder, removePidFile, writePidFile, type Da
 import { SetupError } from "../core/errors.js";
 import type { LogLevel } from "../core/log.js";
 import type { RunningServer } from "../server.js";
+import { VERSION } from "../version.js";
 
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
 const AUTH_MODES = ["none", "sigv4"] as const;
@@ -103,7 +104,6 @@ export async function start(argv: readonly string[]): Promise<void> {
     throw new CliError(startFailure(e, host, port, dataDir));
   }
   if (!ephemeral) writePidFile(dataDir, { host: s.host, port: s.port });
-  const { VERSION } = await import("../version.js");
   // A short banner on stdout (none with --log-level silent): where it listens, where state goes, the line to paste.
   if (logLevel !== "silent") {
     process.stdout.write(

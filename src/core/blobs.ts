@@ -1,7 +1,8 @@
 // Large content (object bodies, later function code and artifacts) as files beside the database; records
 // keep only the blob id. Writes stream to disk (never whole in memory), hashing as they go, and are
 // fsync'd and renamed into place before they count, so an acknowledged write survives kill -9.
-import { createHash, randomUUID, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
+import { nodeCrypto } from "./lazy.js";
 import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync, openSync, fsyncSync, closeSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
@@ -18,7 +19,7 @@ export interface Checksummer {
 
 const factories = new Map<ChecksumAlgorithm, () => Checksummer>();
 const hashed = (alg: string) => (): Checksummer => {
-  const h: Hash = createHash(alg);
+  const h: Hash = nodeCrypto().createHash(alg);
   return { update: (c) => void h.update(c), digest: () => h.digest("base64") };
 };
 factories.set("SHA1", hashed("sha1"));
@@ -55,9 +56,9 @@ export class BlobStore {
 
   /** Streams the content into a new blob; resolves once it is durable on disk. */
   async write(source: BlobSource, opts: { checksums?: ChecksumAlgorithm[] } = {}): Promise<StoredBlob> {
-    const id = randomUUID();
+    const id = nodeCrypto().randomUUID();
     const tmpPath = join(this.tmp, id);
-    const md5 = createHash("md5");
+    const md5 = nodeCrypto().createHash("md5");
     const sums = (opts.checksums ?? []).map((alg) => [alg, checksummer(alg)] as const);
     let size = 0;
     const meter = new Transform({

@@ -1,6 +1,7 @@
-// CRC32, CRC32C and CRC64NVME, table-driven and incremental, registered as S3's checksum algorithms.
-import * as zlib from "node:zlib";
+// CRC32, CRC32C and CRC64NVME, table-driven and incremental, registered as S3's checksum algorithms. S3's wire layer
+// loads this at start-up, so the tables and node:zlib come on first use (~1.5 ms of a cold start otherwise).
 import { registerChecksum, type Checksummer } from "./blobs.js";
+import { nodeZlib } from "./lazy.js";
 
 /** Slice-by-8 tables for a reflected 32-bit CRC: eight bytes per step instead of one. */
 function tables32(poly: number): Uint32Array[] {
@@ -27,23 +28,24 @@ function update32(t: Uint32Array[], crc: number, buf: Uint8Array): number {
   return ~c >>> 0;
 }
 
-const CRC32_TABLES = tables32(0xedb88320);
-const CRC32C_TABLES = tables32(0x82f63b78);
+let crc32Tables: Uint32Array[] | undefined;
+let crc32cTables: Uint32Array[] | undefined;
 
 /** CRC-32 (IEEE 802.3) of `buf`, continuing from `crc`. */
 export function crc32(buf: Uint8Array, crc = 0): number {
-  return update32(CRC32_TABLES, crc, buf);
+  return update32((crc32Tables ??= tables32(0xedb88320)), crc, buf);
 }
 
 /** CRC-32C (Castagnoli) of `buf`, continuing from `crc`. */
 export function crc32c(buf: Uint8Array, crc = 0): number {
-  return update32(CRC32C_TABLES, crc, buf);
+  return update32((crc32cTables ??= tables32(0x82f63b78)), crc, buf);
 }
 
 // CRC-64/NVME (reflected poly 0x9a6c9329ac4bc9b5), kept as two 32-bit halves: BigInt per byte is ~50x slower.
-const C64_LO = new Uint32Array(256);
-const C64_HI = new Uint32Array(256);
-{
+let c64: { lo: Uint32Array; hi: Uint32Array } | undefined;
+function c64Tables(): { lo: Uint32Array; hi: Uint32Array } {
+  const C64_LO = new Uint32Array(256);
+  const C64_HI = new Uint32Array(256);
   const pLo = 0xac4bc9b5,
     pHi = 0x9a6c9329;
   for (let i = 0; i < 256; i++) {
@@ -61,10 +63,12 @@ const C64_HI = new Uint32Array(256);
     C64_LO[i] = lo;
     C64_HI[i] = hi;
   }
+  return { lo: C64_LO, hi: C64_HI };
 }
 
 /** CRC-64/NVME of `buf`, continuing from the state `[hi, lo]`; returns the new state. */
 export function crc64nvme(buf: Uint8Array, state: [number, number] = [0, 0]): [number, number] {
+  const { lo: C64_LO, hi: C64_HI } = (c64 ??= c64Tables());
   let hi = ~state[0] >>> 0,
     lo = ~state[1] >>> 0;
   for (let i = 0; i < buf.length; i++) {
@@ -81,10 +85,9 @@ function be32(n: number): Buffer {
   return b;
 }
 
-// Node 20.15+ ships zlib's CRC-32 (several GB/s); the table is the fallback for older runtimes.
-const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
-
 export function crc32Checksummer(): Checksummer {
+  // Node 20.15+ ships zlib's CRC-32 (several GB/s); the table is the fallback for older runtimes.
+  const nativeCrc32 = (nodeZlib() as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
   let c = 0;
   return {
     update: (chunk) => void (c = nativeCrc32 ? nativeCrc32(chunk, c) : crc32(chunk, c)),

@@ -2,7 +2,7 @@
 // last key returned, or a cursor) bound to the operation and, where the results depend on filters, a fingerprint
 // of them. A token from another operation, for other filters, or not ours at all is refused with the caller's
 // error (each service words it its own way: SSM's InvalidNextToken, CloudTrail's InvalidNextTokenException…).
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "./lazy.js";
 
 interface TokenBody<P> {
   /** The operation the token belongs to. */
@@ -15,7 +15,7 @@ interface TokenBody<P> {
 
 /** A short fingerprint of whatever the results depend on (account, region, filters), for `bind`. */
 export function fingerprint(parts: unknown[]): string {
-  return createHash("sha256").update(JSON.stringify(parts)).digest("base64url").slice(0, 16);
+  return nodeCrypto().createHash("sha256").update(JSON.stringify(parts)).digest("base64url").slice(0, 16);
 }
 
 export function encodePageToken<P>(operation: string, position: P, bind?: string): string {

@@ -1,5 +1,5 @@
 // RFC 6238 time-based one-time passwords (SHA-1, 6 digits, 30 s steps) and RFC 4648 Base32, for MFA devices.
-import { createHmac, randomBytes } from "node:crypto";
+import { nodeCrypto } from "./lazy.js";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -39,14 +39,14 @@ export function base32Decode(text: string): Buffer {
 
 /** A new 40-byte seed, Base32 as IAM returns it (64 characters). */
 export function newTotpSeed(): string {
-  return base32Encode(randomBytes(40));
+  return base32Encode(nodeCrypto().randomBytes(40));
 }
 
 export function totpAt(seed: Buffer, timeMs: number, stepSeconds = 30, digits = 6): string {
   const counter = Math.floor(timeMs / 1000 / stepSeconds);
   const msg = Buffer.alloc(8);
   msg.writeBigUInt64BE(BigInt(counter));
-  const h = createHmac("sha1", seed).update(msg).digest();
+  const h = nodeCrypto().createHmac("sha1", seed).update(msg).digest();
   const off = h[h.length - 1] & 0xf;
   const code = (h.readUInt32BE(off) & 0x7fffffff) % 10 ** digits;
   return String(code).padStart(digits, "0");

@@ -1,6 +1,6 @@
 // Helpers every codec shares: timestamp/blob formatting, XML escaping, gzip bodies, and the model-driven document walk of json and cbor.
-import { gunzipSync } from "node:zlib";
 import type { HttpRequest } from "./types.js";
+import { nodeZlib } from "../core/lazy.js";
 import { CommonErrors, type ServiceError } from "../core/errors.js";
 import type { MemberRef, ServiceModel, Shape } from "../core/model.js";
 
@@ -321,7 +321,7 @@ export function requestBody(req: HttpRequest): Buffer {
   const cache = (req.cache ??= {});
   if (!cache.gunzipped) {
     try {
-      cache.gunzipped = gunzipSync(req.body);
+      cache.gunzipped = nodeZlib().gunzipSync(req.body);
     } catch {
       throw CommonErrors.serialization("The request body is not valid gzip data, as its Content-Encoding says.");
     }

@@ -133,7 +133,9 @@ describe("the npm package", { skip: gitMissing || npmMissing, timeout: 900_000 }
       "README.md",
       "LICENSE",
       "bin/stratus.js",
-      "dist/stratus.js",
+      "bin/package.json",
+      "dist/stratus.cjs",
+      "dist/package.json",
       "runtimes/node/index.mjs",
       "runtimes/python/bootstrap.py",
       "models/index.json",
@@ -150,7 +152,7 @@ describe("the npm package", { skip: gitMissing || npmMissing, timeout: 900_000 }
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "my-app", version: "1.0.0", private: true }));
     await npm(["install", "--save-dev", tarball], project);
     const nodeModules = join(project, "node_modules");
-    assert.ok(existsSync(join(nodeModules, "stratus", "dist", "stratus.js")));
+    assert.ok(existsSync(join(nodeModules, "stratus", "dist", "stratus.cjs")));
     // Nothing for SQLite is installed (better-sqlite3 is an optional peer) and nothing native was built.
     assert.equal(existsSync(join(nodeModules, "better-sqlite3")), false, "better-sqlite3 is not installed with Stratus");
     if (!builtinSqlite) {

@@ -1,6 +1,7 @@
 // S3's aws-chunked upload encoding, decoded as a stream: chunk framing, per-chunk SigV4 signatures chained from
 // the seed signature, trailing headers (x-amz-checksum-*) with their own signature, and the decoded length.
-import { createHash, createHmac, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
+import { nodeCrypto } from "../lazy.js";
 import { Transform, type TransformCallback } from "node:stream";
 import { ServiceError } from "../errors.js";
 import { AuthErrors } from "./errors.js";
@@ -127,7 +128,7 @@ export class ChunkDecoder extends Transform {
     const m = /(?:^|;)\s*chunk-signature=([0-9a-f]{64})\s*$/.exec(ext);
     if (this.signing && !m) throw AuthErrors.signatureMismatch("s3");
     this.chunkSig = m?.[1] ?? "";
-    this.chunkHash = this.signing ? createHash("sha256") : undefined;
+    this.chunkHash = this.signing ? nodeCrypto().createHash("sha256") : undefined;
     this.remaining = size;
     if (size === 0) {
       this.endChunk();
@@ -141,7 +142,7 @@ export class ChunkDecoder extends Transform {
     const prev = this.prevSig || s.seed;
     const hash = this.chunkHash!.digest("hex");
     const sts = `AWS4-HMAC-SHA256-PAYLOAD\n${s.date}\n${s.scope}\n${prev}\n${EMPTY_SHA256}\n${hash}`;
-    const expected = createHmac("sha256", s.key).update(sts, "utf8").digest("hex");
+    const expected = nodeCrypto().createHmac("sha256", s.key).update(sts, "utf8").digest("hex");
     if (expected !== this.chunkSig) throw AuthErrors.signatureMismatch("s3");
     this.prevSig = expected;
   }
@@ -168,8 +169,8 @@ export class ChunkDecoder extends Transform {
     }
     const s = this.signing;
     if (s && canonical) {
-      const sts = `AWS4-HMAC-SHA256-TRAILER\n${s.date}\n${s.scope}\n${this.prevSig || s.seed}\n${createHash("sha256").update(canonical).digest("hex")}`;
-      const expected = createHmac("sha256", s.key).update(sts, "utf8").digest("hex");
+      const sts = `AWS4-HMAC-SHA256-TRAILER\n${s.date}\n${s.scope}\n${this.prevSig || s.seed}\n${nodeCrypto().createHash("sha256").update(canonical).digest("hex")}`;
+      const expected = nodeCrypto().createHmac("sha256", s.key).update(sts, "utf8").digest("hex");
       if (trailerSig !== expected) throw AuthErrors.signatureMismatch("s3");
     }
     this.state = "done";

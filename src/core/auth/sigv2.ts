@@ -1,6 +1,6 @@
 // S3's legacy Signature Version 2 (HMAC-SHA1): the presigned query form (AWSAccessKeyId, Signature, Expires) that
 // boto3 generates by default, and the `Authorization: AWS key:signature` header form.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { nodeCrypto } from "../lazy.js";
 import type { HttpRequest } from "../http.js";
 import type { CredentialRecord } from "../identity.js";
 import { ServiceError } from "../errors.js";
@@ -128,7 +128,7 @@ export function stringToSignV2(req: HttpRequest, sig: SigV2Fields): string {
   return s + resource;
 }
 
-export const signV2 = (secret: string, stringToSign: string) => createHmac("sha1", secret).update(stringToSign, "utf8").digest("base64");
+export const signV2 = (secret: string, stringToSign: string) => nodeCrypto().createHmac("sha1", secret).update(stringToSign, "utf8").digest("base64");
 
 export interface VerifyV2Options {
   now: number;
@@ -166,7 +166,7 @@ export function verifySigV2(req: HttpRequest, sig: SigV2Fields, o: VerifyV2Optio
   const expected = signV2(cred.secretAccessKey, sts);
   const a = Buffer.from(expected),
     b = Buffer.from(sig.signature);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+  if (a.length !== b.length || !nodeCrypto().timingSafeEqual(a, b)) {
     throw AuthErrors.signatureMismatch("s3", undefined, {
       AWSAccessKeyId: sig.accessKeyId,
       StringToSign: sts,

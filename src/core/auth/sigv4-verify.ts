@@ -1,6 +1,5 @@
 // Verifies an AWS Signature Version 4 (header or presigned query form) against the caller's secret.
-import * as crypto from "node:crypto";
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { nodeCrypto } from "../lazy.js";
 import type { HttpRequest } from "../http.js";
 import type { CredentialRecord } from "../identity.js";
 import type { SigV4Fields } from "./sigv4-parse.js";
@@ -36,7 +35,7 @@ const keyCache = new Map<string, Buffer>();
 const keyStats = { hits: 0, misses: 0 };
 const KEY_CACHE_MAX = 1024;
 
-const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data, "utf8").digest();
+const hmac = (key: Buffer | string, data: string) => nodeCrypto().createHmac("sha256", key).update(data, "utf8").digest();
 
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
   const id = `${secret}\n${date}\n${region}\n${service}`;
@@ -136,9 +135,15 @@ function canonicalHeaders(req: HttpRequest, names: string[], rawHeaders?: string
   return { text };
 }
 
-// crypto.hash (Node ≥ 20.12) hashes in one call, without a Hash object per request.
-const oneShot = (crypto as { hash?: (alg: string, data: Buffer | string, enc: "hex") => string }).hash;
-const sha256 = oneShot ? (data: Buffer | string) => oneShot("sha256", data, "hex") : (data: Buffer | string) => createHash("sha256").update(data).digest("hex");
+// crypto.hash (Node ≥ 20.12) hashes in one call, without a Hash object per request; chosen on first use, as
+// node:crypto is loaded only then (core/lazy.ts).
+let sha256Of: ((data: Buffer | string) => string) | undefined;
+const sha256 = (data: Buffer | string): string => (sha256Of ??= pickSha256())(data);
+function pickSha256(): (data: Buffer | string) => string {
+  const crypto = nodeCrypto();
+  const oneShot = (crypto as { hash?: (alg: string, data: Buffer | string, enc: "hex") => string }).hash;
+  return oneShot ? (data) => oneShot("sha256", data, "hex") : (data) => crypto.createHash("sha256").update(data).digest("hex");
+}
 
 // --- time -----------------------------------------------------------------------------------------------
 
@@ -227,7 +232,8 @@ export function verifySigV4(req: HttpRequest, sig: SigV4Fields, o: VerifyOptions
   const tail = "\n" + headers.text + "\n" + sig.signedHeaders.join(";") + "\n" + payload;
   const scope = `${sig.scopeDate}/${sig.region}/${sig.service}/aws4_request`;
   const sign = (canonical: string) =>
-    createHmac("sha256", key)
+    nodeCrypto()
+      .createHmac("sha256", key)
       .update(`${ALGORITHM}\n${t.basic}\n${scope}\n${sha256(canonical)}`, "utf8")
       .digest("hex");
   let expected = sign(head + canonicalQuery(req.query, sig.presigned) + tail);
@@ -242,7 +248,7 @@ export function verifySigV4(req: HttpRequest, sig: SigV4Fields, o: VerifyOptions
 
 function sameHex(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
-  return timingSafeEqual(Buffer.from(a, "latin1"), Buffer.from(b, "latin1"));
+  return nodeCrypto().timingSafeEqual(Buffer.from(a, "latin1"), Buffer.from(b, "latin1"));
 }
 
 function checkTime(sig: SigV4Fields, t: { ms: number; basic: string }, o: VerifyOptions): void {

@@ -199,8 +199,9 @@ export function loadBetterSqlite3(): typeof BetterSqlite3 | string {
     // ~4 ms. Anywhere else, better-sqlite3 finds it itself.
     const binding = join(dir, "build", "Release", "better_sqlite3.node");
     const nativeBinding = existsSync(binding) ? (require(binding) as object) : undefined;
-    // The native addon loads on the first open: an in-memory one proves it was built for this Node.
-    new Database(":memory:", { nativeBinding } as unknown as BetterSqlite3.Options).close();
+    // Found by better-sqlite3 itself, the addon loads on the first open: an in-memory one proves it was built for
+    // this Node. Loaded here, require() has already proved that (a mismatched build throws).
+    if (!nativeBinding) new Database(":memory:").close();
     if (nativeBinding) nativeBindings.set(Database, nativeBinding);
     return Database;
   } catch (e) {

@@ -1,5 +1,5 @@
 // Shared IAM helpers: ids and ARNs in AWS's formats, IAM's Marker/MaxItems paging, tags, lookups that 404 as AWS words it.
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../../core/lazy.js";
 import { globalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
@@ -15,7 +15,7 @@ const UPPER_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 function randomFrom(alphabet: string, n: number): string {
-  const bytes = randomBytes(n);
+  const bytes = nodeCrypto().randomBytes(n);
   let out = "";
   for (const b of bytes) out += alphabet[b % alphabet.length];
   return out;

@@ -1,6 +1,6 @@
 // Temporary credentials: ASIA key ids, secrets and session tokens, the global session table, and the
 // credential source the gateway uses to recognise them on later calls.
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../../core/lazy.js";
 import type { HandlerContext } from "../../core/context.js";
 import type { CredentialRecord, CredentialSource, Principal } from "../../core/identity.js";
 import { defineState, global, perAccount, STORE, type StateHolder } from "../../core/state.js";
@@ -58,7 +58,7 @@ const sessionsIn = (store: Store): Table<SessionRecord> => stsState.at({ [STORE]
 const KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 function randomKeyChars(n: number): string {
-  const bytes = randomBytes(n);
+  const bytes = nodeCrypto().randomBytes(n);
   let out = "";
   for (const b of bytes) out += KEY_ALPHABET[b & 31];
   return out;
@@ -68,11 +68,11 @@ function randomKeyChars(n: number): string {
 export const newTemporaryAccessKeyId = (): string => `ASIA${randomKeyChars(16)}`;
 
 /** 40 characters of base64, the shape of an AWS secret access key. */
-export const newSecretAccessKey = (): string => randomBytes(30).toString("base64");
+export const newSecretAccessKey = (): string => nodeCrypto().randomBytes(30).toString("base64");
 
 // AWS session tokens are long opaque base64 blobs; SDKs only pass them back, so random bytes after
 // the prefix real v4 tokens share are enough.
-export const newSessionToken = (): string => `IQoJb3JpZ2luX2VjE${randomBytes(384).toString("base64")}`;
+export const newSessionToken = (): string => `IQoJb3JpZ2luX2VjE${nodeCrypto().randomBytes(384).toString("base64")}`;
 
 export interface IssueOptions extends Omit<SessionRecord, "accessKeyId" | "secretAccessKey" | "sessionToken" | "expiration" | "createdAt" | "principal"> {
   principal: Omit<Principal, "accessKeyId">;

@@ -1,5 +1,5 @@
 // Session policies and tags passed to AssumeRole / GetFederationToken: JSON checks and PackedPolicySize.
-import { deflateRawSync } from "node:zlib";
+import { nodeZlib } from "../../core/lazy.js";
 import { MalformedPolicyDocumentException, PackedPolicyTooLargeException, type PolicyDescriptorType, type Tag } from "./api.generated.js";
 import { validationError } from "./credentials.js";
 
@@ -39,7 +39,7 @@ export function checkTags(tags: Tag[] | undefined, transitiveTagKeys: string[] |
 export function packedPolicySize(policy: string | undefined, policyArns: PolicyDescriptorType[] | undefined, tags: Tag[] | undefined): number | undefined {
   if (policy === undefined && !policyArns?.length && !tags?.length) return undefined;
   const parts = [policy ?? "", ...(policyArns ?? []).map((p) => p.arn ?? ""), ...(tags ?? []).map((t) => `${t.Key}=${t.Value}`)];
-  const packed = deflateRawSync(Buffer.from(parts.join("\u0000"))).length;
+  const packed = nodeZlib().deflateRawSync(Buffer.from(parts.join("\u0000"))).length;
   const percent = Math.max(1, Math.ceil((packed * 100) / PACKED_LIMIT_BYTES));
   if (percent > 100) throw new PackedPolicyTooLargeException(`Packed policy consumes ${percent}% of allotted space, please use smaller policy.`);
   return percent;

@@ -1,6 +1,6 @@
 // S3's upload bodies as streams: PutObject/UploadPart content (plain or aws-chunked, with per-chunk signatures and
 // trailing checksums) reaches the handler as a Readable, checked as it flows (size, x-amz-content-sha256, checksums).
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../../../core/lazy.js";
 import type { IncomingMessage } from "node:http";
 import { Transform, type TransformCallback } from "node:stream";
 import { ServiceError } from "../../../core/errors.js";
@@ -153,7 +153,7 @@ class BodyMeter extends Transform {
     private readonly done?: () => void,
   ) {
     super();
-    this.hash = sha ? createHash("sha256") : undefined;
+    this.hash = sha ? nodeCrypto().createHash("sha256") : undefined;
   }
   override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
     this.seen += chunk.length;

@@ -1,6 +1,6 @@
 // Browser uploads: POST /bucket with multipart/form-data and a signed policy document (SigV4 or SigV2). The policy's
 // expiration and conditions are enforced as S3 words them; the file streams into S3 core's PutObject.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { nodeCrypto } from "../../../core/lazy.js";
 import { Transform, type TransformCallback } from "node:stream";
 import { ServiceError } from "../../../core/errors.js";
 import { AuthErrors } from "../../../core/auth/errors.js";
@@ -111,17 +111,18 @@ function authorize(x: Exchange, fields: Map<string, string>, bucket: string, key
     let expected: string, given: string;
     if (fields.has("x-amz-signature")) {
       const [, date = "", region = "", service = ""] = fields.get("x-amz-credential")!.split("/");
-      expected = createHmac("sha256", signingKey(cred.secretAccessKey, date, region, service))
+      expected = nodeCrypto()
+        .createHmac("sha256", signingKey(cred.secretAccessKey, date, region, service))
         .update(policyB64, "utf8")
         .digest("hex");
       given = fields.get("x-amz-signature")!;
     } else {
-      expected = createHmac("sha1", cred.secretAccessKey).update(policyB64, "utf8").digest("base64");
+      expected = nodeCrypto().createHmac("sha1", cred.secretAccessKey).update(policyB64, "utf8").digest("base64");
       given = fields.get("signature") ?? "";
     }
     const a = Buffer.from(expected),
       b = Buffer.from(given);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) throw AuthErrors.signatureMismatch("s3");
+    if (a.length !== b.length || !nodeCrypto().timingSafeEqual(a, b)) throw AuthErrors.signatureMismatch("s3");
     setCaller(x, cred, akid);
   } else {
     setCaller(x, akid ? x.runtime.credentials.find(akid) : undefined, akid);
