@@ -77,7 +77,8 @@ function run(rel, module) {
       cachedData = fs.readFileSync(cacheFile);
     } catch {}
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  // The build wrapped each file in the CommonJS module function already (scripts/build.ts).
+  const script = new vm.Script(source, { filename: file, cachedData });
   if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
     unsaved.push([cacheFile, script]);
     clearTimeout(saveTimer);

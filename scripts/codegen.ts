@@ -153,6 +153,9 @@ function generate(folder: string, model: ServiceModel, source: string): string {
 }
 
 const index: Record<string, unknown> = {};
+// Query-protocol action names, apart: only an unsigned query request needs them, so start-up does not parse them
+// (three quarters of the routing facts; core/catalog.ts reads them on first use).
+const queryActionsOf: Record<string, string[]> = {};
 for (const svc of SERVICES) {
   const { model: raw, version } = readBotocore(svc.botocore);
   const model = strip(raw) as ServiceModel;
@@ -164,7 +167,7 @@ for (const svc of SERVICES) {
   const protocols = [...(m.protocols ?? [m.protocol])];
   // awsQueryCompatible JSON services (SQS) still answer the query protocol older clients speak.
   if (m.awsQueryCompatible && !protocols.includes("query")) protocols.push("query");
-  const queryActions = ["query", "ec2"].some((p) => protocols.includes(p)) ? Object.keys(model.operations) : undefined;
+  if (["query", "ec2"].some((p) => protocols.includes(p))) queryActionsOf[svc.name] = Object.keys(model.operations);
   index[svc.name] = {
     protocols,
     jsonVersion: m.jsonVersion,
@@ -174,11 +177,11 @@ for (const svc of SERVICES) {
     serviceId: m.serviceId,
     apiVersion: m.apiVersion,
     awsQueryCompatible: m.awsQueryCompatible ? true : undefined,
-    queryActions,
   };
   console.log(`${svc.name}: ${Object.keys(model.operations).length} operations (${svc.botocore} ${version})`);
 }
 writeFileSync(join(root, "models", "index.json"), JSON.stringify(index, null, 1) + "\n");
+writeFileSync(join(root, "models", "query-actions.json"), JSON.stringify(queryActionsOf) + "\n");
 
 // Partitions (aws, aws-cn, aws-us-gov, aws-iso*, …) from botocore's endpoint data: which partition a region is in,
 // for the ARNs every service builds (core/arn.ts).

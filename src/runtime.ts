@@ -4,7 +4,7 @@
 // (server.ts), so the runtime imports nothing but core.
 import { uuid4 } from "./core/ids.js";
 import type { Clock } from "./core/clock.js";
-import { systemClock } from "./core/clock.js";
+import { systemClock, elapsedMs } from "./core/clock.js";
 import { Scheduler } from "./core/scheduler.js";
 import { BlobStore } from "./core/blobs.js";
 import type { CallOptions, ClientOf, HandlerContext, ServiceApis } from "./core/context.js";
@@ -251,11 +251,9 @@ export class Runtime implements GatewayHost {
     const run = () => (opts.audit === false ? this.dispatch(service, operation, input, inner) : this.audited(service, operation, input, inner));
     if (this.logger.level !== "debug") return run();
     // The debug line the gateway writes per request, marked as a call from another service.
-    const started = performance.now();
+    const started = elapsedMs();
     const line = (result: string) =>
-      this.logger.debug(
-        `AWS ${service}.${operation} (in-process, from ${who.invokedBy ?? "stratus"}) => ${result} (${Math.round(performance.now() - started)} ms)`,
-      );
+      this.logger.debug(`AWS ${service}.${operation} (in-process, from ${who.invokedBy ?? "stratus"}) => ${result} (${Math.round(elapsedMs() - started)} ms)`);
     try {
       const out = await run();
       line("ok");

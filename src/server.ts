@@ -6,7 +6,7 @@ import { uuid4 } from "./core/ids.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { openSqliteStore } from "./core/store/sqlite.js";
+import { openSqliteStore, type SqliteStore } from "./core/store/sqlite.js";
 import { createLogger, type LogLevel, type Logger } from "./core/log.js";
 import type { Clock } from "./core/clock.js";
 import type { RootCredential } from "./core/identity.js";
@@ -52,25 +52,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const logger = opts.logger ?? createLogger(opts.logLevel ?? "info");
   const ephemeral = opts.ephemeral ?? false;
   const dataDir = ephemeral ? mkdtempSync(join(tmpdir(), "stratus-")) : resolve(opts.dataDir ?? ".stratus");
-  const store = openSqliteStore(dataDir);
-  const runtime = new Runtime(
-    {
-      auth: opts.auth ?? "none",
-      rootCredentials: opts.rootCredentials ?? [{ accessKeyId: "test", secretAccessKey: "test" }],
-      defaultRegion: opts.defaultRegion ?? "us-east-1",
-      maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024 * 1024,
-      projectDir: resolve(opts.projectDir ?? process.cwd()),
-    },
-    store,
-    logger,
-    opts.catalog ?? defaultCatalog(),
-    opts.clock,
-  );
-  runtime.audit = createAuditTrail(store, runtime.clock, logger, buildEventRow);
-  // Services with work that must resume after a restart (pending deliveries) start now, not on first call.
-  await runtime.bootServices();
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => onRequest(runtime, req, res));
+  // Listening comes first: a client's connection and first request then overlap the store's opening and the
+  // services' boot, instead of following them (a cold start answers ~5 ms sooner). A request that arrives before
+  // the runtime is ready waits for it.
+  const early: [IncomingMessage, ServerResponse][] = [];
+  let handle = (req: IncomingMessage, res: ServerResponse): void => void early.push([req, res]);
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => handle(req, res));
   const host = opts.host ?? "127.0.0.1";
   try {
     await new Promise<void>((ok, fail) => {
@@ -82,32 +70,63 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     });
   } catch (e) {
     // Port in use or not permitted: leave nothing open or behind.
-    runtime.stop();
-    store.close();
     if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  runtime.url = url;
+
+  let store: SqliteStore | undefined;
+  let runtime: Runtime | undefined;
+  try {
+    store = openSqliteStore(dataDir);
+    runtime = new Runtime(
+      {
+        auth: opts.auth ?? "none",
+        rootCredentials: opts.rootCredentials ?? [{ accessKeyId: "test", secretAccessKey: "test" }],
+        defaultRegion: opts.defaultRegion ?? "us-east-1",
+        maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024 * 1024,
+        projectDir: resolve(opts.projectDir ?? process.cwd()),
+      },
+      store,
+      logger,
+      opts.catalog ?? defaultCatalog(),
+      opts.clock,
+    );
+    runtime.url = url;
+    runtime.audit = createAuditTrail(store, runtime.clock, logger, buildEventRow);
+    // Services with work that must resume after a restart (pending deliveries) start now, not on first call.
+    await runtime.bootServices();
+  } catch (e) {
+    // A data dir it cannot use: whoever connected meanwhile is let go, and nothing is left open or behind.
+    server.close();
+    server.closeAllConnections();
+    runtime?.stop();
+    store?.close();
+    if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  const ready = runtime;
+  handle = (req, res) => onRequest(ready, req, res);
+  for (const [req, res] of early.splice(0)) onRequest(ready, req, res);
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
     host,
     dataDir,
-    runtime,
+    runtime: ready,
     server,
     close: () =>
       (closing ??= new Promise<void>((done) => {
         // Running functions end now, so a slow invocation does not hold the close for its whole timeout.
-        runtime.closing();
+        ready.closing();
         // Connections kept alive by clients close as soon as their in-flight request is answered.
         const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.close(async () => {
           clearInterval(sweep);
-          runtime.stop();
-          await runtime.drain();
+          ready.stop();
+          await ready.drain();
           store.close();
           if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
           done();

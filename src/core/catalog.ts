@@ -1,5 +1,6 @@
 // The services a server knows: their declarations (services/registry.ts, handed in by the composition root)
-// joined with their routing facts from models/index.json (made by codegen), and the lookups routing needs.
+// joined with their routing facts from models/index.json (made by codegen), and the lookups routing needs; the
+// query-protocol action names (models/query-actions.json, three quarters of those facts) are read on first use.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { modelsDir } from "./model.js";
@@ -20,7 +21,8 @@ export class Catalog {
   private readonly byTarget = new Map<string, ServiceInfo>();
   private readonly bySigning = new Map<string, ServiceInfo>();
   private readonly byEndpoint = new Map<string, ServiceInfo>();
-  private readonly byAction = new Map<string, ServiceInfo>();
+  /** Query action name → service, built on first use (query-actions.json: only unsigned query requests need it). */
+  private byAction?: Map<string, ServiceInfo>;
   private readonly definitions = new Map<string, Promise<ServiceDefinition | undefined>>();
   private readonly loaded = new Map<string, ServiceDefinition>();
 
@@ -50,7 +52,6 @@ export class Catalog {
       }
       if (!this.bySigning.has(s.signingName)) this.bySigning.set(s.signingName, s);
       if (!this.byEndpoint.has(s.endpointPrefix)) this.byEndpoint.set(s.endpointPrefix, s);
-      for (const a of s.queryActions ?? []) if (!this.byAction.has(a)) this.byAction.set(a, s);
     }
   }
 
@@ -58,7 +59,15 @@ export class Catalog {
   byTargetPrefix = (prefix: string) => this.byTarget.get(prefix);
   bySigningName = (name: string) => this.bySigning.get(name) ?? this.byEndpoint.get(name);
   byEndpointPrefix = (prefix: string) => this.byEndpoint.get(prefix) ?? this.bySigning.get(prefix);
-  byQueryAction = (action: string) => this.byAction.get(action);
+  byQueryAction = (action: string) => (this.byAction ??= this.queryActions()).get(action);
+
+  private queryActions(): Map<string, ServiceInfo> {
+    const actions = JSON.parse(readFileSync(join(modelsDir, "query-actions.json"), "utf8")) as Record<string, string[]>;
+    const byAction = new Map<string, ServiceInfo>();
+    // In registry order: the first service with an action name keeps it.
+    for (const s of this.services) for (const a of actions[s.name] ?? []) if (!byAction.has(a)) byAction.set(a, s);
+    return byAction;
+  }
 
   /** A service's definition if it is loaded already. */
   definitionOf = (name: string) => this.loaded.get(name);

@@ -26,3 +26,12 @@ export class ManualClock implements Clock {
     this.listeners.push(listener);
   }
 }
+
+/**
+ * Monotonic milliseconds for measuring durations (request timings in logs). process.hrtime, not the global
+ * `performance`, whose first use loads node:perf_hooks (~1 ms of a cold start's first request).
+ */
+export function elapsedMs(): number {
+  const [s, ns] = process.hrtime();
+  return s * 1e3 + ns / 1e6;
+}

@@ -183,7 +183,6 @@ export interface ServiceInfo {
   serviceId: string;
   apiVersion: string;
   awsQueryCompatible?: boolean;
-  queryActions?: string[];
   /** CloudTrail's eventSource, e.g. iam.amazonaws.com. */
   eventSource: string;
   declared: ServiceRegistration;

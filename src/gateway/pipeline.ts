@@ -10,6 +10,7 @@ import { dispatch } from "./invoke-handler.js";
 import { serializeOutput, serializeError, send } from "./write-response.js";
 import { recordAuditEvent } from "./record-audit.js";
 import { quirksAfterAuth, quirksBeforeAuth, quirksDecorate } from "./quirks.js";
+import { elapsedMs } from "../core/clock.js";
 
 export const pipeline: Step[] = [
   resolveService, //   X-Amz-Target, SigV4 scope, Host, path → service + protocol
@@ -26,7 +27,7 @@ export const pipeline: Step[] = [
 ];
 
 export async function handle(x: Exchange): Promise<void> {
-  const started = performance.now();
+  const started = elapsedMs();
   try {
     for (const step of pipeline) {
       const pending = step(x);
@@ -54,7 +55,7 @@ export async function handle(x: Exchange): Promise<void> {
   if (x.runtime.logger.level === "debug") {
     const status = x.response?.status ?? 0;
     x.runtime.logger.debug(
-      `AWS ${x.service?.name ?? "?"}.${x.operation ?? "?"} => ${status}${x.error ? ` ${x.error.code}` : ""} (${Math.round(performance.now() - started)} ms)`,
+      `AWS ${x.service?.name ?? "?"}.${x.operation ?? "?"} => ${status}${x.error ? ` ${x.error.code}` : ""} (${Math.round(elapsedMs() - started)} ms)`,
     );
   }
 }

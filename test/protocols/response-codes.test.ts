@@ -11,7 +11,7 @@ import { loadCodec } from "../../src/protocols/index.js";
 const codecs = { "rest-json": await loadCodec("rest-json"), "rest-xml": await loadCodec("rest-xml") };
 
 const restModels = readdirSync(modelsDir)
-  .filter((f) => f.endsWith(".json") && f !== "index.json")
+  .filter((f) => f.endsWith(".json") && f !== "index.json" && f !== "query-actions.json")
   .map((f) => ({ name: f.slice(0, -5), model: loadModel(f.slice(0, -5)) }))
   .filter(({ model }) => model.metadata.protocol === "rest-json" || model.metadata.protocol === "rest-xml");
 

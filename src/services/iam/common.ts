@@ -1,6 +1,5 @@
 // Shared IAM helpers: ids and ARNs in AWS's formats, IAM's Marker/MaxItems paging, tags, lookups that 404 as AWS words it.
 import { nodeCrypto } from "../../core/lazy.js";
-import { globalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import { pageByKey } from "../../core/paging.js";
@@ -27,7 +26,10 @@ export const newId = (prefix: IdPrefix) => prefix + randomFrom(UPPER_ALNUM, 17);
 export const newAccessKeyId = () => "AKIA" + randomFrom(UPPER_ALNUM, 16);
 export const newSecretAccessKey = () => randomFrom(SECRET_CHARS, 40);
 
-export const iamArn = (account: string, type: string, path: string, name: string) => globalArn(account, "iam", `${type}${path}${name}`);
+// ARNs of IAM records live beside the records (state.ts), which start-up loads for the credential source.
+import { groupArn, iamArn, roleArn, userArn } from "./state.js";
+
+export { groupArn, iamArn, roleArn, userArn };
 
 export const toDate = (ms: number) => new Date(ms);
 
@@ -121,11 +123,6 @@ export function assertModifiable(r: RoleRec): void {
   if (r.linkedService)
     throw new UnmodifiableEntityException(`Cannot perform the operation on the protected role '${r.name}' - this role is only modifiable by AWS`);
 }
-
-export const userArn = (ctx: HandlerContext | string, u: UserRec) => iamArn(acct(ctx), "user", u.path, u.name);
-export const groupArn = (ctx: HandlerContext | string, g: GroupRec) => iamArn(acct(ctx), "group", g.path, g.name);
-export const roleArn = (ctx: HandlerContext | string, r: RoleRec) => iamArn(acct(ctx), "role", r.path, r.name);
-const acct = (ctx: HandlerContext | string) => (typeof ctx === "string" ? ctx : ctx.account);
 
 export const userOut = (account: string, u: UserRec, withTags = false) => ({
   Path: u.path,

@@ -2,8 +2,7 @@
 // Kept apart from the IAM handlers so authenticating a request does not load the whole service.
 import type { CredentialRecord, CredentialSource } from "../../core/identity.js";
 import type { Store } from "../../core/store/types.js";
-import { userArn } from "./common.js";
-import { k, tablesFor } from "./state.js";
+import { k, tablesFor, userArn } from "./state.js";
 
 const USAGE_WRITE_INTERVAL_MS = 60_000;
 

@@ -3,6 +3,7 @@ import { defineState, global, perAccount, STORE, type StateDef, type StateHolder
 import type { Store } from "../../core/store/types.js";
 import type { HandlerContext } from "../../core/context.js";
 import type { Tag } from "./api.generated.js";
+import { globalArn } from "../../core/arn.js";
 
 export interface UserRec {
   name: string;
@@ -229,3 +230,9 @@ export const tables = (ctx: HandlerContext): Tables => iamState.of(ctx);
 export { transaction } from "../../core/state.js";
 
 export const k = (...parts: string[]) => parts.join("\u0000");
+
+export const iamArn = (account: string, type: string, path: string, name: string) => globalArn(account, "iam", `${type}${path}${name}`);
+export const userArn = (ctx: HandlerContext | string, u: UserRec) => iamArn(acct(ctx), "user", u.path, u.name);
+export const groupArn = (ctx: HandlerContext | string, g: GroupRec) => iamArn(acct(ctx), "group", g.path, g.name);
+export const roleArn = (ctx: HandlerContext | string, r: RoleRec) => iamArn(acct(ctx), "role", r.path, r.name);
+const acct = (ctx: HandlerContext | string) => (typeof ctx === "string" ? ctx : ctx.account);
