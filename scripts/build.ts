@@ -18,9 +18,11 @@
 // them on every Node 20; every other dependency stays in node_modules.
 import { type Plugin, build, transform } from "esbuild";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openSqliteStore } from "../src/core/store/sqlite.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIST = join(ROOT, "dist");
@@ -154,6 +156,15 @@ export async function buildDist(): Promise<{ startup: string[]; later: string[] 
     const out = await transform(source, { ...common, format: "cjs", banner, footer: common.footer.js });
     mkdirSync(dirname(join(DIST, p)), { recursive: true });
     writeFileSync(join(DIST, p), out.code);
+  }
+
+  // The empty database a new data dir starts from (core/store/sqlite.ts), made by this code's own migrations.
+  const scratch = mkdtempSync(join(tmpdir(), "stratus-build-"));
+  try {
+    openSqliteStore(scratch).close();
+    copyFileSync(join(scratch, "stratus.db"), join(DIST, "empty.db"));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
 
   // dist/ is CommonJS whatever the package's "type" says; `build` names this build's code cache (bin/stratus.js).

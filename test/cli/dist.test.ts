@@ -17,6 +17,8 @@ import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from 
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { sqliteDriver } from "../../src/core/store/driver.js";
+import { openSqliteStore } from "../../src/core/store/sqlite.js";
 import { makeZip } from "../helpers/zip.js";
 import { killAll, run, startCli } from "./spawn.js";
 
@@ -171,5 +173,31 @@ test("the code cache: reused as written, a corrupt one replaced, an unsafe folde
     }
   } finally {
     rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test("a new data dir starts from dist/empty.db, which holds exactly the schema the migrations make (WAL mode, same version)", {
+  skip: !distBuilt && "dist/ is absent (run npm run build)",
+}, () => {
+  const fresh = tmp("stratus-schema-test-");
+  try {
+    // From source there is no template beside the module: the migrations run.
+    openSqliteStore(fresh).close();
+    const schema = (file: string) => {
+      const db = sqliteDriver().open(file);
+      try {
+        const rows = db.prepare<[], { type: string; name: string; sql: string | null }>("SELECT type, name, sql FROM sqlite_master ORDER BY name").all();
+        return { rows, version: db.pragma("user_version"), mode: db.pragma("journal_mode") };
+      } finally {
+        db.close();
+      }
+    };
+    const made = schema(join(fresh, "stratus.db"));
+    const template = schema(join(process.cwd(), "dist", "empty.db"));
+    assert.deepEqual(template, made);
+    assert.equal(template.mode, "wal");
+    assert.ok(template.rows.some((r) => r.name === "records"));
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
   }
 });

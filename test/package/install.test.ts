@@ -136,6 +136,7 @@ describe("the npm package", { skip: gitMissing || npmMissing, timeout: 900_000 }
       "bin/package.json",
       "dist/stratus.cjs",
       "dist/package.json",
+      "dist/empty.db",
       "runtimes/node/index.mjs",
       "runtimes/python/bootstrap.py",
       "models/index.json",

@@ -1,14 +1,22 @@
 // STS: the service at a glance — identity, session tokens, role sessions, and the credentials it issues.
 import { defineService } from "../../core/service.js";
 import type { StsApi } from "./api.generated.js";
-import { assumeRole } from "./assume-role.js";
 import { callerIdentity } from "./caller-identity.js";
 import { sweepExpiredSessions } from "./credentials.js";
-import { sessionTokens } from "./session-token.js";
 
-// Federation (web identity tokens, SAML assertions: JWT/JWKS and XML code) loads on its first call, so the usual
-// first call of all, GetCallerIdentity, does not compile it (issue 10, point 10: cold start).
-const federation = {
+// Only the caller-identity handlers load with the service: the usual first call of all, GetCallerIdentity, then
+// loads none of the code that issues sessions (trust policies, IAM's role lookup, MFA, session policies, the
+// JWT/JWKS and XML code of federation). Each of those loads on its own first call (issue 10, point 10: cold start).
+const onDemand = {
+  async getSessionToken(input, ctx) {
+    return (await import("./session-token.js")).sessionTokens.getSessionToken(input, ctx);
+  },
+  async getFederationToken(input, ctx) {
+    return (await import("./session-token.js")).sessionTokens.getFederationToken(input, ctx);
+  },
+  async assumeRole(input, ctx) {
+    return (await import("./assume-role.js")).assumeRole.assumeRole(input, ctx);
+  },
   async assumeRoleWithWebIdentity(input, ctx) {
     return (await import("./web-identity.js")).webIdentity.assumeRoleWithWebIdentity(input, ctx);
   },
@@ -19,9 +27,7 @@ const federation = {
 
 const handlers = {
   ...callerIdentity,
-  ...sessionTokens,
-  ...assumeRole,
-  ...federation,
+  ...onDemand,
 } satisfies Partial<StsApi>;
 
 const SWEEP_EVERY_MS = 10 * 60_000;
