@@ -42,6 +42,7 @@ test("every service answers through the built server, across chunks (SNS → SQS
 }, async () => {
   const cache = tmp("stratus-cc-test-");
   const s = await startCli(["--ephemeral", "--port", "0", "--log-level", "warn"], { STRATUS_COMPILE_CACHE_DIR: cache });
+  let engine = "";
   try {
     const c = config(s.url);
     const who = await new STSClient(c).send(new GetCallerIdentityCommand({}));
@@ -116,6 +117,7 @@ test("every service answers through the built server, across chunks (SNS → SQS
       new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "CreateUser" }] }),
     );
     assert.equal(trail.Events?.[0]?.EventName, "CreateUser");
+    engine = ((await (await fetch(`${s.url}/_stratus/health`)).json()) as { store: string }).store;
   } finally {
     assert.equal((await s.stop()).code, 0);
   }
@@ -126,6 +128,13 @@ test("every service answers through the built server, across chunks (SNS → SQS
     files.join("\n"),
   );
   assert.ok(files.filter((f) => /chunks_.*\.bin$/.test(f)).length > 5, files.join("\n"));
+  // better-sqlite3's own files, when it is the driver, run through the loader too (keyed by version, size, mtime).
+  if (engine === "better-sqlite3")
+    assert.ok(
+      files.some((f) => /better-sqlite3@[\d.]+_.*lib_database\.js-\d+-\d+\.bin$/.test(f)),
+      files.join("\n"),
+    );
+  else assert.notEqual(engine, "");
   const dir = readdirSync(cache).map((d) => join(cache, d))[0]!;
   assert.equal(statSync(dir).mode & 0o077, 0);
   rmSync(cache, { recursive: true, force: true });

@@ -183,8 +183,9 @@ export function loadBetterSqlite3(): typeof BetterSqlite3 | string {
     return "better-sqlite3 is not installed";
   }
   let version: string;
+  let main: string | undefined;
   try {
-    version = (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
+    ({ version, main } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string; main?: string });
   } catch {
     return `no better-sqlite3 package at ${dir}`;
   }
@@ -193,7 +194,13 @@ export function loadBetterSqlite3(): typeof BetterSqlite3 | string {
     return `better-sqlite3 ${version} does not run on Node.js ${process.version} (13 and later need Node 22+)`;
   }
   try {
-    const Database = require(dir) as typeof BetterSqlite3;
+    // Run from dist/, bin/stratus.js loads the package's files itself, with its code cache (~3 ms of a cold start).
+    const loadPackageFile = (globalThis as Record<symbol, unknown>)[Symbol.for("stratus.loadPackageFile")] as
+      | ((file: string, tag: string) => unknown)
+      | undefined;
+    const Database = (
+      loadPackageFile && main?.endsWith(".js") ? loadPackageFile(join(dir, main), `better-sqlite3@${version}`) : require(dir)
+    ) as typeof BetterSqlite3;
     // The addon where better-sqlite3's build and its prebuilt binaries put it, loaded directly and handed to every
     // open: its own lookup (the `bindings` package) tries a dozen paths, each a failed require, costing cold start
     // ~4 ms. Anywhere else, better-sqlite3 finds it itself.
