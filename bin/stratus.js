@@ -27,7 +27,9 @@ function cacheDir() {
     const { build } = JSON.parse(fs.readFileSync(path.join(DIST, "package.json"), "utf8"));
     if (typeof build !== "string" || !/^[0-9a-f]+$/.test(build)) return undefined;
     const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
-    const root = env.STRATUS_COMPILE_CACHE_DIR || path.join(require("node:os").tmpdir(), `stratus-compile-cache${uid === undefined ? "" : `-${uid}`}`);
+    // os.tmpdir()'s own rule on POSIX, without loading node:os (~0.4 ms).
+    const tmp = uid === undefined ? require("node:os").tmpdir() : (env.TMPDIR || env.TMP || env.TEMP || "/tmp").replace(/(.)\/$/, "$1");
+    const root = env.STRATUS_COMPILE_CACHE_DIR || path.join(tmp, `stratus-compile-cache${uid === undefined ? "" : `-${uid}`}`);
     fs.mkdirSync(root, { recursive: true, mode: 0o700 });
     const st = fs.statSync(root);
     if (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0)) return undefined;
