@@ -22,6 +22,7 @@ import type { Catalog } from "./core/catalog.js";
 import type { GatewayHost } from "./core/exchange.js";
 import type { ProtocolName } from "./core/http.js";
 import type { DispatchOptions, HostOptions, Identity, ServiceDefinition } from "./core/service.js";
+import type { ResourceProvider, ResourceTypesDeclaration } from "./core/resources.js";
 
 export type { AuthMode, Identity } from "./core/service.js";
 export type RuntimeOptions = HostOptions;
@@ -153,6 +154,18 @@ export class Runtime implements GatewayHost {
   }
 
   /** The service's model, with the protocol traits its registry entry declares (the codecs read them). */
+  private providers?: Map<string, ResourceTypesDeclaration>;
+
+  /** The provider of a CloudFormation resource type among the services' declarations; undefined if none runs it. */
+  async resourceProvider(type: string): Promise<ResourceProvider | undefined> {
+    if (!this.providers) {
+      this.providers = new Map();
+      for (const s of this.catalog.services) for (const t of s.declared.resources?.types ?? []) this.providers.set(t, s.declared.resources!);
+    }
+    const decl = this.providers.get(type);
+    return decl ? (await decl.load()).default[type] : undefined;
+  }
+
   model(service: string): ServiceModel {
     const model = loadModel(service);
     if (!model.wire) {

@@ -14,6 +14,7 @@ import type { ServiceModel, WireTraits } from "./model.js";
 import type { ResourcePolicyGuard } from "./policy/resource-guard.js";
 import type { Scheduler } from "./scheduler.js";
 import type { StateHolder } from "./state.js";
+import type { ResourceProvider, ResourceTypesDeclaration } from "./resources.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: each handler takes its own operation's input type
 export type Handler = (input: any, ctx: HandlerContext) => unknown;
@@ -99,6 +100,8 @@ export interface ServiceHost extends StateHolder {
   /** The one credential resolver: root keys, then every declared source (IAM keys, STS sessions). */
   readonly credentials: CredentialResolver;
   model(service: string): ServiceModel;
+  /** The provider of a CloudFormation resource type, from the service that declares it; undefined if none does. */
+  resourceProvider(type: string): Promise<ResourceProvider | undefined>;
   /** A started service's running instance (what its start hook returned), or undefined before it starts. */
   instance<T>(service: string): T | undefined;
 }
@@ -163,6 +166,8 @@ export interface ServiceRegistration {
   wire?: WireTraits;
   /** Values AWS accepts beyond the model's constraints, per operation and member, each with its source. */
   relaxed?: Relaxations;
+  /** The CloudFormation resource types this service runs (core/resources.ts), loaded when a template uses one. */
+  resources?: ResourceTypesDeclaration;
 }
 
 /**

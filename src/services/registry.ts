@@ -52,6 +52,7 @@ export const REGISTRY: ServiceRegistration[] = [
     quirk: sqsQuirk, // the query protocol's names, which the JSON model lost
     relaxed: sqsRelaxations, // ReceiveMessage's AttributeNames takes the message-system names
     wire: sqsWireTraits, // JSON errors' __type is the full shape id, com.amazonaws.sqs#<Shape>
+    resources: { types: ["AWS::SQS::Queue"], load: () => import("./sqs/cloudformation.js") },
   },
   {
     name: "sns",
@@ -60,8 +61,14 @@ export const REGISTRY: ServiceRegistration[] = [
     validate: snsValidate, // a required member left out: InvalidParameter "… Reason: no value for required parameter"
     // SigningCertURL, SubscribeURL and UnsubscribeURL.
     routes: [{ matches: (_host, path) => path.startsWith("/_stratus/sns/"), load: () => import("./sns/routes.js") }],
+    resources: { types: ["AWS::SNS::Topic"], load: () => import("./sns/cloudformation.js") },
   },
-  { name: "ssm", botocore: "ssm", load: () => import("./ssm/index.js") },
+  {
+    name: "ssm",
+    botocore: "ssm",
+    load: () => import("./ssm/index.js"),
+    resources: { types: ["AWS::SSM::Parameter"], load: () => import("./ssm/cloudformation.js") },
+  },
   {
     name: "secrets-manager",
     botocore: "secretsmanager",
@@ -86,7 +93,7 @@ export const REGISTRY: ServiceRegistration[] = [
     // CreateFunction and UpdateFunctionCode carry a 50 MB zip as base64 JSON (AWS's own request limit).
     bodyLimit: 69_905_067,
   },
-  { name: "cloudformation", botocore: "cloudformation" },
+  { name: "cloudformation", botocore: "cloudformation", load: () => import("./cloudformation/index.js") },
   { name: "xray", botocore: "xray" },
   { name: "ecs", botocore: "ecs" },
   { name: "ecr", botocore: "ecr" },

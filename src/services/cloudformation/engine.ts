@@ -1,0 +1,302 @@
+// The stack engine: runs a stack operation in the background as AWS does (the API answers at once; waiters poll),
+// resources in dependency order and independent ones in parallel, through each type's provider (the service that
+// declares it, core/resources.ts). Every transition is a stack event; every record is in the store before the next
+// step, so a server stopped mid-operation resumes it when it starts again (a create is rolled back, a delete or a
+// rollback carries on): a stack is never left IN_PROGRESS.
+import { ServiceError, isServiceError } from "../../core/errors.js";
+import { uuid4 } from "../../core/ids.js";
+import type { ResourceProvider } from "../../core/resources.js";
+import type { Identity, ServiceHost } from "../../core/service.js";
+import type { Output } from "./api.generated.js";
+import { cfnState, type EventRec, type ResourceRec, type StackRec } from "./state.js";
+import { type Json, type Template, dependencies, evaluate, parseTemplate, waves } from "./template-ops.js";
+import { validateProperties } from "./types.js";
+
+type Tables = ReturnType<typeof cfnState.at>;
+
+const RANDOM_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/** `<stack>-<logicalId>-<RANDOM>` in at most `max` characters: stack and logical id are cut, the suffix kept. */
+export function generatedName(stack: string, logicalId: string, max: number, opts: { suffix?: string; lowercase?: boolean } = {}): string {
+  let random = "";
+  for (let i = 0; i < 12; i++) random += RANDOM_CHARS[Math.floor(Math.random() * RANDOM_CHARS.length)];
+  const suffix = opts.suffix ?? "";
+  if (max <= 0) return random;
+  const room = max - random.length - suffix.length - 2;
+  const half = Math.max(1, Math.floor(room / 2));
+  const s = stack.slice(0, Math.max(half, room - logicalId.length));
+  const l = logicalId.slice(0, room - s.length);
+  const name = `${s}-${l}-${random}${suffix}`;
+  return opts.lowercase ? name.toLowerCase() : name;
+}
+
+/** A provider's failure as CloudFormation words it on the resource (Cloud Control's handler message). */
+function handlerFailure(e: unknown, service: string): string {
+  if (!isServiceError(e)) return `Internal Failure`;
+  const handlerCode = /AlreadyExists|ResourceExists/i.test(e.code)
+    ? "AlreadyExists"
+    : /NotFound|NonExistent|DoesNotExist/i.test(e.code)
+      ? "NotFound"
+      : e.status < 500
+        ? "InvalidRequest"
+        : "GeneralServiceException";
+  return `Resource handler returned message: "${e.message} (Service: ${service}, Status Code: ${e.status}, Request ID: ${uuid4()})" (RequestToken: ${uuid4()}, HandlerErrorCode: ${handlerCode})`;
+}
+
+export class Engine {
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(private readonly host: ServiceHost) {}
+
+  /** Picks up every operation a previous run left in progress. */
+  resume(): void {
+    for (const { account, region, tables } of cfnState.all(this.host, "stacks")) {
+      for (const { value: s } of tables.stacks.list()) {
+        if (s.status === "CREATE_IN_PROGRESS" || s.status === "ROLLBACK_IN_PROGRESS") {
+          this.start(account, region, s.stackId, () => this.rollback(tables, s, "Stratus stopped while the stack was being created."));
+        } else if (s.status === "DELETE_IN_PROGRESS") this.start(account, region, s.stackId, () => this.deleteResources(tables, s));
+      }
+    }
+  }
+
+  /** Waits for a stack's running operation (tests, and the server's drain). */
+  idle(stackId: string): Promise<void> {
+    return this.running.get(stackId) ?? Promise.resolve();
+  }
+
+  create(account: string, region: string, stackId: string): void {
+    this.start(account, region, stackId, (t, s) => this.runCreate(t, s));
+  }
+
+  delete(account: string, region: string, stackId: string): void {
+    this.start(account, region, stackId, (t, s) => this.deleteResources(t, s));
+  }
+
+  private start(account: string, region: string, stackId: string, op: (t: Tables, s: StackRec) => Promise<void>): void {
+    const tables = cfnState.at(this.host, account, region);
+    const run = (async () => {
+      await Promise.resolve();
+      const s = tables.stacks.get(stackId);
+      if (!s) return;
+      try {
+        await op(tables, s);
+      } catch (e) {
+        this.host.logger.error(`cloudformation: stack ${s.stackName} operation failed`, e);
+      }
+    })().finally(() => this.running.delete(stackId));
+    this.running.set(stackId, run);
+  }
+
+  private who(s: StackRec): Identity {
+    const [, , , region, account] = s.stackId.split(":");
+    return { ...this.host.rootIdentity(account, region), invokedBy: "cloudformation" };
+  }
+
+  /** Appends a stack event and logs it (one line per transition, for whoever watches the terminal). */
+  event(t: Tables, s: StackRec, e: Omit<EventRec, "eventId" | "timestamp">): void {
+    const now = this.host.clock.now();
+    const n = t.events.count(`${s.stackId}\u0000`);
+    const eventId =
+      e.logicalId === s.stackName && e.type === "AWS::CloudFormation::Stack" ? uuid4() : `${e.logicalId}-${e.status}-${new Date(now).toISOString()}`;
+    t.events.put(`${s.stackId}\u0000${String(n).padStart(8, "0")}`, { ...e, eventId, timestamp: now });
+    this.host.logger.info(`cloudformation ${s.stackName}: ${e.logicalId} ${e.status}${e.reason ? ` (${e.reason})` : ""}`);
+  }
+
+  setStatus(t: Tables, s: StackRec, status: StackRec["status"], reason?: string): void {
+    s.status = status;
+    s.statusReason = reason;
+    t.stacks.put(s.stackId, s);
+    this.event(t, s, { logicalId: s.stackName, physicalId: s.stackId, type: "AWS::CloudFormation::Stack", status, reason });
+  }
+
+  private async runCreate(t: Tables, s: StackRec): Promise<void> {
+    const template = parseTemplate(s.templateBody);
+    const order = waves(dependencies(template));
+    const ctx = this.host.context("cloudformation", "CreateStack", this.who(s));
+    const failed: string[] = [];
+    for (const wave of order) {
+      await Promise.all(wave.map((id) => this.createResource(t, s, template, id, ctx).catch(() => failed.push(id))));
+      if (failed.length) break;
+    }
+    if (!failed.length) {
+      try {
+        s.outputs = this.outputs(t, s, template);
+      } catch (e) {
+        failed.push("Outputs");
+        s.statusReason = e instanceof Error ? e.message : String(e);
+      }
+    }
+    if (!failed.length) return this.setStatus(t, s, "CREATE_COMPLETE");
+    const reason = `The following resource(s) failed to create: [${failed.sort().join(", ")}]. `;
+    if (s.onFailure === "DO_NOTHING") return this.setStatus(t, s, "CREATE_FAILED", reason);
+    await this.rollback(t, s, `${reason}Rollback requested by user.`);
+    if (s.onFailure === "DELETE" && s.status === "ROLLBACK_COMPLETE") await this.deleteResources(t, this.setDeleting(t, s));
+  }
+
+  private setDeleting(t: Tables, s: StackRec): StackRec {
+    this.setStatus(t, s, "DELETE_IN_PROGRESS");
+    return s;
+  }
+
+  private env(t: Tables, s: StackRec, template: Template) {
+    const [, , , region, account] = s.stackId.split(":");
+    const pseudo: Record<string, Json> = {
+      "AWS::AccountId": account,
+      "AWS::Region": region,
+      "AWS::StackName": s.stackName,
+      "AWS::StackId": s.stackId,
+      "AWS::Partition": s.stackId.split(":")[1],
+      "AWS::URLSuffix": "amazonaws.com",
+      "AWS::NotificationARNs": s.notificationArns,
+    };
+    const resource = (id: string) => t.resources.get(`${s.stackId}\u0000${id}`);
+    return {
+      region,
+      mappings: template.Mappings,
+      conditions: {},
+      refs: (name: string): Json | undefined => {
+        if (name in pseudo) return pseudo[name];
+        if (name in s.parameters) {
+          const type = template.Parameters?.[name]?.Type ?? "String";
+          return type === "CommaDelimitedList" || type.startsWith("List<") ? s.parameters[name].split(",") : s.parameters[name];
+        }
+        const r = resource(name);
+        return r ? (r.ref ?? r.physicalId) : undefined;
+      },
+      getAtt: (id: string, attr: string): Json | undefined => {
+        const r = resource(id);
+        if (!r) throw new ServiceError("ValidationError", `Template error: instance of Fn::GetAtt references undefined resource ${id}`, 400);
+        const v = r.attributes?.[attr];
+        if (v === undefined)
+          throw new ServiceError("ValidationError", `Template error: resource ${id} does not support attribute type ${attr} in Fn::GetAtt`, 400);
+        return v as Json;
+      },
+    };
+  }
+
+  private async createResource(t: Tables, s: StackRec, template: Template, id: string, ctx: ReturnType<ServiceHost["context"]>): Promise<void> {
+    const decl = template.Resources[id];
+    const key = `${s.stackId}\u0000${id}`;
+    const rec: ResourceRec = {
+      logicalId: id,
+      type: decl.Type,
+      status: "CREATE_IN_PROGRESS",
+      timestamp: this.host.clock.now(),
+      properties: {},
+      deletionPolicy: decl.DeletionPolicy,
+    };
+    t.resources.put(key, rec);
+    this.event(t, s, { logicalId: id, type: decl.Type, status: "CREATE_IN_PROGRESS" });
+    const fail = (reason: string) => {
+      rec.status = "CREATE_FAILED";
+      rec.statusReason = reason;
+      rec.timestamp = this.host.clock.now();
+      t.resources.put(key, rec);
+      this.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "CREATE_FAILED", reason });
+      throw new Error(reason);
+    };
+    let provider: ResourceProvider | undefined;
+    let properties: Record<string, unknown>;
+    try {
+      properties = (evaluate(decl.Properties ?? {}, this.env(t, s, template)) ?? {}) as Record<string, unknown>;
+      provider = await this.host.resourceProvider(decl.Type);
+    } catch (e) {
+      return fail(e instanceof Error ? e.message : String(e));
+    }
+    // Never a silent success: a type Stratus does not run fails its resource, saying so.
+    if (!provider) return fail(`Resource type ${decl.Type} is not supported by Stratus yet: no service here runs it.`);
+    // The properties against AWS's resource specification (types.ts): required, unknown and mistyped keys.
+    const checked = validateProperties(id, decl.Type, properties);
+    if (checked.reason) return fail(checked.reason);
+    rec.properties = properties;
+    try {
+      const out = await provider.create({
+        ctx,
+        stackName: s.stackName,
+        stackId: s.stackId,
+        logicalId: id,
+        properties,
+        generateName: (max, opts) => generatedName(s.stackName, id, max, opts),
+      });
+      Object.assign(rec, { physicalId: out.physicalId, ref: out.ref, attributes: out.attributes, status: "CREATE_COMPLETE", timestamp: this.host.clock.now() });
+      t.resources.put(key, rec);
+      this.event(t, s, { logicalId: id, physicalId: out.physicalId, type: decl.Type, status: "CREATE_COMPLETE" });
+    } catch (e) {
+      return fail(handlerFailure(e, decl.Type.split("::")[1] ?? "Unknown"));
+    }
+  }
+
+  private outputs(t: Tables, s: StackRec, template: Template): Output[] {
+    const env = this.env(t, s, template);
+    return Object.entries(template.Outputs ?? {}).map(([key, o]) => ({
+      OutputKey: key,
+      OutputValue: String(evaluate(o.Value, env)),
+      Description: o.Description,
+      ExportName: o.Export ? String(evaluate(o.Export.Name, env)) : undefined,
+    }));
+  }
+
+  /** Deletes what a failed create made, dependents first; ROLLBACK_COMPLETE, or ROLLBACK_FAILED if a delete fails. */
+  private async rollback(t: Tables, s: StackRec, reason: string): Promise<void> {
+    if (s.status !== "ROLLBACK_IN_PROGRESS") this.setStatus(t, s, "ROLLBACK_IN_PROGRESS", reason);
+    const ok = await this.removeAll(t, s, "CreateStack");
+    this.setStatus(t, s, ok ? "ROLLBACK_COMPLETE" : "ROLLBACK_FAILED", ok ? undefined : "The following resource(s) failed to delete: see the stack's events.");
+  }
+
+  private async deleteResources(t: Tables, s: StackRec): Promise<void> {
+    const ok = await this.removeAll(t, s, "DeleteStack");
+    if (!ok) return this.setStatus(t, s, "DELETE_FAILED", "The following resource(s) failed to delete: see the stack's events.");
+    s.deletionTime = this.host.clock.now();
+    this.setStatus(t, s, "DELETE_COMPLETE");
+    if (t.names.get(s.stackName) === s.stackId) t.names.delete(s.stackName);
+  }
+
+  /** Deletes the stack's resources in reverse dependency order, honouring DeletionPolicy and RetainResources. */
+  private async removeAll(t: Tables, s: StackRec, operation: string): Promise<boolean> {
+    const template = parseTemplate(s.templateBody);
+    const order = waves(dependencies(template)).reverse();
+    const ctx = this.host.context("cloudformation", operation, this.who(s));
+    let ok = true;
+    for (const wave of order) {
+      await Promise.all(
+        wave.map(async (id) => {
+          const key = `${s.stackId}\u0000${id}`;
+          const rec = t.resources.get(key);
+          if (!rec || rec.status === "DELETE_COMPLETE" || rec.status === "DELETE_SKIPPED") return;
+          const retain = operation === "DeleteStack" && (rec.deletionPolicy === "Retain" || s.retain?.includes(id));
+          if (retain || !rec.physicalId) {
+            rec.status = retain ? "DELETE_SKIPPED" : "DELETE_COMPLETE";
+            t.resources.put(key, rec);
+            this.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: rec.type, status: rec.status });
+            return;
+          }
+          rec.status = "DELETE_IN_PROGRESS";
+          t.resources.put(key, rec);
+          this.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: rec.type, status: "DELETE_IN_PROGRESS" });
+          try {
+            const provider = await this.host.resourceProvider(rec.type);
+            await provider?.delete({
+              ctx,
+              stackName: s.stackName,
+              stackId: s.stackId,
+              logicalId: id,
+              physicalId: rec.physicalId,
+              properties: rec.properties,
+              generateName: () => rec.physicalId!,
+            });
+            rec.status = "DELETE_COMPLETE";
+            rec.statusReason = undefined;
+          } catch (e) {
+            ok = false;
+            rec.status = "DELETE_FAILED";
+            rec.statusReason = handlerFailure(e, rec.type.split("::")[1] ?? "Unknown");
+          }
+          rec.timestamp = this.host.clock.now();
+          t.resources.put(key, rec);
+          this.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: rec.type, status: rec.status, reason: rec.statusReason });
+        }),
+      );
+    }
+    return ok;
+  }
+}

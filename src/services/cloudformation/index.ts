@@ -1,0 +1,19 @@
+// CloudFormation: the service at a glance — stacks created and deleted by the engine (engine.ts) through the
+// resource types each service declares (core/resources.ts), their resources, events and templates.
+import { defineService } from "../../core/service.js";
+import type { CloudformationApi } from "./api.generated.js";
+import { Engine } from "./engine.js";
+import { stacks } from "./stacks.js";
+
+const handlers = { ...stacks } satisfies Partial<CloudformationApi>;
+
+export default defineService({
+  name: "cloudformation",
+  handlers,
+  start(host) {
+    const engine = new Engine(host);
+    // Operations a stopped server left in progress carry on (a create rolls back), so none stays IN_PROGRESS.
+    engine.resume();
+    return { instance: engine };
+  },
+});

@@ -1,0 +1,278 @@
+// Stack operations: create and delete start the engine and answer at once (the SDK waiters and `aws cloudformation
+// wait` poll DescribeStacks); the rest read the records.
+import { regionalArn } from "../../core/arn.js";
+import type { HandlerContext } from "../../core/context.js";
+import { ServiceError } from "../../core/errors.js";
+import { uuid4 } from "../../core/ids.js";
+import { pageByKey } from "../../core/paging.js";
+import type { CloudformationApi, Parameter, Stack, StackEvent, StackResource, StackStatus } from "./api.generated.js";
+import { AlreadyExistsException } from "./api.generated.js";
+import type { Engine } from "./engine.js";
+import { cfnState, type StackRec } from "./state.js";
+import { dependencies, parseTemplate, type Template, waves } from "./template-ops.js";
+import { typeExists } from "./types.js";
+
+const validation = (message: string) => new ServiceError("ValidationError", message, 400);
+const engine = (ctx: HandlerContext) => ctx.instance<Engine>();
+const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
+
+/** A stack by name (the live one) or by stack id (deleted ones too); AWS's error when there is none. */
+function findStack(ctx: HandlerContext, nameOrId: string): StackRec {
+  const t = cfnState.of(ctx);
+  const id = nameOrId.startsWith("arn:") ? nameOrId : t.names.get(nameOrId);
+  const s = id ? t.stacks.get(id) : undefined;
+  if (!s) throw validation(`Stack with id ${nameOrId} does not exist`);
+  return s;
+}
+
+function templateOf(input: { TemplateBody?: string; TemplateURL?: string }): { body: string; template: Template } {
+  if (input.TemplateBody === undefined && input.TemplateURL === undefined) throw validation("Either Template URL or Template Body must be specified.");
+  if (input.TemplateBody === undefined) throw validation("TemplateURL is not supported by Stratus yet: pass TemplateBody.");
+  const template = parseTemplate(input.TemplateBody);
+  // A type AWS does not have is the template's error; one AWS has that Stratus does not run fails its resource.
+  const unknown = [...new Set(Object.values(template.Resources).map((r) => r.Type))].filter((t) => typeof t !== "string" || !typeExists(t));
+  if (unknown.length) throw validation(`Template format error: Unrecognized resource types: [${unknown.join(", ")}]`);
+  waves(dependencies(template));
+  return { body: input.TemplateBody, template };
+}
+
+/** Parameter values: the given ones, then defaults; AWS's errors for missing and unknown ones. */
+function resolveParameters(template: Template, given: Parameter[] = []): Record<string, string> {
+  const declared = template.Parameters ?? {};
+  const unknown = given.filter((p) => p.ParameterKey && !(p.ParameterKey in declared)).map((p) => p.ParameterKey);
+  if (unknown.length) throw validation(`Parameters: [${unknown.join(", ")}] do not exist in the template`);
+  const out: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const [name, p] of Object.entries(declared)) {
+    const v =
+      given.find((g) => g.ParameterKey === name)?.ParameterValue ??
+      (p.Default === undefined ? undefined : Array.isArray(p.Default) ? p.Default.join(",") : String(p.Default));
+    if (v === undefined) missing.push(name);
+    else out[name] = v;
+  }
+  if (missing.length) throw validation(`Parameters: [${missing.join(", ")}] must have values`);
+  return out;
+}
+
+const parametersOut = (s: StackRec): Parameter[] =>
+  Object.entries(s.parameters).map(([ParameterKey, v]) => ({ ParameterKey, ParameterValue: s.noEcho.includes(ParameterKey) ? "****" : v }));
+
+function stackOut(s: StackRec): Stack {
+  return {
+    StackId: s.stackId,
+    StackName: s.stackName,
+    Description: s.description,
+    Parameters: parametersOut(s),
+    CreationTime: new Date(s.creationTime),
+    DeletionTime: date(s.deletionTime),
+    LastUpdatedTime: date(s.lastUpdatedTime),
+    StackStatus: s.status as StackStatus,
+    StackStatusReason: s.statusReason,
+    DisableRollback: s.disableRollback,
+    NotificationARNs: s.notificationArns,
+    TimeoutInMinutes: s.timeoutInMinutes,
+    Capabilities: s.capabilities as Stack["Capabilities"],
+    Outputs: s.outputs,
+    RoleARN: s.roleArn,
+    Tags: s.tags,
+    EnableTerminationProtection: s.terminationProtection,
+    DriftInformation: { StackDriftStatus: "NOT_CHECKED" },
+  };
+}
+
+export const stacks = {
+  createStack(input, ctx) {
+    const t = cfnState.of(ctx);
+    if (t.names.has(input.StackName)) throw new AlreadyExistsException(`Stack [${input.StackName}] already exists`);
+    const { body, template } = templateOf(input);
+    const parameters = resolveParameters(template, input.Parameters);
+    const stackId = regionalArn(ctx, "cloudformation", `stack/${input.StackName}/${uuid4()}`);
+    const s: StackRec = {
+      stackId,
+      stackName: input.StackName,
+      status: "CREATE_IN_PROGRESS",
+      creationTime: ctx.now(),
+      description: template.Description,
+      templateBody: body,
+      parameters,
+      noEcho: Object.entries(template.Parameters ?? {})
+        .filter(([, p]) => p.NoEcho === true || p.NoEcho === "true")
+        .map(([n]) => n),
+      capabilities: input.Capabilities ?? [],
+      tags: (input.Tags ?? []) as StackRec["tags"],
+      disableRollback: input.DisableRollback ?? false,
+      onFailure: input.OnFailure ?? (input.DisableRollback ? "DO_NOTHING" : "ROLLBACK"),
+      terminationProtection: input.EnableTerminationProtection ?? false,
+      notificationArns: input.NotificationARNs ?? [],
+      timeoutInMinutes: input.TimeoutInMinutes,
+      roleArn: input.RoleARN,
+      principalArn: ctx.principal.arn,
+    };
+    if (input.DisableRollback && input.OnFailure) throw validation("You cannot specify both DisableRollback and OnFailure.");
+    t.stacks.put(stackId, s);
+    t.names.put(s.stackName, stackId);
+    const e = engine(ctx);
+    e.setStatus(t, s, "CREATE_IN_PROGRESS", "User Initiated");
+    ctx.startAtBoot();
+    e.create(ctx.account, ctx.region, stackId);
+    return { StackId: stackId };
+  },
+
+  deleteStack(input, ctx) {
+    const t = cfnState.of(ctx);
+    const id = input.StackName.startsWith("arn:") ? input.StackName : t.names.get(input.StackName);
+    const s = id ? t.stacks.get(id) : undefined;
+    // Deleting a stack that does not exist (or is deleted) succeeds, as on AWS.
+    if (!s || s.status === "DELETE_COMPLETE" || s.status === "DELETE_IN_PROGRESS") return {};
+    if (s.terminationProtection) throw validation(`Stack [${s.stackName}] cannot be deleted while TerminationProtection is enabled`);
+    if (s.status.endsWith("_IN_PROGRESS")) throw validation(`Stack [${s.stackName}] cannot be deleted while in status ${s.status}`);
+    if (input.RetainResources?.length && s.status !== "DELETE_FAILED") {
+      throw validation("Invalid operation on stack: RetainResources can only be specified when the stack is in the DELETE_FAILED state");
+    }
+    s.retain = input.RetainResources;
+    const e = engine(ctx);
+    e.setStatus(t, s, "DELETE_IN_PROGRESS", "User Initiated");
+    ctx.startAtBoot();
+    e.delete(ctx.account, ctx.region, s.stackId);
+    return {};
+  },
+
+  describeStacks(input, ctx) {
+    if (input.StackName) return { Stacks: [stackOut(findStack(ctx, input.StackName))] };
+    const live = cfnState
+      .of(ctx)
+      .names.list()
+      .map((e) => cfnState.of(ctx).stacks.get(e.value)!)
+      .filter(Boolean);
+    const page = pageByKey(live, (s) => s.stackName, {
+      operation: "DescribeStacks",
+      token: input.NextToken,
+      max: 100,
+      invalid: () => validation("Invalid NextToken"),
+    });
+    return { Stacks: page.items.map(stackOut), NextToken: page.next };
+  },
+
+  listStacks(input, ctx) {
+    const all = cfnState
+      .of(ctx)
+      .stacks.list()
+      .map((e) => e.value)
+      .filter((s) => !input.StackStatusFilter?.length || input.StackStatusFilter.includes(s.status as StackStatus));
+    return {
+      StackSummaries: all.map((s) => ({
+        StackId: s.stackId,
+        StackName: s.stackName,
+        TemplateDescription: s.description,
+        CreationTime: new Date(s.creationTime),
+        LastUpdatedTime: date(s.lastUpdatedTime),
+        DeletionTime: date(s.deletionTime),
+        StackStatus: s.status as StackStatus,
+        StackStatusReason: s.statusReason,
+        DriftInformation: { StackDriftStatus: "NOT_CHECKED" },
+      })),
+    };
+  },
+
+  describeStackEvents(input, ctx) {
+    const s = findStack(ctx, input.StackName);
+    const events: StackEvent[] = cfnState
+      .of(ctx)
+      .events.list({ prefix: `${s.stackId}\u0000` })
+      .map(({ value: e }) => ({
+        StackId: s.stackId,
+        EventId: e.eventId,
+        StackName: s.stackName,
+        LogicalResourceId: e.logicalId,
+        PhysicalResourceId: e.physicalId ?? "",
+        ResourceType: e.type,
+        Timestamp: new Date(e.timestamp),
+        ResourceStatus: e.status as StackEvent["ResourceStatus"],
+        ResourceStatusReason: e.reason,
+        ResourceProperties: e.properties,
+      }))
+      .reverse();
+    return { StackEvents: events };
+  },
+
+  describeStackResources(input, ctx) {
+    if (!input.StackName) throw validation("Either StackName or PhysicalResourceId must be specified.");
+    const s = findStack(ctx, input.StackName);
+    const resources: StackResource[] = resourcesOf(ctx, s)
+      .filter((r) => !input.LogicalResourceId || r.logicalId === input.LogicalResourceId)
+      .map((r) => ({
+        StackName: s.stackName,
+        StackId: s.stackId,
+        LogicalResourceId: r.logicalId,
+        PhysicalResourceId: r.physicalId,
+        ResourceType: r.type,
+        Timestamp: new Date(r.timestamp),
+        ResourceStatus: r.status,
+        ResourceStatusReason: r.statusReason,
+        DriftInformation: { StackResourceDriftStatus: "NOT_CHECKED" },
+      }));
+    return { StackResources: resources };
+  },
+
+  describeStackResource(input, ctx) {
+    const s = findStack(ctx, input.StackName);
+    const r = resourcesOf(ctx, s).find((x) => x.logicalId === input.LogicalResourceId);
+    if (!r) throw validation(`Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`);
+    return {
+      StackResourceDetail: {
+        StackName: s.stackName,
+        StackId: s.stackId,
+        LogicalResourceId: r.logicalId,
+        PhysicalResourceId: r.physicalId,
+        ResourceType: r.type,
+        LastUpdatedTimestamp: new Date(r.timestamp),
+        ResourceStatus: r.status,
+        ResourceStatusReason: r.statusReason,
+        Metadata: "{}",
+        DriftInformation: { StackResourceDriftStatus: "NOT_CHECKED" },
+      },
+    };
+  },
+
+  listStackResources(input, ctx) {
+    const s = findStack(ctx, input.StackName);
+    return {
+      StackResourceSummaries: resourcesOf(ctx, s).map((r) => ({
+        LogicalResourceId: r.logicalId,
+        PhysicalResourceId: r.physicalId,
+        ResourceType: r.type,
+        LastUpdatedTimestamp: new Date(r.timestamp),
+        ResourceStatus: r.status,
+        ResourceStatusReason: r.statusReason,
+        DriftInformation: { StackResourceDriftStatus: "NOT_CHECKED" },
+      })),
+    };
+  },
+
+  getTemplate(input, ctx) {
+    if (!input.StackName) throw validation("StackName must be specified.");
+    const s = findStack(ctx, input.StackName);
+    return { TemplateBody: s.templateBody, StagesAvailable: ["Original", "Processed"] };
+  },
+
+  validateTemplate(input) {
+    const { template } = templateOf(input);
+    return {
+      Description: template.Description,
+      Parameters: Object.entries(template.Parameters ?? {}).map(([ParameterKey, p]) => ({
+        ParameterKey,
+        DefaultValue: p.Default === undefined ? undefined : String(p.Default),
+        NoEcho: p.NoEcho === true || p.NoEcho === "true",
+        Description: p.Description,
+      })),
+      Capabilities: [],
+    };
+  },
+} satisfies Partial<CloudformationApi>;
+
+function resourcesOf(ctx: HandlerContext, s: StackRec) {
+  return cfnState
+    .of(ctx)
+    .resources.list({ prefix: `${s.stackId}\u0000` })
+    .map((e) => e.value);
+}

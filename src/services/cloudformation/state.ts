@@ -1,0 +1,87 @@
+// CloudFormation's records, per account and region: stacks (by stack id, deleted ones kept for DescribeStacks by
+// id and ListStacks), the live name → id index, each stack's resources and its events.
+import { defineState, regional } from "../../core/state.js";
+import type { Output } from "./api.generated.js";
+
+export type StackStatus =
+  | "CREATE_IN_PROGRESS"
+  | "CREATE_COMPLETE"
+  | "CREATE_FAILED"
+  | "ROLLBACK_IN_PROGRESS"
+  | "ROLLBACK_COMPLETE"
+  | "ROLLBACK_FAILED"
+  | "DELETE_IN_PROGRESS"
+  | "DELETE_COMPLETE"
+  | "DELETE_FAILED";
+
+export type ResourceStatus =
+  | "CREATE_IN_PROGRESS"
+  | "CREATE_COMPLETE"
+  | "CREATE_FAILED"
+  | "DELETE_IN_PROGRESS"
+  | "DELETE_COMPLETE"
+  | "DELETE_FAILED"
+  | "DELETE_SKIPPED";
+
+export interface StackRec {
+  stackId: string;
+  stackName: string;
+  status: StackStatus;
+  statusReason?: string;
+  creationTime: number;
+  lastUpdatedTime?: number;
+  deletionTime?: number;
+  description?: string;
+  templateBody: string;
+  /** Resolved parameter values; `noEcho` names those shown as ****. */
+  parameters: Record<string, string>;
+  noEcho: string[];
+  capabilities: string[];
+  tags: { Key: string; Value: string }[];
+  outputs?: Output[];
+  disableRollback: boolean;
+  onFailure: "ROLLBACK" | "DELETE" | "DO_NOTHING";
+  terminationProtection: boolean;
+  notificationArns: string[];
+  timeoutInMinutes?: number;
+  roleArn?: string;
+  /** Who started the operation: the engine calls the services as this principal. */
+  principalArn: string;
+  /** Resources the current DeleteStack keeps (RetainResources). */
+  retain?: string[];
+}
+
+export interface ResourceRec {
+  logicalId: string;
+  type: string;
+  physicalId?: string;
+  status: ResourceStatus;
+  statusReason?: string;
+  timestamp: number;
+  /** The properties as created (resolved), for updates and deletes. */
+  properties: Record<string, unknown>;
+  ref?: string;
+  attributes?: Record<string, unknown>;
+  deletionPolicy?: string;
+}
+
+export interface EventRec {
+  eventId: string;
+  logicalId: string;
+  physicalId?: string;
+  type: string;
+  timestamp: number;
+  status: string;
+  reason?: string;
+  properties?: string;
+}
+
+export const cfnState = defineState("cloudformation", {
+  stacks: regional<StackRec>(),
+  /** Live stack name → stack id. */
+  names: regional<string>(),
+  /** `<stackId>\0<logicalId>` → resource. */
+  resources: regional<ResourceRec>(),
+  /** `<stackId>\0<sequence>` → event, in order. */
+  events: regional<EventRec>(),
+});

@@ -1,0 +1,84 @@
+// AWS::SQS::Queue for CloudFormation (core/resources.ts), through SQS's own operations. Ref is the queue URL;
+// GetAtt: Arn, QueueName, QueueUrl (the resource specification's attributes). A queue the template does not name
+// gets `<stack>-<logicalId>-<RANDOM>` (80 characters at most, ".fifo" kept for a FIFO queue), as CloudFormation
+// names it.
+import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
+import { isServiceError } from "../../core/errors.js";
+
+/** Properties that are queue attributes, as CloudFormation spells them (the same names as SQS's attributes). */
+const ATTRIBUTES = [
+  "ContentBasedDeduplication",
+  "DeduplicationScope",
+  "DelaySeconds",
+  "FifoQueue",
+  "FifoThroughputLimit",
+  "KmsDataKeyReusePeriodSeconds",
+  "KmsMasterKeyId",
+  "MaximumMessageSize",
+  "MessageRetentionPeriod",
+  "ReceiveMessageWaitTimeSeconds",
+  "RedriveAllowPolicy",
+  "RedrivePolicy",
+  "SqsManagedSseEnabled",
+  "VisibilityTimeout",
+];
+
+/** A property value as SQS takes an attribute: JSON for the policies CloudFormation allows as objects. */
+const attributeValue = (v: unknown): string => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
+
+function attributesOf(props: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of ATTRIBUTES) if (props[a] !== undefined) out[a] = attributeValue(props[a]);
+  return out;
+}
+
+const tagsOf = (props: Record<string, unknown>): Record<string, string> | undefined => {
+  const tags = props.Tags as { Key: string; Value: string }[] | undefined;
+  return tags?.length ? Object.fromEntries(tags.map((t) => [t.Key, t.Value])) : undefined;
+};
+
+async function describe(req: ResourceRequest, url: string) {
+  const { Attributes } = await req.ctx.client("sqs").getQueueAttributes({ QueueUrl: url, AttributeNames: ["QueueArn"] });
+  const name = url.slice(url.lastIndexOf("/") + 1);
+  return { physicalId: url, ref: url, attributes: { Arn: Attributes?.QueueArn, QueueName: name, QueueUrl: url } };
+}
+
+export default {
+  "AWS::SQS::Queue": {
+    async create(req) {
+      const p = req.properties;
+      const fifo = p.FifoQueue === true || p.FifoQueue === "true";
+      const name = (p.QueueName as string | undefined) ?? req.generateName(80, { suffix: fifo ? ".fifo" : "" });
+      const attributes = attributesOf(p);
+      const { QueueUrl } = await req.ctx.client("sqs").createQueue({ QueueName: name, Attributes: attributes, tags: tagsOf(p) });
+      return describe(req, QueueUrl!);
+    },
+    async update(req) {
+      const sqs = req.ctx.client("sqs");
+      const now = attributesOf(req.properties);
+      // Attributes left out of the template go back to SQS's defaults, as CloudFormation resets them.
+      const defaults: Record<string, string> = {
+        DelaySeconds: "0",
+        MaximumMessageSize: "262144",
+        MessageRetentionPeriod: "345600",
+        ReceiveMessageWaitTimeSeconds: "0",
+        VisibilityTimeout: "30",
+      };
+      for (const a of Object.keys(attributesOf(req.previous))) if (now[a] === undefined && defaults[a] !== undefined) now[a] = defaults[a];
+      if (Object.keys(now).length) await sqs.setQueueAttributes({ QueueUrl: req.physicalId, Attributes: now });
+      const before = tagsOf(req.previous) ?? {};
+      const after = tagsOf(req.properties) ?? {};
+      const gone = Object.keys(before).filter((k) => !(k in after));
+      if (gone.length) await sqs.untagQueue({ QueueUrl: req.physicalId, TagKeys: gone });
+      if (Object.keys(after).length) await sqs.tagQueue({ QueueUrl: req.physicalId, Tags: after });
+      return describe(req, req.physicalId);
+    },
+    async delete(req) {
+      try {
+        await req.ctx.client("sqs").deleteQueue({ QueueUrl: req.physicalId });
+      } catch (e) {
+        if (!(isServiceError(e) && /QueueDoesNotExist|NonExistentQueue/.test(e.code))) throw e;
+      }
+    },
+  },
+} satisfies ResourceProviders;
