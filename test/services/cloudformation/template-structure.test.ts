@@ -57,6 +57,14 @@ test("resources need a Type and only AWS's attribute keys; parameters a known Ty
     { Resources: { A: q }, Outputs: { O: { Value: { Ref: "Nope" } } } },
     "Template format error: Unresolved resource dependencies [Nope] in the Outputs block of the template",
   );
+  invalid(
+    { Resources: { A: { ...q, Condition: "Nope" } } },
+    "Template format error: Unresolved dependencies [Nope]. Cannot find condition in the Conditions block of the template",
+  );
+  invalid(
+    { Resources: { A: q }, Outputs: { O: { Value: "x", Condition: "Nope" } } },
+    "Template format error: Unresolved dependencies [Nope]. Cannot find condition in the Conditions block of the template",
+  );
   const many = Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`O${i}`, { Value: "x" }]));
   invalid({ Resources: { A: q }, Outputs: many }, "Template format error: The template contains more than 200 Outputs.");
 });

@@ -82,12 +82,14 @@ export function validateTemplate(t: Template): void {
   if (outputs.length > MAX_OUTPUTS) throw formatError(`The template contains more than ${MAX_OUTPUTS} Outputs.`); // unverified
   for (const [id, o] of outputs) {
     if (!isObject(o) || !("Value" in o)) throw formatError(`Every Outputs member must contain a Value object`); // unverified
+    if (o.Condition !== undefined && !(typeof o.Condition === "string" && t.Conditions && o.Condition in t.Conditions)) {
+      throw formatError(`Unresolved dependencies [${String(o.Condition)}]. Cannot find condition in the Conditions block of the template`); // unverified
+    }
     if (o.Export !== undefined && !(isObject(o.Export) && "Name" in o.Export))
       throw formatError(`[/Outputs/${id}/Export] Every Export member must contain a Name.`); // unverified
   }
 
-  dependencies(t);
-  waves(t);
+  waves(t, dependencies(t));
   // Outputs may reference resources and parameters, never an unknown name.
   const known = new Set([...Object.keys(t.Resources), ...Object.keys(t.Parameters ?? {})]);
   const missing = new Set<string>();
