@@ -9,7 +9,7 @@ import type { ResourceProvider } from "../../core/resources.js";
 import type { Identity, ServiceHost } from "../../core/service.js";
 import type { Output } from "./api.generated.js";
 import { cfnState, type EventRec, type ResourceRec, type StackRec } from "./state.js";
-import { type Json, type Template, dependencies, evaluate, parseTemplate, waves } from "./template-ops.js";
+import { type EvalContext, evaluate, evaluateConditions, noExport, parseTemplate, type Template, waves } from "./template/index.js";
 import { validateProperties } from "./types.js";
 
 type Tables = ReturnType<typeof cfnState.at>;
@@ -59,9 +59,14 @@ export class Engine {
     }
   }
 
-  /** Waits for a stack's running operation (tests, and the server's drain). */
+  /** Waits for a stack's running operation. */
   idle(stackId: string): Promise<void> {
     return this.running.get(stackId) ?? Promise.resolve();
+  }
+
+  /** Waits for every running operation: the server drains them before it closes the store. */
+  async drain(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running.values()]);
   }
 
   create(account: string, region: string, stackId: string): void {
@@ -111,11 +116,18 @@ export class Engine {
 
   private async runCreate(t: Tables, s: StackRec): Promise<void> {
     const template = parseTemplate(s.templateBody);
-    const order = waves(dependencies(template));
     const ctx = this.host.context("cloudformation", "CreateStack", this.who(s));
     const failed: string[] = [];
-    for (const wave of order) {
-      await Promise.all(wave.map((id) => this.createResource(t, s, template, id, ctx).catch(() => failed.push(id))));
+    let env: EvalContext;
+    try {
+      env = this.env(t, s, template);
+    } catch (e) {
+      return this.setStatus(t, s, "CREATE_FAILED", e instanceof Error ? e.message : String(e));
+    }
+    for (const wave of waves(template)) {
+      // A resource whose Condition is false is not created (and has no record).
+      const live = wave.filter((id) => !template.Resources[id].Condition || env.conditions?.[template.Resources[id].Condition!]);
+      await Promise.all(live.map((id) => this.createResource(t, s, template, id, ctx).catch(() => failed.push(id))));
       if (failed.length) break;
     }
     if (!failed.length) {
@@ -138,40 +150,31 @@ export class Engine {
     return s;
   }
 
-  private env(t: Tables, s: StackRec, template: Template) {
-    const [, , , region, account] = s.stackId.split(":");
-    const pseudo: Record<string, Json> = {
-      "AWS::AccountId": account,
-      "AWS::Region": region,
-      "AWS::StackName": s.stackName,
-      "AWS::StackId": s.stackId,
-      "AWS::Partition": s.stackId.split(":")[1],
-      "AWS::URLSuffix": "amazonaws.com",
-      "AWS::NotificationARNs": s.notificationArns,
-    };
+  /** What intrinsic functions see: pseudo parameters, parameters, conditions, this stack's resources, exports. */
+  private env(t: Tables, s: StackRec, template: Template): EvalContext {
+    const [, partition, , region, account] = s.stackId.split(":");
     const resource = (id: string) => t.resources.get(`${s.stackId}\u0000${id}`);
-    return {
-      region,
+    const base: Omit<EvalContext, "conditions"> = {
+      pseudo: { accountId: account, region, stackName: s.stackName, stackId: s.stackId, partition, notificationArns: s.notificationArns },
+      parameters: Object.fromEntries(Object.entries(s.parameters).map(([k, p]) => [k, p.ref])),
       mappings: template.Mappings,
-      conditions: {},
-      refs: (name: string): Json | undefined => {
-        if (name in pseudo) return pseudo[name];
-        if (name in s.parameters) {
-          const type = template.Parameters?.[name]?.Type ?? "String";
-          return type === "CommaDelimitedList" || type.startsWith("List<") ? s.parameters[name].split(",") : s.parameters[name];
-        }
-        const r = resource(name);
+      resources: new Set(Object.keys(template.Resources)),
+      ref: (id) => {
+        const r = resource(id);
         return r ? (r.ref ?? r.physicalId) : undefined;
       },
-      getAtt: (id: string, attr: string): Json | undefined => {
-        const r = resource(id);
-        if (!r) throw new ServiceError("ValidationError", `Template error: instance of Fn::GetAtt references undefined resource ${id}`, 400);
-        const v = r.attributes?.[attr];
-        if (v === undefined)
-          throw new ServiceError("ValidationError", `Template error: resource ${id} does not support attribute type ${attr} in Fn::GetAtt`, 400);
-        return v as Json;
+      getAtt: (id, attr) => resource(id)?.attributes?.[attr],
+      importValue: (name) => {
+        for (const { value: other } of t.stacks.list()) {
+          if (other.status.endsWith("_COMPLETE") && other.status !== "DELETE_COMPLETE" && !other.status.startsWith("ROLLBACK")) {
+            const o = other.outputs?.find((x) => x.ExportName === name);
+            if (o) return o.OutputValue;
+          }
+        }
+        throw noExport(name);
       },
     };
+    return { ...base, conditions: evaluateConditions(template, base) };
   }
 
   private async createResource(t: Tables, s: StackRec, template: Template, id: string, ctx: ReturnType<ServiceHost["context"]>): Promise<void> {
@@ -183,7 +186,7 @@ export class Engine {
       status: "CREATE_IN_PROGRESS",
       timestamp: this.host.clock.now(),
       properties: {},
-      deletionPolicy: decl.DeletionPolicy,
+      deletionPolicy: typeof decl.DeletionPolicy === "string" ? decl.DeletionPolicy : undefined,
     };
     t.resources.put(key, rec);
     this.event(t, s, { logicalId: id, type: decl.Type, status: "CREATE_IN_PROGRESS" });
@@ -228,12 +231,17 @@ export class Engine {
 
   private outputs(t: Tables, s: StackRec, template: Template): Output[] {
     const env = this.env(t, s, template);
-    return Object.entries(template.Outputs ?? {}).map(([key, o]) => ({
-      OutputKey: key,
-      OutputValue: String(evaluate(o.Value, env)),
-      Description: o.Description,
-      ExportName: o.Export ? String(evaluate(o.Export.Name, env)) : undefined,
-    }));
+    return Object.entries(template.Outputs ?? {})
+      .filter(([, o]) => !o.Condition || env.conditions?.[o.Condition])
+      .map(([key, o]) => {
+        const value = evaluate(o.Value, env);
+        return {
+          OutputKey: key,
+          OutputValue: Array.isArray(value) ? value.join(",") : typeof value === "object" ? JSON.stringify(value) : String(value),
+          Description: o.Description === undefined ? undefined : String(evaluate(o.Description, env)),
+          ExportName: o.Export ? String(evaluate(o.Export.Name, env)) : undefined,
+        };
+      });
   }
 
   /** Deletes what a failed create made, dependents first; ROLLBACK_COMPLETE, or ROLLBACK_FAILED if a delete fails. */
@@ -254,7 +262,7 @@ export class Engine {
   /** Deletes the stack's resources in reverse dependency order, honouring DeletionPolicy and RetainResources. */
   private async removeAll(t: Tables, s: StackRec, operation: string): Promise<boolean> {
     const template = parseTemplate(s.templateBody);
-    const order = waves(dependencies(template)).reverse();
+    const order = waves(template).reverse();
     const ctx = this.host.context("cloudformation", operation, this.who(s));
     let ok = true;
     for (const wave of order) {

@@ -14,6 +14,8 @@ export default defineService({
     const engine = new Engine(host);
     // Operations a stopped server left in progress carry on (a create rolls back), so none stays IN_PROGRESS.
     engine.resume();
+    // Running operations finish their current steps before the store closes (a kill -9 is what resume is for).
+    host.onDrain(() => engine.drain());
     return { instance: engine };
   },
 });

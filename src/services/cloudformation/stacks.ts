@@ -9,7 +9,7 @@ import type { CloudformationApi, Parameter, Stack, StackEvent, StackResource, St
 import { AlreadyExistsException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { cfnState, type StackRec } from "./state.js";
-import { dependencies, parseTemplate, type Template, waves } from "./template-ops.js";
+import { parseTemplate, resolveParameters, type Template, validateTemplate } from "./template/index.js";
 import { typeExists } from "./types.js";
 
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
@@ -29,33 +29,19 @@ function templateOf(input: { TemplateBody?: string; TemplateURL?: string }): { b
   if (input.TemplateBody === undefined && input.TemplateURL === undefined) throw validation("Either Template URL or Template Body must be specified.");
   if (input.TemplateBody === undefined) throw validation("TemplateURL is not supported by Stratus yet: pass TemplateBody.");
   const template = parseTemplate(input.TemplateBody);
+  validateTemplate(template);
   // A type AWS does not have is the template's error; one AWS has that Stratus does not run fails its resource.
   const unknown = [...new Set(Object.values(template.Resources).map((r) => r.Type))].filter((t) => typeof t !== "string" || !typeExists(t));
   if (unknown.length) throw validation(`Template format error: Unrecognized resource types: [${unknown.join(", ")}]`);
-  waves(dependencies(template));
   return { body: input.TemplateBody, template };
 }
 
-/** Parameter values: the given ones, then defaults; AWS's errors for missing and unknown ones. */
-function resolveParameters(template: Template, given: Parameter[] = []): Record<string, string> {
-  const declared = template.Parameters ?? {};
-  const unknown = given.filter((p) => p.ParameterKey && !(p.ParameterKey in declared)).map((p) => p.ParameterKey);
-  if (unknown.length) throw validation(`Parameters: [${unknown.join(", ")}] do not exist in the template`);
-  const out: Record<string, string> = {};
-  const missing: string[] = [];
-  for (const [name, p] of Object.entries(declared)) {
-    const v =
-      given.find((g) => g.ParameterKey === name)?.ParameterValue ??
-      (p.Default === undefined ? undefined : Array.isArray(p.Default) ? p.Default.join(",") : String(p.Default));
-    if (v === undefined) missing.push(name);
-    else out[name] = v;
-  }
-  if (missing.length) throw validation(`Parameters: [${missing.join(", ")}] must have values`);
-  return out;
-}
-
 const parametersOut = (s: StackRec): Parameter[] =>
-  Object.entries(s.parameters).map(([ParameterKey, v]) => ({ ParameterKey, ParameterValue: s.noEcho.includes(ParameterKey) ? "****" : v }));
+  Object.entries(s.parameters).map(([ParameterKey, p]) => ({
+    ParameterKey,
+    ParameterValue: p.noEcho ? "****" : p.value,
+    ResolvedValue: p.noEcho ? undefined : p.resolvedValue,
+  }));
 
 function stackOut(s: StackRec): Stack {
   return {
@@ -81,11 +67,20 @@ function stackOut(s: StackRec): Stack {
 }
 
 export const stacks = {
-  createStack(input, ctx) {
+  async createStack(input, ctx) {
     const t = cfnState.of(ctx);
     if (t.names.has(input.StackName)) throw new AlreadyExistsException(`Stack [${input.StackName}] already exists`);
     const { body, template } = templateOf(input);
-    const parameters = resolveParameters(template, input.Parameters);
+    // AWS::SSM::Parameter::Value<…> parameters read Parameter Store, as the caller.
+    const parameters = await resolveParameters(
+      template,
+      input.Parameters,
+      {},
+      {
+        resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
+      },
+    );
+    if (t.names.has(input.StackName)) throw new AlreadyExistsException(`Stack [${input.StackName}] already exists`);
     const stackId = regionalArn(ctx, "cloudformation", `stack/${input.StackName}/${uuid4()}`);
     const s: StackRec = {
       stackId,
@@ -95,9 +90,6 @@ export const stacks = {
       description: template.Description,
       templateBody: body,
       parameters,
-      noEcho: Object.entries(template.Parameters ?? {})
-        .filter(([, p]) => p.NoEcho === true || p.NoEcho === "true")
-        .map(([n]) => n),
       capabilities: input.Capabilities ?? [],
       tags: (input.Tags ?? []) as StackRec["tags"],
       disableRollback: input.DisableRollback ?? false,

@@ -2,6 +2,7 @@
 // id and ListStacks), the live name → id index, each stack's resources and its events.
 import { defineState, regional } from "../../core/state.js";
 import type { Output } from "./api.generated.js";
+import type { ResolvedParameter } from "./template/index.js";
 
 export type StackStatus =
   | "CREATE_IN_PROGRESS"
@@ -33,9 +34,8 @@ export interface StackRec {
   deletionTime?: number;
   description?: string;
   templateBody: string;
-  /** Resolved parameter values; `noEcho` names those shown as ****. */
-  parameters: Record<string, string>;
-  noEcho: string[];
+  /** Resolved parameters (template/parameters.ts): the value shown, SSM's resolved value, what Ref returns. */
+  parameters: Record<string, ResolvedParameter>;
   capabilities: string[];
   tags: { Key: string; Value: string }[];
   outputs?: Output[];

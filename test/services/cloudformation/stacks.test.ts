@@ -197,7 +197,7 @@ test("template and parameter errors answer at once, as AWS words them", async ()
   const bad = async (body: string, message: string, params?: { ParameterKey: string; ParameterValue: string }[]) =>
     assert.rejects(cfn.send(new CreateStackCommand({ StackName: "bad", TemplateBody: body, Parameters: params })), { name: "ValidationError", message });
   await bad("{}", "Template format error: At least one Resources member must be defined.");
-  await bad("{ not json", "Template format error: JSON not well-formed.");
+  await bad("{ not json", "Template format error: JSON not well-formed. (line 1, column 3)");
   await bad(
     JSON.stringify({ Resources: { A: { Type: "AWS::Foo::Bar" }, B: { Type: "AWS::SQS::Queue" } } }),
     "Template format error: Unrecognized resource types: [AWS::Foo::Bar]",
@@ -230,4 +230,41 @@ test("template and parameter errors answer at once, as AWS words them", async ()
     message: "Stack [twice] already exists",
   });
   await waitUntilStackCreateComplete(waiter(), { StackName: "twice" });
+});
+
+test("an operation a stopped server left in progress carries on when it starts again (a delete completes)", async () => {
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { cfnState } = await import("../../../src/services/cloudformation/state.js");
+  const dir = mkdtempSync(join(tmpdir(), "stratus-cfn-resume-"));
+  const account = randomAccount();
+  try {
+    const first = await startTestServer({ dataDir: dir });
+    const c1 = first.clientConfig({ account });
+    const cf1 = new CloudFormationClient(c1);
+    const template = JSON.stringify({ Resources: { Q: { Type: "AWS::SQS::Queue", Properties: { QueueName: "resume-q" } } } });
+    await cf1.send(new CreateStackCommand({ StackName: "resume", TemplateBody: template }));
+    await waitUntilStackCreateComplete({ client: cf1, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { StackName: "resume" });
+    // As if the server had been killed right after DeleteStack answered: the stack is DELETE_IN_PROGRESS.
+    const t = cfnState.at(first.runtime, account, "us-east-1");
+    const s = t.stacks.get(t.names.get("resume")!)!;
+    t.stacks.put(s.stackId, { ...s, status: "DELETE_IN_PROGRESS" });
+    await first.close();
+
+    const second = await startTestServer({ dataDir: dir });
+    try {
+      const c2 = second.clientConfig({ account });
+      const cf2 = new CloudFormationClient(c2);
+      await waitUntilStackDeleteComplete({ client: cf2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { StackName: s.stackId });
+      const q = new SQSClient(c2);
+      await assert.rejects(q.send(new GetQueueAttributesCommand({ QueueUrl: `${second.url}/${account}/resume-q`, AttributeNames: ["All"] })), {
+        name: "QueueDoesNotExist",
+      });
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
