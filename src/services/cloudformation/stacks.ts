@@ -1,5 +1,6 @@
 // Stack operations: create and delete start the engine and answer at once (the SDK waiters and `aws cloudformation
 // wait` poll DescribeStacks); the rest read the records.
+import { isDeepStrictEqual } from "node:util";
 import { regionalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
@@ -12,6 +13,8 @@ import { cfnState, type StackRec } from "./state.js";
 import { parseTemplate, resolveParameters, type Template, validateTemplate } from "./template/index.js";
 import { typeExists } from "./types.js";
 
+/** The states an update may start from (AWS's). */
+const UPDATABLE = new Set(["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"]);
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
 const engine = (ctx: HandlerContext) => ctx.instance<Engine>();
 const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
@@ -108,6 +111,47 @@ export const stacks = {
     ctx.startAtBoot();
     e.create(ctx.account, ctx.region, stackId);
     return { StackId: stackId };
+  },
+
+  async updateStack(input, ctx) {
+    const t = cfnState.of(ctx);
+    const s = findStack(ctx, input.StackName);
+    if (s.status === "DELETE_COMPLETE") throw validation(`Stack with id ${input.StackName} does not exist`);
+    if (!UPDATABLE.has(s.status)) throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
+    if (input.UsePreviousTemplate && (input.TemplateBody !== undefined || input.TemplateURL !== undefined)) {
+      throw validation("You cannot specify both usePreviousTemplate and Template Body/Template URL"); // unverified
+    }
+    const { body, template } = input.UsePreviousTemplate ? { body: s.templateBody, template: parseTemplate(s.templateBody) } : templateOf(input);
+    const previousValues = Object.fromEntries(Object.entries(s.parameters).map(([k, p]) => [k, p.value]));
+    const parameters = await resolveParameters(template, input.Parameters, previousValues, {
+      resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
+    });
+    const tags = (input.Tags ?? s.tags) as StackRec["tags"];
+    const same =
+      body === s.templateBody &&
+      isDeepStrictEqual(
+        Object.fromEntries(Object.entries(parameters).map(([k, p]) => [k, p.resolvedValue ?? p.value])),
+        Object.fromEntries(Object.entries(s.parameters).map(([k, p]) => [k, p.resolvedValue ?? p.value])),
+      ) &&
+      isDeepStrictEqual(tags, s.tags);
+    if (same) throw validation("No updates are to be performed.");
+    s.previous = { templateBody: s.templateBody, parameters: s.parameters, outputs: s.outputs, description: s.description };
+    Object.assign(s, {
+      templateBody: body,
+      parameters,
+      description: template.Description,
+      tags,
+      capabilities: input.Capabilities ?? s.capabilities,
+      notificationArns: input.NotificationARNs ?? s.notificationArns,
+      roleArn: input.RoleARN ?? s.roleArn,
+      statusReason: undefined,
+    });
+    t.stacks.put(s.stackId, s);
+    const e = engine(ctx);
+    e.setStatus(t, s, "UPDATE_IN_PROGRESS", "User Initiated");
+    ctx.startAtBoot();
+    e.update(ctx.account, ctx.region, s.stackId);
+    return { StackId: s.stackId };
   },
 
   deleteStack(input, ctx) {

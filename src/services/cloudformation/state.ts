@@ -13,7 +13,15 @@ export type StackStatus =
   | "ROLLBACK_FAILED"
   | "DELETE_IN_PROGRESS"
   | "DELETE_COMPLETE"
-  | "DELETE_FAILED";
+  | "DELETE_FAILED"
+  | "UPDATE_IN_PROGRESS"
+  | "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
+  | "UPDATE_COMPLETE"
+  | "UPDATE_FAILED"
+  | "UPDATE_ROLLBACK_IN_PROGRESS"
+  | "UPDATE_ROLLBACK_FAILED"
+  | "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
+  | "UPDATE_ROLLBACK_COMPLETE";
 
 export type ResourceStatus =
   | "CREATE_IN_PROGRESS"
@@ -22,7 +30,10 @@ export type ResourceStatus =
   | "DELETE_IN_PROGRESS"
   | "DELETE_COMPLETE"
   | "DELETE_FAILED"
-  | "DELETE_SKIPPED";
+  | "DELETE_SKIPPED"
+  | "UPDATE_IN_PROGRESS"
+  | "UPDATE_COMPLETE"
+  | "UPDATE_FAILED";
 
 export interface StackRec {
   stackId: string;
@@ -49,6 +60,8 @@ export interface StackRec {
   principalArn: string;
   /** Resources the current DeleteStack keeps (RetainResources). */
   retain?: string[];
+  /** During an update: the template and parameters to restore if it rolls back. */
+  previous?: { templateBody: string; parameters: Record<string, ResolvedParameter>; outputs?: Output[]; description?: string };
 }
 
 export interface ResourceRec {
@@ -63,6 +76,12 @@ export interface ResourceRec {
   ref?: string;
   attributes?: Record<string, unknown>;
   deletionPolicy?: string;
+  /**
+   * What the current update did to it, until the update completes or rolls back: created it, updated it in
+   * place or replaced it (`previous` holds what to restore or clean up), or it is to be removed.
+   */
+  pending?: "created" | "updated" | "replaced" | "removed";
+  previous?: { physicalId?: string; properties: Record<string, unknown>; ref?: string; attributes?: Record<string, unknown> };
 }
 
 export interface EventRec {
