@@ -8,7 +8,7 @@ import { ServiceError, isServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
 import type { ResourceProvider } from "../../core/resources.js";
 import type { Identity, ServiceHost } from "../../core/service.js";
-import type { Output } from "./api.generated.js";
+import type { Output, ResourceChange } from "./api.generated.js";
 import { cfnState, type EventRec, type ResourceRec, type StackRec } from "./state.js";
 import { type EvalContext, evaluate, evaluateConditions, noExport, parseTemplate, type Template, waves } from "./template/index.js";
 import { replacementProperties, validateProperties } from "./types.js";
@@ -362,6 +362,72 @@ export class Engine {
     return true;
   }
 
+  /**
+   * What running `s` (a stack record carrying the new template and parameters) as an update would do to each
+   * resource: a change set's Changes. Properties that cannot be evaluated yet (they read a resource the same update
+   * changes) make the change Conditional, as AWS reports it.
+   */
+  plan(t: Tables, s: StackRec): ResourceChange[] {
+    const template = parseTemplate(s.templateBody);
+    const env = this.env(t, s, template);
+    const wanted = (id: string) => !template.Resources[id].Condition || env.conditions?.[template.Resources[id].Condition!];
+    const existing = new Map(
+      t.resources
+        .list({ prefix: `${s.stackId}\u0000` })
+        .filter((e) => e.value.status !== "DELETE_COMPLETE")
+        .map((e) => [e.value.logicalId, e.value]),
+    );
+    const out: ResourceChange[] = [];
+    for (const [id, decl] of Object.entries(template.Resources)) {
+      if (!wanted(id)) continue;
+      const rec = existing.get(id);
+      if (!rec) {
+        out.push({ Action: "Add", LogicalResourceId: id, ResourceType: decl.Type, Scope: [], Details: [] });
+        continue;
+      }
+      const modify = (replacement: "True" | "False" | "Conditional", details: ResourceChange["Details"] = []) =>
+        out.push({
+          Action: "Modify",
+          LogicalResourceId: id,
+          PhysicalResourceId: rec.physicalId,
+          ResourceType: decl.Type,
+          Replacement: replacement,
+          Scope: details.length ? ["Properties"] : [],
+          Details: details,
+        });
+      if (decl.Type !== rec.type) {
+        modify("True");
+        continue;
+      }
+      let properties: Record<string, unknown>;
+      try {
+        properties = (evaluate(decl.Properties ?? {}, env) ?? {}) as Record<string, unknown>;
+      } catch {
+        modify("Conditional");
+        continue;
+      }
+      const changed = [...new Set([...Object.keys(properties), ...Object.keys(rec.properties)])].filter(
+        (k) => !isDeepStrictEqual(properties[k], rec.properties[k]),
+      );
+      if (!changed.length) continue;
+      const recreate = new Set(replacementProperties(decl.Type));
+      modify(
+        changed.some((k) => recreate.has(k)) ? "True" : "False",
+        changed.map((k) => ({
+          Target: { Attribute: "Properties", Name: k, RequiresRecreation: recreate.has(k) ? "Always" : "Never" },
+          Evaluation: "Static",
+          ChangeSource: "DirectModification",
+        })),
+      );
+    }
+    for (const [id, rec] of existing) {
+      if (!template.Resources[id] || !wanted(id)) {
+        out.push({ Action: "Remove", LogicalResourceId: id, PhysicalResourceId: rec.physicalId, ResourceType: rec.type, Scope: [], Details: [] });
+      }
+    }
+    return out;
+  }
+
   /** The cleanup phase: replaced resources' old physical resources and removed resources are deleted. */
   private async finishUpdate(t: Tables, s: StackRec): Promise<void> {
     const ctx = this.host.context("cloudformation", "UpdateStack", this.who(s));
@@ -520,8 +586,14 @@ export class Engine {
 
   /** Deletes the stack's resources in reverse dependency order, honouring DeletionPolicy and RetainResources. */
   private async removeAll(t: Tables, s: StackRec, operation: string): Promise<boolean> {
-    const template = parseTemplate(s.templateBody);
-    const order = waves(template).reverse();
+    // Dependents first (the template's waves, reversed), then any record the template no longer names.
+    const order = s.templateBody ? waves(parseTemplate(s.templateBody)).reverse() : [];
+    const named = new Set(order.flat());
+    const rest = t.resources
+      .list({ prefix: `${s.stackId}\u0000` })
+      .map((e) => e.value.logicalId)
+      .filter((id) => !named.has(id));
+    if (rest.length) order.push(rest);
     const ctx = this.host.context("cloudformation", operation, this.who(s));
     let ok = true;
     for (const wave of order) {

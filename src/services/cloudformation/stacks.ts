@@ -14,7 +14,7 @@ import { parseTemplate, resolveParameters, type Template, validateTemplate } fro
 import { typeExists } from "./types.js";
 
 /** The states an update may start from (AWS's). */
-const UPDATABLE = new Set(["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"]);
+export const UPDATABLE = new Set<string>(["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"]);
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
 const engine = (ctx: HandlerContext) => ctx.instance<Engine>();
 const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
@@ -28,7 +28,7 @@ function findStack(ctx: HandlerContext, nameOrId: string): StackRec {
   return s;
 }
 
-function templateOf(input: { TemplateBody?: string; TemplateURL?: string }): { body: string; template: Template } {
+export function templateOf(input: { TemplateBody?: string; TemplateURL?: string }): { body: string; template: Template } {
   if (input.TemplateBody === undefined && input.TemplateURL === undefined) throw validation("Either Template URL or Template Body must be specified.");
   if (input.TemplateBody === undefined) throw validation("TemplateURL is not supported by Stratus yet: pass TemplateBody.");
   const template = parseTemplate(input.TemplateBody);
@@ -161,7 +161,8 @@ export const stacks = {
     // Deleting a stack that does not exist (or is deleted) succeeds, as on AWS.
     if (!s || s.status === "DELETE_COMPLETE" || s.status === "DELETE_IN_PROGRESS") return {};
     if (s.terminationProtection) throw validation(`Stack [${s.stackName}] cannot be deleted while TerminationProtection is enabled`);
-    if (s.status.endsWith("_IN_PROGRESS")) throw validation(`Stack [${s.stackName}] cannot be deleted while in status ${s.status}`);
+    if (s.status.endsWith("_IN_PROGRESS") && s.status !== "REVIEW_IN_PROGRESS")
+      throw validation(`Stack [${s.stackName}] cannot be deleted while in status ${s.status}`);
     if (input.RetainResources?.length && s.status !== "DELETE_FAILED") {
       throw validation("Invalid operation on stack: RetainResources can only be specified when the stack is in the DELETE_FAILED state");
     }
@@ -289,6 +290,30 @@ export const stacks = {
     if (!input.StackName) throw validation("StackName must be specified.");
     const s = findStack(ctx, input.StackName);
     return { TemplateBody: s.templateBody, StagesAvailable: ["Original", "Processed"] };
+  },
+
+  getTemplateSummary(input, ctx) {
+    const sources = [input.TemplateBody, input.TemplateURL, input.StackName, input.StackSetName].filter((x) => x !== undefined).length;
+    if (sources !== 1) throw validation("Exactly one of TemplateBody, TemplateUrl, StackName or StackSetName must be specified.");
+    if (input.StackSetName !== undefined) throw validation("StackSets are not supported by Stratus yet.");
+    const template = input.StackName !== undefined ? parseTemplate(findStack(ctx, input.StackName).templateBody) : templateOf(input).template;
+    return {
+      Parameters: Object.entries(template.Parameters ?? {}).map(([ParameterKey, p]) => ({
+        ParameterKey,
+        DefaultValue: p.Default === undefined ? undefined : Array.isArray(p.Default) ? p.Default.join(",") : String(p.Default),
+        ParameterType: p.Type,
+        NoEcho: p.NoEcho === true || p.NoEcho === "true",
+        Description: p.Description,
+        ParameterConstraints: p.AllowedValues ? { AllowedValues: p.AllowedValues.map(String) } : {},
+      })),
+      Description: template.Description,
+      Capabilities: [],
+      ResourceTypes: [...new Set(Object.values(template.Resources).map((r) => r.Type))],
+      Version: template.AWSTemplateFormatVersion === undefined ? undefined : String(template.AWSTemplateFormatVersion),
+      Metadata: template.Metadata === undefined ? undefined : JSON.stringify(template.Metadata),
+      DeclaredTransforms: template.Transform === undefined ? [] : ([] as unknown[]).concat(template.Transform).map(String),
+      ResourceIdentifierSummaries: [],
+    };
   },
 
   validateTemplate(input) {

@@ -1,10 +1,11 @@
 // CloudFormation's records, per account and region: stacks (by stack id, deleted ones kept for DescribeStacks by
 // id and ListStacks), the live name → id index, each stack's resources and its events.
 import { defineState, regional } from "../../core/state.js";
-import type { Output } from "./api.generated.js";
+import type { Output, ResourceChange } from "./api.generated.js";
 import type { ResolvedParameter } from "./template/index.js";
 
 export type StackStatus =
+  | "REVIEW_IN_PROGRESS"
   | "CREATE_IN_PROGRESS"
   | "CREATE_COMPLETE"
   | "CREATE_FAILED"
@@ -95,6 +96,26 @@ export interface EventRec {
   properties?: string;
 }
 
+export interface ChangeSetRec {
+  changeSetId: string;
+  name: string;
+  stackId: string;
+  stackName: string;
+  type: "CREATE" | "UPDATE";
+  status: "CREATE_COMPLETE" | "FAILED";
+  executionStatus: "AVAILABLE" | "UNAVAILABLE";
+  statusReason?: string;
+  creationTime: number;
+  description?: string;
+  templateBody: string;
+  parameters: Record<string, ResolvedParameter>;
+  capabilities: string[];
+  tags: { Key: string; Value: string }[];
+  notificationArns: string[];
+  roleArn?: string;
+  changes: ResourceChange[];
+}
+
 export const cfnState = defineState("cloudformation", {
   stacks: regional<StackRec>(),
   /** Live stack name → stack id. */
@@ -103,4 +124,6 @@ export const cfnState = defineState("cloudformation", {
   resources: regional<ResourceRec>(),
   /** `<stackId>\0<sequence>` → event, in order. */
   events: regional<EventRec>(),
+  /** Change set id (its ARN) → change set. */
+  changeSets: regional<ChangeSetRec>("change-sets"),
 });

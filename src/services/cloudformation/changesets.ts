@@ -1,0 +1,209 @@
+// Change sets: what an update (or a create) would do, reviewed before it runs — what `aws cloudformation deploy`
+// and the CDK use. A CREATE change set makes the stack in REVIEW_IN_PROGRESS, as AWS does; executing one runs the
+// engine's create or update with the change set's template and parameters.
+import type { HandlerContext } from "../../core/context.js";
+import { ServiceError } from "../../core/errors.js";
+import { uuid4 } from "../../core/ids.js";
+import { regionalArn } from "../../core/arn.js";
+import type { CloudformationApi, Parameter } from "./api.generated.js";
+import { AlreadyExistsException, ChangeSetNotFoundException, InvalidChangeSetStatusException } from "./api.generated.js";
+import type { Engine } from "./engine.js";
+import { UPDATABLE, templateOf } from "./stacks.js";
+import { cfnState, type ChangeSetRec, type StackRec } from "./state.js";
+import { parseTemplate, resolveParameters } from "./template/index.js";
+
+const validation = (message: string) => new ServiceError("ValidationError", message, 400);
+
+/** AWS's reason for a change set that changes nothing (the AWS CLI's deploy reads it to say "No changes to deploy"). */
+const NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set.";
+
+function findChangeSet(ctx: HandlerContext, nameOrId: string, stackName?: string): ChangeSetRec {
+  const t = cfnState.of(ctx);
+  if (nameOrId.startsWith("arn:")) {
+    const c = t.changeSets.get(nameOrId);
+    if (c) return c;
+  } else {
+    if (!stackName) throw validation("StackName must be specified if ChangeSetName is not specified as an ARN.");
+    const stackId = stackName.startsWith("arn:") ? stackName : t.names.get(stackName);
+    const c = t.changeSets
+      .list()
+      .map((e) => e.value)
+      .find((x) => x.name === nameOrId && x.stackId === stackId);
+    if (c) return c;
+  }
+  throw new ChangeSetNotFoundException(`ChangeSet [${nameOrId}] does not exist`);
+}
+
+const parametersOut = (c: ChangeSetRec): Parameter[] =>
+  Object.entries(c.parameters).map(([ParameterKey, p]) => ({
+    ParameterKey,
+    ParameterValue: p.noEcho ? "****" : p.value,
+    ResolvedValue: p.noEcho ? undefined : p.resolvedValue,
+  }));
+
+export const changeSets = {
+  async createChangeSet(input, ctx) {
+    const t = cfnState.of(ctx);
+    const type = input.ChangeSetType ?? "UPDATE";
+    if (type === "IMPORT") throw validation("Change sets of type IMPORT are not supported by Stratus yet.");
+    const liveId = input.StackName.startsWith("arn:") ? input.StackName : t.names.get(input.StackName);
+    let s = liveId ? t.stacks.get(liveId) : undefined;
+    if (type === "CREATE" && s && s.status !== "REVIEW_IN_PROGRESS") {
+      throw new AlreadyExistsException(`Stack [${input.StackName}] already exists and cannot be created again with the changeSet [${input.ChangeSetName}].`);
+    }
+    if (type === "UPDATE") {
+      if (!s || s.status === "REVIEW_IN_PROGRESS" || s.status === "DELETE_COMPLETE") throw validation(`Stack [${input.StackName}] does not exist`);
+      if (!UPDATABLE.has(s.status)) throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
+    }
+    const { body, template } =
+      input.UsePreviousTemplate && s?.templateBody ? { body: s.templateBody, template: parseTemplate(s.templateBody) } : templateOf(input);
+    const previousValues = Object.fromEntries(Object.entries(s?.parameters ?? {}).map(([k, p]) => [k, p.value]));
+    const parameters = await resolveParameters(template, input.Parameters, previousValues, {
+      resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
+    });
+    const engine = ctx.instance<Engine>();
+    if (!s) {
+      // A CREATE change set makes the stack, empty, in REVIEW_IN_PROGRESS until it is executed.
+      const stackId = regionalArn(ctx, "cloudformation", `stack/${input.StackName}/${uuid4()}`);
+      s = {
+        stackId,
+        stackName: input.StackName,
+        status: "REVIEW_IN_PROGRESS",
+        creationTime: ctx.now(),
+        templateBody: "",
+        parameters: {},
+        capabilities: [],
+        tags: [],
+        disableRollback: false,
+        onFailure: "ROLLBACK",
+        terminationProtection: false,
+        notificationArns: [],
+        principalArn: ctx.principal.arn,
+      };
+      t.stacks.put(stackId, s);
+      t.names.put(s.stackName, stackId);
+      engine.setStatus(t, s, "REVIEW_IN_PROGRESS", "User Initiated");
+    }
+    const stack = s;
+    const name = input.ChangeSetName;
+    if (t.changeSets.list().some((e) => e.value.stackId === stack.stackId && e.value.name === name)) {
+      throw new AlreadyExistsException(`ChangeSet [${name}] already exists`); // unverified wording
+    }
+    const changes = engine.plan(t, { ...stack, templateBody: body, parameters });
+    const unchanged =
+      type === "UPDATE" &&
+      changes.length === 0 &&
+      body === stack.templateBody &&
+      JSON.stringify(Object.entries(parameters).map(([k, p]) => [k, p.resolvedValue ?? p.value])) ===
+        JSON.stringify(Object.entries(stack.parameters).map(([k, p]) => [k, p.resolvedValue ?? p.value]));
+    const changeSetId = regionalArn(ctx, "cloudformation", `changeSet/${name}/${uuid4()}`);
+    t.changeSets.put(changeSetId, {
+      changeSetId,
+      name,
+      stackId: stack.stackId,
+      stackName: stack.stackName,
+      type,
+      status: unchanged ? "FAILED" : "CREATE_COMPLETE",
+      executionStatus: unchanged ? "UNAVAILABLE" : "AVAILABLE",
+      statusReason: unchanged ? NO_CHANGES : undefined,
+      creationTime: ctx.now(),
+      description: input.Description,
+      templateBody: body,
+      parameters,
+      capabilities: input.Capabilities ?? [],
+      tags: (input.Tags ?? stack.tags) as ChangeSetRec["tags"],
+      notificationArns: input.NotificationARNs ?? stack.notificationArns,
+      roleArn: input.RoleARN ?? stack.roleArn,
+      changes,
+    });
+    ctx.startAtBoot();
+    return { Id: changeSetId, StackId: stack.stackId };
+  },
+
+  describeChangeSet(input, ctx) {
+    const c = findChangeSet(ctx, input.ChangeSetName, input.StackName);
+    return {
+      ChangeSetName: c.name,
+      ChangeSetId: c.changeSetId,
+      StackId: c.stackId,
+      StackName: c.stackName,
+      Description: c.description,
+      Parameters: parametersOut(c),
+      CreationTime: new Date(c.creationTime),
+      ExecutionStatus: c.executionStatus,
+      Status: c.status,
+      StatusReason: c.statusReason,
+      NotificationARNs: c.notificationArns,
+      Capabilities: c.capabilities as ChangeSetRec["capabilities"] as never,
+      Tags: c.tags,
+      Changes: c.changes.map((ResourceChange) => ({ Type: "Resource", ResourceChange })),
+      IncludeNestedStacks: false,
+    };
+  },
+
+  listChangeSets(input, ctx) {
+    const t = cfnState.of(ctx);
+    const stackId = input.StackName.startsWith("arn:") ? input.StackName : t.names.get(input.StackName);
+    if (!stackId || !t.stacks.get(stackId)) throw validation(`Stack [${input.StackName}] does not exist`);
+    return {
+      Summaries: t.changeSets
+        .list()
+        .map((e) => e.value)
+        .filter((c) => c.stackId === stackId)
+        .map((c) => ({
+          StackId: c.stackId,
+          StackName: c.stackName,
+          ChangeSetId: c.changeSetId,
+          ChangeSetName: c.name,
+          ExecutionStatus: c.executionStatus,
+          Status: c.status,
+          StatusReason: c.statusReason,
+          CreationTime: new Date(c.creationTime),
+          Description: c.description,
+          IncludeNestedStacks: false,
+        })),
+    };
+  },
+
+  deleteChangeSet(input, ctx) {
+    const c = findChangeSet(ctx, input.ChangeSetName, input.StackName);
+    cfnState.of(ctx).changeSets.delete(c.changeSetId);
+    return {};
+  },
+
+  executeChangeSet(input, ctx) {
+    const t = cfnState.of(ctx);
+    const c = findChangeSet(ctx, input.ChangeSetName, input.StackName);
+    const s = t.stacks.get(c.stackId);
+    if (!s || c.status !== "CREATE_COMPLETE" || c.executionStatus !== "AVAILABLE") {
+      throw new InvalidChangeSetStatusException(`ChangeSet [${c.changeSetId}] cannot be executed in its current status of [${c.status}]`);
+    }
+    const template = parseTemplate(c.templateBody);
+    const engine = ctx.instance<Engine>();
+    if (c.type === "UPDATE") s.previous = { templateBody: s.templateBody, parameters: s.parameters, outputs: s.outputs, description: s.description };
+    Object.assign(s, {
+      templateBody: c.templateBody,
+      parameters: c.parameters,
+      description: template.Description,
+      capabilities: c.capabilities,
+      tags: c.tags,
+      notificationArns: c.notificationArns,
+      roleArn: c.roleArn,
+      statusReason: undefined,
+      ...(input.DisableRollback ? { disableRollback: true, onFailure: "DO_NOTHING" } : {}),
+    } satisfies Partial<StackRec>);
+    t.stacks.put(s.stackId, s);
+    // "CloudFormation retains all change sets until you update the stack" (AWS CloudFormation User Guide, "Delete a
+    // change set"): executing one removes the stack's change sets, this one included.
+    for (const { value: other } of t.changeSets.list()) if (other.stackId === s.stackId) t.changeSets.delete(other.changeSetId);
+    ctx.startAtBoot();
+    if (c.type === "CREATE") {
+      engine.setStatus(t, s, "CREATE_IN_PROGRESS", "User Initiated");
+      engine.create(ctx.account, ctx.region, s.stackId);
+    } else {
+      engine.setStatus(t, s, "UPDATE_IN_PROGRESS", "User Initiated");
+      engine.update(ctx.account, ctx.region, s.stackId);
+    }
+    return {};
+  },
+} satisfies Partial<CloudformationApi>;
