@@ -44,6 +44,7 @@ export const REGISTRY: ServiceRegistration[] = [
     wire: s3WireTraits, // bare <Error>s, its namespace on every document, 405 for unrouted requests
     // Static website endpoints: <bucket>.s3-website[.-<region>].localhost, served from the bucket's website configuration.
     routes: [{ matches: (host) => S3_WEBSITE_HOST.test(host), load: () => import("./s3/website-serve.js") }],
+    resources: { types: ["AWS::S3::Bucket", "AWS::S3::BucketPolicy"], load: () => import("./s3/cloudformation.js") },
   },
   {
     name: "sqs",

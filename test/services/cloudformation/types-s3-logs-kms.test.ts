@@ -1,0 +1,208 @@
+// CloudFormation resource types of S3, CloudWatch Logs and KMS through the SDKs: a stack makes real resources
+// (checked with each service's own client), Ref and GetAtt give AWS's values, DeleteStack removes them.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  waitUntilStackCreateComplete,
+  waitUntilStackDeleteComplete,
+} from "@aws-sdk/client-cloudformation";
+import {
+  DeleteObjectCommand,
+  GetBucketCorsCommand,
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketNotificationConfigurationCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+
+let s: TestServer;
+let account: string;
+let cfn: CloudFormationClient;
+let s3: S3Client;
+const waiter = () => ({ client: cfn, maxWaitTime: 30, minDelay: 1, maxDelay: 1 });
+
+before(async () => {
+  s = await startTestServer();
+  account = randomAccount();
+  const c = s.clientConfig({ account });
+  cfn = new CloudFormationClient(c);
+  s3 = new S3Client({ ...c, forcePathStyle: true });
+});
+after(() => s.close());
+
+async function outputs(stack: string): Promise<Record<string, string>> {
+  const [st] = (await cfn.send(new DescribeStacksCommand({ StackName: stack }))).Stacks!;
+  return Object.fromEntries((st.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
+}
+
+async function createStack(name: string, template: unknown): Promise<Record<string, string>> {
+  await cfn.send(new CreateStackCommand({ StackName: name, TemplateBody: typeof template === "string" ? template : JSON.stringify(template) }));
+  try {
+    await waitUntilStackCreateComplete(waiter(), { StackName: name });
+  } catch (e) {
+    const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: name }))).StackEvents!;
+    throw new Error(`${name}: ${events.map((x) => `${x.LogicalResourceId} ${x.ResourceStatus} ${x.ResourceStatusReason ?? ""}`).join("\n")}`, { cause: e });
+  }
+  return outputs(name);
+}
+
+async function deleteStack(name: string): Promise<void> {
+  const [st] = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks!;
+  await cfn.send(new DeleteStackCommand({ StackName: name }));
+  await waitUntilStackDeleteComplete(waiter(), { StackName: st.StackId });
+}
+
+const S3_TEMPLATE = `
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      VersioningConfiguration:
+        Status: Enabled
+      Tags:
+        - Key: team
+          Value: data
+      CorsConfiguration:
+        CorsRules:
+          - AllowedMethods: [GET, PUT]
+            AllowedOrigins: ["https://example.com"]
+            ExposedHeaders: [ETag]
+            MaxAge: 300
+            Id: web
+      LifecycleConfiguration:
+        Rules:
+          - Id: expire-logs
+            Status: Enabled
+            Prefix: logs/
+            ExpirationInDays: 30
+            NoncurrentVersionExpiration:
+              NoncurrentDays: 7
+            Transitions:
+              - StorageClass: GLACIER
+                TransitionInDays: 10
+            AbortIncompleteMultipartUpload:
+              DaysAfterInitiation: 2
+      PublicAccessBlockConfiguration:
+        BlockPublicAcls: true
+        BlockPublicPolicy: false
+        IgnorePublicAcls: true
+        RestrictPublicBuckets: false
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: AES256
+            BucketKeyEnabled: true
+      OwnershipControls:
+        Rules:
+          - ObjectOwnership: BucketOwnerEnforced
+      NotificationConfiguration:
+        EventBridgeConfiguration:
+          EventBridgeEnabled: true
+  Named:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "named-\${AWS::AccountId}"
+  Policy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Named
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: read
+            Effect: Allow
+            Principal: { AWS: !Sub "arn:aws:iam::\${AWS::AccountId}:root" }
+            Action: s3:GetObject
+            Resource: !Sub "\${Named.Arn}/*"
+Outputs:
+  Ref: { Value: !Ref Bucket }
+  Arn: { Value: !GetAtt Bucket.Arn }
+  DomainName: { Value: !GetAtt Bucket.DomainName }
+  RegionalDomainName: { Value: !GetAtt Bucket.RegionalDomainName }
+  DualStackDomainName: { Value: !GetAtt Bucket.DualStackDomainName }
+  WebsiteURL: { Value: !GetAtt Bucket.WebsiteURL }
+  Named: { Value: !Ref Named }
+  PolicyRef: { Value: !Ref Policy }
+`;
+
+test("AWS::S3::Bucket and AWS::S3::BucketPolicy: real buckets with their configurations; Ref/GetAtt as AWS's; DeleteStack removes them", async () => {
+  const out = await createStack("files", S3_TEMPLATE);
+  const name = out.Ref;
+  // An unnamed bucket: <stack>-<logicalId>-<random>, lowercase.
+  assert.match(name, /^files-bucket-[a-z0-9]{12,13}$/);
+  assert.equal(out.Arn, `arn:aws:s3:::${name}`);
+  assert.equal(out.DomainName, `${name}.s3.amazonaws.com`);
+  assert.equal(out.RegionalDomainName, `${name}.s3.us-east-1.amazonaws.com`);
+  assert.equal(out.DualStackDomainName, `${name}.s3.dualstack.us-east-1.amazonaws.com`);
+  assert.equal(out.WebsiteURL, `http://${name}.s3-website-us-east-1.amazonaws.com`);
+  assert.equal(out.Named, `named-${account}`);
+  assert.equal(out.PolicyRef, `named-${account}`);
+
+  const B = { Bucket: name };
+  assert.equal((await s3.send(new GetBucketVersioningCommand(B))).Status, "Enabled");
+  assert.deepEqual((await s3.send(new GetBucketTaggingCommand(B))).TagSet, [{ Key: "team", Value: "data" }]);
+  const [cors] = (await s3.send(new GetBucketCorsCommand(B))).CORSRules!;
+  assert.deepEqual(
+    {
+      ID: cors.ID,
+      AllowedMethods: cors.AllowedMethods,
+      AllowedOrigins: cors.AllowedOrigins,
+      ExposeHeaders: cors.ExposeHeaders,
+      MaxAgeSeconds: cors.MaxAgeSeconds,
+    },
+    { ID: "web", AllowedMethods: ["GET", "PUT"], AllowedOrigins: ["https://example.com"], ExposeHeaders: ["ETag"], MaxAgeSeconds: 300 },
+  );
+  const [rule] = (await s3.send(new GetBucketLifecycleConfigurationCommand(B))).Rules!;
+  assert.equal(rule.ID, "expire-logs");
+  assert.equal(rule.Status, "Enabled");
+  assert.equal(rule.Filter?.Prefix, "logs/");
+  assert.equal(rule.Expiration?.Days, 30);
+  assert.equal(rule.NoncurrentVersionExpiration?.NoncurrentDays, 7);
+  assert.deepEqual(rule.Transitions, [{ Days: 10, StorageClass: "GLACIER" }]);
+  assert.equal(rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation, 2);
+  assert.deepEqual((await s3.send(new GetPublicAccessBlockCommand(B))).PublicAccessBlockConfiguration, {
+    BlockPublicAcls: true,
+    BlockPublicPolicy: false,
+    IgnorePublicAcls: true,
+    RestrictPublicBuckets: false,
+  });
+  const [enc] = (await s3.send(new GetBucketEncryptionCommand(B))).ServerSideEncryptionConfiguration!.Rules!;
+  assert.equal(enc.ApplyServerSideEncryptionByDefault?.SSEAlgorithm, "AES256");
+  assert.equal(enc.BucketKeyEnabled, true);
+  assert.equal((await s3.send(new GetBucketOwnershipControlsCommand(B))).OwnershipControls?.Rules?.[0].ObjectOwnership, "BucketOwnerEnforced");
+  assert.deepEqual((await s3.send(new GetBucketNotificationConfigurationCommand(B))).EventBridgeConfiguration, {});
+  const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: out.Named }))).Policy!);
+  assert.equal(policy.Statement[0].Resource, `arn:aws:s3:::named-${account}/*`);
+
+  await deleteStack("files");
+  await assert.rejects(s3.send(new HeadBucketCommand(B)), { name: "NotFound" });
+  await assert.rejects(s3.send(new HeadBucketCommand({ Bucket: out.Named })), { name: "NotFound" });
+});
+
+test("AWS::S3::Bucket: deleting a bucket that holds objects fails the delete, as on AWS; emptied, it deletes", async () => {
+  const out = await createStack("full", { Resources: { B: { Type: "AWS::S3::Bucket" } }, Outputs: { Name: { Value: { Ref: "B" } } } });
+  await s3.send(new PutObjectCommand({ Bucket: out.Name, Key: "k", Body: "x" }));
+  await cfn.send(new DeleteStackCommand({ StackName: "full" }));
+  await assert.rejects(waitUntilStackDeleteComplete(waiter(), { StackName: "full" }));
+  const [st] = (await cfn.send(new DescribeStacksCommand({ StackName: "full" }))).Stacks!;
+  assert.equal(st.StackStatus, "DELETE_FAILED");
+  const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: "full" }))).StackEvents!;
+  const failed = events.find((e) => e.LogicalResourceId === "B" && e.ResourceStatus === "DELETE_FAILED");
+  assert.match(failed!.ResourceStatusReason!, /not empty/);
+  await s3.send(new DeleteObjectCommand({ Bucket: out.Name, Key: "k" }));
+  await deleteStack("full");
+  await assert.rejects(s3.send(new HeadBucketCommand({ Bucket: out.Name })), { name: "NotFound" });
+});
