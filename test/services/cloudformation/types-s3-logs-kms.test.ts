@@ -26,12 +26,14 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, DescribeLogStreamsCommand, ListTagsForResourceCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 
 let s: TestServer;
 let account: string;
 let cfn: CloudFormationClient;
 let s3: S3Client;
+let logs: CloudWatchLogsClient;
 const waiter = () => ({ client: cfn, maxWaitTime: 30, minDelay: 1, maxDelay: 1 });
 
 before(async () => {
@@ -40,6 +42,7 @@ before(async () => {
   const c = s.clientConfig({ account });
   cfn = new CloudFormationClient(c);
   s3 = new S3Client({ ...c, forcePathStyle: true });
+  logs = new CloudWatchLogsClient(c);
 });
 after(() => s.close());
 
@@ -205,4 +208,53 @@ test("AWS::S3::Bucket: deleting a bucket that holds objects fails the delete, as
   await s3.send(new DeleteObjectCommand({ Bucket: out.Name, Key: "k" }));
   await deleteStack("full");
   await assert.rejects(s3.send(new HeadBucketCommand({ Bucket: out.Name })), { name: "NotFound" });
+});
+
+const LOGS_TEMPLATE = {
+  Resources: {
+    Group: {
+      Type: "AWS::Logs::LogGroup",
+      Properties: { LogGroupName: "/app/cfn", RetentionInDays: 14, Tags: [{ Key: "team", Value: "ops" }] },
+    },
+    Unnamed: { Type: "AWS::Logs::LogGroup" },
+    Stream: { Type: "AWS::Logs::LogStream", Properties: { LogGroupName: { Ref: "Group" }, LogStreamName: "web-1" } },
+    AutoStream: { Type: "AWS::Logs::LogStream", Properties: { LogGroupName: { Ref: "Group" } } },
+  },
+  Outputs: {
+    Group: { Value: { Ref: "Group" } },
+    GroupArn: { Value: { "Fn::GetAtt": ["Group", "Arn"] } },
+    Unnamed: { Value: { Ref: "Unnamed" } },
+    Stream: { Value: { Ref: "Stream" } },
+    AutoStream: { Value: { Ref: "AutoStream" } },
+  },
+};
+
+test("AWS::Logs::LogGroup and AWS::Logs::LogStream: real log groups and streams; Ref is the name, Arn ends in :*; DeleteStack removes them", async () => {
+  const out = await createStack("logs", LOGS_TEMPLATE);
+  assert.equal(out.Group, "/app/cfn");
+  assert.equal(out.GroupArn, `arn:aws:logs:us-east-1:${account}:log-group:/app/cfn:*`);
+  assert.match(out.Unnamed, /^logs-Unnamed-[A-Z0-9]{12}$/);
+  assert.equal(out.Stream, "web-1");
+  assert.match(out.AutoStream, /^logs-AutoStream-[A-Z0-9]{12}$/);
+
+  const [group] = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/app/cfn" }))).logGroups!;
+  assert.equal(group.retentionInDays, 14);
+  assert.equal(group.arn, out.GroupArn);
+  assert.deepEqual((await logs.send(new ListTagsForResourceCommand({ resourceArn: out.GroupArn.slice(0, -2) }))).tags, { team: "ops" });
+  const streams = (await logs.send(new DescribeLogStreamsCommand({ logGroupName: "/app/cfn" }))).logStreams!.map((x) => x.logStreamName);
+  assert.deepEqual(streams.sort(), [out.AutoStream, "web-1"].sort());
+  assert.equal((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: out.Unnamed }))).logGroups?.length, 1);
+
+  await deleteStack("logs");
+  assert.deepEqual((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/app/cfn" }))).logGroups, []);
+  assert.deepEqual((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: out.Unnamed }))).logGroups, []);
+});
+
+test("a property Stratus does not apply yet fails the resource, saying so", async () => {
+  const template = { Resources: { G: { Type: "AWS::Logs::LogGroup", Properties: { DataProtectionPolicy: { Name: "x" } } } } };
+  await cfn.send(new CreateStackCommand({ StackName: "unsupported-prop", TemplateBody: JSON.stringify(template) }));
+  await assert.rejects(waitUntilStackCreateComplete(waiter(), { StackName: "unsupported-prop" }));
+  const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: "unsupported-prop" }))).StackEvents!;
+  const failed = events.find((e) => e.LogicalResourceId === "G" && e.ResourceStatus === "CREATE_FAILED");
+  assert.match(failed!.ResourceStatusReason!, /Stratus does not implement AWS::Logs::LogGroup properties DataProtectionPolicy yet/);
 });
