@@ -76,7 +76,12 @@ export const REGISTRY: ServiceRegistration[] = [
     load: () => import("./secrets-manager/index.js"),
     validate: secretsManagerValidate, // a SecretId no name could be: "Invalid name…" before the model and any lookup
   },
-  { name: "kms", botocore: "kms", load: () => import("./kms/index.js") },
+  {
+    name: "kms",
+    botocore: "kms",
+    load: () => import("./kms/index.js"),
+    resources: { types: ["AWS::KMS::Key", "AWS::KMS::Alias"], load: () => import("./kms/cloudformation.js") },
+  },
   {
     name: "cloudwatch-logs",
     botocore: "logs",

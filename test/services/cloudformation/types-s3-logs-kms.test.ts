@@ -27,6 +27,14 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, DescribeLogStreamsCommand, ListTagsForResourceCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  DescribeKeyCommand,
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
+  KMSClient,
+  ListAliasesCommand,
+  ListResourceTagsCommand,
+} from "@aws-sdk/client-kms";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 
 let s: TestServer;
@@ -34,6 +42,7 @@ let account: string;
 let cfn: CloudFormationClient;
 let s3: S3Client;
 let logs: CloudWatchLogsClient;
+let kms: KMSClient;
 const waiter = () => ({ client: cfn, maxWaitTime: 30, minDelay: 1, maxDelay: 1 });
 
 before(async () => {
@@ -43,6 +52,7 @@ before(async () => {
   cfn = new CloudFormationClient(c);
   s3 = new S3Client({ ...c, forcePathStyle: true });
   logs = new CloudWatchLogsClient(c);
+  kms = new KMSClient(c);
 });
 after(() => s.close());
 
@@ -257,4 +267,104 @@ test("a property Stratus does not apply yet fails the resource, saying so", asyn
   const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: "unsupported-prop" }))).StackEvents!;
   const failed = events.find((e) => e.LogicalResourceId === "G" && e.ResourceStatus === "CREATE_FAILED");
   assert.match(failed!.ResourceStatusReason!, /Stratus does not implement AWS::Logs::LogGroup properties DataProtectionPolicy yet/);
+});
+
+const KMS_TEMPLATE = `
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      Description: app data
+      EnableKeyRotation: true
+      PendingWindowInDays: 7
+      Tags:
+        - Key: team
+          Value: sec
+      KeyPolicy:
+        Version: "2012-10-17"
+        Id: custom
+        Statement:
+          - Sid: root
+            Effect: Allow
+            Principal: { AWS: !Sub "arn:aws:iam::\${AWS::AccountId}:root" }
+            Action: "kms:*"
+            Resource: "*"
+  Plain:
+    Type: AWS::KMS::Key
+    Properties:
+      KeySpec: ECC_NIST_P256
+      KeyUsage: SIGN_VERIFY
+      Enabled: false
+  Alias:
+    Type: AWS::KMS::Alias
+    Properties:
+      AliasName: alias/app-data
+      TargetKeyId: !Ref Key
+Outputs:
+  Ref: { Value: !Ref Key }
+  Arn: { Value: !GetAtt Key.Arn }
+  KeyId: { Value: !GetAtt Key.KeyId }
+  Plain: { Value: !Ref Plain }
+  Alias: { Value: !Ref Alias }
+`;
+
+test("AWS::KMS::Key and AWS::KMS::Alias: real keys (policy, rotation, spec, state, tags) and alias; Ref/GetAtt as AWS's; DeleteStack schedules deletion", async () => {
+  const out = await createStack("keys", KMS_TEMPLATE);
+  assert.match(out.Ref, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  assert.equal(out.KeyId, out.Ref);
+  assert.equal(out.Arn, `arn:aws:kms:us-east-1:${account}:key/${out.Ref}`);
+  assert.equal(out.Alias, "alias/app-data");
+
+  const key = (await kms.send(new DescribeKeyCommand({ KeyId: out.Ref }))).KeyMetadata!;
+  assert.equal(key.Description, "app data");
+  assert.equal(key.KeyState, "Enabled");
+  assert.equal(key.KeySpec, "SYMMETRIC_DEFAULT");
+  assert.equal((await kms.send(new GetKeyRotationStatusCommand({ KeyId: out.Ref }))).KeyRotationEnabled, true);
+  assert.equal(JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: out.Ref, PolicyName: "default" }))).Policy!).Id, "custom");
+  assert.deepEqual((await kms.send(new ListResourceTagsCommand({ KeyId: out.Ref }))).Tags, [{ TagKey: "team", TagValue: "sec" }]);
+  const plain = (await kms.send(new DescribeKeyCommand({ KeyId: out.Plain }))).KeyMetadata!;
+  assert.deepEqual([plain.KeySpec, plain.KeyUsage, plain.KeyState], ["ECC_NIST_P256", "SIGN_VERIFY", "Disabled"]);
+  // Without KeyPolicy the key has KMS's default policy.
+  assert.equal(JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: out.Plain, PolicyName: "default" }))).Policy!).Id, "key-default-1");
+  const aliases = (await kms.send(new ListAliasesCommand({ KeyId: out.Ref }))).Aliases!;
+  assert.deepEqual(
+    aliases.map((a) => a.AliasName),
+    ["alias/app-data"],
+  );
+  // The alias works where a key id does.
+  assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: "alias/app-data" }))).KeyMetadata?.KeyId, out.Ref);
+
+  await deleteStack("keys");
+  const gone = (await kms.send(new DescribeKeyCommand({ KeyId: out.Ref }))).KeyMetadata!;
+  assert.equal(gone.KeyState, "PendingDeletion");
+  // PendingWindowInDays: 7 for Key; CloudFormation's default 30 for Plain.
+  assert.equal(gone.PendingDeletionWindowInDays, 7);
+  assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: out.Plain }))).KeyMetadata?.PendingDeletionWindowInDays, 30);
+  assert.equal((await kms.send(new ListAliasesCommand({ KeyId: out.Ref }))).Aliases?.length, 0);
+});
+
+test("resources of the three services together: a log group encrypted with the stack's key, a bucket policy naming the bucket", async () => {
+  const template = {
+    Resources: {
+      Key: { Type: "AWS::KMS::Key" },
+      Group: { Type: "AWS::Logs::LogGroup", Properties: { KmsKeyId: { "Fn::GetAtt": ["Key", "Arn"] }, RetentionInDays: 1 } },
+      Bucket: {
+        Type: "AWS::S3::Bucket",
+        Properties: {
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: { Ref: "Key" } } }],
+          },
+        },
+      },
+    },
+    Outputs: { Group: { Value: { Ref: "Group" } }, KeyArn: { Value: { "Fn::GetAtt": ["Key", "Arn"] } }, Bucket: { Value: { Ref: "Bucket" } } },
+  };
+  const out = await createStack("mixed", template);
+  const [group] = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: out.Group }))).logGroups!;
+  assert.equal(group.kmsKeyId, out.KeyArn);
+  const [enc] = (await s3.send(new GetBucketEncryptionCommand({ Bucket: out.Bucket }))).ServerSideEncryptionConfiguration!.Rules!;
+  assert.equal(enc.ApplyServerSideEncryptionByDefault?.SSEAlgorithm, "aws:kms");
+  await deleteStack("mixed");
+  assert.deepEqual((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: out.Group }))).logGroups, []);
+  await assert.rejects(s3.send(new HeadBucketCommand({ Bucket: out.Bucket })), { name: "NotFound" });
 });
