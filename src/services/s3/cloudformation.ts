@@ -3,11 +3,13 @@
 // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-bucket.html#aws-resource-s3-bucket-return-values):
 // Ref is the bucket name; GetAtt Arn (arn:aws:s3:::name), DomainName (name.s3.amazonaws.com), RegionalDomainName
 // (name.s3.<region>.amazonaws.com), DualStackDomainName (name.s3.dualstack.<region>.amazonaws.com), WebsiteURL
-// (http://name.s3-website<.|->region.amazonaws.com, the dash form in the regions that predate 2014). A bucket the
-// template does not name gets `<stack>-<logicalId>-<random>` in lowercase, 63 characters at most. A bucket policy's
-// physical id is its bucket's name. Deleting a bucket that still holds objects fails with S3's BucketNotEmpty, as
-// CloudFormation's does.
-import { isServiceError } from "../../core/errors.js";
+// (http://name.s3-website<.|->region.amazonaws.com, the dash form in the regions that predate 2014:
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/WebsiteEndpoints.html). A bucket the template does not name
+// gets `<stack>-<logicalId>-<random>` in lowercase, 63 characters at most. A bucket policy's physical id is its
+// bucket's name. Deleting a bucket that still holds objects fails with S3's BucketNotEmpty, as CloudFormation's does.
+// Properties Stratus does not apply yet (analytics, inventory, metrics, logging, replication, acceleration, ...)
+// fail the resource, saying so, rather than being dropped.
+import { isServiceError, ServiceError } from "../../core/errors.js";
 import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
 import type {
   BucketCannedACL,
@@ -15,13 +17,32 @@ import type {
   Event_,
   LifecycleRule,
   NotificationConfiguration,
+  ObjectLockRetentionMode,
   ObjectOwnership,
+  Protocol,
   ServerSideEncryptionRule,
   Tag,
   TransitionStorageClass,
 } from "./api.generated.js";
 
 type Props = Record<string, unknown>;
+
+/** The properties this provider applies; any other fails the resource. */
+const BUCKET_PROPS = new Set([
+  "AccessControl",
+  "BucketEncryption",
+  "BucketName",
+  "CorsConfiguration",
+  "LifecycleConfiguration",
+  "NotificationConfiguration",
+  "ObjectLockConfiguration",
+  "ObjectLockEnabled",
+  "OwnershipControls",
+  "PublicAccessBlockConfiguration",
+  "Tags",
+  "VersioningConfiguration",
+  "WebsiteConfiguration",
+]);
 // biome-ignore lint/suspicious/noExplicitAny: template objects, already checked against the resource specification by the engine
 type Obj = Record<string, any>;
 
@@ -154,6 +175,27 @@ function notifications(conf: Obj): NotificationConfiguration {
   };
 }
 
+function website(conf: Obj) {
+  const redirectAll = conf.RedirectAllRequestsTo as Obj | undefined;
+  return {
+    IndexDocument: conf.IndexDocument !== undefined ? { Suffix: String(conf.IndexDocument) } : undefined,
+    ErrorDocument: conf.ErrorDocument !== undefined ? { Key: String(conf.ErrorDocument) } : undefined,
+    RedirectAllRequestsTo: redirectAll ? { HostName: redirectAll.HostName, Protocol: redirectAll.Protocol as Protocol | undefined } : undefined,
+    RoutingRules: (conf.RoutingRules as Obj[] | undefined)?.map((r) => ({
+      Condition: r.RoutingRuleCondition
+        ? { HttpErrorCodeReturnedEquals: r.RoutingRuleCondition.HttpErrorCodeReturnedEquals, KeyPrefixEquals: r.RoutingRuleCondition.KeyPrefixEquals }
+        : undefined,
+      Redirect: {
+        HostName: r.RedirectRule.HostName,
+        HttpRedirectCode: r.RedirectRule.HttpRedirectCode,
+        Protocol: r.RedirectRule.Protocol as Protocol | undefined,
+        ReplaceKeyPrefixWith: r.RedirectRule.ReplaceKeyPrefixWith,
+        ReplaceKeyWith: r.RedirectRule.ReplaceKeyWith,
+      },
+    })),
+  };
+}
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
@@ -210,11 +252,34 @@ async function configure(req: ResourceRequest, Bucket: string, props: Props, pre
     const conf = (props.NotificationConfiguration as Obj | undefined) ?? {};
     await s3.putBucketNotificationConfiguration({ Bucket, NotificationConfiguration: notifications(conf) });
   }
+  if (changed("WebsiteConfiguration")) {
+    const conf = props.WebsiteConfiguration as Obj | undefined;
+    if (conf) await s3.putBucketWebsite({ Bucket, WebsiteConfiguration: website(conf) });
+    else await s3.deleteBucketWebsite({ Bucket });
+  }
+  if (changed("ObjectLockConfiguration") && props.ObjectLockConfiguration) {
+    const conf = props.ObjectLockConfiguration as Obj;
+    const retention = conf.Rule?.DefaultRetention as Obj | undefined;
+    await s3.putObjectLockConfiguration({
+      Bucket,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: conf.ObjectLockEnabled as "Enabled" | undefined,
+        Rule: retention
+          ? { DefaultRetention: { Mode: retention.Mode as ObjectLockRetentionMode | undefined, Days: num(retention.Days), Years: num(retention.Years) } }
+          : undefined,
+      },
+    });
+  }
   if (changed("Tags")) {
     const tags = tagsOf(props);
     if (tags.length) await s3.putBucketTagging({ Bucket, Tagging: { TagSet: tags } });
     else await s3.deleteBucketTagging({ Bucket });
   }
+}
+
+function refuseUnsupported(props: Props): void {
+  const extra = Object.keys(props).filter((k) => !BUCKET_PROPS.has(k));
+  if (extra.length) throw new ServiceError("InvalidRequest", `Stratus does not implement AWS::S3::Bucket properties ${extra.join(", ")} yet.`, 400);
 }
 
 const tolerateMissing = (e: unknown, ...codes: string[]) => {
@@ -225,6 +290,7 @@ export default {
   "AWS::S3::Bucket": {
     async create(req) {
       const p = req.properties;
+      refuseUnsupported(p);
       const name = (p.BucketName as string | undefined) ?? req.generateName(63, { lowercase: true });
       const region = req.ctx.region;
       const ownership = ((p.OwnershipControls as Obj | undefined)?.Rules as Obj[] | undefined)?.[0]?.ObjectOwnership as ObjectOwnership | undefined;
@@ -239,6 +305,7 @@ export default {
       return bucketResult(req, name);
     },
     async update(req) {
+      refuseUnsupported(req.properties);
       await configure(req, req.physicalId, req.properties, req.previous);
       return bucketResult(req, req.physicalId);
     },

@@ -21,6 +21,8 @@ import {
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
   GetBucketVersioningCommand,
+  GetBucketWebsiteCommand,
+  GetObjectLockConfigurationCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   PutObjectCommand,
@@ -35,6 +37,7 @@ import {
   ListAliasesCommand,
   ListResourceTagsCommand,
 } from "@aws-sdk/client-kms";
+import type { ResourceProviders, ResourceRequest } from "../../../src/core/resources.js";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 
 let s: TestServer;
@@ -367,4 +370,117 @@ test("resources of the three services together: a log group encrypted with the s
   await deleteStack("mixed");
   assert.deepEqual((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: out.Group }))).logGroups, []);
   await assert.rejects(s3.send(new HeadBucketCommand({ Bucket: out.Bucket })), { name: "NotFound" });
+});
+
+test("AWS::S3::Bucket: website and Object Lock configurations; a property Stratus does not apply yet fails the bucket", async () => {
+  const template = {
+    Resources: {
+      Site: {
+        Type: "AWS::S3::Bucket",
+        Properties: {
+          WebsiteConfiguration: {
+            IndexDocument: "index.html",
+            ErrorDocument: "error.html",
+            RoutingRules: [{ RoutingRuleCondition: { KeyPrefixEquals: "old/" }, RedirectRule: { ReplaceKeyPrefixWith: "new/" } }],
+          },
+        },
+      },
+      Locked: {
+        Type: "AWS::S3::Bucket",
+        Properties: {
+          ObjectLockEnabled: true,
+          ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1 } } },
+        },
+      },
+    },
+    Outputs: { Site: { Value: { Ref: "Site" } }, Locked: { Value: { Ref: "Locked" } } },
+  };
+  const out = await createStack("site", template);
+  const site = await s3.send(new GetBucketWebsiteCommand({ Bucket: out.Site }));
+  assert.equal(site.IndexDocument?.Suffix, "index.html");
+  assert.equal(site.ErrorDocument?.Key, "error.html");
+  assert.deepEqual(site.RoutingRules, [{ Condition: { KeyPrefixEquals: "old/" }, Redirect: { ReplaceKeyPrefixWith: "new/" } }]);
+  const lock = (await s3.send(new GetObjectLockConfigurationCommand({ Bucket: out.Locked }))).ObjectLockConfiguration!;
+  assert.deepEqual(lock, { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1 } } });
+  await deleteStack("site");
+  await assert.rejects(s3.send(new HeadBucketCommand({ Bucket: out.Site })), { name: "NotFound" });
+
+  const bad = { Resources: { B: { Type: "AWS::S3::Bucket", Properties: { AccelerateConfiguration: { AccelerationStatus: "Enabled" } } } } };
+  await cfn.send(new CreateStackCommand({ StackName: "accelerate", TemplateBody: JSON.stringify(bad) }));
+  await assert.rejects(waitUntilStackCreateComplete(waiter(), { StackName: "accelerate" }));
+  const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: "accelerate" }))).StackEvents!;
+  const failed = events.find((e) => e.LogicalResourceId === "B" && e.ResourceStatus === "CREATE_FAILED");
+  assert.match(failed!.ResourceStatusReason!, /Stratus does not implement AWS::S3::Bucket properties AccelerateConfiguration yet/);
+});
+
+// The engine has no UpdateStack yet: the providers' in-place updates are exercised directly, as the engine will call them.
+async function provider(path: string, type: string) {
+  const mod = (await import(path)) as { default: ResourceProviders };
+  return mod.default[type];
+}
+function request(properties: Record<string, unknown>, physicalId: string, previous: Record<string, unknown>) {
+  const ctx = s.runtime.context("cloudformation", "UpdateStack", s.runtime.rootIdentity(account, "us-east-1"));
+  return {
+    ctx,
+    stackName: "direct",
+    stackId: `arn:aws:cloudformation:us-east-1:${account}:stack/direct/00000000-0000-0000-0000-000000000000`,
+    logicalId: "R",
+    properties,
+    previous,
+    physicalId,
+    generateName: () => physicalId,
+  } satisfies ResourceRequest & { physicalId: string; previous: Record<string, unknown> };
+}
+
+test("in-place updates: a bucket's configurations change and dropped ones go; a log group's retention and tags; a key's description, rotation, state and tags; an alias's target", async () => {
+  const bucket = await provider("../../../src/services/s3/cloudformation.js", "AWS::S3::Bucket");
+  const before = {
+    VersioningConfiguration: { Status: "Enabled" },
+    Tags: [{ Key: "a", Value: "1" }],
+    CorsConfiguration: { CorsRules: [{ AllowedMethods: ["GET"], AllowedOrigins: ["*"] }] },
+  };
+  const made = await bucket.create({ ...request(before, "", {}), generateName: () => "direct-update-bucket" });
+  const Bucket = made.physicalId;
+  const after = { VersioningConfiguration: { Status: "Suspended" }, Tags: [{ Key: "b", Value: "2" }] };
+  await bucket.update!(request(after, Bucket, before));
+  assert.equal((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status, "Suspended");
+  assert.deepEqual((await s3.send(new GetBucketTaggingCommand({ Bucket }))).TagSet, [{ Key: "b", Value: "2" }]);
+  await assert.rejects(s3.send(new GetBucketCorsCommand({ Bucket })), { name: "NoSuchCORSConfiguration" });
+  await bucket.delete(request(after, Bucket, {}));
+  await bucket.delete(request(after, Bucket, {})); // already gone: not an error
+
+  const group = await provider("../../../src/services/cloudwatch-logs/cloudformation.js", "AWS::Logs::LogGroup");
+  const g0 = { LogGroupName: "/direct/update", RetentionInDays: 7, Tags: [{ Key: "a", Value: "1" }] };
+  await group.create(request(g0, "", {}));
+  const g1 = { LogGroupName: "/direct/update", Tags: [{ Key: "b", Value: "2" }] };
+  const updated = await group.update!(request(g1, "/direct/update", g0));
+  assert.equal(updated.attributes?.Arn, `arn:aws:logs:us-east-1:${account}:log-group:/direct/update:*`);
+  const [lg] = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/direct/update" }))).logGroups!;
+  assert.equal(lg.retentionInDays, undefined);
+  assert.deepEqual((await logs.send(new ListTagsForResourceCommand({ resourceArn: lg.arn!.slice(0, -2) }))).tags, { b: "2" });
+  await group.delete(request(g1, "/direct/update", {}));
+  await group.delete(request(g1, "/direct/update", {}));
+
+  const key = await provider("../../../src/services/kms/cloudformation.js", "AWS::KMS::Key");
+  const k0 = { Description: "one", Tags: [{ Key: "a", Value: "1" }] };
+  const { physicalId: KeyId } = await key.create(request(k0, "", {}));
+  const k1 = { Description: "two", EnableKeyRotation: true, Enabled: false, Tags: [{ Key: "b", Value: "2" }] };
+  await key.update!(request(k1, KeyId, k0));
+  const meta = (await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata!;
+  assert.deepEqual([meta.Description, meta.KeyState], ["two", "Disabled"]);
+  assert.equal((await kms.send(new GetKeyRotationStatusCommand({ KeyId }))).KeyRotationEnabled, true);
+  assert.deepEqual((await kms.send(new ListResourceTagsCommand({ KeyId }))).Tags, [{ TagKey: "b", TagValue: "2" }]);
+  await assert.rejects(key.update!(request({ ...k1, KeySpec: "RSA_2048" }, KeyId, k1)), /cannot change KeySpec/);
+
+  const alias = await provider("../../../src/services/kms/cloudformation.js", "AWS::KMS::Alias");
+  const { physicalId: other } = await key.create(request({}, "", {}));
+  await alias.create(request({ AliasName: "alias/direct", TargetKeyId: other }, "", {}));
+  await key.update!(request({ ...k1, Enabled: true }, KeyId, k1));
+  await alias.update!(request({ AliasName: "alias/direct", TargetKeyId: KeyId }, "alias/direct", { AliasName: "alias/direct", TargetKeyId: other }));
+  assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: "alias/direct" }))).KeyMetadata?.KeyId, KeyId);
+  await alias.delete(request({}, "alias/direct", {}));
+  await alias.delete(request({}, "alias/direct", {}));
+  await key.delete(request({}, KeyId, {}));
+  await key.delete(request({}, KeyId, {})); // already pending deletion: not an error
+  assert.equal((await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata?.KeyState, "PendingDeletion");
 });
