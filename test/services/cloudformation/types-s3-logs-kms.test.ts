@@ -37,6 +37,7 @@ import {
   ListAliasesCommand,
   ListResourceTagsCommand,
 } from "@aws-sdk/client-kms";
+import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { ResourceProviders, ResourceRequest } from "../../../src/core/resources.js";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 
@@ -46,6 +47,7 @@ let cfn: CloudFormationClient;
 let s3: S3Client;
 let logs: CloudWatchLogsClient;
 let kms: KMSClient;
+let sqs: SQSClient;
 const waiter = () => ({ client: cfn, maxWaitTime: 30, minDelay: 1, maxDelay: 1 });
 
 before(async () => {
@@ -56,6 +58,7 @@ before(async () => {
   s3 = new S3Client({ ...c, forcePathStyle: true });
   logs = new CloudWatchLogsClient(c);
   kms = new KMSClient(c);
+  sqs = new SQSClient(c);
 });
 after(() => s.close());
 
@@ -483,4 +486,48 @@ test("in-place updates: a bucket's configurations change and dropped ones go; a 
   await key.delete(request({}, KeyId, {}));
   await key.delete(request({}, KeyId, {})); // already pending deletion: not an error
   assert.equal((await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata?.KeyState, "PendingDeletion");
+});
+
+test("AWS::S3::Bucket NotificationConfiguration: a queue of the same stack receives the bucket's events, filtered", async () => {
+  const template = `
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      NotificationConfiguration:
+        QueueConfigurations:
+          - Event: "s3:ObjectCreated:*"
+            Queue: !GetAtt Queue.Arn
+            Filter:
+              S3Key:
+                Rules:
+                  - Name: prefix
+                    Value: uploads/
+Outputs:
+  Bucket: { Value: !Ref Bucket }
+  QueueUrl: { Value: !Ref Queue }
+  QueueArn: { Value: !GetAtt Queue.Arn }
+`;
+  const out = await createStack("notify", template);
+  const [conf] = (await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: out.Bucket }))).QueueConfigurations!;
+  assert.equal(conf.QueueArn, out.QueueArn);
+  assert.deepEqual(conf.Events, ["s3:ObjectCreated:*"]);
+  assert.deepEqual(
+    conf.Filter?.Key?.FilterRules?.map((r) => [r.Name?.toLowerCase(), r.Value]),
+    [["prefix", "uploads/"]],
+  );
+  await s3.send(new PutObjectCommand({ Bucket: out.Bucket, Key: "other/x", Body: "x" }));
+  await s3.send(new PutObjectCommand({ Bucket: out.Bucket, Key: "uploads/a.txt", Body: "x" }));
+  const keys: string[] = [];
+  for (let i = 0; i < 5 && !keys.includes("uploads/a.txt"); i++) {
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: out.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    for (const m of Messages ?? []) for (const r of JSON.parse(m.Body!).Records ?? []) keys.push(r.s3.object.key);
+  }
+  assert.deepEqual(keys, ["uploads/a.txt"]);
+  await s3.send(new DeleteObjectCommand({ Bucket: out.Bucket, Key: "other/x" }));
+  await s3.send(new DeleteObjectCommand({ Bucket: out.Bucket, Key: "uploads/a.txt" }));
+  await deleteStack("notify");
+  await assert.rejects(s3.send(new HeadBucketCommand({ Bucket: out.Bucket })), { name: "NotFound" });
 });
