@@ -77,6 +77,14 @@ function bucketResult(req: ResourceRequest, name: string) {
   };
 }
 
+/** AccessControl's canned ACL as S3's header spells it (PublicRead → public-read). */
+const cannedAcl = (v: unknown): BucketCannedACL | undefined =>
+  v === undefined
+    ? undefined
+    : (String(v)
+        .replace(/(?<=[a-z])(?=[A-Z])/g, "-")
+        .toLowerCase() as BucketCannedACL);
+
 const num = (v: unknown): number | undefined => (v === undefined ? undefined : Number(v));
 const bool = (v: unknown): boolean | undefined => (v === undefined ? undefined : v === true || v === "true");
 const tagsOf = (props: Props): Tag[] => ((props.Tags as Tag[] | undefined) ?? []).map((t) => ({ Key: t.Key, Value: String(t.Value) }));
@@ -202,7 +210,8 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  * Applies the bucket's configurations: on create every one given; on update those that changed, and a
  * configuration the template dropped is removed (versioning, which cannot be removed, is suspended).
  */
-async function configure(req: ResourceRequest, Bucket: string, props: Props, previous: Props = {}): Promise<void> {
+async function configure(req: ResourceRequest, Bucket: string, props: Props, before?: Props): Promise<void> {
+  const previous = before ?? {};
   const s3 = req.ctx.client("s3");
   const changed = (k: string) => !same(props[k], previous[k]);
   const removed = (k: string) => props[k] === undefined && previous[k] !== undefined;
@@ -215,6 +224,8 @@ async function configure(req: ResourceRequest, Bucket: string, props: Props, pre
       });
     else if (removed("OwnershipControls")) await s3.deleteBucketOwnershipControls({ Bucket });
   }
+  // At create the ACL went with CreateBucket; an update puts the new one (none: back to private).
+  if (before && changed("AccessControl")) await s3.putBucketAcl({ Bucket, ACL: cannedAcl(props.AccessControl) ?? "private" });
   if (changed("PublicAccessBlockConfiguration")) {
     const p = props.PublicAccessBlockConfiguration as Obj | undefined;
     if (p)
@@ -297,7 +308,7 @@ export default {
       await req.ctx.client("s3").createBucket({
         Bucket: name,
         CreateBucketConfiguration: region === "us-east-1" ? undefined : { LocationConstraint: region as never },
-        ACL: p.AccessControl as BucketCannedACL | undefined,
+        ACL: cannedAcl(p.AccessControl),
         ObjectLockEnabledForBucket: bool(p.ObjectLockEnabled),
         ObjectOwnership: ownership,
       });

@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-cloudformation";
 import {
   DeleteObjectCommand,
+  GetBucketAclCommand,
   GetBucketCorsCommand,
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -388,6 +389,10 @@ test("AWS::S3::Bucket: website and Object Lock configurations; a property Stratu
           },
         },
       },
+      Logs: {
+        Type: "AWS::S3::Bucket",
+        Properties: { AccessControl: "LogDeliveryWrite", OwnershipControls: { Rules: [{ ObjectOwnership: "ObjectWriter" }] } },
+      },
       Locked: {
         Type: "AWS::S3::Bucket",
         Properties: {
@@ -396,7 +401,7 @@ test("AWS::S3::Bucket: website and Object Lock configurations; a property Stratu
         },
       },
     },
-    Outputs: { Site: { Value: { Ref: "Site" } }, Locked: { Value: { Ref: "Locked" } } },
+    Outputs: { Site: { Value: { Ref: "Site" } }, Locked: { Value: { Ref: "Locked" } }, Logs: { Value: { Ref: "Logs" } } },
   };
   const out = await createStack("site", template);
   const site = await s3.send(new GetBucketWebsiteCommand({ Bucket: out.Site }));
@@ -405,6 +410,9 @@ test("AWS::S3::Bucket: website and Object Lock configurations; a property Stratu
   assert.deepEqual(site.RoutingRules, [{ Condition: { KeyPrefixEquals: "old/" }, Redirect: { ReplaceKeyPrefixWith: "new/" } }]);
   const lock = (await s3.send(new GetObjectLockConfigurationCommand({ Bucket: out.Locked }))).ObjectLockConfiguration!;
   assert.deepEqual(lock, { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1 } } });
+  // AccessControl, CloudFormation's spelling of a canned ACL (LogDeliveryWrite is log-delivery-write).
+  const grants = (await s3.send(new GetBucketAclCommand({ Bucket: out.Logs }))).Grants!;
+  assert.ok(grants.some((g) => g.Grantee?.URI === "http://acs.amazonaws.com/groups/s3/LogDelivery" && g.Permission === "WRITE"));
   await deleteStack("site");
   await assert.rejects(s3.send(new HeadBucketCommand({ Bucket: out.Site })), { name: "NotFound" });
 
