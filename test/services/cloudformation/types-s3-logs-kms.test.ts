@@ -15,6 +15,7 @@ import {
   DeleteObjectCommand,
   GetBucketAclCommand,
   GetBucketCorsCommand,
+  GetBucketLocationCommand,
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
   GetBucketNotificationConfigurationCommand,
@@ -538,4 +539,28 @@ Outputs:
   await s3.send(new DeleteObjectCommand({ Bucket: out.Bucket, Key: "uploads/a.txt" }));
   await deleteStack("notify");
   await assert.rejects(s3.send(new HeadBucketCommand({ Bucket: out.Bucket })), { name: "NotFound" });
+});
+
+test("AWS::S3::Bucket outside us-east-1: made in the stack's region; website URL with a dot where the region is newer", async () => {
+  const c = s.clientConfig({ account, region: "eu-central-1" });
+  const euCfn = new CloudFormationClient(c);
+  const template = {
+    Resources: { B: { Type: "AWS::S3::Bucket" } },
+    Outputs: {
+      Name: { Value: { Ref: "B" } },
+      Url: { Value: { "Fn::GetAtt": ["B", "WebsiteURL"] } },
+      Regional: { Value: { "Fn::GetAtt": ["B", "RegionalDomainName"] } },
+    },
+  };
+  await euCfn.send(new CreateStackCommand({ StackName: "eu", TemplateBody: JSON.stringify(template) }));
+  await waitUntilStackCreateComplete({ ...waiter(), client: euCfn }, { StackName: "eu" });
+  const [st] = (await euCfn.send(new DescribeStacksCommand({ StackName: "eu" }))).Stacks!;
+  const out = Object.fromEntries(st.Outputs!.map((o) => [o.OutputKey!, o.OutputValue!]));
+  assert.equal(out.Url, `http://${out.Name}.s3-website.eu-central-1.amazonaws.com`);
+  assert.equal(out.Regional, `${out.Name}.s3.eu-central-1.amazonaws.com`);
+  const euS3 = new S3Client({ ...c, forcePathStyle: true });
+  assert.equal((await euS3.send(new GetBucketLocationCommand({ Bucket: out.Name }))).LocationConstraint, "eu-central-1");
+  await euCfn.send(new DeleteStackCommand({ StackName: "eu" }));
+  await waitUntilStackDeleteComplete({ ...waiter(), client: euCfn }, { StackName: st.StackId });
+  await assert.rejects(euS3.send(new HeadBucketCommand({ Bucket: out.Name })), { name: "NotFound" });
 });
