@@ -44,6 +44,7 @@ export const REGISTRY: ServiceRegistration[] = [
     wire: s3WireTraits, // bare <Error>s, its namespace on every document, 405 for unrouted requests
     // Static website endpoints: <bucket>.s3-website[.-<region>].localhost, served from the bucket's website configuration.
     routes: [{ matches: (host) => S3_WEBSITE_HOST.test(host), load: () => import("./s3/website-serve.js") }],
+    resources: { types: ["AWS::S3::Bucket", "AWS::S3::BucketPolicy"], load: () => import("./s3/cloudformation.js") },
   },
   {
     name: "sqs",
@@ -75,12 +76,18 @@ export const REGISTRY: ServiceRegistration[] = [
     load: () => import("./secrets-manager/index.js"),
     validate: secretsManagerValidate, // a SecretId no name could be: "Invalid name…" before the model and any lookup
   },
-  { name: "kms", botocore: "kms", load: () => import("./kms/index.js") },
+  {
+    name: "kms",
+    botocore: "kms",
+    load: () => import("./kms/index.js"),
+    resources: { types: ["AWS::KMS::Key", "AWS::KMS::Alias"], load: () => import("./kms/cloudformation.js") },
+  },
   {
     name: "cloudwatch-logs",
     botocore: "logs",
     load: () => import("./cloudwatch-logs/index.js"),
     validationCode: "InvalidParameterException", // its model's constraints, worded as Logs answers them
+    resources: { types: ["AWS::Logs::LogGroup", "AWS::Logs::LogStream"], load: () => import("./cloudwatch-logs/cloudformation.js") },
   },
   { name: "cloudwatch", botocore: "cloudwatch" },
   { name: "eventbridge", botocore: "events" },

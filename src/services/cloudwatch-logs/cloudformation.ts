@@ -1,0 +1,106 @@
+// AWS::Logs::LogGroup and AWS::Logs::LogStream for CloudFormation (core/resources.ts), through CloudWatch Logs' own
+// operations. Return values as the resource reference documents them
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-loggroup.html#aws-resource-logs-loggroup-return-values,
+// .../aws-resource-logs-logstream.html): a log group's Ref is its name and GetAtt Arn its ARN with Logs' `:*`
+// suffix (arn:aws:logs:<region>:<account>:log-group:<name>:*); a log stream's Ref is its name. Names the template
+// leaves out are `<stack>-<logicalId>-<RANDOM>` (512 characters at most). Properties Stratus does not apply yet fail
+// the resource, saying so, rather than being dropped.
+import { isServiceError, ServiceError } from "../../core/errors.js";
+import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
+import type { LogGroupClass } from "./api.generated.js";
+
+const GROUP_PROPS = new Set(["LogGroupName", "RetentionInDays", "KmsKeyId", "Tags", "LogGroupClass", "DeletionProtectionEnabled"]);
+
+function refuseUnsupported(type: string, props: Record<string, unknown>, supported: Set<string>): void {
+  const extra = Object.keys(props).filter((k) => !supported.has(k));
+  if (extra.length) throw new ServiceError("InvalidRequest", `Stratus does not implement ${type} properties ${extra.join(", ")} yet.`, 400);
+}
+
+const tagsOf = (props: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(((props.Tags as { Key: string; Value: unknown }[] | undefined) ?? []).map((t) => [t.Key, String(t.Value)]));
+
+async function groupResult(req: ResourceRequest, name: string) {
+  const { logGroups } = await req.ctx.client("cloudwatch-logs").describeLogGroups({ logGroupNamePrefix: name });
+  const arn = logGroups?.find((g) => g.logGroupName === name)?.arn;
+  return { physicalId: name, ref: name, attributes: { Arn: arn } };
+}
+
+const notFound = (e: unknown) => {
+  if (!(isServiceError(e) && e.code === "ResourceNotFoundException")) throw e;
+};
+
+export default {
+  "AWS::Logs::LogGroup": {
+    async create(req) {
+      const p = req.properties;
+      refuseUnsupported("AWS::Logs::LogGroup", p, GROUP_PROPS);
+      const logs = req.ctx.client("cloudwatch-logs");
+      const name = (p.LogGroupName as string | undefined) ?? req.generateName(512);
+      const tags = tagsOf(p);
+      await logs.createLogGroup({
+        logGroupName: name,
+        kmsKeyId: p.KmsKeyId as string | undefined,
+        tags: Object.keys(tags).length ? tags : undefined,
+        logGroupClass: p.LogGroupClass as LogGroupClass | undefined,
+        deletionProtectionEnabled:
+          p.DeletionProtectionEnabled === undefined ? undefined : p.DeletionProtectionEnabled === true || p.DeletionProtectionEnabled === "true",
+      });
+      if (p.RetentionInDays !== undefined) await logs.putRetentionPolicy({ logGroupName: name, retentionInDays: Number(p.RetentionInDays) });
+      return groupResult(req, name);
+    },
+    async update(req) {
+      const p = req.properties;
+      const prev = req.previous;
+      refuseUnsupported("AWS::Logs::LogGroup", p, GROUP_PROPS);
+      // LogGroupClass cannot change on a log group: a new one replaces it.
+      if (p.LogGroupClass !== prev.LogGroupClass)
+        throw new ServiceError("InvalidRequest", "Stratus cannot change LogGroupClass in place; rename the log group to replace it.", 400);
+      const logs = req.ctx.client("cloudwatch-logs");
+      const name = req.physicalId;
+      if (p.RetentionInDays !== prev.RetentionInDays) {
+        if (p.RetentionInDays === undefined) await logs.deleteRetentionPolicy({ logGroupName: name });
+        else await logs.putRetentionPolicy({ logGroupName: name, retentionInDays: Number(p.RetentionInDays) });
+      }
+      if (p.KmsKeyId !== prev.KmsKeyId) {
+        if (p.KmsKeyId === undefined) await logs.disassociateKmsKey({ logGroupName: name });
+        else await logs.associateKmsKey({ logGroupName: name, kmsKeyId: String(p.KmsKeyId) });
+      }
+      if (p.DeletionProtectionEnabled !== prev.DeletionProtectionEnabled) {
+        await logs.putLogGroupDeletionProtection({
+          logGroupIdentifier: name,
+          deletionProtectionEnabled: p.DeletionProtectionEnabled === true || p.DeletionProtectionEnabled === "true",
+        });
+      }
+      const result = await groupResult(req, name);
+      const arn = String(result.attributes.Arn).replace(/:\*$/, "");
+      const before = tagsOf(prev);
+      const after = tagsOf(p);
+      const gone = Object.keys(before).filter((k) => !(k in after));
+      if (gone.length) await logs.untagResource({ resourceArn: arn, tagKeys: gone });
+      if (Object.keys(after).length) await logs.tagResource({ resourceArn: arn, tags: after });
+      return result;
+    },
+    async delete(req) {
+      try {
+        await req.ctx.client("cloudwatch-logs").deleteLogGroup({ logGroupName: req.physicalId });
+      } catch (e) {
+        notFound(e);
+      }
+    },
+  },
+  "AWS::Logs::LogStream": {
+    async create(req) {
+      const logGroupName = String(req.properties.LogGroupName);
+      const name = (req.properties.LogStreamName as string | undefined) ?? req.generateName(512);
+      await req.ctx.client("cloudwatch-logs").createLogStream({ logGroupName, logStreamName: name });
+      return { physicalId: name, ref: name };
+    },
+    async delete(req) {
+      try {
+        await req.ctx.client("cloudwatch-logs").deleteLogStream({ logGroupName: String(req.properties.LogGroupName), logStreamName: req.physicalId });
+      } catch (e) {
+        notFound(e);
+      }
+    },
+  },
+} satisfies ResourceProviders;
