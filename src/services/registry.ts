@@ -33,6 +33,19 @@ export const REGISTRY: ServiceRegistration[] = [
     load: () => import("./iam/index.js"),
     credentialSource: iamCredentialSource, // access keys
     validate: iamValidate, // "Invalid ARN:  Could not be parsed!" before the model's constraints
+    resources: {
+      types: [
+        "AWS::IAM::Role",
+        "AWS::IAM::Policy",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::IAM::User",
+        "AWS::IAM::Group",
+        "AWS::IAM::UserToGroupAddition",
+        "AWS::IAM::AccessKey",
+        "AWS::IAM::InstanceProfile",
+      ],
+      load: () => import("./iam/cloudformation.js"),
+    },
   },
   { name: "cloudtrail", botocore: "cloudtrail", load: () => import("./cloudtrail/index.js") },
   {

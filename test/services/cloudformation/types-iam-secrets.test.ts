@@ -1,0 +1,192 @@
+// CloudFormation's IAM and Secrets Manager resource types through the SDKs: a stack makes real roles, users,
+// groups, policies, keys, instance profiles and secrets (checked with each service's own client), Ref and GetAtt
+// answer as AWS documents them, and DeleteStack undoes attachments before deleting the entities.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  waitUntilStackCreateComplete,
+  waitUntilStackDeleteComplete,
+} from "@aws-sdk/client-cloudformation";
+import {
+  DeleteGroupCommand,
+  GetGroupCommand,
+  GetGroupPolicyCommand,
+  GetInstanceProfileCommand,
+  GetLoginProfileCommand,
+  GetPolicyCommand,
+  GetRoleCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  ListRoleTagsCommand,
+} from "@aws-sdk/client-iam";
+import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+
+let s: TestServer;
+let cfn: CloudFormationClient;
+let iam: IAMClient;
+let account: string;
+const waiter = () => ({ client: cfn, maxWaitTime: 30, minDelay: 1, maxDelay: 1 });
+
+before(async () => {
+  s = await startTestServer();
+  account = randomAccount();
+  const c = s.clientConfig({ account });
+  cfn = new CloudFormationClient(c);
+  iam = new IAMClient(c);
+});
+after(() => s.close());
+
+async function outputsOf(stack: string): Promise<Record<string, string>> {
+  const [st] = (await cfn.send(new DescribeStacksCommand({ StackName: stack }))).Stacks!;
+  assert.equal(st.StackStatus, "CREATE_COMPLETE", st.StackStatusReason);
+  return Object.fromEntries(st.Outputs!.map((o) => [o.OutputKey!, o.OutputValue!]));
+}
+
+const allow = (action: string) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] });
+
+const IAM_TEMPLATE = JSON.stringify({
+  Resources: {
+    Role: {
+      Type: "AWS::IAM::Role",
+      Properties: {
+        Path: "/svc/",
+        Description: "made by a stack",
+        MaxSessionDuration: 7200,
+        AssumeRolePolicyDocument: {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        },
+        ManagedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        Policies: [{ PolicyName: "logs", PolicyDocument: allow("logs:*") }],
+        Tags: [{ Key: "team", Value: "core" }],
+      },
+    },
+    Managed: {
+      Type: "AWS::IAM::ManagedPolicy",
+      Properties: { ManagedPolicyName: "iam-stack-managed", Description: "managed", PolicyDocument: allow("s3:GetObject"), Roles: [{ Ref: "Role" }] },
+    },
+    Group: { Type: "AWS::IAM::Group", Properties: { Policies: [{ PolicyName: "grp", PolicyDocument: allow("sqs:*") }] } },
+    User: {
+      Type: "AWS::IAM::User",
+      Properties: {
+        UserName: "iam-stack-user",
+        Groups: [{ Ref: "Group" }],
+        LoginProfile: { Password: "Str0ng-Passw0rd!", PasswordResetRequired: false },
+        Tags: [{ Key: "k", Value: "v" }],
+      },
+    },
+    Other: { Type: "AWS::IAM::User", Properties: {} },
+    Addition: { Type: "AWS::IAM::UserToGroupAddition", Properties: { GroupName: { Ref: "Group" }, Users: [{ Ref: "Other" }] } },
+    Inline: {
+      Type: "AWS::IAM::Policy",
+      Properties: {
+        PolicyName: "extra",
+        PolicyDocument: allow("sns:Publish"),
+        Roles: [{ Ref: "Role" }],
+        Users: [{ Ref: "User" }],
+        Groups: [{ Ref: "Group" }],
+      },
+    },
+    Key: { Type: "AWS::IAM::AccessKey", Properties: { UserName: { Ref: "User" } } },
+    Profile: { Type: "AWS::IAM::InstanceProfile", Properties: { Roles: [{ Ref: "Role" }] } },
+  },
+  Outputs: {
+    RoleRef: { Value: { Ref: "Role" } },
+    RoleArn: { Value: { "Fn::GetAtt": ["Role", "Arn"] } },
+    RoleId: { Value: { "Fn::GetAtt": ["Role", "RoleId"] } },
+    ManagedRef: { Value: { Ref: "Managed" } },
+    ManagedId: { Value: { "Fn::GetAtt": ["Managed", "PolicyId"] } },
+    GroupRef: { Value: { Ref: "Group" } },
+    GroupArn: { Value: { "Fn::GetAtt": ["Group", "Arn"] } },
+    UserRef: { Value: { Ref: "User" } },
+    UserArn: { Value: { "Fn::GetAtt": ["User", "Arn"] } },
+    OtherRef: { Value: { Ref: "Other" } },
+    InlineRef: { Value: { Ref: "Inline" } },
+    AdditionRef: { Value: { Ref: "Addition" } },
+    KeyRef: { Value: { Ref: "Key" } },
+    KeySecret: { Value: { "Fn::GetAtt": ["Key", "SecretAccessKey"] } },
+    ProfileRef: { Value: { Ref: "Profile" } },
+    ProfileArn: { Value: { "Fn::GetAtt": ["Profile", "Arn"] } },
+  },
+});
+
+test("IAM types: roles, policies, users, groups, keys and instance profiles are real; Ref/GetAtt are AWS's; DeleteStack undoes them", async () => {
+  const { StackId } = await cfn.send(new CreateStackCommand({ StackName: "iam-stack", TemplateBody: IAM_TEMPLATE, Capabilities: ["CAPABILITY_NAMED_IAM"] }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: "iam-stack" });
+  const out = await outputsOf("iam-stack");
+
+  // Role: Ref is the (generated) name, GetAtt Arn and RoleId.
+  assert.match(out.RoleRef, /^iam-stack-Role-[A-Z0-9]{12}$/);
+  assert.equal(out.RoleArn, `arn:aws:iam::${account}:role/svc/${out.RoleRef}`);
+  const { Role } = await iam.send(new GetRoleCommand({ RoleName: out.RoleRef }));
+  assert.equal(Role!.RoleId, out.RoleId);
+  assert.equal(Role!.Description, "made by a stack");
+  assert.equal(Role!.MaxSessionDuration, 7200);
+  assert.match(decodeURIComponent(Role!.AssumeRolePolicyDocument!), /lambda\.amazonaws\.com/);
+  assert.deepEqual((await iam.send(new ListRoleTagsCommand({ RoleName: out.RoleRef }))).Tags, [{ Key: "team", Value: "core" }]);
+  const attached = (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: out.RoleRef }))).AttachedPolicies!.map((p) => p.PolicyArn).sort();
+  assert.deepEqual(attached, [`arn:aws:iam::${account}:policy/iam-stack-managed`, "arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+  assert.deepEqual((await iam.send(new ListRolePoliciesCommand({ RoleName: out.RoleRef }))).PolicyNames!.sort(), ["extra", "logs"]);
+
+  // ManagedPolicy: Ref is the ARN.
+  assert.equal(out.ManagedRef, `arn:aws:iam::${account}:policy/iam-stack-managed`);
+  assert.equal((await iam.send(new GetPolicyCommand({ PolicyArn: out.ManagedRef }))).Policy!.PolicyId, out.ManagedId);
+
+  // Group, users, the addition and the inline Policy resource.
+  assert.match(out.GroupRef, /^iam-stack-Group-[A-Z0-9]{12}$/);
+  assert.equal(out.GroupArn, `arn:aws:iam::${account}:group/${out.GroupRef}`);
+  const members = (await iam.send(new GetGroupCommand({ GroupName: out.GroupRef }))).Users!.map((u) => u.UserName).sort();
+  assert.deepEqual(members, [out.UserRef, out.OtherRef].sort());
+  assert.equal((await iam.send(new GetGroupPolicyCommand({ GroupName: out.GroupRef, PolicyName: "grp" }))).PolicyName, "grp");
+  assert.equal((await iam.send(new GetGroupPolicyCommand({ GroupName: out.GroupRef, PolicyName: "extra" }))).PolicyName, "extra");
+  assert.equal(out.UserRef, "iam-stack-user");
+  assert.equal(out.UserArn, `arn:aws:iam::${account}:user/iam-stack-user`);
+  assert.match(out.OtherRef, /^iam-stack-Other-[A-Z0-9]{12}$/);
+  assert.equal((await iam.send(new GetUserPolicyCommand({ UserName: "iam-stack-user", PolicyName: "extra" }))).PolicyName, "extra");
+  assert.equal((await iam.send(new GetLoginProfileCommand({ UserName: "iam-stack-user" }))).LoginProfile!.UserName, "iam-stack-user");
+  assert.match(out.InlineRef, /^iam-stack-Inline-[A-Z0-9]{12}$/);
+  assert.match(out.AdditionRef, /^iam-stack-Addition-[A-Z0-9]{12}$/);
+
+  // AccessKey: Ref is the key id, GetAtt SecretAccessKey its secret, and the pair signs requests as the user.
+  const keys = (await iam.send(new ListAccessKeysCommand({ UserName: "iam-stack-user" }))).AccessKeyMetadata!;
+  assert.deepEqual(
+    keys.map((k) => [k.AccessKeyId, k.Status]),
+    [[out.KeyRef, "Active"]],
+  );
+  const asUser = new IAMClient(s.clientConfig({ accessKeyId: out.KeyRef, secretAccessKey: out.KeySecret }));
+  assert.equal((await asUser.send(new GetUserCommand({}))).User!.UserName, "iam-stack-user");
+
+  // InstanceProfile: Ref is the name, GetAtt Arn.
+  const { InstanceProfile } = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: out.ProfileRef }));
+  assert.equal(InstanceProfile!.Arn, out.ProfileArn);
+  assert.deepEqual(
+    InstanceProfile!.Roles!.map((r) => r.RoleName),
+    [out.RoleRef],
+  );
+
+  await cfn.send(new DeleteStackCommand({ StackName: "iam-stack" }));
+  await waitUntilStackDeleteComplete(waiter(), { StackName: StackId });
+  await assert.rejects(iam.send(new GetRoleCommand({ RoleName: out.RoleRef })), { name: "NoSuchEntityException" });
+  await assert.rejects(iam.send(new GetPolicyCommand({ PolicyArn: out.ManagedRef })), { name: "NoSuchEntityException" });
+  await assert.rejects(iam.send(new GetUserCommand({ UserName: "iam-stack-user" })), { name: "NoSuchEntityException" });
+  await assert.rejects(iam.send(new GetUserCommand({ UserName: out.OtherRef })), { name: "NoSuchEntityException" });
+  await assert.rejects(iam.send(new GetGroupCommand({ GroupName: out.GroupRef })), { name: "NoSuchEntityException" });
+  await assert.rejects(iam.send(new GetInstanceProfileCommand({ InstanceProfileName: out.ProfileRef })), { name: "NoSuchEntityException" });
+});
+
+test("deleting a stack whose IAM entity was already deleted succeeds", async () => {
+  const template = JSON.stringify({ Resources: { G: { Type: "AWS::IAM::Group", Properties: { GroupName: "gone-group" } } } });
+  const { StackId } = await cfn.send(new CreateStackCommand({ StackName: "iam-gone", TemplateBody: template, Capabilities: ["CAPABILITY_NAMED_IAM"] }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: "iam-gone" });
+  await iam.send(new DeleteGroupCommand({ GroupName: "gone-group" }));
+  await cfn.send(new DeleteStackCommand({ StackName: "iam-gone" }));
+  await waitUntilStackDeleteComplete(waiter(), { StackName: StackId });
+});
