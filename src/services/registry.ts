@@ -87,6 +87,10 @@ export const REGISTRY: ServiceRegistration[] = [
     botocore: "secretsmanager",
     load: () => import("./secrets-manager/index.js"),
     validate: secretsManagerValidate, // a SecretId no name could be: "Invalid name…" before the model and any lookup
+    resources: {
+      types: ["AWS::SecretsManager::Secret", "AWS::SecretsManager::ResourcePolicy"],
+      load: () => import("./secrets-manager/cloudformation.js"),
+    },
   },
   { name: "kms", botocore: "kms", load: () => import("./kms/index.js") },
   {

@@ -7,6 +7,7 @@ import {
   CloudFormationClient,
   CreateStackCommand,
   DeleteStackCommand,
+  DescribeStackEventsCommand,
   DescribeStacksCommand,
   waitUntilStackCreateComplete,
   waitUntilStackDeleteComplete,
@@ -27,11 +28,13 @@ import {
   ListRolePoliciesCommand,
   ListRoleTagsCommand,
 } from "@aws-sdk/client-iam";
+import { DescribeSecretCommand, GetResourcePolicyCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 
 let s: TestServer;
 let cfn: CloudFormationClient;
 let iam: IAMClient;
+let secrets: SecretsManagerClient;
 let account: string;
 const waiter = () => ({ client: cfn, maxWaitTime: 30, minDelay: 1, maxDelay: 1 });
 
@@ -41,6 +44,7 @@ before(async () => {
   const c = s.clientConfig({ account });
   cfn = new CloudFormationClient(c);
   iam = new IAMClient(c);
+  secrets = new SecretsManagerClient(c);
 });
 after(() => s.close());
 
@@ -189,4 +193,98 @@ test("deleting a stack whose IAM entity was already deleted succeeds", async () 
   await iam.send(new DeleteGroupCommand({ GroupName: "gone-group" }));
   await cfn.send(new DeleteStackCommand({ StackName: "iam-gone" }));
   await waitUntilStackDeleteComplete(waiter(), { StackName: StackId });
+});
+
+const SECRETS_TEMPLATE = `
+Resources:
+  Generated:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      Description: generated credentials
+      GenerateSecretString:
+        SecretStringTemplate: '{"username": "saanvi"}'
+        GenerateStringKey: password
+        PasswordLength: 20
+        ExcludeCharacters: '"@/\\'
+      Tags:
+        - Key: app
+          Value: web
+  Plain:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      Name: !Sub "\${AWS::StackName}/plain"
+      SecretString: hunter2
+  Policy:
+    Type: AWS::SecretsManager::ResourcePolicy
+    Properties:
+      SecretId: !Ref Plain
+      BlockPublicPolicy: true
+      ResourcePolicy:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Deny
+            Principal:
+              AWS: !Sub "arn:aws:iam::\${AWS::AccountId}:root"
+            Action: secretsmanager:DeleteSecret
+            Resource: "*"
+Outputs:
+  GeneratedRef:
+    Value: !Ref Generated
+  GeneratedId:
+    Value: !GetAtt Generated.Id
+  PlainRef:
+    Value: !Ref Plain
+  PolicyRef:
+    Value: !Ref Policy
+  PolicyId:
+    Value: !GetAtt Policy.Id
+`;
+
+test("Secrets Manager types: a generated secret, a plain one and its resource policy are real; Ref/GetAtt are the ARN; DeleteStack removes them", async () => {
+  const { StackId } = await cfn.send(new CreateStackCommand({ StackName: "sec-stack", TemplateBody: SECRETS_TEMPLATE }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: "sec-stack" });
+  const out = await outputsOf("sec-stack");
+
+  // An unnamed secret is <logicalId>-<RANDOM>; Ref and GetAtt Id are its ARN.
+  assert.match(out.GeneratedRef, new RegExp(`^arn:aws:secretsmanager:us-east-1:${account}:secret:Generated-[A-Za-z0-9]{12}-[A-Za-z0-9]{6}$`));
+  assert.equal(out.GeneratedId, out.GeneratedRef);
+  const described = await secrets.send(new DescribeSecretCommand({ SecretId: out.GeneratedRef }));
+  assert.equal(described.Description, "generated credentials");
+  assert.deepEqual(described.Tags, [{ Key: "app", Value: "web" }]);
+  const value = JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: out.GeneratedRef }))).SecretString!);
+  assert.equal(value.username, "saanvi");
+  assert.equal(value.password.length, 20);
+  assert.doesNotMatch(value.password, /["@/\\]/);
+
+  assert.match(out.PlainRef, /:secret:sec-stack\/plain-[A-Za-z0-9]{6}$/);
+  assert.equal((await secrets.send(new GetSecretValueCommand({ SecretId: "sec-stack/plain" }))).SecretString, "hunter2");
+  // ResourcePolicy: Ref and GetAtt Id are the secret's ARN.
+  assert.equal(out.PolicyRef, out.PlainRef);
+  assert.equal(out.PolicyId, out.PlainRef);
+  const policy = JSON.parse((await secrets.send(new GetResourcePolicyCommand({ SecretId: out.PlainRef }))).ResourcePolicy!);
+  assert.equal(policy.Statement[0].Action, "secretsmanager:DeleteSecret");
+
+  await cfn.send(new DeleteStackCommand({ StackName: "sec-stack" }));
+  await waitUntilStackDeleteComplete(waiter(), { StackName: StackId });
+  // Deleted at once, not scheduled: the names are gone.
+  await assert.rejects(secrets.send(new DescribeSecretCommand({ SecretId: out.GeneratedRef })), { name: "ResourceNotFoundException" });
+  await assert.rejects(secrets.send(new DescribeSecretCommand({ SecretId: "sec-stack/plain" })), { name: "ResourceNotFoundException" });
+});
+
+test("a secret with neither SecretString nor GenerateSecretString gets a generated password; a half GenerateSecretString fails the resource", async () => {
+  const ok = JSON.stringify({ Resources: { S: { Type: "AWS::SecretsManager::Secret", Properties: { Name: "defaulted" } } } });
+  await cfn.send(new CreateStackCommand({ StackName: "sec-default", TemplateBody: ok }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: "sec-default" });
+  assert.equal((await secrets.send(new GetSecretValueCommand({ SecretId: "defaulted" }))).SecretString!.length, 32);
+
+  const bad = JSON.stringify({
+    Resources: { S: { Type: "AWS::SecretsManager::Secret", Properties: { GenerateSecretString: { GenerateStringKey: "password" } } } },
+  });
+  await cfn.send(new CreateStackCommand({ StackName: "sec-bad", TemplateBody: bad }));
+  await assert.rejects(waitUntilStackCreateComplete(waiter(), { StackName: "sec-bad" }));
+  const [st] = (await cfn.send(new DescribeStacksCommand({ StackName: "sec-bad" }))).Stacks!;
+  assert.equal(st.StackStatus, "ROLLBACK_COMPLETE");
+  const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: "sec-bad" }))).StackEvents!;
+  const failed = events.find((e) => e.LogicalResourceId === "S" && e.ResourceStatus === "CREATE_FAILED");
+  assert.match(failed!.ResourceStatusReason!, /SecretStringTemplate and GenerateStringKey must both be specified.*HandlerErrorCode: InvalidRequest/);
 });
