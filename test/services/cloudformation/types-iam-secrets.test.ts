@@ -22,6 +22,8 @@ import {
   GetRoleCommand,
   GetUserCommand,
   GetUserPolicyCommand,
+  GetPolicyVersionCommand,
+  ListGroupsForUserCommand,
   IAMClient,
   ListAccessKeysCommand,
   ListAttachedRolePoliciesCommand,
@@ -29,6 +31,9 @@ import {
   ListRoleTagsCommand,
 } from "@aws-sdk/client-iam";
 import { DescribeSecretCommand, GetResourcePolicyCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { ResourceProvider, ResourceRequest } from "../../../src/core/resources.js";
+import iamProviders from "../../../src/services/iam/cloudformation.js";
+import secretProviders from "../../../src/services/secrets-manager/cloudformation.js";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 
 let s: TestServer;
@@ -287,4 +292,111 @@ test("a secret with neither SecretString nor GenerateSecretString gets a generat
   const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: "sec-bad" }))).StackEvents!;
   const failed = events.find((e) => e.LogicalResourceId === "S" && e.ResourceStatus === "CREATE_FAILED");
   assert.match(failed!.ResourceStatusReason!, /SecretStringTemplate and GenerateStringKey must both be specified.*HandlerErrorCode: InvalidRequest/);
+});
+
+// The engine has no UpdateStack yet: the providers' in-place updates, called as the engine will call them.
+async function update(
+  provider: ResourceProvider,
+  logicalId: string,
+  physicalId: string,
+  previous: Record<string, unknown>,
+  properties: Record<string, unknown>,
+) {
+  const ctx = s.runtime.context("cloudformation", "UpdateStack", s.runtime.rootIdentity(account));
+  const req: ResourceRequest & { physicalId: string; previous: Record<string, unknown> } = {
+    ctx,
+    stackName: "upd",
+    stackId: "upd",
+    logicalId,
+    properties,
+    previous,
+    physicalId,
+    generateName: () => physicalId,
+  };
+  return provider.update!(req);
+}
+
+test("in-place updates: a role's description, policies and tags, a user's groups, a managed policy's document and attachments, a secret's value", async () => {
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+  const role0 = {
+    RoleName: "upd-role",
+    AssumeRolePolicyDocument: trust,
+    Description: "v1",
+    ManagedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+    Policies: [{ PolicyName: "a", PolicyDocument: allow("s3:*") }],
+    Tags: [{ Key: "x", Value: "1" }],
+  };
+  const template = JSON.stringify({
+    Resources: {
+      Role: { Type: "AWS::IAM::Role", Properties: role0 },
+      G1: { Type: "AWS::IAM::Group", Properties: { GroupName: "upd-g1" } },
+      G2: { Type: "AWS::IAM::Group", Properties: { GroupName: "upd-g2" } },
+      User: { Type: "AWS::IAM::User", Properties: { UserName: "upd-user", Groups: ["upd-g1"] }, DependsOn: ["G1", "G2"] },
+      Managed: { Type: "AWS::IAM::ManagedPolicy", Properties: { PolicyDocument: allow("sqs:*"), Roles: [{ Ref: "Role" }] } },
+      Key: { Type: "AWS::IAM::AccessKey", Properties: { UserName: { Ref: "User" } } },
+      Secret: { Type: "AWS::SecretsManager::Secret", Properties: { Name: "upd-secret", SecretString: "one", Description: "d1" } },
+    },
+    Outputs: { Managed: { Value: { Ref: "Managed" } }, Key: { Value: { Ref: "Key" } }, Secret: { Value: { Ref: "Secret" } } },
+  });
+  const { StackId } = await cfn.send(new CreateStackCommand({ StackName: "upd", TemplateBody: template, Capabilities: ["CAPABILITY_NAMED_IAM"] }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: "upd" });
+  const out = await outputsOf("upd");
+
+  const role1 = {
+    ...role0,
+    Description: "v2",
+    ManagedPolicyArns: [],
+    Policies: [{ PolicyName: "b", PolicyDocument: allow("sns:*") }],
+    Tags: [{ Key: "y", Value: "2" }],
+  };
+  const r = await update(iamProviders["AWS::IAM::Role"], "Role", "upd-role", role0, role1);
+  assert.equal(r.ref, "upd-role");
+  assert.equal((await iam.send(new GetRoleCommand({ RoleName: "upd-role" }))).Role!.Description, "v2");
+  assert.deepEqual(
+    (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "upd-role" }))).AttachedPolicies!.map((p) => p.PolicyArn),
+    [out.Managed],
+  );
+  assert.deepEqual((await iam.send(new ListRolePoliciesCommand({ RoleName: "upd-role" }))).PolicyNames, ["b"]);
+  assert.deepEqual((await iam.send(new ListRoleTagsCommand({ RoleName: "upd-role" }))).Tags, [{ Key: "y", Value: "2" }]);
+
+  await update(iamProviders["AWS::IAM::User"], "User", "upd-user", { UserName: "upd-user", Groups: ["upd-g1"] }, { UserName: "upd-user", Groups: ["upd-g2"] });
+  assert.deepEqual(
+    (await iam.send(new ListGroupsForUserCommand({ UserName: "upd-user" }))).Groups!.map((g) => g.GroupName),
+    ["upd-g2"],
+  );
+
+  const m = await update(
+    iamProviders["AWS::IAM::ManagedPolicy"],
+    "Managed",
+    out.Managed,
+    { PolicyDocument: allow("sqs:*"), Roles: ["upd-role"] },
+    { PolicyDocument: allow("sqs:SendMessage"), Roles: [] },
+  );
+  assert.equal(m.attributes?.DefaultVersionId, "v2");
+  assert.equal(m.attributes?.AttachmentCount, 0);
+  const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: out.Managed, VersionId: "v2" }));
+  assert.match(decodeURIComponent(version.PolicyVersion!.Document!), /sqs:SendMessage/);
+
+  await update(iamProviders["AWS::IAM::AccessKey"], "Key", out.Key, { UserName: "upd-user" }, { UserName: "upd-user", Status: "Inactive" });
+  assert.equal((await iam.send(new ListAccessKeysCommand({ UserName: "upd-user" }))).AccessKeyMetadata![0].Status, "Inactive");
+
+  await update(
+    secretProviders["AWS::SecretsManager::Secret"],
+    "Secret",
+    out.Secret,
+    { Name: "upd-secret", SecretString: "one", Description: "d1" },
+    { Name: "upd-secret", SecretString: "two", Description: "d2", Tags: [{ Key: "t", Value: "v" }] },
+  );
+  assert.equal((await secrets.send(new GetSecretValueCommand({ SecretId: "upd-secret" }))).SecretString, "two");
+  const d = await secrets.send(new DescribeSecretCommand({ SecretId: "upd-secret" }));
+  assert.equal(d.Description, "d2");
+  assert.deepEqual(d.Tags, [{ Key: "t", Value: "v" }]);
+
+  // DeleteStack still removes everything (its recorded properties are the create's; deletes read the live state).
+  await cfn.send(new DeleteStackCommand({ StackName: "upd" }));
+  await waitUntilStackDeleteComplete(waiter(), { StackName: StackId });
+  const [st] = (await cfn.send(new DescribeStacksCommand({ StackName: StackId }))).Stacks!;
+  assert.equal(st.StackStatus, "DELETE_COMPLETE");
+  await assert.rejects(iam.send(new GetUserCommand({ UserName: "upd-user" })), { name: "NoSuchEntityException" });
+  await assert.rejects(iam.send(new GetRoleCommand({ RoleName: "upd-role" })), { name: "NoSuchEntityException" });
 });
