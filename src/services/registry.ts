@@ -33,6 +33,19 @@ export const REGISTRY: ServiceRegistration[] = [
     load: () => import("./iam/index.js"),
     credentialSource: iamCredentialSource, // access keys
     validate: iamValidate, // "Invalid ARN:  Could not be parsed!" before the model's constraints
+    resources: {
+      types: [
+        "AWS::IAM::Role",
+        "AWS::IAM::Policy",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::IAM::User",
+        "AWS::IAM::Group",
+        "AWS::IAM::UserToGroupAddition",
+        "AWS::IAM::AccessKey",
+        "AWS::IAM::InstanceProfile",
+      ],
+      load: () => import("./iam/cloudformation.js"),
+    },
   },
   { name: "cloudtrail", botocore: "cloudtrail", load: () => import("./cloudtrail/index.js") },
   {
@@ -75,6 +88,10 @@ export const REGISTRY: ServiceRegistration[] = [
     botocore: "secretsmanager",
     load: () => import("./secrets-manager/index.js"),
     validate: secretsManagerValidate, // a SecretId no name could be: "Invalid name…" before the model and any lookup
+    resources: {
+      types: ["AWS::SecretsManager::Secret", "AWS::SecretsManager::ResourcePolicy"],
+      load: () => import("./secrets-manager/cloudformation.js"),
+    },
   },
   {
     name: "kms",

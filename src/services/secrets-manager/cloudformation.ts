@@ -1,0 +1,141 @@
+// Secrets Manager's resource types for CloudFormation (core/resources.ts), through its own operations. Return
+// values as AWS's CloudFormation resource reference documents them
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html,
+// …-resourcepolicy.html):
+//   AWS::SecretsManager::Secret          Ref: the secret's ARN; GetAtt Id: the secret's ARN
+//   AWS::SecretsManager::ResourcePolicy  Ref: the secret's ARN; GetAtt Id: the secret's ARN
+// A secret the template does not name is `<logicalId>-<RANDOM>` (no stack name: AWS's own example makes
+// "CloudFormationCreatedSecret-a1b2c3d4e5f6"). GenerateSecretString draws the password from GetRandomPassword and,
+// with SecretStringTemplate and GenerateStringKey, puts it under that key of the template's JSON object; a secret
+// with neither SecretString nor GenerateSecretString gets a generated password, as CloudFormation's handler does.
+// A stack's delete removes the secret at once (ForceDeleteWithoutRecovery), as CloudFormation does.
+import { randomUUID } from "node:crypto";
+import { isServiceError } from "../../core/errors.js";
+import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
+import type { ReplicaRegionType, Tag } from "./api.generated.js";
+import { InvalidParameterException } from "./api.generated.js";
+
+type Props = Record<string, unknown>;
+interface Generate {
+  SecretStringTemplate?: string;
+  GenerateStringKey?: string;
+  PasswordLength?: number;
+  ExcludeCharacters?: string;
+  ExcludeNumbers?: boolean;
+  ExcludePunctuation?: boolean;
+  ExcludeUppercase?: boolean;
+  ExcludeLowercase?: boolean;
+  IncludeSpace?: boolean;
+  RequireEachIncludedType?: boolean;
+}
+
+const sm = (req: ResourceRequest) => req.ctx.client("secrets-manager");
+const tagsOf = (p: Props): Tag[] | undefined => {
+  const tags = p.Tags as { Key: string; Value: string }[] | undefined;
+  return tags?.length ? tags.map((t) => ({ Key: String(t.Key), Value: String(t.Value) })) : undefined;
+};
+const bool = (v: unknown): boolean | undefined => (v === undefined ? undefined : v === true || v === "true");
+
+/** The secret's value: SecretString as given, or generated (GenerateSecretString, or its defaults when neither is given). */
+async function secretValue(req: ResourceRequest, p: Props): Promise<string> {
+  if (p.SecretString !== undefined) {
+    if (p.GenerateSecretString !== undefined) throw new InvalidParameterException("You can't specify both SecretString and GenerateSecretString.");
+    return String(p.SecretString);
+  }
+  const g = (p.GenerateSecretString ?? {}) as Generate;
+  if ((g.SecretStringTemplate === undefined) !== (g.GenerateStringKey === undefined)) {
+    throw new InvalidParameterException("SecretStringTemplate and GenerateStringKey must both be specified, or neither.");
+  }
+  const { RandomPassword } = await sm(req).getRandomPassword({
+    PasswordLength: g.PasswordLength === undefined ? undefined : Number(g.PasswordLength),
+    ExcludeCharacters: g.ExcludeCharacters,
+    ExcludeNumbers: bool(g.ExcludeNumbers),
+    ExcludePunctuation: bool(g.ExcludePunctuation),
+    ExcludeUppercase: bool(g.ExcludeUppercase),
+    ExcludeLowercase: bool(g.ExcludeLowercase),
+    IncludeSpace: bool(g.IncludeSpace),
+    RequireEachIncludedType: bool(g.RequireEachIncludedType),
+  });
+  if (g.SecretStringTemplate === undefined) return RandomPassword!;
+  let template: unknown;
+  try {
+    template = JSON.parse(g.SecretStringTemplate);
+  } catch {
+    throw new InvalidParameterException("SecretStringTemplate must be a JSON object.");
+  }
+  if (typeof template !== "object" || template === null || Array.isArray(template))
+    throw new InvalidParameterException("SecretStringTemplate must be a JSON object.");
+  return JSON.stringify({ ...template, [String(g.GenerateStringKey)]: RandomPassword });
+}
+
+const result = (arn: string) => ({ physicalId: arn, ref: arn, attributes: { Id: arn } });
+
+const notFound = (e: unknown) => isServiceError(e) && e.code === "ResourceNotFoundException";
+
+export default {
+  "AWS::SecretsManager::Secret": {
+    async create(req) {
+      const p = req.properties;
+      const name = (p.Name as string | undefined) ?? `${req.logicalId}-${req.generateName(0).split("-").pop()}`;
+      const { ARN } = await sm(req).createSecret({
+        Name: name,
+        ClientRequestToken: randomUUID(),
+        Description: p.Description as string | undefined,
+        KmsKeyId: p.KmsKeyId as string | undefined,
+        SecretString: await secretValue(req, p),
+        Tags: tagsOf(p),
+        Type: p.Type as string | undefined,
+        AddReplicaRegions: p.ReplicaRegions as ReplicaRegionType[] | undefined,
+      });
+      return result(ARN!);
+    },
+    async update(req) {
+      const c = sm(req);
+      const p = req.properties;
+      const SecretId = req.physicalId;
+      const valueChanged =
+        JSON.stringify([p.SecretString, p.GenerateSecretString]) !== JSON.stringify([req.previous.SecretString, req.previous.GenerateSecretString]);
+      await c.updateSecret({
+        SecretId,
+        Description: (p.Description as string | undefined) ?? "",
+        KmsKeyId: p.KmsKeyId as string | undefined,
+        ...(valueChanged ? { SecretString: await secretValue(req, p), ClientRequestToken: randomUUID() } : {}),
+      });
+      const before = tagsOf(req.previous) ?? [];
+      const after = tagsOf(p) ?? [];
+      const gone = before.filter((t) => !after.some((a) => a.Key === t.Key)).map((t) => t.Key!);
+      if (gone.length) await c.untagResource({ SecretId, TagKeys: gone });
+      if (after.length) await c.tagResource({ SecretId, Tags: after });
+      return result(SecretId);
+    },
+    async delete(req) {
+      try {
+        await sm(req).deleteSecret({ SecretId: req.physicalId, ForceDeleteWithoutRecovery: true });
+      } catch (e) {
+        if (!notFound(e)) throw e;
+      }
+    },
+  },
+
+  "AWS::SecretsManager::ResourcePolicy": {
+    async create(req) {
+      const p = req.properties;
+      const policy = typeof p.ResourcePolicy === "string" ? p.ResourcePolicy : JSON.stringify(p.ResourcePolicy);
+      const { ARN } = await sm(req).putResourcePolicy({ SecretId: String(p.SecretId), ResourcePolicy: policy, BlockPublicPolicy: bool(p.BlockPublicPolicy) });
+      return result(ARN!);
+    },
+    async update(req) {
+      const p = req.properties;
+      const policy = typeof p.ResourcePolicy === "string" ? p.ResourcePolicy : JSON.stringify(p.ResourcePolicy);
+      await sm(req).putResourcePolicy({ SecretId: req.physicalId, ResourcePolicy: policy, BlockPublicPolicy: bool(p.BlockPublicPolicy) });
+      return result(req.physicalId);
+    },
+    async delete(req) {
+      try {
+        await sm(req).deleteResourcePolicy({ SecretId: req.physicalId });
+      } catch (e) {
+        if (!notFound(e)) throw e;
+      }
+    },
+  },
+} satisfies ResourceProviders;
