@@ -52,7 +52,7 @@ export const REGISTRY: ServiceRegistration[] = [
     quirk: sqsQuirk, // the query protocol's names, which the JSON model lost
     relaxed: sqsRelaxations, // ReceiveMessage's AttributeNames takes the message-system names
     wire: sqsWireTraits, // JSON errors' __type is the full shape id, com.amazonaws.sqs#<Shape>
-    resources: { types: ["AWS::SQS::Queue"], load: () => import("./sqs/cloudformation.js") },
+    resources: { types: ["AWS::SQS::Queue", "AWS::SQS::QueuePolicy"], load: () => import("./sqs/cloudformation.js") },
   },
   {
     name: "sns",
@@ -61,7 +61,7 @@ export const REGISTRY: ServiceRegistration[] = [
     validate: snsValidate, // a required member left out: InvalidParameter "… Reason: no value for required parameter"
     // SigningCertURL, SubscribeURL and UnsubscribeURL.
     routes: [{ matches: (_host, path) => path.startsWith("/_stratus/sns/"), load: () => import("./sns/routes.js") }],
-    resources: { types: ["AWS::SNS::Topic"], load: () => import("./sns/cloudformation.js") },
+    resources: { types: ["AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::SNS::TopicPolicy"], load: () => import("./sns/cloudformation.js") },
   },
   {
     name: "ssm",
