@@ -92,6 +92,17 @@ export const REGISTRY: ServiceRegistration[] = [
     routes: [{ matches: (host, path) => path.startsWith("/_stratus/lambda/") || LAMBDA_URL_HOST.test(host), load: () => import("./lambda/url-invoke.js") }],
     // CreateFunction and UpdateFunctionCode carry a 50 MB zip as base64 JSON (AWS's own request limit).
     bodyLimit: 69_905_067,
+    resources: {
+      types: [
+        "AWS::Lambda::Function",
+        "AWS::Lambda::Permission",
+        "AWS::Lambda::Version",
+        "AWS::Lambda::Alias",
+        "AWS::Lambda::EventSourceMapping",
+        "AWS::Lambda::Url",
+      ],
+      load: () => import("./lambda/cloudformation.js"),
+    },
   },
   { name: "cloudformation", botocore: "cloudformation", load: () => import("./cloudformation/index.js") },
   { name: "xray", botocore: "xray" },

@@ -13,7 +13,18 @@ import {
   waitUntilStackDeleteComplete,
 } from "@aws-sdk/client-cloudformation";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
-import { GetFunctionCommand, GetPolicyCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  GetAliasCommand,
+  GetEventSourceMappingCommand,
+  GetFunctionCommand,
+  GetFunctionUrlConfigCommand,
+  GetPolicyCommand,
+  InvokeCommand,
+  LambdaClient,
+} from "@aws-sdk/client-lambda";
+import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { makeZip } from "../../helpers/zip.js";
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
@@ -23,6 +34,8 @@ let cfn: CloudFormationClient;
 let sqs: SQSClient;
 let sns: SNSClient;
 let lambda: LambdaClient;
+let logs: CloudWatchLogsClient;
+let s3: S3Client;
 let roleArn: string;
 const waiter = () => ({ client: cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
 
@@ -33,6 +46,8 @@ before(async () => {
   sqs = new SQSClient(c);
   sns = new SNSClient(c);
   lambda = new LambdaClient(c);
+  logs = new CloudWatchLogsClient(c);
+  s3 = new S3Client({ ...c, forcePathStyle: true });
   const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] };
   const role = await new IAMClient(c).send(new CreateRoleCommand({ RoleName: "cfn-fn-role", AssumeRolePolicyDocument: JSON.stringify(trust) }));
   roleArn = role.Role!.Arn!;
@@ -187,4 +202,192 @@ test("a QueuePolicy's delete clears the policy; a TopicPolicy's delete puts SNS'
   assert.equal(await queuePolicy(), undefined);
   assert.equal((await topicPolicy()).Id, "__default_policy_ID");
   await remove("keep");
+});
+
+const NODE_SOURCE = `const response = require("cfn-response");
+exports.handler = async (event) => {
+  if (event.Records) {
+    console.log("SQS " + JSON.stringify(event.Records.map((r) => r.body)));
+    return {};
+  }
+  return { greeting: process.env.GREETING + " " + event.name, send: typeof response.send, status: response.SUCCESS };
+};
+`;
+
+const PYTHON_SOURCE = `import cfnresponse
+
+def handler(event, context):
+    return {"py": cfnresponse.SUCCESS, "send": callable(cfnresponse.send)}
+`;
+
+const FUNCTIONS = {
+  Parameters: { Role: { Type: "String" } },
+  Resources: {
+    Fn: {
+      Type: "AWS::Lambda::Function",
+      Properties: {
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: { Ref: "Role" },
+        Code: { ZipFile: NODE_SOURCE },
+        Environment: { Variables: { GREETING: "hello" } },
+        Timeout: 10,
+        MemorySize: 256,
+        Description: "inline node",
+        Architectures: ["arm64"],
+        Tags: [{ Key: "team", Value: "cfn" }],
+      },
+    },
+    PyFn: {
+      Type: "AWS::Lambda::Function",
+      Properties: {
+        FunctionName: "cfn-inline-python",
+        Runtime: "python3.12",
+        Handler: "index.handler",
+        Role: { Ref: "Role" },
+        Code: { ZipFile: PYTHON_SOURCE },
+      },
+    },
+    Queue: { Type: "AWS::SQS::Queue", Properties: { VisibilityTimeout: 30 } },
+    Mapping: {
+      Type: "AWS::Lambda::EventSourceMapping",
+      Properties: { FunctionName: { Ref: "Fn" }, EventSourceArn: { "Fn::GetAtt": ["Queue", "Arn"] }, BatchSize: 5 },
+    },
+    Permission: {
+      Type: "AWS::Lambda::Permission",
+      Properties: {
+        FunctionName: { "Fn::GetAtt": ["Fn", "Arn"] },
+        Action: "lambda:InvokeFunction",
+        Principal: "sns.amazonaws.com",
+        SourceAccount: { Ref: "AWS::AccountId" },
+      },
+    },
+    Version: { Type: "AWS::Lambda::Version", Properties: { FunctionName: { Ref: "Fn" }, Description: "v1" } },
+    Alias: {
+      Type: "AWS::Lambda::Alias",
+      Properties: { FunctionName: { Ref: "Fn" }, Name: "live", FunctionVersion: { "Fn::GetAtt": ["Version", "Version"] } },
+    },
+    Url: { Type: "AWS::Lambda::Url", Properties: { TargetFunctionArn: { Ref: "Alias" }, AuthType: "NONE" } },
+  },
+  Outputs: {
+    FnName: { Value: { Ref: "Fn" } },
+    FnArn: { Value: { "Fn::GetAtt": ["Fn", "Arn"] } },
+    SnapStart: { Value: { "Fn::GetAtt": ["Fn", "SnapStartResponse.ApplyOn"] } },
+    QueueUrl: { Value: { Ref: "Queue" } },
+    MappingRef: { Value: { Ref: "Mapping" } },
+    MappingId: { Value: { "Fn::GetAtt": ["Mapping", "Id"] } },
+    MappingArn: { Value: { "Fn::GetAtt": ["Mapping", "EventSourceMappingArn"] } },
+    PermissionRef: { Value: { Ref: "Permission" } },
+    VersionRef: { Value: { Ref: "Version" } },
+    VersionNumber: { Value: { "Fn::GetAtt": ["Version", "Version"] } },
+    AliasRef: { Value: { Ref: "Alias" } },
+    UrlRef: { Value: { Ref: "Url" } },
+    FunctionUrl: { Value: { "Fn::GetAtt": ["Url", "FunctionUrl"] } },
+  },
+};
+
+test("Lambda types: an inline ZipFile function (with cfn-response) invoked after CREATE_COMPLETE, an SQS mapping that runs it, permission, version, alias, URL", async () => {
+  const out = await create("fns", FUNCTIONS, { Role: roleArn });
+  assert.match(out.FnName, /^fns-Fn-[A-Z0-9]{12}$/);
+  assert.match(out.FnArn, new RegExp(`^arn:aws:lambda:us-east-1:\\d{12}:function:${out.FnName}$`));
+  assert.equal(out.SnapStart, "None");
+
+  // The function is real, with the template's configuration; its inline code runs, cfn-response beside it.
+  const fn = await lambda.send(new GetFunctionCommand({ FunctionName: out.FnName }));
+  assert.deepEqual(
+    [fn.Configuration?.Runtime, fn.Configuration?.Timeout, fn.Configuration?.MemorySize, fn.Configuration?.Description, fn.Configuration?.Architectures],
+    ["nodejs20.x", 10, 256, "inline node", ["arm64"]],
+  );
+  assert.deepEqual(fn.Tags, { team: "cfn" });
+  const invoked = await lambda.send(new InvokeCommand({ FunctionName: out.FnName, Payload: Buffer.from(JSON.stringify({ name: "stack" })) }));
+  assert.equal(invoked.FunctionError, undefined, Buffer.from(invoked.Payload ?? []).toString());
+  assert.deepEqual(JSON.parse(Buffer.from(invoked.Payload!).toString()), { greeting: "hello stack", send: "function", status: "SUCCESS" });
+  const py = await lambda.send(new InvokeCommand({ FunctionName: "cfn-inline-python", Payload: Buffer.from("{}") }));
+  assert.equal(py.FunctionError, undefined, Buffer.from(py.Payload ?? []).toString());
+  assert.deepEqual(JSON.parse(Buffer.from(py.Payload!).toString()), { py: "SUCCESS", send: true });
+
+  // The mapping's Ref is its UUID; a message on the queue runs the function.
+  assert.match(out.MappingRef, /^[0-9a-f-]{36}$/);
+  assert.equal(out.MappingId, out.MappingRef);
+  assert.match(out.MappingArn, new RegExp(`:event-source-mapping:${out.MappingRef}$`));
+  const mapping = await lambda.send(new GetEventSourceMappingCommand({ UUID: out.MappingRef }));
+  assert.equal(mapping.BatchSize, 5);
+  await sqs.send(new SendMessageCommand({ QueueUrl: out.QueueUrl, MessageBody: "from-the-queue" }));
+  const end = Date.now() + 20_000;
+  let ran = false;
+  while (!ran && Date.now() < end) {
+    const events = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${out.FnName}` })).catch(() => ({ events: [] }));
+    ran = (events.events ?? []).some((e) => e.message?.includes('SQS ["from-the-queue"]'));
+    if (!ran) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(ran, "the event source mapping ran the function");
+
+  // The permission's Ref is the statement id in the function's policy.
+  assert.match(out.PermissionRef, /^fns-Permission-[A-Z0-9]{12}$/);
+  const policy = JSON.parse((await lambda.send(new GetPolicyCommand({ FunctionName: out.FnName }))).Policy!);
+  const statement = policy.Statement.find((st: { Sid: string }) => st.Sid === out.PermissionRef);
+  assert.equal(statement.Principal.Service, "sns.amazonaws.com");
+
+  // Version, alias and URL.
+  assert.equal(out.VersionNumber, "1");
+  assert.equal(out.VersionRef, `${out.FnArn}:1`);
+  assert.equal(out.AliasRef, `${out.FnArn}:live`);
+  const alias = await lambda.send(new GetAliasCommand({ FunctionName: out.FnName, Name: "live" }));
+  assert.equal(alias.FunctionVersion, "1");
+  assert.equal(out.UrlRef, out.AliasRef);
+  const url = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: out.FnName, Qualifier: "live" }));
+  assert.equal(url.FunctionUrl, out.FunctionUrl);
+  assert.equal(url.AuthType, "NONE");
+
+  await remove("fns");
+  await assert.rejects(lambda.send(new GetFunctionCommand({ FunctionName: out.FnName })), { name: "ResourceNotFoundException" });
+  await assert.rejects(lambda.send(new GetFunctionCommand({ FunctionName: "cfn-inline-python" })), { name: "ResourceNotFoundException" });
+  await assert.rejects(lambda.send(new GetEventSourceMappingCommand({ UUID: out.MappingRef })), { name: "ResourceNotFoundException" });
+});
+
+test("a function's code from Stratus's S3; an image function is Lambda's to answer; a missing bucket fails the resource with Lambda's error", async () => {
+  await s3.send(new CreateBucketCommand({ Bucket: "cfn-code" }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: "cfn-code", Key: "fn.zip", Body: makeZip({ "main.mjs": "export const handler = async () => ({ from: 's3' });" }) }),
+  );
+  const out = await create(
+    "s3fn",
+    {
+      Parameters: { Role: { Type: "String" } },
+      Resources: {
+        Fn: {
+          Type: "AWS::Lambda::Function",
+          Properties: { Runtime: "nodejs20.x", Handler: "main.handler", Role: { Ref: "Role" }, Code: { S3Bucket: "cfn-code", S3Key: "fn.zip" } },
+        },
+        Image: {
+          Type: "AWS::Lambda::Function",
+          Properties: { PackageType: "Image", Role: { Ref: "Role" }, Code: { ImageUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest" } },
+        },
+      },
+      Outputs: { Name: { Value: { Ref: "Fn" } }, Image: { Value: { Ref: "Image" } } },
+    },
+    { Role: roleArn },
+  );
+  const invoked = await lambda.send(new InvokeCommand({ FunctionName: out.Name }));
+  assert.deepEqual(JSON.parse(Buffer.from(invoked.Payload!).toString()), { from: "s3" });
+  // Lambda takes the image function as AWS does; running it is what Stratus refuses, at Invoke.
+  assert.equal((await lambda.send(new GetFunctionCommand({ FunctionName: out.Image }))).Configuration?.PackageType, "Image");
+  await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: out.Image })), { name: "InvalidRuntimeException" });
+  await remove("s3fn");
+
+  const bad = {
+    Parameters: { Role: { Type: "String" } },
+    Resources: {
+      Fn: {
+        Type: "AWS::Lambda::Function",
+        Properties: { Runtime: "nodejs20.x", Handler: "index.handler", Role: { Ref: "Role" }, Code: { S3Bucket: "no-such-bucket", S3Key: "x.zip" } },
+      },
+    },
+  };
+  await cfn.send(
+    new CreateStackCommand({ StackName: "badfn", TemplateBody: JSON.stringify(bad), Parameters: [{ ParameterKey: "Role", ParameterValue: roleArn }] }),
+  );
+  await assert.rejects(waitUntilStackCreateComplete(waiter(), { StackName: "badfn" }));
+  const [res] = (await cfn.send(new DescribeStackResourcesCommand({ StackName: "badfn" }))).StackResources!;
+  assert.match(res.ResourceStatusReason!, /Error occurred while GetObject\. S3 Error Code: NoSuchBucket.*\(Service: Lambda, Status Code: 400/);
 });
