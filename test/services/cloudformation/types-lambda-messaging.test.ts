@@ -3,6 +3,8 @@
 // permission, and an SQS event source mapping that runs the function; DeleteStack undoes each.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import {
   CloudFormationClient,
   CreateStackCommand,
@@ -37,11 +39,13 @@ let lambda: LambdaClient;
 let logs: CloudWatchLogsClient;
 let s3: S3Client;
 let roleArn: string;
+let account: string;
 const waiter = () => ({ client: cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
 
 before(async () => {
   s = await startTestServer();
-  const c = s.clientConfig({ account: randomAccount() });
+  account = randomAccount();
+  const c = s.clientConfig({ account });
   cfn = new CloudFormationClient(c);
   sqs = new SQSClient(c);
   sns = new SNSClient(c);
@@ -390,4 +394,209 @@ test("a function's code from Stratus's S3; an image function is Lambda's to answ
   await assert.rejects(waitUntilStackCreateComplete(waiter(), { StackName: "badfn" }));
   const [res] = (await cfn.send(new DescribeStackResourcesCommand({ StackName: "badfn" }))).StackResources!;
   assert.match(res.ResourceStatusReason!, /Error occurred while GetObject\. S3 Error Code: NoSuchBucket.*\(Service: Lambda, Status Code: 400/);
+});
+
+// UpdateStack is not in the engine yet: the providers' updates are called as it will call them, with the stack's
+// current physical ids and the previous and new resolved properties.
+async function update(stack: string, logicalId: string, previous: Record<string, unknown>, properties: Record<string, unknown>) {
+  const [res] = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stack, LogicalResourceId: logicalId }))).StackResources!;
+  const provider = await s.runtime.resourceProvider(res.ResourceType!);
+  const ctx = s.runtime.context("cloudformation", "UpdateStack", { ...s.runtime.rootIdentity(account, "us-east-1"), invokedBy: "cloudformation" });
+  assert.ok(provider?.update, `${res.ResourceType} updates in place`);
+  return provider.update({
+    ctx,
+    stackName: stack,
+    stackId: res.StackId!,
+    logicalId,
+    physicalId: res.PhysicalResourceId!,
+    previous,
+    properties,
+    generateName: () => res.PhysicalResourceId!,
+  });
+}
+
+test("updates in place: function configuration and inline code, subscription attributes, queue policy, mapping, alias, URL", async () => {
+  const fnProps = {
+    Runtime: "nodejs20.x",
+    Handler: "index.handler",
+    Role: roleArn,
+    Code: { ZipFile: "exports.handler = async () => 'one';" },
+    Timeout: 5,
+    Tags: [
+      { Key: "a", Value: "1" },
+      { Key: "b", Value: "2" },
+    ],
+  };
+  const doc = (sid: string) => ({
+    Version: "2012-10-17",
+    Statement: [{ Sid: sid, Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*" }],
+  });
+  const template = {
+    Resources: {
+      Fn: { Type: "AWS::Lambda::Function", Properties: fnProps },
+      Version: { Type: "AWS::Lambda::Version", Properties: { FunctionName: { Ref: "Fn" } } },
+      Alias: {
+        Type: "AWS::Lambda::Alias",
+        Properties: { FunctionName: { Ref: "Fn" }, Name: "live", FunctionVersion: { "Fn::GetAtt": ["Version", "Version"] } },
+      },
+      Url: { Type: "AWS::Lambda::Url", Properties: { TargetFunctionArn: { Ref: "Fn" }, AuthType: "AWS_IAM" } },
+      Queue: { Type: "AWS::SQS::Queue" },
+      Mapping: { Type: "AWS::Lambda::EventSourceMapping", Properties: { FunctionName: { Ref: "Fn" }, EventSourceArn: { "Fn::GetAtt": ["Queue", "Arn"] } } },
+      QueuePolicy: { Type: "AWS::SQS::QueuePolicy", Properties: { Queues: [{ Ref: "Queue" }], PolicyDocument: doc("one") } },
+      Topic: { Type: "AWS::SNS::Topic" },
+      Sub: {
+        Type: "AWS::SNS::Subscription",
+        Properties: { TopicArn: { Ref: "Topic" }, Protocol: "sqs", Endpoint: { "Fn::GetAtt": ["Queue", "Arn"] }, RawMessageDelivery: true },
+      },
+    },
+    Outputs: {
+      Fn: { Value: { Ref: "Fn" } },
+      Queue: { Value: { Ref: "Queue" } },
+      QueueArn: { Value: { "Fn::GetAtt": ["Queue", "Arn"] } },
+      Topic: { Value: { Ref: "Topic" } },
+      Sub: { Value: { Ref: "Sub" } },
+      Mapping: { Value: { Ref: "Mapping" } },
+    },
+  };
+  const out = await create("upd", template);
+  const payload = async () => JSON.parse(Buffer.from((await lambda.send(new InvokeCommand({ FunctionName: out.Fn }))).Payload!).toString());
+  assert.equal(await payload(), "one");
+
+  const fnNow = {
+    ...fnProps,
+    Code: { ZipFile: "exports.handler = async () => process.env.WORD;" },
+    Environment: { Variables: { WORD: "two" } },
+    Tags: [{ Key: "a", Value: "9" }],
+  };
+  const r = await update("upd", "Fn", fnProps, fnNow);
+  assert.equal(r.ref, out.Fn);
+  assert.equal(await payload(), "two");
+  const fn = await lambda.send(new GetFunctionCommand({ FunctionName: out.Fn }));
+  assert.equal(fn.Configuration?.Timeout, 5);
+  assert.deepEqual(fn.Tags, { a: "9" });
+  // A setting left out goes back to Lambda's default.
+  await update("upd", "Fn", fnNow, { ...fnNow, Timeout: undefined });
+  assert.equal((await lambda.send(new GetFunctionCommand({ FunctionName: out.Fn }))).Configuration?.Timeout, 3);
+
+  const subBefore = { TopicArn: out.Topic, Protocol: "sqs", Endpoint: out.QueueArn, RawMessageDelivery: true };
+  await update("upd", "Sub", subBefore, {
+    TopicArn: out.Topic,
+    Protocol: "sqs",
+    Endpoint: out.QueueArn,
+    FilterPolicy: { kind: ["x"] },
+    FilterPolicyScope: "MessageBody",
+  });
+  const sub = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: out.Sub }))).Attributes!;
+  assert.deepEqual([sub.RawMessageDelivery, sub.FilterPolicyScope, JSON.parse(sub.FilterPolicy!)], ["false", "MessageBody", { kind: ["x"] }]);
+
+  await update("upd", "QueuePolicy", { Queues: [out.Queue], PolicyDocument: doc("one") }, { Queues: [out.Queue], PolicyDocument: doc("two") });
+  const policy = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: out.Queue, AttributeNames: ["Policy"] }))).Attributes!.Policy!;
+  assert.equal(JSON.parse(policy).Statement[0].Sid, "two");
+
+  await update(
+    "upd",
+    "Mapping",
+    { FunctionName: out.Fn, EventSourceArn: out.QueueArn },
+    { FunctionName: out.Fn, EventSourceArn: out.QueueArn, BatchSize: 3, Enabled: false },
+  );
+  const mapping = await lambda.send(new GetEventSourceMappingCommand({ UUID: out.Mapping }));
+  assert.equal(mapping.BatchSize, 3);
+  assert.match(mapping.State!, /^Disabl/);
+
+  await update(
+    "upd",
+    "Alias",
+    { FunctionName: out.Fn, Name: "live", FunctionVersion: "1" },
+    { FunctionName: out.Fn, Name: "live", FunctionVersion: "1", Description: "now" },
+  );
+  assert.equal((await lambda.send(new GetAliasCommand({ FunctionName: out.Fn, Name: "live" }))).Description, "now");
+
+  const urlProps = { TargetFunctionArn: out.Fn, AuthType: "AWS_IAM" };
+  await update("upd", "Url", urlProps, { ...urlProps, AuthType: "NONE", Cors: { AllowOrigins: ["*"] } });
+  const url = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: out.Fn }));
+  assert.deepEqual([url.AuthType, url.Cors?.AllowOrigins], ["NONE", ["*"]]);
+
+  await remove("upd");
+});
+
+test("inline code's cfn-response (Node.js) and cfnresponse (Python) PUT the custom resource response to ResponseURL", async () => {
+  const got: { path: string; body: Record<string, unknown> }[] = [];
+  const receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      got.push({ path: `${req.method} ${req.url}`, body: JSON.parse(body) });
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+  try {
+    const port = (receiver.address() as AddressInfo).port;
+    const out = await create(
+      "cfnresp",
+      {
+        Parameters: { Role: { Type: "String" } },
+        Resources: {
+          Node: {
+            Type: "AWS::Lambda::Function",
+            Properties: {
+              Runtime: "nodejs20.x",
+              Handler: "index.handler",
+              Role: { Ref: "Role" },
+              Code: {
+                ZipFile: `var response = require("cfn-response");
+exports.handler = function (event, context) {
+  response.send(event, context, response.SUCCESS, { Answer: 42 }, "node-phys");
+};`,
+              },
+            },
+          },
+          Py: {
+            Type: "AWS::Lambda::Function",
+            Properties: {
+              Runtime: "python3.12",
+              Handler: "index.handler",
+              Role: { Ref: "Role" },
+              Code: {
+                ZipFile: `import cfnresponse
+def handler(event, context):
+    cfnresponse.send(event, context, cfnresponse.FAILED, {"Answer": 43}, "py-phys", reason="it broke")
+`,
+              },
+            },
+          },
+        },
+        Outputs: { Node: { Value: { Ref: "Node" } }, Py: { Value: { Ref: "Py" } } },
+      },
+      { Role: roleArn },
+    );
+    const event = (id: string) => ({
+      RequestType: "Create",
+      ResponseURL: `http://127.0.0.1:${port}/response/${id}?X-Amz-Signature=x`,
+      StackId: "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1",
+      RequestId: `req-${id}`,
+      LogicalResourceId: `Custom${id}`,
+      ResourceType: "Custom::Thing",
+      ResourceProperties: {},
+    });
+    for (const [fn, id] of [
+      [out.Node, "n"],
+      [out.Py, "p"],
+    ]) {
+      const r = await lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from(JSON.stringify(event(id))) }));
+      assert.equal(r.FunctionError, undefined, Buffer.from(r.Payload ?? []).toString());
+    }
+    const byPath = Object.fromEntries(got.map((g) => [g.path, g.body]));
+    const node = byPath["PUT /response/n?X-Amz-Signature=x"];
+    assert.deepEqual(
+      [node?.Status, node?.PhysicalResourceId, node?.RequestId, node?.LogicalResourceId, node?.StackId, node?.Data, node?.NoEcho],
+      ["SUCCESS", "node-phys", "req-n", "Customn", event("n").StackId, { Answer: 42 }, false],
+    );
+    assert.match(String(node?.Reason), /^See the details in CloudWatch Log Stream: /);
+    const py = byPath["PUT /response/p?X-Amz-Signature=x"];
+    assert.deepEqual([py?.Status, py?.PhysicalResourceId, py?.RequestId, py?.Reason, py?.Data], ["FAILED", "py-phys", "req-p", "it broke", { Answer: 43 }]);
+    await remove("cfnresp");
+  } finally {
+    receiver.close();
+  }
 });
