@@ -50,6 +50,19 @@ const tagMap = (tags: unknown): Record<string, string> | undefined => {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+// The engine checks properties against the specification but hands them on as the template gave them: an integer
+// or boolean may arrive as text (a parameter's value, a quoted YAML scalar), a string as a number. CloudFormation
+// converts them for the API; so do these.
+const num = (v: unknown): number | undefined => (v === undefined ? undefined : Number(v));
+const bool = (v: unknown): boolean | undefined => (v === undefined ? undefined : v === true || v === "true");
+const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
+
+function environmentOf(v: unknown): UpdateFunctionConfigurationRequest["Environment"] {
+  if (v === undefined) return undefined;
+  const vars = (v as { Variables?: Record<string, unknown> }).Variables ?? {};
+  return { Variables: Object.fromEntries(Object.entries(vars).map(([k, x]) => [k, String(x)])) };
+}
+
 // ---- inline code ----------------------------------------------------------------------------------------------
 
 /** `cfn-response` for Node.js: send(event, context, status, data, physicalResourceId, noEcho), as on AWS. */
@@ -209,10 +222,10 @@ function configOf(p: Props): Omit<UpdateFunctionConfigurationRequest, "FunctionN
     Role: p.Role as string,
     Handler: p.Handler as string | undefined,
     Runtime: p.Runtime as Runtime | undefined,
-    Description: p.Description as string | undefined,
-    Timeout: p.Timeout as number | undefined,
-    MemorySize: p.MemorySize as number | undefined,
-    Environment: p.Environment as UpdateFunctionConfigurationRequest["Environment"],
+    Description: str(p.Description),
+    Timeout: num(p.Timeout),
+    MemorySize: num(p.MemorySize),
+    Environment: environmentOf(p.Environment),
     Layers: p.Layers as string[] | undefined,
     DeadLetterConfig: p.DeadLetterConfig as UpdateFunctionConfigurationRequest["DeadLetterConfig"],
     KMSKeyArn: p.KmsKeyArn as string | undefined,
@@ -220,7 +233,7 @@ function configOf(p: Props): Omit<UpdateFunctionConfigurationRequest, "FunctionN
     VpcConfig: p.VpcConfig as UpdateFunctionConfigurationRequest["VpcConfig"],
     FileSystemConfigs: p.FileSystemConfigs as UpdateFunctionConfigurationRequest["FileSystemConfigs"],
     ImageConfig: p.ImageConfig as UpdateFunctionConfigurationRequest["ImageConfig"],
-    EphemeralStorage: p.EphemeralStorage as UpdateFunctionConfigurationRequest["EphemeralStorage"],
+    EphemeralStorage: p.EphemeralStorage === undefined ? undefined : { Size: Number((p.EphemeralStorage as { Size: unknown }).Size) },
     SnapStart: p.SnapStart as UpdateFunctionConfigurationRequest["SnapStart"],
     LoggingConfig: p.LoggingConfig as UpdateFunctionConfigurationRequest["LoggingConfig"],
   };
@@ -253,17 +266,17 @@ async function setConcurrency(req: ResourceRequest, name: string, reserved: unkn
 function mappingOf(p: Props) {
   return {
     FunctionName: p.FunctionName as string,
-    Enabled: p.Enabled as boolean | undefined,
-    BatchSize: p.BatchSize as number | undefined,
+    Enabled: bool(p.Enabled),
+    BatchSize: num(p.BatchSize),
     FilterCriteria: p.FilterCriteria as CreateEventSourceMappingRequest["FilterCriteria"],
-    MaximumBatchingWindowInSeconds: p.MaximumBatchingWindowInSeconds as number | undefined,
+    MaximumBatchingWindowInSeconds: num(p.MaximumBatchingWindowInSeconds),
     DestinationConfig: p.DestinationConfig as CreateEventSourceMappingRequest["DestinationConfig"],
-    MaximumRecordAgeInSeconds: p.MaximumRecordAgeInSeconds as number | undefined,
-    BisectBatchOnFunctionError: p.BisectBatchOnFunctionError as boolean | undefined,
-    MaximumRetryAttempts: p.MaximumRetryAttempts as number | undefined,
-    ParallelizationFactor: p.ParallelizationFactor as number | undefined,
+    MaximumRecordAgeInSeconds: num(p.MaximumRecordAgeInSeconds),
+    BisectBatchOnFunctionError: bool(p.BisectBatchOnFunctionError),
+    MaximumRetryAttempts: num(p.MaximumRetryAttempts),
+    ParallelizationFactor: num(p.ParallelizationFactor),
     SourceAccessConfigurations: p.SourceAccessConfigurations as CreateEventSourceMappingRequest["SourceAccessConfigurations"],
-    TumblingWindowInSeconds: p.TumblingWindowInSeconds as number | undefined,
+    TumblingWindowInSeconds: num(p.TumblingWindowInSeconds),
     FunctionResponseTypes: p.FunctionResponseTypes as CreateEventSourceMappingRequest["FunctionResponseTypes"],
     ScalingConfig: p.ScalingConfig as CreateEventSourceMappingRequest["ScalingConfig"],
     DocumentDBEventSourceConfig: p.DocumentDBEventSourceConfig as CreateEventSourceMappingRequest["DocumentDBEventSourceConfig"],
@@ -375,7 +388,7 @@ export default {
         EventSourceToken: p.EventSourceToken as string | undefined,
         PrincipalOrgID: p.PrincipalOrgID as string | undefined,
         FunctionUrlAuthType: p.FunctionUrlAuthType as FunctionUrlAuthType | undefined,
-        InvokedViaFunctionUrl: p.InvokedViaFunctionUrl as boolean | undefined,
+        InvokedViaFunctionUrl: bool(p.InvokedViaFunctionUrl),
       });
       return { physicalId: id, ref: id, attributes: { Id: id } };
     },
@@ -392,7 +405,7 @@ export default {
       const v = await lambda.publishVersion({
         FunctionName: p.FunctionName as string,
         CodeSha256: p.CodeSha256 as string | undefined,
-        Description: p.Description as string | undefined,
+        Description: str(p.Description),
       });
       await setProvisioned(req, v.FunctionName!, v.Version!, p.ProvisionedConcurrencyConfig, undefined);
       return { physicalId: v.FunctionArn!, ref: v.FunctionArn!, attributes: { FunctionArn: v.FunctionArn, Version: v.Version } };
@@ -409,7 +422,7 @@ export default {
         FunctionName: p.FunctionName as string,
         Name: p.Name as string,
         FunctionVersion: String(p.FunctionVersion),
-        Description: p.Description as string | undefined,
+        Description: str(p.Description),
         RoutingConfig: routingOf(p),
       });
       await setProvisioned(req, p.FunctionName as string, a.Name!, p.ProvisionedConcurrencyConfig, undefined);
@@ -421,7 +434,7 @@ export default {
         FunctionName: p.FunctionName as string,
         Name: p.Name as string,
         FunctionVersion: String(p.FunctionVersion),
-        Description: (p.Description as string | undefined) ?? "",
+        Description: str(p.Description) ?? "",
         RoutingConfig: routingOf(p) ?? { AdditionalVersionWeights: {} },
       });
       await setProvisioned(req, p.FunctionName as string, p.Name as string, p.ProvisionedConcurrencyConfig, req.previous.ProvisionedConcurrencyConfig);
@@ -453,7 +466,7 @@ export default {
       const lambda = req.ctx.client("lambda");
       const m = await lambda.updateEventSourceMapping({
         ...mappingOf(req.properties),
-        Enabled: (req.properties.Enabled as boolean | undefined) ?? true,
+        Enabled: bool(req.properties.Enabled) ?? true,
         UUID: req.physicalId,
       });
       const oldTags = tagMap(req.previous.Tags) ?? {};

@@ -357,11 +357,20 @@ test("a function's code from Stratus's S3; an image function is Lambda's to answ
   const out = await create(
     "s3fn",
     {
-      Parameters: { Role: { Type: "String" } },
+      Parameters: { Role: { Type: "String" }, Timeout: { Type: "Number", Default: 7 } },
       Resources: {
         Fn: {
           Type: "AWS::Lambda::Function",
-          Properties: { Runtime: "nodejs20.x", Handler: "main.handler", Role: { Ref: "Role" }, Code: { S3Bucket: "cfn-code", S3Key: "fn.zip" } },
+          Properties: {
+            Runtime: "nodejs20.x",
+            Handler: "main.handler",
+            Role: { Ref: "Role" },
+            Code: { S3Bucket: "cfn-code", S3Key: "fn.zip" },
+            // A parameter's value is text and a variable may be a number: CloudFormation converts both.
+            Timeout: { Ref: "Timeout" },
+            MemorySize: "512",
+            Environment: { Variables: { NUM: 5, FLAG: true } },
+          },
         },
         Image: {
           Type: "AWS::Lambda::Function",
@@ -374,6 +383,8 @@ test("a function's code from Stratus's S3; an image function is Lambda's to answ
   );
   const invoked = await lambda.send(new InvokeCommand({ FunctionName: out.Name }));
   assert.deepEqual(JSON.parse(Buffer.from(invoked.Payload!).toString()), { from: "s3" });
+  const config = (await lambda.send(new GetFunctionCommand({ FunctionName: out.Name }))).Configuration!;
+  assert.deepEqual([config.Timeout, config.MemorySize, config.Environment?.Variables], [7, 512, { NUM: "5", FLAG: "true" }]);
   // Lambda takes the image function as AWS does; running it is what Stratus refuses, at Invoke.
   assert.equal((await lambda.send(new GetFunctionCommand({ FunctionName: out.Image }))).Configuration?.PackageType, "Image");
   await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: out.Image })), { name: "InvalidRuntimeException" });
