@@ -16,6 +16,8 @@ import {
 } from "@aws-sdk/client-cloudformation";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
+  DeleteEventSourceMappingCommand,
+  DeleteFunctionCommand,
   GetAliasCommand,
   GetEventSourceMappingCommand,
   GetFunctionCommand,
@@ -27,8 +29,8 @@ import {
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { makeZip } from "../../helpers/zip.js";
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DeleteTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 
 let s: TestServer;
@@ -610,4 +612,40 @@ def handler(event, context):
   } finally {
     receiver.close();
   }
+});
+
+test("DeleteStack completes when the resources were already deleted out of band", async () => {
+  const out = await create(
+    "gone",
+    {
+      Parameters: { Role: { Type: "String" } },
+      Resources: {
+        Fn: {
+          Type: "AWS::Lambda::Function",
+          Properties: { Runtime: "nodejs20.x", Handler: "index.handler", Role: { Ref: "Role" }, Code: { ZipFile: "exports.handler = async () => 1;" } },
+        },
+        Permission: {
+          Type: "AWS::Lambda::Permission",
+          Properties: { FunctionName: { Ref: "Fn" }, Action: "lambda:InvokeFunction", Principal: "s3.amazonaws.com" },
+        },
+        Version: { Type: "AWS::Lambda::Version", Properties: { FunctionName: { Ref: "Fn" } } },
+        Alias: { Type: "AWS::Lambda::Alias", Properties: { FunctionName: { Ref: "Fn" }, Name: "a", FunctionVersion: "$LATEST" } },
+        Url: { Type: "AWS::Lambda::Url", Properties: { TargetFunctionArn: { Ref: "Fn" }, AuthType: "NONE" } },
+        Queue: { Type: "AWS::SQS::Queue" },
+        Mapping: { Type: "AWS::Lambda::EventSourceMapping", Properties: { FunctionName: { Ref: "Fn" }, EventSourceArn: { "Fn::GetAtt": ["Queue", "Arn"] } } },
+        QueuePolicy: { Type: "AWS::SQS::QueuePolicy", Properties: { Queues: [{ Ref: "Queue" }], PolicyDocument: { Statement: [] } } },
+        Topic: { Type: "AWS::SNS::Topic" },
+        Sub: { Type: "AWS::SNS::Subscription", Properties: { TopicArn: { Ref: "Topic" }, Protocol: "sqs", Endpoint: { "Fn::GetAtt": ["Queue", "Arn"] } } },
+        TopicPolicy: { Type: "AWS::SNS::TopicPolicy", Properties: { Topics: [{ Ref: "Topic" }], PolicyDocument: { Statement: [] } } },
+      },
+      Outputs: { Fn: { Value: { Ref: "Fn" } }, Queue: { Value: { Ref: "Queue" } }, Topic: { Value: { Ref: "Topic" } }, Mapping: { Value: { Ref: "Mapping" } } },
+    },
+    { Role: roleArn },
+  );
+  await lambda.send(new DeleteEventSourceMappingCommand({ UUID: out.Mapping }));
+  await lambda.send(new DeleteFunctionCommand({ FunctionName: out.Fn }));
+  await sqs.send(new DeleteQueueCommand({ QueueUrl: out.Queue }));
+  await sns.send(new DeleteTopicCommand({ TopicArn: out.Topic }));
+  // The waiter fails on DELETE_FAILED: each provider's delete took the missing resource as deleted.
+  await remove("gone");
 });
