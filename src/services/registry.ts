@@ -66,7 +66,7 @@ export const REGISTRY: ServiceRegistration[] = [
     quirk: sqsQuirk, // the query protocol's names, which the JSON model lost
     relaxed: sqsRelaxations, // ReceiveMessage's AttributeNames takes the message-system names
     wire: sqsWireTraits, // JSON errors' __type is the full shape id, com.amazonaws.sqs#<Shape>
-    resources: { types: ["AWS::SQS::Queue"], load: () => import("./sqs/cloudformation.js") },
+    resources: { types: ["AWS::SQS::Queue", "AWS::SQS::QueuePolicy"], load: () => import("./sqs/cloudformation.js") },
   },
   {
     name: "sns",
@@ -75,7 +75,7 @@ export const REGISTRY: ServiceRegistration[] = [
     validate: snsValidate, // a required member left out: InvalidParameter "… Reason: no value for required parameter"
     // SigningCertURL, SubscribeURL and UnsubscribeURL.
     routes: [{ matches: (_host, path) => path.startsWith("/_stratus/sns/"), load: () => import("./sns/routes.js") }],
-    resources: { types: ["AWS::SNS::Topic"], load: () => import("./sns/cloudformation.js") },
+    resources: { types: ["AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::SNS::TopicPolicy"], load: () => import("./sns/cloudformation.js") },
   },
   {
     name: "ssm",
@@ -116,6 +116,17 @@ export const REGISTRY: ServiceRegistration[] = [
     routes: [{ matches: (host, path) => path.startsWith("/_stratus/lambda/") || LAMBDA_URL_HOST.test(host), load: () => import("./lambda/url-invoke.js") }],
     // CreateFunction and UpdateFunctionCode carry a 50 MB zip as base64 JSON (AWS's own request limit).
     bodyLimit: 69_905_067,
+    resources: {
+      types: [
+        "AWS::Lambda::Function",
+        "AWS::Lambda::Permission",
+        "AWS::Lambda::Version",
+        "AWS::Lambda::Alias",
+        "AWS::Lambda::EventSourceMapping",
+        "AWS::Lambda::Url",
+      ],
+      load: () => import("./lambda/cloudformation.js"),
+    },
   },
   { name: "cloudformation", botocore: "cloudformation", load: () => import("./cloudformation/index.js") },
   { name: "xray", botocore: "xray" },

@@ -2,6 +2,11 @@
 // GetAtt: Arn, QueueName, QueueUrl (the resource specification's attributes). A queue the template does not name
 // gets `<stack>-<logicalId>-<RANDOM>` (80 characters at most, ".fifo" kept for a FIFO queue), as CloudFormation
 // names it.
+//
+// AWS::SQS::QueuePolicy sets the Policy attribute of each queue in Queues (URLs) to PolicyDocument (an object or
+// JSON text) and clears it on delete. Ref and GetAtt Id are a generated id, `<stack>-<logicalId>-<RANDOM>`, as AWS
+// returns (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queuepolicy.html,
+// "Return values": Ref returns the Id).
 import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
 import { isServiceError } from "../../core/errors.js";
 
@@ -81,4 +86,40 @@ export default {
       }
     },
   },
+  "AWS::SQS::QueuePolicy": {
+    async create(req) {
+      const id = req.generateName(256);
+      await setPolicy(req, queuesOf(req.properties), attributeValue(req.properties.PolicyDocument));
+      return { physicalId: id, ref: id, attributes: { Id: id } };
+    },
+    async update(req) {
+      const now = queuesOf(req.properties);
+      // Queues left out of the list lose the policy; the others get the new document.
+      await setPolicy(
+        req,
+        queuesOf(req.previous).filter((q) => !now.includes(q)),
+        "",
+        true,
+      );
+      await setPolicy(req, now, attributeValue(req.properties.PolicyDocument));
+      return { physicalId: req.physicalId, ref: req.physicalId, attributes: { Id: req.physicalId } };
+    },
+    async delete(req) {
+      await setPolicy(req, queuesOf(req.properties), "", true);
+    },
+  },
 } satisfies ResourceProviders;
+
+const queuesOf = (props: Record<string, unknown>): string[] => (Array.isArray(props.Queues) ? props.Queues.map(String) : []);
+
+/** Sets (or, with "", clears) each queue's Policy; `tolerant`: a queue already gone is skipped. */
+async function setPolicy(req: ResourceRequest, queues: string[], policy: string, tolerant = false): Promise<void> {
+  const sqs = req.ctx.client("sqs");
+  for (const url of queues) {
+    try {
+      await sqs.setQueueAttributes({ QueueUrl: url, Attributes: { Policy: policy } });
+    } catch (e) {
+      if (!(tolerant && isServiceError(e) && /QueueDoesNotExist|NonExistentQueue/.test(e.code))) throw e;
+    }
+  }
+}
