@@ -8,7 +8,7 @@ import { regionalArn } from "../../core/arn.js";
 import type { CloudformationApi, Parameter } from "./api.generated.js";
 import { AlreadyExistsException, ChangeSetNotFoundException, InvalidChangeSetStatusException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
-import { UPDATABLE, templateOf } from "./stacks.js";
+import { checkCapabilities, UPDATABLE, templateOf } from "./stacks.js";
 import { cfnState, type ChangeSetRec, type StackRec } from "./state.js";
 import { parseTemplate, resolveParameters } from "./template/index.js";
 
@@ -57,6 +57,7 @@ export const changeSets = {
     }
     const { body, template } =
       input.UsePreviousTemplate && s?.templateBody ? { body: s.templateBody, template: parseTemplate(s.templateBody) } : templateOf(input);
+    checkCapabilities(template, input.Capabilities);
     const previousValues = Object.fromEntries(Object.entries(s?.parameters ?? {}).map(([k, p]) => [k, p.value]));
     const parameters = await resolveParameters(template, input.Parameters, previousValues, {
       resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",

@@ -7,7 +7,7 @@ import { ServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
 import { pageByKey } from "../../core/paging.js";
 import type { CloudformationApi, Parameter, Stack, StackEvent, StackResource, StackStatus } from "./api.generated.js";
-import { AlreadyExistsException } from "./api.generated.js";
+import { AlreadyExistsException, InsufficientCapabilitiesException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { cfnState, type StackRec } from "./state.js";
 import { parseTemplate, resolveParameters, type Template, validateTemplate } from "./template/index.js";
@@ -26,6 +26,31 @@ function findStack(ctx: HandlerContext, nameOrId: string): StackRec {
   const s = id ? t.stacks.get(id) : undefined;
   if (!s) throw validation(`Stack with id ${nameOrId} does not exist`);
   return s;
+}
+
+/** The property that names each IAM type: a template that sets one needs CAPABILITY_NAMED_IAM. */
+const IAM_NAMES: Record<string, string> = {
+  "AWS::IAM::Role": "RoleName",
+  "AWS::IAM::User": "UserName",
+  "AWS::IAM::Group": "GroupName",
+  "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+  "AWS::IAM::InstanceProfile": "InstanceProfileName",
+};
+
+/**
+ * Capabilities, as AWS requires them: a template with IAM resources needs CAPABILITY_IAM (or CAPABILITY_NAMED_IAM),
+ * one that names an IAM resource needs CAPABILITY_NAMED_IAM; without it the call is refused, naming what it needs.
+ */
+export function checkCapabilities(template: Template, given: readonly string[] = []): void {
+  let need: "CAPABILITY_IAM" | "CAPABILITY_NAMED_IAM" | undefined;
+  for (const r of Object.values(template.Resources)) {
+    if (typeof r.Type !== "string" || !r.Type.startsWith("AWS::IAM::")) continue;
+    const nameProp = IAM_NAMES[r.Type];
+    if (nameProp && (r.Properties as Record<string, unknown> | undefined)?.[nameProp] !== undefined) need = "CAPABILITY_NAMED_IAM";
+    else need ??= "CAPABILITY_IAM";
+  }
+  if (!need || given.includes("CAPABILITY_NAMED_IAM") || (need === "CAPABILITY_IAM" && given.includes("CAPABILITY_IAM"))) return;
+  throw new InsufficientCapabilitiesException(`Requires capabilities : [${need}]`);
 }
 
 export function templateOf(input: { TemplateBody?: string; TemplateURL?: string }): { body: string; template: Template } {
@@ -74,6 +99,7 @@ export const stacks = {
     const t = cfnState.of(ctx);
     if (t.names.has(input.StackName)) throw new AlreadyExistsException(`Stack [${input.StackName}] already exists`);
     const { body, template } = templateOf(input);
+    checkCapabilities(template, input.Capabilities);
     // AWS::SSM::Parameter::Value<…> parameters read Parameter Store, as the caller.
     const parameters = await resolveParameters(
       template,
@@ -122,6 +148,7 @@ export const stacks = {
       throw validation("You cannot specify both usePreviousTemplate and Template Body/Template URL"); // unverified
     }
     const { body, template } = input.UsePreviousTemplate ? { body: s.templateBody, template: parseTemplate(s.templateBody) } : templateOf(input);
+    checkCapabilities(template, input.Capabilities);
     const previousValues = Object.fromEntries(Object.entries(s.parameters).map(([k, p]) => [k, p.value]));
     const parameters = await resolveParameters(template, input.Parameters, previousValues, {
       resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",

@@ -268,3 +268,19 @@ test("an operation a stopped server left in progress carries on when it starts a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("IAM resources need capabilities: CAPABILITY_IAM, or CAPABILITY_NAMED_IAM when a name is set (AWS's error otherwise)", async () => {
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+  const unnamed = JSON.stringify({ Resources: { R: { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: trust } } } });
+  const named = JSON.stringify({ Resources: { R: { Type: "AWS::IAM::Role", Properties: { RoleName: "cap-named", AssumeRolePolicyDocument: trust } } } });
+  await assert.rejects(cfn.send(new CreateStackCommand({ StackName: "caps", TemplateBody: unnamed })), {
+    name: "InsufficientCapabilitiesException",
+    message: "Requires capabilities : [CAPABILITY_IAM]",
+  });
+  await assert.rejects(cfn.send(new CreateStackCommand({ StackName: "caps", TemplateBody: named, Capabilities: ["CAPABILITY_IAM"] })), {
+    name: "InsufficientCapabilitiesException",
+    message: "Requires capabilities : [CAPABILITY_NAMED_IAM]",
+  });
+  await cfn.send(new CreateStackCommand({ StackName: "caps", TemplateBody: unnamed, Capabilities: ["CAPABILITY_IAM"] }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: "caps" });
+});
