@@ -11,7 +11,7 @@
 // - AWS::Lambda::Alias: Ref and GetAtt AliasArn the alias ARN.
 // - AWS::Lambda::EventSourceMapping: Ref and GetAtt Id the mapping's UUID; GetAtt EventSourceMappingArn.
 // - AWS::Lambda::Url: Ref and GetAtt FunctionArn the function's ARN; GetAtt FunctionUrl.
-import { crc32 } from "../../core/zip.js";
+import { writeZip } from "../../core/zip.js";
 import { isServiceError } from "../../core/errors.js";
 import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
 import type {
@@ -138,63 +138,10 @@ def send(event, context, responseStatus, responseData, physicalResourceId=None, 
         print("send(..) failed executing http.request(..):", e)
 `;
 
-/**
- * A stored (uncompressed) ZIP of `files`, made-by unix with mode 0644: the package CloudFormation makes of
- * inline code. (Stratus otherwise only reads archives, src/core/zip.ts.)
- */
-export function storedZip(files: Record<string, string>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01: the same code always gives the same bytes
-  for (const [name, text] of Object.entries(files)) {
-    const data = Buffer.from(text, "utf8");
-    const nameBytes = Buffer.from(name, "utf8");
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(0, 8); // stored
-    local.writeUInt16LE(0, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    local.writeUInt16LE(0, 28);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by unix
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(0, 10);
-    central.writeUInt16LE(0, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
-    central.writeUInt32LE((0o100644 << 16) >>> 0, 38);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBytes, data);
-    centrals.push(central, nameBytes);
-    offset += local.length + nameBytes.length + data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(files).length, 8);
-  end.writeUInt16LE(Object.keys(files).length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
-
 /** Inline source as CloudFormation packages it for the function's runtime. */
 function inlinePackage(source: string, runtime: string | undefined): Buffer {
-  if (runtime?.startsWith("nodejs")) return storedZip({ "index.js": source, "node_modules/cfn-response/index.js": CFN_RESPONSE_JS });
-  if (runtime?.startsWith("python")) return storedZip({ "index.py": source, "cfnresponse.py": CFN_RESPONSE_PY });
+  if (runtime?.startsWith("nodejs")) return writeZip({ "index.js": source, "node_modules/cfn-response/index.js": CFN_RESPONSE_JS }, { store: true });
+  if (runtime?.startsWith("python")) return writeZip({ "index.py": source, "cfnresponse.py": CFN_RESPONSE_PY }, { store: true });
   // AWS allows ZipFile only for Node.js and Python runtimes (wording not taken from a recorded response).
   throw new InvalidParameterValueException(`ZipFile can only be used when Runtime is set to a Node.js or Python runtime (not ${runtime ?? "none"}).`, {
     Type: "User",
