@@ -125,6 +125,7 @@ export class Engine {
 
   private async runCreate(t: Tables, s: StackRec): Promise<void> {
     const template = parseTemplate(s.templateBody);
+    s.imports = [];
     const ctx = this.host.context("cloudformation", "CreateStack", this.who(s));
     const failed: string[] = [];
     let env: EvalContext;
@@ -174,6 +175,7 @@ export class Engine {
       },
       getAtt: (id, attr) => resource(id)?.attributes?.[attr],
       importValue: (name) => {
+        if (!s.imports?.includes(name)) s.imports = [...(s.imports ?? []), name];
         for (const { value: other } of t.stacks.list()) {
           if (other.status.endsWith("_COMPLETE") && other.status !== "DELETE_COMPLETE" && !other.status.startsWith("ROLLBACK")) {
             const o = other.outputs?.find((x) => x.ExportName === name);
@@ -246,6 +248,9 @@ export class Engine {
    */
   private async runUpdate(t: Tables, s: StackRec): Promise<void> {
     const template = parseTemplate(s.templateBody);
+    // Re-recorded as this update evaluates its template; a rollback puts the previous list back.
+    if (s.previous) s.previous.imports = s.imports;
+    s.imports = [];
     const ctx = this.host.context("cloudformation", "UpdateStack", this.who(s));
     const failed: string[] = [];
     let created = false;
@@ -291,6 +296,13 @@ export class Engine {
       } catch (e) {
         return this.rollbackUpdate(t, s, e instanceof Error ? e.message : String(e));
       }
+      // An export another stack imports may be neither removed nor changed.
+      const before = new Map((s.previous?.outputs ?? []).filter((o) => o.ExportName).map((o) => [o.ExportName!, o.OutputValue]));
+      const after = new Map(s.outputs.filter((o) => o.ExportName).map((o) => [o.ExportName!, o.OutputValue]));
+      const gone = [...before.keys()].filter((n) => !after.has(n));
+      const changed = [...before.keys()].filter((n) => after.has(n) && after.get(n) !== before.get(n));
+      const blocked = this.exportInUse(t, s, gone, "deleted") ?? this.exportInUse(t, s, changed, "updated");
+      if (blocked) return this.rollbackUpdate(t, s, blocked);
       s.lastUpdatedTime = this.host.clock.now();
       this.setStatus(t, s, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
       return this.finishUpdate(t, s);
@@ -497,6 +509,7 @@ export class Engine {
         parameters: s.previous.parameters,
         outputs: s.previous.outputs,
         description: s.previous.description,
+        imports: s.previous.imports,
       });
     }
     if (!ok) return this.setStatus(t, s, "UPDATE_ROLLBACK_FAILED", "The following resource(s) failed to roll back: see the stack's events.");
@@ -576,7 +589,25 @@ export class Engine {
     this.setStatus(t, s, ok ? "ROLLBACK_COMPLETE" : "ROLLBACK_FAILED", ok ? undefined : "The following resource(s) failed to delete: see the stack's events.");
   }
 
+  /** Another live stack importing one of `exports` (names): AWS's reason when one is, else undefined. */
+  exportInUse(t: Tables, s: StackRec, exports: string[], verb: "deleted" | "updated"): string | undefined {
+    for (const { value: other } of t.stacks.list()) {
+      if (other.stackId === s.stackId || other.status === "DELETE_COMPLETE") continue;
+      const name = exports.find((e) => other.imports?.includes(e));
+      // Wording as AWS's stack event reads (unverified against a recorded response).
+      if (name) return `Export ${name} cannot be ${verb} as it is in use by ${other.stackName}`;
+    }
+    return undefined;
+  }
+
   private async deleteResources(t: Tables, s: StackRec): Promise<void> {
+    const inUse = this.exportInUse(
+      t,
+      s,
+      (s.outputs ?? []).flatMap((o) => (o.ExportName ? [o.ExportName] : [])),
+      "deleted",
+    );
+    if (inUse) return this.setStatus(t, s, "DELETE_FAILED", inUse);
     const ok = await this.removeAll(t, s, "DeleteStack");
     if (!ok) return this.setStatus(t, s, "DELETE_FAILED", "The following resource(s) failed to delete: see the stack's events.");
     s.deletionTime = this.host.clock.now();

@@ -343,6 +343,42 @@ export const stacks = {
     };
   },
 
+  listExports(input, ctx) {
+    const exports = cfnState
+      .of(ctx)
+      .stacks.list()
+      .map((e) => e.value)
+      .filter((s) => s.status !== "DELETE_COMPLETE" && s.status !== "ROLLBACK_COMPLETE" && s.status !== "REVIEW_IN_PROGRESS")
+      .flatMap((s) => (s.outputs ?? []).filter((o) => o.ExportName).map((o) => ({ ExportingStackId: s.stackId, Name: o.ExportName, Value: o.OutputValue })))
+      .sort((a, b) => a.Name!.localeCompare(b.Name!));
+    const page = pageByKey(exports, (e) => e.Name!, {
+      operation: "ListExports",
+      token: input.NextToken,
+      max: 100,
+      invalid: () => validation("Invalid NextToken"),
+    });
+    return { Exports: page.items, NextToken: page.next };
+  },
+
+  listImports(input, ctx) {
+    const t = cfnState.of(ctx);
+    const stacks = t.stacks.list().map((e) => e.value);
+    const exported = stacks.some((s) => s.status !== "DELETE_COMPLETE" && s.outputs?.some((o) => o.ExportName === input.ExportName));
+    if (!exported) throw validation(`Export '${input.ExportName}' is not imported by any stack.`); // unverified wording
+    const imports = stacks.filter((s) => s.status !== "DELETE_COMPLETE" && s.imports?.includes(input.ExportName)).map((s) => s.stackName);
+    if (!imports.length) throw validation(`Export '${input.ExportName}' is not imported by any stack.`); // unverified wording
+    return { Imports: imports.sort() };
+  },
+
+  updateTerminationProtection(input, ctx) {
+    const t = cfnState.of(ctx);
+    const s = findStack(ctx, input.StackName);
+    if (s.status === "DELETE_COMPLETE") throw validation(`Stack with id ${input.StackName} does not exist`);
+    s.terminationProtection = input.EnableTerminationProtection;
+    t.stacks.put(s.stackId, s);
+    return { StackId: s.stackId };
+  },
+
   validateTemplate(input) {
     const { template } = templateOf(input);
     return {

@@ -59,10 +59,12 @@ export interface StackRec {
   roleArn?: string;
   /** Who started the operation: the engine calls the services as this principal. */
   principalArn: string;
+  /** Export names this stack's template imports (Fn::ImportValue), recorded as its last operation evaluated them. */
+  imports?: string[];
   /** Resources the current DeleteStack keeps (RetainResources). */
   retain?: string[];
   /** During an update: the template and parameters to restore if it rolls back. */
-  previous?: { templateBody: string; parameters: Record<string, ResolvedParameter>; outputs?: Output[]; description?: string };
+  previous?: { templateBody: string; parameters: Record<string, ResolvedParameter>; outputs?: Output[]; description?: string; imports?: string[] };
 }
 
 export interface ResourceRec {
