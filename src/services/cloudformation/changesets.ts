@@ -8,6 +8,7 @@ import { regionalArn } from "../../core/arn.js";
 import type { CloudformationApi, Parameter } from "./api.generated.js";
 import { AlreadyExistsException, ChangeSetNotFoundException, InvalidChangeSetStatusException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
+import { planChanges } from "./update.js";
 import { checkCapabilities, UPDATABLE, templateOf } from "./stacks.js";
 import { cfnState, type ChangeSetRec, type StackRec } from "./state.js";
 import { parseTemplate, resolveParameters } from "./template/index.js";
@@ -90,7 +91,7 @@ export const changeSets = {
     if (t.changeSets.list().some((e) => e.value.stackId === stack.stackId && e.value.name === name)) {
       throw new AlreadyExistsException(`ChangeSet [${name}] already exists`); // unverified wording
     }
-    const changes = engine.plan(t, { ...stack, templateBody: body, parameters });
+    const changes = planChanges(engine, t, { ...stack, templateBody: body, parameters });
     const unchanged =
       type === "UPDATE" &&
       changes.length === 0 &&

@@ -2,18 +2,18 @@
 // resources in dependency order and independent ones in parallel, through each type's provider (the service that
 // declares it, core/resources.ts). Every transition is a stack event; every record is in the store before the next
 // step, so a server stopped mid-operation resumes it when it starts again (a create is rolled back, a delete or a
-// rollback carries on): a stack is never left IN_PROGRESS.
-import { isDeepStrictEqual } from "node:util";
+// rollback carries on): a stack is never left IN_PROGRESS. Updates, their cleanup and rollback are update.ts's.
 import { ServiceError, isServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
 import type { ResourceProvider } from "../../core/resources.js";
 import type { Identity, ServiceHost } from "../../core/service.js";
-import type { Output, ResourceChange } from "./api.generated.js";
+import type { Output } from "./api.generated.js";
 import { cfnState, type EventRec, type ResourceRec, type StackRec } from "./state.js";
 import { type EvalContext, evaluate, evaluateConditions, noExport, parseTemplate, type Template, waves } from "./template/index.js";
-import { replacementProperties, validateProperties } from "./types.js";
+import { validateProperties } from "./types.js";
+import { finishRollback, finishUpdate, rollbackUpdate, runUpdate } from "./update.js";
 
-type Tables = ReturnType<typeof cfnState.at>;
+export type Tables = ReturnType<typeof cfnState.at>;
 
 const RANDOM_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -32,7 +32,7 @@ export function generatedName(stack: string, logicalId: string, max: number, opt
 }
 
 /** A provider's failure as CloudFormation words it on the resource (Cloud Control's handler message). */
-function handlerFailure(e: unknown, service: string): string {
+export function handlerFailure(e: unknown, service: string): string {
   if (!isServiceError(e)) return `Internal Failure`;
   const handlerCode = /AlreadyExists|ResourceExists/i.test(e.code)
     ? "AlreadyExists"
@@ -47,7 +47,7 @@ function handlerFailure(e: unknown, service: string): string {
 export class Engine {
   private readonly running = new Map<string, Promise<void>>();
 
-  constructor(private readonly host: ServiceHost) {}
+  constructor(readonly host: ServiceHost) {}
 
   /** Picks up every operation a previous run left in progress. */
   resume(): void {
@@ -57,9 +57,9 @@ export class Engine {
           this.start(account, region, s.stackId, () => this.rollback(tables, s, "Stratus stopped while the stack was being created."));
         } else if (s.status === "DELETE_IN_PROGRESS") this.start(account, region, s.stackId, () => this.deleteResources(tables, s));
         else if (s.status === "UPDATE_IN_PROGRESS" || s.status === "UPDATE_ROLLBACK_IN_PROGRESS") {
-          this.start(account, region, s.stackId, () => this.rollbackUpdate(tables, s, "Stratus stopped while the stack was being updated."));
-        } else if (s.status === "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS") this.start(account, region, s.stackId, () => this.finishUpdate(tables, s));
-        else if (s.status === "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS") this.start(account, region, s.stackId, () => this.finishRollback(tables, s));
+          this.start(account, region, s.stackId, () => rollbackUpdate(this, tables, s, "Stratus stopped while the stack was being updated."));
+        } else if (s.status === "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS") this.start(account, region, s.stackId, () => finishUpdate(this, tables, s));
+        else if (s.status === "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS") this.start(account, region, s.stackId, () => finishRollback(this, tables, s));
       }
     }
   }
@@ -79,7 +79,7 @@ export class Engine {
   }
 
   update(account: string, region: string, stackId: string): void {
-    this.start(account, region, stackId, (t, s) => this.runUpdate(t, s));
+    this.start(account, region, stackId, (t, s) => runUpdate(this, t, s));
   }
 
   delete(account: string, region: string, stackId: string): void {
@@ -101,7 +101,7 @@ export class Engine {
     this.running.set(stackId, run);
   }
 
-  private who(s: StackRec): Identity {
+  who(s: StackRec): Identity {
     const [, , , region, account] = s.stackId.split(":");
     return { ...this.host.rootIdentity(account, region), invokedBy: "cloudformation" };
   }
@@ -161,7 +161,7 @@ export class Engine {
   }
 
   /** What intrinsic functions see: pseudo parameters, parameters, conditions, this stack's resources, exports. */
-  private env(t: Tables, s: StackRec, template: Template): EvalContext {
+  env(t: Tables, s: StackRec, template: Template): EvalContext {
     const [, partition, , region, account] = s.stackId.split(":");
     const resource = (id: string) => t.resources.get(`${s.stackId}\u0000${id}`);
     const base: Omit<EvalContext, "conditions"> = {
@@ -188,7 +188,7 @@ export class Engine {
     return { ...base, conditions: evaluateConditions(template, base) };
   }
 
-  private async createResource(t: Tables, s: StackRec, template: Template, id: string, ctx: ReturnType<ServiceHost["context"]>): Promise<void> {
+  async createResource(t: Tables, s: StackRec, template: Template, id: string, ctx: ReturnType<ServiceHost["context"]>): Promise<void> {
     const decl = template.Resources[id];
     const key = `${s.stackId}\u0000${id}`;
     const rec: ResourceRec = {
@@ -240,334 +240,7 @@ export class Engine {
     }
   }
 
-  /**
-   * An update as a diff: resources new to the template are created; changed ones are updated in place, or replaced
-   * (the new one created now, the old deleted in the cleanup phase) when a changed property requires it (AWS's
-   * resource specification) or the type has no in-place update; unchanged ones are left alone; those gone from
-   * the template are deleted in the cleanup phase. A failure rolls the update back.
-   */
-  private async runUpdate(t: Tables, s: StackRec): Promise<void> {
-    const template = parseTemplate(s.templateBody);
-    // Re-recorded as this update evaluates its template; a rollback puts the previous list back.
-    if (s.previous) s.previous.imports = s.imports;
-    s.imports = [];
-    const ctx = this.host.context("cloudformation", "UpdateStack", this.who(s));
-    const failed: string[] = [];
-    let created = false;
-    let env: EvalContext;
-    try {
-      env = this.env(t, s, template);
-    } catch (e) {
-      return this.rollbackUpdate(t, s, e instanceof Error ? e.message : String(e));
-    }
-    const wanted = (id: string) => !template.Resources[id].Condition || env.conditions?.[template.Resources[id].Condition!];
-    for (const wave of waves(template)) {
-      await Promise.all(
-        wave.filter(wanted).map(async (id) => {
-          const key = `${s.stackId}\u0000${id}`;
-          const rec = t.resources.get(key);
-          if (!rec || rec.status === "DELETE_COMPLETE") {
-            try {
-              await this.createResource(t, s, template, id, ctx);
-              const made = t.resources.get(key)!;
-              made.pending = "created";
-              t.resources.put(key, made);
-            } catch {
-              created = true;
-              failed.push(id);
-              const made = t.resources.get(key);
-              if (made) t.resources.put(key, { ...made, pending: "created" });
-            }
-            return;
-          }
-          if (!(await this.updateResource(t, s, template, id, rec, ctx))) failed.push(id);
-        }),
-      );
-      if (failed.length) break;
-    }
-    if (!failed.length) {
-      // What the new template no longer has (or whose condition is now false) goes in the cleanup phase.
-      for (const { key, value: rec } of t.resources.list({ prefix: `${s.stackId}\u0000` })) {
-        if (rec.status === "DELETE_COMPLETE") continue;
-        if (!template.Resources[rec.logicalId] || !wanted(rec.logicalId)) t.resources.put(key, { ...rec, pending: "removed" });
-      }
-      try {
-        s.outputs = this.outputs(t, s, template);
-      } catch (e) {
-        return this.rollbackUpdate(t, s, e instanceof Error ? e.message : String(e));
-      }
-      // An export another stack imports may be neither removed nor changed.
-      const before = new Map((s.previous?.outputs ?? []).filter((o) => o.ExportName).map((o) => [o.ExportName!, o.OutputValue]));
-      const after = new Map(s.outputs.filter((o) => o.ExportName).map((o) => [o.ExportName!, o.OutputValue]));
-      const gone = [...before.keys()].filter((n) => !after.has(n));
-      const changed = [...before.keys()].filter((n) => after.has(n) && after.get(n) !== before.get(n));
-      const blocked = this.exportInUse(t, s, gone, "deleted") ?? this.exportInUse(t, s, changed, "updated");
-      if (blocked) return this.rollbackUpdate(t, s, blocked);
-      s.lastUpdatedTime = this.host.clock.now();
-      this.setStatus(t, s, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
-      return this.finishUpdate(t, s);
-    }
-    await this.rollbackUpdate(t, s, `The following resource(s) failed to ${created ? "create" : "update"}: [${failed.sort().join(", ")}]. `);
-  }
-
-  /** One existing resource against the new template; false when it failed (its UPDATE_FAILED event is written). */
-  private async updateResource(
-    t: Tables,
-    s: StackRec,
-    template: Template,
-    id: string,
-    rec: ResourceRec,
-    ctx: ReturnType<ServiceHost["context"]>,
-  ): Promise<boolean> {
-    const key = `${s.stackId}\u0000${id}`;
-    const decl = template.Resources[id];
-    const fail = (reason: string) => {
-      t.resources.put(key, { ...t.resources.get(key)!, status: "UPDATE_FAILED", statusReason: reason, timestamp: this.host.clock.now() });
-      this.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_FAILED", reason });
-      return false;
-    };
-    let properties: Record<string, unknown>;
-    let provider: ResourceProvider | undefined;
-    try {
-      properties = (evaluate(decl.Properties ?? {}, this.env(t, s, template)) ?? {}) as Record<string, unknown>;
-      provider = await this.host.resourceProvider(decl.Type);
-    } catch (e) {
-      return fail(e instanceof Error ? e.message : String(e));
-    }
-    rec.deletionPolicy = typeof decl.DeletionPolicy === "string" ? decl.DeletionPolicy : undefined;
-    if (decl.Type === rec.type && isDeepStrictEqual(properties, rec.properties)) {
-      t.resources.put(key, rec);
-      return true;
-    }
-    if (!provider) return fail(`Resource type ${decl.Type} is not supported by Stratus yet: no service here runs it.`);
-    const checked = validateProperties(id, decl.Type, properties);
-    if (checked.reason) return fail(checked.reason);
-    const changed = [...new Set([...Object.keys(properties), ...Object.keys(rec.properties)])].filter(
-      (k) => !isDeepStrictEqual(properties[k], rec.properties[k]),
-    );
-    const replaces = decl.Type !== rec.type || !provider.update || changed.some((k) => replacementProperties(decl.Type).includes(k));
-    const previous = { physicalId: rec.physicalId, properties: rec.properties, ref: rec.ref, attributes: rec.attributes };
-    const base = { ctx, stackName: s.stackName, stackId: s.stackId, logicalId: id, properties };
-    try {
-      if (replaces) {
-        this.event(t, s, {
-          logicalId: id,
-          physicalId: rec.physicalId,
-          type: decl.Type,
-          status: "UPDATE_IN_PROGRESS",
-          reason: "Requested update requires the creation of a new physical resource; hence creating one.",
-        });
-        const out = await provider.create({ ...base, generateName: (max, opts) => generatedName(s.stackName, id, max, opts) });
-        Object.assign(rec, { type: decl.Type, physicalId: out.physicalId, ref: out.ref, attributes: out.attributes, pending: "replaced" });
-      } else {
-        this.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_IN_PROGRESS" });
-        const out = await provider.update!({ ...base, physicalId: rec.physicalId!, previous: rec.properties, generateName: () => rec.physicalId! });
-        Object.assign(rec, { physicalId: out.physicalId, ref: out.ref, attributes: out.attributes, pending: "updated" });
-      }
-    } catch (e) {
-      t.resources.put(key, { ...rec, pending: replaces ? undefined : "updated", previous });
-      return fail(handlerFailure(e, decl.Type.split("::")[1] ?? "Unknown"));
-    }
-    Object.assign(rec, { properties, previous, status: "UPDATE_COMPLETE", statusReason: undefined, timestamp: this.host.clock.now() });
-    t.resources.put(key, rec);
-    this.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_COMPLETE" });
-    return true;
-  }
-
-  /**
-   * What running `s` (a stack record carrying the new template and parameters) as an update would do to each
-   * resource: a change set's Changes. Properties that cannot be evaluated yet (they read a resource the same update
-   * changes) make the change Conditional, as AWS reports it.
-   */
-  plan(t: Tables, s: StackRec): ResourceChange[] {
-    const template = parseTemplate(s.templateBody);
-    const env = this.env(t, s, template);
-    const wanted = (id: string) => !template.Resources[id].Condition || env.conditions?.[template.Resources[id].Condition!];
-    const existing = new Map(
-      t.resources
-        .list({ prefix: `${s.stackId}\u0000` })
-        .filter((e) => e.value.status !== "DELETE_COMPLETE")
-        .map((e) => [e.value.logicalId, e.value]),
-    );
-    const out: ResourceChange[] = [];
-    for (const [id, decl] of Object.entries(template.Resources)) {
-      if (!wanted(id)) continue;
-      const rec = existing.get(id);
-      if (!rec) {
-        out.push({ Action: "Add", LogicalResourceId: id, ResourceType: decl.Type, Scope: [], Details: [] });
-        continue;
-      }
-      const modify = (replacement: "True" | "False" | "Conditional", details: ResourceChange["Details"] = []) =>
-        out.push({
-          Action: "Modify",
-          LogicalResourceId: id,
-          PhysicalResourceId: rec.physicalId,
-          ResourceType: decl.Type,
-          Replacement: replacement,
-          Scope: details.length ? ["Properties"] : [],
-          Details: details,
-        });
-      if (decl.Type !== rec.type) {
-        modify("True");
-        continue;
-      }
-      let properties: Record<string, unknown>;
-      try {
-        properties = (evaluate(decl.Properties ?? {}, env) ?? {}) as Record<string, unknown>;
-      } catch {
-        modify("Conditional");
-        continue;
-      }
-      const changed = [...new Set([...Object.keys(properties), ...Object.keys(rec.properties)])].filter(
-        (k) => !isDeepStrictEqual(properties[k], rec.properties[k]),
-      );
-      if (!changed.length) continue;
-      const recreate = new Set(replacementProperties(decl.Type));
-      modify(
-        changed.some((k) => recreate.has(k)) ? "True" : "False",
-        changed.map((k) => ({
-          Target: { Attribute: "Properties", Name: k, RequiresRecreation: recreate.has(k) ? "Always" : "Never" },
-          Evaluation: "Static",
-          ChangeSource: "DirectModification",
-        })),
-      );
-    }
-    for (const [id, rec] of existing) {
-      if (!template.Resources[id] || !wanted(id)) {
-        out.push({ Action: "Remove", LogicalResourceId: id, PhysicalResourceId: rec.physicalId, ResourceType: rec.type, Scope: [], Details: [] });
-      }
-    }
-    return out;
-  }
-
-  /** The cleanup phase: replaced resources' old physical resources and removed resources are deleted. */
-  private async finishUpdate(t: Tables, s: StackRec): Promise<void> {
-    const ctx = this.host.context("cloudformation", "UpdateStack", this.who(s));
-    for (const { key, value: rec } of t.resources.list({ prefix: `${s.stackId}\u0000` }).reverse()) {
-      if (rec.pending === "replaced" && rec.previous?.physicalId) {
-        await this.deletePhysical(t, s, ctx, rec, rec.previous.physicalId, rec.previous.properties);
-      } else if (rec.pending === "removed" && rec.physicalId) {
-        if (rec.deletionPolicy === "Retain")
-          this.event(t, s, { logicalId: rec.logicalId, physicalId: rec.physicalId, type: rec.type, status: "DELETE_SKIPPED" });
-        else await this.deletePhysical(t, s, ctx, rec, rec.physicalId, rec.properties);
-        t.resources.delete(key);
-        continue;
-      }
-      const now = t.resources.get(key);
-      if (now && (now.pending || now.previous)) t.resources.put(key, { ...now, pending: undefined, previous: undefined });
-    }
-    s.previous = undefined;
-    this.setStatus(t, s, "UPDATE_COMPLETE");
-  }
-
-  /** Restores what the update changed, then deletes what it created (its own cleanup phase). */
-  private async rollbackUpdate(t: Tables, s: StackRec, reason: string): Promise<void> {
-    if (s.status !== "UPDATE_ROLLBACK_IN_PROGRESS") this.setStatus(t, s, "UPDATE_ROLLBACK_IN_PROGRESS", reason);
-    const ctx = this.host.context("cloudformation", "UpdateStack", this.who(s));
-    let ok = true;
-    for (const { key, value: rec } of t.resources.list({ prefix: `${s.stackId}\u0000` }).reverse()) {
-      if ((rec.pending !== "updated" && rec.pending !== "replaced") || !rec.previous) continue;
-      this.event(t, s, { logicalId: rec.logicalId, physicalId: rec.previous.physicalId, type: rec.type, status: "UPDATE_IN_PROGRESS" });
-      try {
-        if (rec.pending === "updated") {
-          const provider = await this.host.resourceProvider(rec.type);
-          await provider?.update?.({
-            ctx,
-            stackName: s.stackName,
-            stackId: s.stackId,
-            logicalId: rec.logicalId,
-            physicalId: rec.previous.physicalId!,
-            properties: rec.previous.properties,
-            previous: rec.properties,
-            generateName: () => rec.previous!.physicalId!,
-          });
-        }
-        // A replacement keeps its new physical resource to delete in the cleanup below.
-        const replacement = rec.pending === "replaced" ? { physicalId: rec.physicalId, properties: rec.properties } : undefined;
-        Object.assign(rec, {
-          physicalId: rec.previous.physicalId,
-          properties: rec.previous.properties,
-          ref: rec.previous.ref,
-          attributes: rec.previous.attributes,
-          previous: replacement,
-          pending: replacement ? "replaced" : undefined,
-          status: "UPDATE_COMPLETE",
-          statusReason: undefined,
-        });
-        t.resources.put(key, rec);
-        this.event(t, s, { logicalId: rec.logicalId, physicalId: rec.physicalId, type: rec.type, status: "UPDATE_COMPLETE" });
-      } catch (e) {
-        ok = false;
-        const why = handlerFailure(e, rec.type.split("::")[1] ?? "Unknown");
-        t.resources.put(key, { ...rec, status: "UPDATE_FAILED", statusReason: why });
-        this.event(t, s, { logicalId: rec.logicalId, physicalId: rec.previous.physicalId, type: rec.type, status: "UPDATE_FAILED", reason: why });
-      }
-    }
-    if (s.previous) {
-      Object.assign(s, {
-        templateBody: s.previous.templateBody,
-        parameters: s.previous.parameters,
-        outputs: s.previous.outputs,
-        description: s.previous.description,
-        imports: s.previous.imports,
-      });
-    }
-    if (!ok) return this.setStatus(t, s, "UPDATE_ROLLBACK_FAILED", "The following resource(s) failed to roll back: see the stack's events.");
-    this.setStatus(t, s, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS");
-    await this.finishRollback(t, s);
-  }
-
-  /** The rollback's cleanup: what the update created, and the replacements it made, are deleted. */
-  private async finishRollback(t: Tables, s: StackRec): Promise<void> {
-    const ctx = this.host.context("cloudformation", "UpdateStack", this.who(s));
-    for (const { key, value: rec } of t.resources.list({ prefix: `${s.stackId}\u0000` }).reverse()) {
-      if (rec.pending === "created") {
-        if (rec.physicalId) await this.deletePhysical(t, s, ctx, rec, rec.physicalId, rec.properties);
-        t.resources.delete(key);
-      } else if (rec.pending === "replaced" && rec.previous?.physicalId) {
-        await this.deletePhysical(t, s, ctx, rec, rec.previous.physicalId, rec.previous.properties);
-        t.resources.put(key, { ...rec, pending: undefined, previous: undefined });
-      } else if (rec.pending || rec.previous) t.resources.put(key, { ...rec, pending: undefined, previous: undefined });
-    }
-    s.previous = undefined;
-    this.setStatus(t, s, "UPDATE_ROLLBACK_COMPLETE");
-  }
-
-  /** Deletes one physical resource during an update's cleanup, with its events; a failure is logged, not fatal. */
-  private async deletePhysical(
-    t: Tables,
-    s: StackRec,
-    ctx: ReturnType<ServiceHost["context"]>,
-    rec: ResourceRec,
-    physicalId: string,
-    properties: Record<string, unknown>,
-  ): Promise<void> {
-    this.event(t, s, { logicalId: rec.logicalId, physicalId, type: rec.type, status: "DELETE_IN_PROGRESS" });
-    try {
-      const provider = await this.host.resourceProvider(rec.type);
-      await provider?.delete({
-        ctx,
-        stackName: s.stackName,
-        stackId: s.stackId,
-        logicalId: rec.logicalId,
-        physicalId,
-        properties,
-        generateName: () => physicalId,
-      });
-      this.event(t, s, { logicalId: rec.logicalId, physicalId, type: rec.type, status: "DELETE_COMPLETE" });
-    } catch (e) {
-      // AWS leaves a resource it could not clean up and completes the update; the event says so.
-      this.event(t, s, {
-        logicalId: rec.logicalId,
-        physicalId,
-        type: rec.type,
-        status: "DELETE_FAILED",
-        reason: handlerFailure(e, rec.type.split("::")[1] ?? "Unknown"),
-      });
-    }
-  }
-
-  private outputs(t: Tables, s: StackRec, template: Template): Output[] {
+  outputs(t: Tables, s: StackRec, template: Template): Output[] {
     const env = this.env(t, s, template);
     return Object.entries(template.Outputs ?? {})
       .filter(([, o]) => !o.Condition || env.conditions?.[o.Condition])
