@@ -12,21 +12,14 @@
 import { randomUUID } from "node:crypto";
 import { isServiceError } from "../../core/errors.js";
 import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
-import type { ReplicaRegionType, Tag } from "./api.generated.js";
+import type { GetRandomPasswordRequest, ReplicaRegionType, Tag } from "./api.generated.js";
 import { InvalidParameterException } from "./api.generated.js";
 
 type Props = Record<string, unknown>;
-interface Generate {
+/** GenerateSecretString: GetRandomPassword's options, plus where the password goes in a JSON template. */
+interface Generate extends GetRandomPasswordRequest {
   SecretStringTemplate?: string;
   GenerateStringKey?: string;
-  PasswordLength?: number;
-  ExcludeCharacters?: string;
-  ExcludeNumbers?: boolean;
-  ExcludePunctuation?: boolean;
-  ExcludeUppercase?: boolean;
-  ExcludeLowercase?: boolean;
-  IncludeSpace?: boolean;
-  RequireEachIncludedType?: boolean;
 }
 
 const sm = (req: ResourceRequest) => req.ctx.client("secrets-manager");
