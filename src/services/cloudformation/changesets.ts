@@ -5,11 +5,11 @@ import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
 import { regionalArn } from "../../core/arn.js";
-import type { CloudformationApi, Parameter } from "./api.generated.js";
+import type { CloudformationApi } from "./api.generated.js";
 import { AlreadyExistsException, ChangeSetNotFoundException, InvalidChangeSetStatusException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { planChanges } from "./update.js";
-import { checkCapabilities, UPDATABLE, templateOf } from "./stacks.js";
+import { checkCapabilities, parametersOut, UPDATABLE, templateOf } from "./stacks.js";
 import { cfnState, type ChangeSetRec, type StackRec } from "./state.js";
 import { parseTemplate, resolveParameters } from "./template/index.js";
 
@@ -34,13 +34,6 @@ function findChangeSet(ctx: HandlerContext, nameOrId: string, stackName?: string
   }
   throw new ChangeSetNotFoundException(`ChangeSet [${nameOrId}] does not exist`);
 }
-
-const parametersOut = (c: ChangeSetRec): Parameter[] =>
-  Object.entries(c.parameters).map(([ParameterKey, p]) => ({
-    ParameterKey,
-    ParameterValue: p.noEcho ? "****" : p.value,
-    ResolvedValue: p.noEcho ? undefined : p.resolvedValue,
-  }));
 
 export const changeSets = {
   async createChangeSet(input, ctx) {

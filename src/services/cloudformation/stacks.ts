@@ -9,7 +9,7 @@ import { pageByKey } from "../../core/paging.js";
 import type { CloudformationApi, Parameter, Stack, StackEvent, StackResource, StackStatus } from "./api.generated.js";
 import { AlreadyExistsException, InsufficientCapabilitiesException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
-import { cfnState, type StackRec } from "./state.js";
+import { cfnState, type ResourceRec, type StackRec } from "./state.js";
 import { parseTemplate, resolveParameters, type Template, validateTemplate } from "./template/index.js";
 import { typeExists } from "./types.js";
 
@@ -64,7 +64,8 @@ export function templateOf(input: { TemplateBody?: string; TemplateURL?: string 
   return { body: input.TemplateBody, template };
 }
 
-const parametersOut = (s: StackRec): Parameter[] =>
+/** Parameters as DescribeStacks and DescribeChangeSet show them: NoEcho ones masked, SSM-typed ones resolved. */
+export const parametersOut = (s: Pick<StackRec, "parameters">): Parameter[] =>
   Object.entries(s.parameters).map(([ParameterKey, p]) => ({
     ParameterKey,
     ParameterValue: p.noEcho ? "****" : p.value,
@@ -264,17 +265,7 @@ export const stacks = {
     const s = findStack(ctx, input.StackName);
     const resources: StackResource[] = resourcesOf(ctx, s)
       .filter((r) => !input.LogicalResourceId || r.logicalId === input.LogicalResourceId)
-      .map((r) => ({
-        StackName: s.stackName,
-        StackId: s.stackId,
-        LogicalResourceId: r.logicalId,
-        PhysicalResourceId: r.physicalId,
-        ResourceType: r.type,
-        Timestamp: new Date(r.timestamp),
-        ResourceStatus: r.status,
-        ResourceStatusReason: r.statusReason,
-        DriftInformation: { StackResourceDriftStatus: "NOT_CHECKED" },
-      }));
+      .map((r) => ({ StackName: s.stackName, StackId: s.stackId, ...resourceView(r), Timestamp: new Date(r.timestamp) }));
     return { StackResources: resources };
   },
 
@@ -283,33 +274,14 @@ export const stacks = {
     const r = resourcesOf(ctx, s).find((x) => x.logicalId === input.LogicalResourceId);
     if (!r) throw validation(`Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`);
     return {
-      StackResourceDetail: {
-        StackName: s.stackName,
-        StackId: s.stackId,
-        LogicalResourceId: r.logicalId,
-        PhysicalResourceId: r.physicalId,
-        ResourceType: r.type,
-        LastUpdatedTimestamp: new Date(r.timestamp),
-        ResourceStatus: r.status,
-        ResourceStatusReason: r.statusReason,
-        Metadata: "{}",
-        DriftInformation: { StackResourceDriftStatus: "NOT_CHECKED" },
-      },
+      StackResourceDetail: { StackName: s.stackName, StackId: s.stackId, ...resourceView(r), LastUpdatedTimestamp: new Date(r.timestamp), Metadata: "{}" },
     };
   },
 
   listStackResources(input, ctx) {
     const s = findStack(ctx, input.StackName);
     return {
-      StackResourceSummaries: resourcesOf(ctx, s).map((r) => ({
-        LogicalResourceId: r.logicalId,
-        PhysicalResourceId: r.physicalId,
-        ResourceType: r.type,
-        LastUpdatedTimestamp: new Date(r.timestamp),
-        ResourceStatus: r.status,
-        ResourceStatusReason: r.statusReason,
-        DriftInformation: { StackResourceDriftStatus: "NOT_CHECKED" },
-      })),
+      StackResourceSummaries: resourcesOf(ctx, s).map((r) => ({ ...resourceView(r), LastUpdatedTimestamp: new Date(r.timestamp) })),
     };
   },
 
@@ -393,6 +365,18 @@ export const stacks = {
     };
   },
 } satisfies Partial<CloudformationApi>;
+
+/** A resource record's fields as DescribeStackResource(s) and ListStackResources all show them. */
+function resourceView(r: ResourceRec) {
+  return {
+    LogicalResourceId: r.logicalId,
+    PhysicalResourceId: r.physicalId,
+    ResourceType: r.type,
+    ResourceStatus: r.status,
+    ResourceStatusReason: r.statusReason,
+    DriftInformation: { StackResourceDriftStatus: "NOT_CHECKED" as const },
+  };
+}
 
 function resourcesOf(ctx: HandlerContext, s: StackRec) {
   return cfnState
