@@ -128,7 +128,13 @@ export const REGISTRY: ServiceRegistration[] = [
       load: () => import("./lambda/cloudformation.js"),
     },
   },
-  { name: "cloudformation", botocore: "cloudformation", load: () => import("./cloudformation/index.js") },
+  {
+    name: "cloudformation",
+    botocore: "cloudformation",
+    load: () => import("./cloudformation/index.js"),
+    // Its own types: nested stacks, custom resources, wait conditions, macros (cloudformation/providers.ts).
+    resources: { types: [], load: () => import("./cloudformation/providers.js") },
+  },
   { name: "xray", botocore: "xray" },
   { name: "ecs", botocore: "ecs" },
   { name: "ecr", botocore: "ecr" },

@@ -9,9 +9,10 @@ import type { CloudformationApi } from "./api.generated.js";
 import { AlreadyExistsException, ChangeSetNotFoundException, InvalidChangeSetStatusException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { planChanges } from "./update.js";
-import { checkCapabilities, parametersOut, UPDATABLE, templateOf } from "./stacks.js";
+import { runTemplate, templateOf } from "./source.js";
+import { checkCapabilities, parametersOut, UPDATABLE } from "./stacks.js";
 import { cfnState, type ChangeSetRec, type StackRec } from "./state.js";
-import { parseTemplate, resolveParameters } from "./template/index.js";
+import { resolveParameters } from "./template/index.js";
 
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
 
@@ -49,8 +50,10 @@ export const changeSets = {
       if (!s || s.status === "REVIEW_IN_PROGRESS" || s.status === "DELETE_COMPLETE") throw validation(`Stack [${input.StackName}] does not exist`);
       if (!UPDATABLE.has(s.status)) throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
     }
-    const { body, template } =
-      input.UsePreviousTemplate && s?.templateBody ? { body: s.templateBody, template: parseTemplate(s.templateBody) } : templateOf(input);
+    const { body, template, processedBody } =
+      input.UsePreviousTemplate && s?.templateBody
+        ? { body: s.templateBody, template: runTemplate(s), processedBody: s.processedBody }
+        : await templateOf(input, ctx);
     checkCapabilities(template, input.Capabilities);
     const previousValues = Object.fromEntries(Object.entries(s?.parameters ?? {}).map(([k, p]) => [k, p.value]));
     const parameters = await resolveParameters(template, input.Parameters, previousValues, {
@@ -84,7 +87,7 @@ export const changeSets = {
     if (t.changeSets.list().some((e) => e.value.stackId === stack.stackId && e.value.name === name)) {
       throw new AlreadyExistsException(`ChangeSet [${name}] already exists`); // unverified wording
     }
-    const changes = planChanges(engine, t, { ...stack, templateBody: body, parameters });
+    const changes = planChanges(engine, t, { ...stack, templateBody: body, processedBody, parameters });
     const unchanged =
       type === "UPDATE" &&
       changes.length === 0 &&
@@ -104,6 +107,7 @@ export const changeSets = {
       creationTime: ctx.now(),
       description: input.Description,
       templateBody: body,
+      processedBody,
       parameters,
       capabilities: input.Capabilities ?? [],
       tags: (input.Tags ?? stack.tags) as ChangeSetRec["tags"],
@@ -173,11 +177,19 @@ export const changeSets = {
     if (!s || c.status !== "CREATE_COMPLETE" || c.executionStatus !== "AVAILABLE") {
       throw new InvalidChangeSetStatusException(`ChangeSet [${c.changeSetId}] cannot be executed in its current status of [${c.status}]`);
     }
-    const template = parseTemplate(c.templateBody);
+    const template = runTemplate(c);
     const engine = ctx.instance<Engine>();
-    if (c.type === "UPDATE") s.previous = { templateBody: s.templateBody, parameters: s.parameters, outputs: s.outputs, description: s.description };
+    if (c.type === "UPDATE")
+      s.previous = {
+        templateBody: s.templateBody,
+        processedBody: s.processedBody,
+        parameters: s.parameters,
+        outputs: s.outputs,
+        description: s.description,
+      };
     Object.assign(s, {
       templateBody: c.templateBody,
+      processedBody: c.processedBody,
       parameters: c.parameters,
       description: template.Description,
       capabilities: c.capabilities,

@@ -9,7 +9,8 @@ import type { ResourceProvider } from "../../core/resources.js";
 import type { Identity, ServiceHost } from "../../core/service.js";
 import type { Output } from "./api.generated.js";
 import { cfnState, type EventRec, type ResourceRec, type StackRec } from "./state.js";
-import { type EvalContext, evaluate, evaluateConditions, noExport, parseTemplate, type Template, waves } from "./template/index.js";
+import { runTemplate } from "./source.js";
+import { type EvalContext, evaluate, evaluateConditions, noExport, type Template, waves } from "./template/index.js";
 import { validateProperties } from "./types.js";
 import { finishRollback, finishUpdate, rollbackUpdate, runUpdate } from "./update.js";
 
@@ -124,7 +125,7 @@ export class Engine {
   }
 
   private async runCreate(t: Tables, s: StackRec): Promise<void> {
-    const template = parseTemplate(s.templateBody);
+    const template = runTemplate(s);
     s.imports = [];
     const ctx = this.host.context("cloudformation", "CreateStack", this.who(s));
     const failed: string[] = [];
@@ -291,7 +292,7 @@ export class Engine {
   /** Deletes the stack's resources in reverse dependency order, honouring DeletionPolicy and RetainResources. */
   private async removeAll(t: Tables, s: StackRec, operation: string): Promise<boolean> {
     // Dependents first (the template's waves, reversed), then any record the template no longer names.
-    const order = s.templateBody ? waves(parseTemplate(s.templateBody)).reverse() : [];
+    const order = s.templateBody ? waves(runTemplate(s)).reverse() : [];
     const named = new Set(order.flat());
     const rest = t.resources
       .list({ prefix: `${s.stackId}\u0000` })

@@ -10,8 +10,8 @@ import type { CloudformationApi, Parameter, Stack, StackEvent, StackResource, St
 import { AlreadyExistsException, InsufficientCapabilitiesException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { cfnState, type ResourceRec, type StackRec } from "./state.js";
-import { parseTemplate, resolveParameters, type Template, validateTemplate } from "./template/index.js";
-import { typeExists } from "./types.js";
+import { runTemplate, templateOf } from "./source.js";
+import { resolveParameters, type Template } from "./template/index.js";
 
 /** The states an update may start from (AWS's). */
 export const UPDATABLE = new Set<string>(["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"]);
@@ -53,17 +53,6 @@ export function checkCapabilities(template: Template, given: readonly string[] =
   throw new InsufficientCapabilitiesException(`Requires capabilities : [${need}]`);
 }
 
-export function templateOf(input: { TemplateBody?: string; TemplateURL?: string }): { body: string; template: Template } {
-  if (input.TemplateBody === undefined && input.TemplateURL === undefined) throw validation("Either Template URL or Template Body must be specified.");
-  if (input.TemplateBody === undefined) throw validation("TemplateURL is not supported by Stratus yet: pass TemplateBody.");
-  const template = parseTemplate(input.TemplateBody);
-  validateTemplate(template);
-  // A type AWS does not have is the template's error; one AWS has that Stratus does not run fails its resource.
-  const unknown = [...new Set(Object.values(template.Resources).map((r) => r.Type))].filter((t) => typeof t !== "string" || !typeExists(t));
-  if (unknown.length) throw validation(`Template format error: Unrecognized resource types: [${unknown.join(", ")}]`);
-  return { body: input.TemplateBody, template };
-}
-
 /** Parameters as DescribeStacks and DescribeChangeSet show them: NoEcho ones masked, SSM-typed ones resolved. */
 export const parametersOut = (s: Pick<StackRec, "parameters">): Parameter[] =>
   Object.entries(s.parameters).map(([ParameterKey, p]) => ({
@@ -99,7 +88,7 @@ export const stacks = {
   async createStack(input, ctx) {
     const t = cfnState.of(ctx);
     if (t.names.has(input.StackName)) throw new AlreadyExistsException(`Stack [${input.StackName}] already exists`);
-    const { body, template } = templateOf(input);
+    const { body, template, processedBody } = await templateOf(input, ctx);
     checkCapabilities(template, input.Capabilities);
     // AWS::SSM::Parameter::Value<…> parameters read Parameter Store, as the caller.
     const parameters = await resolveParameters(
@@ -119,6 +108,7 @@ export const stacks = {
       creationTime: ctx.now(),
       description: template.Description,
       templateBody: body,
+      processedBody,
       parameters,
       capabilities: input.Capabilities ?? [],
       tags: (input.Tags ?? []) as StackRec["tags"],
@@ -148,7 +138,9 @@ export const stacks = {
     if (input.UsePreviousTemplate && (input.TemplateBody !== undefined || input.TemplateURL !== undefined)) {
       throw validation("You cannot specify both usePreviousTemplate and Template Body/Template URL"); // unverified
     }
-    const { body, template } = input.UsePreviousTemplate ? { body: s.templateBody, template: parseTemplate(s.templateBody) } : templateOf(input);
+    const { body, template, processedBody } = input.UsePreviousTemplate
+      ? { body: s.templateBody, template: runTemplate(s), processedBody: s.processedBody }
+      : await templateOf(input, ctx);
     checkCapabilities(template, input.Capabilities);
     const previousValues = Object.fromEntries(Object.entries(s.parameters).map(([k, p]) => [k, p.value]));
     const parameters = await resolveParameters(template, input.Parameters, previousValues, {
@@ -163,9 +155,10 @@ export const stacks = {
       ) &&
       isDeepStrictEqual(tags, s.tags);
     if (same) throw validation("No updates are to be performed.");
-    s.previous = { templateBody: s.templateBody, parameters: s.parameters, outputs: s.outputs, description: s.description };
+    s.previous = { templateBody: s.templateBody, processedBody: s.processedBody, parameters: s.parameters, outputs: s.outputs, description: s.description };
     Object.assign(s, {
       templateBody: body,
+      processedBody,
       parameters,
       description: template.Description,
       tags,
@@ -288,14 +281,15 @@ export const stacks = {
   getTemplate(input, ctx) {
     if (!input.StackName) throw validation("StackName must be specified.");
     const s = findStack(ctx, input.StackName);
-    return { TemplateBody: s.templateBody, StagesAvailable: ["Original", "Processed"] };
+    const body = input.TemplateStage === "Processed" ? (s.processedBody ?? s.templateBody) : s.templateBody;
+    return { TemplateBody: body, StagesAvailable: ["Original", "Processed"] };
   },
 
-  getTemplateSummary(input, ctx) {
+  async getTemplateSummary(input, ctx) {
     const sources = [input.TemplateBody, input.TemplateURL, input.StackName, input.StackSetName].filter((x) => x !== undefined).length;
     if (sources !== 1) throw validation("Exactly one of TemplateBody, TemplateUrl, StackName or StackSetName must be specified.");
     if (input.StackSetName !== undefined) throw validation("StackSets are not supported by Stratus yet.");
-    const template = input.StackName !== undefined ? parseTemplate(findStack(ctx, input.StackName).templateBody) : templateOf(input).template;
+    const template = input.StackName !== undefined ? runTemplate(findStack(ctx, input.StackName)) : (await templateOf(input, ctx)).template;
     return {
       Parameters: Object.entries(template.Parameters ?? {}).map(([ParameterKey, p]) => ({
         ParameterKey,
@@ -351,8 +345,8 @@ export const stacks = {
     return { StackId: s.stackId };
   },
 
-  validateTemplate(input) {
-    const { template } = templateOf(input);
+  async validateTemplate(input, ctx) {
+    const { template } = await templateOf(input, ctx);
     return {
       Description: template.Description,
       Parameters: Object.entries(template.Parameters ?? {}).map(([ParameterKey, p]) => ({

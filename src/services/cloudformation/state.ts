@@ -46,6 +46,8 @@ export interface StackRec {
   deletionTime?: number;
   description?: string;
   templateBody: string;
+  /** The template after its transforms (source.ts), as JSON; absent when it declares none. */
+  processedBody?: string;
   /** Resolved parameters (template/parameters.ts): the value shown, SSM's resolved value, what Ref returns. */
   parameters: Record<string, ResolvedParameter>;
   capabilities: string[];
@@ -64,7 +66,14 @@ export interface StackRec {
   /** Resources the current DeleteStack keeps (RetainResources). */
   retain?: string[];
   /** During an update: the template and parameters to restore if it rolls back. */
-  previous?: { templateBody: string; parameters: Record<string, ResolvedParameter>; outputs?: Output[]; description?: string; imports?: string[] };
+  previous?: {
+    templateBody: string;
+    processedBody?: string;
+    parameters: Record<string, ResolvedParameter>;
+    outputs?: Output[];
+    description?: string;
+    imports?: string[];
+  };
 }
 
 export interface ResourceRec {
@@ -110,6 +119,7 @@ export interface ChangeSetRec {
   creationTime: number;
   description?: string;
   templateBody: string;
+  processedBody?: string;
   parameters: Record<string, ResolvedParameter>;
   capabilities: string[];
   tags: { Key: string; Value: string }[];

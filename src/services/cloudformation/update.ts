@@ -6,7 +6,8 @@ import type { ServiceHost } from "../../core/service.js";
 import type { ResourceChange } from "./api.generated.js";
 import { type Engine, generatedName, handlerFailure, type Tables } from "./engine.js";
 import type { ResourceRec, StackRec } from "./state.js";
-import { type EvalContext, evaluate, parseTemplate, type Template, waves } from "./template/index.js";
+import { runTemplate } from "./source.js";
+import { type EvalContext, evaluate, type Template, waves } from "./template/index.js";
 import { replacementProperties, validateProperties } from "./types.js";
 
 /**
@@ -16,7 +17,7 @@ import { replacementProperties, validateProperties } from "./types.js";
  * the template are deleted in the cleanup phase. A failure rolls the update back.
  */
 export async function runUpdate(engine: Engine, t: Tables, s: StackRec): Promise<void> {
-  const template = parseTemplate(s.templateBody);
+  const template = runTemplate(s);
   // Re-recorded as this update evaluates its template; a rollback puts the previous list back.
   if (s.previous) s.previous.imports = s.imports;
   s.imports = [];
@@ -150,7 +151,7 @@ async function updateResource(
  * changes) make the change Conditional, as AWS reports it.
  */
 export function planChanges(engine: Engine, t: Tables, s: StackRec): ResourceChange[] {
-  const template = parseTemplate(s.templateBody);
+  const template = runTemplate(s);
   const env = engine.env(t, s, template);
   const wanted = (id: string) => !template.Resources[id].Condition || env.conditions?.[template.Resources[id].Condition!];
   const existing = new Map(
@@ -276,6 +277,7 @@ export async function rollbackUpdate(engine: Engine, t: Tables, s: StackRec, rea
   if (s.previous) {
     Object.assign(s, {
       templateBody: s.previous.templateBody,
+      processedBody: s.previous.processedBody,
       parameters: s.previous.parameters,
       outputs: s.previous.outputs,
       description: s.previous.description,

