@@ -1,7 +1,11 @@
 // SSM document content: parsing JSON or YAML, the schema versions each document type takes, the parameters and
 // platforms a document declares, and converting content between JSON and YAML (GetDocument's DocumentFormat).
 import { createHash } from "node:crypto";
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { CORE_SCHEMA, dump, load } from "js-yaml";
+
+// YAML 1.2 core (no timestamps: a date-like string stays a string), as CloudFormation templates are read.
+const parseYaml = (content: string): unknown => load(content, { schema: CORE_SCHEMA });
+const stringifyYaml = (doc: unknown): string => dump(doc, { schema: CORE_SCHEMA, quotingType: '"', lineWidth: -1, noRefs: true });
 import { InvalidDocumentContent, InvalidDocumentSchemaVersion, MaxDocumentSizeExceeded, ValidationException } from "./api.generated.js";
 import type { DocumentFormat, DocumentParameter, DocumentType, PlatformType } from "./api.generated.js";
 
