@@ -17,6 +17,7 @@ import { inclusiveTimes, summarizeProfile } from "./profile.js";
 import { s3UploadMemory } from "./s3.js";
 import { logsBench } from "./logs.js";
 import { lambdaBench } from "./lambda.js";
+import { cloudformationBench } from "./cloudformation.js";
 import { BACKENDS, backendEnv, sideBySide } from "./server.js";
 import { COLD_TARGET_OVER_FLOOR_MS, coldStart, coldVerdict, median } from "./cold.js";
 
@@ -45,6 +46,8 @@ const ONLY_COLD = process.argv.includes("--only-cold");
 const EXTRAS = !process.argv.includes("--only-load");
 /** `--only-lambda` runs the Lambda figures alone (bench/lambda.ts). */
 const ONLY_LAMBDA = process.argv.includes("--only-lambda");
+/** `--only-cloudformation` runs the CloudFormation figures alone (bench/cloudformation.ts). */
+const ONLY_CFN = process.argv.includes("--only-cloudformation");
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -195,6 +198,11 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(" ")} (other work on this machine skews every figure)`,
   );
+  if (ONLY_CFN) {
+    console.log("");
+    for (const r of await cloudformationBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
   if (ONLY_LAMBDA) {
     console.log("");
     for (const r of await lambdaBench()) row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
@@ -344,7 +352,7 @@ async function main(): Promise<void> {
     const logs = [];
     for (const backend of BACKENDS) s3.push({ backend, rows: await s3UploadMemory(backend) });
     for (const backend of BACKENDS) logs.push({ backend, rows: await logsBench(backend) });
-    for (const r of [...sideBySide(s3), ...sideBySide(logs), ...(await lambdaBench())])
+    for (const r of [...sideBySide(s3), ...sideBySide(logs), ...(await lambdaBench()), ...(await cloudformationBench())])
       row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
   }
   printTable();
