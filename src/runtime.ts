@@ -156,13 +156,22 @@ export class Runtime implements GatewayHost {
   /** The service's model, with the protocol traits its registry entry declares (the codecs read them). */
   private providers?: Map<string, ResourceTypesDeclaration>;
 
-  /** The provider of a CloudFormation resource type among the services' declarations; undefined if none runs it. */
-  async resourceProvider(type: string): Promise<ResourceProvider | undefined> {
+  private declaredTypes(): Map<string, ResourceTypesDeclaration> {
     if (!this.providers) {
       this.providers = new Map();
       for (const s of this.catalog.services) for (const t of s.declared.resources?.types ?? []) this.providers.set(t, s.declared.resources!);
     }
-    const decl = this.providers.get(type);
+    return this.providers;
+  }
+
+  /** Every CloudFormation resource type some service declares (runs), sorted. */
+  resourceTypes(): string[] {
+    return [...this.declaredTypes().keys()].sort();
+  }
+
+  /** The provider of a CloudFormation resource type among the services' declarations; undefined if none runs it. */
+  async resourceProvider(type: string): Promise<ResourceProvider | undefined> {
+    const decl = this.declaredTypes().get(type);
     return decl ? (await decl.load()).default[type] : undefined;
   }
 

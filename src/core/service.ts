@@ -102,6 +102,8 @@ export interface ServiceHost extends StateHolder {
   model(service: string): ServiceModel;
   /** The provider of a CloudFormation resource type, from the service that declares it; undefined if none does. */
   resourceProvider(type: string): Promise<ResourceProvider | undefined>;
+  /** Every CloudFormation resource type some service declares, sorted (ListTypes, Cloud Control). */
+  resourceTypes(): string[];
   /** A started service's running instance (what its start hook returned), or undefined before it starts. */
   instance<T>(service: string): T | undefined;
 }
