@@ -77,6 +77,7 @@ export const changeSets = {
         terminationProtection: false,
         notificationArns: [],
         principalArn: ctx.principal.arn,
+        principalId: ctx.principal.principalId,
       };
       t.stacks.put(stackId, s);
       t.names.put(s.stackName, stackId);

@@ -9,6 +9,7 @@ import type { ResourceProvider } from "../../core/resources.js";
 import type { Identity, ServiceHost } from "../../core/service.js";
 import type { Output } from "./api.generated.js";
 import { cfnState, type EventRec, type ResourceRec, type StackRec } from "./state.js";
+import { Notifier } from "./notifications.js";
 import { runTemplate } from "./source.js";
 import { type EvalContext, evaluate, evaluateConditions, noExport, type Template, waves } from "./template/index.js";
 import { validateProperties } from "./types.js";
@@ -47,8 +48,11 @@ export function handlerFailure(e: unknown, service: string): string {
 
 export class Engine {
   private readonly running = new Map<string, Promise<void>>();
+  private readonly notifier: Notifier;
 
-  constructor(readonly host: ServiceHost) {}
+  constructor(readonly host: ServiceHost) {
+    this.notifier = new Notifier(host);
+  }
 
   /** Picks up every operation a previous run left in progress. */
   resume(): void {
@@ -73,6 +77,7 @@ export class Engine {
   /** Waits for every running operation: the server drains them before it closes the store. */
   async drain(): Promise<void> {
     while (this.running.size) await Promise.allSettled([...this.running.values()]);
+    await this.notifier.drain();
   }
 
   create(account: string, region: string, stackId: string): void {
@@ -113,7 +118,9 @@ export class Engine {
     const n = t.events.count(`${s.stackId}\u0000`);
     const eventId =
       e.logicalId === s.stackName && e.type === "AWS::CloudFormation::Stack" ? uuid4() : `${e.logicalId}-${e.status}-${new Date(now).toISOString()}`;
-    t.events.put(`${s.stackId}\u0000${String(n).padStart(8, "0")}`, { ...e, eventId, timestamp: now });
+    const rec: EventRec = { ...e, eventId, timestamp: now };
+    t.events.put(`${s.stackId}\u0000${String(n).padStart(8, "0")}`, rec);
+    this.notifier.send(s, rec);
     this.host.logger.info(`cloudformation ${s.stackName}: ${e.logicalId} ${e.status}${e.reason ? ` (${e.reason})` : ""}`);
   }
 

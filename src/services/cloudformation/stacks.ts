@@ -119,6 +119,7 @@ export const stacks = {
       timeoutInMinutes: input.TimeoutInMinutes,
       roleArn: input.RoleARN,
       principalArn: ctx.principal.arn,
+      principalId: ctx.principal.principalId,
     };
     if (input.DisableRollback && input.OnFailure) throw validation("You cannot specify both DisableRollback and OnFailure.");
     t.stacks.put(stackId, s);

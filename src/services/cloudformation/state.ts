@@ -61,6 +61,8 @@ export interface StackRec {
   roleArn?: string;
   /** Who started the operation: the engine calls the services as this principal. */
   principalArn: string;
+  /** Its principal id (an IAM user's AIDA… id, the account for root), shown in stack notifications. */
+  principalId?: string;
   /** Export names this stack's template imports (Fn::ImportValue), recorded as its last operation evaluated them. */
   imports?: string[];
   /** Resources the current DeleteStack keeps (RetainResources). */
