@@ -198,18 +198,16 @@ export const stacks = {
 
   describeStacks(input, ctx) {
     if (input.StackName) return { Stacks: [stackOut(findStack(ctx, input.StackName))] };
-    const live = cfnState
-      .of(ctx)
-      .names.list()
-      .map((e) => cfnState.of(ctx).stacks.get(e.value)!)
-      .filter(Boolean);
-    const page = pageByKey(live, (s) => s.stackName, {
+    // Paged over the name index, so a page reads only its own stacks' records.
+    const t = cfnState.of(ctx);
+    const page = pageByKey(t.names.list(), (e) => e.key, {
       operation: "DescribeStacks",
       token: input.NextToken,
       max: 100,
       invalid: () => validation("Invalid NextToken"),
     });
-    return { Stacks: page.items.map(stackOut), NextToken: page.next };
+    const stacks = page.items.flatMap((e) => t.stacks.get(e.value) ?? []);
+    return { Stacks: stacks.map(stackOut), NextToken: page.next };
   },
 
   listStacks(input, ctx) {
