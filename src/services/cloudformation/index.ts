@@ -5,8 +5,9 @@ import type { CloudformationApi } from "./api.generated.js";
 import { Engine } from "./engine.js";
 import { changeSets } from "./changesets.js";
 import { stacks } from "./stacks.js";
+import { stackSets, startStackSets } from "./stacksets.js";
 
-const handlers = { ...stacks, ...changeSets } satisfies Partial<CloudformationApi>;
+const handlers = { ...stacks, ...changeSets, ...stackSets } satisfies Partial<CloudformationApi>;
 
 export default defineService({
   name: "cloudformation",
@@ -17,6 +18,8 @@ export default defineService({
     engine.resume();
     // Running operations finish their current steps before the store closes (a kill -9 is what resume is for).
     host.onDrain(() => engine.drain());
+    // Stack set operations carry on too, after the stacks they deploy (stacksets.ts).
+    startStackSets(host, engine);
     return { instance: engine };
   },
 });

@@ -1,0 +1,387 @@
+// StackSets with self-managed permissions, across accounts and regions of one Stratus: the roles are created in
+// each account through IAM first (administration role trusting CloudFormation, execution roles trusting the
+// administrator account); stack instances are real stacks in their account and region (an SQS queue and an SSM
+// parameter each); parameter overrides, stack set updates, instance deletion with and without RetainStacks, a
+// missing execution role (FAILED with AWS's reason, the next region CANCELLED past the failure tolerance), operations
+// and their results, one operation at a time, and an operation a stopped server left running carried on after restart.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  CloudFormationClient,
+  CreateStackInstancesCommand,
+  CreateStackSetCommand,
+  DeleteStackInstancesCommand,
+  DeleteStackSetCommand,
+  DescribeStackInstanceCommand,
+  DescribeStacksCommand,
+  DescribeStackSetCommand,
+  DescribeStackSetOperationCommand,
+  GetTemplateSummaryCommand,
+  ListStackInstanceResourceDriftsCommand,
+  ListStackInstancesCommand,
+  ListStackSetOperationResultsCommand,
+  ListStackSetOperationsCommand,
+  ListStackSetsCommand,
+  UpdateStackInstancesCommand,
+  UpdateStackSetCommand,
+} from "@aws-sdk/client-cloudformation";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { awsClis, runAws } from "../../helpers/aws-cli.js";
+
+let s: TestServer;
+const admin = randomAccount();
+const targets = [randomAccount(), randomAccount()];
+const REGIONS = ["us-east-1", "eu-west-1"];
+let cfn: CloudFormationClient;
+
+const TEMPLATE = JSON.stringify({
+  Parameters: { Value: { Type: "String", Default: "v0" } },
+  Resources: {
+    Queue: { Type: "AWS::SQS::Queue", Properties: { QueueName: "stackset-q" } },
+    Param: { Type: "AWS::SSM::Parameter", Properties: { Name: "/stackset/p", Type: "String", Value: { Ref: "Value" } } },
+  },
+});
+
+async function createRoles(server: TestServer, adminAccount: string, targetAccounts: string[]): Promise<void> {
+  const iam = new IAMClient(server.clientConfig({ account: adminAccount }));
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: "AWSCloudFormationStackSetAdministrationRole",
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "cloudformation.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    }),
+  );
+  for (const account of targetAccounts) {
+    await new IAMClient(server.clientConfig({ account })).send(
+      new CreateRoleCommand({
+        RoleName: "AWSCloudFormationStackSetExecutionRole",
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${adminAccount}:root` }, Action: "sts:AssumeRole" }],
+        }),
+      }),
+    );
+  }
+}
+
+/** Polls DescribeStackSetOperation until the operation is no longer running. */
+async function settled(client: CloudFormationClient, StackSetName: string, OperationId: string) {
+  for (let i = 0; i < 300; i++) {
+    const op = (await client.send(new DescribeStackSetOperationCommand({ StackSetName, OperationId }))).StackSetOperation!;
+    if (!["RUNNING", "STOPPING", "QUEUED"].includes(op.Status!)) return op;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`operation ${OperationId} did not finish`);
+}
+
+const ssmValue = async (account: string, region: string) =>
+  (await new SSMClient(s.clientConfig({ account, region })).send(new GetParameterCommand({ Name: "/stackset/p" }))).Parameter?.Value;
+const queueExists = async (account: string, region: string) =>
+  new SQSClient(s.clientConfig({ account, region })).send(new GetQueueUrlCommand({ QueueName: "stackset-q" })).then(
+    () => true,
+    (e) => (e.name === "QueueDoesNotExist" || e.name === "AWS.SimpleQueueService.NonExistentQueue" ? false : Promise.reject(e)),
+  );
+
+before(async () => {
+  s = await startTestServer();
+  cfn = new CloudFormationClient(s.clientConfig({ account: admin }));
+  await createRoles(s, admin, targets);
+});
+after(() => s.close());
+
+test("a stack set deploys real stacks to two accounts × two regions; overrides, updates, deletes with and without RetainStacks", async () => {
+  const name = "fleet";
+  const { StackSetId } = await cfn.send(
+    new CreateStackSetCommand({ StackSetName: name, TemplateBody: TEMPLATE, Parameters: [{ ParameterKey: "Value", ParameterValue: "v1" }] }),
+  );
+  assert.match(StackSetId!, /^fleet:[0-9a-f-]{36}$/);
+  const described = (await cfn.send(new DescribeStackSetCommand({ StackSetName: name }))).StackSet!;
+  assert.equal(described.StackSetARN, `arn:aws:cloudformation:us-east-1:${admin}:stackset/${StackSetId}`);
+  assert.equal(described.AdministrationRoleARN, `arn:aws:iam::${admin}:role/AWSCloudFormationStackSetAdministrationRole`);
+  assert.equal(described.ExecutionRoleName, "AWSCloudFormationStackSetExecutionRole");
+  assert.deepEqual([described.Status, described.PermissionModel], ["ACTIVE", "SELF_MANAGED"]);
+  const summary = await cfn.send(new GetTemplateSummaryCommand({ StackSetName: name }));
+  assert.deepEqual(
+    summary.Parameters?.map((p) => [p.ParameterKey, p.DefaultValue]),
+    [["Value", "v0"]],
+  );
+  assert.deepEqual(summary.ResourceTypes?.sort(), ["AWS::SQS::Queue", "AWS::SSM::Parameter"]);
+
+  const create = await cfn.send(
+    new CreateStackInstancesCommand({
+      StackSetName: name,
+      Accounts: targets,
+      Regions: REGIONS,
+      OperationPreferences: { RegionOrder: ["eu-west-1", "us-east-1"], MaxConcurrentCount: 2, FailureToleranceCount: 1 },
+    }),
+  );
+  // One operation at a time: AWS's error while this one runs.
+  await assert.rejects(cfn.send(new UpdateStackSetCommand({ StackSetName: name, UsePreviousTemplate: true })), (e: Error) => {
+    assert.equal(e.name, "OperationInProgressException");
+    assert.equal(e.message, `Another Operation on StackSet ${described.StackSetARN} is in progress`);
+    return true;
+  });
+  const op = await settled(cfn, name, create.OperationId!);
+  assert.deepEqual([op.Action, op.Status, op.StatusDetails?.FailedStackInstancesCount], ["CREATE", "SUCCEEDED", 0]);
+  const results = (await cfn.send(new ListStackSetOperationResultsCommand({ StackSetName: name, OperationId: create.OperationId! }))).Summaries!;
+  // RegionOrder: eu-west-1's accounts first.
+  assert.deepEqual(
+    results.map((r) => [r.Region, r.Account, r.Status]),
+    ["eu-west-1", "us-east-1"].flatMap((region) => targets.map((a) => [region, a, "SUCCEEDED"])),
+  );
+  assert.equal(results[0].AccountGateResult?.Status, "SKIPPED");
+
+  for (const account of targets) {
+    for (const region of REGIONS) {
+      assert.equal(await queueExists(account, region), true, `queue in ${account}/${region}`);
+      assert.equal(await ssmValue(account, region), "v1");
+      const inst = (await cfn.send(new DescribeStackInstanceCommand({ StackSetName: name, StackInstanceAccount: account, StackInstanceRegion: region })))
+        .StackInstance!;
+      assert.deepEqual([inst.Status, inst.StackInstanceStatus?.DetailedStatus, inst.LastOperationId], ["CURRENT", "SUCCEEDED", create.OperationId]);
+      const stack = (await new CloudFormationClient(s.clientConfig({ account, region })).send(new DescribeStacksCommand({ StackName: inst.StackId! })))
+        .Stacks![0];
+      assert.match(stack.StackName!, /^StackSet-fleet-[0-9a-f-]{36}$/);
+      assert.equal(stack.StackStatus, "CREATE_COMPLETE");
+    }
+  }
+
+  // An override for one instance; the others keep the stack set's value.
+  const [b, c] = targets;
+  const upd = await cfn.send(
+    new UpdateStackInstancesCommand({
+      StackSetName: name,
+      Accounts: [b],
+      Regions: ["eu-west-1"],
+      ParameterOverrides: [{ ParameterKey: "Value", ParameterValue: "v2" }],
+    }),
+  );
+  assert.equal((await settled(cfn, name, upd.OperationId!)).Status, "SUCCEEDED");
+  assert.equal(await ssmValue(b, "eu-west-1"), "v2");
+  assert.equal(await ssmValue(b, "us-east-1"), "v1");
+  const overridden = (await cfn.send(new DescribeStackInstanceCommand({ StackSetName: name, StackInstanceAccount: b, StackInstanceRegion: "eu-west-1" })))
+    .StackInstance!;
+  assert.deepEqual(overridden.ParameterOverrides, [{ ParameterKey: "Value", ParameterValue: "v2" }]);
+  await assert.rejects(cfn.send(new UpdateStackInstancesCommand({ StackSetName: name, Accounts: [randomAccount()], Regions: ["us-east-1"] })), {
+    name: "StackInstanceNotFoundException",
+  });
+
+  // The stack set's new value reaches every instance but the overridden one.
+  const updSet = await cfn.send(
+    new UpdateStackSetCommand({ StackSetName: name, UsePreviousTemplate: true, Parameters: [{ ParameterKey: "Value", ParameterValue: "v3" }] }),
+  );
+  assert.equal((await settled(cfn, name, updSet.OperationId!)).Status, "SUCCEEDED");
+  assert.deepEqual(await Promise.all([ssmValue(b, "eu-west-1"), ssmValue(b, "us-east-1"), ssmValue(c, "eu-west-1"), ssmValue(c, "us-east-1")]), [
+    "v2",
+    "v3",
+    "v3",
+    "v3",
+  ]);
+
+  await assert.rejects(cfn.send(new DeleteStackSetCommand({ StackSetName: name })), { name: "StackSetNotEmptyException" });
+
+  // RetainStacks: the instances leave the stack set, their stacks and resources stay.
+  const retained = (await cfn.send(new ListStackInstancesCommand({ StackSetName: name, StackInstanceAccount: b }))).Summaries!;
+  assert.equal(retained.length, 2);
+  const del1 = await cfn.send(new DeleteStackInstancesCommand({ StackSetName: name, Accounts: [b], Regions: REGIONS, RetainStacks: true }));
+  assert.equal((await settled(cfn, name, del1.OperationId!)).RetainStacks, true);
+  for (const region of REGIONS) {
+    assert.equal(await queueExists(b, region), true);
+    const stackId = retained.find((i) => i.Region === region)!.StackId!;
+    const st = (await new CloudFormationClient(s.clientConfig({ account: b, region })).send(new DescribeStacksCommand({ StackName: stackId }))).Stacks![0];
+    assert.match(st.StackStatus!, /^(CREATE|UPDATE)_COMPLETE$/);
+  }
+  // Without: the stacks are deleted, and their resources with them.
+  const cStacks = (await cfn.send(new ListStackInstancesCommand({ StackSetName: name, StackInstanceAccount: c }))).Summaries!;
+  const del2 = await cfn.send(new DeleteStackInstancesCommand({ StackSetName: name, Accounts: [c], Regions: REGIONS, RetainStacks: false }));
+  assert.equal((await settled(cfn, name, del2.OperationId!)).Status, "SUCCEEDED");
+  for (const i of cStacks) {
+    assert.equal(await queueExists(c, i.Region!), false);
+    const st = (await new CloudFormationClient(s.clientConfig({ account: c, region: i.Region })).send(new DescribeStacksCommand({ StackName: i.StackId! })))
+      .Stacks![0];
+    assert.equal(st.StackStatus, "DELETE_COMPLETE");
+  }
+  assert.deepEqual((await cfn.send(new ListStackInstancesCommand({ StackSetName: name }))).Summaries, []);
+
+  const ops = (await cfn.send(new ListStackSetOperationsCommand({ StackSetName: name }))).Summaries!;
+  assert.deepEqual(
+    ops.map((o) => [o.OperationId, o.Action, o.Status]),
+    [
+      [del2.OperationId, "DELETE", "SUCCEEDED"],
+      [del1.OperationId, "DELETE", "SUCCEEDED"],
+      [updSet.OperationId, "UPDATE", "SUCCEEDED"],
+      [upd.OperationId, "UPDATE", "SUCCEEDED"],
+      [create.OperationId, "CREATE", "SUCCEEDED"],
+    ],
+  );
+  assert.deepEqual(
+    (
+      await cfn.send(
+        new ListStackInstanceResourceDriftsCommand({
+          StackSetName: name,
+          OperationId: create.OperationId!,
+          StackInstanceAccount: b,
+          StackInstanceRegion: "us-east-1",
+        }),
+      )
+    ).Summaries,
+    [],
+  );
+
+  await cfn.send(new DeleteStackSetCommand({ StackSetName: name }));
+  await assert.rejects(cfn.send(new DescribeStackSetCommand({ StackSetName: name })), (e: Error) => {
+    assert.equal(e.name, "StackSetNotFoundException");
+    assert.equal(e.message, "StackSet fleet not found");
+    return true;
+  });
+  assert.equal((await cfn.send(new DescribeStackSetCommand({ StackSetName: StackSetId! }))).StackSet?.Status, "DELETED");
+  const deleted = (await cfn.send(new ListStackSetsCommand({ Status: "DELETED" }))).Summaries!;
+  assert.ok(deleted.some((x) => x.StackSetId === StackSetId));
+});
+
+test("a target account without the execution role: FAILED with AWS's reason; the next region is CANCELLED past the failure tolerance", async () => {
+  const name = "norole";
+  const bare = randomAccount();
+  await cfn.send(new CreateStackSetCommand({ StackSetName: name, TemplateBody: TEMPLATE }));
+  const { OperationId } = await cfn.send(new CreateStackInstancesCommand({ StackSetName: name, Accounts: [bare], Regions: REGIONS }));
+  const op = await settled(cfn, name, OperationId!);
+  assert.deepEqual([op.Status, op.StatusDetails?.FailedStackInstancesCount], ["FAILED", 1]);
+  const reason = `Account ${bare} should have 'AWSCloudFormationStackSetExecutionRole' role with trust relationship to Role 'AWSCloudFormationStackSetAdministrationRole'.`;
+  const results = (await cfn.send(new ListStackSetOperationResultsCommand({ StackSetName: name, OperationId: OperationId! }))).Summaries!;
+  assert.deepEqual(
+    results.map((r) => [r.Region, r.Status, r.StatusReason]),
+    [
+      ["us-east-1", "FAILED", reason],
+      ["eu-west-1", "CANCELLED", "Cancelled since failure tolerance has exceeded"],
+    ],
+  );
+  const inst = (await cfn.send(new DescribeStackInstanceCommand({ StackSetName: name, StackInstanceAccount: bare, StackInstanceRegion: "us-east-1" })))
+    .StackInstance!;
+  assert.deepEqual([inst.Status, inst.StackInstanceStatus?.DetailedStatus, inst.StatusReason, inst.StackId], ["OUTDATED", "FAILED", reason, undefined]);
+  const failed = await cfn.send(new ListStackInstancesCommand({ StackSetName: name, Filters: [{ Name: "DETAILED_STATUS", Values: "FAILED" }] }));
+  assert.deepEqual(
+    failed.Summaries?.map((i) => i.Region),
+    ["us-east-1"],
+  );
+
+  // No administration role in the administrator account: the account gate's reason (the API Reference's example).
+  const lonely = randomAccount();
+  const other = new CloudFormationClient(s.clientConfig({ account: lonely }));
+  await other.send(new CreateStackSetCommand({ StackSetName: "noadmin", TemplateBody: TEMPLATE }));
+  const o2 = await other.send(new CreateStackInstancesCommand({ StackSetName: "noadmin", Accounts: [targets[0]], Regions: ["us-east-1"] }));
+  assert.equal((await settled(other, "noadmin", o2.OperationId!)).Status, "FAILED");
+  const [r2] = (await other.send(new ListStackSetOperationResultsCommand({ StackSetName: "noadmin", OperationId: o2.OperationId! }))).Summaries!;
+  const adminReason = `Account ${lonely} should have 'AWSCloudFormationStackSetAdministrationRole' role with trust relationship to CloudFormation service.`;
+  assert.deepEqual(
+    [r2.Status, r2.StatusReason, r2.AccountGateResult?.Status, r2.AccountGateResult?.StatusReason],
+    ["FAILED", adminReason, "FAILED", adminReason],
+  );
+});
+
+test("SERVICE_MANAGED (AWS Organizations) is refused with a clear ValidationError; unknown names and operations are AWS's errors", async () => {
+  await assert.rejects(
+    cfn.send(new CreateStackSetCommand({ StackSetName: "org", TemplateBody: TEMPLATE, PermissionModel: "SERVICE_MANAGED" })),
+    (e: Error) => e.name === "ValidationError" && /Organizations/.test(e.message),
+  );
+  await assert.rejects(cfn.send(new DescribeStackSetCommand({ StackSetName: "nope" })), {
+    name: "StackSetNotFoundException",
+    message: "StackSet nope not found",
+  });
+  await cfn.send(new CreateStackSetCommand({ StackSetName: "dup", TemplateBody: TEMPLATE }));
+  await assert.rejects(cfn.send(new CreateStackSetCommand({ StackSetName: "dup", TemplateBody: TEMPLATE })), { name: "NameAlreadyExistsException" });
+  await assert.rejects(cfn.send(new DescribeStackSetOperationCommand({ StackSetName: "dup", OperationId: "no-such-op" })), {
+    name: "OperationNotFoundException",
+  });
+  await assert.rejects(cfn.send(new DescribeStackInstanceCommand({ StackSetName: "dup", StackInstanceAccount: admin, StackInstanceRegion: "us-east-1" })), {
+    name: "StackInstanceNotFoundException",
+  });
+});
+
+test("an operation a stopped server left running carries on when it starts again", async () => {
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "stratus-stackset-resume-"));
+  const a = randomAccount();
+  const t1 = randomAccount();
+  try {
+    const first = await startTestServer({ dataDir: dir });
+    await createRoles(first, a, [t1]);
+    const c1 = new CloudFormationClient(first.clientConfig({ account: a }));
+    await c1.send(new CreateStackSetCommand({ StackSetName: "resume", TemplateBody: TEMPLATE }));
+    const { OperationId } = await c1.send(new CreateStackInstancesCommand({ StackSetName: "resume", Accounts: [t1], Regions: ["us-east-1"] }));
+    await settled(c1, "resume", OperationId!);
+    // As if the server had been killed after the operation's first region: two regions still PENDING, RUNNING.
+    const { setState, instanceKey, operationKey } = await import("../../../src/services/cloudformation/stackset-state.js");
+    const t = setState.at(first.runtime, a, "us-east-1");
+    const id = t.setNames.get("resume")!;
+    const op = t.operations.get(operationKey(id, OperationId!))!;
+    for (const region of ["eu-west-1", "us-west-2"]) {
+      op.regions.push(region);
+      op.results.push({ account: t1, region, status: "PENDING" });
+      t.instances.put(instanceKey(id, t1, region), { account: t1, region, parameterOverrides: [], status: "OUTDATED", detailedStatus: "PENDING" });
+    }
+    t.operations.put(operationKey(id, OperationId!), { ...op, status: "RUNNING", endTime: undefined });
+    await first.close();
+    const second = await startTestServer({ dataDir: dir });
+    try {
+      const c2 = new CloudFormationClient(second.clientConfig({ account: a }));
+      const op = await settled(c2, "resume", OperationId!);
+      assert.equal(op.Status, "SUCCEEDED");
+      const results = (await c2.send(new ListStackSetOperationResultsCommand({ StackSetName: "resume", OperationId: OperationId! }))).Summaries!;
+      assert.deepEqual(
+        results.map((r) => [r.Region, r.Status]),
+        [
+          ["us-east-1", "SUCCEEDED"],
+          ["eu-west-1", "SUCCEEDED"],
+          ["us-west-2", "SUCCEEDED"],
+        ],
+      );
+      for (const region of ["eu-west-1", "us-west-2"]) {
+        const q = new SQSClient(second.clientConfig({ account: t1, region }));
+        assert.ok((await q.send(new GetQueueUrlCommand({ QueueName: "stackset-q" }))).QueueUrl);
+      }
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const clis = awsClis();
+if (!clis.length) test("aws cloudformation stack sets", { skip: "aws CLI not installed" }, () => {});
+for (const cli of clis)
+  test(`${cli.label}: create-stack-set, create-stack-instances, describe-stack-set-operation, list-stack-instances`, async () => {
+    const a = randomAccount();
+    const t1 = randomAccount();
+    await createRoles(s, a, [t1]);
+    const creds = { AWS_ACCESS_KEY_ID: a, AWS_SECRET_ACCESS_KEY: "test" };
+    const aws = async (...args: string[]) => {
+      const r = await runAws(cli, s.url, ["cloudformation", ...args], creds);
+      assert.equal(r.status, 0, r.stderr + r.stdout);
+      return r.stdout ? JSON.parse(r.stdout) : {};
+    };
+    const name = `cli-${cli.label.replace(/\W/g, "")}`;
+    await aws("create-stack-set", "--stack-set-name", name, "--template-body", TEMPLATE, "--parameters", "ParameterKey=Value,ParameterValue=cli");
+    const { OperationId } = await aws("create-stack-instances", "--stack-set-name", name, "--accounts", t1, "--regions", "us-east-1");
+    let status = "RUNNING";
+    for (let i = 0; i < 300 && status === "RUNNING"; i++) {
+      status = (await aws("describe-stack-set-operation", "--stack-set-name", name, "--operation-id", OperationId)).StackSetOperation.Status;
+      if (status === "RUNNING") await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status, "SUCCEEDED");
+    const listed = await aws("list-stack-instances", "--stack-set-name", name);
+    assert.deepEqual(
+      listed.Summaries.map((i: { Account: string; Region: string; Status: string }) => [i.Account, i.Region, i.Status]),
+      [[t1, "us-east-1", "CURRENT"]],
+    );
+    assert.equal(await ssmValue(t1, "us-east-1"), "cli");
+    const bad = await runAws(cli, s.url, ["cloudformation", "describe-stack-set", "--stack-set-name", "missing-set"], creds);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /StackSetNotFoundException.*StackSet missing-set not found/);
+  });
