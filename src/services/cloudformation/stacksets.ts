@@ -779,7 +779,7 @@ export const stackSets = {
     const t = setState.of(ctx);
     const set = findStackSet(ctx, input.StackSetName);
     const op = findOperation(t, set, input.OperationId);
-    if (op.status === "STOPPING" || op.status === "STOPPED") return {};
+    if (op.status === "STOPPING") return {};
     // unverified wording
     if (!ACTIVE_OPERATION.has(op.status)) throw new InvalidOperationException(`Operation ${op.operationId} is not in progress and cannot be stopped`);
     runnerOf(ctx).stop(t, operationKey(set.stackSetId, op.operationId), op);

@@ -22,6 +22,7 @@ import {
   ListStackSetOperationResultsCommand,
   ListStackSetOperationsCommand,
   ListStackSetsCommand,
+  StopStackSetOperationCommand,
   UpdateStackInstancesCommand,
   UpdateStackSetCommand,
 } from "@aws-sdk/client-cloudformation";
@@ -56,17 +57,20 @@ async function createRoles(server: TestServer, adminAccount: string, targetAccou
       }),
     }),
   );
-  for (const account of targetAccounts) {
-    await new IAMClient(server.clientConfig({ account })).send(
-      new CreateRoleCommand({
-        RoleName: "AWSCloudFormationStackSetExecutionRole",
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${adminAccount}:root` }, Action: "sts:AssumeRole" }],
-        }),
+  for (const account of targetAccounts) await executionRole(server, adminAccount, account);
+}
+
+/** The execution role in a target account, trusting the administrator account. */
+async function executionRole(server: TestServer, adminAccount: string, account: string): Promise<void> {
+  await new IAMClient(server.clientConfig({ account })).send(
+    new CreateRoleCommand({
+      RoleName: "AWSCloudFormationStackSetExecutionRole",
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${adminAccount}:root` }, Action: "sts:AssumeRole" }],
       }),
-    );
-  }
+    }),
+  );
 }
 
 /** Polls DescribeStackSetOperation until the operation is no longer running. */
@@ -280,6 +284,33 @@ test("a target account without the execution role: FAILED with AWS's reason; the
     [r2.Status, r2.StatusReason, r2.AccountGateResult?.Status, r2.AccountGateResult?.StatusReason],
     ["FAILED", adminReason, "FAILED", adminReason],
   );
+});
+
+test("StopStackSetOperation: the running instance finishes, the rest are CANCELLED, the operation STOPPED", async () => {
+  const name = "stopper";
+  const account = randomAccount();
+  await executionRole(s, admin, account);
+  await cfn.send(new CreateStackSetCommand({ StackSetName: name, TemplateBody: TEMPLATE }));
+  const regions = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2", "eu-central-1", "ap-northeast-1"];
+  const { OperationId } = await cfn.send(new CreateStackInstancesCommand({ StackSetName: name, Accounts: [account], Regions: regions }));
+  await cfn.send(new StopStackSetOperationCommand({ StackSetName: name, OperationId }));
+  const op = await settled(cfn, name, OperationId!);
+  assert.equal(op.Status, "STOPPED");
+  const results = (await cfn.send(new ListStackSetOperationResultsCommand({ StackSetName: name, OperationId }))).Summaries!;
+  const done = results.filter((r) => r.Status === "SUCCEEDED").length;
+  assert.ok(done < regions.length, "stopped before the last region");
+  assert.deepEqual(
+    results.map((r) => r.Status),
+    [...Array(done).fill("SUCCEEDED"), ...Array(regions.length - done).fill("CANCELLED")],
+  );
+  const cancelled = await cfn.send(
+    new ListStackSetOperationResultsCommand({ StackSetName: name, OperationId, Filters: [{ Name: "OPERATION_RESULT_STATUS", Values: "CANCELLED" }] }),
+  );
+  assert.equal(cancelled.Summaries?.length, regions.length - done);
+  const byOperation = await cfn.send(new ListStackInstancesCommand({ StackSetName: name, Filters: [{ Name: "LAST_OPERATION_ID", Values: OperationId }] }));
+  assert.equal(byOperation.Summaries?.length, regions.length);
+  // A finished operation cannot be stopped.
+  await assert.rejects(cfn.send(new StopStackSetOperationCommand({ StackSetName: name, OperationId })), { name: "InvalidOperationException" });
 });
 
 test("SERVICE_MANAGED (AWS Organizations) is refused with a clear ValidationError; unknown names and operations are AWS's errors", async () => {
