@@ -49,7 +49,7 @@ import {
   setState,
 } from "./stackset-state.js";
 import { checkCapabilities } from "./stacks.js";
-import { cfnState } from "./state.js";
+import { cfnState, type StackRec } from "./state.js";
 import { parseTemplate, type Template } from "./template/index.js";
 
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
@@ -77,8 +77,12 @@ export class StackSetRunner {
   /** Carries on every operation a previous run left in progress (after the engine resumed the stacks). */
   resume(): void {
     for (const { account, region, tables } of setState.all(this.host, "operations")) {
-      for (const { key, value: op } of tables.operations.list()) {
-        if (ACTIVE_OPERATION.has(op.status)) this.start(account, region, key);
+      const ops = tables.operations.list();
+      for (const { key, value: op } of ops) if (op.status === "RUNNING" || op.status === "STOPPING") this.start(account, region, key);
+      // A stack set whose running operation had just ended: its next queued one.
+      for (const id of new Set(ops.filter((o) => o.value.status === "QUEUED").map((o) => o.value.stackSetId))) {
+        if (!ops.some((o) => o.value.stackSetId === id && (o.value.status === "RUNNING" || o.value.status === "STOPPING")))
+          this.next(account, region, tables, id);
       }
     }
   }
@@ -110,6 +114,13 @@ export class StackSetRunner {
 
   /** StopStackSetOperation: no further instance starts; the running ones finish; the rest are CANCELLED. */
   stop(t: SetTables, key: string, op: OperationRec): void {
+    if (op.status === "QUEUED") {
+      // A queued operation never starts: every result CANCELLED.
+      for (const r of op.results) Object.assign(r, { status: "CANCELLED", statusReason: "Cancelled since the operation was stopped" }); // unverified wording
+      Object.assign(op, { status: "STOPPED", endTime: this.host.clock.now() });
+      t.operations.put(key, op);
+      return;
+    }
     const live = this.running.get(key)?.op ?? op;
     live.status = "STOPPING";
     t.operations.put(key, live);
@@ -155,17 +166,28 @@ export class StackSetRunner {
       if (r.status !== "PENDING") continue;
       r.status = "CANCELLED";
       r.statusReason = stopped ? "Cancelled since the operation was stopped" /* unverified wording */ : TOLERANCE_EXCEEDED;
-      const inst = t.instances.get(instanceKey(set.stackSetId, r.account, r.region));
-      if (inst) {
-        inst.detailedStatus = "CANCELLED";
-        inst.statusReason = r.statusReason;
-        t.instances.put(instanceKey(set.stackSetId, r.account, r.region), inst);
-      }
+      this.patch(t, op, r, { detailedStatus: "CANCELLED", statusReason: r.statusReason });
     }
     op.status = stopped ? "STOPPED" : exceeded ? "FAILED" : "SUCCEEDED";
     op.endTime = this.host.clock.now();
     this.save(t, op);
     this.host.logger.info(`cloudformation stack set ${set.name}: operation ${op.operationId} ${op.status}`);
+    this.next(adminAccount, adminRegion, t, set.stackSetId);
+  }
+
+  /** Starts a stack set's oldest QUEUED operation (managed execution), marking its instances PENDING. */
+  private next(account: string, region: string, t: SetTables, stackSetId: string): void {
+    const queued = t.operations
+      .list({ prefix: `${stackSetId}\u0000` })
+      .map((e) => e.value)
+      .filter((o) => o.status === "QUEUED")
+      .sort((a, b) => a.seq - b.seq)[0];
+    if (!queued) return;
+    for (const r of queued.results)
+      this.patch(t, queued, r, { status: "OUTDATED", detailedStatus: "PENDING", statusReason: undefined, lastOperationId: queued.operationId });
+    queued.status = "RUNNING";
+    this.save(t, queued);
+    this.start(account, region, operationKey(stackSetId, queued.operationId));
   }
 
   /** One region's instances, MaxConcurrent at a time; true when its failures exceeded the failure tolerance. */
@@ -177,14 +199,23 @@ export class StackSetRunner {
     const concurrency = Math.max(1, p.MaxConcurrentCount ?? (p.MaxConcurrentPercentage !== undefined ? Math.floor((p.MaxConcurrentPercentage * n) / 100) : 1));
     const queue = all.filter((r) => r.status === "PENDING");
     let failed = all.filter((r) => r.status === "FAILED").length;
-    const worker = async () => {
-      while (queue.length && failed <= tolerance && op.status !== "STOPPING" && !this.closing) {
+    // STRICT_FAILURE_TOLERANCE (the default) lowers concurrency as failures occur: never more instances running
+    // than failures the tolerance has left, plus one; SOFT_FAILURE_TOLERANCE keeps MaxConcurrent (the API Reference).
+    const strict = p.ConcurrencyMode !== "SOFT_FAILURE_TOLERANCE";
+    const inflight = new Set<Promise<void>>();
+    for (;;) {
+      const limit = strict ? Math.min(concurrency, tolerance + 1 - failed) : concurrency;
+      while (queue.length && failed <= tolerance && op.status !== "STOPPING" && !this.closing && inflight.size < limit) {
         const r = queue.shift()!;
-        await this.runInstance(admin, t, set, op, r);
-        if (r.status === "FAILED") failed++;
+        const run: Promise<void> = this.runInstance(admin, t, set, op, r).then(() => {
+          inflight.delete(run);
+          if (r.status === "FAILED") failed++;
+        });
+        inflight.add(run);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+      if (!inflight.size) break;
+      await Promise.race(inflight);
+    }
     return failed > tolerance;
   }
 
@@ -193,19 +224,28 @@ export class StackSetRunner {
     r.statusReason = reason;
     r.accountGate ??= NO_ACCOUNT_GATE;
     if (inst) {
-      inst.detailedStatus = status;
-      inst.status = status === "SUCCEEDED" ? "CURRENT" : "OUTDATED";
-      inst.statusReason = reason;
-      t.instances.put(instanceKey(op.stackSetId, r.account, r.region), inst);
+      // A failed DeleteStackInstances leaves the instance INOPERABLE (the User Guide's stack instance status codes).
+      const after = status === "SUCCEEDED" ? "CURRENT" : op.action === "DELETE" ? "INOPERABLE" : "OUTDATED";
+      this.patch(t, op, r, { detailedStatus: status, status: after, statusReason: reason });
     }
     this.save(t, op);
+  }
+
+  /**
+   * Changes some of an instance's fields over its current record (a queued operation may have changed its parameter
+   * overrides meanwhile).
+   */
+  private patch(t: SetTables, op: OperationRec, r: OperationResultRec, fields: Partial<StackInstanceRec>): void {
+    const ik = instanceKey(op.stackSetId, r.account, r.region);
+    const current = t.instances.get(ik);
+    if (current) t.instances.put(ik, { ...current, ...fields });
   }
 
   /** An instance's stack settled: the result from its status (a DELETE's instance record goes once its stack is gone). */
   private settle(t: SetTables, set: StackSetRec, op: OperationRec, r: OperationResultRec, inst: StackInstanceRec): void {
     const s = cfnState.at(this.host, r.account, r.region).stacks.get(inst.stackId!);
     const ok = op.action === "DELETE" ? !s || s.status === "DELETE_COMPLETE" : s?.status === "CREATE_COMPLETE" || s?.status === "UPDATE_COMPLETE";
-    if (!ok) return this.finish(t, op, r, inst, "FAILED", s?.statusReason ?? `Stack ${inst.stackId} is in ${s?.status} state`);
+    if (!ok) return this.finish(t, op, r, inst, "FAILED", s ? this.stackFailure(op, r, s) : `Stack ${inst.stackId} does not exist`);
     if (op.action === "DELETE") {
       t.instances.delete(instanceKey(set.stackSetId, r.account, r.region));
       return this.finish(t, op, r, undefined, "SUCCEEDED");
@@ -213,15 +253,34 @@ export class StackSetRunner {
     this.finish(t, op, r, inst, "SUCCEEDED");
   }
 
+  /**
+   * Why an instance's stack failed, as AWS words it on the instance: the first resource that failed in this operation
+   * (the AWS CLI's list-stack-instances example: "ResourceLogicalId:…, ResourceType:…, ResourceStatusReason:…."),
+   * else the stack's own reason.
+   */
+  private stackFailure(op: OperationRec, r: OperationResultRec, s: StackRec): string {
+    const events = cfnState.at(this.host, r.account, r.region).events.list({ prefix: `${s.stackId}\u0000` });
+    const failed = events
+      .map((e) => e.value)
+      .find((e) => e.timestamp >= op.creationTime && e.status.endsWith("_FAILED") && e.type !== "AWS::CloudFormation::Stack");
+    if (failed) return `ResourceLogicalId:${failed.logicalId}, ResourceType:${failed.type}, ResourceStatusReason:${failed.reason ?? ""}.`;
+    return s.statusReason ?? `Stack ${s.stackName} is in ${s.status} state`; // unverified wording
+  }
+
   private async runInstance(admin: HandlerContext, t: SetTables, set: StackSetRec, op: OperationRec, r: OperationResultRec): Promise<void> {
+    // Each instance starts on a turn of the event loop of its own: requests (a StopStackSetOperation) are served
+    // between instances, not after the whole operation.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (op.status === "STOPPING" || this.closing) {
+      // Stopped meanwhile: this one never starts (CANCELLED with the rest).
+      return;
+    }
     const ik = instanceKey(set.stackSetId, r.account, r.region);
     const inst = t.instances.get(ik);
     r.status = "RUNNING";
     this.save(t, op);
     if (!inst) return this.finish(t, op, r, undefined, op.action === "DELETE" ? "SUCCEEDED" : "FAILED", "The stack instance no longer exists."); // unverified wording
-    inst.detailedStatus = "RUNNING";
-    inst.lastOperationId = op.operationId;
-    t.instances.put(ik, inst);
+    this.patch(t, op, r, { detailedStatus: "RUNNING", lastOperationId: op.operationId });
     if (op.action === "DELETE" && (op.retainStacks || !inst.stackId)) {
       // RetainStacks: the instance leaves the stack set, its stack stays as it is.
       t.instances.delete(ik);
@@ -270,7 +329,7 @@ export class StackSetRunner {
             Tags: set.tags,
           });
           inst.stackId = StackId;
-          t.instances.put(ik, inst);
+          this.patch(t, op, r, { stackId: StackId });
         }
       }
       await this.engine.idle(inst.stackId!);
@@ -373,7 +432,7 @@ function checkParameterKeys(template: Template, given: Parameter[] = []): void {
   if (unknown.length) throw validation(`Parameters: [${unknown.join(", ")}] do not exist in the template`);
 }
 
-function stackSetOut(s: StackSetRec): StackSet {
+function stackSetOut(s: StackSetRec, instances: StackInstanceRec[]): StackSet {
   return {
     StackSetName: s.name,
     StackSetId: s.stackSetId,
@@ -389,6 +448,7 @@ function stackSetOut(s: StackSetRec): StackSet {
     StackSetDriftDetectionDetails: { DriftStatus: "NOT_CHECKED", TotalStackInstancesCount: 0 },
     PermissionModel: "SELF_MANAGED",
     ManagedExecution: s.managedExecution ?? { Active: false },
+    Regions: [...new Set(instances.map((i) => i.region))].sort(),
   };
 }
 
@@ -427,10 +487,13 @@ function instanceOut(set: StackSetRec, i: StackInstanceRec) {
 const instancesOf = (t: SetTables, set: StackSetRec) => t.instances.list({ prefix: `${set.stackSetId}\u0000` }).map((e) => e.value);
 const operationsOf = (t: SetTables, set: StackSetRec) => t.operations.list({ prefix: `${set.stackSetId}\u0000` }).map((e) => e.value);
 
-/** One operation at a time per stack set (AWS's error while another runs). */
-function checkIdle(t: SetTables, set: StackSetRec, operationId?: string): void {
+/**
+ * One operation at a time per stack set: AWS's error while another runs, unless the stack set has managed execution
+ * (`queue`), where the new operation is QUEUED behind the running one (Stratus runs them one after the other).
+ */
+function checkIdle(t: SetTables, set: StackSetRec, operationId?: string, queue = false): void {
   // Wording as AWS answers (ansible-collections/community.aws#103, hashicorp/terraform-provider-aws#11726).
-  if (operationsOf(t, set).some((o) => ACTIVE_OPERATION.has(o.status)))
+  if (!(queue && set.managedExecution?.Active) && operationsOf(t, set).some((o) => ACTIVE_OPERATION.has(o.status)))
     throw new OperationInProgressException(`Another Operation on StackSet ${set.arn} is in progress`);
   if (operationId !== undefined && t.operations.has(operationKey(set.stackSetId, operationId))) {
     throw new OperationIdAlreadyExistsException(`The operation id ${operationId} already exists`); // unverified wording
@@ -458,6 +521,7 @@ function startOperation(
   const order = prefs.RegionOrder ?? [];
   const ordered = [...new Set([...order.filter((r) => regions.includes(r)), ...regions])];
   const operationId = input.OperationId ?? uuid4();
+  const queued = operationsOf(t, set).some((o) => ACTIVE_OPERATION.has(o.status));
   const results: OperationResultRec[] = [];
   for (const region of ordered) {
     for (const account of [...new Set(accounts)]) if (exists(account, region)) results.push({ account, region, status: "PENDING" });
@@ -466,7 +530,7 @@ function startOperation(
     operationId,
     stackSetId: set.stackSetId,
     action,
-    status: "RUNNING",
+    status: queued ? "QUEUED" : "RUNNING",
     preferences: prefs,
     retainStacks: input.RetainStacks,
     administrationRoleArn: set.administrationRoleArn,
@@ -480,12 +544,12 @@ function startOperation(
   for (const r of results) {
     const ik = instanceKey(set.stackSetId, r.account, r.region);
     const inst = t.instances.get(ik);
-    if (inst) t.instances.put(ik, { ...inst, status: "OUTDATED", detailedStatus: "PENDING", statusReason: undefined, lastOperationId: operationId });
+    if (inst && !queued) t.instances.put(ik, { ...inst, status: "OUTDATED", detailedStatus: "PENDING", statusReason: undefined, lastOperationId: operationId });
   }
   const key = operationKey(set.stackSetId, operationId);
   t.operations.put(key, op);
   ctx.startAtBoot();
-  runnerOf(ctx).start(ctx.account, ctx.region, key);
+  if (!queued) runnerOf(ctx).start(ctx.account, ctx.region, key);
   return operationId;
 }
 
@@ -523,7 +587,7 @@ export const stackSets = {
       name: input.StackSetName,
       arn: regionalArn(ctx, "cloudformation", `stackset/${stackSetId}`),
       status: "ACTIVE",
-      description: input.Description ?? template.Description,
+      description: input.Description,
       templateBody: body,
       parameters: (input.Parameters ?? []).map((p) => ({ ParameterKey: p.ParameterKey, ParameterValue: p.ParameterValue })),
       capabilities: input.Capabilities ?? [],
@@ -540,7 +604,9 @@ export const stackSets = {
   },
 
   describeStackSet(input, ctx) {
-    return { StackSet: stackSetOut(findStackSet(ctx, input.StackSetName)) };
+    selfManagedOnly(input);
+    const set = findStackSet(ctx, input.StackSetName);
+    return { StackSet: stackSetOut(set, instancesOf(setState.of(ctx), set)) };
   },
 
   listStackSets(input, ctx) {
@@ -570,7 +636,7 @@ export const stackSets = {
     selfManagedOnly(input);
     const t = setState.of(ctx);
     const set = findStackSet(ctx, input.StackSetName, { live: true });
-    checkIdle(t, set, input.OperationId);
+    checkIdle(t, set, input.OperationId, true);
     if (input.UsePreviousTemplate && (input.TemplateBody !== undefined || input.TemplateURL !== undefined)) {
       throw validation("You cannot specify both usePreviousTemplate and Template Body/Template URL"); // unverified wording
     }
@@ -637,7 +703,7 @@ export const stackSets = {
     const t = setState.of(ctx);
     const set = findStackSet(ctx, input.StackSetName, { live: true });
     const accounts = accountsOf(input);
-    checkIdle(t, set, input.OperationId);
+    checkIdle(t, set, input.OperationId, true);
     checkParameterKeys(parseTemplate(set.templateBody), input.ParameterOverrides);
     for (const account of accounts) {
       for (const region of input.Regions) {
@@ -661,7 +727,7 @@ export const stackSets = {
     const t = setState.of(ctx);
     const set = findStackSet(ctx, input.StackSetName, { live: true });
     const accounts = accountsOf(input);
-    checkIdle(t, set, input.OperationId);
+    checkIdle(t, set, input.OperationId, true);
     checkParameterKeys(parseTemplate(set.templateBody), input.ParameterOverrides);
     const targets: [string, StackInstanceRec][] = [];
     for (const account of accounts) {
@@ -692,12 +758,13 @@ export const stackSets = {
     const t = setState.of(ctx);
     const set = findStackSet(ctx, input.StackSetName, { live: true });
     const accounts = accountsOf(input);
-    checkIdle(t, set, input.OperationId);
+    checkIdle(t, set, input.OperationId, true);
     const present = (a: string, r: string) => t.instances.has(instanceKey(set.stackSetId, a, r));
     return { OperationId: startOperation(ctx, t, set, "DELETE", accounts, input.Regions, input, present) };
   },
 
   describeStackInstance(input, ctx) {
+    selfManagedOnly(input);
     const t = setState.of(ctx);
     const set = findStackSet(ctx, input.StackSetName);
     const inst = t.instances.get(instanceKey(set.stackSetId, input.StackInstanceAccount, input.StackInstanceRegion));
@@ -711,6 +778,7 @@ export const stackSets = {
   },
 
   listStackInstances(input, ctx) {
+    selfManagedOnly(input);
     const t = setState.of(ctx);
     const set = findStackSet(ctx, input.StackSetName);
     const matches = (i: StackInstanceRec) =>
@@ -734,6 +802,7 @@ export const stackSets = {
   },
 
   describeStackSetOperation(input, ctx) {
+    selfManagedOnly(input);
     const t = setState.of(ctx);
     const set = findStackSet(ctx, input.StackSetName);
     const o = operationOut(findOperation(t, set, input.OperationId));
@@ -741,6 +810,7 @@ export const stackSets = {
   },
 
   listStackSetOperations(input, ctx) {
+    selfManagedOnly(input);
     const t = setState.of(ctx);
     const set = findStackSet(ctx, input.StackSetName);
     // Newest first.
@@ -757,6 +827,7 @@ export const stackSets = {
   },
 
   listStackSetOperationResults(input, ctx) {
+    selfManagedOnly(input);
     const t = setState.of(ctx);
     const set = findStackSet(ctx, input.StackSetName);
     const op = findOperation(t, set, input.OperationId);
@@ -776,6 +847,7 @@ export const stackSets = {
   },
 
   stopStackSetOperation(input, ctx) {
+    selfManagedOnly(input);
     const t = setState.of(ctx);
     const set = findStackSet(ctx, input.StackSetName);
     const op = findOperation(t, set, input.OperationId);
@@ -787,6 +859,7 @@ export const stackSets = {
   },
 
   listStackInstanceResourceDrifts(input, ctx) {
+    selfManagedOnly(input);
     // No drift detection runs here, so no operation has drift results: an operation that exists has none.
     const t = setState.of(ctx);
     const set = findStackSet(ctx, input.StackSetName);

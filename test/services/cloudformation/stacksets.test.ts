@@ -28,7 +28,7 @@ import {
 } from "@aws-sdk/client-cloudformation";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 
@@ -286,14 +286,84 @@ test("a target account without the execution role: FAILED with AWS's reason; the
   );
 });
 
+test("a stack that fails: the instance names the resource as AWS does, the failure tolerance cancels the rest; a retry replaces the rolled-back stack", async () => {
+  const name = "clash";
+  const [b, c] = targets;
+  // The parameter exists already in one account and region: the instance's stack fails to create it.
+  const taken = new SSMClient(s.clientConfig({ account: b, region: "us-west-2" }));
+  await taken.send(new PutParameterCommand({ Name: "/stackset/p", Type: "String", Value: "taken" }));
+  await cfn.send(new CreateStackSetCommand({ StackSetName: name, TemplateBody: TEMPLATE }));
+  const { OperationId } = await cfn.send(
+    new CreateStackInstancesCommand({
+      StackSetName: name,
+      Accounts: [b, c],
+      Regions: ["us-west-2", "ap-south-1"],
+      OperationPreferences: { MaxConcurrentCount: 1 },
+    }),
+  );
+  const op = await settled(cfn, name, OperationId!);
+  assert.deepEqual([op.Status, op.StatusDetails?.FailedStackInstancesCount], ["FAILED", 1]);
+  const results = (await cfn.send(new ListStackSetOperationResultsCommand({ StackSetName: name, OperationId }))).Summaries!;
+  assert.deepEqual(
+    results.map((r) => [r.Account, r.Region, r.Status]),
+    [
+      [b, "us-west-2", "FAILED"],
+      [c, "us-west-2", "CANCELLED"],
+      [b, "ap-south-1", "CANCELLED"],
+      [c, "ap-south-1", "CANCELLED"],
+    ],
+  );
+  assert.match(results[0].StatusReason!, /^ResourceLogicalId:Param, ResourceType:AWS::SSM::Parameter, ResourceStatusReason:.*already exists.*\.$/);
+  const failed = (await cfn.send(new DescribeStackInstanceCommand({ StackSetName: name, StackInstanceAccount: b, StackInstanceRegion: "us-west-2" })))
+    .StackInstance!;
+  assert.deepEqual([failed.Status, failed.StackInstanceStatus?.DetailedStatus, failed.StatusReason], ["OUTDATED", "FAILED", results[0].StatusReason]);
+  const rolledBack = new CloudFormationClient(s.clientConfig({ account: b, region: "us-west-2" }));
+  assert.equal((await rolledBack.send(new DescribeStacksCommand({ StackName: failed.StackId! }))).Stacks![0].StackStatus, "ROLLBACK_COMPLETE");
+  assert.equal(await queueExists(b, "us-west-2"), false);
+
+  // Once the clash is gone, deploying again replaces the rolled-back stack with a new one.
+  await taken.send(new DeleteParameterCommand({ Name: "/stackset/p" }));
+  const retry = await cfn.send(new UpdateStackInstancesCommand({ StackSetName: name, Accounts: [b], Regions: ["us-west-2"] }));
+  assert.equal((await settled(cfn, name, retry.OperationId!)).Status, "SUCCEEDED");
+  const fixed = (await cfn.send(new DescribeStackInstanceCommand({ StackSetName: name, StackInstanceAccount: b, StackInstanceRegion: "us-west-2" })))
+    .StackInstance!;
+  assert.notEqual(fixed.StackId, failed.StackId);
+  assert.deepEqual([fixed.Status, fixed.StatusReason], ["CURRENT", undefined]);
+  assert.equal((await rolledBack.send(new DescribeStacksCommand({ StackName: failed.StackId! }))).Stacks![0].StackStatus, "DELETE_COMPLETE");
+  assert.equal(await ssmValue(b, "us-west-2"), "v0");
+});
+
+test("managed execution: an operation asked for while another runs is queued behind it instead of refused", async () => {
+  const name = "managed";
+  const account = randomAccount();
+  await executionRole(s, admin, account);
+  await cfn.send(new CreateStackSetCommand({ StackSetName: name, TemplateBody: TEMPLATE, ManagedExecution: { Active: true } }));
+  assert.deepEqual((await cfn.send(new DescribeStackSetCommand({ StackSetName: name }))).StackSet?.ManagedExecution, { Active: true });
+  const regions = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1"];
+  const first = await cfn.send(new CreateStackInstancesCommand({ StackSetName: name, Accounts: [account], Regions: regions }));
+  const second = await cfn.send(
+    new UpdateStackSetCommand({ StackSetName: name, UsePreviousTemplate: true, Parameters: [{ ParameterKey: "Value", ParameterValue: "queued" }] }),
+  );
+  // The first operation (eight regions, one after the other) is still running: the second waits its turn.
+  const waiting = (await cfn.send(new DescribeStackSetOperationCommand({ StackSetName: name, OperationId: second.OperationId }))).StackSetOperation!;
+  assert.equal(waiting.Status, "QUEUED");
+  assert.equal((await settled(cfn, name, first.OperationId!)).Status, "SUCCEEDED");
+  assert.equal((await settled(cfn, name, second.OperationId!)).Status, "SUCCEEDED");
+  for (const region of regions) assert.equal(await ssmValue(account, region), "queued");
+  const described = (await cfn.send(new DescribeStackSetCommand({ StackSetName: name }))).StackSet!;
+  assert.deepEqual(described.Regions, [...regions].sort());
+});
+
 test("StopStackSetOperation: the running instance finishes, the rest are CANCELLED, the operation STOPPED", async () => {
   const name = "stopper";
   const account = randomAccount();
   await executionRole(s, admin, account);
   await cfn.send(new CreateStackSetCommand({ StackSetName: name, TemplateBody: TEMPLATE }));
-  const regions = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2", "eu-central-1", "ap-northeast-1"];
+  const regions = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1"];
+  regions.push("eu-north-1", "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "ap-south-1", "ca-central-1", "sa-east-1");
   const { OperationId } = await cfn.send(new CreateStackInstancesCommand({ StackSetName: name, Accounts: [account], Regions: regions }));
   await cfn.send(new StopStackSetOperationCommand({ StackSetName: name, OperationId }));
+
   const op = await settled(cfn, name, OperationId!);
   assert.equal(op.Status, "STOPPED");
   const results = (await cfn.send(new ListStackSetOperationResultsCommand({ StackSetName: name, OperationId }))).Summaries!;
