@@ -38,6 +38,8 @@ export interface StackInstanceRec {
   region: string;
   /** The instance's stack in its account and region, once one was created. */
   stackId?: string;
+  /** The stack name a CreateStack under way uses, until its stack id is recorded (found by name after a restart). */
+  pendingStackName?: string;
   parameterOverrides: Parameter[];
   status: StackInstanceStatus;
   detailedStatus: StackInstanceDetailedStatus;

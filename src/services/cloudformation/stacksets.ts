@@ -137,14 +137,19 @@ export class StackSetRunner {
       ...this.host.rootIdentity(adminAccount, adminRegion),
       invokedBy: "cloudformation",
     });
-    // Results a stopped server left RUNNING: their stack's own operation was resumed by the engine; read its outcome.
+    // Instances a stopped server left RUNNING are deployed again, once their stack's own operation (which the engine
+    // resumed: a create rolled back, a delete or update carried on) is over: a stack already as the operation wants
+    // it is "No updates", a rolled-back one is replaced, a deleted one stays deleted. A stack whose CreateStack was
+    // under way is found by the name recorded before the call.
     for (const r of op.results.filter((x) => x.status === "RUNNING")) {
       const inst = t.instances.get(instanceKey(set.stackSetId, r.account, r.region));
-      if (!inst?.stackId) this.finish(t, op, r, inst, "FAILED", "Stratus stopped while the stack instance was being deployed.");
-      else {
-        await this.engine.idle(inst.stackId);
-        this.settle(t, set, op, r, inst);
+      if (inst && !inst.stackId && inst.pendingStackName) {
+        const stackId = cfnState.at(this.host, r.account, r.region).names.get(inst.pendingStackName);
+        if (stackId) this.patch(t, op, r, { stackId, pendingStackName: undefined });
       }
+      const stackId = t.instances.get(instanceKey(set.stackSetId, r.account, r.region))?.stackId;
+      if (stackId) await this.engine.idle(stackId);
+      r.status = "PENDING";
     }
     if (op.status === "QUEUED") op.status = "RUNNING";
     this.save(t, op);
@@ -321,15 +326,17 @@ export class StackSetRunner {
             return this.finish(t, op, r, inst, "SUCCEEDED");
           }
         } else {
+          const stackName = `StackSet-${set.name}-${uuid4()}`;
+          this.patch(t, op, r, { pendingStackName: stackName });
           const { StackId } = await cfn.createStack({
-            StackName: `StackSet-${set.name}-${uuid4()}`,
+            StackName: stackName,
             TemplateBody: set.templateBody,
             Parameters: parameters,
             Capabilities: set.capabilities as never,
             Tags: set.tags,
           });
           inst.stackId = StackId;
-          this.patch(t, op, r, { stackId: StackId });
+          this.patch(t, op, r, { stackId: StackId, pendingStackName: undefined });
         }
       }
       await this.engine.idle(inst.stackId!);
@@ -690,8 +697,8 @@ export const stackSets = {
     const t = setState.of(ctx);
     const set = findStackSet(ctx, input.StackSetName, { live: true });
     checkIdle(t, set);
-    // unverified wording
-    if (instancesOf(t, set).length) throw new StackSetNotEmptyException(`StackSet [${set.name}] is not empty`);
+    // AWS's wording (as the AWS CLI shows it: "… when calling the DeleteStackSet operation: StackSet is not empty").
+    if (instancesOf(t, set).length) throw new StackSetNotEmptyException("StackSet is not empty");
     set.status = "DELETED";
     t.stackSets.put(set.stackSetId, set);
     t.setNames.delete(set.name);

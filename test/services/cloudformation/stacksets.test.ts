@@ -416,23 +416,41 @@ test("an operation a stopped server left running carries on when it starts again
     await c1.send(new CreateStackSetCommand({ StackSetName: "resume", TemplateBody: TEMPLATE }));
     const { OperationId } = await c1.send(new CreateStackInstancesCommand({ StackSetName: "resume", Accounts: [t1], Regions: ["us-east-1"] }));
     await settled(c1, "resume", OperationId!);
-    // As if the server had been killed after the operation's first region: two regions still PENDING, RUNNING.
+    // As if the server had been killed mid-operation: us-east-1's stack was being created (CREATE_IN_PROGRESS),
+    // eu-west-1's CreateStack was about to be called (its name recorded, no stack yet), us-west-2 not started.
     const { setState, instanceKey, operationKey } = await import("../../../src/services/cloudformation/stackset-state.js");
+    const { cfnState } = await import("../../../src/services/cloudformation/state.js");
     const t = setState.at(first.runtime, a, "us-east-1");
     const id = t.setNames.get("resume")!;
     const op = t.operations.get(operationKey(id, OperationId!))!;
-    for (const region of ["eu-west-1", "us-west-2"]) {
-      op.regions.push(region);
-      op.results.push({ account: t1, region, status: "PENDING" });
-      t.instances.put(instanceKey(id, t1, region), { account: t1, region, parameterOverrides: [], status: "OUTDATED", detailedStatus: "PENDING" });
-    }
+    const east = t.instances.get(instanceKey(id, t1, "us-east-1"))!;
+    const stacks = cfnState.at(first.runtime, t1, "us-east-1").stacks;
+    stacks.put(east.stackId!, { ...stacks.get(east.stackId!)!, status: "CREATE_IN_PROGRESS" });
+    op.results[0].status = "RUNNING";
+    op.regions.push("eu-west-1", "us-west-2");
+    op.results.push({ account: t1, region: "eu-west-1", status: "RUNNING" }, { account: t1, region: "us-west-2", status: "PENDING" });
+    t.instances.put(instanceKey(id, t1, "eu-west-1"), {
+      account: t1,
+      region: "eu-west-1",
+      pendingStackName: "StackSet-resume-00000000-0000-4000-8000-000000000000",
+      parameterOverrides: [],
+      status: "OUTDATED",
+      detailedStatus: "RUNNING",
+    });
+    t.instances.put(instanceKey(id, t1, "us-west-2"), {
+      account: t1,
+      region: "us-west-2",
+      parameterOverrides: [],
+      status: "OUTDATED",
+      detailedStatus: "PENDING",
+    });
     t.operations.put(operationKey(id, OperationId!), { ...op, status: "RUNNING", endTime: undefined });
     await first.close();
     const second = await startTestServer({ dataDir: dir });
     try {
       const c2 = new CloudFormationClient(second.clientConfig({ account: a }));
-      const op = await settled(c2, "resume", OperationId!);
-      assert.equal(op.Status, "SUCCEEDED");
+      const done = await settled(c2, "resume", OperationId!);
+      assert.equal(done.Status, "SUCCEEDED");
       const results = (await c2.send(new ListStackSetOperationResultsCommand({ StackSetName: "resume", OperationId: OperationId! }))).Summaries!;
       assert.deepEqual(
         results.map((r) => [r.Region, r.Status]),
@@ -442,7 +460,14 @@ test("an operation a stopped server left running carries on when it starts again
           ["us-west-2", "SUCCEEDED"],
         ],
       );
-      for (const region of ["eu-west-1", "us-west-2"]) {
+      // The interrupted create was rolled back by the engine, then replaced by a new stack.
+      const c2East = new CloudFormationClient(second.clientConfig({ account: t1, region: "us-east-1" }));
+      assert.equal((await c2East.send(new DescribeStacksCommand({ StackName: east.stackId! }))).Stacks![0].StackStatus, "DELETE_COMPLETE");
+      const now = (await c2.send(new DescribeStackInstanceCommand({ StackSetName: "resume", StackInstanceAccount: t1, StackInstanceRegion: "us-east-1" })))
+        .StackInstance!;
+      assert.notEqual(now.StackId, east.stackId);
+      assert.equal((await c2East.send(new DescribeStacksCommand({ StackName: now.StackId! }))).Stacks![0].StackStatus, "CREATE_COMPLETE");
+      for (const region of ["us-east-1", "eu-west-1", "us-west-2"]) {
         const q = new SQSClient(second.clientConfig({ account: t1, region }));
         assert.ok((await q.send(new GetQueueUrlCommand({ QueueName: "stackset-q" }))).QueueUrl);
       }
