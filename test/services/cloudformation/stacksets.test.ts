@@ -333,6 +333,29 @@ test("a stack that fails: the instance names the resource as AWS does, the failu
   assert.equal(await ssmValue(b, "us-west-2"), "v0");
 });
 
+test("regions in parallel, percentages: failures within the tolerance leave the operation SUCCEEDED, counted", async () => {
+  const name = "tolerant";
+  const bare = randomAccount();
+  await cfn.send(new CreateStackSetCommand({ StackSetName: name, TemplateBody: TEMPLATE }));
+  const { OperationId } = await cfn.send(
+    new CreateStackInstancesCommand({
+      StackSetName: name,
+      Accounts: [...targets, bare],
+      Regions: ["sa-east-1", "ca-central-1"],
+      OperationPreferences: { RegionConcurrencyType: "PARALLEL", FailureTolerancePercentage: 34, MaxConcurrentPercentage: 100 },
+    }),
+  );
+  const op = await settled(cfn, name, OperationId!);
+  assert.deepEqual([op.Status, op.StatusDetails?.FailedStackInstancesCount], ["SUCCEEDED", 2]);
+  assert.deepEqual(op.OperationPreferences, { RegionConcurrencyType: "PARALLEL", FailureTolerancePercentage: 34, MaxConcurrentPercentage: 100 });
+  const results = (await cfn.send(new ListStackSetOperationResultsCommand({ StackSetName: name, OperationId }))).Summaries!;
+  assert.deepEqual(
+    results.map((r) => [r.Region, r.Account, r.Status]),
+    ["sa-east-1", "ca-central-1"].flatMap((region) => [...targets.map((a) => [region, a, "SUCCEEDED"]), [region, bare, "FAILED"]]),
+  );
+  for (const a of targets) for (const region of ["sa-east-1", "ca-central-1"]) assert.equal(await queueExists(a, region), true);
+});
+
 test("managed execution: an operation asked for while another runs is queued behind it instead of refused", async () => {
   const name = "managed";
   const account = randomAccount();
