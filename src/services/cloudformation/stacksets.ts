@@ -425,10 +425,20 @@ function mergeParameters(base: Parameter[], overrides: Parameter[]): Parameter[]
 }
 
 /** Stratus runs no AWS Organizations: service-managed stack sets and delegated administrators cannot work here. */
-function selfManagedOnly(input: { PermissionModel?: string; CallAs?: string; DeploymentTargets?: { OrganizationalUnitIds?: string[] } }): void {
-  if (input.PermissionModel === "SERVICE_MANAGED" || input.CallAs === "DELEGATED_ADMIN" || input.DeploymentTargets?.OrganizationalUnitIds?.length) {
+function selfManagedOnly(input: {
+  PermissionModel?: string;
+  CallAs?: string;
+  DeploymentTargets?: { OrganizationalUnitIds?: string[] };
+  AutoDeployment?: { Enabled?: boolean };
+}): void {
+  if (
+    input.PermissionModel === "SERVICE_MANAGED" ||
+    input.CallAs === "DELEGATED_ADMIN" ||
+    input.DeploymentTargets?.OrganizationalUnitIds?.length ||
+    input.AutoDeployment?.Enabled
+  ) {
     throw validation(
-      "Stratus does not run AWS Organizations: SERVICE_MANAGED stack sets, organizational unit targets and delegated administrators are not supported; use the SELF_MANAGED permission model with account ids.",
+      "Stratus does not run AWS Organizations: SERVICE_MANAGED stack sets, organizational unit targets, automatic deployment and delegated administrators are not supported; use the SELF_MANAGED permission model with account ids.",
     );
   }
 }
@@ -647,11 +657,8 @@ export const stackSets = {
     if (input.UsePreviousTemplate && (input.TemplateBody !== undefined || input.TemplateURL !== undefined)) {
       throw validation("You cannot specify both usePreviousTemplate and Template Body/Template URL"); // unverified wording
     }
-    const { body, template } = input.UsePreviousTemplate
-      ? { body: set.templateBody, template: parseTemplate(set.templateBody) }
-      : input.TemplateBody === undefined && input.TemplateURL === undefined
-        ? { body: set.templateBody, template: parseTemplate(set.templateBody) }
-        : await templateOf(input, ctx);
+    // A template is needed, as for UpdateStack: the previous one, or a new body or URL (templateOf's error otherwise).
+    const { body, template } = input.UsePreviousTemplate ? { body: set.templateBody, template: parseTemplate(set.templateBody) } : await templateOf(input, ctx);
     const capabilities = input.Capabilities ?? set.capabilities;
     checkCapabilities(template, capabilities);
     let parameters = set.parameters;
