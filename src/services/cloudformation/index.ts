@@ -6,8 +6,9 @@ import { Engine } from "./engine.js";
 import { changeSets } from "./changesets.js";
 import { registryTypes } from "./registry-types.js";
 import { stacks } from "./stacks.js";
+import { stackSets, startStackSets } from "./stacksets.js";
 
-const handlers = { ...stacks, ...changeSets, ...registryTypes } satisfies Partial<CloudformationApi>;
+const handlers = { ...stacks, ...changeSets, ...registryTypes, ...stackSets } satisfies Partial<CloudformationApi>;
 
 export default defineService({
   name: "cloudformation",
@@ -18,6 +19,8 @@ export default defineService({
     engine.resume();
     // Running operations finish their current steps before the store closes (a kill -9 is what resume is for).
     host.onDrain(() => engine.drain());
+    // Stack set operations carry on too, after the stacks they deploy (stacksets.ts).
+    startStackSets(host, engine);
     return { instance: engine };
   },
 });

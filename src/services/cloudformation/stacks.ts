@@ -10,6 +10,7 @@ import type { CloudformationApi, Parameter, Stack, StackEvent, StackResource, St
 import { AlreadyExistsException, InsufficientCapabilitiesException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { cfnState, type ResourceRec, type StackRec } from "./state.js";
+import { findStackSet } from "./stackset-state.js";
 import { runTemplate, templateOf } from "./source.js";
 import { resolveParameters, type Template } from "./template/index.js";
 
@@ -287,8 +288,12 @@ export const stacks = {
   async getTemplateSummary(input, ctx) {
     const sources = [input.TemplateBody, input.TemplateURL, input.StackName, input.StackSetName].filter((x) => x !== undefined).length;
     if (sources !== 1) throw validation("Exactly one of TemplateBody, TemplateUrl, StackName or StackSetName must be specified.");
-    if (input.StackSetName !== undefined) throw validation("StackSets are not supported by Stratus yet.");
-    const template = input.StackName !== undefined ? runTemplate(findStack(ctx, input.StackName)) : (await templateOf(input, ctx)).template;
+    const template =
+      input.StackName !== undefined
+        ? runTemplate(findStack(ctx, input.StackName))
+        : input.StackSetName !== undefined
+          ? runTemplate(findStackSet(ctx, input.StackSetName))
+          : (await templateOf(input, ctx)).template;
     return {
       Parameters: Object.entries(template.Parameters ?? {}).map(([ParameterKey, p]) => ({
         ParameterKey,
