@@ -59,8 +59,9 @@ const DEFAULT_EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole";
 const defaultAdministrationRole = (ctx: HandlerContext) =>
   `arn:${partitionOf(ctx.region)}:iam::${ctx.account}:role/AWSCloudFormationStackSetAdministrationRole`;
 // AWS's result when no AWSCloudFormationStackSetAccountGate function is in the target account (the API Reference's
-// ListStackSetOperationResults example). Stratus does not invoke account gates.
-const NO_ACCOUNT_GATE = { status: "SKIPPED" as const, statusReason: "AWSCloudFormationStackSetAccountGate function not found" };
+// ListStackSetOperationResults example).
+const ACCOUNT_GATE = "AWSCloudFormationStackSetAccountGate";
+const NO_ACCOUNT_GATE = { status: "SKIPPED" as const, statusReason: `${ACCOUNT_GATE} function not found` };
 // The API Reference's ListStackSetOperationResults example.
 const TOLERANCE_EXCEEDED = "Cancelled since failure tolerance has exceeded";
 
@@ -297,6 +298,9 @@ export class StackSetRunner {
       return this.finish(t, op, r, inst, "FAILED", roles.failure);
     }
     const who: Identity = { account: r.account, region: r.region, principal: roles.principal, invokedBy: "cloudformation" };
+    // The target account's gate, when it has one: FAILED stops this instance (and counts toward the tolerance).
+    r.accountGate = await this.accountGate(who);
+    if (r.accountGate.status === "FAILED") return this.finish(t, op, r, inst, "FAILED", r.accountGate.statusReason);
     const target = this.host.context("cloudformation", op.action === "DELETE" ? "DeleteStack" : "CreateStack", who);
     const cfn = target.client("cloudformation");
     try {
@@ -344,6 +348,35 @@ export class StackSetRunner {
     } catch (e) {
       this.finish(t, op, r, inst, "FAILED", e instanceof Error ? e.message : String(e));
     }
+  }
+
+  /**
+   * The target account gate (the User Guide's "Prevent failed StackSets deployments using target account gates"): a
+   * Lambda function named AWSCloudFormationStackSetAccountGate in the target account and Region, invoked as the
+   * execution role, whose answer `{"Status": "SUCCEEDED"}` lets the operation proceed there; any other answer, or
+   * an error, fails it. No such function: SKIPPED, and the operation proceeds.
+   */
+  private async accountGate(who: Identity): Promise<NonNullable<OperationResultRec["accountGate"]>> {
+    const lambda = this.host.context("cloudformation", "AccountGate", who).client("lambda");
+    let out: Awaited<ReturnType<typeof lambda.invoke>>;
+    try {
+      out = await lambda.invoke({ FunctionName: ACCOUNT_GATE, Payload: new TextEncoder().encode("{}") });
+    } catch (e) {
+      if (e instanceof ServiceError && e.code === "ResourceNotFoundException") return NO_ACCOUNT_GATE;
+      return { status: "FAILED", statusReason: `${ACCOUNT_GATE} could not be invoked: ${e instanceof Error ? e.message : String(e)}` }; // unverified wording
+    }
+    let status: unknown;
+    try {
+      status = (JSON.parse(new TextDecoder().decode(out.Payload ?? new Uint8Array())) as { Status?: unknown } | null)?.Status;
+    } catch {
+      status = undefined;
+    }
+    if (!out.FunctionError && status === "SUCCEEDED") return { status: "SUCCEEDED" };
+    // Unverified wording: AWS's reason for a gate that did not succeed is not recorded in a public source.
+    return {
+      status: "FAILED",
+      statusReason: `${ACCOUNT_GATE} returned ${out.FunctionError ? `an error (${out.FunctionError})` : `status ${JSON.stringify(status ?? null)}`}`,
+    };
   }
 
   /**

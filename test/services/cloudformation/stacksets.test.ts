@@ -534,3 +534,58 @@ for (const cli of clis)
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /StackSetNotFoundException.*StackSet missing-set not found/);
   });
+
+test("a target account's gate function is invoked: SUCCEEDED proceeds, FAILED fails that instance; none is SKIPPED", async () => {
+  const { LambdaClient, CreateFunctionCommand, waitUntilFunctionActiveV2 } = await import("@aws-sdk/client-lambda");
+  const { makeZip } = await import("../../helpers/zip.js");
+  const adminAccount = randomAccount();
+  const [open, closed, none] = [randomAccount(), randomAccount(), randomAccount()];
+  await createRoles(s, adminAccount, [open, closed, none]);
+  const gate = async (account: string, status: string) => {
+    const iam = new IAMClient(s.clientConfig({ account }));
+    const { Role } = await iam.send(
+      new CreateRoleCommand({
+        RoleName: "gate-role",
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+      }),
+    );
+    const lambda = new LambdaClient(s.clientConfig({ account }));
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "AWSCloudFormationStackSetAccountGate",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: Role!.Arn!,
+        Code: { ZipFile: makeZip({ "index.mjs": `export const handler = async () => ({ Status: ${JSON.stringify(status)} });` }) },
+      }),
+    );
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30 }, { FunctionName: "AWSCloudFormationStackSetAccountGate" });
+  };
+  await gate(open, "SUCCEEDED");
+  await gate(closed, "FAILED");
+  const client = new CloudFormationClient(s.clientConfig({ account: adminAccount }));
+  await client.send(new CreateStackSetCommand({ StackSetName: "gated", TemplateBody: TEMPLATE }));
+  const { OperationId } = await client.send(
+    new CreateStackInstancesCommand({
+      StackSetName: "gated",
+      Accounts: [open, closed, none],
+      Regions: ["us-east-1"],
+      OperationPreferences: { FailureToleranceCount: 2, MaxConcurrentCount: 3 },
+    }),
+  );
+  await settled(client, "gated", OperationId!);
+  const results = (await client.send(new ListStackSetOperationResultsCommand({ StackSetName: "gated", OperationId }))).Summaries!;
+  const by = (account: string) => results.find((r) => r.Account === account)!;
+  assert.deepEqual([by(open).Status, by(open).AccountGateResult?.Status], ["SUCCEEDED", "SUCCEEDED"]);
+  assert.deepEqual([by(closed).Status, by(closed).AccountGateResult?.Status], ["FAILED", "FAILED"]);
+  assert.match(by(closed).StatusReason!, /AWSCloudFormationStackSetAccountGate returned status "FAILED"/);
+  assert.deepEqual(
+    [by(none).Status, by(none).AccountGateResult],
+    ["SUCCEEDED", { Status: "SKIPPED", StatusReason: "AWSCloudFormationStackSetAccountGate function not found" }],
+  );
+  assert.equal(await queueExists(open, "us-east-1"), true);
+  assert.equal(await queueExists(closed, "us-east-1"), false);
+});
