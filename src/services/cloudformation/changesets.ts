@@ -198,6 +198,9 @@ export const changeSets = {
       roleArn: c.roleArn,
       statusReason: undefined,
       ...(input.DisableRollback ? { disableRollback: true, onFailure: "DO_NOTHING" } : {}),
+      // A change set's execution is decided by the stack policy: it has no override.
+      updatePolicy: s.stackPolicy,
+      retainExceptOnCreate: input.RetainExceptOnCreate,
     } satisfies Partial<StackRec>);
     t.stacks.put(s.stackId, s);
     // "CloudFormation retains all change sets until you update the stack" (AWS CloudFormation User Guide, "Delete a

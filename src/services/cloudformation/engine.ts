@@ -47,6 +47,8 @@ export function handlerFailure(e: unknown, service: string): string {
 
 export class Engine {
   private readonly running = new Map<string, Promise<void>>();
+  /** Stacks whose running update CancelUpdateStack asked to stop (at its next step; a restart rolls it back anyway). */
+  readonly cancelled = new Set<string>();
 
   constructor(readonly host: ServiceHost) {}
 
@@ -87,6 +89,28 @@ export class Engine {
     this.start(account, region, stackId, (t, s) => this.deleteResources(t, s));
   }
 
+  /** RollbackStack: a failed create (CREATE_FAILED) is rolled back, a failed update (UPDATE_FAILED) too. */
+  rollbackStack(account: string, region: string, stackId: string): void {
+    this.start(account, region, stackId, (t, s) =>
+      s.status === "UPDATE_ROLLBACK_IN_PROGRESS" ? rollbackUpdate(this, t, s, "User Initiated") : this.rollback(t, s, "User Initiated"),
+    );
+  }
+
+  /** ContinueUpdateRollback: the rollback of a failed update runs again (its skipped resources already settled). */
+  continueRollback(account: string, region: string, stackId: string): void {
+    this.start(account, region, stackId, (t, s) => rollbackUpdate(this, t, s, "User Initiated"));
+  }
+
+  /**
+   * Whether a resource's DeletionPolicy keeps it when it is removed: Retain always (unless the operation that created
+   * it rolls back with RetainExceptOnCreate set), RetainExceptOnCreate except when the operation that created it rolls
+   * back (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
+   */
+  keeps(s: StackRec, rec: ResourceRec, creationRolledBack: boolean): boolean {
+    if (rec.deletionPolicy === "Retain") return !(creationRolledBack && s.retainExceptOnCreate);
+    return rec.deletionPolicy === "RetainExceptOnCreate" && !creationRolledBack;
+  }
+
   private start(account: string, region: string, stackId: string, op: (t: Tables, s: StackRec) => Promise<void>): void {
     const tables = cfnState.at(this.host, account, region);
     const run = (async () => {
@@ -98,7 +122,10 @@ export class Engine {
       } catch (e) {
         this.host.logger.error(`cloudformation: stack ${s.stackName} operation failed`, e);
       }
-    })().finally(() => this.running.delete(stackId));
+    })().finally(() => {
+      this.running.delete(stackId);
+      this.cancelled.delete(stackId);
+    });
     this.running.set(stackId, run);
   }
 
@@ -199,6 +226,7 @@ export class Engine {
       timestamp: this.host.clock.now(),
       properties: {},
       deletionPolicy: typeof decl.DeletionPolicy === "string" ? decl.DeletionPolicy : undefined,
+      updateReplacePolicy: typeof decl.UpdateReplacePolicy === "string" ? decl.UpdateReplacePolicy : undefined,
     };
     t.resources.put(key, rec);
     this.event(t, s, { logicalId: id, type: decl.Type, status: "CREATE_IN_PROGRESS" });
@@ -257,9 +285,10 @@ export class Engine {
   }
 
   /** Deletes what a failed create made, dependents first; ROLLBACK_COMPLETE, or ROLLBACK_FAILED if a delete fails. */
-  private async rollback(t: Tables, s: StackRec, reason: string): Promise<void> {
+  async rollback(t: Tables, s: StackRec, reason: string): Promise<void> {
     if (s.status !== "ROLLBACK_IN_PROGRESS") this.setStatus(t, s, "ROLLBACK_IN_PROGRESS", reason);
     const ok = await this.removeAll(t, s, "CreateStack");
+    s.retainExceptOnCreate = undefined;
     this.setStatus(t, s, ok ? "ROLLBACK_COMPLETE" : "ROLLBACK_FAILED", ok ? undefined : "The following resource(s) failed to delete: see the stack's events.");
   }
 
@@ -289,7 +318,10 @@ export class Engine {
     if (t.names.get(s.stackName) === s.stackId) t.names.delete(s.stackName);
   }
 
-  /** Deletes the stack's resources in reverse dependency order, honouring DeletionPolicy and RetainResources. */
+  /**
+   * Deletes the stack's resources in reverse dependency order, honouring DeletionPolicy (a create's rollback is the
+   * rollback of the operation that created them all) and DeleteStack's RetainResources.
+   */
   private async removeAll(t: Tables, s: StackRec, operation: string): Promise<boolean> {
     // Dependents first (the template's waves, reversed), then any record the template no longer names.
     const order = s.templateBody ? waves(runTemplate(s)).reverse() : [];
@@ -307,7 +339,7 @@ export class Engine {
           const key = `${s.stackId}\u0000${id}`;
           const rec = t.resources.get(key);
           if (!rec || rec.status === "DELETE_COMPLETE" || rec.status === "DELETE_SKIPPED") return;
-          const retain = operation === "DeleteStack" && (rec.deletionPolicy === "Retain" || s.retain?.includes(id));
+          const retain = this.keeps(s, rec, operation === "CreateStack") || (operation === "DeleteStack" && !!s.retain?.includes(id));
           if (retain || !rec.physicalId) {
             rec.status = retain ? "DELETE_SKIPPED" : "DELETE_COMPLETE";
             t.resources.put(key, rec);

@@ -10,6 +10,7 @@ import type { CloudformationApi, Parameter, Stack, StackEvent, StackResource, St
 import { AlreadyExistsException, InsufficientCapabilitiesException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { cfnState, type ResourceRec, type StackRec } from "./state.js";
+import { stackPolicyOf } from "./policy.js";
 import { runTemplate, templateOf } from "./source.js";
 import { resolveParameters, type Template } from "./template/index.js";
 
@@ -20,7 +21,7 @@ const engine = (ctx: HandlerContext) => ctx.instance<Engine>();
 const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
 
 /** A stack by name (the live one) or by stack id (deleted ones too); AWS's error when there is none. */
-function findStack(ctx: HandlerContext, nameOrId: string): StackRec {
+export function findStack(ctx: HandlerContext, nameOrId: string): StackRec {
   const t = cfnState.of(ctx);
   const id = nameOrId.startsWith("arn:") ? nameOrId : t.names.get(nameOrId);
   const s = id ? t.stacks.get(id) : undefined;
@@ -90,6 +91,7 @@ export const stacks = {
     if (t.names.has(input.StackName)) throw new AlreadyExistsException(`Stack [${input.StackName}] already exists`);
     const { body, template, processedBody } = await templateOf(input, ctx);
     checkCapabilities(template, input.Capabilities);
+    const stackPolicy = stackPolicyOf(input.StackPolicyBody, input.StackPolicyURL, template);
     // AWS::SSM::Parameter::Value<…> parameters read Parameter Store, as the caller.
     const parameters = await resolveParameters(
       template,
@@ -119,6 +121,8 @@ export const stacks = {
       timeoutInMinutes: input.TimeoutInMinutes,
       roleArn: input.RoleARN,
       principalArn: ctx.principal.arn,
+      stackPolicy,
+      retainExceptOnCreate: input.RetainExceptOnCreate,
     };
     if (input.DisableRollback && input.OnFailure) throw validation("You cannot specify both DisableRollback and OnFailure.");
     t.stacks.put(stackId, s);
@@ -142,6 +146,10 @@ export const stacks = {
       ? { body: s.templateBody, template: runTemplate(s), processedBody: s.processedBody }
       : await templateOf(input, ctx);
     checkCapabilities(template, input.Capabilities);
+    // The policy this update is decided by: its own override, else the stack's; a new StackPolicyBody is the
+    // stack's from now on (for later updates).
+    const during = stackPolicyOf(input.StackPolicyDuringUpdateBody, input.StackPolicyDuringUpdateURL, template, "StackPolicyDuringUpdate");
+    const stackPolicy = stackPolicyOf(input.StackPolicyBody, input.StackPolicyURL, template);
     const previousValues = Object.fromEntries(Object.entries(s.parameters).map(([k, p]) => [k, p.value]));
     const parameters = await resolveParameters(template, input.Parameters, previousValues, {
       resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
@@ -166,6 +174,10 @@ export const stacks = {
       notificationArns: input.NotificationARNs ?? s.notificationArns,
       roleArn: input.RoleARN ?? s.roleArn,
       statusReason: undefined,
+      updatePolicy: during ?? s.stackPolicy,
+      stackPolicy: stackPolicy ?? s.stackPolicy,
+      disableRollback: input.DisableRollback ?? false,
+      retainExceptOnCreate: input.RetainExceptOnCreate,
     });
     t.stacks.put(s.stackId, s);
     const e = engine(ctx);
