@@ -3,7 +3,7 @@
 // declares it, core/resources.ts). Every transition is a stack event; every record is in the store before the next
 // step, so a server stopped mid-operation resumes it when it starts again (a create is rolled back, a delete or a
 // rollback carries on): a stack is never left IN_PROGRESS. Updates, their cleanup and rollback are update.ts's.
-import { ServiceError, isServiceError } from "../../core/errors.js";
+import { isServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
 import type { ResourceProvider } from "../../core/resources.js";
 import type { Identity, ServiceHost } from "../../core/service.js";

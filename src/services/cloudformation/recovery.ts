@@ -57,7 +57,7 @@ export const recovery = {
     const records = t.resources.list({ prefix: `${s.stackId}\u0000` }).map((e) => e.value);
     for (const id of input.ResourcesToSkip ?? []) {
       const rec = records.find((r) => r.logicalId === id);
-      if (!rec || rec.status !== "UPDATE_FAILED") throw validation(`Resource [${id}] is not in a failed state and cannot be skipped`); // unverified
+      if (rec?.status !== "UPDATE_FAILED") throw validation(`Resource [${id}] is not in a failed state and cannot be skipped`); // unverified
     }
     const e = engine(ctx);
     // A skipped resource is taken as rolled back as it stands: UPDATE_COMPLETE, its state left to the caller.
