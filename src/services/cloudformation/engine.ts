@@ -49,6 +49,8 @@ export class Engine {
   private readonly running = new Map<string, Promise<void>>();
   /** Stacks whose running update CancelUpdateStack asked to stop (at its next step; a restart rolls it back anyway). */
   readonly cancelled = new Set<string>();
+  /** The record each running operation holds (and writes back at every step). */
+  private readonly live = new Map<string, StackRec>();
 
   constructor(readonly host: ServiceHost) {}
 
@@ -117,6 +119,7 @@ export class Engine {
       await Promise.resolve();
       const s = tables.stacks.get(stackId);
       if (!s) return;
+      this.live.set(stackId, s);
       try {
         await op(tables, s);
       } catch (e) {
@@ -124,9 +127,20 @@ export class Engine {
       }
     })().finally(() => {
       this.running.delete(stackId);
+      this.live.delete(stackId);
       this.cancelled.delete(stackId);
     });
     this.running.set(stackId, run);
+  }
+
+  /**
+   * Changes a stack's settings (its policy, termination protection) from a handler: in the store and in the record a
+   * running operation holds, which it would otherwise write back over the change at its next step.
+   */
+  patch(t: Tables, s: StackRec, change: Partial<StackRec>): void {
+    const running = this.live.get(s.stackId);
+    if (running) Object.assign(running, change);
+    t.stacks.put(s.stackId, Object.assign(s, change));
   }
 
   who(s: StackRec): Identity {
@@ -351,15 +365,20 @@ export class Engine {
           this.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: rec.type, status: "DELETE_IN_PROGRESS" });
           try {
             const provider = await this.host.resourceProvider(rec.type);
-            await provider?.delete({
-              ctx,
-              stackName: s.stackName,
-              stackId: s.stackId,
-              logicalId: id,
-              physicalId: rec.physicalId,
-              properties: rec.properties,
-              generateName: () => rec.physicalId!,
-            });
+            // A replacement an update left unfinished (UPDATE_FAILED, UPDATE_ROLLBACK_FAILED) has two physical resources.
+            const other = rec.pending === "replaced" && rec.previous?.physicalId ? [rec.previous] : [];
+            for (const { physicalId, properties } of [{ physicalId: rec.physicalId, properties: rec.properties }, ...other]) {
+              await provider?.delete({
+                ctx,
+                stackName: s.stackName,
+                stackId: s.stackId,
+                logicalId: id,
+                physicalId: physicalId!,
+                properties,
+                generateName: () => physicalId!,
+              });
+            }
+            Object.assign(rec, { pending: undefined, previous: undefined });
             rec.status = "DELETE_COMPLETE";
             rec.statusReason = undefined;
           } catch (e) {

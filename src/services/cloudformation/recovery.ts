@@ -27,8 +27,7 @@ export const recovery = {
     const policy = stackPolicyOf(input.StackPolicyBody, input.StackPolicyURL, runTemplate(s));
     // Neither given: AWS keeps the policy as it is (unverified); a policy cannot be removed, only replaced.
     if (policy === undefined) return {};
-    s.stackPolicy = policy;
-    t.stacks.put(s.stackId, s);
+    engine(ctx).patch(t, s, { stackPolicy: policy });
     return {};
   },
 

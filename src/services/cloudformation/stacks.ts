@@ -138,7 +138,9 @@ export const stacks = {
     const t = cfnState.of(ctx);
     const s = findStack(ctx, input.StackName);
     if (s.status === "DELETE_COMPLETE") throw validation(`Stack with id ${input.StackName} does not exist`);
-    if (!UPDATABLE.has(s.status)) throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
+    // UPDATE_FAILED (an update with DisableRollback): the next update carries on from where that one stopped.
+    const resuming = s.status === "UPDATE_FAILED";
+    if (!UPDATABLE.has(s.status) && !resuming) throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
     if (input.UsePreviousTemplate && (input.TemplateBody !== undefined || input.TemplateURL !== undefined)) {
       throw validation("You cannot specify both usePreviousTemplate and Template Body/Template URL"); // unverified
     }
@@ -156,6 +158,7 @@ export const stacks = {
     });
     const tags = (input.Tags ?? s.tags) as StackRec["tags"];
     const same =
+      !resuming &&
       body === s.templateBody &&
       isDeepStrictEqual(
         Object.fromEntries(Object.entries(parameters).map(([k, p]) => [k, p.resolvedValue ?? p.value])),
@@ -163,7 +166,10 @@ export const stacks = {
       ) &&
       isDeepStrictEqual(tags, s.tags);
     if (same) throw validation("No updates are to be performed.");
-    s.previous = { templateBody: s.templateBody, processedBody: s.processedBody, parameters: s.parameters, outputs: s.outputs, description: s.description };
+    // The last stable state, which a rollback restores: an update resuming a failed one keeps that one's.
+    if (!resuming || !s.previous) {
+      s.previous = { templateBody: s.templateBody, processedBody: s.processedBody, parameters: s.parameters, outputs: s.outputs, description: s.description };
+    }
     Object.assign(s, {
       templateBody: body,
       processedBody,
@@ -352,8 +358,7 @@ export const stacks = {
     const t = cfnState.of(ctx);
     const s = findStack(ctx, input.StackName);
     if (s.status === "DELETE_COMPLETE") throw validation(`Stack with id ${input.StackName} does not exist`);
-    s.terminationProtection = input.EnableTerminationProtection;
-    t.stacks.put(s.stackId, s);
+    engine(ctx).patch(t, s, { terminationProtection: input.EnableTerminationProtection });
     return { StackId: s.stackId };
   },
 

@@ -21,9 +21,13 @@ import { replacementProperties, validateProperties } from "./types.js";
  */
 export async function runUpdate(engine: Engine, t: Tables, s: StackRec): Promise<void> {
   const template = runTemplate(s);
-  // Re-recorded as this update evaluates its template; a rollback puts the previous list back.
-  if (s.previous) s.previous.imports = s.imports;
+  // Re-recorded as this update evaluates its template; a rollback puts the previous list back (an update resuming one
+  // left UPDATE_FAILED keeps the last stable state's).
+  if (s.previous && s.previous.imports === undefined) s.previous.imports = s.imports;
   s.imports = [];
+  for (const { key, value: rec } of t.resources.list({ prefix: `${s.stackId}\u0000` })) {
+    if (rec.pending === "removed") t.resources.put(key, { ...rec, pending: undefined });
+  }
   const ctx = engine.host.context("cloudformation", "UpdateStack", engine.who(s));
   const failed: string[] = [];
   let created = false;
@@ -42,7 +46,8 @@ export async function runUpdate(engine: Engine, t: Tables, s: StackRec): Promise
       wave.filter(wanted).map(async (id) => {
         const key = `${s.stackId}\u0000${id}`;
         const rec = t.resources.get(key);
-        if (!rec || rec.status === "DELETE_COMPLETE") {
+        // New, or created by an update left UPDATE_FAILED whose create failed: created (again).
+        if (!rec || rec.status === "DELETE_COMPLETE" || (rec.pending === "created" && !rec.physicalId)) {
           try {
             await engine.createResource(t, s, template, id, ctx);
             const made = t.resources.get(key)!;
@@ -130,6 +135,8 @@ async function updateResource(
   rec.deletionPolicy = typeof decl.DeletionPolicy === "string" ? decl.DeletionPolicy : undefined;
   rec.updateReplacePolicy = typeof decl.UpdateReplacePolicy === "string" ? decl.UpdateReplacePolicy : undefined;
   if (decl.Type === rec.type && isDeepStrictEqual(properties, rec.properties)) {
+    // Unchanged (one a failed update left UPDATE_FAILED is as it was before it).
+    if (rec.status === "UPDATE_FAILED") Object.assign(rec, { status: "UPDATE_COMPLETE", statusReason: undefined });
     t.resources.put(key, rec);
     return true;
   }
@@ -142,7 +149,14 @@ async function updateResource(
   const replaces = decl.Type !== rec.type || !provider.update || changed.some((k) => replacementProperties(decl.Type).includes(k));
   const denied = policyDenies(s.updatePolicy, replaces ? "Update:Replace" : "Update:Modify", id, decl.Type);
   if (denied) return fail(denied);
-  const previous = { physicalId: rec.physicalId, properties: rec.properties, ref: rec.ref, attributes: rec.attributes };
+  const current = { physicalId: rec.physicalId, properties: rec.properties, ref: rec.ref, attributes: rec.attributes };
+  // A resource an update left UPDATE_FAILED already changed (DisableRollback) keeps what a rollback goes back to: its
+  // last stable state, or nothing when that update created it. A physical resource only that update made and this
+  // one replaces is deleted at once.
+  const was = { pending: rec.pending, previous: rec.previous };
+  const stable = (rec.pending === "updated" || rec.pending === "replaced") && rec.previous ? rec.previous : undefined;
+  const previous = rec.pending === "created" ? undefined : (stable ?? current);
+  const intermediate = replaces && (rec.pending === "created" || (rec.pending === "replaced" && stable)) ? current : undefined;
   const base = { ctx, stackName: s.stackName, stackId: s.stackId, logicalId: id, properties };
   try {
     if (replaces) {
@@ -154,16 +168,23 @@ async function updateResource(
         reason: "Requested update requires the creation of a new physical resource; hence creating one.",
       });
       const out = await provider.create({ ...base, generateName: (max, opts) => generatedName(s.stackName, id, max, opts) });
-      Object.assign(rec, { type: decl.Type, physicalId: out.physicalId, ref: out.ref, attributes: out.attributes, pending: "replaced" });
+      Object.assign(rec, {
+        type: decl.Type,
+        physicalId: out.physicalId,
+        ref: out.ref,
+        attributes: out.attributes,
+        pending: was.pending === "created" ? "created" : "replaced",
+      });
     } else {
       engine.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_IN_PROGRESS" });
       const out = await provider.update!({ ...base, physicalId: rec.physicalId!, previous: rec.properties, generateName: () => rec.physicalId! });
-      Object.assign(rec, { physicalId: out.physicalId, ref: out.ref, attributes: out.attributes, pending: "updated" });
+      Object.assign(rec, { physicalId: out.physicalId, ref: out.ref, attributes: out.attributes, pending: was.pending ?? "updated" });
     }
   } catch (e) {
-    t.resources.put(key, { ...rec, pending: replaces ? undefined : "updated", previous });
+    t.resources.put(key, was.pending ? { ...rec, ...was } : { ...rec, pending: replaces ? undefined : "updated", previous });
     return fail(handlerFailure(e, decl.Type.split("::")[1] ?? "Unknown"));
   }
+  if (intermediate?.physicalId) await deletePhysical(engine, t, s, ctx, rec, intermediate.physicalId, intermediate.properties);
   Object.assign(rec, { properties, previous, status: "UPDATE_COMPLETE", statusReason: undefined, timestamp: engine.host.clock.now() });
   t.resources.put(key, rec);
   engine.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_COMPLETE" });

@@ -334,12 +334,17 @@ test("CancelUpdateStack during a long update rolls it back", async () => {
   await cfn.send(new CreateStackCommand({ StackName: "cancel", TemplateBody: chain("one") }));
   await waitUntilStackCreateComplete({ ...waiter(), maxWaitTime: 60 }, { StackName: "cancel" });
   await cfn.send(new UpdateStackCommand({ StackName: "cancel", TemplateBody: chain("two") }));
+  // A policy set while the update runs is the stack's after it (the running operation does not write over it).
+  const policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "Update:*", Principal: "*", Resource: "*" }] });
+  await cfn.send(new SetStackPolicyCommand({ StackName: "cancel", StackPolicyBody: policy }));
   await cfn.send(new CancelUpdateStackCommand({ StackName: "cancel" }));
+  await assert.rejects(cfn.send(new CancelUpdateStackCommand({ StackName: "cancel" })), { name: "ValidationError" });
   await waitUntilStackRollbackComplete({ ...waiter(), maxWaitTime: 60 }, { StackName: "cancel" });
   const [stack] = (await cfn.send(new DescribeStacksCommand({ StackName: "cancel" }))).Stacks!;
   assert.equal(stack.StackStatus, "UPDATE_ROLLBACK_COMPLETE");
   for (const i of [0, 30, 59]) assert.equal((await ssm.send(new GetParameterCommand({ Name: `/cancel/p${i}` }))).Parameter?.Value, "one");
   assert.ok((await events("cancel")).some((e) => e.ResourceStatus === "UPDATE_ROLLBACK_IN_PROGRESS" && e.ResourceStatusReason === "Stack update cancelled"));
+  assert.equal((await cfn.send(new GetStackPolicyCommand({ StackName: "cancel" }))).StackPolicyBody, policy);
 });
 
 test("DeleteStack's RetainResources, from DELETE_FAILED only", async () => {
@@ -364,4 +369,55 @@ test("DeleteStack's RetainResources, from DELETE_FAILED only", async () => {
   await waitUntilStackDeleteComplete(waiter(), { StackName: "keep-bucket" });
   await s3.send(new HeadBucketCommand({ Bucket: B }));
   assert.equal(await queueExists(Q!), false);
+});
+
+test("an update left UPDATE_FAILED carries on with the next update; a later rollback goes back to the last stable state", async () => {
+  const name = "resume";
+  const tpl = (visibility: number, bad?: number, extra = "") =>
+    JSON.stringify({
+      Resources: {
+        Q: { Type: "AWS::SQS::Queue", Properties: { VisibilityTimeout: visibility } },
+        ...(bad === undefined
+          ? {}
+          : { Bad: { Type: "AWS::SQS::Queue", DependsOn: "Q", Properties: { VisibilityTimeout: bad, QueueName: `resume-bad${extra}` } } }),
+      },
+    });
+  await cfn.send(new CreateStackCommand({ StackName: name, TemplateBody: tpl(30) }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: name });
+  const { Q } = await physical(name);
+
+  await cfn.send(new UpdateStackCommand({ StackName: name, TemplateBody: tpl(40, 99999), DisableRollback: true }));
+  await until(name, "UPDATE_FAILED");
+  // Fixed: the same update again carries on (Q already changed), Bad is created.
+  await cfn.send(new UpdateStackCommand({ StackName: name, TemplateBody: tpl(40, 10), DisableRollback: true }));
+  await waitUntilStackUpdateComplete(waiter(), { StackName: name });
+  assert.equal(await visibility(Q!), "40");
+  assert.ok((await sqs.send(new GetQueueUrlCommand({ QueueName: "resume-bad" }))).QueueUrl);
+
+  // Failed twice (the second time with rollback): back to the state before the first, Q at 40 and Bad as it was.
+  await cfn.send(new UpdateStackCommand({ StackName: name, TemplateBody: tpl(50, 11, "-2"), DisableRollback: true }));
+  await waitUntilStackUpdateComplete(waiter(), { StackName: name });
+  assert.equal(await visibility(Q!), "50");
+  await cfn.send(
+    new UpdateStackCommand({
+      StackName: name,
+      TemplateBody: JSON.stringify({
+        Resources: {
+          ...JSON.parse(tpl(60, 12, "-3")).Resources,
+          Worse: { Type: "AWS::SQS::Queue", DependsOn: "Bad", Properties: { VisibilityTimeout: 99999 } },
+        },
+      }),
+      DisableRollback: true,
+    }),
+  );
+  await until(name, "UPDATE_FAILED");
+  assert.equal(await visibility(Q!), "60");
+  const replaced = (await physical(name)).Bad!;
+  assert.match(replaced, /resume-bad-3$/);
+  await cfn.send(new UpdateStackCommand({ StackName: name, TemplateBody: tpl(70, 99999, "-4") }));
+  await waitUntilStackRollbackComplete(waiter(), { StackName: name });
+  assert.equal(await visibility(Q!), "50", "the last stable state");
+  assert.match((await physical(name)).Bad!, /resume-bad-2$/);
+  assert.equal(await queueExists(replaced), false, "what the failed updates made is gone");
+  await assert.rejects(sqs.send(new GetQueueUrlCommand({ QueueName: "resume-bad-4" })));
 });
