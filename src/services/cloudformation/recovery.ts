@@ -59,12 +59,13 @@ export const recovery = {
       if (rec?.status !== "UPDATE_FAILED") throw validation(`Resource [${id}] is not in a failed state and cannot be skipped`); // unverified
     }
     const e = engine(ctx);
-    // A skipped resource is taken as rolled back as it stands: UPDATE_COMPLETE, its state left to the caller.
+    // "CloudFormation sets the status of the specified resources to UPDATE_COMPLETE and continues to roll back the
+    // stack" (the API reference): taken as rolled back as it stands, its state left to the caller.
     for (const id of input.ResourcesToSkip ?? []) {
       const rec = records.find((r) => r.logicalId === id)!;
       Object.assign(rec, { status: "UPDATE_COMPLETE", statusReason: undefined, pending: undefined, previous: undefined, timestamp: ctx.now() });
       t.resources.put(`${s.stackId}\u0000${id}`, rec);
-      e.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: rec.type, status: "UPDATE_COMPLETE", reason: "Resource skipped during rollback" }); // unverified wording
+      e.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: rec.type, status: "UPDATE_COMPLETE" });
     }
     e.setStatus(t, s, "UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated");
     ctx.startAtBoot();
