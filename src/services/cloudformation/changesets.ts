@@ -198,7 +198,15 @@ export const changeSets = {
       notificationArns: c.notificationArns,
       roleArn: c.roleArn,
       statusReason: undefined,
-      ...(input.DisableRollback ? { disableRollback: true, onFailure: "DO_NOTHING" } : {}),
+      // An update's DisableRollback is its own (a failure leaves UPDATE_FAILED); a create's is the stack's OnFailure.
+      ...(c.type === "UPDATE"
+        ? { disableRollback: input.DisableRollback ?? false }
+        : input.DisableRollback
+          ? { disableRollback: true, onFailure: "DO_NOTHING" }
+          : {}),
+      // A change set's execution is decided by the stack policy: it has no override.
+      updatePolicy: s.stackPolicy,
+      retainExceptOnCreate: input.RetainExceptOnCreate,
     } satisfies Partial<StackRec>);
     t.stacks.put(s.stackId, s);
     // "CloudFormation retains all change sets until you update the stack" (AWS CloudFormation User Guide, "Delete a

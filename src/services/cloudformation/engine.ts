@@ -3,7 +3,7 @@
 // declares it, core/resources.ts). Every transition is a stack event; every record is in the store before the next
 // step, so a server stopped mid-operation resumes it when it starts again (a create is rolled back, a delete or a
 // rollback carries on): a stack is never left IN_PROGRESS. Updates, their cleanup and rollback are update.ts's.
-import { ServiceError, isServiceError } from "../../core/errors.js";
+import { isServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
 import type { ResourceProvider } from "../../core/resources.js";
 import type { Identity, ServiceHost } from "../../core/service.js";
@@ -49,6 +49,10 @@ export function handlerFailure(e: unknown, service: string): string {
 export class Engine {
   private readonly running = new Map<string, Promise<void>>();
   private readonly notifier: Notifier;
+  /** Stacks whose running update CancelUpdateStack asked to stop (at its next step; a restart rolls it back anyway). */
+  readonly cancelled = new Set<string>();
+  /** The record each running operation holds (and writes back at every step). */
+  private readonly live = new Map<string, StackRec>();
 
   constructor(readonly host: ServiceHost) {
     this.notifier = new Notifier(host);
@@ -92,19 +96,56 @@ export class Engine {
     this.start(account, region, stackId, (t, s) => this.deleteResources(t, s));
   }
 
+  /** RollbackStack: a failed create (CREATE_FAILED) is rolled back, a failed update (UPDATE_FAILED) too. */
+  rollbackStack(account: string, region: string, stackId: string): void {
+    this.start(account, region, stackId, (t, s) =>
+      s.status === "UPDATE_ROLLBACK_IN_PROGRESS" ? rollbackUpdate(this, t, s, "User Initiated") : this.rollback(t, s, "User Initiated"),
+    );
+  }
+
+  /** ContinueUpdateRollback: the rollback of a failed update runs again (its skipped resources already settled). */
+  continueRollback(account: string, region: string, stackId: string): void {
+    this.start(account, region, stackId, (t, s) => rollbackUpdate(this, t, s, "User Initiated"));
+  }
+
+  /**
+   * Whether a resource's DeletionPolicy keeps it when it is removed: Retain always (unless the operation that created
+   * it rolls back with RetainExceptOnCreate set), RetainExceptOnCreate except when the operation that created it rolls
+   * back (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
+   */
+  keeps(s: StackRec, rec: ResourceRec, creationRolledBack: boolean): boolean {
+    if (rec.deletionPolicy === "Retain") return !(creationRolledBack && s.retainExceptOnCreate);
+    return rec.deletionPolicy === "RetainExceptOnCreate" && !creationRolledBack;
+  }
+
   private start(account: string, region: string, stackId: string, op: (t: Tables, s: StackRec) => Promise<void>): void {
     const tables = cfnState.at(this.host, account, region);
     const run = (async () => {
       await Promise.resolve();
       const s = tables.stacks.get(stackId);
       if (!s) return;
+      this.live.set(stackId, s);
       try {
         await op(tables, s);
       } catch (e) {
         this.host.logger.error(`cloudformation: stack ${s.stackName} operation failed`, e);
       }
-    })().finally(() => this.running.delete(stackId));
+    })().finally(() => {
+      this.running.delete(stackId);
+      this.live.delete(stackId);
+      this.cancelled.delete(stackId);
+    });
     this.running.set(stackId, run);
+  }
+
+  /**
+   * Changes a stack's settings (its policy, termination protection) from a handler: in the store and in the record a
+   * running operation holds, which it would otherwise write back over the change at its next step.
+   */
+  patch(t: Tables, s: StackRec, change: Partial<StackRec>): void {
+    const running = this.live.get(s.stackId);
+    if (running) Object.assign(running, change);
+    t.stacks.put(s.stackId, Object.assign(s, change));
   }
 
   who(s: StackRec): Identity {
@@ -206,6 +247,7 @@ export class Engine {
       timestamp: this.host.clock.now(),
       properties: {},
       deletionPolicy: typeof decl.DeletionPolicy === "string" ? decl.DeletionPolicy : undefined,
+      updateReplacePolicy: typeof decl.UpdateReplacePolicy === "string" ? decl.UpdateReplacePolicy : undefined,
     };
     t.resources.put(key, rec);
     this.event(t, s, { logicalId: id, type: decl.Type, status: "CREATE_IN_PROGRESS" });
@@ -264,9 +306,10 @@ export class Engine {
   }
 
   /** Deletes what a failed create made, dependents first; ROLLBACK_COMPLETE, or ROLLBACK_FAILED if a delete fails. */
-  private async rollback(t: Tables, s: StackRec, reason: string): Promise<void> {
+  async rollback(t: Tables, s: StackRec, reason: string): Promise<void> {
     if (s.status !== "ROLLBACK_IN_PROGRESS") this.setStatus(t, s, "ROLLBACK_IN_PROGRESS", reason);
     const ok = await this.removeAll(t, s, "CreateStack");
+    s.retainExceptOnCreate = undefined;
     this.setStatus(t, s, ok ? "ROLLBACK_COMPLETE" : "ROLLBACK_FAILED", ok ? undefined : "The following resource(s) failed to delete: see the stack's events.");
   }
 
@@ -296,7 +339,10 @@ export class Engine {
     if (t.names.get(s.stackName) === s.stackId) t.names.delete(s.stackName);
   }
 
-  /** Deletes the stack's resources in reverse dependency order, honouring DeletionPolicy and RetainResources. */
+  /**
+   * Deletes the stack's resources in reverse dependency order, honouring DeletionPolicy (a create's rollback is the
+   * rollback of the operation that created them all) and DeleteStack's RetainResources.
+   */
   private async removeAll(t: Tables, s: StackRec, operation: string): Promise<boolean> {
     // Dependents first (the template's waves, reversed), then any record the template no longer names.
     const order = s.templateBody ? waves(runTemplate(s)).reverse() : [];
@@ -314,7 +360,7 @@ export class Engine {
           const key = `${s.stackId}\u0000${id}`;
           const rec = t.resources.get(key);
           if (!rec || rec.status === "DELETE_COMPLETE" || rec.status === "DELETE_SKIPPED") return;
-          const retain = operation === "DeleteStack" && (rec.deletionPolicy === "Retain" || s.retain?.includes(id));
+          const retain = this.keeps(s, rec, operation === "CreateStack") || (operation === "DeleteStack" && !!s.retain?.includes(id));
           if (retain || !rec.physicalId) {
             rec.status = retain ? "DELETE_SKIPPED" : "DELETE_COMPLETE";
             t.resources.put(key, rec);
@@ -326,15 +372,20 @@ export class Engine {
           this.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: rec.type, status: "DELETE_IN_PROGRESS" });
           try {
             const provider = await this.host.resourceProvider(rec.type);
-            await provider?.delete({
-              ctx,
-              stackName: s.stackName,
-              stackId: s.stackId,
-              logicalId: id,
-              physicalId: rec.physicalId,
-              properties: rec.properties,
-              generateName: () => rec.physicalId!,
-            });
+            // A replacement an update left unfinished (UPDATE_FAILED, UPDATE_ROLLBACK_FAILED) has two physical resources.
+            const other = rec.pending === "replaced" && rec.previous?.physicalId ? [rec.previous] : [];
+            for (const { physicalId, properties } of [{ physicalId: rec.physicalId, properties: rec.properties }, ...other]) {
+              await provider?.delete({
+                ctx,
+                stackName: s.stackName,
+                stackId: s.stackId,
+                logicalId: id,
+                physicalId: physicalId!,
+                properties,
+                generateName: () => physicalId!,
+              });
+            }
+            Object.assign(rec, { pending: undefined, previous: undefined });
             rec.status = "DELETE_COMPLETE";
             rec.statusReason = undefined;
           } catch (e) {

@@ -5,10 +5,11 @@ import type { CloudformationApi } from "./api.generated.js";
 import { Engine } from "./engine.js";
 import { changeSets } from "./changesets.js";
 import { registryTypes } from "./registry-types.js";
+import { recovery } from "./recovery.js";
 import { stacks } from "./stacks.js";
 import { stackSets, startStackSets } from "./stacksets.js";
 
-const handlers = { ...stacks, ...changeSets, ...registryTypes, ...stackSets } satisfies Partial<CloudformationApi>;
+const handlers = { ...stacks, ...changeSets, ...registryTypes, ...stackSets, ...recovery } satisfies Partial<CloudformationApi>;
 
 export default defineService({
   name: "cloudformation",

@@ -11,6 +11,7 @@ import { AlreadyExistsException, InsufficientCapabilitiesException } from "./api
 import type { Engine } from "./engine.js";
 import { cfnState, type ResourceRec, type StackRec } from "./state.js";
 import { findStackSet } from "./stackset-state.js";
+import { stackPolicyOf } from "./policy.js";
 import { runTemplate, templateOf } from "./source.js";
 import { resolveParameters, type Template } from "./template/index.js";
 
@@ -21,7 +22,7 @@ const engine = (ctx: HandlerContext) => ctx.instance<Engine>();
 const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
 
 /** A stack by name (the live one) or by stack id (deleted ones too); AWS's error when there is none. */
-function findStack(ctx: HandlerContext, nameOrId: string): StackRec {
+export function findStack(ctx: HandlerContext, nameOrId: string): StackRec {
   const t = cfnState.of(ctx);
   const id = nameOrId.startsWith("arn:") ? nameOrId : t.names.get(nameOrId);
   const s = id ? t.stacks.get(id) : undefined;
@@ -91,6 +92,7 @@ export const stacks = {
     if (t.names.has(input.StackName)) throw new AlreadyExistsException(`Stack [${input.StackName}] already exists`);
     const { body, template, processedBody } = await templateOf(input, ctx);
     checkCapabilities(template, input.Capabilities);
+    const stackPolicy = stackPolicyOf(input.StackPolicyBody, input.StackPolicyURL, template);
     // AWS::SSM::Parameter::Value<…> parameters read Parameter Store, as the caller.
     const parameters = await resolveParameters(
       template,
@@ -121,6 +123,8 @@ export const stacks = {
       roleArn: input.RoleARN,
       principalArn: ctx.principal.arn,
       principalId: ctx.principal.principalId,
+      stackPolicy,
+      retainExceptOnCreate: input.RetainExceptOnCreate,
     };
     if (input.DisableRollback && input.OnFailure) throw validation("You cannot specify both DisableRollback and OnFailure.");
     t.stacks.put(stackId, s);
@@ -136,7 +140,9 @@ export const stacks = {
     const t = cfnState.of(ctx);
     const s = findStack(ctx, input.StackName);
     if (s.status === "DELETE_COMPLETE") throw validation(`Stack with id ${input.StackName} does not exist`);
-    if (!UPDATABLE.has(s.status)) throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
+    // UPDATE_FAILED (an update with DisableRollback): the next update carries on from where that one stopped.
+    const resuming = s.status === "UPDATE_FAILED";
+    if (!UPDATABLE.has(s.status) && !resuming) throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
     if (input.UsePreviousTemplate && (input.TemplateBody !== undefined || input.TemplateURL !== undefined)) {
       throw validation("You cannot specify both usePreviousTemplate and Template Body/Template URL"); // unverified
     }
@@ -144,12 +150,17 @@ export const stacks = {
       ? { body: s.templateBody, template: runTemplate(s), processedBody: s.processedBody }
       : await templateOf(input, ctx);
     checkCapabilities(template, input.Capabilities);
+    // The policy this update is decided by: its own override, else the stack's; a new StackPolicyBody is the
+    // stack's from now on (for later updates).
+    const during = stackPolicyOf(input.StackPolicyDuringUpdateBody, input.StackPolicyDuringUpdateURL, template, "StackPolicyDuringUpdate");
+    const stackPolicy = stackPolicyOf(input.StackPolicyBody, input.StackPolicyURL, template);
     const previousValues = Object.fromEntries(Object.entries(s.parameters).map(([k, p]) => [k, p.value]));
     const parameters = await resolveParameters(template, input.Parameters, previousValues, {
       resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
     });
     const tags = (input.Tags ?? s.tags) as StackRec["tags"];
     const same =
+      !resuming &&
       body === s.templateBody &&
       isDeepStrictEqual(
         Object.fromEntries(Object.entries(parameters).map(([k, p]) => [k, p.resolvedValue ?? p.value])),
@@ -157,7 +168,10 @@ export const stacks = {
       ) &&
       isDeepStrictEqual(tags, s.tags);
     if (same) throw validation("No updates are to be performed.");
-    s.previous = { templateBody: s.templateBody, processedBody: s.processedBody, parameters: s.parameters, outputs: s.outputs, description: s.description };
+    // The last stable state, which a rollback restores: an update resuming a failed one keeps that one's.
+    if (!resuming || !s.previous) {
+      s.previous = { templateBody: s.templateBody, processedBody: s.processedBody, parameters: s.parameters, outputs: s.outputs, description: s.description };
+    }
     Object.assign(s, {
       templateBody: body,
       processedBody,
@@ -168,6 +182,10 @@ export const stacks = {
       notificationArns: input.NotificationARNs ?? s.notificationArns,
       roleArn: input.RoleARN ?? s.roleArn,
       statusReason: undefined,
+      updatePolicy: during ?? s.stackPolicy,
+      stackPolicy: stackPolicy ?? s.stackPolicy,
+      disableRollback: input.DisableRollback ?? false,
+      retainExceptOnCreate: input.RetainExceptOnCreate,
     });
     t.stacks.put(s.stackId, s);
     const e = engine(ctx);
@@ -344,8 +362,7 @@ export const stacks = {
     const t = cfnState.of(ctx);
     const s = findStack(ctx, input.StackName);
     if (s.status === "DELETE_COMPLETE") throw validation(`Stack with id ${input.StackName} does not exist`);
-    s.terminationProtection = input.EnableTerminationProtection;
-    t.stacks.put(s.stackId, s);
+    engine(ctx).patch(t, s, { terminationProtection: input.EnableTerminationProtection });
     return { StackId: s.stackId };
   },
 

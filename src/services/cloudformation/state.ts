@@ -65,6 +65,12 @@ export interface StackRec {
   principalId?: string;
   /** Export names this stack's template imports (Fn::ImportValue), recorded as its last operation evaluated them. */
   imports?: string[];
+  /** The stack policy (SetStackPolicy, CreateStack's or UpdateStack's StackPolicyBody). */
+  stackPolicy?: string;
+  /** The policy the running update is decided by: its StackPolicyDuringUpdateBody, else the stack policy it started with. */
+  updatePolicy?: string;
+  /** The running operation's RetainExceptOnCreate: what it created is deleted on rollback, Retain or not. */
+  retainExceptOnCreate?: boolean;
   /** Resources the current DeleteStack keeps (RetainResources). */
   retain?: string[];
   /** During an update: the template and parameters to restore if it rolls back. */
@@ -90,6 +96,7 @@ export interface ResourceRec {
   ref?: string;
   attributes?: Record<string, unknown>;
   deletionPolicy?: string;
+  updateReplacePolicy?: string;
   /**
    * What the current update did to it, until the update completes or rolls back: created it, updated it in
    * place or replaced it (`previous` holds what to restore or clean up), or it is to be removed.

@@ -7,6 +7,7 @@ import type { ResourceChange } from "./api.generated.js";
 import { type Engine, generatedName, handlerFailure, type Tables } from "./engine.js";
 import type { ResourceRec, StackRec } from "./state.js";
 import { runTemplate } from "./source.js";
+import { policyDenies } from "./policy.js";
 import { type EvalContext, evaluate, type Template, waves } from "./template/index.js";
 import { replacementProperties, validateProperties } from "./types.js";
 
@@ -14,13 +15,19 @@ import { replacementProperties, validateProperties } from "./types.js";
  * An update as a diff: resources new to the template are created; changed ones are updated in place, or replaced
  * (the new one created now, the old deleted in the cleanup phase) when a changed property requires it (AWS's
  * resource specification) or the type has no in-place update; unchanged ones are left alone; those gone from
- * the template are deleted in the cleanup phase. A failure rolls the update back.
+ * the template are deleted in the cleanup phase. Each change to an existing resource is first decided by the stack
+ * policy (policy.ts). A failure rolls the update back, or with DisableRollback leaves it UPDATE_FAILED; a
+ * CancelUpdateStack stops it before its next wave and rolls it back.
  */
 export async function runUpdate(engine: Engine, t: Tables, s: StackRec): Promise<void> {
   const template = runTemplate(s);
-  // Re-recorded as this update evaluates its template; a rollback puts the previous list back.
-  if (s.previous) s.previous.imports = s.imports;
+  // Re-recorded as this update evaluates its template; a rollback puts the previous list back (an update resuming one
+  // left UPDATE_FAILED keeps the last stable state's).
+  if (s.previous && s.previous.imports === undefined) s.previous.imports = s.imports;
   s.imports = [];
+  for (const { key, value: rec } of t.resources.list({ prefix: `${s.stackId}\u0000` })) {
+    if (rec.pending === "removed") t.resources.put(key, { ...rec, pending: undefined });
+  }
   const ctx = engine.host.context("cloudformation", "UpdateStack", engine.who(s));
   const failed: string[] = [];
   let created = false;
@@ -28,15 +35,19 @@ export async function runUpdate(engine: Engine, t: Tables, s: StackRec): Promise
   try {
     env = engine.env(t, s, template);
   } catch (e) {
-    return rollbackUpdate(engine, t, s, e instanceof Error ? e.message : String(e));
+    return failUpdate(engine, t, s, e instanceof Error ? e.message : String(e));
   }
   const wanted = (id: string) => !template.Resources[id].Condition || env.conditions?.[template.Resources[id].Condition!];
   for (const wave of waves(template)) {
+    // CancelUpdateStack: what is under way finishes, nothing more starts, and the update rolls back.
+    // "Stack update cancelled" is unverified wording.
+    if (engine.cancelled.has(s.stackId)) return rollbackUpdate(engine, t, s, "Stack update cancelled");
     await Promise.all(
       wave.filter(wanted).map(async (id) => {
         const key = `${s.stackId}\u0000${id}`;
         const rec = t.resources.get(key);
-        if (!rec || rec.status === "DELETE_COMPLETE") {
+        // New, or created by an update left UPDATE_FAILED whose create failed: created (again).
+        if (!rec || rec.status === "DELETE_COMPLETE" || (rec.pending === "created" && !rec.physicalId)) {
           try {
             await engine.createResource(t, s, template, id, ctx);
             const made = t.resources.get(key)!;
@@ -55,16 +66,26 @@ export async function runUpdate(engine: Engine, t: Tables, s: StackRec): Promise
     );
     if (failed.length) break;
   }
+  if (engine.cancelled.has(s.stackId)) return rollbackUpdate(engine, t, s, "Stack update cancelled");
   if (!failed.length) {
-    // What the new template no longer has (or whose condition is now false) goes in the cleanup phase.
+    // What the new template no longer has (or whose condition is now false) goes in the cleanup phase, if the stack
+    // policy lets the update delete it.
     for (const { key, value: rec } of t.resources.list({ prefix: `${s.stackId}\u0000` })) {
       if (rec.status === "DELETE_COMPLETE") continue;
-      if (!template.Resources[rec.logicalId] || !wanted(rec.logicalId)) t.resources.put(key, { ...rec, pending: "removed" });
+      if (template.Resources[rec.logicalId] && wanted(rec.logicalId)) continue;
+      const denied = policyDenies(s.updatePolicy, "Update:Delete", rec.logicalId, rec.type);
+      if (denied) {
+        failed.push(rec.logicalId);
+        t.resources.put(key, { ...rec, status: "UPDATE_FAILED", statusReason: denied, timestamp: engine.host.clock.now() });
+        engine.event(t, s, { logicalId: rec.logicalId, physicalId: rec.physicalId, type: rec.type, status: "UPDATE_FAILED", reason: denied });
+      } else t.resources.put(key, { ...rec, pending: "removed" });
     }
+  }
+  if (!failed.length) {
     try {
       s.outputs = engine.outputs(t, s, template);
     } catch (e) {
-      return rollbackUpdate(engine, t, s, e instanceof Error ? e.message : String(e));
+      return failUpdate(engine, t, s, e instanceof Error ? e.message : String(e));
     }
     // An export another stack imports may be neither removed nor changed.
     const before = new Map((s.previous?.outputs ?? []).filter((o) => o.ExportName).map((o) => [o.ExportName!, o.OutputValue]));
@@ -72,12 +93,18 @@ export async function runUpdate(engine: Engine, t: Tables, s: StackRec): Promise
     const gone = [...before.keys()].filter((n) => !after.has(n));
     const changed = [...before.keys()].filter((n) => after.has(n) && after.get(n) !== before.get(n));
     const blocked = engine.exportInUse(t, s, gone, "deleted") ?? engine.exportInUse(t, s, changed, "updated");
-    if (blocked) return rollbackUpdate(engine, t, s, blocked);
+    if (blocked) return failUpdate(engine, t, s, blocked);
     s.lastUpdatedTime = engine.host.clock.now();
     engine.setStatus(t, s, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
     return finishUpdate(engine, t, s);
   }
-  await rollbackUpdate(engine, t, s, `The following resource(s) failed to ${created ? "create" : "update"}: [${failed.sort().join(", ")}]. `);
+  await failUpdate(engine, t, s, `The following resource(s) failed to ${created ? "create" : "update"}: [${failed.sort().join(", ")}]. `);
+}
+
+/** A failed update: rolled back, or with DisableRollback left as it is, UPDATE_FAILED (RollbackStack or an update takes it on). */
+async function failUpdate(engine: Engine, t: Tables, s: StackRec, reason: string): Promise<void> {
+  if (!s.disableRollback) return rollbackUpdate(engine, t, s, reason);
+  engine.setStatus(t, s, "UPDATE_FAILED", reason);
 }
 
 /** One existing resource against the new template; false when it failed (its UPDATE_FAILED event is written). */
@@ -106,7 +133,10 @@ async function updateResource(
     return fail(e instanceof Error ? e.message : String(e));
   }
   rec.deletionPolicy = typeof decl.DeletionPolicy === "string" ? decl.DeletionPolicy : undefined;
+  rec.updateReplacePolicy = typeof decl.UpdateReplacePolicy === "string" ? decl.UpdateReplacePolicy : undefined;
   if (decl.Type === rec.type && isDeepStrictEqual(properties, rec.properties)) {
+    // Unchanged (one a failed update left UPDATE_FAILED is as it was before it).
+    if (rec.status === "UPDATE_FAILED") Object.assign(rec, { status: "UPDATE_COMPLETE", statusReason: undefined });
     t.resources.put(key, rec);
     return true;
   }
@@ -117,7 +147,16 @@ async function updateResource(
     (k) => !isDeepStrictEqual(properties[k], rec.properties[k]),
   );
   const replaces = decl.Type !== rec.type || !provider.update || changed.some((k) => replacementProperties(decl.Type).includes(k));
-  const previous = { physicalId: rec.physicalId, properties: rec.properties, ref: rec.ref, attributes: rec.attributes };
+  const denied = policyDenies(s.updatePolicy, replaces ? "Update:Replace" : "Update:Modify", id, decl.Type);
+  if (denied) return fail(denied);
+  const current = { physicalId: rec.physicalId, properties: rec.properties, ref: rec.ref, attributes: rec.attributes };
+  // A resource an update left UPDATE_FAILED already changed (DisableRollback) keeps what a rollback goes back to: its
+  // last stable state, or nothing when that update created it. A physical resource only that update made and this
+  // one replaces is deleted at once.
+  const was = { pending: rec.pending, previous: rec.previous };
+  const stable = (rec.pending === "updated" || rec.pending === "replaced") && rec.previous ? rec.previous : undefined;
+  const previous = rec.pending === "created" ? undefined : (stable ?? current);
+  const intermediate = replaces && (rec.pending === "created" || (rec.pending === "replaced" && stable)) ? current : undefined;
   const base = { ctx, stackName: s.stackName, stackId: s.stackId, logicalId: id, properties };
   try {
     if (replaces) {
@@ -129,16 +168,23 @@ async function updateResource(
         reason: "Requested update requires the creation of a new physical resource; hence creating one.",
       });
       const out = await provider.create({ ...base, generateName: (max, opts) => generatedName(s.stackName, id, max, opts) });
-      Object.assign(rec, { type: decl.Type, physicalId: out.physicalId, ref: out.ref, attributes: out.attributes, pending: "replaced" });
+      Object.assign(rec, {
+        type: decl.Type,
+        physicalId: out.physicalId,
+        ref: out.ref,
+        attributes: out.attributes,
+        pending: was.pending === "created" ? "created" : "replaced",
+      });
     } else {
       engine.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_IN_PROGRESS" });
       const out = await provider.update!({ ...base, physicalId: rec.physicalId!, previous: rec.properties, generateName: () => rec.physicalId! });
-      Object.assign(rec, { physicalId: out.physicalId, ref: out.ref, attributes: out.attributes, pending: "updated" });
+      Object.assign(rec, { physicalId: out.physicalId, ref: out.ref, attributes: out.attributes, pending: was.pending ?? "updated" });
     }
   } catch (e) {
-    t.resources.put(key, { ...rec, pending: replaces ? undefined : "updated", previous });
+    t.resources.put(key, was.pending ? { ...rec, ...was } : { ...rec, pending: replaces ? undefined : "updated", previous });
     return fail(handlerFailure(e, decl.Type.split("::")[1] ?? "Unknown"));
   }
+  if (intermediate?.physicalId) await deletePhysical(engine, t, s, ctx, rec, intermediate.physicalId, intermediate.properties);
   Object.assign(rec, { properties, previous, status: "UPDATE_COMPLETE", statusReason: undefined, timestamp: engine.host.clock.now() });
   t.resources.put(key, rec);
   engine.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_COMPLETE" });
@@ -216,10 +262,12 @@ export async function finishUpdate(engine: Engine, t: Tables, s: StackRec): Prom
   const ctx = engine.host.context("cloudformation", "UpdateStack", engine.who(s));
   for (const { key, value: rec } of t.resources.list({ prefix: `${s.stackId}\u0000` }).reverse()) {
     if (rec.pending === "replaced" && rec.previous?.physicalId) {
-      await deletePhysical(engine, t, s, ctx, rec, rec.previous.physicalId, rec.previous.properties);
+      // UpdateReplacePolicy: Retain keeps the old physical resource (out of the stack); Snapshot is refused up front.
+      if (rec.updateReplacePolicy === "Retain")
+        engine.event(t, s, { logicalId: rec.logicalId, physicalId: rec.previous.physicalId, type: rec.type, status: "DELETE_SKIPPED" });
+      else await deletePhysical(engine, t, s, ctx, rec, rec.previous.physicalId, rec.previous.properties);
     } else if (rec.pending === "removed" && rec.physicalId) {
-      if (rec.deletionPolicy === "Retain")
-        engine.event(t, s, { logicalId: rec.logicalId, physicalId: rec.physicalId, type: rec.type, status: "DELETE_SKIPPED" });
+      if (engine.keeps(s, rec, false)) engine.event(t, s, { logicalId: rec.logicalId, physicalId: rec.physicalId, type: rec.type, status: "DELETE_SKIPPED" });
       else await deletePhysical(engine, t, s, ctx, rec, rec.physicalId, rec.properties);
       t.resources.delete(key);
       continue;
@@ -227,7 +275,7 @@ export async function finishUpdate(engine: Engine, t: Tables, s: StackRec): Prom
     const now = t.resources.get(key);
     if (now && (now.pending || now.previous)) t.resources.put(key, { ...now, pending: undefined, previous: undefined });
   }
-  s.previous = undefined;
+  Object.assign(s, { previous: undefined, updatePolicy: undefined, retainExceptOnCreate: undefined });
   engine.setStatus(t, s, "UPDATE_COMPLETE");
 }
 
@@ -294,14 +342,17 @@ export async function finishRollback(engine: Engine, t: Tables, s: StackRec): Pr
   const ctx = engine.host.context("cloudformation", "UpdateStack", engine.who(s));
   for (const { key, value: rec } of t.resources.list({ prefix: `${s.stackId}\u0000` }).reverse()) {
     if (rec.pending === "created") {
-      if (rec.physicalId) await deletePhysical(engine, t, s, ctx, rec, rec.physicalId, rec.properties);
+      // The rollback of the operation that created it: RetainExceptOnCreate deletes it, Retain keeps it.
+      if (rec.physicalId && engine.keeps(s, rec, true))
+        engine.event(t, s, { logicalId: rec.logicalId, physicalId: rec.physicalId, type: rec.type, status: "DELETE_SKIPPED" });
+      else if (rec.physicalId) await deletePhysical(engine, t, s, ctx, rec, rec.physicalId, rec.properties);
       t.resources.delete(key);
     } else if (rec.pending === "replaced" && rec.previous?.physicalId) {
       await deletePhysical(engine, t, s, ctx, rec, rec.previous.physicalId, rec.previous.properties);
       t.resources.put(key, { ...rec, pending: undefined, previous: undefined });
     } else if (rec.pending || rec.previous) t.resources.put(key, { ...rec, pending: undefined, previous: undefined });
   }
-  s.previous = undefined;
+  Object.assign(s, { previous: undefined, updatePolicy: undefined, retainExceptOnCreate: undefined });
   engine.setStatus(t, s, "UPDATE_ROLLBACK_COMPLETE");
 }
 

@@ -6,7 +6,7 @@
 // reports (and in LocalStack's template validations, localstack/services/cloudformation/engine/validations.py,
 // which also records "[/Resources/X] Every Resources object must contain a Type member."). Wordings marked
 // "unverified" below are best guesses.
-import { formatError, isObject, validationError } from "./errors.js";
+import { formatError, isObject, templateError, validationError } from "./errors.js";
 import { isKnownParameterType } from "./parameters.js";
 import type { Template } from "./types.js";
 
@@ -47,6 +47,40 @@ export const PSEUDO_PARAMETERS = new Set([
 const MAX_OUTPUTS = 200;
 const MAX_DESCRIPTION = 1024;
 
+const DELETION_POLICIES = new Set(["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"]);
+const REPLACE_POLICIES = new Set(["Delete", "Retain", "Snapshot"]);
+/** The types that support the Snapshot policy (the DeletionPolicy attribute's reference, "Snapshot"). */
+const SNAPSHOT_TYPES = new Set([
+  "AWS::DocDB::DBCluster",
+  "AWS::EC2::Volume",
+  "AWS::ElastiCache::CacheCluster",
+  "AWS::ElastiCache::ReplicationGroup",
+  "AWS::Neptune::DBCluster",
+  "AWS::RDS::DBCluster",
+  "AWS::RDS::DBInstance",
+  "AWS::Redshift::Cluster",
+]);
+
+/**
+ * A resource's DeletionPolicy and UpdateReplacePolicy. "Unrecognized DeletionPolicy X for resource Y" is AWS's
+ * wording as Eucalyptus's CloudFormation reproduces it (the UpdateReplacePolicy form by analogy); Snapshot on a type
+ * that cannot take one is refused in Eucalyptus's words (unverified). A policy given as an intrinsic function
+ * (AWS::LanguageExtensions) is left to the transform.
+ */
+function checkPolicies(id: string, r: Record<string, unknown>): void {
+  for (const [attr, allowed] of [
+    ["DeletionPolicy", DELETION_POLICIES],
+    ["UpdateReplacePolicy", REPLACE_POLICIES],
+  ] as const) {
+    const v = r[attr];
+    if (v === undefined || isObject(v)) continue;
+    if (typeof v !== "string" || !allowed.has(v)) throw formatError(`Unrecognized ${attr} ${String(v)} for resource ${id}`);
+    if (v === "Snapshot" && !SNAPSHOT_TYPES.has(r.Type as string)) {
+      throw templateError(`resource type ${String(r.Type)} does not support ${attr === "DeletionPolicy" ? "deletion" : "update replace"} policy Snapshot`);
+    }
+  }
+}
+
 /** Checks the top-level sections, each resource's attributes, parameters' types, outputs and the dependency graph. */
 export function validateTemplate(t: Template): void {
   const unknown = Object.keys(t).filter((k) => !SECTIONS.has(k));
@@ -73,6 +107,7 @@ export function validateTemplate(t: Template): void {
     if (!isObject(r)) throw formatError(`[/Resources/${id}] Every Resources object must be an object.`); // unverified
     if (typeof r.Type !== "string" || r.Type === "") throw formatError(`[/Resources/${id}] Every Resources object must contain a Type member.`);
     for (const key of Object.keys(r)) if (!RESOURCE_KEYS.has(key)) throw validationError(`Invalid template resource property '${key}'`);
+    checkPolicies(id, r);
     if (r.Condition !== undefined && !(typeof r.Condition === "string" && t.Conditions && r.Condition in t.Conditions)) {
       throw formatError(`Unresolved dependencies [${String(r.Condition)}]. Cannot find condition in the Conditions block of the template`); // unverified
     }
