@@ -162,8 +162,10 @@ export class Runtime implements GatewayHost {
       this.providers = new Map();
       for (const s of this.catalog.services) for (const t of s.declared.resources?.types ?? []) this.providers.set(t, s.declared.resources!);
     }
-    const decl = this.providers.get(type);
-    return decl ? (await decl.load()).default[type] : undefined;
+    // Every `Custom::<Name>` runs as AWS::CloudFormation::CustomResource (its provider gets the name as the request's type).
+    const name = /^Custom::/.test(type) && !this.providers.has(type) ? "AWS::CloudFormation::CustomResource" : type;
+    const decl = this.providers.get(name);
+    return decl ? (await decl.load()).default[name] : undefined;
   }
 
   model(service: string): ServiceModel {

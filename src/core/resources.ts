@@ -11,6 +11,8 @@ export interface ResourceRequest {
   stackName: string;
   stackId: string;
   logicalId: string;
+  /** The type as the template names it (a custom resource's `Custom::<Name>`, which its provider passes on). */
+  type?: string;
   /** The properties, intrinsic functions resolved and AWS::NoValue removed. */
   properties: Record<string, unknown>;
   /** An update's or a delete's current physical id (absent on create). */
@@ -29,6 +31,10 @@ export interface ResourceResult {
   physicalId: string;
   ref?: string;
   attributes?: Record<string, unknown>;
+  /** The attributes are secret: Fn::GetAtt of them shows as `*****` in the stack's outputs (a custom resource's NoEcho). */
+  noEcho?: boolean;
+  /** What Fn::GetAtt of an attribute the resource lacks fails with (`{attr}` is its name); default: the template error. */
+  attributeError?: string;
 }
 
 export interface ResourceProvider {
@@ -47,3 +53,9 @@ export interface ResourceTypesDeclaration {
   types: string[];
   load(): Promise<{ default: ResourceProviders }>;
 }
+
+/**
+ * A provider's failure whose message is the resource's status reason as CloudFormation words it (a custom
+ * resource's "Received response status [FAILED] …", a wait condition's timeout), not a service error to wrap.
+ */
+export class ResourceFailure extends Error {}

@@ -118,7 +118,7 @@ async function updateResource(
   );
   const replaces = decl.Type !== rec.type || !provider.update || changed.some((k) => replacementProperties(decl.Type).includes(k));
   const previous = { physicalId: rec.physicalId, properties: rec.properties, ref: rec.ref, attributes: rec.attributes };
-  const base = { ctx, stackName: s.stackName, stackId: s.stackId, logicalId: id, properties };
+  const base = { ctx, stackName: s.stackName, stackId: s.stackId, logicalId: id, type: decl.Type, properties };
   try {
     if (replaces) {
       engine.event(t, s, {
@@ -129,11 +129,29 @@ async function updateResource(
         reason: "Requested update requires the creation of a new physical resource; hence creating one.",
       });
       const out = await provider.create({ ...base, generateName: (max, opts) => generatedName(s.stackName, id, max, opts) });
-      Object.assign(rec, { type: decl.Type, physicalId: out.physicalId, ref: out.ref, attributes: out.attributes, pending: "replaced" });
+      Object.assign(rec, {
+        type: decl.Type,
+        physicalId: out.physicalId,
+        ref: out.ref,
+        attributes: out.attributes,
+        noEcho: out.noEcho,
+        attributeError: out.attributeError,
+        pending: "replaced",
+      });
     } else {
       engine.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_IN_PROGRESS" });
       const out = await provider.update!({ ...base, physicalId: rec.physicalId!, previous: rec.properties, generateName: () => rec.physicalId! });
-      Object.assign(rec, { physicalId: out.physicalId, ref: out.ref, attributes: out.attributes, pending: "updated" });
+      // A provider that answers an update with a new physical id replaced the resource (a custom resource's
+      // PhysicalResourceId): the old one is deleted in the cleanup phase, as a replacement's is.
+      const pending = out.physicalId === rec.physicalId ? "updated" : "replaced";
+      Object.assign(rec, {
+        physicalId: out.physicalId,
+        ref: out.ref,
+        attributes: out.attributes,
+        noEcho: out.noEcho,
+        attributeError: out.attributeError,
+        pending,
+      });
     }
   } catch (e) {
     t.resources.put(key, { ...rec, pending: replaces ? undefined : "updated", previous });
@@ -247,6 +265,7 @@ export async function rollbackUpdate(engine: Engine, t: Tables, s: StackRec, rea
           stackName: s.stackName,
           stackId: s.stackId,
           logicalId: rec.logicalId,
+          type: rec.type,
           physicalId: rec.previous.physicalId!,
           properties: rec.previous.properties,
           previous: rec.properties,
@@ -323,6 +342,7 @@ async function deletePhysical(
       stackName: s.stackName,
       stackId: s.stackId,
       logicalId: rec.logicalId,
+      type: rec.type,
       physicalId,
       properties,
       generateName: () => physicalId,
