@@ -41,6 +41,11 @@ export interface ResourceProvider {
   create(req: ResourceRequest): Promise<ResourceResult>;
   /** An in-place update (properties that do not require replacement changed). Absent: every change replaces. */
   update?(req: ResourceRequest & { physicalId: string; previous: Record<string, unknown> }): Promise<ResourceResult>;
+  /**
+   * Every change is an update, which decides itself whether it replaced the resource (a custom resource: by the
+   * physical id its response gives); the specification's replacement properties are not consulted.
+   */
+  replacesItself?: boolean;
   /** Deletes the resource; one already gone is not an error (CloudFormation's delete is idempotent). */
   delete(req: ResourceRequest & { physicalId: string }): Promise<void>;
 }

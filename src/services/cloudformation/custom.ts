@@ -197,7 +197,10 @@ function customResource(): ResourceProvider {
     async create(req) {
       return result(req, await send(req, "Create", req.type ?? "AWS::CloudFormation::CustomResource"));
     },
+    replacesItself: true,
     async update(req) {
+      // As AWS's stack events read when an update changes a custom resource's ServiceToken.
+      if (String(req.properties.ServiceToken) !== String(req.previous.ServiceToken)) throw new ResourceFailure("Modifying service token is not allowed.");
       return result(req, await send(req, "Update", req.type ?? "AWS::CloudFormation::CustomResource", req.physicalId, req.previous));
     },
     async delete(req) {

@@ -4,9 +4,10 @@ import { defineService } from "../../core/service.js";
 import type { CloudformationApi } from "./api.generated.js";
 import { Engine } from "./engine.js";
 import { changeSets } from "./changesets.js";
+import { signals } from "./signal.js";
 import { stacks } from "./stacks.js";
 
-const handlers = { ...stacks, ...changeSets } satisfies Partial<CloudformationApi>;
+const handlers = { ...stacks, ...changeSets, ...signals } satisfies Partial<CloudformationApi>;
 
 export default defineService({
   name: "cloudformation",

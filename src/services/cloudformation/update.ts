@@ -116,7 +116,8 @@ async function updateResource(
   const changed = [...new Set([...Object.keys(properties), ...Object.keys(rec.properties)])].filter(
     (k) => !isDeepStrictEqual(properties[k], rec.properties[k]),
   );
-  const replaces = decl.Type !== rec.type || !provider.update || changed.some((k) => replacementProperties(decl.Type).includes(k));
+  const replaces =
+    decl.Type !== rec.type || !provider.update || (!provider.replacesItself && changed.some((k) => replacementProperties(decl.Type).includes(k)));
   const previous = { physicalId: rec.physicalId, properties: rec.properties, ref: rec.ref, attributes: rec.attributes };
   const base = { ctx, stackName: s.stackName, stackId: s.stackId, logicalId: id, type: decl.Type, properties };
   try {

@@ -12,6 +12,8 @@ import type { ServiceHost } from "../../core/service.js";
 import { baseUrl, waitFor } from "./custom.js";
 import type { Engine } from "./engine.js";
 import { handleUrl, parseHandleUrl, signalState } from "./presign.js";
+import { runTemplate } from "./source.js";
+import { cfnState } from "./state.js";
 
 const MAX_TIMEOUT = 43_200;
 const hostOf = (req: ResourceRequest): ServiceHost => req.ctx.instance<Engine>().host;
@@ -35,12 +37,11 @@ const waitCondition: ResourceProvider = {
   async create(req) {
     const host = hostOf(req);
     const p = req.properties;
-    if (p.Handle === undefined) {
-      // CloudFormation's other form: a CreationPolicy's ResourceSignal, signalled through SignalResource.
-      throw new ResourceFailure(
-        "Stratus runs a WaitCondition on its Handle; one waiting for SignalResource signals (CreationPolicy without Handle) is not supported by Stratus yet.",
-      );
-    }
+    // The other form: a CreationPolicy's ResourceSignal, signalled through SignalResource (its properties unused).
+    const policy = creationPolicy(req);
+    if (policy) return awaitSignals(req, host, policy);
+    // unverified wording
+    if (p.Handle === undefined) throw new ResourceFailure("A WaitCondition without a CreationPolicy requires the Handle and Timeout properties");
     const target = parseHandleUrl(String(p.Handle));
     // unverified wording
     if (!target) throw new ResourceFailure(`Invalid WaitConditionHandle URL: ${String(p.Handle)}`);
@@ -76,6 +77,42 @@ const waitCondition: ResourceProvider = {
   },
   async delete() {},
 };
+
+/** The resource's CreationPolicy ResourceSignal (Count, Timeout as an ISO 8601 duration), if the template gives one. */
+function creationPolicy(req: ResourceRequest): { count: number; seconds: number } | undefined {
+  const s = cfnState.of(req.ctx).stacks.get(req.stackId);
+  const policy = s && (runTemplate(s).Resources[req.logicalId]?.CreationPolicy as { ResourceSignal?: { Count?: unknown; Timeout?: unknown } } | undefined);
+  if (!policy) return undefined;
+  const count = policy.ResourceSignal?.Count === undefined ? 1 : Number(policy.ResourceSignal.Count);
+  const timeout = String(policy.ResourceSignal?.Timeout ?? "PT5M");
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(timeout);
+  const seconds = m && timeout !== "PT" ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : Number.NaN;
+  // unverified wording; AWS's maximum is PT12H (the CreationPolicy attribute reference).
+  if (!Number.isInteger(count) || count < 1) throw new ResourceFailure("CreationPolicy ResourceSignal Count must be a positive integer");
+  if (!(seconds > 0 && seconds <= MAX_TIMEOUT))
+    throw new ResourceFailure(`CreationPolicy ResourceSignal Timeout must be an ISO 8601 duration of at most PT12H: ${timeout}`);
+  return { count, seconds };
+}
+
+/** Waits for SignalResource's signals: AWS's reasons for a FAILURE signal and for too few in time. */
+async function awaitSignals(req: ResourceRequest, host: ServiceHost, policy: { count: number; seconds: number }) {
+  const handles = signalState.of(req.ctx).handles;
+  const key = `${req.stackId}/${req.logicalId}`;
+  handles.put(key, { url: "", signals: {} });
+  const deadline = host.clock.now() + policy.seconds * 1000;
+  const outcome = await waitFor(host, () => {
+    const signals = Object.values(handles.get(key)?.signals ?? {});
+    // As AWS's stack events read: "Received FAILURE signal with UniqueId i-…", "Failed to receive 1 resource signal(s) within the specified duration".
+    const failure = signals.find((x) => x.Status === "FAILURE");
+    if (failure) return { fail: `Received FAILURE signal with UniqueId ${String(failure.UniqueId)}` };
+    const ok = signals.filter((x) => x.Status === "SUCCESS");
+    if (ok.length >= policy.count) return { ok: true };
+    if (host.clock.now() >= deadline) return { fail: `Failed to receive ${policy.count} resource signal(s) within the specified duration` };
+    return undefined;
+  });
+  if ("fail" in outcome) throw new ResourceFailure(outcome.fail as string);
+  return { physicalId: key, attributes: { Id: key, Data: dataOf(req, key) } };
+}
 
 /** A wait condition's Data: the success signals its handle (its physical id) holds, by UniqueId. */
 function dataOf(req: ResourceRequest, physicalId: string): string {

@@ -14,6 +14,7 @@ import {
   DescribeStackEventsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
+  SignalResourceCommand,
   UpdateStackCommand,
   waitUntilStackCreateComplete,
   waitUntilStackDeleteComplete,
@@ -506,4 +507,68 @@ test("wait condition: a FAILURE signal and the timeout fail it with AWS's reason
     "Properties validation failed for resource Meta with message: [#/Analytics: expected type: String, found: JSONObject]",
   );
   await deleteStack("cdk-meta-bad");
+});
+
+test("a custom resource's ServiceToken cannot change (AWS's reason; the update rolls back)", async () => {
+  const provider = {
+    Type: "AWS::Lambda::Function",
+    Properties: {
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      Role: { Ref: "Role" },
+      Code: {
+        ZipFile: `var response = require("cfn-response");
+exports.handler = function (event, context) {
+  response.send(event, context, response.SUCCESS, { Token: event.ServiceToken }, "tok");
+};`,
+      },
+    },
+  };
+  const template = (fn: string) => ({
+    Parameters: { Role: { Type: "String" } },
+    Resources: { One: provider, Two: provider, Thing: { Type: "Custom::Token", Properties: { ServiceToken: { "Fn::GetAtt": [fn, "Arn"] } } } },
+    Outputs: { Token: { Value: { "Fn::GetAtt": ["Thing", "Token"] } } },
+  });
+  await createStack("cr-token", template("One"), { Role: roleArn });
+  const before = await created("cr-token");
+  assert.match(before.Token, /:function:cr-token-One-/);
+  await cfn.send(
+    new UpdateStackCommand({
+      StackName: "cr-token",
+      TemplateBody: JSON.stringify(template("Two")),
+      Parameters: [{ ParameterKey: "Role", ParameterValue: roleArn }],
+    }),
+  );
+  await eventually(async () => assert.equal((await stack("cr-token")).status, "UPDATE_ROLLBACK_COMPLETE"), 60_000, 200);
+  const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: "cr-token" }))).StackEvents!;
+  assert.equal(
+    events.find((e) => e.LogicalResourceId === "Thing" && e.ResourceStatus === "UPDATE_FAILED")?.ResourceStatusReason,
+    "Modifying service token is not allowed.",
+  );
+  assert.deepEqual((await stack("cr-token")).outputs, before);
+  await deleteStack("cr-token");
+});
+
+test("a WaitCondition with a CreationPolicy completes on SignalResource's signals, and fails on a FAILURE signal", async () => {
+  const template = {
+    Resources: { Wait: { Type: "AWS::CloudFormation::WaitCondition", CreationPolicy: { ResourceSignal: { Count: 2, Timeout: "PT1M" } } } },
+    Outputs: { Data: { Value: { "Fn::GetAtt": ["Wait", "Data"] } } },
+  };
+  await createStack("wc-policy", template);
+  await eventually(async () => assert.equal((await resources("wc-policy")).Wait?.ResourceStatus, "CREATE_IN_PROGRESS"), 30_000, 100);
+  await cfn.send(new SignalResourceCommand({ StackName: "wc-policy", LogicalResourceId: "Wait", UniqueId: "i-1", Status: "SUCCESS" }));
+  assert.equal((await stack("wc-policy")).status, "CREATE_IN_PROGRESS");
+  await cfn.send(new SignalResourceCommand({ StackName: "wc-policy", LogicalResourceId: "Wait", UniqueId: "i-2", Status: "SUCCESS" }));
+  await created("wc-policy");
+  await assert.rejects(
+    cfn.send(new SignalResourceCommand({ StackName: "wc-policy", LogicalResourceId: "Nope", UniqueId: "i-3", Status: "SUCCESS" })),
+    (e: Error) => e.name === "ValidationError" && e.message === "Resource Nope does not exist for stack wc-policy",
+  );
+  await deleteStack("wc-policy");
+
+  await createStack("wc-policy-fail", template);
+  await eventually(async () => assert.equal((await resources("wc-policy-fail")).Wait?.ResourceStatus, "CREATE_IN_PROGRESS"), 30_000, 100);
+  await cfn.send(new SignalResourceCommand({ StackName: "wc-policy-fail", LogicalResourceId: "Wait", UniqueId: "i-9", Status: "FAILURE" }));
+  assert.equal(await failedReason("wc-policy-fail", "Wait"), "Received FAILURE signal with UniqueId i-9");
+  await deleteStack("wc-policy-fail");
 });
