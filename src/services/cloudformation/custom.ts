@@ -152,7 +152,11 @@ function interpret(raw: string, requestId: string): Answer {
   if (!r || typeof r !== "object" || Array.isArray(r)) throw new ResourceFailure("Response is not valid JSON.");
   if (r.Status === "FAILED") {
     // As AWS's stack events read: "Received response status [FAILED] from custom resource. Message returned: … (RequestId: …)".
-    throw new ResourceFailure(`Received response status [FAILED] from custom resource. Message returned: ${String(r.Reason ?? "")} (RequestId: ${requestId})`);
+    // The physical id it reports is what the rollback's Delete names.
+    throw new ResourceFailure(
+      `Received response status [FAILED] from custom resource. Message returned: ${String(r.Reason ?? "")} (RequestId: ${requestId})`,
+      typeof r.PhysicalResourceId === "string" && r.PhysicalResourceId ? r.PhysicalResourceId : undefined,
+    );
   }
   // unverified wording
   if (r.Status !== "SUCCESS") throw new ResourceFailure(`Invalid response status [${String(r.Status)}] from custom resource (RequestId: ${requestId})`);

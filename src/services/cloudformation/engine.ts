@@ -252,6 +252,9 @@ export class Engine {
       t.resources.put(key, rec);
       this.event(t, s, { logicalId: id, physicalId: out.physicalId, type: decl.Type, status: "CREATE_COMPLETE" });
     } catch (e) {
+      // A failure that still names a physical resource leaves it recorded, so a rollback deletes it (as AWS sends
+      // a custom resource whose create failed a Delete).
+      if (e instanceof ResourceFailure && e.physicalId) rec.physicalId = e.physicalId;
       return fail(handlerFailure(e, decl.Type.split("::")[1] ?? "Unknown"));
     }
   }

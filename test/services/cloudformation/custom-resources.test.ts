@@ -274,6 +274,22 @@ test("custom resource with a Python provider: success, a FAILED update rolled ba
   );
   assert.equal((await stack("cr-py-fail")).status, "CREATE_FAILED");
   await deleteStack("cr-py-fail");
+
+  // With rollback, the resource whose create failed gets a Delete naming the physical id its response gave
+  // (cfnresponse's default, the log stream's name), which the provider answers.
+  await cfn.send(
+    new CreateStackCommand({
+      StackName: "cr-py-rollback",
+      TemplateBody: JSON.stringify(pyTemplate("x", true)),
+      Parameters: [{ ParameterKey: "Role", ParameterValue: roleArn }],
+    }),
+  );
+  await eventually(async () => assert.equal((await stack("cr-py-rollback")).status, "ROLLBACK_COMPLETE"), 60_000, 200);
+  const rolled = (await cfn.send(new DescribeStackEventsCommand({ StackName: "cr-py-rollback" }))).StackEvents!.filter((e) => e.LogicalResourceId === "Thing");
+  const deleted = rolled.find((e) => e.ResourceStatus === "DELETE_COMPLETE");
+  assert.match(deleted?.PhysicalResourceId ?? "", /^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+  assert.equal(rolled.find((e) => e.ResourceStatus === "CREATE_FAILED")?.PhysicalResourceId, deleted?.PhysicalResourceId);
+  await deleteStack("cr-py-rollback");
 });
 
 test("custom resource without a response fails after its ServiceTimeout with AWS's reason", async () => {
