@@ -9,7 +9,7 @@
 // is recorded first, so a server restarted while a delete waits keeps waiting for the same request (or times out).
 // Data's keys are the resource's Fn::GetAtt attributes; a new PhysicalResourceId on Update replaces the resource
 // (update.ts deletes the old one in the cleanup phase).
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { ResourceProvider, ResourceRequest, ResourceResult } from "../../core/resources.js";
 import { ResourceFailure } from "../../core/resources.js";
 import type { ServiceHost } from "../../core/service.js";
@@ -98,15 +98,19 @@ async function send(
   const token = req.properties.ServiceToken;
   const timeout = serviceTimeout(req.properties);
   const prefix = `${req.stackId}\u0000${req.logicalId}\u0000`;
-  // A request recorded before a restart, for the same operation and still in time, is waited for again (not resent).
+  // A request recorded before a restart, the same one and still in time, is waited for again (not resent).
+  const fingerprint = createHash("sha256")
+    .update(JSON.stringify([req.properties, old ?? null]))
+    .digest("hex");
   let rec: CustomRequestRec | undefined;
   for (const { key, value } of tables.customRequests.list({ prefix })) {
-    if (!rec && value.requestType === requestType && value.physicalId === physicalId && value.response === undefined && value.deadline > host.clock.now())
-      rec = value;
+    const same = value.requestType === requestType && value.physicalId === physicalId && value.fingerprint === fingerprint;
+    if (!rec && same && value.response === undefined && value.deadline > host.clock.now()) rec = value;
     else tables.customRequests.delete(key);
   }
   if (!rec) {
-    rec = { requestId: randomUUID(), stackId: req.stackId, logicalId: req.logicalId, requestType, physicalId, deadline: host.clock.now() + timeout * 1000 };
+    const deadline = host.clock.now() + timeout * 1000;
+    rec = { requestId: randomUUID(), stackId: req.stackId, logicalId: req.logicalId, requestType, physicalId, fingerprint, deadline };
     const event: Record<string, unknown> = {
       RequestType: requestType,
       ServiceToken: token,

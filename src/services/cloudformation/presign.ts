@@ -17,6 +17,8 @@ export interface CustomRequestRec {
   logicalId: string;
   requestType: "Create" | "Update" | "Delete";
   physicalId?: string;
+  /** A hash of the request's properties (and old properties): only the same request is waited for again. */
+  fingerprint?: string;
   /** Epoch ms after which the request has timed out. */
   deadline: number;
   /** The raw body of the first response PUT to the ResponseURL. */
