@@ -125,7 +125,13 @@ async function send(
       ...(req.properties.ServiceTimeout === undefined ? {} : { ServiceTimeout: timeout }),
     };
     tables.customRequests.put(prefix + rec.requestId, rec);
-    await deliver(req, String(token), event);
+    try {
+      await deliver(req, String(token), event);
+    } catch (e) {
+      // Never sent: nothing to wait for after a restart either.
+      tables.customRequests.delete(prefix + rec.requestId);
+      throw e;
+    }
   }
   const requestId = rec.requestId;
   const key = prefix + requestId;

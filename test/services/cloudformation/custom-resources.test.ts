@@ -588,3 +588,17 @@ test("a WaitCondition with a CreationPolicy completes on SignalResource's signal
   assert.equal(await failedReason("wc-policy-fail", "Wait"), "Received FAILURE signal with UniqueId i-9");
   await deleteStack("wc-policy-fail");
 });
+
+test("a custom resource whose ServiceToken is no Lambda function or SNS topic fails at once, saying so", async () => {
+  const account = (await cfn.config.credentials()).accessKeyId;
+  const missing = `arn:aws:lambda:us-east-1:${account}:function:not-there`;
+  await createStack("cr-bad-token", {
+    Resources: {
+      Missing: { Type: "Custom::Bad", Properties: { ServiceToken: missing } },
+      Nonsense: { Type: "Custom::Bad", Properties: { ServiceToken: "not-an-arn" } },
+    },
+  });
+  assert.match(await failedReason("cr-bad-token", "Missing"), new RegExp(`^Failed to send the request to the ServiceToken ${missing}: Function not found`));
+  assert.equal(await failedReason("cr-bad-token", "Nonsense"), "Invalid ServiceToken not-an-arn: it must be the ARN of a Lambda function or an SNS topic.");
+  await deleteStack("cr-bad-token");
+});
