@@ -171,8 +171,11 @@ export class Runtime implements GatewayHost {
 
   /** The provider of a CloudFormation resource type among the services' declarations; undefined if none runs it. */
   async resourceProvider(type: string): Promise<ResourceProvider | undefined> {
-    const decl = this.declaredTypes().get(type);
-    return decl ? (await decl.load()).default[type] : undefined;
+    const providers = this.declaredTypes();
+    // Every `Custom::<Name>` runs as AWS::CloudFormation::CustomResource (its provider gets the name as the request's type).
+    const name = /^Custom::/.test(type) && !providers.has(type) ? "AWS::CloudFormation::CustomResource" : type;
+    const decl = providers.get(name);
+    return decl ? (await decl.load()).default[name] : undefined;
   }
 
   model(service: string): ServiceModel {

@@ -11,6 +11,8 @@ export interface ResourceRequest {
   stackName: string;
   stackId: string;
   logicalId: string;
+  /** The type as the template names it (a custom resource's `Custom::<Name>`, which its provider passes on). */
+  type?: string;
   /** The properties, intrinsic functions resolved and AWS::NoValue removed. */
   properties: Record<string, unknown>;
   /** An update's or a delete's current physical id (absent on create). */
@@ -29,12 +31,21 @@ export interface ResourceResult {
   physicalId: string;
   ref?: string;
   attributes?: Record<string, unknown>;
+  /** The attributes are secret: Fn::GetAtt of them shows as `*****` in the stack's outputs (a custom resource's NoEcho). */
+  noEcho?: boolean;
+  /** What Fn::GetAtt of an attribute the resource lacks fails with (`{attr}` is its name); default: the template error. */
+  attributeError?: string;
 }
 
 export interface ResourceProvider {
   create(req: ResourceRequest): Promise<ResourceResult>;
   /** An in-place update (properties that do not require replacement changed). Absent: every change replaces. */
   update?(req: ResourceRequest & { physicalId: string; previous: Record<string, unknown> }): Promise<ResourceResult>;
+  /**
+   * Every change is an update, which decides itself whether it replaced the resource (a custom resource: by the
+   * physical id its response gives); the specification's replacement properties are not consulted.
+   */
+  replacesItself?: boolean;
   /** Deletes the resource; one already gone is not an error (CloudFormation's delete is idempotent). */
   delete(req: ResourceRequest & { physicalId: string }): Promise<void>;
 }
@@ -46,4 +57,18 @@ export type ResourceProviders = Record<string, ResourceProvider>;
 export interface ResourceTypesDeclaration {
   types: string[];
   load(): Promise<{ default: ResourceProviders }>;
+}
+
+/**
+ * A provider's failure whose message is the resource's status reason as CloudFormation words it (a custom
+ * resource's "Received response status [FAILED] …", a wait condition's timeout), not a service error to wrap.
+ */
+export class ResourceFailure extends Error {
+  /** A physical id the failed create still reports (a custom resource's FAILED response): a rollback deletes it. */
+  constructor(
+    message: string,
+    readonly physicalId?: string,
+  ) {
+    super(message);
+  }
 }

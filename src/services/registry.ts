@@ -132,8 +132,13 @@ export const REGISTRY: ServiceRegistration[] = [
     name: "cloudformation",
     botocore: "cloudformation",
     load: () => import("./cloudformation/index.js"),
+    // A custom resource's ResponseURL and a wait condition handle's URL (presigned, served by cloudformation/responses.ts).
+    routes: [{ matches: (_host, path) => path.startsWith("/_stratus/cloudformation/"), load: () => import("./cloudformation/responses.js") }],
     // Its own types: nested stacks, custom resources, wait conditions, macros (cloudformation/providers.ts).
-    resources: { types: [], load: () => import("./cloudformation/providers.js") },
+    resources: {
+      types: ["AWS::CloudFormation::CustomResource", "AWS::CloudFormation::WaitCondition", "AWS::CloudFormation::WaitConditionHandle", "AWS::CDK::Metadata"],
+      load: () => import("./cloudformation/providers.js"),
+    },
   },
   { name: "xray", botocore: "xray" },
   { name: "ecs", botocore: "ecs" },

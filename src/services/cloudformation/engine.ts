@@ -5,7 +5,7 @@
 // rollback carries on): a stack is never left IN_PROGRESS. Updates, their cleanup and rollback are update.ts's.
 import { isServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
-import type { ResourceProvider } from "../../core/resources.js";
+import { type ResourceProvider, ResourceFailure } from "../../core/resources.js";
 import type { Identity, ServiceHost } from "../../core/service.js";
 import type { Output } from "./api.generated.js";
 import { cfnState, type EventRec, type ResourceRec, type StackRec } from "./state.js";
@@ -35,6 +35,7 @@ export function generatedName(stack: string, logicalId: string, max: number, opt
 
 /** A provider's failure as CloudFormation words it on the resource (Cloud Control's handler message). */
 export function handlerFailure(e: unknown, service: string): string {
+  if (e instanceof ResourceFailure) return e.message;
   if (!isServiceError(e)) return `Internal Failure`;
   const handlerCode = /AlreadyExists|ResourceExists/i.test(e.code)
     ? "AlreadyExists"
@@ -222,7 +223,12 @@ export class Engine {
         const r = resource(id);
         return r ? (r.ref ?? r.physicalId) : undefined;
       },
-      getAtt: (id, attr) => resource(id)?.attributes?.[attr],
+      getAtt: (id, attr) => {
+        const r = resource(id);
+        const v = r?.attributes?.[attr];
+        if (v === undefined && r?.attributeError) throw new Error(r.attributeError.replace("{attr}", attr));
+        return v;
+      },
       importValue: (name) => {
         if (!s.imports?.includes(name)) s.imports = [...(s.imports ?? []), name];
         for (const { value: other } of t.stacks.list()) {
@@ -279,19 +285,36 @@ export class Engine {
         stackName: s.stackName,
         stackId: s.stackId,
         logicalId: id,
+        type: decl.Type,
         properties,
         generateName: (max, opts) => generatedName(s.stackName, id, max, opts),
       });
-      Object.assign(rec, { physicalId: out.physicalId, ref: out.ref, attributes: out.attributes, status: "CREATE_COMPLETE", timestamp: this.host.clock.now() });
+      Object.assign(rec, {
+        physicalId: out.physicalId,
+        ref: out.ref,
+        attributes: out.attributes,
+        noEcho: out.noEcho,
+        attributeError: out.attributeError,
+        status: "CREATE_COMPLETE",
+        timestamp: this.host.clock.now(),
+      });
       t.resources.put(key, rec);
       this.event(t, s, { logicalId: id, physicalId: out.physicalId, type: decl.Type, status: "CREATE_COMPLETE" });
     } catch (e) {
+      // A failure that still names a physical resource leaves it recorded, so a rollback deletes it (as AWS sends
+      // a custom resource whose create failed a Delete).
+      if (e instanceof ResourceFailure && e.physicalId) rec.physicalId = e.physicalId;
       return fail(handlerFailure(e, decl.Type.split("::")[1] ?? "Unknown"));
     }
   }
 
   outputs(t: Tables, s: StackRec, template: Template): Output[] {
-    const env = this.env(t, s, template);
+    const base = this.env(t, s, template);
+    // A resource whose attributes are secret (a custom resource's NoEcho) shows them masked.
+    const env: EvalContext = {
+      ...base,
+      getAtt: (id, attr) => (t.resources.get(`${s.stackId}\u0000${id}`)?.noEcho ? "*****" : base.getAtt?.(id, attr)),
+    };
     return Object.entries(template.Outputs ?? {})
       .filter(([, o]) => !o.Condition || env.conditions?.[o.Condition])
       .map(([key, o]) => {
@@ -380,6 +403,7 @@ export class Engine {
                 stackName: s.stackName,
                 stackId: s.stackId,
                 logicalId: id,
+                type: rec.type,
                 physicalId: physicalId!,
                 properties,
                 generateName: () => physicalId!,

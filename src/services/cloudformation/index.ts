@@ -6,10 +6,11 @@ import { Engine } from "./engine.js";
 import { changeSets } from "./changesets.js";
 import { registryTypes } from "./registry-types.js";
 import { recovery } from "./recovery.js";
+import { signals } from "./signal.js";
 import { stacks } from "./stacks.js";
 import { stackSets, startStackSets } from "./stacksets.js";
 
-const handlers = { ...stacks, ...changeSets, ...registryTypes, ...stackSets, ...recovery } satisfies Partial<CloudformationApi>;
+const handlers = { ...stacks, ...changeSets, ...registryTypes, ...stackSets, ...recovery, ...signals } satisfies Partial<CloudformationApi>;
 
 export default defineService({
   name: "cloudformation",

@@ -95,6 +95,10 @@ export interface ResourceRec {
   properties: Record<string, unknown>;
   ref?: string;
   attributes?: Record<string, unknown>;
+  /** Fn::GetAtt of its attributes is masked in outputs (a custom resource's NoEcho). */
+  noEcho?: boolean;
+  /** Fn::GetAtt of an attribute it lacks fails with this (`{attr}` its name): a custom resource's wording. */
+  attributeError?: string;
   deletionPolicy?: string;
   updateReplacePolicy?: string;
   /**

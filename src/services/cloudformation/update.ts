@@ -146,7 +146,8 @@ async function updateResource(
   const changed = [...new Set([...Object.keys(properties), ...Object.keys(rec.properties)])].filter(
     (k) => !isDeepStrictEqual(properties[k], rec.properties[k]),
   );
-  const replaces = decl.Type !== rec.type || !provider.update || changed.some((k) => replacementProperties(decl.Type).includes(k));
+  const replaces =
+    decl.Type !== rec.type || !provider.update || (!provider.replacesItself && changed.some((k) => replacementProperties(decl.Type).includes(k)));
   const denied = policyDenies(s.updatePolicy, replaces ? "Update:Replace" : "Update:Modify", id, decl.Type);
   if (denied) return fail(denied);
   const current = { physicalId: rec.physicalId, properties: rec.properties, ref: rec.ref, attributes: rec.attributes };
@@ -157,7 +158,7 @@ async function updateResource(
   const stable = (rec.pending === "updated" || rec.pending === "replaced") && rec.previous ? rec.previous : undefined;
   const previous = rec.pending === "created" ? undefined : (stable ?? current);
   const intermediate = replaces && (rec.pending === "created" || (rec.pending === "replaced" && stable)) ? current : undefined;
-  const base = { ctx, stackName: s.stackName, stackId: s.stackId, logicalId: id, properties };
+  const base = { ctx, stackName: s.stackName, stackId: s.stackId, logicalId: id, type: decl.Type, properties };
   try {
     if (replaces) {
       engine.event(t, s, {
@@ -173,12 +174,24 @@ async function updateResource(
         physicalId: out.physicalId,
         ref: out.ref,
         attributes: out.attributes,
+        noEcho: out.noEcho,
+        attributeError: out.attributeError,
         pending: was.pending === "created" ? "created" : "replaced",
       });
     } else {
       engine.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_IN_PROGRESS" });
       const out = await provider.update!({ ...base, physicalId: rec.physicalId!, previous: rec.properties, generateName: () => rec.physicalId! });
-      Object.assign(rec, { physicalId: out.physicalId, ref: out.ref, attributes: out.attributes, pending: was.pending ?? "updated" });
+      // A provider that answers an update with a new physical id replaced the resource (a custom resource's
+      // PhysicalResourceId): the old one is deleted in the cleanup phase, as a replacement's is.
+      const pending = out.physicalId === rec.physicalId ? (was.pending ?? "updated") : was.pending === "created" ? "created" : "replaced";
+      Object.assign(rec, {
+        physicalId: out.physicalId,
+        ref: out.ref,
+        attributes: out.attributes,
+        noEcho: out.noEcho,
+        attributeError: out.attributeError,
+        pending,
+      });
     }
   } catch (e) {
     t.resources.put(key, was.pending ? { ...rec, ...was } : { ...rec, pending: replaces ? undefined : "updated", previous });
@@ -295,6 +308,7 @@ export async function rollbackUpdate(engine: Engine, t: Tables, s: StackRec, rea
           stackName: s.stackName,
           stackId: s.stackId,
           logicalId: rec.logicalId,
+          type: rec.type,
           physicalId: rec.previous.physicalId!,
           properties: rec.previous.properties,
           previous: rec.properties,
@@ -374,6 +388,7 @@ async function deletePhysical(
       stackName: s.stackName,
       stackId: s.stackId,
       logicalId: rec.logicalId,
+      type: rec.type,
       physicalId,
       properties,
       generateName: () => physicalId,
