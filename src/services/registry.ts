@@ -135,6 +135,8 @@ export const REGISTRY: ServiceRegistration[] = [
     // Its own types: nested stacks, custom resources, wait conditions, macros (cloudformation/providers.ts).
     resources: { types: [], load: () => import("./cloudformation/providers.js") },
   },
+  // Cloud Control API: the resource types above, through the same providers CloudFormation's engine uses.
+  { name: "cloudcontrol", botocore: "cloudcontrol", load: () => import("./cloudcontrol/index.js") },
   { name: "xray", botocore: "xray" },
   { name: "ecs", botocore: "ecs" },
   { name: "ecr", botocore: "ecr" },
