@@ -45,6 +45,8 @@ export interface ResourceProvider {
    * no longer exists. Cloud Control's GetResource and CloudFormation's drift detection use it; absent: neither can.
    */
   read?(req: ReadRequest): Promise<Record<string, unknown> | undefined>;
+  /** Properties the service never returns (the registry schema's writeOnlyProperties): left out of drift checks. */
+  writeOnly?: string[];
   /** The physical ids of every resource of the type in the context's account and region (Cloud Control's ListResources). */
   list?(ctx: HandlerContext): Promise<string[]>;
   /** An in-place update (properties that do not require replacement changed). Absent: every change replaces. */

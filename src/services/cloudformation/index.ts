@@ -5,8 +5,9 @@ import type { CloudformationApi } from "./api.generated.js";
 import { Engine } from "./engine.js";
 import { changeSets } from "./changesets.js";
 import { stacks } from "./stacks.js";
+import { drift } from "./drift.js";
 
-const handlers = { ...stacks, ...changeSets } satisfies Partial<CloudformationApi>;
+const handlers = { ...stacks, ...changeSets, ...drift } satisfies Partial<CloudformationApi>;
 
 export default defineService({
   name: "cloudformation",
