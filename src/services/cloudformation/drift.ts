@@ -53,7 +53,7 @@ function normalize(v: unknown, other: unknown): unknown {
 const keyed = (v: unknown[]): v is { Key: string }[] => v.length > 0 && v.every((x) => isObject(x) && typeof x.Key === "string");
 
 const shown = (v: unknown) => (typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v));
-const escape = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+const pointerToken = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
 
 /** The differences between an expected and an actual value, by JSON pointer (ADD, REMOVE, NOT_EQUAL). */
 export function differences(expected: unknown, actual: unknown, path = ""): PropertyDifference[] {
@@ -62,7 +62,7 @@ export function differences(expected: unknown, actual: unknown, path = ""): Prop
   if (isObject(e) && isObject(a)) {
     const out: PropertyDifference[] = [];
     for (const k of new Set([...Object.keys(e), ...Object.keys(a)])) {
-      const p = `${path}/${escape(k)}`;
+      const p = `${path}/${pointerToken(k)}`;
       if (!(k in a) || a[k] === undefined) out.push({ PropertyPath: p, ExpectedValue: shown(e[k]), ActualValue: "null", DifferenceType: "REMOVE" });
       else if (!(k in e) || e[k] === undefined) out.push({ PropertyPath: p, ExpectedValue: "null", ActualValue: shown(a[k]), DifferenceType: "ADD" });
       else out.push(...differences(e[k], a[k], p));
