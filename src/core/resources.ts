@@ -45,8 +45,12 @@ export interface ResourceProvider {
    * no longer exists. Cloud Control's GetResource and CloudFormation's drift detection use it; absent: neither can.
    */
   read?(req: ReadRequest): Promise<Record<string, unknown> | undefined>;
-  /** Properties the service never returns (the registry schema's writeOnlyProperties): left out of drift checks. */
-  writeOnly?: string[];
+  /**
+   * Properties `read` does not report: the registry schema's writeOnlyProperties (the service never returns them),
+   * and any the provider's read does not cover yet. Drift detection leaves them unchecked rather than calling them
+   * removed.
+   */
+  notRead?: string[];
   /** The physical ids of every resource of the type in the context's account and region (Cloud Control's ListResources). */
   list?(ctx: HandlerContext): Promise<string[]>;
   /** An in-place update (properties that do not require replacement changed). Absent: every change replaces. */

@@ -105,9 +105,11 @@ async function checkResource(ctx: HandlerContext, s: StackRec, logicalId: string
   const provider = rec.physicalId ? await engine.host.resourceProvider(rec.type) : undefined;
   const drift: ResourceDriftRec = { logicalId, physicalId: rec.physicalId, type: rec.type, status: "NOT_CHECKED", timestamp: ctx.now() };
   if (provider?.read && rec.physicalId) {
-    const skip = new Set([...(provider.writeOnly ?? []), ...readOnlyProperties(rec.type)]);
+    const skip = new Set([...(provider.notRead ?? []), ...readOnlyProperties(rec.type)]);
     const expected = Object.fromEntries(Object.entries(rec.properties).filter(([k]) => !skip.has(k)));
     const actual = await provider.read({ ctx, physicalId: rec.physicalId });
+    // Tags with the reserved aws: prefix are AWS's own (aws:cloudformation:stack-name…), never a template's.
+    if (actual && Array.isArray(actual.Tags)) actual.Tags = actual.Tags.filter((t) => !(isObject(t) && String(t.Key).startsWith("aws:")));
     drift.expected = expected;
     if (!actual) drift.status = "DELETED";
     else {
