@@ -78,7 +78,7 @@ export class Worker {
    * UnsupportedActionException for one Stratus does not run or whose provider cannot do the action.
    */
   async provider(type: string, action: Action): Promise<ResourceProvider> {
-    // Wording: unverified (AWS's TypeNotFoundException for a type the registry lacks).
+    // AWS's wording: "The type 'AWS::Route53RecoveryControl::Cluster' cannot be found." (pulumi/pulumi-aws-native#2308).
     if (!typeExists(type) || type.startsWith("Custom::")) throw new TypeNotFoundException(`The type '${type}' cannot be found.`);
     // CloudFormation's own types (stacks, custom resources, wait conditions) exist only inside a stack.
     const provider = type.startsWith("AWS::CloudFormation::") ? undefined : await this.host.resourceProvider(type);

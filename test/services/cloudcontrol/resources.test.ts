@@ -171,7 +171,8 @@ for (const c of clis) {
   test(`${c.label}: unknown types, types Stratus does not run, invalid desired states, client tokens`, async () => {
     const account = randomAccount();
     const aws = cli(c, server.url, account);
-    await aws.fails(["get-resource", "--type-name", "AWS::Nope::Thing", "--identifier", "x"], "TypeNotFoundException");
+    const unknown = await aws.fails(["get-resource", "--type-name", "AWS::Nope::Thing", "--identifier", "x"], "TypeNotFoundException");
+    assert.match(unknown, /The type 'AWS::Nope::Thing' cannot be found\./);
     await aws.fails(["create-resource", "--type-name", "AWS::Nope::Thing", "--desired-state", "{}"], "TypeNotFoundException");
     const unsupported = await aws.fails(["list-resources", "--type-name", "AWS::EC2::VPC"], "UnsupportedActionException");
     assert.match(unsupported, /not supported by Stratus/);
