@@ -1,4 +1,4 @@
-// The contract between CloudFormation's engine (and, later, Cloud Control) and the services that own resource
+// The contract between CloudFormation's engine (and Cloud Control, and drift detection) and the services that own resource
 // types. Each service implements its types in its own folder (`services/<svc>/cloudformation.ts`) through its own
 // operations (`ctx.client(...)`), never its tables, and declares them in its registry entry (`resources`), so the
 // engine loads a service's providers only when a template uses one of its types.
@@ -37,8 +37,28 @@ export interface ResourceResult {
   attributeError?: string;
 }
 
+/** A read of one resource, by its physical id, in the caller's account and region. */
+export interface ReadRequest {
+  ctx: HandlerContext;
+  physicalId: string;
+}
+
 export interface ResourceProvider {
   create(req: ResourceRequest): Promise<ResourceResult>;
+  /**
+   * The resource's current properties as the registry schema names them (read-only ones included, write-only ones
+   * — which the service does not return — left out), read through the service's own operations; undefined when it
+   * no longer exists. Cloud Control's GetResource and CloudFormation's drift detection use it; absent: neither can.
+   */
+  read?(req: ReadRequest): Promise<Record<string, unknown> | undefined>;
+  /**
+   * Properties `read` does not report: the registry schema's writeOnlyProperties (the service never returns them),
+   * and any the provider's read does not cover yet. Drift detection leaves them unchecked rather than calling them
+   * removed.
+   */
+  notRead?: string[];
+  /** The physical ids of every resource of the type in the context's account and region (Cloud Control's ListResources). */
+  list?(ctx: HandlerContext): Promise<string[]>;
   /** An in-place update (properties that do not require replacement changed). Absent: every change replaces. */
   update?(req: ResourceRequest & { physicalId: string; previous: Record<string, unknown> }): Promise<ResourceResult>;
   /**

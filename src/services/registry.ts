@@ -140,6 +140,8 @@ export const REGISTRY: ServiceRegistration[] = [
       load: () => import("./cloudformation/providers.js"),
     },
   },
+  // Cloud Control API: the resource types above, through the same providers CloudFormation's engine uses.
+  { name: "cloudcontrol", botocore: "cloudcontrol", load: () => import("./cloudcontrol/index.js") },
   { name: "xray", botocore: "xray" },
   { name: "ecs", botocore: "ecs" },
   { name: "ecr", botocore: "ecr" },

@@ -9,8 +9,10 @@ import { recovery } from "./recovery.js";
 import { signals } from "./signal.js";
 import { stacks } from "./stacks.js";
 import { stackSets, startStackSets } from "./stacksets.js";
+import { drift } from "./drift.js";
 
-const handlers = { ...stacks, ...changeSets, ...registryTypes, ...stackSets, ...recovery, ...signals } satisfies Partial<CloudformationApi>;
+// drift.ts wraps the stack and resource reads (their DriftInformation), so it comes after stacks.
+const handlers = { ...stacks, ...changeSets, ...registryTypes, ...stackSets, ...recovery, ...signals, ...drift } satisfies Partial<CloudformationApi>;
 
 export default defineService({
   name: "cloudformation",

@@ -141,6 +141,29 @@ export interface ChangeSetRec {
   changes: ResourceChange[];
 }
 
+/** One drift detection of a stack (DetectStackDrift), by its id. */
+export interface DriftDetectionRec {
+  detectionId: string;
+  stackId: string;
+  status: "DETECTION_IN_PROGRESS" | "DETECTION_FAILED" | "DETECTION_COMPLETE";
+  reason?: string;
+  stackDriftStatus?: "DRIFTED" | "IN_SYNC" | "UNKNOWN" | "NOT_CHECKED";
+  driftedCount?: number;
+  timestamp: number;
+}
+
+/** A resource's last drift check (drift.ts): what the template set, what the service reports, the differences. */
+export interface ResourceDriftRec {
+  logicalId: string;
+  physicalId?: string;
+  type: string;
+  status: "IN_SYNC" | "MODIFIED" | "DELETED" | "NOT_CHECKED";
+  expected?: Record<string, unknown>;
+  actual?: Record<string, unknown>;
+  differences?: { PropertyPath: string; ExpectedValue: string; ActualValue: string; DifferenceType: "ADD" | "REMOVE" | "NOT_EQUAL" }[];
+  timestamp: number;
+}
+
 export const cfnState = defineState("cloudformation", {
   stacks: regional<StackRec>(),
   /** Live stack name → stack id. */
@@ -151,4 +174,10 @@ export const cfnState = defineState("cloudformation", {
   events: regional<EventRec>(),
   /** Change set id (its ARN) → change set. */
   changeSets: regional<ChangeSetRec>("change-sets"),
+  /** Drift detection id → detection. */
+  driftDetections: regional<DriftDetectionRec>("drift-detections"),
+  /** Stack id → its last completed detection's id (the stack's DriftInformation). */
+  stackDrift: regional<string>("stack-drift"),
+  /** `<stackId>\0<logicalId>` → the resource's last drift check. */
+  resourceDrift: regional<ResourceDriftRec>("resource-drift"),
 });

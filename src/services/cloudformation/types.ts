@@ -248,3 +248,13 @@ export function validateProperties(logicalId: string, type: string, properties: 
   if (!problems.length) return { problems };
   return { problems, reason: `Properties validation failed for resource ${logicalId} with message: [${problems.join(", ")}]` };
 }
+
+/**
+ * The registry schema's readOnlyProperties at the top level (what Fn::GetAtt returns: the spec's attributes are
+ * those properties), which a read returns and a desired state or a patch may not set.
+ */
+export function readOnlyProperties(type: string): string[] {
+  const schema = typeSchema(type);
+  // An attribute that is also a property (a queue's QueueName) is the property's value, not read-only.
+  return Object.keys(schema?.attrs ?? {}).filter((a) => !a.includes(".") && !schema?.props[a]);
+}

@@ -6,7 +6,7 @@
 // leaves out are `<stack>-<logicalId>-<RANDOM>` (512 characters at most). Properties Stratus does not apply yet fail
 // the resource, saying so, rather than being dropped.
 import { isServiceError, ServiceError } from "../../core/errors.js";
-import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
+import type { ReadRequest, ResourceProviders, ResourceRequest } from "../../core/resources.js";
 import type { LogGroupClass } from "./api.generated.js";
 
 const GROUP_PROPS = new Set(["LogGroupName", "RetentionInDays", "KmsKeyId", "Tags", "LogGroupClass", "DeletionProtectionEnabled"]);
@@ -29,8 +29,34 @@ const notFound = (e: unknown) => {
   if (!(isServiceError(e) && e.code === "ResourceNotFoundException")) throw e;
 };
 
+/** Every log group whose name starts with `prefix` (all of them without one), across DescribeLogGroups' pages. */
+async function groups(ctx: ReadRequest["ctx"], prefix?: string) {
+  const out = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ctx.client("cloudwatch-logs").describeLogGroups({ logGroupNamePrefix: prefix, nextToken });
+    out.push(...(page.logGroups ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return out;
+}
+
 export default {
   "AWS::Logs::LogGroup": {
+    async read({ ctx, physicalId: name }) {
+      const g = (await groups(ctx, name)).find((x) => x.logGroupName === name);
+      if (!g) return undefined;
+      const model: Record<string, unknown> = { LogGroupName: name, Arn: g.arn, LogGroupClass: g.logGroupClass ?? "STANDARD" };
+      if (g.retentionInDays !== undefined) model.RetentionInDays = g.retentionInDays;
+      if (g.kmsKeyId !== undefined) model.KmsKeyId = g.kmsKeyId;
+      if (g.deletionProtectionEnabled !== undefined) model.DeletionProtectionEnabled = g.deletionProtectionEnabled;
+      const tags = (await ctx.client("cloudwatch-logs").listTagsForResource({ resourceArn: String(g.arn).replace(/:\*$/, "") })).tags ?? {};
+      if (Object.keys(tags).length) model.Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+      return model;
+    },
+    async list(ctx) {
+      return (await groups(ctx)).flatMap((g) => (g.logGroupName ? [g.logGroupName] : []));
+    },
     async create(req) {
       const p = req.properties;
       refuseUnsupported("AWS::Logs::LogGroup", p, GROUP_PROPS);

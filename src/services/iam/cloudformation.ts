@@ -174,6 +174,51 @@ const targets = (p: Props): [Kind, string[]][] => [
 
 export default {
   "AWS::IAM::Role": {
+    async read({ ctx, physicalId: RoleName }) {
+      const c = ctx.client("iam");
+      let role: Awaited<ReturnType<typeof c.getRole>>["Role"];
+      try {
+        role = (await c.getRole({ RoleName })).Role;
+      } catch (e) {
+        if (isServiceError(e) && e.code === "NoSuchEntity") return undefined;
+        throw e;
+      }
+      // IAM answers policy documents URL-encoded, as its query API does.
+      const json = (d: string | undefined) => (d === undefined ? undefined : JSON.parse(decodeURIComponent(d)));
+      const model: Record<string, unknown> = {
+        RoleName,
+        Arn: role.Arn,
+        RoleId: role.RoleId,
+        Path: role.Path,
+        AssumeRolePolicyDocument: json(role.AssumeRolePolicyDocument),
+        MaxSessionDuration: role.MaxSessionDuration ?? 3600,
+      };
+      if (role.Description) model.Description = role.Description;
+      if (role.PermissionsBoundary?.PermissionsBoundaryArn) model.PermissionsBoundary = role.PermissionsBoundary.PermissionsBoundaryArn;
+      const attached = (await c.listAttachedRolePolicies({ RoleName })).AttachedPolicies ?? [];
+      if (attached.length) model.ManagedPolicyArns = attached.map((a) => a.PolicyArn);
+      const names = (await c.listRolePolicies({ RoleName })).PolicyNames ?? [];
+      if (names.length) {
+        model.Policies = [];
+        for (const PolicyName of names) {
+          const { PolicyDocument } = await c.getRolePolicy({ RoleName, PolicyName });
+          (model.Policies as unknown[]).push({ PolicyName, PolicyDocument: json(PolicyDocument) });
+        }
+      }
+      const tags = (await c.listRoleTags({ RoleName })).Tags ?? [];
+      if (tags.length) model.Tags = tags.map((t) => ({ Key: t.Key, Value: t.Value }));
+      return model;
+    },
+    async list(ctx) {
+      const names: string[] = [];
+      let Marker: string | undefined;
+      do {
+        const page = await ctx.client("iam").listRoles({ Marker });
+        names.push(...page.Roles.map((r) => r.RoleName));
+        Marker = page.IsTruncated ? page.Marker : undefined;
+      } while (Marker);
+      return names;
+    },
     async create(req) {
       const p = req.properties;
       const name = (p.RoleName as string | undefined) ?? req.generateName(64);

@@ -54,6 +54,50 @@ const notFound = (e: unknown) => {
 
 export default {
   "AWS::KMS::Key": {
+    // PendingWindowInDays and BypassPolicyLockoutSafetyCheck are the registry schema's writeOnlyProperties.
+    notRead: ["PendingWindowInDays", "BypassPolicyLockoutSafetyCheck"],
+    async read({ ctx, physicalId: keyId }) {
+      const kms = ctx.client("kms");
+      let meta: Awaited<ReturnType<typeof kms.describeKey>>["KeyMetadata"];
+      try {
+        meta = (await kms.describeKey({ KeyId: keyId })).KeyMetadata;
+      } catch (e) {
+        if (isServiceError(e) && e.code === "NotFoundException") return undefined;
+        throw e;
+      }
+      // A key pending deletion is gone as far as its resource goes.
+      if (!meta || meta.KeyState === "PendingDeletion") return undefined;
+      const { Policy } = await kms.getKeyPolicy({ KeyId: keyId });
+      const model: Record<string, unknown> = {
+        KeyId: meta.KeyId,
+        Arn: meta.Arn,
+        Description: meta.Description ?? "",
+        Enabled: meta.Enabled,
+        KeySpec: meta.KeySpec,
+        KeyUsage: meta.KeyUsage,
+        MultiRegion: meta.MultiRegion ?? false,
+        Origin: meta.Origin,
+        KeyPolicy: Policy ? JSON.parse(Policy) : undefined,
+      };
+      if (meta.KeySpec === "SYMMETRIC_DEFAULT" && meta.Origin !== "EXTERNAL") {
+        const r = await kms.getKeyRotationStatus({ KeyId: keyId });
+        model.EnableKeyRotation = r.KeyRotationEnabled ?? false;
+        if (r.KeyRotationEnabled && r.RotationPeriodInDays !== undefined) model.RotationPeriodInDays = r.RotationPeriodInDays;
+      }
+      const tags = (await kms.listResourceTags({ KeyId: keyId })).Tags ?? [];
+      if (tags.length) model.Tags = tags.map((t) => ({ Key: t.TagKey, Value: t.TagValue }));
+      return model;
+    },
+    async list(ctx) {
+      const ids: string[] = [];
+      let Marker: string | undefined;
+      do {
+        const page = await ctx.client("kms").listKeys({ Marker });
+        ids.push(...(page.Keys ?? []).flatMap((k) => (k.KeyId ? [k.KeyId] : [])));
+        Marker = page.Truncated ? page.NextMarker : undefined;
+      } while (Marker);
+      return ids;
+    },
     async create(req) {
       const p = req.properties;
       const extra = Object.keys(p).filter((k) => !KEY_PROPS.has(k));

@@ -67,6 +67,37 @@ const notFound = (e: unknown) => isServiceError(e) && e.code === "ResourceNotFou
 
 export default {
   "AWS::SecretsManager::Secret": {
+    // The registry schema's writeOnlyProperties: the value is never read back.
+    notRead: ["SecretString", "GenerateSecretString"],
+    async read({ ctx, physicalId: SecretId }) {
+      let d: Awaited<ReturnType<ReturnType<typeof sm>["describeSecret"]>>;
+      try {
+        d = await ctx.client("secrets-manager").describeSecret({ SecretId });
+      } catch (e) {
+        if (notFound(e)) return undefined;
+        throw e;
+      }
+      // A secret scheduled for deletion is gone as far as its resource goes.
+      if (d.DeletedDate) return undefined;
+      const model: Props = { Id: d.ARN, Name: d.Name };
+      if (d.Description) model.Description = d.Description;
+      if (d.KmsKeyId) model.KmsKeyId = d.KmsKeyId;
+      if (d.Type) model.Type = d.Type;
+      if (d.Tags?.length) model.Tags = d.Tags.map((t) => ({ Key: t.Key, Value: t.Value }));
+      if (d.ReplicationStatus?.length)
+        model.ReplicaRegions = d.ReplicationStatus.map((r) => ({ Region: r.Region, ...(r.KmsKeyId ? { KmsKeyId: r.KmsKeyId } : {}) }));
+      return model;
+    },
+    async list(ctx) {
+      const arns: string[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await ctx.client("secrets-manager").listSecrets({ NextToken });
+        arns.push(...(page.SecretList ?? []).flatMap((x) => (x.ARN ? [x.ARN] : [])));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return arns;
+    },
     async create(req) {
       const p = req.properties;
       const name = (p.Name as string | undefined) ?? `${req.logicalId}-${req.generateName(0).split("-").pop()}`;

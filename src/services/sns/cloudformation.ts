@@ -33,8 +33,45 @@ function attributesOf(props: Record<string, unknown>): Record<string, string> {
 
 const result = (arn: string) => ({ physicalId: arn, ref: arn, attributes: { TopicArn: arn, TopicName: arn.slice(arn.lastIndexOf(":") + 1) } });
 
+// Attributes that read back as booleans or JSON documents in the registry schema's types.
+const BOOLEAN_ATTRIBUTES = new Set(["FifoTopic", "ContentBasedDeduplication"]);
+const JSON_ATTRIBUTES = new Set(["ArchivePolicy"]);
+
 export default {
   "AWS::SNS::Topic": {
+    async read({ ctx, physicalId: arn }) {
+      const sns = ctx.client("sns");
+      let attributes: Record<string, string>;
+      try {
+        attributes = (await sns.getTopicAttributes({ TopicArn: arn })).Attributes ?? {};
+      } catch (e) {
+        if (isServiceError(e) && e.code === "NotFound") return undefined;
+        throw e;
+      }
+      const model: Record<string, unknown> = { TopicArn: arn, TopicName: arn.slice(arn.lastIndexOf(":") + 1) };
+      for (const [prop, attr] of Object.entries(ATTRIBUTES)) {
+        const v = attributes[attr];
+        if (v === undefined || v === "") continue;
+        model[prop] = BOOLEAN_ATTRIBUTES.has(attr) ? v === "true" : JSON_ATTRIBUTES.has(attr) ? JSON.parse(v) : v;
+      }
+      const tags = (await sns.listTagsForResource({ ResourceArn: arn })).Tags ?? [];
+      if (tags.length) model.Tags = tags;
+      const subscriptions = (await sns.listSubscriptionsByTopic({ TopicArn: arn })).Subscriptions ?? [];
+      if (subscriptions.length) model.Subscription = subscriptions.map((x) => ({ Endpoint: x.Endpoint, Protocol: x.Protocol }));
+      const { DataProtectionPolicy } = await sns.getDataProtectionPolicy({ ResourceArn: arn });
+      if (DataProtectionPolicy) model.DataProtectionPolicy = JSON.parse(DataProtectionPolicy);
+      return model;
+    },
+    async list(ctx) {
+      const arns: string[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await ctx.client("sns").listTopics({ NextToken });
+        arns.push(...(page.Topics ?? []).flatMap((t) => (t.TopicArn ? [t.TopicArn] : [])));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return arns;
+    },
     async create(req) {
       const p = req.properties;
       const fifo = p.FifoTopic === true || p.FifoTopic === "true";

@@ -48,8 +48,52 @@ async function describe(req: ResourceRequest, url: string) {
   return { physicalId: url, ref: url, attributes: { Arn: Attributes?.QueueArn, QueueName: name, QueueUrl: url } };
 }
 
+// How each attribute reads back as the registry schema types it (SQS answers every attribute as text).
+const NUMBERS = new Set([
+  "DelaySeconds",
+  "KmsDataKeyReusePeriodSeconds",
+  "MaximumMessageSize",
+  "MessageRetentionPeriod",
+  "ReceiveMessageWaitTimeSeconds",
+  "VisibilityTimeout",
+]);
+const BOOLEANS = new Set(["ContentBasedDeduplication", "FifoQueue", "SqsManagedSseEnabled"]);
+const JSONS = new Set(["RedriveAllowPolicy", "RedrivePolicy"]);
+
+const gone = (e: unknown) => isServiceError(e) && /QueueDoesNotExist|NonExistentQueue/.test(e.code);
+
 export default {
   "AWS::SQS::Queue": {
+    async read({ ctx, physicalId: url }) {
+      const sqs = ctx.client("sqs");
+      let attributes: Record<string, string>;
+      let tags: Record<string, string>;
+      try {
+        attributes = (await sqs.getQueueAttributes({ QueueUrl: url, AttributeNames: ["All"] })).Attributes ?? {};
+        tags = (await sqs.listQueueTags({ QueueUrl: url })).Tags ?? {};
+      } catch (e) {
+        if (gone(e)) return undefined;
+        throw e;
+      }
+      const model: Record<string, unknown> = { QueueName: url.slice(url.lastIndexOf("/") + 1), QueueUrl: url, Arn: attributes.QueueArn };
+      for (const a of ATTRIBUTES) {
+        const v = attributes[a];
+        if (v === undefined) continue;
+        model[a] = NUMBERS.has(a) ? Number(v) : BOOLEANS.has(a) ? v === "true" : JSONS.has(a) ? JSON.parse(v) : v;
+      }
+      if (Object.keys(tags).length) model.Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+      return model;
+    },
+    async list(ctx) {
+      const urls: string[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await ctx.client("sqs").listQueues({ MaxResults: 1000, NextToken });
+        urls.push(...(page.QueueUrls ?? []));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return urls;
+    },
     async create(req) {
       const p = req.properties;
       const fifo = p.FifoQueue === true || p.FifoQueue === "true";

@@ -23,6 +23,35 @@ const result = (name: string, props: Record<string, unknown>) => ({ physicalId: 
 
 export default {
   "AWS::SSM::Parameter": {
+    async read({ ctx, physicalId: name }) {
+      const ssm = ctx.client("ssm");
+      let p: Awaited<ReturnType<typeof ssm.getParameter>>["Parameter"];
+      try {
+        p = (await ssm.getParameter({ Name: name })).Parameter;
+      } catch (e) {
+        if (isServiceError(e) && e.code === "ParameterNotFound") return undefined;
+        throw e;
+      }
+      const [meta] = (await ssm.describeParameters({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [name] }] })).Parameters ?? [];
+      const tags = (await ssm.listTagsForResource({ ResourceType: "Parameter", ResourceId: name })).TagList ?? [];
+      const model: Record<string, unknown> = { Name: name, Type: p?.Type, Value: p?.Value, DataType: p?.DataType };
+      if (meta?.Description !== undefined) model.Description = meta.Description;
+      if (meta?.AllowedPattern !== undefined) model.AllowedPattern = meta.AllowedPattern;
+      if (meta?.Tier !== undefined) model.Tier = meta.Tier;
+      if (meta?.Policies?.length) model.Policies = JSON.stringify(meta.Policies.map((x) => JSON.parse(x.PolicyText ?? "null")));
+      if (tags.length) model.Tags = Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+      return model;
+    },
+    async list(ctx) {
+      const names: string[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await ctx.client("ssm").describeParameters({ MaxResults: 50, NextToken });
+        names.push(...(page.Parameters ?? []).flatMap((x) => (x.Name ? [x.Name] : [])));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return names;
+    },
     async create(req) {
       const name = (req.properties.Name as string | undefined) ?? `CFN-${req.logicalId}-${req.generateName(0).split("-").pop()}`;
       const tags = req.properties.Tags as Record<string, string> | undefined;
