@@ -9,7 +9,9 @@ import type { Template } from "../template/index.js";
 export type TransformFn = (template: Template, ctx: HandlerContext, parameters?: Record<string, unknown>) => Promise<Template>;
 
 /** AWS's transforms by name, each loaded when a template declares it. */
-export const TRANSFORMS: Record<string, () => Promise<TransformFn>> = {};
+export const TRANSFORMS: Record<string, () => Promise<TransformFn>> = {
+  "AWS::Serverless-2016-10-31": async () => (await import("./sam/index.js")).samTransform,
+};
 
 /** The names a Transform section declares, in order (a string, or a list). */
 export function declaredTransforms(template: Template): string[] {
