@@ -21,8 +21,9 @@ import {
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { GetAliasCommand, GetFunctionCommand, InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { makeZip } from "../../helpers/zip.js";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
@@ -234,6 +235,96 @@ test("a SAM template: Globals, an SQS-triggered InlineCode function with a polic
   await cfn.send(new DeleteStackCommand({ StackName: "sam-app" }));
   await waitUntilStackDeleteComplete(waiter(), { StackName: "sam-app" });
   await assert.rejects(lambda.send(new GetFunctionCommand({ FunctionName: out.WorkerName })), { name: "ResourceNotFoundException" });
+});
+
+const EVENTS = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+  Uploads:
+    Type: AWS::S3::Bucket
+  Listener:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      InlineCode: |
+        exports.handler = async (event) => {
+          const r = (event.Records || [])[0] || {};
+          if (r.Sns) console.log("SNS " + r.Sns.Message);
+          else if (r.s3) console.log("S3 " + r.s3.object.key);
+          else console.log("URL " + event.rawPath);
+          return { statusCode: 200, body: "listened" };
+        };
+      FunctionUrlConfig:
+        AuthType: NONE
+      Events:
+        Notified:
+          Type: SNS
+          Properties:
+            Topic: !Ref Topic
+        Uploaded:
+          Type: S3
+          Properties:
+            Bucket: !Ref Uploads
+            Events: s3:ObjectCreated:*
+            Filter:
+              S3Key:
+                Rules:
+                  - Name: prefix
+                    Value: in/
+Outputs:
+  Url:
+    Value: !GetAtt ListenerUrl.FunctionUrl
+`;
+
+test("SNS and S3 events and a function URL: the subscription, the bucket's notification and the permissions SAM makes run the function", async () => {
+  await cfn.send(new CreateStackCommand({ StackName: "sam-events", TemplateBody: EVENTS, Capabilities: [...CAPS] }));
+  try {
+    await waitUntilStackCreateComplete(waiter(), { StackName: "sam-events" });
+  } catch (e) {
+    const failed = Object.entries(await resources("sam-events")).filter(([, r]) => r.status === "CREATE_FAILED");
+    assert.fail(`${JSON.stringify(failed)} (${e})`);
+  }
+  const rs = await resources("sam-events");
+  assert.deepEqual(Object.keys(rs).sort(), [
+    "Listener",
+    "ListenerNotified",
+    "ListenerNotifiedPermission",
+    "ListenerRole",
+    "ListenerURLInvokeAllowPublicAccess",
+    "ListenerUploadedPermission",
+    "ListenerUrl",
+    "ListenerUrlPublicPermissions",
+    "Topic",
+    "Uploads",
+  ]);
+  assert.equal(rs.ListenerNotified.type, "AWS::SNS::Subscription");
+  const group = `/aws/lambda/${rs.Listener.physical}`;
+
+  await new SNSClient(s.clientConfig({ account })).send(new PublishCommand({ TopicArn: rs.Topic.physical, Message: "sam-sns" }));
+  assert.ok(await untilLogged(group, "SNS sam-sns"), "the SNS event ran the function");
+  await s3.send(new PutObjectCommand({ Bucket: rs.Uploads.physical, Key: "in/file.txt", Body: "x" }));
+  assert.ok(await untilLogged(group, "S3 in/file.txt"), "the S3 event ran the function");
+
+  const [stack] = (await cfn.send(new DescribeStacksCommand({ StackName: "sam-events" }))).Stacks!;
+  const url = stack.Outputs?.find((o) => o.OutputKey === "Url")?.OutputValue;
+  assert.ok(url);
+  const processed = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "sam-events", TemplateStage: "Processed" }))).TemplateBody!);
+  assert.deepEqual(processed.Resources.Uploads.DependsOn, ["ListenerUploadedPermission"]);
+  assert.deepEqual(processed.Resources.Uploads.Properties.NotificationConfiguration.LambdaConfigurations, [
+    { Event: "s3:ObjectCreated:*", Function: { "Fn::GetAtt": ["Listener", "Arn"] }, Filter: { S3Key: { Rules: [{ Name: "prefix", Value: "in/" }] } } },
+  ]);
+  assert.deepEqual(processed.Resources.ListenerNotified.Properties, {
+    Endpoint: { "Fn::GetAtt": ["Listener", "Arn"] },
+    Protocol: "lambda",
+    TopicArn: { Ref: "Topic" },
+  });
+
+  // A bucket with objects cannot be deleted (as on AWS): empty it first.
+  await s3.send(new DeleteObjectCommand({ Bucket: rs.Uploads.physical, Key: "in/file.txt" }));
+  await cfn.send(new DeleteStackCommand({ StackName: "sam-events" }));
+  await waitUntilStackDeleteComplete(waiter(), { StackName: "sam-events" });
 });
 
 test("SAM's errors: an invalid resource, an unsupported Globals property; each cause named, the count given", async () => {
