@@ -78,6 +78,8 @@ Description: a SAM application
 Parameters:
   CodeBucket:
     Type: String
+  AliasName:
+    Type: String
 Globals:
   Function:
     Runtime: nodejs20.x
@@ -124,7 +126,7 @@ Resources:
       CodeUri:
         Bucket: !Ref CodeBucket
         Key: code/app.zip
-      AutoPublishAlias: live
+      AutoPublishAlias: !Ref AliasName
 Outputs:
   WorkerName:
     Value: !Ref Worker
@@ -136,7 +138,11 @@ test("a SAM template: Globals, an SQS-triggered InlineCode function with a polic
   await s3.send(new CreateBucketCommand({ Bucket: "sam-code" }));
   const zip = makeZip({ "app.js": "exports.handler = async (e) => ({ from: 's3', memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, e });" });
   await s3.send(new PutObjectCommand({ Bucket: "sam-code", Key: "code/app.zip", Body: zip }));
-  const params = [{ ParameterKey: "CodeBucket", ParameterValue: "sam-code" }];
+  // AutoPublishAlias from a parameter: the transform reads the value given.
+  const params = [
+    { ParameterKey: "CodeBucket", ParameterValue: "sam-code" },
+    { ParameterKey: "AliasName", ParameterValue: "live" },
+  ];
 
   // The role SAM makes needs CAPABILITY_IAM, as AWS asks for it.
   await assert.rejects(

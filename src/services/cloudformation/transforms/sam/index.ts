@@ -158,7 +158,7 @@ function withGlobals(id: string, r: Obj, globals: Obj | undefined): Obj {
 const SUPPORTED = new Set(["Function", "LayerVersion", "SimpleTable", "Api", "HttpApi"]);
 
 /** The transform: template in, processed template out (the input is not changed). */
-export const samTransform: TransformFn = async (template: Template, hctx: HandlerContext) => {
+export const samTransform: TransformFn = async (template: Template, hctx: HandlerContext, given: Record<string, unknown> = {}) => {
   const errors: SamError[] = [];
   const fail = (causes: SamError[]): never => {
     const unique = [...new Map(causes.map((c) => [c.message, c])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -176,7 +176,12 @@ export const samTransform: TransformFn = async (template: Template, hctx: Handle
     if (e instanceof SamError) return fail([e]);
     throw e;
   }
-  const params = Object.fromEntries(Object.entries(input.Parameters ?? {}).map(([k, d]) => [k, d.Default]));
+  // Parameters' values as given, else their defaults, and the pseudo parameters SAM knows (its intrinsics resolver's).
+  const params: Record<string, unknown> = {
+    ...Object.fromEntries(Object.entries(input.Parameters ?? {}).map(([k, d]) => [k, k in given ? given[k] : d.Default])),
+    "AWS::Region": hctx.region,
+    "AWS::AccountId": hctx.account,
+  };
   let policyArns: Map<string, string> | undefined;
   const ctx: SamContext = {
     input,
