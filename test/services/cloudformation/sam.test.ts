@@ -370,7 +370,7 @@ test("SAM's errors: an invalid resource, an unsupported Globals property; each c
   });
 });
 
-test("events whose resources Stratus does not run (a Schedule's AWS::Events::Rule, a SimpleTable's table) fail those resources, named as SAM names them", async () => {
+test("events whose resources Stratus does not run (a Schedule's AWS::Events::Rule, an Api event's RestApi, a SimpleTable's table) fail those resources, named as SAM names them", async () => {
   const body = {
     Transform: "AWS::Serverless-2016-10-31",
     Resources: {
@@ -404,6 +404,47 @@ test("events whose resources Stratus does not run (a Schedule's AWS::Events::Rul
   });
   await cfn.send(new DeleteStackCommand({ StackName: "sam-rule" }));
   await waitUntilStackDeleteComplete(waiter(), { StackName: "sam-rule" });
+
+  // An Api event: the implicit ServerlessRestApi (its swagger body with the aws_proxy integration), its stage, the permission.
+  const api = {
+    Transform: "AWS::Serverless-2016-10-31",
+    Resources: {
+      Web: {
+        Type: "AWS::Serverless::Function",
+        Properties: {
+          Handler: "index.handler",
+          Runtime: "nodejs20.x",
+          InlineCode: "exports.handler = async () => ({ statusCode: 200 });",
+          Events: { GetItem: { Type: "Api", Properties: { Path: "/items/{id}", Method: "get" } } },
+        },
+      },
+    },
+  };
+  await cfn.send(new CreateStackCommand({ StackName: "sam-api", TemplateBody: JSON.stringify(api), Capabilities: [...CAPS], OnFailure: "DO_NOTHING" }));
+  await assert.rejects(waitUntilStackCreateComplete(waiter(), { StackName: "sam-api" }));
+  const ar = await resources("sam-api");
+  assert.deepEqual([ar.ServerlessRestApi.type, ar.ServerlessRestApi.status], ["AWS::ApiGateway::RestApi", "CREATE_FAILED"]);
+  assert.match(ar.ServerlessRestApi.reason ?? "", /AWS::ApiGateway::RestApi is not supported by Stratus yet/);
+  const ap = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "sam-api", TemplateStage: "Processed" }))).TemplateBody!);
+  assert.deepEqual(ap.Resources.ServerlessRestApi.Properties.Body.paths, {
+    "/items/{id}": {
+      get: {
+        "x-amazon-apigateway-integration": {
+          type: "aws_proxy",
+          httpMethod: "POST",
+          uri: { "Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Web.Arn}/invocations" },
+        },
+        responses: {},
+      },
+    },
+  });
+  assert.equal(ap.Resources.ServerlessRestApiProdStage.Properties.StageName, "Prod");
+  assert.deepEqual(ap.Resources.WebGetItemPermissionProd.Properties.SourceArn, {
+    "Fn::Sub": [
+      "arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/GET/items/*",
+      { __ApiId__: { Ref: "ServerlessRestApi" }, __Stage__: "*" },
+    ],
+  });
 
   const table = { Transform: "AWS::Serverless-2016-10-31", Resources: { Table: { Type: "AWS::Serverless::SimpleTable" } } };
   await cfn.send(

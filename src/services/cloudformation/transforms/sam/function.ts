@@ -419,6 +419,9 @@ async function translateEvent(ctx: SamContext, ei: EventInput): Promise<void> {
       return;
     }
     case "Api": {
+      for (const k of Object.keys(ep)) {
+        if (!["Path", "Method", "RestApiId"].includes(k)) throw invalidEvent(id, name, `Property '${k}' is not supported by Stratus's SAM transform yet.`); // Stratus's own wording
+      }
       required("Path");
       required("Method");
       const api = restApiOf(ctx, id, name, ep.RestApiId);
@@ -438,6 +441,11 @@ async function translateEvent(ctx: SamContext, ei: EventInput): Promise<void> {
       return;
     }
     case "HttpApi": {
+      for (const k of Object.keys(ep)) {
+        if (!["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis"].includes(k)) {
+          throw invalidEvent(id, name, `Property '${k}' is not supported by Stratus's SAM transform yet.`); // Stratus's own wording
+        }
+      }
       const apiRef = ep.ApiId;
       let apiId = "ServerlessHttpApi";
       if (apiRef !== undefined) {

@@ -123,9 +123,48 @@ function httpPaths(routes: Route[]): Obj {
   return paths;
 }
 
+/** The API properties this transform translates; any other SAM property is refused, never dropped. */
+const REST_PROPS = new Set([
+  "StageName",
+  "DefinitionBody",
+  "DefinitionUri",
+  "Name",
+  "Description",
+  "BinaryMediaTypes",
+  "MinimumCompressionSize",
+  "Mode",
+  "DisableExecuteApiEndpoint",
+  "FailOnWarnings",
+  "EndpointConfiguration",
+  "Variables",
+  "MethodSettings",
+  "CacheClusterEnabled",
+  "CacheClusterSize",
+  "TracingEnabled",
+  "AccessLogSetting",
+  "Tags",
+]);
+const HTTP_PROPS = new Set([
+  "StageName",
+  "DefinitionBody",
+  "DefinitionUri",
+  "Description",
+  "FailOnWarnings",
+  "DisableExecuteApiEndpoint",
+  "StageVariables",
+  "AccessLogSettings",
+  "DefaultRouteSettings",
+  "RouteSettings",
+  "Tags",
+]);
+function refuseOthers(id: string, p: Obj, allowed: Set<string>): void {
+  for (const k of Object.keys(p)) if (!allowed.has(k)) throw invalidResource(id, `Property '${k}' is not supported by Stratus's SAM transform yet.`); // Stratus's own wording
+}
+
 /** A REST API (implicit or AWS::Serverless::Api): RestApi, a Deployment named by a hash of its body, a Stage. */
 export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined): void {
   const p = (r?.Properties ?? {}) as Obj;
+  refuseOthers(id, p, REST_PROPS);
   const routes = ctx.restRoutes.get(id) ?? [];
   if (r && p.StageName === undefined) throw invalidResource(id, "Missing required property 'StageName'.");
   if (p.DefinitionBody !== undefined && p.DefinitionUri !== undefined)
@@ -161,6 +200,7 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
 /** An HTTP API (implicit or AWS::Serverless::HttpApi): ApiGatewayV2 Api with its body, and its stage. */
 export function translateHttpApi(ctx: SamContext, id: string, r: Obj | undefined): void {
   const p = (r?.Properties ?? {}) as Obj;
+  refuseOthers(id, p, HTTP_PROPS);
   const routes = ctx.httpRoutes.get(id) ?? [];
   const api: Obj = {};
   if (p.DefinitionUri !== undefined) api.BodyS3Location = s3Location(p.DefinitionUri, id, "DefinitionUri", ["Bucket", "Key", "Version"]);
@@ -173,7 +213,6 @@ export function translateHttpApi(ctx: SamContext, id: string, r: Obj | undefined
     api.Body = { ...base, paths: { ...((base.paths as Obj | undefined) ?? {}), ...httpPaths(routes) }, tags };
   }
   copyProps(api, p, ["Description", "FailOnWarnings", "DisableExecuteApiEndpoint"]);
-  if (isObj(p.CorsConfiguration)) api.CorsConfiguration = p.CorsConfiguration;
   const attrs = r ? passthrough(r) : {};
   ctx.add(id, id, { Type: "AWS::ApiGatewayV2::Api", ...attrs, Properties: api });
   const stageName = p.StageName ?? "$default";
