@@ -15,10 +15,19 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
+  UpdateStackCommand,
   waitUntilStackCreateComplete,
   waitUntilStackDeleteComplete,
+  waitUntilStackUpdateComplete,
 } from "@aws-sdk/client-cloudformation";
-import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from "@aws-sdk/client-iam";
 import { GetAliasCommand, GetFunctionCommand, InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -36,6 +45,7 @@ let logs: CloudWatchLogsClient;
 let s3: S3Client;
 let sqs: SQSClient;
 let account: string;
+let roleArn: string;
 const waiter = () => ({ client: cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
 const CAPS = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"] as const;
 
@@ -49,6 +59,8 @@ before(async () => {
   logs = new CloudWatchLogsClient(c);
   sqs = new SQSClient(c);
   s3 = new S3Client({ ...c, forcePathStyle: true });
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+  roleArn = (await iam.send(new CreateRoleCommand({ RoleName: "sam-own-role", AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!.Arn!;
 });
 after(() => s.close());
 
@@ -331,6 +343,46 @@ test("SNS and S3 events and a function URL: the subscription, the bucket's notif
   await s3.send(new DeleteObjectCommand({ Bucket: rs.Uploads.physical, Key: "in/file.txt" }));
   await cfn.send(new DeleteStackCommand({ StackName: "sam-events" }));
   await waitUntilStackDeleteComplete(waiter(), { StackName: "sam-events" });
+});
+
+test("AutoPublishAlias on update: new code is a new version (its id a new hash), the alias moves to it, the old version is retained", async () => {
+  const body = (greeting: string) =>
+    JSON.stringify({
+      Transform: "AWS::Serverless-2016-10-31",
+      Resources: {
+        Greeter: {
+          Type: "AWS::Serverless::Function",
+          Properties: {
+            Handler: "index.handler",
+            Runtime: "nodejs20.x",
+            InlineCode: `exports.handler = async () => "${greeting}";`,
+            AutoPublishAlias: "live",
+            Role: roleArn,
+          },
+        },
+      },
+    });
+  await cfn.send(new CreateStackCommand({ StackName: "sam-versions", TemplateBody: body("one"), Capabilities: ["CAPABILITY_AUTO_EXPAND"] }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: "sam-versions" });
+  const first = await resources("sam-versions");
+  const v1 = Object.keys(first).find((id) => id.startsWith("GreeterVersion"))!;
+  assert.equal(first.GreeterRole, undefined, "a function with its own Role gets no role from SAM");
+  const call = async () =>
+    JSON.parse(Buffer.from((await lambda.send(new InvokeCommand({ FunctionName: first.GreeterAliaslive.physical }))).Payload!).toString());
+  assert.equal(await call(), "one");
+
+  await cfn.send(new UpdateStackCommand({ StackName: "sam-versions", TemplateBody: body("two"), Capabilities: ["CAPABILITY_AUTO_EXPAND"] }));
+  await waitUntilStackUpdateComplete(waiter(), { StackName: "sam-versions" });
+  const second = await resources("sam-versions");
+  const v2 = Object.keys(second).find((id) => id.startsWith("GreeterVersion"))!;
+  assert.notEqual(v2, v1);
+  assert.equal(second[v1], undefined);
+  const alias = await lambda.send(new GetAliasCommand({ FunctionName: first.Greeter.physical, Name: "live" }));
+  assert.equal(alias.FunctionVersion, "2");
+  assert.equal(await call(), "two");
+  // The old version's DeletionPolicy is Retain: it stays after the update's cleanup.
+  const old = await lambda.send(new GetFunctionCommand({ FunctionName: first.Greeter.physical, Qualifier: "1" }));
+  assert.equal(old.Configuration?.Version, "1");
 });
 
 test("SAM's errors: an invalid resource, an unsupported Globals property; each cause named, the count given", async () => {

@@ -80,7 +80,8 @@ export async function translateFunction(ctx: SamContext, id: string, r: Obj): Pr
   if (!isObj(p)) throw invalidResource(id, "Attribute 'Properties' should be a map.");
   for (const k of Object.keys(p))
     if (!FUNCTION_PROPS.has(k)) throw invalidResource(id, `property ${k} not defined for resource of type AWS::Serverless::Function`);
-  for (const k of NOT_YET) if (p[k] !== undefined) throw invalidResource(id, `Property '${k}' is not supported by Stratus's SAM transform yet.`); // Stratus's own wording
+  for (const k of NOT_YET)
+    if (p[k] !== undefined && p[k] !== false) throw invalidResource(id, `Property '${k}' is not supported by Stratus's SAM transform yet.`); // Stratus's own wording
   const attrs = passthrough(r);
   const packageType = p.PackageType ?? "Zip";
   if (packageType !== "Zip" && packageType !== "Image") throw invalidResource(id, `invalid 'PackageType' : ${String(packageType)}`);
@@ -279,6 +280,55 @@ const EVENT_TYPES = new Set([
   "DocumentDB",
 ]);
 
+const STREAM_PROPS = [
+  "BatchSize",
+  "Enabled",
+  "FilterCriteria",
+  "FunctionResponseTypes",
+  "MaximumBatchingWindowInSeconds",
+  "KmsKeyArn",
+  "MetricsConfig",
+  "StartingPosition",
+  "StartingPositionTimestamp",
+  "MaximumRetryAttempts",
+  "MaximumRecordAgeInSeconds",
+  "BisectBatchOnFunctionError",
+  "ParallelizationFactor",
+  "DestinationConfig",
+  "TumblingWindowInSeconds",
+];
+/** The properties of each event type this transform translates (others are refused, never dropped). */
+const EVENT_PROPS: Record<string, string[]> = {
+  SQS: ["Queue", ...STREAM_PROPS, "ScalingConfig"],
+  Kinesis: ["Stream", ...STREAM_PROPS],
+  DynamoDB: ["Stream", ...STREAM_PROPS],
+  SNS: ["Topic", "Region", "FilterPolicy", "FilterPolicyScope", "RedrivePolicy"],
+  S3: ["Bucket", "Events", "Filter"],
+  Schedule: ["Schedule", "Name", "Description", "State", "Enabled", "Input", "RetryPolicy", "Target"],
+  CloudWatchEvent: ["Pattern", "EventBusName", "Input", "InputPath", "InputTransformer", "State", "Enabled", "RuleName", "RetryPolicy", "Target"],
+  EventBridgeRule: ["Pattern", "EventBusName", "Input", "InputPath", "InputTransformer", "State", "Enabled", "RuleName", "RetryPolicy", "Target"],
+  ScheduleV2: [
+    "ScheduleExpression",
+    "Name",
+    "OmitName",
+    "Description",
+    "FlexibleTimeWindow",
+    "State",
+    "StartDate",
+    "EndDate",
+    "ScheduleExpressionTimezone",
+    "GroupName",
+    "KmsKeyArn",
+    "Input",
+    "RetryPolicy",
+    "RoleArn",
+    "PermissionsBoundary",
+  ],
+  Api: ["Path", "Method", "RestApiId"],
+  HttpApi: ["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis"],
+  AlexaSkill: ["SkillId"],
+};
+
 interface EventInput {
   id: string;
   name: string;
@@ -304,6 +354,11 @@ async function translateEvent(ctx: SamContext, ei: EventInput): Promise<void> {
   const required = (prop: string) => {
     if (ep[prop] === undefined) throw invalidResource(logicalId, `Missing required property '${prop}'.`);
   };
+  if (!isObj(ep)) throw invalidEvent(id, name, "Attribute 'Properties' should be a map."); // unverified wording
+  const translated = EVENT_PROPS[String(e.Type)];
+  for (const k of translated ? Object.keys(ep) : []) {
+    if (!translated.includes(k)) throw invalidEvent(id, name, `Property '${k}' of a ${String(e.Type)} event is not supported by Stratus's SAM transform yet.`); // Stratus's own wording
+  }
   switch (e.Type) {
     case "SQS":
     case "Kinesis":
@@ -311,24 +366,7 @@ async function translateEvent(ctx: SamContext, ei: EventInput): Promise<void> {
       const source = e.Type === "SQS" ? "Queue" : "Stream";
       required(source);
       if (e.Type !== "SQS") required("StartingPosition");
-      const props = copyProps({ EventSourceArn: ep[source], FunctionName: ei.target }, ep, [
-        "BatchSize",
-        "Enabled",
-        "FilterCriteria",
-        "FunctionResponseTypes",
-        "MaximumBatchingWindowInSeconds",
-        "ScalingConfig",
-        "KmsKeyArn",
-        "MetricsConfig",
-        "StartingPosition",
-        "StartingPositionTimestamp",
-        "MaximumRetryAttempts",
-        "MaximumRecordAgeInSeconds",
-        "BisectBatchOnFunctionError",
-        "ParallelizationFactor",
-        "DestinationConfig",
-        "TumblingWindowInSeconds",
-      ]);
+      const props = copyProps({ EventSourceArn: ep[source], FunctionName: ei.target }, ep, [...STREAM_PROPS, "ScalingConfig"]);
       ctx.add(id, logicalId, { Type: "AWS::Lambda::EventSourceMapping", ...ei.attrs, Properties: props });
       return;
     }
@@ -419,9 +457,6 @@ async function translateEvent(ctx: SamContext, ei: EventInput): Promise<void> {
       return;
     }
     case "Api": {
-      for (const k of Object.keys(ep)) {
-        if (!["Path", "Method", "RestApiId"].includes(k)) throw invalidEvent(id, name, `Property '${k}' is not supported by Stratus's SAM transform yet.`); // Stratus's own wording
-      }
       required("Path");
       required("Method");
       const api = restApiOf(ctx, id, name, ep.RestApiId);
@@ -441,11 +476,6 @@ async function translateEvent(ctx: SamContext, ei: EventInput): Promise<void> {
       return;
     }
     case "HttpApi": {
-      for (const k of Object.keys(ep)) {
-        if (!["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis"].includes(k)) {
-          throw invalidEvent(id, name, `Property '${k}' is not supported by Stratus's SAM transform yet.`); // Stratus's own wording
-        }
-      }
       const apiRef = ep.ApiId;
       let apiId = "ServerlessHttpApi";
       if (apiRef !== undefined) {
