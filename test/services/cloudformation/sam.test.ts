@@ -420,6 +420,18 @@ test("SAM's errors: an invalid resource, an unsupported Globals property; each c
   await assert.rejects(cfn.send(new CreateStackCommand({ StackName: "sam-bad", TemplateBody: JSON.stringify(missing), Capabilities: [...CAPS] })), {
     message: /Resource with id \[Fn\] is invalid\. Following required parameters of template 'LambdaInvokePolicy' don't have values: \['FunctionName'\]$/,
   });
+  // A type SAM does not have is left for CloudFormation, which does not recognize it; one SAM has that Stratus does
+  // not translate yet is refused, saying so.
+  const nope = { Transform: "AWS::Serverless-2016-10-31", Resources: { Thing: { Type: "AWS::Serverless::Nope" } } };
+  await assert.rejects(cfn.send(new CreateStackCommand({ StackName: "sam-bad", TemplateBody: JSON.stringify(nope), Capabilities: [...CAPS] })), {
+    name: "ValidationError",
+    message: "Template format error: Unrecognized resource types: [AWS::Serverless::Nope]",
+  });
+  const machine = { Transform: "AWS::Serverless-2016-10-31", Resources: { Machine: { Type: "AWS::Serverless::StateMachine", Properties: {} } } };
+  await assert.rejects(cfn.send(new CreateStackCommand({ StackName: "sam-bad", TemplateBody: JSON.stringify(machine), Capabilities: [...CAPS] })), {
+    message:
+      /Number of errors found: 1\. Resource with id \[Machine\] is invalid\. Resource type AWS::Serverless::StateMachine is not supported by Stratus's SAM transform yet\.$/,
+  });
 });
 
 test("events whose resources Stratus does not run (a Schedule's AWS::Events::Rule, an Api event's RestApi, a SimpleTable's table) fail those resources, named as SAM names them", async () => {

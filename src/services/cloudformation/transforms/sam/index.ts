@@ -156,6 +156,8 @@ function withGlobals(id: string, r: Obj, globals: Obj | undefined): Obj {
 }
 
 const SUPPORTED = new Set(["Function", "LayerVersion", "SimpleTable", "Api", "HttpApi"]);
+/** SAM's other resource types, which this transform does not translate yet. */
+const KNOWN_NOT_TRANSLATED = ["StateMachine", "Application", "Connector", "GraphQLApi", "WebSocketApi", "CapacityProvider"];
 
 /** The transform: template in, processed template out (the input is not changed). */
 export const samTransform: TransformFn = async (template: Template, hctx: HandlerContext, given: Record<string, unknown> = {}) => {
@@ -235,13 +237,11 @@ export const samTransform: TransformFn = async (template: Template, hctx: Handle
       if (kind === "Function") await translateFunction(ctx, id, renameRefs(r, (n) => ctx.renames.get(n)) as Obj);
       else if (kind === "LayerVersion") translateLayer(ctx, id, r);
       else if (kind === "SimpleTable") translateTable(ctx, id, r);
-      else if (!SUPPORTED.has(kind)) {
-        // A SAM type Stratus does not translate (StateMachine, Application, Connector, GraphQLApi, …), or none SAM has.
-        const known = ["StateMachine", "Application", "Connector", "GraphQLApi", "WebSocketApi", "CapacityProvider"].includes(kind);
-        throw invalidResource(
-          id,
-          known ? `Resource type ${String(raw.Type)} is not supported by Stratus's SAM transform yet.` : `Invalid resource type ${String(raw.Type)}.`,
-        ); // Stratus's own wording
+      else if (KNOWN_NOT_TRANSLATED.includes(kind)) {
+        throw invalidResource(id, `Resource type ${String(raw.Type)} is not supported by Stratus's SAM transform yet.`); // Stratus's own wording
+      } else if (!SUPPORTED.has(kind)) {
+        // A type SAM does not have stays as it is: CloudFormation then finds it unrecognized, as on AWS.
+        ctx.resources[id] = raw;
       }
     } catch (e) {
       if (e instanceof SamError) errors.push(e);
