@@ -253,8 +253,14 @@ export async function translateFunction(ctx: SamContext, id: string, r: Obj): Pr
     }
   }
 
+  // An HTTP API's $default route to this function already permits every route (SAM then adds no other permission).
+  const defaultRouteApis = new Set<unknown>();
+  for (const e of Object.values(events) as Obj[]) {
+    const ep = isObj(e.Properties) ? e.Properties : {};
+    if (e.Type === "HttpApi" && ep.Path === undefined) defaultRouteApis.add(isObj(ep.ApiId) ? ep.ApiId.Ref : "ServerlessHttpApi");
+  }
   for (const [name, e] of Object.entries(events)) {
-    await translateEvent(ctx, { id, name, e: e as Obj, target, targetArn, subTarget, attrs, aliasName });
+    await translateEvent(ctx, { id, name, e: e as Obj, target, targetArn, subTarget, attrs, aliasName, defaultRouteApis });
   }
 }
 
@@ -339,6 +345,7 @@ interface EventInput {
   subTarget: string;
   attrs: Obj;
   aliasName?: string;
+  defaultRouteApis: Set<unknown>;
 }
 
 const permission = (ei: EventInput, principal: string, extra: Obj): Obj => ({
@@ -494,7 +501,10 @@ async function translateEvent(ctx: SamContext, ei: EventInput): Promise<void> {
         payloadFormatVersion: ep.PayloadFormatVersion,
         timeoutInMillis: ep.TimeoutInMillis,
       });
-      const arnPath = path === "$default" ? "*" : `${method === "any" ? "*" : method.toUpperCase()}${path.replace(/\{[^}]+\}/g, "*")}`;
+      if (path !== "$default" && ei.defaultRouteApis.has(apiId)) return;
+      // API Gateway drops a path's trailing slash; the permission's ARN does too (push.py's HttpApi._get_permission).
+      const arnPath =
+        path === "$default" ? "*" : `${method === "any" ? "*" : method.toUpperCase()}${path.replace(/^(.+)\/$/, "$1").replace(/\{[^}]+\}/g, "*")}`;
       ctx.add(
         id,
         `${logicalId}Permission`,
