@@ -333,6 +333,8 @@ const EVENT_PROPS: Record<string, string[]> = {
   Api: ["Path", "Method", "RestApiId"],
   HttpApi: ["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis"],
   AlexaSkill: ["SkillId"],
+  CloudWatchLogs: ["LogGroupName", "FilterPattern"],
+  IoTRule: ["Sql", "AwsIotSqlVersion"],
 };
 
 interface EventInput {
@@ -515,6 +517,40 @@ async function translateEvent(ctx: SamContext, ei: EventInput): Promise<void> {
               { __ApiId__: { Ref: apiId }, __Stage__: "*" },
             ],
           },
+        }),
+      );
+      return;
+    }
+    case "CloudWatchLogs": {
+      required("LogGroupName");
+      required("FilterPattern");
+      const permissionId = `${logicalId}Permission`;
+      ctx.add(
+        id,
+        permissionId,
+        permission(ei, "logs.amazonaws.com", {
+          SourceArn: { "Fn::Sub": ["arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:${__LogGroupName__}:*", { __LogGroupName__: ep.LogGroupName }] },
+        }),
+      );
+      ctx.add(id, logicalId, {
+        Type: "AWS::Logs::SubscriptionFilter",
+        ...ei.attrs,
+        DependsOn: [permissionId],
+        Properties: { DestinationArn: ei.targetArn, FilterPattern: ep.FilterPattern, LogGroupName: ep.LogGroupName },
+      });
+      return;
+    }
+    case "IoTRule": {
+      required("Sql");
+      const payload: Obj = { Actions: [{ Lambda: { FunctionArn: ei.targetArn } }], RuleDisabled: false, Sql: ep.Sql };
+      if (ep.AwsIotSqlVersion !== undefined) payload.AwsIotSqlVersion = ep.AwsIotSqlVersion;
+      ctx.add(id, logicalId, { Type: "AWS::IoT::TopicRule", ...ei.attrs, Properties: { TopicRulePayload: payload } });
+      ctx.add(
+        id,
+        `${logicalId}Permission`,
+        permission(ei, "iot.amazonaws.com", {
+          SourceAccount: { "Fn::Sub": "${AWS::AccountId}" },
+          SourceArn: { "Fn::Sub": ["arn:aws:iot:${AWS::Region}:${AWS::AccountId}:rule/${RuleName}", { RuleName: { Ref: logicalId } }] },
         }),
       );
       return;
