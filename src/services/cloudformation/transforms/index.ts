@@ -9,7 +9,9 @@ import type { Template } from "../template/index.js";
 export type TransformFn = (template: Template, ctx: HandlerContext, parameters?: Record<string, unknown>) => Promise<Template>;
 
 /** AWS's transforms by name, each loaded when a template declares it. */
-export const TRANSFORMS: Record<string, () => Promise<TransformFn>> = {};
+export const TRANSFORMS: Record<string, () => Promise<TransformFn>> = {
+  "AWS::Serverless-2016-10-31": async () => (await import("./sam/index.js")).samTransform,
+};
 
 /** The names a Transform section declares, in order (a string, or a list). */
 export function declaredTransforms(template: Template): string[] {
@@ -19,14 +21,18 @@ export function declaredTransforms(template: Template): string[] {
 }
 
 /** Applies the template's declared transforms in order; `changed` when there were any. */
-export async function applyTransforms(template: Template, ctx: HandlerContext): Promise<{ template: Template; changed: boolean }> {
+export async function applyTransforms(
+  template: Template,
+  ctx: HandlerContext,
+  parameters: Record<string, unknown> = {},
+): Promise<{ template: Template; changed: boolean }> {
   const names = declaredTransforms(template);
   if (!names.length) return { template, changed: false };
   let out: Template = template;
   for (const name of names) {
     const load = TRANSFORMS[name];
     if (!load) throw new ServiceError("ValidationError", `Transform ${name} is not supported by Stratus yet.`, 400);
-    out = await (await load())(out, ctx);
+    out = await (await load())(out, ctx, parameters);
   }
   const { Transform: _declared, ...processed } = out;
   return { template: processed as Template, changed: true };
