@@ -3,16 +3,18 @@
 // a member bound to the status code (Lambda's Invoke, DeleteFunction) overrides it — the codecs name no service.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadModel, modelsDir } from "../../src/core/model.js";
 import { loadCodec } from "../../src/protocols/index.js";
 
 // The REST codecs load on first use (protocols/index.ts).
 const codecs = { "rest-json": await loadCodec("rest-json"), "rest-xml": await loadCodec("rest-xml") };
 
-const restModels = readdirSync(modelsDir)
-  .filter((f) => f.endsWith(".json") && f !== "index.json" && f !== "query-actions.json")
-  .map((f) => ({ name: f.slice(0, -5), model: loadModel(f.slice(0, -5)) }))
+// The service models are those models/index.json lists (the folder also holds data such as CloudFormation's types).
+const services = Object.keys(JSON.parse(readFileSync(join(modelsDir, "index.json"), "utf8")) as Record<string, unknown>);
+const restModels = services
+  .map((name) => ({ name, model: loadModel(name) }))
   .filter(({ model }) => model.metadata.protocol === "rest-json" || model.metadata.protocol === "rest-xml");
 
 test("every REST operation answers its model's success code with an empty output", () => {

@@ -122,6 +122,14 @@ for (const cli of clis)
       for (let i = 0; i < 300 && (await statusOf(stack)).endsWith("IN_PROGRESS"); i++) await new Promise((r) => setTimeout(r, 100));
       return statusOf(stack);
     };
+    const until = async <T>(probe: () => Promise<T | undefined>): Promise<T> => {
+      for (let i = 0; i < 300; i++) {
+        const v = await probe();
+        if (v !== undefined) return v;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error("timed out");
+    };
     const physical = async (stack: string) =>
       Object.fromEntries(
         (await aws(["cloudformation", "describe-stack-resources", "--stack-name", stack])).StackResources.map(
@@ -178,27 +186,37 @@ for (const cli of clis)
     assert.equal(await settle(stack), "UPDATE_ROLLBACK_COMPLETE");
     await aws(["cloudformation", "wait", "stack-rollback-complete", "--stack-name", stack]);
 
-    // cancel-update-stack while a long update runs.
+    // cancel-update-stack while an update runs: the update waits on a new wait condition that the test signals
+    // only after the cancel, so the update is certainly in progress when it is cancelled.
     const long = `cli-cancel-${v}`;
-    const chain = (value: string) => ({
-      Resources: Object.fromEntries(
-        Array.from({ length: 300 }, (_, i) => [
-          `P${i}`,
-          {
-            Type: "AWS::SSM::Parameter",
-            ...(i ? { DependsOn: `P${i - 1}` } : {}),
-            Properties: { Name: `/cli-cancel-${v}/p${i}`, Type: "String", Value: value },
-          },
-        ]),
-      ),
+    const held = (value: string, wait: boolean) => ({
+      Resources: {
+        P: { Type: "AWS::SSM::Parameter", Properties: { Name: `/cli-cancel-${v}/p`, Type: "String", Value: value } },
+        ...(wait
+          ? {
+              Handle: { Type: "AWS::CloudFormation::WaitConditionHandle" },
+              Wait: { Type: "AWS::CloudFormation::WaitCondition", DependsOn: "P", Properties: { Handle: { Ref: "Handle" }, Timeout: "600" } },
+            }
+          : {}),
+      },
     });
-    await aws(["cloudformation", "create-stack", "--stack-name", long, "--template-body", file("l1.json", chain("one"))]);
+    await aws(["cloudformation", "create-stack", "--stack-name", long, "--template-body", file("l1.json", held("one", false))]);
     assert.equal(await settle(long), "CREATE_COMPLETE");
-    await aws(["cloudformation", "update-stack", "--stack-name", long, "--template-body", file("l2.json", chain("two"))]);
+    await aws(["cloudformation", "update-stack", "--stack-name", long, "--template-body", file("l2.json", held("two", true))]);
+    const handle = await until(async () => {
+      const r = await aws(["cloudformation", "describe-stack-resources", "--stack-name", long, "--logical-resource-id", "Handle"]).catch(() => undefined);
+      return r?.StackResources?.[0]?.ResourceStatus === "CREATE_COMPLETE" ? (r.StackResources[0].PhysicalResourceId as string) : undefined;
+    });
     await aws(["cloudformation", "cancel-update-stack", "--stack-name", long]);
+    const signal = await fetch(handle, {
+      method: "PUT",
+      headers: { "content-type": "" },
+      body: JSON.stringify({ Status: "SUCCESS", Reason: "go", UniqueId: "1", Data: "d" }),
+    });
+    assert.equal(signal.status, 200);
     // Polled here first: the CLI's waiter checks every 30 s, and answers at once on a settled stack.
     assert.equal(await settle(long), "UPDATE_ROLLBACK_COMPLETE");
     await aws(["cloudformation", "wait", "stack-rollback-complete", "--stack-name", long]);
-    const p = await aws(["ssm", "get-parameter", "--name", `/cli-cancel-${v}/p299`]);
+    const p = await aws(["ssm", "get-parameter", "--name", `/cli-cancel-${v}/p`]);
     assert.equal(p.Parameter.Value, "one");
   });

@@ -321,30 +321,52 @@ test("RollbackStack on a create left CREATE_FAILED by DisableRollback", async ()
   assert.equal(await queueExists(Good!), false);
 });
 
-test("CancelUpdateStack during a long update rolls it back", async () => {
-  const chain = (value: string) =>
+test("CancelUpdateStack during an update rolls it back", async () => {
+  // The update waits on a new wait condition that the test signals only after the cancel: it is certainly in progress.
+  const held = (value: string, wait: boolean) =>
     JSON.stringify({
-      Resources: Object.fromEntries(
-        Array.from({ length: 60 }, (_, i) => [
-          `P${i}`,
-          { Type: "AWS::SSM::Parameter", ...(i ? { DependsOn: `P${i - 1}` } : {}), Properties: { Name: `/cancel/p${i}`, Type: "String", Value: value } },
-        ]),
-      ),
+      Resources: {
+        P: { Type: "AWS::SSM::Parameter", Properties: { Name: "/cancel/p", Type: "String", Value: value } },
+        ...(wait
+          ? {
+              Handle: { Type: "AWS::CloudFormation::WaitConditionHandle" },
+              Wait: { Type: "AWS::CloudFormation::WaitCondition", DependsOn: "P", Properties: { Handle: { Ref: "Handle" }, Timeout: "600" } },
+            }
+          : {}),
+      },
     });
-  await cfn.send(new CreateStackCommand({ StackName: "cancel", TemplateBody: chain("one") }));
+  await cfn.send(new CreateStackCommand({ StackName: "cancel", TemplateBody: held("one", false) }));
   await waitUntilStackCreateComplete({ ...waiter(), maxWaitTime: 60 }, { StackName: "cancel" });
-  await cfn.send(new UpdateStackCommand({ StackName: "cancel", TemplateBody: chain("two") }));
+  await cfn.send(new UpdateStackCommand({ StackName: "cancel", TemplateBody: held("two", true) }));
+  let handle: string | undefined;
+  for (let i = 0; i < 300 && !handle; i++) {
+    const [r] = (await cfn.send(new DescribeStackResourcesCommand({ StackName: "cancel", LogicalResourceId: "Handle" }))).StackResources ?? [];
+    if (r?.ResourceStatus === "CREATE_COMPLETE") handle = r.PhysicalResourceId;
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(handle);
   // A policy set while the update runs is the stack's after it (the running operation does not write over it).
   const policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "Update:*", Principal: "*", Resource: "*" }] });
   await cfn.send(new SetStackPolicyCommand({ StackName: "cancel", StackPolicyBody: policy }));
   await cfn.send(new CancelUpdateStackCommand({ StackName: "cancel" }));
   await assert.rejects(cfn.send(new CancelUpdateStackCommand({ StackName: "cancel" })), { name: "ValidationError" });
+  const signal = await fetch(handle, {
+    method: "PUT",
+    headers: { "content-type": "" },
+    body: JSON.stringify({ Status: "SUCCESS", Reason: "go", UniqueId: "1", Data: "d" }),
+  });
+  assert.equal(signal.status, 200);
   await waitUntilStackRollbackComplete({ ...waiter(), maxWaitTime: 60 }, { StackName: "cancel" });
   const [stack] = (await cfn.send(new DescribeStacksCommand({ StackName: "cancel" }))).Stacks!;
   assert.equal(stack.StackStatus, "UPDATE_ROLLBACK_COMPLETE");
-  for (const i of [0, 30, 59]) assert.equal((await ssm.send(new GetParameterCommand({ Name: `/cancel/p${i}` }))).Parameter?.Value, "one");
+  assert.equal((await ssm.send(new GetParameterCommand({ Name: "/cancel/p" }))).Parameter?.Value, "one");
   assert.ok((await events("cancel")).some((e) => e.ResourceStatus === "UPDATE_ROLLBACK_IN_PROGRESS" && e.ResourceStatusReason === "Stack update cancelled"));
   assert.equal((await cfn.send(new GetStackPolicyCommand({ StackName: "cancel" }))).StackPolicyBody, policy);
+  // What the cancelled update created is gone again.
+  assert.deepEqual(
+    (await cfn.send(new DescribeStackResourcesCommand({ StackName: "cancel" }))).StackResources!.map((r) => r.LogicalResourceId),
+    ["P"],
+  );
 });
 
 test("DeleteStack's RetainResources, from DELETE_FAILED only", async () => {
