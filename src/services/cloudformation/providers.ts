@@ -1,7 +1,10 @@
 // CloudFormation's own resource types (core/resources.ts's contract), declared in its registry entry like every
 // service's: nested stacks, custom resources, wait conditions, macros and the CDK's metadata.
 import type { ResourceProviders } from "../../core/resources.js";
+import { macroProvider } from "./macros.js";
 
-const providers: ResourceProviders = {};
+const providers: ResourceProviders = {
+  "AWS::CloudFormation::Macro": macroProvider,
+};
 
 export default providers;

@@ -5,7 +5,8 @@ import type { HandlerContext } from "../../core/context.js";
 import type { Readable } from "node:stream";
 import { isServiceError, ServiceError } from "../../core/errors.js";
 import { parseTemplate, type Template, validateTemplate } from "./template/index.js";
-import { applyTransforms } from "./transforms/index.js";
+import { applyTransforms, declaredTransforms, usesTransforms } from "./transforms/index.js";
+import { InsufficientCapabilitiesException } from "./api.generated.js";
 import { typeExists } from "./types.js";
 
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
@@ -16,13 +17,19 @@ export interface TemplateSource {
   template: Template;
   /** The processed template as JSON, when the template declares transforms; absent when it is the body. */
   processedBody?: string;
+  /** The transforms its Transform section declares (GetTemplateSummary's DeclaredTransforms). */
+  transforms: string[];
 }
 
 /** The template a record runs: the processed one when transforms made one, else its body. */
 export const runTemplate = (r: { templateBody: string; processedBody?: string }): Template => parseTemplate(r.processedBody ?? r.templateBody);
 
 /** The template an operation names, read, transformed and validated; AWS's errors when it cannot be. */
-export async function templateOf(input: { TemplateBody?: string; TemplateURL?: string }, ctx: HandlerContext): Promise<TemplateSource> {
+export async function templateOf(
+  input: { TemplateBody?: string; TemplateURL?: string; Parameters?: { ParameterKey?: string; ParameterValue?: string }[] },
+  ctx: HandlerContext,
+  opts: { requireCapabilities?: readonly string[] } = {},
+): Promise<TemplateSource> {
   if (input.TemplateBody === undefined && input.TemplateURL === undefined) throw validation("Either Template URL or Template Body must be specified.");
   if (input.TemplateBody !== undefined && input.TemplateURL !== undefined) {
     throw validation("You cannot specify both TemplateURL and TemplateBody"); // unverified wording
@@ -35,12 +42,29 @@ export async function templateOf(input: { TemplateBody?: string; TemplateURL?: s
   }
   const body = input.TemplateBody ?? (await readTemplateUrl(input.TemplateURL!, ctx));
   const parsed = parseTemplate(body);
-  const { template, changed } = await applyTransforms(parsed, ctx);
+  // CreateStack and UpdateStack run a template's transforms only when the caller acknowledges them (change sets show
+  // the processed template for review and need no acknowledgement).
+  if (opts.requireCapabilities && usesTransforms(parsed) && !opts.requireCapabilities.includes("CAPABILITY_AUTO_EXPAND")) {
+    throw new InsufficientCapabilitiesException("Requires capabilities : [CAPABILITY_AUTO_EXPAND]");
+  }
+  const { template, changed } = await applyTransforms(parsed, ctx, { parameterValues: parameterValues(parsed, input.Parameters) });
   validateTemplate(template);
   // A type AWS does not have is the template's error; one AWS has that Stratus does not run fails its resource.
   const unknown = [...new Set(Object.values(template.Resources).map((r) => r.Type))].filter((t) => typeof t !== "string" || !typeExists(t));
   if (unknown.length) throw validation(`Template format error: Unrecognized resource types: [${unknown.join(", ")}]`);
-  return { body, template, processedBody: changed ? JSON.stringify(template) : undefined };
+  return { body, template, processedBody: changed ? JSON.stringify(template) : undefined, transforms: declaredTransforms(parsed) };
+}
+
+/** The template's parameters as a macro sees them (templateParameterValues): given, else default; lists split. */
+function parameterValues(template: Template, given: { ParameterKey?: string; ParameterValue?: string }[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, decl] of Object.entries(template.Parameters ?? {})) {
+    const value = given.find((p) => p.ParameterKey === name)?.ParameterValue ?? decl.Default;
+    if (value === undefined) continue;
+    const list = decl.Type === "CommaDelimitedList" || /^List</.test(decl.Type ?? "");
+    out[name] = list && typeof value === "string" ? value.split(",") : value;
+  }
+  return out;
 }
 
 // AWS's limits (CloudFormation User Guide, "Quotas"): a body in the request is at most 51,200 bytes, one read from S3
@@ -97,6 +121,11 @@ export function parseS3Url(url: string): { bucket: string; key: string; versionI
 export async function readTemplateUrl(url: string, ctx: HandlerContext): Promise<string> {
   const where = parseS3Url(url);
   if (!where) throw validation(UNSUPPORTED_URL);
+  return readS3Template(where, ctx);
+}
+
+/** An S3 object's text (a template or a snippet), within the 1 MB limit; AWS's errors when S3 refuses it. */
+export async function readS3Template(where: { bucket: string; key: string; versionId?: string }, ctx: HandlerContext): Promise<string> {
   let body: Buffer;
   try {
     const out = await ctx.client("s3").getObject({ Bucket: where.bucket, Key: where.key, ...(where.versionId ? { VersionId: where.versionId } : {}) });

@@ -11,7 +11,8 @@ import { AlreadyExistsException, InsufficientCapabilitiesException } from "./api
 import type { Engine } from "./engine.js";
 import { cfnState, type ResourceRec, type StackRec } from "./state.js";
 import { runTemplate, templateOf } from "./source.js";
-import { resolveParameters, type Template } from "./template/index.js";
+import { parseTemplate, resolveParameters, type Template } from "./template/index.js";
+import { declaredTransforms } from "./transforms/index.js";
 
 /** The states an update may start from (AWS's). */
 export const UPDATABLE = new Set<string>(["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"]);
@@ -88,7 +89,7 @@ export const stacks = {
   async createStack(input, ctx) {
     const t = cfnState.of(ctx);
     if (t.names.has(input.StackName)) throw new AlreadyExistsException(`Stack [${input.StackName}] already exists`);
-    const { body, template, processedBody } = await templateOf(input, ctx);
+    const { body, template, processedBody } = await templateOf(input, ctx, { requireCapabilities: input.Capabilities ?? [] });
     checkCapabilities(template, input.Capabilities);
     // AWS::SSM::Parameter::Value<…> parameters read Parameter Store, as the caller.
     const parameters = await resolveParameters(
@@ -140,7 +141,7 @@ export const stacks = {
     }
     const { body, template, processedBody } = input.UsePreviousTemplate
       ? { body: s.templateBody, template: runTemplate(s), processedBody: s.processedBody }
-      : await templateOf(input, ctx);
+      : await templateOf(input, ctx, { requireCapabilities: input.Capabilities ?? [] });
     checkCapabilities(template, input.Capabilities);
     const previousValues = Object.fromEntries(Object.entries(s.parameters).map(([k, p]) => [k, p.value]));
     const parameters = await resolveParameters(template, input.Parameters, previousValues, {
@@ -289,7 +290,10 @@ export const stacks = {
     const sources = [input.TemplateBody, input.TemplateURL, input.StackName, input.StackSetName].filter((x) => x !== undefined).length;
     if (sources !== 1) throw validation("Exactly one of TemplateBody, TemplateUrl, StackName or StackSetName must be specified.");
     if (input.StackSetName !== undefined) throw validation("StackSets are not supported by Stratus yet.");
-    const template = input.StackName !== undefined ? runTemplate(findStack(ctx, input.StackName)) : (await templateOf(input, ctx)).template;
+    const stack = input.StackName !== undefined ? findStack(ctx, input.StackName) : undefined;
+    const source = stack ? undefined : await templateOf(input, ctx);
+    const template = stack ? runTemplate(stack) : source!.template;
+    const transforms = stack ? declaredTransforms(parseTemplate(stack.templateBody || "{}")) : source!.transforms;
     return {
       Parameters: Object.entries(template.Parameters ?? {}).map(([ParameterKey, p]) => ({
         ParameterKey,
@@ -304,7 +308,7 @@ export const stacks = {
       ResourceTypes: [...new Set(Object.values(template.Resources).map((r) => r.Type))],
       Version: template.AWSTemplateFormatVersion === undefined ? undefined : String(template.AWSTemplateFormatVersion),
       Metadata: template.Metadata === undefined ? undefined : JSON.stringify(template.Metadata),
-      DeclaredTransforms: template.Transform === undefined ? [] : ([] as unknown[]).concat(template.Transform).map(String),
+      DeclaredTransforms: transforms,
       ResourceIdentifierSummaries: [],
     };
   },
