@@ -31,6 +31,12 @@ export interface ResourceResult {
   attributes?: Record<string, unknown>;
 }
 
+/**
+ * A failure the provider words itself (CloudFormation's own types: "Embedded stack … was not successfully created:
+ * …"): the resource's status reason is its message as it is, not wrapped as a service's handler error.
+ */
+export class ResourceFailure extends Error {}
+
 export interface ResourceProvider {
   create(req: ResourceRequest): Promise<ResourceResult>;
   /** An in-place update (properties that do not require replacement changed). Absent: every change replaces. */

@@ -133,7 +133,7 @@ export const REGISTRY: ServiceRegistration[] = [
     botocore: "cloudformation",
     load: () => import("./cloudformation/index.js"),
     // Its own types: nested stacks, custom resources, wait conditions, macros (cloudformation/providers.ts).
-    resources: { types: ["AWS::CloudFormation::Macro"], load: () => import("./cloudformation/providers.js") },
+    resources: { types: ["AWS::CloudFormation::Macro", "AWS::CloudFormation::Stack"], load: () => import("./cloudformation/providers.js") },
   },
   { name: "xray", botocore: "xray" },
   { name: "ecs", botocore: "ecs" },

@@ -5,7 +5,7 @@
 // rollback carries on): a stack is never left IN_PROGRESS. Updates, their cleanup and rollback are update.ts's.
 import { ServiceError, isServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
-import type { ResourceProvider } from "../../core/resources.js";
+import { type ResourceProvider, ResourceFailure } from "../../core/resources.js";
 import type { Identity, ServiceHost } from "../../core/service.js";
 import type { Output } from "./api.generated.js";
 import { cfnState, type EventRec, type ResourceRec, type StackRec } from "./state.js";
@@ -34,6 +34,7 @@ export function generatedName(stack: string, logicalId: string, max: number, opt
 
 /** A provider's failure as CloudFormation words it on the resource (Cloud Control's handler message). */
 export function handlerFailure(e: unknown, service: string): string {
+  if (e instanceof ResourceFailure) return e.message;
   if (!isServiceError(e)) return `Internal Failure`;
   const handlerCode = /AlreadyExists|ResourceExists/i.test(e.code)
     ? "AlreadyExists"

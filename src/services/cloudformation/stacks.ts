@@ -6,7 +6,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
 import { pageByKey } from "../../core/paging.js";
-import type { CloudformationApi, Parameter, Stack, StackEvent, StackResource, StackStatus } from "./api.generated.js";
+import type { CloudformationApi, CreateStackInput, Parameter, Stack, StackEvent, StackResource, StackStatus } from "./api.generated.js";
 import { AlreadyExistsException, InsufficientCapabilitiesException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { cfnState, type ResourceRec, type StackRec } from "./state.js";
@@ -82,11 +82,14 @@ function stackOut(s: StackRec): Stack {
     Tags: s.tags,
     EnableTerminationProtection: s.terminationProtection,
     DriftInformation: { StackDriftStatus: "NOT_CHECKED" },
+    ParentId: s.parentId,
+    RootId: s.rootId,
   };
 }
 
 export const stacks = {
-  async createStack(input, ctx) {
+  /** `nested`: the parent and root stack ids of a nested stack its parent's AWS::CloudFormation::Stack creates. */
+  async createStack(input: CreateStackInput, ctx: HandlerContext, nested?: { parentId: string; rootId: string }) {
     const t = cfnState.of(ctx);
     if (t.names.has(input.StackName)) throw new AlreadyExistsException(`Stack [${input.StackName}] already exists`);
     const { body, template, processedBody } = await templateOf(input, ctx, { requireCapabilities: input.Capabilities ?? [] });
@@ -120,6 +123,8 @@ export const stacks = {
       timeoutInMinutes: input.TimeoutInMinutes,
       roleArn: input.RoleARN,
       principalArn: ctx.principal.arn,
+      parentId: nested?.parentId,
+      rootId: nested?.rootId,
     };
     if (input.DisableRollback && input.OnFailure) throw validation("You cannot specify both DisableRollback and OnFailure.");
     t.stacks.put(stackId, s);

@@ -1,0 +1,148 @@
+// Nested stacks (AWS::CloudFormation::Stack) through the SDK: a parent with two children read from S3, one's output
+// passed to the other as a parameter and out through the parent (Fn::GetAtt Child.Outputs.X), ParentId and RootId,
+// the child's name and tags; an update that changes one child's parameters; delete with the parent; a failing
+// child fails its resource with AWS's reason and rolls the parent back, the child deleted.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  type Stack,
+  UpdateStackCommand,
+  waitUntilStackCreateComplete,
+  waitUntilStackDeleteComplete,
+  waitUntilStackUpdateComplete,
+} from "@aws-sdk/client-cloudformation";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+
+let s: TestServer;
+let cfn: CloudFormationClient;
+let ssm: SSMClient;
+let bucket: string;
+const waiter = () => ({ client: cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
+const describe = async (StackName: string) => (await cfn.send(new DescribeStacksCommand({ StackName }))).Stacks![0];
+const outputs = (st: Stack) => Object.fromEntries((st.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
+const ssmValue = async (Name: string) => (await ssm.send(new GetParameterCommand({ Name }))).Parameter?.Value;
+
+const FIRST = {
+  Parameters: { Value: { Type: "String" } },
+  Resources: { P: { Type: "AWS::SSM::Parameter", Properties: { Name: "/nested/first", Type: "String", Value: { Ref: "Value" } } } },
+  Outputs: { Name: { Value: { Ref: "P" } }, Value: { Value: { "Fn::GetAtt": ["P", "Value"] } } },
+};
+const SECOND = {
+  Parameters: { FromFirst: { Type: "String" } },
+  Resources: { P: { Type: "AWS::SSM::Parameter", Properties: { Name: "/nested/second", Type: "String", Value: { "Fn::Sub": "second got ${FromFirst}" } } } },
+  Outputs: { Said: { Value: { "Fn::GetAtt": ["P", "Value"] } } },
+};
+const FAILING = {
+  Resources: {
+    Fine: { Type: "AWS::SSM::Parameter", Properties: { Name: "/nested/fine", Type: "String", Value: "ok" } },
+    Bad: { Type: "AWS::SSM::Parameter", DependsOn: "Fine", Properties: { Name: "/nested/bad", Type: "NoSuchType", Value: "x" } },
+  },
+};
+
+const parent = (value: string) =>
+  JSON.stringify({
+    Resources: {
+      First: {
+        Type: "AWS::CloudFormation::Stack",
+        Properties: { TemplateURL: `https://s3.amazonaws.com/${bucket}/first.json`, Parameters: { Value: value }, Tags: [{ Key: "child", Value: "first" }] },
+      },
+      Second: {
+        Type: "AWS::CloudFormation::Stack",
+        Properties: {
+          TemplateURL: `https://${bucket}.s3.us-east-1.amazonaws.com/second.json`,
+          Parameters: { FromFirst: { "Fn::GetAtt": ["First", "Outputs.Value"] } },
+        },
+      },
+    },
+    Outputs: { FirstId: { Value: { Ref: "First" } }, Said: { Value: { "Fn::GetAtt": ["Second", "Outputs.Said"] } } },
+  });
+
+before(async () => {
+  s = await startTestServer();
+  const c = s.clientConfig({ account: randomAccount() });
+  cfn = new CloudFormationClient(c);
+  ssm = new SSMClient(c);
+  const s3 = new S3Client({ ...c, forcePathStyle: true });
+  bucket = `nested-${Date.now()}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  for (const [Key, body] of [
+    ["first.json", FIRST],
+    ["second.json", SECOND],
+    ["failing.json", FAILING],
+  ] as const)
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: JSON.stringify(body) }));
+});
+after(() => s.close());
+
+test("a parent with two nested stacks: outputs passed between them, ParentId/RootId, updated, deleted with the parent", async () => {
+  await cfn.send(new CreateStackCommand({ StackName: "parent", TemplateBody: parent("v1"), Tags: [{ Key: "team", Value: "blue" }] }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: "parent" });
+  const p = await describe("parent");
+  assert.equal(p.StackStatus, "CREATE_COMPLETE", p.StackStatusReason);
+  assert.equal(p.ParentId, undefined);
+  assert.equal(outputs(p).Said, "second got v1");
+  assert.equal(await ssmValue("/nested/second"), "second got v1");
+
+  const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: "parent" }))).StackResources!;
+  const firstId = resources.find((r) => r.LogicalResourceId === "First")!.PhysicalResourceId!;
+  const secondId = resources.find((r) => r.LogicalResourceId === "Second")!.PhysicalResourceId!;
+  assert.equal(outputs(p).FirstId, firstId);
+  const first = await describe(firstId);
+  assert.match(first.StackName!, /^parent-First-[A-Z0-9]{12}$/);
+  assert.equal(first.ParentId, p.StackId);
+  assert.equal(first.RootId, p.StackId);
+  assert.deepEqual(
+    first.Tags?.map((t) => [t.Key, t.Value]),
+    [
+      ["team", "blue"],
+      ["child", "first"],
+    ],
+  );
+  assert.deepEqual(first.Parameters, [{ ParameterKey: "Value", ParameterValue: "v1" }]);
+  assert.equal((await describe(secondId)).ParentId, p.StackId);
+
+  // A changed parameter updates the first child; the second's parameter follows its output.
+  await cfn.send(new UpdateStackCommand({ StackName: "parent", TemplateBody: parent("v2") }));
+  await waitUntilStackUpdateComplete(waiter(), { StackName: "parent" });
+  assert.equal(outputs(await describe("parent")).Said, "second got v2");
+  assert.equal((await describe(firstId)).StackStatus, "UPDATE_COMPLETE");
+  assert.equal(await ssmValue("/nested/first"), "v2");
+
+  await cfn.send(new DeleteStackCommand({ StackName: "parent" }));
+  await waitUntilStackDeleteComplete(waiter(), { StackName: "parent" });
+  for (const id of [firstId, secondId]) assert.equal((await describe(id)).StackStatus, "DELETE_COMPLETE");
+  await assert.rejects(ssm.send(new GetParameterCommand({ Name: "/nested/second" })), { name: "ParameterNotFound" });
+});
+
+test("a child that fails: the resource fails with AWS's reason, the parent rolls back, the child is deleted", async () => {
+  const body = JSON.stringify({
+    Resources: {
+      Own: { Type: "AWS::SSM::Parameter", Properties: { Name: "/nested/own", Type: "String", Value: "parent's" } },
+      Child: { Type: "AWS::CloudFormation::Stack", Properties: { TemplateURL: `https://s3.amazonaws.com/${bucket}/failing.json` } },
+    },
+  });
+  await cfn.send(new CreateStackCommand({ StackName: "doomed", TemplateBody: body }));
+  // (The SDK's StackRollbackComplete waiter is for an update's rollback.)
+  for (let i = 0; i < 60 && (await describe("doomed")).StackStatus !== "ROLLBACK_COMPLETE"; i++) await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await describe("doomed")).StackStatus, "ROLLBACK_COMPLETE");
+  const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: "doomed" }))).StackEvents!;
+  const failed = events.find((e) => e.LogicalResourceId === "Child" && e.ResourceStatus === "CREATE_FAILED")!;
+  assert.match(
+    failed.ResourceStatusReason!,
+    /^Embedded stack arn:aws:cloudformation:us-east-1:\d{12}:stack\/doomed-Child-[A-Z0-9]{12}\/[-0-9a-f]+ was not successfully created: The following resource\(s\) failed to create: \[Bad\]\.$/,
+  );
+  const childId = /^Embedded stack (\S+) /.exec(failed.ResourceStatusReason!)![1];
+  const child = await describe(childId);
+  assert.equal(child.StackStatus, "DELETE_COMPLETE");
+  assert.equal(child.ParentId, (await describe("doomed")).StackId);
+  await assert.rejects(ssm.send(new GetParameterCommand({ Name: "/nested/fine" })), { name: "ParameterNotFound" });
+  await assert.rejects(ssm.send(new GetParameterCommand({ Name: "/nested/own" })), { name: "ParameterNotFound" });
+});
