@@ -5,7 +5,7 @@ import type { HandlerContext } from "../../core/context.js";
 import type { Readable } from "node:stream";
 import { isServiceError, ServiceError } from "../../core/errors.js";
 import { parseTemplate, type Template, validateTemplate } from "./template/index.js";
-import { applyTransforms, declaredTransforms, usesTransforms } from "./transforms/index.js";
+import { applyTransforms, declaredTransforms, TransformFailure, usesTransforms } from "./transforms/index.js";
 import { InsufficientCapabilitiesException } from "./api.generated.js";
 import { typeExists } from "./types.js";
 
@@ -47,7 +47,10 @@ export async function templateOf(
   if (opts.requireCapabilities && usesTransforms(parsed) && !opts.requireCapabilities.includes("CAPABILITY_AUTO_EXPAND")) {
     throw new InsufficientCapabilitiesException("Requires capabilities : [CAPABILITY_AUTO_EXPAND]");
   }
-  const { template, changed } = await applyTransforms(parsed, ctx, { parameterValues: parameterValues(parsed, input.Parameters) });
+  const { template, changed } = await applyTransforms(parsed, ctx, { parameterValues: parameterValues(parsed, input.Parameters) }).catch((e) => {
+    if (e instanceof TransformFailure) e.body = body;
+    throw e;
+  });
   validateTemplate(template);
   // A type AWS does not have is the template's error; one AWS has that Stratus does not run fails its resource.
   const unknown = [...new Set(Object.values(template.Resources).map((r) => r.Type))].filter((t) => typeof t !== "string" || !typeExists(t));

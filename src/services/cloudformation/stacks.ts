@@ -355,9 +355,10 @@ export const stacks = {
   },
 
   async validateTemplate(input, ctx) {
-    const { template } = await templateOf(input, ctx);
+    const { template, transforms } = await templateOf(input, ctx);
     return {
       Description: template.Description,
+      DeclaredTransforms: transforms,
       Parameters: Object.entries(template.Parameters ?? {}).map(([ParameterKey, p]) => ({
         ParameterKey,
         DefaultValue: p.Default === undefined ? undefined : String(p.Default),

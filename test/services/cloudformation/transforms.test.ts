@@ -13,6 +13,7 @@ import {
   DescribeStacksCommand,
   GetTemplateCommand,
   GetTemplateSummaryCommand,
+  ValidateTemplateCommand,
   waitUntilChangeSetCreateComplete,
   waitUntilStackCreateComplete,
   waitUntilStackDeleteComplete,
@@ -120,6 +121,7 @@ test("AWS::Include: a snippet in Resources and a top-level include, CAPABILITY_A
   assert.deepEqual(Object.keys(processed.Resources).sort(), ["Included", "Own"]);
   assert.deepEqual((await cfn.send(new GetTemplateSummaryCommand({ StackName: "include" }))).DeclaredTransforms, ["AWS::Include"]);
   assert.deepEqual((await cfn.send(new GetTemplateSummaryCommand({ TemplateBody: body }))).DeclaredTransforms, ["AWS::Include"]);
+  assert.deepEqual((await cfn.send(new ValidateTemplateCommand({ TemplateBody: body }))).DeclaredTransforms, ["AWS::Include"]);
 });
 
 test("a macro: template-level and Fn::Transform, AWS's event, then deleted with its stack", async () => {
@@ -175,7 +177,7 @@ test("a macro: template-level and Fn::Transform, AWS's event, then deleted with 
   });
 });
 
-test("AWS's failures: an unknown transform, a macro failing with and without a message, a malformed answer", async () => {
+test("AWS's failures: an unknown transform, a macro failing with and without a message, a malformed answer; a FAILED change set", async () => {
   await cfn.send(
     new CreateStackCommand({
       StackName: "macro-def2",
@@ -203,4 +205,11 @@ test("AWS's failures: an unknown transform, a macro failing with and without a m
     (await cfn.send(new DescribeStacksCommand({}))).Stacks?.some((x) => x.StackName === "fails"),
     false,
   );
+
+  // A change set is created, FAILED, the transform's failure its reason (what `aws cloudformation deploy` reports).
+  const TemplateBody = JSON.stringify({ Transform: { Name: "Picky", Parameters: { Mode: "fail" } }, Resources: { P: param("/fails", "x") } });
+  const { Id } = await cfn.send(new CreateChangeSetCommand({ StackName: "fails-cs", ChangeSetName: "cs", ChangeSetType: "CREATE", TemplateBody }));
+  const cs = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: Id }));
+  assert.deepEqual([cs.Status, cs.ExecutionStatus, cs.StatusReason], ["FAILED", "UNAVAILABLE", `Transform ${account}::Picky failed with: told to fail`]);
+  assert.equal((await cfn.send(new DescribeStacksCommand({ StackName: "fails-cs" }))).Stacks![0].StackStatus, "REVIEW_IN_PROGRESS");
 });

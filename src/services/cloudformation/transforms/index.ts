@@ -6,7 +6,7 @@
 // Order, as AWS's User Guide ("Macro evaluation order") gives it: from the most deeply nested outward to the most
 // general — every `Fn::Transform` snippet, innermost first, then the template-level transforms in the order listed.
 import type { HandlerContext } from "../../../core/context.js";
-import { ServiceError } from "../../../core/errors.js";
+import { isServiceError, ServiceError } from "../../../core/errors.js";
 import type { Template } from "../template/index.js";
 
 /** One transform: the template in, the processed template out (a new object; the input is not changed). */
@@ -23,6 +23,18 @@ export interface TransformOptions {
 }
 
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
+
+/**
+ * A transform's failure (an unknown transform, a macro that failed or answered badly): CreateStack and UpdateStack
+ * answer it as the error; a change set is created FAILED with it as its StatusReason, as AWS's are. `body` is the
+ * template as given, which the failed change set keeps.
+ */
+export class TransformFailure extends ServiceError {
+  body = "";
+  constructor(e: ServiceError) {
+    super(e.code, e.message, e.status);
+  }
+}
 
 /** One declared transform: its name and parameters. */
 interface Declared {
@@ -55,10 +67,14 @@ export function usesTransforms(template: Template): boolean {
 
 /** Runs one transform by name: AWS's own from the registry, else the account's macro of that name. */
 async function run(name: string, fragment: unknown, parameters: Record<string, unknown> | undefined, ctx: HandlerContext, opts: TransformOptions) {
-  const load = TRANSFORMS[name];
-  if (load) return (await load())(fragment as Template, ctx, parameters);
-  const { runMacro } = await import("../macros.js");
-  return runMacro(name, fragment, parameters, ctx, opts);
+  try {
+    const load = TRANSFORMS[name];
+    if (load) return await (await load())(fragment as Template, ctx, parameters);
+    const { runMacro } = await import("../macros.js");
+    return await runMacro(name, fragment, parameters, ctx, opts);
+  } catch (e) {
+    throw isServiceError(e) && !(e instanceof TransformFailure) ? new TransformFailure(e) : e;
+  }
 }
 
 /** Replaces every `Fn::Transform` in the value (innermost first) with what its transforms make of its siblings. */
