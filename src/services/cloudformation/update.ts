@@ -10,6 +10,8 @@ import { runTemplate } from "./source.js";
 import { type EvalContext, evaluate, type Template, waves } from "./template/index.js";
 import { replacementProperties, validateProperties } from "./types.js";
 
+const NESTED_STACK = "AWS::CloudFormation::Stack";
+
 /**
  * An update as a diff: resources new to the template are created; changed ones are updated in place, or replaced
  * (the new one created now, the old deleted in the cleanup phase) when a changed property requires it (AWS's
@@ -106,7 +108,8 @@ async function updateResource(
     return fail(e instanceof Error ? e.message : String(e));
   }
   rec.deletionPolicy = typeof decl.DeletionPolicy === "string" ? decl.DeletionPolicy : undefined;
-  if (decl.Type === rec.type && isDeepStrictEqual(properties, rec.properties)) {
+  // A nested stack is updated with its parent even when its properties are the same: its template may have changed.
+  if (decl.Type === rec.type && isDeepStrictEqual(properties, rec.properties) && decl.Type !== NESTED_STACK) {
     t.resources.put(key, rec);
     return true;
   }
@@ -192,7 +195,12 @@ export function planChanges(engine: Engine, t: Tables, s: StackRec): ResourceCha
     const changed = [...new Set([...Object.keys(properties), ...Object.keys(rec.properties)])].filter(
       (k) => !isDeepStrictEqual(properties[k], rec.properties[k]),
     );
-    if (!changed.length) continue;
+    if (!changed.length) {
+      // AWS's ResourceChangeDetail: a nested stack whose resource is unchanged is still updated, ChangeSource
+      // "Automatic", "because the nested stack's template might have changed".
+      if (decl.Type === NESTED_STACK) modify("False", [{ Evaluation: "Dynamic", ChangeSource: "Automatic" }]);
+      continue;
+    }
     const recreate = new Set(replacementProperties(decl.Type));
     modify(
       changed.some((k) => recreate.has(k)) ? "True" : "False",

@@ -6,11 +6,14 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   CloudFormationClient,
+  CreateChangeSetCommand,
   CreateStackCommand,
   DeleteStackCommand,
+  DescribeChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
+  ExecuteChangeSetCommand,
   type Stack,
   UpdateStackCommand,
   waitUntilStackCreateComplete,
@@ -25,6 +28,7 @@ let s: TestServer;
 let cfn: CloudFormationClient;
 let ssm: SSMClient;
 let bucket: string;
+let s3: S3Client;
 const waiter = () => ({ client: cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
 const describe = async (StackName: string) => (await cfn.send(new DescribeStacksCommand({ StackName }))).Stacks![0];
 const outputs = (st: Stack) => Object.fromEntries((st.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
@@ -70,7 +74,7 @@ before(async () => {
   const c = s.clientConfig({ account: randomAccount() });
   cfn = new CloudFormationClient(c);
   ssm = new SSMClient(c);
-  const s3 = new S3Client({ ...c, forcePathStyle: true });
+  s3 = new S3Client({ ...c, forcePathStyle: true });
   bucket = `nested-${Date.now()}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   for (const [Key, body] of [
@@ -115,6 +119,28 @@ test("a parent with two nested stacks: outputs passed between them, ParentId/Roo
   assert.equal(outputs(await describe("parent")).Said, "second got v2");
   assert.equal((await describe(firstId)).StackStatus, "UPDATE_COMPLETE");
   assert.equal(await ssmValue("/nested/first"), "v2");
+
+  // The second child's template changes in S3 at the same URL: a parent update updates every nested stack (AWS's
+  // change set says so: Modify, ChangeSource Automatic), so the child reads it again.
+  const changed = {
+    ...SECOND,
+    Resources: { P: { ...SECOND.Resources.P, Properties: { ...SECOND.Resources.P.Properties, Value: { "Fn::Sub": "second now got ${FromFirst}" } } } },
+  };
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "second.json", Body: JSON.stringify(changed) }));
+  const { Id } = await cfn.send(
+    new CreateChangeSetCommand({ StackName: "parent", ChangeSetName: "retag", TemplateBody: parent("v2"), Tags: [{ Key: "team", Value: "green" }] }),
+  );
+  const planned = (await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: Id }))).Changes!.map((c) => c.ResourceChange!);
+  assert.deepEqual(
+    planned.map((c) => [c.LogicalResourceId, c.Action, c.Replacement, c.Details?.map((d) => d.ChangeSource)]),
+    [
+      ["First", "Modify", "False", ["Automatic"]],
+      ["Second", "Modify", "False", ["Automatic"]],
+    ],
+  );
+  await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: Id }));
+  await waitUntilStackUpdateComplete(waiter(), { StackName: "parent" });
+  assert.equal(outputs(await describe("parent")).Said, "second now got v2");
 
   await cfn.send(new DeleteStackCommand({ StackName: "parent" }));
   await waitUntilStackDeleteComplete(waiter(), { StackName: "parent" });
