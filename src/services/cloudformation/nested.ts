@@ -25,6 +25,11 @@ function childInput(parent: StackRec, properties: Record<string, unknown>) {
   };
 }
 
+/** CreateStack's or UpdateStack's refusal of the child (its template unreadable or invalid) is the resource's reason. */
+function plainly(e: unknown): never {
+  throw isServiceError(e) ? new ResourceFailure(e.message) : e;
+}
+
 /** The child's outputs as the parent's Fn::GetAtt reads them: `Outputs.<Name>`. */
 function result(child: StackRec): ResourceResult {
   const attributes: Record<string, unknown> = { StackId: child.stackId, StackStatus: child.status };
@@ -60,10 +65,12 @@ async function deleteChild(ctx: HandlerContext, stackId: string): Promise<StackR
 export const nestedStackProvider: ResourceProvider = {
   async create(req) {
     const parent = cfnState.of(req.ctx).stacks.get(req.stackId)!;
-    const { StackId } = await stacks.createStack({ StackName: req.generateName(128), ...childInput(parent, req.properties) }, req.ctx, {
-      parentId: parent.stackId,
-      rootId: parent.rootId ?? parent.stackId,
-    });
+    const { StackId } = await stacks
+      .createStack({ StackName: req.generateName(128), ...childInput(parent, req.properties) }, req.ctx, {
+        parentId: parent.stackId,
+        rootId: parent.rootId ?? parent.stackId,
+      })
+      .catch(plainly);
     const child = (await settled(req.ctx, StackId!))!;
     if (child.status === "CREATE_COMPLETE") return result(child);
     // AWS's wording (its stack events): "Embedded stack <arn> was not successfully created: <reason>". The failed
@@ -80,7 +87,7 @@ export const nestedStackProvider: ResourceProvider = {
       await stacks.updateStack({ StackName: req.physicalId, ...childInput(parent, req.properties) }, req.ctx);
     } catch (e) {
       // The template and parameters the child already has: nothing to do.
-      if (!(isServiceError(e) && e.message === "No updates are to be performed.")) throw e;
+      if (!(isServiceError(e) && e.message === "No updates are to be performed.")) plainly(e);
     }
     const child = (await settled(req.ctx, req.physicalId))!;
     if (child.status === "UPDATE_COMPLETE" || child.status === "CREATE_COMPLETE") return result(child);

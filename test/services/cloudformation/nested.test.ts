@@ -172,3 +172,14 @@ test("a child that fails: the resource fails with AWS's reason, the parent rolls
   await assert.rejects(ssm.send(new GetParameterCommand({ Name: "/nested/fine" })), { name: "ParameterNotFound" });
   await assert.rejects(ssm.send(new GetParameterCommand({ Name: "/nested/own" })), { name: "ParameterNotFound" });
 });
+
+test("a child whose template cannot be read: the resource fails with S3's error as CloudFormation words it", async () => {
+  const body = JSON.stringify({
+    Resources: { Child: { Type: "AWS::CloudFormation::Stack", Properties: { TemplateURL: `https://s3.amazonaws.com/${bucket}/missing.json` } } },
+  });
+  await cfn.send(new CreateStackCommand({ StackName: "unread", TemplateBody: body }));
+  for (let i = 0; i < 60 && (await describe("unread")).StackStatus !== "ROLLBACK_COMPLETE"; i++) await new Promise((r) => setTimeout(r, 250));
+  const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: "unread" }))).StackEvents!;
+  const failed = events.find((e) => e.LogicalResourceId === "Child" && e.ResourceStatus === "CREATE_FAILED")!;
+  assert.match(failed.ResourceStatusReason!, /^S3 error: The specified key does not exist\./);
+});
