@@ -71,6 +71,12 @@ export const nestedStackProvider: ResourceProvider = {
         rootId: parent.rootId ?? parent.stackId,
       })
       .catch(plainly);
+    // The resource knows its child before the child completes, so a server stopped meanwhile finds it: the parent's
+    // rollback at the next start deletes it (DescribeStackResources shows it, as AWS's does, while it is created).
+    const t = cfnState.of(req.ctx);
+    const key = `${req.stackId}\u0000${req.logicalId}`;
+    const rec = t.resources.get(key);
+    if (rec) t.resources.put(key, { ...rec, physicalId: StackId });
     const child = (await settled(req.ctx, StackId!))!;
     if (child.status === "CREATE_COMPLETE") return result(child);
     // AWS's wording (its stack events): "Embedded stack <arn> was not successfully created: <reason>". The failed

@@ -183,3 +183,55 @@ test("a child whose template cannot be read: the resource fails with S3's error 
   const failed = events.find((e) => e.LogicalResourceId === "Child" && e.ResourceStatus === "CREATE_FAILED")!;
   assert.match(failed.ResourceStatusReason!, /^S3 error: The specified key does not exist\./);
 });
+
+test("a server stopped while a parent creates its nested stack: at the next start both roll back, the child deleted", async () => {
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { cfnState } = await import("../../../src/services/cloudformation/state.js");
+  const dir = mkdtempSync(join(tmpdir(), "stratus-cfn-nested-resume-"));
+  const account = randomAccount();
+  try {
+    const first = await startTestServer({ dataDir: dir });
+    const c1 = first.clientConfig({ account });
+    const s3a = new S3Client({ ...c1, forcePathStyle: true });
+    await s3a.send(new CreateBucketCommand({ Bucket: `resume-${account}` }));
+    await s3a.send(new PutObjectCommand({ Bucket: `resume-${account}`, Key: "first.json", Body: JSON.stringify(FIRST) }));
+    const cf1 = new CloudFormationClient(c1);
+    const body = JSON.stringify({
+      Resources: {
+        Child: {
+          Type: "AWS::CloudFormation::Stack",
+          Properties: { TemplateURL: `https://s3.amazonaws.com/resume-${account}/first.json`, Parameters: { Value: "r" } },
+        },
+      },
+    });
+    await cf1.send(new CreateStackCommand({ StackName: "resumed", TemplateBody: body }));
+    await waitUntilStackCreateComplete({ client: cf1, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { StackName: "resumed" });
+    // As if the server had been killed while the child was being created: parent, resource and child in progress.
+    const t = cfnState.at(first.runtime, account, "us-east-1");
+    const parentRec = t.stacks.get(t.names.get("resumed")!)!;
+    const key = `${parentRec.stackId}\u0000Child`;
+    const res = t.resources.get(key)!;
+    t.resources.put(key, { ...res, status: "CREATE_IN_PROGRESS" });
+    t.stacks.put(parentRec.stackId, { ...parentRec, status: "CREATE_IN_PROGRESS", outputs: undefined });
+    const childRec = t.stacks.get(res.physicalId!)!;
+    t.stacks.put(childRec.stackId, { ...childRec, status: "CREATE_IN_PROGRESS", outputs: undefined });
+    await first.close();
+
+    const second = await startTestServer({ dataDir: dir });
+    try {
+      const c2 = second.clientConfig({ account });
+      const cf2 = new CloudFormationClient(c2);
+      const status = async (StackName: string) => (await cf2.send(new DescribeStacksCommand({ StackName }))).Stacks![0].StackStatus;
+      for (let i = 0; i < 60 && (await status(parentRec.stackId)) !== "ROLLBACK_COMPLETE"; i++) await new Promise((r) => setTimeout(r, 250));
+      assert.equal(await status(parentRec.stackId), "ROLLBACK_COMPLETE");
+      assert.equal(await status(childRec.stackId), "DELETE_COMPLETE");
+      await assert.rejects(new SSMClient(c2).send(new GetParameterCommand({ Name: "/nested/first" })), { name: "ParameterNotFound" });
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
