@@ -233,6 +233,8 @@ export const stacks = {
         DeletionTime: date(s.deletionTime),
         StackStatus: s.status as StackStatus,
         StackStatusReason: s.statusReason,
+        ParentId: s.parentId,
+        RootId: s.rootId,
         DriftInformation: { StackDriftStatus: "NOT_CHECKED" },
       })),
     };

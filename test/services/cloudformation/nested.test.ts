@@ -14,6 +14,7 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  ListStacksCommand,
   type Stack,
   UpdateStackCommand,
   waitUntilStackCreateComplete,
@@ -112,6 +113,14 @@ test("a parent with two nested stacks: outputs passed between them, ParentId/Roo
   );
   assert.deepEqual(first.Parameters, [{ ParameterKey: "Value", ParameterValue: "v1" }]);
   assert.equal((await describe(secondId)).ParentId, p.StackId);
+  const summaries = (await cfn.send(new ListStacksCommand({ StackStatusFilter: ["CREATE_COMPLETE"] }))).StackSummaries!;
+  assert.deepEqual(
+    summaries.filter((x) => x.StackId === firstId || x.StackId === secondId).map((x) => [x.ParentId, x.RootId]),
+    [
+      [p.StackId, p.StackId],
+      [p.StackId, p.StackId],
+    ],
+  );
 
   // A changed parameter updates the first child; the second's parameter follows its output.
   await cfn.send(new UpdateStackCommand({ StackName: "parent", TemplateBody: parent("v2") }));
