@@ -53,11 +53,8 @@ export const changeSets = {
     }
     // A transform that fails does not fail the call: the change set is created FAILED, its reason the transform's.
     let transformFailed: TransformFailure | undefined;
-    const previous = input.UsePreviousTemplate && s?.templateBody ? s : undefined;
-    const source: { body: string; template?: Template; processedBody?: string } = await (previous
-      ? Promise.resolve({ body: previous.templateBody, template: runTemplate(previous), processedBody: previous.processedBody })
-      : templateOf(input, ctx)
-    ).catch((e: unknown) => {
+    const previousBody = input.UsePreviousTemplate && s?.templateBody ? s.templateBody : undefined;
+    const source: { body: string; template?: Template; processedBody?: string } = await templateOf(input, ctx, { previousBody }).catch((e: unknown) => {
       if (!(e instanceof TransformFailure)) throw e;
       transformFailed = e;
       return { body: e.body, template: undefined, processedBody: undefined };

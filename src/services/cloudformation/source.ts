@@ -28,8 +28,10 @@ export const runTemplate = (r: { templateBody: string; processedBody?: string })
 export async function templateOf(
   input: { TemplateBody?: string; TemplateURL?: string; Parameters?: { ParameterKey?: string; ParameterValue?: string }[] },
   ctx: HandlerContext,
-  opts: { requireCapabilities?: readonly string[] } = {},
+  opts: { requireCapabilities?: readonly string[]; previousBody?: string } = {},
 ): Promise<TemplateSource> {
+  // UsePreviousTemplate: the stack's template as given, processed again (its macros run again, as on AWS).
+  if (opts.previousBody !== undefined) return processed(opts.previousBody, input, ctx, opts);
   if (input.TemplateBody === undefined && input.TemplateURL === undefined) throw validation("Either Template URL or Template Body must be specified.");
   if (input.TemplateBody !== undefined && input.TemplateURL !== undefined) {
     throw validation("You cannot specify both TemplateURL and TemplateBody"); // unverified wording
@@ -41,6 +43,16 @@ export async function templateOf(
     );
   }
   const body = input.TemplateBody ?? (await readTemplateUrl(input.TemplateURL!, ctx));
+  return processed(body, input, ctx, opts);
+}
+
+/** A template's text parsed, transformed (if the caller acknowledged transforms) and validated. */
+async function processed(
+  body: string,
+  input: { Parameters?: { ParameterKey?: string; ParameterValue?: string }[] },
+  ctx: HandlerContext,
+  opts: { requireCapabilities?: readonly string[] },
+): Promise<TemplateSource> {
   const parsed = parseTemplate(body);
   // CreateStack and UpdateStack run a template's transforms only when the caller acknowledges them (change sets show
   // the processed template for review and need no acknowledgement).

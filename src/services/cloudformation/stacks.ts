@@ -144,9 +144,10 @@ export const stacks = {
     if (input.UsePreviousTemplate && (input.TemplateBody !== undefined || input.TemplateURL !== undefined)) {
       throw validation("You cannot specify both usePreviousTemplate and Template Body/Template URL"); // unverified
     }
-    const { body, template, processedBody } = input.UsePreviousTemplate
-      ? { body: s.templateBody, template: runTemplate(s), processedBody: s.processedBody }
-      : await templateOf(input, ctx, { requireCapabilities: input.Capabilities ?? [] });
+    const { body, template, processedBody } = await templateOf(input, ctx, {
+      requireCapabilities: input.Capabilities ?? [],
+      previousBody: input.UsePreviousTemplate ? s.templateBody : undefined,
+    });
     checkCapabilities(template, input.Capabilities);
     const previousValues = Object.fromEntries(Object.entries(s.parameters).map(([k, p]) => [k, p.value]));
     const parameters = await resolveParameters(template, input.Parameters, previousValues, {

@@ -13,10 +13,12 @@ import {
   DescribeStacksCommand,
   GetTemplateCommand,
   GetTemplateSummaryCommand,
+  UpdateStackCommand,
   ValidateTemplateCommand,
   waitUntilChangeSetCreateComplete,
   waitUntilStackCreateComplete,
   waitUntilStackDeleteComplete,
+  waitUntilStackUpdateComplete,
 } from "@aws-sdk/client-cloudformation";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -162,6 +164,13 @@ test("a macro: template-level and Fn::Transform, AWS's event, then deleted with 
     templateParameterValues: { Who: "me", Tags: ["a", "b"] },
   });
   assert.deepEqual((await cfn.send(new GetTemplateSummaryCommand({ StackName: "macro-use" }))).DeclaredTransforms, ["Shout"]);
+
+  // UsePreviousTemplate runs the macros again (with the new parameter values), acknowledged again.
+  const again = { StackName: "macro-use", UsePreviousTemplate: true, Parameters: [{ ParameterKey: "Who", ParameterValue: "you" }] };
+  await assert.rejects(cfn.send(new UpdateStackCommand(again)), { name: "InsufficientCapabilitiesException" });
+  await cfn.send(new UpdateStackCommand({ ...again, Capabilities: ["CAPABILITY_AUTO_EXPAND"] }));
+  await waitUntilStackUpdateComplete(waiter(), { StackName: "macro-use" });
+  assert.deepEqual(JSON.parse((await ssmValue("/macro/event"))!).params, { Mode: "describe", Who: "you" });
 
   // A change set shows the processed template's resources and needs no acknowledgement.
   await cfn.send(new CreateChangeSetCommand({ StackName: "macro-cs", ChangeSetName: "cs", ChangeSetType: "CREATE", TemplateBody: body }));
