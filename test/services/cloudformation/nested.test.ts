@@ -193,6 +193,24 @@ test("a child whose template cannot be read: the resource fails with S3's error 
   assert.match(failed.ResourceStatusReason!, /^S3 error: The specified key does not exist\./);
 });
 
+test("a nested stack updated and deleted directly, as AWS allows (not recommended): the parent still deletes", async () => {
+  const body = JSON.stringify({
+    Resources: {
+      Child: { Type: "AWS::CloudFormation::Stack", Properties: { TemplateURL: `https://s3.amazonaws.com/${bucket}/first.json`, Parameters: { Value: "p" } } },
+    },
+  });
+  await cfn.send(new CreateStackCommand({ StackName: "direct", TemplateBody: body }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: "direct" });
+  const childId = (await cfn.send(new DescribeStackResourcesCommand({ StackName: "direct" }))).StackResources![0].PhysicalResourceId!;
+  await cfn.send(new UpdateStackCommand({ StackName: childId, UsePreviousTemplate: true, Parameters: [{ ParameterKey: "Value", ParameterValue: "direct" }] }));
+  await waitUntilStackUpdateComplete(waiter(), { StackName: childId });
+  assert.equal(await ssmValue("/nested/first"), "direct");
+  await cfn.send(new DeleteStackCommand({ StackName: childId }));
+  await waitUntilStackDeleteComplete(waiter(), { StackName: childId });
+  await cfn.send(new DeleteStackCommand({ StackName: "direct" }));
+  await waitUntilStackDeleteComplete(waiter(), { StackName: "direct" });
+});
+
 test("a server stopped while a parent creates its nested stack: at the next start both roll back, the child deleted", async () => {
   const { mkdtempSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
