@@ -1,7 +1,8 @@
 // Nested stacks (AWS::CloudFormation::Stack) through the SDK: a parent with two children read from S3, one's output
 // passed to the other as a parameter and out through the parent (Fn::GetAtt Child.Outputs.X), ParentId and RootId,
-// the child's name and tags; an update that changes one child's parameters; delete with the parent; a failing
-// child fails its resource with AWS's reason and rolls the parent back, the child deleted.
+// the child's name and tags; updates (a changed parameter; a child template changed in S3 at the same URL); delete
+// with the parent; a failing or unreadable child fails its resource with AWS's reason and rolls the parent back, the
+// child deleted; a child updated and deleted directly; a parent stopped mid-create resumes after a restart.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
