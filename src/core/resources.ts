@@ -81,7 +81,8 @@ export interface ResourceTypesDeclaration {
 
 /**
  * A provider's failure whose message is the resource's status reason as CloudFormation words it (a custom
- * resource's "Received response status [FAILED] …", a wait condition's timeout), not a service error to wrap.
+ * resource's "Received response status [FAILED] …", a wait condition's timeout, "Embedded stack … was not
+ * successfully created: …"), not a service error to wrap.
  */
 export class ResourceFailure extends Error {
   /** A physical id the failed create still reports (a custom resource's FAILED response): a rollback deletes it. */

@@ -136,7 +136,14 @@ export const REGISTRY: ServiceRegistration[] = [
     routes: [{ matches: (_host, path) => path.startsWith("/_stratus/cloudformation/"), load: () => import("./cloudformation/responses.js") }],
     // Its own types: nested stacks, custom resources, wait conditions, macros (cloudformation/providers.ts).
     resources: {
-      types: ["AWS::CloudFormation::CustomResource", "AWS::CloudFormation::WaitCondition", "AWS::CloudFormation::WaitConditionHandle", "AWS::CDK::Metadata"],
+      types: [
+        "AWS::CloudFormation::CustomResource",
+        "AWS::CloudFormation::WaitCondition",
+        "AWS::CloudFormation::WaitConditionHandle",
+        "AWS::CloudFormation::Macro",
+        "AWS::CloudFormation::Stack",
+        "AWS::CDK::Metadata",
+      ],
       load: () => import("./cloudformation/providers.js"),
     },
   },

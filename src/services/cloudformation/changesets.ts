@@ -12,7 +12,8 @@ import { planChanges } from "./update.js";
 import { runTemplate, templateOf } from "./source.js";
 import { checkCapabilities, parametersOut, UPDATABLE } from "./stacks.js";
 import { cfnState, type ChangeSetRec, type StackRec } from "./state.js";
-import { resolveParameters } from "./template/index.js";
+import { resolveParameters, type Template } from "./template/index.js";
+import { TransformFailure } from "./transforms/index.js";
 
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
 
@@ -50,15 +51,22 @@ export const changeSets = {
       if (!s || s.status === "REVIEW_IN_PROGRESS" || s.status === "DELETE_COMPLETE") throw validation(`Stack [${input.StackName}] does not exist`);
       if (!UPDATABLE.has(s.status)) throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
     }
-    const { body, template, processedBody } =
-      input.UsePreviousTemplate && s?.templateBody
-        ? { body: s.templateBody, template: runTemplate(s), processedBody: s.processedBody }
-        : await templateOf(input, ctx);
-    checkCapabilities(template, input.Capabilities);
-    const previousValues = Object.fromEntries(Object.entries(s?.parameters ?? {}).map(([k, p]) => [k, p.value]));
-    const parameters = await resolveParameters(template, input.Parameters, previousValues, {
-      resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
+    // A transform that fails does not fail the call: the change set is created FAILED, its reason the transform's.
+    let transformFailed: TransformFailure | undefined;
+    const previousBody = input.UsePreviousTemplate && s?.templateBody ? s.templateBody : undefined;
+    const source: { body: string; template?: Template; processedBody?: string } = await templateOf(input, ctx, { previousBody }).catch((e: unknown) => {
+      if (!(e instanceof TransformFailure)) throw e;
+      transformFailed = e;
+      return { body: e.body, template: undefined, processedBody: undefined };
     });
+    const { body, template, processedBody } = source;
+    if (template) checkCapabilities(template, input.Capabilities);
+    const previousValues = Object.fromEntries(Object.entries(s?.parameters ?? {}).map(([k, p]) => [k, p.value]));
+    const parameters = template
+      ? await resolveParameters(template, input.Parameters, previousValues, {
+          resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
+        })
+      : {};
     const engine = ctx.instance<Engine>();
     if (!s) {
       // A CREATE change set makes the stack, empty, in REVIEW_IN_PROGRESS until it is executed.
@@ -88,7 +96,7 @@ export const changeSets = {
     if (t.changeSets.list().some((e) => e.value.stackId === stack.stackId && e.value.name === name)) {
       throw new AlreadyExistsException(`ChangeSet [${name}] already exists`); // unverified wording
     }
-    const changes = planChanges(engine, t, { ...stack, templateBody: body, processedBody, parameters });
+    const changes = transformFailed ? [] : planChanges(engine, t, { ...stack, templateBody: body, processedBody, parameters });
     const unchanged =
       type === "UPDATE" &&
       changes.length === 0 &&
@@ -102,9 +110,9 @@ export const changeSets = {
       stackId: stack.stackId,
       stackName: stack.stackName,
       type,
-      status: unchanged ? "FAILED" : "CREATE_COMPLETE",
-      executionStatus: unchanged ? "UNAVAILABLE" : "AVAILABLE",
-      statusReason: unchanged ? NO_CHANGES : undefined,
+      status: unchanged || transformFailed ? "FAILED" : "CREATE_COMPLETE",
+      executionStatus: unchanged || transformFailed ? "UNAVAILABLE" : "AVAILABLE",
+      statusReason: transformFailed?.message ?? (unchanged ? NO_CHANGES : undefined),
       creationTime: ctx.now(),
       description: input.Description,
       templateBody: body,

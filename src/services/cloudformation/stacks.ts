@@ -6,14 +6,15 @@ import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
 import { pageByKey } from "../../core/paging.js";
-import type { CloudformationApi, Parameter, Stack, StackEvent, StackResource, StackStatus } from "./api.generated.js";
+import type { CloudformationApi, CreateStackInput, Parameter, Stack, StackEvent, StackResource, StackStatus } from "./api.generated.js";
 import { AlreadyExistsException, InsufficientCapabilitiesException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { cfnState, type ResourceRec, type StackRec } from "./state.js";
 import { findStackSet } from "./stackset-state.js";
 import { stackPolicyOf } from "./policy.js";
 import { runTemplate, templateOf } from "./source.js";
-import { resolveParameters, type Template } from "./template/index.js";
+import { parseTemplate, resolveParameters, type Template } from "./template/index.js";
+import { declaredTransforms } from "./transforms/index.js";
 
 /** The states an update may start from (AWS's). */
 export const UPDATABLE = new Set<string>(["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"]);
@@ -83,14 +84,17 @@ function stackOut(s: StackRec): Stack {
     Tags: s.tags,
     EnableTerminationProtection: s.terminationProtection,
     DriftInformation: { StackDriftStatus: "NOT_CHECKED" },
+    ParentId: s.parentId,
+    RootId: s.rootId,
   };
 }
 
 export const stacks = {
-  async createStack(input, ctx) {
+  /** `nested`: the parent and root stack ids of a nested stack its parent's AWS::CloudFormation::Stack creates. */
+  async createStack(input: CreateStackInput, ctx: HandlerContext, nested?: { parentId: string; rootId: string }) {
     const t = cfnState.of(ctx);
     if (t.names.has(input.StackName)) throw new AlreadyExistsException(`Stack [${input.StackName}] already exists`);
-    const { body, template, processedBody } = await templateOf(input, ctx);
+    const { body, template, processedBody } = await templateOf(input, ctx, { requireCapabilities: input.Capabilities ?? [] });
     checkCapabilities(template, input.Capabilities);
     const stackPolicy = stackPolicyOf(input.StackPolicyBody, input.StackPolicyURL, template);
     // AWS::SSM::Parameter::Value<…> parameters read Parameter Store, as the caller.
@@ -125,6 +129,8 @@ export const stacks = {
       principalId: ctx.principal.principalId,
       stackPolicy,
       retainExceptOnCreate: input.RetainExceptOnCreate,
+      parentId: nested?.parentId,
+      rootId: nested?.rootId,
     };
     if (input.DisableRollback && input.OnFailure) throw validation("You cannot specify both DisableRollback and OnFailure.");
     t.stacks.put(stackId, s);
@@ -146,9 +152,10 @@ export const stacks = {
     if (input.UsePreviousTemplate && (input.TemplateBody !== undefined || input.TemplateURL !== undefined)) {
       throw validation("You cannot specify both usePreviousTemplate and Template Body/Template URL"); // unverified
     }
-    const { body, template, processedBody } = input.UsePreviousTemplate
-      ? { body: s.templateBody, template: runTemplate(s), processedBody: s.processedBody }
-      : await templateOf(input, ctx);
+    const { body, template, processedBody } = await templateOf(input, ctx, {
+      requireCapabilities: input.Capabilities ?? [],
+      previousBody: input.UsePreviousTemplate ? s.templateBody : undefined,
+    });
     checkCapabilities(template, input.Capabilities);
     // The policy this update is decided by: its own override, else the stack's; a new StackPolicyBody is the
     // stack's from now on (for later updates).
@@ -245,6 +252,8 @@ export const stacks = {
         DeletionTime: date(s.deletionTime),
         StackStatus: s.status as StackStatus,
         StackStatusReason: s.statusReason,
+        ParentId: s.parentId,
+        RootId: s.rootId,
         DriftInformation: { StackDriftStatus: "NOT_CHECKED" },
       })),
     };
@@ -306,12 +315,12 @@ export const stacks = {
   async getTemplateSummary(input, ctx) {
     const sources = [input.TemplateBody, input.TemplateURL, input.StackName, input.StackSetName].filter((x) => x !== undefined).length;
     if (sources !== 1) throw validation("Exactly one of TemplateBody, TemplateUrl, StackName or StackSetName must be specified.");
-    const template =
-      input.StackName !== undefined
-        ? runTemplate(findStack(ctx, input.StackName))
-        : input.StackSetName !== undefined
-          ? runTemplate(findStackSet(ctx, input.StackSetName))
-          : (await templateOf(input, ctx)).template;
+    const stackSet = input.StackSetName !== undefined ? findStackSet(ctx, input.StackSetName) : undefined;
+    const stack = input.StackName !== undefined ? findStack(ctx, input.StackName) : undefined;
+    const stored = stack ?? stackSet;
+    const source = stored ? undefined : await templateOf(input, ctx);
+    const template = stored ? runTemplate(stored) : source!.template;
+    const transforms = stored ? declaredTransforms(parseTemplate(stored.templateBody || "{}")) : source!.transforms;
     return {
       Parameters: Object.entries(template.Parameters ?? {}).map(([ParameterKey, p]) => ({
         ParameterKey,
@@ -326,7 +335,7 @@ export const stacks = {
       ResourceTypes: [...new Set(Object.values(template.Resources).map((r) => r.Type))],
       Version: template.AWSTemplateFormatVersion === undefined ? undefined : String(template.AWSTemplateFormatVersion),
       Metadata: template.Metadata === undefined ? undefined : JSON.stringify(template.Metadata),
-      DeclaredTransforms: template.Transform === undefined ? [] : ([] as unknown[]).concat(template.Transform).map(String),
+      DeclaredTransforms: transforms,
       ResourceIdentifierSummaries: [],
     };
   },
@@ -367,9 +376,10 @@ export const stacks = {
   },
 
   async validateTemplate(input, ctx) {
-    const { template } = await templateOf(input, ctx);
+    const { template, transforms } = await templateOf(input, ctx);
     return {
       Description: template.Description,
+      DeclaredTransforms: transforms,
       Parameters: Object.entries(template.Parameters ?? {}).map(([ParameterKey, p]) => ({
         ParameterKey,
         DefaultValue: p.Default === undefined ? undefined : String(p.Default),

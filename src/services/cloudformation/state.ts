@@ -59,6 +59,9 @@ export interface StackRec {
   notificationArns: string[];
   timeoutInMinutes?: number;
   roleArn?: string;
+  /** A nested stack's parent stack and the root of its tree (AWS::CloudFormation::Stack, nested.ts). */
+  parentId?: string;
+  rootId?: string;
   /** Who started the operation: the engine calls the services as this principal. */
   principalArn: string;
   /** Its principal id (an IAM user's AIDA… id, the account for root), shown in stack notifications. */

@@ -11,6 +11,8 @@ import { policyDenies } from "./policy.js";
 import { type EvalContext, evaluate, type Template, waves } from "./template/index.js";
 import { replacementProperties, validateProperties } from "./types.js";
 
+const NESTED_STACK = "AWS::CloudFormation::Stack";
+
 /**
  * An update as a diff: resources new to the template are created; changed ones are updated in place, or replaced
  * (the new one created now, the old deleted in the cleanup phase) when a changed property requires it (AWS's
@@ -134,7 +136,8 @@ async function updateResource(
   }
   rec.deletionPolicy = typeof decl.DeletionPolicy === "string" ? decl.DeletionPolicy : undefined;
   rec.updateReplacePolicy = typeof decl.UpdateReplacePolicy === "string" ? decl.UpdateReplacePolicy : undefined;
-  if (decl.Type === rec.type && isDeepStrictEqual(properties, rec.properties)) {
+  // A nested stack is updated with its parent even when its properties are the same: its template may have changed.
+  if (decl.Type === rec.type && isDeepStrictEqual(properties, rec.properties) && decl.Type !== NESTED_STACK) {
     // Unchanged (one a failed update left UPDATE_FAILED is as it was before it).
     if (rec.status === "UPDATE_FAILED") Object.assign(rec, { status: "UPDATE_COMPLETE", statusReason: undefined });
     t.resources.put(key, rec);
@@ -251,7 +254,12 @@ export function planChanges(engine: Engine, t: Tables, s: StackRec): ResourceCha
     const changed = [...new Set([...Object.keys(properties), ...Object.keys(rec.properties)])].filter(
       (k) => !isDeepStrictEqual(properties[k], rec.properties[k]),
     );
-    if (!changed.length) continue;
+    if (!changed.length) {
+      // AWS's ResourceChangeDetail: a nested stack whose resource is unchanged is still updated, ChangeSource
+      // "Automatic", "because the nested stack's template might have changed".
+      if (decl.Type === NESTED_STACK) modify("False", [{ Evaluation: "Dynamic", ChangeSource: "Automatic" }]);
+      continue;
+    }
     const recreate = new Set(replacementProperties(decl.Type));
     modify(
       changed.some((k) => recreate.has(k)) ? "True" : "False",

@@ -160,7 +160,8 @@ const SUPPORTED = new Set(["Function", "LayerVersion", "SimpleTable", "Api", "Ht
 const KNOWN_NOT_TRANSLATED = ["StateMachine", "Application", "Connector", "GraphQLApi", "WebSocketApi", "CapacityProvider"];
 
 /** The transform: template in, processed template out (the input is not changed). */
-export const samTransform: TransformFn = async (template: Template, hctx: HandlerContext, given: Record<string, unknown> = {}) => {
+export const samTransform: TransformFn = async (template: Template, hctx: HandlerContext, _parameters, opts = {}) => {
+  const given = opts.parameterValues ?? {};
   const errors: SamError[] = [];
   const fail = (causes: SamError[]): never => {
     const unique = [...new Map(causes.map((c) => [c.message, c])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
