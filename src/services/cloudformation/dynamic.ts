@@ -16,6 +16,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError, ServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
+import { coerceProperties } from "./coerce.js";
 import type { ResourceRec } from "./state.js";
 import type { Template } from "./template/index.js";
 
@@ -193,26 +194,28 @@ const hasReference = (value: unknown): boolean => {
 };
 
 /**
- * A resource's evaluated properties with their dynamic references resolved as the stack's caller (`ctx`). The
+ * A resource's evaluated properties with their dynamic references resolved as the stack's caller (`ctx`), then
+ * converted to the types the resource's schema declares (coerce.ts): what its provider receives. The
  * record keeps the literal form beside the resolved one, so that an update whose literals did not change reuses
  * the values it resolved before and changes nothing. Throws the resource's failure reason.
  */
 export async function resolveDynamic(properties: Record<string, unknown>, ctx: HandlerContext, rec: ResourceRec): Promise<Record<string, unknown>> {
   const r = rec as WithDynamic;
-  const unchanged = sameDynamic(properties, rec);
-  if (unchanged !== properties) return unchanged;
+  const d = r.dynamic;
+  if (d && isDeepStrictEqual(properties, d.unresolved) && isDeepStrictEqual(rec.properties, d.resolved)) return rec.properties;
   if (!hasReference(properties)) {
     r.dynamic = undefined;
-    return properties;
+    return coerceProperties(rec.type, properties);
   }
-  const resolved = (await resolveValue(properties, ctx, !isCustom(rec.type))) as Record<string, unknown>;
+  const resolved = coerceProperties(rec.type, (await resolveValue(properties, ctx, !isCustom(rec.type))) as Record<string, unknown>);
   r.dynamic = { unresolved: properties, resolved };
   return resolved;
 }
 
 /** The record's resolved properties when `properties` are the literals it last resolved (no SSM call): what
- *  an update and a change set compare; else `properties` as they are. */
+ *  an update and a change set compare; else `properties` converted to the schema's types, as the record holds them. */
 export function sameDynamic(properties: Record<string, unknown>, rec: ResourceRec): Record<string, unknown> {
   const d = (rec as WithDynamic).dynamic;
-  return d && isDeepStrictEqual(properties, d.unresolved) && isDeepStrictEqual(rec.properties, d.resolved) ? rec.properties : properties;
+  if (d && isDeepStrictEqual(properties, d.unresolved) && isDeepStrictEqual(rec.properties, d.resolved)) return rec.properties;
+  return coerceProperties(rec.type, properties);
 }
