@@ -21,14 +21,21 @@ export interface TemplateSource {
 export const runTemplate = (r: { templateBody: string; processedBody?: string }): Template => parseTemplate(r.processedBody ?? r.templateBody);
 
 /** The template an operation names, read, transformed and validated; AWS's errors when it cannot be. */
-export async function templateOf(input: { TemplateBody?: string; TemplateURL?: string }, ctx: HandlerContext): Promise<TemplateSource> {
+export async function templateOf(
+  input: { TemplateBody?: string; TemplateURL?: string; Parameters?: { ParameterKey?: string; ParameterValue?: string }[] },
+  ctx: HandlerContext,
+): Promise<TemplateSource> {
   if (input.TemplateBody === undefined && input.TemplateURL === undefined) throw validation("Either Template URL or Template Body must be specified.");
   if (input.TemplateBody !== undefined && input.TemplateURL !== undefined) {
     throw validation("You cannot specify both TemplateURL and TemplateBody"); // unverified wording
   }
   const body = input.TemplateBody ?? (await readTemplateUrl(input.TemplateURL!, ctx));
   const parsed = parseTemplate(body);
-  const { template, changed } = await applyTransforms(parsed, ctx);
+  // Transforms that read parameters (AWS::LanguageExtensions' Fn::ForEach over a list parameter) get the given values.
+  const given = Object.fromEntries(
+    (input.Parameters ?? []).flatMap((p) => (p.ParameterKey && p.ParameterValue !== undefined ? [[p.ParameterKey, p.ParameterValue]] : [])),
+  );
+  const { template, changed } = await applyTransforms(parsed, ctx, given);
   validateTemplate(template);
   // A type AWS does not have is the template's error; one AWS has that Stratus does not run fails its resource.
   const unknown = [...new Set(Object.values(template.Resources).map((r) => r.Type))].filter((t) => typeof t !== "string" || !typeExists(t));

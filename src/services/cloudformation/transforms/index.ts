@@ -9,7 +9,9 @@ import type { Template } from "../template/index.js";
 export type TransformFn = (template: Template, ctx: HandlerContext, parameters?: Record<string, unknown>) => Promise<Template>;
 
 /** AWS's transforms by name, each loaded when a template declares it. */
-export const TRANSFORMS: Record<string, () => Promise<TransformFn>> = {};
+export const TRANSFORMS: Record<string, () => Promise<TransformFn>> = {
+  "AWS::LanguageExtensions": async () => (await import("./language-extensions.js")).languageExtensions,
+};
 
 /** The names a Transform section declares, in order (a string, or a list). */
 export function declaredTransforms(template: Template): string[] {
@@ -18,15 +20,20 @@ export function declaredTransforms(template: Template): string[] {
   return ([] as unknown[]).concat(t).map((x) => (typeof x === "string" ? x : String((x as { Name?: unknown })?.Name)));
 }
 
-/** Applies the template's declared transforms in order; `changed` when there were any. */
-export async function applyTransforms(template: Template, ctx: HandlerContext): Promise<{ template: Template; changed: boolean }> {
+/** Applies the template's declared transforms in order (`parameters`: the values the operation gives, by key);
+ *  `changed` when there were any. */
+export async function applyTransforms(
+  template: Template,
+  ctx: HandlerContext,
+  parameters?: Record<string, unknown>,
+): Promise<{ template: Template; changed: boolean }> {
   const names = declaredTransforms(template);
   if (!names.length) return { template, changed: false };
   let out: Template = template;
   for (const name of names) {
     const load = TRANSFORMS[name];
     if (!load) throw new ServiceError("ValidationError", `Transform ${name} is not supported by Stratus yet.`, 400);
-    out = await (await load())(out, ctx);
+    out = await (await load())(out, ctx, parameters);
   }
   const { Transform: _declared, ...processed } = out;
   return { template: processed as Template, changed: true };

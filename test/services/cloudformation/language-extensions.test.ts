@@ -1,0 +1,127 @@
+// The AWS::LanguageExtensions transform through the SDK: Fn::ForEach over a list and over a CommaDelimitedList
+// parameter (its default or the value given) in Resources, Conditions and Outputs, nested loops, `${X}` / `&{X}`
+// keys, Fn::Length, Fn::ToJsonString, Fn::FindInMap's DefaultValue, a DeletionPolicy from a parameter; the
+// processed template in GetTemplate; AWS's error prefix for a malformed loop. templates/language-extensions.yaml is
+// also checked valid by cfn-lint when it is installed.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  waitUntilStackCreateComplete,
+  waitUntilStackDeleteComplete,
+} from "@aws-sdk/client-cloudformation";
+import { GetQueueAttributesCommand, ListQueueTagsCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+
+let s: TestServer;
+let cfn: CloudFormationClient;
+let sqs: SQSClient;
+let ssm: SSMClient;
+const waiter = () => ({ client: cfn, maxWaitTime: 30, minDelay: 1, maxDelay: 1 });
+const fixture = new URL("./templates/language-extensions.yaml", import.meta.url);
+const body = readFileSync(fixture, "utf8");
+
+before(async () => {
+  s = await startTestServer();
+  const c = s.clientConfig({ account: randomAccount() });
+  cfn = new CloudFormationClient(c);
+  sqs = new SQSClient(c);
+  ssm = new SSMClient(c);
+});
+after(() => s.close());
+
+const resources = async (stack: string) =>
+  Object.fromEntries(
+    ((await cfn.send(new DescribeStackResourcesCommand({ StackName: stack }))).StackResources ?? []).map((r) => [r.LogicalResourceId!, r.PhysicalResourceId!]),
+  );
+
+test("the transform's test template is valid for cfn-lint", { skip: spawnSync("cfn-lint", ["--version"]).status !== 0 && "cfn-lint is not installed" }, () => {
+  const r = spawnSync("cfn-lint", [fileURLToPath(fixture)], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+test("Fn::ForEach expands resources, conditions and outputs over a CommaDelimitedList's default, with nested loops", async () => {
+  await cfn.send(new CreateStackCommand({ StackName: "lx", TemplateBody: body }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: "lx" });
+  const r = await resources("lx");
+  assert.deepEqual(Object.keys(r).sort(), ["Queuebillingv2", "Queueorders", "devdbParam", "devwebParam", "proddbParam", "prodwebParam"]);
+
+  const retention = async (url: string) =>
+    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["MessageRetentionPeriod"] }))).Attributes?.MessageRetentionPeriod;
+  assert.equal(await retention(r.Queueorders), "120", "the mapping's value");
+  assert.equal(await retention(r.Queuebillingv2), "60", "Fn::FindInMap's DefaultValue");
+  assert.deepEqual((await sqs.send(new ListQueueTagsCommand({ QueueUrl: r.Queuebillingv2 }))).Tags, { topic: "billing-v2-queue", count: "2" });
+  assert.equal((await ssm.send(new GetParameterCommand({ Name: r.prodwebParam }))).Parameter?.Value, JSON.stringify({ env: "prod", tier: "web" }));
+
+  const [stack] = (await cfn.send(new DescribeStacksCommand({ StackName: "lx" }))).Stacks!;
+  const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  // Keep<topic> is true only for a topic named like the Policy parameter (Retain): neither is here.
+  assert.deepEqual(outputs, { ordersUrl: r.Queueorders, billingv2Url: r.Queuebillingv2 });
+
+  const original = (await cfn.send(new GetTemplateCommand({ StackName: "lx" }))).TemplateBody!;
+  assert.match(original, /Fn::ForEach::Queues/);
+  const processed = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "lx", TemplateStage: "Processed" }))).TemplateBody!);
+  assert.equal(processed.Transform, undefined);
+  assert.equal(processed.Resources.Queueorders.DeletionPolicy, "Retain");
+  assert.deepEqual(Object.keys(processed.Conditions), ["Keeporders", "Keepbillingv2"]);
+
+  // DeletionPolicy: !Ref Policy (Retain) keeps the queues when the stack is deleted.
+  await cfn.send(new DeleteStackCommand({ StackName: "lx" }));
+  await waitUntilStackDeleteComplete(waiter(), { StackName: stack.StackId! });
+  const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: stack.StackId! }))).StackEvents!;
+  assert.ok(events.some((e) => e.LogicalResourceId === "Queueorders" && e.ResourceStatus === "DELETE_SKIPPED"));
+  assert.equal(await retention(r.Queueorders), "120", "the retained queue still exists");
+});
+
+test("the loop's collection comes from the parameter value given, and a DeletionPolicy from a condition", async () => {
+  const template = {
+    Transform: "AWS::LanguageExtensions",
+    Parameters: { Names: { Type: "CommaDelimitedList" }, Keep: { Type: "String", Default: "no" } },
+    Conditions: { Keeping: { "Fn::Equals": [{ Ref: "Keep" }, "yes"] } },
+    Resources: {
+      "Fn::ForEach::Q": ["Name", { Ref: "Names" }, { "Q&{Name}": { Type: "AWS::SQS::Queue", DeletionPolicy: { "Fn::If": ["Keeping", "Retain", "Delete"] } } }],
+    },
+  };
+  await cfn.send(
+    new CreateStackCommand({
+      StackName: "lx2",
+      TemplateBody: JSON.stringify(template),
+      Parameters: [{ ParameterKey: "Names", ParameterValue: "a,Retain,c.d" }],
+    }),
+  );
+  await waitUntilStackCreateComplete(waiter(), { StackName: "lx2" });
+  assert.deepEqual(Object.keys(await resources("lx2")).sort(), ["QRetain", "Qa", "Qcd"]);
+  const processed = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "lx2", TemplateStage: "Processed" }))).TemplateBody!);
+  assert.equal(processed.Resources.Qa.DeletionPolicy, "Delete");
+  // Without a value for the list (no default), the loop cannot be expanded.
+  await assert.rejects(cfn.send(new CreateStackCommand({ StackName: "lx3", TemplateBody: JSON.stringify(template) })), {
+    name: "ValidationError",
+  });
+});
+
+test("malformed loops and policies are refused with the transform's error", async () => {
+  const t = (resources: unknown) => JSON.stringify({ Transform: "AWS::LanguageExtensions", Resources: resources });
+  const cases: [unknown, RegExp][] = [
+    [{ "Fn::ForEach::L": ["X", ["a"]] }, /^Transform AWS::LanguageExtensions failed with: Fn::ForEach::L layout is incorrect/],
+    [{ "Fn::ForEach::L": ["X", "notalist", { "Q${X}": { Type: "AWS::SQS::Queue" } }] }, /collection must be a list of strings/],
+    [{ "Fn::ForEach::L": ["X", ["a", "a"], { "Q${X}": { Type: "AWS::SQS::Queue" } }] }, /duplicate key Qa/],
+    [{ Q: { Type: "AWS::SQS::Queue", DeletionPolicy: { "Fn::Join": ["", ["Ke", "ep"]] } } }, /DeletionPolicy of resource Q must resolve to one of/],
+  ];
+  for (const [resources, message] of cases) {
+    await assert.rejects(cfn.send(new CreateStackCommand({ StackName: "lx-bad", TemplateBody: t(resources) })), (e: Error) => {
+      assert.equal(e.name, "ValidationError");
+      assert.match(e.message, message);
+      return true;
+    });
+  }
+});
