@@ -86,12 +86,16 @@ function malformed(ref: DynamicReference): string | undefined {
   return undefined;
 }
 
-/** Every string in a value with where it sits (`Prop/Sub/…`; a list ends the path, as AWS's messages show). */
-function* strings(value: unknown, path: string, inList = false): Generator<[string, string]> {
-  if (typeof value === "string") yield [value, path];
-  else if (Array.isArray(value)) for (const v of value) yield* strings(v, path, true);
+/** Every string in a value with where it sits: as AWS's messages show it (`Prop/Sub`; a list ends the path) and
+ *  as the schema names it (`Prop/Sub/Key`, through lists). Intrinsic functions' names are not part of either. */
+function* strings(value: unknown, shown: string, full = shown, inList = false): Generator<[string, string, string]> {
+  if (typeof value === "string") yield [value, shown, full];
+  else if (Array.isArray(value)) for (const v of value) yield* strings(v, shown, full, true);
   else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) yield* strings(v, inList || k.startsWith("Fn::") || k === "Ref" ? path : `${path}/${k}`, inList);
+    for (const [k, v] of Object.entries(value)) {
+      const fn = k.startsWith("Fn::") || k === "Ref";
+      yield* strings(v, inList || fn ? shown : `${shown}/${k}`, fn ? full : `${full}/${k}`, inList);
+    }
   }
 }
 
@@ -103,12 +107,12 @@ export async function checkDynamicReferences(template: Template, ctx: HandlerCon
   const secureMisplaced: string[] = [];
   const lookups = new Map<string, DynamicReference>();
   for (const r of Object.values(template.Resources)) {
-    for (const [s, path] of strings(r.Properties ?? {}, `${r.Type}/Properties`)) {
+    for (const [s, path, full] of strings(r.Properties ?? {}, `${r.Type}/Properties`)) {
       for (const ref of referencesIn(s)) {
         const bad = malformed(ref);
         if (bad) throw validation(bad);
         if (ref.service === "ssm-secure") {
-          const prop = path.slice(`${r.Type}/Properties/`.length);
+          const prop = full.slice(`${r.Type}/Properties/`.length);
           if (!SECURE_PROPERTIES[r.Type]?.includes(prop)) secureMisplaced.push(path);
         }
         // A literal name can be looked up now; one built from intrinsics (`${…}` in a Sub) when it is evaluated.

@@ -1,5 +1,5 @@
 // The AWS::LanguageExtensions transform through the SDK: Fn::ForEach over a list and over a CommaDelimitedList
-// parameter (its default or the value given) in Resources, Conditions and Outputs, nested loops, `${X}` / `&{X}`
+// parameter (its default or the value given) in Resources, Conditions, Outputs and a resource's properties, nested loops, `${X}` / `&{X}`
 // keys, Fn::Length, Fn::ToJsonString, Fn::FindInMap's DefaultValue, a DeletionPolicy from a parameter; the
 // processed template in GetTemplate; AWS's error prefix for a malformed loop. templates/language-extensions.yaml is
 // also checked valid by cfn-lint when it is installed.
@@ -20,7 +20,7 @@ import {
   waitUntilStackDeleteComplete,
 } from "@aws-sdk/client-cloudformation";
 import { GetQueueAttributesCommand, ListQueueTagsCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { GetParameterCommand, ListTagsForResourceCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 
 let s: TestServer;
@@ -54,7 +54,7 @@ test("Fn::ForEach expands resources, conditions and outputs over a CommaDelimite
   await cfn.send(new CreateStackCommand({ StackName: "lx", TemplateBody: body }));
   await waitUntilStackCreateComplete(waiter(), { StackName: "lx" });
   const r = await resources("lx");
-  assert.deepEqual(Object.keys(r).sort(), ["Queuebillingv2", "Queueorders", "devdbParam", "devwebParam", "proddbParam", "prodwebParam"]);
+  assert.deepEqual(Object.keys(r).sort(), ["Queuebillingv2", "Queueorders", "Tagged", "devdbParam", "devwebParam", "proddbParam", "prodwebParam"]);
 
   const retention = async (url: string) =>
     (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["MessageRetentionPeriod"] }))).Attributes?.MessageRetentionPeriod;
@@ -62,6 +62,10 @@ test("Fn::ForEach expands resources, conditions and outputs over a CommaDelimite
   assert.equal(await retention(r.Queuebillingv2), "60", "Fn::FindInMap's DefaultValue");
   assert.deepEqual((await sqs.send(new ListQueueTagsCommand({ QueueUrl: r.Queuebillingv2 }))).Tags, { topic: "billing-v2-queue", count: "2" });
   assert.equal((await ssm.send(new GetParameterCommand({ Name: r.prodwebParam }))).Parameter?.Value, JSON.stringify({ env: "prod", tier: "web" }));
+
+  // A loop inside a resource's properties makes its keys (the parameter's tags, a map).
+  const tags = (await ssm.send(new ListTagsForResourceCommand({ ResourceType: "Parameter", ResourceId: r.Tagged }))).TagList ?? [];
+  assert.deepEqual(Object.fromEntries(tags.map((t) => [t.Key, t.Value])), { orders: "orders-tag", billingv2: "billing-v2-tag" });
 
   const [stack] = (await cfn.send(new DescribeStacksCommand({ StackName: "lx" }))).Stacks!;
   const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
