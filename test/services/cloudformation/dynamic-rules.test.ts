@@ -170,3 +170,34 @@ test("Rules: a false assertion refuses CreateStack, CreateChangeSet and UpdateSt
   await waitUntilStackUpdateComplete(waiter(), { StackName: "rules" });
   assert.deepEqual(await outputs("rules"), { Prod: "no" });
 });
+
+test("Rules: the CDK's CheckBootstrapVersion rule over an SSM-typed parameter", async () => {
+  const template = JSON.stringify({
+    Parameters: { BootstrapVersion: { Type: "AWS::SSM::Parameter::Value<String>", Default: "/cdk-bootstrap/hnb659fds/version" } },
+    Rules: {
+      CheckBootstrapVersion: {
+        Assertions: [
+          {
+            Assert: { "Fn::Not": [{ "Fn::Contains": [["1", "2", "3", "4", "5"], { Ref: "BootstrapVersion" }] }] },
+            AssertDescription: "CDK bootstrap stack version 6 required. Please run 'cdk bootstrap' with a recent version of the CDK CLI.",
+          },
+        ],
+      },
+    },
+    Resources: { Q: { Type: "AWS::SQS::Queue" } },
+  });
+  await ssm.send(new PutParameterCommand({ Name: "/cdk-bootstrap/hnb659fds/version", Type: "String", Value: "3" }));
+  await assert.rejects(cfn.send(new CreateStackCommand({ StackName: "cdk-rule", TemplateBody: template })), {
+    name: "ValidationError",
+    message: "CDK bootstrap stack version 6 required. Please run 'cdk bootstrap' with a recent version of the CDK CLI.",
+  });
+  await ssm.send(new PutParameterCommand({ Name: "/cdk-bootstrap/hnb659fds/version", Type: "String", Value: "21", Overwrite: true }));
+  await cfn.send(new CreateStackCommand({ StackName: "cdk-rule", TemplateBody: template }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: "cdk-rule" });
+  // A rule naming what is not a parameter is the template's error.
+  const bad = JSON.parse(template);
+  bad.Rules.CheckBootstrapVersion.Assertions[0].Assert = { "Fn::Equals": [{ Ref: "Nope" }, "x"] };
+  await assert.rejects(cfn.send(new CreateStackCommand({ StackName: "cdk-rule-bad", TemplateBody: JSON.stringify(bad) })), {
+    message: "Template format error: Unresolved resource dependencies [Nope] in the Rules block of the template",
+  });
+});

@@ -56,6 +56,9 @@ function value(v: unknown, ctx: Ctx): unknown {
   };
   switch (fn) {
     case "Ref":
+      // A name that is neither a parameter nor a pseudo parameter (the pattern of AWS's other sections' wording).
+      if (typeof arg === "string" && !arg.startsWith("AWS::") && !(ctx.parameters && arg in ctx.parameters))
+        throw formatError(`Unresolved resource dependencies [${arg}] in the Rules block of the template`); // unverified
       return evaluate(v, ctx);
     case "Fn::Equals": {
       const [a, b] = args(2).map((x) => value(x, ctx));
