@@ -54,30 +54,30 @@ test("Fn::ForEach expands resources, conditions and outputs over a CommaDelimite
   await cfn.send(new CreateStackCommand({ StackName: "lx", TemplateBody: body }));
   await waitUntilStackCreateComplete(waiter(), { StackName: "lx" });
   const r = await resources("lx");
-  assert.deepEqual(Object.keys(r).sort(), ["Queuebillingv2", "Queueorders", "Tagged", "devdbParam", "devwebParam", "proddbParam", "prodwebParam"]);
+  assert.deepEqual(Object.keys(r).sort(), ["Queuebilling", "Queueorders", "Tagged", "devdbParam", "devwebParam", "proddbParam", "prodwebParam"]);
 
   const retention = async (url: string) =>
     (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["MessageRetentionPeriod"] }))).Attributes?.MessageRetentionPeriod;
   assert.equal(await retention(r.Queueorders), "120", "the mapping's value");
-  assert.equal(await retention(r.Queuebillingv2), "60", "Fn::FindInMap's DefaultValue");
-  assert.deepEqual((await sqs.send(new ListQueueTagsCommand({ QueueUrl: r.Queuebillingv2 }))).Tags, { topic: "billing-v2-queue", count: "2" });
+  assert.equal(await retention(r.Queuebilling), "60", "Fn::FindInMap's DefaultValue");
+  assert.deepEqual((await sqs.send(new ListQueueTagsCommand({ QueueUrl: r.Queuebilling }))).Tags, { topic: "billing-queue", count: "2" });
   assert.equal((await ssm.send(new GetParameterCommand({ Name: r.prodwebParam }))).Parameter?.Value, JSON.stringify({ env: "prod", tier: "web" }));
 
   // A loop inside a resource's properties makes its keys (the parameter's tags, a map).
   const tags = (await ssm.send(new ListTagsForResourceCommand({ ResourceType: "Parameter", ResourceId: r.Tagged }))).TagList ?? [];
-  assert.deepEqual(Object.fromEntries(tags.map((t) => [t.Key, t.Value])), { orders: "orders-tag", billingv2: "billing-v2-tag" });
+  assert.deepEqual(Object.fromEntries(tags.map((t) => [t.Key, t.Value])), { orders: "orders-tag", billing: "billing-tag" });
 
   const [stack] = (await cfn.send(new DescribeStacksCommand({ StackName: "lx" }))).Stacks!;
   const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
   // Keep<topic> is true only for a topic named like the Policy parameter (Retain): neither is here.
-  assert.deepEqual(outputs, { ordersUrl: r.Queueorders, billingv2Url: r.Queuebillingv2 });
+  assert.deepEqual(outputs, { ordersUrl: r.Queueorders, billingUrl: r.Queuebilling });
 
   const original = (await cfn.send(new GetTemplateCommand({ StackName: "lx" }))).TemplateBody!;
   assert.match(original, /Fn::ForEach::Queues/);
   const processed = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "lx", TemplateStage: "Processed" }))).TemplateBody!);
   assert.equal(processed.Transform, undefined);
   assert.equal(processed.Resources.Queueorders.DeletionPolicy, "Retain");
-  assert.deepEqual(Object.keys(processed.Conditions), ["Keeporders", "Keepbillingv2"]);
+  assert.deepEqual(Object.keys(processed.Conditions), ["Keeporders", "Keepbilling"]);
 
   // DeletionPolicy: !Ref Policy (Retain) keeps the queues when the stack is deleted.
   await cfn.send(new DeleteStackCommand({ StackName: "lx" }));
@@ -93,7 +93,24 @@ test("the loop's collection comes from the parameter value given, and a Deletion
     Parameters: { Names: { Type: "CommaDelimitedList" }, Keep: { Type: "String", Default: "no" } },
     Conditions: { Keeping: { "Fn::Equals": [{ Ref: "Keep" }, "yes"] } },
     Resources: {
-      "Fn::ForEach::Q": ["Name", { Ref: "Names" }, { "Q&{Name}": { Type: "AWS::SQS::Queue", DeletionPolicy: { "Fn::If": ["Keeping", "Retain", "Delete"] } } }],
+      "Fn::ForEach::Q": [
+        "Name",
+        { Ref: "Names" },
+        {
+          "Q&{Name}": {
+            Type: "AWS::SQS::Queue",
+            DeletionPolicy: { "Fn::If": ["Keeping", "Retain", "Delete"] },
+            // Only a Fn::Sub's `${X}` takes the identifier: a plain "${X}" and a Fn::Sub's "&{X}" stay as written.
+            Properties: {
+              Tags: [
+                { Key: "sub", Value: { "Fn::Sub": "${Name}" } },
+                { Key: "plain", Value: "${Name}" },
+                { Key: "amp", Value: { "Fn::Sub": "&{Name}" } },
+              ],
+            },
+          },
+        },
+      ],
     },
   };
   await cfn.send(
@@ -104,7 +121,9 @@ test("the loop's collection comes from the parameter value given, and a Deletion
     }),
   );
   await waitUntilStackCreateComplete(waiter(), { StackName: "lx2" });
-  assert.deepEqual(Object.keys(await resources("lx2")).sort(), ["QRetain", "Qa", "Qcd"]);
+  const made = await resources("lx2");
+  assert.deepEqual(Object.keys(made).sort(), ["QRetain", "Qa", "Qcd"]);
+  assert.deepEqual((await sqs.send(new ListQueueTagsCommand({ QueueUrl: made.Qcd }))).Tags, { sub: "c.d", plain: "${Name}", amp: "&{Name}" });
   const processed = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "lx2", TemplateStage: "Processed" }))).TemplateBody!);
   assert.equal(processed.Resources.Qa.DeletionPolicy, "Delete");
   // Without a value for the list (no default), the loop cannot be expanded.

@@ -1,7 +1,7 @@
 // The AWS::LanguageExtensions transform: Fn::ForEach loops expanded (in Resources, Outputs, Conditions and any
 // object below them, resource properties included; nested loops; `${Identifier}` and `&{Identifier}` — the value
-// with its non-alphanumeric characters removed — in the keys, `Ref: Identifier` and `${Identifier}` in Fn::Sub in
-// the values), and DeletionPolicy / UpdateReplacePolicy given as an intrinsic function resolved to its string from
+// with its non-alphanumeric characters removed — in the loop's keys, `Ref: Identifier` and `${Identifier}` in
+// Fn::Sub in the values), and DeletionPolicy / UpdateReplacePolicy given as an intrinsic function resolved to its string from
 // the parameters. Fn::Length, Fn::ToJsonString and Fn::FindInMap's DefaultValue need no rewriting here: the
 // evaluator (template/intrinsics.ts) runs them when the processed template is evaluated.
 //
@@ -89,7 +89,8 @@ function expandObject(obj: Record<string, unknown>, vars: Map<string, string>, e
   };
   for (const [k, v] of Object.entries(obj)) {
     if (k.startsWith(FOR_EACH)) for (const [ek, ev] of forEach(k, v, vars, env, where)) put(ek, ev);
-    else put(substituteKey(k, vars), walk(v, vars, env, `${where}/${k}`));
+    // Only a loop's own keys (its fragment's) take the identifier; keys nested below them stay as written.
+    else put(k, walk(v, vars, env, `${where}/${k}`));
   }
   return out;
 }
@@ -137,12 +138,10 @@ const substituteKey = (k: string, vars: Map<string, string>): string =>
       })
     : k;
 
+// Only `${X}` in a Fn::Sub string: `&{X}` there, and `${X}` in a plain string, stay literal (as measured on AWS and
+// recorded in ministackorg/ministack#1739).
 const substituteSub = (s: string, vars: Map<string, string>, own: Record<string, unknown>): string =>
-  s.replace(/([$&])\{([A-Za-z0-9]+)\}/g, (whole, sigil: string, name: string) => {
-    const value = vars.get(name);
-    if (value === undefined || name in own) return whole;
-    return sigil === "&" ? value.replace(/[^A-Za-z0-9]/g, "") : value;
-  });
+  s.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => (vars.has(name) && !(name in own) ? vars.get(name)! : whole));
 
 /** A logical id written as a Fn::Sub the loop made literal (`Ref: !Sub "Queue${X}"`): the plain string. */
 const literalSub = (v: unknown): unknown => {
