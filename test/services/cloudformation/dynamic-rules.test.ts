@@ -62,6 +62,8 @@ test("dynamic references resolve inside property strings, stay literal in GetTem
   const out = await outputs("dyn");
   assert.equal(await value(out.CopyName), "v1|v1|admin|pw|a");
   assert.equal(await value(out.WholeName), JSON.stringify({ user: "admin", pass: "pw" }));
+  // The CDK's form: built with Fn::Join from the secret's ARN, empty version segments.
+  assert.equal(await value(out.JoinedName), "pw");
   const body = (await cfn.send(new GetTemplateCommand({ StackName: "dyn" }))).TemplateBody!;
   assert.match(body, /\{\{resolve:ssm:\/dyn\/name\}\}/);
 
