@@ -77,6 +77,7 @@ test("Fn::ForEach expands resources, conditions and outputs over a CommaDelimite
   const processed = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "lx", TemplateStage: "Processed" }))).TemplateBody!);
   assert.equal(processed.Transform, undefined);
   assert.equal(processed.Resources.Queueorders.DeletionPolicy, "Retain");
+  assert.equal(processed.Resources.Queueorders.Properties.Tags[1].Value, 2, "Fn::Length over a parameter, resolved by the transform");
   assert.deepEqual(Object.keys(processed.Conditions), ["Keeporders", "Keepbilling"]);
 
   // DeletionPolicy: !Ref Policy (Retain) keeps the queues when the stack is deleted.

@@ -155,6 +155,16 @@ function walk(v: unknown, vars: Map<string, string>, env: () => EvalContext, whe
   if (Array.isArray(v)) return v.map((x) => walk(x, vars, env, where));
   if (!isObject(v)) return v;
   const keys = Object.keys(v);
+  // Fn::Length is resolved here when its list is known from parameters and literals (the processed template shows
+  // the number, as AWS's does); over a resource's values it is left to the evaluator.
+  if (keys.length === 1 && keys[0] === "Fn::Length") {
+    const walked = { "Fn::Length": walk(v["Fn::Length"], vars, env, where) };
+    try {
+      return evaluate(walked, env());
+    } catch {
+      return walked;
+    }
+  }
   if (keys.length === 1 && vars.size) {
     const [k] = keys;
     const arg = v[k];
