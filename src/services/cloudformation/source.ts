@@ -3,6 +3,7 @@
 // "Processed" stage shows and every later step (validation, evaluation, the engine) reads.
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
+import { cfnState } from "./state.js";
 import { parseTemplate, type Template, validateTemplate } from "./template/index.js";
 import { applyTransforms } from "./transforms/index.js";
 import { typeExists } from "./types.js";
@@ -22,7 +23,12 @@ export const runTemplate = (r: { templateBody: string; processedBody?: string })
 
 /** The template an operation names, read, transformed and validated; AWS's errors when it cannot be. */
 export async function templateOf(
-  input: { TemplateBody?: string; TemplateURL?: string; Parameters?: { ParameterKey?: string; ParameterValue?: string }[] },
+  input: {
+    TemplateBody?: string;
+    TemplateURL?: string;
+    StackName?: string;
+    Parameters?: { ParameterKey?: string; ParameterValue?: string; UsePreviousValue?: boolean }[];
+  },
   ctx: HandlerContext,
 ): Promise<TemplateSource> {
   if (input.TemplateBody === undefined && input.TemplateURL === undefined) throw validation("Either Template URL or Template Body must be specified.");
@@ -31,16 +37,28 @@ export async function templateOf(
   }
   const body = input.TemplateBody ?? (await readTemplateUrl(input.TemplateURL!, ctx));
   const parsed = parseTemplate(body);
-  // Transforms that read parameters (AWS::LanguageExtensions' Fn::ForEach over a list parameter) get the given values.
-  const given = Object.fromEntries(
-    (input.Parameters ?? []).flatMap((p) => (p.ParameterKey && p.ParameterValue !== undefined ? [[p.ParameterKey, p.ParameterValue]] : [])),
-  );
-  const { template, changed } = await applyTransforms(parsed, ctx, given);
+  const { template, changed } = await applyTransforms(parsed, ctx, givenValues(input, ctx));
   validateTemplate(template);
   // A type AWS does not have is the template's error; one AWS has that Stratus does not run fails its resource.
   const unknown = [...new Set(Object.values(template.Resources).map((r) => r.Type))].filter((t) => typeof t !== "string" || !typeExists(t));
   if (unknown.length) throw validation(`Template format error: Unrecognized resource types: [${unknown.join(", ")}]`);
   return { body, template, processedBody: changed ? JSON.stringify(template) : undefined };
+}
+
+/** The parameter values an operation gives, by key, for transforms that read them (AWS::LanguageExtensions'
+ *  Fn::ForEach over a list parameter): a UsePreviousValue one is the live stack's current value. */
+function givenValues(input: Parameters<typeof templateOf>[0], ctx: HandlerContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of input.Parameters ?? []) {
+    if (!p.ParameterKey) continue;
+    if (p.UsePreviousValue) {
+      const t = cfnState.of(ctx);
+      const id = input.StackName?.startsWith("arn:") ? input.StackName : input.StackName && t.names.get(input.StackName);
+      const previous = id ? t.stacks.get(id)?.parameters[p.ParameterKey]?.value : undefined;
+      if (previous !== undefined) out[p.ParameterKey] = previous;
+    } else if (p.ParameterValue !== undefined) out[p.ParameterKey] = p.ParameterValue;
+  }
+  return out;
 }
 
 /** A template's text from its URL: an object in Stratus's S3. */

@@ -16,8 +16,10 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
+  UpdateStackCommand,
   waitUntilStackCreateComplete,
   waitUntilStackDeleteComplete,
+  waitUntilStackUpdateComplete,
 } from "@aws-sdk/client-cloudformation";
 import { GetQueueAttributesCommand, ListQueueTagsCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetParameterCommand, ListTagsForResourceCommand, SSMClient } from "@aws-sdk/client-ssm";
@@ -127,6 +129,22 @@ test("the loop's collection comes from the parameter value given, and a Deletion
   assert.deepEqual((await sqs.send(new ListQueueTagsCommand({ QueueUrl: made.Qcd }))).Tags, { sub: "c.d", plain: "${Name}", amp: "&{Name}" });
   const processed = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "lx2", TemplateStage: "Processed" }))).TemplateBody!);
   assert.equal(processed.Resources.Qa.DeletionPolicy, "Delete");
+  // An update keeping the list's previous value (UsePreviousValue, as `aws cloudformation deploy` sends) expands
+  // the same loop; the condition's new value changes the policy.
+  await cfn.send(
+    new UpdateStackCommand({
+      StackName: "lx2",
+      TemplateBody: JSON.stringify(template),
+      Parameters: [
+        { ParameterKey: "Names", UsePreviousValue: true },
+        { ParameterKey: "Keep", ParameterValue: "yes" },
+      ],
+    }),
+  );
+  await waitUntilStackUpdateComplete(waiter(), { StackName: "lx2" });
+  assert.deepEqual(await resources("lx2"), made);
+  const updated = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "lx2", TemplateStage: "Processed" }))).TemplateBody!);
+  assert.equal(updated.Resources.Qa.DeletionPolicy, "Retain");
   // Without a value for the list (no default), the loop cannot be expanded.
   await assert.rejects(cfn.send(new CreateStackCommand({ StackName: "lx3", TemplateBody: JSON.stringify(template) })), {
     name: "ValidationError",
