@@ -11,6 +11,7 @@ import type { Engine } from "./engine.js";
 import { planChanges } from "./update.js";
 import { runTemplate, templateOf } from "./source.js";
 import { checkCapabilities, parametersOut, UPDATABLE } from "./stacks.js";
+import { preflight } from "./preflight.js";
 import { cfnState, type ChangeSetRec, type StackRec } from "./state.js";
 import { resolveParameters, type Template } from "./template/index.js";
 import { TransformFailure } from "./transforms/index.js";
@@ -67,6 +68,7 @@ export const changeSets = {
           resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
         })
       : {};
+    if (template) await preflight(template, parameters, ctx, input.StackName);
     const engine = ctx.instance<Engine>();
     if (!s) {
       // A CREATE change set makes the stack, empty, in REVIEW_IN_PROGRESS until it is executed.

@@ -8,6 +8,7 @@ import { uuid4 } from "../../core/ids.js";
 import { type ResourceProvider, ResourceFailure } from "../../core/resources.js";
 import type { Identity, ServiceHost } from "../../core/service.js";
 import type { Output } from "./api.generated.js";
+import { resolveDynamic } from "./dynamic.js";
 import { cfnState, type EventRec, type ResourceRec, type StackRec } from "./state.js";
 import { Notifier } from "./notifications.js";
 import { runTemplate } from "./source.js";
@@ -269,6 +270,7 @@ export class Engine {
     let properties: Record<string, unknown>;
     try {
       properties = (evaluate(decl.Properties ?? {}, this.env(t, s, template)) ?? {}) as Record<string, unknown>;
+      properties = await resolveDynamic(properties, ctx, rec);
       provider = await this.host.resourceProvider(decl.Type);
     } catch (e) {
       return fail(e instanceof Error ? e.message : String(e));

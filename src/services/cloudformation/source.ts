@@ -4,6 +4,7 @@
 import type { HandlerContext } from "../../core/context.js";
 import type { Readable } from "node:stream";
 import { isServiceError, ServiceError } from "../../core/errors.js";
+import { cfnState } from "./state.js";
 import { parseTemplate, type Template, validateTemplate } from "./template/index.js";
 import { applyTransforms, declaredTransforms, TransformFailure, usesTransforms } from "./transforms/index.js";
 import { InsufficientCapabilitiesException } from "./api.generated.js";
@@ -26,7 +27,12 @@ export const runTemplate = (r: { templateBody: string; processedBody?: string })
 
 /** The template an operation names, read, transformed and validated; AWS's errors when it cannot be. */
 export async function templateOf(
-  input: { TemplateBody?: string; TemplateURL?: string; Parameters?: { ParameterKey?: string; ParameterValue?: string }[] },
+  input: {
+    TemplateBody?: string;
+    TemplateURL?: string;
+    StackName?: string;
+    Parameters?: { ParameterKey?: string; ParameterValue?: string; UsePreviousValue?: boolean }[];
+  },
   ctx: HandlerContext,
   opts: { requireCapabilities?: readonly string[]; previousBody?: string } = {},
 ): Promise<TemplateSource> {
@@ -59,7 +65,8 @@ async function processed(
   if (opts.requireCapabilities && usesTransforms(parsed) && !opts.requireCapabilities.includes("CAPABILITY_AUTO_EXPAND")) {
     throw new InsufficientCapabilitiesException("Requires capabilities : [CAPABILITY_AUTO_EXPAND]");
   }
-  const { template, changed } = await applyTransforms(parsed, ctx, { parameterValues: parameterValues(parsed, input.Parameters) }).catch((e) => {
+  const given = givenValues(input, ctx);
+  const { template, changed } = await applyTransforms(parsed, ctx, { parameterValues: parameterValues(parsed, given), given }).catch((e) => {
     if (e instanceof TransformFailure) e.body = body;
     throw e;
   });
@@ -70,11 +77,29 @@ async function processed(
   return { body, template, processedBody: changed ? JSON.stringify(template) : undefined, transforms: declaredTransforms(parsed) };
 }
 
+/**
+ * The parameter values an operation gives, by key, as given (AWS::LanguageExtensions' Fn::ForEach over a list
+ * parameter reads them): a UsePreviousValue one is the live stack's current value.
+ */
+function givenValues(input: Parameters<typeof templateOf>[0], ctx: HandlerContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of input.Parameters ?? []) {
+    if (!p.ParameterKey) continue;
+    if (p.UsePreviousValue) {
+      const t = cfnState.of(ctx);
+      const id = input.StackName?.startsWith("arn:") ? input.StackName : input.StackName && t.names.get(input.StackName);
+      const previous = id ? t.stacks.get(id)?.parameters[p.ParameterKey]?.value : undefined;
+      if (previous !== undefined) out[p.ParameterKey] = previous;
+    } else if (p.ParameterValue !== undefined) out[p.ParameterKey] = p.ParameterValue;
+  }
+  return out;
+}
+
 /** The template's parameters as a macro sees them (templateParameterValues): given, else default; lists split. */
-function parameterValues(template: Template, given: { ParameterKey?: string; ParameterValue?: string }[] = []): Record<string, unknown> {
+function parameterValues(template: Template, given: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, decl] of Object.entries(template.Parameters ?? {})) {
-    const value = given.find((p) => p.ParameterKey === name)?.ParameterValue ?? decl.Default;
+    const value = given[name] ?? decl.Default;
     if (value === undefined) continue;
     const list = decl.Type === "CommaDelimitedList" || /^List</.test(decl.Type ?? "");
     out[name] = list && typeof value === "string" ? value.split(",") : value;

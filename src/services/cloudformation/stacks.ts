@@ -9,6 +9,7 @@ import { pageByKey } from "../../core/paging.js";
 import type { CloudformationApi, CreateStackInput, Parameter, Stack, StackEvent, StackResource, StackStatus } from "./api.generated.js";
 import { AlreadyExistsException, InsufficientCapabilitiesException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
+import { preflight } from "./preflight.js";
 import { cfnState, type ResourceRec, type StackRec } from "./state.js";
 import { findStackSet } from "./stackset-state.js";
 import { stackPolicyOf } from "./policy.js";
@@ -106,6 +107,7 @@ export const stacks = {
         resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
       },
     );
+    await preflight(template, parameters, ctx, input.StackName);
     if (t.names.has(input.StackName)) throw new AlreadyExistsException(`Stack [${input.StackName}] already exists`);
     const stackId = regionalArn(ctx, "cloudformation", `stack/${input.StackName}/${uuid4()}`);
     const s: StackRec = {
@@ -165,6 +167,7 @@ export const stacks = {
     const parameters = await resolveParameters(template, input.Parameters, previousValues, {
       resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
     });
+    await preflight(template, parameters, ctx, input.StackName);
     const tags = (input.Tags ?? s.tags) as StackRec["tags"];
     const same =
       !resuming &&

@@ -76,14 +76,15 @@ export function replacementProperties(type: string): string[] {
 
 // Type strings: primitives in lowercase (string, integer, number, boolean, json, date-time, tag, null),
 // complex types by their PascalCase name, list<T>, map<T>, unions A|B.
-type TypeNode =
+/** A property's type string parsed (coerce.ts walks values by it too). */
+export type TypeNode =
   | { kind: "prim"; name: string }
   | { kind: "def"; name: string }
   | { kind: "list" | "map"; element: TypeNode }
   | { kind: "union"; types: TypeNode[] };
 
 const parsed = new Map<string, TypeNode>();
-function parseType(t: string): TypeNode {
+export function parseType(t: string): TypeNode {
   let node = parsed.get(t);
   if (node) return node;
   const parts: string[] = [];

@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { ResourceProvider } from "../../core/resources.js";
 import type { ServiceHost } from "../../core/service.js";
 import type { ResourceChange } from "./api.generated.js";
+import { resolveDynamic, sameDynamic } from "./dynamic.js";
 import { type Engine, generatedName, handlerFailure, type Tables } from "./engine.js";
 import type { ResourceRec, StackRec } from "./state.js";
 import { runTemplate } from "./source.js";
@@ -130,6 +131,7 @@ async function updateResource(
   let provider: ResourceProvider | undefined;
   try {
     properties = (evaluate(decl.Properties ?? {}, engine.env(t, s, template)) ?? {}) as Record<string, unknown>;
+    properties = await resolveDynamic(properties, ctx, rec);
     provider = await engine.host.resourceProvider(decl.Type);
   } catch (e) {
     return fail(e instanceof Error ? e.message : String(e));
@@ -246,7 +248,7 @@ export function planChanges(engine: Engine, t: Tables, s: StackRec): ResourceCha
     }
     let properties: Record<string, unknown>;
     try {
-      properties = (evaluate(decl.Properties ?? {}, env) ?? {}) as Record<string, unknown>;
+      properties = sameDynamic((evaluate(decl.Properties ?? {}, env) ?? {}) as Record<string, unknown>, rec);
     } catch {
       modify("Conditional");
       continue;

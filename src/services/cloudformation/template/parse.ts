@@ -51,6 +51,13 @@ const shortForms: Record<string, Wrap> = {
       "Transform",
       "Length",
       "ToJsonString",
+      // The Rules section's functions (rules-section-structure: "Rule functions", written in short form there).
+      "Contains",
+      "EachMemberEquals",
+      "EachMemberIn",
+      "RefAll",
+      "ValueOf",
+      "ValueOfAll",
     ].map((n) => [`!${n}`, fn(`Fn::${n}`)]),
   ),
 };

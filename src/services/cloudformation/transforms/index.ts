@@ -19,11 +19,15 @@ export type TransformFn = (template: Template, ctx: HandlerContext, parameters?:
 export const TRANSFORMS: Record<string, () => Promise<TransformFn>> = {
   "AWS::Include": async () => (await import("./include.js")).include,
   "AWS::Serverless-2016-10-31": async () => (await import("./sam/index.js")).samTransform,
+  "AWS::LanguageExtensions": async () => (await import("./language-extensions.js")).languageExtensions,
 };
 
 /** What the operation gives a transform: the stack's parameter values (a macro's templateParameterValues; SAM's Refs). */
 export interface TransformOptions {
+  /** Each parameter's value: given (or the previous one, UsePreviousValue), else its default; lists split. */
   parameterValues?: Record<string, unknown>;
+  /** Only the values the operation gives (or keeps, UsePreviousValue), as given. */
+  given?: Record<string, string>;
 }
 
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
