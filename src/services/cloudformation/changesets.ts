@@ -12,7 +12,10 @@ import { planChanges } from "./update.js";
 import { runTemplate, templateOf } from "./source.js";
 import { checkCapabilities, parametersOut, UPDATABLE } from "./stacks.js";
 import { cfnState, type ChangeSetRec, type StackRec } from "./state.js";
-import { resolveParameters } from "./template/index.js";
+import { resolveParameters, type Template } from "./template/index.js";
+import { TransformFailure } from "./transforms/index.js";
+import { remember, retried } from "./tokens.js";
+import { pageByKey } from "../../core/paging.js";
 
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
 
@@ -50,15 +53,24 @@ export const changeSets = {
       if (!s || s.status === "REVIEW_IN_PROGRESS" || s.status === "DELETE_COMPLETE") throw validation(`Stack [${input.StackName}] does not exist`);
       if (!UPDATABLE.has(s.status)) throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
     }
+    // A transform that fails makes the change set FAILED, its message the StatusReason (as `aws cloudformation
+    // deploy` reports: "Status: FAILED. Reason: Transform AWS::Serverless-2016-10-31 failed with: …"), not an error.
+    let failure: string | undefined;
     const { body, template, processedBody } =
       input.UsePreviousTemplate && s?.templateBody
         ? { body: s.templateBody, template: runTemplate(s), processedBody: s.processedBody }
-        : await templateOf(input, ctx);
+        : await templateOf(input, ctx).catch((e: unknown) => {
+            if (!(e instanceof TransformFailure)) throw e;
+            failure = e.message;
+            return { body: input.TemplateBody ?? "", template: { Resources: {} } as Template, processedBody: undefined };
+          });
     checkCapabilities(template, input.Capabilities);
     const previousValues = Object.fromEntries(Object.entries(s?.parameters ?? {}).map(([k, p]) => [k, p.value]));
-    const parameters = await resolveParameters(template, input.Parameters, previousValues, {
-      resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
-    });
+    const parameters = failure
+      ? {}
+      : await resolveParameters(template, input.Parameters, previousValues, {
+          resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
+        });
     const engine = ctx.instance<Engine>();
     if (!s) {
       // A CREATE change set makes the stack, empty, in REVIEW_IN_PROGRESS until it is executed.
@@ -88,8 +100,9 @@ export const changeSets = {
     if (t.changeSets.list().some((e) => e.value.stackId === stack.stackId && e.value.name === name)) {
       throw new AlreadyExistsException(`ChangeSet [${name}] already exists`); // unverified wording
     }
-    const changes = planChanges(engine, t, { ...stack, templateBody: body, processedBody, parameters });
+    const changes = failure ? [] : planChanges(engine, t, { ...stack, templateBody: body, processedBody, parameters });
     const unchanged =
+      !failure &&
       type === "UPDATE" &&
       changes.length === 0 &&
       body === stack.templateBody &&
@@ -102,9 +115,9 @@ export const changeSets = {
       stackId: stack.stackId,
       stackName: stack.stackName,
       type,
-      status: unchanged ? "FAILED" : "CREATE_COMPLETE",
-      executionStatus: unchanged ? "UNAVAILABLE" : "AVAILABLE",
-      statusReason: unchanged ? NO_CHANGES : undefined,
+      status: unchanged || failure ? "FAILED" : "CREATE_COMPLETE",
+      executionStatus: unchanged || failure ? "UNAVAILABLE" : "AVAILABLE",
+      statusReason: failure ?? (unchanged ? NO_CHANGES : undefined),
       creationTime: ctx.now(),
       description: input.Description,
       templateBody: body,
@@ -145,23 +158,29 @@ export const changeSets = {
     const t = cfnState.of(ctx);
     const stackId = input.StackName.startsWith("arn:") ? input.StackName : t.names.get(input.StackName);
     if (!stackId || !t.stacks.get(stackId)) throw validation(`Stack [${input.StackName}] does not exist`);
-    return {
-      Summaries: t.changeSets
+    // 100 a page (unverified against the API reference), by change set id.
+    const page = pageByKey(
+      t.changeSets
         .list()
         .map((e) => e.value)
-        .filter((c) => c.stackId === stackId)
-        .map((c) => ({
-          StackId: c.stackId,
-          StackName: c.stackName,
-          ChangeSetId: c.changeSetId,
-          ChangeSetName: c.name,
-          ExecutionStatus: c.executionStatus,
-          Status: c.status,
-          StatusReason: c.statusReason,
-          CreationTime: new Date(c.creationTime),
-          Description: c.description,
-          IncludeNestedStacks: false,
-        })),
+        .filter((c) => c.stackId === stackId),
+      (c) => c.changeSetId,
+      { operation: "ListChangeSets", token: input.NextToken, max: 100, bind: stackId, invalid: () => validation("Invalid NextToken") },
+    );
+    return {
+      NextToken: page.next,
+      Summaries: page.items.map((c) => ({
+        StackId: c.stackId,
+        StackName: c.stackName,
+        ChangeSetId: c.changeSetId,
+        ChangeSetName: c.name,
+        ExecutionStatus: c.executionStatus,
+        Status: c.status,
+        StatusReason: c.statusReason,
+        CreationTime: new Date(c.creationTime),
+        Description: c.description,
+        IncludeNestedStacks: false,
+      })),
     };
   },
 
@@ -173,6 +192,9 @@ export const changeSets = {
 
   executeChangeSet(input, ctx) {
     const t = cfnState.of(ctx);
+    // A retry after the first call ran it (and so removed it) is answered as that call was.
+    const again = retried<Record<string, never>>(ctx, "ExecuteChangeSet", input.StackName ?? input.ChangeSetName, input);
+    if (again) return again;
     const c = findChangeSet(ctx, input.ChangeSetName, input.StackName);
     const s = t.stacks.get(c.stackId);
     if (!s || c.status !== "CREATE_COMPLETE" || c.executionStatus !== "AVAILABLE") {
@@ -207,6 +229,7 @@ export const changeSets = {
       // A change set's execution is decided by the stack policy: it has no override.
       updatePolicy: s.stackPolicy,
       retainExceptOnCreate: input.RetainExceptOnCreate,
+      clientRequestToken: input.ClientRequestToken,
     } satisfies Partial<StackRec>);
     t.stacks.put(s.stackId, s);
     // "CloudFormation retains all change sets until you update the stack" (AWS CloudFormation User Guide, "Delete a
@@ -220,6 +243,6 @@ export const changeSets = {
       engine.setStatus(t, s, "UPDATE_IN_PROGRESS", "User Initiated");
       engine.update(ctx.account, ctx.region, s.stackId);
     }
-    return {};
+    return remember(ctx, "ExecuteChangeSet", input.StackName ?? input.ChangeSetName, input, {});
   },
 } satisfies Partial<CloudformationApi>;

@@ -8,6 +8,18 @@ import type { Template } from "../template/index.js";
 /** One transform: the template in, the processed template out (a new object; the input is not changed). */
 export type TransformFn = (template: Template, ctx: HandlerContext, parameters?: Record<string, unknown>) => Promise<Template>;
 
+/**
+ * A transform that failed: AWS's "Transform <name> failed with: <message>". CreateStack answers it as a
+ * ValidationError; CreateChangeSet makes the change set FAILED with it as the StatusReason (changesets.ts).
+ */
+export class TransformFailure extends ServiceError {
+  constructor(name: string, e: unknown) {
+    const message = e instanceof Error ? e.message : String(e);
+    const prefix = `Transform ${name} failed with`;
+    super("ValidationError", message.startsWith(prefix) ? message : `${prefix}: ${message}`, 400);
+  }
+}
+
 /** AWS's transforms by name, each loaded when a template declares it. */
 export const TRANSFORMS: Record<string, () => Promise<TransformFn>> = {
   "AWS::Serverless-2016-10-31": async () => (await import("./sam/index.js")).samTransform,
@@ -32,7 +44,12 @@ export async function applyTransforms(
   for (const name of names) {
     const load = TRANSFORMS[name];
     if (!load) throw new ServiceError("ValidationError", `Transform ${name} is not supported by Stratus yet.`, 400);
-    out = await (await load())(out, ctx, parameters);
+    const run = await load();
+    try {
+      out = await run(out, ctx, parameters);
+    } catch (e) {
+      throw new TransformFailure(name, e);
+    }
   }
   const { Transform: _declared, ...processed } = out;
   return { template: processed as Template, changed: true };
