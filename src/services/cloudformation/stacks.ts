@@ -209,6 +209,8 @@ export const stacks = {
     const t = cfnState.of(ctx);
     const id = input.StackName.startsWith("arn:") ? input.StackName : t.names.get(input.StackName);
     const s = id ? t.stacks.get(id) : undefined;
+    const again = retried<Record<string, never>>(ctx, "DeleteStack", input.StackName, input);
+    if (again) return again;
     // Deleting a stack that does not exist (or is deleted) succeeds, as on AWS.
     if (!s || s.status === "DELETE_COMPLETE" || s.status === "DELETE_IN_PROGRESS") return {};
     if (s.terminationProtection) throw validation(`Stack [${s.stackName}] cannot be deleted while TerminationProtection is enabled`);
@@ -223,7 +225,7 @@ export const stacks = {
     e.setStatus(t, s, "DELETE_IN_PROGRESS", "User Initiated");
     ctx.startAtBoot();
     e.delete(ctx.account, ctx.region, s.stackId);
-    return {};
+    return remember(ctx, "DeleteStack", input.StackName, input, {});
   },
 
   describeStacks(input, ctx) {

@@ -19,6 +19,7 @@ import {
   paginateListChangeSets,
   paginateListStackResources,
   paginateListStacks,
+  RollbackStackCommand,
   type StackEvent,
   UpdateStackCommand,
   waitUntilStackCreateComplete,
@@ -176,6 +177,28 @@ test("ClientRequestToken: on every event of its operation and in notifications; 
     15_000,
     200,
   );
+});
+
+test("ClientRequestToken on RollbackStack: its events carry it, and a retry answers as the first call did", async () => {
+  const failing = JSON.stringify({
+    Resources: {
+      Handle: { Type: "AWS::CloudFormation::WaitConditionHandle" },
+      Wait: { Type: "AWS::CloudFormation::WaitCondition", DependsOn: "Handle", Properties: { Handle: { Ref: "Handle" }, Timeout: "soon" } },
+    },
+  });
+  const { StackId } = await cfn.send(new CreateStackCommand({ StackName: "kept", TemplateBody: failing, OnFailure: "DO_NOTHING" }));
+  await eventually(async () => assert.equal((await stackOf(cfn, "kept")).StackStatus, "CREATE_FAILED"));
+  assert.equal((await cfn.send(new RollbackStackCommand({ StackName: "kept", ClientRequestToken: "rb-1" }))).StackId, StackId);
+  await eventually(async () => assert.equal((await stackOf(cfn, "kept")).StackStatus, "ROLLBACK_COMPLETE"));
+  assert.equal((await cfn.send(new RollbackStackCommand({ StackName: "kept", ClientRequestToken: "rb-1" }))).StackId, StackId);
+  await assert.rejects(cfn.send(new RollbackStackCommand({ StackName: "kept" })), { name: "ValidationError" });
+  const events = await allEvents(cfn, "kept");
+  const rollback = events.filter(
+    (e) => e.ResourceStatus === "ROLLBACK_IN_PROGRESS" || e.ResourceStatus === "ROLLBACK_COMPLETE" || e.ResourceStatus === "DELETE_COMPLETE",
+  );
+  assert.equal(rollback.length, 4); // the stack's two events, and the deletes of Wait and Handle
+  assert.ok(rollback.every((e) => e.ClientRequestToken === "rb-1"));
+  assert.ok(events.filter((e) => e.ResourceStatus?.startsWith("CREATE_")).every((e) => e.ClientRequestToken === undefined));
 });
 
 test("paging: DescribeStackEvents 100 a page, newest first; ListStackResources, ListStacks and ListChangeSets page too", async () => {
