@@ -4,14 +4,13 @@
 // ResourceProperties (the JSON of its resolved properties, every scalar a string, as AWS's events show them, e.g.
 // "{\"AllocatedStorage\":\"5\",\"Engine\":\"MySQL\"}"), and DescribeStackEvents' pages, newest first.
 import { ServiceError } from "../../core/errors.js";
-import { pageByKey } from "../../core/paging.js";
+import { decodePageToken, encodePageToken } from "../../core/paging.js";
 import type { Tables } from "./engine.js";
 import type { EventRec } from "./state.js";
 
 /** AWS's page of stack events: 100 (as DescribeStackEvents answers; unverified against the API reference). */
 export const EVENTS_PAGE = 100;
 const WIDTH = 8;
-const TOP = 10 ** WIDTH - 1;
 
 /** The key of a stack's event number `n`: ascending in the order the events happened. */
 export const eventKey = (stackId: string, n: number): string => `${stackId}\u0000${String(n).padStart(WIDTH, "0")}`;
@@ -36,20 +35,22 @@ export function propertiesJson(properties: Record<string, unknown> | undefined):
   return JSON.stringify(stringify(properties));
 }
 
-/** One page of a stack's events, newest first: the token names the last event returned. */
+/**
+ * One page of a stack's events, newest first, read by key range (a page costs its own events, however many the stack
+ * has, as the CDK's deploy monitor polls them): the token is the number of the oldest event returned.
+ */
 export function eventsPage(t: Tables, stackId: string, token: string | undefined): { items: EventRec[]; next?: string } {
-  const prefix = `${stackId}\u0000`;
-  // Newest first: each key's number inverted, so the page order is ascending in the key paging compares.
-  const newest = t.events
-    .list({ prefix })
-    .reverse()
-    .map((e) => ({ inv: String(TOP - Number(e.key.slice(prefix.length))).padStart(WIDTH, "0"), value: e.value }));
-  const page = pageByKey(newest, (e) => e.inv, {
-    operation: "DescribeStackEvents",
-    token,
-    max: EVENTS_PAGE,
-    bind: stackId,
-    invalid: () => new ServiceError("ValidationError", "Invalid NextToken", 400), // unverified wording
-  });
-  return { items: page.items.map((e) => e.value), next: page.next };
+  const invalid = () => new ServiceError("ValidationError", "Invalid NextToken", 400); // unverified wording
+  const valid = (p: unknown): p is number => Number.isInteger(p) && (p as number) > 0;
+  const top =
+    token === undefined
+      ? (t.eventSeq.get(stackId) ?? t.events.count(`${stackId}\u0000`) - 1)
+      : decodePageToken<number>("DescribeStackEvents", token, invalid, { bind: stackId, valid }) - 1;
+  if (top < 0) return { items: [] };
+  const low = Math.max(0, top - EVENTS_PAGE + 1);
+  const items = t.events
+    .list({ prefix: `${stackId}\u0000`, after: low > 0 ? eventKey(stackId, low - 1) : undefined, limit: top - low + 1 })
+    .map((e) => e.value)
+    .reverse();
+  return { items, ...(low > 0 ? { next: encodePageToken("DescribeStackEvents", low, stackId) } : {}) };
 }
