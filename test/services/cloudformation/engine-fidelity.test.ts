@@ -31,6 +31,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client
 import { ManualClock } from "../../../src/core/clock.js";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { eventually } from "../../helpers/wait.js";
+import { awsClis, runAws } from "../../helpers/aws-cli.js";
 
 const clock = new ManualClock();
 let s: TestServer;
@@ -320,3 +321,38 @@ test("a resource's events show its resolved properties as JSON (every scalar a s
   const updating = (await allEvents(cfn, "props")).find((e) => e.LogicalResourceId === "Q" && e.ResourceStatus === "UPDATE_IN_PROGRESS")!;
   assert.equal(JSON.parse(updating.ResourceProperties!).VisibilityTimeout, "60");
 });
+
+const clis = awsClis();
+if (!clis.length) test("aws CLI: paging and client request tokens", { skip: "aws CLI not installed" }, () => {});
+for (const cli of clis)
+  test(`${cli.label}: create-stack --client-request-token; describe-stack-events pages through every event`, async () => {
+    const account = randomAccount();
+    const creds = { AWS_ACCESS_KEY_ID: account, AWS_SECRET_ACCESS_KEY: "test" };
+    const aws = async (args: string[]) => {
+      const r = await runAws(cli, s.url, args, creds);
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+    };
+    const resources = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`H${i}`, { Type: "AWS::CloudFormation::WaitConditionHandle" }]));
+    const args = [
+      "cloudformation",
+      "create-stack",
+      "--stack-name",
+      "cli-paged",
+      "--template-body",
+      JSON.stringify({ Resources: resources }),
+      "--client-request-token",
+      "cli-1",
+    ];
+    const { StackId } = await aws(args);
+    // The CLI's retry of the same request is answered with the same stack.
+    assert.equal((await aws(args)).StackId, StackId);
+    await waitUntilStackCreateComplete(waiter(new CloudFormationClient(s.clientConfig({ account }))), { StackName: "cli-paged" });
+    // The CLI follows NextToken itself: every event, each with the token.
+    const { StackEvents } = await aws(["cloudformation", "describe-stack-events", "--stack-name", "cli-paged"]);
+    assert.equal(StackEvents.length, 122);
+    assert.ok(StackEvents.every((e: { ClientRequestToken?: string }) => e.ClientRequestToken === "cli-1"));
+    const page = await aws(["cloudformation", "describe-stack-events", "--stack-name", "cli-paged", "--no-paginate"]);
+    assert.equal(page.StackEvents.length, 100);
+    assert.ok(page.NextToken);
+  });
