@@ -15,6 +15,7 @@ import {
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  ExecuteChangeSetCommand,
   paginateDescribeStackEvents,
   paginateListChangeSets,
   paginateListStackResources,
@@ -200,6 +201,20 @@ test("ClientRequestToken on RollbackStack: its events carry it, and a retry answ
   assert.equal(rollback.length, 4); // the stack's two events, and the deletes of Wait and Handle
   assert.ok(rollback.every((e) => e.ClientRequestToken === "rb-1"));
   assert.ok(events.filter((e) => e.ResourceStatus?.startsWith("CREATE_")).every((e) => e.ClientRequestToken === undefined));
+});
+
+test("ClientRequestToken on ExecuteChangeSet: a retry after the change set ran (and was removed) succeeds; its events carry it", async () => {
+  const body = JSON.stringify({ Resources: { H: { Type: "AWS::CloudFormation::WaitConditionHandle" } } });
+  const { Id } = await cfn.send(new CreateChangeSetCommand({ StackName: "executed", ChangeSetName: "cs", ChangeSetType: "CREATE", TemplateBody: body }));
+  await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: Id!, ClientRequestToken: "exec-1" }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: "executed" });
+  await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: Id!, ClientRequestToken: "exec-1" }));
+  await assert.rejects(cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: Id! })), { name: "ChangeSetNotFoundException" });
+  const events = await allEvents(cfn, "executed");
+  const byToken = events.filter((e) => e.ClientRequestToken === "exec-1").map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`);
+  assert.deepEqual(byToken.reverse(), ["executed CREATE_IN_PROGRESS", "H CREATE_IN_PROGRESS", "H CREATE_COMPLETE", "executed CREATE_COMPLETE"]);
+  // TimeoutInMinutes below AWS's minimum (1) is the model's ValidationError.
+  await assert.rejects(cfn.send(new CreateStackCommand({ StackName: "no-time", TemplateBody: body, TimeoutInMinutes: 0 })), { name: "ValidationError" });
 });
 
 test("paging: DescribeStackEvents 100 a page, newest first; ListStackResources, ListStacks and ListChangeSets page too", async () => {
