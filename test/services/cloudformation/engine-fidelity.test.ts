@@ -33,6 +33,7 @@ import { ManualClock } from "../../../src/core/clock.js";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { eventually } from "../../helpers/wait.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
+import { pythonMissing, run } from "../../helpers/python.js";
 
 const clock = new ManualClock();
 let s: TestServer;
@@ -371,3 +372,21 @@ for (const cli of clis)
     assert.equal(page.StackEvents.length, 100);
     assert.ok(page.NextToken);
   });
+
+test("boto3: ClientRequestToken on create_stack and its events; describe_stack_events and list_stack_resources paginators", async (t) => {
+  const missing = pythonMissing();
+  if (missing) return t.skip(missing);
+  const script = `
+import boto3, json, sys
+cfn = boto3.client("cloudformation", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id=sys.argv[2], aws_secret_access_key="test")
+body = json.dumps({"Resources": {f"H{i}": {"Type": "AWS::CloudFormation::WaitConditionHandle"} for i in range(110)}})
+first = cfn.create_stack(StackName="boto-paged", TemplateBody=body, ClientRequestToken="boto-1")["StackId"]
+again = cfn.create_stack(StackName="boto-paged", TemplateBody=body, ClientRequestToken="boto-1")["StackId"]
+cfn.get_waiter("stack_create_complete").wait(StackName="boto-paged", WaiterConfig={"Delay": 1})
+pages = [p["StackEvents"] for p in cfn.get_paginator("describe_stack_events").paginate(StackName="boto-paged")]
+resources = [r["LogicalResourceId"] for p in cfn.get_paginator("list_stack_resources").paginate(StackName="boto-paged") for r in p["StackResourceSummaries"]]
+print(json.dumps({"same": first == again, "pages": [len(p) for p in pages], "tokens": sorted({e.get("ClientRequestToken") for p in pages for e in p}), "resources": len(set(resources))}))
+`;
+  const { stdout } = await run("python3", ["-c", script, s.url, randomAccount()]);
+  assert.deepEqual(JSON.parse(stdout), { same: true, pages: [100, 100, 22], tokens: ["boto-1"], resources: 110 });
+});
