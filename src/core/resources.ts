@@ -24,6 +24,11 @@ export interface ResourceRequest {
    * them, shortened to `maxLength` (stack and logical id cut first, the random suffix kept).
    */
   generateName(maxLength: number, opts?: { suffix?: string; lowercase?: boolean }): string;
+  /**
+   * Aborted when the operation is cancelled (a stack's TimeoutInMinutes passed): a provider that waits (a wait
+   * condition, a custom resource's response) stops waiting and fails; one that does not look finishes as usual.
+   */
+  signal?: AbortSignal;
 }
 
 /** What a provider reports back: the physical id, what Ref returns (default: the physical id), GetAtt's values. */

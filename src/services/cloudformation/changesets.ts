@@ -15,6 +15,8 @@ import { preflight } from "./preflight.js";
 import { cfnState, type ChangeSetRec, type StackRec } from "./state.js";
 import { resolveParameters, type Template } from "./template/index.js";
 import { TransformFailure } from "./transforms/index.js";
+import { remember, retried } from "./tokens.js";
+import { pageByKey } from "../../core/paging.js";
 
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
 
@@ -100,6 +102,7 @@ export const changeSets = {
     }
     const changes = transformFailed ? [] : planChanges(engine, t, { ...stack, templateBody: body, processedBody, parameters });
     const unchanged =
+      !transformFailed &&
       type === "UPDATE" &&
       changes.length === 0 &&
       body === stack.templateBody &&
@@ -155,23 +158,29 @@ export const changeSets = {
     const t = cfnState.of(ctx);
     const stackId = input.StackName.startsWith("arn:") ? input.StackName : t.names.get(input.StackName);
     if (!stackId || !t.stacks.get(stackId)) throw validation(`Stack [${input.StackName}] does not exist`);
-    return {
-      Summaries: t.changeSets
+    // 100 a page (unverified against the API reference), by change set id.
+    const page = pageByKey(
+      t.changeSets
         .list()
         .map((e) => e.value)
-        .filter((c) => c.stackId === stackId)
-        .map((c) => ({
-          StackId: c.stackId,
-          StackName: c.stackName,
-          ChangeSetId: c.changeSetId,
-          ChangeSetName: c.name,
-          ExecutionStatus: c.executionStatus,
-          Status: c.status,
-          StatusReason: c.statusReason,
-          CreationTime: new Date(c.creationTime),
-          Description: c.description,
-          IncludeNestedStacks: false,
-        })),
+        .filter((c) => c.stackId === stackId),
+      (c) => c.changeSetId,
+      { operation: "ListChangeSets", token: input.NextToken, max: 100, bind: stackId, invalid: () => validation("Invalid NextToken") },
+    );
+    return {
+      NextToken: page.next,
+      Summaries: page.items.map((c) => ({
+        StackId: c.stackId,
+        StackName: c.stackName,
+        ChangeSetId: c.changeSetId,
+        ChangeSetName: c.name,
+        ExecutionStatus: c.executionStatus,
+        Status: c.status,
+        StatusReason: c.statusReason,
+        CreationTime: new Date(c.creationTime),
+        Description: c.description,
+        IncludeNestedStacks: false,
+      })),
     };
   },
 
@@ -183,6 +192,9 @@ export const changeSets = {
 
   executeChangeSet(input, ctx) {
     const t = cfnState.of(ctx);
+    // A retry after the first call ran it (and so removed it) is answered as that call was.
+    const again = retried<Record<string, never>>(ctx, "ExecuteChangeSet", input.StackName ?? input.ChangeSetName, input);
+    if (again) return again;
     const c = findChangeSet(ctx, input.ChangeSetName, input.StackName);
     const s = t.stacks.get(c.stackId);
     if (!s || c.status !== "CREATE_COMPLETE" || c.executionStatus !== "AVAILABLE") {
@@ -217,6 +229,7 @@ export const changeSets = {
       // A change set's execution is decided by the stack policy: it has no override.
       updatePolicy: s.stackPolicy,
       retainExceptOnCreate: input.RetainExceptOnCreate,
+      clientRequestToken: input.ClientRequestToken,
     } satisfies Partial<StackRec>);
     t.stacks.put(s.stackId, s);
     // "CloudFormation retains all change sets until you update the stack" (AWS CloudFormation User Guide, "Delete a
@@ -230,6 +243,6 @@ export const changeSets = {
       engine.setStatus(t, s, "UPDATE_IN_PROGRESS", "User Initiated");
       engine.update(ctx.account, ctx.region, s.stackId);
     }
-    return {};
+    return remember(ctx, "ExecuteChangeSet", input.StackName ?? input.ChangeSetName, input, {});
   },
 } satisfies Partial<CloudformationApi>;

@@ -44,12 +44,17 @@ function closingOf(host: ServiceHost): { closed: boolean } {
   return c;
 }
 
-/** Waits until `check` returns a value, polling the store; never settles once the server is closing. */
-export function waitFor<T>(host: ServiceHost, check: () => T | undefined): Promise<T> {
+/**
+ * Waits until `check` returns a value, polling the store; never settles once the server is closing. A request's
+ * `signal`, once aborted (the stack's create timed out), fails the wait: "Resource creation cancelled".
+ */
+export function waitFor<T>(on: ServiceHost | { host: ServiceHost; signal?: AbortSignal }, check: () => T | undefined): Promise<T> {
+  const { host, signal } = "host" in on ? on : { host: on, signal: undefined };
   const c = closingOf(host);
   return new Promise((resolve, reject) => {
     const poll = () => {
       if (c.closed) return;
+      if (signal?.aborted) return reject(new ResourceFailure("Resource creation cancelled"));
       try {
         const v = check();
         if (v !== undefined) return resolve(v);
@@ -135,7 +140,7 @@ async function send(
   }
   const requestId = rec.requestId;
   const key = prefix + requestId;
-  const raw = await waitFor(host, () => {
+  const raw = await waitFor({ host, signal: req.signal }, () => {
     const now = tables.customRequests.get(key);
     if (now?.response !== undefined) return now.response;
     if (!now || host.clock.now() >= (now?.deadline ?? 0)) return null;

@@ -14,6 +14,8 @@ import { Notifier } from "./notifications.js";
 import { runTemplate } from "./source.js";
 import { type EvalContext, evaluate, evaluateConditions, noExport, type Template, waves } from "./template/index.js";
 import { validateProperties } from "./types.js";
+import { eventKey, nextEventSeq, propertiesJson } from "./events.js";
+import { CANCELLED, guardCreate, requested, TIMED_OUT } from "./timeout.js";
 import { finishRollback, finishUpdate, rollbackUpdate, runUpdate } from "./update.js";
 
 export type Tables = ReturnType<typeof cfnState.at>;
@@ -65,7 +67,12 @@ export class Engine {
     for (const { account, region, tables } of cfnState.all(this.host, "stacks")) {
       for (const { value: s } of tables.stacks.list()) {
         if (s.status === "CREATE_IN_PROGRESS" || s.status === "ROLLBACK_IN_PROGRESS") {
-          this.start(account, region, s.stackId, () => this.rollback(tables, s, "Stratus stopped while the stack was being created."));
+          // A create whose stored deadline passed while Stratus was stopped failed by timing out.
+          const reason =
+            s.timeoutAt !== undefined && this.host.clock.now() >= s.timeoutAt
+              ? `${TIMED_OUT} ${requested(s)}`
+              : "Stratus stopped while the stack was being created.";
+          this.start(account, region, s.stackId, () => this.rollback(tables, s, reason));
         } else if (s.status === "DELETE_IN_PROGRESS") this.start(account, region, s.stackId, () => this.deleteResources(tables, s));
         else if (s.status === "UPDATE_IN_PROGRESS" || s.status === "UPDATE_ROLLBACK_IN_PROGRESS") {
           this.start(account, region, s.stackId, () => rollbackUpdate(this, tables, s, "Stratus stopped while the stack was being updated."));
@@ -158,11 +165,14 @@ export class Engine {
   /** Appends a stack event and logs it (one line per transition, for whoever watches the terminal). */
   event(t: Tables, s: StackRec, e: Omit<EventRec, "eventId" | "timestamp">): void {
     const now = this.host.clock.now();
-    const n = t.events.count(`${s.stackId}\u0000`);
-    const eventId =
-      e.logicalId === s.stackName && e.type === "AWS::CloudFormation::Stack" ? uuid4() : `${e.logicalId}-${e.status}-${new Date(now).toISOString()}`;
-    const rec: EventRec = { ...e, eventId, timestamp: now };
-    t.events.put(`${s.stackId}\u0000${String(n).padStart(8, "0")}`, rec);
+    const n = nextEventSeq(t, s.stackId);
+    const stackEvent = e.logicalId === s.stackName && e.type === "AWS::CloudFormation::Stack";
+    const eventId = stackEvent ? uuid4() : `${e.logicalId}-${e.status}-${new Date(now).toISOString()}`;
+    // A resource's event shows its properties (as recorded, unless the event names the ones it is applying); every
+    // event carries the token of the operation that caused it.
+    const properties = e.properties ?? (stackEvent ? undefined : propertiesJson(t.resources.get(`${s.stackId}\u0000${e.logicalId}`)?.properties));
+    const rec: EventRec = { ...e, properties, clientRequestToken: s.clientRequestToken, eventId, timestamp: now };
+    t.events.put(eventKey(s.stackId, n), rec);
     this.notifier.send(s, rec);
     this.host.logger.info(`cloudformation ${s.stackName}: ${e.logicalId} ${e.status}${e.reason ? ` (${e.reason})` : ""}`);
   }
@@ -185,11 +195,22 @@ export class Engine {
     } catch (e) {
       return this.setStatus(t, s, "CREATE_FAILED", e instanceof Error ? e.message : String(e));
     }
+    // TimeoutInMinutes: past the deadline, what is being created is cancelled and nothing more starts (timeout.ts).
+    const guard = guardCreate(this.host, s);
     for (const wave of waves(template)) {
+      if (guard.expired()) break;
       // A resource whose Condition is false is not created (and has no record).
       const live = wave.filter((id) => !template.Resources[id].Condition || env.conditions?.[template.Resources[id].Condition!]);
-      await Promise.all(live.map((id) => this.createResource(t, s, template, id, ctx).catch(() => failed.push(id))));
+      await Promise.all(live.map((id) => this.createResource(t, s, template, id, ctx, guard.signal).catch(() => failed.push(id))));
       if (failed.length) break;
+    }
+    const timedOut = guard.expired();
+    guard.dispose();
+    if (timedOut) {
+      if (s.onFailure === "DO_NOTHING") return this.setStatus(t, s, "CREATE_FAILED", TIMED_OUT);
+      await this.rollback(t, s, `${TIMED_OUT} ${requested(s)}`);
+      if (s.onFailure === "DELETE" && s.status === "ROLLBACK_COMPLETE") await this.deleteResources(t, this.setDeleting(t, s));
+      return;
     }
     if (!failed.length) {
       try {
@@ -202,7 +223,7 @@ export class Engine {
     if (!failed.length) return this.setStatus(t, s, "CREATE_COMPLETE");
     const reason = `The following resource(s) failed to create: [${failed.sort().join(", ")}]. `;
     if (s.onFailure === "DO_NOTHING") return this.setStatus(t, s, "CREATE_FAILED", reason);
-    await this.rollback(t, s, `${reason}Rollback requested by user.`);
+    await this.rollback(t, s, `${reason}${requested(s)}`);
     if (s.onFailure === "DELETE" && s.status === "ROLLBACK_COMPLETE") await this.deleteResources(t, this.setDeleting(t, s));
   }
 
@@ -244,7 +265,7 @@ export class Engine {
     return { ...base, conditions: evaluateConditions(template, base) };
   }
 
-  async createResource(t: Tables, s: StackRec, template: Template, id: string, ctx: ReturnType<ServiceHost["context"]>): Promise<void> {
+  async createResource(t: Tables, s: StackRec, template: Template, id: string, ctx: ReturnType<ServiceHost["context"]>, signal?: AbortSignal): Promise<void> {
     const decl = template.Resources[id];
     const key = `${s.stackId}\u0000${id}`;
     const rec: ResourceRec = {
@@ -257,7 +278,14 @@ export class Engine {
       updateReplacePolicy: typeof decl.UpdateReplacePolicy === "string" ? decl.UpdateReplacePolicy : undefined,
     };
     t.resources.put(key, rec);
-    this.event(t, s, { logicalId: id, type: decl.Type, status: "CREATE_IN_PROGRESS" });
+    // The event shows the properties it is created with, when they resolve (else its failure follows).
+    let resolved: Record<string, unknown> | undefined;
+    try {
+      resolved = (evaluate(decl.Properties ?? {}, this.env(t, s, template)) ?? {}) as Record<string, unknown>;
+    } catch {
+      resolved = undefined;
+    }
+    this.event(t, s, { logicalId: id, type: decl.Type, status: "CREATE_IN_PROGRESS", properties: propertiesJson(resolved) });
     const fail = (reason: string) => {
       rec.status = "CREATE_FAILED";
       rec.statusReason = reason;
@@ -269,7 +297,7 @@ export class Engine {
     let provider: ResourceProvider | undefined;
     let properties: Record<string, unknown>;
     try {
-      properties = (evaluate(decl.Properties ?? {}, this.env(t, s, template)) ?? {}) as Record<string, unknown>;
+      properties = resolved ?? ((evaluate(decl.Properties ?? {}, this.env(t, s, template)) ?? {}) as Record<string, unknown>);
       properties = await resolveDynamic(properties, ctx, rec);
       provider = await this.host.resourceProvider(decl.Type);
     } catch (e) {
@@ -290,6 +318,7 @@ export class Engine {
         type: decl.Type,
         properties,
         generateName: (max, opts) => generatedName(s.stackName, id, max, opts),
+        signal,
       });
       Object.assign(rec, {
         physicalId: out.physicalId,
@@ -306,7 +335,7 @@ export class Engine {
       // A failure that still names a physical resource leaves it recorded, so a rollback deletes it (as AWS sends
       // a custom resource whose create failed a Delete).
       if (e instanceof ResourceFailure && e.physicalId) rec.physicalId = e.physicalId;
-      return fail(handlerFailure(e, decl.Type.split("::")[1] ?? "Unknown"));
+      return fail(signal?.aborted ? CANCELLED : handlerFailure(e, decl.Type.split("::")[1] ?? "Unknown"));
     }
   }
 

@@ -22,7 +22,7 @@ export function notificationMessage(s: StackRec, e: EventRec): string {
     ["ResourceStatusReason", e.reason ?? ""],
     ["ResourceType", e.type],
     ["StackName", s.stackName],
-    ["ClientRequestToken", "null"],
+    ["ClientRequestToken", e.clientRequestToken ?? "null"],
   ];
   return `${fields.map(([k, v]) => `${k}='${v}'`).join("\n")}\n`;
 }

@@ -9,6 +9,7 @@ import { stackPolicyOf } from "./policy.js";
 import { runTemplate } from "./source.js";
 import { findStack } from "./stacks.js";
 import { cfnState, type StackRec } from "./state.js";
+import { remember, retried } from "./tokens.js";
 
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
 const engine = (ctx: HandlerContext) => ctx.instance<Engine>();
@@ -38,19 +39,24 @@ export const recovery = {
   rollbackStack(input, ctx) {
     const t = cfnState.of(ctx);
     const s = liveStack(ctx, input.StackName);
+    const again = retried<{ StackId: string }>(ctx, "RollbackStack", input.StackName, input);
+    if (again) return again;
     // From the failed states DisableRollback leaves (the API reference); wording unverified.
     if (s.status !== "CREATE_FAILED" && s.status !== "UPDATE_FAILED") throw validation("RollbackStack cannot be called from current stack status");
     s.retainExceptOnCreate = input.RetainExceptOnCreate ?? s.retainExceptOnCreate;
+    s.clientRequestToken = input.ClientRequestToken;
     const e = engine(ctx);
     e.setStatus(t, s, s.status === "CREATE_FAILED" ? "ROLLBACK_IN_PROGRESS" : "UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated");
     ctx.startAtBoot();
     e.rollbackStack(ctx.account, ctx.region, s.stackId);
-    return { StackId: s.stackId };
+    return remember(ctx, "RollbackStack", input.StackName, input, { StackId: s.stackId });
   },
 
   continueUpdateRollback(input, ctx) {
     const t = cfnState.of(ctx);
     const s = liveStack(ctx, input.StackName);
+    const again = retried<Record<string, never>>(ctx, "ContinueUpdateRollback", input.StackName, input);
+    if (again) return again;
     // Wording as other emulators of AWS word it (unverified against a recorded response).
     if (s.status !== "UPDATE_ROLLBACK_FAILED") throw validation("ContinueUpdateRollback cannot be called from current stack status");
     const records = t.resources.list({ prefix: `${s.stackId}\u0000` }).map((e) => e.value);
@@ -59,6 +65,7 @@ export const recovery = {
       if (rec?.status !== "UPDATE_FAILED") throw validation(`Resource [${id}] is not in a failed state and cannot be skipped`); // unverified
     }
     const e = engine(ctx);
+    s.clientRequestToken = input.ClientRequestToken;
     // "CloudFormation sets the status of the specified resources to UPDATE_COMPLETE and continues to roll back the
     // stack" (the API reference): taken as rolled back as it stands, its state left to the caller.
     for (const id of input.ResourcesToSkip ?? []) {
@@ -70,15 +77,19 @@ export const recovery = {
     e.setStatus(t, s, "UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated");
     ctx.startAtBoot();
     e.continueRollback(ctx.account, ctx.region, s.stackId);
-    return {};
+    return remember(ctx, "ContinueUpdateRollback", input.StackName, input, {});
   },
 
   cancelUpdateStack(input, ctx) {
     const s = liveStack(ctx, input.StackName);
+    const again = retried<Record<string, never>>(ctx, "CancelUpdateStack", input.StackName, input);
+    if (again) return again;
     const e = engine(ctx);
     // The wording the brief and AWS's users quote; only an update still running can be cancelled.
     if (s.status !== "UPDATE_IN_PROGRESS" || e.cancelled.has(s.stackId)) throw validation("CancelUpdateStack cannot be called from current stack status");
     e.cancelled.add(s.stackId);
-    return {};
+    // The rollback the cancel causes carries its token (in the record the running update holds too).
+    e.patch(cfnState.of(ctx), s, { clientRequestToken: input.ClientRequestToken });
+    return remember(ctx, "CancelUpdateStack", input.StackName, input, {});
   },
 } satisfies Partial<CloudformationApi>;

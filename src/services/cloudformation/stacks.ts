@@ -5,7 +5,7 @@ import { regionalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
-import { pageByKey } from "../../core/paging.js";
+import { fingerprint, pageByKey } from "../../core/paging.js";
 import type { CloudformationApi, CreateStackInput, Parameter, Stack, StackEvent, StackResource, StackStatus } from "./api.generated.js";
 import { AlreadyExistsException, InsufficientCapabilitiesException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
@@ -16,6 +16,9 @@ import { stackPolicyOf } from "./policy.js";
 import { runTemplate, templateOf } from "./source.js";
 import { parseTemplate, resolveParameters, type Template } from "./template/index.js";
 import { declaredTransforms } from "./transforms/index.js";
+import { eventsPage } from "./events.js";
+import { deadlineOf } from "./timeout.js";
+import { remember, retried } from "./tokens.js";
 
 /** The states an update may start from (AWS's). */
 export const UPDATABLE = new Set<string>(["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"]);
@@ -94,6 +97,8 @@ export const stacks = {
   /** `nested`: the parent and root stack ids of a nested stack its parent's AWS::CloudFormation::Stack creates. */
   async createStack(input: CreateStackInput, ctx: HandlerContext, nested?: { parentId: string; rootId: string }) {
     const t = cfnState.of(ctx);
+    const again = retried<{ StackId: string }>(ctx, "CreateStack", input.StackName, input);
+    if (again) return again;
     if (t.names.has(input.StackName)) throw new AlreadyExistsException(`Stack [${input.StackName}] already exists`);
     const { body, template, processedBody } = await templateOf(input, ctx, { requireCapabilities: input.Capabilities ?? [] });
     checkCapabilities(template, input.Capabilities);
@@ -126,6 +131,8 @@ export const stacks = {
       terminationProtection: input.EnableTerminationProtection ?? false,
       notificationArns: input.NotificationARNs ?? [],
       timeoutInMinutes: input.TimeoutInMinutes,
+      timeoutAt: deadlineOf(ctx.now(), input.TimeoutInMinutes),
+      clientRequestToken: input.ClientRequestToken,
       roleArn: input.RoleARN,
       principalArn: ctx.principal.arn,
       principalId: ctx.principal.principalId,
@@ -141,13 +148,15 @@ export const stacks = {
     e.setStatus(t, s, "CREATE_IN_PROGRESS", "User Initiated");
     ctx.startAtBoot();
     e.create(ctx.account, ctx.region, stackId);
-    return { StackId: stackId };
+    return remember(ctx, "CreateStack", input.StackName, input, { StackId: stackId });
   },
 
   async updateStack(input, ctx) {
     const t = cfnState.of(ctx);
     const s = findStack(ctx, input.StackName);
     if (s.status === "DELETE_COMPLETE") throw validation(`Stack with id ${input.StackName} does not exist`);
+    const again = retried<{ StackId: string }>(ctx, "UpdateStack", input.StackName, input);
+    if (again) return again;
     // UPDATE_FAILED (an update with DisableRollback): the next update carries on from where that one stopped.
     const resuming = s.status === "UPDATE_FAILED";
     if (!UPDATABLE.has(s.status) && !resuming) throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
@@ -196,19 +205,22 @@ export const stacks = {
       stackPolicy: stackPolicy ?? s.stackPolicy,
       disableRollback: input.DisableRollback ?? false,
       retainExceptOnCreate: input.RetainExceptOnCreate,
+      clientRequestToken: input.ClientRequestToken,
     });
     t.stacks.put(s.stackId, s);
     const e = engine(ctx);
     e.setStatus(t, s, "UPDATE_IN_PROGRESS", "User Initiated");
     ctx.startAtBoot();
     e.update(ctx.account, ctx.region, s.stackId);
-    return { StackId: s.stackId };
+    return remember(ctx, "UpdateStack", input.StackName, input, { StackId: s.stackId });
   },
 
   deleteStack(input, ctx) {
     const t = cfnState.of(ctx);
     const id = input.StackName.startsWith("arn:") ? input.StackName : t.names.get(input.StackName);
     const s = id ? t.stacks.get(id) : undefined;
+    const again = retried<Record<string, never>>(ctx, "DeleteStack", input.StackName, input);
+    if (again) return again;
     // Deleting a stack that does not exist (or is deleted) succeeds, as on AWS.
     if (!s || s.status === "DELETE_COMPLETE" || s.status === "DELETE_IN_PROGRESS") return {};
     if (s.terminationProtection) throw validation(`Stack [${s.stackName}] cannot be deleted while TerminationProtection is enabled`);
@@ -218,11 +230,12 @@ export const stacks = {
       throw validation("Invalid operation on stack: RetainResources can only be specified when the stack is in the DELETE_FAILED state");
     }
     s.retain = input.RetainResources;
+    s.clientRequestToken = input.ClientRequestToken;
     const e = engine(ctx);
     e.setStatus(t, s, "DELETE_IN_PROGRESS", "User Initiated");
     ctx.startAtBoot();
     e.delete(ctx.account, ctx.region, s.stackId);
-    return {};
+    return remember(ctx, "DeleteStack", input.StackName, input, {});
   },
 
   describeStacks(input, ctx) {
@@ -245,8 +258,17 @@ export const stacks = {
       .stacks.list()
       .map((e) => e.value)
       .filter((s) => !input.StackStatusFilter?.length || input.StackStatusFilter.includes(s.status as StackStatus));
+    // Paged as AWS pages it (100 summaries; unverified against the API reference), the token bound to the filter.
+    const page = pageByKey(all, (s) => s.stackId, {
+      operation: "ListStacks",
+      token: input.NextToken,
+      max: 100,
+      bind: fingerprint([...(input.StackStatusFilter ?? [])].sort()),
+      invalid: () => validation("Invalid NextToken"),
+    });
     return {
-      StackSummaries: all.map((s) => ({
+      NextToken: page.next,
+      StackSummaries: page.items.map((s) => ({
         StackId: s.stackId,
         StackName: s.stackName,
         TemplateDescription: s.description,
@@ -264,23 +286,21 @@ export const stacks = {
 
   describeStackEvents(input, ctx) {
     const s = findStack(ctx, input.StackName);
-    const events: StackEvent[] = cfnState
-      .of(ctx)
-      .events.list({ prefix: `${s.stackId}\u0000` })
-      .map(({ value: e }) => ({
-        StackId: s.stackId,
-        EventId: e.eventId,
-        StackName: s.stackName,
-        LogicalResourceId: e.logicalId,
-        PhysicalResourceId: e.physicalId ?? "",
-        ResourceType: e.type,
-        Timestamp: new Date(e.timestamp),
-        ResourceStatus: e.status as StackEvent["ResourceStatus"],
-        ResourceStatusReason: e.reason,
-        ResourceProperties: e.properties,
-      }))
-      .reverse();
-    return { StackEvents: events };
+    const page = eventsPage(cfnState.of(ctx), s.stackId, input.NextToken);
+    const events: StackEvent[] = page.items.map((e) => ({
+      StackId: s.stackId,
+      EventId: e.eventId,
+      StackName: s.stackName,
+      LogicalResourceId: e.logicalId,
+      PhysicalResourceId: e.physicalId ?? "",
+      ResourceType: e.type,
+      Timestamp: new Date(e.timestamp),
+      ResourceStatus: e.status as StackEvent["ResourceStatus"],
+      ResourceStatusReason: e.reason,
+      ResourceProperties: e.properties,
+      ClientRequestToken: e.clientRequestToken,
+    }));
+    return { StackEvents: events, NextToken: page.next };
   },
 
   describeStackResources(input, ctx) {
@@ -303,8 +323,17 @@ export const stacks = {
 
   listStackResources(input, ctx) {
     const s = findStack(ctx, input.StackName);
+    // 100 a page (unverified against the API reference), in logical id order.
+    const page = pageByKey(resourcesOf(ctx, s), (r) => r.logicalId, {
+      operation: "ListStackResources",
+      token: input.NextToken,
+      max: 100,
+      bind: s.stackId,
+      invalid: () => validation("Invalid NextToken"),
+    });
     return {
-      StackResourceSummaries: resourcesOf(ctx, s).map((r) => ({ ...resourceView(r), LastUpdatedTimestamp: new Date(r.timestamp) })),
+      StackResourceSummaries: page.items.map((r) => ({ ...resourceView(r), LastUpdatedTimestamp: new Date(r.timestamp) })),
+      NextToken: page.next,
     };
   },
 

@@ -58,6 +58,10 @@ export interface StackRec {
   terminationProtection: boolean;
   notificationArns: string[];
   timeoutInMinutes?: number;
+  /** When the running create times out (TimeoutInMinutes after it started, epoch ms): stored, so a restart keeps it. */
+  timeoutAt?: number;
+  /** The running (or last) operation's ClientRequestToken, which every event it causes carries. */
+  clientRequestToken?: string;
   roleArn?: string;
   /** A nested stack's parent stack and the root of its tree (AWS::CloudFormation::Stack, nested.ts). */
   parentId?: string;
@@ -121,6 +125,7 @@ export interface EventRec {
   status: string;
   reason?: string;
   properties?: string;
+  clientRequestToken?: string;
 }
 
 export interface ChangeSetRec {
@@ -142,6 +147,14 @@ export interface ChangeSetRec {
   notificationArns: string[];
   roleArn?: string;
   changes: ResourceChange[];
+}
+
+/** A stack operation's ClientRequestToken: the operation, a fingerprint of its input, what it answered. */
+export interface RequestTokenRec {
+  operation: string;
+  fingerprint: string;
+  answer: Record<string, unknown>;
+  timestamp: number;
 }
 
 /** One drift detection of a stack (DetectStackDrift), by its id. */
@@ -175,6 +188,10 @@ export const cfnState = defineState("cloudformation", {
   resources: regional<ResourceRec>(),
   /** `<stackId>\0<sequence>` → event, in order. */
   events: regional<EventRec>(),
+  /** Stack id → the sequence number of its last event (events.ts), so appending one does not count them all. */
+  eventSeq: regional<number>("event-seq"),
+  /** `<stackName>\0<ClientRequestToken>` → the request that used it and its answer (tokens.ts). */
+  requestTokens: regional<RequestTokenRec>("request-tokens"),
   /** Change set id (its ARN) → change set. */
   changeSets: regional<ChangeSetRec>("change-sets"),
   /** Drift detection id → detection. */

@@ -11,6 +11,7 @@ import { runTemplate } from "./source.js";
 import { policyDenies } from "./policy.js";
 import { type EvalContext, evaluate, type Template, waves } from "./template/index.js";
 import { replacementProperties, validateProperties } from "./types.js";
+import { propertiesJson } from "./events.js";
 
 const NESTED_STACK = "AWS::CloudFormation::Stack";
 
@@ -172,6 +173,7 @@ async function updateResource(
         type: decl.Type,
         status: "UPDATE_IN_PROGRESS",
         reason: "Requested update requires the creation of a new physical resource; hence creating one.",
+        properties: propertiesJson(properties),
       });
       const out = await provider.create({ ...base, generateName: (max, opts) => generatedName(s.stackName, id, max, opts) });
       Object.assign(rec, {
@@ -184,7 +186,7 @@ async function updateResource(
         pending: was.pending === "created" ? "created" : "replaced",
       });
     } else {
-      engine.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_IN_PROGRESS" });
+      engine.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_IN_PROGRESS", properties: propertiesJson(properties) });
       const out = await provider.update!({ ...base, physicalId: rec.physicalId!, previous: rec.properties, generateName: () => rec.physicalId! });
       // A provider that answers an update with a new physical id replaced the resource (a custom resource's
       // PhysicalResourceId): the old one is deleted in the cleanup phase, as a replacement's is.

@@ -55,7 +55,7 @@ const waitCondition: ResourceProvider = {
     const tables = signalState.at(host, target.account, target.region);
     const key = `${target.stackId}/${target.logicalId}`;
     const deadline = host.clock.now() + timeout * 1000;
-    const outcome = await waitFor(host, () => {
+    const outcome = await waitFor({ host, signal: req.signal }, () => {
       const rec = tables.handles.get(key);
       const signals = Object.values(rec?.signals ?? {});
       const failure = signals.find((s) => s.Status === "FAILURE");
@@ -100,7 +100,7 @@ async function awaitSignals(req: ResourceRequest, host: ServiceHost, policy: { c
   const key = `${req.stackId}/${req.logicalId}`;
   handles.put(key, { url: "", signals: {} });
   const deadline = host.clock.now() + policy.seconds * 1000;
-  const outcome = await waitFor(host, () => {
+  const outcome = await waitFor({ host, signal: req.signal }, () => {
     const signals = Object.values(handles.get(key)?.signals ?? {});
     // As AWS's stack events read: "Received FAILURE signal with UniqueId i-…", "Failed to receive 1 resource signal(s) within the specified duration".
     const failure = signals.find((x) => x.Status === "FAILURE");
