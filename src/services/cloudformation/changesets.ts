@@ -187,6 +187,7 @@ export const changeSets = {
         parameters: s.parameters,
         outputs: s.outputs,
         description: s.description,
+        tags: s.tags,
       };
     Object.assign(s, {
       templateBody: c.templateBody,

@@ -12,6 +12,7 @@ import { cfnState, type EventRec, type ResourceRec, type StackRec } from "./stat
 import { Notifier } from "./notifications.js";
 import { runTemplate } from "./source.js";
 import { type EvalContext, evaluate, evaluateConditions, noExport, type Template, waves } from "./template/index.js";
+import { appliedStackTags, taggedProperties } from "./tags.js";
 import { validateProperties } from "./types.js";
 import { finishRollback, finishUpdate, rollbackUpdate, runUpdate } from "./update.js";
 
@@ -279,6 +280,7 @@ export class Engine {
     const checked = validateProperties(id, decl.Type, properties);
     if (checked.reason) return fail(checked.reason);
     rec.properties = properties;
+    rec.stackTags = appliedStackTags(decl.Type, s);
     try {
       const out = await provider.create({
         ctx,
@@ -286,7 +288,7 @@ export class Engine {
         stackId: s.stackId,
         logicalId: id,
         type: decl.Type,
-        properties,
+        properties: taggedProperties(s, rec, properties),
         generateName: (max, opts) => generatedName(s.stackName, id, max, opts),
       });
       Object.assign(rec, {

@@ -9,6 +9,7 @@ import type { ResourceRec, StackRec } from "./state.js";
 import { runTemplate } from "./source.js";
 import { policyDenies } from "./policy.js";
 import { type EvalContext, evaluate, type Template, waves } from "./template/index.js";
+import { appliedStackTags, stackTagsChanged, taggedProperties } from "./tags.js";
 import { replacementProperties, validateProperties } from "./types.js";
 
 /**
@@ -134,7 +135,7 @@ async function updateResource(
   }
   rec.deletionPolicy = typeof decl.DeletionPolicy === "string" ? decl.DeletionPolicy : undefined;
   rec.updateReplacePolicy = typeof decl.UpdateReplacePolicy === "string" ? decl.UpdateReplacePolicy : undefined;
-  if (decl.Type === rec.type && isDeepStrictEqual(properties, rec.properties)) {
+  if (decl.Type === rec.type && isDeepStrictEqual(properties, rec.properties) && !stackTagsChanged(decl.Type, rec, s)) {
     // Unchanged (one a failed update left UPDATE_FAILED is as it was before it).
     if (rec.status === "UPDATE_FAILED") Object.assign(rec, { status: "UPDATE_COMPLETE", statusReason: undefined });
     t.resources.put(key, rec);
@@ -150,7 +151,7 @@ async function updateResource(
     decl.Type !== rec.type || !provider.update || (!provider.replacesItself && changed.some((k) => replacementProperties(decl.Type).includes(k)));
   const denied = policyDenies(s.updatePolicy, replaces ? "Update:Replace" : "Update:Modify", id, decl.Type);
   if (denied) return fail(denied);
-  const current = { physicalId: rec.physicalId, properties: rec.properties, ref: rec.ref, attributes: rec.attributes };
+  const current = { physicalId: rec.physicalId, properties: rec.properties, ref: rec.ref, attributes: rec.attributes, stackTags: rec.stackTags };
   // A resource an update left UPDATE_FAILED already changed (DisableRollback) keeps what a rollback goes back to: its
   // last stable state, or nothing when that update created it. A physical resource only that update made and this
   // one replaces is deleted at once.
@@ -158,7 +159,10 @@ async function updateResource(
   const stable = (rec.pending === "updated" || rec.pending === "replaced") && rec.previous ? rec.previous : undefined;
   const previous = rec.pending === "created" ? undefined : (stable ?? current);
   const intermediate = replaces && (rec.pending === "created" || (rec.pending === "replaced" && stable)) ? current : undefined;
-  const base = { ctx, stackName: s.stackName, stackId: s.stackId, logicalId: id, type: decl.Type, properties };
+  // The provider is given the stack's tags with the template's (tags.ts); the record keeps the template's properties.
+  const stackTags = appliedStackTags(decl.Type, s);
+  const tagged = taggedProperties(s, { type: decl.Type, logicalId: id, stackTags }, properties);
+  const base = { ctx, stackName: s.stackName, stackId: s.stackId, logicalId: id, type: decl.Type, properties: tagged };
   try {
     if (replaces) {
       engine.event(t, s, {
@@ -180,7 +184,12 @@ async function updateResource(
       });
     } else {
       engine.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_IN_PROGRESS" });
-      const out = await provider.update!({ ...base, physicalId: rec.physicalId!, previous: rec.properties, generateName: () => rec.physicalId! });
+      const out = await provider.update!({
+        ...base,
+        physicalId: rec.physicalId!,
+        previous: taggedProperties(s, rec, rec.properties),
+        generateName: () => rec.physicalId!,
+      });
       // A provider that answers an update with a new physical id replaced the resource (a custom resource's
       // PhysicalResourceId): the old one is deleted in the cleanup phase, as a replacement's is.
       const pending = out.physicalId === rec.physicalId ? (was.pending ?? "updated") : was.pending === "created" ? "created" : "replaced";
@@ -198,7 +207,7 @@ async function updateResource(
     return fail(handlerFailure(e, decl.Type.split("::")[1] ?? "Unknown"));
   }
   if (intermediate?.physicalId) await deletePhysical(engine, t, s, ctx, rec, intermediate.physicalId, intermediate.properties);
-  Object.assign(rec, { properties, previous, status: "UPDATE_COMPLETE", statusReason: undefined, timestamp: engine.host.clock.now() });
+  Object.assign(rec, { properties, stackTags, previous, status: "UPDATE_COMPLETE", statusReason: undefined, timestamp: engine.host.clock.now() });
   t.resources.put(key, rec);
   engine.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_COMPLETE" });
   return true;
@@ -310,16 +319,17 @@ export async function rollbackUpdate(engine: Engine, t: Tables, s: StackRec, rea
           logicalId: rec.logicalId,
           type: rec.type,
           physicalId: rec.previous.physicalId!,
-          properties: rec.previous.properties,
-          previous: rec.properties,
+          properties: taggedProperties(s, { ...rec, stackTags: rec.previous.stackTags }, rec.previous.properties),
+          previous: taggedProperties(s, rec, rec.properties),
           generateName: () => rec.previous!.physicalId!,
         });
       }
       // A replacement keeps its new physical resource to delete in the cleanup below.
-      const replacement = rec.pending === "replaced" ? { physicalId: rec.physicalId, properties: rec.properties } : undefined;
+      const replacement = rec.pending === "replaced" ? { physicalId: rec.physicalId, properties: rec.properties, stackTags: rec.stackTags } : undefined;
       Object.assign(rec, {
         physicalId: rec.previous.physicalId,
         properties: rec.previous.properties,
+        stackTags: rec.previous.stackTags,
         ref: rec.previous.ref,
         attributes: rec.previous.attributes,
         previous: replacement,
@@ -344,6 +354,7 @@ export async function rollbackUpdate(engine: Engine, t: Tables, s: StackRec, rea
       outputs: s.previous.outputs,
       description: s.previous.description,
       imports: s.previous.imports,
+      tags: s.previous.tags ?? s.tags,
     });
   }
   if (!ok) return engine.setStatus(t, s, "UPDATE_ROLLBACK_FAILED", "The following resource(s) failed to roll back: see the stack's events.");
