@@ -1,6 +1,7 @@
 // Tags on functions (TagResource, UntagResource, ListTags), addressed by the function's ARN. CreateFunction's Tags
 // land in the same place (FunctionRec.tags).
 import type { HandlerContext } from "../../core/context.js";
+import { countedTags } from "../../core/tags.js";
 import type { LambdaApi } from "./api.generated.js";
 import { InvalidParameterValueException, ResourceNotFoundException } from "./api.generated.js";
 import type { FunctionRec } from "./state.js";
@@ -29,7 +30,8 @@ export const tags = {
     transaction(ctx, () => {
       const fn = taggedFunction(ctx, input.Resource);
       const next = { ...fn.tags, ...input.Tags };
-      if (Object.keys(next).length > MAX_TAGS) throw new InvalidParameterValueException(`Number of tags exceeds resource tag limit.`, { Type: "User" });
+      if (countedTags(Object.keys(next), (k) => k) > MAX_TAGS)
+        throw new InvalidParameterValueException(`Number of tags exceeds resource tag limit.`, { Type: "User" });
       fn.tags = next;
       tables(ctx).functions.put(fn.name, fn);
     });

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import {
   CloudFormationClient,
   CreateStackCommand,
+  DescribeStackEventsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   UpdateStackCommand,
@@ -65,26 +66,39 @@ const template = {
 type Tags = Record<string, string>;
 const fromList = (l: { Key?: string; Value?: string }[] | undefined): Tags => Object.fromEntries((l ?? []).map((t) => [t.Key!, t.Value!]));
 
-/** Each resource's tags, read back through its own service's API, by logical id. */
+/** Each resource's tags, read back through its own service's API, by logical id (those the stack has). */
 async function tagsOnResources(stack: string): Promise<Record<string, Tags>> {
   const res = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stack }))).StackResources!;
-  const id = (logical: string) => res.find((r) => r.LogicalResourceId === logical)!.PhysicalResourceId!;
-  const out: Record<string, Tags> = {};
-  out.Queue = (await new SQSClient(c).send(new ListQueueTagsCommand({ QueueUrl: id("Queue") }))).Tags ?? {};
-  out.Topic = fromList((await new SNSClient(c).send(new ListTopicTags({ ResourceArn: id("Topic") }))).Tags);
-  out.Bucket = fromList((await new S3Client({ ...c, forcePathStyle: true }).send(new GetBucketTaggingCommand({ Bucket: id("Bucket") }))).TagSet);
-  out.Key = Object.fromEntries(
-    ((await new KMSClient(c).send(new ListResourceTagsCommand({ KeyId: id("Key") }))).Tags ?? []).map((t) => [t.TagKey!, t.TagValue!]),
-  );
-  out.Param = fromList((await new SSMClient(c).send(new ListSsmTags({ ResourceType: "Parameter", ResourceId: id("Param") }))).TagList);
   const logs = new CloudWatchLogsClient(c);
-  const group = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: id("Logs") }))).logGroups![0];
-  out.Logs = (await logs.send(new ListLogTags({ resourceArn: group.arn!.replace(/:\*$/, "") }))).tags ?? {};
-  out.Secret = fromList((await new SecretsManagerClient(c).send(new DescribeSecretCommand({ SecretId: id("Secret") }))).Tags);
-  out.Role = fromList((await new IAMClient(c).send(new ListRoleTagsCommand({ RoleName: id("Role") }))).Tags);
   const lambda = new LambdaClient(c);
-  const fn = await lambda.send(new GetFunctionCommand({ FunctionName: id("Fn") }));
-  out.Fn = (await lambda.send(new ListTagsCommand({ Resource: fn.Configuration!.FunctionArn! }))).Tags ?? {};
+  const read: Record<string, (id: string) => Promise<Tags>> = {
+    Queue: async (id) => (await new SQSClient(c).send(new ListQueueTagsCommand({ QueueUrl: id }))).Tags ?? {},
+    Topic: async (id) => fromList((await new SNSClient(c).send(new ListTopicTags({ ResourceArn: id }))).Tags),
+    Bucket: async (id) => fromList((await new S3Client({ ...c, forcePathStyle: true }).send(new GetBucketTaggingCommand({ Bucket: id }))).TagSet),
+    Key: async (id) => {
+      const out: Tags = {};
+      let Marker: string | undefined;
+      do {
+        const page = await new KMSClient(c).send(new ListResourceTagsCommand({ KeyId: id, Marker }));
+        for (const t of page.Tags ?? []) out[t.TagKey!] = t.TagValue!;
+        Marker = page.Truncated ? page.NextMarker : undefined;
+      } while (Marker);
+      return out;
+    },
+    Param: async (id) => fromList((await new SSMClient(c).send(new ListSsmTags({ ResourceType: "Parameter", ResourceId: id }))).TagList),
+    Logs: async (id) => {
+      const group = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: id }))).logGroups![0];
+      return (await logs.send(new ListLogTags({ resourceArn: group.arn!.replace(/:\*$/, "") }))).tags ?? {};
+    },
+    Secret: async (id) => fromList((await new SecretsManagerClient(c).send(new DescribeSecretCommand({ SecretId: id }))).Tags),
+    Role: async (id) => fromList((await new IAMClient(c).send(new ListRoleTagsCommand({ RoleName: id }))).Tags),
+    Fn: async (id) => {
+      const fn = await lambda.send(new GetFunctionCommand({ FunctionName: id }));
+      return (await lambda.send(new ListTagsCommand({ Resource: fn.Configuration!.FunctionArn! }))).Tags ?? {};
+    },
+  };
+  const out: Record<string, Tags> = {};
+  for (const r of res) out[r.LogicalResourceId!] = await read[r.LogicalResourceId!](r.PhysicalResourceId!);
   return out;
 }
 
@@ -107,6 +121,7 @@ test("every resource carries the stack's tags and CloudFormation's own; UpdateSt
   await waitUntilStackCreateComplete(waiter(), { StackName: stack });
   const stackId = await stackIdOf(stack);
   const before = await tagsOnResources(stack);
+  assert.deepEqual(Object.keys(before).sort(), Object.keys(template.Resources).sort());
   for (const [logical, tags] of Object.entries(before)) {
     const own = logical === "Queue" ? { team: "queue-team" } : logical === "Param" ? { owner: "param-owner" } : {};
     assert.deepEqual(
@@ -192,4 +207,70 @@ test("a user calling the service directly still may not set aws: tags", async ()
     s3.send(new PutBucketTaggingCommand({ Bucket: "user-tags-bucket", Tagging: { TagSet: [{ Key: "aws:cloudformation:stack-name", Value: "x" }] } })),
     { name: "InvalidTag", message: "System tags cannot be added/updated by requester" },
   );
+});
+
+test("an update that fails rolls the stack's tags back on the resources and on the stack", async () => {
+  const stack = "tags-rollback";
+  const body = { Resources: { Queue: { Type: "AWS::SQS::Queue" }, Param: { Type: "AWS::SSM::Parameter", Properties: { Type: "String", Value: "v" } } } };
+  await cfn.send(new CreateStackCommand({ StackName: stack, TemplateBody: JSON.stringify(body), Tags: [{ Key: "env", Value: "dev" }] }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: stack });
+  const res = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stack }))).StackResources!;
+  const queueUrl = res.find((r) => r.LogicalResourceId === "Queue")!.PhysicalResourceId!;
+  const param = res.find((r) => r.LogicalResourceId === "Param")!.PhysicalResourceId!;
+  const userTags = (t: Tags) => Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith("aws:")));
+  const queueTags = async () => userTags((await new SQSClient(c).send(new ListQueueTagsCommand({ QueueUrl: queueUrl }))).Tags ?? {});
+  const paramTags = async () => userTags(fromList((await new SSMClient(c).send(new ListSsmTags({ ResourceType: "Parameter", ResourceId: param }))).TagList));
+  // New stack tags, and a new queue SQS refuses (VisibilityTimeout past 12 hours): the update fails and rolls back.
+  const failing = {
+    Resources: { ...body.Resources, Bad: { Type: "AWS::SQS::Queue", DependsOn: ["Queue", "Param"], Properties: { VisibilityTimeout: 999999 } } },
+  };
+  await cfn.send(
+    new UpdateStackCommand({
+      StackName: stack,
+      TemplateBody: JSON.stringify(failing),
+      Tags: [
+        { Key: "env", Value: "prod" },
+        { Key: "cost", Value: "1" },
+      ],
+    }),
+  );
+  const deadline = Date.now() + 60_000;
+  let d = (await cfn.send(new DescribeStacksCommand({ StackName: stack }))).Stacks![0];
+  while (d.StackStatus !== "UPDATE_ROLLBACK_COMPLETE" && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    d = (await cfn.send(new DescribeStacksCommand({ StackName: stack }))).Stacks![0];
+  }
+  assert.equal(d.StackStatus, "UPDATE_ROLLBACK_COMPLETE", d.StackStatusReason);
+  assert.deepEqual(d.Tags, [{ Key: "env", Value: "dev" }]);
+  assert.deepEqual(await queueTags(), { env: "dev" });
+  assert.deepEqual(await paramTags(), { env: "dev" });
+});
+
+test("50 stack tags and CloudFormation's three fit each service's 50-tag limit", async () => {
+  const stack = "tags-at-limit";
+  // IAM's and Logs' models cap a request's tags at 50 (a role's, a log group's): not these.
+  const resources = {
+    Queue: { Type: "AWS::SQS::Queue" },
+    Topic: { Type: "AWS::SNS::Topic" },
+    Bucket: { Type: "AWS::S3::Bucket" },
+    Key: { Type: "AWS::KMS::Key" },
+    Param: { Type: "AWS::SSM::Parameter", Properties: { Type: "String", Value: "v" } },
+    Secret: { Type: "AWS::SecretsManager::Secret", Properties: { SecretString: "s" } },
+  };
+  const stackTags = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: `v${i}` }));
+  await cfn.send(
+    new CreateStackCommand({ StackName: stack, TemplateBody: JSON.stringify({ Resources: resources }), Capabilities: ["CAPABILITY_IAM"], Tags: stackTags }),
+  );
+  await waitUntilStackCreateComplete(waiter(), { StackName: stack }).catch(async (e) => {
+    const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: stack }))).StackEvents ?? [];
+    assert.fail(
+      `${e}: ${events
+        .filter((x) => x.ResourceStatus === "CREATE_FAILED")
+        .map((x) => `${x.LogicalResourceId}: ${x.ResourceStatusReason}`)
+        .join("; ")}`,
+    );
+  });
+  const all = await tagsOnResources(stack);
+  assert.deepEqual(Object.keys(all).sort(), Object.keys(resources).sort());
+  for (const [logical, tags] of Object.entries(all)) assert.equal(Object.keys(tags).length, 53, logical);
 });
