@@ -71,3 +71,19 @@ export const appliedStackTags = (type: string, s: StackRec): StackTag[] | undefi
 /** Whether an update must apply the stack's tags to a resource whose template properties did not change. */
 export const stackTagsChanged = (type: string, rec: Pick<ResourceRec, "stackTags">, s: StackRec): boolean =>
   takesTags(type) && !isDeepStrictEqual(rec.stackTags ?? [], appliedStackTags(type, s) ?? []);
+
+/**
+ * A resource's tags as drift detection compares them: "Only resource properties explicitly defined in the stack
+ * template are checked for drift" (DetectStackDrift's API reference), so CloudFormation's own tags and the stack's
+ * that the template does not set are left out of what the service reports. Changes `actual` in place.
+ */
+export function templateTagsOf(rec: Pick<ResourceRec, "type" | "stackTags" | "properties">, actual: Record<string, unknown>): void {
+  const name = tagProperty(rec.type)?.name ?? "Tags";
+  const own = rec.properties[name];
+  const template = new Set(Array.isArray(own) ? own.map((t) => String(t?.Key)) : own && typeof own === "object" ? Object.keys(own) : []);
+  const stackKeys = new Set((rec.stackTags ?? []).map((t) => t.Key));
+  const keep = (key: string) => !key.startsWith("aws:") && (template.has(key) || !stackKeys.has(key));
+  const tags = actual[name];
+  if (Array.isArray(tags)) actual[name] = tags.filter((t) => !(t && typeof t === "object") || keep(String((t as { Key?: unknown }).Key)));
+  else if (tags && typeof tags === "object") actual[name] = Object.fromEntries(Object.entries(tags).filter(([k]) => keep(k)));
+}

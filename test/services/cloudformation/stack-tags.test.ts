@@ -8,7 +8,10 @@ import assert from "node:assert/strict";
 import {
   CloudFormationClient,
   CreateStackCommand,
+  DetectStackDriftCommand,
+  DescribeStackDriftDetectionStatusCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourceDriftsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   UpdateStackCommand,
@@ -22,7 +25,7 @@ import { GetFunctionCommand, LambdaClient, ListTagsCommand } from "@aws-sdk/clie
 import { CreateBucketCommand, GetBucketTaggingCommand, PutBucketTaggingCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ListTagsForResourceCommand as ListTopicTags, SNSClient } from "@aws-sdk/client-sns";
-import { ListQueueTagsCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { ListQueueTagsCommand, SQSClient, TagQueueCommand } from "@aws-sdk/client-sqs";
 import { ListTagsForResourceCommand as ListSsmTags, SSMClient } from "@aws-sdk/client-ssm";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 
@@ -273,4 +276,38 @@ test("50 stack tags and CloudFormation's three fit each service's 50-tag limit",
   const all = await tagsOnResources(stack);
   assert.deepEqual(Object.keys(all).sort(), Object.keys(resources).sort());
   for (const [logical, tags] of Object.entries(all)) assert.equal(Object.keys(tags).length, 53, logical);
+});
+
+test("drift detection checks the template's tags only: the stack's and CloudFormation's are not drift", async () => {
+  const stack = "tags-drift";
+  const body = {
+    Resources: {
+      Queue: { Type: "AWS::SQS::Queue", Properties: { Tags: [{ Key: "team", Value: "a" }] } },
+      Param: { Type: "AWS::SSM::Parameter", Properties: { Type: "String", Value: "v", Tags: { team: "a" } } },
+    },
+  };
+  await cfn.send(new CreateStackCommand({ StackName: stack, TemplateBody: JSON.stringify(body), Tags: [{ Key: "env", Value: "dev" }] }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: stack });
+  const detect = async () => {
+    const { StackDriftDetectionId } = await cfn.send(new DetectStackDriftCommand({ StackName: stack }));
+    for (let i = 0; i < 200; i++) {
+      const st = await cfn.send(new DescribeStackDriftDetectionStatusCommand({ StackDriftDetectionId }));
+      if (st.DetectionStatus !== "DETECTION_IN_PROGRESS") return st;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error("drift detection did not finish");
+  };
+  assert.equal((await detect()).StackDriftStatus, "IN_SYNC");
+  // The template's own tag changed behind CloudFormation's back is drift.
+  const queueUrl = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stack, LogicalResourceId: "Queue" }))).StackResources![0].PhysicalResourceId!;
+  await new SQSClient(c).send(new TagQueueCommand({ QueueUrl: queueUrl, Tags: { team: "b" } }));
+  assert.equal((await detect()).StackDriftStatus, "DRIFTED");
+  const drifts = (await cfn.send(new DescribeStackResourceDriftsCommand({ StackName: stack }))).StackResourceDrifts!;
+  const queue = drifts.find((d) => d.LogicalResourceId === "Queue")!;
+  assert.equal(queue.StackResourceDriftStatus, "MODIFIED");
+  assert.deepEqual(
+    queue.PropertyDifferences?.map((d) => [d.PropertyPath, d.ExpectedValue, d.ActualValue]),
+    [["/Tags/0/Value", "a", "b"]],
+  );
+  assert.equal(drifts.find((d) => d.LogicalResourceId === "Param")!.StackResourceDriftStatus, "IN_SYNC");
 });
