@@ -88,7 +88,8 @@ export const changeSets = {
     if (t.changeSets.list().some((e) => e.value.stackId === stack.stackId && e.value.name === name)) {
       throw new AlreadyExistsException(`ChangeSet [${name}] already exists`); // unverified wording
     }
-    const changes = planChanges(engine, t, { ...stack, templateBody: body, processedBody, parameters });
+    const tags = (input.Tags ?? stack.tags) as ChangeSetRec["tags"];
+    const changes = planChanges(engine, t, { ...stack, templateBody: body, processedBody, parameters, tags });
     const unchanged =
       type === "UPDATE" &&
       changes.length === 0 &&
@@ -111,7 +112,7 @@ export const changeSets = {
       processedBody,
       parameters,
       capabilities: input.Capabilities ?? [],
-      tags: (input.Tags ?? stack.tags) as ChangeSetRec["tags"],
+      tags,
       notificationArns: input.NotificationARNs ?? stack.notificationArns,
       roleArn: input.RoleARN ?? stack.roleArn,
       changes,

@@ -7,6 +7,7 @@
 // the resource's record keeps the template's properties, and the stack tags last applied beside them, so an update
 // that changes neither sees no change, and one that changes the stack's tags updates them on the resource.
 import { isDeepStrictEqual } from "node:util";
+import type { ResourceChangeDetail } from "./api.generated.js";
 import type { ResourceRec, StackRec } from "./state.js";
 import { typeSchema } from "./types.js";
 
@@ -86,4 +87,14 @@ export function templateTagsOf(rec: Pick<ResourceRec, "type" | "stackTags" | "pr
   const tags = actual[name];
   if (Array.isArray(tags)) actual[name] = tags.filter((t) => !(t && typeof t === "object") || keep(String((t as { Key?: unknown }).Key)));
   else if (tags && typeof tags === "object") actual[name] = Object.fromEntries(Object.entries(tags).filter(([k]) => keep(k)));
+}
+
+/**
+ * A change set's detail for a resource whose stack tags the update changes: Scope Tags, a static change of the Tags
+ * attribute that never recreates it, with no ChangeSource (as AWS reports a tags-only change set: cloudformatious's
+ * tests against AWS, tests/it/change_sets.rs changes_tags_only).
+ */
+export function tagsChange(type: string, rec: Pick<ResourceRec, "stackTags">, s: StackRec): ResourceChangeDetail | undefined {
+  if (!stackTagsChanged(type, rec, s)) return undefined;
+  return { Target: { Attribute: "Tags", RequiresRecreation: "Never" }, Evaluation: "Static" };
 }

@@ -3,13 +3,13 @@
 import { isDeepStrictEqual } from "node:util";
 import type { ResourceProvider } from "../../core/resources.js";
 import type { ServiceHost } from "../../core/service.js";
-import type { ResourceChange } from "./api.generated.js";
+import type { ResourceChange, ResourceChangeDetail } from "./api.generated.js";
 import { type Engine, generatedName, handlerFailure, type Tables } from "./engine.js";
 import type { ResourceRec, StackRec } from "./state.js";
 import { runTemplate } from "./source.js";
 import { policyDenies } from "./policy.js";
 import { type EvalContext, evaluate, type Template, waves } from "./template/index.js";
-import { appliedStackTags, stackTagsChanged, taggedProperties } from "./tags.js";
+import { appliedStackTags, stackTagsChanged, taggedProperties, tagsChange } from "./tags.js";
 import { replacementProperties, validateProperties } from "./types.js";
 
 /**
@@ -243,7 +243,7 @@ export function planChanges(engine: Engine, t: Tables, s: StackRec): ResourceCha
         PhysicalResourceId: rec.physicalId,
         ResourceType: decl.Type,
         Replacement: replacement,
-        Scope: details.length ? ["Properties"] : [],
+        Scope: [...new Set(details.map((d) => d.Target!.Attribute!))],
         Details: details,
       });
     if (decl.Type !== rec.type) {
@@ -260,16 +260,19 @@ export function planChanges(engine: Engine, t: Tables, s: StackRec): ResourceCha
     const changed = [...new Set([...Object.keys(properties), ...Object.keys(rec.properties)])].filter(
       (k) => !isDeepStrictEqual(properties[k], rec.properties[k]),
     );
-    if (!changed.length) continue;
+    const tags = tagsChange(decl.Type, rec, s);
+    if (!changed.length && !tags) continue;
     const recreate = new Set(replacementProperties(decl.Type));
-    modify(
-      changed.some((k) => recreate.has(k)) ? "True" : "False",
-      changed.map((k) => ({
-        Target: { Attribute: "Properties", Name: k, RequiresRecreation: recreate.has(k) ? "Always" : "Never" },
-        Evaluation: "Static",
-        ChangeSource: "DirectModification",
-      })),
-    );
+    modify(changed.some((k) => recreate.has(k)) ? "True" : "False", [
+      ...changed.map(
+        (k): ResourceChangeDetail => ({
+          Target: { Attribute: "Properties", Name: k, RequiresRecreation: recreate.has(k) ? "Always" : "Never" },
+          Evaluation: "Static",
+          ChangeSource: "DirectModification",
+        }),
+      ),
+      ...(tags ? [tags] : []),
+    ]);
   }
   for (const [id, rec] of existing) {
     if (!template.Resources[id] || !wanted(id)) {

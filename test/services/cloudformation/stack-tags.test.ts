@@ -7,14 +7,18 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   CloudFormationClient,
+  CreateChangeSetCommand,
   CreateStackCommand,
+  DescribeChangeSetCommand,
   DetectStackDriftCommand,
+  ExecuteChangeSetCommand,
   DescribeStackDriftDetectionStatusCommand,
   DescribeStackEventsCommand,
   DescribeStackResourceDriftsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   UpdateStackCommand,
+  waitUntilChangeSetCreateComplete,
   waitUntilStackCreateComplete,
   waitUntilStackUpdateComplete,
 } from "@aws-sdk/client-cloudformation";
@@ -310,4 +314,47 @@ test("drift detection checks the template's tags only: the stack's and CloudForm
     [["/Tags/0/Value", "a", "b"]],
   );
   assert.equal(drifts.find((d) => d.LogicalResourceId === "Param")!.StackResourceDriftStatus, "IN_SYNC");
+});
+
+test("a change set changing only the stack's tags: Modify with Scope Tags on each taggable resource; executing it retags them", async () => {
+  const stack = "tags-changeset";
+  const body = {
+    Resources: {
+      Queue: { Type: "AWS::SQS::Queue" },
+      Policy: {
+        Type: "AWS::SQS::QueuePolicy",
+        Properties: {
+          Queues: [{ Ref: "Queue" }],
+          PolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: account }, Action: "sqs:SendMessage", Resource: "*" }] },
+        },
+      },
+    },
+  };
+  await cfn.send(new CreateStackCommand({ StackName: stack, TemplateBody: JSON.stringify(body), Tags: [{ Key: "env", Value: "dev" }] }));
+  await waitUntilStackCreateComplete(waiter(), { StackName: stack });
+  const { Id } = await cfn.send(
+    new CreateChangeSetCommand({ StackName: stack, ChangeSetName: "retag", UsePreviousTemplate: true, Tags: [{ Key: "env", Value: "prod" }] }),
+  );
+  await waitUntilChangeSetCreateComplete(waiter(), { ChangeSetName: Id });
+  const cs = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: Id }));
+  const queueUrl = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stack, LogicalResourceId: "Queue" }))).StackResources![0].PhysicalResourceId!;
+  assert.deepEqual(
+    cs.Changes?.map((c) => c.ResourceChange),
+    [
+      {
+        Action: "Modify",
+        LogicalResourceId: "Queue",
+        PhysicalResourceId: queueUrl,
+        ResourceType: "AWS::SQS::Queue",
+        Replacement: "False",
+        Scope: ["Tags"],
+        Details: [{ Target: { Attribute: "Tags", RequiresRecreation: "Never" }, Evaluation: "Static" }],
+      },
+    ],
+  );
+  await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: Id }));
+  await waitUntilStackUpdateComplete(waiter(), { StackName: stack });
+  const tags = (await new SQSClient(c).send(new ListQueueTagsCommand({ QueueUrl: queueUrl }))).Tags ?? {};
+  assert.equal(tags.env, "prod");
+  assert.equal(tags["aws:cloudformation:logical-id"], "Queue");
 });
