@@ -23,9 +23,9 @@ import {
   waitUntilStackUpdateComplete,
 } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, ListTagsForResourceCommand as ListLogTags } from "@aws-sdk/client-cloudwatch-logs";
-import { IAMClient, ListRoleTagsCommand } from "@aws-sdk/client-iam";
+import { IAMClient, ListRoleTagsCommand, ListUserTagsCommand } from "@aws-sdk/client-iam";
 import { CreateKeyCommand, KMSClient, ListResourceTagsCommand, TagResourceCommand as TagKey } from "@aws-sdk/client-kms";
-import { GetFunctionCommand, LambdaClient, ListTagsCommand } from "@aws-sdk/client-lambda";
+import { GetEventSourceMappingCommand, GetFunctionCommand, LambdaClient, ListTagsCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, GetBucketTaggingCommand, PutBucketTaggingCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ListTagsForResourceCommand as ListTopicTags, SNSClient } from "@aws-sdk/client-sns";
@@ -67,6 +67,11 @@ const template = {
         Code: { ZipFile: "exports.handler = async () => 1;" },
       },
     },
+    User: { Type: "AWS::IAM::User" },
+    Mapping: {
+      Type: "AWS::Lambda::EventSourceMapping",
+      Properties: { FunctionName: { Ref: "Fn" }, EventSourceArn: { "Fn::GetAtt": ["Queue", "Arn"] }, Enabled: false },
+    },
   },
 };
 
@@ -99,6 +104,11 @@ async function tagsOnResources(stack: string): Promise<Record<string, Tags>> {
     },
     Secret: async (id) => fromList((await new SecretsManagerClient(c).send(new DescribeSecretCommand({ SecretId: id }))).Tags),
     Role: async (id) => fromList((await new IAMClient(c).send(new ListRoleTagsCommand({ RoleName: id }))).Tags),
+    User: async (id) => fromList((await new IAMClient(c).send(new ListUserTagsCommand({ UserName: id }))).Tags),
+    Mapping: async (id) => {
+      const m = await lambda.send(new GetEventSourceMappingCommand({ UUID: id }));
+      return (await lambda.send(new ListTagsCommand({ Resource: m.EventSourceMappingArn! }))).Tags ?? {};
+    },
     Fn: async (id) => {
       const fn = await lambda.send(new GetFunctionCommand({ FunctionName: id }));
       return (await lambda.send(new ListTagsCommand({ Resource: fn.Configuration!.FunctionArn! }))).Tags ?? {};
