@@ -236,6 +236,7 @@ export class Runtime implements GatewayHost {
       sourceIp: who.sourceIp ?? "127.0.0.1",
       userAgent: who.userAgent ?? "stratus-internal",
       host: who.host,
+      invokedBy: who.invokedBy,
       [STORE]: this.store,
       instance: <T>() => this.instances.get(service) as T,
       client: <K extends keyof ServiceApis>(svc: K) => this.client(svc, ctx) as ClientOf<ServiceApis[K]>,

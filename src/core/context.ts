@@ -40,6 +40,12 @@ export interface HandlerContext {
   readonly userAgent: string;
   /** The Host header the client addressed (absent for in-process calls), for URLs handed back such as SQS queue URLs. */
   readonly host?: string;
+  /**
+   * For a call another service makes in-process: that service's folder name (CloudFormation's engine: "cloudformation"),
+   * as CloudTrail records it invokedBy; absent for a client's request. What AWS lets only its own services do keys on it
+   * (a system tag such as aws:cloudformation:stack-name, core/tags.ts).
+   */
+  readonly invokedBy?: string;
   /** The current time in epoch ms (the server's injectable clock). */
   now(): number;
   /** Runs work later on the runtime clock (tests move a ManualClock instead of sleeping). */

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ServiceError } from "../../src/core/errors.js";
-import { mergeTags, removeTags } from "../../src/core/tags.js";
+import { countedTags, isReservedFor, isSystemTag, mergeTags, removeTags } from "../../src/core/tags.js";
 
 interface Tag {
   Key: string;
@@ -58,6 +58,27 @@ test("reserved prefixes are refused before anything else, optionally ignoring ca
   assert.throws(() => mergeTags([], tags("AWS:x=1"), { key, reserved: { ...reserved, ignoreCase: true } }), isCode("Reserved"));
   const full = tags(...Array.from({ length: 50 }, (_, i) => `k${i}=v`));
   assert.throws(() => mergeTags(full, tags("aws:x=1"), { key, reserved, max: 50, tooMany }), isCode("Reserved"));
+});
+
+test("system tags: only the AWS service that sets them gets past the reserved prefix, and they do not count", () => {
+  const reserved = { prefix: "aws:", ignoreCase: true, error: () => new ServiceError("Reserved", "reserved", 400) };
+  const system = tags("aws:cloudformation:stack-name=s", "aws:cloudformation:logical-id=Q");
+  // A user's request (no invokedBy), or another service's, is refused; CloudFormation's own call goes through.
+  assert.throws(() => mergeTags([], system, { key, reserved }), isCode("Reserved"));
+  assert.throws(() => mergeTags([], system, { key, reserved: { ...reserved, invokedBy: "lambda" } }), isCode("Reserved"));
+  assert.deepEqual(mergeTags([], system, { key, reserved: { ...reserved, invokedBy: "cloudformation" } }), system);
+  // Only its own prefix: any other aws: key stays reserved, even for CloudFormation.
+  assert.throws(() => mergeTags([], tags("aws:other=1"), { key, reserved: { ...reserved, invokedBy: "cloudformation" } }), isCode("Reserved"));
+  assert.equal(isReservedFor("AWS:CloudFormation:stack-id", reserved, "cloudformation"), false);
+  assert.equal(isReservedFor("AWS:CloudFormation:stack-id", reserved, undefined), true);
+  assert.equal(isReservedFor("team", reserved, undefined), false);
+  assert.equal(isSystemTag("aws:cloudformation:stack-id"), true);
+  assert.equal(isSystemTag("aws:other"), false);
+  // 50 tags of the user's own and CloudFormation's three fit a 50-tag limit.
+  const full = tags(...Array.from({ length: 50 }, (_, i) => `k${i}=v`));
+  assert.equal(mergeTags(full, system, { key, reserved: { ...reserved, invokedBy: "cloudformation" }, max: 50, tooMany }).length, 52);
+  assert.equal(countedTags([...full, ...system], key), 50);
+  assert.throws(() => mergeTags(full, tags("one=more"), { key, max: 50, tooMany }), isCode("TooMany"));
 });
 
 test("TagKey/TagValue tags and optional keys", () => {

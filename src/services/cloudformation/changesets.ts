@@ -100,7 +100,8 @@ export const changeSets = {
     if (t.changeSets.list().some((e) => e.value.stackId === stack.stackId && e.value.name === name)) {
       throw new AlreadyExistsException(`ChangeSet [${name}] already exists`); // unverified wording
     }
-    const changes = transformFailed ? [] : planChanges(engine, t, { ...stack, templateBody: body, processedBody, parameters });
+    const tags = (input.Tags ?? stack.tags) as ChangeSetRec["tags"];
+    const changes = transformFailed ? [] : planChanges(engine, t, { ...stack, templateBody: body, processedBody, parameters, tags });
     const unchanged =
       !transformFailed &&
       type === "UPDATE" &&
@@ -124,7 +125,7 @@ export const changeSets = {
       processedBody,
       parameters,
       capabilities: input.Capabilities ?? [],
-      tags: (input.Tags ?? stack.tags) as ChangeSetRec["tags"],
+      tags,
       notificationArns: input.NotificationARNs ?? stack.notificationArns,
       roleArn: input.RoleARN ?? stack.roleArn,
       changes,
@@ -209,6 +210,7 @@ export const changeSets = {
         parameters: s.parameters,
         outputs: s.outputs,
         description: s.description,
+        tags: s.tags,
       };
     Object.assign(s, {
       templateBody: c.templateBody,

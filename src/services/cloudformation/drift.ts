@@ -22,6 +22,7 @@ import type {
 import type { Engine } from "./engine.js";
 import { stacks } from "./stacks.js";
 import { cfnState, type DriftDetectionRec, type ResourceDriftRec, type StackRec } from "./state.js";
+import { templateTagsOf } from "./tags.js";
 import { readOnlyProperties } from "./types.js";
 
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
@@ -108,8 +109,9 @@ async function checkResource(ctx: HandlerContext, s: StackRec, logicalId: string
     const skip = new Set([...(provider.notRead ?? []), ...readOnlyProperties(rec.type)]);
     const expected = Object.fromEntries(Object.entries(rec.properties).filter(([k]) => !skip.has(k)));
     const actual = await provider.read({ ctx, physicalId: rec.physicalId });
-    // Tags with the reserved aws: prefix are AWS's own (aws:cloudformation:stack-name…), never a template's.
-    if (actual && Array.isArray(actual.Tags)) actual.Tags = actual.Tags.filter((t) => !(isObject(t) && String(t.Key).startsWith("aws:")));
+    // Tags with the reserved aws: prefix are AWS's own (aws:cloudformation:stack-name…), and the stack's the template
+    // does not set are not the template's (tags.ts).
+    if (actual) templateTagsOf(rec, actual);
     drift.expected = expected;
     if (!actual) drift.status = "DELETED";
     else {

@@ -13,6 +13,7 @@ import { cfnState, type EventRec, type ResourceRec, type StackRec } from "./stat
 import { Notifier } from "./notifications.js";
 import { runTemplate } from "./source.js";
 import { type EvalContext, evaluate, evaluateConditions, noExport, type Template, waves } from "./template/index.js";
+import { appliedStackTags, taggedProperties } from "./tags.js";
 import { validateProperties } from "./types.js";
 import { eventKey, nextEventSeq, propertiesJson } from "./events.js";
 import { CANCELLED, guardCreate, requested, TIMED_OUT } from "./timeout.js";
@@ -309,6 +310,7 @@ export class Engine {
     const checked = validateProperties(id, decl.Type, properties);
     if (checked.reason) return fail(checked.reason);
     rec.properties = properties;
+    rec.stackTags = appliedStackTags(decl.Type, s);
     try {
       const out = await provider.create({
         ctx,
@@ -316,7 +318,7 @@ export class Engine {
         stackId: s.stackId,
         logicalId: id,
         type: decl.Type,
-        properties,
+        properties: taggedProperties(s, rec, properties),
         generateName: (max, opts) => generatedName(s.stackName, id, max, opts),
         signal,
       });

@@ -189,7 +189,14 @@ export const stacks = {
     if (same) throw validation("No updates are to be performed.");
     // The last stable state, which a rollback restores: an update resuming a failed one keeps that one's.
     if (!resuming || !s.previous) {
-      s.previous = { templateBody: s.templateBody, processedBody: s.processedBody, parameters: s.parameters, outputs: s.outputs, description: s.description };
+      s.previous = {
+        templateBody: s.templateBody,
+        processedBody: s.processedBody,
+        parameters: s.parameters,
+        outputs: s.outputs,
+        description: s.description,
+        tags: s.tags,
+      };
     }
     Object.assign(s, {
       templateBody: body,

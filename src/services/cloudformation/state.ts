@@ -88,6 +88,7 @@ export interface StackRec {
     outputs?: Output[];
     description?: string;
     imports?: string[];
+    tags?: { Key: string; Value: string }[];
   };
 }
 
@@ -113,8 +114,12 @@ export interface ResourceRec {
    * place or replaced it (`previous` holds what to restore or clean up), or it is to be removed.
    */
   pending?: "created" | "updated" | "replaced" | "removed";
-  previous?: { physicalId?: string; properties: Record<string, unknown>; ref?: string; attributes?: Record<string, unknown> };
+  previous?: { physicalId?: string; properties: Record<string, unknown>; ref?: string; attributes?: Record<string, unknown>; stackTags?: StackTag[] };
+  /** The stack's tags as last applied to it (tags.ts), beside the template's properties; absent for a type without tags. */
+  stackTags?: StackTag[];
 }
+
+type StackTag = { Key: string; Value: string };
 
 export interface EventRec {
   eventId: string;

@@ -3,13 +3,14 @@
 import { isDeepStrictEqual } from "node:util";
 import type { ResourceProvider } from "../../core/resources.js";
 import type { ServiceHost } from "../../core/service.js";
-import type { ResourceChange } from "./api.generated.js";
+import type { ResourceChange, ResourceChangeDetail } from "./api.generated.js";
 import { resolveDynamic, sameDynamic } from "./dynamic.js";
 import { type Engine, generatedName, handlerFailure, type Tables } from "./engine.js";
 import type { ResourceRec, StackRec } from "./state.js";
 import { runTemplate } from "./source.js";
 import { policyDenies } from "./policy.js";
 import { type EvalContext, evaluate, type Template, waves } from "./template/index.js";
+import { appliedStackTags, stackTagsChanged, taggedProperties, tagsChange } from "./tags.js";
 import { replacementProperties, validateProperties } from "./types.js";
 import { propertiesJson } from "./events.js";
 
@@ -140,7 +141,7 @@ async function updateResource(
   rec.deletionPolicy = typeof decl.DeletionPolicy === "string" ? decl.DeletionPolicy : undefined;
   rec.updateReplacePolicy = typeof decl.UpdateReplacePolicy === "string" ? decl.UpdateReplacePolicy : undefined;
   // A nested stack is updated with its parent even when its properties are the same: its template may have changed.
-  if (decl.Type === rec.type && isDeepStrictEqual(properties, rec.properties) && decl.Type !== NESTED_STACK) {
+  if (decl.Type === rec.type && isDeepStrictEqual(properties, rec.properties) && decl.Type !== NESTED_STACK && !stackTagsChanged(decl.Type, rec, s)) {
     // Unchanged (one a failed update left UPDATE_FAILED is as it was before it).
     if (rec.status === "UPDATE_FAILED") Object.assign(rec, { status: "UPDATE_COMPLETE", statusReason: undefined });
     t.resources.put(key, rec);
@@ -156,7 +157,7 @@ async function updateResource(
     decl.Type !== rec.type || !provider.update || (!provider.replacesItself && changed.some((k) => replacementProperties(decl.Type).includes(k)));
   const denied = policyDenies(s.updatePolicy, replaces ? "Update:Replace" : "Update:Modify", id, decl.Type);
   if (denied) return fail(denied);
-  const current = { physicalId: rec.physicalId, properties: rec.properties, ref: rec.ref, attributes: rec.attributes };
+  const current = { physicalId: rec.physicalId, properties: rec.properties, ref: rec.ref, attributes: rec.attributes, stackTags: rec.stackTags };
   // A resource an update left UPDATE_FAILED already changed (DisableRollback) keeps what a rollback goes back to: its
   // last stable state, or nothing when that update created it. A physical resource only that update made and this
   // one replaces is deleted at once.
@@ -164,7 +165,10 @@ async function updateResource(
   const stable = (rec.pending === "updated" || rec.pending === "replaced") && rec.previous ? rec.previous : undefined;
   const previous = rec.pending === "created" ? undefined : (stable ?? current);
   const intermediate = replaces && (rec.pending === "created" || (rec.pending === "replaced" && stable)) ? current : undefined;
-  const base = { ctx, stackName: s.stackName, stackId: s.stackId, logicalId: id, type: decl.Type, properties };
+  // The provider is given the stack's tags with the template's (tags.ts); the record keeps the template's properties.
+  const stackTags = appliedStackTags(decl.Type, s);
+  const tagged = taggedProperties(s, { type: decl.Type, logicalId: id, stackTags }, properties);
+  const base = { ctx, stackName: s.stackName, stackId: s.stackId, logicalId: id, type: decl.Type, properties: tagged };
   try {
     if (replaces) {
       engine.event(t, s, {
@@ -187,7 +191,12 @@ async function updateResource(
       });
     } else {
       engine.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_IN_PROGRESS", properties: propertiesJson(properties) });
-      const out = await provider.update!({ ...base, physicalId: rec.physicalId!, previous: rec.properties, generateName: () => rec.physicalId! });
+      const out = await provider.update!({
+        ...base,
+        physicalId: rec.physicalId!,
+        previous: taggedProperties(s, rec, rec.properties),
+        generateName: () => rec.physicalId!,
+      });
       // A provider that answers an update with a new physical id replaced the resource (a custom resource's
       // PhysicalResourceId): the old one is deleted in the cleanup phase, as a replacement's is.
       const pending = out.physicalId === rec.physicalId ? (was.pending ?? "updated") : was.pending === "created" ? "created" : "replaced";
@@ -205,7 +214,7 @@ async function updateResource(
     return fail(handlerFailure(e, decl.Type.split("::")[1] ?? "Unknown"));
   }
   if (intermediate?.physicalId) await deletePhysical(engine, t, s, ctx, rec, intermediate.physicalId, intermediate.properties);
-  Object.assign(rec, { properties, previous, status: "UPDATE_COMPLETE", statusReason: undefined, timestamp: engine.host.clock.now() });
+  Object.assign(rec, { properties, stackTags, previous, status: "UPDATE_COMPLETE", statusReason: undefined, timestamp: engine.host.clock.now() });
   t.resources.put(key, rec);
   engine.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_COMPLETE" });
   return true;
@@ -241,7 +250,7 @@ export function planChanges(engine: Engine, t: Tables, s: StackRec): ResourceCha
         PhysicalResourceId: rec.physicalId,
         ResourceType: decl.Type,
         Replacement: replacement,
-        Scope: details.length ? ["Properties"] : [],
+        Scope: [...new Set(details.flatMap((d) => (d.Target?.Attribute ? [d.Target.Attribute] : [])))],
         Details: details,
       });
     if (decl.Type !== rec.type) {
@@ -258,21 +267,26 @@ export function planChanges(engine: Engine, t: Tables, s: StackRec): ResourceCha
     const changed = [...new Set([...Object.keys(properties), ...Object.keys(rec.properties)])].filter(
       (k) => !isDeepStrictEqual(properties[k], rec.properties[k]),
     );
-    if (!changed.length) {
-      // AWS's ResourceChangeDetail: a nested stack whose resource is unchanged is still updated, ChangeSource
-      // "Automatic", "because the nested stack's template might have changed".
-      if (decl.Type === NESTED_STACK) modify("False", [{ Evaluation: "Dynamic", ChangeSource: "Automatic" }]);
+    const tags = tagsChange(decl.Type, rec, s);
+    // AWS's ResourceChangeDetail: a nested stack is updated with its parent whatever else changed, ChangeSource
+    // "Automatic", "because the nested stack's template might have changed".
+    const automatic: ResourceChangeDetail[] = decl.Type === NESTED_STACK ? [{ Evaluation: "Dynamic", ChangeSource: "Automatic" }] : [];
+    if (!changed.length && !tags) {
+      if (automatic.length) modify("False", automatic);
       continue;
     }
     const recreate = new Set(replacementProperties(decl.Type));
-    modify(
-      changed.some((k) => recreate.has(k)) ? "True" : "False",
-      changed.map((k) => ({
-        Target: { Attribute: "Properties", Name: k, RequiresRecreation: recreate.has(k) ? "Always" : "Never" },
-        Evaluation: "Static",
-        ChangeSource: "DirectModification",
-      })),
-    );
+    modify(changed.some((k) => recreate.has(k)) ? "True" : "False", [
+      ...changed.map(
+        (k): ResourceChangeDetail => ({
+          Target: { Attribute: "Properties", Name: k, RequiresRecreation: recreate.has(k) ? "Always" : "Never" },
+          Evaluation: "Static",
+          ChangeSource: "DirectModification",
+        }),
+      ),
+      ...(tags ? [tags] : []),
+      ...automatic,
+    ]);
   }
   for (const [id, rec] of existing) {
     if (!template.Resources[id] || !wanted(id)) {
@@ -322,16 +336,17 @@ export async function rollbackUpdate(engine: Engine, t: Tables, s: StackRec, rea
           logicalId: rec.logicalId,
           type: rec.type,
           physicalId: rec.previous.physicalId!,
-          properties: rec.previous.properties,
-          previous: rec.properties,
+          properties: taggedProperties(s, { ...rec, stackTags: rec.previous.stackTags }, rec.previous.properties),
+          previous: taggedProperties(s, rec, rec.properties),
           generateName: () => rec.previous!.physicalId!,
         });
       }
       // A replacement keeps its new physical resource to delete in the cleanup below.
-      const replacement = rec.pending === "replaced" ? { physicalId: rec.physicalId, properties: rec.properties } : undefined;
+      const replacement = rec.pending === "replaced" ? { physicalId: rec.physicalId, properties: rec.properties, stackTags: rec.stackTags } : undefined;
       Object.assign(rec, {
         physicalId: rec.previous.physicalId,
         properties: rec.previous.properties,
+        stackTags: rec.previous.stackTags,
         ref: rec.previous.ref,
         attributes: rec.previous.attributes,
         previous: replacement,
@@ -356,6 +371,7 @@ export async function rollbackUpdate(engine: Engine, t: Tables, s: StackRec, rea
       outputs: s.previous.outputs,
       description: s.previous.description,
       imports: s.previous.imports,
+      tags: s.previous.tags ?? s.tags,
     });
   }
   if (!ok) return engine.setStatus(t, s, "UPDATE_ROLLBACK_FAILED", "The following resource(s) failed to roll back: see the stack's events.");

@@ -2,6 +2,7 @@
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError } from "../../core/errors.js";
 import { decodePageToken, encodePageToken, fingerprint } from "../../core/paging.js";
+import { countedTags } from "../../core/tags.js";
 import {
   InvalidParameterException,
   ResourceAlreadyExistsException,
@@ -184,7 +185,7 @@ function update(ctx: HandlerContext, name: string, change: (g: GroupRec) => void
 
 function withTags(existing: Record<string, string>, added: Record<string, string>, tooMany: (m: string) => Error): Record<string, string> {
   const out = { ...existing, ...added };
-  if (Object.keys(out).length > MAX_TAGS) throw tooMany(`A resource can have no more than ${MAX_TAGS} tags.`);
+  if (countedTags(Object.keys(out), (k) => k) > MAX_TAGS) throw tooMany(`A resource can have no more than ${MAX_TAGS} tags.`);
   return out;
 }
 

@@ -77,7 +77,7 @@ export const keys = {
       keyUsage: usage,
       description: Description ?? "",
       multiRegion: MultiRegion ?? false,
-      tags: initialTags(Tags),
+      tags: initialTags(ctx, Tags),
       ...(Policy !== undefined ? { policy: Policy } : {}),
     });
     tables(ctx).keys.put(k.id, k);

@@ -1,4 +1,5 @@
 // Key tags: TagResource, UntagResource, ListResourceTags, and the tag rules CreateKey shares (aws: reserved, 50 per key).
+import type { HandlerContext } from "../../core/context.js";
 import { mergeTags as merge, removeTags, type MergeTagsOptions } from "../../core/tags.js";
 import type { KmsApi, Tag } from "./api.generated.js";
 import { LimitExceededException, TagException } from "./api.generated.js";
@@ -15,16 +16,29 @@ const TAGS: MergeTagsOptions<Tag> = {
   tooMany: () => new LimitExceededException("The number of tags exceeds the limit of 50 tags per KMS key."),
 };
 
-export const mergeTags = (existing: Tag[], added: Tag[] | undefined): Tag[] => merge(existing, added, TAGS);
+// CloudFormation's own aws:cloudformation:* tags go through when it makes the call (core/tags.ts's system tags).
+const rules = (ctx: HandlerContext, tooMany = TAGS.tooMany!): MergeTagsOptions<Tag> => ({
+  ...TAGS,
+  reserved: { ...TAGS.reserved!, invokedBy: ctx.invokedBy },
+  max: 50,
+  tooMany,
+});
+
+export const mergeTags = (ctx: HandlerContext, existing: Tag[], added: Tag[] | undefined): Tag[] => merge(existing, added, rules(ctx));
 
 /** CreateKey's tags: more than 50 is TagException "Too many tags" (the same snapshots, test_create_key_with_too_many_tags_raises_error). */
-export const initialTags = (added: Tag[] | undefined): Tag[] => merge([], added, { ...TAGS, tooMany: () => new TagException("Too many tags") });
+export const initialTags = (ctx: HandlerContext, added: Tag[] | undefined): Tag[] =>
+  merge(
+    [],
+    added,
+    rules(ctx, () => new TagException("Too many tags")),
+  );
 
 export const tags = {
   tagResource({ KeyId, Tags }, ctx) {
     const k = resolveKey(ctx, KeyId, { aliases: false });
     mustNotBePendingDeletion(ctx, k);
-    tables(ctx).keys.put(k.id, { ...k, tags: mergeTags(k.tags, Tags) });
+    tables(ctx).keys.put(k.id, { ...k, tags: mergeTags(ctx, k.tags, Tags) });
     return {};
   },
 

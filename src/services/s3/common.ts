@@ -4,6 +4,7 @@ import { formatArn, partitionOf } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import { statementsOf } from "../../core/policy/evaluate.js";
+import { countedTags, isReservedFor } from "../../core/tags.js";
 import { AccessDenied, NoSuchBucket, NoSuchKey, NoSuchUpload } from "./api.generated.js";
 import type { Owner, Tag } from "./api.generated.js";
 import { bucketAclAllows } from "./acl.js";
@@ -112,9 +113,11 @@ export function findVersion(b: BucketRec, obj: ObjectRec | undefined, key: strin
 
 export const getObject = (t: Tables, bucket: string, key: string) => t.objects.get(objKey(bucket, key));
 
-// Tag sets: at most 10 per object, 50 per bucket; keys ≤128, values ≤256 characters; no duplicate keys.
-export function checkTags(tags: Tag[], max: number): Tag[] {
-  if (tags.length > max) throw new ServiceError("BadRequest", `Object tags cannot be greater than ${max}`, 400);
+// Tag sets: at most 10 per object, 50 per bucket; keys ≤128, values ≤256 characters; no duplicate keys. The aws:
+// prefix is the system's: CloudFormation's aws:cloudformation:* tags go through when it makes the call (`invokedBy`,
+// core/tags.ts), and do not count toward the limit.
+export function checkTags(tags: Tag[], max: number, invokedBy?: string): Tag[] {
+  if (countedTags(tags, (t) => t.Key) > max) throw new ServiceError("BadRequest", `Object tags cannot be greater than ${max}`, 400);
   const seen = new Set<string>();
   for (const t of tags) {
     if (seen.has(t.Key)) throw new ServiceError("InvalidTag", "Cannot provide multiple Tags with the same key", 400, { fields: { TagKey: t.Key } });
@@ -123,7 +126,7 @@ export function checkTags(tags: Tag[], max: number): Tag[] {
       throw new ServiceError("InvalidTag", "The TagKey you have provided is invalid", 400, { fields: { TagKey: t.Key } });
     if ((t.Value ?? "").length > 256)
       throw new ServiceError("InvalidTag", "The TagValue you have provided is invalid", 400, { fields: { TagKey: t.Key, TagValue: t.Value } });
-    if (t.Key.startsWith("aws:")) throw new ServiceError("InvalidTag", "System tags cannot be added/updated by requester", 400);
+    if (isReservedFor(t.Key, { prefix: "aws:" }, invokedBy)) throw new ServiceError("InvalidTag", "System tags cannot be added/updated by requester", 400);
   }
   return tags.map((t) => ({ Key: t.Key, Value: t.Value ?? "" }));
 }

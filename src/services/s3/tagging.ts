@@ -1,5 +1,6 @@
 // Tag sets on objects (per version) and on buckets.
 import { ServiceError } from "../../core/errors.js";
+import { countedTags } from "../../core/tags.js";
 import type { S3Api } from "./api.generated.js";
 import { checkTags, findVersion, getObject, mustBucket } from "./common.js";
 import { readableVersion } from "./objects.js";
@@ -38,13 +39,13 @@ export const tagging = {
     const t = tables(ctx);
     const b = mustBucket(ctx, Bucket, t);
     const tags = Tagging?.TagSet ?? [];
-    if (tags.length > 50) throw new ServiceError("BadRequest", "Bucket tag count cannot be greater than 50", 400);
+    if (countedTags(tags, (x) => x.Key) > 50) throw new ServiceError("BadRequest", "Bucket tag count cannot be greater than 50", 400);
     const seen = new Set<string>();
     for (const tag of tags) {
       if (seen.has(tag.Key)) throw new ServiceError("InvalidTag", "Cannot provide multiple Tags with the same key", 400, { fields: { TagKey: tag.Key } });
       seen.add(tag.Key);
     }
-    t.buckets.put(Bucket, { ...b, tags: checkTags(tags, 50) });
+    t.buckets.put(Bucket, { ...b, tags: checkTags(tags, 50, ctx.invokedBy) });
     return {};
   },
 

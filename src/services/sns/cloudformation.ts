@@ -22,6 +22,9 @@ const ATTRIBUTES: Record<string, string> = {
   ArchivePolicy: "ArchivePolicy",
 };
 
+const tagsOf = (props: Record<string, unknown>): { Key: string; Value: string }[] =>
+  ((props.Tags as { Key: string; Value: unknown }[] | undefined) ?? []).map((t) => ({ Key: String(t.Key), Value: String(t.Value) }));
+
 function attributesOf(props: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [prop, attr] of Object.entries(ATTRIBUTES)) {
@@ -80,7 +83,7 @@ export default {
       const { TopicArn } = await sns.createTopic({
         Name: name,
         Attributes: attributesOf(p),
-        Tags: p.Tags as { Key: string; Value: string }[] | undefined,
+        Tags: p.Tags === undefined ? undefined : tagsOf(p),
         DataProtectionPolicy: p.DataProtectionPolicy === undefined ? undefined : JSON.stringify(p.DataProtectionPolicy),
       });
       for (const s of (p.Subscription as { Endpoint: string; Protocol: string }[] | undefined) ?? []) {
@@ -95,6 +98,12 @@ export default {
         if (name === "FifoTopic") continue; // createOnly
         if (attributesOf(req.previous)[name] !== value) await sns.setTopicAttributes({ TopicArn: req.physicalId, AttributeName: name, AttributeValue: value });
       }
+      // Tags: those no longer given are removed, the rest (re)set.
+      const before = tagsOf(req.previous);
+      const after = tagsOf(req.properties);
+      const gone = before.map((t) => t.Key).filter((k) => !after.some((t) => t.Key === k));
+      if (gone.length) await sns.untagResource({ ResourceArn: req.physicalId, TagKeys: gone });
+      if (after.length && JSON.stringify(before) !== JSON.stringify(after)) await sns.tagResource({ ResourceArn: req.physicalId, Tags: after });
       return result(req.physicalId);
     },
     async delete(req) {

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import { decodePageToken, encodePageToken } from "../../core/paging.js";
+import { countedTags } from "../../core/tags.js";
 import type { SqsApi } from "./api.generated.js";
 import { defaultAttributes, readAttributes, validateAttributes } from "./attributes.js";
 import { invalidParameterValue, missingParameter, queueDoesNotExist, sqsError } from "./errors.js";
@@ -141,7 +142,7 @@ export const queueHandlers = {
     if (Object.keys(Tags).length === 0) throw missingParameter("The request must contain the parameter Tags.");
     checkTags(Tags);
     Object.assign(q.tags, Tags);
-    if (Object.keys(q.tags).length > 50) throw invalidParameterValue("Too many tags added for queue " + q.name + ".");
+    if (countedTags(Object.keys(q.tags), (k) => k) > 50) throw invalidParameterValue("Too many tags added for queue " + q.name + ".");
     queues(ctx).put(q.name, q);
     return {};
   },

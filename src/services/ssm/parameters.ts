@@ -1,5 +1,6 @@
 // Parameters: put (versions, tiers, policies, SecureString), get by name/version/label, batch get, history, delete.
 import type { HandlerContext } from "../../core/context.js";
+import { countedTags } from "../../core/tags.js";
 import { ParameterAlreadyExists, ParameterMaxVersionLimitExceeded, ParameterNotFound, TooManyTagsError, ValidationException } from "./api.generated.js";
 import type { PutParameterRequest, SsmApi } from "./api.generated.js";
 import { checkAllowedPattern, checkDataType, checkName, parsePolicies, resolveTier } from "./rules.js";
@@ -36,7 +37,7 @@ async function putParameter(input: PutParameterRequest, ctx: HandlerContext) {
   checkAllowedPattern(allowedPattern, input.Value);
   const policies = input.Policies !== undefined ? parsePolicies(input.Policies) : (prev?.policies ?? []);
   const tier = resolveTier(input.Tier, prev?.tier, input.Value, policies.length > 0);
-  if ((input.Tags?.length ?? 0) > 50) throw new TooManyTagsError("The Tags parameter contains more than 50 tags.");
+  if (countedTags(input.Tags ?? [], (t) => t.Key) > 50) throw new TooManyTagsError("The Tags parameter contains more than 50 tags.");
   const keyId = type === "SecureString" ? (input.KeyId ?? (prev?.type === "SecureString" ? prev.keyId : undefined) ?? DEFAULT_KEY) : undefined;
 
   const value = type === "SecureString" ? await encrypt(ctx, keyId!, input.Value, arn) : input.Value;

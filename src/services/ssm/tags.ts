@@ -1,5 +1,6 @@
 // Tags on parameters (ResourceType "Parameter") and documents ("Document"); the other taggable SSM resources are not held by Stratus yet.
 import type { HandlerContext } from "../../core/context.js";
+import { countedTags } from "../../core/tags.js";
 import { InvalidResourceId, TooManyTagsError } from "./api.generated.js";
 import type { ResourceTypeForTagging, SsmApi, Tag } from "./api.generated.js";
 import { findParam, params, ssmState } from "./state.js";
@@ -39,7 +40,8 @@ export const tags = {
     const r = resourceFor(ctx, ResourceType, ResourceId);
     const byKey = new Map(r.tags.map((t) => [t.Key, t.Value]));
     for (const t of Tags) byKey.set(t.Key, t.Value);
-    if (byKey.size > 50) throw new TooManyTagsError("The Tags parameter contains more than 50 tags, or the resource already has 50 tags.");
+    if (countedTags([...byKey.keys()], (k) => k) > 50)
+      throw new TooManyTagsError("The Tags parameter contains more than 50 tags, or the resource already has 50 tags.");
     r.save([...byKey].map(([Key, Value]): Tag => ({ Key, Value })));
     return {};
   },

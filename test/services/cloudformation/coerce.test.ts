@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-cloudformation";
 import { GetQueueAttributesCommand, ListQueueTagsCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { userTagMap } from "../../helpers/cloudformation.js";
 
 let s: TestServer;
 let cfn: CloudFormationClient;
@@ -47,7 +48,7 @@ test("property values reach the provider as the specification's types, and a typ
   await cfn.send(new CreateStackCommand({ StackName: "coerce", TemplateBody: template("45") }));
   await waitUntilStackCreateComplete(waiter(), { StackName: "coerce" });
   const [q] = (await cfn.send(new DescribeStackResourcesCommand({ StackName: "coerce" }))).StackResources!;
-  assert.deepEqual((await sqs.send(new ListQueueTagsCommand({ QueueUrl: q.PhysicalResourceId! }))).Tags, { n: "5", b: "true" });
+  assert.deepEqual(userTagMap((await sqs.send(new ListQueueTagsCommand({ QueueUrl: q.PhysicalResourceId! }))).Tags), { n: "5", b: "true" });
   const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.PhysicalResourceId!, AttributeNames: ["VisibilityTimeout"] }));
   assert.equal(attrs.Attributes?.VisibilityTimeout, "45");
 

@@ -108,7 +108,8 @@ test("TimeoutInMinutes is stored: a create whose deadline passed while Stratus w
   try {
     let client = new CloudFormationClient(server.clientConfig({ account }));
     await client.send(new CreateStackCommand({ StackName: "durable", TemplateBody: SLOW, TimeoutInMinutes: 1, ClientRequestToken: "before-stop" }));
-    await eventually(async () => assert.ok((await allEvents(client, "durable")).some((e) => e.LogicalResourceId === "Wait")));
+    // The first wait condition of the process loads its modules (compiled on the fly under tsx): slow on a busy machine.
+    await eventually(async () => assert.ok((await allEvents(client, "durable")).some((e) => e.LogicalResourceId === "Wait")), 30_000);
     const before = await allEvents(client, "durable");
     await server.close();
 

@@ -24,6 +24,7 @@ import {
 import { GetQueueAttributesCommand, ListQueueTagsCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetParameterCommand, ListTagsForResourceCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { userTagMap } from "../../helpers/cloudformation.js";
 
 let s: TestServer;
 let cfn: CloudFormationClient;
@@ -62,12 +63,12 @@ test("Fn::ForEach expands resources, conditions and outputs over a CommaDelimite
     (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["MessageRetentionPeriod"] }))).Attributes?.MessageRetentionPeriod;
   assert.equal(await retention(r.Queueorders), "120", "the mapping's value");
   assert.equal(await retention(r.Queuebilling), "60", "Fn::FindInMap's DefaultValue");
-  assert.deepEqual((await sqs.send(new ListQueueTagsCommand({ QueueUrl: r.Queuebilling }))).Tags, { topic: "billing-queue", count: "2" });
+  assert.deepEqual(userTagMap((await sqs.send(new ListQueueTagsCommand({ QueueUrl: r.Queuebilling }))).Tags), { topic: "billing-queue", count: "2" });
   assert.equal((await ssm.send(new GetParameterCommand({ Name: r.prodwebParam }))).Parameter?.Value, JSON.stringify({ env: "prod", tier: "web" }));
 
   // A loop inside a resource's properties makes its keys (the parameter's tags, a map).
   const tags = (await ssm.send(new ListTagsForResourceCommand({ ResourceType: "Parameter", ResourceId: r.Tagged }))).TagList ?? [];
-  assert.deepEqual(Object.fromEntries(tags.map((t) => [t.Key, t.Value])), { orders: "orders-tag", billing: "billing-tag" });
+  assert.deepEqual(userTagMap(Object.fromEntries(tags.map((t) => [t.Key!, t.Value!]))), { orders: "orders-tag", billing: "billing-tag" });
 
   const [stack] = (await cfn.send(new DescribeStacksCommand({ StackName: "lx" }))).Stacks!;
   const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
@@ -127,7 +128,7 @@ test("the loop's collection comes from the parameter value given, and a Deletion
   await waitUntilStackCreateComplete(waiter(), { StackName: "lx2" });
   const made = await resources("lx2");
   assert.deepEqual(Object.keys(made).sort(), ["QRetain", "Qa", "Qcd"]);
-  assert.deepEqual((await sqs.send(new ListQueueTagsCommand({ QueueUrl: made.Qcd }))).Tags, { sub: "c.d", plain: "${Name}", amp: "&{Name}" });
+  assert.deepEqual(userTagMap((await sqs.send(new ListQueueTagsCommand({ QueueUrl: made.Qcd }))).Tags), { sub: "c.d", plain: "${Name}", amp: "&{Name}" });
   const processed = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "lx2", TemplateStage: "Processed" }))).TemplateBody!);
   assert.equal(processed.Resources.Qa.DeletionPolicy, "Delete");
   // An update keeping the list's previous value (UsePreviousValue, as `aws cloudformation deploy` sends) expands

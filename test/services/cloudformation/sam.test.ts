@@ -198,7 +198,14 @@ test("a SAM template: Globals, an SQS-triggered InlineCode function with a polic
     ["nodejs20.x", 12, 192, "index.handler"],
   );
   assert.deepEqual(worker.Configuration?.Environment?.Variables, { STAGE: "test", ROLE: "worker" });
-  assert.deepEqual(worker.Tags, { "lambda:createdBy": "SAM", app: "sam-test" });
+  // The transform's tags, and CloudFormation's own on what it creates.
+  assert.deepEqual(worker.Tags, {
+    "lambda:createdBy": "SAM",
+    app: "sam-test",
+    "aws:cloudformation:stack-name": "sam-app",
+    "aws:cloudformation:stack-id": stack.StackId,
+    "aws:cloudformation:logical-id": "Worker",
+  });
   assert.equal(worker.Configuration?.Role, (await iam.send(new GetRoleCommand({ RoleName: rs.WorkerRole.physical }))).Role?.Arn);
 
   // The role: AWSLambdaBasicExecutionRole, the SQS event's managed policy, the template's and the statement's policies.

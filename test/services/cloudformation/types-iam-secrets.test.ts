@@ -35,6 +35,7 @@ import type { ResourceProvider, ResourceRequest } from "../../../src/core/resour
 import iamProviders from "../../../src/services/iam/cloudformation.js";
 import secretProviders from "../../../src/services/secrets-manager/cloudformation.js";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { userTags } from "../../helpers/cloudformation.js";
 
 let s: TestServer;
 let cfn: CloudFormationClient;
@@ -140,7 +141,7 @@ test("IAM types: roles, policies, users, groups, keys and instance profiles are 
   assert.equal(Role!.Description, "made by a stack");
   assert.equal(Role!.MaxSessionDuration, 7200);
   assert.match(decodeURIComponent(Role!.AssumeRolePolicyDocument!), /lambda\.amazonaws\.com/);
-  assert.deepEqual((await iam.send(new ListRoleTagsCommand({ RoleName: out.RoleRef }))).Tags, [{ Key: "team", Value: "core" }]);
+  assert.deepEqual(userTags((await iam.send(new ListRoleTagsCommand({ RoleName: out.RoleRef }))).Tags), [{ Key: "team", Value: "core" }]);
   const attached = (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: out.RoleRef }))).AttachedPolicies!.map((p) => p.PolicyArn).sort();
   assert.deepEqual(attached, [`arn:aws:iam::${account}:policy/iam-stack-managed`, "arn:aws:iam::aws:policy/ReadOnlyAccess"]);
   assert.deepEqual((await iam.send(new ListRolePoliciesCommand({ RoleName: out.RoleRef }))).PolicyNames!.sort(), ["extra", "logs"]);
@@ -255,7 +256,7 @@ test("Secrets Manager types: a generated secret, a plain one and its resource po
   assert.equal(out.GeneratedId, out.GeneratedRef);
   const described = await secrets.send(new DescribeSecretCommand({ SecretId: out.GeneratedRef }));
   assert.equal(described.Description, "generated credentials");
-  assert.deepEqual(described.Tags, [{ Key: "app", Value: "web" }]);
+  assert.deepEqual(userTags(described.Tags), [{ Key: "app", Value: "web" }]);
   const value = JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: out.GeneratedRef }))).SecretString!);
   assert.equal(value.username, "saanvi");
   assert.equal(value.password.length, 20);
@@ -357,7 +358,7 @@ test("in-place updates: a role's description, policies and tags, a user's groups
     [out.Managed],
   );
   assert.deepEqual((await iam.send(new ListRolePoliciesCommand({ RoleName: "upd-role" }))).PolicyNames, ["b"]);
-  assert.deepEqual((await iam.send(new ListRoleTagsCommand({ RoleName: "upd-role" }))).Tags, [{ Key: "y", Value: "2" }]);
+  assert.deepEqual(userTags((await iam.send(new ListRoleTagsCommand({ RoleName: "upd-role" }))).Tags), [{ Key: "y", Value: "2" }]);
 
   await update(iamProviders["AWS::IAM::User"], "User", "upd-user", { UserName: "upd-user", Groups: ["upd-g1"] }, { UserName: "upd-user", Groups: ["upd-g2"] });
   assert.deepEqual(
@@ -390,7 +391,7 @@ test("in-place updates: a role's description, policies and tags, a user's groups
   assert.equal((await secrets.send(new GetSecretValueCommand({ SecretId: "upd-secret" }))).SecretString, "two");
   const d = await secrets.send(new DescribeSecretCommand({ SecretId: "upd-secret" }));
   assert.equal(d.Description, "d2");
-  assert.deepEqual(d.Tags, [{ Key: "t", Value: "v" }]);
+  assert.deepEqual(userTags(d.Tags), [{ Key: "t", Value: "v" }]);
 
   // DeleteStack still removes everything (its recorded properties are the create's; deletes read the live state).
   await cfn.send(new DeleteStackCommand({ StackName: "upd" }));

@@ -32,6 +32,7 @@ import { makeZip } from "../../helpers/zip.js";
 import { DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DeleteTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { userTagMap } from "../../helpers/cloudformation.js";
 
 let s: TestServer;
 let cfn: CloudFormationClient;
@@ -304,7 +305,7 @@ test("Lambda types: an inline ZipFile function (with cfn-response) invoked after
     [fn.Configuration?.Runtime, fn.Configuration?.Timeout, fn.Configuration?.MemorySize, fn.Configuration?.Description, fn.Configuration?.Architectures],
     ["nodejs20.x", 10, 256, "inline node", ["arm64"]],
   );
-  assert.deepEqual(fn.Tags, { team: "cfn" });
+  assert.deepEqual(userTagMap(fn.Tags), { team: "cfn" });
   const invoked = await lambda.send(new InvokeCommand({ FunctionName: out.FnName, Payload: Buffer.from(JSON.stringify({ name: "stack" })) }));
   assert.equal(invoked.FunctionError, undefined, Buffer.from(invoked.Payload ?? []).toString());
   assert.deepEqual(JSON.parse(Buffer.from(invoked.Payload!).toString()), { greeting: "hello stack", send: "function", status: "SUCCESS" });
@@ -486,7 +487,7 @@ test("updates in place: function configuration and inline code, subscription att
   assert.equal(await payload(), "two");
   const fn = await lambda.send(new GetFunctionCommand({ FunctionName: out.Fn }));
   assert.equal(fn.Configuration?.Timeout, 5);
-  assert.deepEqual(fn.Tags, { a: "9" });
+  assert.deepEqual(userTagMap(fn.Tags), { a: "9" });
   // A setting left out goes back to Lambda's default.
   await update("upd", "Fn", fnNow, { ...fnNow, Timeout: undefined });
   assert.equal((await lambda.send(new GetFunctionCommand({ FunctionName: out.Fn }))).Configuration?.Timeout, 3);

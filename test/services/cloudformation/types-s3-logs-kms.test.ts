@@ -42,6 +42,7 @@ import {
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { ResourceProviders, ResourceRequest } from "../../../src/core/resources.js";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { userTags } from "../../helpers/cloudformation.js";
 
 let s: TestServer;
 let account: string;
@@ -51,6 +52,7 @@ let logs: CloudWatchLogsClient;
 let kms: KMSClient;
 let sqs: SQSClient;
 const waiter = () => ({ client: cfn, maxWaitTime: 30, minDelay: 1, maxDelay: 1 });
+const userTagMap = (tags: Record<string, string> | undefined) => tags && Object.fromEntries(Object.entries(tags).filter(([k]) => !k.startsWith("aws:")));
 
 before(async () => {
   s = await startTestServer();
@@ -174,7 +176,7 @@ test("AWS::S3::Bucket and AWS::S3::BucketPolicy: real buckets with their configu
 
   const B = { Bucket: name };
   assert.equal((await s3.send(new GetBucketVersioningCommand(B))).Status, "Enabled");
-  assert.deepEqual((await s3.send(new GetBucketTaggingCommand(B))).TagSet, [{ Key: "team", Value: "data" }]);
+  assert.deepEqual(userTags((await s3.send(new GetBucketTaggingCommand(B))).TagSet), [{ Key: "team", Value: "data" }]);
   const [cors] = (await s3.send(new GetBucketCorsCommand(B))).CORSRules!;
   assert.deepEqual(
     {
@@ -258,7 +260,7 @@ test("AWS::Logs::LogGroup and AWS::Logs::LogStream: real log groups and streams;
   const [group] = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/app/cfn" }))).logGroups!;
   assert.equal(group.retentionInDays, 14);
   assert.equal(group.arn, out.GroupArn);
-  assert.deepEqual((await logs.send(new ListTagsForResourceCommand({ resourceArn: out.GroupArn.slice(0, -2) }))).tags, { team: "ops" });
+  assert.deepEqual(userTagMap((await logs.send(new ListTagsForResourceCommand({ resourceArn: out.GroupArn.slice(0, -2) }))).tags), { team: "ops" });
   const streams = (await logs.send(new DescribeLogStreamsCommand({ logGroupName: "/app/cfn" }))).logStreams!.map((x) => x.logStreamName);
   assert.deepEqual(streams.sort(), [out.AutoStream, "web-1"].sort());
   assert.equal((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: out.Unnamed }))).logGroups?.length, 1);
@@ -329,7 +331,10 @@ test("AWS::KMS::Key and AWS::KMS::Alias: real keys (policy, rotation, spec, stat
   assert.equal(key.KeySpec, "SYMMETRIC_DEFAULT");
   assert.equal((await kms.send(new GetKeyRotationStatusCommand({ KeyId: out.Ref }))).KeyRotationEnabled, true);
   assert.equal(JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: out.Ref, PolicyName: "default" }))).Policy!).Id, "custom");
-  assert.deepEqual((await kms.send(new ListResourceTagsCommand({ KeyId: out.Ref }))).Tags, [{ TagKey: "team", TagValue: "sec" }]);
+  assert.deepEqual(
+    (await kms.send(new ListResourceTagsCommand({ KeyId: out.Ref }))).Tags?.filter((t) => !t.TagKey!.startsWith("aws:")),
+    [{ TagKey: "team", TagValue: "sec" }],
+  );
   const plain = (await kms.send(new DescribeKeyCommand({ KeyId: out.Plain }))).KeyMetadata!;
   assert.deepEqual([plain.KeySpec, plain.KeyUsage, plain.KeyState], ["ECC_NIST_P256", "SIGN_VERIFY", "Disabled"]);
   // Without KeyPolicy the key has KMS's default policy.

@@ -15,6 +15,9 @@ import {
   PublishVersionCommand,
   CreateAliasCommand,
   type CreateEventSourceMappingCommandInput,
+  ListTagsCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from "@aws-sdk/client-lambda";
 import {
   SQSClient,
@@ -628,4 +631,23 @@ test("scaling: pollers grow past the initial five while batches come back full, 
     (s) => ids(s).length >= 300,
   );
   assert.equal(new Set(ids(seen)).size, 300);
+});
+
+test("a mapping's tags: CreateEventSourceMapping's Tags, then TagResource, UntagResource and ListTags by the mapping's ARN", async () => {
+  const e = await env();
+  await createFunction(e, { FunctionName: "tagged-esm", code: recorder() });
+  const q = await queue(e, "tagged-esm-q");
+  const m = await e.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "tagged-esm", EventSourceArn: q.arn, Enabled: false, Tags: { a: "1" } }));
+  const Resource = m.EventSourceMappingArn!;
+  assert.deepEqual((await e.lambda.send(new ListTagsCommand({ Resource }))).Tags, { a: "1" });
+  await e.lambda.send(new TagResourceCommand({ Resource, Tags: { b: "2", a: "10" } }));
+  await e.lambda.send(new UntagResourceCommand({ Resource, TagKeys: ["b"] }));
+  assert.deepEqual((await e.lambda.send(new ListTagsCommand({ Resource }))).Tags, { a: "10" });
+  await e.lambda.send(new DeleteEventSourceMappingCommand({ UUID: m.UUID }));
+  await waitFor(
+    "deleted",
+    () => e.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "tagged-esm" })),
+    (l) => (l.EventSourceMappings ?? []).length === 0,
+  );
+  await assert.rejects(e.lambda.send(new ListTagsCommand({ Resource })), { name: "ResourceNotFoundException" });
 });
