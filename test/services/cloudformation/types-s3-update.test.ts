@@ -1,6 +1,6 @@
 // AWS::S3::Bucket's configurations through a stack's whole life with the SDK: made at create, changed in place by
 // UpdateStack (the bucket kept), removed when the template drops them; bucket notifications delivering real events
-// to the queue the template names at each point; drift detection reading each configuration back in sync.
+// to the queue and the function the template names at each point; drift detection reading each configuration back in sync.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -33,12 +33,16 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 
 let s: TestServer;
 let cfn: CloudFormationClient;
 let s3: S3Client;
 let sqs: SQSClient;
+let logs: CloudWatchLogsClient;
+let Role: string;
 const waiter = () => ({ client: cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
 
 before(async () => {
@@ -47,6 +51,9 @@ before(async () => {
   cfn = new CloudFormationClient(c);
   s3 = new S3Client({ ...c, forcePathStyle: true });
   sqs = new SQSClient(c);
+  logs = new CloudWatchLogsClient(c);
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+  Role = (await new IAMClient(c).send(new CreateRoleCommand({ RoleName: "s3-events-fn", AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!.Arn!;
 });
 after(() => s.close());
 
@@ -60,14 +67,32 @@ async function outputs(stack: string): Promise<Record<string, string>> {
   return Object.fromEntries((d.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
 }
 
-/** DetectStackDrift's resources that are not IN_SYNC, with their differences. */
+/** DetectStackDrift's resources that are not IN_SYNC, with their differences (the function's permission aside). */
 async function drifted(stack: string) {
   const { StackDriftDetectionId } = await cfn.send(new DetectStackDriftCommand({ StackName: stack }));
   while ((await cfn.send(new DescribeStackDriftDetectionStatusCommand({ StackDriftDetectionId }))).DetectionStatus === "DETECTION_IN_PROGRESS") {
     await new Promise((r) => setTimeout(r, 20));
   }
   const drifts = (await cfn.send(new DescribeStackResourceDriftsCommand({ StackName: stack }))).StackResourceDrifts!;
-  return drifts.filter((d) => d.StackResourceDriftStatus !== "IN_SYNC").map((d) => [d.LogicalResourceId, d.StackResourceDriftStatus, d.PropertyDifferences]);
+  // AWS::Lambda::Permission has no read (NOT_CHECKED); every other resource must be read back in sync.
+  return drifts
+    .filter((d) => d.StackResourceDriftStatus !== "IN_SYNC" && d.ResourceType !== "AWS::Lambda::Permission")
+    .map((d) => [d.LogicalResourceId, d.StackResourceDriftStatus, d.PropertyDifferences]);
+}
+
+const params = () => [{ ParameterKey: "Role", ParameterValue: Role }];
+
+/** The keys the function logged S3 events for, once it has logged `count` of them (or after `seconds`). */
+async function functionSaw(fn: string, count: number, seconds: number): Promise<string[]> {
+  let keys: string[] = [];
+  const end = Date.now() + seconds * 1000;
+  while (Date.now() < end) {
+    const out = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${fn}` })).catch(() => ({ events: [] }));
+    keys = (out.events ?? []).flatMap((e) => /S3 event for (\S+)/.exec(e.message ?? "")?.[1] ?? []);
+    if (keys.length >= count) return keys;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return keys;
 }
 
 /** The object keys of the S3 event records a queue receives within `seconds`. */
@@ -83,7 +108,25 @@ async function eventKeys(url: string, seconds: number): Promise<string[]> {
 }
 
 const template = (bucket: string) => `
+Parameters:
+  Role: { Type: String }
 Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      Role: !Ref Role
+      Code:
+        ZipFile: |
+          exports.handler = async (event) => { for (const r of event.Records) console.log("S3 event for " + r.s3.object.key); };
+  FnPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: !Ref Fn
+      Action: lambda:InvokeFunction
+      Principal: s3.amazonaws.com
+      SourceAccount: !Ref AWS::AccountId
   First:
     Type: AWS::SQS::Queue
   Second:
@@ -92,6 +135,7 @@ Resources:
     Type: AWS::SNS::Topic
   Bucket:
     Type: AWS::S3::Bucket
+    DependsOn: FnPermission
     Properties:
 ${bucket}
 Outputs:
@@ -101,6 +145,8 @@ Outputs:
   Second: { Value: !Ref Second }
   SecondArn: { Value: !GetAtt Second.Arn }
   Topic: { Value: !Ref Topic }
+  Fn: { Value: !Ref Fn }
+  FnArn: { Value: !GetAtt Fn.Arn }
 `;
 
 const V1 = template(`      Tags:
@@ -167,12 +213,16 @@ const V2 = template(`      Tags:
             Filter: { S3Key: { Rules: [{ Name: suffix, Value: .txt }] } }
         TopicConfigurations:
           - Event: "s3:ObjectRemoved:*"
-            Topic: !Ref Topic`);
+            Topic: !Ref Topic
+        LambdaConfigurations:
+          - Event: "s3:ObjectCreated:*"
+            Function: !GetAtt Fn.Arn
+            Filter: { S3Key: { Rules: [{ Name: prefix, Value: fn/ }] } }`);
 
 const V3 = template(`      VersioningConfiguration: { Status: Suspended }`);
 
 test("AWS::S3::Bucket in place: every configuration made at create, changed by UpdateStack on the same bucket, removed when dropped; notifications follow the template to a real queue", async () => {
-  await cfn.send(new CreateStackCommand({ StackName: "bucket-life", TemplateBody: V1 }));
+  await cfn.send(new CreateStackCommand({ StackName: "bucket-life", TemplateBody: V1, Parameters: params() }));
   await waitUntilStackCreateComplete(waiter(), { StackName: "bucket-life" }).catch(async (e) => assert.fail(`${await failures("bucket-life")} ${e}`));
   const out = await outputs("bucket-life");
   const B = { Bucket: out.Bucket };
@@ -192,7 +242,7 @@ test("AWS::S3::Bucket in place: every configuration made at create, changed by U
   assert.deepEqual(await eventKeys(out.First!, 5), ["in/one.txt"]);
 
   // Update in place: the same bucket, each configuration the new template's.
-  await cfn.send(new UpdateStackCommand({ StackName: "bucket-life", TemplateBody: V2 }));
+  await cfn.send(new UpdateStackCommand({ StackName: "bucket-life", TemplateBody: V2, Parameters: params() }));
   await waitUntilStackUpdateComplete(waiter(), { StackName: "bucket-life" }).catch(async (e) => assert.fail(`${await failures("bucket-life")} ${e}`));
   assert.equal((await outputs("bucket-life")).Bucket, out.Bucket);
   assert.deepEqual((await s3.send(new GetBucketTaggingCommand(B))).TagSet, [{ Key: "b", Value: "2" }]);
@@ -237,6 +287,10 @@ test("AWS::S3::Bucket in place: every configuration made at create, changed by U
     n.TopicConfigurations?.map((c) => [c.TopicArn, c.Events]),
     [[out.Topic, ["s3:ObjectRemoved:*"]]],
   );
+  assert.deepEqual(
+    n.LambdaFunctionConfigurations?.map((c) => [c.LambdaFunctionArn, c.Events]),
+    [[out.FnArn, ["s3:ObjectCreated:*"]]],
+  );
   assert.deepEqual(await drifted("bucket-life"), []);
 
   // Events now go to the second queue, for .txt keys only; the first queue gets nothing more.
@@ -244,9 +298,12 @@ test("AWS::S3::Bucket in place: every configuration made at create, changed by U
   await s3.send(new PutObjectCommand({ ...B, Key: "any/three.txt", Body: "3" }));
   assert.deepEqual(await eventKeys(out.Second!, 5), ["any/three.txt"]);
   assert.deepEqual(await eventKeys(out.First!, 1), []);
+  // The function gets the events under fn/.
+  await s3.send(new PutObjectCommand({ ...B, Key: "fn/five.json", Body: "5" }));
+  assert.deepEqual(await functionSaw(out.Fn!, 1, 20), ["fn/five.json"]);
 
   // The configurations dropped from the template are removed from the bucket.
-  await cfn.send(new UpdateStackCommand({ StackName: "bucket-life", TemplateBody: V3 }));
+  await cfn.send(new UpdateStackCommand({ StackName: "bucket-life", TemplateBody: V3, Parameters: params() }));
   await waitUntilStackUpdateComplete(waiter(), { StackName: "bucket-life" }).catch(async (e) => assert.fail(`${await failures("bucket-life")} ${e}`));
   await assert.rejects(s3.send(new GetBucketTaggingCommand(B)), { name: "NoSuchTagSet" });
   await assert.rejects(s3.send(new GetBucketCorsCommand(B)), { name: "NoSuchCORSConfiguration" });
@@ -257,7 +314,9 @@ test("AWS::S3::Bucket in place: every configuration made at create, changed by U
   const empty = await s3.send(new GetBucketNotificationConfigurationCommand(B));
   assert.deepEqual([empty.QueueConfigurations, empty.TopicConfigurations, empty.LambdaFunctionConfigurations], [undefined, undefined, undefined]);
   await s3.send(new PutObjectCommand({ ...B, Key: "any/four.txt", Body: "4" }));
+  await s3.send(new PutObjectCommand({ ...B, Key: "fn/six.json", Body: "6" }));
   assert.deepEqual(await eventKeys(out.Second!, 1), []);
+  assert.deepEqual(await functionSaw(out.Fn!, 2, 1), ["fn/five.json"]);
   assert.deepEqual(await drifted("bucket-life"), []);
 
   // Emptied of every version (versioning was on), the bucket goes with the stack.
