@@ -21,6 +21,8 @@ import {
 import { CloudControlClient, GetResourceCommand, ListResourcesCommand } from "@aws-sdk/client-cloudcontrol";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
+  CreateFunctionCommand,
+  GetFunctionCommand,
   GetFunctionEventInvokeConfigCommand,
   GetLayerVersionByArnCommand,
   GetLayerVersionPolicyCommand,
@@ -426,4 +428,50 @@ Resources:
   assert.equal(JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: "db-creds" }))).SecretString!).password, "pw");
   await remove("hosted-rotation");
   await remove("target-attachment");
+});
+
+test("DeleteStack deletes a layer version without DeletionPolicy Retain and an event invoke config on a function the stack does not own", async () => {
+  const Bucket = "cfn-layer-code-2";
+  await s3.send(new CreateBucketCommand({ Bucket }));
+  await s3.send(new PutObjectCommand({ Bucket, Key: "layer.zip", Body: makeZip({ "nodejs/x.js": "module.exports = 1;\n" }) }));
+  const fn = await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: "outside-the-stack",
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      Role: roleArn,
+      Code: { ZipFile: makeZip({ "index.js": "exports.handler = async () => 1;" }) },
+    }),
+  );
+  const out = await create(
+    "layer-delete",
+    `
+Parameters:
+  Bucket: { Type: String }
+  Fn: { Type: String }
+Resources:
+  Layer:
+    Type: AWS::Lambda::LayerVersion
+    Properties:
+      Content: { S3Bucket: !Ref Bucket, S3Key: layer.zip }
+  Config:
+    Type: AWS::Lambda::EventInvokeConfig
+    Properties:
+      FunctionName: !Ref Fn
+      Qualifier: $LATEST
+      MaximumRetryAttempts: 2
+Outputs:
+  Layer: { Value: !Ref Layer }
+  Config: { Value: !Ref Config }
+`,
+    { Bucket, Fn: fn.FunctionArn! },
+  );
+  // An unnamed layer gets a generated name.
+  assert.match(out.Layer!, /:layer:layer-delete-Layer-[A-Z0-9]{12}:1$/);
+  assert.equal(out.Config, `${fn.FunctionArn}|$LATEST`);
+  assert.equal((await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "outside-the-stack" }))).MaximumRetryAttempts, 2);
+  await remove("layer-delete");
+  await assert.rejects(lambda.send(new GetLayerVersionByArnCommand({ Arn: out.Layer })), { name: "ResourceNotFoundException" });
+  await assert.rejects(lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "outside-the-stack" })), { name: "ResourceNotFoundException" });
+  await lambda.send(new GetFunctionCommand({ FunctionName: "outside-the-stack" }));
 });
