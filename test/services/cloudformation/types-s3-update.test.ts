@@ -194,6 +194,7 @@ const V2 = template(`      Tags:
         CorsRules:
           - { Id: upload, AllowedMethods: [PUT, POST], AllowedOrigins: ["https://b.example"], AllowedHeaders: ["*"], ExposedHeaders: [ETag], MaxAge: 600 }
       LifecycleConfiguration:
+        TransitionDefaultMinimumObjectSize: varies_by_storage_class
         Rules:
           - Id: archive
             Status: Enabled
@@ -257,7 +258,9 @@ test("AWS::S3::Bucket in place: every configuration made at create, changed by U
     [cors?.ID, cors?.AllowedMethods, cors?.AllowedOrigins, cors?.AllowedHeaders, cors?.ExposeHeaders, cors?.MaxAgeSeconds],
     ["upload", ["PUT", "POST"], ["https://b.example"], ["*"], ["ETag"], 600],
   );
-  const rules = (await s3.send(new GetBucketLifecycleConfigurationCommand(B))).Rules!;
+  const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand(B));
+  assert.equal(lifecycle.TransitionDefaultMinimumObjectSize, "varies_by_storage_class");
+  const rules = lifecycle.Rules!;
   assert.deepEqual(
     rules.map((r) => [
       r.ID,
