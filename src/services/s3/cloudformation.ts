@@ -405,6 +405,9 @@ export default {
               : {}),
             // S3 answers false for a rule that never set it: reported only when on, as a template that leaves it out reads.
             ...(r.BucketKeyEnabled ? { BucketKeyEnabled: true } : {}),
+            ...(r.BlockedEncryptionTypes?.EncryptionType?.length
+              ? { BlockedEncryptionTypes: { EncryptionType: r.BlockedEncryptionTypes.EncryptionType } }
+              : {}),
           })),
         };
       const pab = await optional(s3.getPublicAccessBlock({ Bucket: name }));

@@ -183,6 +183,7 @@ const V2 = template(`      Tags:
         ServerSideEncryptionConfiguration:
           - ServerSideEncryptionByDefault: { SSEAlgorithm: AES256 }
             BucketKeyEnabled: true
+            BlockedEncryptionTypes: { EncryptionType: [SSE-C] }
       PublicAccessBlockConfiguration:
         BlockPublicAcls: true
         BlockPublicPolicy: false
@@ -249,7 +250,10 @@ test("AWS::S3::Bucket in place: every configuration made at create, changed by U
   assert.deepEqual((await s3.send(new GetBucketTaggingCommand(B))).TagSet, [{ Key: "b", Value: "2" }]);
   assert.equal((await s3.send(new GetBucketVersioningCommand(B))).Status, "Suspended");
   const enc = (await s3.send(new GetBucketEncryptionCommand(B))).ServerSideEncryptionConfiguration?.Rules?.[0];
-  assert.deepEqual([enc?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm, enc?.BucketKeyEnabled], ["AES256", true]);
+  assert.deepEqual(
+    [enc?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm, enc?.BucketKeyEnabled, enc?.BlockedEncryptionTypes?.EncryptionType],
+    ["AES256", true, ["SSE-C"]],
+  );
   const pab = (await s3.send(new GetPublicAccessBlockCommand(B))).PublicAccessBlockConfiguration;
   assert.deepEqual([pab?.BlockPublicAcls, pab?.BlockPublicPolicy, pab?.IgnorePublicAcls, pab?.RestrictPublicBuckets], [true, false, true, false]);
   assert.equal((await s3.send(new GetBucketOwnershipControlsCommand(B))).OwnershipControls?.Rules?.[0]?.ObjectOwnership, "ObjectWriter");
