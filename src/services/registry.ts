@@ -89,7 +89,12 @@ export const REGISTRY: ServiceRegistration[] = [
     load: () => import("./secrets-manager/index.js"),
     validate: secretsManagerValidate, // a SecretId no name could be: "Invalid name…" before the model and any lookup
     resources: {
-      types: ["AWS::SecretsManager::Secret", "AWS::SecretsManager::ResourcePolicy"],
+      types: [
+        "AWS::SecretsManager::Secret",
+        "AWS::SecretsManager::ResourcePolicy",
+        "AWS::SecretsManager::RotationSchedule",
+        "AWS::SecretsManager::SecretTargetAttachment",
+      ],
       load: () => import("./secrets-manager/cloudformation.js"),
     },
   },
@@ -124,6 +129,9 @@ export const REGISTRY: ServiceRegistration[] = [
         "AWS::Lambda::Alias",
         "AWS::Lambda::EventSourceMapping",
         "AWS::Lambda::Url",
+        "AWS::Lambda::LayerVersion",
+        "AWS::Lambda::LayerVersionPermission",
+        "AWS::Lambda::EventInvokeConfig",
       ],
       load: () => import("./lambda/cloudformation.js"),
     },

@@ -16,13 +16,16 @@ import type {
   BucketCannedACL,
   CORSRule,
   Event_,
+  GetBucketWebsiteOutput,
   LifecycleRule,
   NotificationConfiguration,
+  NotificationConfigurationFilter,
   ObjectLockRetentionMode,
   ObjectOwnership,
   Protocol,
   ServerSideEncryptionRule,
   Tag,
+  TransitionDefaultMinimumObjectSize,
   TransitionStorageClass,
 } from "./api.generated.js";
 
@@ -163,6 +166,7 @@ function encryptionRules(conf: Obj): ServerSideEncryptionRule[] {
       ? { SSEAlgorithm: r.ServerSideEncryptionByDefault.SSEAlgorithm, KMSMasterKeyID: r.ServerSideEncryptionByDefault.KMSMasterKeyID }
       : undefined,
     BucketKeyEnabled: bool(r.BucketKeyEnabled),
+    BlockedEncryptionTypes: r.BlockedEncryptionTypes ? { EncryptionType: r.BlockedEncryptionTypes.EncryptionType } : undefined,
   }));
 }
 
@@ -204,6 +208,64 @@ function website(conf: Obj) {
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+// ---- reads: S3's configurations as the template's properties (the inverse of the mappings above) ----------------
+
+/** An object without its undefined members (a read reports only what is set). */
+const defined = (o: Obj): Obj => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+const corsRuleModel = (r: CORSRule): Obj =>
+  defined({
+    Id: r.ID,
+    AllowedHeaders: r.AllowedHeaders,
+    AllowedMethods: r.AllowedMethods,
+    AllowedOrigins: r.AllowedOrigins,
+    ExposedHeaders: r.ExposeHeaders,
+    MaxAge: r.MaxAgeSeconds,
+  });
+
+/** S3's notification configuration as CloudFormation's: one entry per event, filter rule names as the template writes them. */
+function notificationModel(n: NotificationConfiguration): Obj | undefined {
+  const filter = (f: { Filter?: NotificationConfigurationFilter }) =>
+    f.Filter?.Key?.FilterRules?.length
+      ? { Filter: { S3Key: { Rules: f.Filter.Key.FilterRules.map((r) => ({ Name: r.Name?.toLowerCase(), Value: r.Value })) } } }
+      : {};
+  const model: Obj = {};
+  const queues = (n.QueueConfigurations ?? []).flatMap((c) => (c.Events ?? []).map((Event) => ({ Event, Queue: c.QueueArn, ...filter(c) })));
+  const topics = (n.TopicConfigurations ?? []).flatMap((c) => (c.Events ?? []).map((Event) => ({ Event, Topic: c.TopicArn, ...filter(c) })));
+  const fns = (n.LambdaFunctionConfigurations ?? []).flatMap((c) => (c.Events ?? []).map((Event) => ({ Event, Function: c.LambdaFunctionArn, ...filter(c) })));
+  if (queues.length) model.QueueConfigurations = queues;
+  if (topics.length) model.TopicConfigurations = topics;
+  if (fns.length) model.LambdaConfigurations = fns;
+  if (n.EventBridgeConfiguration) model.EventBridgeConfiguration = { EventBridgeEnabled: true };
+  return Object.keys(model).length ? model : undefined;
+}
+
+function websiteModel(w: GetBucketWebsiteOutput): Obj {
+  return defined({
+    IndexDocument: w.IndexDocument?.Suffix,
+    ErrorDocument: w.ErrorDocument?.Key,
+    RedirectAllRequestsTo: w.RedirectAllRequestsTo
+      ? defined({ HostName: w.RedirectAllRequestsTo.HostName, Protocol: w.RedirectAllRequestsTo.Protocol })
+      : undefined,
+    RoutingRules: w.RoutingRules?.length
+      ? w.RoutingRules.map((r) =>
+          defined({
+            RoutingRuleCondition: r.Condition
+              ? defined({ HttpErrorCodeReturnedEquals: r.Condition.HttpErrorCodeReturnedEquals, KeyPrefixEquals: r.Condition.KeyPrefixEquals })
+              : undefined,
+            RedirectRule: defined({
+              HostName: r.Redirect.HostName,
+              HttpRedirectCode: r.Redirect.HttpRedirectCode,
+              Protocol: r.Redirect.Protocol,
+              ReplaceKeyPrefixWith: r.Redirect.ReplaceKeyPrefixWith,
+              ReplaceKeyWith: r.Redirect.ReplaceKeyWith,
+            }),
+          }),
+        )
+      : undefined,
+  });
+}
 
 /**
  * Applies the bucket's configurations: on create every one given; on update those that changed, and a
@@ -255,7 +317,12 @@ async function configure(req: ResourceRequest, Bucket: string, props: Props, bef
   }
   if (changed("LifecycleConfiguration")) {
     const conf = props.LifecycleConfiguration as Obj | undefined;
-    if (conf) await s3.putBucketLifecycleConfiguration({ Bucket, LifecycleConfiguration: { Rules: ((conf.Rules as Obj[]) ?? []).map(lifecycleRule) } });
+    if (conf)
+      await s3.putBucketLifecycleConfiguration({
+        Bucket,
+        LifecycleConfiguration: { Rules: ((conf.Rules as Obj[]) ?? []).map(lifecycleRule) },
+        TransitionDefaultMinimumObjectSize: conf.TransitionDefaultMinimumObjectSize as TransitionDefaultMinimumObjectSize | undefined,
+      });
     else await s3.deleteBucketLifecycle({ Bucket });
   }
   if (changed("NotificationConfiguration")) {
@@ -309,15 +376,7 @@ async function optional<T>(call: Promise<T>): Promise<T | undefined> {
 export default {
   "AWS::S3::Bucket": {
     // What the read below does not cover yet: drift leaves these unchecked.
-    notRead: [
-      "AccessControl",
-      "CorsConfiguration",
-      "LifecycleConfiguration",
-      "NotificationConfiguration",
-      "ObjectLockConfiguration",
-      "ObjectLockEnabled",
-      "WebsiteConfiguration",
-    ],
+    notRead: ["AccessControl", "LifecycleConfiguration", "ObjectLockConfiguration", "ObjectLockEnabled"],
     async read({ ctx, physicalId: name }) {
       const s3 = ctx.client("s3");
       try {
@@ -344,7 +403,11 @@ export default {
                   },
                 }
               : {}),
-            ...(r.BucketKeyEnabled !== undefined ? { BucketKeyEnabled: r.BucketKeyEnabled } : {}),
+            // S3 answers false for a rule that never set it: reported only when on, as a template that leaves it out reads.
+            ...(r.BucketKeyEnabled ? { BucketKeyEnabled: true } : {}),
+            ...(r.BlockedEncryptionTypes?.EncryptionType?.length
+              ? { BlockedEncryptionTypes: { EncryptionType: r.BlockedEncryptionTypes.EncryptionType } }
+              : {}),
           })),
         };
       const pab = await optional(s3.getPublicAccessBlock({ Bucket: name }));
@@ -352,6 +415,12 @@ export default {
       const own = await optional(s3.getBucketOwnershipControls({ Bucket: name }));
       if (own?.OwnershipControls?.Rules?.length)
         model.OwnershipControls = { Rules: own.OwnershipControls.Rules.map((r) => ({ ObjectOwnership: r.ObjectOwnership })) };
+      const cors = await optional(s3.getBucketCors({ Bucket: name }));
+      if (cors?.CORSRules?.length) model.CorsConfiguration = { CorsRules: cors.CORSRules.map(corsRuleModel) };
+      const notification = notificationModel(await s3.getBucketNotificationConfiguration({ Bucket: name }));
+      if (notification) model.NotificationConfiguration = notification;
+      const site = await optional(s3.getBucketWebsite({ Bucket: name }));
+      if (site) model.WebsiteConfiguration = websiteModel(site);
       return model;
     },
     async list(ctx) {

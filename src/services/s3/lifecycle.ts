@@ -49,26 +49,27 @@ function checkRules(rules: LifecycleRule[]): void {
 }
 
 export const lifecycle = {
-  putBucketLifecycleConfiguration({ Bucket, LifecycleConfiguration }, ctx) {
+  putBucketLifecycleConfiguration({ Bucket, LifecycleConfiguration, TransitionDefaultMinimumObjectSize }, ctx) {
     const t = tables(ctx);
     const b = mustBucket(ctx, Bucket, t);
     const rules = LifecycleConfiguration?.Rules ?? [];
     checkRules(rules);
-    t.buckets.put(Bucket, { ...b, lifecycle: rules });
-    return { TransitionDefaultMinimumObjectSize: "all_storage_classes_128K" };
+    // The header's value is kept and answered back; absent, S3's default (all_storage_classes_128K).
+    t.buckets.put(Bucket, { ...b, lifecycle: rules, lifecycleMinSize: TransitionDefaultMinimumObjectSize });
+    return { TransitionDefaultMinimumObjectSize: TransitionDefaultMinimumObjectSize ?? "all_storage_classes_128K" };
   },
 
   getBucketLifecycleConfiguration({ Bucket }, ctx) {
     const b = mustBucket(ctx, Bucket);
     if (!b.lifecycle?.length)
       throw new ServiceError("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", 404, { fields: { BucketName: Bucket } });
-    return { Rules: b.lifecycle, TransitionDefaultMinimumObjectSize: "all_storage_classes_128K" };
+    return { Rules: b.lifecycle, TransitionDefaultMinimumObjectSize: b.lifecycleMinSize ?? "all_storage_classes_128K" };
   },
 
   deleteBucketLifecycle({ Bucket }, ctx) {
     const t = tables(ctx);
     const b = mustBucket(ctx, Bucket, t);
-    t.buckets.put(Bucket, { ...b, lifecycle: undefined });
+    t.buckets.put(Bucket, { ...b, lifecycle: undefined, lifecycleMinSize: undefined });
     return {};
   },
 } satisfies Partial<S3Api>;

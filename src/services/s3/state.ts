@@ -15,6 +15,7 @@ import type {
   PublicAccessBlockConfiguration,
   ServerSideEncryptionRule,
   Tag,
+  TransitionDefaultMinimumObjectSize,
   WebsiteConfiguration,
 } from "./api.generated.js";
 
@@ -28,6 +29,8 @@ export interface BucketRec {
   cors?: CORSRule[];
   tags?: Tag[];
   lifecycle?: LifecycleRule[];
+  /** The lifecycle configuration's TransitionDefaultMinimumObjectSize, when given; absent = all_storage_classes_128K. */
+  lifecycleMinSize?: TransitionDefaultMinimumObjectSize;
   notification?: NotificationConfiguration;
   /** Default encryption (encryption.ts); absent = S3's default rule, SSE-S3. */
   encryption?: ServerSideEncryptionRule;

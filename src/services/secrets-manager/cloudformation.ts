@@ -4,6 +4,14 @@
 // …-resourcepolicy.html):
 //   AWS::SecretsManager::Secret          Ref: the secret's ARN; GetAtt Id: the secret's ARN
 //   AWS::SecretsManager::ResourcePolicy  Ref: the secret's ARN; GetAtt Id: the secret's ARN
+//   AWS::SecretsManager::RotationSchedule  Ref: the secret's ARN; GetAtt Id: the secret's ARN (…-rotationschedule.html)
+//   AWS::SecretsManager::SecretTargetAttachment  Ref: the secret's ARN (…-secrettargetattachment.html)
+// A rotation schedule is RotateSecret with the template's function and rules (RotateImmediatelyOnUpdate, default
+// true, decides whether the four steps run now or only testSecret, on create as on update); its delete is
+// CancelRotateSecret. HostedRotationLambda needs a rotation function from AWS's Serverless Application Repository,
+// and ExternalSecretRotation* a partner's managed rotation: Stratus runs neither, and the resource fails saying so.
+// A target attachment fills the secret with its database's connection details, read from the service that owns
+// the target type (RDS, Redshift, DocumentDB): Stratus runs none of them, so the resource fails naming the type.
 // A secret the template does not name is `<logicalId>-<RANDOM>` (no stack name: AWS's own example makes
 // "CloudFormationCreatedSecret-a1b2c3d4e5f6"). GenerateSecretString draws the password from GetRandomPassword and,
 // with SecretStringTemplate and GenerateStringKey, puts it under that key of the template's JSON object; a secret
@@ -11,8 +19,8 @@
 // A stack's delete removes the secret at once (ForceDeleteWithoutRecovery), as CloudFormation does.
 import { randomUUID } from "node:crypto";
 import { isServiceError } from "../../core/errors.js";
-import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
-import type { GetRandomPasswordRequest, ReplicaRegionType, Tag } from "./api.generated.js";
+import { ResourceFailure, type ResourceProviders, type ResourceRequest } from "../../core/resources.js";
+import type { DescribeSecretResponse, GetRandomPasswordRequest, ReplicaRegionType, RotationRulesType, Tag } from "./api.generated.js";
 import { InvalidParameterException } from "./api.generated.js";
 
 type Props = Record<string, unknown>;
@@ -162,4 +170,113 @@ export default {
       }
     },
   },
+
+  "AWS::SecretsManager::RotationSchedule": {
+    // Not part of the secret's state: how the schedule was applied, and the hosted function Stratus refuses.
+    notRead: ["RotateImmediatelyOnUpdate", "HostedRotationLambda"],
+    async read({ ctx, physicalId: SecretId }) {
+      let d: DescribeSecretResponse;
+      try {
+        d = await ctx.client("secrets-manager").describeSecret({ SecretId });
+      } catch (e) {
+        if (notFound(e)) return undefined;
+        throw e;
+      }
+      if (d.DeletedDate || !d.RotationEnabled) return undefined;
+      const model: Props = { Id: d.ARN, SecretId: d.ARN };
+      if (d.RotationLambdaARN) model.RotationLambdaARN = d.RotationLambdaARN;
+      if (d.RotationRules) model.RotationRules = d.RotationRules;
+      return model;
+    },
+    async list(ctx) {
+      const arns: string[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await ctx.client("secrets-manager").listSecrets({ NextToken });
+        arns.push(...(page.SecretList ?? []).flatMap((x) => (x.ARN && x.RotationEnabled ? [x.ARN] : [])));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return arns;
+    },
+    async create(req) {
+      return result(await rotate(req, String(req.properties.SecretId)));
+    },
+    async update(req) {
+      return result(await rotate(req, req.physicalId));
+    },
+    async delete(req) {
+      try {
+        await sm(req).cancelRotateSecret({ SecretId: req.physicalId });
+      } catch (e) {
+        // The secret gone (or already without rotation): nothing left to cancel.
+        if (!(notFound(e) || (isServiceError(e) && e.code === "InvalidRequestException"))) throw e;
+      }
+    },
+  },
+
+  "AWS::SecretsManager::SecretTargetAttachment": {
+    async create(req) {
+      return attachTarget(req);
+    },
+    async update(req) {
+      return attachTarget(req);
+    },
+    // Never created: nothing to detach.
+    async delete() {},
+  },
 } satisfies ResourceProviders;
+
+/** RotateSecret as the template's rotation schedule; the secret's ARN. */
+async function rotate(req: ResourceRequest, SecretId: string): Promise<string> {
+  const p = req.properties;
+  if (p.HostedRotationLambda !== undefined) {
+    // unverified wording: Stratus's own reason.
+    throw new ResourceFailure(
+      "HostedRotationLambda is not supported: Stratus does not run the rotation functions AWS deploys from the Serverless Application Repository. Give RotationLambdaARN, a rotation function of your own, instead.",
+    );
+  }
+  if (p.ExternalSecretRotationRoleArn !== undefined || p.ExternalSecretRotationMetadata !== undefined) {
+    // unverified wording: Stratus's own reason.
+    throw new ResourceFailure("Managed external secret rotation is not supported: Stratus does not run partners' rotation. Give RotationLambdaARN instead.");
+  }
+  const r = p.RotationRules as Props | undefined;
+  const rules: RotationRulesType | undefined = r && {
+    ...(r.AutomaticallyAfterDays !== undefined ? { AutomaticallyAfterDays: Number(r.AutomaticallyAfterDays) } : {}),
+    ...(r.ScheduleExpression !== undefined ? { ScheduleExpression: String(r.ScheduleExpression) } : {}),
+    ...(r.Duration !== undefined ? { Duration: String(r.Duration) } : {}),
+  };
+  const { ARN } = await sm(req).rotateSecret({
+    SecretId,
+    ClientRequestToken: randomUUID(),
+    RotationLambdaARN: p.RotationLambdaARN as string | undefined,
+    RotationRules: rules,
+    RotateImmediately: bool(p.RotateImmediatelyOnUpdate) ?? true,
+  });
+  return ARN!;
+}
+
+/** The service that owns each target type SecretTargetAttachment accepts (AWS's TargetType list). */
+const TARGET_SERVICES: Record<string, string> = {
+  "AWS::RDS::DBInstance": "Amazon RDS",
+  "AWS::RDS::DBCluster": "Amazon RDS",
+  "AWS::Redshift::Cluster": "Amazon Redshift",
+  "AWS::RedshiftServerless::Namespace": "Amazon Redshift Serverless",
+  "AWS::DocDB::DBInstance": "Amazon DocumentDB",
+  "AWS::DocDB::DBCluster": "Amazon DocumentDB",
+  "AWS::DocDBElastic::Cluster": "Amazon DocumentDB Elastic Clusters",
+};
+
+/**
+ * The attachment reads the target's connection details (host, port, engine, …) from the service its type names
+ * and writes them into the secret. None of those services runs in Stratus: the resource fails, naming the type.
+ */
+async function attachTarget(req: ResourceRequest): Promise<never> {
+  const type = String(req.properties.TargetType);
+  const target = String(req.properties.TargetId);
+  // The secret must exist all the same: its absence is Secrets Manager's error, as on AWS.
+  await sm(req).describeSecret({ SecretId: String(req.properties.SecretId) });
+  const service = TARGET_SERVICES[type];
+  // unverified wording: Stratus's own reasons.
+  if (!service) throw new ResourceFailure(`TargetType ${type} is not supported: it must be one of ${Object.keys(TARGET_SERVICES).join(", ")}.`);
+  throw new ResourceFailure(`Stratus does not run ${service}: the secret cannot be attached to the ${type} ${target}, whose connection details it would hold.`);
+}

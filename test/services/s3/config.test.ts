@@ -149,8 +149,17 @@ test("lifecycle: stored as AWS returns it, and expiration applied when the clock
     { ID: "tmp", Status: "Enabled" as const, Filter: { Prefix: "tmp/" }, Expiration: { Days: 1 } },
     { ID: "tagged", Status: "Enabled" as const, Filter: { Tag: { Key: "expire", Value: "yes" } }, Expiration: { Days: 3 } },
   ];
-  await c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: b, LifecycleConfiguration: { Rules: rules } }));
+  const put = await c.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: b,
+      LifecycleConfiguration: { Rules: rules },
+      TransitionDefaultMinimumObjectSize: "varies_by_storage_class",
+    }),
+  );
+  assert.equal(put.TransitionDefaultMinimumObjectSize, "varies_by_storage_class");
   const got = await c.send(new GetBucketLifecycleConfigurationCommand({ Bucket: b }));
+  // The minimum object size the configuration named is kept (S3's default, all_storage_classes_128K, when not given).
+  assert.equal(got.TransitionDefaultMinimumObjectSize, "varies_by_storage_class");
   assert.deepEqual(
     got.Rules!.map((r) => [r.ID, r.Status, r.Filter?.Prefix, r.Expiration?.Days]),
     [
