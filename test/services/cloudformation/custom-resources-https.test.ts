@@ -257,3 +257,31 @@ test("https requests anywhere but Stratus's own /_stratus/ URLs are not intercep
   assert.equal(p.stratus.status, 200, JSON.stringify(p.stratus));
   assert.equal((JSON.parse(p.stratus.body!) as { edition: string }).edition, "stratus");
 });
+
+test("with STRATUS_PUBLIC_URL set, the ResponseURL's host (not the listening one) is routed too", async () => {
+  const { port } = new URL(s.url);
+  const saved = process.env.STRATUS_PUBLIC_URL;
+  process.env.STRATUS_PUBLIC_URL = `http://localhost:${port}`;
+  try {
+    const template = {
+      Parameters: { Role: { Type: "String" } },
+      Resources: {
+        Cjs: {
+          Type: "AWS::Lambda::Function",
+          Properties: { Runtime: "nodejs20.x", Handler: "index.handler", Role: { Ref: "Role" }, Code: { ZipFile: NODE_CJS } },
+        },
+        ByCjs: { Type: "Custom::Cdk", Properties: { ServiceToken: { "Fn::GetAtt": ["Cjs", "Arn"] }, Name: "public", ServiceTimeout: 60 } },
+      },
+      Outputs: { Said: { Value: { "Fn::GetAtt": ["ByCjs", "Said"] } } },
+    };
+    const Parameters = [{ ParameterKey: "Role", ParameterValue: roleArn }];
+    await cfn.send(new CreateStackCommand({ StackName: "cdk-public", TemplateBody: JSON.stringify(template), Parameters, OnFailure: "DO_NOTHING" }));
+    await waitUntilStackCreateComplete(waiter(), { StackName: "cdk-public" }).catch(async (e) => assert.fail(`${await failures("cdk-public")} ${e}`));
+    assert.deepEqual(await outputs("cdk-public"), { Said: "Create public" });
+    await cfn.send(new DeleteStackCommand({ StackName: "cdk-public" }));
+    await waitUntilStackDeleteComplete(waiter(), { StackName: "cdk-public" });
+  } finally {
+    if (saved === undefined) delete process.env.STRATUS_PUBLIC_URL;
+    else process.env.STRATUS_PUBLIC_URL = saved;
+  }
+});
