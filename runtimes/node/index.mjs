@@ -204,6 +204,41 @@ const apiHost = (colon > 0 ? apiAddress.slice(0, colon) : apiAddress).replace(/^
 const apiPort = colon > 0 ? Number(apiAddress.slice(colon + 1)) : 80;
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
+// ---------------------------------------------------------------------------------------------------------
+// Stratus's own URLs over https (the rule is documented at stratusEndpoints in src/services/lambda/engine/launch.ts).
+// Code written for AWS rebuilds a URL from its hostname and path alone and sends it with https on port 443 — the
+// CDK's custom resource handlers answer a ResponseURL with https.request({ hostname, path, method: "PUT" }) — so a
+// URL Stratus hands out (http://<its host>:<port>/_stratus/...) loses its scheme and port. An https request for a
+// /_stratus/ path on a host in _STRATUS_ENDPOINTS, on port 443 or the endpoint's own port, is therefore connected
+// to that endpoint over plain HTTP, its method, path, headers and body unchanged. Hooked at http.Agent's addRequest
+// (https.Agent inherits it), so https.request, https.get, ESM imports of node:https and libraries over them are
+// covered without loading https at start-up; every other request, to any other host, port or path, goes out as the
+// code asked.
+
+const stratusRoutes = new Map();
+for (const base of (process.env._STRATUS_ENDPOINTS || "").split(" ")) {
+  if (!base) continue;
+  try {
+    const u = new URL(base);
+    stratusRoutes.set(u.hostname.replace(/^\[|\]$/g, "").toLowerCase(), { host: u.hostname.replace(/^\[|\]$/g, ""), port: Number(u.port) || 80 });
+  } catch {}
+}
+if (stratusRoutes.size) {
+  const addRequest = Agent.prototype.addRequest;
+  let plainAgent;
+  Agent.prototype.addRequest = function (req, options) {
+    if (this.protocol === "https:" && typeof req.path === "string" && req.path.startsWith("/_stratus/") && options) {
+      const to = stratusRoutes.get(String(options.host ?? options.hostname ?? "").toLowerCase());
+      const port = Number(options.port) || 443;
+      if (to && (port === 443 || port === to.port)) {
+        plainAgent ??= new Agent();
+        return addRequest.call(plainAgent, req, { ...options, host: to.host, hostname: to.host, port: to.port, protocol: "http:", servername: undefined });
+      }
+    }
+    return addRequest.call(this, req, options);
+  };
+}
+
 function call(method, path, body, headers, retried = false) {
   return new Promise((resolve, reject) => {
     const opts = { host: apiHost, port: apiPort, method, path, agent, headers: { ...headers } };

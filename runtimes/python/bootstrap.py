@@ -22,6 +22,7 @@ import socket
 import sys
 import time
 import traceback
+from urllib.parse import urlsplit
 
 _RUNTIME_PATH = "/2018-06-01/runtime"
 _ERROR_LOG_LINE_TERMINATE = "\r"
@@ -437,6 +438,48 @@ class _Connection(http.client.HTTPConnection):
             pass
 
 
+def _route_stratus_https():
+    """Stratus's own URLs over https (the rule is documented at stratusEndpoints in
+    src/services/lambda/engine/launch.ts). Code written for AWS may rebuild a URL from its host and path and send it
+    with http.client.HTTPSConnection (crhelper answers a ResponseURL so), so a URL Stratus hands out
+    (http://<its host>:<port>/_stratus/...) loses its scheme and perhaps its port. An HTTPSConnection whose request is
+    for a /_stratus/ path on a host in _STRATUS_ENDPOINTS, on port 443 or the endpoint's own port, is connected to
+    that endpoint over plain HTTP, everything
+    else about the request unchanged (urllib.request's https goes through HTTPSConnection too). Every other
+    connection, to any other host or path, is made as the code asked."""
+    routes = {}
+    for base in (os.environ.get("_STRATUS_ENDPOINTS") or "").split():
+        try:
+            url = urlsplit(base)  # already loaded by http.client
+            if url.hostname:
+                routes[url.hostname.lower()] = (url.hostname, url.port or 80)
+        except ValueError:
+            pass
+    https = getattr(http.client, "HTTPSConnection", None)
+    if not routes or https is None:
+        return
+    putrequest, connect = https.putrequest, https.connect
+
+    def routed_putrequest(self, method, url, *args, **kwargs):
+        self._stratus_path = url
+        return putrequest(self, method, url, *args, **kwargs)
+
+    def routed_connect(self):
+        to = routes.get(str(self.host).lower())
+        path = getattr(self, "_stratus_path", None) or ""
+        if to is None or self.port not in (443, to[1]) or self._tunnel_host or not path.startswith("/_stratus/"):
+            return connect(self)
+        host, port = self.host, self.port
+        self.host, self.port = to
+        try:
+            http.client.HTTPConnection.connect(self)
+        finally:
+            self.host, self.port = host, port
+
+    https.putrequest = routed_putrequest
+    https.connect = routed_connect
+
+
 class RuntimeApiError(Exception):
     pass
 
@@ -561,6 +604,7 @@ def main():
     if task_root not in sys.path:
         sys.path.insert(0, task_root)
 
+    _route_stratus_https()
     client = LambdaRuntimeClient(address)
     try:
         _setup_logging()

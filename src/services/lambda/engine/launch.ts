@@ -1,6 +1,7 @@
 // How each runtime starts here: Node.js functions on the local node with Stratus's runtime client, Python
 // on the local python3 with ours, custom runtimes from their own `bootstrap`. The environment is AWS's
-// standard one, plus AWS_ENDPOINT_URL and the execution role's credentials so an SDK inside talks to Stratus.
+// standard one, plus AWS_ENDPOINT_URL and the execution role's credentials so an SDK inside talks to Stratus, and
+// _STRATUS_ENDPOINTS for the runtime clients' routing of https requests to Stratus's own URLs (stratusEndpoints).
 import { execFileSync, spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
@@ -89,6 +90,28 @@ export function assertNotImage(c: FunctionConfiguration): void {
   }
 }
 
+/**
+ * The plain-HTTP base URLs Stratus hands out its own URLs under (the URL it listens on, and STRATUS_PUBLIC_URL, which
+ * custom resources' ResponseURLs use when set), space-separated. Stratus's Node.js and Python runtime clients send an
+ * https request for a `/_stratus/` path on one of these hosts (port 443 or the endpoint's own) to that base URL over
+ * plain HTTP: code written for AWS
+ * rebuilds such a URL from its hostname and path alone (the CDK's custom resource handlers: `https.request({ hostname,
+ * path })`, port 443), and that request could reach nothing else. Every other request is untouched.
+ */
+export function stratusEndpoints(endpoint: string): string {
+  const urls = new Set<string>();
+  for (const u of [endpoint, process.env.STRATUS_PUBLIC_URL]) {
+    if (!u) continue;
+    try {
+      const url = new URL(u);
+      if (url.protocol === "http:") urls.add(`http://${url.host}`);
+    } catch {
+      // Not a URL: nothing to route to.
+    }
+  }
+  return [...urls].join(" ");
+}
+
 export function launchSpec(lc: LaunchContext): LaunchSpec {
   const c = lc.config;
   const runtime = c.Runtime ?? "";
@@ -122,6 +145,7 @@ export function launchSpec(lc: LaunchContext): LaunchSpec {
     AWS_LAMBDA_LOG_FORMAT: c.LoggingConfig?.LogFormat ?? "Text",
     ...(c.LoggingConfig?.LogFormat === "JSON" && c.LoggingConfig.ApplicationLogLevel ? { AWS_LAMBDA_LOG_LEVEL: c.LoggingConfig.ApplicationLogLevel } : {}),
     ...(c.Environment?.Variables ?? {}),
+    _STRATUS_ENDPOINTS: stratusEndpoints(lc.endpoint),
   };
   switch (info.kind) {
     case "node": {
