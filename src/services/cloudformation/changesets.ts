@@ -9,6 +9,7 @@ import type { CloudformationApi } from "./api.generated.js";
 import { AlreadyExistsException, ChangeSetNotFoundException, InvalidChangeSetStatusException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { planChanges } from "./update.js";
+import { changeSetImports } from "./import.js";
 import { runTemplate, templateOf } from "./source.js";
 import { checkCapabilities, parametersOut, UPDATABLE } from "./stacks.js";
 import { cfnState, type ChangeSetRec, type StackRec } from "./state.js";
@@ -40,7 +41,6 @@ export const changeSets = {
   async createChangeSet(input, ctx) {
     const t = cfnState.of(ctx);
     const type = input.ChangeSetType ?? "UPDATE";
-    if (type === "IMPORT") throw validation("Change sets of type IMPORT are not supported by Stratus yet.");
     const liveId = input.StackName.startsWith("arn:") ? input.StackName : t.names.get(input.StackName);
     let s = liveId ? t.stacks.get(liveId) : undefined;
     if (type === "CREATE" && s && s.status !== "REVIEW_IN_PROGRESS") {
@@ -49,6 +49,10 @@ export const changeSets = {
     if (type === "UPDATE") {
       if (!s || s.status === "REVIEW_IN_PROGRESS" || s.status === "DELETE_COMPLETE") throw validation(`Stack [${input.StackName}] does not exist`);
       if (!UPDATABLE.has(s.status)) throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
+    }
+    // An IMPORT change set imports into the stack if it exists, else into a new one (import.ts).
+    if (type === "IMPORT" && s && s.status !== "REVIEW_IN_PROGRESS" && !UPDATABLE.has(s.status)) {
+      throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
     }
     const { body, template, processedBody } =
       input.UsePreviousTemplate && s?.templateBody
@@ -60,8 +64,10 @@ export const changeSets = {
       resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
     });
     const engine = ctx.instance<Engine>();
+    const isNew = !s;
     if (!s) {
-      // A CREATE change set makes the stack, empty, in REVIEW_IN_PROGRESS until it is executed.
+      // A CREATE change set makes the stack, empty, in REVIEW_IN_PROGRESS until it is executed (stored once the
+      // change set is accepted).
       const stackId = regionalArn(ctx, "cloudformation", `stack/${input.StackName}/${uuid4()}`);
       s = {
         stackId,
@@ -79,16 +85,30 @@ export const changeSets = {
         principalArn: ctx.principal.arn,
         principalId: ctx.principal.principalId,
       };
-      t.stacks.put(stackId, s);
-      t.names.put(s.stackName, stackId);
-      engine.setStatus(t, s, "REVIEW_IN_PROGRESS", "User Initiated");
     }
     const stack = s;
     const name = input.ChangeSetName;
     if (t.changeSets.list().some((e) => e.value.stackId === stack.stackId && e.value.name === name)) {
       throw new AlreadyExistsException(`ChangeSet [${name}] already exists`); // unverified wording
     }
-    const changes = planChanges(engine, t, { ...stack, templateBody: body, processedBody, parameters });
+    const proposed = { ...stack, templateBody: body, processedBody, parameters };
+    // Resource import (an IMPORT change set, ImportExistingResources): import.ts.
+    const planned = await changeSetImports(
+      ctx,
+      engine,
+      t,
+      input,
+      proposed,
+      template,
+      stack.templateBody ? runTemplate(stack) : undefined,
+      planChanges(engine, t, proposed),
+    );
+    const changes = planned.changes;
+    if (isNew) {
+      t.stacks.put(stack.stackId, stack);
+      t.names.put(stack.stackName, stack.stackId);
+      engine.setStatus(t, stack, "REVIEW_IN_PROGRESS", "User Initiated");
+    }
     const unchanged =
       type === "UPDATE" &&
       changes.length === 0 &&
@@ -102,9 +122,9 @@ export const changeSets = {
       stackId: stack.stackId,
       stackName: stack.stackName,
       type,
-      status: unchanged ? "FAILED" : "CREATE_COMPLETE",
-      executionStatus: unchanged ? "UNAVAILABLE" : "AVAILABLE",
-      statusReason: unchanged ? NO_CHANGES : undefined,
+      status: unchanged || planned.failure ? "FAILED" : "CREATE_COMPLETE",
+      executionStatus: unchanged || planned.failure ? "UNAVAILABLE" : "AVAILABLE",
+      statusReason: unchanged ? NO_CHANGES : (planned.failure ?? planned.reason),
       creationTime: ctx.now(),
       description: input.Description,
       templateBody: body,
@@ -115,6 +135,8 @@ export const changeSets = {
       notificationArns: input.NotificationARNs ?? stack.notificationArns,
       roleArn: input.RoleARN ?? stack.roleArn,
       changes,
+      imports: planned.imports?.length ? planned.imports : undefined,
+      importExistingResources: input.ImportExistingResources,
     });
     ctx.startAtBoot();
     return { Id: changeSetId, StackId: stack.stackId };
@@ -138,6 +160,7 @@ export const changeSets = {
       Tags: c.tags,
       Changes: c.changes.map((ResourceChange) => ({ Type: "Resource", ResourceChange })),
       IncludeNestedStacks: false,
+      ImportExistingResources: c.importExistingResources,
     };
   },
 
@@ -180,7 +203,7 @@ export const changeSets = {
     }
     const template = runTemplate(c);
     const engine = ctx.instance<Engine>();
-    if (c.type === "UPDATE")
+    if (c.type !== "CREATE")
       s.previous = {
         templateBody: s.templateBody,
         processedBody: s.processedBody,
@@ -207,13 +230,18 @@ export const changeSets = {
       // A change set's execution is decided by the stack policy: it has no override.
       updatePolicy: s.stackPolicy,
       retainExceptOnCreate: input.RetainExceptOnCreate,
+      // What this execution imports instead of creating (import.ts).
+      importing: c.imports,
     } satisfies Partial<StackRec>);
     t.stacks.put(s.stackId, s);
     // "CloudFormation retains all change sets until you update the stack" (AWS CloudFormation User Guide, "Delete a
     // change set"): executing one removes the stack's change sets, this one included.
     for (const { value: other } of t.changeSets.list()) if (other.stackId === s.stackId) t.changeSets.delete(other.changeSetId);
     ctx.startAtBoot();
-    if (c.type === "CREATE") {
+    if (c.type === "IMPORT") {
+      engine.setStatus(t, s, "IMPORT_IN_PROGRESS", "User Initiated");
+      engine.importResources(ctx.account, ctx.region, s.stackId);
+    } else if (c.type === "CREATE") {
       engine.setStatus(t, s, "CREATE_IN_PROGRESS", "User Initiated");
       engine.create(ctx.account, ctx.region, s.stackId);
     } else {

@@ -186,6 +186,7 @@ export const stacks = {
       stackPolicy: stackPolicy ?? s.stackPolicy,
       disableRollback: input.DisableRollback ?? false,
       retainExceptOnCreate: input.RetainExceptOnCreate,
+      importing: undefined,
     });
     t.stacks.put(s.stackId, s);
     const e = engine(ctx);
