@@ -20,6 +20,7 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  GetTemplateCommand,
   type ResourceToImport,
   UpdateStackCommand,
   waitUntilChangeSetCreateComplete,
@@ -279,6 +280,29 @@ test("ImportExistingResources: a CREATE change set imports what its template nam
     ["/iex/p"],
   );
 
+  // An UPDATE change set does the same for a resource it adds.
+  await parameter("/iex/later", "l");
+  const next = template("RetainExceptOnCreate");
+  const withLater = {
+    ...next,
+    Resources: {
+      ...next.Resources,
+      L: { Type: "AWS::SSM::Parameter", DeletionPolicy: "Retain", Properties: { Name: "/iex/later", Type: "String", Value: "l" } },
+    },
+  };
+  const u = await cfn.send(
+    new CreateChangeSetCommand({ StackName: "iex", ChangeSetName: "later", TemplateBody: JSON.stringify(withLater), ImportExistingResources: true }),
+  );
+  await waitUntilChangeSetCreateComplete(waiter(), { ChangeSetName: u.Id! });
+  const du = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: u.Id! }));
+  assert.deepEqual(
+    du.Changes?.map((c) => [c.ResourceChange?.Action, c.ResourceChange?.LogicalResourceId]),
+    [["Import", "L"]],
+  );
+  await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: u.Id! }));
+  await waitUntilStackUpdateComplete(waiter(), { StackName: "iex" });
+  assert.deepEqual((await resources("iex")).L, ["IMPORT_COMPLETE", "/iex/later"]);
+
   // A queue's primary identifier (QueueUrl) is read-only: AWS documents such types as not imported automatically.
   const q = await cfn.send(
     new CreateChangeSetCommand({
@@ -294,6 +318,63 @@ test("ImportExistingResources: a CREATE change set imports what its template nam
     dq.Changes?.map((c) => c.ResourceChange?.Action),
     ["Add"],
   );
+});
+
+test("an import a stopped server left in progress is rolled back when it starts again", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "stratus-cfn-import-resume-"));
+  const account = randomAccount();
+  try {
+    const first = await startTestServer({ dataDir: dir });
+    const c1 = first.clientConfig({ account });
+    const cf1 = new CloudFormationClient(c1);
+    const base = { Resources: { A: { Type: "AWS::SSM::Parameter", Properties: { Name: "/imp/resume/a", Type: "String", Value: "a" } } } };
+    await cf1.send(new CreateStackCommand({ StackName: "imp-resume", TemplateBody: JSON.stringify(base) }));
+    await waitUntilStackCreateComplete({ client: cf1, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { StackName: "imp-resume" });
+    const url = (await new SQSClient(c1).send(new CreateQueueCommand({ QueueName: "imp-resume-q" }))).QueueUrl!;
+    const withQueue = { Resources: { ...base.Resources, Q: queueDecl("imp-resume-q") } };
+    const { Id } = await cf1.send(
+      new CreateChangeSetCommand({
+        StackName: "imp-resume",
+        ChangeSetName: "c",
+        ChangeSetType: "IMPORT",
+        TemplateBody: JSON.stringify(withQueue),
+        ResourcesToImport: [{ ResourceType: "AWS::SQS::Queue", LogicalResourceId: "Q", ResourceIdentifier: { QueueUrl: url } }],
+      }),
+    );
+    // As if the server had been killed right after ExecuteChangeSet answered: the stack is IMPORT_IN_PROGRESS with
+    // the change set's template, what it imports and what to go back to.
+    const { cfnState } = await import("../../../src/services/cloudformation/state.js");
+    const t = cfnState.at(first.runtime, account, "us-east-1");
+    const st = t.stacks.get(t.names.get("imp-resume")!)!;
+    const cs = t.changeSets.get(Id!)!;
+    t.stacks.put(st.stackId, {
+      ...st,
+      status: "IMPORT_IN_PROGRESS",
+      templateBody: cs.templateBody,
+      importing: cs.imports,
+      previous: { templateBody: st.templateBody, parameters: st.parameters, outputs: st.outputs },
+    });
+    await first.close();
+
+    const second = await startTestServer({ dataDir: dir });
+    try {
+      const c2 = second.clientConfig({ account });
+      const cf2 = new CloudFormationClient(c2);
+      await assert.rejects(waitUntilStackImportComplete({ client: cf2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { StackName: st.stackId }));
+      const after = (await cf2.send(new DescribeStacksCommand({ StackName: st.stackId }))).Stacks![0];
+      assert.equal(after.StackStatus, "IMPORT_ROLLBACK_COMPLETE");
+      const left = (await cf2.send(new DescribeStackResourcesCommand({ StackName: st.stackId }))).StackResources!.map((r) => r.LogicalResourceId);
+      assert.deepEqual(left, ["A"]);
+      assert.equal(JSON.parse((await cf2.send(new GetTemplateCommand({ StackName: st.stackId }))).TemplateBody!).Resources.Q, undefined);
+      // The queue was never the stack's: it is still there.
+      const attrs = await new SQSClient(c2).send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));
+      assert.ok(attrs.Attributes?.QueueArn);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 const clis = awsClis();
