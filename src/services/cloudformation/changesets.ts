@@ -9,6 +9,7 @@ import type { CloudformationApi } from "./api.generated.js";
 import { AlreadyExistsException, ChangeSetNotFoundException, InvalidChangeSetStatusException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { planChanges } from "./update.js";
+import { changeSetImports } from "./import.js";
 import { runTemplate, templateOf } from "./source.js";
 import { checkCapabilities, parametersOut, UPDATABLE } from "./stacks.js";
 import { preflight } from "./preflight.js";
@@ -44,7 +45,6 @@ export const changeSets = {
   async createChangeSet(input, ctx) {
     const t = cfnState.of(ctx);
     const type = input.ChangeSetType ?? "UPDATE";
-    if (type === "IMPORT") throw validation("Change sets of type IMPORT are not supported by Stratus yet.");
     const liveId = input.StackName.startsWith("arn:") ? input.StackName : t.names.get(input.StackName);
     let s = liveId ? t.stacks.get(liveId) : undefined;
     if (type === "CREATE" && s && s.status !== "REVIEW_IN_PROGRESS") {
@@ -53,6 +53,10 @@ export const changeSets = {
     if (type === "UPDATE") {
       if (!s || s.status === "REVIEW_IN_PROGRESS" || s.status === "DELETE_COMPLETE") throw validation(`Stack [${input.StackName}] does not exist`);
       if (!UPDATABLE.has(s.status)) throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
+    }
+    // An IMPORT change set imports into the stack if it exists, else into a new one (import.ts).
+    if (type === "IMPORT" && s && s.status !== "REVIEW_IN_PROGRESS" && !UPDATABLE.has(s.status)) {
+      throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
     }
     // A transform that fails does not fail the call: the change set is created FAILED, its reason the transform's.
     let transformFailed: TransformFailure | undefined;
@@ -72,8 +76,10 @@ export const changeSets = {
       : {};
     if (template) await preflight(template, parameters, ctx, input.StackName);
     const engine = ctx.instance<Engine>();
+    const isNew = !s;
     if (!s) {
-      // A CREATE change set makes the stack, empty, in REVIEW_IN_PROGRESS until it is executed.
+      // A CREATE change set makes the stack, empty, in REVIEW_IN_PROGRESS until it is executed (stored once the
+      // change set is accepted).
       const stackId = regionalArn(ctx, "cloudformation", `stack/${input.StackName}/${uuid4()}`);
       s = {
         stackId,
@@ -91,9 +97,6 @@ export const changeSets = {
         principalArn: ctx.principal.arn,
         principalId: ctx.principal.principalId,
       };
-      t.stacks.put(stackId, s);
-      t.names.put(s.stackName, stackId);
-      engine.setStatus(t, s, "REVIEW_IN_PROGRESS", "User Initiated");
     }
     const stack = s;
     const name = input.ChangeSetName;
@@ -101,7 +104,17 @@ export const changeSets = {
       throw new AlreadyExistsException(`ChangeSet [${name}] already exists`); // unverified wording
     }
     const tags = (input.Tags ?? stack.tags) as ChangeSetRec["tags"];
-    const changes = transformFailed ? [] : planChanges(engine, t, { ...stack, templateBody: body, processedBody, parameters, tags });
+    const proposed = { ...stack, templateBody: body, processedBody, parameters, tags };
+    // Resource import (an IMPORT change set, ImportExistingResources): import.ts.
+    const planned: Awaited<ReturnType<typeof changeSetImports>> = template
+      ? await changeSetImports(ctx, engine, t, input, proposed, template, stack.templateBody ? runTemplate(stack) : undefined, planChanges(engine, t, proposed))
+      : { changes: [] };
+    const changes = planned.changes;
+    if (isNew) {
+      t.stacks.put(stack.stackId, stack);
+      t.names.put(stack.stackName, stack.stackId);
+      engine.setStatus(t, stack, "REVIEW_IN_PROGRESS", "User Initiated");
+    }
     const unchanged =
       !transformFailed &&
       type === "UPDATE" &&
@@ -116,9 +129,9 @@ export const changeSets = {
       stackId: stack.stackId,
       stackName: stack.stackName,
       type,
-      status: unchanged || transformFailed ? "FAILED" : "CREATE_COMPLETE",
-      executionStatus: unchanged || transformFailed ? "UNAVAILABLE" : "AVAILABLE",
-      statusReason: transformFailed?.message ?? (unchanged ? NO_CHANGES : undefined),
+      status: unchanged || transformFailed || planned.failure ? "FAILED" : "CREATE_COMPLETE",
+      executionStatus: unchanged || transformFailed || planned.failure ? "UNAVAILABLE" : "AVAILABLE",
+      statusReason: transformFailed?.message ?? (unchanged ? NO_CHANGES : (planned.failure ?? planned.reason)),
       creationTime: ctx.now(),
       description: input.Description,
       templateBody: body,
@@ -129,6 +142,8 @@ export const changeSets = {
       notificationArns: input.NotificationARNs ?? stack.notificationArns,
       roleArn: input.RoleARN ?? stack.roleArn,
       changes,
+      imports: planned.imports?.length ? planned.imports : undefined,
+      importExistingResources: input.ImportExistingResources,
     });
     ctx.startAtBoot();
     return { Id: changeSetId, StackId: stack.stackId };
@@ -152,6 +167,7 @@ export const changeSets = {
       Tags: c.tags,
       Changes: c.changes.map((ResourceChange) => ({ Type: "Resource", ResourceChange })),
       IncludeNestedStacks: false,
+      ImportExistingResources: c.importExistingResources,
     };
   },
 
@@ -203,7 +219,7 @@ export const changeSets = {
     }
     const template = runTemplate(c);
     const engine = ctx.instance<Engine>();
-    if (c.type === "UPDATE")
+    if (c.type !== "CREATE")
       s.previous = {
         templateBody: s.templateBody,
         processedBody: s.processedBody,
@@ -232,13 +248,18 @@ export const changeSets = {
       updatePolicy: s.stackPolicy,
       retainExceptOnCreate: input.RetainExceptOnCreate,
       clientRequestToken: input.ClientRequestToken,
+      // What this execution imports instead of creating (import.ts).
+      importing: c.imports,
     } satisfies Partial<StackRec>);
     t.stacks.put(s.stackId, s);
     // "CloudFormation retains all change sets until you update the stack" (AWS CloudFormation User Guide, "Delete a
     // change set"): executing one removes the stack's change sets, this one included.
     for (const { value: other } of t.changeSets.list()) if (other.stackId === s.stackId) t.changeSets.delete(other.changeSetId);
     ctx.startAtBoot();
-    if (c.type === "CREATE") {
+    if (c.type === "IMPORT") {
+      engine.setStatus(t, s, "IMPORT_IN_PROGRESS", "User Initiated");
+      engine.importResources(ctx.account, ctx.region, s.stackId);
+    } else if (c.type === "CREATE") {
       engine.setStatus(t, s, "CREATE_IN_PROGRESS", "User Initiated");
       engine.create(ctx.account, ctx.region, s.stackId);
     } else {

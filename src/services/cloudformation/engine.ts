@@ -18,6 +18,7 @@ import { validateProperties } from "./types.js";
 import { eventKey, nextEventSeq, propertiesJson } from "./events.js";
 import { CANCELLED, guardCreate, requested, TIMED_OUT } from "./timeout.js";
 import { finishRollback, finishUpdate, rollbackUpdate, runUpdate } from "./update.js";
+import { importResource, rollbackImport, runImport } from "./import.js";
 
 export type Tables = ReturnType<typeof cfnState.at>;
 
@@ -79,6 +80,9 @@ export class Engine {
           this.start(account, region, s.stackId, () => rollbackUpdate(this, tables, s, "Stratus stopped while the stack was being updated."));
         } else if (s.status === "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS") this.start(account, region, s.stackId, () => finishUpdate(this, tables, s));
         else if (s.status === "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS") this.start(account, region, s.stackId, () => finishRollback(this, tables, s));
+        else if (s.status === "IMPORT_IN_PROGRESS" || s.status === "IMPORT_ROLLBACK_IN_PROGRESS") {
+          this.start(account, region, s.stackId, () => rollbackImport(this, tables, s, "Stratus stopped while resources were being imported."));
+        }
       }
     }
   }
@@ -106,6 +110,11 @@ export class Engine {
     this.start(account, region, stackId, (t, s) => this.deleteResources(t, s));
   }
 
+  /** An IMPORT change set's execution (import.ts). */
+  importResources(account: string, region: string, stackId: string): void {
+    this.start(account, region, stackId, (t, s) => runImport(this, t, s));
+  }
+
   /** RollbackStack: a failed create (CREATE_FAILED) is rolled back, a failed update (UPDATE_FAILED) too. */
   rollbackStack(account: string, region: string, stackId: string): void {
     this.start(account, region, stackId, (t, s) =>
@@ -124,6 +133,8 @@ export class Engine {
    * back (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
    */
   keeps(s: StackRec, rec: ResourceRec, creationRolledBack: boolean): boolean {
+    // An imported resource was not created by the operation rolling back: it stays (import.ts).
+    if (creationRolledBack && rec.imported) return true;
     if (rec.deletionPolicy === "Retain") return !(creationRolledBack && s.retainExceptOnCreate);
     return rec.deletionPolicy === "RetainExceptOnCreate" && !creationRolledBack;
   }
@@ -267,6 +278,9 @@ export class Engine {
   }
 
   async createResource(t: Tables, s: StackRec, template: Template, id: string, ctx: ReturnType<ServiceHost["context"]>, signal?: AbortSignal): Promise<void> {
+    // A resource the operation imports instead (ImportExistingResources): import.ts.
+    const importing = s.importing?.find((i) => i.logicalId === id);
+    if (importing) return importResource(this, t, s, template, id, importing.physicalId, ctx);
     const decl = template.Resources[id];
     const key = `${s.stackId}\u0000${id}`;
     const rec: ResourceRec = {

@@ -213,6 +213,7 @@ export const stacks = {
       disableRollback: input.DisableRollback ?? false,
       retainExceptOnCreate: input.RetainExceptOnCreate,
       clientRequestToken: input.ClientRequestToken,
+      importing: undefined,
     });
     t.stacks.put(s.stackId, s);
     const e = engine(ctx);

@@ -22,7 +22,12 @@ export type StackStatus =
   | "UPDATE_ROLLBACK_IN_PROGRESS"
   | "UPDATE_ROLLBACK_FAILED"
   | "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
-  | "UPDATE_ROLLBACK_COMPLETE";
+  | "UPDATE_ROLLBACK_COMPLETE"
+  | "IMPORT_IN_PROGRESS"
+  | "IMPORT_COMPLETE"
+  | "IMPORT_ROLLBACK_IN_PROGRESS"
+  | "IMPORT_ROLLBACK_FAILED"
+  | "IMPORT_ROLLBACK_COMPLETE";
 
 export type ResourceStatus =
   | "CREATE_IN_PROGRESS"
@@ -34,7 +39,17 @@ export type ResourceStatus =
   | "DELETE_SKIPPED"
   | "UPDATE_IN_PROGRESS"
   | "UPDATE_COMPLETE"
-  | "UPDATE_FAILED";
+  | "UPDATE_FAILED"
+  | "IMPORT_IN_PROGRESS"
+  | "IMPORT_COMPLETE"
+  | "IMPORT_FAILED";
+
+/** A resource an operation imports (import.ts) rather than creates: its logical id, type and physical id. */
+export interface ImportRec {
+  logicalId: string;
+  type: string;
+  physicalId: string;
+}
 
 export interface StackRec {
   stackId: string;
@@ -80,6 +95,8 @@ export interface StackRec {
   retainExceptOnCreate?: boolean;
   /** Resources the current DeleteStack keeps (RetainResources). */
   retain?: string[];
+  /** The resources the running operation imports instead of creating (an IMPORT change set, ImportExistingResources). */
+  importing?: ImportRec[];
   /** During an update: the template and parameters to restore if it rolls back. */
   previous?: {
     templateBody: string;
@@ -109,6 +126,8 @@ export interface ResourceRec {
   attributeError?: string;
   deletionPolicy?: string;
   updateReplacePolicy?: string;
+  /** Imported, not created by the stack: the rollback of the operation that imported it never deletes it. */
+  imported?: boolean;
   /**
    * What the current update did to it, until the update completes or rolls back: created it, updated it in
    * place or replaced it (`previous` holds what to restore or clean up), or it is to be removed.
@@ -138,7 +157,7 @@ export interface ChangeSetRec {
   name: string;
   stackId: string;
   stackName: string;
-  type: "CREATE" | "UPDATE";
+  type: "CREATE" | "UPDATE" | "IMPORT";
   status: "CREATE_COMPLETE" | "FAILED";
   executionStatus: "AVAILABLE" | "UNAVAILABLE";
   statusReason?: string;
@@ -152,6 +171,9 @@ export interface ChangeSetRec {
   notificationArns: string[];
   roleArn?: string;
   changes: ResourceChange[];
+  /** The resources its execution imports (an IMPORT change set's ResourcesToImport, or ImportExistingResources' finds). */
+  imports?: ImportRec[];
+  importExistingResources?: boolean;
 }
 
 /** A stack operation's ClientRequestToken: the operation, a fingerprint of its input, what it answered. */

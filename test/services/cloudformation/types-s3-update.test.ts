@@ -36,6 +36,7 @@ import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
+import { userTags } from "../../helpers/cloudformation.js";
 
 let s: TestServer;
 let cfn: CloudFormationClient;
@@ -229,7 +230,7 @@ test("AWS::S3::Bucket in place: every configuration made at create, changed by U
   const out = await outputs("bucket-life");
   const B = { Bucket: out.Bucket };
 
-  assert.deepEqual((await s3.send(new GetBucketTaggingCommand(B))).TagSet, [{ Key: "a", Value: "1" }]);
+  assert.deepEqual(userTags((await s3.send(new GetBucketTaggingCommand(B))).TagSet), [{ Key: "a", Value: "1" }]);
   assert.equal((await s3.send(new GetBucketVersioningCommand(B))).Status, "Enabled");
   assert.equal((await s3.send(new GetBucketOwnershipControlsCommand(B))).OwnershipControls?.Rules?.[0]?.ObjectOwnership, "BucketOwnerEnforced");
   assert.equal((await s3.send(new GetPublicAccessBlockCommand(B))).PublicAccessBlockConfiguration?.BlockPublicPolicy, true);
@@ -247,7 +248,7 @@ test("AWS::S3::Bucket in place: every configuration made at create, changed by U
   await cfn.send(new UpdateStackCommand({ StackName: "bucket-life", TemplateBody: V2, Parameters: params() }));
   await waitUntilStackUpdateComplete(waiter(), { StackName: "bucket-life" }).catch(async (e) => assert.fail(`${await failures("bucket-life")} ${e}`));
   assert.equal((await outputs("bucket-life")).Bucket, out.Bucket);
-  assert.deepEqual((await s3.send(new GetBucketTaggingCommand(B))).TagSet, [{ Key: "b", Value: "2" }]);
+  assert.deepEqual(userTags((await s3.send(new GetBucketTaggingCommand(B))).TagSet), [{ Key: "b", Value: "2" }]);
   assert.equal((await s3.send(new GetBucketVersioningCommand(B))).Status, "Suspended");
   const enc = (await s3.send(new GetBucketEncryptionCommand(B))).ServerSideEncryptionConfiguration?.Rules?.[0];
   assert.deepEqual(
@@ -312,7 +313,8 @@ test("AWS::S3::Bucket in place: every configuration made at create, changed by U
   // The configurations dropped from the template are removed from the bucket.
   await cfn.send(new UpdateStackCommand({ StackName: "bucket-life", TemplateBody: V3, Parameters: params() }));
   await waitUntilStackUpdateComplete(waiter(), { StackName: "bucket-life" }).catch(async (e) => assert.fail(`${await failures("bucket-life")} ${e}`));
-  await assert.rejects(s3.send(new GetBucketTaggingCommand(B)), { name: "NoSuchTagSet" });
+  // The template's tags are gone; CloudFormation's own stay.
+  assert.deepEqual(userTags((await s3.send(new GetBucketTaggingCommand(B))).TagSet), []);
   await assert.rejects(s3.send(new GetBucketCorsCommand(B)), { name: "NoSuchCORSConfiguration" });
   await assert.rejects(s3.send(new GetBucketLifecycleConfigurationCommand(B)), { name: "NoSuchLifecycleConfiguration" });
   await assert.rejects(s3.send(new GetBucketWebsiteCommand(B)), { name: "NoSuchWebsiteConfiguration" });
