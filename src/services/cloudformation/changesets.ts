@@ -13,7 +13,7 @@ import { changeSetImports } from "./import.js";
 import { runTemplate, templateOf } from "./source.js";
 import { checkCapabilities, parametersOut, UPDATABLE } from "./stacks.js";
 import { preflight } from "./preflight.js";
-import { cfnState, type ChangeSetRec, type StackRec } from "./state.js";
+import { cfnState, stableState, type ChangeSetRec, type StackRec } from "./state.js";
 import { resolveParameters, type Template } from "./template/index.js";
 import { TransformFailure } from "./transforms/index.js";
 import { remember, retried } from "./tokens.js";
@@ -219,15 +219,7 @@ export const changeSets = {
     }
     const template = runTemplate(c);
     const engine = ctx.instance<Engine>();
-    if (c.type !== "CREATE")
-      s.previous = {
-        templateBody: s.templateBody,
-        processedBody: s.processedBody,
-        parameters: s.parameters,
-        outputs: s.outputs,
-        description: s.description,
-        tags: s.tags,
-      };
+    if (c.type !== "CREATE") s.previous = stableState(s);
     Object.assign(s, {
       templateBody: c.templateBody,
       processedBody: c.processedBody,

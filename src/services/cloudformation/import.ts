@@ -12,7 +12,7 @@ import type { ServiceHost } from "../../core/service.js";
 import type { ResourceChange, ResourceToImport } from "./api.generated.js";
 import { type Engine, handlerFailure, type Tables } from "./engine.js";
 import { runTemplate } from "./source.js";
-import type { ImportRec, ResourceRec, StackRec } from "./state.js";
+import { type ImportRec, type ResourceRec, restoreStable, type StackRec } from "./state.js";
 import { evaluate, type Template, waves } from "./template/index.js";
 import { readOnlyProperties, typeSchema, validateProperties } from "./types.js";
 
@@ -283,16 +283,7 @@ export async function rollbackImport(engine: Engine, t: Tables, s: StackRec, rea
     t.resources.delete(key);
     engine.event(t, s, { logicalId: i.logicalId, physicalId: i.physicalId, type: i.type, status: "IMPORT_ROLLBACK_COMPLETE" });
   }
-  if (s.previous) {
-    Object.assign(s, {
-      templateBody: s.previous.templateBody,
-      processedBody: s.previous.processedBody,
-      parameters: s.previous.parameters,
-      outputs: s.previous.outputs,
-      description: s.previous.description,
-      imports: s.previous.imports,
-    });
-  }
+  restoreStable(s);
   Object.assign(s, { importing: undefined, previous: undefined });
   engine.setStatus(t, s, "IMPORT_ROLLBACK_COMPLETE");
 }

@@ -10,7 +10,7 @@ import type { CloudformationApi, CreateStackInput, Parameter, Stack, StackEvent,
 import { AlreadyExistsException, InsufficientCapabilitiesException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { preflight } from "./preflight.js";
-import { cfnState, type ResourceRec, type StackRec } from "./state.js";
+import { cfnState, stableState, type ResourceRec, type StackRec } from "./state.js";
 import { findStackSet } from "./stackset-state.js";
 import { stackPolicyOf } from "./policy.js";
 import { runTemplate, templateOf } from "./source.js";
@@ -189,14 +189,7 @@ export const stacks = {
     if (same) throw validation("No updates are to be performed.");
     // The last stable state, which a rollback restores: an update resuming a failed one keeps that one's.
     if (!resuming || !s.previous) {
-      s.previous = {
-        templateBody: s.templateBody,
-        processedBody: s.processedBody,
-        parameters: s.parameters,
-        outputs: s.outputs,
-        description: s.description,
-        tags: s.tags,
-      };
+      s.previous = stableState(s);
     }
     Object.assign(s, {
       templateBody: body,

@@ -109,6 +109,31 @@ export interface StackRec {
   };
 }
 
+/** The stack's state as it stands, kept as the last stable state an update's rollback restores. */
+export const stableState = (s: StackRec): NonNullable<StackRec["previous"]> => ({
+  templateBody: s.templateBody,
+  processedBody: s.processedBody,
+  parameters: s.parameters,
+  outputs: s.outputs,
+  description: s.description,
+  tags: s.tags,
+});
+
+/** Puts a rolled-back update's last stable state back on the stack record (the caller writes it). */
+export function restoreStable(s: StackRec): void {
+  if (!s.previous) return;
+  const p = s.previous;
+  Object.assign(s, {
+    templateBody: p.templateBody,
+    processedBody: p.processedBody,
+    parameters: p.parameters,
+    outputs: p.outputs,
+    description: p.description,
+    imports: p.imports,
+    tags: p.tags ?? s.tags,
+  });
+}
+
 export interface ResourceRec {
   logicalId: string;
   type: string;

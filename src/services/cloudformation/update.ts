@@ -6,7 +6,7 @@ import type { ServiceHost } from "../../core/service.js";
 import type { ResourceChange, ResourceChangeDetail } from "./api.generated.js";
 import { resolveDynamic, sameDynamic } from "./dynamic.js";
 import { type Engine, generatedName, handlerFailure, type Tables } from "./engine.js";
-import type { ResourceRec, StackRec } from "./state.js";
+import { type ResourceRec, restoreStable, type StackRec } from "./state.js";
 import { runTemplate } from "./source.js";
 import { policyDenies } from "./policy.js";
 import { type EvalContext, evaluate, type Template, waves } from "./template/index.js";
@@ -363,17 +363,7 @@ export async function rollbackUpdate(engine: Engine, t: Tables, s: StackRec, rea
       engine.event(t, s, { logicalId: rec.logicalId, physicalId: rec.previous.physicalId, type: rec.type, status: "UPDATE_FAILED", reason: why });
     }
   }
-  if (s.previous) {
-    Object.assign(s, {
-      templateBody: s.previous.templateBody,
-      processedBody: s.previous.processedBody,
-      parameters: s.previous.parameters,
-      outputs: s.previous.outputs,
-      description: s.previous.description,
-      imports: s.previous.imports,
-      tags: s.previous.tags ?? s.tags,
-    });
-  }
+  restoreStable(s);
   if (!ok) return engine.setStatus(t, s, "UPDATE_ROLLBACK_FAILED", "The following resource(s) failed to roll back: see the stack's events.");
   engine.setStatus(t, s, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS");
   await finishRollback(engine, t, s);
@@ -383,7 +373,10 @@ export async function rollbackUpdate(engine: Engine, t: Tables, s: StackRec, rea
 export async function finishRollback(engine: Engine, t: Tables, s: StackRec): Promise<void> {
   const ctx = engine.host.context("cloudformation", "UpdateStack", engine.who(s));
   for (const { key, value: rec } of t.resources.list({ prefix: `${s.stackId}\u0000` }).reverse()) {
-    if (rec.pending === "created") {
+    // A resource the update was still creating when the server was killed has no mark yet: the last stable state
+    // has none that is not complete, so it is this update's too.
+    const interrupted = !rec.pending && !rec.previous && (rec.status === "CREATE_IN_PROGRESS" || rec.status === "CREATE_FAILED");
+    if (rec.pending === "created" || interrupted) {
       // The rollback of the operation that created it: RetainExceptOnCreate deletes it, Retain keeps it.
       if (rec.physicalId && engine.keeps(s, rec, true))
         engine.event(t, s, { logicalId: rec.logicalId, physicalId: rec.physicalId, type: rec.type, status: "DELETE_SKIPPED" });
