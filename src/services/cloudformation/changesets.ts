@@ -127,7 +127,15 @@ export const changeSets = {
     // IncludeNestedStacks: a change set on each nested stack the update modifies (nested-changesets.ts).
     const nested: NestedPlan =
       input.IncludeNestedStacks && template && !transformFailed && !planned.failure
-        ? await nestedChangeSets(ctx, engine, t, { proposed, template, changes, name, self: changeSetId, root: changeSetId })
+        ? await nestedChangeSets(ctx, engine, t, {
+            proposed,
+            template,
+            changes,
+            name,
+            self: changeSetId,
+            root: changeSetId,
+            capabilities: input.Capabilities ?? [],
+          })
         : { records: [] };
     if (nested.failure) planned.failure = nested.failure;
     t.changeSets.put(changeSetId, {

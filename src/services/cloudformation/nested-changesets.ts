@@ -10,6 +10,7 @@ import type { ResourceChange } from "./api.generated.js";
 import type { Engine, Tables } from "./engine.js";
 import { planChanges } from "./update.js";
 import { templateOf } from "./source.js";
+import { checkCapabilities } from "./stacks.js";
 import type { ChangeSetRec, StackRec } from "./state.js";
 import { evaluate, resolveParameters, type Template } from "./template/index.js";
 
@@ -33,7 +34,7 @@ export async function nestedChangeSets(
   ctx: HandlerContext,
   engine: Engine,
   t: Tables,
-  at: { proposed: StackRec; template: Template; changes: ResourceChange[]; name: string; self: string; root: string },
+  at: { proposed: StackRec; template: Template; changes: ResourceChange[]; name: string; self: string; root: string; capabilities: string[] },
 ): Promise<NestedPlan> {
   const out: NestedPlan = { records: [] };
   const env = engine.env(t, at.proposed, at.template);
@@ -76,7 +77,7 @@ export async function nestedChangeSets(
       templateBody: child.templateBody,
       processedBody: child.processedBody,
       parameters: child.parameters,
-      capabilities: at.proposed.capabilities,
+      capabilities: at.capabilities,
       tags: child.tags,
       notificationArns: child.notificationArns,
       changes: [],
@@ -89,6 +90,8 @@ export async function nestedChangeSets(
       const source = await templateOf({ TemplateURL: url, Parameters: parameters.filter((p) => p.ParameterValue !== undefined) }, ctx);
       const template = source.template;
       if (!template) throw new Error(`Template of nested stack ${change.LogicalResourceId} could not be read`); // unverified wording
+      // The root's capabilities are the tree's (nested.ts passes the parent's to each child).
+      checkCapabilities(template, at.capabilities);
       const previousValues = Object.fromEntries(Object.entries(child.parameters).map(([k, p]) => [k, p.value]));
       const resolved = await resolveParameters(template, parameters, previousValues, {
         resolveSsm: async (n) => (await ctx.client("ssm").getParameter({ Name: n })).Parameter?.Value ?? "",
@@ -96,7 +99,7 @@ export async function nestedChangeSets(
       const proposed: StackRec = { ...child, templateBody: source.body, processedBody: source.processedBody, parameters: resolved };
       const changes = planChanges(engine, t, proposed);
       Object.assign(base, { templateBody: source.body, processedBody: source.processedBody, parameters: resolved, changes });
-      const deeper = await nestedChangeSets(ctx, engine, t, { proposed, template, changes, name: at.name, self: changeSetId, root: at.root });
+      const deeper = await nestedChangeSets(ctx, engine, t, { ...at, proposed, template, changes, self: changeSetId });
       out.records.push(base, ...deeper.records);
       if (deeper.failure) Object.assign(base, { status: "FAILED", executionStatus: "UNAVAILABLE", statusReason: deeper.failure });
     } catch (e) {

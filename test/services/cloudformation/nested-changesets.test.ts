@@ -3,7 +3,8 @@
 // the child's own changes against its new template and the parameter the parent would pass), listed on the child;
 // the root's nested stack changes carry the child change sets' ids; a nested change set can be neither executed nor
 // deleted on its own; executing the root updates the children; deleting the root removes the children's; an
-// unreadable child template fails the child change set with a reason, and the root with it.
+// unreadable child template, or one needing a capability the root was not given, fails the child change set with a
+// reason, and the root with it.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -174,6 +175,17 @@ test("a child's unreadable template fails its change set with a reason, and the 
   // Its sibling's status follows the root's.
   assert.equal((await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: ids.A! }))).Status, "FAILED");
   await assert.rejects(cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: rootId! })), (e: Error) => e.name === "InvalidChangeSetStatusException");
+});
+
+test("a child's new template that needs a capability the root change set lacks fails its change set", async () => {
+  await tree("nci");
+  const role = { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [] } } };
+  await put("nci-b.json", { ...child("ncib"), Resources: { ...child("ncib").Resources, R: role } });
+  const { Id: rootId } = await rootChangeSet("nci", "review", "v1");
+  const root = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: rootId! }));
+  assert.equal(root.Status, "FAILED");
+  const childB = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: nestedIds(root).B! }));
+  assert.equal(childB.StatusReason, "Requires capabilities : [CAPABILITY_IAM]");
 });
 
 const clis = awsClis();
