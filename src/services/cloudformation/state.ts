@@ -199,6 +199,10 @@ export interface ChangeSetRec {
   /** The resources its execution imports (an IMPORT change set's ResourcesToImport, or ImportExistingResources' finds). */
   imports?: ImportRec[];
   importExistingResources?: boolean;
+  /** IncludeNestedStacks (nested-changesets.ts): a nested change set's parent and root change set ids. */
+  includeNestedStacks?: boolean;
+  parentChangeSetId?: string;
+  rootChangeSetId?: string;
 }
 
 /** A stack operation's ClientRequestToken: the operation, a fingerprint of its input, what it answered. */
