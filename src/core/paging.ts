@@ -13,9 +13,28 @@ interface TokenBody<P> {
   f?: string;
 }
 
-/** A short fingerprint of whatever the results depend on (account, region, filters), for `bind`. */
+/** JSON's value with every object's keys sorted, so the same input in another key order has the same text. */
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(canonical)
+    : v && typeof v === "object" && !(v instanceof Date)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+
+/**
+ * A short fingerprint of whatever the results depend on (account, region, filters), for `bind`; also what an
+ * idempotency token is checked against (the same request, key order aside).
+ */
 export function fingerprint(parts: unknown[]): string {
-  return nodeCrypto().createHash("sha256").update(JSON.stringify(parts)).digest("base64url").slice(0, 16);
+  return nodeCrypto()
+    .createHash("sha256")
+    .update(JSON.stringify(canonical(parts)))
+    .digest("base64url")
+    .slice(0, 16);
 }
 
 export function encodePageToken<P>(operation: string, position: P, bind?: string): string {

@@ -124,14 +124,17 @@ export class Worker {
         host: r.host,
         invokedBy: "cloudcontrol",
       });
+      // A CancelResourceRequest made meanwhile is in the stored record, not in this copy: read again at the end.
+      const cancelled = () => r.cancelled || tables.requests.get(token)?.cancelled === true;
       try {
         const out = await this.perform(ctx, r);
-        Object.assign(r, out, { status: r.cancelled ? "CANCEL_COMPLETE" : "SUCCESS" });
+        Object.assign(r, out, { status: cancelled() ? "CANCEL_COMPLETE" : "SUCCESS" });
       } catch (e) {
         if (!(e instanceof HandlerError)) this.host.logger.error(`cloudcontrol: ${r.operation} ${r.typeName} failed`, e);
         const err = handlerErrorOf(e, r.typeName);
-        Object.assign(r, { status: r.cancelled ? "CANCEL_COMPLETE" : "FAILED", errorCode: err.code, statusMessage: err.message });
+        Object.assign(r, { status: cancelled() ? "CANCEL_COMPLETE" : "FAILED", errorCode: err.code, statusMessage: err.message });
       }
+      if (cancelled()) r.cancelled = true;
       r.eventTime = this.host.clock.now();
       tables.requests.put(token, r);
     })().finally(() => this.running.delete(run));

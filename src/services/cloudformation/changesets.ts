@@ -12,9 +12,9 @@ import { planChanges } from "./update.js";
 import { changeSetImports } from "./import.js";
 import { runTemplate, templateOf } from "./source.js";
 import { checkCapabilities, parametersOut, UPDATABLE } from "./stacks.js";
-import { preflight } from "./preflight.js";
+import { prepareParameters } from "./preflight.js";
 import { cfnState, stableState, type ChangeSetRec, type StackRec } from "./state.js";
-import { resolveParameters, type Template } from "./template/index.js";
+import type { Template } from "./template/index.js";
 import { TransformFailure } from "./transforms/index.js";
 import { remember, retried } from "./tokens.js";
 import { pageByKey } from "../../core/paging.js";
@@ -69,13 +69,7 @@ export const changeSets = {
     });
     const { body, template, processedBody } = source;
     if (template) checkCapabilities(template, input.Capabilities);
-    const previousValues = Object.fromEntries(Object.entries(s?.parameters ?? {}).map(([k, p]) => [k, p.value]));
-    const parameters = template
-      ? await resolveParameters(template, input.Parameters, previousValues, {
-          resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
-        })
-      : {};
-    if (template) await preflight(template, parameters, ctx, input.StackName);
+    const parameters = template ? await prepareParameters(template, input.Parameters, s?.parameters, ctx, input.StackName) : {};
     const engine = ctx.instance<Engine>();
     const isNew = !s;
     if (!s) {
@@ -274,9 +268,12 @@ export const changeSets = {
     t.stacks.put(s.stackId, s);
     // "CloudFormation retains all change sets until you update the stack" (AWS CloudFormation User Guide, "Delete a
     // change set"): executing one removes the stack's change sets, this one included.
-    for (const { value: other } of t.changeSets.list()) if (other.stackId === s.stackId) t.changeSets.delete(other.changeSetId);
-    // Its nested change sets go with it: the children are updated as the parent's update runs them.
-    for (const d of descendants(t, c.changeSetId)) t.changeSets.delete(d.changeSetId);
+    // Each one's nested change sets go with it (this one's children are updated as the parent's update runs them).
+    for (const { value: other } of t.changeSets.list()) {
+      if (other.stackId !== s.stackId) continue;
+      for (const d of descendants(t, other.changeSetId)) t.changeSets.delete(d.changeSetId);
+      t.changeSets.delete(other.changeSetId);
+    }
     ctx.startAtBoot();
     if (c.type === "IMPORT") {
       engine.setStatus(t, s, "IMPORT_IN_PROGRESS", "User Initiated");

@@ -4,6 +4,7 @@
 // parent's ResourceChange carries the child change set's id; a child's ParentChangeSetId / RootChangeSetId name its
 // place in the hierarchy. Only the root is executed or deleted: executing it updates the tree as UpdateStack does.
 import type { HandlerContext } from "../../core/context.js";
+import { prepareParameters } from "./preflight.js";
 import { uuid4 } from "../../core/ids.js";
 import { regionalArn } from "../../core/arn.js";
 import type { ResourceChange } from "./api.generated.js";
@@ -12,7 +13,7 @@ import { planChanges } from "./update.js";
 import { templateOf } from "./source.js";
 import { checkCapabilities } from "./stacks.js";
 import type { ChangeSetRec, StackRec } from "./state.js";
-import { evaluate, resolveParameters, type Template } from "./template/index.js";
+import { evaluate, type Template } from "./template/index.js";
 
 const NESTED_STACK = "AWS::CloudFormation::Stack";
 
@@ -92,10 +93,7 @@ export async function nestedChangeSets(
       if (!template) throw new Error(`Template of nested stack ${change.LogicalResourceId} could not be read`); // unverified wording
       // The root's capabilities are the tree's (nested.ts passes the parent's to each child).
       checkCapabilities(template, at.capabilities);
-      const previousValues = Object.fromEntries(Object.entries(child.parameters).map(([k, p]) => [k, p.value]));
-      const resolved = await resolveParameters(template, parameters, previousValues, {
-        resolveSsm: async (n) => (await ctx.client("ssm").getParameter({ Name: n })).Parameter?.Value ?? "",
-      });
+      const resolved = await prepareParameters(template, parameters, child.parameters, ctx, child.stackName);
       const proposed: StackRec = { ...child, templateBody: source.body, processedBody: source.processedBody, parameters: resolved };
       const changes = planChanges(engine, t, proposed);
       Object.assign(base, { templateBody: source.body, processedBody: source.processedBody, parameters: resolved, changes });

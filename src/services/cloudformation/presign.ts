@@ -7,6 +7,7 @@
 // Stratus's own endpoint under /_stratus/cloudformation/, signed with an HMAC-SHA256 key kept per data dir.
 // The records behind them: custom resource requests awaiting their response, and the signals a handle received.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { amzDate } from "../../core/auth/sigv4-verify.js";
 import type { StateHolder } from "../../core/state.js";
 import { defineState, global, regional } from "../../core/state.js";
 
@@ -67,11 +68,6 @@ const hmac = (holder: StateHolder, text: string) => createHmac("sha256", key(hol
 const sameBytes = (a: Buffer, b: Buffer) => a.length === b.length && timingSafeEqual(a, b);
 /** An ARN in a URL path as AWS writes it: percent-escaped, its slashes kept. */
 const escapeArn = (arn: string) => encodeURIComponent(arn).replace(/%2F/g, "/");
-const amzDate = (ms: number) =>
-  new Date(ms)
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d{3}/, "");
 const fromAmzDate = (s: string) =>
   /^\d{8}T\d{6}Z$/.test(s) ? Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13), +s.slice(13, 15)) : Number.NaN;
 

@@ -7,7 +7,7 @@ import type { CloudformationApi, TypeSummary } from "./api.generated.js";
 import { TypeNotFoundException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { templateOf } from "./source.js";
-import { resolveParameters } from "./template/index.js";
+import { prepareParameters } from "./preflight.js";
 import { type CfnProperty, typeExists, typeSchema } from "./types.js";
 
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
@@ -131,12 +131,7 @@ export const registryTypes = {
   async estimateTemplateCost(input, ctx) {
     // The template and its parameters answer AWS's errors first; a valid one cannot be priced here.
     const { template } = await templateOf(input, ctx);
-    await resolveParameters(
-      template,
-      input.Parameters,
-      {},
-      { resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "" },
-    );
+    await prepareParameters(template, input.Parameters, undefined, ctx, "");
     throw validation("EstimateTemplateCost is not supported by Stratus: estimates come from AWS's Pricing Calculator, which a local cloud does not have.");
   },
 } satisfies Partial<CloudformationApi>;

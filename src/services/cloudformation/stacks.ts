@@ -9,12 +9,12 @@ import { fingerprint, pageByKey } from "../../core/paging.js";
 import type { CloudformationApi, CreateStackInput, Parameter, Stack, StackEvent, StackResource, StackStatus } from "./api.generated.js";
 import { AlreadyExistsException, InsufficientCapabilitiesException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
-import { preflight } from "./preflight.js";
+import { prepareParameters } from "./preflight.js";
 import { cfnState, stableState, type ResourceRec, type StackRec } from "./state.js";
 import { findStackSet } from "./stackset-state.js";
 import { stackPolicyOf } from "./policy.js";
 import { runTemplate, templateOf } from "./source.js";
-import { parseTemplate, resolveParameters, type Template } from "./template/index.js";
+import { parseTemplate, type Template } from "./template/index.js";
 import { declaredTransforms } from "./transforms/index.js";
 import { eventsPage } from "./events.js";
 import { deadlineOf } from "./timeout.js";
@@ -103,16 +103,7 @@ export const stacks = {
     const { body, template, processedBody } = await templateOf(input, ctx, { requireCapabilities: input.Capabilities ?? [] });
     checkCapabilities(template, input.Capabilities);
     const stackPolicy = stackPolicyOf(input.StackPolicyBody, input.StackPolicyURL, template);
-    // AWS::SSM::Parameter::Value<…> parameters read Parameter Store, as the caller.
-    const parameters = await resolveParameters(
-      template,
-      input.Parameters,
-      {},
-      {
-        resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
-      },
-    );
-    await preflight(template, parameters, ctx, input.StackName);
+    const parameters = await prepareParameters(template, input.Parameters, undefined, ctx, input.StackName);
     if (t.names.has(input.StackName)) throw new AlreadyExistsException(`Stack [${input.StackName}] already exists`);
     const stackId = regionalArn(ctx, "cloudformation", `stack/${input.StackName}/${uuid4()}`);
     const s: StackRec = {
@@ -172,11 +163,7 @@ export const stacks = {
     // stack's from now on (for later updates).
     const during = stackPolicyOf(input.StackPolicyDuringUpdateBody, input.StackPolicyDuringUpdateURL, template, "StackPolicyDuringUpdate");
     const stackPolicy = stackPolicyOf(input.StackPolicyBody, input.StackPolicyURL, template);
-    const previousValues = Object.fromEntries(Object.entries(s.parameters).map(([k, p]) => [k, p.value]));
-    const parameters = await resolveParameters(template, input.Parameters, previousValues, {
-      resolveSsm: async (name) => (await ctx.client("ssm").getParameter({ Name: name })).Parameter?.Value ?? "",
-    });
-    await preflight(template, parameters, ctx, input.StackName);
+    const parameters = await prepareParameters(template, input.Parameters, s.parameters, ctx, input.StackName);
     const tags = (input.Tags ?? s.tags) as StackRec["tags"];
     const same =
       !resuming &&

@@ -691,7 +691,7 @@ export const stackSets = {
       throw validation("You cannot specify both usePreviousTemplate and Template Body/Template URL"); // unverified wording
     }
     // A template is needed, as for UpdateStack: the previous one, or a new body or URL (templateOf's error otherwise).
-    const { body, template } = input.UsePreviousTemplate ? { body: set.templateBody, template: parseTemplate(set.templateBody) } : await templateOf(input, ctx);
+    const { body, template } = await templateOf(input, ctx, { previousBody: input.UsePreviousTemplate ? set.templateBody : undefined });
     const capabilities = input.Capabilities ?? set.capabilities;
     checkCapabilities(template, capabilities);
     let parameters = set.parameters;

@@ -8,29 +8,17 @@
 // (AlreadyExists, "No updates are to be performed."). The token reused for another request on that stack is
 // TokenAlreadyExistsException, the error AWS's model lists for these operations ("A client request token already
 // exists.").
-import { createHash } from "node:crypto";
+import { fingerprint } from "../../core/paging.js";
 import type { HandlerContext } from "../../core/context.js";
 import { TokenAlreadyExistsException } from "./api.generated.js";
 import { cfnState } from "./state.js";
 
 type Input = { ClientRequestToken?: string };
 
-/** A canonical fingerprint of a request's input (key order aside), its token left out. */
-function fingerprint(operation: string, input: Input): string {
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canon)
-      : v && typeof v === "object" && !(v instanceof Date)
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
-          )
-        : v;
+/** A fingerprint of a request's input (key order aside), its token left out. */
+function inputPrint(operation: string, input: Input): string {
   const { ClientRequestToken: _token, ...rest } = input as Record<string, unknown>;
-  return createHash("sha256")
-    .update(JSON.stringify([operation, canon(rest)]))
-    .digest("base64url");
+  return fingerprint([operation, rest]);
 }
 
 const keyOf = (stack: string, token: string) => `${stack}\u0000${token}`;
@@ -51,7 +39,7 @@ export function retried<A>(ctx: HandlerContext, operation: string, stack: string
     t.requestTokens.delete(keyOf(stack, token));
     return undefined;
   }
-  if (rec.operation === operation && rec.fingerprint === fingerprint(operation, input)) return rec.answer as A;
+  if (rec.operation === operation && rec.fingerprint === inputPrint(operation, input)) return rec.answer as A;
   // The API reference's description of the error; unverified as the message AWS answers.
   throw new TokenAlreadyExistsException("A client request token already exists.");
 }
@@ -62,7 +50,7 @@ export function remember<A extends object>(ctx: HandlerContext, operation: strin
   if (token) {
     cfnState.of(ctx).requestTokens.put(keyOf(stack, token), {
       operation,
-      fingerprint: fingerprint(operation, input),
+      fingerprint: inputPrint(operation, input),
       answer: answer as Record<string, unknown>,
       timestamp: ctx.now(),
     });
