@@ -3,6 +3,8 @@
 // operations (`ctx.client(...)`), never its tables, and declares them in its registry entry (`resources`), so the
 // engine loads a service's providers only when a template uses one of its types.
 import type { HandlerContext } from "./context.js";
+import type { ServiceError } from "./errors.js";
+import { uuid4 } from "./ids.js";
 
 /** One resource operation as a provider sees it: the resolved properties, in the stack's account and region. */
 export interface ResourceRequest {
@@ -97,4 +99,29 @@ export class ResourceFailure extends Error {
   ) {
     super(message);
   }
+}
+
+/** The resource handlers' error codes (CloudFormation's stack events and Cloud Control's progress events). */
+export type HandlerErrorCode = "AlreadyExists" | "NotFound" | "Throttling" | "ServiceLimitExceeded" | "InvalidRequest" | "GeneralServiceException";
+
+/** A service error's HandlerErrorCode, as a resource handler reports it. */
+export function handlerErrorCode(e: ServiceError): HandlerErrorCode {
+  if (/AlreadyExists|ResourceExists/i.test(e.code)) return "AlreadyExists";
+  if (/NotFound|NonExistent|DoesNotExist|NoSuch/i.test(e.code)) return "NotFound";
+  if (/Throttl/i.test(e.code)) return "Throttling";
+  if (/LimitExceeded/i.test(e.code)) return "ServiceLimitExceeded";
+  return e.status < 500 ? "InvalidRequest" : "GeneralServiceException";
+}
+
+/** A service error as a resource handler words it: the message as AWS's SDKs word a service exception. */
+export const handlerMessage = (e: ServiceError, type: string): string =>
+  `${e.message} (Service: ${type.split("::")[1] ?? "Unknown"}, Status Code: ${e.status}, Request ID: ${uuid4()})`;
+
+const RANDOM_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/** Twelve random capitals and digits: the suffix of a name CloudFormation or Cloud Control makes up. */
+export function randomSuffix(): string {
+  let random = "";
+  for (let i = 0; i < 12; i++) random += RANDOM_CHARS[Math.floor(Math.random() * RANDOM_CHARS.length)];
+  return random;
 }

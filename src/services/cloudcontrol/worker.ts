@@ -3,9 +3,8 @@
 // before the next, so GetResourceRequestStatus sees SUCCESS or FAILED with AWS's HandlerErrorCode; a request a
 // stopped server left running is failed when the service starts again (its work may have been half done).
 import { isServiceError } from "../../core/errors.js";
-import { uuid4 } from "../../core/ids.js";
 import { applyPatch, JsonPatchError } from "../../core/json-patch.js";
-import type { ResourceProvider } from "../../core/resources.js";
+import { handlerErrorCode, handlerMessage, randomSuffix, type ResourceProvider } from "../../core/resources.js";
 import type { HandlerContext } from "../../core/context.js";
 import type { ServiceHost } from "../../core/service.js";
 import { readOnlyProperties, replacementProperties, typeExists, typeSchema, validateProperties } from "../cloudformation/internal.js";
@@ -32,28 +31,14 @@ export const notFound = (type: string, id: string) => new HandlerError("NotFound
 export function handlerErrorOf(e: unknown, type: string): HandlerError {
   if (e instanceof HandlerError) return e;
   if (!isServiceError(e)) return new HandlerError("InternalFailure", "Internal Failure");
-  const code: HandlerErrorCode = /AlreadyExists|ResourceExists|EntityAlreadyExists/i.test(e.code)
-    ? "AlreadyExists"
-    : /NotFound|NonExistent|DoesNotExist|NoSuchEntity|NoSuch/i.test(e.code)
-      ? "NotFound"
-      : /Throttl/i.test(e.code)
-        ? "Throttling"
-        : /LimitExceeded/i.test(e.code)
-          ? "ServiceLimitExceeded"
-          : e.status < 500
-            ? "InvalidRequest"
-            : "GeneralServiceException";
-  return new HandlerError(code, `${e.message} (Service: ${type.split("::")[1] ?? "Unknown"}, Status Code: ${e.status}, Request ID: ${uuid4()})`);
+  return new HandlerError(handlerErrorCode(e), handlerMessage(e, type));
 }
 
 type Action = "CREATE" | "READ" | "UPDATE" | "DELETE" | "LIST";
 
-const RANDOM_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
 /** A name for a resource the desired state does not name: `<Type>-<RANDOM>` (unverified against AWS's own). */
 function generatedName(type: string, max: number, opts: { suffix?: string; lowercase?: boolean } = {}): string {
-  let random = "";
-  for (let i = 0; i < 12; i++) random += RANDOM_CHARS[Math.floor(Math.random() * RANDOM_CHARS.length)];
+  const random = randomSuffix();
   const suffix = opts.suffix ?? "";
   const base = (type.split("::")[2] ?? "Resource").slice(0, Math.max(0, max - random.length - suffix.length - 1));
   const name = `${base ? `${base}-` : ""}${random}${suffix}`.slice(0, max);

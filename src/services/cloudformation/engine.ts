@@ -5,7 +5,7 @@
 // rollback carries on): a stack is never left IN_PROGRESS. Updates, their cleanup and rollback are update.ts's.
 import { isServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
-import { type ResourceProvider, ResourceFailure } from "../../core/resources.js";
+import { handlerErrorCode, handlerMessage, randomSuffix, type ResourceProvider, ResourceFailure } from "../../core/resources.js";
 import type { Identity, ServiceHost } from "../../core/service.js";
 import type { Output } from "./api.generated.js";
 import { resolveDynamic } from "./dynamic.js";
@@ -22,12 +22,9 @@ import { importResource, rollbackImport, runImport } from "./import.js";
 
 export type Tables = ReturnType<typeof cfnState.at>;
 
-const RANDOM_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
 /** `<stack>-<logicalId>-<RANDOM>` in at most `max` characters: stack and logical id are cut, the suffix kept. */
 export function generatedName(stack: string, logicalId: string, max: number, opts: { suffix?: string; lowercase?: boolean } = {}): string {
-  let random = "";
-  for (let i = 0; i < 12; i++) random += RANDOM_CHARS[Math.floor(Math.random() * RANDOM_CHARS.length)];
+  const random = randomSuffix();
   const suffix = opts.suffix ?? "";
   if (max <= 0) return random;
   const room = max - random.length - suffix.length - 2;
@@ -42,14 +39,7 @@ export function generatedName(stack: string, logicalId: string, max: number, opt
 export function handlerFailure(e: unknown, service: string): string {
   if (e instanceof ResourceFailure) return e.message;
   if (!isServiceError(e)) return `Internal Failure`;
-  const handlerCode = /AlreadyExists|ResourceExists/i.test(e.code)
-    ? "AlreadyExists"
-    : /NotFound|NonExistent|DoesNotExist/i.test(e.code)
-      ? "NotFound"
-      : e.status < 500
-        ? "InvalidRequest"
-        : "GeneralServiceException";
-  return `Resource handler returned message: "${e.message} (Service: ${service}, Status Code: ${e.status}, Request ID: ${uuid4()})" (RequestToken: ${uuid4()}, HandlerErrorCode: ${handlerCode})`;
+  return `Resource handler returned message: "${handlerMessage(e, `AWS::${service}`)}" (RequestToken: ${uuid4()}, HandlerErrorCode: ${handlerErrorCode(e)})`;
 }
 
 export class Engine {
