@@ -124,12 +124,6 @@ test("a stack set deploys real stacks to two accounts × two regions; overrides,
       OperationPreferences: { RegionOrder: ["eu-west-1", "us-east-1"], MaxConcurrentCount: 2, FailureToleranceCount: 1 },
     }),
   );
-  // One operation at a time: AWS's error while this one runs.
-  await assert.rejects(cfn.send(new UpdateStackSetCommand({ StackSetName: name, UsePreviousTemplate: true })), (e: Error) => {
-    assert.equal(e.name, "OperationInProgressException");
-    assert.equal(e.message, `Another Operation on StackSet ${described.StackSetARN} is in progress`);
-    return true;
-  });
   const op = await settled(cfn, name, create.OperationId!);
   assert.deepEqual([op.Action, op.Status, op.StatusDetails?.FailedStackInstancesCount], ["CREATE", "SUCCEEDED", 0]);
   const results = (await cfn.send(new ListStackSetOperationResultsCommand({ StackSetName: name, OperationId: create.OperationId! }))).Summaries!;
@@ -588,4 +582,25 @@ test("a target account's gate function is invoked: SUCCEEDED proceeds, FAILED fa
   );
   assert.equal(await queueExists(open, "us-east-1"), true);
   assert.equal(await queueExists(closed, "us-east-1"), false);
+});
+
+test("one operation at a time: another while one runs is AWS's OperationInProgressException", async () => {
+  // The instance's stack waits on a wait condition nobody signals (5 s), so the operation is certainly running.
+  const held = JSON.stringify({
+    Resources: {
+      Handle: { Type: "AWS::CloudFormation::WaitConditionHandle" },
+      Wait: { Type: "AWS::CloudFormation::WaitCondition", Properties: { Handle: { Ref: "Handle" }, Timeout: "5" } },
+    },
+  });
+  await cfn.send(new CreateStackSetCommand({ StackSetName: "busy", TemplateBody: held }));
+  const arn = (await cfn.send(new DescribeStackSetCommand({ StackSetName: "busy" }))).StackSet!.StackSetARN;
+  const { OperationId } = await cfn.send(new CreateStackInstancesCommand({ StackSetName: "busy", Accounts: [targets[0]], Regions: ["us-east-1"] }));
+  await assert.rejects(cfn.send(new UpdateStackSetCommand({ StackSetName: "busy", UsePreviousTemplate: true })), (e: Error) => {
+    assert.equal(e.name, "OperationInProgressException");
+    assert.equal(e.message, `Another Operation on StackSet ${arn} is in progress`);
+    return true;
+  });
+  // The wait condition times out: the instance fails, and so does the operation (no failure tolerance).
+  const op = await settled(cfn, "busy", OperationId!);
+  assert.equal(op.Status, "FAILED");
 });
