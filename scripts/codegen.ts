@@ -177,9 +177,18 @@ for (const svc of SERVICES) {
     serviceId: m.serviceId,
     apiVersion: m.apiVersion,
     awsQueryCompatible: m.awsQueryCompatible ? true : undefined,
+    // REST services: the first path segments of their operations, which tell apart services sharing a signing
+    // name (API Gateway's REST APIs under /restapis, /apikeys, …; its HTTP APIs under /v2).
+    pathRoots: protocols.some((p) => p.startsWith("rest-"))
+      ? [...new Set(Object.values(model.operations).map((o) => o.http?.requestUri?.split(/[/?]/)[1] ?? ""))].sort()
+      : undefined,
   };
   console.log(`${svc.name}: ${Object.keys(model.operations).length} operations (${svc.botocore} ${version})`);
 }
+// Path roots are kept only where a signing name is shared: elsewhere the signing name alone routes.
+const signers = Object.values(index).map((f) => (f as { signingName: string }).signingName);
+for (const f of Object.values(index) as { signingName: string; pathRoots?: string[] }[])
+  if (signers.filter((n) => n === f.signingName).length < 2) delete f.pathRoots;
 writeFileSync(join(root, "models", "index.json"), JSON.stringify(index, null, 1) + "\n");
 writeFileSync(join(root, "models", "query-actions.json"), JSON.stringify(queryActionsOf) + "\n");
 

@@ -51,14 +51,29 @@ export class Catalog {
         this.byTarget.set(s.targetPrefix.slice(s.targetPrefix.lastIndexOf(".") + 1), s);
       }
       if (!this.bySigning.has(s.signingName)) this.bySigning.set(s.signingName, s);
+      if (s.pathRoots) this.sharedSigning.set(s.signingName, [...(this.sharedSigning.get(s.signingName) ?? []), s]);
       if (!this.byEndpoint.has(s.endpointPrefix)) this.byEndpoint.set(s.endpointPrefix, s);
     }
   }
 
   named = (name: string) => this.byName.get(name);
   byTargetPrefix = (prefix: string) => this.byTarget.get(prefix);
-  bySigningName = (name: string) => this.bySigning.get(name) ?? this.byEndpoint.get(name);
-  byEndpointPrefix = (prefix: string) => this.byEndpoint.get(prefix) ?? this.bySigning.get(prefix);
+  /** Services sharing a signing name, told apart by their operations' first path segment. */
+  private readonly sharedSigning = new Map<string, ServiceInfo[]>();
+  /** The service a SigV4 scope names; where several share it, the one whose operations' paths start as `path` does. */
+  bySigningName = (name: string, path?: string) => {
+    const shared = path === undefined ? undefined : this.sharedSigning.get(name);
+    if (shared) {
+      const root = path!.split("/")[1] ?? "";
+      const s = shared.find((c) => c.pathRoots!.includes(root));
+      if (s) return s;
+    }
+    return this.bySigning.get(name) ?? this.byEndpoint.get(name);
+  };
+  byEndpointPrefix = (prefix: string, path?: string) =>
+    (path !== undefined && this.sharedSigning.has(prefix) ? this.bySigningName(prefix, path) : undefined) ??
+    this.byEndpoint.get(prefix) ??
+    this.bySigning.get(prefix);
   byQueryAction = (action: string) => (this.byAction ??= this.queryActions()).get(action);
 
   private queryActions(): Map<string, ServiceInfo> {

@@ -190,6 +190,8 @@ export interface ServiceInfo {
   serviceId: string;
   apiVersion: string;
   awsQueryCompatible?: boolean;
+  /** Where services share a signing name (API Gateway's two APIs): the first path segments of this one's operations. */
+  pathRoots?: string[];
   /** CloudTrail's eventSource, e.g. iam.amazonaws.com. */
   eventSource: string;
   declared: ServiceRegistration;

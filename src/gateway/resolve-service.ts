@@ -15,13 +15,13 @@ const HOST_PATTERNS = [
   /^([a-z0-9-]+)(?:\.([a-z]{2}(?:-[a-z]+)+-\d+))?\.localhost$/,
 ];
 
-function fromHost(catalog: Catalog, host: string | undefined): { service?: ServiceInfo; region?: string } {
+function fromHost(catalog: Catalog, host: string | undefined, path: string): { service?: ServiceInfo; region?: string } {
   if (!host) return {};
   const name = host.replace(/:\d+$/, "").toLowerCase();
   for (const re of HOST_PATTERNS) {
     const m = re.exec(name);
     if (m) {
-      const service = catalog.byEndpointPrefix(m[1]);
+      const service = catalog.byEndpointPrefix(m[1], path);
       if (service) return { service, region: m[2] };
     }
   }
@@ -62,8 +62,8 @@ export function resolveService(x: Exchange): void | Promise<void> {
   // A Host a service claims (an S3 virtual-hosted bucket): the path is rewritten to path style before routing.
   const claimed = service ? undefined : claimedByHost(x);
   if (claimed) service = claimed.service;
-  if (!service && x.sig?.service) service = catalog.bySigningName(x.sig.service);
-  const host = claimed ?? fromHost(catalog, h["host"]);
+  if (!service && x.sig?.service) service = catalog.bySigningName(x.sig.service, x.req.path);
+  const host = claimed ?? fromHost(catalog, h["host"], x.req.path);
   service ??= (host as { service?: ServiceInfo }).service;
   if (!service && isUnreadForm(x)) {
     // Action= may be only in a form body, which is read after the service is known: read it now.

@@ -20,6 +20,11 @@ const S3_WEBSITE_HOST = /^.+\.s3-website(?:[.-][a-z]{2}(?:-[a-z]+)+-\d)?\.(?:loc
 // Lambda function URLs: <url-id>.lambda-url.<region>.localhost (or .on.aws) addressed by Host.
 const LAMBDA_URL_HOST = /^[a-z0-9]{32}\.lambda-url\.[a-z0-9-]+\.(?:localhost|on\.aws)(?::\d+)?$/i;
 
+// API Gateway's execute-api endpoints: <apiId>.execute-api.localhost (or .execute-api.<region>.amazonaws.com,
+// .execute-api.<region>.localhost), addressed by Host; and LocalStack's path form.
+const EXECUTE_API_HOST = /^[a-z0-9]{10}\.execute-api\.(?:[a-z0-9-]+\.)?(?:localhost|localhost\.localstack\.cloud|amazonaws\.com)(?::\d+)?$/i;
+const USER_REQUEST_PATH = /^\/restapis\/[a-z0-9]{10}\/[^/]+\/_user_request_(?:\/|$)/i;
+
 export const REGISTRY: ServiceRegistration[] = [
   {
     name: "sts",
@@ -157,6 +162,18 @@ export const REGISTRY: ServiceRegistration[] = [
   },
   // Cloud Control API: the resource types above, through the same providers CloudFormation's engine uses.
   { name: "cloudcontrol", botocore: "cloudcontrol", load: () => import("./cloudcontrol/index.js") },
+  {
+    name: "api-gateway",
+    botocore: "apigateway",
+    load: () => import("./api-gateway/index.js"),
+    // Deployed REST and HTTP APIs: http://<apiId>.execute-api.localhost:4566/<stage>/<path> (by Host), and the
+    // path form http://localhost:4566/restapis/<apiId>/<stage>/_user_request_/<path> tools written for LocalStack use.
+    routes: [{ matches: (host, path) => EXECUTE_API_HOST.test(host) || USER_REQUEST_PATH.test(path), load: () => import("./api-gateway/execute/route.js") }],
+    // A REST API's body (ImportRestApi, PutRestApi) may be a large OpenAPI document.
+    bodyLimit: 10_485_760,
+  },
+  // HTTP APIs: the control plane; API Gateway's execute-api route above serves them.
+  { name: "apigatewayv2", botocore: "apigatewayv2", load: () => import("./apigatewayv2/index.js") },
   { name: "xray", botocore: "xray" },
   { name: "ecs", botocore: "ecs" },
   { name: "ecr", botocore: "ecr" },

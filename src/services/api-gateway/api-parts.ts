@@ -1,0 +1,4 @@
+// (stub: filled in by its owner)
+import type { ApiGatewayApi } from "./api.generated.js";
+
+export const apiParts = {} satisfies Partial<ApiGatewayApi>;
