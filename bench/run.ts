@@ -2,8 +2,7 @@
 // node:http ceiling, and the server's memory; prints one table with targets. `-- --profile` adds a CPU profile.
 // Store-bound figures (cold start, durable writes, S3 upload, Logs) are measured on each SQLite driver this Node can
 // run (node:sqlite, better-sqlite3), side by side; the rest on the default one.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, readdirSync } from "node:fs";
+import { readFileSync, rmSync, mkdirSync, readdirSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir, cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -12,13 +11,13 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { HttpRequest } from "@smithy/protocol-http";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { IAMClient, CreateUserCommand } from "@aws-sdk/client-iam";
-import type { LoadResult, LoadSpec, PreparedRequest } from "./load.js";
+import type { LoadResult, PreparedRequest } from "./load.js";
 import { inclusiveTimes, summarizeProfile } from "./profile.js";
 import { s3UploadMemory } from "./s3.js";
 import { logsBench } from "./logs.js";
 import { lambdaBench } from "./lambda.js";
 import { cloudformationBench } from "./cloudformation.js";
-import { BACKENDS, backendEnv, sideBySide } from "./server.js";
+import { BACKENDS, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
 import { COLD_TARGET_OVER_FLOOR_MS, coldStart, coldVerdict, median } from "./cold.js";
 
 /** Functions on the request path worth an inclusive figure in a profile (names from src/gateway and src/server.ts). */
@@ -103,56 +102,8 @@ async function signPool(port: number, call: Call): Promise<PreparedRequest[]> {
   return pool;
 }
 
-function runLoad(port: number, requests: PreparedRequest[]): Promise<LoadResult> {
-  const dir = mkdtempSync(join(tmpdir(), "stratus-bench-"));
-  const file = join(dir, "spec.json");
-  const spec: LoadSpec = { port, connections: CONNECTIONS, warmupMs: WARMUP_MS, durationMs: DURATION_MS, requests };
-  writeFileSync(file, JSON.stringify(spec));
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", "load.ts"), file], { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => (out += c));
-  return new Promise((ok, fail) => {
-    const t = setTimeout(() => child.kill("SIGKILL"), WARMUP_MS + DURATION_MS + 30_000);
-    child.on("close", (code) => {
-      clearTimeout(t);
-      rmSync(dir, { recursive: true, force: true });
-      if (code !== 0) return fail(new Error(`load generator exited with ${code}`));
-      ok(JSON.parse(out.trim().split("\n").pop()!) as LoadResult);
-    });
-  });
-}
-
-interface Proc {
-  child: ChildProcess;
-  port: number;
-  stop(): Promise<void>;
-}
-
-/** Spawns a process and waits for the line that carries its port. */
-function spawnListening(args: string[], portFrom: RegExp, env?: NodeJS.ProcessEnv): Promise<Proc> {
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], cwd: ROOT, env });
-  let out = "";
-  return new Promise((ok, fail) => {
-    const t = setTimeout(() => (child.kill("SIGKILL"), fail(new Error(`no listening line from ${args.join(" ")}`))), 15_000);
-    child.on("exit", (code) => fail(new Error(`${args.join(" ")} exited with ${code}`)));
-    child.stdout!.on("data", (c: Buffer) => {
-      out += c;
-      const m = portFrom.exec(out);
-      if (!m) return;
-      clearTimeout(t);
-      ok({
-        child,
-        port: Number(m[1]),
-        stop: () =>
-          new Promise<void>((done) => {
-            child.removeAllListeners("exit");
-            child.once("exit", () => done());
-            child.kill("SIGTERM");
-          }),
-      });
-    });
-  });
-}
+const runLoad = (port: number, requests: PreparedRequest[]) =>
+  runLoadWith(port, requests, { connections: CONNECTIONS, warmupMs: WARMUP_MS, durationMs: DURATION_MS });
 
 const startStratus = (auth: string, port = 0, extra: string[] = [], env?: NodeJS.ProcessEnv) =>
   spawnListening(
@@ -391,7 +342,7 @@ function printTable(): void {
   const w = (k: keyof Row) => Math.max(...all.map((r) => r[k].length));
   const line = (r: Row) =>
     `${r.metric.padEnd(w("metric"))} | ${r.value.padEnd(w("value"))} | ${r.target.padEnd(w("target"))} | ${r.ratio.padEnd(w("ratio"))} | ${r.ok}`;
-  console.log("\n" + line(head));
+  console.log(`\n${line(head)}`);
   console.log("-".repeat(line(head).length));
   for (const r of rows) console.log(line(r));
   if (footer.length) console.log(`\n${footer.join("\n")}`);

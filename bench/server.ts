@@ -1,5 +1,12 @@
-// What the benchmark modules share for running the built server: a free port, and waiting until it answers.
+// What the benchmark modules share for running the built server: a free port, waiting until it answers, spawning a
+// process that prints its port, and the load generator (bench/load.ts) run in its own process.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { LoadResult, LoadSpec, PreparedRequest } from "./load.js";
 import { chooseDriver, type Backend } from "../src/core/store/driver.js";
 
 export interface BenchRow {
@@ -59,4 +66,58 @@ export function sideBySide(per: { backend: Backend; rows: BenchRow[] }[]): Bench
     for (const { backend, rows } of per) if (rows[i]) out.push({ ...rows[i], metric: `${rows[i].metric} [${backend}]` });
   }
   return out;
+}
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** Replays `requests` over keep-alive connections from a separate process (bench/load.ts); its one result line. */
+export function runLoad(port: number, requests: PreparedRequest[], opts: { connections: number; warmupMs: number; durationMs: number }): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), "stratus-bench-"));
+  const file = join(dir, "spec.json");
+  const spec: LoadSpec = { port, ...opts, requests };
+  writeFileSync(file, JSON.stringify(spec));
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", "load.ts"), file], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c));
+  return new Promise((ok, fail) => {
+    const t = setTimeout(() => child.kill("SIGKILL"), opts.warmupMs + opts.durationMs + 30_000);
+    child.on("close", (code) => {
+      clearTimeout(t);
+      rmSync(dir, { recursive: true, force: true });
+      if (code !== 0) return fail(new Error(`load generator exited with ${code}`));
+      ok(JSON.parse(out.trim().split("\n").pop()!) as LoadResult);
+    });
+  });
+}
+
+export interface Proc {
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Spawns a process and waits for the line that carries its port. */
+export function spawnListening(args: string[], portFrom: RegExp, env?: NodeJS.ProcessEnv): Promise<Proc> {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], cwd: ROOT, env });
+  let out = "";
+  return new Promise((ok, fail) => {
+    const t = setTimeout(() => (child.kill("SIGKILL"), fail(new Error(`no listening line from ${args.join(" ")}`))), 15_000);
+    child.on("exit", (code) => fail(new Error(`${args.join(" ")} exited with ${code}`)));
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c;
+      const m = portFrom.exec(out);
+      if (!m) return;
+      clearTimeout(t);
+      ok({
+        child,
+        port: Number(m[1]),
+        stop: () =>
+          new Promise<void>((done) => {
+            child.removeAllListeners("exit");
+            child.once("exit", () => done());
+            child.kill("SIGTERM");
+          }),
+      });
+    });
+  });
 }
