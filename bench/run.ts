@@ -17,6 +17,7 @@ import { s3UploadMemory } from "./s3.js";
 import { logsBench } from "./logs.js";
 import { lambdaBench } from "./lambda.js";
 import { cloudformationBench } from "./cloudformation.js";
+import { apigatewayBench } from "./apigateway.js";
 import { BACKENDS, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
 import { COLD_TARGET_OVER_FLOOR_MS, coldStart, coldVerdict, median } from "./cold.js";
 
@@ -47,6 +48,8 @@ const EXTRAS = !process.argv.includes("--only-load");
 const ONLY_LAMBDA = process.argv.includes("--only-lambda");
 /** `--only-cloudformation` runs the CloudFormation figures alone (bench/cloudformation.ts). */
 const ONLY_CFN = process.argv.includes("--only-cloudformation");
+/** `--only-apigateway` runs the API Gateway figures alone (bench/apigateway.ts). */
+const ONLY_APIGW = process.argv.includes("--only-apigateway");
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -152,6 +155,11 @@ async function main(): Promise<void> {
   if (ONLY_CFN) {
     console.log("");
     for (const r of await cloudformationBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
+  if (ONLY_APIGW) {
+    console.log("");
+    for (const r of await apigatewayBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
     return printTable();
   }
   if (ONLY_LAMBDA) {
@@ -303,7 +311,7 @@ async function main(): Promise<void> {
     const logs = [];
     for (const backend of BACKENDS) s3.push({ backend, rows: await s3UploadMemory(backend) });
     for (const backend of BACKENDS) logs.push({ backend, rows: await logsBench(backend) });
-    for (const r of [...sideBySide(s3), ...sideBySide(logs), ...(await lambdaBench()), ...(await cloudformationBench())])
+    for (const r of [...sideBySide(s3), ...sideBySide(logs), ...(await lambdaBench()), ...(await cloudformationBench()), ...(await apigatewayBench())])
       row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
   }
   printTable();

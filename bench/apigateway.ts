@@ -1,0 +1,236 @@
+// API Gateway: REST APIs created with the real SDK against the built server (its own process), then called over
+// HTTP by the load generator (bench/load.ts) with the Host <apiId>.execute-api.localhost. Figures: a warm Lambda
+// proxy integration's requests/s (8 connections); the latency API Gateway adds over a direct Invoke of the same
+// function (p50 of sequential calls, each side); a MOCK integration against the bare node:http ceiling; and a
+// 10,000-resource API against a 10-resource one (route matching must not depend on the API's size).
+//
+// `node --import tsx bench/apigateway.ts` runs it alone (after `npm run build`).
+import { Agent, request } from "node:http";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  APIGatewayClient,
+  CreateDeploymentCommand,
+  CreateResourceCommand,
+  CreateRestApiCommand,
+  PutIntegrationCommand,
+  PutIntegrationResponseCommand,
+  PutMethodCommand,
+  PutMethodResponseCommand,
+} from "@aws-sdk/client-api-gateway";
+import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
+import { AddPermissionCommand, CreateFunctionCommand, LambdaClient, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
+import { makeZip } from "../test/helpers/zip.js";
+import type { LoadResult, PreparedRequest } from "./load.js";
+import { type BenchRow, type Proc, runLoad, spawnListening } from "./server.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BIN = join(ROOT, "bin", "stratus.js");
+const LOAD = { connections: 8, warmupMs: 1000, durationMs: 5000 };
+const SEQUENTIAL = 1000;
+const BIG = 10_000;
+const TRUST = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+const PROXY_FN = makeZip({
+  "index.mjs":
+    'export const handler = async (e) => ({ statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ path: e.path }) });',
+});
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 0)} ms`;
+
+interface Api {
+  id: string;
+  root: string;
+}
+
+export async function apigatewayBench(ceiling?: Proc): Promise<BenchRow[]> {
+  const server = await spawnListening(
+    [BIN, "start", "--ephemeral", "--host", "127.0.0.1", "--port", "0", "--log-level", "warn"],
+    /listening on http:\/\/[^:]+:(\d+)/,
+  );
+  const ownCeiling = ceiling ? undefined : await spawnListening(["--import", "tsx", join(ROOT, "bench", "ceiling.ts")], /listening (\d+)/);
+  const ceil = (ceiling ?? ownCeiling)!;
+  const endpoint = `http://127.0.0.1:${server.port}`;
+  const base = { endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 };
+  const apigw = new APIGatewayClient(base);
+  const lambda = new LambdaClient(base);
+  try {
+    const { Role } = await new IAMClient(base).send(new CreateRoleCommand({ RoleName: "bench-apigw", AssumeRolePolicyDocument: TRUST }));
+    const fn = await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "bench-proxy",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: Role!.Arn!,
+        Code: { ZipFile: PROXY_FN },
+      }),
+    );
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { FunctionName: "bench-proxy" });
+    await lambda.send(
+      new AddPermissionCommand({ FunctionName: "bench-proxy", StatementId: "apigw", Action: "lambda:InvokeFunction", Principal: "apigateway.amazonaws.com" }),
+    );
+
+    // A Lambda proxy API: ANY /{proxy+}.
+    const proxyApi = await newApi(apigw, "bench-proxy");
+    const proxy = await apigw.send(new CreateResourceCommand({ restApiId: proxyApi.id, parentId: proxyApi.root, pathPart: "{proxy+}" }));
+    await apigw.send(new PutMethodCommand({ restApiId: proxyApi.id, resourceId: proxy.id!, httpMethod: "ANY", authorizationType: "NONE" }));
+    await apigw.send(
+      new PutIntegrationCommand({
+        restApiId: proxyApi.id,
+        resourceId: proxy.id!,
+        httpMethod: "ANY",
+        type: "AWS_PROXY",
+        integrationHttpMethod: "POST",
+        uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fn.FunctionArn}/invocations`,
+      }),
+    );
+    await apigw.send(new CreateDeploymentCommand({ restApiId: proxyApi.id, stageName: "bench" }));
+
+    // MOCK APIs: one with 10 resources, one with 10,000 (100 × 99 below the root and its 100 children); the
+    // method sits at the same depth in both.
+    const small = await mockApi(apigw, "bench-mock-10", 10);
+    const big = await mockApi(apigw, "bench-mock-10000", BIG);
+
+    const hostOf = (id: string) => `${id}.execute-api.localhost:${server.port}`;
+    const pool = (id: string, path: string): PreparedRequest[] => [{ method: "GET", path, headers: { host: hostOf(id) }, body: "" }];
+    const proxyPool = pool(proxyApi.id, "/bench/items/42");
+    await probe(server.port, proxyPool[0]!, "Lambda proxy");
+    await probe(server.port, pool(small.id, small.path)[0]!, "MOCK");
+    await probe(server.port, pool(big.id, big.path)[0]!, "MOCK (10,000 resources)");
+
+    // Added latency: the same function, sequentially, through the API and by Invoke (unsigned, auth none).
+    const invokeReq: PreparedRequest = {
+      method: "POST",
+      path: "/2015-03-31/functions/bench-proxy/invocations",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ path: "/items/42" }),
+    };
+    const direct = await sequential(server.port, invokeReq);
+    const viaApi = await sequential(server.port, proxyPool[0]!);
+    const added = viaApi.p50 - direct.p50;
+
+    const proxyLoad = await runLoad(server.port, proxyPool, LOAD);
+    const ceilRps = (await runLoad(ceil.port, [{ method: "GET", path: "/", headers: {}, body: "" }], LOAD)).rps;
+    const mockLoad = await runLoad(server.port, pool(small.id, small.path), LOAD);
+    const bigLoad = await runLoad(server.port, pool(big.id, big.path), LOAD);
+    const smallAgain = await runLoad(server.port, pool(small.id, small.path), LOAD);
+    // The 10-resource figure twice (before and after the big one), against the machine's drift: their mean.
+    const smallRps = (mockLoad.rps + smallAgain.rps) / 2;
+    const bigRatio = bigLoad.rps / smallRps;
+    const line = (r: LoadResult) => `${r.rps} req/s (p50 ${r.p50ms} ms, p99 ${r.p99ms} ms)${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ""}`;
+    return [
+      {
+        metric: `apigateway: REST API, warm Lambda proxy integration, ${LOAD.connections} connections`,
+        value: line(proxyLoad),
+        target: "≥ 2,000 req/s",
+        ok: proxyLoad.rps >= 2000 && !proxyLoad.errors,
+      },
+      {
+        metric: `apigateway: latency added over a direct Invoke, p50 of ${SEQUENTIAL} sequential each`,
+        value: `${ms(added)} (API ${ms(viaApi.p50)}, Invoke ${ms(direct.p50)}; p99 ${ms(viaApi.p99)} vs ${ms(direct.p99)})`,
+        target: "≤ 1 ms",
+        ok: added <= 1,
+      },
+      {
+        metric: `apigateway: REST API, MOCK integration, ${LOAD.connections} connections`,
+        value: `${line(mockLoad)}; ${((mockLoad.rps / ceilRps) * 100).toFixed(0)}% of the ceiling's ${ceilRps}`,
+        target: "≥ 40% of ceiling",
+        ok: mockLoad.rps / ceilRps >= 0.4 && !mockLoad.errors,
+      },
+      {
+        metric: "apigateway: MOCK on a 10,000-resource API against a 10-resource one",
+        value: `${(bigRatio * 100).toFixed(0)}% (${bigLoad.rps} vs ${smallRps.toFixed(0)} req/s: ${mockLoad.rps} before, ${smallAgain.rps} after)`,
+        target: "≥ 90%",
+        ok: bigRatio >= 0.9 && !bigLoad.errors,
+      },
+    ];
+  } finally {
+    await server.stop();
+    await ownCeiling?.stop();
+  }
+}
+
+async function newApi(apigw: APIGatewayClient, name: string): Promise<Api> {
+  const api = await apigw.send(new CreateRestApiCommand({ name }));
+  return { id: api.id!, root: api.rootResourceId! };
+}
+
+/** A MOCK API of `size` resources: /r<i> for i < 100, then /r<i>/c<j>; GET answers 200 on /r<half>/c<last>. */
+async function mockApi(apigw: APIGatewayClient, name: string, size: number): Promise<Api & { path: string }> {
+  const api = await newApi(apigw, name);
+  const tops = Math.min(100, Math.max(1, Math.floor(size / 10)));
+  const perTop = Math.floor((size - tops) / tops);
+  const topIds = await inBatches(
+    Array.from({ length: tops }, (_, i) => i),
+    (i) => apigw.send(new CreateResourceCommand({ restApiId: api.id, parentId: api.root, pathPart: `r${i}` })).then((r) => r.id!),
+  );
+  const target = { top: Math.floor(tops / 2), child: perTop - 1 };
+  let targetId = "";
+  const children = Array.from({ length: tops * perTop }, (_, k) => ({ top: Math.floor(k / perTop), child: k % perTop }));
+  await inBatches(children, async (c) => {
+    const r = await apigw.send(new CreateResourceCommand({ restApiId: api.id, parentId: topIds[c.top]!, pathPart: `c${c.child}` }));
+    if (c.top === target.top && c.child === target.child) targetId = r.id!;
+  });
+  const m = { restApiId: api.id, resourceId: targetId, httpMethod: "GET" };
+  await apigw.send(new PutMethodCommand({ ...m, authorizationType: "NONE" }));
+  await apigw.send(new PutMethodResponseCommand({ ...m, statusCode: "200" }));
+  await apigw.send(new PutIntegrationCommand({ ...m, type: "MOCK", requestTemplates: { "application/json": '{"statusCode": 200}' } }));
+  await apigw.send(new PutIntegrationResponseCommand({ ...m, statusCode: "200", responseTemplates: { "application/json": '{"ok": true}' } }));
+  await apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: "bench" }));
+  return { ...api, path: `/bench/r${target.top}/c${target.child}` };
+}
+
+/** Runs `fn` over `items`, 8 at a time; the results in order. */
+async function inBatches<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+function send(port: number, r: PreparedRequest): Promise<{ status: number; body: string }> {
+  return new Promise((ok, fail) => {
+    const req = request({ host: "127.0.0.1", port, method: r.method, path: r.path, headers: r.headers, agent: keepAlive }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => ok({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("error", fail);
+    req.end(r.body);
+  });
+}
+
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+
+async function probe(port: number, r: PreparedRequest, what: string): Promise<void> {
+  const out = await send(port, r);
+  if (out.status !== 200) throw new Error(`${what}: HTTP ${out.status}: ${out.body.slice(0, 300)}`);
+}
+
+/** p50 and p99 of SEQUENTIAL calls after 100 to warm up, on one keep-alive connection. */
+async function sequential(port: number, r: PreparedRequest): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < 100; i++) await send(port, r);
+  const lat: number[] = [];
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const t = performance.now();
+    const out = await send(port, r);
+    lat.push(performance.now() - t);
+    if (out.status !== 200) throw new Error(`HTTP ${out.status}: ${out.body.slice(0, 300)}`);
+  }
+  lat.sort((a, b) => a - b);
+  return { p50: pct(lat, 50), p99: pct(lat, 99) };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  for (const r of await apigatewayBench()) console.log(`${r.ok ? "yes" : "NO "}  ${r.metric}: ${r.value} (target ${r.target})`);
+}
