@@ -64,6 +64,7 @@ function checkRoute(ctx: HandlerContext, api: ApiRec, r: RouteRec): void {
   if (r.authorizationScopes?.length && type !== "JWT" && type !== "CUSTOM") {
     throw badRequest("AuthorizationScopes are supported only for JWT and CUSTOM authorization"); // unverified wording
   }
+  if (api.protocolType === "HTTP" && r.apiKeyRequired) throw badRequest("API keys are not supported for HTTP APIs"); // unverified wording
   if (!["NONE", "AWS_IAM", "CUSTOM", "JWT"].includes(type)) throw badRequest(`Invalid authorization type ${type}`); // unverified wording
 }
 

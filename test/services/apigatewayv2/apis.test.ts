@@ -298,3 +298,52 @@ test("tags on APIs and stages by ARN", async () => {
   assert.deepEqual((await v2.send(new GetStageCommand({ ApiId, StageName: "prod" }))).Tags, { s: "1", t: "2" });
   await rejects(v2.send(new GetTagsCommand({ ResourceArn: "arn:aws:apigateway:us-east-1::/apis/nope000000" })), "NotFoundException", 404);
 });
+
+test("quick create's parts, API keys, parameter mappings, and NotFoundException's ResourceType", async () => {
+  const { account, v2 } = client();
+  const plain = await v2.send(new CreateApiCommand({ Name: "p", ProtocolType: "HTTP" }));
+  await rejects(v2.send(new UpdateApiCommand({ ApiId: plain.ApiId, Target: FN(account) })), "BadRequestException", 400);
+  await rejects(v2.send(new CreateApiCommand({ Name: "p", ProtocolType: "HTTP", RouteKey: "GET /x" })), "BadRequestException", 400);
+  await rejects(v2.send(new CreateRouteCommand({ ApiId: plain.ApiId, RouteKey: "GET /k", ApiKeyRequired: true })), "BadRequestException", 400);
+
+  // UpdateApi's Target and RouteKey move quick create's integration and route.
+  const quick = await v2.send(new CreateApiCommand({ Name: "q", ProtocolType: "HTTP", Target: FN(account) }));
+  await v2.send(new UpdateApiCommand({ ApiId: quick.ApiId, Target: "https://example.com", RouteKey: "ANY /{proxy+}" }));
+  const integ = (await v2.send(new GetIntegrationsCommand({ ApiId: quick.ApiId }))).Items![0];
+  assert.equal(integ.IntegrationType, "HTTP_PROXY");
+  assert.equal(integ.IntegrationUri, "https://example.com");
+  assert.equal((await v2.send(new GetRoutesCommand({ ApiId: quick.ApiId }))).Items![0].RouteKey, "ANY /{proxy+}");
+  assert.equal(deployedStage(holder(), quick.ApiId!, "$default")!.routes[0].routeKey, "ANY /{proxy+}");
+
+  const mapped = await v2.send(
+    new CreateIntegrationCommand({
+      ApiId: plain.ApiId,
+      IntegrationType: "HTTP_PROXY",
+      IntegrationUri: "https://example.com",
+      IntegrationMethod: "ANY",
+      RequestParameters: { "append:header.x-from": "$context.requestId", "overwrite:path": "/v2$request.path" },
+      ResponseParameters: { "404": { "overwrite:statuscode": "200", "append:header.x-seen": "yes" } },
+    }),
+  );
+  assert.deepEqual(mapped.RequestParameters, { "append:header.x-from": "$context.requestId", "overwrite:path": "/v2$request.path" });
+  assert.deepEqual(mapped.ResponseParameters, { "404": { "overwrite:statuscode": "200", "append:header.x-seen": "yes" } });
+  await rejects(
+    v2.send(
+      new CreateIntegrationCommand({
+        ApiId: plain.ApiId,
+        IntegrationType: "HTTP_PROXY",
+        IntegrationUri: "https://e.com",
+        RequestParameters: { "integration.request.header.x": "'a'" },
+      }),
+    ),
+    "BadRequestException",
+    400,
+  );
+
+  await assert.rejects(v2.send(new GetRouteCommand({ ApiId: plain.ApiId, RouteId: "nope123" })), (e: Error & { ResourceType?: string }) => {
+    assert.equal(e.name, "NotFoundException");
+    assert.equal(e.ResourceType, "Route");
+    return true;
+  });
+  await assert.rejects(v2.send(new GetApiCommand({ ApiId: "nope000000" })), (e: Error & { ResourceType?: string }) => e.ResourceType === "Api");
+});
