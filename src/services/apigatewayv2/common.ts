@@ -182,8 +182,8 @@ export function snapshotOf(ctx: HandlerContext, api: ApiRec): HttpApiSnapshot {
   return { api, routes: ofApi(t.routes, api.apiId), integrations, authorizers };
 }
 
-// AWS's words on deploying an API without routes (as CloudFormation reports CreateDeployment's refusal). // unverified wording
-export const NO_ROUTES = "Unable to deploy API because no routes exists in this API";
+// AWS's words on deploying an API without routes, as Terraform reported CreateDeployment's refusal (mach-composer/mach-composer-cli#42).
+export const NO_ROUTES = "Unable to deploy API because no routes exist in this API";
 
 /** A new deployment of the API as it is now (the caller stores it inside its transaction). */
 export function newDeployment(ctx: HandlerContext, api: ApiRec, autoDeployed: boolean, description?: string): DeploymentRec {

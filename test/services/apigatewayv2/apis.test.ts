@@ -135,7 +135,12 @@ test("auto-deploy: each change to routes, integrations, authorizers or CORS make
   assert.equal(auto.DeploymentId, undefined, "nothing to deploy without routes");
   await v2.send(new CreateStageCommand({ ApiId, StageName: "fixed", StageVariables: { v: "1" } }));
   assert.equal(deployedStage(holder(), ApiId!, "fixed"), undefined);
-  await rejects(v2.send(new CreateDeploymentCommand({ ApiId, StageName: "fixed" })), "BadRequestException", 400);
+  await rejects(
+    v2.send(new CreateDeploymentCommand({ ApiId, StageName: "fixed" })),
+    "BadRequestException",
+    400,
+    "Unable to deploy API because no routes exist in this API",
+  );
 
   const integ = await v2.send(new CreateIntegrationCommand({ ApiId, IntegrationType: "AWS_PROXY", IntegrationUri: FN(account), PayloadFormatVersion: "2.0" }));
   const route = await v2.send(new CreateRouteCommand({ ApiId, RouteKey: "GET /items/{id}", Target: `integrations/${integ.IntegrationId}` }));
@@ -180,6 +185,14 @@ test("auto-deploy: each change to routes, integrations, authorizers or CORS make
   // Stage settings are live (no deployment needed).
   await v2.send(new UpdateStageCommand({ ApiId, StageName: "fixed", DefaultRouteSettings: { ThrottlingBurstLimit: 5, ThrottlingRateLimit: 10 } }));
   assert.equal(deployedStage(holder(), ApiId!, "fixed")!.stage.defaultRouteSettings.ThrottlingRateLimit, 10);
+  await v2.send(new UpdateStageCommand({ ApiId, StageName: "fixed", RouteSettings: { "GET /items/{id}": { ThrottlingRateLimit: 1 } } }));
+  assert.equal(deployedStage(holder(), ApiId!, "fixed")!.stage.routeSettings["GET /items/{id}"].ThrottlingRateLimit, 1);
+  await rejects(
+    v2.send(new UpdateStageCommand({ ApiId, StageName: "fixed", RouteSettings: { "GET /none": { ThrottlingRateLimit: 1 } } })),
+    "BadRequestException",
+    400,
+    "Unable to find Route by key GET /none within the provided RouteSettings",
+  );
 
   const deps = await v2.send(new GetDeploymentsCommand({ ApiId }));
   assert.ok((deps.Items?.length ?? 0) >= 5);
