@@ -194,6 +194,11 @@ test("auto-deploy: each change to routes, integrations, authorizers or CORS make
     "Unable to find Route by key GET /none within the provided RouteSettings",
   );
 
+  const open = await v2.send(new UpdateRouteCommand({ ApiId, RouteId: route.RouteId, AuthorizationType: "NONE" }));
+  assert.equal(open.AuthorizerId, undefined);
+  assert.equal(open.AuthorizationScopes, undefined);
+  await rejects(v2.send(new UpdateRouteCommand({ ApiId, RouteId: route.RouteId, AuthorizerId: authz.AuthorizerId })), "BadRequestException", 400);
+
   const deps = await v2.send(new GetDeploymentsCommand({ ApiId }));
   assert.ok((deps.Items?.length ?? 0) >= 5);
   assert.ok(deps.Items!.some((d) => d.Description === "first" && d.AutoDeployed === false));

@@ -173,6 +173,30 @@ test("ImportApi (YAML) and ReimportApi: the definition replaces the routes; an a
   assert.equal((await v2.send(new GetApiCommand({ ApiId }))).Name, "pets");
 });
 
+test("ImportApi Basepath: prepend puts the servers' base path before every route; ignore (the default) leaves it out", async () => {
+  const v2 = server.client(ApiGatewayV2Client, { account: randomAccount() });
+  const def = {
+    openapi: "3.0.1",
+    info: { title: "based", version: "1" },
+    servers: [{ url: "https://api.example.com/{basePath}", variables: { basePath: { default: "/v1" } } }],
+    paths: {
+      "/items": {
+        get: { "x-amazon-apigateway-integration": { type: "http_proxy", uri: "https://e.example/items", httpMethod: "GET", payloadFormatVersion: "1.0" } },
+      },
+    },
+  };
+  const prepended = await v2.send(new ImportApiCommand({ Body: JSON.stringify(def), Basepath: "prepend" }));
+  assert.deepEqual(
+    (await v2.send(new GetRoutesCommand({ ApiId: prepended.ApiId }))).Items!.map((r) => r.RouteKey),
+    ["GET /v1/items"],
+  );
+  const ignored = await v2.send(new ImportApiCommand({ Body: JSON.stringify(def) }));
+  assert.deepEqual(
+    (await v2.send(new GetRoutesCommand({ ApiId: ignored.ApiId }))).Items!.map((r) => r.RouteKey),
+    ["GET /items"],
+  );
+});
+
 test("ImportApi refusals: not OpenAPI, no title, a bad route key, warnings with FailOnWarnings; ExportApi of an unknown API or stage", async () => {
   const account = randomAccount();
   const v2 = server.client(ApiGatewayV2Client, { account });
