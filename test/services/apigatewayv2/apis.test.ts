@@ -365,3 +365,9 @@ test("quick create's parts, API keys, parameter mappings, and NotFoundException'
   });
   await assert.rejects(v2.send(new GetApiCommand({ ApiId: "nope000000" })), (e: Error & { ResourceType?: string }) => e.ResourceType === "Api");
 });
+
+test("an API made by an in-process call (no Host: CloudFormation's) gets the port the server listens on", async () => {
+  const account = randomAccount();
+  const out = await server.runtime.call("apigatewayv2", "CreateApi", { Name: "inproc", ProtocolType: "HTTP" }, server.runtime.rootIdentity(account));
+  assert.equal(out.ApiEndpoint, `http://${out.ApiId}.execute-api.localhost:${new URL(server.url).port}`);
+});
