@@ -206,7 +206,10 @@ export const apis = {
         });
       }
       if (managedRoute && input.RouteKey !== undefined) t.routes.put(`${api.apiId}/${managedRoute.routeId}`, { ...managedRoute, routeKey: input.RouteKey });
-      redeploy(ctx, api.apiId);
+      // Only what a stage serves redeploys (CORS, the endpoint switch, selection expressions, quick create's parts);
+      // a new name or description does not.
+      const served = (a: ApiRec) => JSON.stringify([a.corsConfiguration, a.disableExecuteApiEndpoint, a.routeSelectionExpression, a.apiKeySelectionExpression]);
+      if (served(api) !== served(next) || input.Target || input.CredentialsArn || input.RouteKey !== undefined) redeploy(ctx, api.apiId);
     });
     return apiOut(next);
   },

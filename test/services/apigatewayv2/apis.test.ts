@@ -153,6 +153,8 @@ test("auto-deploy: each change to routes, integrations, authorizers or CORS make
   await v2.send(new CreateRouteCommand({ ApiId, RouteKey: "ANY /{proxy+}", Target: `integrations/${integ.IntegrationId}` }));
   const d2 = (await v2.send(new GetStageCommand({ ApiId, StageName: "live" }))).DeploymentId;
   assert.notEqual(d2, d1);
+  await v2.send(new UpdateApiCommand({ ApiId, Description: "no redeploy for this" }));
+  assert.equal((await v2.send(new GetStageCommand({ ApiId, StageName: "live" }))).DeploymentId, d2);
   await v2.send(new UpdateApiCommand({ ApiId, CorsConfiguration: { AllowOrigins: ["*"] } }));
   const d3 = (await v2.send(new GetStageCommand({ ApiId, StageName: "live" }))).DeploymentId;
   assert.notEqual(d3, d2);
