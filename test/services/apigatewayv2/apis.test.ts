@@ -222,7 +222,12 @@ test("routes: route keys as HTTP APIs take them, and duplicates refused", async 
     assert.equal(r.ApiKeyRequired, false);
   }
   for (const bad of ["GET", "get /x", "FETCH /x", "GET x", "GET /{proxy+}/more", "GET /a//b", "GET /{a"]) {
-    await rejects(v2.send(new CreateRouteCommand({ ApiId, RouteKey: bad })), "BadRequestException", 400);
+    await rejects(
+      v2.send(new CreateRouteCommand({ ApiId, RouteKey: bad })),
+      "BadRequestException",
+      400,
+      'The provided route key is not formatted properly for HTTP protocol. Format should be "<HTTP METHOD> /<RESOURCE PATH>" or "$default"',
+    );
   }
   await rejects(v2.send(new CreateRouteCommand({ ApiId, RouteKey: "GET /" })), "ConflictException", 409);
   await rejects(v2.send(new CreateRouteCommand({ ApiId, RouteKey: "GET /x", Target: "integrations/nope123" })), "BadRequestException", 400);
