@@ -172,6 +172,10 @@ test("auto-deploy: each change to routes, integrations, authorizers or CORS make
   );
 
   const live = deployedStage(holder(), ApiId!, "live")!;
+  // One deployment's snapshot is the same objects on every call (what the execute-api endpoint may cache on).
+  assert.equal(deployedStage(holder(), ApiId!, "live")!.routes, live.routes);
+  assert.equal(deployedStage(holder(), ApiId!, "nope"), undefined);
+  assert.equal(deployedStage(holder(), "nope000000", "live"), undefined);
   assert.equal(live.routes.length, 2);
   assert.deepEqual(live.api.corsConfiguration, { AllowOrigins: ["*"] });
   const secured = live.routes.find((r) => r.routeKey === "GET /items/{id}")!;
