@@ -294,6 +294,19 @@ test("methods, method responses, integrations and integration responses: default
     400,
     "Invalid Request Validator identifier specified",
   );
+  await rejects(
+    apigw.send(
+      new PutMethodCommand({
+        ...k,
+        httpMethod: "GET",
+        authorizationType: "NONE",
+        requestParameters: { "method.request.querystring.optional": false, "method.request.header.optional": false },
+      }),
+    ),
+    "BadRequestException",
+    400,
+    "Parameter names must be unique across querystring, header and path",
+  );
   const m = await apigw.send(
     new PutMethodCommand({
       ...k,
