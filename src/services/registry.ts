@@ -173,7 +173,15 @@ export const REGISTRY: ServiceRegistration[] = [
     bodyLimit: 10_485_760,
   },
   // HTTP APIs: the control plane; API Gateway's execute-api route above serves them.
-  { name: "apigatewayv2", botocore: "apigatewayv2", load: () => import("./apigatewayv2/index.js") },
+  {
+    name: "apigatewayv2",
+    botocore: "apigatewayv2",
+    load: () => import("./apigatewayv2/index.js"),
+    // API Gateway has no ValidationException: a value outside the model's constraints is a BadRequestException.
+    validationCode: "BadRequestException",
+    // ImportApi / ReimportApi take a whole OpenAPI document.
+    bodyLimit: 10_485_760,
+  },
   { name: "xray", botocore: "xray" },
   { name: "ecs", botocore: "ecs" },
   { name: "ecr", botocore: "ecr" },

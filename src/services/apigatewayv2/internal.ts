@@ -28,6 +28,8 @@ export interface HttpApiDeployedStage {
   routeSettings: Record<string, RouteSettings>;
   autoDeploy: boolean;
   deploymentId: string;
+  /** When ResetAuthorizersCache was last called (epoch ms): drop cached authorizer results from before it. */
+  authorizersCacheResetAt?: number;
 }
 
 /**
@@ -131,6 +133,7 @@ export function deployedStage(holder: StateHolder, apiId: string, stageName: str
       routeSettings: stage.routeSettings,
       autoDeploy: stage.autoDeploy,
       deploymentId: stage.deploymentId,
+      ...(stage.authorizersCacheResetAt !== undefined ? { authorizersCacheResetAt: stage.authorizersCacheResetAt } : {}),
     },
     routes: f.routes,
     integrations: f.integrations,

@@ -176,6 +176,8 @@ export interface StageRec {
   lastDeploymentStatusMessage?: string;
   /** The `$default` stage quick create makes. */
   apiGatewayManaged?: boolean;
+  /** When ResetAuthorizersCache was last called (epoch ms): cached authorizer results from before it are stale. */
+  authorizersCacheResetAt?: number;
   tags: Record<string, string>;
   createdDate: number;
   lastUpdatedDate: number;
