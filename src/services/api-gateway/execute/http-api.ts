@@ -76,13 +76,15 @@ function toResponse(a: ProxyAnswer, requestId: string): ApiResponse {
 }
 
 export async function serveHttpApi(rt: ServiceHost, req: ApiRequest, apiId: string): Promise<ApiResponse | undefined> {
-  const found = findHttpApi(rt, apiId);
-  if (found?.api.protocolType !== "HTTP") return undefined;
   const requestId = req.extendedRequestId;
   const sel = selectStage(rt, apiId, req.path);
-  // No stage: {"message":"Not Found"}, and no access log (there is no stage to log for).
-  if (!sel) return errorResponse(NOT_FOUND(), requestId);
+  if (!sel) {
+    // No stage: {"message":"Not Found"}, and no access log (there is no stage to log for).
+    const found = findHttpApi(rt, apiId);
+    return found?.api.protocolType === "HTTP" ? errorResponse(NOT_FOUND(), requestId) : undefined;
+  }
   const { deployed: d } = sel;
+  if (d.api.protocolType !== "HTTP") return undefined;
   if (d.api.disableExecuteApiEndpoint) return errorResponse(FORBIDDEN(), requestId);
   const started = Date.now();
   const log: LogContext = {

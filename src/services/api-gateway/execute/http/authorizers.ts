@@ -97,7 +97,8 @@ function iam(c: AuthCall): Record<string, unknown> {
       });
       principal = cred.principal;
     } catch (e) {
-      if (isServiceError(e)) throw FORBIDDEN();
+      // The signature check's own words, as API Gateway answers a bad signature (403).
+      if (isServiceError(e)) throw new HttpApiError(403, e.message);
       throw e;
     }
   } else {
