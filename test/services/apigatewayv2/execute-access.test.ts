@@ -232,6 +232,7 @@ test("HTTP_PROXY: quick create sends the full path; explicit integrations fill {
         "overwrite:header.x-added": "static-$request.path.id",
         "append:querystring.from": "$request.header.x-client",
         "remove:header.x-secret": "''",
+        "overwrite:header.x-name": "$request.body.name",
       },
     }),
   );
@@ -248,7 +249,11 @@ test("HTTP_PROXY: quick create sends the full path; explicit integrations fill {
   );
   await e.v2.send(new CreateRouteCommand({ ApiId: id, RouteKey: "GET /slow", Target: `integrations/${slow.IntegrationId}` }));
   const mapped = await eventually(async () => {
-    const m = await call(server, id!, "/items/7?q=z", { method: "PUT", headers: { "x-client": "c2", "x-secret": "s" } });
+    const m = await call(server, id!, "/items/7?q=z", {
+      method: "PUT",
+      headers: { "x-client": "c2", "x-secret": "s", "content-type": "application/json" },
+      body: '{"name":"zed"}',
+    });
     assert.equal(m.status, 200);
     return m.json();
   });
@@ -256,6 +261,7 @@ test("HTTP_PROXY: quick create sends the full path; explicit integrations fill {
   assert.equal(mapped.url, "/things/7?q=z&from=c2");
   assert.equal(mapped.headers["x-added"], "static-7");
   assert.equal(mapped.headers["x-secret"], undefined);
+  assert.equal(mapped.headers["x-name"], "zed");
 
   const timedOut = await call(server, id!, "/slow");
   assert.equal(timedOut.status, 503);

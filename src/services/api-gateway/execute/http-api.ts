@@ -159,7 +159,7 @@ async function handle(rt: ServiceHost, req: ApiRequest, sel: Selected, requestId
   const space = route.routeKey.indexOf(" ");
   const routePath = space < 0 ? `/${route.routeKey}` : route.routeKey.slice(space + 1);
   const arn = `arn:aws:execute-api:${d.region}:${d.account}:${d.apiId}/${d.stage.stageName}/${req.method}${routePath}`;
-  const authorizer = await authorize({ ...call, rt, owner, route, authorizers: d.authorizers, routeArn: arn });
+  const authorizer = await authorize({ ...call, rt, owner, route, authorizers: d.authorizers, routeArn: arn, deploymentId: d.stage.deploymentId });
   if (authorizer) {
     call.authorizer = authorizer;
     const lambda = authorizer.lambda as Record<string, unknown> | undefined;

@@ -28,6 +28,8 @@ export interface AuthCall extends HttpCall {
   authorizers: Record<string, AuthorizerRec>;
   /** The route's execute-api ARN (arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/<path>). */
   routeArn: string;
+  /** The stage's deployment: cached answers are the stage's and do not outlive a redeployment. */
+  deploymentId: string;
 }
 
 interface Cached {
@@ -37,7 +39,7 @@ interface Cached {
   policy?: unknown;
 }
 
-// By "<apiId>/<authorizerId>/<identity values>"; bounded.
+// By "<account>/<apiId>/<stage>/<deploymentId>/<authorizerId>/<identity values>"; bounded.
 const cache = new Map<string, Cached>();
 const CACHE_MAX = 10_000;
 
@@ -138,7 +140,7 @@ async function lambdaAuthorizer(c: AuthCall): Promise<Record<string, unknown> | 
     values.push(v);
   }
   const ttl = a.identitySource.length ? (a.authorizerResultTtlInSeconds ?? 0) : 0;
-  const key = `${c.apiId}/${a.authorizerId}/${JSON.stringify(values)}`;
+  const key = `${c.accountId}/${c.apiId}/${c.stage}/${c.deploymentId}/${a.authorizerId}/${JSON.stringify(values)}`;
   const now = c.rt.clock.now();
   if (ttl > 0) {
     const hit = cache.get(key);

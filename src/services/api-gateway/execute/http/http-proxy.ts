@@ -59,7 +59,7 @@ export function mappingValue(c: IntegrationCall, value: string, context: Record<
         case "path":
           return name ? (c.pathParameters[name] ?? "") : c.req.path;
         case "body":
-          return lookupJsonPath(c.req.body, name) ?? "";
+          return name ? (lookupJsonPath(c.req.body, name.replace(/^\$\.?/, "")) ?? "") : c.req.body.toString("utf8");
         default:
           return "";
       }

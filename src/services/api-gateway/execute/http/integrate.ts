@@ -59,6 +59,11 @@ function functionOf(uri: string | undefined, vars: Record<string, string>): stri
 }
 
 async function lambdaProxy(c: IntegrationCall): Promise<ProxyAnswer> {
+  if (c.integration.integrationSubtype) {
+    // AWS service integrations (SQS-SendMessage, EventBridge-PutEvents, …): not run here; the client gets AWS's 500.
+    c.rt.logger.warn(`execute-api: ${c.apiId}: Stratus does not run HTTP API AWS service integrations (${c.integration.integrationSubtype}) yet`);
+    throw INTERNAL();
+  }
   const fn = functionOf(c.integration.integrationUri, c.stageVariables);
   if (!fn) {
     c.rt.logger.debug(`execute-api: ${c.apiId}: integration ${c.integration.integrationId} names no Lambda function`);
