@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { CreateApiCommand, CreateAuthorizerCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from "@aws-sdk/client-apigatewayv2";
 import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { useServer } from "../../helpers/server.js";
 import { eventually } from "../../helpers/wait.js";
 import { pythonMissing, run } from "../../helpers/python.js";
@@ -292,7 +293,7 @@ with urllib.request.urlopen(req) as res:
   assert.equal(out.method, "POST");
 });
 
-test("access logs: one line per request in the stage's format, in its CloudWatch Logs group", async () => {
+test("access logs: one line per request in the stage's format, in its CloudWatch Logs group; the Invoke data event", async () => {
   const e = await env(server);
   const logs = new CloudWatchLogsClient(server.clientConfig({ account: e.account }));
   await logs.send(new CreateLogGroupCommand({ logGroupName: "/apigw/access" }));
@@ -330,4 +331,17 @@ test("access logs: one line per request in the stage's format, in its CloudWatch
     lines.find((l) => l.status === "404"),
     { requestId: lines.find((l) => l.status === "404").requestId, routeKey: "-", status: "404", ip: "127.0.0.1", error: "Not Found" },
   );
+
+  // The call in the audit trail: an Invoke event from execute-api.amazonaws.com, named by the route's ARN.
+  const ct = new CloudTrailClient(server.clientConfig({ account: e.account }));
+  const record = await eventually(async () => {
+    const { Events } = await ct.send(
+      new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventSource", AttributeValue: "execute-api.amazonaws.com" }] }),
+    );
+    const mine = (Events ?? []).map((ev) => JSON.parse(ev.CloudTrailEvent!)).find((ev) => ev.requestID === ok.headers["apigw-requestid"]);
+    assert.ok(mine);
+    return mine;
+  });
+  assert.equal(record.eventName, "Invoke");
+  assert.equal(record.requestParameters.resource, `arn:aws:execute-api:us-east-1:${e.account}:${id}/$default/GET/hello/{name}`);
 });

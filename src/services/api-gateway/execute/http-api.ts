@@ -13,6 +13,7 @@ import { AccessLogSink, formatAccessLog, type LogContext } from "./http/access-l
 import { authorize } from "./http/authorizers.js";
 import { applyCors, header, isPreflight, preflightHeaders } from "./http/cors.js";
 import { integrate } from "./http/integrate.js";
+import { auditInvoke } from "./logs.js";
 import { clfTime, type HttpCall, integrationHeaders, type ProxyAnswer } from "./http/payload.js";
 import { applyResponseParameters } from "./http/response-parameters.js";
 import { errorResponse, FORBIDDEN, HttpApiError, INTERNAL, NOT_FOUND, TOO_MANY } from "./http/respond.js";
@@ -114,12 +115,28 @@ export async function serveHttpApi(rt: ServiceHost, req: ApiRequest, apiId: stri
     res = errorResponse(err, requestId);
   }
   const settings = d.stage.accessLogSettings;
+  log.status = res.statusCode;
+  log.responseLength = res.body.length;
+  log.responseLatency = Date.now() - started;
   if (settings?.DestinationArn && settings.Format) {
-    log.status = res.statusCode;
-    log.responseLength = res.body.length;
-    log.responseLatency = Date.now() - started;
     hostOf(rt).logs.write(settings.DestinationArn, apiId, d.stage.stageName, req.requestTimeEpoch, formatAccessLog(settings.Format, log));
   }
+  // The Invoke data event, named by the route's ARN (the request's path when no route matched).
+  const routeKey = log.routeKey === undefined ? undefined : String(log.routeKey);
+  const space = routeKey?.indexOf(" ") ?? -1;
+  const resourcePath = routeKey === undefined ? sel.path : space < 0 ? `/${routeKey}` : routeKey.slice(space + 1);
+  auditInvoke(
+    rt,
+    { account: d.account, region: d.region },
+    { ...req, requestId },
+    `arn:aws:execute-api:${d.region}:${d.account}:${apiId}/${d.stage.stageName}/${req.method}${resourcePath}`,
+    {
+      status: res.statusCode,
+      responseLength: res.body.length,
+      responseLatency: Number(log.responseLatency),
+      ...(res.statusCode >= 400 ? { errorMessage: String(log["error.message"] ?? ""), errorType: String(res.statusCode) } : {}),
+    },
+  );
   return res;
 }
 
