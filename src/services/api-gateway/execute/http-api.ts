@@ -198,6 +198,9 @@ async function handle(rt: ServiceHost, req: ApiRequest, sel: Selected, requestId
   let answer: ProxyAnswer;
   try {
     answer = await integrate({ ...call, rt, owner, integration, sourceArn: arn, stagePrefix: sel.prefix, context });
+  } catch (e) {
+    if (e instanceof HttpApiError) log.integrationErrorMessage = e.message;
+    throw e;
   } finally {
     log.integrationLatency = Date.now() - began;
     log["integration.latency"] = log.integrationLatency;

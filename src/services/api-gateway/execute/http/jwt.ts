@@ -5,7 +5,7 @@
 // exp and nbf current, and its scope/scp hold one of the route's authorizationScopes when it names some. Stratus
 // fetches the JWKS only from an issuer on this machine (loopback or *.localhost); any other issuer is refused with
 // a 500 that says so — a token is never let through unverified.
-import { createPublicKey, type JsonWebKey, type KeyObject, verify } from "node:crypto";
+import { constants, createPublicKey, type JsonWebKey, type KeyObject, verify } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { HttpApiError } from "./respond.js";
@@ -127,7 +127,11 @@ export async function verifyJwt(token: string, issuer: string, audience: string[
   const ok = verify(
     alg.hash,
     signed,
-    alg.pss ? { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 } : alg.ec ? { key, dsaEncoding: "ieee-p1363" } : key,
+    alg.pss
+      ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: { sha256: 32, sha384: 48, sha512: 64 }[alg.hash] }
+      : alg.ec
+        ? { key, dsaEncoding: "ieee-p1363" }
+        : key,
     sig,
   );
   if (!ok) throw invalid("signature is invalid");
