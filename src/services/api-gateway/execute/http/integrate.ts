@@ -5,6 +5,7 @@ import type { IntegrationRec } from "../../../apigatewayv2/internal.js";
 import { isGatewayError } from "../errors.js";
 import { functionArnOf, invokeFunction, withStageVariables } from "../lambda.js";
 import type { Owner } from "../types.js";
+import { awsService } from "./aws-service.js";
 import { proxyHttp } from "./http-proxy.js";
 import { eventV1, eventV2, type HttpCall, MalformedResponse, type ProxyAnswer, responseV1, responseV2 } from "./payload.js";
 import { HttpApiError, INTERNAL, TOO_MANY, UNAVAILABLE } from "./respond.js";
@@ -41,7 +42,7 @@ export function integrate(c: IntegrationCall): Promise<ProxyAnswer> {
   const timeout = integration.timeoutInMillis || 30_000;
   switch (integration.integrationType) {
     case "AWS_PROXY":
-      return withTimeout(timeout, () => lambdaProxy(c));
+      return withTimeout(timeout, () => (integration.integrationSubtype ? awsService(c) : lambdaProxy(c)));
     case "HTTP_PROXY":
       return withTimeout(timeout, (signal) => proxyHttp(c, signal));
     default:
@@ -59,11 +60,6 @@ function functionOf(uri: string | undefined, vars: Record<string, string>): stri
 }
 
 async function lambdaProxy(c: IntegrationCall): Promise<ProxyAnswer> {
-  if (c.integration.integrationSubtype) {
-    // AWS service integrations (SQS-SendMessage, EventBridge-PutEvents, …): not run here; the client gets AWS's 500.
-    c.rt.logger.warn(`execute-api: ${c.apiId}: Stratus does not run HTTP API AWS service integrations (${c.integration.integrationSubtype}) yet`);
-    throw INTERNAL();
-  }
   const fn = functionOf(c.integration.integrationUri, c.stageVariables);
   if (!fn) {
     c.rt.logger.debug(`execute-api: ${c.apiId}: integration ${c.integration.integrationId} names no Lambda function`);
