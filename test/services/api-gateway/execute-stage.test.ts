@@ -80,6 +80,7 @@ test("access logs in the stage's format reach CloudWatch Logs; INFO execution lo
             '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod","path":"$context.resourcePath","status":"$context.status","len":"$context.responseLength","time":"$context.requestTime"}',
         },
         { op: "replace", path: "/*/*/logging/loglevel", value: "INFO" },
+        { op: "replace", path: "/*/*/logging/dataTrace", value: "true" },
       ],
     }),
   );
@@ -120,6 +121,13 @@ test("access logs in the stage's format reach CloudWatch Logs; INFO execution lo
     return mine;
   });
   assert.ok(exec.some((e) => e.message!.includes("Method request path: {id=7}")));
+  assert.ok(
+    exec.some((e) => e.message!.includes(`Endpoint request URI: https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/${env.fnArn}/invocations`)),
+  );
+  // dataTraceEnabled: the request and response data, each event cut at 1024 bytes as AWS cuts them.
+  const sent = exec.find((e) => e.message!.includes("Endpoint request body after transformations: "));
+  assert.ok(sent && Buffer.byteLength(sent.message!) <= 1024);
+  assert.ok(exec.some((e) => e.message!.includes("Method response body after transformations: ")));
 
   const ct = new CloudTrailClient(server.clientConfig({ account: env.account }));
   const events = await eventually(async () => {
