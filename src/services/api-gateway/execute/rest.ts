@@ -87,7 +87,11 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
     deploymentId: stage?.deploymentId ?? "",
     apiId: t.apiId,
   };
-  const stageVariables = stage?.variables ?? {};
+  // A canary takes its percentTraffic share of the stage's requests: its deployment, its variable overrides.
+  const canary = stage?.canarySettings?.deploymentId && Math.random() * 100 < (stage.canarySettings.percentTraffic ?? 0) ? stage.canarySettings : undefined;
+  const deploymentId = canary?.deploymentId ?? stage?.deploymentId ?? "";
+  context.deploymentId = deploymentId;
+  const stageVariables = canary?.stageVariableOverrides ? { ...stage?.variables, ...canary.stageVariableOverrides } : (stage?.variables ?? {});
   let compiled: CompiledApi | undefined;
   let inv: RestInvocation | undefined;
   let log: ExecutionLog | undefined;
@@ -97,8 +101,9 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
   let response: ApiResponse;
   try {
     if (!stage) throw FORBIDDEN();
-    compiled = compiledFor(t.apiId, stage.deploymentId, () => tables.deployments.get(`${t.apiId}/${stage.deploymentId}`)?.snapshot);
-    if (!compiled) throw FORBIDDEN();
+    compiled = compiledFor(t.apiId, deploymentId, () => tables.deployments.get(`${t.apiId}/${deploymentId}`)?.snapshot);
+    // disableExecuteApiEndpoint takes effect with the deployment that carries it, as on AWS.
+    if (!compiled || compiled.snapshot.api.disableExecuteApiEndpoint) throw FORBIDDEN();
     if (t.tooLarge) throw new GatewayError("REQUEST_TOO_LARGE", 413, "Request Too Long"); // unverified wording
     const m = match(compiled, req.path, req.method);
     const logging = executionLogging(stage, m?.resource.path, req.method);
@@ -122,7 +127,7 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
       owner: t.owner,
       apiId: t.apiId,
       stage,
-      deployment: { id: stage.deploymentId, createdDate: 0, snapshot: compiled.snapshot },
+      deployment: { id: deploymentId, createdDate: 0, snapshot: compiled.snapshot },
       snapshot: compiled.snapshot,
       resource: m.resource,
       method: m.method,
