@@ -155,7 +155,8 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
     const api = compiled;
     response = await withTimeout(timeoutMs, (signal) => (proxyToLambda ? lambdaProxy(invocation, api, log) : integrate(invocation, signal)));
     integrationLatency = Math.round(performance.now() - t0);
-    integrationStatus = response.statusCode;
+    // For a Lambda proxy, $context.integrationStatus is Lambda's own status (the Invoke's 200), not the function's answer.
+    integrationStatus = proxyToLambda ? 200 : response.statusCode;
     log?.info(`Received response. Status: ${response.statusCode}, Integration latency: ${integrationLatency} ms`);
     log?.data(`Method response body after transformations: ${response.body.toString("utf8")}`);
     log?.data(`Method response headers: ${javaMap(Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, String(v)])))}`);
