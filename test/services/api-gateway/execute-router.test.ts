@@ -193,7 +193,14 @@ test("gateway responses: the default body, a type's own response, the DEFAULT_4X
 test("Lambda proxy responses: headers merged, base64 decoded only for an Accept in binaryMediaTypes, malformed ones refused", () => {
   const api = compile(snapshot([{ path: "/", verbs: ["GET"] }], { binaryMediaTypes: ["image/png", "application~1octet-stream"] }));
   const r = proxyResponse(
-    Buffer.from(JSON.stringify({ statusCode: "201", headers: { "X-A": "1", "X-N": 2 }, multiValueHeaders: { "Set-Cookie": ["a=1", "b=2"] }, body: "hi" })),
+    Buffer.from(
+      JSON.stringify({
+        statusCode: "201",
+        headers: { "X-A": "1", "X-N": 2, "X-M": "m2" },
+        multiValueHeaders: { "Set-Cookie": ["a=1", "b=2"], "x-m": ["m1", "m2"] },
+        body: "hi",
+      }),
+    ),
     api,
     undefined,
   );
@@ -201,13 +208,24 @@ test("Lambda proxy responses: headers merged, base64 decoded only for an Accept 
   assert.equal(r.headers["X-A"], "1");
   assert.equal(r.headers["X-N"], "2");
   assert.deepEqual(r.headers["Set-Cookie"], ["a=1", "b=2"]);
+  // In both maps: merged, a pair given twice sent once.
+  assert.deepEqual(r.headers["x-m"], ["m1", "m2"]);
   assert.equal(r.headers["Content-Type"], "application/json");
   assert.equal(r.body.toString(), "hi");
   const b64 = JSON.stringify({ statusCode: 200, body: Buffer.from([0, 255]).toString("base64"), isBase64Encoded: true });
   assert.deepEqual([...proxyResponse(Buffer.from(b64), api, "image/png").body], [0, 255]);
   assert.deepEqual([...proxyResponse(Buffer.from(b64), api, "application/octet-stream, */*").body], [0, 255]);
   assert.equal(proxyResponse(Buffer.from(b64), api, "text/plain").body.toString(), "AP8=");
-  for (const bad of ['"text"', "[1]", "{}", '{"statusCode":200,"body":{"a":1}}', '{"statusCode":200,"extra":1}', '{"statusCode":"abc"}', "not json"]) {
+  for (const bad of [
+    '"text"',
+    "[1]",
+    "{}",
+    '{"statusCode":200,"cookies":["a=1"]}',
+    '{"statusCode":200,"body":{"a":1}}',
+    '{"statusCode":200,"extra":1}',
+    '{"statusCode":"abc"}',
+    "not json",
+  ]) {
     assert.throws(
       () => proxyResponse(Buffer.from(bad), api, undefined),
       (e: unknown) => e instanceof GatewayError && e.statusCode === 502 && e.message === "Internal server error",
