@@ -51,6 +51,9 @@ test("quick create: the $default stage and route send the payload 2.0 event; Lam
   assert.deepEqual(r.headers["set-cookie"], ["a=1; Path=/", "b=2"]);
   const requestId = r.headers["apigw-requestid"] as string;
   assert.match(requestId, /^[A-Za-z0-9+/]{14,}=*$/);
+  // HTTP APIs send apigw-requestid, not REST's x-amzn-RequestId / x-amz-apigw-id.
+  assert.equal(r.headers["x-amzn-requestid"], undefined);
+  assert.equal(r.headers["x-amz-apigw-id"], undefined);
   const ev = r.json();
   assert.equal(ev.version, "2.0");
   assert.equal(ev.routeKey, "$default");
