@@ -151,6 +151,9 @@ test("JWT authorizers: a token signed by the issuer's JWKS passes with its claim
   assert.deepEqual(badSig.json(), { message: "Unauthorized" });
   assert.match(String(badSig.headers["www-authenticate"]), /invalid_token/);
   assert.equal((await call(server, id!, "/me", { headers: { authorization: idp.token({ aud: "someone-else" }) } })).status, 401);
+  // client_id counts only when there is no aud.
+  assert.equal((await call(server, id!, "/me", { headers: { authorization: idp.token({ client_id: "my-client" }) } })).status, 200);
+  assert.equal((await call(server, id!, "/me", { headers: { authorization: idp.token({ aud: "someone-else", client_id: "my-client" }) } })).status, 401);
   assert.equal((await call(server, id!, "/me", { headers: { authorization: idp.token({ aud: "my-client", exp: 1 }) } })).status, 401);
   // A scope the route requires and the token lacks: 403.
   assert.equal((await call(server, id!, "/admin", { headers: { authorization: good } })).status, 403);

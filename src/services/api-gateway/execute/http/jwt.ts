@@ -136,8 +136,9 @@ export async function verifyJwt(token: string, issuer: string, audience: string[
   );
   if (!ok) throw invalid("signature is invalid");
   if (claims.iss !== issuer) throw invalid("issuer does not match");
-  const aud = claims.aud === undefined ? [] : Array.isArray(claims.aud) ? claims.aud.map(String) : [String(claims.aud)];
-  if (claims.client_id !== undefined) aud.push(String(claims.client_id));
+  // "API Gateway validates client_id only if aud is not present" (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-jwt.html).
+  const named = claims.aud ?? claims.client_id;
+  const aud = named === undefined ? [] : Array.isArray(named) ? named.map(String) : [String(named)];
   if (!aud.some((a) => audience.includes(a))) throw invalid("token does not have a valid audience");
   const now = nowMs / 1000;
   if (typeof claims.exp !== "number" || claims.exp <= now) throw invalid("the token has expired");
