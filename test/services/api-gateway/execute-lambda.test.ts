@@ -90,6 +90,9 @@ test("the proxy event: resource, path, parameters, multi-value headers and query
   assert.equal(fe.resource, "/items");
   assert.equal(fe.path, "/items");
   assert.deepEqual(fe.queryStringParameters, { x: "1" });
+  // A ";" splits a REST API's query string too.
+  const semi = (await send(server, "/prod/items?a=1;b=2&c=3", { host })).json() as EventJson;
+  assert.deepEqual(semi.multiValueQueryStringParameters, { a: ["1"], b: ["2"], c: ["3"] });
   assert.equal(fe.requestContext.stage, "prod");
   assert.equal(fe.pathParameters, null);
 
