@@ -98,17 +98,17 @@ test("matching costs the same for 10,000 resources as for 10", () => {
   assert.deepEqual(match(small, "/r5/x0/7", "GET")?.pathParameters, { id: "7" });
   const round = (api: typeof big) => {
     const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 20_000; i++) match(api, "/r5/x0/7", "GET");
+    for (let i = 0; i < 5_000; i++) match(api, "/r5/x0/7", "GET");
     return Number(process.hrtime.bigint() - t0);
   };
-  // Interleaved rounds, the best of each: what the machine's other load adds is not the API's size.
+  // Many short interleaved rounds, the best of each: the machine's other load and GC pauses are not the API's size.
   let tSmall = Number.POSITIVE_INFINITY;
   let tBig = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < 15; r++) {
+  for (let r = 0; r < 150; r++) {
     tSmall = Math.min(tSmall, round(small));
     tBig = Math.min(tBig, round(big));
   }
-  assert.ok(tBig <= tSmall * 1.1, `10,000 resources: ${tBig} ns, 10 resources: ${tSmall} ns (20,000 matches)`);
+  assert.ok(tBig <= tSmall * 1.1, `10,000 resources: ${tBig} ns, 10 resources: ${tSmall} ns (5,000 matches)`);
 });
 
 test("addressing: Host forms and the path form, the stage split", () => {
