@@ -1,0 +1,240 @@
+// AWS (non-proxy) integrations: API Gateway calls an AWS service's own HTTP API, as the integration's credentials
+// role. The URI says which service and how: arn:aws:apigateway:<region>:<service>:path/<path> (a request to that
+// path of the service's endpoint, with the integration's HTTP method) or …:<service>:action/<Action> (the query
+// API's Action, or X-Amz-Target for a JSON service). Stratus builds that request from the mapped integration
+// request and reads it with the service's own protocol codec (driven by its model), calls the operation in-process
+// as the role's session, and answers what the service's endpoint would have (its XML or JSON, its status code),
+// which the integration responses then map. Lambda's invocation path calls the function (execute/lambda.ts).
+import type { Readable } from "node:stream";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isServiceError, type ServiceError } from "../../../../core/errors.js";
+import type { Principal } from "../../../../core/identity.js";
+import { modelsDir, type ServiceModel } from "../../../../core/model.js";
+import type { Identity } from "../../../../core/service.js";
+import { codecFor, type HttpRequest, type ProtocolName } from "../../../../protocols/index.js";
+import { findRoleByArn } from "../../../iam/internal.js";
+import type { Integration } from "../../api.generated.js";
+import { GatewayError, INTERNAL } from "../errors.js";
+import { functionArnOf, invokeFunction, withStageVariables } from "../lambda.js";
+import type { ApiResponse, RestInvocation } from "../types.js";
+import { integrationRequest, methodResponse, type IntegrationAnswer, type IntegrationRequest } from "./mapping.js";
+
+const AWS_URI = /^arn:aws[\w-]*:apigateway:([a-z0-9-]+):(?:[a-z0-9-]+\.)?([a-z0-9-]+):(path|action)\/(.*)$/s;
+
+interface RoutingFact {
+  protocols: string[];
+  endpointPrefix: string;
+  signingName?: string;
+}
+let byPrefix: Map<string, string> | undefined;
+
+/** The Stratus service a URI's service name (the endpoint prefix, e.g. "sqs", "events") names, from the models' index. */
+function serviceNamed(prefix: string): string | undefined {
+  if (!byPrefix) {
+    byPrefix = new Map();
+    const facts = JSON.parse(readFileSync(join(modelsDir, "index.json"), "utf8")) as Record<string, RoutingFact>;
+    for (const [name, f] of Object.entries(facts)) if (!byPrefix.has(f.endpointPrefix)) byPrefix.set(f.endpointPrefix, name);
+    for (const [name, f] of Object.entries(facts)) if (f.signingName && !byPrefix.has(f.signingName)) byPrefix.set(f.signingName, name);
+  }
+  return byPrefix.get(prefix);
+}
+
+const notRun = (what: string) => new GatewayError("DEFAULT_5XX", 500, `Stratus does not run ${what}, which this integration calls`);
+
+function trustsApiGateway(doc: string): boolean {
+  let policy: { Statement?: unknown };
+  try {
+    policy = JSON.parse(doc) as { Statement?: unknown };
+  } catch {
+    return false;
+  }
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+  return list(policy.Statement).some((raw) => {
+    const s = raw as { Effect?: string; Principal?: unknown; Action?: unknown };
+    if (s.Effect !== "Allow") return false;
+    const services = s.Principal === "*" ? ["*"] : list((s.Principal as { Service?: unknown } | undefined)?.Service);
+    if (!services.some((x) => x === "apigateway.amazonaws.com" || x === "*")) return false;
+    return list(s.Action).some((a) => typeof a === "string" && /^(\*|sts:\*|sts:AssumeRole)$/i.test(a));
+  });
+}
+
+/**
+ * The session API Gateway calls with: the credentials role, which must exist and trust apigateway.amazonaws.com
+ * (AWS's execution log otherwise: "API Gateway does not have permission to assume the provided role"; the client
+ * gets 500 Internal server error).
+ */
+function roleIdentity(inv: RestInvocation, roleArn: string | undefined, region: string): Identity {
+  const account = roleArn ? /^arn:aws[\w-]*:iam::(\d{12}):role\//.exec(roleArn)?.[1] : undefined;
+  const role = account && roleArn ? findRoleByArn(inv.rt, account, roleArn) : undefined;
+  if (!role || !account || !trustsApiGateway(role.assumeRolePolicyDocument)) {
+    inv.rt.logger.debug(`execute-api: API Gateway does not have permission to assume the provided role ${roleArn ?? "(none)"}`);
+    throw INTERNAL();
+  }
+  const session = "BackplaneAssumeRoleSession";
+  const principal: Principal = {
+    type: "AssumedRole",
+    accountId: account,
+    arn: `arn:aws:sts::${account}:assumed-role/${role.roleName}/${session}`,
+    principalId: `${role.roleId}:${session}`,
+    session: {
+      issuerType: "Role",
+      issuerArn: role.arn,
+      issuerPrincipalId: role.roleId,
+      creationDate: new Date(inv.rt.clock.now()).toISOString(),
+      mfaAuthenticated: false,
+    },
+  };
+  const host = inv.rt.url ? new URL(inv.rt.url).host : undefined;
+  return {
+    account,
+    region,
+    principal,
+    requestId: inv.req.requestId,
+    sourceIp: inv.req.sourceIp,
+    userAgent: "AmazonAPIGateway",
+    host,
+    invokedBy: "api-gateway",
+  };
+}
+
+/** A Lambda function called with the mapped request as its event; its errorMessage selects the integration response. */
+async function lambdaIntegration(inv: RestInvocation, integration: Integration, fnArn: string): Promise<ApiResponse> {
+  const ireq = integrationRequest(inv, integration);
+  let event: unknown = {};
+  const text = ireq.body.toString("utf8");
+  if (text.trim() !== "") {
+    try {
+      event = JSON.parse(text);
+    } catch {
+      // Lambda takes only JSON: its InvalidRequestContentException reaches the client as a 500.
+      inv.rt.logger.debug("execute-api: the integration request is not JSON; Lambda refuses it");
+      throw INTERNAL();
+    }
+  }
+  const sourceArn = `arn:aws:execute-api:${inv.owner.region}:${inv.owner.account}:${inv.apiId}/${inv.stage.stageName}/${inv.methodKey}${inv.resource.path}`;
+  const out = await invokeFunction(inv.rt, inv.owner, fnArn, event, sourceArn, {
+    credentials: integration.credentials,
+    requestId: inv.req.requestId,
+    sourceIp: inv.req.sourceIp,
+    userAgent: inv.req.userAgent,
+  });
+  let selector: string | undefined;
+  if (out.functionError) {
+    try {
+      const err = JSON.parse(out.payload.toString("utf8")) as { errorMessage?: unknown };
+      selector = typeof err.errorMessage === "string" ? err.errorMessage : "";
+    } catch {
+      selector = out.payload.toString("utf8");
+    }
+  }
+  return methodResponse(inv, integration, { selector, headers: {}, body: out.payload });
+}
+
+const lowerHeaders = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+
+function queryOf(query: Record<string, string[]>): string {
+  const parts: string[] = [];
+  for (const [k, vs] of Object.entries(query)) for (const v of vs) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  return parts.join("&");
+}
+
+/** The service request the mapped integration request stands for. */
+function serviceRequest(model: ServiceModel, protocol: ProtocolName, style: string, target: string, ireq: IntegrationRequest, method: string): HttpRequest {
+  const headers = lowerHeaders(ireq.headers);
+  if (ireq.contentType && !headers["content-type"]) headers["content-type"] = ireq.contentType;
+  let query = queryOf(ireq.query);
+  let path = "/";
+  if (style === "action") {
+    if (protocol === "query") {
+      query = [`Action=${encodeURIComponent(target)}`, `Version=${model.metadata.apiVersion}`, query].filter(Boolean).join("&");
+      if (headers["content-type"] && !headers["content-type"].toLowerCase().startsWith("application/x-www-form-urlencoded")) delete headers["content-type"];
+      if (!headers["content-type"] && ireq.body.length) headers["content-type"] = "application/x-www-form-urlencoded";
+    } else if (protocol === "json") {
+      headers["x-amz-target"] = `${model.metadata.targetPrefix}.${target}`;
+      headers["content-type"] = `application/x-amz-json-${model.metadata.jsonVersion ?? "1.0"}`;
+    }
+  } else {
+    const [p, q] = target.split("?", 2) as [string, string | undefined];
+    path = `/${p.replace(/^\/+/, "").replace(/\{([^}+]+)\+?\}/g, (_, n: string) => (ireq.path[n] ?? "").split("/").map(encodeURIComponent).join("/"))}`;
+    if (q) query = [q, query].filter(Boolean).join("&");
+  }
+  return { method: method.toUpperCase(), path, query, headers, body: ireq.body };
+}
+
+async function bodyOf(out: { body: Buffer | string; stream?: Readable }): Promise<Buffer> {
+  if (out.stream) {
+    const chunks: Buffer[] = [];
+    for await (const c of out.stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array));
+    return Buffer.concat(chunks);
+  }
+  return Buffer.isBuffer(out.body) ? out.body : Buffer.from(out.body, "utf8");
+}
+
+/** A call to an AWS service Stratus runs, answered as its endpoint would (status, headers, body). */
+async function serviceIntegration(
+  inv: RestInvocation,
+  integration: Integration,
+  region: string,
+  prefix: string,
+  style: string,
+  target: string,
+): Promise<ApiResponse> {
+  const service = serviceNamed(prefix);
+  if (!service) throw notRun(`the AWS service "${prefix}"`);
+  const who = roleIdentity(inv, integration.credentials, region);
+  const ireq = integrationRequest(inv, integration);
+  const model = inv.rt.model(service);
+  const protocols = (model.metadata.protocols ?? [model.metadata.protocol]) as ProtocolName[];
+  // Action-style requests are the query API's when the service has one (SQS still does), else its JSON API's.
+  const protocol: ProtocolName = style === "action" && protocols.includes("query") ? "query" : (protocols[0] ?? (model.metadata.protocol as ProtocolName));
+  const codec = await codecFor(protocol);
+  const req = serviceRequest(model, protocol, style, target, ireq, integration.httpMethod ?? "POST");
+  const meta = { requestId: inv.req.requestId };
+  const wantsJson = (ireq.headers.Accept ?? lowerHeaders(ireq.headers).accept ?? "").toLowerCase().includes("application/json");
+  let answer: IntegrationAnswer;
+  let operation: string | undefined;
+  try {
+    operation = codec.resolveOperation(req, model);
+    const input = codec.parseInput(req, model, operation);
+    // The query API's path names the queue (SQS: POST /<account>/<queue>), where the form does not.
+    const inputShape = model.operations[operation]?.input?.shape;
+    if (protocol === "query" && req.path !== "/" && input.QueueUrl === undefined && inputShape && model.shapes[inputShape]?.members?.QueueUrl) {
+      input.QueueUrl = `${inv.rt.url ?? "http://localhost:4566"}${req.path}`;
+    }
+    const output = await inv.rt.call(service, operation, input, who);
+    if (protocol === "query" && wantsJson) {
+      // The query API's JSON form (Accept: application/json): {"<Op>Response": {"<Op>Result": …, "ResponseMetadata": …}}
+      const doc = { [`${operation}Response`]: { [`${operation}Result`]: output, ResponseMetadata: { RequestId: meta.requestId } } };
+      answer = { selector: "200", headers: { "Content-Type": ["application/json"] }, body: Buffer.from(JSON.stringify(doc)) };
+    } else {
+      const res = codec.serializeOutput(output, model, operation, meta);
+      answer = { selector: String(res.status), headers: asLists(res.headers), body: await bodyOf(res) };
+    }
+  } catch (e) {
+    if (e instanceof GatewayError) throw e;
+    if (!isServiceError(e)) {
+      inv.rt.logger.error("execute-api: AWS integration failed", e);
+      throw INTERNAL();
+    }
+    if (e.code === "NotImplemented") throw new GatewayError("DEFAULT_5XX", 500, e.message);
+    const res = codec.serializeError(e as ServiceError, model, operation, meta);
+    answer = { selector: String(res.status), headers: asLists(res.headers), body: await bodyOf(res) };
+  }
+  return methodResponse(inv, integration, answer);
+}
+
+const asLists = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, [v]]));
+
+export async function awsIntegration(inv: RestInvocation, integration: Integration): Promise<ApiResponse> {
+  const uri = withStageVariables(integration.uri ?? "", inv.stageVariables);
+  const fnArn = functionArnOf(uri);
+  if (fnArn) return lambdaIntegration(inv, integration, fnArn);
+  const m = AWS_URI.exec(uri);
+  if (!m) {
+    inv.rt.logger.debug(`execute-api: not an AWS integration URI: ${uri}`);
+    throw INTERNAL();
+  }
+  const [, region, prefix, style, target] = m as unknown as [string, string, string, string, string];
+  return serviceIntegration(inv, integration, region, prefix, style, target);
+}
