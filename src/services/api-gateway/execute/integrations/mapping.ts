@@ -38,7 +38,7 @@ export function headerValues(headers: Record<string, string[]>, name: string): s
   return undefined;
 }
 
-const last = (v: string[] | undefined) => (v && v.length ? v[v.length - 1] : undefined);
+const last = (v: string[] | undefined) => v?.[v.length - 1];
 
 /** The method request's parameters as templates see them ($input.params()): one value each (the last). */
 export function methodParams(inv: RestInvocation): TemplateParams {

@@ -129,8 +129,17 @@ const JAVA: Record<Receiver, Record<string, (self: never, args: unknown[]) => un
   list: {
     isEmpty: (l: unknown[]) => l.length === 0,
     contains: (l: unknown[], [o]) => l.includes(o),
-    remove: (l: unknown[], [i]) => (typeof i === "number" ? l.splice(i, 1)[0] : l.includes(i) ? (l.splice(l.indexOf(i), 1), true) : false),
-    addAll: (l: unknown[], [o]) => (Array.isArray(o) ? (l.push(...o), true) : false),
+    remove: (l: unknown[], [i]) => {
+      if (typeof i === "number") return l.splice(i, 1)[0];
+      const at = l.indexOf(i);
+      if (at >= 0) l.splice(at, 1);
+      return at >= 0;
+    },
+    addAll: (l: unknown[], [o]) => {
+      if (!Array.isArray(o)) return false;
+      l.push(...o);
+      return true;
+    },
     equals: (l: unknown[], [o]) => JSON.stringify(l) === JSON.stringify(o),
   },
   map: {
