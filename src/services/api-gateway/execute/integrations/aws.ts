@@ -27,17 +27,36 @@ interface RoutingFact {
   endpointPrefix: string;
   signingName?: string;
 }
-let byPrefix: Map<string, string> | undefined;
+let byPrefix: Map<string, { name: string; protocols: ProtocolName[] }> | undefined;
 
-/** The Stratus service a URI's service name (the endpoint prefix, e.g. "sqs", "events") names, from the models' index. */
-function serviceNamed(prefix: string): string | undefined {
+/**
+ * The Stratus service a URI's service name (the endpoint prefix, e.g. "sqs", "events") names, and the protocols
+ * its endpoint speaks (SQS: JSON and, awsQueryCompatible, the query API), from the models' index.
+ */
+function serviceNamed(prefix: string): { name: string; protocols: ProtocolName[] } | undefined {
   if (!byPrefix) {
     byPrefix = new Map();
     const facts = JSON.parse(readFileSync(join(modelsDir, "index.json"), "utf8")) as Record<string, RoutingFact>;
-    for (const [name, f] of Object.entries(facts)) if (!byPrefix.has(f.endpointPrefix)) byPrefix.set(f.endpointPrefix, name);
-    for (const [name, f] of Object.entries(facts)) if (f.signingName && !byPrefix.has(f.signingName)) byPrefix.set(f.signingName, name);
+    const entries = Object.entries(facts).map(([name, f]) => [f, { name, protocols: f.protocols as ProtocolName[] }] as const);
+    for (const [f, s] of entries) if (!byPrefix.has(f.endpointPrefix)) byPrefix.set(f.endpointPrefix, s);
+    for (const [f, s] of entries) if (f.signingName && !byPrefix.has(f.signingName)) byPrefix.set(f.signingName, s);
   }
   return byPrefix.get(prefix);
+}
+
+/**
+ * The protocol the request is in: an action-style URI is the query API's Action where the service has one, else
+ * its JSON API's target; a path-style URI is the service's REST API, or its query API (a form with an Action, as
+ * SQS's POST /<account>/<queue> takes), or its JSON API.
+ */
+function protocolFor(protocols: ProtocolName[], style: string, ireq: IntegrationRequest): ProtocolName | undefined {
+  const has = (p: ProtocolName) => protocols.includes(p);
+  if (style === "action") return has("query") ? "query" : has("json") ? "json" : undefined;
+  const rest = protocols.find((p) => p === "rest-xml" || p === "rest-json");
+  if (rest) return rest;
+  const form = `${queryOf(ireq.query)}&${ireq.body.toString("utf8")}`;
+  if (has("query") && /(^|&)Action=/.test(form)) return "query";
+  return has("json") ? "json" : protocols[0];
 }
 
 const notRun = (what: string) => new GatewayError("DEFAULT_5XX", 500, `Stratus does not run ${what}, which this integration calls`);
@@ -180,14 +199,14 @@ async function serviceIntegration(
   style: string,
   target: string,
 ): Promise<ApiResponse> {
-  const service = serviceNamed(prefix);
-  if (!service) throw notRun(`the AWS service "${prefix}"`);
+  const found = serviceNamed(prefix);
+  if (!found) throw notRun(`the AWS service "${prefix}"`);
+  const service = found.name;
   const who = roleIdentity(inv, integration.credentials, region);
   const ireq = integrationRequest(inv, integration);
   const model = inv.rt.model(service);
-  const protocols = (model.metadata.protocols ?? [model.metadata.protocol]) as ProtocolName[];
-  // Action-style requests are the query API's when the service has one (SQS still does), else its JSON API's.
-  const protocol: ProtocolName = style === "action" && protocols.includes("query") ? "query" : (protocols[0] ?? (model.metadata.protocol as ProtocolName));
+  const protocol = protocolFor(found.protocols, style, ireq);
+  if (!protocol) throw notRun(`${model.metadata.serviceId}'s ${style} requests`);
   const codec = await codecFor(protocol);
   const req = serviceRequest(model, protocol, style, target, ireq, integration.httpMethod ?? "POST");
   const meta = { requestId: inv.req.requestId };
