@@ -228,13 +228,12 @@ export function methodResponse(
   let body = answer.body;
   let contentType = "application/json";
   const template = responseTemplate(inv, chosen.responseTemplates ?? {});
+  let override: { status?: unknown; header: Record<string, unknown> } | undefined;
   if (template && template[1].trim() !== "") {
     const context = templateContext(inv, extraContext);
     body = Buffer.from(render(template[1], answer.body.toString("utf8"), inv, context, false), "utf8");
     contentType = template[0];
-    const o = context.responseOverride as { status?: unknown; header: Record<string, unknown> };
-    if (o.status !== undefined && Number.isInteger(Number(o.status))) statusCode = Number(o.status);
-    for (const [k, v] of Object.entries(o.header)) headers[k] = String(v);
+    override = context.responseOverride as { status?: unknown; header: Record<string, unknown> };
   } else if (template) contentType = template[0];
   if (chosen.contentHandling === "CONVERT_TO_TEXT") body = Buffer.from(body.toString("base64"));
   else if (chosen.contentHandling === "CONVERT_TO_BINARY") body = Buffer.from(body.toString("utf8"), "base64");
@@ -244,6 +243,14 @@ export function methodResponse(
     if (!m) continue;
     const v = mappingValue(source, inv, answer);
     if (v !== undefined) headers[m[1]!] = v;
+  }
+  // $context.responseOverride comes last: it wins over the integration response's status and parameters.
+  if (override) {
+    if (override.status !== undefined && Number.isInteger(Number(override.status))) statusCode = Number(override.status);
+    for (const [k, v] of Object.entries(override.header)) {
+      for (const name of Object.keys(headers)) if (name.toLowerCase() === k.toLowerCase()) delete headers[name];
+      headers[k] = String(v);
+    }
   }
   if (!Object.keys(headers).some((k) => k.toLowerCase() === "content-type")) headers["Content-Type"] = contentType;
   return { statusCode, headers, body };
