@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
-import { AddPermissionCommand } from "@aws-sdk/client-lambda";
+import { AddPermissionCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -101,13 +101,47 @@ test("Lambda (non-proxy): the request template is the event, the response templa
   assert.deepEqual(granted.json(), { sum: 6.5, id: "b1", stage: "v1" });
 });
 
+test("Lambda (non-proxy) with X-Amz-Invocation-Type 'Event': queued, the client answered at once from the default response", async () => {
+  const env = await lambdaEnv(server);
+  const { role } = await roles(env.account);
+  const sqs = server.client(SQSClient, { account: env.account });
+  const url = await queue(sqs, "done");
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));
+  await createFunction(env, { FunctionName: "worker", code: { "index.mjs": FUNCTION } });
+  await env.lambda.send(
+    new PutFunctionEventInvokeConfigCommand({ FunctionName: "worker", DestinationConfig: { OnSuccess: { Destination: Attributes!.QueueArn } } }),
+  );
+  const api = await restApi(server, env.account);
+  await api.method("/jobs", "POST", {
+    integration: {
+      type: "AWS",
+      integrationHttpMethod: "POST",
+      uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:${env.account}:function:worker/invocations`,
+      credentials: role,
+      requestParameters: { "integration.request.header.X-Amz-Invocation-Type": "'Event'" },
+      requestTemplates: { "application/json": `{"id": "$context.requestId", "items": $input.json('$.items')}` },
+    },
+    responses: [{ statusCode: "202", responseTemplates: { "application/json": `{"accepted": "$context.requestId"}` } }],
+  });
+  await api.deploy();
+  const r = await call(server, api.id, "/jobs", { method: "POST", body: JSON.stringify({ items: [2, 3] }), headers: { "content-type": "application/json" } });
+  assert.equal(r.status, 202);
+  const requestId = r.headers["x-amzn-requestid"];
+  assert.deepEqual(r.json(), { accepted: requestId });
+  const [record] = await drain(sqs, url);
+  const parsed = JSON.parse(record!);
+  assert.deepEqual(parsed.requestPayload, { id: requestId, items: [2, 3] });
+  assert.deepEqual(parsed.responsePayload, { received: { id: requestId, items: [2, 3] }, total: 5 });
+});
+
 async function queue(sqs: SQSClient, name: string) {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
   return QueueUrl!;
 }
 
+/** The queue's messages (long polling: answered as soon as one is there). */
 async function drain(sqs: SQSClient, QueueUrl: string): Promise<string[]> {
-  const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+  const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 10 }));
   return (out.Messages ?? []).map((m) => m.Body!);
 }
 

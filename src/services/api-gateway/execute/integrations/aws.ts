@@ -9,11 +9,12 @@ import type { Readable } from "node:stream";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isServiceError, type ServiceError } from "../../../../core/errors.js";
-import type { Principal } from "../../../../core/identity.js";
+import { rootPrincipal, type Principal } from "../../../../core/identity.js";
 import { modelsDir, type ServiceModel } from "../../../../core/model.js";
 import type { Identity } from "../../../../core/service.js";
 import { codecFor, type HttpRequest, type ProtocolName } from "../../../../protocols/index.js";
 import { findRoleByArn } from "../../../iam/internal.js";
+import { lambdaPermits } from "../../../lambda/internal.js";
 import type { Integration } from "../../api.generated.js";
 import { GatewayError, INTERNAL } from "../errors.js";
 import { functionArnOf, invokeFunction, withStageVariables } from "../lambda.js";
@@ -132,6 +133,8 @@ async function lambdaIntegration(inv: RestInvocation, integration: Integration, 
     }
   }
   const sourceArn = `arn:aws:execute-api:${inv.owner.region}:${inv.owner.account}:${inv.apiId}/${inv.stage.stageName}/${inv.methodKey}${inv.resource.path}`;
+  const invocationType = Object.entries(ireq.headers).find(([k]) => k.toLowerCase() === "x-amz-invocation-type")?.[1];
+  if (invocationType?.trim() === "Event") return queueInvocation(inv, integration, fnArn, event, sourceArn);
   const out = await invokeFunction(inv.rt, inv.owner, fnArn, event, sourceArn, {
     credentials: integration.credentials,
     requestId: inv.req.requestId,
@@ -148,6 +151,28 @@ async function lambdaIntegration(inv: RestInvocation, integration: Integration, 
     }
   }
   return methodResponse(inv, integration, { selector, headers: {}, body: out.payload });
+}
+
+/**
+ * integration.request.header.X-Amz-Invocation-Type = 'Event': Lambda queues the event and answers 202 at once;
+ * the default integration response answers the client, from an empty body.
+ */
+async function queueInvocation(inv: RestInvocation, integration: Integration, fnArn: string, event: unknown, sourceArn: string): Promise<ApiResponse> {
+  if (!integration.credentials && !lambdaPermits(inv.rt, fnArn, "apigateway.amazonaws.com", sourceArn, inv.owner.account)) {
+    inv.rt.logger.debug(`execute-api: ${sourceArn}: Invalid permissions on Lambda function ${fnArn}`);
+    throw INTERNAL();
+  }
+  const fn = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):/.exec(fnArn);
+  const account = fn?.[2] ?? inv.owner.account;
+  const region = fn?.[1] ?? inv.owner.region;
+  try {
+    const who = { account, region, principal: rootPrincipal(account), requestId: inv.req.requestId, invokedBy: "api-gateway" };
+    await inv.rt.call("lambda", "Invoke", { FunctionName: fnArn, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }, who);
+  } catch (e) {
+    if (!isServiceError(e)) inv.rt.logger.error("execute-api: Lambda invocation failed", e);
+    throw INTERNAL();
+  }
+  return methodResponse(inv, integration, { selector: undefined, headers: {}, body: Buffer.alloc(0) });
 }
 
 const lowerHeaders = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
