@@ -65,10 +65,10 @@ test("$util: escapeJavaScript (Commons Lang), urlEncode/urlDecode (java.net), ba
   assert.equal(r(`#set($o = $util.parseJson('{"a":[1,{"b":"c"}]}'))$o.a[1].b $o.a.size()`), "c 2");
 });
 
-test("$context and $stageVariables; null renders as an empty string, an unknown reference as itself", () => {
+test("$context and $stageVariables; null and a reference to nothing render as an empty string", () => {
   assert.equal(r("$context.requestId $context.stage $context.identity.sourceIp $stageVariables.env"), "req-1 dev 10.0.0.1 dev");
   assert.equal(r("[$context.identity.apiKey]"), "[]");
-  assert.equal(r("[$!nothing] [$nothing]"), "[] [$nothing]");
+  assert.equal(r("[$!nothing] [$nothing] [$context.nothing.deeper] [$stageVariables.none] [$input.path('$').item2]"), "[] [] [] [] []");
 });
 
 test("Velocity as AWS runs it: #set, #foreach with $foreach.hasNext, #if/#else, Java methods on strings, lists and maps", () => {
@@ -82,4 +82,51 @@ test("Velocity as AWS runs it: #set, #foreach with $foreach.hasNext, #if/#else, 
   assert.equal(r(`#set($m = {})#set($x = $m.put("k", "v"))$m.k $m.size()`), "v 1");
   assert.equal(r(`#if($input.path('$.obj.a') == 1)one#{else}other#end #if($input.params('nope') == "")empty#end`), "one empty");
   assert.equal(r(`{#foreach($i in $input.path('$.items'))"$i.id": $i.tags.size()#if($foreach.hasNext), #end#end}`), `{"1": 1, "2": 2}`);
+});
+
+// The Serverless Framework's default request template for \`integration: lambda\` (#define, escapeJavaScript with
+// replaceAll of its \\', maps walked with keySet/get), as it runs on AWS.
+const SERVERLESS_TEMPLATE = `
+  #define( $loop )
+    {
+    #foreach($key in $map.keySet())
+        #set( $k = $util.escapeJavaScript($key) )
+        #set( $v = $util.escapeJavaScript($map.get($key)).replaceAll("\\\\'", "'") )
+        "$k":
+          "$v"
+          #if( $foreach.hasNext ) , #end
+    #end
+    }
+  #end
+  {
+    "body": $input.json("$"),
+    "method": "$context.httpMethod",
+    "principalId": "$context.authorizer.principalId",
+    "stage": "$context.stage",
+    #set( $map = $input.params().header )
+    "headers": $loop,
+    #set( $map = $input.params().querystring )
+    "query": $loop,
+    #set( $map = $input.params().path )
+    "path": $loop,
+    #set( $map = $stageVariables )
+    "stageVariables": $loop
+  }`;
+
+test("the Serverless Framework's lambda-integration template renders the JSON it expects", () => {
+  const out = renderTemplate(SERVERLESS_TEMPLATE, {
+    ...vars(),
+    params: { path: { id: "7" }, querystring: { q: "it's" }, header: { "X-Quote": 'say "hi"' } },
+    context: { httpMethod: "POST", stage: "dev" },
+  });
+  assert.deepEqual(JSON.parse(out), {
+    body,
+    method: "POST",
+    principalId: "",
+    stage: "dev",
+    headers: { "X-Quote": 'say "hi"' },
+    query: { q: "it's" },
+    path: { id: "7" },
+    stageVariables: { env: "dev" },
+  });
 });

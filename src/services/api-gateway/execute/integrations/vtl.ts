@@ -3,8 +3,8 @@
 // call on strings, lists and maps (Velocity runs on Java objects: `$s.length()`, `$m.containsKey()`, …), which
 // velocityjs does not know. Reference:
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
-// Two AWS behaviours differ from plain velocityjs: a null value renders as an empty string (velocityjs writes
-// "null"), and $util has exactly AWS's six functions.
+// AWS's rendering differs from plain velocityjs: a null value and a reference to nothing both render as an empty
+// string (velocityjs writes "null" and the reference's text), and $util has exactly AWS's six functions.
 import { Compile, parse } from "velocityjs";
 import { jsonPath } from "./jsonpath.js";
 
@@ -225,10 +225,6 @@ function inputOf(vars: TemplateVars) {
 /** Renders a mapping template. Throws BodyNotJson when it reads a JSON path of a payload that is not JSON. */
 export function renderTemplate(template: string, vars: TemplateVars): string {
   const compile = new AwsCompile(parsed(template), { customMethodHandlers: handlers });
-  return compile.render({
-    input: inputOf(vars),
-    context: vars.context,
-    stageVariables: vars.stageVariables,
-    util,
-  });
+  // Silent: a reference to nothing renders as nothing, as API Gateway renders it (plain Velocity writes it back).
+  return compile.render({ input: inputOf(vars), context: vars.context, stageVariables: vars.stageVariables, util }, undefined, true);
 }
