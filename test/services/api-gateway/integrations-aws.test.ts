@@ -8,6 +8,7 @@ import { AddPermissionCommand, PutFunctionEventInvokeConfigCommand } from "@aws-
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { randomAccount, useServer } from "../../helpers/server.js";
 import { createFunction, lambdaEnv } from "../lambda/setup.js";
 import { call, restApi, type TestApi } from "./integrations-setup.js";
@@ -284,6 +285,37 @@ test("S3 by path override: PUT stores the object under the mapped key, GET reads
   const missing = await call(server, api.id, "/files/absent.txt");
   assert.equal(missing.status, 404);
   assert.deepEqual(missing.json(), { message: "no such file" });
+});
+
+test("a JSON-protocol service by action (SSM GetParameter): the template is the JSON input, errors mapped by status", async () => {
+  const account = randomAccount();
+  const { role } = await roles(account);
+  await server.client(SSMClient, { account }).send(new PutParameterCommand({ Name: "/app/color", Value: "teal", Type: "String" }));
+  const api = await restApi(server, account);
+  await api.method("/config/{name}", "GET", {
+    requestParameters: { "method.request.path.name": true },
+    integration: {
+      type: "AWS",
+      integrationHttpMethod: "POST",
+      uri: "arn:aws:apigateway:us-east-1:ssm:action/GetParameter",
+      credentials: role,
+      requestTemplates: { "application/json": `{"Name": "/app/$util.escapeJavaScript($input.params('name'))"}` },
+    },
+    responses: [
+      {
+        statusCode: "200",
+        responseTemplates: { "application/json": `{"value": "$input.path('$.Parameter.Value')", "version": $input.path('$.Parameter.Version')}` },
+      },
+      { statusCode: "404", selectionPattern: "400", responseTemplates: { "application/json": `{"missing": "$input.path('$.__type')"}` } },
+    ],
+  });
+  await api.deploy();
+  const r = await call(server, api.id, "/config/color");
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json(), { value: "teal", version: 1 });
+  const missing = await call(server, api.id, "/config/size");
+  assert.equal(missing.status, 404);
+  assert.deepEqual(missing.json(), { missing: "ParameterNotFound" });
 });
 
 test("a credentials role API Gateway may not assume, and a service Stratus does not run, answer 500", async () => {

@@ -50,6 +50,11 @@ test("$input: json() as JSON text, path() as a value to navigate, params() in pa
   assert.equal(r("$input.params('nope')"), "");
   assert.equal(r("#foreach($k in $input.params().keySet())$k#if($foreach.hasNext),#end#end"), "path,querystring,header");
   assert.equal(r("$input.params().querystring.q|$input.params().path.get('id')|$input.params().header.size()"), "x y|7|2");
+  assert.equal(
+    r("$input.params().header.get('x-trace')|$input.params().header.get('X-TRACE')|[$input.params().querystring.get('Q')]"),
+    "t1|t1|[]",
+    "header names in any case",
+  );
   assert.equal(r("$input.body"), JSON.stringify(body));
   assert.throws(() => r("$input.json('$')", { body: "not json" }), BodyNotJson);
   assert.equal(r("$input.body", { body: "not json" }), "not json", "the raw body needs no parsing");

@@ -108,6 +108,9 @@ const util = {
 type Handler = NonNullable<ConstructorParameters<typeof Compile>[1]>["customMethodHandlers"];
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** Maps whose keys are HTTP header names: get() finds a name in any case. */
+const caseless = new WeakSet<object>();
+
 type Receiver = "string" | "list" | "map" | "number";
 const kindOf = (v: unknown): Receiver | undefined =>
   typeof v === "string" ? "string" : Array.isArray(v) ? "list" : isMap(v) ? "map" : typeof v === "number" ? "number" : undefined;
@@ -143,6 +146,12 @@ const JAVA: Record<Receiver, Record<string, (self: never, args: unknown[]) => un
     equals: (l: unknown[], [o]) => JSON.stringify(l) === JSON.stringify(o),
   },
   map: {
+    get: (m: Record<string, unknown>, [k]) => {
+      const key = str(k);
+      if (Object.hasOwn(m, key)) return m[key];
+      if (caseless.has(m)) for (const [name, v] of Object.entries(m)) if (name.toLowerCase() === key.toLowerCase()) return v;
+      return null;
+    },
     isEmpty: (m: Record<string, unknown>) => Object.keys(m).length === 0,
     containsKey: (m: Record<string, unknown>, [k]) => Object.hasOwn(m, str(k)),
     containsValue: (m: Record<string, unknown>, [v]) => Object.values(m).includes(v),
@@ -203,6 +212,7 @@ function inputOf(vars: TemplateVars) {
   };
   const { path, querystring, header } = vars.params;
   const headerLower = new Map(Object.entries(header).map(([k, v]) => [k.toLowerCase(), v]));
+  caseless.add(header);
   return {
     body: vars.body,
     json: (p: unknown) => {
