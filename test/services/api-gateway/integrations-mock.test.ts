@@ -155,8 +155,8 @@ test("CORS preflight: the CDK's OPTIONS MOCK method answers 204 with its Access-
   assert.equal(b.status, 204);
   assert.equal(b.headers["access-control-allow-origin"], "https://b.example");
   assert.equal(b.headers.vary, "Origin");
-  const lower = await call(server, api.id, "/multi", { method: "OPTIONS", stage: "prod", headers: { origin: "https://a.example", ...preflight } });
-  assert.equal(lower.headers["access-control-allow-origin"], "https://a.example", "the Origin header in any case");
+  const lower = await call(server, api.id, "/multi", { method: "OPTIONS", stage: "prod", headers: { origin: "https://b.example", ...preflight } });
+  assert.equal(lower.headers["access-control-allow-origin"], "https://b.example", "the Origin header in any case");
   const other = await call(server, api.id, "/multi", { method: "OPTIONS", stage: "prod", headers: { Origin: "https://evil.example", ...preflight } });
   assert.equal(other.headers["access-control-allow-origin"], "https://a.example");
 });
