@@ -268,6 +268,18 @@ test("S3 by path override: PUT stores the object under the mapped key, GET reads
       { statusCode: "404", selectionPattern: "404", responseTemplates: { "application/json": `{"message": "no such file"}` } },
     ],
   });
+  // The bucket as the URI's subdomain (virtual-hosted style).
+  await api.method("/vhost/{key}", "GET", {
+    requestParameters: { "method.request.path.key": true },
+    integration: {
+      type: "AWS",
+      integrationHttpMethod: "GET",
+      uri: `arn:aws:apigateway:us-east-1:${bucket}.s3:path/{object}`,
+      credentials: role,
+      requestParameters: { "integration.request.path.object": "method.request.path.key" },
+    },
+    responses: [{ statusCode: "200" }],
+  });
   await api.deploy();
 
   const put = await call(server, api.id, "/files/notes.txt", { method: "PUT", body: "some notes", headers: { "content-type": "text/plain" } });
@@ -281,6 +293,10 @@ test("S3 by path override: PUT stores the object under the mapped key, GET reads
   assert.equal(get.status, 200);
   assert.equal(get.headers["content-type"], "text/plain");
   assert.equal(get.text, "some notes");
+
+  const vhost = await call(server, api.id, "/vhost/notes.txt");
+  assert.equal(vhost.status, 200);
+  assert.equal(vhost.text, "some notes");
 
   const missing = await call(server, api.id, "/files/absent.txt");
   assert.equal(missing.status, 404);

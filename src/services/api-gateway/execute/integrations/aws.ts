@@ -21,7 +21,8 @@ import { functionArnOf, invokeFunction, withStageVariables } from "../lambda.js"
 import type { ApiResponse, RestInvocation } from "../types.js";
 import { integrationRequest, methodResponse, type IntegrationAnswer, type IntegrationRequest } from "./mapping.js";
 
-const AWS_URI = /^arn:aws[\w-]*:apigateway:([a-z0-9-]+):(?:[a-z0-9-]+\.)?([a-z0-9-]+):(path|action)\/(.*)$/s;
+// arn:aws:apigateway:<region>:[<subdomain>.]<service>:(path|action)/<rest>; S3's subdomain is a bucket (virtual-hosted).
+const AWS_URI = /^arn:aws[\w-]*:apigateway:([a-z0-9-]+):(?:([^:]+)\.)?([a-z0-9-]+):(path|action)\/(.*)$/s;
 
 interface RoutingFact {
   protocols: string[];
@@ -279,6 +280,8 @@ export async function awsIntegration(inv: RestInvocation, integration: Integrati
     inv.rt.logger.debug(`execute-api: not an AWS integration URI: ${uri}`);
     throw INTERNAL();
   }
-  const [, region, prefix, style, target] = m as unknown as [string, string, string, string, string];
-  return serviceIntegration(inv, integration, region, prefix, style, target);
+  const [, region, subdomain, prefix, style, target] = m as unknown as [string, string, string | undefined, string, string, string];
+  // A bucket named in the subdomain is the path's first segment in the path-style request Stratus reads.
+  const path = prefix === "s3" && subdomain && style === "path" ? `${subdomain}/${target}` : target;
+  return serviceIntegration(inv, integration, region, prefix, style, path);
 }
