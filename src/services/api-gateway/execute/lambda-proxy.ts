@@ -47,8 +47,9 @@ export function headerOf(headers: Record<string, string[]>, lower: string): stri
   return undefined;
 }
 
-/** "Malformed Lambda proxy response": the execution log's words; the client gets 502 Internal server error. */
-const malformed = () => new GatewayError("DEFAULT_5XX", 502, "Internal server error", {}, "InternalServerErrorException");
+/** A 502 Internal server error; `logDetail` is what the execution log says (its words on AWS). */
+const malformed = (logDetail = "Malformed Lambda proxy response") =>
+  Object.assign(new GatewayError("DEFAULT_5XX", 502, "Internal server error", {}, "InternalServerErrorException"), { logDetail });
 
 /** The function's answer as HTTP; a payload that is not a proxy response is a 502. */
 export function proxyResponse(payload: Buffer, api: CompiledApi, accept: string | undefined): ApiResponse {
@@ -126,6 +127,14 @@ export async function lambdaProxy(inv: RestInvocation, api: CompiledApi): Promis
     sourceIp: inv.req.sourceIp,
     userAgent: inv.req.userAgent,
   });
-  if (answer.functionError) throw malformed();
+  if (answer.functionError) {
+    let message = "";
+    try {
+      message = String((JSON.parse(answer.payload.toString("utf8")) as { errorMessage?: unknown }).errorMessage ?? "");
+    } catch {
+      // An error payload that is not JSON: no message.
+    }
+    throw malformed(`Lambda execution failed with status 200 due to customer function error: ${message}`);
+  }
   return proxyResponse(answer.payload, api, headerOf(inv.req.headers, "accept"));
 }

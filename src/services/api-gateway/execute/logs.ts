@@ -20,6 +20,8 @@ interface Target {
   region: string;
   group: string;
   stream: string;
+  /** Make the group if it is missing (execution logs); an access log's group must exist, else lines are dropped. */
+  createGroup: boolean;
 }
 
 interface Pending {
@@ -67,7 +69,9 @@ class LogSink {
       await new Promise((r) => setTimeout(r, 5));
       while (p.events.length) await this.put(p.target, p.events.splice(0, 5000));
     } catch (e) {
-      this.rt.logger.error(`API Gateway could not write to log group ${p.target.group}`, e);
+      // An access log group that does not exist: API Gateway drops the lines.
+      if (e instanceof ServiceError && e.code === "ResourceNotFoundException") this.rt.logger.debug(`API Gateway: no log group ${p.target.group}`);
+      else this.rt.logger.error(`API Gateway could not write to log group ${p.target.group}`, e);
     } finally {
       p.flushing = undefined;
       if (p.events.length) p.flushing = this.flush(key, p);
@@ -89,7 +93,7 @@ class LogSink {
     const skey = `${gkey}/${t.stream}`;
     const ensure = async () => {
       if (!this.made.has(gkey)) {
-        await exists("CreateLogGroup", { logGroupName: t.group });
+        if (t.createGroup) await exists("CreateLogGroup", { logGroupName: t.group });
         this.made.add(gkey);
       }
       if (!this.made.has(skey)) {
@@ -176,7 +180,9 @@ export function writeAccessLog(rt: ServiceHost, stage: StageRec, ctx: Partial<Re
   if (!dest) return;
   const sink = sinkOf(rt);
   const stream = sink.streamFor(dest.account, dest.region, dest.group);
-  sink.write({ ...dest, stream }, [{ timestamp: (ctx.requestTimeEpoch as number | undefined) ?? Date.now(), message: accessLogLine(s.format, ctx, out) }]);
+  sink.write({ ...dest, stream, createGroup: false }, [
+    { timestamp: (ctx.requestTimeEpoch as number | undefined) ?? Date.now(), message: accessLogLine(s.format, ctx, out) },
+  ]);
 }
 
 /** The method's logging level from methodSettings: "<resource path>/<METHOD>" first, then "*\/*". */
@@ -214,14 +220,15 @@ export function writeExecutionLog(rt: ServiceHost, owner: Owner, apiId: string, 
   if (!log.lines.length || (log.level === "ERROR" && !log.failed)) return;
   const group = `API-Gateway-Execution-Logs_${apiId}/${stage}`;
   const sink = sinkOf(rt);
-  sink.write({ account: owner.account, region: owner.region, group, stream: sink.streamFor(owner.account, owner.region, group) }, log.lines);
+  sink.write({ account: owner.account, region: owner.region, group, stream: sink.streamFor(owner.account, owner.region, group), createGroup: true }, log.lines);
 }
 
 /** The execute-api call in the audit trail: an Invoke event from execute-api.amazonaws.com. */
 export function auditInvoke(rt: ServiceHost, owner: Owner, req: ApiRequest, resourceArn: string, out: Outcome): void {
   rt.audit.record({
     time: req.requestTimeEpoch,
-    service: "execute-api",
+    // The model answered from cache (a name without a model would be looked for on disk for every event).
+    service: "api-gateway",
     eventSource: "execute-api.amazonaws.com",
     operation: "Invoke",
     account: owner.account,

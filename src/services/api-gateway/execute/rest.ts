@@ -131,7 +131,7 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
       stageVariables,
       context,
     };
-    log?.info("Starting execution for request: " + req.requestId);
+    log?.info(`Starting execution for request: ${req.requestId}`);
     log?.info(`HTTP Method: ${req.method}, Resource Path: ${req.path}`);
     log?.info(`Method request path: ${javaMap(m.pathParameters)}`);
     log?.info(`Method request query string: ${javaMap(Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, v.join(",")])))}`);
@@ -156,7 +156,10 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
     const err = isGatewayError(e) ? e : unexpected(rt, e);
     if (log) {
       if (err.responseType === "INTEGRATION_TIMEOUT") log.error("Execution failed due to a timeout error");
-      else if (err.statusCode >= 500) log.error(`Execution failed due to configuration error: ${err.message}`);
+      else if (err.statusCode >= 500) {
+        const detail = (err as { logDetail?: string }).logDetail;
+        log.error(detail?.startsWith("Lambda execution failed") ? detail : `Execution failed due to configuration error: ${detail ?? err.message}`);
+      }
       else log.info(`Method completed with status: ${err.statusCode}`);
     }
     out.errorMessage = err.message;
