@@ -160,3 +160,17 @@ test("CORS preflight: the CDK's OPTIONS MOCK method answers 204 with its Access-
   const other = await call(server, api.id, "/multi", { method: "OPTIONS", stage: "prod", headers: { Origin: "https://evil.example", ...preflight } });
   assert.equal(other.headers["access-control-allow-origin"], "https://a.example");
 });
+
+test("a request template reading JSON paths of a body that is not JSON: 400 Could not parse request body into json", async () => {
+  const api = await restApi(server);
+  await api.method("/", "POST", {
+    integration: { type: "MOCK", requestTemplates: { "application/json": `{"statusCode": 200, "name": $input.json('$.name')}` } },
+    responses: [{ statusCode: "200" }],
+  });
+  await api.deploy();
+  const bad = await call(server, api.id, "/", { method: "POST", body: "name=x", headers: { "content-type": "application/json" } });
+  assert.equal(bad.status, 400);
+  assert.match((bad.json() as { message: string }).message, /^Could not parse request body into json: /);
+  const good = await call(server, api.id, "/", { method: "POST", body: `{"name": "x"}`, headers: { "content-type": "application/json" } });
+  assert.equal(good.status, 200);
+});
