@@ -211,7 +211,6 @@ function inputOf(vars: TemplateVars) {
     return doc.value;
   };
   const { path, querystring, header } = vars.params;
-  const headerLower = new Map(Object.entries(header).map(([k, v]) => [k.toLowerCase(), v]));
   caseless.add(header);
   return {
     body: vars.body,
@@ -227,13 +226,15 @@ function inputOf(vars: TemplateVars) {
       if (name === undefined) return { path, querystring, header };
       const n = str(name);
       // AWS's order: path, then query string, then header.
-      return path[n] ?? querystring[n] ?? header[n] ?? headerLower.get(n.toLowerCase()) ?? "";
+      return path[n] ?? querystring[n] ?? header[n] ?? Object.entries(header).find(([k]) => k.toLowerCase() === n.toLowerCase())?.[1] ?? "";
     },
   };
 }
 
 /** Renders a mapping template. Throws BodyNotJson when it reads a JSON path of a payload that is not JSON. */
 export function renderTemplate(template: string, vars: TemplateVars): string {
+  // Plain text (the CORS preflight's `{ statusCode: 200 }`): nothing to evaluate.
+  if (!template.includes("$") && !template.includes("#")) return template;
   const compile = new AwsCompile(parsed(template), { customMethodHandlers: handlers });
   // Silent: a reference to nothing renders as nothing, as API Gateway renders it (plain Velocity writes it back).
   return compile.render({ input: inputOf(vars), context: vars.context, stageVariables: vars.stageVariables, util }, undefined, true);
