@@ -347,6 +347,11 @@ test("a credentials role API Gateway may not assume, and a service Stratus does 
     integration: { type: "AWS", integrationHttpMethod: "POST", uri: sqsUri, credentials: `arn:aws:iam::${account}:role/absent` },
     responses: [{ statusCode: "200" }],
   });
+  // The caller's own credentials: only for an IAM-authorized method request.
+  await api.method("/caller", "GET", {
+    integration: { type: "AWS", integrationHttpMethod: "POST", uri: sqsUri, credentials: "arn:aws:iam::*:user/*" },
+    responses: [{ statusCode: "200" }],
+  });
   await api.method("/listed", "GET", {
     integration: {
       type: "AWS",
@@ -362,7 +367,7 @@ test("a credentials role API Gateway may not assume, and a service Stratus does 
     responses: [{ statusCode: "200" }],
   });
   await api.deploy();
-  for (const path of ["/wrong-role", "/no-role"]) {
+  for (const path of ["/wrong-role", "/no-role", "/caller"]) {
     const r = await call(server, api.id, path);
     assert.equal(r.status, 500, path);
     assert.deepEqual(r.json(), { message: "Internal server error" });

@@ -86,6 +86,9 @@ function trustsApiGateway(doc: string): boolean {
  * gets 500 Internal server error).
  */
 function roleIdentity(inv: RestInvocation, roleArn: string | undefined, region: string): Identity {
+  const host = inv.rt.url ? new URL(inv.rt.url).host : undefined;
+  const base = { region, requestId: inv.req.requestId, sourceIp: inv.req.sourceIp, userAgent: "AmazonAPIGateway", host, invokedBy: "api-gateway" };
+  if (roleArn === CALLER_CREDENTIALS) return { ...base, ...callerIdentity(inv) };
   const account = roleArn ? /^arn:aws[\w-]*:iam::(\d{12}):role\//.exec(roleArn)?.[1] : undefined;
   const role = account && roleArn ? findRoleByArn(inv.rt, account, roleArn) : undefined;
   if (!role || !account || !trustsApiGateway(role.assumeRolePolicyDocument)) {
@@ -106,21 +109,32 @@ function roleIdentity(inv: RestInvocation, roleArn: string | undefined, region: 
       mfaAuthenticated: false,
     },
   };
-  const host = inv.rt.url ? new URL(inv.rt.url).host : undefined;
-  return {
-    account,
-    region,
-    principal,
-    requestId: inv.req.requestId,
-    sourceIp: inv.req.sourceIp,
-    userAgent: "AmazonAPIGateway",
-    host,
-    invokedBy: "api-gateway",
-  };
+  return { ...base, account, principal };
+}
+
+/** credentials "arn:aws:iam::*:user/*": the call is made with the caller's own credentials (an IAM-authorized method). */
+const CALLER_CREDENTIALS = "arn:aws:iam::*:user/*";
+
+/** The caller IAM authorization verified ($context.identity), as the principal the service call is made as. */
+function callerIdentity(inv: RestInvocation): { account: string; principal: Principal } {
+  const id = inv.context.identity;
+  const arn = id.userArn ?? "";
+  const m = /^arn:aws[\w-]*:(iam|sts)::(\d{12}):(root|user\/.+|assumed-role\/.+)$/.exec(arn);
+  if (!m) {
+    inv.rt.logger.debug("execute-api: the integration uses the caller's credentials, but the method request was not IAM-authorized");
+    throw INTERNAL();
+  }
+  const account = m[2]!;
+  if (m[3] === "root") return { account, principal: rootPrincipal(account, id.accessKey ?? undefined) };
+  const type = m[3]!.startsWith("user/") ? "IAMUser" : "AssumedRole";
+  const principal: Principal = { type, accountId: account, arn, principalId: id.caller ?? id.user ?? account, accessKeyId: id.accessKey ?? undefined };
+  if (type === "IAMUser") principal.userName = m[3]!.slice(m[3]!.lastIndexOf("/") + 1);
+  return { account, principal };
 }
 
 /** A Lambda function called with the mapped request as its event; its errorMessage selects the integration response. */
 async function lambdaIntegration(inv: RestInvocation, integration: Integration, fnArn: string): Promise<ApiResponse> {
+  if (integration.credentials === CALLER_CREDENTIALS) callerIdentity(inv); // only for an IAM-authorized caller
   const ireq = integrationRequest(inv, integration);
   let event: unknown = {};
   const text = ireq.body.toString("utf8");
