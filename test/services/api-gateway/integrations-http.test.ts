@@ -4,7 +4,12 @@
 // integration timeout (504), an unreachable backend (500), content handling.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { useServer } from "../../helpers/server.js";
 import { call, restApi } from "./integrations-setup.js";
@@ -228,4 +233,35 @@ test("content handling: a binary media type's body CONVERT_TO_TEXT reaches the b
   assert.equal(r.status, 200);
   assert.deepEqual(JSON.parse(last().body), { data: bytes.toString("base64") });
   assert.equal(last().headers["content-type"], "application/octet-stream");
+});
+
+test("an HTTPS backend with a self-signed certificate: 500 unless tlsConfig.insecureSkipVerification", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "stratus-apigw-tls-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const made = spawnSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+    { stdio: "ignore" },
+  );
+  if (made.status !== 0) return t.skip("openssl could not make a certificate");
+  const tls = createHttpsServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, (_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(`{"secure": true}`);
+  });
+  await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => tls.close(() => resolve())));
+  const tlsPort = (tls.address() as AddressInfo).port;
+  const api = await restApi(server);
+  const uri = `https://127.0.0.1:${tlsPort}/`;
+  await api.method("/strict", "GET", { integration: { type: "HTTP_PROXY", integrationHttpMethod: "GET", uri } });
+  await api.method("/lenient", "GET", {
+    integration: { type: "HTTP_PROXY", integrationHttpMethod: "GET", uri, tlsConfig: { insecureSkipVerification: true } },
+  });
+  await api.deploy();
+  const strict = await call(server, api.id, "/strict");
+  assert.equal(strict.status, 500);
+  assert.deepEqual(strict.json(), { message: "Internal server error" });
+  const lenient = await call(server, api.id, "/lenient");
+  assert.equal(lenient.status, 200);
+  assert.deepEqual(lenient.json(), { secure: true });
 });
