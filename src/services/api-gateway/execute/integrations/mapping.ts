@@ -179,6 +179,22 @@ export function integrationRequest(inv: RestInvocation, integration: Integration
   return out;
 }
 
+const patterns = new Map<string, RegExp | null>();
+/** A selection pattern as a whole-string regex (compiled once); null when it is no regex JavaScript reads. */
+function patternOf(pattern: string): RegExp | null {
+  let re = patterns.get(pattern);
+  if (re === undefined) {
+    try {
+      re = new RegExp(`^(?:${pattern})$`);
+    } catch {
+      re = null;
+    }
+    if (patterns.size > 1000) patterns.clear();
+    patterns.set(pattern, re);
+  }
+  return re;
+}
+
 /**
  * The integration response for what the integration answered: the first whose selectionPattern (a Java regex,
  * matched against the whole selector) matches, else the default one (no pattern). None: 500, as AWS answers
@@ -188,14 +204,7 @@ export function selectIntegrationResponse(integration: Integration, selector: st
   const responses = Object.values(integration.integrationResponses ?? {});
   if (selector !== undefined) {
     for (const r of responses) {
-      if (!r.selectionPattern) continue;
-      let re: RegExp;
-      try {
-        re = new RegExp(`^(?:${r.selectionPattern})$`);
-      } catch {
-        continue;
-      }
-      if (re.test(selector)) return r;
+      if (r.selectionPattern && patternOf(r.selectionPattern)?.test(selector)) return r;
     }
   }
   const fallback = responses.find((r) => !r.selectionPattern);
