@@ -52,7 +52,7 @@ export function send(
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 502, headers: rawHeaders(res.rawHeaders), body: Buffer.concat(chunks) }));
-      res.on("error", (e) => reject(e));
+      res.on("error", () => reject(signal.aborted ? TIMEOUT() : INTERNAL()));
     });
     req.on("error", (e) => {
       if (signal.aborted) reject(TIMEOUT());
