@@ -230,6 +230,10 @@ test("SNS Publish by action: the message reaches a subscribed queue; the answer 
   assert.equal(r.status, 200);
   assert.match(r.text, /<PublishResponse xmlns="http:\/\/sns\.amazonaws\.com\/doc\/2010-03-31\/"><PublishResult><MessageId>[0-9a-f-]{36}<\/MessageId>/);
   assert.deepEqual(await drain(sqs, url), ["hello subscribers"]);
+  // A text body is the message, never more parameters: a form-looking one does not reach the query API as a form.
+  const formish = await call(server, api.id, "/publish", { method: "POST", body: "a=1&Message=hijacked", headers: { "content-type": "text/plain" } });
+  assert.equal(formish.status, 200);
+  assert.deepEqual(await drain(sqs, url), ["a=1&Message=hijacked"]);
 });
 
 test("S3 by path override: PUT stores the object under the mapped key, GET reads it back, a missing key maps to 404", async () => {

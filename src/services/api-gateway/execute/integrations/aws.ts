@@ -207,8 +207,6 @@ function serviceRequest(model: ServiceModel, protocol: ProtocolName, style: stri
   if (style === "action") {
     if (protocol === "query") {
       query = [`Action=${encodeURIComponent(target)}`, `Version=${model.metadata.apiVersion}`, query].filter(Boolean).join("&");
-      if (headers["content-type"] && !headers["content-type"].toLowerCase().startsWith("application/x-www-form-urlencoded")) delete headers["content-type"];
-      if (!headers["content-type"] && ireq.body.length) headers["content-type"] = "application/x-www-form-urlencoded";
     } else if (protocol === "json") {
       headers["x-amz-target"] = `${model.metadata.targetPrefix}.${target}`;
       headers["content-type"] = `application/x-amz-json-${model.metadata.jsonVersion ?? "1.0"}`;
@@ -218,7 +216,13 @@ function serviceRequest(model: ServiceModel, protocol: ProtocolName, style: stri
     path = `/${p.replace(/^\/+/, "").replace(/\{([^}+]+)\+?\}/g, (_, n: string) => (ireq.path[n] ?? "").split("/").map(encodeURIComponent).join("/"))}`;
     if (q) query = [q, query].filter(Boolean).join("&");
   }
-  return { method: method.toUpperCase(), path, query, headers, body: ireq.body };
+  let body = ireq.body;
+  if (protocol === "query" && body.length && headers["content-type"] && !/^application\/x-www-form-urlencoded/i.test(headers["content-type"])) {
+    // The query API reads only a form body: any other (the method request's, passed through) carries no parameters.
+    body = Buffer.alloc(0);
+    delete headers["content-type"];
+  }
+  return { method: method.toUpperCase(), path, query, headers, body };
 }
 
 async function bodyOf(out: { body: Buffer | string; stream?: Readable }): Promise<Buffer> {
