@@ -29,6 +29,9 @@ function mock(inv: RestInvocation): ApiResponse {
 export async function integrate(inv: RestInvocation, signal: AbortSignal): Promise<ApiResponse> {
   const integration = inv.method.methodIntegration;
   if (!integration) throw INTERNAL();
+  if ((integration.type === "HTTP" || integration.type === "HTTP_PROXY") && integration.connectionType === "VPC_LINK") {
+    throw new GatewayError("DEFAULT_5XX", 500, "Stratus does not run VPC links, which this integration connects through");
+  }
   switch (integration.type) {
     case "MOCK":
       return mock(inv);
