@@ -85,6 +85,10 @@ test("Velocity as AWS runs it: #set, #foreach with $foreach.hasNext, #if/#else, 
   assert.equal(r(`#set($m = $input.path('$.obj'))$m.containsKey('a') $m.containsKey('z') $m.keySet().size() $m.isEmpty()`), "true false 2 false");
   assert.equal(r(`#set($l = $input.path('$.items'))#foreach($i in $l)$i.id#if($foreach.hasNext),#end#end $l.contains(3) $l.isEmpty()`), "1,2 false false");
   assert.equal(r(`#set($m = {})#set($x = $m.put("k", "v"))$m.k $m.size()`), "v 1");
+  assert.equal(
+    r(`#foreach($x in $input.path('$.items'))[$foreach.index $foreach.count $foreach.first $foreach.last $foreach.hasNext $velocityCount]#end`),
+    "[0 1 true false true 1][1 2 false true false 2]",
+  );
   assert.equal(r(`#if($input.path('$.obj.a') == 1)one#{else}other#end #if($input.params('nope') == "")empty#end`), "one empty");
   assert.equal(r(`{#foreach($i in $input.path('$.items'))"$i.id": $i.tags.size()#if($foreach.hasNext), #end#end}`), `{"1": 1, "2": 2}`);
 });

@@ -193,6 +193,19 @@ class AwsCompile extends Compile {
     const v = (Compile.prototype as any).getReferences.call(this, ast, isVal);
     return isVal && v === null ? "" : v;
   }
+
+  /** $foreach as Velocity 1.7 has it: velocityjs knows index, count and hasNext; first and last too. */
+  // biome-ignore lint/suspicious/noExplicitAny: velocityjs's AST type
+  getLocal(ast: any): { value: any; isLocal: boolean } {
+    // biome-ignore lint/suspicious/noExplicitAny: velocityjs's protected base
+    const local = (Compile.prototype as any).getLocal.call(this, ast) as { value: any; isLocal: boolean };
+    const f = local.value;
+    if (ast.id === "foreach" && local.isLocal && f && typeof f === "object" && f.first === undefined) {
+      f.first = f.index === 0;
+      f.last = !f.hasNext;
+    }
+    return local;
+  }
 }
 
 function inputOf(vars: TemplateVars) {
