@@ -378,7 +378,9 @@ test("a credentials role API Gateway may not assume, and a service Stratus does 
   }
   const listed = await call(server, api.id, "/listed");
   assert.equal(listed.status, 200);
-  assert.ok((listed.json() as Record<string, unknown>).ListQueuesResponse, listed.text);
+  const doc = listed.json() as { ListQueuesResponse: { ListQueuesResult: Record<string, unknown>; ResponseMetadata: { RequestId: string } } };
+  assert.equal(doc.ListQueuesResponse.ListQueuesResult.NextToken, null, "the query API's JSON form lists every result member");
+  assert.match(doc.ListQueuesResponse.ResponseMetadata.RequestId, /^[0-9a-f-]{36}$/);
   const kinesis = await call(server, api.id, "/kinesis");
   assert.equal(kinesis.status, 500);
   assert.match((kinesis.json() as { message: string }).message, /Stratus does not run the AWS service "kinesis"/);

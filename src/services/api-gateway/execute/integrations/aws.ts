@@ -267,8 +267,11 @@ async function serviceIntegration(
     }
     const output = await inv.rt.call(service, operation, input, who);
     if (protocol === "query" && wantsJson) {
-      // The query API's JSON form (Accept: application/json): {"<Op>Response": {"<Op>Result": …, "ResponseMetadata": …}}
-      const doc = { [`${operation}Response`]: { [`${operation}Result`]: output, ResponseMetadata: { RequestId: meta.requestId } } };
+      // The query API's JSON form (Accept: application/json): {"<Op>Response": {"<Op>Result": …, "ResponseMetadata": …}},
+      // the result's members all there, null when the output has none.
+      const members = Object.keys(model.shapes[model.operations[operation]?.output?.shape ?? ""]?.members ?? {});
+      const result = Object.fromEntries(members.map((m) => [m, output[m] ?? null]));
+      const doc = { [`${operation}Response`]: { [`${operation}Result`]: result, ResponseMetadata: { RequestId: meta.requestId } } };
       answer = { selector: "200", headers: { "Content-Type": ["application/json"] }, body: Buffer.from(JSON.stringify(doc)) };
     } else {
       const res = codec.serializeOutput(output, model, operation, meta);
