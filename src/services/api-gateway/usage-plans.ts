@@ -117,7 +117,7 @@ const PLAN_PATHS = [
 ];
 
 /** /apiStages/<apiId:stage>/throttle[/<resource path>/<METHOD>[/rateLimit|/burstLimit]] */
-function patchStageThrottle(ctx: HandlerContext, rec: UsagePlanRec, op: PatchOperation): boolean {
+function patchStageThrottle(rec: UsagePlanRec, op: PatchOperation): boolean {
   const m = /^\/apiStages\/([^/]+)\/throttle(?:\/(.+?)\/([A-Za-z*]+)(?:\/(rateLimit|burstLimit))?)?$/.exec(op.path ?? "");
   if (!m) return false;
   const [apiId, stage] = unescape(m[1]!).split(":");
@@ -164,7 +164,7 @@ function updateUsagePlan(input: { usagePlanId: string; patchOperations?: PatchOp
         }
         continue;
       }
-      if (op.path?.startsWith("/apiStages/") && patchStageThrottle(ctx, rec, op)) continue;
+      if (op.path?.startsWith("/apiStages/") && patchStageThrottle(rec, op)) continue;
       if (kind === "remove" && (op.path === "/throttle" || op.path === "/quota")) {
         delete rec[op.path === "/throttle" ? "throttle" : "quota"];
         continue;
