@@ -102,7 +102,7 @@ function createUsagePlan(input: CreateUsagePlanRequest, ctx: HandlerContext): Us
 }
 
 /** A JSON pointer segment ("~1" is "/", "~0" is "~"). */
-const unescape = (s: string) => s.replace(/~1/g, "/").replace(/~0/g, "~");
+const pointerSegment = (s: string) => s.replace(/~1/g, "/").replace(/~0/g, "~");
 
 const PLAN_PATHS = [
   "/name",
@@ -120,7 +120,7 @@ const PLAN_PATHS = [
 function patchStageThrottle(rec: UsagePlanRec, op: PatchOperation): boolean {
   const m = /^\/apiStages\/([^/]+)\/throttle(?:\/(.+?)\/([A-Za-z*]+)(?:\/(rateLimit|burstLimit))?)?$/.exec(op.path ?? "");
   if (!m) return false;
-  const [apiId, stage] = unescape(m[1]!).split(":");
+  const [apiId, stage] = pointerSegment(m[1]!).split(":");
   const s = rec.apiStages.find((x) => x.apiId === apiId && x.stage === stage);
   if (!s) throw new NotFoundException(`Invalid API Stage ${apiId}:${stage} specified`); // unverified wording
   const kind = op.op ?? "replace";
@@ -129,7 +129,7 @@ function patchStageThrottle(rec: UsagePlanRec, op: PatchOperation): boolean {
     delete s.throttle;
     return true;
   }
-  const methodKey = `${unescape(m[2])}/${m[3]!.toUpperCase()}`;
+  const methodKey = `${pointerSegment(m[2])}/${m[3]!.toUpperCase()}`;
   const throttle = (s.throttle ??= {});
   if (kind === "remove") {
     delete throttle[methodKey];
