@@ -89,15 +89,18 @@ interface OwnerCache {
   /** "<apiId>/<stage>" → keyId → the plan serving that key there. */
   plansByStage: Map<string, Map<string, UsagePlanRec>>;
 }
-const caches = new Map<string, OwnerCache>();
+/** Per server (its host) and owner. */
+const caches = new WeakMap<object, Map<string, OwnerCache>>();
 
-function ownerCache(owner: Owner): OwnerCache {
+function ownerCache(host: object, owner: Owner): OwnerCache {
+  let byOwner = caches.get(host);
+  if (!byOwner) caches.set(host, (byOwner = new Map()));
   const id = `${owner.account}/${owner.region}`;
-  let c = caches.get(id);
+  let c = byOwner.get(id);
   const gen = keysGeneration();
   if (!c || c.generation !== gen) {
     c = { generation: gen, keyByValue: new Map(), plansByStage: new Map() };
-    caches.set(id, c);
+    byOwner.set(id, c);
   }
   return c;
 }
@@ -142,7 +145,7 @@ export function enforceLimits(inv: RestInvocation): void {
   const value = inv.snapshot.api.apiKeySource === "AUTHORIZER" ? usageIdentifierKey(inv) : headerValue(inv.req.headers, "x-api-key");
   if (!value) throw invalidKey();
   const t = apigwState.at(inv.rt, inv.owner.account, inv.owner.region);
-  const c = ownerCache(inv.owner);
+  const c = ownerCache(inv.rt, inv.owner);
   const key = keyByValue(t, c, value);
   if (!key?.enabled) throw invalidKey();
   const plan = plansFor(t, c, inv.apiId, inv.stage.stageName).get(key.id);
