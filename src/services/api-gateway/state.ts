@@ -109,7 +109,7 @@ export interface StageRec {
   cacheClusterEnabled: boolean;
   cacheClusterSize?: string;
   cacheClusterStatus: string;
-  /** Keyed "<resource path>/<METHOD>" or "*\/*" as AWS keys them. */
+  /** Keyed as AWS keys them: "*\/*", or the resource path without its leading "/" then "/<METHOD>" ("items/{id}/GET"). */
   methodSettings: Record<string, MethodSetting>;
   variables?: Record<string, string>;
   documentationVersion?: string;

@@ -31,10 +31,7 @@ test("a stage serves its deployment: a method added or deleted after deploying c
   assert.equal((await send(server, "/prod/b", { host })).status, 200);
 });
 
-// Skipped until the control plane's PutGatewayResponse lands (api-parts.ts is another engineer's).
-test("gateway responses: a deployed MISSING_AUTHENTICATION_TOKEN response reshapes the miss; DEFAULT_4XX covers the others", {
-  skip: "PutGatewayResponse is not implemented yet",
-}, async () => {
+test("gateway responses: a deployed MISSING_AUTHENTICATION_TOKEN response reshapes the miss; DEFAULT_4XX covers the others", async () => {
   const env = await apiEnv(server);
   const { apiId } = await restApi(env, [{ path: "/a", verb: "GET" }]);
   await env.apigw.send(
