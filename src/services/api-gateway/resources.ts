@@ -126,8 +126,7 @@ function checkMethod(ctx: HandlerContext, apiId: string, m: Method): void {
       throw new BadRequestException(
         `Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${p}]`,
       );
-  if (new Set(names.map((n) => n.toLowerCase())).size !== names.length)
-    throw new BadRequestException("Parameter names must be unique across querystring, header and path");
+  if (new Set(names).size !== names.length) throw new BadRequestException("Parameter names must be unique across querystring, header and path");
 }
 
 function putMethod(input: PutMethodRequest, ctx: HandlerContext): Method {

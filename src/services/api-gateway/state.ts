@@ -120,6 +120,8 @@ export interface StageRec {
   tags: Record<string, string>;
   createdDate: number;
   lastUpdatedDate: number;
+  /** When FlushStageAuthorizersCache last ran: authorizer results cached before it are stale. */
+  authorizersFlushedAt?: number;
 }
 
 export interface ApiKeyRec {
