@@ -144,8 +144,9 @@ function putMethod(input: PutMethodRequest, ctx: HandlerContext): Method {
     requestModels: input.requestModels,
     authorizationScopes: input.authorizationScopes?.length ? input.authorizationScopes : undefined,
   });
+  // AWS's answer to a second PutMethod (UpdateMethod changes one; serverless/serverless#7231, aws/aws-cli#3992).
+  if (res.resourceMethods[verb]) throw new ConflictException("Method already exists for this resource");
   checkMethod(ctx, input.restApiId, method);
-  // PutMethod replaces the method: its responses and integration go with it, as on AWS.
   const next: ResourceRec = { ...res, resourceMethods: { ...res.resourceMethods, [verb]: method } };
   tables(ctx).resources.put(`${input.restApiId}/${res.id}`, next);
   return methodOut(method);

@@ -319,6 +319,12 @@ test("methods, method responses, integrations and integration responses: default
   assert.equal(m.httpMethod, "GET");
   assert.equal(m.apiKeyRequired, false);
   await rejects(apigw.send(new GetMethodCommand({ ...k, httpMethod: "POST" })), "NotFoundException", 404, "Invalid Method identifier specified");
+  await rejects(
+    apigw.send(new PutMethodCommand({ ...k, httpMethod: "GET", authorizationType: "NONE" })),
+    "ConflictException",
+    409,
+    "Method already exists for this resource",
+  );
   const um = await apigw.send(
     new UpdateMethodCommand({
       ...k,
