@@ -95,10 +95,11 @@ test("TOKEN authorizer: allow with context, explicit and implicit deny, 401 for 
 
   const denied = await call(api.apiId, "/items/7", { Authorization: "deny" });
   assert.equal(denied.status, 403);
-  assert.match(denied.text, /User is not authorized to access this resource with an explicit deny/);
+  // AWS's body for an authorizer's deny has a capital M (unlike its other refusals).
+  assert.deepEqual(denied.json(), { Message: "User is not authorized to access this resource with an explicit deny" });
   const implicit = await call(api.apiId, "/items/7", { Authorization: "elsewhere" });
   assert.equal(implicit.status, 403);
-  assert.match(implicit.text, /User is not authorized to access this resource"/);
+  assert.deepEqual(implicit.json(), { Message: "User is not authorized to access this resource" });
 
   for (const headers of [{}, { Authorization: "NOT-VALID!" }, { Authorization: "unauthorized" }] as Record<string, string>[]) {
     const r = await call(api.apiId, "/items/7", headers);
@@ -109,6 +110,7 @@ test("TOKEN authorizer: allow with context, explicit and implicit deny, 401 for 
     const r = await call(api.apiId, "/items/7", { Authorization: token });
     assert.equal(r.status, 500, token);
     assert.equal(r.headers["x-amzn-errortype"], "AuthorizerConfigurationException");
+    assert.deepEqual(r.json(), { message: null });
   }
 });
 

@@ -13,6 +13,11 @@ export class GatewayError extends Error {
     readonly headers: Record<string, string> = {},
     /** x-amzn-ErrorType, when AWS sends a specific one (UnauthorizedException, AccessDeniedException, …). */
     readonly errorType?: string,
+    /**
+     * The body AWS answers when the type's gateway response is not customised, where it is not the usual
+     * {"message": …}: a Lambda authorizer's deny ({"Message": …}), its configuration error ({"message": null}).
+     */
+    readonly defaultBody?: string,
   ) {
     super(message);
   }

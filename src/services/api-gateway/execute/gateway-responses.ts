@@ -42,7 +42,7 @@ export function renderGatewayError(err: GatewayError, scope: ErrorScope): ApiRes
   const contentType = templates ? pickTemplate(templates, header(scope.req, "accept")) : "application/json";
   const template = templates ? templates[contentType]! : DEFAULT_GATEWAY_TEMPLATE;
   let body: string;
-  if (template === DEFAULT_GATEWAY_TEMPLATE) body = `{"message":${errorVars.messageString}}`;
+  if (template === DEFAULT_GATEWAY_TEMPLATE) body = !customized && err.defaultBody !== undefined ? err.defaultBody : `{"message":${errorVars.messageString}}`;
   else {
     try {
       body = velocity.render(template, {

@@ -19,10 +19,26 @@ import { functionArnOf, invokeFunction, withStageVariables } from "../lambda.js"
 import type { RestInvocation } from "../types.js";
 
 // AUTHORIZER_CONFIGURATION_ERROR: AWS answers 500 {"message": null} (x-amzn-ErrorType AuthorizerConfigurationException).
-const configError = () => new GatewayError("AUTHORIZER_CONFIGURATION_ERROR", 500, "Internal server error", {}, "AuthorizerConfigurationException");
+const configError = () =>
+  new GatewayError("AUTHORIZER_CONFIGURATION_ERROR", 500, "Internal server error", {}, "AuthorizerConfigurationException", '{"message":null}');
 const explicitDeny = () =>
-  new GatewayError("ACCESS_DENIED", 403, "User is not authorized to access this resource with an explicit deny", {}, "AccessDeniedException");
-const implicitDeny = () => new GatewayError("ACCESS_DENIED", 403, "User is not authorized to access this resource", {}, "AccessDeniedException");
+  new GatewayError(
+    "ACCESS_DENIED",
+    403,
+    "User is not authorized to access this resource with an explicit deny",
+    {},
+    "AccessDeniedException",
+    '{"Message":"User is not authorized to access this resource with an explicit deny"}',
+  );
+const implicitDeny = () =>
+  new GatewayError(
+    "ACCESS_DENIED",
+    403,
+    "User is not authorized to access this resource",
+    {},
+    "AccessDeniedException",
+    '{"Message":"User is not authorized to access this resource"}',
+  );
 
 interface AuthorizerResult {
   principalId: string;
