@@ -24,6 +24,8 @@ export interface AuditCall {
   internal?: boolean;
   /** For a call one service made on a caller's behalf: the calling service, e.g. "cloudformation.amazonaws.com". */
   invokedBy?: string;
+  /** A data event (an execute-api Invoke, an object read): CloudTrail's eventCategory "Data", not a management event. */
+  dataEvent?: boolean;
 }
 
 export interface AuditSink {

@@ -74,9 +74,9 @@ export function buildEventRow(call: AuditCall): AuditEventRow {
     eventID: eventId,
     readOnly,
     eventType: "AwsApiCall",
-    managementEvent: true,
+    managementEvent: !call.dataEvent,
     recipientAccountId: call.account,
-    eventCategory: "Management",
+    eventCategory: call.dataEvent ? "Data" : "Management",
   };
   return {
     account: call.account,

@@ -141,6 +141,9 @@ test("access logs in the stage's format reach CloudWatch Logs; INFO execution lo
   const record = JSON.parse(events.find((e) => JSON.parse(e.CloudTrailEvent!).requestID === ok.headers["x-amzn-requestid"])!.CloudTrailEvent!);
   assert.equal(record.sourceIPAddress, "127.0.0.1");
   assert.equal(record.requestParameters.resource, `arn:aws:execute-api:us-east-1:${env.account}:${apiId}/prod/GET/items/{id}`);
+  // A data event, as CloudTrail classifies execute-api's Invoke.
+  assert.equal(record.eventCategory, "Data");
+  assert.equal(record.managementEvent, false);
 });
 
 test("a canary deployment takes its share of the stage's traffic with its variable overrides; a disabled execute-api endpoint answers 403 once deployed", async () => {

@@ -259,6 +259,7 @@ export function auditInvoke(rt: ServiceHost, owner: Owner, req: ApiRequest, reso
     userAgent: req.userAgent,
     requestId: req.requestId,
     input: { resource: resourceArn, httpMethod: req.method, path: req.path },
+    dataEvent: true,
     ...(out.status >= 400 ? { errorCode: out.errorType ?? String(out.status), errorMessage: out.errorMessage } : {}),
   });
 }
