@@ -4,15 +4,14 @@
 // GetSdk, GetSdkType and GetSdkTypes refuse with NotImplemented.
 import yaml from "js-yaml";
 import { ServiceError } from "../../core/errors.js";
-import { type ApiGatewayApi, BadRequestException, NotFoundException, type RestApi } from "./api.generated.js";
+import { type ApiGatewayApi, BadRequestException } from "./api.generated.js";
+import { deploymentNotFound, requireApi, stageNotFound } from "./common.js";
 import { applyDefinition, newApi, type PutMode } from "./openapi/apply.js";
 import { type Definition, define } from "./openapi/definition.js";
 import { exportDefinition } from "./openapi/export.js";
 import { INVALID_INPUT, readDefinition } from "./openapi/read.js";
-import { type RestApiRec, tables } from "./state.js";
-
-/** RestApi as the control plane answers it (times as Dates). */
-export const restApiOut = (a: RestApiRec): RestApi => ({ ...a, createdDate: new Date(a.createdDate) });
+import { restApiOut } from "./restapis.js";
+import { tables } from "./state.js";
 
 /** failOnWarnings: AWS's refusal lists the warnings (wording as recorded in moto's tests of AWS's answer). */
 function checkWarnings(def: Definition, failOnWarnings: boolean | undefined): void {
@@ -47,15 +46,13 @@ export const imports = {
     if (!def.name) throw new BadRequestException(INVALID_INPUT);
     checkWarnings(def, input.failOnWarnings);
     const api = newApi(ctx, def.name);
-    if (!def.endpointConfiguration?.types) def.endpointConfiguration = { types: ["EDGE"], ...(def.endpointConfiguration ?? {}) };
     return restApiOut(applyDefinition(ctx, api, def, "overwrite"));
   },
 
   putRestApi(input, ctx) {
-    const api = tables(ctx).apis.get(input.restApiId);
-    if (!api) throw new NotFoundException("Invalid REST API identifier specified");
+    const api = requireApi(ctx, input.restApiId);
     const mode: PutMode = input.mode ?? "merge";
-    if (mode !== "merge" && mode !== "overwrite") throw new BadRequestException(`Invalid mode: ${mode}`); // unverified wording
+    if (mode !== "merge" && mode !== "overwrite") throw new BadRequestException('Enumeration value of OpenAPI import mode must be "overwrite" or "merge"'); // as in moto's tests
     const def = define(readDefinition(input.body), checkParameters(input.parameters));
     checkWarnings(def, input.failOnWarnings);
     return restApiOut(applyDefinition(ctx, api, def, mode));
@@ -63,12 +60,11 @@ export const imports = {
 
   getExport(input, ctx) {
     const t = tables(ctx);
-    const api = t.apis.get(input.restApiId);
-    if (!api) throw new NotFoundException("Invalid REST API identifier specified");
+    const api = requireApi(ctx, input.restApiId);
     const stage = t.stages.get(`${api.id}/${input.stageName}`);
-    if (!stage) throw new NotFoundException("Invalid Stage identifier specified");
+    if (!stage) throw stageNotFound();
     const deployment = t.deployments.get(`${api.id}/${stage.deploymentId}`);
-    if (!deployment) throw new NotFoundException("Invalid Deployment identifier specified");
+    if (!deployment) throw deploymentNotFound();
     const exportType = input.exportType.toLowerCase();
     if (exportType !== "oas30" && exportType !== "swagger") throw new BadRequestException(`No OpenAPI exporter found for type ${input.exportType}`); // unverified wording
     const accepts = (input.accepts ?? "application/json").split(";")[0].trim().toLowerCase();

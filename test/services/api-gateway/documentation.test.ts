@@ -72,7 +72,7 @@ test("documentation parts: create, get, list with filters and paging, update, de
     client.send(new CreateDocumentationPartCommand({ restApiId: "nosuchapi0", location: { type: "API" }, properties: "{}" })),
     "NotFoundException",
     404,
-    "Invalid REST API identifier specified",
+    /^Invalid API identifier specified \d+:nosuchapi0$/,
   );
 
   const got = await client.send(new GetDocumentationPartCommand({ restApiId, documentationPartId: method.id }));

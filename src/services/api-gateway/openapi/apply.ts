@@ -85,7 +85,12 @@ export function applyDefinition(ctx: HandlerContext, api: RestApiRec, def: Defin
       else if (mode === "overwrite") delete next[k];
     }
     if (def.apiKeySource) next.apiKeySource = def.apiKeySource;
-    if (def.endpointConfiguration) next.endpointConfiguration = { ...next.endpointConfiguration, ...def.endpointConfiguration };
+    if (def.endpointConfiguration) {
+      const ec = { ...next.endpointConfiguration, ...def.endpointConfiguration };
+      // A private API is dual-stack only (the control plane's rule for CreateRestApi).
+      if (ec.types?.[0] === "PRIVATE") ec.ipAddressType = "dualstack";
+      next.endpointConfiguration = ec;
+    }
     if (def.disableExecuteApiEndpoint !== undefined) next.disableExecuteApiEndpoint = def.disableExecuteApiEndpoint;
     if (def.warnings.length) next.warnings = def.warnings;
     else delete next.warnings;
@@ -132,7 +137,7 @@ export function newApi(ctx: HandlerContext, name: string): RestApiRec {
     name,
     createdDate: ctx.now(),
     apiKeySource: "HEADER",
-    endpointConfiguration: { types: ["EDGE"] },
+    endpointConfiguration: { types: ["EDGE"], ipAddressType: "ipv4" },
     tags: {},
     disableExecuteApiEndpoint: false,
     rootResourceId: newId(10),

@@ -65,7 +65,7 @@ function basePathOf(d: OpenApiDoc): string {
       const v = (server.variables as Json)[name];
       return isObj(v) && typeof v.default === "string" ? v.default : m;
     });
-  const path = url.replace(/^[a-z]+:\/\/[^/]*/i, "");
+  const path = url.replace(/^[a-z]+:\/\/[^/]*/i, "").replace(/\/{2,}/g, "/");
   return path.startsWith("/") ? path : "";
 }
 
@@ -122,7 +122,9 @@ function integrationOf(x: Json): Integration {
     type,
     ...(str(x.httpMethod) ? { httpMethod: str(x.httpMethod)?.toUpperCase() } : {}),
     ...(str(x.uri) ? { uri: str(x.uri) } : {}),
-    ...(str(x.connectionType) ? { connectionType: str(x.connectionType)?.toUpperCase() as Integration["connectionType"] } : {}),
+    ...(str(x.connectionType) || type === "HTTP" || type === "HTTP_PROXY"
+      ? { connectionType: (str(x.connectionType)?.toUpperCase() ?? "INTERNET") as Integration["connectionType"] }
+      : {}),
     ...(str(x.connectionId) ? { connectionId: str(x.connectionId) } : {}),
     ...(str(x.credentials) ? { credentials: str(x.credentials) } : {}),
     ...(strMap(x.requestParameters) ? { requestParameters: strMap(x.requestParameters) } : {}),
