@@ -98,6 +98,36 @@ const versionOut = (v: { version: string; createdDate: number; description?: str
   ...(v.description ? { description: v.description } : {}),
 });
 
+export type ImportedPart = Omit<DocumentationPartRec, "id">;
+
+/** An x-amazon-apigateway-documentation's parts, checked as CreateDocumentationPart checks them; a bad one is a warning. */
+export function documentationOf(raw: unknown[]): { parts: ImportedPart[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const parts: ImportedPart[] = [];
+  for (const [i, r] of raw.entries()) {
+    try {
+      if (!isObj(r)) throw new BadRequestException("not an object");
+      const properties = typeof r.properties === "string" ? r.properties : JSON.stringify(r.properties ?? {});
+      parts.push({ location: normalise(r.location as DocumentationPartLocation), properties: checkProperties(properties) });
+    } catch (e) {
+      warnings.push(`Documentation part ${i} skipped: ${(e as Error).message}`); // unverified wording
+    }
+  }
+  return { parts, warnings };
+}
+
+/** Writes imported parts (inside the caller's transaction): overwrite replaces all, merge replaces by location. */
+export function writeDocumentation(t: ApiGatewayTables, apiId: string, parts: ImportedPart[], mode: "merge" | "overwrite"): string[] {
+  const existing = partsOf(t, apiId);
+  if (mode === "overwrite") for (const p of existing) t.docParts.delete(`${apiId}/${p.id}`);
+  return parts.map((p) => {
+    const same = mode === "merge" ? existing.find((e) => sameLocation(e.location, p.location)) : undefined;
+    const rec: DocumentationPartRec = { id: same?.id ?? newId(6), ...p };
+    t.docParts.put(`${apiId}/${rec.id}`, rec);
+    return rec.id;
+  });
+}
+
 export const documentation = {
   createDocumentationPart(input, ctx) {
     const t = tables(ctx);
@@ -151,29 +181,9 @@ export const documentation = {
     if (mode !== "merge" && mode !== "overwrite") throw new BadRequestException('Enumeration value of OpenAPI import mode must be "overwrite" or "merge"');
     const { doc } = readDefinition(input.body);
     const ext = doc["x-amazon-apigateway-documentation"];
-    const raw = isObj(ext) && Array.isArray(ext.documentationParts) ? ext.documentationParts : [];
-    const warnings: string[] = [];
-    const parts: { location: DocumentationPartLocation; properties: string }[] = [];
-    for (const [i, r] of raw.entries()) {
-      try {
-        if (!isObj(r)) throw new BadRequestException("not an object");
-        const properties = typeof r.properties === "string" ? r.properties : JSON.stringify(r.properties ?? {});
-        parts.push({ location: normalise(r.location as DocumentationPartLocation), properties: checkProperties(properties) });
-      } catch (e) {
-        warnings.push(`Documentation part ${i} skipped: ${(e as Error).message}`); // unverified wording
-      }
-    }
+    const { parts, warnings } = documentationOf(isObj(ext) && Array.isArray(ext.documentationParts) ? ext.documentationParts : []);
     if (input.failOnWarnings && warnings.length) throw new BadRequestException(`Warnings found during import:\n\t${warnings.join("\n\t")}`);
-    const ids = transaction(ctx, () => {
-      const existing = partsOf(t, input.restApiId);
-      if (mode === "overwrite") for (const p of existing) t.docParts.delete(`${input.restApiId}/${p.id}`);
-      return parts.map((p) => {
-        const same = mode === "merge" ? existing.find((e) => sameLocation(e.location, p.location)) : undefined;
-        const rec: DocumentationPartRec = { id: same?.id ?? newId(6), ...p };
-        t.docParts.put(`${input.restApiId}/${rec.id}`, rec);
-        return rec.id;
-      });
-    });
+    const ids = transaction(ctx, () => writeDocumentation(t, input.restApiId, parts, mode));
     return { ids, ...(warnings.length ? { warnings } : {}) };
   },
 

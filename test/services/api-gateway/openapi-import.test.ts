@@ -14,7 +14,10 @@ import {
   PutRestApiCommand,
   type Resource,
 } from "@aws-sdk/client-api-gateway";
-import { useServer } from "../../helpers/server.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { enc, OAS3_YAML, PETS_URI, POLICY, swaggerPetStore } from "./openapi-fixtures.js";
 
@@ -139,6 +142,16 @@ test("warnings, failOnWarnings and invalid definitions", async () => {
     400,
     "Warnings found during import:\n\tParse issue: attribute paths.'/pets'(get).responses.200.schema.#/definitions/Missing is missing",
   );
+  const broken = swaggerPetStore();
+  delete (broken.paths["/pets"].get["x-amazon-apigateway-integration"] as { httpMethod?: string }).httpMethod;
+  (broken.paths["/pets/{petId}"].get["x-amazon-apigateway-integration"] as { type: string }).type = "carrier_pigeon";
+  await rejects(
+    client.send(new ImportRestApiCommand({ body: enc(broken) })),
+    "BadRequestException",
+    400,
+    "Errors found during import:\n\tUnable to put integration on 'GET' for resource at path '/pets': Enumeration value for HttpMethod must be non-empty" +
+      "\n\tUnable to put integration on 'GET' for resource at path '/pets/{petId}': Invalid integration type specified: CARRIER_PIGEON",
+  );
   for (const body of [" ", "{ not: [valid", '{"info":{"title":"x"},"paths":{}}', '{"swagger":"1.2","info":{"title":"x"},"paths":{}}', "[1, 2]"])
     await rejects(client.send(new ImportRestApiCommand({ body: enc(body) })), "BadRequestException", 400, "Invalid OpenAPI input.");
   await rejects(client.send(new ImportRestApiCommand({ body: enc(swaggerPetStore()), parameters: { basepath: "sideways" } })), "BadRequestException", 400);
@@ -184,4 +197,27 @@ test("PutRestApi: merge adds to the API, overwrite replaces it (the root keeps i
   assert.deepEqual([...resources.keys()].sort(), ["/", "/owners", "/pets"]);
   assert.deepEqual(Object.keys(resources.get("/pets")!.resourceMethods!), ["DELETE"]);
   assert.equal(resources.get("/")!.id, api.rootResourceId);
+});
+
+test("an imported API survives a restart", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "stratus-apigw-import-"));
+  const account = randomAccount();
+  try {
+    let s = await startTestServer({ dataDir });
+    let client = new APIGatewayClient(s.clientConfig({ account }));
+    const api = await client.send(new ImportRestApiCommand({ body: enc(swaggerPetStore()) }));
+    const before = await tree(client, api.id!);
+    await s.close();
+    s = await startTestServer({ dataDir });
+    client = new APIGatewayClient(s.clientConfig({ account }));
+    try {
+      const after = await tree(client, api.id!);
+      assert.deepEqual([...after.entries()].sort(), [...before.entries()].sort());
+      assert.equal((await client.send(new GetRestApiCommand({ restApiId: api.id }))).rootResourceId, api.rootResourceId);
+    } finally {
+      await s.close();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
