@@ -126,6 +126,9 @@ test("OpenAPI 3.0 (YAML): requestBody models, Cognito and IAM authorization, pat
 
   const ignored = await client.send(new ImportRestApiCommand({ body: enc(OAS3_YAML) }));
   assert.ok((await tree(client, ignored.id!)).has("/pets"), "basepath=ignore is the default");
+  // Unquoted versions are YAML numbers.
+  for (const head of ["swagger: 2.0", "openapi: 3.0"])
+    assert.equal((await client.send(new ImportRestApiCommand({ body: enc(`${head}\ninfo:\n  title: Bare\npaths: {}\n`) }))).name, "Bare");
   const prepended = await client.send(new ImportRestApiCommand({ body: enc(OAS3_YAML), parameters: { basepath: "prepend" } }));
   assert.ok((await tree(client, prepended.id!)).has("/prod/api/pets"));
 });
