@@ -189,6 +189,15 @@ test("warnings, failOnWarnings and invalid definitions", async () => {
     400,
     "Warnings found during import:\n\tParse issue: attribute paths.'/pets'(get).responses.200.schema.#/definitions/Missing is missing",
   );
+  const odd = swaggerPetStore({ "x-amazon-apigateway-gateway-responses": { NOT_A_TYPE: { statusCode: 400 } } });
+  (odd.securityDefinitions.tokenAuth["x-amazon-apigateway-authorizer"] as { type: string }).type = "telepathy";
+  const oddApi = await client.send(new ImportRestApiCommand({ body: enc(odd) }));
+  assert.deepEqual(oddApi.warnings, [
+    "Unable to create authorizer 'tokenAuth': Invalid authorizer type specified: TELEPATHY",
+    "Unable to put gateway response 'NOT_A_TYPE': Invalid gateway response type specified",
+  ]);
+  const oddPets = (await tree(client, oddApi.id!)).get("/pets")!.resourceMethods!;
+  assert.equal(oddPets.POST.authorizationType, "NONE");
   const broken = swaggerPetStore();
   delete (broken.paths["/pets"].get["x-amazon-apigateway-integration"] as { httpMethod?: string }).httpMethod;
   (broken.paths["/pets/{petId}"].get["x-amazon-apigateway-integration"] as { type: string }).type = "carrier_pigeon";
