@@ -208,6 +208,17 @@ test("warnings, failOnWarnings and invalid definitions", async () => {
     "Errors found during import:\n\tUnable to put integration on 'GET' for resource at path '/pets': Enumeration value for HttpMethod must be non-empty" +
       "\n\tUnable to put integration on 'GET' for resource at path '/pets/{petId}': Invalid integration type specified: CARRIER_PIGEON",
   );
+  const spaced = {
+    swagger: "2.0",
+    info: { title: "x" },
+    paths: { "/pets/{pet id}": { get: { responses: {}, "x-amazon-apigateway-integration": { type: "mock" } } } },
+  };
+  await rejects(
+    client.send(new ImportRestApiCommand({ body: enc(spaced) })),
+    "BadRequestException",
+    400,
+    /^Errors found during import:\n\tUnable to create resource at path '\/pets\/\{pet id\}': Resource's path part only allow/,
+  );
   for (const body of [" ", "{ not: [valid", '{"info":{"title":"x"},"paths":{}}', '{"swagger":"1.2","info":{"title":"x"},"paths":{}}', "[1, 2]"])
     await rejects(client.send(new ImportRestApiCommand({ body: enc(body) })), "BadRequestException", 400, "Invalid OpenAPI input.");
   await rejects(client.send(new ImportRestApiCommand({ body: enc(swaggerPetStore()), parameters: { basepath: "sideways" } })), "BadRequestException", 400);

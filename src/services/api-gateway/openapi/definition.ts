@@ -143,6 +143,8 @@ function integrationOf(x: Json): Integration {
   };
 }
 
+/** A path part CreateResource accepts (resources.ts's rule). */
+const PATH_PART = /^(\{[a-zA-Z0-9._-]+\+?\}|[a-zA-Z0-9._:-]+)$/;
 const AUTHORIZER_TYPES = new Set(["TOKEN", "REQUEST", "COGNITO_USER_POOLS"]);
 // The model's GatewayResponseType values.
 const GATEWAY_RESPONSE_TYPES = new Set([
@@ -350,6 +352,20 @@ export function define(d: OpenApiDoc, parameters: Record<string, string> = {}): 
     const path = `${prefix}${rawPath}`.replace(/\/+$/, "") || "/";
     if (!path.startsWith("/")) {
       warnings.push(`Unable to create resource at path '${rawPath}': Resource paths must start with '/'`); // unverified wording
+      continue;
+    }
+    const badPart =
+      path === "/"
+        ? undefined
+        : path
+            .slice(1)
+            .split("/")
+            .find((part) => !PATH_PART.test(part));
+    if (badPart !== undefined) {
+      // CreateResource's refusal (moto's wording, as resources.ts has it), in the import's error form (unverified).
+      errors.push(
+        `Unable to create resource at path '${path}': Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.`,
+      );
       continue;
     }
     const res = byPath.get(path) ?? { path, methods: {} };
