@@ -99,10 +99,12 @@ export const imports = {
       apigateway: extensions.has("apigateway"),
     });
     const text = asYaml ? yaml.dump(doc, { noRefs: true, lineWidth: -1 }) : JSON.stringify(doc, null, 2);
-    const file = `${api.name}-${stage.stageName}-${exportType}${extensions.size ? `-${[...extensions].join("-")}` : ""}.${asYaml ? "yaml" : "json"}`;
+    // What AWS answers (recorded in Classmethod's tsnote on exporting Swagger): an octet stream named after the type
+    // and the definition's info.version, `attachment; filename="swagger_2022-01-01T01:01:01Z.yaml"`.
+    const version = String((doc.info as { version?: string }).version ?? "").replace(/["\\/]/g, "_");
     return {
-      contentType: asYaml ? "application/yaml" : "application/json",
-      contentDisposition: `attachment; filename="${file.replace(/["\\]/g, "_")}"`, // unverified file name
+      contentType: "application/octet-stream",
+      contentDisposition: `attachment; filename="${exportType}_${version}.${asYaml ? "yaml" : "json"}"`,
       body: new TextEncoder().encode(text),
     };
   },
