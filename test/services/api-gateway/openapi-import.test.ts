@@ -228,12 +228,17 @@ test("warnings, failOnWarnings and invalid definitions", async () => {
   const broken = swaggerPetStore();
   delete (broken.paths["/pets"].get["x-amazon-apigateway-integration"] as { httpMethod?: string }).httpMethod;
   (broken.paths["/pets/{petId}"].get["x-amazon-apigateway-integration"] as { type: string }).type = "carrier_pigeon";
+  (broken.paths["/pets"].post["x-amazon-apigateway-integration"] as { timeoutInMillis?: number }).timeoutInMillis = 30000;
+  (broken.paths["/{proxy+}"]["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"] as { uri: string }).uri =
+    "arn:aws:lambda:us-east-1:123456789012:function:pets";
   await rejects(
     client.send(new ImportRestApiCommand({ body: enc(broken) })),
     "BadRequestException",
     400,
     "Errors found during import:\n\tUnable to put integration on 'GET' for resource at path '/pets': Enumeration value for HttpMethod must be non-empty" +
-      "\n\tUnable to put integration on 'GET' for resource at path '/pets/{petId}': Invalid integration type specified: CARRIER_PIGEON",
+      "\n\tUnable to put integration on 'POST' for resource at path '/pets': Timeout should be between 50 ms and 29000 ms" +
+      "\n\tUnable to put integration on 'GET' for resource at path '/pets/{petId}': Invalid integration type specified: CARRIER_PIGEON" +
+      "\n\tUnable to put integration on 'ANY' for resource at path '/{proxy+}': AWS ARN for integration must contain path or action",
   );
   const spaced = {
     swagger: "2.0",
