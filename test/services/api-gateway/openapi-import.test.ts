@@ -168,6 +168,9 @@ test("OpenAPI 3.0 (YAML): requestBody models, Cognito and IAM authorization, pat
   assert.equal(del.authorizationType, "AWS_IAM");
   assert.deepEqual(del.requestParameters, { "method.request.path.id": true, "method.request.header.X-Trace": true });
 
+  const iamAuth = { swagger: "2.0", info: { title: "Auth" }, paths: { "/x": { get: { "x-amazon-apigateway-auth": { type: "aws_iam" }, responses: {} } } } };
+  const iamApi = await client.send(new ImportRestApiCommand({ body: enc(iamAuth) }));
+  assert.equal((await tree(client, iamApi.id!)).get("/x")!.resourceMethods!.GET.authorizationType, "AWS_IAM");
   const ignored = await client.send(new ImportRestApiCommand({ body: enc(OAS3_YAML) }));
   assert.ok((await tree(client, ignored.id!)).has("/pets"), "basepath=ignore is the default");
   // An inline schema becomes a model named MODEL and six hex digits, as AWS names them; its $refs point at models.

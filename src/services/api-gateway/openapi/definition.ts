@@ -227,6 +227,14 @@ function methodOf(c: Ctx, verb: string, path: string, rawPath: string, op: Json,
       else if (scheme.type === "apiKey" && String(scheme.name ?? "").toLowerCase() === "x-api-key") m.apiKeyRequired = true;
     }
   }
+  // x-amazon-apigateway-auth: an operation's own authorization type (NONE or AWS_IAM), over its security.
+  const auth = op["x-amazon-apigateway-auth"];
+  const authType = isObj(auth) ? str(auth.type)?.toUpperCase() : undefined;
+  if (authType === "NONE" || authType === "AWS_IAM") {
+    m.authorizationType = authType;
+    delete m.authorizerName;
+    delete m.authorizationScopes;
+  }
   // Parameters: the path item's, overridden by the operation's.
   const params = new Map<string, Json>();
   for (const p of [...pathParams, ...(Array.isArray(op.parameters) ? op.parameters : [])]) {
