@@ -4,7 +4,8 @@
 // function (p50 of sequential calls, each side); a MOCK integration against the bare node:http ceiling; and a
 // 10,000-resource API against a 10-resource one (route matching must not depend on the API's size).
 //
-// `node --import tsx bench/apigateway.ts` runs it alone (after `npm run build`).
+// `node --import tsx bench/apigateway.ts` runs it alone (after `npm run build`); STRATUS_BENCH_SERVER_ARGS passes node
+// flags to the server ("--cpu-prof --cpu-prof-dir=/tmp/x").
 import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,10 +14,10 @@ import {
   CreateDeploymentCommand,
   CreateResourceCommand,
   CreateRestApiCommand,
+  GetResourcesCommand,
+  ImportRestApiCommand,
   PutIntegrationCommand,
-  PutIntegrationResponseCommand,
   PutMethodCommand,
-  PutMethodResponseCommand,
 } from "@aws-sdk/client-api-gateway";
 import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
 import { AddPermissionCommand, CreateFunctionCommand, LambdaClient, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
@@ -48,7 +49,18 @@ interface Api {
 
 export async function apigatewayBench(ceiling?: Proc): Promise<BenchRow[]> {
   const server = await spawnListening(
-    [BIN, "start", "--ephemeral", "--host", "127.0.0.1", "--port", "0", "--log-level", "warn"],
+    [
+      ...(process.env.STRATUS_BENCH_SERVER_ARGS?.split(" ").filter(Boolean) ?? []),
+      BIN,
+      "start",
+      "--ephemeral",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--log-level",
+      "warn",
+    ],
     /listening on http:\/\/[^:]+:(\d+)/,
   );
   const ownCeiling = ceiling ? undefined : await spawnListening(["--import", "tsx", join(ROOT, "bench", "ceiling.ts")], /listening (\d+)/);
@@ -89,8 +101,8 @@ export async function apigatewayBench(ceiling?: Proc): Promise<BenchRow[]> {
     );
     await apigw.send(new CreateDeploymentCommand({ restApiId: proxyApi.id, stageName: "bench" }));
 
-    // MOCK APIs: one with 10 resources, one with 10,000 (100 × 99 below the root and its 100 children); the
-    // method sits at the same depth in both.
+    // MOCK APIs: one with 10 resources, one with 10,000 (100 below the root, 99 below each of them); the
+    // method called sits at the same depth in both.
     const small = await mockApi(apigw, "bench-mock-10", 10);
     const big = await mockApi(apigw, "bench-mock-10000", BIG);
 
@@ -105,7 +117,8 @@ export async function apigatewayBench(ceiling?: Proc): Promise<BenchRow[]> {
     const invokeReq: PreparedRequest = {
       method: "POST",
       path: "/2015-03-31/functions/bench-proxy/invocations",
-      headers: { "content-type": "application/json" },
+      // Unsigned (auth none): the Host names the service.
+      headers: { "content-type": "application/json", host: `lambda.us-east-1.localhost:${server.port}` },
       body: JSON.stringify({ path: "/items/42" }),
     };
     const direct = await sequential(server.port, invokeReq);
@@ -158,44 +171,29 @@ async function newApi(apigw: APIGatewayClient, name: string): Promise<Api> {
   return { id: api.id!, root: api.rootResourceId! };
 }
 
-/** A MOCK API of `size` resources: /r<i> for i < 100, then /r<i>/c<j>; GET answers 200 on /r<half>/c<last>. */
+/**
+ * A MOCK API of `size` resources, imported from a Swagger 2.0 definition (ImportRestApi): /r<i> for i < 100, then
+ * /r<i>/c<j>, each child with a GET answering 200; requests go to /r<half>/c<last>.
+ */
 async function mockApi(apigw: APIGatewayClient, name: string, size: number): Promise<Api & { path: string }> {
-  const api = await newApi(apigw, name);
   const tops = Math.min(100, Math.max(1, Math.floor(size / 10)));
   const perTop = Math.floor((size - tops) / tops);
-  const topIds = await inBatches(
-    Array.from({ length: tops }, (_, i) => i),
-    (i) => apigw.send(new CreateResourceCommand({ restApiId: api.id, parentId: api.root, pathPart: `r${i}` })).then((r) => r.id!),
-  );
-  const target = { top: Math.floor(tops / 2), child: perTop - 1 };
-  let targetId = "";
-  const children = Array.from({ length: tops * perTop }, (_, k) => ({ top: Math.floor(k / perTop), child: k % perTop }));
-  await inBatches(children, async (c) => {
-    const r = await apigw.send(new CreateResourceCommand({ restApiId: api.id, parentId: topIds[c.top]!, pathPart: `c${c.child}` }));
-    if (c.top === target.top && c.child === target.child) targetId = r.id!;
-  });
-  const m = { restApiId: api.id, resourceId: targetId, httpMethod: "GET" };
-  await apigw.send(new PutMethodCommand({ ...m, authorizationType: "NONE" }));
-  await apigw.send(new PutMethodResponseCommand({ ...m, statusCode: "200" }));
-  await apigw.send(new PutIntegrationCommand({ ...m, type: "MOCK", requestTemplates: { "application/json": '{"statusCode": 200}' } }));
-  await apigw.send(new PutIntegrationResponseCommand({ ...m, statusCode: "200", responseTemplates: { "application/json": '{"ok": true}' } }));
-  await apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: "bench" }));
-  return { ...api, path: `/bench/r${target.top}/c${target.child}` };
-}
-
-/** Runs `fn` over `items`, 8 at a time; the results in order. */
-async function inBatches<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
+  const get = {
+    responses: { "200": { description: "ok" } },
+    "x-amazon-apigateway-integration": {
+      type: "mock",
+      requestTemplates: { "application/json": '{"statusCode": 200}' },
+      responses: { default: { statusCode: "200", responseTemplates: { "application/json": '{"ok": true}' } } },
+    },
+  };
+  const paths: Record<string, unknown> = {};
+  for (let i = 0; i < tops; i++) for (let j = 0; j < perTop; j++) paths[`/r${i}/c${j}`] = { get };
+  const body = JSON.stringify({ swagger: "2.0", info: { title: name, version: "1" }, paths });
+  const api = await apigw.send(new ImportRestApiCommand({ body: Buffer.from(body) }));
+  await apigw.send(new CreateDeploymentCommand({ restApiId: api.id!, stageName: "bench" }));
+  const count = (await apigw.send(new GetResourcesCommand({ restApiId: api.id!, limit: 500 }))).items?.length ?? 0;
+  if (count < Math.min(size, 500)) throw new Error(`${name}: the import made ${count} resources`);
+  return { id: api.id!, root: "", path: `/bench/r${Math.floor(tops / 2)}/c${perTop - 1}` };
 }
 
 function send(port: number, r: PreparedRequest): Promise<{ status: number; body: string }> {
