@@ -196,6 +196,10 @@ export const REGISTRY: ServiceRegistration[] = [
     name: "apigatewayv2",
     botocore: "apigatewayv2",
     load: () => import("./apigatewayv2/index.js"),
+    // API Gateway has no ValidationException: a value outside the model's constraints is a BadRequestException.
+    validationCode: "BadRequestException",
+    // ImportApi / ReimportApi take a whole OpenAPI document.
+    bodyLimit: 10_485_760,
     resources: {
       types: [
         "AWS::ApiGatewayV2::Api",
