@@ -114,14 +114,15 @@ const restApi = {
           : undefined,
         policy: jsonText(p.Policy),
         disableExecuteApiEndpoint: bool(p.DisableExecuteApiEndpoint),
+        tags: tagMap(p.Tags),
       });
       id = out.id!;
-      applied = { ...p, Tags: undefined };
+      applied = p;
     }
     try {
       const ops = restApiPatches(p, applied);
       if (ops.length) await apigw(req).updateRestApi({ restApiId: id, patchOperations: ops });
-      await retag(req, restApiArn(req, `/restapis/${id}`), undefined, p.Tags);
+      if (body) await retag(req, restApiArn(req, `/restapis/${id}`), undefined, p.Tags);
     } catch (e) {
       await tolerant(() => apigw(req).deleteRestApi({ restApiId: id }));
       throw e;

@@ -1,0 +1,126 @@
+// AWS::ApiGateway::ApiKey, UsagePlan, UsagePlanKey, a method with MOCK integration responses, and a
+// Deployment that makes its stage (StageName + StageDescription), through CloudFormation with the SDK: the values
+// Ref and GetAtt give, what the control plane then holds, an update in place, and DeleteStack removing each.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  GetApiKeyCommand,
+  GetAuthorizerCommand,
+  GetGatewayResponseCommand,
+  GetModelCommand,
+  GetRequestValidatorCommand,
+  GetStageCommand,
+  GetUsagePlanCommand,
+  GetUsagePlanKeysCommand,
+} from "@aws-sdk/client-api-gateway";
+import { createStack, deleteStack, type Env, resources, startEnv, updateStack } from "./cloudformation-env.js";
+
+let env: Env;
+before(async () => {
+  env = await startEnv();
+});
+after(() => env.s.close());
+
+function template(opts: { quota: number; enabled: boolean }) {
+  return {
+    Resources: {
+      Api: { Type: "AWS::ApiGateway::RestApi", Properties: { Name: "keyed", ApiKeySourceType: "HEADER" } },
+      Ping: {
+        Type: "AWS::ApiGateway::Method",
+        Properties: {
+          RestApiId: { Ref: "Api" },
+          ResourceId: { "Fn::GetAtt": ["Api", "RootResourceId"] },
+          HttpMethod: "POST",
+          AuthorizationType: "NONE",
+          ApiKeyRequired: true,
+          RequestParameters: { "method.request.header.x-trace": "true" },
+          MethodResponses: [{ StatusCode: "200", ResponseModels: { "application/json": "Empty" } }],
+          Integration: {
+            Type: "MOCK",
+            RequestTemplates: { "application/json": '{"statusCode": 200}' },
+            IntegrationResponses: [{ StatusCode: "200", ResponseTemplates: { "application/json": '{"pong": true}' } }],
+          },
+        },
+      },
+      Deployment: {
+        Type: "AWS::ApiGateway::Deployment",
+        DependsOn: ["Ping"],
+        Properties: {
+          RestApiId: { Ref: "Api" },
+          StageName: "v1",
+          StageDescription: { Description: "first stage", Variables: { tier: "gold" }, MetricsEnabled: true, ThrottlingRateLimit: 20 },
+        },
+      },
+      Key: {
+        Type: "AWS::ApiGateway::ApiKey",
+        DependsOn: ["Deployment"],
+        Properties: { Enabled: opts.enabled, Value: "abcdefghijklmnopqrstuvwxyz0123", StageKeys: [{ RestApiId: { Ref: "Api" }, StageName: "v1" }] },
+      },
+      Plan: {
+        Type: "AWS::ApiGateway::UsagePlan",
+        DependsOn: ["Deployment"],
+        Properties: {
+          UsagePlanName: "gold",
+          ApiStages: [{ ApiId: { Ref: "Api" }, Stage: "v1" }],
+          Throttle: { BurstLimit: 10, RateLimit: 5 },
+          Quota: { Limit: opts.quota, Period: "DAY" },
+        },
+      },
+      PlanKey: { Type: "AWS::ApiGateway::UsagePlanKey", Properties: { KeyId: { Ref: "Key" }, KeyType: "API_KEY", UsagePlanId: { Ref: "Plan" } } },
+    },
+    Outputs: {
+      KeyId: { Value: { "Fn::GetAtt": ["Key", "APIKeyId"] } },
+      PlanId: { Value: { "Fn::GetAtt": ["Plan", "Id"] } },
+      PlanKeyId: { Value: { Ref: "PlanKey" } },
+      DeploymentId: { Value: { "Fn::GetAtt": ["Deployment", "DeploymentId"] } },
+    },
+  };
+}
+
+test("API keys, usage plans, a deployment's own stage from a template; updated in place; deleted with the stack", async () => {
+  const out = await createStack(env, "keyed", template({ quota: 1000, enabled: true }));
+  const rs = await resources(env, "keyed");
+  const apiId = rs.Api.physical;
+  assert.equal(rs.Key.physical, out.KeyId);
+  assert.equal(rs.Plan.physical, out.PlanId);
+  assert.equal(out.PlanKeyId, `${out.KeyId}:${out.PlanId}`);
+
+  const key = await env.apigw.send(new GetApiKeyCommand({ apiKey: out.KeyId, includeValue: true }));
+  assert.equal(key.enabled, true);
+  assert.equal(key.value, "abcdefghijklmnopqrstuvwxyz0123");
+  assert.deepEqual(key.stageKeys, [`${apiId}/v1`]);
+  assert.match(key.name!, /^keyed-Key-[A-Z0-9]{12}$/, "an unnamed key gets CloudFormation's generated name");
+  const plan = await env.apigw.send(new GetUsagePlanCommand({ usagePlanId: out.PlanId }));
+  assert.equal(plan.name, "gold");
+  assert.deepEqual(plan.apiStages, [{ apiId, stage: "v1" }]);
+  assert.deepEqual(plan.throttle, { burstLimit: 10, rateLimit: 5 });
+  assert.deepEqual([plan.quota?.limit, plan.quota?.period], [1000, "DAY"]);
+  const planKeys = await env.apigw.send(new GetUsagePlanKeysCommand({ usagePlanId: out.PlanId }));
+  assert.deepEqual(
+    planKeys.items?.map((k) => [k.id, k.type]),
+    [[out.KeyId, "API_KEY"]],
+  );
+
+  // The deployment made its stage, with the StageDescription's settings.
+  const stage = await env.apigw.send(new GetStageCommand({ restApiId: apiId, stageName: "v1" }));
+  assert.equal(stage.deploymentId, out.DeploymentId);
+  assert.equal(stage.description, "first stage");
+  assert.deepEqual(stage.variables, { tier: "gold" });
+  assert.equal(stage.methodSettings?.["*/*"]?.metricsEnabled, true);
+  assert.equal(stage.methodSettings?.["*/*"]?.throttlingRateLimit, 20);
+
+  // In place: the plan's quota and the key's Enabled.
+  const updated = await updateStack(env, "keyed", template({ quota: 50, enabled: false }));
+  assert.equal(updated.PlanId, out.PlanId);
+  assert.equal(updated.KeyId, out.KeyId);
+  assert.equal((await env.apigw.send(new GetUsagePlanCommand({ usagePlanId: out.PlanId }))).quota?.limit, 50);
+  assert.equal((await env.apigw.send(new GetApiKeyCommand({ apiKey: out.KeyId }))).enabled, false);
+
+  await deleteStack(env, "keyed");
+  for (const op of [
+    () => env.apigw.send(new GetApiKeyCommand({ apiKey: out.KeyId })),
+    () => env.apigw.send(new GetUsagePlanCommand({ usagePlanId: out.PlanId })),
+  ]) {
+    await assert.rejects(op(), { name: "NotFoundException" });
+  }
+});
