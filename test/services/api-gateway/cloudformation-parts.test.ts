@@ -3,16 +3,7 @@
 // Ref and GetAtt give, what the control plane then holds, an update in place, and DeleteStack removing each.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  GetApiKeyCommand,
-  GetAuthorizerCommand,
-  GetGatewayResponseCommand,
-  GetModelCommand,
-  GetRequestValidatorCommand,
-  GetStageCommand,
-  GetUsagePlanCommand,
-  GetUsagePlanKeysCommand,
-} from "@aws-sdk/client-api-gateway";
+import { GetApiKeyCommand, GetStageCommand, GetUsagePlanCommand, GetUsagePlanKeysCommand } from "@aws-sdk/client-api-gateway";
 import { createStack, deleteStack, type Env, resources, startEnv, updateStack } from "./cloudformation-env.js";
 
 let env: Env;
