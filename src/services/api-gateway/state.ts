@@ -9,6 +9,8 @@ import type {
   ApiKeySourceType,
   ApiStage,
   CanarySettings,
+  DocumentationPartLocation,
+  DomainName,
   EndpointConfiguration,
   GatewayResponseType,
   Method,
@@ -162,6 +164,50 @@ export interface UsageRec {
   remaining?: number;
 }
 
+/** A documentation part (documentation.ts); `properties` is the JSON string the caller gave. */
+export interface DocumentationPartRec {
+  id: string;
+  location: DocumentationPartLocation;
+  properties: string;
+}
+
+/** A documentation version: the API's documentation parts as they were when it was made. */
+export interface DocumentationVersionRec {
+  version: string;
+  createdDate: number;
+  description?: string;
+  parts: DocumentationPartRec[];
+}
+
+/** A custom domain name, kept as data (domains.ts); times epoch ms. */
+export interface DomainNameRec extends Omit<DomainName, "certificateUploadDate"> {
+  domainName: string;
+  certificateUploadDate?: number;
+  tags: Record<string, string>;
+}
+
+export interface BasePathMappingRec {
+  basePath: string;
+  restApiId: string;
+  stage?: string;
+}
+
+export interface ClientCertificateRec {
+  clientCertificateId: string;
+  description?: string;
+  pemEncodedCertificate: string;
+  /** The certificate's key (PKCS#8 PEM): API Gateway presents the certificate to HTTP backends. */
+  privateKeyPem: string;
+  createdDate: number;
+  expirationDate: number;
+  tags: Record<string, string>;
+}
+
+/** The account's API Gateway settings in a region (GetAccount). */
+export interface AccountRec {
+  cloudwatchRoleArn?: string;
+}
+
 /** Where a REST API lives, by id: the execute-api endpoint knows nothing but the id. */
 export interface ApiIndexRec {
   account: string;
@@ -194,6 +240,17 @@ const specs = {
   usage: regional<UsageRec>(),
   /** Global: restApiId → owner. */
   apiIndex: global<ApiIndexRec>(),
+  /** Key "<apiId>/<partId>". */
+  docParts: regional<DocumentationPartRec>(),
+  /** Key "<apiId>/<version>". */
+  docVersions: regional<DocumentationVersionRec>(),
+  /** Key: the domain name. */
+  domainNames: regional<DomainNameRec>(),
+  /** Key "<domainName>/<basePath>" ("(none)" for the empty base path). */
+  basePathMappings: regional<BasePathMappingRec>(),
+  clientCertificates: regional<ClientCertificateRec>(),
+  /** One record, key "account". */
+  account: regional<AccountRec>(),
 };
 
 export const apigwState = defineState("api-gateway", specs);

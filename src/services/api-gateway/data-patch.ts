@@ -1,0 +1,41 @@
+// What the data-only areas (documentation, domain names, base path mappings, client certificates, the account)
+// share: API Gateway's patch operations on named fields, and paging by `position` / `limit` (default 25, at most
+// 500, as the model documents).
+import { pageByKey } from "../../core/paging.js";
+import { BadRequestException, type PatchOperation } from "./api.generated.js";
+
+/**
+ * Applies patch operations, each to a path `fields` handles (`op` and `value` given); any other path is AWS's
+ * BadRequest. The wording "Invalid patch path  '<path>' specified for op '<op>'. Must be one of: [...]" (two spaces
+ * as recorded) follows LocalStack's AWS-parity tests.
+ */
+export function applyPatches(ops: PatchOperation[] | undefined, fields: Record<string, (op: string, value: string | undefined) => void>): void {
+  for (const p of ops ?? []) {
+    const op = p.op ?? "replace";
+    const path = p.path ?? "";
+    const handler = Object.hasOwn(fields, path) ? fields[path] : undefined;
+    if (!handler) throw new BadRequestException(`Invalid patch path  '${path}' specified for op '${op}'. Must be one of: [${Object.keys(fields).join(", ")}]`);
+    handler(op, p.value);
+  }
+}
+
+/** A replace-only field's handler: the op must be replace. */
+export function replaceOnly(path: string, set: (value: string | undefined) => void): (op: string, value: string | undefined) => void {
+  return (op, value) => {
+    if (op !== "replace") throw new BadRequestException(`Invalid patch path  '${path}' specified for op '${op}'. Please choose supported operations`);
+    set(value);
+  };
+}
+
+/** One page of items in key order, as `{ items, position }`. */
+export function page<T>(
+  operation: string,
+  items: T[],
+  key: (t: T) => string,
+  position: string | undefined,
+  limit: number | undefined,
+): { items: T[]; position?: string } {
+  if (limit !== undefined && (limit < 1 || limit > 500)) throw new BadRequestException("Limit must be between 1 and 500"); // unverified wording
+  const out = pageByKey(items, key, { operation, token: position, max: limit ?? 25, invalid: () => new BadRequestException("Invalid position parameter") }); // unverified wording
+  return { items: out.items, ...(out.next ? { position: out.next } : {}) };
+}
