@@ -2,14 +2,15 @@
 // GetAtt as the CloudFormation template reference gives them (docs.aws.amazon.com/AWSCloudFormation/latest/
 // TemplateReference/aws-resource-apigateway-*.html, "Return values"; attributes from the resource specification):
 // - RestApi: Ref the API id; GetAtt RestApiId, RootResourceId. Body (an object or OpenAPI text) or BodyS3Location
-//   (read from Stratus's S3) imports the definition (ImportRestApi; PutRestApi on update, Mode "overwrite" unless
-//   given); the other properties are then set on the API as given.
+//   (read from Stratus's S3) is put over the API CreateRestApi made with the template's settings and tags
+//   (PutRestApi, Mode "overwrite" unless given, on create and update); the settings given are then set over it.
 // - Resource: Ref the resource id; GetAtt ResourceId.
 // - Method: Ref a generated id, `mysta-metho-01234b567890example` in AWS's words (the API has no method id);
 //   every change of its mutable properties puts the method again (method responses and integration with it).
 // - Deployment: Ref the deployment id; GetAtt DeploymentId. StageName (with StageDescription) creates that stage
 //   with the deployment, as CreateDeployment does; its delete deletes the stage it made, then the deployment.
 // - Stage: Ref the stage name.
+import { load as loadYaml } from "js-yaml";
 import { isServiceError } from "../../core/errors.js";
 import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
 import type { ApiKeySourceType, CacheClusterSize, ContentHandlingStrategy, IntegrationType, PatchOperation, PutMode } from "./api.generated.js";
@@ -55,6 +56,17 @@ async function bodyOf(req: ResourceRequest, p: Props): Promise<Uint8Array | unde
   return undefined;
 }
 
+/** An OpenAPI document's info.title (JSON or YAML), which names an API the template does not name. */
+function titleOf(body: Uint8Array): string | undefined {
+  const text = Buffer.from(body).toString("utf8");
+  try {
+    const doc = (text.trimStart().startsWith("{") ? JSON.parse(text) : loadYaml(text)) as { info?: { title?: unknown } } | undefined;
+    return typeof doc?.info?.title === "string" && doc.info.title ? doc.info.title : undefined;
+  } catch {
+    return undefined; // PutRestApi answers for a document it cannot read
+  }
+}
+
 const endpointTypes = (p: Props): string[] | undefined => (p.EndpointConfiguration as { Types?: string[] } | undefined)?.Types?.map(String);
 
 /** Patch operations that make the API's settings what the template gives (relative to `before`'s). */
@@ -88,41 +100,43 @@ const restApi = {
   async create(req) {
     const p = req.properties;
     const body = await bodyOf(req, p);
-    let id: string;
-    let applied: Props = {};
-    if (body) {
-      const out = await apigw(req).importRestApi({ body, failOnWarnings: bool(p.FailOnWarnings), parameters: strMap(p.Parameters) });
-      id = out.id!;
-      // What the definition set: the template's own properties apply over it.
-      applied = {
-        Name: out.name,
-        Description: out.description,
-        BinaryMediaTypes: out.binaryMediaTypes,
-        EndpointConfiguration: { Types: out.endpointConfiguration?.types },
-      };
-    } else {
-      const out = await apigw(req).createRestApi({
-        name: str(p.Name) ?? req.logicalId, // CloudFormation requires Name without a body (unverified: it fails instead)
-        description: str(p.Description),
-        version: str(p.Version),
-        cloneFrom: str(p.CloneFrom),
-        binaryMediaTypes: p.BinaryMediaTypes as string[] | undefined,
-        minimumCompressionSize: num(p.MinimumCompressionSize),
-        apiKeySource: p.ApiKeySourceType as ApiKeySourceType | undefined,
-        endpointConfiguration: p.EndpointConfiguration
-          ? { types: endpointTypes(p) as never, vpcEndpointIds: (p.EndpointConfiguration as { VpcEndpointIds?: string[] }).VpcEndpointIds }
-          : undefined,
-        policy: jsonText(p.Policy),
-        disableExecuteApiEndpoint: bool(p.DisableExecuteApiEndpoint),
-        tags: tagMap(p.Tags),
-      });
-      id = out.id!;
-      applied = p;
-    }
+    // The API is made with the template's settings and tags, then the definition put over it (PutRestApi,
+    // "overwrite" unless Mode says otherwise); the settings the template gives are then set again over the
+    // definition's. Without Name the definition's title names it.
+    const out = await apigw(req).createRestApi({
+      name: str(p.Name) ?? (body ? titleOf(body) : undefined) ?? req.logicalId,
+      description: str(p.Description),
+      version: str(p.Version),
+      cloneFrom: str(p.CloneFrom),
+      binaryMediaTypes: p.BinaryMediaTypes as string[] | undefined,
+      minimumCompressionSize: num(p.MinimumCompressionSize),
+      apiKeySource: p.ApiKeySourceType as ApiKeySourceType | undefined,
+      endpointConfiguration: p.EndpointConfiguration
+        ? { types: endpointTypes(p) as never, vpcEndpointIds: (p.EndpointConfiguration as { VpcEndpointIds?: string[] }).VpcEndpointIds }
+        : undefined,
+      policy: jsonText(p.Policy),
+      disableExecuteApiEndpoint: bool(p.DisableExecuteApiEndpoint),
+      tags: tagMap(p.Tags),
+    });
+    const id = out.id!;
     try {
-      const ops = restApiPatches(p, applied);
-      if (ops.length) await apigw(req).updateRestApi({ restApiId: id, patchOperations: ops });
-      if (body) await retag(req, restApiArn(req, `/restapis/${id}`), undefined, p.Tags);
+      if (body) {
+        const put = await apigw(req).putRestApi({
+          restApiId: id,
+          body,
+          mode: ((p.Mode as string | undefined) ?? "overwrite") as PutMode,
+          failOnWarnings: bool(p.FailOnWarnings),
+          parameters: strMap(p.Parameters),
+        });
+        const applied: Props = {
+          Name: put.name,
+          Description: put.description,
+          BinaryMediaTypes: put.binaryMediaTypes,
+          EndpointConfiguration: { Types: put.endpointConfiguration?.types },
+        };
+        const ops = restApiPatches(p, applied);
+        if (ops.length) await apigw(req).updateRestApi({ restApiId: id, patchOperations: ops });
+      }
     } catch (e) {
       await tolerant(() => apigw(req).deleteRestApi({ restApiId: id }));
       throw e;
