@@ -5,7 +5,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { BadRequestException } from "./api.generated.js";
 import type { ApiGatewayApi, CreateRestApiRequest, EndpointConfiguration, RestApi } from "./api.generated.js";
 import { defined, deleteOfApi, ofApi, page, requireApi } from "./common.js";
-import { applyPatch, type PatchSpec } from "./patch.js";
+import { applyPatch, invalidPatchOp, type PatchSpec } from "./patch.js";
 import { apiIndex, newId, tables, transaction, type ApiGatewayTables, type ModelRec, type ResourceRec, type RestApiRec } from "./state.js";
 
 const MAX_COMPRESSION = 10_485_760;
@@ -141,7 +141,16 @@ const REST_API_PATCH: PatchSpec = {
   description: { kind: "string", ops: ["replace"] },
   version: { kind: "string", ops: ["replace"] },
   policy: { kind: "string", ops: ["replace"] },
-  apiKeySource: { kind: "string", ops: ["replace"], check: (v) => v ?? "HEADER" },
+  apiKeySource: {
+    kind: "string",
+    ops: ["replace"],
+    check: (v) => {
+      // unverified wording
+      if (v !== "HEADER" && v !== "AUTHORIZER")
+        throw new BadRequestException(`Invalid API Key Source specified: ${String(v)}. Valid options are HEADER,AUTHORIZER`);
+      return v;
+    },
+  },
   disableExecuteApiEndpoint: { kind: "boolean", ops: ["replace"] },
   minimumCompressionSize: { kind: "integer", ops: ["replace"], check: checkCompression, invalid: compressionError },
   binaryMediaTypes: { kind: "list", ops: ["add", "remove", "replace"] },
@@ -171,7 +180,13 @@ export const restApis = {
     const ops = (input.patchOperations ?? []).map((op) =>
       op.path === "/minimumCompressionSize" && op.op === "replace" && (op.value === undefined || op.value === "") ? { ...op, value: undefined } : op,
     );
-    const next = applyPatch(api, ops, REST_API_PATCH);
+    const next = applyPatch(api, ops, REST_API_PATCH, {
+      // AWS words the endpoint types' refusal its own way (recorded in test_apigateway_api).
+      invalidOp: (op, allowed) =>
+        op.path?.startsWith("/endpointConfiguration/types")
+          ? new BadRequestException("Invalid patch operation specified. Must be 'add'|'remove'|'replace'")
+          : invalidPatchOp(op, allowed),
+    });
     next.endpointConfiguration = checkEndpoint(next.endpointConfiguration);
     if (next.binaryMediaTypes && !next.binaryMediaTypes.length) delete next.binaryMediaTypes;
     tables(ctx).apis.put(api.id, next);

@@ -270,15 +270,17 @@ export const stages = {
     return {};
   },
 
-  // The stage cache and the authorizer cache: acknowledged as AWS acknowledges them (202, no body). Stratus keeps no
-  // response cache; the authorizer results the execute-api pipeline caches expire by their TTL.
+  // The stage's response cache: AWS acknowledges the flush (202, no body); Stratus keeps no response cache to flush.
   flushStageCache(input, ctx) {
     requireStage(ctx, input.restApiId, input.stageName);
     return {};
   },
 
+  // The authorizer results cached for the stage: the flush is a time on the stage record, before which the execute-api
+  // pipeline's cached results no longer count (StageRec.authorizersFlushedAt).
   flushStageAuthorizersCache(input, ctx) {
-    requireStage(ctx, input.restApiId, input.stageName);
+    const stage = requireStage(ctx, input.restApiId, input.stageName);
+    tables(ctx).stages.put(`${input.restApiId}/${input.stageName}`, { ...stage, authorizersFlushedAt: ctx.now() });
     return {};
   },
 } satisfies Partial<ApiGatewayApi>;

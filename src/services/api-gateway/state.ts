@@ -111,7 +111,7 @@ export interface StageRec {
   cacheClusterEnabled: boolean;
   cacheClusterSize?: string;
   cacheClusterStatus: string;
-  /** Keyed "<resource path>/<METHOD>" or "*\/*" as AWS keys them. */
+  /** Keyed as AWS keys them: "*\/*", or the resource path without its leading "/" then "/<METHOD>" ("items/{id}/GET"). */
   methodSettings: Record<string, MethodSetting>;
   variables?: Record<string, string>;
   documentationVersion?: string;
@@ -122,6 +122,8 @@ export interface StageRec {
   tags: Record<string, string>;
   createdDate: number;
   lastUpdatedDate: number;
+  /** When FlushStageAuthorizersCache last ran: authorizer results cached before it are stale. */
+  authorizersFlushedAt?: number;
 }
 
 export interface ApiKeyRec {

@@ -103,6 +103,22 @@ test("CreateRestApi answers AWS's defaults, with the root resource; Get, Update 
     400,
     "Invalid minimum compression size, must be between 0 and 10485760",
   );
+  await rejects(
+    apigw.send(
+      new UpdateRestApiCommand({ restApiId: api.id, patchOperations: [{ op: "move", path: "/endpointConfiguration/types/REGIONAL", from: "/name" }] }),
+    ),
+    "BadRequestException",
+    400,
+    "Invalid patch operation specified. Must be 'add'|'remove'|'replace'",
+  );
+  await rejects(
+    apigw.send(
+      new UpdateRestApiCommand({ restApiId: api.id, patchOperations: [{ op: "replace", path: "/endpointConfiguration/types/REGIONAL", value: "WRONG" }] }),
+    ),
+    "BadRequestException",
+    400,
+    "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE",
+  );
   const removed = await apigw.send(
     new UpdateRestApiCommand({
       restApiId: api.id,

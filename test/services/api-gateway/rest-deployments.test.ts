@@ -11,6 +11,7 @@ import {
   CreateStageCommand,
   DeleteDeploymentCommand,
   DeleteStageCommand,
+  FlushStageAuthorizersCacheCommand,
   FlushStageCacheCommand,
   GetDeploymentCommand,
   GetDeploymentsCommand,
@@ -203,6 +204,14 @@ test("stages: create, AWS's defaults, patch variables, method settings, access l
     ["s1"],
   );
   await apigw.send(new FlushStageCacheCommand({ restApiId: api.id, stageName: "s1" }));
+  await apigw.send(new FlushStageAuthorizersCacheCommand({ restApiId: api.id, stageName: "s1" }));
+  assert.equal(Object.hasOwn(await apigw.send(new GetStageCommand({ restApiId: api.id, stageName: "s1" })), "authorizersFlushedAt"), false);
+  await rejects(
+    apigw.send(new FlushStageAuthorizersCacheCommand({ restApiId: api.id, stageName: "nope" })),
+    "NotFoundException",
+    404,
+    "Invalid Stage identifier specified",
+  );
   await apigw.send(new DeleteStageCommand({ restApiId: api.id, stageName: "s1" }));
   await rejects(apigw.send(new GetStageCommand({ restApiId: api.id, stageName: "s1" })), "NotFoundException", 404, "Invalid Stage identifier specified");
   await rejects(apigw.send(new DeleteStageCommand({ restApiId: api.id, stageName: "s1" })), "NotFoundException", 404, "Invalid Stage identifier specified");
