@@ -63,6 +63,10 @@ function makeApi(ctx: HandlerContext, input: CreateApiRequest): ApiRec {
   if (protocol === "WEBSOCKET" && (input.Target || input.RouteKey || input.CredentialsArn)) {
     throw badRequest("Quick create is supported only for HTTP APIs"); // unverified wording
   }
+  if (!input.Target && (input.RouteKey !== undefined || input.CredentialsArn !== undefined)) {
+    // RouteKey and CredentialsArn are part of quick create: they mean nothing without a Target.
+    throw badRequest("RouteKey and CredentialsArn are supported only with Target (quick create)"); // unverified wording
+  }
   checkCors(protocol, input.CorsConfiguration);
   const idx = apiIndex(ctx);
   let apiId = newId(10);
@@ -186,6 +190,9 @@ export const apis = {
     const managedRoute = ofApi(t.routes, api.apiId).find((r) => r.apiGatewayManaged);
     if ((input.Target || input.RouteKey || input.CredentialsArn) && api.protocolType !== "HTTP")
       throw badRequest("Quick create is supported only for HTTP APIs"); // unverified wording
+    if ((input.Target || input.CredentialsArn) && !managedInteg)
+      throw badRequest("Target and CredentialsArn can be updated only for an API made by quick create"); // unverified wording
+    if (input.RouteKey !== undefined && !managedRoute) throw badRequest("RouteKey can be updated only for an API made by quick create"); // unverified wording
     if (input.RouteKey !== undefined) checkRouteKey(next, input.RouteKey);
     transaction(ctx, () => {
       t.apis.put(api.apiId, next);
@@ -199,7 +206,10 @@ export const apis = {
         });
       }
       if (managedRoute && input.RouteKey !== undefined) t.routes.put(`${api.apiId}/${managedRoute.routeId}`, { ...managedRoute, routeKey: input.RouteKey });
-      redeploy(ctx, api.apiId);
+      // Only what a stage serves redeploys (CORS, the endpoint switch, selection expressions, quick create's parts);
+      // a new name or description does not.
+      const served = (a: ApiRec) => JSON.stringify([a.corsConfiguration, a.disableExecuteApiEndpoint, a.routeSelectionExpression, a.apiKeySelectionExpression]);
+      if (served(api) !== served(next) || input.Target || input.CredentialsArn || input.RouteKey !== undefined) redeploy(ctx, api.apiId);
     });
     return apiOut(next);
   },

@@ -51,9 +51,17 @@ export function page<T, O>(
   return { Items: p.items.map(out), ...(p.next ? { NextToken: p.next } : {}) };
 }
 
-/** The port clients reach this server on: the one they addressed, else 4566 (as src/services/lambda/urls.ts). */
+/** What the service keeps beside its handlers: the server's URL once it listens. */
+export interface V2Instance {
+  url(): string | undefined;
+}
+
+/** The port clients reach this server on: the one they addressed, else the one it listens on (as src/services/lambda/urls.ts). */
 export function serverPort(ctx: HandlerContext): string {
-  return (ctx.host ? /:(\d+)$/.exec(ctx.host)?.[1] : undefined) ?? "4566";
+  const fromHost = ctx.host ? /:(\d+)$/.exec(ctx.host)?.[1] : undefined;
+  if (fromHost) return fromHost;
+  const base = ctx.instance<V2Instance | undefined>()?.url();
+  return (base ? new URL(base).port : "") || "4566";
 }
 
 const when = <T>(v: T | undefined, k: string) => (v === undefined ? {} : { [k]: v });
@@ -182,8 +190,8 @@ export function snapshotOf(ctx: HandlerContext, api: ApiRec): HttpApiSnapshot {
   return { api, routes: ofApi(t.routes, api.apiId), integrations, authorizers };
 }
 
-// AWS's words on deploying an API without routes (as CloudFormation reports CreateDeployment's refusal). // unverified wording
-export const NO_ROUTES = "Unable to deploy API because no routes exists in this API";
+// AWS's words on deploying an API without routes, as Terraform reported CreateDeployment's refusal (mach-composer/mach-composer-cli#42).
+export const NO_ROUTES = "Unable to deploy API because no routes exist in this API";
 
 /** A new deployment of the API as it is now (the caller stores it inside its transaction). */
 export function newDeployment(ctx: HandlerContext, api: ApiRec, autoDeployed: boolean, description?: string): DeploymentRec {

@@ -3,6 +3,7 @@
 import { defineService } from "../../core/service.js";
 import type { Apigatewayv2Api } from "./api.generated.js";
 import { apis } from "./apis.js";
+import type { V2Instance } from "./common.js";
 import { authorizers } from "./authorizers.js";
 import { integrations } from "./integrations.js";
 import { openapi } from "./openapi.js";
@@ -12,4 +13,12 @@ import { tags } from "./tags.js";
 
 const handlers = { ...apis, ...routes, ...integrations, ...stages, ...authorizers, ...tags, ...openapi } satisfies Partial<Apigatewayv2Api>;
 
-export default defineService({ name: "apigatewayv2", handlers });
+export default defineService({
+  name: "apigatewayv2",
+  handlers,
+  // The server's own URL, for the port of the endpoints handed out when a call has no Host (in-process calls).
+  start(host) {
+    const instance: V2Instance = { url: () => host.url };
+    return { instance };
+  },
+});

@@ -20,6 +20,29 @@ export const isLambdaUri = (uri: string | undefined): boolean =>
   !!uri &&
   (/^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:/.test(uri) || /^arn:aws[a-z-]*:apigateway:[^:]+:lambda:path\/[^/]+\/functions\/.+\/invocations$/.test(uri));
 
+// HTTP APIs' parameter mapping (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html):
+// requests "append|overwrite|remove:header.<name>", "…:querystring.<name>", "overwrite:path"; responses per status code
+// "append|overwrite|remove:header.<name>" and "overwrite:statuscode". AWS service integrations (IntegrationSubtype) map
+// the action's own parameters instead ("QueueUrl", "MessageBody" …).
+const REQUEST_MAPPING = /^((append|overwrite|remove):(header|querystring)\.[^\s]+|overwrite:path)$/;
+const RESPONSE_MAPPING = /^((append|overwrite|remove):header\.[^\s]+|overwrite:statuscode)$/;
+
+function checkParameterMappings(rec: IntegrationRec): void {
+  if (!rec.integrationSubtype) {
+    for (const k of Object.keys(rec.requestParameters ?? {})) {
+      if (!REQUEST_MAPPING.test(k))
+        throw badRequest(`Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${k}]`); // unverified wording
+    }
+  }
+  for (const [status, map] of Object.entries(rec.responseParameters ?? {})) {
+    if (!/^[2-5]\d\d$/.test(status)) throw badRequest(`Invalid status code ${status} in ResponseParameters`); // unverified wording
+    for (const k of Object.keys(map)) {
+      if (!RESPONSE_MAPPING.test(k))
+        throw badRequest(`Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${k}]`); // unverified wording
+    }
+  }
+}
+
 /** The integration as given, with AWS's defaults and refusals for the API's protocol. */
 function settle(api: ApiRec, rec: IntegrationRec, given: { payload?: string; timeout?: number }): IntegrationRec {
   const http = api.protocolType === "HTTP";
@@ -49,6 +72,7 @@ function settle(api: ApiRec, rec: IntegrationRec, given: { payload?: string; tim
     out.payloadFormatVersion = "1.0";
     if (type !== "AWS_PROXY" && type !== "HTTP_PROXY") out.integrationResponseSelectionExpression ??= "${integration.response.statuscode}";
   }
+  if (http) checkParameterMappings(rec);
   const max = http ? 30000 : 29000;
   const timeout = given.timeout ?? (rec.timeoutInMillis || max);
   if (!Number.isInteger(timeout) || timeout < 50 || timeout > max) throw badRequest(`TimeoutInMillis must be between 50 and ${max}`); // unverified wording

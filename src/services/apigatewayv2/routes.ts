@@ -58,12 +58,13 @@ function checkRoute(ctx: HandlerContext, api: ApiRec, r: RouteRec): void {
     if ((type === "JWT") !== (a.authorizerType === "JWT")) {
       throw badRequest(`Authorization type ${type} does not match the authorizer's type ${a.authorizerType}`); // unverified wording
     }
-  } else if (r.authorizerId !== undefined && type !== "AWS_IAM") {
+  } else if (r.authorizerId !== undefined) {
     throw badRequest(`AuthorizerId may not be set for authorization type ${type}`); // unverified wording
   }
   if (r.authorizationScopes?.length && type !== "JWT" && type !== "CUSTOM") {
     throw badRequest("AuthorizationScopes are supported only for JWT and CUSTOM authorization"); // unverified wording
   }
+  if (api.protocolType === "HTTP" && r.apiKeyRequired) throw badRequest("API keys are not supported for HTTP APIs"); // unverified wording
   if (!["NONE", "AWS_IAM", "CUSTOM", "JWT"].includes(type)) throw badRequest(`Invalid authorization type ${type}`); // unverified wording
 }
 
@@ -127,8 +128,11 @@ export const routes = {
     const api = apiOf(ctx, input.ApiId);
     const cur = routeOf(ctx, api.apiId, input.RouteId);
     const next: RouteRec = { ...cur, ...fromInput(input) };
-    // Moving away from an authorizer drops it, as AWS does when AuthorizationType becomes NONE.
-    if (input.AuthorizationType === "NONE" && input.AuthorizerId === undefined) delete next.authorizerId;
+    // Moving to NONE or AWS_IAM drops the authorizer and its scopes (they no longer apply).
+    if ((input.AuthorizationType === "NONE" || input.AuthorizationType === "AWS_IAM") && input.AuthorizerId === undefined) {
+      delete next.authorizerId;
+      if (input.AuthorizationScopes === undefined) delete next.authorizationScopes;
+    }
     if (input.RouteKey !== undefined) checkRouteKey(api, input.RouteKey);
     checkRoute(ctx, api, next);
     transaction(ctx, () => {

@@ -26,6 +26,16 @@ function deploymentExists(ctx: HandlerContext, apiId: string, id: string): void 
   if (!tables(ctx).deployments.has(`${apiId}/${id}`)) throw notFound("Deployment", id);
 }
 
+/**
+ * RouteSettings name routes by key, and AWS refuses a key the API has no route for: "Unable to find Route by key
+ * <key> within the provided RouteSettings" (as the Serverless Framework reported it, DianaIonita/serverless-api-gateway-throttling#43).
+ */
+function checkRouteSettings(ctx: HandlerContext, apiId: string, settings: Record<string, unknown> | undefined): void {
+  if (!settings) return;
+  const keys = new Set(ofApi(tables(ctx).routes, apiId).map((r) => r.routeKey));
+  for (const k of Object.keys(settings)) if (!keys.has(k)) throw badRequest(`Unable to find Route by key ${k} within the provided RouteSettings`);
+}
+
 /** Deploys the API to `stage` now (auto-deploy turned on, or a new auto-deploy stage): nothing while it has no routes. */
 function deployNow(ctx: HandlerContext, api: ApiRec, stage: StageRec): StageRec {
   const t = tables(ctx);
@@ -39,6 +49,7 @@ export const stages = {
   createStage(input, ctx) {
     const api = apiOf(ctx, input.ApiId);
     checkStageName(input.StageName);
+    checkRouteSettings(ctx, api.apiId, input.RouteSettings);
     if (input.DeploymentId !== undefined) deploymentExists(ctx, api.apiId, input.DeploymentId);
     const now = ctx.now();
     let rec: StageRec = {
@@ -79,6 +90,7 @@ export const stages = {
   updateStage(input, ctx) {
     const api = apiOf(ctx, input.ApiId);
     const cur = stageOf(ctx, api.apiId, input.StageName);
+    checkRouteSettings(ctx, api.apiId, input.RouteSettings);
     if (input.DeploymentId !== undefined) deploymentExists(ctx, api.apiId, input.DeploymentId);
     let next: StageRec = {
       ...cur,

@@ -135,7 +135,12 @@ test("auto-deploy: each change to routes, integrations, authorizers or CORS make
   assert.equal(auto.DeploymentId, undefined, "nothing to deploy without routes");
   await v2.send(new CreateStageCommand({ ApiId, StageName: "fixed", StageVariables: { v: "1" } }));
   assert.equal(deployedStage(holder(), ApiId!, "fixed"), undefined);
-  await rejects(v2.send(new CreateDeploymentCommand({ ApiId, StageName: "fixed" })), "BadRequestException", 400);
+  await rejects(
+    v2.send(new CreateDeploymentCommand({ ApiId, StageName: "fixed" })),
+    "BadRequestException",
+    400,
+    "Unable to deploy API because no routes exist in this API",
+  );
 
   const integ = await v2.send(new CreateIntegrationCommand({ ApiId, IntegrationType: "AWS_PROXY", IntegrationUri: FN(account), PayloadFormatVersion: "2.0" }));
   const route = await v2.send(new CreateRouteCommand({ ApiId, RouteKey: "GET /items/{id}", Target: `integrations/${integ.IntegrationId}` }));
@@ -148,6 +153,8 @@ test("auto-deploy: each change to routes, integrations, authorizers or CORS make
   await v2.send(new CreateRouteCommand({ ApiId, RouteKey: "ANY /{proxy+}", Target: `integrations/${integ.IntegrationId}` }));
   const d2 = (await v2.send(new GetStageCommand({ ApiId, StageName: "live" }))).DeploymentId;
   assert.notEqual(d2, d1);
+  await v2.send(new UpdateApiCommand({ ApiId, Description: "no redeploy for this" }));
+  assert.equal((await v2.send(new GetStageCommand({ ApiId, StageName: "live" }))).DeploymentId, d2);
   await v2.send(new UpdateApiCommand({ ApiId, CorsConfiguration: { AllowOrigins: ["*"] } }));
   const d3 = (await v2.send(new GetStageCommand({ ApiId, StageName: "live" }))).DeploymentId;
   assert.notEqual(d3, d2);
@@ -180,6 +187,19 @@ test("auto-deploy: each change to routes, integrations, authorizers or CORS make
   // Stage settings are live (no deployment needed).
   await v2.send(new UpdateStageCommand({ ApiId, StageName: "fixed", DefaultRouteSettings: { ThrottlingBurstLimit: 5, ThrottlingRateLimit: 10 } }));
   assert.equal(deployedStage(holder(), ApiId!, "fixed")!.stage.defaultRouteSettings.ThrottlingRateLimit, 10);
+  await v2.send(new UpdateStageCommand({ ApiId, StageName: "fixed", RouteSettings: { "GET /items/{id}": { ThrottlingRateLimit: 1 } } }));
+  assert.equal(deployedStage(holder(), ApiId!, "fixed")!.stage.routeSettings["GET /items/{id}"].ThrottlingRateLimit, 1);
+  await rejects(
+    v2.send(new UpdateStageCommand({ ApiId, StageName: "fixed", RouteSettings: { "GET /none": { ThrottlingRateLimit: 1 } } })),
+    "BadRequestException",
+    400,
+    "Unable to find Route by key GET /none within the provided RouteSettings",
+  );
+
+  const open = await v2.send(new UpdateRouteCommand({ ApiId, RouteId: route.RouteId, AuthorizationType: "NONE" }));
+  assert.equal(open.AuthorizerId, undefined);
+  assert.equal(open.AuthorizationScopes, undefined);
+  await rejects(v2.send(new UpdateRouteCommand({ ApiId, RouteId: route.RouteId, AuthorizerId: authz.AuthorizerId })), "BadRequestException", 400);
 
   const deps = await v2.send(new GetDeploymentsCommand({ ApiId }));
   assert.ok((deps.Items?.length ?? 0) >= 5);
@@ -297,4 +317,59 @@ test("tags on APIs and stages by ARN", async () => {
   await v2.send(new TagResourceCommand({ ResourceArn: `${arn}/stages/prod`, Tags: { t: "2" } }));
   assert.deepEqual((await v2.send(new GetStageCommand({ ApiId, StageName: "prod" }))).Tags, { s: "1", t: "2" });
   await rejects(v2.send(new GetTagsCommand({ ResourceArn: "arn:aws:apigateway:us-east-1::/apis/nope000000" })), "NotFoundException", 404);
+});
+
+test("quick create's parts, API keys, parameter mappings, and NotFoundException's ResourceType", async () => {
+  const { account, v2 } = client();
+  const plain = await v2.send(new CreateApiCommand({ Name: "p", ProtocolType: "HTTP" }));
+  await rejects(v2.send(new UpdateApiCommand({ ApiId: plain.ApiId, Target: FN(account) })), "BadRequestException", 400);
+  await rejects(v2.send(new CreateApiCommand({ Name: "p", ProtocolType: "HTTP", RouteKey: "GET /x" })), "BadRequestException", 400);
+  await rejects(v2.send(new CreateRouteCommand({ ApiId: plain.ApiId, RouteKey: "GET /k", ApiKeyRequired: true })), "BadRequestException", 400);
+
+  // UpdateApi's Target and RouteKey move quick create's integration and route.
+  const quick = await v2.send(new CreateApiCommand({ Name: "q", ProtocolType: "HTTP", Target: FN(account) }));
+  await v2.send(new UpdateApiCommand({ ApiId: quick.ApiId, Target: "https://example.com", RouteKey: "ANY /{proxy+}" }));
+  const integ = (await v2.send(new GetIntegrationsCommand({ ApiId: quick.ApiId }))).Items![0];
+  assert.equal(integ.IntegrationType, "HTTP_PROXY");
+  assert.equal(integ.IntegrationUri, "https://example.com");
+  assert.equal((await v2.send(new GetRoutesCommand({ ApiId: quick.ApiId }))).Items![0].RouteKey, "ANY /{proxy+}");
+  assert.equal(deployedStage(holder(), quick.ApiId!, "$default")!.routes[0].routeKey, "ANY /{proxy+}");
+
+  const mapped = await v2.send(
+    new CreateIntegrationCommand({
+      ApiId: plain.ApiId,
+      IntegrationType: "HTTP_PROXY",
+      IntegrationUri: "https://example.com",
+      IntegrationMethod: "ANY",
+      RequestParameters: { "append:header.x-from": "$context.requestId", "overwrite:path": "/v2$request.path" },
+      ResponseParameters: { "404": { "overwrite:statuscode": "200", "append:header.x-seen": "yes" } },
+    }),
+  );
+  assert.deepEqual(mapped.RequestParameters, { "append:header.x-from": "$context.requestId", "overwrite:path": "/v2$request.path" });
+  assert.deepEqual(mapped.ResponseParameters, { "404": { "overwrite:statuscode": "200", "append:header.x-seen": "yes" } });
+  await rejects(
+    v2.send(
+      new CreateIntegrationCommand({
+        ApiId: plain.ApiId,
+        IntegrationType: "HTTP_PROXY",
+        IntegrationUri: "https://e.com",
+        RequestParameters: { "integration.request.header.x": "'a'" },
+      }),
+    ),
+    "BadRequestException",
+    400,
+  );
+
+  await assert.rejects(v2.send(new GetRouteCommand({ ApiId: plain.ApiId, RouteId: "nope123" })), (e: Error & { ResourceType?: string }) => {
+    assert.equal(e.name, "NotFoundException");
+    assert.equal(e.ResourceType, "Route");
+    return true;
+  });
+  await assert.rejects(v2.send(new GetApiCommand({ ApiId: "nope000000" })), (e: Error & { ResourceType?: string }) => e.ResourceType === "Api");
+});
+
+test("an API made by an in-process call (no Host: CloudFormation's) gets the port the server listens on", async () => {
+  const account = randomAccount();
+  const out = await server.runtime.call("apigatewayv2", "CreateApi", { Name: "inproc", ProtocolType: "HTTP" }, server.runtime.rootIdentity(account));
+  assert.equal(out.ApiEndpoint, `http://${out.ApiId}.execute-api.localhost:${new URL(server.url).port}`);
 });
