@@ -127,6 +127,12 @@ test("misses as AWS answers them: 403 Missing Authentication Token, 403 Forbidde
   const byPath = await fetch(`${server.url}/restapis/${apiId}/staging/_user_request_/items`);
   assert.equal(byPath.status, 403);
   assert.deepEqual(await byPath.json(), { message: "Forbidden" });
+  // Past the 10 MB payload limit: 413, before any integration runs.
+  const big = await send(server, "/prod/items", { host, method: "POST", body: Buffer.alloc(10 * 1024 * 1024 + 1, 97) });
+  assert.equal(big.status, 413);
+  assert.deepEqual(big.json(), { message: "Request Too Long" });
+  const limit = await send(server, "/prod/items", { host, method: "POST", body: Buffer.alloc(10 * 1024 * 1024, 97) });
+  assert.equal(limit.status, 403, "exactly 10 MB is read (and POST /items is no method)");
 });
 
 test("binary media types: a binary body reaches the function base64-encoded; a base64 answer is bytes for an Accept it names", async () => {

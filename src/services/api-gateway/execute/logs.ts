@@ -180,7 +180,9 @@ export function writeAccessLog(rt: ServiceHost, stage: StageRec, ctx: Partial<Re
   if (!dest) return;
   const sink = sinkOf(rt);
   const stream = sink.streamFor(dest.account, dest.region, dest.group);
-  sink.write({ ...dest, stream, createGroup: false }, [{ timestamp: (ctx.requestTimeEpoch as number | undefined) ?? Date.now(), message: accessLogLine(s.format, ctx, out) }]);
+  sink.write({ ...dest, stream, createGroup: false }, [
+    { timestamp: (ctx.requestTimeEpoch as number | undefined) ?? Date.now(), message: accessLogLine(s.format, ctx, out) },
+  ]);
 }
 
 /** The method's logging level from methodSettings: "<resource path>/<METHOD>" first, then "*\/*". */
@@ -225,7 +227,8 @@ export function writeExecutionLog(rt: ServiceHost, owner: Owner, apiId: string, 
 export function auditInvoke(rt: ServiceHost, owner: Owner, req: ApiRequest, resourceArn: string, out: Outcome): void {
   rt.audit.record({
     time: req.requestTimeEpoch,
-    service: "execute-api",
+    // The model answered from cache (a name without a model would be looked for on disk for every event).
+    service: "api-gateway",
     eventSource: "execute-api.amazonaws.com",
     operation: "Invoke",
     account: owner.account,
