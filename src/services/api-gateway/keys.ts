@@ -94,8 +94,6 @@ function createKey(
 
 const createApiKey = (input: CreateApiKeyRequest, ctx: HandlerContext): ApiKey => transaction(ctx, () => keyOut(createKey(ctx, input), true));
 
-const KEY_PATHS = ["/name", "/description", "/enabled", "/customerId", "/stages"];
-
 function updateApiKey(input: { apiKey: string; patchOperations?: PatchOperation[] }, ctx: HandlerContext): ApiKey {
   return transaction(ctx, () => {
     const rec = structuredClone(getKey(ctx, input.apiKey));
@@ -107,7 +105,7 @@ function updateApiKey(input: { apiKey: string; patchOperations?: PatchOperation[
         rec.stageKeys = kind === "add" ? [...new Set([...rec.stageKeys, key])] : rec.stageKeys.filter((s) => s !== key);
         continue;
       }
-      if (kind !== "replace") throw badPatch(op, KEY_PATHS);
+      if (kind !== "replace") throw badPatch(op);
       switch (op.path) {
         case "/name":
           rec.name = op.value;
@@ -122,7 +120,7 @@ function updateApiKey(input: { apiKey: string; patchOperations?: PatchOperation[
           rec.enabled = boolValue(op);
           break;
         default:
-          throw badPatch(op, KEY_PATHS);
+          throw badPatch(op);
       }
     }
     rec.lastUpdatedDate = ctx.now();

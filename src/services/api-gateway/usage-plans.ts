@@ -15,6 +15,7 @@ import {
   ConflictException,
   NotFoundException,
 } from "./api.generated.js";
+import { decodePath, invalidPatchPath, toBoolean } from "./patch.js";
 import { type UsagePlanRec, type UsageRec, newId, tables, transaction } from "./state.js";
 import { DAY_MS, dayOf, keysChanged, parseDay, periodStart, usageKey } from "./usage.js";
 
@@ -24,9 +25,8 @@ const planNotFound = () => new NotFoundException("Invalid Usage Plan ID specifie
 const planKeyNotFound = () => new NotFoundException("Invalid Usage Plan Key identifier specified"); // unverified wording
 const badPosition = () => new BadRequestException("Invalid position parameter"); // unverified wording
 
-/** An invalid patch: AWS names the op and path it refused. */ // unverified wording
-export const badPatch = (op: PatchOperation, allowed: string[]) =>
-  new BadRequestException(`Invalid patch path '${op.path ?? ""}' specified for op '${op.op ?? ""}'. Must be one of: [${allowed.join(", ")}]`);
+/** A path the resource does not take: AWS's "Invalid patch path /x" (patch.ts). */
+export const badPatch = (op: PatchOperation): Error => invalidPatchPath(op);
 
 export function numberValue(op: PatchOperation, integer = true): number {
   const n = Number(op.value);
@@ -36,11 +36,7 @@ export function numberValue(op: PatchOperation, integer = true): number {
   return n;
 }
 
-export function boolValue(op: PatchOperation): boolean {
-  if (op.value === "true") return true;
-  if (op.value === "false") return false;
-  throw new BadRequestException(`Invalid boolean value '${op.value ?? ""}' specified for ${op.path}`); // unverified wording
-}
+export const boolValue = (op: PatchOperation): boolean => toBoolean(op.value, op.path ?? "null");
 
 const page = <T>(items: T[], key: (t: T) => string, operation: string, input: { position?: string; limit?: number }, bind?: string) =>
   pageByKey(items, key, { operation, token: input.position, max: Math.min(Math.max(input.limit ?? 25, 1), 500), invalid: badPosition, bind });
@@ -101,35 +97,20 @@ function createUsagePlan(input: CreateUsagePlanRequest, ctx: HandlerContext): Us
   });
 }
 
-/** A JSON pointer segment ("~1" is "/", "~0" is "~"). */
-const pointerSegment = (s: string) => s.replace(/~1/g, "/").replace(/~0/g, "~");
-
-const PLAN_PATHS = [
-  "/name",
-  "/description",
-  "/productCode",
-  "/apiStages",
-  "/throttle/rateLimit",
-  "/throttle/burstLimit",
-  "/quota/limit",
-  "/quota/period",
-  "/quota/offset",
-];
-
 /** /apiStages/<apiId:stage>/throttle[/<resource path>/<METHOD>[/rateLimit|/burstLimit]] */
 function patchStageThrottle(rec: UsagePlanRec, op: PatchOperation): boolean {
   const m = /^\/apiStages\/([^/]+)\/throttle(?:\/(.+?)\/([A-Za-z*]+)(?:\/(rateLimit|burstLimit))?)?$/.exec(op.path ?? "");
   if (!m) return false;
-  const [apiId, stage] = pointerSegment(m[1]!).split(":");
+  const [apiId, stage] = decodePath(`/${m[1]!}`)[0]!.split(":");
   const s = rec.apiStages.find((x) => x.apiId === apiId && x.stage === stage);
   if (!s) throw new NotFoundException(`Invalid API Stage ${apiId}:${stage} specified`); // unverified wording
   const kind = op.op ?? "replace";
   if (!m[2]) {
-    if (kind !== "remove") throw badPatch(op, PLAN_PATHS);
+    if (kind !== "remove") throw badPatch(op);
     delete s.throttle;
     return true;
   }
-  const methodKey = `${pointerSegment(m[2])}/${m[3]!.toUpperCase()}`;
+  const methodKey = `${m[2].replace(/~1/g, "/").replace(/~0/g, "~")}/${m[3]!.toUpperCase()}`;
   const throttle = (s.throttle ??= {});
   if (kind === "remove") {
     delete throttle[methodKey];
@@ -141,7 +122,7 @@ function patchStageThrottle(rec: UsagePlanRec, op: PatchOperation): boolean {
       const v = JSON.parse(op.value ?? "") as { rateLimit?: number; burstLimit?: number };
       throttle[methodKey] = { rateLimit: v.rateLimit, burstLimit: v.burstLimit };
     } catch {
-      throw badPatch(op, PLAN_PATHS);
+      throw badPatch(op);
     }
   }
   if (!Object.keys(throttle).length) delete s.throttle;
@@ -169,7 +150,7 @@ function updateUsagePlan(input: { usagePlanId: string; patchOperations?: PatchOp
         delete rec[op.path === "/throttle" ? "throttle" : "quota"];
         continue;
       }
-      if (kind !== "replace" && kind !== "add") throw badPatch(op, PLAN_PATHS);
+      if (kind !== "replace" && kind !== "add") throw badPatch(op);
       switch (op.path) {
         case "/name":
           if (!op.value) throw new BadRequestException("Usage plan name must be non-empty"); // unverified wording
@@ -197,7 +178,7 @@ function updateUsagePlan(input: { usagePlanId: string; patchOperations?: PatchOp
           rec.quota = { offset: 0, ...rec.quota, period: op.value as QuotaPeriodType };
           break;
         default:
-          throw badPatch(op, PLAN_PATHS);
+          throw badPatch(op);
       }
     }
     checkQuota(rec.quota);
@@ -344,7 +325,7 @@ function updateUsage(input: { usagePlanId: string; keyId: string; patchOperation
     const key = usageKey(plan.id, input.keyId, period);
     const rec: UsageRec = t.usage.get(key) ?? { days: {}, used: 0 };
     for (const op of input.patchOperations ?? []) {
-      if ((op.op ?? "replace") !== "replace" || op.path !== "/remaining") throw badPatch(op, ["/remaining"]);
+      if ((op.op ?? "replace") !== "replace" || op.path !== "/remaining") throw badPatch(op);
       const n = numberValue(op);
       if (n < 0) throw new BadRequestException("Invalid remaining value specified"); // unverified wording
       rec.remaining = n;
