@@ -1,8 +1,8 @@
 // What the data-only areas (documentation, domain names, base path mappings, client certificates, the account)
-// share: API Gateway's patch operations on named fields, and paging by `position` / `limit` (default 25, at most
-// 500, as the model documents).
-import { pageByKey } from "../../core/paging.js";
+// share: API Gateway's patch operations on named fields (the wording of the data-only resources, unlike patch.ts's
+// field kinds), and paging by `position` / `limit` through the control plane's common.ts.
 import { BadRequestException, type PatchOperation } from "./api.generated.js";
+import { page as pageOf } from "./common.js";
 
 /**
  * Applies patch operations, each to a path `fields` handles (`op` and `value` given); any other path is AWS's
@@ -27,7 +27,7 @@ export function replaceOnly(path: string, set: (value: string | undefined) => vo
   };
 }
 
-/** One page of items in key order, as `{ items, position }`. */
+/** One page of items in key order, as `{ items, position }` (the control plane's paging, common.ts). */
 export function page<T>(
   operation: string,
   items: T[],
@@ -35,7 +35,5 @@ export function page<T>(
   position: string | undefined,
   limit: number | undefined,
 ): { items: T[]; position?: string } {
-  if (limit !== undefined && (limit < 1 || limit > 500)) throw new BadRequestException("Limit must be between 1 and 500"); // unverified wording
-  const out = pageByKey(items, key, { operation, token: position, max: limit ?? 25, invalid: () => new BadRequestException("Invalid position parameter") }); // unverified wording
-  return { items: out.items, ...(out.next ? { position: out.next } : {}) };
+  return pageOf(operation, items, key, { position, limit });
 }

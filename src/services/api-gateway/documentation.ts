@@ -1,6 +1,7 @@
 // Documentation parts and versions of a REST API, kept as data: CreateDocumentationPart and its Get/Update/Delete,
 // ImportDocumentationParts (an OpenAPI body's x-amazon-apigateway-documentation, merge or overwrite), and
 // documentation versions (a snapshot of the parts, optionally tied to a stage's documentationVersion).
+import type { HandlerContext } from "../../core/context.js";
 import {
   type ApiGatewayApi,
   BadRequestException,
@@ -9,6 +10,7 @@ import {
   type DocumentationPartLocation,
   NotFoundException,
 } from "./api.generated.js";
+import { requireApi } from "./common.js";
 import { applyPatches, page, replaceOnly } from "./data-patch.js";
 import { isObj, readDefinition } from "./openapi/read.js";
 import { type ApiGatewayTables, type DocumentationPartRec, newId, tables, transaction } from "./state.js";
@@ -43,10 +45,6 @@ const FIELDS: Record<string, { path?: true; method?: true; statusCode?: true; na
   RESPONSE_BODY: { path: true, method: true, statusCode: true },
 };
 
-function requireApi(t: ApiGatewayTables, restApiId: string): void {
-  if (!t.apis.has(restApiId)) throw new NotFoundException("Invalid REST API identifier specified");
-}
-
 /** A location as AWS keeps it: the type's fields only, path "/" and method/statusCode "*" by default. */
 function normalise(loc: DocumentationPartLocation | undefined): DocumentationPartLocation {
   const type = loc?.type;
@@ -80,15 +78,15 @@ function checkProperties(properties: string | undefined): string {
 const partsOf = (t: ApiGatewayTables, apiId: string) => t.docParts.list({ prefix: `${apiId}/` }).map((e) => e.value);
 const partOut = (p: DocumentationPartRec): DocumentationPart => ({ id: p.id, location: p.location, properties: p.properties });
 
-function getPart(t: ApiGatewayTables, restApiId: string, id: string): DocumentationPartRec {
-  requireApi(t, restApiId);
+function getPart(ctx: HandlerContext, t: ApiGatewayTables, restApiId: string, id: string): DocumentationPartRec {
+  requireApi(ctx, restApiId);
   const p = t.docParts.get(`${restApiId}/${id}`);
   if (!p) throw new NotFoundException("Invalid Documentation part identifier specified");
   return p;
 }
 
-function getVersion(t: ApiGatewayTables, restApiId: string, version: string) {
-  requireApi(t, restApiId);
+function getVersion(ctx: HandlerContext, t: ApiGatewayTables, restApiId: string, version: string) {
+  requireApi(ctx, restApiId);
   const v = t.docVersions.get(`${restApiId}/${version}`);
   if (!v) throw new NotFoundException("Invalid Documentation version identifier specified"); // unverified wording
   return v;
@@ -100,10 +98,40 @@ const versionOut = (v: { version: string; createdDate: number; description?: str
   ...(v.description ? { description: v.description } : {}),
 });
 
+export type ImportedPart = Omit<DocumentationPartRec, "id">;
+
+/** An x-amazon-apigateway-documentation's parts, checked as CreateDocumentationPart checks them; a bad one is a warning. */
+export function documentationOf(raw: unknown[]): { parts: ImportedPart[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const parts: ImportedPart[] = [];
+  for (const [i, r] of raw.entries()) {
+    try {
+      if (!isObj(r)) throw new BadRequestException("not an object");
+      const properties = typeof r.properties === "string" ? r.properties : JSON.stringify(r.properties ?? {});
+      parts.push({ location: normalise(r.location as DocumentationPartLocation), properties: checkProperties(properties) });
+    } catch (e) {
+      warnings.push(`Documentation part ${i} skipped: ${(e as Error).message}`); // unverified wording
+    }
+  }
+  return { parts, warnings };
+}
+
+/** Writes imported parts (inside the caller's transaction): overwrite replaces all, merge replaces by location. */
+export function writeDocumentation(t: ApiGatewayTables, apiId: string, parts: ImportedPart[], mode: "merge" | "overwrite"): string[] {
+  const existing = partsOf(t, apiId);
+  if (mode === "overwrite") for (const p of existing) t.docParts.delete(`${apiId}/${p.id}`);
+  return parts.map((p) => {
+    const same = mode === "merge" ? existing.find((e) => sameLocation(e.location, p.location)) : undefined;
+    const rec: DocumentationPartRec = { id: same?.id ?? newId(6), ...p };
+    t.docParts.put(`${apiId}/${rec.id}`, rec);
+    return rec.id;
+  });
+}
+
 export const documentation = {
   createDocumentationPart(input, ctx) {
     const t = tables(ctx);
-    requireApi(t, input.restApiId);
+    requireApi(ctx, input.restApiId);
     const location = normalise(input.location);
     const properties = checkProperties(input.properties);
     if (partsOf(t, input.restApiId).some((p) => sameLocation(p.location, location)))
@@ -114,12 +142,12 @@ export const documentation = {
   },
 
   getDocumentationPart(input, ctx) {
-    return partOut(getPart(tables(ctx), input.restApiId, input.documentationPartId));
+    return partOut(getPart(ctx, tables(ctx), input.restApiId, input.documentationPartId));
   },
 
   getDocumentationParts(input, ctx) {
     const t = tables(ctx);
-    requireApi(t, input.restApiId);
+    requireApi(ctx, input.restApiId);
     const q = input.nameQuery?.toLowerCase();
     const items = partsOf(t, input.restApiId).filter(
       (p) =>
@@ -133,7 +161,7 @@ export const documentation = {
 
   updateDocumentationPart(input, ctx) {
     const t = tables(ctx);
-    const p = { ...getPart(t, input.restApiId, input.documentationPartId) };
+    const p = { ...getPart(ctx, t, input.restApiId, input.documentationPartId) };
     applyPatches(input.patchOperations, { "/properties": replaceOnly("/properties", (v) => (p.properties = checkProperties(v))) });
     t.docParts.put(`${input.restApiId}/${p.id}`, p);
     return partOut(p);
@@ -141,47 +169,27 @@ export const documentation = {
 
   deleteDocumentationPart(input, ctx) {
     const t = tables(ctx);
-    getPart(t, input.restApiId, input.documentationPartId);
+    getPart(ctx, t, input.restApiId, input.documentationPartId);
     t.docParts.delete(`${input.restApiId}/${input.documentationPartId}`);
     return {};
   },
 
   importDocumentationParts(input, ctx) {
     const t = tables(ctx);
-    requireApi(t, input.restApiId);
+    requireApi(ctx, input.restApiId);
     const mode = input.mode ?? "merge";
     if (mode !== "merge" && mode !== "overwrite") throw new BadRequestException('Enumeration value of OpenAPI import mode must be "overwrite" or "merge"');
     const { doc } = readDefinition(input.body);
     const ext = doc["x-amazon-apigateway-documentation"];
-    const raw = isObj(ext) && Array.isArray(ext.documentationParts) ? ext.documentationParts : [];
-    const warnings: string[] = [];
-    const parts: { location: DocumentationPartLocation; properties: string }[] = [];
-    for (const [i, r] of raw.entries()) {
-      try {
-        if (!isObj(r)) throw new BadRequestException("not an object");
-        const properties = typeof r.properties === "string" ? r.properties : JSON.stringify(r.properties ?? {});
-        parts.push({ location: normalise(r.location as DocumentationPartLocation), properties: checkProperties(properties) });
-      } catch (e) {
-        warnings.push(`Documentation part ${i} skipped: ${(e as Error).message}`); // unverified wording
-      }
-    }
+    const { parts, warnings } = documentationOf(isObj(ext) && Array.isArray(ext.documentationParts) ? ext.documentationParts : []);
     if (input.failOnWarnings && warnings.length) throw new BadRequestException(`Warnings found during import:\n\t${warnings.join("\n\t")}`);
-    const ids = transaction(ctx, () => {
-      const existing = partsOf(t, input.restApiId);
-      if (mode === "overwrite") for (const p of existing) t.docParts.delete(`${input.restApiId}/${p.id}`);
-      return parts.map((p) => {
-        const same = mode === "merge" ? existing.find((e) => sameLocation(e.location, p.location)) : undefined;
-        const rec: DocumentationPartRec = { id: same?.id ?? newId(6), ...p };
-        t.docParts.put(`${input.restApiId}/${rec.id}`, rec);
-        return rec.id;
-      });
-    });
+    const ids = transaction(ctx, () => writeDocumentation(t, input.restApiId, parts, mode));
     return { ids, ...(warnings.length ? { warnings } : {}) };
   },
 
   createDocumentationVersion(input, ctx) {
     const t = tables(ctx);
-    requireApi(t, input.restApiId);
+    requireApi(ctx, input.restApiId);
     const key = `${input.restApiId}/${input.documentationVersion}`;
     if (!input.documentationVersion) throw new BadRequestException("Documentation version must be non-empty"); // unverified wording
     if (t.docVersions.has(key)) throw new ConflictException("Documentation version already exists"); // unverified wording
@@ -202,12 +210,12 @@ export const documentation = {
   },
 
   getDocumentationVersion(input, ctx) {
-    return versionOut(getVersion(tables(ctx), input.restApiId, input.documentationVersion));
+    return versionOut(getVersion(ctx, tables(ctx), input.restApiId, input.documentationVersion));
   },
 
   getDocumentationVersions(input, ctx) {
     const t = tables(ctx);
-    requireApi(t, input.restApiId);
+    requireApi(ctx, input.restApiId);
     const all = t.docVersions.list({ prefix: `${input.restApiId}/` }).map((e) => e.value);
     const out = page("GetDocumentationVersions", all, (v) => v.version, input.position, input.limit);
     return { ...out, items: out.items.map(versionOut) };
@@ -215,7 +223,7 @@ export const documentation = {
 
   updateDocumentationVersion(input, ctx) {
     const t = tables(ctx);
-    const v = { ...getVersion(t, input.restApiId, input.documentationVersion) };
+    const v = { ...getVersion(ctx, t, input.restApiId, input.documentationVersion) };
     applyPatches(input.patchOperations, {
       "/description": replaceOnly("/description", (d) => {
         if (d) v.description = d;
@@ -228,7 +236,7 @@ export const documentation = {
 
   deleteDocumentationVersion(input, ctx) {
     const t = tables(ctx);
-    getVersion(t, input.restApiId, input.documentationVersion);
+    getVersion(ctx, t, input.restApiId, input.documentationVersion);
     t.docVersions.delete(`${input.restApiId}/${input.documentationVersion}`);
     return {};
   },

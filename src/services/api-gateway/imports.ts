@@ -1,22 +1,36 @@
 // ImportRestApi and PutRestApi (an OpenAPI 2.0/3.0 definition, JSON or YAML, with the x-amazon-apigateway-*
-// extensions: openapi/read.ts reads it, definition.ts turns it into API Gateway's records, apply.ts writes them);
+// extensions: openapi/read.ts reads it, definition.ts turns it into API Gateway's records, apply.ts writes them,
+// with x-amazon-apigateway-documentation's parts unless parameters say ignore=documentation);
 // GetExport (a stage's deployed snapshot as OpenAPI, openapi/export.ts). Stratus does not generate client SDKs:
 // GetSdk, GetSdkType and GetSdkTypes refuse with NotImplemented.
 import yaml from "js-yaml";
 import { ServiceError } from "../../core/errors.js";
-import { type ApiGatewayApi, BadRequestException, NotFoundException, type RestApi } from "./api.generated.js";
+import { type ApiGatewayApi, BadRequestException } from "./api.generated.js";
+import { deploymentNotFound, requireApi, stageNotFound } from "./common.js";
 import { applyDefinition, newApi, type PutMode } from "./openapi/apply.js";
 import { type Definition, define } from "./openapi/definition.js";
 import { exportDefinition } from "./openapi/export.js";
 import { INVALID_INPUT, readDefinition } from "./openapi/read.js";
-import { type RestApiRec, tables } from "./state.js";
+import { documentationOf, type ImportedPart } from "./documentation.js";
+import { restApiOut } from "./restapis.js";
+import { tables } from "./state.js";
 
-/** RestApi as the control plane answers it (times as Dates). */
-export const restApiOut = (a: RestApiRec): RestApi => ({ ...a, createdDate: new Date(a.createdDate) });
-
-/** failOnWarnings: AWS's refusal lists the warnings (wording as recorded in moto's tests of AWS's answer). */
-function checkWarnings(def: Definition, failOnWarnings: boolean | undefined): void {
+/**
+ * The definition's checks before anything is written: errors always refuse it ("Errors found during import:", each
+ * on its own tabbed line, as AWS answers), warnings only with failOnWarnings (wording as recorded in moto's tests of
+ * AWS's answer). Documentation parts come along unless `ignore=documentation`.
+ */
+function prepare(body: Uint8Array, parameters: Record<string, string>, failOnWarnings: boolean | undefined): { def: Definition; docs?: ImportedPart[] } {
+  const def = define(readDefinition(body), parameters);
+  if (def.errors.length) throw new BadRequestException(`Errors found during import:\n\t${def.errors.join("\n\t")}`);
+  let docs: ImportedPart[] | undefined;
+  if (parameters.ignore !== "documentation" && def.documentationParts.length) {
+    const d = documentationOf(def.documentationParts);
+    docs = d.parts;
+    def.warnings.push(...d.warnings);
+  }
   if (failOnWarnings && def.warnings.length) throw new BadRequestException(`Warnings found during import:\n\t${def.warnings.join("\n\t")}`);
+  return { def, docs };
 }
 
 const ENDPOINT_TYPES = new Set(["EDGE", "REGIONAL", "PRIVATE"]);
@@ -42,33 +56,26 @@ const sdkRefusal = (op: string) =>
 
 export const imports = {
   importRestApi(input, ctx) {
-    const parameters = checkParameters(input.parameters);
-    const def = define(readDefinition(input.body), parameters);
+    const { def, docs } = prepare(input.body, checkParameters(input.parameters), input.failOnWarnings);
     if (!def.name) throw new BadRequestException(INVALID_INPUT);
-    checkWarnings(def, input.failOnWarnings);
-    const api = newApi(ctx, def.name);
-    if (!def.endpointConfiguration?.types) def.endpointConfiguration = { types: ["EDGE"], ...(def.endpointConfiguration ?? {}) };
-    return restApiOut(applyDefinition(ctx, api, def, "overwrite"));
+    return restApiOut(applyDefinition(ctx, newApi(ctx, def.name), def, "overwrite", docs));
   },
 
   putRestApi(input, ctx) {
-    const api = tables(ctx).apis.get(input.restApiId);
-    if (!api) throw new NotFoundException("Invalid REST API identifier specified");
+    const api = requireApi(ctx, input.restApiId);
     const mode: PutMode = input.mode ?? "merge";
-    if (mode !== "merge" && mode !== "overwrite") throw new BadRequestException(`Invalid mode: ${mode}`); // unverified wording
-    const def = define(readDefinition(input.body), checkParameters(input.parameters));
-    checkWarnings(def, input.failOnWarnings);
-    return restApiOut(applyDefinition(ctx, api, def, mode));
+    if (mode !== "merge" && mode !== "overwrite") throw new BadRequestException('Enumeration value of OpenAPI import mode must be "overwrite" or "merge"'); // as in moto's tests
+    const { def, docs } = prepare(input.body, checkParameters(input.parameters), input.failOnWarnings);
+    return restApiOut(applyDefinition(ctx, api, def, mode, docs));
   },
 
   getExport(input, ctx) {
     const t = tables(ctx);
-    const api = t.apis.get(input.restApiId);
-    if (!api) throw new NotFoundException("Invalid REST API identifier specified");
+    const api = requireApi(ctx, input.restApiId);
     const stage = t.stages.get(`${api.id}/${input.stageName}`);
-    if (!stage) throw new NotFoundException("Invalid Stage identifier specified");
+    if (!stage) throw stageNotFound();
     const deployment = t.deployments.get(`${api.id}/${stage.deploymentId}`);
-    if (!deployment) throw new NotFoundException("Invalid Deployment identifier specified");
+    if (!deployment) throw deploymentNotFound();
     const exportType = input.exportType.toLowerCase();
     if (exportType !== "oas30" && exportType !== "swagger") throw new BadRequestException(`No OpenAPI exporter found for type ${input.exportType}`); // unverified wording
     const accepts = (input.accepts ?? "application/json").split(";")[0].trim().toLowerCase();

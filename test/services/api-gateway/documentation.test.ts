@@ -17,6 +17,7 @@ import {
   GetDocumentationVersionsCommand,
   ImportDocumentationPartsCommand,
   ImportRestApiCommand,
+  PutRestApiCommand,
   UpdateDocumentationPartCommand,
   UpdateDocumentationVersionCommand,
 } from "@aws-sdk/client-api-gateway";
@@ -72,7 +73,7 @@ test("documentation parts: create, get, list with filters and paging, update, de
     client.send(new CreateDocumentationPartCommand({ restApiId: "nosuchapi0", location: { type: "API" }, properties: "{}" })),
     "NotFoundException",
     404,
-    "Invalid REST API identifier specified",
+    /^Invalid API identifier specified \d+:nosuchapi0$/,
   );
 
   const got = await client.send(new GetDocumentationPartCommand({ restApiId, documentationPartId: method.id }));
@@ -181,6 +182,22 @@ test("ImportDocumentationParts: merge keeps and replaces by location, overwrite 
     400,
     "Invalid OpenAPI input.",
   );
+});
+
+test("ImportRestApi and PutRestApi bring x-amazon-apigateway-documentation's parts, unless ignore=documentation", async () => {
+  const client = server.client(APIGatewayClient);
+  const body = DOC_BODY([
+    { location: { type: "API" }, properties: { description: "from the definition" } },
+    { location: { type: "METHOD", path: "/pets", method: "GET" }, properties: { summary: "list" } },
+  ]);
+  const restApiId = (await client.send(new ImportRestApiCommand({ body }))).id!;
+  const parts = await client.send(new GetDocumentationPartsCommand({ restApiId }));
+  assert.deepEqual(parts.items!.map((p) => p.location!.type).sort(), ["API", "METHOD"]);
+  assert.equal(parts.items!.find((p) => p.location!.type === "API")!.properties, '{"description":"from the definition"}');
+  const ignored = (await client.send(new ImportRestApiCommand({ body, parameters: { ignore: "documentation" } }))).id!;
+  assert.deepEqual((await client.send(new GetDocumentationPartsCommand({ restApiId: ignored }))).items, []);
+  await client.send(new PutRestApiCommand({ restApiId: ignored, mode: "merge", body }));
+  assert.equal((await client.send(new GetDocumentationPartsCommand({ restApiId: ignored }))).items!.length, 2);
 });
 
 test("documentation versions: snapshot, get, list, update, delete and errors", async () => {

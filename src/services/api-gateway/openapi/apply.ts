@@ -5,6 +5,7 @@
 import type { HandlerContext } from "../../../core/context.js";
 import type { Method } from "../api.generated.js";
 import { type ApiGatewayTables, apiIndex, newId, type ResourceRec, type RestApiRec, tables, transaction } from "../state.js";
+import { type ImportedPart, writeDocumentation } from "../documentation.js";
 import type { Definition, DefinedModel } from "./definition.js";
 import { isObj, type Json, refName } from "./read.js";
 
@@ -74,7 +75,7 @@ function ensurePath(t: ApiGatewayTables, apiId: string, byPath: Map<string, Reso
 }
 
 /** Writes the definition into the API (already in its table); answers the API record as it now stands. */
-export function applyDefinition(ctx: HandlerContext, api: RestApiRec, def: Definition, mode: PutMode): RestApiRec {
+export function applyDefinition(ctx: HandlerContext, api: RestApiRec, def: Definition, mode: PutMode, documentation?: ImportedPart[]): RestApiRec {
   const t = tables(ctx);
   return transaction(ctx, () => {
     const apiId = api.id;
@@ -85,7 +86,12 @@ export function applyDefinition(ctx: HandlerContext, api: RestApiRec, def: Defin
       else if (mode === "overwrite") delete next[k];
     }
     if (def.apiKeySource) next.apiKeySource = def.apiKeySource;
-    if (def.endpointConfiguration) next.endpointConfiguration = { ...next.endpointConfiguration, ...def.endpointConfiguration };
+    if (def.endpointConfiguration) {
+      const ec = { ...next.endpointConfiguration, ...def.endpointConfiguration };
+      // A private API is dual-stack only (the control plane's rule for CreateRestApi).
+      if (ec.types?.[0] === "PRIVATE") ec.ipAddressType = "dualstack";
+      next.endpointConfiguration = ec;
+    }
     if (def.disableExecuteApiEndpoint !== undefined) next.disableExecuteApiEndpoint = def.disableExecuteApiEndpoint;
     if (def.warnings.length) next.warnings = def.warnings;
     else delete next.warnings;
@@ -116,6 +122,7 @@ export function applyDefinition(ctx: HandlerContext, api: RestApiRec, def: Defin
         rec.resourceMethods[verb] = m;
       }
     }
+    if (documentation) writeDocumentation(t, apiId, documentation, mode);
     // A merge keeps methods pointing at authorizers and validators it kept; an overwrite dropped the old ones.
     for (const rec of byPath.values()) t.resources.put(`${apiId}/${rec.id}`, rec);
     return next;
@@ -132,7 +139,7 @@ export function newApi(ctx: HandlerContext, name: string): RestApiRec {
     name,
     createdDate: ctx.now(),
     apiKeySource: "HEADER",
-    endpointConfiguration: { types: ["EDGE"] },
+    endpointConfiguration: { types: ["EDGE"], ipAddressType: "ipv4" },
     tags: {},
     disableExecuteApiEndpoint: false,
     rootResourceId: newId(10),

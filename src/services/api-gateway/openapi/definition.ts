@@ -44,6 +44,10 @@ export interface Definition {
   authorizers: Omit<AuthorizerRec, "id">[];
   gatewayResponses: GatewayResponseRec[];
   warnings: string[];
+  /** What keeps the definition from being imported at all ("Errors found during import"), whatever failOnWarnings says. */
+  errors: string[];
+  /** x-amazon-apigateway-documentation's parts, as written (documentation.ts checks them). */
+  documentationParts: unknown[];
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined);
@@ -65,7 +69,7 @@ function basePathOf(d: OpenApiDoc): string {
       const v = (server.variables as Json)[name];
       return isObj(v) && typeof v.default === "string" ? v.default : m;
     });
-  const path = url.replace(/^[a-z]+:\/\/[^/]*/i, "");
+  const path = url.replace(/^[a-z]+:\/\/[^/]*/i, "").replace(/\/{2,}/g, "/");
   return path.startsWith("/") ? path : "";
 }
 
@@ -122,7 +126,9 @@ function integrationOf(x: Json): Integration {
     type,
     ...(str(x.httpMethod) ? { httpMethod: str(x.httpMethod)?.toUpperCase() } : {}),
     ...(str(x.uri) ? { uri: str(x.uri) } : {}),
-    ...(str(x.connectionType) ? { connectionType: str(x.connectionType)?.toUpperCase() as Integration["connectionType"] } : {}),
+    ...(str(x.connectionType) || type === "HTTP" || type === "HTTP_PROXY"
+      ? { connectionType: (str(x.connectionType)?.toUpperCase() ?? "INTERNET") as Integration["connectionType"] }
+      : {}),
     ...(str(x.connectionId) ? { connectionId: str(x.connectionId) } : {}),
     ...(str(x.credentials) ? { credentials: str(x.credentials) } : {}),
     ...(strMap(x.requestParameters) ? { requestParameters: strMap(x.requestParameters) } : {}),
@@ -137,12 +143,25 @@ function integrationOf(x: Json): Integration {
   };
 }
 
+const INTEGRATION_TYPES = new Set(["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]);
+
+/**
+ * What PutIntegration would refuse in an integration that no record could hold (an unknown type, no HTTP method
+ * where one is needed); the control plane's integrations.ts checks URIs and timeouts when the integration is put.
+ */
+function integrationProblem(i: Integration): string | undefined {
+  if (!INTEGRATION_TYPES.has(i.type as string)) return `Invalid integration type specified: ${i.type || "null"}`; // unverified wording
+  if (i.type !== "MOCK" && !i.httpMethod) return "Enumeration value for HttpMethod must be non-empty"; // as integrations.ts words it
+  return undefined;
+}
+
 const PARAM_PLACE: Record<string, string> = { path: "path", query: "querystring", header: "header" };
 
 interface Ctx {
   d: OpenApiDoc;
   schemes: Json;
   warnings: string[];
+  errors: string[];
   /** Models named by the definition (a $ref to another is a warning). */
   modelNames: Set<string>;
   defaultValidator?: string;
@@ -223,7 +242,13 @@ function methodOf(c: Ctx, verb: string, path: string, rawPath: string, op: Json,
     }
   if (Object.keys(methodResponses).length) m.methodResponses = methodResponses;
   const x = op["x-amazon-apigateway-integration"];
-  if (isObj(x)) m.methodIntegration = integrationOf(x);
+  if (isObj(x)) {
+    const integration = integrationOf(x);
+    const problem = integrationProblem(integration);
+    // AWS's wording: "Unable to put integration on 'GET' for resource at path '/tags': <PutIntegration's refusal>".
+    if (problem) c.errors.push(`Unable to put integration on '${verb}' for resource at path '${path}': ${problem}`);
+    else m.methodIntegration = integration;
+  }
   return m;
 }
 
@@ -278,7 +303,15 @@ export function define(d: OpenApiDoc, parameters: Record<string, string> = {}): 
           ...(strMap(r.responseParameters) ? { responseParameters: strMap(r.responseParameters) } : {}),
           ...(strMap(r.responseTemplates) ? { responseTemplates: strMap(r.responseTemplates) } : {}),
         });
-  const c: Ctx = { d, schemes, warnings, modelNames: new Set(models.map((m) => m.name)), defaultValidator: str(doc["x-amazon-apigateway-request-validator"]) };
+  const errors: string[] = [];
+  const c: Ctx = {
+    d,
+    schemes,
+    warnings,
+    errors,
+    modelNames: new Set(models.map((m) => m.name)),
+    defaultValidator: str(doc["x-amazon-apigateway-request-validator"]),
+  };
   const prefix = pathPrefix(d, parameters.basepath);
   const byPath = new Map<string, DefinedResource>();
   if (!isObj(doc.paths)) throw new BadRequestException(INVALID_INPUT);
@@ -332,5 +365,10 @@ export function define(d: OpenApiDoc, parameters: Record<string, string> = {}): 
     authorizers,
     gatewayResponses,
     warnings,
+    errors,
+    documentationParts:
+      isObj(doc["x-amazon-apigateway-documentation"]) && Array.isArray(doc["x-amazon-apigateway-documentation"].documentationParts)
+        ? doc["x-amazon-apigateway-documentation"].documentationParts
+        : [],
   };
 }

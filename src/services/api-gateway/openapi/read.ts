@@ -32,12 +32,13 @@ export function readDefinition(body: Uint8Array | string | undefined): OpenApiDo
   if (!isObj(doc)) throw new BadRequestException(INVALID_INPUT);
   const swagger = doc.swagger;
   const openapi = doc.openapi;
+  // Unquoted in YAML, `swagger: 2.0` and `openapi: 3.0` are numbers.
   if (swagger !== undefined) {
-    if (String(swagger) !== "2.0") throw new BadRequestException(INVALID_INPUT);
+    if (swagger !== 2 && String(swagger) !== "2.0") throw new BadRequestException(INVALID_INPUT);
     return { version: 2, doc };
   }
   if (openapi !== undefined) {
-    if (!/^3\.0(\.\d+)?$/.test(String(openapi))) throw new BadRequestException(INVALID_INPUT);
+    if (openapi !== 3 && !/^3\.0(\.\d+)?$/.test(String(openapi))) throw new BadRequestException(INVALID_INPUT);
     return { version: 3, doc };
   }
   throw new BadRequestException(INVALID_INPUT);

@@ -1,0 +1,226 @@
+// ImportRestApi and PutRestApi from OpenAPI 2.0 (JSON) and 3.0 (YAML) with the SDK v3: the resource tree, methods,
+// integrations and integration responses the definition describes (read back with the control plane's Get*
+// operations), the API's x-amazon-apigateway-* settings, warnings and AWS's refusals; PutRestApi merge and overwrite.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  APIGatewayClient,
+  GetIntegrationCommand,
+  GetIntegrationResponseCommand,
+  GetMethodCommand,
+  GetResourcesCommand,
+  GetRestApiCommand,
+  ImportRestApiCommand,
+  PutRestApiCommand,
+  type Resource,
+} from "@aws-sdk/client-api-gateway";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
+import { rejects } from "../../helpers/errors.js";
+import { enc, OAS3_YAML, PETS_URI, POLICY, swaggerPetStore } from "./openapi-fixtures.js";
+
+const server = useServer();
+
+async function tree(client: APIGatewayClient, restApiId: string): Promise<Map<string, Resource>> {
+  const out = await client.send(new GetResourcesCommand({ restApiId, embed: ["methods"], limit: 500 }));
+  return new Map(out.items!.map((r) => [r.path!, r]));
+}
+
+test("Swagger 2.0: resources, methods, integrations, responses and the API's settings", async () => {
+  const client = server.client(APIGatewayClient);
+  const api = await client.send(new ImportRestApiCommand({ body: enc(swaggerPetStore()), parameters: { endpointConfigurationTypes: "REGIONAL" } }));
+  assert.equal(api.name, "PetStore");
+  assert.equal(api.description, "Pets for sale");
+  assert.equal(api.version, "2024-01-01");
+  assert.deepEqual(api.binaryMediaTypes, ["image/png"]);
+  assert.equal(api.apiKeySource, "HEADER");
+  assert.deepEqual(api.endpointConfiguration?.types, ["REGIONAL"]);
+  assert.deepEqual(JSON.parse(api.policy!), POLICY);
+  assert.equal(api.warnings, undefined);
+  assert.match(api.rootResourceId!, /^[a-z0-9]+$/);
+  const got = await client.send(new GetRestApiCommand({ restApiId: api.id }));
+  assert.equal(got.rootResourceId, api.rootResourceId);
+
+  const resources = await tree(client, api.id!);
+  assert.deepEqual([...resources.keys()].sort(), ["/", "/pets", "/pets/{petId}", "/{proxy+}"]);
+  const root = resources.get("/")!;
+  assert.equal(root.id, api.rootResourceId);
+  assert.equal(resources.get("/pets")!.parentId, root.id);
+  assert.equal(resources.get("/pets/{petId}")!.parentId, resources.get("/pets")!.id);
+  assert.equal(resources.get("/pets/{petId}")!.pathPart, "{petId}");
+  assert.deepEqual(Object.keys(resources.get("/{proxy+}")!.resourceMethods!), ["ANY"]);
+  assert.deepEqual(Object.keys(resources.get("/pets")!.resourceMethods!).sort(), ["GET", "POST"]);
+
+  const pets = resources.get("/pets")!.id!;
+  const list = await client.send(new GetMethodCommand({ restApiId: api.id, resourceId: pets, httpMethod: "GET" }));
+  assert.equal(list.operationName, "ListPets");
+  assert.equal(list.authorizationType, "NONE");
+  assert.equal(list.apiKeyRequired, false);
+  assert.deepEqual(list.requestParameters, { "method.request.querystring.type": false, "method.request.querystring.page": true });
+  assert.ok(list.requestValidatorId, "the definition's default validator");
+  assert.deepEqual(list.methodResponses!["200"], {
+    statusCode: "200",
+    responseParameters: { "method.response.header.Access-Control-Allow-Origin": false },
+    responseModels: { "application/json": "Pets" },
+  });
+  const proxy = await client.send(new GetIntegrationCommand({ restApiId: api.id, resourceId: pets, httpMethod: "GET" }));
+  assert.equal(proxy.type, "AWS_PROXY");
+  assert.equal(proxy.httpMethod, "POST");
+  assert.equal(proxy.uri, PETS_URI);
+  assert.equal(proxy.passthroughBehavior, "WHEN_NO_MATCH");
+  assert.equal(proxy.timeoutInMillis, 29000);
+  assert.equal(proxy.cacheNamespace, pets);
+  assert.deepEqual(proxy.cacheKeyParameters, []);
+
+  const create = await client.send(new GetMethodCommand({ restApiId: api.id, resourceId: pets, httpMethod: "POST" }));
+  assert.equal(create.authorizationType, "CUSTOM");
+  assert.match(create.authorizerId!, /^[a-z0-9]+$/);
+  assert.deepEqual(create.requestModels, { "application/json": "NewPet" });
+  assert.notEqual(create.requestValidatorId, list.requestValidatorId, "the operation's own validator");
+  assert.deepEqual(Object.keys(create.methodResponses!).sort(), ["200", "400"]);
+  const mock = await client.send(new GetIntegrationCommand({ restApiId: api.id, resourceId: pets, httpMethod: "POST" }));
+  assert.equal(mock.type, "MOCK");
+  assert.equal(mock.passthroughBehavior, "NEVER");
+  assert.deepEqual(mock.requestTemplates, { "application/json": '{"statusCode": 200}' });
+  assert.deepEqual(mock.integrationResponses!["200"], { statusCode: "200", responseTemplates: { "application/json": '{"id": 1}' } });
+  const bad = await client.send(new GetIntegrationResponseCommand({ restApiId: api.id, resourceId: pets, httpMethod: "POST", statusCode: "400" }));
+  assert.equal(bad.selectionPattern, "4\\d{2}");
+  assert.deepEqual(bad.responseParameters, { "method.response.header.x-err": "'yes'" });
+
+  const one = resources.get("/pets/{petId}")!.id!;
+  const byId = await client.send(new GetMethodCommand({ restApiId: api.id, resourceId: one, httpMethod: "GET" }));
+  assert.equal(byId.apiKeyRequired, true);
+  assert.deepEqual(byId.requestParameters, { "method.request.path.petId": true });
+  const http = byId.methodIntegration!;
+  assert.deepEqual(
+    [http.type, http.httpMethod, http.uri, http.connectionType, http.timeoutInMillis],
+    ["HTTP", "GET", "http://petstore.example.com/pets/{id}", "INTERNET", 5000],
+  );
+  assert.deepEqual(http.requestParameters, { "integration.request.path.id": "method.request.path.petId" });
+});
+
+test("OpenAPI 3.0 (YAML): requestBody models, Cognito and IAM authorization, path-level parameters, basepath=split", async () => {
+  const client = server.client(APIGatewayClient);
+  const api = await client.send(new ImportRestApiCommand({ body: enc(OAS3_YAML), parameters: { basepath: "split" } }));
+  assert.equal(api.name, "PetStore3");
+  assert.deepEqual(api.endpointConfiguration?.types, ["EDGE"]);
+  const resources = await tree(client, api.id!);
+  // The server's base path /prod/api: split drops its first segment (the stage) and prepends the rest.
+  assert.deepEqual([...resources.keys()].sort(), ["/", "/api", "/api/pets", "/api/pets/{id}"]);
+  const pets = resources.get("/api/pets")!;
+  const add = pets.resourceMethods!.POST;
+  assert.equal(add.operationName, "AddPet");
+  assert.equal(add.authorizationType, "COGNITO_USER_POOLS");
+  assert.deepEqual(add.authorizationScopes, ["pets/write"]);
+  assert.deepEqual(add.requestModels, { "application/json": "Pet" });
+  assert.deepEqual(add.methodResponses!["201"].responseModels, { "application/json": "Pet" });
+  assert.equal(pets.resourceMethods!.OPTIONS.methodIntegration!.type, "MOCK");
+  assert.deepEqual(pets.resourceMethods!.OPTIONS.methodIntegration!.integrationResponses!["200"].responseParameters, {
+    "method.response.header.Access-Control-Allow-Origin": "'*'",
+  });
+  const del = resources.get("/api/pets/{id}")!.resourceMethods!.DELETE;
+  assert.equal(del.authorizationType, "AWS_IAM");
+  assert.deepEqual(del.requestParameters, { "method.request.path.id": true, "method.request.header.X-Trace": true });
+
+  const ignored = await client.send(new ImportRestApiCommand({ body: enc(OAS3_YAML) }));
+  assert.ok((await tree(client, ignored.id!)).has("/pets"), "basepath=ignore is the default");
+  // Unquoted versions are YAML numbers.
+  for (const head of ["swagger: 2.0", "openapi: 3.0"])
+    assert.equal((await client.send(new ImportRestApiCommand({ body: enc(`${head}\ninfo:\n  title: Bare\npaths: {}\n`) }))).name, "Bare");
+  const prepended = await client.send(new ImportRestApiCommand({ body: enc(OAS3_YAML), parameters: { basepath: "prepend" } }));
+  assert.ok((await tree(client, prepended.id!)).has("/prod/api/pets"));
+});
+
+test("warnings, failOnWarnings and invalid definitions", async () => {
+  const client = server.client(APIGatewayClient);
+  const missing = swaggerPetStore();
+  (missing.paths["/pets"].get.responses["200"] as { schema: unknown }).schema = { $ref: "#/definitions/Missing" };
+  const warned = await client.send(new ImportRestApiCommand({ body: enc(missing) }));
+  assert.deepEqual(warned.warnings, ["Parse issue: attribute paths.'/pets'(get).responses.200.schema.#/definitions/Missing is missing"]);
+  await rejects(
+    client.send(new ImportRestApiCommand({ body: enc(missing), failOnWarnings: true })),
+    "BadRequestException",
+    400,
+    "Warnings found during import:\n\tParse issue: attribute paths.'/pets'(get).responses.200.schema.#/definitions/Missing is missing",
+  );
+  const broken = swaggerPetStore();
+  delete (broken.paths["/pets"].get["x-amazon-apigateway-integration"] as { httpMethod?: string }).httpMethod;
+  (broken.paths["/pets/{petId}"].get["x-amazon-apigateway-integration"] as { type: string }).type = "carrier_pigeon";
+  await rejects(
+    client.send(new ImportRestApiCommand({ body: enc(broken) })),
+    "BadRequestException",
+    400,
+    "Errors found during import:\n\tUnable to put integration on 'GET' for resource at path '/pets': Enumeration value for HttpMethod must be non-empty" +
+      "\n\tUnable to put integration on 'GET' for resource at path '/pets/{petId}': Invalid integration type specified: CARRIER_PIGEON",
+  );
+  for (const body of [" ", "{ not: [valid", '{"info":{"title":"x"},"paths":{}}', '{"swagger":"1.2","info":{"title":"x"},"paths":{}}', "[1, 2]"])
+    await rejects(client.send(new ImportRestApiCommand({ body: enc(body) })), "BadRequestException", 400, "Invalid OpenAPI input.");
+  await rejects(client.send(new ImportRestApiCommand({ body: enc(swaggerPetStore()), parameters: { basepath: "sideways" } })), "BadRequestException", 400);
+  await rejects(
+    client.send(new PutRestApiCommand({ restApiId: "nosuchapi0", body: enc(swaggerPetStore()) })),
+    "NotFoundException",
+    404,
+    /^Invalid API identifier specified \d+:nosuchapi0$/,
+  );
+});
+
+const owners = (title: string) => ({
+  swagger: "2.0",
+  info: { title, version: "2" },
+  paths: {
+    "/owners": {
+      get: {
+        responses: { "200": { description: "ok" } },
+        "x-amazon-apigateway-integration": { type: "mock", requestTemplates: { "application/json": '{"statusCode":200}' } },
+      },
+    },
+    "/pets": { delete: { responses: {}, "x-amazon-apigateway-integration": { type: "mock" } } },
+  },
+});
+
+test("PutRestApi: merge adds to the API, overwrite replaces it (the root keeps its id)", async () => {
+  const client = server.client(APIGatewayClient);
+  const api = await client.send(new ImportRestApiCommand({ body: enc(swaggerPetStore()) }));
+  const merged = await client.send(new PutRestApiCommand({ restApiId: api.id, mode: "merge", body: enc(owners("Merged")) }));
+  assert.equal(merged.name, "Merged");
+  assert.equal(merged.id, api.id);
+  let resources = await tree(client, api.id!);
+  assert.deepEqual([...resources.keys()].sort(), ["/", "/owners", "/pets", "/pets/{petId}", "/{proxy+}"]);
+  assert.deepEqual(Object.keys(resources.get("/pets")!.resourceMethods!).sort(), ["DELETE", "GET", "POST"]);
+  // The merged methods still point at the authorizer and validators they had.
+  assert.equal(resources.get("/pets")!.resourceMethods!.POST.authorizationType, "CUSTOM");
+
+  const over = await client.send(new PutRestApiCommand({ restApiId: api.id, mode: "overwrite", body: enc(owners("Overwritten")) }));
+  assert.equal(over.name, "Overwritten");
+  assert.equal(over.description, undefined, "overwrite drops what the definition does not say");
+  assert.equal(over.rootResourceId, api.rootResourceId);
+  resources = await tree(client, api.id!);
+  assert.deepEqual([...resources.keys()].sort(), ["/", "/owners", "/pets"]);
+  assert.deepEqual(Object.keys(resources.get("/pets")!.resourceMethods!), ["DELETE"]);
+  assert.equal(resources.get("/")!.id, api.rootResourceId);
+});
+
+test("an imported API survives a restart", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "stratus-apigw-import-"));
+  const account = randomAccount();
+  try {
+    let s = await startTestServer({ dataDir });
+    let client = new APIGatewayClient(s.clientConfig({ account }));
+    const api = await client.send(new ImportRestApiCommand({ body: enc(swaggerPetStore()) }));
+    const before = await tree(client, api.id!);
+    await s.close();
+    s = await startTestServer({ dataDir });
+    client = new APIGatewayClient(s.clientConfig({ account }));
+    try {
+      const after = await tree(client, api.id!);
+      assert.deepEqual([...after.entries()].sort(), [...before.entries()].sort());
+      assert.equal((await client.send(new GetRestApiCommand({ restApiId: api.id }))).rootResourceId, api.rootResourceId);
+    } finally {
+      await s.close();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
