@@ -10,6 +10,7 @@
 import type { Readable } from "node:stream";
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError } from "../../core/errors.js";
+import { isSystemTag } from "../../core/tags.js";
 import { ResourceFailure, type ResourceProviders, type ResourceRequest } from "../../core/resources.js";
 import type {
   AuthorizationType,
@@ -68,9 +69,13 @@ async function readS3Body(ctx: HandlerContext, loc: Props): Promise<string> {
 const v2 = (req: { ctx: ResourceRequest["ctx"] }) => req.ctx.client("apigatewayv2");
 const apiArn = (req: { ctx: ResourceRequest["ctx"] }, path: string) => `arn:aws:apigateway:${req.ctx.region}::${path}`;
 
+// CloudFormation's own aws:cloudformation:* tags are left out of TagResource: apigatewayv2's TagResource refuses any
+// aws: key, CloudFormation's included (CreateApi and CreateStage take them).
+const userTags = (v: unknown) => Object.fromEntries(Object.entries(strMap(v) ?? {}).filter(([k]) => !isSystemTag(k)));
+
 async function retag(req: ResourceRequest, arn: string, before: unknown, after: unknown): Promise<void> {
-  const b = strMap(before) ?? {};
-  const a = strMap(after) ?? {};
+  const b = userTags(before);
+  const a = userTags(after);
   const removed = Object.keys(b).filter((k) => !(k in a));
   if (removed.length) await v2(req).untagResource({ ResourceArn: arn, TagKeys: removed });
   const changed = Object.fromEntries(Object.entries(a).filter(([k, v]) => b[k] !== v));

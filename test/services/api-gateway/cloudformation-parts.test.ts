@@ -1,9 +1,21 @@
+// AWS::ApiGateway::Authorizer, Model, RequestValidator, GatewayResponse and a method that uses them;
 // AWS::ApiGateway::ApiKey, UsagePlan, UsagePlanKey, a method with MOCK integration responses, and a
 // Deployment that makes its stage (StageName + StageDescription), through CloudFormation with the SDK: the values
 // Ref and GetAtt give, what the control plane then holds, an update in place, and DeleteStack removing each.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { GetApiKeyCommand, GetStageCommand, GetUsagePlanCommand, GetUsagePlanKeysCommand } from "@aws-sdk/client-api-gateway";
+import {
+  GetApiKeyCommand,
+  GetAuthorizerCommand,
+  GetGatewayResponseCommand,
+  GetMethodCommand,
+  GetModelCommand,
+  GetRequestValidatorCommand,
+  GetRestApiCommand,
+  GetStageCommand,
+  GetUsagePlanCommand,
+  GetUsagePlanKeysCommand,
+} from "@aws-sdk/client-api-gateway";
 import { createStack, deleteStack, type Env, resources, startEnv, updateStack } from "./cloudformation-env.js";
 
 let env: Env;
@@ -114,4 +126,105 @@ test("API keys, usage plans, a deployment's own stage from a template; updated i
   ]) {
     await assert.rejects(op(), { name: "NotFoundException" });
   }
+});
+
+function partsTemplate(ttl: number, status: string) {
+  const parts = {
+    Body: {
+      Type: "AWS::ApiGateway::Model",
+      Properties: {
+        RestApiId: { Ref: "Api" },
+        Name: "PingBody",
+        ContentType: "application/json",
+        Schema: { $schema: "http://json-schema.org/draft-04/schema#", type: "object", required: ["n"], properties: { n: { type: "integer" } } },
+      },
+    },
+    Validator: {
+      Type: "AWS::ApiGateway::RequestValidator",
+      Properties: { RestApiId: { Ref: "Api" }, Name: "body-only", ValidateRequestBody: true, ValidateRequestParameters: false },
+    },
+    Auth: {
+      Type: "AWS::ApiGateway::Authorizer",
+      Properties: {
+        RestApiId: { Ref: "Api" },
+        Name: "tokens",
+        Type: "TOKEN",
+        IdentitySource: "method.request.header.Authorization",
+        AuthorizerUri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:${env.account}:function:authz/invocations`,
+        AuthorizerResultTtlInSeconds: 60,
+      },
+    },
+    Missing: {
+      Type: "AWS::ApiGateway::GatewayResponse",
+      Properties: {
+        RestApiId: { Ref: "Api" },
+        ResponseType: "MISSING_AUTHENTICATION_TOKEN",
+        StatusCode: "404",
+        ResponseTemplates: { "application/json": '{"error":"no such route"}' },
+      },
+    },
+  };
+  (parts.Auth.Properties as Record<string, unknown>).AuthorizerResultTtlInSeconds = ttl;
+  (parts.Missing.Properties as Record<string, unknown>).StatusCode = status;
+  return {
+    Resources: {
+      Api: { Type: "AWS::ApiGateway::RestApi", Properties: { Name: "parts" } },
+      ...parts,
+      Post: {
+        Type: "AWS::ApiGateway::Method",
+        Properties: {
+          RestApiId: { Ref: "Api" },
+          ResourceId: { "Fn::GetAtt": ["Api", "RootResourceId"] },
+          HttpMethod: "POST",
+          AuthorizationType: "CUSTOM",
+          AuthorizerId: { Ref: "Auth" },
+          RequestValidatorId: { Ref: "Validator" },
+          RequestModels: { "application/json": { Ref: "Body" } },
+          Integration: { Type: "MOCK", RequestTemplates: { "application/json": '{"statusCode": 200}' } },
+        },
+      },
+    },
+    Outputs: {
+      AuthorizerId: { Value: { "Fn::GetAtt": ["Auth", "AuthorizerId"] } },
+      AuthorizerRef: { Value: { Ref: "Auth" } },
+      ValidatorId: { Value: { "Fn::GetAtt": ["Validator", "RequestValidatorId"] } },
+      ModelRef: { Value: { Ref: "Body" } },
+      ResponseId: { Value: { "Fn::GetAtt": ["Missing", "Id"] } },
+    },
+  };
+}
+
+test("authorizers, models, request validators and gateway responses from a template; a method using them; update; delete", async () => {
+  const out = await createStack(env, "parts", partsTemplate(60, "404"));
+  const apiId = (await resources(env, "parts")).Api.physical;
+  assert.equal(out.AuthorizerRef, out.AuthorizerId);
+  assert.equal(out.ModelRef, "PingBody");
+  assert.match(out.ResponseId, /^parts-missi-[a-z0-9]{12}$/);
+  const authz = await env.apigw.send(new GetAuthorizerCommand({ restApiId: apiId, authorizerId: out.AuthorizerId }));
+  assert.deepEqual(
+    [authz.name, authz.type, authz.identitySource, authz.authorizerResultTtlInSeconds],
+    ["tokens", "TOKEN", "method.request.header.Authorization", 60],
+  );
+  const validator = await env.apigw.send(new GetRequestValidatorCommand({ restApiId: apiId, requestValidatorId: out.ValidatorId }));
+  assert.deepEqual([validator.name, validator.validateRequestBody, validator.validateRequestParameters], ["body-only", true, false]);
+  const model = await env.apigw.send(new GetModelCommand({ restApiId: apiId, modelName: "PingBody" }));
+  assert.deepEqual(JSON.parse(model.schema!).required, ["n"]);
+  const gr = await env.apigw.send(new GetGatewayResponseCommand({ restApiId: apiId, responseType: "MISSING_AUTHENTICATION_TOKEN" }));
+  assert.equal(gr.statusCode, "404");
+  assert.equal(gr.defaultResponse, false);
+  const root = (await env.apigw.send(new GetRestApiCommand({ restApiId: apiId }))).rootResourceId!;
+  const method = await env.apigw.send(new GetMethodCommand({ restApiId: apiId, resourceId: root, httpMethod: "POST" }));
+  assert.deepEqual(
+    [method.authorizationType, method.authorizerId, method.requestValidatorId, method.requestModels],
+    ["CUSTOM", out.AuthorizerId, out.ValidatorId, { "application/json": "PingBody" }],
+  );
+
+  // In place: the authorizer's TTL (UpdateAuthorizer), the gateway response's status (PutGatewayResponse again).
+  const updated = await updateStack(env, "parts", partsTemplate(0, "418"));
+  assert.equal(updated.AuthorizerId, out.AuthorizerId);
+  assert.equal((await env.apigw.send(new GetAuthorizerCommand({ restApiId: apiId, authorizerId: out.AuthorizerId }))).authorizerResultTtlInSeconds, 0);
+  assert.equal((await env.apigw.send(new GetGatewayResponseCommand({ restApiId: apiId, responseType: "MISSING_AUTHENTICATION_TOKEN" }))).statusCode, "418");
+
+  await deleteStack(env, "parts");
+  await assert.rejects(env.apigw.send(new GetRestApiCommand({ restApiId: apiId })), { name: "NotFoundException" });
 });

@@ -1,10 +1,12 @@
 // SAM's REST APIs deployed through CloudFormation with the SDK: a function's Api event (the implicit
 // ServerlessRestApi, its swagger body put, ServerlessRestApiDeployment<hash>, the Prod stage, the permission) and an
 // explicit AWS::Serverless::Api, called over HTTP; an update that changes a route makes a new deployment the stage
-// moves to; DeleteStack removes every API.
+// moves to; DeleteStack removes every API. HttpApi events (the implicit ServerlessHttpApi and its auto-deploying
+// $default stage) and an explicit AWS::Serverless::HttpApi, as the control plane then holds them.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { GetResourcesCommand, GetRestApiCommand, GetStageCommand } from "@aws-sdk/client-api-gateway";
+import { GetApiCommand, GetIntegrationsCommand, GetRoutesCommand, GetStageCommand as GetV2StageCommand } from "@aws-sdk/client-apigatewayv2";
 import { call, createStack, deleteStack, ECHO, type Env, resources, startEnv, updateStack } from "./cloudformation-env.js";
 
 let env: Env;
@@ -85,4 +87,71 @@ test("SAM Api events and an explicit Serverless::Api: deployed, called over HTTP
   await deleteStack(env, "sam-apis");
   await assert.rejects(env.apigw.send(new GetRestApiCommand({ restApiId: restId })), { name: "NotFoundException" });
   await assert.rejects(env.apigw.send(new GetRestApiCommand({ restApiId: rs.MyApi.physical })), { name: "NotFoundException" });
+});
+
+function httpTemplate(path: string) {
+  return {
+    Transform: "AWS::Serverless-2016-10-31",
+    Resources: {
+      Fn: {
+        Type: "AWS::Serverless::Function",
+        Properties: {
+          Runtime: "nodejs20.x",
+          Handler: "index.handler",
+          InlineCode: ECHO,
+          Events: {
+            Http: { Type: "HttpApi", Properties: { Path: path, Method: "get" } },
+            Mine: { Type: "HttpApi", Properties: { ApiId: { Ref: "MyHttpApi" } } },
+          },
+        },
+      },
+      MyHttpApi: { Type: "AWS::Serverless::HttpApi", Properties: { StageName: "v2", Tags: { team: "b" } } },
+    },
+    Outputs: { HttpApiId: { Value: { Ref: "ServerlessHttpApi" } }, MyHttpApiId: { Value: { Ref: "MyHttpApi" } } },
+  };
+}
+
+test("SAM HttpApi events and an explicit Serverless::HttpApi: imported routes, auto-deploying stages; updated; deleted", async () => {
+  const out = await createStack(env, "sam-http", httpTemplate("/h/{id}"), CAPS);
+  const rs = await resources(env, "sam-http");
+  assert.equal(rs.ServerlessHttpApi.type, "AWS::ApiGatewayV2::Api");
+  assert.equal(rs.ServerlessHttpApiApiGatewayDefaultStage.physical, "$default");
+  assert.equal(rs.MyHttpApiv2Stage.physical, "v2");
+  assert.equal(rs.FnHttpPermission.type, "AWS::Lambda::Permission");
+  for (const [id, r] of Object.entries(rs)) assert.equal(r.status, "CREATE_COMPLETE", id);
+
+  // The implicit API: its route and Lambda proxy integration from the OpenAPI body SAM made (format 2.0).
+  const api = await env.v2.send(new GetApiCommand({ ApiId: out.HttpApiId }));
+  assert.equal(api.Name, "sam-http");
+  const routes = (await env.v2.send(new GetRoutesCommand({ ApiId: out.HttpApiId }))).Items!;
+  assert.deepEqual(
+    routes.map((r) => r.RouteKey),
+    ["GET /h/{id}"],
+  );
+  const [integration] = (await env.v2.send(new GetIntegrationsCommand({ ApiId: out.HttpApiId }))).Items!;
+  assert.equal(routes[0].Target, `integrations/${integration.IntegrationId}`);
+  assert.equal(integration.IntegrationType, "AWS_PROXY");
+  assert.equal(integration.PayloadFormatVersion, "2.0");
+  assert.match(integration.IntegrationUri!, /:function:sam-http-Fn-[A-Za-z0-9]{12}\/invocations$/);
+  const stage = await env.v2.send(new GetV2StageCommand({ ApiId: out.HttpApiId, StageName: "$default" }));
+  assert.equal(stage.AutoDeploy, true);
+  assert.equal(stage.Tags?.["httpapi:createdBy"], "SAM");
+  // The explicit one: its $default route (an event without a Path), its named stage.
+  assert.deepEqual(
+    (await env.v2.send(new GetRoutesCommand({ ApiId: out.MyHttpApiId }))).Items!.map((r) => r.RouteKey),
+    ["$default"],
+  );
+  assert.equal((await env.v2.send(new GetV2StageCommand({ ApiId: out.MyHttpApiId, StageName: "v2" }))).AutoDeploy, true);
+
+  // A new path: the same API, its routes reimported.
+  await updateStack(env, "sam-http", httpTemplate("/items/{id}"), CAPS);
+  assert.equal((await resources(env, "sam-http")).ServerlessHttpApi.physical, out.HttpApiId);
+  assert.deepEqual(
+    (await env.v2.send(new GetRoutesCommand({ ApiId: out.HttpApiId }))).Items!.map((r) => r.RouteKey),
+    ["GET /items/{id}"],
+  );
+
+  await deleteStack(env, "sam-http");
+  await assert.rejects(env.v2.send(new GetApiCommand({ ApiId: out.HttpApiId })), { name: "NotFoundException" });
+  await assert.rejects(env.v2.send(new GetApiCommand({ ApiId: out.MyHttpApiId })), { name: "NotFoundException" });
 });
