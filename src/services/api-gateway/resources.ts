@@ -126,8 +126,7 @@ function checkMethod(ctx: HandlerContext, apiId: string, m: Method): void {
       throw new BadRequestException(
         `Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${p}]`,
       );
-  if (new Set(names.map((n) => n.toLowerCase())).size !== names.length)
-    throw new BadRequestException("Parameter names must be unique across querystring, header and path");
+  if (new Set(names).size !== names.length) throw new BadRequestException("Parameter names must be unique across querystring, header and path");
 }
 
 function putMethod(input: PutMethodRequest, ctx: HandlerContext): Method {
@@ -145,8 +144,9 @@ function putMethod(input: PutMethodRequest, ctx: HandlerContext): Method {
     requestModels: input.requestModels,
     authorizationScopes: input.authorizationScopes?.length ? input.authorizationScopes : undefined,
   });
+  // AWS's answer to a second PutMethod (UpdateMethod changes one; serverless/serverless#7231, aws/aws-cli#3992).
+  if (res.resourceMethods[verb]) throw new ConflictException("Method already exists for this resource");
   checkMethod(ctx, input.restApiId, method);
-  // PutMethod replaces the method: its responses and integration go with it, as on AWS.
   const next: ResourceRec = { ...res, resourceMethods: { ...res.resourceMethods, [verb]: method } };
   tables(ctx).resources.put(`${input.restApiId}/${res.id}`, next);
   return methodOut(method);

@@ -294,6 +294,19 @@ test("methods, method responses, integrations and integration responses: default
     400,
     "Invalid Request Validator identifier specified",
   );
+  await rejects(
+    apigw.send(
+      new PutMethodCommand({
+        ...k,
+        httpMethod: "GET",
+        authorizationType: "NONE",
+        requestParameters: { "method.request.querystring.optional": false, "method.request.header.optional": false },
+      }),
+    ),
+    "BadRequestException",
+    400,
+    "Parameter names must be unique across querystring, header and path",
+  );
   const m = await apigw.send(
     new PutMethodCommand({
       ...k,
@@ -306,6 +319,12 @@ test("methods, method responses, integrations and integration responses: default
   assert.equal(m.httpMethod, "GET");
   assert.equal(m.apiKeyRequired, false);
   await rejects(apigw.send(new GetMethodCommand({ ...k, httpMethod: "POST" })), "NotFoundException", 404, "Invalid Method identifier specified");
+  await rejects(
+    apigw.send(new PutMethodCommand({ ...k, httpMethod: "GET", authorizationType: "NONE" })),
+    "ConflictException",
+    409,
+    "Method already exists for this resource",
+  );
   const um = await apigw.send(
     new UpdateMethodCommand({
       ...k,

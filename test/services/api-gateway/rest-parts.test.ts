@@ -11,6 +11,7 @@ import {
   CreateRequestValidatorCommand,
   CreateRestApiCommand,
   DeleteAuthorizerCommand,
+  DeleteMethodCommand,
   DeleteGatewayResponseCommand,
   DeleteModelCommand,
   DeleteRequestValidatorCommand,
@@ -204,7 +205,7 @@ test("request validators and authorizers: CRUD, patches, AWS's refusals", async 
     new PutMethodCommand({ restApiId: api.id, resourceId: api.rootResourceId, httpMethod: "GET", authorizationType: "CUSTOM", authorizerId: a.id }),
   );
   await rejects(apigw.send(new DeleteAuthorizerCommand({ restApiId: api.id, authorizerId: a.id })), "ConflictException", 409);
-  await apigw.send(new PutMethodCommand({ restApiId: api.id, resourceId: api.rootResourceId, httpMethod: "GET", authorizationType: "NONE" }));
+  await apigw.send(new DeleteMethodCommand({ restApiId: api.id, resourceId: api.rootResourceId, httpMethod: "GET" }));
   await apigw.send(new DeleteAuthorizerCommand({ restApiId: api.id, authorizerId: a.id }));
   await rejects(apigw.send(new GetAuthorizerCommand({ restApiId: api.id, authorizerId: a.id })), "NotFoundException", 404);
 });
