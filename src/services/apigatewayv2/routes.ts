@@ -10,29 +10,31 @@ import { newId, ofApi, tables, transaction } from "./state.js";
 
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]);
 
-/** AWS's refusal of a route key that is not "$default" nor "METHOD /path". // unverified wording */
-const invalidKey = (key: string) => badRequest(`Invalid route key ${key}. Route key must be $default or an HTTP method followed by a path, e.g. "GET /pets".`);
+// AWS's refusal of an HTTP API route key that is not "$default" nor "METHOD /path", as Terraform and CloudFormation users
+// recorded it (e.g. "BadRequestException: The provided route key is not formatted properly for HTTP protocol…").
+const invalidKey = () =>
+  badRequest('The provided route key is not formatted properly for HTTP protocol. Format should be "<HTTP METHOD> /<RESOURCE PATH>" or "$default"');
 
 /** Refuses a route key HTTP APIs do not take. */
 export function checkRouteKey(api: ApiRec, key: string): void {
   if (api.protocolType !== "HTTP") {
-    if (!key.trim()) throw invalidKey(key);
+    if (!key.trim()) throw badRequest(`Invalid route key ${key}`); // unverified wording
     return;
   }
   if (key === "$default") return;
   const m = /^([A-Z]+) (\/.*)$/.exec(key);
-  if (!m || !METHODS.has(m[1])) throw invalidKey(key);
+  if (!m || !METHODS.has(m[1])) throw invalidKey();
   const path = m[2];
   if (path === "/") return;
   const segs = path.slice(1).split("/");
   segs.forEach((s, i) => {
-    if (!s) throw invalidKey(key);
+    if (!s) throw invalidKey();
     const param = /^\{([^{}]+)\}$/.exec(s);
     if (param) {
-      if (param[1].endsWith("+") && (i !== segs.length - 1 || param[1].length < 2)) throw invalidKey(key);
-      if (!/^[A-Za-z0-9._-]+\+?$/.test(param[1])) throw invalidKey(key);
+      if (param[1].endsWith("+") && (i !== segs.length - 1 || param[1].length < 2)) throw invalidKey();
+      if (!/^[A-Za-z0-9._-]+\+?$/.test(param[1])) throw invalidKey();
     } else if (/[{}]/.test(s)) {
-      throw invalidKey(key);
+      throw invalidKey();
     }
   });
 }

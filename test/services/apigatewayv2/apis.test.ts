@@ -172,6 +172,10 @@ test("auto-deploy: each change to routes, integrations, authorizers or CORS make
   );
 
   const live = deployedStage(holder(), ApiId!, "live")!;
+  // One deployment's snapshot is the same objects on every call (what the execute-api endpoint may cache on).
+  assert.equal(deployedStage(holder(), ApiId!, "live")!.routes, live.routes);
+  assert.equal(deployedStage(holder(), ApiId!, "nope"), undefined);
+  assert.equal(deployedStage(holder(), "nope000000", "live"), undefined);
   assert.equal(live.routes.length, 2);
   assert.deepEqual(live.api.corsConfiguration, { AllowOrigins: ["*"] });
   const secured = live.routes.find((r) => r.routeKey === "GET /items/{id}")!;
@@ -222,7 +226,12 @@ test("routes: route keys as HTTP APIs take them, and duplicates refused", async 
     assert.equal(r.ApiKeyRequired, false);
   }
   for (const bad of ["GET", "get /x", "FETCH /x", "GET x", "GET /{proxy+}/more", "GET /a//b", "GET /{a"]) {
-    await rejects(v2.send(new CreateRouteCommand({ ApiId, RouteKey: bad })), "BadRequestException", 400);
+    await rejects(
+      v2.send(new CreateRouteCommand({ ApiId, RouteKey: bad })),
+      "BadRequestException",
+      400,
+      'The provided route key is not formatted properly for HTTP protocol. Format should be "<HTTP METHOD> /<RESOURCE PATH>" or "$default"',
+    );
   }
   await rejects(v2.send(new CreateRouteCommand({ ApiId, RouteKey: "GET /" })), "ConflictException", 409);
   await rejects(v2.send(new CreateRouteCommand({ ApiId, RouteKey: "GET /x", Target: "integrations/nope123" })), "BadRequestException", 400);
