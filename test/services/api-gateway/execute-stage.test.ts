@@ -3,7 +3,7 @@
 // Logs, execution logs, and the call in the audit trail.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CreateDeploymentCommand, DeleteMethodCommand, PutGatewayResponseCommand, UpdateStageCommand } from "@aws-sdk/client-api-gateway";
+import { CreateDeploymentCommand, DeleteMethodCommand, PutGatewayResponseCommand, UpdateRestApiCommand, UpdateStageCommand } from "@aws-sdk/client-api-gateway";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { useServer } from "../../helpers/server.js";
@@ -31,10 +31,7 @@ test("a stage serves its deployment: a method added or deleted after deploying c
   assert.equal((await send(server, "/prod/b", { host })).status, 200);
 });
 
-// Skipped until the control plane's PutGatewayResponse lands (api-parts.ts is another engineer's).
-test("gateway responses: a deployed MISSING_AUTHENTICATION_TOKEN response reshapes the miss; DEFAULT_4XX covers the others", {
-  skip: "PutGatewayResponse is not implemented yet",
-}, async () => {
+test("gateway responses: a deployed MISSING_AUTHENTICATION_TOKEN response reshapes the miss; DEFAULT_4XX covers the others", async () => {
   const env = await apiEnv(server);
   const { apiId } = await restApi(env, [{ path: "/a", verb: "GET" }]);
   await env.apigw.send(
@@ -83,6 +80,7 @@ test("access logs in the stage's format reach CloudWatch Logs; INFO execution lo
             '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod","path":"$context.resourcePath","status":"$context.status","len":"$context.responseLength","time":"$context.requestTime"}',
         },
         { op: "replace", path: "/*/*/logging/loglevel", value: "INFO" },
+        { op: "replace", path: "/*/*/logging/dataTrace", value: "true" },
       ],
     }),
   );
@@ -123,6 +121,13 @@ test("access logs in the stage's format reach CloudWatch Logs; INFO execution lo
     return mine;
   });
   assert.ok(exec.some((e) => e.message!.includes("Method request path: {id=7}")));
+  assert.ok(
+    exec.some((e) => e.message!.includes(`Endpoint request URI: https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/${env.fnArn}/invocations`)),
+  );
+  // dataTraceEnabled: the request and response data, each event cut at 1024 bytes as AWS cuts them.
+  const sent = exec.find((e) => e.message!.includes("Endpoint request body after transformations: "));
+  assert.ok(sent && Buffer.byteLength(sent.message!) <= 1024);
+  assert.ok(exec.some((e) => e.message!.includes("Method response body after transformations: ")));
 
   const ct = new CloudTrailClient(server.clientConfig({ account: env.account }));
   const events = await eventually(async () => {
@@ -136,4 +141,28 @@ test("access logs in the stage's format reach CloudWatch Logs; INFO execution lo
   const record = JSON.parse(events.find((e) => JSON.parse(e.CloudTrailEvent!).requestID === ok.headers["x-amzn-requestid"])!.CloudTrailEvent!);
   assert.equal(record.sourceIPAddress, "127.0.0.1");
   assert.equal(record.requestParameters.resource, `arn:aws:execute-api:us-east-1:${env.account}:${apiId}/prod/GET/items/{id}`);
+});
+
+test("a canary deployment takes its share of the stage's traffic with its variable overrides; a disabled execute-api endpoint answers 403 once deployed", async () => {
+  const env = await apiEnv(server);
+  const { apiId, resourceId } = await restApi(env, [{ path: "/a", verb: "GET" }]);
+  await deploy(env, apiId, "prod", { color: "blue" });
+  const host = apiHost(server, apiId);
+  await putProxyMethod(env, apiId, await resourceId("/b"), { path: "/b", verb: "GET" });
+  const canary = await env.apigw.send(
+    new CreateDeploymentCommand({ restApiId: apiId, stageName: "prod", canarySettings: { percentTraffic: 100, stageVariableOverrides: { color: "green" } } }),
+  );
+  const b = await send(server, "/prod/b", { host });
+  assert.equal(b.status, 200, b.text);
+  const e = b.json() as { stageVariables: Record<string, string>; requestContext: { deploymentId: string } };
+  assert.deepEqual(e.stageVariables, { color: "green" });
+  assert.equal(e.requestContext.deploymentId, canary.id);
+
+  await env.apigw.send(new UpdateRestApiCommand({ restApiId: apiId, patchOperations: [{ op: "replace", path: "/disableExecuteApiEndpoint", value: "true" }] }));
+  assert.equal((await send(server, "/prod/b", { host })).status, 200, "not until deployed");
+  await env.apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: "prod" }));
+  await env.apigw.send(new UpdateStageCommand({ restApiId: apiId, stageName: "prod", patchOperations: [{ op: "remove", path: "/canarySettings" }] }));
+  const off = await send(server, "/prod/a", { host });
+  assert.equal(off.status, 403);
+  assert.deepEqual(off.json(), { message: "Forbidden" });
 });

@@ -1,13 +1,14 @@
 // A refusal (GatewayError) rendered through the deployment's gateway responses, as API Gateway does: the type's
-// own response if PutGatewayResponse set one, else the DEFAULT_4XX / DEFAULT_5XX fallback by status class, else the
-// built-in default ({"message": …} as application/json). A set status code wins (a fallback's status changes every
-// response of its class); responseParameters `gatewayresponse.header.<name>` take 'literals' or method.request.*,
+// own response if PutGatewayResponse set one, else its DEFAULT_4XX / DEFAULT_5XX family's, else the built-in default
+// ({"message": …} as application/json) — resolved as the control plane answers GetGatewayResponse
+// (../gateway-response-defaults.ts). A set status code wins; responseParameters `gatewayresponse.header.<name>` take 'literals' or method.request.*,
 // stageVariables.* and context.* references; responseTemplates are Velocity with $context (error.message,
 // error.messageString, error.responseType, error.validationErrorString, …) and $stageVariables.
 import velocity from "velocityjs";
+import type { GatewayResponseType } from "../api.generated.js";
+import { DEFAULT_GATEWAY_TEMPLATE, familyOf, resolveGatewayResponse } from "../gateway-response-defaults.js";
 import type { GatewayResponseRec } from "../state.js";
 import type { GatewayError } from "./errors.js";
-import { DEFAULT_GATEWAY_TEMPLATE } from "./gateway-response-defaults.js";
 import type { ApiRequest, ApiResponse, RequestContext } from "./types.js";
 
 export interface ErrorScope {
@@ -22,11 +23,12 @@ export interface ErrorScope {
 
 export function renderGatewayError(err: GatewayError, scope: ErrorScope): ApiResponse {
   const all = scope.gatewayResponses ?? [];
-  const own = all.find((g) => g.responseType === err.responseType);
-  const fallbackType = err.statusCode >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX";
-  const fallback = own ? undefined : all.find((g) => g.responseType === fallbackType);
-  const chosen = own ?? fallback;
-  const statusText = own?.statusCode ?? fallback?.statusCode;
+  const set = (t: GatewayResponseType) => (all.length ? all.find((g) => g.responseType === t) : undefined);
+  const family = familyOf(err.responseType);
+  const customized = set(err.responseType) !== undefined || (family !== undefined && set(family) !== undefined);
+  const chosen = customized ? resolveGatewayResponse(err.responseType, set) : undefined;
+  // Untouched defaults answer the refusal's own status (a DEFAULT_5XX refusal may be a 500 or a 502).
+  const statusText = chosen?.statusCode;
   const statusCode = statusText && /^[1-5]\d\d$/.test(statusText) ? Number(statusText) : err.statusCode;
 
   const errorVars = {

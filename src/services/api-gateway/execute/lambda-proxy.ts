@@ -4,6 +4,7 @@
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
 import { GatewayError } from "./errors.js";
 import { functionArnOf, invokeFunction, withStageVariables } from "./lambda.js";
+import type { ExecutionLog } from "./logs.js";
 import { isBinaryType, type CompiledApi } from "./router.js";
 import type { ApiResponse, RestInvocation } from "./types.js";
 
@@ -117,16 +118,22 @@ export function methodArn(inv: RestInvocation): string {
 }
 
 /** Invokes the integration's function with the proxy event; its answer as HTTP. */
-export async function lambdaProxy(inv: RestInvocation, api: CompiledApi): Promise<ApiResponse> {
+export async function lambdaProxy(inv: RestInvocation, api: CompiledApi, log?: ExecutionLog): Promise<ApiResponse> {
   const integration = inv.method.methodIntegration!;
   const fnArn = functionArnOf(withStageVariables(integration.uri ?? "", inv.stageVariables));
   if (!fnArn) throw new GatewayError("API_CONFIGURATION_ERROR", 500, "Internal server error", {}, "InternalServerErrorException");
-  const answer = await invokeFunction(inv.rt, inv.owner, fnArn, proxyEvent(inv, api), methodArn(inv), {
+  const event = proxyEvent(inv, api);
+  const endpoint = `https://lambda.${fnArn.split(":")[3] ?? inv.owner.region}.amazonaws.com/2015-03-31/functions/${fnArn}/invocations`;
+  log?.info(`Endpoint request URI: ${endpoint}`);
+  log?.data(`Endpoint request body after transformations: ${JSON.stringify(event)}`);
+  log?.info(`Sending request to ${endpoint}`);
+  const answer = await invokeFunction(inv.rt, inv.owner, fnArn, event, methodArn(inv), {
     credentials: integration.credentials,
     requestId: inv.req.requestId,
     sourceIp: inv.req.sourceIp,
     userAgent: inv.req.userAgent,
   });
+  log?.data(`Endpoint response body before transformations: ${answer.payload.toString("utf8")}`);
   if (answer.functionError) {
     let message = "";
     try {

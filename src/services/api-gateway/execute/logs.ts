@@ -185,18 +185,25 @@ export function writeAccessLog(rt: ServiceHost, stage: StageRec, ctx: Partial<Re
   ]);
 }
 
-/** The method's logging level from methodSettings: "<resource path>/<METHOD>" first, then "*\/*". */
-export function loggingLevel(stage: StageRec, resourcePath: string | undefined, method: string): "INFO" | "ERROR" | undefined {
+/**
+ * The method's execution logging from methodSettings ("<resource path>/<METHOD>" first, then "*\/*"): its level,
+ * and whether full request and response data is logged too (dataTraceEnabled).
+ */
+export function executionLogging(
+  stage: StageRec,
+  resourcePath: string | undefined,
+  method: string,
+): { level: "INFO" | "ERROR"; dataTrace: boolean } | undefined {
   const settings = stage.methodSettings ?? {};
   let s: MethodSetting | undefined;
-  if (resourcePath !== undefined) {
-    const bare = resourcePath.replace(/^\//, "");
-    s = settings[`${bare}/${method}`] ?? settings[`${resourcePath}/${method}`] ?? settings[`${bare.replace(/\//g, "~1")}/${method}`];
-  }
+  if (resourcePath !== undefined) s = settings[`${resourcePath.replace(/^\//, "")}/${method}`];
   s ??= settings["*/*"];
   const level = s?.loggingLevel?.toUpperCase();
-  return level === "INFO" || level === "ERROR" ? level : undefined;
+  return level === "INFO" || level === "ERROR" ? { level, dataTrace: s?.dataTraceEnabled === true } : undefined;
 }
+
+/** API Gateway cuts an execution log event at 1024 bytes (its "Important notes": log events are limited to 1024 bytes). */
+const MAX_EVENT_BYTES = 1024;
 
 /** An execution log being written for one request: lines prefixed "(<requestId>) " as AWS writes them. */
 export class ExecutionLog {
@@ -204,15 +211,29 @@ export class ExecutionLog {
   failed = false;
   constructor(
     readonly level: "INFO" | "ERROR",
+    /** Full request and response data (headers, bodies) are logged too. */
+    readonly dataTrace: boolean,
     private readonly requestId: string,
     private readonly now: () => number,
   ) {}
   info(message: string): void {
-    if (this.level === "INFO") this.lines.push({ timestamp: this.now(), message: `(${this.requestId}) ${message}` });
+    if (this.level === "INFO") this.push(message);
+  }
+  /** A line of request or response data: only with dataTraceEnabled. */
+  data(message: string): void {
+    if (this.level === "INFO" && this.dataTrace) this.push(message);
   }
   error(message: string): void {
     this.failed = true;
-    this.lines.push({ timestamp: this.now(), message: `(${this.requestId}) ${message}` });
+    this.push(message);
+  }
+  private push(message: string): void {
+    let line = `(${this.requestId}) ${message}`;
+    if (Buffer.byteLength(line) > MAX_EVENT_BYTES)
+      line = `${Buffer.from(line)
+        .subarray(0, MAX_EVENT_BYTES - 12)
+        .toString("utf8")} [TRUNCATED]`; // unverified marker wording
+    this.lines.push({ timestamp: this.now(), message: line });
   }
 }
 

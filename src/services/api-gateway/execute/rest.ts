@@ -14,7 +14,7 @@ import { renderGatewayError } from "./gateway-responses.js";
 import { integrate } from "./integrations/index.js";
 import { headerOf, lambdaProxy } from "./lambda-proxy.js";
 import { functionArnOf } from "./lambda.js";
-import { auditInvoke, ExecutionLog, loggingLevel, writeAccessLog, writeExecutionLog, type Outcome } from "./logs.js";
+import { auditInvoke, ExecutionLog, executionLogging, writeAccessLog, writeExecutionLog, type Outcome } from "./logs.js";
 import { compiledFor, match, type CompiledApi } from "./router.js";
 import type { ApiRequest, ApiResponse, Owner, RequestContext, RestInvocation } from "./types.js";
 
@@ -87,7 +87,11 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
     deploymentId: stage?.deploymentId ?? "",
     apiId: t.apiId,
   };
-  const stageVariables = stage?.variables ?? {};
+  // A canary takes its percentTraffic share of the stage's requests: its deployment, its variable overrides.
+  const canary = stage?.canarySettings?.deploymentId && Math.random() * 100 < (stage.canarySettings.percentTraffic ?? 0) ? stage.canarySettings : undefined;
+  const deploymentId = canary?.deploymentId ?? stage?.deploymentId ?? "";
+  context.deploymentId = deploymentId;
+  const stageVariables = canary?.stageVariableOverrides ? { ...stage?.variables, ...canary.stageVariableOverrides } : (stage?.variables ?? {});
   let compiled: CompiledApi | undefined;
   let inv: RestInvocation | undefined;
   let log: ExecutionLog | undefined;
@@ -97,13 +101,14 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
   let response: ApiResponse;
   try {
     if (!stage) throw FORBIDDEN();
-    compiled = compiledFor(t.apiId, stage.deploymentId, () => tables.deployments.get(`${t.apiId}/${stage.deploymentId}`)?.snapshot);
-    if (!compiled) throw FORBIDDEN();
+    compiled = compiledFor(t.apiId, deploymentId, () => tables.deployments.get(`${t.apiId}/${deploymentId}`)?.snapshot);
+    // disableExecuteApiEndpoint takes effect with the deployment that carries it, as on AWS.
+    if (!compiled || compiled.snapshot.api.disableExecuteApiEndpoint) throw FORBIDDEN();
     if (t.tooLarge) throw new GatewayError("REQUEST_TOO_LARGE", 413, "Request Too Long"); // unverified wording
     const m = match(compiled, req.path, req.method);
-    const level = loggingLevel(stage, m?.resource.path, req.method);
-    if (level) {
-      log = new ExecutionLog(level, req.requestId, () => rt.clock.now());
+    const logging = executionLogging(stage, m?.resource.path, req.method);
+    if (logging) {
+      log = new ExecutionLog(logging.level, logging.dataTrace, req.requestId, () => rt.clock.now());
       log.info(`Extended Request Id: ${req.extendedRequestId}`);
     }
     if (!m) throw MISSING_AUTH_TOKEN();
@@ -122,7 +127,7 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
       owner: t.owner,
       apiId: t.apiId,
       stage,
-      deployment: { id: stage.deploymentId, createdDate: 0, snapshot: compiled.snapshot },
+      deployment: { id: deploymentId, createdDate: 0, snapshot: compiled.snapshot },
       snapshot: compiled.snapshot,
       resource: m.resource,
       method: m.method,
@@ -135,6 +140,8 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
     log?.info(`HTTP Method: ${req.method}, Resource Path: ${req.path}`);
     log?.info(`Method request path: ${javaMap(m.pathParameters)}`);
     log?.info(`Method request query string: ${javaMap(Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, v.join(",")])))}`);
+    log?.data(`Method request headers: ${javaMap(Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.join(",")])))}`);
+    log?.data(`Method request body before transformations: ${req.body.toString("utf8")}`);
     await authorize(inv);
     enforceLimits(inv);
     validateRequest(inv);
@@ -143,13 +150,15 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
     const timeoutMs = integration.timeoutInMillis && integration.timeoutInMillis > 0 ? integration.timeoutInMillis : DEFAULT_TIMEOUT_MS;
     const t0 = performance.now();
     const proxyToLambda = integration.type === "AWS_PROXY" && functionArnOf(integration.uri) !== undefined;
-    log?.info(`Endpoint request URI: ${integration.uri ?? ""}`);
+    if (!proxyToLambda) log?.info(`Endpoint request URI: ${integration.uri ?? ""}`);
     const invocation = inv;
     const api = compiled;
-    response = await withTimeout(timeoutMs, (signal) => (proxyToLambda ? lambdaProxy(invocation, api) : integrate(invocation, signal)));
+    response = await withTimeout(timeoutMs, (signal) => (proxyToLambda ? lambdaProxy(invocation, api, log) : integrate(invocation, signal)));
     integrationLatency = Math.round(performance.now() - t0);
     integrationStatus = response.statusCode;
     log?.info(`Received response. Status: ${response.statusCode}, Integration latency: ${integrationLatency} ms`);
+    log?.data(`Method response body after transformations: ${response.body.toString("utf8")}`);
+    log?.data(`Method response headers: ${javaMap(Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, String(v)])))}`);
     log?.info("Successfully completed execution");
     log?.info(`Method completed with status: ${response.statusCode}`);
   } catch (e) {
@@ -159,8 +168,7 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
       else if (err.statusCode >= 500) {
         const detail = (err as { logDetail?: string }).logDetail;
         log.error(detail?.startsWith("Lambda execution failed") ? detail : `Execution failed due to configuration error: ${detail ?? err.message}`);
-      }
-      else log.info(`Method completed with status: ${err.statusCode}`);
+      } else log.info(`Method completed with status: ${err.statusCode}`);
     }
     out.errorMessage = err.message;
     out.errorType = err.responseType;

@@ -116,40 +116,46 @@ export default async function executeApiRoute(rt: ServiceHost, req: IncomingMess
     answer = await serve(rt, apiReq, target, body === undefined, String(req.socket.localPort ?? ""));
   } catch (e) {
     rt.logger.error("execute-api: the request failed", e);
-    answer = {
-      statusCode: 500,
-      headers: { "content-type": "application/json", "x-amzn-ErrorType": "InternalServerErrorException" },
-      body: Buffer.from('{"message":"Internal server error"}'),
-    };
+    answer = withIds(
+      {
+        statusCode: 500,
+        headers: { "content-type": "application/json", "x-amzn-ErrorType": "InternalServerErrorException" },
+        body: Buffer.from('{"message":"Internal server error"}'),
+      },
+      apiReq,
+    );
   }
-  write(res, answer, apiReq, apiReq.method === "HEAD");
+  write(res, answer, apiReq.method === "HEAD");
 }
 
 async function serve(rt: ServiceHost, req: ApiRequest, target: Target | undefined, tooLarge: boolean, port: string): Promise<ApiResponse> {
-  const forbidden = () => renderGatewayError(FORBIDDEN(), { req });
+  const forbidden = () => withIds(renderGatewayError(FORBIDDEN(), { req }), req);
   if (!target) return forbidden();
   const owner = apiIndex(rt).get(target.apiId);
   if (owner && (!target.region || target.region === owner.region)) {
     const { stage, path } = splitStage(target.fullPath);
     return serveRest(rt, { ...req, path }, { apiId: target.apiId, owner, stageName: stage, tooLarge, port });
   }
-  if (tooLarge) return { statusCode: 413, headers: { "content-type": "application/json" }, body: Buffer.from('{"message":"Request Entity Too Large"}') }; // unverified wording
+  if (tooLarge)
+    return withIds({ statusCode: 413, headers: { "content-type": "application/json" }, body: Buffer.from('{"message":"Request Entity Too Large"}') }, req); // unverified wording
   const http = await serveHttpApi(rt, req, target.apiId);
   return http ?? forbidden();
 }
 
-/** The answer, with the request ids every execute-api response carries and its length. */
-function write(res: ServerResponse, answer: ApiResponse, req: ApiRequest, head: boolean): void {
+/** The request ids a REST API's answers carry (an HTTP API's answers carry their own, apigw-requestid). */
+function withIds(answer: ApiResponse, req: ApiRequest): ApiResponse {
+  answer.headers["x-amzn-RequestId"] = req.requestId;
+  answer.headers["x-amz-apigw-id"] = req.extendedRequestId;
+  return answer;
+}
+
+/** The answer with its length (whatever length header the integration sent is replaced). */
+function write(res: ServerResponse, answer: ApiResponse, head: boolean): void {
   const headers: Record<string, string | string[]> = {};
-  const seen = new Set<string>();
   for (const [k, v] of Object.entries(answer.headers)) {
     const lower = k.toLowerCase();
-    if (lower === "content-length" || lower === "transfer-encoding") continue;
-    seen.add(lower);
-    headers[k] = v;
+    if (lower !== "content-length" && lower !== "transfer-encoding") headers[k] = v;
   }
-  if (!seen.has("x-amzn-requestid")) headers["x-amzn-RequestId"] = req.requestId;
-  if (!seen.has("x-amz-apigw-id")) headers["x-amz-apigw-id"] = req.extendedRequestId;
   headers["Content-Length"] = String(answer.body.length);
   res.writeHead(answer.statusCode, headers);
   res.end(head ? undefined : answer.body);
