@@ -19,7 +19,8 @@ import {
 } from "./api.generated.js";
 import { type ApiKeyRec, newId, tables, transaction } from "./state.js";
 import { keysChanged } from "./usage.js";
-import { badPatch, boolValue, keyNotFound, usagePlans } from "./usage-plans.js";
+import { applyPatch, invalidPatchOp, type PatchSpec } from "./patch.js";
+import { keyNotFound, usagePlans } from "./usage-plans.js";
 
 const VALUE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -94,33 +95,25 @@ function createKey(
 
 const createApiKey = (input: CreateApiKeyRequest, ctx: HandlerContext): ApiKey => transaction(ctx, () => keyOut(createKey(ctx, input), true));
 
+/** UpdateApiKey's scalar paths (patch.ts); "/stages" add/remove "<restApiId>/<stage>" is handled beside them. */
+const KEY_SPEC: PatchSpec = {
+  name: { kind: "string", ops: ["replace"] },
+  description: { kind: "string", ops: ["replace"] },
+  customerId: { kind: "string", ops: ["replace"] },
+  enabled: { kind: "boolean", ops: ["replace"] },
+};
+
 function updateApiKey(input: { apiKey: string; patchOperations?: PatchOperation[] }, ctx: HandlerContext): ApiKey {
   return transaction(ctx, () => {
-    const rec = structuredClone(getKey(ctx, input.apiKey));
+    let rec = structuredClone(getKey(ctx, input.apiKey));
     for (const op of input.patchOperations ?? []) {
-      const kind = op.op ?? "replace";
-      if (op.path === "/stages" && (kind === "add" || kind === "remove")) {
+      if (op.path === "/stages") {
+        if (op.op !== "add" && op.op !== "remove") throw invalidPatchOp(op, ["add", "remove"]);
         const [restApiId, stageName] = (op.value ?? "").split("/");
         const key = stageKeyOf(ctx, restApiId, stageName);
-        rec.stageKeys = kind === "add" ? [...new Set([...rec.stageKeys, key])] : rec.stageKeys.filter((s) => s !== key);
-        continue;
-      }
-      if (kind !== "replace") throw badPatch(op);
-      switch (op.path) {
-        case "/name":
-          rec.name = op.value;
-          break;
-        case "/description":
-          rec.description = op.value;
-          break;
-        case "/customerId":
-          rec.customerId = op.value;
-          break;
-        case "/enabled":
-          rec.enabled = boolValue(op);
-          break;
-        default:
-          throw badPatch(op);
+        rec.stageKeys = op.op === "add" ? [...new Set([...rec.stageKeys, key])] : rec.stageKeys.filter((s) => s !== key);
+      } else {
+        rec = applyPatch(rec, [op], KEY_SPEC);
       }
     }
     rec.lastUpdatedDate = ctx.now();

@@ -15,7 +15,7 @@ import {
   ConflictException,
   NotFoundException,
 } from "./api.generated.js";
-import { decodePath, invalidPatchPath, toBoolean } from "./patch.js";
+import { decodePath, invalidPatchPath } from "./patch.js";
 import { type UsagePlanRec, type UsageRec, newId, tables, transaction } from "./state.js";
 import { DAY_MS, dayOf, keysChanged, parseDay, periodStart, usageKey } from "./usage.js";
 
@@ -35,8 +35,6 @@ export function numberValue(op: PatchOperation, integer = true): number {
   }
   return n;
 }
-
-export const boolValue = (op: PatchOperation): boolean => toBoolean(op.value, op.path ?? "null");
 
 const page = <T>(items: T[], key: (t: T) => string, operation: string, input: { position?: string; limit?: number }, bind?: string) =>
   pageByKey(items, key, { operation, token: input.position, max: Math.min(Math.max(input.limit ?? 25, 1), 500), invalid: badPosition, bind });

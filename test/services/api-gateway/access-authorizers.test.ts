@@ -4,7 +4,14 @@
 // (apiKeySource AUTHORIZER), and COGNITO_USER_POOLS refused plainly.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CreateApiKeyCommand, CreateAuthorizerCommand, CreateUsagePlanCommand, CreateUsagePlanKeyCommand, GetUsageCommand } from "@aws-sdk/client-api-gateway";
+import {
+  CreateApiKeyCommand,
+  CreateAuthorizerCommand,
+  CreateUsagePlanCommand,
+  CreateUsagePlanKeyCommand,
+  FlushStageAuthorizersCacheCommand,
+  GetUsageCommand,
+} from "@aws-sdk/client-api-gateway";
 import { AddPermissionCommand } from "@aws-sdk/client-lambda";
 import { useServer } from "../../helpers/server.js";
 import { createFunction } from "../lambda/setup.js";
@@ -144,7 +151,13 @@ test("authorizer results are cached per identity value for the TTL (0 turns cach
   assert.equal(await calls("/cached", "alice"), first);
   assert.equal(await calls("/cached/9", "alice"), first);
   // Another token: the function runs again.
-  assert.ok((await calls("/cached", "bob")) > first);
+  const bob = await calls("/cached", "bob");
+  assert.ok(bob > first);
+  // FlushStageAuthorizersCache: the next request calls the function again, then it is cached anew.
+  await env.apigw.send(new FlushStageAuthorizersCacheCommand({ restApiId: api.apiId, stageName: "prod" }));
+  const flushed = await calls("/cached", "alice");
+  assert.ok(flushed > bob);
+  assert.equal(await calls("/cached", "alice"), flushed);
   // TTL 0: every request calls the function.
   const f1 = await calls("/fresh", "alice");
   const f2 = await calls("/fresh", "alice");

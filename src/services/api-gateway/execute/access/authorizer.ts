@@ -11,7 +11,7 @@
 // 403 "User is not authorized to access this resource with an explicit deny", no allow 403 "User is not authorized
 // to access this resource"; the function throwing "Unauthorized" answers 401; any other error or an answer that is
 // not a policy answers 500 (AUTHORIZER_CONFIGURATION_ERROR). Policies are cached per authorizer and identity-source
-// values for authorizerResultTtlInSeconds (300 by default; 0 turns caching off).
+// values for authorizerResultTtlInSeconds (300 by default; 0 turns caching off) or until FlushStageAuthorizersCache.
 import { evaluatePolicy, statementsOf, type Statement } from "../../../../core/policy/index.js";
 import type { AuthorizerRec } from "../../state.js";
 import { GatewayError, UNAUTHORIZED } from "../errors.js";
@@ -33,6 +33,8 @@ interface AuthorizerResult {
 }
 
 interface CacheEntry {
+  /** When it was cached: a FlushStageAuthorizersCache after that makes it stale. */
+  at: number;
   expires: number;
   result: AuthorizerResult;
 }
@@ -191,7 +193,7 @@ export async function lambdaAuthorize(inv: RestInvocation, setUsageKey: (inv: Re
   let result: AuthorizerResult;
   let latency = 0;
   const hit = cacheKey ? cache.get(cacheKey) : undefined;
-  if (hit && hit.expires > now) {
+  if (hit && hit.expires > now && hit.at > (inv.stage.authorizersFlushedAt ?? -1)) {
     result = hit.result;
   } else {
     const started = Date.now();
@@ -199,7 +201,7 @@ export async function lambdaAuthorize(inv: RestInvocation, setUsageKey: (inv: Re
     latency = Date.now() - started;
     if (cacheKey) {
       if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-      cache.set(cacheKey, { expires: now + ttl, result });
+      cache.set(cacheKey, { at: now, expires: now + ttl, result });
     }
   }
 

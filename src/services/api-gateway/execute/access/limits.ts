@@ -69,11 +69,8 @@ function stageThrottle(apiId: string, stage: StageRec, resourcePath: string, met
   const hit = stageThrottles.get(cacheKey);
   if (hit && hit.updated === stage.lastUpdatedDate) return hit.throttle ?? undefined;
   const settings = stage.methodSettings ?? {};
-  // A method's key is its resource path and verb; UpdateStage's paths escape "/" as "~1", so accept both forms.
-  const bare = resourcePath.replace(/^\//, "");
-  const own = [`${bare}/${method}`, `${bare.replace(/\//g, "~1")}/${method}`, `~1${bare.replace(/\//g, "~1")}/${method}`, `${resourcePath}/${method}`]
-    .map((k) => settings[k])
-    .find((s) => s !== undefined);
+  // Keyed as AWS keys them (state.ts): the resource path without its leading "/", then "/<METHOD>".
+  const own = settings[`${resourcePath.replace(/^\//, "")}/${method}`];
   const stageWide = throttleOf(settings["*/*"]);
   const mine = throttleOf(own);
   const throttle = mine ? { ...stageWide, ...mine } : stageWide;
