@@ -8,6 +8,7 @@ import { join } from "node:path";
 import {
   APIGatewayClient,
   CreateDocumentationPartCommand,
+  CreateDeploymentCommand,
   CreateDocumentationVersionCommand,
   DeleteDocumentationPartCommand,
   DeleteDocumentationVersionCommand,
@@ -15,6 +16,7 @@ import {
   GetDocumentationPartsCommand,
   GetDocumentationVersionCommand,
   GetDocumentationVersionsCommand,
+  GetStageCommand,
   ImportDocumentationPartsCommand,
   ImportRestApiCommand,
   PutRestApiCommand,
@@ -27,7 +29,17 @@ import { rejects } from "../../helpers/errors.js";
 const server = useServer();
 
 const spec = (title: string) =>
-  new TextEncoder().encode(JSON.stringify({ openapi: "3.0.1", info: { title, version: "1" }, paths: { "/pets": { get: { responses: {} } } } }));
+  new TextEncoder().encode(
+    JSON.stringify({
+      openapi: "3.0.1",
+      info: { title, version: "1" },
+      paths: {
+        "/pets": {
+          get: { responses: {}, "x-amazon-apigateway-integration": { type: "mock", requestTemplates: { "application/json": '{"statusCode":200}' } } },
+        },
+      },
+    }),
+  );
 
 async function api(client: APIGatewayClient, title = "docs") {
   return (await client.send(new ImportRestApiCommand({ body: spec(title) }))).id!;
@@ -209,7 +221,10 @@ test("documentation versions: snapshot, get, list, update, delete and errors", a
   assert.ok(v1.createdDate instanceof Date);
   await rejects(client.send(new CreateDocumentationVersionCommand({ restApiId, documentationVersion: "1.0" })), "ConflictException", 409);
   await rejects(client.send(new CreateDocumentationVersionCommand({ restApiId, documentationVersion: "2.0", stageName: "nostage" })), "NotFoundException", 404);
-  await client.send(new CreateDocumentationVersionCommand({ restApiId, documentationVersion: "1.1" }));
+  // Tied to a stage, the version becomes the stage's documentationVersion.
+  await client.send(new CreateDeploymentCommand({ restApiId, stageName: "dev" }));
+  await client.send(new CreateDocumentationVersionCommand({ restApiId, documentationVersion: "1.1", stageName: "dev" }));
+  assert.equal((await client.send(new GetStageCommand({ restApiId, stageName: "dev" }))).documentationVersion, "1.1");
   const list = await client.send(new GetDocumentationVersionsCommand({ restApiId }));
   assert.deepEqual(
     list.items!.map((v) => [v.version, v.description]),

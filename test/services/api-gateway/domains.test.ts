@@ -9,6 +9,7 @@ import { join } from "node:path";
 import {
   APIGatewayClient,
   CreateBasePathMappingCommand,
+  CreateDeploymentCommand,
   CreateDomainNameCommand,
   DeleteBasePathMappingCommand,
   DeleteClientCertificateCommand,
@@ -33,7 +34,13 @@ import { rejects } from "../../helpers/errors.js";
 const server = useServer();
 
 const spec = new TextEncoder().encode(
-  JSON.stringify({ openapi: "3.0.1", info: { title: "mapped", version: "1" }, paths: { "/": { get: { responses: {} } } } }),
+  JSON.stringify({
+    openapi: "3.0.1",
+    info: { title: "mapped", version: "1" },
+    paths: {
+      "/": { get: { responses: {}, "x-amazon-apigateway-integration": { type: "mock", requestTemplates: { "application/json": '{"statusCode":200}' } } } },
+    },
+  }),
 );
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab";
 
@@ -135,6 +142,10 @@ test("base path mappings: (none), named, conflicts, invalid targets, update and 
   );
 
   assert.equal((await client.send(new GetBasePathMappingCommand({ domainName: "m.example.com", basePath: "(none)" }))).restApiId, restApiId);
+  await client.send(new CreateDeploymentCommand({ restApiId, stageName: "prod" }));
+  const staged = await client.send(new CreateBasePathMappingCommand({ domainName: "m.example.com", restApiId, basePath: "staged", stage: "prod" }));
+  assert.deepEqual([staged.basePath, staged.stage], ["staged", "prod"]);
+  await client.send(new DeleteBasePathMappingCommand({ domainName: "m.example.com", basePath: "staged" }));
   const all = await client.send(new GetBasePathMappingsCommand({ domainName: "m.example.com" }));
   assert.deepEqual(
     all.items!.map((m) => m.basePath),

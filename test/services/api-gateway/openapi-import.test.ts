@@ -5,7 +5,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   APIGatewayClient,
+  GetAuthorizersCommand,
+  GetGatewayResponseCommand,
   GetIntegrationCommand,
+  GetModelsCommand,
+  GetRequestValidatorsCommand,
   GetIntegrationResponseCommand,
   GetMethodCommand,
   GetResourcesCommand,
@@ -19,7 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
-import { enc, OAS3_YAML, PETS_URI, POLICY, swaggerPetStore } from "./openapi-fixtures.js";
+import { AUTH_URI, enc, OAS3_YAML, PETS_URI, POLICY, swaggerPetStore } from "./openapi-fixtures.js";
 
 const server = useServer();
 
@@ -101,6 +105,46 @@ test("Swagger 2.0: resources, methods, integrations, responses and the API's set
   assert.deepEqual(http.requestParameters, { "integration.request.path.id": "method.request.path.petId" });
 });
 
+test("Swagger 2.0: models, request validators, the authorizer and gateway responses the methods point at", async () => {
+  const client = server.client(APIGatewayClient);
+  const api = await client.send(new ImportRestApiCommand({ body: enc(swaggerPetStore()) }));
+  const restApiId = api.id!;
+  const models = (await client.send(new GetModelsCommand({ restApiId }))).items!;
+  const byName = new Map(models.map((m) => [m.name!, m]));
+  for (const name of ["NewPet", "Pet", "Pets"]) assert.equal(byName.get(name)?.contentType, "application/json", name);
+  // A $ref to another model becomes that model's URL, as API Gateway keeps model schemas.
+  assert.deepEqual(JSON.parse(byName.get("Pets")!.schema!), {
+    type: "array",
+    items: { $ref: `https://apigateway.amazonaws.com/restapis/${restApiId}/models/Pet` },
+  });
+  assert.deepEqual(JSON.parse(byName.get("NewPet")!.schema!).required, ["type", "price"]);
+
+  const validators = (await client.send(new GetRequestValidatorsCommand({ restApiId }))).items!;
+  const validator = new Map(validators.map((v) => [v.name!, v]));
+  assert.deepEqual([...validator.keys()].sort(), ["all", "params"]);
+  assert.deepEqual([validator.get("all")!.validateRequestBody, validator.get("all")!.validateRequestParameters], [true, true]);
+  assert.deepEqual([validator.get("params")!.validateRequestBody, validator.get("params")!.validateRequestParameters], [false, true]);
+
+  const authorizers = (await client.send(new GetAuthorizersCommand({ restApiId }))).items!;
+  assert.equal(authorizers.length, 1);
+  const auth = authorizers[0];
+  assert.deepEqual(
+    [auth.name, auth.type, auth.authorizerUri, auth.identitySource, auth.authorizerResultTtlInSeconds, auth.authType],
+    ["tokenAuth", "TOKEN", AUTH_URI, "method.request.header.Authorization", 60, "custom"],
+  );
+
+  const resources = await tree(client, restApiId);
+  const pets = resources.get("/pets")!.resourceMethods!;
+  assert.equal(pets.POST.authorizerId, auth.id);
+  assert.equal(pets.POST.requestValidatorId, validator.get("all")!.id);
+  assert.equal(pets.GET.requestValidatorId, validator.get("params")!.id);
+
+  const missing = await client.send(new GetGatewayResponseCommand({ restApiId, responseType: "MISSING_AUTHENTICATION_TOKEN" }));
+  assert.equal(missing.statusCode, "404");
+  assert.deepEqual(missing.responseTemplates, { "application/json": '{"message":"no such route"}' });
+  assert.equal(missing.defaultResponse, false);
+});
+
 test("OpenAPI 3.0 (YAML): requestBody models, Cognito and IAM authorization, path-level parameters, basepath=split", async () => {
   const client = server.client(APIGatewayClient);
   const api = await client.send(new ImportRestApiCommand({ body: enc(OAS3_YAML), parameters: { basepath: "split" } }));
@@ -145,6 +189,15 @@ test("warnings, failOnWarnings and invalid definitions", async () => {
     400,
     "Warnings found during import:\n\tParse issue: attribute paths.'/pets'(get).responses.200.schema.#/definitions/Missing is missing",
   );
+  const odd = swaggerPetStore({ "x-amazon-apigateway-gateway-responses": { NOT_A_TYPE: { statusCode: 400 } } });
+  (odd.securityDefinitions.tokenAuth["x-amazon-apigateway-authorizer"] as { type: string }).type = "telepathy";
+  const oddApi = await client.send(new ImportRestApiCommand({ body: enc(odd) }));
+  assert.deepEqual(oddApi.warnings, [
+    "Unable to create authorizer 'tokenAuth': Invalid authorizer type specified: TELEPATHY",
+    "Unable to put gateway response 'NOT_A_TYPE': Invalid gateway response type specified",
+  ]);
+  const oddPets = (await tree(client, oddApi.id!)).get("/pets")!.resourceMethods!;
+  assert.equal(oddPets.POST.authorizationType, "NONE");
   const broken = swaggerPetStore();
   delete (broken.paths["/pets"].get["x-amazon-apigateway-integration"] as { httpMethod?: string }).httpMethod;
   (broken.paths["/pets/{petId}"].get["x-amazon-apigateway-integration"] as { type: string }).type = "carrier_pigeon";
@@ -154,6 +207,17 @@ test("warnings, failOnWarnings and invalid definitions", async () => {
     400,
     "Errors found during import:\n\tUnable to put integration on 'GET' for resource at path '/pets': Enumeration value for HttpMethod must be non-empty" +
       "\n\tUnable to put integration on 'GET' for resource at path '/pets/{petId}': Invalid integration type specified: CARRIER_PIGEON",
+  );
+  const spaced = {
+    swagger: "2.0",
+    info: { title: "x" },
+    paths: { "/pets/{pet id}": { get: { responses: {}, "x-amazon-apigateway-integration": { type: "mock" } } } },
+  };
+  await rejects(
+    client.send(new ImportRestApiCommand({ body: enc(spaced) })),
+    "BadRequestException",
+    400,
+    /^Errors found during import:\n\tUnable to create resource at path '\/pets\/\{pet id\}': Resource's path part only allow/,
   );
   for (const body of [" ", "{ not: [valid", '{"info":{"title":"x"},"paths":{}}', '{"swagger":"1.2","info":{"title":"x"},"paths":{}}', "[1, 2]"])
     await rejects(client.send(new ImportRestApiCommand({ body: enc(body) })), "BadRequestException", 400, "Invalid OpenAPI input.");

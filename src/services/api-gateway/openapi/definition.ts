@@ -143,6 +143,33 @@ function integrationOf(x: Json): Integration {
   };
 }
 
+/** A path part CreateResource accepts (resources.ts's rule). */
+const PATH_PART = /^(\{[a-zA-Z0-9._-]+\+?\}|[a-zA-Z0-9._:-]+)$/;
+const AUTHORIZER_TYPES = new Set(["TOKEN", "REQUEST", "COGNITO_USER_POOLS"]);
+// The model's GatewayResponseType values.
+const GATEWAY_RESPONSE_TYPES = new Set([
+  "DEFAULT_4XX",
+  "DEFAULT_5XX",
+  "RESOURCE_NOT_FOUND",
+  "UNAUTHORIZED",
+  "INVALID_API_KEY",
+  "ACCESS_DENIED",
+  "AUTHORIZER_FAILURE",
+  "AUTHORIZER_CONFIGURATION_ERROR",
+  "INVALID_SIGNATURE",
+  "EXPIRED_TOKEN",
+  "MISSING_AUTHENTICATION_TOKEN",
+  "INTEGRATION_FAILURE",
+  "INTEGRATION_TIMEOUT",
+  "API_CONFIGURATION_ERROR",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "BAD_REQUEST_PARAMETERS",
+  "BAD_REQUEST_BODY",
+  "REQUEST_TOO_LARGE",
+  "THROTTLED",
+  "QUOTA_EXCEEDED",
+  "WAF_FILTERED",
+]);
 const INTEGRATION_TYPES = new Set(["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]);
 
 /**
@@ -290,13 +317,17 @@ export function define(d: OpenApiDoc, parameters: Record<string, string> = {}): 
   const authorizers: Definition["authorizers"] = [];
   for (const [name, scheme] of Object.entries(schemes)) {
     const a = isObj(scheme) ? authorizerOf(name, scheme) : undefined;
-    if (a) authorizers.push(a);
+    if (a && !AUTHORIZER_TYPES.has(a.type))
+      warnings.push(`Unable to create authorizer '${name}': Invalid authorizer type specified: ${a.type}`); // unverified wording
+    else if (a) authorizers.push(a);
   }
   const gatewayResponses: GatewayResponseRec[] = [];
   const gx = doc["x-amazon-apigateway-gateway-responses"];
   if (isObj(gx))
     for (const [type, r] of Object.entries(gx))
-      if (isObj(r))
+      if (!GATEWAY_RESPONSE_TYPES.has(type))
+        warnings.push(`Unable to put gateway response '${type}': Invalid gateway response type specified`); // unverified wording
+      else if (isObj(r))
         gatewayResponses.push({
           responseType: type as GatewayResponseType,
           ...(str(r.statusCode) ? { statusCode: str(r.statusCode) } : {}),
@@ -323,6 +354,20 @@ export function define(d: OpenApiDoc, parameters: Record<string, string> = {}): 
       warnings.push(`Unable to create resource at path '${rawPath}': Resource paths must start with '/'`); // unverified wording
       continue;
     }
+    const badPart =
+      path === "/"
+        ? undefined
+        : path
+            .slice(1)
+            .split("/")
+            .find((part) => !PATH_PART.test(part));
+    if (badPart !== undefined) {
+      // CreateResource's refusal (moto's wording, as resources.ts has it), in the import's error form (unverified).
+      errors.push(
+        `Unable to create resource at path '${path}': Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.`,
+      );
+      continue;
+    }
     const res = byPath.get(path) ?? { path, methods: {} };
     byPath.set(path, res);
     const pathParams = Array.isArray(item.parameters) ? item.parameters : [];
@@ -333,7 +378,12 @@ export function define(d: OpenApiDoc, parameters: Record<string, string> = {}): 
   }
   for (const r of byPath.values())
     for (const m of Object.values(r.methods)) {
-      if (m.authorizerName && !authorizers.some((a) => a.name === m.authorizerName)) delete m.authorizerName;
+      if (m.authorizerName && !authorizers.some((a) => a.name === m.authorizerName)) {
+        // Its authorizer was not created (a warning already says why): the method is left without authorization.
+        delete m.authorizerName;
+        delete m.authorizationScopes;
+        m.authorizationType = "NONE";
+      }
       if (m.validatorName && !validators.some((v) => v.name === m.validatorName)) {
         warnings.push(`Unable to put method '${m.httpMethod}' on resource at path '${r.path}': Invalid Request Validator identifier specified`); // unverified wording
         delete m.validatorName;
