@@ -358,15 +358,18 @@ const stage = {
     const prev = req.previous;
     const restApiId = String(p.RestApiId);
     const ops: PatchOperation[] = [];
-    const scalar = (prop: string, path: string) => {
-      if (str(p[prop]) !== str(prev[prop])) ops.push({ op: "replace", path, value: str(p[prop]) ?? "" });
+    // A property left out goes back to the stage's default: "" for text, false for a flag; a size or deployment
+    // left out stays as it is (there is no default to go back to).
+    const scalar = (prop: string, path: string, unset?: string) => {
+      const now = str(p[prop]) ?? unset;
+      if (str(p[prop]) !== str(prev[prop]) && now !== undefined) ops.push({ op: "replace", path, value: now });
     };
     scalar("DeploymentId", "/deploymentId");
-    scalar("Description", "/description");
-    scalar("CacheClusterEnabled", "/cacheClusterEnabled");
+    scalar("Description", "/description", "");
+    scalar("CacheClusterEnabled", "/cacheClusterEnabled", "false");
     scalar("CacheClusterSize", "/cacheClusterSize");
-    scalar("TracingEnabled", "/tracingEnabled");
-    scalar("DocumentationVersion", "/documentationVersion");
+    scalar("TracingEnabled", "/tracingEnabled", "false");
+    scalar("DocumentationVersion", "/documentationVersion", "");
     ops.push(...mapPatches("/variables", strMap(prev.Variables), strMap(p.Variables)), ...stagePatches(p, prev));
     if (ops.length) await apigw(req).updateStage({ restApiId, stageName: req.physicalId, patchOperations: ops });
     await retag(req, restApiArn(req, `/restapis/${restApiId}/stages/${req.physicalId}`), prev.Tags, p.Tags);
