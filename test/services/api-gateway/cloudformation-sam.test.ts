@@ -2,9 +2,14 @@
 // ServerlessRestApi, its swagger body put, ServerlessRestApiDeployment<hash>, the Prod stage, the permission) and an
 // explicit AWS::Serverless::Api, called over HTTP; an update that changes a route makes a new deployment the stage
 // moves to; DeleteStack removes every API. HttpApi events (the implicit ServerlessHttpApi and its auto-deploying
-// $default stage) and an explicit AWS::Serverless::HttpApi, as the control plane then holds them.
+// $default stage) and an explicit AWS::Serverless::HttpApi, as the control plane then holds them. The AWS CLI's
+// `cloudformation deploy` of a YAML SAM template, its API called with fetch at the path form tools for LocalStack use.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { awsClis, runAws } from "../../helpers/aws-cli.js";
 import { GetResourcesCommand, GetRestApiCommand, GetStageCommand } from "@aws-sdk/client-api-gateway";
 import { GetApiCommand, GetIntegrationsCommand, GetRoutesCommand, GetStageCommand as GetV2StageCommand } from "@aws-sdk/client-apigatewayv2";
 import { call, createStack, deleteStack, ECHO, type Env, resources, startEnv, updateStack } from "./cloudformation-env.js";
@@ -154,4 +159,61 @@ test("SAM HttpApi events and an explicit Serverless::HttpApi: imported routes, a
   await deleteStack(env, "sam-http");
   await assert.rejects(env.v2.send(new GetApiCommand({ ApiId: out.HttpApiId })), { name: "NotFoundException" });
   await assert.rejects(env.v2.send(new GetApiCommand({ ApiId: out.MyHttpApiId })), { name: "NotFoundException" });
+});
+
+const CLI_TEMPLATE = `AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      InlineCode: |
+        exports.handler = async (event) => ({ statusCode: 201, body: "hello " + event.queryStringParameters.who });
+      Events:
+        Get:
+          Type: Api
+          Properties:
+            Path: /hello
+            Method: get
+Outputs:
+  ApiId:
+    Value: !Ref ServerlessRestApi
+  Url:
+    Value: !Sub "https://\${ServerlessRestApi}.execute-api.\${AWS::Region}.amazonaws.com/Prod/hello"
+`;
+
+const [cli] = awsClis();
+test("aws CLI: cloudformation deploy of a SAM template with an Api event, called over HTTP", { skip: cli ? false : "aws CLI not installed" }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "stratus-sam-api-"));
+  try {
+    const file = join(dir, "template.yaml");
+    writeFileSync(file, CLI_TEMPLATE);
+    const creds = { AWS_ACCESS_KEY_ID: env.account, AWS_SECRET_ACCESS_KEY: "test" };
+    const args = [
+      "cloudformation",
+      "deploy",
+      "--stack-name",
+      "sam-cli-api",
+      "--template-file",
+      file,
+      "--capabilities",
+      "CAPABILITY_IAM",
+      "CAPABILITY_AUTO_EXPAND",
+    ];
+    const deployed = await runAws(cli, env.s.url, args, creds);
+    assert.equal(deployed.status, 0, deployed.stderr + deployed.stdout);
+    const described = await runAws(cli, env.s.url, ["cloudformation", "describe-stacks", "--stack-name", "sam-cli-api"], creds);
+    const [stack] = JSON.parse(described.stdout).Stacks;
+    const output = (k: string) => stack.Outputs.find((o: { OutputKey: string }) => o.OutputKey === k).OutputValue as string;
+    const apiId = output("ApiId");
+    assert.equal(output("Url"), `https://${apiId}.execute-api.us-east-1.amazonaws.com/Prod/hello`);
+    // The path form (http://localhost:4566/restapis/<id>/<stage>/_user_request_/<path>) with Node's fetch.
+    const res = await fetch(`${env.s.url}/restapis/${apiId}/Prod/_user_request_/hello?who=cli`);
+    assert.equal(res.status, 201);
+    assert.equal(await res.text(), "hello cli");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
