@@ -1,10 +1,12 @@
 // AWS::ApiGateway::* through CloudFormation with the SDK: a template shaped as the CDK's LambdaRestApi synthesizes it
 // (RestApi, {proxy+} Resource, ANY methods with AWS_PROXY integrations, Deployment, Stage, the Lambda permission
 // whose SourceArn joins the execute-api ARN, the URL as an output), called over HTTP; its Ref and GetAtt values; an
-// update that moves the stage's settings and a method's integration; DeleteStack removes the API.
+// update that moves the stage's settings and a method's integration; DeleteStack removes the API. A create API
+// Gateway refuses fails with its message as CloudFormation words it and rolls back.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { GetMethodCommand, GetResourcesCommand, GetRestApiCommand, GetStageCommand } from "@aws-sdk/client-api-gateway";
+import { GetMethodCommand, GetResourcesCommand, GetRestApiCommand, GetRestApisCommand, GetStageCommand } from "@aws-sdk/client-api-gateway";
+import { CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, waitUntilStackCreateComplete } from "@aws-sdk/client-cloudformation";
 import { call, createStack, deleteStack, ECHO, type Env, resources, startEnv, updateStack } from "./cloudformation-env.js";
 
 let env: Env;
@@ -171,4 +173,42 @@ test("a LambdaRestApi-shaped stack: Ref/GetAtt values, the API in the control pl
     assert.equal(e.$metadata.httpStatusCode, 404);
     return true;
   });
+});
+
+test("a failed create rolls back: the method API Gateway refuses fails with its message, the API and its parts are deleted", async () => {
+  const template = {
+    Resources: {
+      Api: { Type: "AWS::ApiGateway::RestApi", Properties: { Name: "doomed" } },
+      Items: {
+        Type: "AWS::ApiGateway::Resource",
+        Properties: { ParentId: { "Fn::GetAtt": ["Api", "RootResourceId"] }, PathPart: "items", RestApiId: { Ref: "Api" } },
+      },
+      // An AWS_PROXY integration needs a uri: PutIntegration refuses it.
+      Broken: {
+        Type: "AWS::ApiGateway::Method",
+        Properties: {
+          RestApiId: { Ref: "Api" },
+          ResourceId: { Ref: "Items" },
+          HttpMethod: "GET",
+          AuthorizationType: "NONE",
+          Integration: { Type: "AWS_PROXY", IntegrationHttpMethod: "POST" },
+        },
+      },
+    },
+  };
+  await env.cfn.send(new CreateStackCommand({ StackName: "rest-doomed", TemplateBody: JSON.stringify(template) }));
+  await assert.rejects(waitUntilStackCreateComplete({ client: env.cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { StackName: "rest-doomed" }));
+  const [stack] = (await env.cfn.send(new DescribeStacksCommand({ StackName: "rest-doomed" }))).Stacks!;
+  assert.equal(stack.StackStatus, "ROLLBACK_COMPLETE");
+  const events = (await env.cfn.send(new DescribeStackEventsCommand({ StackName: "rest-doomed" }))).StackEvents!;
+  const failed = events.find((e) => e.LogicalResourceId === "Broken" && e.ResourceStatus === "CREATE_FAILED")!;
+  assert.match(
+    failed.ResourceStatusReason!,
+    /^Resource handler returned message: ".+ \(Service: ApiGateway, Status Code: 400, Request ID: [0-9a-f-]{36}\)" \(RequestToken: [0-9a-f-]{36}, HandlerErrorCode: InvalidRequest\)$/,
+  );
+  const apis = await env.apigw.send(new GetRestApisCommand({}));
+  assert.deepEqual(
+    apis.items?.filter((a) => a.name === "doomed"),
+    [],
+  );
 });
