@@ -183,6 +183,16 @@ const restApi = {
       throw e;
     }
   },
+  async list(ctx) {
+    const ids: string[] = [];
+    let position: string | undefined;
+    do {
+      const page = await ctx.client("api-gateway").getRestApis({ limit: 500, position });
+      for (const a of page.items ?? []) if (a.id) ids.push(a.id);
+      position = page.position;
+    } while (position);
+    return ids;
+  },
   notRead: ["Body", "BodyS3Location", "CloneFrom", "FailOnWarnings", "Mode", "Parameters", "Policy"],
 } satisfies ResourceProviders[string];
 

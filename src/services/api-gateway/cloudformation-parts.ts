@@ -13,7 +13,7 @@
 import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
 import type { AuthorizerType, GatewayResponseType, PatchOperation, QuotaPeriodType, ThrottleSettings } from "./api.generated.js";
 import { restApiArn, retag } from "./cloudformation-api.js";
-import { bool, jsonText, num, type Props, same, setPatches, str, strMap, tagMap, tolerant } from "./cloudformation-common.js";
+import { bool, gone, jsonText, num, type Props, same, setPatches, str, strMap, tagMap, tolerant } from "./cloudformation-common.js";
 
 const apigw = (req: { ctx: ResourceRequest["ctx"] }) => req.ctx.client("api-gateway");
 
@@ -79,6 +79,33 @@ const apiKey = {
   async delete(req) {
     await tolerant(() => apigw(req).deleteApiKey({ apiKey: req.physicalId }));
   },
+  async read({ ctx, physicalId }) {
+    try {
+      const k = await ctx.client("api-gateway").getApiKey({ apiKey: physicalId, includeValue: true });
+      const model: Props = { APIKeyId: k.id, Name: k.name, Enabled: k.enabled ?? false, Value: k.value };
+      if (k.description !== undefined) model.Description = k.description;
+      if (k.customerId !== undefined) model.CustomerId = k.customerId;
+      if (k.stageKeys?.length) {
+        model.StageKeys = k.stageKeys.map((s) => ({ RestApiId: s.slice(0, s.indexOf("/")), StageName: s.slice(s.indexOf("/") + 1) }));
+      }
+      if (k.tags && Object.keys(k.tags).length) model.Tags = Object.entries(k.tags).map(([Key, Value]) => ({ Key, Value }));
+      return model;
+    } catch (e) {
+      if (gone(e)) return undefined;
+      throw e;
+    }
+  },
+  async list(ctx) {
+    const ids: string[] = [];
+    let position: string | undefined;
+    do {
+      const page = await ctx.client("api-gateway").getApiKeys({ limit: 500, position });
+      for (const k of page.items ?? []) if (k.id) ids.push(k.id);
+      position = page.position;
+    } while (position);
+    return ids;
+  },
+  notRead: ["GenerateDistinctId"],
 } satisfies ResourceProviders[string];
 
 // ---- AWS::ApiGateway::UsagePlan -----------------------------------------------------------------------------------------
@@ -175,6 +202,39 @@ const usagePlan = {
       );
     }
     await tolerant(() => apigw(req).deleteUsagePlan({ usagePlanId: req.physicalId }));
+  },
+  async read({ ctx, physicalId }) {
+    try {
+      const u = await ctx.client("api-gateway").getUsagePlan({ usagePlanId: physicalId });
+      const model: Props = { Id: u.id, UsagePlanName: u.name };
+      if (u.description !== undefined) model.Description = u.description;
+      if (u.apiStages?.length) {
+        model.ApiStages = u.apiStages.map((s) => ({
+          ApiId: s.apiId,
+          Stage: s.stage,
+          ...(s.throttle
+            ? { Throttle: Object.fromEntries(Object.entries(s.throttle).map(([k, t]) => [k, { BurstLimit: t.burstLimit, RateLimit: t.rateLimit }])) }
+            : {}),
+        }));
+      }
+      if (u.throttle) model.Throttle = { BurstLimit: u.throttle.burstLimit, RateLimit: u.throttle.rateLimit };
+      if (u.quota) model.Quota = { Limit: u.quota.limit, Offset: u.quota.offset, Period: u.quota.period };
+      if (u.tags && Object.keys(u.tags).length) model.Tags = Object.entries(u.tags).map(([Key, Value]) => ({ Key, Value }));
+      return model;
+    } catch (e) {
+      if (gone(e)) return undefined;
+      throw e;
+    }
+  },
+  async list(ctx) {
+    const ids: string[] = [];
+    let position: string | undefined;
+    do {
+      const page = await ctx.client("api-gateway").getUsagePlans({ limit: 500, position });
+      for (const u of page.items ?? []) if (u.id) ids.push(u.id);
+      position = page.position;
+    } while (position);
+    return ids;
   },
 } satisfies ResourceProviders[string];
 

@@ -13,6 +13,7 @@ import { isServiceError } from "../../core/errors.js";
 import { isSystemTag } from "../../core/tags.js";
 import { ResourceFailure, type ResourceProviders, type ResourceRequest } from "../../core/resources.js";
 import type {
+  Apigatewayv2Api,
   AuthorizationType,
   AuthorizerType,
   ConnectionType,
@@ -175,6 +176,40 @@ const api = {
   async delete(req) {
     await tolerant(() => v2(req).deleteApi({ ApiId: req.physicalId }));
   },
+  async read({ ctx, physicalId }) {
+    let a: Awaited<ReturnType<Apigatewayv2Api["getApi"]>>;
+    try {
+      a = await ctx.client("apigatewayv2").getApi({ ApiId: physicalId });
+    } catch (e) {
+      if (isServiceError(e) && e.code === "NotFoundException") return undefined;
+      throw e;
+    }
+    const model: Props = { ApiId: a.ApiId, ApiEndpoint: a.ApiEndpoint, Name: a.Name, ProtocolType: a.ProtocolType };
+    for (const k of [
+      "Description",
+      "ApiKeySelectionExpression",
+      "RouteSelectionExpression",
+      "Version",
+      "DisableExecuteApiEndpoint",
+      "DisableSchemaValidation",
+    ] as const) {
+      if (a[k] !== undefined) model[k] = a[k];
+    }
+    if (a.CorsConfiguration) model.CorsConfiguration = a.CorsConfiguration;
+    if (a.Tags && Object.keys(a.Tags).length) model.Tags = a.Tags;
+    return model;
+  },
+  async list(ctx) {
+    const ids: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await ctx.client("apigatewayv2").getApis({ MaxResults: "500", NextToken });
+      for (const a of page.Items ?? []) if (a.ApiId) ids.push(a.ApiId);
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return ids;
+  },
+  notRead: ["Body", "BodyS3Location", "BasePath", "FailOnWarnings", "CredentialsArn", "RouteKey", "Target"],
 } satisfies ResourceProviders[string];
 
 // ---- AWS::ApiGatewayV2::Route ------------------------------------------------------------------------------------------------
