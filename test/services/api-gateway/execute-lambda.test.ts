@@ -90,12 +90,23 @@ test("the proxy event: resource, path, parameters, multi-value headers and query
   assert.equal(fe.resource, "/items");
   assert.equal(fe.path, "/items");
   assert.deepEqual(fe.queryStringParameters, { x: "1" });
+  // A ";" splits a REST API's query string too.
+  const semi = (await send(server, "/prod/items?a=1;b=2&c=3", { host })).json() as EventJson;
+  assert.deepEqual(semi.multiValueQueryStringParameters, { a: ["1"], b: ["2"], c: ["3"] });
   assert.equal(fe.requestContext.stage, "prod");
   assert.equal(fe.pathParameters, null);
 
-  // The Host naming a region works too.
+  // The Host naming the API's region works too; another region has no such API.
   const regional = await send(server, "/prod/items", { host: `${apiId}.execute-api.us-east-1.amazonaws.com` });
   assert.equal(regional.status, 200);
+  const elsewhere = await send(server, "/prod/items", { host: `${apiId}.execute-api.eu-west-1.amazonaws.com` });
+  assert.equal(elsewhere.status, 403);
+  assert.deepEqual(elsewhere.json(), { message: "Forbidden" });
+  // HEAD is served by an ANY method, answered without its body.
+  const head = await send(server, "/prod/files/x", { host, method: "HEAD" });
+  assert.equal(head.status, 200);
+  assert.equal(head.body.length, 0);
+  assert.ok(Number(head.headers["content-length"]) > 0, "the length of the body a GET would get");
   const { items } = await env.apigw.send(new GetResourcesCommand({ restApiId: apiId }));
   assert.ok(items!.some((i) => i.path === "/files/{proxy+}"));
 });

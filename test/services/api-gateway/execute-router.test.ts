@@ -98,17 +98,17 @@ test("matching costs the same for 10,000 resources as for 10", () => {
   assert.deepEqual(match(small, "/r5/x0/7", "GET")?.pathParameters, { id: "7" });
   const round = (api: typeof big) => {
     const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 20_000; i++) match(api, "/r5/x0/7", "GET");
+    for (let i = 0; i < 5_000; i++) match(api, "/r5/x0/7", "GET");
     return Number(process.hrtime.bigint() - t0);
   };
-  // Interleaved rounds, the best of each: what the machine's other load adds is not the API's size.
+  // Many short interleaved rounds, the best of each: the machine's other load and GC pauses are not the API's size.
   let tSmall = Number.POSITIVE_INFINITY;
   let tBig = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < 15; r++) {
+  for (let r = 0; r < 150; r++) {
     tSmall = Math.min(tSmall, round(small));
     tBig = Math.min(tBig, round(big));
   }
-  assert.ok(tBig <= tSmall * 1.1, `10,000 resources: ${tBig} ns, 10 resources: ${tSmall} ns (20,000 matches)`);
+  assert.ok(tBig <= tSmall * 1.1, `10,000 resources: ${tBig} ns, 10 resources: ${tSmall} ns (5,000 matches)`);
 });
 
 test("addressing: Host forms and the path form, the stage split", () => {
@@ -193,7 +193,14 @@ test("gateway responses: the default body, a type's own response, the DEFAULT_4X
 test("Lambda proxy responses: headers merged, base64 decoded only for an Accept in binaryMediaTypes, malformed ones refused", () => {
   const api = compile(snapshot([{ path: "/", verbs: ["GET"] }], { binaryMediaTypes: ["image/png", "application~1octet-stream"] }));
   const r = proxyResponse(
-    Buffer.from(JSON.stringify({ statusCode: "201", headers: { "X-A": "1", "X-N": 2 }, multiValueHeaders: { "Set-Cookie": ["a=1", "b=2"] }, body: "hi" })),
+    Buffer.from(
+      JSON.stringify({
+        statusCode: "201",
+        headers: { "X-A": "1", "X-N": 2, "X-M": "m2" },
+        multiValueHeaders: { "Set-Cookie": ["a=1", "b=2"], "x-m": ["m1", "m2"] },
+        body: "hi",
+      }),
+    ),
     api,
     undefined,
   );
@@ -201,13 +208,24 @@ test("Lambda proxy responses: headers merged, base64 decoded only for an Accept 
   assert.equal(r.headers["X-A"], "1");
   assert.equal(r.headers["X-N"], "2");
   assert.deepEqual(r.headers["Set-Cookie"], ["a=1", "b=2"]);
+  // In both maps: merged, a pair given twice sent once.
+  assert.deepEqual(r.headers["x-m"], ["m1", "m2"]);
   assert.equal(r.headers["Content-Type"], "application/json");
   assert.equal(r.body.toString(), "hi");
   const b64 = JSON.stringify({ statusCode: 200, body: Buffer.from([0, 255]).toString("base64"), isBase64Encoded: true });
   assert.deepEqual([...proxyResponse(Buffer.from(b64), api, "image/png").body], [0, 255]);
   assert.deepEqual([...proxyResponse(Buffer.from(b64), api, "application/octet-stream, */*").body], [0, 255]);
   assert.equal(proxyResponse(Buffer.from(b64), api, "text/plain").body.toString(), "AP8=");
-  for (const bad of ['"text"', "[1]", "{}", '{"statusCode":200,"body":{"a":1}}', '{"statusCode":200,"extra":1}', '{"statusCode":"abc"}', "not json"]) {
+  for (const bad of [
+    '"text"',
+    "[1]",
+    "{}",
+    '{"statusCode":200,"cookies":["a=1"]}',
+    '{"statusCode":200,"body":{"a":1}}',
+    '{"statusCode":200,"extra":1}',
+    '{"statusCode":"abc"}',
+    "not json",
+  ]) {
     assert.throws(
       () => proxyResponse(Buffer.from(bad), api, undefined),
       (e: unknown) => e instanceof GatewayError && e.statusCode === 502 && e.message === "Internal server error",

@@ -52,6 +52,8 @@ export function headerOf(headers: Record<string, string[]>, lower: string): stri
 const malformed = (logDetail = "Malformed Lambda proxy response") =>
   Object.assign(new GatewayError("DEFAULT_5XX", 502, "Internal server error", {}, "InternalServerErrorException"), { logDetail });
 
+const PROXY_MEMBERS = new Set(["statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"]);
+
 /** The function's answer as HTTP; a payload that is not a proxy response is a 502. */
 export function proxyResponse(payload: Buffer, api: CompiledApi, accept: string | undefined): ApiResponse {
   let parsed: unknown;
@@ -62,19 +64,20 @@ export function proxyResponse(payload: Buffer, api: CompiledApi, accept: string 
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw malformed();
   const r = parsed as Record<string, unknown>;
-  const allowed = new Set(["statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded", "cookies"]);
-  for (const k of Object.keys(r)) if (!allowed.has(k)) throw malformed();
+  // Any other member (a payload 2.0 answer's cookies, say) makes the answer malformed.
+  for (const k of Object.keys(r)) if (!PROXY_MEMBERS.has(k)) throw malformed();
   const sc = r.statusCode;
   const statusCode = typeof sc === "number" ? sc : typeof sc === "string" && /^\d+$/.test(sc) ? Number(sc) : Number.NaN;
   if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) throw malformed();
   const out = new Map<string, { name: string; values: string[] }>();
-  const add = (name: string, value: unknown) => {
+  const add = (name: string, value: unknown, single = false) => {
     if (value === null || value === undefined) return;
     if (typeof value === "object") throw malformed();
     const key = name.toLowerCase();
     const e = out.get(key);
-    if (e) e.values.push(String(value));
-    else out.set(key, { name, values: [String(value)] });
+    // headers and multiValueHeaders merge into one list; a pair given in both is sent once (AWS's rule).
+    if (e && !(single && e.values.includes(String(value)))) e.values.push(String(value));
+    else if (!e) out.set(key, { name, values: [String(value)] });
   };
   if (r.multiValueHeaders !== undefined && r.multiValueHeaders !== null) {
     if (typeof r.multiValueHeaders !== "object" || Array.isArray(r.multiValueHeaders)) throw malformed();
@@ -85,10 +88,7 @@ export function proxyResponse(payload: Buffer, api: CompiledApi, accept: string 
   }
   if (r.headers !== undefined && r.headers !== null) {
     if (typeof r.headers !== "object" || Array.isArray(r.headers)) throw malformed();
-    for (const [k, v] of Object.entries(r.headers as Record<string, unknown>)) {
-      // A name in both maps: the single value is added to the list (AWS merges them).
-      add(k, v);
-    }
+    for (const [k, v] of Object.entries(r.headers as Record<string, unknown>)) add(k, v, true);
   }
   let body: Buffer;
   if (r.body === undefined || r.body === null) body = Buffer.alloc(0);

@@ -121,9 +121,11 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
     if (headerOf(headers, "x-forwarded-for") === undefined) headers["X-Forwarded-For"] = [req.sourceIp];
     if (headerOf(headers, "x-forwarded-port") === undefined) headers["X-Forwarded-Port"] = [t.port];
     if (headerOf(headers, "x-forwarded-proto") === undefined) headers["X-Forwarded-Proto"] = ["http"];
+    // REST APIs split a query string at ";" too ("Amazon API Gateway important notes for REST APIs").
+    const query = req.rawQuery.includes(";") ? splitQuery(req.rawQuery) : req.query;
     inv = {
       rt,
-      req: { ...req, headers },
+      req: { ...req, headers, query },
       owner: t.owner,
       apiId: t.apiId,
       stage,
@@ -139,7 +141,7 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
     log?.info(`Starting execution for request: ${req.requestId}`);
     log?.info(`HTTP Method: ${req.method}, Resource Path: ${req.path}`);
     log?.info(`Method request path: ${javaMap(m.pathParameters)}`);
-    log?.info(`Method request query string: ${javaMap(Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, v.join(",")])))}`);
+    log?.info(`Method request query string: ${javaMap(Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v.join(",")])))}`);
     log?.data(`Method request headers: ${javaMap(Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.join(",")])))}`);
     log?.data(`Method request body before transformations: ${req.body.toString("utf8")}`);
     await authorize(inv);
@@ -155,7 +157,8 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
     const api = compiled;
     response = await withTimeout(timeoutMs, (signal) => (proxyToLambda ? lambdaProxy(invocation, api, log) : integrate(invocation, signal)));
     integrationLatency = Math.round(performance.now() - t0);
-    integrationStatus = response.statusCode;
+    // For a Lambda proxy, $context.integrationStatus is Lambda's own status (the Invoke's 200), not the function's answer.
+    integrationStatus = proxyToLambda ? 200 : response.statusCode;
     log?.info(`Received response. Status: ${response.statusCode}, Integration latency: ${integrationLatency} ms`);
     log?.data(`Method response body after transformations: ${response.body.toString("utf8")}`);
     log?.data(`Method response headers: ${javaMap(Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, String(v)])))}`);
@@ -198,6 +201,12 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
     auditInvoke(rt, owner, req, `arn:aws:execute-api:${owner.region}:${owner.account}:${t.apiId}/${t.stageName}/${method}${path}`, out);
   });
   return response;
+}
+
+function splitQuery(raw: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const part of raw.split(";")) for (const [k, v] of new URLSearchParams(part)) (out[k] ??= []).push(v);
+  return out;
 }
 
 /** {a=1, b=2}: how API Gateway's execution log prints a map (Java's toString). */
