@@ -26,6 +26,7 @@ import { randomAccount, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 import { pythonMissing, run } from "../../helpers/python.js";
+import { periodStart } from "../../../src/services/api-gateway/usage.js";
 
 const server = useServer();
 const client = (account = randomAccount()) => server.client(APIGatewayClient, { account });
@@ -267,4 +268,16 @@ test("API keys and usage plans with the AWS CLI", async (t) => {
   const missing = await runAws(cli, server.url, ["apigateway", "get-usage-plan", "--usage-plan-id", "nope"], creds);
   assert.notEqual(missing.status, 0);
   assert.match(missing.stderr, /NotFoundException.*Invalid Usage Plan ID specified/);
+});
+
+test("quota periods: DAY, WEEK from its offset's weekday (0 = Sunday), MONTH from day offset + 1", () => {
+  const sat = Date.parse("2026-12-05T15:30:00Z"); // a Saturday
+  assert.equal(periodStart({ period: "DAY", limit: 1 }, sat), "2026-12-05");
+  assert.equal(periodStart({ period: "WEEK", offset: 0, limit: 1 }, sat), "2026-11-29");
+  assert.equal(periodStart({ period: "WEEK", offset: 1, limit: 1 }, sat), "2026-11-30");
+  assert.equal(periodStart({ period: "WEEK", offset: 6, limit: 1 }, sat), "2026-12-05");
+  assert.equal(periodStart({ period: "MONTH", offset: 0, limit: 1 }, sat), "2026-12-01");
+  assert.equal(periodStart({ period: "MONTH", offset: 9, limit: 1 }, sat), "2026-11-10");
+  assert.equal(periodStart({ period: "MONTH", offset: 9, limit: 1 }, Date.parse("2026-01-03T00:00:00Z")), "2025-12-10");
+  assert.equal(periodStart(undefined, sat), "2026-12-05");
 });
