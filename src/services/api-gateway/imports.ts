@@ -88,7 +88,8 @@ export const imports = {
         .filter(Boolean),
     );
     for (const e of extensions)
-      if (!["integrations", "authorizers", "apigateway", "postman"].includes(e)) throw new BadRequestException(`Invalid extensions parameter value: ${e}`); // unverified wording
+      if (!["integrations", "authorizers", "apigateway", "postman", "documentation"].includes(e))
+        throw new BadRequestException(`Invalid extensions parameter value: ${e}`); // unverified wording
     const doc = exportDefinition(deployment.snapshot, {
       version: exportType === "oas30" ? 3 : 2,
       stageName: stage.stageName,
@@ -98,11 +99,21 @@ export const imports = {
       authorizers: extensions.has("authorizers"),
       apigateway: extensions.has("apigateway"),
     });
+    // extensions=documentation: the documentation version the stage publishes (AWS's "export a stage-specific
+    // documentation snapshot"), in the form ImportDocumentationParts and ImportRestApi read back.
+    const docVersion = extensions.has("documentation") && stage.documentationVersion ? t.docVersions.get(`${api.id}/${stage.documentationVersion}`) : undefined;
+    if (docVersion)
+      doc["x-amazon-apigateway-documentation"] = {
+        version: docVersion.version,
+        documentationParts: docVersion.parts.map((p) => ({ location: p.location, properties: JSON.parse(p.properties) })),
+      };
     const text = asYaml ? yaml.dump(doc, { noRefs: true, lineWidth: -1 }) : JSON.stringify(doc, null, 2);
-    const file = `${api.name}-${stage.stageName}-${exportType}${extensions.size ? `-${[...extensions].join("-")}` : ""}.${asYaml ? "yaml" : "json"}`;
+    // What AWS answers (recorded in Classmethod's tsnote on exporting Swagger): an octet stream named after the type
+    // and the definition's info.version, `attachment; filename="swagger_2022-01-01T01:01:01Z.yaml"`.
+    const version = String((doc.info as { version?: string }).version ?? "").replace(/["\\/]/g, "_");
     return {
-      contentType: asYaml ? "application/yaml" : "application/json",
-      contentDisposition: `attachment; filename="${file.replace(/["\\]/g, "_")}"`, // unverified file name
+      contentType: "application/octet-stream",
+      contentDisposition: `attachment; filename="${exportType}_${version}.${asYaml ? "yaml" : "json"}"`,
       body: new TextEncoder().encode(text),
     };
   },

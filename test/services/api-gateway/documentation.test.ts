@@ -16,6 +16,7 @@ import {
   GetDocumentationPartsCommand,
   GetDocumentationVersionCommand,
   GetDocumentationVersionsCommand,
+  GetExportCommand,
   GetStageCommand,
   ImportDocumentationPartsCommand,
   ImportRestApiCommand,
@@ -244,6 +245,32 @@ test("documentation versions: snapshot, get, list, update, delete and errors", a
   assert.equal((await client.send(new GetDocumentationVersionCommand({ restApiId, documentationVersion: "1.1" }))).description, "second");
   await client.send(new DeleteDocumentationVersionCommand({ restApiId, documentationVersion: "1.1" }));
   await rejects(client.send(new GetDocumentationVersionCommand({ restApiId, documentationVersion: "1.1" })), "NotFoundException", 404);
+});
+
+test("GetExport extensions=documentation carries the stage's documentation version, which imports back", async () => {
+  const client = server.client(APIGatewayClient);
+  const restApiId = await api(client, "published");
+  await client.send(
+    new CreateDocumentationPartCommand({ restApiId, location: { type: "METHOD", path: "/pets", method: "GET" }, properties: '{"summary":"v1 text"}' }),
+  );
+  await client.send(new CreateDeploymentCommand({ restApiId, stageName: "prod" }));
+  await client.send(new CreateDocumentationVersionCommand({ restApiId, documentationVersion: "1.0.0", stageName: "prod" }));
+  // A part changed after the version was made is not in the published snapshot.
+  await client.send(new CreateDocumentationPartCommand({ restApiId, location: { type: "API" }, properties: '{"description":"later"}' }));
+  const exported = await client.send(new GetExportCommand({ restApiId, stageName: "prod", exportType: "oas30", parameters: { extensions: "documentation" } }));
+  const doc = JSON.parse(new TextDecoder().decode(exported.body));
+  assert.deepEqual(doc["x-amazon-apigateway-documentation"], {
+    version: "1.0.0",
+    documentationParts: [{ location: { type: "METHOD", path: "/pets", method: "GET" }, properties: { summary: "v1 text" } }],
+  });
+  const plain = await client.send(new GetExportCommand({ restApiId, stageName: "prod", exportType: "oas30" }));
+  assert.equal(JSON.parse(new TextDecoder().decode(plain.body))["x-amazon-apigateway-documentation"], undefined);
+  const copy = (await client.send(new ImportRestApiCommand({ body: exported.body! }))).id!;
+  const parts = (await client.send(new GetDocumentationPartsCommand({ restApiId: copy }))).items!;
+  assert.deepEqual(
+    parts.map((p) => [p.location, p.properties]),
+    [[{ type: "METHOD", path: "/pets", method: "GET" }, '{"summary":"v1 text"}']],
+  );
 });
 
 test("documentation parts and versions survive a restart", async () => {

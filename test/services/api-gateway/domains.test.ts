@@ -28,6 +28,7 @@ import {
   UpdateClientCertificateCommand,
   UpdateDomainNameCommand,
 } from "@aws-sdk/client-api-gateway";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 
@@ -203,14 +204,32 @@ test("client certificates: a real self-signed X.509 certificate, get, list, upda
   await rejects(client.send(new GetClientCertificateCommand({ clientCertificateId: made.clientCertificateId })), "NotFoundException", 404);
 });
 
-test("account: AWS's limits and features, cloudwatchRoleArn updated and checked", async () => {
-  const client = server.client(APIGatewayClient);
+const trustPolicy = (service: string) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
+
+async function logsRole(iam: IAMClient, name: string): Promise<string> {
+  return (await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trustPolicy("apigateway.amazonaws.com") }))).Role!.Arn!;
+}
+
+test("account: AWS's limits and features, cloudwatchRoleArn updated and checked against IAM", async () => {
+  const account = randomAccount();
+  const client = server.client(APIGatewayClient, { account });
   const fresh = await client.send(new GetAccountCommand({}));
   assert.deepEqual(
     { throttleSettings: fresh.throttleSettings, features: fresh.features, apiKeyVersion: fresh.apiKeyVersion, cloudwatchRoleArn: fresh.cloudwatchRoleArn },
     { throttleSettings: { burstLimit: 5000, rateLimit: 10000 }, features: ["UsagePlans"], apiKeyVersion: "4", cloudwatchRoleArn: undefined },
   );
-  const role = "arn:aws:iam::123456789012:role/apigw-logs";
+  const iam = server.client(IAMClient, { account });
+  const role = await logsRole(iam, "apigw-logs");
+  const untrusted = (await iam.send(new CreateRoleCommand({ RoleName: "lambda-only", AssumeRolePolicyDocument: trustPolicy("lambda.amazonaws.com") }))).Role!
+    .Arn!;
+  for (const value of [untrusted, role.replace("apigw-logs", "no-such-role")])
+    await rejects(
+      client.send(new UpdateAccountCommand({ patchOperations: [{ op: "replace", path: "/cloudwatchRoleArn", value }] })),
+      "BadRequestException",
+      400,
+      "The role ARN does not have required permissions set to API Gateway",
+    );
   const upd = await client.send(new UpdateAccountCommand({ patchOperations: [{ op: "replace", path: "/cloudwatchRoleArn", value: role }] }));
   assert.equal(upd.cloudwatchRoleArn, role);
   assert.equal((await client.send(new GetAccountCommand({}))).cloudwatchRoleArn, role);
@@ -236,7 +255,7 @@ test("domains, mappings, certificates and the account survive a restart", async 
     await client.send(new CreateDomainNameCommand({ domainName: "keep.example.com", certificateArn: CERT }));
     await client.send(new CreateBasePathMappingCommand({ domainName: "keep.example.com", restApiId, basePath: "v1" }));
     const cert = await client.send(new GenerateClientCertificateCommand({}));
-    const role = "arn:aws:iam::123456789012:role/logs";
+    const role = await logsRole(new IAMClient(s.clientConfig({ account })), "logs");
     await client.send(new UpdateAccountCommand({ patchOperations: [{ op: "replace", path: "/cloudwatchRoleArn", value: role }] }));
     await s.close();
     s = await startTestServer({ dataDir });

@@ -69,8 +69,8 @@ test("GetExport oas30 with extensions=apigateway: the stage's snapshot, and expo
   const client = server.client(APIGatewayClient);
   const api = await deployed(client, enc(swaggerPetStore()));
   const { out, doc } = await exported(client, api.id!, "oas30", { extensions: "apigateway" });
-  assert.equal(out.contentType, "application/json");
-  assert.match(out.contentDisposition!, /^attachment; filename=".+\.json"$/);
+  assert.equal(out.contentType, "application/octet-stream");
+  assert.equal(out.contentDisposition, 'attachment; filename="oas30_2024-01-01.json"');
   assert.equal(doc.openapi, "3.0.1");
   assert.deepEqual(doc.info, { title: "PetStore", description: "Pets for sale", version: "2024-01-01" });
   assert.deepEqual(doc.servers, [{ url: `https://${api.id}.execute-api.us-east-1.amazonaws.com/{basePath}`, variables: { basePath: { default: "/dev" } } }]);
@@ -116,7 +116,8 @@ test("GetExport swagger as YAML, without extensions, and the snapshot (not the l
   const client = server.client(APIGatewayClient);
   const api = await deployed(client, enc(OAS3_YAML));
   const { out, doc } = await exported(client, api.id!, "swagger", undefined, "application/yaml");
-  assert.equal(out.contentType, "application/yaml");
+  assert.equal(out.contentType, "application/octet-stream");
+  assert.equal(out.contentDisposition, 'attachment; filename="swagger_1.0.yaml"');
   assert.equal(doc.swagger, "2.0");
   assert.equal(doc.host, `${api.id}.execute-api.us-east-1.amazonaws.com`);
   assert.equal(doc.basePath, "/dev");
@@ -216,7 +217,7 @@ for (const cli of clis)
         "extensions=integrations",
         outFile,
       ]);
-      assert.equal(meta.contentType, "application/json");
+      assert.equal(meta.contentType, "application/octet-stream");
       const doc = JSON.parse(readFileSync(outFile, "utf8"));
       assert.equal(doc.paths["/owners"].get["x-amazon-apigateway-integration"].type, "mock");
       const refused = await runAws(cli, server.url, ["apigateway", "import-rest-api", "--body", "fileb:///dev/null"], creds);

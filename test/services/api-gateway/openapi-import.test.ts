@@ -170,6 +170,33 @@ test("OpenAPI 3.0 (YAML): requestBody models, Cognito and IAM authorization, pat
 
   const ignored = await client.send(new ImportRestApiCommand({ body: enc(OAS3_YAML) }));
   assert.ok((await tree(client, ignored.id!)).has("/pets"), "basepath=ignore is the default");
+  // An inline schema becomes a model named MODEL and six hex digits, as AWS names them; its $refs point at models.
+  const inline = {
+    openapi: "3.0.1",
+    info: { title: "Inline" },
+    paths: {
+      "/a": {
+        post: {
+          requestBody: { content: { "application/json": { schema: { type: "object", properties: { o: { $ref: "#/components/schemas/Owner" } } } } } },
+          responses: {},
+        },
+      },
+      "/b": {
+        post: {
+          requestBody: { content: { "application/json": { schema: { type: "object", properties: { o: { $ref: "#/components/schemas/Owner" } } } } } },
+          responses: {},
+        },
+      },
+    },
+    components: { schemas: { Owner: { type: "object" } } },
+  };
+  const inlineApi = await client.send(new ImportRestApiCommand({ body: enc(inline) }));
+  const inlineTree = await tree(client, inlineApi.id!);
+  const modelName = inlineTree.get("/a")!.resourceMethods!.POST.requestModels!["application/json"];
+  assert.match(modelName, /^MODEL[0-9a-f]{6}$/);
+  assert.equal(inlineTree.get("/b")!.resourceMethods!.POST.requestModels!["application/json"], modelName, "the same schema, the same model");
+  const inlineModel = (await client.send(new GetModelsCommand({ restApiId: inlineApi.id }))).items!.find((m) => m.name === modelName)!;
+  assert.deepEqual(JSON.parse(inlineModel.schema!).properties.o, { $ref: `https://apigateway.amazonaws.com/restapis/${inlineApi.id}/models/Owner` });
   // Unquoted versions are YAML numbers.
   for (const head of ["swagger: 2.0", "openapi: 3.0"])
     assert.equal((await client.send(new ImportRestApiCommand({ body: enc(`${head}\ninfo:\n  title: Bare\npaths: {}\n`) }))).name, "Bare");

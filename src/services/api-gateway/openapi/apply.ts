@@ -64,11 +64,11 @@ function writeNamed<T extends { id: string; name?: string }>(
 }
 
 /** Creates the resources a path needs below the root (those not there yet) and answers the path's resource. */
-function ensurePath(t: ApiGatewayTables, apiId: string, byPath: Map<string, ResourceRec>, path: string): ResourceRec {
+function ensurePath(byPath: Map<string, ResourceRec>, path: string): ResourceRec {
   const found = byPath.get(path);
   if (found) return found;
   const cut = path.lastIndexOf("/");
-  const parent = ensurePath(t, apiId, byPath, cut <= 0 ? "/" : path.slice(0, cut));
+  const parent = ensurePath(byPath, cut <= 0 ? "/" : path.slice(0, cut));
   const rec: ResourceRec = { id: newId(6), parentId: parent.id, pathPart: path.slice(cut + 1), path, resourceMethods: {} };
   byPath.set(path, rec);
   return rec;
@@ -112,7 +112,7 @@ export function applyDefinition(ctx: HandlerContext, api: RestApiRec, def: Defin
     }
     if (!byPath.has("/")) byPath.set("/", { id: api.rootResourceId, path: "/", resourceMethods: {} });
     for (const r of def.resources) {
-      const rec = ensurePath(t, apiId, byPath, r.path);
+      const rec = ensurePath(byPath, r.path);
       for (const [verb, defined] of Object.entries(r.methods)) {
         const { authorizerName, validatorName, ...method } = defined;
         const m: Method = { ...method };

@@ -2,6 +2,7 @@
 // paths with their methods, models, request validators, authorizers and gateway responses, plus AWS's warnings for
 // what it skips. Nothing here touches state: apply.ts writes the result. Authorizers and validators are named here
 // (the method's `authorizerName`, `validatorName`) and given ids when written.
+import { createHash } from "node:crypto";
 import type { EndpointConfiguration, EndpointType, GatewayResponseType, Integration, IntegrationResponse, Method, MethodResponse } from "../api.generated.js";
 import { BadRequestException } from "../api.generated.js";
 import type { AuthorizerRec, GatewayResponseRec } from "../state.js";
@@ -191,6 +192,8 @@ interface Ctx {
   errors: string[];
   /** Models named by the definition (a $ref to another is a warning). */
   modelNames: Set<string>;
+  /** The definition's models, which inline schemas add to. */
+  models: DefinedModel[];
   defaultValidator?: string;
 }
 
@@ -279,10 +282,23 @@ function methodOf(c: Ctx, verb: string, path: string, rawPath: string, op: Json,
   return m;
 }
 
-/** The model a schema names ($ref), if any; an inline schema is not a model (Stratus names no model for it). */
+/**
+ * An inline schema's model: AWS makes one named "MODEL" and six hex digits (aws/aws-sdk#468 shows MODELd2a00d); the
+ * digits here are a hash of the schema, so the same schema shares one model.
+ */
+function inlineModel(c: Ctx, schema: Json): string {
+  const name = `MODEL${createHash("sha256").update(JSON.stringify(schema)).digest("hex").slice(0, 6)}`;
+  if (!c.modelNames.has(name)) {
+    c.modelNames.add(name);
+    c.models.push({ name, schema, contentType: "application/json" });
+  }
+  return name;
+}
+
+/** The model a schema names ($ref), or the one made for an inline schema. */
 function modelRef(c: Ctx, schema: Json, attr: string): string | undefined {
   const name = refName(schema.$ref);
-  if (!name) return undefined;
+  if (!name) return schema.$ref === undefined && Object.keys(schema).length ? inlineModel(c, schema) : undefined;
   if (!c.modelNames.has(name)) {
     // AWS's wording for a $ref to a missing schema (recorded in moto's apigatewayv2 reimport test, the same importer).
     c.warnings.push(`Parse issue: attribute ${attr}.${schema.$ref} is missing`);
@@ -341,6 +357,7 @@ export function define(d: OpenApiDoc, parameters: Record<string, string> = {}): 
     warnings,
     errors,
     modelNames: new Set(models.map((m) => m.name)),
+    models,
     defaultValidator: str(doc["x-amazon-apigateway-request-validator"]),
   };
   const prefix = pathPrefix(d, parameters.basepath);
