@@ -1,13 +1,15 @@
 // AWS::ApiGateway::Authorizer, Model, RequestValidator, GatewayResponse and a method that uses them;
 // AWS::ApiGateway::ApiKey, UsagePlan, UsagePlanKey, a method with MOCK integration responses, and a
 // Deployment that makes its stage (StageName + StageDescription), through CloudFormation with the SDK: the values
-// Ref and GetAtt give, what the control plane then holds, an update in place, and DeleteStack removing each.
+// Ref and GetAtt give, what the control plane then holds, the key required over HTTP, an update in place, and
+// DeleteStack removing each.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   GetApiKeyCommand,
   GetAuthorizerCommand,
   GetGatewayResponseCommand,
+  GetIntegrationResponseCommand,
   GetMethodCommand,
   GetModelCommand,
   GetRequestValidatorCommand,
@@ -16,7 +18,7 @@ import {
   GetUsagePlanCommand,
   GetUsagePlanKeysCommand,
 } from "@aws-sdk/client-api-gateway";
-import { createStack, deleteStack, type Env, resources, startEnv, updateStack } from "./cloudformation-env.js";
+import { call, createStack, deleteStack, ECHO, type Env, resources, startEnv, updateStack } from "./cloudformation-env.js";
 
 let env: Env;
 before(async () => {
@@ -45,9 +47,41 @@ function template(opts: { quota: number; enabled: boolean }) {
           },
         },
       },
+      Handler: {
+        Type: "AWS::Lambda::Function",
+        Properties: { Runtime: "nodejs20.x", Handler: "index.handler", Role: env.roleArn, Code: { ZipFile: ECHO } },
+      },
+      EchoResource: {
+        Type: "AWS::ApiGateway::Resource",
+        Properties: { RestApiId: { Ref: "Api" }, ParentId: { "Fn::GetAtt": ["Api", "RootResourceId"] }, PathPart: "echo" },
+      },
+      Echo: {
+        Type: "AWS::ApiGateway::Method",
+        Properties: {
+          RestApiId: { Ref: "Api" },
+          ResourceId: { Ref: "EchoResource" },
+          HttpMethod: "GET",
+          AuthorizationType: "NONE",
+          ApiKeyRequired: true,
+          Integration: {
+            Type: "AWS_PROXY",
+            IntegrationHttpMethod: "POST",
+            Uri: { "Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Handler.Arn}/invocations" },
+          },
+        },
+      },
+      EchoPermission: {
+        Type: "AWS::Lambda::Permission",
+        Properties: {
+          Action: "lambda:InvokeFunction",
+          FunctionName: { Ref: "Handler" },
+          Principal: "apigateway.amazonaws.com",
+          SourceArn: { "Fn::Sub": "arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*/GET/echo" },
+        },
+      },
       Deployment: {
         Type: "AWS::ApiGateway::Deployment",
-        DependsOn: ["Ping"],
+        DependsOn: ["Ping", "Echo"],
         Properties: {
           RestApiId: { Ref: "Api" },
           StageName: "v1",
@@ -112,12 +146,34 @@ test("API keys, usage plans, a deployment's own stage from a template; updated i
   assert.equal(stage.methodSettings?.["*/*"]?.metricsEnabled, true);
   assert.equal(stage.methodSettings?.["*/*"]?.throttlingRateLimit, 20);
 
+  // The MOCK method's integration responses, as the template gives them.
+  const ir = await env.apigw.send(
+    new GetIntegrationResponseCommand({
+      restApiId: apiId,
+      resourceId: (await env.apigw.send(new GetRestApiCommand({ restApiId: apiId }))).rootResourceId!,
+      httpMethod: "POST",
+      statusCode: "200",
+    }),
+  );
+  assert.deepEqual(ir.responseTemplates, { "application/json": '{"pong": true}' });
+
+  // Over HTTP: the method wants a key of a plan on the stage.
+  const url = `https://${apiId}.execute-api.us-east-1.amazonaws.com/v1/echo`;
+  const keyless = await call(env, url);
+  assert.equal(keyless.status, 403, keyless.body);
+  assert.deepEqual(JSON.parse(keyless.body), { message: "Forbidden" });
+  const keyed = await call(env, url, { headers: { "x-api-key": "abcdefghijklmnopqrstuvwxyz0123" } });
+  assert.equal(keyed.status, 200, keyed.body);
+  assert.deepEqual(JSON.parse(keyed.body), { path: "/echo", resource: "/echo", stage: "v1", proxy: null });
+
   // In place: the plan's quota and the key's Enabled.
   const updated = await updateStack(env, "keyed", template({ quota: 50, enabled: false }));
   assert.equal(updated.PlanId, out.PlanId);
   assert.equal(updated.KeyId, out.KeyId);
   assert.equal((await env.apigw.send(new GetUsagePlanCommand({ usagePlanId: out.PlanId }))).quota?.limit, 50);
   assert.equal((await env.apigw.send(new GetApiKeyCommand({ apiKey: out.KeyId }))).enabled, false);
+  const disabled = await call(env, url, { headers: { "x-api-key": "abcdefghijklmnopqrstuvwxyz0123" } });
+  assert.equal(disabled.status, 403, "a disabled key is refused");
 
   await deleteStack(env, "keyed");
   for (const op of [
