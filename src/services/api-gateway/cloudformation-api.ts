@@ -9,11 +9,11 @@
 //   every change of its mutable properties puts the method again (method responses and integration with it).
 // - Deployment: Ref the deployment id; GetAtt DeploymentId. StageName (with StageDescription) creates that stage
 //   with the deployment, as CreateDeployment does; its delete deletes the stage it made, then the deployment.
-// - Stage: Ref the stage name.
+// - Stage: Ref the stage name; CanarySetting a canary on it (removed or its settings replaced on update).
 import { load as loadYaml } from "js-yaml";
 import { isServiceError } from "../../core/errors.js";
 import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
-import type { ApiKeySourceType, CacheClusterSize, ContentHandlingStrategy, IntegrationType, PatchOperation, PutMode } from "./api.generated.js";
+import type { ApiKeySourceType, CacheClusterSize, CanarySettings, ContentHandlingStrategy, IntegrationType, PatchOperation, PutMode } from "./api.generated.js";
 import {
   bool,
   boolMap,
@@ -338,6 +338,31 @@ function stagePatches(p: Props, before: Props): PatchOperation[] {
   return ops;
 }
 
+function canaryOf(v: unknown): CanarySettings | undefined {
+  if (!v) return undefined;
+  const c = v as Props;
+  return {
+    deploymentId: str(c.DeploymentId),
+    percentTraffic: num(c.PercentTraffic),
+    stageVariableOverrides: strMap(c.StageVariableOverrides),
+    useStageCache: bool(c.UseStageCache),
+  };
+}
+
+/** A stage's canary changed: removed, or its settings replaced (the overrides key by key). */
+function canaryPatches(now: unknown, was: unknown): PatchOperation[] {
+  if (same(now, was)) return [];
+  if (!now) return [{ op: "remove", path: "/canarySettings" }];
+  const c = canaryOf(now)!;
+  const b = canaryOf(was);
+  const ops: PatchOperation[] = [];
+  if (c.deploymentId !== undefined) ops.push({ op: "replace", path: "/canarySettings/deploymentId", value: c.deploymentId });
+  if (c.percentTraffic !== undefined) ops.push({ op: "replace", path: "/canarySettings/percentTraffic", value: String(c.percentTraffic) });
+  if (c.useStageCache !== undefined) ops.push({ op: "replace", path: "/canarySettings/useStageCache", value: String(c.useStageCache) });
+  ops.push(...mapPatches("/canarySettings/stageVariableOverrides", b?.stageVariableOverrides, c.stageVariableOverrides));
+  return ops;
+}
+
 async function createStage(req: ResourceRequest, restApiId: string, stageName: string, deploymentId: string, p: Props): Promise<void> {
   await apigw(req).createStage({
     restApiId,
@@ -349,6 +374,7 @@ async function createStage(req: ResourceRequest, restApiId: string, stageName: s
     variables: strMap(p.Variables),
     documentationVersion: str(p.DocumentationVersion),
     tracingEnabled: bool(p.TracingEnabled),
+    canarySettings: canaryOf(p.CanarySetting),
     tags: tagMap(p.Tags),
   });
   const ops = stagePatches(p, {});
@@ -380,7 +406,11 @@ const stage = {
     scalar("CacheClusterSize", "/cacheClusterSize");
     scalar("TracingEnabled", "/tracingEnabled", "false");
     scalar("DocumentationVersion", "/documentationVersion", "");
-    ops.push(...mapPatches("/variables", strMap(prev.Variables), strMap(p.Variables)), ...stagePatches(p, prev));
+    ops.push(
+      ...mapPatches("/variables", strMap(prev.Variables), strMap(p.Variables)),
+      ...stagePatches(p, prev),
+      ...canaryPatches(p.CanarySetting, prev.CanarySetting),
+    );
     if (ops.length) await apigw(req).updateStage({ restApiId, stageName: req.physicalId, patchOperations: ops });
     await retag(req, restApiArn(req, `/restapis/${restApiId}/stages/${req.physicalId}`), prev.Tags, p.Tags);
     return { physicalId: req.physicalId, ref: req.physicalId };

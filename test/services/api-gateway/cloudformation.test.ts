@@ -27,7 +27,10 @@ const invocationUri = join(
 );
 
 /** The resources the CDK's `new LambdaRestApi(this, "Api", { handler })` synthesizes (logical ids shortened). */
-function lambdaRestApi(roleArn: string, opts: { variables?: Record<string, string>; methodSettings?: unknown[]; description?: string } = {}) {
+function lambdaRestApi(
+  roleArn: string,
+  opts: { variables?: Record<string, string>; methodSettings?: unknown[]; description?: string; canary?: Record<string, unknown> } = {},
+) {
   const permission = (method: string, path: string) => ({
     Type: "AWS::Lambda::Permission",
     Properties: {
@@ -79,6 +82,7 @@ function lambdaRestApi(roleArn: string, opts: { variables?: Record<string, strin
           StageName: "prod",
           ...(opts.variables ? { Variables: opts.variables } : {}),
           ...(opts.methodSettings ? { MethodSettings: opts.methodSettings } : {}),
+          ...(opts.canary ? { CanarySetting: opts.canary } : {}),
         },
       },
       Apiproxy: {
@@ -157,7 +161,12 @@ test("a LambdaRestApi-shaped stack: Ref/GetAtt values, the API in the control pl
   const updated = await updateStack(
     env,
     "rest-lambda",
-    lambdaRestApi(env.roleArn, { variables: { mode: "blue" }, methodSettings: settings, description: "second" }),
+    lambdaRestApi(env.roleArn, {
+      variables: { mode: "blue" },
+      methodSettings: settings,
+      description: "second",
+      canary: { PercentTraffic: 0, StageVariableOverrides: { mode: "green" } },
+    }),
   );
   assert.equal(updated.RestApiId, apiId, "the API is updated in place");
   assert.equal(updated.DeploymentId, out.DeploymentId, "a description change updates the deployment in place (its specification)");
@@ -166,6 +175,7 @@ test("a LambdaRestApi-shaped stack: Ref/GetAtt values, the API in the control pl
   assert.equal(stage2.methodSettings?.["*/*"]?.metricsEnabled, true);
   assert.equal(stage2.methodSettings?.["*/*"]?.throttlingBurstLimit, 50);
   assert.equal(stage2.methodSettings?.["*/*"]?.throttlingRateLimit, 100);
+  assert.deepEqual([stage2.canarySettings?.percentTraffic, stage2.canarySettings?.stageVariableOverrides], [0, { mode: "green" }]);
 
   await deleteStack(env, "rest-lambda");
   await assert.rejects(env.apigw.send(new GetRestApiCommand({ restApiId: apiId })), (e: Error & { $metadata: { httpStatusCode: number } }) => {
