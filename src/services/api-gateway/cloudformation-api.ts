@@ -3,7 +3,8 @@
 // TemplateReference/aws-resource-apigateway-*.html, "Return values"; attributes from the resource specification):
 // - RestApi: Ref the API id; GetAtt RestApiId, RootResourceId. Body (an object or OpenAPI text) or BodyS3Location
 //   (read from Stratus's S3) is put over the API CreateRestApi made with the template's settings and tags
-//   (PutRestApi, Mode "overwrite" unless given, on create and update); the settings given are then set over it.
+//   (PutRestApi, on create and update); the settings given are then set over it. Without Mode "overwrite" the
+//   binary media types merge (the definition's, the template's, the API's), as AWS's Mode documentation says.
 // - Resource: Ref the resource id; GetAtt ResourceId.
 // - Method: Ref a generated id, `mysta-metho-01234b567890example` in AWS's words (the API has no method id);
 //   every change of its mutable properties puts the method again (method responses and integration with it).
@@ -69,8 +70,13 @@ function titleOf(body: Uint8Array): string | undefined {
 
 const endpointTypes = (p: Props): string[] | undefined => (p.EndpointConfiguration as { Types?: string[] } | undefined)?.Types?.map(String);
 
-/** Patch operations that make the API's settings what the template gives (relative to `before`'s). */
-function restApiPatches(p: Props, before: Props): PatchOperation[] {
+/**
+ * Patch operations that make the API's settings what the template gives (relative to `before`'s). `keep`: a
+ * definition was just put without Mode "overwrite", so binary media types (a container type) are merged — the
+ * template's added to what the API has and `keep`'s, none removed (AWS's Mode documentation for APIs made since
+ * March 2021).
+ */
+function restApiPatches(p: Props, before: Props, keep?: string[]): PatchOperation[] {
   const ops: PatchOperation[] = [];
   const scalar = (prop: string, path: string, v: string | undefined) => {
     if (v !== undefined && v !== str(before[prop])) ops.push({ op: "replace", path, value: v });
@@ -82,9 +88,9 @@ function restApiPatches(p: Props, before: Props): PatchOperation[] {
   scalar("DisableExecuteApiEndpoint", "/disableExecuteApiEndpoint", str(p.DisableExecuteApiEndpoint));
   const policy = jsonText(p.Policy);
   if (policy !== undefined && policy !== jsonText(before.Policy)) ops.push({ op: "replace", path: "/policy", value: policy });
-  if (!same(p.BinaryMediaTypes, before.BinaryMediaTypes)) {
-    ops.push(...setPatches("/binaryMediaTypes", before.BinaryMediaTypes as string[] | undefined, p.BinaryMediaTypes as string[] | undefined));
-  }
+  const had = (before.BinaryMediaTypes ?? []) as string[];
+  const wanted = keep ? [...new Set([...had, ...keep, ...((p.BinaryMediaTypes ?? []) as string[])])] : (p.BinaryMediaTypes as string[] | undefined);
+  if (!same(wanted ?? [], had)) ops.push(...setPatches("/binaryMediaTypes", had, wanted));
   const [was] = endpointTypes(before) ?? [];
   const [now] = endpointTypes(p) ?? [];
   if (now !== undefined && now !== was) ops.push({ op: "replace", path: `/endpointConfiguration/types/${was ?? "EDGE"}`, value: now });
@@ -134,7 +140,7 @@ const restApi = {
           BinaryMediaTypes: put.binaryMediaTypes,
           EndpointConfiguration: { Types: put.endpointConfiguration?.types },
         };
-        const ops = restApiPatches(p, applied);
+        const ops = restApiPatches(p, applied, p.Mode === "overwrite" ? undefined : []);
         if (ops.length) await apigw(req).updateRestApi({ restApiId: id, patchOperations: ops });
       }
     } catch (e) {
@@ -150,7 +156,9 @@ const restApi = {
     let before = prev;
     const bodyChanged = !same(p.Body, prev.Body) || !same(p.BodyS3Location, prev.BodyS3Location) || !same(p.Parameters, prev.Parameters);
     const body = bodyChanged || !same(p.Mode, prev.Mode) ? await bodyOf(req, p) : undefined;
+    let keep: string[] | undefined;
     if (body) {
+      if (p.Mode !== "overwrite") keep = (await apigw(req).getRestApi({ restApiId: id })).binaryMediaTypes ?? [];
       const out = await apigw(req).putRestApi({
         restApiId: id,
         body,
@@ -160,7 +168,7 @@ const restApi = {
       });
       before = { ...prev, Name: out.name, Description: out.description, BinaryMediaTypes: out.binaryMediaTypes };
     }
-    const ops = restApiPatches(p, before);
+    const ops = restApiPatches(p, before, keep);
     if (ops.length) await apigw(req).updateRestApi({ restApiId: id, patchOperations: ops });
     await retag(req, restApiArn(req, `/restapis/${id}`), prev.Tags, p.Tags);
     return restApiResult(req, id);

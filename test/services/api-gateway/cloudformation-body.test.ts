@@ -27,6 +27,8 @@ const S3_DEFINITION = `swagger: "2.0"
 info:
   title: from-s3
   version: "1"
+x-amazon-apigateway-binary-media-types:
+  - application/octet-stream
 paths:
   /ping:
     get:
@@ -85,10 +87,17 @@ test("a RestApi from BodyS3Location, then an inline Body; an Account and a BaseP
     }),
   );
 
-  const out = await createStack(env, "rest-body", restTemplate({ BodyS3Location: { Bucket: "defs", Key: "api.yaml" } }, logsRole));
+  const out = await createStack(
+    env,
+    "rest-body",
+    restTemplate({ BodyS3Location: { Bucket: "defs", Key: "api.yaml" }, BinaryMediaTypes: ["image/png"] }, logsRole),
+  );
   const apiId = (await resources(env, "rest-body")).Api.physical;
   // Named by the definition's title, its paths from the document in S3.
-  assert.equal((await env.apigw.send(new GetRestApiCommand({ restApiId: apiId }))).name, "from-s3");
+  const created = await env.apigw.send(new GetRestApiCommand({ restApiId: apiId }));
+  assert.equal(created.name, "from-s3");
+  // Without Mode, container types merge: the definition's binary media types and the template's.
+  assert.deepEqual(created.binaryMediaTypes?.sort(), ["application/octet-stream", "image/png"]);
   const paths = async () =>
     (await env.apigw.send(new GetResourcesCommand({ restApiId: apiId, embed: ["methods"] })))
       .items!.map((r) => [r.path, Object.keys(r.resourceMethods ?? {})])
@@ -107,9 +116,11 @@ test("a RestApi from BodyS3Location, then an inline Body; an Account and a BaseP
   );
 
   // The same API, its definition replaced by the inline Body (PutRestApi, overwrite), renamed by Name.
-  await updateStack(env, "rest-body", restTemplate({ Body: inlineDefinition, Name: "renamed" }, logsRole));
+  await updateStack(env, "rest-body", restTemplate({ Body: inlineDefinition, Name: "renamed", BinaryMediaTypes: ["image/png"] }, logsRole));
   assert.equal((await resources(env, "rest-body")).Api.physical, apiId);
-  assert.equal((await env.apigw.send(new GetRestApiCommand({ restApiId: apiId }))).name, "renamed");
+  const renamed = await env.apigw.send(new GetRestApiCommand({ restApiId: apiId }));
+  assert.equal(renamed.name, "renamed");
+  assert.deepEqual(renamed.binaryMediaTypes?.sort(), ["application/octet-stream", "image/png"], "kept: the new definition merges");
   assert.deepEqual(await paths(), [
     ["/", []],
     ["/pong", ["POST"]],
