@@ -1,8 +1,9 @@
 // What the data-only areas (documentation, domain names, base path mappings, client certificates, the account)
 // share: API Gateway's patch operations on named fields (the wording of the data-only resources, unlike patch.ts's
 // field kinds), and paging by `position` / `limit` through the control plane's common.ts.
-import { BadRequestException, type PatchOperation } from "./api.generated.js";
+import { BadRequestException, type Op, type PatchOperation } from "./api.generated.js";
 import { page as pageOf } from "./common.js";
+import { unsupportedPatchOp } from "./patch.js";
 
 /**
  * Applies patch operations, each to a path `fields` handles (`op` and `value` given); any other path is AWS's
@@ -22,7 +23,7 @@ export function applyPatches(ops: PatchOperation[] | undefined, fields: Record<s
 /** A replace-only field's handler: the op must be replace. */
 export function replaceOnly(path: string, set: (value: string | undefined) => void): (op: string, value: string | undefined) => void {
   return (op, value) => {
-    if (op !== "replace") throw new BadRequestException(`Invalid patch path  '${path}' specified for op '${op}'. Please choose supported operations`);
+    if (op !== "replace") throw unsupportedPatchOp({ op: op as Op, path });
     set(value);
   };
 }

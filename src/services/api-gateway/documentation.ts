@@ -135,7 +135,13 @@ export const documentation = {
     const location = normalise(input.location);
     const properties = checkProperties(input.properties);
     if (partsOf(t, input.restApiId).some((p) => sameLocation(p.location, location)))
-      throw new ConflictException("Documentation part already exists for the specified location"); // unverified wording
+      // unverified wording
+      throw new ConflictException(
+        `Documentation part already exists for the specified location: ${(["type", "path", "method", "statusCode", "name"] as const)
+          .filter((k) => location[k] !== undefined)
+          .map((k) => `${k} '${location[k]}'`)
+          .join(", ")}.`,
+      );
     const rec: DocumentationPartRec = { id: newId(6), location, properties };
     t.docParts.put(`${input.restApiId}/${rec.id}`, rec);
     return partOut(rec);

@@ -70,7 +70,12 @@ test("documentation parts: create, get, list with filters and paging, update, de
   assert.equal(resp.location!.statusCode, "*");
 
   // The same location again is a conflict; a field the type does not take, a bad type or empty properties are refused.
-  await rejects(client.send(new CreateDocumentationPartCommand({ restApiId, location: { type: "API" }, properties: '{"x":1}' })), "ConflictException", 409);
+  await rejects(
+    client.send(new CreateDocumentationPartCommand({ restApiId, location: { type: "API" }, properties: '{"x":1}' })),
+    "ConflictException",
+    409,
+    "Documentation part already exists for the specified location: type 'API'.",
+  );
   await rejects(
     client.send(new CreateDocumentationPartCommand({ restApiId, location: { type: "API", path: "/x" }, properties: '{"x":1}' })),
     "BadRequestException",

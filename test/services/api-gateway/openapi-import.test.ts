@@ -168,6 +168,9 @@ test("OpenAPI 3.0 (YAML): requestBody models, Cognito and IAM authorization, pat
   assert.equal(del.authorizationType, "AWS_IAM");
   assert.deepEqual(del.requestParameters, { "method.request.path.id": true, "method.request.header.X-Trace": true });
 
+  const iamAuth = { swagger: "2.0", info: { title: "Auth" }, paths: { "/x": { get: { "x-amazon-apigateway-auth": { type: "aws_iam" }, responses: {} } } } };
+  const iamApi = await client.send(new ImportRestApiCommand({ body: enc(iamAuth) }));
+  assert.equal((await tree(client, iamApi.id!)).get("/x")!.resourceMethods!.GET.authorizationType, "AWS_IAM");
   const ignored = await client.send(new ImportRestApiCommand({ body: enc(OAS3_YAML) }));
   assert.ok((await tree(client, ignored.id!)).has("/pets"), "basepath=ignore is the default");
   // An inline schema becomes a model named MODEL and six hex digits, as AWS names them; its $refs point at models.
@@ -228,12 +231,17 @@ test("warnings, failOnWarnings and invalid definitions", async () => {
   const broken = swaggerPetStore();
   delete (broken.paths["/pets"].get["x-amazon-apigateway-integration"] as { httpMethod?: string }).httpMethod;
   (broken.paths["/pets/{petId}"].get["x-amazon-apigateway-integration"] as { type: string }).type = "carrier_pigeon";
+  (broken.paths["/pets"].post["x-amazon-apigateway-integration"] as { timeoutInMillis?: number }).timeoutInMillis = 30000;
+  (broken.paths["/{proxy+}"]["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"] as { uri: string }).uri =
+    "arn:aws:lambda:us-east-1:123456789012:function:pets";
   await rejects(
     client.send(new ImportRestApiCommand({ body: enc(broken) })),
     "BadRequestException",
     400,
     "Errors found during import:\n\tUnable to put integration on 'GET' for resource at path '/pets': Enumeration value for HttpMethod must be non-empty" +
-      "\n\tUnable to put integration on 'GET' for resource at path '/pets/{petId}': Invalid integration type specified: CARRIER_PIGEON",
+      "\n\tUnable to put integration on 'POST' for resource at path '/pets': Timeout should be between 50 ms and 29000 ms" +
+      "\n\tUnable to put integration on 'GET' for resource at path '/pets/{petId}': Invalid integration type specified: CARRIER_PIGEON" +
+      "\n\tUnable to put integration on 'ANY' for resource at path '/{proxy+}': AWS ARN for integration must contain path or action",
   );
   const spaced = {
     swagger: "2.0",

@@ -174,12 +174,18 @@ const GATEWAY_RESPONSE_TYPES = new Set([
 const INTEGRATION_TYPES = new Set(["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]);
 
 /**
- * What PutIntegration would refuse in an integration that no record could hold (an unknown type, no HTTP method
- * where one is needed); the control plane's integrations.ts checks URIs and timeouts when the integration is put.
+ * What PutIntegration would refuse in an integration (an unknown type, no HTTP method where one is needed, an AWS
+ * integration's URI that is no API Gateway service ARN, a timeout out of range); integrations.ts's checkIntegration
+ * has the full set for PutIntegration.
  */
 function integrationProblem(i: Integration): string | undefined {
   if (!INTEGRATION_TYPES.has(i.type as string)) return `Invalid integration type specified: ${i.type || "null"}`; // unverified wording
   if (i.type !== "MOCK" && !i.httpMethod) return "Enumeration value for HttpMethod must be non-empty"; // as integrations.ts words it
+  // Both as AWS's imports answer them (recorded in CloudFormation errors of imported definitions).
+  if ((i.type === "AWS" || i.type === "AWS_PROXY") && !/^arn:[^:]+:apigateway:[^:]*:[^:]+:(path|action)\/./.test(i.uri ?? ""))
+    return "AWS ARN for integration must contain path or action";
+  const timeout = i.timeoutInMillis ?? 29000;
+  if (!Number.isInteger(timeout) || timeout < 50 || timeout > 29000) return "Timeout should be between 50 ms and 29000 ms";
   return undefined;
 }
 
@@ -220,6 +226,14 @@ function methodOf(c: Ctx, verb: string, path: string, rawPath: string, op: Json,
       } else if (String(scheme["x-amazon-apigateway-authtype"] ?? "").toLowerCase() === "awssigv4") m.authorizationType = "AWS_IAM";
       else if (scheme.type === "apiKey" && String(scheme.name ?? "").toLowerCase() === "x-api-key") m.apiKeyRequired = true;
     }
+  }
+  // x-amazon-apigateway-auth: an operation's own authorization type (NONE or AWS_IAM), over its security.
+  const auth = op["x-amazon-apigateway-auth"];
+  const authType = isObj(auth) ? str(auth.type)?.toUpperCase() : undefined;
+  if (authType === "NONE" || authType === "AWS_IAM") {
+    m.authorizationType = authType;
+    delete m.authorizerName;
+    delete m.authorizationScopes;
   }
   // Parameters: the path item's, overridden by the operation's.
   const params = new Map<string, Json>();
