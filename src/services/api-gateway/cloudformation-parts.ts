@@ -5,11 +5,12 @@
 // - Account: Ref (and GetAtt Id) a generated id, `mysta-accou-01234b567890example` in AWS's words; its delete
 //   leaves the account's settings as they are (they are the region's, not the stack's).
 // - ApiKey: Ref (and GetAtt APIKeyId) the key id; an unnamed key is `<stack>-<logicalId>-<RANDOM>`.
-// - UsagePlan: Ref (and GetAtt Id) the plan id. UsagePlanKey: Ref (and GetAtt Id) `<keyId>:<usagePlanId>`
-//   (unverified: the primary identifier must name both for a delete).
+// - UsagePlan: Ref (and GetAtt Id) the plan id. UsagePlanKey: Ref (and GetAtt Id) "the ID of the key and ID of the
+//   usage plan combined with a ':'" (its template reference).
 // - Authorizer: Ref (and GetAtt AuthorizerId) the authorizer id. RequestValidator: Ref (and GetAtt
 //   RequestValidatorId) the validator id. Model: Ref the model's name (an unnamed model gets a generated
-//   alphanumeric one). GatewayResponse: Ref (and GetAtt Id) a generated id. BasePathMapping: a generated id.
+//   alphanumeric one). GatewayResponse: Ref (and GetAtt Id) a generated id (unverified: AWS documents no example);
+//   its delete resets the response to the default, as AWS's does. BasePathMapping: a generated id (no Ref documented).
 import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
 import type { AuthorizerType, GatewayResponseType, PatchOperation, QuotaPeriodType, ThrottleSettings } from "./api.generated.js";
 import { restApiArn, retag } from "./cloudformation-api.js";
