@@ -219,10 +219,12 @@ const resource = {
 
 // ---- AWS::ApiGateway::Method ------------------------------------------------------------------------------------
 
+/** Puts the method, then its responses and integration; a failure after PutMethod deletes the method it made. */
 async function putMethod(req: ResourceRequest): Promise<void> {
   const p = req.properties;
   const key = { restApiId: String(p.RestApiId), resourceId: String(p.ResourceId), httpMethod: String(p.HttpMethod).toUpperCase() };
   const api = apigw(req);
+  // A method already there (another stack's, or made by hand) is refused by PutMethod and left alone.
   await api.putMethod({
     ...key,
     authorizationType: str(p.AuthorizationType) ?? "NONE",
@@ -234,6 +236,17 @@ async function putMethod(req: ResourceRequest): Promise<void> {
     requestValidatorId: str(p.RequestValidatorId),
     authorizationScopes: p.AuthorizationScopes as string[] | undefined,
   });
+  try {
+    await putMethodParts(req, key);
+  } catch (e) {
+    await deleteMethod(req, p);
+    throw e;
+  }
+}
+
+async function putMethodParts(req: ResourceRequest, key: { restApiId: string; resourceId: string; httpMethod: string }): Promise<void> {
+  const p = req.properties;
+  const api = apigw(req);
   for (const r of (p.MethodResponses ?? []) as Props[]) {
     await api.putMethodResponse({
       ...key,
@@ -280,12 +293,7 @@ const deleteMethod = (req: ResourceRequest, p: Props) =>
 const method = {
   async create(req) {
     const id = req.generateName(24, { lowercase: true });
-    try {
-      await putMethod(req);
-    } catch (e) {
-      await deleteMethod(req, req.properties);
-      throw e;
-    }
+    await putMethod(req);
     return { physicalId: id, ref: id };
   },
   async update(req) {

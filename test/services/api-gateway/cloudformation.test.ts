@@ -5,7 +5,15 @@
 // Gateway refuses fails with its message as CloudFormation words it and rolls back.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { GetMethodCommand, GetResourcesCommand, GetRestApiCommand, GetRestApisCommand, GetStageCommand } from "@aws-sdk/client-api-gateway";
+import {
+  CreateRestApiCommand,
+  GetMethodCommand,
+  GetResourcesCommand,
+  GetRestApiCommand,
+  GetRestApisCommand,
+  GetStageCommand,
+  PutMethodCommand,
+} from "@aws-sdk/client-api-gateway";
 import { CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, waitUntilStackCreateComplete } from "@aws-sdk/client-cloudformation";
 import { call, createStack, deleteStack, ECHO, type Env, resources, startEnv, updateStack } from "./cloudformation-env.js";
 
@@ -221,4 +229,24 @@ test("a failed create rolls back: the method API Gateway refuses fails with its 
     apis.items?.filter((a) => a.name === "doomed"),
     [],
   );
+});
+
+test("a method already on the resource is refused (ConflictException) and left as it was", async () => {
+  const api = await env.apigw.send(new CreateRestApiCommand({ name: "shared" }));
+  await env.apigw.send(new PutMethodCommand({ restApiId: api.id!, resourceId: api.rootResourceId!, httpMethod: "GET", authorizationType: "NONE" }));
+  const template = {
+    Resources: {
+      Get: {
+        Type: "AWS::ApiGateway::Method",
+        Properties: { RestApiId: api.id, ResourceId: api.rootResourceId, HttpMethod: "GET", AuthorizationType: "AWS_IAM" },
+      },
+    },
+  };
+  await env.cfn.send(new CreateStackCommand({ StackName: "rest-clash", TemplateBody: JSON.stringify(template) }));
+  await assert.rejects(waitUntilStackCreateComplete({ client: env.cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { StackName: "rest-clash" }));
+  const events = (await env.cfn.send(new DescribeStackEventsCommand({ StackName: "rest-clash" }))).StackEvents!;
+  const failed = events.find((e) => e.LogicalResourceId === "Get" && e.ResourceStatus === "CREATE_FAILED")!;
+  assert.match(failed.ResourceStatusReason!, /Method already exists for this resource \(Service: ApiGateway, Status Code: 409,/);
+  const kept = await env.apigw.send(new GetMethodCommand({ restApiId: api.id!, resourceId: api.rootResourceId!, httpMethod: "GET" }));
+  assert.equal(kept.authorizationType, "NONE", "the rollback did not delete the method it did not make");
 });
