@@ -394,7 +394,12 @@ async function createStage(req: ResourceRequest, restApiId: string, stageName: s
     tags: tagMap(p.Tags),
   });
   const ops = stagePatches(p, {});
-  if (ops.length) await apigw(req).updateStage({ restApiId, stageName, patchOperations: ops });
+  try {
+    if (ops.length) await apigw(req).updateStage({ restApiId, stageName, patchOperations: ops });
+  } catch (e) {
+    await tolerant(() => apigw(req).deleteStage({ restApiId, stageName }));
+    throw e;
+  }
 }
 
 const stage = {
@@ -447,6 +452,18 @@ function stageOfDescription(d: Props | undefined): Props {
   return { ...d, MethodSettings: settings.length ? settings : undefined };
 }
 
+/** A deployment, and the stage it named while the stage still serves it (the stage goes with the deployment). */
+async function deleteDeployment(req: ResourceRequest, restApiId: string, stageName: string | undefined, deploymentId: string): Promise<void> {
+  if (stageName) {
+    let current: string | undefined;
+    await tolerant(async () => {
+      current = (await apigw(req).getStage({ restApiId, stageName })).deploymentId;
+    });
+    if (current === deploymentId) await tolerant(() => apigw(req).deleteStage({ restApiId, stageName }));
+  }
+  await tolerant(() => apigw(req).deleteDeployment({ restApiId, deploymentId }));
+}
+
 const deployment = {
   async create(req) {
     const p = req.properties;
@@ -473,9 +490,15 @@ const deployment = {
     });
     const id = out.id!;
     if (stageName) {
-      const ops = stagePatches(sd, {});
-      if (ops.length) await apigw(req).updateStage({ restApiId, stageName, patchOperations: ops });
-      await retag(req, restApiArn(req, `/restapis/${restApiId}/stages/${stageName}`), undefined, sd.Tags);
+      try {
+        const ops = stagePatches(sd, {});
+        if (ops.length) await apigw(req).updateStage({ restApiId, stageName, patchOperations: ops });
+        await retag(req, restApiArn(req, `/restapis/${restApiId}/stages/${stageName}`), undefined, sd.Tags);
+      } catch (e) {
+        // What this create made goes: the stage while it serves this deployment, then the deployment.
+        await deleteDeployment(req, restApiId, stageName, id);
+        throw e;
+      }
     }
     return { physicalId: id, ref: id, attributes: { DeploymentId: id } };
   },
@@ -511,18 +534,7 @@ const deployment = {
     return { physicalId: id, ref: id, attributes: { DeploymentId: id } };
   },
   async delete(req) {
-    const p = req.properties;
-    const restApiId = String(p.RestApiId);
-    const stageName = str(p.StageName);
-    if (stageName) {
-      // The stage the deployment made goes with it, while it still serves this deployment.
-      let current: string | undefined;
-      await tolerant(async () => {
-        current = (await apigw(req).getStage({ restApiId, stageName })).deploymentId;
-      });
-      if (current === req.physicalId) await tolerant(() => apigw(req).deleteStage({ restApiId, stageName }));
-    }
-    await tolerant(() => apigw(req).deleteDeployment({ restApiId, deploymentId: req.physicalId }));
+    await deleteDeployment(req, String(req.properties.RestApiId), str(req.properties.StageName), req.physicalId);
   },
 } satisfies ResourceProviders[string];
 

@@ -6,12 +6,15 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  CreateDeploymentCommand,
   CreateRestApiCommand,
   GetMethodCommand,
   GetResourcesCommand,
   GetRestApiCommand,
   GetRestApisCommand,
   GetStageCommand,
+  GetStagesCommand,
+  PutIntegrationCommand,
   PutMethodCommand,
 } from "@aws-sdk/client-api-gateway";
 import { CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, waitUntilStackCreateComplete } from "@aws-sdk/client-cloudformation";
@@ -249,4 +252,31 @@ test("a method already on the resource is refused (ConflictException) and left a
   assert.match(failed.ResourceStatusReason!, /Method already exists for this resource \(Service: ApiGateway, Status Code: 409,/);
   const kept = await env.apigw.send(new GetMethodCommand({ restApiId: api.id!, resourceId: api.rootResourceId!, httpMethod: "GET" }));
   assert.equal(kept.authorizationType, "NONE", "the rollback did not delete the method it did not make");
+});
+
+test("a stage whose method settings API Gateway refuses is not left behind", async () => {
+  const api = await env.apigw.send(new CreateRestApiCommand({ name: "staged" }));
+  await env.apigw.send(new PutMethodCommand({ restApiId: api.id!, resourceId: api.rootResourceId!, httpMethod: "GET", authorizationType: "NONE" }));
+  await env.apigw.send(new PutIntegrationCommand({ restApiId: api.id!, resourceId: api.rootResourceId!, httpMethod: "GET", type: "MOCK" }));
+  const deployment = await env.apigw.send(new CreateDeploymentCommand({ restApiId: api.id! }));
+  const template = {
+    Resources: {
+      Stage: {
+        Type: "AWS::ApiGateway::Stage",
+        Properties: {
+          RestApiId: api.id,
+          DeploymentId: deployment.id,
+          StageName: "bad",
+          MethodSettings: [{ ResourcePath: "/*", HttpMethod: "*", LoggingLevel: "LOUD" }],
+        },
+      },
+    },
+  };
+  await env.cfn.send(new CreateStackCommand({ StackName: "rest-bad-stage", TemplateBody: JSON.stringify(template) }));
+  await assert.rejects(waitUntilStackCreateComplete({ client: env.cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { StackName: "rest-bad-stage" }));
+  const events = (await env.cfn.send(new DescribeStackEventsCommand({ StackName: "rest-bad-stage" }))).StackEvents!;
+  const failed = events.find((e) => e.LogicalResourceId === "Stage" && e.ResourceStatus === "CREATE_FAILED")!;
+  assert.match(failed.ResourceStatusReason!, /\(Service: ApiGateway, Status Code: 400,/);
+  const stages = await env.apigw.send(new GetStagesCommand({ restApiId: api.id! }));
+  assert.deepEqual(stages.item ?? [], []);
 });
