@@ -110,7 +110,8 @@ const restApi = {
     // "overwrite" unless Mode says otherwise); the settings the template gives are then set again over the
     // definition's. Without Name the definition's title names it.
     const out = await apigw(req).createRestApi({
-      name: str(p.Name) ?? (body ? titleOf(body) : undefined) ?? req.logicalId,
+      // Neither Name nor a titled definition: CreateRestApi refuses the missing name, as AWS's handler reports it.
+      name: (str(p.Name) ?? (body ? titleOf(body) : undefined)) as string,
       description: str(p.Description),
       version: str(p.Version),
       cloneFrom: str(p.CloneFrom),

@@ -139,7 +139,7 @@ const api = {
     } else {
       const out = await v2(req).createApi({
         ...apiSettings(p),
-        Name: str(p.Name) ?? req.logicalId, // CloudFormation requires Name without a body (unverified: it fails instead)
+        Name: str(p.Name) as string, // without a Body, CreateApi refuses a missing Name
         ProtocolType: (str(p.ProtocolType) ?? "HTTP") as ProtocolType,
         CorsConfiguration: corsOf(p.CorsConfiguration),
         CredentialsArn: str(p.CredentialsArn),

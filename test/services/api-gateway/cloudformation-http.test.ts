@@ -1,9 +1,11 @@
 // AWS::ApiGatewayV2::* through CloudFormation with the SDK: an HTTP API by quick create (Target) and one defined
 // explicitly (Api with CorsConfiguration, Integration, Route, an auto-deploying $default Stage, Authorizer), their
-// Ref and GetAtt values, both in the control plane; an update in place; DeleteStack removes them.
+// Ref and GetAtt values, both in the control plane; an update in place; DeleteStack removes them. An API with
+// neither Name nor Body fails as the service refuses it.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { GetApiCommand, GetAuthorizerCommand, GetRoutesCommand, GetStageCommand } from "@aws-sdk/client-apigatewayv2";
+import { CreateStackCommand, waitUntilStackCreateComplete } from "@aws-sdk/client-cloudformation";
 import { createStack, deleteStack, ECHO, type Env, resources, startEnv, updateStack } from "./cloudformation-env.js";
 
 let env: Env;
@@ -113,4 +115,25 @@ test("an HTTP API defined explicitly: Integration, Route, Authorizer, an auto-de
 
   await deleteStack(env, "http-explicit");
   await assert.rejects(env.v2.send(new GetApiCommand({ ApiId: apiId })), { name: "NotFoundException" });
+});
+
+test("an API without Name or Body: CreateApi's and CreateRestApi's refusals, as the resources' failures", async () => {
+  await env.cfn.send(
+    new CreateStackCommand({
+      StackName: "nameless",
+      TemplateBody: JSON.stringify({
+        Resources: {
+          Http: { Type: "AWS::ApiGatewayV2::Api", Properties: { ProtocolType: "HTTP" } },
+          Rest: { Type: "AWS::ApiGateway::RestApi", Properties: { Description: "no name" } },
+        },
+      }),
+      OnFailure: "DO_NOTHING",
+    }),
+  );
+  await assert.rejects(waitUntilStackCreateComplete({ client: env.cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { StackName: "nameless" }));
+  const rs = await resources(env, "nameless");
+  assert.equal(rs.Http.status, "CREATE_FAILED");
+  assert.match(rs.Http.reason!, /\(Service: ApiGatewayV2, Status Code: 400,.*HandlerErrorCode: InvalidRequest\)$/);
+  assert.equal(rs.Rest.status, "CREATE_FAILED");
+  assert.match(rs.Rest.reason!, /\(Service: ApiGateway, Status Code: 400,.*HandlerErrorCode: InvalidRequest\)$/);
 });
