@@ -25,6 +25,8 @@ const FULL_SCHEMAS = [
   "AWS::IAM::*",
   "AWS::Lambda::*",
   "AWS::CloudFormation::*",
+  "AWS::ApiGateway::*",
+  "AWS::ApiGatewayV2::*",
   "AWS::CDK::Metadata",
 ];
 

@@ -171,6 +171,25 @@ export const REGISTRY: ServiceRegistration[] = [
     routes: [{ matches: (host, path) => EXECUTE_API_HOST.test(host) || USER_REQUEST_PATH.test(path), load: () => import("./api-gateway/execute/route.js") }],
     // A REST API's body (ImportRestApi, PutRestApi) may be a large OpenAPI document.
     bodyLimit: 10_485_760,
+    resources: {
+      types: [
+        "AWS::ApiGateway::RestApi",
+        "AWS::ApiGateway::Resource",
+        "AWS::ApiGateway::Method",
+        "AWS::ApiGateway::Deployment",
+        "AWS::ApiGateway::Stage",
+        "AWS::ApiGateway::Account",
+        "AWS::ApiGateway::ApiKey",
+        "AWS::ApiGateway::UsagePlan",
+        "AWS::ApiGateway::UsagePlanKey",
+        "AWS::ApiGateway::Authorizer",
+        "AWS::ApiGateway::Model",
+        "AWS::ApiGateway::RequestValidator",
+        "AWS::ApiGateway::GatewayResponse",
+        "AWS::ApiGateway::BasePathMapping",
+      ],
+      load: () => import("./api-gateway/cloudformation.js"),
+    },
   },
   // HTTP APIs: the control plane; API Gateway's execute-api route above serves them.
   {
@@ -181,6 +200,17 @@ export const REGISTRY: ServiceRegistration[] = [
     validationCode: "BadRequestException",
     // ImportApi / ReimportApi take a whole OpenAPI document.
     bodyLimit: 10_485_760,
+    resources: {
+      types: [
+        "AWS::ApiGatewayV2::Api",
+        "AWS::ApiGatewayV2::Route",
+        "AWS::ApiGatewayV2::Integration",
+        "AWS::ApiGatewayV2::Stage",
+        "AWS::ApiGatewayV2::Authorizer",
+        "AWS::ApiGatewayV2::Deployment",
+      ],
+      load: () => import("./apigatewayv2/cloudformation.js"),
+    },
   },
   { name: "xray", botocore: "xray" },
   { name: "ecs", botocore: "ecs" },
