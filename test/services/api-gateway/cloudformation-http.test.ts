@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { GetApiCommand, GetAuthorizerCommand, GetRoutesCommand, GetStageCommand } from "@aws-sdk/client-apigatewayv2";
 import { CreateStackCommand, waitUntilStackCreateComplete } from "@aws-sdk/client-cloudformation";
-import { createStack, deleteStack, ECHO, type Env, resources, startEnv, updateStack } from "./cloudformation-env.js";
+import { call, createStack, deleteStack, ECHO, type Env, resources, startEnv, updateStack } from "./cloudformation-env.js";
 
 let env: Env;
 before(async () => {
@@ -48,8 +48,14 @@ test("an HTTP API by quick create: the $default route and stage CreateApi makes,
   );
   const stage = await env.v2.send(new GetStageCommand({ ApiId: out.ApiId, StageName: "$default" }));
   assert.equal(stage.AutoDeploy, true);
+  // Called over HTTP at the endpoint the stack's output gives: the $default route, payload format 2.0.
+  const reply = await call(env, `${out.Endpoint}/hello/there`);
+  assert.equal(reply.status, 200, reply.body);
+  assert.deepEqual(JSON.parse(reply.body), { version: "2.0", path: "/hello/there", routeKey: "$default", stage: "$default" });
 
   await deleteStack(env, "http-quick");
+  const gone = await call(env, `${out.Endpoint}/hello/there`);
+  assert.equal(gone.status, 403, gone.body);
   await assert.rejects(env.v2.send(new GetApiCommand({ ApiId: out.ApiId })), { name: "NotFoundException" });
 });
 
