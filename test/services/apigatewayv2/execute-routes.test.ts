@@ -8,7 +8,8 @@ import { compileRoutes } from "../../../src/services/api-gateway/execute/http/ro
 import { MalformedResponse, responseV1, responseV2 } from "../../../src/services/api-gateway/execute/http/payload.js";
 import { preflightHeaders } from "../../../src/services/api-gateway/execute/http/cors.js";
 import { Throttle } from "../../../src/services/api-gateway/execute/http/throttle.js";
-import { formatAccessLog, logGroupOf } from "../../../src/services/api-gateway/execute/http/access-log.js";
+import { logGroupOfArn as logGroupOf } from "../../../src/core/log-delivery.js";
+import { formatAccessLog } from "../../../src/services/api-gateway/execute/http/access-log.js";
 import type { ApiRequest } from "../../../src/services/api-gateway/execute/types.js";
 
 const table = (keys: string[]) => compileRoutes(keys, (k) => k);

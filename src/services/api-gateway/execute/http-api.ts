@@ -9,7 +9,7 @@
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html).
 import type { ServiceHost } from "../../../core/service.js";
 import { deployedStage, findHttpApi, type HttpApiDeployed, type RouteRec } from "../../apigatewayv2/internal.js";
-import { AccessLogSink, formatAccessLog, type LogContext } from "./http/access-log.js";
+import { formatAccessLog, type LogContext, writeHttpAccessLog } from "./http/access-log.js";
 import { authorize } from "./http/authorizers.js";
 import { applyCors, header, isPreflight, preflightHeaders } from "./http/cors.js";
 import { integrate } from "./http/integrate.js";
@@ -21,15 +21,14 @@ import { compileRoutes, type RouteTable } from "./http/routes.js";
 import { Throttle } from "./http/throttle.js";
 import type { ApiRequest, ApiResponse } from "./types.js";
 
-// Per running server: throttling buckets and the access log writer.
+// Per running server: throttling buckets.
 interface Host {
   throttle: Throttle;
-  logs: AccessLogSink;
 }
 const hosts = new WeakMap<ServiceHost, Host>();
 const hostOf = (rt: ServiceHost): Host => {
   let h = hosts.get(rt);
-  if (!h) hosts.set(rt, (h = { throttle: new Throttle(), logs: new AccessLogSink(rt) }));
+  if (!h) hosts.set(rt, (h = { throttle: new Throttle() }));
   return h;
 };
 
@@ -119,7 +118,7 @@ export async function serveHttpApi(rt: ServiceHost, req: ApiRequest, apiId: stri
   log.responseLength = res.body.length;
   log.responseLatency = Date.now() - started;
   if (settings?.DestinationArn && settings.Format) {
-    hostOf(rt).logs.write(settings.DestinationArn, apiId, d.stage.stageName, req.requestTimeEpoch, formatAccessLog(settings.Format, log));
+    writeHttpAccessLog(rt, settings.DestinationArn, apiId, d.stage.stageName, req.requestTimeEpoch, formatAccessLog(settings.Format, log));
   }
   // The Invoke data event, named by the route's ARN (the request's path when no route matched).
   const routeKey = log.routeKey === undefined ? undefined : String(log.routeKey);

@@ -4,124 +4,42 @@
 // audit trail's Invoke data event (execute-api.amazonaws.com). Log writes are batched per stream and go through
 // the Logs API (PutLogEvents) in the background, as API Gateway delivers them a moment after the request.
 import { randomBytes } from "node:crypto";
-import { ServiceError } from "../../../core/errors.js";
+import { LogDelivery, type LogLine, logGroupOfArn } from "../../../core/log-delivery.js";
 import type { ServiceHost } from "../../../core/service.js";
 import type { MethodSetting } from "../api.generated.js";
 import type { StageRec } from "../state.js";
 import type { ApiRequest, Owner, RequestContext } from "./types.js";
 
-interface LogEvent {
-  timestamp: number;
-  message: string;
+/** One delivery per server, and one stream per log group for the server's life (AWS names them by a hash). */
+interface Sink {
+  delivery: LogDelivery;
+  streamNames: Map<string, string>;
 }
 
-interface Target {
-  account: string;
-  region: string;
-  group: string;
-  stream: string;
-  /** Make the group if it is missing (execution logs); an access log's group must exist, else lines are dropped. */
-  createGroup: boolean;
+const sinks = new WeakMap<ServiceHost, Sink>();
+
+/** The server's API Gateway log delivery (access logs of REST and HTTP APIs, execution logs), drained at close. */
+export function logDelivery(rt: ServiceHost): LogDelivery {
+  return sinkOf(rt).delivery;
 }
 
-interface Pending {
-  target: Target;
-  events: LogEvent[];
-  flushing?: Promise<void>;
-}
-
-/** One sink per server (its streams and what it created): kept on the host's instance map by WeakMap. */
-class LogSink {
-  private readonly streams = new Map<string, Pending>();
-  private readonly made = new Set<string>();
-  /** One stream per log group for this server's life (AWS names them by a hash; any unique name does). */
-  private readonly streamNames = new Map<string, string>();
-
-  constructor(private readonly rt: ServiceHost) {
-    rt.onDrain(() => this.drain());
-  }
-
-  streamFor(account: string, region: string, group: string): string {
-    const key = `${account}/${region}/${group}`;
-    let s = this.streamNames.get(key);
-    if (!s) this.streamNames.set(key, (s = randomBytes(16).toString("hex")));
-    return s;
-  }
-
-  write(target: Target, events: LogEvent[]): void {
-    const key = `${target.account}/${target.region}/${target.group}/${target.stream}`;
-    let p = this.streams.get(key);
-    if (!p) this.streams.set(key, (p = { target, events: [] }));
-    p.events.push(...events);
-    if (!p.flushing) p.flushing = this.flush(key, p);
-  }
-
-  async drain(): Promise<void> {
-    for (;;) {
-      const busy = [...this.streams.values()].map((p) => p.flushing).filter(Boolean);
-      if (!busy.length) return;
-      await Promise.all(busy);
-    }
-  }
-
-  private async flush(key: string, p: Pending): Promise<void> {
-    try {
-      await new Promise((r) => setTimeout(r, 5));
-      while (p.events.length) await this.put(p.target, p.events.splice(0, 5000));
-    } catch (e) {
-      // An access log group that does not exist: API Gateway drops the lines.
-      if (e instanceof ServiceError && e.code === "ResourceNotFoundException") this.rt.logger.debug(`API Gateway: no log group ${p.target.group}`);
-      else this.rt.logger.error(`API Gateway could not write to log group ${p.target.group}`, e);
-    } finally {
-      p.flushing = undefined;
-      if (p.events.length) p.flushing = this.flush(key, p);
-      else this.streams.delete(key);
-    }
-  }
-
-  private async put(t: Target, events: LogEvent[]): Promise<void> {
-    const who = { ...this.rt.rootIdentity(t.account, t.region), invokedBy: "apigateway.amazonaws.com" };
-    const call = (op: string, input: Record<string, unknown>) => this.rt.call("cloudwatch-logs", op, input, who, { audit: false });
-    const exists = async (op: string, input: Record<string, unknown>) => {
-      try {
-        await call(op, input);
-      } catch (e) {
-        if (!(e instanceof ServiceError && e.code === "ResourceAlreadyExistsException")) throw e;
-      }
-    };
-    const gkey = `${t.account}/${t.region}/${t.group}`;
-    const skey = `${gkey}/${t.stream}`;
-    const ensure = async () => {
-      if (!this.made.has(gkey)) {
-        if (t.createGroup) await exists("CreateLogGroup", { logGroupName: t.group });
-        this.made.add(gkey);
-      }
-      if (!this.made.has(skey)) {
-        await exists("CreateLogStream", { logGroupName: t.group, logStreamName: t.stream });
-        this.made.add(skey);
-      }
-    };
-    await ensure();
-    events.sort((a, b) => a.timestamp - b.timestamp);
-    const put = () => call("PutLogEvents", { logGroupName: t.group, logStreamName: t.stream, logEvents: events });
-    try {
-      await put();
-    } catch (e) {
-      if (!(e instanceof ServiceError && e.code === "ResourceNotFoundException")) throw e;
-      this.made.delete(gkey);
-      this.made.delete(skey);
-      await ensure();
-      await put();
-    }
-  }
-}
-
-const sinks = new WeakMap<ServiceHost, LogSink>();
-const sinkOf = (rt: ServiceHost) => {
+function sinkOf(rt: ServiceHost): Sink {
   let s = sinks.get(rt);
-  if (!s) sinks.set(rt, (s = new LogSink(rt)));
+  if (!s) {
+    const delivery = new LogDelivery(rt, { service: "api-gateway", audit: false, delayMs: 5 });
+    rt.onDrain(() => delivery.drain());
+    sinks.set(rt, (s = { delivery, streamNames: new Map() }));
+  }
   return s;
-};
+}
+
+function streamFor(rt: ServiceHost, account: string, region: string, group: string): string {
+  const names = sinkOf(rt).streamNames;
+  const key = `${account}/${region}/${group}`;
+  let s = names.get(key);
+  if (!s) names.set(key, (s = randomBytes(16).toString("hex")));
+  return s;
+}
 
 /** What the request came to, for $context's response variables. */
 export interface Outcome {
@@ -132,12 +50,6 @@ export interface Outcome {
   integrationStatus?: number;
   errorMessage?: string;
   errorType?: string;
-}
-
-/** "arn:aws:logs:<region>:<account>:log-group:<name>[:*]" → its parts. */
-function logGroupOf(arn: string): { account: string; region: string; group: string } | undefined {
-  const m = /^arn:aws[\w-]*:logs:([a-z0-9-]+):(\d{12}):log-group:(.+?)(?::\*)?$/.exec(arn);
-  return m ? { region: m[1]!, account: m[2]!, group: m[3]! } : undefined;
 }
 
 /** $context.<name> for access logs: the request context, then what the response came to; "-" when unknown. */
@@ -176,11 +88,10 @@ export function accessLogLine(format: string, ctx: Partial<RequestContext>, out:
 export function writeAccessLog(rt: ServiceHost, stage: StageRec, ctx: Partial<RequestContext>, out: Outcome): void {
   const s = stage.accessLogSettings;
   if (!s?.destinationArn || !s.format) return;
-  const dest = logGroupOf(s.destinationArn);
+  const dest = logGroupOfArn(s.destinationArn);
   if (!dest) return;
-  const sink = sinkOf(rt);
-  const stream = sink.streamFor(dest.account, dest.region, dest.group);
-  sink.write({ ...dest, stream, createGroup: false }, [
+  const stream = streamFor(rt, dest.account, dest.region, dest.group);
+  logDelivery(rt).write({ ...dest, stream, createGroup: false }, [
     { timestamp: (ctx.requestTimeEpoch as number | undefined) ?? Date.now(), message: accessLogLine(s.format, ctx, out) },
   ]);
 }
@@ -207,7 +118,7 @@ const MAX_EVENT_BYTES = 1024;
 
 /** An execution log being written for one request: lines prefixed "(<requestId>) " as AWS writes them. */
 export class ExecutionLog {
-  readonly lines: LogEvent[] = [];
+  readonly lines: LogLine[] = [];
   failed = false;
   constructor(
     readonly level: "INFO" | "ERROR",
@@ -240,8 +151,7 @@ export class ExecutionLog {
 export function writeExecutionLog(rt: ServiceHost, owner: Owner, apiId: string, stage: string, log: ExecutionLog): void {
   if (!log.lines.length || (log.level === "ERROR" && !log.failed)) return;
   const group = `API-Gateway-Execution-Logs_${apiId}/${stage}`;
-  const sink = sinkOf(rt);
-  sink.write({ account: owner.account, region: owner.region, group, stream: sink.streamFor(owner.account, owner.region, group), createGroup: true }, log.lines);
+  logDelivery(rt).write({ account: owner.account, region: owner.region, group, stream: streamFor(rt, owner.account, owner.region, group) }, log.lines);
 }
 
 /** The execute-api call in the audit trail: an Invoke event from execute-api.amazonaws.com. */

@@ -17,7 +17,8 @@ import { running, type RunningHolder } from "../running.js";
 import { CodeCache } from "./code-cache.js";
 import { Instance, newInstanceId, type InvocationResult, type LaunchSpec } from "./instance.js";
 import { assertNotImage, launchSpec, versionWarning } from "./launch.js";
-import { LogSink, streamName, type LogTarget } from "./logs.js";
+import { LogDelivery } from "../../../core/log-delivery.js";
+import { streamName, type LogTarget } from "./logs.js";
 import { runtimeInfo } from "../runtimes.js";
 
 /** The engine of this server (a Lambda handler's context or the host; undefined before Lambda started there). */
@@ -86,7 +87,7 @@ export class Engine {
   private readonly inFlight = new Map<string, number>();
   private readonly accountInFlight = new Map<string, number>();
   readonly code: CodeCache;
-  readonly logs: LogSink;
+  readonly logs: LogDelivery;
   private readonly tmpRoot: string;
   /** One file per running environment (its pid), so a server killed with -9 can end them when it starts again. */
   private readonly pidDir: string;
@@ -97,7 +98,7 @@ export class Engine {
 
   constructor(private readonly runtime: ServiceHost) {
     this.code = new CodeCache(runtime.dataDir, runtime.blobs, runtime.options.projectDir ?? process.cwd());
-    this.logs = new LogSink(runtime);
+    this.logs = new LogDelivery(runtime, { service: "lambda" });
     this.tmpRoot = join(runtime.dataDir, "lambda", "tmp");
     rmSync(this.tmpRoot, { recursive: true, force: true });
     mkdirSync(this.tmpRoot, { recursive: true });
