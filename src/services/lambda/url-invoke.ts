@@ -5,11 +5,10 @@
 // becomes the HTTP response the way Lambda maps it (statusCode/headers/cookies/body, or any JSON as a 200).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes, randomUUID } from "node:crypto";
-import { parseSigV4 } from "../../core/auth/sigv4-parse.js";
-import { verifySigV4 } from "../../core/auth/sigv4-verify.js";
+import { signedCaller } from "../../core/auth/endpoint-sigv4.js";
 import { isServiceError } from "../../core/errors.js";
 import type { Principal } from "../../core/identity.js";
-import { accountForUnknownKey, rootPrincipal } from "../../core/identity.js";
+import { rootPrincipal } from "../../core/identity.js";
 import type { HttpRequest } from "../../protocols/types.js";
 import type { ServiceHost } from "../../core/service.js";
 import { STORE } from "../../core/state.js";
@@ -186,28 +185,13 @@ function authenticateIam(rt: ServiceHost, req: IncomingMessage, t: Target, body:
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const http: HttpRequest = { method: req.method ?? "GET", path: q < 0 ? url : url.slice(0, q), query: t.query, headers, body };
-  const sig = parseSigV4(http);
-  if (!sig) return { error: "Forbidden" };
-  if (rt.options.auth === "sigv4") {
-    try {
-      const cred = verifySigV4(http, sig, {
-        family: "rest-json",
-        now: rt.clock.now(),
-        pathMode: "double",
-        s3Payload: false,
-        serviceMatches: (s) => s === "lambda",
-        lookup: (akid) => rt.credentials.forSignature(akid),
-        rawHeaders: req.rawHeaders,
-        ignoreTokenFor: (c) => rt.credentials.isRoot(c),
-      });
-      return { principal: cred.principal, accessKey: sig.accessKeyId };
-    } catch (e) {
-      if (isServiceError(e)) return { error: e.message };
-      throw e;
-    }
+  try {
+    const caller = signedCaller(rt, http, "lambda", req.rawHeaders);
+    return caller ? { principal: caller.principal, accessKey: caller.accessKeyId } : { error: "Forbidden" };
+  } catch (e) {
+    if (isServiceError(e)) return { error: e.message };
+    throw e;
   }
-  const found = rt.credentials.find(sig.accessKeyId);
-  return { principal: found?.principal ?? rootPrincipal(accountForUnknownKey(sig.accessKeyId), sig.accessKeyId), accessKey: sig.accessKeyId };
 }
 
 function originAllowed(cors: Cors, origin: string): boolean {

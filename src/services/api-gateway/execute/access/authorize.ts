@@ -6,10 +6,8 @@
 // - CUSTOM: a Lambda authorizer (authorizer.ts: TOKEN and REQUEST events, the policy it returns evaluated on the
 //   method ARN, results cached by identity source for the authorizer's TTL).
 // - COGNITO_USER_POOLS: Stratus runs no Amazon Cognito, so such a method answers 500 saying so (never allowed).
-import { parseSigV4 } from "../../../../core/auth/sigv4-parse.js";
-import { verifySigV4 } from "../../../../core/auth/sigv4-verify.js";
+import { type SignedCaller, signedCaller } from "../../../../core/auth/endpoint-sigv4.js";
 import { isServiceError } from "../../../../core/errors.js";
-import { accountForUnknownKey, rootPrincipal } from "../../../../core/identity.js";
 import type { HttpRequest } from "../../../../core/http.js";
 import { GatewayError, MISSING_AUTH_TOKEN } from "../errors.js";
 import type { RestInvocation } from "../types.js";
@@ -49,32 +47,18 @@ function signatureRefusal(code: string, message: string): GatewayError {
 
 function authorizeIam(inv: RestInvocation): void {
   const { rt } = inv;
-  const http = httpRequestOf(inv);
-  const sig = parseSigV4(http);
-  if (!sig) throw MISSING_AUTH_TOKEN();
-  let principal = rootPrincipal(accountForUnknownKey(sig.accessKeyId), sig.accessKeyId);
-  if (rt.options.auth === "sigv4") {
-    try {
-      const cred = verifySigV4(http, sig, {
-        family: "rest-json",
-        now: rt.clock.now(),
-        pathMode: "double",
-        s3Payload: false,
-        serviceMatches: (s) => s === "execute-api",
-        lookup: (akid) => rt.credentials.forSignature(akid),
-        ignoreTokenFor: (c) => rt.credentials.isRoot(c),
-      });
-      principal = cred.principal;
-    } catch (e) {
-      if (isServiceError(e)) throw signatureRefusal(e.code, e.message);
-      throw e;
-    }
-  } else {
-    principal = rt.credentials.find(sig.accessKeyId)?.principal ?? principal;
+  let caller: SignedCaller | undefined;
+  try {
+    caller = signedCaller(rt, httpRequestOf(inv), "execute-api");
+  } catch (e) {
+    if (isServiceError(e)) throw signatureRefusal(e.code, e.message);
+    throw e;
   }
+  if (!caller) throw MISSING_AUTH_TOKEN();
+  const { principal } = caller;
   // requestContext.identity for an IAM-authorized request, as API Gateway fills it.
   const id = inv.context.identity;
-  id.accessKey = sig.accessKeyId;
+  id.accessKey = caller.accessKeyId;
   id.accountId = principal.accountId;
   id.caller = principal.principalId;
   id.user = principal.principalId;

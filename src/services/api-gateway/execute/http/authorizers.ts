@@ -5,11 +5,9 @@
 // sources must all be present (else 401 without calling it), its answer is a simple { isAuthorized, context }
 // (payload 2.0 with enableSimpleResponses) or an IAM policy evaluated on the route's ARN, cached for
 // authorizerResultTtlInSeconds by the identity sources' values. Throws HttpApiError; returns requestContext.authorizer.
-import { parseSigV4 } from "../../../../core/auth/sigv4-parse.js";
-import { verifySigV4 } from "../../../../core/auth/sigv4-verify.js";
+import { type SignedCaller, signedCaller } from "../../../../core/auth/endpoint-sigv4.js";
 import { isServiceError } from "../../../../core/errors.js";
 import type { HttpRequest } from "../../../../core/http.js";
-import { accountForUnknownKey, rootPrincipal } from "../../../../core/identity.js";
 import { evaluatePolicy } from "../../../../core/policy/index.js";
 import type { ServiceHost } from "../../../../core/service.js";
 import type { AuthorizerRec, RouteRec } from "../../../apigatewayv2/internal.js";
@@ -82,33 +80,19 @@ function iam(c: AuthCall): Record<string, unknown> {
     for (const v of vs) rawHeaders.push(k, v);
   }
   const http: HttpRequest = { method: c.req.method, path: c.req.path, query: c.req.rawQuery, headers, body: c.req.body };
-  const sig = parseSigV4(http);
-  if (!sig) throw FORBIDDEN();
-  let principal = undefined as ReturnType<typeof rootPrincipal> | undefined;
-  if (c.rt.options.auth === "sigv4") {
-    try {
-      const cred = verifySigV4(http, sig, {
-        family: "rest-json",
-        now: c.rt.clock.now(),
-        pathMode: "double",
-        s3Payload: false,
-        serviceMatches: (s) => s === "execute-api",
-        lookup: (akid) => c.rt.credentials.forSignature(akid),
-        rawHeaders,
-        ignoreTokenFor: (r) => c.rt.credentials.isRoot(r),
-      });
-      principal = cred.principal;
-    } catch (e) {
-      // The signature check's own words, as API Gateway answers a bad signature (403).
-      if (isServiceError(e)) throw new HttpApiError(403, e.message);
-      throw e;
-    }
-  } else {
-    principal = c.rt.credentials.find(sig.accessKeyId)?.principal ?? rootPrincipal(accountForUnknownKey(sig.accessKeyId), sig.accessKeyId);
+  let caller: SignedCaller | undefined;
+  try {
+    caller = signedCaller(c.rt, http, "execute-api", rawHeaders);
+  } catch (e) {
+    // The signature check's own words, as API Gateway answers a bad signature (403).
+    if (isServiceError(e)) throw new HttpApiError(403, e.message);
+    throw e;
   }
+  if (!caller) throw FORBIDDEN();
+  const { principal } = caller;
   return {
     iam: {
-      accessKey: sig.accessKeyId,
+      accessKey: caller.accessKeyId,
       accountId: principal.accountId,
       callerId: principal.principalId,
       cognitoIdentity: null,
