@@ -198,7 +198,8 @@ export const restApis = {
     const t = tables(ctx);
     const id = input.restApiId;
     transaction(ctx, () => {
-      for (const table of [t.resources, t.deployments, t.stages, t.authorizers, t.models, t.validators, t.gatewayResponses] as const) deleteOfApi(table, id);
+      for (const table of [t.resources, t.deployments, t.stages, t.authorizers, t.models, t.validators, t.gatewayResponses, t.docParts, t.docVersions] as const)
+        deleteOfApi(table, id);
       t.apis.delete(id);
       apiIndex(ctx).delete(id);
     });
