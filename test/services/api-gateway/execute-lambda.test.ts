@@ -8,7 +8,8 @@ import { GetResourcesCommand } from "@aws-sdk/client-api-gateway";
 import { pythonMissing, run } from "../../helpers/python.js";
 import { useServer } from "../../helpers/server.js";
 import { createFunction } from "../lambda/setup.js";
-import { apiEnv, apiHost, deploy, ECHO, type EventJson, restApi, send } from "./execute-setup.js";
+import { PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
+import { apiEnv, apiHost, deploy, ECHO, type EventJson, permitApiGateway, restApi, send } from "./execute-setup.js";
 
 const server = useServer();
 
@@ -186,6 +187,13 @@ test("failures: 500 without the function's permission, 502 for a malformed answe
   assert.equal(denied.status, 500);
   assert.deepEqual(denied.json(), { message: "Internal server error" });
   assert.equal(denied.headers["x-amzn-errortype"], "InternalServerErrorException");
+
+  // A throttled function (reserved concurrency 0) is a 500 to the caller, not a 429.
+  await permitApiGateway(env, "locked");
+  await env.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "locked", ReservedConcurrentExecutions: 0 }));
+  const throttled = await send(server, "/prod/locked", { host });
+  assert.equal(throttled.status, 500, throttled.text);
+  assert.deepEqual(throttled.json(), { message: "Internal server error" });
 
   for (const path of ["/prod/malformed", "/prod/throw"]) {
     const r = await send(server, path, { host });

@@ -5,7 +5,7 @@ import { isServiceError } from "../../../core/errors.js";
 import { rootPrincipal } from "../../../core/identity.js";
 import type { ServiceHost } from "../../../core/service.js";
 import { lambdaPermits } from "../../lambda/internal.js";
-import { GatewayError, INTERNAL } from "./errors.js";
+import { INTERNAL } from "./errors.js";
 import type { Owner } from "./types.js";
 
 // arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations
@@ -66,7 +66,8 @@ export async function invokeFunction(
     );
     return { payload: Buffer.from((out.Payload as Uint8Array | undefined) ?? []), functionError: out.FunctionError as string | undefined };
   } catch (e) {
-    if (isServiceError(e) && e.code === "TooManyRequestsException") throw new GatewayError("THROTTLED", 429, "Too Many Requests");
+    // A throttled function (TooManyRequestsException) is an integration failure to the caller: 500, not a 429
+    // ("Throttling occurs", https://repost.aws/knowledge-center/api-gateway-internal-server-error).
     if (!isServiceError(e)) rt.logger.error("execute-api: Lambda invocation failed", e);
     throw INTERNAL();
   }

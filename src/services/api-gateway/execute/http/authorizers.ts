@@ -11,13 +11,12 @@ import type { HttpRequest } from "../../../../core/http.js";
 import { evaluatePolicy } from "../../../../core/policy/index.js";
 import type { ServiceHost } from "../../../../core/service.js";
 import type { AuthorizerRec, RouteRec } from "../../../apigatewayv2/internal.js";
-import { isGatewayError } from "../errors.js";
 import { functionArnOf, invokeFunction } from "../lambda.js";
 import type { Owner } from "../types.js";
 import { header } from "./cors.js";
 import { verifyJwt } from "./jwt.js";
 import { eventV1, eventV2, type HttpCall } from "./payload.js";
-import { FORBIDDEN, HttpApiError, INTERNAL, TOO_MANY, UNAUTHORIZED } from "./respond.js";
+import { FORBIDDEN, HttpApiError, INTERNAL, UNAUTHORIZED } from "./respond.js";
 
 export interface AuthCall extends HttpCall {
   rt: ServiceHost;
@@ -140,8 +139,7 @@ async function lambdaAuthorizer(c: AuthCall): Promise<Record<string, unknown> | 
       sourceIp: c.req.sourceIp,
       userAgent: c.req.userAgent,
     });
-  } catch (e) {
-    if (isGatewayError(e) && e.statusCode === 429) throw TOO_MANY();
+  } catch (_e) {
     throw INTERNAL();
   }
   let answer: Record<string, unknown>;

@@ -2,13 +2,12 @@
 // integration's timeoutInMillis (30 s unless set) past which API Gateway answers 503 "Service Unavailable".
 import type { ServiceHost } from "../../../../core/service.js";
 import type { IntegrationRec } from "../../../apigatewayv2/internal.js";
-import { isGatewayError } from "../errors.js";
 import { functionArnOf, invokeFunction, withStageVariables } from "../lambda.js";
 import type { Owner } from "../types.js";
 import { awsService } from "./aws-service.js";
 import { proxyHttp } from "./http-proxy.js";
 import { eventV1, eventV2, type HttpCall, MalformedResponse, type ProxyAnswer, responseV1, responseV2 } from "./payload.js";
-import { HttpApiError, INTERNAL, TOO_MANY, UNAVAILABLE } from "./respond.js";
+import { HttpApiError, INTERNAL, UNAVAILABLE } from "./respond.js";
 
 const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[^/]+$/;
 
@@ -76,7 +75,6 @@ async function lambdaProxy(c: IntegrationCall): Promise<ProxyAnswer> {
       userAgent: c.req.userAgent,
     });
   } catch (e) {
-    if (isGatewayError(e) && e.statusCode === 429) throw TOO_MANY();
     if (e instanceof HttpApiError) throw e;
     throw INTERNAL();
   }
