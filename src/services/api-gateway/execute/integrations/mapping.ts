@@ -232,6 +232,9 @@ export function methodResponse(
   extraContext: Record<string, unknown> = {},
 ): ApiResponse {
   const chosen = selectIntegrationResponse(integration, answer.selector);
+  // The integration response must map onto one of the method's responses; else API Gateway fails the call (500;
+  // its execution log: "Output mapping refers to an invalid method response", knowledge-center/api-gateway-internal-server-error).
+  if (!inv.method.methodResponses?.[chosen.statusCode ?? "200"]) throw INTERNAL();
   const headers: Record<string, string | string[]> = {};
   let statusCode = Number(chosen.statusCode ?? 200);
   let body = answer.body;
