@@ -9,6 +9,7 @@ import type { ApiGatewayApi, Method, PatchOperation, PutMethodRequest, Resource 
 import { defined, ofApi, page, requireApi, requireMethod, requireResource, resourceNotFound } from "./common.js";
 import { integrations } from "./integrations.js";
 import { applyPatch, decodePath, invalidPatchOp, type PatchSpec, unsupportedPatchOp } from "./patch.js";
+import { below, childNamed, link, unlink, variableChild } from "./resource-tree.js";
 import { newId, tables, transaction, type ResourceRec } from "./state.js";
 
 export const HTTP_METHODS = ["GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY"];
@@ -41,33 +42,29 @@ export function methodOut(m: Method): Method {
 
 const childPath = (parentPath: string, part: string) => (parentPath === "/" ? `/${part}` : `${parentPath}/${part}`);
 
-function checkPathPart(part: string, parent: ResourceRec, siblings: ResourceRec[], self?: string): void {
+function checkPathPart(ctx: HandlerContext, apiId: string, part: string, parent: ResourceRec, self?: string): void {
   if (!PATH_PART.test(part))
     throw new BadRequestException(
       "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.",
     );
   if (isGreedy(parent.pathPart)) throw new BadRequestException(`Cannot create a child of a resource with a greedy path variable: ${parent.pathPart}`);
-  const others = siblings.filter((s) => s.id !== self);
-  if (others.some((s) => s.pathPart === part)) throw new ConflictException(`Another resource with the same parent already has this name: ${part}`);
-  const variable = isVariable(part) ? others.find((s) => isVariable(s.pathPart)) : undefined;
+  const t = tables(ctx);
+  const same = childNamed(t, apiId, parent.id, part);
+  if (same !== undefined && same !== self) throw new ConflictException(`Another resource with the same parent already has this name: ${part}`);
+  const variable = isVariable(part) ? variableChild(t, apiId, parent.id, self) : undefined;
   if (variable) throw new BadRequestException(`A sibling (${variable.pathPart}) of this resource already has a variable path part -- only one is allowed`);
 }
 
-/** The API's resources with a children index (the tree is walked by the operations that move or delete subtrees). */
-function tree(ctx: HandlerContext, apiId: string) {
-  const all = ofApi(tables(ctx).resources, apiId);
-  const children = new Map<string, ResourceRec[]>();
-  for (const r of all) if (r.parentId) children.set(r.parentId, [...(children.get(r.parentId) ?? []), r]);
-  const below = (id: string): ResourceRec[] => (children.get(id) ?? []).flatMap((c) => [c, ...below(c.id)]);
-  return { all, children: (id: string) => children.get(id) ?? [], below };
-}
-
 function createResource(input: { restApiId: string; parentId: string; pathPart: string }, ctx: HandlerContext): Resource {
-  const parent = requireResource(ctx, input.restApiId, input.parentId);
-  checkPathPart(input.pathPart, parent, tree(ctx, input.restApiId).children(parent.id));
-  const rec: ResourceRec = { id: newId(6), parentId: parent.id, pathPart: input.pathPart, path: childPath(parent.path, input.pathPart), resourceMethods: {} };
-  tables(ctx).resources.put(`${input.restApiId}/${rec.id}`, rec);
-  return resourceOut(rec, false);
+  const t = tables(ctx);
+  return transaction(ctx, () => {
+    const parent = requireResource(ctx, input.restApiId, input.parentId);
+    checkPathPart(ctx, input.restApiId, input.pathPart, parent);
+    const rec: ResourceRec = { id: newId(6), parentId: parent.id, pathPart: input.pathPart, path: childPath(parent.path, input.pathPart), resourceMethods: {} };
+    t.resources.put(`${input.restApiId}/${rec.id}`, rec);
+    link(t, input.restApiId, rec);
+    return resourceOut(rec, false);
+  });
 }
 
 function updateResource(input: { restApiId: string; resourceId: string; patchOperations?: PatchOperation[] }, ctx: HandlerContext): Resource {
@@ -84,23 +81,28 @@ function updateResource(input: { restApiId: string; resourceId: string; patchOpe
     else pathPart = op.value;
   }
   if (parentId === res.parentId && pathPart === res.pathPart) return resourceOut(res, false);
-  const tr = tree(ctx, input.restApiId);
-  const parent = parentId ? t.resources.get(`${input.restApiId}/${parentId}`) : undefined;
-  if (!parent) throw resourceNotFound();
-  if (parent.id === res.id || tr.below(res.id).some((r) => r.id === parent.id)) throw new BadRequestException("Resources cannot be cyclical.");
-  checkPathPart(pathPart ?? "", parent, tr.children(parent.id), res.id);
-  const moved: ResourceRec = { ...res, parentId: parent.id, pathPart, path: childPath(parent.path, pathPart ?? "") };
-  transaction(ctx, () => {
-    t.resources.put(`${input.restApiId}/${res.id}`, moved);
-    // Every resource below takes the new path.
+  const apiId = input.restApiId;
+  return transaction(ctx, () => {
+    const parent = parentId ? t.resources.get(`${apiId}/${parentId}`) : undefined;
+    if (!parent) throw resourceNotFound();
+    // The new parent may not be the resource itself or below it: walk up from the parent (the tree's depth).
+    for (let up: ResourceRec | undefined = parent; up; up = up.parentId ? t.resources.get(`${apiId}/${up.parentId}`) : undefined)
+      if (up.id === res.id) throw new BadRequestException("Resources cannot be cyclical.");
+    checkPathPart(ctx, apiId, pathPart ?? "", parent, res.id);
+    const moved: ResourceRec = { ...res, parentId: parent.id, pathPart, path: childPath(parent.path, pathPart ?? "") };
+    const subtree = below(t, apiId, res.id);
+    unlink(t, apiId, res);
+    t.resources.put(`${apiId}/${res.id}`, moved);
+    link(t, apiId, moved);
+    // Every resource below takes the new path (their parents and path parts stay).
     const paths = new Map([[res.id, moved.path]]);
-    for (const r of tr.below(res.id)) {
+    for (const r of subtree) {
       const path = childPath(paths.get(r.parentId as string) as string, r.pathPart as string);
       paths.set(r.id, path);
-      t.resources.put(`${input.restApiId}/${r.id}`, { ...r, path });
+      t.resources.put(`${apiId}/${r.id}`, { ...r, path });
     }
+    return resourceOut(moved, false);
   });
-  return resourceOut(moved, false);
 }
 
 const invalidAuthorizer = () =>
@@ -205,9 +207,11 @@ export const resources = {
     // unverified wording (AWS refuses to delete the root resource)
     if (res.path === "/") throw new BadRequestException("Cannot delete the root resource of a REST API");
     const t = tables(ctx);
-    const below = tree(ctx, input.restApiId).below(res.id);
     transaction(ctx, () => {
-      for (const r of [res, ...below]) t.resources.delete(`${input.restApiId}/${r.id}`);
+      for (const r of [res, ...below(t, input.restApiId, res.id)]) {
+        t.resources.delete(`${input.restApiId}/${r.id}`);
+        unlink(t, input.restApiId, r);
+      }
     });
     return {};
   },

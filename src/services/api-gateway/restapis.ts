@@ -6,6 +6,7 @@ import { BadRequestException } from "./api.generated.js";
 import type { ApiGatewayApi, CreateRestApiRequest, EndpointConfiguration, RestApi } from "./api.generated.js";
 import { defined, deleteOfApi, ofApi, page, requireApi } from "./common.js";
 import { applyPatch, invalidPatchOp, type PatchSpec } from "./patch.js";
+import { dropIndex, indexAll } from "./resource-tree.js";
 import { apiIndex, newId, tables, transaction, type ApiGatewayTables, type ModelRec, type ResourceRec, type RestApiRec } from "./state.js";
 
 const MAX_COMPRESSION = 10_485_760;
@@ -88,6 +89,7 @@ function cloneInto(t: ApiGatewayTables, fromId: string, to: RestApiRec): void {
   const resources = ofApi(t.resources, fromId);
   const root = resources.find((r) => r.path === "/");
   if (root) ids.set(root.id, to.rootResourceId);
+  const copies: ResourceRec[] = [];
   for (const r of resources) {
     const methods = structuredClone(r.resourceMethods);
     for (const m of Object.values(methods)) {
@@ -98,7 +100,9 @@ function cloneInto(t: ApiGatewayTables, fromId: string, to: RestApiRec): void {
     const rec: ResourceRec = { ...r, id, resourceMethods: methods, ...(r.parentId ? { parentId: newIdFor(r.parentId, 6) } : {}) };
     if (methods) for (const m of Object.values(methods)) if (m.methodIntegration?.cacheNamespace === r.id) m.methodIntegration.cacheNamespace = id;
     t.resources.put(`${to.id}/${id}`, rec);
+    copies.push(rec);
   }
+  indexAll(t, to.id, copies);
 }
 
 function createRestApi(input: CreateRestApiRequest, ctx: HandlerContext): RestApi {
@@ -129,7 +133,9 @@ function createRestApi(input: CreateRestApiRequest, ctx: HandlerContext): RestAp
     index.put(id, { account: ctx.account, region: ctx.region });
     if (input.cloneFrom !== undefined) cloneInto(t, input.cloneFrom, api);
     else {
-      t.resources.put(`${id}/${api.rootResourceId}`, { id: api.rootResourceId, path: "/", resourceMethods: {} });
+      const root: ResourceRec = { id: api.rootResourceId, path: "/", resourceMethods: {} };
+      t.resources.put(`${id}/${api.rootResourceId}`, root);
+      indexAll(t, id, [root]);
       for (const m of DEFAULT_MODELS) t.models.put(`${id}/${m.name}`, { ...m, id: newId(6) });
     }
   });
@@ -200,6 +206,7 @@ export const restApis = {
     transaction(ctx, () => {
       for (const table of [t.resources, t.deployments, t.stages, t.authorizers, t.models, t.validators, t.gatewayResponses, t.docParts, t.docVersions] as const)
         deleteOfApi(table, id);
+      dropIndex(t, id);
       t.apis.delete(id);
       apiIndex(ctx).delete(id);
     });

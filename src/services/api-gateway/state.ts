@@ -220,6 +220,12 @@ const specs = {
   apis: regional<RestApiRec>(),
   /** Key "<apiId>/<resourceId>". */
   resources: regional<ResourceRec>(),
+  /**
+   * The resource tree's index, kept by resource-tree.ts in the same transaction as every write that adds, moves or
+   * removes a resource: key "<apiId>/<parentId>/<pathPart>" → the child's id. Key "<apiId>" marks an API whose
+   * index is complete (one made before the index is indexed on first use).
+   */
+  resourceChildren: regional<string>(),
   /** Key "<apiId>/<deploymentId>". */
   deployments: regional<DeploymentRec>(),
   /** Key "<apiId>/<stageName>". */

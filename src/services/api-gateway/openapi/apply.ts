@@ -6,6 +6,7 @@ import type { HandlerContext } from "../../../core/context.js";
 import type { Method } from "../api.generated.js";
 import { type ApiGatewayTables, apiIndex, newId, type ResourceRec, type RestApiRec, tables, transaction } from "../state.js";
 import { type ImportedPart, writeDocumentation } from "../documentation.js";
+import { indexAll } from "../resource-tree.js";
 import type { Definition, DefinedModel } from "./definition.js";
 import { isObj, type Json, refName } from "./read.js";
 
@@ -125,6 +126,7 @@ export function applyDefinition(ctx: HandlerContext, api: RestApiRec, def: Defin
     if (documentation) writeDocumentation(t, apiId, documentation, mode);
     // A merge keeps methods pointing at authorizers and validators it kept; an overwrite dropped the old ones.
     for (const rec of byPath.values()) t.resources.put(`${apiId}/${rec.id}`, rec);
+    indexAll(t, apiId, byPath.values());
     return next;
   });
 }
