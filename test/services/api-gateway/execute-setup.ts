@@ -70,7 +70,7 @@ export interface MethodSpec {
 }
 
 /** A REST API with `methods` (resources made along their paths), each an AWS_PROXY to Lambda. */
-export async function restApi(env: ApiEnv, methods: MethodSpec[], extra: { binaryMediaTypes?: string[] } = {}) {
+export async function restApi(env: ApiEnv, methods: MethodSpec[], extra: { binaryMediaTypes?: string[]; policy?: string } = {}) {
   const api = await env.apigw.send(new CreateRestApiCommand({ name: "exec-test", ...extra }));
   const apiId = api.id!;
   const { items } = await env.apigw.send(new GetResourcesCommand({ restApiId: apiId }));

@@ -6,7 +6,9 @@
 import { randomBytes } from "node:crypto";
 import type { ServiceHost } from "../../../core/service.js";
 import { apigwState } from "../state.js";
-import { authorize } from "./access/authorize.js";
+import { authorize, iamCallerOf } from "./access/authorize.js";
+import { methodArn } from "./access/authorizer.js";
+import { enforceResourcePolicy } from "./access/resource-policy.js";
 import { enforceLimits } from "./access/limits.js";
 import { validateRequest } from "./access/validate.js";
 import { FORBIDDEN, GatewayError, isGatewayError, MISSING_AUTH_TOKEN } from "./errors.js";
@@ -145,6 +147,7 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
     log?.data(`Method request headers: ${javaMap(Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.join(",")])))}`);
     log?.data(`Method request body before transformations: ${req.body.toString("utf8")}`);
     await authorize(inv);
+    enforceResourcePolicy(inv, methodArn(inv), iamCallerOf(inv));
     enforceLimits(inv);
     validateRequest(inv);
     const integration = m.method.methodIntegration;

@@ -8,6 +8,7 @@
 // - COGNITO_USER_POOLS: Stratus runs no Amazon Cognito, so such a method answers 500 saying so (never allowed).
 import { type SignedCaller, signedCaller } from "../../../../core/auth/endpoint-sigv4.js";
 import { isServiceError } from "../../../../core/errors.js";
+import type { Principal } from "../../../../core/identity.js";
 import type { HttpRequest } from "../../../../core/http.js";
 import { GatewayError, MISSING_AUTH_TOKEN } from "../errors.js";
 import type { RestInvocation } from "../types.js";
@@ -15,6 +16,9 @@ import { lambdaAuthorize } from "./authorizer.js";
 
 /** The usageIdentifierKey a Lambda authorizer returned (the API key, for an API whose apiKeySource is AUTHORIZER). */
 const usageKeys = new WeakMap<RestInvocation, string>();
+/** The verified IAM caller of an AWS_IAM method, for the resource policy that follows. */
+const iamCallers = new WeakMap<RestInvocation, Principal>();
+export const iamCallerOf = (inv: RestInvocation): Principal | undefined => iamCallers.get(inv);
 export const usageIdentifierKey = (inv: RestInvocation): string | undefined => usageKeys.get(inv);
 export const setUsageIdentifierKey = (inv: RestInvocation, key: string): void => {
   usageKeys.set(inv, key);
@@ -56,6 +60,7 @@ function authorizeIam(inv: RestInvocation): void {
   }
   if (!caller) throw MISSING_AUTH_TOKEN();
   const { principal } = caller;
+  iamCallers.set(inv, principal);
   // requestContext.identity for an IAM-authorized request, as API Gateway fills it.
   const id = inv.context.identity;
   id.accessKey = caller.accessKeyId;
