@@ -35,7 +35,7 @@ export const handler = async (event) => {
 
 test("Lambda (non-proxy): the request template is the event, the response template maps the result, errorMessage selects the response", async () => {
   const env = await lambdaEnv(server);
-  const { role } = await roles(env.account);
+  const { role, wrongRole } = await roles(env.account);
   await createFunction(env, { FunctionName: "calc", code: { "index.mjs": FUNCTION } });
   const fnArn = `arn:aws:lambda:us-east-1:${env.account}:function:calc`;
   const uri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`;
@@ -67,6 +67,7 @@ test("Lambda (non-proxy): the request template is the event, the response templa
   });
   await api.method("/calc/{id}", "POST", spec(role));
   await api.method("/open/{id}", "POST", spec()); // no credentials: the function's resource policy decides
+  await api.method("/untrusted/{id}", "POST", spec(wrongRole)); // a role that does not trust API Gateway
   await api.deploy("v1");
   const post = (path: string) =>
     call(server, api.id, path, { method: "POST", stage: "v1", body: JSON.stringify({ items: [1, 2, 3.5] }), headers: { "content-type": "application/json" } });
@@ -84,6 +85,11 @@ test("Lambda (non-proxy): the request template is the event, the response templa
   assert.equal(other.status, 200);
   // The success template reads paths the error document lacks: each renders as nothing (null is "" in AWS's VTL).
   assert.equal(other.text, `{"sum": , "id": "", "stage": ""}`);
+
+  // The role must let API Gateway assume it: a role trusting another service is a 500, like a missing grant.
+  const untrusted = await post("/untrusted/c1");
+  assert.equal(untrusted.status, 500);
+  assert.deepEqual(untrusted.json(), { message: "Internal server error" });
 
   const denied = await post("/open/b1");
   assert.equal(denied.status, 500, "without credentials and without a resource-policy grant");

@@ -6,6 +6,7 @@ import { rootPrincipal } from "../../../core/identity.js";
 import type { ServiceHost } from "../../../core/service.js";
 import { lambdaPermits } from "../../lambda/internal.js";
 import { INTERNAL } from "./errors.js";
+import { assumedRole, CALLER_CREDENTIALS } from "./role.js";
 import type { Owner } from "./types.js";
 
 // arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations
@@ -49,6 +50,17 @@ export async function invokeFunction(
   const fnRegion = /^arn:aws[\w-]*:lambda:([a-z0-9-]+):(\d{12}):/.exec(functionArn);
   const account = fnRegion?.[2] ?? owner.account;
   const region = fnRegion?.[1] ?? owner.region;
+  // With a credentials role, API Gateway invokes as that role's session: the role must exist and trust API Gateway.
+  // (The caller's own credentials, arn:aws:iam::*:user/*, were checked by the method's IAM authorization.)
+  let principal = rootPrincipal(account);
+  if (opts.credentials && opts.credentials !== CALLER_CREDENTIALS) {
+    const role = assumedRole(rt, opts.credentials);
+    if (!role) {
+      rt.logger.debug(`execute-api: ${sourceArn}: API Gateway does not have permission to assume the provided role ${opts.credentials}`);
+      throw INTERNAL();
+    }
+    principal = role.principal;
+  }
   try {
     const out = await rt.call(
       "lambda",
@@ -57,7 +69,7 @@ export async function invokeFunction(
       {
         account,
         region,
-        principal: rootPrincipal(account),
+        principal,
         requestId: opts.requestId,
         sourceIp: opts.sourceIp,
         userAgent: opts.userAgent,

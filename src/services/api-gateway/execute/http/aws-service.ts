@@ -4,11 +4,8 @@
 // $stageVariables.… mappings), and API Gateway calls the service as the integration's credentials role, which must
 // trust apigateway.amazonaws.com. Stratus runs the SQS subtypes; a subtype of a service Stratus does not run is
 // refused (500) with a warning saying so.
-import { globalArn } from "../../../../core/arn.js";
 import { isServiceError } from "../../../../core/errors.js";
-import type { Principal } from "../../../../core/identity.js";
-import { evaluatePolicy } from "../../../../core/policy/index.js";
-import { findRoleByArn } from "../../../iam/internal.js";
+import { assumedRole } from "../role.js";
 import { mappingValue } from "./http-proxy.js";
 import type { IntegrationCall } from "./integrate.js";
 import type { ProxyAnswer } from "./payload.js";
@@ -34,31 +31,6 @@ const ACTIONS: Record<string, Action> = {
   "SQS-PurgeQueue": { service: "sqs", operation: "PurgeQueue" },
 };
 
-/** The credentials role as the caller API Gateway acts as; undefined when it does not exist or does not trust API Gateway. */
-function rolePrincipal(c: IntegrationCall, roleArn: string): Principal | undefined {
-  const account = /^arn:aws[\w-]*:iam::(\d{12}):role\//.exec(roleArn)?.[1];
-  if (!account) return undefined;
-  const role = findRoleByArn(c.rt, account, roleArn);
-  if (!role) return undefined;
-  const trusted = evaluatePolicy(role.assumeRolePolicyDocument, { caller: { type: "service", service: "apigateway.amazonaws.com" }, action: "sts:AssumeRole" });
-  if (trusted !== "Allow") return undefined;
-  const session = "BackplaneAssumeRoleSession"; // unverified: the session name API Gateway uses
-  return {
-    type: "AssumedRole",
-    accountId: account,
-    arn: globalArn(account, "sts", `assumed-role/${role.roleName}/${session}`),
-    principalId: `${role.roleId}:${session}`,
-    session: {
-      issuerType: "Role",
-      issuerArn: role.arn,
-      issuerPrincipalId: role.roleId,
-      issuerUserName: role.roleName,
-      creationDate: new Date(c.rt.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
-      mfaAuthenticated: false,
-    },
-  };
-}
-
 export async function awsService(c: IntegrationCall): Promise<ProxyAnswer> {
   const subtype = c.integration.integrationSubtype!;
   const action = ACTIONS[subtype];
@@ -66,7 +38,7 @@ export async function awsService(c: IntegrationCall): Promise<ProxyAnswer> {
     c.rt.logger.warn(`execute-api: ${c.apiId}: Stratus does not run the ${subtype} integration subtype of HTTP APIs (the service is not served here)`);
     throw INTERNAL();
   }
-  const principal = c.integration.credentialsArn ? rolePrincipal(c, c.integration.credentialsArn) : undefined;
+  const principal = c.integration.credentialsArn ? assumedRole(c.rt, c.integration.credentialsArn)?.principal : undefined;
   if (!principal) {
     c.rt.logger.debug(`execute-api: ${c.apiId}: cannot assume the integration's credentials role ${c.integration.credentialsArn ?? "(none)"}`);
     throw INTERNAL();

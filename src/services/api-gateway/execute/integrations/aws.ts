@@ -13,7 +13,7 @@ import { rootPrincipal, type Principal } from "../../../../core/identity.js";
 import { modelsDir, type ServiceModel } from "../../../../core/model.js";
 import type { Identity } from "../../../../core/service.js";
 import { codecFor, type HttpRequest, type ProtocolName } from "../../../../protocols/index.js";
-import { findRoleByArn } from "../../../iam/internal.js";
+import { assumedRole, CALLER_CREDENTIALS } from "../role.js";
 import { lambdaPermits } from "../../../lambda/internal.js";
 import type { Integration } from "../../api.generated.js";
 import { GatewayError, INTERNAL } from "../errors.js";
@@ -63,23 +63,6 @@ function protocolFor(protocols: ProtocolName[], style: string, ireq: Integration
 
 const notRun = (what: string) => new GatewayError("DEFAULT_5XX", 500, `Stratus does not run ${what}, which this integration calls`);
 
-function trustsApiGateway(doc: string): boolean {
-  let policy: { Statement?: unknown };
-  try {
-    policy = JSON.parse(doc) as { Statement?: unknown };
-  } catch {
-    return false;
-  }
-  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
-  return list(policy.Statement).some((raw) => {
-    const s = raw as { Effect?: string; Principal?: unknown; Action?: unknown };
-    if (s.Effect !== "Allow") return false;
-    const services = s.Principal === "*" ? ["*"] : list((s.Principal as { Service?: unknown } | undefined)?.Service);
-    if (!services.some((x) => x === "apigateway.amazonaws.com" || x === "*")) return false;
-    return list(s.Action).some((a) => typeof a === "string" && /^(\*|sts:\*|sts:AssumeRole)$/i.test(a));
-  });
-}
-
 /**
  * The session API Gateway calls with: the credentials role, which must exist and trust apigateway.amazonaws.com
  * (AWS's execution log otherwise: "API Gateway does not have permission to assume the provided role"; the client
@@ -89,31 +72,13 @@ function roleIdentity(inv: RestInvocation, roleArn: string | undefined, region: 
   const host = inv.rt.url ? new URL(inv.rt.url).host : undefined;
   const base = { region, requestId: inv.req.requestId, sourceIp: inv.req.sourceIp, userAgent: "AmazonAPIGateway", host, invokedBy: "api-gateway" };
   if (roleArn === CALLER_CREDENTIALS) return { ...base, ...callerIdentity(inv) };
-  const account = roleArn ? /^arn:aws[\w-]*:iam::(\d{12}):role\//.exec(roleArn)?.[1] : undefined;
-  const role = account && roleArn ? findRoleByArn(inv.rt, account, roleArn) : undefined;
-  if (!role || !account || !trustsApiGateway(role.assumeRolePolicyDocument)) {
+  const role = roleArn ? assumedRole(inv.rt, roleArn) : undefined;
+  if (!role) {
     inv.rt.logger.debug(`execute-api: API Gateway does not have permission to assume the provided role ${roleArn ?? "(none)"}`);
     throw INTERNAL();
   }
-  const session = "BackplaneAssumeRoleSession";
-  const principal: Principal = {
-    type: "AssumedRole",
-    accountId: account,
-    arn: `arn:aws:sts::${account}:assumed-role/${role.roleName}/${session}`,
-    principalId: `${role.roleId}:${session}`,
-    session: {
-      issuerType: "Role",
-      issuerArn: role.arn,
-      issuerPrincipalId: role.roleId,
-      creationDate: new Date(inv.rt.clock.now()).toISOString(),
-      mfaAuthenticated: false,
-    },
-  };
-  return { ...base, account, principal };
+  return { ...base, ...role };
 }
-
-/** credentials "arn:aws:iam::*:user/*": the call is made with the caller's own credentials (an IAM-authorized method). */
-const CALLER_CREDENTIALS = "arn:aws:iam::*:user/*";
 
 /** The caller IAM authorization verified ($context.identity), as the principal the service call is made as. */
 function callerIdentity(inv: RestInvocation): { account: string; principal: Principal } {
