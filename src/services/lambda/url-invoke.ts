@@ -3,6 +3,7 @@
 // *.localhost) and the code download behind GetFunction's Code.Location (/_stratus/lambda/code/<blob-id>).
 // A URL request becomes an API Gateway payload format 2.0 event, runs synchronously, and the function's answer
 // becomes the HTTP response the way Lambda maps it (statusCode/headers/cookies/body, or any JSON as a 200).
+import { commonLogTime } from "../../core/clock.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes, randomUUID } from "node:crypto";
 import { signedCaller } from "../../core/auth/endpoint-sigv4.js";
@@ -142,14 +143,6 @@ function isTextType(contentType: string | undefined): boolean {
   if (!contentType) return false;
   const t = contentType.split(";")[0]!.trim().toLowerCase();
   return t.startsWith("text/") || /[/+](json|xml|javascript|ecmascript)$/.test(t) || t === "application/x-javascript";
-}
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const pad = (n: number) => String(n).padStart(2, "0");
-/** 12/Mar/2020:19:03:58 +0000 */
-function clfTime(ms: number): string {
-  const d = new Date(ms);
-  return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }
 
 const traceId = (ms: number) =>
@@ -351,7 +344,7 @@ async function serveUrl(rt: ServiceHost, req: IncomingMessage, res: ServerRespon
       requestId,
       routeKey: "$default",
       stage: "$default",
-      time: clfTime(now),
+      time: commonLogTime(now),
       timeEpoch: now,
     },
     ...(body.length ? { body: text ? body.toString("utf8") : body.toString("base64") } : {}),

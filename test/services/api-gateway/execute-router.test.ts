@@ -12,7 +12,7 @@ import { renderGatewayError } from "../../../src/services/api-gateway/execute/ga
 import { GatewayError, MISSING_AUTH_TOKEN } from "../../../src/services/api-gateway/execute/errors.js";
 import { proxyResponse } from "../../../src/services/api-gateway/execute/lambda-proxy.js";
 import { accessLogLine } from "../../../src/services/api-gateway/execute/logs.js";
-import { clfTime } from "../../../src/services/api-gateway/execute/rest.js";
+import { commonLogTime as clfTime } from "../../../src/core/clock.js";
 import type { ApiRequest } from "../../../src/services/api-gateway/execute/types.js";
 import { useServer } from "../../helpers/server.js";
 

@@ -14,7 +14,8 @@ import { authorize } from "./http/authorizers.js";
 import { applyCors, header, isPreflight, preflightHeaders } from "./http/cors.js";
 import { integrate } from "./http/integrate.js";
 import { auditInvoke } from "./logs.js";
-import { clfTime, type HttpCall, integrationHeaders, type ProxyAnswer } from "./http/payload.js";
+import { commonLogTime } from "../../../core/clock.js";
+import { type HttpCall, integrationHeaders, type ProxyAnswer } from "./http/payload.js";
 import { applyResponseParameters } from "./http/response-parameters.js";
 import { errorResponse, FORBIDDEN, HttpApiError, INTERNAL, NOT_FOUND, TOO_MANY } from "./http/respond.js";
 import { compileRoutes, type RouteTable } from "./http/routes.js";
@@ -99,7 +100,7 @@ export async function serveHttpApi(rt: ServiceHost, req: ApiRequest, apiId: stri
     path: req.path,
     protocol: req.protocol,
     requestId,
-    requestTime: clfTime(req.requestTimeEpoch),
+    requestTime: commonLogTime(req.requestTimeEpoch),
     requestTimeEpoch: req.requestTimeEpoch,
     stage: d.stage.stageName,
   };

@@ -3,6 +3,7 @@
 // (access/validate.ts) → the integration (AWS_PROXY to Lambda here, the others in integrations/) within the
 // integration's timeout. A refusal on the way is rendered through the deployment's gateway responses. The access
 // log, execution log and audit event are written after the answer, off its path.
+import { commonLogTime } from "../../../core/clock.js";
 import { randomBytes } from "node:crypto";
 import type { ServiceHost } from "../../../core/service.js";
 import { apigwState } from "../state.js";
@@ -24,14 +25,6 @@ import type { ApiRequest, ApiResponse, Owner, RequestContext, RestInvocation } f
 export const MAX_REST_BODY = 10 * 1024 * 1024;
 /** An integration's timeout when it names none (timeoutInMillis): 29 seconds. */
 export const DEFAULT_TIMEOUT_MS = 29_000;
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const pad = (n: number) => String(n).padStart(2, "0");
-/** requestTime as API Gateway writes it: 05/Dec/2026:19:03:58 +0000. */
-export function clfTime(ms: number): string {
-  const d = new Date(ms);
-  return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
-}
 
 const traceId = (ms: number) =>
   `Root=1-${Math.floor(ms / 1000)
@@ -76,7 +69,7 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
     resourcePath: "",
     httpMethod: req.method,
     extendedRequestId: req.extendedRequestId,
-    requestTime: clfTime(req.requestTimeEpoch),
+    requestTime: commonLogTime(req.requestTimeEpoch),
     path: `/${t.stageName}${req.path}`,
     accountId: t.owner.account,
     protocol: req.protocol,

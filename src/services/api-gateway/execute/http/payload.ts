@@ -2,6 +2,7 @@
 // APIs", https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html):
 // format 2.0 (the default: cookies apart, repeated headers and query parameters joined with commas, a response
 // inferred from a plain return value) and format 1.0 (the REST proxy event's shape, with version "1.0").
+import { commonLogTime } from "../../../../core/clock.js";
 import { randomBytes } from "node:crypto";
 import type { ApiRequest } from "../types.js";
 
@@ -20,14 +21,6 @@ export interface HttpCall {
   requestId: string;
   /** Headers as the integration sees them (lower-case names, repeated ones joined), forwarding headers added. */
   headers: Record<string, string>;
-}
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const pad = (n: number) => String(n).padStart(2, "0");
-/** 12/Mar/2020:19:03:58 +0000, as requestContext.time and $context.requestTime give it. */
-export function clfTime(ms: number): string {
-  const d = new Date(ms);
-  return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }
 
 /** Lower-case names, repeated headers joined with commas; the forwarding headers API Gateway adds. */
@@ -92,7 +85,7 @@ export function eventV2(c: HttpCall): unknown {
       requestId: c.requestId,
       routeKey: c.routeKey,
       stage: c.stage,
-      time: clfTime(req.requestTimeEpoch),
+      time: commonLogTime(req.requestTimeEpoch),
       timeEpoch: req.requestTimeEpoch,
     },
     ...(Object.keys(c.pathParameters).length ? { pathParameters: c.pathParameters } : {}),
@@ -158,7 +151,7 @@ export function eventV1(c: HttpCall): unknown {
       path: rawPathOf(req),
       protocol: req.protocol,
       requestId: c.requestId,
-      requestTime: clfTime(req.requestTimeEpoch),
+      requestTime: commonLogTime(req.requestTimeEpoch),
       requestTimeEpoch: req.requestTimeEpoch,
       resourceId: c.routeKey,
       resourcePath: resource,
