@@ -125,3 +125,18 @@ export function randomSuffix(): string {
   for (let i = 0; i < 12; i++) random += RANDOM_CHARS[Math.floor(Math.random() * RANDOM_CHARS.length)];
   return random;
 }
+
+/**
+ * Every identifier a paged list operation answers, for a provider's `list()`: `page(token)` calls the operation with
+ * the previous page's token and gives that page's identifiers and the next token (none on the last page).
+ */
+export async function listAllIds(page: (token: string | undefined) => Promise<{ ids: (string | undefined)[]; next?: string }>): Promise<string[]> {
+  const ids: string[] = [];
+  let token: string | undefined;
+  do {
+    const p = await page(token);
+    for (const id of p.ids) if (id) ids.push(id);
+    token = p.next;
+  } while (token);
+  return ids;
+}

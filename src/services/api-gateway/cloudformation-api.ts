@@ -13,7 +13,7 @@
 // - Stage: Ref the stage name; CanarySetting a canary on it (removed or its settings replaced on update).
 import { load as loadYaml } from "js-yaml";
 import { isServiceError } from "../../core/errors.js";
-import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
+import { listAllIds, type ResourceProviders, type ResourceRequest } from "../../core/resources.js";
 import type { ApiKeySourceType, CacheClusterSize, CanarySettings, ContentHandlingStrategy, IntegrationType, PatchOperation, PutMode } from "./api.generated.js";
 import {
   bool,
@@ -192,16 +192,11 @@ const restApi = {
       throw e;
     }
   },
-  async list(ctx) {
-    const ids: string[] = [];
-    let position: string | undefined;
-    do {
+  list: (ctx) =>
+    listAllIds(async (position) => {
       const page = await ctx.client("api-gateway").getRestApis({ limit: 500, position });
-      for (const a of page.items ?? []) if (a.id) ids.push(a.id);
-      position = page.position;
-    } while (position);
-    return ids;
-  },
+      return { ids: (page.items ?? []).map((a) => a.id), next: page.position };
+    }),
   notRead: ["Body", "BodyS3Location", "CloneFrom", "FailOnWarnings", "Mode", "Parameters", "Policy"],
 } satisfies ResourceProviders[string];
 

@@ -11,7 +11,7 @@
 //   RequestValidatorId) the validator id. Model: Ref the model's name (an unnamed model gets a generated
 //   alphanumeric one). GatewayResponse: Ref (and GetAtt Id) a generated id (unverified: AWS documents no example);
 //   its delete resets the response to the default, as AWS's does. BasePathMapping: a generated id (no Ref documented).
-import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
+import { listAllIds, type ResourceProviders, type ResourceRequest } from "../../core/resources.js";
 import type { AuthorizerType, GatewayResponseType, PatchOperation, QuotaPeriodType, ThrottleSettings } from "./api.generated.js";
 import { restApiArn, retag } from "./cloudformation-api.js";
 import { bool, gone, jsonText, num, type Props, same, setPatches, str, strMap, tagMap, tolerant } from "./cloudformation-common.js";
@@ -96,16 +96,11 @@ const apiKey = {
       throw e;
     }
   },
-  async list(ctx) {
-    const ids: string[] = [];
-    let position: string | undefined;
-    do {
+  list: (ctx) =>
+    listAllIds(async (position) => {
       const page = await ctx.client("api-gateway").getApiKeys({ limit: 500, position });
-      for (const k of page.items ?? []) if (k.id) ids.push(k.id);
-      position = page.position;
-    } while (position);
-    return ids;
-  },
+      return { ids: (page.items ?? []).map((k) => k.id), next: page.position };
+    }),
   notRead: ["GenerateDistinctId"],
 } satisfies ResourceProviders[string];
 
@@ -227,16 +222,11 @@ const usagePlan = {
       throw e;
     }
   },
-  async list(ctx) {
-    const ids: string[] = [];
-    let position: string | undefined;
-    do {
+  list: (ctx) =>
+    listAllIds(async (position) => {
       const page = await ctx.client("api-gateway").getUsagePlans({ limit: 500, position });
-      for (const u of page.items ?? []) if (u.id) ids.push(u.id);
-      position = page.position;
-    } while (position);
-    return ids;
-  },
+      return { ids: (page.items ?? []).map((u) => u.id), next: page.position };
+    }),
 } satisfies ResourceProviders[string];
 
 // ---- AWS::ApiGateway::UsagePlanKey ----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import type { Readable } from "node:stream";
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError } from "../../core/errors.js";
 import { isSystemTag } from "../../core/tags.js";
-import { ResourceFailure, type ResourceProviders, type ResourceRequest } from "../../core/resources.js";
+import { listAllIds, ResourceFailure, type ResourceProviders, type ResourceRequest } from "../../core/resources.js";
 import type {
   Apigatewayv2Api,
   AuthorizationType,
@@ -199,16 +199,11 @@ const api = {
     if (a.Tags && Object.keys(a.Tags).length) model.Tags = a.Tags;
     return model;
   },
-  async list(ctx) {
-    const ids: string[] = [];
-    let NextToken: string | undefined;
-    do {
+  list: (ctx) =>
+    listAllIds(async (NextToken) => {
       const page = await ctx.client("apigatewayv2").getApis({ MaxResults: "500", NextToken });
-      for (const a of page.Items ?? []) if (a.ApiId) ids.push(a.ApiId);
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return ids;
-  },
+      return { ids: (page.Items ?? []).map((a) => a.ApiId), next: page.NextToken };
+    }),
   notRead: ["Body", "BodyS3Location", "BasePath", "FailOnWarnings", "CredentialsArn", "RouteKey", "Target"],
 } satisfies ResourceProviders[string];
 
