@@ -12,6 +12,10 @@ export interface Route {
   target: string;
   payloadFormatVersion?: unknown;
   timeoutInMillis?: unknown;
+  /** The event's Auth, and the function and event it comes from (for SAM's errors about it). */
+  auth?: unknown;
+  fn?: string;
+  event?: string;
 }
 
 export interface SamContext {

@@ -4,6 +4,8 @@
 import { copyProps, idHash, invalidResource, isIntrinsic, isObj, type Obj, pyList, pyRepr, s3Location, sha1, tagList } from "./common.js";
 import type { Route, SamContext } from "./context.js";
 import { passthrough } from "./function.js";
+import { applyHttpOptions } from "./http-options.js";
+import { applyRestOptions } from "./rest-options.js";
 
 /** A layer's string properties with Ref to a parameter resolved, as SAM resolves them before hashing the layer. */
 export function resolveLayer(r: Obj, params: Record<string, unknown>): Obj {
@@ -143,6 +145,8 @@ const REST_PROPS = new Set([
   "TracingEnabled",
   "AccessLogSetting",
   "Tags",
+  "Cors",
+  "Auth",
 ]);
 const HTTP_PROPS = new Set([
   "StageName",
@@ -156,14 +160,19 @@ const HTTP_PROPS = new Set([
   "DefaultRouteSettings",
   "RouteSettings",
   "Tags",
+  "CorsConfiguration",
+  "Auth",
 ]);
 function refuseOthers(id: string, p: Obj, allowed: Set<string>): void {
   for (const k of Object.keys(p)) if (!allowed.has(k)) throw invalidResource(id, `Property '${k}' is not supported by Stratus's SAM transform yet.`); // Stratus's own wording
 }
 
-/** A REST API (implicit or AWS::Serverless::Api): RestApi, a Deployment named by a hash of its body, a Stage. */
-export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined): void {
-  const p = (r?.Properties ?? {}) as Obj;
+/**
+ * A REST API (implicit or AWS::Serverless::Api): RestApi, a Deployment named by a hash of its body, a Stage; the
+ * implicit API takes the Globals' Api section (`implicit`), as SAM's implicit API resource does.
+ */
+export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined, implicit?: Obj): void {
+  const p = (r?.Properties ?? implicit ?? {}) as Obj;
   refuseOthers(id, p, REST_PROPS);
   const routes = ctx.restRoutes.get(id) ?? [];
   if (r && p.StageName === undefined) throw invalidResource(id, "Missing required property 'StageName'.");
@@ -175,12 +184,17 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
   else {
     body = isObj(p.DefinitionBody) ? p.DefinitionBody : { swagger: "2.0", info: { version: "1.0", title: { Ref: "AWS::StackName" } }, paths: {} };
     if (p.DefinitionBody === undefined || routes.length) body = { ...body, paths: { ...((body.paths as Obj | undefined) ?? {}), ...restPaths(routes) } };
-    api.Body = body;
+    body = structuredClone(body);
   }
+  const stageName = r ? p.StageName : "Prod";
+  const suffix = typeof stageName === "string" ? stageName.replace(/[^A-Za-z0-9]/g, "") : "";
+  const stageId = `${id}${suffix}Stage`;
+  const attrs = r ? passthrough(r) : {};
+  applyRestOptions(ctx, id, p, body, routes, attrs, () => stageId);
+  if (body) api.Body = body;
   copyProps(api, p, ["Name", "Description", "BinaryMediaTypes", "MinimumCompressionSize", "Mode", "DisableExecuteApiEndpoint", "FailOnWarnings"]);
   if (isObj(p.EndpointConfiguration)) api.EndpointConfiguration = { Types: [p.EndpointConfiguration.Type] };
   else if (typeof p.EndpointConfiguration === "string") api.EndpointConfiguration = { Types: [p.EndpointConfiguration] };
-  const attrs = r ? passthrough(r) : {};
   ctx.add(id, id, { Type: "AWS::ApiGateway::RestApi", ...attrs, Properties: api });
   const digest = sha1(pyRepr(body ?? api.BodyS3Location));
   const deploymentId = `${id}Deployment${digest.slice(0, 10)}`;
@@ -189,31 +203,34 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
     ...attrs,
     Properties: { Description: `RestApi deployment id: ${digest}`, RestApiId: { Ref: id }, StageName: "Stage" },
   });
-  const stageName = r ? p.StageName : "Prod";
   const stage: Obj = { DeploymentId: { Ref: deploymentId }, RestApiId: { Ref: id }, StageName: stageName };
   copyProps(stage, p, ["Variables", "MethodSettings", "CacheClusterEnabled", "CacheClusterSize", "TracingEnabled", "AccessLogSetting"]);
   if (isObj(p.Tags)) stage.Tags = tagList(p.Tags);
-  const suffix = typeof stageName === "string" ? stageName.replace(/[^A-Za-z0-9]/g, "") : "";
-  ctx.add(id, `${id}${suffix}Stage`, { Type: "AWS::ApiGateway::Stage", ...attrs, Properties: stage });
+  ctx.add(id, stageId, { Type: "AWS::ApiGateway::Stage", ...attrs, Properties: stage });
 }
 
 /** An HTTP API (implicit or AWS::Serverless::HttpApi): ApiGatewayV2 Api with its body, and its stage. */
-export function translateHttpApi(ctx: SamContext, id: string, r: Obj | undefined): void {
-  const p = (r?.Properties ?? {}) as Obj;
+export function translateHttpApi(ctx: SamContext, id: string, r: Obj | undefined, implicit?: Obj): void {
+  const p = (r?.Properties ?? implicit ?? {}) as Obj;
   refuseOthers(id, p, HTTP_PROPS);
   const routes = ctx.httpRoutes.get(id) ?? [];
   const api: Obj = {};
+  const attrs = r ? passthrough(r) : {};
+  let body: Obj | undefined;
   if (p.DefinitionUri !== undefined) api.BodyS3Location = s3Location(p.DefinitionUri, id, "DefinitionUri", ["Bucket", "Key", "Version"]);
   else {
     const base = isObj(p.DefinitionBody) ? p.DefinitionBody : { openapi: "3.0.1", info: { version: "1.0", title: { Ref: "AWS::StackName" } }, paths: {} };
+    body = structuredClone({ ...base, paths: { ...((base.paths as Obj | undefined) ?? {}), ...httpPaths(routes) } });
+  }
+  applyHttpOptions(ctx, id, p, body, routes, attrs);
+  if (body) {
     const tags = [
       { name: "httpapi:createdBy", "x-amazon-apigateway-tag-value": "SAM" },
       ...tagList(p.Tags).map((t) => ({ name: t.Key, "x-amazon-apigateway-tag-value": t.Value })),
     ];
-    api.Body = { ...base, paths: { ...((base.paths as Obj | undefined) ?? {}), ...httpPaths(routes) }, tags };
+    api.Body = { ...body, tags };
   }
   copyProps(api, p, ["Description", "FailOnWarnings", "DisableExecuteApiEndpoint"]);
-  const attrs = r ? passthrough(r) : {};
   ctx.add(id, id, { Type: "AWS::ApiGatewayV2::Api", ...attrs, Properties: api });
   const stageName = p.StageName ?? "$default";
   const stage: Obj = { ApiId: { Ref: id }, StageName: stageName, AutoDeploy: true, Tags: { "httpapi:createdBy": "SAM", ...(isObj(p.Tags) ? p.Tags : {}) } };
