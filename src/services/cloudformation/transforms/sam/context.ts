@@ -14,6 +14,8 @@ export interface Route {
   timeoutInMillis?: unknown;
   /** The event's Auth, and the function and event it comes from (for SAM's errors about it). */
   auth?: unknown;
+  /** An Api event's TimeoutInMillis, RequestModel and RequestParameters. */
+  extras?: Obj;
   fn?: string;
   event?: string;
 }

@@ -330,7 +330,7 @@ const EVENT_PROPS: Record<string, string[]> = {
     "RoleArn",
     "PermissionsBoundary",
   ],
-  Api: ["Path", "Method", "RestApiId", "Auth"],
+  Api: ["Path", "Method", "RestApiId", "Auth", "TimeoutInMillis", "RequestModel", "RequestParameters"],
   HttpApi: ["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis", "Auth"],
   AlexaSkill: ["SkillId"],
   CloudWatchLogs: ["LogGroupName", "FilterPattern"],
@@ -475,6 +475,7 @@ async function translateEvent(ctx: SamContext, ei: EventInput): Promise<void> {
         method,
         target: ei.subTarget,
         auth: ep.Auth,
+        extras: copyProps({}, ep, ["TimeoutInMillis", "RequestModel", "RequestParameters"]),
         fn: id,
         event: name,
       });

@@ -5,6 +5,7 @@ import { copyProps, idHash, invalidResource, isIntrinsic, isObj, type Obj, pyLis
 import type { Route, SamContext } from "./context.js";
 import { passthrough } from "./function.js";
 import { applyHttpOptions } from "./http-options.js";
+import { addApiExtras } from "./rest-extras.js";
 import { applyRestOptions } from "./rest-options.js";
 
 /** A layer's string properties with Ref to a parameter resolved, as SAM resolves them before hashing the layer. */
@@ -147,6 +148,10 @@ const REST_PROPS = new Set([
   "Tags",
   "Cors",
   "Auth",
+  "GatewayResponses",
+  "Models",
+  "ApiKeySourceType",
+  "Policy",
 ]);
 const HTTP_PROPS = new Set([
   "StageName",
@@ -162,6 +167,7 @@ const HTTP_PROPS = new Set([
   "Tags",
   "CorsConfiguration",
   "Auth",
+  "Name",
 ]);
 function refuseOthers(id: string, p: Obj, allowed: Set<string>): void {
   for (const k of Object.keys(p)) if (!allowed.has(k)) throw invalidResource(id, `Property '${k}' is not supported by Stratus's SAM transform yet.`); // Stratus's own wording
@@ -191,8 +197,19 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
   const stageId = `${id}${suffix}Stage`;
   const attrs = r ? passthrough(r) : {};
   applyRestOptions(ctx, id, p, body, routes, attrs, () => stageId);
+  addApiExtras(id, p, body);
   if (body) api.Body = body;
-  copyProps(api, p, ["Name", "Description", "BinaryMediaTypes", "MinimumCompressionSize", "Mode", "DisableExecuteApiEndpoint", "FailOnWarnings"]);
+  copyProps(api, p, [
+    "Name",
+    "Description",
+    "BinaryMediaTypes",
+    "MinimumCompressionSize",
+    "Mode",
+    "DisableExecuteApiEndpoint",
+    "FailOnWarnings",
+    "ApiKeySourceType",
+    "Policy",
+  ]);
   if (isObj(p.EndpointConfiguration)) api.EndpointConfiguration = { Types: [p.EndpointConfiguration.Type] };
   else if (typeof p.EndpointConfiguration === "string") api.EndpointConfiguration = { Types: [p.EndpointConfiguration] };
   ctx.add(id, id, { Type: "AWS::ApiGateway::RestApi", ...attrs, Properties: api });
@@ -223,6 +240,15 @@ export function translateHttpApi(ctx: SamContext, id: string, r: Obj | undefined
     body = structuredClone({ ...base, paths: { ...((base.paths as Obj | undefined) ?? {}), ...httpPaths(routes) } });
   }
   applyHttpOptions(ctx, id, p, body, routes, attrs);
+  if (p.Name) {
+    // Name is the definition's title, unless the definition has its own (HttpApiGenerator._add_title).
+    if (!body) throw invalidResource(id, "Name works only with inline OpenApi specified in the 'DefinitionBody' property.");
+    const info = isObj(body.info) ? body.info : (body.info = {});
+    if (JSON.stringify(info.title) !== JSON.stringify({ Ref: "AWS::StackName" })) {
+      throw invalidResource(id, "Unable to set Name because it is already defined within inline OpenAPI specified in the 'DefinitionBody' property.");
+    }
+    info.title = p.Name;
+  }
   if (body) {
     const tags = [
       { name: "httpapi:createdBy", "x-amazon-apigateway-tag-value": "SAM" },

@@ -6,6 +6,7 @@
 // (`<Api><Authorizer>AuthorizerPermission`) and the usage plan Auth.UsagePlan makes.
 import { invalidEvent, invalidResource, isIntrinsic, isObj, type Obj } from "./common.js";
 import type { Route, SamContext } from "./context.js";
+import { addEventExtras } from "./rest-extras.js";
 
 const ANY = "x-amazon-apigateway-any-method";
 const INTEGRATION = "x-amazon-apigateway-integration";
@@ -322,7 +323,10 @@ export function applyRestOptions(ctx: SamContext, id: string, p: Obj, body: Obj 
       throw invalidResource(id, "securityDefinitions must be a dictionary.");
     }
     for (const r of routes) addIamCredentials(body, r, auth);
-    for (const r of routes) addEventAuth(body, r, auth);
+    for (const r of routes) {
+      addEventAuth(body, r, auth);
+      addEventExtras(body, r, p);
+    }
   }
   addCors(id, p.Cors, body);
   if (!auth) return;

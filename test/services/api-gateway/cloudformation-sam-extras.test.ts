@@ -1,0 +1,153 @@
+// SAM API options beyond Cors and Auth, deployed through CloudFormation with the SDK and called over HTTP: an Api's
+// Models with an event's RequestModel validating the body (400 "Invalid request body"), RequestParameters required
+// by the method, an event's TimeoutInMillis on its integration, GatewayResponses customising a 403, an HttpApi's Name;
+// and SAM's refusals of auth settings it finds invalid, with its wording.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { CreateStackCommand } from "@aws-sdk/client-cloudformation";
+import { GetIntegrationCommand, GetMethodCommand, GetResourcesCommand } from "@aws-sdk/client-api-gateway";
+import { GetApiCommand } from "@aws-sdk/client-apigatewayv2";
+import { call, createStack, deleteStack, ECHO, type Env, resources, startEnv } from "./cloudformation-env.js";
+
+let env: Env;
+before(async () => {
+  env = await startEnv();
+});
+after(() => env.s.close());
+
+const CAPS = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"];
+
+const fn = (events: Record<string, unknown>) => ({
+  Type: "AWS::Serverless::Function",
+  Properties: { Runtime: "nodejs20.x", Handler: "index.handler", InlineCode: ECHO, Events: events },
+});
+
+const TEMPLATE = {
+  Transform: "AWS::Serverless-2016-10-31",
+  Resources: {
+    Fn: fn({
+      Create: {
+        Type: "Api",
+        Properties: {
+          RestApiId: { Ref: "MyApi" },
+          Path: "/items",
+          Method: "post",
+          TimeoutInMillis: 5000,
+          RequestModel: { Model: "Item", Required: true, ValidateBody: true },
+        },
+      },
+      Search: {
+        Type: "Api",
+        Properties: {
+          RestApiId: { Ref: "MyApi" },
+          Path: "/search",
+          Method: "get",
+          RequestParameters: [{ "method.request.querystring.q": { Required: true } }, "method.request.header.x-trace"],
+          RequestModel: { Model: "Item", ValidateParameters: true },
+        },
+      },
+    }),
+    MyApi: {
+      Type: "AWS::Serverless::Api",
+      Properties: {
+        StageName: "v1",
+        Models: { Item: { type: "object", required: ["name"], properties: { name: { type: "string" } } } },
+        GatewayResponses: {
+          MISSING_AUTHENTICATION_TOKEN: {
+            StatusCode: 404,
+            ResponseParameters: { Headers: { "x-reason": "'no-such-route'" } },
+            ResponseTemplates: { "application/json": '{"message":"no such route"}' },
+          },
+        },
+      },
+    },
+    Http: { Type: "AWS::Serverless::HttpApi", Properties: { Name: "my-http-api" } },
+  },
+  Outputs: { Url: { Value: { "Fn::Sub": "https://${MyApi}.execute-api.${AWS::Region}.amazonaws.com/v1" } }, HttpId: { Value: { Ref: "Http" } } },
+};
+
+test("SAM Api Models, RequestModel, RequestParameters, TimeoutInMillis and GatewayResponses; an HttpApi's Name", async () => {
+  const out = await createStack(env, "sam-extras", TEMPLATE, CAPS);
+  const rs = await resources(env, "sam-extras");
+  for (const [id, r] of Object.entries(rs)) assert.equal(r.status, "CREATE_COMPLETE", id);
+  const restApiId = rs.MyApi.physical;
+  const items = (await env.apigw.send(new GetResourcesCommand({ restApiId }))).items!;
+  const itemsRes = items.find((r) => r.path === "/items")!;
+  const integration = await env.apigw.send(new GetIntegrationCommand({ restApiId, resourceId: itemsRes.id, httpMethod: "POST" }));
+  assert.equal(integration.timeoutInMillis, 5000);
+  const search = await env.apigw.send(new GetMethodCommand({ restApiId, resourceId: items.find((r) => r.path === "/search")!.id, httpMethod: "GET" }));
+  assert.deepEqual(search.requestParameters, { "method.request.querystring.q": true, "method.request.header.x-trace": false });
+
+  // The model validates the body: a body without `name` is refused before the function runs.
+  const bad = await call(env, `${out.Url}/items`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  assert.equal(bad.status, 400, bad.body);
+  assert.deepEqual(JSON.parse(bad.body), { message: "Invalid request body" });
+  const good = await call(env, `${out.Url}/items`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"x"}' });
+  assert.equal(good.status, 200, good.body);
+
+  // Parameters validated: the required query string.
+  const noQ = await call(env, `${out.Url}/search`);
+  assert.equal(noQ.status, 400, noQ.body);
+  assert.equal((await call(env, `${out.Url}/search?q=hat`)).status, 200);
+
+  // The customised gateway response for an unknown route.
+  const miss = await call(env, `${out.Url}/nowhere`);
+  assert.equal(miss.status, 404, miss.body);
+  assert.equal(miss.headers["x-reason"], "no-such-route");
+  assert.deepEqual(JSON.parse(miss.body), { message: "no such route" });
+
+  // The HttpApi's Name is its definition's title.
+  assert.equal((await env.v2.send(new GetApiCommand({ ApiId: out.HttpId }))).Name, "my-http-api");
+  await deleteStack(env, "sam-extras");
+});
+
+async function refused(stack: string, template: unknown): Promise<string> {
+  const e = await env.cfn.send(new CreateStackCommand({ StackName: stack, TemplateBody: JSON.stringify(template), Capabilities: CAPS as never })).then(
+    () => assert.fail("created"),
+    (err: Error) => err,
+  );
+  assert.equal(e.name, "ValidationError");
+  return e.message;
+}
+
+test("SAM's refusals of API auth settings: its wording, the resource and event named", async () => {
+  const none = await refused("sam-bad-none", {
+    Transform: "AWS::Serverless-2016-10-31",
+    Resources: {
+      Fn: fn({ Get: { Type: "Api", Properties: { Path: "/a", Method: "get", Auth: { Authorizer: "NONE" } } } }),
+    },
+  });
+  assert.match(
+    none,
+    /Resource with id \[Fn\] is invalid\. Event with id \[Get\] is invalid\. Unable to set Authorizer on API method \[get\] for path \[\/a\] because 'NONE' is only a valid value when a DefaultAuthorizer on the API is specified\.$/,
+  );
+  const missing = await refused("sam-bad-default", {
+    Transform: "AWS::Serverless-2016-10-31",
+    Resources: {
+      Api: {
+        Type: "AWS::Serverless::Api",
+        Properties: {
+          StageName: "s",
+          Auth: { DefaultAuthorizer: "Nope", Authorizers: { Tok: { FunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:f" } } },
+        },
+      },
+    },
+  });
+  assert.match(missing, /Resource with id \[Api\] is invalid\. Unable to set DefaultAuthorizer because 'Nope' was not defined in 'Authorizers'\.$/);
+  const http = await refused("sam-bad-http", {
+    Transform: "AWS::Serverless-2016-10-31",
+    Resources: {
+      Api: {
+        Type: "AWS::Serverless::HttpApi",
+        Properties: { Auth: { Authorizers: { L: { FunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:f" } } } },
+      },
+      Fn: fn({ Get: { Type: "HttpApi", Properties: { ApiId: { Ref: "Api" } } } }),
+    },
+  });
+  assert.match(http, /Resource with id \[Api\] is invalid\. L Lambda Authorizer must define 'AuthorizerPayloadFormatVersion'\.$/);
+  const cors = await refused("sam-bad-cors", {
+    Transform: "AWS::Serverless-2016-10-31",
+    Resources: { Api: { Type: "AWS::Serverless::Api", Properties: { StageName: "s", Cors: { AllowOrigin: "'*'", AllowCredentials: true } } } },
+  });
+  assert.match(cors, /Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is "'\*'" or not set$/);
+});
