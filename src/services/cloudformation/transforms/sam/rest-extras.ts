@@ -136,15 +136,15 @@ export function addApiExtras(id: string, p: Obj, body: Obj | undefined): void {
   }
   // Binary media types go in the body too (~1 standing for /), beside the RestApi's property.
   if (Array.isArray(p.BinaryMediaTypes) && p.BinaryMediaTypes.length && body) {
-    const unescape = (v: unknown): unknown =>
+    const slashes = (v: unknown): unknown =>
       typeof v === "string"
         ? v.replace(/~1/g, "/")
         : Array.isArray(v)
-          ? v.map(unescape)
+          ? v.map(slashes)
           : isObj(v)
-            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/~1/g, "/"), unescape(x)]))
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/~1/g, "/"), slashes(x)]))
             : v;
-    body["x-amazon-apigateway-binary-media-types"] = unescape(p.BinaryMediaTypes);
+    body["x-amazon-apigateway-binary-media-types"] = slashes(p.BinaryMediaTypes);
   }
   const models = p.Models;
   if (models) {
