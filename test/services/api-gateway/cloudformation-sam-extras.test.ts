@@ -5,7 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { CreateStackCommand } from "@aws-sdk/client-cloudformation";
-import { GetIntegrationCommand, GetMethodCommand, GetResourcesCommand } from "@aws-sdk/client-api-gateway";
+import { GetExportCommand, GetIntegrationCommand, GetMethodCommand, GetResourcesCommand, GetStagesCommand } from "@aws-sdk/client-api-gateway";
 import { GetApiCommand } from "@aws-sdk/client-apigatewayv2";
 import { call, createStack, deleteStack, ECHO, type Env, resources, startEnv } from "./cloudformation-env.js";
 
@@ -99,6 +99,39 @@ test("SAM Api Models, RequestModel, RequestParameters, TimeoutInMillis and Gatew
   // The HttpApi's Name is its definition's title.
   assert.equal((await env.v2.send(new GetApiCommand({ ApiId: out.HttpId }))).Name, "my-http-api");
   await deleteStack(env, "sam-extras");
+});
+
+test("SAM Api with OpenApiVersion 3: an OpenAPI 3 body (CORS and the API key in components), no extra Stage stage", async () => {
+  const template = {
+    Transform: "AWS::Serverless-2016-10-31",
+    Resources: {
+      Fn: fn({ Get: { Type: "Api", Properties: { RestApiId: { Ref: "Api3" }, Path: "/thing", Method: "get" } } }),
+      Api3: {
+        Type: "AWS::Serverless::Api",
+        Properties: {
+          StageName: "live",
+          OpenApiVersion: "3.0.1",
+          Cors: { AllowOrigin: "'https://a.example'", AllowMethods: "'GET'" },
+          Auth: { ApiKeyRequired: true, AddApiKeyRequiredToCorsPreflight: false },
+        },
+      },
+    },
+    Outputs: { Url: { Value: { "Fn::Sub": "https://${Api3}.execute-api.${AWS::Region}.amazonaws.com/live" } } },
+  };
+  const out = await createStack(env, "sam-oas3", template, CAPS);
+  const rs = await resources(env, "sam-oas3");
+  const restApiId = rs.Api3.physical;
+  const stages = (await env.apigw.send(new GetStagesCommand({ restApiId }))).item!.map((s) => s.stageName);
+  assert.deepEqual(stages, ["live"]);
+  const pre = await call(env, `${out.Url}/thing`, { method: "OPTIONS" });
+  assert.equal(pre.status, 200, pre.body);
+  assert.equal(pre.headers["access-control-allow-origin"], "https://a.example");
+  assert.equal(pre.headers["access-control-allow-methods"], "GET");
+  assert.equal((await call(env, `${out.Url}/thing`)).status, 403);
+  const exported = await env.apigw.send(new GetExportCommand({ restApiId, stageName: "live", exportType: "oas30" }));
+  const doc = JSON.parse(Buffer.from(exported.body!).toString("utf8"));
+  assert.equal(doc.paths["/thing"].get.security[0].api_key !== undefined, true);
+  await deleteStack(env, "sam-oas3");
 });
 
 async function refused(stack: string, template: unknown): Promise<string> {

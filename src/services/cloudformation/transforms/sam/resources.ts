@@ -5,7 +5,7 @@ import { copyProps, idHash, invalidResource, isIntrinsic, isObj, type Obj, pyLis
 import type { Route, SamContext } from "./context.js";
 import { passthrough } from "./function.js";
 import { applyHttpOptions } from "./http-options.js";
-import { addApiExtras } from "./rest-extras.js";
+import { addApiExtras, openApiPostprocess } from "./rest-extras.js";
 import { applyRestOptions } from "./rest-options.js";
 
 /** A layer's string properties with Ref to a parameter resolved, as SAM resolves them before hashing the layer. */
@@ -152,6 +152,7 @@ const REST_PROPS = new Set([
   "Models",
   "ApiKeySourceType",
   "Policy",
+  "OpenApiVersion",
 ]);
 const HTTP_PROPS = new Set([
   "StageName",
@@ -184,12 +185,21 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
   if (r && p.StageName === undefined) throw invalidResource(id, "Missing required property 'StageName'.");
   if (p.DefinitionBody !== undefined && p.DefinitionUri !== undefined)
     throw invalidResource(id, "Specify either 'DefinitionUri' or 'DefinitionBody' property and not both.");
+  const version = p.OpenApiVersion;
+  if (version !== undefined && (typeof version !== "string" || !/^[23](\.\d)(\.\d)?$/.test(version))) {
+    throw invalidResource(id, "The OpenApiVersion value must be of the format '3.0.0'.");
+  }
   const api: Obj = {};
   let body: Obj | undefined;
   if (p.DefinitionUri !== undefined) api.BodyS3Location = s3Location(p.DefinitionUri, id, "DefinitionUri", ["Bucket", "Key", "Version"]);
   else {
     body = isObj(p.DefinitionBody) ? p.DefinitionBody : { swagger: "2.0", info: { version: "1.0", title: { Ref: "AWS::StackName" } }, paths: {} };
     if (p.DefinitionBody === undefined || routes.length) body = { ...body, paths: { ...((body.paths as Obj | undefined) ?? {}), ...restPaths(routes) } };
+    // The body SAM makes takes an OpenAPI 3 version in place of swagger's (GlobalsPlugin.fix_openapi_definitions).
+    if (p.DefinitionBody === undefined && typeof version === "string" && version.startsWith("3")) {
+      const { swagger: _swagger, ...rest } = body;
+      body = { ...rest, openapi: version };
+    }
     body = structuredClone(body);
   }
   const stageName = r ? p.StageName : "Prod";
@@ -198,7 +208,10 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
   const attrs = r ? passthrough(r) : {};
   applyRestOptions(ctx, id, p, body, routes, attrs, () => stageId);
   addApiExtras(id, p, body);
-  if (body) api.Body = body;
+  if (body) {
+    openApiPostprocess(body, version);
+    api.Body = body;
+  }
   copyProps(api, p, [
     "Name",
     "Description",
@@ -213,12 +226,14 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
   if (isObj(p.EndpointConfiguration)) api.EndpointConfiguration = { Types: [p.EndpointConfiguration.Type] };
   else if (typeof p.EndpointConfiguration === "string") api.EndpointConfiguration = { Types: [p.EndpointConfiguration] };
   ctx.add(id, id, { Type: "AWS::ApiGateway::RestApi", ...attrs, Properties: api });
-  const digest = sha1(pyRepr(body ?? api.BodyS3Location));
+  // The deployment's id hashes the body (and the OpenApiVersion); with an OpenApiVersion, SAM leaves out its extra
+  // "Stage" stage (ApiGatewayDeployment.make_auto_deployable, ApiGenerator.remove_extra_stage).
+  const digest = sha1(pyRepr(body ?? api.BodyS3Location) + (version ? `||${String(version)}` : ""));
   const deploymentId = `${id}Deployment${digest.slice(0, 10)}`;
   ctx.add(id, deploymentId, {
     Type: "AWS::ApiGateway::Deployment",
     ...attrs,
-    Properties: { Description: `RestApi deployment id: ${digest}`, RestApiId: { Ref: id }, StageName: "Stage" },
+    Properties: { Description: `RestApi deployment id: ${digest}`, RestApiId: { Ref: id }, ...(version ? {} : { StageName: "Stage" }) },
   });
   const stage: Obj = { DeploymentId: { Ref: deploymentId }, RestApiId: { Ref: id }, StageName: stageName };
   copyProps(stage, p, ["Variables", "MethodSettings", "CacheClusterEnabled", "CacheClusterSize", "TracingEnabled", "AccessLogSetting"]);

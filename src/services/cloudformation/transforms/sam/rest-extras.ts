@@ -163,3 +163,31 @@ export function addApiExtras(id: string, p: Obj, body: Obj | undefined): void {
     }
   }
 }
+
+/**
+ * An OpenAPI 3 body as SAM finishes it (ApiGenerator._openapi_postprocess): securityDefinitions and definitions move
+ * to components, the OPTIONS methods lose Swagger's consumes/produces and their headers gain a schema. A swagger 2.0
+ * body is left as it is.
+ */
+export function openApiPostprocess(body: Obj, version: unknown): void {
+  if (body.swagger !== undefined) return;
+  const v = version === undefined && typeof body.openapi === "string" ? body.openapi : version;
+  if (typeof v !== "string" || !/^3(\.\d)(\.\d)?$/.test(v)) return;
+  for (const [from, to] of [
+    ["securityDefinitions", "securitySchemes"],
+    ["definitions", "schemas"],
+  ]) {
+    if (!body[from]) continue;
+    const components = isObj(body.components) ? body.components : (body.components = {});
+    components[to] = body[from];
+    delete body[from];
+  }
+  for (const item of Object.values(isObj(body.paths) ? body.paths : {})) {
+    const options = isObj(item) ? item.options : undefined;
+    if (!isObj(options)) continue;
+    delete options.produces;
+    delete options.consumes;
+    const headers = isObj(options.responses) && isObj(options.responses["200"]) ? options.responses["200"].headers : undefined;
+    if (isObj(headers)) for (const [k, h] of Object.entries(headers)) headers[k] = { schema: h };
+  }
+}
