@@ -1,12 +1,13 @@
 // SAM API options beyond Cors and Auth, deployed through CloudFormation with the SDK and called over HTTP: an Api's
 // Models with an event's RequestModel validating the body (400 "Invalid request body"), RequestParameters required
-// by the method, an event's TimeoutInMillis on its integration, GatewayResponses customising a 403, an HttpApi's Name;
+// by the method, an event's TimeoutInMillis on its integration, GatewayResponses customising a 403, an HttpApi's Name
+// and an HttpApi event's RouteSettings; OpenApiVersion 3;
 // and SAM's refusals of auth settings it finds invalid, with its wording.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { CreateStackCommand } from "@aws-sdk/client-cloudformation";
 import { GetExportCommand, GetIntegrationCommand, GetMethodCommand, GetResourcesCommand, GetStagesCommand } from "@aws-sdk/client-api-gateway";
-import { GetApiCommand } from "@aws-sdk/client-apigatewayv2";
+import { GetApiCommand, GetStageCommand } from "@aws-sdk/client-apigatewayv2";
 import { call, createStack, deleteStack, ECHO, type Env, resources, startEnv } from "./cloudformation-env.js";
 
 let env: Env;
@@ -45,6 +46,10 @@ const TEMPLATE = {
           RequestParameters: [{ "method.request.querystring.q": { Required: true } }, "method.request.header.x-trace"],
           RequestModel: { Model: "Item", ValidateParameters: true },
         },
+      },
+      Throttled: {
+        Type: "HttpApi",
+        Properties: { ApiId: { Ref: "Http" }, Path: "/slow", Method: "get", RouteSettings: { ThrottlingBurstLimit: 5, ThrottlingRateLimit: 2 } },
       },
     }),
     MyApi: {
@@ -96,8 +101,11 @@ test("SAM Api Models, RequestModel, RequestParameters, TimeoutInMillis and Gatew
   assert.equal(miss.headers["x-reason"], "no-such-route");
   assert.deepEqual(JSON.parse(miss.body), { message: "no such route" });
 
-  // The HttpApi's Name is its definition's title.
+  // The HttpApi's Name is its definition's title; an event's RouteSettings are its stage's for that route.
   assert.equal((await env.v2.send(new GetApiCommand({ ApiId: out.HttpId }))).Name, "my-http-api");
+  const stage = await env.v2.send(new GetStageCommand({ ApiId: out.HttpId, StageName: "$default" }));
+  assert.equal(stage.RouteSettings?.["GET /slow"]?.ThrottlingBurstLimit, 5);
+  assert.equal(stage.RouteSettings?.["GET /slow"]?.ThrottlingRateLimit, 2);
   await deleteStack(env, "sam-extras");
 });
 

@@ -331,7 +331,7 @@ const EVENT_PROPS: Record<string, string[]> = {
     "PermissionsBoundary",
   ],
   Api: ["Path", "Method", "RestApiId", "Auth", "TimeoutInMillis", "RequestModel", "RequestParameters"],
-  HttpApi: ["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis", "Auth"],
+  HttpApi: ["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis", "Auth", "RouteSettings"],
   AlexaSkill: ["SkillId"],
   CloudWatchLogs: ["LogGroupName", "FilterPattern"],
   IoTRule: ["Sql", "AwsIotSqlVersion"],
@@ -513,6 +513,9 @@ async function translateEvent(ctx: SamContext, ei: EventInput): Promise<void> {
         auth: ep.Auth,
         fn: id,
         event: name,
+        ...(ep.RouteSettings !== undefined
+          ? { routeSettings: { route: ep.Method === undefined ? path : `${String(ep.Method).toUpperCase()} ${path}`, settings: ep.RouteSettings } }
+          : {}),
       });
       if (path !== "$default" && ei.defaultRouteApis.has(apiId)) return;
       // API Gateway drops a path's trailing slash; the permission's ARN does too (push.py's HttpApi._get_permission).

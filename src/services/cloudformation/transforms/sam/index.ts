@@ -193,6 +193,7 @@ export const samTransform: TransformFn = async (template: Template, hctx: Handle
     renames: new Map(),
     restRoutes: new Map(),
     httpRoutes: new Map(),
+    now: () => hctx.now(),
     // AWS managed policies by name, from the account's IAM (Stratus's catalog of them), read once.
     arnOf: async (name) => {
       if (name.startsWith("arn:")) return name;

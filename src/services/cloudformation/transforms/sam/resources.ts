@@ -1,7 +1,7 @@
 // AWS::Serverless::LayerVersion, SimpleTable, Api and HttpApi, and the implicit APIs (ServerlessRestApi,
 // ServerlessHttpApi) events make — the shapes of the SAM translator's expected outputs (tests/translator/output/
 // basic_layer.json, simpletable.json, implicit_api.json, implicit_http_api.json).
-import { copyProps, idHash, invalidResource, isIntrinsic, isObj, type Obj, pyList, pyRepr, s3Location, sha1, tagList } from "./common.js";
+import { copyProps, idHash, invalidEvent, invalidResource, isIntrinsic, isObj, type Obj, pyList, pyRepr, s3Location, sha1, tagList } from "./common.js";
 import type { Route, SamContext } from "./context.js";
 import { passthrough } from "./function.js";
 import { applyHttpOptions } from "./http-options.js";
@@ -153,6 +153,8 @@ const REST_PROPS = new Set([
   "ApiKeySourceType",
   "Policy",
   "OpenApiVersion",
+  "CanarySetting",
+  "AlwaysDeploy",
 ]);
 const HTTP_PROPS = new Set([
   "StageName",
@@ -228,7 +230,9 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
   ctx.add(id, id, { Type: "AWS::ApiGateway::RestApi", ...attrs, Properties: api });
   // The deployment's id hashes the body (and the OpenApiVersion); with an OpenApiVersion, SAM leaves out its extra
   // "Stage" stage (ApiGatewayDeployment.make_auto_deployable, ApiGenerator.remove_extra_stage).
-  const digest = sha1(pyRepr(body ?? api.BodyS3Location) + (version ? `||${String(version)}` : ""));
+  // AlwaysDeploy: a hash of the time alone, so every transform makes a new deployment.
+  const hashed = p.AlwaysDeploy === true ? String(Math.floor(ctx.now() / 1000)) : pyRepr(body ?? api.BodyS3Location) + (version ? `||${String(version)}` : "");
+  const digest = sha1(hashed);
   const deploymentId = `${id}Deployment${digest.slice(0, 10)}`;
   ctx.add(id, deploymentId, {
     Type: "AWS::ApiGateway::Deployment",
@@ -236,7 +240,7 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
     Properties: { Description: `RestApi deployment id: ${digest}`, RestApiId: { Ref: id }, ...(version ? {} : { StageName: "Stage" }) },
   });
   const stage: Obj = { DeploymentId: { Ref: deploymentId }, RestApiId: { Ref: id }, StageName: stageName };
-  copyProps(stage, p, ["Variables", "MethodSettings", "CacheClusterEnabled", "CacheClusterSize", "TracingEnabled", "AccessLogSetting"]);
+  copyProps(stage, p, ["Variables", "MethodSettings", "CacheClusterEnabled", "CacheClusterSize", "TracingEnabled", "AccessLogSetting", "CanarySetting"]);
   if (isObj(p.Tags)) stage.Tags = tagList(p.Tags);
   ctx.add(id, stageId, { Type: "AWS::ApiGateway::Stage", ...attrs, Properties: stage });
 }
@@ -276,6 +280,14 @@ export function translateHttpApi(ctx: SamContext, id: string, r: Obj | undefined
   const stageName = p.StageName ?? "$default";
   const stage: Obj = { ApiId: { Ref: id }, StageName: stageName, AutoDeploy: true, Tags: { "httpapi:createdBy": "SAM", ...(isObj(p.Tags) ? p.Tags : {}) } };
   copyProps(stage, p, ["StageVariables", "AccessLogSettings", "DefaultRouteSettings", "RouteSettings"]);
+  // Events' RouteSettings merge into the API's, by route (ImplicitHttpApiPlugin._add_route_settings_to_api).
+  for (const rt of routes) {
+    if (!rt.routeSettings) continue;
+    if (!isObj(rt.routeSettings.settings)) throw invalidEvent(rt.fn ?? "", rt.event ?? "", "Property 'RouteSettings' should be a map.");
+    const all = isObj(stage.RouteSettings) ? { ...stage.RouteSettings } : {};
+    all[rt.routeSettings.route] = { ...(isObj(all[rt.routeSettings.route]) ? (all[rt.routeSettings.route] as Obj) : {}), ...rt.routeSettings.settings };
+    stage.RouteSettings = all;
+  }
   const stageId = stageName === "$default" ? `${id}ApiGatewayDefaultStage` : `${id}${String(stageName).replace(/[^A-Za-z0-9]/g, "")}Stage`;
   ctx.add(id, stageId, { Type: "AWS::ApiGatewayV2::Stage", ...attrs, Properties: stage });
 }
