@@ -233,7 +233,9 @@ export function applyHttpOptions(ctx: SamContext, id: string, p: Obj, body: Obj 
     for (const item of Object.values(body.paths as Obj)) {
       if (!isObj(item)) continue;
       for (const [method, def] of Object.entries(item)) {
-        if (method === "parameters" || method === "options" || !isObj(def) || !isObj(def[INTEGRATION]) || def.security) continue;
+        if (method === "parameters" || method === "options" || !isObj(def) || !isObj(def[INTEGRATION])) continue;
+        // A route with its own security keeps it (an empty list is none, as Python's truthiness has it).
+        if (Array.isArray(def.security) ? def.security.length : def.security) continue;
         def.security = [{ [dflt]: scopes }];
       }
     }

@@ -269,16 +269,20 @@ export function translateHttpApi(ctx: SamContext, id: string, r: Obj | undefined
     info.title = p.Name;
   }
   if (body) {
-    const tags = [
-      { name: "httpapi:createdBy", "x-amazon-apigateway-tag-value": "SAM" },
-      ...tagList(p.Tags).map((t) => ({ name: t.Key, "x-amazon-apigateway-tag-value": t.Value })),
-    ];
+    // The template's tags, then SAM's own, as the definition's root-level tags: a tag the definition has takes the
+    // value, others are appended (HttpApiGenerator._add_tags, OpenApiEditor.add_tags).
+    const tags = Array.isArray(body.tags) ? body.tags.map((t) => (isObj(t) ? { ...t } : t)) : [];
+    for (const t of [...tagList(p.Tags), { Key: "httpapi:createdBy", Value: "SAM" }]) {
+      const have = tags.find((x) => isObj(x) && x.name === t.Key) as Obj | undefined;
+      if (have) have["x-amazon-apigateway-tag-value"] = t.Value;
+      else tags.push({ name: t.Key, "x-amazon-apigateway-tag-value": t.Value });
+    }
     api.Body = { ...body, tags };
   }
   copyProps(api, p, ["Description", "FailOnWarnings", "DisableExecuteApiEndpoint"]);
   ctx.add(id, id, { Type: "AWS::ApiGatewayV2::Api", ...attrs, Properties: api });
   const stageName = p.StageName ?? "$default";
-  const stage: Obj = { ApiId: { Ref: id }, StageName: stageName, AutoDeploy: true, Tags: { "httpapi:createdBy": "SAM", ...(isObj(p.Tags) ? p.Tags : {}) } };
+  const stage: Obj = { ApiId: { Ref: id }, StageName: stageName, AutoDeploy: true, Tags: { ...(isObj(p.Tags) ? p.Tags : {}), "httpapi:createdBy": "SAM" } };
   copyProps(stage, p, ["StageVariables", "AccessLogSettings", "DefaultRouteSettings", "RouteSettings"]);
   // Events' RouteSettings merge into the API's, by route (ImplicitHttpApiPlugin._add_route_settings_to_api).
   for (const rt of routes) {
