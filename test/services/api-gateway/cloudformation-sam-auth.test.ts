@@ -7,7 +7,7 @@
 // (SAM's httpapi:createdBy from the OpenAPI tags, CloudFormation's aws:cloudformation:* ones).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { GetApiKeyCommand, GetMethodCommand, GetResourcesCommand } from "@aws-sdk/client-api-gateway";
+import { GetApiKeyCommand, GetMethodCommand, GetResourcesCommand, GetRestApiCommand } from "@aws-sdk/client-api-gateway";
 import { GetApiCommand, GetAuthorizersCommand, GetRoutesCommand, TagResourceCommand } from "@aws-sdk/client-apigatewayv2";
 import { call, createStack, deleteStack, ECHO, type Env, resources, startEnv } from "./cloudformation-env.js";
 
@@ -55,6 +55,8 @@ const REST_TEMPLATE = {
       Type: "AWS::Serverless::Api",
       Properties: {
         StageName: "dev",
+        Tags: { team: "red" },
+        PropagateTags: true,
         Cors: {
           AllowOrigin: "'https://app.example'",
           AllowHeaders: "'Content-Type,X-Token'",
@@ -91,6 +93,10 @@ test("SAM Api Cors and Auth: preflight answered, TOKEN and REQUEST authorizers a
 
   // The OPTIONS method SAM adds is a MOCK without authorization (AddDefaultAuthorizerToCorsPreflight: false).
   const restId = rs.MyApi.physical;
+  // PropagateTags: the API's tags on the RestApi too, beside CloudFormation's.
+  const tags = (await env.apigw.send(new GetRestApiCommand({ restApiId: restId }))).tags;
+  assert.equal(tags?.team, "red");
+  assert.equal(tags?.["aws:cloudformation:logical-id"], "MyApi");
   const items = (await env.apigw.send(new GetResourcesCommand({ restApiId: restId }))).items!;
   const privateRes = items.find((r) => r.path === "/private")!;
   const options = await env.apigw.send(new GetMethodCommand({ restApiId: restId, resourceId: privateRes.id, httpMethod: "OPTIONS" }));

@@ -155,6 +155,7 @@ const REST_PROPS = new Set([
   "OpenApiVersion",
   "CanarySetting",
   "AlwaysDeploy",
+  "PropagateTags",
 ]);
 const HTTP_PROPS = new Set([
   "StageName",
@@ -171,6 +172,8 @@ const HTTP_PROPS = new Set([
   "CorsConfiguration",
   "Auth",
   "Name",
+  // An HttpApi's tags reach its stage whenever it has an inline definition, PropagateTags or not (SamHttpApi).
+  "PropagateTags",
 ]);
 function refuseOthers(id: string, p: Obj, allowed: Set<string>): void {
   for (const k of Object.keys(p)) if (!allowed.has(k)) throw invalidResource(id, `Property '${k}' is not supported by Stratus's SAM transform yet.`); // Stratus's own wording
@@ -243,6 +246,14 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
   copyProps(stage, p, ["Variables", "MethodSettings", "CacheClusterEnabled", "CacheClusterSize", "TracingEnabled", "AccessLogSetting", "CanarySetting"]);
   if (isObj(p.Tags)) stage.Tags = tagList(p.Tags);
   ctx.add(id, stageId, { Type: "AWS::ApiGateway::Stage", ...attrs, Properties: stage });
+  // PropagateTags: the API's Tags on every resource it makes that takes tags (SamResourceMacro.propagate_tags).
+  if (p.PropagateTags === true && isObj(p.Tags) && Object.keys(p.Tags).length) {
+    const tagged = new Set(["AWS::ApiGateway::RestApi", "AWS::ApiGateway::Stage", "AWS::ApiGateway::UsagePlan", "AWS::ApiGateway::ApiKey"]);
+    for (const rid of [id, stageId, `${id}UsagePlan`, `${id}ApiKey`, "ServerlessUsagePlan", "ServerlessApiKey"]) {
+      const res = ctx.resources[rid];
+      if (res && tagged.has(String(res.Type))) (res.Properties as Obj).Tags = tagList(p.Tags);
+    }
+  }
 }
 
 /** An HTTP API (implicit or AWS::Serverless::HttpApi): ApiGatewayV2 Api with its body, and its stage. */
