@@ -1,7 +1,7 @@
 // SAM API options beyond Cors and Auth, deployed through CloudFormation with the SDK and called over HTTP: an Api's
 // Models with an event's RequestModel validating the body (400 "Invalid request body"), RequestParameters required
 // by the method, an event's TimeoutInMillis on its integration, GatewayResponses customising a 403, an HttpApi's Name
-// and an HttpApi event's RouteSettings; OpenApiVersion 3;
+// and an HttpApi event's RouteSettings; OpenApiVersion 3; a DefinitionBody with and without MergeDefinitions;
 // and SAM's refusals of auth settings it finds invalid, with its wording.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -140,6 +140,51 @@ test("SAM Api with OpenApiVersion 3: an OpenAPI 3 body (CORS and the API key in 
   const doc = JSON.parse(Buffer.from(exported.body!).toString("utf8"));
   assert.equal(doc.paths["/thing"].get.security[0].api_key !== undefined, true);
   await deleteStack(env, "sam-oas3");
+});
+
+test("SAM Api with its own DefinitionBody: MergeDefinitions adds the events' methods beside the definition's; Cors on both", async () => {
+  const mock = {
+    "x-amazon-apigateway-integration": {
+      type: "mock",
+      requestTemplates: { "application/json": '{"statusCode": 200}' },
+      responses: { default: { statusCode: "200", responseTemplates: { "application/json": '{"from":"definition"}' } } },
+    },
+    responses: { "200": { description: "ok" } },
+  };
+  const template = (merge: boolean) => ({
+    Transform: "AWS::Serverless-2016-10-31",
+    Resources: {
+      Fn: fn({ Get: { Type: "Api", Properties: { RestApiId: { Ref: "Defined" }, Path: "/merged", Method: "get" } } }),
+      Defined: {
+        Type: "AWS::Serverless::Api",
+        Properties: {
+          StageName: "s",
+          MergeDefinitions: merge,
+          Cors: "'https://x.example'",
+          DefinitionBody: { swagger: "2.0", info: { title: "defined", version: "1" }, paths: { "/mock": { get: mock } } },
+        },
+      },
+    },
+    Outputs: { Url: { Value: { "Fn::Sub": "https://${Defined}.execute-api.${AWS::Region}.amazonaws.com/s" } } },
+  });
+  const out = await createStack(env, "sam-merge", template(true), CAPS);
+  const fromDefinition = await call(env, `${out.Url}/mock`);
+  assert.equal(fromDefinition.status, 200, fromDefinition.body);
+  assert.deepEqual(JSON.parse(fromDefinition.body), { from: "definition" });
+  const merged = await call(env, `${out.Url}/merged`);
+  assert.equal(merged.status, 200, merged.body);
+  assert.equal(JSON.parse(merged.body).resource, "/merged");
+  for (const path of ["/mock", "/merged"]) {
+    const pre = await call(env, `${out.Url}${path}`, { method: "OPTIONS" });
+    assert.equal(pre.status, 200, `${path} ${pre.body}`);
+    assert.equal(pre.headers["access-control-allow-origin"], "https://x.example");
+  }
+  await deleteStack(env, "sam-merge");
+  // Without MergeDefinitions, SAM leaves the template's definition as it is: the event's path is not in it.
+  const plain = await createStack(env, "sam-nomerge", template(false), CAPS);
+  assert.equal((await call(env, `${plain.Url}/merged`)).status, 403);
+  assert.equal((await call(env, `${plain.Url}/mock`)).status, 200);
+  await deleteStack(env, "sam-nomerge");
 });
 
 async function refused(stack: string, template: unknown): Promise<string> {

@@ -126,6 +126,21 @@ function httpPaths(routes: Route[]): Obj {
   return paths;
 }
 
+/** Generated methods added to a definition's paths: over the definition's method (`over`), else where it has no integration. */
+function mergePaths(given: unknown, generated: Obj, over: boolean): Obj {
+  const out: Obj = isObj(given) ? { ...given } : {};
+  for (const [path, methods] of Object.entries(generated)) {
+    const item: Obj = isObj(out[path]) ? { ...(out[path] as Obj) } : {};
+    for (const [m, def] of Object.entries(methods as Obj)) {
+      const have = item[m];
+      if (!isObj(have)) item[m] = def;
+      else if (over || !isObj(have["x-amazon-apigateway-integration"])) item[m] = { ...have, ...(def as Obj) };
+    }
+    out[path] = item;
+  }
+  return out;
+}
+
 /** The API properties this transform translates; any other SAM property is refused, never dropped. */
 const REST_PROPS = new Set([
   "StageName",
@@ -156,6 +171,7 @@ const REST_PROPS = new Set([
   "CanarySetting",
   "AlwaysDeploy",
   "PropagateTags",
+  "MergeDefinitions",
 ]);
 const HTTP_PROPS = new Set([
   "StageName",
@@ -190,6 +206,7 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
   if (r && p.StageName === undefined) throw invalidResource(id, "Missing required property 'StageName'.");
   if (p.DefinitionBody !== undefined && p.DefinitionUri !== undefined)
     throw invalidResource(id, "Specify either 'DefinitionUri' or 'DefinitionBody' property and not both.");
+  if (p.DefinitionUri !== undefined && p.MergeDefinitions) throw invalidResource(id, "Cannot set 'MergeDefinitions' to True when using `DefinitionUri`.");
   const version = p.OpenApiVersion;
   if (version !== undefined && (typeof version !== "string" || !/^[23](\.\d)(\.\d)?$/.test(version))) {
     throw invalidResource(id, "The OpenApiVersion value must be of the format '3.0.0'.");
@@ -199,7 +216,10 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
   if (p.DefinitionUri !== undefined) api.BodyS3Location = s3Location(p.DefinitionUri, id, "DefinitionUri", ["Bucket", "Key", "Version"]);
   else {
     body = isObj(p.DefinitionBody) ? p.DefinitionBody : { swagger: "2.0", info: { version: "1.0", title: { Ref: "AWS::StackName" } }, paths: {} };
-    if (p.DefinitionBody === undefined || routes.length) body = { ...body, paths: { ...((body.paths as Obj | undefined) ?? {}), ...restPaths(routes) } };
+    // Events add their methods to the body SAM makes, or to the template's with MergeDefinitions (the generated
+    // method's keys over the template's); a template's own DefinitionBody is otherwise left as it is.
+    if (p.DefinitionBody === undefined) body = { ...body, paths: restPaths(routes) };
+    else if (p.MergeDefinitions === true) body = { ...body, paths: mergePaths(body.paths, restPaths(routes), true) };
     // The body SAM makes takes an OpenAPI 3 version in place of swagger's (GlobalsPlugin.fix_openapi_definitions).
     if (p.DefinitionBody === undefined && typeof version === "string" && version.startsWith("3")) {
       const { swagger: _swagger, ...rest } = body;
@@ -211,7 +231,9 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
   const suffix = typeof stageName === "string" ? stageName.replace(/[^A-Za-z0-9]/g, "") : "";
   const stageId = `${id}${suffix}Stage`;
   const attrs = r ? passthrough(r) : {};
-  applyRestOptions(ctx, id, p, body, routes, attrs, () => stageId);
+  // An event's Auth and request settings apply to the methods it adds.
+  const added = p.DefinitionBody === undefined || p.MergeDefinitions === true ? routes : [];
+  applyRestOptions(ctx, id, p, body, added, attrs, () => stageId);
   addApiExtras(id, p, body);
   if (body) {
     openApiPostprocess(body, version);
@@ -267,7 +289,8 @@ export function translateHttpApi(ctx: SamContext, id: string, r: Obj | undefined
   if (p.DefinitionUri !== undefined) api.BodyS3Location = s3Location(p.DefinitionUri, id, "DefinitionUri", ["Bucket", "Key", "Version"]);
   else {
     const base = isObj(p.DefinitionBody) ? p.DefinitionBody : { openapi: "3.0.1", info: { version: "1.0", title: { Ref: "AWS::StackName" } }, paths: {} };
-    body = structuredClone({ ...base, paths: { ...((base.paths as Obj | undefined) ?? {}), ...httpPaths(routes) } });
+    // A method the definition already has keeps its own integration (OpenApiEditor.add_lambda_integration).
+    body = structuredClone({ ...base, paths: mergePaths(base.paths, httpPaths(routes), false) });
   }
   applyHttpOptions(ctx, id, p, body, routes, attrs);
   if (p.Name) {
