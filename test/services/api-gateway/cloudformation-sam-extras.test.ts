@@ -180,10 +180,18 @@ test("SAM Api with its own DefinitionBody: MergeDefinitions adds the events' met
     assert.equal(pre.headers["access-control-allow-origin"], "https://x.example");
   }
   await deleteStack(env, "sam-merge");
-  // Without MergeDefinitions, SAM leaves the template's definition as it is: the event's path is not in it.
-  const plain = await createStack(env, "sam-nomerge", template(false), CAPS);
+  // Without MergeDefinitions, SAM leaves the template's definition as it is: the event's path is not in it; an
+  // event's Auth with OverrideApiAuth still applies to the definition's method (here: an API key required).
+  const unmerged = template(false);
+  unmerged.Resources.Fn.Properties.Events.Guard = {
+    Type: "Api",
+    Properties: { RestApiId: { Ref: "Defined" }, Path: "/mock", Method: "get", Auth: { ApiKeyRequired: true, OverrideApiAuth: true } },
+  } as never;
+  const plain = await createStack(env, "sam-nomerge", unmerged, CAPS);
   assert.equal((await call(env, `${plain.Url}/merged`)).status, 403);
-  assert.equal((await call(env, `${plain.Url}/mock`)).status, 200);
+  const guarded = await call(env, `${plain.Url}/mock`);
+  assert.equal(guarded.status, 403, guarded.body);
+  assert.deepEqual(JSON.parse(guarded.body), { message: "Forbidden" });
   await deleteStack(env, "sam-nomerge");
 });
 

@@ -232,8 +232,7 @@ export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined
   const stageId = `${id}${suffix}Stage`;
   const attrs = r ? passthrough(r) : {};
   // An event's Auth and request settings apply to the methods it adds.
-  const added = p.DefinitionBody === undefined || p.MergeDefinitions === true ? routes : [];
-  applyRestOptions(ctx, id, p, body, added, attrs, () => stageId);
+  applyRestOptions(ctx, id, p, body, routes, attrs, () => stageId, p.DefinitionBody === undefined || p.MergeDefinitions === true);
   addApiExtras(id, p, body);
   if (body) {
     openApiPostprocess(body, version);

@@ -118,7 +118,7 @@ const AUTH_KEYS = [
   "ResourcePolicy",
   "UsagePlan",
 ];
-const EVENT_AUTH_KEYS = ["Authorizer", "AuthorizationScopes", "ApiKeyRequired", "InvokeRole"];
+const EVENT_AUTH_KEYS = ["Authorizer", "AuthorizationScopes", "ApiKeyRequired", "InvokeRole", "OverrideApiAuth"];
 const AWS_IAM_SCHEME = { "x-amazon-apigateway-authtype": "awsSigv4", type: "apiKey", name: "Authorization", in: "header" };
 const API_KEY_SCHEME = { type: "apiKey", name: "x-api-key", in: "header" };
 
@@ -315,17 +315,41 @@ function setDefaultApiKey(id: string, body: Obj, preflight: boolean): void {
  * The event routes' Auth and the API's Cors and Auth on the body (in SAM's order: events, then Cors, then Auth), and
  * the resources Auth makes. `body` is changed in place; undefined for a DefinitionUri API.
  */
-export function applyRestOptions(ctx: SamContext, id: string, p: Obj, body: Obj | undefined, routes: Route[], attrs: Obj, stageId: () => string): void {
+export function applyRestOptions(
+  ctx: SamContext,
+  id: string,
+  p: Obj,
+  body: Obj | undefined,
+  routes: Route[],
+  attrs: Obj,
+  stageId: () => string,
+  addsMethods: boolean,
+): void {
   const auth = p.Auth;
   if (auth !== undefined && !isObj(auth)) throw invalidResource(id, "Property 'Auth' should be a map.");
   if (body) {
     if (body.securityDefinitions !== undefined && body.securityDefinitions !== null && !isObj(body.securityDefinitions)) {
       throw invalidResource(id, "securityDefinitions must be a dictionary.");
     }
-    for (const r of routes) addIamCredentials(body, r, auth);
-    for (const r of routes) {
-      addEventAuth(body, r, auth);
-      addEventExtras(body, r, p);
+    if (addsMethods) {
+      for (const r of routes) addIamCredentials(body, r, auth);
+      for (const r of routes) {
+        addEventAuth(body, r, auth);
+        addEventExtras(body, r, p);
+      }
+    } else {
+      // The template's own definition: an event's Auth applies to its method only with OverrideApiAuth (push.py).
+      for (const r of routes) {
+        if (!isObj(r.auth) || !r.auth.OverrideApiAuth) continue;
+        if (!(r.auth.Authorizer || r.auth.ApiKeyRequired || r.auth.ResourcePolicy)) {
+          throw invalidEvent(
+            r.fn ?? "",
+            r.event ?? "",
+            "Must define one of: Authorizer, ApiKeyRequired or ResourcePolicy when using the OverrideApiAuth property.",
+          );
+        }
+        addEventAuth(body, r, auth);
+      }
     }
   }
   addCors(id, p.Cors, body);
