@@ -4,6 +4,7 @@ import type { HandlerContext } from "../../core/context.js";
 import type { Apigatewayv2Api, CreateApiRequest, Cors, ProtocolType } from "./api.generated.js";
 import { apiOf, apiOut, badRequest, defined, page, redeploy, serverPort } from "./common.js";
 import type { ApiRec, IntegrationRec, RouteRec, StageRec } from "./state.js";
+import { mergeApiTags } from "./tags.js";
 import { apiIndex, newId, ofApi, tables, transaction } from "./state.js";
 import { checkRouteKey } from "./routes.js";
 
@@ -85,7 +86,7 @@ function makeApi(ctx: HandlerContext, input: CreateApiRequest): ApiRec {
     disableExecuteApiEndpoint: input.DisableExecuteApiEndpoint ?? false,
     ipAddressType: input.IpAddressType ?? "ipv4",
     ...(input.Version !== undefined ? { version: input.Version } : {}),
-    tags: input.Tags ?? {},
+    tags: mergeApiTags(ctx, {}, input.Tags),
     createdDate: ctx.now(),
   };
 }

@@ -10,7 +10,6 @@
 import type { Readable } from "node:stream";
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError } from "../../core/errors.js";
-import { isSystemTag } from "../../core/tags.js";
 import { listAllIds, ResourceFailure, type ResourceProviders, type ResourceRequest } from "../../core/resources.js";
 import type {
   Apigatewayv2Api,
@@ -70,9 +69,9 @@ async function readS3Body(ctx: HandlerContext, loc: Props): Promise<string> {
 const v2 = (req: { ctx: ResourceRequest["ctx"] }) => req.ctx.client("apigatewayv2");
 const apiArn = (req: { ctx: ResourceRequest["ctx"] }, path: string) => `arn:aws:apigateway:${req.ctx.region}::${path}`;
 
-// CloudFormation's own aws:cloudformation:* tags are left out of TagResource: apigatewayv2's TagResource refuses any
-// aws: key, CloudFormation's included (CreateApi and CreateStage take them).
-const userTags = (v: unknown) => Object.fromEntries(Object.entries(strMap(v) ?? {}).filter(([k]) => !isSystemTag(k)));
+// The template's tags with CloudFormation's own aws:cloudformation:* ones, which TagResource takes from CloudFormation
+// (the call's invokedBy) as CreateApi and CreateStage do.
+const userTags = (v: unknown) => strMap(v) ?? {};
 
 async function retag(req: ResourceRequest, arn: string, before: unknown, after: unknown): Promise<void> {
   const b = userTags(before);

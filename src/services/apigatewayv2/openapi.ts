@@ -12,6 +12,7 @@ import { exportApi } from "./export.js";
 import { makeAuthorizer } from "./authorizers.js";
 import { makeIntegration } from "./integrations.js";
 import { storeApi } from "./apis.js";
+import { mergeApiTags } from "./tags.js";
 import { checkRouteKey } from "./routes.js";
 import type { ApiRec, AuthorizerRec, IntegrationRec, RouteRec } from "./state.js";
 import { apiIndex, newId, tables, transaction } from "./state.js";
@@ -48,6 +49,8 @@ interface Parsed {
   disableExecuteApiEndpoint?: boolean;
   routes: { key: string; integration?: Omit<CreateIntegrationRequest, "ApiId">; auth?: { scheme: string; scopes: string[] } }[];
   schemes: Record<string, Doc>;
+  /** The root-level tags' x-amazon-apigateway-tag-value: the API's tags. */
+  tags: Record<string, string>;
   warnings: string[];
 }
 
@@ -132,7 +135,13 @@ function read(input: { Body: string; Basepath?: string; FailOnWarnings?: boolean
       const key = path === "/$default" || path === "$default" ? "$default" : `${method} ${base}${path}`;
       const security = Array.isArray(op.security) ? op.security : topSecurity;
       const first = obj(security?.[0]);
-      const scheme = first ? Object.keys(first)[0] : undefined;
+      let scheme = first ? Object.keys(first)[0] : undefined;
+      // A requirement naming no scheme of the definition (SAM's "NONE" marker for a route without authorization)
+      // leaves the route without authorization, with a warning.
+      if (scheme && !obj(schemes[scheme])) {
+        warnings.push(`Security scheme ${scheme} of ${verb} ${path} is not defined; the route is imported without authorization`); // unverified wording
+        scheme = undefined;
+      }
       routes.push({
         key,
         integration: integrationOf(doc, op, `${verb} ${path}`, warnings),
@@ -159,8 +168,23 @@ function read(input: { Body: string; Basepath?: string; FailOnWarnings?: boolean
       : {}),
     routes,
     schemes,
+    tags: tagsOf(doc),
     warnings,
   };
+}
+
+/**
+ * The API's tags from the root-level tags (x-amazon-apigateway-tag-value; "If you specify a tag name without the
+ * x-amazon-apigateway-tag-value property, API Gateway creates a tag with an empty string for a value" —
+ * http-api-open-api.html's extension reference).
+ */
+function tagsOf(doc: Doc): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of Array.isArray(doc.tags) ? doc.tags : []) {
+    const name = str(obj(t)?.name);
+    if (name !== undefined) out[name] = str(obj(t)?.["x-amazon-apigateway-tag-value"]) ?? "";
+  }
+  return out;
 }
 
 /** A security scheme as an authorizer (or AWS_IAM for awsSigv4). */
@@ -252,7 +276,7 @@ export const openapi = {
       disableExecuteApiEndpoint: p.disableExecuteApiEndpoint ?? false,
       ipAddressType: "ipv4",
       ...(p.warnings.length ? { warnings: p.warnings } : {}),
-      tags: {},
+      tags: mergeApiTags(ctx, {}, p.tags),
       createdDate: ctx.now(),
     };
     const parts = build(api, p);
@@ -269,6 +293,7 @@ export const openapi = {
     const p = read(input);
     const next: ApiRec = {
       ...cur,
+      tags: mergeApiTags(ctx, cur.tags, p.tags),
       name: p.name,
       ...defined({ description: p.description, version: p.version }),
       ...(p.disableExecuteApiEndpoint !== undefined ? { disableExecuteApiEndpoint: p.disableExecuteApiEndpoint } : {}),

@@ -7,6 +7,7 @@ import { ConflictException } from "./api.generated.js";
 import { apiOf, badRequest, defined, deployedMessage, deploymentOut, NO_ROUTES, newDeployment, notFound, page, stageOut } from "./common.js";
 import type { ApiRec, StageRec } from "./state.js";
 import { ofApi, tables, transaction } from "./state.js";
+import { mergeApiTags } from "./tags.js";
 
 function stageOf(ctx: HandlerContext, apiId: string, name: string): StageRec {
   const s = tables(ctx).stages.get(`${apiId}/${name}`);
@@ -58,7 +59,7 @@ export const stages = {
       defaultRouteSettings: input.DefaultRouteSettings ?? { DetailedMetricsEnabled: false },
       routeSettings: input.RouteSettings ?? {},
       stageVariables: input.StageVariables ?? {},
-      tags: input.Tags ?? {},
+      tags: mergeApiTags(ctx, {}, input.Tags),
       createdDate: now,
       lastUpdatedDate: now,
       ...defined({

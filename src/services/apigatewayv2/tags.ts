@@ -1,11 +1,27 @@
 // Tags on APIs (arn:aws:apigateway:<region>::/apis/<apiId>) and stages (…/apis/<apiId>/stages/<stageName>):
 // TagResource, UntagResource, GetTags. The records keep them as a map, as CreateApi and CreateStage take them.
 import type { HandlerContext } from "../../core/context.js";
+import { mergeTags } from "../../core/tags.js";
 import type { Apigatewayv2Api } from "./api.generated.js";
 import { apiNotFound, badRequest, notFound } from "./common.js";
 import { tables } from "./state.js";
 
 const MAX_TAGS = 50;
+
+/**
+ * `added` merged over a resource's tags, as TagResource, CreateApi and ImportApi take them: no `aws:` key, except the
+ * system tags of the AWS service making the call (CloudFormation's aws:cloudformation:*, which count toward no limit).
+ */
+export function mergeApiTags(ctx: HandlerContext, existing: Record<string, string>, added: Record<string, string> | undefined): Record<string, string> {
+  const merged = mergeTags(Object.entries(existing), Object.entries(added ?? {}), {
+    key: (t) => t[0],
+    duplicates: "last",
+    reserved: { prefix: "aws:", ignoreCase: true, error: () => badRequest("Tag keys may not start with 'aws:'"), invokedBy: ctx.invokedBy }, // unverified wording
+    max: MAX_TAGS,
+    tooMany: () => badRequest(`A resource may have at most ${MAX_TAGS} tags`), // unverified wording
+  });
+  return Object.fromEntries(merged);
+}
 
 interface Tagged {
   get(): Record<string, string>;
@@ -33,10 +49,7 @@ function resolve(ctx: HandlerContext, arn: string): Tagged {
 export const tags = {
   tagResource(input, ctx) {
     const r = resolve(ctx, input.ResourceArn);
-    const next = { ...r.get(), ...(input.Tags ?? {}) };
-    for (const k of Object.keys(input.Tags ?? {})) if (k.toLowerCase().startsWith("aws:")) throw badRequest(`Tag keys may not start with 'aws:'`); // unverified wording
-    if (Object.keys(next).length > MAX_TAGS) throw badRequest(`A resource may have at most ${MAX_TAGS} tags`); // unverified wording
-    r.set(next);
+    r.set(mergeApiTags(ctx, r.get(), input.Tags));
     return {};
   },
 

@@ -12,6 +12,14 @@ export interface Route {
   target: string;
   payloadFormatVersion?: unknown;
   timeoutInMillis?: unknown;
+  /** The event's Auth, and the function and event it comes from (for SAM's errors about it). */
+  auth?: unknown;
+  /** An Api event's TimeoutInMillis, RequestModel and RequestParameters. */
+  extras?: Obj;
+  /** An HttpApi event's RouteSettings, under its route ("GET /path", or the path alone for a method-less event). */
+  routeSettings?: { route: string; settings: unknown };
+  fn?: string;
+  event?: string;
 }
 
 export interface SamContext {
@@ -25,6 +33,8 @@ export interface SamContext {
   /** Routes by API logical id (ServerlessRestApi / ServerlessHttpApi for the implicit ones). */
   restRoutes: Map<string, Route[]>;
   httpRoutes: Map<string, Route[]>;
+  /** The time (epoch ms): what AlwaysDeploy's deployment id hashes. */
+  now(): number;
   /** Adds a generated resource; SAM's error when the id is already taken (DuplicateLogicalIdException). */
   add(from: string, id: string, resource: Obj): void;
 }

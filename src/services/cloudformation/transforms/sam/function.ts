@@ -330,8 +330,8 @@ const EVENT_PROPS: Record<string, string[]> = {
     "RoleArn",
     "PermissionsBoundary",
   ],
-  Api: ["Path", "Method", "RestApiId"],
-  HttpApi: ["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis"],
+  Api: ["Path", "Method", "RestApiId", "Auth", "TimeoutInMillis", "RequestModel", "RequestParameters"],
+  HttpApi: ["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis", "Auth", "RouteSettings"],
   AlexaSkill: ["SkillId"],
   CloudWatchLogs: ["LogGroupName", "FilterPattern"],
   IoTRule: ["Sql", "AwsIotSqlVersion"],
@@ -470,7 +470,15 @@ async function translateEvent(ctx: SamContext, ei: EventInput): Promise<void> {
       required("Method");
       const api = restApiOf(ctx, id, name, ep.RestApiId);
       const method = String(ep.Method).toLowerCase();
-      (ctx.restRoutes.get(api.id) ?? ctx.restRoutes.set(api.id, []).get(api.id)!).push({ path: String(ep.Path), method, target: ei.subTarget });
+      (ctx.restRoutes.get(api.id) ?? ctx.restRoutes.set(api.id, []).get(api.id)!).push({
+        path: String(ep.Path),
+        method,
+        target: ei.subTarget,
+        auth: ep.Auth,
+        extras: copyProps({}, ep, ["TimeoutInMillis", "RequestModel", "RequestParameters"]),
+        fn: id,
+        event: name,
+      });
       const arnPath = `${method === "any" ? "*" : method.toUpperCase()}${String(ep.Path).replace(/\{[^}]+\}/g, "*")}`;
       ctx.add(id, `${logicalId}Permission${api.stageSuffix}`, {
         ...permission(ei, "apigateway.amazonaws.com", {
@@ -502,6 +510,12 @@ async function translateEvent(ctx: SamContext, ei: EventInput): Promise<void> {
         target: ei.subTarget,
         payloadFormatVersion: ep.PayloadFormatVersion,
         timeoutInMillis: ep.TimeoutInMillis,
+        auth: ep.Auth,
+        fn: id,
+        event: name,
+        ...(ep.RouteSettings !== undefined
+          ? { routeSettings: { route: ep.Method === undefined ? path : `${String(ep.Method).toUpperCase()} ${path}`, settings: ep.RouteSettings } }
+          : {}),
       });
       if (path !== "$default" && ei.defaultRouteApis.has(apiId)) return;
       // API Gateway drops a path's trailing slash; the permission's ARN does too (push.py's HttpApi._get_permission).

@@ -193,6 +193,7 @@ export const samTransform: TransformFn = async (template: Template, hctx: Handle
     renames: new Map(),
     restRoutes: new Map(),
     httpRoutes: new Map(),
+    now: () => hctx.now(),
     // AWS managed policies by name, from the account's IAM (Stratus's catalog of them), read once.
     arnOf: async (name) => {
       if (name.startsWith("arn:")) return name;
@@ -264,8 +265,9 @@ export const samTransform: TransformFn = async (template: Template, hctx: Handle
     }
   }
   try {
-    if (ctx.restRoutes.has("ServerlessRestApi")) translateRestApi(ctx, "ServerlessRestApi", undefined);
-    if (ctx.httpRoutes.has("ServerlessHttpApi")) translateHttpApi(ctx, "ServerlessHttpApi", undefined);
+    // The implicit APIs take the Globals' Api and HttpApi sections (SAM makes them before it merges the Globals).
+    if (ctx.restRoutes.has("ServerlessRestApi")) translateRestApi(ctx, "ServerlessRestApi", undefined, globals.Api);
+    if (ctx.httpRoutes.has("ServerlessHttpApi")) translateHttpApi(ctx, "ServerlessHttpApi", undefined, globals.HttpApi);
   } catch (e) {
     if (e instanceof SamError) errors.push(e);
     else throw e;

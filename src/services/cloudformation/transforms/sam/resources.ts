@@ -1,9 +1,12 @@
 // AWS::Serverless::LayerVersion, SimpleTable, Api and HttpApi, and the implicit APIs (ServerlessRestApi,
 // ServerlessHttpApi) events make — the shapes of the SAM translator's expected outputs (tests/translator/output/
 // basic_layer.json, simpletable.json, implicit_api.json, implicit_http_api.json).
-import { copyProps, idHash, invalidResource, isIntrinsic, isObj, type Obj, pyList, pyRepr, s3Location, sha1, tagList } from "./common.js";
+import { copyProps, idHash, invalidEvent, invalidResource, isIntrinsic, isObj, type Obj, pyList, pyRepr, s3Location, sha1, tagList } from "./common.js";
 import type { Route, SamContext } from "./context.js";
 import { passthrough } from "./function.js";
+import { applyHttpOptions } from "./http-options.js";
+import { addApiExtras, openApiPostprocess } from "./rest-extras.js";
+import { applyRestOptions } from "./rest-options.js";
 
 /** A layer's string properties with Ref to a parameter resolved, as SAM resolves them before hashing the layer. */
 export function resolveLayer(r: Obj, params: Record<string, unknown>): Obj {
@@ -123,6 +126,21 @@ function httpPaths(routes: Route[]): Obj {
   return paths;
 }
 
+/** Generated methods added to a definition's paths: over the definition's method (`over`), else where it has no integration. */
+function mergePaths(given: unknown, generated: Obj, over: boolean): Obj {
+  const out: Obj = isObj(given) ? { ...given } : {};
+  for (const [path, methods] of Object.entries(generated)) {
+    const item: Obj = isObj(out[path]) ? { ...(out[path] as Obj) } : {};
+    for (const [m, def] of Object.entries(methods as Obj)) {
+      const have = item[m];
+      if (!isObj(have)) item[m] = def;
+      else if (over || !isObj(have["x-amazon-apigateway-integration"])) item[m] = { ...have, ...(def as Obj) };
+    }
+    out[path] = item;
+  }
+  return out;
+}
+
 /** The API properties this transform translates; any other SAM property is refused, never dropped. */
 const REST_PROPS = new Set([
   "StageName",
@@ -143,6 +161,17 @@ const REST_PROPS = new Set([
   "TracingEnabled",
   "AccessLogSetting",
   "Tags",
+  "Cors",
+  "Auth",
+  "GatewayResponses",
+  "Models",
+  "ApiKeySourceType",
+  "Policy",
+  "OpenApiVersion",
+  "CanarySetting",
+  "AlwaysDeploy",
+  "PropagateTags",
+  "MergeDefinitions",
 ]);
 const HTTP_PROPS = new Set([
   "StageName",
@@ -156,68 +185,146 @@ const HTTP_PROPS = new Set([
   "DefaultRouteSettings",
   "RouteSettings",
   "Tags",
+  "CorsConfiguration",
+  "Auth",
+  "Name",
+  // An HttpApi's tags reach its stage whenever it has an inline definition, PropagateTags or not (SamHttpApi).
+  "PropagateTags",
 ]);
 function refuseOthers(id: string, p: Obj, allowed: Set<string>): void {
   for (const k of Object.keys(p)) if (!allowed.has(k)) throw invalidResource(id, `Property '${k}' is not supported by Stratus's SAM transform yet.`); // Stratus's own wording
 }
 
-/** A REST API (implicit or AWS::Serverless::Api): RestApi, a Deployment named by a hash of its body, a Stage. */
-export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined): void {
-  const p = (r?.Properties ?? {}) as Obj;
+/**
+ * A REST API (implicit or AWS::Serverless::Api): RestApi, a Deployment named by a hash of its body, a Stage; the
+ * implicit API takes the Globals' Api section (`implicit`), as SAM's implicit API resource does.
+ */
+export function translateRestApi(ctx: SamContext, id: string, r: Obj | undefined, implicit?: Obj): void {
+  const p = (r?.Properties ?? implicit ?? {}) as Obj;
   refuseOthers(id, p, REST_PROPS);
   const routes = ctx.restRoutes.get(id) ?? [];
   if (r && p.StageName === undefined) throw invalidResource(id, "Missing required property 'StageName'.");
   if (p.DefinitionBody !== undefined && p.DefinitionUri !== undefined)
     throw invalidResource(id, "Specify either 'DefinitionUri' or 'DefinitionBody' property and not both.");
+  if (p.DefinitionUri !== undefined && p.MergeDefinitions) throw invalidResource(id, "Cannot set 'MergeDefinitions' to True when using `DefinitionUri`.");
+  const version = p.OpenApiVersion;
+  if (version !== undefined && (typeof version !== "string" || !/^[23](\.\d)(\.\d)?$/.test(version))) {
+    throw invalidResource(id, "The OpenApiVersion value must be of the format '3.0.0'.");
+  }
   const api: Obj = {};
   let body: Obj | undefined;
   if (p.DefinitionUri !== undefined) api.BodyS3Location = s3Location(p.DefinitionUri, id, "DefinitionUri", ["Bucket", "Key", "Version"]);
   else {
     body = isObj(p.DefinitionBody) ? p.DefinitionBody : { swagger: "2.0", info: { version: "1.0", title: { Ref: "AWS::StackName" } }, paths: {} };
-    if (p.DefinitionBody === undefined || routes.length) body = { ...body, paths: { ...((body.paths as Obj | undefined) ?? {}), ...restPaths(routes) } };
+    // Events add their methods to the body SAM makes, or to the template's with MergeDefinitions (the generated
+    // method's keys over the template's); a template's own DefinitionBody is otherwise left as it is.
+    if (p.DefinitionBody === undefined) body = { ...body, paths: restPaths(routes) };
+    else if (p.MergeDefinitions === true) body = { ...body, paths: mergePaths(body.paths, restPaths(routes), true) };
+    // The body SAM makes takes an OpenAPI 3 version in place of swagger's (GlobalsPlugin.fix_openapi_definitions).
+    if (p.DefinitionBody === undefined && typeof version === "string" && version.startsWith("3")) {
+      const { swagger: _swagger, ...rest } = body;
+      body = { ...rest, openapi: version };
+    }
+    body = structuredClone(body);
+  }
+  const stageName = r ? p.StageName : "Prod";
+  const suffix = typeof stageName === "string" ? stageName.replace(/[^A-Za-z0-9]/g, "") : "";
+  const stageId = `${id}${suffix}Stage`;
+  const attrs = r ? passthrough(r) : {};
+  // An event's Auth and request settings apply to the methods it adds.
+  applyRestOptions(ctx, id, p, body, routes, attrs, () => stageId, p.DefinitionBody === undefined || p.MergeDefinitions === true);
+  addApiExtras(id, p, body);
+  if (body) {
+    openApiPostprocess(body, version);
     api.Body = body;
   }
-  copyProps(api, p, ["Name", "Description", "BinaryMediaTypes", "MinimumCompressionSize", "Mode", "DisableExecuteApiEndpoint", "FailOnWarnings"]);
+  copyProps(api, p, [
+    "Name",
+    "Description",
+    "BinaryMediaTypes",
+    "MinimumCompressionSize",
+    "Mode",
+    "DisableExecuteApiEndpoint",
+    "FailOnWarnings",
+    "ApiKeySourceType",
+    "Policy",
+  ]);
   if (isObj(p.EndpointConfiguration)) api.EndpointConfiguration = { Types: [p.EndpointConfiguration.Type] };
   else if (typeof p.EndpointConfiguration === "string") api.EndpointConfiguration = { Types: [p.EndpointConfiguration] };
-  const attrs = r ? passthrough(r) : {};
   ctx.add(id, id, { Type: "AWS::ApiGateway::RestApi", ...attrs, Properties: api });
-  const digest = sha1(pyRepr(body ?? api.BodyS3Location));
+  // The deployment's id hashes the body (and the OpenApiVersion); with an OpenApiVersion, SAM leaves out its extra
+  // "Stage" stage (ApiGatewayDeployment.make_auto_deployable, ApiGenerator.remove_extra_stage).
+  // AlwaysDeploy: a hash of the time alone, so every transform makes a new deployment.
+  const hashed = p.AlwaysDeploy === true ? String(Math.floor(ctx.now() / 1000)) : pyRepr(body ?? api.BodyS3Location) + (version ? `||${String(version)}` : "");
+  const digest = sha1(hashed);
   const deploymentId = `${id}Deployment${digest.slice(0, 10)}`;
   ctx.add(id, deploymentId, {
     Type: "AWS::ApiGateway::Deployment",
     ...attrs,
-    Properties: { Description: `RestApi deployment id: ${digest}`, RestApiId: { Ref: id }, StageName: "Stage" },
+    Properties: { Description: `RestApi deployment id: ${digest}`, RestApiId: { Ref: id }, ...(version ? {} : { StageName: "Stage" }) },
   });
-  const stageName = r ? p.StageName : "Prod";
   const stage: Obj = { DeploymentId: { Ref: deploymentId }, RestApiId: { Ref: id }, StageName: stageName };
-  copyProps(stage, p, ["Variables", "MethodSettings", "CacheClusterEnabled", "CacheClusterSize", "TracingEnabled", "AccessLogSetting"]);
+  copyProps(stage, p, ["Variables", "MethodSettings", "CacheClusterEnabled", "CacheClusterSize", "TracingEnabled", "AccessLogSetting", "CanarySetting"]);
   if (isObj(p.Tags)) stage.Tags = tagList(p.Tags);
-  const suffix = typeof stageName === "string" ? stageName.replace(/[^A-Za-z0-9]/g, "") : "";
-  ctx.add(id, `${id}${suffix}Stage`, { Type: "AWS::ApiGateway::Stage", ...attrs, Properties: stage });
+  ctx.add(id, stageId, { Type: "AWS::ApiGateway::Stage", ...attrs, Properties: stage });
+  // PropagateTags: the API's Tags on every resource it makes that takes tags (SamResourceMacro.propagate_tags).
+  if (p.PropagateTags === true && isObj(p.Tags) && Object.keys(p.Tags).length) {
+    const tagged = new Set(["AWS::ApiGateway::RestApi", "AWS::ApiGateway::Stage", "AWS::ApiGateway::UsagePlan", "AWS::ApiGateway::ApiKey"]);
+    for (const rid of [id, stageId, `${id}UsagePlan`, `${id}ApiKey`, "ServerlessUsagePlan", "ServerlessApiKey"]) {
+      const res = ctx.resources[rid];
+      if (res && tagged.has(String(res.Type))) (res.Properties as Obj).Tags = tagList(p.Tags);
+    }
+  }
 }
 
 /** An HTTP API (implicit or AWS::Serverless::HttpApi): ApiGatewayV2 Api with its body, and its stage. */
-export function translateHttpApi(ctx: SamContext, id: string, r: Obj | undefined): void {
-  const p = (r?.Properties ?? {}) as Obj;
+export function translateHttpApi(ctx: SamContext, id: string, r: Obj | undefined, implicit?: Obj): void {
+  const p = (r?.Properties ?? implicit ?? {}) as Obj;
   refuseOthers(id, p, HTTP_PROPS);
   const routes = ctx.httpRoutes.get(id) ?? [];
   const api: Obj = {};
+  const attrs = r ? passthrough(r) : {};
+  let body: Obj | undefined;
   if (p.DefinitionUri !== undefined) api.BodyS3Location = s3Location(p.DefinitionUri, id, "DefinitionUri", ["Bucket", "Key", "Version"]);
   else {
     const base = isObj(p.DefinitionBody) ? p.DefinitionBody : { openapi: "3.0.1", info: { version: "1.0", title: { Ref: "AWS::StackName" } }, paths: {} };
-    const tags = [
-      { name: "httpapi:createdBy", "x-amazon-apigateway-tag-value": "SAM" },
-      ...tagList(p.Tags).map((t) => ({ name: t.Key, "x-amazon-apigateway-tag-value": t.Value })),
-    ];
-    api.Body = { ...base, paths: { ...((base.paths as Obj | undefined) ?? {}), ...httpPaths(routes) }, tags };
+    // A method the definition already has keeps its own integration (OpenApiEditor.add_lambda_integration).
+    body = structuredClone({ ...base, paths: mergePaths(base.paths, httpPaths(routes), false) });
+  }
+  applyHttpOptions(ctx, id, p, body, routes, attrs);
+  if (p.Name) {
+    // Name is the definition's title, unless the definition has its own (HttpApiGenerator._add_title).
+    if (!body) throw invalidResource(id, "Name works only with inline OpenApi specified in the 'DefinitionBody' property.");
+    const info = isObj(body.info) ? body.info : (body.info = {});
+    if (JSON.stringify(info.title) !== JSON.stringify({ Ref: "AWS::StackName" })) {
+      throw invalidResource(id, "Unable to set Name because it is already defined within inline OpenAPI specified in the 'DefinitionBody' property.");
+    }
+    info.title = p.Name;
+  }
+  if (body) {
+    // The template's tags, then SAM's own, as the definition's root-level tags: a tag the definition has takes the
+    // value, others are appended (HttpApiGenerator._add_tags, OpenApiEditor.add_tags).
+    const tags = Array.isArray(body.tags) ? body.tags.map((t) => (isObj(t) ? { ...t } : t)) : [];
+    for (const t of [...tagList(p.Tags), { Key: "httpapi:createdBy", Value: "SAM" }]) {
+      const have = tags.find((x) => isObj(x) && x.name === t.Key) as Obj | undefined;
+      if (have) have["x-amazon-apigateway-tag-value"] = t.Value;
+      else tags.push({ name: t.Key, "x-amazon-apigateway-tag-value": t.Value });
+    }
+    api.Body = { ...body, tags };
   }
   copyProps(api, p, ["Description", "FailOnWarnings", "DisableExecuteApiEndpoint"]);
-  const attrs = r ? passthrough(r) : {};
   ctx.add(id, id, { Type: "AWS::ApiGatewayV2::Api", ...attrs, Properties: api });
   const stageName = p.StageName ?? "$default";
-  const stage: Obj = { ApiId: { Ref: id }, StageName: stageName, AutoDeploy: true, Tags: { "httpapi:createdBy": "SAM", ...(isObj(p.Tags) ? p.Tags : {}) } };
+  const stage: Obj = { ApiId: { Ref: id }, StageName: stageName, AutoDeploy: true, Tags: { ...(isObj(p.Tags) ? p.Tags : {}), "httpapi:createdBy": "SAM" } };
   copyProps(stage, p, ["StageVariables", "AccessLogSettings", "DefaultRouteSettings", "RouteSettings"]);
+  // Events' RouteSettings merge into the API's, by route (ImplicitHttpApiPlugin._add_route_settings_to_api).
+  for (const rt of routes) {
+    if (!rt.routeSettings) continue;
+    if (!isObj(rt.routeSettings.settings)) throw invalidEvent(rt.fn ?? "", rt.event ?? "", "Property 'RouteSettings' should be a map.");
+    const all = isObj(stage.RouteSettings) ? { ...stage.RouteSettings } : {};
+    all[rt.routeSettings.route] = { ...(isObj(all[rt.routeSettings.route]) ? (all[rt.routeSettings.route] as Obj) : {}), ...rt.routeSettings.settings };
+    stage.RouteSettings = all;
+  }
   const stageId = stageName === "$default" ? `${id}ApiGatewayDefaultStage` : `${id}${String(stageName).replace(/[^A-Za-z0-9]/g, "")}Stage`;
   ctx.add(id, stageId, { Type: "AWS::ApiGatewayV2::Stage", ...attrs, Properties: stage });
 }
