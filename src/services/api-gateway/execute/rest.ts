@@ -3,7 +3,7 @@
 // (access/validate.ts) → the integration (AWS_PROXY to Lambda here, the others in integrations/) within the
 // integration's timeout. A refusal on the way is rendered through the deployment's gateway responses. The access
 // log, execution log and audit event are written after the answer, off its path.
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../../../core/ids.js";
 import type { ServiceHost } from "../../../core/service.js";
 import { apigwState } from "../state.js";
 import { authorize } from "./access/authorize.js";
@@ -34,7 +34,7 @@ export function clfTime(ms: number): string {
 const traceId = (ms: number) =>
   `Root=1-${Math.floor(ms / 1000)
     .toString(16)
-    .padStart(8, "0")}-${randomBytes(12).toString("hex")}`;
+    .padStart(8, "0")}-${randomHex(12)}`;
 
 /** The identity block of requestContext before any authorizer fills it (every field AWS sends, null when unknown). */
 function baseIdentity(req: ApiRequest): Record<string, string | null> {
