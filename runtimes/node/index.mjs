@@ -15,6 +15,7 @@
 // Plain ESM, no dependencies, no build step; it is on the cold-start path, so only node: built-ins that Node
 // has already loaded at startup are imported eagerly.
 import { Agent, request as httpRequest } from "node:http";
+import { connect as netConnect } from "node:net";
 import { Writable, finished as streamFinished } from "node:stream";
 import { statSync, writeSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
@@ -239,26 +240,172 @@ if (stratusRoutes.size) {
   };
 }
 
-function call(method, path, body, headers, retried = false) {
+// The Runtime API's calls (/next, /response, /error, /init/error) are made one at a time over one kept-alive
+// connection, written and read here as plain HTTP/1.1: node:http's agent, request and response objects cost more
+// than a small function's own work on every invocation. (A streamed response goes through node:http, on its own
+// connection.) Answers are read by Content-Length, chunked or up to the connection's close.
+const CRLF = Buffer.from("\r\n");
+const HEAD_END = Buffer.from("\r\n\r\n");
+const calls = [];
+let calling = false;
+let conn = null; // { socket, reused, on: the handlers of the call being answered }
+
+function call(method, path, body, headers) {
   return new Promise((resolve, reject) => {
-    const opts = { host: apiHost, port: apiPort, method, path, agent, headers: { ...headers } };
-    if (body !== undefined) {
-      opts.headers["Content-Type"] = "application/json";
-      opts.headers["Content-Length"] = Buffer.byteLength(body);
-    }
-    const req = httpRequest(opts, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
-    req.on("error", (err) => {
-      // The kept-alive connection was closed by the server just as it was reused: send once more on a new one.
-      if (!retried && req.reusedSocket && err.code === "ECONNRESET") call(method, path, body, headers, true).then(resolve, reject);
-      else reject(err);
-    });
-    req.end(body);
+    calls.push({ method, path, body, headers, resolve, reject });
+    if (!calling) nextCall();
   });
+}
+
+function nextCall() {
+  const c = calls.shift();
+  if (!c) return;
+  calling = true;
+  sendCall(c, false);
+}
+
+function openConnection() {
+  const socket = netConnect(apiPort, apiHost);
+  socket.setNoDelay(true);
+  const cn = { socket, reused: false, on: null };
+  socket.on("data", (d) => cn.on?.data(d));
+  socket.on("error", (err) => cn.on?.fail(err));
+  socket.on("close", () => {
+    if (conn === cn) conn = null;
+    cn.on?.closed();
+  });
+  return cn;
+}
+
+function sendCall(c, retried) {
+  conn ??= openConnection();
+  const cn = conn;
+  const reused = cn.reused;
+  let head = `${c.method} ${c.path} HTTP/1.1\r\nHost: ${apiAddress}\r\n`;
+  for (const k in c.headers) head += `${k}: ${c.headers[k]}\r\n`;
+  const body = c.body === undefined ? undefined : Buffer.from(c.body, "utf8");
+  if (body) head += `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n`;
+  head += "\r\n";
+
+  let buf = Buffer.alloc(0);
+  let received = false;
+  let status = 0;
+  let headers = null;
+  let mode = null; // "length" | "chunked" | "close"
+  let left = 0; // length mode: bytes to come; chunked: bytes of the current chunk to come
+  let chunkEnd = false; // chunked: the CRLF after a chunk's data is due
+  const parts = [];
+  const settle = (err) => {
+    cn.on = null;
+    // Like node:http's agent: an idle kept-alive connection does not keep the process alive (beforeExit).
+    cn.socket.unref();
+    calling = false;
+    if (err) c.reject(err);
+    else c.resolve({ status, headers, body: Buffer.concat(parts).toString("utf8") });
+    nextCall();
+  };
+  const done = () => {
+    cn.reused = true;
+    if (mode === "close" || /(^|,)\s*close\s*($|,)/i.test(headers.connection ?? "")) {
+      cn.socket.destroy();
+      if (conn === cn) conn = null;
+    }
+    settle();
+  };
+  const chunked = () => {
+    for (;;) {
+      if (left > 0) {
+        if (!buf.length) return;
+        const take = Math.min(left, buf.length);
+        parts.push(buf.subarray(0, take));
+        buf = buf.subarray(take);
+        left -= take;
+        if (left > 0) return;
+        chunkEnd = true;
+      }
+      if (chunkEnd) {
+        if (buf.length < 2) return;
+        buf = buf.subarray(2);
+        chunkEnd = false;
+      }
+      const eol = buf.indexOf(CRLF);
+      if (eol < 0) return;
+      const size = parseInt(buf.subarray(0, eol).toString("latin1"), 16);
+      if (Number.isNaN(size)) return fail(new Error("Runtime API: malformed chunked answer"));
+      if (size === 0) {
+        // The last chunk, then trailers (if any) up to an empty line.
+        if (buf.length >= eol + 4 && buf[eol + 2] === 13 && buf[eol + 3] === 10) return done();
+        if (buf.indexOf(HEAD_END, eol) >= 0) return done();
+        return;
+      }
+      buf = buf.subarray(eol + 2);
+      left = size;
+    }
+  };
+  const fail = (err) => {
+    if (!cn.on) return;
+    cn.socket.destroy();
+    if (conn === cn) conn = null;
+    // The kept-alive connection was closed by the server just as it was reused: send once more on a new one.
+    if (!received && reused && !retried) {
+      cn.on = null;
+      return sendCall(c, true);
+    }
+    settle(err);
+  };
+  cn.on = {
+    data(d) {
+      received = true;
+      if (!headers) {
+        buf = buf.length ? Buffer.concat([buf, d]) : d;
+        const end = buf.indexOf(HEAD_END);
+        if (end < 0) return;
+        const lines = buf.subarray(0, end).toString("latin1").split("\r\n");
+        status = Number(lines[0].split(" ")[1]);
+        headers = {};
+        for (let i = 1; i < lines.length; i++) {
+          const colon = lines[i].indexOf(":");
+          if (colon <= 0) continue;
+          const name = lines[i].slice(0, colon).trim().toLowerCase();
+          const value = lines[i].slice(colon + 1).trim();
+          headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+        }
+        buf = buf.subarray(end + 4);
+        if (/chunked/i.test(headers["transfer-encoding"] ?? "")) mode = "chunked";
+        else if (headers["content-length"] !== undefined) {
+          mode = "length";
+          left = Number(headers["content-length"]);
+        } else mode = status === 204 || status === 304 || (status >= 100 && status < 200) ? "length" : "close";
+        d = buf;
+        buf = Buffer.alloc(0);
+        if (mode === "chunked") {
+          buf = d;
+          return chunked();
+        }
+      } else if (mode === "chunked") {
+        buf = buf.length ? Buffer.concat([buf, d]) : d;
+        return chunked();
+      }
+      if (mode === "close") return void (d.length && parts.push(d));
+      if (d.length) {
+        parts.push(d.length > left ? d.subarray(0, left) : d);
+        left -= Math.min(left, d.length);
+      }
+      if (left === 0) done();
+    },
+    fail,
+    closed() {
+      if (headers && mode === "close") return done();
+      const err = new Error("socket hang up");
+      err.code = "ECONNRESET";
+      fail(err);
+    },
+  };
+  cn.socket.ref();
+  cn.socket.cork();
+  cn.socket.write(head, "latin1");
+  if (body) cn.socket.write(body);
+  cn.socket.uncork();
 }
 
 function fatal(err) {

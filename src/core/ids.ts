@@ -20,3 +20,15 @@ export function uuid4(): string {
   const variant = ((parseInt(c[0], 16) & 0x3) | 0x8).toString(16);
   return `${a}-${b.slice(0, 4)}-4${b.slice(5)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${d}`;
 }
+
+/** `bytes` random bytes as hex (trace ids, stream names): no call into OpenSSL on a request's path. */
+export function randomHex(bytes: number): string {
+  let out = "";
+  for (let i = 0; i < bytes; i += 4) out += hex32();
+  return out.slice(0, bytes * 2);
+}
+
+/** `bytes` random bytes as base64 (API Gateway's extendedRequestId). */
+export function randomBase64(bytes: number): string {
+  return Buffer.from(randomHex(bytes), "hex").toString("base64");
+}

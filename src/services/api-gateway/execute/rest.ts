@@ -4,7 +4,7 @@
 // integration's timeout. A refusal on the way is rendered through the deployment's gateway responses. The access
 // log, execution log and audit event are written after the answer, off its path.
 import { commonLogTime } from "../../../core/clock.js";
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../../../core/ids.js";
 import type { ServiceHost } from "../../../core/service.js";
 import { apigwState } from "../state.js";
 import { authorize, iamCallerOf } from "./access/authorize.js";
@@ -29,7 +29,7 @@ export const DEFAULT_TIMEOUT_MS = 29_000;
 const traceId = (ms: number) =>
   `Root=1-${Math.floor(ms / 1000)
     .toString(16)
-    .padStart(8, "0")}-${randomBytes(12).toString("hex")}`;
+    .padStart(8, "0")}-${randomHex(12)}`;
 
 /** The identity block of requestContext before any authorizer fills it (every field AWS sends, null when unknown). */
 function baseIdentity(req: ApiRequest): Record<string, string | null> {

@@ -3,7 +3,8 @@
 // path form http://localhost:<port>/restapis/<apiId>/<stage>/_user_request_/<path>. The request is read whole
 // (10 MB at most, as API Gateway's payload limit), then served by the REST pipeline (rest.ts) when the id is a REST
 // API's, else by the HTTP APIs (http-api.ts); an id that is neither is answered 403 Forbidden, as AWS answers.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { randomBase64 } from "../../../core/ids.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServiceHost } from "../../../core/service.js";
 import { apiIndex } from "../state.js";
@@ -108,7 +109,7 @@ export default async function executeApiRoute(rt: ServiceHost, req: IncomingMess
     domainPrefix: domainName.split(".")[0] ?? "",
     requestTimeEpoch: rt.clock.now(),
     requestId: randomUUID(),
-    extendedRequestId: randomBytes(11).toString("base64"),
+    extendedRequestId: randomBase64(11),
     protocol: `HTTP/${req.httpVersion}`,
   };
   let answer: ApiResponse;

@@ -58,6 +58,10 @@ const ACCOUNT_LIMIT = 1000;
 // every one of them ready later, and starves the server's own event loop (bench/lambda.ts measures it).
 const MAX_PARALLEL_SPAWNS = Number(process.env.STRATUS_LAMBDA_MAX_SPAWNS ?? Math.max(2, availableParallelism()));
 const IDLE_MS = Number(process.env.STRATUS_LAMBDA_IDLE_SECONDS ?? 600) * 1000;
+// How long a function's log lines wait for the next invocations' lines on the same stream to join their
+// PutLogEvents batch. Each batch is one Logs call (one SQLite commit and one audit event), which under load
+// cost more than the invocation itself; Lambda's own delivery to CloudWatch Logs takes longer than this.
+const LOG_WINDOW_MS = Number(process.env.STRATUS_LAMBDA_LOG_WINDOW_MS ?? 100);
 
 interface Waiter {
   take: (i: Instance) => void;
@@ -98,7 +102,7 @@ export class Engine {
 
   constructor(private readonly runtime: ServiceHost) {
     this.code = new CodeCache(runtime.dataDir, runtime.blobs, runtime.options.projectDir ?? process.cwd());
-    this.logs = new LogDelivery(runtime, { service: "lambda" });
+    this.logs = new LogDelivery(runtime, { service: "lambda", delayMs: LOG_WINDOW_MS });
     this.tmpRoot = join(runtime.dataDir, "lambda", "tmp");
     rmSync(this.tmpRoot, { recursive: true, force: true });
     mkdirSync(this.tmpRoot, { recursive: true });

@@ -4,10 +4,11 @@
 // memory kills the process and ends the invocation with the error AWS reports.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { randomHex } from "../../../core/ids.js";
 
 /** What the process runs and with what environment (see launch.ts). */
 export interface LaunchSpec {
@@ -74,6 +75,8 @@ const INIT_LIMIT_MS = 10_000;
 const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 /** CloudWatch Logs' largest event, less its per-event overhead. */
 const MAX_EVENT_CHARS = 262_144 - 26;
+/** Room for a process's /proc status (about 1.5 KB). */
+const STATUS_BUF = Buffer.alloc(16 * 1024);
 
 export class Instance {
   state: "starting" | "idle" | "busy" | "dead" = "starting";
@@ -91,6 +94,7 @@ export class Instance {
   private partial = ["", ""];
   private exitInfo?: string;
   private memTimer?: NodeJS.Timeout;
+  private statusFd?: number;
   private oomKilled = false;
   private readonly tmpDir: string;
   /** When the environment last finished an invocation, on the runtime clock (idle recycling reads it). */
@@ -227,12 +231,13 @@ export class Instance {
     r.timer = setTimeout(() => this.timedOut(), r.input.timeout * 1000);
     const headers: Record<string, string> = {
       "content-type": "application/json",
+      // Sent with its length, not chunked: less for both sides to frame and parse.
+      "content-length": String(r.input.payload.length),
       "lambda-runtime-aws-request-id": r.input.requestId,
       "lambda-runtime-deadline-ms": String(Date.now() + r.input.timeout * 1000),
       "lambda-runtime-invoked-function-arn": r.input.invokedArn,
       "lambda-runtime-trace-id":
-        r.input.traceId ??
-        `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0;Lineage=1:${randomBytes(4).toString("hex")}:0`,
+        r.input.traceId ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0;Lineage=1:${randomHex(4)}:0`,
     };
     if (r.input.clientContext) headers["lambda-runtime-client-context"] = r.input.clientContext;
     if (r.input.cognitoIdentity) headers["lambda-runtime-cognito-identity"] = r.input.cognitoIdentity;
@@ -461,6 +466,7 @@ export class Instance {
     this.state = "dead";
     this.exitInfo = reason;
     clearInterval(this.memTimer);
+    this.closeStatus();
     this.pendingNext?.destroy();
     this.pendingNext = undefined;
     this.server?.close();
@@ -487,12 +493,31 @@ export class Instance {
 
   // ---- memory ---------------------------------------------------------------------------------------------
 
+  /**
+   * The process's /proc status. While it runs, the file stays open and is read again from its start (one read, no
+   * open and close per invocation); once it is dead, read afresh.
+   */
   private status(): string | undefined {
+    const pid = this.proc?.pid;
+    if (!pid) return undefined;
     try {
-      return this.proc?.pid ? readFileSync(`/proc/${this.proc.pid}/status`, "utf8") : undefined;
+      if (this.state === "dead") return readFileSync(`/proc/${pid}/status`, "latin1");
+      this.statusFd ??= openSync(`/proc/${pid}/status`, "r");
+      const n = readSync(this.statusFd, STATUS_BUF, 0, STATUS_BUF.length, 0);
+      return STATUS_BUF.toString("latin1", 0, n);
     } catch {
       return undefined;
     }
+  }
+
+  private closeStatus(): void {
+    if (this.statusFd === undefined) return;
+    try {
+      closeSync(this.statusFd);
+    } catch {
+      /* closed already */
+    }
+    this.statusFd = undefined;
   }
 
   private maxMemoryMB(): number {

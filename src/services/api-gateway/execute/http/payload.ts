@@ -3,7 +3,7 @@
 // format 2.0 (the default: cookies apart, repeated headers and query parameters joined with commas, a response
 // inferred from a plain return value) and format 1.0 (the REST proxy event's shape, with version "1.0").
 import { commonLogTime } from "../../../../core/clock.js";
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../../../../core/ids.js";
 import type { ApiRequest } from "../types.js";
 
 /** What the request looks like once its stage and route are known. */
@@ -36,7 +36,7 @@ export function integrationHeaders(req: ApiRequest, localPort: string): Record<s
   out["x-forwarded-port"] ??= localPort;
   out["x-amzn-trace-id"] ??= `Root=1-${Math.floor(req.requestTimeEpoch / 1000)
     .toString(16)
-    .padStart(8, "0")}-${randomBytes(12).toString("hex")}`;
+    .padStart(8, "0")}-${randomHex(12)}`;
   return out;
 }
 
