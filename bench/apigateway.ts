@@ -125,9 +125,20 @@ export async function apigatewayBench(ceiling?: Proc): Promise<BenchRow[]> {
     const viaApi = await sequential(server.port, proxyPool[0]!);
     const added = viaApi.p50 - direct.p50;
 
+    // "Warm": the eight environments 8 connections need are started and their code hot before the measured run
+    // (a 1 s warm-up starts them but leaves the measured window on cold code: each process JIT-compiles its own).
+    await runLoad(server.port, proxyPool, { ...LOAD, warmupMs: 0, durationMs: 10_000 });
     const proxyLoad = await runLoad(server.port, proxyPool, LOAD);
-    const ceilRps = (await runLoad(ceil.port, [{ method: "GET", path: "/", headers: {}, body: "" }], LOAD)).rps;
-    const mockLoad = await runLoad(server.port, pool(small.id, small.path), LOAD);
+    // This 2-core VM's throughput swings by tens of percent from run to run: MOCK against the ceiling is measured as
+    // three (ceiling, MOCK) pairs back to back and the median pair by ratio reported, as run.ts does for its targets.
+    const pairs: { ceil: number; r: LoadResult; ratio: number }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = (await runLoad(ceil.port, [{ method: "GET", path: "/", headers: {}, body: "" }], LOAD)).rps;
+      const r = await runLoad(server.port, pool(small.id, small.path), LOAD);
+      pairs.push({ ceil: c, r, ratio: r.rps / c });
+    }
+    pairs.sort((a, b) => a.ratio - b.ratio);
+    const { ceil: ceilRps, r: mockLoad, ratio: mockRatio } = pairs[1]!;
     const bigLoad = await runLoad(server.port, pool(big.id, big.path), LOAD);
     const smallAgain = await runLoad(server.port, pool(small.id, small.path), LOAD);
     // The 10-resource figure twice (before and after the big one), against the machine's drift: their mean.
@@ -149,9 +160,9 @@ export async function apigatewayBench(ceiling?: Proc): Promise<BenchRow[]> {
       },
       {
         metric: `apigateway: REST API, MOCK integration, ${LOAD.connections} connections`,
-        value: `${line(mockLoad)}; ${((mockLoad.rps / ceilRps) * 100).toFixed(0)}% of the ceiling's ${ceilRps}`,
+        value: `${line(mockLoad)}; ${(mockRatio * 100).toFixed(0)}% of the ceiling's ${ceilRps} (pairs ${pairs.map((p) => `${(p.ratio * 100).toFixed(0)}%`).join(", ")})`,
         target: "≥ 40% of ceiling",
-        ok: mockLoad.rps / ceilRps >= 0.4 && !mockLoad.errors,
+        ok: mockRatio >= 0.4 && !mockLoad.errors,
       },
       {
         metric: "apigateway: MOCK on a 10,000-resource API against a 10-resource one",
