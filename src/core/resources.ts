@@ -140,3 +140,9 @@ export async function listAllIds(page: (token: string | undefined) => Promise<{ 
   } while (token);
   return ids;
 }
+
+/** A tag map as CloudFormation's Tags property lists it ({Tags: [{Key, Value}]}), for a provider's `read()`; {} when there are none. */
+export function tagsProperty(tags: Record<string, string> | undefined): { Tags?: { Key: string; Value: string }[] } {
+  const list = Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+  return list.length ? { Tags: list } : {};
+}

@@ -13,7 +13,7 @@
 // - Stage: Ref the stage name; CanarySetting a canary on it (removed or its settings replaced on update).
 import { load as loadYaml } from "js-yaml";
 import { isServiceError } from "../../core/errors.js";
-import { listAllIds, type ResourceProviders, type ResourceRequest } from "../../core/resources.js";
+import { listAllIds, type ResourceProviders, type ResourceRequest, tagsProperty } from "../../core/resources.js";
 import type { ApiKeySourceType, CacheClusterSize, CanarySettings, ContentHandlingStrategy, IntegrationType, PatchOperation, PutMode } from "./api.generated.js";
 import {
   bool,
@@ -185,7 +185,7 @@ const restApi = {
       if (api.binaryMediaTypes?.length) model.BinaryMediaTypes = api.binaryMediaTypes;
       if (api.apiKeySource) model.ApiKeySourceType = api.apiKeySource;
       if (api.endpointConfiguration?.types) model.EndpointConfiguration = { Types: api.endpointConfiguration.types };
-      if (api.tags && Object.keys(api.tags).length) model.Tags = Object.entries(api.tags).map(([Key, Value]) => ({ Key, Value }));
+      Object.assign(model, tagsProperty(api.tags));
       return model;
     } catch (e) {
       if (gone(e)) return undefined;

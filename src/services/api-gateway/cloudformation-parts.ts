@@ -11,7 +11,7 @@
 //   RequestValidatorId) the validator id. Model: Ref the model's name (an unnamed model gets a generated
 //   alphanumeric one). GatewayResponse: Ref (and GetAtt Id) a generated id (unverified: AWS documents no example);
 //   its delete resets the response to the default, as AWS's does. BasePathMapping: a generated id (no Ref documented).
-import { listAllIds, type ResourceProviders, type ResourceRequest } from "../../core/resources.js";
+import { listAllIds, type ResourceProviders, type ResourceRequest, tagsProperty } from "../../core/resources.js";
 import type { AuthorizerType, GatewayResponseType, PatchOperation, QuotaPeriodType, ThrottleSettings } from "./api.generated.js";
 import { restApiArn, retag } from "./cloudformation-api.js";
 import { bool, gone, jsonText, num, type Props, same, setPatches, str, strMap, tagMap, tolerant } from "./cloudformation-common.js";
@@ -89,7 +89,7 @@ const apiKey = {
       if (k.stageKeys?.length) {
         model.StageKeys = k.stageKeys.map((s) => ({ RestApiId: s.slice(0, s.indexOf("/")), StageName: s.slice(s.indexOf("/") + 1) }));
       }
-      if (k.tags && Object.keys(k.tags).length) model.Tags = Object.entries(k.tags).map(([Key, Value]) => ({ Key, Value }));
+      Object.assign(model, tagsProperty(k.tags));
       return model;
     } catch (e) {
       if (gone(e)) return undefined;
@@ -215,7 +215,7 @@ const usagePlan = {
       }
       if (u.throttle) model.Throttle = { BurstLimit: u.throttle.burstLimit, RateLimit: u.throttle.rateLimit };
       if (u.quota) model.Quota = { Limit: u.quota.limit, Offset: u.quota.offset, Period: u.quota.period };
-      if (u.tags && Object.keys(u.tags).length) model.Tags = Object.entries(u.tags).map(([Key, Value]) => ({ Key, Value }));
+      Object.assign(model, tagsProperty(u.tags));
       return model;
     } catch (e) {
       if (gone(e)) return undefined;

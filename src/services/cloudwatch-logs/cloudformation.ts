@@ -6,7 +6,7 @@
 // leaves out are `<stack>-<logicalId>-<RANDOM>` (512 characters at most). Properties Stratus does not apply yet fail
 // the resource, saying so, rather than being dropped.
 import { isServiceError, ServiceError } from "../../core/errors.js";
-import type { ReadRequest, ResourceProviders, ResourceRequest } from "../../core/resources.js";
+import { type ReadRequest, type ResourceProviders, type ResourceRequest, tagsProperty } from "../../core/resources.js";
 import type { LogGroupClass } from "./api.generated.js";
 
 const GROUP_PROPS = new Set(["LogGroupName", "RetentionInDays", "KmsKeyId", "Tags", "LogGroupClass", "DeletionProtectionEnabled"]);
@@ -51,7 +51,7 @@ export default {
       if (g.kmsKeyId !== undefined) model.KmsKeyId = g.kmsKeyId;
       if (g.deletionProtectionEnabled !== undefined) model.DeletionProtectionEnabled = g.deletionProtectionEnabled;
       const tags = (await ctx.client("cloudwatch-logs").listTagsForResource({ resourceArn: String(g.arn).replace(/:\*$/, "") })).tags ?? {};
-      if (Object.keys(tags).length) model.Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+      Object.assign(model, tagsProperty(tags));
       return model;
     },
     async list(ctx) {

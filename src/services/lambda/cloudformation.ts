@@ -13,7 +13,7 @@
 // - AWS::Lambda::Url: Ref and GetAtt FunctionArn the function's ARN; GetAtt FunctionUrl.
 // - AWS::Lambda::LayerVersion, LayerVersionPermission and EventInvokeConfig: cloudformation-layers.ts.
 import { writeZip } from "../../core/zip.js";
-import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
+import { type ResourceProviders, type ResourceRequest, tagsProperty } from "../../core/resources.js";
 import type {
   AliasRoutingConfiguration,
   Architecture,
@@ -267,8 +267,7 @@ export default {
       if (c.ImageConfigResponse?.ImageConfig) model.ImageConfig = c.ImageConfigResponse.ImageConfig;
       if (c.LoggingConfig) model.LoggingConfig = c.LoggingConfig;
       if (out.Concurrency?.ReservedConcurrentExecutions !== undefined) model.ReservedConcurrentExecutions = out.Concurrency.ReservedConcurrentExecutions;
-      const tags = out.Tags ?? {};
-      if (Object.keys(tags).length) model.Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+      Object.assign(model, tagsProperty(out.Tags));
       return model;
     },
     async list(ctx) {

@@ -7,7 +7,7 @@
 // JSON text) and clears it on delete. Ref and GetAtt Id are a generated id, `<stack>-<logicalId>-<RANDOM>`, as AWS
 // returns (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queuepolicy.html,
 // "Return values": Ref returns the Id).
-import type { ResourceProviders, ResourceRequest } from "../../core/resources.js";
+import { type ResourceProviders, type ResourceRequest, tagsProperty } from "../../core/resources.js";
 import { isServiceError } from "../../core/errors.js";
 
 /** Properties that are queue attributes, as CloudFormation spells them (the same names as SQS's attributes). */
@@ -81,7 +81,7 @@ export default {
         if (v === undefined) continue;
         model[a] = NUMBERS.has(a) ? Number(v) : BOOLEANS.has(a) ? v === "true" : JSONS.has(a) ? JSON.parse(v) : v;
       }
-      if (Object.keys(tags).length) model.Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+      Object.assign(model, tagsProperty(tags));
       return model;
     },
     async list(ctx) {
