@@ -3,7 +3,7 @@
 // STRATUS_BETTER_SQLITE3_PATH points better-sqlite3 at a build for this Node when node_modules holds another's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -162,13 +162,68 @@ for (const { name, driver, skip } of DRIVERS) {
     }),
   );
 
-  test(`${name}: writes are on disk when the call returns (a second connection sees them)`, { skip }, () =>
+  test(`${name}: writes are on disk when the call returns (the files as a kill -9 would leave them hold them)`, { skip }, () =>
+    withDir((dir) => {
+      const store = open(dir);
+      store.table<string>("svc:t", "").put("k", "v");
+      // The database and its WAL copied while the store is open, as a process killed right now would leave them.
+      const copy = join(dir, "copy");
+      mkdirSync(copy);
+      for (const f of ["stratus.db", "stratus.db-wal"]) if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(copy, f));
+      const other = driver!.open(join(copy, "stratus.db"));
+      assert.deepEqual({ ...other.prepare<[], { value: string }>("SELECT value FROM records WHERE key = 'k'").get() }, { value: '"v"' });
+      other.close();
+      store.close();
+    }),
+  );
+
+  test(`${name}: the store holds its database for itself while open (locking_mode EXCLUSIVE); another connection is refused`, { skip }, () =>
     withDir((dir) => {
       const store = open(dir);
       store.table<string>("svc:t", "").put("k", "v");
       const other = driver!.open(join(dir, "stratus.db"));
-      assert.deepEqual({ ...other.prepare<[], { value: string }>("SELECT value FROM records WHERE key = 'k'").get() }, { value: '"v"' });
+      other.pragma("busy_timeout = 0");
+      assert.throws(() => other.prepare("SELECT value FROM records").all(), /locked|busy/i);
       other.close();
+      store.close();
+      const after = driver!.open(join(dir, "stratus.db"));
+      assert.equal(after.prepare<[], { n: number }>("SELECT count(*) AS n FROM records").get()!.n, 1);
+      after.close();
+    }),
+  );
+
+  test(`${name}: read() keeps a frozen record until a write to its key, a delete, or a rolled-back transaction`, { skip }, () =>
+    withDir((dir) => {
+      const store = open(dir);
+      const t = store.table<{ n: number; tags: string[] }>("svc:t", "111111111111");
+      assert.equal(t.read("a"), undefined);
+      t.put("a", { n: 1, tags: ["x"] });
+      const first = t.read("a")!;
+      assert.deepEqual(first, { n: 1, tags: ["x"] });
+      assert.equal(t.read("a"), first, "the same object while nothing writes the key");
+      assert.throws(() => {
+        (first as { n: number }).n = 2;
+      }, TypeError);
+      assert.throws(() => (first.tags as string[]).push("y"), TypeError);
+      const copy = t.get("a")!;
+      copy.n = 3;
+      assert.equal(t.read("a")!.n, 1, "get() hands out a copy of the caller's own");
+      t.put("a", copy);
+      assert.equal(t.read("a")!.n, 3);
+      assert.equal(t.insert("b", { n: 4, tags: [] }), true);
+      assert.equal(t.read("b")!.n, 4);
+      t.delete("b");
+      assert.equal(t.read("b"), undefined);
+      // A write inside a transaction that rolls back: the record read meanwhile is not kept.
+      assert.throws(() =>
+        store.transaction(() => {
+          t.put("a", { n: 9, tags: [] });
+          assert.equal(t.read("a")!.n, 9);
+          throw new Error("undo");
+        }),
+      );
+      assert.equal(t.read("a")!.n, 3);
+      assert.equal(t.get("a")!.n, 3);
       store.close();
     }),
   );

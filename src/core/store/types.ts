@@ -17,7 +17,15 @@ export interface ListOptions {
 }
 
 export interface Table<T> {
+  /** The record, a copy of the caller's own to change and put back. */
   get(key: string): T | undefined;
+  /**
+   * The record as one shared, frozen object, kept in memory until a write to its key through this table (or a
+   * rolled-back transaction): for the reads on a data plane's path (a stage per API request, a function per Invoke),
+   * which would otherwise read and parse the same record every time. Never changed in place (it is frozen); get() for
+   * a copy to change.
+   */
+  read(key: string): Readonly<T> | undefined;
   has(key: string): boolean;
   put(key: string, value: T): void;
   /** Insert only if absent; false when the key already exists. */

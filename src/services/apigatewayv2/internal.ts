@@ -65,9 +65,9 @@ export interface HttpApiDeployed {
 
 /** The API an id names, wherever it lives (the execute-api endpoint knows only the id). */
 export function findHttpApi(holder: StateHolder, apiId: string): { account: string; region: string; api: ApiRec } | undefined {
-  const owner = apiIndex(holder).get(apiId);
+  const owner = apiIndex(holder).read(apiId);
   if (!owner) return undefined;
-  const api = v2State.at(holder, owner.account, owner.region).apis.get(apiId);
+  const api = v2State.at(holder, owner.account, owner.region).apis.read(apiId);
   return api ? { account: owner.account, region: owner.region, api } : undefined;
 }
 
@@ -113,10 +113,11 @@ function frozen(holder: StateHolder, account: string, region: string, apiId: str
 
 /** What `stageName` of API `apiId` serves; undefined when the API, the stage or its deployment does not exist. */
 export function deployedStage(holder: StateHolder, apiId: string, stageName: string): HttpApiDeployed | undefined {
-  const owner = apiIndex(holder).get(apiId);
+  // Read on every request: the shared, cached records (Table.read), never changed here.
+  const owner = apiIndex(holder).read(apiId);
   if (!owner) return undefined;
   const t = v2State.at(holder, owner.account, owner.region);
-  const stage: StageRec | undefined = t.stages.get(`${apiId}/${stageName}`);
+  const stage: Readonly<StageRec> | undefined = t.stages.read(`${apiId}/${stageName}`);
   if (!stage?.deploymentId) return undefined;
   const f = frozen(holder, owner.account, owner.region, apiId, stage.deploymentId);
   if (!f) return undefined;

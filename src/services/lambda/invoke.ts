@@ -86,7 +86,7 @@ export function clientContextOf(header: string | undefined): string | undefined 
 
 export const invoke = {
   async invoke(input, ctx) {
-    const r = resolveFunction(ctx, input.FunctionName, input.Qualifier);
+    const r = resolveFunction(ctx, input.FunctionName, input.Qualifier, { shared: true });
     const type = input.InvocationType ?? "RequestResponse";
     const size = input.Payload?.byteLength ?? 0;
     if (type === "Event" && size > ASYNC_PAYLOAD_LIMIT)

@@ -170,10 +170,11 @@ export const permissions = {
 // --- evaluation, for the services that invoke functions on their own ---------------------------------------------
 
 /** The stored statements of the function's (or the version's/alias's) policy; none for a name that cannot be. */
-function statementsOf(ctx: Ctx, functionName: string, qualifier: string | undefined): PermissionRec[] {
+function statementsOf(ctx: Ctx, functionName: string, qualifier: string | undefined): readonly PermissionRec[] {
   try {
     const ref = parseFunctionName(ctx, functionName, qualifier);
-    return tables(ctx).permissions.get(policyKey(ref.name, ref.qualifier)) ?? [];
+    // Asked on every invocation a service makes (API Gateway's, S3's…): the shared, cached record (Table.read).
+    return tables(ctx).permissions.read(policyKey(ref.name, ref.qualifier)) ?? [];
   } catch {
     return [];
   }

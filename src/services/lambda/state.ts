@@ -4,6 +4,7 @@
 import { regionalArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { STORE, defineState, global, regional, type Located, type StateHolder, type TablesOf } from "../../core/state.js";
+import type { Table } from "../../core/store/types.js";
 import type { AsyncEventRec } from "./async.js";
 import type { EsmRec } from "./esm-poller.js";
 import type { UrlIndexRec } from "./url-index.js";
@@ -217,21 +218,23 @@ export interface Resolved {
  * The function and version a (FunctionName, Qualifier) pair names. An alias resolves to its primary version
  * (weighted routing is Invoke's business: `pickVersion`).
  */
-export function resolveFunction(ctx: Located, functionName: string, qualifier?: string): Resolved {
+export function resolveFunction(ctx: Located, functionName: string, qualifier?: string, opts: { shared?: boolean } = {}): Resolved {
   const ref = parseFunctionName(ctx, functionName, qualifier);
   const t = tables(ctx);
-  const fn = t.functions.get(ref.name);
+  // shared: the records as Table.read keeps them (frozen, never to change): for Invoke, which only reads them.
+  const read = <T>(table: Table<T>, key: string): T | undefined => (opts.shared ? (table.read(key) as T | undefined) : table.get(key));
+  const fn = read(t.functions, ref.name);
   if (!fn) throw notFound(ctx, ref.name, ref.qualifier);
   const q = ref.qualifier;
   if (q === undefined || q === LATEST) return { fn, version: fn.latest, qualifier: q };
   if (/^\d+$/.test(q)) {
-    const v = t.versions.get(versionKey(fn.name, q));
+    const v = read(t.versions, versionKey(fn.name, q));
     if (!v) throw notFound(ctx, fn.name, q);
     return { fn, version: v, qualifier: q };
   }
-  const alias = t.aliases.get(`${fn.name}#${q}`);
+  const alias = read(t.aliases, `${fn.name}#${q}`);
   if (!alias) throw notFound(ctx, fn.name, q);
-  const version = alias.functionVersion === LATEST ? fn.latest : t.versions.get(versionKey(fn.name, alias.functionVersion));
+  const version = alias.functionVersion === LATEST ? fn.latest : read(t.versions, versionKey(fn.name, alias.functionVersion));
   if (!version) throw notFound(ctx, fn.name, q);
   return { fn, version, qualifier: q, alias };
 }

@@ -132,7 +132,7 @@ export default async function executeApiRoute(rt: ServiceHost, req: IncomingMess
 async function serve(rt: ServiceHost, req: ApiRequest, target: Target | undefined, tooLarge: boolean, port: string): Promise<ApiResponse> {
   const forbidden = () => withIds(renderGatewayError(FORBIDDEN(), { req }), req);
   if (!target) return forbidden();
-  const owner = apiIndex(rt).get(target.apiId);
+  const owner = apiIndex(rt).read(target.apiId);
   if (owner && (!target.region || target.region === owner.region)) {
     const { stage, path } = splitStage(target.fullPath);
     return serveRest(rt, { ...req, path }, { apiId: target.apiId, owner, stageName: stage, tooLarge, port });
