@@ -7,7 +7,7 @@ import type { Integration, IntegrationResponse } from "../../api.generated.js";
 import { GatewayError, INTERNAL } from "../errors.js";
 import type { ApiResponse, RestInvocation } from "../types.js";
 import { jsonPath } from "./jsonpath.js";
-import { BodyNotJson, renderTemplate, type TemplateParams } from "./vtl.js";
+import { BodyNotJson, isPlainTemplate, renderTemplate, type TemplateParams } from "./vtl.js";
 
 /** What the integration is sent: named parameters and the body. */
 export interface IntegrationRequest {
@@ -160,15 +160,19 @@ export function integrationRequest(inv: RestInvocation, integration: Integration
   if (binary && integration.contentHandling === "CONVERT_TO_TEXT") body = Buffer.from(body.toString("base64"));
 
   if (key !== undefined && (!binary || integration.contentHandling === "CONVERT_TO_TEXT")) {
-    const context = templateContext(inv);
-    const rendered = render(templates[key]!, body.toString("utf8"), inv, context, true);
-    out.body = Buffer.from(rendered, "utf8");
+    const template = templates[key]!;
     out.contentType = key;
-    const o = context.requestOverride as IntegrationRequest["override"];
-    out.override = o;
-    for (const [k, v] of Object.entries(o.header)) out.headers[k] = String(v);
-    for (const [k, v] of Object.entries(o.querystring)) out.query[k] = [String(v)];
-    for (const [k, v] of Object.entries(o.path)) out.path[k] = String(v);
+    // Plain text (a MOCK's `{"statusCode": 200}`) is its own output and overrides nothing: no variables to build.
+    if (isPlainTemplate(template)) out.body = Buffer.from(template, "utf8");
+    else {
+      const context = templateContext(inv);
+      out.body = Buffer.from(render(template, body.toString("utf8"), inv, context, true), "utf8");
+      const o = context.requestOverride as IntegrationRequest["override"];
+      out.override = o;
+      for (const [k, v] of Object.entries(o.header)) out.headers[k] = String(v);
+      for (const [k, v] of Object.entries(o.querystring)) out.query[k] = [String(v)];
+      for (const [k, v] of Object.entries(o.path)) out.path[k] = String(v);
+    }
   } else {
     const behaviour = integration.passthroughBehavior ?? "WHEN_NO_MATCH";
     if (behaviour === "NEVER" || (behaviour === "WHEN_NO_TEMPLATES" && Object.keys(templates).length > 0)) throw UNSUPPORTED_MEDIA_TYPE();
@@ -241,7 +245,10 @@ export function methodResponse(
   let contentType = "application/json";
   const template = responseTemplate(inv, chosen.responseTemplates ?? {});
   let override: { status?: unknown; header: Record<string, unknown> } | undefined;
-  if (template && template[1].trim() !== "") {
+  if (template && isPlainTemplate(template[1]) && template[1].trim() !== "") {
+    body = Buffer.from(template[1], "utf8");
+    contentType = template[0];
+  } else if (template && template[1].trim() !== "") {
     const context = templateContext(inv, extraContext);
     body = Buffer.from(render(template[1], answer.body.toString("utf8"), inv, context, false), "utf8");
     contentType = template[0];

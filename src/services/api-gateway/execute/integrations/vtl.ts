@@ -245,9 +245,11 @@ function inputOf(vars: TemplateVars) {
 }
 
 /** Renders a mapping template. Throws BodyNotJson when it reads a JSON path of a payload that is not JSON. */
+/** A template with no reference or directive: plain text, which renders as itself (the CORS preflight's `{ statusCode: 200 }`). */
+export const isPlainTemplate = (template: string): boolean => !template.includes("$") && !template.includes("#");
+
 export function renderTemplate(template: string, vars: TemplateVars): string {
-  // Plain text (the CORS preflight's `{ statusCode: 200 }`): nothing to evaluate.
-  if (!template.includes("$") && !template.includes("#")) return template;
+  if (isPlainTemplate(template)) return template;
   const compile = new AwsCompile(parsed(template), { customMethodHandlers: handlers });
   // Silent: a reference to nothing renders as nothing, as API Gateway renders it (plain Velocity writes it back).
   return compile.render({ input: inputOf(vars), context: vars.context, stageVariables: vars.stageVariables, util }, undefined, true);
