@@ -228,7 +228,7 @@ export const changeSets = {
     return {};
   },
 
-  executeChangeSet(input, ctx) {
+  async executeChangeSet(input, ctx) {
     const t = cfnState.of(ctx);
     // A retry after the first call ran it (and so removed it) is answered as that call was.
     const again = retried<Record<string, never>>(ctx, "ExecuteChangeSet", input.StackName ?? input.ChangeSetName, input);
@@ -285,6 +285,8 @@ export const changeSets = {
       engine.setStatus(t, s, "UPDATE_IN_PROGRESS", "User Initiated");
       engine.update(ctx.account, ctx.region, s.stackId);
     }
-    return remember(ctx, "ExecuteChangeSet", input.StackName ?? input.ChangeSetName, input, {});
+    const out = remember(ctx, "ExecuteChangeSet", input.StackName ?? input.ChangeSetName, input, {});
+    await engine.settled(s.stackId);
+    return out;
   },
 } satisfies Partial<CloudformationApi>;

@@ -42,6 +42,9 @@ export function handlerFailure(e: unknown, service: string): string {
   return `Resource handler returned message: "${handlerMessage(e, `AWS::${service}`)}" (RequestToken: ${uuid4()}, HandlerErrorCode: ${handlerErrorCode(e)})`;
 }
 
+/** How long a stack operation's call waits for the stack to settle before answering (Engine.settled); 0 answers at once. */
+const SETTLE_MS = Number(process.env.STRATUS_CLOUDFORMATION_SETTLE_MS ?? 3000);
+
 export class Engine {
   private readonly running = new Map<string, Promise<void>>();
   private readonly notifier: Notifier;
@@ -127,6 +130,27 @@ export class Engine {
     if (creationRolledBack && rec.imported) return true;
     if (rec.deletionPolicy === "Retain") return !(creationRolledBack && s.retainExceptOnCreate);
     return rec.deletionPolicy === "RetainExceptOnCreate" && !creationRolledBack;
+  }
+
+  /**
+   * Resolves when the stack's running operation has ended, or after `ms`, whichever comes first. The stack operations
+   * (CreateStack, UpdateStack, DeleteStack, ExecuteChangeSet) wait for it before they answer: clients poll a stack at
+   * fixed intervals (the AWS CLI's waiters every 5–30 s, the CDK CLI every 5 s), so a stack that settles within the
+   * call is seen settled at their first look instead of one interval later. The operation still runs as on AWS
+   * (events, statuses), and one that takes longer is answered IN_PROGRESS at `ms`, to be polled as usual.
+   */
+  async settled(stackId: string, ms = SETTLE_MS): Promise<void> {
+    const run = this.running.get(stackId);
+    if (!run || ms <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((ok) => {
+      timer = setTimeout(ok, ms);
+    });
+    try {
+      await Promise.race([run, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private start(account: string, region: string, stackId: string, op: (t: Tables, s: StackRec) => Promise<void>): void {

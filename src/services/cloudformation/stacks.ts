@@ -139,7 +139,10 @@ export const stacks = {
     e.setStatus(t, s, "CREATE_IN_PROGRESS", "User Initiated");
     ctx.startAtBoot();
     e.create(ctx.account, ctx.region, stackId);
-    return remember(ctx, "CreateStack", input.StackName, input, { StackId: stackId });
+    const out = remember(ctx, "CreateStack", input.StackName, input, { StackId: stackId });
+    // A nested stack's parent waits for it on its own.
+    if (!nested) await e.settled(stackId);
+    return out;
   },
 
   async updateStack(input, ctx) {
@@ -200,10 +203,12 @@ export const stacks = {
     e.setStatus(t, s, "UPDATE_IN_PROGRESS", "User Initiated");
     ctx.startAtBoot();
     e.update(ctx.account, ctx.region, s.stackId);
-    return remember(ctx, "UpdateStack", input.StackName, input, { StackId: s.stackId });
+    const out = remember(ctx, "UpdateStack", input.StackName, input, { StackId: s.stackId });
+    await e.settled(s.stackId);
+    return out;
   },
 
-  deleteStack(input, ctx) {
+  async deleteStack(input, ctx) {
     const t = cfnState.of(ctx);
     const id = input.StackName.startsWith("arn:") ? input.StackName : t.names.get(input.StackName);
     const s = id ? t.stacks.get(id) : undefined;
@@ -223,7 +228,9 @@ export const stacks = {
     e.setStatus(t, s, "DELETE_IN_PROGRESS", "User Initiated");
     ctx.startAtBoot();
     e.delete(ctx.account, ctx.region, s.stackId);
-    return remember(ctx, "DeleteStack", input.StackName, input, {});
+    const out = remember(ctx, "DeleteStack", input.StackName, input, {});
+    await e.settled(s.stackId);
+    return out;
   },
 
   describeStacks(input, ctx) {
