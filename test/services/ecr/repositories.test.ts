@@ -9,6 +9,7 @@ const server = useServer();
 const boto3Missing = pythonMissing();
 
 /** Runs a boto3 script with `ecr` (a client for a fresh account), `account`, `ClientError` and `out` (printed as JSON). */
+// biome-ignore lint/suspicious/noExplicitAny: the script's JSON output, read field by field by the assertions
 async function boto3(body: string, account = randomAccount()): Promise<Record<string, any>> {
   const script = `
 import json, sys, boto3
