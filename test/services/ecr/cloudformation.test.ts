@@ -9,7 +9,10 @@ import {
   CloudFormationClient,
   CreateStackCommand,
   DeleteStackCommand,
+  DescribeStackDriftDetectionStatusCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourceDriftsCommand,
+  DetectStackDriftCommand,
   DescribeStacksCommand,
   UpdateStackCommand,
   waitUntilStackCreateComplete,
@@ -38,6 +41,15 @@ const POLICY = {
     { Sid: "LambdaPull", Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] },
   ],
 };
+
+async function detect(cfn: CloudFormationClient, stack: string) {
+  const { StackDriftDetectionId } = await cfn.send(new DetectStackDriftCommand({ StackName: stack }));
+  for (;;) {
+    const st = await cfn.send(new DescribeStackDriftDetectionStatusCommand({ StackDriftDetectionId }));
+    if (st.DetectionStatus !== "DETECTION_IN_PROGRESS") return st;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 const template = (named: Record<string, unknown>) =>
   JSON.stringify({
@@ -88,6 +100,23 @@ test("a stack's repositories: every bootstrap property, Ref and GetAtt, an in-pl
   assert.deepEqual(
     tags.filter((t) => !t.Key.startsWith("aws:")),
     [{ Key: "team", Value: "infra" }],
+  );
+
+  // Drift detection reads each repository back through ECR: in sync; a change through ECR's own API is drift.
+  const firstDetect = await detect(cfn, "repos");
+  const d0 = (await cfn.send(new DescribeStackResourceDriftsCommand({ StackName: "repos" }))).StackResourceDrifts!;
+  assert.equal(
+    firstDetect.StackDriftStatus,
+    "IN_SYNC",
+    JSON.stringify(d0.map((d) => [d.LogicalResourceId, d.StackResourceDriftStatus, d.PropertyDifferences])),
+  );
+  await ecr("PutImageScanningConfiguration", { repositoryName: "cdk-assets", imageScanningConfiguration: { scanOnPush: false } });
+  assert.equal((await detect(cfn, "repos")).StackDriftStatus, "DRIFTED");
+  const drifts = (await cfn.send(new DescribeStackResourceDriftsCommand({ StackName: "repos", StackResourceDriftStatusFilters: ["MODIFIED"] })))
+    .StackResourceDrifts!;
+  assert.deepEqual(
+    drifts.map((d) => [d.LogicalResourceId, d.PropertyDifferences!.map((p) => p.PropertyPath)]),
+    [["Named", ["/ImageScanningConfiguration/ScanOnPush"]]],
   );
 
   // Cloud Control reads and lists through the same provider.
