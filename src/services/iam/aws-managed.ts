@@ -88,6 +88,20 @@ const defs: [name: string, path: string, description: string, document: string][
       "ecr:BatchGetImage",
     ]),
   ],
+  [
+    // The bootstrap template's DeploymentActionRole attaches it (cdk bootstrap --show-template).
+    "AWSCloudFormationReadOnlyAccess",
+    "/",
+    "Provides access to AWS CloudFormation via the AWS Management Console.",
+    statement([
+      "cloudformation:Describe*",
+      "cloudformation:EstimateTemplateCost",
+      "cloudformation:Get*",
+      "cloudformation:List*",
+      "cloudformation:ValidateTemplate",
+      "cloudformation:Detect*",
+    ]),
+  ],
   ["AmazonSSMReadOnlyAccess", "/", "Provides read only access to Amazon SSM.", statement(["ssm:Describe*", "ssm:Get*", "ssm:List*"])],
   ["SecretsManagerReadWrite", "/", "Provides read/write access to AWS Secrets Manager via the AWS Management Console.", statement("secretsmanager:*")],
 ];
