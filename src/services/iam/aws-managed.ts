@@ -89,7 +89,8 @@ const defs: [name: string, path: string, description: string, document: string][
     ]),
   ],
   [
-    // The bootstrap template's DeploymentActionRole attaches it (cdk bootstrap --show-template).
+    // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCloudFormationReadOnlyAccess.html (v4); the CDK
+    // bootstrap template's DeploymentActionRole attaches it.
     "AWSCloudFormationReadOnlyAccess",
     "/",
     "Provides access to AWS CloudFormation via the AWS Management Console.",
