@@ -1,14 +1,12 @@
 // The stock CDK CLI (node_modules/.bin/cdk, unpatched) against a test's Stratus: a tiny JavaScript CDK app in a temp
 // dir (a Lambda function from a directory asset, a single-file asset, a retained bucket, outputs), the CLI run as a
-// child process with the endpoint, region and keys in its environment, and bootstrap.
+// child process with the endpoint, region and keys in its environment (the account's root keys or an IAM user's).
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { IAMClient, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand } from "@aws-sdk/client-iam";
-import yaml from "js-yaml";
-import { REGISTRY } from "../../src/services/registry.js";
 import type { TestServer } from "../helpers/server.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -98,33 +96,15 @@ export class CdkApp {
     return r;
   }
 
-  /**
-   * `cdk bootstrap`: with the stock template when Stratus provides every resource type it declares, else with the
-   * stock template minus its ECR container-assets repository (AWS::ECR::Repository, not yet provided).
-   */
-  async bootstrap(): Promise<string> {
-    if (provides("AWS::ECR::Repository")) return this.ok(["bootstrap"]);
-    const t = yaml.load((await this.run(["bootstrap", "--show-template"])).stdout) as Template;
-    delete t.Resources.ContainerAssetsRepository;
-    delete t.Outputs.ImageRepositoryName;
-    const ecr = t.Resources.ImagePublishingRoleDefaultPolicy.Properties.PolicyDocument.Statement[0];
-    ecr.Resource = { "Fn::Sub": "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*" };
-    const path = join(this.dir, "bootstrap-template.json");
-    writeFileSync(path, JSON.stringify(t));
-    return this.ok(["bootstrap", "--template", path]);
+  /** `cdk bootstrap` with the stock modern template. */
+  bootstrap(): Promise<string> {
+    return this.ok(["bootstrap"]);
   }
 
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
-
-interface Template {
-  Resources: Record<string, { Properties: { PolicyDocument: { Statement: { Resource: unknown }[] } } }>;
-  Outputs: Record<string, unknown>;
-}
-
-const provides = (type: string) => REGISTRY.some((s) => s.resources?.types.includes(type));
 
 /**
  * An IAM user with AdministratorAccess and its access keys, made through IAM with the account's root keys: the

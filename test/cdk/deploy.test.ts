@@ -1,9 +1,10 @@
 // The stock CDK CLI end to end against Stratus (issue 13, point 2): bootstrap once, then deploy an app with a
 // directory asset (a Lambda function) and a single-file asset through the bootstrap roles, invoke the function,
-// update in place, a no-op deploy, hotswap (code and configuration), diff, list, drift, and destroy with a
-// retained bucket.
+// update in place, a restart on the same data dir (point 6) after which a deploy is a no-op, hotswap (code and
+// configuration), diff, list, drift, and destroy with a retained bucket.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, GetTemplateCommand } from "@aws-sdk/client-cloudformation";
@@ -17,9 +18,10 @@ let app: CdkApp;
 let root: Keys;
 let outputs: Record<string, string>;
 let stackId: string;
+const dataDir = mkdtempSync(join(tmpdir(), "stratus-cdk-data-"));
 
 before(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ dataDir });
   root = { accessKeyId: randomAccount(), secretAccessKey: "test" };
   app = new CdkApp(server, root);
   await app.bootstrap();
@@ -30,6 +32,7 @@ before(async () => {
 after(async () => {
   app?.remove();
   await server?.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const lambda = () => new LambdaClient(server.clientConfig(root));
@@ -70,22 +73,31 @@ test("cdk deploy: assets published through the file-publishing role, change set 
   assert.deepEqual(await invoke(outputs.FnName), { version: 1, greeting: "hello", event: { ping: 1 } });
 });
 
-test("cdk deploy of a change updates in place; an unchanged app is a no-op", async () => {
+test("cdk deploy of a change updates in place; after a restart on the same data dir an unchanged app is a no-op", async () => {
   const { Stacks: before } = await cfn().send(new DescribeStacksCommand({ StackName: "DemoStack" }));
   stackId = before![0].StackId!;
   const out = await app.ok(["deploy", "--require-approval", "never"], { env: { GREETING: "bonjour" } });
   assert.match(out, /UPDATE_COMPLETE\s*\|\s*AWS::Lambda::Function/);
   const { Stacks } = await cfn().send(new DescribeStacksCommand({ StackName: "DemoStack" }));
-  assert.equal(Stacks![0].StackId, before![0].StackId);
+  assert.equal(Stacks![0].StackId, stackId);
   assert.equal(Stacks![0].StackStatus, "UPDATE_COMPLETE");
   assert.equal((await invoke(outputs.FnName)).greeting, "bonjour");
 
-  // Root's keys: the CLI cannot assume the roles (AWS refuses root), warns, and goes on with root's own rights.
-  const again = await app.ok(["deploy", "--require-approval", "never"], { env: { GREETING: "bonjour" }, keys: root });
-  assert.match(again, FALLBACK_WARNING);
+  // Restart: the bootstrap stack and roles, the IAM user, the assets and the stack come back from the data dir.
+  await server.close();
+  server = await startTestServer({ dataDir });
+  app.server = server;
+  const again = await app.ok(["deploy", "--require-approval", "never"], { env: { GREETING: "bonjour" } });
+  assert.doesNotMatch(again, FALLBACK_WARNING);
   assert.match(again, /✅\s+DemoStack \(no changes\)/);
   const { Stacks: after } = await cfn().send(new DescribeStacksCommand({ StackName: "DemoStack" }));
   assert.equal(after![0].LastUpdatedTime?.getTime(), Stacks![0].LastUpdatedTime?.getTime());
+  assert.deepEqual(await invoke(outputs.FnName), { version: 1, greeting: "bonjour", event: { ping: 1 } });
+
+  // Root's keys: the CLI cannot assume the roles (AWS refuses root), warns, and goes on with root's own rights.
+  const asRoot = await app.ok(["--app", "cdk.out", "deploy", "--require-approval", "never"], { keys: root });
+  assert.match(asRoot, FALLBACK_WARNING);
+  assert.match(asRoot, /✅\s+DemoStack \(no changes\)/);
 });
 
 test("cdk deploy --hotswap and --hotswap-fallback: Lambda code and configuration through Lambda's API", async () => {
@@ -111,16 +123,17 @@ test("cdk diff (template and change set), cdk list, cdk drift", async () => {
   assert.match(viaChangeSet, /\[~\] AWS::Lambda::Function Fn/);
   assert.doesNotMatch(viaChangeSet, /Could not create a change set/);
 
-  assert.match(await app.ok(["list"]), /^DemoStack$/m);
+  // The synthesized assembly (cdk.out) as the app: the same stacks, without synthesizing again.
+  assert.match(await app.ok(["--app", "cdk.out", "list"]), /^DemoStack$/m);
 
   // The hotswaps above drifted the function from the template (code and GREETING).
-  const drift = await app.ok(["drift"], { env: { GREETING: "bonjour" } });
+  const drift = await app.ok(["--app", "cdk.out", "drift"]);
   assert.match(drift, /\/Environment\/Variables\/GREETING/);
   assert.match(drift, /Number of resources with drift: 1/);
 });
 
 test("cdk destroy --force removes the stack but the retained bucket", async () => {
-  const out = await app.ok(["destroy", "--force"]);
+  const out = await app.ok(["--app", "cdk.out", "destroy", "--force"]);
   assert.match(out, /DemoStack: destroyed/);
   // A deleted stack is addressable by its id only.
   const { Stacks } = await cfn().send(new DescribeStacksCommand({ StackName: stackId }));
