@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, GetTemplateCommand } from "@aws-sdk/client-cloudformation";
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { GetFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetObjectCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { randomAccount, startTestServer, type TestServer } from "../helpers/server.js";
@@ -67,6 +68,21 @@ test("cdk deploy: assets published through the file-publishing role, change set 
   assert.deepEqual(JSON.parse(TemplateBody!), synthesized);
   const { StackEvents } = await cfn().send(new DescribeStackEventsCommand({ StackName: "DemoStack" }));
   assert.ok(StackEvents!.some((e) => e.LogicalResourceId === "DemoStack" && e.ResourceStatus === "CREATE_COMPLETE"));
+
+  // CloudTrail: the IAM user assumed the file-publishing and deploy roles; the deploy role created the change set
+  // from the template's URL in the staging bucket, for the CloudFormation execution role.
+  const trail = new CloudTrailClient(server.clientConfig(root));
+  const events = async (name: string) =>
+    ((await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: name }] }))).Events ?? []).map((e) =>
+      JSON.parse(e.CloudTrailEvent!),
+    );
+  const assumed = (await events("AssumeRole")).filter((e) => e.userIdentity.arn.endsWith(":user/cdk-deployer"));
+  const roles = new Set(assumed.map((e) => e.requestParameters.roleArn.replace(/^.*:role\/cdk-hnb659fds-|-\d{12}-us-east-1$/g, "")));
+  assert.ok(roles.has("file-publishing-role") && roles.has("deploy-role"), [...roles].join());
+  const created = (await events("CreateChangeSet")).find((e) => e.requestParameters.stackName === "DemoStack");
+  assert.match(created.userIdentity.arn, /:assumed-role\/cdk-hnb659fds-deploy-role-\d{12}-us-east-1\//);
+  assert.match(created.requestParameters.templateURL, new RegExp(`/${outputs.FileBucket}/[0-9a-f]{64}\\.json$`));
+  assert.match(created.requestParameters.roleARN, /:role\/cdk-hnb659fds-cfn-exec-role-/);
 
   const fn = await lambda().send(new GetFunctionCommand({ FunctionName: outputs.FnName }));
   assert.equal(fn.Configuration!.Runtime, "nodejs22.x");
