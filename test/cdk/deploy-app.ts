@@ -139,6 +139,11 @@ const fn = new lambda.Function(stack, "Fn", {
 });
 const file = new s3assets.Asset(stack, "File", { path: join(here, "data.txt") });
 const bucket = new s3.Bucket(stack, "Bucket", { removalPolicy: cdk.RemovalPolicy.RETAIN });
+// IMPORT_BUCKET: an existing bucket the app adopts with cdk import (a top-level L1: its logical id is its id).
+if (process.env.IMPORT_BUCKET) {
+  const imported = new s3.CfnBucket(stack, "Imported", { bucketName: process.env.IMPORT_BUCKET });
+  imported.cfnOptions.deletionPolicy = imported.cfnOptions.updateReplacePolicy = cdk.CfnDeletionPolicy.RETAIN;
+}
 new cdk.CfnOutput(stack, "FnName", { value: fn.functionName });
 new cdk.CfnOutput(stack, "BucketName", { value: bucket.bucketName });
 new cdk.CfnOutput(stack, "FileBucket", { value: file.s3BucketName });

@@ -1,16 +1,22 @@
 // The stock CDK CLI end to end against Stratus (issue 13, point 2): bootstrap once, then deploy an app with a
 // directory asset (a Lambda function) and a single-file asset through the bootstrap roles, invoke the function,
 // update in place, a restart on the same data dir (point 6) after which a deploy is a no-op, hotswap (code and
-// configuration), diff, list, drift, and destroy with a retained bucket.
+// configuration), diff, list, drift, import of an existing bucket, and destroy with retained buckets.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, GetTemplateCommand } from "@aws-sdk/client-cloudformation";
+import {
+  CloudFormationClient,
+  DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+} from "@aws-sdk/client-cloudformation";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { GetFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { GetObjectCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { randomAccount, startTestServer, type TestServer } from "../helpers/server.js";
 import { adminUser, CdkApp, FALLBACK_WARNING, type Keys } from "./deploy-app.js";
 
@@ -148,13 +154,25 @@ test("cdk diff (template and change set), cdk list, cdk drift", async () => {
   assert.match(drift, /Number of resources with drift: 1/);
 });
 
-test("cdk destroy --force removes the stack but the retained bucket", async () => {
+test("cdk import adopts an existing bucket; cdk destroy --force removes the stack but the retained buckets", async () => {
+  const s3 = new S3Client({ ...server.clientConfig(root), forcePathStyle: true });
+  const existing = `cdk-imported-${root.accessKeyId}`;
+  await s3.send(new CreateBucketCommand({ Bucket: existing }));
+  // --force: import although the app has other pending changes (the hotswapped function), as the CLI allows.
+  const imported = await app.ok(["import", "--force", "--resource-mapping-inline", JSON.stringify({ Imported: { BucketName: existing } })], {
+    env: { GREETING: "hola", IMPORT_BUCKET: existing },
+  });
+  assert.match(imported, /IMPORT_COMPLETE\s*\|\s*AWS::S3::Bucket\s*\|\s*Imported/);
+  const { StackResources } = await cfn().send(new DescribeStackResourcesCommand({ StackName: "DemoStack", LogicalResourceId: "Imported" }));
+  assert.equal(StackResources![0].PhysicalResourceId, existing);
+
   const out = await app.ok(["--app", "cdk.out", "destroy", "--force"]);
   assert.match(out, /DemoStack: destroyed/);
   // A deleted stack is addressable by its id only.
   const { Stacks } = await cfn().send(new DescribeStacksCommand({ StackName: stackId }));
   assert.equal(Stacks![0].StackStatus, "DELETE_COMPLETE");
   await assert.rejects(lambda().send(new GetFunctionCommand({ FunctionName: outputs.FnName })), { name: "ResourceNotFoundException" });
-  const s3 = new S3Client({ ...server.clientConfig(root), forcePathStyle: true });
+  // RemovalPolicy.RETAIN (DeletionPolicy Retain) keeps both buckets.
   await s3.send(new HeadBucketCommand({ Bucket: outputs.BucketName }));
+  await s3.send(new HeadBucketCommand({ Bucket: existing }));
 });
