@@ -1,6 +1,6 @@
 // `cdk bootstrap` with the stock CDK CLI (aws-cdk from the devDependencies, unpatched) against a Stratus this file
 // starts: the modern bootstrap template completes, its outputs and the version parameter are there, a second run
-// (after a restart) is a no-op; a custom template (--template) with --qualifier and --trust.
+// (after a restart) is a no-op; a custom template (--template) with --qualifier, --trust and a customer key.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 import { CloudFormationClient, DescribeStacksCommand, DescribeStackResourcesCommand } from "@aws-sdk/client-cloudformation";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
-import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetBucketEncryptionCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { KMSClient, ListAliasesCommand } from "@aws-sdk/client-kms";
 import { randomAccount, startTestServer, useServer } from "../helpers/server.js";
 import { ecrCall } from "../services/ecr/helpers.js";
 
@@ -100,7 +101,7 @@ test("cdk bootstrap: the modern template completes, its outputs and version para
   }
 });
 
-test("cdk bootstrap --template --qualifier --trust: a custom template (the stock one, a resource and an output added), the qualifier's names, the trusted account", async () => {
+test("cdk bootstrap --template --qualifier --trust --bootstrap-customer-key: a custom template (the stock one, a resource and an output added), the qualifier's names, the trusted account", async () => {
   const account = randomAccount();
   const trusted = randomAccount();
   const shown = await cdk(account, ["bootstrap", "--show-template", "--json"]);
@@ -128,6 +129,7 @@ test("cdk bootstrap --template --qualifier --trust: a custom template (the stock
       trusted,
       "--cloudformation-execution-policies",
       "arn:aws:iam::aws:policy/AdministratorAccess",
+      "--bootstrap-customer-key",
     ]);
     assert.equal(r.status, 0, r.output);
   } finally {
@@ -138,6 +140,14 @@ test("cdk bootstrap --template --qualifier --trust: a custom template (the stock
   assert.equal(out.Marker, "custom");
   assert.equal((await new SSMClient(config).send(new GetParameterCommand({ Name: "/org/custom1/marker" }))).Parameter!.Value, "custom");
   assert.equal(out.BucketName, `cdk-custom1-assets-${account}-us-east-1`);
+  // --bootstrap-customer-key: the template's KMS key and alias conditions make a key of its own for the staging bucket.
+  assert.match(out.FileAssetKeyArn, new RegExp(`^arn:aws:kms:us-east-1:${account}:key/[0-9a-f-]{36}$`));
+  const aliases = (await new KMSClient(config).send(new ListAliasesCommand({}))).Aliases!;
+  assert.equal(aliases.find((a) => a.AliasName === "alias/cdk-custom1-assets-key")?.TargetKeyId, out.FileAssetKeyArn.split("/")[1]);
+  const encryption = await new S3Client({ ...config, forcePathStyle: true }).send(new GetBucketEncryptionCommand({ Bucket: out.BucketName }));
+  const rule = encryption.ServerSideEncryptionConfiguration!.Rules![0].ApplyServerSideEncryptionByDefault!;
+  assert.equal(rule.SSEAlgorithm, "aws:kms");
+  assert.equal(rule.KMSMasterKeyID, out.FileAssetKeyArn);
   const version = await new SSMClient(config).send(new GetParameterCommand({ Name: "/cdk-bootstrap/custom1/version" }));
   assert.equal(version.Parameter!.Value, out.BootstrapVersion);
   const role = await new IAMClient(config).send(new GetRoleCommand({ RoleName: `cdk-custom1-deploy-role-${account}-us-east-1` }));

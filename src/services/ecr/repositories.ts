@@ -3,7 +3,7 @@
 import { parseResourceArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError } from "../../core/errors.js";
-import { fingerprint, pageByKey } from "../../core/paging.js";
+import { decodePageToken, encodePageToken, fingerprint } from "../../core/paging.js";
 import { mergeTags, removeTags } from "../../core/tags.js";
 import {
   InvalidParameterException,
@@ -92,15 +92,15 @@ export const repositoryHandlers = {
       return { repositories: repositoryNames.map((n) => describeRepo(ctx, mustRepo(ctx, n, registryId))) };
     }
     if (registryId !== undefined && registryId !== ctx.account) return { repositories: [] };
-    const all = repositories(ctx).list();
-    const page = pageByKey(all, (e) => e.key, {
-      operation: "DescribeRepositories",
-      token: nextToken,
-      max: maxResults ?? DEFAULT_MAX_RESULTS,
-      invalid: () => new InvalidParameterException("Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'"), // unverified wording
-      bind: fingerprint([ctx.account, ctx.region]),
-    });
-    return { repositories: page.items.map((e) => describeRepo(ctx, e.value)), nextToken: page.next };
+    const bind = fingerprint([ctx.account, ctx.region]);
+    const invalid = () => new InvalidParameterException("Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'"); // unverified wording
+    const after = nextToken === undefined ? undefined : decodePageToken<string>("DescribeRepositories", nextToken, invalid, { bind });
+    // One more than a page, read in name order from the last name returned: whether another page follows.
+    const max = maxResults ?? DEFAULT_MAX_RESULTS;
+    const batch = repositories(ctx).list({ after, limit: max + 1 });
+    const page = batch.slice(0, max);
+    const next = batch.length > max ? encodePageToken("DescribeRepositories", page[page.length - 1].key, bind) : undefined;
+    return { repositories: page.map((e) => describeRepo(ctx, e.value)), nextToken: next };
   },
 
   deleteRepository({ repositoryName: name, registryId, force }, ctx) {

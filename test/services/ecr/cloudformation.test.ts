@@ -1,5 +1,5 @@
 // AWS::ECR::Repository through CloudFormation (create with every property the CDK bootstrap template uses, an in-place
-// update, delete) and Cloud Control; and the repositories surviving a restart.
+// update, drift, delete) and Cloud Control (read, list, create, delete); and the repositories surviving a restart.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,7 +19,14 @@ import {
   waitUntilStackDeleteComplete,
   waitUntilStackUpdateComplete,
 } from "@aws-sdk/client-cloudformation";
-import { CloudControlClient, GetResourceCommand, ListResourcesCommand } from "@aws-sdk/client-cloudcontrol";
+import {
+  CloudControlClient,
+  CreateResourceCommand,
+  DeleteResourceCommand,
+  GetResourceCommand,
+  GetResourceRequestStatusCommand,
+  ListResourcesCommand,
+} from "@aws-sdk/client-cloudcontrol";
 import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { ecrCall } from "./helpers.js";
 
@@ -200,4 +207,26 @@ test("repositories, their settings, policies and tags survive a restart", async 
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+test("Cloud Control creates and deletes a repository through the same provider", async () => {
+  const account = randomAccount();
+  const cc = new CloudControlClient(server.clientConfig({ account }));
+  const settle = async (token: string) => {
+    for (;;) {
+      const { ProgressEvent } = await cc.send(new GetResourceRequestStatusCommand({ RequestToken: token }));
+      if (ProgressEvent!.OperationStatus !== "IN_PROGRESS" && ProgressEvent!.OperationStatus !== "PENDING") return ProgressEvent!;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const desired = { RepositoryName: "via-cc", ImageTagMutability: "IMMUTABLE", LifecyclePolicy: { LifecyclePolicyText: LIFECYCLE } };
+  const created = await cc.send(new CreateResourceCommand({ TypeName: "AWS::ECR::Repository", DesiredState: JSON.stringify(desired) }));
+  const done = await settle(created.ProgressEvent!.RequestToken!);
+  assert.equal(done.OperationStatus, "SUCCESS", done.StatusMessage);
+  assert.equal(done.Identifier, "via-cc");
+  const repo = (await ecrCall(server, account, "DescribeRepositories", { repositoryNames: ["via-cc"] })).body.repositories[0];
+  assert.equal(repo.imageTagMutability, "IMMUTABLE");
+  const deleted = await cc.send(new DeleteResourceCommand({ TypeName: "AWS::ECR::Repository", Identifier: "via-cc" }));
+  assert.equal((await settle(deleted.ProgressEvent!.RequestToken!)).OperationStatus, "SUCCESS");
+  assert.equal((await ecrCall(server, account, "DescribeRepositories", { repositoryNames: ["via-cc"] })).body.__type, "RepositoryNotFoundException");
 });
