@@ -37,7 +37,11 @@ export class CdkApp {
     mkdirSync(this.home);
     // aws-cdk-lib and constructs resolve from the repo's node_modules (ESM ignores NODE_PATH).
     symlinkSync(join(ROOT, "node_modules"), join(this.dir, "node_modules"), "dir");
-    writeFileSync(join(this.dir, "cdk.json"), JSON.stringify({ app: "node app.mjs" }));
+    // `watch`: what cdk watch monitors (it refuses to run without it).
+    writeFileSync(
+      join(this.dir, "cdk.json"),
+      JSON.stringify({ app: "node app.mjs", watch: { include: ["**"], exclude: ["cdk.out", "node_modules", "home", "*.json"] } }),
+    );
     writeFileSync(join(this.dir, "data.txt"), "a single-file asset\n");
     writeFileSync(join(this.dir, "app.mjs"), APP);
     this.write(1);
@@ -48,8 +52,8 @@ export class CdkApp {
     writeFileSync(join(this.dir, "fn/index.js"), `exports.handler = async (event) => ({ version: ${version}, greeting: process.env.GREETING, event });\n`);
   }
 
-  /** Runs `cdk <args>` here; `env` adds to the CLI's environment (GREETING reaches the app's synth). */
-  cdk(args: string[], opts: { env?: Record<string, string>; keys?: Keys; timeoutMs?: number } = {}): Promise<CdkRun> {
+  /** Spawns `cdk <args>` here; `env` adds to the CLI's environment (GREETING reaches the app's synth). */
+  private spawn(args: string[], opts: { env?: Record<string, string>; keys?: Keys }) {
     const keys = opts.keys ?? this.keys;
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AWS_") && !k.startsWith("CDK_")) env[k] = v;
@@ -66,23 +70,51 @@ export class CdkApp {
       ...opts.env,
     });
     const child = spawn(process.execPath, [CDK, ...args, "--no-notices"], { cwd: this.dir, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    let stdout = "";
+    const run = { child, output: "", stdout: "" };
     child.stdout.on("data", (d) => {
-      output += d;
-      stdout += d;
+      run.output += d;
+      run.stdout += d;
     });
-    child.stderr.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (run.output += d));
+    return run;
+  }
+
+  /** Runs `cdk <args>` to completion. */
+  cdk(args: string[], opts: { env?: Record<string, string>; keys?: Keys; timeoutMs?: number } = {}): Promise<CdkRun> {
+    const run = this.spawn(args, opts);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`cdk ${args.join(" ")} timed out:\n${output}`));
+        run.child.kill("SIGKILL");
+        reject(new Error(`cdk ${args.join(" ")} timed out:\n${run.output}`));
       }, opts.timeoutMs ?? 120_000);
-      child.on("close", (code) => {
+      run.child.on("close", (code) => {
         clearTimeout(timer);
-        resolve({ code, output, stdout });
+        resolve({ code, output: run.output, stdout: run.stdout });
       });
     });
+  }
+
+  /**
+   * `cdk watch <args>` in the background: `until(re, from)` waits for its output (from an offset) to match,
+   * `output()` is what it printed so far, `stop()` ends it.
+   */
+  watch(args: string[], opts: { env?: Record<string, string> } = {}) {
+    const run = this.spawn(["watch", ...args], opts);
+    const closed = new Promise((r) => run.child.on("close", r));
+    return {
+      output: () => run.output,
+      async until(re: RegExp, from = 0, timeoutMs = 90_000): Promise<void> {
+        const deadline = Date.now() + timeoutMs;
+        while (!re.test(run.output.slice(from))) {
+          if (run.child.exitCode !== null || Date.now() > deadline) throw new Error(`cdk watch: no ${re} in:\n${run.output}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      },
+      async stop(): Promise<void> {
+        if (run.child.exitCode === null) run.child.kill("SIGTERM");
+        await closed;
+      },
+    };
   }
 
   /** Like cdk(), but fails the test (with the CLI's output) unless the CLI exits 0. */

@@ -1,7 +1,7 @@
 // The stock CDK CLI end to end against Stratus (issue 13, point 2): bootstrap once, then deploy an app with a
 // directory asset (a Lambda function) and a single-file asset through the bootstrap roles, invoke the function,
 // update in place, a restart on the same data dir (point 6) after which a deploy is a no-op, hotswap (code and
-// configuration), diff, list, drift, import of an existing bucket, and destroy with retained buckets.
+// configuration) and cdk watch, diff, list, drift, import of an existing bucket, and destroy with retained buckets.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -122,7 +122,7 @@ test("cdk deploy of a change updates in place; after a restart on the same data 
   assert.match(asRoot, /✅\s+DemoStack \(no changes\)/);
 });
 
-test("cdk deploy --hotswap and --hotswap-fallback: Lambda code and configuration through Lambda's API", async () => {
+test("cdk deploy --hotswap and --hotswap-fallback, cdk watch: Lambda code and configuration through Lambda's API", async () => {
   app.write(2);
   const code = await app.ok(["deploy", "--hotswap", "--require-approval", "never"], { env: { GREETING: "bonjour" } });
   assert.match(code, /hotswapped!/i);
@@ -131,6 +131,18 @@ test("cdk deploy --hotswap and --hotswap-fallback: Lambda code and configuration
   const env = await app.ok(["deploy", "--hotswap-fallback", "--require-approval", "never"], { env: { GREETING: "hola" } });
   assert.match(env, /hotswapped!/i);
   assert.equal((await invoke(outputs.FnName)).greeting, "hola");
+  // cdk watch --hotswap: a change to the function's code is hotswapped while it watches.
+  const watch = app.watch(["--hotswap"], { env: { GREETING: "hola" } });
+  try {
+    await watch.until(/Total time/);
+    const from = watch.output().length;
+    app.write(3);
+    await watch.until(/hotswapped!/, from);
+  } finally {
+    await watch.stop();
+  }
+  assert.deepEqual(await invoke(outputs.FnName), { version: 3, greeting: "hola", event: { ping: 1 } });
+
   // Hotswap bypasses CloudFormation: the stack still holds the last template deployed through it.
   const { StackEvents } = await cfn().send(new DescribeStackEventsCommand({ StackName: "DemoStack" }));
   assert.equal(StackEvents![0].ResourceStatus, "UPDATE_COMPLETE");
