@@ -59,6 +59,11 @@ export const changeSets = {
     if (type === "IMPORT" && s && s.status !== "REVIEW_IN_PROGRESS" && !UPDATABLE.has(s.status)) {
       throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
     }
+    // REVERT_DRIFT asks the change set to set drifted resources back to the template; the engine plans from the
+    // stack's records only, so it would answer as if nothing had drifted: refused rather than a silent no-op.
+    if (input.DeploymentMode === "REVERT_DRIFT") {
+      throw validation("DeploymentMode REVERT_DRIFT is not supported by Stratus yet: create the change set without it."); // unverified wording
+    }
     // A transform that fails does not fail the call: the change set is created FAILED, its reason the transform's.
     let transformFailed: TransformFailure | undefined;
     const previousBody = input.UsePreviousTemplate && s?.templateBody ? s.templateBody : undefined;

@@ -158,3 +158,16 @@ for (const cli of clis)
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+test("DeploymentMode REVERT_DRIFT is refused, saying Stratus does not support it (never a change set that ignores the drift)", async () => {
+  const body = JSON.stringify({ Resources: { Q: { Type: "AWS::SQS::Queue" } } });
+  const err = await cfn
+    .send(
+      new CreateChangeSetCommand({ StackName: "cs-revert", ChangeSetName: "r", ChangeSetType: "CREATE", TemplateBody: body, DeploymentMode: "REVERT_DRIFT" }),
+    )
+    .catch((e) => e);
+  assert.equal(err.name, "ValidationError");
+  assert.equal(err.$metadata.httpStatusCode, 400);
+  assert.match(err.message, /REVERT_DRIFT is not supported by Stratus yet/);
+  await assert.rejects(cfn.send(new DescribeStacksCommand({ StackName: "cs-revert" })), { name: "ValidationError" });
+});
