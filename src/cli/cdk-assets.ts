@@ -40,7 +40,8 @@ export async function checkImageAssets(bin: string, args: readonly string[], env
   const synthArgs = [...args.slice(0, i), "synth", "--quiet", ...args.slice(i + 1)];
   const code = await synth(bin, synthArgs, env);
   if (code !== 0) return { args: [...args], synthFailed: code };
-  const images = imageAssets(out);
+  const { patterns, exclusively } = stackPatterns(args);
+  const images = imageAssets(out, patterns, exclusively);
   if (images.length > 0) {
     const names = images.map((a) => `${a.stack}: ${a.name}`).join(", ");
     return {
@@ -106,24 +107,91 @@ interface ImageAsset {
   name: string;
 }
 
-/** Every Docker image asset of the assembly in `dir` and its nested assemblies (stages). */
-export function imageAssets(dir: string): ImageAsset[] {
-  const found: ImageAsset[] = [];
+interface Artifact {
+  type?: string;
+  displayName?: string;
+  dependencies?: string[];
+  properties?: { file?: string; directoryName?: string };
+}
+
+/** A stack of the assembly (or a nested one): its path as `cdk list` shows it, what it needs, its image assets. */
+interface StackInfo {
+  id: string;
+  path: string;
+  dependencies: string[];
+  images: string[];
+}
+
+function readStacks(dir: string, into: Map<string, StackInfo>): void {
   const manifestFile = join(dir, "manifest.json");
-  if (!existsSync(manifestFile)) return found;
-  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as {
-    artifacts?: Record<string, { type?: string; properties?: { file?: string; directoryName?: string }; displayName?: string }>;
-  };
-  for (const [id, art] of Object.entries(manifest.artifacts ?? {})) {
-    if (art.type === "cdk:cloud-assembly" && art.properties?.directoryName) {
-      found.push(...imageAssets(join(dir, art.properties.directoryName)));
-    } else if (art.type === "cdk:asset-manifest" && art.properties?.file) {
-      const assets = JSON.parse(readFileSync(join(dir, art.properties.file), "utf8")) as {
-        dockerImages?: Record<string, { displayName?: string }>;
-      };
-      const stack = id.replace(/\.assets$/, "");
-      for (const [hash, image] of Object.entries(assets.dockerImages ?? {})) found.push({ stack, name: image.displayName ?? hash });
+  if (!existsSync(manifestFile)) return;
+  const artifacts = (JSON.parse(readFileSync(manifestFile, "utf8")) as { artifacts?: Record<string, Artifact> }).artifacts ?? {};
+  for (const [id, art] of Object.entries(artifacts)) {
+    if (art.type === "cdk:cloud-assembly" && art.properties?.directoryName) readStacks(join(dir, art.properties.directoryName), into);
+    if (art.type !== "aws:cloudformation:stack") continue;
+    const images: string[] = [];
+    for (const dep of art.dependencies ?? []) {
+      const a = artifacts[dep];
+      if (a?.type !== "cdk:asset-manifest" || !a.properties?.file) continue;
+      const assets = JSON.parse(readFileSync(join(dir, a.properties.file), "utf8")) as { dockerImages?: Record<string, { displayName?: string }> };
+      for (const [hash, image] of Object.entries(assets.dockerImages ?? {})) images.push(image.displayName ?? hash);
     }
+    into.set(id, { id, path: art.displayName ?? id, dependencies: art.dependencies ?? [], images });
   }
-  return found;
+}
+
+/** A stack pattern of the CLI's as a RegExp: `*` within one path segment, `**` across them, `?` one character. */
+function patternRegExp(p: string): RegExp {
+  const body = p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*|\*|\?/g, (m) => (m === "**" ? ".*" : m === "*" ? "[^/]*" : "."));
+  return new RegExp(`^${body}$`);
+}
+
+/**
+ * The Docker image assets of the stacks `deploy` would deploy: those its patterns select (all without patterns or
+ * with --all) and, unless --exclusively, the stacks they depend on.
+ */
+export function imageAssets(dir: string, patterns: readonly string[] = [], exclusively = false): ImageAsset[] {
+  const stacks = new Map<string, StackInfo>();
+  readStacks(dir, stacks);
+  const res = patterns.map(patternRegExp);
+  const chosen = [...stacks.values()].filter((s) => res.length === 0 || res.some((r) => r.test(s.path) || r.test(s.id)));
+  const seen = new Set<string>();
+  const queue = [...chosen];
+  while (queue.length > 0) {
+    const s = queue.shift()!;
+    if (seen.has(s.id)) continue;
+    seen.add(s.id);
+    if (!exclusively) for (const d of s.dependencies) if (stacks.has(d)) queue.push(stacks.get(d)!);
+  }
+  return [...seen].flatMap((id) => stacks.get(id)!.images.map((name) => ({ stack: stacks.get(id)!.path, name })));
+}
+
+/** Deploy's options that take a value (aws-cdk 2.x `cdk deploy --help`): their values are not stack patterns. */
+const VALUE_OPTIONS = new Set(
+  (
+    "app a build context c plugin p profile region proxy ca-bundle-path role-arn r output o unstable telemetry-file " +
+    "build-exclude E require-approval notification-arns rollback-trigger-alarm-arns monitoring-time-minutes tags t " +
+    "change-set-name method m parameters outputs-file O toolkit-stack-name progress concurrency asset-build-concurrency " +
+    "hotswap-ecs-minimum-healthy-percent hotswap-ecs-maximum-healthy-percent hotswap-ecs-stabilization-timeout-seconds"
+  ).split(" "),
+);
+
+/** The stack patterns among deploy's arguments (after the command; values of options and `k=v` left out). */
+export function stackPatterns(args: readonly string[]): { patterns: string[]; all: boolean; exclusively: boolean } {
+  const patterns: string[] = [];
+  let all = false;
+  let exclusively = false;
+  const start = args.indexOf("deploy") + 1;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.startsWith("-")) {
+      const name = a.replace(/^--?/, "").split("=")[0];
+      if (name === "all") all = !a.endsWith("=false");
+      if (name === "exclusively" || name === "e") exclusively = !a.endsWith("=false");
+      if (!a.includes("=") && VALUE_OPTIONS.has(name)) i++;
+      continue;
+    }
+    if (i >= start && !a.includes("=")) patterns.push(a);
+  }
+  return { patterns: all ? [] : patterns, all, exclusively };
 }
