@@ -66,7 +66,9 @@ export async function cdk(argv: readonly string[]): Promise<void> {
     throw new CliError(`the endpoint must be an http:// URL, not '${endpoint}'`);
   }
   const bin = findCdkCli(process.cwd());
-  const command = args.find((a) => COMMANDS.has(a));
+  // `cdk deploy --help` only prints: it needs no server.
+  const helpOnly = args.some((a) => a === "--help" || a === "-h" || a === "--version");
+  const command = helpOnly ? undefined : args.find((a) => COMMANDS.has(a));
 
   const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL: endpoint.replace(/\/+$/, "") };
   // An empty AWS_* variable means unset here, and the SDKs would read some (AWS_PROFILE="") as a value.

@@ -198,3 +198,18 @@ new lambda.DockerImageFunction(images, "Fn", { code: lambda.DockerImageCode.from
     await server.close();
   }
 });
+
+test("stratus cdk --help and stratus help cdk print Stratus's usage; stratus cdk deploy --help is the CDK CLI's", async () => {
+  const dir = project(true);
+  for (const args of [["cdk", "--help"], ["cdk", "-h"], ["help", "cdk"], ["cdk"]]) {
+    const h = await run(args, { cwd: dir, env: env(dir) });
+    assert.equal(h.code, 0, `${args.join(" ")}: ${h.stderr}`);
+    assert.match(h.stdout, /^Usage: stratus cdk \[--endpoint <url>\] <cdk command> \[cdk options\]\n/);
+    assert.match(h.stdout, /--endpoint <url> +Stratus's URL; default AWS_ENDPOINT_URL, else http:\/\/127\.0\.0\.1:4566 +\[STRATUS_ENDPOINT\]/);
+  }
+  const global = await run(["--help"]);
+  assert.match(global.stdout, /\n {2}cdk +Run your project's CDK CLI against Stratus/);
+  const cdkHelp = await run(["cdk", "deploy", "--help"], { cwd: dir, env: env(dir), timeoutMs: 60_000 });
+  assert.equal(cdkHelp.code, 0, cdkHelp.stderr);
+  assert.match(cdkHelp.stdout, /^cdk deploy \[STACKS\.\.\]/);
+});
