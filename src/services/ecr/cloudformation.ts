@@ -2,7 +2,7 @@
 // the repository name; GetAtt: Arn, RepositoryUri (the resource specification's attributes). A repository the
 // template does not name gets `<stack>-<logicalid>-<random>` in lower case, as ECR names must be.
 import { isServiceError } from "../../core/errors.js";
-import { type ResourceProviders, type ResourceRequest, tagsProperty } from "../../core/resources.js";
+import { listAllIds, type ResourceProviders, type ResourceRequest, tagsProperty } from "../../core/resources.js";
 import type { ImageTagMutability, ImageTagMutabilityExclusionFilter, Tag } from "./api.generated.js";
 
 type Props = Record<string, unknown>;
@@ -129,21 +129,16 @@ export default {
       const policy = await ecr.getRepositoryPolicy({ repositoryName: name }).catch(ignore(notSet));
       if (policy?.policyText) model.RepositoryPolicyText = JSON.parse(policy.policyText);
       const lifecycle = await ecr.getLifecyclePolicy({ repositoryName: name }).catch(ignore(notSet));
-      if (lifecycle?.lifecyclePolicyText) model.LifecyclePolicy = { LifecyclePolicyText: lifecycle.lifecyclePolicyText, RegistryId: ctx.account };
+      if (lifecycle?.lifecyclePolicyText) model.LifecyclePolicy = { LifecyclePolicyText: lifecycle.lifecyclePolicyText };
       const { tags } = await ecr.listTagsForResource({ resourceArn: repo.repositoryArn as string });
       Object.assign(model, tagsProperty(Object.fromEntries((tags ?? []).map((t) => [t.Key, t.Value]))));
       return model;
     },
     notRead: ["EmptyOnDelete"],
-    async list(ctx) {
-      const names: string[] = [];
-      let nextToken: string | undefined;
-      do {
+    list: (ctx) =>
+      listAllIds(async (nextToken) => {
         const page = await ctx.client("ecr").describeRepositories({ nextToken, maxResults: 1000 });
-        for (const r of page.repositories ?? []) if (r.repositoryName) names.push(r.repositoryName);
-        nextToken = page.nextToken;
-      } while (nextToken);
-      return names;
-    },
+        return { ids: (page.repositories ?? []).map((r) => r.repositoryName), next: page.nextToken };
+      }),
   },
 } satisfies ResourceProviders;

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomAccount, useServer } from "../../helpers/server.js";
 import { pythonMissing, run } from "../../helpers/python.js";
+import { ecrCall } from "./helpers.js";
 
 const server = useServer();
 const boto3Missing = pythonMissing();
@@ -211,4 +212,23 @@ test("the JSON protocol on the wire: AmazonEC2ContainerRegistry_V20150921 target
   const badKey = await call("CreateRepository", { repositoryName: "wire2", encryptionConfiguration: { encryptionType: "KMS", kmsKey: "alias/none" } });
   assert.equal(badKey.status, 400);
   assert.equal((await badKey.json()).__type, "KmsException");
+});
+
+test("an explicit Deny in a repository policy refuses the call with AccessDeniedException; other actions go on", async () => {
+  const account = randomAccount();
+  const ecr = (op: string, body: unknown) => ecrCall(server, account, op, body);
+  await ecr("CreateRepository", { repositoryName: "guarded" });
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "noLifecycleReads", Effect: "Deny", Principal: { AWS: "*" }, Action: "ecr:GetLifecyclePolicy" }],
+  };
+  assert.equal((await ecr("SetRepositoryPolicy", { repositoryName: "guarded", policyText: JSON.stringify(policy) })).status, 200);
+  const denied = await ecr("GetLifecyclePolicy", { repositoryName: "guarded" });
+  assert.equal(denied.status, 400);
+  assert.equal(denied.body.__type, "AccessDeniedException");
+  assert.equal(
+    denied.body.message,
+    `User: arn:aws:iam::${account}:root is not authorized to perform: ecr:GetLifecyclePolicy on resource: arn:aws:ecr:us-east-1:${account}:repository/guarded with an explicit deny in a resource-based policy`,
+  );
+  assert.equal((await ecr("GetRepositoryPolicy", { repositoryName: "guarded" })).status, 200);
 });

@@ -295,3 +295,11 @@ test("a policy name where an ARN is expected: ValidationError 'Invalid ARN:  Cou
   await iam.send(new CreateUserCommand({ UserName: "u" }));
   await rejects(iam.send(new AttachUserPolicyCommand({ UserName: "u", PolicyArn: missing })), "NoSuchEntityException", 404);
 });
+
+test("AWSCloudFormationReadOnlyAccess, which the CDK bootstrap template's DeploymentActionRole attaches, exists", async () => {
+  const iam = server.client(IAMClient, { account: randomAccount() });
+  const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn: "arn:aws:iam::aws:policy/AWSCloudFormationReadOnlyAccess" }));
+  assert.deepEqual([Policy!.PolicyName, Policy!.Path, Policy!.IsAttachable], ["AWSCloudFormationReadOnlyAccess", "/", true]);
+  await iam.send(new CreateRoleCommand({ RoleName: "cfn-read", AssumeRolePolicyDocument: trust }));
+  await iam.send(new AttachRolePolicyCommand({ RoleName: "cfn-read", PolicyArn: Policy!.Arn }));
+});
