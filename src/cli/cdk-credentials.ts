@@ -1,8 +1,8 @@
 // Credentials for `stratus cdk` when the user has none of their own: an IAM user's access key, because the CDK CLI
 // assumes the bootstrap roles (deploy, file and image publishing, lookup) and AWS does not let the root user assume
 // roles — Stratus keeps that rule, and the CLI would otherwise warn and fall back to the root's own credentials.
-// The user is `stratus-cdk` in the root keys' account (000000000000 for the default `test` keys), with an inline
-// policy allowing everything; its key is kept in the user's cache dir (mode 0600) and checked with
+// The user is `stratus-cdk` in the root keys' account (000000000000 for the default `test` keys), with the AWS
+// managed policy AdministratorAccess; its key is kept in the user's cache dir (mode 0600) and checked with
 // GetCallerIdentity before each use, so a reset or another server's data dir just makes a new one.
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -19,8 +19,6 @@ export interface Keys {
 interface Cached extends Keys {
   arn: string;
 }
-
-const ADMIN_POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
 
 function cacheFile(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
@@ -88,7 +86,7 @@ async function makeKey(endpoint: string, region: string, root: Keys): Promise<Ca
       arn = (await iam.send(new iamSdk.CreateUserCommand({ UserName: CDK_USER }))).User!.Arn!;
       process.stderr.write(`stratus: the CDK CLI runs as the IAM user ${arn}: the root user may not assume the bootstrap roles\n`);
     }
-    await iam.send(new iamSdk.PutUserPolicyCommand({ UserName: CDK_USER, PolicyName: "AdministratorAccess", PolicyDocument: ADMIN_POLICY }));
+    await iam.send(new iamSdk.AttachUserPolicyCommand({ UserName: CDK_USER, PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }));
     // IAM allows two keys per user: the oldest goes to make room (a key only a lost cache knew).
     const keys = (await iam.send(new iamSdk.ListAccessKeysCommand({ UserName: CDK_USER }))).AccessKeyMetadata ?? [];
     if (keys.length >= 2) {
