@@ -29,6 +29,7 @@ ${columns([
   ["start", "Run the server"],
   ["status", "Ask a running server how it is"],
   ["reset", "Delete a data dir (asks first on a terminal; --yes to skip)"],
+  ["cdk", "Run your project's CDK CLI against Stratus (stratus cdk deploy)"],
 ])}
 
 start options (environment variable in brackets; a flag wins over the environment):
@@ -37,6 +38,7 @@ ${ROOT_KEYS.replace(/^/gm, "  ")}
 
 status options: --host, --port (as for start)
 reset options:  --data-dir, --yes (-y)
+cdk options:    --endpoint; everything else goes to the CDK CLI
 
 stratus <command> --help describes one command. Other: stratus --help, stratus --version
 `;
@@ -72,5 +74,19 @@ ${columns([
   ["--data-dir <dir>", "The data dir to delete; default ./.stratus", "[STRATUS_DATA_DIR]"],
   ["--yes, -y", "Do not ask (needed when stdin is not a terminal)", ""],
 ])}
+`,
+  cdk: `Usage: stratus cdk [--endpoint <url>] <cdk command> [cdk options]
+
+Runs the CDK CLI of the project you are in (aws-cdk, from ./node_modules or a parent's; install it with
+npm i -D aws-cdk) against a Stratus: stratus cdk bootstrap, stratus cdk deploy, stratus cdk destroy, ...
+It sets AWS_ENDPOINT_URL, and where you have not set your own: AWS_REGION=us-east-1, and the keys of an IAM
+user stratus-cdk it makes in account 000000000000 (the CLI assumes the bootstrap roles, which the root user
+may not). CDK_DISABLE_VERSION_CHECK=1 and CDK_DISABLE_CLI_TELEMETRY=true unless set. Commands that call AWS
+first check that the server answers. deploy refuses an app with Docker image assets when no container engine
+answers, before anything is deployed; after a deploy it says where the stacks' outputs are.
+The exit code is the CDK CLI's. stratus cdk <command> --help is the CDK CLI's help.
+
+Options (environment variable in brackets; a flag wins over the environment):
+${columns([["--endpoint <url>", "Stratus's URL; default AWS_ENDPOINT_URL, else http://127.0.0.1:4566", "[STRATUS_ENDPOINT]"]])}
 `,
 };

@@ -1,12 +1,15 @@
 // The `stratus` command: dispatches to one module per command, loaded on demand so `start` imports only what it needs.
 import { CliError } from "./args.js";
 
-const COMMANDS = ["start", "status", "reset"];
+const COMMANDS = ["start", "status", "reset", "cdk"];
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  // `stratus <command> --help` (or -h anywhere after it) prints that command's usage instead of running it.
-  if (COMMANDS.includes(command) && (rest.includes("--help") || rest.includes("-h"))) return help(command);
+  // `stratus <command> --help` (or -h anywhere after it) prints that command's usage instead of running it; for
+  // `cdk` only `stratus cdk` alone or `stratus cdk --help`, as `stratus cdk deploy --help` is the CDK CLI's.
+  if (command === "cdk") {
+    if (rest.length === 0 || (rest.length === 1 && (rest[0] === "--help" || rest[0] === "-h"))) return help(command);
+  } else if (COMMANDS.includes(command) && (rest.includes("--help") || rest.includes("-h"))) return help(command);
   switch (command) {
     case "start":
       return (await import("./start.js")).start(rest);
@@ -14,6 +17,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import("./status.js")).status(rest);
     case "reset":
       return (await import("./reset.js")).reset(rest);
+    case "cdk":
+      return (await import("./cdk.js")).cdk(rest);
     case undefined:
     case "--help":
     case "-h":

@@ -1,8 +1,9 @@
 // `stratus status`: asks a running server's /_stratus/health and prints a short summary.
-import { request } from "node:http";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { CliError, flagOrEnv, parseFlags, parsePort } from "./args.js";
 
-interface Health {
+export interface Health {
   status: string;
   version: string;
   uptime: number;
@@ -17,7 +18,7 @@ export async function status(argv: readonly string[]): Promise<void> {
   const portArg = flagOrEnv(p, "port", "STRATUS_PORT");
   const port = portArg ? parsePort(portArg.what, portArg.value) : 4566;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  const h = await getHealth(host, port).catch((e: unknown) => {
+  const h = await getHealth(new URL(url)).catch((e: unknown) => {
     // Nothing listening, or something that is not Stratus: say which, in one line, and how to get a server.
     if (e instanceof NotStratus) throw new CliError(`the server at ${url} is not Stratus (${e.message})`);
     const why = e instanceof Error && e.message !== REFUSED ? `${e.message}; ` : "";
@@ -31,12 +32,16 @@ export async function status(argv: readonly string[]): Promise<void> {
   );
 }
 
-const REFUSED = "connection refused";
+export const REFUSED = "connection refused";
 
 /** Something answered, but not as Stratus's health endpoint does. */
-class NotStratus extends Error {}
+export class NotStratus extends Error {}
 
-function getHealth(host: string, port: number): Promise<Health> {
+/** GET <base>/_stratus/health (3 s timeout): the server's health, or an error saying why not. */
+export function getHealth(base: URL): Promise<Health> {
+  const request = base.protocol === "https:" ? httpsRequest : httpRequest;
+  const host = base.hostname.replace(/^\[(.*)\]$/, "$1");
+  const port = base.port || (base.protocol === "https:" ? 443 : 80);
   return new Promise((ok, fail) => {
     const req = request({ host, port, path: "/_stratus/health", method: "GET", timeout: 3000 }, (res) => {
       const chunks: Buffer[] = [];
