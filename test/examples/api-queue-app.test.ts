@@ -1,0 +1,111 @@
+// examples/api-queue-app, end to end with the stock CDK CLI: bootstrap, deploy (file assets zipped and published by
+// the CLI, the change set executed by CloudFormation), the API called over HTTP, the order followed through the SQS
+// queue into the worker function and its CloudWatch Logs, then destroy. Its CDK assertion tests are its own
+// (examples/api-queue-app/test), run by scripts/test.sh too.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { randomAccount, useServer } from "../helpers/server.js";
+import { eventually } from "../helpers/wait.js";
+import { bootstrapTemplateWithoutEcr, type CdkEnv, cdk, readOutputs, tempDir } from "./cdk.js";
+
+const EXAMPLE = fileURLToPath(new URL("../../examples/api-queue-app/", import.meta.url));
+const STACK = "ApiQueueApp";
+const server = useServer();
+const account = randomAccount();
+
+/** An IAM user with an admin policy, as on AWS: the CLI assumes the bootstrap roles with its keys (a root can't). */
+async function deployer(): Promise<CdkEnv> {
+  const iam = server.client(IAMClient, { account });
+  await iam.send(new CreateUserCommand({ UserName: "cdk-deployer" }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: "cdk-deployer",
+      PolicyName: "admin",
+      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
+    }),
+  );
+  const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "cdk-deployer" }));
+  return { endpoint: server.url, accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+}
+
+const show = (r: { code: number; stdout: string; stderr: string }) => `exit ${r.code}\n${r.stderr.slice(-6000)}\n${r.stdout.slice(-2000)}`;
+
+test("examples/api-queue-app: cdk bootstrap, deploy, the API called, the order followed to the worker's logs, destroy", async (t) => {
+  const home = tempDir("stratus-cdk-home-");
+  const work = tempDir("stratus-cdk-work-");
+  const env = await deployer();
+  const opts = { cwd: EXAMPLE, env, home };
+
+  const assembly = join(work, "cdk.out");
+  const synth = await cdk(["synth", "--quiet", "--output", assembly], opts);
+  assert.equal(synth.code, 0, show(synth));
+
+  const template = await bootstrapTemplateWithoutEcr(work, env, home);
+  const boot = await cdk(["bootstrap", `aws://${account}/us-east-1`, "--template", template], { ...opts, cwd: work });
+  assert.equal(boot.code, 0, show(boot));
+  assert.match(boot.stderr, /Environment aws:\/\/\d+\/us-east-1 bootstrapped/);
+
+  const outputsFile = join(work, "outputs.json");
+  const deploy = await cdk(["deploy", "--app", assembly, "--require-approval", "never", "--outputs-file", outputsFile], opts);
+  assert.equal(deploy.code, 0, show(deploy));
+  assert.match(deploy.stderr, new RegExp(`✅ {2}${STACK}`));
+  const outputs = readOutputs(outputsFile)[STACK];
+  assert.match(outputs.ApiUrl, /^https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/prod\/$/);
+
+  // The API function's log lines, for a failure's message.
+  const apiLogs = async () => {
+    await new Promise((r) => setTimeout(r, 1500)); // log delivery is asynchronous
+    const found = await server.client(CloudWatchLogsClient, { account }).send(new FilterLogEventsCommand({ logGroupName: outputs.ApiLogGroup }));
+    return (found.events ?? []).map((e) => e.message).join("");
+  };
+
+  await t.test("the API answers over HTTP with the greeting the custom resource wrote and the config from SSM", async () => {
+    const base = `${server.url}/restapis/${outputs.RestApiId}/prod/_user_request_`;
+    const res = await fetch(`${base}/`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { greeting: "hello from api-queue-app", config: { maxItems: 10, currency: "EUR" } });
+
+    const bad = await fetch(`${base}/orders`, { method: "POST", body: JSON.stringify({ items: [] }) });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(await bad.json(), { message: "an order has 1 to 10 items" });
+  });
+
+  await t.test("an order goes through the queue to the worker, whose log group shows it processed", async () => {
+    const res = await fetch(`${server.url}/restapis/${outputs.RestApiId}/prod/_user_request_/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ items: ["tea", "scones"] }),
+    });
+    assert.equal(res.status, 202, `${await res.clone().text()}\n${await apiLogs()}`);
+    const { orderId, messageId } = (await res.json()) as { orderId: string; messageId: string };
+    assert.match(orderId, /^[0-9a-f-]{36}$/);
+    assert.ok(messageId);
+
+    const logs = server.client(CloudWatchLogsClient, { account });
+    const line = await eventually(
+      async () => {
+        const found = await logs.send(new FilterLogEventsCommand({ logGroupName: outputs.WorkerLogGroup, filterPattern: `"${orderId}"` }));
+        const event = found.events?.find((e) => e.message?.includes("order-processed"));
+        assert.ok(event, "the worker has not logged the order yet");
+        return event.message!;
+      },
+      20_000,
+      250,
+    );
+    const logged = JSON.parse(line.slice(line.indexOf("{")));
+    assert.deepEqual(logged, { event: "order-processed", orderId, items: 2, signed: true });
+  });
+
+  const destroy = await cdk(["destroy", "--app", assembly, "--force"], opts);
+  assert.equal(destroy.code, 0, show(destroy));
+  const cfn = server.client(CloudFormationClient, { account });
+  await assert.rejects(cfn.send(new DescribeStacksCommand({ StackName: STACK })), /does not exist/);
+  // The custom resource's delete call ran: the greeting parameter it wrote is gone.
+  await assert.rejects(server.client(SSMClient, { account }).send(new GetParameterCommand({ Name: "/api-queue-app/greeting" })), { name: "ParameterNotFound" });
+});
