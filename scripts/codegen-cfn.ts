@@ -27,6 +27,7 @@ const FULL_SCHEMAS = [
   "AWS::CloudFormation::*",
   "AWS::ApiGateway::*",
   "AWS::ApiGatewayV2::*",
+  "AWS::ECR::Repository",
   "AWS::CDK::Metadata",
 ];
 

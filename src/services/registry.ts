@@ -3,6 +3,7 @@
 // splits them out). Adding a service is its folder plus one entry here: docs/ADDING-A-SERVICE.md.
 import type { ServiceRegistration } from "../core/service.js";
 import { Catalog } from "../core/catalog.js";
+import { ecrValidate } from "./ecr/validate.js";
 import { iamCredentialSource } from "./iam/credentials.js";
 import { iamValidate } from "./iam/validate.js";
 import { credentialSource as stsCredentialSource } from "./sts/credentials.js";
@@ -214,7 +215,13 @@ export const REGISTRY: ServiceRegistration[] = [
   },
   { name: "xray", botocore: "xray" },
   { name: "ecs", botocore: "ecs" },
-  { name: "ecr", botocore: "ecr" },
+  {
+    name: "ecr",
+    botocore: "ecr",
+    load: () => import("./ecr/index.js"),
+    validate: ecrValidate, // a repository name outside the pattern: InvalidParameterException, worded as ECR words it
+    resources: { types: ["AWS::ECR::Repository"], load: () => import("./ecr/cloudformation.js") },
+  },
   { name: "eks", botocore: "eks" },
   { name: "elastic-beanstalk", botocore: "elasticbeanstalk" },
   { name: "application-auto-scaling", botocore: "application-autoscaling" },

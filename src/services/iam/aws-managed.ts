@@ -88,6 +88,21 @@ const defs: [name: string, path: string, description: string, document: string][
       "ecr:BatchGetImage",
     ]),
   ],
+  [
+    // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCloudFormationReadOnlyAccess.html (v4); the CDK
+    // bootstrap template's DeploymentActionRole attaches it.
+    "AWSCloudFormationReadOnlyAccess",
+    "/",
+    "Provides access to AWS CloudFormation via the AWS Management Console.",
+    statement([
+      "cloudformation:Describe*",
+      "cloudformation:EstimateTemplateCost",
+      "cloudformation:Get*",
+      "cloudformation:List*",
+      "cloudformation:ValidateTemplate",
+      "cloudformation:Detect*",
+    ]),
+  ],
   ["AmazonSSMReadOnlyAccess", "/", "Provides read only access to Amazon SSM.", statement(["ssm:Describe*", "ssm:Get*", "ssm:List*"])],
   // Attached by the CDK's RestApi CloudWatch role (AWS::ApiGateway::Account). unverified wording (the description)
   [

@@ -1,0 +1,11 @@
+// ECR: the control plane of repositories — settings, repository and lifecycle policies, tags. The registry itself
+// (layers, manifests, docker push and pull) comes later with containers; its operations answer NotImplemented.
+import { defineService } from "../../core/service.js";
+import { ecrResourcePolicy } from "./access.js";
+import type { EcrApi } from "./api.generated.js";
+import { policyHandlers } from "./policies.js";
+import { repositoryHandlers } from "./repositories.js";
+
+const handlers = { ...repositoryHandlers, ...policyHandlers } satisfies Partial<EcrApi>;
+
+export default defineService({ name: "ecr", handlers, resourcePolicy: ecrResourcePolicy });
