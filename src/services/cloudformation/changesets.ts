@@ -218,11 +218,23 @@ export const changeSets = {
   },
 
   deleteChangeSet(input, ctx) {
+    const t = cfnState.of(ctx);
+    // A change set named on a stack that exists but has no change set of that name: AWS answers with success and no
+    // output (the CDK CLI's no-op deploy deletes "cdk-deploy-change-set" unconditionally); only a stack that does not
+    // exist is a ValidationError. The API reference lists InvalidChangeSetStatus as this operation's only error.
+    if (!input.ChangeSetName.startsWith("arn:") && input.StackName) {
+      const stackId = input.StackName.startsWith("arn:") ? input.StackName : t.names.get(input.StackName);
+      const s = stackId ? t.stacks.get(stackId) : undefined;
+      if (!s || (s.status === "DELETE_COMPLETE" && !input.StackName.startsWith("arn:"))) {
+        throw validation(`Stack [${input.StackName}] does not exist`);
+      }
+      const named = t.changeSets.list().some((e) => e.value.name === input.ChangeSetName && e.value.stackId === s.stackId);
+      if (!named) return {};
+    }
     const c = findChangeSet(ctx, input.ChangeSetName, input.StackName);
     // "You must execute or delete nested stack change sets from the root change set" (User Guide, "Change sets for
     // nested stacks"); the refusal's wording is unverified.
     if (c.parentChangeSetId) throw validation(`Cannot delete a nested change set. Delete the root change set [${c.rootChangeSetId}] instead.`);
-    const t = cfnState.of(ctx);
     for (const d of descendants(t, c.changeSetId)) t.changeSets.delete(d.changeSetId);
     t.changeSets.delete(c.changeSetId);
     return {};

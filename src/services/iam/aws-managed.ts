@@ -119,20 +119,6 @@ const defs: [name: string, path: string, description: string, document: string][
       "logs:FilterLogEvents",
     ]),
   ],
-  // Attached by the CDK bootstrap template's DeploymentActionRole. unverified wording (the description)
-  [
-    "AWSCloudFormationReadOnlyAccess",
-    "/",
-    "Provides access to AWS CloudFormation via the AWS Management Console.",
-    statement([
-      "cloudformation:Describe*",
-      "cloudformation:EstimateTemplateCost",
-      "cloudformation:Get*",
-      "cloudformation:List*",
-      "cloudformation:ValidateTemplate",
-      "cloudformation:Detect*",
-    ]),
-  ],
   ["SecretsManagerReadWrite", "/", "Provides read/write access to AWS Secrets Manager via the AWS Management Console.", statement("secretsmanager:*")],
 ];
 

@@ -98,6 +98,23 @@ test("CREATE then UPDATE change sets: reviewed, listed, executed", async () => {
   await assert.rejects(cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: none.Id! })), { name: "InvalidChangeSetStatusException" });
 });
 
+test("DeleteChangeSet by name: no such change set on a stack that exists succeeds; a stack that does not is a ValidationError", async () => {
+  const body = JSON.stringify({ Resources: { Q: { Type: "AWS::SQS::Queue" } } });
+  const { StackId } = await cfn.send(new CreateChangeSetCommand({ StackName: "cs-del", ChangeSetName: "c", ChangeSetType: "CREATE", TemplateBody: body }));
+  await waitUntilChangeSetCreateComplete(waiter(), { ChangeSetName: "c", StackName: "cs-del" });
+  // The CDK CLI's no-op deploy deletes "cdk-deploy-change-set" whether or not it exists; AWS answers with success.
+  await cfn.send(new DeleteChangeSetCommand({ StackName: "cs-del", ChangeSetName: "cdk-deploy-change-set" }));
+  await cfn.send(new DeleteChangeSetCommand({ StackName: StackId, ChangeSetName: "cdk-deploy-change-set" }));
+  // The named one is still there, and deleting it by name removes it.
+  assert.equal((await cfn.send(new DescribeChangeSetCommand({ StackName: "cs-del", ChangeSetName: "c" }))).Status, "CREATE_COMPLETE");
+  await cfn.send(new DeleteChangeSetCommand({ StackName: "cs-del", ChangeSetName: "c" }));
+  await assert.rejects(cfn.send(new DescribeChangeSetCommand({ StackName: "cs-del", ChangeSetName: "c" })), { name: "ChangeSetNotFoundException" });
+  const err = await cfn.send(new DeleteChangeSetCommand({ StackName: "cs-none", ChangeSetName: "c" })).catch((e) => e);
+  assert.equal(err.name, "ValidationError");
+  assert.equal(err.$metadata.httpStatusCode, 400);
+  assert.equal(err.message, "Stack [cs-none] does not exist");
+});
+
 const clis = awsClis();
 if (!clis.length) test("aws cloudformation deploy", { skip: "aws CLI not installed" }, () => {});
 for (const cli of clis)

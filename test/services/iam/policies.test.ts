@@ -198,9 +198,6 @@ test("attachments to users, groups and roles; AttachmentCount; ListEntitiesForPo
   assert.notEqual(next.Policies![0].Arn, awsPage.Policies![0].Arn);
   const lambdaBasic = await iam.send(new ListPoliciesCommand({ Scope: "AWS", PathPrefix: "/service-role/" }));
   assert.ok(lambdaBasic.Policies!.some((p) => p.Arn === "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"));
-  // The CDK bootstrap template's DeploymentActionRole attaches AWSCloudFormationReadOnlyAccess.
-  const cfnRead = await iam.send(new GetPolicyCommand({ PolicyArn: "arn:aws:iam::aws:policy/AWSCloudFormationReadOnlyAccess" }));
-  assert.equal(cfnRead.Policy!.PolicyName, "AWSCloudFormationReadOnlyAccess");
   // The CDK's RestApi CloudWatch role attaches AmazonAPIGatewayPushToCloudWatchLogs.
   const pushLogs = await iam.send(new GetPolicyCommand({ PolicyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" }));
   assert.equal(pushLogs.Policy!.Path, "/service-role/");
@@ -300,4 +297,12 @@ test("a policy name where an ARN is expected: ValidationError 'Invalid ARN:  Cou
   const missing = "arn:aws:iam::aws:policy/NoSuchPolicyHere";
   await iam.send(new CreateUserCommand({ UserName: "u" }));
   await rejects(iam.send(new AttachUserPolicyCommand({ UserName: "u", PolicyArn: missing })), "NoSuchEntityException", 404);
+});
+
+test("AWSCloudFormationReadOnlyAccess, which the CDK bootstrap template's DeploymentActionRole attaches, exists", async () => {
+  const iam = server.client(IAMClient, { account: randomAccount() });
+  const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn: "arn:aws:iam::aws:policy/AWSCloudFormationReadOnlyAccess" }));
+  assert.deepEqual([Policy!.PolicyName, Policy!.Path, Policy!.IsAttachable], ["AWSCloudFormationReadOnlyAccess", "/", true]);
+  await iam.send(new CreateRoleCommand({ RoleName: "cfn-read", AssumeRolePolicyDocument: trust }));
+  await iam.send(new AttachRolePolicyCommand({ RoleName: "cfn-read", PolicyArn: Policy!.Arn }));
 });
