@@ -1,6 +1,7 @@
 // examples/api-queue-app, end to end with the stock CDK CLI: bootstrap, deploy (file assets zipped and published by
 // the CLI, the change set executed by CloudFormation), the API called over HTTP, the order followed through the SQS
-// queue into the worker function and its CloudWatch Logs, then destroy. Its CDK assertion tests are its own
+// queue into the worker function and its CloudWatch Logs, an update in place (the custom resource's update), then
+// destroy. Its CDK assertion tests are its own
 // (examples/api-queue-app/test), run by scripts/test.sh too.
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -12,7 +13,7 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyComm
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { randomAccount, useServer } from "../helpers/server.js";
 import { eventually } from "../helpers/wait.js";
-import { bootstrapTemplateWithoutEcr, type CdkEnv, cdk, readOutputs, tempDir } from "./cdk.js";
+import { type CdkEnv, cdk, readOutputs, tempDir } from "./cdk.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../examples/api-queue-app/", import.meta.url));
 const STACK = "ApiQueueApp";
@@ -36,25 +37,22 @@ async function deployer(): Promise<CdkEnv> {
 
 const show = (r: { code: number; stdout: string; stderr: string }) => `exit ${r.code}\n${r.stderr.slice(-6000)}\n${r.stdout.slice(-2000)}`;
 
-test("examples/api-queue-app: cdk bootstrap, deploy, the API called, the order followed to the worker's logs, destroy", async (t) => {
+test("examples/api-queue-app: cdk bootstrap, deploy, the API called, the order followed to the worker's logs, an update, destroy", async (t) => {
   const home = tempDir("stratus-cdk-home-");
   const work = tempDir("stratus-cdk-work-");
   const env = await deployer();
   const opts = { cwd: EXAMPLE, env, home };
 
-  const assembly = join(work, "cdk.out");
-  const synth = await cdk(["synth", "--quiet", "--output", assembly], opts);
-  assert.equal(synth.code, 0, show(synth));
-
-  const template = await bootstrapTemplateWithoutEcr(work, env, home);
-  const boot = await cdk(["bootstrap", `aws://${account}/us-east-1`, "--template", template], { ...opts, cwd: work });
+  const boot = await cdk(["bootstrap", `aws://${account}/us-east-1`], { ...opts, cwd: work });
   assert.equal(boot.code, 0, show(boot));
   assert.match(boot.stderr, /Environment aws:\/\/\d+\/us-east-1 bootstrapped/);
 
   const outputsFile = join(work, "outputs.json");
-  const deploy = await cdk(["deploy", "--app", assembly, "--require-approval", "never", "--outputs-file", outputsFile], opts);
+  const deploy = await cdk(["deploy", "--require-approval", "never", "--outputs-file", outputsFile, "--output", join(work, "cdk.out")], opts);
   assert.equal(deploy.code, 0, show(deploy));
   assert.match(deploy.stderr, new RegExp(`✅ {2}${STACK}`));
+  // The CLI assumed the bootstrap roles (file publishing, deploy) rather than warning and using the user's keys.
+  assert.doesNotMatch(deploy.stderr + deploy.stdout, /could not be used to assume/);
   const outputs = readOutputs(outputsFile)[STACK];
   assert.match(outputs.ApiUrl, /^https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/prod\/$/);
 
@@ -102,10 +100,17 @@ test("examples/api-queue-app: cdk bootstrap, deploy, the API called, the order f
     assert.deepEqual(logged, { event: "order-processed", orderId, items: 2, signed: true });
   });
 
-  const destroy = await cdk(["destroy", "--app", assembly, "--force"], opts);
+  // An update in place: a new greeting changes only the custom resource, whose update call rewrites the parameter.
+  const ssm = server.client(SSMClient, { account });
+  const update = await cdk(["deploy", "--require-approval", "never", "-c", "greeting=hello again", "--output", join(work, "cdk.out.2")], opts);
+  assert.equal(update.code, 0, show(update));
+  assert.match(update.stderr, new RegExp(`✅ {2}${STACK}`));
+  assert.equal((await ssm.send(new GetParameterCommand({ Name: "/api-queue-app/greeting" }))).Parameter!.Value, "hello again");
+
+  const destroy = await cdk(["destroy", "--app", join(work, "cdk.out.2"), "--force"], opts);
   assert.equal(destroy.code, 0, show(destroy));
   const cfn = server.client(CloudFormationClient, { account });
   await assert.rejects(cfn.send(new DescribeStacksCommand({ StackName: STACK })), /does not exist/);
   // The custom resource's delete call ran: the greeting parameter it wrote is gone.
-  await assert.rejects(server.client(SSMClient, { account }).send(new GetParameterCommand({ Name: "/api-queue-app/greeting" })), { name: "ParameterNotFound" });
+  await assert.rejects(ssm.send(new GetParameterCommand({ Name: "/api-queue-app/greeting" })), { name: "ParameterNotFound" });
 });

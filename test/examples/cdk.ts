@@ -1,11 +1,10 @@
 // Running the stock CDK CLI (node_modules/.bin/cdk, unpatched) against a test's Stratus: a temp HOME, no version
 // check, no telemetry, the endpoint and region from the environment, and the given keys.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import yaml from "js-yaml";
 
 const CDK = fileURLToPath(new URL("../../node_modules/.bin/cdk", import.meta.url));
 
@@ -48,26 +47,6 @@ export function cdk(args: string[], opts: { cwd: string; env: CdkEnv; home: stri
 }
 
 export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
-
-/**
- * The CLI's own bootstrap template (`cdk bootstrap --show-template`) without the ECR container-assets repository:
- * Stratus has no ECR yet, and the example has no image assets. Written to `dir`; returns its path.
- */
-export async function bootstrapTemplateWithoutEcr(dir: string, env: CdkEnv, home: string): Promise<string> {
-  const shown = await cdk(["bootstrap", "--show-template"], { cwd: dir, env, home });
-  if (shown.code !== 0) throw new Error(`cdk bootstrap --show-template failed: ${shown.stderr}`);
-  const template = yaml.load(shown.stdout) as {
-    Resources: Record<string, { Properties?: { PolicyDocument?: { Statement: { Resource: unknown }[] } } }>;
-    Outputs: Record<string, unknown>;
-  };
-  delete template.Resources.ContainerAssetsRepository;
-  delete template.Outputs.ImageRepositoryName;
-  const images = template.Resources.ImagePublishingRoleDefaultPolicy.Properties!.PolicyDocument!;
-  images.Statement = images.Statement.filter((s) => JSON.stringify(s.Resource) !== JSON.stringify({ "Fn::Sub": "${ContainerAssetsRepository.Arn}" }));
-  const file = join(dir, "bootstrap-template.json");
-  writeFileSync(file, JSON.stringify(template, null, 1));
-  return file;
-}
 
 /** The outputs file `cdk deploy --outputs-file` wrote: stack name -> output key -> value. */
 export const readOutputs = (file: string): Record<string, Record<string, string>> => JSON.parse(readFileSync(file, "utf8"));
