@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { randomAccount, useServer } from "../helpers/server.js";
 import { eventually } from "../helpers/wait.js";
@@ -74,7 +75,7 @@ test("examples/api-queue-app: cdk bootstrap, deploy, the API called, the order f
     assert.deepEqual(await bad.json(), { message: "an order has 1 to 10 items" });
   });
 
-  await t.test("an order goes through the queue to the worker, whose log group shows it processed", async () => {
+  await t.test("an order goes through the queue to the worker, whose log group shows it processed; its event to the audit queue", async () => {
     const res = await fetch(`${server.url}/restapis/${outputs.RestApiId}/prod/_user_request_/orders`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -98,6 +99,11 @@ test("examples/api-queue-app: cdk bootstrap, deploy, the API called, the order f
     );
     const logged = JSON.parse(line.slice(line.indexOf("{")));
     assert.deepEqual(logged, { event: "order-processed", orderId, items: 2, signed: true });
+
+    // The event the function published reached the topic's subscriber, the audit queue, as published.
+    const sqs = server.client(SQSClient, { account });
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: outputs.AuditQueueUrl, WaitTimeSeconds: 5 }));
+    assert.deepEqual(JSON.parse(Messages![0].Body!), { type: "OrderReceived", orderId, items: 2 });
   });
 
   // An update in place: a new greeting changes only the custom resource, whose update call rewrites the parameter.

@@ -1,7 +1,7 @@
 // The study notes' architecture as one stack: the L3 "API Gateway + Lambda" pattern (LambdaRestApi) in front of a
-// function that writes to SQS and publishes to SNS; a second function fed by the queue (an event source mapping);
+// function that writes to SQS and publishes to SNS (an audit queue subscribed); a second function fed by the queue (an event source mapping);
 // log groups with retention; SSM parameters and a Secrets Manager secret read at runtime; a customer-managed KMS key
-// for the queue, the topic and the secret; and a custom resource (AwsCustomResource) that writes a parameter the API
+// for the queues, the topic and the secret; and a custom resource (AwsCustomResource) that writes a parameter the API
 // reads. The handlers are plain JavaScript files (lambda/), zipped by the CDK CLI: no bundler, no Docker.
 import { fileURLToPath } from "node:url";
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
@@ -14,6 +14,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as sqs from "aws-cdk-lib/aws-sqs";
+import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import * as ssm from "aws-cdk-lib/aws-ssm";
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from "aws-cdk-lib/custom-resources";
 import type { Construct } from "constructs";
@@ -53,6 +54,9 @@ export class ApiQueueStack extends Stack {
       deadLetterQueue: { queue: deadLetters, maxReceiveCount: 3 },
     });
     const topic = new sns.Topic(this, "OrderEvents", { masterKey: key });
+    // The topic's subscriber: an audit queue receiving each event as published (raw message delivery).
+    const audit = new sqs.Queue(this, "AuditQueue", { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, retentionPeriod: Duration.days(14) });
+    topic.addSubscription(new SqsSubscription(audit, { rawMessageDelivery: true }));
 
     // Configuration in SSM (a plain parameter made here; the greeting is written by the custom resource below) and
     // an API key in Secrets Manager, generated at deploy time and encrypted with the customer key.
@@ -136,6 +140,7 @@ export class ApiQueueStack extends Stack {
     new CfnOutput(this, "RestApiId", { value: api.restApiId });
     new CfnOutput(this, "QueueUrl", { value: queue.queueUrl });
     new CfnOutput(this, "TopicArn", { value: topic.topicArn });
+    new CfnOutput(this, "AuditQueueUrl", { value: audit.queueUrl });
     new CfnOutput(this, "WorkerLogGroup", { value: workerLogs.logGroupName });
     new CfnOutput(this, "ApiLogGroup", { value: apiLogs.logGroupName });
   }

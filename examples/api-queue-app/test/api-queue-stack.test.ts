@@ -47,18 +47,32 @@ test("the worker is fed by the queue: an event source mapping with batch item fa
   });
 });
 
-test("KMS: one customer key with rotation encrypts both queues, the topic and the secret", () => {
+test("KMS: one customer key with rotation encrypts the queues, the topic and the secret", () => {
   template.resourceCountIs("AWS::KMS::Key", 1);
   template.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true, PendingWindowInDays: 7 });
   template.hasResourceProperties("AWS::KMS::Alias", { AliasName: "alias/api-queue-app" });
   const keyRef = { "Fn::GetAtt": [Match.stringLikeRegexp("^DataKey"), "Arn"] };
   const queues = template.findResources("AWS::SQS::Queue", { Properties: { KmsMasterKeyId: keyRef } });
-  assert.equal(Object.keys(queues).length, 2);
+  assert.equal(Object.keys(queues).length, 3);
   template.hasResourceProperties("AWS::SQS::Queue", { RedrivePolicy: { maxReceiveCount: 3 }, VisibilityTimeout: 60 });
   template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: keyRef });
   template.hasResourceProperties("AWS::SecretsManager::Secret", {
     KmsKeyId: keyRef,
     GenerateSecretString: Match.objectLike({ GenerateStringKey: "signingKey" }),
+  });
+});
+
+test("SNS: the audit queue subscribes to the topic with raw message delivery, and the topic may send to it", () => {
+  template.resourceCountIs("AWS::SNS::Subscription", 1);
+  template.hasResourceProperties("AWS::SNS::Subscription", {
+    Protocol: "sqs",
+    RawMessageDelivery: true,
+    Endpoint: { "Fn::GetAtt": [Match.stringLikeRegexp("^AuditQueue"), "Arn"] },
+  });
+  template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+    PolicyDocument: {
+      Statement: Match.arrayWith([Match.objectLike({ Action: "sqs:SendMessage", Principal: { Service: "sns.amazonaws.com" } })]),
+    },
   });
 });
 
