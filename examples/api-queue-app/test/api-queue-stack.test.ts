@@ -97,7 +97,8 @@ test("SSM: the config parameter, and the custom resource writing (and on delete 
 test("snapshot: the synthesized template matches the committed baseline", () => {
   const file = new URL("./__snapshots__/ApiQueueApp.template.json", import.meta.url);
   const actual = `${JSON.stringify(template.toJSON(), null, 2)}\n`;
-  if (process.env.UPDATE_SNAPSHOT || !existsSync(file)) {
+  assert.ok(process.env.UPDATE_SNAPSHOT || existsSync(file), "no committed snapshot: run with UPDATE_SNAPSHOT=1 and commit it");
+  if (process.env.UPDATE_SNAPSHOT) {
     mkdirSync(new URL("./__snapshots__/", import.meta.url), { recursive: true });
     writeFileSync(file, actual);
   }
