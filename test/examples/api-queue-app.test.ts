@@ -7,10 +7,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
-import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
-import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { randomAccount, useServer } from "../helpers/server.js";
 import { eventually } from "../helpers/wait.js";
@@ -104,6 +106,24 @@ test("examples/api-queue-app: cdk bootstrap, deploy, the API called, the order f
     const sqs = server.client(SQSClient, { account });
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: outputs.AuditQueueUrl, WaitTimeSeconds: 5 }));
     assert.deepEqual(JSON.parse(Messages![0].Body!), { type: "OrderReceived", orderId, items: 2 });
+  });
+
+  await t.test("the deployed resources carry the template's settings: log retention, the customer key on queue and secret", async () => {
+    const { StackResources } = await server.client(CloudFormationClient, { account }).send(new DescribeStackResourcesCommand({ StackName: STACK }));
+    const physical = (prefix: string) => StackResources!.find((r) => r.LogicalResourceId!.startsWith(prefix))!.PhysicalResourceId!;
+    const keyArn = (await server.client(KMSClient, { account }).send(new DescribeKeyCommand({ KeyId: physical("DataKey") }))).KeyMetadata!.Arn;
+    const { logGroups } = await server.client(CloudWatchLogsClient, { account }).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: STACK }));
+    assert.deepEqual(logGroups!.map((g) => [g.logGroupName, g.retentionInDays]).sort(), [
+      [outputs.ApiLogGroup, 7],
+      [outputs.WorkerLogGroup, 7],
+    ]);
+    const attrs = await server
+      .client(SQSClient, { account })
+      .send(new GetQueueAttributesCommand({ QueueUrl: outputs.QueueUrl, AttributeNames: ["KmsMasterKeyId", "RedrivePolicy"] }));
+    assert.equal(attrs.Attributes!.KmsMasterKeyId, keyArn);
+    assert.equal(JSON.parse(attrs.Attributes!.RedrivePolicy!).maxReceiveCount, 3);
+    const secret = await server.client(SecretsManagerClient, { account }).send(new DescribeSecretCommand({ SecretId: physical("ApiSecret") }));
+    assert.equal(secret.KmsKeyId, keyArn);
   });
 
   // An update in place: a new greeting changes only the custom resource, whose update call rewrites the parameter.
