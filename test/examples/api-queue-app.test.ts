@@ -4,6 +4,7 @@
 // destroy. Its CDK assertion tests are its own
 // (examples/api-queue-app/test), run by scripts/test.sh too.
 import assert from "node:assert/strict";
+import { get } from "node:http";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -36,6 +37,19 @@ async function deployer(): Promise<CdkEnv> {
   );
   const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "cdk-deployer" }));
   return { endpoint: server.url, accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+}
+
+/** GET `path` from the server with a Host header of its own (fetch sends the URL's). */
+function getWithHost(server: string, host: string, path: string): Promise<{ status: number; body: string }> {
+  const u = new URL(server);
+  return new Promise((resolve, reject) => {
+    get({ hostname: u.hostname, port: u.port, path, headers: { host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode!, body }));
+    }).on("error", reject);
+  });
 }
 
 const show = (r: { code: number; stdout: string; stderr: string }) => `exit ${r.code}\n${r.stderr.slice(-6000)}\n${r.stdout.slice(-2000)}`;
@@ -71,6 +85,11 @@ test("examples/api-queue-app: cdk bootstrap, deploy, the API called, the order f
     const res = await fetch(`${base}/`);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { greeting: "hello from api-queue-app", config: { maxItems: 10, currency: "EUR" } });
+
+    // The API addressed by its host name: the stage is the path's first segment.
+    const byHost = await getWithHost(server.url, `${outputs.RestApiId}.execute-api.localhost`, "/prod/");
+    assert.equal(byHost.status, 200);
+    assert.equal(JSON.parse(byHost.body).greeting, "hello from api-queue-app");
 
     const bad = await fetch(`${base}/orders`, { method: "POST", body: JSON.stringify({ items: [] }) });
     assert.equal(bad.status, 400);
