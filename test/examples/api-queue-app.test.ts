@@ -4,6 +4,7 @@
 // destroy. Its CDK assertion tests are its own
 // (examples/api-queue-app/test), run by scripts/test.sh too.
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
 import { get } from "node:http";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -57,6 +58,10 @@ const show = (r: { code: number; stdout: string; stderr: string }) => `exit ${r.
 test("examples/api-queue-app: cdk bootstrap, deploy, the API called, the order followed to the worker's logs, an update, destroy", async (t) => {
   const home = tempDir("stratus-cdk-home-");
   const work = tempDir("stratus-cdk-work-");
+  t.after(() => {
+    rmSync(home, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
   const env = await deployer();
   const opts = { cwd: EXAMPLE, env, home };
 
