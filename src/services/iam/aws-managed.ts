@@ -104,6 +104,21 @@ const defs: [name: string, path: string, description: string, document: string][
     ]),
   ],
   ["AmazonSSMReadOnlyAccess", "/", "Provides read only access to Amazon SSM.", statement(["ssm:Describe*", "ssm:Get*", "ssm:List*"])],
+  // Attached by the CDK's RestApi CloudWatch role (AWS::ApiGateway::Account). unverified wording (the description)
+  [
+    "AmazonAPIGatewayPushToCloudWatchLogs",
+    "/service-role/",
+    "Allows API Gateway to push logs to user's account.",
+    statement([
+      "logs:CreateLogGroup",
+      "logs:CreateLogStream",
+      "logs:DescribeLogGroups",
+      "logs:DescribeLogStreams",
+      "logs:PutLogEvents",
+      "logs:GetLogEvents",
+      "logs:FilterLogEvents",
+    ]),
+  ],
   ["SecretsManagerReadWrite", "/", "Provides read/write access to AWS Secrets Manager via the AWS Management Console.", statement("secretsmanager:*")],
 ];
 

@@ -16,7 +16,7 @@ export default defineService({
   resourcePolicy: sqsResourcePolicy,
   // The running instance holds the long polls waiting in this server; move tasks running at the last stop resume.
   start(runtime) {
-    const instance: SqsInstance = { waiters: new Waiters() };
+    const instance: SqsInstance = { waiters: new Waiters(), serverUrl: () => runtime.url };
     resumeMoveTasks(runtime);
     // Long polls answer as the server starts closing instead of holding the close for up to 20 seconds.
     runtime.onClosing(() => instance.waiters.endAll());

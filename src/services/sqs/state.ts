@@ -4,6 +4,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { defineState, regional, STORE, type Located, type StateHolder } from "../../core/state.js";
 import type { Table } from "../../core/store/types.js";
 import { queueDoesNotExist } from "./errors.js";
+import type { SqsInstance } from "./waiters.js";
 
 export interface QueueRec {
   name: string;
@@ -92,9 +93,15 @@ export const messagePrefix = (q: QueueRec) => `${q.id}/`;
 
 export const queueArn = (region: string, account: string, name: string) => regionalArn({ region, account }, "sqs", name);
 
-/** `http://<host the client used>/<account>/<name>`; in-process callers get LocalStack's standard form. */
+/**
+ * `http://<host the client used>/<account>/<name>`. In-process callers (CloudFormation's Ref, an event source) get
+ * STRATUS_PUBLIC_URL, else the URL this server listens on: a URL that resolves wherever Stratus runs (the SDK sends
+ * requests to the QueueUrl's host, so a Lambda function handed the URL must reach it); LocalStack's standard form
+ * only when neither is known.
+ */
 export function queueUrl(ctx: HandlerContext, q: Pick<QueueRec, "account" | "name" | "region">): string {
-  const base = ctx.host ? `http://${ctx.host}` : `http://sqs.${q.region}.localhost.localstack.cloud:4566`;
+  const server = process.env.STRATUS_PUBLIC_URL ?? ctx.instance<SqsInstance | undefined>()?.serverUrl();
+  const base = ctx.host ? `http://${ctx.host}` : server ? server.replace(/\/$/, "") : `http://sqs.${q.region}.localhost.localstack.cloud:4566`;
   return `${base}/${q.account}/${q.name}`;
 }
 

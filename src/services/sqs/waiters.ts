@@ -50,6 +50,8 @@ export class Waiters {
 /** What SQS's start hook returns: the running service's state that is not in the store. */
 export interface SqsInstance {
   waiters: Waiters;
+  /** The URL this server listens on (for queue URLs handed to in-process callers, e.g. CloudFormation's Ref). */
+  serverUrl(): string | undefined;
 }
 
 const waitersOf = (ctx: HandlerContext): Waiters => ctx.instance<SqsInstance>().waiters;

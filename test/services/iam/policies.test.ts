@@ -198,6 +198,9 @@ test("attachments to users, groups and roles; AttachmentCount; ListEntitiesForPo
   assert.notEqual(next.Policies![0].Arn, awsPage.Policies![0].Arn);
   const lambdaBasic = await iam.send(new ListPoliciesCommand({ Scope: "AWS", PathPrefix: "/service-role/" }));
   assert.ok(lambdaBasic.Policies!.some((p) => p.Arn === "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"));
+  // The CDK's RestApi CloudWatch role attaches AmazonAPIGatewayPushToCloudWatchLogs.
+  const pushLogs = await iam.send(new GetPolicyCommand({ PolicyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" }));
+  assert.equal(pushLogs.Policy!.Path, "/service-role/");
 
   await rejects(iam.send(new DeletePolicyCommand({ PolicyArn: arn })), "DeleteConflictException", 409, "Cannot delete a policy attached to entities.");
   await rejects(iam.send(new DeleteUserCommand({ UserName: "u" })), "DeleteConflictException", 409, "Cannot delete entity, must detach all policies first.");

@@ -14,9 +14,12 @@ import {
   ListQueueTagsCommand,
   PurgeQueueCommand,
   SendMessageCommand,
+  ReceiveMessageCommand,
 } from "@aws-sdk/client-sqs";
-import { scopeAuth, useServer } from "../../helpers/server.js";
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { randomAccount, scopeAuth, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
+import { eventually } from "../../helpers/wait.js";
 
 const server = useServer();
 
@@ -203,4 +206,27 @@ test("a queue URL is accepted in LocalStack's host form and resolved by account 
     new GetQueueAttributesCommand({ QueueUrl: `https://sqs.us-east-1.amazonaws.com/${account}/hosty`, AttributeNames: ["ApproximateNumberOfMessages"] }),
   );
   assert.equal(Attributes!.ApproximateNumberOfMessages, "1");
+});
+
+test("a queue made in-process (CloudFormation's Ref) has a URL on this server, which the SDK can use as its endpoint", async () => {
+  const account = randomAccount();
+  const cfn = server.client(CloudFormationClient, { account });
+  await cfn.send(
+    new CreateStackCommand({
+      StackName: "q",
+      TemplateBody: JSON.stringify({ Resources: { Q: { Type: "AWS::SQS::Queue" } }, Outputs: { Url: { Value: { Ref: "Q" } } } }),
+    }),
+  );
+  const url = await eventually(async () => {
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: "q" }));
+    assert.equal(Stacks![0].StackStatus, "CREATE_COMPLETE");
+    return Stacks![0].Outputs![0].OutputValue!;
+  });
+  assert.match(url, new RegExp(`^${server.url}/${account}/q-Q-\\w+$`));
+  // A client with no endpoint of its own (as in a Lambda function) reaches the queue: the SDK sends to the QueueUrl's host.
+  const { endpoint: _, ...config } = server.clientConfig({ account });
+  const elsewhere = new SQSClient({ ...config, maxAttempts: 1 });
+  await elsewhere.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "via the queue URL" }));
+  const { Messages } = await client(account).send(new ReceiveMessageCommand({ QueueUrl: url }));
+  assert.equal(Messages![0].Body, "via the queue URL");
 });
