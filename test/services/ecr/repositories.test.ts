@@ -137,7 +137,7 @@ ecr.untag_resource(resourceArn=arn, tagKeys=["b"])
 out["tags"] = ecr.list_tags_for_resource(resourceArn=arn)["tags"]
 out["tagMissing"] = err(lambda: ecr.list_tags_for_resource(resourceArn=arn.replace("/pol", "/gone")))
 out["policyMissingRepo"] = err(lambda: ecr.get_repository_policy(repositoryName="gone"))
-out["notImplemented"] = err(lambda: ecr.list_images(repositoryName="pol"))
+out["notImplemented"] = err(lambda: ecr.batch_get_image(repositoryName="pol", imageIds=[{"imageTag": "latest"}]))
 `
       .replace("sys.argv[3]", JSON.stringify(POLICY))
       .replace("sys.argv[4]", JSON.stringify(LIFECYCLE)),
@@ -231,4 +231,36 @@ test("an explicit Deny in a repository policy refuses the call with AccessDenied
     `User: arn:aws:iam::${account}:root is not authorized to perform: ecr:GetLifecyclePolicy on resource: arn:aws:ecr:us-east-1:${account}:repository/guarded with an explicit deny in a resource-based policy`,
   );
   assert.equal((await ecr("GetRepositoryPolicy", { repositoryName: "guarded" })).status, 200);
+});
+
+test("boto3: a repository holds no images yet (no registry): ListImages and DescribeImages list none, an image asked for is ImageNotFoundException", {
+  skip: boto3Missing,
+}, async () => {
+  const account = randomAccount();
+  const out = await boto3(
+    `
+ecr.create_repository(repositoryName="app")
+out["list"] = ecr.list_images(repositoryName="app")["imageIds"]
+out["describe"] = ecr.describe_images(repositoryName="app")["imageDetails"]
+out["byTag"] = err(lambda: ecr.describe_images(repositoryName="app", imageIds=[{"imageTag": "latest"}]))
+out["byDigest"] = err(lambda: ecr.describe_images(repositoryName="app", imageIds=[{"imageDigest": "sha256:${"0".repeat(64)}"}]))
+out["noRepo"] = err(lambda: ecr.list_images(repositoryName="nope"))
+out["noRepoDescribe"] = err(lambda: ecr.describe_images(repositoryName="nope", imageIds=[{"imageTag": "x"}]))
+`,
+    account,
+  );
+  assert.deepEqual(out.list, []);
+  assert.deepEqual(out.describe, []);
+  assert.deepEqual(out.byTag, [
+    "ImageNotFoundException",
+    400,
+    `The image with imageId {imageDigest:'null', imageTag:'latest'} does not exist within the repository with name 'app' in the registry with id '${account}'`,
+  ]);
+  assert.deepEqual(out.byDigest, [
+    "ImageNotFoundException",
+    400,
+    `The image with imageId {imageDigest:'sha256:${"0".repeat(64)}', imageTag:'null'} does not exist within the repository with name 'app' in the registry with id '${account}'`,
+  ]);
+  assert.deepEqual(out.noRepo, ["RepositoryNotFoundException", 400, `The repository with name 'nope' does not exist in the registry with id '${account}'`]);
+  assert.equal(out.noRepoDescribe[0], "RepositoryNotFoundException");
 });
