@@ -108,6 +108,16 @@ export interface ServiceHost extends StateHolder {
   instance<T>(service: string): T | undefined;
 }
 
+/**
+ * The base URL (no trailing slash) a client, a function or a proxied caller reaches this server on, for the URLs a
+ * service hands out (queue URLs, SNS's certificate and subscription links, custom resources' response URLs):
+ * STRATUS_PUBLIC_URL when set (behind a proxy, in a container), else the URL the server listens on; undefined before
+ * it listens.
+ */
+export function publicBaseUrl(host: { readonly url?: string } | undefined): string | undefined {
+  return (process.env.STRATUS_PUBLIC_URL || host?.url)?.replace(/\/$/, "");
+}
+
 /** An HTTP endpoint a service serves beside its AWS API (function URLs, SNS's certificate), checked first. */
 export interface HttpRoute {
   /** Whether the request is this route's, by its Host or path. Cheap: runs for every request. */

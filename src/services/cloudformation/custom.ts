@@ -12,7 +12,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { ResourceProvider, ResourceRequest, ResourceResult } from "../../core/resources.js";
 import { ResourceFailure } from "../../core/resources.js";
-import type { ServiceHost } from "../../core/service.js";
+import { publicBaseUrl, type ServiceHost } from "../../core/service.js";
 import type { Engine } from "./engine.js";
 import { type CustomRequestRec, responseUrl, signalState } from "./presign.js";
 
@@ -26,7 +26,7 @@ const hostOf = (req: ResourceRequest): ServiceHost => req.ctx.instance<Engine>()
 
 /** The base URL a provider can reach this server on: STRATUS_PUBLIC_URL, else the URL it listens on. */
 export function baseUrl(host: ServiceHost): string {
-  return (process.env.STRATUS_PUBLIC_URL ?? host.url ?? "http://localhost:4566").replace(/\/$/, "");
+  return publicBaseUrl(host) ?? "http://localhost:4566";
 }
 
 // A closing server stops polling; a wait in progress then never settles, so nothing is written after the store

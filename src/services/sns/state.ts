@@ -2,7 +2,7 @@
 import type { HandlerContext } from "../../core/context.js";
 import { defineState, global, regional, STORE, type StateHolder, type TablesOf } from "../../core/state.js";
 import type { Table } from "../../core/store/types.js";
-import type { ServiceHost } from "../../core/service.js";
+import { publicBaseUrl, type ServiceHost } from "../../core/service.js";
 import type { SigningKeys, SigningRec } from "./certificate.js";
 import { InvalidParameterException, NotFoundException } from "./api.generated.js";
 import type { Tag } from "./api.generated.js";
@@ -165,7 +165,6 @@ export const signingOf = (ctx: HandlerContext): SigningKeys => ctx.instance<SnsI
  * server listens on, else LocalStack's usual http://localhost:4566.
  */
 export function baseUrl(ctx: HandlerContext): string {
-  if (process.env.STRATUS_PUBLIC_URL) return process.env.STRATUS_PUBLIC_URL.replace(/\/$/, "");
-  if (ctx.host) return `http://${ctx.host}`;
-  return runtimeOf(ctx)?.url ?? "http://localhost:4566";
+  if (ctx.host && !process.env.STRATUS_PUBLIC_URL) return `http://${ctx.host}`;
+  return publicBaseUrl(runtimeOf(ctx)) ?? "http://localhost:4566";
 }

@@ -4,6 +4,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { defineState, regional, STORE, type Located, type StateHolder } from "../../core/state.js";
 import type { Table } from "../../core/store/types.js";
 import { queueDoesNotExist } from "./errors.js";
+import { publicBaseUrl } from "../../core/service.js";
 import type { SqsInstance } from "./waiters.js";
 
 export interface QueueRec {
@@ -100,8 +101,8 @@ export const queueArn = (region: string, account: string, name: string) => regio
  * only when neither is known.
  */
 export function queueUrl(ctx: HandlerContext, q: Pick<QueueRec, "account" | "name" | "region">): string {
-  const server = process.env.STRATUS_PUBLIC_URL ?? ctx.instance<SqsInstance | undefined>()?.serverUrl();
-  const base = ctx.host ? `http://${ctx.host}` : server ? server.replace(/\/$/, "") : `http://sqs.${q.region}.localhost.localstack.cloud:4566`;
+  const server = publicBaseUrl({ url: ctx.instance<SqsInstance | undefined>()?.serverUrl() });
+  const base = ctx.host ? `http://${ctx.host}` : (server ?? `http://sqs.${q.region}.localhost.localstack.cloud:4566`);
   return `${base}/${q.account}/${q.name}`;
 }
 
