@@ -189,12 +189,14 @@ new lambda.DockerImageFunction(images, "Fn", { code: lambda.DockerImageCode.from
       child.on("close", (code) => ok({ code, out }));
     });
     assert.notEqual(plain.code, 0, plain.out);
-    // ECR answers that the image is not there (DescribeImages: ImageNotFoundException), so the CLI goes on to log in
-    // to the registry, which Stratus does not run yet (GetAuthorizationToken answers NotImplemented; with a registry,
-    // it would stop at the missing engine): either way it stops while building the asset, before any change set, so
-    // no stack event was printed.
+    // ECR answers that the image is not there (DescribeImages: ImageNotFoundException) and hands out the registry's
+    // credentials (GetAuthorizationToken), so the CLI goes on to log in to the registry with the container engine,
+    // finds none, and says so itself, naming the asset — before any change set, so no stack event was printed.
     assert.match(plain.out, /Building Fn\/AssetImage/);
-    assert.match(plain.out, /fail: The GetAuthorizationToken operation of ECR is not implemented in Stratus yet/);
+    assert.match(
+      plain.out,
+      /Fn\/AssetImage[^\n]*\n?[^\n]*Failed to find and execute '\S+no-such-docker' while attempting to build a container asset\. Please install/,
+    );
     assert.doesNotMatch(plain.out, /CREATE_IN_PROGRESS|REVIEW_IN_PROGRESS/);
     await assert.rejects(cfn.send(new DescribeStacksCommand({ StackName: "ImageStack" })), /does not exist/);
   } finally {

@@ -29,9 +29,17 @@ export interface RepoRec {
   lifecyclePolicy?: string;
 }
 
-export const ecrState = defineState("ecr", { repositories: regional<RepoRec>() });
+/** A registry password GetAuthorizationToken issued, kept by its hash (registry.ts). */
+export interface AuthTokenRec {
+  principalArn: string;
+  accountId: string;
+  expiresAt: number;
+}
+
+export const ecrState = defineState("ecr", { repositories: regional<RepoRec>(), authTokens: regional<AuthTokenRec>() });
 
 export const repositories = (ctx: HandlerContext): Table<RepoRec> => ecrState.of(ctx).repositories;
+export const authTokens = (ctx: HandlerContext): Table<AuthTokenRec> => ecrState.of(ctx).authTokens;
 
 export { transaction } from "../../core/state.js";
 
@@ -56,10 +64,15 @@ export function mustRepo(ctx: HandlerContext, name: string, registryId?: string)
 
 export const repositoryArn = (ctx: HandlerContext, name: string) => regionalArn(ctx, "ecr", `repository/${name}`);
 
-/** `<account>.dkr.ecr.<region>.<partition's DNS suffix>/<name>`, as ECR names a repository's URI. */
+/** `<registry host>/<name>`, as ECR names a repository's URI. */
 export function repositoryUri(ctx: HandlerContext, name: string): string {
-  const suffix = PARTITIONS.find((p) => p.id === partitionOf(ctx.region))?.dnsSuffix ?? "amazonaws.com";
-  return `${ctx.account}.dkr.ecr.${ctx.region}.${suffix}/${name}`;
+  return `${registryHost(ctx.region, ctx.account)}/${name}`;
+}
+
+/** `<account>.dkr.ecr.<region>.<partition's DNS suffix>`: the host of an account's registry in a region. */
+export function registryHost(region: string, registryId: string): string {
+  const suffix = PARTITIONS.find((p) => p.id === partitionOf(region))?.dnsSuffix ?? "amazonaws.com";
+  return `${registryId}.dkr.ecr.${region}.${suffix}`;
 }
 
 /** A repository as DescribeRepositories and CreateRepository answer it. */
