@@ -166,6 +166,22 @@ test("cdk diff (template and change set), cdk list, cdk drift", async () => {
   assert.match(drift, /Number of resources with drift: 1/);
 });
 
+test("cdk deploy --revert-drift, as the CLI advises after a hotswap: the function's configuration back to the template", async () => {
+  // The app as last deployed through CloudFormation (code version 1, GREETING bonjour): an ordinary deploy sees no
+  // change, since the template is the deployed one.
+  app.write(1);
+  const plain = await app.ok(["deploy", "--require-approval", "never"], { env: { GREETING: "bonjour" } });
+  assert.match(plain, /✅\s+DemoStack \(no changes\)/);
+  assert.equal((await invoke(outputs.FnName)).greeting, "hola");
+
+  // A drift-aware change set compares with the function as it is, and reverts GREETING. The code is a write-only
+  // property (Lambda does not return where it came from), so, as on AWS, a hotswapped code is not drift it can see.
+  const revert = await app.ok(["deploy", "--revert-drift", "--require-approval", "never"], { env: { GREETING: "bonjour" } });
+  assert.match(revert, /UPDATE_COMPLETE\s*\|\s*AWS::Lambda::Function/);
+  assert.deepEqual(await invoke(outputs.FnName), { version: 3, greeting: "bonjour", event: { ping: 1 } });
+  assert.match(await app.ok(["--app", "cdk.out", "drift"]), /No drift detected|Number of resources with drift: 0/);
+});
+
 test("cdk import adopts an existing bucket; cdk destroy --force removes the stack but the retained buckets", async () => {
   const s3 = new S3Client({ ...server.clientConfig(root), forcePathStyle: true });
   const existing = `cdk-imported-${root.accessKeyId}`;

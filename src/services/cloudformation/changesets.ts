@@ -1,6 +1,7 @@
 // Change sets: what an update (or a create) would do, reviewed before it runs — what `aws cloudformation deploy`
 // and the CDK use. A CREATE change set makes the stack in REVIEW_IN_PROGRESS, as AWS does; executing one runs the
-// engine's create or update with the change set's template and parameters.
+// engine's create or update with the change set's template and parameters. A drift-aware one (DeploymentMode
+// REVERT_DRIFT) also compares with what the stack's resources actually are (revert-drift.ts).
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import { uuid4 } from "../../core/ids.js";
@@ -9,6 +10,7 @@ import type { CloudformationApi } from "./api.generated.js";
 import { AlreadyExistsException, ChangeSetNotFoundException, InvalidChangeSetStatusException } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { planChanges } from "./update.js";
+import { planRevertDrift } from "./revert-drift.js";
 import { changeSetImports } from "./import.js";
 import { runTemplate, templateOf } from "./source.js";
 import { checkCapabilities, parametersOut, UPDATABLE } from "./stacks.js";
@@ -59,10 +61,10 @@ export const changeSets = {
     if (type === "IMPORT" && s && s.status !== "REVIEW_IN_PROGRESS" && !UPDATABLE.has(s.status)) {
       throw validation(`Stack:${s.stackId} is in ${s.status} state and can not be updated.`);
     }
-    // REVERT_DRIFT asks the change set to set drifted resources back to the template; the engine plans from the
-    // stack's records only, so it would answer as if nothing had drifted: refused rather than a silent no-op.
-    if (input.DeploymentMode === "REVERT_DRIFT") {
-      throw validation("DeploymentMode REVERT_DRIFT is not supported by Stratus yet: create the change set without it."); // unverified wording
+    // A drift-aware change set (revert-drift.ts) compares with what an existing stack's resources are: an IMPORT
+    // change set brings in resources the stack has never had.
+    if (input.DeploymentMode === "REVERT_DRIFT" && type === "IMPORT") {
+      throw validation("DeploymentMode REVERT_DRIFT cannot be used with an IMPORT change set."); // unverified wording
     }
     // A transform that fails does not fail the call: the change set is created FAILED, its reason the transform's.
     let transformFailed: TransformFailure | undefined;
@@ -109,7 +111,11 @@ export const changeSets = {
     const planned: Awaited<ReturnType<typeof changeSetImports>> = template
       ? await changeSetImports(ctx, engine, t, input, proposed, template, stack.templateBody ? runTemplate(stack) : undefined, planChanges(engine, t, proposed))
       : { changes: [] };
-    const changes = planned.changes;
+    let changes = planned.changes;
+    // DeploymentMode REVERT_DRIFT: the plan compared with each resource's actual state (revert-drift.ts).
+    const drift =
+      input.DeploymentMode === "REVERT_DRIFT" && !isNew && template && !planned.failure ? await planRevertDrift(ctx, engine, t, proposed, changes) : undefined;
+    if (drift) changes = drift.changes;
     if (isNew) {
       t.stacks.put(stack.stackId, stack);
       t.names.put(stack.stackName, stack.stackId);
@@ -159,6 +165,9 @@ export const changeSets = {
       imports: planned.imports?.length ? planned.imports : undefined,
       importExistingResources: input.ImportExistingResources,
       includeNestedStacks: input.IncludeNestedStacks || undefined,
+      deploymentMode: input.DeploymentMode,
+      reverts: drift && Object.keys(drift.reverts).length ? drift.reverts : undefined,
+      stackDriftStatus: drift?.stackDriftStatus,
     });
     // A nested change set's status follows its root's.
     for (const rec of nested.records) t.changeSets.put(rec.changeSetId, nested.failure ? { ...rec, status: "FAILED", executionStatus: "UNAVAILABLE" } : rec);
@@ -187,6 +196,8 @@ export const changeSets = {
       ParentChangeSetId: c.parentChangeSetId,
       RootChangeSetId: c.rootChangeSetId,
       ImportExistingResources: c.importExistingResources,
+      DeploymentMode: c.deploymentMode,
+      StackDriftStatus: c.stackDriftStatus,
     };
   },
 
@@ -281,6 +292,8 @@ export const changeSets = {
       clientRequestToken: input.ClientRequestToken,
       // What this execution imports instead of creating (import.ts).
       importing: c.imports,
+      // What a drift-aware change set does to drifted resources (revert-drift.ts).
+      reverting: c.reverts,
     } satisfies Partial<StackRec>);
     t.stacks.put(s.stackId, s);
     // "CloudFormation retains all change sets until you update the stack" (AWS CloudFormation User Guide, "Delete a

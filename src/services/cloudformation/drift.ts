@@ -21,7 +21,7 @@ import type {
 } from "./api.generated.js";
 import type { Engine } from "./engine.js";
 import { stacks } from "./stacks.js";
-import { cfnState, type DriftDetectionRec, type ResourceDriftRec, type StackRec } from "./state.js";
+import { cfnState, type DriftDetectionRec, type ResourceDriftRec, type ResourceRec, type StackRec } from "./state.js";
 import { templateTagsOf } from "./tags.js";
 import { readOnlyProperties } from "./types.js";
 
@@ -98,27 +98,46 @@ export function differences(expected: unknown, actual: unknown, path = ""): Prop
   return same ? [] : [{ PropertyPath: path, ExpectedValue: shown(e), ActualValue: shown(a), DifferenceType: "NOT_EQUAL" }];
 }
 
+/**
+ * A resource as its service reports it now, against `expected` (the properties a template gives it): the
+ * properties compared (those set, less read-only and write-only ones, whose names `ignored` lists), the actual
+ * values of those, and their differences. `undefined` when its type has no read (not checkable); `actual`
+ * undefined when the resource is gone.
+ */
+export async function liveState(
+  ctx: HandlerContext,
+  rec: ResourceRec,
+  expected: Record<string, unknown> = rec.properties,
+): Promise<{ expected: Record<string, unknown>; actual?: Record<string, unknown>; differences: PropertyDifference[]; ignored: string[] } | undefined> {
+  const provider = rec.physicalId ? await ctx.instance<Engine>().host.resourceProvider(rec.type) : undefined;
+  if (!provider?.read || !rec.physicalId) return undefined;
+  const writeOnly = new Set(provider.notRead ?? []);
+  const skip = new Set([...writeOnly, ...readOnlyProperties(rec.type)]);
+  const compared = Object.fromEntries(Object.entries(expected).filter(([k]) => !skip.has(k)));
+  const ignored = Object.keys(expected).filter((k) => writeOnly.has(k));
+  const read = await provider.read({ ctx, physicalId: rec.physicalId });
+  if (!read) return { expected: compared, differences: [], ignored };
+  // Tags with the reserved aws: prefix are AWS's own (aws:cloudformation:stack-name…), and the stack's the template
+  // does not set are not the template's (tags.ts).
+  templateTagsOf(rec, read);
+  // Only what the template sets is compared (defaults the service filled in are not drift).
+  const actual = Object.fromEntries(Object.keys(compared).flatMap((k) => (read[k] === undefined ? [] : [[k, read[k]]])));
+  return { expected: compared, actual, differences: differences(compared, actual), ignored };
+}
+
 /** Checks one resource of a stack now: its drift record (stored). */
 async function checkResource(ctx: HandlerContext, s: StackRec, logicalId: string): Promise<ResourceDriftRec> {
   const t = cfnState.of(ctx);
   const rec = t.resources.get(`${s.stackId}\u0000${logicalId}`)!;
-  const engine = ctx.instance<Engine>();
-  const provider = rec.physicalId ? await engine.host.resourceProvider(rec.type) : undefined;
   const drift: ResourceDriftRec = { logicalId, physicalId: rec.physicalId, type: rec.type, status: "NOT_CHECKED", timestamp: ctx.now() };
-  if (provider?.read && rec.physicalId) {
-    const skip = new Set([...(provider.notRead ?? []), ...readOnlyProperties(rec.type)]);
-    const expected = Object.fromEntries(Object.entries(rec.properties).filter(([k]) => !skip.has(k)));
-    const actual = await provider.read({ ctx, physicalId: rec.physicalId });
-    // Tags with the reserved aws: prefix are AWS's own (aws:cloudformation:stack-name…), and the stack's the template
-    // does not set are not the template's (tags.ts).
-    if (actual) templateTagsOf(rec, actual);
-    drift.expected = expected;
-    if (!actual) drift.status = "DELETED";
+  const live = await liveState(ctx, rec);
+  if (live) {
+    drift.expected = live.expected;
+    if (!live.actual) drift.status = "DELETED";
     else {
-      // Only what the template sets is compared (defaults the service filled in are not drift).
-      drift.actual = Object.fromEntries(Object.keys(expected).flatMap((k) => (actual[k] === undefined ? [] : [[k, actual[k]]])));
-      drift.differences = differences(expected, drift.actual);
-      drift.status = drift.differences.length ? "MODIFIED" : "IN_SYNC";
+      drift.actual = live.actual;
+      drift.differences = live.differences;
+      drift.status = live.differences.length ? "MODIFIED" : "IN_SYNC";
     }
   }
   t.resourceDrift.put(`${s.stackId}\u0000${logicalId}`, drift);

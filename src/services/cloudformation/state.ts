@@ -1,7 +1,8 @@
 // CloudFormation's records, per account and region: stacks (by stack id, deleted ones kept for DescribeStacks by
 // id and ListStacks), the live name → id index, each stack's resources and its events.
 import { defineState, regional } from "../../core/state.js";
-import type { Output, ResourceChange } from "./api.generated.js";
+import type { Output, ResourceChange, StackDriftStatus } from "./api.generated.js";
+import type { RevertAction } from "./revert-drift.js";
 import type { ResolvedParameter } from "./template/index.js";
 
 export type StackStatus =
@@ -97,6 +98,8 @@ export interface StackRec {
   retain?: string[];
   /** The resources the running operation imports instead of creating (an IMPORT change set, ImportExistingResources). */
   importing?: ImportRec[];
+  /** What the running update's drift-aware change set does to drifted resources (revert-drift.ts). */
+  reverting?: Record<string, RevertAction>;
   /** During an update: the template and parameters to restore if it rolls back. */
   previous?: {
     templateBody: string;
@@ -203,6 +206,10 @@ export interface ChangeSetRec {
   includeNestedStacks?: boolean;
   parentChangeSetId?: string;
   rootChangeSetId?: string;
+  /** A drift-aware change set (DeploymentMode REVERT_DRIFT): what it does to drifted resources, the stack's drift. */
+  deploymentMode?: "REVERT_DRIFT";
+  reverts?: Record<string, RevertAction>;
+  stackDriftStatus?: StackDriftStatus;
 }
 
 /** A stack operation's ClientRequestToken: the operation, a fingerprint of its input, what it answered. */

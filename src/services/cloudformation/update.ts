@@ -13,6 +13,7 @@ import { type EvalContext, evaluate, type Template, waves } from "./template/ind
 import { appliedStackTags, stackTagsChanged, taggedProperties, tagsChange } from "./tags.js";
 import { replacementProperties, validateProperties } from "./types.js";
 import { propertiesJson } from "./events.js";
+import { actualProperties, reverted } from "./revert-drift.js";
 
 const NESTED_STACK = "AWS::CloudFormation::Stack";
 
@@ -140,8 +141,21 @@ async function updateResource(
   }
   rec.deletionPolicy = typeof decl.DeletionPolicy === "string" ? decl.DeletionPolicy : undefined;
   rec.updateReplacePolicy = typeof decl.UpdateReplacePolicy === "string" ? decl.UpdateReplacePolicy : undefined;
+  // A drift-aware change set (revert-drift.ts) reverts, re-creates or only re-records what it found drifted.
+  const reverting = s.reverting?.[id];
+  if (reverting === "sync") {
+    Object.assign(rec, { properties, status: "UPDATE_COMPLETE", statusReason: undefined, timestamp: engine.host.clock.now() });
+    t.resources.put(key, rec);
+    return true;
+  }
   // A nested stack is updated with its parent even when its properties are the same: its template may have changed.
-  if (decl.Type === rec.type && isDeepStrictEqual(properties, rec.properties) && decl.Type !== NESTED_STACK && !stackTagsChanged(decl.Type, rec, s)) {
+  if (
+    !reverting &&
+    decl.Type === rec.type &&
+    isDeepStrictEqual(properties, rec.properties) &&
+    decl.Type !== NESTED_STACK &&
+    !stackTagsChanged(decl.Type, rec, s)
+  ) {
     // Unchanged (one a failed update left UPDATE_FAILED is as it was before it).
     if (rec.status === "UPDATE_FAILED") Object.assign(rec, { status: "UPDATE_COMPLETE", statusReason: undefined });
     t.resources.put(key, rec);
@@ -154,10 +168,20 @@ async function updateResource(
     (k) => !isDeepStrictEqual(properties[k], rec.properties[k]),
   );
   const replaces =
-    decl.Type !== rec.type || !provider.update || (!provider.replacesItself && changed.some((k) => replacementProperties(decl.Type).includes(k)));
+    reverting === "recreate" ||
+    decl.Type !== rec.type ||
+    !provider.update ||
+    (!provider.replacesItself && changed.some((k) => replacementProperties(decl.Type).includes(k)));
   const denied = policyDenies(s.updatePolicy, replaces ? "Update:Replace" : "Update:Modify", id, decl.Type);
   if (denied) return fail(denied);
-  const current = { physicalId: rec.physicalId, properties: rec.properties, ref: rec.ref, attributes: rec.attributes, stackTags: rec.stackTags };
+  // A resource deleted outside the stack has no physical resource left to restore or clean up.
+  const current = {
+    physicalId: reverting === "recreate" ? undefined : rec.physicalId,
+    properties: rec.properties,
+    ref: rec.ref,
+    attributes: rec.attributes,
+    stackTags: rec.stackTags,
+  };
   // A resource an update left UPDATE_FAILED already changed (DisableRollback) keeps what a rollback goes back to: its
   // last stable state, or nothing when that update created it. A physical resource only that update made and this
   // one replaces is deleted at once.
@@ -191,10 +215,12 @@ async function updateResource(
       });
     } else {
       engine.event(t, s, { logicalId: id, physicalId: rec.physicalId, type: decl.Type, status: "UPDATE_IN_PROGRESS", properties: propertiesJson(properties) });
+      // Reverting drift: the provider changes what the resource actually is (read now) to the template.
+      const actual = reverting === "revert" ? await actualProperties(ctx, rec, properties) : undefined;
       const out = await provider.update!({
         ...base,
         physicalId: rec.physicalId!,
-        previous: taggedProperties(s, rec, rec.properties),
+        previous: taggedProperties(s, rec, { ...rec.properties, ...actual }),
         generateName: () => rec.physicalId!,
       });
       // A provider that answers an update with a new physical id replaced the resource (a custom resource's
@@ -314,7 +340,8 @@ export async function finishUpdate(engine: Engine, t: Tables, s: StackRec): Prom
     const now = t.resources.get(key);
     if (now && (now.pending || now.previous)) t.resources.put(key, { ...now, pending: undefined, previous: undefined });
   }
-  Object.assign(s, { previous: undefined, updatePolicy: undefined, retainExceptOnCreate: undefined });
+  if (s.reverting) reverted(t, s, Object.keys(s.reverting), engine.host.clock.now());
+  Object.assign(s, { previous: undefined, updatePolicy: undefined, retainExceptOnCreate: undefined, reverting: undefined });
   engine.setStatus(t, s, "UPDATE_COMPLETE");
 }
 
@@ -387,7 +414,7 @@ export async function finishRollback(engine: Engine, t: Tables, s: StackRec): Pr
       t.resources.put(key, { ...rec, pending: undefined, previous: undefined });
     } else if (rec.pending || rec.previous) t.resources.put(key, { ...rec, pending: undefined, previous: undefined });
   }
-  Object.assign(s, { previous: undefined, updatePolicy: undefined, retainExceptOnCreate: undefined });
+  Object.assign(s, { previous: undefined, updatePolicy: undefined, retainExceptOnCreate: undefined, reverting: undefined });
   engine.setStatus(t, s, "UPDATE_ROLLBACK_COMPLETE");
 }
 

@@ -159,15 +159,18 @@ for (const cli of clis)
     }
   });
 
-test("DeploymentMode REVERT_DRIFT is refused, saying Stratus does not support it (never a change set that ignores the drift)", async () => {
+test("DeploymentMode REVERT_DRIFT on a CREATE change set: nothing is deployed yet to drift, so it plans and runs as an ordinary create", async () => {
   const body = JSON.stringify({ Resources: { Q: { Type: "AWS::SQS::Queue" } } });
-  const err = await cfn
-    .send(
-      new CreateChangeSetCommand({ StackName: "cs-revert", ChangeSetName: "r", ChangeSetType: "CREATE", TemplateBody: body, DeploymentMode: "REVERT_DRIFT" }),
-    )
-    .catch((e) => e);
-  assert.equal(err.name, "ValidationError");
-  assert.equal(err.$metadata.httpStatusCode, 400);
-  assert.match(err.message, /REVERT_DRIFT is not supported by Stratus yet/);
-  await assert.rejects(cfn.send(new DescribeStacksCommand({ StackName: "cs-revert" })), { name: "ValidationError" });
+  await cfn.send(
+    new CreateChangeSetCommand({ StackName: "cs-revert", ChangeSetName: "r", ChangeSetType: "CREATE", TemplateBody: body, DeploymentMode: "REVERT_DRIFT" }),
+  );
+  const cs = await cfn.send(new DescribeChangeSetCommand({ StackName: "cs-revert", ChangeSetName: "r" }));
+  assert.equal(cs.Status, "CREATE_COMPLETE");
+  assert.equal(cs.DeploymentMode, "REVERT_DRIFT");
+  assert.deepEqual(
+    cs.Changes?.map((c) => [c.ResourceChange?.Action, c.ResourceChange?.LogicalResourceId]),
+    [["Add", "Q"]],
+  );
+  await cfn.send(new ExecuteChangeSetCommand({ StackName: "cs-revert", ChangeSetName: "r" }));
+  await waitUntilStackCreateComplete({ client: cfn, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { StackName: "cs-revert" });
 });
