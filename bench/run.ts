@@ -18,6 +18,7 @@ import { logsBench } from "./logs.js";
 import { lambdaBench } from "./lambda.js";
 import { cloudformationBench } from "./cloudformation.js";
 import { apigatewayBench } from "./apigateway.js";
+import { cdkBench } from "./cdk.js";
 import { BACKENDS, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
 import { COLD_TARGET_OVER_FLOOR_MS, coldStart, coldVerdict, median } from "./cold.js";
 
@@ -50,6 +51,8 @@ const ONLY_LAMBDA = process.argv.includes("--only-lambda");
 const ONLY_CFN = process.argv.includes("--only-cloudformation");
 /** `--only-apigateway` runs the API Gateway figures alone (bench/apigateway.ts). */
 const ONLY_APIGW = process.argv.includes("--only-apigateway");
+/** `--only-cdk` runs the CDK CLI figures alone (bench/cdk.ts). */
+const ONLY_CDK = process.argv.includes("--only-cdk");
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -160,6 +163,11 @@ async function main(): Promise<void> {
   if (ONLY_APIGW) {
     console.log("");
     for (const r of await apigatewayBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
+  if (ONLY_CDK) {
+    console.log("");
+    for (const r of await cdkBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
     return printTable();
   }
   if (ONLY_LAMBDA) {
@@ -311,7 +319,14 @@ async function main(): Promise<void> {
     const logs = [];
     for (const backend of BACKENDS) s3.push({ backend, rows: await s3UploadMemory(backend) });
     for (const backend of BACKENDS) logs.push({ backend, rows: await logsBench(backend) });
-    for (const r of [...sideBySide(s3), ...sideBySide(logs), ...(await lambdaBench()), ...(await cloudformationBench()), ...(await apigatewayBench())])
+    for (const r of [
+      ...sideBySide(s3),
+      ...sideBySide(logs),
+      ...(await lambdaBench()),
+      ...(await cloudformationBench()),
+      ...(await apigatewayBench()),
+      ...(await cdkBench()),
+    ])
       row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
   }
   printTable();
