@@ -1,13 +1,14 @@
-// AWS::Logs::LogGroup and AWS::Logs::LogStream for CloudFormation (core/resources.ts), through CloudWatch Logs' own
-// operations. Return values as the resource reference documents them
+// AWS::Logs::LogGroup, AWS::Logs::LogStream and AWS::Logs::SubscriptionFilter for CloudFormation (core/resources.ts),
+// through CloudWatch Logs' own operations. Return values as the resource reference documents them
 // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-loggroup.html#aws-resource-logs-loggroup-return-values,
 // .../aws-resource-logs-logstream.html): a log group's Ref is its name and GetAtt Arn its ARN with Logs' `:*`
-// suffix (arn:aws:logs:<region>:<account>:log-group:<name>:*); a log stream's Ref is its name. Names the template
+// suffix (arn:aws:logs:<region>:<account>:log-group:<name>:*); a log stream's Ref is its name; a subscription
+// filter's Ref is its name (the registry schema's cfnRefIdentifier, FilterName). Names the template
 // leaves out are `<stack>-<logicalId>-<RANDOM>` (512 characters at most). Properties Stratus does not apply yet fail
 // the resource, saying so, rather than being dropped.
 import { isServiceError, ServiceError } from "../../core/errors.js";
 import { type ReadRequest, type ResourceProviders, type ResourceRequest, tagsProperty } from "../../core/resources.js";
-import type { LogGroupClass } from "./api.generated.js";
+import type { Distribution, LogGroupClass } from "./api.generated.js";
 
 const GROUP_PROPS = new Set(["LogGroupName", "RetentionInDays", "KmsKeyId", "Tags", "LogGroupClass", "DeletionProtectionEnabled"]);
 
@@ -129,4 +130,42 @@ export default {
       }
     },
   },
+  "AWS::Logs::SubscriptionFilter": {
+    async create(req) {
+      const p = req.properties;
+      refuseUnsupported("AWS::Logs::SubscriptionFilter", p, FILTER_PROPS);
+      const name = (p.FilterName as string | undefined) ?? req.generateName(512);
+      await putFilter(req, name);
+      return { physicalId: name, ref: name };
+    },
+    // PutSubscriptionFilter of an existing name replaces its settings; FilterName and LogGroupName are create-only
+    // (the engine replaces the resource when they change).
+    async update(req) {
+      refuseUnsupported("AWS::Logs::SubscriptionFilter", req.properties, FILTER_PROPS);
+      await putFilter(req, req.physicalId);
+      return { physicalId: req.physicalId, ref: req.physicalId };
+    },
+    async delete(req) {
+      try {
+        await req.ctx.client("cloudwatch-logs").deleteSubscriptionFilter({ logGroupName: String(req.properties.LogGroupName), filterName: req.physicalId });
+      } catch (e) {
+        notFound(e);
+      }
+    },
+  },
 } satisfies ResourceProviders;
+
+const FILTER_PROPS = new Set(["FilterName", "LogGroupName", "FilterPattern", "DestinationArn", "RoleArn", "Distribution", "ApplyOnTransformedLogs"]);
+
+async function putFilter(req: ResourceRequest, filterName: string): Promise<void> {
+  const p = req.properties;
+  await req.ctx.client("cloudwatch-logs").putSubscriptionFilter({
+    logGroupName: String(p.LogGroupName),
+    filterName,
+    filterPattern: String(p.FilterPattern ?? ""),
+    destinationArn: String(p.DestinationArn),
+    roleArn: p.RoleArn as string | undefined,
+    distribution: p.Distribution as Distribution | undefined,
+    applyOnTransformedLogs: p.ApplyOnTransformedLogs === undefined ? undefined : p.ApplyOnTransformedLogs === true || p.ApplyOnTransformedLogs === "true",
+  });
+}
