@@ -4,6 +4,7 @@ import { InvalidParameterException, type CloudwatchLogsApi, type RejectedLogEven
 import { eventStore, groupNameOf, groups, mustGroup, mustStream, retentionFloor, streamKey, streams, transaction } from "./state.js";
 import { sequenceToken } from "./log-streams.js";
 import { deliver, filtersOf } from "./subscriptions.js";
+import { metricFiltersOf, publishMetrics } from "./metric-filters.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -73,8 +74,10 @@ export const logEvents = {
       if (accepted.length) groups(ctx).put(logGroupName, g);
     });
 
-    // The group's subscription filters get the accepted events (queued with Lambda before the response).
+    // The group's subscription filters get the accepted events (queued with Lambda before the response), and its metric
+    // filters turn them into datapoints.
     await deliver(ctx, g, s, filtersOf(ctx, logGroupName), now, accepted.length);
+    await publishMetrics(ctx, metricFiltersOf(ctx, logGroupName), accepted);
 
     const rejected: RejectedLogEventsInfo = {};
     if (tooOldEnd > 0) rejected.tooOldLogEventEndIndex = tooOldEnd;

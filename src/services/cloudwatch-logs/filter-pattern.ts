@@ -6,15 +6,33 @@ export class FilterPatternError extends Error {}
 export interface FilterMatcher {
   matches(message: string): boolean;
   /**
+   * For a matching message, the values the pattern names (TestMetricFilter's extractedValues: `$.path` of a JSON
+   * pattern's selectors, `$field` of a space-delimited pattern's named fields) and a lookup of any selector of the
+   * pattern's kind (a metric filter's metricValue and dimensions); undefined when the message does not match.
+   */
+  extract(message: string): Extraction | undefined;
+  /** Which of the three syntaxes the pattern is (metric filter dimensions need a JSON or space-delimited one). */
+  kind: "terms" | "json" | "delimited";
+  /**
    * Substrings every matching message contains (case-sensitive), so a store can skip most events
    * without running the matcher; empty when the pattern names none for certain.
    */
   requiredSubstrings: string[];
 }
 
+export interface Extraction {
+  values: Record<string, string>;
+  get(selector: string): string | undefined;
+}
+
 type Pred = (message: string) => boolean;
 
-const matchAll: FilterMatcher = { matches: () => true, requiredSubstrings: [] };
+const nothingExtracted: Extraction = { values: {}, get: () => undefined };
+
+const matchAll: FilterMatcher = { matches: () => true, extract: () => nothingExtracted, kind: "terms", requiredSubstrings: [] };
+
+/** A value as extracted values show it: strings as they are, other JSON values as JSON text. */
+const asText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
 export function compileFilterPattern(pattern: string | undefined): FilterMatcher {
   const p = (pattern ?? "").trim();
@@ -67,8 +85,12 @@ function compileTerms(p: string): FilterMatcher {
   const all = terms.filter((t) => t.mode === "all");
   const not = terms.filter((t) => t.mode === "not");
   const any = terms.filter((t) => t.mode === "any");
+  const matches = (m: string) => all.every((t) => t.test(m)) && !not.some((t) => t.test(m)) && (!any.length || any.some((t) => t.test(m)));
   return {
-    matches: (m) => all.every((t) => t.test(m)) && !not.some((t) => t.test(m)) && (!any.length || any.some((t) => t.test(m))),
+    matches,
+    // Terms name no values.
+    extract: (m) => (matches(m) ? nothingExtracted : undefined),
+    kind: "terms",
     requiredSubstrings: all.flatMap((t) => (t.literal ? [t.literal] : [])),
   };
 }
@@ -284,6 +306,12 @@ function firstLeaf<C>(n: Node<C>): C {
   return n.leaf !== undefined ? n.leaf : firstLeaf((n.and ?? n.or)![0]);
 }
 
+/** Every leaf of the expression. */
+function leaves<C>(n: Node<C>): C[] {
+  if (n.leaf !== undefined) return [n.leaf];
+  return (n.and ?? n.or ?? []).flatMap((x) => leaves(x));
+}
+
 /** Leaves every match must satisfy: those reachable through && alone. */
 function requiredLeaves<C>(n: Node<C>): C[] {
   if (n.leaf !== undefined) return [n.leaf];
@@ -295,6 +323,8 @@ function requiredLeaves<C>(n: Node<C>): C[] {
 
 type Step = string | number | "*";
 interface JsonCond {
+  /** The selector as written (`$.a.b`), which extracted values are keyed by. */
+  selector: string;
   path: Step[];
   test: "cmp" | "exists" | "notExists" | "isNull" | "isTrue" | "isFalse";
   op?: Op;
@@ -306,18 +336,42 @@ function compileJson(p: string): FilterMatcher {
   const ps = new Parser(tokenize(p.slice(1, -1)));
   const tree = parseExpr(ps, () => jsonCond(ps));
   if (!ps.done()) throw new FilterPatternError(`Invalid filter pattern: unexpected '${ps.peek()!.v}'`);
+  const selectors = [...new Set(leaves(tree).map((c) => c.selector))];
+  const parse = (message: string): { doc: unknown } | undefined => {
+    const c = message.trimStart()[0];
+    if (c !== "{" && c !== "[") return undefined;
+    try {
+      return { doc: JSON.parse(message) };
+    } catch {
+      return undefined;
+    }
+  };
+  const get = (doc: unknown, selector: string): string | undefined => {
+    let path: Step[];
+    try {
+      path = selectorPath(selector);
+    } catch {
+      return undefined;
+    }
+    const [v] = resolve(doc, path);
+    return v === undefined ? undefined : asText(v);
+  };
   return {
     matches(message) {
-      const c = message.trimStart()[0];
-      if (c !== "{" && c !== "[") return false;
-      let doc: unknown;
-      try {
-        doc = JSON.parse(message);
-      } catch {
-        return false;
-      }
-      return evaluate(tree, (cond) => testJson(cond, doc));
+      const parsed = parse(message);
+      return parsed !== undefined && evaluate(tree, (cond) => testJson(cond, parsed.doc));
     },
+    extract(message) {
+      const parsed = parse(message);
+      if (!parsed || !evaluate(tree, (cond) => testJson(cond, parsed.doc))) return undefined;
+      const values: Record<string, string> = {};
+      for (const sel of selectors) {
+        const v = get(parsed.doc, sel);
+        if (v !== undefined) values[sel] = v;
+      }
+      return { values, get: (sel) => get(parsed.doc, sel) };
+    },
+    kind: "json",
     requiredSubstrings: requiredLeaves(tree).flatMap((c) => (c.test === "cmp" && c.op === "=" && c.lit ? literalPieces(c.lit) : [])),
   };
 }
@@ -327,23 +381,23 @@ function jsonCond(ps: Parser): JsonCond {
   if (sel.t !== "sel") throw new FilterPatternError(`Invalid filter pattern: expected a $ selector, found '${sel.v}'`);
   const path = selectorPath(sel.v);
   if (ps.word("IS")) {
-    if (ps.word("NULL")) return { path, test: "isNull" };
-    if (ps.word("TRUE")) return { path, test: "isTrue" };
-    if (ps.word("FALSE")) return { path, test: "isFalse" };
+    if (ps.word("NULL")) return { selector: sel.v, path, test: "isNull" };
+    if (ps.word("TRUE")) return { selector: sel.v, path, test: "isTrue" };
+    if (ps.word("FALSE")) return { selector: sel.v, path, test: "isFalse" };
     throw new FilterPatternError("Invalid filter pattern: IS must be followed by NULL, TRUE or FALSE");
   }
   if (ps.word("NOT")) {
     if (!ps.word("EXISTS")) throw new FilterPatternError("Invalid filter pattern: NOT must be followed by EXISTS");
-    return { path, test: "notExists" };
+    return { selector: sel.v, path, test: "notExists" };
   }
-  if (ps.word("EXISTS")) return { path, test: "exists" };
+  if (ps.word("EXISTS")) return { selector: sel.v, path, test: "exists" };
   const op = ps.next();
   if (op.t !== "op") throw new FilterPatternError(`Invalid filter pattern: expected an operator after ${sel.v}`);
   const v = ps.next();
   if (v.t !== "str" && v.t !== "word") throw new FilterPatternError(`Invalid filter pattern: expected a value after ${op.v}`);
   const lit = literalOf(v.v, v.t === "str");
   if (op.v !== "=" && op.v !== "!=" && lit.kind !== "number") throw new FilterPatternError(`Invalid filter pattern: ${op.v} needs a number`);
-  return { path, test: "cmp", op: op.v as Op, lit };
+  return { selector: sel.v, path, test: "cmp", op: op.v as Op, lit };
 }
 
 function selectorPath(sel: string): Step[] {
@@ -438,12 +492,21 @@ function compileDelimited(p: string): FilterMatcher {
         ? requiredLeaves(it.cond).flatMap((c) => (c.op === "=" && !(c.lit.kind === "string" && NUMBER.test(c.lit.text)) ? literalPieces(c.lit) : []))
         : [],
   );
+  const bound = (message: string): Map<string, string> | undefined => {
+    const fields = splitFields(message);
+    if (hasEllipsis ? fields.length < fixed : fields.length !== fixed) return undefined;
+    const out = new Map<string, string>();
+    return bind(items, 0, fields, 0, new Map(), out) ? out : undefined;
+  };
   return {
-    matches(message) {
-      const fields = splitFields(message);
-      if (hasEllipsis ? fields.length < fixed : fields.length !== fixed) return false;
-      return bind(items, 0, fields, 0, new Map());
+    matches: (message) => bound(message) !== undefined,
+    extract(message) {
+      const named = bound(message);
+      if (!named) return undefined;
+      const values = Object.fromEntries([...named].map(([k, v]) => [`$${k}`, v]));
+      return { values, get: (sel) => (sel.startsWith("$") ? named.get(sel.slice(1)) : undefined) };
     },
+    kind: "delimited",
     requiredSubstrings: required,
   };
 }
@@ -476,18 +539,23 @@ function splitFields(message: string): string[] {
   return out;
 }
 
-function bind(items: Item[], ii: number, fields: string[], fi: number, named: Map<string, string>): boolean {
-  if (ii === items.length) return fi === fields.length && checkConds(items, named);
+/** Binds fields to items (`...` taking any number); on success `out`, if given, receives the named fields' values. */
+function bind(items: Item[], ii: number, fields: string[], fi: number, named: Map<string, string>, out?: Map<string, string>): boolean {
+  if (ii === items.length) {
+    const ok = fi === fields.length && checkConds(items, named);
+    if (ok && out) for (const [k, v] of named) out.set(k, v);
+    return ok;
+  }
   const it = items[ii];
   if (it.kind === "ellipsis") {
-    for (let k = fi; k <= fields.length; k++) if (bind(items, ii + 1, fields, k, named)) return true;
+    for (let k = fi; k <= fields.length; k++) if (bind(items, ii + 1, fields, k, named, out)) return true;
     return false;
   }
   if (fi >= fields.length) return false;
-  if (it.kind === "literal") return compare("=", fields[fi], it.lit, true) && bind(items, ii + 1, fields, fi + 1, named);
+  if (it.kind === "literal") return compare("=", fields[fi], it.lit, true) && bind(items, ii + 1, fields, fi + 1, named, out);
   const had = named.get(it.name);
   if (it.name) named.set(it.name, fields[fi]);
-  const ok = bind(items, ii + 1, fields, fi + 1, named);
+  const ok = bind(items, ii + 1, fields, fi + 1, named, out);
   if (it.name) {
     if (had === undefined) named.delete(it.name);
     else named.set(it.name, had);

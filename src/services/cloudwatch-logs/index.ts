@@ -1,4 +1,4 @@
-// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention, resource policies, subscription filters (Lambda delivery).
+// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention, resource policies, subscription filters (Lambda delivery), metric filters.
 import { defineService } from "../../core/service.js";
 import type { CloudwatchLogsApi } from "./api.generated.js";
 import { logGroups } from "./log-groups.js";
@@ -7,6 +7,7 @@ import { logEvents } from "./events.js";
 import { filterHandlers } from "./filter.js";
 import { resourcePolicies } from "./resource-policies.js";
 import { subscriptions } from "./subscriptions.js";
+import { metricFilters } from "./metric-filters.js";
 import { startRetentionSweep } from "./retention.js";
 
 const handlers = {
@@ -16,6 +17,7 @@ const handlers = {
   ...filterHandlers,
   ...resourcePolicies,
   ...subscriptions,
+  ...metricFilters,
 } satisfies Partial<CloudwatchLogsApi>;
 
 export default defineService({ name: "cloudwatch-logs", handlers, start: startRetentionSweep });

@@ -54,6 +54,9 @@ export const logGroups = {
       // So do its subscription filters.
       const subs = logsState.of(ctx).subscriptionFilters;
       for (const f of subs.list({ prefix: streamPrefix(logGroupName) })) subs.delete(f.key);
+      // And its metric filters.
+      const metrics = logsState.of(ctx).metricFilters;
+      for (const f of metrics.list({ prefix: streamPrefix(logGroupName) })) metrics.delete(f.key);
       groups(ctx).delete(logGroupName);
     });
     return {};

@@ -4,6 +4,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { defineState, regional, STORE, type StateHolder } from "../../core/state.js";
 import { logEventStore, type LogEventStore } from "../../core/store/log-events.js";
 import type { Table } from "../../core/store/types.js";
+import type { MetricFilterRec } from "./metric-filters.js";
 import { InvalidParameterException, ResourceNotFoundException, type Distribution, type LogGroupClass } from "./api.generated.js";
 
 export interface GroupRec {
@@ -62,8 +63,8 @@ export const logsState = defineState("cloudwatch-logs", {
   groups: regional<GroupRec>(),
   /** Keyed `<group>:<stream>`. */
   streams: regional<StreamRec>(),
-  /** Metric filters by `<group>:` prefix; only counted (DescribeLogGroups' metricFilterCount), none stored yet. */
-  metricFilters: regional<unknown>("metric-filters"),
+  /** Metric filters by `<group>:<filter>` (metric-filters.ts; DescribeLogGroups counts them). */
+  metricFilters: regional<MetricFilterRec>("metric-filters"),
   /** Account-level resource policies by name (at most 10 per region). */
   resourcePolicies: regional<ResourcePolicyRec>("resource-policies"),
   /** Resource-scoped policies by the name of the log group they are attached to. */

@@ -1,0 +1,230 @@
+// Metric filters through the real SDK and the AWS CLI: put (and overwrite) / describe (by group and prefix, by
+// prefix across groups, by metric) / delete, the limits and AWS's refusals (dimensions with a term pattern,
+// dimensions with a default value, a value the pattern cannot give), DescribeLogGroups' metricFilterCount, a group's
+// filters going with it, and TestMetricFilter's matches with their extracted values for JSON and space-delimited
+// patterns.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DeleteLogGroupCommand,
+  DeleteMetricFilterCommand,
+  DescribeLogGroupsCommand,
+  DescribeMetricFiltersCommand,
+  PutMetricFilterCommand,
+  TestMetricFilterCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { randomAccount, useServer } from "../../helpers/server.js";
+import { rejects } from "../../helpers/errors.js";
+import { awsClis, runAws } from "../../helpers/aws-cli.js";
+
+const server = useServer();
+
+const metric = (name: string, extra: Record<string, unknown> = {}) => ({ metricName: name, metricNamespace: "App", metricValue: "1", ...extra });
+
+test("put, overwrite, describe by group, prefix and metric, delete; a group's filters go with it", async () => {
+  const logs = server.client(CloudWatchLogsClient, { account: randomAccount() });
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "/mf/a" }));
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "/mf/b" }));
+  await logs.send(
+    new PutMetricFilterCommand({ logGroupName: "/mf/a", filterName: "errors", filterPattern: "ERROR", metricTransformations: [metric("Errors")] }),
+  );
+  await logs.send(
+    new PutMetricFilterCommand({
+      logGroupName: "/mf/a",
+      filterName: "latency",
+      filterPattern: "{ $.latency = * }",
+      metricTransformations: [metric("Latency", { metricValue: "$.latency", unit: "Milliseconds", dimensions: { Route: "$.route" } })],
+    }),
+  );
+  await logs.send(
+    new PutMetricFilterCommand({
+      logGroupName: "/mf/b",
+      filterName: "errors-b",
+      filterPattern: "[ip, user, status = 5*, bytes]",
+      metricTransformations: [metric("Errors", { metricValue: "$bytes", defaultValue: 0 })],
+    }),
+  );
+
+  const { metricFilters } = await logs.send(new DescribeMetricFiltersCommand({ logGroupName: "/mf/a" }));
+  assert.deepEqual(
+    metricFilters?.map((f) => [f.filterName, f.filterPattern, f.logGroupName, f.applyOnTransformedLogs]),
+    [
+      ["errors", "ERROR", "/mf/a", false],
+      ["latency", "{ $.latency = * }", "/mf/a", false],
+    ],
+  );
+  assert.deepEqual(metricFilters?.[1].metricTransformations, [
+    { metricName: "Latency", metricNamespace: "App", metricValue: "$.latency", unit: "Milliseconds", dimensions: { Route: "$.route" } },
+  ]);
+  assert.ok(typeof metricFilters?.[0].creationTime === "number");
+
+  // A filter name prefix alone searches every group; a metric picks the filters that publish it.
+  const byPrefix = await logs.send(new DescribeMetricFiltersCommand({ filterNamePrefix: "errors" }));
+  assert.deepEqual(
+    byPrefix.metricFilters?.map((f) => f.filterName),
+    ["errors", "errors-b"],
+  );
+  const byMetric = await logs.send(new DescribeMetricFiltersCommand({ metricName: "Errors", metricNamespace: "App" }));
+  assert.deepEqual(
+    byMetric.metricFilters?.map((f) => [f.logGroupName, f.filterName, f.metricTransformations?.[0].defaultValue]),
+    [
+      ["/mf/a", "errors", undefined],
+      ["/mf/b", "errors-b", 0],
+    ],
+  );
+  // Paging, one at a time.
+  const first = await logs.send(new DescribeMetricFiltersCommand({ logGroupName: "/mf/a", limit: 1 }));
+  assert.equal(first.metricFilters?.[0].filterName, "errors");
+  const second = await logs.send(new DescribeMetricFiltersCommand({ logGroupName: "/mf/a", limit: 1, nextToken: first.nextToken }));
+  assert.equal(second.metricFilters?.[0].filterName, "latency");
+  assert.equal(second.nextToken, undefined);
+
+  // Putting a filter of the same name replaces it, keeping its creation time.
+  await logs.send(
+    new PutMetricFilterCommand({ logGroupName: "/mf/a", filterName: "errors", filterPattern: "FATAL", metricTransformations: [metric("Errors")] }),
+  );
+  const replaced = (await logs.send(new DescribeMetricFiltersCommand({ logGroupName: "/mf/a", filterNamePrefix: "errors" }))).metricFilters ?? [];
+  assert.equal(replaced.length, 1);
+  assert.equal(replaced[0].filterPattern, "FATAL");
+  assert.equal(replaced[0].creationTime, metricFilters?.[0].creationTime);
+
+  const groups = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/mf/" }))).logGroups ?? [];
+  assert.deepEqual(
+    groups.map((g) => [g.logGroupName, g.metricFilterCount]),
+    [
+      ["/mf/a", 2],
+      ["/mf/b", 1],
+    ],
+  );
+
+  await logs.send(new DeleteMetricFilterCommand({ logGroupName: "/mf/a", filterName: "latency" }));
+  await rejects(logs.send(new DeleteMetricFilterCommand({ logGroupName: "/mf/a", filterName: "latency" })), "ResourceNotFoundException", 400);
+  await rejects(
+    logs.send(new DeleteMetricFilterCommand({ logGroupName: "/mf/none", filterName: "x" })),
+    "ResourceNotFoundException",
+    400,
+    "The specified log group does not exist.",
+  );
+
+  // Deleting a group deletes its filters: made again, it has none.
+  await logs.send(new DeleteLogGroupCommand({ logGroupName: "/mf/b" }));
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "/mf/b" }));
+  assert.deepEqual((await logs.send(new DescribeMetricFiltersCommand({ logGroupName: "/mf/b" }))).metricFilters, []);
+});
+
+test("AWS's refusals: dimensions with a term pattern or with a default value, a value the pattern cannot give, a bad pattern, an unknown group, 100 filters", async () => {
+  const logs = server.client(CloudWatchLogsClient, { account: randomAccount() });
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "/mf/errors" }));
+  const put = (filterPattern: string, t: Record<string, unknown>, logGroupName = "/mf/errors", filterName = "f") =>
+    logs.send(new PutMetricFilterCommand({ logGroupName, filterName, filterPattern, metricTransformations: [metric("M", t)] }));
+  await rejects(
+    put("ERROR", { dimensions: { Level: "$.level" } }),
+    "InvalidParameterException",
+    400,
+    "The specified filter pattern does not support dimensions",
+  );
+  await rejects(
+    put("{ $.level = * }", { dimensions: { Level: "$.level" }, defaultValue: 0 }),
+    "InvalidParameterException",
+    400,
+    "Invalid metric transformation: dimensions and default value are mutually exclusive properties",
+  );
+  await rejects(put("ERROR", { metricValue: "$.latency" }), "InvalidParameterException", 400);
+  await rejects(put("{ $.a = ", {}), "InvalidParameterException", 400);
+  await rejects(put("ERROR", {}, "/mf/none"), "ResourceNotFoundException", 400, "The specified log group does not exist.");
+  await rejects(
+    logs.send(
+      new PutMetricFilterCommand({
+        logGroupName: "/mf/errors",
+        filterName: "two",
+        filterPattern: "ERROR",
+        metricTransformations: [metric("A"), metric("B")],
+      }),
+    ),
+    "InvalidParameterException",
+    400,
+  );
+  for (let i = 0; i < 100; i++) await put("ERROR", {}, "/mf/errors", `f${String(i).padStart(3, "0")}`);
+  await rejects(put("ERROR", {}, "/mf/errors", "one-more"), "LimitExceededException", 400, "Resource limit exceeded.");
+  // Replacing one of the hundred is not a new filter.
+  await put("FATAL", {}, "/mf/errors", "f000");
+});
+
+test("TestMetricFilter: the matching messages, numbered from 1, with the values a JSON or space-delimited pattern extracts", async () => {
+  const logs = server.client(CloudWatchLogsClient, { account: randomAccount() });
+  const terms = await logs.send(
+    new TestMetricFilterCommand({ filterPattern: "ERROR", logEventMessages: ["[ERROR] 400 BAD REQUEST", "[INFO] 200 OK", "[ERROR] 500"] }),
+  );
+  assert.deepEqual(terms.matches, [
+    { eventNumber: 1, eventMessage: "[ERROR] 400 BAD REQUEST", extractedValues: {} },
+    { eventNumber: 3, eventMessage: "[ERROR] 500", extractedValues: {} },
+  ]);
+  const delimited = await logs.send(
+    new TestMetricFilterCommand({
+      filterPattern: "[ip, user, username, timestamp, request, status_code, bytes]",
+      logEventMessages: ['127.0.0.1 frank frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534', "too short"],
+    }),
+  );
+  assert.deepEqual(delimited.matches, [
+    {
+      eventNumber: 1,
+      eventMessage: '127.0.0.1 frank frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534',
+      extractedValues: {
+        $ip: "127.0.0.1",
+        $user: "frank",
+        $username: "frank",
+        $timestamp: "10/Oct/2000:13:25:15 -0700",
+        $request: "GET /index.html HTTP/1.0",
+        $status_code: "404",
+        $bytes: "1534",
+      },
+    },
+  ]);
+  const json = await logs.send(
+    new TestMetricFilterCommand({
+      filterPattern: '{ $.eventType = "UpdateTrail" && $.latency > 10 }',
+      logEventMessages: ['{"eventType":"UpdateTrail","latency":12,"user":"x"}', '{"eventType":"UpdateTrail","latency":3}', "not json"],
+    }),
+  );
+  assert.deepEqual(json.matches, [
+    {
+      eventNumber: 1,
+      eventMessage: '{"eventType":"UpdateTrail","latency":12,"user":"x"}',
+      extractedValues: { "$.eventType": "UpdateTrail", "$.latency": "12" },
+    },
+  ]);
+});
+
+const clis = awsClis();
+if (!clis.length) test("AWS CLI: metric filters", { skip: "aws CLI not installed" }, () => {});
+for (const cli of clis) {
+  test(`${cli.label}: put-metric-filter, describe-metric-filters, test-metric-filter, delete-metric-filter`, async () => {
+    const account = randomAccount();
+    const creds = { AWS_ACCESS_KEY_ID: account, AWS_SECRET_ACCESS_KEY: "test" };
+    const aws = async (...args: string[]) => {
+      const r = await runAws(cli, server.url, ["logs", ...args], creds);
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+    };
+    await aws("create-log-group", "--log-group-name", "/cli/mf");
+    await aws(
+      "put-metric-filter",
+      "--log-group-name",
+      "/cli/mf",
+      "--filter-name",
+      "errors",
+      "--filter-pattern",
+      "ERROR",
+      "--metric-transformations",
+      "metricName=Errors,metricNamespace=App,metricValue=1,defaultValue=0",
+    );
+    const { metricFilters } = await aws("describe-metric-filters", "--log-group-name", "/cli/mf");
+    assert.deepEqual(metricFilters[0].metricTransformations, [{ metricName: "Errors", metricNamespace: "App", metricValue: "1", defaultValue: 0 }]);
+    const { matches } = await aws("test-metric-filter", "--filter-pattern", "ERROR", "--log-event-messages", "an ERROR", "all fine");
+    assert.deepEqual(matches, [{ eventNumber: 1, eventMessage: "an ERROR", extractedValues: {} }]);
+    await aws("delete-metric-filter", "--log-group-name", "/cli/mf", "--filter-name", "errors");
+    assert.deepEqual((await aws("describe-metric-filters", "--log-group-name", "/cli/mf")).metricFilters, []);
+  });
+}
