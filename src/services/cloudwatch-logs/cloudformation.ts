@@ -1,14 +1,14 @@
-// AWS::Logs::LogGroup, AWS::Logs::LogStream and AWS::Logs::SubscriptionFilter for CloudFormation (core/resources.ts),
+// AWS::Logs::LogGroup, LogStream, SubscriptionFilter and MetricFilter for CloudFormation (core/resources.ts),
 // through CloudWatch Logs' own operations. Return values as the resource reference documents them
 // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-loggroup.html#aws-resource-logs-loggroup-return-values,
 // .../aws-resource-logs-logstream.html): a log group's Ref is its name and GetAtt Arn its ARN with Logs' `:*`
 // suffix (arn:aws:logs:<region>:<account>:log-group:<name>:*); a log stream's Ref is its name; a subscription
-// filter's Ref is its name (the registry schema's cfnRefIdentifier, FilterName). Names the template
+// filter's Ref is its name (the registry schema's cfnRefIdentifier, FilterName), and so is a metric filter's. Names the template
 // leaves out are `<stack>-<logicalId>-<RANDOM>` (512 characters at most). Properties Stratus does not apply yet fail
 // the resource, saying so, rather than being dropped.
 import { isServiceError, ServiceError } from "../../core/errors.js";
 import { type ReadRequest, type ResourceProviders, type ResourceRequest, tagsProperty } from "../../core/resources.js";
-import type { Distribution, LogGroupClass } from "./api.generated.js";
+import type { Distribution, LogGroupClass, StandardUnit } from "./api.generated.js";
 
 const GROUP_PROPS = new Set(["LogGroupName", "RetentionInDays", "KmsKeyId", "Tags", "LogGroupClass", "DeletionProtectionEnabled"]);
 
@@ -153,7 +153,68 @@ export default {
       }
     },
   },
+  "AWS::Logs::MetricFilter": {
+    async create(req) {
+      const name = (req.properties.FilterName as string | undefined) ?? req.generateName(512);
+      await putMetricFilter(req, name);
+      return { physicalId: name, ref: name };
+    },
+    // PutMetricFilter of an existing name replaces it; FilterName and LogGroupName are create-only.
+    async update(req) {
+      await putMetricFilter(req, req.physicalId);
+      return { physicalId: req.physicalId, ref: req.physicalId };
+    },
+    async delete(req) {
+      try {
+        await req.ctx.client("cloudwatch-logs").deleteMetricFilter({ logGroupName: String(req.properties.LogGroupName), filterName: req.physicalId });
+      } catch (e) {
+        notFound(e);
+      }
+    },
+  },
 } satisfies ResourceProviders;
+
+const METRIC_FILTER_PROPS = new Set([
+  "FilterName",
+  "LogGroupName",
+  "FilterPattern",
+  "MetricTransformations",
+  "ApplyOnTransformedLogs",
+  "FieldSelectionCriteria",
+  "EmitSystemFieldDimensions",
+]);
+
+interface CfnTransformation {
+  MetricName: string;
+  MetricNamespace: string;
+  MetricValue: string;
+  DefaultValue?: number | string;
+  Dimensions?: { Key: string; Value: string }[];
+  Unit?: string;
+}
+
+/** The template's MetricTransformations as PutMetricFilter takes them (Dimensions: a list of Key/Value → a map). */
+async function putMetricFilter(req: ResourceRequest, filterName: string): Promise<void> {
+  const p = req.properties;
+  refuseUnsupported("AWS::Logs::MetricFilter", p, METRIC_FILTER_PROPS);
+  const transformations = (p.MetricTransformations as CfnTransformation[]).map((t) => ({
+    metricName: t.MetricName,
+    metricNamespace: t.MetricNamespace,
+    metricValue: String(t.MetricValue),
+    ...(t.DefaultValue !== undefined ? { defaultValue: Number(t.DefaultValue) } : {}),
+    ...(t.Dimensions?.length ? { dimensions: Object.fromEntries(t.Dimensions.map((d) => [d.Key, d.Value])) } : {}),
+    ...(t.Unit !== undefined ? { unit: t.Unit as StandardUnit } : {}),
+  }));
+  await req.ctx.client("cloudwatch-logs").putMetricFilter({
+    logGroupName: String(p.LogGroupName),
+    filterName,
+    filterPattern: String(p.FilterPattern ?? ""),
+    metricTransformations: transformations,
+    applyOnTransformedLogs: p.ApplyOnTransformedLogs === undefined ? undefined : p.ApplyOnTransformedLogs === true || p.ApplyOnTransformedLogs === "true",
+    fieldSelectionCriteria: p.FieldSelectionCriteria as string | undefined,
+    emitSystemFieldDimensions: p.EmitSystemFieldDimensions as string[] | undefined,
+  });
+}
 
 const FILTER_PROPS = new Set(["FilterName", "LogGroupName", "FilterPattern", "DestinationArn", "RoleArn", "Distribution", "ApplyOnTransformedLogs"]);
 

@@ -1,7 +1,8 @@
-// AWS::Logs::SubscriptionFilter through CloudFormation: a stack with a log group, a function (inline ZipFile code),
-// the permission for CloudWatch Logs to invoke it and a subscription filter — the filter's Ref is its name, matching
-// events put to the group reach the function with AWS's awslogs payload, an update changes the pattern in place, and
-// DeleteStack removes the filter.
+// AWS::Logs::SubscriptionFilter and AWS::Logs::MetricFilter through CloudFormation. A stack with a log group, a
+// function (inline ZipFile code), the permission for CloudWatch Logs to invoke it and a subscription filter — the
+// filter's Ref is its name, matching events put to the group reach the function with AWS's awslogs payload, an update
+// changes the pattern in place, and DeleteStack removes the filter. A metric filter with dimensions from a JSON
+// pattern: created (its template Dimensions list a map in the API), updated, deleted with the stack.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
@@ -21,6 +22,7 @@ import {
   DescribeSubscriptionFiltersCommand,
   PutLogEventsCommand,
   CreateLogStreamCommand,
+  DescribeMetricFiltersCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { randomAccount, useServer } from "../../helpers/server.js";
@@ -129,4 +131,52 @@ test("AWS::Logs::SubscriptionFilter: created with its Ref the filter's name, del
   // The group went with the stack; made again, it has no filter left.
   await logs.send(new CreateLogGroupCommand({ logGroupName: "/cfn/subscribed" }));
   assert.deepEqual(await described(), []);
+});
+
+const metricTemplate = (pattern: string) =>
+  JSON.stringify({
+    Resources: {
+      Group: { Type: "AWS::Logs::LogGroup" },
+      Latency: {
+        Type: "AWS::Logs::MetricFilter",
+        Properties: {
+          LogGroupName: { Ref: "Group" },
+          FilterPattern: pattern,
+          MetricTransformations: [
+            { MetricNamespace: "App", MetricName: "Latency", MetricValue: "$.latency", Unit: "Milliseconds", Dimensions: [{ Key: "Route", Value: "$.route" }] },
+          ],
+        },
+      },
+    },
+    Outputs: { FilterName: { Value: { Ref: "Latency" } }, GroupName: { Value: { Ref: "Group" } } },
+  });
+
+test("AWS::Logs::MetricFilter: created with its Ref the filter's name and the template's dimensions, updated in place, deleted with the stack", async () => {
+  const c = server.clientConfig({ account: randomAccount() });
+  const cfn = new CloudFormationClient(c);
+  const logs = new CloudWatchLogsClient(c);
+  const wait = { client: cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 1 };
+  await cfn.send(new CreateStackCommand({ StackName: "metrics", TemplateBody: metricTemplate("{ $.latency = * }") }));
+  await waitUntilStackCreateComplete(wait, { StackName: "metrics" });
+  const outputs = Object.fromEntries(
+    ((await cfn.send(new DescribeStacksCommand({ StackName: "metrics" }))).Stacks![0].Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]),
+  );
+  assert.match(outputs.FilterName ?? "", /^metrics-Latency-[A-Z0-9]{12}$/);
+  const described = async () => (await logs.send(new DescribeMetricFiltersCommand({ logGroupName: outputs.GroupName }))).metricFilters ?? [];
+  const [f] = await described();
+  assert.equal(f.filterName, outputs.FilterName);
+  assert.equal(f.filterPattern, "{ $.latency = * }");
+  assert.deepEqual(f.metricTransformations, [
+    { metricNamespace: "App", metricName: "Latency", metricValue: "$.latency", unit: "Milliseconds", dimensions: { Route: "$.route" } },
+  ]);
+
+  await cfn.send(new UpdateStackCommand({ StackName: "metrics", TemplateBody: metricTemplate("{ $.latency > 0 }") }));
+  await waitUntilStackUpdateComplete(wait, { StackName: "metrics" });
+  const [updated] = await described();
+  assert.equal(updated.filterName, outputs.FilterName);
+  assert.equal(updated.filterPattern, "{ $.latency > 0 }");
+
+  await cfn.send(new DeleteStackCommand({ StackName: "metrics" }));
+  await waitUntilStackDeleteComplete(wait, { StackName: "metrics" });
+  assert.deepEqual((await logs.send(new DescribeMetricFiltersCommand({ metricName: "Latency", metricNamespace: "App" }))).metricFilters, []);
 });
