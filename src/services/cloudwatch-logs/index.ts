@@ -1,4 +1,4 @@
-// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention, resource policies, subscription filters (Lambda delivery).
+// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention, resource policies, subscription filters (Lambda delivery), Live Tail sessions.
 import { defineService } from "../../core/service.js";
 import type { CloudwatchLogsApi } from "./api.generated.js";
 import { logGroups } from "./log-groups.js";
@@ -8,6 +8,7 @@ import { filterHandlers } from "./filter.js";
 import { resourcePolicies } from "./resource-policies.js";
 import { subscriptions } from "./subscriptions.js";
 import { startRetentionSweep } from "./retention.js";
+import { liveTailHandlers, startLiveTail } from "./live-tail.js";
 
 const handlers = {
   ...logGroups,
@@ -16,6 +17,14 @@ const handlers = {
   ...filterHandlers,
   ...resourcePolicies,
   ...subscriptions,
+  ...liveTailHandlers,
 } satisfies Partial<CloudwatchLogsApi>;
 
-export default defineService({ name: "cloudwatch-logs", handlers, start: startRetentionSweep });
+export default defineService({
+  name: "cloudwatch-logs",
+  handlers,
+  start: (host) => {
+    startLiveTail(host);
+    return startRetentionSweep(host);
+  },
+});
