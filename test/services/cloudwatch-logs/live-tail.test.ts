@@ -224,6 +224,15 @@ test("a Live Tail session times out after three hours with SessionTimeoutExcepti
     }
     assert.equal(error?.name, "SessionTimeoutException");
     await waitUntil(() => openLiveTailSessions(s.runtime) === 0, "the session to end");
+
+    // A session open when the server closes ends cleanly then, and does not hold the close.
+    const again = await logs.send(new StartLiveTailCommand({ logGroupIdentifiers: ["/lt/timeout"] }));
+    const it2 = again.responseStream![Symbol.asyncIterator]();
+    assert.ok((await it2.next()).value.sessionStart);
+    const closing = Date.now();
+    await s.close();
+    assert.ok(Date.now() - closing < 5000);
+    assert.equal((await it2.next()).done, true);
   } finally {
     await s.close();
   }
