@@ -21,7 +21,8 @@ function fromHost(catalog: Catalog, host: string | undefined, path: string): { s
   for (const re of HOST_PATTERNS) {
     const m = re.exec(name);
     if (m) {
-      const service = catalog.byEndpointPrefix(m[1], path);
+      // An operation's endpoint hostPrefix (CloudWatch Logs' StartLiveTail: `stream-`) is put before the host by SDKs.
+      const service = catalog.byEndpointPrefix(m[1], path) ?? (m[1].startsWith("stream-") ? catalog.byEndpointPrefix(m[1].slice(7), path) : undefined);
       if (service) return { service, region: m[2] };
     }
   }

@@ -31,7 +31,10 @@ export function encodeEvent(model: ServiceModel, stream: Shape, event: Record<st
   if (!type || !ref) throw new Error(`not an event of this stream: ${Object.keys(event).join(", ")}`);
   const shape = model.shapes[ref.shape]!;
   const fields = (value ?? {}) as Record<string, unknown>;
-  const headers: Record<string, string> = { ":event-type": type, ":message-type": "event" };
+  // A member that is an error shape travels as an exception message (SDKs throw it from the stream's iterator).
+  const headers: Record<string, string> = shape.exception
+    ? { ":exception-type": type, ":message-type": "exception" }
+    : { ":event-type": type, ":message-type": "event" };
   const payloadMember = Object.entries(shape.members ?? {}).find(([, m]) => m.eventpayload);
   let payload: Uint8Array;
   if (payloadMember) {
@@ -55,12 +58,36 @@ export function encodeEvent(model: ServiceModel, stream: Shape, event: Record<st
   return encodeMessage(headers, payload);
 }
 
-/** A readable of encoded messages from the handler's events, as they come. */
-export function eventStream(model: ServiceModel, stream: Shape, events: AsyncIterable<Record<string, unknown>>): Readable {
-  return Readable.from(
-    (async function* () {
-      for await (const e of events) yield encodeEvent(model, stream, e);
-    })(),
-    { objectMode: false },
+/**
+ * A readable of encoded messages from the handler's events, as they come; `initial` (the awsJson protocols'
+ * `initial-response` message) goes first. The events' own iterator is ended (return()) as soon as the readable is
+ * destroyed — the client went away — even while it is waiting for its next event, so a producer frees its timers then.
+ */
+export function eventStream(model: ServiceModel, stream: Shape, events: AsyncIterable<Record<string, unknown>>, initial?: Buffer): Readable {
+  const source = events[Symbol.asyncIterator]();
+  let first = initial;
+  const encoded: AsyncIterator<Buffer> = {
+    async next() {
+      if (first) {
+        const value = first;
+        first = undefined;
+        return { done: false, value };
+      }
+      const r = await source.next();
+      return r.done ? { done: true, value: undefined } : { done: false, value: encodeEvent(model, stream, r.value) };
+    },
+    async return() {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+  return Readable.from({ [Symbol.asyncIterator]: () => encoded }, { objectMode: false });
+}
+
+/** The awsJson protocols' first message of an event-stream response: the output's other members, as JSON. */
+export function initialResponse(document: unknown): Buffer {
+  return encodeMessage(
+    { ":event-type": "initial-response", ":message-type": "event", ":content-type": "application/json" },
+    Buffer.from(JSON.stringify(document ?? {})),
   );
 }

@@ -1,6 +1,7 @@
 // The awsJson 1.0/1.1 protocol: X-Amz-Target picks the operation, the body is the input as JSON.
 import { CommonErrors, ServiceError } from "../core/errors.js";
 import type { ServiceModel } from "../core/model.js";
+import { eventStream, initialResponse } from "./eventstream.js";
 import type { HttpRequest, HttpResponse, ProtocolCodec, ResponseMeta } from "./types.js";
 import { decodeDocument, encodeDocument, errorDocument, isoSeconds, parseTimestamp, queryErrorHeaders, requestBody, type DocumentFormat } from "./shared.js";
 
@@ -80,6 +81,16 @@ export class JsonCodec implements ProtocolCodec {
 
   serializeOutput(output: Record<string, unknown>, model: ServiceModel, operation: string, meta: ResponseMeta): HttpResponse {
     const ref = model.operations[operation].output;
+    // An output with an event-stream member (CloudWatch Logs' StartLiveTail) is an event stream: the other members
+    // in an `initial-response` message first (botocore refuses a stream without one), then the events as they come.
+    const streamMember = ref && Object.entries(model.shapes[ref.shape]?.members ?? {}).find(([, m]) => model.shapes[m.shape]?.eventstream);
+    if (streamMember) {
+      const [name, m] = streamMember;
+      const { [name]: events, ...rest } = output ?? {};
+      const initial = initialResponse(encodeDocument(model, ref, rest, jsonFormat));
+      const headers = { ...this.headers(model, meta), "content-type": "application/vnd.amazon.eventstream" };
+      return { status: 200, headers, body: "", stream: eventStream(model, model.shapes[m.shape], events as AsyncIterable<Record<string, unknown>>, initial) };
+    }
     const doc = ref ? encodeDocument(model, ref, output ?? {}, jsonFormat) : {};
     return { status: 200, headers: this.headers(model, meta), body: JSON.stringify(doc ?? {}) };
   }

@@ -5,6 +5,7 @@ import { eventStore, groupNameOf, groups, mustGroup, mustStream, retentionFloor,
 import { sequenceToken } from "./log-streams.js";
 import { deliver, filtersOf } from "./subscriptions.js";
 import { metricFiltersOf, publishMetrics } from "./metric-filters.js";
+import { publishLive } from "./live-tail.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -74,6 +75,8 @@ export const logEvents = {
       if (accepted.length) groups(ctx).put(logGroupName, g);
     });
 
+    // Open Live Tail sessions on the group see the accepted events in their next update.
+    publishLive(ctx, g.id, logStreamName, now, accepted);
     // The group's subscription filters get the accepted events (queued with Lambda before the response), and its metric
     // filters turn them into datapoints.
     await deliver(ctx, g, s, filtersOf(ctx, logGroupName), now, accepted.length);

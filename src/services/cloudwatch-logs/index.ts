@@ -1,4 +1,4 @@
-// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention, resource policies, subscription filters (Lambda delivery), metric filters.
+// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention, resource policies, subscription filters (Lambda delivery), metric filters, Live Tail sessions.
 import { defineService } from "../../core/service.js";
 import type { CloudwatchLogsApi } from "./api.generated.js";
 import { logGroups } from "./log-groups.js";
@@ -9,6 +9,7 @@ import { resourcePolicies } from "./resource-policies.js";
 import { subscriptions } from "./subscriptions.js";
 import { metricFilters } from "./metric-filters.js";
 import { startRetentionSweep } from "./retention.js";
+import { liveTailHandlers, startLiveTail } from "./live-tail.js";
 
 const handlers = {
   ...logGroups,
@@ -18,6 +19,14 @@ const handlers = {
   ...resourcePolicies,
   ...subscriptions,
   ...metricFilters,
+  ...liveTailHandlers,
 } satisfies Partial<CloudwatchLogsApi>;
 
-export default defineService({ name: "cloudwatch-logs", handlers, start: startRetentionSweep });
+export default defineService({
+  name: "cloudwatch-logs",
+  handlers,
+  start: (host) => {
+    startLiveTail(host);
+    return startRetentionSweep(host);
+  },
+});
