@@ -1,16 +1,49 @@
 // The request body: buffered up to the size limit (past it the rest is drained and the call refused with 413 in
 // the service's protocol), or — for a service quirk that streams (S3's PutObject/UploadPart) — handed on as a stream.
 import { CommonErrors } from "../core/errors.js";
+import { nodeZlib } from "../core/lazy.js";
 import { quirkOpenBody } from "./quirks.js";
 import { ClientGone, type Exchange } from "./exchange.js";
 
 export function readBody(x: Exchange): Promise<void> | void {
-  if (x.bodyRead) return;
-  if (quirkOpenBody(x)) {
-    x.bodyRead = true;
-    return;
+  if (!x.bodyRead) {
+    if (quirkOpenBody(x)) {
+      x.bodyRead = true;
+      return;
+    }
+    const reading = bufferBody(x);
+    if (reading) return reading.then(() => decodeBody(x));
   }
-  return bufferBody(x);
+  return decodeBody(x);
+}
+
+// Protocols where Content-Encoding can only be a transport encoding of the request document; in the REST protocols
+// it describes the content itself (S3 stores an object's Content-Encoding), so it stays as sent there.
+const DOCUMENT_PROTOCOLS = new Set(["json", "smithy-rpc-v2-cbor", "query", "ec2"]);
+
+/**
+ * A gzip'd request document, for every service: the SDKs compress an operation's body past 10 KiB where the model
+ * says `requestcompression` (CloudWatch's PutMetricData). Decoded off the event loop into `req.cache.gunzipped`, which
+ * the codecs read (protocols/shared.ts requestBody); `req.body` keeps the bytes as sent, which SigV4 signed. A body
+ * that is not gzip is refused with 400, one inflating past the size limit with 413.
+ */
+function decodeBody(x: Exchange): Promise<void> | void {
+  const req = x.req;
+  const enc = req.headers["content-encoding"];
+  if (!enc || x.bodyTooLarge || !req.body?.length || !/\bgzip\b/i.test(enc) || !x.codec || !DOCUMENT_PROTOCOLS.has(x.codec.name)) return;
+  const cache = (req.cache ??= {});
+  if (cache.gunzipped) return;
+  const limit = limitFor(x);
+  return new Promise((resolve, reject) => {
+    nodeZlib().gunzip(req.body, { maxOutputLength: limit }, (err, out) => {
+      if (!err) {
+        cache.gunzipped = out;
+        return resolve();
+      }
+      if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") return reject(CommonErrors.requestTooLarge(limit));
+      reject(CommonErrors.serialization("The request body is not valid gzip data, as its Content-Encoding says."));
+    });
+  });
 }
 
 // A service may declare a larger limit than the server's general one (Lambda's 50 MB zips as base64 JSON).

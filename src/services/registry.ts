@@ -117,7 +117,14 @@ export const REGISTRY: ServiceRegistration[] = [
     validationCode: "InvalidParameterException", // its model's constraints, worded as Logs answers them
     resources: { types: ["AWS::Logs::LogGroup", "AWS::Logs::LogStream", "AWS::Logs::SubscriptionFilter", "AWS::Logs::MetricFilter"], load: () => import("./cloudwatch-logs/cloudformation.js") },
   },
-  { name: "cloudwatch", botocore: "cloudwatch" },
+  {
+    name: "cloudwatch",
+    botocore: "cloudwatch",
+    load: () => import("./cloudwatch/index.js"),
+    // JSON and CBOR errors' __type is the full shape id (com.amazonaws.cloudwatch.v2010_08_01#ResourceNotFound: LocalStack's
+    // recorded AWS snapshot, test_exception_serializing_with_no_shape_in_spec).
+    wire: { errorNamespace: "com.amazonaws.cloudwatch.v2010_08_01" },
+  },
   { name: "eventbridge", botocore: "events" },
   {
     name: "lambda",

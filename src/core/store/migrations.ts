@@ -87,6 +87,23 @@ const MIGRATIONS: ((db: Db) => void)[] = [
     flush();
     db.exec("DROP TABLE log_events");
   },
+  // 5: CloudWatch metric data (metrics.ts). A metric is a numeric id; its samples are packed chunks, one row per metric
+  // and PutMetricData call, level 0 raw and higher levels AWS's roll-ups (5 minutes, 1 hour) as data ages.
+  (db) =>
+    db.exec(`
+    CREATE TABLE metric_ids (
+      id INTEGER PRIMARY KEY,
+      scope TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, dims TEXT NOT NULL, last_put INTEGER NOT NULL,
+      UNIQUE (scope, namespace, name, dims)
+    );
+    CREATE TABLE metric_chunks (
+      id INTEGER PRIMARY KEY,
+      mid INTEGER NOT NULL, min_ts INTEGER NOT NULL, max_ts INTEGER NOT NULL, n INTEGER NOT NULL, level INTEGER NOT NULL,
+      data BLOB NOT NULL
+    );
+    CREATE INDEX metric_chunks_by_metric ON metric_chunks (mid, min_ts);
+    CREATE INDEX metric_chunks_by_age ON metric_chunks (max_ts);
+  `),
 ];
 
 /**

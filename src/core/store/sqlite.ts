@@ -8,11 +8,13 @@ import { migrate } from "./migrations.js";
 import { asBuffer, sqliteDriver, type Db, type Driver } from "./driver.js";
 import type { LogEventStore } from "./log-events.js";
 import type { EventLog } from "./events.js";
+import type { MetricStore } from "./metrics.js";
 
 /** The typed stores beside the records table, as the SQLite store implements them. */
 interface TypedStores {
   logEvents: LogEventStore;
   auditEvents: EventLog;
+  metrics: MetricStore;
 }
 
 const typedFactories: { [K in keyof TypedStores]?: (db: Db) => TypedStores[K] } = {};
@@ -114,11 +116,18 @@ export class SqliteStore implements Store {
     return this.typed("auditEvents");
   }
 
+  metrics(): MetricStore {
+    return this.typed("metrics");
+  }
+
   private typed<K extends keyof TypedStores>(name: K): TypedStores[K] {
     const ready = this.typedStores[name];
     if (ready) return ready;
     const make = typedFactories[name];
-    if (!make) throw new Error(`the ${name} store's module is not loaded (core/store/${name === "logEvents" ? "log-events" : "events"}.ts)`);
+    if (!make)
+      throw new Error(
+        `the ${name} store's module is not loaded (core/store/${{ logEvents: "log-events", auditEvents: "events", metrics: "metrics" }[name]}.ts)`,
+      );
     const made = make(this.db);
     this.typedStores[name] = made;
     return made;

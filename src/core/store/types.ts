@@ -2,6 +2,7 @@
 // No SQL crosses this line, so a server-grade backend (PostgreSQL) can implement it later.
 import type { LogEventStore } from "./log-events.js";
 import type { EventLog } from "./events.js";
+import type { MetricStore } from "./metrics.js";
 
 export interface Entry<T> {
   key: string;
@@ -51,4 +52,6 @@ export interface Store {
   logEvents(): LogEventStore;
   /** The audit trail's events, newest first by account (events.ts). */
   auditEvents(): EventLog;
+  /** CloudWatch's metric data: raw samples packed per metric and call (metrics.ts). */
+  metrics(): MetricStore;
 }
