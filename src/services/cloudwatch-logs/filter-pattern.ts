@@ -169,6 +169,9 @@ function compare(op: Op, field: unknown, lit: Literal, fieldIsText: boolean): bo
   let eq: boolean;
   if (lit.kind === "bool") eq = field === lit.value || (fieldIsText && field === String(lit.value));
   else if (lit.kind === "null") eq = field === null;
+  // A wildcard matches a number or boolean by its text: `{ $.latency = * }` is how a metric filter names a numeric
+  // field to take its value from (the CDK's MetricFilter documents "if only as '$.fieldName = *'").
+  else if (lit.kind === "string" && lit.wildcard && (typeof field === "number" || typeof field === "boolean")) eq = lit.wildcard.test(String(field));
   else if (typeof field !== "string") return false;
   else if (lit.kind === "regex") eq = lit.re.test(field);
   else eq = lit.wildcard ? lit.wildcard.test(field) : field === lit.text;

@@ -1,13 +1,16 @@
 // Metric filters through the real SDK and the AWS CLI: put (and overwrite) / describe (by group and prefix, by
 // prefix across groups, by metric) / delete, the limits and AWS's refusals (dimensions with a term pattern,
 // dimensions with a default value, a value the pattern cannot give), DescribeLogGroups' metricFilterCount, a group's
-// filters going with it, and TestMetricFilter's matches with their extracted values for JSON and space-delimited
-// patterns.
+// filters going with it, TestMetricFilter's matches with their extracted values for JSON and space-delimited
+// patterns, and ingestion: the datapoints the filters publish, read back from CloudWatch with GetMetricStatistics.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
   DeleteLogGroupCommand,
   DeleteMetricFilterCommand,
   DescribeLogGroupsCommand,
@@ -228,3 +231,79 @@ for (const cli of clis) {
     assert.deepEqual((await aws("describe-metric-filters", "--log-group-name", "/cli/mf")).metricFilters, []);
   });
 }
+
+test("ingestion publishes each filter's datapoints to CloudWatch with the events' timestamps: counts, extracted values with dimensions, the default value", async () => {
+  const account = randomAccount();
+  const logs = server.client(CloudWatchLogsClient, { account });
+  const cw = server.client(CloudWatchClient, { account });
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "/mf/app" }));
+  await logs.send(new CreateLogStreamCommand({ logGroupName: "/mf/app", logStreamName: "s" }));
+  await logs.send(
+    new PutMetricFilterCommand({ logGroupName: "/mf/app", filterName: "errors", filterPattern: "ERROR", metricTransformations: [metric("Errors")] }),
+  );
+  await logs.send(
+    new PutMetricFilterCommand({
+      logGroupName: "/mf/app",
+      filterName: "latency",
+      filterPattern: "{ $.latency = * }",
+      metricTransformations: [metric("Latency", { metricValue: "$.latency", unit: "Milliseconds", dimensions: { Route: "$.route" } })],
+    }),
+  );
+  await logs.send(
+    new PutMetricFilterCommand({
+      logGroupName: "/mf/app",
+      filterName: "fatal",
+      filterPattern: "FATAL",
+      metricTransformations: [metric("Fatal", { defaultValue: 0 })],
+    }),
+  );
+  // Two minutes ago, so the datapoints sit in a whole past minute.
+  const minute = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
+  await logs.send(
+    new PutLogEventsCommand({
+      logGroupName: "/mf/app",
+      logStreamName: "s",
+      logEvents: [
+        { timestamp: minute + 1_000, message: "ERROR disk full" },
+        { timestamp: minute + 2_000, message: JSON.stringify({ route: "/a", latency: 120 }) },
+        { timestamp: minute + 3_000, message: JSON.stringify({ route: "/a", latency: 80 }) },
+        { timestamp: minute + 4_000, message: JSON.stringify({ route: "/b", latency: 5 }) },
+        { timestamp: minute + 5_000, message: "ERROR again" },
+        { timestamp: minute + 6_000, message: JSON.stringify({ latency: 7 }) },
+      ],
+    }),
+  );
+  const stats = async (MetricName: string, Dimensions?: { Name: string; Value: string }[]) =>
+    (
+      await cw.send(
+        new GetMetricStatisticsCommand({
+          Namespace: "App",
+          MetricName,
+          Dimensions,
+          StartTime: new Date(minute),
+          EndTime: new Date(minute + 60_000),
+          Period: 60,
+          Statistics: ["Sum", "SampleCount", "Minimum", "Maximum"],
+        }),
+      )
+    ).Datapoints ?? [];
+  const [errors] = await stats("Errors");
+  assert.equal(errors.Sum, 2);
+  assert.equal(errors.SampleCount, 2);
+  assert.equal(errors.Timestamp?.getTime(), minute);
+  // An event without the dimension's value publishes nothing.
+  const [a] = await stats("Latency", [{ Name: "Route", Value: "/a" }]);
+  assert.deepEqual([a.Sum, a.SampleCount, a.Minimum, a.Maximum, a.Unit], [200, 2, 80, 120, "Milliseconds"]);
+  const [b] = await stats("Latency", [{ Name: "Route", Value: "/b" }]);
+  assert.deepEqual([b.Sum, b.SampleCount], [5, 1]);
+  // No FATAL in a minute with events: the default value, once.
+  const [fatal] = await stats("Fatal");
+  assert.deepEqual([fatal.Sum, fatal.SampleCount], [0, 1]);
+  const { Metrics } = await cw.send(new ListMetricsCommand({ Namespace: "App" }));
+  assert.deepEqual(Metrics?.map((m) => [m.MetricName, (m.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).join(",")]).sort(), [
+    ["Errors", ""],
+    ["Fatal", ""],
+    ["Latency", "Route=/a"],
+    ["Latency", "Route=/b"],
+  ]);
+});
