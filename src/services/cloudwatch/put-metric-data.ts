@@ -131,7 +131,8 @@ export const putMetricData = {
       throw new InvalidParameterValueException(`The collection MetricData must not have a size greater than ${MAX_DATUMS}.`);
     if (!data.length) throw new MissingRequiredParameterException("The parameter MetricData is required."); // unverified wording
     // The AWS/ namespaces are CloudWatch's own services'. unverified wording
-    if (input.Namespace.startsWith("AWS/")) throw new InvalidParameterValueException(`The value ${input.Namespace} for parameter Namespace is invalid.`);
+    // (A Stratus service publishing its own metrics, core/service-metrics.ts, calls in-process as itself: invokedBy.)
+    if (input.Namespace.startsWith("AWS/") && !ctx.invokedBy) throw new InvalidParameterValueException(`The value ${input.Namespace} for parameter Namespace is invalid.`);
     for (const [d, p] of data) checkDatum(d, p, now);
 
     // One block per metric; the metric store appends each as one row.

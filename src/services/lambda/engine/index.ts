@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { globalArn } from "../../../core/arn.js";
+import { serviceMetrics } from "../../../core/service-metrics.js";
 import type { ServiceHost } from "../../../core/service.js";
 import { issueSession } from "../../sts/internal.js";
 import { findRoleByArn } from "../../iam/internal.js";
@@ -424,6 +425,22 @@ export class Engine {
     }
   }
 
+  /**
+   * AWS/Lambda's invocation metrics (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html):
+   * Invocations, Errors (1 for a function error or timeout, else 0) and Duration, by FunctionName and for the
+   * account as a whole (no dimensions).
+   */
+  private publishMetrics(c: FunctionConfiguration, durationMs: number, failed: boolean, at: number): void {
+    const [, , , region, account] = (c.FunctionArn ?? "").split(":");
+    if (!account || !region || !c.FunctionName) return;
+    const metrics = serviceMetrics(this.runtime, "lambda");
+    for (const dims of [[{ Name: "FunctionName", Value: c.FunctionName }], []]) {
+      metrics.record(account, region, "AWS/Lambda", "Invocations", dims, 1, "Count", at);
+      metrics.record(account, region, "AWS/Lambda", "Errors", dims, failed ? 1 : 0, "Count", at);
+      metrics.record(account, region, "AWS/Lambda", "Duration", dims, round2(durationMs), "Milliseconds", at);
+    }
+  }
+
   /** START/END/REPORT, the output in CloudWatch Logs, and the answer Invoke gives. */
   private report(r: InvokeRequest, log: LogTarget, version: string, c: FunctionConfiguration, startedAt: number, res: InvocationResult): InvokeResult {
     const id = r.requestId;
@@ -516,6 +533,7 @@ export class Engine {
       lines.push({ timestamp: end, message: report });
     }
     this.logs.write(log, lines);
+    this.publishMetrics(c, duration, o.kind !== "response", end);
     const text = lines.map((l) => `${l.message}\n`).join("");
     if (o.kind === "response") return { payload: o.payload, log: text, executedVersion: version, streamed: o.streamed, contentType: o.contentType };
     return { payload: o.kind === "error" ? o.payload : errorPayload!, functionError: "Unhandled", log: text, executedVersion: version, errorType: o.errorType };

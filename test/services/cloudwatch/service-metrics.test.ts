@@ -1,0 +1,54 @@
+// The metrics Stratus's services publish about themselves, read back through the real CloudWatch client: AWS/Lambda
+// Invocations, Errors and Duration by FunctionName and for the account, after real invocations (one failing); and a
+// caller may not put datapoints into an AWS/ namespace itself.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { useServer } from "../../helpers/server.js";
+import { rejects } from "../../helpers/errors.js";
+import { eventually } from "../../helpers/wait.js";
+import { createFunction, lambdaEnv } from "../lambda/setup.js";
+
+const server = useServer();
+
+test("AWS/Lambda: Invocations, Errors and Duration by FunctionName and for the account, after real invocations", async () => {
+  const env = await lambdaEnv(server);
+  const cw = server.client(CloudWatchClient, { account: env.account });
+  await createFunction(env, {
+    FunctionName: "measured",
+    code: { "index.mjs": "export const handler = async (event) => { if (event.fail) throw new Error('boom'); return { ok: true }; };" },
+  });
+  const start = Date.now();
+  for (const fail of [false, false, true])
+    await env.lambda.send(new InvokeCommand({ FunctionName: "measured", Payload: Buffer.from(JSON.stringify({ fail })) }));
+
+  const window = { StartTime: new Date(Math.floor(start / 60_000) * 60_000 - 60_000), EndTime: new Date(Date.now() + 120_000), Period: 300 };
+  const sum = async (
+    MetricName: string,
+    Dimensions = [{ Name: "FunctionName", Value: "measured" }],
+    Statistics: ("Sum" | "SampleCount" | "Maximum")[] = ["Sum"],
+  ) => {
+    const { Datapoints } = await cw.send(new GetMetricStatisticsCommand({ Namespace: "AWS/Lambda", MetricName, Dimensions, Statistics, ...window }));
+    return Datapoints?.[0];
+  };
+  // Published within about a second of the invocations.
+  await eventually(async () => assert.equal((await sum("Invocations"))?.Sum, 3));
+  const errors = await sum("Errors", undefined, ["Sum", "SampleCount"]);
+  assert.deepEqual([errors?.Sum, errors?.SampleCount, errors?.Unit], [1, 3, "Count"]);
+  const duration = await sum("Duration", undefined, ["SampleCount", "Maximum"]);
+  assert.equal(duration?.SampleCount, 3);
+  assert.equal(duration?.Unit, "Milliseconds");
+  assert.ok((duration?.Maximum ?? 0) > 0);
+  // The account-wide series has no dimensions.
+  assert.equal((await sum("Invocations", []))?.Sum, 3);
+  const { Metrics } = await cw.send(new ListMetricsCommand({ Namespace: "AWS/Lambda", MetricName: "Errors" }));
+  assert.deepEqual(Metrics?.map((m) => m.Dimensions?.map((d) => `${d.Name}=${d.Value}`).join(",")).sort(), ["", "FunctionName=measured"]);
+
+  // AWS/ namespaces are the services' own.
+  await rejects(
+    cw.send(new PutMetricDataCommand({ Namespace: "AWS/Lambda", MetricData: [{ MetricName: "Invocations", Value: 1 }] })),
+    "InvalidParameterValueException",
+    400,
+  );
+});
