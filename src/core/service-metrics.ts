@@ -28,7 +28,7 @@ const MINUTE = 60_000;
 const MAX_VALUES = 150;
 const MAX_DATUMS = 1000;
 
-class ServiceMetrics {
+export class ServiceMetrics {
   private pending = new Map<string, Pending>();
   private timer: (() => void) | undefined;
 

@@ -185,7 +185,8 @@ export function readAttributes(ctx: HandlerContext, q: QueueRec, names: string[]
   return out;
 }
 
-function countMessages(ctx: HandlerContext, q: QueueRec) {
+/** A queue's messages by state: visible, in flight, delayed (expired ones not counted). */
+export function countMessages(ctx: HandlerContext, q: QueueRec) {
   const now = ctx.now();
   const retentionMs = num(q, "MessageRetentionPeriod") * 1000;
   let visible = 0,

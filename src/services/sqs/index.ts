@@ -7,6 +7,8 @@ import { sendHandlers } from "./send.js";
 import { receiveHandlers } from "./receive.js";
 import { moveTaskHandlers, resumeMoveTasks } from "./move-tasks.js";
 import { Waiters, type SqsInstance } from "./waiters.js";
+import { serviceMetrics } from "../../core/service-metrics.js";
+import { startQueueSampling } from "./metrics.js";
 
 const handlers = { ...queueHandlers, ...sendHandlers, ...receiveHandlers, ...moveTaskHandlers } satisfies Partial<SqsApi>;
 
@@ -16,10 +18,11 @@ export default defineService({
   resourcePolicy: sqsResourcePolicy,
   // The running instance holds the long polls waiting in this server; move tasks running at the last stop resume.
   start(runtime) {
-    const instance: SqsInstance = { waiters: new Waiters(), serverUrl: () => runtime.url };
+    const instance: SqsInstance = { waiters: new Waiters(), serverUrl: () => runtime.url, metrics: serviceMetrics(runtime, "sqs") };
     resumeMoveTasks(runtime);
+    const stopSampling = startQueueSampling(runtime);
     // Long polls answer as the server starts closing instead of holding the close for up to 20 seconds.
     runtime.onClosing(() => instance.waiters.endAll());
-    return { instance };
+    return { instance, stop: stopSampling };
   },
 });

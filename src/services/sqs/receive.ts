@@ -1,4 +1,5 @@
 // Receiving messages: long polling, visibility timeouts, FIFO group ordering, redrive to a dead-letter queue, delete.
+import { queueMetric } from "./metrics.js";
 import { randomBytes } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import type { ChangeMessageVisibilityBatchResultEntry, DeleteMessageBatchResultEntry, BatchResultErrorEntry, Message, SqsApi } from "./api.generated.js";
@@ -145,6 +146,7 @@ function deleteOne(ctx: HandlerContext, q: QueueRec, handle: string): void {
   // Deleting an already deleted message succeeds; a FIFO handle from an earlier receive no longer deletes.
   if (!m || (q.fifo && m.receipt !== nonce)) return;
   messages(ctx).delete(key);
+  queueMetric(ctx, q, "NumberOfMessagesDeleted", 1);
 }
 
 function changeVisibility(ctx: HandlerContext, q: QueueRec, handle: string, timeout: number): void {
@@ -187,7 +189,11 @@ export const receiveHandlers = {
       const current = queues(ctx).get(q.name);
       if (!current || current.id !== q.id) throw queueDoesNotExist(); // deleted while we waited
       const { out, nextVisible } = receiveNow(ctx, current, want);
-      if (out.length || ctx.now() >= deadline || isClosing(ctx)) return out.length ? { Messages: out } : {};
+      if (out.length || ctx.now() >= deadline || isClosing(ctx)) {
+        if (out.length) queueMetric(ctx, current, "NumberOfMessagesReceived", out.length);
+        else queueMetric(ctx, current, "NumberOfEmptyReceives", 1);
+        return out.length ? { Messages: out } : {};
+      }
       await waitForMessages(ctx, current, Math.min(deadline, nextVisible));
     }
   },

@@ -1,4 +1,5 @@
 // Sending messages: SendMessage and SendMessageBatch — size and content checks, attributes and their MD5s, delays, FIFO dedup.
+import { queueMetric } from "./metrics.js";
 import { createHash, randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError, type ServiceError } from "../../core/errors.js";
@@ -164,6 +165,8 @@ export function sendOne(ctx: HandlerContext, queue: QueueRec, input: SendInput):
     if (dedupKey) dedups(ctx).put(dedupKey, { messageId: rec.id, sequenceNumber: rec.sequenceNumber, at: now });
   });
   if (rec.visibleAt <= now) wake(ctx, q);
+  queueMetric(ctx, q, "NumberOfMessagesSent", 1);
+  queueMetric(ctx, q, "SentMessageSize", Buffer.byteLength(body), "Bytes");
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Long polling: receives waiting on an empty queue, woken by sends (or a message becoming visible) or their wait's end.
 import type { HandlerContext } from "../../core/context.js";
+import type { ServiceMetrics } from "../../core/service-metrics.js";
 import type { QueueRec } from "./state.js";
 
 /**
@@ -50,6 +51,8 @@ export class Waiters {
 /** What SQS's start hook returns: the running service's state that is not in the store. */
 export interface SqsInstance {
   waiters: Waiters;
+  /** AWS/SQS's metrics (metrics.ts). */
+  metrics: ServiceMetrics;
   /** The URL this server listens on (for queue URLs handed to in-process callers, e.g. CloudFormation's Ref). */
   serverUrl(): string | undefined;
 }

@@ -1,11 +1,14 @@
 // The metrics Stratus's services publish about themselves, read back through the real CloudWatch client: AWS/Lambda
-// Invocations, Errors and Duration by FunctionName and for the account, after real invocations (one failing); and a
-// caller may not put datapoints into an AWS/ namespace itself.
+// Invocations, Errors and Duration by FunctionName and for the account, after real invocations (one failing); AWS/SQS's
+// call counts and sizes and its per-minute depth samples (on a manual clock); and a caller may not put datapoints into
+// an AWS/ namespace itself.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
-import { useServer } from "../../helpers/server.js";
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { ManualClock } from "../../../src/core/clock.js";
+import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { eventually } from "../../helpers/wait.js";
 import { createFunction, lambdaEnv } from "../lambda/setup.js";
@@ -51,4 +54,52 @@ test("AWS/Lambda: Invocations, Errors and Duration by FunctionName and for the a
     "InvalidParameterValueException",
     400,
   );
+});
+
+test("AWS/SQS: each call's counts and sizes by QueueName, and each minute the queue's depth and oldest message", async () => {
+  const clock = new ManualClock();
+  const s = await startTestServer({ clock });
+  try {
+    const account = randomAccount();
+    const sqs = new SQSClient(s.clientConfig({ account }));
+    const cw = new CloudWatchClient(s.clientConfig({ account }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "measured" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "hello" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "hello, world" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "later", DelaySeconds: 900 }));
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1 }));
+    await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: Messages![0].ReceiptHandle! }));
+    const { Messages: second } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1, VisibilityTimeout: 600 }));
+    assert.equal(second?.length, 1);
+    await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }));
+
+    // A minute on: the depth is sampled, and the pending values flushed a second later.
+    clock.advance(60_000);
+    clock.advance(1_000);
+    const stat = async (MetricName: string, Statistic: "Sum" | "Maximum" = "Sum") => {
+      const { Datapoints } = await cw.send(
+        new GetMetricStatisticsCommand({
+          Namespace: "AWS/SQS",
+          MetricName,
+          Dimensions: [{ Name: "QueueName", Value: "measured" }],
+          StartTime: new Date(clock.now() - 600_000),
+          EndTime: new Date(clock.now() + 60_000),
+          Period: 3600,
+          Statistics: [Statistic],
+        }),
+      );
+      return Datapoints?.[0]?.[Statistic];
+    };
+    await eventually(async () => assert.equal(await stat("NumberOfMessagesSent"), 3));
+    assert.equal(await stat("SentMessageSize"), 5 + 12 + 5);
+    assert.equal(await stat("NumberOfMessagesReceived"), 2);
+    assert.equal(await stat("NumberOfMessagesDeleted"), 1);
+    assert.equal(await stat("NumberOfEmptyReceives"), 1);
+    assert.equal(await stat("ApproximateNumberOfMessagesVisible", "Maximum"), 0);
+    assert.equal(await stat("ApproximateNumberOfMessagesNotVisible", "Maximum"), 1);
+    assert.equal(await stat("ApproximateNumberOfMessagesDelayed", "Maximum"), 1);
+    assert.equal(await stat("ApproximateAgeOfOldestMessage", "Maximum"), 60);
+  } finally {
+    await s.close();
+  }
 });
