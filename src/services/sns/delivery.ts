@@ -1,5 +1,6 @@
 // Delivery: fan-out to confirmed subscriptions that pass their filter, one send per protocol, retries on the
 // scheduler as the delivery policy says, then the subscription's dead-letter queue and a recorded failure.
+import { topicMetric } from "./metrics.js";
 import type { SendMessageRequest } from "../sqs/api.generated.js";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -84,11 +85,13 @@ async function attempt(ctx: HandlerContext, id: string): Promise<void> {
     t.pending.delete(id); // unsubscribed meanwhile
     return;
   }
+  const topicName = subKey.split(":")[0];
   try {
     await send(ctx, sub, job);
     t.pending.delete(id);
+    if (job.kind === "notification") topicMetric(ctx, topicName, "NumberOfNotificationsDelivered", 1);
   } catch (e) {
-    const topic = t.topics.get(subKey.split(":")[0]);
+    const topic = t.topics.get(topicName);
     const http = sub.protocol === "http" || sub.protocol === "https";
     const policy = http ? retryPolicyFor(topic?.attributes.DeliveryPolicy, sub.attributes.DeliveryPolicy) : INTERNAL_RETRY;
     if (n <= policy.numRetries) {
@@ -110,6 +113,7 @@ async function attempt(ctx: HandlerContext, id: string): Promise<void> {
       at: ctx.now(),
     });
     t.pending.delete(id);
+    if (job.kind === "notification") topicMetric(ctx, topicName, "NumberOfNotificationsFailed", 1);
   }
 }
 

@@ -1,4 +1,5 @@
 // Publish and PublishBatch: validation as AWS words it, MessageStructure=json, FIFO groups and deduplication, fan-out.
+import { topicMetric } from "./metrics.js";
 import { createHash, randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import type { BatchResultErrorEntry, MessageAttributeValue, PublishBatchResultEntry, PublishInput, SnsApi } from "./api.generated.js";
@@ -126,6 +127,8 @@ function build(ctx: HandlerContext, topic: TopicRec | undefined, topicArn: strin
 /** Accepts a built message on a topic: FIFO deduplication and sequence numbers, then fan-out. Synchronous. */
 function accept(ctx: HandlerContext, topic: TopicRec, m: PublishedMessage): { MessageId: string; SequenceNumber?: string } {
   const t = tables(ctx);
+  topicMetric(ctx, topic.name, "NumberOfMessagesPublished", 1);
+  topicMetric(ctx, topic.name, "PublishSize", Buffer.byteLength(m.message), "Bytes");
   if (!isFifo(topic)) {
     fanOut(ctx, topic, m, baseUrl(ctx));
     return { MessageId: m.messageId };

@@ -1,12 +1,14 @@
 // The metrics Stratus's services publish about themselves, read back through the real CloudWatch client: AWS/Lambda
 // Invocations, Errors and Duration by FunctionName and for the account, after real invocations (one failing); AWS/SQS's
-// call counts and sizes and its per-minute depth samples (on a manual clock); and a caller may not put datapoints into
+// call counts and sizes and its per-minute depth samples (on a manual clock); AWS/SNS's published and delivered
+// counts; and a caller may not put datapoints into
 // an AWS/ namespace itself.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { ManualClock } from "../../../src/core/clock.js";
 import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
@@ -102,4 +104,35 @@ test("AWS/SQS: each call's counts and sizes by QueueName, and each minute the qu
   } finally {
     await s.close();
   }
+});
+
+test("AWS/SNS: messages published and their size, notifications delivered, by TopicName", async () => {
+  const account = randomAccount();
+  const sns = server.client(SNSClient, { account });
+  const sqs = server.client(SQSClient, { account });
+  const cw = server.client(CloudWatchClient, { account });
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "measured-topic" }));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "measured-subscriber" }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: Attributes!.QueueArn }));
+  const start = Date.now();
+  await sns.send(new PublishCommand({ TopicArn, Message: "one" }));
+  await sns.send(new PublishCommand({ TopicArn, Message: "three" }));
+  const sum = async (MetricName: string) =>
+    (
+      await cw.send(
+        new GetMetricStatisticsCommand({
+          Namespace: "AWS/SNS",
+          MetricName,
+          Dimensions: [{ Name: "TopicName", Value: "measured-topic" }],
+          StartTime: new Date(start - 120_000),
+          EndTime: new Date(Date.now() + 120_000),
+          Period: 3600,
+          Statistics: ["Sum"],
+        }),
+      )
+    ).Datapoints?.[0]?.Sum;
+  await eventually(async () => assert.equal(await sum("NumberOfNotificationsDelivered"), 2));
+  assert.equal(await sum("NumberOfMessagesPublished"), 2);
+  assert.equal(await sum("PublishSize"), 3 + 5);
 });
