@@ -1,4 +1,4 @@
-// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention, resource policies, subscription filters (Lambda delivery).
+// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention, resource policies, subscription filters (Lambda delivery, retries), logical destinations, account-level subscription policies.
 import { defineService } from "../../core/service.js";
 import type { CloudwatchLogsApi } from "./api.generated.js";
 import { logGroups } from "./log-groups.js";
@@ -8,6 +8,10 @@ import { filterHandlers } from "./filter.js";
 import { resourcePolicies } from "./resource-policies.js";
 import { subscriptions } from "./subscriptions.js";
 import { startRetentionSweep } from "./retention.js";
+import { destinations } from "./destinations.js";
+import { accountPolicies } from "./account-policies.js";
+import { startDeliveryRetries } from "./delivery.js";
+import type { ServiceHost } from "../../core/service.js";
 
 const handlers = {
   ...logGroups,
@@ -16,6 +20,13 @@ const handlers = {
   ...filterHandlers,
   ...resourcePolicies,
   ...subscriptions,
+  ...destinations,
+  ...accountPolicies,
 } satisfies Partial<CloudwatchLogsApi>;
 
-export default defineService({ name: "cloudwatch-logs", handlers, start: startRetentionSweep });
+function start(host: ServiceHost): () => void {
+  const stops = [startRetentionSweep(host), startDeliveryRetries(host)];
+  return () => stops.forEach((stop) => stop());
+}
+
+export default defineService({ name: "cloudwatch-logs", handlers, start });

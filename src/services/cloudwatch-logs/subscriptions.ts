@@ -24,6 +24,9 @@ import {
   type CloudwatchLogsApi,
   type SubscriptionFilter,
 } from "./api.generated.js";
+import { accountSubscriptionFor } from "./account-policies.js";
+import { sendToLambda } from "./delivery.js";
+import { cannotDeliver, checkLogsDestination } from "./destinations.js";
 import { compileFilterPattern, FilterPatternError } from "./filter-pattern.js";
 import { eventStore, groupArn, invalidToken, logsState, mustGroup, streamPrefix, type GroupRec, type StreamRec, type SubscriptionRec } from "./state.js";
 
@@ -46,10 +49,9 @@ function compile(pattern: string) {
 // (awsdocs/amazon-cloudwatch-logs-user-guide#47).
 const cannotInvoke = () =>
   new InvalidParameterException("Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.");
-const cannotDeliver = () => new InvalidParameterException("Could not deliver test message to specified destination. Check if the destination is valid.");
 
 /** Checks a destination as AWS does before it accepts the filter (vendor rules first, then the delivery check). */
-function checkDestination(ctx: HandlerContext, destinationArn: string, roleArn: string | undefined): () => void {
+export function checkDestination(ctx: HandlerContext, destinationArn: string, roleArn: string | undefined): () => void {
   const m = /^arn:aws[\w-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/.exec(destinationArn);
   if (!m) throw new InvalidParameterException(`Invalid destinationArn: ${destinationArn}`); // Unverified wording.
   const [, vendor, region, account] = m;
@@ -72,13 +74,20 @@ function checkDestination(ctx: HandlerContext, destinationArn: string, roleArn: 
     };
   }
   if (vendor === "logs") {
-    // A Logs destination (PutDestination, for cross-account delivery) is not held by Stratus.
-    return () => {
-      throw cannotDeliver();
-    };
+    // A logical destination (PutDestination), for cross-account delivery: its access policy and target (destinations.ts).
+    return () => checkLogsDestination(ctx, destinationArn);
   }
   // Unverified wording for a vendor CloudWatch Logs does not deliver to.
   throw new InvalidParameterException(`destinationArn for vendor ${vendor} is not supported`);
+}
+
+/** For a Lambda destination: the function's resource policy must let CloudWatch Logs invoke it for `sourceArn`. */
+export function checkLambdaGrant(ctx: HandlerContext, destinationArn: string, sourceArn: string): void {
+  if (!/^arn:aws[\w-]*:lambda:/.test(destinationArn)) return;
+  const allowed =
+    lambdaPermits(ctx, destinationArn, `logs.${ctx.region}.amazonaws.com`, sourceArn, ctx.account) ||
+    lambdaPermits(ctx, destinationArn, "logs.amazonaws.com", sourceArn, ctx.account);
+  if (!allowed) throw cannotInvoke();
 }
 
 const describe = (f: SubscriptionRec): SubscriptionFilter => ({
@@ -104,15 +113,9 @@ export const subscriptions = {
     const before = table.get(key);
     if (!before && table.count(streamPrefix(g.name)) >= MAX_FILTERS_PER_GROUP) throw new LimitExceededException("Resource limit exceeded.");
     deliveryCheck();
-    if (/^arn:aws[\w-]*:lambda:/.test(input.destinationArn)) {
-      // The function's resource policy must let CloudWatch Logs invoke it for this log group (lambda add-permission with
-      // principal logs.<region>.amazonaws.com and SourceArn arn:…:log-group:<name>:*).
-      const sourceArn = `${groupArn(ctx, g.name)}:*`;
-      const allowed =
-        lambdaPermits(ctx, input.destinationArn, `logs.${ctx.region}.amazonaws.com`, sourceArn, ctx.account) ||
-        lambdaPermits(ctx, input.destinationArn, "logs.amazonaws.com", sourceArn, ctx.account);
-      if (!allowed) throw cannotInvoke();
-    }
+    // The function's resource policy must let CloudWatch Logs invoke it for this log group (lambda add-permission with
+    // principal logs.<region>.amazonaws.com and SourceArn arn:…:log-group:<name>:*).
+    checkLambdaGrant(ctx, input.destinationArn, `${groupArn(ctx, g.name)}:*`);
     const rec: SubscriptionRec = {
       group: g.name,
       name: input.filterName,
@@ -151,17 +154,21 @@ export const subscriptions = {
   },
 } satisfies Partial<CloudwatchLogsApi>;
 
-/** The group's filters (for PutLogEvents, which delivers to them). */
-export const filtersOf = (ctx: HandlerContext, group: string): SubscriptionRec[] =>
-  filters(ctx)
+/** The group's filters and the account's subscription policy, unless it excludes the group (for PutLogEvents). */
+export function filtersOf(ctx: HandlerContext, group: string): SubscriptionRec[] {
+  const own = filters(ctx)
     .list({ prefix: streamPrefix(group) })
     .map((e) => e.value);
+  const account = accountSubscriptionFor(ctx, group);
+  return account ? [...own, account] : own;
+}
 
 /**
  * Delivers an upload's events to the group's subscription filters: per filter, the events its pattern matches, in one
  * DATA_MESSAGE (gzip, base64, under awslogs.data), invoked asynchronously (an Event invocation, queued durably by
  * Lambda before the call returns). A function that was deleted or no longer grants CloudWatch Logs is skipped, as AWS
- * drops what it cannot deliver; the upload itself stays accepted.
+ * drops what it cannot deliver; a retryable failure is retried in the background (delivery.ts); the upload itself
+ * stays accepted either way.
  */
 export async function deliver(ctx: HandlerContext, g: GroupRec, s: StreamRec, subs: SubscriptionRec[], ingestionTime: number, count: number): Promise<void> {
   if (!subs.length || !count) return;
@@ -180,13 +187,7 @@ export async function deliver(ctx: HandlerContext, g: GroupRec, s: StreamRec, su
       logEvents: events.map((r) => ({ id: eventId(r), timestamp: r.timestamp, message: r.message })),
     };
     const payload = JSON.stringify({ awslogs: { data: gzipSync(JSON.stringify(message)).toString("base64") } });
-    try {
-      await ctx
-        .client("lambda")
-        .invoke({ FunctionName: f.destinationArn, InvocationType: "Event", Payload: Buffer.from(payload) }, { account: ctx.account, region: ctx.region });
-    } catch {
-      // Deleted function or revoked permission: the events are not delivered (AWS counts a DeliveryErrors metric).
-    }
+    await sendToLambda(ctx, f.destinationArn, payload);
   }
 }
 
