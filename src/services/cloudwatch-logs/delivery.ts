@@ -6,7 +6,8 @@
 // throttling exception or a retryable service exception (HTTP 5xx for example), CloudWatch Logs continues to retry
 // delivery for up to 24 hours. CloudWatch Logs does not try to re-deliver if the error is a non-retryable error, such
 // as AccessDeniedException or ResourceNotFoundException."
-// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html). Retryable failures are stored
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html — quoted from the user guide as
+// remembered, not re-checked against the live page: unverified wording). Retryable failures are stored
 // (table delivery-retries) and retried in the background — after 1 s, doubling to at most 5 minutes between attempts
 // (AWS does not document its backoff) — so PutLogEvents never waits on a failing destination and a restart resumes them.
 import type { HandlerContext } from "../../core/context.js";

@@ -1,8 +1,14 @@
 // Subscription filters: at most two per log group, each sending the group's matching events, as they are put, to a
 // destination. Lambda functions run here: CloudWatch Logs invokes them asynchronously with AWS's payload
 // ({"awslogs":{"data": base64(gzip(JSON))}}, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html).
-// Kinesis Data Streams, Firehose and cross-account Logs destinations do not exist in Stratus, so they are refused as
-// AWS refuses a destination it cannot deliver to, never accepted silently.
+// Kinesis Data Streams and Firehose do not exist in Stratus, so they — and logical destinations (destinations.ts),
+// whose targets they are — are refused as AWS refuses a destination it cannot deliver to, never accepted silently.
+// The account's SUBSCRIPTION_FILTER_POLICY (account-policies.ts) is delivered beside the group's own filters.
+// CONTROL_MESSAGE: AWS documents it for Kinesis records ("Sometimes CloudWatch Logs may emit Kinesis Data Streams
+// records with a CONTROL_MESSAGE type, mainly for checking if the destination is reachable", SubscriptionFilters.html);
+// for a Lambda function AWS checks the function's permission instead, so no control message is invoked here (public
+// accounts of a Lambda control message disagree on its text — unverified, hence not sent). `distribution` is stored
+// and described; AWS applies it only to Kinesis shards, which Stratus has none of.
 //
 // AWS-recorded responses (LocalStack tests/aws/services/logs/test_logs_subscription_filters.snapshot.json): a third
 // filter is LimitExceededException "Resource limit exceeded."; deleting in an unknown group or an unknown filter is
