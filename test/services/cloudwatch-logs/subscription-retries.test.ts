@@ -48,7 +48,15 @@ async function drain(sqs: SQSClient, QueueUrl: string): Promise<Message[]> {
 
 async function received(sqs: SQSClient, QueueUrl: string, n: number): Promise<Message[]> {
   const got: Message[] = [];
-  await waitUntil(async () => (got.push(...(await drain(sqs, QueueUrl))), got.length >= n), `${n} attempt(s) recorded`, 20_000, 100);
+  await waitUntil(
+    async () => {
+      got.push(...(await drain(sqs, QueueUrl)));
+      return got.length >= n;
+    },
+    `${n} attempt(s) recorded`,
+    20_000,
+    100,
+  );
   return got;
 }
 
