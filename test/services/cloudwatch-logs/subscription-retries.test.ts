@@ -1,8 +1,9 @@
 // Subscription deliveries when the destination fails: a function that errors gets the same awslogs payload again on
 // Lambda's asynchronous retries (after 1 then 2 minutes, twice), while PutLogEvents answered at once; a function
 // deleted behind the filter's back drops what it cannot take and ingestion goes on. A ManualClock stands in for the
-// minutes between retries.
+// minutes between retries. A delivery stored for retry (what a retryable Invoke failure leaves) is sent when due.
 import { test } from "node:test";
+import { gzipSync } from "node:zlib";
 import assert from "node:assert/strict";
 import { AddPermissionCommand, DeleteFunctionCommand } from "@aws-sdk/client-lambda";
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageCommand, type Message } from "@aws-sdk/client-sqs";
@@ -19,6 +20,7 @@ import { useServer } from "../../helpers/server.js";
 import { waitUntil } from "../../helpers/wait.js";
 import { createFunction, lambdaEnv } from "../lambda/setup.js";
 import type { AsyncEventRec } from "../../../src/services/lambda/async.js";
+import type { DeliveryRetryRec } from "../../../src/services/cloudwatch-logs/state.js";
 
 const clock = new ManualClock();
 const server = useServer({ clock });
@@ -127,4 +129,31 @@ test("a function that errors gets the same payload again on Lambda's retries; Pu
     ["payment failed", "after delete"],
   );
   assert.deepEqual(server.runtime.store.table("cloudwatch-logs:delivery-retries", `${env.account}/us-east-1`).list(), [], "nothing to retry");
+});
+
+test("a delivery stored for retry (a retryable failure, or one pending at a restart) is delivered on the retry schedule", async () => {
+  const env = await lambdaEnv(server);
+  const logs = server.client(CloudWatchLogsClient, { account: env.account });
+  const sqs = server.client(SQSClient, { account: env.account });
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "stored-retry-results" }));
+  const fn = await createFunction(env, {
+    FunctionName: "late-consumer",
+    code: { "index.mjs": FAILING_RECORDER.replace('throw new Error("downstream unavailable");', "return {};") },
+    Environment: { Variables: { RESULTS: QueueUrl! } },
+    Timeout: 15,
+  });
+  // CloudWatch Logs itself is running (its retry loop starts with the service).
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "/retry/stored" }));
+  const message = { messageType: "DATA_MESSAGE", owner: env.account, logGroup: "/retry/stored", logStream: "s", subscriptionFilters: ["f"], logEvents: [] };
+  const payload = JSON.stringify({ awslogs: { data: gzipSync(JSON.stringify(message)).toString("base64") } });
+  const table = server.runtime.store.table<DeliveryRetryRec>("cloudwatch-logs:delivery-retries", `${env.account}/us-east-1`);
+  const now = clock.now();
+  table.put("000000000000001-stored", { destinationArn: fn.FunctionArn!, payload, firstAttempt: now - 1_000, attempts: 1, nextAttempt: now + 2_000 });
+  clock.advance(1_000);
+  await sleep(200);
+  assert.equal(table.list().length, 1, "not yet due");
+  clock.advance(1_000);
+  const [m] = await received(sqs, QueueUrl!, 1);
+  assert.deepEqual(JSON.parse(m.Body!), message);
+  assert.deepEqual(table.list(), []);
 });
