@@ -1,7 +1,8 @@
 // Logical destinations and account-level subscription policies through the real SDK v3: destinations whose target
 // Stratus cannot reach (Kinesis, Firehose) are refused with AWS's answer and never stored; an account-level
 // SUBSCRIPTION_FILTER_POLICY delivers every selected group's matching events to a real Node function, which decodes
-// the awslogs payload itself; the other policy types are refused, never stored and ignored.
+// the awslogs payload itself; the other policy types are refused, never stored and ignored. A destination record put
+// in the store (as one created when Kinesis exists would be) shows the access policy deciding cross-account subscribers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AddPermissionCommand } from "@aws-sdk/client-lambda";
@@ -25,6 +26,7 @@ import { randomAccount, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { createFunction, lambdaEnv } from "../lambda/setup.js";
 import { nextMessage } from "./subscription-helpers.js";
+import type { DestinationRec } from "../../../src/services/cloudwatch-logs/state.js";
 
 const server = useServer();
 
@@ -201,4 +203,48 @@ test("account policies: a subscription policy delivers every selected group's ma
   );
   await logs.send(new PutLogEventsCommand({ logGroupName: "/acct/app", logStreamName: "s", logEvents: [{ timestamp: Date.now(), message: "ERROR after" }] }));
   await assert.rejects(nextMessage(sqs, QueueUrl!, 2_000), /nothing arrived/);
+});
+
+test("a destination held in the store (as Kinesis would let one be created): describe, its policy decides who may subscribe", async () => {
+  const receiver = randomAccount();
+  const sender = randomAccount();
+  const owner = server.client(CloudWatchLogsClient, { account: receiver });
+  const logs = server.client(CloudWatchLogsClient, { account: sender });
+  // Stratus cannot create one (no Kinesis), so the record is put where PutDestination would keep it.
+  const rec: DestinationRec = {
+    name: "shared",
+    targetArn: `arn:aws:kinesis:us-east-1:${receiver}:stream/RecipientStream`,
+    roleArn: `arn:aws:iam::${receiver}:role/CWLtoKinesisRole`,
+    creationTime: 1_700_000_000_000,
+    tags: {},
+  };
+  server.runtime.store.table<DestinationRec>("cloudwatch-logs:destinations", `${receiver}/us-east-1`).put("shared", rec);
+  const arn = `arn:aws:logs:us-east-1:${receiver}:destination:shared`;
+  assert.deepEqual((await owner.send(new DescribeDestinationsCommand({ DestinationNamePrefix: "sh" }))).destinations, [
+    { destinationName: "shared", targetArn: rec.targetArn, roleArn: rec.roleArn, arn, creationTime: rec.creationTime },
+  ]);
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "/cross/app" }));
+  const subscribe = () =>
+    logs.send(new PutSubscriptionFilterCommand({ logGroupName: "/cross/app", filterName: "to-receiver", filterPattern: "", destinationArn: arn }));
+  // No access policy: the sender may not subscribe.
+  await rejects(subscribe(), "AccessDeniedException", 400, new RegExp(`accountId: ${sender} is not authorized to perform: logs:PutSubscriptionFilter`));
+  await rejects(
+    owner.send(new PutDestinationPolicyCommand({ destinationName: "shared", accessPolicy: "not json" })),
+    "InvalidParameterException",
+    400,
+    "Could not convert to persistable policy.",
+  );
+  const policy = (account: string) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { AWS: account }, Action: "logs:PutSubscriptionFilter", Resource: arn }],
+    });
+  await owner.send(new PutDestinationPolicyCommand({ destinationName: "shared", accessPolicy: policy("111111111111") }));
+  await rejects(subscribe(), "AccessDeniedException", 400);
+  await owner.send(new PutDestinationPolicyCommand({ destinationName: "shared", accessPolicy: policy(sender) }));
+  assert.equal((await owner.send(new DescribeDestinationsCommand({}))).destinations![0].accessPolicy, policy(sender));
+  // Admitted by the policy, the test message still cannot reach a Kinesis stream here.
+  await rejects(subscribe(), "InvalidParameterException", 400, CANNOT_DELIVER);
+  await owner.send(new DeleteDestinationCommand({ destinationName: "shared" }));
+  assert.deepEqual((await owner.send(new DescribeDestinationsCommand({}))).destinations, []);
 });
