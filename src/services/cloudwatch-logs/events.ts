@@ -74,7 +74,8 @@ export const logEvents = {
     });
 
     // The group's subscription filters get the accepted events (queued with Lambda before the response).
-    await deliver(ctx, g, s, filtersOf(ctx, logGroupName), now, accepted.length);
+    const span = accepted.length ? { first: accepted[0].timestamp, last: accepted[accepted.length - 1].timestamp } : undefined;
+    await deliver(ctx, g, s, filtersOf(ctx, logGroupName), now, accepted.length, span);
 
     const rejected: RejectedLogEventsInfo = {};
     if (tooOldEnd > 0) rejected.tooOldLogEventEndIndex = tooOldEnd;

@@ -176,31 +176,60 @@ export function filtersOf(ctx: HandlerContext, group: string): SubscriptionRec[]
  * drops what it cannot deliver; a retryable failure is retried in the background (delivery.ts); the upload itself
  * stays accepted either way.
  */
-export async function deliver(ctx: HandlerContext, g: GroupRec, s: StreamRec, subs: SubscriptionRec[], ingestionTime: number, count: number): Promise<void> {
+export async function deliver(
+  ctx: HandlerContext,
+  g: GroupRec,
+  s: StreamRec,
+  subs: SubscriptionRec[],
+  ingestionTime: number,
+  count: number,
+  span?: { first: number; last: number },
+): Promise<void> {
   if (!subs.length || !count) return;
-  const rows = uploaded(ctx, s, ingestionTime, count);
+  const rows = uploaded(ctx, s, ingestionTime, count, span);
   for (const f of subs) {
     if (!/^arn:aws[\w-]*:lambda:/.test(f.destinationArn)) continue;
     const matcher = compile(f.pattern);
     const events = rows.filter((r) => matcher.matches(r.message));
     if (!events.length) continue;
-    const message = {
-      messageType: "DATA_MESSAGE",
-      owner: ctx.account,
-      logGroup: g.name,
-      logStream: s.name,
-      subscriptionFilters: [f.name],
-      logEvents: events.map((r) => ({ id: eventId(r), timestamp: r.timestamp, message: r.message })),
-    };
-    const payload = JSON.stringify({ awslogs: { data: gzipSync(JSON.stringify(message)).toString("base64") } });
-    await sendToLambda(ctx, f.destinationArn, payload);
+    const logEvents = events.map((r) => ({ id: eventId(r), timestamp: r.timestamp, message: r.message }));
+    for (const payload of payloads(ctx, g, s, f, logEvents)) await sendToLambda(ctx, f.destinationArn, payload);
   }
 }
 
-/** The events of the upload just stored in stream `s` (its last `count` events ingested at `ingestionTime`). */
-function uploaded(ctx: HandlerContext, s: StreamRec, ingestionTime: number, count: number): StoredLogEvent[] {
+/** Lambda's limit on an asynchronous invocation's payload (what Invoke with InvocationType Event accepts). */
+const MAX_EVENT_PAYLOAD = 1_048_576;
+
+type LogEventOut = { id: string; timestamp: number; message: string };
+
+/**
+ * The DATA_MESSAGE payloads for these events: one, or — when an upload of poorly compressible events would exceed
+ * what an asynchronous invocation takes — the events split in order across as many as needed, none dropped.
+ */
+function payloads(ctx: HandlerContext, g: GroupRec, s: StreamRec, f: SubscriptionRec, logEvents: LogEventOut[]): string[] {
+  const message = {
+    messageType: "DATA_MESSAGE",
+    owner: ctx.account,
+    logGroup: g.name,
+    logStream: s.name,
+    subscriptionFilters: [f.name],
+    logEvents,
+  };
+  const payload = JSON.stringify({ awslogs: { data: gzipSync(JSON.stringify(message)).toString("base64") } });
+  if (payload.length <= MAX_EVENT_PAYLOAD || logEvents.length < 2) return [payload];
+  const half = Math.ceil(logEvents.length / 2);
+  return [...payloads(ctx, g, s, f, logEvents.slice(0, half)), ...payloads(ctx, g, s, f, logEvents.slice(half))];
+}
+
+/**
+ * The events of the upload just stored in stream `s` (its last `count` events ingested at `ingestionTime`), read
+ * within the upload's time span when the caller gives it (else the whole stream's).
+ */
+function uploaded(ctx: HandlerContext, s: StreamRec, ingestionTime: number, count: number, span?: { first: number; last: number }): StoredLogEvent[] {
+  const start = span?.first ?? s.firstEventTimestamp;
+  const end = span?.last ?? s.lastEventTimestamp;
   const rows = eventStore(ctx)
-    .queryStream({ sid: s.id, start: s.firstEventTimestamp, end: s.lastEventTimestamp, direction: "forward", limit: 1_000_000 })
+    .queryStream({ sid: s.id, start, end, direction: "forward", limit: 1_000_000 })
     .filter((r) => r.ingestionTime === ingestionTime)
     .sort((a, b) => a.seq - b.seq)
     .slice(-count);

@@ -1,9 +1,11 @@
 // Subscription deliveries when the destination fails: a function that errors gets the same awslogs payload again on
 // Lambda's asynchronous retries (after 1 then 2 minutes, twice), while PutLogEvents answered at once; a function
 // deleted behind the filter's back drops what it cannot take and ingestion goes on. A ManualClock stands in for the
-// minutes between retries. A delivery stored for retry (what a retryable Invoke failure leaves) is sent when due.
+// minutes between retries. A delivery stored for retry (what a retryable Invoke failure leaves) is sent when due; an
+// upload too large for one invocation is split, never dropped.
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
+import { randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 import { AddPermissionCommand, DeleteFunctionCommand } from "@aws-sdk/client-lambda";
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageCommand, type Message } from "@aws-sdk/client-sqs";
@@ -156,4 +158,54 @@ test("a delivery stored for retry (a retryable failure, or one pending at a rest
   const [m] = await received(sqs, QueueUrl!, 1);
   assert.deepEqual(JSON.parse(m.Body!), message);
   assert.deepEqual(table.list(), []);
+});
+
+test("an upload too large for one asynchronous invocation is split across invocations in order, none dropped", async () => {
+  const env = await lambdaEnv(server);
+  const logs = server.client(CloudWatchLogsClient, { account: env.account });
+  const sqs = server.client(SQSClient, { account: env.account });
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "split-results" }));
+  const fn = await createFunction(env, {
+    FunctionName: "split-consumer",
+    code: {
+      "index.mjs": `
+import { gunzipSync } from "node:zlib";
+import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+const sqs = new SQSClient({});
+export const handler = async (event) => {
+  const d = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, "base64")).toString("utf8"));
+  const summary = { bytes: event.awslogs.data.length, events: d.logEvents.map((e) => [e.id, e.message.length]) };
+  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.RESULTS, MessageBody: JSON.stringify(summary) }));
+  return {};
+};
+`,
+    },
+    Environment: { Variables: { RESULTS: QueueUrl! } },
+    Timeout: 15,
+  });
+  await env.lambda.send(
+    new AddPermissionCommand({
+      FunctionName: "split-consumer",
+      StatementId: "logs",
+      Principal: "logs.amazonaws.com",
+      Action: "lambda:InvokeFunction",
+      SourceArn: `arn:aws:logs:us-east-1:${env.account}:log-group:/split/app:*`,
+    }),
+  );
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "/split/app" }));
+  await logs.send(new CreateLogStreamCommand({ logGroupName: "/split/app", logStreamName: "s" }));
+  await logs.send(new PutSubscriptionFilterCommand({ logGroupName: "/split/app", filterName: "all", filterPattern: "", destinationArn: fn.FunctionArn! }));
+  // Four events of random base64 text, the largest batch PutLogEvents takes: gzip cannot bring it under 1 MB.
+  const size = 262_144 - 26;
+  const t = clock.now();
+  const logEvents = Array.from({ length: 4 }, (_, i) => ({ timestamp: t + i, message: randomBytes(size).toString("base64").slice(0, size) }));
+  await logs.send(new PutLogEventsCommand({ logGroupName: "/split/app", logStreamName: "s", logEvents }));
+  const got = (await received(sqs, QueueUrl!, 2)).map((m) => JSON.parse(m.Body!) as { bytes: number; events: [string, number][] });
+  assert.ok(got.length >= 2, "more than one invocation");
+  for (const g of got) assert.ok(g.bytes < 1_048_576);
+  const delivered = got.flatMap((g) => g.events).sort((a, b) => a[0].localeCompare(b[0]));
+  assert.deepEqual(
+    delivered.map((e) => e[1]),
+    [size, size, size, size],
+  );
 });
