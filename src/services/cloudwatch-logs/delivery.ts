@@ -47,6 +47,8 @@ export async function sendToLambda(ctx: HandlerContext, destinationArn: string, 
     const now = ctx.now();
     const rec: DeliveryRetryRec = { destinationArn, payload, firstAttempt: now, attempts: 1, nextAttempt: now + backoffMs(1) };
     logsState.of(ctx).deliveryRetries.put(retryKey(rec.nextAttempt), rec);
+    // After a restart the service starts with the server, so the retries resume without waiting for a Logs call.
+    ctx.startAtBoot();
   }
 }
 
