@@ -5,7 +5,7 @@
 // whose targets they are — are refused as AWS refuses a destination it cannot deliver to, never accepted silently.
 // The account's SUBSCRIPTION_FILTER_POLICY (account-policies.ts) is delivered beside the group's own filters.
 // CONTROL_MESSAGE: AWS documents it for Kinesis records ("Sometimes CloudWatch Logs may emit Kinesis Data Streams
-// records with a CONTROL_MESSAGE type, mainly for checking if the destination is reachable", SubscriptionFilters.html);
+// records with a CONTROL_MESSAGE type, mainly for checking if the destination is reachable", ValidateLogEventFlow.html);
 // for a Lambda function AWS checks the function's permission instead, so no control message is invoked here (public
 // accounts of a Lambda control message disagree on its text — unverified, hence not sent). `distribution` is stored
 // and described; AWS applies it only to Kinesis shards, which Stratus has none of.
@@ -207,12 +207,13 @@ type LogEventOut = { id: string; timestamp: number; message: string };
  * what an asynchronous invocation takes — the events split in order across as many as needed, none dropped.
  */
 function payloads(ctx: HandlerContext, g: GroupRec, s: StreamRec, f: SubscriptionRec, logEvents: LogEventOut[]): string[] {
+  // Keys in the order of AWS's documented payload (ValidateLogEventFlow.html).
   const message = {
-    messageType: "DATA_MESSAGE",
     owner: ctx.account,
     logGroup: g.name,
     logStream: s.name,
     subscriptionFilters: [f.name],
+    messageType: "DATA_MESSAGE",
     logEvents,
   };
   const payload = JSON.stringify({ awslogs: { data: gzipSync(JSON.stringify(message)).toString("base64") } });

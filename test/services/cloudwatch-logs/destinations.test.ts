@@ -182,6 +182,8 @@ test("account policies: a subscription policy delivers every selected group's ma
   await logs.send(new PutLogEventsCommand({ logGroupName: "/acct/app", logStreamName: "s", logEvents: events }));
   const decoded = await nextMessage(sqs, QueueUrl!);
   const ids = (await logs.send(new FilterLogEventsCommand({ logGroupName: "/acct/app", filterPattern: "ERROR" }))).events!.map((e) => e.eventId);
+  // AWS's documented key order.
+  assert.deepEqual(Object.keys(decoded), ["owner", "logGroup", "logStream", "subscriptionFilters", "messageType", "logEvents"]);
   assert.deepEqual(decoded, {
     messageType: "DATA_MESSAGE",
     owner: env.account,

@@ -83,6 +83,8 @@ test("boto3 subscribes a Python function; the function decodes AWS's awslogs pay
   const ids = (await logs.send(new FilterLogEventsCommand({ logGroupName: "/py/sub", filterPattern: "{ $.level = ERROR }" }))).events!.map((e) => e.eventId);
   // String ids, the events' own (as FilterLogEvents gives them).
   for (const e of decoded.logEvents) assert.match(e.id, /^\d{56}$/);
+  // AWS's documented key order.
+  assert.deepEqual(Object.keys(decoded), ["owner", "logGroup", "logStream", "subscriptionFilters", "messageType", "logEvents"]);
   assert.deepEqual(decoded, {
     messageType: "DATA_MESSAGE",
     owner: env.account,
