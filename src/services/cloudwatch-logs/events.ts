@@ -79,7 +79,8 @@ export const logEvents = {
     publishLive(ctx, g.id, logStreamName, now, accepted);
     // The group's subscription filters get the accepted events (queued with Lambda before the response), and its metric
     // filters turn them into datapoints.
-    await deliver(ctx, g, s, filtersOf(ctx, logGroupName), now, accepted.length);
+    const span = accepted.length ? { first: accepted[0].timestamp, last: accepted[accepted.length - 1].timestamp } : undefined;
+    await deliver(ctx, g, s, filtersOf(ctx, logGroupName), now, accepted.length, span);
     await publishMetrics(ctx, metricFiltersOf(ctx, logGroupName), accepted);
 
     const rejected: RejectedLogEventsInfo = {};

@@ -1,5 +1,5 @@
-// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention, resource policies, subscription filters (Lambda delivery), metric filters, Live Tail sessions.
-import { defineService } from "../../core/service.js";
+// CloudWatch Logs: the service at a glance — groups, streams, events (own indexed table), filter patterns, retention, resource policies, subscription filters (Lambda delivery, retries), logical destinations, account-level subscription policies, metric filters, Live Tail sessions.
+import { defineService, type ServiceHost } from "../../core/service.js";
 import type { CloudwatchLogsApi } from "./api.generated.js";
 import { logGroups } from "./log-groups.js";
 import { logStreams } from "./log-streams.js";
@@ -10,6 +10,9 @@ import { subscriptions } from "./subscriptions.js";
 import { metricFilters } from "./metric-filters.js";
 import { startRetentionSweep } from "./retention.js";
 import { liveTailHandlers, startLiveTail } from "./live-tail.js";
+import { destinations } from "./destinations.js";
+import { accountPolicies } from "./account-policies.js";
+import { startDeliveryRetries } from "./delivery.js";
 
 const handlers = {
   ...logGroups,
@@ -18,15 +21,16 @@ const handlers = {
   ...filterHandlers,
   ...resourcePolicies,
   ...subscriptions,
+  ...destinations,
+  ...accountPolicies,
   ...metricFilters,
   ...liveTailHandlers,
 } satisfies Partial<CloudwatchLogsApi>;
 
-export default defineService({
-  name: "cloudwatch-logs",
-  handlers,
-  start: (host) => {
-    startLiveTail(host);
-    return startRetentionSweep(host);
-  },
-});
+function start(host: ServiceHost): () => void {
+  startLiveTail(host);
+  const stops = [startRetentionSweep(host), startDeliveryRetries(host)];
+  return () => stops.forEach((stop) => stop());
+}
+
+export default defineService({ name: "cloudwatch-logs", handlers, start });

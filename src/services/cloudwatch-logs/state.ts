@@ -5,7 +5,7 @@ import { defineState, regional, STORE, type StateHolder } from "../../core/state
 import { logEventStore, type LogEventStore } from "../../core/store/log-events.js";
 import type { Table } from "../../core/store/types.js";
 import type { MetricFilterRec } from "./metric-filters.js";
-import { InvalidParameterException, ResourceNotFoundException, type Distribution, type LogGroupClass } from "./api.generated.js";
+import { InvalidParameterException, ResourceNotFoundException, type Distribution, type LogGroupClass, type PolicyType } from "./api.generated.js";
 
 export interface GroupRec {
   name: string;
@@ -58,6 +58,35 @@ export interface SubscriptionRec {
   emitSystemFields?: string[];
 }
 
+/** A logical destination (PutDestination) for cross-account subscriptions, by name. */
+export interface DestinationRec {
+  name: string;
+  targetArn: string;
+  roleArn: string;
+  accessPolicy?: string;
+  creationTime: number;
+  tags: Record<string, string>;
+}
+
+/** An account-level policy (PutAccountPolicy), keyed `<policyType>:<policyName>`. */
+export interface AccountPolicyRec {
+  name: string;
+  type: PolicyType;
+  document: string;
+  selectionCriteria?: string;
+  lastUpdated: number;
+}
+
+/** A subscription delivery that failed with a retryable error, retried in the background for up to 24 hours. */
+export interface DeliveryRetryRec {
+  destinationArn: string;
+  /** The Invoke payload ({"awslogs":{"data":…}}). */
+  payload: string;
+  firstAttempt: number;
+  attempts: number;
+  nextAttempt: number;
+}
+
 /** CloudWatch Logs' tables, per account and region (stored as cloudwatch-logs:<name>). Events live in the event store. */
 export const logsState = defineState("cloudwatch-logs", {
   groups: regional<GroupRec>(),
@@ -71,6 +100,12 @@ export const logsState = defineState("cloudwatch-logs", {
   groupPolicies: regional<ResourcePolicyRec>("group-policies"),
   /** Subscription filters by `<group>:<filter>` (at most two per group). */
   subscriptionFilters: regional<SubscriptionRec>("subscription-filters"),
+  /** Logical destinations by name. */
+  destinations: regional<DestinationRec>("destinations"),
+  /** Account-level policies by `<policyType>:<policyName>`. */
+  accountPolicies: regional<AccountPolicyRec>("account-policies"),
+  /** Subscription deliveries awaiting a retry, by a time-ordered id. */
+  deliveryRetries: regional<DeliveryRetryRec>("delivery-retries"),
 });
 
 export const groups = (ctx: HandlerContext): Table<GroupRec> => logsState.of(ctx).groups;

@@ -1,8 +1,14 @@
 // Subscription filters: at most two per log group, each sending the group's matching events, as they are put, to a
 // destination. Lambda functions run here: CloudWatch Logs invokes them asynchronously with AWS's payload
 // ({"awslogs":{"data": base64(gzip(JSON))}}, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html).
-// Kinesis Data Streams, Firehose and cross-account Logs destinations do not exist in Stratus, so they are refused as
-// AWS refuses a destination it cannot deliver to, never accepted silently.
+// Kinesis Data Streams and Firehose do not exist in Stratus, so they — and logical destinations (destinations.ts),
+// whose targets they are — are refused as AWS refuses a destination it cannot deliver to, never accepted silently.
+// The account's SUBSCRIPTION_FILTER_POLICY (account-policies.ts) is delivered beside the group's own filters.
+// CONTROL_MESSAGE: AWS documents it for Kinesis records ("Sometimes CloudWatch Logs may emit Kinesis Data Streams
+// records with a CONTROL_MESSAGE type, mainly for checking if the destination is reachable", ValidateLogEventFlow.html);
+// for a Lambda function AWS checks the function's permission instead, so no control message is invoked here (public
+// accounts of a Lambda control message disagree on its text — unverified, hence not sent). `distribution` is stored
+// and described; AWS applies it only to Kinesis shards, which Stratus has none of.
 //
 // AWS-recorded responses (LocalStack tests/aws/services/logs/test_logs_subscription_filters.snapshot.json): a third
 // filter is LimitExceededException "Resource limit exceeded."; deleting in an unknown group or an unknown filter is
@@ -24,6 +30,9 @@ import {
   type CloudwatchLogsApi,
   type SubscriptionFilter,
 } from "./api.generated.js";
+import { accountSubscriptionFor } from "./account-policies.js";
+import { sendToLambda } from "./delivery.js";
+import { cannotDeliver, checkLogsDestination } from "./destinations.js";
 import { compileFilterPattern, FilterPatternError } from "./filter-pattern.js";
 import { eventStore, groupArn, invalidToken, logsState, mustGroup, streamPrefix, type GroupRec, type StreamRec, type SubscriptionRec } from "./state.js";
 
@@ -46,10 +55,9 @@ function compile(pattern: string) {
 // (awsdocs/amazon-cloudwatch-logs-user-guide#47).
 const cannotInvoke = () =>
   new InvalidParameterException("Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.");
-const cannotDeliver = () => new InvalidParameterException("Could not deliver test message to specified destination. Check if the destination is valid.");
 
 /** Checks a destination as AWS does before it accepts the filter (vendor rules first, then the delivery check). */
-function checkDestination(ctx: HandlerContext, destinationArn: string, roleArn: string | undefined): () => void {
+export function checkDestination(ctx: HandlerContext, destinationArn: string, roleArn: string | undefined): () => void {
   const m = /^arn:aws[\w-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/.exec(destinationArn);
   if (!m) throw new InvalidParameterException(`Invalid destinationArn: ${destinationArn}`); // Unverified wording.
   const [, vendor, region, account] = m;
@@ -72,13 +80,20 @@ function checkDestination(ctx: HandlerContext, destinationArn: string, roleArn: 
     };
   }
   if (vendor === "logs") {
-    // A Logs destination (PutDestination, for cross-account delivery) is not held by Stratus.
-    return () => {
-      throw cannotDeliver();
-    };
+    // A logical destination (PutDestination), for cross-account delivery: its access policy and target (destinations.ts).
+    return () => checkLogsDestination(ctx, destinationArn);
   }
   // Unverified wording for a vendor CloudWatch Logs does not deliver to.
   throw new InvalidParameterException(`destinationArn for vendor ${vendor} is not supported`);
+}
+
+/** For a Lambda destination: the function's resource policy must let CloudWatch Logs invoke it for `sourceArn`. */
+export function checkLambdaGrant(ctx: HandlerContext, destinationArn: string, sourceArn: string): void {
+  if (!/^arn:aws[\w-]*:lambda:/.test(destinationArn)) return;
+  const allowed =
+    lambdaPermits(ctx, destinationArn, `logs.${ctx.region}.amazonaws.com`, sourceArn, ctx.account) ||
+    lambdaPermits(ctx, destinationArn, "logs.amazonaws.com", sourceArn, ctx.account);
+  if (!allowed) throw cannotInvoke();
 }
 
 const describe = (f: SubscriptionRec): SubscriptionFilter => ({
@@ -104,15 +119,9 @@ export const subscriptions = {
     const before = table.get(key);
     if (!before && table.count(streamPrefix(g.name)) >= MAX_FILTERS_PER_GROUP) throw new LimitExceededException("Resource limit exceeded.");
     deliveryCheck();
-    if (/^arn:aws[\w-]*:lambda:/.test(input.destinationArn)) {
-      // The function's resource policy must let CloudWatch Logs invoke it for this log group (lambda add-permission with
-      // principal logs.<region>.amazonaws.com and SourceArn arn:…:log-group:<name>:*).
-      const sourceArn = `${groupArn(ctx, g.name)}:*`;
-      const allowed =
-        lambdaPermits(ctx, input.destinationArn, `logs.${ctx.region}.amazonaws.com`, sourceArn, ctx.account) ||
-        lambdaPermits(ctx, input.destinationArn, "logs.amazonaws.com", sourceArn, ctx.account);
-      if (!allowed) throw cannotInvoke();
-    }
+    // The function's resource policy must let CloudWatch Logs invoke it for this log group (lambda add-permission with
+    // principal logs.<region>.amazonaws.com and SourceArn arn:…:log-group:<name>:*).
+    checkLambdaGrant(ctx, input.destinationArn, `${groupArn(ctx, g.name)}:*`);
     const rec: SubscriptionRec = {
       group: g.name,
       name: input.filterName,
@@ -151,49 +160,77 @@ export const subscriptions = {
   },
 } satisfies Partial<CloudwatchLogsApi>;
 
-/** The group's filters (for PutLogEvents, which delivers to them). */
-export const filtersOf = (ctx: HandlerContext, group: string): SubscriptionRec[] =>
-  filters(ctx)
+/** The group's filters and the account's subscription policy, unless it excludes the group (for PutLogEvents). */
+export function filtersOf(ctx: HandlerContext, group: string): SubscriptionRec[] {
+  const own = filters(ctx)
     .list({ prefix: streamPrefix(group) })
     .map((e) => e.value);
+  const account = accountSubscriptionFor(ctx, group);
+  return account ? [...own, account] : own;
+}
 
 /**
  * Delivers an upload's events to the group's subscription filters: per filter, the events its pattern matches, in one
  * DATA_MESSAGE (gzip, base64, under awslogs.data), invoked asynchronously (an Event invocation, queued durably by
  * Lambda before the call returns). A function that was deleted or no longer grants CloudWatch Logs is skipped, as AWS
- * drops what it cannot deliver; the upload itself stays accepted.
+ * drops what it cannot deliver; a retryable failure is retried in the background (delivery.ts); the upload itself
+ * stays accepted either way.
  */
-export async function deliver(ctx: HandlerContext, g: GroupRec, s: StreamRec, subs: SubscriptionRec[], ingestionTime: number, count: number): Promise<void> {
+export async function deliver(
+  ctx: HandlerContext,
+  g: GroupRec,
+  s: StreamRec,
+  subs: SubscriptionRec[],
+  ingestionTime: number,
+  count: number,
+  span?: { first: number; last: number },
+): Promise<void> {
   if (!subs.length || !count) return;
-  const rows = uploaded(ctx, s, ingestionTime, count);
+  const rows = uploaded(ctx, s, ingestionTime, count, span);
   for (const f of subs) {
     if (!/^arn:aws[\w-]*:lambda:/.test(f.destinationArn)) continue;
     const matcher = compile(f.pattern);
     const events = rows.filter((r) => matcher.matches(r.message));
     if (!events.length) continue;
-    const message = {
-      messageType: "DATA_MESSAGE",
-      owner: ctx.account,
-      logGroup: g.name,
-      logStream: s.name,
-      subscriptionFilters: [f.name],
-      logEvents: events.map((r) => ({ id: eventId(r), timestamp: r.timestamp, message: r.message })),
-    };
-    const payload = JSON.stringify({ awslogs: { data: gzipSync(JSON.stringify(message)).toString("base64") } });
-    try {
-      await ctx
-        .client("lambda")
-        .invoke({ FunctionName: f.destinationArn, InvocationType: "Event", Payload: Buffer.from(payload) }, { account: ctx.account, region: ctx.region });
-    } catch {
-      // Deleted function or revoked permission: the events are not delivered (AWS counts a DeliveryErrors metric).
-    }
+    const logEvents = events.map((r) => ({ id: eventId(r), timestamp: r.timestamp, message: r.message }));
+    for (const payload of payloads(ctx, g, s, f, logEvents)) await sendToLambda(ctx, f.destinationArn, payload);
   }
 }
 
-/** The events of the upload just stored in stream `s` (its last `count` events ingested at `ingestionTime`). */
-function uploaded(ctx: HandlerContext, s: StreamRec, ingestionTime: number, count: number): StoredLogEvent[] {
+/** Lambda's limit on an asynchronous invocation's payload (what Invoke with InvocationType Event accepts). */
+const MAX_EVENT_PAYLOAD = 1_048_576;
+
+type LogEventOut = { id: string; timestamp: number; message: string };
+
+/**
+ * The DATA_MESSAGE payloads for these events: one, or — when an upload of poorly compressible events would exceed
+ * what an asynchronous invocation takes — the events split in order across as many as needed, none dropped.
+ */
+function payloads(ctx: HandlerContext, g: GroupRec, s: StreamRec, f: SubscriptionRec, logEvents: LogEventOut[]): string[] {
+  // Keys in the order of AWS's documented payload (ValidateLogEventFlow.html).
+  const message = {
+    owner: ctx.account,
+    logGroup: g.name,
+    logStream: s.name,
+    subscriptionFilters: [f.name],
+    messageType: "DATA_MESSAGE",
+    logEvents,
+  };
+  const payload = JSON.stringify({ awslogs: { data: gzipSync(JSON.stringify(message)).toString("base64") } });
+  if (payload.length <= MAX_EVENT_PAYLOAD || logEvents.length < 2) return [payload];
+  const half = Math.ceil(logEvents.length / 2);
+  return [...payloads(ctx, g, s, f, logEvents.slice(0, half)), ...payloads(ctx, g, s, f, logEvents.slice(half))];
+}
+
+/**
+ * The events of the upload just stored in stream `s` (its last `count` events ingested at `ingestionTime`), read
+ * within the upload's time span when the caller gives it (else the whole stream's).
+ */
+function uploaded(ctx: HandlerContext, s: StreamRec, ingestionTime: number, count: number, span?: { first: number; last: number }): StoredLogEvent[] {
+  const start = span?.first ?? s.firstEventTimestamp;
+  const end = span?.last ?? s.lastEventTimestamp;
   const rows = eventStore(ctx)
-    .queryStream({ sid: s.id, start: s.firstEventTimestamp, end: s.lastEventTimestamp, direction: "forward", limit: 1_000_000 })
+    .queryStream({ sid: s.id, start, end, direction: "forward", limit: 1_000_000 })
     .filter((r) => r.ingestionTime === ingestionTime)
     .sort((a, b) => a.seq - b.seq)
     .slice(-count);
