@@ -1,7 +1,7 @@
 // PutLogEvents (AWS's batch rules, too-old/too-new/expired rejections) and GetLogEvents (f/ and b/ tokens).
 import type { LogPosition, StoredLogEvent } from "../../core/store/log-events.js";
 import { InvalidParameterException, type CloudwatchLogsApi, type RejectedLogEventsInfo } from "./api.generated.js";
-import { eventStore, groupNameOf, groups, mustGroup, mustStream, retentionFloor, streamKey, streams, transaction } from "./state.js";
+import { type LogsInstance, eventStore, groupNameOf, groups, mustGroup, mustStream, retentionFloor, streamKey, streams, transaction } from "./state.js";
 import { sequenceToken } from "./log-streams.js";
 import { deliver, filtersOf } from "./subscriptions.js";
 import { metricFiltersOf, publishMetrics } from "./metric-filters.js";
@@ -75,6 +75,15 @@ export const logEvents = {
       if (accepted.length) groups(ctx).put(logGroupName, g);
     });
 
+    // AWS/Logs' IncomingLogEvents and IncomingBytes, by LogGroupName and for the account
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Monitoring-CloudWatch-Metrics.html).
+    if (accepted.length) {
+      const metrics = ctx.instance<LogsInstance>().metrics;
+      for (const dims of [[{ Name: "LogGroupName", Value: g.name }], []]) {
+        metrics.record(ctx.account, ctx.region, "AWS/Logs", "IncomingLogEvents", dims, accepted.length, "None", now);
+        metrics.record(ctx.account, ctx.region, "AWS/Logs", "IncomingBytes", dims, messageBytes, "Bytes", now);
+      }
+    }
     // Open Live Tail sessions on the group see the accepted events in their next update.
     publishLive(ctx, g.id, logStreamName, now, accepted);
     // The group's subscription filters get the accepted events (queued with Lambda before the response), and its metric

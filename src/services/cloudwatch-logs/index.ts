@@ -13,6 +13,8 @@ import { liveTailHandlers, startLiveTail } from "./live-tail.js";
 import { destinations } from "./destinations.js";
 import { accountPolicies } from "./account-policies.js";
 import { startDeliveryRetries } from "./delivery.js";
+import { serviceMetrics } from "../../core/service-metrics.js";
+import type { LogsInstance } from "./state.js";
 
 const handlers = {
   ...logGroups,
@@ -27,10 +29,10 @@ const handlers = {
   ...liveTailHandlers,
 } satisfies Partial<CloudwatchLogsApi>;
 
-function start(host: ServiceHost): () => void {
+function start(host: ServiceHost): { instance: LogsInstance; stop(): void } {
   startLiveTail(host);
   const stops = [startRetentionSweep(host), startDeliveryRetries(host)];
-  return () => stops.forEach((stop) => stop());
+  return { instance: { metrics: serviceMetrics(host, "cloudwatch-logs") }, stop: () => stops.forEach((stop) => stop()) };
 }
 
 export default defineService({ name: "cloudwatch-logs", handlers, start });

@@ -1,13 +1,13 @@
 // The metrics Stratus's services publish about themselves, read back through the real CloudWatch client: AWS/Lambda
 // Invocations, Errors and Duration by FunctionName and for the account, after real invocations (one failing); AWS/SQS's
 // call counts and sizes and its per-minute depth samples (on a manual clock); AWS/SNS's published and delivered
-// counts; and a caller may not put datapoints into
-// an AWS/ namespace itself.
+// counts; AWS/Logs' incoming events and bytes; and a caller may not put datapoints into an AWS/ namespace itself.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { ManualClock } from "../../../src/core/clock.js";
 import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
@@ -135,4 +135,40 @@ test("AWS/SNS: messages published and their size, notifications delivered, by To
   await eventually(async () => assert.equal(await sum("NumberOfNotificationsDelivered"), 2));
   assert.equal(await sum("NumberOfMessagesPublished"), 2);
   assert.equal(await sum("PublishSize"), 3 + 5);
+});
+
+test("AWS/Logs: IncomingLogEvents and IncomingBytes by LogGroupName", async () => {
+  const account = randomAccount();
+  const logs = server.client(CloudWatchLogsClient, { account });
+  const cw = server.client(CloudWatchClient, { account });
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "/measured/logs" }));
+  await logs.send(new CreateLogStreamCommand({ logGroupName: "/measured/logs", logStreamName: "s" }));
+  const now = Date.now();
+  await logs.send(
+    new PutLogEventsCommand({
+      logGroupName: "/measured/logs",
+      logStreamName: "s",
+      logEvents: [
+        { timestamp: now, message: "one" },
+        { timestamp: now, message: "two" },
+        { timestamp: now, message: "three" },
+      ],
+    }),
+  );
+  const sum = async (MetricName: string) =>
+    (
+      await cw.send(
+        new GetMetricStatisticsCommand({
+          Namespace: "AWS/Logs",
+          MetricName,
+          Dimensions: [{ Name: "LogGroupName", Value: "/measured/logs" }],
+          StartTime: new Date(now - 120_000),
+          EndTime: new Date(Date.now() + 120_000),
+          Period: 3600,
+          Statistics: ["Sum"],
+        }),
+      )
+    ).Datapoints?.[0]?.Sum;
+  await eventually(async () => assert.equal(await sum("IncomingLogEvents"), 3));
+  assert.equal(await sum("IncomingBytes"), 3 + 3 + 5);
 });
