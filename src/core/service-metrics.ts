@@ -11,15 +11,9 @@ export interface MetricDimension {
   Value: string;
 }
 
-interface Pending {
-  account: string;
-  region: string;
-  namespace: string;
-  name: string;
-  dimensions: MetricDimension[];
-  unit: string;
-  minute: number;
-  values: Map<number, number>;
+/** One metric (namespace, name, dimensions, unit) of one account and region; `add` records a value. */
+export interface MetricSeries {
+  add(value: number, at: number): void;
 }
 
 const FLUSH_EVERY_MS = 1000;
@@ -27,9 +21,35 @@ const MINUTE = 60_000;
 /** PutMetricData's limits: values per datum, datums per call. */
 const MAX_VALUES = 150;
 const MAX_DATUMS = 1000;
+/** Series kept for reuse; past this many the cache starts over (a series is cheap to make again). */
+const MAX_SERIES = 10_000;
+
+class Series implements MetricSeries {
+  /** Per minute: each value and how often it occurred. */
+  readonly minutes = new Map<number, Map<number, number>>();
+
+  constructor(
+    private readonly owner: ServiceMetrics,
+    readonly account: string,
+    readonly region: string,
+    readonly namespace: string,
+    readonly name: string,
+    readonly dimensions: MetricDimension[],
+    readonly unit: string,
+  ) {}
+
+  add(value: number, at: number): void {
+    const minute = at - (at % MINUTE);
+    let values = this.minutes.get(minute);
+    if (!values) this.minutes.set(minute, (values = new Map()));
+    values.set(value, (values.get(value) ?? 0) + 1);
+    this.owner.touched(this);
+  }
+}
 
 export class ServiceMetrics {
-  private pending = new Map<string, Pending>();
+  private readonly series = new Map<string, Series>();
+  private readonly dirty = new Set<Series>();
   private timer: (() => void) | undefined;
 
   constructor(
@@ -39,15 +59,25 @@ export class ServiceMetrics {
     host.onDrain(() => this.flush());
   }
 
-  record(account: string, region: string, namespace: string, name: string, dimensions: MetricDimension[], value: number, unit: string, at: number): void {
-    const minute = Math.floor(at / MINUTE) * MINUTE;
-    const key = `${account}\u0000${region}\u0000${namespace}\u0000${name}\u0000${unit}\u0000${minute}\u0000${dimensions.map((d) => `${d.Name}=${d.Value}`).join("\u0001")}`;
-    let p = this.pending.get(key);
-    if (!p) {
-      p = { account, region, namespace, name, dimensions, unit, minute, values: new Map() };
-      this.pending.set(key, p);
+  /** The series of a metric, to keep and `add` to (cheaper than `record` on a hot path). */
+  of(account: string, region: string, namespace: string, name: string, dimensions: MetricDimension[], unit: string): MetricSeries {
+    const key = `${account}\u0000${region}\u0000${namespace}\u0000${name}\u0000${unit}\u0000${dimensions.map((d) => `${d.Name}=${d.Value}`).join("\u0001")}`;
+    let s = this.series.get(key);
+    if (!s) {
+      if (this.series.size >= MAX_SERIES) this.series.clear();
+      s = new Series(this, account, region, namespace, name, dimensions, unit);
+      this.series.set(key, s);
     }
-    p.values.set(value, (p.values.get(value) ?? 0) + 1);
+    return s;
+  }
+
+  record(account: string, region: string, namespace: string, name: string, dimensions: MetricDimension[], value: number, unit: string, at: number): void {
+    this.of(account, region, namespace, name, dimensions, unit).add(value, at);
+  }
+
+  /** A series got a value: flush within a second. */
+  touched(s: Series): void {
+    this.dirty.add(s);
     this.timer ??= this.host.scheduler.after(FLUSH_EVERY_MS, () => {
       this.timer = undefined;
       void this.flush();
@@ -55,26 +85,29 @@ export class ServiceMetrics {
   }
 
   async flush(): Promise<void> {
-    if (!this.pending.size) return;
-    const batch = [...this.pending.values()];
-    this.pending.clear();
+    if (!this.dirty.size) return;
+    const batch = [...this.dirty];
+    this.dirty.clear();
     const calls = new Map<string, { account: string; region: string; namespace: string; data: Record<string, unknown>[] }>();
-    for (const p of batch) {
-      const key = `${p.account}\u0000${p.region}\u0000${p.namespace}`;
+    for (const s of batch) {
+      const key = `${s.account}\u0000${s.region}\u0000${s.namespace}`;
       let c = calls.get(key);
-      if (!c) calls.set(key, (c = { account: p.account, region: p.region, namespace: p.namespace, data: [] }));
-      const pairs = [...p.values];
-      for (let i = 0; i < pairs.length; i += MAX_VALUES) {
-        const chunk = pairs.slice(i, i + MAX_VALUES);
-        c.data.push({
-          MetricName: p.name,
-          Dimensions: p.dimensions,
-          Timestamp: new Date(p.minute),
-          Values: chunk.map(([v]) => v),
-          Counts: chunk.map(([, n]) => n),
-          Unit: p.unit,
-        });
+      if (!c) calls.set(key, (c = { account: s.account, region: s.region, namespace: s.namespace, data: [] }));
+      for (const [minute, values] of s.minutes) {
+        const pairs = [...values];
+        for (let i = 0; i < pairs.length; i += MAX_VALUES) {
+          const chunk = pairs.slice(i, i + MAX_VALUES);
+          c.data.push({
+            MetricName: s.name,
+            Dimensions: s.dimensions,
+            Timestamp: new Date(minute),
+            Values: chunk.map(([v]) => v),
+            Counts: chunk.map(([, n]) => n),
+            Unit: s.unit,
+          });
+        }
       }
+      s.minutes.clear();
     }
     for (const c of calls.values()) {
       const who = { ...this.host.rootIdentity(c.account, c.region), invokedBy: this.service };
