@@ -4,6 +4,7 @@ import { InvalidParameterException, type CloudwatchLogsApi, type RejectedLogEven
 import { eventStore, groupNameOf, groups, mustGroup, mustStream, retentionFloor, streamKey, streams, transaction } from "./state.js";
 import { sequenceToken } from "./log-streams.js";
 import { deliver, filtersOf } from "./subscriptions.js";
+import { groupCipher, unlockGroup } from "./encryption.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -17,6 +18,9 @@ const MAX = Number.MAX_SAFE_INTEGER;
 
 export const logEvents = {
   async putLogEvents({ logGroupName, logStreamName, logEvents: batch }, ctx) {
+    // A KMS-encrypted group's data key (cached; awaited only the first time), before the records below are read.
+    const pending = groupCipher(ctx, mustGroup(ctx, logGroupName));
+    const cipher = pending instanceof Promise ? await pending : pending;
     const g = mustGroup(ctx, logGroupName);
     const s = mustStream(ctx, logGroupName, logStreamName);
     // Sequence tokens are accepted and ignored, as AWS has done since January 2023.
@@ -68,7 +72,7 @@ export const logEvents = {
     s.uploads++;
     // Events, stream and group statistics commit together, before the response is written.
     transaction(ctx, () => {
-      eventStore(ctx).append(g.id, s.id, now, accepted);
+      eventStore(ctx).append(g.id, s.id, now, accepted, cipher);
       streams(ctx).put(streamKey(logGroupName, logStreamName), s);
       if (accepted.length) groups(ctx).put(logGroupName, g);
     });
@@ -86,9 +90,10 @@ export const logEvents = {
     };
   },
 
-  getLogEvents(input, ctx) {
+  async getLogEvents(input, ctx) {
     const group = groupNameOf(ctx, input.logGroupName, input.logGroupIdentifier);
     const g = mustGroup(ctx, group);
+    await unlockGroup(ctx, g);
     const s = mustStream(ctx, group, input.logStreamName);
     const token = input.nextToken !== undefined ? parseToken(input.nextToken) : undefined;
     const direction = token ? token.direction : input.startFromHead ? "forward" : "backward";

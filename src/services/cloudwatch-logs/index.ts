@@ -7,7 +7,8 @@ import { logEvents } from "./events.js";
 import { filterHandlers } from "./filter.js";
 import { resourcePolicies } from "./resource-policies.js";
 import { subscriptions } from "./subscriptions.js";
-import { startRetentionSweep } from "./retention.js";
+import { exportHandlers } from "./exports.js";
+import { startLogs } from "./start.js";
 
 const handlers = {
   ...logGroups,
@@ -16,6 +17,7 @@ const handlers = {
   ...filterHandlers,
   ...resourcePolicies,
   ...subscriptions,
+  ...exportHandlers,
 } satisfies Partial<CloudwatchLogsApi>;
 
-export default defineService({ name: "cloudwatch-logs", handlers, start: startRetentionSweep });
+export default defineService({ name: "cloudwatch-logs", handlers, start: startLogs });
