@@ -18,10 +18,13 @@ const MAX = Number.MAX_SAFE_INTEGER;
 
 export const logEvents = {
   async putLogEvents({ logGroupName, logStreamName, logEvents: batch }, ctx) {
-    // A KMS-encrypted group's data key (cached; awaited only the first time), before the records below are read.
-    const pending = groupCipher(ctx, mustGroup(ctx, logGroupName));
-    const cipher = pending instanceof Promise ? await pending : pending;
-    const g = mustGroup(ctx, logGroupName);
+    let g = mustGroup(ctx, logGroupName);
+    // A KMS-encrypted group's data key: cached, so awaited only on its first use (then the records are read again).
+    let cipher = groupCipher(ctx, g);
+    if (cipher instanceof Promise) {
+      cipher = await cipher;
+      g = mustGroup(ctx, logGroupName);
+    }
     const s = mustStream(ctx, logGroupName, logStreamName);
     // Sequence tokens are accepted and ignored, as AWS has done since January 2023.
     let total = 0;

@@ -23,7 +23,7 @@ import {
   type ExportTaskStatusCode,
 } from "./api.generated.js";
 import { readStreamEvents } from "./encryption.js";
-import { groupArn, invalidToken, mustGroup, streamPrefix, streams, transaction } from "./state.js";
+import { groupArn, invalidToken, mustGroup, retentionFloor, streamPrefix, streams, transaction } from "./state.js";
 
 export interface ExportTaskRec {
   taskId: string;
@@ -219,7 +219,10 @@ export async function runExport(ctx: HandlerContext, taskId: string): Promise<vo
         lines = [];
         bytes = 0;
       };
-      for await (const batch of readStreamEvents(ctx, g, s.id, t.from, t.to, READ_BATCH)) {
+      // Events past the group's retention are not exported (no read returns them).
+      const from = Math.max(t.from, retentionFloor(g, ctx.now()));
+      for await (const batch of readStreamEvents(ctx, g, s.id, from, t.to, READ_BATCH)) {
+        if (!isActive(ctx, taskId)) return;
         for (const e of batch) {
           const line = `${new Date(e.timestamp).toISOString()} ${e.message}\n`;
           lines.push(line);
