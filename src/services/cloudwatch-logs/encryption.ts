@@ -83,16 +83,18 @@ export async function checkKeyForGroup(ctx: HandlerContext, kmsKeyId: string, gr
     if (isServiceError(e)) throw notAllowed(ctx, group);
     throw e;
   }
-  const caller = { type: "service", service: `logs.${ctx.region}.amazonaws.com` } as const;
   const conditions = {
     "kms:encryptioncontext:aws:logs:arn": groupArn(ctx, group),
     "kms:encryptioncontextkeys": ["aws:logs:arn"],
     "aws:sourceaccount": ctx.account,
     "aws:sourcearn": groupArn(ctx, group),
   };
-  for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
-    if (!policy || evaluatePolicy(policy, { caller, action, resource: kmsKeyId, context: conditions }) !== "Allow") throw notAllowed(ctx, group);
-  }
+  const allowed = (action: string) =>
+    // The regional principal AWS documents, or the global logs.amazonaws.com.
+    [`logs.${ctx.region}.amazonaws.com`, "logs.amazonaws.com"].some(
+      (service) => !!policy && evaluatePolicy(policy, { caller: { type: "service", service }, action, resource: kmsKeyId, context: conditions }) === "Allow",
+    );
+  if (!allowed("kms:GenerateDataKey") || !allowed("kms:Decrypt")) throw notAllowed(ctx, group);
 }
 
 /** The cipher new events of the group are written with (undefined when no key is associated); cached per group. */

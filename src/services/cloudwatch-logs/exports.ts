@@ -68,7 +68,9 @@ export const exportHandlers = {
     mustGroup(ctx, logGroupName);
     if (from > to) throw new InvalidParameterException("Specified time range of from and to is invalid."); // unverified wording
     if (hasActive(ctx)) throw new LimitExceededException("Resource limit exceeded."); // as AWS answers a second active task
-    await checkBucket(ctx, logGroupName, destination, prefix);
+    // With no prefix given the write test lands at the bucket's root (AWS-verified in moto's
+    // tests/test_logs/test_export_tasks.py, test_create_export_task_happy_path); the events under `exportedlogs/`.
+    await checkBucket(ctx, logGroupName, destination, input.destinationPrefix === undefined ? "aws-logs-write-test" : `${prefix}/aws-logs-write-test`);
     const rec: ExportTaskRec = {
       taskId: randomUUID(),
       taskName,
@@ -151,7 +153,7 @@ function hasActive(ctx: HandlerContext): boolean {
  * What AWS checks before it accepts the task: the bucket exists, is in the task's region, and its bucket policy
  * lets logs.<region>.amazonaws.com read its ACL and put `<prefix>/aws-logs-write-test`, which it then writes.
  */
-async function checkBucket(ctx: HandlerContext, group: string, bucket: string, prefix: string): Promise<void> {
+async function checkBucket(ctx: HandlerContext, group: string, bucket: string, testKey: string): Promise<void> {
   const s3 = ctx.client("s3");
   let region: string | undefined;
   try {
@@ -173,13 +175,14 @@ async function checkBucket(ctx: HandlerContext, group: string, bucket: string, p
   } catch (e) {
     if (!isServiceError(e)) throw e;
   }
-  const caller = { type: "service", service: `logs.${ctx.region}.amazonaws.com` } as const;
   // The condition keys AWS's documented bucket policy uses: aws:SourceAccount and aws:SourceArn (the log group).
   const context = { "aws:sourceaccount": ctx.account, "aws:sourcearn": `${groupArn(ctx, group)}:*` };
   const allows = (action: string, resource: string, extra: Record<string, string> = {}) =>
-    policy !== undefined && evaluatePolicy(policy, { caller, action, resource, context: { ...context, ...extra } }) === "Allow";
+    policy !== undefined &&
+    logsPrincipals(ctx.region).some(
+      (service) => evaluatePolicy(policy, { caller: { type: "service", service }, action, resource, context: { ...context, ...extra } }) === "Allow",
+    );
   if (!allows("s3:GetBucketAcl", `arn:aws:s3:::${bucket}`)) throw aclFailed();
-  const testKey = `${prefix}/aws-logs-write-test`;
   if (!allows("s3:PutObject", `arn:aws:s3:::${bucket}/${testKey}`, { "s3:x-amz-acl": "bucket-owner-full-control" })) throw putFailed();
   try {
     // The object AWS leaves behind as its permission check.
@@ -189,6 +192,12 @@ async function checkBucket(ctx: HandlerContext, group: string, bucket: string, p
     throw e;
   }
 }
+
+/**
+ * The names the Logs service principal answers to in a policy: the regional one AWS documents, and the global
+ * `logs.amazonaws.com` (LocalStack's AWS-validated export test grants that one).
+ */
+export const logsPrincipals = (region: string) => [`logs.${region}.amazonaws.com`, "logs.amazonaws.com"];
 
 // unverified wording (both): the messages users report from CreateExportTask when the bucket policy is missing.
 const aclFailed = () =>

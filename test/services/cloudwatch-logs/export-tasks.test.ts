@@ -110,6 +110,8 @@ test("the default prefix is exportedlogs; one active task at a time; cancel and 
   assert.equal(done.destinationPrefix, "exportedlogs");
   const lines = gunzipSync(await body(s3, bucket, `exportedlogs/${first.taskId}/s/000000.gz`)).toString();
   assert.equal(lines, `${new Date(now - 10).toISOString()} hello\n`);
+  // With no prefix given, the permission check's object is at the bucket's root (as AWS writes it).
+  assert.equal((await body(s3, bucket, "aws-logs-write-test")).toString(), "Permission Check Successful");
 
   const cancelDone = await logs.send(new CancelExportTaskCommand({ taskId: first.taskId })).catch((e) => e);
   assert.equal(cancelDone.name, "InvalidOperationException");
@@ -147,4 +149,10 @@ test("AWS's refusals: a missing bucket, a bucket whose policy does not let the L
   const noGroup = await logs.send(new CreateExportTaskCommand({ logGroupName: "none", from: 0, to: 1, destination: bucket })).catch((e) => e);
   assert.equal(noGroup.name, "ResourceNotFoundException");
   assert.equal(noGroup.$metadata.httpStatusCode, 400);
+  // The global service principal logs.amazonaws.com is as good as the regional one.
+  await s3.send(
+    new PutBucketPolicyCommand({ Bucket: bucket, Policy: exportPolicy(bucket, account).replaceAll("logs.us-east-1.amazonaws.com", "logs.amazonaws.com") }),
+  );
+  const { taskId } = await logs.send(new CreateExportTaskCommand({ logGroupName: "g", from: 0, to: 1, destination: bucket }));
+  assert.equal((await finished(logs, taskId!)).status!.code, "COMPLETED");
 });
