@@ -35,7 +35,8 @@ export interface ExportTaskRec {
   destination: string;
   destinationPrefix: string;
   code: ExportTaskStatusCode;
-  message: string;
+  /** None while PENDING (AWS-recorded) or RUNNING. */
+  message?: string;
   creationTime: number;
   completionTime?: number;
 }
@@ -53,9 +54,9 @@ const READ_BATCH = 10_000;
 const OBJECT_BYTES = 64 * 1024 * 1024;
 
 // "Completed successfully": AWS CLI's describe-export-tasks example (awscli/examples/logs/describe-export-tasks.rst).
+// A PENDING task has no message (AWS-recorded: LocalStack's test_logs_export_tasks.snapshot.json); RUNNING is
+// given none either (unverified).
 const COMPLETED = "Completed successfully";
-const PENDING = "Pending."; // unverified wording
-const RUNNING = "Started successfully"; // unverified wording
 const CANCELLED = "Cancelled by user"; // unverified wording
 const ACTIVE: ExportTaskStatusCode[] = ["PENDING", "RUNNING"];
 
@@ -81,7 +82,6 @@ export const exportHandlers = {
       destination,
       destinationPrefix: prefix,
       code: "PENDING",
-      message: PENDING,
       creationTime: ctx.now(),
     };
     transaction(ctx, () => {
@@ -98,10 +98,13 @@ export const exportHandlers = {
     const max = limit ?? DEFAULT_LIMIT;
     const query = fingerprint([taskId ?? "", statusCode ?? ""]);
     const after = nextToken ? decodePageToken<string>("DescribeExportTasks", nextToken, invalidToken, { bind: query }) : undefined;
-    if (taskId !== undefined && !tasks(ctx).has(taskId)) throw new ResourceNotFoundException("Task doesn't exist"); // unverified wording
+    // An unknown taskId lists nothing (AWS-recorded: LocalStack's test_logs_export_tasks.snapshot.json, task-not-found).
+    const one = taskId !== undefined ? tasks(ctx).get(taskId) : undefined;
     const all = (
       taskId !== undefined
-        ? [tasks(ctx).get(taskId)!]
+        ? one
+          ? [one]
+          : []
         : tasks(ctx)
             .list()
             .map((e) => e.value)
@@ -121,7 +124,8 @@ export const exportHandlers = {
   cancelExportTask({ taskId }, ctx) {
     transaction(ctx, () => {
       const t = tasks(ctx).get(taskId);
-      if (!t) throw new ResourceNotFoundException("The specified export task does not exist."); // unverified wording
+      // AWS-recorded: LocalStack's test_logs_export_tasks.snapshot.json (error-cancel-not-found).
+      if (!t) throw new ResourceNotFoundException("The specified export task does not exist.");
       if (!ACTIVE.includes(t.code)) throw new InvalidOperationException("The specified export task has already finished."); // unverified wording
       tasks(ctx).put(taskId, { ...t, code: "CANCELLED", message: CANCELLED, completionTime: ctx.now() });
     });
@@ -213,7 +217,7 @@ const putFailed = () =>
 export async function runExport(ctx: HandlerContext, taskId: string): Promise<void> {
   const t = tasks(ctx).get(taskId);
   if (!t || !ACTIVE.includes(t.code)) return;
-  if (!setStatus(ctx, taskId, "RUNNING", RUNNING)) return;
+  if (!setStatus(ctx, taskId, "RUNNING")) return;
   try {
     const g = mustGroup(ctx, t.logGroupName);
     const key = streamPrefix(t.logGroupName) + (t.logStreamNamePrefix ?? "");
@@ -255,7 +259,7 @@ function isActive(ctx: HandlerContext, taskId: string): boolean {
 }
 
 /** Moves an active task to a new status; false when it is no longer active (cancelled meanwhile). */
-function setStatus(ctx: HandlerContext, taskId: string, code: ExportTaskStatusCode, message: string, done = false): boolean {
+function setStatus(ctx: HandlerContext, taskId: string, code: ExportTaskStatusCode, message?: string, done = false): boolean {
   return transaction(ctx, () => {
     const t = tasks(ctx).get(taskId);
     if (!t || !ACTIVE.includes(t.code)) return false;

@@ -120,6 +120,8 @@ test("the default prefix is exportedlogs; one active task at a time; cancel and 
   assert.equal((await logs.send(new DescribeExportTasksCommand({ statusCode: "FAILED" }))).exportTasks!.length, 0);
   const unknown = await logs.send(new CancelExportTaskCommand({ taskId: "nope" })).catch((e) => e);
   assert.equal(unknown.name, "ResourceNotFoundException");
+  assert.equal(unknown.message, "The specified export task does not exist.");
+  assert.deepEqual((await logs.send(new DescribeExportTasksCommand({ taskId: "nope" }))).exportTasks, []);
 });
 
 test("AWS's refusals: a missing bucket, a bucket whose policy does not let the Logs principal in, a missing group", async () => {
