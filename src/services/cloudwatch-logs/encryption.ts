@@ -89,11 +89,10 @@ export async function checkKeyForGroup(ctx: HandlerContext, kmsKeyId: string, gr
     "aws:sourceaccount": ctx.account,
     "aws:sourcearn": groupArn(ctx, group),
   };
-  const allowed = (action: string) =>
-    // The regional principal AWS documents, or the global logs.amazonaws.com.
-    [`logs.${ctx.region}.amazonaws.com`, "logs.amazonaws.com"].some(
-      (service) => !!policy && evaluatePolicy(policy, { caller: { type: "service", service }, action, resource: kmsKeyId, context: conditions }) === "Allow",
-    );
+  // Only the regional principal AWS documents: a key policy naming the global logs.amazonaws.com is refused on AWS
+  // (as users report it, e.g. a CDK app's "Allow services to use the key" statement failing with the message above).
+  const caller = { type: "service", service: `logs.${ctx.region}.amazonaws.com` } as const;
+  const allowed = (action: string) => !!policy && evaluatePolicy(policy, { caller, action, resource: kmsKeyId, context: conditions }) === "Allow";
   if (!allowed("kms:GenerateDataKey") || !allowed("kms:Decrypt")) throw notAllowed(ctx, group);
 }
 

@@ -79,6 +79,10 @@ test("a key whose policy does not let the Logs principal in is refused with AWS'
   assert.equal(refused.name, "AccessDeniedException");
   assert.equal(refused.$metadata.httpStatusCode, 400);
   assert.equal(refused.message, `The specified KMS key does not exist or is not allowed to be used with Arn 'arn:aws:logs:us-east-1:${account}:log-group:enc'`);
+  // The global principal name is not the one KMS key policies must name for Logs.
+  const global = (await kms.send(new CreateKeyCommand({ Policy: logsKeyPolicy(account).replace("logs.us-east-1.amazonaws.com", "logs.amazonaws.com") })))
+    .KeyMetadata!.Arn!;
+  assert.equal((await logs.send(new CreateLogGroupCommand({ logGroupName: "enc", kmsKeyId: global })).catch((e) => e)).name, "AccessDeniedException");
   // A policy conditioned on another group's ARN lets this group's key use through for that group only.
   const scoped = (await kms.send(new CreateKeyCommand({ Policy: logsKeyPolicy(account, `arn:aws:logs:us-east-1:${account}:log-group:other`) }))).KeyMetadata!
     .Arn!;
