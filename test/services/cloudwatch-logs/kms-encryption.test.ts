@@ -156,6 +156,16 @@ test("an encrypted group exports in clear", async () => {
   );
   const obj = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `exportedlogs/${taskId}/s/000000.gz` }));
   assert.match(gunzipSync(Buffer.from(await obj.Body!.transformToByteArray())).toString(), / exported secret\n$/);
+
+  // With the key disabled the task cannot read the group: it fails, saying why.
+  await kms.send(new DisableKeyCommand({ KeyId: key }));
+  const again = await logs.send(new CreateExportTaskCommand({ logGroupName: "enc", from: 0, to: Date.now() + 1000, destination: bucket }));
+  let status: { code?: string; message?: string } = {};
+  await waitUntil(async () => {
+    status = (await logs.send(new DescribeExportTasksCommand({ taskId: again.taskId }))).exportTasks![0].status!;
+    return status.code === "FAILED";
+  }, "the export to fail");
+  assert.equal(status.message, `The specified KMS key does not exist or is not allowed to be used with Arn 'arn:aws:logs:us-east-1:${account}:log-group:enc'`);
 });
 
 test("data keys survive a restart: encrypted events read back, and new ones are written under the same data key", async () => {
