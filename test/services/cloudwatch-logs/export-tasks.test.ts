@@ -151,6 +151,12 @@ test("AWS's refusals: a missing bucket, a bucket whose policy does not let the L
   const noGroup = await logs.send(new CreateExportTaskCommand({ logGroupName: "none", from: 0, to: 1, destination: bucket })).catch((e) => e);
   assert.equal(noGroup.name, "ResourceNotFoundException");
   assert.equal(noGroup.$metadata.httpStatusCode, 400);
+  // A bucket in another region is refused (AWS: "The bucket must be in the same AWS Region").
+  const west = `west-${account}`;
+  await s3.send(new CreateBucketCommand({ Bucket: west, CreateBucketConfiguration: { LocationConstraint: "us-west-2" } }));
+  const far = await logs.send(new CreateExportTaskCommand({ logGroupName: "g", from: 0, to: 1, destination: west })).catch((e) => e);
+  assert.equal(far.name, "InvalidParameterException");
+  assert.match(far.message, /different region/);
   // The global service principal logs.amazonaws.com is as good as the regional one.
   await s3.send(
     new PutBucketPolicyCommand({ Bucket: bucket, Policy: exportPolicy(bucket, account).replaceAll("logs.us-east-1.amazonaws.com", "logs.amazonaws.com") }),
