@@ -213,8 +213,19 @@ const putFailed = () =>
     "PutObject call on the given bucket failed. Please check if CloudWatch Logs has been granted permission to perform this operation.",
   );
 
-/** Runs (or reruns) a task to its end: COMPLETED, FAILED, or left as CANCELLED when cancelled meanwhile. */
+/**
+ * Runs (or reruns) a task to its end: COMPLETED, FAILED, or left as CANCELLED when cancelled meanwhile. Never
+ * rejects: if the server stops under it (its store closing), the task stays active and is rerun at the next boot.
+ */
 export async function runExport(ctx: HandlerContext, taskId: string): Promise<void> {
+  try {
+    await run(ctx, taskId);
+  } catch {
+    // Only a store that went away gets here (run() records every other failure on the task).
+  }
+}
+
+async function run(ctx: HandlerContext, taskId: string): Promise<void> {
   const t = tasks(ctx).get(taskId);
   if (!t || !ACTIVE.includes(t.code)) return;
   if (!setStatus(ctx, taskId, "RUNNING")) return;
