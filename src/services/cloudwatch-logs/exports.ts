@@ -6,7 +6,8 @@
 // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateExportTask.html
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/S3ExportTasks.html
 import { randomUUID } from "node:crypto";
-import { gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError } from "../../core/errors.js";
 import { decodePageToken, encodePageToken, fingerprint } from "../../core/paging.js";
@@ -61,6 +62,8 @@ const CANCELLED = "Cancelled by user"; // unverified wording
 const ACTIVE: ExportTaskStatusCode[] = ["PENDING", "RUNNING"];
 
 const tasks = (ctx: HandlerContext) => exportState.of(ctx).exportTasks;
+// Compressed on libuv's pool, so a large export does not hold up requests.
+const gzipAsync = promisify(gzip);
 
 export const exportHandlers = {
   async createExportTask(input, ctx) {
@@ -239,7 +242,7 @@ async function run(ctx: HandlerContext, taskId: string): Promise<void> {
       let bytes = 0;
       const flush = async () => {
         const name = `${t.destinationPrefix}/${taskId}/${s.name}/${String(part++).padStart(6, "0")}.gz`;
-        await ctx.client("s3").putObject({ Bucket: t.destination, Key: name, Body: gzipSync(lines.join("")), ACL: "bucket-owner-full-control" });
+        await ctx.client("s3").putObject({ Bucket: t.destination, Key: name, Body: await gzipAsync(lines.join("")), ACL: "bucket-owner-full-control" });
         lines = [];
         bytes = 0;
       };
