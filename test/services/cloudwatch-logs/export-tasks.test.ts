@@ -164,3 +164,33 @@ test("AWS's refusals: a missing bucket, a bucket whose policy does not let the L
   const { taskId } = await logs.send(new CreateExportTaskCommand({ logGroupName: "g", from: 0, to: 1, destination: bucket }));
   assert.equal((await finished(logs, taskId!)).status!.code, "COMPLETED");
 });
+
+test("a stream longer than one read batch exports every event once, in time order", async () => {
+  const { account, logs, s3 } = clients();
+  const bucket = `big-${account}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: exportPolicy(bucket, account) }));
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "big" }));
+  await logs.send(new CreateLogStreamCommand({ logGroupName: "big", logStreamName: "s" }));
+  const base = Date.now() - 600_000;
+  const total = 25_000;
+  for (let b = 0; b < total; b += 10_000) {
+    const n = Math.min(10_000, total - b);
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: "big",
+        logStreamName: "s",
+        logEvents: Array.from({ length: n }, (_, i) => ({ timestamp: base + (b + i) * 10, message: `event ${b + i}` })),
+      }),
+    );
+  }
+  const { taskId } = await logs.send(new CreateExportTaskCommand({ logGroupName: "big", from: base, to: Date.now(), destination: bucket }));
+  assert.equal((await finished(logs, taskId!)).status!.code, "COMPLETED");
+  const lines = gunzipSync(await body(s3, bucket, `exportedlogs/${taskId}/s/000000.gz`))
+    .toString()
+    .split("\n");
+  assert.equal(lines.pop(), "");
+  assert.equal(lines.length, total);
+  assert.equal(lines[0], `${new Date(base).toISOString()} event 0`);
+  assert.equal(lines[total - 1], `${new Date(base + (total - 1) * 10).toISOString()} event ${total - 1}`);
+});
