@@ -1,5 +1,6 @@
 // CloudWatch Logs events behind a typed API (no SQL leaves this file), stored as one packed chunk row per upload
 // for ingest volume; reads merge the chunks overlapping a range in (timestamp, seq) order, with a substring prefilter.
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { registerSqliteTypedStore } from "./sqlite.js";
 import { asBuffer, type Db, type Statement } from "./driver.js";
 import type { Store } from "./types.js";
@@ -49,11 +50,22 @@ export interface GroupQuery {
   limit: number;
 }
 
+/** A data key an upload is encrypted with (AES-256-GCM): its id (from allocateId) is stored with each chunk. */
+export interface ChunkCipher {
+  keyId: number;
+  key: Buffer;
+}
+
+/** The plaintext data key of an id, for reading encrypted chunks; throws (the owner's error) when it is not available. */
+export type KeyResolver = (keyId: number) => Buffer;
+
 export interface LogEventStore {
   /** A fresh id for a group or a stream, never reused. */
   allocateId(): number;
-  /** Appends the events in one transaction (the caller's, if one is open). */
-  append(gid: number, sid: number, ingestionTime: number, events: NewLogEvent[]): void;
+  /** Appends the events in one transaction (the caller's, if one is open); encrypted with `cipher` when given. */
+  append(gid: number, sid: number, ingestionTime: number, events: NewLogEvent[], cipher?: ChunkCipher): void;
+  /** Where reads get the data keys of encrypted chunks (the owning service's key cache). */
+  useKeys(resolver: KeyResolver): void;
   queryStream(q: StreamQuery): StoredLogEvent[];
   /** Oldest first, ordered by (timestamp, seq) across the group's streams. */
   queryGroup(q: GroupQuery): StoredLogEvent[];
@@ -107,6 +119,11 @@ interface Cursor {
 }
 
 const MAX = Number.MAX_SAFE_INTEGER;
+// The `ascii` column holds flags: bit 0 every message is ASCII, bit 1 the text is encrypted — stored as
+// [u32 key id][12-byte IV][16-byte GCM tag][ciphertext], opened before anything reads the chunk.
+const ASCII = 1;
+const ENCRYPTED = 2;
+const ENC_HEADER = 4 + 12 + 16;
 // Headers fetched per statement: chunks hold up to 10,000 events, so a few hundred cover most queries in one go.
 const HEADER_BATCH = 256;
 
@@ -135,6 +152,9 @@ export class SqliteLogEventStore implements LogEventStore {
   private readonly delChunk;
   private readonly trimChunk;
   private readonly groupQueries = new Map<string, Statement<[Record<string, unknown>], Header>>();
+  private keys: KeyResolver = () => {
+    throw new Error("encrypted log events read with no key resolver");
+  };
 
   constructor(private readonly db: Db) {
     // Filters scan message text; mapping the file spares a read() per page on those scans.
@@ -157,8 +177,8 @@ export class SqliteLogEventStore implements LogEventStore {
        WHERE sid = @sid AND max_ts >= @lo AND min_ts <= @hi AND (max_ts < @lmax OR (max_ts = @lmax AND id < @lid))
        ORDER BY max_ts DESC, id DESC LIMIT ${HEADER_BATCH}`,
     );
-    this.expiring = db.prepare<[number, number], Header & { n: number; bytes: number }>(
-      "SELECT id, min_ts AS min, max_ts AS max, n, bytes FROM log_chunks WHERE gid = ? AND min_ts < ?",
+    this.expiring = db.prepare<[number, number], Header & { n: number; bytes: number; encrypted: number }>(
+      `SELECT id, min_ts AS min, max_ts AS max, n, bytes, ascii & ${ENCRYPTED} AS encrypted FROM log_chunks WHERE gid = ? AND min_ts < ?`,
     );
     this.delChunk = db.prepare("DELETE FROM log_chunks WHERE id = ?");
     this.trimChunk = db.prepare("UPDATE log_chunks SET min_ts = ?, n = ?, skip = skip + ?, bytes = ?, ts = ?, ends = ?, text = ? WHERE id = ?");
@@ -171,14 +191,20 @@ export class SqliteLogEventStore implements LogEventStore {
     return id;
   }
 
-  append(gid: number, sid: number, ingestionTime: number, events: NewLogEvent[]): void {
+  append(gid: number, sid: number, ingestionTime: number, events: NewLogEvent[], cipher?: ChunkCipher): void {
     if (!events.length) return;
     this.db.transaction(() => {
       for (const [from, to] of chunkRuns(events)) {
         const c = packChunk(events, from, to);
-        this.insert.run(gid, sid, c.minTs, c.maxTs, c.n, ingestionTime, c.bytes, c.ascii, c.ts, c.ends, c.text);
+        const flags = c.ascii | (cipher ? ENCRYPTED : 0);
+        const text = cipher ? seal(cipher, c.text) : c.text;
+        this.insert.run(gid, sid, c.minTs, c.maxTs, c.n, ingestionTime, c.bytes, flags, c.ts, c.ends, text);
       }
     });
+  }
+
+  useKeys(resolver: KeyResolver): void {
+    this.keys = resolver;
   }
 
   queryStream(q: StreamQuery): StoredLogEvent[] {
@@ -212,8 +238,9 @@ export class SqliteLogEventStore implements LogEventStore {
     const params: Record<string, unknown> = { gid: q.gid, lo: q.after ? Math.max(lo, q.after.ts) : lo, hi };
     if (q.sids) params.sids = JSON.stringify(q.sids);
     // A chunk lacking any required substring anywhere in its text holds no match: SQLite skips it without a blob reaching JS.
+    // (An encrypted chunk's text says nothing: it is opened and searched in JS.)
     needles.forEach((n, i) => {
-      where.push(`instr(text, @n${i}) > 0`);
+      where.push(`((ascii & ${ENCRYPTED}) != 0 OR instr(text, @n${i}) > 0)`);
       params[`n${i}`] = n;
     });
     const sql = `SELECT id, min_ts AS min, max_ts AS max FROM log_chunks WHERE ${where.join(" AND ")} ORDER BY min_ts, id LIMIT ${HEADER_BATCH}`;
@@ -251,6 +278,8 @@ export class SqliteLogEventStore implements LogEventStore {
           continue;
         }
         // Partly expired: its events are in time order, so the expired ones are a prefix; keep the rest, seqs unchanged.
+        // An encrypted one stays whole until it expires entirely (reads hide its expired events; no key is needed here).
+        if (h.encrypted) continue;
         const c = this.chunk(h.id);
         const cut = firstWhere(c.ts.length, (i) => c.ts[i] >= before);
         const cutBytes = c.ends[cut - 1];
@@ -276,15 +305,16 @@ export class SqliteLogEventStore implements LogEventStore {
 
   private chunk(id: number): Chunk {
     const r = this.load.get(id)!;
+    const text = asBuffer(r.text);
     return {
       id: r.id,
       sid: r.sid,
       seq0: r.id * SEQ_SPAN + r.skip,
       ingested: r.ingested,
-      ascii: r.ascii === 1,
+      ascii: (r.ascii & ASCII) !== 0,
       ts: float64s(r.ts),
       ends: uint32s(r.ends),
-      text: asBuffer(r.text),
+      text: r.ascii & ENCRYPTED ? open(this.keys(text.readUInt32LE(0)), text) : text,
     };
   }
 
@@ -398,6 +428,21 @@ export class SqliteLogEventStore implements LogEventStore {
     }
     return out;
   }
+}
+
+function seal(cipher: ChunkCipher, text: Buffer): Buffer {
+  const iv = randomBytes(12);
+  const c = createCipheriv("aes-256-gcm", cipher.key, iv);
+  const body = Buffer.concat([c.update(text), c.final()]);
+  const head = Buffer.allocUnsafe(4);
+  head.writeUInt32LE(cipher.keyId, 0);
+  return Buffer.concat([head, iv, c.getAuthTag(), body]);
+}
+
+function open(key: Buffer, sealed: Buffer): Buffer {
+  const d = createDecipheriv("aes-256-gcm", key, sealed.subarray(4, 16));
+  d.setAuthTag(sealed.subarray(16, ENC_HEADER));
+  return Buffer.concat([d.update(sealed.subarray(ENC_HEADER)), d.final()]);
 }
 
 function event(c: Chunk, i: number): StoredLogEvent {

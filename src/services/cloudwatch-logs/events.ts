@@ -1,11 +1,13 @@
 // PutLogEvents (AWS's batch rules, too-old/too-new/expired rejections) and GetLogEvents (f/ and b/ tokens).
 import type { LogPosition, StoredLogEvent } from "../../core/store/log-events.js";
 import { InvalidParameterException, type CloudwatchLogsApi, type RejectedLogEventsInfo } from "./api.generated.js";
-import { type LogsInstance, eventStore, groupNameOf, groups, mustGroup, mustStream, retentionFloor, streamKey, streams, transaction } from "./state.js";
+import { eventStore, groupNameOf, groups, mustGroup, mustStream, retentionFloor, streamKey, streams, transaction } from "./state.js";
 import { sequenceToken } from "./log-streams.js";
 import { deliver, filtersOf } from "./subscriptions.js";
 import { metricFiltersOf, publishMetrics } from "./metric-filters.js";
 import { publishLive } from "./live-tail.js";
+import { groupCipher, unlockGroup } from "./encryption.js";
+import type { LogsInstance } from "./start.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -19,7 +21,13 @@ const MAX = Number.MAX_SAFE_INTEGER;
 
 export const logEvents = {
   async putLogEvents({ logGroupName, logStreamName, logEvents: batch }, ctx) {
-    const g = mustGroup(ctx, logGroupName);
+    let g = mustGroup(ctx, logGroupName);
+    // A KMS-encrypted group's data key: cached, so awaited only on its first use (then the records are read again).
+    let cipher = groupCipher(ctx, g);
+    if (cipher instanceof Promise) {
+      cipher = await cipher;
+      g = mustGroup(ctx, logGroupName);
+    }
     const s = mustStream(ctx, logGroupName, logStreamName);
     // Sequence tokens are accepted and ignored, as AWS has done since January 2023.
     let total = 0;
@@ -70,7 +78,7 @@ export const logEvents = {
     s.uploads++;
     // Events, stream and group statistics commit together, before the response is written.
     transaction(ctx, () => {
-      eventStore(ctx).append(g.id, s.id, now, accepted);
+      eventStore(ctx).append(g.id, s.id, now, accepted, cipher);
       streams(ctx).put(streamKey(logGroupName, logStreamName), s);
       if (accepted.length) groups(ctx).put(logGroupName, g);
     });
@@ -102,9 +110,10 @@ export const logEvents = {
     };
   },
 
-  getLogEvents(input, ctx) {
+  async getLogEvents(input, ctx) {
     const group = groupNameOf(ctx, input.logGroupName, input.logGroupIdentifier);
     const g = mustGroup(ctx, group);
+    await unlockGroup(ctx, g);
     const s = mustStream(ctx, group, input.logStreamName);
     const token = input.nextToken !== undefined ? parseToken(input.nextToken) : undefined;
     const direction = token ? token.direction : input.startFromHead ? "forward" : "backward";

@@ -3,6 +3,7 @@ import { decodePageToken, encodePageToken, fingerprint } from "../../core/paging
 import type { LogPosition } from "../../core/store/log-events.js";
 import { InvalidParameterException, type CloudwatchLogsApi, type FilteredLogEvent } from "./api.generated.js";
 import { compileFilterPattern, FilterPatternError, type FilterMatcher } from "./filter-pattern.js";
+import { unlockGroup } from "./encryption.js";
 import { eventStore, groupNameOf, invalidToken, mustGroup, retentionFloor, streamPrefix, streams } from "./state.js";
 
 const DEFAULT_LIMIT = 10_000;
@@ -12,9 +13,10 @@ const EVENT_OVERHEAD = 26;
 const CHUNK = 10_000;
 
 export const filterHandlers = {
-  filterLogEvents(input, ctx) {
+  async filterLogEvents(input, ctx) {
     const group = groupNameOf(ctx, input.logGroupName, input.logGroupIdentifier);
     const g = mustGroup(ctx, group);
+    await unlockGroup(ctx, g);
     if (input.logStreamNames && input.logStreamNamePrefix !== undefined) {
       throw new InvalidParameterException("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.");
     }

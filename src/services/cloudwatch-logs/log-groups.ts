@@ -1,6 +1,5 @@
 // Log groups: create, delete, describe, retention, KMS association, deletion protection and tags.
 import type { HandlerContext } from "../../core/context.js";
-import { isServiceError } from "../../core/errors.js";
 import { decodePageToken, encodePageToken, fingerprint } from "../../core/paging.js";
 import { countedTags } from "../../core/tags.js";
 import {
@@ -12,6 +11,7 @@ import {
   type CloudwatchLogsApi,
   type LogGroup,
 } from "./api.generated.js";
+import { checkKeyForGroup } from "./encryption.js";
 import { eventStore, groupArn, groupNameOf, groups, invalidToken, logsState, mustGroup, streamPrefix, streams, transaction, type GroupRec } from "./state.js";
 
 // PutRetentionPolicy accepts only these day counts.
@@ -22,7 +22,7 @@ const DEFAULT_DESCRIBE_LIMIT = 50;
 export const logGroups = {
   async createLogGroup({ logGroupName, kmsKeyId, tags, logGroupClass, deletionProtectionEnabled }, ctx) {
     if (/^aws\//i.test(logGroupName)) throw new InvalidParameterException("Log groups starting with AWS/ are reserved for AWS.");
-    if (kmsKeyId !== undefined) await checkKmsKey(ctx, kmsKeyId);
+    if (kmsKeyId !== undefined) await checkKeyForGroup(ctx, kmsKeyId, logGroupName);
     const rec: GroupRec = {
       name: logGroupName,
       id: 0,
@@ -117,7 +117,7 @@ export const logGroups = {
   async associateKmsKey({ logGroupName, kmsKeyId, resourceIdentifier }, ctx) {
     const name = kmsTarget(logGroupName, resourceIdentifier, ctx);
     mustGroup(ctx, name);
-    await checkKmsKey(ctx, kmsKeyId);
+    await checkKeyForGroup(ctx, kmsKeyId, name);
     update(ctx, name, (g) => (g.kmsKeyId = kmsKeyId));
     return {};
   },
@@ -220,20 +220,4 @@ function kmsTarget(logGroupName: string | undefined, resourceIdentifier: string 
   }
   if (logGroupName === undefined) throw new InvalidParameterException("Either logGroupName or resourceIdentifier must be specified.");
   return logGroupName;
-}
-
-/** AWS takes a KMS key ARN and checks the key exists (through KMS, as any caller would). */
-async function checkKmsKey(ctx: HandlerContext, kmsKeyId: string): Promise<void> {
-  if (!/^arn:aws[\w-]*:kms:[^:]*:\d{12}:key\/.+$/.test(kmsKeyId)) {
-    throw new InvalidParameterException(`Specified KMS key ARN is not valid: ${kmsKeyId}`);
-  }
-  const [, , , region, account] = kmsKeyId.split(":");
-  try {
-    await ctx.client("kms").describeKey({ KeyId: kmsKeyId }, { account, region });
-  } catch (e) {
-    if (isServiceError(e) && e.code !== "NotImplemented") {
-      throw new InvalidParameterException(`Specified KMS key ${kmsKeyId} does not exist or is not accessible.`);
-    }
-    if (!isServiceError(e)) throw e;
-  }
 }

@@ -5,7 +5,6 @@ import { defineState, regional, STORE, type StateHolder } from "../../core/state
 import { logEventStore, type LogEventStore } from "../../core/store/log-events.js";
 import type { Table } from "../../core/store/types.js";
 import type { MetricFilterRec } from "./metric-filters.js";
-import type { ServiceMetrics } from "../../core/service-metrics.js";
 import { InvalidParameterException, ResourceNotFoundException, type Distribution, type LogGroupClass, type PolicyType } from "./api.generated.js";
 
 export interface GroupRec {
@@ -164,8 +163,3 @@ export function retentionFloor(g: GroupRec, now: number): number {
 
 /** Bytes an event counts for: its UTF-8 message plus 26 bytes, as PutLogEvents' batch limit counts them. */
 export const eventBytes = (message: string) => Buffer.byteLength(message, "utf8") + 26;
-
-/** The running service (index.ts): the publisher of its AWS/Logs metrics. */
-export interface LogsInstance {
-  metrics: ServiceMetrics;
-}

@@ -359,7 +359,24 @@ test("AWS::KMS::Key and AWS::KMS::Alias: real keys (policy, rotation, spec, stat
 test("resources of the three services together: a log group encrypted with the stack's key, a bucket policy naming the bucket", async () => {
   const template = {
     Resources: {
-      Key: { Type: "AWS::KMS::Key" },
+      // As on AWS, the key policy must let the Logs service principal use the key (KMS's default policy does not).
+      Key: {
+        Type: "AWS::KMS::Key",
+        Properties: {
+          KeyPolicy: {
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Allow", Principal: { AWS: { "Fn::Sub": "arn:aws:iam::${AWS::AccountId}:root" } }, Action: "kms:*", Resource: "*" },
+              {
+                Effect: "Allow",
+                Principal: { Service: { "Fn::Sub": "logs.${AWS::Region}.amazonaws.com" } },
+                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                Resource: "*",
+              },
+            ],
+          },
+        },
+      },
       Group: { Type: "AWS::Logs::LogGroup", Properties: { KmsKeyId: { "Fn::GetAtt": ["Key", "Arn"] }, RetentionInDays: 1 } },
       Bucket: {
         Type: "AWS::S3::Bucket",
