@@ -1,7 +1,8 @@
 // The metrics Stratus's services publish about themselves, read back through the real CloudWatch client: AWS/Lambda
 // Invocations, Errors and Duration by FunctionName and for the account, after real invocations (one failing); AWS/SQS's
 // call counts and sizes and its per-minute depth samples (on a manual clock); AWS/SNS's published and delivered
-// counts; AWS/Logs' incoming events and bytes; and a caller may not put datapoints into an AWS/ namespace itself.
+// counts; AWS/Logs' incoming events and bytes; AWS/ApiGateway's requests, errors and latencies; and a caller may not
+// put datapoints into an AWS/ namespace itself.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
@@ -14,6 +15,7 @@ import { randomAccount, startTestServer, useServer } from "../../helpers/server.
 import { rejects } from "../../helpers/errors.js";
 import { eventually } from "../../helpers/wait.js";
 import { createFunction, lambdaEnv } from "../lambda/setup.js";
+import { call, restApi } from "../api-gateway/integrations-setup.js";
 
 const server = useServer();
 
@@ -171,4 +173,41 @@ test("AWS/Logs: IncomingLogEvents and IncomingBytes by LogGroupName", async () =
     ).Datapoints?.[0]?.Sum;
   await eventually(async () => assert.equal(await sum("IncomingLogEvents"), 3));
   assert.equal(await sum("IncomingBytes"), 3 + 3 + 5);
+});
+
+test("AWS/ApiGateway: Count, 4XXError, 5XXError, Latency and IntegrationLatency of a REST API, by ApiName and by ApiName and Stage", async () => {
+  const api = await restApi(server);
+  const cw = server.client(CloudWatchClient, { account: api.account });
+  await api.method("/ok", "GET", {
+    integration: { type: "MOCK", requestTemplates: { "application/json": '{"statusCode": 200}' } },
+    responses: [{ statusCode: "200", responseTemplates: { "application/json": '{"ok": true}' } }],
+  });
+  await api.deploy("dev");
+  const start = Date.now();
+  assert.equal((await call(server, api.id, "/ok", { stage: "dev" })).status, 200);
+  assert.equal((await call(server, api.id, "/ok", { stage: "dev" })).status, 200);
+  assert.equal((await call(server, api.id, "/missing", { stage: "dev" })).status, 403);
+  const stat = async (MetricName: string, Dimensions: { Name: string; Value: string }[], Statistic: "Sum" | "SampleCount" = "Sum") =>
+    (
+      await cw.send(
+        new GetMetricStatisticsCommand({
+          Namespace: "AWS/ApiGateway",
+          MetricName,
+          Dimensions,
+          StartTime: new Date(start - 120_000),
+          EndTime: new Date(Date.now() + 120_000),
+          Period: 3600,
+          Statistics: [Statistic],
+        }),
+      )
+    ).Datapoints?.[0]?.[Statistic];
+  const byApi = [{ Name: "ApiName", Value: "integrations" }];
+  const byStage = [...byApi, { Name: "Stage", Value: "dev" }];
+  await eventually(async () => assert.equal(await stat("Count", byApi), 3));
+  assert.equal(await stat("Count", byStage), 3);
+  assert.equal(await stat("4XXError", byStage), 1);
+  assert.equal(await stat("5XXError", byStage), 0);
+  assert.equal(await stat("Latency", byStage, "SampleCount"), 3);
+  // Only the requests that reached an integration have an integration latency.
+  assert.equal(await stat("IntegrationLatency", byStage, "SampleCount"), 2);
 });

@@ -7,6 +7,7 @@
 // request to that stage. If no stage fully matches a request, API Gateway sends the request to the $default stage.
 // If there's no $default stage, then the API returns {"message":"Not Found"}"
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html).
+import { recordRequest } from "./metrics.js";
 import type { ServiceHost } from "../../../core/service.js";
 import { deployedStage, findHttpApi, type HttpApiDeployed, type RouteRec } from "../../apigatewayv2/internal.js";
 import { formatAccessLog, type LogContext, writeHttpAccessLog } from "./http/access-log.js";
@@ -121,6 +122,11 @@ export async function serveHttpApi(rt: ServiceHost, req: ApiRequest, apiId: stri
   if (settings?.DestinationArn && settings.Format) {
     writeHttpAccessLog(rt, settings.DestinationArn, apiId, d.stage.stageName, req.requestTimeEpoch, formatAccessLog(settings.Format, log));
   }
+  recordRequest(rt, { account: d.account, region: d.region }, "http", apiId, d.stage.stageName, {
+    status: res.statusCode,
+    latency: Number(log.responseLatency),
+    integrationLatency: typeof log["integration.latency"] === "number" ? log["integration.latency"] : undefined,
+  });
   // The Invoke data event, named by the route's ARN (the request's path when no route matched).
   const routeKey = log.routeKey === undefined ? undefined : String(log.routeKey);
   const space = routeKey?.indexOf(" ") ?? -1;

@@ -3,6 +3,7 @@
 // (access/validate.ts) → the integration (AWS_PROXY to Lambda here, the others in integrations/) within the
 // integration's timeout. A refusal on the way is rendered through the deployment's gateway responses. The access
 // log, execution log and audit event are written after the answer, off its path.
+import { recordRequest } from "./metrics.js";
 import { commonLogTime } from "../../../core/clock.js";
 import { randomHex } from "../../../core/ids.js";
 import type { ServiceHost } from "../../../core/service.js";
@@ -197,6 +198,13 @@ export async function serveRest(rt: ServiceHost, req: ApiRequest, t: RestTarget)
   setImmediate(() => {
     out.responseLatency = Math.round(performance.now() - started);
     if (stage) writeAccessLog(rt, stage, context, out);
+    if (stage && compiled) {
+      recordRequest(rt, owner, "rest", compiled.snapshot.api.name ?? t.apiId, stage.stageName, {
+        status: out.status,
+        latency: out.responseLatency,
+        integrationLatency: out.integrationLatency,
+      });
+    }
     if (log && stage) writeExecutionLog(rt, owner, t.apiId, stage.stageName, log);
     const path = context.resourcePath || req.path;
     auditInvoke(rt, owner, req, `arn:aws:execute-api:${owner.region}:${owner.account}:${t.apiId}/${t.stageName}/${method}${path}`, out);
