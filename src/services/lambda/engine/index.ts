@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { globalArn } from "../../../core/arn.js";
-import { serviceMetrics } from "../../../core/service-metrics.js";
+import { type MetricSeries, serviceMetrics } from "../../../core/service-metrics.js";
 import type { ServiceHost } from "../../../core/service.js";
 import { issueSession } from "../../sts/internal.js";
 import { findRoleByArn } from "../../iam/internal.js";
@@ -431,15 +431,27 @@ export class Engine {
    * account as a whole (no dimensions).
    */
   private publishMetrics(c: FunctionConfiguration, durationMs: number, failed: boolean, at: number): void {
-    const [, , , region, account] = (c.FunctionArn ?? "").split(":");
-    if (!account || !region || !c.FunctionName) return;
-    const metrics = serviceMetrics(this.runtime, "lambda");
-    for (const dims of [[{ Name: "FunctionName", Value: c.FunctionName }], []]) {
-      metrics.record(account, region, "AWS/Lambda", "Invocations", dims, 1, "Count", at);
-      metrics.record(account, region, "AWS/Lambda", "Errors", dims, failed ? 1 : 0, "Count", at);
-      metrics.record(account, region, "AWS/Lambda", "Duration", dims, round2(durationMs), "Milliseconds", at);
+    const arn = c.FunctionArn ?? "";
+    let s = this.metricSeries.get(arn);
+    if (!s) {
+      const [, , , region, account] = arn.split(":");
+      if (!account || !region || !c.FunctionName) return;
+      const metrics = serviceMetrics(this.runtime, "lambda");
+      const of = (name: string, unit: string) =>
+        [[{ Name: "FunctionName", Value: c.FunctionName! }], []].map((dims) => metrics.of(account, region, "AWS/Lambda", name, dims, unit));
+      s = { invocations: of("Invocations", "Count"), errors: of("Errors", "Count"), duration: of("Duration", "Milliseconds") };
+      if (this.metricSeries.size > 10_000) this.metricSeries.clear();
+      this.metricSeries.set(arn, s);
+    }
+    for (let i = 0; i < 2; i++) {
+      s.invocations[i].add(1, at);
+      s.errors[i].add(failed ? 1 : 0, at);
+      s.duration[i].add(round2(durationMs), at);
     }
   }
+
+  /** Each function's AWS/Lambda series (by FunctionName, and the account's), kept by its ARN. */
+  private readonly metricSeries = new Map<string, { invocations: MetricSeries[]; errors: MetricSeries[]; duration: MetricSeries[] }>();
 
   /** START/END/REPORT, the output in CloudWatch Logs, and the answer Invoke gives. */
   private report(r: InvokeRequest, log: LogTarget, version: string, c: FunctionConfiguration, startedAt: number, res: InvocationResult): InvokeResult {
