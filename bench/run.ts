@@ -19,6 +19,7 @@ import { lambdaBench } from "./lambda.js";
 import { cloudformationBench } from "./cloudformation.js";
 import { apigatewayBench } from "./apigateway.js";
 import { cdkBench } from "./cdk.js";
+import { logsFiltersBench } from "./logs-filters.js";
 import { BACKENDS, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
 import { COLD_TARGET_OVER_FLOOR_MS, coldStart, coldVerdict, median } from "./cold.js";
 
@@ -51,6 +52,8 @@ const ONLY_LAMBDA = process.argv.includes("--only-lambda");
 const ONLY_CFN = process.argv.includes("--only-cloudformation");
 /** `--only-apigateway` runs the API Gateway figures alone (bench/apigateway.ts). */
 const ONLY_APIGW = process.argv.includes("--only-apigateway");
+/** `--only-logs-filters` runs the log ingest with metric filters and a subscription alone (bench/logs-filters.ts). */
+const ONLY_LOGS_FILTERS = process.argv.includes("--only-logs-filters");
 /** `--only-cdk` runs the CDK CLI figures alone (bench/cdk.ts). */
 const ONLY_CDK = process.argv.includes("--only-cdk");
 
@@ -163,6 +166,11 @@ async function main(): Promise<void> {
   if (ONLY_APIGW) {
     console.log("");
     for (const r of await apigatewayBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
+  if (ONLY_LOGS_FILTERS) {
+    console.log("");
+    for (const r of await logsFiltersBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
     return printTable();
   }
   if (ONLY_CDK) {

@@ -340,15 +340,7 @@ function compileJson(p: string): FilterMatcher {
   const tree = parseExpr(ps, () => jsonCond(ps));
   if (!ps.done()) throw new FilterPatternError(`Invalid filter pattern: unexpected '${ps.peek()!.v}'`);
   const selectors = [...new Set(leaves(tree).map((c) => c.selector))];
-  const parse = (message: string): { doc: unknown } | undefined => {
-    const c = message.trimStart()[0];
-    if (c !== "{" && c !== "[") return undefined;
-    try {
-      return { doc: JSON.parse(message) };
-    } catch {
-      return undefined;
-    }
-  };
+  const parse = parseLast;
   const get = (doc: unknown, selector: string): string | undefined => {
     let path: Step[];
     try {
@@ -367,12 +359,18 @@ function compileJson(p: string): FilterMatcher {
     extract(message) {
       const parsed = parse(message);
       if (!parsed || !evaluate(tree, (cond) => testJson(cond, parsed.doc))) return undefined;
-      const values: Record<string, string> = {};
-      for (const sel of selectors) {
-        const v = get(parsed.doc, sel);
-        if (v !== undefined) values[sel] = v;
-      }
-      return { values, get: (sel) => get(parsed.doc, sel) };
+      return {
+        // Built when asked for (TestMetricFilter); ingestion only looks values up.
+        get values() {
+          const values: Record<string, string> = {};
+          for (const sel of selectors) {
+            const v = get(parsed.doc, sel);
+            if (v !== undefined) values[sel] = v;
+          }
+          return values;
+        },
+        get: (sel) => get(parsed.doc, sel),
+      };
     },
     kind: "json",
     requiredSubstrings: requiredLeaves(tree).flatMap((c) => (c.test === "cmp" && c.op === "=" && c.lit ? literalPieces(c.lit) : [])),
@@ -498,6 +496,17 @@ function compileDelimited(p: string): FilterMatcher {
   const bound = (message: string): Map<string, string> | undefined => {
     const fields = splitFields(message);
     if (hasEllipsis ? fields.length < fixed : fields.length !== fixed) return undefined;
+    if (!hasEllipsis) {
+      // One field per item, in order: no search for where a `...` ends.
+      const named = new Map<string, string>();
+      for (let i = 0; i < items.length; i++) {
+        const it = items[i];
+        if (it.kind === "literal") {
+          if (!compare("=", fields[i], it.lit, true)) return undefined;
+        } else if (it.kind === "field" && it.name) named.set(it.name, fields[i]);
+      }
+      return checkConds(items, named) ? named : undefined;
+    }
     const out = new Map<string, string>();
     return bind(items, 0, fields, 0, new Map(), out) ? out : undefined;
   };
@@ -506,16 +515,51 @@ function compileDelimited(p: string): FilterMatcher {
     extract(message) {
       const named = bound(message);
       if (!named) return undefined;
-      const values = Object.fromEntries([...named].map(([k, v]) => [`$${k}`, v]));
-      return { values, get: (sel) => (sel.startsWith("$") ? named.get(sel.slice(1)) : undefined) };
+      return {
+        get values() {
+          return Object.fromEntries([...named].map(([k, v]) => [`$${k}`, v]));
+        },
+        get: (sel) => (sel.startsWith("$") ? named.get(sel.slice(1)) : undefined),
+      };
     },
     kind: "delimited",
     requiredSubstrings: required,
   };
 }
 
+// The last message parsed as JSON and split into fields: ingestion runs every filter of a group over one event
+// before the next, so the filters after the first find it here.
+let lastJson: string | undefined;
+let lastDoc: { doc: unknown } | undefined;
+function parseLast(message: string): { doc: unknown } | undefined {
+  if (message === lastJson) return lastDoc;
+  lastJson = message;
+  lastDoc = undefined;
+  const c = message.trimStart()[0];
+  if (c !== "{" && c !== "[") return undefined;
+  try {
+    lastDoc = { doc: JSON.parse(message) };
+  } catch {
+    // Not JSON: no JSON pattern matches it.
+  }
+  return lastDoc;
+}
+
+let lastSplit: string | undefined;
+let lastFields: string[] = [];
+
 /** Fields are separated by whitespace; "quoted" and [bracketed] runs are one field each (without their delimiters). */
 function splitFields(message: string): string[] {
+  if (message === lastSplit) return lastFields;
+  lastFields = split(message);
+  lastSplit = message;
+  return lastFields;
+}
+
+/** `\s` for one UTF-16 code unit, without the regex for the printable ASCII most log lines are made of. */
+const isWhitespace = (code: number) => (code > 32 && code < 0xa0 ? false : /\s/.test(String.fromCharCode(code)));
+
+function split(message: string): string[] {
   const out: string[] = [];
   let i = 0;
   const n = message.length;
@@ -535,7 +579,7 @@ function splitFields(message: string): string[] {
       }
     }
     let j = i;
-    while (j < n && !/\s/.test(message[j])) j++;
+    while (j < n && !isWhitespace(message.charCodeAt(j))) j++;
     out.push(message.slice(i, j));
     i = j;
   }

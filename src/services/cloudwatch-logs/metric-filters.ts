@@ -185,41 +185,55 @@ interface Datum {
  */
 export async function publishMetrics(ctx: HandlerContext, filters: MetricFilterRec[], events: { timestamp: number; message: string }[]): Promise<void> {
   if (!filters.length || !events.length) return;
-  for (const f of filters) {
-    const matcher = compile(f.pattern);
+  const plans = filters.map((f) => {
     const t = f.transformation;
-    const constant = isNumber(t.metricValue) ? Number(t.metricValue) : undefined;
-    const dimSpecs = Object.entries(t.dimensions ?? {});
-    const data = new Map<string, Datum>();
-    const seen = new Set<number>();
-    const matched = new Set<number>();
-    for (const e of events) {
-      const minute = Math.floor(e.timestamp / MINUTE) * MINUTE;
-      seen.add(minute);
-      const ex = matcher.extract(e.message);
+    return {
+      t,
+      matcher: compile(f.pattern),
+      constant: isNumber(t.metricValue) ? Number(t.metricValue) : undefined,
+      dimSpecs: Object.entries(t.dimensions ?? {}),
+      data: new Map<string, Datum>(),
+      matched: new Set<number>(),
+    };
+  });
+  const seen = new Set<number>();
+  // Event by event, every filter in turn: the patterns share one parse (or split) of each message (filter-pattern.ts).
+  for (const e of events) {
+    const minute = e.timestamp - (e.timestamp % MINUTE);
+    seen.add(minute);
+    for (const p of plans) {
+      const ex = p.matcher.extract(e.message);
       if (!ex) continue;
-      const value = constant ?? Number(ex.get(t.metricValue));
+      const value = p.constant ?? Number(ex.get(p.t.metricValue));
       if (!Number.isFinite(value)) continue;
-      const dims: [string, string][] = [];
-      let complete = true;
-      for (const [name, spec] of dimSpecs) {
-        const v = spec.startsWith("$") ? ex.get(spec) : spec;
-        if (v === undefined || v === "") complete = false;
-        else dims.push([name, v]);
-      }
-      if (!complete) continue;
-      matched.add(minute);
-      const key = JSON.stringify([dims, minute]);
-      let d = data.get(key);
-      if (!d) data.set(key, (d = { dims, minute, values: new Map() }));
+      let key = String(minute);
+      let dims: [string, string][] = [];
+      if (p.dimSpecs.length) {
+        let complete = true;
+        for (const [name, spec] of p.dimSpecs) {
+          const v = spec.startsWith("$") ? ex.get(spec) : spec;
+          if (v === undefined || v === "") complete = false;
+          else {
+            dims.push([name, v]);
+            key += `\u0000${v}`;
+          }
+        }
+        if (!complete) continue;
+      } else dims = NO_DIMS;
+      p.matched.add(minute);
+      let d = p.data.get(key);
+      if (!d) p.data.set(key, (d = { dims, minute, values: new Map() }));
       d.values.set(value, (d.values.get(value) ?? 0) + 1);
     }
+  }
+  for (const p of plans) {
+    const t = p.t;
     if (t.defaultValue !== undefined) {
       for (const minute of seen) {
-        if (!matched.has(minute)) data.set(`default:${minute}`, { dims: [], minute, values: new Map([[t.defaultValue, 1]]) });
+        if (!p.matched.has(minute)) p.data.set(`default:${minute}`, { dims: NO_DIMS, minute, values: new Map([[t.defaultValue, 1]]) });
       }
     }
-    const datums = [...data.values()].flatMap((d) => {
+    const datums = [...p.data.values()].flatMap((d) => {
       const pairs = [...d.values];
       const out = [];
       for (let i = 0; i < pairs.length; i += MAX_VALUES) {
@@ -244,3 +258,5 @@ export async function publishMetrics(ctx: HandlerContext, filters: MetricFilterR
     }
   }
 }
+
+const NO_DIMS: [string, string][] = [];

@@ -1,0 +1,170 @@
+// CloudWatch Logs ingest with a log group's pipelines attached (issue 14, point 12): five metric filters and a
+// subscription filter to a Lambda function on the group, PutLogEvents in 10,000-event batches with bodies serialized
+// before the clock starts (4 connections, as bench/logs.ts's server-side row), then how long after the last batch
+// was acknowledged the metric a filter derives reads back complete through GetMetricStatistics.
+//
+// `node --import tsx bench/logs-filters.ts` runs it alone.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutMetricFilterCommand,
+  PutSubscriptionFilterCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { AddPermissionCommand, CreateFunctionCommand, LambdaClient, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
+import { makeZip } from "../test/helpers/zip.js";
+import { freePort, waitHealthy, type BenchRow } from "./server.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BIN = join(ROOT, "bin", "stratus.js");
+const BATCH = 10_000;
+const BATCHES = 40;
+const STREAMS = 4;
+const INGEST_TARGET = 200_000;
+const QUERYABLE_TARGET_MS = 1000;
+const GROUP = "/bench/filtered";
+
+// ~70-byte space-delimited lines; every 100th carries NEEDLE, every 10th WARN.
+function batchOf(b: number, base: number): { timestamp: number; message: string }[] {
+  const out = new Array(BATCH);
+  for (let i = 0; i < BATCH; i++) {
+    const n = b * BATCH + i;
+    const level = n % 10 === 0 ? "WARN" : "INFO";
+    out[i] = { timestamp: base + n, message: `${level} req ${n} /api/items/${n % 977} u${n % 1000} ${n % 100 === 0 ? "NEEDLE" : "ok"} ${n % 500}` };
+  }
+  return out;
+}
+
+export async function logsFiltersBench(): Promise<BenchRow[]> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, "start", "--ephemeral", "--port", String(port), "--log-level", "error"], { stdio: "ignore" });
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  const url = `http://127.0.0.1:${port}`;
+  const config = { endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  try {
+    await waitHealthy(url);
+    const logs = new CloudWatchLogsClient(config);
+    const cw = new CloudWatchClient(config);
+    await logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
+    for (let s = 0; s < STREAMS; s++) await logs.send(new CreateLogStreamCommand({ logGroupName: GROUP, logStreamName: `s${s}` }));
+    const filters: [string, string, string][] = [
+      ["needles", "NEEDLE", "1"],
+      ["warnings", "WARN", "1"],
+      ["all", "", "1"],
+      ["latency", "[level, req, id, path, user, result, ms]", "$ms"],
+      ["slow", "[level, req, id, path, user, result, ms > 400]", "$ms"],
+    ];
+    for (const [name, pattern, value] of filters) {
+      await logs.send(
+        new PutMetricFilterCommand({
+          logGroupName: GROUP,
+          filterName: name,
+          filterPattern: pattern,
+          metricTransformations: [{ metricNamespace: "Bench", metricName: name, metricValue: value }],
+        }),
+      );
+    }
+    // A subscription to a function that does nothing: one asynchronous invocation per batch (the NEEDLE events).
+    const { Role } = await new IAMClient(config).send(
+      new CreateRoleCommand({
+        RoleName: "bench-subscriber",
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+      }),
+    );
+    const lambda = new LambdaClient(config);
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "bench-subscriber",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: Role!.Arn!,
+        Code: { ZipFile: makeZip({ "index.mjs": "export const handler = async () => ({});" }) },
+      }),
+    );
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 60 }, { FunctionName: "bench-subscriber" });
+    await lambda.send(
+      new AddPermissionCommand({ FunctionName: "bench-subscriber", StatementId: "logs", Action: "lambda:InvokeFunction", Principal: "logs.amazonaws.com" }),
+    );
+    await logs.send(
+      new PutSubscriptionFilterCommand({
+        logGroupName: GROUP,
+        filterName: "needles",
+        filterPattern: "NEEDLE",
+        destinationArn: "arn:aws:lambda:us-east-1:000000000000:function:bench-subscriber",
+      }),
+    );
+
+    // Two minutes back, so every event lands in two whole past minutes.
+    const base = Math.floor(Date.now() / 60_000) * 60_000 - 180_000;
+    const bodies = Array.from({ length: BATCHES }, (_, b) =>
+      JSON.stringify({ logGroupName: GROUP, logStreamName: `s${b % STREAMS}`, logEvents: batchOf(b, base) }),
+    );
+    const headers = {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "Logs_20140328.PutLogEvents",
+      authorization: "AWS4-HMAC-SHA256 Credential=test/20300101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0",
+    };
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: STREAMS }, async (_, s) => {
+        for (let b = s; b < BATCHES; b += STREAMS) {
+          const res = await fetch(url, { method: "POST", headers, body: bodies[b] });
+          if (!res.ok) throw new Error(`PutLogEvents: HTTP ${res.status} ${await res.text()}`);
+          await res.arrayBuffer();
+        }
+      }),
+    );
+    const acked = performance.now();
+    const rate = (BATCHES * BATCH) / ((acked - t0) / 1000);
+    // The derived metric, complete: every NEEDLE event counted.
+    const want = (BATCHES * BATCH) / 100;
+    let queryable = Number.NaN;
+    for (;;) {
+      const { Datapoints } = await cw.send(
+        new GetMetricStatisticsCommand({
+          Namespace: "Bench",
+          MetricName: "needles",
+          StartTime: new Date(base - 60_000),
+          EndTime: new Date(base + 600_000),
+          Period: 3600,
+          Statistics: ["Sum"],
+        }),
+      );
+      if ((Datapoints ?? []).reduce((n, d) => n + (d.Sum ?? 0), 0) >= want) {
+        queryable = performance.now() - acked;
+        break;
+      }
+      if (performance.now() - acked > 30_000) throw new Error("the derived metric never became complete");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return [
+      {
+        metric: `logs: PutLogEvents ingest with 5 metric filters and a Lambda subscription, pre-serialized bodies (${BATCHES} × 10k-event batches, ${STREAMS} connections)`,
+        value: `${Math.round(rate).toLocaleString("en-US")} ev/s`,
+        target: `≥ ${INGEST_TARGET.toLocaleString("en-US")} ev/s`,
+        ok: rate >= INGEST_TARGET,
+      },
+      {
+        metric: "logs: the filters' derived metric complete in GetMetricStatistics, after the last batch is acknowledged",
+        value: `${queryable.toFixed(0)} ms`,
+        target: `≤ ${QUERYABLE_TARGET_MS} ms`,
+        ok: queryable <= QUERYABLE_TARGET_MS,
+      },
+    ];
+  } finally {
+    child.kill("SIGTERM");
+    await exited;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  for (const r of await logsFiltersBench()) console.log(`${r.metric} | ${r.value} | ${r.target} | ${r.ok ? "yes" : "NO"}`);
+}
