@@ -93,20 +93,7 @@ export class ServiceMetrics {
       const key = `${s.account}\u0000${s.region}\u0000${s.namespace}`;
       let c = calls.get(key);
       if (!c) calls.set(key, (c = { account: s.account, region: s.region, namespace: s.namespace, data: [] }));
-      for (const [minute, values] of s.minutes) {
-        const pairs = [...values];
-        for (let i = 0; i < pairs.length; i += MAX_VALUES) {
-          const chunk = pairs.slice(i, i + MAX_VALUES);
-          c.data.push({
-            MetricName: s.name,
-            Dimensions: s.dimensions,
-            Timestamp: new Date(minute),
-            Values: chunk.map(([v]) => v),
-            Counts: chunk.map(([, n]) => n),
-            Unit: s.unit,
-          });
-        }
-      }
+      for (const [minute, values] of s.minutes) c.data.push(...metricDatums(s.name, s.dimensions, s.unit, minute, values));
       s.minutes.clear();
     }
     for (const c of calls.values()) {
@@ -120,6 +107,33 @@ export class ServiceMetrics {
       }
     }
   }
+}
+
+/**
+ * A minute's values of one metric as PutMetricData datums: Values with their Counts, at most 150 to a datum
+ * (PutMetricData's limit), so a statistic over them is what it would be over every single value.
+ */
+export function metricDatums<U extends string>(
+  name: string,
+  dimensions: MetricDimension[],
+  unit: U | undefined,
+  minute: number,
+  values: Map<number, number>,
+): { MetricName: string; Dimensions: MetricDimension[]; Timestamp: Date; Values: number[]; Counts: number[]; Unit?: U }[] {
+  const pairs = [...values];
+  const out = [];
+  for (let i = 0; i < pairs.length; i += MAX_VALUES) {
+    const chunk = pairs.slice(i, i + MAX_VALUES);
+    out.push({
+      MetricName: name,
+      Dimensions: dimensions,
+      Timestamp: new Date(minute),
+      Values: chunk.map(([v]) => v),
+      Counts: chunk.map(([, n]) => n),
+      ...(unit !== undefined ? { Unit: unit } : {}),
+    });
+  }
+  return out;
 }
 
 const byHost = new WeakMap<ServiceHost, Map<string, ServiceMetrics>>();

@@ -13,6 +13,7 @@
 // properties" (reported from a deployment, guidance-for-claude-code-with-amazon-bedrock#632).
 import type { HandlerContext } from "../../core/context.js";
 import { pageByKey } from "../../core/paging.js";
+import { metricDatums } from "../../core/service-metrics.js";
 import {
   InvalidParameterException,
   LimitExceededException,
@@ -27,8 +28,7 @@ import { invalidToken, logsState, mustGroup, streamPrefix } from "./state.js";
 /** "You can have up to 100 metric filters per log group" (CloudWatch Logs quotas); a 101st is refused as AWS refuses a limit. */
 const MAX_FILTERS_PER_GROUP = 100;
 const MAX_DIMENSIONS = 3;
-/** PutMetricData's limits: values per datum, datums per call. */
-const MAX_VALUES = 150;
+/** PutMetricData's limit of datums per call. */
 const MAX_DATUMS = 1000;
 const MINUTE = 60_000;
 
@@ -233,22 +233,15 @@ export async function publishMetrics(ctx: HandlerContext, filters: MetricFilterR
         if (!p.matched.has(minute)) p.data.set(`default:${minute}`, { dims: NO_DIMS, minute, values: new Map([[t.defaultValue, 1]]) });
       }
     }
-    const datums = [...p.data.values()].flatMap((d) => {
-      const pairs = [...d.values];
-      const out = [];
-      for (let i = 0; i < pairs.length; i += MAX_VALUES) {
-        const chunk = pairs.slice(i, i + MAX_VALUES);
-        out.push({
-          MetricName: t.metricName,
-          Dimensions: d.dims.map(([Name, Value]) => ({ Name, Value })),
-          Timestamp: new Date(d.minute),
-          Values: chunk.map(([v]) => v),
-          Counts: chunk.map(([, c]) => c),
-          ...(t.unit !== undefined ? { Unit: t.unit } : {}),
-        });
-      }
-      return out;
-    });
+    const datums = [...p.data.values()].flatMap((d) =>
+      metricDatums(
+        t.metricName,
+        d.dims.map(([Name, Value]) => ({ Name, Value })),
+        t.unit,
+        d.minute,
+        d.values,
+      ),
+    );
     for (let i = 0; i < datums.length; i += MAX_DATUMS) {
       try {
         await ctx.client("cloudwatch").putMetricData({ Namespace: t.metricNamespace, MetricData: datums.slice(i, i + MAX_DATUMS) });
