@@ -211,9 +211,8 @@ export class SqliteMetricStore implements MetricStore {
       }
       return e.id;
     }
-    const id = Number(this.stmts.create.run(k.scope, k.namespace, k.name, k.dims, minute).lastInsertRowid);
-    this.ids.set(SqliteMetricStore.cacheKey(k), { id, lastPut: minute });
-    return id;
+    // Not cached yet: the caller's transaction may still roll the row back; the next lookup reads it once committed.
+    return Number(this.stmts.create.run(k.scope, k.namespace, k.name, k.dims, minute).lastInsertRowid);
   }
 
   find(k: MetricKey): number | undefined {
