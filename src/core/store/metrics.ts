@@ -59,8 +59,9 @@ export interface MetricStore {
   /** Metrics in id order. */
   list(q: MetricListQuery): StoredMetric[];
   /**
-   * Rolls every chunk whose samples are all older than `before` and finer than `level` up to one statistic set per
-   * `bucketMs` interval and unit (AWS's roll-ups as data ages); returns how many samples it folded.
+   * Rolls every chunk whose samples are all older than `before` and finer than `level` up to `bucketMs` intervals per
+   * unit (AWS's roll-ups as data ages): each bucket's distinct values with their counts while they are few, else one
+   * statistic set; returns how many samples it folded.
    */
   rollUp(before: number, level: number, bucketMs: number): number;
   /** Deletes samples older than `before` and metrics neither published to since nor holding data. */
@@ -72,24 +73,46 @@ export function metricStore(store: Store): MetricStore {
   return store.metrics();
 }
 
+// A chunk's bytes: one format byte, 7 bytes of padding (so the Float64 columns stay aligned), then the columns.
+// FULL: ts, count, sum, min, max, then a flag byte per sample. RAW (every sample a single value, seen once): ts and
+// value only, then the flags — 17 bytes a sample instead of 41, which is what PutMetricData's Value/Values mostly send.
+const FULL = 0;
+const RAW = 1;
+const HEADER = 8;
+
 /** Packs samples for append(). */
 export function packBlock(b: SampleBlock): Buffer {
   const n = b.n;
-  const out = Buffer.allocUnsafe(n * 41);
-  const f = new Float64Array(out.buffer, out.byteOffset, n * 5);
+  let raw = true;
+  for (let i = 0; i < n && raw; i++) raw = b.count[i] === 1 && b.min[i] === b.max[i] && b.sum[i] === b.min[i];
+  const cols = raw ? 2 : 5;
+  const out = Buffer.alloc(HEADER + n * (cols * 8 + 1));
+  out[0] = raw ? RAW : FULL;
+  const f = new Float64Array(out.buffer, out.byteOffset + HEADER, n * cols);
   f.set(b.ts.subarray(0, n), 0);
-  f.set(b.count.subarray(0, n), n);
-  f.set(b.sum.subarray(0, n), 2 * n);
-  f.set(b.min.subarray(0, n), 3 * n);
-  f.set(b.max.subarray(0, n), 4 * n);
-  out.set(b.flags.subarray(0, n), n * 40);
+  if (raw) f.set(b.sum.subarray(0, n), n);
+  else {
+    f.set(b.count.subarray(0, n), n);
+    f.set(b.sum.subarray(0, n), 2 * n);
+    f.set(b.min.subarray(0, n), 3 * n);
+    f.set(b.max.subarray(0, n), 4 * n);
+  }
+  out.set(b.flags.subarray(0, n), HEADER + n * cols * 8);
   return out;
 }
 
+/** A stored chunk as columns (views over its bytes; a raw chunk's value column serves as sum, min and max). */
 export function unpackBlock(data: Uint8Array, n: number): SampleBlock {
   // Float64 views need 8-byte alignment; SQLite's buffers usually are, otherwise copy.
   const bytes = data.byteOffset % 8 === 0 ? data : Uint8Array.prototype.slice.call(data);
-  const f = new Float64Array(bytes.buffer, bytes.byteOffset, n * 5);
+  const raw = bytes[0] === RAW;
+  const cols = raw ? 2 : 5;
+  const f = new Float64Array(bytes.buffer, bytes.byteOffset + HEADER, n * cols);
+  const flags = new Uint8Array(bytes.buffer, bytes.byteOffset + HEADER + n * cols * 8, n);
+  if (raw) {
+    const v = f.subarray(n, 2 * n);
+    return { n, ts: f.subarray(0, n), count: new Float64Array(n).fill(1), sum: v, min: v, max: v, flags };
+  }
   return {
     n,
     ts: f.subarray(0, n),
@@ -97,7 +120,7 @@ export function unpackBlock(data: Uint8Array, n: number): SampleBlock {
     sum: f.subarray(2 * n, 3 * n),
     min: f.subarray(3 * n, 4 * n),
     max: f.subarray(4 * n, 5 * n),
-    flags: new Uint8Array(bytes.buffer, bytes.byteOffset + n * 40, n),
+    flags,
   };
 }
 
@@ -124,6 +147,20 @@ function span(b: SampleBlock): [number, number] {
   }
   return [lo, hi];
 }
+
+/** A roll-up bucket: its statistic set, and its distinct values with their counts while they are known and few. */
+interface Rolled {
+  t: number;
+  unit: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  values?: Map<number, number>;
+}
+
+/** Distinct values a roll-up bucket keeps (so its percentiles stay exact) before it becomes one statistic set. */
+const ROLLUP_VALUES = 1000;
 
 // How often a metric's last-published time is rewritten: ListMetrics' RecentlyActive (3 hours) needs no finer.
 const TOUCH_EVERY_MS = 60_000;
@@ -189,9 +226,8 @@ export class SqliteMetricStore implements MetricStore {
       }
       return e.id;
     }
-    const id = Number(this.stmts.create.run(k.scope, k.namespace, k.name, k.dims, minute).lastInsertRowid);
-    this.ids.set(SqliteMetricStore.cacheKey(k), { id, lastPut: minute });
-    return id;
+    // Not cached yet: the caller's transaction may still roll the row back; the next lookup reads it once committed.
+    return Number(this.stmts.create.run(k.scope, k.namespace, k.name, k.dims, minute).lastInsertRowid);
   }
 
   find(k: MetricKey): number | undefined {
@@ -220,31 +256,38 @@ export class SqliteMetricStore implements MetricStore {
       const rows = this.stmts.aging.all(before, level);
       if (!rows.length) return folded;
       this.db.transaction(() => {
-        // Per metric: every aging chunk's samples folded into one statistic set per (bucket, unit).
+        // Per metric and (bucket, unit): the distinct values with their counts while there are at most ROLLUP_VALUES of
+        // them and no statistic set among the samples (percentiles stay exact), else one statistic set.
         let i = 0;
         while (i < rows.length) {
           const mid = rows[i].mid;
-          const acc = new Map<string, [number, number, number, number, number, number]>();
+          const acc = new Map<string, Rolled>();
           for (; i < rows.length && rows[i].mid === mid; i++) {
             const b = unpackBlock(rows[i].data, rows[i].n);
             for (let j = 0; j < b.n; j++) {
               const t = b.ts[j] - (((b.ts[j] % bucketMs) + bucketMs) % bucketMs);
               const unit = b.flags[j] & 0x7f;
               const key = `${t}:${unit}`;
-              const a = acc.get(key);
-              if (!a) acc.set(key, [t, unit, b.count[j], b.sum[j], b.min[j], b.max[j]]);
+              let a = acc.get(key);
+              if (!a) acc.set(key, (a = { t, unit, count: 0, sum: 0, min: b.min[j], max: b.max[j], values: new Map() }));
+              a.count += b.count[j];
+              a.sum += b.sum[j];
+              if (b.min[j] < a.min) a.min = b.min[j];
+              if (b.max[j] > a.max) a.max = b.max[j];
+              if (!a.values) continue;
+              if (b.min[j] !== b.max[j]) a.values = undefined;
               else {
-                a[2] += b.count[j];
-                a[3] += b.sum[j];
-                if (b.min[j] < a[4]) a[4] = b.min[j];
-                if (b.max[j] > a[5]) a[5] = b.max[j];
+                a.values.set(b.min[j], (a.values.get(b.min[j]) ?? 0) + b.count[j]);
+                if (a.values.size > ROLLUP_VALUES) a.values = undefined;
               }
             }
             folded += b.n;
             this.stmts.delChunk.run(rows[i].id);
           }
-          const out = emptyBlock(acc.size);
-          for (const [t, unit, count, sum, min, max] of acc.values()) {
+          let size = 0;
+          for (const a of acc.values()) size += a.values ? a.values.size : 1;
+          const out = emptyBlock(size);
+          const push = (t: number, unit: number, count: number, sum: number, min: number, max: number) => {
             const k = out.n++;
             out.ts[k] = t;
             out.flags[k] = unit;
@@ -252,6 +295,10 @@ export class SqliteMetricStore implements MetricStore {
             out.sum[k] = sum;
             out.min[k] = min;
             out.max[k] = max;
+          };
+          for (const a of acc.values()) {
+            if (a.values) for (const [v, c] of a.values) push(a.t, a.unit, c, v * c, v, v);
+            else push(a.t, a.unit, a.count, a.sum, a.min, a.max);
           }
           this.append(mid, out, level);
         }
