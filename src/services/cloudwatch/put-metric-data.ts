@@ -11,6 +11,7 @@ import {
   type MetricDatum,
   type PutMetricDataInput,
 } from "./api.generated.js";
+import { alarmsOnData } from "./alarm-scheduler.js";
 import { HIGH_RESOLUTION, metricKey, unitCode } from "./metric-keys.js";
 import { metricsOf } from "./state.js";
 
@@ -146,6 +147,12 @@ export const putMetricData = {
     transaction(ctx, () => {
       for (const { d, block } of blocks.values()) store.append(store.touch(metricKey(ctx, input.Namespace, d.MetricName, d.Dimensions), now), block);
     });
+    // Alarms on these metrics evaluate as the datapoints arrive.
+    alarmsOnData(
+      ctx,
+      input.Namespace,
+      [...blocks.values()].map(({ d }) => ({ name: d.MetricName, dims: d.Dimensions })),
+    );
     return {};
   },
 } satisfies Partial<CloudwatchApi>;

@@ -1,0 +1,61 @@
+// When alarms are evaluated: on AWS's cadence — every minute, and every 10 seconds for alarms with 10-, 20- or
+// 30-second periods — over every stored alarm (so evaluation resumes after a restart), and as soon as a datapoint of
+// an alarm's metric arrives (PutMetricData calls alarmsOnData).
+import type { HandlerContext } from "../../core/context.js";
+import type { ServiceHost } from "../../core/service.js";
+import { transaction } from "../../core/state.js";
+import type { Dimension } from "./api.generated.js";
+import { type AlarmRec, alarmState, metricIndexPrefix } from "./alarm-state.js";
+import { evaluateAndApply } from "./alarms.js";
+import { dimsKey } from "./metric-keys.js";
+
+export const TICK_MS = 10_000;
+
+/** Evaluates the alarms watching each metric just written to. */
+export function alarmsOnData(ctx: HandlerContext, namespace: string, metrics: { name: string; dims: readonly Dimension[] | undefined }[]): void {
+  const t = alarmState.of(ctx);
+  const seen = new Set<string>();
+  const now = ctx.now();
+  for (const m of metrics) {
+    const prefix = metricIndexPrefix(namespace, m.name, dimsKey(m.dims));
+    if (seen.has(prefix)) continue;
+    seen.add(prefix);
+    for (const { value: name } of t.alarmsByMetric.list({ prefix })) {
+      const a = t.alarms.get(name);
+      if (a) transaction(ctx, () => evaluateAndApply(ctx, a, now));
+    }
+  }
+}
+
+/** One tick: every alarm due (all of them on the minute, sub-minute ones every tick). */
+export function evaluateDue(host: ServiceHost, now: number, everything: boolean): void {
+  for (const scope of alarmState.all(host, "alarms")) {
+    const due: AlarmRec[] = scope.tables.alarms
+      .list()
+      .map((e) => e.value)
+      .filter((a) => everything || a.period < 60);
+    if (!due.length) continue;
+    const ctx = host.context("cloudwatch", "EvaluateAlarm", host.rootIdentity(scope.account, scope.region));
+    for (const a of due) {
+      try {
+        transaction(ctx, () => evaluateAndApply(ctx, a, now));
+      } catch (e) {
+        host.logger.error(`cloudwatch: evaluating alarm ${a.name} failed`, e);
+      }
+    }
+  }
+}
+
+/** Starts the cadence; returns its cancel. An evaluation of everything runs at once (resuming after a restart). */
+export function startAlarmEvaluation(host: ServiceHost): () => void {
+  let lastMinute = Number.NEGATIVE_INFINITY;
+  const tick = () => {
+    const now = host.clock.now();
+    // Everything once per minute (the first tick of each), sub-minute alarms every tick.
+    const m = Math.floor(now / 60_000);
+    evaluateDue(host, now, m !== lastMinute);
+    lastMinute = m;
+  };
+  tick();
+  return host.scheduler.every(TICK_MS, tick);
+}
