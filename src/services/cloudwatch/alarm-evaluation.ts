@@ -217,5 +217,7 @@ export function evaluate(ctx: Located, a: AlarmRec, now: number): Outcome | unde
   if (breachingReal >= m) return decide(true, real);
   const oldest = window.findIndex((x) => x.value !== undefined && isBreaching(x));
   if (oldest >= 0 && n - oldest >= m && window.slice(oldest).every((x) => x.value === undefined || isBreaching(x))) return decide(true, window);
+  // Only breaching datapoints, too few and too recent for ALARM: the alarm waits for more data in its state.
+  if (breachingReal === real.length) return undefined;
   return decide(false, real);
 }

@@ -27,13 +27,16 @@ export function alarmsOnData(ctx: HandlerContext, namespace: string, metrics: { 
   }
 }
 
-/** One tick: every alarm due (all of them on the minute, sub-minute ones every tick). */
-export function evaluateDue(host: ServiceHost, now: number, everything: boolean): void {
+/**
+ * One tick: the alarms due — sub-minute ones every tick, the others on the minute, and alarms whose evaluation spans
+ * more than a day on the hour (AWS: "the alarm is evaluated once per hour").
+ */
+export function evaluateDue(host: ServiceHost, now: number, everything: boolean, hourly = everything): void {
   for (const scope of alarmState.all(host, "alarms")) {
     const due: AlarmRec[] = scope.tables.alarms
       .list()
       .map((e) => e.value)
-      .filter((a) => everything || a.period < 60);
+      .filter((a) => (a.period < 60 ? true : a.period * a.evaluationPeriods > 86_400 ? hourly : everything));
     if (!due.length) continue;
     const ctx = host.context("cloudwatch", "EvaluateAlarm", host.rootIdentity(scope.account, scope.region));
     for (const a of due) {
@@ -49,12 +52,15 @@ export function evaluateDue(host: ServiceHost, now: number, everything: boolean)
 /** Starts the cadence; returns its cancel. An evaluation of everything runs at once (resuming after a restart). */
 export function startAlarmEvaluation(host: ServiceHost): () => void {
   let lastMinute = Number.NEGATIVE_INFINITY;
+  let lastHour = Number.NEGATIVE_INFINITY;
   const tick = () => {
     const now = host.clock.now();
-    // Everything once per minute (the first tick of each), sub-minute alarms every tick.
+    // Minute alarms on the first tick of each minute, day-spanning ones on the first of each hour.
     const m = Math.floor(now / 60_000);
-    evaluateDue(host, now, m !== lastMinute);
+    const h = Math.floor(now / 3_600_000);
+    evaluateDue(host, now, m !== lastMinute, h !== lastHour);
     lastMinute = m;
+    lastHour = h;
   };
   tick();
   return host.scheduler.every(TICK_MS, tick);
