@@ -4,26 +4,30 @@
 import type { HandlerContext } from "../../core/context.js";
 import type { ServiceHost } from "../../core/service.js";
 import { transaction } from "../../core/state.js";
-import type { Dimension } from "./api.generated.js";
+import type { MetricKey } from "../../core/store/metrics.js";
 import { type AlarmRec, alarmState, metricIndexPrefix } from "./alarm-state.js";
 import { evaluateAndApply } from "./alarms.js";
-import { dimsKey } from "./metric-keys.js";
 
 export const TICK_MS = 10_000;
 
-/** Evaluates the alarms watching each metric just written to. */
-export function alarmsOnData(ctx: HandlerContext, namespace: string, metrics: { name: string; dims: readonly Dimension[] | undefined }[]): void {
+/** Evaluates the alarms watching each metric just written to (their keys as the metric store has them). */
+export function alarmsOnData(ctx: HandlerContext, metrics: readonly MetricKey[]): void {
   const t = alarmState.of(ctx);
-  const seen = new Set<string>();
+  // Most writes have no alarm to wake: one count, and one read of the index when it is smaller than the write.
+  const indexed = t.alarmsByMetric.count();
+  if (!indexed) return;
   const now = ctx.now();
-  for (const m of metrics) {
-    const prefix = metricIndexPrefix(namespace, m.name, dimsKey(m.dims));
-    if (seen.has(prefix)) continue;
-    seen.add(prefix);
-    for (const { value: name } of t.alarmsByMetric.list({ prefix })) {
-      const a = t.alarms.get(name);
-      if (a) transaction(ctx, () => evaluateAndApply(ctx, a, now));
-    }
+  const prefixes = new Set(metrics.map((m) => metricIndexPrefix(m.namespace, m.name, m.dims)));
+  const names: string[] =
+    indexed <= prefixes.size
+      ? t.alarmsByMetric
+          .list()
+          .filter((e) => prefixes.has(e.key.slice(0, e.key.indexOf("\n") + 1)))
+          .map((e) => e.value)
+      : [...prefixes].flatMap((prefix) => t.alarmsByMetric.list({ prefix }).map((e) => e.value));
+  for (const name of names) {
+    const a = t.alarms.get(name);
+    if (a) transaction(ctx, () => evaluateAndApply(ctx, a, now));
   }
 }
 
