@@ -99,8 +99,9 @@ function checkPutMetricAlarm(input: PutMetricAlarmInput): void {
   if (input.EvaluationPeriods === undefined) throw new MissingRequiredParameterException("The parameter EvaluationPeriods is required.");
   if (input.Threshold === undefined) throw new MissingRequiredParameterException("The parameter Threshold is required.");
   if (!input.ComparisonOperator) throw new MissingRequiredParameterException("The parameter ComparisonOperator is required.");
+  // The wording tools quote PutMetricAlarm failing with (e.g. cdk-preflight's rules).
   if (input.DatapointsToAlarm !== undefined && input.DatapointsToAlarm > input.EvaluationPeriods)
-    throw new InvalidParameterValueException("DatapointsToAlarm must be less than or equal to EvaluationPeriods.");
+    throw new InvalidParameterValueException("DatapointsToAlarm must be less than or equal to EvaluationPeriods");
   // AWS: Period * EvaluationPeriods at most one day, or seven days for periods of an hour or more (PutMetricAlarm).
   const span = input.Period * input.EvaluationPeriods;
   if (span > (input.Period >= 3600 ? 7 * 86400 : 86400))

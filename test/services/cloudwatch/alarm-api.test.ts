@@ -44,7 +44,12 @@ test("PutMetricAlarm refuses what AWS refuses, and what Stratus cannot evaluate 
   await rejects(put({ Period: 45 }), "InvalidParameterValueException", 400, /Period/);
   await rejects(put({ ExtendedStatistic: "p99" }), "InvalidParameterCombinationException", 400, /mutually exclusive/);
   await rejects(put({ Statistic: undefined }), "MissingRequiredParameterException", 400);
-  await rejects(put({ EvaluationPeriods: 2, DatapointsToAlarm: 3 }), "InvalidParameterValueException", 400, /DatapointsToAlarm/);
+  await rejects(
+    put({ EvaluationPeriods: 2, DatapointsToAlarm: 3 }),
+    "InvalidParameterValueException",
+    400,
+    "DatapointsToAlarm must be less than or equal to EvaluationPeriods",
+  );
   await rejects(put({ TreatMissingData: "sometimes" }), "InvalidParameterValueException", 400, /TreatMissingData/);
   await rejects(put({ ComparisonOperator: "LessThanLowerOrGreaterThanUpperThreshold" }), "InvalidParameterValueException", 400, /anomaly detection/);
   await rejects(put({ AlarmActions: ["arn:aws:automate:us-east-1:ec2:stop"] }), "InvalidParameterValueException", 400, /cannot be executed by Stratus/);

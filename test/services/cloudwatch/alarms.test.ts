@@ -201,3 +201,35 @@ test("TreatMissingData with no datapoints: breaching alarms, notBreaching is OK,
   assert.equal(i.StateValue, "OK");
   assert.equal(i.StateReason, "by hand");
 });
+
+test("a 10-second alarm on high-resolution data: ALARM on arrival, INSUFFICIENT_DATA from the 10-second tick once the data ages out", async () => {
+  const { cw } = setup();
+  await cw.send(new PutMetricAlarmCommand(base("fast", { Period: 10, Statistic: "Maximum" })));
+  await cw.send(
+    new PutMetricDataCommand({
+      Namespace: "App",
+      MetricData: [{ MetricName: "Temp", Dimensions: [{ Name: "Room", Value: "fast" }], Value: 30, StorageResolution: 1, Timestamp: new Date(clock.now()) }],
+    }),
+  );
+  assert.equal((await alarm(cw, "fast")).StateValue, "ALARM");
+  clock.advance(30_000);
+  await eventually(async () => assert.equal((await alarm(cw, "fast")).StateValue, "INSUFFICIENT_DATA"));
+});
+
+test("EvaluateLowSampleCountPercentile: ignore keeps the state while a percentile has too few samples; evaluate does not wait", async () => {
+  const { cw } = setup();
+  const extra = { ExtendedStatistic: "p90", Statistic: undefined, Threshold: 50 };
+  await cw.send(new PutMetricAlarmCommand(base("p-ignore", { ...extra, EvaluateLowSampleCountPercentile: "ignore" })));
+  await cw.send(new PutMetricAlarmCommand(base("p-evaluate", { ...extra, EvaluateLowSampleCountPercentile: "evaluate" })));
+  for (const room of ["p-ignore", "p-evaluate"])
+    await cw.send(
+      new PutMetricDataCommand({
+        Namespace: "App",
+        MetricData: [{ MetricName: "Temp", Dimensions: [{ Name: "Room", Value: room }], Values: [100, 100, 100], Timestamp: new Date(clock.now()) }],
+      }),
+    );
+  assert.equal((await alarm(cw, "p-ignore")).StateValue, "INSUFFICIENT_DATA"); // 3 samples: a p90 needs 100
+  const evaluated = await alarm(cw, "p-evaluate");
+  assert.equal(evaluated.StateValue, "ALARM");
+  assert.match(evaluated.StateReasonData!, /"statistic":"p90"/);
+});
