@@ -11,6 +11,7 @@ import { javaDouble } from "./put-metric-data.js";
 import { type Bucket, aggregate, parseExtendedStatistic } from "./statistics.js";
 import { metricsOf } from "./state.js";
 
+/** The state an evaluation finds; its reason and data are worked out only when read (on a change of state). */
 export interface Outcome {
   state: StateValue;
   reason: string;
@@ -173,7 +174,15 @@ export function evaluate(ctx: Located, a: AlarmRec, now: number): Outcome | unde
     const ordered = [...evaluated].filter((x) => x.value !== undefined).sort((x, y) => y.at - x.at);
     const shown = ordered.filter((x) => isBreaching(x) === alarm);
     const minimum = alarm ? m : n - m + 1;
-    return { state: to, reason: thresholdReason(a, a.state, to, n, shown, minimum), reasonData: reasonData(a, now, window, evaluated) };
+    return {
+      state: to,
+      get reason() {
+        return thresholdReason(a, a.state, to, n, shown, minimum);
+      },
+      get reasonData() {
+        return reasonData(a, now, window, evaluated);
+      },
+    };
   };
 
   if (real.length >= n) {
@@ -192,7 +201,9 @@ export function evaluate(ctx: Located, a: AlarmRec, now: number): Outcome | unde
         return {
           state: alarm ? "ALARM" : "OK",
           reason: `Threshold Crossed: no datapoints were received for ${n} ${plural(n, "period", "periods")} and ${n} missing ${plural(n, "datapoint was", "datapoints were")} treated as [${as}].`,
-          reasonData: reasonData(a, now, window, window),
+          get reasonData() {
+            return reasonData(a, now, window, window);
+          },
         };
       }
       default:
@@ -200,7 +211,9 @@ export function evaluate(ctx: Located, a: AlarmRec, now: number): Outcome | unde
         return {
           state: "INSUFFICIENT_DATA",
           reason: `Insufficient Data: ${n} ${plural(n, "datapoint was", "datapoints were")} unknown.`,
-          reasonData: reasonData(a, now, window, window),
+          get reasonData() {
+            return reasonData(a, now, window, window);
+          },
         };
     }
   }

@@ -70,7 +70,7 @@ export function toMetricAlarm(a: AlarmRec): MetricAlarm {
 /** Evaluates the alarm now and moves it when its state changes. */
 export function evaluateAndApply(ctx: HandlerContext, a: AlarmRec, now: number): void {
   const out = evaluate(ctx, a, now);
-  if (out && out.state !== a.state) transition(ctx, a, out.state, out.reason, out.reasonData, now);
+  if (out && out.state !== a.state) transaction(ctx, () => transition(ctx, a, out.state, out.reason, out.reasonData, now));
 }
 
 function checkPutMetricAlarm(input: PutMetricAlarmInput): void {
