@@ -284,3 +284,20 @@ test("an alarm given as Metrics with one MetricStat query (the CDK's form for a 
     /metric math/,
   );
 });
+
+test("a 5-minute period slides by the minute as AWS evaluates it: the period ends at the evaluation's minute", async () => {
+  const { cw } = setup();
+  const slot = clock.now() - (clock.now() % MIN);
+  await cw.send(new PutMetricAlarmCommand(base("sliding", { Period: 300, Statistic: "Sum", Threshold: 5 })));
+  // 3 four minutes back and 3 a minute back: the five minutes before now hold 6.
+  await put(cw, "sliding", [
+    [new Date(slot - 4 * MIN), 3],
+    [new Date(slot - MIN), 3],
+  ]);
+  const a = await alarm(cw, "sliding");
+  assert.equal(a.StateValue, "ALARM");
+  assert.equal(a.StateReason, `Threshold Crossed: 1 datapoint [6.0 (${reasonTime(new Date(slot - 5 * MIN))})] was greater than the threshold (5.0).`);
+  // Four minutes on, the five minutes before hold only the second 3.
+  clock.advance(4 * MIN);
+  await eventually(async () => assert.equal((await alarm(cw, "sliding")).StateValue, "OK"));
+});
