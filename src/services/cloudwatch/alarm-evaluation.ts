@@ -8,7 +8,7 @@ import type { ComparisonOperator, StateValue } from "./api.generated.js";
 import type { AlarmRec } from "./alarm-state.js";
 import { metricKey, unitCode } from "./metric-keys.js";
 import { javaDouble } from "./put-metric-data.js";
-import { type Bucket, aggregate, parseExtendedStatistic } from "./statistics.js";
+import { aggregate, parseExtendedStatistic } from "./statistics.js";
 import { metricsOf } from "./state.js";
 
 /** The state an evaluation finds; its reason and data are worked out only when read (on a change of state). */
