@@ -115,7 +115,10 @@ export const REGISTRY: ServiceRegistration[] = [
     botocore: "logs",
     load: () => import("./cloudwatch-logs/index.js"),
     validationCode: "InvalidParameterException", // its model's constraints, worded as Logs answers them
-    resources: { types: ["AWS::Logs::LogGroup", "AWS::Logs::LogStream", "AWS::Logs::SubscriptionFilter", "AWS::Logs::MetricFilter"], load: () => import("./cloudwatch-logs/cloudformation.js") },
+    resources: {
+      types: ["AWS::Logs::LogGroup", "AWS::Logs::LogStream", "AWS::Logs::SubscriptionFilter", "AWS::Logs::MetricFilter"],
+      load: () => import("./cloudwatch-logs/cloudformation.js"),
+    },
   },
   {
     name: "cloudwatch",
@@ -125,6 +128,7 @@ export const REGISTRY: ServiceRegistration[] = [
     // recorded AWS snapshot, test_exception_serializing_with_no_shape_in_spec).
     // A plain JSON or CBOR call (no x-amzn-query-mode: true) gets 400 for every modeled client error (same source).
     wire: { errorNamespace: "com.amazonaws.cloudwatch.v2010_08_01", errorStatusOutsideQueryMode: 400 },
+    resources: { types: ["AWS::CloudWatch::Alarm"], load: () => import("./cloudwatch/cloudformation.js") },
   },
   { name: "eventbridge", botocore: "events" },
   {

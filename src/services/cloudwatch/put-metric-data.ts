@@ -11,6 +11,7 @@ import {
   type MetricDatum,
   type PutMetricDataInput,
 } from "./api.generated.js";
+import { alarmsOnData } from "./alarm-scheduler.js";
 import { HIGH_RESOLUTION, metricKey, unitCode } from "./metric-keys.js";
 import { metricsOf } from "./state.js";
 
@@ -142,6 +143,11 @@ export const putMetricData = {
         store.append(store.touch(g.key, now), block);
       }
     });
+    // Alarms on these metrics evaluate as the datapoints arrive.
+    alarmsOnData(
+      ctx,
+      [...groups.values()].map((g) => g.key),
+    );
     return {};
   },
 } satisfies Partial<CloudwatchApi>;
