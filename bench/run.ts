@@ -21,6 +21,7 @@ import { cloudformationBench } from "./cloudformation.js";
 import { apigatewayBench } from "./apigateway.js";
 import { cdkBench } from "./cdk.js";
 import { logsFiltersBench } from "./logs-filters.js";
+import { alarmsBench } from "./alarms.js";
 import { BACKENDS, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
 import { COLD_TARGET_OVER_FLOOR_MS, coldStart, coldVerdict, median } from "./cold.js";
 
@@ -55,6 +56,8 @@ const ONLY_CFN = process.argv.includes("--only-cloudformation");
 const ONLY_APIGW = process.argv.includes("--only-apigateway");
 /** `--only-logs-filters` runs the log ingest with metric filters and a subscription alone (bench/logs-filters.ts). */
 const ONLY_LOGS_FILTERS = process.argv.includes("--only-logs-filters");
+/** `--only-alarms` runs the alarm notification latency alone (bench/alarms.ts). */
+const ONLY_ALARMS = process.argv.includes("--only-alarms");
 /** `--only-cdk` runs the CDK CLI figures alone (bench/cdk.ts). */
 const ONLY_CDK = process.argv.includes("--only-cdk");
 /** `--only-metrics` runs the CloudWatch metrics figures alone (bench/metrics.ts). */
@@ -181,6 +184,11 @@ async function main(): Promise<void> {
   if (ONLY_LOGS_FILTERS) {
     console.log("");
     for (const r of await logsFiltersBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
+  if (ONLY_ALARMS) {
+    console.log("");
+    for (const r of await alarmsBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
     return printTable();
   }
   if (ONLY_CDK) {
