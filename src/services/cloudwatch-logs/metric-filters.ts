@@ -192,7 +192,7 @@ export async function publishMetrics(ctx: HandlerContext, filters: MetricFilterR
       matcher: compile(f.pattern),
       constant: isNumber(t.metricValue) ? Number(t.metricValue) : undefined,
       dimSpecs: Object.entries(t.dimensions ?? {}),
-      data: new Map<string, Datum>(),
+      data: new Map<number | string, Datum>(),
       matched: new Set<number>(),
     };
   });
@@ -202,24 +202,33 @@ export async function publishMetrics(ctx: HandlerContext, filters: MetricFilterR
     const minute = e.timestamp - (e.timestamp % MINUTE);
     seen.add(minute);
     for (const p of plans) {
-      const ex = p.matcher.extract(e.message);
-      if (!ex) continue;
-      const value = p.constant ?? Number(ex.get(p.t.metricValue));
-      if (!Number.isFinite(value)) continue;
-      let key = String(minute);
-      let dims: [string, string][] = [];
-      if (p.dimSpecs.length) {
-        let complete = true;
-        for (const [name, spec] of p.dimSpecs) {
-          const v = spec.startsWith("$") ? ex.get(spec) : spec;
-          if (v === undefined || v === "") complete = false;
-          else {
-            dims.push([name, v]);
-            key += `\u0000${v}`;
+      let value: number;
+      let key: number | string = minute;
+      let dims: [string, string][] = NO_DIMS;
+      if (p.constant !== undefined && !p.dimSpecs.length) {
+        // A count (or any constant) with no dimensions: whether it matches is all that is needed.
+        if (!p.matcher.matches(e.message)) continue;
+        value = p.constant;
+      } else {
+        const ex = p.matcher.extract(e.message);
+        if (!ex) continue;
+        value = p.constant ?? Number(ex.get(p.t.metricValue));
+        if (!Number.isFinite(value)) continue;
+        if (p.dimSpecs.length) {
+          dims = [];
+          key = String(minute);
+          let complete = true;
+          for (const [name, spec] of p.dimSpecs) {
+            const v = spec.startsWith("$") ? ex.get(spec) : spec;
+            if (v === undefined || v === "") complete = false;
+            else {
+              dims.push([name, v]);
+              key += `\u0000${v}`;
+            }
           }
+          if (!complete) continue;
         }
-        if (!complete) continue;
-      } else dims = NO_DIMS;
+      }
       p.matched.add(minute);
       let d = p.data.get(key);
       if (!d) p.data.set(key, (d = { dims, minute, values: new Map() }));
