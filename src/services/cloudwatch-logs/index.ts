@@ -8,6 +8,8 @@ import { filterHandlers } from "./filter.js";
 import { resourcePolicies } from "./resource-policies.js";
 import { subscriptions } from "./subscriptions.js";
 import { startRetentionSweep } from "./retention.js";
+import { failInterruptedQueries, queryHandlers } from "./insights/queries.js";
+import { definitionHandlers } from "./insights/definitions.js";
 
 const handlers = {
   ...logGroups,
@@ -16,6 +18,15 @@ const handlers = {
   ...filterHandlers,
   ...resourcePolicies,
   ...subscriptions,
+  ...queryHandlers,
+  ...definitionHandlers,
 } satisfies Partial<CloudwatchLogsApi>;
 
-export default defineService({ name: "cloudwatch-logs", handlers, start: startRetentionSweep });
+export default defineService({
+  name: "cloudwatch-logs",
+  handlers,
+  start: (host) => {
+    failInterruptedQueries(host);
+    return startRetentionSweep(host);
+  },
+});

@@ -1,0 +1,361 @@
+// Logs Insights QL parser: a query is commands separated by '|', each compiled to a typed command with expressions.
+// Commands and functions Stratus does not run are refused at compile time with a message naming them.
+import { InsightsSyntaxError, lineCol, tokenize, unexpected, type Token } from "./lexer.js";
+import { AGGREGATES, FUNCTIONS } from "./functions.js";
+
+export type Expr =
+  | { k: "num"; v: number }
+  | { k: "str"; v: string }
+  | { k: "re"; re: RegExp }
+  | { k: "dur"; ms: number }
+  | { k: "field"; name: string }
+  | { k: "star" }
+  | { k: "list"; items: Expr[] }
+  | { k: "call"; fn: string; args: Expr[] }
+  | { k: "bin"; op: string; l: Expr; r: Expr }
+  | { k: "not"; e: Expr }
+  | { k: "neg"; e: Expr };
+
+export interface Named {
+  expr: Expr;
+  /** The output field's name: its alias, else the expression's text as written. */
+  name: string;
+}
+
+export interface Aggregate {
+  fn: string;
+  args: Expr[];
+  name: string;
+}
+
+export type Command =
+  | { c: "fields"; items: Named[] }
+  | { c: "display"; names: string[] }
+  | { c: "filter"; expr: Expr }
+  | { c: "parse"; source: Expr; glob?: { parts: string[]; names: string[] }; re?: { re: RegExp; names: string[] } }
+  | { c: "stats"; aggs: Aggregate[]; by: Named[] }
+  | { c: "sort"; keys: { expr: Expr; desc: boolean }[] }
+  | { c: "limit"; n: number }
+  | { c: "dedup"; names: string[] };
+
+// Documented commands Stratus does not run yet: refused by name rather than ignored.
+const UNSUPPORTED_COMMANDS = new Set(["unnest", "lookup", "join", "anomaly", "pattern", "diff", "unmask", "filterindex", "source", "fieldsummary"]);
+
+export const MAX_LIMIT = 10_000;
+
+class Parser {
+  private i = 0;
+  constructor(
+    private readonly src: string,
+    private readonly toks: Token[],
+  ) {}
+
+  private get t(): Token {
+    return this.toks[this.i];
+  }
+  private next(): Token {
+    return this.toks[this.i++];
+  }
+  private isWord(w: string, t = this.t) {
+    return t.kind === "ident" && !t.quoted && t.text.toLowerCase() === w;
+  }
+  private isOp(o: string, t = this.t) {
+    return t.kind === "op" && t.text === o;
+  }
+  private expectOp(o: string) {
+    if (!this.isOp(o)) throw unexpected(this.src, this.t);
+    this.i++;
+  }
+  private text(from: number) {
+    return this.src.slice(this.toks[from].start, this.toks[this.i - 1].end).trim();
+  }
+  private fieldName(): string {
+    const t = this.t;
+    if (t.kind !== "ident") throw unexpected(this.src, t);
+    this.i++;
+    return String(t.value);
+  }
+  private list<T>(item: () => T): T[] {
+    const out = [item()];
+    while (this.isOp(",")) {
+      this.i++;
+      out.push(item());
+    }
+    return out;
+  }
+
+  query(): Command[] {
+    const cmds: Command[] = [];
+    if (this.t.kind === "eof") throw new InsightsSyntaxError("Query string must not be empty.", 0, 0); // unverified wording
+    for (;;) {
+      cmds.push(this.command());
+      const t = this.toks[this.i];
+      if (t.kind === "eof") return cmds;
+      if (t.kind !== "pipe") throw unexpected(this.src, t);
+      this.i++;
+    }
+  }
+
+  private command(): Command {
+    const t = this.t;
+    if (t.kind !== "ident" || t.quoted) throw unexpected(this.src, t);
+    const word = t.text.toLowerCase();
+    this.i++;
+    switch (word) {
+      case "fields":
+        return { c: "fields", items: this.list(() => this.named()) };
+      case "display":
+        return { c: "display", names: this.list(() => this.fieldName()) };
+      case "filter":
+        return { c: "filter", expr: this.expr() };
+      case "parse":
+        return this.parseCommand();
+      case "stats":
+        return this.stats();
+      case "sort":
+        return {
+          c: "sort",
+          keys: this.list(() => {
+            const expr = this.expr();
+            let desc = false;
+            if (this.isWord("desc")) {
+              desc = true;
+              this.i++;
+            } else if (this.isWord("asc")) this.i++;
+            return { expr, desc };
+          }),
+        };
+      case "limit": {
+        const n = this.t;
+        if (n.kind !== "num" || !Number.isInteger(n.value) || (n.value as number) < 1) throw unexpected(this.src, n);
+        this.i++;
+        if ((n.value as number) > MAX_LIMIT) {
+          throw new InsightsSyntaxError(`limit must be between 1 and ${MAX_LIMIT}`, n.start, n.end - 1); // unverified wording
+        }
+        return { c: "limit", n: n.value as number };
+      }
+      case "dedup":
+        return { c: "dedup", names: this.list(() => this.fieldName()) };
+      default: {
+        if (UNSUPPORTED_COMMANDS.has(word)) {
+          const { line, col } = lineCol(this.src, t.start);
+          throw new InsightsSyntaxError(
+            `The ${t.text} command (line ${line}, position ${col}) is not supported by Stratus's Logs Insights engine.`,
+            t.start,
+            t.end - 1,
+          );
+        }
+        throw unexpected(this.src, t);
+      }
+    }
+  }
+
+  private named(): Named {
+    const from = this.i;
+    const expr = this.expr();
+    let name = expr.k === "field" ? expr.name : this.text(from);
+    if (this.isWord("as")) {
+      this.i++;
+      name = this.fieldName();
+    }
+    return { expr, name };
+  }
+
+  private parseCommand(): Command {
+    let source: Expr = { k: "field", name: "@message" };
+    if (this.t.kind === "ident") source = { k: "field", name: this.fieldName() };
+    const p = this.t;
+    if (p.kind === "str") {
+      this.i++;
+      const parts = String(p.value).split("*");
+      if (!this.isWord("as")) throw unexpected(this.src, this.t);
+      this.i++;
+      const names = this.list(() => this.fieldName());
+      if (names.length !== parts.length - 1) {
+        // unverified wording
+        throw new InsightsSyntaxError(
+          `The number of fields (${names.length}) does not match the number of wildcards (${parts.length - 1}) in the parse pattern.`,
+          p.start,
+          this.toks[this.i - 1].end - 1,
+        );
+      }
+      return { c: "parse", source, glob: { parts, names } };
+    }
+    if (p.kind === "re") {
+      this.i++;
+      const re = this.regex(p);
+      const names = [...String(p.value).matchAll(/\(\?<([A-Za-z_@$][\w@$.]*)>/g)].map((m) => m[1]);
+      if (!names.length) {
+        // unverified wording
+        throw new InsightsSyntaxError("The parse regular expression must have at least one named capturing group.", p.start, p.end - 1);
+      }
+      return { c: "parse", source, re: { re, names } };
+    }
+    throw unexpected(this.src, p);
+  }
+
+  private regex(t: Token): RegExp {
+    // JavaScript group names allow neither '@' nor '.': they are renamed in the compiled pattern, matched by position.
+    let k = 0;
+    const body = String(t.value).replace(/\(\?<([A-Za-z_@$][\w@$.]*)>/g, () => `(?<g${k++}>`);
+    try {
+      return new RegExp(body, t.flags);
+    } catch (e) {
+      throw new InsightsSyntaxError(`Invalid regular expression ${t.text}: ${(e as Error).message}`, t.start, t.end - 1); // unverified wording
+    }
+  }
+
+  private stats(): Command {
+    const aggs = this.list((): Aggregate => {
+      const from = this.i;
+      const t = this.t;
+      if (t.kind !== "ident" || !this.isOp("(", this.toks[this.i + 1])) throw unexpected(this.src, t);
+      const expr = this.primary();
+      if (expr.k !== "call" || !AGGREGATES.has(expr.fn)) {
+        throw new InsightsSyntaxError(
+          `${t.text} is not an aggregation function; stats takes count, count_distinct, sum, avg, min, max, pct, stddev, earliest, latest, sortsFirst, sortsLast.`,
+          t.start,
+          t.end - 1,
+        ); // unverified wording
+      }
+      let name = this.text(from);
+      if (this.isWord("as")) {
+        this.i++;
+        name = this.fieldName();
+      }
+      return { fn: expr.fn, args: expr.args, name };
+    });
+    let by: Named[] = [];
+    if (this.isWord("by")) {
+      this.i++;
+      by = this.list(() => this.named());
+    }
+    return { c: "stats", aggs, by };
+  }
+
+  // Precedence, loosest first: or, and, not, comparison, + -, * / %, ^, unary -.
+  expr(): Expr {
+    let l = this.and();
+    while (this.isWord("or")) {
+      this.i++;
+      l = { k: "bin", op: "or", l, r: this.and() };
+    }
+    return l;
+  }
+  private and(): Expr {
+    let l = this.not();
+    while (this.isWord("and")) {
+      this.i++;
+      l = { k: "bin", op: "and", l, r: this.not() };
+    }
+    return l;
+  }
+  private not(): Expr {
+    if (this.isWord("not") || this.isOp("!")) {
+      this.i++;
+      return { k: "not", e: this.not() };
+    }
+    return this.comparison();
+  }
+  private comparison(): Expr {
+    const l = this.additive();
+    const t = this.t;
+    if (t.kind === "op" && ["=", "!=", "<", "<=", ">", ">=", "=~"].includes(t.text)) {
+      this.i++;
+      return { k: "bin", op: t.text === "=~" ? "like" : t.text, l, r: this.additive() };
+    }
+    let negate = false;
+    if (this.isWord("not") && (this.isWord("like", this.toks[this.i + 1]) || this.isWord("in", this.toks[this.i + 1]))) {
+      negate = true;
+      this.i++;
+    }
+    if (this.isWord("like") || this.isWord("in")) {
+      const op = this.next().text.toLowerCase();
+      const e: Expr = { k: "bin", op, l, r: this.additive() };
+      return negate ? { k: "not", e } : e;
+    }
+    return l;
+  }
+  private additive(): Expr {
+    let l = this.multiplicative();
+    while (this.isOp("+") || this.isOp("-")) {
+      const op = this.next().text;
+      l = { k: "bin", op, l, r: this.multiplicative() };
+    }
+    return l;
+  }
+  private multiplicative(): Expr {
+    let l = this.power();
+    while (this.isOp("*") || this.isOp("/") || this.isOp("%")) {
+      const op = this.next().text;
+      l = { k: "bin", op, l, r: this.power() };
+    }
+    return l;
+  }
+  private power(): Expr {
+    const l = this.unary();
+    if (this.isOp("^")) {
+      this.i++;
+      return { k: "bin", op: "^", l, r: this.power() };
+    }
+    return l;
+  }
+  private unary(): Expr {
+    if (this.isOp("-")) {
+      this.i++;
+      return { k: "neg", e: this.unary() };
+    }
+    return this.primary();
+  }
+  private primary(): Expr {
+    const t = this.next();
+    switch (t.kind) {
+      case "num":
+        return { k: "num", v: t.value as number };
+      case "str":
+        return { k: "str", v: t.value as string };
+      case "dur":
+        return { k: "dur", ms: t.value as number };
+      case "re":
+        return { k: "re", re: this.regex(t) };
+      case "ident": {
+        if (!t.quoted && this.isOp("(")) {
+          const fn = t.text.toLowerCase();
+          const known = FUNCTIONS.has(fn) || AGGREGATES.has(fn);
+          if (!known) {
+            const { line, col } = lineCol(this.src, t.start);
+            // unverified wording
+            throw new InsightsSyntaxError(`Unrecognized function name ${t.text} at line ${line} and position ${col}`, t.start, t.end - 1);
+          }
+          this.i++;
+          const args: Expr[] = [];
+          if (this.isOp("*")) {
+            this.i++;
+            args.push({ k: "star" });
+          } else if (!this.isOp(")")) args.push(...this.list(() => this.expr()));
+          this.expectOp(")");
+          return { k: "call", fn: fn === "count_distinct" ? fn : fn, args };
+        }
+        return { k: "field", name: String(t.value) };
+      }
+      case "op":
+        if (t.text === "(") {
+          const e = this.expr();
+          this.expectOp(")");
+          return e;
+        }
+        if (t.text === "[") {
+          const items = this.isOp("]") ? [] : this.list(() => this.expr());
+          this.expectOp("]");
+          return { k: "list", items };
+        }
+        throw unexpected(this.src, t);
+      default:
+        throw unexpected(this.src, t);
+    }
+  }
+}
+
+export function parseQuery(src: string): Command[] {
+  return new Parser(src, tokenize(src)).query();
+}

@@ -1,0 +1,273 @@
+// Logs Insights end to end with SDK v3: queries over real ingested events (fields, filter, parse, stats by bin(),
+// sort, limit, dedup, functions, JSON fields), several log groups, the time range, statistics, @ptr and GetLogRecord,
+// compile errors with their location, StopQuery, DescribeQueries.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  StartQueryCommand,
+  GetQueryResultsCommand,
+  StopQueryCommand,
+  DescribeQueriesCommand,
+  GetLogRecordCommand,
+  type StartQueryCommandInput,
+  type GetQueryResultsCommandOutput,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { useServer } from "../../helpers/server.js";
+import { rejects } from "../../helpers/errors.js";
+
+const server = useServer();
+
+// Whole seconds, so StartQuery's second-granular range is easy to aim.
+const t0 = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
+const APP = [
+  { level: "ERROR", latency: 250, service: "api", user: { id: 7 } },
+  { level: "INFO", latency: 20, service: "api", user: { id: 8 } },
+  { level: "ERROR", latency: 50, service: "db", user: { id: 7 } },
+  { level: "INFO", latency: 30, service: "db", user: { id: 9 } },
+  { level: "WARN", latency: 100, service: "api", user: { id: 7 } },
+];
+const WEB = ["GET /a 200 12ms user=alice", "POST /b 500 340ms user=bob", "GET /c 404 5ms user=alice"];
+
+async function seeded() {
+  const logs = server.client(CloudWatchLogsClient);
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "/app" }));
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "/web" }));
+  await logs.send(new CreateLogStreamCommand({ logGroupName: "/app", logStreamName: "a1" }));
+  await logs.send(new CreateLogStreamCommand({ logGroupName: "/web", logStreamName: "w1" }));
+  // App events a minute apart from t0; web events 30 s after each of the first three.
+  await logs.send(
+    new PutLogEventsCommand({
+      logGroupName: "/app",
+      logStreamName: "a1",
+      logEvents: APP.map((e, i) => ({ timestamp: t0 + i * 60_000, message: JSON.stringify(e) })),
+    }),
+  );
+  await logs.send(
+    new PutLogEventsCommand({
+      logGroupName: "/web",
+      logStreamName: "w1",
+      logEvents: WEB.map((message, i) => ({ timestamp: t0 + i * 60_000 + 30_000, message })),
+    }),
+  );
+  return logs;
+}
+
+async function run(logs: CloudWatchLogsClient, queryString: string, extra: Partial<StartQueryCommandInput> = {}): Promise<GetQueryResultsCommandOutput> {
+  const input: StartQueryCommandInput = {
+    ...(extra.logGroupNames || extra.logGroupIdentifiers ? {} : { logGroupName: "/app" }),
+    startTime: t0 / 1000 - 60,
+    endTime: t0 / 1000 + 3600,
+    queryString,
+    ...extra,
+  };
+  const { queryId } = await logs.send(new StartQueryCommand(input));
+  assert.match(queryId!, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  for (let i = 0; i < 200; i++) {
+    const r = await logs.send(new GetQueryResultsCommand({ queryId }));
+    if (r.status !== "Scheduled" && r.status !== "Running") return r;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  throw new Error("query did not finish");
+}
+
+/** Rows as objects without @ptr. */
+const rows = (r: GetQueryResultsCommandOutput) =>
+  r.results!.map((row) => Object.fromEntries(row.filter((f) => f.field !== "@ptr").map((f) => [f.field!, f.value!])));
+
+const ts = (ms: number) => new Date(ms).toISOString().replace("T", " ").replace("Z", "");
+
+test("fields, filter on JSON fields, sort, limit: AWS's rows with @ptr, statistics, and GetLogRecord", async () => {
+  const logs = await seeded();
+  const r = await run(logs, "fields @timestamp, level, latency, user.id | filter level = 'ERROR' or latency >= 100 | sort latency desc | limit 2");
+  assert.equal(r.status, "Complete");
+  assert.deepEqual(rows(r), [
+    { "@timestamp": ts(t0), level: "ERROR", latency: "250", "user.id": "7" },
+    { "@timestamp": ts(t0 + 240_000), level: "WARN", latency: "100", "user.id": "7" },
+  ]);
+  assert.deepEqual(
+    r.results![0].map((f) => f.field),
+    ["@timestamp", "level", "latency", "user.id", "@ptr"],
+  );
+  assert.deepEqual(r.statistics, { recordsMatched: 3, recordsScanned: 5, bytesScanned: APP.reduce((n, e) => n + JSON.stringify(e).length, 0) });
+
+  const ptr = r.results![0].find((f) => f.field === "@ptr")!.value!;
+  const rec = await logs.send(new GetLogRecordCommand({ logRecordPointer: ptr }));
+  assert.equal(rec.logRecord!["@message"], JSON.stringify(APP[0]));
+  assert.equal(rec.logRecord!["@timestamp"], String(t0));
+  assert.equal(rec.logRecord!["@logStream"], "a1");
+  assert.match(rec.logRecord!["@log"], /^\d{12}:\/app$/);
+  assert.equal(rec.logRecord!["user.id"], "7");
+  await rejects(logs.send(new GetLogRecordCommand({ logRecordPointer: "bm90IGEgcG9pbnRlcg==" })), "InvalidParameterException", 400);
+
+  // No fields named: @timestamp and @message (and @ptr), in the scan's time order.
+  const plain = await run(logs, "filter @message like /ERROR/");
+  assert.deepEqual(rows(plain), [
+    { "@timestamp": ts(t0), "@message": JSON.stringify(APP[0]) },
+    { "@timestamp": ts(t0 + 120_000), "@message": JSON.stringify(APP[2]) },
+  ]);
+});
+
+test("stats: count, count_distinct, sum, avg, min, max, pct, earliest, latest by fields and bin()", async () => {
+  const logs = await seeded();
+  const byLevel = await run(logs, "stats count(*) as n, avg(latency), max(latency) by level | sort level");
+  assert.deepEqual(rows(byLevel), [
+    { level: "ERROR", n: "2", "avg(latency)": "150", "max(latency)": "250" },
+    { level: "INFO", n: "2", "avg(latency)": "25", "max(latency)": "30" },
+    { level: "WARN", n: "1", "avg(latency)": "100", "max(latency)": "100" },
+  ]);
+  assert.equal(byLevel.statistics!.recordsMatched, 5);
+
+  const all = await run(
+    logs,
+    "stats count_distinct(user.id) as users, sum(latency) as total, min(latency) as lo, pct(latency, 50) as p50, earliest(level) as first, latest(level) as last",
+  );
+  assert.deepEqual(rows(all), [{ users: "3", total: "450", lo: "20", p50: "50", first: "ERROR", last: "WARN" }]);
+
+  const binned = await run(logs, "filter service = 'api' | stats count(*) by bin(2m) | sort bin(2m) asc");
+  assert.deepEqual(rows(binned), [
+    { "bin(2m)": ts(Math.floor(t0 / 120_000) * 120_000), "count(*)": String(t0 % 120_000 === 0 ? 2 : 1) },
+    ...(t0 % 120_000 === 0
+      ? [{ "bin(2m)": ts(t0 + 240_000), "count(*)": "1" }]
+      : [
+          { "bin(2m)": ts(Math.floor(t0 / 120_000) * 120_000 + 120_000), "count(*)": "1" },
+          { "bin(2m)": ts(Math.floor(t0 / 120_000) * 120_000 + 240_000), "count(*)": "1" },
+        ]),
+  ]);
+
+  // Commands after stats run over its rows.
+  const after = await run(logs, "stats count(*) as n by service | filter n > 2 | fields concat(service, '!') as tag");
+  assert.deepEqual(rows(after), [{ service: "api", n: "3", tag: "api!" }]);
+});
+
+test("parse (glob and regex with named groups), like, regex, in, ispresent, not, functions, dedup", async () => {
+  const logs = await seeded();
+  const glob = await run(
+    logs,
+    'parse @message "* * * *ms user=*" as method, path, status, ms, user | filter status >= 400 | display method, status, ms, user',
+    {
+      logGroupName: "/web",
+    },
+  );
+  assert.deepEqual(rows(glob), [
+    { method: "POST", status: "500", ms: "340", user: "bob" },
+    { method: "GET", status: "404", ms: "5", user: "alice" },
+  ]);
+  const re = await run(
+    logs,
+    "parse @message /^(?<verb>[A-Z]+) (?<path>\\S+)/ | filter verb in ['GET', 'PUT'] and path not like 'c' | fields toupper(path) as p",
+    {
+      logGroupName: "/web",
+    },
+  );
+  assert.deepEqual(rows(re), [{ verb: "GET", path: "/a", p: "/A" }]);
+  const ci = await run(logs, "filter @message like /(?i)post/ | fields strlen(@message) as len, substr(@message, 0, 4) as head", { logGroupName: "/web" });
+  assert.deepEqual(rows(ci), [{ len: String(WEB[1].length), head: "POST" }]);
+  const present = await run(logs, "filter ispresent(user.id) and not (level = 'INFO') | fields level, abs(0 - latency) * 2 as twice | sort twice asc", {
+    logGroupNames: ["/app", "/web"],
+  });
+  assert.deepEqual(rows(present), [
+    { level: "ERROR", twice: "100" },
+    { level: "WARN", twice: "200" },
+    { level: "ERROR", twice: "500" },
+  ]);
+  const dedup = await run(logs, "fields service, level | sort @timestamp desc | dedup service", {});
+  assert.deepEqual(rows(dedup), [
+    { service: "api", level: "WARN" },
+    { service: "db", level: "INFO" },
+  ]);
+});
+
+test("several log groups (names and ARNs), the time range, and StartQuery's limit", async () => {
+  const logs = await seeded();
+  const both = await run(logs, "stats count(*) by @log", { logGroupNames: ["/app", "/web"] });
+  const counts = Object.fromEntries(rows(both).map((r) => [r["@log"].split(":")[1], r["count(*)"]]));
+  assert.deepEqual(counts, { "/app": "5", "/web": "3" });
+  const account = (await logs.config.credentials()).accessKeyId;
+  const arn = `arn:aws:logs:us-east-1:${account}:log-group:/web`;
+  const byArn = await run(logs, "fields @logStream | filter @message like 'alice'", { logGroupIdentifiers: [arn] });
+  assert.deepEqual(rows(byArn), [{ "@logStream": "w1" }, { "@logStream": "w1" }]);
+  // The range is in seconds and inclusive: from the second app event to the fourth.
+  const ranged = await run(logs, "fields latency", { startTime: t0 / 1000 + 60, endTime: t0 / 1000 + 180 });
+  assert.deepEqual(
+    rows(ranged).map((r) => r.latency),
+    ["20", "50", "30"],
+  );
+  assert.equal(ranged.statistics!.recordsScanned, 3);
+  const limited = await run(logs, "fields latency", { limit: 2 });
+  assert.equal(limited.results!.length, 2);
+  // A limit command wins over StartQuery's.
+  const both2 = await run(logs, "fields latency | limit 4", { limit: 2 });
+  assert.equal(both2.results!.length, 4);
+});
+
+test("errors: malformed queries with their location, unsupported commands, unknown groups and queries", async () => {
+  const logs = await seeded();
+  const start = (queryString: string, extra: Partial<StartQueryCommandInput> = {}) =>
+    logs.send(new StartQueryCommand({ logGroupName: "/app", startTime: t0 / 1000, endTime: t0 / 1000 + 60, queryString, ...extra }));
+  await assert.rejects(start("fields @message | filter"), (e: Error & { queryCompileError?: { location?: { startCharOffset?: number } } }) => {
+    assert.equal(e.name, "MalformedQueryException");
+    assert.equal(e.message, "unexpected symbol found <EOF> at line 1 and position 25");
+    assert.equal(e.queryCompileError?.location?.startCharOffset, 24);
+    return true;
+  });
+  await rejects(start("fields @message | bogus x"), "MalformedQueryException", 400, "unexpected symbol found bogus at line 1 and position 19");
+  await rejects(start("fields nosuchfn(@message)"), "MalformedQueryException", 400, /nosuchfn/);
+  await rejects(start("unnest @message into x"), "MalformedQueryException", 400, /unnest command .* not supported by Stratus/);
+  await rejects(start("stats count(*)", { logGroupName: "/none" }), "ResourceNotFoundException", 400, /Log group '\/none' does not exist/);
+  await rejects(start("stats count(*)", { logGroupNames: ["/app"] }), "InvalidParameterException", 400);
+  await rejects(logs.send(new GetQueryResultsCommand({ queryId: "00000000-0000-4000-8000-000000000000" })), "ResourceNotFoundException", 400);
+});
+
+test("StopQuery cancels a running query; DescribeQueries lists queries newest first, by group and status", async () => {
+  const logs = server.client(CloudWatchLogsClient);
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "/big" }));
+  await logs.send(new CreateLogStreamCommand({ logGroupName: "/big", logStreamName: "s" }));
+  const now = Math.floor(Date.now() / 1000) * 1000 - 600_000;
+  // Enough events that the scan takes several batches (it yields between them).
+  for (let b = 0; b < 6; b++) {
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: "/big",
+        logStreamName: "s",
+        logEvents: Array.from({ length: 10_000 }, (_, i) => ({ timestamp: now + b * 10_000 + i, message: `line ${b}-${i} status=${i % 5}` })),
+      }),
+    );
+  }
+  const range = { startTime: now / 1000 - 1, endTime: now / 1000 + 600 };
+  const { queryId } = await logs.send(
+    new StartQueryCommand({ logGroupName: "/big", ...range, queryString: "parse @message 'status=*' as s | stats count(*) by s" }),
+  );
+  const stop = await logs.send(new StopQueryCommand({ queryId }));
+  assert.equal(stop.success, true);
+  const r = await logs.send(new GetQueryResultsCommand({ queryId }));
+  assert.equal(r.status, "Cancelled");
+  await rejects(logs.send(new StopQueryCommand({ queryId })), "InvalidParameterException", 400);
+
+  const done = await logs.send(new StartQueryCommand({ logGroupName: "/big", ...range, queryString: "stats count(*)" }));
+  let res: GetQueryResultsCommandOutput;
+  do res = await logs.send(new GetQueryResultsCommand({ queryId: done.queryId }));
+  while (res.status !== "Complete");
+  assert.deepEqual(rows(res), [{ "count(*)": "60000" }]);
+
+  const listed = await logs.send(new DescribeQueriesCommand({ logGroupName: "/big" }));
+  assert.deepEqual(
+    listed.queries!.map((q) => [q.queryId, q.status, q.logGroupName, q.queryLanguage]),
+    [
+      [done.queryId, "Complete", "/big", "CWLI"],
+      [queryId, "Cancelled", "/big", "CWLI"],
+    ],
+  );
+  const cancelled = await logs.send(new DescribeQueriesCommand({ status: "Cancelled" }));
+  assert.deepEqual(
+    cancelled.queries!.map((q) => q.queryString),
+    ["parse @message 'status=*' as s | stats count(*) by s"],
+  );
+  const paged = await logs.send(new DescribeQueriesCommand({ maxResults: 1 }));
+  assert.equal(paged.queries!.length, 1);
+  const next = await logs.send(new DescribeQueriesCommand({ maxResults: 1, nextToken: paged.nextToken }));
+  assert.equal(next.queries![0].queryId, queryId);
+});
