@@ -44,6 +44,10 @@ export function compileExpr(e: Expr): Eval {
       return (row) => !truthy(f(row));
     }
     case "call": {
+      if (e.fn === "bin" && e.args.length === 1 && e.args[0].k === "dur" && e.args[0].ms > 0) {
+        const p = e.args[0].ms;
+        return (row) => new TimeVal(Math.floor(row.at / p) * p);
+      }
       const fn = FUNCTIONS.get(e.fn);
       if (!fn) throw new InsightsSyntaxError(`${e.fn} is an aggregation function; it is only allowed in stats.`, 0, 0); // unverified wording
       const args = e.args.map(compileExpr);

@@ -17,7 +17,8 @@ import {
 import { eventStore, groupNameOf, groups, retentionFloor, streamPrefix, streams } from "../state.js";
 import { InsightsSyntaxError } from "./lexer.js";
 import { parseQuery } from "./parse.js";
-import { compilePlan, decodePtr, jsonFields, type Plan, type ScanGroup } from "./run.js";
+import { decodePtr, jsonFields, type ScanGroup } from "./rows.js";
+import { compilePlan, type Plan } from "./run.js";
 import { insightsState, type QueryRec } from "./state.js";
 import { toText } from "./values.js";
 

@@ -2,128 +2,20 @@
 // Commands up to the first one that needs every row (stats, sort, limit, dedup) run per event as the store yields them,
 // and that one consumes rows as they come (stats aggregates, sort | limit keeps the top N), so a scan holds no more
 // than its answer; the commands after it run over that answer. The scan yields to the event loop between batches.
-import type { LogEventStore, LogPosition, StoredLogEvent } from "../../../core/store/log-events.js";
-import { aggregator, compileExpr, type Acc, type Row } from "./compile.js";
+import type { LogEventStore } from "../../../core/store/log-events.js";
+import { aggregator, compileExpr, type Acc } from "./compile.js";
 import { MAX_LIMIT, type Command } from "./parse.js";
+import { EventRow, MapRow } from "./rows.js";
+import { requiredTerms, scanOrdered, scanUnordered, type ScanInput, type ScanStats } from "./scan.js";
 import { present, sortCompare, TimeVal, toText, type Value } from "./values.js";
 
-export interface ScanGroup {
-  name: string;
-  gid: number;
-  /** Stream names by the event store's stream id. */
-  streams: Map<number, string>;
-  /** Events older than this (the group's retention) are not read. */
-  floor: number;
-}
+export type { ScanInput };
 
-export interface ScanInput {
-  account: string;
-  groups: ScanGroup[];
-  /** Inclusive, epoch ms. */
-  start: number;
-  end: number;
-}
-
-export interface QueryStats {
-  recordsMatched: number;
-  recordsScanned: number;
-  bytesScanned: number;
-}
+export type QueryStats = ScanStats;
 
 export interface QueryOutput {
   results: { field: string; value: string }[][];
   statistics: QueryStats;
-}
-
-/** A pointer to one event (@ptr), opaque to clients; GetLogRecord reads it back. */
-export interface EventPointer {
-  group: string;
-  gid: number;
-  sid: number;
-  ts: number;
-  seq: number;
-}
-
-export const encodePtr = (p: EventPointer) => Buffer.from(JSON.stringify([p.group, p.gid, p.sid, p.ts, p.seq])).toString("base64");
-
-export function decodePtr(s: string): EventPointer | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(s, "base64").toString("utf8"));
-    if (!Array.isArray(v) || v.length !== 5 || typeof v[0] !== "string" || !v.slice(1).every((n) => Number.isSafeInteger(n))) return undefined;
-    return { group: v[0], gid: v[1], sid: v[2], ts: v[3], seq: v[4] };
-  } catch {
-    return undefined;
-  }
-}
-
-/** A JSON message's fields, flattened with dots (arrays by index), as Logs Insights discovers them. */
-export function jsonFields(message: string): Map<string, Value> | null {
-  let i = 0;
-  while (i < message.length && message.charCodeAt(i) <= 32) i++;
-  if (message[i] !== "{") return null;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(message);
-  } catch {
-    return null;
-  }
-  const out = new Map<string, Value>();
-  const walk = (v: unknown, path: string) => {
-    if (v === null || v === undefined) return;
-    if (typeof v === "object") {
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(x, path ? `${path}.${k}` : k);
-      return;
-    }
-    out.set(path, v as Value);
-  };
-  walk(doc, "");
-  return out;
-}
-
-class EventRow implements Row {
-  extra: Map<string, Value> | undefined;
-  private json: Map<string, Value> | null | undefined;
-  constructor(
-    readonly ev: StoredLogEvent,
-    readonly g: ScanGroup,
-    readonly account: string,
-  ) {}
-  get at() {
-    return this.ev.timestamp;
-  }
-  get(name: string): Value {
-    if (this.extra?.has(name)) return this.extra.get(name);
-    switch (name) {
-      case "@timestamp":
-        return new TimeVal(this.ev.timestamp);
-      case "@message":
-        return this.ev.message;
-      case "@logStream":
-        return this.g.streams.get(this.ev.sid);
-      case "@log":
-        return `${this.account}:${this.g.name}`;
-      case "@ingestionTime":
-        return new TimeVal(this.ev.ingestionTime);
-      case "@ptr":
-        return encodePtr({ group: this.g.name, gid: this.g.gid, sid: this.ev.sid, ts: this.ev.timestamp, seq: this.ev.seq });
-    }
-    if (this.json === undefined) this.json = jsonFields(this.ev.message);
-    return this.json?.get(name);
-  }
-  set(name: string, v: Value) {
-    (this.extra ??= new Map()).set(name, v);
-  }
-}
-
-class MapRow implements Row {
-  readonly at = 0;
-  constructor(readonly m: Map<string, Value>) {}
-  get(name: string): Value {
-    return this.m.get(name);
-  }
-  set(name: string, v: Value) {
-    this.m.set(name, v);
-  }
 }
 
 type MutableRow = EventRow | MapRow;
@@ -185,6 +77,9 @@ function step(c: Command): Step {
   }
 }
 
+// A group's key: its values' text (a datetime by its milliseconds, which print one way), missing values apart.
+const groupKey = (v: Value) => (v instanceof TimeVal ? `\u0003${v.ms}` : (toText(v) ?? "\u0000"));
+
 function statsSink(c: Extract<Command, { c: "stats" }>): Sink {
   const by = c.by.map((b) => ({ name: b.name, f: compileExpr(b.expr) }));
   const aggs = c.aggs.map((a) => ({ name: a.name, make: aggregator(a) }));
@@ -192,7 +87,7 @@ function statsSink(c: Extract<Command, { c: "stats" }>): Sink {
   return {
     push(row) {
       const keys = by.map((b) => b.f(row));
-      const key = keys.length === 1 ? (toText(keys[0]) ?? "\u0000") : keys.map((k) => toText(k) ?? "\u0000").join("\u0001");
+      const key = keys.length === 1 ? groupKey(keys[0]) : keys.map(groupKey).join("\u0001");
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { keys, accs: aggs.map((a) => a.make()) }));
       for (const a of g.accs) a.add(row);
@@ -303,9 +198,6 @@ export interface Plan {
   run(store: LogEventStore, input: ScanInput, cancelled: () => boolean): Promise<QueryOutput | undefined>;
 }
 
-// Events read per store call; the scan yields to other requests between calls.
-const BATCH = 10_000;
-
 /** Compiles the commands (any error is thrown now, as a compile error); `limit` is StartQuery's, used when the query has none. */
 export function compilePlan(cmds: Command[], limit: number | undefined): Plan {
   const first = cmds.findIndex((c) => BLOCKING.has(c.c));
@@ -318,36 +210,22 @@ export function compilePlan(cmds: Command[], limit: number | undefined): Plan {
   const restSteps = rest.map((c) => (BLOCKING.has(c.c) ? undefined : step(c)));
   rest.forEach((_, i) => BLOCKING.has(rest[i].c) && sinkFor(rest, i, cap));
   const { cols, aggregated } = columns(cmds);
+  const needles = requiredTerms(first < 0 ? cmds : cmds.slice(0, first));
+  // Aggregations (and sort | limit) do not depend on the order events come in: the store's chunks are walked as stored.
+  const unordered = first >= 0 && (cmds[first].c === "stats" || (cmds[first].c === "sort" && cmds[first + 1]?.c === "limit"));
 
   return {
     async run(store, input, cancelled) {
       const stats: QueryStats = { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 };
       const sink = first >= 0 ? sinkFor(cmds, first, cap) : limitSink(cap);
-      for (const g of input.groups) {
-        let after: LogPosition | undefined;
-        for (;;) {
-          const evs = store.queryGroup({ gid: g.gid, start: Math.max(input.start, g.floor), end: input.end, after, limit: BATCH });
-          for (const ev of evs) {
-            stats.recordsScanned++;
-            stats.bytesScanned += Buffer.byteLength(ev.message, "utf8");
-            const row = new EventRow(ev, g, input.account);
-            let keep = true;
-            for (const s of pre)
-              if (!s(row)) {
-                keep = false;
-                break;
-              }
-            if (!keep) continue;
-            stats.recordsMatched++;
-            if (!sink.full?.()) sink.push(row);
-          }
-          if (evs.length < BATCH) break;
-          const last = evs[evs.length - 1];
-          after = { ts: last.timestamp, seq: last.seq };
-          await new Promise((r) => setImmediate(r));
-          if (cancelled()) return undefined;
-        }
-      }
+      const visit = (row: EventRow) => {
+        for (const s of pre) if (!s(row)) return;
+        stats.recordsMatched++;
+        if (!sink.full?.()) sink.push(row);
+      };
+      const scan = unordered ? scanUnordered : scanOrdered;
+      // stats keeps values, never rows: one row object serves every event.
+      if (!(await scan(store, input, needles, visit, stats, cancelled, first >= 0 && cmds[first].c === "stats"))) return undefined;
       let rows = sink.rows();
       for (let i = 0; i < rest.length; i++) {
         const s = restSteps[i];
