@@ -12,6 +12,7 @@ import {
   PutLogEventsCommand,
   StartQueryCommand,
   GetQueryResultsCommand,
+  type GetQueryResultsCommandOutput,
   PutQueryDefinitionCommand,
   DescribeQueryDefinitionsCommand,
   DeleteQueryDefinitionCommand,
@@ -86,7 +87,7 @@ test("queries survive a restart; one the server stopped while it ran is Failed a
       );
       const range = { logGroupName: "/r", startTime: t0 / 1000 - 1, endTime: t0 / 1000 + 60 };
       done = (await logs.send(new StartQueryCommand({ ...range, queryString: "stats sum(n) as total by kind | sort kind" }))).queryId!;
-      let r;
+      let r: GetQueryResultsCommandOutput;
       do r = await logs.send(new GetQueryResultsCommand({ queryId: done }));
       while (r.status !== "Complete");
       // A query caught Running when the process ends: its record says so in the store.

@@ -65,9 +65,28 @@ function step(c: Command): Step {
       const { parts, names } = c.glob!;
       // Each '*' matches as little as possible between the literal pieces around it, as a lazy regex would.
       const re = new RegExp(parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("(.*?)") + (parts[parts.length - 1] === "" ? "$" : ""), "s");
+      const last = parts.length - 1;
       return (row) => {
         const s = toText(src(row));
-        const m = s === undefined ? null : re.exec(s);
+        if (s === undefined) return true;
+        // Each literal's first occurrence after the previous one: when that matches, it is the regex's own match
+        // (leftmost start, shortest captures); only when it does not is the regex asked (it may backtrack).
+        let at = s.indexOf(parts[0]);
+        const caps: string[] = [];
+        for (let k = 1; at >= 0 && k <= last; k++) {
+          const from = at + parts[k - 1].length;
+          const next = k === last && parts[k] === "" ? s.length : s.indexOf(parts[k], from);
+          if (next < 0) at = -1;
+          else {
+            caps.push(s.slice(from, next));
+            at = next;
+          }
+        }
+        if (at >= 0) {
+          for (let k = 0; k < names.length; k++) row.set(names[k], caps[k]);
+          return true;
+        }
+        const m = re.exec(s);
         if (m) names.forEach((n, i) => row.set(n, m[i + 1]));
         return true;
       };
