@@ -220,6 +220,36 @@ test("errors: malformed queries with their location, unsupported commands, unkno
   await rejects(start("stats count(*)", { logGroupName: "/none" }), "ResourceNotFoundException", 400, /Log group '\/none' does not exist/);
   await rejects(start("stats count(*)", { logGroupNames: ["/app"] }), "InvalidParameterException", 400);
   await rejects(logs.send(new GetQueryResultsCommand({ queryId: "00000000-0000-4000-8000-000000000000" })), "ResourceNotFoundException", 400);
+  // Aggregations only in stats, with their arguments; the location spans the call.
+  await rejects(start("fields count(*)"), "MalformedQueryException", 400, /count at line 1 and position 8 is an aggregation function/);
+  await assert.rejects(start("stats pct(latency) by level"), (e: Error & { queryCompileError?: { location?: unknown } }) => {
+    assert.equal(e.name, "MalformedQueryException");
+    assert.deepEqual(e.queryCompileError?.location, { startCharOffset: 6, endCharOffset: 17 });
+    return true;
+  });
+  await rejects(start("stats sum(*)"), "MalformedQueryException", 400, /Wrong number of arguments for sum/);
+  await rejects(start("stats count(*)", { queryLanguage: "SQL" }), "InvalidParameterException", 400, /CWLI/);
+  await rejects(start("fields x", { startTime: t0 / 1000 + 60, endTime: t0 / 1000 }), "InvalidParameterException", 400);
+});
+
+test("LimitExceededException once 100 queries of the account are running", async () => {
+  const logs = await seeded();
+  const account = (await logs.config.credentials()).accessKeyId;
+  // The account's running queries as the store holds them (as if 100 long queries were under way).
+  const table = server.runtime.store.table<Record<string, unknown>>("cloudwatch-logs:insights-queries", `${account}/us-east-1`);
+  for (let i = 0; i < 100; i++) {
+    const queryId = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+    table.put(queryId, { queryId, queryString: "stats count(*)", groups: ["/app"], startTime: 0, endTime: 1, status: "Running", createTime: Date.now() });
+  }
+  await rejects(
+    logs.send(new StartQueryCommand({ logGroupName: "/app", startTime: t0 / 1000, endTime: t0 / 1000 + 60, queryString: "stats count(*)" })),
+    "LimitExceededException",
+    400,
+    "Account maximum query concurrency limit of [100] reached.",
+  );
+  await logs.send(new StopQueryCommand({ queryId: "00000000-0000-4000-8000-000000000000" }));
+  const r = await run(logs, "stats count(*)");
+  assert.deepEqual(rows(r), [{ "count(*)": "5" }]);
 });
 
 test("StopQuery cancels a running query; DescribeQueries lists queries newest first, by group and status", async () => {

@@ -43,8 +43,26 @@ const UNSUPPORTED_COMMANDS = new Set(["unnest", "lookup", "join", "anomaly", "pa
 
 export const MAX_LIMIT = 10_000;
 
+// How many arguments each aggregation takes.
+const ARITY: Record<string, [number, number]> = {
+  count: [0, 1],
+  count_distinct: [1, 1],
+  sum: [1, 1],
+  avg: [1, 1],
+  min: [1, 1],
+  max: [1, 1],
+  pct: [2, 2],
+  stddev: [1, 1],
+  earliest: [1, 1],
+  latest: [1, 1],
+  sortsfirst: [1, 1],
+  sortslast: [1, 1],
+};
+
 class Parser {
   private i = 0;
+  /** The next call parsed is a stats aggregate (its arguments are not). */
+  private aggregating = false;
   constructor(
     private readonly src: string,
     private readonly toks: Token[],
@@ -210,13 +228,30 @@ class Parser {
       const from = this.i;
       const t = this.t;
       if (t.kind !== "ident" || !this.isOp("(", this.toks[this.i + 1])) throw unexpected(this.src, t);
+      const fnName = t.text.toLowerCase();
+      this.aggregating = AGGREGATES.has(fnName);
       const expr = this.primary();
+      this.aggregating = false;
       if (expr.k !== "call" || !AGGREGATES.has(expr.fn)) {
         throw new InsightsSyntaxError(
           `${t.text} is not an aggregation function; stats takes count, count_distinct, sum, avg, min, max, pct, stddev, earliest, latest, sortsFirst, sortsLast.`,
           t.start,
           t.end - 1,
         ); // unverified wording
+      }
+      const [lo, hi] = ARITY[expr.fn];
+      const bad = expr.args.length < lo || expr.args.length > hi || (expr.fn !== "count" && expr.args.some((a) => a.k === "star"));
+      const pctBad = expr.fn === "pct" && !bad && (expr.args[1].k !== "num" || expr.args[1].v < 0 || expr.args[1].v > 100);
+      if (bad || pctBad) {
+        const end = this.toks[this.i - 1].end - 1;
+        // unverified wording
+        throw new InsightsSyntaxError(
+          pctBad
+            ? `The second argument of pct must be a number from 0 to 100: ${this.text(from)}`
+            : `Wrong number of arguments for ${t.text}: ${this.text(from)} (it takes ${lo === hi ? lo : `${lo} to ${hi}`}).`,
+          t.start,
+          end,
+        );
       }
       let name = this.text(from);
       if (this.isWord("as")) {
@@ -322,6 +357,16 @@ class Parser {
         if (!t.quoted && this.isOp("(")) {
           const fn = t.text.toLowerCase();
           const known = FUNCTIONS.has(fn) || AGGREGATES.has(fn);
+          if (AGGREGATES.has(fn) && !this.aggregating) {
+            const { line, col } = lineCol(this.src, t.start);
+            // unverified wording
+            throw new InsightsSyntaxError(
+              `${t.text} at line ${line} and position ${col} is an aggregation function: it is only allowed in stats.`,
+              t.start,
+              t.end - 1,
+            );
+          }
+          this.aggregating = false;
           if (!known) {
             const { line, col } = lineCol(this.src, t.start);
             // unverified wording
