@@ -115,7 +115,10 @@ export const REGISTRY: ServiceRegistration[] = [
     botocore: "logs",
     load: () => import("./cloudwatch-logs/index.js"),
     validationCode: "InvalidParameterException", // its model's constraints, worded as Logs answers them
-    resources: { types: ["AWS::Logs::LogGroup", "AWS::Logs::LogStream"], load: () => import("./cloudwatch-logs/cloudformation.js") },
+    resources: {
+      types: ["AWS::Logs::LogGroup", "AWS::Logs::LogStream", "AWS::Logs::QueryDefinition"],
+      load: () => import("./cloudwatch-logs/cloudformation.js"),
+    },
   },
   { name: "cloudwatch", botocore: "cloudwatch" },
   { name: "eventbridge", botocore: "events" },

@@ -8,6 +8,7 @@
 import { isServiceError, ServiceError } from "../../core/errors.js";
 import { type ReadRequest, type ResourceProviders, type ResourceRequest, tagsProperty } from "../../core/resources.js";
 import type { LogGroupClass } from "./api.generated.js";
+import { queryDefinitionProviders } from "./insights/cloudformation.js";
 
 const GROUP_PROPS = new Set(["LogGroupName", "RetentionInDays", "KmsKeyId", "Tags", "LogGroupClass", "DeletionProtectionEnabled"]);
 
@@ -42,6 +43,7 @@ async function groups(ctx: ReadRequest["ctx"], prefix?: string) {
 }
 
 export default {
+  ...queryDefinitionProviders,
   "AWS::Logs::LogGroup": {
     async read({ ctx, physicalId: name }) {
       const g = (await groups(ctx, name)).find((x) => x.logGroupName === name);

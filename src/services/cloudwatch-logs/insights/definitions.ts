@@ -29,6 +29,7 @@ export const definitionHandlers = {
       name: input.name,
       queryString: input.queryString,
       ...(input.logGroupNames?.length ? { logGroupNames: input.logGroupNames } : {}),
+      ...(input.parameters?.length ? { parameters: input.parameters } : {}),
       lastModified: ctx.now(),
     };
     table.put(id, rec);
@@ -59,6 +60,7 @@ export const definitionHandlers = {
         queryString: d.queryString,
         lastModified: d.lastModified,
         ...(d.logGroupNames ? { logGroupNames: d.logGroupNames } : {}),
+        ...(d.parameters ? { parameters: d.parameters } : {}),
       })),
       ...(page.next ? { nextToken: page.next } : {}),
     };

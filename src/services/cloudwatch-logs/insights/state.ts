@@ -1,7 +1,7 @@
 // Logs Insights records: queries (their text, range, groups, status, and once done their results and statistics) and
 // saved query definitions, per account and region, in tables of their own beside the service's other ones.
 import { defineState, regional } from "../../../core/state.js";
-import type { QueryStatus } from "../api.generated.js";
+import type { QueryParameter, QueryStatus } from "../api.generated.js";
 import type { QueryOutput } from "./run.js";
 
 export interface QueryRec {
@@ -26,6 +26,7 @@ export interface QueryDefinitionRec {
   name: string;
   queryString: string;
   logGroupNames?: string[];
+  parameters?: QueryParameter[];
   lastModified: number;
 }
 
