@@ -81,7 +81,8 @@ export function lineCol(src: string, at: number): { line: number; col: number } 
 export function unexpected(src: string, t: Token): InsightsSyntaxError {
   const { line, col } = lineCol(src, t.start);
   const what = t.kind === "eof" ? "<EOF>" : t.text;
-  // The shape of AWS's compile message ("unexpected symbol found X at line L and position P"). // unverified wording
+  // The shape of AWS's compile message, as CLI output shows it: "unexpected symbol found ( at line 1 and position 115".
+  // unverified: whether AWS counts the position from 0 or 1 (Stratus counts columns from 1)
   return new InsightsSyntaxError(`unexpected symbol found ${what} at line ${line} and position ${col}`, t.start, Math.max(t.start, t.end - 1));
 }
 

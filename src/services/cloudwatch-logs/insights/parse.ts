@@ -43,6 +43,9 @@ const UNSUPPORTED_COMMANDS = new Set(["unnest", "lookup", "join", "anomaly", "pa
 
 export const MAX_LIMIT = 10_000;
 
+// The command tokens AWS's message lists (boto/boto3#3450); its grammar has more commands since (stats, dedup …).
+const COMMAND_TOKENS = "K_PARSE, K_SEARCH, K_FIELDS, K_DISPLAY, K_FILTER, K_SORT, K_ORDER, K_HEAD, K_LIMIT, K_TAIL";
+
 // How many arguments each aggregation takes.
 const ARITY: Record<string, [number, number]> = {
   count: [0, 1],
@@ -163,7 +166,9 @@ class Parser {
             t.end - 1,
           );
         }
-        throw unexpected(this.src, t);
+        // A word where a command belongs: AWS's parser answers, e.g., "mismatched input 'count' expecting {K_PARSE,
+        // K_SEARCH, K_FIELDS, K_DISPLAY, K_FILTER, K_SORT, K_ORDER, K_HEAD, K_LIMIT, K_TAIL}" (boto/boto3#3450).
+        throw new InsightsSyntaxError(`mismatched input '${t.text}' expecting {${COMMAND_TOKENS}}`, t.start, t.end - 1);
       }
     }
   }

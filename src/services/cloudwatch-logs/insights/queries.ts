@@ -63,7 +63,8 @@ function resolveGroups(ctx: HandlerContext, input: { logGroupName?: string; logG
         : input.logGroupIdentifiers!.map((id) => groupNameOf(ctx, undefined, id));
   if (names.length > MAX_GROUPS) throw new InvalidParameterException(`The maximum number of log groups that can be queried is ${MAX_GROUPS}.`); // unverified wording
   for (const n of names) {
-    // unverified wording
+    // AWS's wording, as the CLI prints it: "… when calling the StartQuery operation: Log group
+    // 'aws-waf-logs-…' does not exist for account ID '198547498722'" (seen in a public runbook's captured output).
     if (!groups(ctx).has(n)) throw new ResourceNotFoundException(`Log group '${n}' does not exist for account ID '${ctx.account}'`);
   }
   return [...new Set(names)];
