@@ -138,6 +138,15 @@ test("stats: count, count_distinct, sum, avg, min, max, pct, earliest, latest by
         ]),
   ]);
 
+  const more = await run(
+    logs,
+    "stats sortsFirst(service) as a, sortsLast(service) as z, stddev(latency) as sd, min(@timestamp) as t0, latest(user.id) as u by level | filter level != 'INFO' | sort level",
+  );
+  assert.deepEqual(rows(more), [
+    { level: "ERROR", a: "api", z: "db", sd: "141.42135623731", t0: ts(t0), u: "7" },
+    { level: "WARN", a: "api", z: "api", sd: "0", t0: ts(t0 + 240_000), u: "7" },
+  ]);
+
   // Commands after stats run over its rows.
   const after = await run(logs, "stats count(*) as n by service | filter n > 2 | fields concat(service, '!') as tag");
   assert.deepEqual(rows(after), [{ service: "api", n: "3", tag: "api!" }]);
@@ -174,6 +183,11 @@ test("parse (glob and regex with named groups), like, regex, in, ispresent, not,
     { level: "WARN", twice: "200" },
     { level: "ERROR", twice: "500" },
   ]);
+  const fns = await run(
+    logs,
+    "filter @message =~ /db/ | fields coalesce(missing, service) as svc, datefloor(@timestamp, 1h) as hour, fromMillis(toMillis(@timestamp) + 1000) as later, latency % 7 as r | limit 1",
+  );
+  assert.deepEqual(rows(fns), [{ svc: "db", hour: ts(Math.floor((t0 + 120_000) / 3_600_000) * 3_600_000), later: ts(t0 + 121_000), r: "1" }]);
   const dedup = await run(logs, "fields service, level | sort @timestamp desc | dedup service", {});
   assert.deepEqual(rows(dedup), [
     { service: "api", level: "WARN" },
@@ -199,6 +213,15 @@ test("several log groups (names and ARNs), the time range, and StartQuery's limi
   assert.equal(ranged.statistics!.recordsScanned, 3);
   const limited = await run(logs, "fields latency", { limit: 2 });
   assert.equal(limited.results!.length, 2);
+  // GetQueryResults pages with maxItems and nextToken.
+  const all = await run(logs, "fields latency");
+  const page1 = await logs.send(new GetQueryResultsCommand({ queryId: (await logs.send(new DescribeQueriesCommand({}))).queries![0].queryId, maxItems: 3 }));
+  assert.deepEqual(page1.results, all.results!.slice(0, 3));
+  const page2 = await logs.send(
+    new GetQueryResultsCommand({ queryId: (await logs.send(new DescribeQueriesCommand({}))).queries![0].queryId, maxItems: 3, nextToken: page1.nextToken }),
+  );
+  assert.deepEqual(page2.results, all.results!.slice(3));
+  assert.equal(page2.nextToken, undefined);
   // A limit command wins over StartQuery's.
   const both2 = await run(logs, "fields latency | limit 4", { limit: 2 });
   assert.equal(both2.results!.length, 4);
