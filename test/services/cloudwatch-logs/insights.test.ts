@@ -147,6 +147,16 @@ test("stats: count, count_distinct, sum, avg, min, max, pct, earliest, latest by
     { level: "WARN", a: "api", z: "api", sd: "0", t0: ts(t0 + 240_000), u: "7" },
   ]);
 
+  // Items over aggregations and over the items before them; percentile is pct; sort by.
+  const derived = await run(
+    logs,
+    "stats sum(strcontains(@message, 'ERROR')) / count(*) * 100 as errPct, max(latency) as hi, min(latency) as lo, hi - lo as spread, percentile(latency, 90) as p90 by service | sort by service desc",
+  );
+  assert.deepEqual(rows(derived), [
+    { service: "db", errPct: "50", hi: "50", lo: "30", spread: "20", p90: "50" },
+    { service: "api", errPct: "33.3333333333333", hi: "250", lo: "20", spread: "230", p90: "250" },
+  ]);
+
   // Commands after stats run over its rows.
   const after = await run(logs, "stats count(*) as n by service | filter n > 2 | fields concat(service, '!') as tag");
   assert.deepEqual(rows(after), [{ service: "api", n: "3", tag: "api!" }]);

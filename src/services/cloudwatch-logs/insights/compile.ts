@@ -1,7 +1,8 @@
 // Expressions compiled to closures over a row (faster than walking the tree per event), and stats' aggregators.
 import { InsightsSyntaxError } from "./lexer.js";
 import { FUNCTIONS } from "./functions.js";
-import type { Aggregate, Expr } from "./parse.js";
+import type { Expr } from "./parse.js";
+import { AGGREGATES } from "./functions.js";
 import { compare, present, sortCompare, TimeVal, toNum, toText, truthy, type Value } from "./values.js";
 
 export interface Row {
@@ -12,7 +13,12 @@ export interface Row {
 
 export type Eval = (row: Row) => Value;
 
-export function compileExpr(e: Expr): Eval {
+/**
+ * An expression as a closure over a row. In a stats item, `slot` gives each aggregation call's value for the group
+ * being output (its accumulator's result); elsewhere aggregation calls never reach here (the parser refuses them).
+ */
+export function compileExpr(e: Expr, slot?: (call: Extract<Expr, { k: "call" }>) => Eval): Eval {
+  const sub = (x: Expr) => compileExpr(x, slot);
   switch (e.k) {
     case "num":
       return () => e.v;
@@ -33,24 +39,25 @@ export function compileExpr(e: Expr): Eval {
     case "list":
       throw new InsightsSyntaxError("A list is only allowed after in.", 0, 0); // unverified wording
     case "neg": {
-      const f = compileExpr(e.e);
+      const f = sub(e.e);
       return (row) => {
         const n = toNum(f(row));
         return n === undefined ? undefined : -n;
       };
     }
     case "not": {
-      const f = compileExpr(e.e);
+      const f = sub(e.e);
       return (row) => !truthy(f(row));
     }
     case "call": {
+      if (slot && AGGREGATES.has(e.fn)) return slot(e);
       if (e.fn === "bin" && e.args.length === 1 && e.args[0].k === "dur" && e.args[0].ms > 0) {
         const p = e.args[0].ms;
         return (row) => new TimeVal(Math.floor(row.at / p) * p);
       }
       const fn = FUNCTIONS.get(e.fn);
       if (!fn) throw new InsightsSyntaxError(`${e.fn} is an aggregation function; it is only allowed in stats.`, 0, 0); // unverified wording
-      const args = e.args.map(compileExpr);
+      const args = e.args.map(sub);
       return (row) =>
         fn(
           args.map((a) => a(row)),
@@ -58,18 +65,18 @@ export function compileExpr(e: Expr): Eval {
         );
     }
     case "bin":
-      return compileBinary(e.op, e.l, e.r);
+      return compileBinary(e.op, e.l, e.r, sub);
   }
 }
 
-function compileBinary(op: string, le: Expr, re: Expr): Eval {
-  const l = compileExpr(le);
+function compileBinary(op: string, le: Expr, re: Expr, compile: (x: Expr) => Eval): Eval {
+  const l = compile(le);
   if (op === "and") {
-    const r = compileExpr(re);
+    const r = compile(re);
     return (row) => truthy(l(row)) && truthy(r(row));
   }
   if (op === "or") {
-    const r = compileExpr(re);
+    const r = compile(re);
     return (row) => truthy(l(row)) || truthy(r(row));
   }
   if (op === "like") {
@@ -81,7 +88,7 @@ function compileBinary(op: string, le: Expr, re: Expr): Eval {
       };
     }
     // A string after like matches as a substring.
-    const r = compileExpr(re);
+    const r = compile(re);
     return (row) => {
       const s = toText(l(row));
       const t = toText(r(row));
@@ -90,13 +97,13 @@ function compileBinary(op: string, le: Expr, re: Expr): Eval {
   }
   if (op === "in") {
     if (re.k !== "list") throw new InsightsSyntaxError("in takes a list: field in [value, ...].", 0, 0); // unverified wording
-    const items = re.items.map(compileExpr);
+    const items = re.items.map(compile);
     return (row) => {
       const v = l(row);
       return present(v) && items.some((i) => compare(v, i(row)) === 0);
     };
   }
-  const r = compileExpr(re);
+  const r = compile(re);
   switch (op) {
     case "=":
       return (row) => compare(l(row), r(row)) === 0;
@@ -150,7 +157,13 @@ export interface Acc {
   result(): Value;
 }
 
-export function aggregator(a: Aggregate): () => Acc {
+/** An aggregation call of a stats item (count(*), pct(x, 90) …). */
+export interface AggregateCall {
+  fn: string;
+  args: Expr[];
+}
+
+export function aggregator(a: AggregateCall): () => Acc {
   const arg = a.args[0] && a.args[0].k !== "star" ? compileExpr(a.args[0]) : undefined;
   const need = (n: number) => {
     if (a.args.length < n) throw new InsightsSyntaxError(`${a.fn} takes ${n === 1 ? "a field" : `${n} arguments`}.`, 0, 0); // unverified wording

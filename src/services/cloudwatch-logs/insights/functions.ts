@@ -144,4 +144,18 @@ export const FUNCTIONS = new Map<string, Fn>([
 ]);
 
 /** The aggregation functions stats takes. */
-export const AGGREGATES = new Set(["count", "count_distinct", "sum", "avg", "min", "max", "pct", "stddev", "earliest", "latest", "sortsfirst", "sortslast"]);
+export const AGGREGATES = new Set([
+  "count",
+  "count_distinct",
+  "sum",
+  "avg",
+  "min",
+  "max",
+  "pct",
+  "percentile",
+  "stddev",
+  "earliest",
+  "latest",
+  "sortsfirst",
+  "sortslast",
+]);

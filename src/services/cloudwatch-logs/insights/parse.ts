@@ -22,9 +22,9 @@ export interface Named {
   name: string;
 }
 
+/** A stats item: an expression whose aggregation calls are computed per group. */
 export interface Aggregate {
-  fn: string;
-  args: Expr[];
+  expr: Expr;
   name: string;
 }
 
@@ -55,6 +55,7 @@ const ARITY: Record<string, [number, number]> = {
   min: [1, 1],
   max: [1, 1],
   pct: [2, 2],
+  percentile: [2, 2],
   stddev: [1, 1],
   earliest: [1, 1],
   latest: [1, 1],
@@ -64,8 +65,8 @@ const ARITY: Record<string, [number, number]> = {
 
 class Parser {
   private i = 0;
-  /** The next call parsed is a stats aggregate (its arguments are not). */
-  private aggregating = false;
+  /** Parsing a stats item: aggregation calls are allowed (not inside one another). */
+  private statsItem = false;
   constructor(
     private readonly src: string,
     private readonly toks: Token[],
@@ -134,6 +135,8 @@ class Parser {
       case "stats":
         return this.stats();
       case "sort":
+        // `sort by x` is accepted as `sort x`.
+        if (this.isWord("by")) this.i++;
         return {
           c: "sort",
           keys: this.list(() => {
@@ -217,6 +220,23 @@ class Parser {
     throw unexpected(this.src, p);
   }
 
+  private checkAggregate(t: Token, fn: string, args: Expr[]): void {
+    const [lo, hi] = ARITY[fn];
+    const bad = args.length < lo || args.length > hi || (fn !== "count" && args.some((a) => a.k === "star"));
+    const p = args[1];
+    const pctBad = (fn === "pct" || fn === "percentile") && !bad && (p.k !== "num" || p.v < 0 || p.v > 100);
+    if (!bad && !pctBad) return;
+    const text = this.src.slice(t.start, this.toks[this.i - 1].end);
+    // unverified wording
+    throw new InsightsSyntaxError(
+      pctBad
+        ? `The second argument of ${t.text} must be a number from 0 to 100: ${text}`
+        : `Wrong number of arguments for ${t.text}: ${text} (it takes ${lo === hi ? lo : `${lo} to ${hi}`}).`,
+      t.start,
+      this.toks[this.i - 1].end - 1,
+    );
+  }
+
   private regex(t: Token): RegExp {
     // JavaScript group names allow neither '@' nor '.': they are renamed in the compiled pattern, matched by position.
     let k = 0;
@@ -229,41 +249,19 @@ class Parser {
   }
 
   private stats(): Command {
+    // Each item is an expression over aggregations (`count(*)`, `sum(x) / count(*) * 100`) and the names of the
+    // items before it (`a - b`), evaluated per group.
     const aggs = this.list((): Aggregate => {
       const from = this.i;
-      const t = this.t;
-      if (t.kind !== "ident" || !this.isOp("(", this.toks[this.i + 1])) throw unexpected(this.src, t);
-      const fnName = t.text.toLowerCase();
-      this.aggregating = AGGREGATES.has(fnName);
-      const expr = this.primary();
-      this.aggregating = false;
-      if (expr.k !== "call" || !AGGREGATES.has(expr.fn)) {
-        throw new InsightsSyntaxError(
-          `${t.text} is not an aggregation function; stats takes count, count_distinct, sum, avg, min, max, pct, stddev, earliest, latest, sortsFirst, sortsLast.`,
-          t.start,
-          t.end - 1,
-        ); // unverified wording
-      }
-      const [lo, hi] = ARITY[expr.fn];
-      const bad = expr.args.length < lo || expr.args.length > hi || (expr.fn !== "count" && expr.args.some((a) => a.k === "star"));
-      const pctBad = expr.fn === "pct" && !bad && (expr.args[1].k !== "num" || expr.args[1].v < 0 || expr.args[1].v > 100);
-      if (bad || pctBad) {
-        const end = this.toks[this.i - 1].end - 1;
-        // unverified wording
-        throw new InsightsSyntaxError(
-          pctBad
-            ? `The second argument of pct must be a number from 0 to 100: ${this.text(from)}`
-            : `Wrong number of arguments for ${t.text}: ${this.text(from)} (it takes ${lo === hi ? lo : `${lo} to ${hi}`}).`,
-          t.start,
-          end,
-        );
-      }
-      let name = this.text(from);
+      this.statsItem = true;
+      const expr = this.expr();
+      this.statsItem = false;
+      let name = expr.k === "field" ? expr.name : this.text(from);
       if (this.isWord("as")) {
         this.i++;
         name = this.fieldName();
       }
-      return { fn: expr.fn, args: expr.args, name };
+      return { expr, name };
     });
     let by: Named[] = [];
     if (this.isWord("by")) {
@@ -362,7 +360,8 @@ class Parser {
         if (!t.quoted && this.isOp("(")) {
           const fn = t.text.toLowerCase();
           const known = FUNCTIONS.has(fn) || AGGREGATES.has(fn);
-          if (AGGREGATES.has(fn) && !this.aggregating) {
+          const aggregate = AGGREGATES.has(fn);
+          if (aggregate && !this.statsItem) {
             const { line, col } = lineCol(this.src, t.start);
             // unverified wording
             throw new InsightsSyntaxError(
@@ -371,20 +370,24 @@ class Parser {
               t.end - 1,
             );
           }
-          this.aggregating = false;
           if (!known) {
             const { line, col } = lineCol(this.src, t.start);
             // unverified wording
             throw new InsightsSyntaxError(`Unrecognized function name ${t.text} at line ${line} and position ${col}`, t.start, t.end - 1);
           }
           this.i++;
+          if (aggregate) this.statsItem = false;
           const args: Expr[] = [];
           if (this.isOp("*")) {
             this.i++;
             args.push({ k: "star" });
           } else if (!this.isOp(")")) args.push(...this.list(() => this.expr()));
           this.expectOp(")");
-          return { k: "call", fn: fn === "count_distinct" ? fn : fn, args };
+          if (aggregate) {
+            this.statsItem = true;
+            this.checkAggregate(t, fn, args);
+          }
+          return { k: "call", fn: fn === "percentile" ? "pct" : fn, args };
         }
         return { k: "field", name: String(t.value) };
       }

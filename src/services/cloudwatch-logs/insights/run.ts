@@ -101,14 +101,23 @@ const groupKey = (v: Value) => (v instanceof TimeVal ? `\u0003${v.ms}` : (toText
 
 function statsSink(c: Extract<Command, { c: "stats" }>): Sink {
   const by = c.by.map((b) => ({ name: b.name, f: compileExpr(b.expr) }));
-  const aggs = c.aggs.map((a) => ({ name: a.name, make: aggregator(a) }));
+  // Every aggregation call of every item gets an accumulator per group; an item reads its calls' results by slot.
+  const calls: (() => Acc)[] = [];
+  let current: Value[] = [];
+  const items = c.aggs.map((a) => ({
+    name: a.name,
+    f: compileExpr(a.expr, (call) => {
+      const k = calls.push(aggregator(call)) - 1;
+      return () => current[k];
+    }),
+  }));
   const groups = new Map<string, { keys: Value[]; accs: Acc[] }>();
   return {
     push(row) {
       const keys = by.map((b) => b.f(row));
       const key = keys.length === 1 ? groupKey(keys[0]) : keys.map(groupKey).join("\u0001");
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { keys, accs: aggs.map((a) => a.make()) }));
+      if (!g) groups.set(key, (g = { keys, accs: calls.map((make) => make()) }));
       for (const a of g.accs) a.add(row);
     },
     rows() {
@@ -116,8 +125,11 @@ function statsSink(c: Extract<Command, { c: "stats" }>): Sink {
       for (const g of groups.values()) {
         const m = new Map<string, Value>();
         by.forEach((b, i) => m.set(b.name, g.keys[i]));
-        aggs.forEach((a, i) => m.set(a.name, g.accs[i].result()));
-        out.push(new MapRow(m));
+        current = g.accs.map((a) => a.result());
+        const row = new MapRow(m);
+        // In order: an item may name the ones before it.
+        for (const it of items) m.set(it.name, it.f(row));
+        out.push(row);
       }
       return out;
     },
