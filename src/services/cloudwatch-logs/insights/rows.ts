@@ -59,6 +59,34 @@ export function jsonFields(message: string): Map<string, Value> | null {
   return out;
 }
 
+// Fields Logs Insights discovers in Lambda's log groups (CWL_AnalyzeLogData-discoverable-fields): START, END and
+// REPORT lines give @type and @requestId, REPORT lines also @duration, @billedDuration, @initDuration (ms) and
+// @memorySize, @maxMemoryUsed (bytes: AWS's sample queries divide them by 1000 twice for MB); the function's own lines
+// (`<time>\t<request id>\t<LEVEL>\t…`) give @requestId.
+const LAMBDA_FIELDS = new Set(["@type", "@requestId", "@duration", "@billedDuration", "@initDuration", "@memorySize", "@maxMemoryUsed"]);
+const LAMBDA_LINE = /^(START|END|REPORT) RequestId: (\S+)/;
+const LAMBDA_OUTPUT = /^\d{4}-\d\d-\d\dT[^\t]*\t([0-9a-f-]{36})\t/;
+const REPORT_PART: Record<string, [string, number]> = {
+  "@duration": ["Duration", 1],
+  "@billedDuration": ["Billed Duration", 1],
+  "@initDuration": ["Init Duration", 1],
+  "@memorySize": ["Memory Size", 1_000_000],
+  "@maxMemoryUsed": ["Max Memory Used", 1_000_000],
+};
+
+function lambdaField(message: string, name: string): Value {
+  const m = LAMBDA_LINE.exec(message);
+  if (!m) return name === "@requestId" ? LAMBDA_OUTPUT.exec(message)?.[1] : undefined;
+  if (name === "@type") return m[1];
+  if (name === "@requestId") return m[2];
+  const part = REPORT_PART[name];
+  if (m[1] !== "REPORT" || !part) return undefined;
+  const at = message.indexOf(`\t${part[0]}: `);
+  if (at < 0) return undefined;
+  const n = Number.parseFloat(message.slice(at + part[0].length + 3));
+  return Number.isFinite(n) ? n * part[1] : undefined;
+}
+
 /** A message's JSON object (parsed once per row, read by path), or null when the message is not one. */
 function parseJson(message: string): object | null {
   let i = 0;
@@ -143,6 +171,7 @@ export class EventRow implements Row {
       case "@ptr":
         return encodePtr({ group: this.g.name, gid: this.g.gid, sid: this.sid, ts: this.at, seq: this.seq });
     }
+    if (LAMBDA_FIELDS.has(name) && this.g.name.startsWith("/aws/lambda/")) return lambdaField(this.message, name);
     if (this.json === undefined) this.json = parseJson(this.message);
     return this.json === null ? undefined : lookup(this.json, name);
   }
