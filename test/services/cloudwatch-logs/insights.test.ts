@@ -198,6 +198,12 @@ test("parse (glob and regex with named groups), like, regex, in, ispresent, not,
     "filter @message =~ /db/ | fields coalesce(missing, service) as svc, datefloor(@timestamp, 1h) as hour, fromMillis(toMillis(@timestamp) + 1000) as later, latency % 7 as r | limit 1",
   );
   assert.deepEqual(rows(fns), [{ svc: "db", hour: ts(Math.floor((t0 + 120_000) / 3_600_000) * 3_600_000), later: ts(t0 + 121_000), r: "1" }]);
+  const ips = await run(
+    logs,
+    "parse @message 'user=*' as u | fields isValidIp('10.0.0.1') as v4, isValidIpV6('::1') as v6, isValidIp('999.1.1.1') as bad, isIpInSubnet('10.1.2.3', '10.0.0.0/8') as inside, isIpv4InSubnet('11.0.0.1', '10.0.0.0/8') as outside | limit 1",
+    { logGroupName: "/web" },
+  );
+  assert.deepEqual(rows(ips), [{ u: "alice", v4: "1", v6: "1", bad: "0", inside: "1", outside: "0" }]);
   const dedup = await run(logs, "fields service, level | sort @timestamp desc | dedup service", {});
   assert.deepEqual(rows(dedup), [
     { service: "api", level: "WARN" },

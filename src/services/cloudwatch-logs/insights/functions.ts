@@ -1,5 +1,6 @@
 // Logs Insights functions (CWL_QuerySyntax-operations-functions): general, string, numeric and datetime ones over
 // evaluated arguments, and the names of the aggregation functions stats takes. A name not listed is refused at compile.
+import { BlockList, isIP } from "node:net";
 import { present, TimeVal, toNum, toText, type Value } from "./values.js";
 
 type Fn = (args: Value[], at: number) => Value;
@@ -22,6 +23,24 @@ const trimChars = (chars: Value) => {
   const c = str(chars);
   return c === undefined ? undefined : new RegExp(`[${c.replace(/[\]\\^-]/g, "\\$&")}]`);
 };
+// IP address functions: whether a value is an address (of a family), and whether it is in a CIDR subnet.
+const ipFamily = (v: Value) => {
+  const s = toText(v);
+  return s === undefined ? 0 : isIP(s.trim());
+};
+function inSubnet(ip: Value, cidr: Value, only?: 4 | 6): boolean {
+  const a = toText(ip)?.trim();
+  const [net, bits] = (toText(cidr) ?? "").trim().split("/");
+  const fam = a === undefined ? 0 : isIP(a);
+  if (!fam || isIP(net) !== fam || (only && fam !== only)) return false;
+  const prefix = Number(bits ?? (fam === 4 ? 32 : 128));
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > (fam === 4 ? 32 : 128)) return false;
+  const list = new BlockList();
+  const type = fam === 4 ? "ipv4" : "ipv6";
+  list.addSubnet(net, prefix, type);
+  return list.check(a!, type);
+}
+
 const floorTo = (ms: number, period: number) => Math.floor(ms / period) * period;
 
 export const FUNCTIONS = new Map<string, Fn>([
@@ -89,6 +108,13 @@ export const FUNCTIONS = new Map<string, Fn>([
       return sub !== undefined && s.includes(sub) ? 1 : 0;
     }),
   ],
+  // IP addresses.
+  ["isvalidip", (a) => ipFamily(a[0]) !== 0],
+  ["isvalidipv4", (a) => ipFamily(a[0]) === 4],
+  ["isvalidipv6", (a) => ipFamily(a[0]) === 6],
+  ["isipinsubnet", (a) => inSubnet(a[0], a[1])],
+  ["isipv4insubnet", (a) => inSubnet(a[0], a[1], 4)],
+  ["isipv6insubnet", (a) => inSubnet(a[0], a[1], 6)],
   // Numbers.
   ["abs", numFn(Math.abs)],
   ["ceil", numFn(Math.ceil)],

@@ -40,6 +40,7 @@ export function toText(v: Value): string | undefined {
   if (typeof v === "string") return v;
   if (typeof v === "number") return formatNumber(v);
   if (v instanceof TimeVal) return formatTime(v.ms);
+  // A comparison's or a predicate's result prints as 1 or 0 (strcontains is documented to return 1 or 0). // unverified for the others
   return v ? "1" : "0";
 }
 
