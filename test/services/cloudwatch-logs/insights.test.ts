@@ -147,6 +147,13 @@ test("stats: count, count_distinct, sum, avg, min, max, pct, earliest, latest by
     { level: "WARN", a: "api", z: "api", sd: "0", t0: ts(t0 + 240_000), u: "7" },
   ]);
 
+  // Calendar units floor by the calendar.
+  const monthly = await run(logs, "stats count(*) by bin(1mo) as month, bin(1y) as year");
+  const d = new Date(t0);
+  assert.deepEqual(rows(monthly), [
+    { month: ts(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)), year: ts(Date.UTC(d.getUTCFullYear(), 0, 1)), "count(*)": "5" },
+  ]);
+
   // Items over aggregations and over the items before them; percentile is pct; sort by.
   const derived = await run(
     logs,

@@ -51,6 +51,16 @@ export function compileExpr(e: Expr, slot?: (call: Extract<Expr, { k: "call" }>)
     }
     case "call": {
       if (slot && AGGREGATES.has(e.fn)) return slot(e);
+      if (e.fn === "bin" && e.args.length === 1 && e.args[0].k === "dur" && e.args[0].months) {
+        // Calendar units floor to the first of a month, a quarter or a year (UTC).
+        const n = e.args[0].months;
+        return (row) => {
+          const d = new Date(row.at);
+          const total = d.getUTCFullYear() * 12 + d.getUTCMonth();
+          const floored = total - (((total % n) + n) % n);
+          return new TimeVal(Date.UTC(Math.floor(floored / 12), floored % 12, 1));
+        };
+      }
       if (e.fn === "bin" && e.args.length === 1 && e.args[0].k === "dur" && e.args[0].ms > 0) {
         const p = e.args[0].ms;
         return (row) => new TimeVal(Math.floor(row.at / p) * p);

@@ -10,6 +10,8 @@ export interface Token {
   value: string | number;
   /** A regex's flags ("i" for (?i)). */
   flags?: string;
+  /** A duration in calendar months (months, quarters, years), which bin() floors by the calendar. */
+  months?: number;
   start: number;
   end: number;
   /** Was the identifier `backquoted` (never a keyword then). */
@@ -55,6 +57,12 @@ const UNITS: Record<string, number> = {
   yr: 31_536_000_000,
   year: 31_536_000_000,
 };
+
+/** Months in a calendar unit (month, quarter, year and their abbreviations); undefined for fixed-length units. */
+function calendarMonths(unit: string): number | undefined {
+  const u = unit.toLowerCase().replace(/s$/, "");
+  return ["mo", "mon", "month"].includes(u) ? 1 : ["q", "qtr", "quarter"].includes(u) ? 3 : ["y", "yr", "year"].includes(u) ? 12 : undefined;
+}
 
 /** Milliseconds of a duration unit (plural forms accepted, as AWS documents for bin()); undefined if none. */
 export function unitMs(unit: string): number | undefined {
@@ -182,7 +190,8 @@ export function tokenize(src: string): Token[] {
         const ms = unitMs(unit[0]);
         if (ms === undefined) throw unexpected(src, { kind: "ident", text: unit[0], value: unit[0], start: i, end: i + unit[0].length });
         i += unit[0].length;
-        out.push({ kind: "dur", text: src.slice(start, i), value: Number(m[0]) * ms, start, end: i });
+        const months = calendarMonths(unit[0]);
+        out.push({ kind: "dur", text: src.slice(start, i), value: Number(m[0]) * ms, start, end: i, ...(months ? { months: Number(m[0]) * months } : {}) });
         continue;
       }
       out.push({ kind: "num", text: m[0], value: Number(m[0]), start, end: i });

@@ -7,7 +7,7 @@ export type Expr =
   | { k: "num"; v: number }
   | { k: "str"; v: string }
   | { k: "re"; re: RegExp }
-  | { k: "dur"; ms: number }
+  | { k: "dur"; ms: number; months?: number }
   | { k: "field"; name: string }
   | { k: "star" }
   | { k: "list"; items: Expr[] }
@@ -353,7 +353,7 @@ class Parser {
       case "str":
         return { k: "str", v: t.value as string };
       case "dur":
-        return { k: "dur", ms: t.value as number };
+        return { k: "dur", ms: t.value as number, ...(t.months ? { months: t.months } : {}) };
       case "re":
         return { k: "re", re: this.regex(t) };
       case "ident": {
