@@ -279,6 +279,7 @@ test("errors: malformed queries with their location, unsupported commands, unkno
     return true;
   });
   await rejects(start("stats sum(*)"), "MalformedQueryException", 400, /Wrong number of arguments for sum/);
+  await rejects(start("filter level in 'ERROR'"), "MalformedQueryException", 400, /in takes a list of values/);
   await rejects(start("stats count(*)", { queryLanguage: "SQL" }), "InvalidParameterException", 400, /CWLI/);
   await rejects(start("fields x", { startTime: t0 / 1000 + 60, endTime: t0 / 1000 }), "InvalidParameterException", 400);
 });

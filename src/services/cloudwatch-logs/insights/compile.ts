@@ -1,8 +1,7 @@
 // Expressions compiled to closures over a row (faster than walking the tree per event), and stats' aggregators.
 import { InsightsSyntaxError } from "./lexer.js";
-import { FUNCTIONS } from "./functions.js";
+import { AGGREGATES, FUNCTIONS } from "./functions.js";
 import type { Expr } from "./parse.js";
-import { AGGREGATES } from "./functions.js";
 import { compare, present, sortCompare, TimeVal, toNum, toText, truthy, type Value } from "./values.js";
 
 export interface Row {

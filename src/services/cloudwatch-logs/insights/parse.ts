@@ -309,7 +309,17 @@ class Parser {
     }
     if (this.isWord("like") || this.isWord("in")) {
       const op = this.next().text.toLowerCase();
-      const e: Expr = { k: "bin", op, l, r: this.additive() };
+      const at = this.t;
+      const r = this.additive();
+      if (op === "in" && r.k !== "list") {
+        // unverified wording
+        throw new InsightsSyntaxError(
+          `in takes a list of values, [a, b, ...]: ${this.src.slice(at.start, this.toks[this.i - 1].end)}`,
+          at.start,
+          this.toks[this.i - 1].end - 1,
+        );
+      }
+      const e: Expr = { k: "bin", op, l, r };
       return negate ? { k: "not", e } : e;
     }
     return l;
