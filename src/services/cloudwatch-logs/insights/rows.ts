@@ -140,7 +140,7 @@ export class EventRow implements Row {
     this.sid = c.sid;
     this.seq = c.seq0 + i;
     this.ingested = c.ingested;
-    this.extra = undefined;
+    this.extra?.clear();
     this.json = undefined;
     this.msg = undefined;
   }
