@@ -116,7 +116,7 @@ export const REGISTRY: ServiceRegistration[] = [
     load: () => import("./cloudwatch-logs/index.js"),
     validationCode: "InvalidParameterException", // its model's constraints, worded as Logs answers them
     resources: {
-      types: ["AWS::Logs::LogGroup", "AWS::Logs::LogStream", "AWS::Logs::SubscriptionFilter", "AWS::Logs::MetricFilter"],
+      types: ["AWS::Logs::LogGroup", "AWS::Logs::LogStream", "AWS::Logs::SubscriptionFilter", "AWS::Logs::MetricFilter", "AWS::Logs::QueryDefinition"],
       load: () => import("./cloudwatch-logs/cloudformation.js"),
     },
   },

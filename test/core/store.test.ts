@@ -292,6 +292,40 @@ for (const { name, driver, skip } of DRIVERS) {
     }),
   );
 
+  test(`${name}: scanChunks pages a group's chunks in a range by id, as packed columns`, { skip }, () =>
+    withDir((dir) => {
+      const store = open(dir);
+      const logs = logEventStore(store);
+      const gid = logs.allocateId();
+      const [s1, s2] = [logs.allocateId(), logs.allocateId()];
+      // Three uploads: two chunks in [1000, 1009] and [2000, 2009], then one of another stream in [1500, 1509].
+      for (const [sid, t] of [
+        [s1, 1000],
+        [s1, 2000],
+        [s2, 1500],
+      ])
+        logs.append(
+          gid,
+          sid,
+          9000,
+          Array.from({ length: 10 }, (_, i) => ({ timestamp: t + i, message: `e${t + i}` })),
+        );
+      const first = logs.scanChunks(gid, 1005, 1600, 0, 1);
+      assert.equal(first.length, 1);
+      assert.deepEqual([first[0].sid, first[0].ts[0], first[0].ts.length], [s1, 1000, 10]);
+      const text = (c: (typeof first)[0], i: number) => c.text.toString("utf8", i ? c.ends[i - 1] : 0, c.ends[i]);
+      assert.equal(text(first[0], 5), "e1005");
+      const rest = logs.scanChunks(gid, 1005, 1600, first[0].id, 10);
+      assert.deepEqual(
+        rest.map((c) => [c.sid, c.ts[0], c.ingested]),
+        [[s2, 1500, 9000]],
+      );
+      assert.equal(rest[0].seq0 > first[0].seq0, true);
+      assert.deepEqual(logs.scanChunks(gid, 3000, 4000, 0, 10), []);
+      store.close();
+    }),
+  );
+
   test(`${name}: an empty data dir is migrated to the current schema; an older one keeps its records`, { skip }, () =>
     withDir((dir) => {
       const fresh = open(join(dir, "fresh"));

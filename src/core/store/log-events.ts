@@ -73,6 +73,23 @@ export interface LogEventStore {
   deleteGroup(gid: number): void;
   /** Deletes the group's events with timestamp < `before`; returns how many and their stored bytes. */
   deleteBefore(gid: number, before: number): { count: number; bytes: number };
+  /**
+   * The group's chunks overlapping [start, end] with an id above `afterId`, by id, at most `limit`: packed columns
+   * for scans that visit every event in any order (Logs Insights' aggregations), with no per-event objects.
+   */
+  scanChunks(gid: number, start: number, end: number, afterId: number, limit: number): ScannedChunk[];
+}
+
+/** A chunk's events as stored: times ascending, each message's end offset in `text`, seq = seq0 + index. */
+export interface ScannedChunk {
+  id: number;
+  sid: number;
+  seq0: number;
+  ingested: number;
+  ascii: boolean;
+  ts: Float64Array;
+  ends: Uint32Array;
+  text: Buffer;
 }
 
 /** The store's log event table (an interface a second backend implements; SQLite's is below). */
@@ -99,17 +116,7 @@ interface ChunkRow {
   text: Uint8Array;
 }
 
-interface Chunk {
-  id: number;
-  sid: number;
-  /** seq of the chunk's first stored event. */
-  seq0: number;
-  ingested: number;
-  ascii: boolean;
-  ts: Float64Array;
-  ends: Uint32Array;
-  text: Buffer;
-}
+type Chunk = ScannedChunk;
 
 /** A chunk's events that are in range (and pass the prefilter), in the order a query walks them; `k` is the next. */
 interface Cursor {
@@ -151,6 +158,7 @@ export class SqliteLogEventStore implements LogEventStore {
   private readonly expiring;
   private readonly delChunk;
   private readonly trimChunk;
+  private readonly scanIds;
   private readonly groupQueries = new Map<string, Statement<[Record<string, unknown>], Header>>();
   private keys: KeyResolver = () => {
     throw new Error("encrypted log events read with no key resolver");
@@ -181,6 +189,9 @@ export class SqliteLogEventStore implements LogEventStore {
       `SELECT id, min_ts AS min, max_ts AS max, n, bytes, ascii & ${ENCRYPTED} AS encrypted FROM log_chunks WHERE gid = ? AND min_ts < ?`,
     );
     this.delChunk = db.prepare("DELETE FROM log_chunks WHERE id = ?");
+    this.scanIds = db.prepare<[number, number, number, number, number], { id: number }>(
+      "SELECT id FROM log_chunks WHERE gid = ? AND min_ts <= ? AND max_ts >= ? AND id > ? ORDER BY id LIMIT ?",
+    );
     this.trimChunk = db.prepare("UPDATE log_chunks SET min_ts = ?, n = ?, skip = skip + ?, bytes = ?, ts = ?, ends = ?, text = ? WHERE id = ?");
   }
 
@@ -301,6 +312,10 @@ export class SqliteLogEventStore implements LogEventStore {
       }
       return { count, bytes };
     });
+  }
+
+  scanChunks(gid: number, start: number, end: number, afterId: number, limit: number): ScannedChunk[] {
+    return this.scanIds.all(gid, end, start, afterId, limit).map((r) => this.chunk(r.id));
   }
 
   private chunk(id: number): Chunk {

@@ -9,6 +9,7 @@
 import { isServiceError, ServiceError } from "../../core/errors.js";
 import { type ReadRequest, type ResourceProviders, type ResourceRequest, tagsProperty } from "../../core/resources.js";
 import type { Distribution, LogGroupClass, StandardUnit } from "./api.generated.js";
+import { queryDefinitionProviders } from "./insights/cloudformation.js";
 
 const GROUP_PROPS = new Set(["LogGroupName", "RetentionInDays", "KmsKeyId", "Tags", "LogGroupClass", "DeletionProtectionEnabled"]);
 
@@ -43,6 +44,7 @@ async function groups(ctx: ReadRequest["ctx"], prefix?: string) {
 }
 
 export default {
+  ...queryDefinitionProviders,
   "AWS::Logs::LogGroup": {
     async read({ ctx, physicalId: name }) {
       const g = (await groups(ctx, name)).find((x) => x.logGroupName === name);

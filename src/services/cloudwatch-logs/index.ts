@@ -13,6 +13,8 @@ import { destinations } from "./destinations.js";
 import { accountPolicies } from "./account-policies.js";
 import { exportHandlers } from "./exports.js";
 import { startLogs } from "./start.js";
+import { queryHandlers } from "./insights/queries.js";
+import { definitionHandlers } from "./insights/definitions.js";
 
 const handlers = {
   ...logGroups,
@@ -26,6 +28,8 @@ const handlers = {
   ...metricFilters,
   ...liveTailHandlers,
   ...exportHandlers,
+  ...queryHandlers,
+  ...definitionHandlers,
 } satisfies Partial<CloudwatchLogsApi>;
 
 export default defineService({ name: "cloudwatch-logs", handlers, start: startLogs });

@@ -1,5 +1,5 @@
 // What CloudWatch Logs runs beside its handlers: the retention sweep, the keyring of encrypted groups' data keys,
-// export tasks a stop interrupted (rerun at boot), subscription deliveries to retry, Live Tail sessions, and the
+// export tasks a stop interrupted (rerun at boot), Logs Insights queries it interrupted (failed), subscription deliveries to retry, Live Tail sessions, and the
 // publisher of its AWS/Logs metrics; the keyring and the publisher are its running instance.
 import type { ServiceHost } from "../../core/service.js";
 import { serviceMetrics, type ServiceMetrics } from "../../core/service-metrics.js";
@@ -7,6 +7,7 @@ import { startDeliveryRetries } from "./delivery.js";
 import { startKeyring, type Keyring } from "./encryption.js";
 import { resumeExports } from "./exports.js";
 import { startLiveTail } from "./live-tail.js";
+import { failInterruptedQueries } from "./insights/queries.js";
 import { startRetentionSweep } from "./retention.js";
 
 export interface LogsInstance {
@@ -16,6 +17,8 @@ export interface LogsInstance {
 
 export function startLogs(host: ServiceHost): { instance: LogsInstance; stop: () => void } {
   startLiveTail(host);
+  // A query a stop interrupted is Failed, never left Running.
+  failInterruptedQueries(host);
   const stops = [startRetentionSweep(host), startDeliveryRetries(host)];
   const keyring = startKeyring(host);
   resumeExports(host);
