@@ -3,11 +3,12 @@
 import { defineService } from "../../core/service.js";
 import type { CloudwatchApi } from "./api.generated.js";
 import { dashboards } from "./dashboards.js";
+import { getMetricData } from "./get-metric-data.js";
 import { putMetricData } from "./put-metric-data.js";
 import { readMetrics } from "./read-metrics.js";
 import { SWEEP_EVERY_MS, sweepMetrics } from "./retention.js";
 
-const handlers = { ...putMetricData, ...readMetrics, ...dashboards } satisfies Partial<CloudwatchApi>;
+const handlers = { ...putMetricData, ...readMetrics, ...getMetricData, ...dashboards } satisfies Partial<CloudwatchApi>;
 
 export default defineService({
   name: "cloudwatch",
