@@ -1,7 +1,8 @@
-// GetMetricData through SDK v3 (its default protocol, CBOR): MetricStat queries at basic and extended statistics,
+// GetMetricData through SDK v3 (JSON 1.0, its default) and over CBOR: MetricStat queries at basic and extended statistics,
 // units, AWS's generated labels, ScanBy, paging with NextToken and MaxDatapoints, MultipleUnits, validation errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from "@aws-sdk/core/protocols";
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import { randomAccount, useServer } from "../../helpers/server.js";
 
@@ -155,3 +156,37 @@ test("bad queries answer AWS's ValidationError, one line per problem", async () 
     (e: Error) => e.name === "InvalidParameterValueException" && e.message === "The parameter StartTime must be less than the parameter EndTime.",
   );
 });
+
+const protocols = { cbor: AwsSmithyRpcV2CborProtocol, json: undefined, query: AwsQueryProtocol } as const;
+for (const [name, protocol] of Object.entries(protocols))
+  test(`${name}: a MetricStat query, an expression over it, and a ValidationError`, async () => {
+    const c = server.client(CloudWatchClient, { account: randomAccount() }, protocol ? { protocol } : {});
+    const t0 = minuteAgo(5);
+    await put(c, [
+      { MetricName: "Req", Values: [2, 4], Timestamp: new Date(t0), Unit: "Count" },
+      { MetricName: "Req", Value: 9, Timestamp: new Date(t0 + 60_000), Unit: "Count" },
+    ]);
+    const out = await c.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: [stat("m1", "Req", "Sum"), { Id: "e1", Expression: "m1 * 10", Label: "Tenfold" }],
+        StartTime: new Date(t0),
+        EndTime: new Date(t0 + 120_000),
+      }),
+    );
+    assert.deepEqual(
+      out.MetricDataResults!.map((r) => [r.Id, r.Label, r.StatusCode, r.Values, r.Timestamps!.map((d) => d.getTime())]),
+      [
+        ["m1", "Req", "Complete", [9, 6], [t0 + 60_000, t0]],
+        ["e1", "Tenfold", "Complete", [90, 60], [t0 + 60_000, t0]],
+      ],
+    );
+    await assert.rejects(
+      c.send(new GetMetricDataCommand({ MetricDataQueries: [stat("Bad", "Req", "Sum")], StartTime: new Date(t0), EndTime: new Date(t0 + 60_000) })),
+      (e: Error & { Code?: string; $metadata: { httpStatusCode?: number } }) => {
+        assert.match(e.name, /^Validation(Error|Exception)$/);
+        assert.equal(e.message.trim(), "The value Bad for parameter MetricDataQueries.member.1.Id is not matching the expected pattern ^[a-z][a-zA-Z0-9_]*$.");
+        assert.equal(e.$metadata.httpStatusCode, 400);
+        return true;
+      },
+    );
+  });
