@@ -16,7 +16,7 @@ import {
 } from "./api.generated.js";
 import { Evaluator, type MathContext, type Series, type Value } from "./metric-math/evaluate.js";
 import { ExpressionError, type Node, parseExpression } from "./metric-math/parse.js";
-import { readStat, searchMetrics } from "./metric-series.js";
+import { type BucketCache, readStat, searchMetrics } from "./metric-series.js";
 import { alignStart, validPeriod } from "./read-metrics.js";
 import { parseStatistic, type StatisticSpec } from "./statistics.js";
 
@@ -108,6 +108,7 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
   const values = new Map<string, Value>();
   const units = new Map<string, string[]>();
   const evaluating = new Set<string>();
+  const cache: BucketCache = new Map();
   const metricPeriods = prepared.filter((p) => p.q.MetricStat).map((p) => p.q.MetricStat!.Period);
   const grid = (period: number): number[] => {
     const out: number[] = [];
@@ -128,6 +129,7 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
         start,
         end,
         labels.get(id)!,
+        cache,
       );
       if (r.multipleUnits) units.set(id, r.multipleUnits);
       v = { k: "ser", s: r.series };

@@ -60,13 +60,16 @@ export interface StatQuery {
 }
 
 /** The metric's datapoints in [start, end) at the statistic and period (ascending), labelled `label`. */
-export function readStat(ctx: HandlerContext, q: StatQuery, start: number, end: number, label: string): StatRead {
+/** Aggregated buckets a request reuses: several statistics of one metric at one period and unit read it once. */
+export type BucketCache = Map<string, ReturnType<typeof aggregate>>;
+
+export function readStat(ctx: HandlerContext, q: StatQuery, start: number, end: number, label: string, cache?: BucketCache): StatRead {
   const series: Series = { label, ts: [], vals: [], period: q.periodS };
   const now = ctx.now();
   const store = metricsOf(ctx);
   const id = store.find(metricKey(ctx, q.namespace, q.name, q.dims));
   if (id === undefined || !periodFitsAge(q.periodS, start, now)) return { series };
-  return readStatById(store.read.bind(store), id, q, start, end, now, label);
+  return readStatById(store.read.bind(store), id, q, start, end, now, label, cache);
 }
 
 function readStatById(
@@ -77,13 +80,17 @@ function readStatById(
   end: number,
   now: number,
   label: string,
+  cache?: BucketCache,
 ): StatRead {
   const series: Series = { label, ts: [], vals: [], period: q.periodS };
   const from = alignStart(start, q.periodS, now);
-  const buckets = aggregate(read(id, from, end), from, end, q.periodS * 1000, {
-    unit: q.unit ? unitCode(q.unit) : undefined,
-    keepValues: q.stat.kind !== "basic",
-  });
+  const keepValues = q.stat.kind !== "basic";
+  const key = `${id}|${q.periodS}|${q.unit ?? ""}|`;
+  let buckets = cache?.get(`${key}values`) ?? (keepValues ? undefined : cache?.get(`${key}basic`));
+  if (!buckets) {
+    buckets = aggregate(read(id, from, end), from, end, q.periodS * 1000, { unit: q.unit ? unitCode(q.unit) : undefined, keepValues });
+    cache?.set(`${key}${keepValues ? "values" : "basic"}`, buckets);
+  }
   const seen = new Set<number>();
   for (const byUnit of buckets.values()) for (const u of byUnit.keys()) seen.add(u);
   let chosen = q.unit ? unitCode(q.unit) : -1;
