@@ -222,6 +222,10 @@ export const getMetricData = {
     const budget = Math.min(input.MaxDatapoints ?? MAX_POINTS, MAX_POINTS);
     let left = budget;
     const results: MetricDataResult[] = [];
+    // With a math expression AWS pages nothing: each result is cut at the datapoint limit and marked PartialData,
+    // without a NextToken (MetricDataResult's StatusCode in the API reference: "NextToken is not returned if you are
+    // performing a math expression").
+    const paged = !prepared.some((p) => p.expr);
     let next: PagePosition | undefined;
     for (let r = pos.r; r < computed.length; r++) {
       const c = computed[r];
@@ -240,6 +244,7 @@ export const getMetricData = {
       const res: MetricDataResult = { Id: c.id, Label: c.label, Timestamps: ts, Values: vals, StatusCode: partial ? "PartialData" : "Complete" };
       if (c.messages) res.Messages = c.messages;
       results.push(res);
+      if (!paged) continue;
       if (partial) {
         next = { r, o: from + take };
         break;

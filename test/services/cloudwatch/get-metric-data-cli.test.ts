@@ -99,7 +99,7 @@ for i in range(0, len(data), 100):
     cw.put_metric_data(Namespace="Boto", MetricData=data[i:i + 100])
 queries = [
     {"Id": "q", "MetricStat": {"Metric": {"Namespace": "Boto", "MetricName": "Q"}, "Period": 60, "Stat": "Average"}},
-    {"Id": "r", "Expression": "RUNNING_SUM(q)"},
+    {"Id": "r", "MetricStat": {"Metric": {"Namespace": "Boto", "MetricName": "Q"}, "Period": 60, "Stat": "SampleCount"}},
 ]
 pages = cw.get_paginator("get_metric_data").paginate(
     MetricDataQueries=queries, StartTime=t0, EndTime=t0 + datetime.timedelta(minutes=180),
@@ -114,20 +114,27 @@ for page in pages:
         got[r["Id"]] += r["Values"]
         statuses.append(r["StatusCode"])
         assert all(ts.tzinfo is not None for ts in r["Timestamps"])
+# With an expression nothing is paged: each result cut at MaxDatapoints, PartialData, no NextToken.
+math = cw.get_metric_data(
+    MetricDataQueries=[queries[0], {"Id": "e", "Expression": "RUNNING_SUM(q)"}], StartTime=t0,
+    EndTime=t0 + datetime.timedelta(minutes=180), ScanBy="TimestampAscending", MaxDatapoints=150)
+cut = [[r["Id"], r["StatusCode"], r["Values"][:3], len(r["Values"])] for r in math["MetricDataResults"]] + [math.get("NextToken")]
 try:
     cw.get_metric_data(MetricDataQueries=[{"Id": "Upper", "Expression": "1"}], StartTime=t0, EndTime=now)
     err = None
 except cw.exceptions.ClientError as e:
     err = [e.response["Error"]["Code"], e.response["Error"]["Message"]]
-print(json.dumps({"pages": n, "got": got, "statuses": statuses, "err": err}))
+print(json.dumps({"pages": n, "got": got, "statuses": statuses, "err": err, "cut": cut}))
 `;
 
-test("boto3: get_metric_data paginated at MaxDatapoints 100 (its paginator's PageSize), an expression, an error", { skip: boto3Missing }, async () => {
+test("boto3: get_metric_data paginated at MaxDatapoints 100 (its paginator's PageSize), an expression cut unpaged, an error", {
+  skip: boto3Missing,
+}, async () => {
   const { stdout } = await run("python3", ["-c", BOTO3_SCRIPT, server.url, randomAccount()]);
-  const r = JSON.parse(stdout) as { pages: number; got: Record<string, number[]>; statuses: string[]; err: string[] };
+  const r = JSON.parse(stdout) as { pages: number; got: Record<string, number[]>; statuses: string[]; err: string[]; cut: unknown[] };
   const q = Array.from({ length: 180 }, (_, i) => i);
-  let acc = 0;
-  assert.deepEqual(r.got, { q, r: q.map((v) => (acc += v)) });
+  assert.deepEqual(r.got, { q, r: q.map(() => 1) });
+  assert.deepEqual(r.cut, [["q", "PartialData", [0, 1, 2], 150], ["e", "PartialData", [], 0], null]);
   // 360 datapoints at 100 a page: 4 pages.
   assert.equal(r.pages, 4);
   assert.deepEqual(r.statuses, ["PartialData", "Complete", "PartialData", "PartialData", "Complete"]);
