@@ -16,7 +16,8 @@ import {
 } from "./api.generated.js";
 import { Evaluator, type MathContext, type Series, type Value } from "./metric-math/evaluate.js";
 import { ExpressionError, type Node, parseExpression } from "./metric-math/parse.js";
-import { type BucketCache, readStat, searchMetrics } from "./metric-series.js";
+import { type BucketCache, metricProps, readStat, searchMetrics } from "./metric-series.js";
+import { expandLabel, timezoneMinutes } from "./dynamic-labels.js";
 import { alignStart, validPeriod } from "./read-metrics.js";
 import { parseStatistic, type StatisticSpec } from "./statistics.js";
 
@@ -86,7 +87,7 @@ function metricLabels(prepared: Prepared[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const p of stats) {
     const ms = p.q.MetricStat!;
-    out.set(p.q.Id, p.q.Label ?? [ms.Metric.MetricName, statsDiffer ? ms.Stat : "", periodsDiffer ? String(ms.Period) : ""].filter(Boolean).join(" "));
+    out.set(p.q.Id, [ms.Metric.MetricName, statsDiffer ? ms.Stat : "", periodsDiffer ? String(ms.Period) : ""].filter(Boolean).join(" "));
   }
   return out;
 }
@@ -99,7 +100,7 @@ interface Computed {
   status?: "InternalError";
 }
 
-function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: Prepared[]): Computed[] {
+function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: Prepared[], tzMinutes: number): Computed[] {
   const start = input.StartTime.getTime();
   const end = input.EndTime.getTime();
   const now = ctx.now();
@@ -132,6 +133,7 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
         cache,
       );
       if (r.multipleUnits) units.set(id, r.multipleUnits);
+      r.series.props = metricProps(ctx, ms.Metric.Namespace!, ms.Metric.MetricName!, ms.Metric.Dimensions, ms.Stat, ms.Period);
       v = { k: "ser", s: r.series };
     } else {
       if (evaluating.has(id)) throw new ExpressionError(`Circular reference to ${id}`); // unverified wording
@@ -148,7 +150,7 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
           const spec = parseStatistic(stat);
           if (!spec) throw new ExpressionError(`Invalid statistic in SEARCH: ${stat}`); // unverified wording
           if (!validPeriod(period)) throw new ExpressionError(`Invalid period in SEARCH: ${period}`); // unverified wording
-          return searchMetrics(ctx, q, spec, period, start, end);
+          return searchMetrics(ctx, q, stat, spec, period, start, end);
         },
         grid,
         defaultPeriod,
@@ -174,14 +176,24 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
     }
     const id = p.q.Id;
     const label = p.q.Label;
+    const dynamic = (s: Series, generated: string) =>
+      label === undefined ? generated : expandLabel(label, s, { defaultLabel: generated, props: s.props ?? {}, tzMinutes });
     if (v.k === "ser")
-      out.push({ id, label: label ?? (p.q.MetricStat ? v.s.label : id), series: v.s, messages: units.has(id) ? [multipleUnits(units.get(id)!)] : undefined });
-    else if (v.k === "arr") for (const s of v.a) out.push({ id, label: label ? `${label} ${s.label}` : s.label, series: s });
+      out.push({
+        id,
+        label: dynamic(v.s, p.q.MetricStat ? v.s.label : id),
+        series: v.s,
+        messages: units.has(id) ? [multipleUnits(units.get(id)!)] : undefined,
+      });
+    else if (v.k === "arr")
+      for (const s of v.a)
+        out.push({ id, label: label === undefined ? s.label : label.includes("${") ? dynamic(s, s.label) : `${label} ${s.label}`, series: s });
     else if (v.k === "num") {
       // A scalar result: that value at every period of the range (unverified: what AWS returns for a bare scalar).
       const period = p.q.Period ?? (metricPeriods.length ? Math.min(...metricPeriods) : 60);
       const ts = grid(period);
-      out.push({ id, label: label ?? id, series: { label: id, ts, vals: ts.map(() => v.v), period } });
+      const s: Series = { label: id, ts, vals: ts.map(() => v.v), period };
+      out.push({ id, label: dynamic(s, id), series: s });
     } else errors.push(`Error in expression ${id}: The expression does not evaluate to a time series`); // unverified wording
   }
   if (errors.length) throw validationError(errors);
@@ -204,8 +216,8 @@ export const getMetricData = {
     if (input.MaxDatapoints !== undefined && input.MaxDatapoints < 1)
       throw new InvalidParameterValueException(`The parameter MaxDatapoints must be greater than 0.`); // unverified wording
     const tz = input.LabelOptions?.Timezone;
-    if (tz !== undefined && !/^[+-](?:[01]\d|2[0-3])[0-5]\d$/.test(tz))
-      throw validationError([`The value ${tz} for parameter LabelOptions.Timezone is invalid.`]); // unverified wording
+    const tzMinutes = timezoneMinutes(tz);
+    if (tzMinutes === undefined) throw validationError([`The value ${tz} for parameter LabelOptions.Timezone is invalid.`]); // unverified wording
     const prepared = prepare(input);
     const bind = fingerprint([ctx.account, ctx.region, input.MetricDataQueries, start, end, input.ScanBy, input.MaxDatapoints, tz]);
     const pos: PagePosition =
@@ -217,7 +229,7 @@ export const getMetricData = {
             valid: (p): p is PagePosition =>
               typeof p === "object" && p !== null && typeof (p as PagePosition).r === "number" && typeof (p as PagePosition).o === "number",
           });
-    const computed = evaluateAll(input, ctx, prepared);
+    const computed = evaluateAll(input, ctx, prepared, tzMinutes);
     const ascending = input.ScanBy === "TimestampAscending";
     const budget = Math.min(input.MaxDatapoints ?? MAX_POINTS, MAX_POINTS);
     let left = budget;

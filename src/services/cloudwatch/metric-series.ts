@@ -115,7 +115,15 @@ const MAX_SEARCH_RESULTS = 500;
  * (Namespace, MetricName or a dimension name) exactly; a bare term matches any part of the namespace, the metric name
  * or a dimension's name or value. Syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/search-expression-syntax.html
  */
-export function searchMetrics(ctx: HandlerContext, query: string, stat: StatisticSpec, periodS: number, start: number, end: number): Series[] {
+export function searchMetrics(
+  ctx: HandlerContext,
+  query: string,
+  statName: string,
+  stat: StatisticSpec,
+  periodS: number,
+  start: number,
+  end: number,
+): Series[] {
   let rest = query.trim();
   let schema: string[] | undefined;
   const braces = /^\{([^}]*)\}/.exec(rest);
@@ -155,9 +163,31 @@ export function searchMetrics(ctx: HandlerContext, query: string, stat: Statisti
       // A found metric's label: its dimension values then its name (unverified: AWS's console labels search results so).
       const label = [...dims.map((d) => d.Value), m.name].join(" ");
       const r = readStatById(store.read.bind(store), m.id, { namespace: m.namespace, name: m.name, dims, stat, periodS }, start, end, now, label);
+      r.series.props = metricProps(ctx, m.namespace, m.name, dims, statName, periodS);
       out.push(r.series);
       if (out.length === MAX_SEARCH_RESULTS) return out;
     }
     if (batch.length < 1000) return out;
   }
+}
+
+/** A metric's properties as dynamic labels' ${PROP('…')} names them. */
+export function metricProps(
+  ctx: HandlerContext,
+  namespace: string,
+  name: string,
+  dims: readonly Dimension[] | undefined,
+  stat: string,
+  periodS: number,
+): Record<string, string> {
+  const props: Record<string, string> = {
+    MetricName: name,
+    Namespace: namespace,
+    Stat: stat,
+    Period: String(periodS),
+    Region: ctx.region,
+    AccountId: ctx.account,
+  };
+  for (const d of dims ?? []) props[`Dim.${d.Name}`] = d.Value;
+  return props;
 }

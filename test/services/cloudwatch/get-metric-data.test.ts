@@ -190,3 +190,31 @@ for (const [name, protocol] of Object.entries(protocols))
       },
     );
   });
+
+test("dynamic labels: statistics over the range, times in LabelOptions.Timezone, the metric's properties, ${LABEL}", async () => {
+  const c = cw();
+  const base = minuteAgo(50);
+  await put(c, [
+    { MetricName: "Dyn", Dimensions: [{ Name: "Host", Value: "h1" }], Value: 5, Timestamp: new Date(base) },
+    { MetricName: "Dyn", Dimensions: [{ Name: "Host", Value: "h1" }], Value: 9, Timestamp: new Date(base + 60_000) },
+    { MetricName: "Dyn", Dimensions: [{ Name: "Host", Value: "h1" }], Value: 2, Timestamp: new Date(base + 120_000) },
+  ]);
+  const q: MetricDataQuery = {
+    Id: "d",
+    MetricStat: { Metric: { Namespace: "App", MetricName: "Dyn", Dimensions: [{ Name: "Host", Value: "h1" }] }, Period: 60, Stat: "Maximum" },
+    Label: "${LABEL} on ${PROP('Dim.Host')} (${PROP('Stat')}/${PROP('Period')}): max ${MAX} at ${MAX_TIME}, avg ${AVG}, n=${DATAPOINT_COUNT}, ${NOPE}",
+  };
+  const range = { StartTime: new Date(base), EndTime: new Date(base + 180_000) };
+  const fmt = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+  const utc = await c.send(new GetMetricDataCommand({ MetricDataQueries: [q], ...range }));
+  assert.equal(utc.MetricDataResults![0].Label, `Dyn on h1 (Maximum/60): max 9 at ${fmt(base + 60_000)}, avg ${16 / 3}, n=3, \${NOPE}`);
+  const east = await c.send(new GetMetricDataCommand({ MetricDataQueries: [q], ...range, LabelOptions: { Timezone: "+0130" } }));
+  assert.match(east.MetricDataResults![0].Label!, new RegExp(`at ${fmt(base + 60_000 + 90 * 60_000)},`));
+  await assert.rejects(
+    c.send(new GetMetricDataCommand({ MetricDataQueries: [q], ...range, LabelOptions: { Timezone: "UTC" } })),
+    (e: Error & { Code?: string }) => {
+      assert.equal(e.Code, "ValidationError");
+      return true;
+    },
+  );
+});

@@ -10,6 +10,8 @@ export interface Series {
   vals: number[];
   /** Seconds. */
   period: number;
+  /** The metric's properties (MetricName, Namespace, Stat, Period, Dim.<name>…) for dynamic labels, when one metric's. */
+  props?: Record<string, string>;
 }
 
 export type Value = { k: "num"; v: number } | { k: "str"; v: string } | { k: "kw"; v: string } | { k: "ser"; s: Series } | { k: "arr"; a: Series[] };
