@@ -180,6 +180,10 @@ test("aggregates of a series (a scalar) and of arrays (a series), METRICS(), tim
     last: "LAST(SORT(METRICS(), MAX, ASC))",
     sliced: "SLICE(SORT(METRICS(), SUM, DESC), 1, 2)",
     nested: "all * 2",
+    minute: "MINUTE(a)",
+    epoch: "EPOCH(b)",
+    lg: "LOG10(a * 10)",
+    count: "a * 0 + METRIC_COUNT(METRICS())",
   });
   assert.deepEqual(
     one(g.all),
@@ -305,6 +309,7 @@ test("malformed expressions, unknown functions and unknown ids answer a Validati
       },
     );
   await fails("FOO(a)", "Error in expression e1: Unsupported function: FOO\n");
+  await fails("ANOMALY_DETECTION_BAND(a, 2)", "Error in expression e1: The function ANOMALY_DETECTION_BAND is not supported by Stratus\n");
   await fails("a +", "Error in expression e1: Unexpected end of expression\n");
   await fails("a + zz", "Error in expression e1: Unknown metric or expression id: zz\n");
   await fails("FILL(a, SIDEWAYS)", "Error in expression e1: FILL's second argument must be a number, REPEAT or LINEAR\n");

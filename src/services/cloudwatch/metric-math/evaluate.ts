@@ -339,6 +339,50 @@ export class Evaluator {
         const to = args.length === 3 ? this.number(ev(2), fn) : undefined;
         return { k: "arr", a: to === undefined ? a.slice(0, from) : a.slice(from, to) };
       }
+      case "LOG":
+      case "LOG10": {
+        this.arity(fn, args, 1);
+        return this.pointwise(ev(0), fn === "LOG" ? Math.log : Math.log10);
+      }
+      case "MINUTE":
+      case "HOUR":
+      case "DAY":
+      case "DATE":
+      case "MONTH":
+      case "YEAR":
+      case "EPOCH": {
+        // The datapoints' timestamps (UTC) as values: DAY is the weekday, 1 for Monday to 7 for Sunday.
+        this.arity(fn, args, 1);
+        const part = (t: number) => {
+          const d = new Date(t);
+          return {
+            MINUTE: d.getUTCMinutes(),
+            HOUR: d.getUTCHours(),
+            DAY: d.getUTCDay() || 7,
+            DATE: d.getUTCDate(),
+            MONTH: d.getUTCMonth() + 1,
+            YEAR: d.getUTCFullYear(),
+            EPOCH: Math.floor(t / 1000),
+          }[fn];
+        };
+        return this.perSeries(ev(0), fn, (s) => mapSeries(s, (_, i) => part(s.ts[i])));
+      }
+      case "METRIC_COUNT": {
+        this.arity(fn, args, 1);
+        return num(this.array(ev(0), fn).length);
+      }
+      case "REMOVE_EMPTY": {
+        this.arity(fn, args, 1);
+        return { k: "arr", a: this.array(ev(0), fn).filter((s) => s.ts.length > 0) };
+      }
+      case "ANOMALY_DETECTION_BAND":
+      case "INSIGHT_RULE_METRIC":
+      case "LAMBDA":
+      case "SERVICE_QUOTA":
+      case "DB_PERF_INSIGHTS":
+        // AWS functions that need what Stratus does not run (anomaly models, Contributor Insights, Lambda data
+        // sources, Service Quotas, Performance Insights): refused by name rather than answered with made-up data.
+        throw new ExpressionError(`The function ${fn} is not supported by Stratus`);
       default:
         throw new ExpressionError(`Unsupported function: ${fn}`); // unverified wording
     }
