@@ -62,6 +62,11 @@ function prepare(input: GetMetricDataInput): Prepared[] {
       if (!validPeriod(ms.Period)) errors.push(`The parameter ${p}.MetricStat.Period must be 1, 5, 10, 20, 30, 60, or any multiple of 60.`); // unverified wording
     } else {
       if (q.Period !== undefined && !validPeriod(q.Period)) errors.push(`The parameter ${p}.Period must be 1, 5, 10, 20, 30, 60, or any multiple of 60.`); // unverified wording
+      if (/^\s*SELECT\b/i.test(q.Expression!)) {
+        // Metrics Insights (SQL) queries need a query engine Stratus does not have: refused, never answered empty.
+        errors.push(`Error in expression ${q.Id}: Metrics Insights queries (SELECT …) are not supported by Stratus`);
+        return prepared;
+      }
       try {
         prepared.expr = parseExpression(q.Expression!);
       } catch (e) {

@@ -310,6 +310,10 @@ test("malformed expressions, unknown functions and unknown ids answer a Validati
     );
   await fails("FOO(a)", "Error in expression e1: Unsupported function: FOO\n");
   await fails("ANOMALY_DETECTION_BAND(a, 2)", "Error in expression e1: The function ANOMALY_DETECTION_BAND is not supported by Stratus\n");
+  await fails(
+    'SELECT AVG(CPUUtilization) FROM SCHEMA("AWS/EC2", InstanceId)',
+    "Error in expression e1: Metrics Insights queries (SELECT …) are not supported by Stratus\n",
+  );
   await fails("a +", "Error in expression e1: Unexpected end of expression\n");
   await fails("a + zz", "Error in expression e1: Unknown metric or expression id: zz\n");
   await fails("FILL(a, SIDEWAYS)", "Error in expression e1: FILL's second argument must be a number, REPEAT or LINEAR\n");

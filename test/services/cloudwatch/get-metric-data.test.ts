@@ -152,6 +152,10 @@ test("bad queries answer AWS's ValidationError, one line per problem", async () 
     return true;
   });
   await assert.rejects(
+    c.send(new GetMetricDataCommand({ MetricDataQueries: Array.from({ length: 501 }, (_, i) => stat(`m${i}`, "x", "Sum")), ...range })),
+    (e: Error) => e.name === "InvalidParameterValueException" && e.message === "The collection MetricDataQueries must not have a size greater than 500.",
+  );
+  await assert.rejects(
     c.send(new GetMetricDataCommand({ MetricDataQueries: [stat("m", "x", "Sum")], StartTime: range.EndTime, EndTime: range.StartTime })),
     (e: Error) => e.name === "InvalidParameterValueException" && e.message === "The parameter StartTime must be less than the parameter EndTime.",
   );
