@@ -113,6 +113,7 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
   const byId = new Map(prepared.map((p) => [p.q.Id, p]));
   const values = new Map<string, Value>();
   const units = new Map<string, string[]>();
+  const arithmetic = new Set<string>();
   const evaluating = new Set<string>();
   const cache: BucketCache = new Map();
   const metricPeriods = prepared.filter((p) => p.q.MetricStat).map((p) => p.q.MetricStat!.Period);
@@ -160,7 +161,9 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
         grid,
         defaultPeriod,
       };
-      v = new Evaluator(mc).eval(p.expr!);
+      const evaluator = new Evaluator(mc);
+      v = evaluator.eval(p.expr!);
+      if (evaluator.arithmeticError) arithmetic.add(id);
       evaluating.delete(id);
     }
     values.set(id, v);
@@ -181,6 +184,7 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
     }
     const id = p.q.Id;
     const label = p.q.Label;
+    const messages = units.has(id) ? [multipleUnits(units.get(id)!)] : arithmetic.has(id) ? [ARITHMETIC_ERROR] : undefined;
     const dynamic = (s: Series, generated: string) =>
       label === undefined ? generated : expandLabel(label, s, { defaultLabel: generated, props: s.props ?? {}, tzMinutes });
     if (v.k === "ser")
@@ -188,11 +192,11 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
         id,
         label: dynamic(v.s, p.q.MetricStat ? v.s.label : id),
         series: v.s,
-        messages: units.has(id) ? [multipleUnits(units.get(id)!)] : undefined,
+        messages,
       });
     else if (v.k === "arr")
       for (const s of v.a)
-        out.push({ id, label: label === undefined ? s.label : label.includes("${") ? dynamic(s, s.label) : `${label} ${s.label}`, series: s });
+        out.push({ id, label: label === undefined ? s.label : label.includes("${") ? dynamic(s, s.label) : `${label} ${s.label}`, series: s, messages });
     else if (v.k === "num") {
       // A scalar result: that value at every period of the range (unverified: what AWS returns for a bare scalar).
       const period = p.q.Period ?? (metricPeriods.length ? Math.min(...metricPeriods) : 60);
@@ -204,6 +208,12 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
   if (errors.length) throw validationError(errors);
   return out;
 }
+
+/** Datapoints an expression dropped for NaN or ±Infinity (AWS's message as Grafana's recorded responses hold it). */
+const ARITHMETIC_ERROR: MessageData = {
+  Code: "ArithmeticError",
+  Value: "One or more data-points have been dropped due to non-numeric values (NaN, -Infinite, +Infinite)",
+};
 
 // Source: LocalStack's AWS-recorded snapshot (test_get_metric_data_different_units_no_unit_in_query).
 const multipleUnits = (units: string[]): MessageData => ({ Code: "MultipleUnits", Value: `Multiple units returned: '[${units.join(", ")}]'` });

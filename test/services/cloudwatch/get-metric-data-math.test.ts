@@ -41,7 +41,7 @@ async function setup() {
   return c;
 }
 
-type Got = { label: string; points: [number, number][] }[];
+type Got = { label: string; points: [number, number][]; messages?: unknown }[];
 
 async function evaluate(c: CloudWatchClient, exprs: Record<string, string>): Promise<Record<string, Got>> {
   const out = await c.send(
@@ -55,7 +55,7 @@ async function evaluate(c: CloudWatchClient, exprs: Record<string, string>): Pro
   const got: Record<string, Got> = {};
   for (const r of out.MetricDataResults!) {
     assert.equal(r.StatusCode, "Complete");
-    (got[r.Id!] ??= []).push({ label: r.Label!, points: r.Timestamps!.map((d, i) => [(d.getTime() - t0) / 60_000, r.Values![i]]) });
+    (got[r.Id!] ??= []).push({ label: r.Label!, points: r.Timestamps!.map((d, i) => [(d.getTime() - t0) / 60_000, r.Values![i]]), messages: r.Messages });
   }
   return got;
 }
@@ -96,7 +96,11 @@ test("arithmetic, comparison and logic between series and scalars; IF; FILL; una
     one(g.twice),
     [1, 2, 3, 4, 5].map((v, i) => [i, v * 2]),
   );
-  // Division by zero at minute 0 leaves no datapoint.
+  // Division by zero at minute 0 leaves no datapoint, and AWS's ArithmeticError message says so.
+  assert.deepEqual(g.ratio[0].messages, [
+    { Code: "ArithmeticError", Value: "One or more data-points have been dropped due to non-numeric values (NaN, -Infinite, +Infinite)" },
+  ]);
+  assert.equal(g.sum[0].messages, undefined);
   assert.deepEqual(one(g.ratio), [
     [1, 20],
     [3, 40 / 3],

@@ -32,7 +32,10 @@ export interface MathContext {
 const num = (v: number): Value => ({ k: "num", v });
 const ser = (s: Series): Value => ({ k: "ser", s });
 
-function mapSeries(s: Series, f: (v: number, i: number) => number, label = s.label): Series {
+/** Called when an operation's result at a timestamp is not a finite number (the datapoint is dropped). */
+type OnDrop = () => void;
+
+function mapSeries(s: Series, f: (v: number, i: number) => number, label = s.label, onDrop?: OnDrop): Series {
   const ts: number[] = [];
   const vals: number[] = [];
   for (let i = 0; i < s.ts.length; i++) {
@@ -40,12 +43,12 @@ function mapSeries(s: Series, f: (v: number, i: number) => number, label = s.lab
     if (Number.isFinite(r)) {
       ts.push(s.ts[i]);
       vals.push(r);
-    }
+    } else onDrop?.();
   }
   return { label, ts, vals, period: s.period };
 }
 
-function zipSeries(a: Series, b: Series, f: (x: number, y: number) => number): Series {
+function zipSeries(a: Series, b: Series, f: (x: number, y: number) => number, onDrop?: OnDrop): Series {
   const ts: number[] = [];
   const vals: number[] = [];
   let i = 0;
@@ -58,7 +61,7 @@ function zipSeries(a: Series, b: Series, f: (x: number, y: number) => number): S
       if (Number.isFinite(r)) {
         ts.push(a.ts[i]);
         vals.push(r);
-      }
+      } else onDrop?.();
       i++;
       j++;
     }
@@ -83,14 +86,14 @@ const BIN: Record<string, (x: number, y: number) => number> = {
   OR: (x, y) => truthy(x) | truthy(y),
 };
 
-function binary(op: string, a: Value, b: Value): Value {
+function binary(op: string, a: Value, b: Value, onDrop?: OnDrop): Value {
   const f = BIN[op];
   if (a.k === "num" && b.k === "num") return num(f(a.v, b.v));
-  if (a.k === "ser" && b.k === "num") return ser(mapSeries(a.s, (x) => f(x, b.v)));
-  if (a.k === "num" && b.k === "ser") return ser(mapSeries(b.s, (y) => f(a.v, y)));
-  if (a.k === "ser" && b.k === "ser") return ser(zipSeries(a.s, b.s, f));
-  if (a.k === "arr" && (b.k === "num" || b.k === "ser")) return { k: "arr", a: a.a.map((s) => (binary(op, ser(s), b) as { s: Series }).s) };
-  if (b.k === "arr" && (a.k === "num" || a.k === "ser")) return { k: "arr", a: b.a.map((s) => (binary(op, a, ser(s)) as { s: Series }).s) };
+  if (a.k === "ser" && b.k === "num") return ser(mapSeries(a.s, (x) => f(x, b.v), a.s.label, onDrop));
+  if (a.k === "num" && b.k === "ser") return ser(mapSeries(b.s, (y) => f(a.v, y), b.s.label, onDrop));
+  if (a.k === "ser" && b.k === "ser") return ser(zipSeries(a.s, b.s, f, onDrop));
+  if (a.k === "arr" && (b.k === "num" || b.k === "ser")) return { k: "arr", a: a.a.map((s) => (binary(op, ser(s), b, onDrop) as { s: Series }).s) };
+  if (b.k === "arr" && (a.k === "num" || a.k === "ser")) return { k: "arr", a: b.a.map((s) => (binary(op, a, ser(s), onDrop) as { s: Series }).s) };
   throw new ExpressionError(`The operator ${op} cannot be applied to ${kindName(a)} and ${kindName(b)}`); // unverified wording
 }
 
@@ -151,6 +154,12 @@ function indexOf(v: Value): Map<number, number> | undefined {
 }
 
 export class Evaluator {
+  /** Whether a datapoint was dropped for a non-finite result (AWS then adds an ArithmeticError message). */
+  arithmeticError = false;
+  private readonly dropped = () => {
+    this.arithmeticError = true;
+  };
+
   constructor(private readonly ctx: MathContext) {}
 
   eval(n: Node): Value {
@@ -177,11 +186,11 @@ export class Evaluator {
         return { k: "arr", a };
       }
       case "neg":
-        return binary("*", num(-1), this.eval(n.x));
+        return binary("*", num(-1), this.eval(n.x), this.dropped);
       case "not":
-        return binary("==", this.eval(n.x), num(0));
+        return binary("==", this.eval(n.x), num(0), this.dropped);
       case "bin":
-        return binary(n.op, this.eval(n.a), this.eval(n.b));
+        return binary(n.op, this.eval(n.a), this.eval(n.b), this.dropped);
       case "call":
         return this.call(n.fn, n.args);
     }
@@ -210,8 +219,8 @@ export class Evaluator {
   /** Applies a per-value function to a scalar, a series or each series of an array. */
   private pointwise(v: Value, f: (x: number) => number): Value {
     if (v.k === "num") return num(f(v.v));
-    if (v.k === "ser") return ser(mapSeries(v.s, f));
-    if (v.k === "arr") return { k: "arr", a: v.a.map((s) => mapSeries(s, f)) };
+    if (v.k === "ser") return ser(mapSeries(v.s, f, v.s.label, this.dropped));
+    if (v.k === "arr") return { k: "arr", a: v.a.map((s) => mapSeries(s, f, s.label, this.dropped)) };
     throw new ExpressionError(`Expected a number or a time series, not ${kindName(v)}`); // unverified wording
   }
 
