@@ -57,6 +57,9 @@ function prepare(input: GetMetricDataInput): Prepared[] {
       errors.push(`The parameter ${p}.MetricStat is required.`); // moto's wording, which it takes from AWS
     else if (q.MetricStat) {
       const ms = q.MetricStat;
+      // Worded as AWS words its other missing parameters here (unverified for these two members).
+      if (!ms.Metric?.Namespace) errors.push(`The parameter ${p}.MetricStat.Metric.Namespace is required.`);
+      if (!ms.Metric?.MetricName) errors.push(`The parameter ${p}.MetricStat.Metric.MetricName is required.`);
       prepared.stat = parseStatistic(ms.Stat);
       if (!prepared.stat) errors.push(`The value ${ms.Stat} for parameter ${p}.MetricStat.Stat is not a valid statistic.`); // unverified wording
       if (!validPeriod(ms.Period)) errors.push(`The parameter ${p}.MetricStat.Period must be 1, 5, 10, 20, 30, 60, or any multiple of 60.`); // unverified wording
@@ -102,7 +105,6 @@ interface Computed {
   label: string;
   series: Series;
   messages?: MessageData[];
-  status?: "InternalError";
 }
 
 function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: Prepared[], tzMinutes: number): Computed[] {
@@ -162,9 +164,12 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
         defaultPeriod,
       };
       const evaluator = new Evaluator(mc);
-      v = evaluator.eval(p.expr!);
+      try {
+        v = evaluator.eval(p.expr!);
+      } finally {
+        evaluating.delete(id);
+      }
       if (evaluator.arithmeticError) arithmetic.add(id);
-      evaluating.delete(id);
     }
     values.set(id, v);
     return v;
@@ -178,7 +183,7 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
     try {
       v = resolve(p);
     } catch (e) {
-      if (!(e instanceof ExpressionError) && !(e instanceof Error && e.message.startsWith("SEARCH"))) throw e;
+      if (!(e instanceof ExpressionError)) throw e;
       errors.push(`Error in expression ${p.q.Id}: ${e.message}`); // unverified wording
       continue;
     }

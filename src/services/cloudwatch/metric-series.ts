@@ -3,6 +3,7 @@
 import type { HandlerContext } from "../../core/context.js";
 import type { Dimension, StandardUnit } from "./api.generated.js";
 import type { Series } from "./metric-math/evaluate.js";
+import { ExpressionError } from "./metric-math/parse.js";
 import { dimsOf, metricKey, UNITS, unitCode } from "./metric-keys.js";
 import { alignStart, periodFitsAge } from "./read-metrics.js";
 import { aggregate, type StatisticSpec } from "./statistics.js";
@@ -138,7 +139,7 @@ export function searchMetrics(
     const unq = (s: string) => s.replace(/^"(.*)"$/, "$1");
     if (m[1] !== undefined) exact.push([unq(m[1]), unq(m[2])]);
     else if (m[3] !== undefined) {
-      if (["AND", "OR", "NOT"].includes(m[3])) throw new Error(`SEARCH does not support the ${m[3]} operator in Stratus`); // unverified wording
+      if (["AND", "OR", "NOT"].includes(m[3])) throw new ExpressionError(`SEARCH's ${m[3]} operator is not supported by Stratus`);
       partial.push(unq(m[3]).toLowerCase());
     }
   }

@@ -152,6 +152,11 @@ test("bad queries answer AWS's ValidationError, one line per problem", async () 
     return true;
   });
   await assert.rejects(
+    c.send(new GetMetricDataCommand({ MetricDataQueries: [{ Id: "m", MetricStat: { Metric: { MetricName: "x" }, Period: 60, Stat: "Sum" } }], ...range })),
+    (e: Error & { Code?: string }) =>
+      e.Code === "ValidationError" && e.message === "The parameter MetricDataQueries.member.1.MetricStat.Metric.Namespace is required.\n",
+  );
+  await assert.rejects(
     c.send(new GetMetricDataCommand({ MetricDataQueries: Array.from({ length: 501 }, (_, i) => stat(`m${i}`, "x", "Sum")), ...range })),
     (e: Error) => e.name === "InvalidParameterValueException" && e.message === "The collection MetricDataQueries must not have a size greater than 500.",
   );
