@@ -146,7 +146,7 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
     } else {
       if (evaluating.has(id)) throw new ExpressionError(`Circular reference to ${id}`); // unverified wording
       evaluating.add(id);
-      const defaultPeriod = p.q.Period ?? (metricPeriods.length ? Math.min(...metricPeriods) : 60);
+      const defaultPeriod = p.q.Period ?? (metricPeriods.length ? metricPeriods.reduce((a, b) => Math.min(a, b)) : 60);
       const mc: MathContext = {
         ref: (other) => {
           const o = byId.get(other);
@@ -204,7 +204,7 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
         out.push({ id, label: label === undefined ? s.label : label.includes("${") ? dynamic(s, s.label) : `${label} ${s.label}`, series: s, messages });
     else if (v.k === "num") {
       // A scalar result: that value at every period of the range (unverified: what AWS returns for a bare scalar).
-      const period = p.q.Period ?? (metricPeriods.length ? Math.min(...metricPeriods) : 60);
+      const period = p.q.Period ?? (metricPeriods.length ? metricPeriods.reduce((a, b) => Math.min(a, b)) : 60);
       const ts = grid(period);
       const s: Series = { label: id, ts, vals: ts.map(() => v.v), period };
       out.push({ id, label: dynamic(s, id), series: s });

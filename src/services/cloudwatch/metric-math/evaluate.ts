@@ -111,9 +111,12 @@ function reduce(fn: string, vals: number[]): number {
     case "AVG":
       return s / n;
     case "MIN":
-      return Math.min(...vals);
-    case "MAX":
-      return Math.max(...vals);
+    case "MAX": {
+      // A loop, not Math.min(...vals): a day of 1-second datapoints is more arguments than a call takes.
+      let m = vals[0];
+      for (const v of vals) if (fn === "MIN" ? v < m : v > m) m = v;
+      return m;
+    }
     case "STDDEV": {
       const m = s / n;
       let q = 0;
