@@ -174,10 +174,12 @@ for (const [name, protocol] of Object.entries(protocols))
     await put(c, [
       { MetricName: "Req", Values: [2, 4], Timestamp: new Date(t0), Unit: "Count" },
       { MetricName: "Req", Value: 9, Timestamp: new Date(t0 + 60_000), Unit: "Count" },
+      { MetricName: "Two", Value: 1, Timestamp: new Date(t0), Unit: "Bytes" },
+      { MetricName: "Two", Value: 2, Timestamp: new Date(t0), Unit: "Percent" },
     ]);
     const out = await c.send(
       new GetMetricDataCommand({
-        MetricDataQueries: [stat("m1", "Req", "Sum"), { Id: "e1", Expression: "m1 * 10", Label: "Tenfold" }],
+        MetricDataQueries: [stat("m1", "Req", "Sum"), { Id: "e1", Expression: "m1 * 10", Label: "Tenfold" }, { ...stat("two", "Two", "Sum"), Label: "Two" }],
         StartTime: new Date(t0),
         EndTime: new Date(t0 + 120_000),
       }),
@@ -187,7 +189,13 @@ for (const [name, protocol] of Object.entries(protocols))
       [
         ["m1", "Req", "Complete", [9, 6], [t0 + 60_000, t0]],
         ["e1", "Tenfold", "Complete", [90, 60], [t0 + 60_000, t0]],
+        ["two", "Two", "Complete", [1], [t0]],
       ],
+    );
+    assert.deepEqual(out.Messages ?? [], []);
+    assert.deepEqual(
+      out.MetricDataResults!.map((r) => r.Messages),
+      [undefined, undefined, [{ Code: "MultipleUnits", Value: "Multiple units returned: '[Bytes, Percent]'" }]],
     );
     await assert.rejects(
       c.send(new GetMetricDataCommand({ MetricDataQueries: [stat("Bad", "Req", "Sum")], StartTime: new Date(t0), EndTime: new Date(t0 + 60_000) })),
