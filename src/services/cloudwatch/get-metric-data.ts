@@ -228,6 +228,26 @@ interface PagePosition {
   o: number;
 }
 
+/**
+ * The queries' returned series, ascending, as GetMetricData computes them — for other readers of metrics (alarms on a
+ * metric math expression). Throws GetMetricData's ValidationError for bad queries or expressions.
+ */
+export function evaluateMetricDataQueries(
+  ctx: HandlerContext,
+  queries: MetricDataQuery[],
+  start: Date,
+  end: Date,
+): { id: string; label: string; timestamps: number[]; values: number[]; messages?: MessageData[] }[] {
+  const input: GetMetricDataInput = { MetricDataQueries: queries, StartTime: start, EndTime: end };
+  return evaluateAll(input, ctx, prepare(input), 0).map((c) => ({
+    id: c.id,
+    label: c.label,
+    timestamps: c.series.ts,
+    values: c.series.vals,
+    messages: c.messages,
+  }));
+}
+
 export const getMetricData = {
   getMetricData(input: GetMetricDataInput, ctx: HandlerContext): GetMetricDataOutput {
     const start = input.StartTime.getTime();
