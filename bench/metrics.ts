@@ -143,7 +143,7 @@ export async function metricsBench(backend: Backend): Promise<BenchRow[]> {
       MetricStat: { Metric: { Namespace: "Bench/Read", MetricName: "Latency" }, Period: 60, Stat: stat },
     });
     const counted = (results: MetricDataResult[]) => {
-      const n = results.find((r) => r.Id === "samplecount")?.Values!.reduce((a, b) => a + b, 0);
+      const n = results.find((r) => r.Id === "samplecount")?.Values?.reduce((a, b) => a + b, 0);
       if (n !== READ_POINTS) throw new Error(`GetMetricData counted ${n} samples, expected ${READ_POINTS}`);
     };
     const gmdBasicMs = await bestOf(
