@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { Agent, request } from "node:http";
-import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import type { Backend } from "../src/core/store/driver.js";
 import { backendEnv, freePort, waitHealthy, type BenchRow } from "./server.js";
 
@@ -19,6 +19,7 @@ const PUT_TARGET = 100_000;
 const READ_POINTS = 1_000_000;
 const BASIC_TARGET_MS = 250;
 const P99_TARGET_MS = 500;
+const MATH_TARGET_MS = 300;
 
 const headers = (length: number) => ({
   "content-type": "application/x-amz-json-1.0",
@@ -125,6 +126,74 @@ export async function metricsBench(backend: Backend): Promise<BenchRow[]> {
     };
     const basicMs = await best({ Statistics: ["SampleCount", "Sum", "Average", "Minimum", "Maximum"] });
     const p99Ms = await best({ ExtendedStatistics: ["p99"] });
+
+    // GetMetricData over the same million points: the five basic statistics as five queries, then p99.
+    const bestOf = async (queries: MetricDataQuery[], startMs: number, endMs: number, check: (r: MetricDataResult[]) => void) => {
+      let ms = Number.POSITIVE_INFINITY;
+      for (let run = 0; run < 3; run++) {
+        const t0 = performance.now();
+        const out = await cw.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: new Date(startMs), EndTime: new Date(endMs) }));
+        ms = Math.min(ms, performance.now() - t0);
+        check(out.MetricDataResults!);
+      }
+      return ms;
+    };
+    const readStat = (id: string, stat: string): MetricDataQuery => ({
+      Id: id,
+      MetricStat: { Metric: { Namespace: "Bench/Read", MetricName: "Latency" }, Period: 60, Stat: stat },
+    });
+    const counted = (results: MetricDataResult[]) => {
+      const n = results.find((r) => r.Id === "samplecount")?.Values?.reduce((a, b) => a + b, 0);
+      if (n !== READ_POINTS) throw new Error(`GetMetricData counted ${n} samples, expected ${READ_POINTS}`);
+    };
+    const gmdBasicMs = await bestOf(
+      ["SampleCount", "Sum", "Average", "Minimum", "Maximum"].map((s) => readStat(s.toLowerCase(), s)),
+      from.getTime(),
+      from.getTime() + span,
+      counted,
+    );
+    const gmdP99Ms = await bestOf([readStat("p", "p99")], from.getTime(), from.getTime() + span, (r) => {
+      if (!r[0].Values!.length) throw new Error("GetMetricData p99 returned no datapoints");
+    });
+    // 100 metrics (10 names × 10 hosts) with a datapoint a minute for the last 24 hours (144,000 datums), read at
+    // 5 minutes (288 datapoints each), plus three math expressions over them.
+    const day = 24 * 3600_000;
+    const dayEnd = now - (now % 300_000);
+    const dayData = Array.from({ length: 144 }, (_, b) =>
+      gzipSync(
+        JSON.stringify({
+          Namespace: "Bench/Day",
+          MetricData: Array.from({ length: BATCH }, (_, i) => {
+            const k = (b * BATCH + i) % 100;
+            const minute = Math.floor((b * BATCH + i) / 100);
+            return {
+              MetricName: `m${k % 10}`,
+              Dimensions: [{ Name: "host", Value: `h${Math.floor(k / 10)}` }],
+              Timestamp: (dayEnd - day + minute * 60_000) / 1000,
+              Value: k + minute,
+            };
+          }),
+        }),
+      ),
+    );
+    await sendAll(port, dayData);
+    const hundred: MetricDataQuery[] = Array.from({ length: 100 }, (_, k) => ({
+      Id: `m${k}`,
+      MetricStat: {
+        Metric: { Namespace: "Bench/Day", MetricName: `m${k % 10}`, Dimensions: [{ Name: "host", Value: `h${Math.floor(k / 10)}` }] },
+        Period: 300,
+        Stat: "Average",
+      },
+    }));
+    const math: MetricDataQuery[] = [
+      { Id: "total", Expression: "SUM(METRICS())" },
+      { Id: "spread", Expression: "MAX(METRICS()) - MIN(METRICS())" },
+      { Id: "ratio", Expression: "IF(m1 > 0, 100 * m0 / m1, 0)" },
+    ];
+    const mathMs = await bestOf([...hundred, ...math], dayEnd - day, dayEnd, (r) => {
+      const n = r.reduce((s, x) => s + x.Values!.length, 0);
+      if (r.length !== 103 || n !== 103 * 288) throw new Error(`GetMetricData with math returned ${r.length} results, ${n} datapoints`);
+    });
     return [
       {
         metric: "metrics: PutMetricData, gzip'd 1000-datum batches, 4 connections, durable",
@@ -143,6 +212,24 @@ export async function metricsBench(backend: Backend): Promise<BenchRow[]> {
         value: `${Math.round(p99Ms)} ms`,
         target: `≤ ${P99_TARGET_MS} ms`,
         ok: p99Ms <= P99_TARGET_MS,
+      },
+      {
+        metric: "metrics: GetMetricData, 1,000,000 points of one metric, 3 h at 60 s, basic five (five queries)",
+        value: `${Math.round(gmdBasicMs)} ms`,
+        target: `≤ ${BASIC_TARGET_MS} ms`,
+        ok: gmdBasicMs <= BASIC_TARGET_MS,
+      },
+      {
+        metric: "metrics: GetMetricData, the same with p99",
+        value: `${Math.round(gmdP99Ms)} ms`,
+        target: `≤ ${P99_TARGET_MS} ms`,
+        ok: gmdP99Ms <= P99_TARGET_MS,
+      },
+      {
+        metric: "metrics: GetMetricData, 100 metrics + 3 math expressions over 24 h (5-min period)",
+        value: `${Math.round(mathMs)} ms`,
+        target: `≤ ${MATH_TARGET_MS} ms`,
+        ok: mathMs <= MATH_TARGET_MS,
       },
     ];
   } finally {

@@ -1,5 +1,6 @@
 // CloudWatch: the service at a glance — metrics (PutMetricData stored raw in the metric store, GetMetricStatistics,
-// ListMetrics), dashboards and metric alarms evaluated on schedule and on arrival, over all three of its protocols (CBOR, JSON 1.0, query); retention swept hourly.
+// ListMetrics, GetMetricData with metric math), dashboards and metric alarms evaluated on schedule and on arrival, over
+// all three of its protocols (CBOR, JSON 1.0, query); retention swept hourly.
 import { defineService } from "../../core/service.js";
 import type { CloudwatchApi } from "./api.generated.js";
 import { describeAlarmHistory } from "./alarm-history.js";
@@ -7,11 +8,20 @@ import { startAlarmEvaluation } from "./alarm-scheduler.js";
 import { alarmTags } from "./alarm-tags.js";
 import { alarms } from "./alarms.js";
 import { dashboards } from "./dashboards.js";
+import { getMetricData } from "./get-metric-data.js";
 import { putMetricData } from "./put-metric-data.js";
 import { readMetrics } from "./read-metrics.js";
 import { SWEEP_EVERY_MS, sweepMetrics } from "./retention.js";
 
-const handlers = { ...putMetricData, ...readMetrics, ...dashboards, ...alarms, ...alarmTags, describeAlarmHistory } satisfies Partial<CloudwatchApi>;
+const handlers = {
+  ...putMetricData,
+  ...readMetrics,
+  ...getMetricData,
+  ...dashboards,
+  ...alarms,
+  ...alarmTags,
+  describeAlarmHistory,
+} satisfies Partial<CloudwatchApi>;
 
 export default defineService({
   name: "cloudwatch",
