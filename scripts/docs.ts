@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { coverage } from "../src/services/coverage.js";
+import { REGISTRY } from "../src/services/registry.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const check = process.argv.includes("--check");
@@ -32,6 +33,10 @@ export function renderCoverage(): string {
   }
   const none = services.filter((s) => !s.implemented.length).map((s) => s.serviceId);
   out.push("## Catalogued, not implemented yet", "", none.join(", "), "");
+  // The CloudFormation resource types each service runs (its registry entry's resources.types), which CloudFormation,
+  // Cloud Control and `aws cloudformation list-types --visibility PUBLIC` know.
+  const types = REGISTRY.flatMap((r) => r.resources?.types ?? []).sort();
+  out.push("## CloudFormation resource types", "", `${types.length} types: ${types.map((t) => `\`${t}\``).join(", ")}`, "");
   return out.join("\n");
 }
 
