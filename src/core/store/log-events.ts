@@ -63,7 +63,8 @@ export interface LogEventStore {
   /** A fresh id for a group or a stream, never reused. */
   allocateId(): number;
   /** Appends the events in one transaction (the caller's, if one is open); encrypted with `cipher` when given. */
-  append(gid: number, sid: number, ingestionTime: number, events: NewLogEvent[], cipher?: ChunkCipher): void;
+  /** Stores the events (in time order) as chunks; returns each event's seq, in the order given. */
+  append(gid: number, sid: number, ingestionTime: number, events: NewLogEvent[], cipher?: ChunkCipher): number[];
   /** Where reads get the data keys of encrypted chunks (the owning service's key cache). */
   useKeys(resolver: KeyResolver): void;
   queryStream(q: StreamQuery): StoredLogEvent[];
@@ -202,16 +203,20 @@ export class SqliteLogEventStore implements LogEventStore {
     return id;
   }
 
-  append(gid: number, sid: number, ingestionTime: number, events: NewLogEvent[], cipher?: ChunkCipher): void {
-    if (!events.length) return;
+  append(gid: number, sid: number, ingestionTime: number, events: NewLogEvent[], cipher?: ChunkCipher): number[] {
+    const seqs = new Array<number>(events.length);
+    if (!events.length) return seqs;
     this.db.transaction(() => {
       for (const [from, to] of chunkRuns(events)) {
         const c = packChunk(events, from, to);
         const flags = c.ascii | (cipher ? ENCRYPTED : 0);
         const text = cipher ? seal(cipher, c.text) : c.text;
-        this.insert.run(gid, sid, c.minTs, c.maxTs, c.n, ingestionTime, c.bytes, flags, c.ts, c.ends, text);
+        const id = Number(this.insert.run(gid, sid, c.minTs, c.maxTs, c.n, ingestionTime, c.bytes, flags, c.ts, c.ends, text).lastInsertRowid);
+        // A new chunk skips nothing: its events' seqs are id * SEQ_SPAN + their index in it.
+        for (let i = from; i < to; i++) seqs[i] = id * SEQ_SPAN + (i - from);
       }
     });
+    return seqs;
   }
 
   useKeys(resolver: KeyResolver): void {

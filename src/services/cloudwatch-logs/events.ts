@@ -77,8 +77,9 @@ export const logEvents = {
     }
     s.uploads++;
     // Events, stream and group statistics commit together, before the response is written.
+    let seqs: number[] = [];
     transaction(ctx, () => {
-      eventStore(ctx).append(g.id, s.id, now, accepted, cipher);
+      seqs = eventStore(ctx).append(g.id, s.id, now, accepted, cipher);
       streams(ctx).put(streamKey(logGroupName, logStreamName), s);
       if (accepted.length) groups(ctx).put(logGroupName, g);
     });
@@ -96,8 +97,7 @@ export const logEvents = {
     publishLive(ctx, g.id, logStreamName, now, accepted);
     // The group's subscription filters get the accepted events (queued with Lambda before the response), and its metric
     // filters turn them into datapoints.
-    const span = accepted.length ? { first: accepted[0].timestamp, last: accepted[accepted.length - 1].timestamp } : undefined;
-    await deliver(ctx, g, s, filtersOf(ctx, logGroupName), now, accepted.length, span);
+    await deliver(ctx, g, s, filtersOf(ctx, logGroupName), accepted, seqs);
     await publishMetrics(ctx, metricFiltersOf(ctx, logGroupName), accepted);
 
     const rejected: RejectedLogEventsInfo = {};

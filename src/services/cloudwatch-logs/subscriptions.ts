@@ -20,7 +20,6 @@
 import { gzipSync } from "node:zlib";
 import type { HandlerContext } from "../../core/context.js";
 import { pageByKey } from "../../core/paging.js";
-import type { StoredLogEvent } from "../../core/store/log-events.js";
 import { lambdaPermits } from "../lambda/internal.js";
 import {
   AccessDeniedException,
@@ -34,7 +33,7 @@ import { accountSubscriptionFor } from "./account-policies.js";
 import { sendToLambda } from "./delivery.js";
 import { cannotDeliver, checkLogsDestination } from "./destinations.js";
 import { compileFilterPattern, FilterPatternError } from "./filter-pattern.js";
-import { eventStore, groupArn, invalidToken, logsState, mustGroup, streamPrefix, type GroupRec, type StreamRec, type SubscriptionRec } from "./state.js";
+import { groupArn, invalidToken, logsState, mustGroup, streamPrefix, type GroupRec, type StreamRec, type SubscriptionRec } from "./state.js";
 
 const MAX_FILTERS_PER_GROUP = 2;
 
@@ -181,18 +180,19 @@ export async function deliver(
   g: GroupRec,
   s: StreamRec,
   subs: SubscriptionRec[],
-  ingestionTime: number,
-  count: number,
-  span?: { first: number; last: number },
+  events: readonly { timestamp: number; message: string }[],
+  seqs: readonly number[],
 ): Promise<void> {
-  if (!subs.length || !count) return;
-  const rows = uploaded(ctx, s, ingestionTime, count, span);
+  if (!subs.length || !events.length) return;
   for (const f of subs) {
     if (!/^arn:aws[\w-]*:lambda:/.test(f.destinationArn)) continue;
     const matcher = compile(f.pattern);
-    const events = rows.filter((r) => matcher.matches(r.message));
-    if (!events.length) continue;
-    const logEvents = events.map((r) => ({ id: eventId(r), timestamp: r.timestamp, message: r.message }));
+    const logEvents: LogEventOut[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (matcher.matches(e.message)) logEvents.push({ id: eventId(e.timestamp, seqs[i]), timestamp: e.timestamp, message: e.message });
+    }
+    if (!logEvents.length) continue;
     for (const payload of payloads(ctx, g, s, f, logEvents)) await sendToLambda(ctx, f.destinationArn, payload);
   }
 }
@@ -222,20 +222,5 @@ function payloads(ctx: HandlerContext, g: GroupRec, s: StreamRec, f: Subscriptio
   return [...payloads(ctx, g, s, f, logEvents.slice(0, half)), ...payloads(ctx, g, s, f, logEvents.slice(half))];
 }
 
-/**
- * The events of the upload just stored in stream `s` (its last `count` events ingested at `ingestionTime`), read
- * within the upload's time span when the caller gives it (else the whole stream's).
- */
-function uploaded(ctx: HandlerContext, s: StreamRec, ingestionTime: number, count: number, span?: { first: number; last: number }): StoredLogEvent[] {
-  const start = span?.first ?? s.firstEventTimestamp;
-  const end = span?.last ?? s.lastEventTimestamp;
-  const rows = eventStore(ctx)
-    .queryStream({ sid: s.id, start, end, direction: "forward", limit: 1_000_000 })
-    .filter((r) => r.ingestionTime === ingestionTime)
-    .sort((a, b) => a.seq - b.seq)
-    .slice(-count);
-  return rows.sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
-}
-
 // The same 56-digit ids FilterLogEvents gives (filter.ts): timestamp, then ingestion order.
-const eventId = (r: StoredLogEvent) => `${String(r.timestamp).padStart(20, "0")}${String(r.seq).padStart(36, "0")}`;
+const eventId = (timestamp: number, seq: number) => `${String(timestamp).padStart(20, "0")}${String(seq).padStart(36, "0")}`;
