@@ -493,33 +493,45 @@ function compileDelimited(p: string): FilterMatcher {
         ? requiredLeaves(it.cond).flatMap((c) => (c.op === "=" && !(c.lit.kind === "string" && NUMBER.test(c.lit.text)) ? literalPieces(c.lit) : []))
         : [],
   );
-  const bound = (message: string): Map<string, string> | undefined => {
+  // Without `...`, item i takes field i: a name's value is the field at its (last) position.
+  const position = new Map<string, number>();
+  items.forEach((it, i) => {
+    if (it.kind === "field" && it.name) position.set(it.name, i);
+  });
+  /** The named fields' values of a matching message, as a lookup; undefined when it does not match. */
+  const bound = (message: string): ((name: string) => string | undefined) | undefined => {
     const fields = splitFields(message);
     if (hasEllipsis ? fields.length < fixed : fields.length !== fixed) return undefined;
     if (!hasEllipsis) {
-      // One field per item, in order: no search for where a `...` ends.
-      const named = new Map<string, string>();
       for (let i = 0; i < items.length; i++) {
         const it = items[i];
-        if (it.kind === "literal") {
-          if (!compare("=", fields[i], it.lit, true)) return undefined;
-        } else if (it.kind === "field" && it.name) named.set(it.name, fields[i]);
+        if (it.kind === "literal" && !compare("=", fields[i], it.lit, true)) return undefined;
       }
-      return checkConds(items, named) ? named : undefined;
+      const lookup = (name: string) => {
+        const i = position.get(name);
+        return i === undefined ? undefined : fields[i];
+      };
+      return checkConds(items, lookup) ? lookup : undefined;
     }
     const out = new Map<string, string>();
-    return bind(items, 0, fields, 0, new Map(), out) ? out : undefined;
+    return bind(items, 0, fields, 0, new Map(), out) ? (name) => out.get(name) : undefined;
   };
+  const names = [...new Set(items.flatMap((it) => (it.kind === "field" && it.name ? [it.name] : [])))];
   return {
     matches: (message) => bound(message) !== undefined,
     extract(message) {
-      const named = bound(message);
-      if (!named) return undefined;
+      const lookup = bound(message);
+      if (!lookup) return undefined;
       return {
         get values() {
-          return Object.fromEntries([...named].map(([k, v]) => [`$${k}`, v]));
+          const values: Record<string, string> = {};
+          for (const n of names) {
+            const v = lookup(n);
+            if (v !== undefined) values[`$${n}`] = v;
+          }
+          return values;
         },
-        get: (sel) => (sel.startsWith("$") ? named.get(sel.slice(1)) : undefined),
+        get: (sel) => (sel.startsWith("$") ? lookup(sel.slice(1)) : undefined),
       };
     },
     kind: "delimited",
@@ -589,7 +601,7 @@ function split(message: string): string[] {
 /** Binds fields to items (`...` taking any number); on success `out`, if given, receives the named fields' values. */
 function bind(items: Item[], ii: number, fields: string[], fi: number, named: Map<string, string>, out?: Map<string, string>): boolean {
   if (ii === items.length) {
-    const ok = fi === fields.length && checkConds(items, named);
+    const ok = fi === fields.length && checkConds(items, (name) => named.get(name));
     if (ok && out) for (const [k, v] of named) out.set(k, v);
     return ok;
   }
@@ -610,9 +622,9 @@ function bind(items: Item[], ii: number, fields: string[], fi: number, named: Ma
   return ok;
 }
 
-function checkConds(items: Item[], named: Map<string, string>): boolean {
+function checkConds(items: Item[], named: (name: string) => string | undefined): boolean {
   for (const it of items) {
-    if (it.kind === "field" && it.cond && !evaluate(it.cond, (c) => compare(c.op, named.get(c.name), c.lit, true))) return false;
+    if (it.kind === "field" && it.cond && !evaluate(it.cond, (c) => compare(c.op, named(c.name), c.lit, true))) return false;
   }
   return true;
 }
