@@ -2,7 +2,8 @@
 // prefix across groups, by metric) / delete, the limits and AWS's refusals (dimensions with a term pattern,
 // dimensions with a default value, a value the pattern cannot give), DescribeLogGroups' metricFilterCount, a group's
 // filters going with it, TestMetricFilter's matches with their extracted values for JSON and space-delimited
-// patterns, and ingestion: the datapoints the filters publish, read back from CloudWatch with GetMetricStatistics.
+// patterns, and ingestion: the datapoints the filters publish, read back from CloudWatch with GetMetricStatistics,
+// before and after a restart.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
@@ -18,7 +19,10 @@ import {
   PutMetricFilterCommand,
   TestMetricFilterCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { randomAccount, useServer } from "../../helpers/server.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 
@@ -306,4 +310,49 @@ test("ingestion publishes each filter's datapoints to CloudWatch with the events
     ["Latency", "Route=/a"],
     ["Latency", "Route=/b"],
   ]);
+});
+
+test("a restart keeps the metric filters, and ingestion after it publishes through them", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "stratus-metric-filters-"));
+  try {
+    const account = randomAccount();
+    const first = await startTestServer({ dataDir });
+    const logs1 = new CloudWatchLogsClient(first.clientConfig({ account }));
+    await logs1.send(new CreateLogGroupCommand({ logGroupName: "/mf/kept" }));
+    await logs1.send(new CreateLogStreamCommand({ logGroupName: "/mf/kept", logStreamName: "s" }));
+    await logs1.send(
+      new PutMetricFilterCommand({ logGroupName: "/mf/kept", filterName: "errors", filterPattern: "ERROR", metricTransformations: [metric("Kept")] }),
+    );
+    await first.close();
+
+    const second = await startTestServer({ dataDir });
+    try {
+      const logs = new CloudWatchLogsClient(second.clientConfig({ account }));
+      const cw = new CloudWatchClient(second.clientConfig({ account }));
+      const { metricFilters } = await logs.send(new DescribeMetricFiltersCommand({ logGroupName: "/mf/kept" }));
+      assert.deepEqual(
+        metricFilters?.map((f) => [f.filterName, f.filterPattern]),
+        [["errors", "ERROR"]],
+      );
+      const now = Date.now();
+      await logs.send(
+        new PutLogEventsCommand({ logGroupName: "/mf/kept", logStreamName: "s", logEvents: [{ timestamp: now, message: "ERROR after the restart" }] }),
+      );
+      const { Datapoints } = await cw.send(
+        new GetMetricStatisticsCommand({
+          Namespace: "App",
+          MetricName: "Kept",
+          StartTime: new Date(now - 120_000),
+          EndTime: new Date(now + 120_000),
+          Period: 3600,
+          Statistics: ["Sum"],
+        }),
+      );
+      assert.equal(Datapoints?.[0]?.Sum, 1);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
