@@ -5,8 +5,6 @@
 // whose manual clock keeps its own ticks from running (median of 5).
 //
 // `node --import tsx bench/alarms.ts` runs it alone.
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
@@ -14,10 +12,8 @@ import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, Re
 import { ManualClock } from "../src/core/clock.js";
 import { startServer } from "../src/server.js";
 import { evaluateDue } from "../src/services/cloudwatch/alarm-scheduler.js";
-import { freePort, waitHealthy, type BenchRow } from "./server.js";
+import { startBuilt, type BenchRow } from "./server.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BIN = join(ROOT, "bin", "stratus.js");
 const ROUNDS = 40;
 const P50_TARGET_MS = 1000;
 const P99_TARGET_MS = 2000;
@@ -27,13 +23,10 @@ const TICK_TARGET_MS = 100;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
 export async function alarmsBench(): Promise<BenchRow[]> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [BIN, "start", "--ephemeral", "--port", String(port), "--log-level", "error"], { stdio: "ignore" });
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  const url = `http://127.0.0.1:${port}`;
+  const server = await startBuilt();
+  const url = server.url;
   const config = { endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
   try {
-    await waitHealthy(url);
     const cw = new CloudWatchClient(config);
     const sns = new SNSClient(config);
     const sqs = new SQSClient(config);
@@ -95,8 +88,7 @@ export async function alarmsBench(): Promise<BenchRow[]> {
       tick,
     ];
   } finally {
-    child.kill("SIGTERM");
-    await exited;
+    await server.stop();
   }
 }
 

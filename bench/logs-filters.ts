@@ -4,8 +4,6 @@
 // was acknowledged the metric a filter derives reads back complete through GetMetricStatistics.
 //
 // `node --import tsx bench/logs-filters.ts` runs it alone.
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import {
@@ -18,10 +16,8 @@ import {
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { AddPermissionCommand, CreateFunctionCommand, LambdaClient, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
 import { makeZip } from "../test/helpers/zip.js";
-import { freePort, waitHealthy, type BenchRow } from "./server.js";
+import { startBuilt, type BenchRow } from "./server.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BIN = join(ROOT, "bin", "stratus.js");
 const BATCH = 10_000;
 const BATCHES = 40;
 const STREAMS = 4;
@@ -41,13 +37,10 @@ function batchOf(b: number, base: number): { timestamp: number; message: string 
 }
 
 export async function logsFiltersBench(): Promise<BenchRow[]> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [BIN, "start", "--ephemeral", "--port", String(port), "--log-level", "error"], { stdio: "ignore" });
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  const url = `http://127.0.0.1:${port}`;
+  const server = await startBuilt();
+  const url = server.url;
   const config = { endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
   try {
-    await waitHealthy(url);
     const logs = new CloudWatchLogsClient(config);
     const cw = new CloudWatchClient(config);
     await logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
@@ -160,8 +153,7 @@ export async function logsFiltersBench(): Promise<BenchRow[]> {
       },
     ];
   } finally {
-    child.kill("SIGTERM");
-    await exited;
+    await server.stop();
   }
 }
 

@@ -121,3 +121,30 @@ export function spawnListening(args: string[], portFrom: RegExp, env?: NodeJS.Pr
     });
   });
 }
+
+/** The built server (bin/stratus.js) on a free loopback port with an ephemeral data dir, once it answers its health check. */
+export async function startBuilt(env?: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "bin", "stratus.js"), "start", "--ephemeral", "--host", "127.0.0.1", "--port", String(port), "--log-level", "error"],
+    {
+      stdio: "ignore",
+      cwd: ROOT,
+      env,
+    },
+  );
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    child.kill("SIGTERM");
+    await exited;
+  };
+  try {
+    await waitHealthy(url);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { url, stop };
+}

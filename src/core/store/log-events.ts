@@ -136,7 +136,7 @@ const ENC_HEADER = 4 + 12 + 16;
 const HEADER_BATCH = 256;
 
 /** The first index in [0, n) where `pred` holds, for a predicate false then true along the chunk. */
-function firstWhere(n: number, pred: (i: number) => boolean): number {
+export function firstWhere(n: number, pred: (i: number) => boolean): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {

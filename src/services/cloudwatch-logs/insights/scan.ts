@@ -3,7 +3,7 @@
 // skipped unread; a JSON field compared with plain text (`level = 'ERROR'`) must occur in the message too, unless the
 // message escapes characters (\u), which is the only way JSON could spell those characters otherwise. Aggregations
 // walk the store's packed chunks in any order, decoding only the candidates; the rest walk events in time order.
-import type { LogEventStore, LogPosition, ScannedChunk } from "../../../core/store/log-events.js";
+import { firstWhere, type LogEventStore, type LogPosition, type ScannedChunk } from "../../../core/store/log-events.js";
 import type { Command, Expr } from "./parse.js";
 import { EventRow, type ScanGroup } from "./rows.js";
 
@@ -78,17 +78,6 @@ function hits(c: ScannedChunk, a: number, b: number, needle: Buffer): number[] {
     i++;
   }
   return out;
-}
-
-function firstWhere(n: number, pred: (i: number) => boolean): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (pred(mid)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
 
 // Chunks (up to 10,000 events each) read per store call; the scan yields to other requests between calls.
