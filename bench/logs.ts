@@ -13,6 +13,7 @@ import {
   FilterLogEventsCommand,
   StartQueryCommand,
   GetQueryResultsCommand,
+  type GetQueryResultsCommandOutput,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { openSqliteStore } from "../src/core/store/sqlite.js";
 import { logEventStore } from "../src/core/store/log-events.js";
@@ -142,7 +143,7 @@ export async function logsBench(backend: Backend): Promise<BenchRow[]> {
         const { queryId } = await logs.send(
           new StartQueryCommand({ logGroupName: "/bench/logs", startTime: Math.floor(base / 1000) - 1, endTime: Math.ceil(Date.now() / 1000), queryString }),
         );
-        let r;
+        let r: GetQueryResultsCommandOutput;
         for (;;) {
           r = await logs.send(new GetQueryResultsCommand({ queryId }));
           if (r.status !== "Scheduled" && r.status !== "Running") break;

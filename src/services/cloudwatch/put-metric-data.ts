@@ -120,7 +120,8 @@ export const putMetricData = {
     if (!data.length) throw new MissingRequiredParameterException("The parameter MetricData is required."); // unverified wording
     // The AWS/ namespaces are CloudWatch's own services'. unverified wording
     // (A Stratus service publishing its own metrics, core/service-metrics.ts, calls in-process as itself: invokedBy.)
-    if (input.Namespace.startsWith("AWS/") && !ctx.invokedBy) throw new InvalidParameterValueException(`The value ${input.Namespace} for parameter Namespace is invalid.`);
+    if (input.Namespace.startsWith("AWS/") && !ctx.invokedBy)
+      throw new InvalidParameterValueException(`The value ${input.Namespace} for parameter Namespace is invalid.`);
     for (const [d, p] of data) checkDatum(d, p, now);
 
     // One block per metric; the metric store appends each as one row.
