@@ -115,7 +115,10 @@ export const REGISTRY: ServiceRegistration[] = [
     botocore: "logs",
     load: () => import("./cloudwatch-logs/index.js"),
     validationCode: "InvalidParameterException", // its model's constraints, worded as Logs answers them
-    resources: { types: ["AWS::Logs::LogGroup", "AWS::Logs::LogStream", "AWS::Logs::SubscriptionFilter", "AWS::Logs::MetricFilter"], load: () => import("./cloudwatch-logs/cloudformation.js") },
+    resources: {
+      types: ["AWS::Logs::LogGroup", "AWS::Logs::LogStream", "AWS::Logs::SubscriptionFilter", "AWS::Logs::MetricFilter"],
+      load: () => import("./cloudwatch-logs/cloudformation.js"),
+    },
   },
   {
     name: "cloudwatch",
@@ -124,6 +127,7 @@ export const REGISTRY: ServiceRegistration[] = [
     // JSON and CBOR errors' __type is the full shape id (com.amazonaws.cloudwatch.v2010_08_01#ResourceNotFound: LocalStack's
     // recorded AWS snapshot, test_exception_serializing_with_no_shape_in_spec).
     wire: { errorNamespace: "com.amazonaws.cloudwatch.v2010_08_01" },
+    resources: { types: ["AWS::CloudWatch::Alarm"], load: () => import("./cloudwatch/cloudformation.js") },
   },
   { name: "eventbridge", botocore: "events" },
   {

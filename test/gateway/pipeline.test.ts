@@ -63,13 +63,13 @@ test("query requests route by SigV4 scope and by Action alone", async () => {
 });
 
 test("JSON requests route by X-Amz-Target and CBOR by the rpc-v2 path", async () => {
-  const json = await post({ "content-type": "application/x-amz-json-1.0", "x-amz-target": "GraniteServiceVersion20100801.ListMetrics" }, "{}");
+  const json = await post({ "content-type": "application/x-amz-json-1.0", "x-amz-target": "GraniteServiceVersion20100801.ListMetricStreams" }, "{}");
   assert.equal(json.status, 501);
   assert.equal(JSON.parse(json.text).__type, "NotImplemented");
   const cbor = await post(
     { "content-type": "application/cbor", "smithy-protocol": "rpc-v2-cbor", accept: "application/cbor" },
     new Uint8Array([0xa0]),
-    "/service/GraniteServiceVersion20100801/operation/ListMetrics",
+    "/service/GraniteServiceVersion20100801/operation/ListMetricStreams",
   );
   assert.equal(cbor.status, 501);
   assert.equal(cbor.headers.get("smithy-protocol"), "rpc-v2-cbor");

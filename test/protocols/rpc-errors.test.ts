@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cbor } from "@smithy/core/cbor";
 import { XMLParser } from "fast-xml-parser";
-import { CloudWatchClient, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, ListMetricStreamsCommand } from "@aws-sdk/client-cloudwatch";
 import { SQSClient, RemovePermissionCommand } from "@aws-sdk/client-sqs";
 // The SDK's protocol implementations, to make one client speak each protocol CloudWatch offers.
 import { AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from "@aws-sdk/core/protocols";
@@ -158,36 +158,36 @@ const notImplemented = (e: Error & { $metadata?: { httpStatusCode?: number } }) 
   return true;
 };
 
-// One unimplemented operation, three wire protocols, each through the real SDK's own parser.
+// One unimplemented operation (metric streams), three wire protocols, each through the real SDK's own parser.
 test("CloudWatch via the real SDK over smithy-rpc-v2-cbor answers NotImplemented 501, parsed by the SDK", async () => {
   const { cw, sent } = cloudwatch(AwsSmithyRpcV2CborProtocol);
-  await assert.rejects(cw.send(new ListMetricsCommand({ Namespace: "AWS/EC2" })), notImplemented);
+  await assert.rejects(cw.send(new ListMetricStreamsCommand({})), notImplemented);
   assert.deepEqual(sent, ["cbor"]);
 });
 
 test("CloudWatch via the real SDK over awsJson 1.0 (its default) answers NotImplemented 501", async () => {
   const { cw, sent } = cloudwatch();
-  await assert.rejects(cw.send(new ListMetricsCommand({ Namespace: "AWS/EC2" })), notImplemented);
+  await assert.rejects(cw.send(new ListMetricStreamsCommand({})), notImplemented);
   assert.deepEqual(sent, ["application/x-amz-json-1.0"]);
 });
 
 test("CloudWatch via the real SDK over query answers NotImplemented 501", async () => {
   const { cw, sent } = cloudwatch(AwsQueryProtocol);
-  await assert.rejects(cw.send(new ListMetricsCommand({ Namespace: "AWS/EC2" })), notImplemented);
+  await assert.rejects(cw.send(new ListMetricStreamsCommand({})), notImplemented);
   assert.match(sent[0], /x-www-form-urlencoded/);
 });
 
 test("CloudWatch spoken as awsJson 1.0 answers a JSON envelope", async () => {
   const r = await post(
     "/",
-    { "x-amz-target": "GraniteServiceVersion20100801.ListMetrics", "content-type": "application/x-amz-json-1.0", authorization: scope("monitoring") },
+    { "x-amz-target": "GraniteServiceVersion20100801.ListMetricStreams", "content-type": "application/x-amz-json-1.0", authorization: scope("monitoring") },
     "{}",
   );
   assert.equal(r.status, 501);
   assert.match(r.headers.get("content-type") ?? "", /application\/x-amz-json-1\.0/);
   const body = json(r.body);
   assert.equal(body.__type, "NotImplemented");
-  assert.match(String(body.message), /ListMetrics/);
+  assert.match(String(body.message), /ListMetricStreams/);
   assert.equal(r.headers.get("x-amzn-query-error"), "NotImplemented;Receiver");
 });
 
@@ -195,7 +195,7 @@ test("CloudWatch spoken as query answers an XML ErrorResponse", async () => {
   const r = await post(
     "/",
     { "content-type": "application/x-www-form-urlencoded", authorization: scope("monitoring") },
-    "Action=ListMetrics&Version=2010-08-01&Namespace=AWS%2FEC2",
+    "Action=ListMetricStreams&Version=2010-08-01",
   );
   assert.equal(r.status, 501);
   assert.match(r.headers.get("content-type") ?? "", /text\/xml/);

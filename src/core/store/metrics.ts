@@ -72,24 +72,46 @@ export function metricStore(store: Store): MetricStore {
   return store.metrics();
 }
 
+// A chunk's bytes: one format byte, 7 bytes of padding (so the Float64 columns stay aligned), then the columns.
+// FULL: ts, count, sum, min, max, then a flag byte per sample. RAW (every sample a single value, seen once): ts and
+// value only, then the flags — 17 bytes a sample instead of 41, which is what PutMetricData's Value/Values mostly send.
+const FULL = 0;
+const RAW = 1;
+const HEADER = 8;
+
 /** Packs samples for append(). */
 export function packBlock(b: SampleBlock): Buffer {
   const n = b.n;
-  const out = Buffer.allocUnsafe(n * 41);
-  const f = new Float64Array(out.buffer, out.byteOffset, n * 5);
+  let raw = true;
+  for (let i = 0; i < n && raw; i++) raw = b.count[i] === 1 && b.min[i] === b.max[i] && b.sum[i] === b.min[i];
+  const cols = raw ? 2 : 5;
+  const out = Buffer.alloc(HEADER + n * (cols * 8 + 1));
+  out[0] = raw ? RAW : FULL;
+  const f = new Float64Array(out.buffer, out.byteOffset + HEADER, n * cols);
   f.set(b.ts.subarray(0, n), 0);
-  f.set(b.count.subarray(0, n), n);
-  f.set(b.sum.subarray(0, n), 2 * n);
-  f.set(b.min.subarray(0, n), 3 * n);
-  f.set(b.max.subarray(0, n), 4 * n);
-  out.set(b.flags.subarray(0, n), n * 40);
+  if (raw) f.set(b.sum.subarray(0, n), n);
+  else {
+    f.set(b.count.subarray(0, n), n);
+    f.set(b.sum.subarray(0, n), 2 * n);
+    f.set(b.min.subarray(0, n), 3 * n);
+    f.set(b.max.subarray(0, n), 4 * n);
+  }
+  out.set(b.flags.subarray(0, n), HEADER + n * cols * 8);
   return out;
 }
 
+/** A stored chunk as columns (views over its bytes; a raw chunk's value column serves as sum, min and max). */
 export function unpackBlock(data: Uint8Array, n: number): SampleBlock {
   // Float64 views need 8-byte alignment; SQLite's buffers usually are, otherwise copy.
   const bytes = data.byteOffset % 8 === 0 ? data : Uint8Array.prototype.slice.call(data);
-  const f = new Float64Array(bytes.buffer, bytes.byteOffset, n * 5);
+  const raw = bytes[0] === RAW;
+  const cols = raw ? 2 : 5;
+  const f = new Float64Array(bytes.buffer, bytes.byteOffset + HEADER, n * cols);
+  const flags = new Uint8Array(bytes.buffer, bytes.byteOffset + HEADER + n * cols * 8, n);
+  if (raw) {
+    const v = f.subarray(n, 2 * n);
+    return { n, ts: f.subarray(0, n), count: new Float64Array(n).fill(1), sum: v, min: v, max: v, flags };
+  }
   return {
     n,
     ts: f.subarray(0, n),
@@ -97,7 +119,7 @@ export function unpackBlock(data: Uint8Array, n: number): SampleBlock {
     sum: f.subarray(2 * n, 3 * n),
     min: f.subarray(3 * n, 4 * n),
     max: f.subarray(4 * n, 5 * n),
-    flags: new Uint8Array(bytes.buffer, bytes.byteOffset + n * 40, n),
+    flags,
   };
 }
 
@@ -189,9 +211,8 @@ export class SqliteMetricStore implements MetricStore {
       }
       return e.id;
     }
-    const id = Number(this.stmts.create.run(k.scope, k.namespace, k.name, k.dims, minute).lastInsertRowid);
-    this.ids.set(SqliteMetricStore.cacheKey(k), { id, lastPut: minute });
-    return id;
+    // Not cached yet: the caller's transaction may still roll the row back; the next lookup reads it once committed.
+    return Number(this.stmts.create.run(k.scope, k.namespace, k.name, k.dims, minute).lastInsertRowid);
   }
 
   find(k: MetricKey): number | undefined {

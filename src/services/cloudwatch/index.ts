@@ -1,13 +1,17 @@
 // CloudWatch: the service at a glance — metrics (PutMetricData stored raw in the metric store, GetMetricStatistics,
-// ListMetrics) and dashboards, over all three of its protocols (CBOR, JSON 1.0, query); retention swept hourly.
+// ListMetrics), dashboards and metric alarms evaluated on schedule and on arrival, over all three of its protocols (CBOR, JSON 1.0, query); retention swept hourly.
 import { defineService } from "../../core/service.js";
 import type { CloudwatchApi } from "./api.generated.js";
+import { describeAlarmHistory } from "./alarm-history.js";
+import { startAlarmEvaluation } from "./alarm-scheduler.js";
+import { alarmTags } from "./alarm-tags.js";
+import { alarms } from "./alarms.js";
 import { dashboards } from "./dashboards.js";
 import { putMetricData } from "./put-metric-data.js";
 import { readMetrics } from "./read-metrics.js";
 import { SWEEP_EVERY_MS, sweepMetrics } from "./retention.js";
 
-const handlers = { ...putMetricData, ...readMetrics, ...dashboards } satisfies Partial<CloudwatchApi>;
+const handlers = { ...putMetricData, ...readMetrics, ...dashboards, ...alarms, ...alarmTags, describeAlarmHistory } satisfies Partial<CloudwatchApi>;
 
 export default defineService({
   name: "cloudwatch",
@@ -21,6 +25,11 @@ export default defineService({
       }
     };
     sweep();
-    return host.scheduler.every(SWEEP_EVERY_MS, sweep);
+    const stopSweep = host.scheduler.every(SWEEP_EVERY_MS, sweep);
+    const stopAlarms = startAlarmEvaluation(host);
+    return () => {
+      stopSweep();
+      stopAlarms();
+    };
   },
 });

@@ -1,7 +1,7 @@
 // PutMetricData: every datum checked as CloudWatch checks it (its codes and texts), then each metric's samples stored
 // raw in one transaction — a value seen n times, or a statistic set — so every statistic read later is exact.
 import type { HandlerContext } from "../../core/context.js";
-import { emptyBlock, type SampleBlock } from "../../core/store/metrics.js";
+import { emptyBlock, type MetricKey, type SampleBlock } from "../../core/store/metrics.js";
 import { transaction } from "../../core/state.js";
 import {
   type CloudwatchApi,
@@ -11,6 +11,7 @@ import {
   type MetricDatum,
   type PutMetricDataInput,
 } from "./api.generated.js";
+import { alarmsOnData } from "./alarm-scheduler.js";
 import { HIGH_RESOLUTION, metricKey, unitCode } from "./metric-keys.js";
 import { metricsOf } from "./state.js";
 
@@ -79,25 +80,13 @@ function checkDatum(d: MetricDatum, p: string, now: number): void {
   }
 }
 
-/** Appends the datum's samples to `b` (grown as needed). */
-function addSamples(b: SampleBlock, d: MetricDatum, now: number): SampleBlock {
+/** Appends the datum's samples to `out` (sized for them). */
+function addSamples(out: SampleBlock, d: MetricDatum, now: number): void {
   const high = d.StorageResolution === 1;
   const raw = d.Timestamp ? d.Timestamp.getTime() : now;
   // High-resolution data keeps the second, standard resolution the minute (its granularity on AWS).
   const ts = high ? raw - (((raw % 1000) + 1000) % 1000) : raw - (((raw % 60_000) + 60_000) % 60_000);
   const flags = unitCode(d.Unit) | (high ? HIGH_RESOLUTION : 0);
-  const need = b.n + (d.Values?.length ?? 1);
-  let out = b;
-  if (need > b.ts.length) {
-    out = emptyBlock(Math.max(need, b.ts.length * 2));
-    out.n = b.n;
-    out.ts.set(b.ts.subarray(0, b.n));
-    out.count.set(b.count.subarray(0, b.n));
-    out.sum.set(b.sum.subarray(0, b.n));
-    out.min.set(b.min.subarray(0, b.n));
-    out.max.set(b.max.subarray(0, b.n));
-    out.flags.set(b.flags.subarray(0, b.n));
-  }
   const push = (count: number, sum: number, min: number, max: number) => {
     const k = out.n++;
     out.ts[k] = ts;
@@ -117,7 +106,6 @@ function addSamples(b: SampleBlock, d: MetricDatum, now: number): SampleBlock {
     const s = d.StatisticValues;
     push(s.SampleCount, s.Sum, s.Minimum, s.Maximum);
   }
-  return out;
 }
 
 export const putMetricData = {
@@ -136,17 +124,30 @@ export const putMetricData = {
     for (const [d, p] of data) checkDatum(d, p, now);
 
     // One block per metric; the metric store appends each as one row.
-    const blocks = new Map<string, { d: MetricDatum; block: SampleBlock }>();
+    const groups = new Map<string, { key: MetricKey; datums: MetricDatum[]; samples: number }>();
     for (const [d] of data) {
-      const k = JSON.stringify([d.MetricName, metricKey(ctx, input.Namespace, d.MetricName, d.Dimensions).dims]);
-      const e = blocks.get(k);
-      if (e) e.block = addSamples(e.block, d, now);
-      else blocks.set(k, { d, block: addSamples(emptyBlock(d.Values?.length ?? 1), d, now) });
+      const key = metricKey(ctx, input.Namespace, d.MetricName, d.Dimensions);
+      const id = `${d.MetricName}\u0000${key.dims}`;
+      const g = groups.get(id);
+      const samples = d.Values?.length ?? 1;
+      if (g) {
+        g.datums.push(d);
+        g.samples += samples;
+      } else groups.set(id, { key, datums: [d], samples });
     }
     const store = metricsOf(ctx);
     transaction(ctx, () => {
-      for (const { d, block } of blocks.values()) store.append(store.touch(metricKey(ctx, input.Namespace, d.MetricName, d.Dimensions), now), block);
+      for (const g of groups.values()) {
+        const block = emptyBlock(g.samples);
+        for (const d of g.datums) addSamples(block, d, now);
+        store.append(store.touch(g.key, now), block);
+      }
     });
+    // Alarms on these metrics evaluate as the datapoints arrive.
+    alarmsOnData(
+      ctx,
+      [...groups.values()].map((g) => g.key),
+    );
     return {};
   },
 } satisfies Partial<CloudwatchApi>;

@@ -47,8 +47,11 @@ export class Bucket {
   sum = 0;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
-  values: number[] = [];
-  weights: number[] = [];
+  /** The raw values (first `len`), with their weights unless every weight is 1. */
+  values = new Float64Array(0);
+  weights = new Float64Array(0);
+  len = 0;
+  private unitWeights = true;
   /** False once a statistic set with min < max arrived: its values are unknown, so no value-based statistic is exact. */
   exact = true;
   private sorted = false;
@@ -64,10 +67,23 @@ export class Bucket {
     if (mn < this.min) this.min = mn;
     if (mx > this.max) this.max = mx;
     if (!this.keepValues) return;
-    if (mn === mx) {
-      this.values.push(mn);
-      this.weights.push(c);
-    } else this.exact = false;
+    if (mn !== mx) {
+      this.exact = false;
+      return;
+    }
+    if (this.len === this.values.length) {
+      const size = Math.max(16, this.len * 2);
+      const v = new Float64Array(size);
+      v.set(this.values);
+      this.values = v;
+      const w = new Float64Array(size);
+      w.set(this.weights);
+      this.weights = w;
+    }
+    this.values[this.len] = mn;
+    this.weights[this.len] = c;
+    if (c !== 1) this.unitWeights = false;
+    this.len++;
   }
 
   basic(stat: BasicStatistic): number {
@@ -87,34 +103,51 @@ export class Bucket {
 
   private sort(): void {
     if (this.sorted) return;
-    const order = this.values.map((_, i) => i).sort((a, b) => this.values[a] - this.values[b]);
-    this.values = order.map((i) => this.values[i]);
-    this.weights = order.map((i) => this.weights[i]);
     this.sorted = true;
+    const n = this.len;
+    if (this.unitWeights) {
+      this.values = this.values.subarray(0, n).sort();
+      return;
+    }
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.values[a] - this.values[b]);
+    const v = new Float64Array(n);
+    const w = new Float64Array(n);
+    order.forEach((j, i) => {
+      v[i] = this.values[j];
+      w[i] = this.weights[j];
+    });
+    this.values = v;
+    this.weights = w;
+  }
+
+  private weight(i: number): number {
+    return this.unitWeights ? 1 : this.weights[i];
   }
 
   /** The value at rank `r` of the sorted samples (nearest rank: the first whose cumulative count reaches r). */
   private atRank(r: number): number {
+    const n = this.len;
+    if (this.unitWeights) return this.values[Math.min(n, Math.max(1, Math.ceil(r))) - 1];
     let cum = 0;
-    for (let i = 0; i < this.values.length; i++) {
+    for (let i = 0; i < n; i++) {
       cum += this.weights[i];
       if (cum >= r) return this.values[i];
     }
-    return this.values[this.values.length - 1];
+    return this.values[n - 1];
   }
 
   /** The extended statistic, or undefined when it cannot be computed exactly from what was stored. */
   extended(spec: ExtendedSpec): number | undefined {
-    if (!this.exact || !this.values.length) return undefined;
+    if (!this.exact || !this.len) return undefined;
     this.sort();
     const n = this.count;
     if (spec.kind === "p") return spec.p === 0 ? this.values[0] : this.atRank((spec.p / 100) * n); // unverified: nearest-rank
     if (spec.kind === "pr") {
       // Exclusive on the lower bound, inclusive on the upper one (AWS's definition of percentile rank).
       let inRange = 0;
-      for (let i = 0; i < this.values.length; i++) {
+      for (let i = 0; i < this.len; i++) {
         const v = this.values[i];
-        if ((spec.lo === undefined || v > spec.lo) && (spec.hi === undefined || v <= spec.hi)) inRange += this.weights[i];
+        if ((spec.lo === undefined || v > spec.lo) && (spec.hi === undefined || v <= spec.hi)) inRange += this.weight(i);
       }
       return (inRange / n) * 100;
     }
@@ -128,12 +161,12 @@ export class Bucket {
         const low = this.atRank(Math.max(from, Number.MIN_VALUE));
         const high = this.atRank(to);
         let s = 0;
-        for (let i = 0; i < this.values.length; i++) s += Math.min(high, Math.max(low, this.values[i])) * this.weights[i];
+        for (let i = 0; i < this.len; i++) s += Math.min(high, Math.max(low, this.values[i])) * this.weight(i);
         return s / n;
       }
       let cum = 0;
-      for (let i = 0; i < this.values.length; i++) {
-        const w = this.weights[i];
+      for (let i = 0; i < this.len; i++) {
+        const w = this.weight(i);
         const part = Math.max(0, Math.min(cum + w, to) - Math.max(cum, from));
         tCount += part;
         tSum += part * this.values[i];
@@ -144,14 +177,14 @@ export class Bucket {
       const hi = spec.hi ?? Number.POSITIVE_INFINITY;
       if (spec.kind === "wm") {
         let s = 0;
-        for (let i = 0; i < this.values.length; i++) s += Math.min(hi, Math.max(lo, this.values[i])) * this.weights[i];
+        for (let i = 0; i < this.len; i++) s += Math.min(hi, Math.max(lo, this.values[i])) * this.weight(i);
         return s / n;
       }
-      for (let i = 0; i < this.values.length; i++) {
+      for (let i = 0; i < this.len; i++) {
         const v = this.values[i];
         if (v > lo && v <= hi) {
-          tCount += this.weights[i];
-          tSum += v * this.weights[i];
+          tCount += this.weight(i);
+          tSum += v * this.weight(i);
         }
       }
     }
@@ -163,7 +196,7 @@ export class Bucket {
 
 /**
  * Every sample of the blocks in [start, end) bucketed by period and unit: `unit` (a code) keeps only that unit.
- * Returns buckets keyed by `<bucket start ms>:<unit code>`.
+ * Returns buckets by start time (ms), then by unit code.
  */
 export function aggregate(
   blocks: SampleBlock[],
@@ -172,20 +205,26 @@ export function aggregate(
   periodMs: number,
   opts: { unit?: number; keepValues: boolean },
 ): Map<number, Map<number, Bucket>> {
-  const out = new Map<number, Map<number, Bucket>>();
+  const slots: (Map<number, Bucket> | undefined)[] = new Array(Math.ceil((end - start) / periodMs));
+  const only = opts.unit;
   for (const b of blocks) {
+    const { ts, flags } = b;
     for (let i = 0; i < b.n; i++) {
-      const t = b.ts[i];
+      const t = ts[i];
       if (t < start || t >= end) continue;
-      const unit = b.flags[i] & 0x7f;
-      if (opts.unit !== undefined && unit !== opts.unit) continue;
-      const at = start + Math.floor((t - start) / periodMs) * periodMs;
-      let byUnit = out.get(at);
-      if (!byUnit) out.set(at, (byUnit = new Map()));
+      const unit = flags[i] & 0x7f;
+      if (only !== undefined && unit !== only) continue;
+      const k = Math.floor((t - start) / periodMs);
+      let byUnit = slots[k];
+      if (!byUnit) slots[k] = byUnit = new Map();
       let bucket = byUnit.get(unit);
       if (!bucket) byUnit.set(unit, (bucket = new Bucket(opts.keepValues)));
       bucket.add(b, i);
     }
   }
+  const out = new Map<number, Map<number, Bucket>>();
+  slots.forEach((byUnit, k) => {
+    if (byUnit) out.set(start + k * periodMs, byUnit);
+  });
   return out;
 }

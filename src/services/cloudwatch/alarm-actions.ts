@@ -1,0 +1,169 @@
+// Alarm actions Stratus runs, on a change of state only: SNS topics (AWS's JSON alarm message, subject
+// `ALARM: "name" in US East (N. Virginia)`) and Lambda functions (AWS's alarmData event, invoked asynchronously when
+// the function's resource policy lets lambda.alarms.cloudwatch.amazonaws.com invoke it). Each outcome is an Action
+// history item. Any other action (EC2, Auto Scaling, Systems Manager…) is refused at PutMetricAlarm (checkActions).
+import { createHash } from "node:crypto";
+import { parseArn } from "../../core/arn.js";
+import type { HandlerContext } from "../../core/context.js";
+import { lambdaPermits } from "../lambda/internal.js";
+import { InvalidParameterValueException, type StateValue } from "./api.generated.js";
+import { awsJson, awsTime, Double } from "./alarm-evaluation.js";
+import { addHistory } from "./alarm-history.js";
+import type { AlarmRec } from "./alarm-state.js";
+import { REGION_NAMES } from "./region-names.generated.js";
+
+/** The principal an alarm invokes a function as (AWS: "Lambda alarm actions", the resource policy it needs). */
+export const ALARM_PRINCIPAL = "lambda.alarms.cloudwatch.amazonaws.com";
+
+type Kind = "sns" | "lambda";
+function kindOf(arn: string): Kind | undefined {
+  const a = parseArn(arn);
+  if (a?.service === "sns" && a.resource && !a.resource.includes(":")) return "sns";
+  if (a?.service === "lambda" && a.resource.startsWith("function:")) return "lambda";
+  return undefined;
+}
+
+/** Refuses actions Stratus cannot run (the first one found), as PutMetricAlarm does for an invalid action. */
+export function checkActions(lists: { name: string; arns: string[] | undefined }[]): void {
+  for (const { arns } of lists)
+    for (const arn of arns ?? []) {
+      if (!parseArn(arn)) throw new InvalidParameterValueException(`Invalid arn syntax: ${arn}`); // unverified wording
+      // Stratus's own refusal (no EC2, Auto Scaling or Systems Manager to act on).
+      if (!kindOf(arn))
+        throw new InvalidParameterValueException(`The alarm action ${arn} cannot be executed by Stratus: it runs SNS topic and Lambda function actions only.`);
+    }
+}
+
+/** The actions for the alarm's (new) state. */
+const actionsFor = (a: AlarmRec): string[] => (a.state === "ALARM" ? a.alarmActions : a.state === "OK" ? a.okActions : a.insufficientDataActions);
+
+/** The region's long name in AWS's notifications ("US East (N. Virginia)"), from botocore's partition data. */
+export const regionName = (region: string): string => REGION_NAMES[region] ?? region;
+
+/** The alarm's SNS message: AWS's JSON, its key order and forms (Statistic upper-cased, Unit null, dimensions as value/name). */
+export function snsMessage(a: AlarmRec, account: string, region: string, old: StateValue): string {
+  const trigger: Record<string, unknown> = { MetricName: a.metricName, Namespace: a.namespace };
+  if (a.extendedStatistic) {
+    trigger.StatisticType = "ExtendedStatistic"; // unverified
+    trigger.ExtendedStatistic = a.extendedStatistic;
+  } else {
+    trigger.StatisticType = "Statistic";
+    trigger.Statistic = (a.statistic ?? "Average").toUpperCase();
+  }
+  trigger.Unit = a.unit ?? null;
+  trigger.Dimensions = a.dimensions.map((d) => ({ value: d.Value, name: d.Name }));
+  trigger.Period = a.period;
+  trigger.EvaluationPeriods = a.evaluationPeriods;
+  if (a.datapointsToAlarm !== undefined) trigger.DatapointsToAlarm = a.datapointsToAlarm; // unverified placement
+  trigger.ComparisonOperator = a.comparisonOperator;
+  trigger.Threshold = new Double(a.threshold);
+  trigger.TreatMissingData = a.treatMissingData ?? "missing";
+  trigger.EvaluateLowSampleCountPercentile = a.evaluateLowSampleCountPercentile ?? "";
+  return awsJson({
+    AlarmName: a.name,
+    AlarmDescription: a.description ?? null,
+    AWSAccountId: account,
+    AlarmConfigurationUpdatedTimestamp: awsTime(a.configUpdated),
+    NewStateValue: a.state,
+    NewStateReason: a.stateReason,
+    StateChangeTime: awsTime(a.stateUpdated),
+    Region: regionName(region),
+    AlarmArn: a.arn,
+    OldStateValue: old,
+    OKActions: a.okActions,
+    AlarmActions: a.alarmActions,
+    InsufficientDataActions: a.insufficientDataActions,
+    Trigger: trigger,
+  });
+}
+
+/** The SNS subject: `ALARM: "name" in US East (N. Virginia)` (SNS subjects hold at most 100 characters). */
+export const snsSubject = (a: AlarmRec, region: string): string => `${a.state}: "${a.name}" in ${regionName(region)}`.slice(0, 100);
+
+interface OldState {
+  value: StateValue;
+  reason: string;
+  reasonData?: string;
+  at: number;
+}
+
+/** The event a Lambda alarm action receives (AWS's documented alarmData event). */
+export function lambdaEvent(a: AlarmRec, account: string, region: string, old: OldState): Record<string, unknown> {
+  const state = (value: StateValue, reason: string, reasonData: string | undefined, at: number) => {
+    const s: Record<string, unknown> = { value, reason };
+    if (reasonData) s.reasonData = reasonData;
+    s.timestamp = awsTime(at);
+    return s;
+  };
+  const dimensions = Object.fromEntries(a.dimensions.map((d) => [d.Name, d.Value]));
+  const metricStat: Record<string, unknown> = {
+    metric: { namespace: a.namespace, name: a.metricName, dimensions },
+    period: a.period,
+    stat: a.statistic ?? a.extendedStatistic,
+  };
+  if (a.unit) metricStat.unit = a.unit;
+  const configuration: Record<string, unknown> = {};
+  if (a.description) configuration.description = a.description;
+  // The metric's id: a UUID AWS assigns; Stratus derives a stable one from the alarm's ARN.
+  const h = createHash("sha256").update(a.arn).digest("hex");
+  const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  configuration.metrics = [{ id, metricStat, returnData: true }];
+  return {
+    source: "aws.cloudwatch",
+    alarmArn: a.arn,
+    accountId: account,
+    time: awsTime(a.stateUpdated),
+    region,
+    alarmData: {
+      alarmName: a.name,
+      state: state(a.state, a.stateReason, a.stateReasonData, a.stateUpdated),
+      previousState: state(old.value, old.reason, old.reasonData, old.at),
+      configuration,
+    },
+  };
+}
+
+/** Runs the new state's actions in the background; each outcome is recorded in the alarm's history. */
+export function fireActions(ctx: HandlerContext, a: AlarmRec, old: OldState): void {
+  const snapshot = { ...a };
+  const account = ctx.account;
+  const region = ctx.region;
+  for (const arn of actionsFor(snapshot)) {
+    const record = (ok: boolean, data: Record<string, unknown>) =>
+      addHistory(ctx, {
+        alarmName: snapshot.name,
+        timestamp: ctx.now(),
+        type: "Action",
+        // unverified wordings
+        summary: ok ? `Successfully executed action ${arn}` : `Failed to execute action ${arn}`,
+        data: JSON.stringify({ actionState: ok ? "Succeeded" : "Failed", stateUpdateTimestamp: snapshot.stateUpdated, ...data }),
+      });
+    const run = async () => {
+      const target = parseArn(arn)!;
+      if (kindOf(arn) === "sns") {
+        const message = snsMessage(snapshot, account, region, old.value);
+        await ctx.client("sns").publish({ TopicArn: arn, Subject: snsSubject(snapshot, region), Message: message }, { region: target.region });
+        record(true, { notificationResource: arn, publishedMessage: message });
+      } else {
+        if (!lambdaPermits(ctx, arn, ALARM_PRINCIPAL, snapshot.arn, account)) {
+          record(false, {
+            error: `CloudWatch Alarms is not authorized to perform: lambda:InvokeFunction on the resource because no resource-based policy allows the lambda:InvokeFunction action`,
+          }); // unverified wording
+          return;
+        }
+        const event = lambdaEvent(snapshot, account, region, old);
+        await ctx
+          .client("lambda")
+          .invoke({ FunctionName: arn, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }, { region: target.region });
+        record(true, { lambdaFunction: arn });
+      }
+    };
+    run().catch((e: Error) => {
+      try {
+        record(false, { error: e.message });
+      } catch {
+        // the store closed with the server
+      }
+    });
+  }
+}

@@ -1,0 +1,300 @@
+// Metric alarms: PutMetricAlarm (AWS's checks; metric-math and anomaly-band alarms refused until Stratus evaluates
+// them), DescribeAlarms(ForMetric), DeleteAlarms, SetAlarmState, Enable/DisableAlarmActions. Every change is evaluated
+// at once (alarm-evaluation.ts) and acted on when the state changes (alarm-history.ts `transition`).
+import type { HandlerContext } from "../../core/context.js";
+import { fingerprint, pageByKey } from "../../core/paging.js";
+import { transaction } from "../../core/state.js";
+import {
+  type CloudwatchApi,
+  type DeleteAlarmsInput,
+  type DescribeAlarmsForMetricInput,
+  type DescribeAlarmsInput,
+  type DisableAlarmActionsInput,
+  type EnableAlarmActionsInput,
+  InvalidFormatFault,
+  InvalidNextToken,
+  InvalidParameterCombinationException,
+  InvalidParameterValueException,
+  type MetricAlarm,
+  MissingRequiredParameterException,
+  type PutMetricAlarmInput,
+  ResourceNotFound,
+  type SetAlarmStateInput,
+} from "./api.generated.js";
+import { checkActions } from "./alarm-actions.js";
+import { evaluate } from "./alarm-evaluation.js";
+import { addHistory, alarmSnapshot, transition } from "./alarm-history.js";
+import { type AlarmRec, alarmState, metricIndexPrefix } from "./alarm-state.js";
+import { dimsKey } from "./metric-keys.js";
+import { parseExtendedStatistic } from "./statistics.js";
+
+const STATIC_OPERATORS = ["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"];
+const TREAT_MISSING = ["breaching", "notBreaching", "ignore", "missing"];
+
+export const alarmArn = (ctx: HandlerContext, name: string): string => `arn:aws:cloudwatch:${ctx.region}:${ctx.account}:alarm:${name}`;
+const indexKey = (a: AlarmRec) => metricIndexPrefix(a.namespace, a.metricName, dimsKey(a.dimensions)) + a.name;
+
+/** The alarm as DescribeAlarms answers it. */
+export function toMetricAlarm(a: AlarmRec): MetricAlarm {
+  const out: MetricAlarm = {
+    AlarmName: a.name,
+    AlarmArn: a.arn,
+    AlarmDescription: a.description,
+    AlarmConfigurationUpdatedTimestamp: new Date(a.configUpdated),
+    ActionsEnabled: a.actionsEnabled,
+    OKActions: a.okActions,
+    AlarmActions: a.alarmActions,
+    InsufficientDataActions: a.insufficientDataActions,
+    StateValue: a.state,
+    StateReason: a.stateReason,
+    StateReasonData: a.stateReasonData,
+    StateUpdatedTimestamp: new Date(a.stateUpdated),
+    MetricName: a.metricName,
+    Namespace: a.namespace,
+    Statistic: a.statistic,
+    ExtendedStatistic: a.extendedStatistic,
+    Dimensions: a.dimensions,
+    Period: a.period,
+    Unit: a.unit,
+    EvaluationPeriods: a.evaluationPeriods,
+    DatapointsToAlarm: a.datapointsToAlarm,
+    Threshold: a.threshold,
+    ComparisonOperator: a.comparisonOperator,
+    TreatMissingData: a.treatMissingData,
+    EvaluateLowSampleCountPercentile: a.evaluateLowSampleCountPercentile,
+    StateTransitionedTimestamp: new Date(a.stateTransitioned),
+  };
+  return out;
+}
+
+/** Evaluates the alarm now and moves it when its state changes. */
+export function evaluateAndApply(ctx: HandlerContext, a: AlarmRec, now: number): void {
+  const out = evaluate(ctx, a, now);
+  if (out && out.state !== a.state) transition(ctx, a, out.state, out.reason, out.reasonData, now);
+}
+
+function checkPutMetricAlarm(input: PutMetricAlarmInput): void {
+  // Stratus's refusals: what it does not evaluate yet fails loudly rather than being stored and never evaluated.
+  if (input.Metrics?.length || input.ThresholdMetricId)
+    throw new InvalidParameterValueException(
+      "Stratus does not evaluate metric math (Metrics) or anomaly detection alarms yet: give MetricName, Namespace and Statistic.",
+    );
+  if (input.EvaluationCriteria) throw new InvalidParameterValueException("Stratus does not evaluate PromQL alarms (EvaluationCriteria) yet.");
+  if (input.ComparisonOperator && !STATIC_OPERATORS.includes(input.ComparisonOperator))
+    throw new InvalidParameterValueException(
+      `Stratus does not evaluate anomaly detection bands yet: the ComparisonOperator ${input.ComparisonOperator} needs them.`,
+    );
+  // unverified wordings below, in AWS's usual forms
+  if (!input.MetricName) throw new MissingRequiredParameterException("The parameter MetricName is required.");
+  if (!input.Namespace) throw new MissingRequiredParameterException("The parameter Namespace is required.");
+  if (input.Statistic && input.ExtendedStatistic)
+    throw new InvalidParameterCombinationException("The parameters Statistic and ExtendedStatistic are mutually exclusive and you have specified both.");
+  if (!input.Statistic && !input.ExtendedStatistic)
+    throw new MissingRequiredParameterException("One of the parameters Statistic or ExtendedStatistic must be specified.");
+  if (input.ExtendedStatistic && !parseExtendedStatistic(input.ExtendedStatistic))
+    throw new InvalidParameterValueException(`The value ${input.ExtendedStatistic} for parameter ExtendedStatistic is not supported.`);
+  if (input.Period === undefined) throw new MissingRequiredParameterException("The parameter Period is required.");
+  if (!([10, 20, 30].includes(input.Period) || (input.Period > 0 && input.Period % 60 === 0)))
+    throw new InvalidParameterValueException("The parameter Period must be 10, 20, 30 or a multiple of 60.");
+  if (input.EvaluationPeriods === undefined) throw new MissingRequiredParameterException("The parameter EvaluationPeriods is required.");
+  if (input.Threshold === undefined) throw new MissingRequiredParameterException("The parameter Threshold is required.");
+  if (!input.ComparisonOperator) throw new MissingRequiredParameterException("The parameter ComparisonOperator is required.");
+  // The wording tools quote PutMetricAlarm failing with (e.g. cdk-preflight's rules).
+  if (input.DatapointsToAlarm !== undefined && input.DatapointsToAlarm > input.EvaluationPeriods)
+    throw new InvalidParameterValueException("DatapointsToAlarm must be less than or equal to EvaluationPeriods");
+  // AWS: Period * EvaluationPeriods at most one day, or seven days for periods of an hour or more (PutMetricAlarm).
+  const span = input.Period * input.EvaluationPeriods;
+  if (span > (input.Period >= 3600 ? 7 * 86400 : 86400))
+    throw new InvalidParameterValueException(
+      `The evaluation period of the alarm (Period * EvaluationPeriods) must not exceed ${input.Period >= 3600 ? "7 days" : "1 day"}.`,
+    );
+  if (input.TreatMissingData !== undefined && !TREAT_MISSING.includes(input.TreatMissingData))
+    throw new InvalidParameterValueException(`The value ${input.TreatMissingData} for parameter TreatMissingData is invalid.`);
+  if (input.EvaluateLowSampleCountPercentile !== undefined) {
+    if (!["evaluate", "ignore"].includes(input.EvaluateLowSampleCountPercentile))
+      throw new InvalidParameterValueException(
+        `The value ${input.EvaluateLowSampleCountPercentile} for parameter EvaluateLowSampleCountPercentile is invalid.`,
+      );
+    if (!/^p\d/i.test(input.ExtendedStatistic ?? ""))
+      throw new InvalidParameterCombinationException("The parameter EvaluateLowSampleCountPercentile can only be used with a percentile ExtendedStatistic.");
+  }
+  checkActions([
+    { name: "OKActions", arns: input.OKActions },
+    { name: "AlarmActions", arns: input.AlarmActions },
+    { name: "InsufficientDataActions", arns: input.InsufficientDataActions },
+  ]);
+}
+
+/** The alarm or AWS's ResourceNotFound. */
+function alarmOrThrow(ctx: HandlerContext, name: string): AlarmRec {
+  const a = alarmState.of(ctx).alarms.get(name);
+  if (!a) throw new ResourceNotFound(`Alarm ${name} not found`); // unverified wording
+  return a;
+}
+
+export const alarms = {
+  putMetricAlarm(input: PutMetricAlarmInput, ctx: HandlerContext) {
+    checkPutMetricAlarm(input);
+    // Alarms evaluate on their cadence after a restart with no call to CloudWatch first.
+    ctx.startAtBoot();
+    const now = ctx.now();
+    const t = alarmState.of(ctx);
+    transaction(ctx, () => {
+      const prev = t.alarms.get(input.AlarmName);
+      const a: AlarmRec = {
+        name: input.AlarmName,
+        arn: alarmArn(ctx, input.AlarmName),
+        description: input.AlarmDescription,
+        actionsEnabled: input.ActionsEnabled ?? true,
+        okActions: input.OKActions ?? [],
+        alarmActions: input.AlarmActions ?? [],
+        insufficientDataActions: input.InsufficientDataActions ?? [],
+        namespace: input.Namespace!,
+        metricName: input.MetricName!,
+        dimensions: input.Dimensions ?? [],
+        statistic: input.Statistic,
+        extendedStatistic: input.ExtendedStatistic,
+        period: input.Period!,
+        unit: input.Unit,
+        evaluationPeriods: input.EvaluationPeriods!,
+        datapointsToAlarm: input.DatapointsToAlarm,
+        threshold: input.Threshold!,
+        comparisonOperator: input.ComparisonOperator!,
+        treatMissingData: input.TreatMissingData,
+        evaluateLowSampleCountPercentile: input.EvaluateLowSampleCountPercentile,
+        // Tags given with an update are ignored (PutMetricAlarm: use TagResource to change an existing alarm's tags).
+        tags: prev ? prev.tags : (input.Tags ?? []),
+        configUpdated: now,
+        // An update leaves the state as it was; a new alarm starts unchecked.
+        state: prev?.state ?? "INSUFFICIENT_DATA",
+        stateReason: prev?.stateReason ?? "Unchecked: Initial alarm creation",
+        stateReasonData: prev?.stateReasonData,
+        stateUpdated: prev?.stateUpdated ?? now,
+        stateTransitioned: prev?.stateTransitioned ?? now,
+      };
+      if (prev) t.alarmsByMetric.delete(indexKey(prev));
+      t.alarms.put(a.name, a);
+      t.alarmsByMetric.put(indexKey(a), a.name);
+      const snap = alarmSnapshot(a);
+      addHistory(ctx, {
+        alarmName: a.name,
+        timestamp: now,
+        type: "ConfigurationUpdate",
+        summary: `Alarm "${a.name}" ${prev ? "updated" : "created"}`,
+        data: JSON.stringify(
+          prev
+            ? { version: "1.0", type: "Update", updatedAlarm: snap, originalUpdatedAlarm: alarmSnapshot(prev) }
+            : { version: "1.0", type: "Create", createdAlarm: snap },
+        ),
+      });
+      evaluateAndApply(ctx, a, now);
+    });
+    return {};
+  },
+
+  describeAlarms(input: DescribeAlarmsInput, ctx: HandlerContext) {
+    if (input.AlarmNames?.length && input.AlarmNamePrefix)
+      throw new InvalidParameterCombinationException("The parameters AlarmNames and AlarmNamePrefix are mutually exclusive and you have specified both."); // unverified wording
+    if (input.ChildrenOfAlarmName || input.ParentsOfAlarmName)
+      throw new InvalidParameterValueException("Stratus has no composite alarms yet: ChildrenOfAlarmName and ParentsOfAlarmName are not supported.");
+    const types = input.AlarmTypes ?? ["MetricAlarm"];
+    const t = alarmState.of(ctx);
+    let list: AlarmRec[] = [];
+    if (types.includes("MetricAlarm")) {
+      if (input.AlarmNames?.length) list = [...new Set(input.AlarmNames)].sort().flatMap((n) => t.alarms.get(n) ?? []);
+      else list = t.alarms.list(input.AlarmNamePrefix ? { prefix: input.AlarmNamePrefix } : {}).map((e) => e.value);
+    }
+    if (input.StateValue) list = list.filter((a) => a.state === input.StateValue);
+    if (input.ActionPrefix) {
+      const p = input.ActionPrefix;
+      list = list.filter((a) => [...a.okActions, ...a.alarmActions, ...a.insufficientDataActions].some((x) => x.startsWith(p)));
+    }
+    const page = pageByKey(list, (a) => a.name, {
+      operation: "DescribeAlarms",
+      token: input.NextToken,
+      max: input.MaxRecords ?? 50,
+      invalid: () => new InvalidNextToken("The service cannot process the NextToken."), // unverified wording
+      bind: fingerprint([ctx.account, ctx.region, input.AlarmNames, input.AlarmNamePrefix, input.StateValue, input.ActionPrefix, types]),
+    });
+    const out: { MetricAlarms?: MetricAlarm[]; CompositeAlarms?: []; NextToken?: string } = {};
+    if (types.includes("CompositeAlarm")) out.CompositeAlarms = [];
+    out.MetricAlarms = page.items.map(toMetricAlarm);
+    if (page.next) out.NextToken = page.next;
+    return out;
+  },
+
+  describeAlarmsForMetric(input: DescribeAlarmsForMetricInput, ctx: HandlerContext) {
+    const t = alarmState.of(ctx);
+    // Dimensions must match exactly; the other filters apply when given.
+    const names = t.alarmsByMetric.list({ prefix: metricIndexPrefix(input.Namespace, input.MetricName, dimsKey(input.Dimensions)) }).map((e) => e.value);
+    const list = names
+      .flatMap((n) => t.alarms.get(n) ?? [])
+      .filter(
+        (a) =>
+          (input.Statistic === undefined || a.statistic === input.Statistic) &&
+          (input.ExtendedStatistic === undefined || a.extendedStatistic === input.ExtendedStatistic) &&
+          (input.Period === undefined || a.period === input.Period) &&
+          (input.Unit === undefined || a.unit === input.Unit),
+      );
+    return { MetricAlarms: list.map(toMetricAlarm) };
+  },
+
+  deleteAlarms(input: DeleteAlarmsInput, ctx: HandlerContext) {
+    const t = alarmState.of(ctx);
+    const now = ctx.now();
+    // AWS deletes none when one is missing: ResourceNotFound names it.
+    for (const n of input.AlarmNames) if (!t.alarms.has(n)) throw new ResourceNotFound(`Alarm ${n} not found`); // unverified wording
+    transaction(ctx, () => {
+      for (const n of input.AlarmNames) {
+        const a = t.alarms.get(n);
+        if (!a) continue;
+        t.alarms.delete(n);
+        t.alarmsByMetric.delete(indexKey(a));
+        addHistory(ctx, {
+          alarmName: n,
+          timestamp: now,
+          type: "ConfigurationUpdate",
+          summary: `Alarm "${n}" deleted`,
+          data: JSON.stringify({ version: "1.0", type: "Delete", deletedAlarm: alarmSnapshot(a) }),
+        });
+      }
+    });
+    return {};
+  },
+
+  setAlarmState(input: SetAlarmStateInput, ctx: HandlerContext) {
+    const a = alarmOrThrow(ctx, input.AlarmName);
+    if (input.StateReasonData !== undefined) {
+      try {
+        JSON.parse(input.StateReasonData);
+      } catch {
+        throw new InvalidFormatFault("Invalid JSON for StateReasonData"); // unverified wording
+      }
+    }
+    // The state holds until the next evaluation; the change acts as any other (actions on a change only).
+    const now = ctx.now();
+    if (a.state !== input.StateValue) transaction(ctx, () => transition(ctx, a, input.StateValue, input.StateReason, input.StateReasonData, now));
+    return {};
+  },
+
+  enableAlarmActions(input: EnableAlarmActionsInput, ctx: HandlerContext) {
+    return setActionsEnabled(ctx, input.AlarmNames, true);
+  },
+
+  disableAlarmActions(input: DisableAlarmActionsInput, ctx: HandlerContext) {
+    return setActionsEnabled(ctx, input.AlarmNames, false);
+  },
+} satisfies Partial<CloudwatchApi>;
+
+function setActionsEnabled(ctx: HandlerContext, names: string[], enabled: boolean) {
+  const t = alarmState.of(ctx);
+  transaction(ctx, () => {
+    for (const n of names) {
+      const a = t.alarms.get(n);
+      if (!a || a.actionsEnabled === enabled) continue;
+      a.actionsEnabled = enabled;
+      t.alarms.put(n, a);
+    }
+  });
+  return {};
+}
