@@ -6,12 +6,22 @@ import { describeAlarmHistory } from "./alarm-history.js";
 import { startAlarmEvaluation } from "./alarm-scheduler.js";
 import { alarmTags } from "./alarm-tags.js";
 import { alarms } from "./alarms.js";
+import { compositeAlarms } from "./composite-alarms.js";
+import { runDueActions } from "./composite-evaluation.js";
 import { dashboards } from "./dashboards.js";
 import { putMetricData } from "./put-metric-data.js";
 import { readMetrics } from "./read-metrics.js";
 import { SWEEP_EVERY_MS, sweepMetrics } from "./retention.js";
 
-const handlers = { ...putMetricData, ...readMetrics, ...dashboards, ...alarms, ...alarmTags, describeAlarmHistory } satisfies Partial<CloudwatchApi>;
+const handlers = {
+  ...putMetricData,
+  ...readMetrics,
+  ...dashboards,
+  ...alarms,
+  ...compositeAlarms,
+  ...alarmTags,
+  describeAlarmHistory,
+} satisfies Partial<CloudwatchApi>;
 
 export default defineService({
   name: "cloudwatch",
@@ -27,9 +37,18 @@ export default defineService({
     sweep();
     const stopSweep = host.scheduler.every(SWEEP_EVERY_MS, sweep);
     const stopAlarms = startAlarmEvaluation(host);
+    // Composite alarms' actions held back by a suppressor's wait or extension period run when it ends.
+    const stopSuppressed = host.scheduler.every(1000, () => {
+      try {
+        runDueActions(host, host.clock.now());
+      } catch (e) {
+        host.logger.error("cloudwatch: composite alarm actions failed", e);
+      }
+    });
     return () => {
       stopSweep();
       stopAlarms();
+      stopSuppressed();
     };
   },
 });
