@@ -38,13 +38,15 @@ export default defineService({
     const stopSweep = host.scheduler.every(SWEEP_EVERY_MS, sweep);
     const stopAlarms = startAlarmEvaluation(host);
     // Composite alarms' actions held back by a suppressor's wait or extension period run when it ends.
-    const stopSuppressed = host.scheduler.every(1000, () => {
+    const due = () => {
       try {
         runDueActions(host, host.clock.now());
       } catch (e) {
         host.logger.error("cloudwatch: composite alarm actions failed", e);
       }
-    });
+    };
+    due();
+    const stopSuppressed = host.scheduler.every(1000, due);
     return () => {
       stopSweep();
       stopAlarms();

@@ -14,30 +14,10 @@ import {
   PutMetricDataCommand,
   SetAlarmStateCommand,
 } from "@aws-sdk/client-cloudwatch";
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { randomAccount, type TestServer, useServer } from "../../helpers/server.js";
-import { eventually } from "../../helpers/wait.js";
+import { randomAccount, useServer } from "../../helpers/server.js";
+import { queueWithTopic, receiveAll } from "./composite-setup.js";
 
 const server = useServer();
-
-export async function queueWithTopic(s: TestServer, account: string, name = "composite") {
-  const sqs = new SQSClient(s.clientConfig({ account }));
-  const sns = new SNSClient(s.clientConfig({ account }));
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-inbox` }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `${name}-topic` }));
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: Attributes!.QueueArn }));
-  return { sqs, QueueUrl: QueueUrl!, TopicArn: TopicArn! };
-}
-
-export async function receiveAll(sqs: SQSClient, QueueUrl: string, n: number) {
-  return eventually(async () => {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0, MaxNumberOfMessages: 10 }));
-    assert.equal(Messages.length, n);
-    return Messages.map((m) => JSON.parse(m.Body!));
-  });
-}
 
 const metricAlarm = (name: string, metric: string) =>
   new PutMetricAlarmCommand({
