@@ -15,6 +15,7 @@ import type { LoadResult, PreparedRequest } from "./load.js";
 import { inclusiveTimes, summarizeProfile } from "./profile.js";
 import { s3UploadMemory } from "./s3.js";
 import { logsBench } from "./logs.js";
+import { metricsBench } from "./metrics.js";
 import { lambdaBench } from "./lambda.js";
 import { cloudformationBench } from "./cloudformation.js";
 import { apigatewayBench } from "./apigateway.js";
@@ -53,6 +54,8 @@ const ONLY_CFN = process.argv.includes("--only-cloudformation");
 const ONLY_APIGW = process.argv.includes("--only-apigateway");
 /** `--only-cdk` runs the CDK CLI figures alone (bench/cdk.ts). */
 const ONLY_CDK = process.argv.includes("--only-cdk");
+/** `--only-metrics` runs the CloudWatch metrics figures alone (bench/metrics.ts). */
+const ONLY_METRICS = process.argv.includes("--only-metrics");
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -158,6 +161,13 @@ async function main(): Promise<void> {
   if (ONLY_CFN) {
     console.log("");
     for (const r of await cloudformationBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
+  if (ONLY_METRICS) {
+    console.log("");
+    const metrics = [];
+    for (const backend of BACKENDS) metrics.push({ backend, rows: await metricsBench(backend) });
+    for (const r of sideBySide(metrics)) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
     return printTable();
   }
   if (ONLY_APIGW) {
@@ -319,9 +329,12 @@ async function main(): Promise<void> {
     const logs = [];
     for (const backend of BACKENDS) s3.push({ backend, rows: await s3UploadMemory(backend) });
     for (const backend of BACKENDS) logs.push({ backend, rows: await logsBench(backend) });
+    const metrics = [];
+    for (const backend of BACKENDS) metrics.push({ backend, rows: await metricsBench(backend) });
     for (const r of [
       ...sideBySide(s3),
       ...sideBySide(logs),
+      ...sideBySide(metrics),
       ...(await lambdaBench()),
       ...(await cloudformationBench()),
       ...(await apigatewayBench()),

@@ -33,6 +33,8 @@ export interface HttpResponse {
 
 export interface ResponseMeta {
   requestId: string;
+  /** The request carried `x-amzn-query-mode: true`: the SDKs of an awsQueryCompatible service ask for its query API's error statuses. */
+  queryMode?: boolean;
 }
 
 export interface ProtocolCodec {

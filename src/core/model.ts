@@ -116,6 +116,12 @@ export interface WireTraits {
    */
   errorNamespace?: string;
   /**
+   * The status a JSON or CBOR answer gives a modeled client error unless the request asked for query mode
+   * (`x-amzn-query-mode: true`, which the SDKs send): CloudWatch answers its 404 ResourceNotFound with 400 to a plain
+   * RPC call (LocalStack's recorded AWS snapshot, test_exception_serializing_with_no_shape_in_spec).
+   */
+  errorStatusOutsideQueryMode?: number;
+  /**
    * The root element of an output document by output shape, where Smithy's model names it (@xmlName) and botocore's
    * does not (S3: ListPartsOutput is written as <ListPartsResult>).
    */

@@ -9,7 +9,8 @@ export function serializeOutput(x: Exchange): void {
 }
 
 export function serializeError(x: Exchange, error: ServiceError): HttpResponse {
-  if (x.codec && x.model) return x.codec.serializeError(error, x.model, x.operation, { requestId: x.requestId });
+  if (x.codec && x.model)
+    return x.codec.serializeError(error, x.model, x.operation, { requestId: x.requestId, queryMode: x.req.headers["x-amzn-query-mode"] === "true" });
   // No service resolved: answer in the generic JSON error envelope.
   return {
     status: error.status,

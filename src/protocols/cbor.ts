@@ -4,7 +4,7 @@ import { lazy } from "../core/lazy.js";
 import { CommonErrors, ServiceError } from "../core/errors.js";
 import type { ServiceModel } from "../core/model.js";
 import type { HttpRequest, HttpResponse, ProtocolCodec, ResponseMeta } from "./types.js";
-import { decodeDocument, encodeDocument, errorDocument, queryErrorHeaders, requestBody, type DocumentFormat } from "./shared.js";
+import { decodeDocument, documentErrorStatus, encodeDocument, errorDocument, queryErrorHeaders, requestBody, type DocumentFormat } from "./shared.js";
 
 const smithyCbor = lazy<typeof SmithyCbor>("@smithy/core/cbor");
 
@@ -89,7 +89,7 @@ export class CborCodec implements ProtocolCodec {
 
   serializeError(error: ServiceError, model: ServiceModel, _operation: string | undefined, meta: ResponseMeta): HttpResponse {
     return {
-      status: error.status,
+      status: documentErrorStatus(error, model, meta),
       headers: { ...this.headers(meta), ...queryErrorHeaders(model, error), ...error.headers },
       body: encode(errorDocument(error, model, cborFormat)),
     };

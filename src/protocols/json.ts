@@ -3,7 +3,17 @@ import { CommonErrors, ServiceError } from "../core/errors.js";
 import type { ServiceModel } from "../core/model.js";
 import { eventStream, initialResponse } from "./eventstream.js";
 import type { HttpRequest, HttpResponse, ProtocolCodec, ResponseMeta } from "./types.js";
-import { decodeDocument, encodeDocument, errorDocument, isoSeconds, parseTimestamp, queryErrorHeaders, requestBody, type DocumentFormat } from "./shared.js";
+import {
+  decodeDocument,
+  documentErrorStatus,
+  encodeDocument,
+  errorDocument,
+  isoSeconds,
+  parseTimestamp,
+  queryErrorHeaders,
+  requestBody,
+  type DocumentFormat,
+} from "./shared.js";
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
 
@@ -97,7 +107,7 @@ export class JsonCodec implements ProtocolCodec {
 
   serializeError(error: ServiceError, model: ServiceModel, _operation: string | undefined, meta: ResponseMeta): HttpResponse {
     return {
-      status: error.status,
+      status: documentErrorStatus(error, model, meta),
       headers: { ...this.headers(model, meta), ...queryErrorHeaders(model, error), ...error.headers },
       body: JSON.stringify(errorDocument(error, model, jsonFormat)),
     };

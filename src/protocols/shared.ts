@@ -1,5 +1,5 @@
 // Helpers every codec shares: timestamp/blob formatting, XML escaping, gzip bodies, and the model-driven document walk of json and cbor.
-import type { HttpRequest } from "./types.js";
+import type { HttpRequest, ResponseMeta } from "./types.js";
 import { nodeZlib } from "../core/lazy.js";
 import { CommonErrors, type ServiceError } from "../core/errors.js";
 import type { MemberRef, ServiceModel, Shape } from "../core/model.js";
@@ -306,6 +306,14 @@ export function errorDocument(error: ServiceError, model: ServiceModel, fmt: Doc
     doc[ref && fmt.useLocationName ? (ref.locationName ?? k) : k] = ref ? encodeDocument(model, ref, v, fmt) : v;
   }
   return doc;
+}
+
+/** An error's HTTP status in a JSON or CBOR answer: the model's, unless the service answers plain RPC calls otherwise. */
+export function documentErrorStatus(error: ServiceError, model: ServiceModel, meta: ResponseMeta): number {
+  const plain = model.wire?.errorStatusOutsideQueryMode;
+  if (plain === undefined || meta.queryMode || !error.senderFault) return error.status;
+  const shape = model.shapes[error.shapeName];
+  return shape?.exception || shape?.error ? plain : error.status;
 }
 
 /** awsQueryCompatible services tell query-era clients the old error code: `x-amzn-query-error: Code;Sender`. */

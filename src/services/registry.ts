@@ -126,7 +126,8 @@ export const REGISTRY: ServiceRegistration[] = [
     load: () => import("./cloudwatch/index.js"),
     // JSON and CBOR errors' __type is the full shape id (com.amazonaws.cloudwatch.v2010_08_01#ResourceNotFound: LocalStack's
     // recorded AWS snapshot, test_exception_serializing_with_no_shape_in_spec).
-    wire: { errorNamespace: "com.amazonaws.cloudwatch.v2010_08_01" },
+    // A plain JSON or CBOR call (no x-amzn-query-mode: true) gets 400 for every modeled client error (same source).
+    wire: { errorNamespace: "com.amazonaws.cloudwatch.v2010_08_01", errorStatusOutsideQueryMode: 400 },
     resources: { types: ["AWS::CloudWatch::Alarm"], load: () => import("./cloudwatch/cloudformation.js") },
   },
   { name: "eventbridge", botocore: "events" },

@@ -97,7 +97,7 @@ for (const { name, driver, skip } of DRIVERS) {
     }),
   );
 
-  test(`${name}: roll-ups fold aging samples into statistic sets per bucket and unit; expiry deletes`, { skip }, () =>
+  test(`${name}: roll-ups fold aging samples per bucket and unit, keeping distinct values where known; expiry deletes`, { skip }, () =>
     withDir((dir) => {
       const store = openSqliteStore(dir, driver!);
       const m = metricStore(store);
@@ -108,21 +108,43 @@ for (const { name, driver, skip } of DRIVERS) {
         block([
           [t0 + 1000, 1],
           [t0 + 61_000, 5],
+          [t0 + 120_000, 5],
           [t0 + 299_000, 3],
           [t0 + 300_000, 7],
         ]),
       );
+      const other = m.touch({ scope: "s", namespace: "n", name: "sets", dims: "[]" }, 0);
+      // A statistic set whose values are unknown (min < max) makes its bucket one statistic set.
+      const set = emptyBlock(1);
+      set.n = 1;
+      set.ts[0] = t0 + 10_000;
+      set.count[0] = 2;
+      set.sum[0] = 6;
+      set.min[0] = 2;
+      set.max[0] = 4;
+      set.flags[0] = 1;
+      m.append(other, set);
+      m.append(other, block([[t0 + 20_000, 10]]));
       // Nothing old enough yet.
       assert.equal(m.rollUp(t0, 1, 300_000), 0);
-      assert.equal(m.rollUp(t0 + 400_000, 1, 300_000), 4);
+      assert.equal(m.rollUp(t0 + 400_000, 1, 300_000), 7);
+      // Each bucket's distinct values with their counts: percentiles stay exact.
       assert.deepEqual(flatten(m.read(id, 0, 30 * DAY), 0, 30 * DAY), [
-        [t0, 3, 9, 1, 5, 1],
+        [t0, 1, 1, 1, 1, 1],
+        [t0, 1, 3, 3, 3, 1],
+        [t0, 2, 10, 5, 5, 1],
         [t0 + 300_000, 1, 7, 7, 7, 1],
       ]);
+      assert.deepEqual(flatten(m.read(other, 0, 30 * DAY), 0, 30 * DAY), [[t0, 3, 16, 2, 10, 1]]);
       // Already at level 1: a second pass at the same level leaves it.
       assert.equal(m.rollUp(t0 + 400_000, 1, 300_000), 0);
-      assert.equal(m.rollUp(t0 + 400_000, 2, 3600_000), 2);
-      assert.deepEqual(flatten(m.read(id, 0, 30 * DAY), 0, 30 * DAY), [[t0, 4, 16, 1, 7, 1]]);
+      assert.equal(m.rollUp(t0 + 400_000, 2, 3600_000), 5);
+      assert.deepEqual(flatten(m.read(id, 0, 30 * DAY), 0, 30 * DAY), [
+        [t0, 1, 1, 1, 1, 1],
+        [t0, 1, 3, 3, 3, 1],
+        [t0, 1, 7, 7, 7, 1],
+        [t0, 2, 10, 5, 5, 1],
+      ]);
       m.expire(t0 + DAY);
       assert.deepEqual(m.read(id, 0, 30 * DAY), []);
       assert.equal(m.find({ scope: "s", namespace: "n", name: "m", dims: "[]" }), undefined);

@@ -59,8 +59,9 @@ export interface MetricStore {
   /** Metrics in id order. */
   list(q: MetricListQuery): StoredMetric[];
   /**
-   * Rolls every chunk whose samples are all older than `before` and finer than `level` up to one statistic set per
-   * `bucketMs` interval and unit (AWS's roll-ups as data ages); returns how many samples it folded.
+   * Rolls every chunk whose samples are all older than `before` and finer than `level` up to `bucketMs` intervals per
+   * unit (AWS's roll-ups as data ages): each bucket's distinct values with their counts while they are few, else one
+   * statistic set; returns how many samples it folded.
    */
   rollUp(before: number, level: number, bucketMs: number): number;
   /** Deletes samples older than `before` and metrics neither published to since nor holding data. */
@@ -146,6 +147,20 @@ function span(b: SampleBlock): [number, number] {
   }
   return [lo, hi];
 }
+
+/** A roll-up bucket: its statistic set, and its distinct values with their counts while they are known and few. */
+interface Rolled {
+  t: number;
+  unit: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  values?: Map<number, number>;
+}
+
+/** Distinct values a roll-up bucket keeps (so its percentiles stay exact) before it becomes one statistic set. */
+const ROLLUP_VALUES = 1000;
 
 // How often a metric's last-published time is rewritten: ListMetrics' RecentlyActive (3 hours) needs no finer.
 const TOUCH_EVERY_MS = 60_000;
@@ -241,31 +256,38 @@ export class SqliteMetricStore implements MetricStore {
       const rows = this.stmts.aging.all(before, level);
       if (!rows.length) return folded;
       this.db.transaction(() => {
-        // Per metric: every aging chunk's samples folded into one statistic set per (bucket, unit).
+        // Per metric and (bucket, unit): the distinct values with their counts while there are at most ROLLUP_VALUES of
+        // them and no statistic set among the samples (percentiles stay exact), else one statistic set.
         let i = 0;
         while (i < rows.length) {
           const mid = rows[i].mid;
-          const acc = new Map<string, [number, number, number, number, number, number]>();
+          const acc = new Map<string, Rolled>();
           for (; i < rows.length && rows[i].mid === mid; i++) {
             const b = unpackBlock(rows[i].data, rows[i].n);
             for (let j = 0; j < b.n; j++) {
               const t = b.ts[j] - (((b.ts[j] % bucketMs) + bucketMs) % bucketMs);
               const unit = b.flags[j] & 0x7f;
               const key = `${t}:${unit}`;
-              const a = acc.get(key);
-              if (!a) acc.set(key, [t, unit, b.count[j], b.sum[j], b.min[j], b.max[j]]);
+              let a = acc.get(key);
+              if (!a) acc.set(key, (a = { t, unit, count: 0, sum: 0, min: b.min[j], max: b.max[j], values: new Map() }));
+              a.count += b.count[j];
+              a.sum += b.sum[j];
+              if (b.min[j] < a.min) a.min = b.min[j];
+              if (b.max[j] > a.max) a.max = b.max[j];
+              if (!a.values) continue;
+              if (b.min[j] !== b.max[j]) a.values = undefined;
               else {
-                a[2] += b.count[j];
-                a[3] += b.sum[j];
-                if (b.min[j] < a[4]) a[4] = b.min[j];
-                if (b.max[j] > a[5]) a[5] = b.max[j];
+                a.values.set(b.min[j], (a.values.get(b.min[j]) ?? 0) + b.count[j]);
+                if (a.values.size > ROLLUP_VALUES) a.values = undefined;
               }
             }
             folded += b.n;
             this.stmts.delChunk.run(rows[i].id);
           }
-          const out = emptyBlock(acc.size);
-          for (const [t, unit, count, sum, min, max] of acc.values()) {
+          let size = 0;
+          for (const a of acc.values()) size += a.values ? a.values.size : 1;
+          const out = emptyBlock(size);
+          const push = (t: number, unit: number, count: number, sum: number, min: number, max: number) => {
             const k = out.n++;
             out.ts[k] = t;
             out.flags[k] = unit;
@@ -273,6 +295,10 @@ export class SqliteMetricStore implements MetricStore {
             out.sum[k] = sum;
             out.min[k] = min;
             out.max[k] = max;
+          };
+          for (const a of acc.values()) {
+            if (a.values) for (const [v, c] of a.values) push(a.t, a.unit, c, v * c, v, v);
+            else push(a.t, a.unit, a.count, a.sum, a.min, a.max);
           }
           this.append(mid, out, level);
         }

@@ -42,6 +42,62 @@ export const regionName = (region: string): string => REGION_NAMES[region] ?? re
 
 /** The alarm's SNS message: AWS's JSON, its key order and forms (Statistic upper-cased, Unit null, dimensions as value/name). */
 export function snsMessage(a: AlarmRec, account: string, region: string, old: StateValue): string {
+  return awsJson({
+    AlarmName: a.name,
+    AlarmDescription: a.description ?? null,
+    AWSAccountId: account,
+    AlarmConfigurationUpdatedTimestamp: awsTime(a.configUpdated),
+    NewStateValue: a.state,
+    NewStateReason: a.stateReason,
+    StateChangeTime: awsTime(a.stateUpdated),
+    Region: regionName(region),
+    AlarmArn: a.arn,
+    OldStateValue: old,
+    OKActions: a.okActions,
+    AlarmActions: a.alarmActions,
+    InsufficientDataActions: a.insufficientDataActions,
+    Trigger: a.metrics ? metricsTrigger(a) : trigger(a),
+  });
+}
+
+/**
+ * The Trigger of an alarm given as Metrics, as AWS sent one (public code quotes it): Period, EvaluationPeriods,
+ * ComparisonOperator, Threshold, TreatMissingData, EvaluateLowSampleCountPercentile, then Metrics with their keys in
+ * alphabetical order and dimensions as value/name.
+ */
+function metricsTrigger(a: AlarmRec): Record<string, unknown> {
+  return {
+    Period: a.period,
+    EvaluationPeriods: a.evaluationPeriods,
+    ComparisonOperator: a.comparisonOperator,
+    Threshold: new Double(a.threshold),
+    TreatMissingData: `- TreatMissingData: ${a.treatMissingData ?? "missing"}`,
+    EvaluateLowSampleCountPercentile: a.evaluateLowSampleCountPercentile ?? "",
+    Metrics: (a.metrics ?? []).map((q) => {
+      const out: Record<string, unknown> = { Id: q.Id };
+      if (q.Label !== undefined) out.Label = q.Label;
+      if (q.MetricStat) {
+        const m = q.MetricStat;
+        const stat: Record<string, unknown> = {
+          Metric: {
+            Dimensions: (m.Metric.Dimensions ?? []).map((d) => ({ value: d.Value, name: d.Name })),
+            MetricName: m.Metric.MetricName,
+            Namespace: m.Metric.Namespace,
+          },
+          Period: m.Period,
+          Stat: m.Stat,
+        };
+        if (m.Unit) stat.Unit = m.Unit;
+        out.MetricStat = stat;
+      }
+      out.ReturnData = q.ReturnData ?? true;
+      return out;
+    }),
+  };
+}
+
+/** The Trigger of a single-metric alarm. */
+function trigger(a: AlarmRec): Record<string, unknown> {
   const trigger: Record<string, unknown> = { MetricName: a.metricName, Namespace: a.namespace };
   if (a.extendedStatistic) {
     trigger.StatisticType = "ExtendedStatistic"; // unverified
@@ -57,24 +113,11 @@ export function snsMessage(a: AlarmRec, account: string, region: string, old: St
   if (a.datapointsToAlarm !== undefined) trigger.DatapointsToAlarm = a.datapointsToAlarm; // unverified placement
   trigger.ComparisonOperator = a.comparisonOperator;
   trigger.Threshold = new Double(a.threshold);
-  trigger.TreatMissingData = a.treatMissingData ?? "missing";
+  // AWS writes it so: "- TreatMissingData: missing" (SNS messages AWS sent, 2021-2024, quoted in public code; older
+  // ones padded the value with spaces).
+  trigger.TreatMissingData = `- TreatMissingData: ${a.treatMissingData ?? "missing"}`;
   trigger.EvaluateLowSampleCountPercentile = a.evaluateLowSampleCountPercentile ?? "";
-  return awsJson({
-    AlarmName: a.name,
-    AlarmDescription: a.description ?? null,
-    AWSAccountId: account,
-    AlarmConfigurationUpdatedTimestamp: awsTime(a.configUpdated),
-    NewStateValue: a.state,
-    NewStateReason: a.stateReason,
-    StateChangeTime: awsTime(a.stateUpdated),
-    Region: regionName(region),
-    AlarmArn: a.arn,
-    OldStateValue: old,
-    OKActions: a.okActions,
-    AlarmActions: a.alarmActions,
-    InsufficientDataActions: a.insufficientDataActions,
-    Trigger: trigger,
-  });
+  return trigger;
 }
 
 /** The SNS subject: `ALARM: "name" in US East (N. Virginia)` (SNS subjects hold at most 100 characters). */
@@ -105,8 +148,9 @@ export function lambdaEvent(a: AlarmRec, account: string, region: string, old: O
   const configuration: Record<string, unknown> = {};
   if (a.description) configuration.description = a.description;
   // The metric's id: a UUID AWS assigns; Stratus derives a stable one from the alarm's ARN.
+  // (an alarm given as Metrics keeps its query's Id).
   const h = createHash("sha256").update(a.arn).digest("hex");
-  const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  const id = a.metrics?.[0]?.Id ?? `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
   configuration.metrics = [{ id, metricStat, returnData: true }];
   return {
     source: "aws.cloudwatch",

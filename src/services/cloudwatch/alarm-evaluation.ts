@@ -8,9 +8,10 @@ import type { ComparisonOperator, StateValue } from "./api.generated.js";
 import type { AlarmRec } from "./alarm-state.js";
 import { metricKey, unitCode } from "./metric-keys.js";
 import { javaDouble } from "./put-metric-data.js";
-import { type Bucket, aggregate, parseExtendedStatistic } from "./statistics.js";
+import { aggregate, parseExtendedStatistic } from "./statistics.js";
 import { metricsOf } from "./state.js";
 
+/** The state an evaluation finds; its reason and data are worked out only when read (on a change of state). */
 export interface Outcome {
   state: StateValue;
   reason: string;
@@ -83,30 +84,33 @@ export const rangeLength = (n: number): number => Math.max(2 * n, n + 1);
 /** The alarm's datapoints over its evaluation range, oldest first (value undefined: missing). */
 function readPoints(ctx: Located, a: AlarmRec, now: number): { points: Point[]; lowSample: boolean } {
   const p = a.period * 1000;
-  const current = now - (((now % p) + p) % p);
+  // AWS evaluates every minute (every 10 s for sub-minute periods) over periods that end at that moment: a 5-minute
+  // alarm evaluated at the end of minute 6 reads minutes 2 to 6 ("Alarm evaluation" in the CloudWatch user guide).
+  const step = a.period < 60 ? 10_000 : 60_000;
+  const slot = now - (((now % step) + step) % step);
   const r = rangeLength(a.evaluationPeriods);
-  const from = current - r * p;
   const store = metricsOf(ctx);
   const id = store.find(metricKey(ctx, a.namespace, a.metricName, a.dimensions));
   const spec = a.extendedStatistic ? parseExtendedStatistic(a.extendedStatistic) : undefined;
-  const buckets =
-    id === undefined
-      ? new Map()
-      : aggregate(store.read(id, from, current + p), from, current + p, p, { unit: a.unit ? unitCode(a.unit) : undefined, keepValues: !!spec });
+  const unit = a.unit ? unitCode(a.unit) : undefined;
+  const blocks = id === undefined ? [] : store.read(id, slot + step - r * p, slot + step);
+  // The minute (10 s) in progress counts once it holds data — a datapoint is evaluated as it arrives; otherwise the
+  // range ends where it starts.
+  const live = blocks.length > 0 && aggregate(blocks, slot, slot + step, step, { unit, keepValues: false }).size > 0;
+  const end = live ? slot + step : slot;
+  const from = end - r * p;
+  const buckets = aggregate(blocks, from, end, p, { unit, keepValues: !!spec });
   const pointAt = (at: number): { value?: number; count?: number } => {
-    const byUnit = buckets.get(at) as Map<number, Bucket> | undefined;
+    const byUnit = buckets.get(at);
     if (!byUnit?.size) return {};
     // Without a Unit, the unit most samples carry (AWS leaves an alarm on a multi-unit metric undefined).
     const b = [...byUnit.values()].sort((x, y) => y.count - x.count)[0];
     const value = spec ? b.extended(spec) : b.basic(a.statistic ?? "Average");
     return value === undefined ? { count: b.count } : { value, count: b.count };
   };
-  // The period in progress counts once it holds data (a datapoint is evaluated as it arrives); otherwise the range
-  // ends with the last complete period.
-  const newest = pointAt(current).value !== undefined ? current : current - p;
   const points: Point[] = [];
-  for (let i = r - 1; i >= 0; i--) {
-    const at = newest - i * p;
+  for (let i = 0; i < r; i++) {
+    const at = from + i * p;
     points.push({ at, ...pointAt(at) });
   }
   let lowSample = false;
@@ -173,7 +177,15 @@ export function evaluate(ctx: Located, a: AlarmRec, now: number): Outcome | unde
     const ordered = [...evaluated].filter((x) => x.value !== undefined).sort((x, y) => y.at - x.at);
     const shown = ordered.filter((x) => isBreaching(x) === alarm);
     const minimum = alarm ? m : n - m + 1;
-    return { state: to, reason: thresholdReason(a, a.state, to, n, shown, minimum), reasonData: reasonData(a, now, window, evaluated) };
+    return {
+      state: to,
+      get reason() {
+        return thresholdReason(a, a.state, to, n, shown, minimum);
+      },
+      get reasonData() {
+        return reasonData(a, now, window, evaluated);
+      },
+    };
   };
 
   if (real.length >= n) {
@@ -192,7 +204,9 @@ export function evaluate(ctx: Located, a: AlarmRec, now: number): Outcome | unde
         return {
           state: alarm ? "ALARM" : "OK",
           reason: `Threshold Crossed: no datapoints were received for ${n} ${plural(n, "period", "periods")} and ${n} missing ${plural(n, "datapoint was", "datapoints were")} treated as [${as}].`,
-          reasonData: reasonData(a, now, window, window),
+          get reasonData() {
+            return reasonData(a, now, window, window);
+          },
         };
       }
       default:
@@ -200,7 +214,9 @@ export function evaluate(ctx: Located, a: AlarmRec, now: number): Outcome | unde
         return {
           state: "INSUFFICIENT_DATA",
           reason: `Insufficient Data: ${n} ${plural(n, "datapoint was", "datapoints were")} unknown.`,
-          reasonData: reasonData(a, now, window, window),
+          get reasonData() {
+            return reasonData(a, now, window, window);
+          },
         };
     }
   }

@@ -3,7 +3,6 @@
 // an alarm's metric arrives (PutMetricData calls alarmsOnData).
 import type { HandlerContext } from "../../core/context.js";
 import type { ServiceHost } from "../../core/service.js";
-import { transaction } from "../../core/state.js";
 import type { MetricKey } from "../../core/store/metrics.js";
 import { type AlarmRec, alarmState, metricIndexPrefix } from "./alarm-state.js";
 import { evaluateAndApply } from "./alarms.js";
@@ -27,7 +26,7 @@ export function alarmsOnData(ctx: HandlerContext, metrics: readonly MetricKey[])
       : [...prefixes].flatMap((prefix) => t.alarmsByMetric.list({ prefix }).map((e) => e.value));
   for (const name of names) {
     const a = t.alarms.get(name);
-    if (a) transaction(ctx, () => evaluateAndApply(ctx, a, now));
+    if (a) evaluateAndApply(ctx, a, now);
   }
 }
 
@@ -45,7 +44,7 @@ export function evaluateDue(host: ServiceHost, now: number, everything: boolean,
     const ctx = host.context("cloudwatch", "EvaluateAlarm", host.rootIdentity(scope.account, scope.region));
     for (const a of due) {
       try {
-        transaction(ctx, () => evaluateAndApply(ctx, a, now));
+        evaluateAndApply(ctx, a, now);
       } catch (e) {
         host.logger.error(`cloudwatch: evaluating alarm ${a.name} failed`, e);
       }

@@ -1,7 +1,7 @@
 // CloudWatch metric alarms as stored: the alarm (configuration, state, tags), an index by metric (so a datapoint's
 // arrival finds its alarms without a scan), and the alarm history, kept after the alarm is deleted as on AWS.
 import { defineState, regional } from "../../core/state.js";
-import type { ComparisonOperator, Dimension, StandardUnit, StateValue, Statistic, Tag } from "./api.generated.js";
+import type { ComparisonOperator, Dimension, MetricDataQuery, StandardUnit, StateValue, Statistic, Tag } from "./api.generated.js";
 
 export interface AlarmRec {
   name: string;
@@ -24,6 +24,8 @@ export interface AlarmRec {
   comparisonOperator: ComparisonOperator;
   treatMissingData?: string;
   evaluateLowSampleCountPercentile?: string;
+  /** The alarm's Metrics as given (one MetricStat query), when it was defined that way. */
+  metrics?: MetricDataQuery[];
   tags: Tag[];
   configUpdated: number;
   state: StateValue;

@@ -17,7 +17,7 @@ const MAX_TAGS = 50;
 /** The alarm an ARN names in the caller's account and region, or AWS's ResourceNotFoundException. */
 function alarmOf(ctx: HandlerContext, arn: string): AlarmRec {
   const a = parseArn(arn);
-  if (!a || a.service !== "cloudwatch") throw new InvalidParameterValueException(`Invalid arn syntax: ${arn}`); // unverified wording
+  if (a?.service !== "cloudwatch") throw new InvalidParameterValueException(`Invalid arn syntax: ${arn}`); // unverified wording
   const m = /^alarm:(.+)$/.exec(a.resource);
   const rec = m && a.account === ctx.account && a.region === ctx.region ? alarmState.of(ctx).alarms.get(m[1]) : undefined;
   // unverified wording

@@ -17,6 +17,7 @@ import {
   InvalidParameterValueException,
   type MetricAlarm,
   MissingRequiredParameterException,
+  type Statistic,
   type PutMetricAlarmInput,
   ResourceNotFound,
   type SetAlarmStateInput,
@@ -64,21 +65,56 @@ export function toMetricAlarm(a: AlarmRec): MetricAlarm {
     EvaluateLowSampleCountPercentile: a.evaluateLowSampleCountPercentile,
     StateTransitionedTimestamp: new Date(a.stateTransitioned),
   };
+  if (a.metrics) {
+    // Given as Metrics: described as given, without the single-metric fields.
+    for (const k of ["MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Dimensions", "Period", "Unit"] as const) delete out[k];
+    out.Metrics = a.metrics;
+  }
   return out;
 }
 
 /** Evaluates the alarm now and moves it when its state changes. */
 export function evaluateAndApply(ctx: HandlerContext, a: AlarmRec, now: number): void {
   const out = evaluate(ctx, a, now);
-  if (out && out.state !== a.state) transition(ctx, a, out.state, out.reason, out.reasonData, now);
+  if (out && out.state !== a.state) transaction(ctx, () => transition(ctx, a, out.state, out.reason, out.reasonData, now));
+}
+
+const BASIC_STATS = new Set<string>(["SampleCount", "Average", "Sum", "Minimum", "Maximum"]);
+
+/**
+ * An alarm given as `Metrics` with one MetricStat query (what the CDK writes for a metric with a label) as the
+ * single-metric form Stratus evaluates; the input unchanged when it has no Metrics. Math expressions and several
+ * queries are refused: Stratus does not evaluate metric math in alarms yet.
+ */
+function flatten(input: PutMetricAlarmInput): PutMetricAlarmInput {
+  if (!input.Metrics?.length) return input;
+  const [q] = input.Metrics;
+  if (input.Metrics.length !== 1 || !q.MetricStat || q.Expression || q.ReturnData === false)
+    throw new InvalidParameterValueException(
+      "Stratus does not evaluate metric math in alarms yet: Metrics must hold one MetricStat query (or give MetricName, Namespace and Statistic).",
+    );
+  if (input.MetricName || input.Namespace || input.Statistic || input.ExtendedStatistic || input.Dimensions || input.Period || input.Unit)
+    throw new InvalidParameterCombinationException(
+      "The parameters Metrics and MetricName, Namespace, Statistic, ExtendedStatistic, Dimensions, Period or Unit are mutually exclusive.", // unverified wording
+    );
+  const m = q.MetricStat;
+  const basic = BASIC_STATS.has(m.Stat);
+  return {
+    ...input,
+    Metrics: undefined,
+    Namespace: m.Metric.Namespace,
+    MetricName: m.Metric.MetricName,
+    Dimensions: m.Metric.Dimensions,
+    Statistic: basic ? (m.Stat as Statistic) : undefined,
+    ExtendedStatistic: basic ? undefined : m.Stat,
+    Period: m.Period,
+    Unit: m.Unit,
+  };
 }
 
 function checkPutMetricAlarm(input: PutMetricAlarmInput): void {
   // Stratus's refusals: what it does not evaluate yet fails loudly rather than being stored and never evaluated.
-  if (input.Metrics?.length || input.ThresholdMetricId)
-    throw new InvalidParameterValueException(
-      "Stratus does not evaluate metric math (Metrics) or anomaly detection alarms yet: give MetricName, Namespace and Statistic.",
-    );
+  if (input.ThresholdMetricId) throw new InvalidParameterValueException("Stratus does not evaluate anomaly detection alarms (ThresholdMetricId) yet.");
   if (input.EvaluationCriteria) throw new InvalidParameterValueException("Stratus does not evaluate PromQL alarms (EvaluationCriteria) yet.");
   if (input.ComparisonOperator && !STATIC_OPERATORS.includes(input.ComparisonOperator))
     throw new InvalidParameterValueException(
@@ -133,7 +169,8 @@ function alarmOrThrow(ctx: HandlerContext, name: string): AlarmRec {
 }
 
 export const alarms = {
-  putMetricAlarm(input: PutMetricAlarmInput, ctx: HandlerContext) {
+  putMetricAlarm(given: PutMetricAlarmInput, ctx: HandlerContext) {
+    const input = flatten(given);
     checkPutMetricAlarm(input);
     // Alarms evaluate on their cadence after a restart with no call to CloudWatch first.
     ctx.startAtBoot();
@@ -162,6 +199,7 @@ export const alarms = {
         comparisonOperator: input.ComparisonOperator!,
         treatMissingData: input.TreatMissingData,
         evaluateLowSampleCountPercentile: input.EvaluateLowSampleCountPercentile,
+        metrics: given.Metrics,
         // Tags given with an update are ignored (PutMetricAlarm: use TagResource to change an existing alarm's tags).
         tags: prev ? prev.tags : (input.Tags ?? []),
         configUpdated: now,

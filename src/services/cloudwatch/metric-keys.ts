@@ -40,6 +40,7 @@ export const HIGH_RESOLUTION = 0x80;
 /** The dimension set as canonical text: [[name, value], …] sorted by name (a metric's dimensions have no order). */
 export function dimsKey(dims: readonly Dimension[] | undefined): string {
   if (!dims?.length) return "[]";
+  if (dims.length === 1) return JSON.stringify([[dims[0].Name, dims[0].Value]]);
   const pairs = dims.map((d) => [d.Name, d.Value] as [string, string]);
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return JSON.stringify(pairs);

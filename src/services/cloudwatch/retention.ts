@@ -1,6 +1,7 @@
 // AWS's retention and roll-ups as metric data ages: data points of a minute or finer are read at any period for
 // 3 hours and at whole minutes after (read-metrics.ts' period rules; raw samples stay exact), then rolled up to
-// 5-minute statistic sets at 15 days, to hourly ones at 63 days, and deleted at 455 days.
+// 5 minutes at 15 days and to the hour at 63 days (each bucket's few distinct values kept with their counts, else one
+// statistic set: core/store/metrics.ts rollUp), and deleted at 455 days.
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#metrics-retention
 import type { ServiceHost } from "../../core/service.js";
 import { metricsOf } from "./state.js";

@@ -41,6 +41,16 @@ export function parseExtendedStatistic(name: string): ExtendedSpec | undefined {
   return { kind, lo, hi, pct };
 }
 
+/** Any statistic CloudWatch names in a MetricStat or an alarm: a basic one or an extended one. */
+export type StatisticSpec = { kind: "basic"; stat: BasicStatistic } | ExtendedSpec;
+
+const BASIC = new Set<string>(["SampleCount", "Sum", "Average", "Minimum", "Maximum"]);
+
+/** The statistic a name denotes (`Average`, `p99`, `TM(10%:90%)`…), or undefined when CloudWatch would not accept it. */
+export function parseStatistic(name: string): StatisticSpec | undefined {
+  return BASIC.has(name) ? { kind: "basic", stat: name as BasicStatistic } : parseExtendedStatistic(name);
+}
+
 /** One period's samples of one unit: the running basic statistics and, when asked for, every raw value with its weight. */
 export class Bucket {
   count = 0;
@@ -134,6 +144,11 @@ export class Bucket {
       if (cum >= r) return this.values[i];
     }
     return this.values[n - 1];
+  }
+
+  /** Any statistic's value (undefined where an extended one cannot be computed exactly from what was stored). */
+  value(spec: StatisticSpec): number | undefined {
+    return spec.kind === "basic" ? this.basic(spec.stat) : this.extended(spec);
   }
 
   /** The extended statistic, or undefined when it cannot be computed exactly from what was stored. */

@@ -8,6 +8,9 @@ import {
   CloudFormationClient,
   CreateStackCommand,
   DeleteStackCommand,
+  DescribeStackDriftDetectionStatusCommand,
+  DescribeStackResourceDriftsCommand,
+  DetectStackDriftCommand,
   DescribeStacksCommand,
   UpdateStackCommand,
   waitUntilStackCreateComplete,
@@ -67,6 +70,17 @@ test("the CDK's metric.createAlarm() with an SNS action deploys, evaluates and a
   );
   assert.equal(a.StateValue, "OK"); // no data, treated as not breaching
   assert.deepEqual((await cw.send(new ListTagsForResourceCommand({ ResourceARN: out.AlarmArn }))).Tags, [{ Key: "team", Value: "api" }]);
+
+  // Drift detection reads the alarm back through its provider: in sync with the template.
+  const { StackDriftDetectionId } = await cfn.send(new DetectStackDriftCommand({ StackName: "alarms" }));
+  await eventually(async () =>
+    assert.notEqual((await cfn.send(new DescribeStackDriftDetectionStatusCommand({ StackDriftDetectionId }))).DetectionStatus, "DETECTION_IN_PROGRESS"),
+  );
+  const drifts = (await cfn.send(new DescribeStackResourceDriftsCommand({ StackName: "alarms" }))).StackResourceDrifts!;
+  assert.deepEqual(
+    drifts.filter((d) => d.ResourceType === "AWS::CloudWatch::Alarm").map((d) => [d.StackResourceDriftStatus, d.PropertyDifferences]),
+    [["IN_SYNC", []]],
+  );
 
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "cdk-alarms" }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));

@@ -121,7 +121,7 @@ test("a breaching datapoint moves the alarm to ALARM at once; the SNS action's m
         EvaluationPeriods: 1,
         ComparisonOperator: "GreaterThanThreshold",
         Threshold: "@21.0@",
-        TreatMissingData: "missing",
+        TreatMissingData: "- TreatMissingData: missing",
         EvaluateLowSampleCountPercentile: "",
       },
     }).replace('"@21.0@"', "21.0"),
@@ -232,4 +232,72 @@ test("EvaluateLowSampleCountPercentile: ignore keeps the state while a percentil
   const evaluated = await alarm(cw, "p-evaluate");
   assert.equal(evaluated.StateValue, "ALARM");
   assert.match(evaluated.StateReasonData!, /"statistic":"p90"/);
+});
+
+test("an alarm given as Metrics with one MetricStat query (the CDK's form for a labelled metric): described as given, evaluated, its SNS Trigger lists the query", async () => {
+  const { cw, sns, sqs } = setup();
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "metrics-form" }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "metrics-form" }));
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: Attributes!.QueueArn }));
+  const Metrics = [
+    {
+      Id: "m1",
+      Label: "Room temperature",
+      MetricStat: { Metric: { Namespace: "App", MetricName: "Temp", Dimensions: [{ Name: "Room", Value: "labelled" }] }, Period: 60, Stat: "Maximum" },
+      ReturnData: true,
+    },
+  ];
+  const { MetricName, Namespace, Dimensions, Statistic, Period, ...rest } = base("labelled", { AlarmActions: [TopicArn!] });
+  await cw.send(new PutMetricAlarmCommand({ ...rest, Metrics }));
+  const described = await alarm(cw, "labelled");
+  assert.deepEqual(described.Metrics, Metrics);
+  assert.equal(described.MetricName, undefined);
+  await put(cw, "labelled", [[new Date(clock.now()), 30]]);
+  assert.equal((await alarm(cw, "labelled")).StateValue, "ALARM");
+  const body = await eventually(async () => {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }));
+    assert.equal(Messages.length, 1);
+    return JSON.parse(Messages[0].Body!);
+  });
+  const message = JSON.parse(body.Message);
+  assert.deepEqual(message.Trigger, {
+    Period: 60,
+    EvaluationPeriods: 1,
+    ComparisonOperator: "GreaterThanThreshold",
+    Threshold: 21,
+    TreatMissingData: "- TreatMissingData: missing",
+    EvaluateLowSampleCountPercentile: "",
+    Metrics: [
+      {
+        Id: "m1",
+        Label: "Room temperature",
+        MetricStat: { Metric: { Dimensions: [{ value: "labelled", name: "Room" }], MetricName: "Temp", Namespace: "App" }, Period: 60, Stat: "Maximum" },
+        ReturnData: true,
+      },
+    ],
+  });
+  assert.match(body.Message, /"Threshold":21\.0,/);
+  // Metric math stays refused.
+  await assert.rejects(
+    cw.send(new PutMetricAlarmCommand({ ...rest, AlarmName: "math", Metrics: [...Metrics, { Id: "e1", Expression: "m1 * 2", ReturnData: true }] })),
+    /metric math/,
+  );
+});
+
+test("a 5-minute period slides by the minute as AWS evaluates it: the period ends at the evaluation's minute", async () => {
+  const { cw } = setup();
+  const slot = clock.now() - (clock.now() % MIN);
+  await cw.send(new PutMetricAlarmCommand(base("sliding", { Period: 300, Statistic: "Sum", Threshold: 5 })));
+  // 3 four minutes back and 3 a minute back: the five minutes before now hold 6.
+  await put(cw, "sliding", [
+    [new Date(slot - 4 * MIN), 3],
+    [new Date(slot - MIN), 3],
+  ]);
+  const a = await alarm(cw, "sliding");
+  assert.equal(a.StateValue, "ALARM");
+  assert.equal(a.StateReason, `Threshold Crossed: 1 datapoint [6.0 (${reasonTime(new Date(slot - 5 * MIN))})] was greater than the threshold (5.0).`);
+  // Four minutes on, the five minutes before hold only the second 3.
+  clock.advance(4 * MIN);
+  await eventually(async () => assert.equal((await alarm(cw, "sliding")).StateValue, "OK"));
 });

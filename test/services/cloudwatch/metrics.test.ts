@@ -85,6 +85,21 @@ test("PutMetricData then GetMetricStatistics: exact basic statistics per period,
     }),
   );
   assert.deepEqual(other.Datapoints, []);
+  const whole = await c.send(
+    new GetMetricStatisticsCommand({
+      Namespace: "App",
+      MetricName: "Latency",
+      Dimensions: [{ Name: "Api", Value: "get" }],
+      StartTime: t0,
+      EndTime: new Date(t0.getTime() + 180_000),
+      Period: 180,
+      Statistics: ["SampleCount"],
+    }),
+  );
+  assert.deepEqual(
+    whole.Datapoints!.map((p) => p.SampleCount),
+    [10],
+  );
 });
 
 test("extended statistics are exact over raw values: percentiles, trimmed means, winsorized mean, counts, sums, IQM, percentile rank", async () => {
@@ -316,6 +331,22 @@ test("ListMetrics: namespace, name and dimension filters, RecentlyActive, paging
     }),
   );
   await c.send(new PutMetricDataCommand({ Namespace: "Other", MetricData: [{ MetricName: "a", Value: 1 }] }));
+  // The same dimensions in another order are the same metric.
+  await c.send(
+    new PutMetricDataCommand({
+      Namespace: "L",
+      MetricData: [
+        {
+          MetricName: "a",
+          Dimensions: [
+            { Name: "A", Value: "x" },
+            { Name: "Z", Value: "1" },
+          ],
+          Value: 2,
+        },
+      ],
+    }),
+  );
   const list = async (input: ListMetricsCommandInput) =>
     (await c.send(new ListMetricsCommand(input)))
       .Metrics!.map((m) => `${m.Namespace}/${m.MetricName}/${m.Dimensions!.map((d) => `${d.Name}=${d.Value}`).join(",")}`)

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from "@aws-sdk/core/protocols";
+import { cbor } from "@smithy/core/cbor";
 import { CloudWatchClient, GetDashboardCommand, GetMetricStatisticsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { randomAccount, useServer } from "../../helpers/server.js";
 
@@ -69,6 +70,30 @@ test("JSON errors carry the full shape id and the query code (x-amzn-query-error
   assert.equal(res.headers.get("x-amzn-query-error"), "InvalidParameterCombination;Sender");
   const body = (await res.json()) as { __type: string; message: string };
   assert.equal(body.__type, "com.amazonaws.cloudwatch.v2010_08_01#InvalidParameterCombinationException");
+});
+
+test("a plain JSON or CBOR call gets 400 for a modeled 404 (ResourceNotFound); with x-amzn-query-mode: true, 404", async () => {
+  for (const queryMode of [false, true]) {
+    const extra: Record<string, string> = queryMode ? { "x-amzn-query-mode": "true" } : {};
+    const json = await server.signedFetch("/", {
+      service: "monitoring",
+      headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "GraniteServiceVersion20100801.GetDashboard", ...extra },
+      body: JSON.stringify({ DashboardName: "missing" }),
+    });
+    assert.equal(json.status, queryMode ? 404 : 400);
+    assert.equal(json.headers.get("x-amzn-query-error"), "ResourceNotFound;Sender");
+    assert.equal(((await json.json()) as { __type: string }).__type, "com.amazonaws.cloudwatch.v2010_08_01#DashboardNotFoundError");
+    const viaCbor = await server.signedFetch("/service/GraniteServiceVersion20100801/operation/GetDashboard", {
+      service: "monitoring",
+      headers: { "content-type": "application/cbor", accept: "application/cbor", "smithy-protocol": "rpc-v2-cbor", ...extra },
+      body: cbor.serialize({ DashboardName: "missing" }),
+    });
+    assert.equal(viaCbor.status, queryMode ? 404 : 400);
+    assert.equal(
+      (cbor.deserialize(new Uint8Array(await viaCbor.arrayBuffer())) as { __type: string }).__type,
+      "com.amazonaws.cloudwatch.v2010_08_01#DashboardNotFoundError",
+    );
+  }
 });
 
 test("gzip: the SDK's compressed PutMetricData (past 10 KiB) is read; a body that is not gzip is a 400", async () => {

@@ -1,0 +1,68 @@
+// Alarms through kill -9 of the built server: an acknowledged PutMetricAlarm, the state its datapoint moved it to (reason
+// and StateReasonData), and its history are all there after; evaluation goes on in the new process.
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { killAll, startCli } from "../../cli/spawn.js";
+import { randomAccount } from "../../helpers/server.js";
+
+after(killAll);
+
+const config = (endpoint: string, accessKeyId: string) => ({
+  endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId, secretAccessKey: "test" },
+  maxAttempts: 1,
+});
+
+test("kill -9: the alarm, its state and its history survive; the restarted server evaluates it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "stratus-cw-alarm-kill-"));
+  const account = randomAccount();
+  const now = Date.now();
+  const lastMinute = new Date(now - (now % 60_000) - 60_000);
+  try {
+    const first = await startCli(["--port", "0", "--data-dir", dir, "--log-level", "error"]);
+    let cw = new CloudWatchClient(config(first.url, account));
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: "survivor",
+        Namespace: "Kill",
+        MetricName: "Depth",
+        Statistic: "Maximum",
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 10,
+        ComparisonOperator: "GreaterThanThreshold",
+      }),
+    );
+    await cw.send(new PutMetricDataCommand({ Namespace: "Kill", MetricData: [{ MetricName: "Depth", Value: 11, Timestamp: lastMinute }] }));
+    const before = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["survivor"] }))).MetricAlarms![0];
+    assert.equal(before.StateValue, "ALARM");
+    assert.equal((await first.stop("SIGKILL")).signal, "SIGKILL");
+
+    const again = await startCli(["--port", "0", "--data-dir", dir, "--log-level", "error"]);
+    try {
+      cw = new CloudWatchClient(config(again.url, account));
+      const afterKill = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["survivor"] }))).MetricAlarms![0];
+      assert.deepEqual(
+        [afterKill.StateValue, afterKill.StateReason, afterKill.StateReasonData, afterKill.StateUpdatedTimestamp],
+        [before.StateValue, before.StateReason, before.StateReasonData, before.StateUpdatedTimestamp],
+      );
+      const { AlarmHistoryItems = [] } = await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: "survivor" }));
+      assert.deepEqual(
+        AlarmHistoryItems.map((h) => h.HistorySummary),
+        ["Alarm updated from INSUFFICIENT_DATA to ALARM", 'Alarm "survivor" created'],
+      );
+      // The new process evaluates it: a datapoint under the threshold in the current minute moves it to OK.
+      await cw.send(new PutMetricDataCommand({ Namespace: "Kill", MetricData: [{ MetricName: "Depth", Value: 1 }] }));
+      assert.equal((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["survivor"] }))).MetricAlarms![0].StateValue, "OK");
+    } finally {
+      await again.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
