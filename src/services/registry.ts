@@ -128,7 +128,12 @@ export const REGISTRY: ServiceRegistration[] = [
     // recorded AWS snapshot, test_exception_serializing_with_no_shape_in_spec).
     // A plain JSON or CBOR call (no x-amzn-query-mode: true) gets 400 for every modeled client error (same source).
     wire: { errorNamespace: "com.amazonaws.cloudwatch.v2010_08_01", errorStatusOutsideQueryMode: 400 },
-    resources: { types: ["AWS::CloudWatch::Alarm"], load: () => import("./cloudwatch/cloudformation.js") },
+    resources: {
+      types: ["AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"],
+      load: async () => ({
+        default: { ...(await import("./cloudwatch/cloudformation.js")).default, ...(await import("./cloudwatch/composite-cloudformation.js")).default },
+      }),
+    },
   },
   { name: "eventbridge", botocore: "events" },
   {

@@ -7,6 +7,9 @@ import assert from "node:assert/strict";
 import {
   CloudWatchClient,
   DeleteAlarmsCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
   PutCompositeAlarmCommand,
@@ -172,4 +175,14 @@ test("the AlarmRule's grammar and children checked with AWS's errors", async () 
   const c = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["c"], AlarmTypes: ["CompositeAlarm"] }))).CompositeAlarms![0];
   assert.equal(c.StateValue, "ALARM");
   assert.equal(JSON.parse(c.StateReasonData!).triggeringAlarms[0].arn, `arn:aws:cloudwatch:us-east-1:${account}:alarm:a`);
+});
+
+test("tags on a composite alarm: given at creation, added and removed by ARN", async () => {
+  const account = randomAccount();
+  const cw = server.client(CloudWatchClient, { account });
+  await cw.send(new PutCompositeAlarmCommand({ AlarmName: "tagged", AlarmRule: "FALSE", Tags: [{ Key: "Environment", Value: "Production" }] }));
+  const ResourceARN = `arn:aws:cloudwatch:us-east-1:${account}:alarm:tagged`;
+  await cw.send(new TagResourceCommand({ ResourceARN, Tags: [{ Key: "tag1", Value: "foo" }] }));
+  await cw.send(new UntagResourceCommand({ ResourceARN, TagKeys: ["Environment"] }));
+  assert.deepEqual((await cw.send(new ListTagsForResourceCommand({ ResourceARN }))).Tags, [{ Key: "tag1", Value: "foo" }]);
 });
