@@ -18,6 +18,7 @@ import {
   InvalidParameterCombinationException,
   type MetricAlarm,
   type PutCompositeAlarmInput,
+  type PutMetricAlarmInput,
   ResourceNotFound,
   type SetAlarmStateInput,
 } from "./api.generated.js";
@@ -155,6 +156,13 @@ export const compositeAlarms = {
       evaluateComposite(ctx, c, now);
     });
     return {};
+  },
+
+  putMetricAlarm(input: PutMetricAlarmInput, ctx: HandlerContext) {
+    // One name, one alarm: a composite's name is not taken over by a metric alarm.
+    if (compositeState.of(ctx).composites.has(input.AlarmName))
+      throw validation(`The alarm ${input.AlarmName} already exists as a composite alarm and cannot be replaced by a metric alarm.`); // unverified wording
+    return alarms.putMetricAlarm(input, ctx);
   },
 
   describeAlarms(input: DescribeAlarmsInput, ctx: HandlerContext) {

@@ -170,11 +170,18 @@ test("the AlarmRule's grammar and children checked with AWS's errors", async () 
     "ValidationError",
     "Error in AlarmRule [The alarm rule must not have more than 500 elements, it has 501]",
   );
+  // One name, one alarm, whichever its kind.
+  await rejects(
+    cw.send(new PutCompositeAlarmCommand({ AlarmName: "a", AlarmRule: "TRUE" })),
+    "ValidationError",
+    "The alarm a already exists as a metric alarm and cannot be replaced by a composite alarm.",
+  );
   // Constants, NOT and parentheses parse; a quoted name works as a bare one.
   await put(`(NOT ALARM("a") AND TRUE) OR FALSE`);
   const c = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["c"], AlarmTypes: ["CompositeAlarm"] }))).CompositeAlarms![0];
   assert.equal(c.StateValue, "ALARM");
   assert.equal(JSON.parse(c.StateReasonData!).triggeringAlarms[0].arn, `arn:aws:cloudwatch:us-east-1:${account}:alarm:a`);
+  await rejects(cw.send(metricAlarm("c", "C")), "ValidationError", "The alarm c already exists as a composite alarm and cannot be replaced by a metric alarm.");
 });
 
 test("tags on a composite alarm: given at creation, added and removed by ARN", async () => {
