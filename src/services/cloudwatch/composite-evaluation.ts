@@ -148,12 +148,16 @@ function suppress(c: CompositeRec, by: CompositeRec["suppressedBy"]): void {
 export function onAlarmStateChange(ctx: HandlerContext, name: string, now: number, depth = 0): void {
   const t = compositeState.of(ctx).composites;
   if (depth > 100 || !t.count()) return; // rules form no cycle (PutCompositeAlarm refuses one); a guard nonetheless
-  for (const { value: c } of t.list()) {
-    if (c.suppressor === name) suppressorChanged(ctx, c, now);
-    if (c.children.includes(name)) {
-      const fresh = t.get(c.name);
-      if (fresh) evaluateComposite(ctx, fresh, now, name, depth);
-    }
+  const related = t
+    .list()
+    .filter(({ value: c }) => c.suppressor === name || c.children.includes(name))
+    .map((e) => e.key);
+  // Each read afresh: evaluating one composite can move another (its parent) before the loop reaches it.
+  for (const key of related) {
+    const c = t.get(key);
+    if (c?.suppressor === name) suppressorChanged(ctx, c, now);
+    const fresh = t.get(key);
+    if (fresh?.children.includes(name)) evaluateComposite(ctx, fresh, now, name, depth);
   }
 }
 
