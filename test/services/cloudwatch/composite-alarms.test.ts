@@ -170,6 +170,11 @@ test("the AlarmRule's grammar and children checked with AWS's errors", async () 
     "ValidationError",
     "Error in AlarmRule [The alarm rule must not have more than 500 elements, it has 501]",
   );
+  await rejects(
+    put(Array.from({ length: 101 }, (_, i) => `ALARM(a${i})`).join(" OR ")),
+    "ValidationError",
+    "Error in AlarmRule [The alarm rule must not reference more than 100 alarms, it references 101]",
+  );
   // One name, one alarm, whichever its kind.
   await rejects(
     cw.send(new PutCompositeAlarmCommand({ AlarmName: "a", AlarmRule: "TRUE" })),
