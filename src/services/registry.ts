@@ -128,7 +128,10 @@ export const REGISTRY: ServiceRegistration[] = [
     // recorded AWS snapshot, test_exception_serializing_with_no_shape_in_spec).
     // A plain JSON or CBOR call (no x-amzn-query-mode: true) gets 400 for every modeled client error (same source).
     wire: { errorNamespace: "com.amazonaws.cloudwatch.v2010_08_01", errorStatusOutsideQueryMode: 400 },
-    resources: { types: ["AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard"], load: () => import("./cloudwatch/cloudformation.js") },
+    resources: {
+      types: ["AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm", "AWS::CloudWatch::Dashboard"],
+      load: () => import("./cloudwatch/cloudformation.js"),
+    },
   },
   { name: "eventbridge", botocore: "events" },
   {

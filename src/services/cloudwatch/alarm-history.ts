@@ -7,12 +7,13 @@ import { type DescribeAlarmHistoryInput, type DescribeAlarmHistoryOutput, Invali
 import { fireActions } from "./alarm-actions.js";
 import { awsJson, RawJson } from "./alarm-evaluation.js";
 import { type AlarmRec, alarmState, type HistoryRec } from "./alarm-state.js";
+import { onAlarmStateChange } from "./composite-evaluation.js";
 
 let seq = 0;
 
-export function addHistory(ctx: Located, item: Omit<HistoryRec, "alarmType">): void {
+export function addHistory(ctx: Located, item: Omit<HistoryRec, "alarmType"> & { alarmType?: HistoryRec["alarmType"] }): void {
   const key = `${String(item.timestamp).padStart(15, "0")}/${String(seq++ % 1e9).padStart(9, "0")}`;
-  alarmState.of(ctx).alarmHistory.put(key, { ...item, alarmType: "MetricAlarm" });
+  alarmState.of(ctx).alarmHistory.put(key, { ...item, alarmType: item.alarmType ?? "MetricAlarm" });
 }
 
 /** The alarm as its ConfigurationUpdate history data shows it (createdAlarm, updatedAlarm, deletedAlarm). unverified field set */
@@ -70,6 +71,8 @@ export function transition(ctx: HandlerContext, a: AlarmRec, state: StateValue, 
     data: awsJson({ version: "1.0", oldState, newState }),
   });
   if (a.actionsEnabled) fireActions(ctx, a, old);
+  // The composite alarms it is a child or suppressor of follow (composite-evaluation.ts).
+  onAlarmStateChange(ctx, a.name, now);
 }
 
 function jsonOrText(s: string): unknown {

@@ -37,7 +37,7 @@ export interface AlarmRec {
 
 export interface HistoryRec {
   alarmName: string;
-  alarmType: "MetricAlarm";
+  alarmType: "MetricAlarm" | "CompositeAlarm";
   timestamp: number;
   type: "ConfigurationUpdate" | "StateUpdate" | "Action";
   summary: string;

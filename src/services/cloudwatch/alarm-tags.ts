@@ -11,19 +11,25 @@ import {
   type UntagResourceInput,
 } from "./api.generated.js";
 import { type AlarmRec, alarmState } from "./alarm-state.js";
+import { type CompositeRec, compositeState } from "./composite-state.js";
 
 const MAX_TAGS = 50;
 
 /** The alarm an ARN names in the caller's account and region, or AWS's ResourceNotFoundException. */
-function alarmOf(ctx: HandlerContext, arn: string): AlarmRec {
+function alarmOf(ctx: HandlerContext, arn: string): AlarmRec | CompositeRec {
   const a = parseArn(arn);
   if (a?.service !== "cloudwatch") throw new InvalidParameterValueException(`Invalid arn syntax: ${arn}`); // unverified wording
   const m = /^alarm:(.+)$/.exec(a.resource);
-  const rec = m && a.account === ctx.account && a.region === ctx.region ? alarmState.of(ctx).alarms.get(m[1]) : undefined;
+  const here = m && a.account === ctx.account && a.region === ctx.region;
+  // A metric alarm or a composite one (composite-state.ts).
+  const rec = here ? (alarmState.of(ctx).alarms.get(m[1]) ?? compositeState.of(ctx).composites.get(m[1])) : undefined;
   // unverified wording
   if (!rec) throw new ResourceNotFoundException(m ? `Alarm ${m[1]} not found` : `The resource ${arn} does not exist or cannot be tagged.`);
   return rec;
 }
+
+const save = (ctx: HandlerContext, a: AlarmRec | CompositeRec) =>
+  "rule" in a ? compositeState.of(ctx).composites.put(a.name, a) : alarmState.of(ctx).alarms.put(a.name, a);
 
 export const alarmTags = {
   tagResource(input: TagResourceInput, ctx: HandlerContext) {
@@ -39,14 +45,14 @@ export const alarmTags = {
       max: MAX_TAGS,
       tooMany: () => new InvalidParameterValueException(`The resource can have at most ${MAX_TAGS} tags.`), // unverified wording
     });
-    alarmState.of(ctx).alarms.put(a.name, a);
+    save(ctx, a);
     return {};
   },
 
   untagResource(input: UntagResourceInput, ctx: HandlerContext) {
     const a = alarmOf(ctx, input.ResourceARN);
     a.tags = removeTags(a.tags, input.TagKeys, (t) => t.Key);
-    alarmState.of(ctx).alarms.put(a.name, a);
+    save(ctx, a);
     return {};
   },
 

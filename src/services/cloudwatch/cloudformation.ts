@@ -4,6 +4,7 @@
 // the configuration in place (AlarmName is create-only); tags change through TagResource and UntagResource, since
 // PutMetricAlarm ignores them on an existing alarm.
 import { dashboardProviders } from "./cloudformation-dashboard.js";
+import compositeAlarmProviders from "./composite-cloudformation.js";
 import { isServiceError, ServiceError } from "../../core/errors.js";
 import type { ReadRequest, ResourceProviders, ResourceRequest } from "../../core/resources.js";
 import type { ComparisonOperator, Dimension, PutMetricAlarmInput, StandardUnit, Statistic, Tag } from "./api.generated.js";
@@ -73,6 +74,7 @@ async function result(req: ResourceRequest, name: string) {
 
 export default {
   ...dashboardProviders,
+  ...compositeAlarmProviders,
   "AWS::CloudWatch::Alarm": {
     async create(req) {
       const name = (req.properties.AlarmName as string | undefined) ?? req.generateName(255);

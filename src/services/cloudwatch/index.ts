@@ -7,6 +7,8 @@ import { describeAlarmHistory } from "./alarm-history.js";
 import { startAlarmEvaluation } from "./alarm-scheduler.js";
 import { alarmTags } from "./alarm-tags.js";
 import { alarms } from "./alarms.js";
+import { compositeAlarms } from "./composite-alarms.js";
+import { runDueActions } from "./composite-evaluation.js";
 import { dashboards } from "./dashboards.js";
 import { getMetricData } from "./get-metric-data.js";
 import { putMetricData } from "./put-metric-data.js";
@@ -19,6 +21,9 @@ const handlers = {
   ...getMetricData,
   ...dashboards,
   ...alarms,
+  // Composite alarms' handlers see both kinds of alarm (DescribeAlarms, DeleteAlarms, SetAlarmState…) and hand metric
+  // alarms to alarms.ts: they come after it.
+  ...compositeAlarms,
   ...alarmTags,
   describeAlarmHistory,
 } satisfies Partial<CloudwatchApi>;
@@ -37,9 +42,20 @@ export default defineService({
     sweep();
     const stopSweep = host.scheduler.every(SWEEP_EVERY_MS, sweep);
     const stopAlarms = startAlarmEvaluation(host);
+    // Composite alarms' actions held back by a suppressor's wait or extension period run when it ends.
+    const due = () => {
+      try {
+        runDueActions(host, host.clock.now());
+      } catch (e) {
+        host.logger.error("cloudwatch: composite alarm actions failed", e);
+      }
+    };
+    due();
+    const stopSuppressed = host.scheduler.every(1000, due);
     return () => {
       stopSweep();
       stopAlarms();
+      stopSuppressed();
     };
   },
 });

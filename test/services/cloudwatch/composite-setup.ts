@@ -1,0 +1,26 @@
+// Shared by the composite alarm tests: an SNS topic delivering to an SQS queue, and reading what arrived.
+import assert from "node:assert/strict";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { TestServer } from "../../helpers/server.js";
+import { eventually } from "../../helpers/wait.js";
+
+export async function queueWithTopic(s: TestServer, account: string, name = "composite") {
+  const sqs = new SQSClient(s.clientConfig({ account }));
+  const sns = new SNSClient(s.clientConfig({ account }));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-inbox` }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `${name}-topic` }));
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: Attributes!.QueueArn }));
+  return { sqs, QueueUrl: QueueUrl!, TopicArn: TopicArn! };
+}
+
+export async function receiveAll(sqs: SQSClient, QueueUrl: string, n: number) {
+  return eventually(async () => {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0, MaxNumberOfMessages: 10 }));
+    assert.equal(Messages.length, n);
+    // Read once: later reads see only what arrives after.
+    for (const m of Messages) await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle }));
+    return Messages.map((m) => JSON.parse(m.Body!));
+  });
+}
