@@ -1,5 +1,8 @@
 // CloudWatch Logs filter patterns: terms, quoted phrases, -exclusions, ?alternatives, %regex%, JSON
-// `{ $.a = "x" && $.b > 1 }` and space-delimited `[ip, user, ..., status = 5*]`; compiled once, matched per event.
+// `{ $.a = "x" && $.b > 1 }` and space-delimited `[ip, user, ..., status = 5*]`; compiled once, matched per event
+// against filter-message.ts's views of it.
+
+import { parseLast, splitFields } from "./filter-message.js";
 
 export class FilterPatternError extends Error {}
 
@@ -537,65 +540,6 @@ function compileDelimited(p: string): FilterMatcher {
     kind: "delimited",
     requiredSubstrings: required,
   };
-}
-
-// The last message parsed as JSON and split into fields: ingestion runs every filter of a group over one event
-// before the next, so the filters after the first find it here.
-let lastJson: string | undefined;
-let lastDoc: { doc: unknown } | undefined;
-function parseLast(message: string): { doc: unknown } | undefined {
-  if (message === lastJson) return lastDoc;
-  lastJson = message;
-  lastDoc = undefined;
-  const c = message.trimStart()[0];
-  if (c !== "{" && c !== "[") return undefined;
-  try {
-    lastDoc = { doc: JSON.parse(message) };
-  } catch {
-    // Not JSON: no JSON pattern matches it.
-  }
-  return lastDoc;
-}
-
-let lastSplit: string | undefined;
-let lastFields: string[] = [];
-
-/** Fields are separated by whitespace; "quoted" and [bracketed] runs are one field each (without their delimiters). */
-function splitFields(message: string): string[] {
-  if (message === lastSplit) return lastFields;
-  lastFields = split(message);
-  lastSplit = message;
-  return lastFields;
-}
-
-/** `\s` for one UTF-16 code unit, without the regex for the printable ASCII most log lines are made of. */
-const isWhitespace = (code: number) => (code > 32 && code < 0xa0 ? false : /\s/.test(String.fromCharCode(code)));
-
-function split(message: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  const n = message.length;
-  while (i < n) {
-    const c = message[i];
-    if (c === " " || c === "\t" || c === "\n" || c === "\r") {
-      i++;
-      continue;
-    }
-    const close = c === '"' ? '"' : c === "[" ? "]" : undefined;
-    if (close) {
-      const end = message.indexOf(close, i + 1);
-      if (end >= 0) {
-        out.push(message.slice(i + 1, end));
-        i = end + 1;
-        continue;
-      }
-    }
-    let j = i;
-    while (j < n && !isWhitespace(message.charCodeAt(j))) j++;
-    out.push(message.slice(i, j));
-    i = j;
-  }
-  return out;
 }
 
 /** Binds fields to items (`...` taking any number); on success `out`, if given, receives the named fields' values. */
