@@ -121,7 +121,7 @@ function trigger(a: AlarmRec): Record<string, unknown> {
 }
 
 /** The SNS subject: `ALARM: "name" in US East (N. Virginia)` (SNS subjects hold at most 100 characters). */
-export const snsSubject = (a: AlarmRec, region: string): string => `${a.state}: "${a.name}" in ${regionName(region)}`.slice(0, 100);
+export const snsSubject = (a: Pick<AlarmRec, "state" | "name">, region: string): string => `${a.state}: "${a.name}" in ${regionName(region)}`.slice(0, 100);
 
 interface OldState {
   value: StateValue;
@@ -170,35 +170,63 @@ export function lambdaEvent(a: AlarmRec, account: string, region: string, old: O
 /** Runs the new state's actions in the background; each outcome is recorded in the alarm's history. */
 export function fireActions(ctx: HandlerContext, a: AlarmRec, old: OldState): void {
   const snapshot = { ...a };
+  runActions(ctx, snapshot, actionsFor(snapshot), {
+    snsMessage: () => snsMessage(snapshot, ctx.account, ctx.region, old.value),
+    lambdaEvent: () => lambdaEvent(snapshot, ctx.account, ctx.region, old),
+  });
+}
+
+/** What an alarm (metric or composite) is, for running its actions: as it was when it changed state. */
+export interface ActingAlarm {
+  name: string;
+  arn: string;
+  state: StateValue;
+  stateUpdated: number;
+  /** Composite alarms' history items say so. */
+  alarmType?: "CompositeAlarm";
+}
+
+/**
+ * Runs `arns` in the background for an alarm that changed state: an SNS topic gets the alarm message (`build`'s) under
+ * AWS's subject, a function the alarm event, invoked asynchronously once its resource policy is seen to let CloudWatch
+ * Alarms invoke it. Each outcome is an Action item in the alarm's history.
+ */
+export function runActions(
+  ctx: HandlerContext,
+  alarm: ActingAlarm,
+  arns: string[],
+  build: { snsMessage(): string; lambdaEvent(): Record<string, unknown> },
+): void {
   const account = ctx.account;
   const region = ctx.region;
-  for (const arn of actionsFor(snapshot)) {
+  for (const arn of arns) {
     const record = (ok: boolean, data: Record<string, unknown>) =>
       addHistory(ctx, {
-        alarmName: snapshot.name,
+        alarmName: alarm.name,
+        ...(alarm.alarmType ? { alarmType: alarm.alarmType } : {}),
         timestamp: ctx.now(),
         type: "Action",
         // unverified wordings
         summary: ok ? `Successfully executed action ${arn}` : `Failed to execute action ${arn}`,
-        data: JSON.stringify({ actionState: ok ? "Succeeded" : "Failed", stateUpdateTimestamp: snapshot.stateUpdated, ...data }),
+        data: JSON.stringify({ actionState: ok ? "Succeeded" : "Failed", stateUpdateTimestamp: alarm.stateUpdated, ...data }),
       });
     const run = async () => {
       const target = parseArn(arn)!;
       if (kindOf(arn) === "sns") {
-        const message = snsMessage(snapshot, account, region, old.value);
-        await ctx.client("sns").publish({ TopicArn: arn, Subject: snsSubject(snapshot, region), Message: message }, { region: target.region });
+        const message = build.snsMessage();
+        await ctx.client("sns").publish({ TopicArn: arn, Subject: snsSubject(alarm, region), Message: message }, { region: target.region });
         record(true, { notificationResource: arn, publishedMessage: message });
       } else {
-        if (!lambdaPermits(ctx, arn, ALARM_PRINCIPAL, snapshot.arn, account)) {
+        if (!lambdaPermits(ctx, arn, ALARM_PRINCIPAL, alarm.arn, account)) {
           record(false, {
-            error: `CloudWatch Alarms is not authorized to perform: lambda:InvokeFunction on the resource because no resource-based policy allows the lambda:InvokeFunction action`,
+            error:
+              "CloudWatch Alarms is not authorized to perform: lambda:InvokeFunction on the resource because no resource-based policy allows the lambda:InvokeFunction action",
           }); // unverified wording
           return;
         }
-        const event = lambdaEvent(snapshot, account, region, old);
         await ctx
           .client("lambda")
-          .invoke({ FunctionName: arn, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }, { region: target.region });
+          .invoke({ FunctionName: arn, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(build.lambdaEvent())) }, { region: target.region });
         record(true, { lambdaFunction: arn });
       }
     };

@@ -4,6 +4,7 @@
 // the configuration in place (AlarmName is create-only); tags change through TagResource and UntagResource, since
 // PutMetricAlarm ignores them on an existing alarm.
 import { dashboardProviders } from "./cloudformation-dashboard.js";
+import { syncTags } from "./cloudformation-tags.js";
 import compositeAlarmProviders from "./composite-cloudformation.js";
 import { isServiceError, ServiceError } from "../../core/errors.js";
 import type { ReadRequest, ResourceProviders, ResourceRequest } from "../../core/resources.js";
@@ -85,12 +86,7 @@ export default {
       const cw = req.ctx.client("cloudwatch");
       await cw.putMetricAlarm(putInput(req.physicalId, req.properties));
       const r = await result(req, req.physicalId);
-      const tags = (req.properties.Tags as Tag[] | undefined) ?? [];
-      const removed = ((req.previous?.Tags as Tag[] | undefined) ?? []).filter((t) => !tags.some((n) => n.Key === t.Key)).map((t) => t.Key);
-      if (r.attributes.Arn) {
-        if (removed.length) await cw.untagResource({ ResourceARN: r.attributes.Arn, TagKeys: removed });
-        if (tags.length) await cw.tagResource({ ResourceARN: r.attributes.Arn, Tags: tags });
-      }
+      if (r.attributes.Arn) await syncTags(req, r.attributes.Arn);
       return r;
     },
     async read(req: ReadRequest) {

@@ -1,13 +1,10 @@
 // A composite alarm's actions, on a change of state: SNS topics (the metric alarm's JSON message with AlarmRule and
 // TriggeringChildren — `[{"Arn":…,"State":{"Value":"ALARM","Timestamp":…}}]` — in place of Trigger; key order
 // unverified) and Lambda functions (AWS's alarmData event with configuration.alarmRule, invoked when the function's
-// policy lets lambda.alarms.cloudwatch.amazonaws.com invoke it). Each outcome is an Action history item.
-import { parseArn } from "../../core/arn.js";
+// policy lets lambda.alarms.cloudwatch.amazonaws.com invoke it), run as the metric alarms' are (alarm-actions.ts runActions).
 import type { HandlerContext } from "../../core/context.js";
-import { lambdaPermits } from "../lambda/internal.js";
-import { ALARM_PRINCIPAL, regionName } from "./alarm-actions.js";
+import { regionName, runActions } from "./alarm-actions.js";
 import { awsJson, awsTime } from "./alarm-evaluation.js";
-import { addHistory } from "./alarm-history.js";
 import type { CompositeRec, PendingActions } from "./composite-state.js";
 
 const actionsFor = (c: CompositeRec): string[] => (c.state === "ALARM" ? c.alarmActions : c.state === "OK" ? c.okActions : c.insufficientDataActions);
@@ -77,47 +74,8 @@ export function compositeLambdaEvent(c: CompositeRec, account: string, region: s
 /** Runs the composite's actions for its state in the background; each outcome is recorded in its history. */
 export function fireCompositeActions(ctx: HandlerContext, c: CompositeRec, old: PendingActions["old"]): void {
   const snapshot = { ...c };
-  const account = ctx.account;
-  const region = ctx.region;
-  for (const arn of actionsFor(snapshot)) {
-    const record = (ok: boolean, data: Record<string, unknown>) =>
-      addHistory(ctx, {
-        alarmName: snapshot.name,
-        alarmType: "CompositeAlarm",
-        timestamp: ctx.now(),
-        type: "Action",
-        // unverified wordings (as the metric alarms' Action items)
-        summary: ok ? `Successfully executed action ${arn}` : `Failed to execute action ${arn}`,
-        data: JSON.stringify({ actionState: ok ? "Succeeded" : "Failed", stateUpdateTimestamp: snapshot.stateUpdated, ...data }),
-      });
-    const run = async () => {
-      const target = parseArn(arn)!;
-      if (target.service === "sns") {
-        const message = compositeSnsMessage(snapshot, account, region, old.value);
-        const subject = `${snapshot.state}: "${snapshot.name}" in ${regionName(region)}`.slice(0, 100);
-        await ctx.client("sns").publish({ TopicArn: arn, Subject: subject, Message: message }, { region: target.region });
-        record(true, { notificationResource: arn, publishedMessage: message });
-      } else {
-        if (!lambdaPermits(ctx, arn, ALARM_PRINCIPAL, snapshot.arn, account)) {
-          record(false, {
-            error:
-              "CloudWatch Alarms is not authorized to perform: lambda:InvokeFunction on the resource because no resource-based policy allows the lambda:InvokeFunction action",
-          }); // unverified wording
-          return;
-        }
-        const event = compositeLambdaEvent(snapshot, account, region, old);
-        await ctx
-          .client("lambda")
-          .invoke({ FunctionName: arn, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }, { region: target.region });
-        record(true, { lambdaFunction: arn });
-      }
-    };
-    run().catch((e: Error) => {
-      try {
-        record(false, { error: e.message });
-      } catch {
-        // the store closed with the server
-      }
-    });
-  }
+  runActions(ctx, { ...snapshot, alarmType: "CompositeAlarm" }, actionsFor(snapshot), {
+    snsMessage: () => compositeSnsMessage(snapshot, ctx.account, ctx.region, old.value),
+    lambdaEvent: () => compositeLambdaEvent(snapshot, ctx.account, ctx.region, old),
+  });
 }

@@ -2,6 +2,7 @@
 // name and GetAtt Arn its ARN (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-compositealarm.html#aws-resource-cloudwatch-compositealarm-return-values);
 // a name the template leaves out is `<stack>-<logicalId>-<RANDOM>`. PutCompositeAlarm replaces the configuration in
 // place (AlarmName is create-only); tags change through TagResource and UntagResource.
+import { syncTags } from "./cloudformation-tags.js";
 import { isServiceError, ServiceError } from "../../core/errors.js";
 import type { ReadRequest, ResourceProviders, ResourceRequest } from "../../core/resources.js";
 import type { PutCompositeAlarmInput, Tag } from "./api.generated.js";
@@ -62,12 +63,7 @@ export default {
       const cw = req.ctx.client("cloudwatch");
       await cw.putCompositeAlarm(putInput(req.physicalId, req.properties));
       const r = await result(req, req.physicalId);
-      const tags = (req.properties.Tags as Tag[] | undefined) ?? [];
-      const removed = ((req.previous?.Tags as Tag[] | undefined) ?? []).filter((t) => !tags.some((n) => n.Key === t.Key)).map((t) => t.Key);
-      if (r.attributes.Arn) {
-        if (removed.length) await cw.untagResource({ ResourceARN: r.attributes.Arn, TagKeys: removed });
-        if (tags.length) await cw.tagResource({ ResourceARN: r.attributes.Arn, Tags: tags });
-      }
+      if (r.attributes.Arn) await syncTags(req, r.attributes.Arn);
       return r;
     },
     async read(req: ReadRequest) {
