@@ -168,6 +168,16 @@ function alarmOrThrow(ctx: HandlerContext, name: string): AlarmRec {
   return a;
 }
 
+/** SetAlarmState's StateReasonData must be JSON (metric and composite alarms alike). */
+export function checkReasonData(data: string | undefined): void {
+  if (data === undefined) return;
+  try {
+    JSON.parse(data);
+  } catch {
+    throw new InvalidFormatFault("Invalid JSON for StateReasonData"); // unverified wording
+  }
+}
+
 export const alarms = {
   putMetricAlarm(given: PutMetricAlarmInput, ctx: HandlerContext) {
     const input = flatten(given);
@@ -302,13 +312,7 @@ export const alarms = {
 
   setAlarmState(input: SetAlarmStateInput, ctx: HandlerContext) {
     const a = alarmOrThrow(ctx, input.AlarmName);
-    if (input.StateReasonData !== undefined) {
-      try {
-        JSON.parse(input.StateReasonData);
-      } catch {
-        throw new InvalidFormatFault("Invalid JSON for StateReasonData"); // unverified wording
-      }
-    }
+    checkReasonData(input.StateReasonData);
     // The state holds until the next evaluation; the change acts as any other (actions on a change only).
     const now = ctx.now();
     if (a.state !== input.StateValue) transaction(ctx, () => transition(ctx, a, input.StateValue, input.StateReason, input.StateReasonData, now));

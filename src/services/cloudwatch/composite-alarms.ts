@@ -13,7 +13,6 @@ import {
   type DescribeAlarmsInput,
   type DisableAlarmActionsInput,
   type EnableAlarmActionsInput,
-  InvalidFormatFault,
   InvalidNextToken,
   InvalidParameterCombinationException,
   type MetricAlarm,
@@ -26,7 +25,7 @@ import { checkActions } from "./alarm-actions.js";
 import { addHistory } from "./alarm-history.js";
 import { parseAlarmRule } from "./alarm-rule.js";
 import { alarmState } from "./alarm-state.js";
-import { alarms, toMetricAlarm } from "./alarms.js";
+import { alarms, checkReasonData, toMetricAlarm } from "./alarms.js";
 import { alarmArnOf, DEFAULT_SUPPRESSOR_PERIOD, evaluateComposite, refName, transitionComposite } from "./composite-evaluation.js";
 import { type CompositeRec, compositeState } from "./composite-state.js";
 
@@ -237,13 +236,7 @@ export const compositeAlarms = {
   setAlarmState(input: SetAlarmStateInput, ctx: HandlerContext) {
     const c = compositeState.of(ctx).composites.get(input.AlarmName);
     if (!c) return alarms.setAlarmState(input, ctx);
-    if (input.StateReasonData !== undefined) {
-      try {
-        JSON.parse(input.StateReasonData);
-      } catch {
-        throw new InvalidFormatFault("Invalid JSON for StateReasonData"); // unverified wording
-      }
-    }
+    checkReasonData(input.StateReasonData);
     const now = ctx.now();
     if (c.state !== input.StateValue) transaction(ctx, () => transitionComposite(ctx, c, input.StateValue, input.StateReason, input.StateReasonData, now));
     return {};
