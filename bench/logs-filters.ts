@@ -1,7 +1,8 @@
 // CloudWatch Logs ingest with a log group's pipelines attached (issue 14, point 12): five metric filters and a
 // subscription filter to a Lambda function on the group, PutLogEvents in 10,000-event batches with bodies serialized
 // before the clock starts (4 connections, as bench/logs.ts's server-side row), then how long after the last batch
-// was acknowledged the metric a filter derives reads back complete through GetMetricStatistics.
+// was acknowledged the metric a filter derives reads back complete through GetMetricStatistics. Beside it, for
+// comparison, the same load into a group with no filters and into one with the five metric filters alone.
 //
 // `node --import tsx bench/logs-filters.ts` runs it alone.
 import { fileURLToPath } from "node:url";
@@ -24,6 +25,8 @@ const STREAMS = 4;
 const INGEST_TARGET = 200_000;
 const QUERYABLE_TARGET_MS = 1000;
 const GROUP = "/bench/filtered";
+const FILTERS_ONLY = "/bench/filters-only";
+const PLAIN = "/bench/plain";
 
 // ~70-byte space-delimited lines; every 100th carries NEEDLE, every 10th WARN.
 function batchOf(b: number, base: number): { timestamp: number; message: string }[] {
@@ -43,8 +46,10 @@ export async function logsFiltersBench(): Promise<BenchRow[]> {
   try {
     const logs = new CloudWatchLogsClient(config);
     const cw = new CloudWatchClient(config);
-    await logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
-    for (let s = 0; s < STREAMS; s++) await logs.send(new CreateLogStreamCommand({ logGroupName: GROUP, logStreamName: `s${s}` }));
+    for (const group of [GROUP, FILTERS_ONLY, PLAIN]) {
+      await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+      for (let s = 0; s < STREAMS; s++) await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: `s${s}` }));
+    }
     const filters: [string, string, string][] = [
       ["needles", "NEEDLE", "1"],
       ["warnings", "WARN", "1"],
@@ -52,15 +57,21 @@ export async function logsFiltersBench(): Promise<BenchRow[]> {
       ["latency", "[level, req, id, path, user, result, ms]", "$ms"],
       ["slow", "[level, req, id, path, user, result, ms > 400]", "$ms"],
     ];
-    for (const [name, pattern, value] of filters) {
-      await logs.send(
-        new PutMetricFilterCommand({
-          logGroupName: GROUP,
-          filterName: name,
-          filterPattern: pattern,
-          metricTransformations: [{ metricNamespace: "Bench", metricName: name, metricValue: value }],
-        }),
-      );
+    // Each filtered group's metrics in a namespace of its own, so the figure below reads only GROUP's.
+    for (const [group, namespace] of [
+      [GROUP, "Bench"],
+      [FILTERS_ONLY, "BenchFiltersOnly"],
+    ]) {
+      for (const [name, pattern, value] of filters) {
+        await logs.send(
+          new PutMetricFilterCommand({
+            logGroupName: group,
+            filterName: name,
+            filterPattern: pattern,
+            metricTransformations: [{ metricNamespace: namespace, metricName: name, metricValue: value }],
+          }),
+        );
+      }
     }
     // A subscription to a function that does nothing: one asynchronous invocation per batch (the NEEDLE events).
     const { Role } = await new IAMClient(config).send(
@@ -97,26 +108,31 @@ export async function logsFiltersBench(): Promise<BenchRow[]> {
 
     // Two minutes back, so every event lands in two whole past minutes.
     const base = Math.floor(Date.now() / 60_000) * 60_000 - 180_000;
-    const bodies = Array.from({ length: BATCHES }, (_, b) =>
-      JSON.stringify({ logGroupName: GROUP, logStreamName: `s${b % STREAMS}`, logEvents: batchOf(b, base) }),
-    );
+    const batches = Array.from({ length: BATCHES }, (_, b) => batchOf(b, base));
     const headers = {
       "content-type": "application/x-amz-json-1.1",
       "x-amz-target": "Logs_20140328.PutLogEvents",
       authorization: "AWS4-HMAC-SHA256 Credential=test/20300101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0",
     };
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: STREAMS }, async (_, s) => {
-        for (let b = s; b < BATCHES; b += STREAMS) {
-          const res = await fetch(url, { method: "POST", headers, body: bodies[b] });
-          if (!res.ok) throw new Error(`PutLogEvents: HTTP ${res.status} ${await res.text()}`);
-          await res.arrayBuffer();
-        }
-      }),
-    );
-    const acked = performance.now();
-    const rate = (BATCHES * BATCH) / ((acked - t0) / 1000);
+    /** Events per second into `group`, and when its last batch was acknowledged. */
+    const ingest = async (group: string): Promise<{ rate: number; acked: number }> => {
+      const bodies = batches.map((logEvents, b) => JSON.stringify({ logGroupName: group, logStreamName: `s${b % STREAMS}`, logEvents }));
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: STREAMS }, async (_, s) => {
+          for (let b = s; b < BATCHES; b += STREAMS) {
+            const res = await fetch(url, { method: "POST", headers, body: bodies[b] });
+            if (!res.ok) throw new Error(`PutLogEvents: HTTP ${res.status} ${await res.text()}`);
+            await res.arrayBuffer();
+          }
+        }),
+      );
+      const acked = performance.now();
+      return { rate: (BATCHES * BATCH) / ((acked - t0) / 1000), acked };
+    };
+    const plain = await ingest(PLAIN);
+    const filtersOnly = await ingest(FILTERS_ONLY);
+    const { rate, acked } = await ingest(GROUP);
     // The derived metric, complete: every NEEDLE event counted.
     const want = (BATCHES * BATCH) / 100;
     let queryable = Number.NaN;
@@ -138,10 +154,11 @@ export async function logsFiltersBench(): Promise<BenchRow[]> {
       if (performance.now() - acked > 30_000) throw new Error("the derived metric never became complete");
       await new Promise((r) => setTimeout(r, 5));
     }
+    const evs = (r: number) => `${Math.round(r).toLocaleString("en-US")} ev/s`;
     return [
       {
         metric: `logs: PutLogEvents ingest with 5 metric filters and a Lambda subscription, pre-serialized bodies (${BATCHES} × 10k-event batches, ${STREAMS} connections)`,
-        value: `${Math.round(rate).toLocaleString("en-US")} ev/s`,
+        value: evs(rate),
         target: `≥ ${INGEST_TARGET.toLocaleString("en-US")} ev/s`,
         ok: rate >= INGEST_TARGET,
       },
@@ -151,6 +168,8 @@ export async function logsFiltersBench(): Promise<BenchRow[]> {
         target: `≤ ${QUERYABLE_TARGET_MS} ms`,
         ok: queryable <= QUERYABLE_TARGET_MS,
       },
+      { metric: "logs: the same ingest, the 5 metric filters alone (for comparison)", value: evs(filtersOnly.rate), target: "", ok: true },
+      { metric: "logs: the same ingest, no filters (for comparison)", value: evs(plain.rate), target: "", ok: true },
     ];
   } finally {
     await server.stop();

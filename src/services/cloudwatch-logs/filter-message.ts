@@ -17,43 +17,65 @@ export function parseLast(message: string): { doc: unknown } | undefined {
   return lastDoc;
 }
 
-let lastSplit: string | undefined;
-let lastFields: string[] = [];
-
-/** Fields are separated by whitespace; "quoted" and [bracketed] runs are one field each (without their delimiters). */
-export function splitFields(message: string): string[] {
-  if (message === lastSplit) return lastFields;
-  lastFields = split(message);
-  lastSplit = message;
-  return lastFields;
+/** Where each field of a message starts and ends (UTF-16 offsets, without a quoted or bracketed field's delimiters). */
+export interface FieldSpans {
+  n: number;
+  start: Int32Array;
+  end: Int32Array;
 }
 
-/** `\s` for one UTF-16 code unit, without the regex for the printable ASCII most log lines are made of. */
-const isWhitespace = (code: number) => (code > 32 && code < 0xa0 ? false : /\s/.test(String.fromCharCode(code)));
+let lastSpanned: string | undefined;
+const spans: FieldSpans = { n: 0, start: new Int32Array(32), end: new Int32Array(32) };
 
-function split(message: string): string[] {
-  const out: string[] = [];
+/** Fields are separated by whitespace; "quoted" and [bracketed] runs are one field each (without their delimiters). */
+export function fieldSpans(message: string): FieldSpans {
+  if (message === lastSpanned) return spans;
+  lastSpanned = undefined;
+  let n = 0;
   let i = 0;
-  const n = message.length;
-  while (i < n) {
-    const c = message[i];
-    if (c === " " || c === "\t" || c === "\n" || c === "\r") {
+  const len = message.length;
+  while (i < len) {
+    const code = message.charCodeAt(i);
+    if (isWhitespace(code)) {
       i++;
       continue;
     }
-    const close = c === '"' ? '"' : c === "[" ? "]" : undefined;
-    if (close) {
-      const end = message.indexOf(close, i + 1);
-      if (end >= 0) {
-        out.push(message.slice(i + 1, end));
-        i = end + 1;
-        continue;
-      }
+    let from = i;
+    let to: number;
+    const close = code === 34 ? '"' : code === 91 ? "]" : undefined;
+    const end = close ? message.indexOf(close, i + 1) : -1;
+    if (end >= 0) {
+      from = i + 1;
+      to = end;
+      i = end + 1;
+    } else {
+      let j = i + 1;
+      while (j < len && !isWhitespace(message.charCodeAt(j))) j++;
+      to = i = j;
     }
-    let j = i;
-    while (j < n && !isWhitespace(message.charCodeAt(j))) j++;
-    out.push(message.slice(i, j));
-    i = j;
+    if (n === spans.start.length) {
+      const start = new Int32Array(n * 2);
+      const ends = new Int32Array(n * 2);
+      start.set(spans.start);
+      ends.set(spans.end);
+      spans.start = start;
+      spans.end = ends;
+    }
+    spans.start[n] = from;
+    spans.end[n++] = to;
   }
+  spans.n = n;
+  lastSpanned = message;
+  return spans;
+}
+
+/** The fields themselves (fieldSpans' runs). */
+export function splitFields(message: string): string[] {
+  const f = fieldSpans(message);
+  const out = new Array<string>(f.n);
+  for (let k = 0; k < f.n; k++) out[k] = message.slice(f.start[k], f.end[k]);
   return out;
 }
+
+/** `\s` for one UTF-16 code unit, without the regex for the printable ASCII most log lines are made of. */
+const isWhitespace = (code: number) => (code > 32 && code < 0xa0 ? false : code === 32 || /\s/.test(String.fromCharCode(code)));

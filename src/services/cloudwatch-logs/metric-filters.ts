@@ -23,6 +23,7 @@ import {
   type MetricTransformation,
 } from "./api.generated.js";
 import { compileFilterPattern, FilterPatternError, type FilterMatcher } from "./filter-pattern.js";
+import type { SelectorReader } from "./filter-syntax.js";
 import { invalidToken, logsState, mustGroup, streamPrefix } from "./state.js";
 
 /** "You can have up to 100 metric filters per log group" (CloudWatch Logs quotas); a 101st is refused as AWS refuses a limit. */
@@ -177,64 +178,107 @@ interface Datum {
   values: Map<number, number>;
 }
 
+/** A metric filter made ready for one upload's events. */
+interface Plan {
+  t: MetricTransformation;
+  matcher: FilterMatcher;
+  /** Reads the value and dimension selectors; undefined for a constant without dimensions (a match is all it needs). */
+  read: SelectorReader | undefined;
+  constant: number | undefined;
+  /** Where the reader puts the value (-1: constant). */
+  valueAt: number;
+  /** Each dimension's name and where the reader puts it (-1: the spec is a constant, `spec`). */
+  dims: { name: string; spec: string; at: number }[];
+  data: Map<number | string, Datum>;
+  matched: Set<number>;
+  /** The datum the last match went to, and its key: a run of events in one minute finds it without a lookup. */
+  lastKey: number | string | undefined;
+  last: Datum | undefined;
+  /** A constant filter's matches in the current run of one minute, counted before they go to the datum. */
+  runMinute: number;
+  runCount: number;
+}
+
+function planOf(f: MetricFilterRec): Plan {
+  const t = f.transformation;
+  const constant = isNumber(t.metricValue) ? Number(t.metricValue) : undefined;
+  const selectors: string[] = [];
+  const valueAt = constant === undefined ? selectors.push(t.metricValue) - 1 : -1;
+  const dims = Object.entries(t.dimensions ?? {}).map(([name, spec]) => ({ name, spec, at: spec.startsWith("$") ? selectors.push(spec) - 1 : -1 }));
+  const matcher = compile(f.pattern);
+  const read = constant !== undefined && !dims.length ? undefined : matcher.reader(selectors);
+  return {
+    t,
+    matcher,
+    read,
+    constant,
+    valueAt,
+    dims,
+    data: new Map(),
+    matched: new Set(),
+    lastKey: undefined,
+    last: undefined,
+    runMinute: Number.NaN,
+    runCount: 0,
+  };
+}
+
 /**
  * Publishes the datapoints an upload's accepted events make through the group's metric filters: per filter, per
  * dimension set and minute, the values and how often each occurred; the default value for a minute with events and
- * no match. Sent to CloudWatch before PutLogEvents answers, so the metric is queryable at once. A failure to publish
- * does not fail the upload (AWS's metric filters never reject events).
+ * no match. Sent to CloudWatch before PutLogEvents answers, so the metric is queryable at once — one PutMetricData
+ * per namespace for all the filters (a filter's datapoints that CloudWatch refuses are then sent filter by filter, so
+ * they cost no other filter its own). A failure to publish does not fail the upload (AWS's metric filters never
+ * reject events).
  */
 export async function publishMetrics(ctx: HandlerContext, filters: MetricFilterRec[], events: { timestamp: number; message: string }[]): Promise<void> {
   if (!filters.length || !events.length) return;
-  const plans = filters.map((f) => {
-    const t = f.transformation;
-    return {
-      t,
-      matcher: compile(f.pattern),
-      constant: isNumber(t.metricValue) ? Number(t.metricValue) : undefined,
-      dimSpecs: Object.entries(t.dimensions ?? {}),
-      data: new Map<number | string, Datum>(),
-      matched: new Set<number>(),
-    };
-  });
+  const plans = filters.map(planOf);
   const seen = new Set<number>();
-  // Event by event, every filter in turn: the patterns share one parse (or split) of each message (filter-pattern.ts).
-  for (const e of events) {
+  let lastMinute = Number.NaN;
+  // Event by event, every filter in turn: the patterns share one parse (or split) of each message (filter-message.ts).
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    const message = e.message;
     const minute = e.timestamp - (e.timestamp % MINUTE);
-    seen.add(minute);
-    for (const p of plans) {
-      let value: number;
+    if (minute !== lastMinute) seen.add((lastMinute = minute));
+    for (let f = 0; f < plans.length; f++) {
+      const p = plans[f];
+      if (!p.read) {
+        // A constant with no dimensions: whether it matches is all that is needed.
+        if (!p.matcher.matches(message)) continue;
+        if (minute !== p.runMinute) {
+          endRun(p);
+          p.runMinute = minute;
+        }
+        p.runCount++;
+        continue;
+      }
+      const got = p.read(message);
+      if (!got) continue;
+      const value = p.constant ?? Number(got[p.valueAt]);
+      if (!Number.isFinite(value)) continue;
       let key: number | string = minute;
       let dims: [string, string][] = NO_DIMS;
-      if (p.constant !== undefined && !p.dimSpecs.length) {
-        // A count (or any constant) with no dimensions: whether it matches is all that is needed.
-        if (!p.matcher.matches(e.message)) continue;
-        value = p.constant;
-      } else {
-        const ex = p.matcher.extract(e.message);
-        if (!ex) continue;
-        value = p.constant ?? Number(ex.get(p.t.metricValue));
-        if (!Number.isFinite(value)) continue;
-        if (p.dimSpecs.length) {
-          dims = [];
-          key = String(minute);
-          let complete = true;
-          for (const [name, spec] of p.dimSpecs) {
-            const v = spec.startsWith("$") ? ex.get(spec) : spec;
-            if (v === undefined || v === "") complete = false;
-            else {
-              dims.push([name, v]);
-              key += `\u0000${v}`;
-            }
+      if (p.dims.length) {
+        dims = [];
+        key = String(minute);
+        let complete = true;
+        for (const { name, spec, at } of p.dims) {
+          const v = at < 0 ? spec : got[at];
+          if (v === undefined || v === "") complete = false;
+          else {
+            dims.push([name, v]);
+            key += `\u0000${v}`;
           }
-          if (!complete) continue;
         }
+        if (!complete) continue;
       }
-      p.matched.add(minute);
-      let d = p.data.get(key);
-      if (!d) p.data.set(key, (d = { dims, minute, values: new Map() }));
-      d.values.set(value, (d.values.get(value) ?? 0) + 1);
+      add(p, key, dims, minute, value, 1);
     }
   }
+  for (const p of plans) endRun(p);
+  const byNamespace = new Map<string, MetricData[]>();
   for (const p of plans) {
     const t = p.t;
     if (t.defaultValue !== undefined) {
@@ -251,13 +295,45 @@ export async function publishMetrics(ctx: HandlerContext, filters: MetricFilterR
         d.values,
       ),
     );
-    for (let i = 0; i < datums.length; i += MAX_DATUMS) {
-      try {
-        await ctx.client("cloudwatch").putMetricData({ Namespace: t.metricNamespace, MetricData: datums.slice(i, i + MAX_DATUMS) });
-      } catch {
-        // Not published (CloudWatch refused the datapoints); the events themselves stay stored.
-      }
+    if (!datums.length) continue;
+    let all = byNamespace.get(t.metricNamespace);
+    if (!all) byNamespace.set(t.metricNamespace, (all = []));
+    all.push(datums);
+  }
+  for (const [namespace, perFilter] of byNamespace) {
+    const together = perFilter.flat();
+    if (together.length <= MAX_DATUMS && (await put(ctx, namespace, together))) continue;
+    for (const datums of perFilter) {
+      for (let i = 0; i < datums.length; i += MAX_DATUMS) await put(ctx, namespace, datums.slice(i, i + MAX_DATUMS));
     }
+  }
+}
+
+/** Counts `count` occurrences of `value` in the datum of `key`. */
+function add(p: Plan, key: number | string, dims: [string, string][], minute: number, value: number, count: number): void {
+  if (p.t.defaultValue !== undefined) p.matched.add(minute);
+  let d = key === p.lastKey ? p.last : p.data.get(key);
+  if (!d) p.data.set(key, (d = { dims, minute, values: new Map() }));
+  p.lastKey = key;
+  p.last = d;
+  d.values.set(value, (d.values.get(value) ?? 0) + count);
+}
+
+/** A constant filter's run of matches in one minute, into its datum. */
+function endRun(p: Plan): void {
+  if (p.runCount) add(p, p.runMinute, NO_DIMS, p.runMinute, p.constant!, p.runCount);
+  p.runCount = 0;
+}
+
+type MetricData = ReturnType<typeof metricDatums<NonNullable<MetricTransformation["unit"]>>>;
+
+/** One PutMetricData; false when CloudWatch refused it (the events themselves stay stored). */
+async function put(ctx: HandlerContext, namespace: string, data: MetricData): Promise<boolean> {
+  try {
+    await ctx.client("cloudwatch").putMetricData({ Namespace: namespace, MetricData: data });
+    return true;
+  } catch {
+    return false;
   }
 }
 

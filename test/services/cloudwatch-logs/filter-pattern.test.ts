@@ -86,11 +86,40 @@ const CASES: [pattern: string, message: string, match: boolean][] = [
   ["[a, b]", "one two", true],
   ["[a, b]", "one two three", false],
   ["[...]", "any thing", true],
+  // any whitespace separates fields (form feeds, vertical tabs and no-break spaces once hung the field splitter)
+  ["[a, b]", "one\ftwo", true],
+  ["[a, b]", "one \u00a0two", true],
+  ["[a, b, c]", "\vone\u2003two\fthree ", true],
+  ["[a, ..., c]", "one\ftwo", true],
+  // numbers read straight from the field, as NUMBER's grammar reads them
+  ["[a, b = 10]", "x 1e1", true],
+  ["[a, b = 10]", "x 010", true],
+  ["[a, b = 0]", "x -0", true],
+  ["[a, b > 5]", "x 5.", false],
+  ["[a, b > 5]", "x 5.5", true],
+  ["[a, b > 5]", "x +6", false],
+  ["[a, b > 5]", "x 6x", false],
+  ["[a, b < 0]", "x -12345678901234567", true],
+  ["[a, b >= 12345678901234567]", "x 12345678901234568", true],
+  ["[a, b != 5]", "x five", false],
+  ['[a, b = "q q"]', 'x "q q"', true],
+  ['[a, b != "q q"]', 'x "q r"', true],
 ];
 
 test("filter patterns match as CloudWatch Logs does", () => {
   for (const [pattern, message, expected] of CASES) {
     assert.equal(compileFilterPattern(pattern).matches(message), expected, `${pattern}  vs  ${message}`);
+  }
+});
+
+test("a reader of selectors gives what extraction gives, for every pattern and message", () => {
+  const selectors = ["$ip", "$size", "$status", "$b", "$a", "$.level", "$.n", "$.a.b", "$nope", "$.nope", "size"];
+  for (const [pattern, message, expected] of CASES) {
+    const m = compileFilterPattern(pattern);
+    const ex = m.extract(message);
+    assert.equal(ex !== undefined, expected, `${pattern}  vs  ${message}`);
+    const got = m.reader(selectors)(message);
+    assert.deepEqual(got && [...got], ex && selectors.map((s) => ex.get(s)), `${pattern}  vs  ${message}`);
   }
 });
 

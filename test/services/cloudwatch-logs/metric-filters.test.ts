@@ -312,6 +312,85 @@ test("ingestion publishes each filter's datapoints to CloudWatch with the events
   ]);
 });
 
+test("one upload across two minutes: per-minute counts and values, and a filter whose datapoints CloudWatch refuses costs the others nothing", async () => {
+  const account = randomAccount();
+  const logs = server.client(CloudWatchLogsClient, { account });
+  const cw = server.client(CloudWatchClient, { account });
+  await logs.send(new CreateLogGroupCommand({ logGroupName: "/mf/mixed" }));
+  await logs.send(new CreateLogStreamCommand({ logGroupName: "/mf/mixed", logStreamName: "s" }));
+  const filters: [string, string, Record<string, unknown>][] = [
+    ["all", "", { metricValue: "1" }],
+    ["warn", "WARN", { metricValue: "1", defaultValue: 0 }],
+    ["size", "[verb, size]", { metricValue: "$size" }],
+    ["big", "[verb, size > 100]", { metricValue: "$size" }],
+  ];
+  for (const [name, filterPattern, t] of filters) {
+    await logs.send(
+      new PutMetricFilterCommand({
+        logGroupName: "/mf/mixed",
+        filterName: name,
+        filterPattern,
+        metricTransformations: [{ ...metric(name), ...t, metricNamespace: "Mix" }],
+      }),
+    );
+  }
+  const minute = Math.floor(Date.now() / 60_000) * 60_000 - 180_000;
+  const messages = ["GET 10", "GET 20", "WARN 7", "PUT 30", "GET 500", "WARN 8", "PUT\f40"];
+  await logs.send(
+    new PutLogEventsCommand({
+      logGroupName: "/mf/mixed",
+      logStreamName: "s",
+      logEvents: messages.map((message, i) => ({ timestamp: minute + (i < 3 ? i * 1_000 : 60_000 + i * 1_000), message })),
+    }),
+  );
+  const stats = async (MetricName: string) =>
+    (
+      (
+        await cw.send(
+          new GetMetricStatisticsCommand({
+            Namespace: "Mix",
+            MetricName,
+            StartTime: new Date(minute),
+            EndTime: new Date(minute + 120_000),
+            Period: 60,
+            Statistics: ["Sum", "SampleCount", "Maximum"],
+          }),
+        )
+      ).Datapoints ?? []
+    )
+      .sort((a, b) => a.Timestamp!.getTime() - b.Timestamp!.getTime())
+      .map((d) => [d.Timestamp!.getTime() - minute, d.Sum, d.SampleCount, d.Maximum]);
+  assert.deepEqual(await stats("all"), [
+    [0, 3, 3, 1],
+    [60_000, 4, 4, 1],
+  ]);
+  assert.deepEqual(await stats("warn"), [
+    [0, 1, 1, 1],
+    [60_000, 1, 1, 1],
+  ]);
+  // Fields split at any whitespace (the form feed too); every event is two fields, so each is a size.
+  assert.deepEqual(await stats("size"), [
+    [0, 37, 3, 20],
+    [60_000, 578, 4, 500],
+  ]);
+  assert.deepEqual(await stats("big"), [[60_000, 500, 1, 500]]);
+
+  // A value past what PutMetricData takes (±2^360): that filter's datapoints are refused, the other filters' are not.
+  await logs.send(
+    new PutLogEventsCommand({ logGroupName: "/mf/mixed", logStreamName: "s", logEvents: [{ timestamp: minute + 119_000, message: "GET 1e200" }] }),
+  );
+  assert.deepEqual(await stats("all"), [
+    [0, 3, 3, 1],
+    [60_000, 5, 5, 1],
+  ]);
+  assert.deepEqual((await stats("big")).length, 1);
+  // That upload's minute had events and no WARN: the default value too.
+  assert.deepEqual(await stats("warn"), [
+    [0, 1, 1, 1],
+    [60_000, 1, 2, 1],
+  ]);
+});
+
 test("a restart keeps the metric filters, and ingestion after it publishes through them", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "stratus-metric-filters-"));
   try {
