@@ -142,7 +142,7 @@ test("nested composites follow a child's SetAlarmState; ChildrenOf/ParentsOfAlar
   await rejects(
     cw.send(new DeleteAlarmsCommand({ AlarmNames: ["disk"] })),
     "ValidationError",
-    "Could not delete alarms [disk] as they are referenced by the composite alarm inner",
+    "Cannot delete disk as there are composite alarm(s) depending on it.",
   );
   // Deleted together with its parents, it goes.
   await cw.send(new DeleteAlarmsCommand({ AlarmNames: ["outer", "inner", "disk"] }));
