@@ -64,9 +64,14 @@ function resolveGroups(ctx: HandlerContext, input: { logGroupName?: string; logG
         : input.logGroupIdentifiers!.map((id) => groupNameOf(ctx, undefined, id));
   if (names.length > MAX_GROUPS) throw new InvalidParameterException(`The maximum number of log groups that can be queried is ${MAX_GROUPS}.`); // unverified wording
   for (const n of names) {
-    // AWS's wording, as the CLI prints it: "… when calling the StartQuery operation: Log group
-    // 'aws-waf-logs-…' does not exist for account ID '198547498722'" (seen in a public runbook's captured output).
-    if (!groups(ctx).has(n)) throw new ResourceNotFoundException(`Log group '${n}' does not exist for account ID '${ctx.account}'`);
+    // AWS's message carries its inner call's error report too: "Log group '<name>' does not exist for account ID
+    // '111111111111' (Service: AWSLogs; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: <uuid>;
+    // Proxy: null)" (LocalStack's AWS-recorded test_logs_queries.snapshot.json, test_start_query_log_group_not_found).
+    if (!groups(ctx).has(n)) {
+      throw new ResourceNotFoundException(
+        `Log group '${n}' does not exist for account ID '${ctx.account}' (Service: AWSLogs; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: ${uuid4()}; Proxy: null)`,
+      );
+    }
   }
   return [...new Set(names)];
 }
