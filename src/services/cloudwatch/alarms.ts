@@ -267,7 +267,8 @@ export const alarms = {
       bind: fingerprint([ctx.account, ctx.region, input.AlarmNames, input.AlarmNamePrefix, input.StateValue, input.ActionPrefix, types]),
     });
     const out: { MetricAlarms?: MetricAlarm[]; CompositeAlarms?: []; NextToken?: string } = {};
-    if (types.includes("CompositeAlarm")) out.CompositeAlarms = [];
+    // AWS answers both lists, the one not asked for empty (LocalStack's AWS-recorded test_cloudwatch.snapshot.json).
+    out.CompositeAlarms = [];
     out.MetricAlarms = page.items.map(toMetricAlarm);
     if (page.next) out.NextToken = page.next;
     return out;

@@ -185,3 +185,12 @@ test("DeleteAlarms of alarms a composite depends on: AWS's ValidationError wordi
   assert.equal((await c.send(new DescribeAlarmsCommand({ AlarmNames: ["abc", "xyz"] }))).MetricAlarms!.length, 2);
   await c.send(new DeleteAlarmsCommand({ AlarmNames: ["parent", "abc", "xyz"] }));
 });
+
+test("DescribeAlarms answers CompositeAlarms and MetricAlarms both, empty or not (test_cloudwatch.snapshot.json describe-alarm)", async () => {
+  const c = cw();
+  const none = await c.send(new DescribeAlarmsCommand({ AlarmNames: ["ghost"] }));
+  assert.deepEqual([none.MetricAlarms, none.CompositeAlarms], [[], []]);
+  await c.send(metricAlarm("one"));
+  const one = await c.send(new DescribeAlarmsCommand({ AlarmNames: ["one"] }));
+  assert.deepEqual([one.MetricAlarms!.length, one.CompositeAlarms], [1, []]);
+});
