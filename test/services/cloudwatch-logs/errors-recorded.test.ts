@@ -15,6 +15,7 @@ import {
   PutLogEventsCommand,
   StartQueryCommand,
   CancelExportTaskCommand,
+  DescribeQueriesCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { randomAccount, useServer } from "../../helpers/server.js";
 
@@ -152,4 +153,16 @@ test("DescribeLogGroups: by prefix, storedBytes and deletionProtectionEnabled sh
   const [byPattern] = (await c.send(new DescribeLogGroupsCommand({ logGroupNamePattern: "abc" }))).logGroups!;
   assert.deepEqual(Object.keys(byPattern).sort(), ["arn", "creationTime", "logGroupArn", "logGroupClass", "logGroupName", "metricFilterCount"]);
   assert.equal(byPattern.logGroupClass, "STANDARD");
+});
+
+test("DescribeQueries shows a one-group query with its SOURCE, START and END (test_logs_queries describe-queries)", async () => {
+  const c = logs();
+  await c.send(new CreateLogGroupCommand({ logGroupName: "q" }));
+  const start = Math.floor(Date.now() / 1000) - 3600;
+  const end = start + 3900;
+  const { queryId } = await c.send(new StartQueryCommand({ logGroupName: "q", startTime: start, endTime: end, queryString: "fields @message" }));
+  const { queries = [] } = await c.send(new DescribeQueriesCommand({ logGroupName: "q" }));
+  const q = queries.find((x) => x.queryId === queryId)!;
+  assert.equal(q.queryString, `SOURCE "q" START=${start}000 END=${end}999 | fields @message`);
+  assert.deepEqual([q.queryLanguage, q.logGroupName], ["CWLI", "q"]);
 });

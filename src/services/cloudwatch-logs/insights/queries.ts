@@ -135,11 +135,19 @@ export function failInterruptedQueries(host: ServiceHost): void {
   }
 }
 
+/**
+ * The query as DescribeQueries shows it: AWS prefixes a one-group query with the group and time range it ran over,
+ * `SOURCE "<group>" START=<startTime>000 END=<endTime>999 | <query>` (LocalStack's AWS-recorded
+ * test_logs_queries.snapshot.json, describe-queries). Several groups: shown as given (no recorded form).
+ */
+const shownQuery = (r: QueryRec) =>
+  r.groups.length === 1 ? `SOURCE "${r.groups[0]}" START=${r.startTime}000 END=${r.endTime}999 | ${r.queryString}` : r.queryString;
+
 function info(r: QueryRec): QueryInfo {
   return {
     queryLanguage: "CWLI",
     queryId: r.queryId,
-    queryString: r.queryString,
+    queryString: shownQuery(r),
     status: r.status,
     createTime: r.createTime,
     logGroupName: r.groups[0],
