@@ -23,6 +23,7 @@ import {
   type SetAlarmStateInput,
 } from "./api.generated.js";
 import { checkActions } from "./alarm-actions.js";
+import { checkAlarmForm } from "./alarm-form.js";
 import { evaluate } from "./alarm-evaluation.js";
 import { addHistory, alarmSnapshot, transition } from "./alarm-history.js";
 import { type AlarmRec, alarmState, metricIndexPrefix } from "./alarm-state.js";
@@ -87,15 +88,12 @@ const BASIC_STATS = new Set<string>(["SampleCount", "Average", "Sum", "Minimum",
  * queries are refused: Stratus does not evaluate metric math in alarms yet.
  */
 function flatten(input: PutMetricAlarmInput): PutMetricAlarmInput {
+  checkAlarmForm(input);
   if (!input.Metrics?.length) return input;
   const [q] = input.Metrics;
   if (input.Metrics.length !== 1 || !q.MetricStat || q.Expression || q.ReturnData === false)
     throw new InvalidParameterValueException(
       "Stratus does not evaluate metric math in alarms yet: Metrics must hold one MetricStat query (or give MetricName, Namespace and Statistic).",
-    );
-  if (input.MetricName || input.Namespace || input.Statistic || input.ExtendedStatistic || input.Dimensions || input.Period || input.Unit)
-    throw new InvalidParameterCombinationException(
-      "The parameters Metrics and MetricName, Namespace, Statistic, ExtendedStatistic, Dimensions, Period or Unit are mutually exclusive.", // unverified wording
     );
   const m = q.MetricStat;
   const basic = BASIC_STATS.has(m.Stat);
@@ -121,7 +119,6 @@ function checkPutMetricAlarm(input: PutMetricAlarmInput): void {
       `Stratus does not evaluate anomaly detection bands yet: the ComparisonOperator ${input.ComparisonOperator} needs them.`,
     );
   // unverified wordings below, in AWS's usual forms
-  if (!input.MetricName) throw new MissingRequiredParameterException("The parameter MetricName is required.");
   if (!input.Namespace) throw new MissingRequiredParameterException("The parameter Namespace is required.");
   if (input.Statistic && input.ExtendedStatistic)
     throw new InvalidParameterCombinationException("The parameters Statistic and ExtendedStatistic are mutually exclusive and you have specified both.");

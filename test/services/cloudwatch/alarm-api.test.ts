@@ -55,7 +55,7 @@ test("PutMetricAlarm refuses what AWS refuses, and what Stratus cannot evaluate 
   await rejects(put({ AlarmActions: ["arn:aws:automate:us-east-1:ec2:stop"] }), "InvalidParameterValueException", 400, /cannot be executed by Stratus/);
   await rejects(put({ AlarmActions: ["not-an-arn"] }), "InvalidParameterValueException", 400, "Invalid arn syntax: not-an-arn");
   await rejects(
-    put({ MetricName: undefined, Namespace: undefined, Statistic: undefined, Metrics: [{ Id: "e1", Expression: "SUM(METRICS())" }] }),
+    put({ MetricName: undefined, Namespace: undefined, Statistic: undefined, Period: undefined, Metrics: [{ Id: "e1", Expression: "SUM(METRICS())" }] }),
     "InvalidParameterValueException",
     400,
     /metric math/,

@@ -194,3 +194,28 @@ test("DescribeAlarms answers CompositeAlarms and MetricAlarms both, empty or not
   const one = await c.send(new DescribeAlarmsCommand({ AlarmNames: ["one"] }));
   assert.deepEqual([one.MetricAlarms!.length, one.CompositeAlarms], [1, []]);
 });
+
+test("PutMetricAlarm's form: AWS's ValidationError wordings for Metrics with single-metric fields, no metric, both thresholds", async () => {
+  const c = cw();
+  const stat = { Metric: { Namespace: "App", MetricName: "Errors" }, Period: 60, Stat: "Sum" };
+  const base = { AlarmName: "form", EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanThreshold" as const };
+  const refused = async (input: Record<string, unknown>, message: string, source: string) =>
+    assert.rejects(c.send(new PutMetricAlarmCommand({ ...base, ...input })), (e: Error & { Code?: string; $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(e.Code, "ValidationError", source);
+      assert.equal(e.$metadata?.httpStatusCode, 400, source);
+      assert.equal(e.message, message, source);
+      return true;
+    });
+  const metrics = [{ Id: "m1", MetricStat: stat }];
+  await refused({ Metrics: metrics, Statistic: "Sum" }, "Statistic should not be set if list of Metrics is set.", "cloudtools/troposphere#1276");
+  await refused({ Metrics: metrics, Unit: "Count" }, "Unit should not be set if list of Metrics is set.", "aws-cloudformation/cfn-lint#1306");
+  await refused(
+    { Metrics: [{ Id: "m1", MetricStat: stat, Expression: "m1 * 2" }] },
+    "The parameters MetricDataQuery Expression and MetricStat are mutually exclusive and you have specified both.",
+    "boto/boto3#3856",
+  );
+  await refused({ Namespace: "App", Statistic: "Sum", Period: 60 }, "MetricName must not be null", "aws-cloudformation/cfn-lint#771");
+  await refused({ Metrics: metrics, ThresholdMetricId: "m1" }, "Threshold and ThresholdMetricId cannot both be set", "aws-cloudformation/cfn-lint#1306");
+  // The accepted form still works.
+  await c.send(new PutMetricAlarmCommand({ ...base, Metrics: metrics }));
+});
