@@ -36,12 +36,19 @@ const queries = (ctx: HandlerContext) => insightsState.of(ctx).queries;
 const active = (r: QueryRec) => r.status === "Scheduled" || r.status === "Running";
 const notFound = () => new ResourceNotFoundException("Query does not exist."); // unverified wording
 
+/**
+ * The report of Logs' inner call that AWS appends to StartQuery's refusals: "… (Service: AWSLogs; Status Code: 400;
+ * Error Code: MalformedQueryException; Request ID: <uuid>; Proxy: null)" (boto/boto3#3450 for MalformedQueryException,
+ * LocalStack's AWS-recorded test_logs_queries.snapshot.json for ResourceNotFoundException).
+ */
+const innerReport = (code: string) => ` (Service: AWSLogs; Status Code: 400; Error Code: ${code}; Request ID: ${uuid4()}; Proxy: null)`;
+
 function compile(queryString: string, limit: number | undefined): Plan {
   try {
     return compilePlan(parseQuery(queryString), limit);
   } catch (e) {
     if (!(e instanceof InsightsSyntaxError)) throw e;
-    throw new MalformedQueryException(e.message, {
+    throw new MalformedQueryException(`${e.message}${innerReport("MalformedQueryException")}`, {
       queryCompileError: { location: { startCharOffset: e.start, endCharOffset: e.end }, message: e.message },
     });
   }
@@ -64,13 +71,9 @@ function resolveGroups(ctx: HandlerContext, input: { logGroupName?: string; logG
         : input.logGroupIdentifiers!.map((id) => groupNameOf(ctx, undefined, id));
   if (names.length > MAX_GROUPS) throw new InvalidParameterException(`The maximum number of log groups that can be queried is ${MAX_GROUPS}.`); // unverified wording
   for (const n of names) {
-    // AWS's message carries its inner call's error report too: "Log group '<name>' does not exist for account ID
-    // '111111111111' (Service: AWSLogs; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: <uuid>;
-    // Proxy: null)" (LocalStack's AWS-recorded test_logs_queries.snapshot.json, test_start_query_log_group_not_found).
+    // "Log group '<name>' does not exist for account ID '111111111111'", with the inner report (innerReport's sources).
     if (!groups(ctx).has(n)) {
-      throw new ResourceNotFoundException(
-        `Log group '${n}' does not exist for account ID '${ctx.account}' (Service: AWSLogs; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: ${uuid4()}; Proxy: null)`,
-      );
+      throw new ResourceNotFoundException(`Log group '${n}' does not exist for account ID '${ctx.account}'${innerReport("ResourceNotFoundException")}`);
     }
   }
   return [...new Set(names)];
