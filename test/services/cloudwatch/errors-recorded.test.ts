@@ -7,6 +7,7 @@ import {
   CloudWatchClient,
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
+  GetMetricDataCommand,
   GetMetricStatisticsCommand,
   PutCompositeAlarmCommand,
   PutDashboardCommand,
@@ -34,7 +35,9 @@ const metricAlarm = (name: string) =>
 interface Row {
   source: string;
   call: (c: CloudWatchClient) => Promise<unknown>;
+  /** The SDK's error name; `code`, when given, the query-era code (x-amzn-query-error) the SDK exposes as Code. */
   name: string;
+  code?: string;
   status: number;
   message: string | RegExp;
 }
@@ -124,12 +127,29 @@ const rows: Row[] = [
     message:
       "The parameter MetricData.member.1.Timestamp must specify a time within the past two weeks.\nThe parameter MetricData.member.3.Timestamp must specify a time within the past two weeks.",
   },
+  {
+    source: "prometheus-community/yet-another-cloudwatch-exporter#385: a bad Stat, one line per query",
+    call: (c) =>
+      c.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(now - 3_600_000),
+          EndTime: new Date(now),
+          MetricDataQueries: ["a", "b"].map((Id) => ({ Id, MetricStat: { Metric: { Namespace: "n", MetricName: "m" }, Period: 60, Stat: "None" } })),
+        }),
+      ),
+    name: "ValidationException",
+    code: "ValidationError",
+    status: 400,
+    message:
+      "The value None for parameter MetricDataQueries.member.1.MetricStat.Stat is not a valid statistic.\nThe value None for parameter MetricDataQueries.member.2.MetricStat.Stat is not a valid statistic.\n",
+  },
 ];
 
 for (const row of rows) {
   test(`AWS-recorded refusal: ${row.source}`, async () => {
-    await assert.rejects(row.call(cw()), (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+    await assert.rejects(row.call(cw()), (e: Error & { Code?: string; $metadata?: { httpStatusCode?: number } }) => {
       assert.equal(e.name, row.name);
+      if (row.code) assert.equal(e.Code, row.code);
       assert.equal(e.$metadata?.httpStatusCode, row.status);
       if (typeof row.message === "string") assert.equal(e.message, row.message);
       else assert.match(e.message, row.message);
