@@ -16,6 +16,8 @@ import {
   StartQueryCommand,
   CancelExportTaskCommand,
   DescribeQueriesCommand,
+  ListLogGroupsCommand,
+  type ListLogGroupsCommandInput,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { randomAccount, useServer } from "../../helpers/server.js";
 
@@ -165,4 +167,34 @@ test("DescribeQueries shows a one-group query with its SOURCE, START and END (te
   const q = queries.find((x) => x.queryId === queryId)!;
   assert.equal(q.queryString, `SOURCE "q" START=${start}000 END=${end}999 | fields @message`);
   assert.deepEqual([q.queryLanguage, q.logGroupName], ["CWLI", "q"]);
+});
+
+test("ListLogGroups: summaries (name, ARN, class) by regex pattern, class and tags, paged (test_logs_groups list-log-groups)", async () => {
+  const c = logs();
+  for (const name of ["/aws/lambda/a", "/aws/lambda/b", "/app/discovery", "/App/other"]) {
+    await c.send(new CreateLogGroupCommand({ logGroupName: name, tags: { team: name.includes("lambda") ? "fn" : "web" } }));
+  }
+  await c.send(new CreateLogGroupCommand({ logGroupName: "/app/cold", logGroupClass: "INFREQUENT_ACCESS" }));
+  const names = async (input: ListLogGroupsCommandInput) => ((await c.send(new ListLogGroupsCommand(input))).logGroups ?? []).map((g) => g.logGroupName);
+  const { logGroups: [first] = [] } = await c.send(new ListLogGroupsCommand({ logGroupNamePattern: "^/app/disc" }));
+  assert.deepEqual(Object.keys(first).sort(), ["logGroupArn", "logGroupClass", "logGroupName"]);
+  assert.match(first.logGroupArn!, /^arn:aws:logs:us-east-1:\d{12}:log-group:\/app\/discovery$/);
+  assert.deepEqual(await names({ logGroupNamePattern: "no-such-group" }), []);
+  // Case-sensitive; `^` anchors an alternative; `|` separates alternatives.
+  assert.deepEqual(await names({ logGroupNamePattern: "^/aws/lambda|discovery" }), ["/app/discovery", "/aws/lambda/a", "/aws/lambda/b"]);
+  assert.deepEqual(await names({ logGroupNamePattern: "/app" }), ["/app/cold", "/app/discovery"]);
+  assert.deepEqual(await names({ logGroupClass: "INFREQUENT_ACCESS" }), ["/app/cold"]);
+  assert.deepEqual(await names({ logGroupTags: [{ key: "team", values: ["web"] }] }), ["/App/other", "/app/discovery"]);
+  const page1 = await c.send(new ListLogGroupsCommand({ limit: 2 }));
+  assert.equal(page1.logGroups!.length, 2);
+  const page2 = await c.send(new ListLogGroupsCommand({ limit: 10, nextToken: page1.nextToken }));
+  assert.deepEqual(
+    [...page1.logGroups!, ...page2.logGroups!].map((g) => g.logGroupName),
+    ["/App/other", "/app/cold", "/app/discovery", "/aws/lambda/a", "/aws/lambda/b"],
+  );
+  assert.equal(page2.nextToken, undefined);
+  await assert.rejects(c.send(new ListLogGroupsCommand({ accountIdentifiers: ["111111111111"] })), {
+    name: "InvalidParameterException",
+    message: /Stratus has no cross-account/,
+  });
 });
