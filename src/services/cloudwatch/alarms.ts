@@ -292,7 +292,7 @@ export const alarms = {
     const now = ctx.now();
     // A name that does not exist is skipped: AWS does not fail (aws-cloudformation/cloudformation-cli#456, "CloudWatch
     // Alarm ... does not throw an exception if we try to delete a resource which does not exist"; LocalStack's
-    // AWS-validated provider_v2.delete_alarms pops missing names silently).
+    // AWS-validated provider_v2.delete_alarms pops missing names silently; moto dropped its "Alarm x not found" in #4179).
     transaction(ctx, () => {
       for (const n of input.AlarmNames) {
         const a = t.alarms.get(n);
