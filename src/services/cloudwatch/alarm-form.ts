@@ -6,6 +6,12 @@ import type { PutMetricAlarmInput } from "./api.generated.js";
 
 const validation = (message: string) => new ServiceError("ValidationError", message, 400);
 
+/**
+ * An alarm action that is not an ARN: AWS answers ValidationError with no message at all (hashicorp/terraform#19015,
+ * PutMetricAlarm given a scaling policy's name as an action: "ValidationError: \n\tstatus code: 400").
+ */
+export const invalidActionArn = () => validation("");
+
 // The single-metric fields a Metrics alarm must leave out, in the order they are checked.
 const SINGLE_METRIC_FIELDS = ["MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Dimensions", "Period", "Unit"] as const;
 

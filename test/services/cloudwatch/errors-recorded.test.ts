@@ -239,3 +239,19 @@ test("PutMetricAlarm's form: AWS's ValidationError wordings for Metrics with sin
   // The accepted form still works.
   await c.send(new PutMetricAlarmCommand({ ...base, Metrics: metrics }));
 });
+
+test("PutMetricAlarm with an action that is not an ARN: ValidationError, 400, no message (hashicorp/terraform#19015)", async () => {
+  const res = await server.signedFetch("/", {
+    service: "monitoring",
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: [
+      "Action=PutMetricAlarm&Version=2010-08-01&AlarmName=bad&Namespace=App&MetricName=Errors&Statistic=Sum&Period=60",
+      "EvaluationPeriods=1&Threshold=1&ComparisonOperator=GreaterThanThreshold&AlarmActions.member.1=my-scaling-policy",
+    ].join("&"),
+  });
+  assert.equal(res.status, 400);
+  const xml = await res.text();
+  assert.match(xml, /<Code>ValidationError<\/Code>/);
+  assert.doesNotMatch(xml, /<Message>/);
+});
