@@ -15,6 +15,7 @@ import { evaluatePolicy } from "../../core/policy/index.js";
 import type { ServiceHost } from "../../core/service.js";
 import { defineState, regional } from "../../core/state.js";
 import {
+  AccessDeniedException,
   InvalidOperationException,
   InvalidParameterException,
   LimitExceededException,
@@ -206,11 +207,15 @@ async function checkBucket(ctx: HandlerContext, group: string, bucket: string, t
  */
 export const logsPrincipals = (region: string) => [`logs.${region}.amazonaws.com`, "logs.amazonaws.com"];
 
-// unverified wording (both): the messages users report from CreateExportTask when the bucket policy is missing.
+// The bucket policy does not let Logs read the bucket's ACL. AWS's answer as aws/amazon-ecs-agent#5116 (2026) quotes
+// it: AccessDeniedException, "GetBucketAcl call on the given bucket failed. Please check if CloudWatch Logs has been
+// granted permission to perform this operation." (in 2023 the same text came as InvalidParameterException:
+// DistributedScience/Distributed-CellProfiler#144).
 const aclFailed = () =>
-  new InvalidParameterException(
+  new AccessDeniedException(
     "GetBucketAcl call on the given bucket failed. Please check if CloudWatch Logs has been granted permission to perform this operation.",
   );
+// unverified wording: the PutObject counterpart users report, its code assumed InvalidParameterException.
 const putFailed = () =>
   new InvalidParameterException(
     "PutObject call on the given bucket failed. Please check if CloudWatch Logs has been granted permission to perform this operation.",

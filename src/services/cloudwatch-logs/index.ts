@@ -2,6 +2,7 @@
 import { defineService } from "../../core/service.js";
 import type { CloudwatchLogsApi } from "./api.generated.js";
 import { logGroups } from "./log-groups.js";
+import { listLogGroupsHandlers } from "./list-log-groups.js";
 import { logStreams } from "./log-streams.js";
 import { logEvents } from "./events.js";
 import { filterHandlers } from "./filter.js";
@@ -18,6 +19,7 @@ import { definitionHandlers } from "./insights/definitions.js";
 
 const handlers = {
   ...logGroups,
+  ...listLogGroupsHandlers,
   ...logStreams,
   ...logEvents,
   ...filterHandlers,

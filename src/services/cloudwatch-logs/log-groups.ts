@@ -91,7 +91,7 @@ export const logGroups = {
           more = true;
           break;
         }
-        out.push(describe(ctx, value));
+        out.push(describe(ctx, value, pattern !== undefined));
         last = key;
       }
       if (more || batch.length < 500) break;
@@ -161,7 +161,11 @@ export const logGroups = {
   },
 } satisfies Partial<CloudwatchLogsApi>;
 
-function describe(ctx: HandlerContext, g: GroupRec): LogGroup {
+/**
+ * A group as DescribeLogGroups shows it. Searched by logGroupNamePattern, AWS leaves out storedBytes and
+ * deletionProtectionEnabled (LocalStack's AWS-recorded test_logs_groups.snapshot.json, describe-log-groups-pattern).
+ */
+function describe(ctx: HandlerContext, g: GroupRec, byPattern = false): LogGroup {
   const arn = groupArn(ctx, g.name);
   return {
     logGroupName: g.name,
@@ -171,11 +175,11 @@ function describe(ctx: HandlerContext, g: GroupRec): LogGroup {
     metricFilterCount: logsState.of(ctx).metricFilters.count(streamPrefix(g.name)),
     // DescribeLogGroups' `arn` carries a trailing `:*` (it names the group's streams too); logGroupArn does not.
     arn: `${arn}:*`,
-    storedBytes: g.storedBytes,
+    storedBytes: byPattern ? undefined : g.storedBytes,
     kmsKeyId: g.kmsKeyId,
     logGroupClass: g.logGroupClass,
     logGroupArn: arn,
-    deletionProtectionEnabled: g.deletionProtectionEnabled,
+    deletionProtectionEnabled: byPattern ? undefined : g.deletionProtectionEnabled,
   };
 }
 

@@ -79,7 +79,8 @@ function describe(ctx: HandlerContext, group: string, s: StreamRec): LogStream {
     firstEventTimestamp: s.firstEventTimestamp,
     lastEventTimestamp: s.lastEventTimestamp,
     lastIngestionTime: s.lastIngestionTime,
-    uploadSequenceToken: sequenceToken(s),
+    // A stream nothing was put to has no token (LocalStack's AWS-recorded test_logs_streams.snapshot.json).
+    uploadSequenceToken: s.uploads ? sequenceToken(s) : undefined,
     arn: streamArn(ctx, group, s.name),
     // AWS stopped reporting stream sizes in 2019: always zero.
     storedBytes: 0,

@@ -5,7 +5,14 @@ import { defineState, regional, STORE, type StateHolder } from "../../core/state
 import { logEventStore, type LogEventStore } from "../../core/store/log-events.js";
 import type { Table } from "../../core/store/types.js";
 import type { MetricFilterRec } from "./metric-filters.js";
-import { InvalidParameterException, ResourceNotFoundException, type Distribution, type LogGroupClass, type PolicyType } from "./api.generated.js";
+import {
+  InvalidParameterException,
+  ResourceNotFoundException,
+  ValidationException,
+  type Distribution,
+  type LogGroupClass,
+  type PolicyType,
+} from "./api.generated.js";
 
 export interface GroupRec {
   name: string;
@@ -142,7 +149,8 @@ export function mustStream(ctx: HandlerContext, group: string, name: string): St
  */
 export function groupNameOf(ctx: HandlerContext, name: string | undefined, identifier: string | undefined): string {
   if (name !== undefined && identifier !== undefined) {
-    throw new InvalidParameterException("LogGroup name and LogGroup ARN are mutually exclusive parameters.");
+    // ValidationException, not InvalidParameterException (LocalStack's AWS-recorded test_logs_streams.snapshot.json).
+    throw new ValidationException("LogGroup name and LogGroup ARN are mutually exclusive parameters.");
   }
   const id = name ?? identifier;
   if (id === undefined) throw new InvalidParameterException("Should provide either name or ARN of the log group.");

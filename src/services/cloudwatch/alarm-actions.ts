@@ -8,6 +8,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { lambdaPermits } from "../lambda/internal.js";
 import { InvalidParameterValueException, type StateValue } from "./api.generated.js";
 import { awsJson, awsTime, Double } from "./alarm-evaluation.js";
+import { invalidActionArn } from "./alarm-form.js";
 import { addHistory } from "./alarm-history.js";
 import type { AlarmRec } from "./alarm-state.js";
 import { REGION_NAMES } from "./region-names.generated.js";
@@ -27,7 +28,7 @@ function kindOf(arn: string): Kind | undefined {
 export function checkActions(lists: { name: string; arns: string[] | undefined }[]): void {
   for (const { arns } of lists)
     for (const arn of arns ?? []) {
-      if (!parseArn(arn)) throw new InvalidParameterValueException(`Invalid arn syntax: ${arn}`); // unverified wording
+      if (!parseArn(arn)) throw invalidActionArn();
       // Stratus's own refusal (no EC2, Auto Scaling or Systems Manager to act on).
       if (!kindOf(arn))
         throw new InvalidParameterValueException(`The alarm action ${arn} cannot be executed by Stratus: it runs SNS topic and Lambda function actions only.`);

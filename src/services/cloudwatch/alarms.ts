@@ -23,6 +23,7 @@ import {
   type SetAlarmStateInput,
 } from "./api.generated.js";
 import { checkActions } from "./alarm-actions.js";
+import { checkAlarmForm } from "./alarm-form.js";
 import { evaluate } from "./alarm-evaluation.js";
 import { addHistory, alarmSnapshot, transition } from "./alarm-history.js";
 import { type AlarmRec, alarmState, metricIndexPrefix } from "./alarm-state.js";
@@ -87,15 +88,12 @@ const BASIC_STATS = new Set<string>(["SampleCount", "Average", "Sum", "Minimum",
  * queries are refused: Stratus does not evaluate metric math in alarms yet.
  */
 function flatten(input: PutMetricAlarmInput): PutMetricAlarmInput {
+  checkAlarmForm(input);
   if (!input.Metrics?.length) return input;
   const [q] = input.Metrics;
   if (input.Metrics.length !== 1 || !q.MetricStat || q.Expression || q.ReturnData === false)
     throw new InvalidParameterValueException(
       "Stratus does not evaluate metric math in alarms yet: Metrics must hold one MetricStat query (or give MetricName, Namespace and Statistic).",
-    );
-  if (input.MetricName || input.Namespace || input.Statistic || input.ExtendedStatistic || input.Dimensions || input.Period || input.Unit)
-    throw new InvalidParameterCombinationException(
-      "The parameters Metrics and MetricName, Namespace, Statistic, ExtendedStatistic, Dimensions, Period or Unit are mutually exclusive.", // unverified wording
     );
   const m = q.MetricStat;
   const basic = BASIC_STATS.has(m.Stat);
@@ -121,7 +119,6 @@ function checkPutMetricAlarm(input: PutMetricAlarmInput): void {
       `Stratus does not evaluate anomaly detection bands yet: the ComparisonOperator ${input.ComparisonOperator} needs them.`,
     );
   // unverified wordings below, in AWS's usual forms
-  if (!input.MetricName) throw new MissingRequiredParameterException("The parameter MetricName is required.");
   if (!input.Namespace) throw new MissingRequiredParameterException("The parameter Namespace is required.");
   if (input.Statistic && input.ExtendedStatistic)
     throw new InvalidParameterCombinationException("The parameters Statistic and ExtendedStatistic are mutually exclusive and you have specified both.");
@@ -164,7 +161,9 @@ function checkPutMetricAlarm(input: PutMetricAlarmInput): void {
 /** The alarm or AWS's ResourceNotFound. */
 function alarmOrThrow(ctx: HandlerContext, name: string): AlarmRec {
   const a = alarmState.of(ctx).alarms.get(name);
-  if (!a) throw new ResourceNotFound(`Alarm ${name} not found`); // unverified wording
+  // AWS answers ResourceNotFound with no message at all (LocalStack's AWS-recorded snapshot, localstack/localstack
+  // tests/aws/services/cloudwatch/test_cloudwatch.snapshot.json, test_set_alarm_invalid_input).
+  if (!a) throw new ResourceNotFound("");
   return a;
 }
 
@@ -265,7 +264,8 @@ export const alarms = {
       bind: fingerprint([ctx.account, ctx.region, input.AlarmNames, input.AlarmNamePrefix, input.StateValue, input.ActionPrefix, types]),
     });
     const out: { MetricAlarms?: MetricAlarm[]; CompositeAlarms?: []; NextToken?: string } = {};
-    if (types.includes("CompositeAlarm")) out.CompositeAlarms = [];
+    // AWS answers both lists, the one not asked for empty (LocalStack's AWS-recorded test_cloudwatch.snapshot.json).
+    out.CompositeAlarms = [];
     out.MetricAlarms = page.items.map(toMetricAlarm);
     if (page.next) out.NextToken = page.next;
     return out;
@@ -290,8 +290,9 @@ export const alarms = {
   deleteAlarms(input: DeleteAlarmsInput, ctx: HandlerContext) {
     const t = alarmState.of(ctx);
     const now = ctx.now();
-    // AWS deletes none when one is missing: ResourceNotFound names it.
-    for (const n of input.AlarmNames) if (!t.alarms.has(n)) throw new ResourceNotFound(`Alarm ${n} not found`); // unverified wording
+    // A name that does not exist is skipped: AWS does not fail (aws-cloudformation/cloudformation-cli#456, "CloudWatch
+    // Alarm ... does not throw an exception if we try to delete a resource which does not exist"; LocalStack's
+    // AWS-validated provider_v2.delete_alarms pops missing names silently; moto dropped its "Alarm x not found" in #4179).
     transaction(ctx, () => {
       for (const n of input.AlarmNames) {
         const a = t.alarms.get(n);

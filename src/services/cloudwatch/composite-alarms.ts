@@ -18,7 +18,6 @@ import {
   type MetricAlarm,
   type PutCompositeAlarmInput,
   type PutMetricAlarmInput,
-  ResourceNotFound,
   type SetAlarmStateInput,
 } from "./api.generated.js";
 import { checkActions } from "./alarm-actions.js";
@@ -205,13 +204,16 @@ export const compositeAlarms = {
   deleteAlarms(input: DeleteAlarmsInput, ctx: HandlerContext) {
     const t = compositeState.of(ctx).composites;
     const deleting = new Set(input.AlarmNames);
-    for (const n of deleting) if (!exists(ctx, n)) throw new ResourceNotFound(`Alarm ${n} not found`); // unverified wording
-    // An alarm a remaining composite names (as a child or its suppressor) is kept: none is deleted.
+    // Missing names are skipped, as AWS does (alarms.ts deleteAlarms). An alarm a remaining composite names (as a child
+    // or its suppressor) is kept: none is deleted.
+    const used = new Set<string>();
     for (const { value: c } of t.list()) {
       if (deleting.has(c.name)) continue;
-      const used = [...c.children, ...(c.suppressor ? [c.suppressor] : [])].filter((n) => deleting.has(n));
-      if (used.length) throw validation(`Could not delete alarms [${used.join(", ")}] as they are referenced by the composite alarm ${c.name}`); // unverified wording
+      for (const n of [...c.children, ...(c.suppressor ? [c.suppressor] : [])]) if (deleting.has(n)) used.add(n);
     }
+    // AWS's wording, as users quote it: "Cannot delete abc,xyz as there are composite alarm(s) depending on them."
+    // (cloud-custodian/cloud-custodian#7763) and "... depending on it." for one (ekristen/aws-nuke#462).
+    if (used.size) throw validation(`Cannot delete ${[...used].join(",")} as there are composite alarm(s) depending on ${used.size === 1 ? "it" : "them"}.`);
     const metric = input.AlarmNames.filter((n) => !t.has(n));
     const now = ctx.now();
     transaction(ctx, () => {

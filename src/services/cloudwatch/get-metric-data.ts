@@ -61,7 +61,8 @@ function prepare(input: GetMetricDataInput): Prepared[] {
       if (!ms.Metric?.Namespace) errors.push(`The parameter ${p}.MetricStat.Metric.Namespace is required.`);
       if (!ms.Metric?.MetricName) errors.push(`The parameter ${p}.MetricStat.Metric.MetricName is required.`);
       prepared.stat = parseStatistic(ms.Stat);
-      if (!prepared.stat) errors.push(`The value ${ms.Stat} for parameter ${p}.MetricStat.Stat is not a valid statistic.`); // unverified wording
+      // AWS's wording, one line per query (prometheus-community/yet-another-cloudwatch-exporter#385 quotes it).
+      if (!prepared.stat) errors.push(`The value ${ms.Stat} for parameter ${p}.MetricStat.Stat is not a valid statistic.`);
       if (!validPeriod(ms.Period)) errors.push(`The parameter ${p}.MetricStat.Period must be 1, 5, 10, 20, 30, 60, or any multiple of 60.`); // unverified wording
     } else {
       if (q.Period !== undefined && !validPeriod(q.Period)) errors.push(`The parameter ${p}.Period must be 1, 5, 10, 20, 30, 60, or any multiple of 60.`); // unverified wording

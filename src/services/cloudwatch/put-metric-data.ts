@@ -43,8 +43,11 @@ function checkValue(v: number, param: string): void {
 const exclusive = (p: string, a: string, b: string) =>
   new InvalidParameterCombinationException(`The parameters ${p}.${a} and ${p}.${b} are mutually exclusive and you have specified both.`);
 
-/** Checks one datum; `p` is its parameter path, e.g. MetricData.member.3. */
-function checkDatum(d: MetricDatum, p: string, now: number): void {
+/**
+ * Checks one datum; `p` is its parameter path, e.g. MetricData.member.3. A timestamp out of range is not thrown but
+ * returned: AWS names every such datum, one line each (putMetricData).
+ */
+function checkDatum(d: MetricDatum, p: string, now: number): string | undefined {
   const hasValue = d.Value !== undefined && d.Value !== null;
   const hasValues = d.Values !== undefined && d.Values !== null;
   const hasStats = d.StatisticValues !== undefined && d.StatisticValues !== null;
@@ -74,10 +77,10 @@ function checkDatum(d: MetricDatum, p: string, now: number): void {
     throw new InvalidParameterValueException(`The value ${d.StorageResolution} for parameter ${p}.StorageResolution is invalid.`); // unverified wording
   if (d.Timestamp) {
     const t = d.Timestamp.getTime();
-    if (t < now - TWO_WEEKS_MS) throw new InvalidParameterValueException(`The parameter ${p}.Timestamp must specify a time within the past two weeks.`);
-    if (t > now + TWO_HOURS_MS)
-      throw new InvalidParameterValueException(`The parameter ${p}.Timestamp must specify a time no more than two hours in the future.`); // unverified wording
+    if (t < now - TWO_WEEKS_MS) return `The parameter ${p}.Timestamp must specify a time within the past two weeks.`;
+    if (t > now + TWO_HOURS_MS) return `The parameter ${p}.Timestamp must specify a time no more than two hours in the future.`; // unverified wording
   }
+  return undefined;
 }
 
 /** Appends the datum's samples to `out` (sized for them). */
@@ -122,7 +125,15 @@ export const putMetricData = {
     // (A Stratus service publishing its own metrics, core/service-metrics.ts, calls in-process as itself: invokedBy.)
     if (input.Namespace.startsWith("AWS/") && !ctx.invokedBy)
       throw new InvalidParameterValueException(`The value ${input.Namespace} for parameter Namespace is invalid.`);
-    for (const [d, p] of data) checkDatum(d, p, now);
+    // Every datum whose timestamp is out of range is named, one line each joined by newlines (AWS's answer as
+    // aws-robotics/cloudwatchmetrics-ros1#46 logs it: "The parameter MetricData.member.1.Timestamp must specify a
+    // time within the past two weeks.\nThe parameter MetricData.member.2.Timestamp ...").
+    const late: string[] = [];
+    for (const [d, p] of data) {
+      const line = checkDatum(d, p, now);
+      if (line) late.push(line);
+    }
+    if (late.length) throw new InvalidParameterValueException(late.join("\n"));
 
     // One block per metric; the metric store appends each as one row.
     const groups = new Map<string, { key: MetricKey; datums: MetricDatum[]; samples: number }>();

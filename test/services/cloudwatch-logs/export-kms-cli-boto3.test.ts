@@ -42,7 +42,7 @@ for (const cli of clis)
       ["logs", "create-export-task", "--log-group-name", "/cli/app", "--from", "0", "--to", "1", "--destination", bucket],
       creds,
     );
-    assert.match(closed.stderr, /\(InvalidParameterException\).*GetBucketAcl call on the given bucket failed/);
+    assert.match(closed.stderr, /\(AccessDeniedException\).*GetBucketAcl call on the given bucket failed/);
     await aws(["s3api", "put-bucket-policy", "--bucket", bucket, "--policy", exportPolicy(bucket, account)]);
     await aws(["logs", "create-log-stream", "--log-group-name", "/cli/app", "--log-stream-name", "2026/12/05/[$LATEST]abc"]);
     const now = Date.now();

@@ -134,8 +134,12 @@ test("AWS's refusals: a missing bucket, a bucket whose policy does not let the L
   const bucket = `closed-${account}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const closed = await logs.send(new CreateExportTaskCommand({ logGroupName: "g", from: 0, to: 1, destination: bucket })).catch((e) => e);
-  assert.equal(closed.name, "InvalidParameterException");
-  assert.match(closed.message, /^GetBucketAcl call on the given bucket failed/);
+  // AccessDeniedException, as AWS answers now (aws/amazon-ecs-agent#5116).
+  assert.equal(closed.name, "AccessDeniedException");
+  assert.equal(
+    closed.message,
+    "GetBucketAcl call on the given bucket failed. Please check if CloudWatch Logs has been granted permission to perform this operation.",
+  );
   // Reading the ACL allowed, writing not: the PutObject check fails, and nothing is written.
   const aclOnly = JSON.parse(exportPolicy(bucket, account));
   aclOnly.Statement.pop();

@@ -36,12 +36,19 @@ const queries = (ctx: HandlerContext) => insightsState.of(ctx).queries;
 const active = (r: QueryRec) => r.status === "Scheduled" || r.status === "Running";
 const notFound = () => new ResourceNotFoundException("Query does not exist."); // unverified wording
 
+/**
+ * The report of Logs' inner call that AWS appends to StartQuery's refusals: "… (Service: AWSLogs; Status Code: 400;
+ * Error Code: MalformedQueryException; Request ID: <uuid>; Proxy: null)" (boto/boto3#3450 for MalformedQueryException,
+ * LocalStack's AWS-recorded test_logs_queries.snapshot.json for ResourceNotFoundException).
+ */
+const innerReport = (code: string) => ` (Service: AWSLogs; Status Code: 400; Error Code: ${code}; Request ID: ${uuid4()}; Proxy: null)`;
+
 function compile(queryString: string, limit: number | undefined): Plan {
   try {
     return compilePlan(parseQuery(queryString), limit);
   } catch (e) {
     if (!(e instanceof InsightsSyntaxError)) throw e;
-    throw new MalformedQueryException(e.message, {
+    throw new MalformedQueryException(`${e.message}${innerReport("MalformedQueryException")}`, {
       queryCompileError: { location: { startCharOffset: e.start, endCharOffset: e.end }, message: e.message },
     });
   }
@@ -64,9 +71,10 @@ function resolveGroups(ctx: HandlerContext, input: { logGroupName?: string; logG
         : input.logGroupIdentifiers!.map((id) => groupNameOf(ctx, undefined, id));
   if (names.length > MAX_GROUPS) throw new InvalidParameterException(`The maximum number of log groups that can be queried is ${MAX_GROUPS}.`); // unverified wording
   for (const n of names) {
-    // AWS's wording, as the CLI prints it: "… when calling the StartQuery operation: Log group
-    // 'aws-waf-logs-…' does not exist for account ID '198547498722'" (seen in a public runbook's captured output).
-    if (!groups(ctx).has(n)) throw new ResourceNotFoundException(`Log group '${n}' does not exist for account ID '${ctx.account}'`);
+    // "Log group '<name>' does not exist for account ID '111111111111'", with the inner report (innerReport's sources).
+    if (!groups(ctx).has(n)) {
+      throw new ResourceNotFoundException(`Log group '${n}' does not exist for account ID '${ctx.account}'${innerReport("ResourceNotFoundException")}`);
+    }
   }
   return [...new Set(names)];
 }
@@ -130,11 +138,19 @@ export function failInterruptedQueries(host: ServiceHost): void {
   }
 }
 
+/**
+ * The query as DescribeQueries shows it: AWS prefixes a one-group query with the group and time range it ran over,
+ * `SOURCE "<group>" START=<startTime>000 END=<endTime>999 | <query>` (LocalStack's AWS-recorded
+ * test_logs_queries.snapshot.json, describe-queries). Several groups: shown as given (no recorded form).
+ */
+const shownQuery = (r: QueryRec) =>
+  r.groups.length === 1 ? `SOURCE "${r.groups[0]}" START=${r.startTime}000 END=${r.endTime}999 | ${r.queryString}` : r.queryString;
+
 function info(r: QueryRec): QueryInfo {
   return {
     queryLanguage: "CWLI",
     queryId: r.queryId,
-    queryString: r.queryString,
+    queryString: shownQuery(r),
     status: r.status,
     createTime: r.createTime,
     logGroupName: r.groups[0],
