@@ -58,14 +58,14 @@ export class Runtime implements GatewayHost {
   private readonly instances = new Map<string, unknown>();
 
   private startService(def: ServiceDefinition): void {
-    if (this.ready.has(def.name) || this.stopped) return;
+    if (this.ready.has(def.name)) return;
     this.ready.set(def.name, def);
     const started = def.start?.(this);
-    if (typeof started === "function") this.stops.push(started);
-    else if (started) {
-      this.instances.set(def.name, started.instance);
-      if (started.stop) this.stops.push(() => started.stop!());
-    }
+    const stop = typeof started === "function" ? started : started?.stop && (() => started.stop!());
+    if (started && typeof started !== "function") this.instances.set(def.name, started.instance);
+    // First called while the server drains (Lambda's last log lines after stop()): its handlers get their
+    // instance like any other call's, and what it started (timers, pollers) stops at once.
+    if (stop) this.stopped ? stop() : this.stops.push(stop);
   }
 
   instance<T>(service: string): T | undefined {
