@@ -52,15 +52,21 @@ export function ingest(host: ServiceHost, account: string, region: string, bus: 
   }
   if (!matched.length) return matched;
   eventsMetric(host, account, region, "MatchedEvents", undefined, ingested);
-  const ctx = at(host, account, region);
-  for (const rule of matched)
-    for (const target of rule.targets) {
-      const id = randomUUID();
-      t.pending.put(id, { event, ruleArn: rule.arn, ruleName: rule.name, target, ingested, attempts: 0, dueAt: ingested });
-      arm(host, ctx, id, ingested);
-    }
-  ctx.startAtBoot();
+  for (const rule of matched) deliverToTargets(host, account, region, rule, event, ingested);
   return matched;
+}
+
+/** Stores a pending delivery of the event to each of the rule's targets and arms them (a matched event, a schedule's tick). */
+export function deliverToTargets(host: ServiceHost, account: string, region: string, rule: RuleRec, event: Record<string, unknown>, ingested: number): void {
+  if (!rule.targets.length) return;
+  const t = ebState.at(host, account, region);
+  const ctx = at(host, account, region);
+  for (const target of rule.targets) {
+    const id = randomUUID();
+    t.pending.put(id, { event, ruleArn: rule.arn, ruleName: rule.name, target, ingested, attempts: 0, dueAt: ingested });
+    arm(host, ctx, id, ingested);
+  }
+  ctx.startAtBoot();
 }
 
 function arm(host: ServiceHost, ctx: HandlerContext, id: string, dueAt: number): void {

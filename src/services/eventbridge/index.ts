@@ -7,6 +7,7 @@ import { buses } from "./buses.js";
 import { resumePending } from "./delivery.js";
 import { putEvents } from "./put-events.js";
 import { rules } from "./rules.js";
+import { RuleSchedules } from "./schedules.js";
 import type { EbInstance } from "./state.js";
 import { tagging } from "./tags.js";
 import { targets } from "./targets.js";
@@ -23,9 +24,10 @@ export default defineService({
   name: "eventbridge",
   handlers,
   start(host) {
-    const instance: EbInstance = { host };
-    // Deliveries acknowledged before a restart (or kill -9) and not yet done go out now.
+    const instance: EbInstance = { host, schedules: new RuleSchedules(host) };
+    // Deliveries acknowledged before a restart (or kill -9) and not yet done go out now; scheduled rules tick again.
     resumePending(host);
-    return { instance };
+    instance.schedules.resume();
+    return { instance, stop: () => instance.schedules.stop() };
   },
 });

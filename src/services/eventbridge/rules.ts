@@ -2,11 +2,12 @@
 // ListRuleNamesByTarget, EnableRule/DisableRule, DeleteRule and TestEventPattern. Wordings from AWS's answers as
 // moto's and LocalStack's AWS-recorded tests and public issue threads quote them.
 import { pageByKey } from "../../core/paging.js";
-import { parseSchedule } from "../../core/schedule.js";
+import type { HandlerContext } from "../../core/context.js";
 import { mergeTags } from "../../core/tags.js";
 import type { EventbridgeApi, Rule } from "./api.generated.js";
 import { compilePattern, patternMatches } from "./matcher.js";
-import { DEFAULT_BUS, mustBus, mustRule, ruleArn, ruleKey, tables, ValidationException, type RuleRec } from "./state.js";
+import { DEFAULT_BUS, type EbInstance, mustBus, mustRule, ruleArn, ruleKey, tables, ValidationException, type RuleRec } from "./state.js";
+import { parseRuleSchedule } from "./schedules.js";
 import { checkTags } from "./tags.js";
 
 const invalidToken = () => new ValidationException("The NextToken provided is invalid."); // unverified wording
@@ -25,6 +26,12 @@ function view(r: RuleRec): Rule {
   };
 }
 
+/** Arms, re-arms or cancels a scheduled rule's ticks; a scheduled rule makes EventBridge start with the server. */
+function syncSchedule(ctx: HandlerContext, rule: RuleRec | undefined, key: string): void {
+  if (rule?.scheduleExpression) ctx.startAtBoot();
+  ctx.instance<EbInstance | undefined>()?.schedules.sync(ctx.account, ctx.region, rule, key);
+}
+
 export const rules = {
   putRule(input, ctx) {
     if (!input.EventPattern && !input.ScheduleExpression)
@@ -32,11 +39,7 @@ export const rules = {
     const bus = mustBus(ctx, input.EventBusName);
     if (input.ScheduleExpression) {
       if (bus.name !== DEFAULT_BUS) throw new ValidationException("ScheduleExpression is supported only on the default event bus.");
-      parseSchedule(input.ScheduleExpression, () => new ValidationException("Parameter ScheduleExpression is not valid."), { strictPlural: true });
-      // Stratus's own refusal: a schedule rule that never fired would be a silent success.
-      throw new ValidationException(
-        `Stratus does not fire scheduled rules yet: ScheduleExpression ${input.ScheduleExpression} is valid, but no rule with a schedule can be created.`,
-      );
+      parseRuleSchedule(input.ScheduleExpression);
     }
     if (input.EventPattern) compilePattern(input.EventPattern);
     const t = tables(ctx);
@@ -48,15 +51,18 @@ export const rules = {
       bus: bus.name,
       arn: ruleArn(ctx, bus.name, input.Name),
       ...(input.EventPattern ? { eventPattern: input.EventPattern } : {}),
+      ...(input.ScheduleExpression ? { scheduleExpression: input.ScheduleExpression } : {}),
       state: input.State ?? "ENABLED",
       ...(input.Description !== undefined ? { description: input.Description } : {}),
       ...(input.RoleArn !== undefined ? { roleArn: input.RoleArn } : {}),
       ...(old?.managedBy ? { managedBy: old.managedBy } : {}),
       createdBy: old?.createdBy ?? ctx.account,
+      created: old?.created ?? ctx.now(),
       tags: old ? mergeTags(old.tags, input.Tags, { key: (x) => x.Key, duplicates: "last" }) : (input.Tags ?? []),
       targets: old?.targets ?? [],
     };
     t.rules.put(key, rec);
+    syncSchedule(ctx, rec, key);
     return { RuleArn: rec.arn };
   },
 
@@ -100,6 +106,7 @@ export const rules = {
     const r = mustRule(ctx, input.Name, input.EventBusName);
     r.state = "ENABLED";
     tables(ctx).rules.put(ruleKey(r.bus, r.name), r);
+    syncSchedule(ctx, r, ruleKey(r.bus, r.name));
     return {};
   },
 
@@ -107,6 +114,7 @@ export const rules = {
     const r = mustRule(ctx, input.Name, input.EventBusName);
     r.state = "DISABLED";
     tables(ctx).rules.put(ruleKey(r.bus, r.name), r);
+    syncSchedule(ctx, r, ruleKey(r.bus, r.name));
     return {};
   },
 
@@ -118,6 +126,7 @@ export const rules = {
     if (!r) return {}; // deleting a rule that does not exist succeeds
     if (r.targets.length) throw new ValidationException("Rule can't be deleted since it has targets.");
     t.rules.delete(key);
+    syncSchedule(ctx, undefined, key);
     return {};
   },
 

@@ -31,6 +31,8 @@ export interface RuleRec {
   roleArn?: string;
   managedBy?: string;
   createdBy: string;
+  /** Epoch ms the rule was first put: a rate() schedule counts from it. */
+  created?: number;
   tags: Tag[];
   /** At most five, in the order they were first put. */
   targets: Target[];
@@ -106,8 +108,9 @@ export function mustRule(ctx: HandlerContext, name: string, busNameOrArn: string
   return rule;
 }
 
-/** What EventBridge's start hook returns: the server it delivers from. */
+/** What EventBridge's start hook returns: the server it delivers from, and its scheduled rules' timers. */
 export interface EbInstance {
   host: ServiceHost;
+  schedules: import("./schedules.js").RuleSchedules;
 }
 export const hostOf = (ctx: HandlerContext): ServiceHost | undefined => ctx.instance<EbInstance | undefined>()?.host;

@@ -153,9 +153,14 @@ test("rules: put, describe, list with paging, disable, targets, delete; AWS's er
     "Parameter(s) EventPattern or ScheduleExpression must be specified.",
   );
   await rejects(
-    eb.send(new PutRuleCommand({ Name: "sched", ScheduleExpression: "rate(5 minutes)" })),
+    eb.send(new PutRuleCommand({ Name: "sched", ScheduleExpression: "rate(5 minutes)", EventBusName: "side" })),
     "ValidationException",
-    /Stratus does not fire scheduled rules yet/,
+    "ScheduleExpression is supported only on the default event bus.",
+  );
+  await rejects(
+    eb.send(new PutRuleCommand({ Name: "sched", ScheduleExpression: "rate(1 minutes)" })),
+    "ValidationException",
+    "Parameter ScheduleExpression is not valid.",
   );
   await rejects(
     eb.send(new PutRuleCommand({ Name: "sched", ScheduleExpression: "rate(5 fortnights)" })),

@@ -43,7 +43,7 @@ test("an event matching a rule reaches its SQS queue in AWS's envelope", async (
     resources: ["arn:aws:s3:::b"],
     detail: { total: 50 },
   });
-  assert.match(event.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.match(String(event.id), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 });
 
 test("PutEvents answers per-entry errors with 200 and FailedEntryCount; the size limit refuses the request", async () => {

@@ -1,6 +1,6 @@
 // Shared by EventBridge's tests: clients for one fresh account, a queue to receive deliveries, and a wait for messages.
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { randomAccount, type TestServer } from "../../helpers/server.js";
 
 export interface Clients {
@@ -23,15 +23,19 @@ export async function queue(c: Clients, name: string): Promise<{ url: string; ar
   return { url: QueueUrl!, arn: Attributes!.QueueArn! };
 }
 
-/** Receives until `n` messages have arrived (long polls; fails after ~10 s). */
-export async function receive(c: Clients, url: string, n = 1, attributes = false): Promise<Message[]> {
+/** Receives (and deletes) until `n` messages have arrived (long polls of `wait` s — 0 under a ManualClock, whose time
+ *  a long poll would wait on; fails after ~10 s). */
+export async function receive(c: Clients, url: string, n = 1, attributes = false, wait = 1): Promise<Message[]> {
   const got: Message[] = [];
   const until = Date.now() + 10_000;
   while (got.length < n && Date.now() < until) {
     const r = await c.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, ...(attributes ? { MessageAttributeNames: ["All"] } : {}) }),
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: wait, ...(attributes ? { MessageAttributeNames: ["All"] } : {}) }),
     );
     got.push(...(r.Messages ?? []));
+    // Taken off the queue: a test that moves a ManualClock past the visibility timeout must not see them again.
+    if (r.Messages?.length)
+      await c.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: r.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
   }
   if (got.length < n) throw new Error(`expected ${n} messages on ${url}, got ${got.length}`);
   return got;
