@@ -4,13 +4,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { pageByKey } from "../../core/paging.js";
 import { statementsOf } from "../../core/policy/index.js";
 import { partitionOf } from "../../core/arn.js";
-import {
-  ResourceAlreadyExistsException,
-  ResourceNotFoundException,
-  type EventbridgeApi,
-  type EventBus,
-  type PutPermissionRequest,
-} from "./api.generated.js";
+import { ResourceAlreadyExistsException, ResourceNotFoundException, type EventbridgeApi, type EventBus, type PutPermissionRequest } from "./api.generated.js";
 import { busArn, DEFAULT_BUS, defaultBus, mustBus, tables, transaction, ValidationException, type BusRec } from "./state.js";
 import { checkTags } from "./tags.js";
 

@@ -34,8 +34,7 @@ class DeliveryFailure extends Error {
   }
 }
 
-const at = (host: ServiceHost, account: string, region: string): HandlerContext =>
-  host.context("eventbridge", "PutEvents", host.rootIdentity(account, region));
+const at = (host: ServiceHost, account: string, region: string): HandlerContext => host.context("eventbridge", "PutEvents", host.rootIdentity(account, region));
 
 /**
  * Matches an event against the enabled rules of `bus` in (account, region) and stores a pending delivery for each of
@@ -167,7 +166,14 @@ async function invoke(ctx: HandlerContext, host: ServiceHost, rec: PendingRec): 
   }
 }
 
-async function sendToQueue(ctx: HandlerContext, queueArn: string, body: string, target: Target | undefined, eventId: string, attributes?: SendMessageRequest["MessageAttributes"]): Promise<void> {
+async function sendToQueue(
+  ctx: HandlerContext,
+  queueArn: string,
+  body: string,
+  target: Target | undefined,
+  eventId: string,
+  attributes?: SendMessageRequest["MessageAttributes"],
+): Promise<void> {
   const p = parseArn(queueArn)!;
   const where = { account: p.account, region: p.region };
   const { QueueUrl } = await ctx.client("sqs").getQueueUrl({ QueueName: p.resource, QueueOwnerAWSAccountId: p.account }, where);

@@ -8,7 +8,15 @@ import type { ServiceHost } from "../../core/service.js";
 
 export type EventsMetric = "MatchedEvents" | "TriggeredRules" | "Invocations" | "FailedInvocations" | "DeadLetterInvocations";
 
-export function eventsMetric(host: ServiceHost, account: string, region: string, name: EventsMetric, ruleName: string | undefined, at: number, value = 1): void {
+export function eventsMetric(
+  host: ServiceHost,
+  account: string,
+  region: string,
+  name: EventsMetric,
+  ruleName: string | undefined,
+  at: number,
+  value = 1,
+): void {
   const m = serviceMetrics(host, "eventbridge");
   m.record(account, region, "AWS/Events", name, [], value, "Count", at);
   if (ruleName !== undefined) m.record(account, region, "AWS/Events", name, [{ Name: "RuleName", Value: ruleName }], value, "Count", at);

@@ -32,10 +32,17 @@ function syncSchedule(ctx: HandlerContext, rule: RuleRec | undefined, key: strin
   ctx.instance<EbInstance | undefined>()?.schedules.sync(ctx.account, ctx.region, rule, key);
 }
 
+function setState(ctx: HandlerContext, name: string, bus: string | undefined, state: RuleRec["state"]): void {
+  const r = mustRule(ctx, name, bus);
+  r.state = state;
+  const key = ruleKey(r.bus, r.name);
+  tables(ctx).rules.put(key, r);
+  syncSchedule(ctx, r, key);
+}
+
 export const rules = {
   putRule(input, ctx) {
-    if (!input.EventPattern && !input.ScheduleExpression)
-      throw new ValidationException("Parameter(s) EventPattern or ScheduleExpression must be specified.");
+    if (!input.EventPattern && !input.ScheduleExpression) throw new ValidationException("Parameter(s) EventPattern or ScheduleExpression must be specified.");
     const bus = mustBus(ctx, input.EventBusName);
     if (input.ScheduleExpression) {
       if (bus.name !== DEFAULT_BUS) throw new ValidationException("ScheduleExpression is supported only on the default event bus.");
@@ -103,18 +110,12 @@ export const rules = {
   },
 
   enableRule(input, ctx) {
-    const r = mustRule(ctx, input.Name, input.EventBusName);
-    r.state = "ENABLED";
-    tables(ctx).rules.put(ruleKey(r.bus, r.name), r);
-    syncSchedule(ctx, r, ruleKey(r.bus, r.name));
+    setState(ctx, input.Name, input.EventBusName, "ENABLED");
     return {};
   },
 
   disableRule(input, ctx) {
-    const r = mustRule(ctx, input.Name, input.EventBusName);
-    r.state = "DISABLED";
-    tables(ctx).rules.put(ruleKey(r.bus, r.name), r);
-    syncSchedule(ctx, r, ruleKey(r.bus, r.name));
+    setState(ctx, input.Name, input.EventBusName, "DISABLED");
     return {};
   },
 

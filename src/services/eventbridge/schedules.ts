@@ -78,4 +78,3 @@ export class RuleSchedules {
     this.timers.clear();
   }
 }
-

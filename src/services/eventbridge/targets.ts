@@ -46,7 +46,11 @@ function check(t: Target): PutTargetsResultEntry | undefined {
     throw new ValidationException(`Parameter(s) SqsParameters must be specified for target: ${t.Id}.`);
   const other = t.KinesisParameters ?? t.EcsParameters ?? t.BatchParameters ?? t.RunCommandParameters ?? t.HttpParameters ?? t.RedshiftDataParameters;
   if (other ?? t.SageMakerPipelineParameters ?? t.AppSyncParameters)
-    return { TargetId: t.Id, ErrorCode: "ValidationException", ErrorMessage: `Stratus does not use the parameters given for target ${t.Id}: they belong to another target type.` };
+    return {
+      TargetId: t.Id,
+      ErrorCode: "ValidationException",
+      ErrorMessage: `Stratus does not use the parameters given for target ${t.Id}: they belong to another target type.`,
+    };
   return undefined;
 }
 

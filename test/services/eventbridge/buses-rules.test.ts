@@ -97,11 +97,7 @@ test("PutPermission builds the bus policy; RemovePermission takes statements out
       },
     ],
   });
-  await rejects(
-    eb.send(new RemovePermissionCommand({ StatementId: "two" })),
-    "ResourceNotFoundException",
-    "Statement with the provided id does not exist.",
-  );
+  await rejects(eb.send(new RemovePermissionCommand({ StatementId: "two" })), "ResourceNotFoundException", "Statement with the provided id does not exist.");
   await eb.send(new RemovePermissionCommand({ StatementId: "one" }));
   assert.equal((await eb.send(new DescribeEventBusCommand({}))).Policy, undefined);
   await rejects(eb.send(new RemovePermissionCommand({ StatementId: "one" })), "ResourceNotFoundException", "EventBus does not have a policy.");
@@ -147,11 +143,7 @@ test("rules: put, describe, list with paging, disable, targets, delete; AWS's er
     "InvalidEventPatternException",
     /^Event pattern is not valid\. Reason: /,
   );
-  await rejects(
-    eb.send(new PutRuleCommand({ Name: "none" })),
-    "ValidationException",
-    "Parameter(s) EventPattern or ScheduleExpression must be specified.",
-  );
+  await rejects(eb.send(new PutRuleCommand({ Name: "none" })), "ValidationException", "Parameter(s) EventPattern or ScheduleExpression must be specified.");
   await rejects(
     eb.send(new PutRuleCommand({ Name: "sched", ScheduleExpression: "rate(5 minutes)", EventBusName: "side" })),
     "ValidationException",
@@ -211,7 +203,15 @@ test("rules: put, describe, list with paging, disable, targets, delete; AWS's er
   await eb.send(new DeleteRuleCommand({ Name: "r1" }));
   await rejects(eb.send(new DescribeRuleCommand({ Name: "r1" })), "ResourceNotFoundException", "Rule r1 does not exist on EventBus default.");
 
-  await eb.send(new TagResourceCommand({ ResourceARN: side.RuleArn, Tags: [{ Key: "k", Value: "v" }, { Key: "x", Value: "y" }] }));
+  await eb.send(
+    new TagResourceCommand({
+      ResourceARN: side.RuleArn,
+      Tags: [
+        { Key: "k", Value: "v" },
+        { Key: "x", Value: "y" },
+      ],
+    }),
+  );
   await eb.send(new UntagResourceCommand({ ResourceARN: side.RuleArn, TagKeys: ["x"] }));
   assert.deepEqual((await eb.send(new ListTagsForResourceCommand({ ResourceARN: side.RuleArn }))).Tags, [{ Key: "k", Value: "v" }]);
 });

@@ -43,7 +43,9 @@ test("the CDK's events.Rule with an SQS target on its own bus deploys and delive
   await cfn.send(new CreateStackCommand({ StackName: "events", TemplateBody: synth("cdk.app", false) }));
   await waitUntilStackCreateComplete({ client: cfn, maxWaitTime: 60, minDelay: 1 }, { StackName: "events" });
   const outputs = async () =>
-    Object.fromEntries(((await cfn.send(new DescribeStacksCommand({ StackName: "events" }))).Stacks![0].Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    Object.fromEntries(
+      ((await cfn.send(new DescribeStacksCommand({ StackName: "events" }))).Stacks![0].Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]),
+    );
   const out = await outputs();
   assert.equal(out.BusArn, `arn:aws:events:us-east-1:${c.account}:event-bus/cdk-bus`);
   assert.match(out.RuleArn!, new RegExp(`^arn:aws:events:us-east-1:${c.account}:rule/cdk-bus/events-Rule`));

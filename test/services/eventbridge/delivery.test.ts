@@ -153,7 +153,8 @@ test("Input, InputPath and InputTransformer shape what the target receives", asy
           Arn: q.arn,
           InputTransformer: {
             InputPathsMap: { instance: "$.detail.instance", state: "$.detail.state", first: "$.resources[0]" },
-            InputTemplate: '{"instance": <instance>, "state": [9, <state>, true], "rule": "<aws.events.rule-name>", "arn": <aws.events.rule-arn>, "first": <first>, "quoted": "<state> \\"x\\"", "event": <aws.events.event>}',
+            InputTemplate:
+              '{"instance": <instance>, "state": [9, <state>, true], "rule": "<aws.events.rule-name>", "arn": <aws.events.rule-arn>, "first": <first>, "quoted": "<state> \\"x\\"", "event": <aws.events.event>}',
           },
         },
       ],

@@ -23,7 +23,12 @@ import { randomAccount } from "../../helpers/server.js";
 
 after(killAll);
 
-const config = (endpoint: string, accessKeyId: string) => ({ endpoint, region: "us-east-1", credentials: { accessKeyId, secretAccessKey: "test" }, maxAttempts: 1 });
+const config = (endpoint: string, accessKeyId: string) => ({
+  endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId, secretAccessKey: "test" },
+  maxAttempts: 1,
+});
 
 test("kill -9: buses, rules, targets, the bus policy and tags survive; the restarted server delivers", async () => {
   const dir = mkdtempSync(join(tmpdir(), "stratus-eb-kill-"));

@@ -26,7 +26,12 @@ test("a Lambda target receives the event once its policy allows EventBridge; wit
   const c = clients(server, env.account);
   const results = await queue(c, "fn-results");
   const dlq = await queue(c, "fn-dlq");
-  const fn = await createFunction(env, { FunctionName: "on-event", code: { "index.mjs": RECORDER }, Environment: { Variables: { RESULTS: results.url } }, Timeout: 15 });
+  const fn = await createFunction(env, {
+    FunctionName: "on-event",
+    code: { "index.mjs": RECORDER },
+    Environment: { Variables: { RESULTS: results.url } },
+    Timeout: 15,
+  });
   const { RuleArn } = await c.eb.send(new PutRuleCommand({ Name: "to-fn", EventPattern: JSON.stringify({ source: ["app"] }) }));
   await c.eb.send(new PutTargetsCommand({ Rule: "to-fn", Targets: [{ Id: "fn", Arn: fn.FunctionArn!, DeadLetterConfig: { Arn: dlq.arn } }] }));
 

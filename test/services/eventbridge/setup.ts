@@ -1,6 +1,14 @@
 // Shared by EventBridge's tests: clients for one fresh account, a queue to receive deliveries, and a wait for messages.
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+  type Message,
+} from "@aws-sdk/client-sqs";
 import { randomAccount, type TestServer } from "../../helpers/server.js";
 
 export interface Clients {
@@ -35,7 +43,9 @@ export async function receive(c: Clients, url: string, n = 1, attributes = false
     got.push(...(r.Messages ?? []));
     // Taken off the queue: a test that moves a ManualClock past the visibility timeout must not see them again.
     if (r.Messages?.length)
-      await c.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: r.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      await c.sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: url, Entries: r.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+      );
   }
   if (got.length < n) throw new Error(`expected ${n} messages on ${url}, got ${got.length}`);
   return got;
