@@ -4,13 +4,14 @@
 // attempts, 24 hours); a missing target or missing permission is not retried (AWS: "Using dead-letter queues to
 // process undelivered events"). Then the event goes to the target's dead-letter queue, if it has one.
 import { randomUUID } from "node:crypto";
-import { parseArn } from "../../core/arn.js";
+import { parseArn, partitionOf } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { isServiceError } from "../../core/errors.js";
 import type { ServiceHost } from "../../core/service.js";
 import { lambdaPermits } from "../lambda/internal.js";
 import type { SendMessageRequest } from "../sqs/api.generated.js";
 import type { Target } from "./api.generated.js";
+import { accountRoot, mayPutEvents, resolveBus } from "./cross-account.js";
 import { patternMatches } from "./matcher.js";
 import { eventsMetric } from "./metrics.js";
 import { busNameOf, ebState, type PendingRec, type RuleRec } from "./state.js";
@@ -154,11 +155,12 @@ async function invoke(ctx: HandlerContext, host: ServiceHost, rec: PendingRec): 
       await ctx.client("lambda").invoke({ FunctionName: target.Arn, InvocationType: "Event", Payload: Buffer.from(payload) }, where);
       return;
     case "bus": {
-      const name = busNameOf(target.Arn);
-      const bus = ebState.at(host, p.account, p.region).buses.get(name);
-      if (!bus && name !== "default") throw new DeliveryFailure("RESOURCE_NOT_FOUND", `Event bus ${name} does not exist.`, false);
+      const to = resolveBus(host, ctx.account, ctx.region, target.Arn);
+      if (!to) throw new DeliveryFailure("RESOURCE_NOT_FOUND", `Event bus ${busNameOf(target.Arn)} does not exist.`, false);
+      if (!mayPutEvents(to, accountRoot(ctx.account, partitionOf(ctx.region))))
+        throw new DeliveryFailure("NO_PERMISSIONS", `The policy of ${to.bus.arn} does not allow ${ctx.account} to put events on it.`, false); // unverified wording
       // The same event, its id and account kept, goes through the other bus's rules.
-      ingest(host, p.account, p.region, name, rec.event, ctx.now());
+      ingest(host, to.account, to.region, to.bus.name, rec.event, ctx.now());
       return;
     }
     default:

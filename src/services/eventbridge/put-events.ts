@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import type { EventbridgeApi, PutEventsRequestEntry, PutEventsResultEntry } from "./api.generated.js";
 import { ingest } from "./delivery.js";
-import { busNameOf, findBus, hostOf, tables, transaction, ValidationException } from "./state.js";
+import { mayPutEvents, resolveBus } from "./cross-account.js";
+import { busNameOf, hostOf, transaction, ValidationException } from "./state.js";
 
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
@@ -29,7 +30,6 @@ export const putEvents = {
     const size = input.Entries.reduce((n, e) => n + entrySize(e), 0);
     if (size > MAX_REQUEST_BYTES) throw new ValidationException("Total size of the entries in the request is over the limit.");
     const host = hostOf(ctx);
-    const t = tables(ctx);
     const now = ctx.now();
     const results: PutEventsResultEntry[] = [];
     transaction(ctx, () => {
@@ -42,9 +42,14 @@ export const putEvents = {
         // Sources under aws. are AWS's own services' (an in-process call from one of Stratus's services may use them).
         else if (e.Source.startsWith("aws.") && !ctx.invokedBy) results.push(failed("NotAuthorizedForSourceException", "Not authorized for the source."));
         else {
-          const busName = busNameOf(e.EventBusName);
-          if (!findBus(t, ctx, busName)) {
-            results.push(failed("ResourceNotFoundException", `Event bus ${busName} does not exist.`)); // unverified: AWS's entry error for an unknown bus
+          const to = host ? resolveBus(host, ctx.account, ctx.region, e.EventBusName) : undefined;
+          if (!to) {
+            results.push(failed("ResourceNotFoundException", `Event bus ${busNameOf(e.EventBusName)} does not exist.`)); // unverified: AWS's entry error for an unknown bus
+            continue;
+          }
+          if (!mayPutEvents(to, ctx.principal)) {
+            // unverified wording: another account's bus whose policy does not allow the sender
+            results.push(failed("AccessDeniedException", `${ctx.principal.arn} is not authorized to perform: events:PutEvents on resource: ${to.bus.arn}`));
             continue;
           }
           const id = randomUUID();
@@ -59,7 +64,7 @@ export const putEvents = {
             resources: e.Resources ?? [],
             detail: JSON.parse(e.Detail) as Record<string, unknown>,
           };
-          if (host) ingest(host, ctx.account, ctx.region, busName, event, now);
+          if (host) ingest(host, to.account, to.region, to.bus.name, event, now);
           results.push({ EventId: id });
         }
       }

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
-import { CreateEventBusCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateEventBusCommand, PutEventsCommand, PutPermissionCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { DeleteQueueCommand } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { useServer } from "../../helpers/server.js";
@@ -227,4 +227,29 @@ test("a target that fails for good sends the event to its dead-letter queue with
     assert.equal(await sum("MatchedEvents", []), 1);
     assert.equal(await sum("Invocations", []), 1);
   });
+});
+
+test("another account's bus: reached by ARN, from PutEvents or a bus target, once its policy allows the sender", async () => {
+  const a = clients(server);
+  const b = clients(server);
+  const inB = await queue(b, "from-a");
+  const bBus = `arn:aws:events:us-east-1:${b.account}:event-bus/default`;
+  await b.eb.send(new PutRuleCommand({ Name: "from-a", EventPattern: JSON.stringify({ account: [a.account] }) }));
+  await b.eb.send(new PutTargetsCommand({ Rule: "from-a", Targets: [{ Id: "q", Arn: inB.arn }] }));
+
+  const denied = await a.eb.send(new PutEventsCommand({ Entries: [{ EventBusName: bBus, Source: "a", DetailType: "t", Detail: "{}" }] }));
+  assert.equal(denied.FailedEntryCount, 1);
+  assert.equal(denied.Entries?.[0].ErrorCode, "AccessDeniedException");
+
+  await b.eb.send(new PutPermissionCommand({ Action: "events:PutEvents", Principal: a.account, StatementId: "from-a" }));
+  const direct = await a.eb.send(new PutEventsCommand({ Entries: [{ EventBusName: bBus, Source: "a", DetailType: "direct", Detail: "{}" }] }));
+  assert.equal(direct.FailedEntryCount, 0);
+  const got = JSON.parse((await receive(b, inB.url))[0].Body!);
+  assert.deepEqual([got.id, got.account, got["detail-type"]], [direct.Entries![0].EventId, a.account, "direct"]);
+
+  await a.eb.send(new PutRuleCommand({ Name: "forward", EventPattern: JSON.stringify({ source: ["fwd"] }) }));
+  await a.eb.send(new PutTargetsCommand({ Rule: "forward", Targets: [{ Id: "b", Arn: bBus }] }));
+  const fwd = await a.eb.send(new PutEventsCommand({ Entries: [{ Source: "fwd", DetailType: "via-target", Detail: "{}" }] }));
+  const forwarded = JSON.parse((await receive(b, inB.url))[0].Body!);
+  assert.deepEqual([forwarded.id, forwarded.account, forwarded["detail-type"]], [fwd.Entries![0].EventId, a.account, "via-target"]);
 });
