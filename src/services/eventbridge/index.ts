@@ -2,6 +2,7 @@
 // event patterns, targets (SQS, SNS, Lambda, event buses) with input transformation, retries and dead-letter
 // queues, delivered durably off the request's path; PutEvents; tags; AWS/Events metrics.
 import { defineService } from "../../core/service.js";
+import { ebResourcePolicy } from "./access.js";
 import type { EventbridgeApi } from "./api.generated.js";
 import { buses } from "./buses.js";
 import { resumePending } from "./delivery.js";
@@ -23,6 +24,7 @@ const handlers = {
 export default defineService({
   name: "eventbridge",
   handlers,
+  resourcePolicy: ebResourcePolicy,
   start(host) {
     const instance: EbInstance = { host, schedules: new RuleSchedules(host) };
     // Deliveries acknowledged before a restart (or kill -9) and not yet done go out now; scheduled rules tick again.

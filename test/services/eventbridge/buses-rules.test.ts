@@ -14,6 +14,7 @@ import {
   ListRulesCommand,
   ListTagsForResourceCommand,
   ListTargetsByRuleCommand,
+  PutEventsCommand,
   PutPermissionCommand,
   PutRuleCommand,
   PutTargetsCommand,
@@ -232,4 +233,25 @@ test("TestEventPattern matches an event against a pattern", async () => {
   assert.equal(yes.Result, true);
   const no = await eb.send(new TestEventPatternCommand({ Event: event, EventPattern: JSON.stringify({ source: [{ prefix: "aws." }] }) }));
   assert.equal(no.Result, false);
+});
+
+test("an explicit Deny in the bus policy refuses PutEvents with AccessDeniedException", async () => {
+  const { eb, account } = clients(server);
+  const { EventBusArn } = await eb.send(new CreateEventBusCommand({ Name: "guarded" }));
+  await eb.send(
+    new PutPermissionCommand({
+      EventBusName: "guarded",
+      Policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "no", Effect: "Deny", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "events:PutEvents", Resource: EventBusArn }],
+      }),
+    }),
+  );
+  await rejects(
+    eb.send(new PutEventsCommand({ Entries: [{ EventBusName: "guarded", Source: "s", DetailType: "t", Detail: "{}" }] })),
+    "AccessDeniedException",
+    `User: arn:aws:iam::${account}:root is not authorized to perform: events:PutEvents on resource: ${EventBusArn} with an explicit deny in a resource-based policy`,
+  );
+  // The default bus has no policy: accepted.
+  assert.equal((await eb.send(new PutEventsCommand({ Entries: [{ Source: "s", DetailType: "t", Detail: "{}" }] }))).FailedEntryCount, 0);
 });
