@@ -1,6 +1,7 @@
 // AWS::Events::EventBus and AWS::Events::Rule for CloudFormation (core/resources.ts), through EventBridge's own
 // operations. A bus's Ref is its name (GetAtt Arn, Name, Policy); a rule's Ref is its name on the default bus and
-// `<bus>|<rule>` on another (AWS::Events::Rule "Return values"), GetAtt Arn. A rule's Targets are put with it and
+// `<bus>|<rule>` on another (as CloudFormation reports such a rule's physical id in aws-cdk's issue threads; unverified
+// in the reference), GetAtt Arn. A rule's Targets are put with it and
 // kept in step on update; a rule the template does not name gets `<stack>-<logicalId>-<RANDOM>` (64 at most).
 import { isServiceError } from "../../core/errors.js";
 import { tagsProperty, type ResourceProviders, type ResourceRequest } from "../../core/resources.js";
