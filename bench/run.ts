@@ -22,6 +22,7 @@ import { apigatewayBench } from "./apigateway.js";
 import { cdkBench } from "./cdk.js";
 import { logsFiltersBench } from "./logs-filters.js";
 import { alarmsBench } from "./alarms.js";
+import { eventbridgeBench } from "./eventbridge.js";
 import { BACKENDS, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
 import { COLD_TARGET_OVER_FLOOR_MS, coldStart, coldVerdict, median } from "./cold.js";
 
@@ -58,6 +59,8 @@ const ONLY_APIGW = process.argv.includes("--only-apigateway");
 const ONLY_LOGS_FILTERS = process.argv.includes("--only-logs-filters");
 /** `--only-alarms` runs the alarm notification latency alone (bench/alarms.ts). */
 const ONLY_ALARMS = process.argv.includes("--only-alarms");
+/** `--only-eventbridge` runs the EventBridge figures alone (bench/eventbridge.ts). */
+const ONLY_EVENTBRIDGE = process.argv.includes("--only-eventbridge");
 /** `--only-cdk` runs the CDK CLI figures alone (bench/cdk.ts). */
 const ONLY_CDK = process.argv.includes("--only-cdk");
 /** `--only-metrics` runs the CloudWatch metrics figures alone (bench/metrics.ts). */
@@ -189,6 +192,11 @@ async function main(): Promise<void> {
   if (ONLY_ALARMS) {
     console.log("");
     for (const r of await alarmsBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
+  if (ONLY_EVENTBRIDGE) {
+    console.log("");
+    for (const r of await eventbridgeBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
     return printTable();
   }
   if (ONLY_CDK) {

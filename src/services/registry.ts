@@ -133,7 +133,12 @@ export const REGISTRY: ServiceRegistration[] = [
       load: () => import("./cloudwatch/cloudformation.js"),
     },
   },
-  { name: "eventbridge", botocore: "events" },
+  {
+    name: "eventbridge",
+    botocore: "events",
+    load: () => import("./eventbridge/index.js"),
+    resources: { types: ["AWS::Events::EventBus", "AWS::Events::Rule"], load: () => import("./eventbridge/cloudformation.js") },
+  },
   {
     name: "lambda",
     botocore: "lambda",

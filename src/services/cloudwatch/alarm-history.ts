@@ -4,7 +4,8 @@ import type { HandlerContext } from "../../core/context.js";
 import type { Located } from "../../core/state.js";
 import { fingerprint, pageByKey } from "../../core/paging.js";
 import { type DescribeAlarmHistoryInput, type DescribeAlarmHistoryOutput, InvalidNextToken, type StateValue } from "./api.generated.js";
-import { fireActions } from "./alarm-actions.js";
+import { fireActions, lambdaEvent } from "./alarm-actions.js";
+import { putStateChangeEvent } from "./alarm-events.js";
 import { awsJson, RawJson } from "./alarm-evaluation.js";
 import { type AlarmRec, alarmState, type HistoryRec } from "./alarm-state.js";
 import { onAlarmStateChange } from "./composite-evaluation.js";
@@ -71,6 +72,8 @@ export function transition(ctx: HandlerContext, a: AlarmRec, state: StateValue, 
     data: awsJson({ version: "1.0", oldState, newState }),
   });
   if (a.actionsEnabled) fireActions(ctx, a, old);
+  const snapshot = { ...a };
+  putStateChangeEvent(ctx, a.arn, now, () => lambdaEvent(snapshot, ctx.account, ctx.region, old).alarmData as Record<string, unknown>);
   // The composite alarms it is a child or suppressor of follow (composite-evaluation.ts).
   onAlarmStateChange(ctx, a.name, now);
 }

@@ -16,7 +16,8 @@ import { awsJson, awsTime, RawJson } from "./alarm-evaluation.js";
 import { addHistory } from "./alarm-history.js";
 import { evaluateRule, parseAlarmRule } from "./alarm-rule.js";
 import { alarmState } from "./alarm-state.js";
-import { fireCompositeActions } from "./composite-actions.js";
+import { compositeLambdaEvent, fireCompositeActions } from "./composite-actions.js";
+import { putStateChangeEvent } from "./alarm-events.js";
 import { type CompositeRec, compositeState, type PendingActions } from "./composite-state.js";
 
 /** Default wait and extension periods when a suppressor is given without them. unverified (the console's default) */
@@ -114,6 +115,8 @@ export function transitionComposite(
     summary: `Alarm updated from ${old.value} to ${state}`,
     data: awsJson({ version: "1.0", oldState, newState }),
   });
+  const snapshot = { ...c };
+  putStateChangeEvent(ctx, c.arn, now, () => compositeLambdaEvent(snapshot, ctx.account, ctx.region, old).alarmData as Record<string, unknown>);
   onAlarmStateChange(ctx, c.name, now, depth + 1);
 }
 

@@ -1,0 +1,70 @@
+// EventBridge (issue 15). Against the built server: PutEvents to a rule's SQS target end to end — from PutEvents to
+// the message received by long polling — over rounds (p50, p99); and PutEvents of 10 entries on a default bus holding
+// 100 rules that do not match and one that does, sequentially (requests per second, events delivered per second).
+//
+// `node --import tsx bench/eventbridge.ts` runs it alone.
+import { fileURLToPath } from "node:url";
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { startBuilt, type BenchRow } from "./server.js";
+
+const ROUNDS = 50;
+const BATCHES = 200;
+const OTHER_RULES = 100;
+const P50_TARGET_MS = 50;
+const P99_TARGET_MS = 200;
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+
+export async function eventbridgeBench(): Promise<BenchRow[]> {
+  const server = await startBuilt();
+  const config = { endpoint: server.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  try {
+    const eb = new EventBridgeClient(config);
+    const sqs = new SQSClient(config);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "bench-events" }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+    for (let i = 0; i < OTHER_RULES; i++)
+      await eb.send(
+        new PutRuleCommand({ Name: `other-${i}`, EventPattern: JSON.stringify({ source: [`other-${i}`], detail: { n: [{ numeric: [">", 0] }] } }) }),
+      );
+    await eb.send(new PutRuleCommand({ Name: "bench", EventPattern: JSON.stringify({ source: ["bench"] }) }));
+    await eb.send(new PutTargetsCommand({ Rule: "bench", Targets: [{ Id: "q", Arn: Attributes!.QueueArn! }] }));
+    const entry = (n: number) => ({ Source: "bench", DetailType: "tick", Detail: JSON.stringify({ n, pad: "x".repeat(200) }) });
+
+    const latencies: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const t0 = performance.now();
+      await eb.send(new PutEventsCommand({ Entries: [entry(r)] }));
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 1 }));
+      latencies.push(performance.now() - t0);
+      if (Messages.length)
+        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    }
+    const t1 = performance.now();
+    for (let b = 0; b < BATCHES; b++) await eb.send(new PutEventsCommand({ Entries: Array.from({ length: 10 }, (_, i) => entry(i)) }));
+    const seconds = (performance.now() - t1) / 1000;
+    const p50 = pct(latencies, 50);
+    const p99 = pct(latencies, 99);
+    return [
+      {
+        metric: `eventbridge: PutEvents → rule → SQS message received, ${OTHER_RULES + 1} rules on the bus (p50 / p99 of ${ROUNDS})`,
+        value: `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`,
+        target: `≤ ${P50_TARGET_MS} / ${P99_TARGET_MS} ms`,
+        ok: p50 <= P50_TARGET_MS && p99 <= P99_TARGET_MS,
+      },
+      {
+        metric: `eventbridge: PutEvents of 10 entries, each matched and delivered to SQS, sequential (${BATCHES} requests)`,
+        value: `${(BATCHES / seconds).toFixed(0)} req/s (${((BATCHES * 10) / seconds).toFixed(0)} events/s)`,
+        target: "recorded",
+        ok: true,
+      },
+    ];
+  } finally {
+    await server.stop();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  for (const r of await eventbridgeBench()) console.log(`${r.metric} | ${r.value} | ${r.target} | ${r.ok ? "yes" : "NO"}`);
+}

@@ -1,0 +1,116 @@
+// EventBridge's records and tables (per account and region): buses, rules with their targets, and the deliveries
+// not yet done; bus and rule ARNs; the caller's bus from a name or ARN; the running instance.
+import type { HandlerContext } from "../../core/context.js";
+import { parseArn, regionalArn, type ArnScope } from "../../core/arn.js";
+import { ServiceError } from "../../core/errors.js";
+import { defineState, regional, type TablesOf } from "../../core/state.js";
+import type { ServiceHost } from "../../core/service.js";
+import { ResourceNotFoundException, type Tag, type Target } from "./api.generated.js";
+
+export interface BusRec {
+  name: string;
+  arn: string;
+  description?: string;
+  kmsKeyIdentifier?: string;
+  deadLetterArn?: string;
+  /** The resource policy's statements (PutPermission / RemovePermission), AWS's document when any. */
+  statements: Record<string, unknown>[];
+  tags: Tag[];
+  created: number;
+  modified: number;
+}
+
+export interface RuleRec {
+  name: string;
+  bus: string;
+  arn: string;
+  eventPattern?: string;
+  scheduleExpression?: string;
+  state: "ENABLED" | "DISABLED" | "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
+  description?: string;
+  roleArn?: string;
+  managedBy?: string;
+  createdBy: string;
+  /** Epoch ms the rule was first put: a rate() schedule counts from it. */
+  created?: number;
+  tags: Tag[];
+  /** At most five, in the order they were first put. */
+  targets: Target[];
+}
+
+/** An event matched to one target, not yet delivered: kept until it is delivered or finally fails, so a restart resumes it. */
+export interface PendingRec {
+  event: Record<string, unknown>;
+  ruleArn: string;
+  ruleName: string;
+  target: Target;
+  /** Epoch ms the event was ingested (its age for MaximumEventAgeInSeconds; `<aws.events.event.ingestion-time>`). */
+  ingested: number;
+  /** Attempts made so far. */
+  attempts: number;
+  dueAt: number;
+}
+
+const specs = {
+  buses: regional<BusRec>(),
+  /** Keyed `<bus>|<rule>`: a bus's rules share a prefix (neither name may hold "|"). */
+  rules: regional<RuleRec>(),
+  pending: regional<PendingRec>("pending-deliveries"),
+};
+export const ebState = defineState("eventbridge", specs);
+export type Tables = TablesOf<typeof specs>;
+export const tables = (ctx: HandlerContext): Tables => ebState.of(ctx);
+export { transaction } from "../../core/state.js";
+
+export const DEFAULT_BUS = "default";
+export const ruleKey = (bus: string, name: string): string => `${bus}|${name}`;
+export const busArn = (where: ArnScope, name: string): string => regionalArn(where, "events", `event-bus/${name}`);
+/** A rule's ARN: `rule/<name>` on the default bus, `rule/<bus>/<name>` on another. */
+export const ruleArn = (where: ArnScope, bus: string, name: string): string =>
+  regionalArn(where, "events", bus === DEFAULT_BUS ? `rule/${name}` : `rule/${bus}/${name}`);
+
+export class ValidationException extends ServiceError {
+  constructor(message: string) {
+    super("ValidationException", message, 400, { senderFault: true });
+  }
+}
+
+/** The bus an EventBusName (a name or an ARN) names; absent means the default bus. */
+export function busNameOf(nameOrArn: string | undefined): string {
+  if (!nameOrArn) return DEFAULT_BUS;
+  if (!nameOrArn.startsWith("arn:")) return nameOrArn;
+  const p = parseArn(nameOrArn);
+  return p?.resource.startsWith("event-bus/") ? p.resource.slice("event-bus/".length) : nameOrArn;
+}
+
+/** The default bus exists in every account and region without being created; its record is written on first change. */
+export function defaultBus(where: ArnScope): BusRec {
+  return { name: DEFAULT_BUS, arn: busArn(where, DEFAULT_BUS), statements: [], tags: [], created: 0, modified: 0 };
+}
+
+export function findBus(t: Tables, where: ArnScope, name: string): BusRec | undefined {
+  return t.buses.get(name) ?? (name === DEFAULT_BUS ? defaultBus(where) : undefined);
+}
+
+/** `ResourceNotFoundException: Event bus x does not exist.` (moto's and LocalStack's AWS-recorded wording). */
+export function mustBus(ctx: HandlerContext, nameOrArn: string | undefined): BusRec {
+  const name = busNameOf(nameOrArn);
+  const bus = findBus(tables(ctx), ctx, name);
+  if (!bus) throw new ResourceNotFoundException(`Event bus ${name} does not exist.`);
+  return bus;
+}
+
+/** `Rule x does not exist on EventBus y.` (AWS's wording, quoted by many public tests). */
+export function mustRule(ctx: HandlerContext, name: string, busNameOrArn: string | undefined): RuleRec {
+  const bus = mustBus(ctx, busNameOrArn);
+  const rule = tables(ctx).rules.get(ruleKey(bus.name, name));
+  if (!rule) throw new ResourceNotFoundException(`Rule ${name} does not exist on EventBus ${bus.name}.`);
+  return rule;
+}
+
+/** What EventBridge's start hook returns: the server it delivers from, and its scheduled rules' timers. */
+export interface EbInstance {
+  host: ServiceHost;
+  schedules: import("./schedules.js").RuleSchedules;
+}
+export const hostOf = (ctx: HandlerContext): ServiceHost | undefined => ctx.instance<EbInstance | undefined>()?.host;
