@@ -1,7 +1,7 @@
 // Request metrics configurations (Put/Get/List/DeleteBucketMetricsConfiguration and their errors) and the AWS/S3
 // request metrics they enable, read back through the real CloudWatch client: exact counts and bytes under a
 // configuration without a filter, one filtered by prefix and one by tag; nothing for a bucket without a configuration;
-// an alarm on 4xxErrors going to ALARM; and boto3 reading the configurations back.
+// an alarm on 4xxErrors going to ALARM; boto3 reading the configurations back; and both kept across a restart.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -26,7 +26,10 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { randomAccount, useServer } from "../../helpers/server.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomAccount, startTestServer, type TestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { eventually } from "../../helpers/wait.js";
 import { pythonMissing, run } from "../../helpers/python.js";
@@ -230,4 +233,49 @@ print(json.dumps({"got": got, "ids": [c["Id"] for c in listed["MetricsConfigurat
     truncated: false,
     code: "NoSuchConfiguration",
   });
+});
+
+test("after a restart, the configurations are kept and the first request on the bucket is counted", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "stratus-s3-metrics-"));
+  try {
+    const account = randomAccount();
+    const Bucket = bucketName();
+    let s = await startTestServer({ dataDir });
+    const s3Of = (t: TestServer) => new S3Client({ ...t.clientConfig({ account }), forcePathStyle: true });
+    await s3Of(s).send(new CreateBucketCommand({ Bucket }));
+    await s3Of(s).send(new PutBucketMetricsConfigurationCommand({ Bucket, Id: "kept", MetricsConfiguration: { Id: "kept", Filter: { Prefix: "p/" } } }));
+    await s.close();
+    s = await startTestServer({ dataDir });
+    try {
+      const start = Date.now();
+      // S3 started with the server (it has configurations): this first request of the new server counts.
+      await s3Of(s).send(new PutObjectCommand({ Bucket, Key: "p/1", Body: "abc" }));
+      assert.deepEqual((await s3Of(s).send(new GetBucketMetricsConfigurationCommand({ Bucket, Id: "kept" }))).MetricsConfiguration, {
+        Id: "kept",
+        Filter: { Prefix: "p/" },
+      });
+      const cw = new CloudWatchClient(s.clientConfig({ account }));
+      await eventually(async () => {
+        const { Datapoints } = await cw.send(
+          new GetMetricStatisticsCommand({
+            Namespace: "AWS/S3",
+            MetricName: "PutRequests",
+            Dimensions: [
+              { Name: "BucketName", Value: Bucket },
+              { Name: "FilterId", Value: "kept" },
+            ],
+            StartTime: new Date(start - 120_000),
+            EndTime: new Date(Date.now() + 120_000),
+            Period: 3600,
+            Statistics: ["Sum"],
+          }),
+        );
+        assert.equal(Datapoints?.[0]?.Sum, 1);
+      });
+    } finally {
+      await s.close();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
