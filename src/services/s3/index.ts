@@ -1,6 +1,6 @@
 // S3: the service at a glance — buckets, objects, listing, multipart, versioning, and bucket configuration
 // (policy, CORS, tagging, lifecycle with its sweep, event notifications, default encryption, Block Public Access, Object
-// Ownership, ACLs, request metrics configurations and the AWS/S3 request metrics they enable).
+// Ownership, ACLs, request metrics configurations and the AWS/S3 request metrics they enable, the daily storage metrics).
 import { defineService } from "../../core/service.js";
 import { s3ResourcePolicy } from "./access.js";
 import type { S3Api } from "./api.generated.js";
@@ -12,6 +12,7 @@ import { encryption } from "./encryption.js";
 import { lifecycle, startLifecycle } from "./lifecycle.js";
 import { metricsConfig } from "./metrics-config.js";
 import { RequestMetrics, type S3Running } from "./request-metrics.js";
+import { startStorageMetrics } from "./storage-metrics.js";
 import { listing } from "./listing.js";
 import { multipart } from "./multipart.js";
 import { notificationConfig, resumePendingEvents } from "./notifications.js";
@@ -54,6 +55,7 @@ export default defineService({
     resumePendingEvents(runtime);
     resumePendingRestores(runtime);
     const instance: S3Running = { requestMetrics: new RequestMetrics(runtime) };
-    return { instance, stop: startLifecycle(runtime) };
+    const stops = [startLifecycle(runtime), startStorageMetrics(runtime)];
+    return { instance, stop: () => stops.forEach((stop) => stop()) };
   },
 });
