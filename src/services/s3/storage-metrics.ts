@@ -65,7 +65,7 @@ export async function measureStorage(host: ServiceHost, stopped: () => boolean):
     (key, obj) => {
       const u = of(key);
       for (const v of obj.versions) {
-        if (v.deleteMarker) continue;
+        if (v.deleteMarker) continue; // unverified: whether AWS counts delete markers in NumberOfObjects
         u.objects++;
         add(u, STORAGE_TYPES[v.storageClass ?? "STANDARD"] ?? "StandardStorage", v.size);
       }
