@@ -14,6 +14,7 @@ import { IAMClient, CreateUserCommand } from "@aws-sdk/client-iam";
 import type { LoadResult, PreparedRequest } from "./load.js";
 import { inclusiveTimes, summarizeProfile } from "./profile.js";
 import { s3UploadMemory } from "./s3.js";
+import { s3RequestsBench } from "./s3-requests.js";
 import { logsBench } from "./logs.js";
 import { metricsBench } from "./metrics.js";
 import { lambdaBench } from "./lambda.js";
@@ -63,6 +64,8 @@ const ONLY_ALARMS = process.argv.includes("--only-alarms");
 const ONLY_EVENTBRIDGE = process.argv.includes("--only-eventbridge");
 /** `--only-cdk` runs the CDK CLI figures alone (bench/cdk.ts). */
 const ONLY_CDK = process.argv.includes("--only-cdk");
+/** `--only-s3` runs the S3 request throughput with and without request metrics alone (bench/s3-requests.ts). */
+const ONLY_S3 = process.argv.includes("--only-s3");
 /** `--only-metrics` runs the CloudWatch metrics figures alone (bench/metrics.ts). */
 const ONLY_METRICS = process.argv.includes("--only-metrics");
 
@@ -170,6 +173,11 @@ async function main(): Promise<void> {
   if (ONLY_CFN) {
     console.log("");
     for (const r of await cloudformationBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
+  if (ONLY_S3) {
+    console.log("");
+    for (const r of await s3RequestsBench()) row(r.metric, r.value, r.target, "", "");
     return printTable();
   }
   if (ONLY_METRICS) {

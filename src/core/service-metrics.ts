@@ -14,6 +14,11 @@ export interface MetricDimension {
 /** One metric (namespace, name, dimensions, unit) of one account and region; `add` records a value. */
 export interface MetricSeries {
   add(value: number, at: number): void;
+  /**
+   * A gauge's sample (ConcurrentExecutions): recorded only when above what its minute has seen so far, so the
+   * minute's Maximum is the gauge's peak without a datapoint per sample.
+   */
+  peak(value: number, at: number): void;
 }
 
 const FLUSH_EVERY_MS = 1000;
@@ -27,6 +32,8 @@ const MAX_SERIES = 10_000;
 class Series implements MetricSeries {
   /** Per minute: each value and how often it occurred. */
   readonly minutes = new Map<number, Map<number, number>>();
+  private peakMinute = -1;
+  private peakValue = 0;
 
   constructor(
     private readonly owner: ServiceMetrics,
@@ -44,6 +51,14 @@ class Series implements MetricSeries {
     if (!values) this.minutes.set(minute, (values = new Map()));
     values.set(value, (values.get(value) ?? 0) + 1);
     this.owner.touched(this);
+  }
+
+  peak(value: number, at: number): void {
+    const minute = at - (at % MINUTE);
+    if (minute === this.peakMinute && value <= this.peakValue) return;
+    this.peakMinute = minute;
+    this.peakValue = value;
+    this.add(value, at);
   }
 }
 

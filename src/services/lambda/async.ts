@@ -16,6 +16,7 @@ import { invokeConfigFor } from "./invoke-configs.js";
 import type { EventInvokeConfigRec, Resolved } from "./state.js";
 import { LATEST, functionArn, lambdaState, resolveFunction } from "./state.js";
 import { running } from "./running.js";
+import { recordAsync, type MetricTarget } from "./engine/metrics.js";
 
 const DEFAULT_RETRIES = 2;
 const DEFAULT_MAX_AGE_SECONDS = 21_600;
@@ -53,6 +54,14 @@ export interface AsyncEventRec {
 
 const events = (ctx: HandlerContext) => lambdaState.of(ctx).asyncEvents;
 
+/** What an event's AWS/Lambda metrics are published under (engine/metrics.ts). */
+const target = (ctx: HandlerContext, rec: AsyncEventRec): MetricTarget => ({
+  account: ctx.account,
+  region: ctx.region,
+  functionName: rec.functionName,
+  ...(rec.qualifier !== undefined ? { qualifier: rec.qualifier } : {}),
+});
+
 /** This server's queue: part of Lambda's running instance. */
 export interface AsyncQueue {
   runtime: ServiceHost;
@@ -86,6 +95,8 @@ export function enqueue(ctx: HandlerContext, r: Resolved, payload: Buffer): void
   };
   events(ctx).put(id, rec);
   ctx.startAtBoot();
+  const host = running(ctx)?.queue?.runtime;
+  if (host) recordAsync(host, target(ctx, rec), "AsyncEventsReceived", 1, "Count", now);
   const q = running(ctx)?.queue;
   if (q && !q.stopped) arm(q, ctx.account, ctx.region, id, now);
 }
@@ -132,6 +143,7 @@ async function attempt(q: Queue, account: string, region: string, id: string): P
   if (!r || r.fn.createdAt !== probe.fnCreatedAt) {
     // The function (or the version or alias it named) was deleted: its pending events go with it.
     t.delete(id);
+    recordAsync(q.runtime, target(ctx, probe), "AsyncEventsDropped", 1, "Count", ctx.now());
     q.runtime.logger.debug(`lambda: dropped asynchronous event ${probe.requestId}: ${functionArn(ctx, probe.functionName, probe.qualifier)} no longer exists`);
     return;
   }
@@ -143,10 +155,13 @@ async function attempt(q: Queue, account: string, region: string, id: string): P
   // Reserved concurrency 0: Lambda sends new events to the failure destinations at once, without retries.
   if (r.fn.reservedConcurrency === 0) {
     rec.last = throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
+    recordAsync(q.runtime, target(ctx, rec), "Throttles", 1, "Count", ctx.now());
     return finish(q, ctx, id, rec, r, cfg, "RetriesExhausted");
   }
 
   q.running.add(key);
+  // AsyncEventAge: from when the event was queued to this attempt to invoke the function.
+  recordAsync(q.runtime, target(ctx, rec), "AsyncEventAge", ctx.now() - rec.enqueuedAt, "Milliseconds", ctx.now());
   let out: InvokeResult | undefined;
   let error: unknown;
   try {
@@ -244,6 +259,7 @@ async function finish(
         : {}),
     };
     await sendRecord(ctx, destination, record).catch((e: unknown) => {
+      recordAsync(q.runtime, target(ctx, rec), "DestinationDeliveryFailures", 1, "Count", ctx.now());
       q.runtime.logger.warn(
         `lambda: could not send the ${condition} record of ${arn} request ${rec.requestId} to ${destination}: ${(e as Error).message ?? e}`,
       );
@@ -256,11 +272,14 @@ async function finish(
       errorCode: rec.last?.statusCode ?? 200,
       errorMessage: errorMessageOf(rec.last, condition),
     }).catch((e: unknown) => {
+      recordAsync(q.runtime, target(ctx, rec), "DeadLetterErrors", 1, "Count", ctx.now());
       q.runtime.logger.warn(`lambda: could not send request ${rec.requestId} of ${arn} to its dead-letter queue ${dlq}: ${(e as Error).message ?? e}`);
     });
   }
   if (q.stopped) return;
   events(ctx).delete(id);
+  // An event that never ran successfully is dropped (after going to the DLQ or OnFailure destination, if any).
+  if (!success) recordAsync(q.runtime, target(ctx, rec), "AsyncEventsDropped", 1, "Count", ctx.now());
 }
 
 function errorMessageOf(last: LastResponse | undefined, condition: Condition): string {

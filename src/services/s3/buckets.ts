@@ -6,6 +6,8 @@ import type { Bucket, S3Api } from "./api.generated.js";
 import { BucketAlreadyExists, BucketAlreadyOwnedByYou } from "./api.generated.js";
 import { bucketAtCreate } from "./acl.js";
 import { bucketArn, malformedXml, mustBucket, ownerOf } from "./common.js";
+import { deleteMetricsConfigs } from "./metrics-config.js";
+import type { S3Running } from "./request-metrics.js";
 import { transaction, tables, type BucketRec } from "./state.js";
 
 const invalidBucketName = (name: string) => new ServiceError("InvalidBucketName", "The specified bucket is not valid.", 400, { fields: { BucketName: name } });
@@ -129,10 +131,12 @@ export const buckets = {
         },
       );
     const uploads = t.uploads.list({ prefix: `${name}/` });
-    transaction(ctx, () => {
+    const hadMetrics = transaction(ctx, () => {
       for (const u of uploads) t.uploads.delete(u.key);
       t.buckets.delete(name);
+      return deleteMetricsConfigs(t, name);
     });
+    if (hadMetrics) ctx.instance<S3Running>().requestMetrics.refresh(name);
     for (const u of uploads) for (const p of Object.values(u.value.parts)) ctx.blobs.delete(p.blob);
     return {};
   },

@@ -1,6 +1,6 @@
 // S3: the service at a glance — buckets, objects, listing, multipart, versioning, and bucket configuration
 // (policy, CORS, tagging, lifecycle with its sweep, event notifications, default encryption, Block Public Access, Object
-// Ownership, ACLs).
+// Ownership, ACLs, request metrics configurations and the AWS/S3 request metrics they enable, the daily storage metrics).
 import { defineService } from "../../core/service.js";
 import { s3ResourcePolicy } from "./access.js";
 import type { S3Api } from "./api.generated.js";
@@ -10,6 +10,9 @@ import { buckets } from "./buckets.js";
 import { cors } from "./cors.js";
 import { encryption } from "./encryption.js";
 import { lifecycle, startLifecycle } from "./lifecycle.js";
+import { metricsConfig } from "./metrics-config.js";
+import { RequestMetrics, type S3Running } from "./request-metrics.js";
+import { startStorageMetrics } from "./storage-metrics.js";
 import { listing } from "./listing.js";
 import { multipart } from "./multipart.js";
 import { notificationConfig, resumePendingEvents } from "./notifications.js";
@@ -40,6 +43,7 @@ const handlers = {
   ...acl,
   ...objectLock,
   ...website,
+  ...metricsConfig,
 } satisfies Partial<S3Api>;
 
 export default defineService({
@@ -50,6 +54,8 @@ export default defineService({
     // Event notifications acknowledged before a restart and not yet delivered go out now.
     resumePendingEvents(runtime);
     resumePendingRestores(runtime);
-    return startLifecycle(runtime);
+    const instance: S3Running = { requestMetrics: new RequestMetrics(runtime) };
+    const stops = [startLifecycle(runtime), startStorageMetrics(runtime)];
+    return { instance, stop: () => stops.forEach((stop) => stop()) };
   },
 });

@@ -9,6 +9,7 @@ import type {
   CORSRule,
   Grant,
   LifecycleRule,
+  MetricsConfiguration,
   NotificationConfiguration,
   ObjectLockRule,
   ObjectOwnership,
@@ -123,6 +124,7 @@ export interface Tables {
   buckets: Table<BucketRec>;
   objects: Table<ObjectRec>;
   uploads: Table<UploadRec>;
+  metricsConfigs: Table<MetricsConfiguration>;
 }
 
 // Bucket names are global, so every S3 table of records is: a key's bucket prefix ("name/") scopes it. Bucket names
@@ -132,6 +134,9 @@ export const s3State = defineState("s3", {
   buckets: global<BucketRec>(),
   objects: global<ObjectRec>(),
   uploads: global<UploadRec>(),
+  // Request metrics configurations (metrics-config.ts), key "bucket/id": a table of their own, so the buckets that have
+  // one are found without reading every bucket, and a bucket record stays small however many it has.
+  metricsConfigs: global<MetricsConfiguration>("metrics-configs"),
   pendingEvents: regional<PendingEvent>("pending-events"),
   // Restores whose ObjectRestore:Completed event is still to come (storage-class.ts), in the bucket owner's scope.
   pendingRestores: regional<PendingRestore>("pending-restores"),

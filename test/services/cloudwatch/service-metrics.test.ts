@@ -1,7 +1,8 @@
 // The metrics Stratus's services publish about themselves, read back through the real CloudWatch client: AWS/Lambda
 // Invocations, Errors and Duration by FunctionName and for the account, after real invocations (one failing); AWS/SQS's
 // call counts and sizes and its per-minute depth samples (on a manual clock); AWS/SNS's published and delivered
-// counts; AWS/Logs' incoming events and bytes; AWS/ApiGateway's requests, errors and latencies; and a caller may not
+// counts; AWS/Logs' incoming events and bytes; AWS/ApiGateway's requests, errors and latencies (and an HTTP API's
+// DataProcessed); and a caller may not
 // put datapoints into an AWS/ namespace itself.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -16,6 +17,8 @@ import { rejects } from "../../helpers/errors.js";
 import { eventually } from "../../helpers/wait.js";
 import { createFunction, lambdaEnv } from "../lambda/setup.js";
 import { call, restApi } from "../api-gateway/integrations-setup.js";
+import { ApiGatewayV2Client, CreateApiCommand, CreateRouteCommand, CreateStageCommand } from "@aws-sdk/client-apigatewayv2";
+import { call as httpCall } from "../apigatewayv2/execute-helpers.js";
 
 const server = useServer();
 
@@ -210,4 +213,36 @@ test("AWS/ApiGateway: Count, 4XXError, 5XXError, Latency and IntegrationLatency 
   assert.equal(await stat("Latency", byStage, "SampleCount"), 3);
   // Only the requests that reached an integration have an integration latency.
   assert.equal(await stat("IntegrationLatency", byStage, "SampleCount"), 2);
+});
+
+test("AWS/ApiGateway: an HTTP API's Count, 4xx and DataProcessed (the request's and the response's bodies) by ApiId and Stage", async () => {
+  const account = randomAccount();
+  const v2 = server.client(ApiGatewayV2Client, { account });
+  const cw = server.client(CloudWatchClient, { account });
+  const { ApiId } = await v2.send(new CreateApiCommand({ Name: "measured-http", ProtocolType: "HTTP" }));
+  // A route, so the auto-deployed stage has a deployment to serve (the request matches none of it).
+  await v2.send(new CreateRouteCommand({ ApiId, RouteKey: "GET /somewhere" }));
+  await v2.send(new CreateStageCommand({ ApiId, StageName: "$default", AutoDeploy: true }));
+  const start = Date.now();
+  const r = await httpCall(server, ApiId!, "/nowhere", { method: "POST", body: "four" });
+  assert.equal(r.status, 404);
+  const stat = async (MetricName: string, Dimensions: { Name: string; Value: string }[]) =>
+    (
+      await cw.send(
+        new GetMetricStatisticsCommand({
+          Namespace: "AWS/ApiGateway",
+          MetricName,
+          Dimensions,
+          StartTime: new Date(start - 120_000),
+          EndTime: new Date(Date.now() + 120_000),
+          Period: 3600,
+          Statistics: ["Sum"],
+        }),
+      )
+    ).Datapoints?.[0];
+  const api = [{ Name: "ApiId", Value: ApiId! }];
+  await eventually(async () => assert.equal((await stat("Count", api))?.Sum, 1));
+  assert.equal((await stat("4xx", api))?.Sum, 1);
+  const data = await stat("DataProcessed", [...api, { Name: "Stage", Value: "$default" }]);
+  assert.deepEqual([data?.Sum, data?.Unit], [4 + r.body.length, "Bytes"]);
 });

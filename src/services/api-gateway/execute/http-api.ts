@@ -126,6 +126,7 @@ export async function serveHttpApi(rt: ServiceHost, req: ApiRequest, apiId: stri
     status: res.statusCode,
     latency: Number(log.responseLatency),
     integrationLatency: typeof log["integration.latency"] === "number" ? log["integration.latency"] : undefined,
+    bytes: req.body.length + res.body.length,
   });
   // The Invoke data event, named by the route's ARN (the request's path when no route matched).
   const routeKey = log.routeKey === undefined ? undefined : String(log.routeKey);

@@ -1,8 +1,8 @@
 // AWS/ApiGateway's metrics for every request an API serves
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html,
 // .../http-api-metrics.html): Count, the client and server error counts (4XXError/5XXError for a REST API, 4xx/5xx
-// for an HTTP API: 1 or 0 per request), Latency and IntegrationLatency, by the API (ApiName for REST, ApiId for
-// HTTP) and by the API and Stage. Published through core/service-metrics.ts; the series of each API and stage are
+// for an HTTP API: 1 or 0 per request), Latency and IntegrationLatency, and for an HTTP API DataProcessed (Bytes: the
+// request's and the response's bodies), by the API (ApiName for REST, ApiId for HTTP) and by the API and Stage. Published through core/service-metrics.ts; the series of each API and stage are
 // kept, so a request adds its values without building their names.
 import type { ServiceHost } from "../../../core/service.js";
 import { type MetricSeries, serviceMetrics } from "../../../core/service-metrics.js";
@@ -13,6 +13,8 @@ interface ApiSeries {
   server: MetricSeries[];
   latency: MetricSeries[];
   integration: MetricSeries[];
+  /** HTTP APIs only. */
+  data?: MetricSeries[];
 }
 
 const NS = "AWS/ApiGateway";
@@ -35,6 +37,7 @@ function seriesOf(rt: ServiceHost, account: string, region: string, kind: "rest"
       server: of(kind === "rest" ? "5XXError" : "5xx", "Count"),
       latency: of("Latency", "Milliseconds"),
       integration: of("IntegrationLatency", "Milliseconds"),
+      ...(kind === "http" ? { data: of("DataProcessed", "Bytes") } : {}),
     };
     byApi.set(key, s);
   }
@@ -47,7 +50,7 @@ export function recordRequest(
   kind: "rest" | "http",
   api: string,
   stage: string,
-  out: { status: number; latency: number; integrationLatency?: number },
+  out: { status: number; latency: number; integrationLatency?: number; bytes?: number },
 ): void {
   const s = seriesOf(rt, owner.account, owner.region, kind, api, stage);
   const at = rt.clock.now();
@@ -59,5 +62,6 @@ export function recordRequest(
     s.server[i].add(server, at);
     s.latency[i].add(out.latency, at);
     if (out.integrationLatency !== undefined) s.integration[i].add(out.integrationLatency, at);
+    if (s.data && out.bytes !== undefined) s.data[i].add(out.bytes, at);
   }
 }

@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { globalArn } from "../../../core/arn.js";
-import { type MetricSeries, serviceMetrics } from "../../../core/service-metrics.js";
 import type { ServiceHost } from "../../../core/service.js";
 import { issueSession } from "../../sts/internal.js";
 import { findRoleByArn } from "../../iam/internal.js";
@@ -21,6 +20,7 @@ import { assertNotImage, launchSpec, versionWarning } from "./launch.js";
 import { LogDelivery } from "../../../core/log-delivery.js";
 import { streamName, type LogTarget } from "./logs.js";
 import { runtimeInfo } from "../runtimes.js";
+import { LambdaMetrics, type MetricTarget } from "./metrics.js";
 
 /** The engine of this server (a Lambda handler's context or the host; undefined before Lambda started there). */
 export const engineOf = (h: RunningHolder): Engine | undefined => running(h)?.engine;
@@ -100,10 +100,12 @@ export class Engine {
   private stopped = false;
   private readonly instanceLog = new WeakMap<Instance, LogTarget>();
   private readonly credentialsExpire = new WeakMap<Instance, number>();
+  private readonly metrics: LambdaMetrics;
 
   constructor(private readonly runtime: ServiceHost) {
     this.code = new CodeCache(runtime.dataDir, runtime.blobs, runtime.options.projectDir ?? process.cwd());
     this.logs = new LogDelivery(runtime, { service: "lambda", delayMs: LOG_WINDOW_MS });
+    this.metrics = new LambdaMetrics(runtime);
     this.tmpRoot = join(runtime.dataDir, "lambda", "tmp");
     rmSync(this.tmpRoot, { recursive: true, force: true });
     mkdirSync(this.tmpRoot, { recursive: true });
@@ -165,25 +167,39 @@ export class Engine {
     return `${r.account}/${r.region}/${r.fn.name}`;
   }
 
-  /** Admits an invocation under the function's reserved concurrency and the account's limit, or throws 429. */
-  private admit(r: InvokeRequest): () => void {
+  /** Admits an invocation under the function's reserved concurrency and the account's limit, or throws 429 (a Throttle). */
+  private admit(r: InvokeRequest, target: MetricTarget): () => void {
     const fk = this.functionKey(r);
     const n = this.inFlight.get(fk) ?? 0;
     const reserved = r.fn.reservedConcurrency;
     const acct = this.accountInFlight.get(r.account) ?? 0;
+    const now = this.runtime.clock.now();
     if (reserved !== undefined ? n >= reserved : acct >= ACCOUNT_LIMIT) {
+      this.metrics.throttled(target, now);
       throw new TooManyRequestsException("Rate Exceeded.", {
         Type: "User",
         Reason: reserved !== undefined ? "ReservedFunctionConcurrentInvocationLimitExceeded" : "ConcurrentInvocationLimitExceeded",
       });
     }
-    this.inFlight.set(fk, n + 1);
+    // What the concurrency metrics count: this region's executions, the function's, its version's or alias's, and
+    // those of functions without reserved concurrency.
+    const rk = `${r.account}/${r.region}`;
+    const qk = target.qualifier !== undefined ? `${fk}:${target.qualifier}` : fk;
+    const uk = reserved === undefined ? `${rk}#unreserved` : undefined;
+    const counted = [fk, rk, ...(qk !== fk ? [qk] : []), ...(uk ? [uk] : [])];
+    for (const k of counted) this.inFlight.set(k, (this.inFlight.get(k) ?? 0) + 1);
     this.accountInFlight.set(r.account, acct + 1);
+    const fnNow = n + 1;
+    this.metrics.admitted(
+      target,
+      { region: this.inFlight.get(rk)!, fn: fnNow, resource: this.inFlight.get(qk)!, unreserved: uk ? this.inFlight.get(uk) : undefined },
+      now,
+    );
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.inFlight.set(fk, (this.inFlight.get(fk) ?? 1) - 1);
+      for (const k of counted) this.inFlight.set(k, (this.inFlight.get(k) ?? 1) - 1);
       this.accountInFlight.set(r.account, (this.accountInFlight.get(r.account) ?? 1) - 1);
     };
   }
@@ -203,7 +219,8 @@ export class Engine {
       });
     }
     const pool = this.pool(r);
-    const release = this.admit(r);
+    const target = metricTarget(r);
+    const release = this.admit(r, target);
     try {
       const instance = await this.acquire(pool);
       const log = this.instanceLog.get(instance)!;
@@ -221,7 +238,7 @@ export class Engine {
       });
       // Killed by the server stopping: nothing more may be written (the store is closing).
       if (this.stopped) throw new ResourceConflictException("The server is stopping.", { Type: "User" });
-      return this.report(r, log, version, c, startedAt, result);
+      return this.report(r, target, log, version, c, startedAt, result);
     } finally {
       release();
     }
@@ -425,36 +442,16 @@ export class Engine {
     }
   }
 
-  /**
-   * AWS/Lambda's invocation metrics (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html):
-   * Invocations, Errors (1 for a function error or timeout, else 0) and Duration, by FunctionName and for the
-   * account as a whole (no dimensions).
-   */
-  private publishMetrics(c: FunctionConfiguration, durationMs: number, failed: boolean, at: number): void {
-    const arn = c.FunctionArn ?? "";
-    let s = this.metricSeries.get(arn);
-    if (!s) {
-      const [, , , region, account] = arn.split(":");
-      if (!account || !region || !c.FunctionName) return;
-      const metrics = serviceMetrics(this.runtime, "lambda");
-      const of = (name: string, unit: string) =>
-        [[{ Name: "FunctionName", Value: c.FunctionName! }], []].map((dims) => metrics.of(account, region, "AWS/Lambda", name, dims, unit));
-      s = { invocations: of("Invocations", "Count"), errors: of("Errors", "Count"), duration: of("Duration", "Milliseconds") };
-      if (this.metricSeries.size > 10_000) this.metricSeries.clear();
-      this.metricSeries.set(arn, s);
-    }
-    for (let i = 0; i < 2; i++) {
-      s.invocations[i].add(1, at);
-      s.errors[i].add(failed ? 1 : 0, at);
-      s.duration[i].add(round2(durationMs), at);
-    }
-  }
-
-  /** Each function's AWS/Lambda series (by FunctionName, and the account's), kept by its ARN. */
-  private readonly metricSeries = new Map<string, { invocations: MetricSeries[]; errors: MetricSeries[]; duration: MetricSeries[] }>();
-
   /** START/END/REPORT, the output in CloudWatch Logs, and the answer Invoke gives. */
-  private report(r: InvokeRequest, log: LogTarget, version: string, c: FunctionConfiguration, startedAt: number, res: InvocationResult): InvokeResult {
+  private report(
+    r: InvokeRequest,
+    target: MetricTarget,
+    log: LogTarget,
+    version: string,
+    c: FunctionConfiguration,
+    startedAt: number,
+    res: InvocationResult,
+  ): InvokeResult {
     const id = r.requestId;
     const json = c.LoggingConfig?.LogFormat === "JSON";
     const o = res.outcome;
@@ -545,7 +542,7 @@ export class Engine {
       lines.push({ timestamp: end, message: report });
     }
     this.logs.write(log, lines);
-    this.publishMetrics(c, duration, o.kind !== "response", end);
+    this.metrics.invoked(target, duration, o.kind !== "response", end);
     const text = lines.map((l) => `${l.message}\n`).join("");
     if (o.kind === "response") return { payload: o.payload, log: text, executedVersion: version, streamed: o.streamed, contentType: o.contentType };
     return { payload: o.kind === "error" ? o.payload : errorPayload!, functionError: "Unhandled", log: text, executedVersion: version, errorType: o.errorType };
@@ -553,6 +550,18 @@ export class Engine {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** The function, qualifier and executed version an invocation's metrics are published under. */
+function metricTarget(r: InvokeRequest): MetricTarget {
+  const qualifier = r.invokedArn.split(":")[7];
+  return {
+    account: r.account,
+    region: r.region,
+    functionName: r.fn.name,
+    ...(qualifier !== undefined ? { qualifier } : {}),
+    executedVersion: r.version.config.Version ?? "$LATEST",
+  };
+}
 
 /**
  * Ends the environments a previous server on this data directory left running (it was killed with -9, so it

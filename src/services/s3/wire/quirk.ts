@@ -1,4 +1,5 @@
-// S3's deviations from generic rest-xml, in one place: streamed uploads, aws-chunked, SigV2, POST uploads, CORS.
+// S3's deviations from generic rest-xml, in one place: streamed uploads, aws-chunked, SigV2, POST uploads, CORS; and
+// the one hook of its request metrics.
 import type { Exchange } from "../../../core/exchange.js";
 import type { Quirk } from "../../../core/service.js";
 import { s3Authenticate } from "./auth.js";
@@ -8,6 +9,7 @@ import { isPostUpload, postUpload } from "./post.js";
 import { s3ResponseShape } from "./responses.js";
 import { looksLikeS3, s3VirtualHost } from "./addressing.js";
 import { s3IntegerQuery } from "./query.js";
+import type { S3Running } from "../request-metrics.js";
 
 export const s3Quirk: Quirk = {
   claimHost: s3VirtualHost, // <bucket>.s3.<region>.amazonaws.com → path style
@@ -15,6 +17,8 @@ export const s3Quirk: Quirk = {
   // Upload bodies stream; a browser POST's form is read by postUpload itself.
   openBody: (x) => isPostUpload(x) || openUploadBody(x),
   beforeAuth(x: Exchange) {
+    // AWS/S3 request metrics, for a bucket with a metrics configuration (request-metrics.ts), refused requests too.
+    x.runtime.instance<S3Running>("s3")?.requestMetrics.observe(x);
     // A preflight is unauthenticated; a POST upload carries its own signature in the form.
     if (x.req.method === "OPTIONS") return preflight(x);
     if (isPostUpload(x)) return postUpload(x);
