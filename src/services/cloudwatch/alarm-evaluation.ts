@@ -3,11 +3,13 @@
 // evaluation range longer than EvaluationPeriods, evaluates the most recent N real datapoints when there are that many,
 // else fills missing ones as TreatMissingData says (as few times as possible), with the premature-alarm rule for
 // `missing` and `ignore`. The state reason and StateReasonData are written as AWS writes them (quoted in comments).
-import type { Located } from "../../core/state.js";
+import type { HandlerContext } from "../../core/context.js";
 import type { ComparisonOperator, StateValue } from "./api.generated.js";
+import { mathHasData, mathValues } from "./alarm-metrics.js";
 import type { AlarmRec } from "./alarm-state.js";
 import { metricKey, unitCode } from "./metric-keys.js";
 import { javaDouble } from "./put-metric-data.js";
+import { alignStart } from "./read-metrics.js";
 import { aggregate, parseExtendedStatistic } from "./statistics.js";
 import { metricsOf } from "./state.js";
 
@@ -22,6 +24,9 @@ interface Point {
   at: number;
   value?: number;
   count?: number;
+  /** An anomaly detection alarm's band at this time. */
+  upper?: number;
+  lower?: number;
 }
 
 /** A double inside AWS's JSON (Java's form: 21.0, not 21). */
@@ -82,13 +87,14 @@ export function breaches(op: ComparisonOperator, v: number, t: number): boolean 
 export const rangeLength = (n: number): number => Math.max(2 * n, n + 1);
 
 /** The alarm's datapoints over its evaluation range, oldest first (value undefined: missing). */
-function readPoints(ctx: Located, a: AlarmRec, now: number): { points: Point[]; lowSample: boolean } {
+function readPoints(ctx: HandlerContext, a: AlarmRec, now: number): { points: Point[]; lowSample: boolean } {
   const p = a.period * 1000;
   // AWS evaluates every minute (every 10 s for sub-minute periods) over periods that end at that moment: a 5-minute
   // alarm evaluated at the end of minute 6 reads minutes 2 to 6 ("Alarm evaluation" in the CloudWatch user guide).
   const step = a.period < 60 ? 10_000 : 60_000;
   const slot = now - (((now % step) + step) % step);
   const r = rangeLength(a.evaluationPeriods);
+  if (a.returnId) return { points: readMathPoints(ctx, a, now, slot, step, r), lowSample: false };
   const store = metricsOf(ctx);
   const id = store.find(metricKey(ctx, a.namespace, a.metricName, a.dimensions));
   const spec = a.extendedStatistic ? parseExtendedStatistic(a.extendedStatistic) : undefined;
@@ -123,6 +129,27 @@ function readPoints(ctx: Located, a: AlarmRec, now: number): { points: Point[]; 
   return { points, lowSample };
 }
 
+/**
+ * A metric math alarm's datapoints: the same range as a single-metric alarm's, its values GetMetricData's for the
+ * alarm's queries (an anomaly detection alarm's points carry the band's bounds at their time).
+ */
+function readMathPoints(ctx: HandlerContext, a: AlarmRec, now: number, slot: number, step: number, r: number): Point[] {
+  const p = a.period * 1000;
+  const end = mathHasData(ctx, a, slot, slot + step) ? slot + step : slot;
+  const from = alignStart(end - r * p, a.period, now);
+  const { values, band } = mathValues(ctx, a, from, end);
+  const points: Point[] = [];
+  for (let at = from; at < end; at += p) {
+    const point: Point = { at, value: values.get(at) };
+    if (band) {
+      point.upper = band.upper.get(at);
+      point.lower = band.lower.get(at);
+    }
+    points.push(point);
+  }
+  return points.slice(-r);
+}
+
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 const listed = (ps: Point[]) => ps.map((x) => `${javaDouble(x.value!)} (${reasonTime(x.at)})`).join(", ");
 
@@ -138,7 +165,12 @@ function reasonData(a: AlarmRec, now: number, window: Point[], evaluated: Point[
   data.evaluatedDatapoints = [...evaluated]
     .sort((x, y) => y.at - x.at)
     .map((x) =>
-      x.value === undefined ? { timestamp: awsTime(x.at) } : { timestamp: awsTime(x.at), sampleCount: new Double(x.count ?? 0), value: new Double(x.value) },
+      x.value === undefined
+        ? { timestamp: awsTime(x.at) }
+        : // a metric math alarm's datapoints have no sample count (unverified)
+          x.count === undefined
+          ? { timestamp: awsTime(x.at), value: new Double(x.value) }
+          : { timestamp: awsTime(x.at), sampleCount: new Double(x.count), value: new Double(x.value) },
     );
   return awsJson(data);
 }
@@ -163,7 +195,7 @@ function thresholdReason(a: AlarmRec, from: StateValue, to: StateValue, n: numbe
 }
 
 /** The alarm's state now, or undefined when it keeps its state (`ignore` with no data, a low sample count). */
-export function evaluate(ctx: Located, a: AlarmRec, now: number): Outcome | undefined {
+export function evaluate(ctx: HandlerContext, a: AlarmRec, now: number): Outcome | undefined {
   const { points, lowSample } = readPoints(ctx, a, now);
   if (lowSample) return undefined;
   const n = a.evaluationPeriods;

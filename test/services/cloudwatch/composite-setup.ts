@@ -24,3 +24,12 @@ export async function receiveAll(sqs: SQSClient, QueueUrl: string, n: number) {
     return Messages.map((m) => JSON.parse(m.Body!));
   });
 }
+
+/** Asserts a CloudWatch call failed with AWS's query-era error code (x-amzn-query-error, as the SDK exposes it) and message. */
+export const rejectsCode = async (p: Promise<unknown>, code: string, message: string | RegExp) =>
+  assert.rejects(p, (e: Error & { Code?: string }) => {
+    assert.equal(e.Code ?? e.name, code);
+    if (typeof message === "string") assert.equal(e.message, message);
+    else assert.match(e.message, message);
+    return true;
+  });
