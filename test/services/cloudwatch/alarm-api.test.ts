@@ -19,6 +19,7 @@ import {
   UntagResourceCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
+import { rejectsCode } from "./composite-setup.js";
 import { rejects } from "../../helpers/errors.js";
 import { pythonMissing, run } from "../../helpers/python.js";
 import { randomAccount, useServer } from "../../helpers/server.js";
@@ -51,14 +52,19 @@ test("PutMetricAlarm refuses what AWS refuses, and what Stratus cannot evaluate 
     "DatapointsToAlarm must be less than or equal to EvaluationPeriods",
   );
   await rejects(put({ TreatMissingData: "sometimes" }), "InvalidParameterValueException", 400, /TreatMissingData/);
-  await rejects(put({ ComparisonOperator: "LessThanLowerOrGreaterThanUpperThreshold" }), "InvalidParameterValueException", 400, /anomaly detection/);
-  await rejects(put({ AlarmActions: ["arn:aws:automate:us-east-1:ec2:stop"] }), "InvalidParameterValueException", 400, /cannot be executed by Stratus/);
+  await rejectsCode(put({ ComparisonOperator: "LessThanLowerOrGreaterThanUpperThreshold" }), "ValidationError", /ThresholdMetricId must be set/);
+  await rejects(put({ AlarmActions: ["arn:aws:sqs:us-east-1:000000000000:q"] }), "InvalidParameterValueException", 400, /Invalid action ARN/);
   await rejects(put({ AlarmActions: ["not-an-arn"] }), "InvalidParameterValueException", 400, "Invalid arn syntax: not-an-arn");
-  await rejects(
-    put({ MetricName: undefined, Namespace: undefined, Statistic: undefined, Metrics: [{ Id: "e1", Expression: "SUM(METRICS())" }] }),
-    "InvalidParameterValueException",
-    400,
-    /metric math/,
+  await rejectsCode(
+    put({
+      MetricName: undefined,
+      Namespace: undefined,
+      Statistic: undefined,
+      Period: undefined,
+      Metrics: [{ Id: "e1", Expression: "SUM(METRICS())", ReturnData: false }],
+    }),
+    "ValidationError",
+    "Exactly one element of the metrics list should return data.",
   );
   await rejects(c.send(new SetAlarmStateCommand({ AlarmName: "nope", StateValue: "OK", StateReason: "x" })), "ResourceNotFound", 404);
   assert.deepEqual((await c.send(new DescribeAlarmsCommand({}))).MetricAlarms, []);
