@@ -180,6 +180,26 @@ function checkCommon(input: PutMetricAlarmInput, period: number): void {
   );
 }
 
+/** What a DescribeAlarms page token is bound to: its filters. */
+export const describeBinding = (input: DescribeAlarmsInput, ctx: HandlerContext): string =>
+  fingerprint([ctx.account, ctx.region, input.AlarmNames, input.AlarmNamePrefix, input.StateValue, input.ActionPrefix, input.AlarmTypes ?? ["MetricAlarm"]]);
+
+/** The metric alarms DescribeAlarms' filters (names or prefix, state, action prefix) keep, by name. */
+export function listMetricAlarms(input: DescribeAlarmsInput, ctx: HandlerContext): AlarmRec[] {
+  if (input.AlarmNames?.length && input.AlarmNamePrefix)
+    throw new InvalidParameterCombinationException("The parameters AlarmNames and AlarmNamePrefix are mutually exclusive and you have specified both."); // unverified wording
+  const t = alarmState.of(ctx);
+  let list: AlarmRec[] = input.AlarmNames?.length
+    ? [...new Set(input.AlarmNames)].sort().flatMap((n) => t.alarms.get(n) ?? [])
+    : t.alarms.list(input.AlarmNamePrefix ? { prefix: input.AlarmNamePrefix } : {}).map((e) => e.value);
+  if (input.StateValue) list = list.filter((a) => a.state === input.StateValue);
+  if (input.ActionPrefix) {
+    const p = input.ActionPrefix;
+    list = list.filter((a) => [...a.okActions, ...a.alarmActions, ...a.insufficientDataActions].some((x) => x.startsWith(p)));
+  }
+  return list;
+}
+
 /** The alarm or AWS's ResourceNotFound. */
 function alarmOrThrow(ctx: HandlerContext, name: string): AlarmRec {
   const a = alarmState.of(ctx).alarms.get(name);
@@ -263,28 +283,15 @@ export const alarms = {
   },
 
   describeAlarms(input: DescribeAlarmsInput, ctx: HandlerContext) {
-    if (input.AlarmNames?.length && input.AlarmNamePrefix)
-      throw new InvalidParameterCombinationException("The parameters AlarmNames and AlarmNamePrefix are mutually exclusive and you have specified both."); // unverified wording
-    if (input.ChildrenOfAlarmName || input.ParentsOfAlarmName)
-      throw new InvalidParameterValueException("Stratus has no composite alarms yet: ChildrenOfAlarmName and ParentsOfAlarmName are not supported.");
+    // ChildrenOfAlarmName, ParentsOfAlarmName and AlarmTypes with CompositeAlarm are composite-alarms.ts's.
     const types = input.AlarmTypes ?? ["MetricAlarm"];
-    const t = alarmState.of(ctx);
-    let list: AlarmRec[] = [];
-    if (types.includes("MetricAlarm")) {
-      if (input.AlarmNames?.length) list = [...new Set(input.AlarmNames)].sort().flatMap((n) => t.alarms.get(n) ?? []);
-      else list = t.alarms.list(input.AlarmNamePrefix ? { prefix: input.AlarmNamePrefix } : {}).map((e) => e.value);
-    }
-    if (input.StateValue) list = list.filter((a) => a.state === input.StateValue);
-    if (input.ActionPrefix) {
-      const p = input.ActionPrefix;
-      list = list.filter((a) => [...a.okActions, ...a.alarmActions, ...a.insufficientDataActions].some((x) => x.startsWith(p)));
-    }
+    const list = types.includes("MetricAlarm") ? listMetricAlarms(input, ctx) : [];
     const page = pageByKey(list, (a) => a.name, {
       operation: "DescribeAlarms",
       token: input.NextToken,
       max: input.MaxRecords ?? 50,
       invalid: () => new InvalidNextToken("The service cannot process the NextToken."), // unverified wording
-      bind: fingerprint([ctx.account, ctx.region, input.AlarmNames, input.AlarmNamePrefix, input.StateValue, input.ActionPrefix, types]),
+      bind: describeBinding(input, ctx),
     });
     const out: { MetricAlarms?: MetricAlarm[]; CompositeAlarms?: []; NextToken?: string } = {};
     if (types.includes("CompositeAlarm")) out.CompositeAlarms = [];
