@@ -144,6 +144,8 @@ function readMathPoints(ctx: HandlerContext, a: AlarmRec, now: number, slot: num
     if (band) {
       point.upper = band.upper.get(at);
       point.lower = band.lower.get(at);
+      // No band at that time (the model still training): the datapoint cannot be evaluated — it counts as missing.
+      if (point.upper === undefined) point.value = undefined;
     }
     points.push(point);
   }
@@ -161,7 +163,7 @@ function reasonData(a: AlarmRec, now: number, window: Point[], evaluated: Point[
   data.statistic = a.statistic ?? a.extendedStatistic;
   data.period = a.period;
   data.recentDatapoints = window.filter((x) => x.value !== undefined).map((x) => new Double(x.value!));
-  data.threshold = new Double(a.threshold);
+  if (!a.thresholdMetricId) data.threshold = new Double(a.threshold);
   data.evaluatedDatapoints = [...evaluated]
     .sort((x, y) => y.at - x.at)
     .map((x) =>
@@ -184,6 +186,7 @@ function reasonData(a: AlarmRec, now: number, window: Point[], evaluated: Point[
  * (SNS messages AWS sent, quoted in public code). The OK side uses "not <operator>" — unverified wording.
  */
 function thresholdReason(a: AlarmRec, from: StateValue, to: StateValue, n: number, shown: Point[], minimum: number): string {
+  if (a.thresholdMetricId) return bandReason(a, from, to, n, shown, minimum);
   const op = `${to === "OK" ? "not " : ""}${OPERATOR_TEXT[a.comparisonOperator]}`;
   const t = javaDouble(a.threshold);
   const k = shown.length;
@@ -192,6 +195,37 @@ function thresholdReason(a: AlarmRec, from: StateValue, to: StateValue, n: numbe
   const min = `(minimum ${minimum} ${plural(minimum, "datapoint", "datapoints")} for ${from} -> ${to} transition)`;
   if (k === 1) return `Threshold Crossed: 1 out of the last ${n} datapoints [${listed(shown)}] was ${op} the threshold (${t}) ${min}.`;
   return `Threshold Crossed: ${k} out of the last ${n} datapoints were ${op} the threshold (${t}). The most recent datapoints which crossed the threshold: [${listed(shown)}] ${min}.`;
+}
+
+const BAND_TEXT: Partial<Record<ComparisonOperator, (lower: string, upper: string) => string>> = {
+  LessThanLowerOrGreaterThanUpperThreshold: (l, u) => `less than the lower thresholds [${l}] or greater than the upper thresholds [${u}]`,
+  LessThanLowerThreshold: (l) => `less than the lower thresholds [${l}]`,
+  GreaterThanUpperThreshold: (_l, u) => `greater than the upper thresholds [${u}]`,
+};
+
+/**
+ * The reason for an anomaly detection alarm's decision, the band's bounds at the datapoints shown:
+ * `Thresholds Crossed: 1 out of the last 1 datapoints [12.0 (05/12/26 10:00:00)] was less than the lower thresholds
+ * [3.1] or greater than the upper thresholds [5.2] (minimum 1 datapoint for OK -> ALARM transition).` unverified wording
+ */
+function bandReason(a: AlarmRec, from: StateValue, to: StateValue, n: number, shown: Point[], minimum: number): string {
+  const bounds = (f: (x: Point) => number | undefined) => shown.map((x) => javaDouble(f(x) ?? Number.NaN)).join(", ");
+  const op = `${to === "OK" ? "not " : ""}${BAND_TEXT[a.comparisonOperator]!(
+    bounds((x) => x.lower),
+    bounds((x) => x.upper),
+  )}`;
+  const k = shown.length;
+  const min = `(minimum ${minimum} ${plural(minimum, "datapoint", "datapoints")} for ${from} -> ${to} transition)`;
+  return `Thresholds Crossed: ${k} out of the last ${n} datapoints [${listed(shown)}] ${plural(k, "was", "were")} ${op} ${min}.`;
+}
+
+/** Whether a datapoint breaches: against the threshold, or an anomaly detection alarm's band at its time. */
+function breaching(a: AlarmRec, x: Point): boolean {
+  if (!a.thresholdMetricId) return breaches(a.comparisonOperator, x.value!, a.threshold);
+  const v = x.value!;
+  const low = x.lower !== undefined && v < x.lower;
+  const high = x.upper !== undefined && v > x.upper;
+  return a.comparisonOperator === "LessThanLowerThreshold" ? low : a.comparisonOperator === "GreaterThanUpperThreshold" ? high : low || high;
 }
 
 /** The alarm's state now, or undefined when it keeps its state (`ignore` with no data, a low sample count). */
@@ -203,7 +237,7 @@ export function evaluate(ctx: HandlerContext, a: AlarmRec, now: number): Outcome
   const treat = a.treatMissingData ?? "missing";
   const real = points.filter((x) => x.value !== undefined);
   const window = points.slice(-n);
-  const isBreaching = (x: Point) => breaches(a.comparisonOperator, x.value!, a.threshold);
+  const isBreaching = (x: Point) => breaching(a, x);
   const decide = (alarm: boolean, evaluated: Point[]): Outcome => {
     const to: StateValue = alarm ? "ALARM" : "OK";
     const ordered = [...evaluated].filter((x) => x.value !== undefined).sort((x, y) => y.at - x.at);

@@ -14,6 +14,8 @@ import {
   type MetricDataQuery,
   type MetricDataResult,
 } from "./api.generated.js";
+import { detectorFor, tzOffsetMinutes } from "./anomaly-detectors.js";
+import { anomalyBand, TRAINING_WINDOW_MS } from "./metric-math/anomaly-band.js";
 import { Evaluator, type MathContext, type Series, type Value } from "./metric-math/evaluate.js";
 import { ExpressionError, type Node, parseExpression } from "./metric-math/parse.js";
 import { type BucketCache, metricProps, readStat, searchMetrics } from "./metric-series.js";
@@ -162,6 +164,7 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
         },
         grid,
         defaultPeriod,
+        band: (ref, k) => bandOf(ref, k),
       };
       const evaluator = new Evaluator(mc);
       try {
@@ -173,6 +176,25 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
     }
     values.set(id, v);
     return v;
+  };
+
+  /** ANOMALY_DETECTION_BAND over a MetricStat query: its history two weeks back, the band at its datapoints in range. */
+  const bandOf = (ref: string, k: number): Series[] => {
+    const o = byId.get(ref);
+    const ms = o?.q.MetricStat;
+    if (!o || !ms) throw new ExpressionError(`Stratus computes ANOMALY_DETECTION_BAND over a metric (a MetricStat query), and ${ref} is not one`);
+    const inRange = (resolve(o) as { s: Series }).s;
+    const q = { namespace: ms.Metric.Namespace!, name: ms.Metric.MetricName!, dims: ms.Metric.Dimensions, stat: o.stat!, periodS: ms.Period, unit: ms.Unit };
+    const history = readStat(ctx, q, start - TRAINING_WINDOW_MS, end, inRange.label).series;
+    const d = detectorFor(ctx, q.namespace, q.name, q.dims, ms.Stat);
+    const excluded = d?.configuration?.ExcludedTimeRanges?.map((r) => ({ start: r.StartTime.getTime(), end: r.EndTime.getTime() }));
+    const tz = d?.configuration?.MetricTimezone;
+    const b = anomalyBand(history, inRange.ts, { k, excluded, tzMinutes: tz ? tzOffsetMinutes(tz, now) : 0 });
+    // Two series, upper then lower, labelled after the metric (unverified: AWS's labels for the band's two lines).
+    return [
+      { label: `${inRange.label} Upper`, ts: b.ts, vals: b.upper, period: ms.Period },
+      { label: `${inRange.label} Lower`, ts: b.ts, vals: b.lower, period: ms.Period },
+    ];
   };
 
   const out: Computed[] = [];
