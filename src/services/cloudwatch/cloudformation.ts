@@ -3,6 +3,7 @@
 // a name the template leaves out is `<stack>-<logicalId>-<RANDOM>` (255 characters at most). PutMetricAlarm replaces
 // the configuration in place (AlarmName is create-only); tags change through TagResource and UntagResource, since
 // PutMetricAlarm ignores them on an existing alarm.
+import { anomalyDetectorProviders } from "./cloudformation-anomaly.js";
 import { dashboardProviders } from "./cloudformation-dashboard.js";
 import { syncTags } from "./cloudformation-tags.js";
 import compositeAlarmProviders from "./composite-cloudformation.js";
@@ -87,6 +88,7 @@ async function result(req: ResourceRequest, name: string) {
 
 export default {
   ...dashboardProviders,
+  ...anomalyDetectorProviders,
   ...compositeAlarmProviders,
   "AWS::CloudWatch::Alarm": {
     async create(req) {
