@@ -18,8 +18,8 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-cloudwatch";
-import { awsClis, runAws } from "../../helpers/aws-cli.js";
-import { rejectsCode } from "./composite-setup.js";
+import { awsClis } from "../../helpers/aws-cli.js";
+import { cloudwatchCli, rejectsCode } from "./composite-setup.js";
 import { rejects } from "../../helpers/errors.js";
 import { pythonMissing, run } from "../../helpers/python.js";
 import { randomAccount, useServer } from "../../helpers/server.js";
@@ -179,12 +179,7 @@ const clis = awsClis();
 if (!clis.length) test("AWS CLI: alarms", { skip: "aws CLI not installed" }, () => {});
 for (const cli of clis) {
   test(`${cli.label}: put-metric-alarm, put-metric-data, describe-alarms, set-alarm-state, delete-alarms`, async () => {
-    const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
-    const aws = async (...args: string[]) => {
-      const r = await runAws(cli, server.url, ["cloudwatch", ...args], creds);
-      assert.equal(r.status, 0, r.stderr);
-      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
-    };
+    const aws = cloudwatchCli(cli, server.url);
     await aws(
       "put-metric-alarm",
       ...["--alarm-name", "cli", "--namespace", "Cli", "--metric-name", "Hits", "--statistic", "Sum", "--period", "60"],

@@ -11,13 +11,11 @@ import {
   PutMetricAlarmCommand,
   PutMetricDataCommand,
 } from "@aws-sdk/client-cloudwatch";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { randomAccount, useServer } from "../../helpers/server.js";
-import { rejectsCode } from "./composite-setup.js";
+import { cloudwatchCli, queueWithTopic, receiveAll, rejectsCode } from "./composite-setup.js";
 import { eventually } from "../../helpers/wait.js";
 import { pythonMissing, run } from "../../helpers/python.js";
-import { awsClis, runAws } from "../../helpers/aws-cli.js";
+import { awsClis } from "../../helpers/aws-cli.js";
 
 const server = useServer();
 
@@ -32,12 +30,7 @@ const base = { EvaluationPeriods: 1, Threshold: 10, ComparisonOperator: "Greater
 test("a math alarm: AWS's checks, ALARM when the expression breaches, its SNS message, Metrics described as stored", async () => {
   const account = randomAccount();
   const cw = server.client(CloudWatchClient, { account });
-  const sqs = server.client(SQSClient, { account });
-  const sns = server.client(SNSClient, { account });
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "math-inbox" }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "math-topic" }));
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: Attributes!.QueueArn, Attributes: { RawMessageDelivery: "true" } }));
+  const { sqs, QueueUrl, TopicArn } = await queueWithTopic(server, account, "math");
 
   const put = (over: Record<string, unknown>) => cw.send(new PutMetricAlarmCommand({ AlarmName: "rate", Metrics: ERROR_RATE, ...base, ...over }));
   await rejectsCode(
@@ -91,11 +84,8 @@ test("a math alarm: AWS's checks, ALARM when the expression breaches, its SNS me
   assert.equal(data.period, 60);
   assert.equal(data.statistic, undefined);
 
-  const msg = await eventually(async () => {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }));
-    assert.equal(Messages.length, 1);
-    return JSON.parse(Messages[0].Body!);
-  });
+  const [envelope] = await receiveAll(sqs, QueueUrl, 1);
+  const msg = JSON.parse(envelope.Message);
   assert.equal(msg.NewStateValue, "ALARM");
   assert.equal(msg.Trigger.Period, 60);
   assert.deepEqual(
@@ -131,12 +121,7 @@ const clis = awsClis();
 if (!clis.length) test("AWS CLI: math alarms", { skip: "aws CLI not installed" }, () => {});
 for (const cli of clis) {
   test(`${cli.label}: put-metric-alarm --metrics (JSON) and describe-alarms`, async () => {
-    const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
-    const aws = async (...args: string[]) => {
-      const r = await runAws(cli, server.url, ["cloudwatch", ...args], creds);
-      assert.equal(r.status, 0, r.stderr);
-      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
-    };
+    const aws = cloudwatchCli(cli, server.url);
     await aws(
       "put-metric-alarm",
       ...["--alarm-name", "cli-math", "--evaluation-periods", "1", "--threshold", "10", "--comparison-operator", "GreaterThanThreshold"],

@@ -1,8 +1,10 @@
-// Shared by the composite alarm tests: an SNS topic delivering to an SQS queue, and reading what arrived.
+// Shared by the alarm tests: an SNS topic delivering to an SQS queue, reading what arrived, CloudWatch's query-era error
+// codes, and `aws cloudwatch …` for one fresh account through a given CLI.
 import assert from "node:assert/strict";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import type { TestServer } from "../../helpers/server.js";
+import { type AwsCli, runAws } from "../../helpers/aws-cli.js";
+import { randomAccount, type TestServer } from "../../helpers/server.js";
 import { eventually } from "../../helpers/wait.js";
 
 export async function queueWithTopic(s: TestServer, account: string, name = "composite") {
@@ -33,3 +35,13 @@ export const rejectsCode = async (p: Promise<unknown>, code: string, message: st
     else assert.match(e.message, message);
     return true;
   });
+
+/** `aws cloudwatch <args>` with `cli` for a fresh account: its JSON output ({} when empty); a failure fails the test. */
+export function cloudwatchCli(cli: AwsCli, url: string) {
+  const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
+  return async (...args: string[]) => {
+    const r = await runAws(cli, url, ["cloudwatch", ...args], creds);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+  };
+}
