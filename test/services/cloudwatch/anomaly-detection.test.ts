@@ -122,6 +122,23 @@ test("ANOMALY_DETECTION_BAND in GetMetricData: the upper and lower series around
   assert.ok(Math.abs(upper.Values![0] - 103.02) < 1e-9, String(upper.Values));
   assert.ok(Math.abs(lower.Values![0] - 98.98) < 1e-9, String(lower.Values));
 
+  // A band over an expression (a metric math detector's): the expression's own history, re-evaluated two weeks back.
+  const doubled = (
+    await get([
+      { ...bandQueries()[0], ReturnData: false },
+      { Id: "e1", Expression: "m1 * 2", ReturnData: true },
+      { Id: "ad2", Expression: "ANOMALY_DETECTION_BAND(e1, 2)", ReturnData: true },
+    ])
+  ).MetricDataResults!;
+  assert.deepEqual(
+    doubled.map((x) => [x.Id, x.Values!.map((v) => Number(v.toFixed(6)))]),
+    [
+      ["e1", [200]],
+      ["ad2", [206.04]],
+      ["ad2", [197.96]],
+    ],
+  );
+
   // A metric with no history: the model has not trained, the band is empty.
   await cw.send(new PutMetricDataCommand({ Namespace: "Shop", MetricData: [{ MetricName: "Fresh", Dimensions: DIMS, Value: 1, Timestamp: new Date(now) }] }));
   const fresh = (await get(bandQueries("Fresh"))).MetricDataResults!;
