@@ -56,7 +56,8 @@ function metricsTrigger(a: AlarmRec): Record<string, unknown> {
     Period: a.period,
     EvaluationPeriods: a.evaluationPeriods,
     ComparisonOperator: a.comparisonOperator,
-    Threshold: new Double(a.threshold),
+    // An anomaly detection alarm names its band instead of a threshold (unverified placement).
+    ...(a.thresholdMetricId ? { ThresholdMetricId: a.thresholdMetricId } : { Threshold: new Double(a.threshold) }),
     TreatMissingData: `- TreatMissingData: ${a.treatMissingData ?? "missing"}`,
     EvaluateLowSampleCountPercentile: a.evaluateLowSampleCountPercentile ?? "",
     Metrics: (a.metrics ?? []).map((q) => {
