@@ -1,8 +1,9 @@
 // CloudWatch alarms (issue 14, point 12). End to end against the built server: from a breaching datapoint's
 // PutMetricData to the alarm's SNS notification received from a subscribed SQS queue (long polling), over rounds each
 // on an alarm of its own that starts in INSUFFICIENT_DATA, so every round is one transition to ALARM (p50, p99). And
-// one evaluation tick over 1,000 alarms, each on a metric of its own with datapoints, timed in-process on a server
-// whose manual clock keeps its own ticks from running (median of 5).
+// one evaluation tick over 1,000 alarms, each on a metric of its own with datapoints — one in ten an alarm on metric
+// math (`m1 * 2` over its metric, evaluated by GetMetricData's evaluator) — timed in-process on a server whose manual
+// clock keeps its own ticks from running (median of 5). BENCH_ALARMS_MATH_EVERY=0 leaves the math alarms out.
 //
 // `node --import tsx bench/alarms.ts` runs it alone.
 import { fileURLToPath } from "node:url";
@@ -19,6 +20,8 @@ const P50_TARGET_MS = 1000;
 const P99_TARGET_MS = 2000;
 const TICK_ALARMS = 1000;
 const TICK_TARGET_MS = 100;
+/** Every n-th alarm of the tick is on metric math (0: none). */
+const MATH_EVERY = Number(process.env.BENCH_ALARMS_MATH_EVERY ?? 10);
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
@@ -107,23 +110,27 @@ async function tickBench(): Promise<BenchRow> {
           MetricData: batch.map((n) => ({ MetricName: "Load", Dimensions: [{ Name: "Host", Value: `h${n}` }], Value: n % 100 })),
         }),
       );
+      const common = { EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 50, ComparisonOperator: "GreaterThanThreshold" as const };
+      const metric = { Namespace: "Bench", MetricName: "Load", Dimensions: [{ Name: "Host", Value: "" }] };
       await Promise.all(
-        batch.map((n) =>
-          cw.send(
-            new PutMetricAlarmCommand({
-              AlarmName: `tick-${n}`,
-              Namespace: "Bench",
-              MetricName: "Load",
-              Dimensions: [{ Name: "Host", Value: `h${n}` }],
-              Statistic: "Average",
-              Period: 60,
-              EvaluationPeriods: 3,
-              DatapointsToAlarm: 2,
-              Threshold: 50,
-              ComparisonOperator: "GreaterThanThreshold",
-            }),
-          ),
-        ),
+        batch.map((n) => {
+          const m = { ...metric, Dimensions: [{ Name: "Host", Value: `h${n}` }] };
+          const math = MATH_EVERY > 0 && n % MATH_EVERY === 0;
+          return cw.send(
+            new PutMetricAlarmCommand(
+              math
+                ? {
+                    AlarmName: `tick-${n}`,
+                    Metrics: [
+                      { Id: "m1", MetricStat: { Metric: m, Period: 60, Stat: "Average" }, ReturnData: false },
+                      { Id: "e1", Expression: "m1 * 2", ReturnData: true },
+                    ],
+                    ...common,
+                  }
+                : { AlarmName: `tick-${n}`, ...m, Statistic: "Average", Period: 60, ...common },
+            ),
+          );
+        }),
       );
     }
     const times: number[] = [];
@@ -135,7 +142,7 @@ async function tickBench(): Promise<BenchRow> {
     }
     const med = pct(times, 50);
     return {
-      metric: `alarms: one evaluation tick over ${TICK_ALARMS.toLocaleString("en-US")} alarms with data (in-process), median of 5`,
+      metric: `alarms: one evaluation tick over ${TICK_ALARMS.toLocaleString("en-US")} alarms with data${MATH_EVERY > 0 ? `, 1 in ${MATH_EVERY} on metric math` : ""} (in-process), median of 5`,
       value: `${med.toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(", ")})`,
       target: `≤ ${TICK_TARGET_MS} ms`,
       ok: med <= TICK_TARGET_MS,

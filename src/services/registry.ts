@@ -129,7 +129,7 @@ export const REGISTRY: ServiceRegistration[] = [
     // A plain JSON or CBOR call (no x-amzn-query-mode: true) gets 400 for every modeled client error (same source).
     wire: { errorNamespace: "com.amazonaws.cloudwatch.v2010_08_01", errorStatusOutsideQueryMode: 400 },
     resources: {
-      types: ["AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm", "AWS::CloudWatch::Dashboard"],
+      types: ["AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm", "AWS::CloudWatch::Dashboard", "AWS::CloudWatch::AnomalyDetector"],
       load: () => import("./cloudwatch/cloudformation.js"),
     },
   },

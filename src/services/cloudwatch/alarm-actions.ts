@@ -1,14 +1,16 @@
 // Alarm actions Stratus runs, on a change of state only: SNS topics (AWS's JSON alarm message, subject
 // `ALARM: "name" in US East (N. Virginia)`) and Lambda functions (AWS's alarmData event, invoked asynchronously when
 // the function's resource policy lets lambda.alarms.cloudwatch.amazonaws.com invoke it). Each outcome is an Action
-// history item. Any other action (EC2, Auto Scaling, Systems Manager…) is refused at PutMetricAlarm (checkActions).
+// history item. The other actions AWS accepts (EC2, Auto Scaling, Systems Manager…: alarm-action-arns.ts) are recorded
+// as failed actions whose error says Stratus does not run that service; Auto Scaling policies again every minute the
+// alarm stays in the state, as AWS invokes them (repeatActions).
 import { createHash } from "node:crypto";
 import { parseArn } from "../../core/arn.js";
 import type { HandlerContext } from "../../core/context.js";
 import { lambdaPermits } from "../lambda/internal.js";
-import { InvalidParameterValueException, type StateValue } from "./api.generated.js";
+import { actionKind, NOT_RUN, REPEATED } from "./alarm-action-arns.js";
+import type { MetricDataQuery, StateValue } from "./api.generated.js";
 import { awsJson, awsTime, Double } from "./alarm-evaluation.js";
-import { invalidActionArn } from "./alarm-form.js";
 import { addHistory } from "./alarm-history.js";
 import type { AlarmRec } from "./alarm-state.js";
 import { REGION_NAMES } from "./region-names.generated.js";
@@ -16,24 +18,7 @@ import { REGION_NAMES } from "./region-names.generated.js";
 /** The principal an alarm invokes a function as (AWS: "Lambda alarm actions", the resource policy it needs). */
 export const ALARM_PRINCIPAL = "lambda.alarms.cloudwatch.amazonaws.com";
 
-type Kind = "sns" | "lambda";
-function kindOf(arn: string): Kind | undefined {
-  const a = parseArn(arn);
-  if (a?.service === "sns" && a.resource && !a.resource.includes(":")) return "sns";
-  if (a?.service === "lambda" && a.resource.startsWith("function:")) return "lambda";
-  return undefined;
-}
-
-/** Refuses actions Stratus cannot run (the first one found), as PutMetricAlarm does for an invalid action. */
-export function checkActions(lists: { name: string; arns: string[] | undefined }[]): void {
-  for (const { arns } of lists)
-    for (const arn of arns ?? []) {
-      if (!parseArn(arn)) throw invalidActionArn();
-      // Stratus's own refusal (no EC2, Auto Scaling or Systems Manager to act on).
-      if (!kindOf(arn))
-        throw new InvalidParameterValueException(`The alarm action ${arn} cannot be executed by Stratus: it runs SNS topic and Lambda function actions only.`);
-    }
-}
+export { checkActions } from "./alarm-action-arns.js";
 
 /** The actions for the alarm's (new) state. */
 const actionsFor = (a: AlarmRec): string[] => (a.state === "ALARM" ? a.alarmActions : a.state === "OK" ? a.okActions : a.insufficientDataActions);
@@ -71,11 +56,14 @@ function metricsTrigger(a: AlarmRec): Record<string, unknown> {
     Period: a.period,
     EvaluationPeriods: a.evaluationPeriods,
     ComparisonOperator: a.comparisonOperator,
-    Threshold: new Double(a.threshold),
+    // An anomaly detection alarm names its band instead of a threshold (unverified placement).
+    ...(a.thresholdMetricId ? { ThresholdMetricId: a.thresholdMetricId } : { Threshold: new Double(a.threshold) }),
     TreatMissingData: `- TreatMissingData: ${a.treatMissingData ?? "missing"}`,
     EvaluateLowSampleCountPercentile: a.evaluateLowSampleCountPercentile ?? "",
     Metrics: (a.metrics ?? []).map((q) => {
-      const out: Record<string, unknown> = { Id: q.Id };
+      const out: Record<string, unknown> = {};
+      if (q.Expression !== undefined) out.Expression = q.Expression;
+      out.Id = q.Id;
       if (q.Label !== undefined) out.Label = q.Label;
       if (q.MetricStat) {
         const m = q.MetricStat;
@@ -152,7 +140,7 @@ export function lambdaEvent(a: AlarmRec, account: string, region: string, old: O
   // (an alarm given as Metrics keeps its query's Id).
   const h = createHash("sha256").update(a.arn).digest("hex");
   const id = a.metrics?.[0]?.Id ?? `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-  configuration.metrics = [{ id, metricStat, returnData: true }];
+  configuration.metrics = a.returnId ? (a.metrics ?? []).map(lambdaQuery) : [{ id, metricStat, returnData: true }];
   return {
     source: "aws.cloudwatch",
     alarmArn: a.arn,
@@ -166,6 +154,39 @@ export function lambdaEvent(a: AlarmRec, account: string, region: string, old: O
       configuration,
     },
   };
+}
+
+/** A query of a metric math alarm as its Lambda event shows it (the documented event's form: id, expression or metricStat, label, returnData). */
+function lambdaQuery(q: MetricDataQuery): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: q.Id };
+  if (q.MetricStat) {
+    const m = q.MetricStat;
+    const stat: Record<string, unknown> = {
+      metric: {
+        namespace: m.Metric.Namespace,
+        name: m.Metric.MetricName,
+        dimensions: Object.fromEntries((m.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value])),
+      },
+      period: m.Period,
+      stat: m.Stat,
+    };
+    if (m.Unit) stat.unit = m.Unit;
+    out.metricStat = stat;
+  }
+  if (q.Expression !== undefined) out.expression = q.Expression;
+  if (q.Label !== undefined) out.label = q.Label;
+  out.returnData = q.ReturnData ?? true;
+  return out;
+}
+
+/**
+ * The minute's repetition of the state's Auto Scaling policy actions while the alarm stays in it (AWS invokes a
+ * scaling policy once a minute for as long as the alarm is in the state; the transition ran them the first time).
+ */
+export function repeatActions(ctx: HandlerContext, a: AlarmRec, now: number): void {
+  if (!a.actionsEnabled || now - a.stateUpdated < 60_000) return;
+  const arns = actionsFor(a).filter((arn) => REPEATED.has(actionKind(arn)!));
+  if (arns.length) runActions(ctx, { ...a }, arns, { snsMessage: () => "", lambdaEvent: () => ({}) });
 }
 
 /** Runs the new state's actions in the background; each outcome is recorded in the alarm's history. */
@@ -201,19 +222,25 @@ export function runActions(
   const account = ctx.account;
   const region = ctx.region;
   for (const arn of arns) {
-    const record = (ok: boolean, data: Record<string, unknown>) =>
+    const record = (ok: boolean, data: Record<string, unknown>, error?: string) =>
       addHistory(ctx, {
         alarmName: alarm.name,
         ...(alarm.alarmType ? { alarmType: alarm.alarmType } : {}),
         timestamp: ctx.now(),
         type: "Action",
         // unverified wordings
-        summary: ok ? `Successfully executed action ${arn}` : `Failed to execute action ${arn}`,
+        summary: ok ? `Successfully executed action ${arn}` : `Failed to execute action ${arn}${error ? `. Received error: "${error}"` : ""}`,
         data: JSON.stringify({ actionState: ok ? "Succeeded" : "Failed", stateUpdateTimestamp: alarm.stateUpdated, ...data }),
       });
     const run = async () => {
       const target = parseArn(arn)!;
-      if (kindOf(arn) === "sns") {
+      const kind = actionKind(arn);
+      const notRun = kind && NOT_RUN[kind];
+      if (notRun) {
+        record(false, { error: notRun }, notRun);
+        return;
+      }
+      if (kind === "sns") {
         const message = build.snsMessage();
         await ctx.client("sns").publish({ TopicArn: arn, Subject: snsSubject(alarm, region), Message: message }, { region: target.region });
         record(true, { notificationResource: arn, publishedMessage: message });

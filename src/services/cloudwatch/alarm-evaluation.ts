@@ -3,11 +3,13 @@
 // evaluation range longer than EvaluationPeriods, evaluates the most recent N real datapoints when there are that many,
 // else fills missing ones as TreatMissingData says (as few times as possible), with the premature-alarm rule for
 // `missing` and `ignore`. The state reason and StateReasonData are written as AWS writes them (quoted in comments).
-import type { Located } from "../../core/state.js";
+import type { HandlerContext } from "../../core/context.js";
 import type { ComparisonOperator, StateValue } from "./api.generated.js";
+import { mathHasData, mathValues } from "./alarm-metrics.js";
 import type { AlarmRec } from "./alarm-state.js";
 import { metricKey, unitCode } from "./metric-keys.js";
 import { javaDouble } from "./put-metric-data.js";
+import { alignStart } from "./read-metrics.js";
 import { aggregate, parseExtendedStatistic } from "./statistics.js";
 import { metricsOf } from "./state.js";
 
@@ -22,6 +24,9 @@ interface Point {
   at: number;
   value?: number;
   count?: number;
+  /** An anomaly detection alarm's band at this time. */
+  upper?: number;
+  lower?: number;
 }
 
 /** A double inside AWS's JSON (Java's form: 21.0, not 21). */
@@ -82,13 +87,14 @@ export function breaches(op: ComparisonOperator, v: number, t: number): boolean 
 export const rangeLength = (n: number): number => Math.max(2 * n, n + 1);
 
 /** The alarm's datapoints over its evaluation range, oldest first (value undefined: missing). */
-function readPoints(ctx: Located, a: AlarmRec, now: number): { points: Point[]; lowSample: boolean } {
+function readPoints(ctx: HandlerContext, a: AlarmRec, now: number): { points: Point[]; lowSample: boolean } {
   const p = a.period * 1000;
   // AWS evaluates every minute (every 10 s for sub-minute periods) over periods that end at that moment: a 5-minute
   // alarm evaluated at the end of minute 6 reads minutes 2 to 6 ("Alarm evaluation" in the CloudWatch user guide).
   const step = a.period < 60 ? 10_000 : 60_000;
   const slot = now - (((now % step) + step) % step);
   const r = rangeLength(a.evaluationPeriods);
+  if (a.returnId) return { points: readMathPoints(ctx, a, now, slot, step, r), lowSample: false };
   const store = metricsOf(ctx);
   const id = store.find(metricKey(ctx, a.namespace, a.metricName, a.dimensions));
   const spec = a.extendedStatistic ? parseExtendedStatistic(a.extendedStatistic) : undefined;
@@ -123,6 +129,29 @@ function readPoints(ctx: Located, a: AlarmRec, now: number): { points: Point[]; 
   return { points, lowSample };
 }
 
+/**
+ * A metric math alarm's datapoints: the same range as a single-metric alarm's, its values GetMetricData's for the
+ * alarm's queries (an anomaly detection alarm's points carry the band's bounds at their time).
+ */
+function readMathPoints(ctx: HandlerContext, a: AlarmRec, now: number, slot: number, step: number, r: number): Point[] {
+  const p = a.period * 1000;
+  const end = mathHasData(ctx, a, slot, slot + step) ? slot + step : slot;
+  const from = alignStart(end - r * p, a.period, now);
+  const { values, band } = mathValues(ctx, a, from, end);
+  const points: Point[] = [];
+  for (let at = from; at < end; at += p) {
+    const point: Point = { at, value: values.get(at) };
+    if (band) {
+      point.upper = band.upper.get(at);
+      point.lower = band.lower.get(at);
+      // No band at that time (the model still training): the datapoint cannot be evaluated — it counts as missing.
+      if (point.upper === undefined) point.value = undefined;
+    }
+    points.push(point);
+  }
+  return points.slice(-r);
+}
+
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 const listed = (ps: Point[]) => ps.map((x) => `${javaDouble(x.value!)} (${reasonTime(x.at)})`).join(", ");
 
@@ -134,11 +163,16 @@ function reasonData(a: AlarmRec, now: number, window: Point[], evaluated: Point[
   data.statistic = a.statistic ?? a.extendedStatistic;
   data.period = a.period;
   data.recentDatapoints = window.filter((x) => x.value !== undefined).map((x) => new Double(x.value!));
-  data.threshold = new Double(a.threshold);
+  if (!a.thresholdMetricId) data.threshold = new Double(a.threshold);
   data.evaluatedDatapoints = [...evaluated]
     .sort((x, y) => y.at - x.at)
     .map((x) =>
-      x.value === undefined ? { timestamp: awsTime(x.at) } : { timestamp: awsTime(x.at), sampleCount: new Double(x.count ?? 0), value: new Double(x.value) },
+      x.value === undefined
+        ? { timestamp: awsTime(x.at) }
+        : // a metric math alarm's datapoints have no sample count (unverified)
+          x.count === undefined
+          ? { timestamp: awsTime(x.at), value: new Double(x.value) }
+          : { timestamp: awsTime(x.at), sampleCount: new Double(x.count), value: new Double(x.value) },
     );
   return awsJson(data);
 }
@@ -152,6 +186,7 @@ function reasonData(a: AlarmRec, now: number, window: Point[], evaluated: Point[
  * (SNS messages AWS sent, quoted in public code). The OK side uses "not <operator>" — unverified wording.
  */
 function thresholdReason(a: AlarmRec, from: StateValue, to: StateValue, n: number, shown: Point[], minimum: number): string {
+  if (a.thresholdMetricId) return bandReason(a, from, to, n, shown, minimum);
   const op = `${to === "OK" ? "not " : ""}${OPERATOR_TEXT[a.comparisonOperator]}`;
   const t = javaDouble(a.threshold);
   const k = shown.length;
@@ -162,8 +197,39 @@ function thresholdReason(a: AlarmRec, from: StateValue, to: StateValue, n: numbe
   return `Threshold Crossed: ${k} out of the last ${n} datapoints were ${op} the threshold (${t}). The most recent datapoints which crossed the threshold: [${listed(shown)}] ${min}.`;
 }
 
+const BAND_TEXT: Partial<Record<ComparisonOperator, (lower: string, upper: string) => string>> = {
+  LessThanLowerOrGreaterThanUpperThreshold: (l, u) => `less than the lower thresholds [${l}] or greater than the upper thresholds [${u}]`,
+  LessThanLowerThreshold: (l) => `less than the lower thresholds [${l}]`,
+  GreaterThanUpperThreshold: (_l, u) => `greater than the upper thresholds [${u}]`,
+};
+
+/**
+ * The reason for an anomaly detection alarm's decision, the band's bounds at the datapoints shown:
+ * `Thresholds Crossed: 1 out of the last 1 datapoints [12.0 (05/12/26 10:00:00)] was less than the lower thresholds
+ * [3.1] or greater than the upper thresholds [5.2] (minimum 1 datapoint for OK -> ALARM transition).` unverified wording
+ */
+function bandReason(a: AlarmRec, from: StateValue, to: StateValue, n: number, shown: Point[], minimum: number): string {
+  const bounds = (f: (x: Point) => number | undefined) => shown.map((x) => javaDouble(f(x) ?? Number.NaN)).join(", ");
+  const op = `${to === "OK" ? "not " : ""}${BAND_TEXT[a.comparisonOperator]!(
+    bounds((x) => x.lower),
+    bounds((x) => x.upper),
+  )}`;
+  const k = shown.length;
+  const min = `(minimum ${minimum} ${plural(minimum, "datapoint", "datapoints")} for ${from} -> ${to} transition)`;
+  return `Thresholds Crossed: ${k} out of the last ${n} datapoints [${listed(shown)}] ${plural(k, "was", "were")} ${op} ${min}.`;
+}
+
+/** Whether a datapoint breaches: against the threshold, or an anomaly detection alarm's band at its time. */
+function breaching(a: AlarmRec, x: Point): boolean {
+  if (!a.thresholdMetricId) return breaches(a.comparisonOperator, x.value!, a.threshold);
+  const v = x.value!;
+  const low = x.lower !== undefined && v < x.lower;
+  const high = x.upper !== undefined && v > x.upper;
+  return a.comparisonOperator === "LessThanLowerThreshold" ? low : a.comparisonOperator === "GreaterThanUpperThreshold" ? high : low || high;
+}
+
 /** The alarm's state now, or undefined when it keeps its state (`ignore` with no data, a low sample count). */
-export function evaluate(ctx: Located, a: AlarmRec, now: number): Outcome | undefined {
+export function evaluate(ctx: HandlerContext, a: AlarmRec, now: number): Outcome | undefined {
   const { points, lowSample } = readPoints(ctx, a, now);
   if (lowSample) return undefined;
   const n = a.evaluationPeriods;
@@ -171,7 +237,7 @@ export function evaluate(ctx: Located, a: AlarmRec, now: number): Outcome | unde
   const treat = a.treatMissingData ?? "missing";
   const real = points.filter((x) => x.value !== undefined);
   const window = points.slice(-n);
-  const isBreaching = (x: Point) => breaches(a.comparisonOperator, x.value!, a.threshold);
+  const isBreaching = (x: Point) => breaching(a, x);
   const decide = (alarm: boolean, evaluated: Point[]): Outcome => {
     const to: StateValue = alarm ? "ALARM" : "OK";
     const ordered = [...evaluated].filter((x) => x.value !== undefined).sort((x, y) => y.at - x.at);

@@ -20,7 +20,10 @@ export function checkAlarmForm(input: PutMetricAlarmInput): void {
     // "Statistic should not be set if list of Metrics is set." (cloudtools/troposphere#1276) and "Unit should not be set
     // if list of Metrics is set." (aws-cloudformation/cfn-lint#1306), both ValidationError; the other fields' wording
     // follows the same pattern (unverified wording for MetricName, Namespace, ExtendedStatistic, Dimensions, Period).
-    for (const f of SINGLE_METRIC_FIELDS) if (input[f] !== undefined) throw validation(`${f} should not be set if list of Metrics is set.`);
+    for (const f of SINGLE_METRIC_FIELDS) {
+      const v = input[f];
+      if (v !== undefined && !(Array.isArray(v) && v.length === 0)) throw validation(`${f} should not be set if list of Metrics is set.`);
+    }
     // boto/boto3#3856 quotes this one for a query with both.
     if (input.Metrics.some((q) => q.Expression !== undefined && q.MetricStat !== undefined))
       throw validation("The parameters MetricDataQuery Expression and MetricStat are mutually exclusive and you have specified both.");

@@ -40,6 +40,8 @@ export function alarmSnapshot(a: AlarmRec): Record<string, unknown> {
     comparisonOperator: a.comparisonOperator,
     treatMissingData: a.treatMissingData,
     evaluateLowSampleCountPercentile: a.evaluateLowSampleCountPercentile,
+    metrics: a.returnId ? a.metrics : undefined,
+    thresholdMetricId: a.thresholdMetricId,
     alarmConfigurationUpdatedTimestamp: a.configUpdated,
     stateValue: a.state,
     stateReason: a.stateReason,

@@ -1,6 +1,10 @@
 // A composite alarm's AlarmRule (PutCompositeAlarm, "AlarmRule"): the functions ALARM(x), OK(x) and
 // INSUFFICIENT_DATA(x) — x an alarm's name, quoted or not, or its ARN — the constants TRUE and FALSE, the operators
-// AND, OR and NOT (NOT binds tightest, then AND, then OR) and parentheses. AWS's limits: at most 100 child alarms,
+// AND, OR and NOT (NOT binds tightest, then AND, then OR) and parentheses; and AT_LEAST(M, STATE, (x, y, …)) — TRUE
+// when at least M of the listed alarms are in STATE (ALARM, OK, INSUFFICIENT_DATA, or NOT one of them), M a count from
+// 1 to the number of alarms or a percentage `M%` from 1 to 100 ("Creating a composite alarm" in the CloudWatch user
+// guide; the form the CDK's AlarmRule.atLeast/atLeastNot render). Commas separate AT_LEAST's arguments, so a name
+// holding a comma must be quoted. AWS's limits: at most 100 child alarms,
 // 500 elements and 10 240 characters. A syntax error is AWS's `Error in AlarmRule [Unsupported token ')' at char 1]`
 // (the message CloudFormation relays for an empty rule, aws/aws-cdk#34662: the character index counts from 0).
 import { ServiceError } from "../../core/errors.js";
@@ -10,6 +14,7 @@ export type RuleNode =
   | { kind: "const"; value: boolean }
   | { kind: "state"; state: StateValue; ref: string }
   | { kind: "not"; arg: RuleNode }
+  | { kind: "atLeast"; threshold: number; percent: boolean; negate: boolean; state: StateValue; refs: string[] }
   | { kind: "and" | "or"; args: RuleNode[] };
 
 export const MAX_RULE_CHARS = 10_240;
@@ -35,7 +40,7 @@ function tokenize(rule: string): Token[] {
     const c = rule[i];
     if (/\s/.test(c)) {
       i++;
-    } else if (c === "(" || c === ")") {
+    } else if (c === "(" || c === ")" || c === ",") {
       out.push({ text: c, at: i++ });
     } else if (c === '"') {
       const end = rule.indexOf('"', i + 1);
@@ -44,7 +49,7 @@ function tokenize(rule: string): Token[] {
       i = end + 1;
     } else {
       const start = i;
-      while (i < rule.length && !/[\s()"]/.test(rule[i])) i++;
+      while (i < rule.length && !/[\s()",]/.test(rule[i])) i++;
       out.push({ text: rule.slice(start, i), at: start });
     }
   }
@@ -83,6 +88,7 @@ export function parseAlarmRule(rule: string): ParsedRule {
       elements++;
       return { kind: "const", value: t.text === "TRUE" };
     }
+    if (t.text === "AT_LEAST") return atLeast();
     const state = FUNCTIONS[t.text];
     if (!state) throw unexpected(t);
     pos++;
@@ -98,6 +104,51 @@ export function parseAlarmRule(rule: string): ParsedRule {
     elements++;
     refs.push(ref);
     return { kind: "state", state, ref };
+  };
+  const expect = (text: string): Token => {
+    const t = tokens[pos];
+    if (t?.text !== text) throw unexpected(t);
+    pos++;
+    return t;
+  };
+  const ref = (): string => {
+    const arg = tokens[pos];
+    if (!arg || arg.text === "(" || arg.text === ")" || arg.text === ",") throw unexpected(arg);
+    pos++;
+    return arg.quoted ?? arg.text;
+  };
+  const atLeast = (): RuleNode => {
+    pos++;
+    expect("(");
+    const th = tokens[pos];
+    const m = th && /^(\d+)(%?)$/.exec(th.text);
+    if (!m) throw unexpected(th);
+    pos++;
+    expect(",");
+    const negate = tokens[pos]?.text === "NOT";
+    if (negate) pos++;
+    const st = tokens[pos];
+    const state = st && FUNCTIONS[st.text];
+    if (!state) throw unexpected(st);
+    pos++;
+    expect(",");
+    expect("(");
+    const list = [ref()];
+    while (tokens[pos]?.text === ",") {
+      pos++;
+      list.push(ref());
+    }
+    expect(")");
+    expect(")");
+    const threshold = Number(m[1]);
+    const percent = m[2] === "%";
+    // unverified wordings
+    if (percent && (threshold < 1 || threshold > 100)) throw ruleError(`AT_LEAST percentage must be between 1% and 100%, got ${th.text} at char ${th.at}`);
+    if (!percent && (threshold < 1 || threshold > list.length))
+      throw ruleError(`AT_LEAST count must be between 1 and the number of alarms (${list.length}), got ${threshold} at char ${th.at}`);
+    elements += 1 + list.length;
+    refs.push(...list);
+    return { kind: "atLeast", threshold, percent, negate, state, refs: list };
   };
   const unary = (): RuleNode => {
     if (tokens[pos]?.text === "NOT") {
@@ -144,6 +195,15 @@ export function evaluateRule(node: RuleNode, stateOf: (ref: string) => StateValu
     }
     case "not":
       return !evaluateRule(node.arg, stateOf, used, !negated);
+    case "atLeast": {
+      let count = 0;
+      for (const ref of node.refs) {
+        const v = (stateOf(ref) === node.state) !== node.negate;
+        if (v) count++;
+        used.set(ref, negated ? !v : v);
+      }
+      return node.percent ? count * 100 >= node.threshold * node.refs.length : count >= node.threshold;
+    }
     case "and":
       return node.args.map((a) => evaluateRule(a, stateOf, used, negated)).every(Boolean);
     case "or":

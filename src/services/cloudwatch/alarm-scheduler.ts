@@ -5,6 +5,7 @@ import type { HandlerContext } from "../../core/context.js";
 import type { ServiceHost } from "../../core/service.js";
 import type { MetricKey } from "../../core/store/metrics.js";
 import { type AlarmRec, alarmState, metricIndexPrefix } from "./alarm-state.js";
+import { repeatActions } from "./alarm-actions.js";
 import { evaluateAndApply } from "./alarms.js";
 
 export const TICK_MS = 10_000;
@@ -45,6 +46,8 @@ export function evaluateDue(host: ServiceHost, now: number, everything: boolean,
     for (const a of due) {
       try {
         evaluateAndApply(ctx, a, now);
+        // On the minute: the Auto Scaling policy actions of an alarm that stays in its state run again.
+        if (everything) repeatActions(ctx, a, now);
       } catch (e) {
         host.logger.error(`cloudwatch: evaluating alarm ${a.name} failed`, e);
       }

@@ -24,8 +24,15 @@ export interface AlarmRec {
   comparisonOperator: ComparisonOperator;
   treatMissingData?: string;
   evaluateLowSampleCountPercentile?: string;
-  /** The alarm's Metrics as given (one MetricStat query), when it was defined that way. */
+  /** The alarm's Metrics as given (one MetricStat query, or metric math), when it was defined that way. */
   metrics?: MetricDataQuery[];
+  /**
+   * An alarm on metric math: the id of the query whose result it watches (namespace, metricName and dimensions are
+   * then empty and period is that query's).
+   */
+  returnId?: string;
+  /** An anomaly detection alarm: the id of the ANOMALY_DETECTION_BAND query it compares the returned one with. */
+  thresholdMetricId?: string;
   tags: Tag[];
   configUpdated: number;
   state: StateValue;

@@ -1,5 +1,5 @@
-// Metric alarms: PutMetricAlarm (AWS's checks; metric-math and anomaly-band alarms refused until Stratus evaluates
-// them), DescribeAlarms(ForMetric), DeleteAlarms, SetAlarmState, Enable/DisableAlarmActions. Every change is evaluated
+// Metric alarms: PutMetricAlarm (AWS's checks; alarms on metric math and anomaly detection bands checked by
+// alarm-metrics.ts), DescribeAlarms(ForMetric), DeleteAlarms, SetAlarmState, Enable/DisableAlarmActions. Every change is evaluated
 // at once (alarm-evaluation.ts) and acted on when the state changes (alarm-history.ts `transition`).
 import type { HandlerContext } from "../../core/context.js";
 import { fingerprint, pageByKey } from "../../core/paging.js";
@@ -22,8 +22,10 @@ import {
   ResourceNotFound,
   type SetAlarmStateInput,
 } from "./api.generated.js";
+import { ServiceError } from "../../core/errors.js";
 import { checkActions } from "./alarm-actions.js";
 import { checkAlarmForm } from "./alarm-form.js";
+import { alarmPeriod, checkMathAlarm, type MathAlarm, metricsRead } from "./alarm-metrics.js";
 import { evaluate } from "./alarm-evaluation.js";
 import { addHistory, alarmSnapshot, transition } from "./alarm-history.js";
 import { type AlarmRec, alarmState, metricIndexPrefix } from "./alarm-state.js";
@@ -34,7 +36,11 @@ const STATIC_OPERATORS = ["GreaterThanOrEqualToThreshold", "GreaterThanThreshold
 const TREAT_MISSING = ["breaching", "notBreaching", "ignore", "missing"];
 
 export const alarmArn = (ctx: HandlerContext, name: string): string => `arn:aws:cloudwatch:${ctx.region}:${ctx.account}:alarm:${name}`;
-const indexKey = (a: AlarmRec) => metricIndexPrefix(a.namespace, a.metricName, dimsKey(a.dimensions)) + a.name;
+/** The alarm's keys in alarmsByMetric: its metric's, or each metric its math reads. */
+const indexKeys = (a: AlarmRec): string[] =>
+  a.returnId
+    ? [...new Set(metricsRead(a).map((m) => metricIndexPrefix(m.namespace, m.name, m.dims) + a.name))]
+    : [metricIndexPrefix(a.namespace, a.metricName, dimsKey(a.dimensions)) + a.name];
 
 /** The alarm as DescribeAlarms answers it. */
 export function toMetricAlarm(a: AlarmRec): MetricAlarm {
@@ -60,7 +66,8 @@ export function toMetricAlarm(a: AlarmRec): MetricAlarm {
     Unit: a.unit,
     EvaluationPeriods: a.evaluationPeriods,
     DatapointsToAlarm: a.datapointsToAlarm,
-    Threshold: a.threshold,
+    Threshold: a.thresholdMetricId ? undefined : a.threshold,
+    ThresholdMetricId: a.thresholdMetricId,
     ComparisonOperator: a.comparisonOperator,
     TreatMissingData: a.treatMissingData,
     EvaluateLowSampleCountPercentile: a.evaluateLowSampleCountPercentile,
@@ -84,40 +91,37 @@ const BASIC_STATS = new Set<string>(["SampleCount", "Average", "Sum", "Minimum",
 
 /**
  * An alarm given as `Metrics` with one MetricStat query (what the CDK writes for a metric with a label) as the
- * single-metric form Stratus evaluates; the input unchanged when it has no Metrics. Math expressions and several
- * queries are refused: Stratus does not evaluate metric math in alarms yet.
+ * single-metric form; the input unchanged when it has no Metrics; and for metric math (or several queries, or a
+ * ThresholdMetricId) the input with what alarm-metrics.ts found: the query the alarm watches and its period.
  */
-function flatten(input: PutMetricAlarmInput): PutMetricAlarmInput {
+function flatten(input: PutMetricAlarmInput): { input: PutMetricAlarmInput; math?: MathAlarm } {
   checkAlarmForm(input);
-  if (!input.Metrics?.length) return input;
+  if (!input.Metrics?.length) return { input };
   const [q] = input.Metrics;
-  if (input.Metrics.length !== 1 || !q.MetricStat || q.Expression || q.ReturnData === false)
-    throw new InvalidParameterValueException(
-      "Stratus does not evaluate metric math in alarms yet: Metrics must hold one MetricStat query (or give MetricName, Namespace and Statistic).",
-    );
+  if (input.Metrics.length !== 1 || !q.MetricStat || q.ReturnData === false || input.ThresholdMetricId !== undefined)
+    return { input, math: checkMathAlarm(input) };
   const m = q.MetricStat;
   const basic = BASIC_STATS.has(m.Stat);
   return {
-    ...input,
-    Metrics: undefined,
-    Namespace: m.Metric.Namespace,
-    MetricName: m.Metric.MetricName,
-    Dimensions: m.Metric.Dimensions,
-    Statistic: basic ? (m.Stat as Statistic) : undefined,
-    ExtendedStatistic: basic ? undefined : m.Stat,
-    Period: m.Period,
-    Unit: m.Unit,
+    input: {
+      ...input,
+      Metrics: undefined,
+      Namespace: m.Metric.Namespace,
+      MetricName: m.Metric.MetricName,
+      Dimensions: m.Metric.Dimensions,
+      Statistic: basic ? (m.Stat as Statistic) : undefined,
+      ExtendedStatistic: basic ? undefined : m.Stat,
+      Period: m.Period,
+      Unit: m.Unit,
+    },
   };
 }
 
-function checkPutMetricAlarm(input: PutMetricAlarmInput): void {
+function checkPutMetricAlarm(input: PutMetricAlarmInput, math: MathAlarm | undefined): void {
   // Stratus's refusals: what it does not evaluate yet fails loudly rather than being stored and never evaluated.
-  if (input.ThresholdMetricId) throw new InvalidParameterValueException("Stratus does not evaluate anomaly detection alarms (ThresholdMetricId) yet.");
   if (input.EvaluationCriteria) throw new InvalidParameterValueException("Stratus does not evaluate PromQL alarms (EvaluationCriteria) yet.");
-  if (input.ComparisonOperator && !STATIC_OPERATORS.includes(input.ComparisonOperator))
-    throw new InvalidParameterValueException(
-      `Stratus does not evaluate anomaly detection bands yet: the ComparisonOperator ${input.ComparisonOperator} needs them.`,
-    );
+  checkOperator(input);
+  if (math) return checkCommon(input, math.period);
   // unverified wordings below, in AWS's usual forms
   if (!input.Namespace) throw new MissingRequiredParameterException("The parameter Namespace is required.");
   if (input.Statistic && input.ExtendedStatistic)
@@ -127,19 +131,33 @@ function checkPutMetricAlarm(input: PutMetricAlarmInput): void {
   if (input.ExtendedStatistic && !parseExtendedStatistic(input.ExtendedStatistic))
     throw new InvalidParameterValueException(`The value ${input.ExtendedStatistic} for parameter ExtendedStatistic is not supported.`);
   if (input.Period === undefined) throw new MissingRequiredParameterException("The parameter Period is required.");
-  if (!([10, 20, 30].includes(input.Period) || (input.Period > 0 && input.Period % 60 === 0)))
-    throw new InvalidParameterValueException("The parameter Period must be 10, 20, 30 or a multiple of 60.");
+  if (!alarmPeriod(input.Period)) throw new InvalidParameterValueException("The parameter Period must be 10, 20, 30 or a multiple of 60.");
+  checkCommon(input, input.Period);
+}
+
+/** The operator and threshold: a band operator needs a ThresholdMetricId, a static one a Threshold. */
+function checkOperator(input: PutMetricAlarmInput): void {
+  const op = input.ComparisonOperator;
+  if (!op) throw new MissingRequiredParameterException("The parameter ComparisonOperator is required.");
+  if (STATIC_OPERATORS.includes(op)) {
+    if (input.ThresholdMetricId !== undefined)
+      throw new ServiceError("ValidationError", `ThresholdMetricId can only be used with an anomaly detection ComparisonOperator, not ${op}.`, 400); // unverified wording
+    if (input.Threshold === undefined) throw new MissingRequiredParameterException("The parameter Threshold is required.");
+  } else if (input.ThresholdMetricId === undefined)
+    throw new ServiceError("ValidationError", `ThresholdMetricId must be set when ComparisonOperator is ${op}.`, 400); // unverified wording
+}
+
+/** Checks shared by single-metric and metric math alarms. */
+function checkCommon(input: PutMetricAlarmInput, period: number): void {
   if (input.EvaluationPeriods === undefined) throw new MissingRequiredParameterException("The parameter EvaluationPeriods is required.");
-  if (input.Threshold === undefined) throw new MissingRequiredParameterException("The parameter Threshold is required.");
-  if (!input.ComparisonOperator) throw new MissingRequiredParameterException("The parameter ComparisonOperator is required.");
   // The wording tools quote PutMetricAlarm failing with (e.g. cdk-preflight's rules).
   if (input.DatapointsToAlarm !== undefined && input.DatapointsToAlarm > input.EvaluationPeriods)
     throw new InvalidParameterValueException("DatapointsToAlarm must be less than or equal to EvaluationPeriods");
   // AWS: Period * EvaluationPeriods at most one day, or seven days for periods of an hour or more (PutMetricAlarm).
-  const span = input.Period * input.EvaluationPeriods;
-  if (span > (input.Period >= 3600 ? 7 * 86400 : 86400))
+  const span = period * input.EvaluationPeriods;
+  if (span > (period >= 3600 ? 7 * 86400 : 86400))
     throw new InvalidParameterValueException(
-      `The evaluation period of the alarm (Period * EvaluationPeriods) must not exceed ${input.Period >= 3600 ? "7 days" : "1 day"}.`,
+      `The evaluation period of the alarm (Period * EvaluationPeriods) must not exceed ${period >= 3600 ? "7 days" : "1 day"}.`,
     );
   if (input.TreatMissingData !== undefined && !TREAT_MISSING.includes(input.TreatMissingData))
     throw new InvalidParameterValueException(`The value ${input.TreatMissingData} for parameter TreatMissingData is invalid.`);
@@ -151,11 +169,34 @@ function checkPutMetricAlarm(input: PutMetricAlarmInput): void {
     if (!/^p\d/i.test(input.ExtendedStatistic ?? ""))
       throw new InvalidParameterCombinationException("The parameter EvaluateLowSampleCountPercentile can only be used with a percentile ExtendedStatistic.");
   }
-  checkActions([
-    { name: "OKActions", arns: input.OKActions },
-    { name: "AlarmActions", arns: input.AlarmActions },
-    { name: "InsufficientDataActions", arns: input.InsufficientDataActions },
-  ]);
+  checkActions(
+    [
+      { name: "OKActions", arns: input.OKActions },
+      { name: "AlarmActions", arns: input.AlarmActions },
+      { name: "InsufficientDataActions", arns: input.InsufficientDataActions },
+    ],
+    input.MetricName ? { dimensions: input.Dimensions ?? [] } : undefined,
+  );
+}
+
+/** What a DescribeAlarms page token is bound to: its filters. */
+export const describeBinding = (input: DescribeAlarmsInput, ctx: HandlerContext): string =>
+  fingerprint([ctx.account, ctx.region, input.AlarmNames, input.AlarmNamePrefix, input.StateValue, input.ActionPrefix, input.AlarmTypes ?? ["MetricAlarm"]]);
+
+/** The metric alarms DescribeAlarms' filters (names or prefix, state, action prefix) keep, by name. */
+export function listMetricAlarms(input: DescribeAlarmsInput, ctx: HandlerContext): AlarmRec[] {
+  if (input.AlarmNames?.length && input.AlarmNamePrefix)
+    throw new InvalidParameterCombinationException("The parameters AlarmNames and AlarmNamePrefix are mutually exclusive and you have specified both."); // unverified wording
+  const t = alarmState.of(ctx);
+  let list: AlarmRec[] = input.AlarmNames?.length
+    ? [...new Set(input.AlarmNames)].sort().flatMap((n) => t.alarms.get(n) ?? [])
+    : t.alarms.list(input.AlarmNamePrefix ? { prefix: input.AlarmNamePrefix } : {}).map((e) => e.value);
+  if (input.StateValue) list = list.filter((a) => a.state === input.StateValue);
+  if (input.ActionPrefix) {
+    const p = input.ActionPrefix;
+    list = list.filter((a) => [...a.okActions, ...a.alarmActions, ...a.insufficientDataActions].some((x) => x.startsWith(p)));
+  }
+  return list;
 }
 
 /** The alarm or AWS's ResourceNotFound. */
@@ -179,8 +220,8 @@ export function checkReasonData(data: string | undefined): void {
 
 export const alarms = {
   putMetricAlarm(given: PutMetricAlarmInput, ctx: HandlerContext) {
-    const input = flatten(given);
-    checkPutMetricAlarm(input);
+    const { input, math } = flatten(given);
+    checkPutMetricAlarm(input, math);
     // Alarms evaluate on their cadence after a restart with no call to CloudWatch first.
     ctx.startAtBoot();
     const now = ctx.now();
@@ -195,20 +236,23 @@ export const alarms = {
         okActions: input.OKActions ?? [],
         alarmActions: input.AlarmActions ?? [],
         insufficientDataActions: input.InsufficientDataActions ?? [],
-        namespace: input.Namespace!,
-        metricName: input.MetricName!,
+        namespace: input.Namespace ?? "",
+        metricName: input.MetricName ?? "",
         dimensions: input.Dimensions ?? [],
         statistic: input.Statistic,
         extendedStatistic: input.ExtendedStatistic,
-        period: input.Period!,
+        period: math?.period ?? input.Period!,
         unit: input.Unit,
         evaluationPeriods: input.EvaluationPeriods!,
         datapointsToAlarm: input.DatapointsToAlarm,
-        threshold: input.Threshold!,
+        // An anomaly detection alarm has no threshold of its own (DescribeAlarms leaves it out).
+        threshold: input.Threshold ?? 0,
         comparisonOperator: input.ComparisonOperator!,
         treatMissingData: input.TreatMissingData,
         evaluateLowSampleCountPercentile: input.EvaluateLowSampleCountPercentile,
         metrics: given.Metrics,
+        returnId: math?.returnId,
+        thresholdMetricId: math?.thresholdMetricId,
         // Tags given with an update are ignored (PutMetricAlarm: use TagResource to change an existing alarm's tags).
         tags: prev ? prev.tags : (input.Tags ?? []),
         configUpdated: now,
@@ -219,9 +263,9 @@ export const alarms = {
         stateUpdated: prev?.stateUpdated ?? now,
         stateTransitioned: prev?.stateTransitioned ?? now,
       };
-      if (prev) t.alarmsByMetric.delete(indexKey(prev));
+      if (prev) for (const k of indexKeys(prev)) t.alarmsByMetric.delete(k);
       t.alarms.put(a.name, a);
-      t.alarmsByMetric.put(indexKey(a), a.name);
+      for (const k of indexKeys(a)) t.alarmsByMetric.put(k, a.name);
       const snap = alarmSnapshot(a);
       addHistory(ctx, {
         alarmName: a.name,
@@ -240,28 +284,15 @@ export const alarms = {
   },
 
   describeAlarms(input: DescribeAlarmsInput, ctx: HandlerContext) {
-    if (input.AlarmNames?.length && input.AlarmNamePrefix)
-      throw new InvalidParameterCombinationException("The parameters AlarmNames and AlarmNamePrefix are mutually exclusive and you have specified both."); // unverified wording
-    if (input.ChildrenOfAlarmName || input.ParentsOfAlarmName)
-      throw new InvalidParameterValueException("Stratus has no composite alarms yet: ChildrenOfAlarmName and ParentsOfAlarmName are not supported.");
+    // ChildrenOfAlarmName, ParentsOfAlarmName and AlarmTypes with CompositeAlarm are composite-alarms.ts's.
     const types = input.AlarmTypes ?? ["MetricAlarm"];
-    const t = alarmState.of(ctx);
-    let list: AlarmRec[] = [];
-    if (types.includes("MetricAlarm")) {
-      if (input.AlarmNames?.length) list = [...new Set(input.AlarmNames)].sort().flatMap((n) => t.alarms.get(n) ?? []);
-      else list = t.alarms.list(input.AlarmNamePrefix ? { prefix: input.AlarmNamePrefix } : {}).map((e) => e.value);
-    }
-    if (input.StateValue) list = list.filter((a) => a.state === input.StateValue);
-    if (input.ActionPrefix) {
-      const p = input.ActionPrefix;
-      list = list.filter((a) => [...a.okActions, ...a.alarmActions, ...a.insufficientDataActions].some((x) => x.startsWith(p)));
-    }
+    const list = types.includes("MetricAlarm") ? listMetricAlarms(input, ctx) : [];
     const page = pageByKey(list, (a) => a.name, {
       operation: "DescribeAlarms",
       token: input.NextToken,
       max: input.MaxRecords ?? 50,
       invalid: () => new InvalidNextToken("The service cannot process the NextToken."), // unverified wording
-      bind: fingerprint([ctx.account, ctx.region, input.AlarmNames, input.AlarmNamePrefix, input.StateValue, input.ActionPrefix, types]),
+      bind: describeBinding(input, ctx),
     });
     const out: { MetricAlarms?: MetricAlarm[]; CompositeAlarms?: []; NextToken?: string } = {};
     // AWS answers both lists, the one not asked for empty (LocalStack's AWS-recorded test_cloudwatch.snapshot.json).
@@ -279,6 +310,8 @@ export const alarms = {
       .flatMap((n) => t.alarms.get(n) ?? [])
       .filter(
         (a) =>
+          // Alarms on metric math are not alarms "for" one metric (unverified: AWS's answer for them).
+          !a.returnId &&
           (input.Statistic === undefined || a.statistic === input.Statistic) &&
           (input.ExtendedStatistic === undefined || a.extendedStatistic === input.ExtendedStatistic) &&
           (input.Period === undefined || a.period === input.Period) &&
@@ -298,7 +331,7 @@ export const alarms = {
         const a = t.alarms.get(n);
         if (!a) continue;
         t.alarms.delete(n);
-        t.alarmsByMetric.delete(indexKey(a));
+        for (const k of indexKeys(a)) t.alarmsByMetric.delete(k);
         addHistory(ctx, {
           alarmName: n,
           timestamp: now,

@@ -3,12 +3,13 @@
 // a name the template leaves out is `<stack>-<logicalId>-<RANDOM>` (255 characters at most). PutMetricAlarm replaces
 // the configuration in place (AlarmName is create-only); tags change through TagResource and UntagResource, since
 // PutMetricAlarm ignores them on an existing alarm.
+import { anomalyDetectorProviders } from "./cloudformation-anomaly.js";
 import { dashboardProviders } from "./cloudformation-dashboard.js";
 import { syncTags } from "./cloudformation-tags.js";
 import compositeAlarmProviders from "./composite-cloudformation.js";
 import { isServiceError, ServiceError } from "../../core/errors.js";
 import type { ReadRequest, ResourceProviders, ResourceRequest } from "../../core/resources.js";
-import type { ComparisonOperator, Dimension, PutMetricAlarmInput, StandardUnit, Statistic, Tag } from "./api.generated.js";
+import type { ComparisonOperator, Dimension, MetricDataQuery, MetricStat, PutMetricAlarmInput, StandardUnit, Statistic, Tag } from "./api.generated.js";
 
 const ALARM_PROPS = new Set([
   "AlarmName",
@@ -61,11 +62,23 @@ function putInput(name: string, p: Record<string, unknown>): PutMetricAlarmInput
     ComparisonOperator: p.ComparisonOperator as ComparisonOperator | undefined,
     TreatMissingData: p.TreatMissingData as string | undefined,
     EvaluateLowSampleCountPercentile: p.EvaluateLowSampleCountPercentile as string | undefined,
-    // Passed on so PutMetricAlarm refuses them with its own message (Stratus does not evaluate math alarms yet).
-    Metrics: p.Metrics as PutMetricAlarmInput["Metrics"],
+    Metrics: metrics(p.Metrics),
     ThresholdMetricId: p.ThresholdMetricId as string | undefined,
     Tags: p.Tags as Tag[] | undefined,
   };
+}
+
+/** A template's Metrics (MetricDataQuery) with its numbers and booleans as the API takes them. */
+function metrics(v: unknown): MetricDataQuery[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return (v as Record<string, unknown>[]).map((q) => {
+    const out = { ...q } as unknown as MetricDataQuery;
+    if (q.ReturnData !== undefined) out.ReturnData = bool(q.ReturnData);
+    if (q.Period !== undefined) out.Period = num(q.Period);
+    const ms = q.MetricStat as Record<string, unknown> | undefined;
+    if (ms) out.MetricStat = { ...(ms as unknown as MetricStat), Period: num(ms.Period)! };
+    return out;
+  });
 }
 
 async function result(req: ResourceRequest, name: string) {
@@ -75,6 +88,7 @@ async function result(req: ResourceRequest, name: string) {
 
 export default {
   ...dashboardProviders,
+  ...anomalyDetectorProviders,
   ...compositeAlarmProviders,
   "AWS::CloudWatch::Alarm": {
     async create(req) {

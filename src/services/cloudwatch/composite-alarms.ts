@@ -23,8 +23,8 @@ import {
 import { checkActions } from "./alarm-actions.js";
 import { addHistory } from "./alarm-history.js";
 import { parseAlarmRule } from "./alarm-rule.js";
-import { alarmState } from "./alarm-state.js";
-import { alarms, checkReasonData, toMetricAlarm } from "./alarms.js";
+import { type AlarmRec, alarmState } from "./alarm-state.js";
+import { alarms, checkReasonData, describeBinding, listMetricAlarms, toMetricAlarm } from "./alarms.js";
 import { alarmArnOf, DEFAULT_SUPPRESSOR_PERIOD, evaluateComposite, refName, transitionComposite } from "./composite-evaluation.js";
 import { type CompositeRec, compositeState } from "./composite-state.js";
 
@@ -168,14 +168,9 @@ export const compositeAlarms = {
     if (related !== undefined) return relatives(input, ctx, related);
     const types = input.AlarmTypes ?? ["MetricAlarm"];
     if (!types.includes("CompositeAlarm")) return alarms.describeAlarms(input, ctx);
-    const out: { MetricAlarms?: MetricAlarm[]; CompositeAlarms?: CompositeAlarm[]; NextToken?: string } = {};
-    // Metric alarms page first; composites are listed with the first page (no NextToken of their own).
-    if (types.includes("MetricAlarm")) Object.assign(out, alarms.describeAlarms(input, ctx));
-    else out.MetricAlarms = [];
-    if (input.NextToken && types.includes("MetricAlarm")) {
-      out.CompositeAlarms = [];
-      return out;
-    }
+    // Both kinds in one listing ordered by name, MaxRecords counting both, one NextToken across them (unverified:
+    // AWS's order between the two kinds).
+    const metric: (AlarmRec | CompositeRec)[] = types.includes("MetricAlarm") ? listMetricAlarms(input, ctx) : [];
     const t = compositeState.of(ctx).composites;
     let list: CompositeRec[] = input.AlarmNames?.length
       ? [...new Set(input.AlarmNames)].sort().flatMap((n) => t.get(n) ?? [])
@@ -185,18 +180,19 @@ export const compositeAlarms = {
       const p = input.ActionPrefix;
       list = list.filter((c) => [...c.okActions, ...c.alarmActions, ...c.insufficientDataActions].some((x) => x.startsWith(p)));
     }
-    if (types.includes("MetricAlarm")) {
-      out.CompositeAlarms = list.map(toCompositeAlarm);
-      return out;
-    }
-    const page = pageByKey(list, (c) => c.name, {
+    const all = [...metric, ...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const page = pageByKey(all, (a) => a.name, {
       operation: "DescribeAlarms",
       token: input.NextToken,
       max: input.MaxRecords ?? 50,
       invalid: () => new InvalidNextToken("The service cannot process the NextToken."), // unverified wording
-      bind: fingerprint([ctx.account, ctx.region, input.AlarmNames, input.AlarmNamePrefix, input.StateValue, input.ActionPrefix, types]),
+      bind: describeBinding(input, ctx),
     });
-    out.CompositeAlarms = page.items.map(toCompositeAlarm);
+    const out: { MetricAlarms: MetricAlarm[]; CompositeAlarms: CompositeAlarm[]; NextToken?: string } = { MetricAlarms: [], CompositeAlarms: [] };
+    for (const a of page.items) {
+      if ("rule" in a) out.CompositeAlarms.push(toCompositeAlarm(a));
+      else out.MetricAlarms.push(toMetricAlarm(a));
+    }
     if (page.next) out.NextToken = page.next;
     return out;
   },

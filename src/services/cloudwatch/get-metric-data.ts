@@ -14,6 +14,8 @@ import {
   type MetricDataQuery,
   type MetricDataResult,
 } from "./api.generated.js";
+import { type DetectorRec, detectorFor, tzOffsetMinutes } from "./anomaly-detectors.js";
+import { anomalyBand, TRAINING_WINDOW_MS } from "./metric-math/anomaly-band.js";
 import { Evaluator, type MathContext, type Series, type Value } from "./metric-math/evaluate.js";
 import { ExpressionError, type Node, parseExpression } from "./metric-math/parse.js";
 import { type BucketCache, metricProps, readStat, searchMetrics } from "./metric-series.js";
@@ -163,6 +165,7 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
         },
         grid,
         defaultPeriod,
+        band: (ref, k) => bandOf(ref, k),
       };
       const evaluator = new Evaluator(mc);
       try {
@@ -174,6 +177,39 @@ function evaluateAll(input: GetMetricDataInput, ctx: HandlerContext, prepared: P
     }
     values.set(id, v);
     return v;
+  };
+
+  /**
+   * ANOMALY_DETECTION_BAND over a query: its history two weeks back (a metric re-read; an expression re-evaluated over
+   * the longer range — a metric math detector's band), the band at its datapoints in range.
+   */
+  const bandOf = (ref: string, k: number): Series[] => {
+    const o = byId.get(ref);
+    const ms = o?.q.MetricStat;
+    const v = o && resolve(o);
+    if (!o || v?.k !== "ser") throw new ExpressionError(`ANOMALY_DETECTION_BAND needs a single time series, and ${ref} is not one`); // unverified wording
+    const inRange = v.s;
+    let history: { ts: number[]; vals: number[] };
+    let d: DetectorRec | undefined;
+    if (ms) {
+      const q = { namespace: ms.Metric.Namespace!, name: ms.Metric.MetricName!, dims: ms.Metric.Dimensions, stat: o.stat!, periodS: ms.Period, unit: ms.Unit };
+      history = readStat(ctx, q, start - TRAINING_WINDOW_MS, end, inRange.label).series;
+      d = detectorFor(ctx, q.namespace, q.name, q.dims, ms.Stat);
+    } else {
+      const queries = (input.MetricDataQueries ?? [])
+        .filter((q) => !/ANOMALY_DETECTION_BAND/i.test(q.Expression ?? ""))
+        .map((q) => ({ ...q, ReturnData: q.Id === ref }));
+      const [h] = evaluateMetricDataQueries(ctx, queries, new Date(start - TRAINING_WINDOW_MS), new Date(end));
+      history = { ts: h?.timestamps ?? [], vals: h?.values ?? [] };
+    }
+    const excluded = d?.configuration?.ExcludedTimeRanges?.map((r) => ({ start: r.StartTime.getTime(), end: r.EndTime.getTime() }));
+    const tz = d?.configuration?.MetricTimezone;
+    const b = anomalyBand(history, inRange.ts, { k, excluded, tzMinutes: tz ? tzOffsetMinutes(tz, now) : 0 });
+    // Two series, upper then lower, labelled after the metric (unverified: AWS's labels for the band's two lines).
+    return [
+      { label: `${inRange.label} Upper`, ts: b.ts, vals: b.upper, period: inRange.period },
+      { label: `${inRange.label} Lower`, ts: b.ts, vals: b.lower, period: inRange.period },
+    ];
   };
 
   const out: Computed[] = [];

@@ -7,6 +7,7 @@ import { describeAlarmHistory } from "./alarm-history.js";
 import { startAlarmEvaluation } from "./alarm-scheduler.js";
 import { alarmTags } from "./alarm-tags.js";
 import { alarms } from "./alarms.js";
+import { anomalyDetectors } from "./anomaly-detectors.js";
 import { compositeAlarms } from "./composite-alarms.js";
 import { runDueActions } from "./composite-evaluation.js";
 import { dashboards } from "./dashboards.js";
@@ -19,6 +20,7 @@ const handlers = {
   ...putMetricData,
   ...readMetrics,
   ...getMetricData,
+  ...anomalyDetectors,
   ...dashboards,
   ...alarms,
   // Composite alarms' handlers see both kinds of alarm (DescribeAlarms, DeleteAlarms, SetAlarmState…) and hand metric

@@ -18,7 +18,8 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-cloudwatch";
-import { awsClis, runAws } from "../../helpers/aws-cli.js";
+import { awsClis } from "../../helpers/aws-cli.js";
+import { cloudwatchCli, rejectsCode } from "./composite-setup.js";
 import { rejects } from "../../helpers/errors.js";
 import { pythonMissing, run } from "../../helpers/python.js";
 import { randomAccount, useServer } from "../../helpers/server.js";
@@ -51,18 +52,23 @@ test("PutMetricAlarm refuses what AWS refuses, and what Stratus cannot evaluate 
     "DatapointsToAlarm must be less than or equal to EvaluationPeriods",
   );
   await rejects(put({ TreatMissingData: "sometimes" }), "InvalidParameterValueException", 400, /TreatMissingData/);
-  await rejects(put({ ComparisonOperator: "LessThanLowerOrGreaterThanUpperThreshold" }), "InvalidParameterValueException", 400, /anomaly detection/);
-  await rejects(put({ AlarmActions: ["arn:aws:automate:us-east-1:ec2:stop"] }), "InvalidParameterValueException", 400, /cannot be executed by Stratus/);
+  await rejectsCode(put({ ComparisonOperator: "LessThanLowerOrGreaterThanUpperThreshold" }), "ValidationError", /ThresholdMetricId must be set/);
+  await rejects(put({ AlarmActions: ["arn:aws:sqs:us-east-1:000000000000:q"] }), "InvalidParameterValueException", 400, /Invalid action ARN/);
   // Not an ARN: ValidationError with no message, as AWS answers (errors-recorded.test.ts).
   await assert.rejects(put({ AlarmActions: ["not-an-arn"] }), (e: Error & { Code?: string; $metadata?: { httpStatusCode?: number } }) => {
     assert.deepEqual([e.Code, e.$metadata?.httpStatusCode], ["ValidationError", 400]);
     return true;
   });
-  await rejects(
-    put({ MetricName: undefined, Namespace: undefined, Statistic: undefined, Period: undefined, Metrics: [{ Id: "e1", Expression: "SUM(METRICS())" }] }),
-    "InvalidParameterValueException",
-    400,
-    /metric math/,
+  await rejectsCode(
+    put({
+      MetricName: undefined,
+      Namespace: undefined,
+      Statistic: undefined,
+      Period: undefined,
+      Metrics: [{ Id: "e1", Expression: "SUM(METRICS())", ReturnData: false }],
+    }),
+    "ValidationError",
+    "Exactly one element of the metrics list should return data.",
   );
   await rejects(c.send(new SetAlarmStateCommand({ AlarmName: "nope", StateValue: "OK", StateReason: "x" })), "ResourceNotFound", 404);
   assert.deepEqual((await c.send(new DescribeAlarmsCommand({}))).MetricAlarms, []);
@@ -177,12 +183,7 @@ const clis = awsClis();
 if (!clis.length) test("AWS CLI: alarms", { skip: "aws CLI not installed" }, () => {});
 for (const cli of clis) {
   test(`${cli.label}: put-metric-alarm, put-metric-data, describe-alarms, set-alarm-state, delete-alarms`, async () => {
-    const creds = { AWS_ACCESS_KEY_ID: randomAccount(), AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
-    const aws = async (...args: string[]) => {
-      const r = await runAws(cli, server.url, ["cloudwatch", ...args], creds);
-      assert.equal(r.status, 0, r.stderr);
-      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
-    };
+    const aws = cloudwatchCli(cli, server.url);
     await aws(
       "put-metric-alarm",
       ...["--alarm-name", "cli", "--namespace", "Cli", "--metric-name", "Hits", "--statistic", "Sum", "--period", "60"],

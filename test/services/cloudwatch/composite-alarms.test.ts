@@ -18,7 +18,7 @@ import {
   SetAlarmStateCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { randomAccount, useServer } from "../../helpers/server.js";
-import { queueWithTopic, receiveAll } from "./composite-setup.js";
+import { queueWithTopic, receiveAll, rejectsCode } from "./composite-setup.js";
 
 const server = useServer();
 
@@ -34,13 +34,7 @@ const metricAlarm = (name: string, metric: string) =>
     ComparisonOperator: "GreaterThanThreshold",
   });
 
-const rejects = async (p: Promise<unknown>, name: string, message: string) =>
-  assert.rejects(p, (e: Error & { Code?: string }) => {
-    // The query-era code (x-amzn-query-error), as the SDK exposes it.
-    assert.equal(e.Code ?? e.name, name);
-    assert.equal(e.message, message);
-    return true;
-  });
+const rejects = rejectsCode;
 
 test("children driven by PutMetricData: the composite follows AND, with AWS's reason, triggeringAlarms and SNS message", async () => {
   const account = randomAccount();

@@ -313,7 +313,8 @@ test("malformed expressions, unknown functions and unknown ids answer a Validati
       },
     );
   await fails("FOO(a)", "Error in expression e1: Unsupported function: FOO\n");
-  await fails("ANOMALY_DETECTION_BAND(a, 2)", "Error in expression e1: The function ANOMALY_DETECTION_BAND is not supported by Stratus\n");
+  await fails('INSIGHT_RULE_METRIC("rule", "Sum")', "Error in expression e1: The function INSIGHT_RULE_METRIC is not supported by Stratus\n");
+  await fails("ANOMALY_DETECTION_BAND(3, 2)", "Error in expression e1: ANOMALY_DETECTION_BAND expects the id of a metric as its first argument\n");
   await fails(
     'SELECT AVG(CPUUtilization) FROM SCHEMA("AWS/EC2", InstanceId)',
     "Error in expression e1: Metrics Insights queries (SELECT …) are not supported by Stratus\n",

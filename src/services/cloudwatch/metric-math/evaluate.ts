@@ -27,6 +27,8 @@ export interface MathContext {
   grid(period: number): number[];
   /** The period (seconds) a scalar becomes a series at when no series gives one. */
   defaultPeriod: number;
+  /** ANOMALY_DETECTION_BAND(id, k): the band's upper and lower series for the MetricStat query `id` (anomaly-band.ts). */
+  band?(id: string, k: number): Series[];
 }
 
 const num = (v: number): Value => ({ k: "num", v });
@@ -387,13 +389,19 @@ export class Evaluator {
         this.arity(fn, args, 1);
         return { k: "arr", a: this.array(ev(0), fn).filter((s) => s.ts.length > 0) };
       }
-      case "ANOMALY_DETECTION_BAND":
+      case "ANOMALY_DETECTION_BAND": {
+        // ANOMALY_DETECTION_BAND(m1) or (m1, k): k standard deviations, 2 unless given (AWS's default).
+        this.arity(fn, args, 1, 2);
+        const k = args.length === 2 ? this.number(ev(1), fn) : 2;
+        if (args[0].t !== "id" || !this.ctx.band) throw new ExpressionError("ANOMALY_DETECTION_BAND expects the id of a metric as its first argument"); // unverified wording
+        return { k: "arr", a: this.ctx.band(args[0].name, k) };
+      }
       case "INSIGHT_RULE_METRIC":
       case "LAMBDA":
       case "SERVICE_QUOTA":
       case "DB_PERF_INSIGHTS":
-        // AWS functions that need what Stratus does not run (anomaly models, Contributor Insights, Lambda data
-        // sources, Service Quotas, Performance Insights): refused by name rather than answered with made-up data.
+        // AWS functions that need what Stratus does not run (Contributor Insights, Lambda data sources, Service
+        // Quotas, Performance Insights): refused by name rather than answered with made-up data.
         throw new ExpressionError(`The function ${fn} is not supported by Stratus`);
       default:
         throw new ExpressionError(`Unsupported function: ${fn}`); // unverified wording
