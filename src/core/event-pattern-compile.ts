@@ -69,7 +69,6 @@ const RESERVED_IN_OR = new Set([
 ]);
 
 type Alt = Map<string, Condition>;
-let lastValue: unknown;
 const isNumberToken = (k: TokenKind) => k === "number";
 
 export function compilePatternText(text: string, d: ResolvedDialect): Condition[][] {
@@ -192,9 +191,11 @@ export function compilePatternText(text: string, d: ResolvedDialect): Condition[
         const t = d.strictNumeric ? numeric() : lenientNumeric();
         return end(t.written, t.test, "Too many elements in numeric expression");
       }
-      case "anything-but":
+      case "anything-but": {
         if (d.strictAnythingBut) return anythingBut(k);
-        return end(value(k), lenientAnythingBut(lastValue));
+        const arg = readJson(k);
+        return end(arg, lenientAnythingBut(arg));
+      }
       case "exists": {
         if (k !== "true" && k !== "false") rule("exists match pattern must be either true or false.");
         return end(k === "true", { exists: k === "true" });
@@ -334,9 +335,11 @@ export function compilePatternText(text: string, d: ResolvedDialect): Condition[
         let strings = false;
         try {
           for (let e = c.next(); e !== "]"; e = c.next()) {
-            if (e === "string") (strings = true), values.push(c.text());
-            else if (e === "number") (numbers = true), comparableOrFail(c.text()), values.push(Number(c.text()));
-            else rule("Inside anything but list, start|null|boolean is not supported.");
+            if (e !== "string" && e !== "number") rule("Inside anything but list, start|null|boolean is not supported.");
+            if (e === "number") comparableOrFail(c.text());
+            strings ||= e === "string";
+            numbers ||= e === "number";
+            values.push(e === "number" ? Number(c.text()) : c.text());
           }
         } catch (e) {
           again(e);
@@ -378,24 +381,20 @@ export function compilePatternText(text: string, d: ResolvedDialect): Condition[
   }
 
   /** The current token's whole value (Lambda's lenient anything-but takes any). */
-  function value(k: TokenKind): unknown {
-    lastValue = valueOf(k);
-    return lastValue;
-  }
-  function valueOf(k: TokenKind): unknown {
+  function readJson(k: TokenKind): unknown {
     if (k === "string") return c.text();
     if (k === "number") return Number(c.text());
     if (k === "true" || k === "false") return k === "true";
     if (k === "null") return null;
     if (k === "[") {
       const out: unknown[] = [];
-      for (let e = c.next(); e !== "]"; e = c.next()) out.push(valueOf(e));
+      for (let e = c.next(); e !== "]"; e = c.next()) out.push(readJson(e));
       return out;
     }
     const out: Record<string, unknown> = {};
     while (c.next() !== "}") {
       const key = c.text();
-      out[key] = valueOf(c.next());
+      out[key] = readJson(c.next());
     }
     return out;
   }

@@ -92,7 +92,10 @@ export class JsonCursor {
       this.stack.pop();
       return (this.kind = top.object ? "}" : "]");
     }
-    if (c === 0x7d || c === 0x5d) this.pos++, this.mismatch(c, top);
+    if (c === 0x7d || c === 0x5d) {
+      this.pos++;
+      this.mismatch(c, top);
+    }
     if (top.started) {
       if (c !== 0x2c) {
         if (c < 0) this.endOfInput(top);
