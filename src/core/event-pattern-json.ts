@@ -9,7 +9,8 @@
 // - columns count UTF-16 units from 1 and lines start after `\n` (or a lone `\r`).
 // Recorded examples (LocalStack's AWS-validated snapshots, tests/aws/services/events/test_events_patterns.snapshot.json):
 // `{"int": 42}` fails at column 11 (after the number), `{"string": "my-value"}` at 13 (after the opening quote),
-// `{"my_key": [{"EXISTS": true}]}` at 28 (after `true`, read with the field name).
+// `{"my_key": [{"EXISTS": true}]}` at 28 (after `true`, read with the field name); an unexpected character is
+// reported at its own column (`{'bad': 'quotation'}`: column 2), an unrecognized word after it (`this is…`: 5).
 
 export type TokenKind = "{" | "}" | "[" | "]" | "field" | "string" | "number" | "true" | "false" | "null" | "eof";
 
@@ -99,7 +100,6 @@ export class JsonCursor {
     if (top.started) {
       if (c !== 0x2c) {
         if (c < 0) this.endOfInput(top);
-        this.pos++;
         this.fail(`${unexpected(c)}: was expecting comma to separate ${top.object ? "Object" : "Array"} entries`);
       }
       this.pos++;
@@ -113,7 +113,6 @@ export class JsonCursor {
     // A field name, its colon, then the value's first token (Jackson reads ahead this far).
     if (c !== 0x22) {
       if (c < 0) this.endOfInput(top);
-      this.pos++;
       this.fail(`${unexpected(c)}: was expecting double-quote to start field name`);
     }
     this.pos++;
@@ -121,7 +120,6 @@ export class JsonCursor {
     c = this.skipWs();
     if (c !== 0x3a) {
       if (c < 0) this.fail(`Unexpected end-of-input: was expecting a colon to separate field name and value`); // unverified wording
-      this.pos++;
       this.fail(`${unexpected(c)}: was expecting a colon to separate field name and value`);
     }
     this.pos++;
@@ -177,7 +175,6 @@ export class JsonCursor {
         return lit;
       }
     if (c === 0x5d || c === 0x7d || c === 0x2c) {
-      this.pos++;
       this.fail(`${unexpected(c)}: expected a value`); // unverified wording
     }
     if (isIdentPart(s[this.pos])) {
@@ -187,7 +184,6 @@ export class JsonCursor {
       this.pos = end;
       this.fail(`Unrecognized token '${token}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')`);
     }
-    this.pos++;
     return this.fail(`${unexpected(c)}: expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')`);
   }
 
