@@ -123,7 +123,7 @@ export interface FlatValue {
 }
 
 /** The event's leaf values by dotted field name, reading only the fields `used` names (all when omitted). */
-export function flattenEvent(event: unknown, used?: ReadonlySet<string>): Map<string, FlatValue[]> {
+export function flattenEvent(event: unknown, used?: { has(name: string): boolean }): Map<string, FlatValue[]> {
   const out = new Map<string, FlatValue[]>();
   let arrays = 0;
   const add = (name: string, v: Scalar, m: readonly number[] | undefined) => {

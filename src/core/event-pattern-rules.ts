@@ -1,0 +1,276 @@
+// Many patterns against one event: the rules of an EventBridge bus, compiled into one structure whose cost per
+// event follows the event's fields and the rules that match, not the number of rules (event-ruler's idea: the
+// machine is keyed by field name and then by value). For each field name the rules test, an index files every
+// rule by its operator: exact values in a hash map (strings, IP addresses, numbers by their double, literals),
+// prefixes and suffixes in maps by text probed once per distinct length (case-folded ones apart),
+// equals-ignore-case by the lowercased text, numeric ranges in an interval tree; the rare operators (anything-but,
+// wildcard, cidr) are tested value by value, for the rules that use them only. An alternative (one `$or` branch)
+// is complete when each of its conditions got a hit; when it also tests `exists: false` or the event has arrays
+// of objects, the single-pattern check (matchAlternative) confirms it, so the answer is always the one
+// `EventPattern.matches` gives for each rule on its own. Rules are added and removed one at a time.
+import { valueKey } from "./event-pattern-compile.js";
+import { type EventPattern, type FlatValue, flattenEvent, matchAlternative, usedNames } from "./event-pattern.js";
+import type { Condition, Scalar } from "./event-pattern-types.js";
+import { RangeIndex } from "./event-pattern-ranges.js";
+
+export interface RuleSet<Id> {
+  /** Adds a rule (replacing one with the same id). */
+  add(id: Id, pattern: EventPattern): void;
+  /** Removes a rule; false when there was none. */
+  remove(id: Id): boolean;
+  /** The ids of the rules the JSON event matches. */
+  matches(event: unknown): Id[];
+  readonly size: number;
+}
+
+/** A condition's filing: which map (by kind) and key it is under, for removal. */
+type Filing = [postings: number[], condId: number];
+
+class AffixIndex {
+  readonly byText = new Map<string, number[]>();
+  private readonly lengths = new Map<number, number>();
+  sorted: number[] = [];
+
+  add(text: string, condId: number, filings: Filing[]): void {
+    filings.push([push(this.byText, text, condId), condId]);
+    this.lengths.set(text.length, (this.lengths.get(text.length) ?? 0) + 1);
+    this.sorted = [...this.lengths.keys()].sort((a, b) => a - b);
+  }
+
+  forget(text: string): void {
+    const n = (this.lengths.get(text.length) ?? 1) - 1;
+    if (n) this.lengths.set(text.length, n);
+    else this.lengths.delete(text.length);
+    this.sorted = [...this.lengths.keys()].sort((a, b) => a - b);
+    if (!this.byText.get(text)?.length) this.byText.delete(text);
+  }
+
+  probe(value: string, suffix: boolean, hit: (condId: number) => void): void {
+    for (const len of this.sorted) {
+      if (len > value.length) return;
+      const ids = this.byText.get(suffix ? value.slice(value.length - len) : value.slice(0, len));
+      if (ids) for (const id of ids) hit(id);
+    }
+  }
+}
+
+class FieldIndex {
+  readonly exact = new Map<string, number[]>();
+  readonly eic = new Map<string, number[]>();
+  readonly prefix = new AffixIndex();
+  readonly suffix = new AffixIndex();
+  readonly foldPrefix = new AffixIndex();
+  readonly foldSuffix = new AffixIndex();
+  readonly ranges = new RangeIndex();
+  readonly exists: number[] = [];
+  readonly scan: { condId: number; test: (v: Scalar) => boolean }[] = [];
+  folds = 0;
+  users = 0;
+}
+
+function push(map: Map<string, number[]>, key: string, id: number): number[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  list.push(id);
+  return list;
+}
+
+function drop(list: number[], id: number): void {
+  const i = list.indexOf(id);
+  if (i >= 0) list.splice(i, 1);
+}
+
+interface Sub {
+  rule: number;
+  alt: readonly Condition[];
+  needed: number;
+  /** Whether a condition is satisfied by absence, which only the full check sees. */
+  verify: boolean;
+}
+
+interface Rule<Id> {
+  id: Id;
+  subs: number[];
+  undo: (() => void)[];
+}
+
+/** Compiles rules into one matcher; add and remove rules afterwards as they change. */
+export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern }> = []): RuleSet<Id> {
+  const fields = new Map<string, FieldIndex>();
+  const used = new Map<string, number>();
+  const ruleByKey = new Map<Id, number>();
+  const ruleList: (Rule<Id> | undefined)[] = [];
+  const subs: (Sub | undefined)[] = [];
+  const condSub: number[] = [];
+  const condGen: number[] = [];
+  const subGen: number[] = [];
+  const subCount: number[] = [];
+  const ruleGen: number[] = [];
+  /** Alternatives with no condition a value satisfies (only `exists: false`): checked on every event. */
+  const always = new Set<number>();
+  let gen = 0;
+
+  const use = (names: Iterable<string>, delta: number) => {
+    for (const n of names) {
+      const c = (used.get(n) ?? 0) + delta;
+      if (c > 0) used.set(n, c);
+      else used.delete(n);
+    }
+  };
+
+  function fileCondition(cond: Condition, condId: number, undo: (() => void)[]): void {
+    let idx = fields.get(cond.name);
+    if (!idx) fields.set(cond.name, (idx = new FieldIndex()));
+    const f = idx;
+    f.users++;
+    const filings: Filing[] = [];
+    for (const t of cond.tests) {
+      if ("exists" in t) {
+        if (t.exists) {
+          f.exists.push(condId);
+          filings.push([f.exists, condId]);
+        }
+        continue;
+      }
+      const key = t.index;
+      if (!key) {
+        const entry = { condId, test: t.test };
+        f.scan.push(entry);
+        undo.push(() => f.scan.splice(f.scan.indexOf(entry), 1));
+      } else if (key.kind === "exact") filings.push([push(f.exact, key.key, condId), condId]);
+      else if (key.kind === "eic") filings.push([push(f.eic, key.value, condId), condId]);
+      else if (key.kind === "range") {
+        const entry = f.ranges.add(condId, key);
+        undo.push(() => f.ranges.remove(entry));
+      } else {
+        const affix = key.kind === "prefix" ? (key.fold ? f.foldPrefix : f.prefix) : key.fold ? f.foldSuffix : f.suffix;
+        affix.add(key.value, condId, filings);
+        undo.push(() => affix.forget(key.value));
+      }
+      if (key?.kind === "eic" || (key && "fold" in key && key.fold)) {
+        f.folds++;
+        undo.push(() => f.folds--);
+      }
+    }
+    undo.push(() => {
+      for (const [list, id] of filings) drop(list, id);
+      for (const m of [f.exact, f.eic]) for (const [k, list] of m) if (!list.length) m.delete(k);
+      if (--f.users === 0) fields.delete(cond.name);
+    });
+  }
+
+  function add(id: Id, pattern: EventPattern): void {
+    remove(id);
+    const ruleIdx = ruleList.length;
+    const rule: Rule<Id> = { id, subs: [], undo: [] };
+    ruleList.push(rule);
+    ruleByKey.set(id, ruleIdx);
+    const names = usedNames(pattern.alternatives.flat());
+    use(names, 1);
+    rule.undo.push(() => use(names, -1));
+    for (const alt of pattern.alternatives) {
+      const subId = subs.length;
+      let needed = 0;
+      let verify = false;
+      for (const cond of alt) {
+        if (cond.tests.some((t) => "exists" in t && !t.exists)) {
+          verify = true;
+          continue;
+        }
+        const condId = condSub.length;
+        condSub.push(subId);
+        condGen.push(0);
+        needed++;
+        fileCondition(cond, condId, rule.undo);
+      }
+      subs.push({ rule: ruleIdx, alt, needed, verify });
+      subGen.push(0);
+      subCount.push(0);
+      rule.subs.push(subId);
+      if (needed === 0) always.add(subId);
+    }
+    ruleGen.push(0);
+  }
+
+  function remove(id: Id): boolean {
+    const ruleIdx = ruleByKey.get(id);
+    if (ruleIdx === undefined) return false;
+    const rule = ruleList[ruleIdx] as Rule<Id>;
+    for (const u of rule.undo.reverse()) u();
+    for (const s of rule.subs) {
+      subs[s] = undefined;
+      always.delete(s);
+    }
+    ruleList[ruleIdx] = undefined;
+    ruleByKey.delete(id);
+    return true;
+  }
+
+  function matches(event: unknown): Id[] {
+    gen++;
+    const flat = flattenEvent(event, used);
+    const complete: number[] = [];
+    const hit = (condId: number) => {
+      if (condGen[condId] === gen) return;
+      condGen[condId] = gen;
+      const s = condSub[condId];
+      if (subGen[s] !== gen) {
+        subGen[s] = gen;
+        subCount[s] = 0;
+      }
+      if (++subCount[s] === (subs[s] as Sub).needed) complete.push(s);
+    };
+    let arrays = false;
+    for (const [name, values] of flat) {
+      const f = fields.get(name);
+      if (!f) continue;
+      for (const id of f.exists) hit(id);
+      for (const fv of values) {
+        if (fv.m) arrays = true;
+        probe(f, fv, hit);
+      }
+    }
+    for (const s of always) complete.push(s);
+    const out: Id[] = [];
+    for (const s of complete) {
+      const sub = subs[s] as Sub;
+      if (ruleGen[sub.rule] === gen) continue;
+      if ((sub.verify || arrays) && !matchAlternative(sub.alt, flat)) continue;
+      ruleGen[sub.rule] = gen;
+      out.push((ruleList[sub.rule] as Rule<Id>).id);
+    }
+    return out;
+  }
+
+  for (const { id, pattern } of rules) add(id, pattern);
+  return {
+    add,
+    remove,
+    matches,
+    get size() {
+      return ruleByKey.size;
+    },
+  };
+}
+
+function probe(f: FieldIndex, { v }: FlatValue, hit: (condId: number) => void): void {
+  const key = valueKey(v);
+  const exact = f.exact.get(key);
+  if (exact) for (const id of exact) hit(id);
+  if (typeof v === "string") {
+    if (key.charCodeAt(0) === 0x69 /* ip: */) {
+      const raw = f.exact.get(`s:${v}`);
+      if (raw) for (const id of raw) hit(id);
+    }
+    f.prefix.probe(v, false, hit);
+    f.suffix.probe(v, true, hit);
+    if (f.folds) {
+      const lower = v.toLowerCase();
+      const eic = f.eic.get(lower);
+      if (eic) for (const id of eic) hit(id);
+      f.foldPrefix.probe(lower, false, hit);
+      f.foldSuffix.probe(lower, true, hit);
+    }
+  } else if (typeof v === "number") f.ranges.query(v, hit);
+  for (const { condId, test } of f.scan) if (test(v)) hit(condId);
+}
