@@ -119,24 +119,24 @@ const parse = (text: string): EventPattern | undefined => {
 };
 
 test("compileRules answers exactly what each pattern answers on its own (random patterns and events)", () => {
-  for (const seed of [1, 2, 3]) {
+  for (const seed of [1, 2]) {
     const g = generator(seed);
     const patterns = new Map<string, EventPattern>();
-    while (patterns.size < 300) {
+    while (patterns.size < 200) {
       const p = parse(g.pattern());
       if (p) patterns.set(`r${patterns.size}`, p);
     }
     const set = compileRules([...patterns].map(([id, pattern]) => ({ id, pattern })));
     const check = (label: string) => {
       let matched = 0;
-      for (let i = 0; i < 400; i++) {
+      for (let i = 0; i < 200; i++) {
         const event = g.event();
         const want = [...patterns].filter(([, p]) => p.matches(event)).map(([id]) => id);
         const got = set.matches(event);
         assert.deepEqual([...got].sort(), want.sort(), `${label} seed ${seed}: ${JSON.stringify(event)}`);
         matched += want.length;
       }
-      assert.ok(matched > 400, `the random rules match often enough to mean something (${matched})`);
+      assert.ok(matched > 200, `the random rules match often enough to mean something (${matched})`);
     };
     check("all rules");
     const ids = [...patterns.keys()];
