@@ -21,6 +21,7 @@ import { cloudformationBench } from "./cloudformation.js";
 import { apigatewayBench } from "./apigateway.js";
 import { cdkBench } from "./cdk.js";
 import { logsFiltersBench } from "./logs-filters.js";
+import { eventPatternsBench } from "./event-patterns.js";
 import { alarmsBench } from "./alarms.js";
 import { BACKENDS, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
 import { COLD_TARGET_OVER_FLOOR_MS, coldStart, coldVerdict, median } from "./cold.js";
@@ -60,6 +61,8 @@ const ONLY_LOGS_FILTERS = process.argv.includes("--only-logs-filters");
 const ONLY_ALARMS = process.argv.includes("--only-alarms");
 /** `--only-cdk` runs the CDK CLI figures alone (bench/cdk.ts). */
 const ONLY_CDK = process.argv.includes("--only-cdk");
+/** `--only-patterns` runs the event-pattern matcher figures alone, in-process (bench/event-patterns.ts). */
+const ONLY_PATTERNS = process.argv.includes("--only-patterns");
 /** `--only-metrics` runs the CloudWatch metrics figures alone (bench/metrics.ts). */
 const ONLY_METRICS = process.argv.includes("--only-metrics");
 
@@ -179,6 +182,11 @@ async function main(): Promise<void> {
   if (ONLY_APIGW) {
     console.log("");
     for (const r of await apigatewayBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
+  if (ONLY_PATTERNS) {
+    console.log("");
+    for (const r of eventPatternsBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
     return printTable();
   }
   if (ONLY_LOGS_FILTERS) {

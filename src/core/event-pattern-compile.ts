@@ -177,7 +177,7 @@ export function compilePatternText(text: string, d: ResolvedDialect): Condition[
       case "exactly": {
         if (k !== "string") rule("exact match pattern must be a string");
         const s = c.text();
-        return end(s, exact(`s:${s}`, s));
+        return end(s, { test: (x) => x === s, index: { kind: "exact", key: `s:${s}` } });
       }
       case "prefix":
       case "suffix": {
@@ -404,7 +404,10 @@ const OPERATORS = new Set<string>(["prefix", "suffix", "equals-ignore-case", "an
 const isOperator = (s: string): s is Operator => OPERATORS.has(s);
 
 function exact(key: string, v: Scalar): Test {
-  return { test: (x) => x === v || valueKey(x) === key || (typeof x === "string" && key === `s:${x}`), index: { kind: "exact", key } };
+  const index: IndexKey = { kind: "exact", key };
+  // A rule string that is an IP address matches the same address however written; any other only itself.
+  if (key.startsWith("ip:")) return { test: (x) => x === v || (typeof x === "string" && ipKey(x) === key), index };
+  return { test: (x) => x === v, index };
 }
 
 /** An exact number: by its double when event-ruler can compare it, else by its text as written. */
@@ -415,8 +418,8 @@ function exactNumber(text: string): Test {
 }
 
 function exactNumberTest(n: number): Test {
-  const key = numberKey(n);
-  return { test: (v) => typeof v === "number" && numberKey(v) === key, index: { kind: "exact", key } };
+  // -0 and 0 are different values to event-ruler (their comparable encodings differ).
+  return { test: (v) => v === n && (n !== 0 || Object.is(v, n)), index: { kind: "exact", key: numberKey(n) } };
 }
 
 function ends(op: "prefix" | "suffix", s: string, fold: boolean): Test {

@@ -4,10 +4,13 @@
 // rule by its operator: exact values in a hash map (strings, IP addresses, numbers by their double, literals),
 // prefixes and suffixes in maps by text probed once per distinct length (case-folded ones apart),
 // equals-ignore-case by the lowercased text, numeric ranges in an interval tree; the rare operators (anything-but,
-// wildcard, cidr) are tested value by value, for the rules that use them only. An alternative (one `$or` branch)
-// is complete when each of its conditions got a hit; when it also tests `exists: false` or the event has arrays
-// of objects, the single-pattern check (matchAlternative) confirms it, so the answer is always the one
-// `EventPattern.matches` gives for each rule on its own. Rules are added and removed one at a time.
+// wildcard, cidr) are tested value by value, for the rules that use them only. Like event-ruler's machine, which
+// only goes on to a rule's next field once its first matched, each alternative (one `$or` branch) is filed under
+// one condition only, its most selective (an exact value shared by the fewest rules, else an indexed operator,
+// else a scanned one): an event's hits there make candidates, whose other conditions are then tested on the
+// event's values, so the cost follows the rules an event could match. When an alternative tests `exists: false`
+// or the event has arrays of objects, the single-pattern check (matchAlternative) decides, so the answer is always
+// the one `EventPattern.matches` gives for each rule on its own. Rules are added and removed one at a time.
 import { valueKey } from "./event-pattern-compile.js";
 import { type EventPattern, type FlatValue, flattenEvent, matchAlternative, usedNames } from "./event-pattern.js";
 import type { Condition, Scalar } from "./event-pattern-types.js";
@@ -83,7 +86,8 @@ function drop(list: number[], id: number): void {
 interface Sub {
   rule: number;
   alt: readonly Condition[];
-  needed: number;
+  /** The conditions to test once the filed one hit, most selective first. */
+  rest: readonly Condition[];
   /** Whether a condition is satisfied by absence, which only the full check sees. */
   verify: boolean;
 }
@@ -94,6 +98,19 @@ interface Rule<Id> {
   undo: (() => void)[];
 }
 
+/** How selective a condition is as the one an alternative is filed under: lower is better. */
+function rank(cond: Condition, fields: ReadonlyMap<string, FieldIndex>): number {
+  const tests = cond.tests;
+  if (tests.every((t) => "test" in t && t.index?.kind === "exact")) {
+    const f = fields.get(cond.name);
+    let shared = 0;
+    for (const t of tests) shared += f?.exact.get((t as { index: { key: string } }).index.key)?.length ?? 0;
+    return shared;
+  }
+  if (tests.every((t) => ("test" in t && t.index) || ("exists" in t && t.exists))) return 1e9 + (tests.some((t) => "exists" in t) ? 1e6 : 0);
+  return 2e9;
+}
+
 /** Compiles rules into one matcher; add and remove rules afterwards as they change. */
 export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern }> = []): RuleSet<Id> {
   const fields = new Map<string, FieldIndex>();
@@ -101,10 +118,7 @@ export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern
   const ruleByKey = new Map<Id, number>();
   const ruleList: (Rule<Id> | undefined)[] = [];
   const subs: (Sub | undefined)[] = [];
-  const condSub: number[] = [];
-  const condGen: number[] = [];
   const subGen: number[] = [];
-  const subCount: number[] = [];
   const ruleGen: number[] = [];
   /** Alternatives with no condition a value satisfies (only `exists: false`): checked on every event. */
   const always = new Set<number>();
@@ -170,24 +184,14 @@ export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern
     rule.undo.push(() => use(names, -1));
     for (const alt of pattern.alternatives) {
       const subId = subs.length;
-      let needed = 0;
-      let verify = false;
-      for (const cond of alt) {
-        if (cond.tests.some((t) => "exists" in t && !t.exists)) {
-          verify = true;
-          continue;
-        }
-        const condId = condSub.length;
-        condSub.push(subId);
-        condGen.push(0);
-        needed++;
-        fileCondition(cond, condId, rule.undo);
-      }
-      subs.push({ rule: ruleIdx, alt, needed, verify });
+      const positive = alt.filter((c) => !c.tests.some((t) => "exists" in t && !t.exists));
+      const ranked = positive.map((c) => [rank(c, fields), c] as const).sort((x, y) => x[0] - y[0]);
+      const key = ranked[0]?.[1];
+      subs.push({ rule: ruleIdx, alt, rest: ranked.slice(1).map(([, c]) => c), verify: positive.length < alt.length });
       subGen.push(0);
-      subCount.push(0);
       rule.subs.push(subId);
-      if (needed === 0) always.add(subId);
+      if (key) fileCondition(key, subId, rule.undo);
+      else always.add(subId);
     }
     ruleGen.push(0);
   }
@@ -209,16 +213,11 @@ export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern
   function matches(event: unknown): Id[] {
     gen++;
     const flat = flattenEvent(event, used);
-    const complete: number[] = [];
-    const hit = (condId: number) => {
-      if (condGen[condId] === gen) return;
-      condGen[condId] = gen;
-      const s = condSub[condId];
-      if (subGen[s] !== gen) {
-        subGen[s] = gen;
-        subCount[s] = 0;
-      }
-      if (++subCount[s] === (subs[s] as Sub).needed) complete.push(s);
+    const candidates: number[] = [];
+    const hit = (subId: number) => {
+      if (subGen[subId] === gen) return;
+      subGen[subId] = gen;
+      candidates.push(subId);
     };
     let arrays = false;
     for (const [name, values] of flat) {
@@ -230,11 +229,11 @@ export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern
         probe(f, fv, hit);
       }
     }
-    for (const s of always) complete.push(s);
+    for (const s of always) candidates.push(s);
     const out: Id[] = [];
-    for (const s of complete) {
+    for (const s of candidates) {
       const sub = subs[s] as Sub;
-      if (ruleGen[sub.rule] === gen) continue;
+      if (ruleGen[sub.rule] === gen || !holds(sub.rest, flat)) continue;
       if ((sub.verify || arrays) && !matchAlternative(sub.alt, flat)) continue;
       ruleGen[sub.rule] = gen;
       out.push((ruleList[sub.rule] as Rule<Id>).id);
@@ -251,6 +250,23 @@ export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern
       return ruleByKey.size;
     },
   };
+}
+
+/** Each condition has a value that passes one of its tests (array elements not considered). */
+function holds(conds: readonly Condition[], flat: ReadonlyMap<string, readonly FlatValue[]>): boolean {
+  for (const { name, tests } of conds) {
+    const values = flat.get(name);
+    if (!values) return false;
+    let ok = false;
+    for (let i = 0; i < values.length && !ok; i++)
+      for (const t of tests)
+        if ("exists" in t ? t.exists : t.test(values[i].v)) {
+          ok = true;
+          break;
+        }
+    if (!ok) return false;
+  }
+  return true;
 }
 
 function probe(f: FieldIndex, { v }: FlatValue, hit: (condId: number) => void): void {

@@ -81,10 +81,16 @@ const hex = (bytes: number[]) => bytes.map((b) => b.toString(16).toUpperCase().p
  *  event-ruler turns a rule's string that is an IP address into that address's range, so `"10.0.0.1"` and
  *  an event's `"10.0.0.1"` meet by address (CIDR.ipToRangeIfPossible). */
 export function ipKey(s: string): string | undefined {
-  if (!looksLikeIp(s)) return undefined;
-  const b = ipBytes(s);
-  return b ? `ip:${hex(b)}` : undefined;
+  if (s === lastIp) return lastKey; // the value an event's many cidr rules each ask about
+  const c0 = s.charCodeAt(0);
+  if (!(c0 >= 0x30 && c0 <= 0x39) && !s.includes(":")) return undefined; // neither form can start so
+  const b = looksLikeIp(s) ? ipBytes(s) : undefined;
+  lastIp = s;
+  lastKey = b ? `ip:${hex(b)}` : undefined;
+  return lastKey;
 }
+let lastIp: string | undefined;
+let lastKey: string | undefined;
 
 /** A CIDR block as the lowest and highest address (hex, same length), checked as CIDR.cidr checks it. */
 export function cidrRange(text: string): { low: string; high: string } {
