@@ -279,3 +279,46 @@ test("dialect options: operators, $or, nesting, limits, numeric and anything-but
   assert.equal(match({ a: [{ "anything-but": { contains: "x" } }] }, { a: "x" }, lambda), true, "an unchecked, meaningless form excludes nothing");
   assert.equal(match({ a: [{ "anything-but": null }] }, { a: null }, lambda), false);
 });
+
+// event-ruler's README, "JSON Array Matching" (github.com/aws/event-ruler): arrays are crushed out of the pattern,
+// also multi-level ones, but two fields of one alternative must not come from different elements of one array
+// (rulesForJSONEvent, which EventBridge's answers follow).
+test("arrays of objects: any element matches, but an alternative's fields come from one element", () => {
+  const flat = {
+    employees: [
+      { firstName: "John", lastName: "Doe" },
+      { firstName: "Anna", lastName: "Smith" },
+      { firstName: "Peter", lastName: "Jones" },
+    ],
+  };
+  const nested = { employees: [[flat.employees[0], flat.employees[1]], [flat.employees[2]]] };
+  for (const event of [flat, nested]) {
+    assert.equal(match({ employees: { firstName: ["Anna"] } }, event), true);
+    assert.equal(match({ employees: { firstName: ["Anna"], lastName: ["Jones"] } }, event), false, "Anna and Jones are different elements");
+    assert.equal(match({ employees: { firstName: ["Anna"], lastName: ["Smith"] } }, event), true);
+    assert.equal(match({ $or: [{ employees: { firstName: ["Anna"], lastName: ["Jones"] } }, { employees: { firstName: ["Peter"] } }] }, event), true);
+  }
+  assert.equal(match({ employees: { firstName: ["Anna"] }, tags: ["x"] }, { ...flat, tags: ["y", "x"] }), true, "arrays of scalars do not tie");
+});
+
+// event-ruler's README, "Caveat: Compiled rules and JSON keys with dots", and LocalStack's AWS-validated
+// dot_joining_pattern / dot_joining_event templates: a field is its dotted path, however the pattern or event nests it.
+test("dotted keys name the same field as nesting, in patterns and events", () => {
+  assert.equal(match({ detail: { "state.status": ["running"] } }, { detail: { state: { status: "running" } } }), true);
+  assert.equal(match({ detail: { state: { status: ["running"] } } }, { detail: { "state.status": "running" } }), true);
+  assert.equal(match({ Detail: { state: ["running"] } }, { detail: { state: "running" } }), false, "keys are case-sensitive");
+});
+
+// JsonRuleCompiler.writeRules: numbers compare as doubles (Patterns.numericEquals), a rule string that is an IP
+// address as an address (CIDR.ipToRangeIfPossible); cidr covers IPv6 (CIDR.cidr).
+test("numbers as doubles, IP strings as addresses, IPv6 CIDR blocks", () => {
+  assert.equal(match({ n: [300] }, { n: 3.0e2 }), true);
+  assert.equal(match({ n: [{ numeric: ["=", 3.018e2] }] }, { n: 301.8 }), true);
+  assert.equal(match({ n: [{ "anything-but": [100, 500] }] }, { n: [100, 50] }), true, "an array matches when any element does");
+  assert.equal(match({ ip: ["2001:db8::1"] }, { ip: "2001:0DB8:0:0:0:0:0:1" }), true);
+  assert.equal(match({ ip: [{ cidr: "2001:db8::/32" }] }, { ip: "2001:db8:ffff::9" }), true);
+  assert.equal(match({ ip: [{ cidr: "2001:db8::/32" }] }, { ip: "2001:db9::1" }), false);
+  assert.equal(match({ ip: [{ cidr: "10.0.0.0/8" }] }, { ip: "2001:db8::1" }), false, "families do not mix");
+  assert.equal(match({ s: [{ "anything-but": "x" }] }, { s: null }), true, "anything-but matches null");
+  assert.equal(match({ s: [{ "anything-but": "x" }] }, {}), false, "but not a missing field");
+});
