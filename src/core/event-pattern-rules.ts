@@ -86,8 +86,8 @@ function drop(list: number[], id: number): void {
 interface Sub {
   rule: number;
   alt: readonly Condition[];
-  /** The conditions to test once the filed one hit, most selective first. */
-  rest: readonly Condition[];
+  /** The conditions to test once the filed one hit, most selective first: field names and value checks. */
+  rest: readonly (readonly [string, (values: readonly FlatValue[]) => boolean])[];
   /** Whether a condition is satisfied by absence, which only the full check sees. */
   verify: boolean;
 }
@@ -187,7 +187,7 @@ export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern
       const positive = alt.filter((c) => !c.tests.some((t) => "exists" in t && !t.exists));
       const ranked = positive.map((c) => [rank(c, fields), c] as const).sort((x, y) => x[0] - y[0]);
       const key = ranked[0]?.[1];
-      subs.push({ rule: ruleIdx, alt, rest: ranked.slice(1).map(([, c]) => c), verify: positive.length < alt.length });
+      subs.push({ rule: ruleIdx, alt, rest: ranked.slice(1).map(([, c]) => [c.name, valueCheck(c)] as const), verify: positive.length < alt.length });
       subGen.push(0);
       rule.subs.push(subId);
       if (key) fileCondition(key, subId, rule.undo);
@@ -253,20 +253,29 @@ export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern
 }
 
 /** Each condition has a value that passes one of its tests (array elements not considered). */
-function holds(conds: readonly Condition[], flat: ReadonlyMap<string, readonly FlatValue[]>): boolean {
-  for (const { name, tests } of conds) {
+function holds(conds: Sub["rest"], flat: ReadonlyMap<string, readonly FlatValue[]>): boolean {
+  for (const [name, check] of conds) {
     const values = flat.get(name);
-    if (!values) return false;
-    let ok = false;
-    for (let i = 0; i < values.length && !ok; i++)
-      for (const t of tests)
-        if ("exists" in t ? t.exists : t.test(values[i].v)) {
-          ok = true;
-          break;
-        }
-    if (!ok) return false;
+    if (!values || !check(values)) return false;
   }
   return true;
+}
+
+/** A condition without `exists: false` as one check over a field's values. */
+function valueCheck(cond: Condition): (values: readonly FlatValue[]) => boolean {
+  if (cond.tests.some((t) => "exists" in t && t.exists)) return () => true;
+  const preds = cond.tests.flatMap((t) => ("test" in t ? [t.test] : []));
+  if (preds.length === 1) {
+    const p = preds[0];
+    return (values) => {
+      for (let i = 0; i < values.length; i++) if (p(values[i].v)) return true;
+      return false;
+    };
+  }
+  return (values) => {
+    for (let i = 0; i < values.length; i++) for (const p of preds) if (p(values[i].v)) return true;
+    return false;
+  };
 }
 
 function probe(f: FieldIndex, { v }: FlatValue, hit: (condId: number) => void): void {
