@@ -7,8 +7,9 @@
 // wildcard, cidr) are tested value by value, for the rules that use them only. Like event-ruler's machine, which
 // only goes on to a rule's next field once its first matched, each alternative (one `$or` branch) is filed under
 // one condition only, its most selective (an exact value shared by the fewest rules, else an indexed operator,
-// else a scanned one): an event's hits there make candidates, whose other conditions are then tested on the
-// event's values, so the cost follows the rules an event could match. When an alternative tests `exists: false`
+// else a scanned one) — or, when its two most selective conditions are both exact values, under that pair, so a
+// hit needs both fields to match (source and detail-type, typically) —: an event's hits make candidates, whose
+// other conditions are then tested on the event's values, so the cost follows the rules an event could match. When an alternative tests `exists: false`
 // or the event has arrays of objects, the single-pattern check (matchAlternative) decides, so the answer is always
 // the one `EventPattern.matches` gives for each rule on its own. Rules are added and removed one at a time.
 import { valueKey } from "./event-pattern-compile.js";
@@ -26,8 +27,11 @@ export interface RuleSet<Id> {
   readonly size: number;
 }
 
-/** A condition's filing: which map (by kind) and key it is under, for removal. */
-type Filing = [postings: number[], condId: number];
+/** A condition's filing: the postings it is in and, to drop an emptied list, the map and key holding them. */
+type Filing = [postings: number[], condId: number, map?: Map<string, number[]>, key?: string];
+
+/** Exact keys of an alternative's two most selective conditions: first → second field → second key → ids. */
+type PairIndex = Map<string, Map<string, Map<string, number[]>>>;
 
 class AffixIndex {
   readonly byText = new Map<string, number[]>();
@@ -59,6 +63,7 @@ class AffixIndex {
 
 class FieldIndex {
   readonly exact = new Map<string, number[]>();
+  readonly pairs: PairIndex = new Map();
   readonly eic = new Map<string, number[]>();
   readonly prefix = new AffixIndex();
   readonly suffix = new AffixIndex();
@@ -98,6 +103,12 @@ interface Rule<Id> {
   undo: (() => void)[];
 }
 
+/** Ranks below this are conditions of exact values only. */
+const EXACT_RANK = 1e9;
+
+/** The exact keys of a condition of exact values only. */
+const exactKeys = (cond: Condition): string[] => cond.tests.map((t) => ((t as { index: { key: string } }).index as { key: string }).key);
+
 /** How selective a condition is as the one an alternative is filed under: lower is better. */
 function rank(cond: Condition, fields: ReadonlyMap<string, FieldIndex>): number {
   const tests = cond.tests;
@@ -107,8 +118,8 @@ function rank(cond: Condition, fields: ReadonlyMap<string, FieldIndex>): number 
     for (const t of tests) shared += f?.exact.get((t as { index: { key: string } }).index.key)?.length ?? 0;
     return shared;
   }
-  if (tests.every((t) => ("test" in t && t.index) || ("exists" in t && t.exists))) return 1e9 + (tests.some((t) => "exists" in t) ? 1e6 : 0);
-  return 2e9;
+  if (tests.every((t) => ("test" in t && t.index) || ("exists" in t && t.exists))) return EXACT_RANK + (tests.some((t) => "exists" in t) ? 1e6 : 0);
+  return 2 * EXACT_RANK;
 }
 
 /** Compiles rules into one matcher; add and remove rules afterwards as they change. */
@@ -132,6 +143,36 @@ export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern
     }
   };
 
+  /** Files an alternative whose two most selective conditions are exact values under both (event-ruler's
+   *  machine likewise only reaches a rule's second field through its first): a hit needs both. */
+  function filePair(first: Condition, second: Condition, subId: number, undo: (() => void)[]): void {
+    let f = fields.get(first.name);
+    if (!f) fields.set(first.name, (f = new FieldIndex()));
+    const idx = f;
+    idx.users++;
+    const filings: Filing[] = [];
+    for (const a of exactKeys(first))
+      for (const b of exactKeys(second)) {
+        let byField = idx.pairs.get(a);
+        if (!byField) idx.pairs.set(a, (byField = new Map()));
+        let byKey = byField.get(second.name);
+        if (!byKey) byField.set(second.name, (byKey = new Map()));
+        filings.push([push(byKey, b, subId), subId, byKey, b]);
+      }
+    undo.push(() => {
+      for (const [list, id, byKey, b] of filings) {
+        drop(list, id);
+        if (!list.length) byKey?.delete(b as string);
+      }
+      for (const a of exactKeys(first)) {
+        const byField = idx.pairs.get(a);
+        if (byField?.get(second.name)?.size === 0) byField.delete(second.name);
+        if (byField?.size === 0) idx.pairs.delete(a);
+      }
+      if (--idx.users === 0) fields.delete(first.name);
+    });
+  }
+
   function fileCondition(cond: Condition, condId: number, undo: (() => void)[]): void {
     let idx = fields.get(cond.name);
     if (!idx) fields.set(cond.name, (idx = new FieldIndex()));
@@ -151,8 +192,8 @@ export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern
         const entry = { condId, test: t.test };
         f.scan.push(entry);
         undo.push(() => f.scan.splice(f.scan.indexOf(entry), 1));
-      } else if (key.kind === "exact") filings.push([push(f.exact, key.key, condId), condId]);
-      else if (key.kind === "eic") filings.push([push(f.eic, key.value, condId), condId]);
+      } else if (key.kind === "exact") filings.push([push(f.exact, key.key, condId), condId, f.exact, key.key]);
+      else if (key.kind === "eic") filings.push([push(f.eic, key.value, condId), condId, f.eic, key.value]);
       else if (key.kind === "range") {
         const entry = f.ranges.add(condId, key);
         undo.push(() => f.ranges.remove(entry));
@@ -167,8 +208,10 @@ export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern
       }
     }
     undo.push(() => {
-      for (const [list, id] of filings) drop(list, id);
-      for (const m of [f.exact, f.eic]) for (const [k, list] of m) if (!list.length) m.delete(k);
+      for (const [list, id, map, key] of filings) {
+        drop(list, id);
+        if (!list.length && map && map.get(key as string) === list) map.delete(key as string);
+      }
       if (--f.users === 0) fields.delete(cond.name);
     });
   }
@@ -190,7 +233,9 @@ export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern
       subs.push({ rule: ruleIdx, alt, rest: ranked.slice(1).map(([, c]) => [c.name, valueCheck(c)] as const), verify: positive.length < alt.length });
       subGen.push(0);
       rule.subs.push(subId);
-      if (key) fileCondition(key, subId, rule.undo);
+      const second = ranked[1];
+      if (key && ranked[0][0] < EXACT_RANK && second && second[0] < EXACT_RANK) filePair(key, second[1], subId, rule.undo);
+      else if (key) fileCondition(key, subId, rule.undo);
       else always.add(subId);
     }
     ruleGen.push(0);
@@ -226,7 +271,7 @@ export function compileRules<Id>(rules: Iterable<{ id: Id; pattern: EventPattern
       for (const id of f.exists) hit(id);
       for (const fv of values) {
         if (fv.m) arrays = true;
-        probe(f, fv, hit);
+        probe(f, fv, hit, flat);
       }
     }
     for (const s of always) candidates.push(s);
@@ -278,15 +323,30 @@ function valueCheck(cond: Condition): (values: readonly FlatValue[]) => boolean 
   };
 }
 
-function probe(f: FieldIndex, { v }: FlatValue, hit: (condId: number) => void): void {
+/** Calls `each` with the exact keys a value is equal under: its key, and an IP address string as written too. */
+function valueKeys(v: Scalar, each: (key: string) => void): void {
   const key = valueKey(v);
-  const exact = f.exact.get(key);
-  if (exact) for (const id of exact) hit(id);
+  each(key);
+  if (typeof v === "string" && key.charCodeAt(0) === 0x69 /* ip: */) each(`s:${v}`);
+}
+
+function probe(f: FieldIndex, { v }: FlatValue, hit: (id: number) => void, flat: ReadonlyMap<string, readonly FlatValue[]>): void {
+  valueKeys(v, (key) => {
+    const exact = f.exact.get(key);
+    if (exact) for (const id of exact) hit(id);
+    const pairs = f.pairs.get(key);
+    if (pairs)
+      for (const [name, byKey] of pairs) {
+        const values = flat.get(name);
+        if (values)
+          for (const other of values)
+            valueKeys(other.v, (k) => {
+              const ids = byKey.get(k);
+              if (ids) for (const id of ids) hit(id);
+            });
+      }
+  });
   if (typeof v === "string") {
-    if (key.charCodeAt(0) === 0x69 /* ip: */) {
-      const raw = f.exact.get(`s:${v}`);
-      if (raw) for (const id of raw) hit(id);
-    }
     f.prefix.probe(v, false, hit);
     f.suffix.probe(v, true, hit);
     if (f.folds) {
