@@ -22,6 +22,7 @@ import { cloudformationBench } from "./cloudformation.js";
 import { apigatewayBench } from "./apigateway.js";
 import { cdkBench } from "./cdk.js";
 import { logsFiltersBench } from "./logs-filters.js";
+import { eventPatternsBench } from "./event-patterns.js";
 import { alarmsBench } from "./alarms.js";
 import { eventbridgeBench } from "./eventbridge.js";
 import { BACKENDS, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
@@ -66,6 +67,8 @@ const ONLY_EVENTBRIDGE = process.argv.includes("--only-eventbridge");
 const ONLY_CDK = process.argv.includes("--only-cdk");
 /** `--only-s3` runs the S3 request throughput with and without request metrics alone (bench/s3-requests.ts). */
 const ONLY_S3 = process.argv.includes("--only-s3");
+/** `--only-patterns` runs the event-pattern matcher figures alone, in-process (bench/event-patterns.ts). */
+const ONLY_PATTERNS = process.argv.includes("--only-patterns");
 /** `--only-metrics` runs the CloudWatch metrics figures alone (bench/metrics.ts). */
 const ONLY_METRICS = process.argv.includes("--only-metrics");
 
@@ -190,6 +193,11 @@ async function main(): Promise<void> {
   if (ONLY_APIGW) {
     console.log("");
     for (const r of await apigatewayBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
+  if (ONLY_PATTERNS) {
+    console.log("");
+    for (const r of eventPatternsBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
     return printTable();
   }
   if (ONLY_LOGS_FILTERS) {

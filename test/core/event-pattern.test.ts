@@ -49,7 +49,9 @@ test("every key must match (AND), nested objects follow the event's structure", 
   assert.equal(match(p, ec2Event), true);
   assert.equal(match(p, { ...ec2Event, detail: { state: "running" } }), false);
   assert.equal(match({ detail: { state: ["terminated"], missing: ["x"] } }, ec2Event), false);
-  assert.equal(match({}, ec2Event), true, "the empty pattern matches everything");
+  assert.equal(match({}, ec2Event, { allowEmpty: true }), true, "an allowed empty pattern matches everything");
+  // event-ruler (JsonRuleCompiler.parseObject) refuses an empty object, the pattern's root included.
+  assert.equal(failure({}), 'value: Empty objects are not allowed\n at [Source: (String)"{}"; line: 1, column: 3]');
 });
 
 test("prefix and suffix, also ignoring case", () => {
@@ -129,7 +131,10 @@ test("anything-but: a value, a list, prefix, suffix, equals-ignore-case and wild
   assert.equal(match({ FilePath: [{ "anything-but": { wildcard: "*/lib/*" } }] }, { FilePath: "/usr/lib/x.so" }), false);
   assert.equal(match({ FilePath: [{ "anything-but": { wildcard: "*/lib/*" } }] }, { FilePath: "/usr/bin/x" }), true);
   assert.equal(state({ "anything-but": "initializing" }, undefined), false, "a missing field matches no anything-but");
-  assert.equal(state({ "anything-but": { prefix: "init" } }, 5), false, "prefix forms match strings only");
+  // A value of another type never starts with the prefix, so it is not excluded: LocalStack's AWS-validated
+  // content_anything_prefix_int_value and content_anything_prefix_null (tests/aws/services/events/event_pattern_templates).
+  assert.equal(state({ "anything-but": { prefix: "init" } }, 5), true, "prefix forms exclude strings only");
+  assert.equal(state({ "anything-but": { prefix: "init" } }, null), true);
 });
 
 test("$or: alternatives, also nested and beside other keys", () => {
@@ -181,29 +186,56 @@ function failure(pattern: unknown, dialect: PatternDialect = {}): string {
   }
 }
 
-test("errors go through the caller's callback with the problem and AWS's wording", () => {
-  assert.equal(failure("{nope"), "json: failed to parse JSON.");
-  assert.equal(failure([1]), "not-object: Pattern must be a JSON object");
-  assert.equal(failure({ a: "x" }), 'value: "a" must be an object or an array');
-  assert.equal(failure({ a: [] }), "value: Empty arrays are not allowed");
-  assert.equal(failure({ $or: [{ a: ["1"] }] }), "or: $or must be an array of at least 2 patterns");
-  assert.equal(failure({ a: [[1]] }), "rule: Match value must be String, number, true, false, or null");
-  assert.equal(failure({ a: [{ prefix: "x", suffix: "y" }] }), "rule: Only one key allowed in match expression");
-  assert.equal(failure({ a: [{ regex: "x" }] }), "rule: Unrecognized match type regex");
-  assert.equal(failure({ a: [{ exists: "yes" }] }), "rule: exists match pattern must be either true or false.");
-  assert.equal(failure({ a: [{ prefix: 1 }] }), "rule: prefix match pattern must be a string");
-  assert.equal(failure({ a: [{ wildcard: 1 }] }), "rule: wildcard match pattern must be a string");
-  assert.equal(failure({ a: [{ numeric: [] }] }), "rule: Value of numeric must be an array.");
-  assert.equal(failure({ a: [{ numeric: ["~", 1] }] }), "rule: Unrecognized numeric range operator: ~");
-  assert.equal(failure({ a: [{ numeric: ["<"] }] }), "rule: Value of < must be numeric");
-  assert.equal(failure({ a: [{ numeric: [">", 10, "<", 5] }] }), "rule: Bottom must be less than top");
-  assert.equal(failure({ a: [{ numeric: ["<", 10, ">", 5] }] }), "rule: Too many elements in numeric expression");
-  assert.equal(failure({ a: [{ numeric: [">", 1, ">", 5] }] }), "rule: Bad numeric range operator: >");
-  assert.equal(failure({ a: [{ numeric: [">", 1, "<", 5, "=", 3] }] }), "rule: Too many elements in numeric expression");
-  assert.equal(failure({ a: [{ "anything-but": [null] }] }), "rule: Inside anything but list, null is not supported.");
-  assert.equal(failure({ a: [{ "anything-but": [] }] }), "value: Empty arrays are not allowed");
-  assert.equal(failure({ a: [{ "anything-but": { contains: "x" } }] }), "rule: Unsupported anything-but pattern: contains");
-  assert.equal(failure({ a: [{ "anything-but": true }] }), "rule: Value of anything-but must be an array or single string/number value.");
+// Reasons as event-ruler words them (JsonRuleCompiler.java, CIDR.java, WildcardParser.java), here without the
+// position suffix (`locations: false`); the suffixed forms AWS answers are in event-pattern-aws.test.ts.
+test("errors go through the caller's callback with the problem and event-ruler's wording", () => {
+  const bare = (pattern: unknown) => failure(pattern, { locations: false });
+  assert.equal(bare("{nope"), "json: Unexpected character ('n' (code 110)): was expecting double-quote to start field name");
+  assert.equal(bare([1]), "not-object: Filter is not an object");
+  assert.equal(bare({ a: "x" }), 'value: "a" must be an object or an array');
+  assert.equal(bare({ a: [] }), "value: Empty arrays are not allowed");
+  assert.equal(bare({ a: {} }), "value: Empty objects are not allowed");
+  assert.equal(bare({ $or: [{ a: ["1"] }] }), "or: There must have at least 2 Objects in $or relationship.");
+  assert.equal(bare({ $or: { a: ["1"] } }), "or: It must be an Array followed with $or.");
+  assert.equal(bare({ $or: [{ a: ["1"] }, ["b"]] }), "or: Only JSON object is allowed in array of $or relationship.");
+  assert.equal(bare({ $or: [{ a: ["1"] }, { prefix: ["b"] }] }), "or: prefix is Ruler reserved fieldName which cannot be used inside $or.");
+  assert.equal(bare({ a: [[1]] }), "rule: Match value must be String, number, true, false, or null");
+  assert.equal(bare({ a: [{ prefix: "x", suffix: "y" }] }), "rule: Only one key allowed in match expression");
+  assert.equal(bare({ a: [{ regex: "x" }] }), "rule: Unrecognized match type regex");
+  assert.equal(bare({ a: [{ exists: "yes" }] }), "rule: exists match pattern must be either true or false.");
+  assert.equal(bare({ a: [{ prefix: 1 }] }), "rule: prefix match pattern must be a string");
+  assert.equal(bare({ a: [{ prefix: { other: "x" } }] }), "rule: Unsupported prefix pattern: other");
+  assert.equal(bare({ a: [{ wildcard: 1 }] }), "rule: wildcard match pattern must be a string");
+  assert.equal(bare({ a: [{ wildcard: "a**" }] }), "rule: Consecutive wildcard characters at pos 2");
+  assert.equal(bare({ a: [{ wildcard: "a\\b" }] }), "rule: Invalid escape character at pos 2");
+  assert.equal(bare({ a: [{ numeric: 1 }] }), "rule: Value of numeric must be an array.");
+  assert.equal(bare({ a: [{ numeric: [] }] }), "rule: Invalid member in numeric match: ]");
+  assert.equal(bare({ a: [{ numeric: ["~", 1] }] }), "rule: Unrecognized numeric range operator: ~");
+  assert.equal(bare({ a: [{ numeric: ["<"] }] }), "rule: Value of < must be numeric");
+  assert.equal(bare({ a: [{ numeric: ["=", "1"] }] }), "rule: Value of equals must be numeric");
+  assert.equal(bare({ a: [{ numeric: [">", 10, "<", 5] }] }), "rule: Bottom must be less than top");
+  assert.equal(bare({ a: [{ numeric: [">", 5, "<=", 5] }] }), "rule: Bottom must be less than top");
+  assert.equal(bare({ a: [{ numeric: ["<", 10, ">", 5] }] }), "rule: Too many elements in numeric expression");
+  assert.equal(bare({ a: [{ numeric: [">", 1, ">", 5] }] }), "rule: Bad numeric range operator: >");
+  assert.equal(bare({ a: [{ numeric: [">", 1, 5] }] }), "rule: Bad value in numeric range: 5");
+  assert.equal(bare({ a: [{ numeric: [">", 1, "<", 5, "=", 3] }] }), "rule: Too many terms in numeric range expression");
+  assert.equal(bare('{"a": [{"numeric": [">", 1e400]}]}'), "rule: Cannot compare number : 1e400");
+  assert.equal(bare('{"a": [{"numeric": ["<", 1.00000000000000000001]}]}'), "rule: Cannot compare number : 1.00000000000000000001");
+  assert.equal(bare({ a: [{ "anything-but": [null] }] }), "rule: Inside anything but list, start|null|boolean is not supported.");
+  assert.equal(
+    bare({ a: [{ "anything-but": ["a", 1] }] }),
+    "rule: Inside anything but list, either all values are number or string, mixed type is not supported",
+  );
+  assert.equal(bare({ a: [{ "anything-but": [] }] }), "rule: Inside anything but list, either all values are number or string, mixed type is not supported");
+  assert.equal(bare({ a: [{ "anything-but": { contains: "x" } }] }), "rule: Unsupported anything-but pattern: contains");
+  assert.equal(bare({ a: [{ "anything-but": true }] }), "rule: Value of anything-but must be an array or single string/number value.");
+  assert.equal(bare({ a: [{ "anything-but": { prefix: "" } }] }), "rule: Null prefix/suffix not allowed");
+  assert.equal(bare({ a: [{ cidr: "10.0.0.0" }] }), "rule: Malformed CIDR, one '/' required");
+  assert.equal(bare({ a: [{ cidr: "10.0.0.0/x" }] }), "rule: Malformed CIDR, mask bits must be an integer");
+  assert.equal(bare({ a: [{ cidr: "10.0.0.0/-1" }] }), "rule: Malformed CIDR, mask bits must not be negative");
+  assert.equal(bare({ a: [{ cidr: "10.0.0.0/32" }] }), "rule: IPv4 mask bits must be < 32");
+  assert.equal(bare({ a: [{ cidr: "2001:db8::/128" }] }), "rule: IPv6 mask bits must be < 128");
+  assert.equal(bare({ a: [{ cidr: "host/8" }] }), "rule: Nonstandard IP address: host");
 });
 
 test("dialect options: operators, $or, nesting, limits, numeric and anything-but strictness, ignore-case modifiers", () => {
@@ -214,6 +246,8 @@ test("dialect options: operators, $or, nesting, limits, numeric and anything-but
     maxKeys: 5,
     maxCombinations: 150,
     maxNumber: 1e9,
+    locations: false,
+    allowEmpty: true,
   };
   assert.equal(failure({ a: [{ wildcard: "x*" }] }, sns), "rule: Unrecognized match type wildcard");
   assert.equal(failure({ a: [{ cidr: "10.0.0.0/8" }] }, sns), "rule: Unrecognized match type cidr");
@@ -235,7 +269,7 @@ test("dialect options: operators, $or, nesting, limits, numeric and anything-but
   assert.equal(failure({ $or: [{ a: ["1"] }, { b: ["2"] }] }, { ...sns, nested: false }), "ok", "$or is not nesting");
 
   // Lambda-like: no $or, lenient numeric ranges and anything-but.
-  const lambda: PatternDialect = { or: false, strictNumeric: false, strictAnythingBut: false };
+  const lambda: PatternDialect = { or: false, strictNumeric: false, strictAnythingBut: false, locations: false };
   assert.equal(failure({ $or: [{ a: ["1"] }, { b: ["2"] }] }, lambda), "rule: Unrecognized match type a", "$or is then a key, and its list holds rules");
   assert.equal(match({ $or: { a: ["1"] } }, { $or: { a: "1" } }, lambda), true);
   assert.equal(failure({ a: [{ numeric: [">", 10, "<", 5] }] }, lambda), "ok");
@@ -244,4 +278,47 @@ test("dialect options: operators, $or, nesting, limits, numeric and anything-but
   assert.equal(failure({ a: [{ "anything-but": { contains: "x" } }] }, lambda), "ok");
   assert.equal(match({ a: [{ "anything-but": { contains: "x" } }] }, { a: "x" }, lambda), true, "an unchecked, meaningless form excludes nothing");
   assert.equal(match({ a: [{ "anything-but": null }] }, { a: null }, lambda), false);
+});
+
+// event-ruler's README, "JSON Array Matching" (github.com/aws/event-ruler): arrays are crushed out of the pattern,
+// also multi-level ones, but two fields of one alternative must not come from different elements of one array
+// (rulesForJSONEvent, which EventBridge's answers follow).
+test("arrays of objects: any element matches, but an alternative's fields come from one element", () => {
+  const flat = {
+    employees: [
+      { firstName: "John", lastName: "Doe" },
+      { firstName: "Anna", lastName: "Smith" },
+      { firstName: "Peter", lastName: "Jones" },
+    ],
+  };
+  const nested = { employees: [[flat.employees[0], flat.employees[1]], [flat.employees[2]]] };
+  for (const event of [flat, nested]) {
+    assert.equal(match({ employees: { firstName: ["Anna"] } }, event), true);
+    assert.equal(match({ employees: { firstName: ["Anna"], lastName: ["Jones"] } }, event), false, "Anna and Jones are different elements");
+    assert.equal(match({ employees: { firstName: ["Anna"], lastName: ["Smith"] } }, event), true);
+    assert.equal(match({ $or: [{ employees: { firstName: ["Anna"], lastName: ["Jones"] } }, { employees: { firstName: ["Peter"] } }] }, event), true);
+  }
+  assert.equal(match({ employees: { firstName: ["Anna"] }, tags: ["x"] }, { ...flat, tags: ["y", "x"] }), true, "arrays of scalars do not tie");
+});
+
+// event-ruler's README, "Caveat: Compiled rules and JSON keys with dots", and LocalStack's AWS-validated
+// dot_joining_pattern / dot_joining_event templates: a field is its dotted path, however the pattern or event nests it.
+test("dotted keys name the same field as nesting, in patterns and events", () => {
+  assert.equal(match({ detail: { "state.status": ["running"] } }, { detail: { state: { status: "running" } } }), true);
+  assert.equal(match({ detail: { state: { status: ["running"] } } }, { detail: { "state.status": "running" } }), true);
+  assert.equal(match({ Detail: { state: ["running"] } }, { detail: { state: "running" } }), false, "keys are case-sensitive");
+});
+
+// JsonRuleCompiler.writeRules: numbers compare as doubles (Patterns.numericEquals), a rule string that is an IP
+// address as an address (CIDR.ipToRangeIfPossible); cidr covers IPv6 (CIDR.cidr).
+test("numbers as doubles, IP strings as addresses, IPv6 CIDR blocks", () => {
+  assert.equal(match({ n: [300] }, { n: 3.0e2 }), true);
+  assert.equal(match({ n: [{ numeric: ["=", 3.018e2] }] }, { n: 301.8 }), true);
+  assert.equal(match({ n: [{ "anything-but": [100, 500] }] }, { n: [100, 50] }), true, "an array matches when any element does");
+  assert.equal(match({ ip: ["2001:db8::1"] }, { ip: "2001:0DB8:0:0:0:0:0:1" }), true);
+  assert.equal(match({ ip: [{ cidr: "2001:db8::/32" }] }, { ip: "2001:db8:ffff::9" }), true);
+  assert.equal(match({ ip: [{ cidr: "2001:db8::/32" }] }, { ip: "2001:db9::1" }), false);
+  assert.equal(match({ ip: [{ cidr: "10.0.0.0/8" }] }, { ip: "2001:db8::1" }), false, "families do not mix");
+  assert.equal(match({ s: [{ "anything-but": "x" }] }, { s: null }), true, "anything-but matches null");
+  assert.equal(match({ s: [{ "anything-but": "x" }] }, {}), false, "but not a missing field");
 });

@@ -10,7 +10,7 @@ export class InvalidPattern extends Error {}
 
 /** Lambda: every EventBridge operator, equals-ignore-case modifiers; no `$or`; no limits; numeric ranges
  *  checked only as operator/value pairs and anything-but's argument not checked. */
-const DIALECT: PatternDialect = { or: false, strictNumeric: false, strictAnythingBut: false };
+const DIALECT: PatternDialect = { or: false, strictNumeric: false, strictAnythingBut: false, locations: false, allowEmpty: true };
 
 /** Parses and checks one Filter's Pattern; throws InvalidPattern for anything Lambda would refuse. */
 export function parsePattern(text: string): Pattern {

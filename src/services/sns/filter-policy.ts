@@ -21,10 +21,13 @@ const DIALECT: PatternDialect = {
   maxKeys: MAX_KEYS,
   maxCombinations: 150,
   maxNumber: 1e9,
+  locations: false,
+  allowEmpty: true,
 };
 
 /** SNS's words where the generic message names the pattern. */
 const WORDING: Partial<Record<PatternProblem, (scope: FilterScope) => string>> = {
+  json: () => "failed to parse JSON.",
   "not-object": () => "Filter policy must be a JSON object",
   or: () => "$or must be an array of at least 2 filter policies",
   nested: (scope) => `Filter policy scope ${scope} does not support nested filter policy`,
