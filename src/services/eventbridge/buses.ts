@@ -5,7 +5,7 @@ import { pageByKey } from "../../core/paging.js";
 import { statementsOf } from "../../core/policy/index.js";
 import { partitionOf } from "../../core/arn.js";
 import { ResourceAlreadyExistsException, ResourceNotFoundException, type EventbridgeApi, type EventBus, type PutPermissionRequest } from "./api.generated.js";
-import { busArn, DEFAULT_BUS, defaultBus, mustBus, tables, transaction, ValidationException, type BusRec } from "./state.js";
+import { busArn, DEFAULT_BUS, defaultBus, deleteRule, mustBus, tables, transaction, ValidationException, type BusRec } from "./state.js";
 import { checkTags } from "./tags.js";
 
 const invalidToken = () => new ValidationException("The NextToken provided is invalid."); // unverified wording
@@ -103,7 +103,7 @@ export const buses = {
     const t = tables(ctx);
     // Deleting a bus that does not exist succeeds; its rules go with it.
     transaction(ctx, () => {
-      for (const { key } of t.rules.list({ prefix: `${input.Name}|` })) t.rules.delete(key);
+      for (const { value } of t.rules.list({ prefix: `${input.Name}|` })) deleteRule(ctx, value.bus, value.name);
       t.buses.delete(input.Name);
     });
     return {};

@@ -12,7 +12,7 @@ import { lambdaPermits } from "../lambda/internal.js";
 import type { SendMessageRequest } from "../sqs/api.generated.js";
 import type { Target } from "./api.generated.js";
 import { accountRoot, mayPutEvents, resolveBus } from "./cross-account.js";
-import { patternMatches } from "./matcher.js";
+import { matchingRules } from "./matcher.js";
 import { eventsMetric } from "./metrics.js";
 import { busNameOf, ebState, type PendingRec, type RuleRec } from "./state.js";
 import { targetKind } from "./targets.js";
@@ -43,13 +43,8 @@ const at = (host: ServiceHost, account: string, region: string): HandlerContext 
  * or delivery (a bus target), so what it stores commits before that answers.
  */
 export function ingest(host: ServiceHost, account: string, region: string, bus: string, event: Record<string, unknown>, ingested: number): RuleRec[] {
-  const t = ebState.at(host, account, region);
-  const matched: RuleRec[] = [];
-  for (const { value: rule } of t.rules.list({ prefix: `${bus}|` })) {
-    if (rule.state === "DISABLED" || !rule.eventPattern || !patternMatches(rule.eventPattern, event)) continue;
-    matched.push(rule);
-    eventsMetric(host, account, region, "TriggeredRules", rule.name, ingested);
-  }
+  const matched = matchingRules(host, ebState.at(host, account, region), account, region, bus, event);
+  for (const rule of matched) eventsMetric(host, account, region, "TriggeredRules", rule.name, ingested);
   if (!matched.length) return matched;
   eventsMetric(host, account, region, "MatchedEvents", undefined, ingested);
   for (const rule of matched) deliverToTargets(host, account, region, rule, event, ingested);

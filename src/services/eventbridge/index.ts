@@ -6,6 +6,7 @@ import { ebResourcePolicy } from "./access.js";
 import type { EventbridgeApi } from "./api.generated.js";
 import { buses } from "./buses.js";
 import { resumePending } from "./delivery.js";
+import { BusMatchers } from "./matcher.js";
 import { putEvents } from "./put-events.js";
 import { rules } from "./rules.js";
 import { RuleSchedules } from "./schedules.js";
@@ -26,7 +27,7 @@ export default defineService({
   handlers,
   resourcePolicy: ebResourcePolicy,
   start(host) {
-    const instance: EbInstance = { host, schedules: new RuleSchedules(host) };
+    const instance: EbInstance = { host, schedules: new RuleSchedules(host), matchers: new BusMatchers() };
     // Deliveries acknowledged before a restart (or kill -9) and not yet done go out now; scheduled rules tick again.
     resumePending(host);
     instance.schedules.resume();

@@ -6,7 +6,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { mergeTags } from "../../core/tags.js";
 import type { EventbridgeApi, Rule } from "./api.generated.js";
 import { compilePattern, patternMatches } from "./matcher.js";
-import { DEFAULT_BUS, type EbInstance, mustBus, mustRule, ruleArn, ruleKey, tables, ValidationException, type RuleRec } from "./state.js";
+import { DEFAULT_BUS, deleteRule, type EbInstance, mustBus, saveRule, mustRule, ruleArn, ruleKey, tables, ValidationException, type RuleRec } from "./state.js";
 import { parseRuleSchedule } from "./schedules.js";
 import { checkTags } from "./tags.js";
 
@@ -35,9 +35,8 @@ function syncSchedule(ctx: HandlerContext, rule: RuleRec | undefined, key: strin
 function setState(ctx: HandlerContext, name: string, bus: string | undefined, state: RuleRec["state"]): void {
   const r = mustRule(ctx, name, bus);
   r.state = state;
-  const key = ruleKey(r.bus, r.name);
-  tables(ctx).rules.put(key, r);
-  syncSchedule(ctx, r, key);
+  saveRule(ctx, r);
+  syncSchedule(ctx, r, ruleKey(r.bus, r.name));
 }
 
 export const rules = {
@@ -68,7 +67,7 @@ export const rules = {
       tags: old ? mergeTags(old.tags, input.Tags, { key: (x) => x.Key, duplicates: "last" }) : (input.Tags ?? []),
       targets: old?.targets ?? [],
     };
-    t.rules.put(key, rec);
+    saveRule(ctx, rec);
     syncSchedule(ctx, rec, key);
     return { RuleArn: rec.arn };
   },
@@ -126,7 +125,7 @@ export const rules = {
     const r = t.rules.get(key);
     if (!r) return {}; // deleting a rule that does not exist succeeds
     if (r.targets.length) throw new ValidationException("Rule can't be deleted since it has targets.");
-    t.rules.delete(key);
+    deleteRule(ctx, bus.name, input.Name);
     syncSchedule(ctx, undefined, key);
     return {};
   },

@@ -112,5 +112,19 @@ export function mustRule(ctx: HandlerContext, name: string, busNameOrArn: string
 export interface EbInstance {
   host: ServiceHost;
   schedules: import("./schedules.js").RuleSchedules;
+  /** Each bus's enabled rules compiled into one matcher (matcher.ts). */
+  matchers: import("./matcher.js").BusMatchers;
+}
+
+/** Writes a rule (its pattern, state, targets or tags), so its bus's matcher is compiled again. */
+export function saveRule(ctx: HandlerContext, r: RuleRec): void {
+  tables(ctx).rules.put(ruleKey(r.bus, r.name), r);
+  ctx.instance<EbInstance | undefined>()?.matchers.changed(ctx.account, ctx.region, r.bus);
+}
+
+/** Deletes a rule of the bus, so its matcher is compiled again. */
+export function deleteRule(ctx: HandlerContext, bus: string, name: string): void {
+  tables(ctx).rules.delete(ruleKey(bus, name));
+  ctx.instance<EbInstance | undefined>()?.matchers.changed(ctx.account, ctx.region, bus);
 }
 export const hostOf = (ctx: HandlerContext): ServiceHost | undefined => ctx.instance<EbInstance | undefined>()?.host;

@@ -3,7 +3,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { parseArn } from "../../core/arn.js";
 import { mergeTags, removeTags } from "../../core/tags.js";
 import { LimitExceededException, ResourceNotFoundException, type EventbridgeApi, type Tag } from "./api.generated.js";
-import { DEFAULT_BUS, findBus, ruleKey, tables, ValidationException, type BusRec, type RuleRec } from "./state.js";
+import { DEFAULT_BUS, findBus, ruleKey, saveRule, tables, ValidationException, type BusRec, type RuleRec } from "./state.js";
 
 const MAX_TAGS = 50;
 const key = (t: Tag) => t.Key;
@@ -49,7 +49,7 @@ function save(ctx: HandlerContext, r: Tagged): void {
   if (r.kind === "bus") {
     if (!r.rec.created) r.rec.created = r.rec.modified = ctx.now();
     t.buses.put(r.rec.name, r.rec);
-  } else t.rules.put(ruleKey(r.rec.bus, r.rec.name), r.rec);
+  } else saveRule(ctx, r.rec);
 }
 
 export const tagging = {

@@ -4,7 +4,7 @@ import { parseArn } from "../../core/arn.js";
 import { pageByKey } from "../../core/paging.js";
 import { LimitExceededException, type EventbridgeApi, type PutTargetsResultEntry, type Target } from "./api.generated.js";
 import { checkInputPath, checkTransformer } from "./transform.js";
-import { mustRule, ruleKey, tables, transaction, ValidationException } from "./state.js";
+import { mustRule, saveRule, transaction, ValidationException } from "./state.js";
 
 export const MAX_TARGETS = 5;
 export type TargetKind = "sqs" | "sns" | "lambda" | "bus";
@@ -72,7 +72,7 @@ export const targets = {
     }
     if (next.length > MAX_TARGETS) throw new LimitExceededException("The requested resource exceeds the maximum number allowed."); // unverified wording
     rule.targets = next;
-    tables(ctx).rules.put(ruleKey(rule.bus, rule.name), rule);
+    saveRule(ctx, rule);
     return { FailedEntryCount: failed.length, FailedEntries: failed };
   },
 
@@ -81,7 +81,7 @@ export const targets = {
     const ids = new Set(input.Ids);
     transaction(ctx, () => {
       rule.targets = rule.targets.filter((t) => !ids.has(t.Id));
-      tables(ctx).rules.put(ruleKey(rule.bus, rule.name), rule);
+      saveRule(ctx, rule);
     });
     return { FailedEntryCount: 0, FailedEntries: [] };
   },

@@ -4,8 +4,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
-import { CreateEventBusCommand, PutEventsCommand, PutPermissionCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { DeleteQueueCommand } from "@aws-sdk/client-sqs";
+import {
+  CreateEventBusCommand,
+  DeleteRuleCommand,
+  DisableRuleCommand,
+  EnableRuleCommand,
+  PutEventsCommand,
+  PutPermissionCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
+import { DeleteQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { useServer } from "../../helpers/server.js";
 import { eventually } from "../../helpers/wait.js";
@@ -252,4 +262,30 @@ test("another account's bus: reached by ARN, from PutEvents or a bus target, onc
   const fwd = await a.eb.send(new PutEventsCommand({ Entries: [{ Source: "fwd", DetailType: "via-target", Detail: "{}" }] }));
   const forwarded = JSON.parse((await receive(b, inB.url))[0].Body!);
   assert.deepEqual([forwarded.id, forwarded.account, forwarded["detail-type"]], [fwd.Entries![0].EventId, a.account, "via-target"]);
+});
+
+test("a rule's new pattern, its state and its deletion take effect on the next PutEvents", async () => {
+  const c = clients(server);
+  const q = await queue(c, "changes");
+  let n = 0;
+  const put = (source: string) => c.eb.send(new PutEventsCommand({ Entries: [{ Source: source, DetailType: "t", Detail: detail({ n: ++n }) }] }));
+  await c.eb.send(new PutRuleCommand({ Name: "changing", EventPattern: JSON.stringify({ source: ["a"] }) }));
+  await c.eb.send(new PutTargetsCommand({ Rule: "changing", Targets: [{ Id: "q", Arn: q.arn }] }));
+  await put("a"); // 1: delivered
+  await put("b"); // 2
+  await c.eb.send(new PutRuleCommand({ Name: "changing", EventPattern: JSON.stringify({ source: ["b"] }) }));
+  await put("a"); // 3
+  await put("b"); // 4: delivered
+  await c.eb.send(new DisableRuleCommand({ Name: "changing" }));
+  await put("b"); // 5
+  await c.eb.send(new EnableRuleCommand({ Name: "changing" }));
+  await put("b"); // 6: delivered
+  await c.eb.send(new RemoveTargetsCommand({ Rule: "changing", Ids: ["q"] }));
+  await put("b"); // 7: matched, no target
+  await c.eb.send(new DeleteRuleCommand({ Name: "changing" }));
+  await put("b"); // 8
+  const got = await receive(c, q.url, 3);
+  assert.deepEqual(got.map((m) => JSON.parse(m.Body!).detail.n).sort(), [1, 4, 6]);
+  const rest = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+  assert.deepEqual(rest.Messages ?? [], [], "nothing else arrives");
 });
