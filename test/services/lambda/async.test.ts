@@ -15,6 +15,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from "@aws-sdk/client-sqs";
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { ManualClock } from "../../../src/core/clock.js";
 import { startTestServer, type TestServer, useServer } from "../../helpers/server.js";
 import { waitUntil } from "../../helpers/wait.js";
@@ -280,7 +281,7 @@ test("with reserved concurrency 0 events go to the dead-letter queue at once, wi
   assert.equal(d!.MessageAttributes?.ErrorMessage?.StringValue, "Rate Exceeded.");
 });
 
-test("an undeliverable destination (EventBridge, not implemented here; a missing queue) is logged, not faked", async () => {
+test("an EventBridge bus destination gets Lambda's result event through a rule; an undeliverable dead-letter queue is logged, not faked", async () => {
   const e = await env();
   const warnings: string[] = [];
   const logger = server.runtime.logger;
@@ -288,14 +289,25 @@ test("an undeliverable destination (EventBridge, not implemented here; a missing
   logger.warn = (m: string) => void warnings.push(m);
   try {
     const bus = `arn:aws:events:us-east-1:${e.account}:event-bus/default`;
+    const out = await queue(e, "bus-out");
+    const eb = new EventBridgeClient(server.clientConfig({ account: e.account }));
+    const DetailType = "Lambda Function Invocation Result - Failure";
+    await eb.send(new PutRuleCommand({ Name: "lambda-results", EventPattern: JSON.stringify({ source: ["lambda"], "detail-type": [DetailType] }) }));
+    await eb.send(new PutTargetsCommand({ Rule: "lambda-results", Targets: [{ Id: "q", Arn: out.arn }] }));
     const missing = `arn:aws:sqs:us-east-1:${e.account}:no-such-queue`;
     await createFunction(e, { FunctionName: "to-bus", code: FAILING, DeadLetterConfig: { TargetArn: missing } });
     await putConfig(e, { FunctionName: "to-bus", MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: bus } } });
     await e.lambda.send(new InvokeCommand({ FunctionName: "to-bus", InvocationType: "Event", Payload: payload({ n: 3 }) }));
-    await waitUntil(() => warnings.length >= 2, "two warnings");
-    assert.equal(warnings.length, 2, warnings.join("\n"));
-    assert.match(warnings[0]!, new RegExp(`RetriesExhausted record .*to-bus.* to ${bus.replace(/[/]/g, "\\/")}: .*PutEvents`));
-    assert.match(warnings[1]!, /dead-letter queue .*no-such-queue/);
+    const [m] = await receive(e, out.url);
+    const event = JSON.parse(m.Body!);
+    assert.equal(event.source, "lambda");
+    assert.equal(event["detail-type"], DetailType);
+    assert.deepEqual(event.resources, [`arn:aws:lambda:us-east-1:${e.account}:function:to-bus`, bus]);
+    assert.equal(event.detail.requestContext.condition, "RetriesExhausted");
+    assert.deepEqual(event.detail.requestPayload, { n: 3 });
+    await waitUntil(() => warnings.length >= 1, "the dead-letter warning");
+    assert.equal(warnings.length, 1, warnings.join("\n"));
+    assert.match(warnings[0]!, /dead-letter queue .*no-such-queue/);
     assert.equal(pending(e).length, 0, "the event is done with all the same");
   } finally {
     logger.warn = warn;
