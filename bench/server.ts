@@ -123,21 +123,25 @@ export function spawnListening(args: string[], portFrom: RegExp, env?: NodeJS.Pr
 }
 
 /** The built server (bin/stratus.js) on a free loopback port with an ephemeral data dir, once it answers its health check. */
-export async function startBuilt(env?: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startBuilt(
+  env?: NodeJS.ProcessEnv,
+  opts: { nodeArgs?: string[]; root?: string } = {},
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
+  const root = opts.root ?? ROOT;
   const child = spawn(
     process.execPath,
-    [join(ROOT, "bin", "stratus.js"), "start", "--ephemeral", "--host", "127.0.0.1", "--port", String(port), "--log-level", "error"],
+    [...(opts.nodeArgs ?? []), join(root, "bin", "stratus.js"), "start", "--ephemeral", "--host", "127.0.0.1", "--port", String(port), "--log-level", "error"],
     {
       stdio: "ignore",
-      cwd: ROOT,
+      cwd: root,
       env,
     },
   );
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    child.kill("SIGTERM");
+    child.kill(opts.nodeArgs?.length ? "SIGINT" : "SIGTERM");
     await exited;
   };
   try {
@@ -146,5 +150,5 @@ export async function startBuilt(env?: NodeJS.ProcessEnv): Promise<{ url: string
     await stop();
     throw e;
   }
-  return { url, stop };
+  return { url, pid: child.pid!, stop };
 }
