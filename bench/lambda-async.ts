@@ -14,7 +14,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cl
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
 import { makeZip } from "../test/helpers/zip.js";
-import { startBuilt, type BenchRow } from "./server.js";
+import { cpuMsOf, startBuilt, type BenchRow } from "./server.js";
 
 const N = Number(process.env.N ?? 200);
 const STEADY_GAP_MS = 25;
@@ -26,12 +26,6 @@ const TRUST = JSON.stringify({
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function cpuOf(pid: number): number {
-  const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10; // utime+stime in ticks of 10 ms → ms
-}
 
 const lines = (file: string) => {
   try {
@@ -100,7 +94,7 @@ export async function lambdaAsyncBench(): Promise<BenchRow[]> {
         warm = 1;
       }
       await sleep(300);
-      const before = cpuOf(server.pid);
+      const before = cpuMsOf(server.pid);
       const t0 = Date.now();
       await drive(async () => {
         const out = await lambda.send(new InvokeCommand({ FunctionName: name, InvocationType: type, Payload: Buffer.from('{"n":1}') }));
@@ -112,7 +106,7 @@ export async function lambdaAsyncBench(): Promise<BenchRow[]> {
       }
       // The last invocations' log lines wait up to 100 ms to be delivered; their cost belongs to the figure.
       await sleep(500);
-      const cpu = cpuOf(server.pid) - before;
+      const cpu = cpuMsOf(server.pid) - before;
       let reports = 0;
       let cold = 0;
       let token: string | undefined;

@@ -1,7 +1,7 @@
 // What the benchmark modules share for running the built server: a free port, waiting until it answers, spawning a
 // process that prints its port, and the load generator (bench/load.ts) run in its own process.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -151,4 +151,11 @@ export async function startBuilt(
     throw e;
   }
   return { url, pid: child.pid!, stop };
+}
+
+/** A process's CPU time so far (utime + stime from /proc/<pid>/stat, in ticks of 10 ms), in milliseconds. */
+export function cpuMsOf(pid: number): number {
+  const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10;
 }
