@@ -4,7 +4,8 @@
 // was acknowledged the metric a filter derives reads back complete through GetMetricStatistics. Beside it, for
 // comparison, the same load into a group with no filters and into one with the five metric filters alone.
 //
-// `node --import tsx bench/logs-filters.ts` runs it alone.
+// `node --import tsx bench/logs-filters.ts` runs it alone (STRATUS_BENCH_ROOT=<dir>: another build; STRATUS_BENCH_SERVER_ARGS:
+// node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/x").
 import { fileURLToPath } from "node:url";
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import {
@@ -41,7 +42,10 @@ function batchOf(b: number, base: number): { timestamp: number; message: string 
 
 export async function logsFiltersBench(): Promise<BenchRow[]> {
   // STRATUS_BENCH_ROOT=<dir> measures another build (a clone of main, say) with this same script.
-  const server = await startBuilt(undefined, { root: process.env.STRATUS_BENCH_ROOT });
+  const server = await startBuilt(undefined, {
+    root: process.env.STRATUS_BENCH_ROOT,
+    nodeArgs: process.env.STRATUS_BENCH_SERVER_ARGS?.split(" ").filter(Boolean),
+  });
   const url = server.url;
   const config = { endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
   try {
