@@ -4,7 +4,8 @@
 // was acknowledged the metric a filter derives reads back complete through GetMetricStatistics. Beside it, for
 // comparison, the same load into a group with no filters and into one with the five metric filters alone.
 //
-// `node --import tsx bench/logs-filters.ts` runs it alone.
+// `node --import tsx bench/logs-filters.ts` runs it alone (STRATUS_BENCH_ROOT=<dir>: another build; STRATUS_BENCH_SERVER_ARGS:
+// node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/x").
 import { fileURLToPath } from "node:url";
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import {
@@ -17,7 +18,7 @@ import {
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { AddPermissionCommand, CreateFunctionCommand, LambdaClient, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
 import { makeZip } from "../test/helpers/zip.js";
-import { startBuilt, type BenchRow } from "./server.js";
+import { cpuMsOf, startBuilt, type BenchRow } from "./server.js";
 
 const BATCH = 10_000;
 const BATCHES = 40;
@@ -40,7 +41,11 @@ function batchOf(b: number, base: number): { timestamp: number; message: string 
 }
 
 export async function logsFiltersBench(): Promise<BenchRow[]> {
-  const server = await startBuilt();
+  // STRATUS_BENCH_ROOT=<dir> measures another build (a clone of main, say) with this same script.
+  const server = await startBuilt(undefined, {
+    root: process.env.STRATUS_BENCH_ROOT,
+    nodeArgs: process.env.STRATUS_BENCH_SERVER_ARGS?.split(" ").filter(Boolean),
+  });
   const url = server.url;
   const config = { endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
   try {
@@ -114,9 +119,10 @@ export async function logsFiltersBench(): Promise<BenchRow[]> {
       "x-amz-target": "Logs_20140328.PutLogEvents",
       authorization: "AWS4-HMAC-SHA256 Credential=test/20300101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0",
     };
-    /** Events per second into `group`, and when its last batch was acknowledged. */
-    const ingest = async (group: string): Promise<{ rate: number; acked: number }> => {
+    /** Events per second into `group`, when its last batch was acknowledged, and the server's CPU then. */
+    const ingest = async (group: string): Promise<{ rate: number; acked: number; cpu0: number; cpu: number }> => {
       const bodies = batches.map((logEvents, b) => JSON.stringify({ logGroupName: group, logStreamName: `s${b % STREAMS}`, logEvents }));
+      const cpu0 = cpuMsOf(server.pid);
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: STREAMS }, async (_, s) => {
@@ -128,11 +134,11 @@ export async function logsFiltersBench(): Promise<BenchRow[]> {
         }),
       );
       const acked = performance.now();
-      return { rate: (BATCHES * BATCH) / ((acked - t0) / 1000), acked };
+      return { rate: (BATCHES * BATCH) / ((acked - t0) / 1000), acked, cpu0, cpu: cpuMsOf(server.pid) - cpu0 };
     };
     const plain = await ingest(PLAIN);
     const filtersOnly = await ingest(FILTERS_ONLY);
-    const { rate, acked } = await ingest(GROUP);
+    const { rate, acked, cpu0, cpu: cpuAcked } = await ingest(GROUP);
     // The derived metric, complete: every NEEDLE event counted.
     const want = (BATCHES * BATCH) / 100;
     let queryable = Number.NaN;
@@ -154,6 +160,10 @@ export async function logsFiltersBench(): Promise<BenchRow[]> {
       if (performance.now() - acked > 30_000) throw new Error("the derived metric never became complete");
       await new Promise((r) => setTimeout(r, 5));
     }
+    // The subscription's invocations (one per batch) and their log lines finish after the ingest: a second more.
+    await new Promise((r) => setTimeout(r, 1000));
+    const cpu = cpuMsOf(server.pid) - cpu0;
+    const perEvent = (ms: number) => `${((ms * 1000) / (BATCHES * BATCH)).toFixed(2)} µs (${ms} ms for ${(BATCHES * BATCH).toLocaleString("en-US")})`;
     const evs = (r: number) => `${Math.round(r).toLocaleString("en-US")} ev/s`;
     return [
       {
@@ -170,6 +180,20 @@ export async function logsFiltersBench(): Promise<BenchRow[]> {
       },
       { metric: "logs: the same ingest, the 5 metric filters alone (for comparison)", value: evs(filtersOnly.rate), target: "", ok: true },
       { metric: "logs: the same ingest, no filters (for comparison)", value: evs(plain.rate), target: "", ok: true },
+      { metric: "logs: server CPU per event, 5 filters + subscription (to the last acknowledgement)", value: perEvent(cpuAcked), target: "", ok: true },
+      {
+        metric: "logs: server CPU per event, 5 filters + subscription (to 1 s after the derived metric is complete, its polling included)",
+        value: perEvent(cpu),
+        target: "",
+        ok: true,
+      },
+      {
+        metric: "logs: server CPU per event, the 5 metric filters alone (to the last acknowledgement)",
+        value: perEvent(filtersOnly.cpu),
+        target: "",
+        ok: true,
+      },
+      { metric: "logs: server CPU per event, no filters (to the last acknowledgement)", value: perEvent(plain.cpu), target: "", ok: true },
     ];
   } finally {
     await server.stop();

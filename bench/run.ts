@@ -25,6 +25,7 @@ import { logsFiltersBench } from "./logs-filters.js";
 import { eventPatternsBench } from "./event-patterns.js";
 import { alarmsBench } from "./alarms.js";
 import { eventbridgeBench } from "./eventbridge.js";
+import { lambdaAsyncBench } from "./lambda-async.js";
 import { BACKENDS, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
 import { COLD_TARGET_OVER_FLOOR_MS, coldStart, coldVerdict, median } from "./cold.js";
 
@@ -63,6 +64,8 @@ const ONLY_LOGS_FILTERS = process.argv.includes("--only-logs-filters");
 const ONLY_ALARMS = process.argv.includes("--only-alarms");
 /** `--only-eventbridge` runs the EventBridge figures alone (bench/eventbridge.ts). */
 const ONLY_EVENTBRIDGE = process.argv.includes("--only-eventbridge");
+/** `--only-lambda-async` runs the server CPU per asynchronous (and warm synchronous) invocation alone (bench/lambda-async.ts). */
+const ONLY_LAMBDA_ASYNC = process.argv.includes("--only-lambda-async");
 /** `--only-cdk` runs the CDK CLI figures alone (bench/cdk.ts). */
 const ONLY_CDK = process.argv.includes("--only-cdk");
 /** `--only-s3` runs the S3 request throughput with and without request metrics alone (bench/s3-requests.ts). */
@@ -208,6 +211,11 @@ async function main(): Promise<void> {
   if (ONLY_ALARMS) {
     console.log("");
     for (const r of await alarmsBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
+  if (ONLY_LAMBDA_ASYNC) {
+    console.log("");
+    for (const r of await lambdaAsyncBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
     return printTable();
   }
   if (ONLY_EVENTBRIDGE) {

@@ -1,7 +1,7 @@
 // What the benchmark modules share for running the built server: a free port, waiting until it answers, spawning a
 // process that prints its port, and the load generator (bench/load.ts) run in its own process.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -123,21 +123,25 @@ export function spawnListening(args: string[], portFrom: RegExp, env?: NodeJS.Pr
 }
 
 /** The built server (bin/stratus.js) on a free loopback port with an ephemeral data dir, once it answers its health check. */
-export async function startBuilt(env?: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startBuilt(
+  env?: NodeJS.ProcessEnv,
+  opts: { nodeArgs?: string[]; root?: string } = {},
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
+  const root = opts.root ?? ROOT;
   const child = spawn(
     process.execPath,
-    [join(ROOT, "bin", "stratus.js"), "start", "--ephemeral", "--host", "127.0.0.1", "--port", String(port), "--log-level", "error"],
+    [...(opts.nodeArgs ?? []), join(root, "bin", "stratus.js"), "start", "--ephemeral", "--host", "127.0.0.1", "--port", String(port), "--log-level", "error"],
     {
       stdio: "ignore",
-      cwd: ROOT,
+      cwd: root,
       env,
     },
   );
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    child.kill("SIGTERM");
+    child.kill(opts.nodeArgs?.length ? "SIGINT" : "SIGTERM");
     await exited;
   };
   try {
@@ -146,5 +150,12 @@ export async function startBuilt(env?: NodeJS.ProcessEnv): Promise<{ url: string
     await stop();
     throw e;
   }
-  return { url, stop };
+  return { url, pid: child.pid!, stop };
+}
+
+/** A process's CPU time so far (utime + stime from /proc/<pid>/stat, in ticks of 10 ms), in milliseconds. */
+export function cpuMsOf(pid: number): number {
+  const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10;
 }

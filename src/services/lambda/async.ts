@@ -166,7 +166,7 @@ async function attempt(q: Queue, account: string, region: string, id: string): P
   let error: unknown;
   try {
     checkRunnable(r);
-    out = await runNow(ctx, r, Buffer.from(rec.payload, "utf8"), { requestId: rec.requestId });
+    out = await runNow(ctx, r, Buffer.from(rec.payload, "utf8"), { requestId: rec.requestId, queued: true });
   } catch (e) {
     error = e;
   } finally {

@@ -52,7 +52,13 @@ export async function runNow(
   ctx: HandlerContext,
   r: Resolved,
   payload: Buffer,
-  opts: { clientContext?: string; requestId?: string; onStreamStart?: (contentType: string) => void; onChunk?: (chunk: Buffer) => void } = {},
+  opts: {
+    clientContext?: string;
+    requestId?: string;
+    onStreamStart?: (contentType: string) => void;
+    onChunk?: (chunk: Buffer) => void;
+    queued?: boolean;
+  } = {},
 ) {
   const engine = engineOf(ctx);
   if (!engine) throw new ServiceException("Lambda's execution engine is not running.", { Type: "Service" });
@@ -68,6 +74,7 @@ export async function runNow(
     clientContext: opts.clientContext,
     onStreamStart: opts.onStreamStart,
     onChunk: opts.onChunk,
+    queued: opts.queued,
   });
 }
 

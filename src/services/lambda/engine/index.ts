@@ -18,7 +18,7 @@ import { CodeCache } from "./code-cache.js";
 import { Instance, newInstanceId, type InvocationResult, type LaunchSpec } from "./instance.js";
 import { assertNotImage, launchSpec, versionWarning } from "./launch.js";
 import { LogDelivery } from "../../../core/log-delivery.js";
-import { streamName, type LogTarget } from "./logs.js";
+import { platformLines, streamName, type LogTarget } from "./logs.js";
 import { runtimeInfo } from "../runtimes.js";
 import { LambdaMetrics, type MetricTarget } from "./metrics.js";
 
@@ -39,6 +39,11 @@ export interface InvokeRequest {
   /** For streaming callers: see InvocationInput. */
   onStreamStart?: (contentType: string) => void;
   onChunk?: (chunk: Buffer) => void;
+  /**
+   * An event from the asynchronous queue: it waits a moment for a busy environment of the function to finish before a
+   * new one is started for it, as Lambda's queue hands the next event to the warm environment that frees up.
+   */
+  queued?: boolean;
 }
 
 export interface InvokeResult {
@@ -63,10 +68,18 @@ const IDLE_MS = Number(process.env.STRATUS_LAMBDA_IDLE_SECONDS ?? 600) * 1000;
 // PutLogEvents batch. Each batch is one Logs call (one SQLite commit and one audit event), which under load
 // cost more than the invocation itself; Lambda's own delivery to CloudWatch Logs takes longer than this.
 const LOG_WINDOW_MS = Number(process.env.STRATUS_LAMBDA_LOG_WINDOW_MS ?? 100);
+// How long a queued (asynchronous) event waits for a busy environment to free up before one is started for it: as long
+// as the function's last cold start took (it would not run sooner on a new environment), at least MIN and at most MAX.
+// A cold start costs the server a process spawn and the machine a runtime's init; a short function frees its
+// environment sooner.
+const QUEUED_PATIENCE_MIN_MS = 250;
+const QUEUED_PATIENCE_MAX_MS = 2000;
 
 interface Waiter {
   take: (i: Instance) => void;
   fail: (e: unknown) => void;
+  /** Whether a new environment may be started for it (a queued event waiting for a busy one to free up is not, yet). */
+  eager: boolean;
 }
 
 /** The execution environments of one function version with one code and configuration. */
@@ -79,6 +92,8 @@ class Pool {
   /** Of those, the ones still being set up, which take the first invocation in line once they are. */
   claiming = 0;
   retired = false;
+  /** The last cold start's init duration here (how long a queued event waits for a busy environment instead). */
+  initMs = 0;
 
   constructor(
     readonly key: string,
@@ -222,7 +237,7 @@ export class Engine {
     const target = metricTarget(r);
     const release = this.admit(r, target);
     try {
-      const instance = await this.acquire(pool);
+      const instance = await this.acquire(pool, r.queued === true);
       const log = this.instanceLog.get(instance)!;
       const version = c.Version ?? "$LATEST";
       const startedAt = this.runtime.clock.now();
@@ -238,6 +253,7 @@ export class Engine {
       });
       // Killed by the server stopping: nothing more may be written (the store is closing).
       if (this.stopped) throw new ResourceConflictException("The server is stopping.", { Type: "User" });
+      if (result.initDurationMs !== undefined) pool.initMs = result.initDurationMs;
       return this.report(r, target, log, version, c, startedAt, result);
     } finally {
       release();
@@ -342,16 +358,32 @@ export class Engine {
     return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken, expiration: session.expiration };
   }
 
-  /** An idle environment, or a new one when none frees up first; waits in line while others start. */
-  private acquire(pool: Pool): Promise<Instance> {
+  /**
+   * An idle environment, or a new one when none frees up first; waits in line while others start. A queued event
+   * first waits up to QUEUED_PATIENCE_MS for a busy or starting environment instead of starting another.
+   */
+  private acquire(pool: Pool, queued: boolean): Promise<Instance> {
     // An environment whose role credentials are about to expire (on the runtime clock) is replaced, not reused.
     const soon = this.runtime.clock.now() + 5 * 60_000;
     let idle: Instance | undefined;
     while ((idle = pool.idle.pop()) && (this.credentialsExpire.get(idle) ?? Infinity) < soon) idle.kill();
     if (idle) return Promise.resolve(idle);
     return new Promise<Instance>((take, fail) => {
-      pool.waiting.push({ take, fail });
-      this.scale(pool);
+      if (!queued || pool.all.size - pool.idle.length + pool.claiming === 0) {
+        pool.waiting.push({ take, fail, eager: true });
+        return this.scale(pool);
+      }
+      const w: Waiter = {
+        take: (i) => (clearTimeout(timer), take(i)),
+        fail: (e) => (clearTimeout(timer), fail(e)),
+        eager: false,
+      };
+      const patience = Math.min(QUEUED_PATIENCE_MAX_MS, Math.max(QUEUED_PATIENCE_MIN_MS, pool.initMs));
+      const timer = setTimeout(() => {
+        w.eager = true;
+        if (!this.stopped && pool.waiting.includes(w)) this.scale(pool);
+      }, patience);
+      pool.waiting.push(w);
     });
   }
 
@@ -362,7 +394,7 @@ export class Engine {
    * one that finished, or a new one), instead of starting one process per invocation all at once.
    */
   private scale(pool: Pool): void {
-    if (pool.spawning >= MAX_PARALLEL_SPAWNS || pool.claiming >= pool.waiting.length) return;
+    if (pool.spawning >= MAX_PARALLEL_SPAWNS || pool.claiming >= pool.waiting.filter((w) => w.eager).length) return;
     this.spawn(pool).catch((e: unknown) => {
       // Launching failed (python3 missing, no bootstrap…): it would fail for everyone in line.
       for (const w of pool.waiting.splice(0)) w.fail(e);
@@ -452,104 +484,16 @@ export class Engine {
     startedAt: number,
     res: InvocationResult,
   ): InvokeResult {
-    const id = r.requestId;
-    const json = c.LoggingConfig?.LogFormat === "JSON";
+    const { lines, errorPayload } = platformLines(r.requestId, c, version, startedAt, res, () => this.runtime.clock.now());
     const o = res.outcome;
-    const duration = res.durationMs;
-    const billed = Math.ceil(duration + (res.initDurationMs ?? 0));
-    const lines: { timestamp: number; message: string }[] = [];
-    const at = (t: number) => ({ timestamp: t });
-    // A cold start: INIT_START, then whatever the function's module-level code wrote, then START. (On a warm
-    // environment, output written between invocations comes before START.)
-    const t = Math.min(startedAt, res.initLines[0]?.at ?? startedAt);
-    if (res.initDurationMs !== undefined) {
-      const runtimeVersion = runtimeVersionName(c.Runtime);
-      const arn = c.RuntimeVersionConfig?.RuntimeVersionArn ?? "";
-      lines.push({
-        timestamp: t,
-        message: json
-          ? JSON.stringify({
-              time: new Date(t).toISOString(),
-              type: "platform.initStart",
-              record: {
-                initializationType: "on-demand",
-                phase: "init",
-                runtimeVersion,
-                runtimeVersionArn: arn,
-                functionName: c.FunctionName,
-                functionVersion: version,
-              },
-            })
-          : `INIT_START Runtime Version: ${runtimeVersion}\tRuntime Version ARN: ${arn}`,
-      });
-    }
-    for (const l of res.initLines) lines.push({ timestamp: Math.max(l.at, t), message: l.text });
-    const startAt = Math.max(startedAt, lines.at(-1)?.timestamp ?? startedAt);
-    if (json) {
-      lines.push({
-        ...at(startAt),
-        message: JSON.stringify({ time: new Date(startAt).toISOString(), type: "platform.start", record: { requestId: id, version } }),
-      });
-    } else {
-      lines.push({ ...at(startAt), message: `START RequestId: ${id} Version: ${version}` });
-    }
-    for (const l of res.lines) lines.push({ timestamp: Math.max(l.at, startAt), message: l.text });
-    const end = this.runtime.clock.now();
-    let errorPayload: Buffer | undefined;
-    if (o.kind === "platform") {
-      const message =
-        o.status === "timeout"
-          ? `${new Date(end).toISOString()} ${id} Task timed out after ${(c.Timeout ?? 3).toFixed(2)} seconds`
-          : `${o.errorMessage}\n${o.errorType}`;
-      if (o.errorMessage)
-        lines.push({
-          timestamp: end,
-          message: json
-            ? JSON.stringify({
-                time: new Date(end).toISOString(),
-                type: "platform.runtimeError",
-                record: { requestId: id, errorType: o.errorType, message: o.errorMessage },
-              })
-            : message,
-        });
-      errorPayload = o.payload ?? Buffer.from(JSON.stringify({ errorType: o.errorType, errorMessage: o.errorMessage }));
-    }
-    const status = o.kind === "response" ? "success" : o.kind === "error" ? "error" : o.status;
-    if (json) {
-      lines.push({
-        timestamp: end,
-        message: JSON.stringify({
-          time: new Date(end).toISOString(),
-          type: "platform.report",
-          record: {
-            requestId: id,
-            metrics: {
-              durationMs: round2(duration),
-              billedDurationMs: billed,
-              memorySizeMB: c.MemorySize,
-              maxMemoryUsedMB: res.maxMemoryMB,
-              ...(res.initDurationMs !== undefined ? { initDurationMs: round2(res.initDurationMs) } : {}),
-            },
-            status,
-          },
-        }),
-      });
-    } else {
-      lines.push({ timestamp: end, message: `END RequestId: ${id}` });
-      let report = `REPORT RequestId: ${id}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${billed} ms\tMemory Size: ${c.MemorySize ?? 128} MB\tMax Memory Used: ${res.maxMemoryMB} MB\t`;
-      if (res.initDurationMs !== undefined) report += `Init Duration: ${res.initDurationMs.toFixed(2)} ms\t`;
-      if (o.kind === "platform") report += `Status: ${o.status}\t${o.status === "error" ? `Error Type: ${o.errorType}\t` : ""}`;
-      lines.push({ timestamp: end, message: report });
-    }
+    const end = lines.at(-1)!.timestamp;
     this.logs.write(log, lines);
-    this.metrics.invoked(target, duration, o.kind !== "response", end);
+    this.metrics.invoked(target, res.durationMs, o.kind !== "response", end);
     const text = lines.map((l) => `${l.message}\n`).join("");
     if (o.kind === "response") return { payload: o.payload, log: text, executedVersion: version, streamed: o.streamed, contentType: o.contentType };
     return { payload: o.kind === "error" ? o.payload : errorPayload!, functionError: "Unhandled", log: text, executedVersion: version, errorType: o.errorType };
   }
 }
-
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** The function, qualifier and executed version an invocation's metrics are published under. */
 function metricTarget(r: InvokeRequest): MetricTarget {
@@ -585,13 +529,6 @@ function endOrphans(pidDir: string, lambdaDir: string): void {
     }
     rmSync(join(pidDir, name), { force: true });
   }
-}
-
-/** The runtime version INIT_START names, in AWS's form (nodejs:20.v1, python:3.12.v1, provided:al2023.v1). */
-function runtimeVersionName(runtime: string | undefined): string {
-  const m = /^(nodejs|python)([\d.]+?)(?:\.x)?$/.exec(runtime ?? "");
-  if (m) return `${m[1]}:${m[2]}.v1`;
-  return `${(runtime ?? "provided").replace(".", ":")}.v1`;
 }
 
 /** Creates this server's engine (Lambda's start hook); it stops with `stop()`. */
