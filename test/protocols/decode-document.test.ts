@@ -41,9 +41,7 @@ test("a JSON __proto__ key is not a member: dropped, the wire object not returne
 });
 
 test("a wrong type in a member still fails as before, in the model's member order", () => {
-  assert.throws(
-    () => decode({ logStreamName: 5, logGroupName: [] }),
-    /^SerializationException: Start of list found where not expected$|Start of list found where not expected/,
-  );
+  // logStreamName comes first on the wire but after logGroupName in the model: logGroupName's error is the one.
+  assert.throws(() => decode({ logStreamName: 5, logGroupName: [] }), /Start of list found where not expected/);
   assert.throws(() => decode({ logGroupName: "g", logEvents: [{ timestamp: "x", message: "a" }] }), /can not be converted to a Long/);
 });
