@@ -113,6 +113,25 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 type Decoder = (value: unknown) => unknown;
 
+interface DecodedMember {
+  name: string;
+  key: string;
+  decode: Decoder;
+}
+
+/** Whether every key of `value` is a member's, in the members' order, with a value neither null nor undefined. */
+function onlyMembersInOrder(value: Record<string, unknown>, ms: DecodedMember[]): boolean {
+  let j = 0;
+  for (const k in value) {
+    while (j < ms.length && ms[j].key !== k) j++;
+    if (j === ms.length) return false;
+    const raw = value[k];
+    if (raw === null || raw === undefined) return false;
+    j++;
+  }
+  return true;
+}
+
 // One compiled decoder per (format, model, shape name): member tables, wire keys and timestamp formats worked out once,
 // so a request of thousands of elements does no shape lookups or per-value allocations beyond its output.
 const decoders = new WeakMap<DocumentFormat, WeakMap<ServiceModel, Map<string, Decoder>>>();
@@ -140,18 +159,53 @@ function buildDecoder(model: ServiceModel, shape: Shape | undefined, tsFormat: T
     case "structure":
     case "union": {
       // Resolved on first use: shapes may be recursive, and this decoder is cached before it runs.
-      let members: { name: string; key: string; decode: Decoder }[] | undefined;
-      const resolve = () =>
-        Object.entries(shape.members ?? {}).map(([name, m]) => ({
+      let members: DecodedMember[] | undefined;
+      // Whether a wire object can be the decoded one itself: every member under its own name, none that always
+      // converts (timestamps, blobs).
+      let inPlace = false;
+      const resolve = () => {
+        const ms = Object.entries(shape.members ?? {}).map(([name, m]) => ({
           name,
           key: fmt.useLocationName ? (m.locationName ?? name) : name,
           decode: decoderFor(model, m, fmt),
         }));
+        inPlace = Object.entries(shape.members ?? {}).every(([name, m]) => {
+          const t = model.shapes[m.shape];
+          return (!fmt.useLocationName || (m.locationName ?? name) === name) && (!t || t.document || (t.type !== "timestamp" && t.type !== "blob"));
+        });
+        return ms;
+      };
       return (value) => {
         if (!isRecord(value)) throw mismatch(value, "Structure");
         const ms = (members ??= resolve());
+        // The wire object is returned as it is when it holds only members, in the model's order, none null, and
+        // each decodes to itself: the same object a copy would be (key order included), with no allocation.
+        let i = 0;
+        let pending: unknown;
+        let converted = false;
+        if (inPlace && onlyMembersInOrder(value, ms)) {
+          for (; i < ms.length; i++) {
+            const raw = value[ms[i].key];
+            if (raw === undefined) continue;
+            pending = ms[i].decode(raw);
+            if (pending !== raw) {
+              converted = true;
+              break;
+            }
+          }
+          if (!converted) return value;
+        }
         const out: Record<string, unknown> = {};
-        for (let i = 0; i < ms.length; i++) {
+        // Members before the first that converted decoded to themselves; that one is decoded already.
+        for (let k = 0; k < i; k++) {
+          const raw = value[ms[k].key];
+          if (raw !== undefined) out[ms[k].name] = raw;
+        }
+        if (converted) {
+          if (pending !== undefined) out[ms[i].name] = pending;
+          i++;
+        }
+        for (; i < ms.length; i++) {
           const m = ms[i];
           const raw = value[m.key];
           if (raw === null || raw === undefined) continue;
@@ -167,8 +221,16 @@ function buildDecoder(model: ServiceModel, shape: Shape | undefined, tsFormat: T
       return (value) => {
         if (!Array.isArray(value)) throw mismatch(value, "List");
         const d = (decode ??= decoderFor(model, member, fmt));
-        // map() keeps holes as holes, as before; JSON and CBOR never produce them, but the result stays the same.
-        return value.map((v) => (v === null ? null : v === undefined ? undefined : d(v)));
+        // The wire array itself while every element decodes to itself; copied (holes kept as holes) at the first
+        // that converts. Null and undefined elements stay as they are, as before.
+        let out: unknown[] | undefined;
+        for (let i = 0; i < value.length; i++) {
+          const v = value[i];
+          if (v === null || v === undefined) continue;
+          const r = d(v);
+          if (r !== v) (out ??= value.slice())[i] = r;
+        }
+        return out ?? value;
       };
     }
     case "map": {
