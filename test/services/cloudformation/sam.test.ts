@@ -33,6 +33,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cl
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { makeZip } from "../../helpers/zip.js";
 import { randomAccount, startTestServer, type TestServer } from "../../helpers/server.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
@@ -441,7 +442,7 @@ test("SAM's errors: an invalid resource, an unsupported Globals property; each c
   });
 });
 
-test("events whose resources Stratus does not run (a Schedule's AWS::Events::Rule, a SimpleTable's table) fail those resources, named as SAM names them; an Api event's RestApi as SAM makes it", async () => {
+test("a Schedule event's AWS::Events::Rule and an Api event's RestApi as SAM makes them; a SimpleTable's table, which Stratus does not run, fails that resource, named as SAM names it", async () => {
   const body = {
     Transform: "AWS::Serverless-2016-10-31",
     Resources: {
@@ -457,11 +458,18 @@ test("events whose resources Stratus does not run (a Schedule's AWS::Events::Rul
     },
   };
   await cfn.send(new CreateStackCommand({ StackName: "sam-rule", TemplateBody: JSON.stringify(body), Capabilities: [...CAPS], OnFailure: "DO_NOTHING" }));
-  await assert.rejects(waitUntilStackCreateComplete(waiter(), { StackName: "sam-rule" }));
+  // EventBridge runs it now: the Schedule event's rule is created on the default bus with the function as its target.
+  await waitUntilStackCreateComplete(waiter(), { StackName: "sam-rule" });
   const rs = await resources("sam-rule");
-  assert.equal(rs.TickerTick.type, "AWS::Events::Rule");
-  assert.equal(rs.TickerTick.status, "CREATE_FAILED");
-  assert.match(rs.TickerTick.reason ?? "", /AWS::Events::Rule is not supported by Stratus yet/);
+  assert.deepEqual([rs.TickerTick.type, rs.TickerTick.status], ["AWS::Events::Rule", "CREATE_COMPLETE"]);
+  const eb = new EventBridgeClient(s.clientConfig({ account }));
+  const rule = (await eb.send(new ListRulesCommand({}))).Rules?.find((r) => r.ScheduleExpression === "rate(5 minutes)");
+  assert.equal(rule?.State, "ENABLED");
+  const { Targets } = await eb.send(new ListTargetsByRuleCommand({ Rule: rule!.Name! }));
+  assert.deepEqual(
+    Targets?.map((t) => [t.Id, t.Arn]),
+    [["TickerTickLambdaTarget", (await lambda.send(new GetFunctionCommand({ FunctionName: rs.Ticker.physical }))).Configuration!.FunctionArn]],
+  );
   const processed = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "sam-rule", TemplateStage: "Processed" }))).TemplateBody!);
   assert.deepEqual(processed.Resources.TickerTick.Properties, {
     ScheduleExpression: "rate(5 minutes)",
