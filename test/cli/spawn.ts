@@ -117,3 +117,11 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** An SDK client's config for a server started with startCli, as an account's root (no retries: a test sees each answer). */
+export const cliClientConfig = (endpoint: string, accessKeyId: string) => ({
+  endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId, secretAccessKey: "test" },
+  maxAttempts: 1,
+});

@@ -23,16 +23,11 @@ import {
 } from "@aws-sdk/client-api-gateway";
 import { ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from "@aws-sdk/client-apigatewayv2";
 import { randomAccount } from "../helpers/server.js";
-import { killAll, startCli } from "../cli/spawn.js";
+import { cliClientConfig, killAll, startCli } from "../cli/spawn.js";
 
 after(killAll);
 
-const config = (endpoint: string, accessKeyId: string) => ({
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId, secretAccessKey: "test" },
-  maxAttempts: 1,
-});
+const config = cliClientConfig;
 
 function call(url: string, apiId: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   const u = new URL(url);

@@ -19,16 +19,11 @@ import {
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { randomAccount } from "../helpers/server.js";
 import { eventually } from "../helpers/wait.js";
-import { killAll, startCli } from "../cli/spawn.js";
+import { cliClientConfig, killAll, startCli } from "../cli/spawn.js";
 
 after(killAll);
 
-const config = (endpoint: string, accessKeyId: string) => ({
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId, secretAccessKey: "test" },
-  maxAttempts: 1,
-});
+const config = cliClientConfig;
 
 /** A queue, and (when `held`) a wait condition after it that is never signalled. */
 const template = (visibility: number, held: boolean) =>

@@ -18,16 +18,11 @@ import {
   type GetQueryResultsCommandOutput,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { randomAccount } from "../helpers/server.js";
-import { killAll, startCli } from "../cli/spawn.js";
+import { cliClientConfig, killAll, startCli } from "../cli/spawn.js";
 
 after(killAll);
 
-const config = (endpoint: string, accessKeyId: string) => ({
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId, secretAccessKey: "test" },
-  maxAttempts: 1,
-});
+const config = cliClientConfig;
 
 test("kill -9: finished Insights queries keep their results, a running one is Failed, query definitions stay", async () => {
   const dir = mkdtempSync(join(tmpdir(), "stratus-insights-kill-"));

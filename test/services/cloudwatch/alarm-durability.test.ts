@@ -15,17 +15,12 @@ import {
   PutMetricAlarmCommand,
   PutMetricDataCommand,
 } from "@aws-sdk/client-cloudwatch";
-import { killAll, startCli } from "../../cli/spawn.js";
+import { cliClientConfig, killAll, startCli } from "../../cli/spawn.js";
 import { randomAccount } from "../../helpers/server.js";
 
 after(killAll);
 
-const config = (endpoint: string, accessKeyId: string) => ({
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId, secretAccessKey: "test" },
-  maxAttempts: 1,
-});
+const config = cliClientConfig;
 
 test("kill -9: the alarm, its state and its history survive; the restarted server evaluates it", async () => {
   const dir = mkdtempSync(join(tmpdir(), "stratus-cw-alarm-kill-"));

@@ -14,16 +14,11 @@ import {
   PutMetricDataCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { randomAccount, startTestServer } from "../../helpers/server.js";
-import { killAll, startCli } from "../../cli/spawn.js";
+import { cliClientConfig, killAll, startCli } from "../../cli/spawn.js";
 
 after(killAll);
 
-const config = (endpoint: string, accessKeyId: string) => ({
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId, secretAccessKey: "test" },
-  maxAttempts: 1,
-});
+const config = cliClientConfig;
 
 async function write(c: CloudWatchClient, t0: Date): Promise<void> {
   await c.send(

@@ -18,17 +18,12 @@ import {
   PutTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { killAll, startCli } from "../../cli/spawn.js";
+import { cliClientConfig, killAll, startCli } from "../../cli/spawn.js";
 import { randomAccount } from "../../helpers/server.js";
 
 after(killAll);
 
-const config = (endpoint: string, accessKeyId: string) => ({
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId, secretAccessKey: "test" },
-  maxAttempts: 1,
-});
+const config = cliClientConfig;
 
 test("kill -9: buses, rules, targets, the bus policy and tags survive; the restarted server delivers", async () => {
   const dir = mkdtempSync(join(tmpdir(), "stratus-eb-kill-"));
