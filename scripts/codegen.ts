@@ -14,7 +14,21 @@ const botocoreDir =
   process.env.BOTOCORE_DATA ??
   join(execFileSync("python3", ["-c", "import botocore,os;print(os.path.dirname(botocore.__file__))"], { encoding: "utf8" }).trim(), "data");
 
+// Services AWS retired, whose models botocore removed: read from botocore's git history (a clone at BOTOCORE_GIT,
+// e.g. one brought by the `fetch` tool) at the commit before the removal. Only codegen needs it; models/ is committed.
+const RETIRED: Record<string, { commit: string; version: string }> = {
+  // botocore 493a24510 "Remove evidently client following the deprecation of the service" (February 2026).
+  evidently: { commit: "493a24510e1b87740374113a1d045159a091d3dd^", version: "2021-02-01" },
+};
+const botocoreGit = process.env.BOTOCORE_GIT ?? "/work/.mirror/boto+botocore/repo";
+
 function readBotocore(name: string): { model: ServiceModel; version: string } {
+  const retired = RETIRED[name];
+  if (retired && !existsSync(join(botocoreDir, name))) {
+    const path = `${retired.commit}:botocore/data/${name}/${retired.version}/service-2.json`;
+    const text = execFileSync("git", ["-C", botocoreGit, "show", path], { encoding: "utf8", maxBuffer: 64 << 20 });
+    return { model: JSON.parse(text) as ServiceModel, version: retired.version };
+  }
   const dir = join(botocoreDir, name);
   const version = readdirSync(dir)
     .filter((v) => /^\d{4}-\d{2}-\d{2}$/.test(v))

@@ -253,6 +253,8 @@ export const REGISTRY: ServiceRegistration[] = [
   { name: "ec2", botocore: "ec2" },
   { name: "synthetics", botocore: "synthetics" },
   { name: "schemas", botocore: "schemas" },
+  { name: "scheduler", botocore: "scheduler" },
+  { name: "evidently", botocore: "evidently" },
 ];
 
 let catalog: Catalog | undefined;
