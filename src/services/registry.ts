@@ -233,7 +233,7 @@ export const REGISTRY: ServiceRegistration[] = [
       load: () => import("./apigatewayv2/cloudformation.js"),
     },
   },
-  { name: "xray", botocore: "xray" },
+  { name: "xray", botocore: "xray", load: () => import("./xray/index.js") },
   { name: "ecs", botocore: "ecs" },
   {
     name: "ecr",

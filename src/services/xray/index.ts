@@ -1,0 +1,17 @@
+// X-Ray: the service at a glance — traces assembled from segments (PutTraceSegments and the local daemon on
+// 127.0.0.1:2000), trace summaries with filter expressions, service and trace graphs, groups; sampling rules and
+// targets as the SDKs' centralized sampling uses them.
+import { defineService } from "../../core/service.js";
+import type { XrayApi } from "./api.generated.js";
+import { samplingHandlers } from "./sampling/handlers.js";
+import { traceHandlers } from "./traces/handlers.js";
+
+const handlers = {
+  ...traceHandlers,
+  ...samplingHandlers,
+} satisfies Partial<XrayApi>;
+
+export default defineService({
+  name: "xray",
+  handlers,
+});
