@@ -8,6 +8,7 @@ import { iamCredentialSource } from "./iam/credentials.js";
 import { iamValidate } from "./iam/validate.js";
 import { credentialSource as stsCredentialSource } from "./sts/credentials.js";
 import { s3Quirk } from "./s3/wire/quirk.js";
+import { xrayQuirk } from "./xray/sampling/daemon-quirk.js";
 import { s3Validate } from "./s3/wire/responses.js";
 import { s3WireTraits } from "./s3/wire/traits.js";
 import { secretsManagerValidate } from "./secrets-manager/validate.js";
@@ -233,7 +234,12 @@ export const REGISTRY: ServiceRegistration[] = [
       load: () => import("./apigatewayv2/cloudformation.js"),
     },
   },
-  { name: "xray", botocore: "xray", load: () => import("./xray/index.js") },
+  {
+    name: "xray",
+    botocore: "xray",
+    load: () => import("./xray/index.js"),
+    quirk: xrayQuirk, // the SDKs' unsigned daemon calls POST /GetSamplingRules and /SamplingTargets
+  },
   { name: "ecs", botocore: "ecs" },
   {
     name: "ecr",

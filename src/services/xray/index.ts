@@ -4,6 +4,7 @@
 import { defineService } from "../../core/service.js";
 import type { XrayApi } from "./api.generated.js";
 import { samplingHandlers } from "./sampling/handlers.js";
+import { startSampling } from "./sampling/running.js";
 import { traceHandlers } from "./traces/handlers.js";
 
 const handlers = {
@@ -14,4 +15,5 @@ const handlers = {
 export default defineService({
   name: "xray",
   handlers,
+  start: () => ({ instance: { sampling: startSampling() } }),
 });
