@@ -239,6 +239,7 @@ export const REGISTRY: ServiceRegistration[] = [
     botocore: "xray",
     load: () => import("./xray/index.js"),
     quirk: xrayQuirk, // the SDKs' unsigned daemon calls POST /GetSamplingRules and /SamplingTargets
+    resources: { types: ["AWS::XRay::SamplingRule", "AWS::XRay::ResourcePolicy"], load: () => import("./xray/cloudformation.js") },
   },
   { name: "ecs", botocore: "ecs" },
   {

@@ -13,7 +13,19 @@ import {
   XRayClient,
   type SamplingRule,
 } from "@aws-sdk/client-xray";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+  waitUntilStackCreateComplete,
+  waitUntilStackDeleteComplete,
+  waitUntilStackUpdateComplete,
+} from "@aws-sdk/client-cloudformation";
+import { ListResourcePoliciesCommand } from "@aws-sdk/client-xray";
 import { randomAccount, useServer } from "../../helpers/server.js";
+import { userTags } from "../../helpers/cloudformation.js";
 import { rejects } from "../../helpers/errors.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 import { pythonMissing, run } from "../../helpers/python.js";
@@ -180,4 +192,60 @@ test("boto3: create with tags, paginate, the Default rule's refusal", { skip: py
   assert.deepEqual(out.tags, [{ Key: "k", Value: "v" }]);
   assert.deepEqual(out.names, ["Default", "py"]);
   assert.deepEqual(out.default, ["InvalidRequestException", "Invalid update request for default sampling rule", 400]);
+});
+
+test("CloudFormation: AWS::XRay::SamplingRule and AWS::XRay::ResourcePolicy created, updated in place, deleted", async () => {
+  const account = randomAccount();
+  const xray = server.client(XRayClient, { account });
+  const cfn = server.client(CloudFormationClient, { account });
+  const waiter = { client: cfn, maxWaitTime: 30, minDelay: 1, maxDelay: 1 };
+  const template = (fixedRate: number, tag: string) =>
+    JSON.stringify({
+      Resources: {
+        Named: {
+          Type: "AWS::XRay::SamplingRule",
+          Properties: { SamplingRule: rule("cfn-named", { FixedRate: fixedRate }), Tags: [{ Key: "v", Value: tag }] },
+        },
+        Unnamed: { Type: "AWS::XRay::SamplingRule", Properties: { SamplingRule: { ...rule("x"), RuleName: undefined } } },
+        Policy: {
+          Type: "AWS::XRay::ResourcePolicy",
+          Properties: {
+            PolicyName: "cfn-policy",
+            PolicyDocument: {
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "xray:PutTraceSegments", Resource: "*" }],
+            },
+          },
+        },
+      },
+      Outputs: { Ref: { Value: { Ref: "Named" } }, Arn: { Value: { "Fn::GetAtt": ["Named", "RuleARN"] } }, Policy: { Value: { Ref: "Policy" } } },
+    });
+  await cfn.send(new CreateStackCommand({ StackName: "xr", TemplateBody: template(0.1, "one") }));
+  await waitUntilStackCreateComplete(waiter, { StackName: "xr" });
+  const outputs = Object.fromEntries(
+    ((await cfn.send(new DescribeStacksCommand({ StackName: "xr" }))).Stacks?.[0].Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]),
+  );
+  const arn = `arn:aws:xray:us-east-1:${account}:sampling-rule/cfn-named`;
+  assert.deepEqual(outputs, { Ref: arn, Arn: arn, Policy: "cfn-policy" });
+  const names = () => xray.send(new GetSamplingRulesCommand({})).then((r) => r.SamplingRuleRecords!.map((x) => x.SamplingRule!.RuleName!));
+  const made = await names();
+  assert.equal(made.length, 3);
+  assert.ok(made.includes("cfn-named"));
+  assert.deepEqual(userTags((await xray.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags), [{ Key: "v", Value: "one" }]);
+  assert.deepEqual(
+    (await xray.send(new ListResourcePoliciesCommand({}))).ResourcePolicies?.map((p) => p.PolicyName),
+    ["cfn-policy"],
+  );
+
+  await cfn.send(new UpdateStackCommand({ StackName: "xr", TemplateBody: template(0.5, "two") }));
+  await waitUntilStackUpdateComplete(waiter, { StackName: "xr" });
+  const rules = (await xray.send(new GetSamplingRulesCommand({}))).SamplingRuleRecords!;
+  assert.equal(rules.find((r) => r.SamplingRule?.RuleName === "cfn-named")?.SamplingRule?.FixedRate, 0.5);
+  assert.deepEqual((await names()).sort(), made.sort());
+  assert.deepEqual(userTags((await xray.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags), [{ Key: "v", Value: "two" }]);
+
+  await cfn.send(new DeleteStackCommand({ StackName: "xr" }));
+  await waitUntilStackDeleteComplete(waiter, { StackName: "xr" });
+  assert.deepEqual(await names(), ["Default"]);
+  assert.deepEqual((await xray.send(new ListResourcePoliciesCommand({}))).ResourcePolicies, []);
 });
