@@ -100,7 +100,10 @@ test("rule lifecycle: create, get in name order, update, delete by name or ARN; 
   assert.equal(created.SamplingRuleRecord?.SamplingRule?.RuleARN, arn);
   assert.deepEqual(created.SamplingRuleRecord?.SamplingRule?.Attributes, { tier: "gold" });
   assert.equal(created.SamplingRuleRecord?.CreatedAt?.getTime(), created.SamplingRuleRecord?.ModifiedAt?.getTime());
-  await xray.send(new CreateSamplingRuleCommand({ SamplingRule: rule("api") }));
+  const boosted = await xray.send(
+    new CreateSamplingRuleCommand({ SamplingRule: rule("api", { SamplingRateBoost: { MaxRate: 0.5, CooldownWindowMinutes: 5 } }) }),
+  );
+  assert.deepEqual(boosted.SamplingRuleRecord?.SamplingRule?.SamplingRateBoost, { MaxRate: 0.5, CooldownWindowMinutes: 5 });
   const names = (await xray.send(new GetSamplingRulesCommand({}))).SamplingRuleRecords?.map((r) => r.SamplingRule?.RuleName);
   assert.deepEqual(names, ["Default", "api", "orders"]);
 
@@ -132,7 +135,7 @@ test("rule lifecycle: create, get in name order, update, delete by name or ARN; 
   const deleted = await xray.send(new DeleteSamplingRuleCommand({ RuleARN: arn }));
   assert.equal(deleted.SamplingRuleRecord?.SamplingRule?.RuleName, "orders");
   await xray.send(new DeleteSamplingRuleCommand({ RuleName: "api" }));
-  await rejects(xray.send(new DeleteSamplingRuleCommand({ RuleName: "api" })), "InvalidRequestException", 400);
+  await rejects(xray.send(new DeleteSamplingRuleCommand({ RuleName: "api" })), "InvalidRequestException", 400, "Sampling rule does not exist");
   await rejects(xray.send(new ListTagsForResourceCommand({ ResourceARN: arn })), "ResourceNotFoundException", 404);
 
   // 25 rules of one's own, then RuleLimitExceededException.

@@ -7,6 +7,7 @@
 import { isServiceError } from "../../../core/errors.js";
 import type { ResourceProviders, ResourceRequest } from "../../../core/resources.js";
 import type { SamplingRule, Tag } from "../api.generated.js";
+import { RULE_NOT_FOUND } from "./rules.js";
 
 const ruleOf = (req: ResourceRequest): SamplingRule & { RuleName: string } => {
   const spec = (req.properties.SamplingRule ?? {}) as SamplingRule;
@@ -20,8 +21,8 @@ async function deleteRule(req: ResourceRequest & { physicalId: string }): Promis
   try {
     await req.ctx.client("xray").deleteSamplingRule({ RuleARN: req.physicalId });
   } catch (e) {
-    // Already gone: CloudFormation's delete is idempotent (X-Ray answers an unknown rule InvalidRequestException).
-    if (!(isServiceError(e) && e.code === "InvalidRequestException")) throw e;
+    // Already gone: CloudFormation's delete is idempotent.
+    if (!(isServiceError(e) && e.code === "InvalidRequestException" && e.message === RULE_NOT_FOUND)) throw e;
   }
 }
 

@@ -4,7 +4,9 @@
 // — the X-Ray SDKs skip a rule without it (aws-xray-sdk-core's service_connector isRuleValid).
 //
 // Error texts: "Invalid update request for default sampling rule" is AWS's (hashicorp/terraform-provider-aws#49597,
-// an UpdateSamplingRule of the Default rule's Priority); the others are marked unverified.
+// an UpdateSamplingRule of the Default rule's Priority); an unknown rule is InvalidRequestException "Sampling rule does
+// not exist" (what the Terraform provider's aws_xray_sampling_rule delete tolerates, internal/service/xray/
+// sampling_rule.go); the others are marked unverified.
 import { parseResourceArn } from "../../../core/arn.js";
 import type { HandlerContext } from "../../../core/context.js";
 import { pageByKey } from "../../../core/paging.js";
@@ -26,6 +28,8 @@ export const MAX_RULES = 25;
 const PAGE = 100;
 
 const invalid = (message: string) => new InvalidRequestException(message);
+export const RULE_NOT_FOUND = "Sampling rule does not exist";
+const notFound = () => invalid(RULE_NOT_FOUND);
 
 /** The record as the API answers it. */
 export const recordOf = (r: RuleRec): SamplingRuleRecord => ({
@@ -65,12 +69,12 @@ function locate(ctx: HandlerContext, name: string | undefined, arn: string | und
   if (arn !== undefined) {
     const parsed = parseResourceArn(arn, "xray", "sampling-rule", "/");
     byArn = parsed && parsed.account === ctx.account && parsed.region === ctx.region ? parsed.id : undefined;
-    if (byArn === undefined) throw invalid(`Sampling rule ${arn} does not exist.`); // unverified wording
+    if (byArn === undefined) throw notFound();
   }
   if (name !== undefined && byArn !== undefined && name !== byArn) throw invalid("RuleName and RuleARN name different sampling rules."); // unverified wording
   const key = (name ?? byArn)!;
   const rec = rulesView(ctx).byName.get(key);
-  if (!rec) throw invalid(`Sampling rule ${key} does not exist.`); // unverified wording
+  if (!rec) throw notFound();
   return structuredClone(rec);
 }
 

@@ -11,7 +11,7 @@
 // one interval. Per call the work is a map lookup per document: no store reads once the region's rules are in view.
 import type { HandlerContext } from "../../../core/context.js";
 import type { SamplingStatisticSummary, SamplingTargetDocument, UnprocessedStatistics, XrayApi } from "../api.generated.js";
-import { rulesView } from "./rules.js";
+import { RULE_NOT_FOUND, rulesView } from "./rules.js";
 import { regionKey, samplingRunning, type RuleUsage, type StatWindow } from "./running.js";
 
 /** Seconds between a client's GetSamplingTargets calls, as AWS answers it. */
@@ -62,8 +62,9 @@ export const targetHandlers = {
     const known = SamplingStatisticsDocuments.filter((d) => view.byName.has(d.RuleName));
     const unprocessed: UnprocessedStatistics[] = SamplingStatisticsDocuments.filter((d) => !view.byName.has(d.RuleName)).map((d) => ({
       RuleName: d.RuleName,
-      ErrorCode: "400", // unverified: the code and message X-Ray gives a statistics document of an unknown rule
-      Message: "Sampling rule does not exist",
+      // unverified: the code X-Ray gives a statistics document of an unknown rule; the message is its not-found one
+      ErrorCode: "400",
+      Message: RULE_NOT_FOUND,
     }));
     // Every client is counted before any quota is worked out, so two documents of one call see each other.
     for (const d of known) {
@@ -86,7 +87,7 @@ export const targetHandlers = {
     // like the others.
     const unprocessedBoost = (SamplingBoostStatisticsDocuments ?? [])
       .filter((d) => !view.byName.has(d.RuleName))
-      .map((d) => ({ RuleName: d.RuleName, ErrorCode: "400", Message: "Sampling rule does not exist" })); // unverified wording
+      .map((d) => ({ RuleName: d.RuleName, ErrorCode: "400", Message: RULE_NOT_FOUND }));
     return {
       SamplingTargetDocuments: documents,
       LastRuleModification: new Date(view.lastModified),
