@@ -8,6 +8,7 @@ import {
   CreateSamplingRuleCommand,
   GetSamplingStatisticSummariesCommand,
   GetSamplingTargetsCommand,
+  type GetSamplingTargetsCommandOutput,
   UpdateSamplingRuleCommand,
   XRayClient,
   type SamplingStatisticsDocument,
@@ -88,7 +89,7 @@ test("the reservoir divided among 1, 2 and 3 clients, and a quiet client's share
   assert.equal(await quota(B), 6);
 });
 
-test("a reservoir smaller than the clients: the quotas add up to it; one call for several rules; unknown rules", async () => {
+test("a reservoir smaller than the clients: a round's quotas add up to it; one call for several rules; unknown rules", async () => {
   const xray = server.client(XRayClient, { account: randomAccount() });
   await newRule(xray, "one", 1, 0);
   await newRule(xray, "five", 5, 1);
@@ -106,9 +107,15 @@ test("a reservoir smaller than the clients: the quotas add up to it; one call fo
   const r2 = await xray.send(new GetSamplingTargetsCommand({ SamplingStatisticsDocuments: [doc("one", B), doc("five", B)] }));
   const r3 = await xray.send(new GetSamplingTargetsCommand({ SamplingStatisticsDocuments: [doc("one", C), doc("five", C)] }));
   const quotas = (rule: string) => [r2, r3].map((r) => r.SamplingTargetDocuments!.find((t) => t.RuleName === rule)!.ReservoirQuota!);
-  // A was told 1 and 5 alone; with three clients "one" gives 1 to the first ClientID only, "five" 2/2/1.
+  // A was told 1 and 5 alone; then B and C joined, each answered among 2 and then 3 clients.
   assert.deepEqual(quotas("one"), [0, 0]);
   assert.deepEqual(quotas("five"), [2, 1]);
+  // A full round of the three clients: the remainder goes round in turn, the round's quotas add up to the reservoir.
+  const round: GetSamplingTargetsCommandOutput[] = [];
+  for (const c of [A, B, C]) round.push(await xray.send(new GetSamplingTargetsCommand({ SamplingStatisticsDocuments: [doc("one", c), doc("five", c)] })));
+  const sum = (rule: string) => round.reduce((n, r) => n + r.SamplingTargetDocuments!.find((t) => t.RuleName === rule)!.ReservoirQuota!, 0);
+  assert.equal(sum("one"), 1);
+  assert.equal(sum("five"), 5);
   // A rule change moves LastRuleModification and the next answer carries the new FixedRate.
   clock.advance(1000);
   await xray.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleName: "five", FixedRate: 0.5 } }));

@@ -23,8 +23,10 @@ export interface StatWindow {
 }
 
 export interface RuleUsage {
-  /** ClientID → when it last reported (epoch ms). */
+  /** ClientID → when it last reported (epoch ms), in the order they last reported (oldest first). */
   clients: Map<string, number>;
+  /** Reports answered so far: whose turn it is for the reservoir's remainder. */
+  turn: number;
   /** Oldest first; windows older than STATS_KEPT_MS dropped as new ones open. */
   windows: StatWindow[];
 }

@@ -1,14 +1,17 @@
 // GetSamplingTargets and GetSamplingStatisticSummaries: what the X-Ray SDKs call every 10 seconds with the counts of
 // the requests each rule matched, sampled and borrowed. Each rule's reservoir (ReservoirSize traces a second) is
-// divided among the clients that reported for it within the last interval: ReservoirSize / n each, the remainder to
-// the first clients by ClientID, so the quotas add up to the reservoir; with the rule's FixedRate, the quota's TTL
+// divided among the clients that reported for it within the last interval: ReservoirSize / n each, and the remainder
+// handed out in turn (each rule counts its reports; report k gets one more when k mod n < ReservoirSize mod n), so the
+// quotas of any n consecutive reports — one round of the clients — add up to the reservoir; with the rule's FixedRate, the quota's TTL
 // (the end of the next interval) and Interval 10. The shape of the answer — Interval 10, UnprocessedStatistics present
 // and empty, LastRuleModification the latest ModifiedAt — follows awscli's examples/xray/get-sampling-targets.rst; how
 // AWS weighs the split between clients is not documented ("X-Ray calculates a new reservoir for each service based on
 // the recent sampling results of all services", API_SamplingTargetDocument).
 //
 // Kept in memory (running.ts): the clients and the statistics. A restart forgets them; clients report again within
-// one interval. Per call the work is a map lookup per document: no store reads once the region's rules are in view.
+// one interval. Per call the work is a few map operations per document, whatever the number of clients (each rule's
+// clients are kept in the order they last reported, so the stale ones are at the front): no store reads once the
+// region's rules are in view.
 import type { HandlerContext } from "../../../core/context.js";
 import type { SamplingStatisticSummary, SamplingTargetDocument, UnprocessedStatistics, XrayApi } from "../api.generated.js";
 import { RULE_NOT_FOUND, rulesView } from "./rules.js";
@@ -26,7 +29,7 @@ function usageOf(ctx: HandlerContext, rule: string): RuleUsage {
   const usage = samplingRunning(ctx).usage;
   const key = `${regionKey(ctx)}/${rule}`;
   let u = usage.get(key);
-  if (!u) usage.set(key, (u = { clients: new Map(), windows: [] }));
+  if (!u) usage.set(key, (u = { clients: new Map(), turn: 0, windows: [] }));
   return u;
 }
 
@@ -42,17 +45,20 @@ function record(u: RuleUsage, now: number, d: { RequestCount: number; SampledCou
   w.borrowed += d.BorrowCount ?? 0;
 }
 
-/** This client's share of the reservoir among the rule's active clients (stale ones forgotten on the way). */
-function quotaFor(u: RuleUsage, client: string, reservoir: number, now: number): number {
-  const active: string[] = [];
-  for (const [id, seen] of u.clients) {
-    if (now - seen > ACTIVE_MS) u.clients.delete(id);
-    else active.push(id);
+/** A client reports: it moves to the back of the rule's clients, and those silent for longer than an interval go. */
+function seen(u: RuleUsage, client: string, now: number): void {
+  u.clients.delete(client);
+  u.clients.set(client, now);
+  for (const [id, at] of u.clients) {
+    if (now - at <= ACTIVE_MS) break;
+    u.clients.delete(id);
   }
-  active.sort();
-  const n = active.length;
-  const base = Math.floor(reservoir / n);
-  return base + (active.indexOf(client) < reservoir % n ? 1 : 0);
+}
+
+/** The next report's share of the reservoir among the rule's active clients (see the header). */
+function quotaFor(u: RuleUsage, reservoir: number): number {
+  const n = u.clients.size;
+  return Math.floor(reservoir / n) + (u.turn++ % n < reservoir % n ? 1 : 0);
 }
 
 export const targetHandlers = {
@@ -69,7 +75,7 @@ export const targetHandlers = {
     // Every client is counted before any quota is worked out, so two documents of one call see each other.
     for (const d of known) {
       const u = usageOf(ctx, d.RuleName);
-      u.clients.set(d.ClientID, now);
+      seen(u, d.ClientID, now);
       record(u, now, d);
     }
     const ttl = new Date(Math.ceil((now + INTERVAL_MS) / 1000) * 1000);
@@ -78,7 +84,7 @@ export const targetHandlers = {
       return {
         RuleName: d.RuleName,
         FixedRate: rule.FixedRate,
-        ReservoirQuota: quotaFor(usageOf(ctx, d.RuleName), d.ClientID, rule.ReservoirSize, now),
+        ReservoirQuota: quotaFor(usageOf(ctx, d.RuleName), rule.ReservoirSize),
         ReservoirQuotaTTL: ttl,
         Interval: INTERVAL_S,
       };
