@@ -251,7 +251,7 @@ export const REGISTRY: ServiceRegistration[] = [
   { name: "codeartifact", botocore: "codeartifact" },
   { name: "global-accelerator", botocore: "globalaccelerator" },
   { name: "ec2", botocore: "ec2" },
-  { name: "synthetics", botocore: "synthetics" },
+  { name: "synthetics", botocore: "synthetics", load: () => import("./synthetics/index.js") },
   { name: "schemas", botocore: "schemas" },
   { name: "scheduler", botocore: "scheduler" },
   { name: "evidently", botocore: "evidently" },

@@ -1,0 +1,69 @@
+// A canary's runs: GetCanaryRuns (newest first, paged) and DescribeCanariesLastRun (each canary's latest run).
+import type { HandlerContext } from "../../core/context.js";
+import { decodePageToken, encodePageToken } from "../../core/paging.js";
+import { type CanaryRun, type SyntheticsApi, ValidationException } from "./api.generated.js";
+import { mustCanary, type RunRec, tables } from "./state.js";
+
+const invalidToken = () => new ValidationException("The specified NextToken is not valid."); // unverified wording
+
+export function toRun(r: RunRec): CanaryRun {
+  return {
+    Id: r.id,
+    Name: r.canary,
+    Status: {
+      State: r.state,
+      ...(r.stateReason ? { StateReason: r.stateReason } : {}),
+      ...(r.stateReasonCode ? { StateReasonCode: r.stateReasonCode } : {}),
+      ...(r.state !== "RUNNING" ? { TestResult: r.state } : {}),
+    },
+    Timeline: { Started: new Date(r.started), ...(r.completed ? { Completed: new Date(r.completed) } : {}) },
+    ArtifactS3Location: r.artifactS3Location,
+  };
+}
+
+/** The canary's runs, newest first. */
+function runsOf(ctx: HandlerContext, name: string): { key: string; value: RunRec }[] {
+  return tables(ctx)
+    .runs.list({ prefix: `${name}|` })
+    .reverse();
+}
+
+export const runs = {
+  getCanaryRuns(input, ctx) {
+    mustCanary(ctx, input.Name);
+    if (input.DryRunId || input.RunType === "DRY_RUN")
+      throw new ValidationException("Stratus does not run dry runs: DryRunId and RunType DRY_RUN are not supported.");
+    const all = runsOf(ctx, input.Name);
+    const after = input.NextToken === undefined ? undefined : decodePageToken<string>("GetCanaryRuns", input.NextToken, invalidToken, { bind: input.Name });
+    const from = after === undefined ? 0 : all.findIndex((e) => e.key < after);
+    const start = from < 0 ? all.length : from;
+    const max = input.MaxResults ?? 100;
+    const page = all.slice(start, start + max);
+    const more = start + max < all.length;
+    return {
+      CanaryRuns: page.map((e) => toRun(e.value)),
+      ...(more && page.length ? { NextToken: encodePageToken("GetCanaryRuns", page[page.length - 1]!.key, input.Name) } : {}),
+    };
+  },
+
+  describeCanariesLastRun(input, ctx) {
+    const names = input.Names ? new Set(input.Names) : undefined;
+    const all = tables(ctx)
+      .canaries.list()
+      .map((e) => e.value.name)
+      .filter((n) => !names || names.has(n));
+    const after = input.NextToken === undefined ? undefined : decodePageToken<string>("DescribeCanariesLastRun", input.NextToken, invalidToken);
+    const rest = after === undefined ? all : all.filter((n) => n > after);
+    const max = input.MaxResults ?? 100;
+    const page = rest.slice(0, max);
+    return {
+      CanariesLastRun: page.map((n) => {
+        const last = tables(ctx)
+          .runs.list({ prefix: `${n}|` })
+          .at(-1)?.value;
+        return { CanaryName: n, ...(last ? { LastRun: toRun(last) } : {}) };
+      }),
+      ...(rest.length > max ? { NextToken: encodePageToken("DescribeCanariesLastRun", page[page.length - 1]!) } : {}),
+    };
+  },
+} satisfies Partial<SyntheticsApi>;
