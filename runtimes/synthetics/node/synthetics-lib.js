@@ -138,6 +138,11 @@ function request(options) {
   });
 }
 
+function urlOptions(url) {
+  const u = new URL(url);
+  return { protocol: u.protocol, hostname: u.hostname, port: u.port || undefined, path: `${u.pathname}${u.search}`, method: "GET" };
+}
+
 async function executeHttpStep(stepName, requestOptions, callback, stepConfig) {
   const cfg = { continueOnStepFailure: configuration.get("continueOnHttpStepFailure"), ...(stepConfig || {}) };
   return executeStep(
@@ -145,7 +150,7 @@ async function executeHttpStep(stepName, requestOptions, callback, stepConfig) {
     async () => {
       let res;
       try {
-        res = await request(typeof requestOptions === "string" ? new URL(requestOptions) : requestOptions);
+        res = await request(typeof requestOptions === "string" ? urlOptions(requestOptions) : requestOptions);
       } catch (e) {
         run.requests.failed++;
         throw e;

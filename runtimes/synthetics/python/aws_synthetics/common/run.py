@@ -24,6 +24,7 @@ def reset(event):
 
 
 def line(level, msg):
+    msg = str(msg).rstrip()
     text = "%s %s: %s" % (datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"), level, msg)
     state.setdefault("log", []).append(text)
     print(text, file=sys.stdout, flush=True)
