@@ -61,7 +61,7 @@ test("a canary with an inline script and StartCanaryAfterCreation, and a group, 
   };
   await cfn.send(new CreateStackCommand({ StackName: "canaries", TemplateBody: JSON.stringify(template), Capabilities: ["CAPABILITY_IAM"] }));
   try {
-    await waitUntilStackCreateComplete({ client: cfn, maxWaitTime: 120, minDelay: 1 }, { StackName: "canaries" });
+    await waitUntilStackCreateComplete({ client: cfn, maxWaitTime: 120, minDelay: 1, maxDelay: 1 }, { StackName: "canaries" });
   } catch (e) {
     const events = await cfn.send(new DescribeStackEventsCommand({ StackName: "canaries" }));
     throw new Error(`${e}\n${events.StackEvents?.map((x) => `${x.LogicalResourceId} ${x.ResourceStatus} ${x.ResourceStatusReason ?? ""}`).join("\n")}`);
@@ -80,6 +80,6 @@ test("a canary with an inline script and StartCanaryAfterCreation, and a group, 
   ]);
 
   await cfn.send(new DeleteStackCommand({ StackName: "canaries" }));
-  await waitUntilStackDeleteComplete({ client: cfn, maxWaitTime: 120, minDelay: 1 }, { StackName: "canaries" });
+  await waitUntilStackDeleteComplete({ client: cfn, maxWaitTime: 120, minDelay: 1, maxDelay: 1 }, { StackName: "canaries" });
   await assert.rejects(c.syn.send(new GetCanaryCommand({ Name: "cfn-canary" })), { name: "ResourceNotFoundException" });
 });
