@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { GetFunctionCommand, GetLayerVersionByArnCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
-import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import {
   CreateCanaryCommand,
@@ -48,7 +49,10 @@ test("an HTTP canary run once: PASSED with artifacts, metrics and the success ev
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "canary-events" }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
   await eb.send(
-    new PutRuleCommand({ Name: "runs", EventPattern: JSON.stringify({ source: ["aws.synthetics"], "detail-type": ["Synthetics Canary TestRun Successful"] }) }),
+    new PutRuleCommand({
+      Name: "runs",
+      EventPattern: JSON.stringify({ source: ["aws.synthetics"], "detail-type": ["Synthetics Canary TestRun Successful", "Synthetics Canary Status Change"] }),
+    }),
   );
   await eb.send(new PutTargetsCommand({ Rule: "runs", Targets: [{ Id: "q", Arn: Attributes!.QueueArn! }] }));
 
@@ -129,12 +133,22 @@ exports.handler = async () => {
   const log = await (await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}/${keys[0]}` }))).Body!.transformToString();
   assert.match(log, /INFO: checking the api/);
 
-  // The success event, through the rule, in the queue.
+  // The success event and the status changes, through the rule, in the queue.
+  const events: { "detail-type": string; source: string; detail: Record<string, unknown> }[] = [];
   const event = await eventually(async () => {
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
-    assert.ok(r.Messages?.length);
-    return JSON.parse(r.Messages[0]!.Body!);
+    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }));
+    events.push(...(r.Messages ?? []).map((m) => JSON.parse(m.Body!)));
+    const found = events.find((e) => e["detail-type"] === "Synthetics Canary TestRun Successful");
+    assert.ok(
+      found && events.some((e) => e.detail["current-state"] === "STOPPED"),
+      JSON.stringify(events.map((e) => [e["detail-type"], e.detail["current-state"]])),
+    );
+    return found as { "detail-type": string; source: string; detail: Record<string, unknown> };
   });
+  const changes = events
+    .filter((e) => e["detail-type"] === "Synthetics Canary Status Change")
+    .map((e) => `${e.detail["previous-state"]}>${e.detail["current-state"]}`);
+  for (const t of ["CREATING>READY", "READY>STARTING", "STARTING>RUNNING", "RUNNING>STOPPED"]) assert.ok(changes.includes(t), `${t} in ${changes}`);
   assert.equal(event.source, "aws.synthetics");
   assert.equal(event["detail-type"], "Synthetics Canary TestRun Successful");
   assert.equal(event.detail["canary-name"], "api-check");
@@ -187,10 +201,12 @@ test("a canary that throws fails with its error; a browser canary fails saying S
   const c = clients(server);
   const { role, bucket } = await prepare(c);
   const base = { ArtifactS3Location: `s3://${bucket}`, ExecutionRoleArn: role, Schedule: { Expression: "rate(0 minute)" }, RuntimeVersion: RUNTIME };
+  const { KeyMetadata } = await new KMSClient(server.clientConfig({ account: c.account })).send(new CreateKeyCommand({}));
   await c.syn.send(
     new CreateCanaryCommand({
       ...base,
       Name: "throws",
+      ArtifactConfig: { S3Encryption: { EncryptionMode: "SSE_KMS", KmsKeyArn: KeyMetadata!.Arn } },
       Code: { ZipFile: nodeZip("index", "exports.handler = async () => { throw new Error('the page is down'); };"), Handler: "index.handler" },
     }),
   );
@@ -217,7 +233,12 @@ test("a canary that throws fails with its error; a browser canary fails saying S
   assert.equal(thrown!.Status?.StateReason, "Error: the page is down");
   assert.equal(thrown!.Status?.StateReasonCode, "CANARY_FAILURE");
   const listed = await c.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${thrown!.ArtifactS3Location!.slice(bucket.length + 1)}/` }));
-  assert.ok(listed.Contents?.some((o) => o.Key!.endsWith("/SyntheticsReport-FAILED.json")));
+  const reportKey = listed.Contents?.find((o) => o.Key!.endsWith("/SyntheticsReport-FAILED.json"))?.Key;
+  assert.ok(reportKey);
+  // ArtifactConfig's SSE_KMS: each artifact encrypted with the canary's key.
+  const head = await c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: reportKey }));
+  assert.equal(head.ServerSideEncryption, "aws:kms");
+  assert.equal(head.SSEKMSKeyId, KeyMetadata!.Arn);
   const [browser] = await completedRuns(c, "browser");
   assert.equal(browser!.Status?.State, "FAILED");
   assert.match(browser!.Status!.StateReason!, /Stratus found no Chromium on this machine .*browser steps cannot run/);

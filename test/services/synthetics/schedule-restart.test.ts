@@ -6,9 +6,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateCanaryCommand, GetCanaryCommand, StartCanaryCommand } from "@aws-sdk/client-synthetics";
+import { CreateCanaryCommand, GetCanaryCommand, GetCanaryRunsCommand, StartCanaryCommand } from "@aws-sdk/client-synthetics";
 import { ManualClock } from "../../../src/core/clock.js";
 import { randomAccount, startTestServer } from "../../helpers/server.js";
+import { waitUntil } from "../../helpers/wait.js";
 import { clients, completedRuns, nodeZip, prepare, waitForState } from "./setup.js";
 
 test("rate(1 minute) runs each minute and keeps running after a restart; DurationInSeconds stops it", async () => {
@@ -58,6 +59,9 @@ test("rate(1 minute) runs each minute and keeps running after a restart; Duratio
       clock.advance(60_000);
       await waitForState(c, "minutely", "STOPPED");
       assert.equal((await completedRuns(c, "minutely", 3)).length, 3);
+      // SuccessRetentionPeriodInDays (31 by default): the hourly sweep deletes runs older than that.
+      clock.advance(32 * 86_400_000);
+      await waitUntil(async () => ((await c.syn.send(new GetCanaryRunsCommand({ Name: "minutely" }))).CanaryRuns ?? []).length === 0, "the runs to be swept");
     } finally {
       await s.close();
     }
