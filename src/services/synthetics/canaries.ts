@@ -22,14 +22,16 @@ import { type CanaryCodeRec, type CanaryRec, canaryArn, mustCanary, tables } fro
 
 const invalidToken = () => new ValidationException("The specified NextToken is not valid."); // unverified wording
 
-function codeOf(code: CanaryCodeInput, runtimeVersion: string): CanaryCodeRec {
+/**
+ * The canary's code. Runtimes before syn-nodejs-puppeteer-3.4 / syn-python-selenium-1.1 required "<file>.handler"
+ * (CreateCanary's Code.Handler documentation); every runtime Stratus accepts is later, where
+ * <folder>/<file>.<function> is allowed: the model's pattern checks it.
+ */
+function codeOf(code: CanaryCodeInput): CanaryCodeRec {
   if (!code.Handler) throw new ValidationException("Handler is required."); // unverified wording
   const inline = code.ZipFile !== undefined && code.ZipFile.byteLength > 0;
   if (inline === Boolean(code.S3Bucket || code.S3Key)) throw new ValidationException("Specify either ZipFile or S3Bucket and S3Key for the canary's code."); // unverified wording
   if (!inline && !(code.S3Bucket && code.S3Key)) throw new ValidationException("Both S3Bucket and S3Key are required."); // unverified wording
-  // Runtimes before syn-nodejs-puppeteer-3.4 / syn-python-selenium-1.1 required "<file>.handler" (CreateCanary's
-  // Code.Handler documentation); every runtime Stratus accepts is later, where <folder>/<file>.<function> is allowed.
-  void runtimeVersion;
   return {
     Handler: code.Handler,
     ...(inline ? { zipBase64: Buffer.from(code.ZipFile!).toString("base64") } : {}),
@@ -59,7 +61,7 @@ function checkVpc(v: CreateCanaryRequest["VpcConfig"]): void {
     throw new ValidationException("Stratus does not run canaries in a VPC: VpcConfig with subnets or security groups is not supported.");
 }
 
-export function toCanary(ctx: HandlerContext, c: CanaryRec): Canary {
+export function toCanary(c: CanaryRec): Canary {
   return {
     Id: c.id,
     Name: c.name,
@@ -104,7 +106,7 @@ function createCanary(input: CreateCanaryRequest, ctx: HandlerContext) {
   const c: CanaryRec = {
     id,
     name: input.Name,
-    code: codeOf(input.Code, input.RuntimeVersion),
+    code: codeOf(input.Code),
     executionRoleArn: input.ExecutionRoleArn,
     schedule: {
       Expression: input.Schedule.Expression,
@@ -132,11 +134,10 @@ function createCanary(input: CreateCanaryRequest, ctx: HandlerContext) {
   t.canaries.put(c.name, c);
   ctx.startAtBoot();
   runnerOf(ctx).provisionLater(ctx.account, ctx.region, c.name);
-  return { Canary: toCanary(ctx, c) };
+  return { Canary: toCanary(c) };
 }
 
 function updateCanary(input: UpdateCanaryRequest, ctx: HandlerContext) {
-  const t = tables(ctx);
   const c = mustCanary(ctx, input.Name);
   if (c.state === "CREATING" || c.state === "UPDATING" || c.state === "STARTING" || c.state === "STOPPING" || c.state === "DELETING")
     throw new ConflictException(`Canary is in a state that can't be updated: ${c.state}`); // after AWS's "can't be deleted" wording
@@ -151,7 +152,7 @@ function updateCanary(input: UpdateCanaryRequest, ctx: HandlerContext) {
   const next: CanaryRec = {
     ...c,
     ...(input.Code
-      ? { code: input.Code.ZipFile || input.Code.S3Bucket ? codeOf(input.Code, runtimeVersion) : { ...c.code, Handler: input.Code.Handler ?? c.code.Handler } }
+      ? { code: input.Code.ZipFile || input.Code.S3Bucket ? codeOf(input.Code) : { ...c.code, Handler: input.Code.Handler ?? c.code.Handler } }
       : {}),
     ...(input.ExecutionRoleArn ? { executionRoleArn: input.ExecutionRoleArn } : {}),
     runtimeVersion,
@@ -190,7 +191,7 @@ export const canaries = {
 
   getCanary(input, ctx) {
     if (input.DryRunId) throw new ValidationException("Stratus does not keep dry runs: GetCanary with DryRunId is not supported.");
-    return { Canary: toCanary(ctx, mustCanary(ctx, input.Name)) };
+    return { Canary: toCanary(mustCanary(ctx, input.Name)) };
   },
 
   describeCanaries(input, ctx) {
@@ -206,7 +207,7 @@ export const canaries = {
       invalid: invalidToken,
       bind: input.Names?.join(","),
     });
-    return { Canaries: page.items.map((c) => toCanary(ctx, c)), ...(page.next ? { NextToken: page.next } : {}) };
+    return { Canaries: page.items.map((c) => toCanary(c)), ...(page.next ? { NextToken: page.next } : {}) };
   },
 
   async deleteCanary(input, ctx) {

@@ -39,7 +39,7 @@ function page<T>(op: string, items: T[], key: (t: T) => string, token: string | 
 function canaryOfArn(ctx: HandlerContext, arn: string) {
   const p = parseArn(arn);
   const name = p?.resource.startsWith("canary:") ? p.resource.slice("canary:".length) : undefined;
-  if (!p || p.service !== "synthetics" || !name) throw new ValidationException(`Invalid canary ARN: ${arn}`); // unverified wording
+  if (p?.service !== "synthetics" || !name) throw new ValidationException(`Invalid canary ARN: ${arn}`); // unverified wording
   const c = p.account === ctx.account ? synState.at(ctx, p.account, p.region).canaries.get(name) : undefined;
   if (!c) throw new ResourceNotFoundException(`Canary ${name} not found.`); // unverified wording
   return { p, c, name };

@@ -116,7 +116,7 @@ export class CanaryRunner {
     const dur = c.schedule.DurationInSeconds;
     this.host.scheduler.after(0, () => {
       const cur = this.tables(ctx.account, ctx.region).canaries.get(c.name);
-      if (!cur || cur.state !== "STARTING") return;
+      if (cur?.state !== "STARTING") return;
       const running = this.setState(ctx, cur, "RUNNING", { nextRunAt: now, stopAt: dur > 0 ? now + dur * 1000 : undefined });
       this.arm(ctx.account, ctx.region, running);
     });
@@ -156,7 +156,7 @@ export class CanaryRunner {
     const ctx = this.ctx(account, region);
     const t = this.tables(account, region);
     const c = t.canaries.get(name);
-    if (!c || c.state !== "RUNNING" || c.nextRunAt === undefined) return;
+    if (c?.state !== "RUNNING" || c.nextRunAt === undefined) return;
     const now = ctx.now();
     if (c.stopAt !== undefined && now >= c.stopAt) {
       this.setState(ctx, c, "STOPPED", { nextRunAt: undefined, stopAt: undefined, lastStopped: now });
