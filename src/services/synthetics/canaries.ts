@@ -1,6 +1,7 @@
 // Canaries: CreateCanary/UpdateCanary (checked, stored, then provisioned in Lambda off the request path —
 // provision.ts), GetCanary, DescribeCanaries (Names filter, paging), DeleteCanary (DeleteLambda), StartCanary,
-// StopCanary, DescribeRuntimeVersions. State transitions and runs are runner.ts's.
+// StopCanary, DescribeRuntimeVersions. State transitions and runs are runner.ts's. Dry runs (StartCanaryDryRun, and
+// DryRunId on GetCanary/UpdateCanary/GetCanaryRuns) are not implemented: the operation answers NotImplemented.
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
 import { pageByKey } from "../../core/paging.js";
@@ -242,10 +243,6 @@ export const canaries = {
     if (c.state !== "RUNNING") throw new ConflictException(`Canary is in a state that can't be stopped: ${c.state}`); // after AWS's "can't be deleted" wording
     runnerOf(ctx).stop(ctx, c);
     return {};
-  },
-
-  startCanaryDryRun() {
-    throw new ValidationException("Stratus does not run dry runs yet: StartCanaryDryRun is not supported.");
   },
 
   describeRuntimeVersions(input) {

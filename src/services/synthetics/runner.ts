@@ -166,7 +166,7 @@ export class CanaryRunner {
     const schedule = parseCanarySchedule(c.schedule.Expression);
     const next = nextRun(schedule, now, c.lastStarted ?? now);
     t.runs.put(runKey(name, now, run.id), run);
-    const updated = { ...c, nextRunAt: next };
+    const updated = { ...c, nextRunAt: next, lastRun: runKey(name, now, run.id) };
     t.canaries.put(name, updated);
     this.arm(account, region, updated);
     void this.execute(ctx, updated, run, next === undefined);

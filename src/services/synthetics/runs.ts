@@ -48,19 +48,22 @@ export const runs = {
 
   describeCanariesLastRun(input, ctx) {
     const names = input.Names ? new Set(input.Names) : undefined;
-    const all = tables(ctx)
-      .canaries.list()
-      .map((e) => e.value.name)
-      .filter((n) => !names || names.has(n));
+    const t = tables(ctx);
+    const canaries = new Map(
+      t.canaries
+        .list()
+        .filter((e) => !names || names.has(e.value.name))
+        .map((e) => [e.value.name, e.value]),
+    );
+    const all = [...canaries.keys()];
     const after = input.NextToken === undefined ? undefined : decodePageToken<string>("DescribeCanariesLastRun", input.NextToken, invalidToken);
     const rest = after === undefined ? all : all.filter((n) => n > after);
     const max = input.MaxResults ?? 100;
     const page = rest.slice(0, max);
     return {
       CanariesLastRun: page.map((n) => {
-        const last = tables(ctx)
-          .runs.list({ prefix: `${n}|` })
-          .at(-1)?.value;
+        const key = canaries.get(n)?.lastRun;
+        const last = key ? t.runs.get(key) : undefined;
         return { CanaryName: n, ...(last ? { LastRun: toRun(last) } : {}) };
       }),
       ...(rest.length > max ? { NextToken: encodePageToken("DescribeCanariesLastRun", page[page.length - 1]!) } : {}),

@@ -62,6 +62,8 @@ export interface CanaryRec {
   stateBeforeUpdate?: CanaryState;
   /** When the running canary's next run is due (epoch ms); absent when none is scheduled. */
   nextRunAt?: number;
+  /** The key of the canary's latest run in `runs` (DescribeCanariesLastRun reads it without listing the runs). */
+  lastRun?: string;
   /** Epoch ms a schedule with DurationInSeconds > 0 stops at. */
   stopAt?: number;
 }

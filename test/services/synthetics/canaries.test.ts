@@ -197,7 +197,7 @@ exports.handler = async () => {
   await assert.rejects(c.lambda.send(new GetFunctionCommand({ FunctionName: fnName })), { name: "ResourceNotFoundException" });
 });
 
-test("a canary that throws fails with its error; a browser canary fails saying Stratus found no Chromium", async () => {
+test("a canary that throws fails with its error, one too slow with the timeout; a browser canary fails saying Stratus found no Chromium", async () => {
   const c = clients(server);
   const { role, bucket } = await prepare(c);
   const base = { ArtifactS3Location: `s3://${bucket}`, ExecutionRoleArn: role, Schedule: { Expression: "rate(0 minute)" }, RuntimeVersion: RUNTIME };
@@ -224,7 +224,15 @@ test("a canary that throws fails with its error; a browser canary fails saying S
       },
     }),
   );
-  for (const name of ["throws", "browser"]) {
+  await c.syn.send(
+    new CreateCanaryCommand({
+      ...base,
+      Name: "too-slow",
+      RunConfig: { TimeoutInSeconds: 3 },
+      Code: { ZipFile: nodeZip("index", "exports.handler = () => new Promise((r) => setTimeout(r, 20000));"), Handler: "index.handler" },
+    }),
+  );
+  for (const name of ["throws", "browser", "too-slow"]) {
     await waitForState(c, name, "READY");
     await c.syn.send(new StartCanaryCommand({ Name: name }));
   }
@@ -242,6 +250,10 @@ test("a canary that throws fails with its error; a browser canary fails saying S
   const [browser] = await completedRuns(c, "browser");
   assert.equal(browser!.Status?.State, "FAILED");
   assert.match(browser!.Status!.StateReason!, /Stratus found no Chromium on this machine .*browser steps cannot run/);
+  // A run longer than TimeoutInSeconds: the function times out, the run fails with Lambda's reason.
+  const [slow] = await completedRuns(c, "too-slow");
+  assert.equal(slow!.Status?.State, "FAILED");
+  assert.match(slow!.Status!.StateReason!, /Task timed out after 3\.00 seconds/);
   const failed = await eventually(async () => {
     const r = await c.cw.send(
       new GetMetricStatisticsCommand({
