@@ -21,25 +21,17 @@ export function toRun(r: RunRec): CanaryRun {
   };
 }
 
-/** The canary's runs, newest first. */
-function runsOf(ctx: HandlerContext, name: string): { key: string; value: RunRec }[] {
-  return tables(ctx)
-    .runs.list({ prefix: `${name}|` })
-    .reverse();
-}
-
 export const runs = {
   getCanaryRuns(input, ctx) {
     mustCanary(ctx, input.Name);
     if (input.DryRunId || input.RunType === "DRY_RUN")
       throw new ValidationException("Stratus does not run dry runs: DryRunId and RunType DRY_RUN are not supported.");
-    const all = runsOf(ctx, input.Name);
+    // Keys sort newest first (state.ts runKey): a page is one ranged read after the token's key.
     const after = input.NextToken === undefined ? undefined : decodePageToken<string>("GetCanaryRuns", input.NextToken, invalidToken, { bind: input.Name });
-    const from = after === undefined ? 0 : all.findIndex((e) => e.key < after);
-    const start = from < 0 ? all.length : from;
     const max = input.MaxResults ?? 100;
-    const page = all.slice(start, start + max);
-    const more = start + max < all.length;
+    const got = tables(ctx).runs.list({ prefix: `${input.Name}|`, ...(after !== undefined ? { after } : {}), limit: max + 1 });
+    const page = got.slice(0, max);
+    const more = got.length > max;
     return {
       CanaryRuns: page.map((e) => toRun(e.value)),
       ...(more && page.length ? { NextToken: encodePageToken("GetCanaryRuns", page[page.length - 1]!.key, input.Name) } : {}),

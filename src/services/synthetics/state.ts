@@ -92,7 +92,7 @@ export interface GroupRec {
 
 const specs = {
   canaries: regional<CanaryRec>(),
-  /** Keyed `<canary>|<started, 15 digits>|<run id>`: a canary's runs share a prefix, oldest first. */
+  /** Keyed `<canary>|<10^15 - started, 15 digits>|<run id>`: a canary's runs share a prefix, newest first. */
   runs: regional<RunRec>(),
   /** Keyed by the group's lower-cased name (names are unique regardless of case). */
   groups: regional<GroupRec>(),
@@ -102,7 +102,7 @@ export type Tables = TablesOf<typeof specs>;
 export const tables = (ctx: HandlerContext): Tables => synState.of(ctx);
 export { transaction } from "../../core/state.js";
 
-export const runKey = (canary: string, started: number, id: string): string => `${canary}|${String(started).padStart(15, "0")}|${id}`;
+export const runKey = (canary: string, started: number, id: string): string => `${canary}|${String(1e15 - started).padStart(15, "0")}|${id}`;
 export const canaryArn = (where: ArnScope, name: string): string => regionalArn(where, "synthetics", `canary:${name}`);
 export const groupArn = (where: ArnScope, id: string): string => regionalArn(where, "synthetics", `group:${id}`);
 

@@ -272,7 +272,7 @@ test("a canary that throws fails with its error, one too slow with the timeout; 
   assert.equal(failed, 1);
 });
 
-test("lifecycle: READY → RUNNING → STOPPED; conflicts and missing canaries as AWS answers them", async () => {
+test("lifecycle: READY → RUNNING → STOPPED, ERROR when Lambda refuses; conflicts and missing canaries as AWS answers them", async () => {
   const c = clients(server);
   const { role, bucket } = await prepare(c);
   await c.syn.send(
@@ -308,6 +308,21 @@ test("lifecycle: READY → RUNNING → STOPPED; conflicts and missing canaries a
   await assert.rejects(c.syn.send(new GetCanaryCommand({ Name: "nope" })), { name: "ResourceNotFoundException" });
   await c.syn.send(new DeleteCanaryCommand({ Name: "hourly" }));
   await assert.rejects(c.syn.send(new GetCanaryCommand({ Name: "hourly" })), { name: "ResourceNotFoundException" });
+  // A role Lambda cannot assume: the canary goes to ERROR with Lambda's reason.
+  await c.syn.send(
+    new CreateCanaryCommand({
+      Name: "no-role",
+      Code: { ZipFile: nodeZip("index", "exports.handler = async () => {};"), Handler: "index.handler" },
+      ArtifactS3Location: `s3://${bucket}`,
+      ExecutionRoleArn: `arn:aws:iam::${c.account}:role/missing`,
+      Schedule: { Expression: "rate(5 minutes)" },
+      RuntimeVersion: RUNTIME,
+    }),
+  );
+  await waitForState(c, "no-role", "ERROR");
+  const status = (await c.syn.send(new GetCanaryCommand({ Name: "no-role" }))).Canary!.Status!;
+  assert.equal(status.StateReasonCode, "CREATE_FAILED");
+  assert.equal(status.StateReason, "The role defined for the function cannot be assumed by Lambda.");
 });
 
 test("runtimes: DescribeRuntimeVersions lists current and deprecated ones; CreateCanary refuses deprecated and unknown runtimes", async () => {

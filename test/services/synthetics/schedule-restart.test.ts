@@ -55,6 +55,14 @@ test("rate(1 minute) runs each minute and keeps running after a restart; Duratio
       const third = await completedRuns(c, "minutely", 3);
       assert.equal(third[0]!.Timeline?.Started?.toISOString(), "2026-12-06T12:02:00.000Z");
       assert.equal(third[0]!.Status?.State, "PASSED");
+      // GetCanaryRuns pages newest first.
+      const p1 = await c.syn.send(new GetCanaryRunsCommand({ Name: "minutely", MaxResults: 2 }));
+      const p2 = await c.syn.send(new GetCanaryRunsCommand({ Name: "minutely", MaxResults: 2, NextToken: p1.NextToken }));
+      assert.deepEqual(
+        [...p1.CanaryRuns!, ...p2.CanaryRuns!].map((r) => r.Timeline?.Started?.toISOString().slice(11, 16)),
+        ["12:02", "12:01", "12:00"],
+      );
+      assert.equal(p2.NextToken, undefined);
       // 150 s after the start the schedule's duration is over: the canary stops at its next due run.
       clock.advance(60_000);
       await waitForState(c, "minutely", "STOPPED");
