@@ -19,6 +19,7 @@ import {
   GetCanaryCommand,
   StartCanaryCommand,
   StopCanaryCommand,
+  UpdateCanaryCommand,
 } from "@aws-sdk/client-synthetics";
 import { useServer } from "../../helpers/server.js";
 import { eventually } from "../../helpers/wait.js";
@@ -300,6 +301,20 @@ test("lifecycle: READY → RUNNING → STOPPED, ERROR when Lambda refuses; confl
   const got = (await c.syn.send(new GetCanaryCommand({ Name: "hourly" }))).Canary!;
   assert.ok(got.Timeline?.LastStarted && got.Timeline.LastStopped);
   assert.equal(got.RunConfig?.TimeoutInSeconds, 840);
+  // UpdateCanary: UPDATING, then back to STOPPED with a new layer version and function version.
+  await c.syn.send(
+    new UpdateCanaryCommand({
+      Name: "hourly",
+      Code: { ZipFile: nodeZip("v2", "exports.handler = async () => {};"), Handler: "v2.handler" },
+      RunConfig: { TimeoutInSeconds: 30 },
+    }),
+  );
+  await waitForState(c, "hourly", "STOPPED");
+  const updated = (await c.syn.send(new GetCanaryCommand({ Name: "hourly" }))).Canary!;
+  assert.match(updated.EngineArn!, /:2$/);
+  assert.match(updated.Code!.SourceLocationArn!, /:2$/);
+  assert.equal(updated.Code?.Handler, "v2.handler");
+  assert.equal(updated.RunConfig?.TimeoutInSeconds, 30);
   const all = await c.syn.send(new DescribeCanariesCommand({ Names: ["hourly", "nope"] }));
   assert.deepEqual(
     all.Canaries?.map((x) => x.Name),
