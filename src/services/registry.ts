@@ -258,7 +258,12 @@ export const REGISTRY: ServiceRegistration[] = [
   { name: "codeartifact", botocore: "codeartifact" },
   { name: "global-accelerator", botocore: "globalaccelerator" },
   { name: "ec2", botocore: "ec2" },
-  { name: "synthetics", botocore: "synthetics" },
+  {
+    name: "synthetics",
+    botocore: "synthetics",
+    load: () => import("./synthetics/index.js"),
+    resources: { types: ["AWS::Synthetics::Canary", "AWS::Synthetics::Group"], load: () => import("./synthetics/cloudformation.js") },
+  },
   { name: "schemas", botocore: "schemas" },
   { name: "scheduler", botocore: "scheduler" },
   { name: "evidently", botocore: "evidently" },

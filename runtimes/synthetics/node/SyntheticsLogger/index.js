@@ -1,0 +1,3 @@
+"use strict";
+// require("SyntheticsLogger") of runtimes before syn-nodejs-puppeteer-13.1.
+module.exports = require("../synthetics-lib.js").logger;
