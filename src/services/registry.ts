@@ -253,7 +253,12 @@ export const REGISTRY: ServiceRegistration[] = [
   { name: "ec2", botocore: "ec2" },
   { name: "synthetics", botocore: "synthetics" },
   { name: "schemas", botocore: "schemas" },
-  { name: "scheduler", botocore: "scheduler" },
+  {
+    name: "scheduler",
+    botocore: "scheduler",
+    load: () => import("./scheduler/index.js"),
+    resources: { types: ["AWS::Scheduler::Schedule", "AWS::Scheduler::ScheduleGroup"], load: () => import("./scheduler/cloudformation.js") },
+  },
   { name: "evidently", botocore: "evidently" },
 ];
 
