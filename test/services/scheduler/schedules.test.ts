@@ -337,3 +337,67 @@ test("refusals: expressions, dates, time zones, targets Stratus does not run, mi
   assert.equal(page1.Schedules?.length, 4);
   assert.equal(page2.Schedules?.length, 2);
 });
+
+test("one grammar for rules and schedules: a table of expressions through PutRule and CreateSchedule", async () => {
+  const c = clients(server);
+  const q = await queue(c, "grammar");
+  const taken = [
+    "rate(1 minute)",
+    "rate(5 minutes)",
+    "rate(1 hour)",
+    "rate(2 days)",
+    "cron(0 12 * * ? *)",
+    "cron(15 10 ? * 6L 2027-2030)",
+    "cron(0 18 ? * MON-FRI *)",
+    "cron(0 8 1 * ? *)",
+    "cron(0/10 * ? * MON-FRI *)",
+    "cron(0 9 ? JAN,JUL 2#1 *)",
+    "cron(0 0 L * ? *)",
+    "cron(0 0 1W * ? *)",
+    "cron(0 0 ? * L *)",
+  ];
+  const refused = [
+    "rate(1 minutes)",
+    "rate(2 minute)",
+    "rate(0 minutes)",
+    "rate( 5 minutes )",
+    "rate(5 weeks)",
+    "cron(0 12 * * * *)", // both day fields given
+    "cron(0 12 ? * ? *)", // neither
+    "cron(0 12 * *)", // four fields
+    "cron(60 12 ? * * *)",
+    "cron(0 24 ? * * *)",
+    "cron(0 0 ? * 2/2 *)", // no step in day-of-week
+    "cron(*/60 * ? * * *)",
+    "cron(0 0 1 * ? 1969)",
+    "cron(0 0 1 * ? 2200)",
+    "cron(0 0 ? * MON#6 *)",
+    "cron(0 0 ? FOO * *)",
+    "cron(0 0 1W,2 * ? *)",
+  ];
+  for (const [i, expr] of taken.entries()) {
+    await c.eb.send(new PutRuleCommand({ Name: `r${i}`, ScheduleExpression: expr }));
+    await c.sch.send(new CreateScheduleCommand({ Name: `s${i}`, ScheduleExpression: expr, FlexibleTimeWindow: OFF, Target: { Arn: q.arn, RoleArn: c.role } }));
+  }
+  for (const expr of refused) {
+    await rejects(
+      c.eb.send(new PutRuleCommand({ Name: "bad", ScheduleExpression: expr })),
+      "ValidationException",
+      400,
+      "Parameter ScheduleExpression is not valid.",
+    );
+    await rejects(
+      c.sch.send(new CreateScheduleCommand({ Name: "bad", ScheduleExpression: expr, FlexibleTimeWindow: OFF, Target: { Arn: q.arn, RoleArn: c.role } })),
+      "ValidationException",
+      400,
+      `Invalid Schedule Expression ${expr}.`,
+    );
+  }
+  // at() is Scheduler's alone; a schedule rule lives only on the default bus.
+  await rejects(
+    c.eb.send(new PutRuleCommand({ Name: "at", ScheduleExpression: atExpr(clock.now() + 60_000) })),
+    "ValidationException",
+    400,
+    "Parameter ScheduleExpression is not valid.",
+  );
+});
