@@ -25,7 +25,7 @@ import { ManualClock } from "../../../src/core/clock.js";
 import { rejects } from "../../helpers/errors.js";
 import { useServer } from "../../helpers/server.js";
 import { eventually } from "../../helpers/wait.js";
-import { atExpr, clients, queue, receive } from "./setup.js";
+import { atExpr, clients, createSchedule, queue, receive } from "./setup.js";
 
 const clock = new ManualClock(Date.UTC(2027, 0, 4, 12, 0, 0));
 const server = useServer({ clock });
@@ -62,15 +62,12 @@ test("schedule groups: the default one, create, list with prefix and pages, tags
   assert.deepEqual((await c.sch.send(new ListTagsForResourceCommand({ ResourceArn: ScheduleGroupArn }))).Tags, [{ Key: "owner", Value: "me" }]);
 
   const q = await queue(c, "grouped");
-  await c.sch.send(
-    new CreateScheduleCommand({
-      Name: "in-a",
-      GroupName: "team-a",
-      ScheduleExpression: "rate(5 minutes)",
-      FlexibleTimeWindow: OFF,
-      Target: { Arn: q.arn, RoleArn: c.role },
-    }),
-  );
+  await createSchedule(c, {
+    Name: "in-a",
+    GroupName: "team-a",
+    ScheduleExpression: "rate(5 minutes)",
+    Target: { Arn: q.arn, RoleArn: c.role },
+  });
   // Schedules carry no tags (only groups do).
   await rejects(
     c.sch.send(new ListTagsForResourceCommand({ ResourceArn: `arn:aws:scheduler:us-east-1:${c.account}:schedule/team-a/in-a` })),
@@ -94,15 +91,12 @@ test("an at() schedule delivers its Input to SQS on time, then deletes itself (A
   const c = clients(server);
   const q = await queue(c, "once");
   const when = clock.now() + 5_000;
-  const { ScheduleArn } = await c.sch.send(
-    new CreateScheduleCommand({
-      Name: "once",
-      ScheduleExpression: atExpr(when),
-      FlexibleTimeWindow: OFF,
-      ActionAfterCompletion: "DELETE",
-      Target: { Arn: q.arn, RoleArn: c.role, Input: '{"hello":"world"}' },
-    }),
-  );
+  const { ScheduleArn } = await createSchedule(c, {
+    Name: "once",
+    ScheduleExpression: atExpr(when),
+    ActionAfterCompletion: "DELETE",
+    Target: { Arn: q.arn, RoleArn: c.role, Input: '{"hello":"world"}' },
+  });
   assert.equal(ScheduleArn, `arn:aws:scheduler:us-east-1:${c.account}:schedule/default/once`);
   const got = await c.sch.send(new GetScheduleCommand({ Name: "once" }));
   assert.equal(got.ScheduleExpressionTimezone, "UTC");
@@ -114,7 +108,7 @@ test("an at() schedule delivers its Input to SQS on time, then deletes itself (A
     RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
   });
   await rejects(
-    c.sch.send(new CreateScheduleCommand({ Name: "once", ScheduleExpression: atExpr(when), FlexibleTimeWindow: OFF, Target: { Arn: q.arn, RoleArn: c.role } })),
+    createSchedule(c, { Name: "once", ScheduleExpression: atExpr(when), Target: { Arn: q.arn, RoleArn: c.role } }),
     "ConflictException",
     409,
     "Schedule once already exists.",
@@ -132,14 +126,11 @@ test("an at() schedule delivers its Input to SQS on time, then deletes itself (A
 test("a universal target runs the operation in-process with Input as its parameters (aws-sdk:sqs:sendMessage)", async () => {
   const c = clients(server);
   const q = await queue(c, "universal");
-  await c.sch.send(
-    new CreateScheduleCommand({
-      Name: "utp",
-      ScheduleExpression: "rate(1 minute)",
-      FlexibleTimeWindow: OFF,
-      Target: { Arn: "arn:aws:scheduler:::aws-sdk:sqs:sendMessage", RoleArn: c.role, Input: JSON.stringify({ QueueUrl: q.url, MessageBody: "via UTP" }) },
-    }),
-  );
+  await createSchedule(c, {
+    Name: "utp",
+    ScheduleExpression: "rate(1 minute)",
+    Target: { Arn: "arn:aws:scheduler:::aws-sdk:sqs:sendMessage", RoleArn: c.role, Input: JSON.stringify({ QueueUrl: q.url, MessageBody: "via UTP" }) },
+  });
   clock.advance(60_000);
   assert.equal((await receive(c, q.url, 1, false, 0))[0].Body, "via UTP");
   clock.advance(60_000);
@@ -158,22 +149,17 @@ test("SNS and EventBridge targets", async () => {
   await eb.send(new PutRuleCommand({ Name: "from-scheduler", EventPattern: JSON.stringify({ source: ["my.app"] }) }));
   await eb.send(new PutTargetsCommand({ Rule: "from-scheduler", Targets: [{ Id: "q", Arn: q.arn }] }));
   const at = atExpr(clock.now() + 2_000);
-  await c.sch.send(
-    new CreateScheduleCommand({ Name: "sns", ScheduleExpression: at, FlexibleTimeWindow: OFF, Target: { Arn: TopicArn!, RoleArn: c.role, Input: "to sns" } }),
-  );
-  await c.sch.send(
-    new CreateScheduleCommand({
-      Name: "bus",
-      ScheduleExpression: at,
-      FlexibleTimeWindow: OFF,
-      Target: {
-        Arn: `arn:aws:events:us-east-1:${c.account}:event-bus/default`,
-        RoleArn: c.role,
-        Input: '{"n":1}',
-        EventBridgeParameters: { Source: "my.app", DetailType: "Tick" },
-      },
-    }),
-  );
+  await createSchedule(c, { Name: "sns", ScheduleExpression: at, Target: { Arn: TopicArn!, RoleArn: c.role, Input: "to sns" } });
+  await createSchedule(c, {
+    Name: "bus",
+    ScheduleExpression: at,
+    Target: {
+      Arn: `arn:aws:events:us-east-1:${c.account}:event-bus/default`,
+      RoleArn: c.role,
+      Input: '{"n":1}',
+      EventBridgeParameters: { Source: "my.app", DetailType: "Tick" },
+    },
+  });
   clock.advance(2_000);
   const bodies = (await receive(c, q.url, 2, false, 0)).map((m) => m.Body!);
   assert.ok(bodies.includes("to sns"), bodies.join());
@@ -187,14 +173,11 @@ test("a failing target: retries within its RetryPolicy, then the dead-letter que
   const c = clients(server);
   const dlq = await queue(c, "dlq");
   const missing = `arn:aws:sqs:us-east-1:${c.account}:no-such-queue`;
-  const { ScheduleArn } = await c.sch.send(
-    new CreateScheduleCommand({
-      Name: "failing",
-      ScheduleExpression: atExpr(clock.now() + 1_000),
-      FlexibleTimeWindow: OFF,
-      Target: { Arn: missing, RoleArn: c.role, Input: "lost", RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: dlq.arn } },
-    }),
-  );
+  const { ScheduleArn } = await createSchedule(c, {
+    Name: "failing",
+    ScheduleExpression: atExpr(clock.now() + 1_000),
+    Target: { Arn: missing, RoleArn: c.role, Input: "lost", RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: dlq.arn } },
+  });
   clock.advance(1_000);
   const [m] = await receive(c, dlq.url, 1, true, 0);
   assert.equal(m.Body, "lost");
@@ -230,14 +213,12 @@ test("a flexible window draws the firing within the window, the same draw for th
   const c = clients(server);
   const q = await queue(c, "flex");
   const at = clock.now() + 60_000;
-  await c.sch.send(
-    new CreateScheduleCommand({
-      Name: "flex",
-      ScheduleExpression: atExpr(at),
-      FlexibleTimeWindow: { Mode: "FLEXIBLE", MaximumWindowInMinutes: 5 },
-      Target: { Arn: q.arn, RoleArn: c.role, Input: "flex" },
-    }),
-  );
+  await createSchedule(c, {
+    Name: "flex",
+    ScheduleExpression: atExpr(at),
+    FlexibleTimeWindow: { Mode: "FLEXIBLE", MaximumWindowInMinutes: 5 },
+    Target: { Arn: q.arn, RoleArn: c.role, Input: "flex" },
+  });
   const rec = server.runtime.store.table<{ next?: { nominal: number; due: number } }>("scheduler:schedules", `${c.account}/us-east-1`).get("default|flex");
   assert.equal(rec?.next?.nominal, at);
   const due = rec!.next!.due;
@@ -261,15 +242,12 @@ test("a flexible window draws the firing within the window, the same draw for th
 test("cron() in a time zone: the next firing is on that zone's wall clock", async () => {
   const c = clients(server);
   const q = await queue(c, "tz");
-  await c.sch.send(
-    new CreateScheduleCommand({
-      Name: "tokyo-9am",
-      ScheduleExpression: "cron(0 9 * * ? *)",
-      ScheduleExpressionTimezone: "Asia/Tokyo",
-      FlexibleTimeWindow: OFF,
-      Target: { Arn: q.arn, RoleArn: c.role },
-    }),
-  );
+  await createSchedule(c, {
+    Name: "tokyo-9am",
+    ScheduleExpression: "cron(0 9 * * ? *)",
+    ScheduleExpressionTimezone: "Asia/Tokyo",
+    Target: { Arn: q.arn, RoleArn: c.role },
+  });
   const rec = server.runtime.store.table<{ next?: { nominal: number } }>("scheduler:schedules", `${c.account}/us-east-1`).get("default|tokyo-9am");
   // 2027-01-04 12:00 UTC is 21:00 in Tokyo: the next 09:00 there is 2027-01-05T00:00Z.
   assert.equal(new Date(rec!.next!.nominal).toISOString(), "2027-01-05T00:00:00.000Z");
@@ -287,7 +265,7 @@ test("refusals: expressions, dates, time zones, targets Stratus does not run, mi
   const q = await queue(c, "refusals");
   const create = (over: Record<string, unknown>) =>
     c.sch.send(
-      new CreateScheduleCommand({ Name: "bad", ScheduleExpression: "rate(1 hour)", FlexibleTimeWindow: OFF, Target: { Arn: q.arn, RoleArn: c.role }, ...over }),
+      new CreateScheduleCommand({ Name: "bad", ScheduleExpression: "rate(1 hour)", FlexibleTimeWindow: OFF, Target: { Arn: q.arn, RoleArn: c.role }, ...over }), // over may replace any field
     );
   for (const expr of [
     "rate(1 minutes)",
@@ -377,7 +355,7 @@ test("one grammar for rules and schedules: a table of expressions through PutRul
   ];
   for (const [i, expr] of taken.entries()) {
     await c.eb.send(new PutRuleCommand({ Name: `r${i}`, ScheduleExpression: expr }));
-    await c.sch.send(new CreateScheduleCommand({ Name: `s${i}`, ScheduleExpression: expr, FlexibleTimeWindow: OFF, Target: { Arn: q.arn, RoleArn: c.role } }));
+    await createSchedule(c, { Name: `s${i}`, ScheduleExpression: expr, Target: { Arn: q.arn, RoleArn: c.role } });
   }
   for (const expr of refused) {
     await rejects(
@@ -387,7 +365,7 @@ test("one grammar for rules and schedules: a table of expressions through PutRul
       "Parameter ScheduleExpression is not valid.",
     );
     await rejects(
-      c.sch.send(new CreateScheduleCommand({ Name: "bad", ScheduleExpression: expr, FlexibleTimeWindow: OFF, Target: { Arn: q.arn, RoleArn: c.role } })),
+      createSchedule(c, { Name: "bad", ScheduleExpression: expr, Target: { Arn: q.arn, RoleArn: c.role } }),
       "ValidationException",
       400,
       `Invalid Schedule Expression ${expr}.`,

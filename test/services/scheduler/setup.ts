@@ -1,6 +1,6 @@
 // Shared by Scheduler's tests: clients for one fresh account (EventBridge's too, as its queue helpers take them), a queue to receive what schedules deliver, a role ARN.
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { CreateScheduleCommand, type CreateScheduleCommandInput, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { randomAccount, type TestServer } from "../../helpers/server.js";
 
@@ -21,3 +21,9 @@ export function clients(server: TestServer, account = randomAccount()): Clients 
 
 /** `at(yyyy-mm-ddThh:mm:ss)` of an instant (UTC). */
 export const atExpr = (t: number): string => `at(${new Date(t).toISOString().slice(0, 19)})`;
+
+/** CreateSchedule with FlexibleTimeWindow OFF unless the input says otherwise. */
+export const createSchedule = (
+  c: Clients,
+  input: Omit<CreateScheduleCommandInput, "FlexibleTimeWindow"> & Partial<Pick<CreateScheduleCommandInput, "FlexibleTimeWindow">>,
+) => c.sch.send(new CreateScheduleCommand({ FlexibleTimeWindow: { Mode: "OFF" }, ...input }));
