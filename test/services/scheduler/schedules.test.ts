@@ -209,6 +209,30 @@ test("a failing target: retries within its RetryPolicy, then the dead-letter que
   });
 });
 
+test("a universal target of a service or operation Stratus does not run fails its invocation, saying so, into the DLQ", async () => {
+  const c = clients(server);
+  const dlq = await queue(c, "utp-dlq");
+  for (const [name, arn] of [
+    ["eks", "arn:aws:scheduler:::aws-sdk:eks:listClusters"],
+    ["nowhere", "arn:aws:scheduler:::aws-sdk:nowhere:doThing"],
+  ])
+    await createSchedule(c, {
+      Name: name,
+      ScheduleExpression: atExpr(clock.now() + 1_000),
+      Target: { Arn: arn, RoleArn: c.role, Input: "{}", DeadLetterConfig: { Arn: dlq.arn } },
+    });
+  clock.advance(1_000);
+  const byTarget = Object.fromEntries(
+    (await receive(c, dlq.url, 2, true, 0)).map((m) => [m.MessageAttributes?.["X-Amz-Scheduler-Target-Arn"]?.StringValue, m.MessageAttributes]),
+  );
+  const eks = byTarget["arn:aws:scheduler:::aws-sdk:eks:listClusters"]!;
+  assert.equal(eks["X-Amz-Scheduler-Error-Code"]?.StringValue, "NotImplemented");
+  assert.match(eks["X-Amz-Scheduler-Error-Message"]?.StringValue ?? "", /ListClusters/);
+  const nowhere = byTarget["arn:aws:scheduler:::aws-sdk:nowhere:doThing"]!;
+  assert.equal(nowhere["X-Amz-Scheduler-Error-Code"]?.StringValue, "NotImplemented");
+  assert.match(nowhere["X-Amz-Scheduler-Error-Message"]?.StringValue ?? "", /Stratus does not implement the service nowhere/);
+});
+
 test("a flexible window draws the firing within the window, the same draw for the same firing", async () => {
   const c = clients(server);
   const q = await queue(c, "flex");
