@@ -19,7 +19,7 @@ import {
   UpdateScheduleCommand,
 } from "@aws-sdk/client-scheduler";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { ManualClock } from "../../../src/core/clock.js";
 import { rejects } from "../../helpers/errors.js";
@@ -396,6 +396,13 @@ test("one grammar for rules and schedules: a table of expressions through PutRul
     );
   }
   // at() is Scheduler's alone; a schedule rule lives only on the default bus.
+  await c.eb.send(new CreateEventBusCommand({ Name: "custom" }));
+  await rejects(
+    c.eb.send(new PutRuleCommand({ Name: "on-custom", EventBusName: "custom", ScheduleExpression: "rate(5 minutes)" })),
+    "ValidationException",
+    400,
+    "ScheduleExpression is supported only on the default event bus.",
+  );
   await rejects(
     c.eb.send(new PutRuleCommand({ Name: "at", ScheduleExpression: atExpr(clock.now() + 60_000) })),
     "ValidationException",
