@@ -25,6 +25,7 @@ import { logsFiltersBench } from "./logs-filters.js";
 import { eventPatternsBench } from "./event-patterns.js";
 import { alarmsBench } from "./alarms.js";
 import { eventbridgeBench } from "./eventbridge.js";
+import { schedulerBench } from "./scheduler.js";
 import { lambdaAsyncBench } from "./lambda-async.js";
 import { BACKENDS, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
 import { COLD_TARGET_OVER_FLOOR_MS, coldStart, coldVerdict, median } from "./cold.js";
@@ -64,6 +65,8 @@ const ONLY_LOGS_FILTERS = process.argv.includes("--only-logs-filters");
 const ONLY_ALARMS = process.argv.includes("--only-alarms");
 /** `--only-eventbridge` runs the EventBridge figures alone (bench/eventbridge.ts). */
 const ONLY_EVENTBRIDGE = process.argv.includes("--only-eventbridge");
+/** `--only-scheduler` runs the EventBridge Scheduler figures alone (bench/scheduler.ts). */
+const ONLY_SCHEDULER = process.argv.includes("--only-scheduler");
 /** `--only-lambda-async` runs the server CPU per asynchronous (and warm synchronous) invocation alone (bench/lambda-async.ts). */
 const ONLY_LAMBDA_ASYNC = process.argv.includes("--only-lambda-async");
 /** `--only-cdk` runs the CDK CLI figures alone (bench/cdk.ts). */
@@ -221,6 +224,11 @@ async function main(): Promise<void> {
   if (ONLY_EVENTBRIDGE) {
     console.log("");
     for (const r of await eventbridgeBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
+  if (ONLY_SCHEDULER) {
+    console.log("");
+    for (const r of await schedulerBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
     return printTable();
   }
   if (ONLY_CDK) {

@@ -1,7 +1,11 @@
 // AWS schedule expressions — rate(), 6-field cron() and at() — parsed once for every service that takes
-// one (Secrets Manager rotation; EventBridge, Scheduler, Synthetics), with the next fire time on UTC.
+// one (Secrets Manager rotation; EventBridge rules, EventBridge Scheduler, Synthetics), with the next fire time on
+// UTC or, for Scheduler's ScheduleExpressionTimezone, in an IANA time zone (Intl, DST included).
 // Each service words its own errors: every failure goes through the caller's `fail(reason)`, whose
 // returned error is thrown; `reason` is a plain description the caller may use or ignore.
+// The cron grammar is AWS's ("Cron expressions reference", EventBridge User Guide): the wildcards each field allows —
+// minutes, hours, month, year `, - * /`; day-of-month `, - * ? / L W`; day-of-week `, - * ? L #` —, `?` in exactly one
+// of the day fields, years 1970–2199, named months and days.
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -35,9 +39,17 @@ export type Schedule =
 export interface ScheduleOptions {
   /** AWS's EventBridge/Scheduler rule: "1 minute", "5 minutes". Default false (either form accepted). */
   strictPlural?: boolean;
+  /**
+   * AWS's EventBridge/Scheduler spelling of rate(): exactly `rate(<value> <unit>)`, one space, none inside the
+   * parentheses (AWS refuses `rate( 10 minutes )`: LocalStack's AWS-recorded scheduler snapshot). Default false.
+   */
+  exactSpacing?: boolean;
 }
 
-function field(spec: string, min: number, max: number, names: string[] | undefined, fail: ScheduleFail): Set<number> {
+/** The largest step each field takes (a step past the field's span is refused, e.g. `*\/60` in minutes). */
+const MAX_STEP = { minute: 59, hour: 23, dom: 31, month: 12, year: 229 } as const;
+
+function field(spec: string, min: number, max: number, names: string[] | undefined, fail: ScheduleFail, maxStep = max): Set<number> {
   const out = new Set<number>();
   const num = (s: string) => {
     const i = names?.indexOf(s.toUpperCase()) ?? -1;
@@ -48,7 +60,7 @@ function field(spec: string, min: number, max: number, names: string[] | undefin
   for (const part of spec.split(",")) {
     const [range, stepS] = part.split("/");
     const step = stepS === undefined ? 1 : Number(stepS);
-    if (!Number.isInteger(step) || step < 1) throw fail(`invalid step in "${part}"`);
+    if (!/^\d*$/.test(stepS ?? "") || !Number.isInteger(step) || step < 1 || step > maxStep) throw fail(`invalid step in "${part}"`);
     let lo: number, hi: number;
     if (range === "*") [lo, hi] = [min, max];
     else if (range.includes("-")) [lo, hi] = range.split("-").map(num) as [number, number];
@@ -65,23 +77,28 @@ export function parseCron(body: string, fail: ScheduleFail): Cron {
   if (f.length !== 6) throw fail("a cron expression has 6 fields");
   const [mi, h, dom, mo, dow, y] = f;
   if ((dom === "?") === (dow === "?")) throw fail("exactly one of day-of-month and day-of-week must be ?");
+  // Each field's own wildcards (AWS's table): no `/` in day-of-week, `L`/`W` only in the day fields, `#` only in
+  // day-of-week, `?` only in a day field.
+  if (dow.includes("/")) throw fail("day-of-week takes no step");
   const cron: Cron = {
-    minutes: field(mi, 0, 59, undefined, fail),
-    hours: field(h, 0, 23, undefined, fail),
+    minutes: field(mi, 0, 59, undefined, fail, MAX_STEP.minute),
+    hours: field(h, 0, 23, undefined, fail, MAX_STEP.hour),
     dom: { any: dom === "?" || dom === "*", days: new Set(), last: false },
-    months: field(mo, 1, 12, MONTHS, fail),
+    months: field(mo, 1, 12, MONTHS, fail, MAX_STEP.month),
     dow: { any: dow === "?" || dow === "*", days: new Set() },
-    years: y === "*" ? null : field(y, 1970, 2199, undefined, fail),
+    years: y === "*" ? null : field(y, 1970, 2199, undefined, fail, MAX_STEP.year),
   };
   if (!cron.dom.any) {
     if (dom === "L") cron.dom.last = true;
     else if (/^\d+W$/.test(dom)) cron.dom.weekday = [...field(dom.slice(0, -1), 1, 31, undefined, fail)][0];
-    else cron.dom.days = field(dom, 1, 31, undefined, fail);
+    else cron.dom.days = field(dom, 1, 31, undefined, fail, MAX_STEP.dom);
   }
   if (!cron.dow.any) {
     const nth = /^(\w+)#([1-5])$/.exec(dow);
     const last = /^(\w+)L$/.exec(dow);
-    if (nth) cron.dow.nth = [[...field(nth[1], 1, 7, DAYS, fail)][0], Number(nth[2])];
+    // `L` alone is the last day of the week, Saturday (AWS: "the last day of the month or week").
+    if (dow === "L") cron.dow.days = new Set([7]);
+    else if (nth) cron.dow.nth = [[...field(nth[1], 1, 7, DAYS, fail)][0], Number(nth[2])];
     else if (last) cron.dow.lastOf = [...field(last[1], 1, 7, DAYS, fail)][0];
     else cron.dow.days = field(dow, 1, 7, DAYS, fail);
   }
@@ -115,9 +132,17 @@ function dayMatches(c: Cron, d: Date): boolean {
   return true;
 }
 
-/** The first cron fire time strictly after `after` (epoch ms, UTC), searched up to 5 years ahead. */
-export function nextCronTime(c: Cron, after: number): number | undefined {
-  const start = new Date(Math.floor(after / DAY) * DAY);
+/**
+ * The first cron fire time strictly after `after` (epoch ms), searched up to 5 years ahead — on UTC, or on the wall
+ * clock of the IANA `timeZone`. Across a DST change a wall time that does not exist (spring forward) is skipped and
+ * one that happens twice (fall back) fires once, at its first occurrence (AWS: "EventBridge Scheduler … daylight
+ * saving time", Schedule types in EventBridge Scheduler).
+ */
+export function nextCronTime(c: Cron, after: number, timeZone?: string): number | undefined {
+  const zone = timeZone && timeZone !== "UTC" ? zoneClock(timeZone) : undefined;
+  // Days are walked as wall-clock dates (each a UTC midnight carrying the zone's calendar date).
+  const localAfter = zone ? after + zone.offset(after) : after;
+  const start = new Date(Math.floor(localAfter / DAY) * DAY);
   const hours = [...c.hours].sort((a, b) => a - b),
     minutes = [...c.minutes].sort((a, b) => a - b);
   for (let i = 0; i < 5 * 366; i++) {
@@ -125,22 +150,76 @@ export function nextCronTime(c: Cron, after: number): number | undefined {
     if (!dayMatches(c, d)) continue;
     for (const h of hours)
       for (const mi of minutes) {
-        const t = d.getTime() + h * HOUR + mi * MINUTE;
-        if (t > after) return t;
+        const wall = d.getTime() + h * HOUR + mi * MINUTE;
+        const t = zone ? zone.instant(wall) : wall;
+        if (t !== undefined && t > after) return t;
       }
   }
   return undefined;
+}
+
+/** A time zone's clock: its offset from UTC at an instant, and the first instant showing a wall time (none in a gap). */
+interface ZoneClock {
+  offset(t: number): number;
+  instant(wall: number): number | undefined;
+}
+const zones = new Map<string, ZoneClock>();
+
+/** Whether Intl knows the IANA zone name (ScheduleExpressionTimezone). */
+export function isTimeZone(name: string): boolean {
+  try {
+    zoneClock(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The instant a wall-clock time (epoch ms of its fields read as UTC) shows in `timeZone`; in a DST gap, an hour on. */
+export function zoneInstant(wall: number, timeZone: string | undefined): number {
+  if (!timeZone || timeZone === "UTC") return wall;
+  const z = zoneClock(timeZone);
+  return z.instant(wall) ?? wall - z.offset(wall - DAY);
+}
+
+function zoneClock(timeZone: string): ZoneClock {
+  let z = zones.get(timeZone);
+  if (z) return z;
+  const fmt = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric",
+  });
+  const offset = (t: number): number => {
+    const p: Record<string, number> = {};
+    for (const part of fmt.formatToParts(t)) if (part.type !== "literal") p[part.type] = Number(part.value);
+    const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+    return wall - Math.floor(t / 1000) * 1000;
+  };
+  const instant = (wall: number): number | undefined => {
+    // The zone's offsets a day either side bracket the ones that can apply; the earliest that shows `wall` wins.
+    const found = [wall - offset(wall - DAY), wall - offset(wall + DAY)].filter((t) => t + offset(t) === wall).sort((a, b) => a - b);
+    return found[0];
+  };
+  z = { offset, instant };
+  zones.set(timeZone, z);
+  return z;
 }
 
 const UNIT_MS: Record<RateUnit, number> = { minute: MINUTE, hour: HOUR, day: DAY };
 
 /** Parses `rate(...)`, `cron(...)` or `at(...)`; anything else, or a malformed body, throws `fail(reason)`. */
 export function parseSchedule(expr: string, fail: ScheduleFail, opts: ScheduleOptions = {}): Schedule {
-  const rate = /^rate\(\s*(\d+)\s+(minute|hour|day)(s?)\s*\)$/.exec(expr);
+  const rate = (opts.exactSpacing ? /^rate\(()(\d+) (minute|hour|day)(s?)\)$/ : /^rate\((\s*)(\d+)\s+(minute|hour|day)(s?)\s*\)$/).exec(expr);
   if (rate) {
-    const value = Number(rate[1]),
-      unit = rate[2] as RateUnit,
-      plural = rate[3] === "s";
+    const value = Number(rate[2]),
+      unit = rate[3] as RateUnit,
+      plural = rate[4] === "s";
     if (value < 1) throw fail("a rate must be a positive whole number");
     if (opts.strictPlural && plural !== value > 1) throw fail(`write "${value} ${unit}${value > 1 ? "s" : ""}"`);
     return { kind: "rate", value, unit, plural, ms: value * UNIT_MS[unit] };
@@ -165,14 +244,14 @@ export function parseSchedule(expr: string, fail: ScheduleFail, opts: ScheduleOp
  * The first fire time strictly after `after`: a rate fires at `base` + k × interval (k ≥ 1; `base`, e.g. when the
  * schedule was created, defaults to `after`), a cron at its next match, an at() once. Undefined when none is left.
  */
-export function nextFireTime(s: Schedule, after: number, base = after): number | undefined {
+export function nextFireTime(s: Schedule, after: number, base = after, timeZone?: string): number | undefined {
   switch (s.kind) {
     case "rate": {
       const k = base >= after ? 1 : Math.floor((after - base) / s.ms) + 1;
       return base + k * s.ms;
     }
     case "cron":
-      return nextCronTime(s.cron, after);
+      return nextCronTime(s.cron, after, timeZone);
     case "at":
       return s.at > after ? s.at : undefined;
   }

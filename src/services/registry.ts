@@ -265,7 +265,12 @@ export const REGISTRY: ServiceRegistration[] = [
     resources: { types: ["AWS::Synthetics::Canary", "AWS::Synthetics::Group"], load: () => import("./synthetics/cloudformation.js") },
   },
   { name: "schemas", botocore: "schemas" },
-  { name: "scheduler", botocore: "scheduler" },
+  {
+    name: "scheduler",
+    botocore: "scheduler",
+    load: () => import("./scheduler/index.js"),
+    resources: { types: ["AWS::Scheduler::Schedule", "AWS::Scheduler::ScheduleGroup"], load: () => import("./scheduler/cloudformation.js") },
+  },
   { name: "evidently", botocore: "evidently" },
 ];
 

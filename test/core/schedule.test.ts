@@ -1,7 +1,7 @@
 // AWS schedule expressions: rate(), 6-field cron() and at() parsing, refusals worded by the caller, next fire times.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { nextCronTime, nextFireTime, parseCron, parseSchedule, type Schedule } from "../../src/core/schedule.js";
+import { isTimeZone, nextCronTime, nextFireTime, parseCron, parseSchedule, type Schedule, zoneInstant } from "../../src/core/schedule.js";
 
 class Bad extends Error {}
 const fail = (reason: string) => new Bad(reason);
@@ -66,7 +66,6 @@ test("cron(): six fields, names, lists, ranges, steps", () => {
   assert.deepEqual([...c.years!], [2027, 2028, 2029]);
   assert.equal(c.dom.any, true);
   assert.deepEqual([...cron("*/20 */8 1,15 * ? *").hours], [0, 8, 16]);
-  assert.deepEqual([...cron("5 0 ? * 2/2 *").dow.days], [2, 4, 6]);
   assert.deepEqual([...cron("5 0 10-20/5 * ? *").dom.days], [10, 15, 20]);
   assert.equal(cron("0 0 1 * ? *").years, null);
   assert.equal(parse("cron(0 12 * * ? *)").kind, "cron");
@@ -95,7 +94,11 @@ test("cron(): refusals", () => {
     "a 0 ? * * *",
     "1,,2 0 ? * * *",
     "0 0 LW * ? *",
-    "0 0 ? * L *",
+    "0 0 ? * 2/2 *", // no step in day-of-week (AWS's table of wildcards)
+    "*/60 * ? * * *", // a step past the field
+    "0 0/24 ? * * *",
+    "0 0 ? * MON/2 *",
+    "0 0 L/2 * ? *",
     "0 0 ? * MON#6 *",
     "0 0 ? * 9#1 *",
     "0 0 32W * ? *",
@@ -166,4 +169,40 @@ test("nextFireTime(): rates count whole intervals from their base; crons from `a
   assert.equal(iso(nextFireTime(hourly, utc(2027, 1, 1, 5, 0))), "2027-01-01T06:00:00.000Z");
   const c: Schedule = parse("cron(0 0 1 1 ? *)");
   assert.equal(iso(nextFireTime(c, utc(2026, 12, 31, 23, 59))), "2027-01-01T00:00:00.000Z");
+});
+
+test("cron(): L alone in day-of-week is Saturday; AWS's exact rate() spelling", () => {
+  assert.deepEqual([...cron("0 0 ? * L *").dow.days], [7]);
+  const exact = (e: string) => parseSchedule(e, fail, { strictPlural: true, exactSpacing: true });
+  assert.equal(exact("rate(10 minutes)").kind, "rate");
+  for (const e of ["rate( 10 minutes )", "rate(10  minutes)", " rate(10 minutes)", "rate(1 minutes)", "rate(2 minute)"]) assert.throws(() => exact(e), Bad, e);
+});
+
+test("next cron times in a time zone, through both DST changes (a skipped wall time does not fire, a repeated one fires once)", () => {
+  const next = (body: string, from: number, tz: string, n = 3) => {
+    const c = cron(body),
+      out: (string | undefined)[] = [];
+    for (let t: number | undefined = from; out.length < n && t !== undefined; ) out.push(iso((t = nextCronTime(c, t, tz))));
+    return out;
+  };
+  const table: [string, number, string, (string | undefined)[]][] = [
+    // 09:00 New York: EST (UTC-5) before 2027-03-14, EDT (UTC-4) after.
+    ["0 9 * * ? *", utc(2027, 3, 12, 15), "America/New_York", ["2027-03-13T14:00:00.000Z", "2027-03-14T13:00:00.000Z", "2027-03-15T13:00:00.000Z"]],
+    // 02:30 does not exist in New York on 2027-03-14: that day is skipped.
+    ["30 2 * * ? *", utc(2027, 3, 13, 12), "America/New_York", ["2027-03-15T06:30:00.000Z", "2027-03-16T06:30:00.000Z", "2027-03-17T06:30:00.000Z"]],
+    // 01:30 happens twice on 2027-11-07 (EDT, then EST): once, at the first.
+    ["30 1 * * ? *", utc(2027, 11, 6, 12), "America/New_York", ["2027-11-07T05:30:00.000Z", "2027-11-08T06:30:00.000Z", "2027-11-09T06:30:00.000Z"]],
+    // Every 30 minutes across Europe/Berlin's spring forward (02:00 → 03:00 on 2027-03-28).
+    ["0/30 * * * ? *", utc(2027, 3, 28, 0, 15), "Europe/Berlin", ["2027-03-28T00:30:00.000Z", "2027-03-28T01:00:00.000Z", "2027-03-28T01:30:00.000Z"]],
+    // A half-hour zone, and the day boundary in local time: Kolkata midnight is 18:30 UTC the day before.
+    ["0 0 1 * ? *", utc(2027, 1, 15), "Asia/Kolkata", ["2027-01-31T18:30:00.000Z", "2027-02-28T18:30:00.000Z", "2027-03-31T18:30:00.000Z"]],
+    // Southern hemisphere: Sydney leaves DST on 2027-04-04 (UTC+11 → +10); weekdays are Sydney's.
+    ["0 8 ? * MON *", utc(2027, 3, 28), "Australia/Sydney", ["2027-03-28T21:00:00.000Z", "2027-04-04T22:00:00.000Z", "2027-04-11T22:00:00.000Z"]],
+    // UTC is the plain computation.
+    ["0 12 * * ? *", utc(2027, 1, 1, 13), "UTC", ["2027-01-02T12:00:00.000Z", "2027-01-03T12:00:00.000Z", "2027-01-04T12:00:00.000Z"]],
+  ];
+  for (const [body, from, tz, want] of table) assert.deepEqual(next(body, from, tz), want, `${body} ${tz}`);
+  assert.equal(zoneInstant(utc(2027, 7, 1, 12), "Europe/London"), utc(2027, 7, 1, 11));
+  assert.equal(isTimeZone("America/Los_Angeles"), true);
+  assert.equal(isTimeZone("Mars/Olympus"), false);
 });

@@ -44,6 +44,7 @@ export const rules = {
     if (!input.EventPattern && !input.ScheduleExpression) throw new ValidationException("Parameter(s) EventPattern or ScheduleExpression must be specified.");
     const bus = mustBus(ctx, input.EventBusName);
     if (input.ScheduleExpression) {
+      // AWS's wording, as moto's tests (tests/test_events/test_events.py) and a CDK deploy's AWS error quote it.
       if (bus.name !== DEFAULT_BUS) throw new ValidationException("ScheduleExpression is supported only on the default event bus.");
       parseRuleSchedule(input.ScheduleExpression);
     }

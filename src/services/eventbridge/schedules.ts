@@ -15,7 +15,7 @@ import { ebState, ValidationException, type RuleRec } from "./state.js";
 /** Parses a rule's ScheduleExpression as EventBridge takes it (rate() with AWS's singular/plural rule, or cron()). */
 export function parseRuleSchedule(expr: string): Schedule {
   const invalid = () => new ValidationException("Parameter ScheduleExpression is not valid.");
-  const s = parseSchedule(expr, invalid, { strictPlural: true });
+  const s = parseSchedule(expr, invalid, { strictPlural: true, exactSpacing: true });
   if (s.kind === "at") throw invalid(); // at() is EventBridge Scheduler's, not a rule's
   return s;
 }
