@@ -254,7 +254,15 @@ export const REGISTRY: ServiceRegistration[] = [
   { name: "synthetics", botocore: "synthetics" },
   { name: "schemas", botocore: "schemas" },
   { name: "scheduler", botocore: "scheduler" },
-  { name: "evidently", botocore: "evidently" },
+  {
+    name: "evidently",
+    botocore: "evidently",
+    load: () => import("./evidently/index.js"),
+    resources: {
+      types: ["AWS::Evidently::Project", "AWS::Evidently::Feature", "AWS::Evidently::Launch", "AWS::Evidently::Experiment", "AWS::Evidently::Segment"],
+      load: () => import("./evidently/cloudformation.js"),
+    },
+  },
 ];
 
 let catalog: Catalog | undefined;
