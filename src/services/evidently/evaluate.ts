@@ -98,7 +98,7 @@ function decide(ctx: HandlerContext, f: FeatureRec, entityId: string, context: u
   return { variation: f.defaultVariation, reason: "DEFAULT" };
 }
 
-const valueOf = (f: FeatureRec, variation: string): VariableValue | undefined => f.variations.find((v) => v.name === variation)?.value;
+const variationValue = (f: FeatureRec, variation: string): VariableValue | undefined => f.variations.find((v) => v.name === variation)?.value;
 
 /**
  * Evaluates one request; a launch's or experiment's decision is kept as an evaluation event (for experiment results)
@@ -107,7 +107,7 @@ const valueOf = (f: FeatureRec, variation: string): VariableValue | undefined =>
 function evaluateOne(ctx: HandlerContext, p: ProjectRec, req: { feature: string; entityId: string; evaluationContext?: string }, lines: string[]) {
   const f = findFeature(ctx, p.name, req.feature);
   const o = decide(ctx, f, req.entityId, parseContext(req.evaluationContext));
-  const value = valueOf(f, o.variation);
+  const value = variationValue(f, o.variation);
   if (o.details) {
     const now = ctx.now();
     const data = JSON.stringify({ feature: f.name, entityId: req.entityId, variation: o.variation, reason: o.reason, ...o.details });
