@@ -1,7 +1,8 @@
 // A project's data delivery: the evaluation events its launches and experiments decide and the events
-// PutProjectEvents records are written to its S3 bucket (one object per request) or its CloudWatch Logs group (one
+// PutProjectEvents records are written to its S3 bucket (one object per write) or its CloudWatch Logs group (one
 // log event per event, in the stream `evidently-events`), through S3's and CloudWatch Logs' own operations
-// in-process, as Evidently (invokedBy) — off the request's path. Lines are stored with the request that made them
+// in-process, as Evidently (invokedBy) — off the request's path, every request's lines of a project since the last
+// write (20 ms) together. Lines are stored with the request that made them
 // (a pending delivery) and removed once written, so a restart or kill -9 resumes what was acknowledged and not yet
 // written. A line is one JSON object: {event_type, event_timestamp (ISO-8601), project_arn, event_details}
 // (unverified: AWS's delivered format is not documented in the sources at hand); the S3 key is
@@ -30,56 +31,78 @@ export function queueDelivery(ctx: HandlerContext, p: ProjectRec, lines: string[
   const id = `${String(ctx.now()).padStart(15, "0")}-${uuid4()}`;
   tables(ctx).deliveries.put(id, { project: p.name, lines, created: ctx.now() });
   ctx.startAtBoot();
-  ctx.instance<EvInstance>().delivery.kick(ctx.account, ctx.region, id);
+  ctx.instance<EvInstance>().delivery.kick(ctx.account, ctx.region);
 }
 
 export class Delivery {
   private running = Promise.resolve();
+  /** Account/region scopes with deliveries waiting for the next flush. */
+  private readonly due = new Set<string>();
   constructor(private readonly host: ServiceHost) {}
 
   /** Everything acknowledged before a restart and not yet written. */
   resume(): void {
-    for (const { account, region, tables: t } of evState.all(this.host, "deliveries")) for (const e of t.deliveries.list()) this.kick(account, region, e.key);
+    for (const { account, region } of evState.all(this.host, "deliveries")) this.kick(account, region);
   }
 
-  kick(account: string, region: string, id: string): void {
-    this.running = this.running.then(() => this.deliver(account, region, id));
+  /** Has the scope's pending lines written soon: every request's lines of one project since the last flush go out together. */
+  kick(account: string, region: string): void {
+    const scope = `${account}/${region}`;
+    if (this.due.has(scope)) return;
+    this.due.add(scope);
+    this.running = this.running.then(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      this.due.delete(scope);
+      await this.flush(account, region);
+    });
   }
 
   /** Resolves once every delivery queued so far is done. */
-  drain(): Promise<void> {
-    return this.running;
-  }
-
-  private async deliver(account: string, region: string, id: string): Promise<void> {
-    const t = evState.at(this.host, account, region);
-    const rec = t.deliveries.get(id);
-    if (!rec) return;
-    const project = t.projects.get(rec.project);
-    const who = { ...this.host.rootIdentity(account, region), invokedBy: "evidently" };
-    try {
-      if (project?.dataDelivery?.s3Destination) await this.toS3(project, rec, id, account, region, who);
-      else if (project?.dataDelivery?.cloudWatchLogs?.logGroup) await this.toLogs(project.dataDelivery.cloudWatchLogs.logGroup, rec, who);
-    } catch (e) {
-      this.host.logger.error(`evidently: could not deliver project ${rec.project}'s events`, e);
+  async drain(): Promise<void> {
+    let last: Promise<void> | undefined;
+    while (last !== this.running) {
+      last = this.running;
+      await last;
     }
-    t.deliveries.delete(id);
   }
 
-  private async toS3(p: ProjectRec, rec: DeliveryRec, id: string, account: string, region: string, who: ReturnType<ServiceHost["rootIdentity"]>) {
+  private async flush(account: string, region: string): Promise<void> {
+    const t = evState.at(this.host, account, region);
+    const byProject = new Map<string, { keys: string[]; lines: string[]; created: number }>();
+    for (const { key, value } of t.deliveries.list()) {
+      let b = byProject.get(value.project);
+      if (!b) byProject.set(value.project, (b = { keys: [], lines: [], created: value.created }));
+      b.keys.push(key);
+      b.lines.push(...value.lines);
+    }
+    const who = { ...this.host.rootIdentity(account, region), invokedBy: "evidently" };
+    for (const [name, b] of byProject) {
+      const project = t.projects.get(name);
+      try {
+        if (project?.dataDelivery?.s3Destination) await this.toS3(project, b, b.keys[0]!, account, region, who);
+        else if (project?.dataDelivery?.cloudWatchLogs?.logGroup) await this.toLogs(project.dataDelivery.cloudWatchLogs.logGroup, b, who);
+      } catch (e) {
+        this.host.logger.error(`evidently: could not deliver project ${name}'s events`, e);
+      }
+      for (const k of b.keys) t.deliveries.delete(k);
+    }
+  }
+
+  private async toS3(p: ProjectRec, rec: Pick<DeliveryRec, "lines" | "created">, id: string, account: string, region: string, who: Who) {
     const d = new Date(rec.created);
     const pad = (n: number) => String(n).padStart(2, "0");
-    const prefix = p.dataDelivery!.s3Destination!.prefix ? `${p.dataDelivery!.s3Destination!.prefix.replace(/\/$/, "")}/` : "";
+    const dest = p.dataDelivery!.s3Destination!;
+    const prefix = dest.prefix ? `${dest.prefix.replace(/\/$/, "")}/` : "";
     const key = `${prefix}evidently-events/${account}/${region}/${p.name}/${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${pad(d.getUTCHours())}/${id}.json`;
     await this.host.call(
       "s3",
       "PutObject",
-      { Bucket: p.dataDelivery!.s3Destination!.bucket, Key: key, Body: Buffer.from(`${rec.lines.join("\n")}\n`), ContentType: "application/json" },
+      { Bucket: dest.bucket, Key: key, Body: Buffer.from(`${rec.lines.join("\n")}\n`), ContentType: "application/json" },
       who,
     );
   }
 
-  private async toLogs(group: string, rec: DeliveryRec, who: ReturnType<ServiceHost["rootIdentity"]>) {
+  private async toLogs(group: string, rec: Pick<DeliveryRec, "lines">, who: Who) {
     try {
       await this.host.call("cloudwatch-logs", "CreateLogStream", { logGroupName: group, logStreamName: STREAM }, who);
     } catch (e) {
@@ -87,6 +110,9 @@ export class Delivery {
     }
     const logEvents = rec.lines.map((message) => ({ timestamp: Date.parse((JSON.parse(message) as { event_timestamp: string }).event_timestamp), message }));
     logEvents.sort((a, b) => a.timestamp - b.timestamp);
-    await this.host.call("cloudwatch-logs", "PutLogEvents", { logGroupName: group, logStreamName: STREAM, logEvents }, who);
+    for (let i = 0; i < logEvents.length; i += 10_000)
+      await this.host.call("cloudwatch-logs", "PutLogEvents", { logGroupName: group, logStreamName: STREAM, logEvents: logEvents.slice(i, i + 10_000) }, who);
   }
 }
+
+type Who = ReturnType<ServiceHost["rootIdentity"]>;

@@ -18,7 +18,18 @@ import { ValidationException, type EvaluationResult, type EvidentlyApi, type Var
 import { queueDelivery, evaluationLine } from "./delivery.js";
 import { TOTAL } from "./launches.js";
 import { segmentPattern, segName } from "./segments.js";
-import { childrenOf, eventKey, findFeature, findProject, tables, type ExperimentRec, type FeatureRec, type LaunchRec, type ProjectRec } from "./state.js";
+import {
+  childrenOf,
+  eventKey,
+  findFeature,
+  findProject,
+  tables,
+  transaction,
+  type ExperimentRec,
+  type FeatureRec,
+  type LaunchRec,
+  type ProjectRec,
+} from "./state.js";
 
 export function bucket(salt: string, entityId: string): number {
   const h = createHash("sha256").update(`${salt}\n${entityId}`).digest();
@@ -77,20 +88,39 @@ function treatmentOf(ctx: HandlerContext, e: ExperimentRec, entityId: string, co
   return undefined;
 }
 
-function decide(ctx: HandlerContext, f: FeatureRec, entityId: string, context: unknown): Outcome {
+/** What evaluating one feature needs, read once per request: the feature and the running launches and experiments that serve it. */
+interface Rules {
+  f: FeatureRec;
+  launches: LaunchRec[];
+  experiments: ExperimentRec[];
+}
+
+function rulesFor(ctx: HandlerContext, project: string, feature: string, cache: Map<string, Rules>): Rules {
+  let r = cache.get(feature);
+  if (!r) {
+    const f = findFeature(ctx, project, feature);
+    const t = tables(ctx);
+    r = {
+      f,
+      launches: childrenOf(t.launches, project).filter((l) => l.status === "RUNNING" && l.groups.some((g) => g.feature === f.name)),
+      experiments: childrenOf(t.experiments, project).filter((e) => e.status === "RUNNING" && e.treatments.some((x) => x.feature === f.name)),
+    };
+    cache.set(feature, r);
+  }
+  return r;
+}
+
+function decide(ctx: HandlerContext, { f, launches, experiments }: Rules, entityId: string, context: unknown): Outcome {
   if (f.evaluationStrategy === "DEFAULT_VARIATION") return { variation: f.defaultVariation, reason: "DEFAULT" };
   const override = f.entityOverrides[entityId];
   if (override !== undefined) return { variation: override, reason: "ENTITY_OVERRIDES_MATCH" };
-  const t = tables(ctx);
   const now = ctx.now();
-  for (const l of childrenOf(t.launches, f.project)) {
-    if (l.status !== "RUNNING" || !l.groups.some((g) => g.feature === f.name)) continue;
+  for (const l of launches) {
     const group = launchGroup(ctx, l, entityId, context, now);
     const g = group === undefined ? undefined : l.groups.find((x) => x.name === group && x.feature === f.name);
     if (g) return { variation: g.variation, reason: "LAUNCH_RULE_MATCH", details: { launch: l.name, group: g.name } };
   }
-  for (const e of childrenOf(t.experiments, f.project)) {
-    if (e.status !== "RUNNING" || !e.treatments.some((x) => x.feature === f.name)) continue;
+  for (const e of experiments) {
     const name = treatmentOf(ctx, e, entityId, context);
     const tr = name === undefined ? undefined : e.treatments.find((x) => x.name === name);
     if (tr) return { variation: tr.variation, reason: "EXPERIMENT_RULE_MATCH", details: { experiment: e.name, treatment: tr.name } };
@@ -104,9 +134,16 @@ const variationValue = (f: FeatureRec, variation: string): VariableValue | undef
  * Evaluates one request; a launch's or experiment's decision is kept as an evaluation event (for experiment results)
  * and, when the project delivers data, queued for delivery.
  */
-function evaluateOne(ctx: HandlerContext, p: ProjectRec, req: { feature: string; entityId: string; evaluationContext?: string }, lines: string[]) {
-  const f = findFeature(ctx, p.name, req.feature);
-  const o = decide(ctx, f, req.entityId, parseContext(req.evaluationContext));
+function evaluateOne(
+  ctx: HandlerContext,
+  p: ProjectRec,
+  req: { feature: string; entityId: string; evaluationContext?: string },
+  lines: string[],
+  cache: Map<string, Rules>,
+) {
+  const rules = rulesFor(ctx, p.name, req.feature, cache);
+  const f = rules.f;
+  const o = decide(ctx, rules, req.entityId, parseContext(req.evaluationContext));
   const value = variationValue(f, o.variation);
   if (o.details) {
     const now = ctx.now();
@@ -121,20 +158,26 @@ export const evaluation = {
   evaluateFeature(input, ctx) {
     const p = findProject(ctx, input.project);
     const lines: string[] = [];
-    const r = evaluateOne(ctx, p, input, lines);
-    queueDelivery(ctx, p, lines);
-    return r;
+    return transaction(ctx, () => {
+      const r = evaluateOne(ctx, p, input, lines, new Map());
+      queueDelivery(ctx, p, lines);
+      return r;
+    });
   },
   batchEvaluateFeature(input, ctx) {
     const p = findProject(ctx, input.project);
     const lines: string[] = [];
-    const results: EvaluationResult[] = input.requests.map((req) => ({
-      project: p.arn,
-      feature: req.feature,
-      entityId: req.entityId,
-      ...evaluateOne(ctx, p, req, lines),
-    }));
-    queueDelivery(ctx, p, lines);
-    return { results };
+    const cache = new Map<string, Rules>();
+    // One commit for the request's evaluation events and its delivery.
+    return transaction(ctx, () => {
+      const results: EvaluationResult[] = input.requests.map((req) => ({
+        project: p.arn,
+        feature: req.feature,
+        entityId: req.entityId,
+        ...evaluateOne(ctx, p, req, lines, cache),
+      }));
+      queueDelivery(ctx, p, lines);
+      return { results };
+    });
   },
 } satisfies Partial<EvidentlyApi>;
