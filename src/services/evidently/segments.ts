@@ -16,7 +16,7 @@ const compiled = new Map<string, EventPattern>();
 export function segmentPattern(text: string): EventPattern {
   let p = compiled.get(text);
   if (!p) {
-    p = parseEventPattern(text, {}, (message) => new ValidationException(`Invalid segment pattern: ${message}`)); // unverified wording
+    p = parseEventPattern(text, { allowEmpty: true }, (message) => new ValidationException(`Invalid segment pattern: ${message}`)); // unverified wording
     if (compiled.size >= 1000) compiled.clear();
     compiled.set(text, p);
   }
