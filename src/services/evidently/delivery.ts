@@ -4,7 +4,8 @@
 // in-process, as Evidently (invokedBy) — off the request's path, every request's lines of a project since the last
 // write (20 ms) together. Lines are stored with the request that made them
 // (a pending delivery) and removed once written, so a restart or kill -9 resumes what was acknowledged and not yet
-// written. A line is one JSON object: {event_type, event_timestamp (ISO-8601), project_arn, event_details}
+// written (at least once: a write that lands just before a kill -9, its record not yet removed, is written again).
+// A line is one JSON object: {event_type, event_timestamp (ISO-8601), project_arn, event_details}
 // (unverified: AWS's delivered format is not documented in the sources at hand); the S3 key is
 // `<prefix>/evidently-events/<account>/<region>/<project>/<yyyy>/<mm>/<dd>/<hh>/<id>.json` (unverified).
 import type { HandlerContext } from "../../core/context.js";
