@@ -108,6 +108,25 @@ const onlineAb = (p: Props) => {
   return { controlTreatmentName: o.ControlTreatmentName as string | undefined, ...(w ? { treatmentWeights: w } : {}) };
 };
 
+/** What CreateLaunch and UpdateLaunch take alike. */
+const launchFields = (p: Props) => ({
+  description: p.Description as string | undefined,
+  groups: groups(p),
+  metricMonitors: ((p.MetricMonitors as Props[] | undefined) ?? []).map((m) => ({ metricDefinition: metric(m) })),
+  randomizationSalt: p.RandomizationSalt as string | undefined,
+  scheduledSplitsConfig: { steps: steps(p) },
+});
+
+/** What CreateExperiment and UpdateExperiment take alike. */
+const experimentFields = (p: Props) => ({
+  description: p.Description as string | undefined,
+  treatments: treatments(p),
+  metricGoals: goals(p),
+  onlineAbConfig: onlineAb(p),
+  randomizationSalt: p.RandomizationSalt as string | undefined,
+  samplingRate: p.SamplingRate === undefined ? undefined : Number(p.SamplingRate),
+});
+
 /** Starts or stops a launch or experiment as its ExecutionStatus / RunningStatus asks (START, STOP), once. */
 async function runStatus(req: ResourceRequest, kind: "launch" | "experiment", project: string, name: string): Promise<void> {
   const key = kind === "launch" ? "ExecutionStatus" : "RunningStatus";
@@ -196,11 +215,7 @@ const launch: ResourceProvider = {
     const r = await ev(req).createLaunch({
       project: p.Project as string,
       name: p.Name as string,
-      description: p.Description as string | undefined,
-      groups: groups(p),
-      metricMonitors: ((p.MetricMonitors as Props[] | undefined) ?? []).map((m) => ({ metricDefinition: metric(m) })),
-      randomizationSalt: p.RandomizationSalt as string | undefined,
-      scheduledSplitsConfig: { steps: steps(p) },
+      ...launchFields(p),
       tags: tagMap(p),
     });
     const { project: proj, name } = child(r.launch.arn);
@@ -215,11 +230,7 @@ const launch: ResourceProvider = {
       await ev(req).updateLaunch({
         project: proj,
         launch: name,
-        description: p.Description as string | undefined,
-        groups: groups(p),
-        metricMonitors: ((p.MetricMonitors as Props[] | undefined) ?? []).map((m) => ({ metricDefinition: metric(m) })),
-        randomizationSalt: p.RandomizationSalt as string | undefined,
-        scheduledSplitsConfig: { steps: steps(p) },
+        ...launchFields(p),
       });
     await runStatus(req, "launch", proj, name);
     await syncTags(req, req.physicalId);
@@ -234,12 +245,7 @@ const experiment: ResourceProvider = {
     const r = await ev(req).createExperiment({
       project: p.Project as string,
       name: p.Name as string,
-      description: p.Description as string | undefined,
-      treatments: treatments(p),
-      metricGoals: goals(p),
-      onlineAbConfig: onlineAb(p),
-      randomizationSalt: p.RandomizationSalt as string | undefined,
-      samplingRate: p.SamplingRate === undefined ? undefined : Number(p.SamplingRate),
+      ...experimentFields(p),
       segment: p.Segment as string | undefined,
       tags: tagMap(p),
     });
@@ -255,12 +261,7 @@ const experiment: ResourceProvider = {
       await ev(req).updateExperiment({
         project: proj,
         experiment: name,
-        description: p.Description as string | undefined,
-        treatments: treatments(p),
-        metricGoals: goals(p),
-        onlineAbConfig: onlineAb(p),
-        randomizationSalt: p.RandomizationSalt as string | undefined,
-        samplingRate: p.SamplingRate === undefined ? undefined : Number(p.SamplingRate),
+        ...experimentFields(p),
         ...(p.Segment !== undefined ? { segment: p.Segment as string } : { removeSegment: p.RemoveSegment === true || req.previous.Segment !== undefined }),
       });
     await runStatus(req, "experiment", proj, name);

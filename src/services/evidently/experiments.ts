@@ -8,7 +8,7 @@ import { ConflictException, ValidationException, type EvidentlyApi, type Experim
 import { checkMetrics, checkVariation, execution, TOTAL } from "./launches.js";
 import { page } from "./projects.js";
 import { checkTagMap } from "./tags.js";
-import { childArn, childKey, childrenOf, findProject, findSegment, notFound, projectArn, segmentArn, tables, type ExperimentRec } from "./state.js";
+import { childArn, childKey, childrenOf, findProject, findSegment, notFound, projectArn, segmentArn, tables, type ExperimentRec, insertNew } from "./state.js";
 
 function treatmentsOf(ctx: HandlerContext, project: string, treatments: TreatmentConfig[]): ExperimentRec["treatments"] {
   const names = new Set(treatments.map((t) => t.name));
@@ -103,8 +103,7 @@ export const experiments = {
       created: now,
       modified: now,
     };
-    if (!tables(ctx).experiments.insert(childKey(p.name, input.name), rec))
-      throw new ConflictException(`Experiment ${input.name} already exists in project ${p.name}.`, { resourceId: input.name, resourceType: "experiment" }); // unverified wording
+    insertNew(tables(ctx).experiments, childKey(p.name, input.name), rec, "experiment", input.name, p.name);
     return { experiment: experimentOut(ctx, rec) };
   },
   getExperiment(input, ctx) {

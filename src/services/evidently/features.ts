@@ -6,7 +6,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { ConflictException, ValidationException, type EvidentlyApi, type Feature, type VariableValue, type VariationConfig } from "./api.generated.js";
 import { page } from "./projects.js";
 import { checkTagMap } from "./tags.js";
-import { childArn, childKey, childrenOf, findFeature, findProject, projectArn, tables, type FeatureRec, type ValueType } from "./state.js";
+import { childArn, childKey, childrenOf, findFeature, findProject, projectArn, tables, type FeatureRec, type ValueType, insertNew } from "./state.js";
 
 const TYPES: [keyof VariableValue, ValueType][] = [
   ["boolValue", "BOOLEAN"],
@@ -97,8 +97,7 @@ export const features = {
       modified: now,
     };
     checkNames(rec);
-    if (!tables(ctx).features.insert(childKey(p.name, input.name), rec))
-      throw new ConflictException(`Feature ${input.name} already exists in project ${p.name}.`, { resourceId: input.name, resourceType: "feature" }); // unverified wording
+    insertNew(tables(ctx).features, childKey(p.name, input.name), rec, "feature", input.name, p.name);
     return { feature: featureOut(ctx, rec) };
   },
   getFeature(input, ctx) {

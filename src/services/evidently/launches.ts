@@ -29,6 +29,7 @@ import {
   tables,
   type LaunchRec,
   type StepRec,
+  insertNew,
 } from "./state.js";
 
 export const TOTAL = 100_000;
@@ -160,8 +161,7 @@ export const launches = {
       modified: now,
     };
     if (!rec.steps) delete rec.steps;
-    if (!tables(ctx).launches.insert(childKey(p.name, input.name), rec))
-      throw new ConflictException(`Launch ${input.name} already exists in project ${p.name}.`, { resourceId: input.name, resourceType: "launch" }); // unverified wording
+    insertNew(tables(ctx).launches, childKey(p.name, input.name), rec, "launch", input.name, p.name);
     return { launch: launchOut(ctx, rec) };
   },
   getLaunch(input, ctx) {

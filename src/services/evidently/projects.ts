@@ -12,7 +12,7 @@ import {
   type ProjectAppConfigResourceConfig,
   type ProjectDataDeliveryConfig,
 } from "./api.generated.js";
-import { childrenOf, findProject, projectArn, tables, type ProjectRec } from "./state.js";
+import { childrenOf, findProject, projectArn, tables, type ProjectRec, insertNew } from "./state.js";
 import { checkTagMap } from "./tags.js";
 
 export const invalidToken = () => new ValidationException("Invalid nextToken"); // unverified wording
@@ -83,8 +83,7 @@ export const projects = {
       created: now,
       modified: now,
     };
-    if (!t.projects.insert(input.name, rec))
-      throw new ConflictException(`Project ${input.name} already exists.`, { resourceId: input.name, resourceType: "project" }); // unverified wording
+    insertNew(t.projects, input.name, rec, "project", input.name);
     return { project: projectOut(ctx, rec) };
   },
   getProject(input, ctx) {

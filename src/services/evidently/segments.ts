@@ -8,7 +8,7 @@ import { parseEventPattern, type EventPattern } from "../../core/event-pattern.j
 import { ConflictException, ValidationException, type EvidentlyApi, type RefResource, type Segment } from "./api.generated.js";
 import { page } from "./projects.js";
 import { checkTagMap } from "./tags.js";
-import { findSegment, segmentArn, tables, type ExperimentRec, type LaunchRec, type SegmentRec } from "./state.js";
+import { findSegment, segmentArn, tables, type ExperimentRec, type LaunchRec, type SegmentRec, insertNew } from "./state.js";
 
 const compiled = new Map<string, EventPattern>();
 
@@ -71,8 +71,7 @@ export const segments = {
       created: now,
       modified: now,
     };
-    if (!tables(ctx).segments.insert(input.name, rec))
-      throw new ConflictException(`Segment ${input.name} already exists.`, { resourceId: input.name, resourceType: "segment" }); // unverified wording
+    insertNew(tables(ctx).segments, input.name, rec, "segment", input.name);
     return { segment: segmentOut(ctx, rec) };
   },
   getSegment(input, ctx) {

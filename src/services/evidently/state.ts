@@ -6,6 +6,7 @@ import type { HandlerContext } from "../../core/context.js";
 import { parseArn, regionalArn, type ArnScope } from "../../core/arn.js";
 import { defineState, regional, type TablesOf } from "../../core/state.js";
 import {
+  ConflictException,
   ResourceNotFoundException,
   ValidationException,
   type MetricDefinitionConfig,
@@ -188,3 +189,12 @@ export const childrenOf = <T>(table: { list(o: { prefix: string }): { value: T }
   table.list({ prefix: `${project}|` }).map((e) => e.value);
 
 export const date = (ms: number | undefined): Date | undefined => (ms === undefined ? undefined : new Date(ms));
+
+/** Stores a new record, or refuses with AWS's ConflictException when one of that name exists (`in` names its project). */
+export function insertNew<T>(table: { insert(key: string, value: T): boolean }, key: string, rec: T, type: string, name: string, inProject?: string): void {
+  if (!table.insert(key, rec))
+    throw new ConflictException(`${type[0]!.toUpperCase()}${type.slice(1)} ${name} already exists${inProject ? ` in project ${inProject}` : ""}.`, {
+      resourceId: name,
+      resourceType: type,
+    }); // unverified wording
+}
