@@ -5,11 +5,11 @@
 // value at valueKey (JSON paths, `$.a.b`). Stratus computes the Mean base statistic per treatment and metric —
 // cumulative, at each period's end — and nothing it cannot compute honestly: TreatmentEffect, confidence intervals,
 // p-values and the BayesianInference report are left out and `details` says so.
-import { parseEventPattern } from "../../core/event-pattern.js";
 import { uuid4 } from "../../core/ids.js";
 import { ValidationException, type EvidentlyApi, type ExperimentResultsData, type PutProjectEventsResultEntry } from "./api.generated.js";
 import { eventLine, queueDelivery } from "./delivery.js";
 import { findExperiment } from "./experiments.js";
+import { metricPattern } from "./launches.js";
 import { eventKey, findProject, tables, type ExperimentRec } from "./state.js";
 
 /** AWS's words when an experiment has no events to compute from (GetExperimentResults' `details`). */
@@ -92,7 +92,7 @@ export const projectEvents = {
     const wantMean = !input.resultStats?.length || input.resultStats.includes("BaseStat");
     for (const name of input.metricNames) {
       const def = goals.get(name)!;
-      const pattern = def.eventPattern ? parseEventPattern(def.eventPattern, { allowEmpty: true }, (m) => new ValidationException(m)) : undefined;
+      const pattern = def.eventPattern ? metricPattern(def.eventPattern) : undefined;
       const samples = new Map<string, { ts: number; v: number }[]>();
       for (const c of custom) {
         if (pattern && !pattern.matches(c.doc)) continue;

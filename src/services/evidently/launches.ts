@@ -5,6 +5,7 @@
 // Status CREATED → RUNNING (StartLaunch) → COMPLETED or CANCELLED (StopLaunch). RandomizationSalt defaults to the
 // launch's name, as AWS documents.
 import type { HandlerContext } from "../../core/context.js";
+import { parseEventPattern } from "../../core/event-pattern.js";
 import {
   ConflictException,
   ValidationException,
@@ -34,18 +35,15 @@ import {
 
 export const TOTAL = 100_000;
 
-/** Checks a launch's or experiment's metric definitions (their event patterns are JSON). */
+/** Checks a launch's or experiment's metric definitions: an eventPattern is an EventBridge pattern over the event's data. */
 export function checkMetrics(defs: MetricDefinitionConfig[]): MetricDefinitionConfig[] {
-  for (const d of defs) {
-    if (d.eventPattern === undefined) continue;
-    try {
-      JSON.parse(d.eventPattern);
-    } catch {
-      throw new ValidationException(`The event pattern of metric ${d.name} is not valid JSON.`); // unverified wording
-    }
-  }
+  for (const d of defs) if (d.eventPattern !== undefined) metricPattern(d.eventPattern);
   return defs.map((d) => ({ ...d }));
 }
+
+/** A metric's event pattern, compiled (`{}` matches every event); refused with event-ruler's reason. */
+export const metricPattern = (text: string) =>
+  parseEventPattern(text, { allowEmpty: true }, (message) => new ValidationException(`Invalid metric event pattern: ${message}`)); // unverified wording
 
 /** The variation a group or treatment names, checked against its feature. */
 export function checkVariation(ctx: HandlerContext, project: string, x: { feature: string; variation: string }): void {
