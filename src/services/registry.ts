@@ -271,7 +271,15 @@ export const REGISTRY: ServiceRegistration[] = [
     load: () => import("./scheduler/index.js"),
     resources: { types: ["AWS::Scheduler::Schedule", "AWS::Scheduler::ScheduleGroup"], load: () => import("./scheduler/cloudformation.js") },
   },
-  { name: "evidently", botocore: "evidently" },
+  {
+    name: "evidently",
+    botocore: "evidently",
+    load: () => import("./evidently/index.js"),
+    resources: {
+      types: ["AWS::Evidently::Project", "AWS::Evidently::Feature", "AWS::Evidently::Launch", "AWS::Evidently::Experiment", "AWS::Evidently::Segment"],
+      load: () => import("./evidently/cloudformation.js"),
+    },
+  },
 ];
 
 let catalog: Catalog | undefined;
