@@ -11,6 +11,7 @@ import { s3Quirk } from "./s3/wire/quirk.js";
 import { s3Validate } from "./s3/wire/responses.js";
 import { s3WireTraits } from "./s3/wire/traits.js";
 import { secretsManagerValidate } from "./secrets-manager/validate.js";
+import { validateSchemasInput } from "./schemas/validate.js";
 import { snsValidate } from "./sns/validate.js";
 import { sqsQuirk, sqsWireTraits } from "./sqs/wire.js";
 import { sqsRelaxations } from "./sqs/relaxations.js";
@@ -252,7 +253,16 @@ export const REGISTRY: ServiceRegistration[] = [
   { name: "global-accelerator", botocore: "globalaccelerator" },
   { name: "ec2", botocore: "ec2" },
   { name: "synthetics", botocore: "synthetics" },
-  { name: "schemas", botocore: "schemas" },
+  {
+    name: "schemas",
+    botocore: "schemas",
+    load: () => import("./schemas/index.js"),
+    validate: validateSchemasInput,
+    resources: {
+      types: ["AWS::EventSchemas::Discoverer", "AWS::EventSchemas::Registry", "AWS::EventSchemas::RegistryPolicy", "AWS::EventSchemas::Schema"],
+      load: () => import("./schemas/cloudformation.js"),
+    },
+  },
   { name: "scheduler", botocore: "scheduler" },
   { name: "evidently", botocore: "evidently" },
 ];
