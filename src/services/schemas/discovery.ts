@@ -16,6 +16,8 @@ export class Discovery implements SchemasInstance {
   readonly started = new Map<string, { crossAccount: boolean }>();
   private pending: { account: string; region: string; event: Record<string, unknown> }[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** Each discovered schema's merged tree as last stored, and its JSON: most batches change nothing and write nothing. */
+  private readonly trees = new Map<string, { tree: EnvelopeTree; json: string }>();
 
   constructor(readonly host: ServiceHost) {
     for (const { account, region } of schemasState.all(host, "discoverers")) this.refresh(account, region);
@@ -65,9 +67,15 @@ export class Discovery implements SchemasInstance {
 
   private write(account: string, region: string, name: string, observed: EnvelopeTree): void {
     const t = schemasState.at(this.host, account, region);
-    const stored = t.trees.get(name);
-    const tree = stored ? mergeEnvelope(stored, observed) : observed;
-    if (stored && JSON.stringify(tree) === JSON.stringify(stored)) return;
+    const cacheKey = `${account}/${region}|${name}`;
+    let cached = this.trees.get(cacheKey);
+    if (!cached) {
+      const tree = t.trees.get(name);
+      if (tree) this.trees.set(cacheKey, (cached = { tree, json: JSON.stringify(tree) }));
+    }
+    const tree = cached ? mergeEnvelope(cached.tree, observed) : observed;
+    const json = JSON.stringify(tree);
+    if (cached?.json === json) return;
     const content = renderEnvelope(tree);
     const now = this.host.clock.now();
     transaction(this.host, () => {
@@ -86,5 +94,6 @@ export class Discovery implements SchemasInstance {
       const latest = s.versions.length ? t.versions.get(versionKey(s.registry, name, s.versions[s.versions.length - 1])) : undefined;
       if (latest?.content !== content) addVersion(t, s, "OpenApi3", content, now);
     });
+    this.trees.set(cacheKey, { tree, json });
   }
 }

@@ -3,7 +3,7 @@
 import type { HandlerContext } from "../../core/context.js";
 import type { Type } from "./api.generated.js";
 import { AWS_EVENT_SCHEMAS } from "./aws-events.generated.js";
-import { AWS_REGISTRY, notFound, schemaKey, tables, type SchemaRec, type Tables, type VersionRec, versionKey } from "./state.js";
+import { AWS_REGISTRY, DISCOVERED_REGISTRY, notFound, schemaKey, tables, type SchemaRec, type Tables, type VersionRec, versionKey } from "./state.js";
 
 /** When AWS published its event schemas; their one version's date. */
 const AWS_SCHEMAS_DATE = Date.UTC(2019, 11, 1);
@@ -65,4 +65,5 @@ export function deleteSchemaRecords(t: Tables, s: SchemaRec): void {
   for (const v of s.versions) t.versions.delete(versionKey(s.registry, s.name, v));
   for (const b of t.bindings.list({ prefix: `${s.registry}|${s.name}|` })) t.bindings.delete(b.key);
   t.schemas.delete(schemaKey(s.registry, s.name));
+  if (s.registry === DISCOVERED_REGISTRY) t.trees.delete(s.name);
 }
