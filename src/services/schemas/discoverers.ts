@@ -3,12 +3,11 @@
 // the events given.
 import type { HandlerContext } from "../../core/context.js";
 import { parseArn } from "../../core/arn.js";
-import { pageByKey } from "../../core/paging.js";
 import type { SchemasApi } from "./api.generated.js";
 import { exportDraft4 } from "./content.js";
 import { envelopeOf, isEnvelope, merge, mergeEnvelope, renderEnvelope, renderPlain, typeOf, type EnvelopeTree, type Node } from "./infer.js";
 import { ensureDiscoveredRegistry } from "./registries.js";
-import { badRequest, conflict, discovererArn, notFound, tables, transaction, type DiscovererRec, type SchemasInstance } from "./state.js";
+import { badRequest, conflict, discovererArn, notFound, page, tables, transaction, type DiscovererRec, type SchemasInstance } from "./state.js";
 
 function output(ctx: HandlerContext, d: DiscovererRec) {
   return {
@@ -96,13 +95,7 @@ export const discoverers = {
       .discoverers.list({ prefix: idPrefix })
       .map((e) => e.value)
       .filter((d) => d.sourceArn.startsWith(arnPrefix));
-    const p = pageByKey(all, (d) => d.id, {
-      operation: "ListDiscoverers",
-      token: input.NextToken,
-      max: input.Limit ?? 100,
-      invalid: () => badRequest("Invalid NextToken."), // unverified wording
-      bind: `${idPrefix}|${arnPrefix}`,
-    });
+    const p = page("ListDiscoverers", all, (d) => d.id, input, `${idPrefix}|${arnPrefix}`);
     return {
       Discoverers: p.items.map((d) => {
         const { Description: _, ...summary } = output(ctx, d);

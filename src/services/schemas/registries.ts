@@ -3,9 +3,8 @@
 // the registry policy with its RevisionId.
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "../../core/context.js";
-import { pageByKey } from "../../core/paging.js";
 import { PreconditionFailedException, type RegistrySummary, type SchemasApi } from "./api.generated.js";
-import { AWS_REGISTRY, badRequest, conflict, DISCOVERED_REGISTRY, notFound, registryArn, tables, transaction, type RegistryRec } from "./state.js";
+import { AWS_REGISTRY, badRequest, conflict, DISCOVERED_REGISTRY, notFound, page, registryArn, tables, transaction, type RegistryRec } from "./state.js";
 import { deleteSchemaRecords } from "./schema-store.js";
 
 const AWS_EVENTS: RegistryRec = { name: AWS_REGISTRY, description: "Amazon EventBridge AWS event schemas", tags: {}, created: 0 }; // unverified wording
@@ -74,15 +73,9 @@ export const registries = {
     if (scope !== "AWS") for (const { value } of tables(ctx).registries.list()) all.push(value);
     const prefix = input.RegistryNamePrefix ?? "";
     const items = all.filter((r) => r.name.startsWith(prefix)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const page = pageByKey(items, (r) => r.name, {
-      operation: "ListRegistries",
-      token: input.NextToken,
-      max: input.Limit ?? 100,
-      invalid: () => badRequest("Invalid NextToken."), // unverified wording
-      bind: `${scope ?? ""}|${prefix}`,
-    });
-    const Registries: RegistrySummary[] = page.items.map((r) => ({ RegistryArn: registryArn(ctx, r.name), RegistryName: r.name, Tags: r.tags }));
-    return { Registries, NextToken: page.next };
+    const p = page("ListRegistries", items, (r) => r.name, input, `${scope ?? ""}|${prefix}`);
+    const Registries: RegistrySummary[] = p.items.map((r) => ({ RegistryArn: registryArn(ctx, r.name), RegistryName: r.name, Tags: r.tags }));
+    return { Registries, NextToken: p.next };
   },
 
   putResourcePolicy(input, ctx) {

@@ -2,12 +2,11 @@
 // latest by default), List (SchemaNamePrefix), ListSchemaVersions, Delete/DeleteSchemaVersion, SearchSchemas and
 // ExportSchema.
 import type { HandlerContext } from "../../core/context.js";
-import { pageByKey } from "../../core/paging.js";
 import type { SchemasApi, SchemaSummary, SearchSchemaSummary, Type } from "./api.generated.js";
 import { checkContent, exportDraft4, sameContent } from "./content.js";
 import { mustRegistry, ownRegistry } from "./registries.js";
 import { addVersion, deleteSchemaRecords, findSchema, mustSchema, mustVersion, schemasOf } from "./schema-store.js";
-import { badRequest, conflict, schemaArn, tables, transaction, versionKey, type SchemaRec, type VersionRec } from "./state.js";
+import { badRequest, conflict, page, schemaArn, tables, transaction, versionKey, type SchemaRec, type VersionRec } from "./state.js";
 
 const TYPES: readonly string[] = ["OpenApi3", "JSONSchemaDraft4"];
 const checkType = (t: string): Type => {
@@ -29,15 +28,6 @@ function output(ctx: HandlerContext, s: SchemaRec, v: VersionRec) {
     VersionCreatedDate: new Date(v.created),
   };
 }
-
-const page = <T>(ctx: HandlerContext, operation: string, items: T[], key: (t: T) => string, input: { NextToken?: string; Limit?: number }, bind: string) =>
-  pageByKey(items, key, {
-    operation,
-    token: input.NextToken,
-    max: input.Limit ?? 100,
-    invalid: () => badRequest("Invalid NextToken."), // unverified wording
-    bind,
-  });
 
 export const schemas = {
   createSchema(input, ctx) {
@@ -91,7 +81,7 @@ export const schemas = {
     const r = mustRegistry(ctx, input.RegistryName);
     const prefix = input.SchemaNamePrefix ?? "";
     const all = schemasOf(ctx, r.name).filter((s) => s.name.startsWith(prefix));
-    const p = page(ctx, "ListSchemas", all, (s) => s.name, input, `${r.name}|${prefix}`);
+    const p = page("ListSchemas", all, (s) => s.name, input, `${r.name}|${prefix}`);
     const Schemas: SchemaSummary[] = p.items.map((s) => ({
       LastModified: new Date(s.lastModified),
       SchemaArn: schemaArn(ctx, s.registry, s.name),
@@ -105,7 +95,7 @@ export const schemas = {
     const s = mustSchema(ctx, mustRegistry(ctx, input.RegistryName).name, input.SchemaName);
     // Newest first (the AWS CLI's list-schema-versions example); the page token is the version's zero-padded number, reversed.
     const desc = [...s.versions].reverse().map((n) => ({ n, key: String(9_999_999_999 - n).padStart(10, "0") }));
-    const p = page(ctx, "ListSchemaVersions", desc, (x) => x.key, input, `${s.registry}|${s.name}`);
+    const p = page("ListSchemaVersions", desc, (x) => x.key, input, `${s.registry}|${s.name}`);
     const arn = schemaArn(ctx, s.registry, s.name);
     const types = new Map<number, Type>();
     for (const { n } of p.items) types.set(n, mustVersion(ctx, s, String(n)).type);
@@ -141,7 +131,7 @@ export const schemas = {
     const words = input.Keywords.toLowerCase().split(/\s+/).filter(Boolean);
     if (!words.length) throw badRequest("Keywords must not be empty."); // unverified wording
     const found = schemasOf(ctx, r.name).filter((s) => words.some((w) => s.name.toLowerCase().includes(w)));
-    const p = page(ctx, "SearchSchemas", found, (s) => s.name, input, `${r.name}|${words.join(" ")}`);
+    const p = page("SearchSchemas", found, (s) => s.name, input, `${r.name}|${words.join(" ")}`);
     const Schemas: SearchSchemaSummary[] = p.items.map((s) => ({
       RegistryName: r.name,
       SchemaArn: schemaArn(ctx, s.registry, s.name),

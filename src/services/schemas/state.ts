@@ -3,6 +3,7 @@
 // AWS's error envelope ({"Code": …, "Message": …}, the model's ErrorOutput); the running instance.
 import type { HandlerContext } from "../../core/context.js";
 import { regionalArn, type ArnScope } from "../../core/arn.js";
+import { pageByKey } from "../../core/paging.js";
 import { defineState, regional, type TablesOf } from "../../core/state.js";
 import type { ServiceHost } from "../../core/service.js";
 import { BadRequestException, ConflictException, NotFoundException, type Type } from "./api.generated.js";
@@ -81,6 +82,16 @@ export const discovererArn = (where: ArnScope, id: string): string => regionalAr
 export const badRequest = (message: string): BadRequestException => new BadRequestException(message, { Code: "BadRequestException" });
 export const notFound = (message: string): NotFoundException => new NotFoundException(message, { Code: "NotFoundException" });
 export const conflict = (message: string): ConflictException => new ConflictException(message, { Code: "ConflictException" });
+
+/** One page of a List or Search operation (100 by default), its token bound to the operation and its filters. */
+export const page = <T>(operation: string, items: T[], key: (t: T) => string, input: { NextToken?: string; Limit?: number }, bind: string) =>
+  pageByKey(items, key, {
+    operation,
+    token: input.NextToken,
+    max: input.Limit ?? 100,
+    invalid: () => badRequest("Invalid NextToken."), // unverified wording
+    bind,
+  });
 
 /** What the start hook returns: the discoverers' started buses and the inference queue (discovery.ts). */
 export interface SchemasInstance {

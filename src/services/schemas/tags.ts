@@ -12,7 +12,7 @@ interface Tagged {
 /** The resource an ARN names, in the caller's account and region. */
 function resolve(ctx: HandlerContext, arn: string): Tagged {
   const p = parseArn(arn);
-  if (!p || p.service !== "schemas") throw badRequest(`Invalid ResourceArn ${arn}.`); // unverified wording
+  if (p?.service !== "schemas") throw badRequest(`Invalid ResourceArn ${arn}.`); // unverified wording
   const missing = () => notFound(`Resource ${arn} does not exist.`); // unverified wording
   if (p.account !== ctx.account || p.region !== ctx.region) throw missing();
   const [kind, ...rest] = p.resource.split("/");

@@ -1,29 +1,19 @@
 // Go1 bindings: a file per struct in the schema's package (json tags with omitempty on optional fields) and
 // marshaller.go (Marshal, and UnmarshalEvent / Unmarshal into the root type).
-import { type BindingModel, camel, type FieldType, type Klass } from "./model.js";
+import { type BindingModel, camel, type Klass, type TypeNames, typeName } from "./model.js";
 
 const NONE = new Set<string>();
 
-function typeName(t: FieldType): string {
-  switch (t.k) {
-    case "string":
-      return "string";
-    case "date":
-      return "time.Time";
-    case "number":
-      return t.integer ? "int64" : "float64";
-    case "boolean":
-      return "bool";
-    case "any":
-      return "interface{}";
-    case "ref":
-      return t.name;
-    case "array":
-      return `[]${typeName(t.of)}`;
-    case "map":
-      return `map[string]${typeName(t.of)}`;
-  }
-}
+const NAMES: TypeNames = {
+  string: "string",
+  date: "time.Time",
+  integer: "int64",
+  double: "float64",
+  boolean: "bool",
+  any: "interface{}",
+  array: (of) => `[]${of}`,
+  map: (of) => `map[string]${of}`,
+};
 
 const exported = (json: string) => {
   const c = camel(json, NONE).replace(/^_/, "X");
@@ -31,7 +21,7 @@ const exported = (json: string) => {
 };
 
 function structFile(pkg: string, c: Klass): string {
-  const fields = c.fields.map((f) => ({ f, name: exported(f.json), type: typeName(f.type) }));
+  const fields = c.fields.map((f) => ({ f, name: exported(f.json), type: typeName(f.type, NAMES) }));
   const usesTime = fields.some(({ type }) => type.includes("time.Time"));
   return [
     `package ${pkg}`,

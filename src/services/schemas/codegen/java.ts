@@ -1,6 +1,6 @@
 // Java8 bindings: a class per schema in the schema's package (Jackson's @JsonProperty on each field, getters, setters
 // and fluent withers), and marshaller/Marshaller.java (Jackson's ObjectMapper: marshal to a stream, unmarshal from one).
-import { type BindingModel, camel, type FieldType, type Klass } from "./model.js";
+import { type BindingModel, camel, type Klass, type TypeNames, typeName } from "./model.js";
 
 const KEYWORDS = new Set(
   "abstract assert boolean break byte case catch char class const continue default do double else enum extends final finally float for goto if implements import instanceof int interface long native new package private protected public return short static strictfp super switch synchronized this throw throws transient try void volatile while true false null".split(
@@ -8,31 +8,21 @@ const KEYWORDS = new Set(
   ),
 );
 
-function typeName(t: FieldType): string {
-  switch (t.k) {
-    case "string":
-      return "String";
-    case "date":
-      return "java.util.Date";
-    case "number":
-      return t.integer ? "Long" : "Double";
-    case "boolean":
-      return "Boolean";
-    case "any":
-      return "Object";
-    case "ref":
-      return t.name;
-    case "array":
-      return `java.util.List<${typeName(t.of)}>`;
-    case "map":
-      return `java.util.Map<String, ${typeName(t.of)}>`;
-  }
-}
+const NAMES: TypeNames = {
+  string: "String",
+  date: "java.util.Date",
+  integer: "Long",
+  double: "Double",
+  boolean: "Boolean",
+  any: "Object",
+  array: (of) => `java.util.List<${of}>`,
+  map: (of) => `java.util.Map<String, ${of}>`,
+};
 
 const upper = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function classFile(pkg: string, c: Klass): string {
-  const fields = c.fields.map((f) => ({ f, name: camel(f.json, KEYWORDS), type: typeName(f.type) }));
+  const fields = c.fields.map((f) => ({ f, name: camel(f.json, KEYWORDS), type: typeName(f.type, NAMES) }));
   const out = [
     `package ${pkg};`,
     "",

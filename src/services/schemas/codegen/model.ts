@@ -16,6 +16,34 @@ export type FieldType =
   | { k: "array"; of: FieldType }
   | { k: "map"; of: FieldType };
 
+/** How one language spells each kind of field type. */
+export interface TypeNames {
+  string: string;
+  date: string;
+  integer: string;
+  double: string;
+  boolean: string;
+  any: string;
+  array(of: string): string;
+  map(of: string): string;
+}
+
+/** A field type in a language's spelling. */
+export function typeName(t: FieldType, n: TypeNames): string {
+  switch (t.k) {
+    case "number":
+      return t.integer ? n.integer : n.double;
+    case "ref":
+      return t.name;
+    case "array":
+      return n.array(typeName(t.of, n));
+    case "map":
+      return n.map(typeName(t.of, n));
+    default:
+      return n[t.k];
+  }
+}
+
 export interface Field {
   /** The property's name in JSON. */
   json: string;

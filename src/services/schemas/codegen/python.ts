@@ -1,7 +1,7 @@
 // Python36 bindings, in AWS's layout: a package per schema with a module per class (AWSEvent.py, <Detail>.py, …),
 // marshaller.py (Marshaller.marshall / Marshaller.unmarshall) and an __init__.py that exports them all. Plain Python 3,
 // no dependencies.
-import { type BindingModel, type FieldType, type Klass, snake } from "./model.js";
+import { type BindingModel, type Klass, snake, type TypeNames, typeName } from "./model.js";
 
 const KEYWORDS = new Set(
   "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield self".split(
@@ -9,26 +9,16 @@ const KEYWORDS = new Set(
   ),
 );
 
-function typeName(t: FieldType): string {
-  switch (t.k) {
-    case "string":
-      return "str";
-    case "date":
-      return "datetime";
-    case "number":
-      return t.integer ? "int" : "float";
-    case "boolean":
-      return "bool";
-    case "any":
-      return "object";
-    case "ref":
-      return t.name;
-    case "array":
-      return `list[${typeName(t.of)}]`;
-    case "map":
-      return `dict(str, ${typeName(t.of)})`;
-  }
-}
+const NAMES: TypeNames = {
+  string: "str",
+  date: "datetime",
+  integer: "int",
+  double: "float",
+  boolean: "bool",
+  any: "object",
+  array: (of) => `list[${of}]`,
+  map: (of) => `dict(str, ${of})`,
+};
 
 function classModule(c: Klass): string {
   const fields = c.fields.map((f) => ({ f, py: snake(f.json, KEYWORDS) }));
@@ -40,7 +30,7 @@ function classModule(c: Klass): string {
     `class ${c.name}(object):`,
     "",
     "    _types = {",
-    ...fields.map(({ f, py }) => `        ${JSON.stringify(py)}: ${JSON.stringify(typeName(f.type))},`),
+    ...fields.map(({ f, py }) => `        ${JSON.stringify(py)}: ${JSON.stringify(typeName(f.type, NAMES))},`),
     "    }",
     "",
     "    _attribute_map = {",

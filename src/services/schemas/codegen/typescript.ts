@@ -1,28 +1,18 @@
 // TypeScript3 bindings: a module per class (its JSON properties, quoted as they are named, and the attribute type map
 // the marshaller reads) and marshaller/Marshaller.ts (Marshaller.marshal / Marshaller.unmarshal, dates as Date).
 // Compiles under `tsc --strict`.
-import type { BindingModel, FieldType, Klass } from "./model.js";
+import { type BindingModel, type FieldType, type Klass, type TypeNames, typeName } from "./model.js";
 
-function typeName(t: FieldType): string {
-  switch (t.k) {
-    case "string":
-      return "string";
-    case "date":
-      return "Date";
-    case "number":
-      return "number";
-    case "boolean":
-      return "boolean";
-    case "any":
-      return "any";
-    case "ref":
-      return t.name;
-    case "array":
-      return `Array<${typeName(t.of)}>`;
-    case "map":
-      return `{ [key: string]: ${typeName(t.of)}; }`;
-  }
-}
+const NAMES: TypeNames = {
+  string: "string",
+  date: "Date",
+  integer: "number",
+  double: "number",
+  boolean: "boolean",
+  any: "any",
+  array: (of) => `Array<${of}>`,
+  map: (of) => `{ [key: string]: ${of}; }`,
+};
 
 const refs = (t: FieldType, into: Set<string>): void => {
   if (t.k === "ref") into.add(t.name);
@@ -38,12 +28,12 @@ function classModule(c: Klass): string {
     ...[...used].sort().map((n) => `import { ${n} } from './${n}';`),
     "",
     `export class ${c.name} {`,
-    ...c.fields.map((f) => `  ${JSON.stringify(f.json)}${f.required ? "!" : "?"}: ${typeName(f.type)};`),
+    ...c.fields.map((f) => `  ${JSON.stringify(f.json)}${f.required ? "!" : "?"}: ${typeName(f.type, NAMES)};`),
     "",
     "  static discriminator: string | undefined = undefined;",
     "",
     "  static attributeTypeMap: Array<{ name: string; baseName: string; type: string }> = [",
-    ...c.fields.map((f) => `    { name: ${JSON.stringify(f.json)}, baseName: ${JSON.stringify(f.json)}, type: ${JSON.stringify(typeName(f.type))} },`),
+    ...c.fields.map((f) => `    { name: ${JSON.stringify(f.json)}, baseName: ${JSON.stringify(f.json)}, type: ${JSON.stringify(typeName(f.type, NAMES))} },`),
     "  ];",
     "",
     "  static getAttributeTypeMap() {",
