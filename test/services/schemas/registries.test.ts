@@ -215,3 +215,9 @@ test("registry policies with RevisionId, and tags on registries and schemas", as
   assert.deepEqual((await api.send(new DescribeSchemaCommand({ RegistryName: "p", SchemaName: "s" }))).Tags, { x: "y" });
   await rejects(api.send(new ListTagsForResourceCommand({ ResourceArn: `arn:aws:schemas:us-east-1:${account}:registry/none` })), "NotFoundException", 404);
 });
+
+test("aws-events.generated.ts is what aws-events-gen.ts writes from AWS's documented sample events", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { generateAwsEvents } = await import("../../../src/services/schemas/aws-events-gen.js");
+  assert.equal(readFileSync(new URL("../../../src/services/schemas/aws-events.generated.ts", import.meta.url), "utf8"), generateAwsEvents());
+});
