@@ -3,7 +3,7 @@
 // and the AWS CLI (v1, v2 where installed) for discoverers and get-discovered-schema.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutPermissionCommand } from "@aws-sdk/client-eventbridge";
 import {
   CreateDiscovererCommand,
   DeleteDiscovererCommand,
@@ -107,6 +107,22 @@ test("a started discoverer infers myapp@OrderPlaced from PutEvents, a new versio
   await c.api.send(new DeleteDiscovererCommand({ DiscovererId: d.DiscovererId }));
   await rejects(c.api.send(new DescribeDiscovererCommand({ DiscovererId: d.DiscovererId })), "NotFoundException", 404);
   await rejects(c.api.send(new CreateDiscovererCommand({ SourceArn: `arn:aws:events:us-east-1:${c.account}:event-bus/none` })), "BadRequestException", 400);
+});
+
+test("CrossAccount: another account's events on the bus are inferred only while the discoverer takes them", async () => {
+  const owner = clients();
+  const sender = clients();
+  const { EventBusArn } = await owner.eb.send(new CreateEventBusCommand({ Name: "shared" }));
+  await owner.eb.send(new PutPermissionCommand({ EventBusName: "shared", Action: "events:PutEvents", Principal: sender.account, StatementId: "s" }));
+  const d = await owner.api.send(new CreateDiscovererCommand({ SourceArn: EventBusArn, CrossAccount: false }));
+  const fromSender = (n: number) =>
+    sender.eb.send(new PutEventsCommand({ Entries: [{ EventBusName: EventBusArn, Source: "partner", DetailType: "Shared", Detail: JSON.stringify({ n }) }] }));
+  assert.equal((await fromSender(1)).FailedEntryCount, 0);
+  await settled(owner, "shared", "Three");
+  await rejects(describe(owner, "partner@Shared"), "NotFoundException", 404);
+  await owner.api.send(new UpdateDiscovererCommand({ DiscovererId: d.DiscovererId, CrossAccount: true }));
+  await fromSender(2);
+  assert.equal((await eventually(() => describe(owner, "partner@Shared"))).SchemaVersion, "1");
 });
 
 test("GetDiscoveredSchema: events in EventBridge's envelope, any JSON objects, and the JSON Schema draft 4 form", async () => {
