@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { AWS_EVENT_SAMPLES } from "./aws-event-samples.js";
-import { discoveredName, envelopeOf, renderEnvelope } from "./infer.js";
+import { AWS_EVENTS_REQUIRED, discoveredName, envelopeOf, renderEnvelope } from "./infer.js";
 
 export function generateAwsEvents(): string {
   const lines = [
@@ -11,7 +11,7 @@ export function generateAwsEvents(): string {
     "export const AWS_EVENT_SCHEMAS: Record<string, string> = {",
   ];
   for (const s of [...AWS_EVENT_SAMPLES].sort((a, b) => name(a.event).localeCompare(name(b.event))))
-    lines.push(`  ${JSON.stringify(name(s.event))}: ${JSON.stringify(renderEnvelope(envelopeOf(s.event)))},`);
+    lines.push(`  ${JSON.stringify(name(s.event))}: ${JSON.stringify(renderEnvelope(envelopeOf(s.event), AWS_EVENTS_REQUIRED))},`);
   lines.push("};", "");
   return lines.join("\n");
 }

@@ -79,13 +79,14 @@ class Renderer {
 
   /** An object node as a component named `name` (already reserved). */
   component(name: string, node: Extract<Node, { k: "object" }>): void {
+    // Placed before the components its properties make: a parent precedes its children, as AWS lists them.
     const s: Json = { type: "object" };
+    this.schemas[name] = s;
     const req = node.required.filter((r) => r in node.props).sort();
     if (req.length) s.required = req;
     const props: Json = {};
     for (const key of Object.keys(node.props).sort()) props[key] = this.schema(key, node.props[key]);
     s.properties = props;
-    this.schemas[name] = s;
   }
 
   schema(key: string, n: Node): Json {
@@ -123,15 +124,23 @@ export interface EnvelopeTree {
 export const isEnvelope = (e: Record<string, unknown>): boolean =>
   typeof e.source === "string" && typeof e["detail-type"] === "string" && typeof e.detail === "object" && e.detail !== null;
 
+/**
+ * The envelope's required members in the order AWS lists them: a discovered schema's (AWS's answer for
+ * discovered-schemas/users@UserCreated in a public EventBridge tool's test fixtures), and aws.events' (the AWS CLI's
+ * export-schema example for aws.ec2@EC2InstanceStateChangeNotification).
+ */
+export const DISCOVERED_REQUIRED = ["detail-type", "resources", "detail", "id", "source", "time", "region", "version", "account"];
+export const AWS_EVENTS_REQUIRED = ["detail-type", "resources", "id", "source", "time", "detail", "region", "version", "account"];
+
 /** The OpenAPI 3 document of a discovered event schema (`<source>@<DetailType>`). */
-export function renderEnvelope(t: EnvelopeTree): string {
+export function renderEnvelope(t: EnvelopeTree, required = DISCOVERED_REQUIRED): string {
   const r = new Renderer();
   r.name("AWSEvent");
   const detailName = r.name(t.detailType);
   const detail = t.detail.k === "object" ? t.detail : { k: "object" as const, props: {}, required: [] };
   const envelope: Json = {
     type: "object",
-    required: ["detail-type", "resources", "id", "source", "time", "detail", "region", "version", "account"],
+    required,
     "x-amazon-events-detail-type": t.detailType,
     "x-amazon-events-source": t.source,
     properties: {

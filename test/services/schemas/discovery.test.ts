@@ -9,6 +9,7 @@ import {
   DeleteDiscovererCommand,
   DescribeDiscovererCommand,
   DescribeSchemaCommand,
+  ExportSchemaCommand,
   GetDiscoveredSchemaCommand,
   ListDiscoverersCommand,
   ListSchemaVersionsCommand,
@@ -68,6 +69,20 @@ test("a started discoverer infers myapp@OrderPlaced from PutEvents, a new versio
   assert.deepEqual(placed.properties.placedAt, { type: "string", format: "date-time" });
   assert.deepEqual(placed.properties.customer, { $ref: "#/components/schemas/Customer" });
   assert.deepEqual(doc.components.schemas.ItemsItem.properties.qty, { type: "number" });
+
+  // AWS's own answers for a discovered schema, byte for byte (DescribeSchema and ExportSchema of
+  // discovered-schemas/users@UserCreated, recorded in a public EventBridge tool's test fixtures).
+  await put(c, "orders", [["users", "userCreated", { data: { id: "u-1" } }]]);
+  const users = await eventually(() => describe(c, "users@UserCreated"));
+  assert.equal(
+    users.Content,
+    '{"openapi":"3.0.0","info":{"version":"1.0.0","title":"UserCreated"},"paths":{},"components":{"schemas":{"AWSEvent":{"type":"object","required":["detail-type","resources","detail","id","source","time","region","version","account"],"x-amazon-events-detail-type":"userCreated","x-amazon-events-source":"users","properties":{"detail":{"$ref":"#/components/schemas/UserCreated"},"account":{"type":"string"},"detail-type":{"type":"string"},"id":{"type":"string"},"region":{"type":"string"},"resources":{"type":"array","items":{"type":"object"}},"source":{"type":"string"},"time":{"type":"string","format":"date-time"},"version":{"type":"string"}}},"UserCreated":{"type":"object","required":["data"],"properties":{"data":{"$ref":"#/components/schemas/Data"}}},"Data":{"type":"object","required":["id"],"properties":{"id":{"type":"string"}}}}}}',
+  );
+  const exported = await c.api.send(new ExportSchemaCommand({ RegistryName: "discovered-schemas", SchemaName: "users@UserCreated", Type: "JSONSchemaDraft4" }));
+  assert.equal(
+    exported.Content,
+    '{"$schema":"http://json-schema.org/draft-04/schema#","title":"UserCreated","definitions":{"Data":{"properties":{"id":{"type":"string"}},"required":["id"],"type":"object"},"UserCreated":{"properties":{"data":{"$ref":"#/definitions/Data"}},"required":["data"],"type":"object"}},"properties":{"account":{"type":"string"},"detail":{"$ref":"#/definitions/UserCreated"},"detail-type":{"type":"string"},"id":{"type":"string"},"region":{"type":"string"},"resources":{"items":{"type":"object"},"type":"array"},"source":{"type":"string"},"time":{"format":"date-time","type":"string"},"version":{"type":"string"}},"required":["detail-type","resources","detail","id","source","time","region","version","account"],"type":"object","x-amazon-events-detail-type":"userCreated","x-amazon-events-source":"users"}',
+  );
 
   // Same shape, other values: no new version.
   await put(c, "orders", [["myapp", "OrderPlaced", { id: "o-3", total: 1, placedAt: "2026-12-06T09:02:00Z", customer: { name: "c" }, items: [] }]]);
