@@ -35,6 +35,10 @@ export class Discovery implements SchemasInstance {
     }
   }
 
+  forget(account: string, region: string, name: string): void {
+    this.trees.delete(`${account}/${region}|${name}`);
+  }
+
   enqueue(account: string, region: string, _busArn: string, event: Record<string, unknown>): void {
     this.pending.push({ account, region, event });
     this.timer ??= setTimeout(() => this.flush(), BATCH_MS).unref();

@@ -6,7 +6,19 @@ import type { SchemasApi, SchemaSummary, SearchSchemaSummary, Type } from "./api
 import { checkContent, exportDraft4, sameContent } from "./content.js";
 import { mustRegistry, ownRegistry } from "./registries.js";
 import { addVersion, deleteSchemaRecords, findSchema, mustSchema, mustVersion, schemasOf } from "./schema-store.js";
-import { badRequest, conflict, page, schemaArn, tables, transaction, versionKey, type SchemaRec, type VersionRec } from "./state.js";
+import {
+  badRequest,
+  conflict,
+  DISCOVERED_REGISTRY,
+  page,
+  schemaArn,
+  tables,
+  transaction,
+  versionKey,
+  type SchemaRec,
+  type SchemasInstance,
+  type VersionRec,
+} from "./state.js";
 
 const TYPES: readonly string[] = ["OpenApi3", "JSONSchemaDraft4"];
 const checkType = (t: string): Type => {
@@ -108,6 +120,7 @@ export const schemas = {
     const r = ownRegistry(ctx, input.RegistryName);
     const s = mustSchema(ctx, r.name, input.SchemaName);
     transaction(ctx, () => deleteSchemaRecords(tables(ctx), s));
+    if (s.registry === DISCOVERED_REGISTRY) ctx.instance<SchemasInstance | undefined>()?.forget(ctx.account, ctx.region, s.name);
     return {};
   },
   deleteSchemaVersion(input, ctx) {
@@ -122,6 +135,7 @@ export const schemas = {
       s.versions = s.versions.filter((n) => n !== v.version);
       t.schemas.put(`${s.registry}|${s.name}`, s);
     });
+    if (s.registry === DISCOVERED_REGISTRY) ctx.instance<SchemasInstance | undefined>()?.forget(ctx.account, ctx.region, s.name);
     return {};
   },
   searchSchemas(input, ctx) {

@@ -100,6 +100,8 @@ export interface SchemasInstance {
   started: Map<string, { crossAccount: boolean }>;
   /** Queues events for inference off the request's path (discovery.ts). */
   enqueue(account: string, region: string, busArn: string, event: Record<string, unknown>): void;
+  /** Drops what discovery remembers of a discovered schema that was deleted, so the next event makes it again. */
+  forget(account: string, region: string, name: string): void;
   /** Recomputes `started` for one account and region from the stored discoverers. */
   refresh(account: string, region: string): void;
 }

@@ -7,6 +7,7 @@ import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutPermissi
 import {
   CreateDiscovererCommand,
   DeleteDiscovererCommand,
+  DeleteSchemaCommand,
   DescribeDiscovererCommand,
   DescribeSchemaCommand,
   ExportSchemaCommand,
@@ -83,6 +84,11 @@ test("a started discoverer infers myapp@OrderPlaced from PutEvents, a new versio
     exported.Content,
     '{"$schema":"http://json-schema.org/draft-04/schema#","title":"UserCreated","definitions":{"Data":{"properties":{"id":{"type":"string"}},"required":["id"],"type":"object"},"UserCreated":{"properties":{"data":{"$ref":"#/definitions/Data"}},"required":["data"],"type":"object"}},"properties":{"account":{"type":"string"},"detail":{"$ref":"#/definitions/UserCreated"},"detail-type":{"type":"string"},"id":{"type":"string"},"region":{"type":"string"},"resources":{"items":{"type":"object"},"type":"array"},"source":{"type":"string"},"time":{"format":"date-time","type":"string"},"version":{"type":"string"}},"required":["detail-type","resources","detail","id","source","time","region","version","account"],"type":"object","x-amazon-events-detail-type":"userCreated","x-amazon-events-source":"users"}',
   );
+
+  // Deleted, a discovered schema is made again by the next event.
+  await c.api.send(new DeleteSchemaCommand({ RegistryName: "discovered-schemas", SchemaName: "users@UserCreated" }));
+  await put(c, "orders", [["users", "userCreated", { data: { id: "u-2" } }]]);
+  assert.equal((await eventually(() => describe(c, "users@UserCreated"))).SchemaVersion, "1");
 
   // Same shape, other values: no new version.
   await put(c, "orders", [["myapp", "OrderPlaced", { id: "o-3", total: 1, placedAt: "2026-12-06T09:02:00Z", customer: { name: "c" }, items: [] }]]);
