@@ -1,10 +1,13 @@
 // EventBridge (issue 15). Against the built server: PutEvents to a rule's SQS target end to end — from PutEvents to
 // the message received by long polling — over rounds (p50, p99); and PutEvents of 10 entries on a default bus holding
-// 100 rules that do not match and one that does, sequentially (requests per second, events delivered per second).
+// 100 rules that do not match and one that does, sequentially (requests per second, events delivered per second);
+// then the same with a Schemas discoverer started on the bus against it stopped, in alternating rounds (issue 15:
+// discovery must not slow PutEvents by more than 10%).
 //
 // `node --import tsx bench/eventbridge.ts` runs it alone.
 import { fileURLToPath } from "node:url";
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateDiscovererCommand, SchemasClient, type SchemasClientConfig, StartDiscovererCommand, StopDiscovererCommand } from "@aws-sdk/client-schemas";
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { startBuilt, type BenchRow } from "./server.js";
 
@@ -44,6 +47,7 @@ export async function eventbridgeBench(): Promise<BenchRow[]> {
     const t1 = performance.now();
     for (let b = 0; b < BATCHES; b++) await eb.send(new PutEventsCommand({ Entries: Array.from({ length: 10 }, (_, i) => entry(i)) }));
     const seconds = (performance.now() - t1) / 1000;
+    const discovery = await discovererRounds(config, () => eb.send(new PutEventsCommand({ Entries: Array.from({ length: 10 }, (_, i) => entry(i)) })));
     const p50 = pct(latencies, 50);
     const p99 = pct(latencies, 99);
     return [
@@ -59,10 +63,35 @@ export async function eventbridgeBench(): Promise<BenchRow[]> {
         target: "recorded",
         ok: true,
       },
+      {
+        metric: `eventbridge: the same with a Schemas discoverer started on the bus / stopped (${DISCOVERY_ROUNDS} alternating rounds of ${BATCHES / 2})`,
+        value: `${discovery.started.toFixed(0)} / ${discovery.stopped.toFixed(0)} req/s (${(100 * (1 - discovery.started / discovery.stopped)).toFixed(1)}% slower)`,
+        target: "≤ 10% slower",
+        ok: discovery.started >= 0.9 * discovery.stopped,
+      },
     ];
   } finally {
     await server.stop();
   }
+}
+
+const DISCOVERY_ROUNDS = 6;
+
+/** PutEvents requests per second with the bus's discoverer started and stopped, measured in alternating rounds. */
+async function discovererRounds(config: SchemasClientConfig, putBatch: () => Promise<unknown>) {
+  const schemas = new SchemasClient(config);
+  const { DiscovererId } = await schemas.send(new CreateDiscovererCommand({ SourceArn: "arn:aws:events:us-east-1:000000000000:event-bus/default" }));
+  const time = { started: 0, stopped: 0 };
+  for (let b = 0; b < BATCHES / 4; b++) await putBatch(); // warm-up: the first inference writes the schema
+  for (let r = 0; r < DISCOVERY_ROUNDS; r++) {
+    const state = r % 2 ? "started" : "stopped";
+    await schemas.send(state === "started" ? new StartDiscovererCommand({ DiscovererId }) : new StopDiscovererCommand({ DiscovererId }));
+    const t0 = performance.now();
+    for (let b = 0; b < BATCHES / 2; b++) await putBatch();
+    time[state] += (performance.now() - t0) / 1000;
+  }
+  const perState = ((DISCOVERY_ROUNDS / 2) * BATCHES) / 2;
+  return { started: perState / time.started, stopped: perState / time.stopped };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -12,6 +12,7 @@ import { xrayQuirk } from "./xray/sampling/daemon-quirk.js";
 import { s3Validate } from "./s3/wire/responses.js";
 import { s3WireTraits } from "./s3/wire/traits.js";
 import { secretsManagerValidate } from "./secrets-manager/validate.js";
+import { validateSchemasInput } from "./schemas/validate.js";
 import { snsValidate } from "./sns/validate.js";
 import { sqsQuirk, sqsWireTraits } from "./sqs/wire.js";
 import { sqsRelaxations } from "./sqs/relaxations.js";
@@ -264,7 +265,16 @@ export const REGISTRY: ServiceRegistration[] = [
     load: () => import("./synthetics/index.js"),
     resources: { types: ["AWS::Synthetics::Canary", "AWS::Synthetics::Group"], load: () => import("./synthetics/cloudformation.js") },
   },
-  { name: "schemas", botocore: "schemas" },
+  {
+    name: "schemas",
+    botocore: "schemas",
+    load: () => import("./schemas/index.js"),
+    validate: validateSchemasInput,
+    resources: {
+      types: ["AWS::EventSchemas::Discoverer", "AWS::EventSchemas::Registry", "AWS::EventSchemas::RegistryPolicy", "AWS::EventSchemas::Schema"],
+      load: () => import("./schemas/cloudformation.js"),
+    },
+  },
   {
     name: "scheduler",
     botocore: "scheduler",

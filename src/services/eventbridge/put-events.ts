@@ -4,6 +4,7 @@
 // accepted event, in AWS's envelope, matched against its bus's rules and stored for delivery before the answer.
 import { randomUUID } from "node:crypto";
 import type { EventbridgeApi, PutEventsRequestEntry, PutEventsResultEntry } from "./api.generated.js";
+import { observeEvents } from "../schemas/internal.js";
 import { ingest } from "./delivery.js";
 import { mayPutEvents, resolveBus } from "./cross-account.js";
 import { busNameOf, hostOf, transaction, ValidationException } from "./state.js";
@@ -65,6 +66,7 @@ export const putEvents = {
             detail: JSON.parse(e.Detail) as Record<string, unknown>,
           };
           if (host) ingest(host, to.account, to.region, to.bus.name, event, now);
+          if (host) observeEvents(host, to.account, to.region, to.bus.arn, event);
           results.push({ EventId: id });
         }
       }
