@@ -233,7 +233,13 @@ export const REGISTRY: ServiceRegistration[] = [
       load: () => import("./apigatewayv2/cloudformation.js"),
     },
   },
-  { name: "xray", botocore: "xray", load: () => import("./xray/index.js") },
+  {
+    name: "xray",
+    botocore: "xray",
+    load: () => import("./xray/index.js"),
+    routes: [{ matches: (_host, path) => path === "/_stratus/xray/daemon", load: () => import("./xray/daemon-route.js") }],
+    resources: { types: ["AWS::XRay::Group"], load: () => import("./xray/cloudformation.js") },
+  },
   { name: "ecs", botocore: "ecs" },
   {
     name: "ecr",

@@ -1,10 +1,11 @@
 // X-Ray: the service at a glance — traces assembled from segments (PutTraceSegments and the local daemon on
-// 127.0.0.1:2000), trace summaries with filter expressions, service and trace graphs, groups; sampling rules and
-// targets as the SDKs' centralized sampling uses them.
+// 127.0.0.1:2000, daemon.ts), trace summaries with filter expressions, service and trace graphs, groups; sampling
+// rules and targets as the SDKs' centralized sampling uses them.
 import { defineService } from "../../core/service.js";
 import type { XrayApi } from "./api.generated.js";
 import { samplingHandlers } from "./sampling/handlers.js";
 import { traceHandlers } from "./traces/handlers.js";
+import { TraceStore } from "./traces/store.js";
 
 const handlers = {
   ...traceHandlers,
@@ -14,4 +15,9 @@ const handlers = {
 export default defineService({
   name: "xray",
   handlers,
+  start(host) {
+    // The trace index (every stored trace's record) is loaded here, once; batches of segments are written by it.
+    const traces = new TraceStore(host);
+    return { instance: traces, stop: () => traces.stop() };
+  },
 });
