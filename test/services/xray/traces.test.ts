@@ -2,15 +2,13 @@
 // in-progress segments replaced, inferred segments, BatchGetTraces, GetTraceSummaries' fields and paging.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { BatchGetTracesCommand, GetTraceSummariesCommand, PutTraceSegmentsCommand, XRayClient } from "@aws-sdk/client-xray";
 import { useServer } from "../../helpers/server.js";
+import { hex, traceId } from "./segments.js";
 
 const server = useServer();
 const xray = (account?: string) => server.client(XRayClient, { account });
 
-export const hex = (n: number) => randomBytes(n / 2).toString("hex");
-export const traceId = (at = Date.now() / 1000) => `1-${Math.floor(at).toString(16).padStart(8, "0")}-${hex(24)}`;
 
 test("PutTraceSegments: each bad document comes back with AWS's error code, the good ones are stored", async () => {
   const c = xray();

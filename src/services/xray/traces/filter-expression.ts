@@ -279,8 +279,12 @@ class Parser {
     if (type === "str" && (typeof value !== "string" || ["<", "<=", ">", ">="].includes(opName))) throw invalid(`a string keyword takes =, !=, CONTAINS, BEGINSWITH or ENDSWITH and a string (position ${op.at})`);
     const test = comparator(opName, value);
     if (opName === "!=") {
+      // A value is there and none equals: a trace without the field (or annotation) does not match.
       const eq = comparator("=", value);
-      return (x, t) => !some(get(x, t), eq);
+      return (x, t) => {
+        const v = get(x, t);
+        return some(v, (one) => one !== undefined) && !some(v, eq);
+      };
     }
     return (x, t) => some(get(x, t), test);
   }
