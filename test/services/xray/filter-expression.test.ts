@@ -28,7 +28,7 @@ const A = trace(1, [
     user: "alice",
     annotations: { tier: "gold", items: 3, vip: true },
     http: { request: { url: "https://shop.example.com/cart", method: "GET", user_agent: "Mozilla/5.0", client_ip: "10.1.2.3" }, response: { status: 200 } },
-    subsegments: [{ name: "orders", id: "a000000000000002", start_time: T0 + 0.1, end_time: T0 + 1.1, namespace: "remote" } as SegmentDoc],
+    subsegments: [{ name: "orders", id: "a000000000000002", start_time: T0 + 0.1, end_time: T0 + 1.1, namespace: "remote" } as unknown as SegmentDoc],
   },
   {
     name: "orders",
@@ -37,7 +37,7 @@ const A = trace(1, [
     origin: "AWS::Lambda::Function",
     start_time: T0 + 0.1,
     end_time: T0 + 1.1,
-    subsegments: [{ name: "DynamoDB", id: "a000000000000004", namespace: "aws", start_time: T0 + 0.2, end_time: T0 + 0.9, aws: { operation: "Query" } } as SegmentDoc],
+    subsegments: [{ name: "DynamoDB", id: "a000000000000004", namespace: "aws", start_time: T0 + 0.2, end_time: T0 + 0.9, aws: { operation: "Query" } } as unknown as SegmentDoc],
   },
 ]);
 // B: web faults (502, 0.3 s) because payments (remote) faults with an exception.
@@ -61,7 +61,7 @@ const B = trace(2, [
         fault: true,
         http: { request: { url: "https://pay.example.com/charge" }, response: { status: 500 } },
         cause: { exceptions: [{ type: "TimeoutError", message: "upstream timed out" }] },
-      } as SegmentDoc,
+      } as unknown as SegmentDoc,
     ],
   },
 ]);
