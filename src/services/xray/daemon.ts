@@ -6,7 +6,7 @@
 // Segments and calls are the daemon's account and region: the server's default ones, or STRATUS_XRAY_DAEMON_ACCOUNT /
 // STRATUS_XRAY_DAEMON_REGION. Started by the server (server.ts) when its daemon port is set; the counters are served
 // at GET /_stratus/xray/daemon (the registry's route, daemon-route.ts).
-import { createSocket, type Socket } from "node:dgram";
+import { Worker } from "node:worker_threads";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { uuid4 } from "../../core/ids.js";
@@ -36,6 +36,39 @@ export interface RunningDaemon {
   counters: DaemonCounters;
   close(): Promise<void>;
 }
+
+/**
+ * The UDP side, run as a worker thread (a CommonJS script): binds, checks each datagram's header line, and hands the
+ * documents over in batches (every 5 ms, or 1,000 documents), with how many datagrams came and how many it dropped.
+ */
+const UDP_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const sock = require("node:dgram").createSocket("udp4");
+const HEADERS = new Set(['{"format": "json", "version": 1}', '{"format":"json","version":1}']);
+let docs = [], received = 0, badHeader = 0, timer;
+const flush = () => {
+  timer = undefined;
+  parentPort.postMessage({ docs, received, badHeader });
+  docs = []; received = 0; badHeader = 0;
+};
+const headerOk = (h) => {
+  if (HEADERS.has(h)) return true;
+  try { const j = JSON.parse(h); return !!j && j.format === "json" && j.version === 1; } catch { return false; }
+};
+sock.on("message", (msg) => {
+  received++;
+  const nl = msg.indexOf(10);
+  if (nl > 0 && headerOk(msg.toString("utf8", 0, nl).trim())) docs.push(msg.toString("utf8", nl + 1));
+  else badHeader++;
+  if (docs.length >= 1000) { clearTimeout(timer); flush(); }
+  else if (!timer) timer = setTimeout(flush, 5);
+});
+sock.once("error", (e) => parentPort.postMessage({ error: e.code || e.message }));
+sock.bind(workerData.port, workerData.host, () => {
+  try { sock.setRecvBufferSize(8 * 1024 * 1024); } catch {}
+  parentPort.postMessage({ bound: sock.address().port });
+});
+`;
 
 const running = new WeakMap<object, RunningDaemon>();
 
@@ -82,28 +115,7 @@ export async function startDaemon(host: ServiceHost, port: number, bindHost = "1
     store.add(who.account, who.region, [r], false);
   };
 
-  const udp: Socket = createSocket("udp4");
-  udp.on("message", (msg) => {
-    counters.received++;
-    const nl = msg.indexOf(10);
-    let ok = false;
-    if (nl > 0) {
-      try {
-        const h = JSON.parse(msg.subarray(0, nl).toString("utf8")) as { format?: unknown; version?: unknown };
-        ok = h?.format === "json" && h.version === 1;
-      } catch {
-        ok = false;
-      }
-    }
-    if (!ok) {
-      counters.badHeader++;
-      dropped("bad header");
-      return;
-    }
-    ingest(msg.subarray(nl + 1).toString("utf8"));
-  });
   const http: Server = createServer((req, res) => void proxy(host, who, req, res, counters));
-
   // TCP first: with port 0 it picks the port, and UDP takes the same number.
   await new Promise<void>((ok, fail) => {
     http.once("error", fail);
@@ -113,23 +125,28 @@ export async function startDaemon(host: ServiceHost, port: number, bindHost = "1
     });
   });
   const bound = (http.address() as AddressInfo).port;
+  // The UDP socket lives on a thread of its own, so that it drains the kernel's buffer while this thread writes a
+  // batch to SQLite (a stalled reader loses datagrams once the socket buffer, net.core.rmem_max, is full).
+  const udp = new Worker(UDP_WORKER, { eval: true, workerData: { port: bound, host: bindHost } });
+  udp.unref();
   try {
     await new Promise<void>((ok, fail) => {
       udp.once("error", fail);
-      udp.bind(bound, bindHost, () => {
-        udp.off("error", fail);
-        ok();
-      });
+      udp.once("message", (m: { bound?: number; error?: string }) => (m.bound ? ok() : fail(Object.assign(new Error(m.error), { code: m.error }))));
     });
   } catch (e) {
+    void udp.terminate();
     http.close();
     throw e;
   }
-  try {
-    udp.setRecvBufferSize(8 * 1024 * 1024);
-  } catch {
-    // The OS's limit stays (net.core.rmem_max): a burst beyond it is dropped by the kernel.
-  }
+  udp.on("message", (m: { docs: string[]; received: number; badHeader: number }) => {
+    counters.received += m.received;
+    if (m.badHeader) {
+      counters.badHeader += m.badHeader;
+      dropped("bad header");
+    }
+    for (const text of m.docs) ingest(text);
+  });
   const daemon: RunningDaemon = {
     port: bound,
     account: who.account,
@@ -138,7 +155,7 @@ export async function startDaemon(host: ServiceHost, port: number, bindHost = "1
     close: () =>
       new Promise<void>((done) => {
         running.delete(host);
-        udp.close();
+        void udp.terminate();
         http.close(() => done());
         http.closeAllConnections();
       }),

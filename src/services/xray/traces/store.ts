@@ -1,7 +1,9 @@
 // The trace store: segments in from PutTraceSegments and the daemon, written in batches (one transaction per flush,
-// the hot path), each touched trace re-assembled into its record; records held in memory per account and region,
-// ordered by the trace id's time, so summaries, filters and graphs read no document and parse no JSON. Segments and
-// records are kept 30 days (X-Ray's retention), swept hourly.
+// one row per segment: the hot path), each touched trace re-assembled into its record; records held in memory per
+// account and region, ordered by the trace id's time, so summaries, filters and graphs read no document and parse no
+// JSON. Records are not stored: X-Ray's first call after a start rebuilds them from the segments (a trace's
+// Revision then counts its segments, and its update time is its last end time). Segments are kept 30 days (X-Ray's
+// retention), swept hourly.
 import { defineState, regional, transaction } from "../../../core/state.js";
 import type { ServiceHost } from "../../../core/service.js";
 import { type Assembled, assemble, type TraceRec } from "./assemble.js";
@@ -11,8 +13,6 @@ import type { GroupRec } from "./groups.js";
 export const traceState = defineState("xray", {
   /** A segment's document as sent, by `<trace id>/<segment id>`. */
   traceSegments: regional<string>(),
-  /** A trace's record (assemble.ts), by trace id. */
-  traces: regional<TraceRec>(),
   groups: regional<GroupRec>(),
 });
 
@@ -42,9 +42,26 @@ export class TraceStore {
   private readonly stopSweep: () => void;
 
   constructor(private readonly host: ServiceHost) {
-    for (const { account, region, tables } of traceState.all(host, "traces")) {
+    for (const { account, region, tables } of traceState.all(host, "traceSegments")) {
       const idx = this.scope(account, region);
-      for (const { value } of tables.traces.list()) this.index(idx, value);
+      // Keys are `<trace id>/<segment id>`: a trace's segments are neighbours.
+      let id = "";
+      let docs: SegmentDoc[] = [];
+      const done = () => {
+        if (!docs.length) return;
+        const end = docs.reduce((m, d) => Math.max(m, typeof d.end_time === "number" ? d.end_time : d.start_time), 0);
+        this.index(idx, assemble(id, docs, end, docs.length).rec);
+      };
+      for (const { key, value } of tables.traceSegments.list()) {
+        const tid = key.slice(0, key.indexOf("/"));
+        if (tid !== id) {
+          done();
+          id = tid;
+          docs = [];
+        }
+        docs.push(JSON.parse(value) as SegmentDoc);
+      }
+      done();
     }
     this.sweep();
     this.stopSweep = host.scheduler.every(SWEEP_MS, () => this.sweep());
@@ -176,7 +193,6 @@ export class TraceStore {
           now,
           prev ? prev.revision + 1 : 1,
         );
-        tables.traces.put(traceId, rec);
         done.push([idx, rec]);
       }
     });
@@ -197,7 +213,6 @@ export class TraceStore {
       transaction(this.host, () => {
         for (const rec of old) {
           idx.byId.delete(rec.id);
-          tables.traces.delete(rec.id);
           for (const { key: k } of tables.traceSegments.list({ prefix: `${rec.id}/` })) tables.traceSegments.delete(k);
         }
       });
