@@ -49,6 +49,39 @@ async function counters(url: string): Promise<{ received: number; stored: number
   return (await (await fetch(`${url}/_stratus/xray/daemon`)).json()) as { received: number; stored: number; badHeader: number; badSegment: number };
 }
 
+/** Sends the datagrams to `port` at RATE, in a tick every TICK_MS; resolves when the last is handed to the socket. */
+async function paced(datagrams: Buffer[], port: number): Promise<number> {
+  const sock = createSocket("udp4");
+  const perTick = (RATE * TICK_MS) / 1000;
+  const t0 = performance.now();
+  for (let sent = 0, tick = 0; sent < datagrams.length; tick++) {
+    const wait = t0 + tick * TICK_MS - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const end = Math.min(datagrams.length, sent + perTick);
+    for (; sent < end; sent++) sock.send(datagrams[sent], port, "127.0.0.1");
+  }
+  await new Promise<void>((r) => sock.send("", port, "127.0.0.1", () => r()));
+  sock.close();
+  return t0;
+}
+
+/**
+ * The floor, in the same conditions: a bare node process that only counts the datagrams it receives (same socket
+ * buffer), sent the same way. What it misses, the machine lost, not Stratus.
+ */
+async function bareReceiver(datagrams: Buffer[]): Promise<number> {
+  const port = await freePort();
+  const script = `const s=require("node:dgram").createSocket("udp4");let n=0;s.on("message",(m)=>{if(m.length)n++;});s.bind(${port},"127.0.0.1",()=>{try{s.setRecvBufferSize(8<<20)}catch{};process.stdout.write("ready\\n")});process.on("message",()=>{process.send(n,()=>process.exit(0))});`;
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "ignore", "ipc"] });
+  await new Promise<void>((r) => child.stdout!.once("data", () => r()));
+  await paced(datagrams, port);
+  await new Promise((r) => setTimeout(r, 500));
+  return new Promise<number>((r) => {
+    child.once("message", (n) => r(Number(n)));
+    child.send("count");
+  });
+}
+
 export async function xrayBench(): Promise<BenchRow[]> {
   const port = await freePort();
   const daemonPort = await freePort();
@@ -59,19 +92,18 @@ export async function xrayBench(): Promise<BenchRow[]> {
     await waitHealthy(url);
     const client = new XRayClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "000000000000", secretAccessKey: "test" }, maxAttempts: 1 });
     await client.send(new GetTraceSummariesCommand({ StartTime: new Date(), EndTime: new Date() })); // X-Ray loaded
-    const sock = createSocket("udp4");
     const now = Date.now() / 1000;
     // Datagrams built before the clock starts, so the figure is the server's.
     const datagrams = Array.from({ length: TRACES }, (_, i) => Buffer.from(segment(i, now)));
-    const perTick = (RATE * TICK_MS) / 1000;
-    const t0 = performance.now();
-    for (let sent = 0, tick = 0; sent < TRACES; tick++) {
-      const due = t0 + tick * TICK_MS;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const end = Math.min(TRACES, sent + perTick);
-      for (; sent < end; sent++) sock.send(datagrams[sent], daemonPort, "127.0.0.1");
-    }
+    const floor = await bareReceiver(datagrams.slice(0, TRACES / 2));
+    rows.push({
+      metric: `UDP floor: a bare node receiver, ${(TRACES / 2).toLocaleString("en-US")} datagrams at ${RATE.toLocaleString("en-US")}/s (same machine, same moment)`,
+      value: `${floor}/${TRACES / 2} received, ${TRACES / 2 - floor} lost`,
+      target: "(baseline)",
+      ok: true,
+    });
+    const t0 = await paced(datagrams, daemonPort);
+    const sock = createSocket("udp4");
     // Stored: accepted by the daemon and written (the last batch flushed: its trace is visible).
     let c = await counters(url);
     const deadline = Date.now() + 60_000;
@@ -136,7 +168,7 @@ export async function xrayBench(): Promise<BenchRow[]> {
     };
     let matched = 0;
     const summaries = await timed(async () => {
-      const r = await client.send(new GetTraceSummariesCommand({ ...window, FilterExpression: 'annotation.customer = "c7" AND service("svc7") { ok }' }));
+      const r = await client.send(new GetTraceSummariesCommand({ ...window, FilterExpression: 'annotation.customer = "c7" AND service("svc7.internal") { ok }' }));
       matched = r.TraceSummaries?.length ?? 0;
     });
     rows.push({

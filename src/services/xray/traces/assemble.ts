@@ -11,6 +11,8 @@ export interface SvcId {
   AccountId?: string;
   /** An inferred node: a downstream call without a segment of its own. */
   Inferred?: boolean;
+  /** The service's number in the store's index (graphs aggregate by it instead of by name and type). */
+  k?: number;
 }
 
 /** One request a service served in the trace (a segment, or an inferred one). Times in epoch seconds. */
@@ -61,6 +63,8 @@ export interface TraceRec {
   inferred: boolean;
   http?: { url?: string; status?: number; method?: string; ua?: string; ip?: string };
   ann: Record<string, { v: string | number | boolean; s: number[] }[]>;
+  /** The annotations' values alone, for filter expressions. */
+  annv: Record<string, (string | number | boolean)[]>;
   users: { n: string; s: number[] }[];
   services: SvcId[];
   entry: number;
@@ -110,17 +114,13 @@ function mergeSubsegments(segments: SegmentDoc[], subs: SegmentDoc[]): Map<strin
   return byId;
 }
 
+const URL_HOST = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#]+)/i;
+
 function inferredOf(sub: SegmentDoc): { name: string; type: string } | undefined {
   if (sub.namespace === "aws" && (sub.aws || sub.http)) return { name: sub.name, type: `AWS::${sub.name}` };
   if (sub.namespace === "remote" && sub.http) {
     const url = str(sub.http.request?.url);
-    let host: string | undefined;
-    try {
-      host = url ? new URL(url).host : undefined;
-    } catch {
-      host = undefined;
-    }
-    return { name: host || sub.name, type: "remote" };
+    return { name: (url && URL_HOST.exec(url)?.[1]) || sub.name, type: "remote" };
   }
   return undefined;
 }
@@ -147,9 +147,12 @@ export function assemble(traceId: string, docs: SegmentDoc[], updated: number, r
   // Which segment holds each id (a segment's own, or one of its subsegments').
   const owner = new Map<string, SegmentDoc>();
   const calledBy = new Set<string>();
+  const subs = new Map<SegmentDoc, SegmentDoc[]>();
   for (const seg of segments) {
+    const list = [...subsegmentsOf(seg)];
+    subs.set(seg, list);
     owner.set(seg.id, seg);
-    for (const s of subsegmentsOf(seg)) if (typeof s.id === "string") owner.set(s.id, seg);
+    for (const s of list) if (typeof s.id === "string") owner.set(s.id, seg);
     if (seg.parent_id) calledBy.add(seg.parent_id);
   }
   const segSvc = new Map<SegmentDoc, number>();
@@ -172,7 +175,7 @@ export function assemble(traceId: string, docs: SegmentDoc[], updated: number, r
       edges.push({ f: segSvc.get(parent)!, ...edge });
       (children.get(parent) ?? children.set(parent, []).get(parent)!).push({ doc: seg, s });
     } else edges.push({ f: -1, ...edge });
-    for (const sub of subsegmentsOf(seg)) {
+    for (const sub of subs.get(seg)!) {
       const inf = typeof sub.id === "string" && !calledBy.has(sub.id) ? inferredOf(sub) : undefined;
       if (!inf || typeof sub.start_time !== "number") continue;
       const t = svc(inf.name, inf.type, undefined, true);
@@ -209,7 +212,7 @@ export function assemble(traceId: string, docs: SegmentDoc[], updated: number, r
   const arns = new Set<string>();
   for (const seg of segments) {
     const s = segSvc.get(seg)!;
-    for (const d of [seg, ...subsegmentsOf(seg)]) {
+    for (const d of [seg, ...subs.get(seg)!]) {
       if (typeof d.start_time === "number") start = Math.min(start, d.start_time);
       const e = num(d.end_time);
       if (e !== undefined) end = Math.max(end, e);
@@ -253,6 +256,7 @@ export function assemble(traceId: string, docs: SegmentDoc[], updated: number, r
         }
       : {}),
     ann,
+    annv: Object.fromEntries(Object.entries(ann).map(([k, list]) => [k, list.map((a) => a.v)])),
     users: [...users].map(([n, s]) => ({ n, s: [...s] })),
     services,
     entry: segSvc.get(root)!,

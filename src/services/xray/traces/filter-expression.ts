@@ -81,6 +81,7 @@ interface Scope<X> {
   annotations?: (x: X, t: TraceRec, key: string) => Scalar[];
 }
 
+const NONE: Scalar[] = [];
 const secs = (r: { start: number; end: number }) => r.end - r.start;
 const svcName = (t: TraceRec, s: number) => t.services[s]?.Name;
 const svcType = (t: TraceRec, s: number) => t.services[s]?.Type;
@@ -113,7 +114,7 @@ const TRACE: Scope<TraceRec> = {
     name: { type: "str", get: (t) => t.services.map((s) => s.Name) },
     type: { type: "str", get: (t) => t.services.map((s) => s.Type) },
   },
-  annotations: (t, _t, key) => (t.ann[key] ?? []).map((a) => a.v),
+  annotations: (t, _t, key) => t.annv[key] ?? NONE,
 };
 
 const SERVICE: Scope<RequestRec> = {

@@ -57,8 +57,8 @@ function statsOut(s: Stats): ServiceStatistics & EdgeStatistics {
 
 /** The service graph of the given traces. */
 export function serviceGraph(traces: Iterable<TraceRec>): Service[] {
-  const nodes = new Map<string, Node>();
-  const node = (key: string, init: () => Omit<Node, "ref" | "stats" | "duration" | "edges" | "start" | "end" | "root">): Node => {
+  const nodes = new Map<string | number, Node>();
+  const node = (key: string | number, init: () => Omit<Node, "ref" | "stats" | "duration" | "edges" | "start" | "end" | "root">): Node => {
     let n = nodes.get(key);
     if (!n) {
       n = { ...init(), ref: nodes.size, root: false, start: Number.POSITIVE_INFINITY, end: 0, stats: newStats(), duration: new Map(), edges: new Map() };
@@ -67,7 +67,7 @@ export function serviceGraph(traces: Iterable<TraceRec>): Service[] {
     return n;
   };
   for (const t of traces) {
-    const ids = t.services.map((s) => node(`${s.Name}\0${s.Type ?? ""}\0${s.AccountId ?? ""}`, () => ({ name: s.Name, type: s.Type, account: s.AccountId })));
+    const ids = t.services.map((s) => node(s.k ?? `${s.Name}\0${s.Type ?? ""}\0${s.AccountId ?? ""}`, () => ({ name: s.Name, type: s.Type, account: s.AccountId })));
     ids[t.entry].root = true;
     for (const r of t.reqs) {
       const n = ids[r.s];

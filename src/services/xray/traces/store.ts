@@ -74,7 +74,16 @@ export class TraceStore {
     return idx;
   }
 
+  /** Every distinct service (name, type, account) numbered once, for the graphs. */
+  private readonly serviceKeys = new Map<string, number>();
+
   private index(idx: ScopeIndex, rec: TraceRec): void {
+    for (const s of rec.services) {
+      const key = `${s.Name}\0${s.Type ?? ""}\0${s.AccountId ?? ""}`;
+      let k = this.serviceKeys.get(key);
+      if (k === undefined) this.serviceKeys.set(key, (k = this.serviceKeys.size));
+      s.k = k;
+    }
     const prev = idx.byId.get(rec.id);
     if (prev) {
       // Updated in place: the sorted list holds the same object (its id, so its place, does not change).
