@@ -38,7 +38,14 @@ function segment(i: number, now: number): string {
       ...(i % 50 ? {} : { fault: true }),
       annotations: { customer: `c${i % 1000}`, tier: i % 3 ? "gold" : "silver" },
       subsegments: [
-        { name: `svc${i % 10}`, id: hex(16), namespace: "remote", start_time: start + 0.01, end_time: start + 0.04, http: { request: { url: `http://svc${i % 10}.internal/x` } } },
+        {
+          name: `svc${i % 10}`,
+          id: hex(16),
+          namespace: "remote",
+          start_time: start + 0.01,
+          end_time: start + 0.04,
+          http: { request: { url: `http://svc${i % 10}.internal/x` } },
+        },
         { name: "DynamoDB", id: hex(16), namespace: "aws", start_time: start + 0.041, end_time: start + 0.045, aws: { operation: "GetItem" } },
       ],
     })
@@ -85,12 +92,21 @@ async function bareReceiver(datagrams: Buffer[]): Promise<number> {
 export async function xrayBench(): Promise<BenchRow[]> {
   const port = await freePort();
   const daemonPort = await freePort();
-  const child = spawn(process.execPath, [BIN, "start", "--ephemeral", "--port", String(port), "--xray-daemon-port", String(daemonPort), "--log-level", "error"], { stdio: "ignore" });
+  const child = spawn(
+    process.execPath,
+    [BIN, "start", "--ephemeral", "--port", String(port), "--xray-daemon-port", String(daemonPort), "--log-level", "error"],
+    { stdio: "ignore" },
+  );
   const url = `http://127.0.0.1:${port}`;
   const rows: BenchRow[] = [];
   try {
     await waitHealthy(url);
-    const client = new XRayClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "000000000000", secretAccessKey: "test" }, maxAttempts: 1 });
+    const client = new XRayClient({
+      endpoint: url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "000000000000", secretAccessKey: "test" },
+      maxAttempts: 1,
+    });
     await client.send(new GetTraceSummariesCommand({ StartTime: new Date(), EndTime: new Date() })); // X-Ray loaded
     const now = Date.now() / 1000;
     // Datagrams built before the clock starts, so the figure is the server's.
@@ -139,11 +155,26 @@ export async function xrayBench(): Promise<BenchRow[]> {
     for (let k = 0; k < 5; k++) {
       const at = Date.now() / 1000;
       const probe = `probe${k}`;
-      const doc = HEADER + JSON.stringify({ name: "probe", id: hex(16), trace_id: `1-${Math.floor(at).toString(16)}-${hex(24)}`, start_time: at, end_time: at + 0.001, annotations: { probe } });
+      const doc =
+        HEADER +
+        JSON.stringify({
+          name: "probe",
+          id: hex(16),
+          trace_id: `1-${Math.floor(at).toString(16)}-${hex(24)}`,
+          start_time: at,
+          end_time: at + 0.001,
+          annotations: { probe },
+        });
       const s0 = performance.now();
       sock.send(doc, daemonPort, "127.0.0.1");
       for (;;) {
-        const r = await client.send(new GetTraceSummariesCommand({ StartTime: new Date((at - 5) * 1000), EndTime: new Date((at + 5) * 1000), FilterExpression: `annotation.probe = "${probe}"` }));
+        const r = await client.send(
+          new GetTraceSummariesCommand({
+            StartTime: new Date((at - 5) * 1000),
+            EndTime: new Date((at + 5) * 1000),
+            FilterExpression: `annotation.probe = "${probe}"`,
+          }),
+        );
         if (r.TraceSummaries?.length) break;
         await new Promise((res) => setTimeout(res, 5));
       }
@@ -168,7 +199,9 @@ export async function xrayBench(): Promise<BenchRow[]> {
     };
     let matched = 0;
     const summaries = await timed(async () => {
-      const r = await client.send(new GetTraceSummariesCommand({ ...window, FilterExpression: 'annotation.customer = "c7" AND service("svc7.internal") { ok }' }));
+      const r = await client.send(
+        new GetTraceSummariesCommand({ ...window, FilterExpression: 'annotation.customer = "c7" AND service("svc7.internal") { ok }' }),
+      );
       matched = r.TraceSummaries?.length ?? 0;
     });
     rows.push({

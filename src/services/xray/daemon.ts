@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import { uuid4 } from "../../core/ids.js";
 import { isServiceError, ServiceError } from "../../core/errors.js";
 import type { Identity, ServiceHost } from "../../core/service.js";
-import { codecFor } from "../../protocols/index.js";
+import { codecFor, type HttpResponse } from "../../protocols/index.js";
 import { checkSegment, isAccepted } from "./traces/segments.js";
 import type { TraceStore } from "./traces/store.js";
 
@@ -172,11 +172,17 @@ async function proxy(host: ServiceHost, who: Identity, req: IncomingMessage, res
   const q = url.indexOf("?");
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
-  const httpReq = { method: req.method ?? "POST", path: q < 0 ? url : url.slice(0, q), query: q < 0 ? "" : url.slice(q + 1), headers, body: Buffer.concat(chunks) };
+  const httpReq = {
+    method: req.method ?? "POST",
+    path: q < 0 ? url : url.slice(0, q),
+    query: q < 0 ? "" : url.slice(q + 1),
+    headers,
+    body: Buffer.concat(chunks),
+  };
   const codec = await codecFor("rest-json");
   const model = host.model("xray");
   const meta = { requestId: uuid4() };
-  let out;
+  let out: HttpResponse;
   let operation: string | undefined;
   try {
     operation = codec.resolveOperation(httpReq, model);

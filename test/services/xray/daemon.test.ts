@@ -30,7 +30,11 @@ test("raw UDP datagrams: good segments stored and visible, bad headers and bad d
   const tid = traceId(now);
   const ids = Array.from({ length: 20 }, () => hex(16));
   await send([
-    ...ids.map((id, i) => HEADER + JSON.stringify({ name: "udp-app", id, trace_id: tid, start_time: now + i / 100, end_time: now + i / 100 + 0.01, ...(i ? { parent_id: ids[0] } : {}) })),
+    ...ids.map(
+      (id, i) =>
+        HEADER +
+        JSON.stringify({ name: "udp-app", id, trace_id: tid, start_time: now + i / 100, end_time: now + i / 100 + 0.01, ...(i ? { parent_id: ids[0] } : {}) }),
+    ),
     `{"format": "xml", "version": 1}\n${JSON.stringify({ name: "x", id: hex(16), trace_id: tid, start_time: now, end_time: now })}`,
     "no header at all",
     HEADER + JSON.stringify({ name: "x", id: "nothex", trace_id: tid, start_time: now, end_time: now }),
@@ -50,7 +54,9 @@ test("raw UDP datagrams: good segments stored and visible, bad headers and bad d
   assert.equal(after.stored - before.stored, 20);
   assert.equal(after.received - before.received, 23);
   assert.equal(after.account, "000000000000");
-  const s = await xray().send(new GetTraceSummariesCommand({ StartTime: new Date((now - 60) * 1000), EndTime: new Date((now + 60) * 1000), FilterExpression: 'service("udp-app")' }));
+  const s = await xray().send(
+    new GetTraceSummariesCommand({ StartTime: new Date((now - 60) * 1000), EndTime: new Date((now + 60) * 1000), FilterExpression: 'service("udp-app")' }),
+  );
   assert.ok(s.TraceSummaries!.some((t) => t.Id === tid));
 });
 
@@ -65,7 +71,13 @@ test("aws-xray-sdk-core sends its segments and subsegments to the daemon", async
   seg.close();
   const now = Date.now() / 1000;
   const summaries = await eventually(async () => {
-    const r = await xray().send(new GetTraceSummariesCommand({ StartTime: new Date((now - 60) * 1000), EndTime: new Date((now + 60) * 1000), FilterExpression: 'annotation.customer = "c-42"' }));
+    const r = await xray().send(
+      new GetTraceSummariesCommand({
+        StartTime: new Date((now - 60) * 1000),
+        EndTime: new Date((now + 60) * 1000),
+        FilterExpression: 'annotation.customer = "c-42"',
+      }),
+    );
     assert.equal(r.TraceSummaries?.length, 1);
     return r;
   });

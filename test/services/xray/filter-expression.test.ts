@@ -37,7 +37,16 @@ const A = trace(1, [
     origin: "AWS::Lambda::Function",
     start_time: T0 + 0.1,
     end_time: T0 + 1.1,
-    subsegments: [{ name: "DynamoDB", id: "a000000000000004", namespace: "aws", start_time: T0 + 0.2, end_time: T0 + 0.9, aws: { operation: "Query" } } as unknown as SegmentDoc],
+    subsegments: [
+      {
+        name: "DynamoDB",
+        id: "a000000000000004",
+        namespace: "aws",
+        start_time: T0 + 0.2,
+        end_time: T0 + 0.9,
+        aws: { operation: "Query" },
+      } as unknown as SegmentDoc,
+    ],
   },
 ]);
 // B: web faults (502, 0.3 s) because payments (remote) faults with an exception.
@@ -115,7 +124,7 @@ const TABLE: [string, string][] = [
   ['edge("web", "pay.example.com") { fault }', "B"],
   ['edge("web", "DynamoDB")', ""],
   ['rootcause.fault.service { name = "pay.example.com" }', "B"],
-  ['rootcause.fault.entity { remote }', "B"],
+  ["rootcause.fault.entity { remote }", "B"],
   ['rootcause.fault.exception { message CONTAINS "timed out" }', "B"],
   ['rootcause.fault.exception { name = "TimeoutError" }', "B"],
   ['rootcause.responsetime.service { name = "DynamoDB" }', "A"],
@@ -147,15 +156,15 @@ test("invalid filter expressions are InvalidRequestException", () => {
   for (const expr of [
     "",
     "responsetime >",
-    "responsetime > \"x\"",
+    'responsetime > "x"',
     'http.url > "a"',
     "fault = 3",
     "nosuchkeyword",
-    '(fault',
+    "(fault",
     'service("a"',
     "fault AND",
     'group.name = "missing"',
-    'rootcause.fault.service',
+    "rootcause.fault.service",
     'http.url = "unterminated',
     "fault ~ true",
   ]) {

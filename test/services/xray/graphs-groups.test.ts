@@ -38,7 +38,16 @@ function callChain(now: number, fault: boolean, ms: number) {
         origin: "AWS::EC2::Instance",
         annotations: { env: fault ? "canary" : "prod" },
         ...(fault ? { fault: true } : {}),
-        subsegments: [{ name: "back", id: call, namespace: "remote", start_time: now + 0.001, end_time: now + ms / 1000 - 0.001, http: { request: { url: "http://back/x" } } }],
+        subsegments: [
+          {
+            name: "back",
+            id: call,
+            namespace: "remote",
+            start_time: now + 0.001,
+            end_time: now + ms / 1000 - 0.001,
+            http: { request: { url: "http://back/x" } },
+          },
+        ],
       },
       {
         name: "back",
@@ -130,14 +139,24 @@ test("GetServiceGraph: client node, services with edges and statistics; GetTrace
     canary.TraceSummaries!.map((t) => t.Id),
     [b.tid],
   );
-  await rejects(c.send(new GetTraceSummariesCommand({ ...window, FilterExpression: "responsetime >" })), "InvalidRequestException", 400, /^Invalid filter expression/);
+  await rejects(
+    c.send(new GetTraceSummariesCommand({ ...window, FilterExpression: "responsetime >" })),
+    "InvalidRequestException",
+    400,
+    /^Invalid filter expression/,
+  );
 });
 
 test("groups: create, get by name and ARN, list with Default, update, delete; bad filters refused", async () => {
   const c = xray();
   const { Group } = await c.send(new CreateGroupCommand({ GroupName: "slow", FilterExpression: "responsetime > 5" }));
   await rejects(c.send(new CreateGroupCommand({ GroupName: "slow" })), "InvalidRequestException", 400);
-  await rejects(c.send(new CreateGroupCommand({ GroupName: "bad", FilterExpression: "responsetime >" })), "InvalidRequestException", 400, /^Invalid filter expression/);
+  await rejects(
+    c.send(new CreateGroupCommand({ GroupName: "bad", FilterExpression: "responsetime >" })),
+    "InvalidRequestException",
+    400,
+    /^Invalid filter expression/,
+  );
   assert.deepEqual((await c.send(new GetGroupCommand({ GroupARN: Group!.GroupARN }))).Group, Group);
   assert.deepEqual((await c.send(new GetGroupCommand({ GroupName: "slow" }))).Group, Group);
   const list = await c.send(new GetGroupsCommand({}));
@@ -145,7 +164,13 @@ test("groups: create, get by name and ARN, list with Default, update, delete; ba
     list.Groups!.map((g) => g.GroupName),
     ["Default", "slow"],
   );
-  const up = await c.send(new UpdateGroupCommand({ GroupName: "slow", FilterExpression: "responsetime > 9", InsightsConfiguration: { InsightsEnabled: true, NotificationsEnabled: true } }));
+  const up = await c.send(
+    new UpdateGroupCommand({
+      GroupName: "slow",
+      FilterExpression: "responsetime > 9",
+      InsightsConfiguration: { InsightsEnabled: true, NotificationsEnabled: true },
+    }),
+  );
   assert.equal(up.Group!.FilterExpression, "responsetime > 9");
   assert.deepEqual(up.Group!.InsightsConfiguration, { InsightsEnabled: true, NotificationsEnabled: true });
   await rejects(c.send(new UpdateGroupCommand({ GroupName: "slow", FilterExpression: "(" })), "InvalidRequestException", 400);

@@ -7,7 +7,14 @@ import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BatchGetTracesCommand, CreateGroupCommand, GetGroupCommand, GetTraceSummariesCommand, PutTraceSegmentsCommand, XRayClient } from "@aws-sdk/client-xray";
+import {
+  BatchGetTracesCommand,
+  CreateGroupCommand,
+  GetGroupCommand,
+  GetTraceSummariesCommand,
+  PutTraceSegmentsCommand,
+  XRayClient,
+} from "@aws-sdk/client-xray";
 import { cliClientConfig, freePort, killAll, startCli } from "../../cli/spawn.js";
 import { eventually } from "../../helpers/wait.js";
 import { hex, traceId } from "./segments.js";
@@ -23,7 +30,13 @@ test("kill -9: API and daemon segments and groups survive; a daemon port in use 
     const now = Date.now() / 1000;
     const apiTrace = traceId(now);
     const udpTrace = traceId(now);
-    await xray.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: [JSON.stringify({ name: "api", id: hex(16), trace_id: apiTrace, start_time: now, end_time: now + 0.2, annotations: { k: "v" } })] }));
+    await xray.send(
+      new PutTraceSegmentsCommand({
+        TraceSegmentDocuments: [
+          JSON.stringify({ name: "api", id: hex(16), trace_id: apiTrace, start_time: now, end_time: now + 0.2, annotations: { k: "v" } }),
+        ],
+      }),
+    );
     await xray.send(new CreateGroupCommand({ GroupName: "kept", FilterExpression: 'annotation.k = "v"' }));
     const sock = createSocket("udp4");
     const doc = JSON.stringify({ name: "udp", id: hex(16), trace_id: udpTrace, start_time: now, end_time: now + 0.1 });
@@ -49,8 +62,13 @@ test("kill -9: API and daemon segments and groups survive; a daemon port in use 
     assert.deepEqual(got.Traces!.map((t) => t.Id).sort(), [apiTrace, udpTrace].sort());
     assert.deepEqual(got.UnprocessedTraceIds, []);
     assert.equal((await xray.send(new GetGroupCommand({ GroupName: "kept" }))).Group!.FilterExpression, 'annotation.k = "v"');
-    const sum = await xray.send(new GetTraceSummariesCommand({ StartTime: new Date((now - 60) * 1000), EndTime: new Date((now + 60) * 1000), FilterExpression: 'group.name = "kept"' }));
-    assert.deepEqual(sum.TraceSummaries!.map((t) => t.Id), [apiTrace]);
+    const sum = await xray.send(
+      new GetTraceSummariesCommand({ StartTime: new Date((now - 60) * 1000), EndTime: new Date((now + 60) * 1000), FilterExpression: 'group.name = "kept"' }),
+    );
+    assert.deepEqual(
+      sum.TraceSummaries!.map((t) => t.Id),
+      [apiTrace],
+    );
     const daemon = (await (await fetch(`${s.url}/_stratus/xray/daemon`)).json()) as { port: number };
     assert.equal(daemon.port, daemonPort);
     await s.stop();

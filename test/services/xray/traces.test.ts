@@ -9,7 +9,6 @@ import { hex, traceId } from "./segments.js";
 const server = useServer();
 const xray = (account?: string) => server.client(XRayClient, { account });
 
-
 test("PutTraceSegments: each bad document comes back with AWS's error code, the good ones are stored", async () => {
   const c = xray();
   const now = Date.now() / 1000;
@@ -28,7 +27,9 @@ test("PutTraceSegments: each bad document comes back with AWS's error code, the 
     [{ ...good, id: hex(16), type: "subsegment" }, "MissingParentId"],
     ["{not json", "ParseError"],
   ];
-  const out = await c.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: [JSON.stringify(good), ...cases.map(([d]) => (typeof d === "string" ? d : JSON.stringify(d)))] }));
+  const out = await c.send(
+    new PutTraceSegmentsCommand({ TraceSegmentDocuments: [JSON.stringify(good), ...cases.map(([d]) => (typeof d === "string" ? d : JSON.stringify(d)))] }),
+  );
   assert.deepEqual(
     out.UnprocessedTraceSegments!.map((u) => u.ErrorCode),
     cases.map(([, code]) => code),
@@ -64,7 +65,15 @@ test("a trace assembled: independent subsegments merged, in-progress replaced, i
     annotations: { tier: "gold", size: 3 },
     subsegments: [
       { name: "DynamoDB", id: hex(16), namespace: "aws", start_time: now + 0.1, end_time: now + 0.2, aws: { operation: "GetItem", table_name: "orders" } },
-      { name: "payments", id: call, namespace: "remote", start_time: now + 0.2, end_time: now + 0.45, fault: true, http: { request: { url: "https://pay.example.com/charge", method: "POST" }, response: { status: 500 } } },
+      {
+        name: "payments",
+        id: call,
+        namespace: "remote",
+        start_time: now + 0.2,
+        end_time: now + 0.45,
+        fault: true,
+        http: { request: { url: "https://pay.example.com/charge", method: "POST" }, response: { status: 500 } },
+      },
     ],
   };
   const independent = {
@@ -126,7 +135,9 @@ test("a trace assembled: independent subsegments merged, in-progress replaced, i
 test("GetTraceSummaries pages with NextToken and answers by TimeRangeType", async () => {
   const c = xray();
   const now = Math.floor(Date.now() / 1000);
-  const docs = Array.from({ length: 130 }, (_, i) => JSON.stringify({ name: "svc", id: hex(16), trace_id: traceId(now - i), start_time: now - i, end_time: now - i + 0.01 }));
+  const docs = Array.from({ length: 130 }, (_, i) =>
+    JSON.stringify({ name: "svc", id: hex(16), trace_id: traceId(now - i), start_time: now - i, end_time: now - i + 0.01 }),
+  );
   const out = await c.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: docs }));
   assert.deepEqual(out.UnprocessedTraceSegments, []);
   const window = { StartTime: new Date((now - 3600) * 1000), EndTime: new Date((now + 60) * 1000) };

@@ -139,7 +139,14 @@ export function assemble(traceId: string, docs: SegmentDoc[], updated: number, r
     const key = `${name}\0${type ?? ""}\0${account ?? ""}`;
     let i = svcIndex.get(key);
     if (i === undefined) {
-      i = services.push({ Name: name, Names: [name], ...(type ? { Type: type } : {}), ...(account ? { AccountId: account } : {}), ...(inferred ? { Inferred: true } : {}) }) - 1;
+      i =
+        services.push({
+          Name: name,
+          Names: [name],
+          ...(type ? { Type: type } : {}),
+          ...(account ? { AccountId: account } : {}),
+          ...(inferred ? { Inferred: true } : {}),
+        }) - 1;
       svcIndex.set(key, i);
     }
     return i;
@@ -284,7 +291,8 @@ function entityPath(doc: SegmentDoc, flag: "fault" | "error", remote: boolean): 
   }
   const cause = at?.cause;
   const exceptions = cause && typeof cause === "object" && Array.isArray(cause.exceptions) ? cause.exceptions : [];
-  if (exceptions.length) path[path.length - 1].Exceptions = exceptions.map((e) => ({ ...(e.type ? { Name: e.type } : {}), ...(e.message ? { Message: e.message } : {}) }));
+  if (exceptions.length)
+    path[path.length - 1].Exceptions = exceptions.map((e) => ({ ...(e.type ? { Name: e.type } : {}), ...(e.message ? { Message: e.message } : {}) }));
   return path;
 }
 

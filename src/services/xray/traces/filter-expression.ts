@@ -56,7 +56,7 @@ function lex(src: string): Tok[] {
       i += num[0].length;
       continue;
     }
-    const id = /^[A-Za-z_][A-Za-z0-9_.\-]*/.exec(src.slice(i));
+    const id = /^[A-Za-z_][A-Za-z0-9_.-]*/.exec(src.slice(i));
     if (id) {
       out.push({ k: "id", v: id[0], at: i });
       i += id[0].length;
@@ -275,9 +275,11 @@ class Parser {
     else if (vt.k === "num") value = Number(vt.v);
     else if (vt.k === "id" && /^(true|false)$/i.test(vt.v)) value = vt.v.toLowerCase() === "true";
     else throw invalid(`expected a value at position ${vt.at}`);
-    if (type === "bool" && (typeof value !== "boolean" || !["=", "!="].includes(opName))) throw invalid(`a boolean keyword takes = or != true|false (position ${op.at})`);
+    if (type === "bool" && (typeof value !== "boolean" || !["=", "!="].includes(opName)))
+      throw invalid(`a boolean keyword takes = or != true|false (position ${op.at})`);
     if (type === "num" && (typeof value !== "number" || isStrOp)) throw invalid(`a number keyword takes a number (position ${vt.at})`);
-    if (type === "str" && (typeof value !== "string" || ["<", "<=", ">", ">="].includes(opName))) throw invalid(`a string keyword takes =, !=, CONTAINS, BEGINSWITH or ENDSWITH and a string (position ${op.at})`);
+    if (type === "str" && (typeof value !== "string" || ["<", "<=", ">", ">="].includes(opName)))
+      throw invalid(`a string keyword takes =, !=, CONTAINS, BEGINSWITH or ENDSWITH and a string (position ${op.at})`);
     const test = comparator(opName, value);
     if (opName === "!=") {
       // A value is there and none equals: a trace without the field (or annotation) does not match.
@@ -385,7 +387,12 @@ class Parser {
 function matchesId(t: TraceRec, s: number, m: IdMatch | undefined): boolean {
   if (!m) return true;
   const svc = t.services[s];
-  return !!svc && (m.name === undefined || svc.Name === m.name) && (m.type === undefined || svc.Type === m.type) && (m.account === undefined || svc.AccountId === m.account);
+  return (
+    !!svc &&
+    (m.name === undefined || svc.Name === m.name) &&
+    (m.type === undefined || svc.Type === m.type) &&
+    (m.account === undefined || svc.AccountId === m.account)
+  );
 }
 
 function some(v: Scalar | Scalar[], test: (v: Scalar) => boolean): boolean {

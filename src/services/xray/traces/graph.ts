@@ -67,7 +67,9 @@ export function serviceGraph(traces: Iterable<TraceRec>): Service[] {
     return n;
   };
   for (const t of traces) {
-    const ids = t.services.map((s) => node(s.k ?? `${s.Name}\0${s.Type ?? ""}\0${s.AccountId ?? ""}`, () => ({ name: s.Name, type: s.Type, account: s.AccountId })));
+    const ids = t.services.map((s) =>
+      node(s.k ?? `${s.Name}\0${s.Type ?? ""}\0${s.AccountId ?? ""}`, () => ({ name: s.Name, type: s.Type, account: s.AccountId })),
+    );
     ids[t.entry].root = true;
     for (const r of t.reqs) {
       const n = ids[r.s];
@@ -133,7 +135,7 @@ function selectorEnd(text: string): { name?: string; type?: string } {
   return out;
 }
 // unverified wording
-const bad = () => new InvalidRequestException("Invalid EntitySelectorExpression: use service(\"name\"), id(name: \"…\", type: \"…\") or edge(\"a\", \"b\")");
+const bad = () => new InvalidRequestException('Invalid EntitySelectorExpression: use service("name"), id(name: "…", type: "…") or edge("a", "b")');
 
 /** EntitySelectorExpression: service("x"), service(id(…)), id(…), or edge(a, b); none selects the client edges. */
 export function parseSelector(expr: string | undefined): Selector | undefined {

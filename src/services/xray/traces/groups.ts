@@ -77,7 +77,11 @@ export const groupHandlers = {
       throw new InvalidRequestException(`Group ${input.GroupName} already exists`); // unverified wording
     }
     if (input.FilterExpression !== undefined) compileFilter(input.FilterExpression, groupLookup(ctx));
-    const id = randomBytes(20).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 26).toUpperCase();
+    const id = randomBytes(20)
+      .toString("base64")
+      .replace(/[^A-Za-z0-9]/g, "")
+      .slice(0, 26)
+      .toUpperCase();
     const rec: GroupRec = {
       name: input.GroupName,
       arn: formatArn({ service: "xray", region: ctx.region, account: ctx.account, resource: `group/${input.GroupName}/${id}` }),
@@ -91,9 +95,16 @@ export const groupHandlers = {
     return { Group: out(require(ctx, input.GroupName, input.GroupARN)) };
   },
   getGroups(input, ctx) {
-    const all = [defaultGroup(ctx), ...traceState.of(ctx).groups.list().map((e) => e.value)];
+    const all = [
+      defaultGroup(ctx),
+      ...traceState
+        .of(ctx)
+        .groups.list()
+        .map((e) => e.value),
+    ];
     const invalid = () => new InvalidRequestException("Invalid NextToken"); // unverified wording
-    const from = input.NextToken === undefined ? 0 : decodePageToken<number>("GetGroups", input.NextToken, invalid, { valid: (p): p is number => typeof p === "number" });
+    const from =
+      input.NextToken === undefined ? 0 : decodePageToken<number>("GetGroups", input.NextToken, invalid, { valid: (p): p is number => typeof p === "number" });
     const page = all.slice(from, from + 100);
     return { Groups: page.map(out), ...(from + 100 < all.length ? { NextToken: encodePageToken("GetGroups", from + 100) } : {}) };
   },

@@ -17,7 +17,12 @@ const TRACES_PAGE = 5;
 const store = (ctx: HandlerContext) => ctx.instance<TraceStore>();
 const seconds = (d: Date | number) => (d instanceof Date ? d.getTime() : d * 1000) / 1000;
 
-const svcOut = (s: SvcId): ServiceId => ({ Name: s.Name, Names: s.Names, ...(s.AccountId ? { AccountId: s.AccountId } : {}), ...(s.Type ? { Type: s.Type } : {}) });
+const svcOut = (s: SvcId): ServiceId => ({
+  Name: s.Name,
+  Names: s.Names,
+  ...(s.AccountId ? { AccountId: s.AccountId } : {}),
+  ...(s.Type ? { Type: s.Type } : {}),
+});
 
 function annotationValue(v: string | number | boolean) {
   return typeof v === "number" ? { NumberValue: v } : typeof v === "boolean" ? { BooleanValue: v } : { StringValue: v };
@@ -52,7 +57,9 @@ function summary(t: TraceRec, matched?: number): TraceSummary {
           },
         }
       : {}),
-    Annotations: Object.fromEntries(Object.entries(t.ann).map(([k, vs]) => [k, vs.map((a) => ({ AnnotationValue: annotationValue(a.v), ServiceIds: ids(a.s) }))])),
+    Annotations: Object.fromEntries(
+      Object.entries(t.ann).map(([k, vs]) => [k, vs.map((a) => ({ AnnotationValue: annotationValue(a.v), ServiceIds: ids(a.s) }))]),
+    ),
     Users: t.users.map((u) => ({ UserName: u.n, ServiceIds: ids(u.s) })),
     ServiceIds: t.services.map(svcOut),
     ResourceARNs: t.arns.map((ARN) => ({ ARN })),
@@ -124,7 +131,10 @@ export const traceHandlers = {
   batchGetTraces(input, ctx) {
     const ids = [...new Set(input.TraceIds)];
     const bind = fingerprint(ids);
-    const from = input.NextToken === undefined ? 0 : decodePageToken<number>("BatchGetTraces", input.NextToken, invalidToken, { bind, valid: (p): p is number => typeof p === "number" });
+    const from =
+      input.NextToken === undefined
+        ? 0
+        : decodePageToken<number>("BatchGetTraces", input.NextToken, invalidToken, { bind, valid: (p): p is number => typeof p === "number" });
     const found: string[] = [];
     const unprocessed: string[] = [];
     for (const id of ids) (store(ctx).trace(ctx.account, ctx.region, id) ? found : unprocessed).push(id);

@@ -120,7 +120,12 @@ export class TraceStore {
     if (!rec) return undefined;
     const docs = this.storedDocs(account, region, id);
     const merged = [...docs.values()].some((d) => d.doc.type === "subsegment");
-    const a: Assembled = assemble(id, [...docs.values()].map((d) => d.doc), rec.updated, rec.revision);
+    const a: Assembled = assemble(
+      id,
+      [...docs.values()].map((d) => d.doc),
+      rec.updated,
+      rec.revision,
+    );
     return {
       rec,
       segments: a.segments.map((d) => ({ Id: d.id, Document: (!merged && d.inferred !== true && docs.get(d.id)?.text) || JSON.stringify(d) })),
