@@ -1,5 +1,5 @@
 // X-Ray's service graph (client node, edges, statistics, histograms), trace graph and time series; groups and their
-// filter applied to the graph and to filter expressions; summaries filtered through the SDK.
+// filter applied to the graph and to filter expressions; summaries filtered through the SDK; AWS::XRay::Group.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -15,7 +15,17 @@ import {
   UpdateGroupCommand,
   XRayClient,
 } from "@aws-sdk/client-xray";
-import { useServer } from "../../helpers/server.js";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+  waitUntilStackCreateComplete,
+  waitUntilStackDeleteComplete,
+  waitUntilStackUpdateComplete,
+} from "@aws-sdk/client-cloudformation";
+import { randomAccount, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { hex, traceId } from "./segments.js";
 
@@ -177,4 +187,31 @@ test("groups: create, get by name and ARN, list with Default, update, delete; ba
   await c.send(new DeleteGroupCommand({ GroupName: "slow" }));
   await rejects(c.send(new GetGroupCommand({ GroupName: "slow" })), "InvalidRequestException", 400);
   await rejects(c.send(new GetServiceGraphCommand({ StartTime: new Date(), EndTime: new Date(), GroupName: "slow" })), "InvalidRequestException", 400);
+});
+
+test("AWS::XRay::Group through CloudFormation: created with Ref/GetAtt, updated in place, deleted with the stack", async () => {
+  const account = randomAccount();
+  const cfn = server.client(CloudFormationClient, { account });
+  const c = xray(account);
+  const waiter = { client: cfn, maxWaitTime: 30, minDelay: 1, maxDelay: 1 };
+  const template = (filter: string) =>
+    JSON.stringify({
+      Resources: {
+        G: { Type: "AWS::XRay::Group", Properties: { GroupName: "cfn-group", FilterExpression: filter, InsightsConfiguration: { InsightsEnabled: true } } },
+      },
+      Outputs: { Ref: { Value: { Ref: "G" } }, Arn: { Value: { "Fn::GetAtt": ["G", "GroupARN"] } } },
+    });
+  await cfn.send(new CreateStackCommand({ StackName: "xray-group", TemplateBody: template("fault") }));
+  await waitUntilStackCreateComplete(waiter, { StackName: "xray-group" });
+  const outputs = (await cfn.send(new DescribeStacksCommand({ StackName: "xray-group" }))).Stacks![0].Outputs!;
+  const arn = outputs.find((o) => o.OutputKey === "Arn")!.OutputValue!;
+  assert.equal(outputs.find((o) => o.OutputKey === "Ref")!.OutputValue, arn);
+  assert.deepEqual((await c.send(new GetGroupCommand({ GroupARN: arn }))).Group!.FilterExpression, "fault");
+  await cfn.send(new UpdateStackCommand({ StackName: "xray-group", TemplateBody: template("error") }));
+  await waitUntilStackUpdateComplete(waiter, { StackName: "xray-group" });
+  assert.equal((await c.send(new GetGroupCommand({ GroupName: "cfn-group" }))).Group!.GroupARN, arn);
+  assert.equal((await c.send(new GetGroupCommand({ GroupName: "cfn-group" }))).Group!.FilterExpression, "error");
+  await cfn.send(new DeleteStackCommand({ StackName: "xray-group" }));
+  await waitUntilStackDeleteComplete(waiter, { StackName: "xray-group" });
+  await rejects(c.send(new GetGroupCommand({ GroupName: "cfn-group" })), "InvalidRequestException", 400);
 });
