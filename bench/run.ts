@@ -17,6 +17,7 @@ import { s3UploadMemory } from "./s3.js";
 import { s3RequestsBench } from "./s3-requests.js";
 import { logsBench } from "./logs.js";
 import { metricsBench } from "./metrics.js";
+import { xrayBench } from "./xray.js";
 import { lambdaBench } from "./lambda.js";
 import { cloudformationBench } from "./cloudformation.js";
 import { apigatewayBench } from "./apigateway.js";
@@ -77,6 +78,8 @@ const ONLY_S3 = process.argv.includes("--only-s3");
 const ONLY_PATTERNS = process.argv.includes("--only-patterns");
 /** `--only-metrics` runs the CloudWatch metrics figures alone (bench/metrics.ts). */
 const ONLY_METRICS = process.argv.includes("--only-metrics");
+/** `--only-xray` runs the X-Ray figures alone: daemon ingest over UDP, visibility, summaries and graph (bench/xray.ts). */
+const ONLY_XRAY = process.argv.includes("--only-xray");
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -187,6 +190,11 @@ async function main(): Promise<void> {
   if (ONLY_S3) {
     console.log("");
     for (const r of await s3RequestsBench()) row(r.metric, r.value, r.target, "", "");
+    return printTable();
+  }
+  if (ONLY_XRAY) {
+    console.log("");
+    for (const r of await xrayBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
     return printTable();
   }
   if (ONLY_METRICS) {

@@ -35,6 +35,11 @@ export interface ServerOptions {
   projectDir?: string;
   /** The services this server runs (default: every service in services/registry.ts). */
   catalog?: Catalog;
+  /**
+   * The local X-Ray daemon's port (UDP segments and the TCP sampling proxy on the listen host; 0: any free port).
+   * Absent: no daemon (`stratus start` passes 2000 unless told otherwise).
+   */
+  xrayDaemonPort?: number;
 }
 
 export interface RunningServer {
@@ -44,6 +49,8 @@ export interface RunningServer {
   dataDir: string;
   runtime: Runtime;
   server: Server;
+  /** The X-Ray daemon's port, when it runs. */
+  xrayDaemonPort?: number;
   /** Stops accepting, finishes in-flight requests, closes the store (and removes an ephemeral dir). */
   close(): Promise<void>;
 }
@@ -109,6 +116,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const ready = runtime;
   handle = (req, res) => onRequest(ready, req, res);
   for (const [req, res] of early.splice(0)) onRequest(ready, req, res);
+  const daemon = opts.xrayDaemonPort === undefined ? undefined : await startXrayDaemon(ready, opts.xrayDaemonPort, host);
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -117,8 +125,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     dataDir,
     runtime: ready,
     server,
+    ...(daemon ? { xrayDaemonPort: daemon.port } : {}),
     close: () =>
       (closing ??= new Promise<void>((done) => {
+        void daemon?.close();
         // Running functions end now, so a slow invocation does not hold the close for its whole timeout.
         ready.closing();
         // Connections kept alive by clients close as soon as their in-flight request is answered.
@@ -134,6 +144,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         server.closeIdleConnections();
       })),
   };
+}
+
+/** The X-Ray daemon (services/xray/daemon.ts), loaded only when asked for; a port in use is a warning, not a failure. */
+async function startXrayDaemon(runtime: Runtime, port: number, host: string): Promise<{ port: number; close(): Promise<void> } | undefined> {
+  try {
+    const { startDaemon } = await import("./services/xray/daemon.js");
+    const bind = host === "0.0.0.0" || host === "::" ? "0.0.0.0" : "127.0.0.1";
+    const d = await startDaemon(runtime, port, bind);
+    runtime.logger.debug(`X-Ray daemon on ${bind}:${d.port} (UDP and TCP), account ${d.account}, region ${d.region}`);
+    return d;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    runtime.logger.warn(`X-Ray daemon not started: ${code === "EADDRINUSE" ? `port ${port} is in use` : e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
 }
 
 function onRequest(runtime: Runtime, raw: IncomingMessage, res: ServerResponse): void {

@@ -15,12 +15,14 @@ const AUTH_MODES = ["none", "sigv4"] as const;
 const DRAIN_MS = 10_000;
 
 export async function start(argv: readonly string[]): Promise<void> {
-  const p = parseFlags("start", argv, { values: ["host", "port", "data-dir", "auth", "log-level"], switches: ["ephemeral"] });
+  const p = parseFlags("start", argv, { values: ["host", "port", "data-dir", "auth", "log-level", "xray-daemon-port"], switches: ["ephemeral"] });
   const host = flagOrEnv(p, "host", "STRATUS_HOST")?.value ?? "127.0.0.1";
   const portArg = flagOrEnv(p, "port", "STRATUS_PORT");
   const port = portArg ? parsePort(portArg.what, portArg.value) : 4566;
   const authArg = flagOrEnv(p, "auth", "STRATUS_AUTH");
   const auth = authArg ? oneOf(authArg.what, authArg.value, AUTH_MODES) : "none";
+  const daemonArg = flagOrEnv(p, "xray-daemon-port", "STRATUS_XRAY_DAEMON_PORT");
+  const xrayDaemonPort = daemonArg ? parsePort(daemonArg.what, daemonArg.value) : 2000;
   const levelArg = flagOrEnv(p, "log-level", "STRATUS_LOG_LEVEL");
   const logLevel = levelArg ? oneOf(levelArg.what, levelArg.value, LEVELS) : "info";
   const dirArg = flagOrEnv(p, "data-dir", "STRATUS_DATA_DIR");
@@ -97,6 +99,8 @@ export async function start(argv: readonly string[]): Promise<void> {
       ephemeral: false,
       auth,
       logLevel,
+      // 0 turns the daemon off here (a server started in-process takes 0 as "any free port").
+      ...(xrayDaemonPort ? { xrayDaemonPort } : {}),
       ...(keyId && secret ? { rootCredentials: [{ accessKeyId: keyId, secretAccessKey: secret }] } : {}),
     });
   } catch (e) {

@@ -240,7 +240,11 @@ export const REGISTRY: ServiceRegistration[] = [
     botocore: "xray",
     load: () => import("./xray/index.js"),
     quirk: xrayQuirk, // the SDKs' unsigned daemon calls POST /GetSamplingRules and /SamplingTargets
-    resources: { types: ["AWS::XRay::SamplingRule", "AWS::XRay::ResourcePolicy"], load: () => import("./xray/cloudformation.js") },
+    routes: [{ matches: (_host, path) => path === "/_stratus/xray/daemon", load: () => import("./xray/daemon-route.js") }],
+    resources: {
+      types: ["AWS::XRay::SamplingRule", "AWS::XRay::ResourcePolicy", "AWS::XRay::Group"],
+      load: () => import("./xray/cloudformation.js"),
+    },
   },
   { name: "ecs", botocore: "ecs" },
   {

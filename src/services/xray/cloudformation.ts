@@ -1,6 +1,7 @@
 // X-Ray's CloudFormation types, one loader for the registry entry: the sampling half's (AWS::XRay::SamplingRule,
-// AWS::XRay::ResourcePolicy); the traces half adds AWS::XRay::Group here.
+// AWS::XRay::ResourcePolicy) and the traces half's (AWS::XRay::Group).
 import type { ResourceProviders } from "../../core/resources.js";
 import sampling from "./sampling/cloudformation.js";
+import traces from "./traces/cloudformation.js";
 
-export default { ...sampling } satisfies ResourceProviders;
+export default { ...sampling, ...traces } satisfies ResourceProviders;

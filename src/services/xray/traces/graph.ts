@@ -1,0 +1,176 @@
+// Service graphs from trace records: a node per service (the client, the traced services, the inferred ones) with
+// its requests' statistics and histograms, and an edge per caller → callee with the calls' statistics. GetServiceGraph
+// over a time window (a group's filter applied), GetTraceGraph over given traces, GetTimeSeriesServiceStatistics
+// per period for a selected service or edge.
+import type { EdgeStatistics, HistogramEntry, Service, ServiceStatistics, TimeSeriesServiceStatistics } from "../api.generated.js";
+import { InvalidRequestException } from "../api.generated.js";
+import type { TraceRec } from "./assemble.js";
+
+interface Stats {
+  ok: number;
+  error: number;
+  throttle: number;
+  fault: number;
+  total: number;
+  time: number;
+  rt: Map<number, number>;
+}
+
+interface Node {
+  ref: number;
+  name?: string;
+  type?: string;
+  account?: string;
+  root: boolean;
+  start: number;
+  end: number;
+  stats: Stats;
+  duration: Map<number, number>;
+  edges: Map<number, { start: number; end: number; stats: Stats }>;
+}
+
+const newStats = (): Stats => ({ ok: 0, error: 0, throttle: 0, fault: 0, total: 0, time: 0, rt: new Map() });
+const r3 = (n: number) => Math.round(n * 1000) / 1000;
+
+function count(s: Stats, r: { start: number; end: number; error: boolean; fault: boolean; throttle: boolean }): void {
+  const rt = r3(r.end - r.start);
+  s.total++;
+  s.time += rt;
+  if (r.fault) s.fault++;
+  else if (r.throttle) s.throttle++;
+  else if (r.error) s.error++;
+  else s.ok++;
+  s.rt.set(rt, (s.rt.get(rt) ?? 0) + 1);
+}
+
+const histogram = (m: Map<number, number>): HistogramEntry[] => [...m].sort((a, b) => a[0] - b[0]).map(([Value, Count]) => ({ Value, Count }));
+
+function statsOut(s: Stats): ServiceStatistics & EdgeStatistics {
+  return {
+    OkCount: s.ok,
+    ErrorStatistics: { ThrottleCount: s.throttle, OtherCount: s.error, TotalCount: s.error + s.throttle },
+    FaultStatistics: { OtherCount: s.fault, TotalCount: s.fault },
+    TotalCount: s.total,
+    TotalResponseTime: r3(s.time),
+  };
+}
+
+/** The service graph of the given traces. */
+export function serviceGraph(traces: Iterable<TraceRec>): Service[] {
+  const nodes = new Map<string | number, Node>();
+  const node = (key: string | number, init: () => Omit<Node, "ref" | "stats" | "duration" | "edges" | "start" | "end" | "root">): Node => {
+    let n = nodes.get(key);
+    if (!n) {
+      n = { ...init(), ref: nodes.size, root: false, start: Number.POSITIVE_INFINITY, end: 0, stats: newStats(), duration: new Map(), edges: new Map() };
+      nodes.set(key, n);
+    }
+    return n;
+  };
+  for (const t of traces) {
+    const ids = t.services.map((s) =>
+      node(s.k ?? `${s.Name}\0${s.Type ?? ""}\0${s.AccountId ?? ""}`, () => ({ name: s.Name, type: s.Type, account: s.AccountId })),
+    );
+    ids[t.entry].root = true;
+    for (const r of t.reqs) {
+      const n = ids[r.s];
+      n.start = Math.min(n.start, r.start);
+      n.end = Math.max(n.end, r.end);
+      count(n.stats, r);
+      const d = r3(r.end - r.start);
+      n.duration.set(d, (n.duration.get(d) ?? 0) + 1);
+    }
+    for (const e of t.edges) {
+      const from = e.f < 0 ? node("\0client", () => ({ type: "client" })) : ids[e.f];
+      const to = ids[e.t];
+      let edge = from.edges.get(to.ref);
+      if (!edge) from.edges.set(to.ref, (edge = { start: e.start, end: e.end, stats: newStats() }));
+      edge.start = Math.min(edge.start, e.start);
+      edge.end = Math.max(edge.end, e.end);
+      count(edge.stats, e);
+      if (e.f < 0) {
+        from.start = Math.min(from.start, e.start);
+        from.end = Math.max(from.end, e.end);
+      }
+    }
+  }
+  return [...nodes.values()].map((n) => {
+    const client = n.type === "client";
+    return {
+      ReferenceId: n.ref,
+      ...(n.name !== undefined ? { Name: n.name, Names: [n.name] } : { Names: [] }),
+      ...(client ? {} : { Root: n.root }),
+      ...(n.account ? { AccountId: n.account } : {}),
+      ...(n.type ? { Type: n.type } : {}),
+      State: client ? "unknown" : "active",
+      StartTime: new Date(n.start * 1000),
+      EndTime: new Date(n.end * 1000),
+      Edges: [...n.edges].map(([ref, e]) => ({
+        ReferenceId: ref,
+        StartTime: new Date(e.start * 1000),
+        EndTime: new Date(e.end * 1000),
+        SummaryStatistics: statsOut(e.stats),
+        ResponseTimeHistogram: histogram(e.stats.rt),
+        Aliases: [],
+      })),
+      ...(client ? {} : { SummaryStatistics: statsOut(n.stats), DurationHistogram: histogram(n.duration), ResponseTimeHistogram: histogram(n.stats.rt) }),
+    };
+  });
+}
+
+interface Selector {
+  kind: "service" | "edge";
+  a?: { name?: string; type?: string };
+  b?: { name?: string; type?: string };
+}
+
+const ID_ARGS = /^id\(\s*(.*?)\s*\)$/;
+function selectorEnd(text: string): { name?: string; type?: string } {
+  const t = text.trim();
+  const q = /^["'](.*)["']$/.exec(t);
+  if (q) return { name: q[1] };
+  const id = ID_ARGS.exec(t);
+  if (!id) throw bad();
+  const out: { name?: string; type?: string } = {};
+  for (const m of id[1].matchAll(/(name|type)\s*:\s*["']([^"']*)["']/g)) out[m[1] as "name" | "type"] = m[2];
+  return out;
+}
+// unverified wording
+const bad = () => new InvalidRequestException('Invalid EntitySelectorExpression: use service("name"), id(name: "…", type: "…") or edge("a", "b")');
+
+/** EntitySelectorExpression: service("x"), service(id(…)), id(…), or edge(a, b); none selects the client edges. */
+export function parseSelector(expr: string | undefined): Selector | undefined {
+  if (expr === undefined || !expr.trim()) return undefined;
+  const t = expr.trim();
+  const svc = /^service\(\s*(.*)\s*\)$/.exec(t);
+  if (svc) return { kind: "service", a: selectorEnd(svc[1]) };
+  if (ID_ARGS.test(t)) return { kind: "service", a: selectorEnd(t) };
+  const edge = /^edge\(\s*(.+?)\s*,\s*(.+?)\s*\)$/.exec(t);
+  if (edge) return { kind: "edge", a: selectorEnd(edge[1]), b: selectorEnd(edge[2]) };
+  throw bad();
+}
+
+const matches = (t: TraceRec, s: number, m: { name?: string; type?: string } | undefined) =>
+  !m || ((m.name === undefined || t.services[s]?.Name === m.name) && (m.type === undefined || t.services[s]?.Type === m.type));
+
+/** Statistics per period (seconds) for the selected service or edge, over the given traces' calls in [from, to). */
+export function timeSeries(traces: Iterable<TraceRec>, sel: Selector | undefined, period: number, from: number, to: number): TimeSeriesServiceStatistics[] {
+  const buckets = new Map<number, Stats>();
+  const add = (r: { start: number; end: number; error: boolean; fault: boolean; throttle: boolean }) => {
+    if (r.start < from || r.start >= to) return;
+    const at = Math.floor(r.start / period) * period;
+    let s = buckets.get(at);
+    if (!s) buckets.set(at, (s = newStats()));
+    count(s, r);
+  };
+  for (const t of traces) {
+    if (sel?.kind === "service") for (const r of t.reqs) if (matches(t, r.s, sel.a)) add(r);
+    if (sel?.kind !== "service") for (const e of t.edges) if (sel ? e.f >= 0 && matches(t, e.f, sel.a) && matches(t, e.t, sel.b) : e.f < 0) add(e);
+  }
+  return [...buckets]
+    .sort((a, b) => a[0] - b[0])
+    .map(([at, s]) => ({
+      Timestamp: new Date(at * 1000),
+      ...(sel?.kind === "service" ? { ServiceSummaryStatistics: statsOut(s) } : { EdgeSummaryStatistics: statsOut(s) }),
+      ResponseTimeHistogram: histogram(s.rt),
+    }));
+}

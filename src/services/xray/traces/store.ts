@@ -1,0 +1,240 @@
+// The trace store: segments in from PutTraceSegments and the daemon, written in batches (one transaction per flush,
+// one row per segment: the hot path), each touched trace re-assembled into its record; records held in memory per
+// account and region, ordered by the trace id's time, so summaries, filters and graphs read no document and parse no
+// JSON. Records are not stored: X-Ray's first call after a start rebuilds them from the segments (a trace's
+// Revision then counts its segments, and its update time is its last end time). Segments are kept 30 days (X-Ray's
+// retention), swept hourly.
+import { defineState, regional, transaction } from "../../../core/state.js";
+import type { ServiceHost } from "../../../core/service.js";
+import { type Assembled, assemble, type TraceRec } from "./assemble.js";
+import { type AcceptedSegment, RETENTION_SECONDS, type SegmentDoc } from "./segments.js";
+import type { GroupRec } from "./groups.js";
+
+export const traceState = defineState("xray", {
+  /** A segment's document as sent, by `<trace id>/<segment id>`. */
+  traceSegments: regional<string>(),
+  groups: regional<GroupRec>(),
+});
+
+interface ScopeIndex {
+  byId: Map<string, TraceRec>;
+  /** By trace-id time then id; re-sorted on the next read after an insert out of order. */
+  sorted: TraceRec[];
+  ordered: boolean;
+}
+
+interface Queued {
+  account: string;
+  region: string;
+  seg: AcceptedSegment;
+}
+
+/** How long a daemon segment may wait for its batch's write (a trace is visible within ~2× this). */
+const DAEMON_FLUSH_MS = Number(process.env.STRATUS_XRAY_FLUSH_MS) || 100;
+const SWEEP_MS = 3600_000;
+
+export class TraceStore {
+  private readonly scopes = new Map<string, ScopeIndex>();
+  private queue: Queued[] = [];
+  private waiters: { ok: () => void; fail: (e: unknown) => void }[] = [];
+  private timer?: NodeJS.Timeout;
+  private immediate?: NodeJS.Immediate;
+  private readonly stopSweep: () => void;
+
+  constructor(private readonly host: ServiceHost) {
+    for (const { account, region, tables } of traceState.all(host, "traceSegments")) {
+      const idx = this.scope(account, region);
+      // Keys are `<trace id>/<segment id>`: a trace's segments are neighbours.
+      let id = "";
+      let docs: SegmentDoc[] = [];
+      const done = () => {
+        if (!docs.length) return;
+        const end = docs.reduce((m, d) => Math.max(m, typeof d.end_time === "number" ? d.end_time : d.start_time), 0);
+        this.index(idx, assemble(id, docs, end, docs.length).rec);
+      };
+      for (const { key, value } of tables.traceSegments.list()) {
+        const tid = key.slice(0, key.indexOf("/"));
+        if (tid !== id) {
+          done();
+          id = tid;
+          docs = [];
+        }
+        docs.push(JSON.parse(value) as SegmentDoc);
+      }
+      done();
+    }
+    this.sweep();
+    this.stopSweep = host.scheduler.every(SWEEP_MS, () => this.sweep());
+  }
+
+  private scope(account: string, region: string): ScopeIndex {
+    const key = `${account}/${region}`;
+    let idx = this.scopes.get(key);
+    if (!idx) this.scopes.set(key, (idx = { byId: new Map(), sorted: [], ordered: true }));
+    return idx;
+  }
+
+  /** Every distinct service (name, type, account) numbered once, for the graphs. */
+  private readonly serviceKeys = new Map<string, number>();
+
+  private index(idx: ScopeIndex, rec: TraceRec): void {
+    for (const s of rec.services) {
+      const key = `${s.Name}\0${s.Type ?? ""}\0${s.AccountId ?? ""}`;
+      let k = this.serviceKeys.get(key);
+      if (k === undefined) this.serviceKeys.set(key, (k = this.serviceKeys.size));
+      s.k = k;
+    }
+    const prev = idx.byId.get(rec.id);
+    if (prev) {
+      // Updated in place: the sorted list holds the same object (its id, so its place, does not change).
+      Object.assign(prev, rec);
+      return;
+    }
+    idx.byId.set(rec.id, rec);
+    const last = idx.sorted[idx.sorted.length - 1];
+    if (last && (last.epoch > rec.epoch || (last.epoch === rec.epoch && last.id > rec.id))) idx.ordered = false;
+    idx.sorted.push(rec);
+  }
+
+  /** The account and region's traces, ordered by trace-id time. */
+  traces(account: string, region: string): readonly TraceRec[] {
+    const idx = this.scopes.get(`${account}/${region}`);
+    if (!idx) return [];
+    if (!idx.ordered) {
+      idx.sorted.sort((a, b) => a.epoch - b.epoch || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      idx.ordered = true;
+    }
+    return idx.sorted;
+  }
+
+  trace(account: string, region: string, id: string): TraceRec | undefined {
+    return this.scopes.get(`${account}/${region}`)?.byId.get(id);
+  }
+
+  /**
+   * The trace's segments, assembled (independent subsegments merged, inferred segments added), each with its text:
+   * as stored when nothing was merged into it.
+   */
+  documents(account: string, region: string, id: string): { rec: TraceRec; segments: { Id: string; Document: string }[] } | undefined {
+    const rec = this.trace(account, region, id);
+    if (!rec) return undefined;
+    const docs = this.storedDocs(account, region, id);
+    const merged = [...docs.values()].some((d) => d.doc.type === "subsegment");
+    const a: Assembled = assemble(
+      id,
+      [...docs.values()].map((d) => d.doc),
+      rec.updated,
+      rec.revision,
+    );
+    return {
+      rec,
+      segments: a.segments.map((d) => ({ Id: d.id, Document: (!merged && d.inferred !== true && docs.get(d.id)?.text) || JSON.stringify(d) })),
+    };
+  }
+
+  private storedDocs(account: string, region: string, id: string): Map<string, AcceptedSegment> {
+    const docs = new Map<string, AcceptedSegment>();
+    for (const { key, value } of traceState.at(this.host, account, region).traceSegments.list({ prefix: `${id}/` })) {
+      docs.set(key.slice(id.length + 1), { text: value, doc: JSON.parse(value) as SegmentDoc });
+    }
+    return docs;
+  }
+
+  /**
+   * Queues checked segments for the next batch. `urgent` (an API call, answered once written) flushes on the next
+   * turn of the event loop; the daemon's wait for a short interval so that datagrams share a transaction.
+   */
+  add(account: string, region: string, segs: AcceptedSegment[], urgent: boolean): Promise<void> | undefined {
+    for (const seg of segs) this.queue.push({ account, region, seg });
+    if (urgent) {
+      this.immediate ??= setImmediate(() => this.flushSafely());
+      return new Promise((ok, fail) => this.waiters.push({ ok, fail }));
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flushSafely(), DAEMON_FLUSH_MS);
+      this.timer.unref();
+    }
+    return undefined;
+  }
+
+  private flushSafely(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    try {
+      this.flush();
+      for (const w of waiters) w.ok();
+    } catch (e) {
+      this.host.logger.error("X-Ray: a batch of segments could not be stored", e);
+      for (const w of waiters) w.fail(e);
+    }
+  }
+
+  /** Writes everything queued in one transaction, then re-indexes the traces it touched. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = this.immediate = undefined;
+    const batch = this.queue;
+    if (!batch.length) return;
+    this.queue = [];
+    const byTrace = new Map<string, Queued[]>();
+    for (const q of batch) {
+      const key = `${q.account}/${q.region}/${q.seg.doc.trace_id}`;
+      const list = byTrace.get(key);
+      if (list) list.push(q);
+      else byTrace.set(key, [q]);
+    }
+    const now = this.host.clock.now() / 1000;
+    const done: [ScopeIndex, TraceRec][] = [];
+    transaction(this.host, () => {
+      for (const list of byTrace.values()) {
+        const { account, region } = list[0];
+        const traceId = list[0].seg.doc.trace_id;
+        const idx = this.scope(account, region);
+        const prev = idx.byId.get(traceId);
+        const tables = traceState.at(this.host, account, region);
+        const docs = prev ? this.storedDocs(account, region, traceId) : new Map<string, AcceptedSegment>();
+        for (const { seg } of list) {
+          const had = docs.get(seg.doc.id);
+          // A completed segment is not replaced by an in-progress one that arrives after it.
+          if (had && seg.doc.in_progress === true && had.doc.in_progress !== true) continue;
+          docs.set(seg.doc.id, seg);
+          tables.traceSegments.put(`${traceId}/${seg.doc.id}`, seg.text);
+        }
+        const { rec } = assemble(
+          traceId,
+          [...docs.values()].map((d) => d.doc),
+          now,
+          prev ? prev.revision + 1 : 1,
+        );
+        done.push([idx, rec]);
+      }
+    });
+    for (const [idx, rec] of done) this.index(idx, rec);
+  }
+
+  /** Drops traces past X-Ray's 30-day retention (by their trace id's time), with their segments. */
+  sweep(): void {
+    const cutoff = this.host.clock.now() / 1000 - RETENTION_SECONDS;
+    for (const [key, idx] of this.scopes) {
+      const [account, region] = key.split("/");
+      const list = this.traces(account, region);
+      let n = 0;
+      while (n < list.length && list[n].epoch < cutoff) n++;
+      if (!n) continue;
+      const old = idx.sorted.splice(0, n);
+      const tables = traceState.at(this.host, account, region);
+      transaction(this.host, () => {
+        for (const rec of old) {
+          idx.byId.delete(rec.id);
+          for (const { key: k } of tables.traceSegments.list({ prefix: `${rec.id}/` })) tables.traceSegments.delete(k);
+        }
+      });
+    }
+  }
+
+  stop(): void {
+    this.stopSweep();
+    this.flushSafely();
+  }
+}
