@@ -4,7 +4,7 @@ import { parseArn } from "../../core/arn.js";
 import { pageByKey } from "../../core/paging.js";
 import { LimitExceededException, type EventbridgeApi, type PutTargetsResultEntry, type Target } from "./api.generated.js";
 import { checkInputPath, checkTransformer } from "./transform.js";
-import { mustRule, saveRule, transaction, ValidationException } from "./state.js";
+import { checkManaged, mustRule, saveRule, transaction, ValidationException } from "./state.js";
 
 export const MAX_TARGETS = 5;
 export type TargetKind = "sqs" | "sns" | "lambda" | "bus";
@@ -57,6 +57,7 @@ function check(t: Target): PutTargetsResultEntry | undefined {
 export const targets = {
   putTargets(input, ctx) {
     const rule = mustRule(ctx, input.Rule, input.EventBusName);
+    checkManaged(rule);
     const failed: PutTargetsResultEntry[] = [];
     const accepted: Target[] = [];
     for (const t of input.Targets) {
@@ -78,6 +79,7 @@ export const targets = {
 
   removeTargets(input, ctx) {
     const rule = mustRule(ctx, input.Rule, input.EventBusName);
+    checkManaged(rule, input.Force);
     const ids = new Set(input.Ids);
     transaction(ctx, () => {
       rule.targets = rule.targets.filter((t) => !ids.has(t.Id));

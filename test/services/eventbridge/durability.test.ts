@@ -17,9 +17,10 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { cliClientConfig, killAll, startCli } from "../../cli/spawn.js";
 import { randomAccount } from "../../helpers/server.js";
+import { eventsPolicy } from "./setup.js";
 
 after(killAll);
 
@@ -34,6 +35,7 @@ test("kill -9: buses, rules, targets, the bus policy and tags survive; the resta
     let sqs = new SQSClient(config(first.url, account));
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "kept" }));
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: eventsPolicy(Attributes!.QueueArn!) } }));
     await eb.send(new CreateEventBusCommand({ Name: "durable", Tags: [{ Key: "k", Value: "v" }] }));
     await eb.send(new PutPermissionCommand({ EventBusName: "durable", Action: "events:PutEvents", Principal: "111122223333", StatementId: "s1" }));
     const { RuleArn } = await eb.send(new PutRuleCommand({ Name: "keep", EventBusName: "durable", EventPattern: JSON.stringify({ source: ["k"] }) }));
