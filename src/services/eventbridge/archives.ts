@@ -7,9 +7,19 @@ import { pageByKey } from "../../core/paging.js";
 import { ResourceAlreadyExistsException, ResourceNotFoundException, type Archive, type ArchiveState, type EventbridgeApi } from "./api.generated.js";
 import { ARCHIVE_MANAGER, archiveArn, archiveEnabled, archiveRuleName, archiveRulePattern, archiveTarget, dropArchived } from "./archive-store.js";
 import { compilePattern } from "./matcher.js";
-import { busNameOf, deleteRule, mustBus, ruleArn, saveRule, tables, transaction, ValidationException, type ArchiveRec, type Tables } from "./state.js";
-
-const invalidToken = () => new ValidationException("The NextToken provided is invalid."); // unverified wording
+import {
+  busNameOf,
+  deleteRule,
+  mustBus,
+  ruleArn,
+  saveRule,
+  tables,
+  transaction,
+  ValidationException,
+  type ArchiveRec,
+  type Tables,
+  invalidToken,
+} from "./state.js";
 
 export function mustArchive(t: Tables, name: string): ArchiveRec {
   const a = t.archives.get(name);

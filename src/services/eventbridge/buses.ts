@@ -5,10 +5,8 @@ import { pageByKey } from "../../core/paging.js";
 import { statementsOf } from "../../core/policy/index.js";
 import { partitionOf } from "../../core/arn.js";
 import { ResourceAlreadyExistsException, ResourceNotFoundException, type EventbridgeApi, type EventBus, type PutPermissionRequest } from "./api.generated.js";
-import { busArn, DEFAULT_BUS, defaultBus, mustBus, tables, ValidationException, type BusRec } from "./state.js";
+import { busArn, DEFAULT_BUS, defaultBus, mustBus, tables, ValidationException, type BusRec, invalidToken } from "./state.js";
 import { checkTags } from "./tags.js";
-
-const invalidToken = () => new ValidationException("The NextToken provided is invalid."); // unverified wording
 
 /** The bus's Policy document as DescribeEventBus and ListEventBuses answer it, when it has statements. */
 export const policyOf = (b: BusRec): string | undefined =>

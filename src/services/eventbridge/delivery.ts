@@ -131,16 +131,22 @@ async function attempt(host: ServiceHost, ctx: HandlerContext, id: string): Prom
   }
 }
 
-/** Any other error from a target's service: a missing resource is not retried, anything else is. */
+/**
+ * Any other error from a target's service: a missing resource is not retried, anything else is. The codes are those
+ * AWS lists for a dead-letter message's ERROR_CODE (NO_RESOURCE, NO_PERMISSIONS, SDK_CLIENT_ERROR, THROTTLING,
+ * INTERNAL_ERROR …: "Using dead-letter queues to process undelivered events",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html); which one AWS picks for each of a
+ * target service's errors is Stratus's reading.
+ */
 function classify(e: unknown): DeliveryFailure {
   const message = e instanceof Error ? e.message : String(e);
   if (isServiceError(e)) {
-    if (/NotFound|NonExistent|DoesNotExist/i.test(e.code)) return new DeliveryFailure("RESOURCE_NOT_FOUND", message, false);
+    if (/NotFound|NonExistent|DoesNotExist/i.test(e.code)) return new DeliveryFailure("NO_RESOURCE", message, false);
     if (/AccessDenied|AuthorizationError|NotAuthorized/i.test(e.code)) return new DeliveryFailure("NO_PERMISSIONS", message, false);
-    if (e.status < 500 && !/Throttl|TooMany/i.test(e.code)) return new DeliveryFailure("SDK_CLIENT_ERROR", `${e.code}: ${message}`, false); // unverified code
-    return new DeliveryFailure("THROTTLING", `${e.code}: ${message}`, true); // unverified code
+    if (e.status < 500 && !/Throttl|TooMany/i.test(e.code)) return new DeliveryFailure("SDK_CLIENT_ERROR", `${e.code}: ${message}`, false);
+    return new DeliveryFailure("THROTTLING", `${e.code}: ${message}`, true);
   }
-  return new DeliveryFailure("INTERNAL_ERROR", message, true); // unverified code
+  return new DeliveryFailure("INTERNAL_ERROR", message, true);
 }
 
 /** A target whose resource policy does not let EventBridge in: not retried, as AWS does not retry a permission failure. */
@@ -150,7 +156,7 @@ const denied = (arn: string, ruleArn: string, kind: string) =>
 async function invoke(ctx: HandlerContext, host: ServiceHost, rec: PendingRec): Promise<void> {
   const target = rec.target;
   const p = parseArn(target.Arn);
-  if (!p) throw new DeliveryFailure("RESOURCE_NOT_FOUND", `not an ARN: ${target.Arn}`, false);
+  if (!p) throw new DeliveryFailure("NO_RESOURCE", `not an ARN: ${target.Arn}`, false);
   const where = { account: p.account, region: p.region };
   const payload = payloadFor(target, rec);
   switch (targetKind(target.Arn)) {
@@ -175,7 +181,7 @@ async function invoke(ctx: HandlerContext, host: ServiceHost, rec: PendingRec): 
       return;
     case "bus": {
       const to = resolveBus(host, ctx.account, ctx.region, target.Arn);
-      if (!to) throw new DeliveryFailure("RESOURCE_NOT_FOUND", `Event bus ${busNameOf(target.Arn)} does not exist.`, false);
+      if (!to) throw new DeliveryFailure("NO_RESOURCE", `Event bus ${busNameOf(target.Arn)} does not exist.`, false);
       if (!mayPutEvents(to, accountRoot(ctx.account, partitionOf(ctx.region))))
         throw new DeliveryFailure("NO_PERMISSIONS", `The policy of ${to.bus.arn} does not allow ${ctx.account} to put events on it.`, false); // unverified wording
       // The same event, its id and account kept, goes through the other bus's rules.

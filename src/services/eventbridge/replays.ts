@@ -18,9 +18,8 @@ import {
 } from "./api.generated.js";
 import { archivedKey, ingestedOf } from "./archive-store.js";
 import { ingest } from "./delivery.js";
-import { busNameOf, ebState, findBus, tables, transaction, ValidationException, type EbInstance, type ReplayRec, type Tables } from "./state.js";
+import { busNameOf, ebState, findBus, tables, transaction, ValidationException, type EbInstance, type ReplayRec, type Tables, invalidToken } from "./state.js";
 
-const invalidToken = () => new ValidationException("The NextToken provided is invalid."); // unverified wording
 const BUS_ARN = /^arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[^/]+$/;
 
 /** Events replayed per step, and the pause between steps (STRATUS_EVENTBRIDGE_REPLAY_BATCH / _INTERVAL_MS). */

@@ -19,11 +19,10 @@ import {
   tables,
   ValidationException,
   type RuleRec,
+  invalidToken,
 } from "./state.js";
 import { parseRuleSchedule } from "./schedules.js";
 import { checkTags } from "./tags.js";
-
-const invalidToken = () => new ValidationException("The NextToken provided is invalid."); // unverified wording
 
 function view(r: RuleRec): Rule {
   return {

@@ -121,6 +121,9 @@ export class ValidationException extends ServiceError {
   }
 }
 
+/** A NextToken this service did not hand out (or for other filters). */
+export const invalidToken = (): ValidationException => new ValidationException("The NextToken provided is invalid."); // unverified wording
+
 /** The bus an EventBusName (a name or an ARN) names; absent means the default bus. */
 export function busNameOf(nameOrArn: string | undefined): string {
   if (!nameOrArn) return DEFAULT_BUS;

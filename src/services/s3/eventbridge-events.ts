@@ -7,6 +7,7 @@
 import type { HandlerContext } from "../../core/context.js";
 import { busHasRules } from "../eventbridge/internal.js";
 import { bucketArn } from "./common.js";
+import type { EventObject } from "./notifications.js";
 import type { BucketRec } from "./state.js";
 
 /** Per S3 event name: EventBridge's detail-type, the detail's reason, and for deletions their deletion-type. */
@@ -26,18 +27,8 @@ const TYPES: Record<string, { type: string; reason?: string; deletion?: string }
   "ObjectAcl:Put": { type: "Object ACL Updated" },
 };
 
-export interface EventBridgeObject {
-  key: string;
-  size?: number;
-  etag?: string;
-  versionId?: string;
-  /** Restores: the object's storage class, and when the restored copy expires. */
-  storageClass?: string;
-  restoreExpiry?: number;
-}
-
 /** The PutEvents entry (as JSON, for the pending-notification record) for an S3 event, or undefined if none goes out. */
-export function eventBridgeEntry(ctx: HandlerContext, b: BucketRec, eventName: string, o: EventBridgeObject, sequencer: string): string | undefined {
+export function eventBridgeEntry(ctx: HandlerContext, b: BucketRec, eventName: string, o: EventObject, sequencer: string): string | undefined {
   if (!b.notification?.EventBridgeConfiguration) return undefined;
   const t = TYPES[eventName];
   if (!t || !busHasRules(ctx, b.account, b.region)) return undefined;
