@@ -24,11 +24,14 @@ import {
   type EventBridgeClient,
 } from "@aws-sdk/client-eventbridge";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { randomAccount, useServer } from "../../helpers/server.js";
+import { ManualClock } from "../../../src/core/clock.js";
+import { randomAccount, startTestServer, useServer } from "../../helpers/server.js";
 import { rejects } from "../../helpers/errors.js";
 import { eventually } from "../../helpers/wait.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 import { clients, queue, receive, type Clients } from "./setup.js";
+
+const HOUR = 3_600_000;
 
 const server = useServer();
 
@@ -121,6 +124,30 @@ test("an archive is a managed rule on its bus; it stores and counts the events i
   await c.eb.send(new DeleteArchiveCommand({ ArchiveName: "orders" }));
   assert.equal((await c.eb.send(new ListRulesCommand({ EventBusName: "arch" }))).Rules?.length, 0);
   await c.eb.send(new DeleteEventBusCommand({ Name: "arch" }));
+});
+
+test("RetentionDays: the hourly sweep drops what is older, and the counts follow", async () => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const own = await startTestServer({ clock });
+  try {
+    const c = clients(own);
+    const bus = `arn:aws:events:us-east-1:${c.account}:event-bus/default`;
+    await c.eb.send(new CreateArchiveCommand({ ArchiveName: "day", EventSourceArn: bus, RetentionDays: 1 }));
+    await put(c.eb, "default", "old", 2);
+    clock.advance(12 * HOUR);
+    await put(c.eb, "default", "new", 1);
+    const full = await c.eb.send(new DescribeArchiveCommand({ ArchiveName: "day" }));
+    assert.equal(full.EventCount, 3);
+    clock.advance(13 * HOUR); // the first two are now more than a day old
+    const swept = await eventually(async () => {
+      const d = await c.eb.send(new DescribeArchiveCommand({ ArchiveName: "day" }));
+      assert.equal(d.EventCount, 1);
+      return d;
+    });
+    assert.ok(swept.SizeBytes! > 0 && swept.SizeBytes! < full.SizeBytes! / 2);
+  } finally {
+    await own.close();
+  }
 });
 
 test("ListArchives filters by one of NamePrefix, EventSourceArn and State, and pages", async () => {
