@@ -139,7 +139,10 @@ export const REGISTRY: ServiceRegistration[] = [
     name: "eventbridge",
     botocore: "events",
     load: () => import("./eventbridge/index.js"),
-    resources: { types: ["AWS::Events::EventBus", "AWS::Events::Rule"], load: () => import("./eventbridge/cloudformation.js") },
+    resources: {
+      types: ["AWS::Events::Archive", "AWS::Events::EventBus", "AWS::Events::EventBusPolicy", "AWS::Events::Rule"],
+      load: () => import("./eventbridge/cloudformation.js"),
+    },
   },
   {
     name: "lambda",

@@ -5,10 +5,8 @@ import { pageByKey } from "../../core/paging.js";
 import { statementsOf } from "../../core/policy/index.js";
 import { partitionOf } from "../../core/arn.js";
 import { ResourceAlreadyExistsException, ResourceNotFoundException, type EventbridgeApi, type EventBus, type PutPermissionRequest } from "./api.generated.js";
-import { busArn, DEFAULT_BUS, defaultBus, deleteRule, mustBus, tables, transaction, ValidationException, type BusRec } from "./state.js";
+import { busArn, DEFAULT_BUS, defaultBus, mustBus, tables, ValidationException, type BusRec, invalidToken } from "./state.js";
 import { checkTags } from "./tags.js";
-
-const invalidToken = () => new ValidationException("The NextToken provided is invalid."); // unverified wording
 
 /** The bus's Policy document as DescribeEventBus and ListEventBuses answer it, when it has statements. */
 export const policyOf = (b: BusRec): string | undefined =>
@@ -101,11 +99,10 @@ export const buses = {
   deleteEventBus(input, ctx) {
     if (input.Name === DEFAULT_BUS) throw new ValidationException("Cannot delete event bus default.");
     const t = tables(ctx);
-    // Deleting a bus that does not exist succeeds; its rules go with it.
-    transaction(ctx, () => {
-      for (const { value } of t.rules.list({ prefix: `${input.Name}|` })) deleteRule(ctx, value.bus, value.name);
-      t.buses.delete(input.Name);
-    });
+    // Deleting a bus that does not exist succeeds; one with rules (an archive's too) is refused, as AWS refuses it:
+    // "EventBus can't be deleted since it has rules." (recorded in hashicorp/terraform-provider-aws#22131, sst#4325).
+    if (t.rules.list({ prefix: `${input.Name}|`, limit: 1 }).length) throw new ValidationException("EventBus can't be deleted since it has rules.");
+    t.buses.delete(input.Name);
     return {};
   },
 

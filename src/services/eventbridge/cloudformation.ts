@@ -1,5 +1,7 @@
-// AWS::Events::EventBus and AWS::Events::Rule for CloudFormation (core/resources.ts), through EventBridge's own
-// operations. A bus's Ref is its name (GetAtt Arn, Name, Policy); a rule's Ref is its name on the default bus and
+// AWS::Events::EventBus, AWS::Events::Rule, AWS::Events::Archive and AWS::Events::EventBusPolicy for CloudFormation
+// (core/resources.ts), through EventBridge's own operations. An archive's Ref is its name (GetAtt Arn); a bus
+// policy's Ref is its StatementId, its physical id `<bus>|<sid>` (unverified in the reference), its statement one of
+// the bus's statements (the others, other resources' or PutPermission's, kept). A bus's Ref is its name (GetAtt Arn, Name, Policy); a rule's Ref is its name on the default bus and
 // `<bus>|<rule>` on another (as CloudFormation reports such a rule's physical id in aws-cdk's issue threads; unverified
 // in the reference), GetAtt Arn. A rule's Targets are put with it and
 // kept in step on update; a rule the template does not name gets `<stack>-<logicalId>-<RANDOM>` (64 at most).
@@ -59,7 +61,115 @@ async function putRule(req: ResourceRequest, name: string): Promise<{ physicalId
   return { physicalId: id, ref: id, attributes: { Arn: RuleArn } };
 }
 
+/** The archive's properties as CreateArchive/UpdateArchive take them. */
+function archiveInput(p: Record<string, unknown>) {
+  return {
+    Description: p.Description as string | undefined,
+    EventPattern: text(p.EventPattern),
+    RetentionDays: p.RetentionDays === undefined ? undefined : Number(p.RetentionDays),
+    KmsKeyIdentifier: p.KmsKeyIdentifier as string | undefined,
+  };
+}
+
+async function describeArchive(req: { ctx: ResourceRequest["ctx"] }, name: string) {
+  const a = await req.ctx.client("eventbridge").describeArchive({ ArchiveName: name });
+  return { physicalId: name, ref: name, attributes: { Arn: a.ArchiveArn, ArchiveName: name } };
+}
+
+const splitPolicyId = (id: string): { bus: string; sid: string } => {
+  const i = id.lastIndexOf("|");
+  return { bus: id.slice(0, i), sid: id.slice(i + 1) };
+};
+
+/** Puts an AWS::Events::EventBusPolicy's statement on its bus: Action/Principal/Condition, or a whole Statement. */
+async function putBusPolicy(req: ResourceRequest): Promise<{ physicalId: string; ref: string; attributes: Record<string, unknown> }> {
+  const p = req.properties;
+  const eb = req.ctx.client("eventbridge");
+  const bus = busNameOf(p.EventBusName as string | undefined);
+  const sid = p.StatementId as string;
+  if (p.Statement !== undefined) {
+    const b = await eb.describeEventBus({ Name: bus });
+    const statements = b.Policy ? (JSON.parse(b.Policy) as { Statement: Record<string, unknown>[] }).Statement : [];
+    const statement = { Sid: sid, Resource: b.Arn, ...(p.Statement as Record<string, unknown>) };
+    await eb.putPermission({
+      EventBusName: bus,
+      Policy: JSON.stringify({ Version: "2012-10-17", Statement: [...statements.filter((s) => s.Sid !== sid), statement] }),
+    });
+  } else {
+    await eb.putPermission({
+      EventBusName: bus,
+      StatementId: sid,
+      Action: p.Action as string,
+      Principal: p.Principal as string,
+      Condition: p.Condition as { Type: string; Key: string; Value: string } | undefined,
+    });
+  }
+  return { physicalId: `${bus}|${sid}`, ref: sid, attributes: {} };
+}
+
 export default {
+  "AWS::Events::Archive": {
+    async create(req) {
+      const p = req.properties;
+      const name = (p.ArchiveName as string | undefined) ?? req.generateName(48);
+      await req.ctx.client("eventbridge").createArchive({ ArchiveName: name, EventSourceArn: p.SourceArn as string, ...archiveInput(p) });
+      return describeArchive(req, name);
+    },
+    async update(req) {
+      const p = req.properties;
+      await req.ctx.client("eventbridge").updateArchive({
+        ArchiveName: req.physicalId,
+        ...archiveInput(p),
+        Description: (p.Description as string | undefined) ?? "",
+        RetentionDays: p.RetentionDays === undefined ? 0 : Number(p.RetentionDays),
+      });
+      return describeArchive(req, req.physicalId);
+    },
+    async read({ ctx, physicalId }) {
+      try {
+        const a = await ctx.client("eventbridge").describeArchive({ ArchiveName: physicalId });
+        return {
+          ArchiveName: a.ArchiveName,
+          Arn: a.ArchiveArn,
+          SourceArn: a.EventSourceArn,
+          ...(a.Description ? { Description: a.Description } : {}),
+          ...(a.EventPattern ? { EventPattern: JSON.parse(a.EventPattern) as unknown } : {}),
+          ...(a.RetentionDays ? { RetentionDays: a.RetentionDays } : {}),
+        };
+      } catch (e) {
+        if (gone(e)) return undefined;
+        throw e;
+      }
+    },
+    async list(ctx) {
+      const { Archives } = await ctx.client("eventbridge").listArchives({});
+      return (Archives ?? []).map((a) => a.ArchiveName!);
+    },
+    async delete(req) {
+      try {
+        await req.ctx.client("eventbridge").deleteArchive({ ArchiveName: req.physicalId });
+      } catch (e) {
+        if (!gone(e)) throw e;
+      }
+    },
+  },
+  "AWS::Events::EventBusPolicy": {
+    create: putBusPolicy,
+    async update(req) {
+      const { bus, sid } = splitPolicyId(req.physicalId);
+      const next = { bus: busNameOf(req.properties.EventBusName as string | undefined), sid: req.properties.StatementId as string };
+      if (next.bus !== bus || next.sid !== sid) await req.ctx.client("eventbridge").removePermission({ EventBusName: bus, StatementId: sid });
+      return putBusPolicy(req);
+    },
+    async delete(req) {
+      const { bus, sid } = splitPolicyId(req.physicalId);
+      try {
+        await req.ctx.client("eventbridge").removePermission({ EventBusName: bus, StatementId: sid });
+      } catch (e) {
+        if (!gone(e)) throw e;
+      }
+    },
+  },
   "AWS::Events::EventBus": {
     async create(req) {
       const p = req.properties;

@@ -9,8 +9,11 @@ import type { HandlerContext } from "../../core/context.js";
 import { isServiceError } from "../../core/errors.js";
 import type { ServiceHost } from "../../core/service.js";
 import { lambdaPermits } from "../lambda/internal.js";
+import { topicPermits } from "../sns/internal.js";
 import type { SendMessageRequest } from "../sqs/api.generated.js";
+import { queuePermits } from "../sqs/internal.js";
 import type { Target } from "./api.generated.js";
+import { ARCHIVE_MANAGER, archiveEvent } from "./archive-store.js";
 import { accountRoot, mayPutEvents, resolveBus } from "./cross-account.js";
 import { matchingRules } from "./matcher.js";
 import { eventsMetric } from "./metrics.js";
@@ -42,8 +45,19 @@ const at = (host: ServiceHost, account: string, region: string): HandlerContext 
  * their targets, armed on the scheduler. Returns the rules matched. Runs inside the caller's request (PutEvents)
  * or delivery (a bus target), so what it stores commits before that answers.
  */
-export function ingest(host: ServiceHost, account: string, region: string, bus: string, event: Record<string, unknown>, ingested: number): RuleRec[] {
-  const matched = matchingRules(host, ebState.at(host, account, region), account, region, bus, event);
+export function ingest(
+  host: ServiceHost,
+  account: string,
+  region: string,
+  bus: string,
+  event: Record<string, unknown>,
+  ingested: number,
+  only?: ReadonlySet<string>,
+): RuleRec[] {
+  const t = ebState.at(host, account, region);
+  let matched = matchingRules(host, t, account, region, bus, event);
+  // A replay with FilterArns goes to those rules only.
+  if (only) matched = matched.filter((r) => only.has(r.arn));
   for (const rule of matched) eventsMetric(host, account, region, "TriggeredRules", rule.name, ingested);
   if (!matched.length) return matched;
   eventsMetric(host, account, region, "MatchedEvents", undefined, ingested);
@@ -55,6 +69,8 @@ export function ingest(host: ServiceHost, account: string, region: string, bus: 
 export function deliverToTargets(host: ServiceHost, account: string, region: string, rule: RuleRec, event: Record<string, unknown>, ingested: number): void {
   if (!rule.targets.length) return;
   const t = ebState.at(host, account, region);
+  // An archive's managed rule: the event is stored in the archive now, in the caller's transaction.
+  if (rule.managedBy === ARCHIVE_MANAGER) return archiveEvent(t, rule, event, ingested);
   const ctx = at(host, account, region);
   for (const target of rule.targets) {
     const id = randomUUID();
@@ -115,28 +131,42 @@ async function attempt(host: ServiceHost, ctx: HandlerContext, id: string): Prom
   }
 }
 
-/** Any other error from a target's service: a missing resource is not retried, anything else is. */
+/**
+ * Any other error from a target's service: a missing resource is not retried, anything else is. The codes are those
+ * AWS lists for a dead-letter message's ERROR_CODE (NO_RESOURCE, NO_PERMISSIONS, SDK_CLIENT_ERROR, THROTTLING,
+ * INTERNAL_ERROR …: "Using dead-letter queues to process undelivered events",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html); which one AWS picks for each of a
+ * target service's errors is Stratus's reading.
+ */
 function classify(e: unknown): DeliveryFailure {
   const message = e instanceof Error ? e.message : String(e);
   if (isServiceError(e)) {
-    if (/NotFound|NonExistent|DoesNotExist/i.test(e.code)) return new DeliveryFailure("RESOURCE_NOT_FOUND", message, false);
+    if (/NotFound|NonExistent|DoesNotExist/i.test(e.code)) return new DeliveryFailure("NO_RESOURCE", message, false);
     if (/AccessDenied|AuthorizationError|NotAuthorized/i.test(e.code)) return new DeliveryFailure("NO_PERMISSIONS", message, false);
-    if (e.status < 500 && !/Throttl|TooMany/i.test(e.code)) return new DeliveryFailure("SDK_CLIENT_ERROR", `${e.code}: ${message}`, false); // unverified code
-    return new DeliveryFailure("THROTTLING", `${e.code}: ${message}`, true); // unverified code
+    if (e.status < 500 && !/Throttl|TooMany/i.test(e.code)) return new DeliveryFailure("SDK_CLIENT_ERROR", `${e.code}: ${message}`, false);
+    return new DeliveryFailure("THROTTLING", `${e.code}: ${message}`, true);
   }
-  return new DeliveryFailure("INTERNAL_ERROR", message, true); // unverified code
+  return new DeliveryFailure("INTERNAL_ERROR", message, true);
 }
+
+/** A target whose resource policy does not let EventBridge in: not retried, as AWS does not retry a permission failure. */
+const denied = (arn: string, ruleArn: string, kind: string) =>
+  new DeliveryFailure("NO_PERMISSIONS", `The ${kind} policy of ${arn} does not allow ${EVENTS_PRINCIPAL} to deliver events for ${ruleArn}.`, false); // unverified wording
 
 async function invoke(ctx: HandlerContext, host: ServiceHost, rec: PendingRec): Promise<void> {
   const target = rec.target;
   const p = parseArn(target.Arn);
-  if (!p) throw new DeliveryFailure("RESOURCE_NOT_FOUND", `not an ARN: ${target.Arn}`, false);
+  if (!p) throw new DeliveryFailure("NO_RESOURCE", `not an ARN: ${target.Arn}`, false);
   const where = { account: p.account, region: p.region };
   const payload = payloadFor(target, rec);
   switch (targetKind(target.Arn)) {
     case "sqs":
+      // The queue's policy must let EventBridge send for this rule (AWS: "Amazon SQS permissions").
+      if (!queuePermits(ctx, target.Arn, EVENTS_PRINCIPAL, rec.ruleArn, ctx.account)) throw denied(target.Arn, rec.ruleArn, "queue");
       return sendToQueue(ctx, target.Arn, payload, target, String(rec.event.id));
     case "sns":
+      // The topic's policy must let EventBridge publish for this rule (AWS: "Amazon SNS permissions").
+      if (!topicPermits(ctx, target.Arn, EVENTS_PRINCIPAL, rec.ruleArn, ctx.account)) throw denied(target.Arn, rec.ruleArn, "topic");
       await ctx.client("sns").publish({ TopicArn: target.Arn, Message: payload }, where);
       return;
     case "lambda":
@@ -151,7 +181,7 @@ async function invoke(ctx: HandlerContext, host: ServiceHost, rec: PendingRec): 
       return;
     case "bus": {
       const to = resolveBus(host, ctx.account, ctx.region, target.Arn);
-      if (!to) throw new DeliveryFailure("RESOURCE_NOT_FOUND", `Event bus ${busNameOf(target.Arn)} does not exist.`, false);
+      if (!to) throw new DeliveryFailure("NO_RESOURCE", `Event bus ${busNameOf(target.Arn)} does not exist.`, false);
       if (!mayPutEvents(to, accountRoot(ctx.account, partitionOf(ctx.region))))
         throw new DeliveryFailure("NO_PERMISSIONS", `The policy of ${to.bus.arn} does not allow ${ctx.account} to put events on it.`, false); // unverified wording
       // The same event, its id and account kept, goes through the other bus's rules.

@@ -27,6 +27,20 @@ export function patternMatches(text: string, event: unknown): boolean {
   return compilePattern(text).matches(event);
 }
 
+const ALL_MANAGEMENT_EVENTS = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
+
+/**
+ * A read-only management event CloudTrail delivers (`AWS API Call via CloudTrail` with `detail.readOnly` true) reaches
+ * only the rules in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS; a write one reaches every enabled rule (AWS:
+ * "Receiving read-only management events from AWS services",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html). Asked only of an event
+ * some rule matched: one string comparison for any other.
+ */
+function readOnlyManagementEvent(event: unknown): boolean {
+  const e = event as { "detail-type"?: unknown; detail?: { readOnly?: unknown } };
+  return e["detail-type"] === "AWS API Call via CloudTrail" && e.detail?.readOnly === true;
+}
+
 interface BusMatcher {
   set: RuleSet<string>;
   rules: Map<string, RuleRec>;
@@ -48,8 +62,10 @@ export class BusMatchers {
       this.buses.set(key, m);
     }
     const names = m.set.matches(event);
+    if (!names.length) return [];
     if (names.length > 1) names.sort();
-    return names.map((n) => m.rules.get(n)!);
+    const rules = names.map((n) => m.rules.get(n)!);
+    return readOnlyManagementEvent(event) ? rules.filter((r) => r.state === ALL_MANAGEMENT_EVENTS) : rules;
   }
 
   /** One of the bus's rules was written or deleted (its pattern, state, targets, tags): compile again on next use. */

@@ -1,6 +1,8 @@
 // PutEvents: each entry checked on its own (an invalid one is a failed entry in a 200 answer, counted in
 // FailedEntryCount), the request's size as AWS computes it ("Calculating PutEvents event entry size":
-// Time 14 bytes when given, Source, DetailType, Detail and each Resources entry as UTF-8; under 256 KB), and each
+// Time 14 bytes when given, Source, DetailType, Detail and each Resources entry as UTF-8; at most 1 MB since AWS
+// raised it from 256 KB — "More room to build: serverless services now support payloads up to 1 MB", AWS Compute
+// Blog, 2026-01-29, for EventBridge event buses; 1 MiB as SQS's announcement of the same change counts it), and each
 // accepted event, in AWS's envelope, matched against its bus's rules and stored for delivery before the answer.
 import { randomUUID } from "node:crypto";
 import type { EventbridgeApi, PutEventsRequestEntry, PutEventsResultEntry } from "./api.generated.js";
@@ -9,7 +11,7 @@ import { ingest } from "./delivery.js";
 import { mayPutEvents, resolveBus } from "./cross-account.js";
 import { busNameOf, hostOf, transaction, ValidationException } from "./state.js";
 
-export const MAX_REQUEST_BYTES = 256 * 1024;
+export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 const utf8 = (s: string | undefined) => (s === undefined ? 0 : Buffer.byteLength(s, "utf8"));
 

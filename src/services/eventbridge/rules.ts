@@ -6,11 +6,23 @@ import type { HandlerContext } from "../../core/context.js";
 import { mergeTags } from "../../core/tags.js";
 import type { EventbridgeApi, Rule } from "./api.generated.js";
 import { compilePattern, patternMatches } from "./matcher.js";
-import { DEFAULT_BUS, deleteRule, type EbInstance, mustBus, saveRule, mustRule, ruleArn, ruleKey, tables, ValidationException, type RuleRec } from "./state.js";
+import {
+  checkManaged,
+  DEFAULT_BUS,
+  deleteRule,
+  type EbInstance,
+  mustBus,
+  saveRule,
+  mustRule,
+  ruleArn,
+  ruleKey,
+  tables,
+  ValidationException,
+  type RuleRec,
+  invalidToken,
+} from "./state.js";
 import { parseRuleSchedule } from "./schedules.js";
 import { checkTags } from "./tags.js";
-
-const invalidToken = () => new ValidationException("The NextToken provided is invalid."); // unverified wording
 
 function view(r: RuleRec): Rule {
   return {
@@ -34,6 +46,7 @@ function syncSchedule(ctx: HandlerContext, rule: RuleRec | undefined, key: strin
 
 function setState(ctx: HandlerContext, name: string, bus: string | undefined, state: RuleRec["state"]): void {
   const r = mustRule(ctx, name, bus);
+  checkManaged(r);
   r.state = state;
   saveRule(ctx, r);
   syncSchedule(ctx, r, ruleKey(r.bus, r.name));
@@ -52,6 +65,7 @@ export const rules = {
     const t = tables(ctx);
     const key = ruleKey(bus.name, input.Name);
     const old = t.rules.get(key);
+    checkManaged(old);
     checkTags(input.Tags, ctx.invokedBy);
     const rec: RuleRec = {
       name: input.Name,
@@ -125,6 +139,7 @@ export const rules = {
     const key = ruleKey(bus.name, input.Name);
     const r = t.rules.get(key);
     if (!r) return {}; // deleting a rule that does not exist succeeds
+    checkManaged(r, input.Force);
     if (r.targets.length) throw new ValidationException("Rule can't be deleted since it has targets.");
     deleteRule(ctx, bus.name, input.Name);
     syncSchedule(ctx, undefined, key);

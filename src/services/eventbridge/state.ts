@@ -5,7 +5,7 @@ import { parseArn, regionalArn, type ArnScope } from "../../core/arn.js";
 import { ServiceError } from "../../core/errors.js";
 import { defineState, regional, type TablesOf } from "../../core/state.js";
 import type { ServiceHost } from "../../core/service.js";
-import { ResourceNotFoundException, type Tag, type Target } from "./api.generated.js";
+import { ManagedRuleException, ResourceNotFoundException, type Tag, type Target } from "./api.generated.js";
 
 export interface BusRec {
   name: string;
@@ -51,8 +51,54 @@ export interface PendingRec {
   dueAt: number;
 }
 
+/** An archive (archives.ts): its events are the rows of `archived` under `<name>|`, written by its managed rule. */
+export interface ArchiveRec {
+  name: string;
+  arn: string;
+  /** The source bus's ARN (EventSourceArn) and name. */
+  source: string;
+  bus: string;
+  description?: string;
+  /** The archive's own pattern as given (the managed rule's adds `replay-name` must not exist). */
+  eventPattern?: string;
+  /** 0: kept indefinitely. */
+  retentionDays: number;
+  kmsKeyIdentifier?: string;
+  eventCount: number;
+  sizeBytes: number;
+  created: number;
+}
+
+/** One archived event as it was delivered, keyed `<archive>|<ingestion ms, 15 digits>|<event id>`. */
+export interface ArchivedRec {
+  event: Record<string, unknown>;
+  size: number;
+}
+
+/** A replay (replays.ts): where it is in its archive, so a restart resumes it. */
+export interface ReplayRec {
+  name: string;
+  arn: string;
+  description?: string;
+  archive: string;
+  source: string;
+  destination: { Arn: string; FilterArns?: string[] };
+  eventStart: number;
+  eventEnd: number;
+  state: "STARTING" | "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED" | "FAILED";
+  stateReason?: string;
+  replayStart: number;
+  replayEnd?: number;
+  lastReplayed?: number;
+  /** The last archived row replayed (its key), absent before the first. */
+  cursor?: string;
+}
+
 const specs = {
   buses: regional<BusRec>(),
+  archives: regional<ArchiveRec>(),
+  archived: regional<ArchivedRec>("archived-events"),
+  replays: regional<ReplayRec>(),
   /** Keyed `<bus>|<rule>`: a bus's rules share a prefix (neither name may hold "|"). */
   rules: regional<RuleRec>(),
   pending: regional<PendingRec>("pending-deliveries"),
@@ -74,6 +120,9 @@ export class ValidationException extends ServiceError {
     super("ValidationException", message, 400, { senderFault: true });
   }
 }
+
+/** A NextToken this service did not hand out (or for other filters). */
+export const invalidToken = (): ValidationException => new ValidationException("The NextToken provided is invalid."); // unverified wording
 
 /** The bus an EventBusName (a name or an ARN) names; absent means the default bus. */
 export function busNameOf(nameOrArn: string | undefined): string {
@@ -108,12 +157,23 @@ export function mustRule(ctx: HandlerContext, name: string, busNameOrArn: string
   return rule;
 }
 
+/**
+ * Refuses a change to a rule another service manages (an archive's), unless forced where the operation allows it:
+ * "<rule> is a managed rule. Set 'force' parameter to true to override." (AWS's answer, quoted in aws-nuke#448 and
+ * cloud-custodian#10308).
+ */
+export function checkManaged(r: RuleRec | undefined, force?: boolean): void {
+  if (r?.managedBy && !force) throw new ManagedRuleException(`${r.name} is a managed rule. Set 'force' parameter to true to override.`);
+}
+
 /** What EventBridge's start hook returns: the server it delivers from, and its scheduled rules' timers. */
 export interface EbInstance {
   host: ServiceHost;
   schedules: import("./schedules.js").RuleSchedules;
   /** Each bus's enabled rules compiled into one matcher (matcher.ts). */
   matchers: import("./matcher.js").BusMatchers;
+  /** Replays with a step armed, by `<account>/<region>/<name>` (replays.ts). */
+  replaying: Set<string>;
 }
 
 /** Writes a rule (its pattern, state, targets or tags), so its bus's matcher is compiled again. */

@@ -4,7 +4,7 @@ import { parseArn } from "../../core/arn.js";
 import { pageByKey } from "../../core/paging.js";
 import { LimitExceededException, type EventbridgeApi, type PutTargetsResultEntry, type Target } from "./api.generated.js";
 import { checkInputPath, checkTransformer } from "./transform.js";
-import { mustRule, saveRule, transaction, ValidationException } from "./state.js";
+import { checkManaged, invalidToken, mustRule, saveRule, transaction, ValidationException } from "./state.js";
 
 export const MAX_TARGETS = 5;
 export type TargetKind = "sqs" | "sns" | "lambda" | "bus";
@@ -57,6 +57,7 @@ function check(t: Target): PutTargetsResultEntry | undefined {
 export const targets = {
   putTargets(input, ctx) {
     const rule = mustRule(ctx, input.Rule, input.EventBusName);
+    checkManaged(rule);
     const failed: PutTargetsResultEntry[] = [];
     const accepted: Target[] = [];
     for (const t of input.Targets) {
@@ -70,7 +71,8 @@ export const targets = {
       if (i >= 0) next[i] = t;
       else next.push(t);
     }
-    if (next.length > MAX_TARGETS) throw new LimitExceededException("The requested resource exceeds the maximum number allowed."); // unverified wording
+    // AWS's answer past five targets, as aws-cloudformation/cfn-lint#306 and 18F/identity-terraform#121 quote it.
+    if (next.length > MAX_TARGETS) throw new LimitExceededException("The requested resource exceeds the maximum number allowed.");
     rule.targets = next;
     saveRule(ctx, rule);
     return { FailedEntryCount: failed.length, FailedEntries: failed };
@@ -78,6 +80,7 @@ export const targets = {
 
   removeTargets(input, ctx) {
     const rule = mustRule(ctx, input.Rule, input.EventBusName);
+    checkManaged(rule, input.Force);
     const ids = new Set(input.Ids);
     transaction(ctx, () => {
       rule.targets = rule.targets.filter((t) => !ids.has(t.Id));
@@ -93,7 +96,7 @@ export const targets = {
       operation: "ListTargetsByRule",
       token: input.NextToken,
       max: input.Limit ?? 100,
-      invalid: () => new ValidationException("The NextToken provided is invalid."), // unverified wording
+      invalid: invalidToken,
       bind: rule.arn,
     });
     return { Targets: page.items.map((x) => x.t), ...(page.next ? { NextToken: page.next } : {}) };

@@ -13,6 +13,7 @@ import { readableVersion } from "./objects.js";
 import { aclsDisabled, ownershipAtCreate } from "./ownership.js";
 import { ALL_BLOCKED, checkAclNotBlocked, effectiveGrants, isPublicGrant } from "./public-access-block.js";
 import { objKey, tables, type BucketRec } from "./state.js";
+import { notify } from "./notifications.js";
 
 export const GROUPS = {
   AllUsers: "http://acs.amazonaws.com/groups/global/AllUsers",
@@ -210,6 +211,7 @@ export const acl = {
     const k = objKey(b.name, i.Key);
     const obj = getObject(t, b.name, i.Key);
     if (obj) t.objects.put(k, { versions: obj.versions.map((x) => (x.versionId === v.versionId ? { ...x, acl: grants } : x)) });
+    notify(ctx, b, "ObjectAcl:Put", { key: i.Key, etag: v.etag, versionId: v.versionId });
     return {};
   },
 

@@ -2,16 +2,18 @@
 // AWS sends it) and delivery of S3's event JSON to SQS queues, SNS topics and Lambda functions after a write.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { ServiceHost } from "../../core/service.js";
-import { parseArn } from "../../core/arn.js";
+import { parseArn, regionalArn } from "../../core/arn.js";
 import { lambdaPermits } from "../lambda/internal.js";
 import type { HandlerContext } from "../../core/context.js";
 import { ServiceError } from "../../core/errors.js";
 import type { NotificationConfiguration, NotificationConfigurationFilter, S3Api } from "./api.generated.js";
 import { bucketArn, mustBucket, urlEncode } from "./common.js";
+import { eventBridgeEntry, sendToEventBridge } from "./eventbridge-events.js";
 import { s3State, tables, type BucketRec } from "./state.js";
 
 export interface Destination {
-  kind: "queue" | "topic" | "function";
+  /** "eventbridge": the bucket's default bus (EventBridgeConfiguration), its body a PutEvents entry. */
+  kind: "queue" | "topic" | "function" | "eventbridge";
   arn: string;
   id: string;
   events: string[];
@@ -46,6 +48,7 @@ const arnParts = (arn: string) => {
 async function send(ctx: HandlerContext, d: Destination, body: string, check = false, bucketArn = bucketOf(body)): Promise<void> {
   const { region, account, name } = arnParts(d.arn);
   const who = { account, region };
+  if (d.kind === "eventbridge") return sendToEventBridge(ctx, body, who);
   if (d.kind === "queue") {
     const { QueueUrl } = await ctx.client("sqs").getQueueUrl({ QueueName: name, QueueOwnerAWSAccountId: account }, who);
     await ctx.client("sqs").sendMessage({ QueueUrl: QueueUrl!, MessageBody: body }, who);
@@ -86,14 +89,20 @@ export interface EventObject {
   size?: number;
   etag?: string;
   versionId?: string;
+  /** Restores (EventBridge's detail only): the object's storage class, when its restored copy expires. */
+  storageClass?: string;
+  restoreExpiry?: number;
 }
 
 /** Delivers `eventName` (e.g. "ObjectCreated:Put") for a key to every matching destination, after the response. */
 export function notify(ctx: HandlerContext, b: BucketRec, eventName: string, o: EventObject): void {
+  if (!b.notification) return;
   const targets = destinations(b.notification).filter((d) => matches(d, eventName, o.key));
-  if (!targets.length) return;
   const now = ctx.now();
   const seqText = sequencer(now);
+  const entry = eventBridgeEntry(ctx, b, eventName, o, seqText);
+  if (entry) store(ctx, { kind: "eventbridge", arn: regionalArn(b, "events", "event-bus/default"), id: "", events: [] }, entry);
+  if (!targets.length) return;
   const hostId = randomBytes(48).toString("base64");
   for (const d of targets) {
     const record = {
@@ -119,13 +128,16 @@ export function notify(ctx: HandlerContext, b: BucketRec, eventName: string, o: 
         },
       },
     };
-    const body = JSON.stringify({ Records: [record] });
-    // Stored before the write's response, delivered after it: a restart (or kill -9) resumes what is pending.
-    const id = randomUUID();
-    pendingEvents(ctx).put(id, { destination: d, body, attempts: 0 });
-    ctx.startAtBoot();
-    deliverLater(ctx, id, 0);
+    store(ctx, d, JSON.stringify({ Records: [record] }));
   }
+}
+
+/** Stored before the write's response, delivered after it: a restart (or kill -9) resumes what is pending. */
+function store(ctx: HandlerContext, destination: Destination, body: string): void {
+  const id = randomUUID();
+  pendingEvents(ctx).put(id, { destination, body, attempts: 0 });
+  ctx.startAtBoot();
+  deliverLater(ctx, id, 0);
 }
 
 export interface PendingEvent {

@@ -104,7 +104,14 @@ function completeLater(holder: HandlerContext | ServiceHost, account: string, re
     // Only for the restore that is still the version's (not a deleted object, not one superseded).
     if (!b || !v || v.restore?.readyAt !== p.readyAt) return;
     const ctx = "rootIdentity" in holder ? holder.context("s3", "RestoreObject", holder.rootIdentity(account, region)) : holder;
-    notify(ctx, b, "ObjectRestore:Completed", { key: p.key, size: v.size, etag: v.etag, versionId: v.versionId });
+    notify(ctx, b, "ObjectRestore:Completed", {
+      key: p.key,
+      size: v.size,
+      etag: v.etag,
+      versionId: v.versionId,
+      storageClass: v.storageClass,
+      restoreExpiry: v.restore?.expiresAt,
+    });
   });
 }
 
@@ -152,7 +159,7 @@ export const restore = {
       t.objects.put(objKey(b.name, Key), obj);
     });
     if (state !== "restored") {
-      notify(ctx, b, "ObjectRestore:Post", { key: Key, size: v.size, etag: v.etag, versionId: v.versionId });
+      notify(ctx, b, "ObjectRestore:Post", { key: Key, size: v.size, etag: v.etag, versionId: v.versionId, storageClass: v.storageClass });
       // ObjectRestore:Completed follows when the copy is ready, from a durable record (resumed after a restart).
       const id = `${b.name}/${Key}\u0000${v.versionId}`;
       s3State.at(ctx, b.account, b.region).pendingRestores.put(id, { bucket: b.name, key: Key, versionId: v.versionId, readyAt });

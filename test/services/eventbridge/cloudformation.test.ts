@@ -13,9 +13,9 @@ import {
   waitUntilStackDeleteComplete,
   waitUntilStackUpdateComplete,
 } from "@aws-sdk/client-cloudformation";
-import { DescribeEventBusCommand, DescribeRuleCommand, ListTargetsByRuleCommand, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { App, CfnOutput, DefaultStackSynthesizer, Stack } from "aws-cdk-lib";
-import { EventBus, Rule, RuleTargetInput, EventField } from "aws-cdk-lib/aws-events";
+import { DescribeArchiveCommand, DescribeEventBusCommand, DescribeRuleCommand, ListTargetsByRuleCommand, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { App, CfnOutput, DefaultStackSynthesizer, Duration, Stack } from "aws-cdk-lib";
+import { Archive, CfnEventBusPolicy, EventBus, Rule, RuleTargetInput, EventField } from "aws-cdk-lib/aws-events";
 import { SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import { Queue } from "aws-cdk-lib/aws-sqs";
 import { useServer } from "../../helpers/server.js";
@@ -69,4 +69,36 @@ test("the CDK's events.Rule with an SQS target on its own bus deploys and delive
   await waitUntilStackDeleteComplete({ client: cfn, maxWaitTime: 60, minDelay: 1 }, { StackName: "events" });
   await assert.rejects(c.eb.send(new DescribeEventBusCommand({ Name: "cdk-bus" })), { name: "ResourceNotFoundException" });
   await assert.rejects(c.eb.send(new DescribeRuleCommand({ Name: ruleName, EventBusName: "cdk-bus" })), { name: "ResourceNotFoundException" });
+});
+
+test("the CDK's events.Archive and a CfnEventBusPolicy deploy onto their bus; deleted with the stack", async () => {
+  const c = clients(server);
+  const cfn = server.client(CloudFormationClient, { account: c.account });
+  const app = new App({ analyticsReporting: false });
+  const stack = new Stack(app, "Archived", { synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) });
+  const bus = new EventBus(stack, "Bus", { eventBusName: "archived-bus" });
+  const archive = new Archive(stack, "Archive", {
+    sourceEventBus: bus,
+    archiveName: "cdk-archive",
+    eventPattern: { source: ["cdk.app"] },
+    retention: Duration.days(3),
+  });
+  new CfnEventBusPolicy(stack, "Policy", { eventBusName: bus.eventBusName, statementId: "partner", action: "events:PutEvents", principal: "111122223333" });
+  new CfnOutput(stack, "ArchiveArn", { value: archive.archiveArn });
+  const template = JSON.stringify(app.synth().getStackByName("Archived").template);
+  await cfn.send(new CreateStackCommand({ StackName: "archived", TemplateBody: template }));
+  await waitUntilStackCreateComplete({ client: cfn, maxWaitTime: 60, minDelay: 1 }, { StackName: "archived" });
+  const out = (await cfn.send(new DescribeStacksCommand({ StackName: "archived" }))).Stacks![0].Outputs ?? [];
+  assert.equal(out.find((o) => o.OutputKey === "ArchiveArn")?.OutputValue, `arn:aws:events:us-east-1:${c.account}:archive/cdk-archive`);
+  const a = await c.eb.send(new DescribeArchiveCommand({ ArchiveName: "cdk-archive" }));
+  assert.deepEqual([a.State, a.RetentionDays, a.EventPattern], ["ENABLED", 3, '{"source":["cdk.app"]}']);
+  const policy = JSON.parse((await c.eb.send(new DescribeEventBusCommand({ Name: "archived-bus" }))).Policy!);
+  assert.deepEqual(policy.Statement[0].Principal, { AWS: "arn:aws:iam::111122223333:root" });
+  await c.eb.send(new PutEventsCommand({ Entries: [{ EventBusName: "archived-bus", Source: "cdk.app", DetailType: "t", Detail: "{}" }] }));
+  assert.equal((await c.eb.send(new DescribeArchiveCommand({ ArchiveName: "cdk-archive" }))).EventCount, 1);
+
+  await cfn.send(new DeleteStackCommand({ StackName: "archived" }));
+  await waitUntilStackDeleteComplete({ client: cfn, maxWaitTime: 60, minDelay: 1 }, { StackName: "archived" });
+  await assert.rejects(c.eb.send(new DescribeArchiveCommand({ ArchiveName: "cdk-archive" })), { name: "ResourceNotFoundException" });
+  await assert.rejects(c.eb.send(new DescribeEventBusCommand({ Name: "archived-bus" })), { name: "ResourceNotFoundException" });
 });

@@ -16,10 +16,10 @@ import {
   RemoveTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
 import { DeleteQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateTopicCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { useServer } from "../../helpers/server.js";
 import { eventually } from "../../helpers/wait.js";
-import { clients, queue, receive } from "./setup.js";
+import { clients, eventsPolicy, queue, receive } from "./setup.js";
 
 const server = useServer();
 const detail = (o: unknown) => JSON.stringify(o);
@@ -85,8 +85,9 @@ test("PutEvents answers per-entry errors with 200 and FailedEntryCount; the size
   assert.equal(r.Entries?.[5].ErrorCode, "ResourceNotFoundException");
   assert.ok(r.Entries?.[6].EventId);
 
-  // 256 KB counted as AWS documents: Source + DetailType + Detail (+ Resources, + 14 for Time).
-  const big = "x".repeat(256 * 1024 - 20);
+  // 1 MB (AWS raised it from 256 KB in 2026) counted as AWS documents: Source + DetailType + Detail (+ Resources, + 14
+  // for Time). An entry past the old 256 KB is taken.
+  const big = "x".repeat(1024 * 1024 - 20);
   const ok = await c.eb.send(new PutEventsCommand({ Entries: [{ Source: "s", DetailType: "t", Detail: detail({ big: big.slice(0, big.length - 10) }) }] }));
   assert.equal(ok.FailedEntryCount, 0);
   await assert.rejects(
@@ -109,6 +110,7 @@ test("FIFO queues get the MessageGroupId; SNS topics fan out; a second bus gets 
   const onSide = await queue(c, "on-side");
   const sns = server.client(SNSClient, { account: c.account });
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "events" }));
+  await sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: "Policy", AttributeValue: eventsPolicy(TopicArn!, "sns:Publish") }));
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: fanned.arn, Attributes: { RawMessageDelivery: "true" } }));
   const { EventBusArn } = await c.eb.send(new CreateEventBusCommand({ Name: "side" }));
   await c.eb.send(new PutRuleCommand({ Name: "all", EventPattern: JSON.stringify({ source: ["app"] }) }));
@@ -209,7 +211,7 @@ test("a target that fails for good sends the event to its dead-letter queue with
   const attr = (k: string) => m.MessageAttributes?.[k]?.StringValue;
   assert.equal(attr("RULE_ARN"), RuleArn);
   assert.equal(attr("TARGET_ARN"), gone.arn);
-  assert.equal(attr("ERROR_CODE"), "RESOURCE_NOT_FOUND");
+  assert.equal(attr("ERROR_CODE"), "NO_RESOURCE"); // AWS's documented code for a target that no longer exists
   assert.ok(attr("ERROR_MESSAGE"));
   await receive(c, ok.url);
 

@@ -22,13 +22,29 @@ export function clients(server: TestServer, account = randomAccount()): Clients 
   return { account, eb: new EventBridgeClient(cfg), sqs: new SQSClient(cfg) };
 }
 
-/** A queue (FIFO when the name ends .fifo) and its ARN. */
-export async function queue(c: Clients, name: string): Promise<{ url: string; arn: string }> {
+/** A resource policy letting EventBridge (events.amazonaws.com) do `action` on `arn`, as the console and the CDK write it. */
+export const eventsPolicy = (arn: string, action = "sqs:SendMessage", sourceArn?: string): string =>
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: action,
+        Resource: arn,
+        ...(sourceArn ? { Condition: { ArnEquals: { "aws:SourceArn": sourceArn } } } : {}),
+      },
+    ],
+  });
+
+/** A queue (FIFO when the name ends .fifo) and its ARN; its policy lets EventBridge send to it unless `allowEvents` is false. */
+export async function queue(c: Clients, name: string, allowEvents = true): Promise<{ url: string; arn: string }> {
   const fifo = name.endsWith(".fifo");
   const { QueueUrl } = await c.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: fifo ? { FifoQueue: "true" } : undefined }));
   const { Attributes } = await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-  await c.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: "30" } }));
-  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+  const arn = Attributes!.QueueArn!;
+  await c.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: "30", ...(allowEvents ? { Policy: eventsPolicy(arn) } : {}) } }));
+  return { url: QueueUrl!, arn };
 }
 
 /** Receives (and deletes) until `n` messages have arrived (long polls of `wait` s — 0 under a ManualClock, whose time

@@ -13,9 +13,10 @@ import {
   PutFunctionEventInvokeConfigCommand,
   type PutFunctionEventInvokeConfigCommandInput,
 } from "@aws-sdk/client-lambda";
-import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from "@aws-sdk/client-sqs";
+import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, type Message } from "@aws-sdk/client-sqs";
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { eventsPolicy } from "../eventbridge/setup.js";
 import { ManualClock } from "../../../src/core/clock.js";
 import { startTestServer, type TestServer, useServer } from "../../helpers/server.js";
 import { waitUntil } from "../../helpers/wait.js";
@@ -290,6 +291,8 @@ test("an EventBridge bus destination gets Lambda's result event through a rule; 
   try {
     const bus = `arn:aws:events:us-east-1:${e.account}:event-bus/default`;
     const out = await queue(e, "bus-out");
+    // The queue's policy lets EventBridge send to it, as AWS requires of an SQS target.
+    await e.sqs.send(new SetQueueAttributesCommand({ QueueUrl: out.url, Attributes: { Policy: eventsPolicy(out.arn) } }));
     const eb = new EventBridgeClient(server.clientConfig({ account: e.account }));
     const DetailType = "Lambda Function Invocation Result - Failure";
     await eb.send(new PutRuleCommand({ Name: "lambda-results", EventPattern: JSON.stringify({ source: ["lambda"], "detail-type": [DetailType] }) }));
