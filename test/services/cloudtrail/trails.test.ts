@@ -29,28 +29,11 @@ import { IAMClient, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/cli
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { randomAccount, useServer } from "../../helpers/server.js";
 import { waitUntil } from "../../helpers/wait.js";
+import { trailBucketPolicy } from "./fixtures.js";
 
 const waitFor = (cond: () => Promise<boolean>) => waitUntil(cond, "CloudTrail delivery", 10_000, 100);
 
 const server = useServer();
-
-export function trailBucketPolicy(bucket: string, account: string, prefix = "", sourceArn?: string) {
-  const p = prefix ? `${prefix}/` : "";
-  const condition = sourceArn ? { StringEquals: { "aws:SourceArn": sourceArn } } : undefined;
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: `arn:aws:s3:::${bucket}`, Condition: condition },
-      {
-        Effect: "Allow",
-        Principal: { Service: "cloudtrail.amazonaws.com" },
-        Action: "s3:PutObject",
-        Resource: `arn:aws:s3:::${bucket}/${p}AWSLogs/${account}/*`,
-        Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", ...(sourceArn ? { "aws:SourceArn": sourceArn } : {}) } },
-      },
-    ],
-  });
-}
 
 function clients(account = randomAccount()) {
   const cfg = server.clientConfig({ account });
