@@ -30,6 +30,7 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/c
 import { randomAccount, useServer } from "../../helpers/server.js";
 import { waitUntil } from "../../helpers/wait.js";
 import { trailBucketPolicy } from "./fixtures.js";
+import { awsClis, runAws } from "../../helpers/aws-cli.js";
 
 const waitFor = (cond: () => Promise<boolean>) => waitUntil(cond, "CloudTrail delivery", 10_000, 100);
 
@@ -273,4 +274,24 @@ test("EventBridge: a rule on aws.sqs receives 'AWS API Call via CloudTrail' for 
   assert.equal(event!.detail.eventSource, "sqs.amazonaws.com");
   assert.equal(event!.detail.readOnly, false);
   assert.equal(event!.detail.eventType, "AwsApiCall");
+});
+
+test("AWS CLI v1 and v2: create-trail's bucket check, create-trail, describe-trails, get-trail-status", async () => {
+  const c = clients();
+  const bucket = await bucketFor(c);
+  const creds = { AWS_ACCESS_KEY_ID: c.account, AWS_SECRET_ACCESS_KEY: "test" };
+  for (const cli of awsClis()) {
+    const name = `cli-${cli.label.split("/")[1].split(".")[0]}-trail`;
+    const missing = await runAws(cli, server.url, ["cloudtrail", "create-trail", "--name", name, "--s3-bucket-name", "not-a-bucket-at-all"], creds);
+    assert.notEqual(missing.status, 0);
+    assert.match(missing.stderr, /S3BucketDoesNotExistException.*S3 bucket not-a-bucket-at-all does not exist!/);
+    const made = await runAws(cli, server.url, ["cloudtrail", "create-trail", "--name", name, "--s3-bucket-name", bucket, "--is-multi-region-trail"], creds);
+    assert.equal(made.status, 0, made.stderr);
+    assert.equal(JSON.parse(made.stdout).TrailARN, `arn:aws:cloudtrail:us-east-1:${c.account}:trail/${name}`);
+    assert.equal((await runAws(cli, server.url, ["cloudtrail", "start-logging", "--name", name], creds)).status, 0);
+    const described = JSON.parse((await runAws(cli, server.url, ["cloudtrail", "describe-trails", "--trail-name-list", name], creds)).stdout);
+    assert.equal(described.trailList[0].IsMultiRegionTrail, true);
+    const status = JSON.parse((await runAws(cli, server.url, ["cloudtrail", "get-trail-status", "--name", name], creds)).stdout);
+    assert.equal(status.IsLogging, true);
+  }
 });
