@@ -77,7 +77,8 @@ export class TrailEngine {
       const row = rows[i];
       const call = calls[i];
       const data = isDataEvent(call);
-      if (!data) this.events.offer(row);
+      // A call EventBridge made delivering to a target is not sent back to it (a rule on the target's source would loop).
+      if (!data && call.invokedBy !== "events.amazonaws.com") this.events.offer(row);
       const trails = this.live.get(row.account);
       if (!trails) continue;
       let facts: EventFacts | undefined;

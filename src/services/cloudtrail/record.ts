@@ -47,8 +47,8 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 // Calls CloudTrail classifies as data events (eventCategory "Data"), which a trail records only when its event
-// selectors ask for them: S3's object-level operations and Lambda's Invoke
-// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html).
+// selectors ask for them: S3's object-level operations, Lambda's Invoke, SQS's message operations and SNS's Publish
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html, "Data events").
 const S3_OBJECT_OPERATIONS = new Set([
   "GetObject",
   "PutObject",
@@ -75,12 +75,23 @@ const S3_OBJECT_OPERATIONS = new Set([
   "AbortMultipartUpload",
   "ListParts",
 ]);
-const LAMBDA_DATA_OPERATIONS = new Set(["Invoke", "InvokeAsync", "InvokeWithResponseStream"]);
+const DATA_OPERATIONS: Record<string, Set<string>> = {
+  s3: S3_OBJECT_OPERATIONS,
+  lambda: new Set(["Invoke", "InvokeAsync", "InvokeWithResponseStream"]),
+  sqs: new Set([
+    "SendMessage",
+    "SendMessageBatch",
+    "ReceiveMessage",
+    "DeleteMessage",
+    "DeleteMessageBatch",
+    "ChangeMessageVisibility",
+    "ChangeMessageVisibilityBatch",
+  ]),
+  sns: new Set(["Publish", "PublishBatch"]),
+};
 
 export function isDataEvent(call: Pick<AuditCall, "service" | "operation" | "dataEvent">): boolean {
-  if (call.dataEvent) return true;
-  if (call.service === "s3") return S3_OBJECT_OPERATIONS.has(call.operation);
-  return call.service === "lambda" && LAMBDA_DATA_OPERATIONS.has(call.operation);
+  return call.dataEvent === true || DATA_OPERATIONS[call.service]?.has(call.operation) === true;
 }
 
 export interface DataResourceRef {
@@ -99,6 +110,13 @@ export function dataResourcesOf(call: Pick<AuditCall, "service" | "input" | "acc
     if (typeof input.Key === "string") out.push({ type: "AWS::S3::Object", ARN: `arn:aws:s3:::${bucket}/${input.Key}` });
     out.push({ accountId: call.account, type: "AWS::S3::Bucket", ARN: `arn:aws:s3:::${bucket}` });
     return out;
+  }
+  if (call.service === "sqs" && typeof input.QueueUrl === "string") {
+    const m = /\/(\d{12})\/([^/?]+)$/.exec(input.QueueUrl);
+    return m ? [{ accountId: m[1], type: "AWS::SQS::Queue", ARN: `arn:aws:sqs:${call.region}:${m[1]}:${m[2]}` }] : [];
+  }
+  if (call.service === "sns" && typeof input.TopicArn === "string") {
+    return [{ accountId: call.account, type: "AWS::SNS::Topic", ARN: input.TopicArn }];
   }
   if (call.service === "lambda" && typeof input.FunctionName === "string") {
     const name = input.FunctionName;

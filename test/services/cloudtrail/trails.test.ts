@@ -22,7 +22,7 @@ import {
   AddTagsCommand,
   RemoveTagsCommand,
 } from "@aws-sdk/client-cloudtrail";
-import { S3Client, CreateBucketCommand, PutBucketPolicyCommand, ListObjectsV2Command, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { S3Client, CreateBucketCommand, PutBucketPolicyCommand, ListObjectsV2Command, GetObjectCommand, PutObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { CloudWatchLogsClient, CreateLogGroupCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { IAMClient, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
@@ -31,6 +31,8 @@ import { randomAccount, useServer } from "../../helpers/server.js";
 import { waitUntil } from "../../helpers/wait.js";
 import { trailBucketPolicy } from "./fixtures.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
+import { KMSClient, CreateKeyCommand } from "@aws-sdk/client-kms";
+import { SNSClient, CreateTopicCommand, SetTopicAttributesCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 
 const waitFor = (cond: () => Promise<boolean>) => waitUntil(cond, "CloudTrail delivery", 10_000, 100);
 
@@ -294,4 +296,62 @@ test("AWS CLI v1 and v2: create-trail's bucket check, create-trail, describe-tra
     const status = JSON.parse((await runAws(cli, server.url, ["cloudtrail", "get-trail-status", "--name", name], creds)).stdout);
     assert.equal(status.IsLogging, true);
   }
+});
+
+test("KmsKeyId: the key policy must let CloudTrail encrypt; files are SSE-KMS; SnsTopicName: one notification per file", async () => {
+  const c = clients();
+  const arn = `arn:aws:cloudtrail:us-east-1:${c.account}:trail/sealed`;
+  const bucket = await bucketFor(c);
+  const kms = new KMSClient(server.clientConfig({ account: c.account }));
+  const sns = new SNSClient(server.clientConfig({ account: c.account }));
+  const root = { AWS: `arn:aws:iam::${c.account}:root` };
+  const closed = await kms.send(new CreateKeyCommand({}));
+  await assert.rejects(c.ct.send(new CreateTrailCommand({ Name: "sealed", S3BucketName: bucket, KmsKeyId: closed.KeyMetadata!.KeyId })), {
+    name: "InsufficientEncryptionPolicyException",
+    message: `Insufficient permissions to access S3 bucket ${bucket} or KMS key ${closed.KeyMetadata!.Arn}.`,
+  });
+  const open = await kms.send(
+    new CreateKeyCommand({
+      Policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Principal: root, Action: "kms:*", Resource: "*" },
+          { Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:GenerateDataKey*", Resource: "*", Condition: { StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${c.account}:trail/*` } } },
+        ],
+      }),
+    }),
+  );
+  const topic = await sns.send(new CreateTopicCommand({ Name: "trail-files" }));
+  await assert.rejects(c.ct.send(new CreateTrailCommand({ Name: "sealed", S3BucketName: bucket, SnsTopicName: "trail-files" })), { name: "InsufficientSnsTopicPolicyException" });
+  await sns.send(
+    new SetTopicAttributesCommand({
+      TopicArn: topic.TopicArn,
+      AttributeName: "Policy",
+      AttributeValue: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "SNS:Publish", Resource: topic.TopicArn, Condition: { StringEquals: { "aws:SourceArn": arn } } }],
+      }),
+    }),
+  );
+  const inbox = await c.sqs.send(new CreateQueueCommand({ QueueName: "trail-notes" }));
+  const inboxArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: inbox.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn;
+  await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: "sqs", Endpoint: inboxArn, Attributes: { RawMessageDelivery: "true" } }));
+  const made = await c.ct.send(new CreateTrailCommand({ Name: "sealed", S3BucketName: bucket, KmsKeyId: open.KeyMetadata!.KeyId, SnsTopicName: "trail-files" }));
+  assert.equal(made.KmsKeyId, open.KeyMetadata!.Arn);
+  assert.equal(made.SnsTopicARN, topic.TopicArn);
+  await c.ct.send(new StartLoggingCommand({ Name: "sealed" }));
+  await c.sqs.send(new CreateQueueCommand({ QueueName: "noted" }));
+  let note: { s3Bucket: string; s3ObjectKey: string[] } | undefined;
+  await waitFor(async () => {
+    const m = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl: inbox.QueueUrl, WaitTimeSeconds: 1 }));
+    note = m.Messages?.map((x) => JSON.parse(x.Body!))[0];
+    return !!note;
+  });
+  assert.equal(note!.s3Bucket, bucket);
+  assert.match(note!.s3ObjectKey[0], new RegExp(`^AWSLogs/${c.account}/CloudTrail/us-east-1/.*\\.json\\.gz$`));
+  const head = await c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: note!.s3ObjectKey[0] }));
+  assert.equal(head.ServerSideEncryption, "aws:kms");
+  assert.equal(head.SSEKMSKeyId, open.KeyMetadata!.Arn);
+  assert.ok((await records(c, bucket, note!.s3ObjectKey)).length > 0);
+  assert.ok((await c.ct.send(new GetTrailStatusCommand({ Name: "sealed" }))).LatestNotificationTime instanceof Date);
 });
