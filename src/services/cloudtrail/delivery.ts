@@ -11,17 +11,22 @@
 // for the next digest. A file's key and contents follow from its chunks (time of the first, a hash of their keys), so
 // a delivery interrupted by a crash is written again to the same key with the same records: no duplicate file.
 import { createHash } from "node:crypto";
-import { gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import { isServiceError } from "../../core/errors.js";
 import { transaction } from "../../core/state.js";
 import type { Identity } from "../../core/service.js";
 import { logGroupOf } from "./checks.js";
+import type { EventCursor } from "../../core/store/events.js";
 import type { TrailEngine } from "./engine.js";
 import { ctState, type PendingChunk, type TrailRec } from "./state.js";
 
 // At most this many records in one log file (AWS's files hold a few minutes of a busy account's events).
 const MAX_RECORDS_PER_FILE = 5000;
 const LOGS_BATCH = 1000;
+
+// Compressed in libuv's thread pool, off the event loop that answers requests.
+export const gzipAsync = promisify(gzip);
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
@@ -95,7 +100,8 @@ export async function deliverAll(engine: TrailEngine): Promise<void> {
         while (start < group.length) {
           let count = 0;
           let end = start;
-          while (end < group.length && (end === start || count + group[end].value.records.length <= MAX_RECORDS_PER_FILE)) count += group[end++].value.records.length;
+          const size = (c: PendingChunk) => (c.ids ?? c.records ?? []).length;
+          while (end < group.length && (end === start || count + size(group[end].value) <= MAX_RECORDS_PER_FILE)) count += size(group[end++].value);
           const ok = await deliverFile(engine, rec, group.slice(start, end));
           if (!ok) break;
           start = end;
@@ -110,9 +116,9 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
   const first = chunks[0].value;
   const region = first.region;
   const kind = first.insight ? "CloudTrail-Insight" : "CloudTrail";
-  const records = chunks.flatMap((c) => c.value.records);
   const oldest = Math.min(...chunks.map((c) => c.value.oldest));
   const newest = Math.max(...chunks.map((c) => c.value.newest));
+  const records = recordsOf(engine, rec.account, region, oldest, newest, chunks);
   const at = Number.parseInt(chunks[0].key.slice(chunks[0].key.lastIndexOf("|") + 1, -4), 36) || oldest;
   const key = prefixed(
     rec,
@@ -129,7 +135,7 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
     }
   };
   try {
-    await putObject(engine, rec, key, gzipSync(text));
+    await putObject(engine, rec, key, await gzipAsync(text));
   } catch (e) {
     const code = isServiceError(e) ? e.code : "InternalFailure";
     status((r) => {
@@ -155,6 +161,41 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
   });
   if (rec.snsTopicArn) await notify(engine, rec, key, status);
   return true;
+}
+
+const PAGE = 1000;
+
+/** The chunks' records in order: Insights' as kept, API calls' read back from Event history by event id. */
+function recordsOf(engine: TrailEngine, account: string, region: string, oldest: number, newest: number, chunks: { key: string; value: PendingChunk }[]): string[] {
+  const held = chunks.map((c) => engine.takeBuffered(c.key));
+  const wanted = new Set<string>();
+  chunks.forEach((c, i) => {
+    if (!held[i]) for (const id of c.value.ids ?? []) wanted.add(id);
+  });
+  const found = new Map<string, string>();
+  if (wanted.size) {
+    let after: EventCursor | undefined;
+    do {
+      const page = engine.audit.query({ account, region, start: oldest, end: newest }, { limit: PAGE, after });
+      for (const e of page.events) if (wanted.has(e.eventId)) found.set(e.eventId, e.record);
+      after = page.next;
+    } while (after && found.size < wanted.size);
+  }
+  const out: string[] = [];
+  for (const [i, c] of chunks.entries()) {
+    const texts = held[i];
+    if (texts) {
+      out.push(...texts);
+      continue;
+    }
+    if (c.value.records) out.push(...c.value.records);
+    // An event swept from Event history (90 days) meanwhile is gone for the trail too.
+    for (const id of c.value.ids ?? []) {
+      const r = found.get(id);
+      if (r !== undefined) out.push(r);
+    }
+  }
+  return out;
 }
 
 async function deliverToLogs(engine: TrailEngine, rec: TrailRec, region: string, records: string[], status: (fn: (r: TrailRec) => void) => void): Promise<void> {

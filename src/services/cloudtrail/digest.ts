@@ -9,10 +9,9 @@
 // what the AWS CLI's `cloudtrail validate-logs` (awscli/customizations/cloudtrail/validation.py) checks, with the
 // public key ListPublicKeys returns (PKCS#1 DER) under the digest's fingerprint.
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
-import { gzipSync } from "node:zlib";
 import { isServiceError } from "../../core/errors.js";
 import { transaction } from "../../core/state.js";
-import { datePath, isoSeconds, prefixed, putObject, stamp } from "./delivery.js";
+import { datePath, gzipAsync, isoSeconds, prefixed, putObject, stamp } from "./delivery.js";
 import type { TrailEngine } from "./engine.js";
 import { ctState, type SigningKeyRec, type TrailRec } from "./state.js";
 import type { StateHolder } from "../../core/state.js";
@@ -98,7 +97,7 @@ async function digestOne(engine: TrailEngine, rec: TrailRec, region: string): Pr
     tables.trails.put(rec.name, cur);
   };
   try {
-    await putObject(engine, rec, digestKey, gzipSync(text), { signature, "signature-algorithm": SIGNATURE_ALGORITHM });
+    await putObject(engine, rec, digestKey, await gzipAsync(text), { signature, "signature-algorithm": SIGNATURE_ALGORITHM });
   } catch (e) {
     setStatus((r) => (r.status.latestDigestDeliveryError = isServiceError(e) ? e.code : "InternalFailure"));
     return;

@@ -34,9 +34,17 @@ export class ApiCallEvents {
     this.pending.set(where, list);
   }
 
-  /** Sends what this batch offered (asynchronously) and forgets the batch's bus lookups. */
-  flush(): void {
+  /**
+   * Forgets which buses have rules: a batch held an EventBridge call (rules change only through EventBridge's own
+   * operations, which the audit trail sees like any other), so the next offer asks again. Until then the answer is
+   * kept, and a request costs no lookup.
+   */
+  rulesMayHaveChanged(): void {
     this.hasRules.clear();
+  }
+
+  /** Sends what this batch offered (asynchronously). */
+  flush(): void {
     if (!this.pending.size) return;
     const batches = this.pending;
     this.pending = new Map();

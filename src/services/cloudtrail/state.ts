@@ -55,12 +55,17 @@ export interface TrailRec {
   digests: Record<string, DigestChain>;
 }
 
-/** Records one audit batch gave a trail for one event region, in order: delivered together in one log file or more. */
+/**
+ * Records one audit batch gave a trail for one event region, in order: delivered together in one log file or more.
+ * API call records are named by event id (their text is Event history's, stored in the same transaction, read back at
+ * delivery: a request's cost stays a few bytes); Insights records, which have no such row, are kept whole.
+ */
 export interface PendingChunk {
   trail: string;
   region: string;
-  /** The records' JSON texts. */
-  records: string[];
+  ids?: string[];
+  /** The records' JSON texts (Insights). */
+  records?: string[];
   /** Event times (epoch ms). */
   oldest: number;
   newest: number;
