@@ -3,15 +3,17 @@
 // two built servers, one without any trail and one with a logging trail whose default selectors take every management
 // call (so each request's record is queued for delivery and delivered to S3 every STRATUS_CLOUDTRAIL_DELIVERY_SECONDS),
 // alternated round by round so the machine's other load falls on each alike. Each: the server's CPU time per request
-// over N requests (hardly moved by other load), throughput and p99; the trail's cost is the ratio of the medians.
+// over N requests (its threads included: the thread pool's gzip too), throughput and p99. The trail delivers every
+// second here, so each measured window holds deliveries. On a shared machine the least CPU per request of the rounds
+// is the figure least inflated by other work: the trail's cost is the ratio of those minima (medians shown too).
 import { Agent, request } from "node:http";
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from "@aws-sdk/client-cloudtrail";
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from "@aws-sdk/client-s3";
 import type { PreparedRequest } from "./load.js";
 import { cpuMsOf, runLoad, startBuilt, type BenchRow } from "./server.js";
 
-const ROUNDS = 3;
-const N = 4000;
+const ROUNDS = 5;
+const N = 12000;
 const BODY = "Action=GetCallerIdentity&Version=2011-06-15";
 const REQUEST: PreparedRequest = {
   method: "POST",
@@ -72,7 +74,7 @@ async function addTrail(url: string): Promise<void> {
 
 export async function cloudtrailBench(): Promise<BenchRow[]> {
   const plain = await startBuilt();
-  const traced = await startBuilt();
+  const traced = await startBuilt({ ...process.env, STRATUS_CLOUDTRAIL_DELIVERY_SECONDS: "1" });
   try {
     await addTrail(traced.url);
     const servers = { "no trail": plain, "a logging trail": traced } as const;
@@ -84,23 +86,25 @@ export async function cloudtrailBench(): Promise<BenchRow[]> {
       for (const name of Object.keys(servers) as Name[]) {
         const s = servers[name];
         const port = Number(new URL(s.url).port);
-        const r = await runLoad(port, [REQUEST], { connections: 8, warmupMs: 1000, durationMs: 4000 });
+        const r = await runLoad(port, [REQUEST], { connections: 8, warmupMs: i === 0 ? 2000 : 500, durationMs: 3000 });
         if (r.errors) throw new Error(`${r.errors} requests failed: ${r.firstError}`);
         rps[name].push(r.rps);
         p99[name].push(r.p99ms);
         cpu[name].push(await cpuPerRequest(port, s.pid));
       }
     }
+    const min = (xs: number[]) => Math.min(...xs);
+    const max = (xs: number[]) => Math.max(...xs);
     const fmt = (name: Name) =>
-      `${median(cpu[name]).toFixed(0)} µs server CPU/request (${cpu[name].map((n) => n.toFixed(0)).join(", ")}); ${median(rps[name]).toFixed(0)} req/s (${rps[name].map((n) => n.toFixed(0)).join(", ")}), p99 ${median(p99[name]).toFixed(1)} ms`;
-    const cpuCost = median(cpu["a logging trail"]) / median(cpu["no trail"]) - 1;
-    const rpsCost = 1 - median(rps["a logging trail"]) / median(rps["no trail"]);
+      `${min(cpu[name]).toFixed(1)} µs server CPU/request least, median ${median(cpu[name]).toFixed(0)} (${cpu[name].map((n) => n.toFixed(0)).join(", ")}); best ${max(rps[name]).toFixed(0)} req/s, median ${median(rps[name]).toFixed(0)} (${rps[name].map((n) => n.toFixed(0)).join(", ")}), p99 ${median(p99[name]).toFixed(1)} ms`;
+    const cpuCost = min(cpu["a logging trail"]) / min(cpu["no trail"]) - 1;
+    const rpsCost = 1 - max(rps["a logging trail"]) / max(rps["no trail"]);
     return [
       { metric: "sts:GetCallerIdentity (query/XML), auth none, no trail", value: fmt("no trail"), target: "-", ok: true },
       { metric: "sts:GetCallerIdentity (query/XML), auth none, a logging trail (every call delivered)", value: fmt("a logging trail"), target: "-", ok: true },
       {
         metric: "cost of the logging trail",
-        value: `${(cpuCost * 100).toFixed(1)}% server CPU/request, ${(rpsCost * 100).toFixed(1)}% throughput`,
+        value: `${(cpuCost * 100).toFixed(1)}% server CPU/request (least of each), ${(rpsCost * 100).toFixed(1)}% throughput (best of each)`,
         target: "≤ 5%",
         ok: cpuCost <= 0.05 && rpsCost <= 0.05,
       },

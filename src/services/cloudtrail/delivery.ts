@@ -124,7 +124,7 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
     rec,
     `AWSLogs/${rec.account}/${kind}/${region}/${datePath(at)}/${rec.account}_${kind}_${region}_${stamp(at)}_${alphanumerics(`${rec.arn}|${chunks[0].key}`)}.json.gz`,
   );
-  const text = `{"Records":[${records.join(",")}]}`;
+  const text = logFile(records);
   const now = host.clock.now();
   const status = (fn: (r: TrailRec) => void) => {
     const t = ctState.at(host, rec.account, rec.homeRegion).trails;
@@ -163,15 +163,28 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
   return true;
 }
 
+/** {"Records":[…]} as bytes, each record written once into one buffer (no joined string to flatten, then encode). */
+function logFile(records: string[]): Buffer {
+  let size = 14 + records.length;
+  for (const r of records) size += Buffer.byteLength(r);
+  const buf = Buffer.allocUnsafe(size);
+  let at = buf.write('{"Records":[', 0, "latin1");
+  for (let i = 0; i < records.length; i++) {
+    if (i) buf[at++] = 0x2c;
+    at += buf.write(records[i], at);
+  }
+  at += buf.write("]}", at, "latin1");
+  return buf.subarray(0, at);
+}
+
 const PAGE = 1000;
 
 /** The chunks' records in order: Insights' as kept, API calls' read back from Event history by event id. */
-function recordsOf(engine: TrailEngine, account: string, region: string, oldest: number, newest: number, chunks: { key: string; value: PendingChunk }[]): string[] {
-  const held = chunks.map((c) => engine.takeBuffered(c.key));
+// Records are not kept in memory until their file is written: held for seconds, they would outlive the young generation
+// and cost the old one's collections far more than reading them back does (measured: bench --only-cloudtrail).
+function recordsOf(engine: TrailEngine, account: string, region: string, oldest: number, newest: number, chunks: { value: PendingChunk }[]): string[] {
   const wanted = new Set<string>();
-  chunks.forEach((c, i) => {
-    if (!held[i]) for (const id of c.value.ids ?? []) wanted.add(id);
-  });
+  for (const c of chunks) for (const id of c.value.ids ?? []) wanted.add(id);
   const found = new Map<string, string>();
   if (wanted.size) {
     let after: EventCursor | undefined;
@@ -182,12 +195,7 @@ function recordsOf(engine: TrailEngine, account: string, region: string, oldest:
     } while (after && found.size < wanted.size);
   }
   const out: string[] = [];
-  for (const [i, c] of chunks.entries()) {
-    const texts = held[i];
-    if (texts) {
-      out.push(...texts);
-      continue;
-    }
+  for (const c of chunks) {
     if (c.value.records) out.push(...c.value.records);
     // An event swept from Event history (90 days) meanwhile is gone for the trail too.
     for (const id of c.value.ids ?? []) {

@@ -29,21 +29,12 @@ const seconds = (name: string, fallback: number) => {
 
 // Services whose events CloudTrail files as global service events (recorded in us-east-1), which a trail takes only
 // with IncludeGlobalServiceEvents.
-// Records held in memory for delivery before one starts without waiting for the timer.
-const MAX_BUFFERED = 5000;
-
 const GLOBAL_SERVICES = new Set(["iam", "sts", "organizations", "route53", "cloudfront", "global-accelerator"]);
 
 export class TrailEngine {
   /** Logging trails by account. */
   private live = new Map<string, LiveTrail[]>();
   private seq = 0;
-  /**
-   * The records of chunks queued by this process, by chunk key, so a delivery need not read them back from Event
-   * history (after a restart it does). Bounded: past MAX_BUFFERED records a delivery starts at once.
-   */
-  readonly buffered = new Map<string, string[]>();
-  private bufferedCount = 0;
   private delivering: Promise<void> | undefined;
   private digesting: Promise<void> | undefined;
   readonly deliveryMs = seconds("STRATUS_CLOUDTRAIL_DELIVERY_SECONDS", 5) * 1000;
@@ -81,7 +72,7 @@ export class TrailEngine {
 
   /** The audit batch tap: runs inside the transaction that writes the batch's events. */
   readonly tap = (calls: readonly AuditCall[], rows: readonly AuditEventRow[]): void => {
-    let chunks: Map<string, { trail: TrailRec; chunk: PendingChunk; texts: string[] }> | undefined;
+    let chunks: Map<string, { trail: TrailRec; chunk: PendingChunk }> | undefined;
     for (const call of calls) {
       if (call.service === "eventbridge") {
         this.events.rulesMayHaveChanged();
@@ -115,21 +106,14 @@ export class TrailEngine {
         chunks ??= new Map();
         const key = `${rec.homeRegion}|${rec.name}|${row.region}`;
         let c = chunks.get(key);
-        if (!c) chunks.set(key, (c = { trail: rec, texts: [], chunk: { trail: rec.name, region: row.region, ids: [], oldest: row.eventTime, newest: row.eventTime } }));
+        if (!c) chunks.set(key, (c = { trail: rec, chunk: { trail: rec.name, region: row.region, ids: [], oldest: row.eventTime, newest: row.eventTime } }));
         c.chunk.ids!.push(row.eventId);
-        c.texts.push(row.record);
         c.chunk.oldest = Math.min(c.chunk.oldest, row.eventTime);
         c.chunk.newest = Math.max(c.chunk.newest, row.eventTime);
         if (!data && rec.insightSelectors?.length) this.insights.count(rec, row, call.errorCode);
       }
     }
-    if (chunks) {
-      for (const { trail, chunk, texts } of chunks.values()) {
-        this.buffered.set(this.queue(trail, chunk), texts);
-        this.bufferedCount += texts.length;
-      }
-      if (this.bufferedCount >= MAX_BUFFERED) queueMicrotask(() => void this.deliver().catch((e) => this.host.logger.error("CloudTrail delivery failed", e)));
-    }
+    if (chunks) for (const { trail, chunk } of chunks.values()) this.queue(trail, chunk);
     this.events.flush();
   };
 
@@ -140,15 +124,6 @@ export class TrailEngine {
     return key;
   }
 
-  /** The buffered records of a chunk, forgotten as they are handed out (undefined: read them from Event history). */
-  takeBuffered(key: string): string[] | undefined {
-    const texts = this.buffered.get(key);
-    if (texts) {
-      this.buffered.delete(key);
-      this.bufferedCount -= texts.length;
-    }
-    return texts;
-  }
 
   /** One delivery round (never two at once); resolves when it ends. */
   deliver(): Promise<void> {
