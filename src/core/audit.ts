@@ -108,12 +108,6 @@ export class AuditTrail implements AuditSink {
   }
 }
 
-export function createAuditTrail(
-  store: Store,
-  clock: Clock,
-  logger: Logger,
-  buildRow: (call: AuditCall) => AuditEventRow,
-  wake?: () => void,
-): AuditTrail {
+export function createAuditTrail(store: Store, clock: Clock, logger: Logger, buildRow: (call: AuditCall) => AuditEventRow, wake?: () => void): AuditTrail {
   return new AuditTrail(store, clock, logger, buildRow, wake);
 }

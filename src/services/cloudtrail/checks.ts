@@ -127,7 +127,8 @@ export async function checkLogs(ctx: HandlerContext, groupArn: string | undefine
   if (!trusts) throw new InvalidCloudWatchLogsRoleArnException("Access denied. Check the trust relationships for your role.");
   const streamArn = `arn:aws:logs:${group.region}:${group.account}:log-group:${group.name}:log-stream:${ctx.account}_CloudTrail_${ctx.region}`;
   const policies = await rolePolicies(ctx, role.roleName);
-  const may = (action: string) => policies.some((p) => evaluatePolicy(p, { caller: { type: "iam", principal: ctx.principal }, action, resource: streamArn }, { identity: true }) === "Allow");
+  const may = (action: string) =>
+    policies.some((p) => evaluatePolicy(p, { caller: { type: "iam", principal: ctx.principal }, action, resource: streamArn }, { identity: true }) === "Allow");
   if (!may("logs:CreateLogStream") || !may("logs:PutLogEvents")) {
     throw new InvalidCloudWatchLogsLogGroupArnException("Access denied. Verify in IAM that the role has adequate permissions.");
   }

@@ -67,7 +67,7 @@ export default {
     },
     async read({ ctx, physicalId }) {
       const ct = ctx.client("cloudtrail");
-      let t;
+      let t: import("./api.generated.js").Trail | undefined;
       try {
         t = (await ct.getTrail({ Name: physicalId })).Trail;
       } catch (e) {

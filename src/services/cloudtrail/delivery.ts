@@ -206,7 +206,13 @@ function recordsOf(engine: TrailEngine, account: string, region: string, oldest:
   return out;
 }
 
-async function deliverToLogs(engine: TrailEngine, rec: TrailRec, region: string, records: string[], status: (fn: (r: TrailRec) => void) => void): Promise<void> {
+async function deliverToLogs(
+  engine: TrailEngine,
+  rec: TrailRec,
+  region: string,
+  records: string[],
+  status: (fn: (r: TrailRec) => void) => void,
+): Promise<void> {
   const group = logGroupOf(rec.logGroupArn ?? "");
   if (!group) return;
   const who = serviceIdentity(engine, group.account, group.region);

@@ -124,7 +124,6 @@ export class TrailEngine {
     return key;
   }
 
-
   /** One delivery round (never two at once); resolves when it ends. */
   deliver(): Promise<void> {
     this.audit.flush();

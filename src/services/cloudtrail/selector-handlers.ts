@@ -1,10 +1,5 @@
 // PutEventSelectors/GetEventSelectors and PutInsightSelectors/GetInsightSelectors on a trail (its home region).
-import {
-  InvalidInsightSelectorsException,
-  InvalidParameterCombinationException,
-  type CloudtrailApi,
-  type InsightSelector,
-} from "./api.generated.js";
+import { InvalidInsightSelectorsException, InvalidParameterCombinationException, type CloudtrailApi, type InsightSelector } from "./api.generated.js";
 import { defaultSelectors, validateSelectors } from "./selectors.js";
 import { ctState } from "./state.js";
 import { engine, findTrail, ownTrail } from "./trails.js";

@@ -5,7 +5,10 @@
 import {
   InvalidEventSelectorsException,
   InvalidParameterCombinationException,
-  type AdvancedEventSelector, type AdvancedFieldSelector, type EventSelector } from "./api.generated.js";
+  type AdvancedEventSelector,
+  type AdvancedFieldSelector,
+  type EventSelector,
+} from "./api.generated.js";
 import type { DataResourceRef } from "./record.js";
 
 /** What a selector looks at in one call. */

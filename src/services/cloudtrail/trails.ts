@@ -31,8 +31,10 @@ export function trailArnOf(ctx: { account: string; region: string }, name: strin
 }
 
 function checkName(name: string): void {
-  if (name.length < 3) throw new InvalidTrailNameException(`Trail name too short. Minimum allowed length: 3 characters. Specified name length: ${name.length} characters.`);
-  if (name.length > 128) throw new InvalidTrailNameException(`Trail name too long. Maximum allowed length: 128 characters. Specified name length: ${name.length} characters.`);
+  if (name.length < 3)
+    throw new InvalidTrailNameException(`Trail name too short. Minimum allowed length: 3 characters. Specified name length: ${name.length} characters.`);
+  if (name.length > 128)
+    throw new InvalidTrailNameException(`Trail name too long. Maximum allowed length: 128 characters. Specified name length: ${name.length} characters.`);
   if (!/^[0-9a-zA-Z]/.test(name)) throw new InvalidTrailNameException("Trail name must starts with a letter or number.");
   if (!/[0-9a-zA-Z]$/.test(name)) throw new InvalidTrailNameException("Trail name must ends with a letter or number.");
   if (!/^[.\-_0-9a-zA-Z]+$/.test(name)) {
@@ -215,24 +217,12 @@ export const trailHandlers = {
   },
 
   startLogging(input, ctx) {
-    const rec = ownTrail(ctx, input.Name);
-    if (!rec.logging) {
-      rec.logging = true;
-      rec.startLoggingTime = ctx.now();
-      ctState.of(ctx).trails.put(rec.name, rec);
-      engine(ctx).changed();
-    }
+    setLogging(ctx, input.Name, true);
     return {};
   },
 
   stopLogging(input, ctx) {
-    const rec = ownTrail(ctx, input.Name);
-    if (rec.logging) {
-      rec.logging = false;
-      rec.stopLoggingTime = ctx.now();
-      ctState.of(ctx).trails.put(rec.name, rec);
-      engine(ctx).changed();
-    }
+    setLogging(ctx, input.Name, false);
     return {};
   },
 
@@ -283,6 +273,16 @@ export const trailHandlers = {
     return { ResourceTagList: input.ResourceIdList.map((id) => ({ ResourceId: id, TagsList: taggedTrail(ctx, id).tags })) };
   },
 } satisfies Partial<CloudtrailApi>;
+
+function setLogging(ctx: HandlerContext, name: string, on: boolean): void {
+  const rec = ownTrail(ctx, name);
+  if (rec.logging === on) return;
+  rec.logging = on;
+  if (on) rec.startLoggingTime = ctx.now();
+  else rec.stopLoggingTime = ctx.now();
+  ctState.of(ctx).trails.put(rec.name, rec);
+  engine(ctx).changed();
+}
 
 function taggedTrail(ctx: HandlerContext, id: string): TrailRec {
   if (!TRAIL_ARN.test(id)) throw new CloudTrailARNInvalidException(`Invalid trail ARN: ${id}`); // unverified wording

@@ -37,7 +37,9 @@ test("the CDK's cloudtrail.Trail (its own bucket and policy, an S3 data selector
   const ct = server.client(CloudTrailClient, { account });
   await cfn.send(new CreateStackCommand({ StackName: "audit", TemplateBody: synth() }));
   await waitUntilStackCreateComplete({ client: cfn, maxWaitTime: 60, minDelay: 1 }, { StackName: "audit" });
-  const outputs = Object.fromEntries(((await cfn.send(new DescribeStacksCommand({ StackName: "audit" }))).Stacks![0].Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  const outputs = Object.fromEntries(
+    ((await cfn.send(new DescribeStacksCommand({ StackName: "audit" }))).Stacks![0].Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]),
+  );
   const arn = outputs.TrailArn!;
   assert.match(arn, new RegExp(`^arn:aws:cloudtrail:us-east-1:${account}:trail/audit-Trail`));
   const { Trail: t } = await ct.send(new GetTrailCommand({ Name: arn }));

@@ -8,7 +8,15 @@ import assert from "node:assert/strict";
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { CloudTrailClient, CreateTrailCommand, ListPublicKeysCommand, PutInsightSelectorsCommand, StartLoggingCommand } from "@aws-sdk/client-cloudtrail";
-import { S3Client, CreateBucketCommand, PutBucketPolicyCommand, ListObjectsV2Command, GetObjectCommand, PutObjectCommand, DeleteObjectCommand } from "@aws-sdk/client-s3";
+import {
+  S3Client,
+  CreateBucketCommand,
+  PutBucketPolicyCommand,
+  ListObjectsV2Command,
+  GetObjectCommand,
+  PutObjectCommand,
+  DeleteObjectCommand,
+} from "@aws-sdk/client-s3";
 import { SQSClient, CreateQueueCommand } from "@aws-sdk/client-sqs";
 import { randomAccount, useServer } from "../../helpers/server.js";
 import { waitUntil } from "../../helpers/wait.js";
@@ -60,16 +68,28 @@ test("digests: chained, signed over AWS's string, verified by validate-logs; INV
   const pub = keys.find((k) => k.Fingerprint === d.digestPublicKeyFingerprint)!;
   assert.ok(pub, "the digest's key is listed");
   const toSign = `${d.digestEndTime}\n${bucket}/${digests[1]}\n${createHash("sha256").update(text).digest("hex")}\n${d.previousDigestSignature}`;
-  assert.ok(verify("sha256", Buffer.from(toSign), createPublicKey({ key: Buffer.from(pub.Value!), format: "der", type: "pkcs1" }), Buffer.from(obj.Metadata!.signature, "hex")));
-  const logged = (await Promise.all(digests.map(async (k) => JSON.parse(gunzipSync(await (await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: k }))).Body!.transformToByteArray()).toString())))).flatMap(
-    (x) => x.logFiles,
+  assert.ok(
+    verify(
+      "sha256",
+      Buffer.from(toSign),
+      createPublicKey({ key: Buffer.from(pub.Value!), format: "der", type: "pkcs1" }),
+      Buffer.from(obj.Metadata!.signature, "hex"),
+    ),
   );
+  const logged = (
+    await Promise.all(
+      digests.map(async (k) =>
+        JSON.parse(gunzipSync(await (await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: k }))).Body!.transformToByteArray()).toString()),
+      ),
+    )
+  ).flatMap((x) => x.logFiles);
   assert.ok(logged.length > 0 && logged.every((f: any) => f.hashAlgorithm === "SHA-256" && f.s3Bucket === bucket));
 
   // The AWS CLI's validate-logs reaches S3 through AWS_ENDPOINT_URL_S3 (botocore's service-specific endpoint setting).
   const clis = awsClis().filter((cli) => cli.label.startsWith("aws-cli/1.") || Number(cli.label.split(".")[1]) >= 13);
   const creds = { AWS_ACCESS_KEY_ID: c.account, AWS_SECRET_ACCESS_KEY: "test", AWS_ENDPOINT_URL_S3: server.url };
-  const validate = (cli: (typeof clis)[0]) => runAws(cli, server.url, ["cloudtrail", "validate-logs", "--trail-arn", arn, "--start-time", startTime, "--verbose"], creds);
+  const validate = (cli: (typeof clis)[0]) =>
+    runAws(cli, server.url, ["cloudtrail", "validate-logs", "--trail-arn", arn, "--start-time", startTime, "--verbose"], creds);
   for (const cli of clis) {
     const r = await validate(cli);
     assert.equal(r.status, 0, `${cli.label}: ${r.stdout}${r.stderr}`);
@@ -105,7 +125,9 @@ for i in range(40):
     async () => {
       recs = [];
       for (const k of await keysUnder(c, bucket, prefix)) {
-        recs.push(...JSON.parse(gunzipSync(await (await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: k }))).Body!.transformToByteArray()).toString()).Records);
+        recs.push(
+          ...JSON.parse(gunzipSync(await (await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: k }))).Body!.transformToByteArray()).toString()).Records,
+        );
       }
       return recs.some((r) => r.insightDetails.state === "End");
     },

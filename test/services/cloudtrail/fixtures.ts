@@ -6,7 +6,13 @@ export function trailBucketPolicy(bucket: string, account: string, prefix = "", 
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
-      { Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: `arn:aws:s3:::${bucket}`, Condition: condition },
+      {
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "s3:GetBucketAcl",
+        Resource: `arn:aws:s3:::${bucket}`,
+        Condition: condition,
+      },
       {
         Effect: "Allow",
         Principal: { Service: "cloudtrail.amazonaws.com" },

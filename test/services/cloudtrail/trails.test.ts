@@ -22,7 +22,15 @@ import {
   AddTagsCommand,
   RemoveTagsCommand,
 } from "@aws-sdk/client-cloudtrail";
-import { S3Client, CreateBucketCommand, PutBucketPolicyCommand, ListObjectsV2Command, GetObjectCommand, PutObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+import {
+  S3Client,
+  CreateBucketCommand,
+  PutBucketPolicyCommand,
+  ListObjectsV2Command,
+  GetObjectCommand,
+  PutObjectCommand,
+  HeadObjectCommand,
+} from "@aws-sdk/client-s3";
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { CloudWatchLogsClient, CreateLogGroupCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { IAMClient, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
@@ -101,7 +109,14 @@ test("trail lifecycle: create, get, describe (shadow trails), list, update, tags
     message: "SNS Topic does not exist or the topic policy is incorrect!",
   });
   await assert.rejects(
-    c.ct.send(new CreateTrailCommand({ Name: "main", S3BucketName: bucket, S3KeyPrefix: "logs", CloudWatchLogsLogGroupArn: `arn:aws:logs:us-east-1:${c.account}:log-group:g:*` })),
+    c.ct.send(
+      new CreateTrailCommand({
+        Name: "main",
+        S3BucketName: bucket,
+        S3KeyPrefix: "logs",
+        CloudWatchLogsLogGroupArn: `arn:aws:logs:us-east-1:${c.account}:log-group:g:*`,
+      }),
+    ),
     { name: "InvalidCloudWatchLogsRoleArnException", message: "You must specify a role ARN as well as a log group." },
   );
 
@@ -117,7 +132,10 @@ test("trail lifecycle: create, get, describe (shadow trails), list, update, tags
   assert.equal(Trail?.S3KeyPrefix, "logs");
   // A multi-region trail is a shadow trail in other regions.
   const west = new CloudTrailClient(server.clientConfig({ account: c.account, region: "eu-west-1" }));
-  assert.deepEqual((await west.send(new DescribeTrailsCommand({}))).trailList?.map((t) => t.TrailARN), [arn]);
+  assert.deepEqual(
+    (await west.send(new DescribeTrailsCommand({}))).trailList?.map((t) => t.TrailARN),
+    [arn],
+  );
   assert.deepEqual((await west.send(new DescribeTrailsCommand({ includeShadowTrails: false }))).trailList, []);
   assert.deepEqual((await west.send(new ListTrailsCommand({}))).Trails, [{ TrailARN: arn, Name: "main", HomeRegion: "us-east-1" }]);
   await assert.rejects(west.send(new UpdateTrailCommand({ Name: arn, IncludeGlobalServiceEvents: true })), { name: "TrailNotFoundException" });
@@ -149,23 +167,30 @@ test("a logging trail delivers gzip'd records to S3 at AWS's key and to its log 
   const role = await c.iam.send(
     new CreateRoleCommand({
       RoleName: "ct-logs",
-      AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
     }),
   );
   const groupArn = `arn:aws:logs:us-east-1:${c.account}:log-group:trail-group:*`;
   // The role may not write to the group yet.
-  await assert.rejects(
-    c.ct.send(new CreateTrailCommand({ Name: "tt1", S3BucketName: bucket, S3KeyPrefix: "ct", CloudWatchLogsLogGroupArn: groupArn, CloudWatchLogsRoleArn: role.Role!.Arn })),
-    { name: "InvalidCloudWatchLogsLogGroupArnException", message: "Access denied. Verify in IAM that the role has adequate permissions." },
-  );
+  const input = { Name: "tt1", S3BucketName: bucket, S3KeyPrefix: "ct", CloudWatchLogsLogGroupArn: groupArn, CloudWatchLogsRoleArn: role.Role!.Arn };
+  await assert.rejects(c.ct.send(new CreateTrailCommand(input)), {
+    name: "InvalidCloudWatchLogsLogGroupArnException",
+    message: "Access denied. Verify in IAM that the role has adequate permissions.",
+  });
   await c.iam.send(
     new PutRolePolicyCommand({
       RoleName: "ct-logs",
       PolicyName: "write",
-      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: groupArn }] }),
+      PolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: groupArn }],
+      }),
     }),
   );
-  await c.ct.send(new CreateTrailCommand({ Name: "tt1", S3BucketName: bucket, S3KeyPrefix: "ct", CloudWatchLogsLogGroupArn: groupArn, CloudWatchLogsRoleArn: role.Role!.Arn }));
+  await c.ct.send(new CreateTrailCommand(input));
   await c.ct.send(new StartLoggingCommand({ Name: "tt1" }));
   await c.sqs.send(new CreateQueueCommand({ QueueName: "delivered" }));
   await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "data/x.txt", Body: "x" }));
@@ -190,7 +215,9 @@ test("a logging trail delivers gzip'd records to S3 at AWS's key and to its log 
   assert.ok(!recs.some((r) => r.eventName === "PutObject"));
   // One Logs event per record, in <account>_CloudTrail_<region>.
   await waitFor(async () => {
-    const ev = await c.logs.send(new GetLogEventsCommand({ logGroupName: "trail-group", logStreamName: `${c.account}_CloudTrail_us-east-1`, startFromHead: true }));
+    const ev = await c.logs.send(
+      new GetLogEventsCommand({ logGroupName: "trail-group", logStreamName: `${c.account}_CloudTrail_us-east-1`, startFromHead: true }),
+    );
     return (ev.events ?? []).some((e) => JSON.parse(e.message!).eventName === "CreateQueue");
   });
   const st = await c.ct.send(new GetTrailStatusCommand({ Name: "tt1" }));
@@ -215,7 +242,9 @@ test("selectors: write-only management events, S3 data events under one prefix, 
   await c.ct.send(
     new PutEventSelectorsCommand({
       TrailName: "sel",
-      EventSelectors: [{ ReadWriteType: "WriteOnly", IncludeManagementEvents: true, DataResources: [{ Type: "AWS::S3::Object", Values: [`arn:aws:s3:::${data}/in/`] }] }],
+      EventSelectors: [
+        { ReadWriteType: "WriteOnly", IncludeManagementEvents: true, DataResources: [{ Type: "AWS::S3::Object", Values: [`arn:aws:s3:::${data}/in/`] }] },
+      ],
     }),
   );
   await c.ct.send(new StartLoggingCommand({ Name: "sel" }));
@@ -242,7 +271,15 @@ test("selectors: write-only management events, S3 data events under one prefix, 
   await c.ct.send(
     new PutEventSelectorsCommand({
       TrailName: "sel",
-      AdvancedEventSelectors: [{ Name: "sqs", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }, { Field: "eventSource", Equals: ["sqs.amazonaws.com"] }] }],
+      AdvancedEventSelectors: [
+        {
+          Name: "sqs",
+          FieldSelectors: [
+            { Field: "eventCategory", Equals: ["Management"] },
+            { Field: "eventSource", Equals: ["sqs.amazonaws.com"] },
+          ],
+        },
+      ],
     }),
   );
   assert.equal((await c.ct.send(new GetEventSelectorsCommand({ TrailName: "sel" }))).AdvancedEventSelectors?.[0].Name, "sqs");
@@ -260,7 +297,10 @@ test("EventBridge: a rule on aws.sqs receives 'AWS API Call via CloudTrail' for 
   const target = await c.sqs.send(new CreateQueueCommand({ QueueName: "events-target" }));
   const targetArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: target.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn;
   await c.eb.send(
-    new PutRuleCommand({ Name: "api-calls", EventPattern: JSON.stringify({ source: ["aws.sqs"], "detail-type": ["AWS API Call via CloudTrail"], detail: { eventName: ["CreateQueue"] } }) }),
+    new PutRuleCommand({
+      Name: "api-calls",
+      EventPattern: JSON.stringify({ source: ["aws.sqs"], "detail-type": ["AWS API Call via CloudTrail"], detail: { eventName: ["CreateQueue"] } }),
+    }),
   );
   await c.eb.send(new PutTargetsCommand({ Rule: "api-calls", Targets: [{ Id: "q", Arn: targetArn }] }));
   await c.sqs.send(new CreateQueueCommand({ QueueName: "watched" }));
@@ -316,27 +356,45 @@ test("KmsKeyId: the key policy must let CloudTrail encrypt; files are SSE-KMS; S
         Version: "2012-10-17",
         Statement: [
           { Effect: "Allow", Principal: root, Action: "kms:*", Resource: "*" },
-          { Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:GenerateDataKey*", Resource: "*", Condition: { StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${c.account}:trail/*` } } },
+          {
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "kms:GenerateDataKey*",
+            Resource: "*",
+            Condition: { StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${c.account}:trail/*` } },
+          },
         ],
       }),
     }),
   );
   const topic = await sns.send(new CreateTopicCommand({ Name: "trail-files" }));
-  await assert.rejects(c.ct.send(new CreateTrailCommand({ Name: "sealed", S3BucketName: bucket, SnsTopicName: "trail-files" })), { name: "InsufficientSnsTopicPolicyException" });
+  await assert.rejects(c.ct.send(new CreateTrailCommand({ Name: "sealed", S3BucketName: bucket, SnsTopicName: "trail-files" })), {
+    name: "InsufficientSnsTopicPolicyException",
+  });
   await sns.send(
     new SetTopicAttributesCommand({
       TopicArn: topic.TopicArn,
       AttributeName: "Policy",
       AttributeValue: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "SNS:Publish", Resource: topic.TopicArn, Condition: { StringEquals: { "aws:SourceArn": arn } } }],
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "SNS:Publish",
+            Resource: topic.TopicArn,
+            Condition: { StringEquals: { "aws:SourceArn": arn } },
+          },
+        ],
       }),
     }),
   );
   const inbox = await c.sqs.send(new CreateQueueCommand({ QueueName: "trail-notes" }));
   const inboxArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: inbox.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn;
   await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: "sqs", Endpoint: inboxArn, Attributes: { RawMessageDelivery: "true" } }));
-  const made = await c.ct.send(new CreateTrailCommand({ Name: "sealed", S3BucketName: bucket, KmsKeyId: open.KeyMetadata!.KeyId, SnsTopicName: "trail-files" }));
+  const made = await c.ct.send(
+    new CreateTrailCommand({ Name: "sealed", S3BucketName: bucket, KmsKeyId: open.KeyMetadata!.KeyId, SnsTopicName: "trail-files" }),
+  );
   assert.equal(made.KmsKeyId, open.KeyMetadata!.Arn);
   assert.equal(made.SnsTopicARN, topic.TopicArn);
   await c.ct.send(new StartLoggingCommand({ Name: "sealed" }));
