@@ -15,6 +15,7 @@ import type { LoadResult, PreparedRequest } from "./load.js";
 import { inclusiveTimes, summarizeProfile } from "./profile.js";
 import { s3UploadMemory } from "./s3.js";
 import { s3RequestsBench } from "./s3-requests.js";
+import { cloudtrailBench } from "./cloudtrail.js";
 import { logsBench } from "./logs.js";
 import { metricsBench } from "./metrics.js";
 import { xrayBench } from "./xray.js";
@@ -76,6 +77,8 @@ const ONLY_CDK = process.argv.includes("--only-cdk");
 const ONLY_S3 = process.argv.includes("--only-s3");
 /** `--only-patterns` runs the event-pattern matcher figures alone, in-process (bench/event-patterns.ts). */
 const ONLY_PATTERNS = process.argv.includes("--only-patterns");
+/** `--only-cloudtrail` runs the core request with and without a logging trail alone (bench/cloudtrail.ts). */
+const ONLY_CLOUDTRAIL = process.argv.includes("--only-cloudtrail");
 /** `--only-metrics` runs the CloudWatch metrics figures alone (bench/metrics.ts). */
 const ONLY_METRICS = process.argv.includes("--only-metrics");
 /** `--only-xray` runs the X-Ray figures alone: daemon ingest over UDP, visibility, summaries and graph (bench/xray.ts). */
@@ -185,6 +188,11 @@ async function main(): Promise<void> {
   if (ONLY_CFN) {
     console.log("");
     for (const r of await cloudformationBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
+  if (ONLY_CLOUDTRAIL) {
+    console.log("");
+    for (const r of await cloudtrailBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
     return printTable();
   }
   if (ONLY_S3) {

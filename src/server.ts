@@ -101,7 +101,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       opts.clock,
     );
     runtime.url = url;
-    runtime.audit = createAuditTrail(store, runtime.clock, logger, buildEventRow);
+    const started = runtime;
+    runtime.audit = createAuditTrail(store, runtime.clock, logger, buildEventRow, () => void Promise.resolve(started.service("cloudtrail")).catch(() => {}));
     // Services with work that must resume after a restart (pending deliveries) start now, not on first call.
     await runtime.bootServices();
   } catch (e) {

@@ -17,8 +17,16 @@ const FLUSH_DELAY_MS = 20;
 // A burst this large is written at once rather than waiting for the timer.
 const MAX_BUFFERED = 1000;
 
+/**
+ * What sees every batch of recorded calls with their built rows, inside the transaction that writes them: CloudTrail's
+ * trails (queued for delivery durably with the events) and its EventBridge events. Installed by the CloudTrail service.
+ */
+export type AuditBatchTap = (calls: readonly AuditCall[], rows: readonly AuditEventRow[]) => void;
+
 export class AuditTrail implements AuditSink {
   private buffer: AuditCall[] = [];
+  private tap: AuditBatchTap | undefined;
+  private woken = false;
   private timer: NodeJS.Timeout | undefined;
   // Opened (its statements prepared) on the first write or read rather than with the server: not on cold start's path.
   private opened: EventLog | undefined;
@@ -29,7 +37,16 @@ export class AuditTrail implements AuditSink {
     private readonly logger: Logger,
     // CloudTrail's record format, passed in so core does not depend on a service.
     private readonly buildRow: (call: AuditCall) => AuditEventRow,
+    // Starts the CloudTrail service (which installs the tap) the first time a batch holds a call it must see: one to
+    // CloudTrail or EventBridge (a rule makes API calls events). Once started, it starts with the server.
+    private readonly wake?: () => void,
   ) {}
+
+  /** Installs (or with undefined removes) the batch tap. */
+  setTap(tap: AuditBatchTap | undefined): void {
+    this.tap = tap;
+    this.woken = true;
+  }
 
   private get log(): EventLog {
     return (this.opened ??= eventLog(this.store));
@@ -51,18 +68,30 @@ export class AuditTrail implements AuditSink {
     const calls = this.buffer;
     this.buffer = [];
     // The records are built here, off the request path, rather than in record().
-    const rows = [];
+    const rows: AuditEventRow[] = [];
+    const built: AuditCall[] = [];
     for (const call of calls) {
       try {
         rows.push(this.buildRow(call));
+        built.push(call);
       } catch (e) {
         this.logger.error(`could not build the audit event of ${call.service}:${call.operation} (request ${call.requestId})`, e);
       }
     }
+    const tap = this.tap;
     try {
-      this.log.appendEvents(rows);
+      if (tap) {
+        this.store.transaction(() => {
+          this.log.appendEvents(rows);
+          tap(built, rows);
+        });
+      } else this.log.appendEvents(rows);
     } catch (e) {
       this.logger.error(`could not write ${calls.length} audit events`, e);
+    }
+    if (!this.woken && this.wake && built.some((c) => c.service === "eventbridge" || c.service === "cloudtrail")) {
+      this.woken = true;
+      this.wake();
     }
   }
 
@@ -79,6 +108,6 @@ export class AuditTrail implements AuditSink {
   }
 }
 
-export function createAuditTrail(store: Store, clock: Clock, logger: Logger, buildRow: (call: AuditCall) => AuditEventRow): AuditTrail {
-  return new AuditTrail(store, clock, logger, buildRow);
+export function createAuditTrail(store: Store, clock: Clock, logger: Logger, buildRow: (call: AuditCall) => AuditEventRow, wake?: () => void): AuditTrail {
+  return new AuditTrail(store, clock, logger, buildRow, wake);
 }

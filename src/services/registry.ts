@@ -55,7 +55,12 @@ export const REGISTRY: ServiceRegistration[] = [
       load: () => import("./iam/cloudformation.js"),
     },
   },
-  { name: "cloudtrail", botocore: "cloudtrail", load: () => import("./cloudtrail/index.js") },
+  {
+    name: "cloudtrail",
+    botocore: "cloudtrail",
+    load: () => import("./cloudtrail/index.js"),
+    resources: { types: ["AWS::CloudTrail::Trail"], load: () => import("./cloudtrail/cloudformation.js") },
+  },
   {
     name: "s3",
     botocore: "s3",

@@ -1,6 +1,7 @@
 // cloudtrail:LookupEvents — Event history: the caller's account+region, newest first, 90 days back.
 import type { HandlerContext } from "../../core/context.js";
-import { RETENTION_MS, type AuditTrail } from "../../core/audit.js";
+import { RETENTION_MS } from "../../core/audit.js";
+import type { TrailEngine } from "./engine.js";
 import { decodePageToken, encodePageToken, fingerprint } from "../../core/paging.js";
 import { timeOfEventId } from "./record.js";
 import type { EventCursor, EventFilter, StoredAuditEvent } from "../../core/store/events.js";
@@ -28,7 +29,7 @@ export const lookupEventsHandlers = {
     const bind = fingerprintOf(filter, ctx);
     const after = input.NextToken !== undefined ? decodeToken(input.NextToken, bind) : undefined;
     // Calls answered a few ms ago may still sit in the audit trail's buffer.
-    const page = ctx.instance<AuditTrail>().query(filter, { limit, after });
+    const page = ctx.instance<TrailEngine>().audit.query(filter, { limit, after });
     return {
       Events: page.events.map(toEvent),
       NextToken: page.next ? encodeToken(page.next, bind) : undefined,

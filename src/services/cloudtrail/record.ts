@@ -46,8 +46,89 @@ const SECRET_MEMBERS = new Set([
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
+// Calls CloudTrail classifies as data events (eventCategory "Data"), which a trail records only when its event
+// selectors ask for them: S3's object-level operations, Lambda's Invoke, SQS's message operations and SNS's Publish
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html, "Data events").
+const S3_OBJECT_OPERATIONS = new Set([
+  "GetObject",
+  "PutObject",
+  "HeadObject",
+  "DeleteObject",
+  "DeleteObjects",
+  "CopyObject",
+  "GetObjectAcl",
+  "PutObjectAcl",
+  "GetObjectTagging",
+  "PutObjectTagging",
+  "DeleteObjectTagging",
+  "GetObjectAttributes",
+  "GetObjectRetention",
+  "PutObjectRetention",
+  "GetObjectLegalHold",
+  "PutObjectLegalHold",
+  "RestoreObject",
+  "SelectObjectContent",
+  "CreateMultipartUpload",
+  "UploadPart",
+  "UploadPartCopy",
+  "CompleteMultipartUpload",
+  "AbortMultipartUpload",
+  "ListParts",
+]);
+const DATA_OPERATIONS: Record<string, Set<string>> = {
+  s3: S3_OBJECT_OPERATIONS,
+  lambda: new Set(["Invoke", "InvokeAsync", "InvokeWithResponseStream"]),
+  sqs: new Set([
+    "SendMessage",
+    "SendMessageBatch",
+    "ReceiveMessage",
+    "DeleteMessage",
+    "DeleteMessageBatch",
+    "ChangeMessageVisibility",
+    "ChangeMessageVisibilityBatch",
+  ]),
+  sns: new Set(["Publish", "PublishBatch"]),
+};
+
+export function isDataEvent(call: Pick<AuditCall, "service" | "operation" | "dataEvent">): boolean {
+  return call.dataEvent === true || DATA_OPERATIONS[call.service]?.has(call.operation) === true;
+}
+
+export interface DataResourceRef {
+  type: string;
+  ARN: string;
+  accountId?: string;
+}
+
+/** A data event's resources as its record names them: the object and its bucket, or the function. */
+export function dataResourcesOf(call: Pick<AuditCall, "service" | "input" | "account" | "region">): DataResourceRef[] {
+  const input = call.input ?? {};
+  if (call.service === "s3") {
+    const bucket = typeof input.Bucket === "string" ? input.Bucket : undefined;
+    if (!bucket) return [];
+    const out: DataResourceRef[] = [];
+    if (typeof input.Key === "string") out.push({ type: "AWS::S3::Object", ARN: `arn:aws:s3:::${bucket}/${input.Key}` });
+    out.push({ accountId: call.account, type: "AWS::S3::Bucket", ARN: `arn:aws:s3:::${bucket}` });
+    return out;
+  }
+  if (call.service === "sqs" && typeof input.QueueUrl === "string") {
+    const m = /\/(\d{12})\/([^/?]+)$/.exec(input.QueueUrl);
+    return m ? [{ accountId: m[1], type: "AWS::SQS::Queue", ARN: `arn:aws:sqs:${call.region}:${m[1]}:${m[2]}` }] : [];
+  }
+  if (call.service === "sns" && typeof input.TopicArn === "string") {
+    return [{ accountId: call.account, type: "AWS::SNS::Topic", ARN: input.TopicArn }];
+  }
+  if (call.service === "lambda" && typeof input.FunctionName === "string") {
+    const name = input.FunctionName;
+    const arn = name.startsWith("arn:") ? name : `arn:aws:lambda:${call.region}:${call.account}:function:${name}`;
+    return [{ accountId: call.account, type: "AWS::Lambda::Function", ARN: arn }];
+  }
+  return [];
+}
+
 export function buildEventRow(call: AuditCall): AuditEventRow {
   const eventTime = Math.floor(call.time / 1000) * 1000;
+  const dataEvent = isDataEvent(call);
   const eventId = timeOrderedUuid(call.time);
   const readOnly = isReadOnly(call.operation);
   const model = modelOf(call.service);
@@ -73,10 +154,11 @@ export function buildEventRow(call: AuditCall): AuditEventRow {
     requestID: call.requestId,
     eventID: eventId,
     readOnly,
+    resources: dataEvent && !call.dataEvent ? dataResourcesOf(call) : undefined,
     eventType: "AwsApiCall",
-    managementEvent: !call.dataEvent,
+    managementEvent: !dataEvent,
     recipientAccountId: call.account,
-    eventCategory: call.dataEvent ? "Data" : "Management",
+    eventCategory: dataEvent ? "Data" : "Management",
   };
   return {
     account: call.account,

@@ -1,0 +1,116 @@
+// What recording API calls for a logging trail costs the core request path (`npm run bench -- --only-cloudtrail`):
+// sts:GetCallerIdentity (the core request row of `npm run bench`, query/XML, auth none) over keep-alive connections on
+// two built servers, one without any trail and one with a logging trail whose default selectors take every management
+// call (so each request's record is queued for delivery and delivered to S3 every STRATUS_CLOUDTRAIL_DELIVERY_SECONDS),
+// alternated round by round so the machine's other load falls on each alike. Each: the server's CPU time per request
+// over N requests (its threads included: the thread pool's gzip too), throughput and p99. The trail delivers every
+// second here, so each measured window holds deliveries. On a shared machine the least CPU per request of the rounds
+// is the figure least inflated by other work: the trail's cost is the ratio of those minima (medians shown too).
+import { Agent, request } from "node:http";
+import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from "@aws-sdk/client-cloudtrail";
+import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from "@aws-sdk/client-s3";
+import type { PreparedRequest } from "./load.js";
+import { cpuMsOf, runLoad, startBuilt, type BenchRow } from "./server.js";
+
+const ROUNDS = 5;
+const N = 12000;
+const BODY = "Action=GetCallerIdentity&Version=2011-06-15";
+const REQUEST: PreparedRequest = {
+  method: "POST",
+  path: "/",
+  headers: {
+    "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+    "content-length": String(BODY.length),
+    authorization: "AWS4-HMAC-SHA256 Credential=test/20300101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0",
+    "x-amz-date": "20300101T000000Z",
+  },
+  body: BODY,
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function cpuPerRequest(port: number, pid: number): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const one = () =>
+    new Promise<void>((ok, fail) => {
+      const req = request({ host: "127.0.0.1", port, method: REQUEST.method, path: REQUEST.path, headers: REQUEST.headers, agent }, (res) => {
+        res.resume();
+        res.on("end", () => (res.statusCode === 200 ? ok() : fail(new Error(`GetCallerIdentity: ${res.statusCode}`))));
+      });
+      req.on("error", fail);
+      req.end(REQUEST.body);
+    });
+  let next = 0;
+  const worker = async () => {
+    while (next++ < N) await one();
+  };
+  const before = cpuMsOf(pid);
+  await Promise.all(Array.from({ length: 8 }, worker));
+  agent.destroy();
+  return ((cpuMsOf(pid) - before) * 1000) / N;
+}
+
+async function addTrail(url: string): Promise<void> {
+  const cfg = { endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  const s3 = new S3Client({ ...cfg, forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: "bench-trail" }));
+  const principal = { Service: "cloudtrail.amazonaws.com" };
+  await s3.send(
+    new PutBucketPolicyCommand({
+      Bucket: "bench-trail",
+      Policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Principal: principal, Action: "s3:GetBucketAcl", Resource: "arn:aws:s3:::bench-trail" },
+          { Effect: "Allow", Principal: principal, Action: "s3:PutObject", Resource: "arn:aws:s3:::bench-trail/AWSLogs/*" },
+        ],
+      }),
+    }),
+  );
+  const ct = new CloudTrailClient(cfg);
+  await ct.send(new CreateTrailCommand({ Name: "bench", S3BucketName: "bench-trail" }));
+  await ct.send(new StartLoggingCommand({ Name: "bench" }));
+}
+
+export async function cloudtrailBench(): Promise<BenchRow[]> {
+  const plain = await startBuilt();
+  const traced = await startBuilt({ ...process.env, STRATUS_CLOUDTRAIL_DELIVERY_SECONDS: "1" });
+  try {
+    await addTrail(traced.url);
+    const servers = { "no trail": plain, "a logging trail": traced } as const;
+    type Name = keyof typeof servers;
+    const rps: Record<Name, number[]> = { "no trail": [], "a logging trail": [] };
+    const p99: Record<Name, number[]> = { "no trail": [], "a logging trail": [] };
+    const cpu: Record<Name, number[]> = { "no trail": [], "a logging trail": [] };
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const name of Object.keys(servers) as Name[]) {
+        const s = servers[name];
+        const port = Number(new URL(s.url).port);
+        const r = await runLoad(port, [REQUEST], { connections: 8, warmupMs: i === 0 ? 2000 : 500, durationMs: 3000 });
+        if (r.errors) throw new Error(`${r.errors} requests failed: ${r.firstError}`);
+        rps[name].push(r.rps);
+        p99[name].push(r.p99ms);
+        cpu[name].push(await cpuPerRequest(port, s.pid));
+      }
+    }
+    const min = (xs: number[]) => Math.min(...xs);
+    const max = (xs: number[]) => Math.max(...xs);
+    const fmt = (name: Name) =>
+      `${min(cpu[name]).toFixed(1)} µs server CPU/request least, median ${median(cpu[name]).toFixed(0)} (${cpu[name].map((n) => n.toFixed(0)).join(", ")}); best ${max(rps[name]).toFixed(0)} req/s, median ${median(rps[name]).toFixed(0)} (${rps[name].map((n) => n.toFixed(0)).join(", ")}), p99 ${median(p99[name]).toFixed(1)} ms`;
+    const cpuCost = min(cpu["a logging trail"]) / min(cpu["no trail"]) - 1;
+    const rpsCost = 1 - max(rps["a logging trail"]) / max(rps["no trail"]);
+    return [
+      { metric: "sts:GetCallerIdentity (query/XML), auth none, no trail", value: fmt("no trail"), target: "-", ok: true },
+      { metric: "sts:GetCallerIdentity (query/XML), auth none, a logging trail (every call delivered)", value: fmt("a logging trail"), target: "-", ok: true },
+      {
+        metric: "cost of the logging trail",
+        value: `${(cpuCost * 100).toFixed(1)}% server CPU/request (least of each), ${(rpsCost * 100).toFixed(1)}% throughput (best of each)`,
+        target: "≤ 5%",
+        ok: cpuCost <= 0.05 && rpsCost <= 0.05,
+      },
+    ];
+  } finally {
+    await plain.stop();
+    await traced.stop();
+  }
+}
