@@ -31,12 +31,20 @@ import {
   PutObjectCommand,
   HeadObjectCommand,
 } from "@aws-sdk/client-s3";
-import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
+import {
+  SQSClient,
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  ListQueuesCommand,
+  SetQueueAttributesCommand,
+} from "@aws-sdk/client-sqs";
 import { CloudWatchLogsClient, CreateLogGroupCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { IAMClient, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { randomAccount, useServer } from "../../helpers/server.js";
 import { waitUntil } from "../../helpers/wait.js";
+import { eventsPolicy } from "../eventbridge/setup.js";
 import { trailBucketPolicy } from "./fixtures.js";
 import { awsClis, runAws } from "../../helpers/aws-cli.js";
 import { KMSClient, CreateKeyCommand } from "@aws-sdk/client-kms";
@@ -295,7 +303,9 @@ test("selectors: write-only management events, S3 data events under one prefix, 
 test("EventBridge: a rule on aws.sqs receives 'AWS API Call via CloudTrail' for CreateQueue", async () => {
   const c = clients();
   const target = await c.sqs.send(new CreateQueueCommand({ QueueName: "events-target" }));
-  const targetArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: target.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn;
+  const targetArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: target.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+  // As on AWS, EventBridge delivers to a queue only when the queue's policy lets events.amazonaws.com send to it.
+  await c.sqs.send(new SetQueueAttributesCommand({ QueueUrl: target.QueueUrl, Attributes: { Policy: eventsPolicy(targetArn) } }));
   await c.eb.send(
     new PutRuleCommand({
       Name: "api-calls",

@@ -9,7 +9,8 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/c
 import { GetFunctionCommand, GetLayerVersionByArnCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { eventsPolicy } from "../eventbridge/setup.js";
 import {
   CreateCanaryCommand,
   DeleteCanaryCommand,
@@ -49,6 +50,8 @@ test("an HTTP canary run once: PASSED with artifacts, metrics and the success ev
   const sqs = new SQSClient(cfg);
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "canary-events" }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+  // As on AWS, EventBridge delivers to a queue only when the queue's policy lets events.amazonaws.com send to it.
+  await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: eventsPolicy(Attributes!.QueueArn!) } }));
   await eb.send(
     new PutRuleCommand({
       Name: "runs",
