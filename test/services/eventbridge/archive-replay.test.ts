@@ -131,11 +131,13 @@ test("RetentionDays: the hourly sweep drops what is older, and the counts follow
   const own = await startTestServer({ clock });
   try {
     const c = clients(own);
-    const bus = `arn:aws:events:us-east-1:${c.account}:event-bus/default`;
+    // A custom bus: an archive of the default bus with no pattern would also keep the CloudTrail events of the calls
+    // made here (AWS API Call via CloudTrail), as on AWS.
+    const { EventBusArn: bus } = await c.eb.send(new CreateEventBusCommand({ Name: "ret" }));
     await c.eb.send(new CreateArchiveCommand({ ArchiveName: "day", EventSourceArn: bus, RetentionDays: 1 }));
-    await put(c.eb, "default", "old", 2);
+    await put(c.eb, "ret", "old", 2);
     clock.advance(12 * HOUR);
-    await put(c.eb, "default", "new", 1);
+    await put(c.eb, "ret", "new", 1);
     const full = await c.eb.send(new DescribeArchiveCommand({ ArchiveName: "day" }));
     assert.equal(full.EventCount, 3);
     clock.advance(13 * HOUR); // the first two are now more than a day old
@@ -152,7 +154,7 @@ test("RetentionDays: the hourly sweep drops what is older, and the counts follow
 
 test("ListArchives filters by one of NamePrefix, EventSourceArn and State, and pages", async () => {
   const c = clients(server);
-  const bus = `arn:aws:events:us-east-1:${c.account}:event-bus/default`;
+  const { EventBusArn: bus } = await c.eb.send(new CreateEventBusCommand({ Name: "lst" })); // not default: see RetentionDays
   for (const n of ["l-1", "l-2", "l-3", "m-1"]) await c.eb.send(new CreateArchiveCommand({ ArchiveName: n, EventSourceArn: bus }));
   const p1 = await c.eb.send(new ListArchivesCommand({ NamePrefix: "l-", Limit: 2 }));
   assert.deepEqual(
