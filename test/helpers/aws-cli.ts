@@ -40,10 +40,18 @@ function versionOf(path: string): string | undefined {
 
 let found: AwsCli[] | undefined;
 
+/**
+ * The Python clients (the AWS CLI and boto3) drive the same protocol code the SDK v3 tests drive, whatever Node runs
+ * the server: CI's second Node leaves them to the first (STRATUS_TEST_PYTHON_CLIENTS=0), as their scenarios are a
+ * third of its run.
+ */
+export const pythonClientsOff = (): boolean => process.env.STRATUS_TEST_PYTHON_CLIENTS === "0";
+
 /** Every distinct AWS CLI installed: each conformance scenario runs once per CLI major version. */
 export function awsClis(): AwsCli[] {
   if (found) return found;
   found = [];
+  if (pythonClientsOff()) return found;
   for (const path of ["aws", "/usr/bin/aws"]) {
     if (path.startsWith("/") && !existsSync(path)) continue;
     const label = versionOf(path);

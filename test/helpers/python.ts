@@ -2,6 +2,7 @@
 // the test's own process and a synchronous child would block it from answering.
 import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
+import { pythonClientsOff } from "./aws-cli.js";
 
 export const run = promisify(execFile);
 
@@ -10,6 +11,7 @@ export const run = promisify(execFile);
  * modules, for tests that only need python3 itself (Lambda's Python runtimes).
  */
 export function pythonMissing(modules = ["boto3"]): string | false {
+  if (modules.includes("boto3") && pythonClientsOff()) return "boto3 scenarios left to the first Node's run (STRATUS_TEST_PYTHON_CLIENTS=0)";
   // One python3 start when all is there (the usual case); a second only to word why not.
   if (spawnSync("python3", ["-c", modules.length ? `import ${modules.join(", ")}` : "pass"], { stdio: "ignore" }).status === 0) return false;
   if (spawnSync("python3", ["-c", "pass"], { stdio: "ignore" }).status !== 0) return "python3 not installed";
