@@ -27,6 +27,7 @@ import { logsFiltersBench } from "./logs-filters.js";
 import { eventPatternsBench } from "./event-patterns.js";
 import { alarmsBench } from "./alarms.js";
 import { eventbridgeBench } from "./eventbridge.js";
+import { eventbridgeScheduleBench } from "./eventbridge-schedule.js";
 import { schedulerBench } from "./scheduler.js";
 import { lambdaAsyncBench } from "./lambda-async.js";
 import { BACKENDS, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
@@ -67,6 +68,8 @@ const ONLY_LOGS_FILTERS = process.argv.includes("--only-logs-filters");
 const ONLY_ALARMS = process.argv.includes("--only-alarms");
 /** `--only-eventbridge` runs the EventBridge figures alone (bench/eventbridge.ts). */
 const ONLY_EVENTBRIDGE = process.argv.includes("--only-eventbridge");
+/** `--only-eventbridge-schedule` runs the scheduled-rule lateness alone (bench/eventbridge-schedule.ts, about 2 minutes). */
+const ONLY_EVENTBRIDGE_SCHEDULE = process.argv.includes("--only-eventbridge-schedule");
 /** `--only-scheduler` runs the EventBridge Scheduler figures alone (bench/scheduler.ts). */
 const ONLY_SCHEDULER = process.argv.includes("--only-scheduler");
 /** `--only-lambda-async` runs the server CPU per asynchronous (and warm synchronous) invocation alone (bench/lambda-async.ts). */
@@ -240,6 +243,11 @@ async function main(): Promise<void> {
   if (ONLY_EVENTBRIDGE) {
     console.log("");
     for (const r of await eventbridgeBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
+    return printTable();
+  }
+  if (ONLY_EVENTBRIDGE_SCHEDULE) {
+    console.log("");
+    for (const r of await eventbridgeScheduleBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
     return printTable();
   }
   if (ONLY_SCHEDULER) {
