@@ -28,6 +28,7 @@ const FULL_SCHEMAS = [
   "AWS::ApiGateway::*",
   "AWS::ApiGatewayV2::*",
   "AWS::ECR::Repository",
+  "AWS::Events::*",
   "AWS::CDK::Metadata",
 ];
 

@@ -35,7 +35,7 @@ export const buses = {
     if (input.Name === DEFAULT_BUS || t.buses.get(input.Name)) throw new ResourceAlreadyExistsException(`Event bus ${input.Name} already exists.`);
     if (input.Name.includes("/")) throw new ValidationException("Event bus name must not contain '/'.");
     if (input.LogConfig) throw new ValidationException("Stratus does not deliver event bus logs yet: LogConfig is not supported.");
-    checkTags(input.Tags);
+    checkTags(input.Tags, ctx.invokedBy);
     const b: BusRec = {
       name: input.Name,
       arn: busArn(ctx, input.Name),
