@@ -29,6 +29,10 @@ const FULL_SCHEMAS = [
   "AWS::ApiGatewayV2::*",
   "AWS::ECR::Repository",
   "AWS::Events::*",
+  "AWS::Scheduler::*",
+  "AWS::XRay::*",
+  "AWS::CloudTrail::Trail",
+  "AWS::Synthetics::*",
   "AWS::CDK::Metadata",
 ];
 
