@@ -33,6 +33,7 @@ const FULL_SCHEMAS = [
   "AWS::XRay::*",
   "AWS::CloudTrail::Trail",
   "AWS::Synthetics::*",
+  "AWS::EventSchemas::*",
   "AWS::CDK::Metadata",
 ];
 

@@ -86,7 +86,15 @@ test("a template's registry, schema, discoverer and registry policy deploy, upda
   assert.equal(out.DiscovererId, "events-event-bus-cfn-bus");
   assert.equal(out.PolicyId, "cfn-reg");
   assert.equal((await api.send(new DescribeRegistryCommand({ RegistryName: "cfn-reg" }))).Description, "from a template");
-  assert.deepEqual((await api.send(new ListTagsForResourceCommand({ ResourceArn: out.RegistryRef }))).Tags, { k: "v" });
+  // The template's tags and CloudFormation's own system tags, as AWS puts them on what a stack creates.
+  const tags = (await api.send(new ListTagsForResourceCommand({ ResourceArn: out.RegistryRef }))).Tags!;
+  assert.deepEqual(tags, {
+    k: "v",
+    "aws:cloudformation:logical-id": "Registry",
+    "aws:cloudformation:stack-name": "schemas",
+    "aws:cloudformation:stack-id": tags["aws:cloudformation:stack-id"],
+  });
+  assert.match(tags["aws:cloudformation:stack-id"]!, /^arn:aws:cloudformation:us-east-1:\d{12}:stack\/schemas\//);
   const d = await api.send(new DescribeDiscovererCommand({ DiscovererId: out.DiscovererId }));
   assert.equal(d.CrossAccount, false);
   assert.equal(d.State, "STARTED");
