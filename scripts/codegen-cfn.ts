@@ -30,7 +30,6 @@ const FULL_SCHEMAS = [
   "AWS::ECR::Repository",
   "AWS::Events::*",
   "AWS::Scheduler::*",
-  "AWS::XRay::*",
   "AWS::CloudTrail::Trail",
   "AWS::Synthetics::*",
   "AWS::EventSchemas::*",
