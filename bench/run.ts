@@ -30,7 +30,7 @@ import { eventbridgeBench } from "./eventbridge.js";
 import { eventbridgeScheduleBench } from "./eventbridge-schedule.js";
 import { schedulerBench } from "./scheduler.js";
 import { lambdaAsyncBench } from "./lambda-async.js";
-import { BACKENDS, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
+import { BACKENDS, type BenchRow, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
 import { COLD_TARGET_OVER_FLOOR_MS, coldStart, coldVerdict, median } from "./cold.js";
 
 /** Functions on the request path worth an inclusive figure in a profile (names from src/gateway and src/server.ts). */
@@ -56,36 +56,33 @@ const COLD = !process.argv.includes("--no-cold");
 const ONLY_COLD = process.argv.includes("--only-cold");
 /** `--only-load` skips the S3 memory, CloudWatch Logs volume and Lambda figures. */
 const EXTRAS = !process.argv.includes("--only-load");
-/** `--only-lambda` runs the Lambda figures alone (bench/lambda.ts). */
-const ONLY_LAMBDA = process.argv.includes("--only-lambda");
-/** `--only-cloudformation` runs the CloudFormation figures alone (bench/cloudformation.ts). */
-const ONLY_CFN = process.argv.includes("--only-cloudformation");
-/** `--only-apigateway` runs the API Gateway figures alone (bench/apigateway.ts). */
-const ONLY_APIGW = process.argv.includes("--only-apigateway");
-/** `--only-logs-filters` runs the log ingest with metric filters and a subscription alone (bench/logs-filters.ts). */
-const ONLY_LOGS_FILTERS = process.argv.includes("--only-logs-filters");
-/** `--only-alarms` runs the alarm notification latency alone (bench/alarms.ts). */
-const ONLY_ALARMS = process.argv.includes("--only-alarms");
-/** `--only-eventbridge` runs the EventBridge figures alone (bench/eventbridge.ts). */
-const ONLY_EVENTBRIDGE = process.argv.includes("--only-eventbridge");
-/** `--only-eventbridge-schedule` runs the scheduled-rule lateness alone (bench/eventbridge-schedule.ts, about 2 minutes). */
-const ONLY_EVENTBRIDGE_SCHEDULE = process.argv.includes("--only-eventbridge-schedule");
-/** `--only-scheduler` runs the EventBridge Scheduler figures alone (bench/scheduler.ts). */
-const ONLY_SCHEDULER = process.argv.includes("--only-scheduler");
-/** `--only-lambda-async` runs the server CPU per asynchronous (and warm synchronous) invocation alone (bench/lambda-async.ts). */
-const ONLY_LAMBDA_ASYNC = process.argv.includes("--only-lambda-async");
-/** `--only-cdk` runs the CDK CLI figures alone (bench/cdk.ts). */
-const ONLY_CDK = process.argv.includes("--only-cdk");
-/** `--only-s3` runs the S3 request throughput with and without request metrics alone (bench/s3-requests.ts). */
-const ONLY_S3 = process.argv.includes("--only-s3");
-/** `--only-patterns` runs the event-pattern matcher figures alone, in-process (bench/event-patterns.ts). */
-const ONLY_PATTERNS = process.argv.includes("--only-patterns");
-/** `--only-cloudtrail` runs the core request with and without a logging trail alone (bench/cloudtrail.ts). */
-const ONLY_CLOUDTRAIL = process.argv.includes("--only-cloudtrail");
-/** `--only-metrics` runs the CloudWatch metrics figures alone (bench/metrics.ts). */
-const ONLY_METRICS = process.argv.includes("--only-metrics");
-/** `--only-xray` runs the X-Ray figures alone: daemon ingest over UDP, visibility, summaries and graph (bench/xray.ts). */
-const ONLY_XRAY = process.argv.includes("--only-xray");
+/**
+ * `--only-<name>` runs one part's figures alone: each a bench/<file>.ts returning its rows (ok: the target is met;
+ * a row without a target has no verdict).
+ */
+const PARTS: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
+  lambda: lambdaBench, // bench/lambda.ts
+  cloudformation: cloudformationBench,
+  apigateway: apigatewayBench,
+  "logs-filters": logsFiltersBench, // log ingest with metric filters and a subscription
+  alarms: alarmsBench, // alarm notification latency
+  eventbridge: eventbridgeBench,
+  "eventbridge-schedule": eventbridgeScheduleBench, // a scheduled rule's lateness on the real clock, about 2 minutes
+  scheduler: schedulerBench, // EventBridge Scheduler
+  "lambda-async": lambdaAsyncBench, // server CPU per asynchronous (and warm synchronous) invocation
+  cdk: cdkBench, // the CDK CLI
+  s3: s3RequestsBench, // S3 request throughput with and without request metrics
+  patterns: eventPatternsBench, // the event-pattern matcher, in-process
+  cloudtrail: cloudtrailBench, // the core request with and without a logging trail
+  metrics: async () => {
+    // CloudWatch metrics, each store backend side by side
+    const metrics = [];
+    for (const backend of BACKENDS) metrics.push({ backend, rows: await metricsBench(backend) });
+    return sideBySide(metrics);
+  },
+  xray: xrayBench, // daemon ingest over UDP, visibility, summaries and graph
+};
+const only = Object.keys(PARTS).find((name) => process.argv.includes(`--only-${name}`));
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -188,81 +185,9 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(" ")} (other work on this machine skews every figure)`,
   );
-  if (ONLY_CFN) {
+  if (only) {
     console.log("");
-    for (const r of await cloudformationBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
-    return printTable();
-  }
-  if (ONLY_CLOUDTRAIL) {
-    console.log("");
-    for (const r of await cloudtrailBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
-    return printTable();
-  }
-  if (ONLY_S3) {
-    console.log("");
-    for (const r of await s3RequestsBench()) row(r.metric, r.value, r.target, "", "");
-    return printTable();
-  }
-  if (ONLY_XRAY) {
-    console.log("");
-    for (const r of await xrayBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
-    return printTable();
-  }
-  if (ONLY_METRICS) {
-    console.log("");
-    const metrics = [];
-    for (const backend of BACKENDS) metrics.push({ backend, rows: await metricsBench(backend) });
-    for (const r of sideBySide(metrics)) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
-    return printTable();
-  }
-  if (ONLY_APIGW) {
-    console.log("");
-    for (const r of await apigatewayBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
-    return printTable();
-  }
-  if (ONLY_PATTERNS) {
-    console.log("");
-    for (const r of eventPatternsBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
-    return printTable();
-  }
-  if (ONLY_LOGS_FILTERS) {
-    console.log("");
-    for (const r of await logsFiltersBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
-    return printTable();
-  }
-  if (ONLY_ALARMS) {
-    console.log("");
-    for (const r of await alarmsBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
-    return printTable();
-  }
-  if (ONLY_LAMBDA_ASYNC) {
-    console.log("");
-    for (const r of await lambdaAsyncBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
-    return printTable();
-  }
-  if (ONLY_EVENTBRIDGE) {
-    console.log("");
-    for (const r of await eventbridgeBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
-    return printTable();
-  }
-  if (ONLY_EVENTBRIDGE_SCHEDULE) {
-    console.log("");
-    for (const r of await eventbridgeScheduleBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
-    return printTable();
-  }
-  if (ONLY_SCHEDULER) {
-    console.log("");
-    for (const r of await schedulerBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
-    return printTable();
-  }
-  if (ONLY_CDK) {
-    console.log("");
-    for (const r of await cdkBench()) row(r.metric, r.value, r.target, "", r.ok ? "yes" : "NO");
-    return printTable();
-  }
-  if (ONLY_LAMBDA) {
-    console.log("");
-    for (const r of await lambdaBench()) row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
+    for (const r of await PARTS[only]()) row(r.metric, r.value, r.target, "", r.target ? (r.ok ? "yes" : "NO") : "");
     return printTable();
   }
   // Stratus (the default driver, then any other this Node can run) and the bare floor alternate (bench/cold.ts).
