@@ -4,6 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   CreateGroupCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
   DeleteGroupCommand,
   GetGroupCommand,
   GetGroupsCommand,
@@ -134,8 +136,21 @@ test("GetServiceGraph: client node, services with edges and statistics; GetTrace
   await rejects(c.send(new GetTimeSeriesServiceStatisticsCommand({ ...window, Period: 120 })), "InvalidRequestException", 400);
 
   // Groups: a filter applied to the graph, and by group.name in a filter expression.
-  const { Group } = await c.send(new CreateGroupCommand({ GroupName: "faults", FilterExpression: "fault", InsightsConfiguration: { InsightsEnabled: true } }));
+  const { Group } = await c.send(
+    new CreateGroupCommand({
+      GroupName: "faults",
+      FilterExpression: "fault",
+      InsightsConfiguration: { InsightsEnabled: true },
+      Tags: [{ Key: "team", Value: "ops" }],
+    }),
+  );
   assert.match(Group!.GroupARN!, /^arn:aws:xray:us-east-1:\d{12}:group\/faults\/[A-Z0-9]+$/);
+  // A group's tags: given at creation, then through TagResource and ListTagsForResource like a sampling rule's.
+  await c.send(new TagResourceCommand({ ResourceARN: Group!.GroupARN!, Tags: [{ Key: "tier", Value: "1" }] }));
+  assert.deepEqual((await c.send(new ListTagsForResourceCommand({ ResourceARN: Group!.GroupARN! }))).Tags, [
+    { Key: "team", Value: "ops" },
+    { Key: "tier", Value: "1" },
+  ]);
   assert.deepEqual(Group!.InsightsConfiguration, { InsightsEnabled: true, NotificationsEnabled: false });
   const fg = await c.send(new GetServiceGraphCommand({ ...window, GroupName: "faults" }));
   assert.equal(fg.Services!.find((s) => s.Name === "front")!.SummaryStatistics!.TotalCount, 1);

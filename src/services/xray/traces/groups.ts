@@ -7,6 +7,8 @@ import type { HandlerContext } from "../../../core/context.js";
 import { encodePageToken, decodePageToken } from "../../../core/paging.js";
 import { type Group, type InsightsConfiguration, InvalidRequestException, type XrayApi } from "../api.generated.js";
 import { compileFilter, type GroupLookup, type TraceFilter } from "./filter-expression.js";
+import { transaction } from "../../../core/state.js";
+import { checkTags, forgetTaggable, registerTaggable } from "../sampling/tags.js";
 import { traceState } from "./store.js";
 
 export interface GroupRec {
@@ -88,7 +90,12 @@ export const groupHandlers = {
       ...(input.FilterExpression !== undefined ? { filter: input.FilterExpression } : {}),
       insights: insightsOf(input.InsightsConfiguration),
     };
-    traceState.of(ctx).groups.put(rec.name, rec);
+    checkTags(ctx, input.Tags);
+    // The group's tags live with every taggable X-Ray resource's (sampling/tags.ts: TagResource, ListTagsForResource).
+    transaction(ctx, () => {
+      traceState.of(ctx).groups.put(rec.name, rec);
+      registerTaggable(ctx, rec.arn, input.Tags);
+    });
     return { Group: out(rec) };
   },
   getGroup(input, ctx) {
@@ -123,7 +130,10 @@ export const groupHandlers = {
   deleteGroup(input, ctx) {
     const g = require(ctx, input.GroupName, input.GroupARN);
     if (g.name === DEFAULT) throw new InvalidRequestException("The Default group cannot be deleted"); // unverified wording
-    traceState.of(ctx).groups.delete(g.name);
+    transaction(ctx, () => {
+      traceState.of(ctx).groups.delete(g.name);
+      forgetTaggable(ctx, g.arn);
+    });
     return {};
   },
 } satisfies Partial<XrayApi>;
