@@ -11,7 +11,8 @@ import { GetServiceGraphCommand, GetTraceSummariesCommand, XRayClient } from "@a
 import { freePort, waitHealthy, type BenchRow } from "./server.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BIN = join(ROOT, "bin", "stratus.js");
+// STRATUS_BENCH_ROOT=<dir> measures another build (a copy of main's dist/ and bin/, say) with this same script.
+const BIN = join(process.env.STRATUS_BENCH_ROOT || ROOT, "bin", "stratus.js");
 const TRACES = 100_000;
 const RATE = 25_000; // segments/s offered
 const TICK_MS = 10;
