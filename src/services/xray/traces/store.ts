@@ -43,6 +43,12 @@ interface Queued {
 
 /** How long a daemon segment may wait for its batch's write (a trace is visible within ~2× this). */
 const DAEMON_FLUSH_MS = Number(process.env.STRATUS_XRAY_FLUSH_MS) || 100;
+/**
+ * How many daemon segments a batch takes before it is written without waiting for the interval. A small batch keeps
+ * what waits in the queue (parsed documents) young: at 25,000 segments/s a 100 ms batch outgrew V8's young
+ * generation, so every document was promoted before it became garbage, and collecting it cost more than storing it.
+ */
+const DAEMON_BATCH = 500;
 const SWEEP_MS = 3600_000;
 /** How many traces' documents stay in memory after a write (a trace's segments arrive within seconds). */
 const RECENT_TRACES = 10_000;
@@ -178,8 +184,9 @@ export class TraceStore {
    */
   add(account: string, region: string, segs: AcceptedSegment[], urgent: boolean): Promise<void> | undefined {
     for (const seg of segs) this.queue.push({ account, region, seg });
-    if (urgent) {
+    if (urgent || this.queue.length >= DAEMON_BATCH) {
       this.immediate ??= setImmediate(() => this.flushSafely());
+      if (!urgent) return undefined;
       return new Promise((ok, fail) => this.waiters.push({ ok, fail }));
     }
     if (!this.timer) {
