@@ -5,13 +5,15 @@
 import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GetServiceGraphCommand, GetTraceSummariesCommand, XRayClient } from "@aws-sdk/client-xray";
 import { freePort, waitHealthy, type BenchRow } from "./server.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BIN = join(ROOT, "bin", "stratus.js");
+// STRATUS_BENCH_ROOT=<dir> measures another build (a copy of main's dist/ and bin/, say) with this same script.
+const BIN = join(process.env.STRATUS_BENCH_ROOT || ROOT, "bin", "stratus.js");
 const TRACES = 100_000;
 const RATE = 25_000; // segments/s offered
 const TICK_MS = 10;
@@ -50,6 +52,16 @@ function segment(i: number, now: number): string {
       ],
     })
   );
+}
+
+/** The process's CPU time so far (user + system, ms) from /proc; undefined where there is none (not Linux). */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
 }
 
 async function counters(url: string): Promise<{ received: number; stored: number; badHeader: number; badSegment: number }> {
@@ -118,6 +130,7 @@ export async function xrayBench(): Promise<BenchRow[]> {
       target: "(baseline)",
       ok: true,
     });
+    const cpu0 = cpuMs(child.pid);
     const t0 = await paced(datagrams, daemonPort);
     const sock = createSocket("udp4");
     // Stored: accepted by the daemon and written (the last batch flushed: its trace is visible).
@@ -143,12 +156,22 @@ export async function xrayBench(): Promise<BenchRow[]> {
     await probeAll();
     const seconds = (performance.now() - t0) / 1000;
     const rate = Math.round(c.stored / seconds);
+    const cpu1 = cpuMs(child.pid);
     rows.push({
       metric: `X-Ray daemon: ${TRACES.toLocaleString("en-US")} segments over UDP at ${RATE.toLocaleString("en-US")}/s offered`,
       value: `${rate.toLocaleString("en-US")} segments/s stored; ${c.stored}/${TRACES} stored, ${TRACES - c.received} lost`,
       target: `≥ ${RATE_TARGET.toLocaleString("en-US")}/s, no loss`,
       ok: rate >= RATE_TARGET && c.stored === TRACES,
     });
+    // The server's CPU per stored segment (all its threads, the probe's queries included): steadier than the rate
+    // when other work shares the cores.
+    if (cpu0 !== undefined && cpu1 !== undefined)
+      rows.push({
+        metric: "X-Ray daemon: server CPU per segment stored (user + system, all threads)",
+        value: `${(((cpu1 - cpu0) * 1000) / c.stored).toFixed(0)} µs`,
+        target: "(lower is better)",
+        ok: true,
+      });
 
     // Visibility: one new trace's datagram, then GetTraceSummaries polled until it shows.
     const lags: number[] = [];

@@ -24,8 +24,8 @@ interface Node {
   root: boolean;
   start: number;
   end: number;
+  /** Its requests; their response times are its duration histogram too (both are end - start). */
   stats: Stats;
-  duration: Map<number, number>;
   edges: Map<number, { start: number; end: number; stats: Stats }>;
 }
 
@@ -55,45 +55,58 @@ function statsOut(s: Stats): ServiceStatistics & EdgeStatistics {
   };
 }
 
-/** The service graph of the given traces. */
+/**
+ * The service graph of the given traces. The hot loop of GetServiceGraph (every trace of the window): nodes found by
+ * the number the store gave each service (`SvcId.k`) in an array, one scratch array of a trace's nodes reused.
+ */
 export function serviceGraph(traces: Iterable<TraceRec>): Service[] {
-  const nodes = new Map<string | number, Node>();
-  const node = (key: string | number, init: () => Omit<Node, "ref" | "stats" | "duration" | "edges" | "start" | "end" | "root">): Node => {
-    let n = nodes.get(key);
-    if (!n) {
-      n = { ...init(), ref: nodes.size, root: false, start: Number.POSITIVE_INFINITY, end: 0, stats: newStats(), duration: new Map(), edges: new Map() };
-      nodes.set(key, n);
-    }
+  const nodes: Node[] = [];
+  const byK: Node[] = [];
+  const byName = new Map<string, Node>();
+  const make = (name: string | undefined, type: string | undefined, account: string | undefined): Node => {
+    const n: Node = { ref: nodes.length, name, type, account, root: false, start: Number.POSITIVE_INFINITY, end: 0, stats: newStats(), edges: new Map() };
+    nodes.push(n);
     return n;
   };
+  let client: Node | undefined;
+  const ids: Node[] = [];
   for (const t of traces) {
-    const ids = t.services.map((s) =>
-      node(s.k ?? `${s.Name}\0${s.Type ?? ""}\0${s.AccountId ?? ""}`, () => ({ name: s.Name, type: s.Type, account: s.AccountId })),
-    );
+    const svcs = t.services;
+    for (let i = 0; i < svcs.length; i++) {
+      const s = svcs[i];
+      let n: Node | undefined;
+      if (s.k !== undefined) {
+        n = byK[s.k];
+        if (!n) byK[s.k] = n = make(s.Name, s.Type, s.AccountId);
+      } else {
+        const key = `${s.Name}\0${s.Type ?? ""}\0${s.AccountId ?? ""}`;
+        n = byName.get(key);
+        if (!n) byName.set(key, (n = make(s.Name, s.Type, s.AccountId)));
+      }
+      ids[i] = n;
+    }
     ids[t.entry].root = true;
     for (const r of t.reqs) {
       const n = ids[r.s];
-      n.start = Math.min(n.start, r.start);
-      n.end = Math.max(n.end, r.end);
+      if (r.start < n.start) n.start = r.start;
+      if (r.end > n.end) n.end = r.end;
       count(n.stats, r);
-      const d = r3(r.end - r.start);
-      n.duration.set(d, (n.duration.get(d) ?? 0) + 1);
     }
     for (const e of t.edges) {
-      const from = e.f < 0 ? node("\0client", () => ({ type: "client" })) : ids[e.f];
+      const from = e.f < 0 ? (client ??= make(undefined, "client", undefined)) : ids[e.f];
       const to = ids[e.t];
       let edge = from.edges.get(to.ref);
       if (!edge) from.edges.set(to.ref, (edge = { start: e.start, end: e.end, stats: newStats() }));
-      edge.start = Math.min(edge.start, e.start);
-      edge.end = Math.max(edge.end, e.end);
+      if (e.start < edge.start) edge.start = e.start;
+      if (e.end > edge.end) edge.end = e.end;
       count(edge.stats, e);
       if (e.f < 0) {
-        from.start = Math.min(from.start, e.start);
-        from.end = Math.max(from.end, e.end);
+        if (e.start < from.start) from.start = e.start;
+        if (e.end > from.end) from.end = e.end;
       }
     }
   }
-  return [...nodes.values()].map((n) => {
+  return nodes.map((n) => {
     const client = n.type === "client";
     return {
       ReferenceId: n.ref,
@@ -112,7 +125,7 @@ export function serviceGraph(traces: Iterable<TraceRec>): Service[] {
         ResponseTimeHistogram: histogram(e.stats.rt),
         Aliases: [],
       })),
-      ...(client ? {} : { SummaryStatistics: statsOut(n.stats), DurationHistogram: histogram(n.duration), ResponseTimeHistogram: histogram(n.stats.rt) }),
+      ...(client ? {} : { SummaryStatistics: statsOut(n.stats), DurationHistogram: histogram(n.stats.rt), ResponseTimeHistogram: histogram(n.stats.rt) }),
     };
   });
 }

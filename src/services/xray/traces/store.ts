@@ -1,9 +1,13 @@
 // The trace store: segments in from PutTraceSegments and the daemon, written in batches (one transaction per flush,
 // one row per segment: the hot path), each touched trace re-assembled into its record; records held in memory per
 // account and region, ordered by the trace id's time, so summaries, filters and graphs read no document and parse no
-// JSON. Records are not stored: X-Ray's first call after a start rebuilds them from the segments (a trace's
-// Revision then counts its segments, and its update time is its last end time). Segments are kept 30 days (X-Ray's
-// retention), swept hourly.
+// JSON. A segment's row is keyed by its arrival (a counter), not by its trace and id: trace ids are random past their
+// time, so rows keyed by them land all over the table's index and each insert reads and dirties pages of its own,
+// while arrival keys append. Each trace's index entry holds its segments' keys (what BatchGetTraces and a later
+// segment of the trace read), and the documents of recently written traces stay in memory, so a trace's next
+// segment reads nothing back. Records are not stored: X-Ray's first call after a start rebuilds them from the
+// segments (a trace's Revision then counts its segments, and its update time is its last end time). Segments are
+// kept 30 days (X-Ray's retention), swept hourly.
 import { defineState, regional, transaction } from "../../../core/state.js";
 import type { ServiceHost } from "../../../core/service.js";
 import { type Assembled, assemble, type TraceRec } from "./assemble.js";
@@ -11,7 +15,7 @@ import { type AcceptedSegment, RETENTION_SECONDS, type SegmentDoc } from "./segm
 import type { GroupRec } from "./groups.js";
 
 export const traceState = defineState("xray", {
-  /** A segment's document as sent, by `<trace id>/<segment id>`. */
+  /** A segment's document as sent, by its arrival: a 15-digit counter (older data dirs: `<trace id>/<segment id>`). */
   traceSegments: regional<string>(),
   groups: regional<GroupRec>(),
 });
@@ -21,6 +25,14 @@ interface ScopeIndex {
   /** By trace-id time then id; re-sorted on the next read after an insert out of order. */
   sorted: TraceRec[];
   ordered: boolean;
+  /** Each trace's stored segments: id, row key, and whether the stored one is in progress. */
+  segs: Map<string, SegRef[]>;
+}
+
+interface SegRef {
+  id: string;
+  key: string;
+  open: boolean;
 }
 
 interface Queued {
@@ -31,7 +43,16 @@ interface Queued {
 
 /** How long a daemon segment may wait for its batch's write (a trace is visible within ~2× this). */
 const DAEMON_FLUSH_MS = Number(process.env.STRATUS_XRAY_FLUSH_MS) || 100;
+/**
+ * How many daemon segments a batch takes before it is written without waiting for the interval. A small batch keeps
+ * what waits in the queue (parsed documents) young: at 25,000 segments/s a 100 ms batch outgrew V8's young
+ * generation, so every document was promoted before it became garbage, and collecting it cost more than storing it.
+ */
+const DAEMON_BATCH = 500;
 const SWEEP_MS = 3600_000;
+/** How many traces' documents stay in memory after a write (a trace's segments arrive within seconds). */
+const RECENT_TRACES = 10_000;
+const KEY_DIGITS = 15;
 
 export class TraceStore {
   private readonly scopes = new Map<string, ScopeIndex>();
@@ -41,27 +62,28 @@ export class TraceStore {
   private immediate?: NodeJS.Immediate;
   private readonly stopSweep: () => void;
 
+  /** The next segment row's number (one counter for every account and region). */
+  private seq = 0;
+  /** Recently written traces' documents as stored, by `<account>/<region>/<trace id>`, oldest first. */
+  private readonly recent = new Map<string, Map<string, string>>();
+
   constructor(private readonly host: ServiceHost) {
     for (const { account, region, tables } of traceState.all(host, "traceSegments")) {
       const idx = this.scope(account, region);
-      // Keys are `<trace id>/<segment id>`: a trace's segments are neighbours.
-      let id = "";
-      let docs: SegmentDoc[] = [];
-      const done = () => {
-        if (!docs.length) return;
-        const end = docs.reduce((m, d) => Math.max(m, typeof d.end_time === "number" ? d.end_time : d.start_time), 0);
-        this.index(idx, assemble(id, docs, end, docs.length).rec);
-      };
+      const byTrace = new Map<string, { docs: SegmentDoc[]; refs: SegRef[] }>();
       for (const { key, value } of tables.traceSegments.list()) {
-        const tid = key.slice(0, key.indexOf("/"));
-        if (tid !== id) {
-          done();
-          id = tid;
-          docs = [];
-        }
-        docs.push(JSON.parse(value) as SegmentDoc);
+        const doc = JSON.parse(value) as SegmentDoc;
+        if (!key.includes("/")) this.seq = Math.max(this.seq, Number(key) + 1);
+        let t = byTrace.get(doc.trace_id);
+        if (!t) byTrace.set(doc.trace_id, (t = { docs: [], refs: [] }));
+        t.docs.push(doc);
+        t.refs.push({ id: doc.id, key, open: doc.in_progress === true });
       }
-      done();
+      for (const [id, { docs, refs }] of byTrace) {
+        const end = docs.reduce((m, d) => Math.max(m, typeof d.end_time === "number" ? d.end_time : d.start_time), 0);
+        idx.segs.set(id, refs);
+        this.index(idx, assemble(id, docs, end, docs.length).rec);
+      }
     }
     this.sweep();
     this.stopSweep = host.scheduler.every(SWEEP_MS, () => this.sweep());
@@ -70,7 +92,7 @@ export class TraceStore {
   private scope(account: string, region: string): ScopeIndex {
     const key = `${account}/${region}`;
     let idx = this.scopes.get(key);
-    if (!idx) this.scopes.set(key, (idx = { byId: new Map(), sorted: [], ordered: true }));
+    if (!idx) this.scopes.set(key, (idx = { byId: new Map(), sorted: [], ordered: true, segs: new Map() }));
     return idx;
   }
 
@@ -132,12 +154,28 @@ export class TraceStore {
     };
   }
 
+  /** The trace's stored documents by segment id: from memory when written lately, else read by their keys. */
   private storedDocs(account: string, region: string, id: string): Map<string, AcceptedSegment> {
     const docs = new Map<string, AcceptedSegment>();
-    for (const { key, value } of traceState.at(this.host, account, region).traceSegments.list({ prefix: `${id}/` })) {
-      docs.set(key.slice(id.length + 1), { text: value, doc: JSON.parse(value) as SegmentDoc });
+    const hot = this.recent.get(`${account}/${region}/${id}`);
+    if (hot) {
+      for (const [sid, text] of hot) docs.set(sid, { text, doc: JSON.parse(text) as SegmentDoc });
+      return docs;
+    }
+    const table = traceState.at(this.host, account, region).traceSegments;
+    for (const ref of this.scopes.get(`${account}/${region}`)?.segs.get(id) ?? []) {
+      const text = table.get(ref.key);
+      if (text !== undefined) docs.set(ref.id, { text, doc: JSON.parse(text) as SegmentDoc });
     }
     return docs;
+  }
+
+  private remember(key: string, docs: Map<string, AcceptedSegment>): void {
+    const texts = new Map<string, string>();
+    for (const [sid, d] of docs) texts.set(sid, d.text);
+    this.recent.delete(key);
+    this.recent.set(key, texts);
+    if (this.recent.size > RECENT_TRACES) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   /**
@@ -146,8 +184,9 @@ export class TraceStore {
    */
   add(account: string, region: string, segs: AcceptedSegment[], urgent: boolean): Promise<void> | undefined {
     for (const seg of segs) this.queue.push({ account, region, seg });
-    if (urgent) {
+    if (urgent || this.queue.length >= DAEMON_BATCH) {
       this.immediate ??= setImmediate(() => this.flushSafely());
+      if (!urgent) return undefined;
       return new Promise((ok, fail) => this.waiters.push({ ok, fail }));
     }
     if (!this.timer) {
@@ -186,21 +225,39 @@ export class TraceStore {
     }
     const now = this.host.clock.now() / 1000;
     const done: [ScopeIndex, TraceRec][] = [];
+    // A rollback leaves no document in memory that the table does not hold (a key reserved for nothing reads as none).
+    try {
+      this.write(byTrace, now, done);
+    } catch (e) {
+      this.recent.clear();
+      throw e;
+    }
+    for (const [idx, rec] of done) this.index(idx, rec);
+  }
+
+  private write(byTrace: Map<string, Queued[]>, now: number, done: [ScopeIndex, TraceRec][]): void {
     transaction(this.host, () => {
-      for (const list of byTrace.values()) {
+      for (const [traceKey, list] of byTrace) {
         const { account, region } = list[0];
         const traceId = list[0].seg.doc.trace_id;
         const idx = this.scope(account, region);
         const prev = idx.byId.get(traceId);
         const tables = traceState.at(this.host, account, region);
         const docs = prev ? this.storedDocs(account, region, traceId) : new Map<string, AcceptedSegment>();
+        let refs = idx.segs.get(traceId);
+        if (!refs) idx.segs.set(traceId, (refs = []));
         for (const { seg } of list) {
-          const had = docs.get(seg.doc.id);
+          const ref = refs.find((r) => r.id === seg.doc.id);
           // A completed segment is not replaced by an in-progress one that arrives after it.
-          if (had && seg.doc.in_progress === true && had.doc.in_progress !== true) continue;
+          if (ref && seg.doc.in_progress === true && !ref.open) continue;
           docs.set(seg.doc.id, seg);
-          tables.traceSegments.put(`${traceId}/${seg.doc.id}`, seg.text);
+          const open = seg.doc.in_progress === true;
+          if (ref) ref.open = open;
+          const key = ref?.key ?? String(this.seq++).padStart(KEY_DIGITS, "0");
+          if (!ref) refs.push({ id: seg.doc.id, key, open });
+          tables.traceSegments.put(key, seg.text);
         }
+        this.remember(traceKey, docs);
         const { rec } = assemble(
           traceId,
           [...docs.values()].map((d) => d.doc),
@@ -210,7 +267,6 @@ export class TraceStore {
         done.push([idx, rec]);
       }
     });
-    for (const [idx, rec] of done) this.index(idx, rec);
   }
 
   /** Drops traces past X-Ray's 30-day retention (by their trace id's time), with their segments. */
@@ -227,7 +283,9 @@ export class TraceStore {
       transaction(this.host, () => {
         for (const rec of old) {
           idx.byId.delete(rec.id);
-          for (const { key: k } of tables.traceSegments.list({ prefix: `${rec.id}/` })) tables.traceSegments.delete(k);
+          this.recent.delete(`${key}/${rec.id}`);
+          for (const ref of idx.segs.get(rec.id) ?? []) tables.traceSegments.delete(ref.key);
+          idx.segs.delete(rec.id);
         }
       });
     }
