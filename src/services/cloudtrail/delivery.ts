@@ -100,7 +100,7 @@ export async function deliverAll(engine: TrailEngine): Promise<void> {
         while (start < group.length) {
           let count = 0;
           let end = start;
-          const size = (c: PendingChunk) => (c.ids ?? c.records ?? []).length;
+          const size = (c: PendingChunk) => (c.seqs ? runsSize(c.seqs) : (c.ids ?? c.records ?? []).length);
           while (end < group.length && (end === start || count + size(group[end].value) <= MAX_RECORDS_PER_FILE)) count += size(group[end++].value);
           const ok = await deliverFile(engine, rec, group.slice(start, end));
           if (!ok) break;
@@ -179,10 +179,30 @@ function logFile(records: string[]): Buffer {
 
 const PAGE = 1000;
 
-/** The chunks' records in order: Insights' as kept, API calls' read back from Event history by event id. */
+function runsSize(runs: number[]): number {
+  let n = 0;
+  for (let i = 0; i < runs.length; i += 2) n += runs[i + 1] - runs[i] + 1;
+  return n;
+}
+
+/** The chunks' records in order: Insights' as kept, API calls' read back from Event history by seq (or event id). */
 // Records are not kept in memory until their file is written: held for seconds, they would outlive the young generation
-// and cost the old one's collections far more than reading them back does (measured: bench --only-cloudtrail).
+// and cost the old one's collections far more than reading them back does (measured: bench --only-cloudtrail). Read
+// back by seq range, only the record column: no page of whole rows sorted by time to sift.
 function recordsOf(engine: TrailEngine, account: string, region: string, oldest: number, newest: number, chunks: { value: PendingChunk }[]): string[] {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const c of chunks) {
+    const runs = c.value.seqs;
+    if (runs?.length) {
+      first = Math.min(first, runs[0]);
+      last = Math.max(last, runs[runs.length - 1]);
+    }
+  }
+  const bySeq = new Map<number, string>();
+  if (first <= last) {
+    for (const e of engine.audit.recordsBySeq(first, last, { account, region, start: oldest, end: newest })) bySeq.set(e.seq, e.record);
+  }
   const wanted = new Set<string>();
   for (const c of chunks) for (const id of c.value.ids ?? []) wanted.add(id);
   const found = new Map<string, string>();
@@ -197,6 +217,13 @@ function recordsOf(engine: TrailEngine, account: string, region: string, oldest:
   const out: string[] = [];
   for (const c of chunks) {
     if (c.value.records) out.push(...c.value.records);
+    const runs = c.value.seqs ?? [];
+    for (let i = 0; i < runs.length; i += 2) {
+      for (let seq = runs[i]; seq <= runs[i + 1]; seq++) {
+        const r = bySeq.get(seq);
+        if (r !== undefined) out.push(r);
+      }
+    }
     // An event swept from Event history (90 days) meanwhile is gone for the trail too.
     for (const id of c.value.ids ?? []) {
       const r = found.get(id);
