@@ -101,7 +101,7 @@ export class AuditTrail implements AuditSink {
   }
 
   /** Record texts by seq range (EventLog.recordsBySeq), with the calls still buffered written first. */
-  recordsBySeq(first: number, last: number, where: { account: string; region: string; start: number; end: number }): { seq: number; record: string }[] {
+  recordsBySeq(first: number, last: number, where: { account: string; region: string; start: number; end: number }): string[] {
     this.flush();
     return this.log.recordsBySeq(first, last, where);
   }

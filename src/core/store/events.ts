@@ -60,7 +60,7 @@ export interface EventLog {
    * The record texts of the events with seq in [first, last] (ascending) of one account and region within [start, end]
    * (epoch ms; a seq a sweep freed and a later event took is thereby not mistaken for the one that had it).
    */
-  recordsBySeq(first: number, last: number, where: { account: string; region: string; start: number; end: number }): { seq: number; record: string }[];
+  recordsBySeq(first: number, last: number, where: { account: string; region: string; start: number; end: number }): string[];
   /** Newest first. */
   queryEvents(filter: EventFilter, page: { limit: number; after?: EventCursor }): EventPage;
   /** Deletes every event (all accounts) older than `time`; returns how many. */
@@ -115,8 +115,8 @@ export class SqliteEventLog implements EventLog {
     this.insertResource = db.prepare("INSERT INTO audit_event_resources (seq, resource_type, resource_name) VALUES (?, ?, ?)");
     this.deleteResources = db.prepare("DELETE FROM audit_event_resources WHERE seq IN (SELECT seq FROM audit_events WHERE event_time < ?)");
     this.deleteEvents = db.prepare("DELETE FROM audit_events WHERE event_time < ?");
-    this.selectRecords = db.prepare<[number, number, string, string, number, number], { seq: number; record: string }>(
-      "SELECT seq, record FROM audit_events WHERE seq BETWEEN ? AND ? AND account = ? AND region = ? AND event_time BETWEEN ? AND ? ORDER BY seq",
+    this.selectRecords = db.prepare<[number, number, string, string, number, number], { record: string }>(
+      "SELECT record FROM audit_events WHERE seq BETWEEN ? AND ? AND account = ? AND region = ? AND event_time BETWEEN ? AND ? ORDER BY seq",
     );
   }
 
@@ -145,8 +145,8 @@ export class SqliteEventLog implements EventLog {
     return seqs;
   }
 
-  recordsBySeq(first: number, last: number, where: { account: string; region: string; start: number; end: number }): { seq: number; record: string }[] {
-    return this.selectRecords.all(first, last, where.account, where.region, where.start, where.end);
+  recordsBySeq(first: number, last: number, where: { account: string; region: string; start: number; end: number }): string[] {
+    return this.selectRecords.all(first, last, where.account, where.region, where.start, where.end).map((r) => r.record);
   }
 
   queryEvents(filter: EventFilter, page: { limit: number; after?: EventCursor }): EventPage {

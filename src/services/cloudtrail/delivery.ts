@@ -192,28 +192,17 @@ function runsSize(runs: number[]): number {
 /** The chunks' records in order: Insights' as kept, API calls' read back from Event history by seq (or event id). */
 // Records are not kept in memory until their file is written: held for seconds, they would outlive the young generation
 // and cost the old one's collections far more than reading them back does (measured: bench --only-cloudtrail). Read
-// back by seq range, only the record column: no page of whole rows sorted by time to sift.
+// back run by run (a batch's records for a trail are mostly one run), only the record column: no page of whole rows sorted
+// by time to sift.
 function recordsOf(engine: TrailEngine, account: string, region: string, oldest: number, newest: number, chunks: { value: PendingChunk }[]): string[] {
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const c of chunks) {
-    const runs = c.value.seqs;
-    if (runs?.length) {
-      first = Math.min(first, runs[0]);
-      last = Math.max(last, runs[runs.length - 1]);
-    }
-  }
-  const bySeq = new Map<number, string>();
-  if (first <= last) {
-    for (const e of engine.audit.recordsBySeq(first, last, { account, region, start: oldest, end: newest })) bySeq.set(e.seq, e.record);
-  }
+  const where = { account, region, start: oldest, end: newest };
   const wanted = new Set<string>();
   for (const c of chunks) for (const id of c.value.ids ?? []) wanted.add(id);
   const found = new Map<string, string>();
   if (wanted.size) {
     let after: EventCursor | undefined;
     do {
-      const page = engine.audit.query({ account, region, start: oldest, end: newest }, { limit: PAGE, after });
+      const page = engine.audit.query(where, { limit: PAGE, after });
       for (const e of page.events) if (wanted.has(e.eventId)) found.set(e.eventId, e.record);
       after = page.next;
     } while (after && found.size < wanted.size);
@@ -222,12 +211,7 @@ function recordsOf(engine: TrailEngine, account: string, region: string, oldest:
   for (const c of chunks) {
     if (c.value.records) out.push(...c.value.records);
     const runs = c.value.seqs ?? [];
-    for (let i = 0; i < runs.length; i += 2) {
-      for (let seq = runs[i]; seq <= runs[i + 1]; seq++) {
-        const r = bySeq.get(seq);
-        if (r !== undefined) out.push(r);
-      }
-    }
+    for (let i = 0; i < runs.length; i += 2) for (const r of engine.audit.recordsBySeq(runs[i], runs[i + 1], where)) out.push(r);
     // An event swept from Event history (90 days) meanwhile is gone for the trail too.
     for (const id of c.value.ids ?? []) {
       const r = found.get(id);
