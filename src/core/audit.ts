@@ -19,9 +19,9 @@ const MAX_BUFFERED = 1000;
 
 /**
  * What sees every batch of recorded calls with their built rows, inside the transaction that writes them: CloudTrail's
- * trails (queued for delivery durably with the events) and its EventBridge events. Installed by the CloudTrail service.
+ * trails (queued for delivery durably with the events, by the rows' seqs) and its EventBridge events. Installed by the CloudTrail service.
  */
-export type AuditBatchTap = (calls: readonly AuditCall[], rows: readonly AuditEventRow[]) => void;
+export type AuditBatchTap = (calls: readonly AuditCall[], rows: readonly AuditEventRow[], seqs: readonly number[]) => void;
 
 export class AuditTrail implements AuditSink {
   private buffer: AuditCall[] = [];
@@ -82,8 +82,7 @@ export class AuditTrail implements AuditSink {
     try {
       if (tap) {
         this.store.transaction(() => {
-          this.log.appendEvents(rows);
-          tap(built, rows);
+          tap(built, rows, this.log.appendEvents(rows));
         });
       } else this.log.appendEvents(rows);
     } catch (e) {
@@ -99,6 +98,12 @@ export class AuditTrail implements AuditSink {
   query(filter: EventFilter, page: { limit: number; after?: EventCursor }): EventPage {
     this.flush();
     return this.log.queryEvents(filter, page);
+  }
+
+  /** Record texts by seq range (EventLog.recordsBySeq), with the calls still buffered written first. */
+  recordsBySeq(first: number, last: number, where: { account: string; region: string; start: number; end: number }): string[] {
+    this.flush();
+    return this.log.recordsBySeq(first, last, where);
   }
 
   /** Deletes events past the 90-day retention (by the runtime clock); returns how many. */

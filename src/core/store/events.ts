@@ -54,8 +54,13 @@ export interface EventPage {
 }
 
 export interface EventLog {
-  /** Appends the rows in one transaction. */
-  appendEvents(rows: AuditEventRow[]): void;
+  /** Appends the rows in one transaction; returns each row's seq. */
+  appendEvents(rows: AuditEventRow[]): number[];
+  /**
+   * The record texts of the events with seq in [first, last] (ascending) of one account and region within [start, end]
+   * (epoch ms; a seq a sweep freed and a later event took is thereby not mistaken for the one that had it).
+   */
+  recordsBySeq(first: number, last: number, where: { account: string; region: string; start: number; end: number }): string[];
   /** Newest first. */
   queryEvents(filter: EventFilter, page: { limit: number; after?: EventCursor }): EventPage;
   /** Deletes every event (all accounts) older than `time`; returns how many. */
@@ -99,6 +104,7 @@ export class SqliteEventLog implements EventLog {
   private readonly insertResource;
   private readonly deleteResources;
   private readonly deleteEvents;
+  private readonly selectRecords;
   private readonly queries = new Map<string, Statement<[Record<string, unknown>], Row>>();
 
   constructor(private readonly db: Db) {
@@ -109,10 +115,14 @@ export class SqliteEventLog implements EventLog {
     this.insertResource = db.prepare("INSERT INTO audit_event_resources (seq, resource_type, resource_name) VALUES (?, ?, ?)");
     this.deleteResources = db.prepare("DELETE FROM audit_event_resources WHERE seq IN (SELECT seq FROM audit_events WHERE event_time < ?)");
     this.deleteEvents = db.prepare("DELETE FROM audit_events WHERE event_time < ?");
+    this.selectRecords = db.prepare<[number, number, string, string, number, number], { record: string }>(
+      "SELECT record FROM audit_events WHERE seq BETWEEN ? AND ? AND account = ? AND region = ? AND event_time BETWEEN ? AND ? ORDER BY seq",
+    );
   }
 
-  appendEvents(rows: AuditEventRow[]): void {
-    if (!rows.length) return;
+  appendEvents(rows: AuditEventRow[]): number[] {
+    const seqs: number[] = [];
+    if (!rows.length) return seqs;
     this.db.transaction(() => {
       for (const r of rows) {
         const { lastInsertRowid } = this.insertEvent.run(
@@ -129,8 +139,14 @@ export class SqliteEventLog implements EventLog {
           r.record,
         );
         for (const res of r.resources) this.insertResource.run(lastInsertRowid, res.type, res.name);
+        seqs.push(Number(lastInsertRowid));
       }
     });
+    return seqs;
+  }
+
+  recordsBySeq(first: number, last: number, where: { account: string; region: string; start: number; end: number }): string[] {
+    return this.selectRecords.all(first, last, where.account, where.region, where.start, where.end).map((r) => r.record);
   }
 
   queryEvents(filter: EventFilter, page: { limit: number; after?: EventCursor }): EventPage {

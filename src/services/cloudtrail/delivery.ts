@@ -12,7 +12,7 @@
 // a delivery interrupted by a crash is written again to the same key with the same records: no duplicate file.
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
-import { gzip } from "node:zlib";
+import { constants, gzip } from "node:zlib";
 import { isServiceError } from "../../core/errors.js";
 import { transaction } from "../../core/state.js";
 import type { Identity } from "../../core/service.js";
@@ -27,6 +27,10 @@ const LOGS_BATCH = 1000;
 
 // Compressed in libuv's thread pool, off the event loop that answers requests.
 export const gzipAsync = promisify(gzip);
+// Log files at zlib's fastest level: any valid gzip is what AWS's tools read (validate-logs hashes the stored object
+// as it is), and level 1 costs under half of the default level's CPU per record for files ~4% larger (measured on
+// 2,000 GetCallerIdentity records: 1.3 MB to 101 KB at level 1, 97 KB at level 6).
+const LOG_FILE_GZIP = { level: constants.Z_BEST_SPEED };
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
@@ -100,7 +104,7 @@ export async function deliverAll(engine: TrailEngine): Promise<void> {
         while (start < group.length) {
           let count = 0;
           let end = start;
-          const size = (c: PendingChunk) => (c.ids ?? c.records ?? []).length;
+          const size = (c: PendingChunk) => (c.seqs ? runsSize(c.seqs) : (c.ids ?? c.records ?? []).length);
           while (end < group.length && (end === start || count + size(group[end].value) <= MAX_RECORDS_PER_FILE)) count += size(group[end++].value);
           const ok = await deliverFile(engine, rec, group.slice(start, end));
           if (!ok) break;
@@ -135,7 +139,7 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
     }
   };
   try {
-    await putObject(engine, rec, key, await gzipAsync(text));
+    await putObject(engine, rec, key, await gzipAsync(text, LOG_FILE_GZIP));
   } catch (e) {
     const code = isServiceError(e) ? e.code : "InternalFailure";
     status((r) => {
@@ -179,17 +183,26 @@ function logFile(records: string[]): Buffer {
 
 const PAGE = 1000;
 
-/** The chunks' records in order: Insights' as kept, API calls' read back from Event history by event id. */
+function runsSize(runs: number[]): number {
+  let n = 0;
+  for (let i = 0; i < runs.length; i += 2) n += runs[i + 1] - runs[i] + 1;
+  return n;
+}
+
+/** The chunks' records in order: Insights' as kept, API calls' read back from Event history by seq (or event id). */
 // Records are not kept in memory until their file is written: held for seconds, they would outlive the young generation
-// and cost the old one's collections far more than reading them back does (measured: bench --only-cloudtrail).
+// and cost the old one's collections far more than reading them back does (measured: bench --only-cloudtrail). Read
+// back run by run (a batch's records for a trail are mostly one run), only the record column: no page of whole rows sorted
+// by time to sift.
 function recordsOf(engine: TrailEngine, account: string, region: string, oldest: number, newest: number, chunks: { value: PendingChunk }[]): string[] {
+  const where = { account, region, start: oldest, end: newest };
   const wanted = new Set<string>();
   for (const c of chunks) for (const id of c.value.ids ?? []) wanted.add(id);
   const found = new Map<string, string>();
   if (wanted.size) {
     let after: EventCursor | undefined;
     do {
-      const page = engine.audit.query({ account, region, start: oldest, end: newest }, { limit: PAGE, after });
+      const page = engine.audit.query(where, { limit: PAGE, after });
       for (const e of page.events) if (wanted.has(e.eventId)) found.set(e.eventId, e.record);
       after = page.next;
     } while (after && found.size < wanted.size);
@@ -197,6 +210,8 @@ function recordsOf(engine: TrailEngine, account: string, region: string, oldest:
   const out: string[] = [];
   for (const c of chunks) {
     if (c.value.records) out.push(...c.value.records);
+    const runs = c.value.seqs ?? [];
+    for (let i = 0; i < runs.length; i += 2) for (const r of engine.audit.recordsBySeq(runs[i], runs[i + 1], where)) out.push(r);
     // An event swept from Event history (90 days) meanwhile is gone for the trail too.
     for (const id of c.value.ids ?? []) {
       const r = found.get(id);

@@ -71,7 +71,7 @@ export class TrailEngine {
   }
 
   /** The audit batch tap: runs inside the transaction that writes the batch's events. */
-  readonly tap = (calls: readonly AuditCall[], rows: readonly AuditEventRow[]): void => {
+  readonly tap = (calls: readonly AuditCall[], rows: readonly AuditEventRow[], seqs: readonly number[]): void => {
     let chunks: Map<string, { trail: TrailRec; chunk: PendingChunk }> | undefined;
     for (const call of calls) {
       if (call.service === "eventbridge") {
@@ -106,8 +106,11 @@ export class TrailEngine {
         chunks ??= new Map();
         const key = `${rec.homeRegion}|${rec.name}|${row.region}`;
         let c = chunks.get(key);
-        if (!c) chunks.set(key, (c = { trail: rec, chunk: { trail: rec.name, region: row.region, ids: [], oldest: row.eventTime, newest: row.eventTime } }));
-        c.chunk.ids!.push(row.eventId);
+        if (!c) chunks.set(key, (c = { trail: rec, chunk: { trail: rec.name, region: row.region, seqs: [], oldest: row.eventTime, newest: row.eventTime } }));
+        const runs = c.chunk.seqs!;
+        const seq = seqs[i];
+        if (runs.length && runs[runs.length - 1] === seq - 1) runs[runs.length - 1] = seq;
+        else runs.push(seq, seq);
         c.chunk.oldest = Math.min(c.chunk.oldest, row.eventTime);
         c.chunk.newest = Math.max(c.chunk.newest, row.eventTime);
         if (!data && rec.insightSelectors?.length) this.insights.count(rec, row, call.errorCode);

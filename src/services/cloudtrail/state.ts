@@ -57,12 +57,16 @@ export interface TrailRec {
 
 /**
  * Records one audit batch gave a trail for one event region, in order: delivered together in one log file or more.
- * API call records are named by event id (their text is Event history's, stored in the same transaction, read back at
- * delivery: a request's cost stays a few bytes); Insights records, which have no such row, are kept whole.
+ * API call records are named by their Event history seqs (their text is Event history's, stored in the same
+ * transaction, read back at delivery: a batch costs one small row, whatever its size); Insights records, which have no
+ * such row, are kept whole.
  */
 export interface PendingChunk {
   trail: string;
   region: string;
+  /** Event history seqs as runs: [first, last, first, last, …], ascending. */
+  seqs?: number[];
+  /** Event ids (chunks queued before seqs were). */
   ids?: string[];
   /** The records' JSON texts (Insights). */
   records?: string[];
