@@ -123,15 +123,25 @@ export function runReplay(instance: EbInstance, account: string, region: string,
   if (instance.replaying.has(id)) return;
   instance.replaying.add(id);
   const host = instance.host;
+  let closing = false;
+  host.onClosing(() => {
+    closing = true;
+  });
+  let failures = 0;
   const step = () => {
+    if (closing) return; // the replay stays where its last step left it, for the next start
     let again = false;
     try {
       again = replayStep(host, account, region, name);
+      failures = 0;
     } catch (e) {
-      // The store closed with the server: the replay stays where it was for the next start.
-      host.logger.debug(`EventBridge replay ${name} paused: ${e instanceof Error ? e.message : String(e)}`);
+      // A step that failed (its transaction rolled back) is tried again, later each time, rather than leaving the
+      // replay RUNNING with nothing behind it until the next start.
+      failures++;
+      host.logger.warn(`EventBridge replay ${name}: a step failed (try ${failures}): ${e instanceof Error ? e.message : String(e)}`);
+      again = true;
     }
-    if (again) host.scheduler.after(intervalMs(), step);
+    if (again) host.scheduler.after(intervalMs() * 2 ** Math.min(failures, 10), step);
     else instance.replaying.delete(id);
   };
   host.scheduler.after(0, step);
