@@ -14,4 +14,6 @@ else
 fi
 cpus=$(nproc 2>/dev/null || echo 2)
 concurrency=${TEST_CONCURRENCY:-$((cpus + 1 > 8 ? 8 : cpus + 1))}
-exec node --import tsx --test --test-concurrency="$concurrency" $files
+# --test-force-exit: a file whose tests are done ends even if something it started still holds the event loop (seen on
+# Node 24 with the Python clients skipped: test/services/cloudcontrol/resources.test.ts waited forever; a leak to find).
+exec node --import tsx --test --test-force-exit --test-concurrency="$concurrency" $files
