@@ -14,6 +14,7 @@ else
 fi
 cpus=$(nproc 2>/dev/null || echo 2)
 concurrency=${TEST_CONCURRENCY:-$((cpus + 1 > 8 ? 8 : cpus + 1))}
-# --test-force-exit: a file whose tests are done ends even if something it started still holds the event loop (seen on
-# Node 24 with the Python clients skipped: test/services/cloudcontrol/resources.test.ts waited forever; a leak to find).
+# --test-force-exit: a file whose tests are done ends even if something it started still holds the event loop, rather
+# than holding the whole run (as test/services/cloudcontrol/resources.test.ts once did on Node 24 with the CLIs skipped:
+# a test returned early after starting a server).
 exec node --import tsx --test --test-force-exit --test-concurrency="$concurrency" $files
