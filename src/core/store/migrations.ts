@@ -104,6 +104,12 @@ const MIGRATIONS: ((db: Db) => void)[] = [
     CREATE INDEX metric_chunks_by_metric ON metric_chunks (mid, min_ts);
     CREATE INDEX metric_chunks_by_age ON metric_chunks (max_ts);
   `),
+  // 6: append-only documents (documents.ts): X-Ray's segments, one row each by an id SQLite assigns.
+  (db) =>
+    db.exec(`
+    CREATE TABLE documents (id INTEGER PRIMARY KEY, ns TEXT NOT NULL, scope TEXT NOT NULL, text TEXT NOT NULL);
+    CREATE INDEX documents_by_scope ON documents (ns, scope, id);
+  `),
 ];
 
 /**

@@ -9,12 +9,14 @@ import { asBuffer, sqliteDriver, type Db, type Driver } from "./driver.js";
 import type { LogEventStore } from "./log-events.js";
 import type { EventLog } from "./events.js";
 import type { MetricStore } from "./metrics.js";
+import type { DocumentLog } from "./documents.js";
 
 /** The typed stores beside the records table, as the SQLite store implements them. */
 interface TypedStores {
   logEvents: LogEventStore;
   auditEvents: EventLog;
   metrics: MetricStore;
+  documents: DocumentLog;
 }
 
 const typedFactories: { [K in keyof TypedStores]?: (db: Db) => TypedStores[K] } = {};
@@ -120,13 +122,17 @@ export class SqliteStore implements Store {
     return this.typed("metrics");
   }
 
+  documents(): DocumentLog {
+    return this.typed("documents");
+  }
+
   private typed<K extends keyof TypedStores>(name: K): TypedStores[K] {
     const ready = this.typedStores[name];
     if (ready) return ready;
     const make = typedFactories[name];
     if (!make)
       throw new Error(
-        `the ${name} store's module is not loaded (core/store/${{ logEvents: "log-events", auditEvents: "events", metrics: "metrics" }[name]}.ts)`,
+        `the ${name} store's module is not loaded (core/store/${{ logEvents: "log-events", auditEvents: "events", metrics: "metrics", documents: "documents" }[name]}.ts)`,
       );
     const made = make(this.db);
     this.typedStores[name] = made;

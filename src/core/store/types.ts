@@ -3,6 +3,7 @@
 import type { LogEventStore } from "./log-events.js";
 import type { EventLog } from "./events.js";
 import type { MetricStore } from "./metrics.js";
+import type { DocumentLog } from "./documents.js";
 
 export interface Entry<T> {
   key: string;
@@ -54,4 +55,6 @@ export interface Store {
   auditEvents(): EventLog;
   /** CloudWatch's metric data: raw samples packed per metric and call (metrics.ts). */
   metrics(): MetricStore;
+  /** Append-only text documents by integer id: X-Ray's segments (documents.ts). */
+  documents(): DocumentLog;
 }

@@ -15,7 +15,7 @@ function trace(n: number, docs: Partial<SegmentDoc>[]): TraceRec {
     docs.map((d) => ({ trace_id: tid(n), ...d }) as SegmentDoc),
     T0,
     1,
-  ).rec;
+  );
 }
 
 // A: web (200, 1.2 s) → orders (Lambda) → DynamoDB (inferred); annotations and a user.

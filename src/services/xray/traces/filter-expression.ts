@@ -19,7 +19,7 @@
 // Inside service(){…} the keywords are a request to that service's (any request of the trace that matches), inside
 // edge(){…} a call along that edge, inside rootcause…{…} the root cause's service, entities or exceptions.
 import { InvalidRequestException } from "../api.generated.js";
-import type { CauseEntity, EdgeRec, RequestRec, TraceRec } from "./assemble.js";
+import { annotationValues, type CauseEntity, causesOf, type EdgeRec, edgesOf, type RequestRec, requestsOf, type TraceRec } from "./assemble.js";
 
 export type TraceFilter = (t: TraceRec) => boolean;
 
@@ -81,7 +81,6 @@ interface Scope<X> {
   annotations?: (x: X, t: TraceRec, key: string) => Scalar[];
 }
 
-const NONE: Scalar[] = [];
 const secs = (r: { start: number; end: number }) => r.end - r.start;
 const svcName = (t: TraceRec, s: number) => t.services[s]?.Name;
 const svcType = (t: TraceRec, s: number) => t.services[s]?.Type;
@@ -114,7 +113,7 @@ const TRACE: Scope<TraceRec> = {
     name: { type: "str", get: (t) => t.services.map((s) => s.Name) },
     type: { type: "str", get: (t) => t.services.map((s) => s.Type) },
   },
-  annotations: (t, _t, key) => t.annv[key] ?? NONE,
+  annotations: (t, _t, key) => annotationValues(t, key),
 };
 
 const SERVICE: Scope<RequestRec> = {
@@ -127,7 +126,7 @@ const SERVICE: Scope<RequestRec> = {
     name: { type: "str", get: (r, t) => svcName(t, r.s) },
     type: { type: "str", get: (r, t) => svcType(t, r.s) },
   },
-  annotations: (r, t, key) => (t.ann[key] ?? []).filter((a) => a.s.includes(r.s)).map((a) => a.v),
+  annotations: (r, t, key) => annotationValues(t, key, r.s),
 };
 
 const EDGE: Scope<EdgeRec> = { name: "edge", keywords: requestLike<EdgeRec>() };
@@ -308,7 +307,7 @@ class Parser {
       }
       const inner = this.braces(SERVICE);
       const match = m;
-      return (t) => t.reqs.some((r) => matchesId(t, r.s, match) && (!inner || inner(r, t)));
+      return (t) => requestsOf(t).some((r) => matchesId(t, r.s, match) && (!inner || inner(r, t)));
     }
     if (word === "edge") {
       this.expect("(");
@@ -317,7 +316,7 @@ class Parser {
       const b = this.edgeEnd();
       this.expect(")");
       const inner = this.braces(EDGE);
-      return (t) => t.edges.some((e) => e.f >= 0 && matchesId(t, e.f, a) && matchesId(t, e.t, b) && (!inner || inner(e, t)));
+      return (t) => edgesOf(t).some((e) => e.f >= 0 && matchesId(t, e.f, a) && matchesId(t, e.t, b) && (!inner || inner(e, t)));
     }
     if (word === "group.name" || word === "group.arn") {
       this.expect("=");
@@ -334,7 +333,7 @@ class Parser {
       const inner = this.braces(CAUSE);
       if (!inner) throw invalid(`expected '{' after ${tok.v} at position ${this.peek().at}`);
       return (t) =>
-        t.causes.some((c) => {
+        causesOf(t).some((c) => {
           if (c.kind !== kind) return false;
           const last = c.services[c.services.length - 1];
           if (!last) return false;

@@ -4,7 +4,7 @@
 // per period for a selected service or edge.
 import type { EdgeStatistics, HistogramEntry, Service, ServiceStatistics, TimeSeriesServiceStatistics } from "../api.generated.js";
 import { InvalidRequestException } from "../api.generated.js";
-import type { TraceRec } from "./assemble.js";
+import { CALL, FLAG_ERROR, FLAG_FAULT, FLAG_THROTTLE, type TraceRec } from "./assemble.js";
 
 interface Stats {
   ok: number;
@@ -32,18 +32,19 @@ interface Node {
 const newStats = (): Stats => ({ ok: 0, error: 0, throttle: 0, fault: 0, total: 0, time: 0, rt: new Map() });
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
 
-function count(s: Stats, r: { start: number; end: number; error: boolean; fault: boolean; throttle: boolean }): void {
-  const rt = r3(r.end - r.start);
+/** Counts a call of `start`..`end` with its FLAG_* bits; response times are kept in whole milliseconds (integer keys hash fast). */
+function count(s: Stats, start: number, end: number, flags: number): void {
+  const ms = Math.round((end - start) * 1000);
   s.total++;
-  s.time += rt;
-  if (r.fault) s.fault++;
-  else if (r.throttle) s.throttle++;
-  else if (r.error) s.error++;
+  s.time += ms;
+  if (flags & FLAG_FAULT) s.fault++;
+  else if (flags & FLAG_THROTTLE) s.throttle++;
+  else if (flags & FLAG_ERROR) s.error++;
   else s.ok++;
-  s.rt.set(rt, (s.rt.get(rt) ?? 0) + 1);
+  s.rt.set(ms, (s.rt.get(ms) ?? 0) + 1);
 }
 
-const histogram = (m: Map<number, number>): HistogramEntry[] => [...m].sort((a, b) => a[0] - b[0]).map(([Value, Count]) => ({ Value, Count }));
+const histogram = (m: Map<number, number>): HistogramEntry[] => [...m].sort((a, b) => a[0] - b[0]).map(([ms, Count]) => ({ Value: ms / 1000, Count }));
 
 function statsOut(s: Stats): ServiceStatistics & EdgeStatistics {
   return {
@@ -51,7 +52,7 @@ function statsOut(s: Stats): ServiceStatistics & EdgeStatistics {
     ErrorStatistics: { ThrottleCount: s.throttle, OtherCount: s.error, TotalCount: s.error + s.throttle },
     FaultStatistics: { OtherCount: s.fault, TotalCount: s.fault },
     TotalCount: s.total,
-    TotalResponseTime: r3(s.time),
+    TotalResponseTime: r3(s.time / 1000),
   };
 }
 
@@ -86,23 +87,25 @@ export function serviceGraph(traces: Iterable<TraceRec>): Service[] {
       ids[i] = n;
     }
     ids[t.entry].root = true;
-    for (const r of t.reqs) {
-      const n = ids[r.s];
-      if (r.start < n.start) n.start = r.start;
-      if (r.end > n.end) n.end = r.end;
-      count(n.stats, r);
-    }
-    for (const e of t.edges) {
-      const from = e.f < 0 ? (client ??= make(undefined, "client", undefined)) : ids[e.f];
-      const to = ids[e.t];
-      let edge = from.edges.get(to.ref);
-      if (!edge) from.edges.set(to.ref, (edge = { start: e.start, end: e.end, stats: newStats() }));
-      if (e.start < edge.start) edge.start = e.start;
-      if (e.end > edge.end) edge.end = e.end;
-      count(edge.stats, e);
-      if (e.f < 0) {
-        if (e.start < from.start) from.start = e.start;
-        if (e.end > from.end) from.end = e.end;
+    const c = t.calls;
+    for (let i = 0; i < c.length; i += CALL) {
+      const n = ids[c[i]];
+      const start = c[i + 2];
+      const end = c[i + 3];
+      const flags = c[i + 4];
+      if (start < n.start) n.start = start;
+      if (end > n.end) n.end = end;
+      count(n.stats, start, end, flags);
+      const f = c[i + 1];
+      const from = f < 0 ? (client ??= make(undefined, "client", undefined)) : ids[f];
+      let edge = from.edges.get(n.ref);
+      if (!edge) from.edges.set(n.ref, (edge = { start, end, stats: newStats() }));
+      if (start < edge.start) edge.start = start;
+      if (end > edge.end) edge.end = end;
+      count(edge.stats, start, end, flags);
+      if (f < 0) {
+        if (start < from.start) from.start = start;
+        if (end > from.end) from.end = end;
       }
     }
   }
@@ -168,16 +171,22 @@ const matches = (t: TraceRec, s: number, m: { name?: string; type?: string } | u
 /** Statistics per period (seconds) for the selected service or edge, over the given traces' calls in [from, to). */
 export function timeSeries(traces: Iterable<TraceRec>, sel: Selector | undefined, period: number, from: number, to: number): TimeSeriesServiceStatistics[] {
   const buckets = new Map<number, Stats>();
-  const add = (r: { start: number; end: number; error: boolean; fault: boolean; throttle: boolean }) => {
-    if (r.start < from || r.start >= to) return;
-    const at = Math.floor(r.start / period) * period;
+  const add = (start: number, end: number, flags: number) => {
+    if (start < from || start >= to) return;
+    const at = Math.floor(start / period) * period;
     let s = buckets.get(at);
     if (!s) buckets.set(at, (s = newStats()));
-    count(s, r);
+    count(s, start, end, flags);
   };
   for (const t of traces) {
-    if (sel?.kind === "service") for (const r of t.reqs) if (matches(t, r.s, sel.a)) add(r);
-    if (sel?.kind !== "service") for (const e of t.edges) if (sel ? e.f >= 0 && matches(t, e.f, sel.a) && matches(t, e.t, sel.b) : e.f < 0) add(e);
+    const c = t.calls;
+    for (let i = 0; i < c.length; i += CALL) {
+      const callee = c[i];
+      const caller = c[i + 1];
+      const take =
+        sel?.kind === "service" ? matches(t, callee, sel.a) : sel ? caller >= 0 && matches(t, caller, sel.a) && matches(t, callee, sel.b) : caller < 0;
+      if (take) add(c[i + 2], c[i + 3], c[i + 4]);
+    }
   }
   return [...buckets]
     .sort((a, b) => a[0] - b[0])

@@ -3,7 +3,7 @@
 import type { HandlerContext } from "../../../core/context.js";
 import { decodePageToken, encodePageToken, fingerprint } from "../../../core/paging.js";
 import { InvalidRequestException, type ServiceId, type TraceSummary, type XrayApi } from "../api.generated.js";
-import type { SvcId, TraceRec } from "./assemble.js";
+import { annotationsOf, causesOf, type SvcId, type TraceRec } from "./assemble.js";
 import { compileFilter, type TraceFilter } from "./filter-expression.js";
 import { serviceGraph, parseSelector, timeSeries } from "./graph.js";
 import { groupFilter, groupHandlers, groupLookup } from "./groups.js";
@@ -29,9 +29,10 @@ function annotationValue(v: string | number | boolean) {
 }
 
 function summary(t: TraceRec, matched?: number): TraceSummary {
-  const ids = (list: number[]) => list.map((s) => svcOut(t.services[s]));
+  const ids = (list: readonly number[]) => list.map((s) => svcOut(t.services[s]));
+  const all = causesOf(t);
   const causes = (kind: "fault" | "error" | "responsetime") =>
-    t.causes
+    all
       .filter((c) => c.kind === kind)
       .map((c) => ({
         Services: c.services.map(({ s, path }) => ({ ...svcOut(t.services[s]), EntityPath: path, Inferred: t.services[s].Inferred === true })),
@@ -58,7 +59,7 @@ function summary(t: TraceRec, matched?: number): TraceSummary {
         }
       : {}),
     Annotations: Object.fromEntries(
-      Object.entries(t.ann).map(([k, vs]) => [k, vs.map((a) => ({ AnnotationValue: annotationValue(a.v), ServiceIds: ids(a.s) }))]),
+      Object.entries(annotationsOf(t)).map(([k, vs]) => [k, vs.map((a) => ({ AnnotationValue: annotationValue(a.v), ServiceIds: ids(a.s) }))]),
     ),
     Users: t.users.map((u) => ({ UserName: u.n, ServiceIds: ids(u.s) })),
     ServiceIds: t.services.map(svcOut),

@@ -1,21 +1,23 @@
 // The trace store: segments in from PutTraceSegments and the daemon, written in batches (one transaction per flush,
-// one row per segment: the hot path), each touched trace re-assembled into its record; records held in memory per
-// account and region, ordered by the trace id's time, so summaries, filters and graphs read no document and parse no
-// JSON. A segment's row is keyed by its arrival (a counter), not by its trace and id: trace ids are random past their
-// time, so rows keyed by them land all over the table's index and each insert reads and dirties pages of its own,
-// while arrival keys append. Each trace's index entry holds its segments' keys (what BatchGetTraces and a later
-// segment of the trace read), and the documents of recently written traces stay in memory, so a trace's next
-// segment reads nothing back. Records are not stored: X-Ray's first call after a start rebuilds them from the
-// segments (a trace's Revision then counts its segments, and its update time is its last end time). Segments are
-// kept 30 days (X-Ray's retention), swept hourly.
-import { defineState, regional, transaction } from "../../../core/state.js";
+// one row per segment in the store's document log, core/store/documents.ts: the hot path), each touched trace
+// re-assembled into its record; records held in memory per account and region, ordered by the trace id's time, so
+// summaries, filters and graphs read no document and parse no JSON. A segment's row is keyed by its arrival (the log's
+// increasing id), not by its trace and id: trace ids are random past their time, so rows keyed by them land all over
+// the table's index and each insert reads and dirties pages of its own, while arrival keys append. Each trace's index
+// entry holds its segments' ids (what BatchGetTraces and a later segment of the trace read), and the documents of
+// recently written traces stay in memory, so a trace's next segment reads nothing back. Records are not stored: X-Ray's
+// first call after a start rebuilds them from the segments (a trace's Revision then counts its segments, and its
+// update time is its last end time). Segments are kept 30 days (X-Ray's retention), swept hourly. Data dirs from
+// before the document log kept segments as records (traceSegments): read as before, replaced when sent again.
+import { defineState, regional, STORE, transaction } from "../../../core/state.js";
+import { type DocumentLog, documentLog } from "../../../core/store/documents.js";
 import type { ServiceHost } from "../../../core/service.js";
-import { type Assembled, assemble, type TraceRec } from "./assemble.js";
+import { type Assembled, assemble, assembleDocuments, type ServiceIds, type SvcId, type TraceRec } from "./assemble.js";
 import { type AcceptedSegment, RETENTION_SECONDS, type SegmentDoc } from "./segments.js";
 import type { GroupRec } from "./groups.js";
 
 export const traceState = defineState("xray", {
-  /** A segment's document as sent, by its arrival: a 15-digit counter (older data dirs: `<trace id>/<segment id>`). */
+  /** Segments as older data dirs kept them (by a 15-digit counter, or `<trace id>/<segment id>`): read, no longer written. */
   traceSegments: regional<string>(),
   groups: regional<GroupRec>(),
 });
@@ -31,7 +33,8 @@ interface ScopeIndex {
 
 interface SegRef {
   id: string;
-  key: string;
+  /** The document's id in the document log; a string: its key in the records of an older data dir. */
+  key: number | string;
   open: boolean;
 }
 
@@ -50,9 +53,48 @@ const DAEMON_FLUSH_MS = Number(process.env.STRATUS_XRAY_FLUSH_MS) || 100;
  */
 const DAEMON_BATCH = 500;
 const SWEEP_MS = 3600_000;
-/** How many traces' documents stay in memory after a write (a trace's segments arrive within seconds). */
-const RECENT_TRACES = 10_000;
-const KEY_DIGITS = 15;
+/**
+ * How many traces' documents stay in memory after a write, so that a trace's next segment reads nothing back: at a
+ * developer's rate that is minutes of traces; at 25,000 segments/s, 40 ms — kept longer, every document outlived the
+ * young generation and was copied twice before it was dropped, which cost more than reading a late segment's trace back.
+ */
+const RECENT_TRACES = 1000;
+/** The document log's namespace for segments. */
+const NS = "xray";
+const LOAD_PAGE = 5000;
+const SHARED_LISTS = 100_000;
+
+/**
+ * Recently written traces' documents (segment id, text, segment id, text…) by `<account>/<region>/<trace id>`: two
+ * generations of RECENT_TRACES / 2, the older dropped whole when the newer fills — constant time, where evicting a
+ * Map's oldest entry one by one walks the deleted entries the Map has not yet compacted.
+ */
+class Recent {
+  private young = new Map<string, string[]>();
+  private old = new Map<string, string[]>();
+
+  get(key: string): string[] | undefined {
+    return this.young.get(key) ?? this.old.get(key);
+  }
+
+  set(key: string, texts: string[]): void {
+    this.young.set(key, texts);
+    if (this.young.size >= RECENT_TRACES / 2) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+  }
+
+  delete(key: string): void {
+    this.young.delete(key);
+    this.old.delete(key);
+  }
+
+  clear(): void {
+    this.young.clear();
+    this.old.clear();
+  }
+}
 
 export class TraceStore {
   private readonly scopes = new Map<string, ScopeIndex>();
@@ -62,27 +104,35 @@ export class TraceStore {
   private immediate?: NodeJS.Immediate;
   private readonly stopSweep: () => void;
 
-  /** The next segment row's number (one counter for every account and region). */
-  private seq = 0;
-  /** Recently written traces' documents as stored, by `<account>/<region>/<trace id>`, oldest first. */
-  private readonly recent = new Map<string, Map<string, string>>();
+  private readonly log: DocumentLog;
+  /** Recently written traces' documents as stored. */
+  private readonly recent = new Recent();
 
   constructor(private readonly host: ServiceHost) {
-    for (const { account, region, tables } of traceState.all(host, "traceSegments")) {
+    this.log = documentLog(host[STORE]);
+    // Every stored segment, by scope then trace: first those an older data dir kept as records, then the log's.
+    const loaded = new Map<string, Map<string, { docs: SegmentDoc[]; refs: SegRef[] }>>();
+    const take = (scope: string, key: number | string, text: string) => {
+      const doc = JSON.parse(text) as SegmentDoc;
+      let traces = loaded.get(scope);
+      if (!traces) loaded.set(scope, (traces = new Map()));
+      let t = traces.get(doc.trace_id);
+      if (!t) traces.set(doc.trace_id, (t = { docs: [], refs: [] }));
+      t.docs.push(doc);
+      t.refs.push({ id: doc.id, key, open: doc.in_progress === true });
+    };
+    for (const { account, region, tables } of traceState.all(host, "traceSegments"))
+      for (const { key, value } of tables.traceSegments.list()) take(`${account}/${region}`, key, value);
+    for (const scope of this.log.scopes(NS))
+      for (let page = this.log.list(NS, scope, 0, LOAD_PAGE); page.length; page = this.log.list(NS, scope, page[page.length - 1].id, LOAD_PAGE))
+        for (const { id, text } of page) take(scope, id, text);
+    for (const [scope, traces] of loaded) {
+      const [account, region] = scope.split("/");
       const idx = this.scope(account, region);
-      const byTrace = new Map<string, { docs: SegmentDoc[]; refs: SegRef[] }>();
-      for (const { key, value } of tables.traceSegments.list()) {
-        const doc = JSON.parse(value) as SegmentDoc;
-        if (!key.includes("/")) this.seq = Math.max(this.seq, Number(key) + 1);
-        let t = byTrace.get(doc.trace_id);
-        if (!t) byTrace.set(doc.trace_id, (t = { docs: [], refs: [] }));
-        t.docs.push(doc);
-        t.refs.push({ id: doc.id, key, open: doc.in_progress === true });
-      }
-      for (const [id, { docs, refs }] of byTrace) {
+      for (const [id, { docs, refs }] of traces) {
         const end = docs.reduce((m, d) => Math.max(m, typeof d.end_time === "number" ? d.end_time : d.start_time), 0);
         idx.segs.set(id, refs);
-        this.index(idx, assemble(id, docs, end, docs.length).rec);
+        this.index(idx, assemble(id, docs, end, docs.length, this.serviceId));
       }
     }
     this.sweep();
@@ -98,14 +148,33 @@ export class TraceStore {
 
   /** Every distinct service (name, type, account) numbered once, for the graphs. */
   private readonly serviceKeys = new Map<string, number>();
+  /** One object per distinct service identity, and one list per distinct list of them, shared by the records. */
+  private readonly sharedServices = new Map<string, SvcId>();
+  private readonly sharedLists = new Map<string, readonly SvcId[]>();
 
-  private index(idx: ScopeIndex, rec: TraceRec): void {
-    for (const s of rec.services) {
-      const key = `${s.Name}\0${s.Type ?? ""}\0${s.AccountId ?? ""}`;
+  /** The shared object of a service identity (assemble's ServiceIds). */
+  private readonly serviceId: ServiceIds = (key, name, type, account, inferred) => {
+    const full = inferred ? `${key}\0i` : key;
+    let one = this.sharedServices.get(full);
+    if (!one) {
       let k = this.serviceKeys.get(key);
       if (k === undefined) this.serviceKeys.set(key, (k = this.serviceKeys.size));
-      s.k = k;
+      one = { Name: name, Names: [name], k };
+      if (type) one.Type = type;
+      if (account) one.AccountId = account;
+      if (inferred) one.Inferred = true;
+      this.sharedServices.set(full, one);
     }
+    return one;
+  };
+
+  private index(idx: ScopeIndex, rec: TraceRec): void {
+    let listKey = "";
+    for (const s of rec.services) listKey += s.Inferred ? `${s.k}i,` : `${s.k},`;
+    let services = this.sharedLists.get(listKey);
+    // Bounded: past this many distinct lists (traces each with services of their own), a record keeps its own list.
+    if (!services && this.sharedLists.size < SHARED_LISTS) this.sharedLists.set(listKey, (services = rec.services));
+    if (services) rec.services = services;
     const prev = idx.byId.get(rec.id);
     if (prev) {
       // Updated in place: the sorted list holds the same object (its id, so its place, does not change).
@@ -142,7 +211,7 @@ export class TraceStore {
     if (!rec) return undefined;
     const docs = this.storedDocs(account, region, id);
     const merged = [...docs.values()].some((d) => d.doc.type === "subsegment");
-    const a: Assembled = assemble(
+    const a: Assembled = assembleDocuments(
       id,
       [...docs.values()].map((d) => d.doc),
       rec.updated,
@@ -159,23 +228,22 @@ export class TraceStore {
     const docs = new Map<string, AcceptedSegment>();
     const hot = this.recent.get(`${account}/${region}/${id}`);
     if (hot) {
-      for (const [sid, text] of hot) docs.set(sid, { text, doc: JSON.parse(text) as SegmentDoc });
+      for (let i = 0; i < hot.length; i += 2) docs.set(hot[i], { text: hot[i + 1], doc: JSON.parse(hot[i + 1]) as SegmentDoc });
       return docs;
     }
     const table = traceState.at(this.host, account, region).traceSegments;
-    for (const ref of this.scopes.get(`${account}/${region}`)?.segs.get(id) ?? []) {
-      const text = table.get(ref.key);
+    const scope = `${account}/${region}`;
+    for (const ref of this.scopes.get(scope)?.segs.get(id) ?? []) {
+      const text = typeof ref.key === "number" ? this.log.get(NS, scope, ref.key) : table.get(ref.key);
       if (text !== undefined) docs.set(ref.id, { text, doc: JSON.parse(text) as SegmentDoc });
     }
     return docs;
   }
 
   private remember(key: string, docs: Map<string, AcceptedSegment>): void {
-    const texts = new Map<string, string>();
-    for (const [sid, d] of docs) texts.set(sid, d.text);
-    this.recent.delete(key);
+    const texts: string[] = [];
+    for (const [sid, d] of docs) texts.push(sid, d.text);
     this.recent.set(key, texts);
-    if (this.recent.size > RECENT_TRACES) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   /**
@@ -184,10 +252,16 @@ export class TraceStore {
    */
   add(account: string, region: string, segs: AcceptedSegment[], urgent: boolean): Promise<void> | undefined {
     for (const seg of segs) this.queue.push({ account, region, seg });
-    if (urgent || this.queue.length >= DAEMON_BATCH) {
+    if (urgent) {
       this.immediate ??= setImmediate(() => this.flushSafely());
-      if (!urgent) return undefined;
       return new Promise((ok, fail) => this.waiters.push({ ok, fail }));
+    }
+    // A full batch is written now, not on the next turn: the daemon's datagrams arrive as messages from its thread, and
+    // a thread that fell behind hands over many at once — deferred, they all waited parsed in memory until the last
+    // was taken (tens of thousands of documents, each then copied by the young generation's collections).
+    if (this.queue.length >= DAEMON_BATCH) {
+      this.flushSafely();
+      return undefined;
     }
     if (!this.timer) {
       this.timer = setTimeout(() => this.flushSafely(), DAEMON_FLUSH_MS);
@@ -242,7 +316,7 @@ export class TraceStore {
         const traceId = list[0].seg.doc.trace_id;
         const idx = this.scope(account, region);
         const prev = idx.byId.get(traceId);
-        const tables = traceState.at(this.host, account, region);
+        const scope = `${account}/${region}`;
         const docs = prev ? this.storedDocs(account, region, traceId) : new Map<string, AcceptedSegment>();
         let refs = idx.segs.get(traceId);
         if (!refs) idx.segs.set(traceId, (refs = []));
@@ -252,17 +326,21 @@ export class TraceStore {
           if (ref && seg.doc.in_progress === true && !ref.open) continue;
           docs.set(seg.doc.id, seg);
           const open = seg.doc.in_progress === true;
-          if (ref) ref.open = open;
-          const key = ref?.key ?? String(this.seq++).padStart(KEY_DIGITS, "0");
-          if (!ref) refs.push({ id: seg.doc.id, key, open });
-          tables.traceSegments.put(key, seg.text);
+          // A segment sent again (an in-progress one completed) replaces the stored one.
+          if (ref) this.deleteStored(account, region, ref.key);
+          const key = this.log.append(NS, scope, seg.text);
+          if (ref) {
+            ref.open = open;
+            ref.key = key;
+          } else refs.push({ id: seg.doc.id, key, open });
         }
         this.remember(traceKey, docs);
-        const { rec } = assemble(
+        const rec = assemble(
           traceId,
           [...docs.values()].map((d) => d.doc),
           now,
           prev ? prev.revision + 1 : 1,
+          this.serviceId,
         );
         done.push([idx, rec]);
       }
@@ -279,16 +357,20 @@ export class TraceStore {
       while (n < list.length && list[n].epoch < cutoff) n++;
       if (!n) continue;
       const old = idx.sorted.splice(0, n);
-      const tables = traceState.at(this.host, account, region);
       transaction(this.host, () => {
         for (const rec of old) {
           idx.byId.delete(rec.id);
           this.recent.delete(`${key}/${rec.id}`);
-          for (const ref of idx.segs.get(rec.id) ?? []) tables.traceSegments.delete(ref.key);
+          for (const ref of idx.segs.get(rec.id) ?? []) this.deleteStored(account, region, ref.key);
           idx.segs.delete(rec.id);
         }
       });
     }
+  }
+
+  private deleteStored(account: string, region: string, key: number | string): void {
+    if (typeof key === "number") this.log.delete(NS, `${account}/${region}`, key);
+    else traceState.at(this.host, account, region).traceSegments.delete(key);
   }
 
   stop(): void {
