@@ -445,7 +445,8 @@ function build(traceId: string, docs: SegmentDoc[], updated: number, revision: n
     services,
     entry: top.s,
     arns: arns ? [...arns] : EMPTY,
-    calls,
+    // Copied to their length: grown by push, an array keeps room for more (17 numbers for 4), for as long as the trace.
+    calls: calls.slice(),
     rt: responseTimeCause(top),
     causes: rootFlags & (FLAG_ERROR | FLAG_FAULT) ? rootCauses(top, services) : EMPTY,
   };
@@ -510,7 +511,7 @@ function responseTimeCause(root: Seg): number[] {
     coverage = span(slowest.doc) / total;
     at = slowest;
   }
-  return out;
+  return out.slice();
 }
 
 const span = (d: SegmentDoc) => (num(d.end_time) ?? d.start_time) - d.start_time;

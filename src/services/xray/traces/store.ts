@@ -318,10 +318,10 @@ export class TraceStore {
         const prev = idx.byId.get(traceId);
         const scope = `${account}/${region}`;
         const docs = prev ? this.storedDocs(account, region, traceId) : new Map<string, AcceptedSegment>();
-        let refs = idx.segs.get(traceId);
-        if (!refs) idx.segs.set(traceId, (refs = []));
+        const refs = idx.segs.get(traceId);
+        let added: SegRef[] | undefined;
         for (const { seg } of list) {
-          const ref = refs.find((r) => r.id === seg.doc.id);
+          const ref = refs?.find((r) => r.id === seg.doc.id) ?? added?.find((r) => r.id === seg.doc.id);
           // A completed segment is not replaced by an in-progress one that arrives after it.
           if (ref && seg.doc.in_progress === true && !ref.open) continue;
           docs.set(seg.doc.id, seg);
@@ -332,8 +332,10 @@ export class TraceStore {
           if (ref) {
             ref.open = open;
             ref.key = key;
-          } else refs.push({ id: seg.doc.id, key, open });
+          } else (added ??= []).push({ id: seg.doc.id, key, open });
         }
+        // A list of its exact length (most traces have one segment; an array grown by push keeps room for 16 more).
+        if (added) idx.segs.set(traceId, refs ? [...refs, ...added] : added.slice());
         this.remember(traceKey, docs);
         const rec = assemble(
           traceId,
