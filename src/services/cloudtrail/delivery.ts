@@ -122,13 +122,13 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
   const kind = first.insight ? "CloudTrail-Insight" : "CloudTrail";
   const oldest = Math.min(...chunks.map((c) => c.value.oldest));
   const newest = Math.max(...chunks.map((c) => c.value.newest));
-  const records = recordsOf(engine, rec.account, region, oldest, newest, chunks);
+  const toLogs = !first.insight && !!rec.logGroupArn;
+  const { text, records } = fileOf(engine, rec.account, region, oldest, newest, chunks, toLogs);
   const at = Number.parseInt(chunks[0].key.slice(chunks[0].key.lastIndexOf("|") + 1, -4), 36) || oldest;
   const key = prefixed(
     rec,
     `AWSLogs/${rec.account}/${kind}/${region}/${datePath(at)}/${rec.account}_${kind}_${region}_${stamp(at)}_${alphanumerics(`${rec.arn}|${chunks[0].key}`)}.json.gz`,
   );
-  const text = logFile(records);
   const now = host.clock.now();
   const status = (fn: (r: TrailRec) => void) => {
     const t = ctState.at(host, rec.account, rec.homeRegion).trails;
@@ -148,7 +148,7 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
     });
     return false;
   }
-  if (!first.insight && rec.logGroupArn) await deliverToLogs(engine, rec, region, records, status);
+  if (toLogs) await deliverToLogs(engine, rec, region, records ?? [], status);
   const tables = ctState.at(host, rec.account, rec.homeRegion);
   transaction(host, () => {
     for (const c of chunks) tables.pending.delete(c.key);
@@ -167,15 +167,25 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
   return true;
 }
 
-/** {"Records":[…]} as bytes, each record written once into one buffer (no joined string to flatten, then encode). */
-function logFile(records: string[]): Buffer {
-  let size = 14 + records.length;
-  for (const r of records) size += Buffer.byteLength(r);
+/**
+ * {"Records":[…]} as bytes: `texts` (each one record) and `joined` (each records joined by commas) written once each
+ * into one buffer (no joined string to flatten, then encode).
+ */
+function logFile(texts: string[], joined: Buffer[]): Buffer {
+  const parts = joined.filter((b) => b.length);
+  let size = 14 + texts.length + parts.length;
+  for (const r of texts) size += Buffer.byteLength(r);
+  for (const b of parts) size += b.length;
   const buf = Buffer.allocUnsafe(size);
   let at = buf.write('{"Records":[', 0, "latin1");
-  for (let i = 0; i < records.length; i++) {
-    if (i) buf[at++] = 0x2c;
-    at += buf.write(records[i], at);
+  const start = at;
+  for (const r of texts) {
+    if (at > start) buf[at++] = 0x2c;
+    at += buf.write(r, at);
+  }
+  for (const b of parts) {
+    if (at > start) buf[at++] = 0x2c;
+    at += b.copy(buf, at);
   }
   at += buf.write("]}", at, "latin1");
   return buf.subarray(0, at);
@@ -189,12 +199,42 @@ function runsSize(runs: number[]): number {
   return n;
 }
 
-/** The chunks' records in order: Insights' as kept, API calls' read back from Event history by seq (or event id). */
+/** The chunks' seq runs as [first, last] pairs, in order, adjacent ones merged (each audit batch queues its own run). */
+function mergedRuns(chunks: { value: PendingChunk }[]): number[] {
+  const pairs: [number, number][] = [];
+  for (const c of chunks) {
+    const runs = c.value.seqs ?? [];
+    for (let i = 0; i < runs.length; i += 2) pairs.push([runs[i], runs[i + 1]]);
+  }
+  pairs.sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  for (const [first, last] of pairs) {
+    if (out.length && first <= out[out.length - 1] + 1) out[out.length - 1] = Math.max(out[out.length - 1], last);
+    else out.push(first, last);
+  }
+  return out;
+}
+
+/**
+ * A log file's text from its chunks — Insights' records as kept, API calls' read back from Event history by seq run
+ * (or event id) —, and each record's text when CloudWatch Logs takes them too (`perRecord`).
+ */
 // Records are not kept in memory until their file is written: held for seconds, they would outlive the young generation
 // and cost the old one's collections far more than reading them back does (measured: bench --only-cloudtrail). Read
-// back run by run (a batch's records for a trail are mostly one run), only the record column: no page of whole rows sorted
-// by time to sift.
-function recordsOf(engine: TrailEngine, account: string, region: string, oldest: number, newest: number, chunks: { value: PendingChunk }[]): string[] {
+// back run by run (a delivery's records for a trail are mostly one run), as one comma-joined text per run that SQLite
+// builds: no string per record, no row objects. A log file's records are in no promised order ("CloudTrail log files
+// are not an ordered stack trace of the public API calls, so they do not appear in any specific order": AWS's
+// "Understanding … log file entries" pages, e.g. https://docs.aws.amazon.com/neptune/latest/userguide/cloudtrail.CloudTrail_Events.html);
+// in practice they follow Event history's order, run by run.
+function fileOf(
+  engine: TrailEngine,
+  account: string,
+  region: string,
+  oldest: number,
+  newest: number,
+  chunks: { value: PendingChunk }[],
+  perRecord: boolean,
+): { text: Buffer; records?: string[] } {
   const where = { account, region, start: oldest, end: newest };
   const wanted = new Set<string>();
   for (const c of chunks) for (const id of c.value.ids ?? []) wanted.add(id);
@@ -207,18 +247,22 @@ function recordsOf(engine: TrailEngine, account: string, region: string, oldest:
       after = page.next;
     } while (after && found.size < wanted.size);
   }
-  const out: string[] = [];
+  const texts: string[] = [];
   for (const c of chunks) {
-    if (c.value.records) out.push(...c.value.records);
-    const runs = c.value.seqs ?? [];
-    for (let i = 0; i < runs.length; i += 2) for (const r of engine.audit.recordsBySeq(runs[i], runs[i + 1], where)) out.push(r);
+    if (c.value.records) texts.push(...c.value.records);
     // An event swept from Event history (90 days) meanwhile is gone for the trail too.
     for (const id of c.value.ids ?? []) {
       const r = found.get(id);
-      if (r !== undefined) out.push(r);
+      if (r !== undefined) texts.push(r);
     }
   }
-  return out;
+  const runs = mergedRuns(chunks);
+  const joined: Buffer[] = [];
+  for (let i = 0; i < runs.length; i += 2) {
+    if (perRecord) for (const r of engine.audit.recordsBySeq(runs[i], runs[i + 1], where)) texts.push(r);
+    else joined.push(engine.audit.joinedRecordsBySeq(runs[i], runs[i + 1], where));
+  }
+  return { text: logFile(texts, joined), records: perRecord ? texts : undefined };
 }
 
 async function deliverToLogs(
