@@ -78,9 +78,13 @@ export async function putObject(engine: TrailEngine, rec: TrailRec, key: string,
 }
 
 export async function deliverAll(engine: TrailEngine): Promise<void> {
+  // Texts held for chunks no scope lists are a rolled-back batch's: dropped at the end.
+  const held = engine.texts.keys();
+  const listed = new Set<string>();
   for (const { account, region, tables } of ctState.all(engine.host, "pending")) {
     const pending = tables.pending.list();
     if (!pending.length) continue;
+    for (const e of pending) listed.add(e.key);
     const byTrail = new Map<string, { key: string; value: PendingChunk }[]>();
     for (const e of pending) {
       const list = byTrail.get(e.value.trail) ?? [];
@@ -91,7 +95,10 @@ export async function deliverAll(engine: TrailEngine): Promise<void> {
       const rec = ctState.at(engine.host, account, region).trails.get(name);
       if (!rec) {
         // The trail was deleted: what it had not delivered goes with it, as on AWS.
-        for (const e of entries) tables.pending.delete(e.key);
+        for (const e of entries) {
+          tables.pending.delete(e.key);
+          engine.texts.drop(e.key);
+        }
         continue;
       }
       const groups = new Map<string, { key: string; value: PendingChunk }[]>();
@@ -113,6 +120,8 @@ export async function deliverAll(engine: TrailEngine): Promise<void> {
       }
     }
   }
+  for (const key of held) if (!listed.has(key)) engine.texts.drop(key);
+  if (!listed.size) engine.texts.idle();
 }
 
 async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: string; value: PendingChunk }[]): Promise<boolean> {
@@ -146,12 +155,15 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
       r.status.latestDeliveryError = code;
       r.status.latestDeliveryAttemptTime = now;
     });
+    // Read back on the next attempt: a destination that keeps failing holds no memory.
+    for (const c of chunks) engine.texts.drop(c.key);
     return false;
   }
   if (toLogs) await deliverToLogs(engine, rec, region, records ?? [], status);
   const tables = ctState.at(host, rec.account, rec.homeRegion);
   transaction(host, () => {
     for (const c of chunks) tables.pending.delete(c.key);
+    for (const c of chunks) engine.texts.drop(c.key);
     if (rec.validation && !first.insight) {
       const hash = createHash("sha256").update(text).digest("hex");
       tables.delivered.put(`${rec.name}|${region}|${key}`, { trail: rec.name, region, bucket: rec.bucket, key, hash, oldest, newest });
@@ -169,14 +181,14 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
 
 /**
  * {"Records":[…]} as bytes: `texts` (each one record) and `joined` (each records joined by commas) written once each
- * into one buffer (no joined string to flatten, then encode).
+ * into the engine's reused file buffer (no joined string to flatten, then encode; no fresh 10 MB a second).
  */
-function logFile(texts: string[], joined: Buffer[]): Buffer {
+function logFile(engine: TrailEngine, texts: string[], joined: Buffer[]): Buffer {
   const parts = joined.filter((b) => b.length);
   let size = 14 + texts.length + parts.length;
   for (const r of texts) size += Buffer.byteLength(r);
   for (const b of parts) size += b.length;
-  const buf = Buffer.allocUnsafe(size);
+  const buf = engine.texts.fileBuffer(size);
   let at = buf.write('{"Records":[', 0, "latin1");
   const start = at;
   for (const r of texts) {
@@ -216,23 +228,22 @@ function mergedRuns(chunks: { value: PendingChunk }[]): number[] {
 }
 
 /**
- * A log file's text from its chunks — Insights' records as kept, API calls' read back from Event history by seq run
- * (or event id) —, and each record's text when CloudWatch Logs takes them too (`perRecord`).
+ * A log file's text from its chunks — Insights' records as kept, API calls' as the tap joined them (pending-texts.ts)
+ * or else read back from Event history by seq run (or event id) —, and each record's text when CloudWatch Logs takes
+ * them too (`perRecord`, read back).
  */
-// Records are not kept in memory until their file is written: held for seconds, they would outlive the young generation
-// and cost the old one's collections far more than reading them back does (measured: bench --only-cloudtrail). Read
-// back run by run (a delivery's records for a trail are mostly one run), as one comma-joined text per run that SQLite
-// builds: no string per record, no row objects. A log file's records are in no promised order ("CloudTrail log files
-// are not an ordered stack trace of the public API calls, so they do not appear in any specific order": AWS's
+// Read back run by run (a delivery's records for a trail are mostly one run), as one comma-joined text per run that
+// SQLite builds: no string per record, no row objects. A log file's records are in no promised order ("CloudTrail log
+// files are not an ordered stack trace of the public API calls, so they do not appear in any specific order": AWS's
 // "Understanding … log file entries" pages, e.g. https://docs.aws.amazon.com/neptune/latest/userguide/cloudtrail.CloudTrail_Events.html);
-// in practice they follow Event history's order, run by run.
+// in practice they follow Event history's order, chunk by chunk.
 function fileOf(
   engine: TrailEngine,
   account: string,
   region: string,
   oldest: number,
   newest: number,
-  chunks: { value: PendingChunk }[],
+  chunks: { key: string; value: PendingChunk }[],
   perRecord: boolean,
 ): { text: Buffer; records?: string[] } {
   const where = { account, region, start: oldest, end: newest };
@@ -256,13 +267,19 @@ function fileOf(
       if (r !== undefined) texts.push(r);
     }
   }
-  const runs = mergedRuns(chunks);
   const joined: Buffer[] = [];
+  const unheld: { value: PendingChunk }[] = [];
+  for (const c of chunks) {
+    const held = perRecord ? undefined : engine.texts.get(c.key);
+    if (held) joined.push(held);
+    else unheld.push(c);
+  }
+  const runs = mergedRuns(unheld);
   for (let i = 0; i < runs.length; i += 2) {
     if (perRecord) for (const r of engine.audit.recordsBySeq(runs[i], runs[i + 1], where)) texts.push(r);
     else joined.push(engine.audit.joinedRecordsBySeq(runs[i], runs[i + 1], where));
   }
-  return { text: logFile(texts, joined), records: perRecord ? texts : undefined };
+  return { text: logFile(engine, texts, joined), records: perRecord ? texts : undefined };
 }
 
 async function deliverToLogs(
