@@ -21,8 +21,11 @@ import type { EventCursor } from "../../core/store/events.js";
 import type { TrailEngine } from "./engine.js";
 import { ctState, type PendingChunk, type TrailRec } from "./state.js";
 
-// At most this many records in one log file (AWS's files hold a few minutes of a busy account's events).
-const MAX_RECORDS_PER_FILE = 5000;
+// At most this many records, and (as far as the texts held in memory tell) this many bytes, in one log file: AWS's files
+// hold a few minutes of a busy account's events; a file costs a PutObject, its fsync and a transaction, so a busy
+// second's records (~15,000 GetCallerIdentity, 9 MB) are one file rather than several.
+const MAX_RECORDS_PER_FILE = 20000;
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
 const LOGS_BATCH = 1000;
 
 // Compressed in libuv's thread pool, off the event loop that answers requests.
@@ -104,15 +107,25 @@ export async function deliverAll(engine: TrailEngine): Promise<void> {
       const groups = new Map<string, { key: string; value: PendingChunk }[]>();
       for (const e of entries) {
         const g = `${e.value.region}|${e.value.insight ? 1 : 0}`;
-        groups.set(g, [...(groups.get(g) ?? []), e]);
+        const list = groups.get(g);
+        if (list) list.push(e);
+        else groups.set(g, [e]);
       }
       for (const group of groups.values()) {
         let start = 0;
         while (start < group.length) {
           let count = 0;
+          let bytes = 0;
           let end = start;
           const size = (c: PendingChunk) => (c.seqs ? runsSize(c.seqs) : (c.ids ?? c.records ?? []).length);
-          while (end < group.length && (end === start || count + size(group[end].value) <= MAX_RECORDS_PER_FILE)) count += size(group[end++].value);
+          const held = (key: string) => engine.texts.get(key)?.length ?? 0;
+          while (
+            end < group.length &&
+            (end === start || (count + size(group[end].value) <= MAX_RECORDS_PER_FILE && bytes + held(group[end].key) <= MAX_FILE_BYTES))
+          ) {
+            count += size(group[end].value);
+            bytes += held(group[end++].key);
+          }
           const ok = await deliverFile(engine, rec, group.slice(start, end));
           if (!ok) break;
           start = end;

@@ -75,7 +75,9 @@ export class TrailEngine {
 
   /** The audit batch tap: runs inside the transaction that writes the batch's events. */
   readonly tap = (calls: readonly AuditCall[], rows: readonly AuditEventRow[], seqs: readonly number[]): void => {
-    let chunks: Map<string, { trail: TrailRec; chunk: PendingChunk; records: string[] }> | undefined;
+    type Queued = { trail: TrailRec; chunk: PendingChunk; records: string[] };
+    let chunks: Map<string, Queued> | undefined;
+    let last: Queued | undefined;
     for (const call of calls) {
       if (call.service === "eventbridge") {
         this.events.rulesMayHaveChanged();
@@ -106,14 +108,19 @@ export class TrailEngine {
           resources: data ? dataResourcesOf(call) : [],
         };
         if (!t.selects(facts)) continue;
-        chunks ??= new Map();
-        const key = `${rec.homeRegion}|${rec.name}|${row.region}`;
-        let c = chunks.get(key);
-        if (!c)
-          chunks.set(
-            key,
-            (c = { trail: rec, chunk: { trail: rec.name, region: row.region, seqs: [], oldest: row.eventTime, newest: row.eventTime }, records: [] }),
-          );
+        // A batch's rows mostly go to one trail's chunk for one region: the last one found is tried first.
+        let c = last && last.trail === rec && last.chunk.region === row.region ? last : undefined;
+        if (!c) {
+          chunks ??= new Map();
+          const key = `${rec.homeRegion}|${rec.name}|${row.region}`;
+          c = chunks.get(key);
+          if (!c)
+            chunks.set(
+              key,
+              (c = { trail: rec, chunk: { trail: rec.name, region: row.region, seqs: [], oldest: row.eventTime, newest: row.eventTime }, records: [] }),
+            );
+          last = c;
+        }
         c.records.push(row.record);
         const runs = c.chunk.seqs!;
         const seq = seqs[i];
