@@ -3,7 +3,8 @@
 // fsync'd and renamed into place before they count, so an acknowledged write survives kill -9.
 import type { Hash } from "node:crypto";
 import { nodeCrypto } from "./lazy.js";
-import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync, openSync, fsyncSync, closeSync, renameSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from "node:fs";
+import { open, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -72,13 +73,14 @@ export class BlobStore {
     const input = typeof source === "string" || source instanceof Uint8Array ? Readable.from([Buffer.from(source)]) : source;
     try {
       await pipeline(input, meter, createWriteStream(tmpPath));
-      const fd = openSync(tmpPath, "r");
+      // In the thread pool: the event loop answers other requests while the disk flushes (ms on a busy disk).
+      const fh = await open(tmpPath, "r");
       try {
-        fsyncSync(fd);
+        await fh.sync();
       } finally {
-        closeSync(fd);
+        await fh.close();
       }
-      renameSync(tmpPath, this.path(id));
+      await rename(tmpPath, this.path(id));
     } catch (e) {
       rmSync(tmpPath, { force: true });
       throw e;
