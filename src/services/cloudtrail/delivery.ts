@@ -134,7 +134,8 @@ export async function deliverAll(engine: TrailEngine): Promise<void> {
     }
   }
   for (const key of held) if (!listed.has(key)) engine.texts.drop(key);
-  if (!listed.size) engine.texts.idle();
+  if (listed.size) engine.texts.busy();
+  else engine.texts.idle(engine.host.clock.now());
 }
 
 async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: string; value: PendingChunk }[]): Promise<boolean> {

@@ -7,11 +7,12 @@
 // reused from one second to the next, as is the buffer a log file is assembled in: off V8's heap and allocated once,
 // so texts held for seconds cost neither the old generation's collections (JS strings held that long would) nor the
 // collections that fresh external memory starts (a delivery's 10 MB a second of new buffers did: bench --only-cloudtrail).
-// Blocks and buffer are let go when a delivery round finds nothing to deliver.
+// Blocks and buffer are let go after a minute of delivery rounds that find nothing to deliver.
 
 /** At most this many bytes held (seconds of a busy server's records); past it, chunks are read back when delivered. */
 const MAX_BYTES = 32 * 1024 * 1024;
 const BLOCK_BYTES = 1024 * 1024;
+const IDLE_RELEASE_MS = 60_000;
 
 interface Block {
   buf: Buffer;
@@ -28,6 +29,7 @@ export class PendingTexts {
   private spare: Block[] = [];
   private scratch = Buffer.alloc(0);
   private file = Buffer.alloc(0);
+  private idleSince: number | undefined;
 
   constructor(private readonly maxBytes = MAX_BYTES) {}
 
@@ -96,12 +98,26 @@ export class PendingTexts {
     return this.file;
   }
 
-  /** Nothing was pending: the reused memory goes (a trail that delivers again allocates it again). */
-  idle(): void {
-    if (this.texts.size) return;
+  /**
+   * A delivery round found nothing pending: after a minute of such rounds the reused memory goes (a trail that delivers
+   * again allocates it again). Not at once: fresh memory costs page faults (in a VM, tens of µs each), and a server
+   * between bursts of calls would pay them again on every burst.
+   */
+  idle(now: number): void {
+    if (this.texts.size) {
+      this.idleSince = undefined;
+      return;
+    }
+    this.idleSince ??= now;
+    if (now - this.idleSince < IDLE_RELEASE_MS) return;
     this.block = undefined;
     this.spare = [];
     this.scratch = Buffer.alloc(0);
     this.file = Buffer.alloc(0);
+  }
+
+  /** A delivery round found something pending. */
+  busy(): void {
+    this.idleSince = undefined;
   }
 }
