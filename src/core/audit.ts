@@ -7,7 +7,7 @@
 import type { Clock } from "./clock.js";
 import type { Logger } from "./log.js";
 import type { Store } from "./store/types.js";
-import { eventLog, type AuditEventRow, type EventCursor, type EventFilter, type EventLog, type EventPage } from "./store/events.js";
+import { eventLog, type AuditEventRow, type EventCursor, type EventFilter, type EventLog, type EventPage, type SeqWhere } from "./store/events.js";
 import type { AuditCall, AuditSink } from "./audit-types.js";
 
 /** How long CloudTrail Event history keeps events. */
@@ -101,9 +101,15 @@ export class AuditTrail implements AuditSink {
   }
 
   /** Record texts by seq range (EventLog.recordsBySeq), with the calls still buffered written first. */
-  recordsBySeq(first: number, last: number, where: { account: string; region: string; start: number; end: number }): string[] {
+  recordsBySeq(first: number, last: number, where: SeqWhere): string[] {
     this.flush();
     return this.log.recordsBySeq(first, last, where);
+  }
+
+  /** Record texts by seq range joined by commas (EventLog.joinedRecordsBySeq), with the calls still buffered written first. */
+  joinedRecordsBySeq(first: number, last: number, where: SeqWhere): Buffer {
+    this.flush();
+    return this.log.joinedRecordsBySeq(first, last, where);
   }
 
   /** Deletes events past the 90-day retention (by the runtime clock); returns how many. */

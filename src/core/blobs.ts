@@ -3,9 +3,10 @@
 // fsync'd and renamed into place before they count, so an acknowledged write survives kill -9.
 import type { Hash } from "node:crypto";
 import { nodeCrypto } from "./lazy.js";
-import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync, openSync, fsyncSync, closeSync, renameSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from "node:fs";
+import { open, rename } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable, Transform } from "node:stream";
+import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "SHA1" | "SHA256" | "CRC64NVME";
@@ -69,16 +70,25 @@ export class BlobStore {
         done(null, chunk);
       },
     });
-    const input = typeof source === "string" || source instanceof Uint8Array ? Readable.from([Buffer.from(source)]) : source;
     try {
-      await pipeline(input, meter, createWriteStream(tmpPath));
-      const fd = openSync(tmpPath, "r");
+      // Content already in memory (in-process calls: CloudTrail's log files, digests) is hashed and written in one go,
+      // without the stream pipeline, which costs a 260 KB log file ~2 ms of CPU more than the write itself.
+      let buf: Buffer | undefined;
+      if (typeof source === "string" || source instanceof Uint8Array) {
+        buf = typeof source === "string" ? Buffer.from(source) : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+        size = buf.length;
+        md5.update(buf);
+        for (const [, c] of sums) c?.update(buf);
+      } else await pipeline(source, meter, createWriteStream(tmpPath));
+      // In the thread pool: the event loop answers other requests while the disk flushes (ms on a busy disk).
+      const fh = await open(tmpPath, buf ? "w" : "r");
       try {
-        fsyncSync(fd);
+        if (buf) await fh.writeFile(buf);
+        await fh.sync();
       } finally {
-        closeSync(fd);
+        await fh.close();
       }
-      renameSync(tmpPath, this.path(id));
+      await rename(tmpPath, this.path(id));
     } catch (e) {
       rmSync(tmpPath, { force: true });
       throw e;

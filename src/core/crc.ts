@@ -41,40 +41,67 @@ export function crc32c(buf: Uint8Array, crc = 0): number {
   return update32((crc32cTables ??= tables32(0x82f63b78)), crc, buf);
 }
 
-// CRC-64/NVME (reflected poly 0x9a6c9329ac4bc9b5), kept as two 32-bit halves: BigInt per byte is ~50x slower.
+// CRC-64/NVME (reflected poly 0x9a6c9329ac4bc9b5), kept as two 32-bit halves: BigInt per byte is ~50x slower. Eight
+// bytes a step through eight tables (slicing-by-8: ~3x a byte a step; S3 computes it for every object by default).
 let c64: { lo: Uint32Array; hi: Uint32Array } | undefined;
 function c64Tables(): { lo: Uint32Array; hi: Uint32Array } {
-  const C64_LO = new Uint32Array(256);
-  const C64_HI = new Uint32Array(256);
+  // Table k (entries k*256 …) is byte b's contribution k bytes before the end of an 8-byte step.
+  const lo = new Uint32Array(8 * 256);
+  const hi = new Uint32Array(8 * 256);
   const pLo = 0xac4bc9b5,
     pHi = 0x9a6c9329;
   for (let i = 0; i < 256; i++) {
-    let lo = i,
-      hi = 0;
+    let l = i,
+      h = 0;
     for (let k = 0; k < 8; k++) {
-      const bit = lo & 1;
-      lo = ((lo >>> 1) | ((hi & 1) << 31)) >>> 0;
-      hi = hi >>> 1;
+      const bit = l & 1;
+      l = ((l >>> 1) | ((h & 1) << 31)) >>> 0;
+      h = h >>> 1;
       if (bit) {
-        lo = (lo ^ pLo) >>> 0;
-        hi = (hi ^ pHi) >>> 0;
+        l = (l ^ pLo) >>> 0;
+        h = (h ^ pHi) >>> 0;
       }
     }
-    C64_LO[i] = lo;
-    C64_HI[i] = hi;
+    lo[i] = l;
+    hi[i] = h;
   }
-  return { lo: C64_LO, hi: C64_HI };
+  for (let k = 1; k < 8; k++) {
+    for (let i = 0; i < 256; i++) {
+      const pl = lo[(k - 1) * 256 + i],
+        ph = hi[(k - 1) * 256 + i];
+      const idx = pl & 0xff;
+      lo[k * 256 + i] = (((pl >>> 8) | (ph << 24)) ^ lo[idx]) >>> 0;
+      hi[k * 256 + i] = ((ph >>> 8) ^ hi[idx]) >>> 0;
+    }
+  }
+  return { lo, hi };
 }
 
 /** CRC-64/NVME of `buf`, continuing from the state `[hi, lo]`; returns the new state. */
 export function crc64nvme(buf: Uint8Array, state: [number, number] = [0, 0]): [number, number] {
-  const { lo: C64_LO, hi: C64_HI } = (c64 ??= c64Tables());
+  const { lo: T_LO, hi: T_HI } = (c64 ??= c64Tables());
   let hi = ~state[0] >>> 0,
     lo = ~state[1] >>> 0;
-  for (let i = 0; i < buf.length; i++) {
+  const n = buf.length;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const a = (lo ^ (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24))) >>> 0;
+    const b = (hi ^ (buf[i + 4] | (buf[i + 5] << 8) | (buf[i + 6] << 16) | (buf[i + 7] << 24))) >>> 0;
+    const i7 = 7 * 256 + (a & 0xff),
+      i6 = 6 * 256 + ((a >>> 8) & 0xff),
+      i5 = 5 * 256 + ((a >>> 16) & 0xff),
+      i4 = 4 * 256 + (a >>> 24),
+      i3 = 3 * 256 + (b & 0xff),
+      i2 = 2 * 256 + ((b >>> 8) & 0xff),
+      i1 = 256 + ((b >>> 16) & 0xff),
+      i0 = b >>> 24;
+    lo = (T_LO[i7] ^ T_LO[i6] ^ T_LO[i5] ^ T_LO[i4] ^ T_LO[i3] ^ T_LO[i2] ^ T_LO[i1] ^ T_LO[i0]) >>> 0;
+    hi = (T_HI[i7] ^ T_HI[i6] ^ T_HI[i5] ^ T_HI[i4] ^ T_HI[i3] ^ T_HI[i2] ^ T_HI[i1] ^ T_HI[i0]) >>> 0;
+  }
+  for (; i < n; i++) {
     const idx = (lo ^ buf[i]) & 0xff;
-    lo = (((lo >>> 8) | (hi << 24)) ^ C64_LO[idx]) >>> 0;
-    hi = ((hi >>> 8) ^ C64_HI[idx]) >>> 0;
+    lo = (((lo >>> 8) | (hi << 24)) ^ T_LO[idx]) >>> 0;
+    hi = ((hi >>> 8) ^ T_HI[idx]) >>> 0;
   }
   return [~hi >>> 0, ~lo >>> 0];
 }

@@ -377,3 +377,39 @@ test("events survive a restart on the same data dir", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("records by seq run: texts and one comma-joined text, only the account, region and time span asked for", () => {
+  const log = server.runtime.store.auditEvents();
+  const [a, b] = [randomAccount(), randomAccount()];
+  const t = Date.UTC(2024, 0, 2, 3, 4, 5);
+  const rows = [
+    buildEventRow(
+      call({ account: a, region: "eu-west-1", time: t, requestId: "r1", operation: "GetQueueUrl", service: "sqs", eventSource: "sqs.amazonaws.com" }),
+    ),
+    buildEventRow(
+      call({ account: b, region: "eu-west-1", time: t, requestId: "r2", operation: "GetQueueUrl", service: "sqs", eventSource: "sqs.amazonaws.com" }),
+    ),
+    buildEventRow(
+      call({ account: a, region: "eu-west-2", time: t, requestId: "r3", operation: "GetQueueUrl", service: "sqs", eventSource: "sqs.amazonaws.com" }),
+    ),
+    buildEventRow(
+      call({ account: a, region: "eu-west-1", time: t + 5000, requestId: "r4", operation: "ListQueues", service: "sqs", eventSource: "sqs.amazonaws.com" }),
+    ),
+    buildEventRow(
+      call({ account: a, region: "eu-west-1", time: t + 9000, requestId: "r5", operation: "ListQueues", service: "sqs", eventSource: "sqs.amazonaws.com" }),
+    ),
+  ];
+  const seqs = log.appendEvents(rows);
+  const where = { account: a, region: "eu-west-1", start: t, end: t + 5000 };
+  const texts = log.recordsBySeq(seqs[0], seqs[4], where);
+  assert.deepEqual(
+    texts.map((r) => JSON.parse(r).requestID),
+    ["r1", "r4"],
+  );
+  const joined = log.joinedRecordsBySeq(seqs[0], seqs[4], where);
+  assert.deepEqual(
+    JSON.parse(`[${joined.toString("utf8")}]`).map((r: { requestID: string }) => r.requestID),
+    ["r1", "r4"],
+  );
+  assert.equal(log.joinedRecordsBySeq(seqs[1], seqs[2], where).length, 0);
+});

@@ -21,8 +21,11 @@ import type { EventCursor } from "../../core/store/events.js";
 import type { TrailEngine } from "./engine.js";
 import { ctState, type PendingChunk, type TrailRec } from "./state.js";
 
-// At most this many records in one log file (AWS's files hold a few minutes of a busy account's events).
-const MAX_RECORDS_PER_FILE = 5000;
+// At most this many records, and (as far as the texts held in memory tell) this many bytes, in one log file: AWS's files
+// hold a few minutes of a busy account's events; a file costs a PutObject, its fsync and a transaction, so a busy
+// second's records (~15,000 GetCallerIdentity, 9 MB) are one file rather than several.
+const MAX_RECORDS_PER_FILE = 20000;
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
 const LOGS_BATCH = 1000;
 
 // Compressed in libuv's thread pool, off the event loop that answers requests.
@@ -78,9 +81,13 @@ export async function putObject(engine: TrailEngine, rec: TrailRec, key: string,
 }
 
 export async function deliverAll(engine: TrailEngine): Promise<void> {
+  // Texts held for chunks no scope lists are a rolled-back batch's: dropped at the end.
+  const held = engine.texts.keys();
+  const listed = new Set<string>();
   for (const { account, region, tables } of ctState.all(engine.host, "pending")) {
     const pending = tables.pending.list();
     if (!pending.length) continue;
+    for (const e of pending) listed.add(e.key);
     const byTrail = new Map<string, { key: string; value: PendingChunk }[]>();
     for (const e of pending) {
       const list = byTrail.get(e.value.trail) ?? [];
@@ -91,21 +98,34 @@ export async function deliverAll(engine: TrailEngine): Promise<void> {
       const rec = ctState.at(engine.host, account, region).trails.get(name);
       if (!rec) {
         // The trail was deleted: what it had not delivered goes with it, as on AWS.
-        for (const e of entries) tables.pending.delete(e.key);
+        for (const e of entries) {
+          tables.pending.delete(e.key);
+          engine.texts.drop(e.key);
+        }
         continue;
       }
       const groups = new Map<string, { key: string; value: PendingChunk }[]>();
       for (const e of entries) {
         const g = `${e.value.region}|${e.value.insight ? 1 : 0}`;
-        groups.set(g, [...(groups.get(g) ?? []), e]);
+        const list = groups.get(g);
+        if (list) list.push(e);
+        else groups.set(g, [e]);
       }
       for (const group of groups.values()) {
         let start = 0;
         while (start < group.length) {
           let count = 0;
+          let bytes = 0;
           let end = start;
           const size = (c: PendingChunk) => (c.seqs ? runsSize(c.seqs) : (c.ids ?? c.records ?? []).length);
-          while (end < group.length && (end === start || count + size(group[end].value) <= MAX_RECORDS_PER_FILE)) count += size(group[end++].value);
+          const held = (key: string) => engine.texts.get(key)?.length ?? 0;
+          while (
+            end < group.length &&
+            (end === start || (count + size(group[end].value) <= MAX_RECORDS_PER_FILE && bytes + held(group[end].key) <= MAX_FILE_BYTES))
+          ) {
+            count += size(group[end].value);
+            bytes += held(group[end++].key);
+          }
           const ok = await deliverFile(engine, rec, group.slice(start, end));
           if (!ok) break;
           start = end;
@@ -113,6 +133,9 @@ export async function deliverAll(engine: TrailEngine): Promise<void> {
       }
     }
   }
+  for (const key of held) if (!listed.has(key)) engine.texts.drop(key);
+  if (listed.size) engine.texts.busy();
+  else engine.texts.idle(engine.host.clock.now());
 }
 
 async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: string; value: PendingChunk }[]): Promise<boolean> {
@@ -122,13 +145,13 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
   const kind = first.insight ? "CloudTrail-Insight" : "CloudTrail";
   const oldest = Math.min(...chunks.map((c) => c.value.oldest));
   const newest = Math.max(...chunks.map((c) => c.value.newest));
-  const records = recordsOf(engine, rec.account, region, oldest, newest, chunks);
+  const toLogs = !first.insight && !!rec.logGroupArn;
+  const { text, records } = fileOf(engine, rec.account, region, oldest, newest, chunks, toLogs);
   const at = Number.parseInt(chunks[0].key.slice(chunks[0].key.lastIndexOf("|") + 1, -4), 36) || oldest;
   const key = prefixed(
     rec,
     `AWSLogs/${rec.account}/${kind}/${region}/${datePath(at)}/${rec.account}_${kind}_${region}_${stamp(at)}_${alphanumerics(`${rec.arn}|${chunks[0].key}`)}.json.gz`,
   );
-  const text = logFile(records);
   const now = host.clock.now();
   const status = (fn: (r: TrailRec) => void) => {
     const t = ctState.at(host, rec.account, rec.homeRegion).trails;
@@ -146,12 +169,15 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
       r.status.latestDeliveryError = code;
       r.status.latestDeliveryAttemptTime = now;
     });
+    // Read back on the next attempt: a destination that keeps failing holds no memory.
+    for (const c of chunks) engine.texts.drop(c.key);
     return false;
   }
-  if (!first.insight && rec.logGroupArn) await deliverToLogs(engine, rec, region, records, status);
+  if (toLogs) await deliverToLogs(engine, rec, region, records ?? [], status);
   const tables = ctState.at(host, rec.account, rec.homeRegion);
   transaction(host, () => {
     for (const c of chunks) tables.pending.delete(c.key);
+    for (const c of chunks) engine.texts.drop(c.key);
     if (rec.validation && !first.insight) {
       const hash = createHash("sha256").update(text).digest("hex");
       tables.delivered.put(`${rec.name}|${region}|${key}`, { trail: rec.name, region, bucket: rec.bucket, key, hash, oldest, newest });
@@ -167,15 +193,25 @@ async function deliverFile(engine: TrailEngine, rec: TrailRec, chunks: { key: st
   return true;
 }
 
-/** {"Records":[…]} as bytes, each record written once into one buffer (no joined string to flatten, then encode). */
-function logFile(records: string[]): Buffer {
-  let size = 14 + records.length;
-  for (const r of records) size += Buffer.byteLength(r);
-  const buf = Buffer.allocUnsafe(size);
+/**
+ * {"Records":[…]} as bytes: `texts` (each one record) and `joined` (each records joined by commas) written once each
+ * into the engine's reused file buffer (no joined string to flatten, then encode; no fresh 10 MB a second).
+ */
+function logFile(engine: TrailEngine, texts: string[], joined: Buffer[]): Buffer {
+  const parts = joined.filter((b) => b.length);
+  let size = 14 + texts.length + parts.length;
+  for (const r of texts) size += Buffer.byteLength(r);
+  for (const b of parts) size += b.length;
+  const buf = engine.texts.fileBuffer(size);
   let at = buf.write('{"Records":[', 0, "latin1");
-  for (let i = 0; i < records.length; i++) {
-    if (i) buf[at++] = 0x2c;
-    at += buf.write(records[i], at);
+  const start = at;
+  for (const r of texts) {
+    if (at > start) buf[at++] = 0x2c;
+    at += buf.write(r, at);
+  }
+  for (const b of parts) {
+    if (at > start) buf[at++] = 0x2c;
+    at += b.copy(buf, at);
   }
   at += buf.write("]}", at, "latin1");
   return buf.subarray(0, at);
@@ -189,12 +225,41 @@ function runsSize(runs: number[]): number {
   return n;
 }
 
-/** The chunks' records in order: Insights' as kept, API calls' read back from Event history by seq (or event id). */
-// Records are not kept in memory until their file is written: held for seconds, they would outlive the young generation
-// and cost the old one's collections far more than reading them back does (measured: bench --only-cloudtrail). Read
-// back run by run (a batch's records for a trail are mostly one run), only the record column: no page of whole rows sorted
-// by time to sift.
-function recordsOf(engine: TrailEngine, account: string, region: string, oldest: number, newest: number, chunks: { value: PendingChunk }[]): string[] {
+/** The chunks' seq runs as [first, last] pairs, in order, adjacent ones merged (each audit batch queues its own run). */
+function mergedRuns(chunks: { value: PendingChunk }[]): number[] {
+  const pairs: [number, number][] = [];
+  for (const c of chunks) {
+    const runs = c.value.seqs ?? [];
+    for (let i = 0; i < runs.length; i += 2) pairs.push([runs[i], runs[i + 1]]);
+  }
+  pairs.sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  for (const [first, last] of pairs) {
+    if (out.length && first <= out[out.length - 1] + 1) out[out.length - 1] = Math.max(out[out.length - 1], last);
+    else out.push(first, last);
+  }
+  return out;
+}
+
+/**
+ * A log file's text from its chunks — Insights' records as kept, API calls' as the tap joined them (pending-texts.ts)
+ * or else read back from Event history by seq run (or event id) —, and each record's text when CloudWatch Logs takes
+ * them too (`perRecord`, read back).
+ */
+// Read back run by run (a delivery's records for a trail are mostly one run), as one comma-joined text per run that
+// SQLite builds: no string per record, no row objects. A log file's records are in no promised order ("CloudTrail log
+// files are not an ordered stack trace of the public API calls, so they do not appear in any specific order": AWS's
+// "Understanding … log file entries" pages, e.g. https://docs.aws.amazon.com/neptune/latest/userguide/cloudtrail.CloudTrail_Events.html);
+// in practice they follow Event history's order, chunk by chunk.
+function fileOf(
+  engine: TrailEngine,
+  account: string,
+  region: string,
+  oldest: number,
+  newest: number,
+  chunks: { key: string; value: PendingChunk }[],
+  perRecord: boolean,
+): { text: Buffer; records?: string[] } {
   const where = { account, region, start: oldest, end: newest };
   const wanted = new Set<string>();
   for (const c of chunks) for (const id of c.value.ids ?? []) wanted.add(id);
@@ -207,18 +272,28 @@ function recordsOf(engine: TrailEngine, account: string, region: string, oldest:
       after = page.next;
     } while (after && found.size < wanted.size);
   }
-  const out: string[] = [];
+  const texts: string[] = [];
   for (const c of chunks) {
-    if (c.value.records) out.push(...c.value.records);
-    const runs = c.value.seqs ?? [];
-    for (let i = 0; i < runs.length; i += 2) for (const r of engine.audit.recordsBySeq(runs[i], runs[i + 1], where)) out.push(r);
+    if (c.value.records) texts.push(...c.value.records);
     // An event swept from Event history (90 days) meanwhile is gone for the trail too.
     for (const id of c.value.ids ?? []) {
       const r = found.get(id);
-      if (r !== undefined) out.push(r);
+      if (r !== undefined) texts.push(r);
     }
   }
-  return out;
+  const joined: Buffer[] = [];
+  const unheld: { value: PendingChunk }[] = [];
+  for (const c of chunks) {
+    const held = perRecord ? undefined : engine.texts.get(c.key);
+    if (held) joined.push(held);
+    else unheld.push(c);
+  }
+  const runs = mergedRuns(unheld);
+  for (let i = 0; i < runs.length; i += 2) {
+    if (perRecord) for (const r of engine.audit.recordsBySeq(runs[i], runs[i + 1], where)) texts.push(r);
+    else joined.push(engine.audit.joinedRecordsBySeq(runs[i], runs[i + 1], where));
+  }
+  return { text: logFile(engine, texts, joined), records: perRecord ? texts : undefined };
 }
 
 async function deliverToLogs(

@@ -13,6 +13,7 @@ import { deliverAll } from "./delivery.js";
 import { deliverDigests } from "./digest.js";
 import { ApiCallEvents } from "./eventbridge-events.js";
 import { Insights } from "./insights.js";
+import { PendingTexts } from "./pending-texts.js";
 import { dataResourcesOf, isDataEvent } from "./record.js";
 import { compileSelectors, type EventFacts, type Selects } from "./selectors.js";
 import { ctState, type PendingChunk, type TrailRec } from "./state.js";
@@ -41,6 +42,8 @@ export class TrailEngine {
   readonly digestMs = seconds("STRATUS_CLOUDTRAIL_DIGEST_SECONDS", 3600) * 1000;
   readonly events: ApiCallEvents;
   readonly insights: Insights;
+  /** The texts of pending chunks' records, until their file is written (a cache: the chunks' seq runs are the truth). */
+  readonly texts = new PendingTexts();
 
   constructor(
     readonly host: ServiceHost,
@@ -72,7 +75,9 @@ export class TrailEngine {
 
   /** The audit batch tap: runs inside the transaction that writes the batch's events. */
   readonly tap = (calls: readonly AuditCall[], rows: readonly AuditEventRow[], seqs: readonly number[]): void => {
-    let chunks: Map<string, { trail: TrailRec; chunk: PendingChunk }> | undefined;
+    type Queued = { trail: TrailRec; chunk: PendingChunk; records: string[] };
+    let chunks: Map<string, Queued> | undefined;
+    let last: Queued | undefined;
     for (const call of calls) {
       if (call.service === "eventbridge") {
         this.events.rulesMayHaveChanged();
@@ -103,10 +108,20 @@ export class TrailEngine {
           resources: data ? dataResourcesOf(call) : [],
         };
         if (!t.selects(facts)) continue;
-        chunks ??= new Map();
-        const key = `${rec.homeRegion}|${rec.name}|${row.region}`;
-        let c = chunks.get(key);
-        if (!c) chunks.set(key, (c = { trail: rec, chunk: { trail: rec.name, region: row.region, seqs: [], oldest: row.eventTime, newest: row.eventTime } }));
+        // A batch's rows mostly go to one trail's chunk for one region: the last one found is tried first.
+        let c = last && last.trail === rec && last.chunk.region === row.region ? last : undefined;
+        if (!c) {
+          chunks ??= new Map();
+          const key = `${rec.homeRegion}|${rec.name}|${row.region}`;
+          c = chunks.get(key);
+          if (!c)
+            chunks.set(
+              key,
+              (c = { trail: rec, chunk: { trail: rec.name, region: row.region, seqs: [], oldest: row.eventTime, newest: row.eventTime }, records: [] }),
+            );
+          last = c;
+        }
+        c.records.push(row.record);
         const runs = c.chunk.seqs!;
         const seq = seqs[i];
         if (runs.length && runs[runs.length - 1] === seq - 1) runs[runs.length - 1] = seq;
@@ -116,7 +131,11 @@ export class TrailEngine {
         if (!data && rec.insightSelectors?.length) this.insights.count(rec, row, call.errorCode);
       }
     }
-    if (chunks) for (const { trail, chunk } of chunks.values()) this.queue(trail, chunk);
+    if (chunks) {
+      for (const { trail, chunk, records } of chunks.values()) {
+        this.texts.keep(this.queue(trail, chunk), records);
+      }
+    }
     this.events.flush();
   };
 

@@ -15,13 +15,19 @@ const PER_CALL = 10;
 export class ApiCallEvents {
   private pending = new Map<string, Record<string, unknown>[]>();
   private hasRules = new Map<string, boolean>();
+  // The last account and region asked about and the answer: a batch's calls are mostly one account's, in one region,
+  // so a call on a bus without rules costs two comparisons.
+  private last: { account: string; region: string; yes: boolean } | undefined;
 
   constructor(private readonly host: ServiceHost) {}
 
   offer(row: AuditEventRow): void {
+    const last = this.last;
+    if (last && last.account === row.account && last.region === row.region && !last.yes) return;
     const where = `${row.account}|${row.region}`;
     let yes = this.hasRules.get(where);
     if (yes === undefined) this.hasRules.set(where, (yes = busHasRules(this.host, row.account, row.region)));
+    this.last = { account: row.account, region: row.region, yes };
     if (!yes) return;
     const list = this.pending.get(where) ?? [];
     list.push({
@@ -41,6 +47,7 @@ export class ApiCallEvents {
    */
   rulesMayHaveChanged(): void {
     this.hasRules.clear();
+    this.last = undefined;
   }
 
   /** Sends what this batch offered (asynchronously). */
