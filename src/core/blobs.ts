@@ -70,6 +70,7 @@ export class BlobStore {
         done(null, chunk);
       },
     });
+    let out: ReturnType<typeof createWriteStream> | undefined;
     try {
       // Content already in memory (in-process calls: CloudTrail's log files, digests) is hashed and written in one go,
       // without the stream pipeline, which costs a 260 KB log file ~2 ms of CPU more than the write itself.
@@ -79,7 +80,7 @@ export class BlobStore {
         size = buf.length;
         md5.update(buf);
         for (const [, c] of sums) c?.update(buf);
-      } else await pipeline(source, meter, createWriteStream(tmpPath));
+      } else await pipeline(source, meter, (out = createWriteStream(tmpPath)));
       // In the thread pool: the event loop answers other requests while the disk flushes (ms on a busy disk).
       const fh = await open(tmpPath, buf ? "w" : "r");
       try {
@@ -90,6 +91,9 @@ export class BlobStore {
       }
       await rename(tmpPath, this.path(id));
     } catch (e) {
+      // A source that failed first leaves the file stream still opening its file: removed once it has closed, or the
+      // file it opens after the removal stays behind (seen on a loaded machine).
+      if (out && !out.closed) await new Promise<void>((done) => out!.once("close", () => done()));
       rmSync(tmpPath, { force: true });
       throw e;
     }
