@@ -15,7 +15,7 @@ import { handle } from "./gateway/pipeline.js";
 import { internalRoute } from "./gateway/internal-routes.js";
 import type { Exchange } from "./gateway/exchange.js";
 import { createAuditTrail } from "./core/audit.js";
-import { buildEventRow } from "./services/cloudtrail/record.js";
+import { buildEventRow, isDataEvent } from "./services/cloudtrail/record.js";
 import { defaultCatalog } from "./services/registry.js";
 import type { Catalog } from "./core/catalog.js";
 
@@ -102,7 +102,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     );
     runtime.url = url;
     const started = runtime;
-    runtime.audit = createAuditTrail(store, runtime.clock, logger, buildEventRow, () => void Promise.resolve(started.service("cloudtrail")).catch(() => {}));
+    runtime.audit = createAuditTrail(store, runtime.clock, logger, buildEventRow, isDataEvent, () => void Promise.resolve(started.service("cloudtrail")).catch(() => {}));
     // Services with work that must resume after a restart (pending deliveries) start now, not on first call.
     await runtime.bootServices();
   } catch (e) {

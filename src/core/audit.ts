@@ -19,13 +19,18 @@ const MAX_BUFFERED = 1000;
 
 /**
  * What sees every batch of recorded calls with their built rows, inside the transaction that writes them: CloudTrail's
- * trails (queued for delivery durably with the events, by the rows' seqs) and its EventBridge events. Installed by the CloudTrail service.
+ * trails (queued for delivery durably with the events, by the rows' seqs) and its EventBridge events. Installed by the
+ * CloudTrail service. A data event's row is not in Event history: its seq is -1.
  */
 export type AuditBatchTap = (calls: readonly AuditCall[], rows: readonly AuditEventRow[], seqs: readonly number[]) => void;
+
+/** Whether a trail takes this data event (so its record is built for the tap); installed with the tap. */
+export type DataEventWanted = (call: AuditCall) => boolean;
 
 export class AuditTrail implements AuditSink {
   private buffer: AuditCall[] = [];
   private tap: AuditBatchTap | undefined;
+  private wantsData: DataEventWanted | undefined;
   private woken = false;
   private timer: NodeJS.Timeout | undefined;
   // Opened (its statements prepared) on the first write or read rather than with the server: not on cold start's path.
@@ -37,14 +42,19 @@ export class AuditTrail implements AuditSink {
     private readonly logger: Logger,
     // CloudTrail's record format, passed in so core does not depend on a service.
     private readonly buildRow: (call: AuditCall) => AuditEventRow,
+    // CloudTrail's classification: a data event (S3 object calls, Lambda Invoke, SQS messages, SNS Publish…), which
+    // Event history does not keep — AWS's Event history holds management events only — and a trail records only when
+    // its event selectors ask for it.
+    private readonly isDataEvent: (call: AuditCall) => boolean,
     // Starts the CloudTrail service (which installs the tap) the first time a batch holds a call it must see: one to
     // CloudTrail or EventBridge (a rule makes API calls events). Once started, it starts with the server.
     private readonly wake?: () => void,
   ) {}
 
-  /** Installs (or with undefined removes) the batch tap. */
-  setTap(tap: AuditBatchTap | undefined): void {
+  /** Installs (or with undefined removes) the batch tap, with what tells it which data events a trail takes. */
+  setTap(tap: AuditBatchTap | undefined, wantsData?: DataEventWanted): void {
     this.tap = tap;
+    this.wantsData = tap ? wantsData : undefined;
     this.woken = true;
   }
 
@@ -67,28 +77,44 @@ export class AuditTrail implements AuditSink {
     if (!this.buffer.length) return;
     const calls = this.buffer;
     this.buffer = [];
-    // The records are built here, off the request path, rather than in record().
+    // The records are built here, off the request path, rather than in record(). A data event's only when a trail
+    // takes it: with none, a data-plane call writes nothing at all.
+    const tap = this.tap;
+    const wantsData = this.wantsData;
     const rows: AuditEventRow[] = [];
     const built: AuditCall[] = [];
+    let data = 0;
     for (const call of calls) {
+      const isData = this.isDataEvent(call);
+      if (isData && !(tap && wantsData?.(call))) continue;
       try {
         rows.push(this.buildRow(call));
         built.push(call);
+        if (isData) data++;
       } catch (e) {
         this.logger.error(`could not build the audit event of ${call.service}:${call.operation} (request ${call.requestId})`, e);
       }
     }
-    const tap = this.tap;
     try {
       if (tap) {
         this.store.transaction(() => {
-          tap(built, rows, this.log.appendEvents(rows));
+          if (!data) {
+            tap(built, rows, this.log.appendEvents(rows));
+            return;
+          }
+          // Event history takes the management events; the tap gets every row, a data event's seq -1.
+          const kept: AuditEventRow[] = [];
+          for (let i = 0; i < rows.length; i++) if (!this.isDataEvent(built[i])) kept.push(rows[i]);
+          const keptSeqs = kept.length ? this.log.appendEvents(kept) : [];
+          const seqs: number[] = [];
+          for (let i = 0, k = 0; i < rows.length; i++) seqs.push(this.isDataEvent(built[i]) ? -1 : keptSeqs[k++]);
+          tap(built, rows, seqs);
         });
-      } else this.log.appendEvents(rows);
+      } else if (rows.length) this.log.appendEvents(rows);
     } catch (e) {
       this.logger.error(`could not write ${calls.length} audit events`, e);
     }
-    if (!this.woken && this.wake && built.some((c) => c.service === "eventbridge" || c.service === "cloudtrail")) {
+    if (!this.woken && this.wake && calls.some((c) => c.service === "eventbridge" || c.service === "cloudtrail")) {
       this.woken = true;
       this.wake();
     }
@@ -119,6 +145,13 @@ export class AuditTrail implements AuditSink {
   }
 }
 
-export function createAuditTrail(store: Store, clock: Clock, logger: Logger, buildRow: (call: AuditCall) => AuditEventRow, wake?: () => void): AuditTrail {
-  return new AuditTrail(store, clock, logger, buildRow, wake);
+export function createAuditTrail(
+  store: Store,
+  clock: Clock,
+  logger: Logger,
+  buildRow: (call: AuditCall) => AuditEventRow,
+  isDataEvent: (call: AuditCall) => boolean,
+  wake?: () => void,
+): AuditTrail {
+  return new AuditTrail(store, clock, logger, buildRow, isDataEvent, wake);
 }

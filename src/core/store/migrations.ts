@@ -110,6 +110,15 @@ const MIGRATIONS: ((db: Db) => void)[] = [
     CREATE TABLE documents (id INTEGER PRIMARY KEY, ns TEXT NOT NULL, scope TEXT NOT NULL, text TEXT NOT NULL);
     CREATE INDEX documents_by_scope ON documents (ns, scope, id);
   `),
+  // 7: Event history holds management events only, as AWS's does: the data events older data dirs recorded there (S3
+  // object calls, Lambda Invoke, SQS messages, SNS Publish — "eventCategory":"Data" in their records) are removed.
+  // Trails record data events in their own pending chunks now; one an older data dir queued by seq and had not
+  // delivered at the upgrade is delivered without those records.
+  (db) =>
+    db.exec(`
+    DELETE FROM audit_event_resources WHERE seq IN (SELECT seq FROM audit_events WHERE instr(record, '"eventCategory":"Data"') > 0);
+    DELETE FROM audit_events WHERE instr(record, '"eventCategory":"Data"') > 0;
+  `),
 ];
 
 /**

@@ -117,7 +117,7 @@ export async function deliverAll(engine: TrailEngine): Promise<void> {
           let count = 0;
           let bytes = 0;
           let end = start;
-          const size = (c: PendingChunk) => (c.seqs ? runsSize(c.seqs) : (c.ids ?? c.records ?? []).length);
+          const size = (c: PendingChunk) => (c.seqs ? runsSize(c.seqs) : (c.ids ?? c.records ?? []).length) + (c.data?.length ?? 0);
           const held = (key: string) => engine.texts.get(key)?.length ?? 0;
           while (
             end < group.length &&
@@ -286,7 +286,11 @@ function fileOf(
   for (const c of chunks) {
     const held = perRecord ? undefined : engine.texts.get(c.key);
     if (held) joined.push(held);
-    else unheld.push(c);
+    else {
+      unheld.push(c);
+      // Not held in memory (after a restart): its data events' records are in the chunk, the rest read back by seq.
+      if (c.value.data) texts.push(...c.value.data);
+    }
   }
   const runs = mergedRuns(unheld);
   for (let i = 0; i < runs.length; i += 2) {

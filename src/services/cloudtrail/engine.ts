@@ -14,7 +14,7 @@ import { deliverDigests } from "./digest.js";
 import { ApiCallEvents } from "./eventbridge-events.js";
 import { Insights } from "./insights.js";
 import { PendingTexts } from "./pending-texts.js";
-import { dataResourcesOf, isDataEvent } from "./record.js";
+import { dataResourcesOf, isDataEvent, isReadOnly } from "./record.js";
 import { compileSelectors, type EventFacts, type Selects } from "./selectors.js";
 import { ctState, type PendingChunk, type TrailRec } from "./state.js";
 
@@ -73,6 +73,33 @@ export class TrailEngine {
     this.insights.reindex(live.values());
   }
 
+  /** The facts a trail's selectors decide on. */
+  private facts(call: AuditCall, data: boolean, readOnly: boolean): EventFacts {
+    return {
+      category: data ? "Data" : "Management",
+      readOnly,
+      eventSource: call.eventSource,
+      eventName: call.operation,
+      eventType: "AwsApiCall",
+      errorCode: call.errorCode,
+      userArn: call.principal.arn || undefined,
+      resources: data ? dataResourcesOf(call) : [],
+    };
+  }
+
+  /** Whether a logging trail in the call's account and region takes this data event (its record is then built). */
+  readonly wantsData = (call: AuditCall): boolean => {
+    const trails = this.live.get(call.account);
+    if (!trails) return false;
+    let facts: EventFacts | undefined;
+    for (const t of trails) {
+      if (!t.rec.multiRegion && call.region !== t.rec.homeRegion) continue;
+      facts ??= this.facts(call, true, isReadOnly(call.operation));
+      if (t.selects(facts)) return true;
+    }
+    return false;
+  };
+
   /** The audit batch tap: runs inside the transaction that writes the batch's events. */
   readonly tap = (calls: readonly AuditCall[], rows: readonly AuditEventRow[], seqs: readonly number[]): void => {
     type Queued = { trail: TrailRec; chunk: PendingChunk; records: string[] };
@@ -97,16 +124,7 @@ export class TrailEngine {
         const rec = t.rec;
         if (!rec.multiRegion && row.region !== rec.homeRegion) continue;
         if (!rec.includeGlobal && GLOBAL_SERVICES.has(call.service)) continue;
-        facts ??= {
-          category: data ? "Data" : "Management",
-          readOnly: row.readOnly,
-          eventSource: row.eventSource,
-          eventName: row.eventName,
-          eventType: "AwsApiCall",
-          errorCode: call.errorCode,
-          userArn: call.principal.arn || undefined,
-          resources: data ? dataResourcesOf(call) : [],
-        };
+        facts ??= this.facts(call, data, row.readOnly);
         if (!t.selects(facts)) continue;
         // A batch's rows mostly go to one trail's chunk for one region: the last one found is tried first.
         let c = last && last.trail === rec && last.chunk.region === row.region ? last : undefined;
@@ -122,10 +140,14 @@ export class TrailEngine {
           last = c;
         }
         c.records.push(row.record);
-        const runs = c.chunk.seqs!;
         const seq = seqs[i];
-        if (runs.length && runs[runs.length - 1] === seq - 1) runs[runs.length - 1] = seq;
-        else runs.push(seq, seq);
+        // A data event is not in Event history (seq -1): the chunk holds its record.
+        if (seq < 0) (c.chunk.data ??= []).push(row.record);
+        else {
+          const runs = c.chunk.seqs!;
+          if (runs.length && runs[runs.length - 1] === seq - 1) runs[runs.length - 1] = seq;
+          else runs.push(seq, seq);
+        }
         c.chunk.oldest = Math.min(c.chunk.oldest, row.eventTime);
         c.chunk.newest = Math.max(c.chunk.newest, row.eventTime);
         if (!data && rec.insightSelectors?.length) this.insights.count(rec, row, call.errorCode);
@@ -159,7 +181,7 @@ export class TrailEngine {
   }
 
   start(): () => void {
-    this.audit.setTap(this.tap);
+    this.audit.setTap(this.tap, this.wantsData);
     const stops = [
       this.host.scheduler.every(this.deliveryMs, () => void this.deliver().catch((e) => this.host.logger.error("CloudTrail delivery failed", e))),
       this.host.scheduler.every(this.digestMs, () => void this.digest().catch((e) => this.host.logger.error("CloudTrail digest delivery failed", e))),

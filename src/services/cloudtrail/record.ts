@@ -90,6 +90,9 @@ const DATA_OPERATIONS: Record<string, Set<string>> = {
   sns: new Set(["Publish", "PublishBatch"]),
 };
 
+/** The declared classification: each service's operations CloudTrail files as data events (the README lists them). */
+export const dataOperations = (): Readonly<Record<string, ReadonlySet<string>>> => DATA_OPERATIONS;
+
 export function isDataEvent(call: Pick<AuditCall, "service" | "operation" | "dataEvent">): boolean {
   return call.dataEvent === true || DATA_OPERATIONS[call.service]?.has(call.operation) === true;
 }

@@ -70,6 +70,8 @@ export interface PendingChunk {
   ids?: string[];
   /** The records' JSON texts (Insights). */
   records?: string[];
+  /** Data events' record texts: Event history does not keep data events, so the chunk does. */
+  data?: string[];
   /** Event times (epoch ms). */
   oldest: number;
   newest: number;
