@@ -1,5 +1,7 @@
-// The audit trail: every API call becomes a CloudTrail event, buffered in memory and written to the
-// event log in one transaction per batch, so recording costs a request almost nothing.
+// The audit trail: every management call becomes a CloudTrail event, buffered in memory and written to the
+// event log (Event history) in one transaction per batch, so recording costs a request almost nothing. A data call
+// (CloudTrail's classification, passed in) is built into a record only when a trail's selectors take it, and handed
+// to the tap alone: Event history holds management events only, as AWS's does.
 //
 // Durability: events are written up to 20 ms after their response (on a short timer, before any
 // LookupEvents reads, and on stop). A kill -9 can therefore lose at most the last 20 ms of audit
