@@ -56,7 +56,17 @@ export async function growthBench(): Promise<BenchRow[]> {
       req.on("error", fail);
       req.end(text);
     });
-  const usage = async () => (await (await fetch(`${server.url}/_stratus/usage`)).json()) as SpaceUsage;
+  // A connection of its own each time (not the workers' agent, nor fetch's pool).
+  const usage = () =>
+    new Promise<SpaceUsage>((ok, fail) => {
+      const req = request({ host: "127.0.0.1", port, path: "/_stratus/usage", agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => ok(JSON.parse(Buffer.concat(chunks).toString("utf8")) as SpaceUsage));
+      });
+      req.on("error", fail);
+      req.end();
+    });
   try {
     const urls: string[] = [];
     for (let w = 0; w < WORKERS; w++) urls.push((await call("CreateQueue", { QueueName: `growth-${w}` })).QueueUrl as string);
@@ -70,6 +80,7 @@ export async function growthBench(): Promise<BenchRow[]> {
     const during: number[] = [];
     let peak = 0;
     let done = 0;
+    let sampled = 0;
     const started = Date.now();
     const worker = async (url: string) => {
       while (done < CYCLES) {
@@ -78,7 +89,8 @@ export async function growthBench(): Promise<BenchRow[]> {
         const got = (await call("ReceiveMessage", { QueueUrl: url, MaxNumberOfMessages: 1 })).Messages as { ReceiptHandle: string }[] | undefined;
         if (!got?.length) throw new Error("ReceiveMessage returned no message");
         await call("DeleteMessage", { QueueUrl: url, ReceiptHandle: got[0].ReceiptHandle });
-        if (done % (CYCLES / 5) === 0) {
+        if (done >= sampled + CYCLES / 5) {
+          sampled += CYCLES / 5;
           const u = await usage();
           during.push(u.files.total);
           peak = Math.max(peak, u.files.total);
