@@ -10,7 +10,7 @@ import { openSqliteStore, type SqliteStore } from "../../src/core/store/sqlite.j
 import { chooseDriver, type Driver } from "../../src/core/store/driver.js";
 import { logEventStore } from "../../src/core/store/log-events.js";
 import { eventLog } from "../../src/core/store/events.js";
-import { JOURNAL_SIZE_LIMIT } from "../../src/core/store/space.js";
+import { JOURNAL_SIZE_LIMIT, prepareSpace } from "../../src/core/store/space.js";
 
 const DRIVERS: { name: string; driver?: Driver; skip?: string }[] = (["node", "better-sqlite3"] as const).map((choice) => {
   try {
@@ -128,6 +128,29 @@ for (const { name, driver, skip } of DRIVERS) {
       } finally {
         store.close();
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`${name}: a larger one is left as it is with a note, or converted when asked (STRATUS_VACUUM_ON_START=1)`, { skip }, () => {
+    const dir = mkdtempSync(join(tmpdir(), "stratus-space-"));
+    try {
+      const file = join(dir, "stratus.db");
+      const old = driver!.open(file);
+      old.exec("CREATE TABLE t (v TEXT)");
+      old.prepare("INSERT INTO t VALUES (?)").run("x".repeat(10000));
+      assert.match(prepareSpace(old, file, 1000) ?? "", /predates incremental vacuum: .* start once with STRATUS_VACUUM_ON_START=1 to convert it/);
+      assert.equal(old.pragma("auto_vacuum"), 0);
+      process.env.STRATUS_VACUUM_ON_START = "1";
+      try {
+        assert.match(prepareSpace(old, file, 1000) ?? "", /^converted the data dir's database/);
+      } finally {
+        delete process.env.STRATUS_VACUUM_ON_START;
+      }
+      assert.equal(old.pragma("auto_vacuum"), 2);
+      assert.equal(prepareSpace(old, file, 1000), undefined);
+      old.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -14,7 +14,8 @@ import type { Db } from "./driver.js";
 
 /** The WAL file is cut back to this after a checkpoint, so a burst of writes does not leave it large. */
 export const JOURNAL_SIZE_LIMIT = 8 * 1024 * 1024;
-/** A database without auto_vacuum up to this size is converted at open (one VACUUM: well under a second). */
+/** A database without auto_vacuum up to this size is converted at open (one VACUUM: well under a second); larger ones
+ * only with STRATUS_VACUUM_ON_START=1. */
 export const CONVERT_AT_OPEN_MAX_BYTES = 64 * 1024 * 1024;
 /** Pages moved per incremental step: bounded so one step never holds the event loop long. */
 export const STEP_PAGES = 512;
@@ -26,20 +27,21 @@ export const KEEP_FREE_PAGES = 256;
  * with incremental auto_vacuum; an existing one without it is converted when small. Returns a note for the log when
  * an existing database was converted or left as it is.
  */
-export function prepareSpace(db: Db, file: string): string | undefined {
+export function prepareSpace(db: Db, file: string, convertMaxBytes = CONVERT_AT_OPEN_MAX_BYTES): string | undefined {
   db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
   if (Number(db.pragma("auto_vacuum")) === 2) return undefined;
   const tables = Number(db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_schema").get()?.n ?? 0);
-  // Before the first table, the setting simply takes effect.
-  db.pragma("auto_vacuum = INCREMENTAL");
-  if (tables === 0) return undefined;
   const size = fileSize(file);
-  if (size > CONVERT_AT_OPEN_MAX_BYTES) {
+  // STRATUS_VACUUM_ON_START=1 converts whatever the size (a rewrite of the file: about a second per 100 MB).
+  if (tables > 0 && size > convertMaxBytes && process.env.STRATUS_VACUUM_ON_START !== "1") {
     return (
       `the data dir's database (${mb(size)}) predates incremental vacuum: space freed in it is reused but not given back to ` +
-      "the file system (a copy made with `sqlite3 stratus.db 'PRAGMA auto_vacuum=INCREMENTAL; VACUUM'` while Stratus is stopped converts it)"
+      "the file system; start once with STRATUS_VACUUM_ON_START=1 to convert it (a rewrite of the file, about a second per 100 MB)"
     );
   }
+  // Before the first table, the setting simply takes effect; after, at the VACUUM that rewrites the file.
+  db.pragma("auto_vacuum = INCREMENTAL");
+  if (tables === 0) return undefined;
   db.exec("VACUUM");
   return `converted the data dir's database (${mb(size)}) to incremental vacuum`;
 }
