@@ -109,6 +109,21 @@ for (const { name, driver, skip } of DRIVERS) {
     }),
   );
 
+  test(`${name}: the WAL does not stay large after a burst`, { skip }, () =>
+    withStore(driver!, (store, dir) => {
+      const wal = () => statSync(join(dir, "stratus.db-wal")).size;
+      const t = store.table<{ v: string }>("s3:objects", "111111111111");
+      // One transaction of ~20 MB: the WAL holds it all until the commit's checkpoint.
+      store.transaction(() => {
+        for (let i = 0; i < 10000; i++) t.put(String(i), { v: `${i}${"w".repeat(2000)}` });
+      });
+      assert.ok(wal() > JOURNAL_SIZE_LIMIT, `${wal()} bytes`);
+      // The next writes after that checkpoint start the WAL over, cut back to the limit.
+      for (let i = 0; i < 10; i++) t.put(`small ${i}`, { v: "s" });
+      assert.ok(wal() <= JOURNAL_SIZE_LIMIT, `${wal()} bytes`);
+    }),
+  );
+
   test(`${name}: a database made without auto_vacuum is converted at open when small`, { skip }, () => {
     const dir = mkdtempSync(join(tmpdir(), "stratus-space-"));
     try {
