@@ -10,7 +10,7 @@ import type { LogEventStore } from "./log-events.js";
 import type { EventLog } from "./events.js";
 import type { MetricStore } from "./metrics.js";
 import type { DocumentLog } from "./documents.js";
-import { checkpoint, KEEP_FREE_PAGES, prepareSpace, reclaimStep, spaceUsage, type ReclaimResult, type SpaceUsage } from "./space.js";
+import { KEEP_FREE_PAGES, prepareSpace, reclaimStep, spaceUsage, type ReclaimResult, type SpaceUsage } from "./space.js";
 
 /** The typed stores beside the records table, as the SQLite store implements them. */
 interface TypedStores {
@@ -228,11 +228,9 @@ export class SqliteStore implements Store {
 
   reclaimSpace(keepFreePages?: number): ReclaimResult {
     if (!this.db.isOpen) return { pages: 0, free: 0 };
-    const keep = keepFreePages ?? KEEP_FREE_PAGES;
-    const r = reclaimStep(this.db, keep);
-    // The last step of a run: the WAL's pages written back, so the shrunk file is shrunk on disk.
-    if (r.pages > 0 && r.free <= keep) checkpoint(this.db);
-    return r;
+    // The file shrinks on disk at the next checkpoint, which SQLite runs itself once the WAL holds 1,000 pages (~4 MB):
+    // an explicit one here would copy all the pages the steps moved at once (~35 ms for 20 MB, measured).
+    return reclaimStep(this.db, keepFreePages ?? KEEP_FREE_PAGES);
   }
 
   spaceUsage(): Promise<SpaceUsage> {
