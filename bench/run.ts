@@ -30,6 +30,7 @@ import { eventbridgeBench } from "./eventbridge.js";
 import { eventbridgeScheduleBench } from "./eventbridge-schedule.js";
 import { schedulerBench } from "./scheduler.js";
 import { lambdaAsyncBench } from "./lambda-async.js";
+import { growthBench } from "./growth.js";
 import { BACKENDS, type BenchRow, backendEnv, runLoad as runLoadWith, sideBySide, spawnListening } from "./server.js";
 import { COLD_TARGET_OVER_FLOOR_MS, coldStart, coldVerdict, median } from "./cold.js";
 
@@ -81,6 +82,7 @@ const PARTS: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
     return sideBySide(metrics);
   },
   xray: xrayBench, // daemon ingest over UDP, visibility, summaries and graph
+  growth: growthBench, // the data dir's size over 100,000 SQS send+receive+delete cycles
 };
 const only = Object.keys(PARTS).find((name) => process.argv.includes(`--only-${name}`));
 

@@ -122,16 +122,30 @@ export function spawnListening(args: string[], portFrom: RegExp, env?: NodeJS.Pr
   });
 }
 
-/** The built server (bin/stratus.js) on a free loopback port with an ephemeral data dir, once it answers its health check. */
+/**
+ * The built server (bin/stratus.js) on a free loopback port with an ephemeral data dir (or `dataDir`, kept), once it
+ * answers its health check.
+ */
 export async function startBuilt(
   env?: NodeJS.ProcessEnv,
-  opts: { nodeArgs?: string[]; root?: string } = {},
+  opts: { nodeArgs?: string[]; root?: string; dataDir?: string } = {},
 ): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const root = opts.root ?? ROOT;
   const child = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), join(root, "bin", "stratus.js"), "start", "--ephemeral", "--host", "127.0.0.1", "--port", String(port), "--log-level", "error"],
+    [
+      ...(opts.nodeArgs ?? []),
+      join(root, "bin", "stratus.js"),
+      "start",
+      ...(opts.dataDir ? ["--data-dir", opts.dataDir] : ["--ephemeral"]),
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--log-level",
+      "error",
+    ],
     {
       stdio: "ignore",
       cwd: root,

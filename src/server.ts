@@ -15,6 +15,7 @@ import { handle } from "./gateway/pipeline.js";
 import { internalRoute } from "./gateway/internal-routes.js";
 import type { Exchange } from "./gateway/exchange.js";
 import { createAuditTrail } from "./core/audit.js";
+import { keepSpace, SPACE_INTERVAL_MS } from "./core/space-keeper.js";
 import { buildEventRow, isDataEvent } from "./services/cloudtrail/record.js";
 import { defaultCatalog } from "./services/registry.js";
 import type { Catalog } from "./core/catalog.js";
@@ -103,6 +104,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     runtime.url = url;
     const started = runtime;
     runtime.audit = createAuditTrail(store, runtime.clock, logger, buildEventRow, isDataEvent, () => void Promise.resolve(started.service("cloudtrail")).catch(() => {}));
+    if (store.spaceNote) logger.info(`store: ${store.spaceNote}`);
+    keepSpace(store, runtime.scheduler, logger, Number(process.env.STRATUS_SPACE_INTERVAL_MS) || SPACE_INTERVAL_MS);
     // Services with work that must resume after a restart (pending deliveries) start now, not on first call.
     await runtime.bootServices();
   } catch (e) {

@@ -57,7 +57,8 @@ ${ROOT_KEYS}
 `,
   status: `Usage: stratus status [--host <addr>] [--port <n>]
 
-Asks the server at http://<host>:<port> for its health and prints one line. Exits 1 when no Stratus answers.
+Asks the server at http://<host>:<port> for its health and prints one line, then its data dir's size by service
+(database, write-ahead log, files). Exits 1 when no Stratus answers.
 
 Options (environment variable in brackets; a flag wins over the environment):
 ${columns([

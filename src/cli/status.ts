@@ -1,7 +1,9 @@
-// `stratus status`: asks a running server's /_stratus/health and prints a short summary.
+// `stratus status`: asks a running server's /_stratus/health and prints a short summary, then what its data dir holds by
+// service (/_stratus/usage).
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { CliError, flagOrEnv, parseFlags, parsePort } from "./args.js";
+import type { SpaceUsage } from "../core/store/space.js";
 
 export interface Health {
   status: string;
@@ -30,6 +32,49 @@ export async function status(argv: readonly string[]): Promise<void> {
   process.stdout.write(
     `Stratus ${h.version} at ${url}: ${h.status}, up ${duration(h.uptime)}, auth ${h.auth}, data ${h.dataDir}, ` + `${running} of ${total} services running\n`,
   );
+  // A server older than /_stratus/usage answers 404: the summary above is all there is.
+  const usage = await getJson<SpaceUsage>(new URL(url), "/_stratus/usage", 30_000).catch(() => undefined);
+  if (usage?.files) process.stdout.write(formatUsage(usage));
+}
+
+/** The data dir's size, then by service (database pages and the service's directory), largest first. */
+export function formatUsage(u: SpaceUsage): string {
+  const lines = [
+    `data dir ${size(u.files.total)}: database ${size(u.files.database)} (${size(u.pages.free * u.pages.size)} free, ` +
+      `vacuum ${u.pages.autoVacuum}), WAL ${size(u.files.wal)}, files ${size(u.files.other)}`,
+  ];
+  const services = new Map(Object.entries(u.byService));
+  // Blobs are S3's objects (and function code); Lambda's unpacked code lives in lambda/.
+  const dirService: Record<string, string> = { blobs: "blobs", lambda: "lambda" };
+  for (const [dir, bytes] of Object.entries(u.directories)) {
+    const svc = dirService[dir] ?? dir;
+    services.set(svc, (services.get(svc) ?? 0) + bytes);
+  }
+  const stores = Object.entries(u.byStore);
+  for (const [svc, bytes] of [...services].sort((a, b) => b[1] - a[1])) {
+    const parts = stores
+      .filter(([store]) => storeService(store) === svc)
+      .sort((a, b) => b[1] - a[1])
+      .map(([store, b]) => `${store} ${size(b)}`);
+    if (u.directories[svc] !== undefined) parts.push(`${svc}/ ${size(u.directories[svc])}`);
+    lines.push(`  ${svc.padEnd(16)} ${size(bytes).padStart(9)}${parts.length ? `  ${parts.join(", ")}` : ""}`);
+  }
+  if (u.method !== "dbstat") lines.push(`  (${u.method})`);
+  return `${lines.join("\n")}\n`;
+}
+
+const STORE_SERVICE: Record<string, string> = { "audit events": "cloudtrail", "log events": "logs", metrics: "cloudwatch", schema: "stratus" };
+
+function storeService(store: string): string {
+  const m = /^(?:records|documents) ([^:]+):/.exec(store);
+  return m ? m[1] : (STORE_SERVICE[store] ?? "other");
+}
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1048576) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1073741824) return `${(bytes / 1048576).toFixed(1)} MB`;
+  return `${(bytes / 1073741824).toFixed(2)} GB`;
 }
 
 export const REFUSED = "connection refused";
@@ -38,20 +83,25 @@ export const REFUSED = "connection refused";
 export class NotStratus extends Error {}
 
 /** GET <base>/_stratus/health (3 s timeout): the server's health, or an error saying why not. */
-export function getHealth(base: URL): Promise<Health> {
+export async function getHealth(base: URL): Promise<Health> {
+  const body = await getJson<Health>(base, "/_stratus/health", 3000);
+  if (typeof body.version !== "string") throw new NotStratus("its health check answered something else");
+  return body;
+}
+
+/** GET <base><path> answered with JSON (HTTP 200), or an error saying why not. */
+function getJson<T>(base: URL, path: string, timeout: number): Promise<T> {
   const request = base.protocol === "https:" ? httpsRequest : httpRequest;
   const host = base.hostname.replace(/^\[(.*)\]$/, "$1");
   const port = base.port || (base.protocol === "https:" ? 443 : 80);
   return new Promise((ok, fail) => {
-    const req = request({ host, port, path: "/_stratus/health", method: "GET", timeout: 3000 }, (res) => {
+    const req = request({ host, port, path, method: "GET", timeout }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
         try {
           if (res.statusCode !== 200) throw new NotStratus(`its health check answered HTTP ${res.statusCode}`);
-          const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Health;
-          if (typeof body.version !== "string") throw new NotStratus("its health check answered something else");
-          ok(body);
+          ok(JSON.parse(Buffer.concat(chunks).toString("utf8")) as T);
         } catch (e) {
           fail(e instanceof SyntaxError ? new NotStratus("its health check answered something else") : e);
         }

@@ -1,6 +1,6 @@
 // Endpoints beside the AWS APIs: the routes services declare in the registry (function URLs, SNS's
 // certificate), loaded on first use like the services themselves; and Stratus's health (also at LocalStack's
-// path, for tools written for it).
+// path, for tools written for it) and what its data dir holds (/_stratus/usage).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayHost } from "./exchange.js";
 import type { HttpRoute } from "../core/service.js";
@@ -55,6 +55,14 @@ export function internalRoute(rt: GatewayHost, req: IncomingMessage, res: Server
       auth: rt.options.auth,
       services,
     });
+    return true;
+  }
+  if (path === "/_stratus/usage") {
+    // What the data dir holds, by service (core/store/space.ts): for `stratus status`; a walk of the database's pages.
+    rt.store.spaceUsage().then(
+      (usage) => json(res, 200, usage),
+      (e: unknown) => json(res, 500, { error: "InternalFailure", message: e instanceof Error ? e.message : String(e) }),
+    );
     return true;
   }
   json(res, 404, { error: "NotFound", message: `No Stratus endpoint at ${path}` });

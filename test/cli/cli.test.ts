@@ -38,8 +38,11 @@ test("start: one banner, answers the STS SDK, status reports it, SIGTERM exits 0
   assert.equal(st.code, 0, st.stderr);
   assert.match(
     st.stdout,
-    new RegExp(`^Stratus \\S+ at ${s.url.replace(/[.]/g, "\\.")}: ok, up \\d+s, auth none, data ${s.dataDir}, \\d+ of \\d+ services running\\n$`),
+    new RegExp(`^Stratus \\S+ at ${s.url.replace(/[.]/g, "\\.")}: ok, up \\d+s, auth none, data ${s.dataDir}, \\d+ of \\d+ services running\\n`),
   );
+  // Then what the data dir holds, by service (core/store/space.ts).
+  assert.match(st.stdout.split("\n")[1], /^data dir [\d.]+ [KM]?B: database [\d.]+ [KM]?B \([\d.]+ [KM]?B free, vacuum incremental\), WAL /);
+  assert.match(st.stdout, /\n {2}cloudtrail +[\d.]+ [KM]?B {2}audit events [\d.]+ [KM]?B\n/);
 
   const f = await s.stop("SIGTERM");
   assert.equal(f.code, 0, f.stderr);

@@ -10,6 +10,7 @@ import type { LogEventStore } from "./log-events.js";
 import type { EventLog } from "./events.js";
 import type { MetricStore } from "./metrics.js";
 import type { DocumentLog } from "./documents.js";
+import { KEEP_FREE_PAGES, prepareSpace, reclaimStep, spaceUsage, type ReclaimResult, type SpaceUsage } from "./space.js";
 
 /** The typed stores beside the records table, as the SQLite store implements them. */
 interface TypedStores {
@@ -52,13 +53,24 @@ export function openSqliteStore(dataDir: string, driver: Driver = sqliteDriver()
   // primary-key read costs ~1.5 µs instead of ~6.5, an insert ~16 µs instead of ~26, measured with better-sqlite3).
   // Durability is unchanged: the same WAL and synchronous setting; the kernel drops the lock if the process dies.
   db.pragma("locking_mode = EXCLUSIVE");
+  let spaceNote: string | undefined;
+  try {
+    // Before WAL mode and the first table, which both write the new file's header: a new database then gives freed
+    // pages back (incremental auto_vacuum; space.ts).
+    spaceNote = prepareSpace(db, file);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   db.pragma("journal_mode = WAL");
   // NORMAL in WAL mode is durable against a process crash (kill -9); only an OS crash can lose the tail.
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
   try {
     migrate(db);
-    return new SqliteStore(db, dataDir);
+    const store = new SqliteStore(db, dataDir);
+    store.spaceNote = spaceNote;
+    return store;
   } catch (e) {
     db.close();
     throw e;
@@ -85,6 +97,8 @@ export class SqliteStore implements Store {
   /** Each table's read() cache. */
   private readonly caches: Map<string, unknown>[] = [];
   readonly engine: string;
+  /** Said once at open when the database's space handling changed or could not (space.ts prepareSpace). */
+  spaceNote: string | undefined;
 
   constructor(
     readonly db: Db,
@@ -210,6 +224,17 @@ export class SqliteStore implements Store {
       for (const c of this.caches) c.clear();
       throw e;
     }
+  }
+
+  reclaimSpace(keepFreePages?: number): ReclaimResult {
+    if (!this.db.isOpen) return { pages: 0, free: 0 };
+    // The file shrinks on disk at the next checkpoint, which SQLite runs itself once the WAL holds 1,000 pages (~4 MB):
+    // an explicit one here would copy all the pages the steps moved at once (~35 ms for 20 MB, measured).
+    return reclaimStep(this.db, keepFreePages ?? KEEP_FREE_PAGES);
+  }
+
+  spaceUsage(): Promise<SpaceUsage> {
+    return spaceUsage(this.db, this.dataDir);
   }
 
   close(): void {

@@ -4,6 +4,7 @@ import type { LogEventStore } from "./log-events.js";
 import type { EventLog } from "./events.js";
 import type { MetricStore } from "./metrics.js";
 import type { DocumentLog } from "./documents.js";
+import type { ReclaimResult, SpaceUsage } from "./space.js";
 
 export interface Entry<T> {
   key: string;
@@ -49,6 +50,13 @@ export interface Store {
   /** What holds the records, for the health endpoint (e.g. "node:sqlite"). */
   readonly engine: string;
   close(): void;
+  /**
+   * One bounded step giving freed space back to the file system (at most 128 pages: ~0.1 ms, ~4 ms when live pages must move), when more than
+   * `keepFreePages` (default 256) are free; the store's keeper calls it on the scheduler until nothing is left to do.
+   */
+  reclaimSpace(keepFreePages?: number): ReclaimResult;
+  /** What the data dir holds, by service and store (for `stratus status`). */
+  spaceUsage(): Promise<SpaceUsage>;
   /** CloudWatch Logs' events: indexed, chunked, append-heavy (log-events.ts). */
   logEvents(): LogEventStore;
   /** The audit trail's events, newest first by account (events.ts). */
