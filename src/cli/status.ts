@@ -9,6 +9,8 @@ export interface Health {
   uptime: number;
   dataDir: string;
   auth: string;
+  /** Absent from servers older than the option. */
+  durability?: string;
   services: Record<string, string>;
 }
 
@@ -28,7 +30,8 @@ export async function status(argv: readonly string[]): Promise<void> {
   const running = Object.values(h.services ?? {}).filter((v) => v === "running").length;
   const total = Object.keys(h.services ?? {}).length;
   process.stdout.write(
-    `Stratus ${h.version} at ${url}: ${h.status}, up ${duration(h.uptime)}, auth ${h.auth}, data ${h.dataDir}, ` + `${running} of ${total} services running\n`,
+    `Stratus ${h.version} at ${url}: ${h.status}, up ${duration(h.uptime)}, auth ${h.auth}, ${h.durability ? `durability ${h.durability}, ` : ""}data ${h.dataDir}, ` +
+      `${running} of ${total} services running\n`,
   );
 }
 

@@ -1,10 +1,13 @@
 // Large content (object bodies, later function code and artifacts) as files beside the database; records
-// keep only the blob id. Writes stream to disk (never whole in memory), hashing as they go, and are
-// fsync'd and renamed into place before they count, so an acknowledged write survives kill -9.
+// keep only the blob id. Writes stream to a temporary name (never whole in memory), hashing as they go, and are
+// renamed into place before they count, so an acknowledged write survives kill -9. With durability "power"
+// (store/durability.ts) the file is fsync'd before the rename and the directory after it, so it survives a power
+// cut too; "process" leaves write-back to the kernel (an fsync buys nothing against kill -9).
 import type { Hash } from "node:crypto";
 import { nodeCrypto } from "./lazy.js";
-import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync, openSync, fsyncSync, closeSync, renameSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync, renameSync } from "node:fs";
 import { join } from "node:path";
+import { fsyncPath, fsyncPathAsync, type Durability } from "./store/durability.js";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
@@ -48,10 +51,15 @@ export class BlobStore {
   private readonly dir: string;
   private readonly tmp: string;
 
-  constructor(dataDir: string) {
+  private readonly power: boolean;
+
+  constructor(dataDir: string, durability: Durability = "process") {
     this.dir = join(dataDir, "blobs");
     this.tmp = join(this.dir, "tmp");
-    mkdirSync(this.tmp, { recursive: true });
+    this.power = durability === "power";
+    const made = mkdirSync(this.tmp, { recursive: true });
+    // A directory just made is an entry in its parent: durable once the parent is fsync'd.
+    if (made && this.power) for (const d of [this.dir, dataDir]) fsyncPath(d);
   }
 
   /** Streams the content into a new blob; resolves once it is durable on disk. */
@@ -72,13 +80,9 @@ export class BlobStore {
     const input = typeof source === "string" || source instanceof Uint8Array ? Readable.from([Buffer.from(source)]) : source;
     try {
       await pipeline(input, meter, createWriteStream(tmpPath));
-      const fd = openSync(tmpPath, "r");
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      if (this.power) await fsyncPathAsync(tmpPath);
       renameSync(tmpPath, this.path(id));
+      if (this.power) await fsyncPathAsync(this.dir);
     } catch (e) {
       rmSync(tmpPath, { force: true });
       throw e;

@@ -4,6 +4,7 @@ import type { LogEventStore } from "./log-events.js";
 import type { EventLog } from "./events.js";
 import type { MetricStore } from "./metrics.js";
 import type { DocumentLog } from "./documents.js";
+import type { Durability } from "./durability.js";
 
 export interface Entry<T> {
   key: string;
@@ -48,6 +49,8 @@ export interface Store {
   readonly dataDir: string;
   /** What holds the records, for the health endpoint (e.g. "node:sqlite"). */
   readonly engine: string;
+  /** What an acknowledged write survives (durability.ts): the process dying, or also a power cut. */
+  readonly durability: Durability;
   close(): void;
   /** CloudWatch Logs' events: indexed, chunked, append-heavy (log-events.ts). */
   logEvents(): LogEventStore;
