@@ -72,6 +72,8 @@ interface Outcome {
   lost: number;
   /** The first few lost writes, for the failure message. */
   examples: string[];
+  /** What was lost, by kind. */
+  detail?: string;
 }
 
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
@@ -140,10 +142,11 @@ async function trial(durability: "process" | "power", n: number): Promise<Outcom
   } catch (e) {
     return { acked, lost: acked, examples: [`the data dir does not open: ${e instanceof Error ? e.message : String(e)}`] };
   }
+  let detail = "";
   try {
     const lost: string[] = [];
-    const sqs2 = new SQSClient(server.clientConfig({ account }));
-    const s32 = new S3Client({ ...server.clientConfig({ account }), forcePathStyle: true });
+    const sqs2 = new SQSClient({ ...server.clientConfig({ account }), maxAttempts: 1 });
+    const s32 = new S3Client({ ...server.clientConfig({ account }), forcePathStyle: true, maxAttempts: 1 });
     const url = await sqs2.send(new GetQueueUrlCommand({ QueueName: "acked" })).then(
       (r) => r.QueueUrl!,
       () => undefined,
@@ -159,18 +162,25 @@ async function trial(durability: "process" | "power", n: number): Promise<Outcom
     }
     lost.push(...messages.filter((m) => !received.has(m)).map((m) => `message ${m}`));
     let bucket = true;
+    // An object whose record survived but whose body did not: the record points at a blob file the cut took.
+    let bodiless = 0;
     for (const [key, sum] of objects) {
       const body = await s32
         .send(new GetObjectCommand({ Bucket: "acked", Key: key }))
         .then((r) => r.Body!.transformToByteArray())
         .catch((e: { name?: string }) => {
           if (e.name === "NoSuchBucket") bucket = false;
+          else if (e.name !== "NoSuchKey") bodiless++;
           return undefined;
         });
+      if (body && md5(body) !== sum) bodiless++;
       if (!body || md5(body) !== sum) lost.push(`object ${key}${body ? ` (${body.length} bytes, not what was put)` : ""}`);
     }
     if (!bucket) lost.push("bucket acked");
-    return { acked, lost: lost.length, examples: lost.slice(0, 5) };
+    const lostMessages = messages.filter((m) => !received.has(m)).length;
+    const lostObjects = lost.filter((l) => l.startsWith("object ")).length;
+    detail = `messages ${lostMessages}/${messages.length}, objects ${lostObjects}/${objects.size} (${bodiless} with their record but not their body)`;
+    return { acked, lost: lost.length, examples: lost.slice(0, 5), detail };
   } finally {
     await server.close();
   }
@@ -180,7 +190,9 @@ async function measure(durability: "process" | "power", diagnostic: (m: string) 
   const outcomes: Outcome[] = [];
   for (let n = 0; n < trials; n++) {
     const o = await trial(durability, n);
-    diagnostic(`${durability} trial ${n + 1}: ${o.lost} of ${o.acked} acknowledged writes lost${o.lost ? ` (e.g. ${o.examples.join("; ")})` : ""}`);
+    diagnostic(
+      `${durability} trial ${n + 1}: ${o.lost} of ${o.acked} acknowledged writes lost${o.lost ? ` — ${o.detail ?? o.examples[0]}; e.g. ${o.examples.join("; ")}` : ""}`,
+    );
     outcomes.push(o);
   }
   const acked = outcomes.reduce((a, o) => a + o.acked, 0);
