@@ -19,7 +19,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes, randomInt } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -215,5 +215,36 @@ test("--durability power: every acknowledged SQS message and S3 object survives 
   for (const o of outcomes) {
     assert.ok(o.acked > 2, "writes were acknowledged before the cut");
     assert.equal(o.lost, 0, `${o.lost} of ${o.acked} acknowledged writes lost: ${o.examples.join("; ")}`);
+  }
+});
+
+test("an object whose record survived but whose body file did not answers GetObject 500 InternalError at once", async () => {
+  const s = await startTestServer({});
+  try {
+    const s3 = new S3Client({ ...s.clientConfig(), forcePathStyle: true, maxAttempts: 1 });
+    await s3.send(new CreateBucketCommand({ Bucket: "lost-bodies" }));
+    const blobs = join(s.dataDir, "blobs");
+    const put = async (Key: string) => {
+      const before = new Set(readdirSync(blobs));
+      await s3.send(new PutObjectCommand({ Bucket: "lost-bodies", Key, Body: "hello, world" }));
+      return join(blobs, readdirSync(blobs).find((f) => !before.has(f))!);
+    };
+    // What a power cut leaves: the file's name without its content (never synced), or no file at all.
+    writeFileSync(await put("emptied"), "");
+    rmSync(await put("gone"));
+    for (const [Key, what] of [
+      ["emptied", "0 of its 12 bytes"],
+      ["gone", "missing"],
+    ]) {
+      const e = await s3.send(new GetObjectCommand({ Bucket: "lost-bodies", Key })).then(
+        () => assert.fail(`GetObject ${Key} answered`),
+        (err: { name: string; message: string; $metadata: { httpStatusCode: number } }) => err,
+      );
+      assert.equal(e.name, "InternalError");
+      assert.equal(e.$metadata.httpStatusCode, 500);
+      assert.match(e.message, new RegExp(`this object's content is ${what} in the data dir`));
+    }
+  } finally {
+    await s.close();
   }
 });
