@@ -1,11 +1,11 @@
 // `stratus start`: options from flags and STRATUS_* env (flags win), a short banner, graceful stop on SIGINT/SIGTERM.
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { flagOrEnv, oneOf, parseFlags, parsePort, switchOrEnv, CliError } from "./args.js";
 import { describe, lockDataDir, lockHolder, removePidFile, writePidFile, type DataDirLock } from "./lock.js";
 import { SetupError } from "../core/errors.js";
-import { DURABILITY_MODES } from "../core/store/durability.js";
+import { DURABILITY_MODES, makeDir, type Durability } from "../core/store/durability.js";
 import type { LogLevel } from "../core/log.js";
 import type { RunningServer } from "../server.js";
 import { VERSION } from "../version.js";
@@ -50,7 +50,7 @@ export async function start(argv: readonly string[]): Promise<void> {
     dataDir = mkdtempSync(join(tmpdir(), "stratus-"));
   } else {
     dataDir = resolve(dirArg?.value ?? ".stratus");
-    lock = prepareDataDir(dataDir);
+    lock = prepareDataDir(dataDir, durability);
   }
   const cleanup = () => {
     if (ephemeral) return rmSync(dataDir, { recursive: true, force: true });
@@ -134,9 +134,9 @@ function clientUrl(host: string, port: number): string {
  * Creates the data dir and takes its lock (held until this process ends); refuses one that is unwritable or
  * served by a live Stratus.
  */
-function prepareDataDir(dataDir: string): DataDirLock {
+function prepareDataDir(dataDir: string, durability: Durability): DataDirLock {
   try {
-    mkdirSync(dataDir, { recursive: true });
+    makeDir(dataDir, durability);
     // Writable, before SQLite tries (one access(2): a test file written and removed cost cold start a few ms here).
     accessSync(dataDir, constants.W_OK);
   } catch (e) {

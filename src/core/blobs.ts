@@ -5,9 +5,9 @@
 // cut too; "process" leaves write-back to the kernel (an fsync buys nothing against kill -9).
 import type { Hash } from "node:crypto";
 import { nodeCrypto } from "./lazy.js";
-import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync, renameSync } from "node:fs";
+import { createReadStream, createWriteStream, rmSync, statSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { fsyncPath, fsyncPathAsync, type Durability } from "./store/durability.js";
+import { fsyncPathAsync, makeDir, type Durability } from "./store/durability.js";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
@@ -57,9 +57,7 @@ export class BlobStore {
     this.dir = join(dataDir, "blobs");
     this.tmp = join(this.dir, "tmp");
     this.power = durability === "power";
-    const made = mkdirSync(this.tmp, { recursive: true });
-    // A directory just made is an entry in its parent: durable once the parent is fsync'd.
-    if (made && this.power) for (const d of [this.dir, dataDir]) fsyncPath(d);
+    makeDir(this.tmp, durability);
   }
 
   /** Streams the content into a new blob; resolves once it is durable on disk. */

@@ -6,7 +6,8 @@
 //   object body fsync'd before it is renamed into place and its directory fsync'd after, new directories and the
 //   database's first copy fsync'd too. Measured by test/persistence/power-loss.test.ts; priced by
 //   `npm run bench -- --only-durability`.
-import { closeSync, fsyncSync, openSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
 import { open } from "node:fs/promises";
 
 export const DURABILITY_MODES = ["process", "power"] as const;
@@ -29,5 +30,18 @@ export async function fsyncPathAsync(path: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * mkdir -p. With "power", each directory it made is fsync'd into its parent: a new entry is durable only once its
+ * directory is synced, and SQLite syncs the data dir's entries but never the data dir's own in its parent.
+ */
+export function makeDir(path: string, durability: Durability): void {
+  const first = mkdirSync(path, { recursive: true });
+  if (!first || durability !== "power") return;
+  for (let d = path; dirname(d) !== d; d = dirname(d)) {
+    fsyncPath(dirname(d));
+    if (d === first) break;
   }
 }

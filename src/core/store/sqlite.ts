@@ -1,7 +1,7 @@
 // The embedded SQLite store (node:sqlite or better-sqlite3, see driver.ts; WAL): every write is committed before the
 // call returns, so a response written after it survives kill -9 — and with durability "power" (durability.ts) a
 // power cut too.
-import { constants, copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { constants, copyFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import type { Entry, ListOptions, Store, Table } from "./types.js";
@@ -11,7 +11,7 @@ import type { LogEventStore } from "./log-events.js";
 import type { EventLog } from "./events.js";
 import type { MetricStore } from "./metrics.js";
 import type { DocumentLog } from "./documents.js";
-import { fsyncPath, type Durability } from "./durability.js";
+import { fsyncPath, makeDir, type Durability } from "./durability.js";
 
 /** The typed stores beside the records table, as the SQLite store implements them. */
 interface TypedStores {
@@ -44,7 +44,7 @@ function deepFreeze<T>(value: T): Readonly<T> {
 }
 
 export function openSqliteStore(dataDir: string, driver: Driver = sqliteDriver(), durability: Durability = "process"): SqliteStore {
-  mkdirSync(dataDir, { recursive: true });
+  makeDir(dataDir, durability);
   const file = join(dataDir, "stratus.db");
   if (!existsSync(file) && copyTemplate(file) && durability === "power") {
     // The copy is the database's first content: SQLite syncs only what it writes itself (the WAL at each commit,
