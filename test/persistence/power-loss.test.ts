@@ -90,6 +90,7 @@ async function trial(durability: "process" | "power", n: number): Promise<Outcom
     STRATUS_POWERLOSS_DATA: data,
     STRATUS_POWERLOSS_SHADOW: shadow,
   });
+  assert.ok(existsSync(join(shadow, "root")), "the shim did not load into the server (LD_PRELOAD ignored: a statically linked node?)");
   const account = randomAccount();
   const sqs = new SQSClient(cliClientConfig(s.url, account));
   const s3 = new S3Client({ ...cliClientConfig(s.url, account), forcePathStyle: true });
