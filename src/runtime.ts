@@ -46,7 +46,7 @@ export class Runtime implements GatewayHost {
   ) {
     this.startedAt = clock.now();
     this.scheduler = new Scheduler(clock, (e) => logger.error("a scheduled task failed", e));
-    this.blobs = new BlobStore(store.dataDir);
+    this.blobs = new BlobStore(store.dataDir, store.durability);
     const sources = catalog.services.map((s) => s.declared.credentialSource).filter((c): c is CredentialSource => !!c);
     this.credentials = new CredentialResolver(store, options.rootCredentials, sources);
   }

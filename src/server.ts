@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { openSqliteStore, type SqliteStore } from "./core/store/sqlite.js";
+import type { Durability } from "./core/store/durability.js";
 import { createLogger, type LogLevel, type Logger } from "./core/log.js";
 import type { Clock } from "./core/clock.js";
 import type { RootCredential } from "./core/identity.js";
@@ -41,6 +42,8 @@ export interface ServerOptions {
    * Absent: no daemon (`stratus start` passes 2000 unless told otherwise).
    */
   xrayDaemonPort?: number;
+  /** What an acknowledged write survives (core/store/durability.ts): "process" (default) or also "power" loss. */
+  durability?: Durability;
 }
 
 export interface RunningServer {
@@ -87,7 +90,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let store: SqliteStore | undefined;
   let runtime: Runtime | undefined;
   try {
-    store = openSqliteStore(dataDir);
+    store = openSqliteStore(dataDir, undefined, opts.durability ?? "process");
     runtime = new Runtime(
       {
         auth: opts.auth ?? "none",

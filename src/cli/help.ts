@@ -15,6 +15,7 @@ const START_OPTIONS = [
   ["--ephemeral", "Keep state in a temporary dir removed at exit", "[STRATUS_EPHEMERAL]"],
   ["--auth none|sigv4", "sigv4: verify every request's signature; default none", "[STRATUS_AUTH]"],
   ["--log-level <level>", "debug, info, warn, error or silent; default info", "[STRATUS_LOG_LEVEL]"],
+  ["--durability process|power", "An acknowledged write survives kill -9 (process, default) or also a power cut (power: slower)", "[STRATUS_DURABILITY]"],
   ["--xray-daemon-port <n>", "X-Ray daemon (UDP and TCP on 127.0.0.1); default 2000, 0: off", "[STRATUS_XRAY_DAEMON_PORT]"],
 ] as const;
 

@@ -1,10 +1,11 @@
 // `stratus start`: options from flags and STRATUS_* env (flags win), a short banner, graceful stop on SIGINT/SIGTERM.
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { flagOrEnv, oneOf, parseFlags, parsePort, switchOrEnv, CliError } from "./args.js";
 import { describe, lockDataDir, lockHolder, removePidFile, writePidFile, type DataDirLock } from "./lock.js";
 import { SetupError } from "../core/errors.js";
+import { DURABILITY_MODES, makeDir, type Durability } from "../core/store/durability.js";
 import type { LogLevel } from "../core/log.js";
 import type { RunningServer } from "../server.js";
 import { VERSION } from "../version.js";
@@ -15,7 +16,7 @@ const AUTH_MODES = ["none", "sigv4"] as const;
 const DRAIN_MS = 10_000;
 
 export async function start(argv: readonly string[]): Promise<void> {
-  const p = parseFlags("start", argv, { values: ["host", "port", "data-dir", "auth", "log-level", "xray-daemon-port"], switches: ["ephemeral"] });
+  const p = parseFlags("start", argv, { values: ["host", "port", "data-dir", "auth", "log-level", "xray-daemon-port", "durability"], switches: ["ephemeral"] });
   const host = flagOrEnv(p, "host", "STRATUS_HOST")?.value ?? "127.0.0.1";
   const portArg = flagOrEnv(p, "port", "STRATUS_PORT");
   const port = portArg ? parsePort(portArg.what, portArg.value) : 4566;
@@ -23,6 +24,8 @@ export async function start(argv: readonly string[]): Promise<void> {
   const auth = authArg ? oneOf(authArg.what, authArg.value, AUTH_MODES) : "none";
   const daemonArg = flagOrEnv(p, "xray-daemon-port", "STRATUS_XRAY_DAEMON_PORT");
   const xrayDaemonPort = daemonArg ? parsePort(daemonArg.what, daemonArg.value) : 2000;
+  const durabilityArg = flagOrEnv(p, "durability", "STRATUS_DURABILITY");
+  const durability = durabilityArg ? oneOf(durabilityArg.what, durabilityArg.value, DURABILITY_MODES) : "process";
   const levelArg = flagOrEnv(p, "log-level", "STRATUS_LOG_LEVEL");
   const logLevel = levelArg ? oneOf(levelArg.what, levelArg.value, LEVELS) : "info";
   const dirArg = flagOrEnv(p, "data-dir", "STRATUS_DATA_DIR");
@@ -47,7 +50,7 @@ export async function start(argv: readonly string[]): Promise<void> {
     dataDir = mkdtempSync(join(tmpdir(), "stratus-"));
   } else {
     dataDir = resolve(dirArg?.value ?? ".stratus");
-    lock = prepareDataDir(dataDir);
+    lock = prepareDataDir(dataDir, durability);
   }
   const cleanup = () => {
     if (ephemeral) return rmSync(dataDir, { recursive: true, force: true });
@@ -99,6 +102,7 @@ export async function start(argv: readonly string[]): Promise<void> {
       ephemeral: false,
       auth,
       logLevel,
+      durability,
       // 0 turns the daemon off here (a server started in-process takes 0 as "any free port").
       ...(xrayDaemonPort ? { xrayDaemonPort } : {}),
       ...(keyId && secret ? { rootCredentials: [{ accessKeyId: keyId, secretAccessKey: secret }] } : {}),
@@ -111,7 +115,7 @@ export async function start(argv: readonly string[]): Promise<void> {
   // A short banner on stdout (none with --log-level silent): where it listens, where state goes, the line to paste.
   if (logLevel !== "silent") {
     process.stdout.write(
-      `Stratus ${VERSION} listening on ${s.url} (data: ${dataDir}${ephemeral ? ", ephemeral" : ""}, auth: ${auth})\n` +
+      `Stratus ${VERSION} listening on ${s.url} (data: ${dataDir}${ephemeral ? ", ephemeral" : ""}, auth: ${auth}, durability: ${durability})\n` +
         `Point AWS SDKs and the AWS CLI at it (Ctrl-C stops the server):\n` +
         `export AWS_ENDPOINT_URL=${clientUrl(s.host, s.port)}\n`,
     );
@@ -130,9 +134,9 @@ function clientUrl(host: string, port: number): string {
  * Creates the data dir and takes its lock (held until this process ends); refuses one that is unwritable or
  * served by a live Stratus.
  */
-function prepareDataDir(dataDir: string): DataDirLock {
+function prepareDataDir(dataDir: string, durability: Durability): DataDirLock {
   try {
-    mkdirSync(dataDir, { recursive: true });
+    makeDir(dataDir, durability);
     // Writable, before SQLite tries (one access(2): a test file written and removed cost cold start a few ms here).
     accessSync(dataDir, constants.W_OK);
   } catch (e) {

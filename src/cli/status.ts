@@ -11,6 +11,8 @@ export interface Health {
   uptime: number;
   dataDir: string;
   auth: string;
+  /** Absent from servers older than the option. */
+  durability?: string;
   services: Record<string, string>;
 }
 
@@ -30,7 +32,8 @@ export async function status(argv: readonly string[]): Promise<void> {
   const running = Object.values(h.services ?? {}).filter((v) => v === "running").length;
   const total = Object.keys(h.services ?? {}).length;
   process.stdout.write(
-    `Stratus ${h.version} at ${url}: ${h.status}, up ${duration(h.uptime)}, auth ${h.auth}, data ${h.dataDir}, ` + `${running} of ${total} services running\n`,
+    `Stratus ${h.version} at ${url}: ${h.status}, up ${duration(h.uptime)}, auth ${h.auth}, ${h.durability ? `durability ${h.durability}, ` : ""}data ${h.dataDir}, ` +
+      `${running} of ${total} services running\n`,
   );
   // A server older than /_stratus/usage answers 404: the summary above is all there is.
   const usage = await getJson<SpaceUsage>(new URL(url), "/_stratus/usage", 30_000).catch(() => undefined);

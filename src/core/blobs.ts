@@ -1,11 +1,14 @@
 // Large content (object bodies, later function code and artifacts) as files beside the database; records
-// keep only the blob id. Writes stream to disk (never whole in memory), hashing as they go, and are
-// fsync'd and renamed into place before they count, so an acknowledged write survives kill -9.
+// keep only the blob id. Writes stream to a temporary name (never whole in memory), hashing as they go, and are
+// renamed into place before they count, so an acknowledged write survives kill -9. With durability "power"
+// (store/durability.ts) the file is fsync'd before the rename and the directory after it, so it survives a power
+// cut too; "process" leaves write-back to the kernel (an fsync buys nothing against kill -9).
 import type { Hash } from "node:crypto";
 import { nodeCrypto } from "./lazy.js";
-import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from "node:fs";
-import { open, rename } from "node:fs/promises";
+import { createReadStream, createWriteStream, rmSync, statSync } from "node:fs";
+import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fsyncPathAsync, makeDir, type Durability } from "./store/durability.js";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
@@ -49,10 +52,13 @@ export class BlobStore {
   private readonly dir: string;
   private readonly tmp: string;
 
-  constructor(dataDir: string) {
+  private readonly power: boolean;
+
+  constructor(dataDir: string, durability: Durability = "process") {
     this.dir = join(dataDir, "blobs");
     this.tmp = join(this.dir, "tmp");
-    mkdirSync(this.tmp, { recursive: true });
+    this.power = durability === "power";
+    makeDir(this.tmp, durability);
   }
 
   /** Streams the content into a new blob; resolves once it is durable on disk. */
@@ -80,16 +86,12 @@ export class BlobStore {
         size = buf.length;
         md5.update(buf);
         for (const [, c] of sums) c?.update(buf);
+        await writeFile(tmpPath, buf);
       } else await pipeline(source, meter, (out = createWriteStream(tmpPath)));
-      // In the thread pool: the event loop answers other requests while the disk flushes (ms on a busy disk).
-      const fh = await open(tmpPath, buf ? "w" : "r");
-      try {
-        if (buf) await fh.writeFile(buf);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      // The fsyncs in the thread pool: the event loop answers other requests while the disk flushes.
+      if (this.power) await fsyncPathAsync(tmpPath);
       await rename(tmpPath, this.path(id));
+      if (this.power) await fsyncPathAsync(this.dir);
     } catch (e) {
       // A source that failed first leaves the file stream still opening its file: removed once it has closed, or the
       // file it opens after the removal stays behind (seen on a loaded machine).

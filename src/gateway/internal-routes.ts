@@ -52,6 +52,7 @@ export function internalRoute(rt: GatewayHost, req: IncomingMessage, res: Server
       uptime: Math.round((rt.clock.now() - rt.startedAt) / 1000),
       dataDir: rt.store.dataDir,
       store: rt.store.engine,
+      durability: rt.store.durability,
       auth: rt.options.auth,
       services,
     });

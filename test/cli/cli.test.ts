@@ -25,7 +25,7 @@ function assertOneLineError(stderr: string, pattern: RegExp): void {
 
 test("start: one banner, answers the STS SDK, status reports it, SIGTERM exits 0 and removes the ephemeral dir", async () => {
   const s = await startCli(["--ephemeral", "--port", "0", "--log-level", "error"]);
-  assert.match(s.banner, /^Stratus \d+\.\d+\.\d+ listening on http:\/\/127\.0\.0\.1:\d+ \(data: \/\S+, ephemeral, auth: none\)$/);
+  assert.match(s.banner, /^Stratus \d+\.\d+\.\d+ listening on http:\/\/127\.0\.0\.1:\d+ \(data: \/\S+, ephemeral, auth: none, durability: process\)$/);
   // The line to paste into a shell comes with the banner, on a line of its own.
   const bannerLines = s.output().stdout.split("\n").filter(Boolean);
   assert.ok(bannerLines.includes(`export AWS_ENDPOINT_URL=${s.url}`), s.output().stdout);
@@ -38,7 +38,9 @@ test("start: one banner, answers the STS SDK, status reports it, SIGTERM exits 0
   assert.equal(st.code, 0, st.stderr);
   assert.match(
     st.stdout,
-    new RegExp(`^Stratus \\S+ at ${s.url.replace(/[.]/g, "\\.")}: ok, up \\d+s, auth none, data ${s.dataDir}, \\d+ of \\d+ services running\\n`),
+    new RegExp(
+      `^Stratus \\S+ at ${s.url.replace(/[.]/g, "\\.")}: ok, up \\d+s, auth none, durability process, data ${s.dataDir}, \\d+ of \\d+ services running\\n`,
+    ),
   );
   // Then what the data dir holds, by service (core/store/space.ts).
   assert.match(st.stdout.split("\n")[1], /^data dir [\d.]+ [KM]?B: database [\d.]+ [KM]?B \([\d.]+ [KM]?B free, vacuum incremental\), WAL /);
@@ -185,7 +187,10 @@ test("environment variables configure start; flags win over them", async () => {
       STRATUS_ROOT_ACCESS_KEY_ID: "AKIAROOTROOTROOTROOT",
       STRATUS_ROOT_SECRET_ACCESS_KEY: "root-secret",
     });
-    assert.equal(s.banner, `Stratus ${s.banner.split(" ")[1]} listening on http://127.0.0.1:${port} (data: ${join(dir, "data")}, auth: sigv4)`);
+    assert.equal(
+      s.banner,
+      `Stratus ${s.banner.split(" ")[1]} listening on http://127.0.0.1:${port} (data: ${join(dir, "data")}, auth: sigv4, durability: process)`,
+    );
     const id = await sts(s.url, "AKIAROOTROOTROOTROOT", "root-secret").send(new GetCallerIdentityCommand({}));
     assert.equal(id.Arn, `arn:aws:iam::${id.Account}:root`);
     const pid = JSON.parse(readFileSync(join(dir, "data", "stratus.pid"), "utf8"));
@@ -206,7 +211,7 @@ test("environment variables configure start; flags win over them", async () => {
       STRATUS_PORT: String(port),
       STRATUS_DATA_DIR: join(dir, "data"),
     });
-    assert.match(flagged.banner, /, ephemeral, auth: none\)$/);
+    assert.match(flagged.banner, /, ephemeral, auth: none, durability: process\)$/);
     assert.notEqual(flagged.port, port);
     assert.equal((await flagged.stop()).code, 0);
   } finally {

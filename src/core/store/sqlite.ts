@@ -1,8 +1,9 @@
 // The embedded SQLite store (node:sqlite or better-sqlite3, see driver.ts; WAL): every write is committed before the
-// call returns, so a response written after it survives kill -9.
-import { constants, copyFileSync, existsSync, mkdirSync } from "node:fs";
+// call returns, so a response written after it survives kill -9 — and with durability "power" (durability.ts) a
+// power cut too.
+import { constants, copyFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Entry, ListOptions, Store, Table } from "./types.js";
 import { migrate } from "./migrations.js";
 import { asBuffer, sqliteDriver, type Db, type Driver } from "./driver.js";
@@ -11,6 +12,7 @@ import type { EventLog } from "./events.js";
 import type { MetricStore } from "./metrics.js";
 import type { DocumentLog } from "./documents.js";
 import { KEEP_FREE_PAGES, prepareSpace, reclaimStep, spaceUsage, type ReclaimResult, type SpaceUsage } from "./space.js";
+import { fsyncPath, makeDir, type Durability } from "./durability.js";
 
 /** The typed stores beside the records table, as the SQLite store implements them. */
 interface TypedStores {
@@ -42,10 +44,16 @@ function deepFreeze<T>(value: T): Readonly<T> {
   return value;
 }
 
-export function openSqliteStore(dataDir: string, driver: Driver = sqliteDriver()): SqliteStore {
-  mkdirSync(dataDir, { recursive: true });
+export function openSqliteStore(dataDir: string, driver: Driver = sqliteDriver(), durability: Durability = "process"): SqliteStore {
+  makeDir(dataDir, durability);
   const file = join(dataDir, "stratus.db");
-  if (!existsSync(file)) copyTemplate(file);
+  if (!existsSync(file) && copyTemplate(file) && durability === "power") {
+    // The copy is the database's first content: SQLite syncs only what it writes itself (the WAL at each commit,
+    // the database file at a checkpoint), so a power cut before the first checkpoint would leave an empty or torn
+    // file under a WAL that expects the template's pages.
+    fsyncPath(file);
+    fsyncPath(dirname(file));
+  }
   const db = driver.open(file);
   // One process serves a data dir (the CLI's lock, cli/lock.ts, keeps a second server out), so the connection holds
   // the database's file lock for its life. Set before the first access, WAL then keeps its index in this process's
@@ -63,12 +71,13 @@ export function openSqliteStore(dataDir: string, driver: Driver = sqliteDriver()
     throw e;
   }
   db.pragma("journal_mode = WAL");
-  // NORMAL in WAL mode is durable against a process crash (kill -9); only an OS crash can lose the tail.
-  db.pragma("synchronous = NORMAL");
+  // NORMAL in WAL mode is durable against a process crash (kill -9); an OS crash or power cut loses every commit
+  // since the last checkpoint (the WAL is fsync'd only then). FULL fsyncs the WAL at every commit.
+  db.pragma(durability === "power" ? "synchronous = FULL" : "synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
   try {
     migrate(db);
-    const store = new SqliteStore(db, dataDir);
+    const store = new SqliteStore(db, dataDir, durability);
     store.spaceNote = spaceNote;
     return store;
   } catch (e) {
@@ -83,11 +92,13 @@ export function openSqliteStore(dataDir: string, driver: Driver = sqliteDriver()
  * cold start ~4 ms, a copy ~0.3 ms. Run from source there is no template beside this module and the schema is
  * created as usual; either way migrate() then brings the file to this code's version.
  */
-function copyTemplate(file: string): void {
+function copyTemplate(file: string): boolean {
   try {
     copyFileSync(fileURLToPath(new URL("./empty.db", import.meta.url)), file, constants.COPYFILE_EXCL);
+    return true;
   } catch {
     // No template (running from source), or the file appeared meanwhile: opening it creates or uses it.
+    return false;
   }
 }
 
@@ -103,6 +114,7 @@ export class SqliteStore implements Store {
   constructor(
     readonly db: Db,
     readonly dataDir: string,
+    readonly durability: Durability = "process",
   ) {
     this.engine = db.backend;
     this.stmts = {

@@ -5,6 +5,7 @@ import type { EventLog } from "./events.js";
 import type { MetricStore } from "./metrics.js";
 import type { DocumentLog } from "./documents.js";
 import type { ReclaimResult, SpaceUsage } from "./space.js";
+import type { Durability } from "./durability.js";
 
 export interface Entry<T> {
   key: string;
@@ -49,6 +50,8 @@ export interface Store {
   readonly dataDir: string;
   /** What holds the records, for the health endpoint (e.g. "node:sqlite"). */
   readonly engine: string;
+  /** What an acknowledged write survives (durability.ts): the process dying, or also a power cut. */
+  readonly durability: Durability;
   close(): void;
   /**
    * One bounded step giving freed space back to the file system (at most 128 pages: ~0.1 ms, ~4 ms when live pages must move), when more than

@@ -101,8 +101,28 @@ export function headersOut(v: VersionRec, versioned: boolean) {
   };
 }
 
-/** A version's content, whole or the inclusive byte range, streamed from the blob store. */
+/**
+ * A version's content, whole or the inclusive byte range, streamed from the blob store. A body file that is gone or
+ * shorter than the record says (a power cut under --durability process can keep the record and lose the file) is a
+ * 500 saying so, before any header is sent: streamed, it would answer a Content-Length it cannot fill and the client
+ * would wait for the missing bytes forever.
+ */
 export function readContent(ctx: HandlerContext, v: VersionRec, range?: { start: number; end: number }): Readable | Buffer {
   if (!v.blob || v.size === 0) return Buffer.alloc(0);
+  let size: number | undefined;
+  try {
+    size = ctx.blobs.size(v.blob);
+  } catch {
+    size = undefined;
+  }
+  if (size !== v.size) {
+    // S3's code and status for a fault on its side (docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html:
+    // InternalError, 500); the message is Stratus's own, saying what it found.
+    throw new ServiceError(
+      "InternalError",
+      `We encountered an internal error: this object's content is ${size === undefined ? "missing" : `${size} of its ${v.size} bytes`} in the data dir (lost by an OS crash or power cut under --durability process, or removed by hand).`,
+      500,
+    );
+  }
   return ctx.blobs.read(v.blob, range);
 }
