@@ -106,7 +106,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     );
     runtime.url = url;
     const started = runtime;
-    runtime.audit = createAuditTrail(store, runtime.clock, logger, buildEventRow, isDataEvent, () => void Promise.resolve(started.service("cloudtrail")).catch(() => {}));
+    runtime.audit = createAuditTrail(
+      store,
+      runtime.clock,
+      logger,
+      buildEventRow,
+      isDataEvent,
+      () => void Promise.resolve(started.service("cloudtrail")).catch(() => {}),
+    );
     if (store.spaceNote) logger.info(`store: ${store.spaceNote}`);
     keepSpace(store, runtime.scheduler, logger, Number(process.env.STRATUS_SPACE_INTERVAL_MS) || SPACE_INTERVAL_MS);
     // Services with work that must resume after a restart (pending deliveries) start now, not on first call.
