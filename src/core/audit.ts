@@ -85,14 +85,16 @@ export class AuditTrail implements AuditSink {
     const wantsData = this.wantsData;
     const rows: AuditEventRow[] = [];
     const built: AuditCall[] = [];
+    const isData: boolean[] = [];
     let data = 0;
     for (const call of calls) {
-      const isData = this.isDataEvent(call);
-      if (isData && !(tap && wantsData?.(call))) continue;
+      const dataEvent = this.isDataEvent(call);
+      if (dataEvent && !(tap && wantsData?.(call))) continue;
       try {
         rows.push(this.buildRow(call));
         built.push(call);
-        if (isData) data++;
+        isData.push(dataEvent);
+        if (dataEvent) data++;
       } catch (e) {
         this.logger.error(`could not build the audit event of ${call.service}:${call.operation} (request ${call.requestId})`, e);
       }
@@ -106,10 +108,10 @@ export class AuditTrail implements AuditSink {
           }
           // Event history takes the management events; the tap gets every row, a data event's seq -1.
           const kept: AuditEventRow[] = [];
-          for (let i = 0; i < rows.length; i++) if (!this.isDataEvent(built[i])) kept.push(rows[i]);
+          for (let i = 0; i < rows.length; i++) if (!isData[i]) kept.push(rows[i]);
           const keptSeqs = kept.length ? this.log.appendEvents(kept) : [];
           const seqs: number[] = [];
-          for (let i = 0, k = 0; i < rows.length; i++) seqs.push(this.isDataEvent(built[i]) ? -1 : keptSeqs[k++]);
+          for (let i = 0, k = 0; i < rows.length; i++) seqs.push(isData[i] ? -1 : keptSeqs[k++]);
           tap(built, rows, seqs);
         });
       } else if (rows.length) this.log.appendEvents(rows);
