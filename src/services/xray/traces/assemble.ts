@@ -99,20 +99,18 @@ const EMPTY: readonly never[] = Object.freeze([]);
 const ONE: (readonly number[])[] = Array.from({ length: 64 }, (_, i) => Object.freeze([i]));
 const shared = (list: number[]): readonly number[] => (list.length === 1 && list[0] < ONE.length ? ONE[list[0]] : list);
 
+/** The call at `i` of packed calls: its times and flags as a request or an edge carries them. */
+const callAt = (c: number[], i: number) => {
+  const f = c[i + 4];
+  return { start: c[i + 2], end: c[i + 3], error: (f & FLAG_ERROR) !== 0, fault: (f & FLAG_FAULT) !== 0, throttle: (f & FLAG_THROTTLE) !== 0 };
+};
+
 /** The requests of a trace (one per call, to its callee), as filter expressions read them. */
 export function requestsOf(t: TraceRec): RequestRec[] {
   const c = t.calls;
   const out: RequestRec[] = [];
   for (let i = 0; i < c.length; i += CALL) {
-    const f = c[i + 4];
-    const r: RequestRec = {
-      s: c[i],
-      start: c[i + 2],
-      end: c[i + 3],
-      error: (f & FLAG_ERROR) !== 0,
-      fault: (f & FLAG_FAULT) !== 0,
-      throttle: (f & FLAG_THROTTLE) !== 0,
-    };
+    const r: RequestRec = { s: c[i], ...callAt(c, i) };
     if (!Number.isNaN(c[i + 5])) r.status = c[i + 5];
     out.push(r);
   }
@@ -123,18 +121,7 @@ export function requestsOf(t: TraceRec): RequestRec[] {
 export function edgesOf(t: TraceRec): EdgeRec[] {
   const c = t.calls;
   const out: EdgeRec[] = [];
-  for (let i = 0; i < c.length; i += CALL) {
-    const f = c[i + 4];
-    out.push({
-      f: c[i + 1],
-      t: c[i],
-      start: c[i + 2],
-      end: c[i + 3],
-      error: (f & FLAG_ERROR) !== 0,
-      fault: (f & FLAG_FAULT) !== 0,
-      throttle: (f & FLAG_THROTTLE) !== 0,
-    });
-  }
+  for (let i = 0; i < c.length; i += CALL) out.push({ f: c[i + 1], t: c[i], ...callAt(c, i) });
   return out;
 }
 
