@@ -1,7 +1,7 @@
 // What the benchmark modules share for running the built server: a free port, waiting until it answers, spawning a
 // process that prints its port, and the load generator (bench/load.ts) run in its own process.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -147,11 +147,17 @@ export async function startBuilt(
       "error",
     ],
     {
-      stdio: "ignore",
+      stdio: process.env.BENCH_SERVER_LOG ? ["ignore", "pipe", "pipe"] : "ignore",
       cwd: root,
       env,
     },
   );
+  // BENCH_SERVER_LOG=<prefix>: each server's output (with node flags such as --trace-gc) to <prefix>-<pid>.log.
+  if (process.env.BENCH_SERVER_LOG) {
+    const out = createWriteStream(`${process.env.BENCH_SERVER_LOG}-${child.pid}.log`);
+    child.stdout?.pipe(out);
+    child.stderr?.pipe(out);
+  }
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {

@@ -99,6 +99,49 @@ for (const { name, driver, skip } of DRIVERS) {
     }),
   );
 
+  test(`${name}: atomic() is a transaction of its own, or joins the open one without a savepoint`, { skip }, () =>
+    withDir((dir) => {
+      const db = driver!.open(join(dir, "atomic.db"));
+      db.exec("CREATE TABLE t (k TEXT PRIMARY KEY)");
+      const put = db.prepare("INSERT INTO t (k) VALUES (?)");
+      const keys = () => (db.prepare("SELECT k FROM t ORDER BY k").all() as { k: string }[]).map((r) => r.k);
+      // Alone: commits, or on a failure rolls back.
+      db.atomic(() => put.run("a"));
+      assert.throws(
+        () =>
+          db.atomic(() => {
+            put.run("b");
+            throw new Error("abort");
+          }),
+        /abort/,
+      );
+      assert.deepEqual(keys(), ["a"]);
+      // Inside a transaction: part of it. A failure is the enclosing transaction's to undo (no savepoint undid "c"
+      // when the caller caught it), and the enclosing transaction's failure undoes it all.
+      db.transaction(() => {
+        try {
+          db.atomic(() => {
+            put.run("c");
+            throw new Error("inner");
+          });
+        } catch {
+          // caught: the write stays in the enclosing transaction
+        }
+      });
+      assert.deepEqual(keys(), ["a", "c"]);
+      assert.throws(
+        () =>
+          db.transaction(() => {
+            db.atomic(() => put.run("d"));
+            throw new Error("outer");
+          }),
+        /outer/,
+      );
+      assert.deepEqual(keys(), ["a", "c"]);
+      db.close();
+    }),
+  );
+
   test(`${name}: a transaction commits all of its writes or none; nested ones are savepoints`, { skip }, () =>
     withDir((dir) => {
       const store = open(dir);

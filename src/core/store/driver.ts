@@ -36,6 +36,12 @@ export interface Db {
   prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R>;
   /** Runs fn in a transaction; nested calls are savepoints, so an inner failure caught outside undoes only its part. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Runs fn atomically: in a transaction of its own, or as part of the one already open (no savepoint: a failure undoes
+   * the enclosing transaction, whose caller sees it). For batch writes that a caller may wrap with others: a savepoint
+   * copies each page it first changes to the statement journal (a temp file), ~35 pages per audit batch.
+   */
+  atomic<T>(fn: () => T): T;
   /** `PRAGMA <source>`: the first column of the first row it returns (a read), or undefined. */
   pragma(source: string): unknown;
   close(): void;
@@ -157,6 +163,9 @@ function nodeDriver(mod: NodeSqlite): Driver {
             depth--;
           }
         },
+        atomic<T>(fn: () => T): T {
+          return depth ? fn() : this.transaction(fn);
+        },
         pragma(source) {
           const row = db.prepare(`PRAGMA ${source}`).get() as Record<string, unknown> | undefined;
           return row ? Object.values(row)[0] : undefined;
@@ -233,6 +242,7 @@ function betterDriver(Database: typeof BetterSqlite3): Driver {
         exec: (sql) => void db.exec(sql),
         prepare: <P extends unknown[], R>(sql: string) => db.prepare(sql) as unknown as Statement<P, R>,
         transaction: (fn) => db.transaction(fn)(),
+        atomic: (fn) => (db.inTransaction ? fn() : db.transaction(fn)()),
         pragma: (source) => db.pragma(source, { simple: true }),
         close: () => void (db.open && db.close()),
       };

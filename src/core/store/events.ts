@@ -142,7 +142,7 @@ export class SqliteEventLog implements EventLog {
   appendEvents(rows: AuditEventRow[]): number[] {
     const seqs: number[] = [];
     if (!rows.length) return seqs;
-    this.db.transaction(() => {
+    this.db.atomic(() => {
       for (const r of rows) {
         const { lastInsertRowid } = this.insertEvent.run(
           r.account,

@@ -14,7 +14,7 @@ import { deliverDigests } from "./digest.js";
 import { ApiCallEvents } from "./eventbridge-events.js";
 import { Insights } from "./insights.js";
 import { PendingTexts } from "./pending-texts.js";
-import { dataResourcesOf, isDataEvent, isReadOnly } from "./record.js";
+import { dataResourcesOf, isReadOnly } from "./record.js";
 import { compileSelectors, type EventFacts, type Selects } from "./selectors.js";
 import { ctState, type PendingChunk, type TrailRec } from "./state.js";
 
@@ -114,7 +114,9 @@ export class TrailEngine {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       const call = calls[i];
-      const data = isDataEvent(call);
+      const seq = seqs[i];
+      // A data event is not in Event history: its seq is -1.
+      const data = seq < 0;
       // A call EventBridge made delivering to a target is not sent back to it (a rule on the target's source would loop).
       if (!data && call.invokedBy !== "events.amazonaws.com") this.events.offer(row);
       const trails = this.live.get(row.account);
@@ -124,8 +126,11 @@ export class TrailEngine {
         const rec = t.rec;
         if (!rec.multiRegion && row.region !== rec.homeRegion) continue;
         if (!rec.includeGlobal && GLOBAL_SERVICES.has(call.service)) continue;
-        facts ??= this.facts(call, data, row.readOnly);
-        if (!t.selects(facts)) continue;
+        // The facts are built only for selectors that look at them (the default selector takes every management call).
+        if (data || !t.selects.everyManagement) {
+          facts ??= this.facts(call, data, row.readOnly);
+          if (!t.selects(facts)) continue;
+        }
         // A batch's rows mostly go to one trail's chunk for one region: the last one found is tried first.
         let c = last && last.trail === rec && last.chunk.region === row.region ? last : undefined;
         if (!c) {
@@ -140,16 +145,15 @@ export class TrailEngine {
           last = c;
         }
         c.records.push(row.record);
-        const seq = seqs[i];
-        // A data event is not in Event history (seq -1): the chunk holds its record.
-        if (seq < 0) (c.chunk.data ??= []).push(row.record);
+        // A data event's record is held by the chunk; a management event's is read back from Event history by seq.
+        if (data) (c.chunk.data ??= []).push(row.record);
         else {
           const runs = c.chunk.seqs!;
           if (runs.length && runs[runs.length - 1] === seq - 1) runs[runs.length - 1] = seq;
           else runs.push(seq, seq);
         }
-        c.chunk.oldest = Math.min(c.chunk.oldest, row.eventTime);
-        c.chunk.newest = Math.max(c.chunk.newest, row.eventTime);
+        if (row.eventTime < c.chunk.oldest) c.chunk.oldest = row.eventTime;
+        else if (row.eventTime > c.chunk.newest) c.chunk.newest = row.eventTime;
         if (!data && rec.insightSelectors?.length) this.insights.count(rec, row, call.errorCode);
       }
     }

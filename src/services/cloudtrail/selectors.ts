@@ -23,8 +23,11 @@ export interface EventFacts {
   resources: DataResourceRef[];
 }
 
-/** A trail's selectors compiled to one test. */
-export type Selects = (e: EventFacts) => boolean;
+/**
+ * A trail's selectors compiled to one test; `everyManagement` when they take every management event whatever its
+ * facts (the default selector, or one made of eventCategory = Management alone), so a caller can skip building them.
+ */
+export type Selects = ((e: EventFacts) => boolean) & { readonly everyManagement?: boolean };
 
 const DEFAULT: EventSelector[] = [{ ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }];
 
@@ -35,10 +38,21 @@ export function defaultSelectors(): EventSelector[] {
 export function compileSelectors(basic: EventSelector[] | undefined, advanced: AdvancedEventSelector[] | undefined): Selects {
   if (advanced?.length) {
     const tests = advanced.map(compileAdvanced);
-    return (e) => tests.some((t) => t(e));
+    const everyManagement = advanced.some(
+      (s) => s.FieldSelectors.length === 1 && s.FieldSelectors[0].Field === "eventCategory" && s.FieldSelectors[0].Equals?.[0] === "Management",
+    );
+    return Object.assign((e: EventFacts) => tests.some((t) => t(e)), { everyManagement });
   }
-  const tests = (basic ?? DEFAULT).map(compileBasic);
-  return (e) => tests.some((t) => t(e));
+  const list = basic ?? DEFAULT;
+  const tests = list.map(compileBasic);
+  const everyManagement = list.some(
+    (s) =>
+      readWriteMatches(s.ReadWriteType, true) &&
+      readWriteMatches(s.ReadWriteType, false) &&
+      s.IncludeManagementEvents !== false &&
+      !s.ExcludeManagementEventSources?.length,
+  );
+  return Object.assign((e: EventFacts) => tests.some((t) => t(e)), { everyManagement });
 }
 
 function readWriteMatches(type: string | undefined, readOnly: boolean): boolean {
