@@ -24,6 +24,8 @@ export interface LoadResult {
   rps: number;
   p50ms: number;
   p99ms: number;
+  /** The slowest request measured. */
+  maxms: number;
   firstError?: string;
 }
 
@@ -94,6 +96,7 @@ const result: LoadResult = {
   rps: Math.round((count / elapsed) * 1000),
   p50ms: Number(pct(0.5).toFixed(2)),
   p99ms: Number(pct(0.99).toFixed(2)),
+  maxms: Number((latencies.length ? latencies[latencies.length - 1] : 0).toFixed(2)),
   ...(firstError ? { firstError } : {}),
 };
 process.stdout.write(JSON.stringify(result) + "\n");

@@ -16,6 +16,7 @@ import { inclusiveTimes, summarizeProfile } from "./profile.js";
 import { s3UploadMemory } from "./s3.js";
 import { s3RequestsBench } from "./s3-requests.js";
 import { cloudtrailBench } from "./cloudtrail.js";
+import { tailBench } from "./tail.js";
 import { durabilityBench } from "./durability.js";
 import { logsBench } from "./logs.js";
 import { metricsBench } from "./metrics.js";
@@ -85,6 +86,7 @@ const PARTS: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
   xray: xrayBench, // daemon ingest over UDP, visibility, summaries and graph
   growth: growthBench, // the data dir's size over 100,000 SQS send+receive+delete cycles
   durability: durabilityBench, // SendMessage and PutObject under --durability process and power
+  tail: tailBench, // p50/p99/max of SendMessage, PutObject and PutLogEvents at 8 and 64 connections
 };
 const only = Object.keys(PARTS).find((name) => process.argv.includes(`--only-${name}`));
 

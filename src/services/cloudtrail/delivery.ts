@@ -32,8 +32,11 @@ const LOGS_BATCH = 1000;
 export const gzipAsync = promisify(gzip);
 // Log files at zlib's fastest level: any valid gzip is what AWS's tools read (validate-logs hashes the stored object
 // as it is), and level 1 costs under half of the default level's CPU per record for files ~4% larger (measured on
-// 2,000 GetCallerIdentity records: 1.3 MB to 101 KB at level 1, 97 KB at level 6).
-const LOG_FILE_GZIP = { level: constants.Z_BEST_SPEED };
+// 2,000 GetCallerIdentity records: 1.3 MB to 101 KB at level 1, 97 KB at level 6). No other setting was faster on
+// 15,000 such records (1.6–2.1 µs each: memLevel 1–9, windowBits 9–15, Z_RLE and Z_HUFFMAN_ONLY, which are slower).
+// Output in one 1 MB chunk rather than zlib's 16 KB: a busy second's file (~750 KB compressed) in one pass through the
+// thread pool instead of ~50 round trips, each with its callback on the event loop.
+const LOG_FILE_GZIP = { level: constants.Z_BEST_SPEED, chunkSize: 1024 * 1024 };
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
