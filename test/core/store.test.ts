@@ -99,6 +99,54 @@ for (const { name, driver, skip } of DRIVERS) {
     }),
   );
 
+  test(`${name}: readList() keeps a prefix's entries frozen until a write through the table or a rollback`, { skip }, () =>
+    withDir((dir) => {
+      const store = open(dir);
+      const t = store.table<{ n: number }>("svc:filters", "acct/r");
+      t.put("g1/a", { n: 1 });
+      t.put("g2/a", { n: 2 });
+      const first = t.readList("g1/");
+      assert.deepEqual(
+        first.map((e) => [e.key, e.value.n]),
+        [["g1/a", 1]],
+      );
+      assert.equal(t.readList("g1/"), first, "the same list while nothing is written");
+      assert.ok(Object.isFrozen(first) && Object.isFrozen(first[0].value));
+      assert.throws(() => {
+        (first[0].value as { n: number }).n = 5;
+      }, TypeError);
+      // Any write through the table drops every prefix's list: a put, an insert, a delete.
+      t.put("g1/b", { n: 3 });
+      assert.deepEqual(
+        t.readList("g1/").map((e) => e.key),
+        ["g1/a", "g1/b"],
+      );
+      assert.equal(t.insert("g1/c", { n: 4 }), true);
+      assert.equal(t.readList("g1/").length, 3);
+      t.delete("g1/a");
+      assert.deepEqual(
+        t.readList("g1/").map((e) => e.key),
+        ["g1/b", "g1/c"],
+      );
+      // A list read inside a transaction that rolls back is not kept past it.
+      assert.throws(
+        () =>
+          store.transaction(() => {
+            t.put("g1/d", { n: 5 });
+            assert.equal(t.readList("g1/").length, 3);
+            throw new Error("abort");
+          }),
+        /abort/,
+      );
+      assert.deepEqual(
+        t.readList("g1/").map((e) => e.key),
+        ["g1/b", "g1/c"],
+      );
+      assert.equal(t.readList().length, 3, "no prefix: the whole table");
+      store.close();
+    }),
+  );
+
   test(`${name}: atomic() is a transaction of its own, or joins the open one without a savepoint`, { skip }, () =>
     withDir((dir) => {
       const db = driver!.open(join(dir, "atomic.db"));

@@ -206,7 +206,8 @@ export class SqliteLogEventStore implements LogEventStore {
   append(gid: number, sid: number, ingestionTime: number, events: NewLogEvent[], cipher?: ChunkCipher): number[] {
     const seqs = new Array<number>(events.length);
     if (!events.length) return seqs;
-    this.db.transaction(() => {
+    // Atomic on its own; inside PutLogEvents' transaction (with the stream and group records) without a savepoint.
+    this.db.atomic(() => {
       for (const [from, to] of chunkRuns(events)) {
         const c = packChunk(events, from, to);
         const flags = c.ascii | (cipher ? ENCRYPTED : 0);

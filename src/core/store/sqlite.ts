@@ -188,7 +188,15 @@ export class SqliteStore implements Store {
     // the key before the transaction ends, and a rollback empties every table's cache (transaction()), so a record
     // read meanwhile is never kept past the rollback that undid it.
     const cache = new Map<string, Readonly<T> | undefined>();
-    this.caches.push(cache);
+    // readList()'s lists by prefix, all dropped on any write through this table (a rollback empties it too).
+    const lists = new Map<string, readonly Readonly<Entry<T>>[]>();
+    this.caches.push(cache, lists);
+    const list = (opts: ListOptions = {}): Entry<T>[] => {
+      const [lo, hi] = range(opts.prefix);
+      return s.list
+        .all(ns, scope, lo, hi, opts.after ?? "", opts.limit ?? -1)
+        .map((r) => ({ key: asBuffer(r.key).toString("utf8"), value: JSON.parse(r.value) as T }));
+    };
     return {
       get,
       read: (key) => {
@@ -201,21 +209,28 @@ export class SqliteStore implements Store {
       has: (key) => s.get.get(ns, scope, key) !== undefined,
       put: (key, value) => {
         cache.delete(key);
+        lists.clear();
         s.put.run(ns, scope, key, JSON.stringify(value));
       },
       insert: (key, value) => {
         cache.delete(key);
+        lists.clear();
         return s.insert.run(ns, scope, key, JSON.stringify(value)).changes > 0;
       },
       delete: (key) => {
         cache.delete(key);
+        lists.clear();
         return s.del.run(ns, scope, key).changes > 0;
       },
-      list: (opts: ListOptions = {}): Entry<T>[] => {
-        const [lo, hi] = range(opts.prefix);
-        return s.list
-          .all(ns, scope, lo, hi, opts.after ?? "", opts.limit ?? -1)
-          .map((r) => ({ key: asBuffer(r.key).toString("utf8"), value: JSON.parse(r.value) as T }));
+      list,
+      readList: (prefix = "") => {
+        let l = lists.get(prefix);
+        if (!l) {
+          if (lists.size >= READ_CACHE_SIZE) lists.clear();
+          l = deepFreeze(list({ prefix }));
+          lists.set(prefix, l);
+        }
+        return l;
       },
       count: (prefix) => {
         const [lo, hi] = range(prefix);

@@ -37,6 +37,13 @@ export interface Table<T> {
   delete(key: string): boolean;
   /** Entries in key order. */
   list(opts?: ListOptions): Entry<T>[];
+  /**
+   * The entries under `prefix`, in key order, as shared frozen objects kept in memory until any write through this
+   * table (or a rolled-back transaction): for the short lists of configuration read on a data plane's path (a log
+   * group's subscription and metric filters on every PutLogEvents), which would otherwise be queried and parsed each
+   * time. Never changed in place; list() for copies.
+   */
+  readList(prefix?: string): readonly Readonly<Entry<T>>[];
   count(prefix?: string): number;
 }
 

@@ -158,7 +158,7 @@ export const accountPolicies = {
 
 /** The account's subscription policy as a filter of log group `group`, unless its selection criteria exclude the group. */
 export function accountSubscriptionFor(ctx: HandlerContext, group: string): SubscriptionRec | undefined {
-  const p = policies(ctx).list({ prefix: `${SUBSCRIPTION}:` })[0]?.value;
+  const p = policies(ctx).readList(`${SUBSCRIPTION}:`)[0]?.value;
   if (!p || excludedGroups(p.selectionCriteria).includes(group)) return undefined;
   const doc = parseSubscriptionPolicy(p.document);
   return {

@@ -166,10 +166,10 @@ export const metricFilters = {
   },
 } satisfies Partial<CloudwatchLogsApi>;
 
-/** The group's metric filters (for ingestion). */
-export const metricFiltersOf = (ctx: HandlerContext, group: string): MetricFilterRec[] =>
+/** The group's metric filters (for ingestion: shared and frozen, kept until a filter changes). */
+export const metricFiltersOf = (ctx: HandlerContext, group: string): readonly Readonly<MetricFilterRec>[] =>
   table(ctx)
-    .list({ prefix: streamPrefix(group) })
+    .readList(streamPrefix(group))
     .map((e) => e.value);
 
 interface Datum {
@@ -231,7 +231,11 @@ function planOf(f: MetricFilterRec): Plan {
  * they cost no other filter its own). A failure to publish does not fail the upload (AWS's metric filters never
  * reject events).
  */
-export async function publishMetrics(ctx: HandlerContext, filters: MetricFilterRec[], events: { timestamp: number; message: string }[]): Promise<void> {
+export async function publishMetrics(
+  ctx: HandlerContext,
+  filters: readonly Readonly<MetricFilterRec>[],
+  events: { timestamp: number; message: string }[],
+): Promise<void> {
   if (!filters.length || !events.length) return;
   const plans = filters.map(planOf);
   const seen = new Set<number>();

@@ -160,9 +160,10 @@ export const subscriptions = {
 } satisfies Partial<CloudwatchLogsApi>;
 
 /** The group's filters and the account's subscription policy, unless it excludes the group (for PutLogEvents). */
-export function filtersOf(ctx: HandlerContext, group: string): SubscriptionRec[] {
+/** The group's subscription filters (for ingestion: shared and frozen, kept until a filter changes). */
+export function filtersOf(ctx: HandlerContext, group: string): readonly Readonly<SubscriptionRec>[] {
   const own = filters(ctx)
-    .list({ prefix: streamPrefix(group) })
+    .readList(streamPrefix(group))
     .map((e) => e.value);
   const account = accountSubscriptionFor(ctx, group);
   return account ? [...own, account] : own;
@@ -179,7 +180,7 @@ export async function deliver(
   ctx: HandlerContext,
   g: GroupRec,
   s: StreamRec,
-  subs: SubscriptionRec[],
+  subs: readonly Readonly<SubscriptionRec>[],
   events: readonly { timestamp: number; message: string }[],
   seqs: readonly number[],
 ): Promise<void> {
