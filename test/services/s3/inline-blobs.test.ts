@@ -22,6 +22,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { useServer } from "../../helpers/server.js";
 import type { SqliteStore } from "../../../src/core/store/sqlite.js";
+import type { SpaceUsage } from "../../../src/core/store/space.js";
+import { formatUsage } from "../../../src/cli/status.js";
 import { createFunction, json, lambdaEnv, payload } from "../lambda/setup.js";
 
 const server = useServer();
@@ -87,6 +89,12 @@ test("a 1 KB object is a row, no file: GetObject, a Range GET, HeadObject, CopyO
   assert.equal((await body(c, b, "empty")).length, 0);
   assert.equal((await c.send(new HeadObjectCommand({ Bucket: b, Key: "empty" }))).ContentLength, 0);
   assert.deepEqual(files(), files0);
+
+  // The data dir's usage counts the rows under the blobs' share, beside the blobs/ directory's files.
+  const usage = (await (await fetch(`${server.url}/_stratus/usage`)).json()) as { byService: Record<string, number>; byStore: Record<string, number> };
+  assert.ok(usage.byStore["blobs (inline)"] >= 4096, JSON.stringify(usage.byStore));
+  assert.equal(usage.byService.blobs, usage.byStore["blobs (inline)"]);
+  assert.match(formatUsage(usage as SpaceUsage), /\n {2}blobs +\S+ \S+ {2}blobs \(inline\) /);
 });
 
 test("a 200 KB object is a file, read back exactly; 64 KiB is the last size kept as a row", async () => {
