@@ -230,6 +230,15 @@ export class BlobStore {
     return rm(path, { force: true }).catch((e) => this.onError(`could not delete blob ${id}`, e));
   }
 
+  /**
+   * Deletes the blobs held as rows among `ids`, inside the caller's transaction when one is open (so a record and the
+   * rows it stopped pointing at go in one commit); returns the others, files to delete() once that has committed.
+   */
+  deleteRows(ids: readonly string[]): string[] {
+    if (!this.rows) return [...ids];
+    return ids.filter((id) => !this.rows!.delete(id));
+  }
+
   private path(id: string): string {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw new Error(`not a blob id: ${id}`);
     return join(this.dir, id);
