@@ -7,6 +7,7 @@ import type { Clock } from "./core/clock.js";
 import { systemClock, elapsedMs } from "./core/clock.js";
 import { Scheduler } from "./core/scheduler.js";
 import { BlobStore } from "./core/blobs.js";
+import { blobRows } from "./core/store/blob-rows.js";
 import type { CallOptions, ClientOf, HandlerContext, ServiceApis } from "./core/context.js";
 import { CommonErrors, isServiceError } from "./core/errors.js";
 import { CredentialResolver, rootPrincipal, principalIn, DEFAULT_ACCOUNT, type CredentialSource } from "./core/identity.js";
@@ -46,7 +47,10 @@ export class Runtime implements GatewayHost {
   ) {
     this.startedAt = clock.now();
     this.scheduler = new Scheduler(clock, (e) => logger.error("a scheduled task failed", e));
-    this.blobs = new BlobStore(store.dataDir, store.durability);
+    this.blobs = new BlobStore(store.dataDir, store.durability, {
+      rows: blobRows(store),
+      onError: (msg, err) => logger.error(msg, err),
+    });
     const sources = catalog.services.map((s) => s.declared.credentialSource).filter((c): c is CredentialSource => !!c);
     this.credentials = new CredentialResolver(store, options.rootCredentials, sources);
   }

@@ -47,7 +47,8 @@ export function formatUsage(u: SpaceUsage): string {
       `vacuum ${u.pages.autoVacuum}), WAL ${size(u.files.wal)}, files ${size(u.files.other)}`,
   ];
   const services = new Map(Object.entries(u.byService));
-  // Blobs are S3's objects (and function code); Lambda's unpacked code lives in lambda/.
+  // Blobs are S3's objects (and function code): the small ones rows in the database ("blobs (inline)"), the rest
+  // files in blobs/; Lambda's unpacked code lives in lambda/.
   const dirService: Record<string, string> = { blobs: "blobs", lambda: "lambda" };
   for (const [dir, bytes] of Object.entries(u.directories)) {
     const svc = dirService[dir] ?? dir;
@@ -66,7 +67,13 @@ export function formatUsage(u: SpaceUsage): string {
   return `${lines.join("\n")}\n`;
 }
 
-const STORE_SERVICE: Record<string, string> = { "audit events": "cloudtrail", "log events": "logs", metrics: "cloudwatch", schema: "stratus" };
+const STORE_SERVICE: Record<string, string> = {
+  "audit events": "cloudtrail",
+  "log events": "logs",
+  metrics: "cloudwatch",
+  schema: "stratus",
+  "blobs (inline)": "blobs",
+};
 
 function storeService(store: string): string {
   const m = /^(?:records|documents) ([^:]+):/.exec(store);

@@ -120,7 +120,8 @@ async function trial(durability: "process" | "power", n: number): Promise<Outcom
   const putter = () =>
     loop(async (i) => {
       const key = `o-${seq++}`;
-      const body = randomBytes(i % 4 === 3 ? 64 * 1024 : 1024);
+      // 1 KB bodies are rows in the database, 100 KB ones files (core/blobs.ts INLINE_MAX).
+      const body = randomBytes(i % 4 === 3 ? 100 * 1024 : 1024);
       await s3.send(new PutObjectCommand({ Bucket: "acked", Key: key, Body: body }));
       if (!killed) objects.set(key, md5(body));
     });
@@ -225,16 +226,18 @@ test("an object whose record survived but whose body file did not answers GetObj
     const s3 = new S3Client({ ...s.clientConfig(), forcePathStyle: true, maxAttempts: 1 });
     await s3.send(new CreateBucketCommand({ Bucket: "lost-bodies" }));
     const blobs = join(s.dataDir, "blobs");
+    // Past the size kept as a row in the database (core/blobs.ts INLINE_MAX): a file.
+    const Body = "hello, world".repeat(6000);
     const put = async (Key: string) => {
       const before = new Set(readdirSync(blobs));
-      await s3.send(new PutObjectCommand({ Bucket: "lost-bodies", Key, Body: "hello, world" }));
+      await s3.send(new PutObjectCommand({ Bucket: "lost-bodies", Key, Body }));
       return join(blobs, readdirSync(blobs).find((f) => !before.has(f))!);
     };
     // What a power cut leaves: the file's name without its content (never synced), or no file at all.
     writeFileSync(await put("emptied"), "");
     rmSync(await put("gone"));
     for (const [Key, what] of [
-      ["emptied", "0 of its 12 bytes"],
+      ["emptied", "0 of its 72000 bytes"],
       ["gone", "missing"],
     ]) {
       const e = await s3.send(new GetObjectCommand({ Bucket: "lost-bodies", Key })).then(

@@ -119,6 +119,8 @@ const MIGRATIONS: ((db: Db) => void)[] = [
     DELETE FROM audit_event_resources WHERE seq IN (SELECT seq FROM audit_events WHERE instr(record, '"eventCategory":"Data"') > 0);
     DELETE FROM audit_events WHERE instr(record, '"eventCategory":"Data"') > 0;
   `),
+  // 8: small blobs (core/blobs.ts: content up to its inline threshold) as rows instead of files (blob-rows.ts), by id.
+  (db) => db.exec("CREATE TABLE blobs (id TEXT PRIMARY KEY, data BLOB NOT NULL);"),
 ];
 
 /**

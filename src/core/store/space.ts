@@ -102,6 +102,10 @@ const TYPED: Record<string, { store: string; service: string }> = {
   metric_chunks: { store: "metrics", service: "cloudwatch" },
   metric_chunks_by_metric: { store: "metrics", service: "cloudwatch" },
   metric_chunks_by_age: { store: "metrics", service: "cloudwatch" },
+  // Small blobs held as rows (blob-rows.ts): S3's objects and parts, Lambda's code; the larger ones are files, counted
+  // under directories.blobs.
+  blobs: { store: "blobs (inline)", service: "blobs" },
+  sqlite_autoindex_blobs_1: { store: "blobs (inline)", service: "blobs" },
 };
 
 interface PageRow {

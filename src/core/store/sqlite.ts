@@ -11,6 +11,7 @@ import type { LogEventStore } from "./log-events.js";
 import type { EventLog } from "./events.js";
 import type { MetricStore } from "./metrics.js";
 import type { DocumentLog } from "./documents.js";
+import type { BlobRows } from "./blob-rows.js";
 import { KEEP_FREE_PAGES, prepareSpace, reclaimStep, spaceUsage, type ReclaimResult, type SpaceUsage } from "./space.js";
 import { fsyncPath, makeDir, type Durability } from "./durability.js";
 
@@ -20,6 +21,7 @@ interface TypedStores {
   auditEvents: EventLog;
   metrics: MetricStore;
   documents: DocumentLog;
+  blobRows: BlobRows;
 }
 
 const typedFactories: { [K in keyof TypedStores]?: (db: Db) => TypedStores[K] } = {};
@@ -152,13 +154,17 @@ export class SqliteStore implements Store {
     return this.typed("documents");
   }
 
+  blobRows(): BlobRows {
+    return this.typed("blobRows");
+  }
+
   private typed<K extends keyof TypedStores>(name: K): TypedStores[K] {
     const ready = this.typedStores[name];
     if (ready) return ready;
     const make = typedFactories[name];
     if (!make)
       throw new Error(
-        `the ${name} store's module is not loaded (core/store/${{ logEvents: "log-events", auditEvents: "events", metrics: "metrics", documents: "documents" }[name]}.ts)`,
+        `the ${name} store's module is not loaded (core/store/${{ logEvents: "log-events", auditEvents: "events", metrics: "metrics", documents: "documents", blobRows: "blob-rows" }[name]}.ts)`,
       );
     const made = make(this.db);
     this.typedStores[name] = made;

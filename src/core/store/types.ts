@@ -4,6 +4,7 @@ import type { LogEventStore } from "./log-events.js";
 import type { EventLog } from "./events.js";
 import type { MetricStore } from "./metrics.js";
 import type { DocumentLog } from "./documents.js";
+import type { BlobRows } from "./blob-rows.js";
 import type { ReclaimResult, SpaceUsage } from "./space.js";
 import type { Durability } from "./durability.js";
 
@@ -75,4 +76,6 @@ export interface Store {
   metrics(): MetricStore;
   /** Append-only text documents by integer id: X-Ray's segments (documents.ts). */
   documents(): DocumentLog;
+  /** Small blobs kept as rows rather than files (blob-rows.ts; core/blobs.ts decides which). */
+  blobRows(): BlobRows;
 }

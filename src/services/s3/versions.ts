@@ -54,9 +54,17 @@ export function deleteVersion(t: Tables, b: BucketRec, key: string, versionId: s
   return { versionId, garbage: removed.blob ? [removed.blob] : [], removed };
 }
 
-/** Runs a state change atomically, then deletes the blobs it orphaned. */
+/**
+ * Runs a state change atomically with the deletion of the blob rows it orphaned (one commit, not one more per row),
+ * then deletes the orphaned blob files.
+ */
 export function commit<R extends { garbage: string[] }>(holder: StateHolder, blobs: BlobStore, fn: () => R): R {
-  const r = transaction(holder, fn);
-  for (const id of r.garbage) blobs.delete(id);
+  let files: string[] = [];
+  const r = transaction(holder, () => {
+    const done = fn();
+    files = blobs.deleteRows(done.garbage);
+    return done;
+  });
+  for (const id of files) blobs.delete(id);
   return r;
 }
