@@ -49,7 +49,9 @@ test("routes: matching costs the same for 10 and 10,000 routes", () => {
   time(big);
   const a = Math.min(time(small), time(small), time(small));
   const b = Math.min(time(big), time(big), time(big));
-  assert.ok(b < a * 2, `10,000 routes took ${b} ns against ${a} ns for 10`);
+  // A scan of the routes would make the big table ~1,000× slower; 10× leaves room for a loaded machine (CI saw 2.4×
+  // once while other suites ran) without letting a scan through.
+  assert.ok(b < a * 10, `10,000 routes took ${b} ns against ${a} ns for 10`);
 });
 
 test("payload 2.0 responses: plain values are a 200 application/json, statusCode objects are read", () => {
