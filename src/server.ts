@@ -115,6 +115,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       () => void Promise.resolve(started.service("cloudtrail")).catch(() => {}),
     );
     if (store.spaceNote) logger.info(`store: ${store.spaceNote}`);
+    store.onWarning = (text) => logger.warn(`store: ${text}`);
     keepSpace(store, runtime.scheduler, logger, Number(process.env.STRATUS_SPACE_INTERVAL_MS) || SPACE_INTERVAL_MS);
     // Services with work that must resume after a restart (pending deliveries) start now, not on first call.
     await runtime.bootServices();

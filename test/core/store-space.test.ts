@@ -111,16 +111,18 @@ for (const { name, driver, skip } of DRIVERS) {
     }),
   );
 
-  test(`${name}: the WAL does not stay large after a burst`, { skip }, () =>
+  test(`${name}: a WAL larger than the limit is cut back to it when a write starts it over`, { skip }, () =>
     withStore(driver!, (store, dir) => {
       const wal = () => statSync(join(dir, "stratus.db-wal")).size;
       const t = store.table<{ v: string }>("s3:objects", "111111111111");
-      // One transaction of ~20 MB: the WAL holds it all until the commit's checkpoint.
+      // One transaction of ~80 MB: the WAL holds it all until a checkpoint.
       store.transaction(() => {
-        for (let i = 0; i < 10000; i++) t.put(String(i), { v: `${i}${"w".repeat(2000)}` });
+        for (let i = 0; i < 40000; i++) t.put(String(i), { v: `${i}${"w".repeat(2000)}` });
       });
       assert.ok(wal() > JOURNAL_SIZE_LIMIT, `${wal()} bytes`);
-      // The next writes after that checkpoint start the WAL over, cut back to the limit.
+      // Checkpointed (here by this connection; the checkpoint worker's own is in checkpointer.test.ts), the next
+      // write starts the WAL over, cut back to the limit.
+      store.db.pragma("wal_checkpoint(PASSIVE)");
       for (let i = 0; i < 10; i++) t.put(`small ${i}`, { v: "s" });
       assert.ok(wal() <= JOURNAL_SIZE_LIMIT, `${wal()} bytes`);
     }),

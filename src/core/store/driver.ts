@@ -50,6 +50,16 @@ export interface Db {
 export interface Driver {
   readonly backend: Backend;
   open(path: string): Db;
+  /** How another thread opens the same library (checkpointer.ts): a worker cannot share this thread's modules. */
+  readonly forWorker: WorkerDriver;
+}
+
+/** What a worker thread loads to open a database with the same library as this thread. */
+export interface WorkerDriver {
+  backend: Backend;
+  /** better-sqlite3's package directory, and its addon's file when loaded directly. */
+  module?: string;
+  nativeBinding?: string;
 }
 
 /** A blob as a Buffer, without copying. */
@@ -98,6 +108,7 @@ const NAMED = /@([A-Za-z_][A-Za-z0-9_]*)/g;
 function nodeDriver(mod: NodeSqlite): Driver {
   return {
     backend: "node:sqlite",
+    forWorker: { backend: "node:sqlite" },
     open(path) {
       const db = new mod.DatabaseSync(path);
       // Tracked here: isOpen / isTransaction are missing on older 22.x.
@@ -219,6 +230,7 @@ export function loadBetterSqlite3(): typeof BetterSqlite3 | string {
     // this Node. Loaded here, require() has already proved that (a mismatched build throws).
     if (!nativeBinding) new Database(":memory:").close();
     if (nativeBinding) nativeBindings.set(Database, nativeBinding);
+    forWorkers.set(Database, { backend: "better-sqlite3", module: dir, nativeBinding: nativeBinding ? binding : undefined });
     return Database;
   } catch (e) {
     return `better-sqlite3 ${version} does not load: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ")}`;
@@ -227,11 +239,14 @@ export function loadBetterSqlite3(): typeof BetterSqlite3 | string {
 
 /** The addon loadBetterSqlite3 found for a better-sqlite3 it loaded. */
 const nativeBindings = new WeakMap<typeof BetterSqlite3, object>();
+/** Where loadBetterSqlite3 found a better-sqlite3 it loaded, for a worker thread to load it too. */
+const forWorkers = new WeakMap<typeof BetterSqlite3, WorkerDriver>();
 
 function betterDriver(Database: typeof BetterSqlite3): Driver {
   const nativeBinding = nativeBindings.get(Database);
   return {
     backend: "better-sqlite3",
+    forWorker: forWorkers.get(Database) ?? { backend: "better-sqlite3", module: "better-sqlite3" },
     open(path) {
       const db = nativeBinding ? new Database(path, { nativeBinding } as unknown as BetterSqlite3.Options) : new Database(path);
       return {
