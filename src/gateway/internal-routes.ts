@@ -7,6 +7,30 @@ import type { HttpRoute } from "../core/service.js";
 import { VERSION } from "../version.js";
 
 type RouteHandler = Awaited<ReturnType<HttpRoute["load"]>>["default"];
+
+/**
+ * A route's response ends only once what was written before it is committed (group commit: core/store/sqlite.ts), as
+ * the AWS API's do (pipeline.ts): end() waits for the store's pending commit, if any. A failed commit ends the
+ * response with a 500 when nothing has been sent yet, else cuts the connection, never acknowledging what it lost.
+ */
+function answerWhenDurable(rt: GatewayHost, res: ServerResponse): void {
+  const end = res.end;
+  res.end = function (this: ServerResponse, ...args: unknown[]) {
+    const durable = rt.store.durable();
+    if (!durable) return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+    durable.then(
+      () => (end as (...a: unknown[]) => ServerResponse).apply(this, args),
+      (e) => {
+        rt.logger.error("a commit failed: the response is not sent", e);
+        if (!this.headersSent) {
+          this.writeHead(500);
+          (end as (...a: unknown[]) => ServerResponse).call(this);
+        } else this.destroy();
+      },
+    );
+    return this;
+  } as typeof res.end;
+}
 const loaded = new WeakMap<HttpRoute, RouteHandler>();
 
 export function internalRoute(rt: GatewayHost, req: IncomingMessage, res: ServerResponse): boolean {
@@ -16,6 +40,7 @@ export function internalRoute(rt: GatewayHost, req: IncomingMessage, res: Server
   const host = req.headers.host ?? "";
   for (const route of rt.catalog.routes) {
     if (!route.matches(host, path)) continue;
+    answerWhenDurable(rt, res);
     const failed = (e: unknown) => {
       rt.logger.error(`the route for ${path} failed`, e);
       if (!res.headersSent) res.writeHead(500);

@@ -28,6 +28,7 @@ export const pipeline: Step[] = [
 
 export async function handle(x: Exchange): Promise<void> {
   const started = elapsedMs();
+  const commitFailures = x.runtime.store.commitFailures;
   try {
     for (const step of pipeline) {
       const pending = step(x);
@@ -48,6 +49,17 @@ export async function handle(x: Exchange): Promise<void> {
       x.codec = undefined;
       x.response = serializeError(x, x.error);
     }
+  }
+  // What the request wrote commits with the rest of this event-loop turn's writes (group commit, core/store/sqlite.ts):
+  // answered only once durable, or with an internal failure if that commit failed.
+  const durable = x.runtime.store.durable();
+  try {
+    if (durable) await durable;
+    // A group that held one of this request's writes failed to commit before this point.
+    if (x.runtime.store.commitFailures !== commitFailures) throw new Error("a commit failed while this request ran: its writes may be undone");
+  } catch (e) {
+    x.error = toServiceError(x, e);
+    x.response = serializeError(x, x.error);
   }
   send(x);
   recordAuditEvent(x);

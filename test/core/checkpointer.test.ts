@@ -56,6 +56,7 @@ for (const { name, driver, skip } of DRIVERS) {
       assert.ok(r.rounds >= 1);
       // Fully copied, the WAL starts over at the next write: it holds that write's frames alone.
       t.put("after", { v: "y" });
+      store.commitGroup();
       const own = store.db.prepare<[], { log: number }>("PRAGMA wal_checkpoint(PASSIVE)").get()!;
       assert.ok(own.log < 10, `${own.log} frames after the WAL started over`);
       assert.equal(t.get("k1999")?.v.length, 3000);

@@ -38,6 +38,7 @@ function reclaimAll(store: SqliteStore): number {
   let steps = 0;
   while (store.reclaimSpace().pages > 0) steps++;
   // The file shrinks on disk at the next checkpoint (SQLite's own, once the WAL holds 1,000 pages): forced here.
+  store.commitGroup();
   store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   return steps;
 }
@@ -55,6 +56,7 @@ for (const { name, driver, skip } of DRIVERS) {
       store.transaction(() => {
         for (let i = 0; i < 20000; i++) t.put(`q/${String(i).padStart(16, "0")}`, { body: `message ${i} ${"x".repeat(200)}` });
       });
+      store.commitGroup();
       store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
       const full = dbBytes(dir);
       assert.ok(full > empty + 4_000_000, `${full} bytes`);
@@ -77,6 +79,7 @@ for (const { name, driver, skip } of DRIVERS) {
           Array.from({ length: 500 }, (_, i) => ({ timestamp: 1000 + b, message: `line ${b}/${i} ${"y".repeat(100)}` })),
         );
       }
+      store.commitGroup();
       store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
       const withLogs = dbBytes(dir);
       assert.ok(withLogs > after + 1_000_000, `${withLogs} bytes`);
@@ -99,6 +102,7 @@ for (const { name, driver, skip } of DRIVERS) {
         record: JSON.stringify({ eventVersion: "1.08", padding: "z".repeat(300), i }),
       }));
       audit.appendEvents(rows);
+      store.commitGroup();
       store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
       const withAudit = dbBytes(dir);
       assert.ok(withAudit > afterLogs + 1_500_000, `${withAudit} bytes`);
@@ -122,8 +126,10 @@ for (const { name, driver, skip } of DRIVERS) {
       assert.ok(wal() > JOURNAL_SIZE_LIMIT, `${wal()} bytes`);
       // Checkpointed (here by this connection; the checkpoint worker's own is in checkpointer.test.ts), the next
       // write starts the WAL over, cut back to the limit.
+      store.commitGroup();
       store.db.pragma("wal_checkpoint(PASSIVE)");
       for (let i = 0; i < 10; i++) t.put(`small ${i}`, { v: "s" });
+      store.commitGroup();
       assert.ok(wal() <= JOURNAL_SIZE_LIMIT, `${wal()} bytes`);
     }),
   );

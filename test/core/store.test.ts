@@ -253,20 +253,87 @@ for (const { name, driver, skip } of DRIVERS) {
     }),
   );
 
-  test(`${name}: writes are on disk when the call returns (the files as a kill -9 would leave them hold them)`, { skip }, () =>
-    withDir((dir) => {
+  test(`${name}: writes are on disk once durable() resolves (the files as a kill -9 would leave them hold them)`, { skip }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stratus-store-"));
+    try {
       const store = open(dir);
-      store.table<string>("svc:t", "").put("k", "v");
+      const t = store.table<string>("svc:t", "");
+      // An event-loop turn's writes commit together (group commit): durable() says when.
+      t.put("k", "v");
+      store.transaction(() => t.put("k2", "v2"));
+      const durable = store.durable();
+      assert.ok(durable, "a commit is pending");
+      await durable;
+      assert.equal(store.durable(), undefined, "nothing pending once committed");
       // The database and its WAL copied while the store is open, as a process killed right now would leave them.
       const copy = join(dir, "copy");
       mkdirSync(copy);
       for (const f of ["stratus.db", "stratus.db-wal"]) if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(copy, f));
       const other = driver!.open(join(copy, "stratus.db"));
-      assert.deepEqual({ ...other.prepare<[], { value: string }>("SELECT value FROM records WHERE key = 'k'").get() }, { value: '"v"' });
+      assert.deepEqual(
+        other
+          .prepare<[], { key: string; value: string }>("SELECT key, value FROM records WHERE ns = 'svc:t' ORDER BY key")
+          .all()
+          .map((r) => ({ ...r })),
+        [
+          { key: "k", value: '"v"' },
+          { key: "k2", value: '"v2"' },
+        ],
+      );
       other.close();
+      // A failing transaction inside the group undoes its own writes only.
+      assert.throws(() =>
+        store.transaction(() => {
+          t.put("k3", "v3");
+          throw new Error("abort");
+        }),
+      );
+      t.put("k4", "v4");
+      await store.durable();
+      assert.deepEqual(
+        t.list().map((e) => e.key),
+        ["k", "k2", "k4"],
+      );
       store.close();
-    }),
-  );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`${name}: every write of a turn joins its group, typed stores' too; a group whose COMMIT fails is undone, rejects durable() and counts`, {
+    skip,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stratus-store-"));
+    try {
+      const store = open(dir);
+      const t = store.table<string>("svc:t", "");
+      // A write straight through the driver (as the typed stores make: blob rows, log chunks, audit events) opens the
+      // turn's group just as a table write does.
+      store.db.exec("CREATE TABLE side (n INTEGER)");
+      store.db.prepare("INSERT INTO side (n) VALUES (1)").run();
+      assert.ok(store.durable(), "the driver write opened a group");
+      t.put("k", "v");
+      await store.durable();
+      assert.equal(store.commitFailures, 0);
+      // A deferred foreign key makes the COMMIT itself fail (SQLite checks deferred constraints at COMMIT).
+      store.db.exec("PRAGMA foreign_keys = ON");
+      store.db.exec("CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (p INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)");
+      t.put("lost", "x");
+      store.db.prepare("INSERT INTO child (p) VALUES (42)").run();
+      await assert.rejects(store.durable()!, /FOREIGN KEY/);
+      assert.equal(store.commitFailures, 1);
+      assert.equal(t.get("lost"), undefined, "the group's writes are undone");
+      assert.equal(t.read("lost"), undefined);
+      assert.equal(t.get("k"), "v", "what committed before stays");
+      // The store goes on.
+      t.put("after", "y");
+      await store.durable();
+      assert.equal(t.get("after"), "y");
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test(`${name}: the store holds its database for itself while open (locking_mode EXCLUSIVE); another connection is refused`, { skip }, () =>
     withDir((dir) => {

@@ -114,6 +114,8 @@ export class Checkpointer {
     private readonly driver: WorkerDriver,
     private readonly synchronous: "NORMAL" | "FULL",
     private readonly onFailure: (why: string) => void = () => {},
+    /** Commits what this connection has open (the store's group commit, sqlite.ts): a checkpoint cannot run inside. */
+    private readonly settleWrites: () => void = () => {},
   ) {
     this.release = db.prepare("SELECT 1 FROM sqlite_schema LIMIT 1");
     this.catchUp = db.prepare<[], { log: number; checkpointed: number }>("PRAGMA wal_checkpoint(PASSIVE)");
@@ -146,6 +148,7 @@ export class Checkpointer {
       // Writes have paused and the last cycle copied the WAL: cutting the file back (~0.3 ms per MB freed) here, while
       // idle, rather than at the next write. The worker would have to wait for this connection to let go of the WAL.
       try {
+        this.settleWrites();
         this.db.pragma("wal_checkpoint(TRUNCATE)");
       } catch {
         // Not now: the next idle tick tries again.
@@ -190,6 +193,7 @@ export class Checkpointer {
         // What was committed while the worker ran: little, so its fsyncs are short (~0.2 ms for a few pages).
         let own: { log: number; checkpointed: number } | undefined;
         try {
+          this.settleWrites();
           own = this.catchUp.get();
         } catch {
           // Not now (a statement of this connection's under way): the next cycle copies these pages.

@@ -42,6 +42,21 @@ export interface Db {
    * copies each page it first changes to the statement journal, ~35 pages per audit batch (~15 µs a transaction).
    */
   atomic<T>(fn: () => T): T;
+  /**
+   * Opens a group (BEGIN) unless one is open: the statements and transactions that follow, until commitGroup(), commit
+   * together (a transaction() inside it is a savepoint; atomic() one too, unless inside a transaction()). Group commit:
+   * one COMMIT, one write of each changed page to the WAL, for all the writes of an event-loop turn.
+   */
+  openGroup(): void;
+  /** Whether a group is open. */
+  readonly inGroup: boolean;
+  /**
+   * Called before a write that would otherwise commit by itself (a statement's run(), a transaction() or atomic(),
+   * outside any transaction or group): the store opens the turn's group there (sqlite.ts), so every write joins it.
+   */
+  onWrite: (() => void) | undefined;
+  /** Commits the open group (rolled back, and the error thrown, when the COMMIT fails). Never inside a transaction(). */
+  commitGroup(): void;
   /** `PRAGMA <source>`: the first column of the first row it returns (a read), or undefined. */
   pragma(source: string): unknown;
   close(): void;
@@ -114,6 +129,8 @@ function nodeDriver(mod: NodeSqlite): Driver {
       // Tracked here: isOpen / isTransaction are missing on older 22.x.
       let open = true;
       let depth = 0;
+      let group = false;
+      let onWrite: (() => void) | undefined;
       const begin = db.prepare("BEGIN");
       const commit = db.prepare("COMMIT");
       const rollback = db.prepare("ROLLBACK");
@@ -124,6 +141,12 @@ function nodeDriver(mod: NodeSqlite): Driver {
         backend: "node:sqlite",
         get isOpen() {
           return open;
+        },
+        get onWrite() {
+          return onWrite;
+        },
+        set onWrite(hook) {
+          onWrite = hook;
         },
         exec: (sql) => db.exec(sql),
         prepare<P extends unknown[], R>(sql: string): Statement<P, R> {
@@ -142,13 +165,17 @@ function nodeDriver(mod: NodeSqlite): Driver {
             return unknownNamesAllowed ? params : [Object.fromEntries(Object.entries(first).filter(([k]) => names.has(k)))];
           };
           return {
-            run: (...p: P) => stmt.run(...pick(p)),
+            run: (...p: P) => {
+              if (onWrite && !group && depth === 0) onWrite();
+              return stmt.run(...pick(p));
+            },
             get: (...p: P) => stmt.get(...pick(p)) as R | undefined,
             all: (...p: P) => stmt.all(...pick(p)) as R[],
           };
         },
         transaction<T>(fn: () => T): T {
-          const outer = depth === 0;
+          if (onWrite && !group && depth === 0) onWrite();
+          const outer = depth === 0 && !group;
           (outer ? begin : savepoint).run();
           depth++;
           try {
@@ -176,6 +203,30 @@ function nodeDriver(mod: NodeSqlite): Driver {
         },
         atomic<T>(fn: () => T): T {
           return depth ? fn() : this.transaction(fn);
+        },
+        openGroup() {
+          if (group) return;
+          if (depth) throw new Error("a group cannot open inside a transaction");
+          begin.run();
+          group = true;
+        },
+        get inGroup() {
+          return group;
+        },
+        commitGroup() {
+          if (!group) return;
+          if (depth) throw new Error("a group cannot commit inside a transaction");
+          group = false;
+          try {
+            commit.run();
+          } catch (e) {
+            try {
+              rollback.run();
+            } catch {
+              // already rolled back
+            }
+            throw e;
+          }
         },
         pragma(source) {
           const row = db.prepare(`PRAGMA ${source}`).get() as Record<string, unknown> | undefined;
@@ -249,15 +300,68 @@ function betterDriver(Database: typeof BetterSqlite3): Driver {
     forWorker: forWorkers.get(Database) ?? { backend: "better-sqlite3", module: "better-sqlite3" },
     open(path) {
       const db = nativeBinding ? new Database(path, { nativeBinding } as unknown as BetterSqlite3.Options) : new Database(path);
+      // Explicit transactions' depth: better-sqlite3's own transaction() makes a savepoint whenever the connection is in
+      // one, the group's included; atomic() joins only an explicit transaction.
+      let depth = 0;
+      let group = false;
+      let begin: BetterSqlite3.Statement | undefined;
+      let commit: BetterSqlite3.Statement | undefined;
+      let onWrite: (() => void) | undefined;
+      const transaction = <T>(fn: () => T): T => {
+        if (onWrite && !group && depth === 0) onWrite();
+        depth++;
+        try {
+          return db.transaction(fn)();
+        } finally {
+          depth--;
+        }
+      };
       return {
         backend: "better-sqlite3",
         get isOpen() {
           return db.open;
         },
+        get onWrite() {
+          return onWrite;
+        },
+        set onWrite(hook) {
+          onWrite = hook;
+        },
         exec: (sql) => void db.exec(sql),
-        prepare: <P extends unknown[], R>(sql: string) => db.prepare(sql) as unknown as Statement<P, R>,
-        transaction: (fn) => db.transaction(fn)(),
-        atomic: (fn) => (db.inTransaction ? fn() : db.transaction(fn)()),
+        prepare: <P extends unknown[], R>(sql: string) => {
+          const st = db.prepare(sql);
+          if (st.reader) return st as unknown as Statement<P, R>;
+          return {
+            run: (...p: P) => {
+              if (onWrite && !group && depth === 0) onWrite();
+              return st.run(...p);
+            },
+            get: (...p: P) => st.get(...p) as R | undefined,
+            all: (...p: P) => st.all(...p) as R[],
+          };
+        },
+        transaction,
+        atomic: (fn) => (depth ? fn() : transaction(fn)),
+        openGroup() {
+          if (group) return;
+          if (depth) throw new Error("a group cannot open inside a transaction");
+          (begin ??= db.prepare("BEGIN")).run();
+          group = true;
+        },
+        get inGroup() {
+          return group;
+        },
+        commitGroup() {
+          if (!group) return;
+          if (depth) throw new Error("a group cannot commit inside a transaction");
+          group = false;
+          try {
+            (commit ??= db.prepare("COMMIT")).run();
+          } catch (e) {
+            if (db.inTransaction) db.exec("ROLLBACK");
+            throw e;
+          }
+        },
         pragma: (source) => db.pragma(source, { simple: true }),
         close: () => void (db.open && db.close()),
       };

@@ -80,7 +80,15 @@ export function openSqliteStore(dataDir: string, driver: Driver = sqliteDriver()
     migrate(db);
     const store = new SqliteStore(db, dataDir, durability);
     store.spaceNote = spaceNote;
-    store.checkpointer = new Checkpointer(db, file, driver.forWorker, durability === "power" ? "FULL" : "NORMAL", (why) => store.onWarning(why));
+    db.onWrite = () => store.joinGroup();
+    store.checkpointer = new Checkpointer(
+      db,
+      file,
+      driver.forWorker,
+      durability === "power" ? "FULL" : "NORMAL",
+      (why) => store.onWarning(why),
+      () => store.commitGroup(),
+    );
     return store;
   } catch (e) {
     db.close();
@@ -218,16 +226,19 @@ export class SqliteStore implements Store {
       },
       has: (key) => s.get.get(ns, scope, key) !== undefined,
       put: (key, value) => {
+        this.joinGroup();
         cache.delete(key);
         lists.clear();
         s.put.run(ns, scope, key, JSON.stringify(value));
       },
       insert: (key, value) => {
+        this.joinGroup();
         cache.delete(key);
         lists.clear();
         return s.insert.run(ns, scope, key, JSON.stringify(value)).changes > 0;
       },
       delete: (key) => {
+        this.joinGroup();
         cache.delete(key);
         lists.clear();
         return s.del.run(ns, scope, key).changes > 0;
@@ -253,7 +264,54 @@ export class SqliteStore implements Store {
     return this.stmts.scopes.all(ns).map((r) => r.scope);
   }
 
+  // Group commit: the first write of an event-loop turn opens a transaction (BEGIN) that every write and transaction()
+  // until the turn's end joins (each transaction() a savepoint in it, undone alone when it fails), committed once in
+  // setImmediate — after the I/O callbacks of the turn, before the next poll. A request's answer waits for that commit
+  // (durable(), awaited by the gateway before it writes the response), so what is acknowledged is still durable; what
+  // it saves is a COMMIT and a WAL write of every changed page per request (a hot page — a queue's record, an index's
+  // last leaf — is written once per group instead of once per write), and checkpoints, which SQLite runs after a
+  // COMMIT once the WAL holds 1,000 pages, come as many times less often.
+  private group: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
+
+  joinGroup(): void {
+    if (this.group || this.db.inGroup) return;
+    this.db.openGroup();
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<void>((ok, fail) => {
+      resolve = ok;
+      reject = fail;
+    });
+    // Nobody may be waiting (background work): a failed commit is then reported by whoever waits next, not unhandled.
+    promise.catch(() => {});
+    this.group = { promise, resolve, reject };
+    setImmediate(() => this.commitGroup());
+  }
+
+  /** Commits the open group now (setImmediate's turn, close(), or before what must not run inside a transaction). */
+  commitGroup(): void {
+    const g = this.group;
+    if (!g) return;
+    this.group = undefined;
+    try {
+      if (this.db.isOpen) this.db.commitGroup();
+      g.resolve();
+    } catch (e) {
+      this.commitFailures++;
+      // Rolled back: what read() or readList() kept from the group's writes is gone with them.
+      for (const c of this.caches) c.clear();
+      g.reject(e);
+    }
+  }
+
+  commitFailures = 0;
+
+  durable(): Promise<void> | undefined {
+    return this.group?.promise;
+  }
+
   transaction<R>(fn: () => R): R {
+    this.joinGroup();
     try {
       return this.db.transaction(fn);
     } catch (e) {
@@ -274,6 +332,7 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
+    this.commitGroup();
     this.checkpointer?.close();
     this.db.close();
   }

@@ -53,8 +53,23 @@ export interface Store {
   table<T>(namespace: string, scope: string): Table<T>;
   /** Every scope holding records in a namespace (e.g. to sweep expired items across accounts). */
   scopes(namespace: string): string[];
-  /** Runs fn atomically: all of its writes commit together or not at all. Synchronous by design. */
+  /**
+   * Runs fn atomically: all of its writes commit together or not at all. Synchronous by design. Its writes commit with
+   * the event-loop turn's others (group commit): durable() tells when.
+   */
   transaction<R>(fn: () => R): R;
+  /**
+   * Resolves once every write made so far is committed (durable as `durability` says), or rejects if that commit
+   * failed (its writes are then undone); undefined when nothing is waiting to commit. What answers a caller awaits it
+   * before answering, so that no write is acknowledged before it is durable.
+   */
+  durable(): Promise<void> | undefined;
+  /**
+   * How many group commits have failed (their writes undone) since the store opened. A request that saw it change
+   * while it ran may have lost a write of its own to a group that committed before it finished: it answers with an
+   * internal failure rather than acknowledge it (gateway/pipeline.ts).
+   */
+  readonly commitFailures: number;
   readonly dataDir: string;
   /** What holds the records, for the health endpoint (e.g. "node:sqlite"). */
   readonly engine: string;
