@@ -12,8 +12,9 @@
 //     (its WAL index lives in the shared -shm file: it entered WAL mode unlocked, so another connection can use it);
 //  2. the worker opens its own connection, checkpoints (PASSIVE: never waits for a writer, never blocks one) until
 //     what was written meanwhile is little, and closes it (a connection in WAL mode holds a shared lock while open);
-//  3. the serving connection checkpoints the little that was committed since (a fraction of a millisecond), so that
-//     the next write starts the WAL over from its beginning instead of growing it, and takes its exclusive lock back.
+//  3. once the WAL holds 32 MB, the serving connection checkpoints the little that was committed since (3–9 ms under
+//     load), so that the next write starts the WAL over from its beginning instead of growing it; it takes its
+//     exclusive lock back.
 // Requests run meanwhile: writes go on appending to the WAL while the worker copies what came before.
 //
 // A cycle starts when the WAL file has changed since the last one, at most every CYCLE_MS. Where no worker can do it
@@ -31,6 +32,12 @@ const IDLE_MS = 1000;
 /** A worker round that finds fewer new frames than this ends the worker's part of the cycle. */
 const SETTLED_FRAMES = 256;
 const MAX_ROUNDS = 4;
+/**
+ * The serving connection catches up (so that the next write starts the WAL over) only once the WAL holds this many
+ * frames (32 MB of 4 KiB pages): its few pages still cost two fsyncs, 3–9 ms at 64 connections of PutLogEvents, too
+ * much to pay every cycle; between catch-ups the worker's rounds keep what is left to copy small.
+ */
+const CATCH_UP_FRAMES = 8192;
 
 export interface CheckpointResult {
   /** Frames in the WAL, and how many of them are now in the database file (PRAGMA wal_checkpoint's log, checkpointed). */
@@ -190,13 +197,16 @@ export class Checkpointer {
           if (!/busy|locked/i.test(r.error)) this.fail(`the checkpoint worker could not checkpoint: ${r.error}`);
           return undefined;
         }
-        // What was committed while the worker ran: little, so its fsyncs are short (~0.2 ms for a few pages).
+        // What was committed while the worker ran: little, but copying it still costs two fsyncs here. Left to the next
+        // cycle while the WAL is small (a write starts the WAL over by itself when the worker copied all of it).
         let own: { log: number; checkpointed: number } | undefined;
-        try {
-          this.settleWrites();
-          own = this.catchUp.get();
-        } catch {
-          // Not now (a statement of this connection's under way): the next cycle copies these pages.
+        if ((r.log ?? 0) >= CATCH_UP_FRAMES) {
+          try {
+            this.settleWrites();
+            own = this.catchUp.get();
+          } catch {
+            // Not now (a statement of this connection's under way): the next cycle copies these pages.
+          }
         }
         this.cycles++;
         return { log: Number(own?.log ?? r.log), checkpointed: Number(own?.checkpointed ?? r.checkpointed), rounds: r.rounds ?? 0 };
