@@ -90,7 +90,7 @@ export const s3ResourcePolicy: ResourcePolicyGuard = {
     const name = input.Bucket;
     if (NO_BUCKET.has(op) || typeof name !== "string") return undefined;
     const t = tables(ctx);
-    const bucket = t.buckets.get(name);
+    const bucket = t.buckets.read(name);
     if (!bucket) return undefined;
     if (OWNER_ROOT_ALWAYS.has(op) && ctx.principal.type === "Root" && ctx.principal.accountId === bucket.account) return undefined;
     const key = typeof input.Key === "string" ? input.Key : undefined;
@@ -106,7 +106,7 @@ export const s3ResourcePolicy: ResourcePolicyGuard = {
     });
     if (op === "CopyObject" || op === "UploadPartCopy") {
       const src = copySource(input.CopySource);
-      const from = src && t.buckets.get(src.bucket);
+      const from = src && t.buckets.read(src.bucket);
       if (src && from) {
         targets.push({
           resource: `${bucketArn(src.bucket, from.region)}/${src.key}`,

@@ -62,8 +62,9 @@ export const preconditionFailed = (condition: string) =>
  * The bucket, if the caller may use it. Buckets are global by name; another account's bucket is AccessDenied
  * unless its bucket policy allows that account (Principal "*" or the account) — Stratus evaluates no more of it.
  */
-export function mustBucket(ctx: HandlerContext, name: string, t: Tables = tables(ctx)): BucketRec {
-  const b = t.buckets.get(name);
+export function mustBucket(ctx: HandlerContext, name: string, t: Tables = tables(ctx)): Readonly<BucketRec> {
+  // read(): one frozen copy until the bucket is written (every request reads its bucket; changes put a new record).
+  const b = t.buckets.read(name);
   if (!b) throw noSuchBucket(name);
   // Under Block Public Access's RestrictPublicBuckets, public statements open the bucket to no other account; a
   // bucket ACL grant opens what its permission covers (acl.ts).
