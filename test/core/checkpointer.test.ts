@@ -11,15 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { openSqliteStore, type SqliteStore } from "../../src/core/store/sqlite.js";
 import { Checkpointer } from "../../src/core/store/checkpointer.js";
 import { chooseDriver, type Backend, type Driver } from "../../src/core/store/driver.js";
-
-const DRIVERS: { name: Backend; driver?: Driver; skip?: string }[] = (["node", "better-sqlite3"] as const).map((choice) => {
-  const name: Backend = choice === "node" ? "node:sqlite" : "better-sqlite3";
-  try {
-    return { name, driver: chooseDriver(choice) };
-  } catch (e) {
-    return { name, skip: (e as Error).message };
-  }
-});
+import { DRIVERS } from "../helpers/drivers.js";
 
 async function withStore(driver: Driver, fn: (store: SqliteStore, dir: string) => Promise<void>) {
   const dir = mkdtempSync(join(tmpdir(), "stratus-ckpt-"));

@@ -9,15 +9,7 @@ import { join } from "node:path";
 import { openSqliteStore } from "../../src/core/store/sqlite.js";
 import { emptyBlock, metricStore, type SampleBlock } from "../../src/core/store/metrics.js";
 import { chooseDriver, type Backend, type Driver } from "../../src/core/store/driver.js";
-
-const DRIVERS: { name: Backend; driver?: Driver; skip?: string }[] = (["node", "better-sqlite3"] as const).map((choice) => {
-  const name: Backend = choice === "node" ? "node:sqlite" : "better-sqlite3";
-  try {
-    return { name, driver: chooseDriver(choice) };
-  } catch (e) {
-    return { name, skip: (e as Error).message };
-  }
-});
+import { DRIVERS } from "../helpers/drivers.js";
 
 function withDir(fn: (dir: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), "stratus-metrics-"));

@@ -11,14 +11,7 @@ import { chooseDriver, type Driver } from "../../src/core/store/driver.js";
 import { logEventStore } from "../../src/core/store/log-events.js";
 import { eventLog } from "../../src/core/store/events.js";
 import { JOURNAL_SIZE_LIMIT, prepareSpace } from "../../src/core/store/space.js";
-
-const DRIVERS: { name: string; driver?: Driver; skip?: string }[] = (["node", "better-sqlite3"] as const).map((choice) => {
-  try {
-    return { name: choice, driver: chooseDriver(choice) };
-  } catch (e) {
-    return { name: choice, skip: (e as Error).message };
-  }
-});
+import { DRIVERS } from "../helpers/drivers.js";
 
 function withStore(driver: Driver, fn: (store: SqliteStore, dir: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), "stratus-space-"));

@@ -11,6 +11,7 @@ import { openSqliteStore } from "../../src/core/store/sqlite.js";
 import { logEventStore } from "../../src/core/store/log-events.js";
 import { chooseDriver, loadBetterSqlite3, loadNodeSqlite, type Backend, type Driver } from "../../src/core/store/driver.js";
 import { SetupError } from "../../src/core/errors.js";
+import { DRIVERS } from "../helpers/drivers.js";
 
 function withDir(fn: (dir: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), "stratus-store-"));
@@ -20,16 +21,6 @@ function withDir(fn: (dir: string) => void) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-/** Each driver, or why this Node cannot run it (the tests for it are then skipped with that reason). */
-const DRIVERS: { name: Backend; driver?: Driver; skip?: string }[] = (["node", "better-sqlite3"] as const).map((choice) => {
-  const name: Backend = choice === "node" ? "node:sqlite" : "better-sqlite3";
-  try {
-    return { name, driver: chooseDriver(choice) };
-  } catch (e) {
-    return { name, skip: (e as Error).message };
-  }
-});
 
 for (const { name, driver, skip } of DRIVERS) {
   const open = (dir: string) => openSqliteStore(dir, driver!);

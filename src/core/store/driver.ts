@@ -129,11 +129,11 @@ function nodeDriver(mod: NodeSqlite): Driver {
       // Tracked here: isOpen / isTransaction are missing on older 22.x.
       let open = true;
       let depth = 0;
-      let group = false;
       let onWrite: (() => void) | undefined;
       const begin = db.prepare("BEGIN");
       const commit = db.prepare("COMMIT");
       const rollback = db.prepare("ROLLBACK");
+      const g = groupControl({ begin: () => begin.run(), commit: () => commit.run(), rollback: () => rollback.run(), depth: () => depth });
       const savepoint = db.prepare("SAVEPOINT stratus");
       const release = db.prepare("RELEASE stratus");
       const rollbackTo = db.prepare("ROLLBACK TO stratus");
@@ -166,7 +166,7 @@ function nodeDriver(mod: NodeSqlite): Driver {
           };
           return {
             run: (...p: P) => {
-              if (onWrite && !group && depth === 0) onWrite();
+              if (onWrite && !g.open && depth === 0) onWrite();
               return stmt.run(...pick(p));
             },
             get: (...p: P) => stmt.get(...pick(p)) as R | undefined,
@@ -174,8 +174,8 @@ function nodeDriver(mod: NodeSqlite): Driver {
           };
         },
         transaction<T>(fn: () => T): T {
-          if (onWrite && !group && depth === 0) onWrite();
-          const outer = depth === 0 && !group;
+          if (onWrite && !g.open && depth === 0) onWrite();
+          const outer = depth === 0 && !g.open;
           (outer ? begin : savepoint).run();
           depth++;
           try {
@@ -204,30 +204,11 @@ function nodeDriver(mod: NodeSqlite): Driver {
         atomic<T>(fn: () => T): T {
           return depth ? fn() : this.transaction(fn);
         },
-        openGroup() {
-          if (group) return;
-          if (depth) throw new Error("a group cannot open inside a transaction");
-          begin.run();
-          group = true;
-        },
+        openGroup: () => g.openGroup(),
         get inGroup() {
-          return group;
+          return g.open;
         },
-        commitGroup() {
-          if (!group) return;
-          if (depth) throw new Error("a group cannot commit inside a transaction");
-          group = false;
-          try {
-            commit.run();
-          } catch (e) {
-            try {
-              rollback.run();
-            } catch {
-              // already rolled back
-            }
-            throw e;
-          }
-        },
+        commitGroup: () => g.commitGroup(),
         pragma(source) {
           const row = db.prepare(`PRAGMA ${source}`).get() as Record<string, unknown> | undefined;
           return row ? Object.values(row)[0] : undefined;
@@ -238,6 +219,40 @@ function nodeDriver(mod: NodeSqlite): Driver {
           db.close();
         },
       };
+    },
+  };
+}
+
+/**
+ * A group (Db.openGroup) over a driver's BEGIN, COMMIT and ROLLBACK: never opened or committed inside a transaction(),
+ * rolled back when its COMMIT fails (SQLite leaves a transaction open when a deferred constraint fails it).
+ */
+function groupControl(s: { begin(): void; commit(): void; rollback(): unknown; depth(): number }) {
+  let open = false;
+  return {
+    get open() {
+      return open;
+    },
+    openGroup() {
+      if (open) return;
+      if (s.depth()) throw new Error("a group cannot open inside a transaction");
+      s.begin();
+      open = true;
+    },
+    commitGroup() {
+      if (!open) return;
+      if (s.depth()) throw new Error("a group cannot commit inside a transaction");
+      open = false;
+      try {
+        s.commit();
+      } catch (e) {
+        try {
+          s.rollback();
+        } catch {
+          // already rolled back
+        }
+        throw e;
+      }
     },
   };
 }
@@ -303,12 +318,17 @@ function betterDriver(Database: typeof BetterSqlite3): Driver {
       // Explicit transactions' depth: better-sqlite3's own transaction() makes a savepoint whenever the connection is in
       // one, the group's included; atomic() joins only an explicit transaction.
       let depth = 0;
-      let group = false;
       let begin: BetterSqlite3.Statement | undefined;
       let commit: BetterSqlite3.Statement | undefined;
       let onWrite: (() => void) | undefined;
+      const g = groupControl({
+        begin: () => (begin ??= db.prepare("BEGIN")).run(),
+        commit: () => (commit ??= db.prepare("COMMIT")).run(),
+        rollback: () => db.inTransaction && db.exec("ROLLBACK"),
+        depth: () => depth,
+      });
       const transaction = <T>(fn: () => T): T => {
-        if (onWrite && !group && depth === 0) onWrite();
+        if (onWrite && !g.open && depth === 0) onWrite();
         depth++;
         try {
           return db.transaction(fn)();
@@ -333,7 +353,7 @@ function betterDriver(Database: typeof BetterSqlite3): Driver {
           if (st.reader) return st as unknown as Statement<P, R>;
           return {
             run: (...p: P) => {
-              if (onWrite && !group && depth === 0) onWrite();
+              if (onWrite && !g.open && depth === 0) onWrite();
               return st.run(...p);
             },
             get: (...p: P) => st.get(...p) as R | undefined,
@@ -342,26 +362,11 @@ function betterDriver(Database: typeof BetterSqlite3): Driver {
         },
         transaction,
         atomic: (fn) => (depth ? fn() : transaction(fn)),
-        openGroup() {
-          if (group) return;
-          if (depth) throw new Error("a group cannot open inside a transaction");
-          (begin ??= db.prepare("BEGIN")).run();
-          group = true;
-        },
+        openGroup: () => g.openGroup(),
         get inGroup() {
-          return group;
+          return g.open;
         },
-        commitGroup() {
-          if (!group) return;
-          if (depth) throw new Error("a group cannot commit inside a transaction");
-          group = false;
-          try {
-            (commit ??= db.prepare("COMMIT")).run();
-          } catch (e) {
-            if (db.inTransaction) db.exec("ROLLBACK");
-            throw e;
-          }
-        },
+        commitGroup: () => g.commitGroup(),
         pragma: (source) => db.pragma(source, { simple: true }),
         close: () => void (db.open && db.close()),
       };
