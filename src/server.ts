@@ -24,6 +24,8 @@ import type { Catalog } from "./core/catalog.js";
 export interface ServerOptions {
   host?: string;
   port?: number;
+  /** Called once listening, before the store opens and before any request is answered. */
+  onListening?: (where: { host: string; port: number }) => void;
   dataDir?: string;
   ephemeral?: boolean;
   auth?: AuthMode;
@@ -86,6 +88,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  // Before any request is answered (the CLI's pid file says where the server listens: a second start names it).
+  opts.onListening?.({ host, port });
 
   let store: SqliteStore | undefined;
   let runtime: Runtime | undefined;

@@ -103,6 +103,7 @@ export async function start(argv: readonly string[]): Promise<void> {
       auth,
       logLevel,
       durability,
+      onListening: ephemeral ? undefined : (where) => writePidFile(dataDir, where),
       // 0 turns the daemon off here (a server started in-process takes 0 as "any free port").
       ...(xrayDaemonPort ? { xrayDaemonPort } : {}),
       ...(keyId && secret ? { rootCredentials: [{ accessKeyId: keyId, secretAccessKey: secret }] } : {}),
@@ -111,7 +112,6 @@ export async function start(argv: readonly string[]): Promise<void> {
     cleanup();
     throw new CliError(startFailure(e, host, port, dataDir));
   }
-  if (!ephemeral) writePidFile(dataDir, { host: s.host, port: s.port });
   // A short banner on stdout (none with --log-level silent): where it listens, where state goes, the line to paste.
   if (logLevel !== "silent") {
     process.stdout.write(
