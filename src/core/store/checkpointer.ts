@@ -12,7 +12,7 @@
 //     (its WAL index lives in the shared -shm file: it entered WAL mode unlocked, so another connection can use it);
 //  2. the worker opens its own connection, checkpoints (PASSIVE: never waits for a writer, never blocks one) until
 //     what was written meanwhile is little, and closes it (a connection in WAL mode holds a shared lock while open);
-//  3. once the WAL holds 32 MB, the serving connection checkpoints the little that was committed since (3–9 ms under
+//  3. once the WAL holds 16 MB, the serving connection checkpoints the little that was committed since (3–9 ms under
 //     load), so that the next write starts the WAL over from its beginning instead of growing it; it takes its
 //     exclusive lock back.
 // Requests run meanwhile: writes go on appending to the WAL while the worker copies what came before.
@@ -34,10 +34,10 @@ const SETTLED_FRAMES = 256;
 const MAX_ROUNDS = 4;
 /**
  * The serving connection catches up (so that the next write starts the WAL over) only once the WAL holds this many
- * frames (32 MB of 4 KiB pages): its few pages still cost two fsyncs, 3–9 ms at 64 connections of PutLogEvents, too
+ * frames (16 MB of 4 KiB pages; the WAL file stays that large while writes go on, and is truncated once they pause): its few pages still cost two fsyncs, 3–9 ms at 64 connections of PutLogEvents, too
  * much to pay every cycle; between catch-ups the worker's rounds keep what is left to copy small.
  */
-const CATCH_UP_FRAMES = 8192;
+const CATCH_UP_FRAMES = 4096;
 
 export interface CheckpointResult {
   /** Frames in the WAL, and how many of them are now in the database file (PRAGMA wal_checkpoint's log, checkpointed). */
