@@ -1,6 +1,6 @@
-// The embedded SQLite store (node:sqlite or better-sqlite3, see driver.ts; WAL): every write is committed before the
-// call returns, so a response written after it survives kill -9 — and with durability "power" (durability.ts) a
-// power cut too.
+// The embedded SQLite store (node:sqlite or better-sqlite3, see driver.ts; WAL): an event-loop turn's writes commit
+// together (group commit, below) and a response waits for that commit (durable()), so what it acknowledges survives
+// kill -9 — and with durability "power" (durability.ts) a power cut too.
 import { constants, copyFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -269,8 +269,9 @@ export class SqliteStore implements Store {
   // setImmediate — after the I/O callbacks of the turn, before the next poll. A request's answer waits for that commit
   // (durable(), awaited by the gateway before it writes the response), so what is acknowledged is still durable; what
   // it saves is a COMMIT and a WAL write of every changed page per request (a hot page — a queue's record, an index's
-  // last leaf — is written once per group instead of once per write), and checkpoints, which SQLite runs after a
-  // COMMIT once the WAL holds 1,000 pages, come as many times less often.
+  // last leaf — is written once per group instead of once per write), so the checkpoint worker has as many times
+  // fewer pages to copy. Every write reaches joinGroup(): through the table, transaction(), or the driver's onWrite
+  // hook for the typed stores' statements (the first two also pass through the hook; calling it here is cheap).
   private group: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
 
   joinGroup(): void {
