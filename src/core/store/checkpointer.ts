@@ -34,8 +34,9 @@ const SETTLED_FRAMES = 256;
 const MAX_ROUNDS = 4;
 /**
  * The serving connection catches up (so that the next write starts the WAL over) only once the WAL holds this many
- * frames (16 MB of 4 KiB pages; the WAL file stays that large while writes go on, and is truncated once they pause): its few pages still cost two fsyncs, 3–9 ms at 64 connections of PutLogEvents, too
- * much to pay every cycle; between catch-ups the worker's rounds keep what is left to copy small.
+ * frames (16 MB of 4 KiB pages; the file stays that large while writes go on, and is truncated once they pause): its
+ * few pages still cost two fsyncs, 3–9 ms at 64 connections of PutLogEvents, too much to pay every cycle; between
+ * catch-ups the worker's rounds keep what is left to copy small.
  */
 const CATCH_UP_FRAMES = 4096;
 
@@ -107,7 +108,9 @@ export class Checkpointer {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<CheckpointResult | undefined> | undefined;
   private settle: ((r: Reply) => void) | undefined;
+  /** The WAL file's size and mtime at the end of the last cycle ("" before one), and when a change was last seen. */
   private lastStamp = "";
+  private changedAt = 0;
   private failed = false;
   private closed = false;
   private readonly release;
@@ -145,13 +148,12 @@ export class Checkpointer {
 
   private tick(): void {
     if (this.inFlight || !this.active) return;
-    const stamp = this.stamp();
-    if (stamp === undefined) return;
-    const size = Number(stamp.split("/")[0]);
-    if (stamp !== this.lastStamp) {
+    const wal = this.wal();
+    if (!wal) return;
+    if (wal.stamp !== this.lastStamp) {
       this.changedAt = Date.now();
       this.cycle().catch((e) => this.fail(`a checkpoint cycle failed: ${e instanceof Error ? e.message : String(e)}`));
-    } else if (size > IDLE_WAL_BYTES && Date.now() - this.changedAt >= IDLE_MS && this.db.isOpen) {
+    } else if (wal.size > IDLE_WAL_BYTES && Date.now() - this.changedAt >= IDLE_MS && this.db.isOpen) {
       // Writes have paused and the last cycle copied the WAL: cutting the file back (~0.3 ms per MB freed) here, while
       // idle, rather than at the next write. The worker would have to wait for this connection to let go of the WAL.
       try {
@@ -160,16 +162,14 @@ export class Checkpointer {
       } catch {
         // Not now: the next idle tick tries again.
       }
-      this.lastStamp = this.stamp() ?? "";
+      this.lastStamp = this.wal()?.stamp ?? "";
     }
   }
 
-  private changedAt = 0;
-
-  private stamp(): string | undefined {
+  private wal(): { size: number; stamp: string } | undefined {
     try {
       const st = statSync(`${this.file}-wal`);
-      return `${st.size}/${st.mtimeMs}`;
+      return { size: st.size, stamp: `${st.size}/${st.mtimeMs}` };
     } catch {
       return undefined;
     }
@@ -213,7 +213,7 @@ export class Checkpointer {
       } finally {
         if (this.db.isOpen) {
           if (this.active) this.exclusive();
-          this.lastStamp = this.stamp() ?? "";
+          this.lastStamp = this.wal()?.stamp ?? "";
         }
       }
     };
