@@ -10,24 +10,32 @@ type RouteHandler = Awaited<ReturnType<HttpRoute["load"]>>["default"];
 
 /**
  * A route's response ends only once what was written before it is committed (group commit: core/store/sqlite.ts), as
- * the AWS API's do (pipeline.ts): end() waits for the store's pending commit, if any. A failed commit ends the
+ * the AWS API's do (pipeline.ts): end() waits for the store's pending commit, if any. A failed commit — the pending
+ * one, or any group that failed since the route began (it may have held the route's earlier writes) — ends the
  * response with a 500 when nothing has been sent yet, else cuts the connection, never acknowledging what it lost.
  */
-function answerWhenDurable(rt: GatewayHost, res: ServerResponse): void {
-  const end = res.end;
+export function answerWhenDurable(rt: Pick<GatewayHost, "store" | "logger">, res: ServerResponse): void {
+  const failures = rt.store.commitFailures;
+  const end = res.end as (...a: unknown[]) => ServerResponse;
+  const failed = (r: ServerResponse, e: unknown) => {
+    rt.logger.error("a commit failed: the response is not sent", e);
+    if (!r.headersSent) {
+      r.writeHead(500);
+      end.call(r);
+    } else r.destroy();
+  };
+  const finish = (r: ServerResponse, args: unknown[]) => {
+    if (rt.store.commitFailures !== failures) failed(r, new Error("a commit failed while this route ran: its writes may be undone"));
+    else end.apply(r, args);
+  };
   res.end = function (this: ServerResponse, ...args: unknown[]) {
     const durable = rt.store.durable();
-    if (!durable) return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
-    durable.then(
-      () => (end as (...a: unknown[]) => ServerResponse).apply(this, args),
-      (e) => {
-        rt.logger.error("a commit failed: the response is not sent", e);
-        if (!this.headersSent) {
-          this.writeHead(500);
-          (end as (...a: unknown[]) => ServerResponse).call(this);
-        } else this.destroy();
-      },
-    );
+    if (!durable) finish(this, args);
+    else
+      durable.then(
+        () => finish(this, args),
+        (e) => failed(this, e),
+      );
     return this;
   } as typeof res.end;
 }
