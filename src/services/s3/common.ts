@@ -113,6 +113,8 @@ export function findVersion(b: BucketRec, obj: ObjectRec | undefined, key: strin
 }
 
 export const getObject = (t: Tables, bucket: string, key: string) => t.objects.get(objKey(bucket, key));
+/** The object's record frozen, parsed once until the key is written (read-only uses: conditions, a write's next record). */
+export const readObject = (t: Tables, bucket: string, key: string) => t.objects.read(objKey(bucket, key));
 
 // Tag sets: at most 10 per object, 50 per bucket; keys ≤128, values ≤256 characters; no duplicate keys. The aws:
 // prefix is the system's: CloudFormation's aws:cloudformation:* tags go through when it makes the call (`invokedBy`,

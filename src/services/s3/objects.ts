@@ -7,6 +7,7 @@ import { objectDeleteDenied } from "./access.js";
 import {
   findVersion,
   getObject,
+  readObject,
   invalidArgument,
   invalidPartNumber,
   invalidVersionId,
@@ -164,7 +165,7 @@ export const objects = {
       i.ChecksumSHA256
     );
     const lock = lockForWrite(b0, i, ctx.now(), hasDigest);
-    checkWriteConditions(i.Key, i, getObject(tables(ctx), b0.name, i.Key)?.versions[0]);
+    checkWriteConditions(i.Key, i, readObject(tables(ctx), b0.name, i.Key)?.versions[0]);
     const tags = parseTaggingHeader(i.Tagging);
     const acl = aclForNewObject(ctx, b0, i);
     const sse = await sseForWrite(ctx, b0, i.Key, i);
@@ -174,7 +175,7 @@ export const objects = {
     let b: BucketRec;
     try {
       b = mustBucket(ctx, i.Bucket, t);
-      checkWriteConditions(i.Key, i, getObject(t, b.name, i.Key)?.versions[0]);
+      checkWriteConditions(i.Key, i, readObject(t, b.name, i.Key)?.versions[0]);
     } catch (e) {
       ctx.blobs.delete(blob.id);
       throw e;

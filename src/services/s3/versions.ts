@@ -17,7 +17,8 @@ const nextVersionId = (b: BucketRec) => (b.versioning === "Enabled" ? newVersion
 /** Adds `v` as the key's current version. Synchronous: call it after every await. */
 export function putVersion(t: Tables, b: BucketRec, key: string, v: Omit<VersionRec, "versionId">): Change {
   const k = objKey(b.name, key);
-  const obj: ObjectRec = t.objects.get(k) ?? { versions: [] };
+  // Read-only here (the new record is built beside it): the frozen copy a condition check before it may have parsed.
+  const obj: Readonly<ObjectRec> = t.objects.read(k) ?? { versions: [] };
   const versionId = nextVersionId(b);
   const garbage: string[] = [];
   const kept = obj.versions.filter((x) => {
