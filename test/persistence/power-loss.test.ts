@@ -117,15 +117,22 @@ async function trial(durability: "process" | "power", n: number): Promise<Outcom
       await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
       if (!killed) messages.push(body);
     });
+  let fileAcked = false;
   const putter = () =>
     loop(async (i) => {
       const key = `o-${seq++}`;
-      // 1 KB bodies are rows in the database, 100 KB ones files (core/blobs.ts INLINE_MAX).
-      const body = randomBytes(i % 4 === 3 ? 100 * 1024 : 1024);
+      // 1 KB bodies are rows in the database, 100 KB ones files (core/blobs.ts INLINE_MAX); a file first.
+      const file = i % 4 === 0;
+      const body = randomBytes(file ? 100 * 1024 : 1024);
       await s3.send(new PutObjectCommand({ Bucket: "acked", Key: key, Body: body }));
-      if (!killed) objects.set(key, md5(body));
+      if (killed) return;
+      objects.set(key, md5(body));
+      if (file) fileAcked = true;
     });
   const writers = [sender(), sender(), sender(), putter(), putter()];
+  // The random window starts once a message and an object's body file are acknowledged (a slow machine's first calls
+  // can take most of a short window): each trial then has writes of every kind to lose.
+  for (const deadline = Date.now() + 10_000; !(fileAcked && messages.length) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, randomInt(200, maxWindowMs)));
   killed = true;
   const exit = await s.stop("SIGKILL");
@@ -203,13 +210,15 @@ async function measure(durability: "process" | "power", diagnostic: (m: string) 
   return outcomes;
 }
 
-test("--durability process: a power cut loses the writes since the last checkpoint (the simulation drops unsynced data)", { skip }, async (t) => {
+test("--durability process: a power cut loses what was never fsync'd (the simulation drops unsynced data)", { skip }, async (t) => {
   const outcomes = await measure("process", (m) => t.diagnostic(m));
-  // In a short trial on a new data dir no checkpoint happens, so what the WAL held since it was made is gone.
-  assert.ok(
-    outcomes.some((o) => o.lost > 0),
-    "a power cut right after writes that were never fsync'd must lose them: the shim is not dropping unsynced data",
-  );
+  // The control that the shim drops unsynced data. Under --durability process an object's body file is never fsync'd
+  // (nor its directory entry), so every trial, which has one acknowledged, loses it. Records are lost only when
+  // acknowledged after the last checkpoint (the checkpointer syncs the WAL every ~200 ms while writes go on), so how
+  // many depends on where the cut falls.
+  for (const o of outcomes) {
+    assert.ok(o.lost > 0, `a power cut after writes that were never fsync'd must lose them: the shim is not dropping unsynced data (${o.detail})`);
+  }
 });
 
 test("--durability power: every acknowledged SQS message and S3 object survives a power cut at a random moment", { skip }, async (t) => {
