@@ -88,6 +88,10 @@ const DATA_OPERATIONS: Record<string, Set<string>> = {
     "ChangeMessageVisibilityBatch",
   ]),
   sns: new Set(["Publish", "PublishBatch"]),
+  // CloudWatch Logs' log event reads and writes: not among the actions AWS's CloudWatch Logs guide lists as logged by
+  // CloudTrail ("Logging Amazon CloudWatch Logs API calls in AWS CloudTrail": CreateLogGroup, PutRetentionPolicy …,
+  // and the Describe* calls with request elements only), so never in Event history.
+  "cloudwatch-logs": new Set(["PutLogEvents", "GetLogEvents", "FilterLogEvents"]),
 };
 
 /** The declared classification: each service's operations CloudTrail files as data events (the README lists them). */

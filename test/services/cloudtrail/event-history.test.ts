@@ -1,5 +1,6 @@
 // Event history as AWS keeps it: management events only ("The CloudTrail Event history doesn't record data events",
-// AWS's SQS and CloudTrail guides). Data events (S3 object calls, Lambda Invoke, SQS message calls, SNS Publish) are
+// AWS's SQS and CloudTrail guides). Data events (S3 object calls, Lambda Invoke, SQS message calls, SNS Publish, and
+// CloudWatch Logs' log event calls, which AWS's Logs guide does not list among the calls CloudTrail logs) are
 // written nowhere unless a logging trail's event selectors take them, and then only to that trail's log files — also
 // across a restart, when the trail's undelivered records are no longer in memory. The classification is a declared
 // table, checked here against the services' models.
@@ -12,6 +13,14 @@ import { gunzipSync } from "node:zlib";
 import { CloudTrailClient, CreateTrailCommand, LookupEventsCommand, PutEventSelectorsCommand, StartLoggingCommand } from "@aws-sdk/client-cloudtrail";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+  PutLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { loadModel } from "../../../src/core/model.js";
 import { openSqliteStore } from "../../../src/core/store/sqlite.js";
@@ -20,11 +29,17 @@ import { randomAccount, startTestServer, type TestServer } from "../../helpers/s
 import { waitUntil } from "../../helpers/wait.js";
 import { trailBucketPolicy } from "./fixtures.js";
 
-const DATA_NAMES = ["SendMessage", "ReceiveMessage", "DeleteMessage", "PutObject", "GetObject", "Publish"];
+const DATA_NAMES = ["SendMessage", "ReceiveMessage", "DeleteMessage", "PutObject", "GetObject", "Publish", "PutLogEvents", "GetLogEvents", "FilterLogEvents"];
 
 function clients(s: TestServer, account: string) {
   const cfg = s.clientConfig({ account });
-  return { ct: new CloudTrailClient(cfg), s3: new S3Client({ ...cfg, forcePathStyle: true }), sqs: new SQSClient(cfg), sns: new SNSClient(cfg) };
+  return {
+    ct: new CloudTrailClient(cfg),
+    s3: new S3Client({ ...cfg, forcePathStyle: true }),
+    sqs: new SQSClient(cfg),
+    sns: new SNSClient(cfg),
+    logs: new CloudWatchLogsClient(cfg),
+  };
 }
 
 /** Every kind of data call once per round, after the management calls that make their resources. */
@@ -33,7 +48,12 @@ async function dataCalls(c: ReturnType<typeof clients>, account: string, rounds:
   const bucket = `history-${account}`;
   await c.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const { TopicArn } = await c.sns.send(new CreateTopicCommand({ Name: "history" }));
+  await c.logs.send(new CreateLogGroupCommand({ logGroupName: "history" }));
+  await c.logs.send(new CreateLogStreamCommand({ logGroupName: "history", logStreamName: "s" }));
   for (let i = 0; i < rounds; i++) {
+    await c.logs.send(new PutLogEventsCommand({ logGroupName: "history", logStreamName: "s", logEvents: [{ timestamp: Date.now(), message: `e${i}` }] }));
+    await c.logs.send(new GetLogEventsCommand({ logGroupName: "history", logStreamName: "s" }));
+    await c.logs.send(new FilterLogEventsCommand({ logGroupName: "history" }));
     await c.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `m${i}` }));
     const got = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl }));
     for (const m of got.Messages ?? []) await c.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle }));
@@ -48,7 +68,7 @@ const lookup = async (ct: CloudTrailClient, EventName: string) =>
 
 test("the classification table names operations of each service's model; management calls are not in it", () => {
   const table = dataOperations();
-  assert.deepEqual(Object.keys(table).sort(), ["lambda", "s3", "sns", "sqs"]);
+  assert.deepEqual(Object.keys(table).sort(), ["cloudwatch-logs", "lambda", "s3", "sns", "sqs"]);
   for (const [service, ops] of Object.entries(table)) {
     const model = loadModel(service);
     // Lambda's InvokeAsync is in its model; InvokeWithResponseStream too.
@@ -62,6 +82,8 @@ test("the classification table names operations of each service's model; managem
     ["sns", "Subscribe"],
     ["lambda", "CreateFunction"],
     ["kms", "Encrypt"],
+    ["cloudwatch-logs", "CreateLogGroup"],
+    ["cloudwatch-logs", "DescribeLogStreams"],
   ])
     assert.equal(isDataEvent({ service, operation: op }), false, `${service}:${op}`);
   assert.equal(isDataEvent({ service: "sqs", operation: "SendMessageBatch" }), true);
@@ -76,7 +98,8 @@ test("without a trail taking them, data calls write nothing: Event history has t
     try {
       const c = clients(s, account);
       await dataCalls(c, account, 20);
-      for (const name of ["CreateQueue", "CreateBucket", "CreateTopic"]) assert.equal((await lookup(c.ct, name)).length, 1, name);
+      for (const name of ["CreateQueue", "CreateBucket", "CreateTopic", "CreateLogGroup", "CreateLogStream"])
+        assert.equal((await lookup(c.ct, name)).length, 1, name);
       for (const name of DATA_NAMES) assert.deepEqual(await lookup(c.ct, name), [], name);
     } finally {
       await s.close();
