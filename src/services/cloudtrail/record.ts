@@ -1,6 +1,6 @@
 // One API call → one CloudTrail event record, with the fields AWS documents under "CloudTrail record
 // contents" and "userIdentity element", secrets redacted, plus the columns LookupEvents filters on.
-import { uuid4 } from "../../core/ids.js";
+import { uuid7 } from "../../core/ids.js";
 import type { AuditCall } from "../../core/audit-types.js";
 import type { Principal } from "../../core/identity.js";
 import { loadModel, type ServiceModel, type Shape } from "../../core/model.js";
@@ -185,10 +185,7 @@ export function buildEventRow(call: AuditCall): AuditEventRow {
 // A version-7 UUID (time first, then random): still a UUID to every client, and it carries its
 // event's time, so LookupEvents by EventId searches one second of the time index (no id index).
 export function timeOrderedUuid(ms: number): string {
-  // A v4 layout already has the v7 variant bits.
-  const r = uuid4();
-  const t = Math.max(0, Math.min(ms, 0xffffffffffff)).toString(16).padStart(12, "0");
-  return `${t.slice(0, 8)}-${t.slice(8)}-7${r.slice(15)}`;
+  return uuid7(ms);
 }
 
 /** The event time (whole seconds, epoch ms) a timeOrderedUuid was made for; undefined for other ids. */
