@@ -4,7 +4,7 @@
 // the serving connection checkpoints as SQLite does by default.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -54,6 +54,35 @@ for (const { name, driver, skip } of DRIVERS) {
       assert.equal(t.get("k1999")?.v.length, 3000);
     }),
   );
+
+  test(`${name}: closing while the worker checkpoints waits for it: the store's own close comes last and nothing is lost`, { skip }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stratus-ckpt-"));
+    try {
+      for (let round = 0; round < 4; round++) {
+        const store = openSqliteStore(dir, driver!);
+        const t = store.table<{ v: string }>("svc:t", "");
+        for (let i = 0; i < 2000; i++) t.put(`r${round}-a${i}`, { v: "x".repeat(3000) });
+        // A first cycle, whole: the worker has started and is waiting for the next.
+        assert.ok(await store.checkpointer!.cycle());
+        for (let i = 0; i < 2000; i++) t.put(`r${round}-b${i}`, { v: "x".repeat(3000) });
+        store.commitGroup();
+        // close() comes while the worker copies these ~2,000 pages (tens of ms).
+        const cycle = store.checkpointer!.cycle();
+        await sleep(2);
+        store.close();
+        assert.equal(await cycle, undefined, "a cycle cut short by close() reports nothing");
+        // The worker had closed its connection when close() went on (it is terminated only between cycles: inside a
+        // SQLite call that fails, that aborts the process), so the store's close was the last one: it copied the
+        // rest and removed the WAL.
+        assert.equal(existsSync(join(dir, "stratus.db-wal")), false, `round ${round}: the WAL is still there`);
+      }
+      const store = openSqliteStore(dir, driver!);
+      assert.equal(store.table<{ v: string }>("svc:t", "").count(""), 16000);
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test(`${name}: cycles start by themselves after writes, and writes made while the worker checkpoints are all kept`, { skip }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "stratus-ckpt-"));

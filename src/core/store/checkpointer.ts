@@ -39,6 +39,8 @@ const MAX_ROUNDS = 4;
  * catch-ups the worker's rounds keep what is left to copy small.
  */
 const CATCH_UP_FRAMES = 4096;
+/** The longest close() waits for a cycle under way: the worker's busy timeout (2 s) and its checkpoint rounds. */
+const STOP_WAIT_MS = 5000;
 
 export interface CheckpointResult {
   /** Frames in the WAL, and how many of them are now in the database file (PRAGMA wal_checkpoint's log, checkpointed). */
@@ -91,6 +93,8 @@ parentPort.on("message", () => {
     parentPort.postMessage({ error: String(e && e.message || e) });
   } finally {
     try { if (db) db.close(); } catch {}
+    Atomics.store(w.busy, 0, 0);
+    Atomics.notify(w.busy, 0);
   }
 });
 `;
@@ -105,6 +109,8 @@ interface Reply {
 
 export class Checkpointer {
   private worker: Worker | undefined;
+  /** 1 while the worker runs a cycle (set here before the message, cleared by the worker when it is done). */
+  private readonly busy = new Int32Array(new SharedArrayBuffer(4));
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<CheckpointResult | undefined> | undefined;
   private settle: ((r: Reply) => void) | undefined;
@@ -187,6 +193,7 @@ export class Checkpointer {
       });
       this.db.pragma("locking_mode = NORMAL");
       this.release.get();
+      Atomics.store(this.busy, 0, 1);
       worker.postMessage(0);
       const r = await reply;
       this.settle = undefined;
@@ -228,7 +235,7 @@ export class Checkpointer {
     try {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { file: this.file, driver: this.driver, synchronous: this.synchronous },
+        workerData: { file: this.file, driver: this.driver, synchronous: this.synchronous, busy: this.busy },
         // Its output is ours; it needs no stdin.
         stdout: false,
         stderr: false,
@@ -240,6 +247,7 @@ export class Checkpointer {
         this.fail(`the checkpoint worker stopped: ${e.message}`);
       });
       worker.on("exit", () => {
+        Atomics.store(this.busy, 0, 0);
         this.settle?.({ error: "the worker exited" });
         this.worker = undefined;
       });
@@ -259,17 +267,31 @@ export class Checkpointer {
       this.db.pragma("wal_autocheckpoint = 1000");
       this.exclusive();
     }
-    void this.worker?.terminate();
-    this.worker = undefined;
+    this.stopWorker();
   }
 
-  /** Stops the timer and the worker (a cycle under way is abandoned: its checkpoint is whole or not done). */
+  /**
+   * Stops the timer and the worker. A cycle under way is waited for first, synchronously (it holds no lock this
+   * connection needs, so it ends within its checkpoint rounds, or its busy timeout): its checkpoint is then whole.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    this.stopWorker();
     this.settle?.({ error: "closed" });
-    void this.worker?.terminate();
+  }
+
+  /**
+   * Terminates the worker once it is between cycles. Terminated inside a SQLite call that then fails (the database
+   * closing under it: SQLITE_BUSY, a file gone), better-sqlite3 throws into an isolate being torn down and V8 aborts
+   * the whole process ("FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal", seen once in CI as a server stopped).
+   */
+  private stopWorker(): void {
+    const worker = this.worker;
     this.worker = undefined;
+    if (!worker) return;
+    if (Atomics.load(this.busy, 0) === 1) Atomics.wait(this.busy, 0, 1, STOP_WAIT_MS);
+    void worker.terminate();
   }
 }
