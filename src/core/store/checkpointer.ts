@@ -243,6 +243,8 @@ export class Checkpointer {
       worker.unref();
       worker.on("message", (r: Reply) => this.settle?.(r));
       worker.on("error", (e) => {
+        // It died: no cycle to wait for (stopWorker).
+        Atomics.store(this.busy, 0, 0);
         this.settle?.({ error: e.message });
         this.fail(`the checkpoint worker stopped: ${e.message}`);
       });
