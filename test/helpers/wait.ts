@@ -4,6 +4,13 @@
 /** The default deadline for background work that normally takes milliseconds. */
 export const WAIT_MS = 10_000;
 
+/**
+ * The deadline for the outcome of a Lambda invocation that starts an environment: Lambda allows its init 10 s and
+ * then the function's timeout (3 s by default), so a cold start on a loaded machine may use more than WAIT_MS
+ * before the invocation even ends.
+ */
+export const COLD_START_WAIT_MS = 30_000;
+
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
