@@ -173,6 +173,15 @@ export async function startBuilt(
   return { url, pid: child.pid!, stop };
 }
 
+/**
+ * A process's minor page faults so far (minflt from /proc/<pid>/stat, all its threads). Each costs this VM ~11 µs (first
+ * touch of a fresh page, measured), so memory a process gives back and touches again shows in its CPU per request.
+ */
+export function minorFaultsOf(pid: number): number {
+  const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(s.slice(s.lastIndexOf(")") + 2).split(" ")[7]);
+}
+
 /** A process's CPU time so far (utime + stime from /proc/<pid>/stat, in ticks of 10 ms), in milliseconds. */
 export function cpuMsOf(pid: number): number {
   const s = readFileSync(`/proc/${pid}/stat`, "utf8");

@@ -277,7 +277,7 @@ export class Runtime implements GatewayHost {
    * service unless `opts.audit` is false; with --log-level debug, one line marked as in-process.
    */
   async call(service: string, operation: string, input: Record<string, unknown>, who: Identity, opts: DispatchOptions = {}): Promise<Record<string, unknown>> {
-    const inner = { ...who, requestId: who.requestId ?? uuid4() };
+    const inner = Object.assign({}, who, { requestId: who.requestId ?? uuid4() });
     const run = () => (opts.audit === false ? this.dispatch(service, operation, input, inner) : this.audited(service, operation, input, inner));
     if (this.logger.level !== "debug") return run();
     // The debug line the gateway writes per request, marked as a call from another service.

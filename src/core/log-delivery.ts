@@ -79,7 +79,7 @@ export class LogDelivery {
   }
 
   private async put(t: LogTarget, events: LogLine[]): Promise<void> {
-    const who = { ...this.rt.rootIdentity(t.account, t.region), invokedBy: this.opts.service };
+    const who = Object.assign({}, this.rt.rootIdentity(t.account, t.region), { invokedBy: this.opts.service });
     const call = (op: string, input: Record<string, unknown>) => this.rt.call("cloudwatch-logs", op, input, who, { audit: this.opts.audit ?? true });
     const exists = async (op: string, input: Record<string, unknown>) => {
       try {

@@ -112,7 +112,7 @@ export class ServiceMetrics {
       s.minutes.clear();
     }
     for (const c of calls.values()) {
-      const who = { ...this.host.rootIdentity(c.account, c.region), invokedBy: this.service };
+      const who = Object.assign({}, this.host.rootIdentity(c.account, c.region), { invokedBy: this.service });
       for (let i = 0; i < c.data.length; i += MAX_DATUMS) {
         try {
           await this.host.call("cloudwatch", "PutMetricData", { Namespace: c.namespace, MetricData: c.data.slice(i, i + MAX_DATUMS) }, who, { audit: false });

@@ -230,7 +230,9 @@ export function writeResponse(
 ): HttpResponse {
   const op = model.operations[operation];
   let status = op.http?.responseCode ?? model.wire?.responseCodes?.[operation] ?? 200;
-  const headers: Record<string, string> = { ...baseHeaders };
+  // Object.assign, not a spread: on Node 20's V8 a literal that begins with a spread gets a map of its own whose
+  // later properties (the output's headers, then date and content-length) each make one more map, per response.
+  const headers: Record<string, string> = Object.assign({}, baseHeaders);
   if (!op.output) return { status, headers, body: "" };
   const shape = model.shapes[op.output.shape];
   writeHeaders(model, shape, output, headers);
@@ -240,7 +242,7 @@ export function writeResponse(
       if (typeof output[name] === "number") status = output[name] as number;
     } else if (ref.location !== "header" && ref.location !== "headers") {
       // uri and query bindings mean nothing in a response: those members go in the body.
-      bodyMembers.push([name, { ...ref, location: undefined }]);
+      bodyMembers.push([name, Object.assign({}, ref, { location: undefined })]);
     }
   }
   if (shape.payload) {

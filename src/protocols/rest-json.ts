@@ -197,7 +197,7 @@ export class RestJsonCodec implements ProtocolCodec {
       if (error.message) body.message = error.message;
       for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== null) body[k] = v instanceof Date ? v.getTime() / 1000 : v;
     }
-    return { status: error.status, headers: { ...headers, ...lowerKeys(error.headers) }, body: JSON.stringify(body) };
+    return { status: error.status, headers: Object.assign({}, headers, lowerKeys(error.headers)), body: JSON.stringify(body) };
   }
 }
 

@@ -235,7 +235,7 @@ export class RestXmlCodec implements ProtocolCodec {
       namespaceAttr(root, model.metadata.xmlNamespace ? { uri: model.metadata.xmlNamespace } : undefined);
       root.add(err).add(new XmlElement("RequestId").add(meta.requestId));
     }
-    return { status: error.status, headers: { ...headers, ...lowerKeys(error.headers) }, body: XML_DECLARATION + root.toString() };
+    return { status: error.status, headers: Object.assign({}, headers, lowerKeys(error.headers)), body: XML_DECLARATION + root.toString() };
   }
 }
 

@@ -65,9 +65,9 @@ export interface Started {
   stop(signal?: NodeJS.Signals): Promise<Finished>;
 }
 
-/** Starts `stratus start …` and resolves once the banner line is out (the server is then listening). */
-export function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(process.execPath, [BIN, "start", ...args], { env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+/** Starts `stratus start …` (under Node with `nodeArgs`) and resolves once the banner line is out (the server is then listening). */
+export function startCli(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Started> {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, "start", ...args], { env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   live.add(child);

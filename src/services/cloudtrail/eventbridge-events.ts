@@ -57,7 +57,7 @@ export class ApiCallEvents {
     this.pending = new Map();
     for (const [where, entries] of batches) {
       const [account, region] = where.split("|");
-      const who = { ...this.host.rootIdentity(account, region), invokedBy: "cloudtrail" };
+      const who = Object.assign({}, this.host.rootIdentity(account, region), { invokedBy: "cloudtrail" });
       for (let i = 0; i < entries.length; i += PER_CALL) {
         this.host
           .call("eventbridge", "PutEvents", { Entries: entries.slice(i, i + PER_CALL) }, who, { audit: false })

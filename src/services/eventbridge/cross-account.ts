@@ -19,7 +19,7 @@ export function resolveBus(host: ServiceHost, account: string, region: string, n
   const where = { account: p?.account || account, region: p?.region || region };
   const name = busNameOf(nameOrArn);
   const bus = ebState.at(host, where.account, where.region).buses.get(name) ?? (name === "default" ? defaultBus(where) : undefined);
-  return bus ? { ...where, bus } : undefined;
+  return bus ? { account: where.account, region: where.region, bus } : undefined;
 }
 
 /** Whether `sender` may put events on a bus of another account: its policy must allow it (same account: always). */

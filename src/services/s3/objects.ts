@@ -96,7 +96,8 @@ function headOrGet(i: Parameters<S3Api["getObject"]>[0], ctx: HandlerContext) {
   checkReadConditions(i, v);
   const part = i.PartNumber === undefined ? undefined : partOf(v, i.PartNumber, i.Range);
   const range = part ?? parseRange(i.Range, v.size);
-  const out: Record<string, unknown> = { ...headersOut(v, !!b.versioning), ...lockHeaders(v), ...overrides(i), Restore: restoreHeader(v, ctx.now()) };
+  // Object.assign rather than spreads (see rest-bindings.ts writeResponse): one map for every GET and HEAD.
+  const out: Record<string, unknown> = Object.assign({}, headersOut(v, !!b.versioning), lockHeaders(v), overrides(i), { Restore: restoreHeader(v, ctx.now()) });
   // x-amz-mp-parts-count only answers a partNumber request, and only for a multipart object.
   if (i.PartNumber !== undefined && v.partsCount) out.PartsCount = v.partsCount;
   if (range) {
@@ -181,9 +182,8 @@ export const objects = {
       throw e;
     }
     const etag = quotedMd5(blob.md5);
-    const v = {
-      ...attrsFrom(i),
-      ...lock,
+    // Object.assign rather than spreads (see rest-bindings.ts writeResponse): one map for every version record.
+    const v = Object.assign({}, attrsFrom(i), lock, {
       lastModified: ctx.now(),
       owner: ownerForNewObject(b, ctx.account, acl),
       blob: blob.id,
@@ -193,7 +193,7 @@ export const objects = {
       checksums: blob.checksums,
       sse,
       acl,
-    };
+    });
     const c = commit(ctx, ctx.blobs, () => putVersion(t, b, i.Key, v));
     notify(ctx, b, "ObjectCreated:Put", { key: i.Key, size: blob.size, etag, versionId: c.versionId });
     return { ETag: etag, VersionId: b.versioning ? c.versionId : undefined, Size: blob.size, ...sseOut(sse), ...checksumOut(v) };
@@ -205,7 +205,7 @@ export const objects = {
     // An SSE-KMS object is read only if KMS decrypts its data key (encryption.ts).
     await unsealForRead(ctx, v.sse);
     // A Readable: the gateway streams it (the generated type says Uint8Array, which the codec also accepts).
-    return { ...out, Body: readContent(ctx, v, range) as unknown as Uint8Array };
+    return Object.assign(out, { Body: readContent(ctx, v, range) as unknown as Uint8Array });
   },
 
   headObject(i, ctx) {
@@ -316,13 +316,14 @@ export const objects = {
     }
     const attrs = replaceMeta
       ? attrsFrom(i)
-      : { ...pickAttrs(sv), storageClass: i.StorageClass ?? "STANDARD", websiteRedirectLocation: i.WebsiteRedirectLocation ?? sv.websiteRedirectLocation };
+      : Object.assign({}, pickAttrs(sv), {
+          storageClass: i.StorageClass ?? "STANDARD",
+          websiteRedirectLocation: i.WebsiteRedirectLocation ?? sv.websiteRedirectLocation,
+        });
     const etag = quotedMd5(blob.md5);
     const now = ctx.now();
     const checksums = Object.keys(blob.checksums).length ? blob.checksums : undefined;
-    const v = {
-      ...attrs,
-      ...lock,
+    const v = Object.assign({}, attrs, lock, {
       lastModified: now,
       owner: ownerForNewObject(dst, ctx.account, acl),
       blob: blob.id,
@@ -332,7 +333,7 @@ export const objects = {
       checksums,
       sse,
       acl,
-    };
+    });
     const c = commit(ctx, ctx.blobs, () => putVersion(t, dst, i.Key, v));
     notify(ctx, dst, "ObjectCreated:Copy", { key: i.Key, size: blob.size, etag, versionId: c.versionId });
     return {

@@ -26,7 +26,7 @@ export function putVersion(t: Tables, b: BucketRec, key: string, v: Omit<Version
     if (x.blob) garbage.push(x.blob);
     return false;
   });
-  t.objects.put(k, { versions: [{ ...v, versionId }, ...kept] });
+  t.objects.put(k, { versions: [Object.assign({}, v, { versionId }), ...kept] });
   return { versionId, garbage };
 }
 

@@ -88,7 +88,7 @@ export function checkSegment(text: string, nowSeconds: number): AcceptedSegment 
 }
 
 function refusal(id: string | undefined, kind: string, code: string): UnprocessedTraceSegment {
-  return { ...(id ? { Id: id } : {}), ErrorCode: code, Message: `Invalid ${kind}. ErrorCode: ${code}, Cause: null` };
+  return Object.assign(id ? { Id: id } : {}, { ErrorCode: code, Message: `Invalid ${kind}. ErrorCode: ${code}, Cause: null` });
 }
 
 export const isAccepted = (r: AcceptedSegment | UnprocessedTraceSegment): r is AcceptedSegment => "doc" in r;

@@ -1,0 +1,157 @@
+// No request makes new hidden classes. On Node 20's V8 (11.3) an object literal that begins with a spread
+// (`{ ...a, b }`, `{ ...a, ...b }`, or `{ ...a }` given more properties later) gets a map of its own, so each
+// property after it makes one more map, every time: ~2 µs a call, and maps and descriptor arrays are allocated in the
+// old generation, so a request path doing it fills that with garbage (S3 PutObject made 16 maps a request: a
+// mark-compact every ~1.2 s, 1.2 page faults a request at ~11 µs each in this VM, 15% of its CPU). Node 24's V8 does
+// not do it. The built server runs here with V8's map log (--log-maps), driven through real SDK clients across the
+// protocols and the core services; a property transition V8 logs as "prototype" (an uncached map, made anew) in
+// Stratus's own code must not come once per round. Runs on every Node; it has something to find on Node 20.
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CloudWatchClient, GetMetricStatisticsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, GetLogEventsCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand } from "@aws-sdk/client-eventbridge";
+import { CreateUserCommand, GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
+import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
+import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CreateTopicCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { cliClientConfig, killAll, startCli } from "../cli/spawn.js";
+
+after(killAll);
+
+const ROUNDS = 40;
+
+/** Each "prototype" transition in Stratus's code (dist/), as "function: property", with how often it came. */
+function uncachedTransitions(log: string): Map<string, number> {
+  const code: { start: number; end: number; name: string }[] = [];
+  const transitions: { at: number; property: string }[] = [];
+  for (const line of log.split("\n")) {
+    if (line.startsWith("code-creation,")) {
+      // code-creation,<type>,<kind>,<time>,<start>,<size>,<name…>
+      const f = line.split(",");
+      const start = Number.parseInt(f[4], 16);
+      if (Number.isFinite(start)) code.push({ start, end: start + Number(f[5]), name: f.slice(6).join(",") });
+    } else if (line.startsWith("map,Transition,")) {
+      // map,Transition,<time>,<from>,<to>,<pc>,<line>,<column>,<reason>,<property>
+      const f = line.split(",");
+      if (f[8] === "prototype") transitions.push({ at: Number.parseInt(f[5], 16), property: f.slice(9).join(",") });
+    }
+  }
+  code.sort((a, b) => a.start - b.start);
+  const functionAt = (pc: number): string | undefined => {
+    let lo = 0;
+    let hi = code.length - 1;
+    let found: (typeof code)[number] | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (code[mid].start <= pc) {
+        found = code[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found && pc < found.end ? found.name : undefined;
+  };
+  const counts = new Map<string, number>();
+  for (const t of transitions) {
+    const fn = functionAt(t.at);
+    if (!fn?.includes("/dist/")) continue;
+    const key = `${fn.replace(/,0x[0-9a-f]+,[~^*]?$/, "")}: ${t.property}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+test("the core services' calls make no new hidden classes per request (V8's map log of the built server)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "stratus-maps-"));
+  const logFile = join(dir, "v8.log");
+  try {
+    const server = await startCli(["--port", "0", "--ephemeral", "--xray-daemon-port", "0", "--log-level", "error"], {}, [
+      "--log-maps",
+      "--no-log-maps-details",
+      `--logfile=${logFile}`,
+      "--no-logfile-per-isolate",
+    ]);
+    const cfg = cliClientConfig(server.url, "test");
+    const s3 = new S3Client({ ...cfg, forcePathStyle: true });
+    const sqs = new SQSClient(cfg);
+    const sns = new SNSClient(cfg);
+    const ssm = new SSMClient(cfg);
+    const logs = new CloudWatchLogsClient(cfg);
+    const kms = new KMSClient(cfg);
+    const sm = new SecretsManagerClient(cfg);
+    const cw = new CloudWatchClient(cfg);
+    const eb = new EventBridgeClient(cfg);
+    const sts = new STSClient(cfg);
+    const iam = new IAMClient(cfg);
+    const lambda = new LambdaClient(cfg);
+    await s3.send(new CreateBucketCommand({ Bucket: "maps" }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "maps" }));
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "maps" }));
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "maps" }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: "maps", logStreamName: "s" }));
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+    await sm.send(new CreateSecretCommand({ Name: "maps", SecretString: "v" }));
+    await eb.send(new PutRuleCommand({ Name: "maps", EventPattern: JSON.stringify({ source: ["app"] }) }));
+    await iam.send(new CreateUserCommand({ UserName: "maps" }));
+    for (let i = 0; i < ROUNDS; i++) {
+      const Key = `k/${i % 5}`;
+      await s3.send(new PutObjectCommand({ Bucket: "maps", Key, Body: "x".repeat(1024), Metadata: { a: "1" } }));
+      assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: "maps", Key }))).Body!.transformToString(), "x".repeat(1024));
+      await s3.send(new HeadObjectCommand({ Bucket: "maps", Key }));
+      await s3.send(new ListObjectsV2Command({ Bucket: "maps", MaxKeys: 2 }));
+      await s3.send(new CopyObjectCommand({ Bucket: "maps", Key: `c/${i % 5}`, CopySource: `maps/${Key}` }));
+      await s3.send(new DeleteObjectCommand({ Bucket: "maps", Key: `c/${i % 5}` }));
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "m" }));
+      for (const m of (await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1 }))).Messages ?? [])
+        await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle }));
+      await sns.send(new PublishCommand({ TopicArn, Message: "m" }));
+      await ssm.send(new PutParameterCommand({ Name: `/maps/${i % 5}`, Value: "v", Type: "String", Overwrite: true }));
+      await ssm.send(new GetParameterCommand({ Name: `/maps/${i % 5}` }));
+      await logs.send(new PutLogEventsCommand({ logGroupName: "maps", logStreamName: "s", logEvents: [{ timestamp: Date.now(), message: `m${i}` }] }));
+      await logs.send(new GetLogEventsCommand({ logGroupName: "maps", logStreamName: "s", limit: 2 }));
+      const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: Buffer.from("x") }));
+      await kms.send(new DecryptCommand({ CiphertextBlob }));
+      await sm.send(new GetSecretValueCommand({ SecretId: "maps" }));
+      await cw.send(new PutMetricDataCommand({ Namespace: "maps", MetricData: [{ MetricName: "m", Value: i, Dimensions: [{ Name: "d", Value: "v" }] }] }));
+      await cw.send(
+        new GetMetricStatisticsCommand({
+          Namespace: "maps",
+          MetricName: "m",
+          StartTime: new Date(Date.now() - 600_000),
+          EndTime: new Date(),
+          Period: 60,
+          Statistics: ["Sum"],
+        }),
+      );
+      await eb.send(new PutEventsCommand({ Entries: [{ Source: "app", DetailType: "t", Detail: JSON.stringify({ i }) }] }));
+      await sts.send(new GetCallerIdentityCommand({}));
+      await iam.send(new GetUserCommand({ UserName: "maps" }));
+      await lambda.send(new ListFunctionsCommand({}));
+    }
+    // SIGTERM: the server stops cleanly and V8 writes out its log.
+    const end = await server.stop();
+    assert.equal(end.code, 0, end.stderr);
+    const counts = uncachedTransitions(readFileSync(logFile, "latin1"));
+    const perRound = [...counts].filter(([, n]) => n >= ROUNDS).map(([where, n]) => `${where} (${n} in ${ROUNDS} rounds)`);
+    assert.deepEqual(perRound, [], "property additions that make a new map every round");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
