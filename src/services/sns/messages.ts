@@ -39,7 +39,8 @@ export function canonicalString(doc: Record<string, unknown>): string {
 }
 
 function signed(keys: SigningKeys, doc: Record<string, unknown>, version: "1" | "2", certUrl: string): Record<string, unknown> {
-  return { ...doc, SignatureVersion: version, Signature: keys.sign(canonicalString(doc), version), SigningCertURL: certUrl };
+  // Object.assign, not a spread: on Node 20 a literal that begins with a spread makes a new map per added property.
+  return Object.assign({}, doc, { SignatureVersion: version, Signature: keys.sign(canonicalString(doc), version), SigningCertURL: certUrl });
 }
 
 export function notification(keys: SigningKeys, m: PublishedMessage, protocol: string, subscriptionArn: string, base: string): Record<string, unknown> {

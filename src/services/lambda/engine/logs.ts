@@ -31,7 +31,6 @@ export function platformLines(
   const duration = res.durationMs;
   const billed = Math.ceil(duration + (res.initDurationMs ?? 0));
   const lines: { timestamp: number; message: string }[] = [];
-  const at = (t: number) => ({ timestamp: t });
   // A cold start: INIT_START, then whatever the function's module-level code wrote, then START. (On a warm
   // environment, output written between invocations comes before START.)
   const t = Math.min(startedAt, res.initLines[0]?.at ?? startedAt);
@@ -60,11 +59,11 @@ export function platformLines(
   const startAt = Math.max(startedAt, lines.at(-1)?.timestamp ?? startedAt);
   if (json) {
     lines.push({
-      ...at(startAt),
+      timestamp: startAt,
       message: JSON.stringify({ time: new Date(startAt).toISOString(), type: "platform.start", record: { requestId: id, version } }),
     });
   } else {
-    lines.push({ ...at(startAt), message: `START RequestId: ${id} Version: ${version}` });
+    lines.push({ timestamp: startAt, message: `START RequestId: ${id} Version: ${version}` });
   }
   for (const l of res.lines) lines.push({ timestamp: Math.max(l.at, startAt), message: l.text });
   const end = now();
