@@ -2,8 +2,8 @@
 // (`{ ...a, b }`, `{ ...a, ...b }`, or `{ ...a }` given more properties later) gets a map of its own, so each
 // property after it makes one more map, every time: ~2 µs a call, and maps and descriptor arrays are allocated in the
 // old generation, so a request path doing it fills that with garbage (S3 PutObject made 16 maps a request: a
-// mark-compact every ~1.2 s, 1.2 page faults a request at ~11 µs each in this VM, 15% of its CPU). Node 24's V8 does
-// not do it. The built server runs here with V8's map log (--log-maps), driven through real SDK clients across the
+// mark-compact every ~1.2 s, 1.2 page faults a request at ~11 µs each in this VM, 15% of its CPU). Node 22's and 24's V8
+// do not. The built server runs here with V8's map log (--log-maps), driven through real SDK clients across the
 // protocols and the core services, with a function, a REST API, a rule and a subscription delivering. A property
 // transition V8 logs as "prototype" (an uncached map, made anew) in Stratus's own code must not come in half the
 // rounds or more: startup makes each such map once. Runs on every Node; it has something to find on Node 20.
