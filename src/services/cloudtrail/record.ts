@@ -136,7 +136,9 @@ export function dataResourcesOf(call: Pick<AuditCall, "service" | "input" | "acc
 export function buildEventRow(call: AuditCall): AuditEventRow {
   const eventTime = Math.floor(call.time / 1000) * 1000;
   const dataEvent = isDataEvent(call);
-  const eventId = timeOrderedUuid(call.time);
+  // A version-7 UUID (time first, then random): still a UUID to every client, and it carries its event's time, so
+  // LookupEvents by EventId searches one second of the time index (no id index).
+  const eventId = uuid7(call.time);
   const readOnly = isReadOnly(call.operation);
   const model = modelOf(call.service);
   const op = model?.operations[call.operation];
@@ -182,13 +184,7 @@ export function buildEventRow(call: AuditCall): AuditEventRow {
   };
 }
 
-// A version-7 UUID (time first, then random): still a UUID to every client, and it carries its
-// event's time, so LookupEvents by EventId searches one second of the time index (no id index).
-export function timeOrderedUuid(ms: number): string {
-  return uuid7(ms);
-}
-
-/** The event time (whole seconds, epoch ms) a timeOrderedUuid was made for; undefined for other ids. */
+/** The event time (whole seconds, epoch ms) an event id (a uuid7 of its call's time) was made for; undefined for other ids. */
 export function timeOfEventId(id: string): number | undefined {
   const m = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.exec(id);
   return m ? Math.floor(parseInt(m[1] + m[2], 16) / 1000) * 1000 : undefined;
