@@ -71,7 +71,11 @@ export function sideBySide(per: { backend: Backend; rows: BenchRow[] }[]): Bench
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Replays `requests` over keep-alive connections from a separate process (bench/load.ts); its one result line. */
-export function runLoad(port: number, requests: PreparedRequest[], opts: { connections: number; warmupMs: number; durationMs: number }): Promise<LoadResult> {
+export function runLoad(
+  port: number,
+  requests: PreparedRequest[],
+  opts: { connections: number; warmupMs: number; durationMs: number; client?: LoadSpec["client"] },
+): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), "stratus-bench-"));
   const file = join(dir, "spec.json");
   const spec: LoadSpec = { port, ...opts, requests };

@@ -2,7 +2,10 @@
 // Logs PutLogEvents — durable writes, each committed before its answer — over 8 and 64 keep-alive connections from a
 // separate process, each beside the bare node:http ceiling measured just before it at the same concurrency (what the
 // load generator and node:http alone add to a request's time). Targets at 64 connections: p99 ≤ 20 ms and the slowest
-// request ≤ 100 ms, at no loss of throughput against 8 connections.
+// request ≤ 100 ms, at no loss of throughput against 8 connections. The load comes from load.ts's raw client (a request's
+// bytes written to a socket, the response's framing read): node:http's client costs the two shared CPUs about twice as
+// much and its own event loop adds to every latency measured (the bare ceiling's p99 at 64 connections: 8–11 ms with
+// it, 3–6 ms with the raw client or wrk -t1), which is the client's time, not the server's.
 import type { LoadResult, PreparedRequest } from "./load.js";
 import { cpuMsOf, minorFaultsOf, runLoad, spawnListening, startBuilt, type BenchRow } from "./server.js";
 
@@ -42,11 +45,27 @@ async function call(url: string, r: PreparedRequest): Promise<void> {
 
 interface Case {
   name: string;
+  /** Reported without a target. */
+  informational?: boolean;
   /** Creates what the calls need; returns the pool of calls. */
   setup(url: string): Promise<PreparedRequest[]>;
 }
 
 const KB = "x".repeat(1024);
+/** load.ts's `now` marker: 13 digits, replaced by the time of sending. */
+const NOW = "1999999999999";
+
+const logStream = async (url: string) => {
+  await call(url, json("logs", "Logs_20140328.CreateLogGroup", "1.1", { logGroupName: "tail" }));
+  await call(url, json("logs", "Logs_20140328.CreateLogStream", "1.1", { logGroupName: "tail", logStreamName: "s" }));
+};
+
+const logEvent = (i: number, timestamp: number) =>
+  json("logs", "Logs_20140328.PutLogEvents", "1.1", {
+    logGroupName: "tail",
+    logStreamName: "s",
+    logEvents: [{ timestamp, message: `event ${i} ${KB.slice(0, 200)}` }],
+  });
 
 export const CASES: Case[] = [
   {
@@ -72,17 +91,22 @@ export const CASES: Case[] = [
   {
     name: "logs:PutLogEvents, 1 event (JSON)",
     async setup(url) {
-      await call(url, json("logs", "Logs_20140328.CreateLogGroup", "1.1", { logGroupName: "tail" }));
-      await call(url, json("logs", "Logs_20140328.CreateLogStream", "1.1", { logGroupName: "tail", logStreamName: "s" }));
-      // Timestamps a little in the past, so that they stay within the accepted window for the whole run.
+      await logStream(url);
+      // Each event stamped when its request is sent, as a logging client stamps it (load.ts's `now` marker).
+      return Array.from({ length: POOL }, (_, i) => Object.assign(logEvent(i, Number(NOW)), { now: NOW }));
+    },
+  },
+  {
+    // Not a target: the pool's 2,000 timestamps again and again, each pass back in time (a backfill), so every event's
+    // three index entries (by stream start, stream end and group) land inside the indexes rather than at their end —
+    // about 3.6 WAL pages per call against 0.4, and the checkpoints that follow.
+    name: "logs:PutLogEvents, 1 event, 2,000 timestamps repeated (JSON)",
+    informational: true,
+    async setup(url) {
+      await logStream(url);
+      // A little in the past, so that they stay within the accepted window for the whole run.
       const t = Date.now() - 60_000;
-      return Array.from({ length: POOL }, (_, i) =>
-        json("logs", "Logs_20140328.PutLogEvents", "1.1", {
-          logGroupName: "tail",
-          logStreamName: "s",
-          logEvents: [{ timestamp: t + i, message: `event ${i} ${KB.slice(0, 200)}` }],
-        }),
-      );
+      return Array.from({ length: POOL }, (_, i) => logEvent(i, t + i));
     },
   },
 ];
@@ -101,7 +125,7 @@ export async function tailBench(): Promise<BenchRow[]> {
         const port = Number(new URL(server.url).port);
         const byConnections: LoadResult[] = [];
         for (const connections of CONNECTIONS) {
-          const opts = { connections, warmupMs: WARMUP_MS, durationMs: DURATION_MS };
+          const opts = { connections, warmupMs: WARMUP_MS, durationMs: DURATION_MS, client: "raw" as const };
           const ceil = await runLoad(ceiling.port, [{ method: "POST", path: "/", headers: {}, body: "" }], opts);
           const cpu0 = cpuMsOf(server.pid);
           const faults0 = minorFaultsOf(server.pid);
@@ -112,7 +136,7 @@ export async function tailBench(): Promise<BenchRow[]> {
           const served = r.requests * ((WARMUP_MS + DURATION_MS) / DURATION_MS);
           const cost = `server ${(((cpuMsOf(server.pid) - cpu0) * 1000) / served).toFixed(0)} µs CPU and ${((minorFaultsOf(server.pid) - faults0) / served).toFixed(2)} page faults per request`;
           byConnections.push(r);
-          const last = connections === CONNECTIONS[CONNECTIONS.length - 1];
+          const last = connections === CONNECTIONS[CONNECTIONS.length - 1] && !c.informational;
           const ok = !last || (r.p99ms <= P99_TARGET_MS && r.maxms <= MAX_TARGET_MS && r.rps >= byConnections[0].rps * 0.95);
           rows.push({
             metric: `${c.name}, ${connections} connections`,
