@@ -89,25 +89,72 @@ export function splitHeader(value: string, itemShape: Shape, itemRef: MemberRef 
   return out;
 }
 
+/** What readRequest needs of an operation's input, worked out once per model and operation rather than per request. */
+interface InputPlan {
+  shape: Shape;
+  /** The members bound to the URI, query string and headers, with what reading them takes. */
+  bound: { name: string; ref: MemberRef; shape: Shape; location: string; key: string }[];
+  /** The query keys the route's template fixes (a query map member does not see them). */
+  literalKeys: Set<string>;
+  /** The members left to the body, and whether one of them is a body member (not a location this file reads). */
+  bodyMembers: [string, MemberRef][];
+  hasBody: boolean;
+}
+
+const inputPlans = new WeakMap<ServiceModel, Map<string, InputPlan | null>>();
+
+function inputPlan(model: ServiceModel, operation: string): InputPlan | null {
+  let byOp = inputPlans.get(model);
+  if (!byOp) inputPlans.set(model, (byOp = new Map()));
+  let plan = byOp.get(operation);
+  if (plan !== undefined) return plan;
+  const op = model.operations[operation];
+  if (!op.input) plan = null;
+  else {
+    const shape = model.shapes[op.input.shape];
+    const bound: InputPlan["bound"] = [];
+    const bodyMembers: [string, MemberRef][] = [];
+    for (const [name, ref] of Object.entries(shape.members ?? {})) {
+      const key = ref.locationName ?? name;
+      switch (ref.location) {
+        case "uri":
+        case "querystring":
+          bound.push({ name, ref, shape: model.shapes[ref.shape], location: ref.location, key });
+          break;
+        case "header":
+        case "headers":
+          // Node gives header names in lower case.
+          bound.push({ name, ref, shape: model.shapes[ref.shape], location: ref.location, key: key.toLowerCase() });
+          break;
+        case "statusCode":
+          break;
+        default:
+          bodyMembers.push([name, ref]);
+      }
+    }
+    const literalKeys = new Set(
+      routeTable(model)
+        .find((r) => r.operation === operation)
+        ?.literalQuery.map(([k]) => k) ?? [],
+    );
+    plan = { shape, bound, literalKeys, bodyMembers, hasBody: bodyMembers.some(([, r]) => isBodyMember(r)) };
+  }
+  byOp.set(operation, plan);
+  return plan;
+}
+
 /** HTTP request → the operation's typed input. */
 export function readRequest(req: HttpRequest, model: ServiceModel, operation: string, format: BodyFormat): Record<string, unknown> {
+  const plan = inputPlan(model, operation);
+  if (!plan) return {};
+  const { shape, literalKeys } = plan;
   const op = model.operations[operation];
-  if (!op.input) return {};
-  const shape = model.shapes[op.input.shape];
   const bad = (m: string) => format.badValue(m);
   const out: Record<string, unknown> = {};
   const labels = labelsOf(req, model, operation);
   const query = queryOf(req);
-  const literalKeys = new Set(
-    routeTable(model)
-      .find((r) => r.operation === operation)
-      ?.literalQuery.map(([k]) => k) ?? [],
-  );
-  const bodyMembers: [string, MemberRef][] = [];
-  for (const [name, ref] of Object.entries(shape.members ?? {})) {
-    const mshape = model.shapes[ref.shape];
-    const key = ref.locationName ?? name;
-    switch (ref.location) {
+  for (const { name, ref, shape: mshape, location, key } of plan.bound) {
+    switch (location) {
       case "uri":
         if (labels[key] !== undefined) out[name] = readText(model, ref, labels[key], "iso8601", bad);
         break;
@@ -131,7 +178,7 @@ export function readRequest(req: HttpRequest, model: ServiceModel, operation: st
         break;
       }
       case "header": {
-        const v = req.headers[key.toLowerCase()];
+        const v = req.headers[key];
         if (v === undefined) break;
         if (mshape.type === "list") {
           const itemShape = model.shapes[mshape.member!.shape];
@@ -140,16 +187,11 @@ export function readRequest(req: HttpRequest, model: ServiceModel, operation: st
         break;
       }
       case "headers": {
-        const prefix = key.toLowerCase();
         const map: Record<string, unknown> = {};
-        for (const [h, v] of Object.entries(req.headers)) if (h.startsWith(prefix)) map[h.slice(prefix.length)] = v;
+        for (const [h, v] of Object.entries(req.headers)) if (h.startsWith(key)) map[h.slice(key.length)] = v;
         if (Object.keys(map).length) out[name] = map;
         break;
       }
-      case "statusCode":
-        break;
-      default:
-        bodyMembers.push([name, ref]);
     }
   }
   if (shape.payload) {
@@ -167,8 +209,8 @@ export function readRequest(req: HttpRequest, model: ServiceModel, operation: st
     }
     return out;
   }
-  if (bodyMembers.some(([, r]) => isBodyMember(r)) && req.body.length) {
-    Object.assign(out, format.readBody(model, shape, bodyMembers, req.body, { name: op.input.locationName, xmlNamespace: op.input.xmlNamespace }));
+  if (plan.hasBody && req.body.length) {
+    Object.assign(out, format.readBody(model, shape, plan.bodyMembers, req.body, { name: op.input!.locationName, xmlNamespace: op.input!.xmlNamespace }));
   }
   return out;
 }
