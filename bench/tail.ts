@@ -99,7 +99,7 @@ export const CASES: Case[] = [
   {
     // Not a target: the pool's 2,000 timestamps again and again, each pass back in time (a backfill), so every event's
     // three index entries (by stream start, stream end and group) land inside the indexes rather than at their end —
-    // about 3.6 WAL pages per call against 0.4, and the checkpoints that follow.
+    // about 3 WAL pages per call against 0.3 (counted with strace), and the checkpoints that follow.
     name: "logs:PutLogEvents, 1 event, 2,000 timestamps repeated (JSON)",
     informational: true,
     async setup(url) {
