@@ -208,7 +208,7 @@ function rawConnection(id: number): Promise<void> {
       socket.on("error", (e) => void (measuring && (firstError ??= e.message)));
       socket.on("close", () => {
         if (stopped) return finished();
-        // Closed with a request in flight: counted above (its error) or here, then the connection starts over.
+        // Closed with a request in flight (after an error or not): one failed request, then the connection starts over.
         if (measuring) {
           errors++;
           firstError ??= "the server closed the connection with a request in flight";
