@@ -128,15 +128,21 @@ function nodeDriver(mod: NodeSqlite): Driver {
       const db = new mod.DatabaseSync(path);
       // Tracked here: isOpen / isTransaction are missing on older 22.x.
       let open = true;
-      let depth = 0;
       let onWrite: (() => void) | undefined;
-      const begin = db.prepare("BEGIN");
-      const commit = db.prepare("COMMIT");
-      const rollback = db.prepare("ROLLBACK");
-      const g = groupControl({ begin: () => begin.run(), commit: () => commit.run(), rollback: () => rollback.run(), depth: () => depth });
-      const savepoint = db.prepare("SAVEPOINT stratus");
-      const release = db.prepare("RELEASE stratus");
-      const rollbackTo = db.prepare("ROLLBACK TO stratus");
+      const statement = (sql: string) => {
+        const st = db.prepare(sql);
+        return () => void st.run();
+      };
+      const tx = transactions({
+        begin: statement("BEGIN"),
+        commit: statement("COMMIT"),
+        rollback: statement("ROLLBACK"),
+        savepoint: statement("SAVEPOINT stratus"),
+        release: statement("RELEASE stratus"),
+        rollbackTo: statement("ROLLBACK TO stratus"),
+        onWrite: () => onWrite,
+      });
+      const g = tx.group;
       return {
         backend: "node:sqlite",
         get isOpen() {
@@ -166,44 +172,15 @@ function nodeDriver(mod: NodeSqlite): Driver {
           };
           return {
             run: (...p: P) => {
-              if (onWrite && !g.open && depth === 0) onWrite();
+              if (onWrite && !g.open && tx.depth === 0) onWrite();
               return stmt.run(...pick(p));
             },
             get: (...p: P) => stmt.get(...pick(p)) as R | undefined,
             all: (...p: P) => stmt.all(...pick(p)) as R[],
           };
         },
-        transaction<T>(fn: () => T): T {
-          if (onWrite && !g.open && depth === 0) onWrite();
-          const outer = depth === 0 && !g.open;
-          (outer ? begin : savepoint).run();
-          depth++;
-          try {
-            const result = fn();
-            if (result && typeof (result as { then?: unknown }).then === "function") {
-              throw new TypeError("a transaction function cannot return a promise (its awaits would run outside it)");
-            }
-            // Inside the try: a COMMIT that fails (SQLITE_BUSY) must not leave the transaction open.
-            (outer ? commit : release).run();
-            return result;
-          } catch (e) {
-            try {
-              if (outer) rollback.run();
-              else {
-                rollbackTo.run();
-                release.run();
-              }
-            } catch {
-              // SQLite already rolled back (e.g. after SQLITE_FULL): the original error is the one to report.
-            }
-            throw e;
-          } finally {
-            depth--;
-          }
-        },
-        atomic<T>(fn: () => T): T {
-          return depth ? fn() : this.transaction(fn);
-        },
+        transaction: tx.transaction,
+        atomic: tx.atomic,
         openGroup: () => g.openGroup(),
         get inGroup() {
           return g.open;
@@ -219,6 +196,65 @@ function nodeDriver(mod: NodeSqlite): Driver {
           db.close();
         },
       };
+    },
+  };
+}
+
+/** The statements transactions are made of, each run with no parameters, and the driver's write hook. */
+interface TransactionStatements {
+  begin(): void;
+  commit(): void;
+  rollback(): void;
+  savepoint(): void;
+  release(): void;
+  rollbackTo(): void;
+  onWrite(): (() => void) | undefined;
+}
+
+/**
+ * Db.transaction() and atomic() over prepared statements, and the group they nest in: BEGIN … COMMIT when neither a
+ * transaction nor a group is open, otherwise a savepoint (one name serves every depth: SQLite's RELEASE and ROLLBACK TO
+ * take the innermost savepoint of that name). Both drivers share it; better-sqlite3's own db.transaction(fn) builds four
+ * wrapper functions per call, ~5 µs, on every request that writes.
+ */
+function transactions(s: TransactionStatements) {
+  let depth = 0;
+  const group = groupControl({ begin: s.begin, commit: s.commit, rollback: s.rollback, depth: () => depth });
+  const transaction = <T>(fn: () => T): T => {
+    const onWrite = s.onWrite();
+    if (onWrite && !group.open && depth === 0) onWrite();
+    const outer = depth === 0 && !group.open;
+    (outer ? s.begin : s.savepoint)();
+    depth++;
+    try {
+      const result = fn();
+      if (result && typeof (result as { then?: unknown }).then === "function") {
+        throw new TypeError("a transaction function cannot return a promise (its awaits would run outside it)");
+      }
+      // Inside the try: a COMMIT that fails (SQLITE_BUSY) must not leave the transaction open.
+      (outer ? s.commit : s.release)();
+      return result;
+    } catch (e) {
+      try {
+        if (outer) s.rollback();
+        else {
+          s.rollbackTo();
+          s.release();
+        }
+      } catch {
+        // SQLite already rolled back (e.g. after SQLITE_FULL): the original error is the one to report.
+      }
+      throw e;
+    } finally {
+      depth--;
+    }
+  };
+  return {
+    group,
+    transaction,
+    atomic: <T>(fn: () => T): T => (depth ? fn() : transaction(fn)),
+    get depth() {
+      return depth;
     },
   };
 }
@@ -315,27 +351,22 @@ function betterDriver(Database: typeof BetterSqlite3): Driver {
     forWorker: forWorkers.get(Database) ?? { backend: "better-sqlite3", module: "better-sqlite3" },
     open(path) {
       const db = nativeBinding ? new Database(path, { nativeBinding } as unknown as BetterSqlite3.Options) : new Database(path);
-      // Explicit transactions' depth: better-sqlite3's own transaction() makes a savepoint whenever the connection is in
-      // one, the group's included; atomic() joins only an explicit transaction.
-      let depth = 0;
-      let begin: BetterSqlite3.Statement | undefined;
-      let commit: BetterSqlite3.Statement | undefined;
       let onWrite: (() => void) | undefined;
-      const g = groupControl({
-        begin: () => (begin ??= db.prepare("BEGIN")).run(),
-        commit: () => (commit ??= db.prepare("COMMIT")).run(),
-        rollback: () => db.inTransaction && db.exec("ROLLBACK"),
-        depth: () => depth,
-      });
-      const transaction = <T>(fn: () => T): T => {
-        if (onWrite && !g.open && depth === 0) onWrite();
-        depth++;
-        try {
-          return db.transaction(fn)();
-        } finally {
-          depth--;
-        }
+      const statement = (sql: string) => {
+        let st: BetterSqlite3.Statement | undefined;
+        return () => void (st ??= db.prepare(sql)).run();
       };
+      const tx = transactions({
+        begin: statement("BEGIN"),
+        commit: statement("COMMIT"),
+        // SQLite may have rolled back already (after SQLITE_FULL, say).
+        rollback: () => void (db.inTransaction && db.exec("ROLLBACK")),
+        savepoint: statement("SAVEPOINT stratus"),
+        release: statement("RELEASE stratus"),
+        rollbackTo: statement("ROLLBACK TO stratus"),
+        onWrite: () => onWrite,
+      });
+      const g = tx.group;
       return {
         backend: "better-sqlite3",
         get isOpen() {
@@ -353,15 +384,15 @@ function betterDriver(Database: typeof BetterSqlite3): Driver {
           if (st.reader) return st as unknown as Statement<P, R>;
           return {
             run: (...p: P) => {
-              if (onWrite && !g.open && depth === 0) onWrite();
+              if (onWrite && !g.open && tx.depth === 0) onWrite();
               return st.run(...p);
             },
             get: (...p: P) => st.get(...p) as R | undefined,
             all: (...p: P) => st.all(...p) as R[],
           };
         },
-        transaction,
-        atomic: (fn) => (depth ? fn() : transaction(fn)),
+        transaction: tx.transaction,
+        atomic: tx.atomic,
         openGroup: () => g.openGroup(),
         get inGroup() {
           return g.open;
