@@ -171,10 +171,18 @@ export function readRequest(req: HttpRequest, model: ServiceModel, operation: st
           if (Object.keys(map).length) out[name] = map;
           break;
         }
-        const values = query.filter(([k]) => k === key).map(([, v]) => v ?? "");
-        if (values.length === 0) break;
-        out[name] =
-          mshape.type === "list" ? values.map((v) => readText(model, mshape.member!, v, "iso8601", bad)) : readText(model, ref, values[0], "iso8601", bad);
+        // A loop, not filter().map(): most of an operation's query members are absent from most requests.
+        if (mshape.type === "list") {
+          let items: unknown[] | undefined;
+          for (const [k, v] of query) if (k === key) (items ??= []).push(readText(model, mshape.member!, v ?? "", "iso8601", bad));
+          if (items) out[name] = items;
+        } else {
+          for (const [k, v] of query) {
+            if (k !== key) continue;
+            out[name] = readText(model, ref, v ?? "", "iso8601", bad);
+            break;
+          }
+        }
         break;
       }
       case "header": {
@@ -187,9 +195,9 @@ export function readRequest(req: HttpRequest, model: ServiceModel, operation: st
         break;
       }
       case "headers": {
-        const map: Record<string, unknown> = {};
-        for (const [h, v] of Object.entries(req.headers)) if (h.startsWith(key)) map[h.slice(key.length)] = v;
-        if (Object.keys(map).length) out[name] = map;
+        let map: Record<string, unknown> | undefined;
+        for (const h in req.headers) if (h.startsWith(key)) (map ??= {})[h.slice(key.length)] = req.headers[h];
+        if (map) out[name] = map;
         break;
       }
     }
@@ -243,21 +251,47 @@ function listHeaderItem(text: string, shape: Shape): string {
   return text;
 }
 
+/** What writing a structure (an output or an error) takes, worked out once per shape rather than per response. */
+interface OutputPlan {
+  /** Header-bound members: the header name (lower-cased), or the prefix of a prefix-headers map. */
+  headers: { name: string; ref: MemberRef; shape: Shape; key: string; prefix: boolean }[];
+  /** The member carrying the status code (httpResponseCode), if any. */
+  status: string | undefined;
+  /** Members written in the body, their uri and query bindings dropped (they mean nothing in a response). */
+  bodyMembers: [string, MemberRef][];
+}
+
+const outputPlans = new WeakMap<Shape, OutputPlan>();
+
+function outputPlan(model: ServiceModel, shape: Shape): OutputPlan {
+  let plan = outputPlans.get(shape);
+  if (plan) return plan;
+  plan = { headers: [], status: undefined, bodyMembers: [] };
+  for (const [name, ref] of Object.entries(shape.members ?? {})) {
+    if (ref.location === "header" || ref.location === "headers") {
+      // Lower-cased so a modeled Content-Type replaces the protocol's default rather than doubling it.
+      const key = (ref.locationName ?? name).toLowerCase();
+      plan.headers.push({ name, ref, shape: model.shapes[ref.shape], key, prefix: ref.location === "headers" });
+    } else if (ref.location === "statusCode") plan.status = name;
+    else plan.bodyMembers.push([name, Object.assign({}, ref, { location: undefined })]);
+  }
+  outputPlans.set(shape, plan);
+  return plan;
+}
+
 /** Header-bound and prefix-header members of a structure (output or error) → response headers. */
 export function writeHeaders(model: ServiceModel, shape: Shape, value: Record<string, unknown>, headers: Record<string, string>): void {
-  for (const [name, ref] of Object.entries(shape.members ?? {})) {
+  for (const { name, ref, shape: mshape, key, prefix } of outputPlan(model, shape).headers) {
     const v = value[name];
     if (v === undefined || v === null) continue;
-    // Lower-cased so a modeled Content-Type replaces the protocol's default rather than doubling it.
-    const key = (ref.locationName ?? name).toLowerCase();
-    if (ref.location === "header") {
-      const mshape = model.shapes[ref.shape];
+    if (!prefix) {
       if (mshape.type === "list") {
         const itemShape = model.shapes[mshape.member!.shape];
         headers[key] = (v as unknown[]).map((i) => listHeaderItem(headerText(model, mshape.member!, i), itemShape)).join(", ");
       } else headers[key] = headerText(model, ref, v);
-    } else if (ref.location === "headers") {
-      for (const [k, hv] of Object.entries(v as Record<string, unknown>)) if (hv !== undefined && hv !== null) headers[key + k.toLowerCase()] = String(hv);
+    } else {
+      const map = v as Record<string, unknown>;
+      for (const k in map) if (map[k] !== undefined && map[k] !== null) headers[key + k.toLowerCase()] = String(map[k]);
     }
   }
 }
@@ -278,15 +312,9 @@ export function writeResponse(
   if (!op.output) return { status, headers, body: "" };
   const shape = model.shapes[op.output.shape];
   writeHeaders(model, shape, output, headers);
-  const bodyMembers: [string, MemberRef][] = [];
-  for (const [name, ref] of Object.entries(shape.members ?? {})) {
-    if (ref.location === "statusCode") {
-      if (typeof output[name] === "number") status = output[name] as number;
-    } else if (ref.location !== "header" && ref.location !== "headers") {
-      // uri and query bindings mean nothing in a response: those members go in the body.
-      bodyMembers.push([name, Object.assign({}, ref, { location: undefined })]);
-    }
-  }
+  const plan = outputPlan(model, shape);
+  if (plan.status !== undefined && typeof output[plan.status] === "number") status = output[plan.status] as number;
+  const { bodyMembers } = plan;
   if (shape.payload) {
     const ref = shape.members![shape.payload];
     const pshape = model.shapes[ref.shape];
