@@ -14,6 +14,7 @@ import type { RootCredential } from "./core/identity.js";
 import { Runtime, type AuthMode } from "./runtime.js";
 import { handle } from "./gateway/pipeline.js";
 import { internalRoute } from "./gateway/internal-routes.js";
+import { admission } from "./gateway/admission.js";
 import type { Exchange } from "./gateway/exchange.js";
 import { createAuditTrail } from "./core/audit.js";
 import { keepSpace, SPACE_INTERVAL_MS } from "./core/space-keeper.js";
@@ -133,8 +134,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     throw e;
   }
   const ready = runtime;
-  handle = (req, res) => onRequest(ready, req, res);
-  for (const [req, res] of early.splice(0)) onRequest(ready, req, res);
+  const opened = store;
+  handle = admission((req, res) => onRequest(ready, req, res), {
+    commitOpen: () => opened.commitGroup(),
+    failed: (e) => logger.error("a request failed to start", e),
+  });
+  for (const [req, res] of early.splice(0)) handle(req, res);
   const daemon = opts.xrayDaemonPort === undefined ? undefined : await startXrayDaemon(ready, opts.xrayDaemonPort, host);
   let closing: Promise<void> | undefined;
   return {
