@@ -53,7 +53,7 @@ export interface StoredBlob {
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
 }
 
-export type BlobSource = Readable | Uint8Array | string;
+export type BlobSource = Readable | AsyncIterable<Buffer | string> | Uint8Array | string;
 
 /**
  * The largest content kept as a row. 64 KiB: up to there a row's insert costs less CPU and latency than a file's four

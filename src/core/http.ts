@@ -15,8 +15,11 @@ export interface HttpRequest {
   /** Lower-cased names; repeated headers joined with ", ". */
   headers: Record<string, string>;
   body: Buffer;
-  /** A streaming payload (S3's PutObject/UploadPart Body): the content, decoded, instead of `body`. */
-  stream?: Readable;
+  /**
+   * A streaming payload (S3's PutObject/UploadPart Body): the content, decoded, instead of `body`; a Readable, or for a
+   * small plain body the whole content as one chunk once it arrived and passed its checks.
+   */
+  stream?: Readable | AsyncIterable<Buffer>;
   /** The path as the client sent (and signed) it, when a quirk rewrote `path` (S3 virtual-hosted → path style). */
   rawPath?: string;
   /** Scratch space a codec may use to keep what it parsed while resolving the operation. */

@@ -185,6 +185,42 @@ test("a checksum that does not match the content is BadDigest; a malformed one I
   assert.match(sha.text, /<Code>XAmzContentSHA256Mismatch<\/Code>/);
 });
 
+test("a small plain body (taken whole, not streamed) arriving in pieces is stored exactly; one cut short stores nothing", async () => {
+  const account = randomAccount();
+  const bucket = `small-${account}`;
+  const c = s3(open, account);
+  await c.send(new CreateBucketCommand({ Bucket: bucket }));
+  const h = {
+    host: `127.0.0.1:${open.port}`,
+    authorization: `AWS4-HMAC-SHA256 Credential=${account}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`,
+  };
+  // 40 KB in 1,000-byte writes, its SHA-256 signed: collected from many chunks, then checked.
+  const data = Buffer.from(Array.from({ length: 40_000 }, (_, i) => i % 251));
+  const sha = createHash("sha256").update(data).digest("hex");
+  const put = await send(open, "PUT", `/${bucket}/pieces`, { ...h, "content-length": String(data.length), "x-amz-content-sha256": sha }, data);
+  assert.equal(put.status, 200, put.text);
+  assert.equal(put.headers.etag, `"${createHash("md5").update(data).digest("hex")}"`);
+  const got = await c.send(new GetObjectCommand({ Bucket: bucket, Key: "pieces" }));
+  assert.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), data);
+  // Announced 5,000 bytes, sent 2,000, then the connection closed: no answer is owed, and nothing is stored.
+  await new Promise<void>((resolve) => {
+    const req = request({
+      host: "127.0.0.1",
+      port: open.port,
+      method: "PUT",
+      path: `/${bucket}/cut`,
+      headers: { ...h, "content-length": "5000", "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    });
+    req.on("error", () => resolve());
+    req.on("close", () => resolve());
+    req.write(Buffer.alloc(2000, 1), () => setTimeout(() => req.destroy(), 50));
+  });
+  await assert.rejects(c.send(new HeadObjectCommand({ Bucket: bucket, Key: "cut" })), { name: "NotFound" });
+  // The server goes on answering.
+  const after = await c.send(new PutObjectCommand({ Bucket: bucket, Key: "after", Body: "still here" }));
+  assert.ok(after.ETag);
+});
+
 test("over 5 GiB is EntityTooLarge before a byte is read; no Content-Length is MissingContentLength 411", async () => {
   const account = randomAccount();
   const h = {

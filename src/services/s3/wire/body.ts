@@ -118,11 +118,93 @@ export function openUploadBody(x: Exchange): boolean {
     (req.cache ??= {}).chunkDecoder = decoder;
   } else {
     const sha = h["x-amz-content-sha256"];
-    stream = new BodyMeter(size, /^[0-9a-f]{64}$/.test(sha ?? "") ? sha : undefined, observe, verifyChecksums);
+    const signed = /^[0-9a-f]{64}$/.test(sha ?? "") ? sha : undefined;
+    if (size <= SMALL_BODY) {
+      req.stream = new SmallBody(size, signed, observe, verifyChecksums);
+      return true;
+    }
+    stream = new BodyMeter(size, signed, observe, verifyChecksums);
   }
   // Bytes start to flow after authentication (afterAuthUpload), once chunk signatures can be checked.
   req.stream = stream;
   return true;
+}
+
+/**
+ * The largest plain body taken whole (SmallBody) rather than streamed: the blob store keeps content up to this size as
+ * a row (core/blobs.ts INLINE_MAX), which it holds in memory anyway.
+ */
+export const SMALL_BODY = 64 * 1024;
+
+/**
+ * A plain body up to SMALL_BODY bytes: read whole from the request once authenticated, then checked as BodyMeter checks
+ * a stream (length, signed x-amz-content-sha256, header checksums), and handed to the handler as one chunk — or the
+ * check's error, where a stream would have raised it: when the handler reads the content. A 1 KB PutObject through a
+ * pipe, a Transform and a stream's async iterator cost more CPU and garbage than everything S3 then does with it.
+ */
+class SmallBody implements AsyncIterable<Buffer> {
+  private content: Promise<Buffer> | undefined;
+  constructor(
+    private readonly size: number,
+    private readonly sha?: string,
+    private readonly observe?: (b: Buffer) => void,
+    private readonly done?: () => void,
+  ) {}
+
+  /** Starts reading the request's body (after authentication). */
+  read(raw: IncomingMessage): void {
+    this.content = new Promise<Buffer>((resolve, reject) => {
+      let body: Buffer | undefined;
+      let seen = 0;
+      raw.on("data", (c: Buffer) => {
+        if (!body && c.length === this.size) body = c;
+        else {
+          body ??= Buffer.allocUnsafe(this.size);
+          if (seen + c.length <= this.size) c.copy(body, seen);
+        }
+        seen += c.length;
+      });
+      raw.on("end", () => {
+        try {
+          resolve(this.check(body ?? Buffer.alloc(0), seen));
+        } catch (e) {
+          reject(e);
+        }
+      });
+      // The client went away mid-body: there is no one to answer (the gateway drops ClientGone quietly).
+      const gone = () => {
+        if (!raw.complete) reject(new ClientGone());
+      };
+      raw.on("aborted", gone);
+      raw.on("error", gone);
+    });
+    // Nobody may read it (the handler failed first): its failure is then nobody's to report.
+    this.content.catch(() => {});
+  }
+
+  private check(body: Buffer, seen: number): Buffer {
+    if (seen !== this.size)
+      throw new ServiceError("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header", 400);
+    if (this.sha) {
+      const got = nodeCrypto().createHash("sha256").update(body).digest("hex");
+      if (got !== this.sha) throw AuthErrors.contentSha256Mismatch(this.sha, got);
+    }
+    this.observe?.(body);
+    this.done?.();
+    return body;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    let given = false;
+    return {
+      next: async () => {
+        if (given) return { done: true, value: undefined };
+        given = true;
+        if (!this.content) throw new Error("the request body was not read");
+        return { done: false, value: await this.content };
+      },
+    };
+  }
 }
 
 /**
@@ -184,6 +266,7 @@ class BodyMeter extends Transform {
 export function afterAuthUpload(x: Exchange): void {
   const stream = x.req.stream;
   if (!stream) return;
+  if (stream instanceof SmallBody) return stream.read(x.raw);
   const decoder = x.req.cache?.chunkDecoder as ChunkDecoder | undefined;
   if (decoder) setupChunked(x, decoder);
   relay(x.raw, stream as Transform);
