@@ -136,7 +136,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const ready = runtime;
   const opened = store;
   handle = admission((req, res) => onRequest(ready, req, res), {
-    commitOpen: () => opened.commitGroup(),
+    commitOpen: () => {
+      if (!opened.durable()) return false;
+      opened.commitGroup();
+      return true;
+    },
     failed: (e) => logger.error("a request failed to start", e),
   });
   for (const [req, res] of early.splice(0)) handle(req, res);

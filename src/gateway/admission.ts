@@ -15,8 +15,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 export const ADMIT_PER_TURN = 16;
 
 export interface AdmissionOptions {
-  /** Commits the writes the previous batch left open (the store's group), so that its answers go out with this turn. */
-  commitOpen(): void;
+  /** Commits the writes the previous batch left open (the store's group); true when there were some. */
+  commitOpen(): boolean;
   /** A request whose start threw (it has been answered 500). */
   failed(e: unknown): void;
   perTurn?: number;
@@ -33,10 +33,12 @@ export function admission(
   let queue: (Pending | undefined)[] = [];
   let head = 0;
   let scheduled = false;
-  const pump = () => {
-    // The previous batch's writes commit first: their answers are written in this callback's microtasks, ahead of
-    // what the batch started below goes on to do.
-    opts.commitOpen();
+  const pump = (answered = false) => {
+    // The previous batch's writes commit first, and the next batch starts a turn later: the answers are written in
+    // this callback's microtasks, and the poll between reads what the clients sent next (measured against starting the
+    // batch at once, after the commit: p99 14.7–18.2 against 17.0–17.9 ms). Only once: writes that something else opened
+    // meanwhile commit with the batch's start.
+    if (opts.commitOpen() && !answered) return void setImmediate(pump, true);
     const end = Math.min(queue.length, head + perTurn);
     while (head < end) {
       const [req, res] = queue[head]!;

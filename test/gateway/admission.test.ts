@@ -38,7 +38,10 @@ test("requests start in arrival order, at most perTurn per turn, each batch afte
       log.push("start");
     },
     {
-      commitOpen: () => void log.push("commit"),
+      commitOpen: () => {
+        log.push("commit");
+        return false;
+      },
       failed: () => assert.fail("nothing throws here"),
       perTurn: 4,
     },
@@ -64,6 +67,43 @@ test("requests start in arrival order, at most perTurn per turn, each batch afte
   assert.equal(ADMIT_PER_TURN, 16);
 });
 
+test("when a batch's writes were still open, they commit and the next batch starts a turn later", async () => {
+  const started: number[] = [];
+  // Every batch leaves writes open, as a batch of PutObjects does until its group commits.
+  let open = false;
+  const commits: number[] = [];
+  const listener = admission(
+    (req) => {
+      started.push((req as unknown as { n: number }).n);
+      open = true;
+    },
+    {
+      commitOpen: () => {
+        if (!open) return false;
+        open = false;
+        commits.push(started.length);
+        return true;
+      },
+      failed: () => assert.fail("nothing throws here"),
+      perTurn: 2,
+    },
+  );
+  for (let n = 0; n < 5; n++) listener(...pair(n));
+  await turn();
+  assert.deepEqual(started, [0, 1]);
+  // The next turn only commits (the answers go out, the sockets are polled) …
+  await turn();
+  assert.deepEqual(started, [0, 1]);
+  assert.deepEqual(commits, [2]);
+  // … and the one after starts the next batch.
+  await turn();
+  assert.deepEqual(started, [0, 1, 2, 3]);
+  await turn();
+  await turn();
+  assert.deepEqual(started, [0, 1, 2, 3, 4]);
+  assert.deepEqual(commits, [2, 4]);
+});
+
 test("a request whose start throws is answered 500 and the rest still start", async () => {
   const started: number[] = [];
   const failures: unknown[] = [];
@@ -73,7 +113,7 @@ test("a request whose start throws is answered 500 and the rest still start", as
       if (n === 1) throw new Error("boom");
       started.push(n);
     },
-    { commitOpen: () => {}, failed: (e) => failures.push(e), perTurn: 2 },
+    { commitOpen: () => false, failed: (e) => failures.push(e), perTurn: 2 },
   );
   const pairs = [0, 1, 2, 3].map(pair);
   for (const [req, res] of pairs) listener(req, res);
