@@ -144,16 +144,22 @@ test("signed aws-chunked uploads verify every chunk under --auth sigv4; a bad ch
   await assert.rejects(s3(signed, account).send(new HeadObjectCommand({ Bucket: bucket, Key: "bad" })), { name: "NotFound" });
 });
 
-test("a checksum that does not match the content is BadDigest; a malformed one InvalidRequest; nothing is stored", async () => {
+/** A fresh account's bucket on the server without auth, a client for it, and the headers of a raw request to it. */
+async function rawTarget(prefix: string) {
   const account = randomAccount();
-  const bucket = `cs-${account}`;
+  const bucket = `${prefix}-${account}`;
   const c = s3(open, account);
   await c.send(new CreateBucketCommand({ Bucket: bucket }));
-  const h = {
+  const h: Record<string, string> = {
     host: `127.0.0.1:${open.port}`,
     authorization: `AWS4-HMAC-SHA256 Credential=${account}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`,
     "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
   };
+  return { bucket, c, h };
+}
+
+test("a checksum that does not match the content is BadDigest; a malformed one InvalidRequest; nothing is stored", async () => {
+  const { bucket, c, h } = await rawTarget("cs");
   const wrong = await send(open, "PUT", `/${bucket}/k`, { ...h, "content-length": "5", "x-amz-checksum-crc32": "AAAAAA==" }, Buffer.from("hello"));
   assert.equal(wrong.status, 400);
   assert.match(wrong.text, /<Code>BadDigest<\/Code>/);
@@ -186,14 +192,7 @@ test("a checksum that does not match the content is BadDigest; a malformed one I
 });
 
 test("a small plain body (taken whole, not streamed) arriving in pieces is stored exactly; one cut short stores nothing", async () => {
-  const account = randomAccount();
-  const bucket = `small-${account}`;
-  const c = s3(open, account);
-  await c.send(new CreateBucketCommand({ Bucket: bucket }));
-  const h = {
-    host: `127.0.0.1:${open.port}`,
-    authorization: `AWS4-HMAC-SHA256 Credential=${account}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`,
-  };
+  const { bucket, c, h } = await rawTarget("small");
   // 40 KB in 1,000-byte writes, its SHA-256 signed: collected from many chunks, then checked.
   const data = Buffer.from(Array.from({ length: 40_000 }, (_, i) => i % 251));
   const sha = createHash("sha256").update(data).digest("hex");
