@@ -130,6 +130,14 @@ export function openUploadBody(x: Exchange): boolean {
   return true;
 }
 
+/** What a plain body must pass once all of it arrived: its declared length, then a signed x-amz-content-sha256. */
+function checkPlain(seen: number, size: number, sha: string | undefined, sha256Hex: () => string): void {
+  if (seen !== size) throw new ServiceError("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header", 400);
+  if (!sha) return;
+  const got = sha256Hex();
+  if (got !== sha) throw AuthErrors.contentSha256Mismatch(sha, got);
+}
+
 /**
  * The largest plain body taken whole (SmallBody) rather than streamed: the blob store keeps content up to this size as
  * a row (core/blobs.ts INLINE_MAX), which it holds in memory anyway.
@@ -183,12 +191,7 @@ class SmallBody implements AsyncIterable<Buffer> {
   }
 
   private check(body: Buffer, seen: number): Buffer {
-    if (seen !== this.size)
-      throw new ServiceError("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header", 400);
-    if (this.sha) {
-      const got = nodeCrypto().createHash("sha256").update(body).digest("hex");
-      if (got !== this.sha) throw AuthErrors.contentSha256Mismatch(this.sha, got);
-    }
+    checkPlain(seen, this.size, this.sha, () => nodeCrypto().createHash("sha256").update(body).digest("hex"));
     this.observe?.(body);
     this.done?.();
     return body;
@@ -245,12 +248,7 @@ class BodyMeter extends Transform {
   }
   override _flush(cb: TransformCallback): void {
     try {
-      if (this.seen !== this.size)
-        throw new ServiceError("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header", 400);
-      if (this.hash && this.sha) {
-        const got = this.hash.digest("hex");
-        if (got !== this.sha) throw AuthErrors.contentSha256Mismatch(this.sha, got);
-      }
+      checkPlain(this.seen, this.size, this.sha, () => this.hash!.digest("hex"));
       this.done?.();
       cb();
     } catch (e) {
